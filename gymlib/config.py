@@ -1,0 +1,300 @@
+"""One typed configuration, loaded once from ``config.yaml``.
+
+Every section is a frozen dataclass. Loading rejects unknown keys, wrong types and out-of-range
+values with a message that names the key, the value and what is allowed::
+
+    from gymlib.config import load_config
+    cfg = load_config()                    # the repository's config.yaml
+    cfg.exercises                          # ('bench_press', 'squat', ...)
+    cfg.paths.models                       # absolute Path
+
+Field metadata declares the legal values: ``range=(lo, hi)`` (inclusive) or ``choices=(...)``.
+Sections that other modules own (rules, reps, ...) are parsed here with the same checks so a bad
+file fails at load, not deep inside a live session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+T = TypeVar("T")
+
+PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH: Path = PROJECT_ROOT / "config.yaml"
+
+#: The seed's class order (label ids 0..5); the classifier's outputs follow it.
+SEED_EXERCISES: tuple[str, ...] = (
+    "bench_press",
+    "squat",
+    "lat_machine",
+    "pull_up",
+    "push_up",
+    "split_squat",
+)
+
+
+class ConfigError(ValueError):
+    """A config file or value that does not fit the schema; the message names key and value."""
+
+
+def _range(lo: float, hi: float) -> dict[str, Any]:
+    return {"range": (lo, hi)}
+
+
+def _choices(*values: Any) -> dict[str, Any]:
+    return {"choices": values}
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    """Where data and models live; relative paths are taken from the project root."""
+
+    data_raw: Path = Path("data/raw")
+    data_interim: Path = Path("data/interim")
+    data_processed: Path = Path("data/processed")
+    data_sessions: Path = Path("data/sessions")
+    data_samples: Path = Path("data/samples")
+    models: Path = Path("models")
+    runs: Path = Path("runs")
+    real_windows: Path = Path("../shared/data/seed_real_windows.npz")
+    pose_models: Path = Path("models/mediapipe")
+
+
+@dataclass(frozen=True)
+class ExtractionConfig:
+    """MediaPipe Pose options (legacy ``mediapipe.solutions.pose``)."""
+
+    model_complexity: int = field(default=1, metadata=_choices(0, 1, 2))
+    min_detection_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0))
+    min_tracking_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0))
+    smooth_landmarks: bool = True
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    """How landmark streams are cut into classifier windows (the seed's defaults)."""
+
+    frames: int = field(default=30, metadata=_range(30, 30))
+    stride: int = field(default=30, metadata=_range(1, 30))
+    min_tail: int = field(default=20, metadata=_range(1, 30))
+    target_fps: float | None = field(default=None, metadata=_range(1.0, 240.0))
+
+
+@dataclass(frozen=True)
+class AugmentationConfig:
+    """Offline balancing and online augmentation of training windows."""
+
+    balance_per_class: int | None = field(default=None, metadata=_range(1, 1_000_000))
+    flip_to_balance: bool = True
+    noise_std: float = field(default=0.02, metadata=_range(0.0, 0.5))
+    max_shift: int = field(default=2, metadata=_range(0, 15))
+    flip_prob: float = field(default=0.2, metadata=_range(0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The shipped classifier and how it is trained."""
+
+    path: Path = Path("models/exercise_classifier.keras")
+    features: str = field(default="body", metadata=_choices("raw", "body", "body_angles"))
+    confidence_threshold: float = field(default=0.9, metadata=_range(0.0, 1.0))
+    epochs: int = field(default=50, metadata=_range(1, 1000))
+    batch_size: int = field(default=32, metadata=_range(1, 4096))
+    learning_rate: float = field(default=1e-3, metadata=_range(1e-6, 1.0))
+    weight_decay: float = field(default=1e-5, metadata=_range(0.0, 1.0))
+    patience: int = field(default=5, metadata=_range(1, 100))
+    seed: int = field(default=42, metadata=_range(0, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class SplitConfig:
+    """Recording-disjoint splits (by ``group``)."""
+
+    validation: float = field(default=0.15, metadata=_range(0.0, 0.5))
+    test: float = field(default=0.15, metadata=_range(0.0, 0.5))
+    folds: int = field(default=5, metadata=_range(2, 20))
+    seed: int = field(default=42, metadata=_range(0, 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole project configuration (``config.yaml``)."""
+
+    exercises: tuple[str, ...] = SEED_EXERCISES
+    paths: PathsConfig = PathsConfig()
+    extraction: ExtractionConfig = ExtractionConfig()
+    windows: WindowConfig = WindowConfig()
+    augmentation: AugmentationConfig = AugmentationConfig()
+    model: ModelConfig = ModelConfig()
+    split: SplitConfig = SplitConfig()
+    #: Sections owned by later modules (rules, reps, synth, live): kept as plain mappings here and
+    #: validated by their owners' own typed loaders.
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.exercises) == 0:
+            raise ConfigError("exercises: the list is empty; name at least one exercise")
+        dupes = sorted({e for e in self.exercises if self.exercises.count(e) > 1})
+        if dupes:
+            raise ConfigError(f"exercises: duplicate name(s) {dupes}")
+        for name in self.exercises:
+            if not name.isidentifier() or name != name.lower():
+                raise ConfigError(
+                    f"exercises: {name!r} is not a lower-case snake_case name (e.g. 'split_squat')"
+                )
+
+    def resolve(self, path: Path) -> Path:
+        """A config path made absolute against the project root."""
+        return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
+
+
+# Sections of config.yaml that later modules own; accepted here, validated by their owners.
+EXTRA_SECTIONS: tuple[str, ...] = ("rules", "reps", "synth", "live", "pipeline")
+
+
+def _type_name(tp: Any) -> str:
+    if tp is type(None):
+        return "null"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Check ``value`` against the annotation ``tp`` and convert YAML scalars/lists to it."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(tp)
+        if value is None and type(None) in options:
+            return None
+        errors = []
+        for opt in options:
+            if opt is type(None):
+                continue
+            try:
+                return _coerce(value, opt, where)
+            except ConfigError as exc:
+                errors.append(str(exc))
+        allowed = " or ".join(_type_name(o) for o in options)
+        raise ConfigError(f"{where}: {value!r} is not {allowed}")
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigError(f"{where}: expected a list, got {value!r} ({type(value).__name__})")
+        (item_tp, *_rest) = typing.get_args(tp)
+        return tuple(_coerce(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value))
+    if tp is Path:
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: expected a path string, got {value!r}")
+        return Path(value)
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected an integer, got {value!r}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    if dataclasses.is_dataclass(tp):
+        return build_section(tp, value, where)
+    raise ConfigError(f"{where}: unsupported type {tp!r}")  # pragma: no cover - schema bug
+
+
+def _check_metadata(value: Any, meta: Mapping[str, Any], where: str) -> None:
+    if value is None:
+        return
+    if "range" in meta:
+        lo, hi = meta["range"]
+        if not lo <= value <= hi:
+            raise ConfigError(f"{where}: {value!r} is out of range; allowed {lo} to {hi}")
+    if "choices" in meta and value not in meta["choices"]:
+        raise ConfigError(
+            f"{where}: {value!r} is not allowed; choose one of {list(meta['choices'])}"
+        )
+
+
+def build_section(cls: type[T], data: Any, where: str) -> T:
+    """Build the dataclass ``cls`` from a mapping, rejecting unknown keys and bad values."""
+    label = where or "top level"
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{label}: expected a mapping of keys, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    if where == "":
+        known.pop("extra", None)
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{label}: unknown key(s) {unknown}; allowed: {sorted(known)}")
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        key = f"{where}.{name}" if where else name
+        converted = _coerce(value, hints[name], key)
+        _check_metadata(converted, known[name].metadata, key)
+        kwargs[name] = converted
+    try:
+        return cls(**kwargs)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{label}: {exc}") from exc
+
+
+def parse_config(data: Any, source: str = "config") -> Config:
+    """Build a :class:`Config` from an already-parsed YAML mapping."""
+    if data is None:
+        data = {}
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: the top level must be a mapping of sections, got {data!r}")
+    data = dict(data)
+    sections = sorted(
+        {f.name for f in dataclasses.fields(Config)} - {"extra"} | set(EXTRA_SECTIONS)
+    )
+    unknown = sorted(set(data) - set(sections))
+    if unknown:
+        raise ConfigError(f"{source}: unknown section(s) {unknown}; allowed: {sections}")
+    extra = {k: data.pop(k) for k in EXTRA_SECTIONS if k in data}
+    try:
+        cfg = build_section(Config, data, "")
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return dataclasses.replace(cfg, extra=types.MappingProxyType(extra))
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate ``config.yaml`` (the repository's when ``path`` is None)."""
+    cfg_path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
+    if path is None:
+        return _load_default()
+    return _load_file(cfg_path)
+
+
+def _load_file(cfg_path: Path) -> Config:
+    if not cfg_path.is_file():
+        raise ConfigError(f"{cfg_path}: config file not found")
+    try:
+        data = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{cfg_path}: not valid YAML: {exc}") from None
+    return parse_config(data, str(cfg_path))
+
+
+@functools.cache
+def _load_default() -> Config:
+    return _load_file(DEFAULT_CONFIG_PATH)

@@ -1,0 +1,372 @@
+"""MediaPipe Pose extraction: images and videos in, ``(33, 4)`` landmarks out.
+
+This is where pixels stop. :class:`PoseExtractor` wraps the legacy ``mediapipe.solutions.pose``
+graph (mediapipe 0.10.21) and returns one float32 ``(33, 4)`` array per frame (x, y normalised
+to the image, z relative depth, visibility), or ``None`` when nobody is found: never silent zeros
+at this level. :func:`extract_video` runs a whole file into a :class:`PoseSequence`.
+
+Model complexity 1 ("full") ships inside the mediapipe wheel. 0 ("lite") and 2 ("heavy") are not
+in the wheel: they are taken from ``paths.pose_models`` in config.yaml if a user put them there,
+else downloaded once; offline that fails with a :class:`PoseModelUnavailable` that says what to
+download and where to put it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+import numpy as np
+
+from gymlib.config import ExtractionConfig, load_config
+from gymlib.io import atomic_path, save_npz_atomic
+from gymlib.landmarks import NUM_CHANNELS, NUM_LANDMARKS
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+MODEL_FILES: dict[int, str] = {
+    0: "pose_landmark_lite.tflite",
+    1: "pose_landmark_full.tflite",
+    2: "pose_landmark_heavy.tflite",
+}
+#: Where MediaPipe itself fetches the lite/heavy models from.
+MODEL_URL_PREFIX = "https://storage.googleapis.com/mediapipe-assets/"
+#: The npm package that carries all three pose models (``npm pack`` it).
+NPM_POSE_PACKAGE = "@mediapipe/pose@0.5.1675469404"
+
+
+class PoseModelUnavailable(RuntimeError):
+    """The landmark model for the requested complexity is not on disk and cannot be fetched."""
+
+
+class VideoReadError(ValueError):
+    """A video file that is missing, empty, not a video, or has no decodable frames."""
+
+
+def mediapipe_model_dir() -> Path:
+    """The folder inside the installed mediapipe package that holds the pose landmark models."""
+    import mediapipe
+
+    return Path(mediapipe.__file__).resolve().parent / "modules" / "pose_landmark"
+
+
+def ensure_pose_model(
+    model_complexity: int,
+    *,
+    user_model_dir: Path | None = None,
+    url_prefix: str = MODEL_URL_PREFIX,
+    timeout_s: float = 10.0,
+) -> Path:
+    """Make sure the landmark model for ``model_complexity`` is where MediaPipe looks for it.
+
+    Order: already in the mediapipe package -> copied from ``user_model_dir`` (default: config's
+    ``paths.pose_models``) -> downloaded from ``url_prefix``. Returns the model's path.
+    """
+    if model_complexity not in MODEL_FILES:
+        raise ValueError(f"model_complexity must be 0, 1 or 2, got {model_complexity!r}")
+    name = MODEL_FILES[model_complexity]
+    target = mediapipe_model_dir() / name
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    if user_model_dir is None:
+        cfg = load_config()
+        user_model_dir = cfg.resolve(cfg.paths.pose_models)
+    local = Path(user_model_dir) / name
+    if local.is_file() and local.stat().st_size > 0:
+        with atomic_path(target) as tmp:
+            shutil.copyfile(local, tmp)
+        return target
+    url = url_prefix + name
+    try:
+        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310
+            with atomic_path(target) as tmp:
+                with open(tmp, "wb") as fh:
+                    shutil.copyfileobj(response, fh)
+    except (urllib.error.URLError, OSError, TimeoutError) as exc:
+        raise PoseModelUnavailable(
+            f"model_complexity={model_complexity} needs {name}, which is not in the mediapipe "
+            f"wheel and could not be downloaded from {url} ({exc}). Get it from the npm package "
+            f"({'npm pack ' + NPM_POSE_PACKAGE}; the file is package/{name}) or from that URL "
+            f"on a machine with internet, and put it at {local}. Complexity 1 works offline."
+        ) from exc
+    return target
+
+
+def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
+    arr = np.asarray(image)
+    if arr.ndim != 3 or arr.shape[2] not in (3, 4):
+        raise ValueError(f"expected an RGB image of shape (H, W, 3), got shape {arr.shape}")
+    if arr.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 image, got dtype {arr.dtype}")
+    if arr.shape[2] == 4:
+        arr = arr[:, :, :3]
+    return np.ascontiguousarray(arr)
+
+
+def landmarks_to_array(pose_landmarks: object) -> np.ndarray:
+    """MediaPipe's ``NormalizedLandmarkList`` -> float32 ``(33, 4)``."""
+    lms = pose_landmarks.landmark  # type: ignore[attr-defined]
+    return np.array([(p.x, p.y, p.z, p.visibility) for p in lms], dtype=np.float32)
+
+
+class PoseExtractor:
+    """A context manager over ``mediapipe.solutions.pose.Pose``.
+
+    ``mode="video"`` tracks across frames (faster, smoother) and requires strictly increasing
+    timestamps; ``mode="image"`` detects every frame from scratch. One extractor per video:
+    tracking state must not leak from one clip into the next (the seed's bug 6).
+
+    >>> with PoseExtractor(mode="image") as ex:
+    ...     lm = ex.process(rgb)          # (33, 4) float32 or None
+    """
+
+    def __init__(
+        self,
+        mode: Literal["image", "video"] = "video",
+        *,
+        model_complexity: int | None = None,
+        min_detection_confidence: float | None = None,
+        min_tracking_confidence: float | None = None,
+        smooth_landmarks: bool | None = None,
+        config: ExtractionConfig | None = None,
+    ) -> None:
+        if mode not in ("image", "video"):
+            raise ValueError(f"mode must be 'image' or 'video', got {mode!r}")
+        cfg = config or load_config().extraction
+        self.mode = mode
+        self.model_complexity = (
+            cfg.model_complexity if model_complexity is None else model_complexity
+        )
+        if self.model_complexity not in MODEL_FILES:
+            raise ValueError(f"model_complexity must be 0, 1 or 2, got {self.model_complexity!r}")
+        self.min_detection_confidence = (
+            cfg.min_detection_confidence
+            if min_detection_confidence is None
+            else min_detection_confidence
+        )
+        self.min_tracking_confidence = (
+            cfg.min_tracking_confidence
+            if min_tracking_confidence is None
+            else min_tracking_confidence
+        )
+        self.smooth_landmarks = (
+            cfg.smooth_landmarks if smooth_landmarks is None else smooth_landmarks
+        )
+        self._pose = None
+        self._last_t: float | None = None
+
+    def open(self) -> PoseExtractor:
+        if self._pose is None:
+            ensure_pose_model(self.model_complexity)
+            import mediapipe as mp
+
+            self._pose = mp.solutions.pose.Pose(
+                static_image_mode=self.mode == "image",
+                model_complexity=self.model_complexity,
+                smooth_landmarks=self.smooth_landmarks,
+                enable_segmentation=False,
+                min_detection_confidence=self.min_detection_confidence,
+                min_tracking_confidence=self.min_tracking_confidence,
+            )
+            self._last_t = None
+        return self
+
+    def close(self) -> None:
+        if self._pose is not None:
+            self._pose.close()
+            self._pose = None
+
+    def __enter__(self) -> PoseExtractor:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def process(self, rgb: np.ndarray, timestamp: float | None = None) -> np.ndarray | None:
+        """Landmarks of the person in one RGB uint8 image, ``(33, 4)`` float32, or None.
+
+        In video mode ``timestamp`` (seconds) must increase strictly from call to call.
+        """
+        if self._pose is None:
+            self.open()
+        if self.mode == "video" and timestamp is not None:
+            if self._last_t is not None and not timestamp > self._last_t:
+                raise ValueError(
+                    f"video mode needs strictly increasing timestamps: got {timestamp} after "
+                    f"{self._last_t}"
+                )
+            self._last_t = timestamp
+        result = self._pose.process(_as_rgb_uint8(rgb))  # type: ignore[union-attr]
+        if result.pose_landmarks is None:
+            return None
+        return landmarks_to_array(result.pose_landmarks)
+
+    def process_bgr(self, bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray | None:
+        """As :meth:`process` for an OpenCV BGR frame."""
+        return self.process(np.ascontiguousarray(np.asarray(bgr)[:, :, 2::-1]), timestamp)
+
+
+@dataclass
+class PoseSequence:
+    """Landmarks of a whole video.
+
+    ``landmarks``: float32 ``(T, 33, 4)``, zeros where nobody was found;
+    ``detected``: bool ``(T,)``; ``timestamps``: float64 ``(T,)`` seconds; ``fps``: the
+    video's frame rate; ``image_size``: (width, height) in pixels.
+    """
+
+    landmarks: np.ndarray
+    timestamps: np.ndarray
+    fps: float
+    detected: np.ndarray
+    image_size: tuple[int, int]
+    source: str = ""
+    meta: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        t = len(self.landmarks)
+        if self.landmarks.shape[1:] != (NUM_LANDMARKS, NUM_CHANNELS):
+            raise ValueError(f"landmarks must be (T, 33, 4), got {self.landmarks.shape}")
+        if self.timestamps.shape != (t,) or self.detected.shape != (t,):
+            raise ValueError(
+                f"timestamps {self.timestamps.shape} and detected {self.detected.shape} "
+                f"must be ({t},)"
+            )
+
+    def __len__(self) -> int:
+        return len(self.landmarks)
+
+    @property
+    def detection_rate(self) -> float:
+        return float(self.detected.mean()) if len(self) else 0.0
+
+    def frames(self) -> list[np.ndarray | None]:
+        """Per frame ``(33, 4)`` or None, as the live path sees them."""
+        return [lm if ok else None for lm, ok in zip(self.landmarks, self.detected, strict=True)]
+
+    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """Write to ``.npz`` atomically."""
+        return save_npz_atomic(
+            path, overwrite=overwrite, landmarks=self.landmarks, timestamps=self.timestamps,
+            fps=np.float64(self.fps), detected=self.detected,
+            image_size=np.array(self.image_size, dtype=np.int64), source=np.str_(self.source),
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, path: str | Path) -> PoseSequence:
+        p = Path(path)
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                return cls(
+                    landmarks=z["landmarks"].astype(np.float32),
+                    timestamps=z["timestamps"].astype(np.float64),
+                    fps=float(z["fps"]),
+                    detected=z["detected"].astype(bool),
+                    image_size=(int(z["image_size"][0]), int(z["image_size"][1])),
+                    source=str(z["source"]),
+                )
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"{p}: not a landmark sequence file ({exc})") from exc
+
+
+def open_video(path: str | Path):  # -> cv2.VideoCapture
+    """Open a video with OpenCV, or raise :class:`VideoReadError` naming file and problem."""
+    import cv2
+
+    p = Path(path)
+    if not p.exists():
+        raise VideoReadError(f"{p}: no such video file")
+    if not p.is_file():
+        raise VideoReadError(f"{p}: not a file")
+    if p.stat().st_size == 0:
+        raise VideoReadError(
+            f"{p}: the file is empty (0 bytes); expected a video (mp4, mov, avi, webm)"
+        )
+    cap = cv2.VideoCapture(str(p))
+    if not cap.isOpened():
+        cap.release()
+        raise VideoReadError(
+            f"{p}: OpenCV cannot open it as a video; "
+            "expected a readable mp4, mov, avi or webm file"
+        )
+    return cap
+
+
+def video_info(cap) -> tuple[float, int, tuple[int, int]]:  # noqa: ANN001
+    """(fps, frame count estimate, (width, height)) of an open capture; fps 30 if unknown."""
+    import cv2
+
+    fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+    if not np.isfinite(fps) or fps <= 0 or fps > 1000:
+        fps = 30.0
+    n = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    return fps, max(n, 0), size
+
+
+def extract_video(
+    path: str | Path,
+    *,
+    mode: Literal["image", "video"] = "video",
+    model_complexity: int | None = None,
+    progress: bool | None = None,
+    config: ExtractionConfig | None = None,
+) -> PoseSequence:
+    """Run MediaPipe Pose over every frame of a video file.
+
+    A fresh :class:`PoseExtractor` is used per video. Timestamps are frame index / fps (the
+    container's rate). Raises :class:`VideoReadError` for a missing, empty, non-video or
+    undecodable file.
+    """
+    from tqdm.auto import tqdm
+
+    cfg = config or load_config().extraction
+    show = cfg.progress if progress is None else progress
+    p = Path(path)
+    cap = open_video(p)
+    fps, n_est, size = video_info(cap)
+    frames: list[np.ndarray] = []
+    detected: list[bool] = []
+    empty = np.zeros((NUM_LANDMARKS, NUM_CHANNELS), dtype=np.float32)
+    try:
+        with (
+            PoseExtractor(mode, model_complexity=model_complexity, config=cfg) as ex,
+            tqdm(
+                total=n_est or None, desc=p.name, unit="frame", disable=not show, leave=False
+            ) as bar,
+        ):
+            i = 0
+            while True:
+                ok, bgr = cap.read()
+                if not ok:
+                    break
+                lm = ex.process_bgr(bgr, timestamp=i / fps)
+                frames.append(empty if lm is None else lm)
+                detected.append(lm is not None)
+                i += 1
+                bar.update(1)
+    finally:
+        cap.release()
+    if not frames:
+        raise VideoReadError(f"{p}: no frame could be decoded; the file is corrupt or not a video")
+    n = len(frames)
+    return PoseSequence(
+        landmarks=np.stack(frames).astype(np.float32, copy=False),
+        timestamps=np.arange(n, dtype=np.float64) / fps,
+        fps=fps,
+        detected=np.array(detected, dtype=bool),
+        image_size=size,
+        source=str(p),
+    )

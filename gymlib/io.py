@@ -1,0 +1,80 @@
+"""Atomic file writes: nothing a user recorded or trained is half-written or silently replaced."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.
+
+    With ``overwrite=False`` an existing ``path`` raises :class:`FileExistsError` before anything
+    is written. On any error the temporary file is removed and ``path`` is left as it was.
+    The temporary name keeps the suffix of ``path`` so writers that infer a format from it
+    (``np.savez``, Keras ``.keras``, OpenCV ``.mp4``) still work.
+    """
+    target = Path(path)
+    if not overwrite and target.exists():
+        raise FileExistsError(f"{target} already exists; refusing to overwrite it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.stem}.", suffix=target.suffix
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        if not overwrite and target.exists():
+            raise FileExistsError(f"{target} appeared while writing; refusing to overwrite it")
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = True) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return Path(path)
+
+
+def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:
+    return write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def write_json_atomic(path: str | Path, obj: Any, *, overwrite: bool = True) -> Path:
+    """JSON with sorted keys and numpy scalars/arrays converted to plain Python."""
+    return write_text_atomic(
+        path, json.dumps(obj, indent=2, sort_keys=True, default=_json_default) + "\n",
+        overwrite=overwrite,
+    )  # fmt: skip
+
+
+def save_npz_atomic(path: str | Path, *, overwrite: bool = True, **arrays: Any) -> Path:
+    """``np.savez_compressed`` through a temporary file and a rename."""
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+    return Path(path)
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON serialisable")

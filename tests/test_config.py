@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gymlib.config import DEFAULT_CONFIG_PATH, SEED_EXERCISES, ConfigError, load_config
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    p = tmp_path / "config.yaml"
+    p.write_text(yaml.safe_dump(data))
+    return p
+
+
+def _base() -> dict:
+    return yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())
+
+
+def test_repository_config_loads() -> None:
+    cfg = load_config()
+    assert cfg.exercises == SEED_EXERCISES
+    assert cfg.extraction.model_complexity == 1
+    assert cfg.windows.frames == 30 and cfg.windows.stride == 30
+    assert cfg.model.confidence_threshold == pytest.approx(0.9)
+    assert cfg.resolve(cfg.paths.models).is_absolute()
+    assert load_config(DEFAULT_CONFIG_PATH) == cfg
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda d: d["extraction"].update(model_complexity=3),
+            r"extraction\.model_complexity: 3 is not allowed; choose one of \[0, 1, 2\]",
+        ),
+        (
+            lambda d: d["extraction"].update(min_detection_confidence=1.5),
+            r"extraction\.min_detection_confidence: 1\.5 is out of range; allowed 0\.0 to 1\.0",
+        ),
+        (
+            lambda d: d["model"].update(epochs="many"),
+            r"model\.epochs: expected an integer, got 'many'",
+        ),
+        (
+            lambda d: d["extraction"].update(smooth_landmarks="yes"),
+            r"extraction\.smooth_landmarks: expected true or false, got 'yes'",
+        ),
+        (
+            lambda d: d["windows"].update(strid=5),
+            r"windows: unknown key\(s\) \['strid'\]; allowed: .*'stride'",
+        ),
+        (lambda d: d.update(modle={}), r"unknown section\(s\) \['modle'\]"),
+        (
+            lambda d: d.update(exercises=["squat", "squat"]),
+            r"exercises: duplicate name\(s\) \['squat'\]",
+        ),
+        (
+            lambda d: d.update(exercises=["Squat!"]),
+            r"exercises: 'Squat!' is not a lower-case snake_case name",
+        ),
+        (lambda d: d["paths"].update(models=7), r"paths\.models: expected a path string, got 7"),
+        (lambda d: d.update(windows=[1, 2]), r"windows: expected a mapping of keys"),
+    ],
+)
+def test_bad_values_are_rejected_with_clear_messages(tmp_path: Path, edit, message: str) -> None:  # noqa: ANN001
+    data = _base()
+    edit(data)
+    with pytest.raises(ConfigError, match=message) as info:
+        load_config(_write(tmp_path, data))
+    assert str(tmp_path) in str(info.value), "the message names the file"
+
+
+def test_missing_and_broken_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("exercises: [squat\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def test_null_is_allowed_only_where_optional(tmp_path: Path) -> None:
+    data = _base()
+    data["windows"]["target_fps"] = 50
+    assert load_config(_write(tmp_path, data)).windows.target_fps == 50.0
+    data["windows"]["stride"] = None
+    with pytest.raises(ConfigError, match=r"windows\.stride: expected an integer, got None"):
+        load_config(_write(tmp_path, data))
