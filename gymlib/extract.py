@@ -215,7 +215,12 @@ class PoseExtractor:
 
     def process_bgr(self, bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray | None:
         """As :meth:`process` for an OpenCV BGR frame."""
-        return self.process(np.ascontiguousarray(np.asarray(bgr)[:, :, 2::-1]), timestamp)
+        import cv2
+
+        arr = np.asarray(bgr)
+        if arr.ndim != 3 or arr.shape[2] != 3:
+            raise ValueError(f"expected a BGR image of shape (H, W, 3), got shape {arr.shape}")
+        return self.process(cv2.cvtColor(arr, cv2.COLOR_BGR2RGB), timestamp)
 
 
 @dataclass
