@@ -81,8 +81,9 @@ def main() -> None:
     b, lb = statistics.median(bare), statistics.median(lib)
     overhead = (b - lb) / b * 100
     print(f"clip: {args.frames} frames 640x480, full model, tracking mode, {args.repeats} repeats")
-    print(f"bare MediaPipe loop : {b:6.1f} frames/s  (runs: {', '.join(f'{x:.1f}' for x in bare)})")
-    print(f"extract_video       : {lb:6.1f} frames/s  (runs: {', '.join(f'{x:.1f}' for x in lib)})")
+    runs = {name: ", ".join(f"{x:.1f}" for x in xs) for name, xs in (("bare", bare), ("lib", lib))}
+    print(f"bare MediaPipe loop : {b:6.1f} frames/s  (runs: {runs['bare']})")
+    print(f"extract_video       : {lb:6.1f} frames/s  (runs: {runs['lib']})")
     print(f"overhead            : {overhead:+.1f} %  (target <= 5 %)")
 
 
