@@ -1,0 +1,1201 @@
+"""Synthetic exercise sessions with exact ground truth: MediaPipe-like landmark streams.
+
+A kinematic generator, no rendering: a 3-D skeleton with anthropometric variety is driven by
+joint-angle trajectories per exercise, placed in front of a pinhole camera, projected to
+MediaPipe's normalised image coordinates and given MediaPipe-like noise, visibility, dropouts
+and left/right swaps (calibrated on the real windows, see :func:`noise_profile`).
+
+    clip = generate_clip("squat", 5, seed=1, view="left")
+    clip.landmarks            # (T, 33, 4) float32, zeros where "nobody was found"
+    clip.reps[0].bottom       # frame of the deepest point of the first rep
+    clip.idle                 # [(start, end, kind), ...] walking in, standing, resting
+
+World frame (metres): axis 0 = the subject's anterior direction when standing ("a"), axis 1 =
+up ("u"), axis 2 = lateral ("l", the subject's left when standing). Angles in a sagittal plane
+are measured from "up" towards "a". The generator is deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark, flip_horizontal, partner
+
+L = PoseLandmark
+EXERCISES: tuple[str, ...] = (
+    "bench_press",
+    "squat",
+    "lat_machine",
+    "pull_up",
+    "push_up",
+    "split_squat",
+)
+
+#: Labelled form errors each exercise can carry (names shared with the rules in config.yaml).
+EXERCISE_ERRORS: dict[str, tuple[str, ...]] = {
+    "squat": ("shallow", "knees_past_toes"),
+    "split_squat": ("shallow", "knees_past_toes"),
+    "push_up": ("shallow", "hips_sagging", "hips_piking", "elbows_flaring"),
+    "pull_up": ("chin_not_over_bar", "bent_body"),
+    "lat_machine": ("shallow", "torso_back", "torso_forward"),
+    "bench_press": ("shallow", "elbows_flaring"),
+}
+ERROR_NAMES: tuple[str, ...] = tuple(sorted({e for v in EXERCISE_ERRORS.values() for e in v}))
+_EXCLUSIVE = ({"hips_sagging", "hips_piking"}, {"torso_back", "torso_forward"})
+
+#: Camera yaw of each named view, degrees about the vertical: 0 = in front of the subject,
+#: +90 = on the subject's left side.
+VIEWS: dict[str, float] = {
+    "front": 0.0,
+    "left45": 45.0,
+    "left": 90.0,
+    "back": 180.0,
+    "right": -90.0,
+    "right45": -45.0,
+}
+#: The views of the issue's test matrix (``back`` is generated on request only).
+STANDARD_VIEWS: tuple[str, ...] = ("left", "right", "front", "left45", "right45")
+IMAGE_SIZES: tuple[tuple[int, int], ...] = ((640, 480), (1280, 720), (720, 1280))
+
+SIZE_PRESETS: dict[str, dict[str, int]] = {
+    "tiny": {"n_clips": 12, "max_reps": 3},
+    "small": {"n_clips": 120, "max_reps": 6},
+    "full": {"n_clips": 1200, "max_reps": 10},
+}
+
+#: Per-landmark jitter of real MediaPipe output, as a fraction of the torso length in the image,
+#: and its frame-to-frame correlation. Calibrated on ``seed_real_windows.npz`` with
+#: :func:`noise_profile` (benchmarks/synth_realism.py prints and plots the comparison).
+JITTER_REL: float = 0.05
+JITTER_RHO: float = 0.55
+
+
+def _joint_jitter() -> np.ndarray:
+    """Relative jitter per landmark (real MediaPipe: hands and feet jitter most, hips least)."""
+    rel = np.ones(NUM_LANDMARKS)
+    groups = {
+        0.5: (L.LEFT_HIP, L.RIGHT_HIP),
+        1.8: tuple(lm for lm in L if lm <= L.MOUTH_RIGHT),  # the face
+        1.3: (L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL,
+              L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX),
+        1.9: (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_PINKY, L.RIGHT_PINKY, L.LEFT_INDEX,
+              L.RIGHT_INDEX, L.LEFT_THUMB, L.RIGHT_THUMB),
+    }  # fmt: skip
+    for factor, members in groups.items():
+        rel[list(members)] = factor
+    return rel
+
+
+JOINT_JITTER: np.ndarray = _joint_jitter()
+
+
+# --------------------------------------------------------------------------------------------
+# Ground truth
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RepTruth:
+    """One repetition: frames ``start`` (leaves the top), ``bottom`` (turning point), ``end``."""
+
+    start: int
+    bottom: int
+    end: int
+    errors: tuple[str, ...] = ()
+    rom: float = 1.0  # depth reached as a fraction of a full rep
+
+    @property
+    def good(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class SyntheticClip:
+    """A generated session. ``landmarks`` is float32 ``(T, 33, 4)`` in MediaPipe's format."""
+
+    landmarks: np.ndarray
+    fps: float
+    exercise: str
+    view: str
+    reps: list[RepTruth]
+    idle: list[tuple[int, int, str]]
+    image_size: tuple[int, int]
+    mirrored: bool
+    seed: int
+    camera: dict[str, float] = field(default_factory=dict)
+    body: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_frames(self) -> int:
+        return len(self.landmarks)
+
+    @property
+    def aspect(self) -> float:
+        return self.image_size[0] / self.image_size[1]
+
+    @property
+    def timestamps(self) -> np.ndarray:
+        return np.arange(self.n_frames) / self.fps
+
+    def rep_mask(self) -> np.ndarray:
+        """``(T,)`` bool: frames inside a rep."""
+        m = np.zeros(self.n_frames, bool)
+        for r in self.reps:
+            m[r.start : r.end + 1] = True
+        return m
+
+    def idle_mask(self) -> np.ndarray:
+        m = np.zeros(self.n_frames, bool)
+        for s, e, _ in self.idle:
+            m[s:e] = True
+        return m
+
+    def truth_dict(self) -> dict[str, Any]:
+        """Ground truth as plain JSON-able data."""
+        return {
+            "exercise": self.exercise,
+            "fps": self.fps,
+            "view": self.view,
+            "image_size": list(self.image_size),
+            "mirrored": self.mirrored,
+            "seed": self.seed,
+            "reps": [
+                {
+                    "start": r.start,
+                    "bottom": r.bottom,
+                    "end": r.end,
+                    "errors": list(r.errors),
+                    "rom": round(r.rom, 4),
+                }
+                for r in self.reps
+            ],  # fmt: skip
+            "idle": [{"start": s, "end": e, "kind": k} for s, e, k in self.idle],
+            "camera": self.camera,
+            "body": self.body,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Body
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Body:
+    """Segment lengths in metres (fractions of height from Drillis & Contini / Winter)."""
+
+    height: float
+    upper_arm: float
+    forearm: float
+    thigh: float
+    shank: float
+    trunk: float  # hip-joint line to shoulder line
+    neck: float  # shoulder line to head centre
+    foot: float
+    shoulder_width: float
+    hip_width: float
+    ankle_height: float
+    asym: float  # right side segment scale relative to left (1 +- 1 %)
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> Body:
+        h = float(rng.uniform(1.50, 1.95))
+
+        def seg(frac: float) -> float:
+            return h * frac * float(rng.normal(1.0, 0.035))
+
+        return cls(
+            height=h,
+            upper_arm=seg(0.186),
+            forearm=seg(0.146),
+            thigh=seg(0.245),
+            shank=seg(0.246),
+            trunk=seg(0.288),
+            neck=seg(0.10),
+            foot=seg(0.152),
+            shoulder_width=seg(0.215),
+            hip_width=seg(0.125),
+            ankle_height=h * 0.039,
+            asym=float(rng.normal(1.0, 0.006)),
+        )
+
+    @property
+    def arm(self) -> float:
+        return self.upper_arm + self.forearm
+
+    @property
+    def leg(self) -> float:
+        return self.thigh + self.shank
+
+
+# Joint slots of the kinematic skeleton (main joints); the 33 landmarks are completed from them.
+_MAIN = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST,
+         L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE,
+         L.RIGHT_ANKLE)  # fmt: skip
+_SIDES = (("L", +1.0), ("R", -1.0))
+_JOINT_NAMES = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
+
+
+def _lm(side: str, joint: str) -> PoseLandmark:
+    return PoseLandmark[("LEFT_" if side == "L" else "RIGHT_") + joint.upper()]
+
+
+class Skel:
+    """Main joint positions ``(T, 33, 3)`` under construction (only the main slots are used)."""
+
+    def __init__(self, n: int) -> None:
+        self.p = np.zeros((n, NUM_LANDMARKS, 3))
+
+    def __setitem__(self, key: tuple[str, str], value: np.ndarray) -> None:
+        self.p[:, _lm(*key)] = value
+
+    def __getitem__(self, key: tuple[str, str]) -> np.ndarray:
+        return self.p[:, _lm(*key)]
+
+
+def _sag(theta_deg: np.ndarray | float, length: float | np.ndarray) -> np.ndarray:
+    """Vector of ``length`` in the sagittal plane at ``theta`` from up towards anterior, (T, 3)."""
+    th = np.radians(np.atleast_1d(theta_deg))
+    out = np.zeros((th.size, 3))
+    out[:, 0] = np.sin(th) * length
+    out[:, 1] = np.cos(th) * length
+    return out
+
+
+def _vec(a: float, u: float, l: float) -> np.ndarray:  # noqa: E741
+    return np.array([a, u, l], dtype=float)
+
+
+def _normalize(v: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    return v / np.maximum(n, 1e-9)
+
+
+def two_link_ik(
+    root: np.ndarray, target: np.ndarray, l1: float, l2: float, hint: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Middle joint of a two-segment chain from ``root`` towards ``target``, bending to ``hint``.
+
+    All arrays ``(T, 3)`` (``hint`` may be ``(3,)``). An unreachable target is pulled in along the
+    root-target line. Returns ``(middle, end)``.
+    """
+    d_vec = target - root
+    d = np.linalg.norm(d_vec, axis=-1, keepdims=True)
+    u = d_vec / np.maximum(d, 1e-9)
+    d = np.clip(d, abs(l1 - l2) + 1e-4, (l1 + l2) * 0.9999)
+    end = root + u * d
+    a = (l1**2 - l2**2 + d**2) / (2 * d)
+    h = np.sqrt(np.maximum(l1**2 - a**2, 0.0))
+    hint = np.broadcast_to(hint, root.shape)
+    perp = hint - np.sum(hint * u, axis=-1, keepdims=True) * u
+    perp = _normalize(perp)
+    return root + a * u + h * perp, end
+
+
+# --------------------------------------------------------------------------------------------
+# Per-rep parameters (good ranges and what each error changes)
+# --------------------------------------------------------------------------------------------
+def _uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(rng.uniform(lo, hi))
+
+
+def _rep_params(
+    exercise: str, errors: Sequence[str], rng: np.random.Generator, style: Mapping[str, float]
+) -> dict[str, float]:
+    """Parameters of one rep: a good rep drawn from the healthy range, then errors applied."""
+    e = set(errors)
+    u = lambda lo, hi: _uniform(rng, lo, hi)  # noqa: E731
+    if exercise == "squat":
+        p = {"flex": u(95, 125), "shank": u(6, 14), "trunk": u(18, 35)}
+        if "shallow" in e:
+            p["flex"] = u(38, 58)
+            p["trunk"] = u(10, 22)
+        if "knees_past_toes" in e:
+            p["shank"] = u(32, 40)
+            p["trunk"] = u(12, 25)
+        p["rom"] = p["flex"] / style["full_flex"]
+    elif exercise == "split_squat":
+        p = {"flex": u(82, 100), "shank": u(0, 10)}
+        if "shallow" in e:
+            p["flex"] = u(38, 52)
+        if "knees_past_toes" in e:
+            p["shank"] = u(28, 36)
+        p["rom"] = p["flex"] / 90.0
+    elif exercise == "push_up":
+        p = {"shoulder_h": u(0.17, 0.22), "hip_off": u(-0.012, 0.012), "flare": style["flare"]}
+        if "shallow" in e:
+            p["shoulder_h"] = u(0.36, 0.42)
+        if "hips_sagging" in e:
+            p["hip_off"] = -u(0.09, 0.13)
+        if "hips_piking" in e:
+            p["hip_off"] = u(0.12, 0.18)
+        if "elbows_flaring" in e:
+            p["flare"] = u(78, 88)
+        p["rom"] = (style["top_h"] - p["shoulder_h"]) / (style["top_h"] - 0.2)
+    elif exercise == "pull_up":
+        p = {"drop": u(0.02, 0.09), "hip_flex": u(0, 10), "knee_flex": style["knee_flex"]}
+        if "chin_not_over_bar" in e:
+            p["drop"] = u(0.27, 0.34)
+        if "bent_body" in e:
+            p["hip_flex"] = u(45, 70)
+        p["rom"] = (style["hang"] - p["drop"]) / (style["hang"] - 0.06)
+    elif exercise == "lat_machine":
+        p = {"bar_h": u(-0.02, 0.06), "lean": u(8, 28)}
+        if "shallow" in e:
+            p["bar_h"] = u(0.30, 0.38)
+        if "torso_back" in e:
+            p["lean"] = u(48, 60)
+        if "torso_forward" in e:
+            p["lean"] = -u(18, 28)
+        p["rom"] = (style["bar_top"] - p["bar_h"]) / (style["bar_top"] - 0.02)
+    elif exercise == "bench_press":
+        p = {"bar_h": u(0.10, 0.15), "abd": u(45, 62)}
+        if "shallow" in e:
+            p["bar_h"] = u(0.30, 0.36)
+        if "elbows_flaring" in e:
+            p["abd"] = u(82, 90)
+        p["rom"] = (style["bar_top"] - p["bar_h"]) / (style["bar_top"] - 0.12)
+    else:  # pragma: no cover - validated before
+        raise ValueError(exercise)
+    p["rom"] = float(np.clip(p["rom"], 0.0, 1.3))
+    return p
+
+
+def _clip_style(exercise: str, body: Body, rng: np.random.Generator) -> dict[str, float]:
+    """Per-clip constants: how this person does the exercise."""
+    s: dict[str, float] = {
+        "stance": body.hip_width * _uniform(rng, 1.1, 1.8),
+        "front": float(rng.integers(0, 2)),  # split squat: 1 = left leg forward
+        "arms": float(rng.integers(0, 3)),
+        "full_flex": 100.0,
+        "flare": _uniform(rng, 35, 55),
+        "knee_flex": _uniform(rng, 5, 45),
+        "grip": body.shoulder_width * _uniform(rng, 1.3, 1.7),
+        "hand_a": _uniform(rng, -0.03, 0.06),
+    }
+    s["top_h"] = body.arm * 0.97 + 0.03
+    grip_half = (s["grip"] - body.shoulder_width) / 2
+    s["hang"] = math.sqrt(max(body.arm**2 - grip_half**2, 0.01)) * 0.97
+    s["bar"] = body.height * 0.818 + s["hang"] + _uniform(rng, 0.05, 0.2)
+    s["bar_top"] = math.sqrt(max(body.arm**2 - grip_half**2, 0.01)) * 0.95
+    return s
+
+
+# --------------------------------------------------------------------------------------------
+# Pose functions: phase (T,) in [0, 1] + per-frame parameters -> main joints (T, 33, 3)
+# --------------------------------------------------------------------------------------------
+def _legs_from_angles(
+    sk: Skel, body: Body, side: str, sign: float, ankle: np.ndarray, shank: np.ndarray,
+    thigh: np.ndarray, scale: float, knee_out: np.ndarray | float = 0.0,
+) -> np.ndarray:  # fmt: skip
+    """Ankle fixed; shank lean and thigh angle (from vertical, thigh leaning back) -> hip."""
+    knee = ankle + _sag(shank, body.shank * scale)
+    knee[:, 2] += sign * np.asarray(knee_out)
+    th = np.radians(thigh)
+    hip = knee + np.stack(
+        [-np.sin(th) * body.thigh * scale, np.cos(th) * body.thigh * scale, np.zeros_like(th)], -1
+    )
+    sk[side, "ankle"] = ankle
+    sk[side, "knee"] = knee
+    return hip
+
+
+def _trunk_and_shoulders(sk: Skel, body: Body, hip_mid: np.ndarray, lean: np.ndarray,
+                         left: np.ndarray) -> np.ndarray:  # fmt: skip
+    sh_mid = hip_mid + _sag(lean, body.trunk)
+    for side, sign in _SIDES:
+        sk[side, "shoulder"] = sh_mid + left * sign * body.shoulder_width / 2
+    return sh_mid
+
+
+def _set_hips(sk: Skel, body: Body, hip_mid: np.ndarray, left: np.ndarray) -> None:
+    for side, sign in _SIDES:
+        sk[side, "hip"] = hip_mid + left * sign * body.hip_width / 2
+
+
+def _arm_ik(sk: Skel, body: Body, side: str, wrist: np.ndarray, hint: np.ndarray) -> None:
+    scale = body.asym if side == "R" else 1.0
+    elbow, wrist = two_link_ik(
+        sk[side, "shoulder"], wrist, body.upper_arm * scale, body.forearm * scale, hint
+    )
+    sk[side, "elbow"] = elbow
+    sk[side, "wrist"] = wrist
+
+
+def _standing_arms(sk: Skel, body: Body, left: np.ndarray, phase: np.ndarray, mode: float) -> None:
+    """Arms for squats: 0 forward for balance, 1 hands at the chest, 2 hanging by the sides."""
+    n = len(phase)
+    for side, sign in _SIDES:
+        sh = sk[side, "shoulder"]
+        if mode == 0:
+            lift = 60 + 30 * phase  # shoulder flexion grows with depth
+            wrist = sh + _sag(180 - lift, body.arm * 0.97) + left * sign * -0.03
+            hint = np.tile(_vec(0, -1, 0), (n, 1))
+        elif mode == 1:
+            mid = (sk["L", "shoulder"] + sk["R", "shoulder"]) / 2
+            wrist = mid + _vec(0.22, -0.12, 0) + left * sign * 0.05
+            hint = np.tile(_vec(0, -1, 0), (n, 1)) + left * sign * 0.8
+        else:
+            wrist = sh + _vec(0.05, -body.arm * 0.96, 0) + left * sign * 0.06
+            hint = np.tile(_vec(-1, 0, 0), (n, 1))
+        _arm_ik(sk, body, side, wrist, hint)
+
+
+def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
+                style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    hips = []
+    for side, sign in _SIDES:
+        scale = body.asym if side == "R" else 1.0
+        flex = 4 + phase * (prm["flex"] - 4)
+        shank = 3 + phase * (prm["shank"] - 3)
+        ankle = np.tile(_vec(0, body.ankle_height, sign * style["stance"] / 2), (n, 1))
+        hips.append(_legs_from_angles(sk, body, side, sign, ankle, shank, flex - shank, scale,
+                                      knee_out=0.03 * phase))  # fmt: skip
+    hip_mid = (hips[0] + hips[1]) / 2
+    _set_hips(sk, body, hip_mid, left)
+    lean = 4 + phase * (prm["trunk"] - 4)
+    _trunk_and_shoulders(sk, body, hip_mid, lean, left)
+    _standing_arms(sk, body, left, phase, style["arms"])
+    return sk.p
+
+
+def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
+                      style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    front, back = ("L", "R") if style["front"] >= 0.5 else ("R", "L")
+    fsign = 1.0 if front == "L" else -1.0
+    flex = 8 + phase * (prm["flex"] - 8)
+    shank = 2 + phase * (prm["shank"] - 2)
+    ankle_f = np.tile(_vec(0, body.ankle_height, fsign * body.hip_width / 2), (n, 1))
+    hip_f = _legs_from_angles(sk, body, front, fsign, ankle_f, shank, flex - shank, 1.0)
+    hip_mid = hip_f - _vec(0, 0, fsign * body.hip_width / 2)
+    _set_hips(sk, body, hip_mid, left)
+    # rear foot on its toes, fixed where the rear knee nearly touches the floor at a full rep
+    bottom_hip_a = body.shank * math.sin(math.radians(5)) - body.thigh * math.sin(math.radians(85))
+    ankle_b = _vec(
+        bottom_hip_a - body.shank * 0.95, body.ankle_height + 0.06, -fsign * body.hip_width / 2
+    )
+    knee_b, ankle_b_t = two_link_ik(sk[back, "hip"], np.tile(ankle_b, (n, 1)), body.thigh,
+                                    body.shank, _vec(1, -0.3, 0))  # fmt: skip
+    sk[back, "knee"] = knee_b
+    sk[back, "ankle"] = ankle_b_t
+    lean = 3 + phase * 5
+    _trunk_and_shoulders(sk, body, hip_mid, lean, left)
+    for side, sign in _SIDES:  # hands on the hips or hanging
+        if style["arms"] >= 1:
+            wrist = sk[side, "hip"] + left * sign * 0.06 + _vec(0.02, 0.05, 0)
+            hint = _vec(-1, 0, 0) + left * sign * 1.0
+        else:
+            wrist = sk[side, "shoulder"] + _vec(0.02, -body.arm * 0.96, 0) + left * sign * 0.05
+            hint = _vec(-1, 0, 0)
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(hint, (n, 3)))
+    return sk.p
+
+
+def _pose_push_up(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
+                  style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    l_as = body.leg + body.trunk  # ankle to shoulder line
+    ankle_mid = np.tile(_vec(0, 0.11, 0), (n, 1))
+    sh_h = style["top_h"] + phase * (prm["shoulder_h"] - style["top_h"])
+    beta = np.arcsin(np.clip((sh_h - 0.11) / l_as, -1, 1))  # plank incline
+    line = np.stack([np.cos(beta), np.sin(beta), np.zeros(n)], -1)
+    normal = np.stack([-np.sin(beta), np.cos(beta), np.zeros(n)], -1)
+    sh_mid = ankle_mid + line * l_as
+    hip_mid = ankle_mid + line * body.leg + normal * prm["hip_off"][:, None]
+    knee_mid = ankle_mid + (hip_mid - ankle_mid) * (body.shank / body.leg)
+    hand_a = (ankle_mid + np.array([math.cos(math.asin((style["top_h"] - 0.11) / l_as)), 0, 0])
+              * l_as)[:, 0] + style["hand_a"]  # fmt: skip
+    for side, sign in _SIDES:
+        off = left * sign
+        sk[side, "ankle"] = ankle_mid + off * style["stance"] / 3
+        sk[side, "knee"] = knee_mid + off * body.hip_width / 2
+        sk[side, "hip"] = hip_mid + off * body.hip_width / 2
+        sk[side, "shoulder"] = sh_mid + off * body.shoulder_width / 2
+        wrist = np.stack([hand_a, np.full(n, 0.03), np.full(n, sign * style["grip"] / 2)], -1)
+        fl = np.radians(prm["flare"])[:, None]
+        hint = -np.cos(fl) * _vec(1, 0, 0) + np.sin(fl) * off + _vec(0, 0.3, 0)
+        _arm_ik(sk, body, side, wrist, hint)
+    return sk.p
+
+
+def _pose_pull_up(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
+                  style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    bar = style["bar"]
+    drop = style["hang"] + phase * (prm["drop"] - style["hang"])
+    sh_mid = np.stack([-0.04 * phase, bar - drop, np.zeros(n)], -1)
+    lean = -8 * phase
+    hip_mid = sh_mid - _sag(lean, body.trunk)
+    _set_hips(sk, body, hip_mid, left)
+    for side, sign in _SIDES:
+        off = left * sign
+        sk[side, "shoulder"] = sh_mid + off * body.shoulder_width / 2
+        wrist = np.tile(_vec(0.0, bar, sign * style["grip"] / 2), (n, 1))
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(0.35, -1, 0) + off * 1.2, (n, 3)))
+        hf = prm["hip_flex"]
+        thigh_dir = _sag(180 - hf, body.thigh)
+        knee = sk[side, "hip"] + thigh_dir
+        sk[side, "knee"] = knee
+        sk[side, "ankle"] = knee + _sag(180 - hf + prm["knee_flex"], body.shank)
+    return sk.p
+
+
+def _pose_lat_machine(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
+                      style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    seat = 0.5
+    hip_mid = np.tile(_vec(0, seat + 0.08, 0), (n, 1))
+    _set_hips(sk, body, hip_mid, left)
+    lean = -(6 + phase * (prm["lean"] - 6))  # negative = leaning back
+    sh_mid = _trunk_and_shoulders(sk, body, hip_mid, lean, left)
+    for side, sign in _SIDES:
+        off = left * sign
+        ankle = np.tile(_vec(body.thigh + 0.06, body.ankle_height, 0) + off * body.hip_width / 2,
+                        (n, 1))  # fmt: skip
+        knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(1, 1, 0))
+        sk[side, "knee"] = knee
+        sk[side, "ankle"] = ankle
+        bar_h = style["bar_top"] + phase * (prm["bar_h"] - style["bar_top"])
+        wrist = np.stack(
+            [sh_mid[:, 0] + 0.1, sh_mid[:, 1] + bar_h, np.full(n, sign * style["grip"] / 2)], -1
+        )
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(-0.1, -1, 0) + off * 1.0, (n, 3)))
+    return sk.p
+
+
+def _pose_bench_press(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
+                      style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, -1)  # supine, head towards +a: the subject's left is -l
+    bench = 0.45
+    hip_mid = np.tile(_vec(-body.trunk / 2, bench + 0.1, 0), (n, 1))
+    sh_mid = np.tile(_vec(body.trunk / 2, bench + 0.12, 0), (n, 1))
+    bar_h = style["bar_top"] + phase * (prm["bar_h"] - style["bar_top"])
+    for side, sign in _SIDES:
+        off = left * sign
+        sk[side, "hip"] = hip_mid + off * body.hip_width / 2
+        sk[side, "shoulder"] = sh_mid + off * body.shoulder_width / 2
+        ankle = np.tile(_vec(-body.trunk / 2 - body.thigh * 0.9, body.ankle_height, 0)
+                        + off * style["stance"] / 2, (n, 1))  # fmt: skip
+        knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(0, 1, 0))
+        sk[side, "knee"] = knee
+        sk[side, "ankle"] = ankle
+        wrist = np.stack([sh_mid[:, 0] - 0.04 - 0.06 * phase, sh_mid[:, 1] + bar_h,
+                          np.full(n, -sign * style["grip"] / 2)], -1)  # fmt: skip
+        abd = np.radians(prm["abd"])[:, None]
+        hint = np.sin(abd) * off + np.cos(abd) * _vec(-1, 0, 0) + _vec(0, -0.6, 0)
+        _arm_ik(sk, body, side, wrist, hint)
+    return sk.p
+
+
+_POSES = {
+    "squat": _pose_squat,
+    "split_squat": _pose_split_squat,
+    "push_up": _pose_push_up,
+    "pull_up": _pose_pull_up,
+    "lat_machine": _pose_lat_machine,
+    "bench_press": _pose_bench_press,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Idle poses: standing, walking, seated, lying (the posture the set starts from and returns to)
+# --------------------------------------------------------------------------------------------
+def _pose_standing(body: Body, n: int, rng: np.random.Generator, *, walk_speed: float = 0.0,
+                   fidget: bool = False, facing: float = 0.0) -> np.ndarray:  # fmt: skip
+    """Standing (sway, fidgeting arms) or walking sideways across the scene, ``(n, 33, 3)``."""
+    t = np.arange(n) / 30.0
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    sway = 0.01 * np.sin(2 * np.pi * t * rng.uniform(0.2, 0.4) + rng.uniform(0, 6))
+    stride = np.zeros(n)
+    if walk_speed:
+        stride = 22 * np.sin(2 * np.pi * t * 0.9)
+    hips = []
+    for side, sign in _SIDES:
+        swing = stride * sign
+        knee_flex = np.abs(swing) * 1.2 + 3
+        ankle = np.tile(_vec(0, body.ankle_height, sign * body.hip_width / 2), (n, 1))
+        # walking: rotate the whole leg about the hip instead of keeping the foot planted
+        hip_guess = ankle + _vec(0, body.leg, 0)
+        knee = hip_guess + _sag(180 + swing, body.thigh)
+        sk[side, "knee"] = knee
+        sk[side, "ankle"] = knee + _sag(180 + swing - knee_flex, body.shank)
+        hips.append(hip_guess)
+    hip_mid = (hips[0] + hips[1]) / 2
+    hip_mid[:, 0] += sway
+    _set_hips(sk, body, hip_mid, left)
+    _trunk_and_shoulders(sk, body, hip_mid, np.full(n, 2.0) + 200 * sway, left)
+    for side, sign in _SIDES:
+        arm_swing = -stride * sign * 0.8
+        if fidget:
+            arm_swing = arm_swing + 35 * np.clip(np.sin(2 * np.pi * t * 0.5 + sign), 0, None)
+        wrist = sk[side, "shoulder"] + _sag(180 - arm_swing, body.arm * 0.97) + left * sign * 0.05
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(-1, 0, 0), (n, 3)))
+    p = sk.p
+    # lift feet above the floor where the leg is swung (walking)
+    if walk_speed:
+        p[:, :, 2] += (t * walk_speed)[:, None] - t[-1] * walk_speed  # across the scene
+    if facing:
+        p = _rotate_about_vertical(p, np.full(n, facing), hip_mid)
+    return p
+
+
+def _rotate_about_vertical(p: np.ndarray, yaw_deg: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Rotate ``(T, K, 3)`` points by ``yaw`` (T,) about the vertical through ``centre`` (T, 3)."""
+    y = np.radians(yaw_deg)[:, None]
+    c, s = np.cos(y), np.sin(y)
+    rel = p - centre[:, None, :]
+    out = p.copy()
+    out[..., 0] = centre[:, None, 0] + c * rel[..., 0] - s * rel[..., 2]
+    out[..., 2] = centre[:, None, 2] + s * rel[..., 0] + c * rel[..., 2]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Completing the 33 landmarks: face, hands and feet from the main joints
+# --------------------------------------------------------------------------------------------
+def complete_landmarks(p: np.ndarray, body: Body) -> np.ndarray:
+    """Fill face, hand and foot landmarks of ``(T, 33, 3)`` from the main joints."""
+    k = body.height / 1.75
+    sh_mid = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER]) / 2
+    hip_mid = (p[:, L.LEFT_HIP] + p[:, L.RIGHT_HIP]) / 2
+    left = _normalize(p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]
+                      + p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])  # fmt: skip
+    up = _normalize(sh_mid - hip_mid)
+    ant = _normalize(np.cross(up, left))
+    head = sh_mid + up * body.neck + ant * 0.02 * k
+
+    def at(a: float, u: float, s: float) -> np.ndarray:
+        return head + (ant * a + up * u + left * s) * k
+
+    p[:, L.NOSE] = at(0.10, 0.0, 0)
+    for side, sign in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        p[:, L[f"{side}_EYE_INNER"]] = at(0.085, 0.035, sign * 0.015)
+        p[:, L[f"{side}_EYE"]] = at(0.08, 0.037, sign * 0.032)
+        p[:, L[f"{side}_EYE_OUTER"]] = at(0.07, 0.037, sign * 0.045)
+        p[:, L[f"{side}_EAR"]] = at(-0.005, 0.02, sign * 0.075)
+    p[:, L.MOUTH_LEFT] = at(0.085, -0.045, 0.025)
+    p[:, L.MOUTH_RIGHT] = at(0.085, -0.045, -0.025)
+    for side, sign in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        wrist, elbow = p[:, L[f"{side}_WRIST"]], p[:, L[f"{side}_ELBOW"]]
+        f = _normalize(wrist - elbow)
+        out = left * sign
+        p[:, L[f"{side}_PINKY"]] = wrist + (f * 0.075 + out * 0.025) * k
+        p[:, L[f"{side}_INDEX"]] = wrist + (f * 0.085 - out * 0.012) * k
+        p[:, L[f"{side}_THUMB"]] = wrist + (f * 0.045 - out * 0.035) * k
+        ankle, knee = p[:, L[f"{side}_ANKLE"]], p[:, L[f"{side}_KNEE"]]
+        s = _normalize(knee - ankle)
+        foot_dir = _normalize(np.cross(s, left))
+        p[:, L[f"{side}_HEEL"]] = ankle - foot_dir * 0.055 * k - s * 0.045 * k
+        p[:, L[f"{side}_FOOT_INDEX"]] = ankle + foot_dir * body.foot * 0.72 - s * 0.05 * k
+    return p
+
+
+# --------------------------------------------------------------------------------------------
+# Camera
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Camera:
+    """A pinhole camera looking at ``target`` from ``yaw`` degrees around the subject."""
+
+    yaw: float
+    distance: float
+    height: float
+    fov_v: float  # vertical field of view, degrees
+    roll: float
+    image_size: tuple[int, int]
+    target: tuple[float, float, float]
+    mirrored: bool = False
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        y = math.radians(self.yaw)
+        tgt = np.array(self.target)
+        pos = tgt + np.array([math.cos(y) * self.distance, 0.0, math.sin(y) * self.distance])
+        pos[1] = self.height
+        fwd = _normalize(tgt - pos)
+        right = _normalize(np.cross(fwd, np.array([0.0, 1.0, 0.0])))
+        down = np.cross(fwd, right)
+        r = math.radians(self.roll)
+        right, down = (
+            math.cos(r) * right + math.sin(r) * down,
+            -math.sin(r) * right + math.cos(r) * down,
+        )
+        return pos, right, down, fwd
+
+    def project(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """World points ``(..., 3)`` -> normalised image x, y ``(..., 2)`` and depth ``(...)``."""
+        pos, right, down, fwd = self.basis()
+        rel = p - pos
+        xc, yc, zc = rel @ right, rel @ down, rel @ fwd
+        w, h = self.image_size
+        f = (h / 2) / math.tan(math.radians(self.fov_v) / 2)
+        zc = np.maximum(zc, 0.05)
+        u = f * xc / zc + w / 2
+        v = f * yc / zc + h / 2
+        return np.stack([u / w, v / h], -1), zc
+
+
+def _fit_camera(p: np.ndarray, yaw: float, rng: np.random.Generator, image_size: tuple[int, int],
+                fill: float, height_frac: float) -> Camera:  # fmt: skip
+    """Choose distance and aim so the whole clip fills ``fill`` of the frame."""
+    p = p[:: max(1, len(p) // 60)]  # a subsample of frames bounds the clip well enough
+    lo, hi = p.reshape(-1, 3).min(0), p.reshape(-1, 3).max(0)
+    centre = (lo + hi) / 2
+    fov = float(rng.uniform(50, 70))
+    cam_h = lo[1] + (hi[1] - lo[1]) * height_frac
+    cam = Camera(yaw=yaw, distance=3.0, height=cam_h, fov_v=fov, roll=float(rng.normal(0, 1.5)),
+                 image_size=image_size, target=tuple(centre))  # fmt: skip
+    for _ in range(3):
+        xy, _ = cam.project(p.reshape(-1, 3))
+        span = max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]))
+        dist = cam.distance * span / fill
+        cam = Camera(yaw=yaw, distance=float(np.clip(dist, 1.2, 12)), height=cam_h, fov_v=fov,
+                     roll=cam.roll, image_size=image_size, target=tuple(centre))  # fmt: skip
+    return cam
+
+
+# --------------------------------------------------------------------------------------------
+# Phases and timing
+# --------------------------------------------------------------------------------------------
+def _min_jerk(x: np.ndarray) -> np.ndarray:
+    return x**3 * (10 - 15 * x + 6 * x**2)
+
+
+def _rep_phase(rng: np.random.Generator, fps: float, tempo: float) -> tuple[np.ndarray, int, int]:
+    """One rep's phase 0 -> 1 -> 0 with pauses; returns (phase, bottom index, length)."""
+    down = max(tempo * rng.uniform(0.38, 0.55), 0.35)
+    up = max(tempo * rng.uniform(0.3, 0.45), 0.3)
+    pause = tempo - down - up
+    pause_b = max(pause * rng.uniform(0.2, 0.8), 0.0) if rng.random() < 0.7 else 0.0
+    nd, nu, nb = (
+        max(int(round(down * fps)), 6),
+        max(int(round(up * fps)), 6),
+        int(round(pause_b * fps)),
+    )
+    desc = _min_jerk(np.linspace(0, 1, nd, endpoint=False))
+    asc = _min_jerk(np.linspace(1, 0, nu + 1))
+    ph = np.concatenate([desc, np.ones(nb + 1), asc])
+    bottom = nd + nb // 2
+    return ph, bottom, len(ph)
+
+
+def _hold(params: list[dict[str, float]], spans: list[tuple[int, int]], n: int,
+          fill: dict[str, float]) -> dict[str, np.ndarray]:  # fmt: skip
+    """Per-rep parameters held over each rep's frames, ``fill`` elsewhere, then smoothed."""
+    out: dict[str, np.ndarray] = {}
+    for key in fill:
+        arr = np.full(n, fill[key], dtype=float)
+        for prm, (s, e) in zip(params, spans, strict=True):
+            arr[s:e] = prm[key]
+        # the values between reps are the neighbouring reps' (no jump at the top)
+        if spans:
+            arr[: spans[0][0]] = params[0][key]
+            for (_, e0), (s1, _), p0 in zip(spans[:-1], spans[1:], params[:-1], strict=True):
+                arr[e0:s1] = p0[key]
+            arr[spans[-1][1] :] = params[-1][key]
+        k = 7
+        pad = np.pad(arr, k, mode="edge")
+        out[key] = np.convolve(pad, np.ones(2 * k + 1) / (2 * k + 1), mode="same")[k:-k]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Noise, visibility, dropouts, swaps
+# --------------------------------------------------------------------------------------------
+def _visibility(
+    p: np.ndarray, cam: Camera, xy: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """MediaPipe-like visibility: far-side and back-facing points lower, off-image points low."""
+    pos, *_ = cam.basis()
+    left = _normalize(p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]
+                      + p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])  # fmt: skip
+    to_cam = _normalize(pos - p.mean(axis=1))
+    side_score = np.sum(left * to_cam, axis=-1)  # +1: the left side faces the camera
+    n = p.shape[0]
+    vis = np.full((n, NUM_LANDMARKS), 0.985)
+    for lm in L:
+        if lm.name.startswith("LEFT_") or lm.name.endswith("_LEFT"):
+            hidden = np.clip(-side_score, 0, 1)
+        elif lm.name.startswith("RIGHT_") or lm.name.endswith("_RIGHT"):
+            hidden = np.clip(side_score, 0, 1)
+        else:
+            hidden = np.zeros(n)
+        base = 0.45 if lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP) else 0.5
+        if lm <= L.MOUTH_RIGHT:
+            base = 0.05
+        vis[:, lm] -= base * hidden
+    vis += rng.normal(0, 0.03, vis.shape)
+    outside = (xy[..., 0] < 0) | (xy[..., 0] > 1) | (xy[..., 1] < 0) | (xy[..., 1] > 1)
+    vis[outside] *= 0.15
+    return np.clip(vis, 0.0, 1.0), side_score
+
+
+def _add_noise(xy: np.ndarray, side_score: np.ndarray, rng: np.random.Generator,
+               noise: float) -> np.ndarray:  # fmt: skip
+    """AR(1) jitter scaled by the torso length in the image; far-side points twice as noisy."""
+    n = xy.shape[0]
+    torso = np.linalg.norm(
+        (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
+        - (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, axis=-1)  # fmt: skip
+    torso = np.median(torso)
+    sigma = JITTER_REL * torso * noise * JOINT_JITTER
+    far = np.ones((n, NUM_LANDMARKS))
+    for lm in L:
+        if lm.name.startswith("LEFT_"):
+            far[:, lm] += np.clip(-side_score, 0, 1)
+        elif lm.name.startswith("RIGHT_"):
+            far[:, lm] += np.clip(side_score, 0, 1)
+    from scipy.signal import lfilter
+
+    white = rng.normal(0, 1, xy.shape) * np.sqrt(1 - JITTER_RHO**2)
+    white[0] /= np.sqrt(1 - JITTER_RHO**2)  # start in the stationary distribution
+    ar = lfilter([1.0], [1.0, -JITTER_RHO], white, axis=0)  # AR(1) over frames
+    return xy + ar * (sigma[None, :, None] * far[..., None])
+
+
+def _dropouts_and_swaps(lm: np.ndarray, rng: np.random.Generator, rate: float) -> np.ndarray:
+    n = lm.shape[0]
+    n_drop = rng.poisson(n * 0.003 * rate / 3)
+    for _ in range(n_drop):  # bursts of frames where MediaPipe finds nobody
+        s = int(rng.integers(0, n))
+        lm[s : s + int(rng.integers(1, 6))] = 0.0
+    n_swap = rng.poisson(n * 0.002 * rate / 3)
+    pairs = [(L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX),
+             (L.LEFT_ELBOW, L.LEFT_WRIST, L.LEFT_PINKY, L.LEFT_INDEX, L.LEFT_THUMB)]  # fmt: skip
+    for _ in range(n_swap):  # a limb briefly labelled as the other side
+        s = int(rng.integers(0, n))
+        e = s + int(rng.integers(1, 5))
+        idx = list(pairs[int(rng.integers(0, 2))])
+        idx_r = [partner(i) for i in idx]
+        seg = lm[s:e].copy()
+        present = np.any(seg != 0, axis=(1, 2))
+        seg[:, idx], seg[:, idx_r] = lm[s:e][:, idx_r], lm[s:e][:, idx]
+        lm[s:e][present] = seg[present]
+    return lm
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+def _check_args(exercise: str, n_reps: int | Sequence[int], view: str | None,
+                errors: Any, fps: float) -> list[int]:  # fmt: skip
+    if exercise not in _POSES:
+        raise ValueError(f"unknown exercise {exercise!r}; choose one of {list(EXERCISES)}")
+    sets = [n_reps] if isinstance(n_reps, int | np.integer) else list(n_reps)
+    if not sets or any((not isinstance(s, int | np.integer)) or s < 0 for s in sets):
+        raise ValueError(
+            f"n_reps must be an integer >= 0 (or a list of them per set), got {n_reps!r}"
+        )
+    if view is not None and view not in VIEWS and view != "side":
+        raise ValueError(f"unknown view {view!r}; choose one of {list(VIEWS)} or 'side'")
+    if not 5 <= fps <= 240:
+        raise ValueError(f"fps must be between 5 and 240, got {fps}")
+    return [int(s) for s in sets]
+
+
+def _rep_errors(exercise: str, errors: Any, n_total: int, rng: np.random.Generator,
+                error_rate: float) -> list[tuple[str, ...]]:  # fmt: skip
+    allowed = EXERCISE_ERRORS[exercise]
+
+    def check(names: Sequence[str]) -> tuple[str, ...]:
+        for name in names:
+            if name not in ERROR_NAMES:
+                raise ValueError(f"unknown error name {name!r}; known: {list(ERROR_NAMES)}")
+            if name not in allowed:
+                raise ValueError(
+                    f"error {name!r} does not apply to {exercise}; it can have {list(allowed)}"
+                )
+        for group in _EXCLUSIVE:
+            if len(group & set(names)) > 1:
+                raise ValueError(f"errors {sorted(group)} exclude each other in one rep")
+        return tuple(names)
+
+    if errors is None:
+        out = []
+        for _ in range(n_total):
+            if rng.random() < error_rate:
+                out.append(check((allowed[int(rng.integers(0, len(allowed)))],)))
+            else:
+                out.append(())
+        return out
+    if isinstance(errors, str):
+        raise ValueError(
+            f"errors must be a list of names or a list per rep, got the string {errors!r}"
+        )
+    errors = list(errors)
+    if all(isinstance(e, str) for e in errors):  # [] = every rep good
+        return [check(errors)] * n_total  # the same errors on every rep
+    if len(errors) != n_total:
+        raise ValueError(
+            f"errors per rep: expected {n_total} entries (one per rep), got {len(errors)}"
+        )
+    return [check(list(e)) for e in errors]
+
+
+def generate_clip(
+    exercise: str,
+    n_reps: int | Sequence[int],
+    *,
+    seed: int,
+    view: str | None = None,
+    errors: Sequence[str] | Sequence[Sequence[str]] | None = None,
+    fps: float = 30.0,
+    idle: bool = True,
+    image_size: tuple[int, int] | None = None,
+    mirrored: bool | None = None,
+    tempo: tuple[float, float] = (1.2, 4.0),
+    noise: float = 1.0,
+    error_rate: float = 0.0,
+) -> SyntheticClip:
+    """Generate one session of ``exercise`` with exact ground truth.
+
+    ``n_reps`` is the number of reps of one set, or a list with one entry per set (rests in
+    between). ``view`` is one of :data:`VIEWS` (``"side"`` = left or right at random; None =
+    random among the standard views). ``errors``: None (good reps, or random errors at
+    ``error_rate``), a list of error names for every rep, or one list per rep. ``idle`` adds
+    walking in, standing, setting up and resting around and between the sets. ``noise`` scales
+    the calibrated MediaPipe-like noise (0 = clean).
+    """
+    sets = _check_args(exercise, n_reps, view, errors, fps)
+    rng = np.random.default_rng(seed)
+    body = Body.sample(rng)
+    style = _clip_style(exercise, body, rng)
+    n_total = sum(sets)
+    rep_errors = _rep_errors(exercise, errors, n_total, rng, error_rate)
+    if view is None:
+        view = STANDARD_VIEWS[int(rng.integers(0, len(STANDARD_VIEWS)))]
+    if view == "side":
+        view = ("left", "right")[int(rng.integers(0, 2))]
+    if image_size is None:
+        image_size = IMAGE_SIZES[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
+    if mirrored is None:
+        mirrored = bool(rng.random() < 0.3)
+    tempo_lo, tempo_hi = tempo
+    if not 0.5 <= tempo_lo <= tempo_hi <= 8:
+        raise ValueError(f"tempo must be (low, high) seconds per rep within 0.5-8, got {tempo}")
+    pose_fn = _POSES[exercise]
+
+    # --- timeline of the exercise phase --------------------------------------------------------
+    segments: list[tuple[str, int]] = []  # (kind, n_frames) for the idle parts
+    phase_parts: list[np.ndarray] = []
+    reps_frames: list[tuple[int, int, int]] = []
+    idle_spans: list[tuple[int, int, str]] = []
+    cursor = 0
+
+    def add_idle(kind: str, seconds: float) -> None:
+        nonlocal cursor
+        k = max(int(round(seconds * fps)), 1)
+        phase_parts.append(np.zeros(k))
+        idle_spans.append((cursor, cursor + k, kind))
+        segments.append((kind, k))
+        cursor += k
+
+    def add_top(seconds: float) -> None:
+        nonlocal cursor
+        k = max(int(round(seconds * fps)), 1)
+        phase_parts.append(np.zeros(k))
+        segments.append(("top", k))
+        cursor += k
+
+    if idle:
+        add_idle("walk_in", rng.uniform(1.2, 2.5))
+        add_idle("standing", rng.uniform(0.8, 2.0))
+        add_idle("setup", rng.uniform(1.0, 2.0))
+    for si, n_set in enumerate(sets):
+        if si > 0:
+            add_idle("setup_out", rng.uniform(0.8, 1.5))
+            add_idle("resting", rng.uniform(2.0, 4.0))
+            add_idle("setup", rng.uniform(1.0, 2.0))
+        add_top(rng.uniform(0.3, 0.8))
+        for _ in range(n_set):
+            ph, bottom, k = _rep_phase(rng, fps, rng.uniform(tempo_lo, tempo_hi))
+            phase_parts.append(ph)
+            segments.append(("rep", k))
+            reps_frames.append((cursor, cursor + bottom, cursor + k - 1))
+            cursor += k
+            if rng.random() < 0.4:
+                add_top(rng.uniform(0.1, 0.8))
+        add_top(rng.uniform(0.3, 0.8))
+    if idle:
+        add_idle("setup_out", rng.uniform(0.8, 1.5))
+        add_idle("resting", rng.uniform(1.0, 2.5))
+    phase = np.concatenate(phase_parts) if phase_parts else np.zeros(1)
+    n = len(phase)
+
+    # --- per-frame parameters, exercise pose ---------------------------------------------------
+    rep_params = [_rep_params(exercise, e, rng, style) for e in rep_errors]
+    if not rep_params:
+        rep_params = [_rep_params(exercise, (), rng, style)]
+        spans: list[tuple[int, int]] = [(0, 0)]
+    else:
+        spans = [(s, e + 1) for s, _, e in reps_frames]
+    fill = {k: v for k, v in rep_params[0].items()}
+    prm = _hold(rep_params, spans, n, fill)
+    # left/right asymmetry: one side lags a frame and reaches a little less
+    p = pose_fn(body, phase, prm, style)
+
+    # --- idle postures blended in -------------------------------------------------------------
+    if idle:
+        p = _blend_idle(p, exercise, body, segments, rng, fps)
+    p = complete_landmarks(p, body)
+
+    # --- camera -------------------------------------------------------------------------------
+    yaw = VIEWS[view] + float(rng.normal(0, 4))
+    framed = np.ones(n, bool)
+    for s_, e_, kind in idle_spans:
+        if kind == "walk_in":
+            framed[s_:e_] = False  # the person walks in from outside the picture
+    cam = _fit_camera(p[framed], yaw, rng, image_size, fill=float(rng.uniform(0.45, 0.85)),
+                      height_frac=float(rng.uniform(0.25, 0.75)))  # fmt: skip
+    xy, depth = cam.project(p)
+    vis, side_score = _visibility(p, cam, xy, rng)
+    hip_depth = (depth[:, L.LEFT_HIP] + depth[:, L.RIGHT_HIP]) / 2
+    f = (image_size[1] / 2) / math.tan(math.radians(cam.fov_v) / 2)
+    z = (depth - hip_depth[:, None]) * f / hip_depth[:, None] / image_size[0] * 1.8
+    if noise > 0:
+        xy = _add_noise(xy, side_score, rng, noise)
+        z = z + rng.normal(0, 0.03 * noise, z.shape)
+    lm = np.concatenate([xy, z[..., None], vis[..., None]], axis=-1).astype(np.float32)
+    if noise > 0:
+        lm = _dropouts_and_swaps(lm, rng, noise)
+    # MediaPipe finds nobody when most of the body is outside the picture
+    main = list(_MAIN)
+    inside = np.all((xy[:, main] >= 0) & (xy[:, main] <= 1), axis=-1).mean(axis=1)
+    lm[inside < 0.5] = 0.0
+    if mirrored:
+        lm = flip_horizontal(lm)
+    reps = [
+        RepTruth(s, b, e, tuple(err), float(prm_i["rom"]))
+        for (s, b, e), err, prm_i in zip(reps_frames, rep_errors, rep_params, strict=False)
+    ]
+    return SyntheticClip(
+        landmarks=lm,
+        fps=float(fps),
+        exercise=exercise,
+        view=view,
+        reps=reps,
+        idle=idle_spans,
+        image_size=tuple(image_size),
+        mirrored=mirrored,
+        seed=seed,
+        camera={
+            "yaw": cam.yaw,
+            "distance": cam.distance,
+            "height": cam.height,
+            "fov_v": cam.fov_v,
+            "roll": cam.roll,
+        },  # fmt: skip
+        body={"height": body.height, "asym": body.asym},
+    )
+
+
+def _idle_pose(exercise: str, body: Body, kind: str, n: int, rng: np.random.Generator,
+               fps: float) -> np.ndarray:  # fmt: skip
+    """The posture of an idle segment before it is blended into the exercise's start pose."""
+    facing = 180.0 if exercise == "bench_press" else 0.0
+    if kind == "walk_in":
+        speed = float(rng.choice([-1, 1]) * rng.uniform(0.6, 1.0))
+        p = _pose_standing(body, n, rng, walk_speed=speed, facing=facing)
+        # walking across the view: rotate the walker to face the walking direction
+        return _rotate_about_vertical(p, np.full(n, 75.0 * np.sign(speed)), p.mean(axis=1))
+    return _pose_standing(body, n, rng, fidget=kind in ("standing", "resting"), facing=facing)
+
+
+def _blend_idle(p: np.ndarray, exercise: str, body: Body, segments: list[tuple[str, int]],
+                rng: np.random.Generator, fps: float) -> np.ndarray:  # fmt: skip
+    """Replace idle frames with idle postures; 'setup' segments morph between the two."""
+    out = p.copy()
+    cursor = 0
+    start_pose = p[0]
+    # where the standing person stands relative to the exercise (beside the bench, under the bar)
+    offset = {"bench_press": _vec(-0.3, 0, 0.6), "lat_machine": _vec(0.5, 0, 0.3),
+              "push_up": _vec(0.6, 0, 0)}.get(exercise, _vec(0, 0, 0))  # fmt: skip
+    for kind, k in segments:
+        sl = slice(cursor, cursor + k)
+        if kind in ("walk_in", "standing", "resting"):
+            idle = _idle_pose(exercise, body, kind, k, rng, fps) + offset
+            if exercise in ("squat", "split_squat", "pull_up") and kind == "resting":
+                pass
+            out[sl] = idle
+        elif kind in ("setup", "setup_out"):
+            stand = _idle_pose(exercise, body, "standing", k, rng, fps) + offset
+            w = _min_jerk(np.linspace(0, 1, k))[:, None, None]
+            ex = np.broadcast_to(start_pose, (k, *start_pose.shape))
+            out[sl] = (1 - w) * stand + w * ex if kind == "setup" else w * stand + (1 - w) * ex
+        cursor += k
+    return out
+
+
+def generate_dataset(
+    n_clips: int | None = None,
+    *,
+    seed: int,
+    size: Literal["tiny", "small", "full"] = "small",
+    exercises: Sequence[str] = EXERCISES,
+    views: Sequence[str] = STANDARD_VIEWS,
+    error_rate: float = 0.25,
+    idle: bool = True,
+    fps: float = 30.0,
+) -> list[SyntheticClip]:
+    """Clips spread evenly over exercises and views; ``size`` presets the count and rep range."""
+    if size not in SIZE_PRESETS:
+        raise ValueError(f"size must be one of {list(SIZE_PRESETS)}, got {size!r}")
+    preset = SIZE_PRESETS[size]
+    n = preset["n_clips"] if n_clips is None else n_clips
+    if n < 0:
+        raise ValueError(f"n_clips must be >= 0, got {n}")
+    for ex in exercises:
+        if ex not in _POSES:
+            raise ValueError(f"unknown exercise {ex!r}; choose from {list(EXERCISES)}")
+    rng = np.random.default_rng(seed)
+    clips = []
+    for i in range(n):
+        ex = exercises[i % len(exercises)]
+        view = views[(i // len(exercises)) % len(views)]
+        clips.append(generate_clip(
+            ex, int(rng.integers(1, preset["max_reps"] + 1)), seed=int(rng.integers(0, 2**31)),
+            view=view, idle=idle, fps=fps, error_rate=error_rate,
+        ))  # fmt: skip
+    return clips
+
+
+def noise_profile(windows: np.ndarray) -> dict[str, np.ndarray]:
+    """Jitter statistics of landmark windows ``(N, 30, 33, 4)``, the same for real and synthetic.
+
+    Per landmark: ``std`` of the residual after a 5-frame moving average of x and y, divided by
+    the window's median torso length in the image; ``rho`` its lag-1 autocorrelation;
+    ``spectrum`` the mean power of the residual's first difference per frequency bin.
+    """
+    w = np.asarray(windows, dtype=np.float64)
+    present = np.all(np.any(w != 0, axis=(2, 3)), axis=1)  # windows without dropouts
+    w = w[present]
+    sh = (w[:, :, L.LEFT_SHOULDER, :2] + w[:, :, L.RIGHT_SHOULDER, :2]) / 2
+    hp = (w[:, :, L.LEFT_HIP, :2] + w[:, :, L.RIGHT_HIP, :2]) / 2
+    torso = np.median(np.linalg.norm(sh - hp, axis=-1), axis=1)
+    keep = torso > 0.02
+    w, torso = w[keep], torso[keep]
+    xy = w[..., :2] / torso[:, None, None, None]
+    kernel = np.ones(5) / 5
+    smooth = np.apply_along_axis(lambda s: np.convolve(s, kernel, mode="same"), 1, xy)
+    resid = (xy - smooth)[:, 2:-2]
+    std = resid.std(axis=(0, 1)).mean(-1)
+    r0 = resid - resid.mean(axis=1, keepdims=True)
+    rho = (r0[:, 1:] * r0[:, :-1]).sum(axis=(0, 1)) / np.maximum((r0**2).sum(axis=(0, 1)), 1e-12)
+    diff = np.diff(xy, axis=1)
+    spec = (np.abs(np.fft.rfft(diff, axis=1)) ** 2).mean(axis=(0, 2, 3))
+    return {"std": std, "rho": rho.mean(-1), "spectrum": spec / spec.sum()}

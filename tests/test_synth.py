@@ -1,0 +1,265 @@
+"""The synthetic generator: ground truth is consistent; views and errors show in the angles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gymlib.angles import joint_angle
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.landmarks import flip_horizontal
+from gymlib.synth import (
+    EXERCISE_ERRORS,
+    EXERCISES,
+    STANDARD_VIEWS,
+    SyntheticClip,
+    generate_clip,
+    generate_dataset,
+    noise_profile,
+)
+
+#: The angle that drives each exercise's reps (its minimum is the bottom of a rep).
+DRIVER = {
+    "squat": "knee",
+    "split_squat": "knee",
+    "push_up": "elbow",
+    "pull_up": "elbow",
+    "lat_machine": "elbow",
+    "bench_press": "elbow",
+}
+
+
+def _clean(exercise: str, n: int = 4, **kw) -> SyntheticClip:  # noqa: ANN003
+    kw = {
+        "seed": 7,
+        "view": "left",
+        "noise": 0.0,
+        "mirrored": False,
+        "image_size": (640, 480),
+    } | kw
+    return generate_clip(exercise, n, **kw)
+
+
+def _driver(clip: SyntheticClip) -> np.ndarray:
+    if clip.exercise == "split_squat":  # the front leg drives the split squat
+        both = [
+            joint_angle(clip.landmarks, "knee", s, aspect=clip.aspect) for s in ("left", "right")
+        ]
+        return np.fmin(*both)
+    return joint_angle(clip.landmarks, DRIVER[clip.exercise], aspect=clip.aspect)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_shape_and_ranges(exercise: str) -> None:
+    clip = generate_clip(exercise, 3, seed=1)
+    lm = clip.landmarks
+    assert lm.dtype == np.float32 and lm.shape == (clip.n_frames, 33, 4)
+    assert len(clip.reps) == 3 and clip.fps == 30.0
+    present = np.any(lm != 0, axis=(1, 2))
+    assert present.mean() > 0.8
+    assert np.all((lm[..., 3] >= 0) & (lm[..., 3] <= 1))
+    inside = lm[present][..., :2]
+    assert np.median(inside) == pytest.approx(0.5, abs=0.25)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_rep_boundaries_sit_at_angle_extremes(exercise: str) -> None:
+    clip = _clean(exercise, 4, view="left" if exercise != "split_squat" else "left45")
+    ang = _driver(clip)
+    for rep in clip.reps:
+        seg = ang[rep.start : rep.end + 1]
+        assert rep.start < rep.bottom < rep.end
+        assert ang[rep.bottom] <= np.nanmin(seg) + 3.0, f"{exercise}: bottom is not the minimum"
+        top = max(ang[rep.start], ang[rep.end])
+        assert top >= np.nanmax(seg) - 8.0, f"{exercise}: the rep does not start/end at the top"
+        assert top - ang[rep.bottom] > 40, f"{exercise}: a good rep moves the driving joint"
+    # reps never overlap and never touch an idle segment
+    idle = clip.idle_mask()
+    assert not (idle & clip.rep_mask()).any()
+    ends = [r.end for r in clip.reps]
+    starts = [r.start for r in clip.reps]
+    assert all(e < s for e, s in zip(ends[:-1], starts[1:], strict=True))
+
+
+def test_deterministic_for_a_seed() -> None:
+    a = generate_clip("push_up", 3, seed=11)
+    b = generate_clip("push_up", 3, seed=11)
+    c = generate_clip("push_up", 3, seed=12)
+    assert np.array_equal(a.landmarks, b.landmarks) and a.truth_dict() == b.truth_dict()
+    assert not np.array_equal(a.landmarks[:50], c.landmarks[:50])
+
+
+def test_left_and_right_views_mirror_x() -> None:
+    left = _clean("squat", 2, view="left")
+    right = _clean("squat", 2, view="right")
+    main = [L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_SHOULDER]
+    partners = [L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE, L.RIGHT_SHOULDER]
+    assert np.abs(left.landmarks[:, main, 0] - (1 - right.landmarks[:, partners, 0])).mean() < 0.03
+    assert np.abs(left.landmarks[:, main, 1] - right.landmarks[:, partners, 1]).mean() < 0.03
+    # the side facing the camera is the better seen one
+    assert (
+        left.landmarks[:, L.LEFT_KNEE, 3].mean() > left.landmarks[:, L.RIGHT_KNEE, 3].mean() + 0.2
+    )
+    assert (
+        right.landmarks[:, L.RIGHT_KNEE, 3].mean()
+        > right.landmarks[:, L.LEFT_KNEE, 3].mean() + 0.2
+    )
+    front = _clean("squat", 2, view="front")
+    assert (
+        abs(front.landmarks[:, L.LEFT_KNEE, 3].mean() - front.landmarks[:, L.RIGHT_KNEE, 3].mean())
+        < 0.1
+    )
+
+
+def test_mirrored_clip_is_the_horizontal_flip() -> None:
+    plain = generate_clip("lat_machine", 2, seed=4, mirrored=False)
+    mirrored = generate_clip("lat_machine", 2, seed=4, mirrored=True)
+    assert np.allclose(mirrored.landmarks, flip_horizontal(plain.landmarks))
+
+
+def test_views_change_the_picture() -> None:
+    widths = {}
+    for view in STANDARD_VIEWS:
+        clip = _clean("squat", 1, view=view)
+        lm = clip.landmarks[clip.reps[0].start]
+        widths[view] = abs(lm[L.LEFT_SHOULDER, 0] - lm[L.RIGHT_SHOULDER, 0]) * clip.aspect
+    assert widths["front"] > 2.5 * widths["left"] and widths["front"] > 2.5 * widths["right"]
+    assert widths["left"] < widths["left45"] < widths["front"]
+
+
+def _rep_minimum(clip: SyntheticClip, values: np.ndarray) -> np.ndarray:
+    return np.array([np.nanmin(values[r.start : r.end + 1]) for r in clip.reps])
+
+
+def _at_bottom(clip: SyntheticClip, values: np.ndarray) -> np.ndarray:
+    return np.array([values[r.bottom] for r in clip.reps])
+
+
+def test_shallow_reps_stop_higher() -> None:
+    for exercise in ("squat", "push_up", "lat_machine", "bench_press", "split_squat"):
+        view = "left45" if exercise == "split_squat" else "left"
+        good = _clean(exercise, 3, view=view)
+        bad = _clean(exercise, 3, view=view, errors=["shallow"])
+        g, b = _rep_minimum(good, _driver(good)), _rep_minimum(bad, _driver(bad))
+        assert b.min() > g.max() + 15, f"{exercise}: shallow {b} vs good {g}"
+        assert all(r.errors == ("shallow",) and r.rom < 0.8 for r in bad.reps)
+        assert all(r.rom > 0.85 for r in good.reps)
+
+
+def test_squat_knees_past_toes_in_a_side_view() -> None:
+    for errors, past in (([], False), (["knees_past_toes"], True)):
+        clip = _clean("squat", 3, view="left", errors=errors)
+        lm = clip.landmarks
+        # left view, un-mirrored: the subject faces image-left (smaller x)
+        reach = _at_bottom(clip, lm[:, L.LEFT_FOOT_INDEX, 0] - lm[:, L.LEFT_KNEE, 0])
+        assert (reach > 0).all() != past, f"{errors}: toe minus knee x at the bottom {reach}"
+
+
+def _signed_hip_offset(lm: np.ndarray) -> np.ndarray:
+    """Hip above (+) or below (-) the shoulder-ankle line, in image units (y grows down)."""
+    sh, hip, an = lm[:, L.LEFT_SHOULDER, :2], lm[:, L.LEFT_HIP, :2], lm[:, L.LEFT_ANKLE, :2]
+    d = an - sh
+    t = np.sum((hip - sh) * d, axis=1) / np.sum(d * d, axis=1)
+    on_line = sh + t[:, None] * d
+    return on_line[:, 1] - hip[:, 1]
+
+
+def test_push_up_hip_errors_have_a_sign() -> None:
+    offsets = {}
+    for err in ([], ["hips_sagging"], ["hips_piking"]):
+        clip = _clean("push_up", 3, view="left", errors=err)
+        offsets[tuple(err)] = _at_bottom(clip, _signed_hip_offset(clip.landmarks))
+        body_line = _at_bottom(clip, joint_angle(clip.landmarks, "body_line", "left"))
+        assert (body_line < 165).all() == bool(err), f"{err}: body line {body_line}"
+    assert (offsets[("hips_sagging",)] < -0.01).all()
+    assert (offsets[("hips_piking",)] > 0.01).all()
+    assert (np.abs(offsets[()]) < 0.01).all()
+
+
+def test_pull_up_errors() -> None:
+    good = _clean("pull_up", 3, view="front")
+    low = _clean("pull_up", 3, view="front", errors=["chin_not_over_bar"])
+
+    def chin_over(c: SyntheticClip) -> np.ndarray:
+        return _at_bottom(c, c.landmarks[:, L.LEFT_WRIST, 1] - c.landmarks[:, L.MOUTH_LEFT, 1])
+
+    assert (chin_over(good) > 0).all() and (chin_over(low) < 0).all()
+    bent = _clean("pull_up", 3, view="left", errors=["bent_body"])
+    straight = _clean("pull_up", 3, view="left")
+    hip = lambda c: _at_bottom(c, joint_angle(c.landmarks, "hip", "left"))  # noqa: E731
+    assert (hip(straight) > 160).all() and (hip(bent) < 145).all()
+
+
+def test_lat_machine_torso_errors() -> None:
+    hips = {}
+    for err in ([], ["torso_back"], ["torso_forward"]):
+        clip = _clean("lat_machine", 3, view="left", errors=err)
+        hips[tuple(err)] = _at_bottom(clip, joint_angle(clip.landmarks, "hip", "left"))
+    assert ((hips[()] >= 90) & (hips[()] <= 130)).all()
+    assert (hips[("torso_back",)] > 130).all() and (hips[("torso_forward",)] < 90).all()
+
+
+@pytest.mark.parametrize("exercise", ["push_up", "bench_press"])
+def test_elbows_flaring_from_the_front(exercise: str) -> None:
+    def spread(clip: SyntheticClip) -> np.ndarray:
+        """How far the elbows stand out sideways from the shoulders, per shoulder width."""
+        x = clip.landmarks[..., 0]
+        width = np.abs(x[:, L.LEFT_SHOULDER] - x[:, L.RIGHT_SHOULDER])
+        out = np.abs(x[:, L.LEFT_ELBOW] - x[:, L.RIGHT_ELBOW]) - width
+        return _at_bottom(clip, out / width)
+
+    tucked = _clean(exercise, 3, view="front")
+    flared = _clean(exercise, 3, view="front", errors=["elbows_flaring"])
+    assert spread(flared).min() > spread(tucked).max(), (spread(flared), spread(tucked))
+
+
+def test_errors_per_rep_and_bad_arguments() -> None:
+    clip = generate_clip(
+        "squat", 3, seed=2, errors=[[], ["shallow"], ["knees_past_toes", "shallow"]]
+    )
+    assert [r.errors for r in clip.reps] == [(), ("shallow",), ("knees_past_toes", "shallow")]
+    with pytest.raises(ValueError, match="unknown exercise 'deadlift'"):
+        generate_clip("deadlift", 3, seed=0)
+    with pytest.raises(ValueError, match="n_reps must be an integer >= 0"):
+        generate_clip("squat", -1, seed=0)
+    with pytest.raises(ValueError, match="unknown error name 'wobbly'"):
+        generate_clip("squat", 2, seed=0, errors=["wobbly"])
+    with pytest.raises(ValueError, match="does not apply to squat"):
+        generate_clip("squat", 2, seed=0, errors=["hips_sagging"])
+    with pytest.raises(ValueError, match="expected 2 entries"):
+        generate_clip("squat", 2, seed=0, errors=[["shallow"]])
+    with pytest.raises(ValueError, match="unknown view 'top'"):
+        generate_clip("squat", 2, seed=0, view="top")
+    with pytest.raises(ValueError, match="exclude each other"):
+        generate_clip("push_up", 1, seed=0, errors=["hips_sagging", "hips_piking"])
+
+
+def test_sessions_with_sets_and_zero_reps() -> None:
+    clip = generate_clip("squat", [3, 2], seed=5)
+    assert len(clip.reps) == 5
+    kinds = [k for _, _, k in clip.idle]
+    assert kinds[0] == "walk_in" and "resting" in kinds
+    idle_only = generate_clip("push_up", 0, seed=5)
+    assert idle_only.reps == [] and idle_only.idle_mask().mean() > 0.5
+    # idle segments hold no rep-like movement of the driving joint of a squat
+    ang = _driver(clip)
+    for s, e, kind in clip.idle:
+        if kind in ("walk_in", "standing", "resting"):
+            assert np.nanmin(ang[s:e]) > 110, kind
+
+
+def test_dataset_presets_spread_exercises_and_views() -> None:
+    clips = generate_dataset(seed=3, size="tiny")
+    assert len(clips) == 12
+    assert {c.exercise for c in clips} == set(EXERCISES)
+    assert len({c.view for c in clips}) >= 2
+    with pytest.raises(ValueError, match="size must be one of"):
+        generate_dataset(seed=3, size="huge")  # type: ignore[arg-type]
+
+
+def test_noise_profile_is_comparable() -> None:
+    clean = _clean("squat", 3)
+    noisy = generate_clip("squat", 3, seed=7, view="left", mirrored=False, image_size=(640, 480))
+    cut = lambda c: np.stack([c.landmarks[s : s + 30] for s in range(0, c.n_frames - 30, 30)])  # noqa: E731
+    assert noise_profile(cut(noisy))["std"].mean() > 3 * noise_profile(cut(clean))["std"].mean()
+    assert set(EXERCISE_ERRORS) == set(EXERCISES)
