@@ -1,1 +1,3 @@
 """Gym coach library."""
+
+__version__ = "0.1.0"

@@ -92,6 +92,11 @@ def _joint_jitter() -> np.ndarray:
 
 
 JOINT_JITTER: np.ndarray = _joint_jitter()
+#: +1 for the subject's left landmarks, -1 for the right ones, 0 on the midline.
+SIDE_OF: np.ndarray = np.array(
+    [1.0 if partner(lm) != lm and "LEFT" in lm.name else -1.0 if partner(lm) != lm else 0.0
+     for lm in L]
+)  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,7 +372,8 @@ def _clip_style(exercise: str, body: Body, rng: np.random.Generator) -> dict[str
     s: dict[str, float] = {
         "stance": body.hip_width * _uniform(rng, 1.1, 1.8),
         "front": float(rng.integers(0, 2)),  # split squat: 1 = left leg forward
-        "arms": float(rng.integers(0, 3)),
+        # squat arms: 0 forward, 1 at the chest (or holding a bar); split squat: 2 = hanging
+        "arms": float(rng.choice(3, p=[0.25, 0.6, 0.15])),
         "full_flex": 100.0,
         "flare": _uniform(rng, 35, 55),
         "knee_flex": _uniform(rng, 5, 45),
@@ -463,6 +469,11 @@ def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
     return sk.p
 
 
+def exercise_hands_on_hips(style: Mapping[str, float]) -> bool:
+    """Split squats: hands on the hips for a few, arms hanging (with dumbbells) for most."""
+    return style["hand_a"] > 0.04
+
+
 def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
                       style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
     n = len(phase)
@@ -488,7 +499,7 @@ def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     lean = 3 + phase * 5
     _trunk_and_shoulders(sk, body, hip_mid, lean, left)
     for side, sign in _SIDES:  # hands on the hips or hanging
-        if style["arms"] >= 1:
+        if style["arms"] == 1 and exercise_hands_on_hips(style):
             wrist = sk[side, "hip"] + left * sign * 0.06 + _vec(0.02, 0.05, 0)
             hint = _vec(-1, 0, 0) + left * sign * 1.0
         else:
@@ -556,14 +567,14 @@ def _pose_lat_machine(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     n = len(phase)
     sk = Skel(n)
     left = _vec(0, 0, 1)
-    seat = 0.5
+    seat = 0.45
     hip_mid = np.tile(_vec(0, seat + 0.08, 0), (n, 1))
     _set_hips(sk, body, hip_mid, left)
     lean = -(6 + phase * (prm["lean"] - 6))  # negative = leaning back
     sh_mid = _trunk_and_shoulders(sk, body, hip_mid, lean, left)
     for side, sign in _SIDES:
         off = left * sign
-        ankle = np.tile(_vec(body.thigh + 0.06, body.ankle_height, 0) + off * body.hip_width / 2,
+        ankle = np.tile(_vec(body.thigh * 0.4, body.ankle_height, 0) + off * body.hip_width / 2,
                         (n, 1))  # fmt: skip
         knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(1, 1, 0))
         sk[side, "knee"] = knee
@@ -817,6 +828,11 @@ def _hold(params: list[dict[str, float]], spans: list[tuple[int, int]], n: int,
 # --------------------------------------------------------------------------------------------
 # Noise, visibility, dropouts, swaps
 # --------------------------------------------------------------------------------------------
+_HIDE_DROP = np.full(NUM_LANDMARKS, 0.5)
+_HIDE_DROP[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]] = 0.45
+_HIDE_DROP[: L.MOUTH_RIGHT + 1] = 0.05
+
+
 def _visibility(
     p: np.ndarray, cam: Camera, xy: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
@@ -826,19 +842,8 @@ def _visibility(
                       + p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])  # fmt: skip
     to_cam = _normalize(pos - p.mean(axis=1))
     side_score = np.sum(left * to_cam, axis=-1)  # +1: the left side faces the camera
-    n = p.shape[0]
-    vis = np.full((n, NUM_LANDMARKS), 0.985)
-    for lm in L:
-        if lm.name.startswith("LEFT_") or lm.name.endswith("_LEFT"):
-            hidden = np.clip(-side_score, 0, 1)
-        elif lm.name.startswith("RIGHT_") or lm.name.endswith("_RIGHT"):
-            hidden = np.clip(side_score, 0, 1)
-        else:
-            hidden = np.zeros(n)
-        base = 0.45 if lm in (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP) else 0.5
-        if lm <= L.MOUTH_RIGHT:
-            base = 0.05
-        vis[:, lm] -= base * hidden
+    hidden = np.clip(-side_score[:, None] * SIDE_OF[None, :], 0, 1)  # (T, 33)
+    vis = 0.985 - _HIDE_DROP[None, :] * hidden
     vis += rng.normal(0, 0.03, vis.shape)
     outside = (xy[..., 0] < 0) | (xy[..., 0] > 1) | (xy[..., 1] < 0) | (xy[..., 1] > 1)
     vis[outside] *= 0.15
@@ -848,18 +853,12 @@ def _visibility(
 def _add_noise(xy: np.ndarray, side_score: np.ndarray, rng: np.random.Generator,
                noise: float) -> np.ndarray:  # fmt: skip
     """AR(1) jitter scaled by the torso length in the image; far-side points twice as noisy."""
-    n = xy.shape[0]
     torso = np.linalg.norm(
         (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
         - (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2, axis=-1)  # fmt: skip
     torso = np.median(torso)
     sigma = JITTER_REL * torso * noise * JOINT_JITTER
-    far = np.ones((n, NUM_LANDMARKS))
-    for lm in L:
-        if lm.name.startswith("LEFT_"):
-            far[:, lm] += np.clip(-side_score, 0, 1)
-        elif lm.name.startswith("RIGHT_"):
-            far[:, lm] += np.clip(side_score, 0, 1)
+    far = 1.0 + np.clip(-side_score[:, None] * SIDE_OF[None, :], 0, 1)  # far side: 2x noise
     from scipy.signal import lfilter
 
     white = rng.normal(0, 1, xy.shape) * np.sqrt(1 - JITTER_RHO**2)

@@ -1,0 +1,180 @@
+"""How realistic is the synthetic generator? Figures for issue 4.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/synth_realism.py [--clips 720] [--epochs 25]
+
+1. Speed: frames generated per second on one core.
+2. Noise: the jitter spectrum and per-joint jitter of real vs synthetic windows (plot).
+3. Angles: per exercise, the distribution of knee, hip, elbow and shoulder angles over real vs
+   synthetic windows, as plots and as a Wasserstein distance per angle.
+4. Transfer: the seed's BiLSTM (body-centred features) trained on synthetic windows only and
+   tested on every real window (target >= 0.80 accuracy); and the reverse, trained on the real
+   windows' training groups and tested on synthetic windows.
+
+Plots go to ``--out`` (default ``runs/benchmarks/synth_realism``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parent.parent
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from scipy.stats import wasserstein_distance  # noqa: E402
+
+from gymlib.angles import joint_angle  # noqa: E402
+from gymlib.datasets import cut_windows  # noqa: E402
+from gymlib.features import transform  # noqa: E402
+from gymlib.landmarks import from_seed_windows  # noqa: E402
+from gymlib.synth import EXERCISES, generate_clip, generate_dataset, noise_profile  # noqa: E402
+
+ANGLES = ("knee", "hip", "elbow", "shoulder")
+
+
+def synthetic_windows(n_clips: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Windows of the exercise part of generated clips: (windows, labels, view index)."""
+    clips = generate_dataset(n_clips, seed=seed, size="full", error_rate=0.25)
+    xs, ys, vs = [], [], []
+    for c in clips:
+        w = cut_windows(c.landmarks)
+        idle = c.idle_mask()
+        n = len(w)
+        frac_idle = np.array([idle[i * 30 : i * 30 + 30].mean() for i in range(n)])
+        keep = frac_idle < 0.5
+        xs.append(w[keep])
+        ys += [EXERCISES.index(c.exercise)] * int(keep.sum())
+        vs += [c.view] * int(keep.sum())
+    return np.concatenate(xs), np.array(ys), np.array(vs)
+
+
+def speed() -> float:
+    generate_clip("squat", 2, seed=0)  # warm-up (imports)
+    n, t0 = 0, time.perf_counter()
+    for i in range(120):
+        n += generate_clip(EXERCISES[i % 6], 8, seed=i).n_frames
+    return n / (time.perf_counter() - t0)
+
+
+def window_angles(windows: np.ndarray, name: str) -> np.ndarray:
+    lm = from_seed_windows(windows).reshape(-1, 33, 4)
+    a = joint_angle(lm, name, aspect=4 / 3)
+    return a[np.isfinite(a)]
+
+
+def train_and_test(x_tr, y_tr, x_te, y_te, epochs: int, seed: int):  # noqa: ANN001, ANN201
+    import keras
+
+    from gymlib.model import build_bilstm
+
+    rng = np.random.default_rng(seed)
+    idx = rng.permutation(len(x_tr))
+    n_val = len(idx) // 8
+    val, tr = idx[:n_val], idx[n_val:]
+    model = build_bilstm(seed=seed)
+    stop = keras.callbacks.EarlyStopping(patience=4, restore_best_weights=True)
+    model.fit(x_tr[tr], y_tr[tr], validation_data=(x_tr[val], y_tr[val]), epochs=epochs,
+              batch_size=32, callbacks=[stop], verbose=0)  # fmt: skip
+    pred = model.predict(x_te, batch_size=256, verbose=0).argmax(1)
+    return pred
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clips", type=int, default=720)
+    ap.add_argument("--epochs", type=int, default=25)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--real", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz")
+    ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/synth_realism")
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.real.is_file():
+        print(f"real windows not found at {args.real}; they are needed for this benchmark")
+        return 1
+
+    fps = speed()
+    print(f"generation speed: {fps:,.0f} frames/s on one core (target >= 50,000)")
+
+    real = np.load(args.real)
+    xr = real["windows"]
+    yr = np.array([EXERCISES.index(e) for e in real["exercise"]])
+    src = real["source"]
+    groups = real["group"]
+    xs, ys, views = synthetic_windows(args.clips, args.seed)
+    print(f"windows: real {len(xr)}, synthetic {len(xs)}")
+
+    # --- noise -----------------------------------------------------------------------------
+    pr, ps = noise_profile(from_seed_windows(xr)), noise_profile(from_seed_windows(xs))
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.5))
+    freqs = np.fft.rfftfreq(29, d=1 / 30)
+    ax[0].plot(freqs, pr["spectrum"], "o-", label="real")
+    ax[0].plot(freqs, ps["spectrum"], "s-", label="synthetic")
+    ax[0].set(title="jitter spectrum (first difference, 30 fps)", xlabel="Hz", ylabel="share")
+    ax[0].legend()
+    k = np.arange(33)
+    ax[1].bar(k - 0.2, pr["std"], 0.4, label="real")
+    ax[1].bar(k + 0.2, ps["std"], 0.4, label="synthetic")
+    ax[1].set(title="jitter per landmark / torso length", xlabel="landmark")
+    ax[1].legend()
+    fig.tight_layout()
+    fig.savefig(args.out / "noise.png", dpi=90)
+    print(f"jitter / torso, mean over landmarks: real {pr['std'].mean():.4f}, "
+          f"synthetic {ps['std'].mean():.4f}; lag-1 autocorrelation real "
+          f"{pr['rho'].mean():+.2f}, synthetic {ps['rho'].mean():+.2f}")  # fmt: skip
+
+    # --- angles ----------------------------------------------------------------------------
+    fig, axes = plt.subplots(len(EXERCISES), len(ANGLES), figsize=(13, 14))
+    print("\nWasserstein distance of joint-angle distributions (degrees), real vs synthetic")
+    print(f"{'exercise':12s} " + " ".join(f"{a:>8s}" for a in ANGLES))
+    for i, ex in enumerate(EXERCISES):
+        row = []
+        for j, name in enumerate(ANGLES):
+            a_r = window_angles(xr[yr == i], name)
+            a_s = window_angles(xs[ys == i], name)
+            row.append(wasserstein_distance(a_r, a_s))
+            bins = np.linspace(0, 180, 37)
+            axes[i, j].hist(a_r, bins, density=True, alpha=0.5, label="real")
+            axes[i, j].hist(a_s, bins, density=True, alpha=0.5, label="synthetic")
+            axes[i, j].set_title(f"{ex} {name}", fontsize=9)
+        print(f"{ex:12s} " + " ".join(f"{d:8.1f}" for d in row))
+    axes[0, 0].legend()
+    fig.tight_layout()
+    fig.savefig(args.out / "angles.png", dpi=80)
+
+    # --- transfer ---------------------------------------------------------------------------
+    fr, fs = transform(xr, "body"), transform(xs, "body")
+    t0 = time.perf_counter()
+    pred = train_and_test(fs, ys, fr, yr, args.epochs, args.seed)
+    acc = (pred == yr).mean()
+    print(f"\nsynthetic -> real: accuracy {acc:.3f} on {len(yr)} real windows "
+          f"(target >= 0.80; trained in {time.perf_counter() - t0:.0f} s)")  # fmt: skip
+    for s in np.unique(src):
+        m = src == s
+        print(f"  source {s:15s} {(pred[m] == yr[m]).mean():.3f}  ({m.sum()} windows)")
+    for i, ex in enumerate(EXERCISES):
+        m = yr == i
+        print(f"  class  {ex:15s} {(pred[m] == i).mean():.3f}")
+    # real -> synthetic: train on 80 % of the real recordings (by group)
+    ug = np.unique(groups)
+    rng = np.random.default_rng(args.seed)
+    train_groups = set(rng.permutation(ug)[: int(0.8 * len(ug))])
+    tr = np.array([g in train_groups for g in groups])
+    pred2 = train_and_test(fr[tr], yr[tr], fs, ys, args.epochs, args.seed)
+    print(f"real -> synthetic: accuracy {(pred2 == ys).mean():.3f} on {len(ys)} synthetic windows")
+    for v in np.unique(views):
+        m = views == v
+        print(f"  view {v:8s} {(pred2[m] == ys[m]).mean():.3f}")
+    print(f"\nplots: {args.out}/noise.png, {args.out}/angles.png")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

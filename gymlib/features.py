@@ -1,0 +1,60 @@
+"""Raw seed-layout windows -> model input features.
+
+The seed feeds raw image coordinates; a body-centred, scale-normalised layout generalises
+better across cameras and people. Every transform here takes float32 ``(N, 30, 132)`` windows
+in the seed's layout (zeros for frames without a person) and keeps those frames at zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows
+
+L = PoseLandmark
+FEATURE_SETS: tuple[str, ...] = ("raw", "body")
+
+
+def check_windows(windows: np.ndarray) -> np.ndarray:
+    """Check ``(N, 30, 132)`` (or one ``(30, 132)``) windows; float32 ``(N, 30, 132)`` out."""
+    arr = np.asarray(windows, dtype=np.float32)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1:] != (30, FRAME_FEATURES):
+        raise ValueError(
+            f"expected windows of shape (N, 30, 132) in the seed's layout, got {np.shape(windows)}"
+        )
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(f"windows contain NaN or inf (first at window {bad[0]}, frame {bad[1]})")
+    return arr
+
+
+def body_frame(windows: np.ndarray) -> np.ndarray:
+    """Hip-midpoint-centred, torso-length-scaled x, y, z plus visibility, ``(N, 30, 132)``.
+
+    The scale is the window's median torso length (shoulder midpoint to hip midpoint in the
+    image), so the same movement filmed near or far gives the same numbers.
+    """
+    w = from_seed_windows(check_windows(windows)).copy()  # (N, 30, 33, 4)
+    present = np.any(w != 0, axis=(2, 3))  # (N, 30)
+    hip = (w[:, :, L.LEFT_HIP, :3] + w[:, :, L.RIGHT_HIP, :3]) / 2
+    sh = (w[:, :, L.LEFT_SHOULDER, :2] + w[:, :, L.RIGHT_SHOULDER, :2]) / 2
+    torso = np.linalg.norm(sh - hip[..., :2], axis=-1)  # (N, 30)
+    torso = np.where(present, torso, np.nan)
+    with np.errstate(all="ignore"):
+        scale = np.nanmedian(torso, axis=1)
+    scale = np.where(np.isfinite(scale) & (scale > 1e-3), scale, 1.0)[:, None, None, None]
+    xyz = (w[..., :3] - hip[:, :, None, :]) / scale
+    out = np.concatenate([xyz, w[..., 3:4]], axis=-1)
+    out[~present] = 0.0
+    return out.reshape(*out.shape[:2], FRAME_FEATURES).astype(np.float32)
+
+
+def transform(windows: np.ndarray, features: str) -> np.ndarray:
+    """Apply the named feature set (see :data:`FEATURE_SETS`)."""
+    if features == "raw":
+        return check_windows(windows)
+    if features == "body":
+        return body_frame(windows)
+    raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
