@@ -24,17 +24,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from gymlib.config import SEED_EXERCISES
 from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark, flip_horizontal, partner
 
 L = PoseLandmark
-EXERCISES: tuple[str, ...] = (
-    "bench_press",
-    "squat",
-    "lat_machine",
-    "pull_up",
-    "push_up",
-    "split_squat",
-)
+#: The six exercises in the seed's class order (one list for the whole project).
+EXERCISES: tuple[str, ...] = SEED_EXERCISES
 
 #: Labelled form errors each exercise can carry (names shared with the rules in config.yaml).
 EXERCISE_ERRORS: dict[str, tuple[str, ...]] = {
@@ -469,7 +464,7 @@ def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
     return sk.p
 
 
-def exercise_hands_on_hips(style: Mapping[str, float]) -> bool:
+def _hands_on_hips(style: Mapping[str, float]) -> bool:
     """Split squats: hands on the hips for a few, arms hanging (with dumbbells) for most."""
     return style["hand_a"] > 0.04
 
@@ -499,7 +494,7 @@ def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     lean = 3 + phase * 5
     _trunk_and_shoulders(sk, body, hip_mid, lean, left)
     for side, sign in _SIDES:  # hands on the hips or hanging
-        if style["arms"] == 1 and exercise_hands_on_hips(style):
+        if style["arms"] == 1 and _hands_on_hips(style):
             wrist = sk[side, "hip"] + left * sign * 0.06 + _vec(0.02, 0.05, 0)
             hint = _vec(-1, 0, 0) + left * sign * 1.0
         else:
