@@ -1,0 +1,68 @@
+"""Seed windowing, body-centred features and the seed's BiLSTM."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gymlib.datasets import cut_windows
+from gymlib.features import body_frame, check_windows, transform
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.landmarks import from_seed_windows
+from gymlib.synth import generate_clip
+
+
+def test_cut_windows_like_the_seed() -> None:
+    lm = np.random.default_rng(0).uniform(0.1, 0.9, (95, 33, 4)).astype(np.float32)
+    w = cut_windows(lm)
+    assert w.shape == (3, 30, 132)  # 95 = 3 x 30 + a 5-frame tail, which is dropped
+    assert np.array_equal(from_seed_windows(w[1]), lm[30:60])
+    w2 = cut_windows(lm[:85])  # a 25-frame tail is stretched to 30
+    assert w2.shape == (3, 30, 132)
+    tail = from_seed_windows(w2[2])
+    assert np.allclose(tail[0], lm[60]) and np.allclose(tail[-1], lm[84])
+    assert cut_windows(lm, stride=10).shape == (7, 30, 132)
+    with pytest.raises(ValueError, match=r"\(T, 33, 4\)"):
+        cut_windows(np.zeros((40, 132)))
+
+
+def test_body_frame_removes_position_and_scale() -> None:
+    clip = generate_clip("squat", 2, seed=1, noise=0.0, idle=False)
+    w = cut_windows(clip.landmarks)
+    lm = from_seed_windows(w)
+    moved = lm.copy()
+    moved[..., :2] = 0.2 + 0.5 * lm[..., :2]  # the same movement, smaller and elsewhere
+    moved[..., 2] *= 0.5
+    a, b = body_frame(w), body_frame(moved.reshape(w.shape))
+    assert np.allclose(a, b, atol=1e-4)
+    hip = (
+        from_seed_windows(a)[:, :, L.LEFT_HIP, :2] + from_seed_windows(a)[:, :, L.RIGHT_HIP, :2]
+    ) / 2
+    assert np.allclose(hip, 0, atol=1e-5)
+    gap = w.copy()
+    gap[0, 5] = 0.0
+    assert np.all(body_frame(gap)[0, 5] == 0.0), "frames without a person stay zeros"
+
+
+def test_bad_windows_are_rejected() -> None:
+    with pytest.raises(ValueError, match=r"\(N, 30, 132\)"):
+        check_windows(np.zeros((2, 29, 132)))
+    bad = np.zeros((2, 30, 132), np.float32)
+    bad[1, 3, 7] = np.nan
+    with pytest.raises(ValueError, match="window 1, frame 3"):
+        check_windows(bad)
+    with pytest.raises(ValueError, match="unknown feature set"):
+        transform(np.zeros((1, 30, 132)), "fourier")
+
+
+def test_seed_bilstm_has_the_seed_size_and_learns() -> None:
+    from gymlib.model import build_bilstm
+
+    model = build_bilstm(seed=1)
+    assert model.count_params() == 441_798  # seed-spec section 3.1
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, (64, 30, 132)).astype(np.float32)
+    y = (x[:, :, 0].mean(axis=1) > 0).astype(np.int64)
+    x[:, :, 0] += np.where(y == 1, 1.0, -1.0)[:, None]  # an easy, learnable signal
+    model.fit(x, y, epochs=8, batch_size=16, verbose=0)
+    assert (model.predict(x, verbose=0).argmax(1) == y).mean() > 0.9
