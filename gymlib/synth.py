@@ -1040,7 +1040,6 @@ def generate_clip(
         spans = [(s, e + 1) for s, _, e in reps_frames]
     fill = {k: v for k, v in rep_params[0].items()}
     prm = _hold(rep_params, spans, n, fill)
-    # left/right asymmetry: one side lags a frame and reaches a little less
     p = pose_fn(body, phase, prm, style)
 
     # --- idle postures blended in -------------------------------------------------------------
@@ -1123,8 +1122,6 @@ def _blend_idle(p: np.ndarray, exercise: str, body: Body, segments: list[tuple[s
         sl = slice(cursor, cursor + k)
         if kind in ("walk_in", "standing", "resting"):
             idle = _idle_pose(exercise, body, kind, k, rng, fps) + offset
-            if exercise in ("squat", "split_squat", "pull_up") and kind == "resting":
-                pass
             out[sl] = idle
         elif kind in ("setup", "setup_out"):
             stand = _idle_pose(exercise, body, "standing", k, rng, fps) + offset
