@@ -8,6 +8,7 @@ never a fake angle. Frames without a person (all zeros) give NaN too.
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import numpy as np
@@ -104,3 +105,330 @@ def joint_angle(
     use_left = visible_side(landmarks)
     out = np.where(use_left, left, right)
     return np.where(np.isnan(out), np.where(use_left, right, left), out)
+
+
+# --------------------------------------------------------------------------------------------
+# Measures beyond three-point angles. All take ``(T, 33, 4)`` landmarks and return ``(T,)``.
+# Lengths are in image-height units (x scaled by the aspect ratio). Reference lengths (the true,
+# unforeshortened length of a segment in the image) come from :class:`BodyScale`.
+# --------------------------------------------------------------------------------------------
+#: Segments whose true image length :class:`BodyScale` tracks (left side; right is the mirror).
+SEGMENTS: dict[str, tuple[PoseLandmark, PoseLandmark]] = {
+    "thigh": (L.LEFT_HIP, L.LEFT_KNEE),
+    "shank": (L.LEFT_KNEE, L.LEFT_ANKLE),
+    "upper_arm": (L.LEFT_SHOULDER, L.LEFT_ELBOW),
+    "forearm": (L.LEFT_ELBOW, L.LEFT_WRIST),
+    "torso": (L.LEFT_SHOULDER, L.LEFT_HIP),
+}
+SEGMENT_NAMES: tuple[str, ...] = tuple(SEGMENTS)
+#: MediaPipe's z is on roughly 1.8x the scale of x for the same physical distance (measured on
+#: the real windows: shoulder depth differences in side views vs shoulder widths from the front).
+Z_SCALE: float = 1.8
+
+
+def _frames(landmarks: np.ndarray) -> np.ndarray:
+    arr = np.asarray(landmarks, dtype=np.float64)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1:] != (33, 4):
+        raise ValueError(f"expected landmarks of shape (T, 33, 4), got {np.shape(landmarks)}")
+    return arr
+
+
+def segment_lengths(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
+    """2-D length of every :data:`SEGMENTS` entry, ``(T, S)``: the better seen of the two sides.
+
+    A side counts only where both its points are visible; NaN where neither side is seen.
+    """
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    out = np.full((len(arr), len(SEGMENTS)), np.nan)
+    for j, (a, b) in enumerate(SEGMENTS.values()):
+        best = out[:, j]
+        for p, q in ((a, b), (partner(a), partner(b))):
+            d = xy[:, q] - xy[:, p]
+            length = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2)
+            seen = (arr[:, p, 3] >= MIN_VISIBILITY) & (arr[:, q, 3] >= MIN_VISIBILITY)
+            length = np.where(seen & (length > 0), length, np.nan)
+            best = np.fmax(best, length)
+        out[:, j] = best
+    return out
+
+
+class BodyScale:
+    """True (unforeshortened) image length of each body segment, tracked over a stream.
+
+    A limb seen end-on looks short, but every exercise passes through a position where each
+    segment is seen at (nearly) full length within a few seconds. The reference is a high
+    percentile of the segment's recent lengths: robust to a mislabelled frame (unlike a maximum),
+    and it follows the person stepping closer or away within ``window_s``. Recomputed every
+    ``every`` frames (it changes slowly) to stay cheap on a live stream.
+    """
+
+    def __init__(
+        self,
+        fps: float,
+        *,
+        window_s: float = 6.0,
+        percentile: float = 75.0,
+        every: int = 5,
+    ) -> None:
+        if fps <= 0:
+            raise ValueError(f"fps must be > 0, got {fps}")
+        self.size = max(int(round(window_s * fps)), 1)
+        self.percentile = percentile
+        self.every = every
+        self.buf = np.full((self.size, len(SEGMENTS)), np.nan)
+        self.n = 0
+        self.ref = np.full(len(SEGMENTS), np.nan)
+
+    def update(self, lengths: np.ndarray) -> np.ndarray:
+        """Feed one frame's :func:`segment_lengths` row ``(S,)``; get the references ``(S,)``."""
+        self.buf[self.n % self.size] = lengths
+        self.n += 1
+        if self.n <= self.every or self.n % self.every == 0:
+            filled = self.buf[: min(self.n, self.size)]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: keep NaN
+                self.ref = np.nanpercentile(filled, self.percentile, axis=0)
+        return self.ref.copy()
+
+    def run(self, lengths: np.ndarray) -> np.ndarray:
+        """References for a whole ``(T, S)`` length array, frame by frame, ``(T, S)``."""
+        return np.stack([self.update(row) for row in lengths]) if len(lengths) else lengths
+
+
+def _pair(arr: np.ndarray, xy: np.ndarray, a: PoseLandmark, b: PoseLandmark
+          ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    seen = (arr[:, a, 3] >= MIN_VISIBILITY) & (arr[:, b, 3] >= MIN_VISIBILITY)
+    return xy[:, b] - xy[:, a], seen
+
+
+def hip_height(
+    landmarks: np.ndarray,
+    refs: np.ndarray,
+    side: Literal["left", "right"] = "left",
+    *,
+    aspect: float = 4 / 3,
+) -> np.ndarray:
+    """Height of the hip above the ankle in leg lengths, ``(T,)``: 1 standing straight, about
+    0.5 with the thigh parallel to the floor. Vertical only, so the same from any camera yaw."""
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    hip, ank = (L.LEFT_HIP, L.LEFT_ANKLE) if side == "left" else (L.RIGHT_HIP, L.RIGHT_ANKLE)
+    names = list(SEGMENTS)
+    leg = refs[:, names.index("thigh")] + refs[:, names.index("shank")]
+    vec, seen = _pair(arr, xy, hip, ank)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = vec[:, 1] / leg
+    out[~seen] = np.nan
+    return out
+
+
+def thigh_vertical(
+    landmarks: np.ndarray,
+    refs: np.ndarray,
+    side: Literal["left", "right"] = "left",
+    *,
+    aspect: float = 4 / 3,
+) -> np.ndarray:
+    """How straight down the thigh hangs, ``(T,)``: 1 knee straight below the hip, 0 thigh
+    horizontal, negative knee above the hip (cosine of the thigh's angle to the vertical)."""
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    hip, knee = (L.LEFT_HIP, L.LEFT_KNEE) if side == "left" else (L.RIGHT_HIP, L.RIGHT_KNEE)
+    vec, seen = _pair(arr, xy, hip, knee)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.clip(vec[:, 1] / refs[:, list(SEGMENTS).index("thigh")], -1.0, 1.0)
+    out[~seen] = np.nan
+    return out
+
+
+def arm_raise(
+    landmarks: np.ndarray,
+    refs: np.ndarray,
+    side: Literal["left", "right"] = "left",
+    *,
+    aspect: float = 4 / 3,
+) -> np.ndarray:
+    """Height of the wrist above the shoulder in arm lengths, ``(T,)``: +1 arm straight up,
+    -1 straight down, 0 level. Vertical only, so the same from any camera yaw."""
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    sh, wr = (
+        (L.LEFT_SHOULDER, L.LEFT_WRIST) if side == "left" else (L.RIGHT_SHOULDER, L.RIGHT_WRIST)
+    )
+    names = list(SEGMENTS)
+    arm = refs[:, names.index("upper_arm")] + refs[:, names.index("forearm")]
+    vec, seen = _pair(arr, xy, sh, wr)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = -vec[:, 1] / arm
+    out[~seen] = np.nan
+    return out
+
+
+def body_line(
+    landmarks: np.ndarray, side: Literal["left", "right"] = "left", *, aspect: float = 4 / 3
+) -> np.ndarray:
+    """Bend of the shoulder-hip-ankle line at the hip in degrees, signed, ``(T,)``.
+
+    0 = straight; positive when the hip sits above the shoulder-ankle line in the image (piked),
+    negative below it (sagging). Meaningful for a horizontal body seen from the side.
+    """
+    arr = _frames(landmarks)
+    s = (lambda p: p) if side == "left" else partner
+    sh, hip, ank = s(L.LEFT_SHOULDER), s(L.LEFT_HIP), s(L.LEFT_ANKLE)
+    unsigned = angle_at(arr, sh, hip, ank, aspect=aspect)
+    xy = _xy(arr, aspect)
+    line = xy[:, ank] - xy[:, sh]
+    rel = xy[:, hip] - xy[:, sh]
+    cross = line[:, 0] * rel[:, 1] - line[:, 1] * rel[:, 0]
+    # image y grows downwards: "above the line" is the side of the normal pointing to -y
+    normal_y = np.where(line[:, 0] >= 0, 1.0, -1.0)  # sign of the up-pointing normal's cross
+    above = cross * normal_y < 0
+    return np.where(above, 180.0 - unsigned, unsigned - 180.0)
+
+
+def knee_over_toe(
+    landmarks: np.ndarray,
+    refs: np.ndarray,
+    side: Literal["left", "right"] = "left",
+    *,
+    aspect: float = 4 / 3,
+) -> np.ndarray:
+    """How far the knee is ahead of the toes, in shank lengths, ``(T,)``; > 0 = past the toes.
+
+    "Ahead" is the direction from heel to toe in the image, so this needs the foot seen from the
+    side: NaN when the foot looks shorter than a third of its expected length (camera in front).
+    """
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    s = (lambda p: p) if side == "left" else partner
+    knee, heel, toe = s(L.LEFT_KNEE), s(L.LEFT_HEEL), s(L.LEFT_FOOT_INDEX)
+    shank = refs[:, list(SEGMENTS).index("shank")]
+    foot_dx = xy[:, toe, 0] - xy[:, heel, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (xy[:, knee, 0] - xy[:, toe, 0]) * np.sign(foot_dx) / shank
+    seen = _visible(arr, (knee, heel, toe))
+    out[~seen | ~(np.abs(foot_dx) >= shank * 0.5 / 3)] = np.nan
+    return out
+
+
+def elbow_tuck(
+    landmarks: np.ndarray,
+    refs: np.ndarray,
+    side: Literal["left", "right"] = "left",
+    *,
+    aspect: float = 4 / 3,
+) -> np.ndarray:
+    """How far the elbow points along the torso towards the hips, in upper-arm lengths, ``(T,)``.
+
+    About cos(shoulder abduction): elbows tucked at 45 degrees give ~0.7, flared to 90 degrees ~0.
+    Needs the torso seen along its length: NaN when it looks shorter than half its true length.
+    """
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    s = (lambda p: p) if side == "left" else partner
+    sh, el, hip = s(L.LEFT_SHOULDER), s(L.LEFT_ELBOW), s(L.LEFT_HIP)
+    names = list(SEGMENTS)
+    torso_ref, upper_ref = refs[:, names.index("torso")], refs[:, names.index("upper_arm")]
+    axis = xy[:, hip] - xy[:, sh]
+    axis_len = np.sqrt(axis[:, 0] ** 2 + axis[:, 1] ** 2)
+    arm = xy[:, el] - xy[:, sh]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (arm[:, 0] * axis[:, 0] + arm[:, 1] * axis[:, 1]) / axis_len / upper_ref
+    out[~_visible(arr, (sh, el, hip)) | ~(axis_len >= 0.5 * torso_ref)] = np.nan
+    return out
+
+
+def chin_over_bar(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
+    """Height of the mouth above the hands (the bar) in torso lengths, ``(T,)``; > 0 = over."""
+    arr = _frames(landmarks)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    torso = refs[:, list(SEGMENTS).index("torso")]
+    mouth = (arr[:, L.MOUTH_LEFT, 1] + arr[:, L.MOUTH_RIGHT, 1]) / 2
+    wl, wr = arr[:, L.LEFT_WRIST], arr[:, L.RIGHT_WRIST]
+    lv, rv = wl[:, 3] >= MIN_VISIBILITY, wr[:, 3] >= MIN_VISIBILITY
+    wrist = np.where(lv & rv, (wl[:, 1] + wr[:, 1]) / 2, np.where(lv, wl[:, 1], wr[:, 1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (wrist - mouth) / torso
+    seen = (lv | rv) & (arr[:, L.MOUTH_LEFT, 3] >= MIN_VISIBILITY * 0.5)
+    out[~seen] = np.nan
+    return out
+
+
+def torso_lean(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
+    """Lean of the torso from vertical in degrees, ``(T,)``: positive forward (towards the face),
+    negative backward. Needs a side view (the nose clearly ahead of the ears), else NaN."""
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    sh = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
+    hip = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
+    ears = (xy[:, L.LEFT_EAR] + xy[:, L.RIGHT_EAR]) / 2
+    ahead = xy[:, L.NOSE, 0] - ears[:, 0]
+    ear_gap = np.abs(xy[:, L.LEFT_EAR, 0] - xy[:, L.RIGHT_EAR, 0])
+    up = sh - hip
+    lean = np.degrees(np.arctan2(up[:, 0] * np.sign(ahead), -up[:, 1]))
+    seen = _visible(arr, (L.LEFT_SHOULDER, L.LEFT_HIP)) | _visible(
+        arr, (L.RIGHT_SHOULDER, L.RIGHT_HIP)
+    )
+    lean[~seen | ~(np.abs(ahead) > ear_gap)] = np.nan
+    return lean
+
+
+def wrist_over_elbow(
+    landmarks: np.ndarray, side: Literal["left", "right"] = "left", *, aspect: float = 4 / 3
+) -> np.ndarray:
+    """Tilt of the forearm from vertical in degrees, ``(T,)``: 0 = wrist straight above or below
+    the elbow (a stacked forearm in presses and push-ups)."""
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    el, wr = (L.LEFT_ELBOW, L.LEFT_WRIST) if side == "left" else (L.RIGHT_ELBOW, L.RIGHT_WRIST)
+    vec, seen = _pair(arr, xy, el, wr)
+    out = np.degrees(np.arctan2(np.abs(vec[:, 0]), np.abs(vec[:, 1])))
+    out[~seen] = np.nan
+    return out
+
+
+def view_yaw(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
+    """Estimated camera angle round the person in degrees, ``(T,)``: 0 = front or back, 90 = side.
+
+    From the shoulders and hips: their left-right spread in x against their spread in depth (z).
+    """
+    arr = _frames(landmarks)
+    dx = np.abs(arr[:, L.LEFT_SHOULDER, 0] - arr[:, L.RIGHT_SHOULDER, 0]) + np.abs(
+        arr[:, L.LEFT_HIP, 0] - arr[:, L.RIGHT_HIP, 0]
+    )
+    dz = (
+        np.abs(arr[:, L.LEFT_SHOULDER, 2] - arr[:, L.RIGHT_SHOULDER, 2])
+        + np.abs(arr[:, L.LEFT_HIP, 2] - arr[:, L.RIGHT_HIP, 2])
+    ) / Z_SCALE
+    out = np.degrees(np.arctan2(dz, dx))
+    present = np.any(arr[:, :, 3] > 0, axis=1)
+    out[~present] = np.nan
+    return out
+
+
+def torso_upright(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
+    """How upright the torso is, ``(T,)``: 1 = shoulders straight above the hips, 0 = lying,
+    -1 = upside down. Vertical extent over the true torso length (or 0.8 arm lengths, whichever is
+    longer, so a torso never seen upright is not mistaken for an upright one)."""
+    arr = _frames(landmarks)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    names = list(SEGMENTS)
+    arm = refs[:, names.index("upper_arm")] + refs[:, names.index("forearm")]
+    ref = np.fmax(refs[:, names.index("torso")], 0.8 * arm)
+    sh = (arr[:, L.LEFT_SHOULDER, 1] + arr[:, L.RIGHT_SHOULDER, 1]) / 2
+    hip = (arr[:, L.LEFT_HIP, 1] + arr[:, L.RIGHT_HIP, 1]) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.clip((hip - sh) / ref, -1.0, 1.0)
+    seen = _visible(arr, (L.LEFT_SHOULDER, L.LEFT_HIP)) | _visible(
+        arr, (L.RIGHT_SHOULDER, L.RIGHT_HIP)
+    )
+    out[~seen] = np.nan
+    return out

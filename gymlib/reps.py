@@ -1,0 +1,575 @@
+"""Repetition counting with a verdict per rep: a smoothed signal, hysteresis, an idle gate.
+
+The seed counted a rep at every not-correct -> correct colour change, so a person walking in,
+setting up or resting made phantom reps, and jitter near a threshold added more. Here a rep is
+counted only when the exercise's signal (``rules.<exercise>.signal`` in config.yaml) goes from the
+top, past ``reach`` of the configured range, and back to the top, within ``min_rep_s`` to
+``max_rep_s``, while the person is in the exercise's start posture and not walking about (and the
+classifier, when one is used, says this exercise). Progress is measured as a fraction of the
+configured range: 0 at ``signal.top``, 1 at ``signal.bottom``.
+
+Two interfaces give the same reps on the same input (tested)::
+
+    reps = count_reps(landmarks, "squat", fps=30)             # (T, 33, 4) -> list[Rep]
+    counter = RepCounter("squat", fps=30)
+    for frame in landmarks:                                    # (33, 4) or None
+        feedback = counter.update(frame)                       # FrameFeedback
+
+No I/O and no clock inside: time is the frame index divided by ``fps``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gymlib import angles as A
+from gymlib.config import Config, ConfigError, build_section, load_config
+from gymlib.rules import (
+    CheckResult,
+    ExerciseRules,
+    RuleBook,
+    check_fails,
+    judge_rep,
+    load_rules,
+    view_category,
+)
+
+# Min-jerk movement: progress is 10% of the way at 24.66% of the time and 50% at half-time, so the
+# true onset lies (0.2466 / 0.2534) of the 10%->50% interval before the 10% crossing.
+_ONSET = 0.2466 / (0.5 - 0.2466)
+
+
+@dataclass(frozen=True)
+class RepConfig:
+    """Counter settings (``reps`` in config.yaml), shared by every exercise."""
+
+    smoothing_s: float = field(default=0.1, metadata={"range": (0.0, 2.0)})
+    leave_top: float = field(default=0.2, metadata={"range": (0.01, 0.9)})
+    reach: float = field(default=0.3, metadata={"range": (0.02, 1.5)})
+    abort_beyond: float = field(default=1.8, metadata={"range": (1.0, 10.0)})
+    min_rep_s: float = field(default=0.6, metadata={"range": (0.05, 10.0)})
+    max_rep_s: float = field(default=8.0, metadata={"range": (0.5, 120.0)})
+    max_gap_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
+    max_hip_speed: float = field(default=0.8, metadata={"range": (0.05, 20.0)})
+    top_follow_s: float = field(default=3.0, metadata={"range": (0.1, 120.0)})
+    bottom_band: float = field(default=0.15, metadata={"range": (0.0, 0.9)})
+    warning_on_s: float = field(default=0.3, metadata={"range": (0.0, 10.0)})
+    warning_off_s: float = field(default=2.0, metadata={"range": (0.0, 30.0)})
+    scale_window_s: float = field(default=6.0, metadata={"range": (0.5, 60.0)})
+
+    def __post_init__(self) -> None:
+        if not self.leave_top < self.reach:
+            raise ConfigError(
+                f"reps.leave_top ({self.leave_top}) must be below reps.reach ({self.reach})"
+            )
+        if not self.min_rep_s < self.max_rep_s:
+            raise ConfigError(
+                f"reps.min_rep_s ({self.min_rep_s}) must be below "
+                f"reps.max_rep_s ({self.max_rep_s})"
+            )
+
+
+def load_rep_config(cfg: Config | None = None) -> RepConfig:
+    cfg = cfg or load_config()
+    return build_section(RepConfig, cfg.extra.get("reps", {}), "reps")
+
+
+@functools.cache
+def _default_rep_config() -> RepConfig:
+    return load_rep_config()
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One counted repetition. Frames index the input stream; times are in seconds."""
+
+    index: int  # 1-based within the stream
+    exercise: str
+    start: int
+    bottom: int
+    end: int
+    fps: float
+    rom: float  # range of motion reached, fraction of the configured full range
+    tempo_down: float
+    tempo_up: float
+    pause: float  # time held near the bottom
+    verdict: str  # good | partial | faulty
+    reasons: tuple[str, ...] = ()  # names of the failed checks
+    messages: tuple[str, ...] = ()  # their texts, most severe first
+    not_judged: tuple[str, ...] = ()  # checks this camera view or visibility could not judge
+    checks: tuple[CheckResult, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        return (self.end - self.start + 1) / self.fps
+
+    def as_row(self) -> dict[str, object]:
+        """A flat dict for tables (``reps.csv``)."""
+        return {
+            "rep": self.index,
+            "exercise": self.exercise,
+            "start": self.start,
+            "bottom": self.bottom,
+            "end": self.end,
+            "start_s": round(self.start / self.fps, 3),
+            "end_s": round(self.end / self.fps, 3),
+            "rom": round(self.rom, 3),
+            "down_s": round(self.tempo_down, 2),
+            "up_s": round(self.tempo_up, 2),
+            "pause_s": round(self.pause, 2),
+            "verdict": self.verdict,
+            "reasons": ";".join(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Warning:
+    """A form warning on screen: shown after holding ``warning_on_s``, kept ``warning_off_s``."""
+
+    name: str
+    message: str
+    severity: int
+    since: float  # seconds (stream time) when it started showing
+
+
+@dataclass(frozen=True)
+class FrameFeedback:
+    """What the counter says after one frame."""
+
+    frame: int
+    time: float
+    person: bool  # a person was detected in this frame
+    phase: str  # idle | top | down | bottom | up
+    progress: float  # 0 at the top .. 1 at a full bottom (NaN if unseen)
+    reps: int  # counted so far
+    counts: dict[str, int]  # by verdict: good, partial, faulty
+    rep: Rep | None  # the rep that finished on this frame, if any
+    warnings: tuple[Warning, ...]  # active, most severe first
+
+
+def _body_size(lengths: np.ndarray, refs: np.ndarray) -> float:
+    """The body's current image size: its segment lengths, a reference where one is unseen."""
+    return float(np.nansum(np.where(np.isnan(lengths), refs, lengths)))
+
+
+def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
+    """Centred moving average over ``2k+1`` frames ignoring NaN (NaN where all are NaN)."""
+    ok = ~np.isnan(x)
+    v = np.where(ok, x, 0.0)
+    c = np.concatenate([[0.0], np.cumsum(v)])
+    n = np.concatenate([[0.0], np.cumsum(ok)])
+    idx = np.arange(len(x))
+    lo, hi = np.clip(idx - k, 0, len(x)), np.clip(idx + k + 1, 0, len(x))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (c[hi] - c[lo]) / (n[hi] - n[lo])
+
+
+class _Warnings:
+    """Hysteresis in time for warnings: no flicker."""
+
+    def __init__(self, on_s: float, off_s: float) -> None:
+        self.on_s, self.off_s = on_s, off_s
+        self.first_true: dict[str, float] = {}
+        self.last_true: dict[str, float] = {}
+        self.shown: dict[str, Warning] = {}
+
+    def observe(self, name: str, message: str, severity: int, now: float, true: bool) -> None:
+        if true:
+            self.first_true.setdefault(name, now)
+            self.last_true[name] = now
+            if name not in self.shown and now - self.first_true[name] >= self.on_s:
+                self.shown[name] = Warning(name, message, severity, now)
+        else:
+            self.first_true.pop(name, None)
+
+    def raise_now(self, name: str, message: str, severity: int, now: float) -> None:
+        """A finished rep's failed check: show at once, keep for ``off_s``."""
+        self.last_true[name] = now
+        if name not in self.shown:
+            self.shown[name] = Warning(name, message, severity, now)
+
+    def active(self, now: float) -> tuple[Warning, ...]:
+        for name in list(self.shown):
+            if now - self.last_true.get(name, -math.inf) > self.off_s:
+                del self.shown[name]
+                self.first_true.pop(name, None)
+        return tuple(sorted(self.shown.values(), key=lambda w: (-w.severity, w.since)))
+
+
+class RepCounter:
+    """Streaming rep counter and judge for one exercise; ``update`` takes one frame at a time.
+
+    ``update(frame, active=True)``: ``frame`` is ``(33, 4)`` or None (no person); ``active=False``
+    means the classifier does not see this exercise (unknown), which stops counting like idling.
+    """
+
+    def __init__(
+        self,
+        exercise: str,
+        fps: float,
+        *,
+        aspect: float = 4 / 3,
+        rules: RuleBook | None = None,
+        config: RepConfig | None = None,
+    ) -> None:
+        if not fps > 0:
+            raise ValueError(f"fps must be > 0, got {fps}")
+        if not aspect > 0:
+            raise ValueError(f"aspect (image width / height) must be > 0, got {aspect}")
+        self.book = rules or load_rules()
+        self.rules: ExerciseRules = self.book[exercise]
+        self.cfg = config or _default_rep_config()
+        self.exercise, self.fps, self.aspect = exercise, float(fps), float(aspect)
+        self.scale = A.BodyScale(self.fps, window_s=self.cfg.scale_window_s)
+        sig = self.rules.signal
+        self._span = sig.bottom - sig.top
+        self._leave_top = sig.leave_top if sig.leave_top is not None else self.cfg.leave_top
+        self._reach = sig.reach if sig.reach is not None else self.cfg.reach
+        if not self._leave_top < self._reach:
+            raise ConfigError(
+                f"rules.{exercise}.signal: leave_top ({self._leave_top}) must be below reach "
+                f"({self._reach})"
+            )
+        self._sig_col = self.rules.column(sig.measure, sig.side)
+        self._posture = [
+            (self.rules.column(p.measure, p.side), p.min, p.max) for p in self.rules.posture
+        ]
+        self._live = [
+            (self.rules.column(c.measure, c.side), c)
+            for c in self.rules.checks
+            if c.at == "rep" and c.live
+        ]
+        self._yaw_col = self.rules.column("view_yaw", "visible")
+        dt = 1.0 / self.fps
+        tau = self.cfg.smoothing_s
+        self._alpha = 1.0 if tau <= 0 else 1.0 - math.exp(-dt / tau)
+        self._beta = 1.0 - math.exp(-dt / self.cfg.top_follow_s)
+        self._warn = _Warnings(self.cfg.warning_on_s, self.cfg.warning_off_s)
+        self.reset()
+
+    # ---------------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything: a new set or a new person."""
+        self.frame = -1
+        self.reps: list[Rep] = []
+        self.counts = {"good": 0, "partial": 0, "faulty": 0}
+        self.state = "idle"
+        self._ema = math.nan
+        self._top = math.nan
+        self._last_seen = -(10**9)
+        self._hip: tuple[float, float] | None = None
+        self._speed = 0.0
+        self._vel = 0.0
+        self._zoom = 0.0
+        self._yaw = math.nan
+        # per-frame history since the start of the current top period: frames, raw progress, rows
+        self._f0 = 0
+        self._prog: list[float] = []
+        self._rows: list[np.ndarray] = []
+        self._down_at = -1  # frame the signal left the top (rep candidate)
+        self._reached = False
+        self._peak = -math.inf
+        self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
+        self._prev_end = -1
+
+    # ---------------------------------------------------------------------------------------
+    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        lengths = A.segment_lengths(frame, aspect=self.aspect)[0]
+        refs = self.scale.update(lengths)
+        row = self.book.compute(self.rules, frame, refs[None], self.aspect)[0]
+        return row, refs, _body_size(lengths, refs)
+
+    def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
+        """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
+        self.frame += 1
+        if frame is not None:
+            frame = np.asarray(frame, dtype=np.float64)
+            if frame.shape != (33, 4):
+                raise ValueError(f"frame must have shape (33, 4), got {frame.shape}")
+            if not np.any(frame[:, 3] > 0) and not np.any(frame[:, :2]):
+                frame = None
+        if frame is None:
+            return self._step(None, None, active)
+        row, refs, size = self._measure(frame[None])
+        hip = (frame[A.L.LEFT_HIP, :2] + frame[A.L.RIGHT_HIP, :2]) / 2
+        torso = refs[A.SEGMENT_NAMES.index("torso")]
+        return self._step(row, (float(hip[0]) * self.aspect, size, torso), active)
+
+    def _step(
+        self, row: np.ndarray | None, hip: tuple[float, float, float] | None, active: bool
+    ) -> FrameFeedback:
+        f, now = self.frame, self.frame / self.fps
+        cfg = self.cfg
+        finished: Rep | None = None
+        person = row is not None
+        p_raw = math.nan
+        if row is not None:
+            s = float(row[self._sig_col])
+            p_raw = (s - self.rules.signal.top) / self._span
+            if p_raw == p_raw:
+                self._ema = (
+                    p_raw
+                    if self._ema != self._ema
+                    else (self._ema + self._alpha * (p_raw - self._ema))
+                )
+                # the person's own top: follows lower values at once, higher ones slowly, and
+                # stands still during a rep (progress is measured from it)
+                # (never far above the configured top: transients while walking in are not it)
+                if self._top != self._top or self._ema < self._top:
+                    self._top = max(self._ema, -0.15)
+                elif self.state in ("idle", "top"):
+                    rate = self._beta if self.state == "top" else 3 * self._beta
+                    self._top += rate * (self._ema - self._top)
+                self._last_seen = f
+            # walking about: sustained horizontal hip velocity in torso lengths per second; the
+            # signed average over ~1 s cancels the back-and-forth of a rep
+            # (and stepping towards or away from the camera: the body's image size drifting)
+            hx, size, torso = hip  # type: ignore[misc]
+            if self._hip is not None and torso == torso and torso > 0:
+                k = min(1.0, 1.0 / self.fps)
+                v = (hx - self._hip[0]) * self.fps / torso
+                self._vel += k * (v - self._vel)
+                if size > 0 and self._hip[1] > 0:
+                    self._zoom += k * (math.log(size / self._hip[1]) * self.fps - self._zoom)
+                self._speed = max(abs(self._vel), abs(self._zoom) / 0.3 * self.cfg.max_hip_speed)
+            self._hip = (hx, size)
+            y = float(row[self._yaw_col])
+            if y == y:
+                self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
+        self._prog.append(p_raw)
+        self._rows.append(row if row is not None else np.full(len(self.rules.columns), np.nan))
+
+        gap = (f - self._last_seen) / self.fps > cfg.max_gap_s
+        posture_ok = row is not None and all(
+            (lo is None or row[c] >= lo) and (hi is None or row[c] <= hi)
+            for c, lo, hi in self._posture
+            if row[c] == row[c]
+        )
+        gate = active and self._speed <= cfg.max_hip_speed and not gap
+        p = self._ema - self._top
+
+        # a completed rep waiting for its end frame
+        if self._pending is not None:
+            finished = self._try_finish(f, p, force=not gate or gap)
+
+        if not gate:
+            self._to_idle(f)
+        elif self.state == "idle":
+            if p == p and p < self._leave_top and posture_ok:
+                self.state = "top"
+                self._trim(f)
+        elif self.state == "top":
+            if self._pending is None and len(self._prog) > 3 * self.fps:
+                self._trim(f - int(2 * self.fps))  # a long wait at the top: keep the last 2 s
+            if p == p and p >= self._leave_top:
+                self.state, self._down_at, self._reached = "down", f, False
+                self._peak = p
+            elif not posture_ok and person:
+                self._to_idle(f)
+        elif self.state in ("down", "bottom", "up"):
+            if p == p:
+                self._peak = max(self._peak, p)
+            dur = (f - self._down_at) / self.fps
+            if dur > cfg.max_rep_s or (p == p and p > cfg.abort_beyond):
+                self._to_idle(f)
+            elif p == p and p >= self._reach and self.state == "down":
+                self.state = "bottom"
+            elif (
+                self.state == "bottom"
+                and p == p
+                and p < self._peak - 0.5 * (self._peak - self._leave_top)
+            ):
+                self.state = "up"
+            if self.state in ("down", "bottom", "up") and p == p and p < self._leave_top:
+                if self.state in ("bottom", "up") and dur >= cfg.min_rep_s:
+                    if self._pending is not None:  # a previous one still waiting: close it now
+                        finished = self._try_finish(f, p, force=True) or finished
+                    self._pending = {"down_at": self._down_at, "done_at": f}
+                    finished = self._try_finish(f, p, force=False) or finished
+                self.state = "top"
+
+        # live warnings from per-frame checks while a rep is under way
+        in_rep = self.state in ("down", "bottom", "up")
+        view = view_category(self._yaw)
+        for col, spec in self._live:
+            val = row[col] if row is not None else math.nan
+            true = in_rep and val == val and view in spec.views and check_fails(spec, val)
+            self._warn.observe(spec.name, spec.message, spec.severity, now, bool(true))
+        if finished is not None:
+            for r in finished.checks:
+                if r.failed:
+                    self._warn.raise_now(r.name, r.message, r.severity, now)
+        return FrameFeedback(
+            frame=f,
+            time=now,
+            person=person,
+            phase=self.state,
+            progress=p,
+            reps=len(self.reps),
+            counts=dict(self.counts),
+            rep=finished,
+            warnings=self._warn.active(now),
+        )
+
+    # ---------------------------------------------------------------------------------------
+    def _to_idle(self, f: int) -> None:
+        self.state = "idle"
+        self._down_at = -1
+        if self._pending is None:
+            self._trim(f)
+
+    def _trim(self, f: int) -> None:
+        """Drop history before frame ``f`` (keep ``f`` itself: it starts the new top period)."""
+        keep = f - self._f0
+        if keep > 0:
+            del self._prog[:keep]
+            del self._rows[:keep]
+            self._f0 = f
+
+    def _try_finish(self, f: int, p: float, *, force: bool) -> Rep | None:
+        """Close the pending rep once its end is found (or ``force``); returns it when counted."""
+        pend = self._pending
+        assert pend is not None
+        i0 = self._f0
+        prog = np.asarray(self._prog, dtype=np.float64)
+        smooth = _nan_smooth(prog)
+        down, done = int(pend["down_at"]) - i0, int(pend["done_at"]) - i0
+        now = f - i0
+        seg = smooth[: now + 1]
+        # the top level before the rep: the lowest progress since the top period began
+        before = seg[: max(down, 1)]
+        level = float(np.nanmin(before)) if np.any(~np.isnan(before)) else 0.0
+        rep_part = seg[down : done + 1]
+        if not np.any(~np.isnan(rep_part)):
+            self._pending = None
+            return None
+        b_rel = int(np.nanargmax(rep_part))
+        peak = float(rep_part[b_rel])
+        height = peak - level
+        lvl10, lvl50 = level + 0.1 * height, level + 0.5 * height
+        after = seg[down + b_rel :]
+        below10 = np.flatnonzero(after <= lvl10)
+        waited = (f - pend["done_at"]) / self.fps
+        turned = p == p and p > float(np.nanmin(after)) + 0.05
+        if len(below10) == 0 and not (force or waited >= 0.5 or turned):
+            return None  # keep waiting for the ascent to finish
+        self._pending = None
+        bottom_i = down + b_rel
+        # ascent: 50% and 10% crossings, then the onset model to extrapolate the end
+        up50 = np.flatnonzero(after <= lvl50)
+        t50u = bottom_i + (int(up50[0]) if len(up50) else 0)
+        if len(below10):
+            t10u = bottom_i + int(below10[0])
+        else:
+            t10u = bottom_i + int(np.nanargmin(after))
+        end = t10u + int(round(_ONSET * max(t10u - t50u, 0)))
+        if self.state in ("down", "bottom", "up") and self._down_at > pend["done_at"]:
+            end = min(end, self._down_at - 1 - i0)  # the next rep is already under way
+        # descent: last frames under 10% and 50% before the bottom
+        pre = seg[: bottom_i + 1]
+        d10 = np.flatnonzero(~(pre > lvl10))  # includes NaN frames as "not above"
+        t10d = int(d10[-1]) if len(d10) else 0
+        d50 = np.flatnonzero(~(pre > lvl50))
+        t50d = int(d50[-1]) + 1 if len(d50) else bottom_i
+        start = t10d - int(round(_ONSET * max(t50d - t10d, 0)))
+        start = min(max(start, self._prev_end + 1 - i0, 0), bottom_i)
+        end = max(end, bottom_i)
+        # the bottom: middle of the frames within 3% of the peak (a pause at the bottom)
+        near = np.flatnonzero(seg[down : t10u + 1] >= peak - 0.03 * max(height, 1e-9))
+        bottom = down + (int(near[0]) + int(near[-1])) // 2 if len(near) else bottom_i
+        bottom = min(max(bottom, start), max(end, start))
+        band = np.flatnonzero(seg[down : t10u + 1] >= level + (1 - self.cfg.bottom_band) * height)
+        pause = (len(band) / self.fps) if len(band) else 0.0
+        last = max(min(end, now), start)
+        rows = np.stack(self._rows[start : last + 1])
+        prog_rep = smooth[start : last + 1]
+        bottom_mask = prog_rep >= level + (1 - self.cfg.bottom_band) * height
+        verdict, results = judge_rep(self.rules, rows, bottom_mask)
+        failed = sorted((r for r in results if r.failed), key=lambda r: -r.severity)
+        rep = Rep(
+            index=len(self.reps) + 1,
+            exercise=self.exercise,
+            start=start + i0,
+            bottom=bottom + i0,
+            end=end + i0,
+            fps=self.fps,
+            rom=float(peak),
+            tempo_down=(bottom - start) / self.fps,
+            tempo_up=(end - bottom) / self.fps,
+            pause=pause,
+            verdict=verdict,
+            reasons=tuple(r.name for r in failed),
+            messages=tuple(r.message for r in failed),
+            not_judged=tuple(r.name for r in results if r.failed is None),
+            checks=results,
+        )
+        self.reps.append(rep)
+        self.counts[verdict] += 1
+        self._prev_end = rep.end
+        # history is kept from the rep's end on (the next top period)
+        cut = min(rep.end, f) - i0
+        if self.state in ("down", "bottom", "up"):
+            cut = min(cut, self._down_at - i0 - 1)
+        if cut > 0 and self.state != "idle":
+            del self._prog[:cut]
+            del self._rows[:cut]
+            self._f0 += cut
+        elif self.state == "idle":
+            self._trim(f)
+        return rep
+
+    def finish(self) -> Rep | None:
+        """End of stream: close a rep that is still waiting for its end frame."""
+        if self._pending is None:
+            return None
+        return self._try_finish(self.frame, math.nan, force=True)
+
+
+def count_reps(
+    landmarks: np.ndarray,
+    exercise: str,
+    fps: float,
+    *,
+    aspect: float = 4 / 3,
+    active: Sequence[bool] | np.ndarray | None = None,
+    rules: RuleBook | None = None,
+    config: RepConfig | None = None,
+) -> list[Rep]:
+    """All reps of a whole ``(T, 33, 4)`` sequence (frames of zeros = no person).
+
+    The same counter as :class:`RepCounter`, fed frame by frame, with the measures computed for
+    the whole sequence at once. ``active`` ``(T,)`` is the classifier's gate (False = unknown).
+    """
+    arr = np.asarray(landmarks, dtype=np.float64)
+    if arr.ndim != 3 or arr.shape[1:] != (33, 4):
+        raise ValueError(f"landmarks must have shape (T, 33, 4), got {arr.shape}")
+    counter = RepCounter(exercise, fps, aspect=aspect, rules=rules, config=config)
+    if len(arr) == 0:
+        return []
+    present = np.any(arr[:, :, 3] > 0, axis=1) | np.any(arr[:, :, :2] != 0, axis=(1, 2))
+    lengths = A.segment_lengths(arr, aspect=aspect)
+    refs = np.full_like(lengths, np.nan)
+    for t in range(len(arr)):
+        if present[t]:
+            refs[t] = counter.scale.update(lengths[t])
+    rows = counter.book.compute(counter.rules, arr, refs, aspect)
+    hip = (arr[:, A.L.LEFT_HIP, :2] + arr[:, A.L.RIGHT_HIP, :2]) / 2
+    torso = refs[:, A.SEGMENT_NAMES.index("torso")]
+    size = [_body_size(lengths[t], refs[t]) for t in range(len(arr))]
+    gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
+    if gate.shape != (len(arr),):
+        raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
+    for t in range(len(arr)):
+        counter.frame += 1
+        if present[t]:
+            h = (float(hip[t, 0]) * aspect, float(size[t]), float(torso[t]))
+            counter._step(rows[t], h, bool(gate[t]))
+        else:
+            counter._step(None, None, bool(gate[t]))
+    counter.finish()
+    return list(counter.reps)

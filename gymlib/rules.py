@@ -1,0 +1,474 @@
+"""Form rules as data: per exercise, the signal that drives counting and the checks on each rep.
+
+The rule table lives in ``config.yaml`` (section ``rules``) and is loaded once into typed objects
+that reject bad rules at load time, naming the exercise and the key::
+
+    rules:
+      angles:                              # extra three-point angles by landmark name
+        shoulder_abduction: [HIP, SHOULDER, ELBOW]   # side-less names = either side
+      squat:
+        signal: {measure: knee_bend, side: mean, top: 0, bottom: 100}
+        posture: [{measure: torso_upright, min: 0.5}]
+        checks:
+          - {name: shallow, measure: knee_bend, side: mean, at: bottom, reduce: max,
+             fail_below: 80, verdict: partial, severity: 2, message: "Squat deeper"}
+
+A *measure* is a named quantity per frame (see :data:`MEASURES`): 2-D joint angles, view-invariant
+bends, heights in arm or torso lengths. ``side`` picks the body side: ``visible`` (the better seen
+side, frame by frame), ``left``, ``right``, ``mean``, ``min`` or ``max``. A check fails when the
+reduced value over its phase (``bottom``: the frames near the deepest point, ``rep``: the whole
+rep) is below ``fail_below`` or above ``fail_above``. ``views`` limits a check to the camera
+angles where 2-D geometry can judge it (``front`` includes back, ``diagonal`` ~45 degrees,
+``side``); elsewhere the rep is marked "not judged" for that check instead of guessing.
+
+Fixes to the seed's table (``seed-spec.md`` sections 4.5, 4.6 and 6): angles are aspect-corrected
+and taken on the visible side instead of OR-ing both; depth is judged on the rep's deepest frames,
+not on same-frame strict minima; sag and pike are told apart by a signed body line; there are no
+impossible bounds (>= 190 degrees); left and right share one threshold; lat pull-down has its own
+message; nothing depends on which way the person faces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib import angles as A
+from gymlib.config import Config, ConfigError, build_section, load_config
+from gymlib.landmarks import PoseLandmark, partner
+
+SIDES: tuple[str, ...] = ("visible", "left", "right", "mean", "min", "max")
+PHASES: tuple[str, ...] = ("bottom", "rep")
+REDUCERS: dict[str, Callable[[np.ndarray], float]] = {
+    "min": np.nanmin,
+    "max": np.nanmax,
+    "median": np.nanmedian,
+    "mean": np.nanmean,
+}
+VIEW_NAMES: tuple[str, ...] = ("front", "diagonal", "side")
+VERDICTS: tuple[str, ...] = ("partial", "faulty")
+
+
+def view_category(yaw_deg: float) -> str | None:
+    """``front`` (also back), ``diagonal`` or ``side`` from :func:`gymlib.angles.view_yaw`."""
+    if yaw_deg != yaw_deg:
+        return None
+    return "front" if yaw_deg < 30 else ("diagonal" if yaw_deg < 60 else "side")
+
+
+# --------------------------------------------------------------------------------------------
+# Measures
+# --------------------------------------------------------------------------------------------
+SidedFn = Callable[[np.ndarray, np.ndarray, str, float], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A per-frame quantity: ``fn(landmarks (T,33,4), refs (T,S), side, aspect) -> (T,)``."""
+
+    name: str
+    fn: SidedFn
+    valid: tuple[float, float]  # the values it can take; thresholds outside are config errors
+    sided: bool = True
+    unit: str = "deg"
+
+
+def _triple(a: PoseLandmark, b: PoseLandmark, c: PoseLandmark) -> SidedFn:
+    def fn(lm: np.ndarray, refs: np.ndarray, side: str, aspect: float) -> np.ndarray:
+        pts = (a, b, c) if side == "left" else (partner(a), partner(b), partner(c))
+        return A.angle_at(lm, *pts, aspect=aspect)
+
+    return fn
+
+
+def _builtin_measures() -> dict[str, Measure]:
+    m: dict[str, Measure] = {}
+    for name, (a, b, c) in A.JOINT_TRIPLES.items():
+        if name != "body_line":
+            m[name] = Measure(name, _triple(a, b, c), (0.0, 180.0))
+    m["hip_height"] = Measure(
+        "hip_height",
+        lambda lm, r, s, asp: A.hip_height(lm, r, s, aspect=asp),
+        (-2.0, 2.0),
+        unit="leg",
+    )
+    m["thigh_vertical"] = Measure(
+        "thigh_vertical",
+        lambda lm, r, s, asp: A.thigh_vertical(lm, r, s, aspect=asp),
+        (-1.0, 1.0),
+        unit="cos",
+    )
+    m["arm_raise"] = Measure(
+        "arm_raise",
+        lambda lm, r, s, asp: A.arm_raise(lm, r, s, aspect=asp),
+        (-2.0, 2.0),
+        unit="arm",
+    )
+    m["body_line"] = Measure(
+        "body_line", lambda lm, r, s, asp: A.body_line(lm, s, aspect=asp), (-180.0, 180.0)
+    )
+    m["knee_over_toe"] = Measure(
+        "knee_over_toe",
+        lambda lm, r, s, asp: A.knee_over_toe(lm, r, s, aspect=asp),
+        (-5.0, 5.0),
+        unit="shank",
+    )
+    m["elbow_tuck"] = Measure(
+        "elbow_tuck",
+        lambda lm, r, s, asp: A.elbow_tuck(lm, r, s, aspect=asp),
+        (-3.0, 3.0),
+        unit="upper arm",
+    )
+    m["wrist_over_elbow"] = Measure(
+        "wrist_over_elbow",
+        lambda lm, r, s, asp: A.wrist_over_elbow(lm, s, aspect=asp),
+        (0.0, 90.0),
+    )
+    m["chin_over_bar"] = Measure(
+        "chin_over_bar",
+        lambda lm, r, s, asp: A.chin_over_bar(lm, r, aspect=asp),
+        (-5.0, 5.0),
+        sided=False,
+        unit="torso",
+    )
+    m["torso_lean"] = Measure(
+        "torso_lean", lambda lm, r, s, asp: A.torso_lean(lm, aspect=asp), (-180.0, 180.0), False
+    )
+    m["torso_upright"] = Measure(
+        "torso_upright",
+        lambda lm, r, s, asp: A.torso_upright(lm, r, aspect=asp),
+        (-1.0, 1.0),
+        sided=False,
+        unit="cos",
+    )
+    m["view_yaw"] = Measure(
+        "view_yaw", lambda lm, r, s, asp: A.view_yaw(lm, aspect=asp), (0.0, 90.0), False
+    )
+    return m
+
+
+#: The built-in measures by name; ``rules.angles`` in config.yaml adds three-point angles.
+MEASURES: Mapping[str, Measure] = _builtin_measures()
+
+
+def _landmark(name: Any, where: str) -> tuple[PoseLandmark, bool]:
+    """A landmark by name; side-less names (``KNEE``) resolve to the left one and sided=True."""
+    if not isinstance(name, str):
+        raise ConfigError(f"{where}: expected a landmark name, got {name!r}")
+    key = name.strip().upper()
+    if key in PoseLandmark.__members__:
+        return PoseLandmark[key], False
+    if f"LEFT_{key}" in PoseLandmark.__members__:
+        return PoseLandmark[f"LEFT_{key}"], True
+    raise ConfigError(
+        f"{where}: unknown landmark {name!r}; use a PoseLandmark name such as LEFT_KNEE, "
+        f"or a side-less one such as KNEE (known: {', '.join(PoseLandmark.__members__)})"
+    )
+
+
+def custom_angle(name: str, points: Any, where: str) -> Measure:
+    """A three-point angle measure from landmark names (``[HIP, SHOULDER, ELBOW]``)."""
+    if not isinstance(points, list | tuple) or len(points) != 3:
+        raise ConfigError(f"{where}: an angle is three landmark names [A, B, C], got {points!r}")
+    resolved = [_landmark(p, f"{where}[{i}]") for i, p in enumerate(points)]
+    a, b, c = (lm for lm, _ in resolved)
+    sided = any(s for _, s in resolved)
+    if name in MEASURES:
+        raise ConfigError(f"{where}: {name!r} is a built-in measure; choose another name")
+    return Measure(name, _triple(a, b, c), (0.0, 180.0), sided=sided)
+
+
+# --------------------------------------------------------------------------------------------
+# The rule table
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignalSpec:
+    """The quantity that drives counting and its values at a full top and a full bottom."""
+
+    measure: str = ""
+    side: str = field(default="visible", metadata={"choices": SIDES})
+    top: float = 0.0
+    bottom: float = 1.0
+    #: override ``reps.leave_top`` / ``reps.reach`` for this exercise (fractions of top->bottom)
+    leave_top: float | None = field(default=None, metadata={"range": (0.01, 0.9)})
+    reach: float | None = field(default=None, metadata={"range": (0.02, 1.5)})
+
+
+@dataclass(frozen=True)
+class PostureSpec:
+    """A condition that holds in the exercise's start position (the idle gate)."""
+
+    measure: str = ""
+    side: str = field(default="visible", metadata={"choices": SIDES})
+    min: float | None = None
+    max: float | None = None
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """One form check on a rep."""
+
+    name: str = ""
+    measure: str = ""
+    side: str = field(default="visible", metadata={"choices": SIDES})
+    at: str = field(default="bottom", metadata={"choices": PHASES})
+    reduce: str = field(default="median", metadata={"choices": tuple(REDUCERS)})
+    fail_below: float | None = None
+    fail_above: float | None = None
+    verdict: str = field(default="faulty", metadata={"choices": VERDICTS})
+    severity: int = field(default=2, metadata={"range": (1, 3)})
+    message: str = ""
+    views: tuple[str, ...] = VIEW_NAMES
+    #: also warn live, frame by frame, while the rep is under way (``at: rep`` checks only)
+    live: bool = True
+
+
+@dataclass(frozen=True)
+class ExerciseRules:
+    """Counting signal, start posture and form checks of one exercise."""
+
+    name: str
+    signal: SignalSpec
+    posture: tuple[PostureSpec, ...] = ()
+    checks: tuple[CheckSpec, ...] = ()
+    #: every (measure, side) the counter needs per frame, in a fixed order
+    columns: tuple[tuple[str, str], ...] = ()
+
+    def column(self, measure: str, side: str) -> int:
+        return self.columns.index((measure, side))
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    """The whole rule table: exercises by name and the measures they may use."""
+
+    exercises: Mapping[str, ExerciseRules]
+    measures: Mapping[str, Measure]
+
+    def __getitem__(self, exercise: str) -> ExerciseRules:
+        try:
+            return self.exercises[exercise]
+        except KeyError:
+            raise KeyError(
+                f"no rules for exercise {exercise!r}; known: {sorted(self.exercises)}"
+            ) from None
+
+    def compute(
+        self, rules: ExerciseRules, landmarks: np.ndarray, refs: np.ndarray, aspect: float
+    ) -> np.ndarray:
+        """All measures ``rules`` needs, ``(T, len(rules.columns))``; NaN where unseen."""
+        arr = A._frames(landmarks)
+        out = np.empty((len(arr), len(rules.columns)))
+        cache: dict[tuple[str, str], np.ndarray] = {}
+        use_left: np.ndarray | None = None
+        for j, (name, side) in enumerate(rules.columns):
+            m = self.measures[name]
+            if not m.sided:
+                out[:, j] = m.fn(arr, refs, "left", aspect)
+                continue
+            for s in ("left", "right"):
+                if (name, s) not in cache:
+                    cache[name, s] = m.fn(arr, refs, s, aspect)
+            left, right = cache[name, "left"], cache[name, "right"]
+            if side == "left":
+                out[:, j] = left
+            elif side == "right":
+                out[:, j] = right
+            elif side == "visible":
+                if use_left is None:
+                    use_left = A.visible_side(arr)
+                v = np.where(use_left, left, right)
+                out[:, j] = np.where(np.isnan(v), np.where(use_left, right, left), v)
+            elif side == "min":
+                out[:, j] = np.fmin(left, right)
+            elif side == "max":
+                out[:, j] = np.fmax(left, right)
+            else:  # mean, ignoring a side that is not seen
+                both = left + right
+                out[:, j] = np.where(np.isnan(both), np.fmax(left, right), both / 2)
+        return out
+
+
+def _check_measure(book_measures: Mapping[str, Measure], name: str, where: str) -> Measure:
+    if not name:
+        raise ConfigError(f"{where}: 'measure' is required")
+    if name not in book_measures:
+        raise ConfigError(
+            f"{where}: unknown measure {name!r}; known: {sorted(book_measures)} "
+            "(add three-point angles under rules.angles)"
+        )
+    return book_measures[name]
+
+
+def _check_value(m: Measure, value: float | None, where: str) -> None:
+    if value is None:
+        return
+    lo, hi = m.valid
+    if not lo <= value <= hi:
+        raise ConfigError(
+            f"{where}: {value!r} is out of range for {m.name!r} ({m.unit}); allowed {lo} to {hi}"
+        )
+
+
+def _parse_exercise(
+    name: str, data: Any, measures: Mapping[str, Measure], where: str
+) -> ExerciseRules:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where}: expected a mapping with signal, posture and checks")
+    unknown = sorted(set(data) - {"signal", "posture", "checks"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: checks, posture, signal")
+    if "signal" not in data:
+        raise ConfigError(f"{where}: 'signal' is required (the measure that drives counting)")
+    signal = build_section(SignalSpec, data["signal"], f"{where}.signal")
+    m = _check_measure(measures, signal.measure, f"{where}.signal.measure")
+    _check_value(m, signal.top, f"{where}.signal.top")
+    _check_value(m, signal.bottom, f"{where}.signal.bottom")
+    if signal.top == signal.bottom:
+        raise ConfigError(f"{where}.signal: top and bottom are equal ({signal.top}); no range")
+    posture = []
+    for i, p in enumerate(data.get("posture") or []):
+        key = f"{where}.posture[{i}]"
+        spec = build_section(PostureSpec, p, key)
+        pm = _check_measure(measures, spec.measure, f"{key}.measure")
+        _check_value(pm, spec.min, f"{key}.min")
+        _check_value(pm, spec.max, f"{key}.max")
+        if spec.min is None and spec.max is None:
+            raise ConfigError(f"{key}: give min, max or both")
+        posture.append(spec)
+    checks = []
+    names: set[str] = set()
+    for i, c in enumerate(data.get("checks") or []):
+        key = f"{where}.checks[{i}]"
+        spec = build_section(CheckSpec, c, key)
+        if not spec.name or not spec.name.isidentifier():
+            raise ConfigError(f"{key}.name: a snake_case name is required, got {spec.name!r}")
+        if spec.name in names:
+            raise ConfigError(f"{key}.name: duplicate check {spec.name!r}")
+        names.add(spec.name)
+        key = f"{where}.checks.{spec.name}"
+        cm = _check_measure(measures, spec.measure, f"{key}.measure")
+        if (spec.fail_below is None) == (spec.fail_above is None):
+            raise ConfigError(f"{key}: give exactly one of fail_below or fail_above")
+        _check_value(cm, spec.fail_below, f"{key}.fail_below")
+        _check_value(cm, spec.fail_above, f"{key}.fail_above")
+        if not spec.message.strip():
+            raise ConfigError(f"{key}.message: the text shown to the person is required")
+        bad_views = sorted(set(spec.views) - set(VIEW_NAMES))
+        if bad_views or not spec.views:
+            raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
+        checks.append(spec)
+    cols: list[tuple[str, str]] = []
+    for ms, side in [(signal.measure, signal.side), ("view_yaw", "visible")] + [
+        (s.measure, s.side) for s in (*posture, *checks)
+    ]:
+        side = side if measures[ms].sided else "visible"
+        if (ms, side) not in cols:
+            cols.append((ms, side))
+    # sideless measures are stored under "visible"; normalise the specs to match
+    posture = [
+        dataclasses.replace(p, side=_norm_side(measures, p.measure, p.side)) for p in posture
+    ]
+    checks = [dataclasses.replace(c, side=_norm_side(measures, c.measure, c.side)) for c in checks]
+    signal = dataclasses.replace(signal, side=_norm_side(measures, signal.measure, signal.side))
+    return ExerciseRules(name, signal, tuple(posture), tuple(checks), tuple(cols))
+
+
+def _norm_side(measures: Mapping[str, Measure], name: str, side: str) -> str:
+    return side if measures[name].sided else "visible"
+
+
+def parse_rules(data: Any, where: str = "rules") -> RuleBook:
+    """Build a :class:`RuleBook` from the ``rules`` mapping of config.yaml."""
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{where}: expected a mapping of exercises, got {data!r}")
+    measures = dict(MEASURES)
+    custom = data.get("angles") or {}
+    if not isinstance(custom, Mapping):
+        raise ConfigError(f"{where}.angles: expected a mapping name -> [A, B, C]")
+    for name, pts in custom.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ConfigError(f"{where}.angles: {name!r} is not a snake_case name")
+        measures[name] = custom_angle(name, pts, f"{where}.angles.{name}")
+    exercises = {}
+    for name, ex in data.items():
+        if name == "angles":
+            continue
+        if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
+            raise ConfigError(f"{where}: {name!r} is not a lower-case snake_case exercise name")
+        exercises[name] = _parse_exercise(name, ex, measures, f"{where}.{name}")
+    return RuleBook(exercises, measures)
+
+
+def load_rules(cfg: Config | str | Path | None = None) -> RuleBook:
+    """The rule table of a config (the repository's ``config.yaml`` when None)."""
+    if cfg is None:
+        return _default_rules()
+    if not isinstance(cfg, Config):
+        cfg = load_config(cfg)
+    if "rules" not in cfg.extra:
+        raise ConfigError("config has no 'rules' section")
+    return parse_rules(cfg.extra["rules"])
+
+
+@functools.cache
+def _default_rules() -> RuleBook:
+    return load_rules(load_config())
+
+
+# --------------------------------------------------------------------------------------------
+# Judging a rep
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check on one rep: value, failed, or not judged (None)."""
+
+    name: str
+    value: float | None
+    failed: bool | None
+    message: str
+    severity: int
+    verdict: str
+
+
+def check_fails(spec: CheckSpec, value: float) -> bool:
+    if spec.fail_below is not None and value < spec.fail_below:
+        return True
+    return spec.fail_above is not None and value > spec.fail_above
+
+
+def judge_rep(
+    rules: ExerciseRules, rows: np.ndarray, bottom_mask: np.ndarray
+) -> tuple[str, tuple[CheckResult, ...]]:
+    """Verdict (``good``/``partial``/``faulty``) of a rep from its measure rows ``(n, M)``.
+
+    ``bottom_mask`` ``(n,)`` marks the frames near the deepest point (``at: bottom`` checks).
+    """
+    yaw = rows[:, rules.column("view_yaw", "visible")]
+    view = view_category(float(np.nanmedian(yaw))) if np.any(~np.isnan(yaw)) else None
+    results = []
+    for spec in rules.checks:
+        col = rows[:, rules.column(spec.measure, spec.side)]
+        vals = col[bottom_mask] if spec.at == "bottom" else col
+        vals = vals[~np.isnan(vals)]
+        if view not in spec.views or len(vals) == 0:
+            results.append(CheckResult(spec.name, None, None, spec.message, spec.severity,
+                                       spec.verdict))  # fmt: skip
+            continue
+        value = float(REDUCERS[spec.reduce](vals))
+        results.append(CheckResult(spec.name, value, check_fails(spec, value), spec.message,
+                                   spec.severity, spec.verdict))  # fmt: skip
+    failed = [r for r in results if r.failed]
+    if any(r.verdict == "faulty" for r in failed):
+        verdict = "faulty"
+    elif failed:
+        verdict = "partial"
+    else:
+        verdict = "good"
+    return verdict, tuple(results)

@@ -1,0 +1,262 @@
+"""Angles, the rule table and the rep counter (issue 7)."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import yaml
+
+from gymlib import angles as A
+from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.landmarks import flip_horizontal
+from gymlib.reps import RepCounter, count_reps
+from gymlib.rules import load_rules, parse_rules
+from gymlib.synth import generate_clip
+
+
+def _frame(points: dict[L, tuple[float, float]]) -> np.ndarray:
+    f = np.zeros((33, 4))
+    for lm, (x, y) in points.items():
+        f[lm] = (x, y, 0.0, 0.99)
+    return f
+
+
+def _raw_rules() -> dict:
+    return yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())["rules"]
+
+
+# --------------------------------------------------------------------------------------------
+# angles
+# --------------------------------------------------------------------------------------------
+def test_right_angle_and_aspect_correction() -> None:
+    f = _frame({L.LEFT_HIP: (0.5, 0.3), L.LEFT_KNEE: (0.5, 0.5), L.LEFT_ANKLE: (0.7, 0.5)})
+    assert A.angle_at(f, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, aspect=1.0)[0] == pytest.approx(90)
+    # a 45-degree line in pixels on a 16:9 frame: dx = 0.1 of the width is 0.178 of the height
+    g = _frame(
+        {L.LEFT_HIP: (0.5, 0.3), L.LEFT_KNEE: (0.5, 0.5), L.LEFT_ANKLE: (0.6, 0.5 - 0.1 * 16 / 9)}
+    )
+    corrected = A.angle_at(g, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, aspect=16 / 9)[0]
+    raw = A.angle_at(g, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, aspect=1.0)[0]
+    assert corrected == pytest.approx(45, abs=1e-6)
+    assert abs(raw - 45) > 10
+
+
+def test_unseen_joint_is_nan_not_a_fake_angle() -> None:
+    f = _frame({L.LEFT_HIP: (0.5, 0.3), L.LEFT_KNEE: (0.5, 0.5), L.LEFT_ANKLE: (0.7, 0.5)})
+    f[L.LEFT_ANKLE, 3] = 0.1
+    assert np.isnan(A.angle_at(f, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE)[0])
+    assert np.isnan(A.angle_at(np.zeros((33, 4)), L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE)[0])
+
+
+@pytest.mark.parametrize("hip_y,sign", [(0.45, 1), (0.55, -1)])
+def test_body_line_tells_pike_from_sag(hip_y: float, sign: int) -> None:
+    for direction in (1, -1):  # head on the left or on the right of the picture
+        f = _frame({L.LEFT_SHOULDER: (0.5 - 0.3 * direction, 0.5),
+                    L.LEFT_HIP: (0.5, hip_y),
+                    L.LEFT_ANKLE: (0.5 + 0.3 * direction, 0.5)})  # fmt: skip
+        assert np.sign(A.body_line(f, "left", aspect=1.0)[0]) == sign
+
+
+def test_vertical_measures_use_reference_lengths() -> None:
+    f = _frame({L.LEFT_SHOULDER: (0.5, 0.5), L.LEFT_ELBOW: (0.5, 0.35), L.LEFT_WRIST: (0.5, 0.2),
+                L.LEFT_HIP: (0.5, 0.8)})  # fmt: skip
+    refs = A.segment_lengths(f, aspect=1.0)
+    assert A.arm_raise(f, refs, "left", aspect=1.0)[0] == pytest.approx(1.0)
+    refs2 = refs * np.array([1, 1, 2, 2, 1])  # the arm is really twice as long: seen end-on
+    assert A.arm_raise(f, refs2, "left", aspect=1.0)[0] == pytest.approx(0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# rule table
+# --------------------------------------------------------------------------------------------
+def test_repository_rules_cover_every_exercise() -> None:
+    book = load_rules()
+    assert set(book.exercises) == {"squat", "split_squat", "push_up", "pull_up", "lat_machine",
+                                   "bench_press"}  # fmt: skip
+    assert {c.name for c in book["push_up"].checks} >= {"hips_sagging", "hips_piking"}
+
+
+BAD_RULES = [
+    (lambda r: r["squat"]["signal"].update(measure="knee_wobble"), "rules.squat.signal.measure"),
+    (lambda r: r.update(angles={"abd": ["HIP", "SHOLDER", "ELBOW"]}), "SHOLDER"),
+    (
+        lambda r: r["push_up"]["checks"][1].update(fail_below=-500),
+        "rules.push_up.checks.hips_sagging.fail_below",
+    ),
+    (lambda r: r["squat"]["checks"][0].update(message=""), "rules.squat.checks.shallow.message"),
+    (lambda r: r["pull_up"]["checks"][0].update(verdict="awful"), "verdict"),
+    (lambda r: r["squat"]["signal"].update(bottom=1.0), "top and bottom are equal"),
+    (
+        lambda r: r["bench_press"]["checks"][1].update(views=["above"]),
+        "rules.bench_press.checks.elbows_flaring.views",
+    ),
+    (lambda r: r["lat_machine"].update(tempo=3), "rules.lat_machine"),
+]
+
+
+@pytest.mark.parametrize("edit,needle", BAD_RULES)
+def test_bad_rules_fail_at_load_naming_exercise_and_key(edit, needle: str) -> None:
+    raw = copy.deepcopy(_raw_rules())
+    edit(raw)
+    with pytest.raises(ConfigError) as err:
+        parse_rules(raw)
+    assert needle in str(err.value)
+
+
+def _lateral_raise_rules():
+    raw = copy.deepcopy(_raw_rules())
+    raw["angles"] = {"shoulder_abduction": ["HIP", "SHOULDER", "ELBOW"]}
+    raw["lateral_raise"] = {
+        "signal": {"measure": "shoulder_abduction", "side": "mean", "top": 10, "bottom": 90},
+        "checks": [
+            {"name": "too_high", "measure": "shoulder_abduction", "side": "mean", "at": "bottom",
+             "reduce": "max", "fail_above": 110, "verdict": "faulty",
+             "message": "Raise your arms only to shoulder height"},
+        ],
+    }  # fmt: skip
+    return parse_rules(raw)
+
+
+def _raise_frames(abduction: np.ndarray) -> np.ndarray:
+    """A person seen from the front raising both arms sideways by ``abduction`` degrees."""
+    frames = []
+    for deg in abduction:
+        th = np.radians(deg)
+        pts = {L.NOSE: (0.5, 0.15), L.MOUTH_LEFT: (0.51, 0.18), L.MOUTH_RIGHT: (0.49, 0.18),
+               L.LEFT_EAR: (0.53, 0.14), L.RIGHT_EAR: (0.47, 0.14)}  # fmt: skip
+        for side, sx in ((L.LEFT_SHOULDER, 1), (L.RIGHT_SHOULDER, -1)):
+            x0 = 0.5 + sx * 0.06
+            pts[side] = (x0, 0.25)
+            elbow = (x0 + sx * 0.12 * np.sin(th), 0.25 + 0.12 * np.cos(th))
+            wrist = (x0 + sx * 0.22 * np.sin(th), 0.25 + 0.22 * np.cos(th))
+            left = side == L.LEFT_SHOULDER
+            pts[L.LEFT_ELBOW if left else L.RIGHT_ELBOW] = elbow
+            pts[L.LEFT_WRIST if left else L.RIGHT_WRIST] = wrist
+            pts[L.LEFT_HIP if left else L.RIGHT_HIP] = (0.5 + sx * 0.04, 0.5)
+            pts[L.LEFT_KNEE if left else L.RIGHT_KNEE] = (0.5 + sx * 0.04, 0.68)
+            pts[L.LEFT_ANKLE if left else L.RIGHT_ANKLE] = (0.5 + sx * 0.04, 0.86)
+        frames.append(_frame(pts))
+    return np.stack(frames)
+
+
+def _cycles(n: int, fps: float, seconds: float, depth: float = 85.0, rest_s: float = 1.0,
+            gap_s: float = 0.0) -> np.ndarray:  # fmt: skip
+    """Abduction over time: rest, ``n`` reps of ``seconds`` (``gap_s`` apart), rest."""
+    rest = np.full(int(rest_s * fps), 5.0)
+    gap = np.full(int(gap_s * fps), 5.0)
+    k = int(seconds * fps)
+    rep = 5 + (depth - 5) * np.sin(np.linspace(0, np.pi, k)) ** 2
+    return np.concatenate([rest] + [np.concatenate([rep, gap])] * n + [rest])
+
+
+def test_new_exercise_by_config_only() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    frames = _raise_frames(_cycles(4, fps, 2.0))
+    reps = count_reps(frames, "lateral_raise", fps, aspect=1.0, rules=book)
+    assert len(reps) == 4
+    assert all(r.verdict == "good" for r in reps)
+    too_high = _raise_frames(_cycles(2, fps, 2.0, depth=130))
+    reps = count_reps(too_high, "lateral_raise", fps, aspect=1.0, rules=book)
+    assert [r.reasons for r in reps] == [("too_high",), ("too_high",)]
+
+
+def test_jitter_at_the_bottom_does_not_double_count() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    signal = _cycles(3, fps, 2.5)
+    rng = np.random.default_rng(0)
+    bottom = signal > 70
+    signal[bottom] += rng.normal(0, 8, bottom.sum())  # crosses any single threshold many times
+    reps = count_reps(_raise_frames(signal), "lateral_raise", fps, aspect=1.0, rules=book)
+    assert len(reps) == 3
+
+
+def test_a_rep_faster_than_the_minimum_is_not_counted() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    fast = _cycles(3, fps, 0.3, gap_s=1.0)  # jerks of 0.3 s: shorter than reps.min_rep_s
+    slow = _cycles(3, fps, 1.5, gap_s=1.0)
+    assert count_reps(_raise_frames(fast), "lateral_raise", fps, aspect=1.0, rules=book) == []
+    assert len(count_reps(_raise_frames(slow), "lateral_raise", fps, aspect=1.0, rules=book)) == 3
+
+
+def test_frames_without_a_person_neither_count_nor_crash() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    frames = _raise_frames(_cycles(3, fps, 2.0))
+    frames[70:75] = 0.0  # a short dropout inside the first rep
+    counter = RepCounter("lateral_raise", fps, aspect=1.0, rules=book)
+    fbs = [counter.update(None if not f.any() else f) for f in frames]
+    counter.finish()
+    assert not any(fb.person for fb in fbs[70:75])
+    assert len(counter.reps) == 3
+    nobody = count_reps(np.zeros((200, 33, 4)), "lateral_raise", fps, rules=book)
+    assert nobody == []
+
+
+# --------------------------------------------------------------------------------------------
+# generator clips
+# --------------------------------------------------------------------------------------------
+def test_streaming_and_batch_give_the_same_reps() -> None:
+    clip = generate_clip("push_up", [4, 3], seed=5, view="left", error_rate=0.4)
+    batch = count_reps(clip.landmarks, "push_up", clip.fps, aspect=clip.aspect)
+    counter = RepCounter("push_up", clip.fps, aspect=clip.aspect)
+    finished = []
+    for f in clip.landmarks:
+        fb = counter.update(f if f.any() else None)
+        if fb.rep is not None:
+            finished.append(fb.rep)
+    last = counter.finish()
+    if last is not None:
+        finished.append(last)
+    assert len(batch) > 0
+    assert [(r.start, r.bottom, r.end, r.verdict, r.reasons) for r in finished] == [
+        (r.start, r.bottom, r.end, r.verdict, r.reasons) for r in batch
+    ]
+
+
+def test_mirrored_input_gives_the_same_counts() -> None:
+    for ex, view in (("squat", "left"), ("pull_up", "front"), ("bench_press", "right")):
+        clip = generate_clip(ex, 5, seed=11, view=view)
+        a = count_reps(clip.landmarks, ex, clip.fps, aspect=clip.aspect)
+        b = count_reps(flip_horizontal(clip.landmarks), ex, clip.fps, aspect=clip.aspect)
+        assert [(r.start, r.end, r.verdict) for r in a] == [(r.start, r.end, r.verdict) for r in b]
+
+
+def test_idle_then_five_good_and_two_shallow_squats() -> None:
+    clip = generate_clip("squat", 7, seed=1, view="left", errors=[()] * 5 + [("shallow",)] * 2)
+    reps = count_reps(clip.landmarks, "squat", clip.fps, aspect=clip.aspect)
+    assert [r.verdict for r in reps] == ["good"] * 5 + ["partial"] * 2
+    assert all("shallow" in r.reasons for r in reps[5:])
+    idle = clip.idle_mask()
+    assert not any(idle[r.start : r.end + 1].mean() > 0.5 for r in reps)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 7 open: the counter still misses or adds reps in "
+                   "some views and seeds (benchmarks/reps_eval.py)")  # fmt: skip
+def test_idle_five_good_two_shallow_in_every_view() -> None:
+    for seed in range(3):
+        for view in ("front", "left45", "right", "back"):
+            clip = generate_clip("squat", 7, seed=seed, view=view,
+                                 errors=[()] * 5 + [("shallow",)] * 2)  # fmt: skip
+            reps = count_reps(clip.landmarks, "squat", clip.fps, aspect=clip.aspect)
+            assert [r.verdict for r in reps] == ["good"] * 5 + ["partial"] * 2
+
+
+def test_warnings_hold_before_showing_and_after_clearing() -> None:
+    clip = generate_clip("push_up", 4, seed=2, view="left", errors=[("hips_sagging",)] * 4)
+    counter = RepCounter("push_up", clip.fps, aspect=clip.aspect)
+    shown = [
+        {w.name for w in counter.update(f if f.any() else None).warnings} for f in clip.landmarks
+    ]
+    on = [i for i, s in enumerate(shown) if "hips_sagging" in s]
+    assert on, "a sagging push-up set raises the warning"
+    first_rep = clip.reps[0]
+    assert on[0] >= first_rep.start + int(0.3 * clip.fps)  # held 0.3 s before showing
+    # once shown, it does not flicker off between reps
+    runs = np.split(np.array(on), np.flatnonzero(np.diff(on) > 1) + 1)
+    assert len(runs) <= 2
