@@ -80,7 +80,7 @@ def evaluate(clips: list) -> None:
     errs, seed_errs, n_true = [], [], []
     idle_new, idle_seed = 0, 0
     d_start, d_end = [], []
-    conf: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # tp fp fn nj
+    conf: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # tp fp fn nj tn
     per_ex = defaultdict(list)
     for c in clips:
         reps = count_reps(c.landmarks, c.exercise, c.fps, aspect=c.aspect)
@@ -105,9 +105,8 @@ def evaluate(clips: list) -> None:
                     conf[(c.exercise, err)][3] += 1
                     continue
                 truth_has, pred_has = err in tr.errors, check in p.reasons
-                k = 0 if truth_has and pred_has else (1 if pred_has else (2 if truth_has else -1))
-                if k >= 0:
-                    conf[(c.exercise, err)][k] += 1
+                k = 0 if truth_has and pred_has else (1 if pred_has else (2 if truth_has else 4))
+                conf[(c.exercise, err)][k] += 1
     errs_a, seed_a, n_a = np.array(errs), np.array(seed_errs), np.array(n_true)
     print(f"clips: {len(clips)}, true reps: {n_a.sum()}, frames: "
           f"{sum(c.n_frames for c in clips)}")  # fmt: skip
@@ -124,8 +123,8 @@ def evaluate(clips: list) -> None:
     print(f"median |end error| (frames)       {np.median(d_end):10.1f}")
     print(f"matched reps                      {len(d_start):10d} of {n_a.sum()}")
     print("\n== form checks (F1 on the views where the check applies) ==")
-    for (ex, err), (tp, fp, fn, nj) in sorted(conf.items()):
-        judged = tp + fp + fn
+    for (ex, err), (tp, fp, fn, nj, tn) in sorted(conf.items()):
+        judged = tp + fp + fn + tn
         total = judged + nj
         print(f"{ex:12s} {err:18s} F1 {f1(tp, fp, fn):5.3f}  tp {tp:4d} fp {fp:4d} fn {fn:4d}"
               f"  not judged {nj:4d} ({nj / max(total, 1):4.0%} of reps)")  # fmt: skip

@@ -49,13 +49,16 @@ class RepConfig:
     """Counter settings (``reps`` in config.yaml), shared by every exercise."""
 
     smoothing_s: float = field(default=0.1, metadata={"range": (0.0, 2.0)})
-    leave_top: float = field(default=0.2, metadata={"range": (0.01, 0.9)})
-    reach: float = field(default=0.3, metadata={"range": (0.02, 1.5)})
+    leave_top: float = field(default=0.1, metadata={"range": (0.01, 0.9)})
+    reach: float = field(default=0.22, metadata={"range": (0.02, 1.5)})
+    return_frac: float = field(default=0.35, metadata={"range": (0.0, 0.9)})
     abort_beyond: float = field(default=1.8, metadata={"range": (1.0, 10.0)})
     min_rep_s: float = field(default=0.6, metadata={"range": (0.05, 10.0)})
     max_rep_s: float = field(default=8.0, metadata={"range": (0.5, 120.0)})
+    settle_s: float = field(default=1.0, metadata={"range": (0.0, 30.0)})
+    gate_grace_s: float = field(default=0.5, metadata={"range": (0.0, 10.0)})
     max_gap_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
-    max_hip_speed: float = field(default=0.8, metadata={"range": (0.05, 20.0)})
+    max_foot_drift: float = field(default=0.35, metadata={"range": (0.01, 20.0)})
     top_follow_s: float = field(default=3.0, metadata={"range": (0.1, 120.0)})
     bottom_band: float = field(default=0.15, metadata={"range": (0.0, 0.9)})
     warning_on_s: float = field(default=0.3, metadata={"range": (0.0, 10.0)})
@@ -152,9 +155,15 @@ class FrameFeedback:
     warnings: tuple[Warning, ...]  # active, most severe first
 
 
-def _body_size(lengths: np.ndarray, refs: np.ndarray) -> float:
-    """The body's current image size: its segment lengths, a reference where one is unseen."""
-    return float(np.nansum(np.where(np.isnan(lengths), refs, lengths)))
+def _feet(arr: np.ndarray, refs: np.ndarray, aspect: float) -> np.ndarray:
+    """Per frame: both ankles (x, y in image heights; NaN unseen) and the leg length, (T, 5)."""
+    out = np.full((len(arr), 5), np.nan)
+    for j, ank in enumerate((A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE)):
+        seen = arr[:, ank, 3] >= A.MIN_VISIBILITY
+        out[seen, 2 * j] = arr[seen, ank, 0] * aspect
+        out[seen, 2 * j + 1] = arr[seen, ank, 1]
+    out[:, 4] = refs[:, A.SEGMENT_NAMES.index("thigh")] + refs[:, A.SEGMENT_NAMES.index("shank")]
+    return out
 
 
 def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
@@ -226,16 +235,22 @@ class RepCounter:
         self.cfg = config or _default_rep_config()
         self.exercise, self.fps, self.aspect = exercise, float(fps), float(aspect)
         self.scale = A.BodyScale(self.fps, window_s=self.cfg.scale_window_s)
-        sig = self.rules.signal
-        self._span = sig.bottom - sig.top
-        self._leave_top = sig.leave_top if sig.leave_top is not None else self.cfg.leave_top
-        self._reach = sig.reach if sig.reach is not None else self.cfg.reach
+        sigs = self.rules.signals
+        self._sig_cols = np.array([self.rules.column(s.measure, s.side) for s in sigs])
+        self._sig_top = np.array([s.top for s in sigs])
+        self._sig_span = np.array([s.bottom - s.top for s in sigs])
+        self._sig_abort = np.array([s.abort_beyond or np.inf for s in sigs])
+        count = self.rules.count
+        self._leave_top = count.leave_top if count.leave_top is not None else self.cfg.leave_top
+        self._reach = count.reach if count.reach is not None else self.cfg.reach
+        self._max_drift = (
+            count.max_foot_drift if count.max_foot_drift is not None else self.cfg.max_foot_drift
+        )
         if not self._leave_top < self._reach:
             raise ConfigError(
-                f"rules.{exercise}.signal: leave_top ({self._leave_top}) must be below reach "
+                f"rules.{exercise}.count: leave_top ({self._leave_top}) must be below reach "
                 f"({self._reach})"
             )
-        self._sig_col = self.rules.column(sig.measure, sig.side)
         self._posture = [
             (self.rules.column(p.measure, p.side), p.min, p.max) for p in self.rules.posture
         ]
@@ -260,12 +275,15 @@ class RepCounter:
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
         self.state = "idle"
         self._ema = math.nan
-        self._top = math.nan
+        self._valley = math.nan
+        self._base = math.nan
         self._last_seen = -(10**9)
-        self._hip: tuple[float, float] | None = None
+        self._feet: np.ndarray | None = None
         self._speed = 0.0
-        self._vel = 0.0
-        self._zoom = 0.0
+        self._drift = [0.0, 0.0, 0.0, 0.0]  # left x, y, right x, y
+        self._steady_since = 0
+        self._beyond = 0
+        self._bad_since = -1
         self._yaw = math.nan
         # per-frame history since the start of the current top period: frames, raw progress, rows
         self._f0 = 0
@@ -278,11 +296,11 @@ class RepCounter:
         self._prev_end = -1
 
     # ---------------------------------------------------------------------------------------
-    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lengths = A.segment_lengths(frame, aspect=self.aspect)[0]
         refs = self.scale.update(lengths)
         row = self.book.compute(self.rules, frame, refs[None], self.aspect)[0]
-        return row, refs, _body_size(lengths, refs)
+        return row, _feet(frame, refs[None], self.aspect)[0]
 
     def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
@@ -295,13 +313,11 @@ class RepCounter:
                 frame = None
         if frame is None:
             return self._step(None, None, active)
-        row, refs, size = self._measure(frame[None])
-        hip = (frame[A.L.LEFT_HIP, :2] + frame[A.L.RIGHT_HIP, :2]) / 2
-        torso = refs[A.SEGMENT_NAMES.index("torso")]
-        return self._step(row, (float(hip[0]) * self.aspect, size, torso), active)
+        row, feet = self._measure(frame[None])
+        return self._step(row, feet, active)
 
     def _step(
-        self, row: np.ndarray | None, hip: tuple[float, float, float] | None, active: bool
+        self, row: np.ndarray | None, feet: np.ndarray | None, active: bool
     ) -> FrameFeedback:
         f, now = self.frame, self.frame / self.fps
         cfg = self.cfg
@@ -309,35 +325,34 @@ class RepCounter:
         person = row is not None
         p_raw = math.nan
         if row is not None:
-            s = float(row[self._sig_col])
-            p_raw = (s - self.rules.signal.top) / self._span
+            prog = (row[self._sig_cols] - self._sig_top) / self._sig_span
+            seen = prog[prog == prog]
+            p_raw = float(seen.mean()) if len(seen) else math.nan
+            # one signal far past the bottom for a while: leaving the exercise (e.g. letting go
+            # of the bar), even if another signal looks like a rep
+            far = bool(np.any(prog > self._sig_abort))
+            self._beyond = self._beyond + 1 if far else 0
             if p_raw == p_raw:
                 self._ema = (
                     p_raw
                     if self._ema != self._ema
                     else (self._ema + self._alpha * (p_raw - self._ema))
                 )
-                # the person's own top: follows lower values at once, higher ones slowly, and
-                # stands still during a rep (progress is measured from it)
-                # (never far above the configured top: transients while walking in are not it)
-                if self._top != self._top or self._ema < self._top:
-                    self._top = max(self._ema, -0.15)
-                elif self.state in ("idle", "top"):
-                    rate = self._beta if self.state == "top" else 3 * self._beta
-                    self._top += rate * (self._ema - self._top)
                 self._last_seen = f
-            # walking about: sustained horizontal hip velocity in torso lengths per second; the
-            # signed average over ~1 s cancels the back-and-forth of a rep
-            # (and stepping towards or away from the camera: the body's image size drifting)
-            hx, size, torso = hip  # type: ignore[misc]
-            if self._hip is not None and torso == torso and torso > 0:
-                k = min(1.0, 1.0 / self.fps)
-                v = (hx - self._hip[0]) * self.fps / torso
-                self._vel += k * (v - self._vel)
-                if size > 0 and self._hip[1] > 0:
-                    self._zoom += k * (math.log(size / self._hip[1]) * self.fps - self._zoom)
-                self._speed = max(abs(self._vel), abs(self._zoom) / 0.3 * self.cfg.max_hip_speed)
-            self._hip = (hx, size)
+            # walking about: both feet drift (leg lengths per second, averaged over ~0.5 s so
+            # that the back-and-forth of a rep cancels); in these exercises one foot at least
+            # stays put, so the slower foot decides
+            assert feet is not None
+            leg = feet[4]
+            if self._feet is not None and leg == leg and leg > 0:
+                d = (feet[:4] - self._feet[:4]) * (self.fps / leg)  # per-ankle velocity
+                k = min(1.0, 2.0 / self.fps)
+                drift = self._drift
+                for j in range(4):
+                    if d[j] == d[j]:
+                        drift[j] += k * (min(max(float(d[j]), -5.0), 5.0) - drift[j])
+                self._speed = min(math.hypot(drift[0], drift[1]), math.hypot(drift[2], drift[3]))
+            self._feet = feet
             y = float(row[self._yaw_col])
             if y == y:
                 self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
@@ -350,48 +365,73 @@ class RepCounter:
             for c, lo, hi in self._posture
             if row[c] == row[c]
         )
-        gate = active and self._speed <= cfg.max_hip_speed and not gap
-        p = self._ema - self._top
+        ok = active and self._speed <= self._max_drift and not gap
+        if ok:
+            self._bad_since = -1
+        elif self._bad_since < 0:
+            self._bad_since = f
+        # a brief flicker (walking-like drift, a missed frame) does not end a rep; idling does
+        gate = ok or (
+            self.state != "idle"
+            and not gap
+            and (f - self._bad_since) / self.fps < cfg.gate_grace_s
+        )
+        settled = (f - self._steady_since) / self.fps >= cfg.settle_s
+        p = self._ema
 
         # a completed rep waiting for its end frame
         if self._pending is not None:
             finished = self._try_finish(f, p, force=not gate or gap)
 
+        # Rep detection relative to the person's own top (the valley of progress before the
+        # rep), not to absolute values: a rep rises at least `reach` above it, then comes back
+        # within `return_frac` of that rise. A bounce at the bottom is not a return.
         if not gate:
             self._to_idle(f)
         elif self.state == "idle":
-            if p == p and p < self._leave_top and posture_ok:
-                self.state = "top"
+            if p == p and posture_ok and p < 0.5:
+                self.state, self._valley = "top", p
+                self._steady_since = f
                 self._trim(f)
         elif self.state == "top":
             if self._pending is None and len(self._prog) > 3 * self.fps:
                 self._trim(f - int(2 * self.fps))  # a long wait at the top: keep the last 2 s
-            if p == p and p >= self._leave_top:
-                self.state, self._down_at, self._reached = "down", f, False
-                self._peak = p
+            if p == p:
+                if p < self._valley:
+                    self._valley = p
+                else:  # the top drifts: follow it upwards slowly
+                    self._valley += self._beta * (p - self._valley)
+            if p == p and p >= self._valley + self._leave_top and settled:
+                self.state, self._down_at = "down", f
+                self._peak, self._base = p, self._valley
             elif not posture_ok and person:
                 self._to_idle(f)
         elif self.state in ("down", "bottom", "up"):
-            if p == p:
-                self._peak = max(self._peak, p)
+            if p == p and p > self._peak:
+                self._peak = p
+                if self.state == "up":
+                    self.state = "bottom"  # went down again before coming back up: same rep
+            rise = self._peak - self._base
             dur = (f - self._down_at) / self.fps
-            if dur > cfg.max_rep_s or (p == p and p > cfg.abort_beyond):
-                self._to_idle(f)
-            elif p == p and p >= self._reach and self.state == "down":
-                self.state = "bottom"
-            elif (
-                self.state == "bottom"
-                and p == p
-                and p < self._peak - 0.5 * (self._peak - self._leave_top)
+            if (
+                dur > cfg.max_rep_s
+                or self._beyond > 0.3 * self.fps
+                or (p == p and p - self._base > cfg.abort_beyond)
             ):
+                self._to_idle(f)
+            elif p == p and rise >= self._reach and self.state == "down":
+                self.state = "bottom"
+            elif self.state == "bottom" and p == p and p < self._peak - 0.5 * rise:
                 self.state = "up"
-            if self.state in ("down", "bottom", "up") and p == p and p < self._leave_top:
-                if self.state in ("bottom", "up") and dur >= cfg.min_rep_s:
+            if self.state == "down" and p == p and p < self._base + 0.5 * self._leave_top:
+                self.state = "top"  # a dip, not a rep
+            elif self.state == "up" and p == p and p < self._base + cfg.return_frac * rise:
+                if dur >= cfg.min_rep_s:
                     if self._pending is not None:  # a previous one still waiting: close it now
                         finished = self._try_finish(f, p, force=True) or finished
                     self._pending = {"down_at": self._down_at, "done_at": f}
                     finished = self._try_finish(f, p, force=False) or finished
-                self.state = "top"
+                self.state, self._valley = "top", p
 
         # live warnings from per-frame checks while a rep is under way
         in_rep = self.state in ("down", "bottom", "up")
@@ -558,17 +598,14 @@ def count_reps(
         if present[t]:
             refs[t] = counter.scale.update(lengths[t])
     rows = counter.book.compute(counter.rules, arr, refs, aspect)
-    hip = (arr[:, A.L.LEFT_HIP, :2] + arr[:, A.L.RIGHT_HIP, :2]) / 2
-    torso = refs[:, A.SEGMENT_NAMES.index("torso")]
-    size = [_body_size(lengths[t], refs[t]) for t in range(len(arr))]
+    feet = _feet(arr, refs, aspect)
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
         raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
     for t in range(len(arr)):
         counter.frame += 1
         if present[t]:
-            h = (float(hip[t, 0]) * aspect, float(size[t]), float(torso[t]))
-            counter._step(rows[t], h, bool(gate[t]))
+            counter._step(rows[t], feet[t], bool(gate[t]))
         else:
             counter._step(None, None, bool(gate[t]))
     counter.finish()

@@ -7,11 +7,13 @@ that reject bad rules at load time, naming the exercise and the key::
       angles:                              # extra three-point angles by landmark name
         shoulder_abduction: [HIP, SHOULDER, ELBOW]   # side-less names = either side
       squat:
-        signal: {measure: knee_bend, side: mean, top: 0, bottom: 100}
+        signal:                            # progress 0 at top, 1 at bottom; several are averaged
+          - {measure: hip_height, side: mean, top: 1.0, bottom: 0.5}
+          - {measure: knee, side: mean, top: 175, bottom: 80}
         posture: [{measure: torso_upright, min: 0.5}]
         checks:
-          - {name: shallow, measure: knee_bend, side: mean, at: bottom, reduce: max,
-             fail_below: 80, verdict: partial, severity: 2, message: "Squat deeper"}
+          - {name: shallow, measure: hip_height, side: mean, at: bottom, reduce: min,
+             fail_above: 0.65, verdict: partial, severity: 2, message: "Squat deeper"}
 
 A *measure* is a named quantity per frame (see :data:`MEASURES`): 2-D joint angles, view-invariant
 bends, heights in arm or torso lengths. ``side`` picks the body side: ``visible`` (the better seen
@@ -189,15 +191,28 @@ def custom_angle(name: str, points: Any, where: str) -> Measure:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SignalSpec:
-    """The quantity that drives counting and its values at a full top and a full bottom."""
+    """A quantity that drives counting and its values at a full top and a full bottom.
+
+    An exercise may list several: their progress (0 at ``top``, 1 at ``bottom``) is averaged,
+    which halves the noise of two independent estimates of the same movement.
+    """
 
     measure: str = ""
     side: str = field(default="visible", metadata={"choices": SIDES})
     top: float = 0.0
     bottom: float = 1.0
-    #: override ``reps.leave_top`` / ``reps.reach`` for this exercise (fractions of top->bottom)
+    #: progress of this signal past which the person has left the exercise (e.g. let go of the
+    #: bar and stands): the current rep is dropped. None = no such limit
+    abort_beyond: float | None = field(default=None, metadata={"range": (1.0, 10.0)})
+
+
+@dataclass(frozen=True)
+class CountSpec:
+    """Per-exercise overrides of ``reps`` settings (e.g. feet that move in a pull-up)."""
+
     leave_top: float | None = field(default=None, metadata={"range": (0.01, 0.9)})
     reach: float | None = field(default=None, metadata={"range": (0.02, 1.5)})
+    max_foot_drift: float | None = field(default=None, metadata={"range": (0.01, 20.0)})
 
 
 @dataclass(frozen=True)
@@ -234,7 +249,8 @@ class ExerciseRules:
     """Counting signal, start posture and form checks of one exercise."""
 
     name: str
-    signal: SignalSpec
+    signals: tuple[SignalSpec, ...]
+    count: CountSpec = CountSpec()
     posture: tuple[PostureSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = ()
     #: every (measure, side) the counter needs per frame, in a fixed order
@@ -321,17 +337,30 @@ def _parse_exercise(
 ) -> ExerciseRules:
     if not isinstance(data, Mapping):
         raise ConfigError(f"{where}: expected a mapping with signal, posture and checks")
-    unknown = sorted(set(data) - {"signal", "posture", "checks"})
+    allowed = {"signal", "count", "posture", "checks"}
+    unknown = sorted(set(data) - allowed)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: checks, posture, signal")
+        raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
     if "signal" not in data:
         raise ConfigError(f"{where}: 'signal' is required (the measure that drives counting)")
-    signal = build_section(SignalSpec, data["signal"], f"{where}.signal")
-    m = _check_measure(measures, signal.measure, f"{where}.signal.measure")
-    _check_value(m, signal.top, f"{where}.signal.top")
-    _check_value(m, signal.bottom, f"{where}.signal.bottom")
-    if signal.top == signal.bottom:
-        raise ConfigError(f"{where}.signal: top and bottom are equal ({signal.top}); no range")
+    raw_signals = data["signal"] if isinstance(data["signal"], list) else [data["signal"]]
+    if not raw_signals:
+        raise ConfigError(f"{where}.signal: give at least one measure")
+    signals = []
+    for i, raw in enumerate(raw_signals):
+        key = f"{where}.signal" if len(raw_signals) == 1 else f"{where}.signal[{i}]"
+        signal = build_section(SignalSpec, raw, key)
+        m = _check_measure(measures, signal.measure, f"{key}.measure")
+        _check_value(m, signal.top, f"{key}.top")
+        _check_value(m, signal.bottom, f"{key}.bottom")
+        if signal.top == signal.bottom:
+            raise ConfigError(f"{key}: top and bottom are equal ({signal.top}); no range")
+        signals.append(signal)
+    count = build_section(CountSpec, data.get("count"), f"{where}.count")
+    if count.leave_top is not None and count.reach is not None and count.leave_top >= count.reach:
+        raise ConfigError(
+            f"{where}.count: leave_top ({count.leave_top}) must be below reach ({count.reach})"
+        )
     posture = []
     for i, p in enumerate(data.get("posture") or []):
         key = f"{where}.posture[{i}]"
@@ -365,9 +394,11 @@ def _parse_exercise(
             raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
         checks.append(spec)
     cols: list[tuple[str, str]] = []
-    for ms, side in [(signal.measure, signal.side), ("view_yaw", "visible")] + [
-        (s.measure, s.side) for s in (*posture, *checks)
-    ]:
+    for ms, side in (
+        [(s.measure, s.side) for s in signals]
+        + [("view_yaw", "visible")]
+        + [(s.measure, s.side) for s in (*posture, *checks)]
+    ):
         side = side if measures[ms].sided else "visible"
         if (ms, side) not in cols:
             cols.append((ms, side))
@@ -376,8 +407,10 @@ def _parse_exercise(
         dataclasses.replace(p, side=_norm_side(measures, p.measure, p.side)) for p in posture
     ]
     checks = [dataclasses.replace(c, side=_norm_side(measures, c.measure, c.side)) for c in checks]
-    signal = dataclasses.replace(signal, side=_norm_side(measures, signal.measure, signal.side))
-    return ExerciseRules(name, signal, tuple(posture), tuple(checks), tuple(cols))
+    signals = [
+        dataclasses.replace(s, side=_norm_side(measures, s.measure, s.side)) for s in signals
+    ]
+    return ExerciseRules(name, tuple(signals), count, tuple(posture), tuple(checks), tuple(cols))
 
 
 def _norm_side(measures: Mapping[str, Measure], name: str, side: str) -> str:

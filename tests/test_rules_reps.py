@@ -80,7 +80,7 @@ def test_repository_rules_cover_every_exercise() -> None:
 
 
 BAD_RULES = [
-    (lambda r: r["squat"]["signal"].update(measure="knee_wobble"), "rules.squat.signal.measure"),
+    (lambda r: r["squat"]["signal"][0].update(measure="knee_wobble"), "squat.signal[0].measure"),
     (lambda r: r.update(angles={"abd": ["HIP", "SHOLDER", "ELBOW"]}), "SHOLDER"),
     (
         lambda r: r["push_up"]["checks"][1].update(fail_below=-500),
@@ -88,7 +88,8 @@ BAD_RULES = [
     ),
     (lambda r: r["squat"]["checks"][0].update(message=""), "rules.squat.checks.shallow.message"),
     (lambda r: r["pull_up"]["checks"][0].update(verdict="awful"), "verdict"),
-    (lambda r: r["squat"]["signal"].update(bottom=1.0), "top and bottom are equal"),
+    (lambda r: r["squat"]["signal"][0].update(bottom=1.0), "top and bottom are equal"),
+    (lambda r: r["squat"].update(count={"leave_top": 0.5, "reach": 0.4}), "squat.count"),
     (
         lambda r: r["bench_press"]["checks"][1].update(views=["above"]),
         "rules.bench_press.checks.elbows_flaring.views",
