@@ -136,22 +136,23 @@ def _frames(landmarks: np.ndarray) -> np.ndarray:
 
 
 def segment_lengths(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
-    """2-D length of every :data:`SEGMENTS` entry, ``(T, S)``: the better seen of the two sides.
+    """2-D length of every :data:`SEGMENTS` entry, ``(T, S)``: the mean of the two sides.
 
-    A side counts only where both its points are visible; NaN where neither side is seen.
+    A side counts only where both its points are visible (one seen side is used alone); NaN
+    where neither side is seen.
     """
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
     out = np.full((len(arr), len(SEGMENTS)), np.nan)
     for j, (a, b) in enumerate(SEGMENTS.values()):
-        best = out[:, j]
+        sides = []
         for p, q in ((a, b), (partner(a), partner(b))):
             d = xy[:, q] - xy[:, p]
             length = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2)
             seen = (arr[:, p, 3] >= MIN_VISIBILITY) & (arr[:, q, 3] >= MIN_VISIBILITY)
-            length = np.where(seen & (length > 0), length, np.nan)
-            best = np.fmax(best, length)
-        out[:, j] = best
+            sides.append(np.where(seen & (length > 0), length, np.nan))
+        both = (sides[0] + sides[1]) / 2
+        out[:, j] = np.where(np.isnan(both), np.fmax(sides[0], sides[1]), both)
     return out
 
 

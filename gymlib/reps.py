@@ -59,6 +59,7 @@ class RepConfig:
     gate_grace_s: float = field(default=0.5, metadata={"range": (0.0, 10.0)})
     max_gap_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
     max_foot_drift: float = field(default=0.35, metadata={"range": (0.01, 20.0)})
+    max_zoom: float = field(default=0.2, metadata={"range": (0.01, 20.0)})
     top_follow_s: float = field(default=3.0, metadata={"range": (0.1, 120.0)})
     bottom_band: float = field(default=0.15, metadata={"range": (0.0, 0.9)})
     warning_on_s: float = field(default=0.3, metadata={"range": (0.0, 10.0)})
@@ -155,9 +156,11 @@ class FrameFeedback:
     warnings: tuple[Warning, ...]  # active, most severe first
 
 
-def _feet(arr: np.ndarray, refs: np.ndarray, aspect: float) -> np.ndarray:
-    """Per frame: both ankles (x, y in image heights; NaN unseen) and the leg length, (T, 5)."""
-    out = np.full((len(arr), 5), np.nan)
+def _feet(arr: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> np.ndarray:
+    """Per frame: both ankles (x, y in image heights; NaN unseen), the leg's reference length
+    and the body's size in the image (its segment lengths summed), ``(T, 6)``."""
+    out = np.full((len(arr), 6), np.nan)
+    out[:, 5] = np.nansum(np.where(np.isnan(lengths), refs, lengths), axis=1)
     for j, ank in enumerate((A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE)):
         seen = arr[:, ank, 3] >= A.MIN_VISIBILITY
         out[seen, 2 * j] = arr[seen, ank, 0] * aspect
@@ -281,6 +284,7 @@ class RepCounter:
         self._feet: np.ndarray | None = None
         self._speed = 0.0
         self._drift = [0.0, 0.0, 0.0, 0.0]  # left x, y, right x, y
+        self._zoom = 0.0
         self._steady_since = 0
         self._beyond = 0
         self._bad_since = -1
@@ -300,7 +304,7 @@ class RepCounter:
         lengths = A.segment_lengths(frame, aspect=self.aspect)[0]
         refs = self.scale.update(lengths)
         row = self.book.compute(self.rules, frame, refs[None], self.aspect)[0]
-        return row, _feet(frame, refs[None], self.aspect)[0]
+        return row, _feet(frame, refs[None], self.aspect, lengths[None])[0]
 
     def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
@@ -327,7 +331,7 @@ class RepCounter:
         if row is not None:
             prog = (row[self._sig_cols] - self._sig_top) / self._sig_span
             seen = prog[prog == prog]
-            p_raw = float(seen.mean()) if len(seen) else math.nan
+            p_raw = float(seen.max()) if len(seen) else math.nan
             # one signal far past the bottom for a while: leaving the exercise (e.g. letting go
             # of the bar), even if another signal looks like a rep
             far = bool(np.any(prog > self._sig_abort))
@@ -352,6 +356,10 @@ class RepCounter:
                     if d[j] == d[j]:
                         drift[j] += k * (min(max(float(d[j]), -5.0), 5.0) - drift[j])
                 self._speed = min(math.hypot(drift[0], drift[1]), math.hypot(drift[2], drift[3]))
+                # and stepping towards or away from the camera: the body's size drifts
+                if feet[5] > 0 and self._feet[5] > 0:
+                    zoom = min(max(math.log(feet[5] / self._feet[5]) * self.fps, -3.0), 3.0)
+                    self._zoom += (1.0 / self.fps) * (zoom - self._zoom)
             self._feet = feet
             y = float(row[self._yaw_col])
             if y == y:
@@ -376,7 +384,11 @@ class RepCounter:
             and not gap
             and (f - self._bad_since) / self.fps < cfg.gate_grace_s
         )
-        settled = (f - self._steady_since) / self.fps >= cfg.settle_s
+        # a rep starts only once the person has held the start position for a moment and is
+        # not walking towards or away from the camera
+        settled = (f - self._steady_since) / self.fps >= cfg.settle_s and abs(
+            self._zoom
+        ) <= cfg.max_zoom
         p = self._ema
 
         # a completed rep waiting for its end frame
@@ -429,7 +441,7 @@ class RepCounter:
                 if dur >= cfg.min_rep_s:
                     if self._pending is not None:  # a previous one still waiting: close it now
                         finished = self._try_finish(f, p, force=True) or finished
-                    self._pending = {"down_at": self._down_at, "done_at": f}
+                    self._pending = {"down_at": self._down_at, "done_at": f, "base": self._base}
                     finished = self._try_finish(f, p, force=False) or finished
                 self.state, self._valley = "top", p
 
@@ -481,9 +493,8 @@ class RepCounter:
         down, done = int(pend["down_at"]) - i0, int(pend["done_at"]) - i0
         now = f - i0
         seg = smooth[: now + 1]
-        # the top level before the rep: the lowest progress since the top period began
-        before = seg[: max(down, 1)]
-        level = float(np.nanmin(before)) if np.any(~np.isnan(before)) else 0.0
+        # the top level before the rep: the person's own top when the rep began
+        level = float(pend["base"])
         rep_part = seg[down : done + 1]
         if not np.any(~np.isnan(rep_part)):
             self._pending = None
@@ -598,7 +609,7 @@ def count_reps(
         if present[t]:
             refs[t] = counter.scale.update(lengths[t])
     rows = counter.book.compute(counter.rules, arr, refs, aspect)
-    feet = _feet(arr, refs, aspect)
+    feet = _feet(arr, refs, aspect, lengths)
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
         raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
