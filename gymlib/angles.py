@@ -8,7 +8,9 @@ never a fake angle. Frames without a person (all zeros) give NaN too.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from typing import Literal
 
 import numpy as np
@@ -32,7 +34,25 @@ JOINT_TRIPLES: dict[str, tuple[PoseLandmark, PoseLandmark, PoseLandmark]] = {
 }
 
 
+_XY_SCOPE: list = [None, 0.0, None]  # (array, aspect, xy) while shared_xy() is active
+
+
+@contextlib.contextmanager
+def shared_xy(landmarks: np.ndarray, aspect: float) -> Iterator[None]:
+    """Within the block, measures on this very array share one aspect-scaled copy of x, y
+    (many measures on one live frame). The array must not change inside the block."""
+    _XY_SCOPE[:] = [landmarks, aspect, None]
+    try:
+        yield
+    finally:
+        _XY_SCOPE[:] = [None, 0.0, None]
+
+
 def _xy(landmarks: np.ndarray, aspect: float) -> np.ndarray:
+    """x, y with x in image heights (``x * aspect``), ``(T, 33, 2)``."""
+    scoped = landmarks is _XY_SCOPE[0] and aspect == _XY_SCOPE[1]
+    if scoped and _XY_SCOPE[2] is not None:
+        return _XY_SCOPE[2]
     arr = np.asarray(landmarks, dtype=np.float64)
     if arr.ndim == 2:
         arr = arr[None]
@@ -40,14 +60,29 @@ def _xy(landmarks: np.ndarray, aspect: float) -> np.ndarray:
         raise ValueError(f"expected landmarks of shape (T, 33, 4), got {np.shape(landmarks)}")
     if not aspect > 0:
         raise ValueError(f"aspect (image width / height) must be > 0, got {aspect}")
-    return arr[..., :2] * np.array([aspect, 1.0])
+    xy = arr[..., :2] * np.array([aspect, 1.0])
+    if scoped:
+        xy.flags.writeable = False
+        _XY_SCOPE[2] = xy
+    return xy
+
+
+def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a / b`` with NaN (and no warning) where ``b`` is 0 or NaN."""
+    a = np.asarray(a, dtype=np.float64)
+    out = np.full(np.broadcast(a, b).shape, np.nan)
+    np.divide(a, b, out=out, where=np.asarray(b) != 0)
+    return out
 
 
 def _visible(landmarks: np.ndarray, points: tuple[PoseLandmark, ...]) -> np.ndarray:
     arr = np.asarray(landmarks)
     if arr.ndim == 2:
         arr = arr[None]
-    return np.all(arr[:, list(points), 3] >= MIN_VISIBILITY, axis=1)
+    seen = arr[:, points[0], 3] >= MIN_VISIBILITY
+    for p in points[1:]:
+        seen = seen & (arr[:, p, 3] >= MIN_VISIBILITY)
+    return seen
 
 
 def angle_at(
@@ -63,9 +98,8 @@ def angle_at(
     xy = _xy(landmarks, aspect)
     ba = xy[:, a] - xy[:, b]
     bc = xy[:, c] - xy[:, b]
-    norm = np.linalg.norm(ba, axis=-1) * np.linalg.norm(bc, axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.einsum("ij,ij->i", ba, bc) / norm
+    norm = np.sqrt((ba[:, 0] ** 2 + ba[:, 1] ** 2) * (bc[:, 0] ** 2 + bc[:, 1] ** 2))
+    cos = _div(ba[:, 0] * bc[:, 0] + ba[:, 1] * bc[:, 1], norm)
     out = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
     bad = norm < 1e-12
     if require_visible:
@@ -121,6 +155,9 @@ SEGMENTS: dict[str, tuple[PoseLandmark, PoseLandmark]] = {
     "torso": (L.LEFT_SHOULDER, L.LEFT_HIP),
 }
 SEGMENT_NAMES: tuple[str, ...] = tuple(SEGMENTS)
+_SEG = {name: j for j, name in enumerate(SEGMENTS)}
+_SEG_A = np.array([a for a, _ in SEGMENTS.values()] + [partner(a) for a, _ in SEGMENTS.values()])
+_SEG_B = np.array([b for _, b in SEGMENTS.values()] + [partner(b) for _, b in SEGMENTS.values()])
 #: MediaPipe's z is on roughly 1.8x the scale of x for the same physical distance (measured on
 #: the real windows: shoulder depth differences in side views vs shoulder widths from the front).
 Z_SCALE: float = 1.8
@@ -143,17 +180,14 @@ def segment_lengths(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarr
     """
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
-    out = np.full((len(arr), len(SEGMENTS)), np.nan)
-    for j, (a, b) in enumerate(SEGMENTS.values()):
-        sides = []
-        for p, q in ((a, b), (partner(a), partner(b))):
-            d = xy[:, q] - xy[:, p]
-            length = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2)
-            seen = (arr[:, p, 3] >= MIN_VISIBILITY) & (arr[:, q, 3] >= MIN_VISIBILITY)
-            sides.append(np.where(seen & (length > 0), length, np.nan))
-        both = (sides[0] + sides[1]) / 2
-        out[:, j] = np.where(np.isnan(both), np.fmax(sides[0], sides[1]), both)
-    return out
+    d = xy[:, _SEG_B] - xy[:, _SEG_A]  # (T, 2S, 2): left sides, then right sides
+    length = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2)
+    seen = (arr[:, _SEG_A, 3] >= MIN_VISIBILITY) & (arr[:, _SEG_B, 3] >= MIN_VISIBILITY)
+    length[~seen | ~(length > 0)] = np.nan
+    n = len(SEGMENTS)
+    left, right = length[:, :n], length[:, n:]
+    both = (left + right) / 2
+    return np.where(np.isnan(both), np.fmax(left, right), both)
 
 
 class BodyScale:
@@ -172,7 +206,7 @@ class BodyScale:
         *,
         window_s: float = 6.0,
         percentile: float = 75.0,
-        every: int = 5,
+        every: int = 10,
     ) -> None:
         if fps <= 0:
             raise ValueError(f"fps must be > 0, got {fps}")
@@ -218,11 +252,9 @@ def hip_height(
     xy = _xy(arr, aspect)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
     hip, ank = (L.LEFT_HIP, L.LEFT_ANKLE) if side == "left" else (L.RIGHT_HIP, L.RIGHT_ANKLE)
-    names = list(SEGMENTS)
-    leg = refs[:, names.index("thigh")] + refs[:, names.index("shank")]
+    leg = refs[:, _SEG["thigh"]] + refs[:, _SEG["shank"]]
     vec, seen = _pair(arr, xy, hip, ank)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = vec[:, 1] / leg
+    out = _div(vec[:, 1], leg)
     out[~seen] = np.nan
     return out
 
@@ -241,8 +273,7 @@ def thigh_vertical(
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
     hip, knee = (L.LEFT_HIP, L.LEFT_KNEE) if side == "left" else (L.RIGHT_HIP, L.RIGHT_KNEE)
     vec, seen = _pair(arr, xy, hip, knee)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.clip(vec[:, 1] / refs[:, list(SEGMENTS).index("thigh")], -1.0, 1.0)
+    out = np.clip(_div(vec[:, 1], refs[:, _SEG["thigh"]]), -1.0, 1.0)
     out[~seen] = np.nan
     return out
 
@@ -262,11 +293,9 @@ def arm_raise(
     sh, wr = (
         (L.LEFT_SHOULDER, L.LEFT_WRIST) if side == "left" else (L.RIGHT_SHOULDER, L.RIGHT_WRIST)
     )
-    names = list(SEGMENTS)
-    arm = refs[:, names.index("upper_arm")] + refs[:, names.index("forearm")]
+    arm = refs[:, _SEG["upper_arm"]] + refs[:, _SEG["forearm"]]
     vec, seen = _pair(arr, xy, sh, wr)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = -vec[:, 1] / arm
+    out = _div(-vec[:, 1], arm)
     out[~seen] = np.nan
     return out
 
@@ -310,10 +339,9 @@ def knee_over_toe(
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
     s = (lambda p: p) if side == "left" else partner
     knee, heel, toe = s(L.LEFT_KNEE), s(L.LEFT_HEEL), s(L.LEFT_FOOT_INDEX)
-    shank = refs[:, list(SEGMENTS).index("shank")]
+    shank = refs[:, _SEG["shank"]]
     foot_dx = xy[:, toe, 0] - xy[:, heel, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (xy[:, knee, 0] - xy[:, toe, 0]) * np.sign(foot_dx) / shank
+    out = _div((xy[:, knee, 0] - xy[:, toe, 0]) * np.sign(foot_dx), shank)
     seen = _visible(arr, (knee, heel, toe))
     out[~seen | ~(np.abs(foot_dx) >= shank * 0.5 / 3)] = np.nan
     return out
@@ -336,13 +364,11 @@ def elbow_tuck(
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
     s = (lambda p: p) if side == "left" else partner
     sh, el, hip = s(L.LEFT_SHOULDER), s(L.LEFT_ELBOW), s(L.LEFT_HIP)
-    names = list(SEGMENTS)
-    torso_ref, upper_ref = refs[:, names.index("torso")], refs[:, names.index("upper_arm")]
+    torso_ref, upper_ref = refs[:, _SEG["torso"]], refs[:, _SEG["upper_arm"]]
     axis = xy[:, hip] - xy[:, sh]
     axis_len = np.sqrt(axis[:, 0] ** 2 + axis[:, 1] ** 2)
     arm = xy[:, el] - xy[:, sh]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (arm[:, 0] * axis[:, 0] + arm[:, 1] * axis[:, 1]) / axis_len / upper_ref
+    out = _div(arm[:, 0] * axis[:, 0] + arm[:, 1] * axis[:, 1], axis_len * upper_ref)
     out[~_visible(arr, (sh, el, hip)) | ~(axis_len >= 0.5 * torso_ref)] = np.nan
     return out
 
@@ -351,13 +377,12 @@ def chin_over_bar(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 
     """Height of the mouth above the hands (the bar) in torso lengths, ``(T,)``; > 0 = over."""
     arr = _frames(landmarks)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    torso = refs[:, list(SEGMENTS).index("torso")]
+    torso = refs[:, _SEG["torso"]]
     mouth = (arr[:, L.MOUTH_LEFT, 1] + arr[:, L.MOUTH_RIGHT, 1]) / 2
     wl, wr = arr[:, L.LEFT_WRIST], arr[:, L.RIGHT_WRIST]
     lv, rv = wl[:, 3] >= MIN_VISIBILITY, wr[:, 3] >= MIN_VISIBILITY
     wrist = np.where(lv & rv, (wl[:, 1] + wr[:, 1]) / 2, np.where(lv, wl[:, 1], wr[:, 1]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (wrist - mouth) / torso
+    out = _div(wrist - mouth, torso)
     seen = (lv | rv) & (arr[:, L.MOUTH_LEFT, 3] >= MIN_VISIBILITY * 0.5)
     out[~seen] = np.nan
     return out
@@ -421,13 +446,11 @@ def torso_upright(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 
     longer, so a torso never seen upright is not mistaken for an upright one)."""
     arr = _frames(landmarks)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    names = list(SEGMENTS)
-    arm = refs[:, names.index("upper_arm")] + refs[:, names.index("forearm")]
-    ref = np.fmax(refs[:, names.index("torso")], 0.8 * arm)
+    arm = refs[:, _SEG["upper_arm"]] + refs[:, _SEG["forearm"]]
+    ref = np.fmax(refs[:, _SEG["torso"]], 0.8 * arm)
     sh = (arr[:, L.LEFT_SHOULDER, 1] + arr[:, L.RIGHT_SHOULDER, 1]) / 2
     hip = (arr[:, L.LEFT_HIP, 1] + arr[:, L.RIGHT_HIP, 1]) / 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.clip((hip - sh) / ref, -1.0, 1.0)
+    out = np.clip(_div(hip - sh, ref), -1.0, 1.0)
     seen = _visible(arr, (L.LEFT_SHOULDER, L.LEFT_HIP)) | _visible(
         arr, (L.RIGHT_SHOULDER, L.RIGHT_HIP)
     )

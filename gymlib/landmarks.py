@@ -122,6 +122,10 @@ _SIDE_PREFIXES = (("LEFT_", "RIGHT_"), ("RIGHT_", "LEFT_"))
 
 def partner(landmark: PoseLandmark) -> PoseLandmark:
     """The mirror-image landmark (LEFT_KNEE <-> RIGHT_KNEE); NOSE is its own partner."""
+    return _PARTNERS[landmark]
+
+
+def _partner_by_name(landmark: PoseLandmark) -> PoseLandmark:
     name = landmark.name
     for a, b in _SIDE_PREFIXES:
         if name.startswith(a):
@@ -131,6 +135,8 @@ def partner(landmark: PoseLandmark) -> PoseLandmark:
             return PoseLandmark[name[: -len(a)] + b]
     return landmark
 
+
+_PARTNERS: dict[PoseLandmark, PoseLandmark] = {lm: _partner_by_name(lm) for lm in PoseLandmark}
 
 #: Left/right pairs (left member first), derived from the names.
 LEFT_RIGHT_PAIRS: tuple[tuple[PoseLandmark, PoseLandmark], ...] = tuple(

@@ -156,6 +156,9 @@ class FrameFeedback:
     warnings: tuple[Warning, ...]  # active, most severe first
 
 
+_NOBODY = np.zeros((33, 4))
+
+
 def _feet(arr: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> np.ndarray:
     """Per frame: both ankles (x, y in image heights; NaN unseen), the leg's reference length
     and the body's size in the image (its segment lengths summed), ``(T, 6)``."""
@@ -239,7 +242,7 @@ class RepCounter:
         self.exercise, self.fps, self.aspect = exercise, float(fps), float(aspect)
         self.scale = A.BodyScale(self.fps, window_s=self.cfg.scale_window_s)
         sigs = self.rules.signals
-        self._sig_cols = np.array([self.rules.column(s.measure, s.side) for s in sigs])
+        self._sig_cols = np.array([self.rules.live_column(s.measure, s.side) for s in sigs])
         self._sig_top = np.array([s.top for s in sigs])
         self._sig_span = np.array([s.bottom - s.top for s in sigs])
         self._sig_abort = np.array([s.abort_beyond or np.inf for s in sigs])
@@ -255,19 +258,21 @@ class RepCounter:
                 f"({self._reach})"
             )
         self._posture = [
-            (self.rules.column(p.measure, p.side), p.min, p.max) for p in self.rules.posture
+            (self.rules.live_column(p.measure, p.side), p.min, p.max) for p in self.rules.posture
         ]
         self._live = [
-            (self.rules.column(c.measure, c.side), c)
+            (self.rules.live_column(c.measure, c.side), c)
             for c in self.rules.checks
             if c.at == "rep" and c.live
         ]
-        self._yaw_col = self.rules.column("view_yaw", "visible")
+        self._yaw_col = self.rules.live_column("view_yaw", "visible")
         dt = 1.0 / self.fps
         tau = self.cfg.smoothing_s
         self._alpha = 1.0 if tau <= 0 else 1.0 - math.exp(-dt / tau)
         self._beta = 1.0 - math.exp(-dt / self.cfg.top_follow_s)
         self._warn = _Warnings(self.cfg.warning_on_s, self.cfg.warning_off_s)
+        self._no_row = np.full(len(self.rules.live_columns), np.nan)
+        self._no_refs = np.full(len(A.SEGMENT_NAMES), np.nan)
         self.reset()
 
     # ---------------------------------------------------------------------------------------
@@ -292,7 +297,9 @@ class RepCounter:
         # per-frame history since the start of the current top period: frames, raw progress, rows
         self._f0 = 0
         self._prog: list[float] = []
-        self._rows: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []  # live measures per frame
+        self._lms: list[np.ndarray] = []  # landmarks per frame (zeros: nobody)
+        self._refbuf: list[np.ndarray] = []  # body reference lengths per frame
         self._down_at = -1  # frame the signal left the top (rep candidate)
         self._reached = False
         self._peak = -math.inf
@@ -300,11 +307,11 @@ class RepCounter:
         self._prev_end = -1
 
     # ---------------------------------------------------------------------------------------
-    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lengths = A.segment_lengths(frame, aspect=self.aspect)[0]
         refs = self.scale.update(lengths)
-        row = self.book.compute(self.rules, frame, refs[None], self.aspect)[0]
-        return row, _feet(frame, refs[None], self.aspect, lengths[None])[0]
+        row = self.book.compute(self.rules, frame, refs[None], self.aspect, live=True)[0]
+        return row, refs, _feet(frame, refs[None], self.aspect, lengths[None])[0]
 
     def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
@@ -316,12 +323,17 @@ class RepCounter:
             if not np.any(frame[:, 3] > 0) and not np.any(frame[:, :2]):
                 frame = None
         if frame is None:
-            return self._step(None, None, active)
-        row, feet = self._measure(frame[None])
-        return self._step(row, feet, active)
+            return self._step(None, None, None, None, active)
+        row, refs, feet = self._measure(frame[None])
+        return self._step(row, frame, refs, feet, active)
 
     def _step(
-        self, row: np.ndarray | None, feet: np.ndarray | None, active: bool
+        self,
+        row: np.ndarray | None,
+        frame: np.ndarray | None,
+        refs: np.ndarray | None,
+        feet: np.ndarray | None,
+        active: bool,
     ) -> FrameFeedback:
         f, now = self.frame, self.frame / self.fps
         cfg = self.cfg
@@ -365,7 +377,9 @@ class RepCounter:
             if y == y:
                 self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
         self._prog.append(p_raw)
-        self._rows.append(row if row is not None else np.full(len(self.rules.columns), np.nan))
+        self._rows.append(row if row is not None else self._no_row)
+        self._lms.append(frame if frame is not None else _NOBODY)
+        self._refbuf.append(refs if refs is not None else self._no_refs)
 
         gap = (f - self._last_seen) / self.fps > cfg.max_gap_s
         posture_ok = row is not None and all(
@@ -481,6 +495,8 @@ class RepCounter:
         if keep > 0:
             del self._prog[:keep]
             del self._rows[:keep]
+            del self._lms[:keep]
+            del self._refbuf[:keep]
             self._f0 = f
 
     def _try_finish(self, f: int, p: float, *, force: bool) -> Rep | None:
@@ -537,7 +553,13 @@ class RepCounter:
         band = np.flatnonzero(seg[down : t10u + 1] >= level + (1 - self.cfg.bottom_band) * height)
         pause = (len(band) / self.fps) if len(band) else 0.0
         last = max(min(end, now), start)
-        rows = np.stack(self._rows[start : last + 1])
+        # the rep's checks, computed once over its frames (not on every live frame)
+        rows = self.book.compute(
+            self.rules,
+            np.stack(self._lms[start : last + 1]),
+            np.stack(self._refbuf[start : last + 1]),
+            self.aspect,
+        )
         prog_rep = smooth[start : last + 1]
         bottom_mask = prog_rep >= level + (1 - self.cfg.bottom_band) * height
         verdict, results = judge_rep(self.rules, rows, bottom_mask)
@@ -569,6 +591,8 @@ class RepCounter:
         if cut > 0 and self.state != "idle":
             del self._prog[:cut]
             del self._rows[:cut]
+            del self._lms[:cut]
+            del self._refbuf[:cut]
             self._f0 += cut
         elif self.state == "idle":
             self._trim(f)
@@ -608,7 +632,7 @@ def count_reps(
     for t in range(len(arr)):
         if present[t]:
             refs[t] = counter.scale.update(lengths[t])
-    rows = counter.book.compute(counter.rules, arr, refs, aspect)
+    rows = counter.book.compute(counter.rules, arr, refs, aspect, live=True)
     feet = _feet(arr, refs, aspect, lengths)
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
@@ -616,8 +640,8 @@ def count_reps(
     for t in range(len(arr)):
         counter.frame += 1
         if present[t]:
-            counter._step(rows[t], feet[t], bool(gate[t]))
+            counter._step(rows[t], arr[t], refs[t], feet[t], bool(gate[t]))
         else:
-            counter._step(None, None, bool(gate[t]))
+            counter._step(None, None, None, None, bool(gate[t]))
     counter.finish()
     return list(counter.reps)

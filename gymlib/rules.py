@@ -61,7 +61,7 @@ def view_category(yaw_deg: float) -> str | None:
     """``front`` (also back), ``diagonal`` or ``side`` from :func:`gymlib.angles.view_yaw`."""
     if yaw_deg != yaw_deg:
         return None
-    return "front" if yaw_deg < 30 else ("diagonal" if yaw_deg < 60 else "side")
+    return "front" if yaw_deg < 25 else ("diagonal" if yaw_deg < 63 else "side")
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,11 +253,16 @@ class ExerciseRules:
     count: CountSpec = CountSpec()
     posture: tuple[PostureSpec, ...] = ()
     checks: tuple[CheckSpec, ...] = ()
-    #: every (measure, side) the counter needs per frame, in a fixed order
+    #: every (measure, side) that judging a rep needs, in a fixed order
     columns: tuple[tuple[str, str], ...] = ()
+    #: the subset the counter needs on every frame: signals, view, posture, live checks
+    live_columns: tuple[tuple[str, str], ...] = ()
 
     def column(self, measure: str, side: str) -> int:
         return self.columns.index((measure, side))
+
+    def live_column(self, measure: str, side: str) -> int:
+        return self.live_columns.index((measure, side))
 
 
 @dataclass(frozen=True)
@@ -276,14 +281,28 @@ class RuleBook:
             ) from None
 
     def compute(
-        self, rules: ExerciseRules, landmarks: np.ndarray, refs: np.ndarray, aspect: float
+        self,
+        rules: ExerciseRules,
+        landmarks: np.ndarray,
+        refs: np.ndarray,
+        aspect: float,
+        *,
+        live: bool = False,
     ) -> np.ndarray:
-        """All measures ``rules`` needs, ``(T, len(rules.columns))``; NaN where unseen."""
+        """The measures ``rules`` needs, ``(T, len(rules.columns))`` (``live``: only those of
+        ``rules.live_columns``); NaN where unseen."""
         arr = A._frames(landmarks)
-        out = np.empty((len(arr), len(rules.columns)))
+        with A.shared_xy(arr, aspect):
+            return self._compute(rules, arr, refs, aspect, live)
+
+    def _compute(
+        self, rules: ExerciseRules, arr: np.ndarray, refs: np.ndarray, aspect: float, live: bool
+    ) -> np.ndarray:
+        columns = rules.live_columns if live else rules.columns
+        out = np.empty((len(arr), len(columns)))
         cache: dict[tuple[str, str], np.ndarray] = {}
         use_left: np.ndarray | None = None
-        for j, (name, side) in enumerate(rules.columns):
+        for j, (name, side) in enumerate(columns):
             m = self.measures[name]
             if not m.sided:
                 out[:, j] = m.fn(arr, refs, "left", aspect)
@@ -393,15 +412,22 @@ def _parse_exercise(
         if bad_views or not spec.views:
             raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
         checks.append(spec)
-    cols: list[tuple[str, str]] = []
-    for ms, side in (
+
+    def unique(specs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        out: list[tuple[str, str]] = []
+        for ms, side in specs:
+            side = side if measures[ms].sided else "visible"
+            if (ms, side) not in out:
+                out.append((ms, side))
+        return out
+
+    live = unique(
         [(s.measure, s.side) for s in signals]
         + [("view_yaw", "visible")]
-        + [(s.measure, s.side) for s in (*posture, *checks)]
-    ):
-        side = side if measures[ms].sided else "visible"
-        if (ms, side) not in cols:
-            cols.append((ms, side))
+        + [(s.measure, s.side) for s in posture]
+        + [(c.measure, c.side) for c in checks if c.at == "rep" and c.live]
+    )
+    cols = unique(live + [(c.measure, c.side) for c in checks])
     # sideless measures are stored under "visible"; normalise the specs to match
     posture = [
         dataclasses.replace(p, side=_norm_side(measures, p.measure, p.side)) for p in posture
@@ -410,7 +436,9 @@ def _parse_exercise(
     signals = [
         dataclasses.replace(s, side=_norm_side(measures, s.measure, s.side)) for s in signals
     ]
-    return ExerciseRules(name, tuple(signals), count, tuple(posture), tuple(checks), tuple(cols))
+    return ExerciseRules(
+        name, tuple(signals), count, tuple(posture), tuple(checks), tuple(cols), tuple(live)
+    )
 
 
 def _norm_side(measures: Mapping[str, Measure], name: str, side: str) -> str:
