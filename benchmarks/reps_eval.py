@@ -158,6 +158,8 @@ def real(path: Path) -> None:
     print(f"{'exercise':12s} {'source':15s} {'recording':40s} {'s':>5s} reps  verdicts")
     keys = sorted(set(zip(d["exercise"], d["source"], d["video"], strict=True)))
     fps = {"fit3d": 50.0}
+    summary: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0, 0, 0])
+    counts: dict[tuple[str, str, str], int] = {}
     for ex, src, video in keys:
         idx = np.flatnonzero((d["exercise"] == ex) & (d["source"] == src) & (d["video"] == video))
         if src == "fit3d":  # four cameras of one take: the first one only
@@ -173,11 +175,40 @@ def real(path: Path) -> None:
             stream[..., 0], stream[..., 1] = 1 - y, x
             aspect = 9 / 16
         reps = count_reps(stream, str(ex), f, aspect=aspect)
+        counts[(str(ex), str(src), str(video))] = len(reps)
         verdicts = defaultdict(int)
         for r in reps:
             verdicts[r.verdict] += 1
         print(f"{ex:12s} {src:15s} {str(video)[:40]:40s} {len(stream) / f:5.1f} {len(reps):4d}  "
               f"{dict(verdicts)}")  # fmt: skip
+        s = summary[(str(ex), str(src))]
+        s[0] += 1
+        s[1] += len(stream) / f
+        s[2] += len(reps)
+        s[3] += int(len(stream) / f >= 8 and len(reps) == 0)
+        s[4] += int(len(stream) / f >= 8)
+    print("\nsummary: recordings, minutes, reps, reps/min, recordings >= 8 s with no rep")
+    for (ex, src), (n, secs, nreps, empty, long) in sorted(summary.items()):
+        rate = nreps / max(secs / 60, 1e-9)
+        print(
+            f"{ex:12s} {src:15s} {n:4d} {secs / 60:6.1f} {nreps:5d} {rate:6.1f}   {empty}/{long}"
+        )
+    # the seed's own takes were filmed by two phones at once: the counts should agree
+    print("\nown takes seen by both phones (vertical vs horizontal): reps")
+    agree, pairs = 0, 0
+    for (ex, src, video), n in sorted(counts.items()):
+        if src != "own_vertical":
+            continue
+        take = str(video).rsplit("/", 1)[-1]
+        other = [k for k in counts if k[1] == "own_horizontal" and k[0] == ex
+                 and str(k[2]).rsplit("_", 1)[-1].lstrip("0") == take.lstrip("0")]  # fmt: skip
+        if len(other) == 1:
+            m = counts[other[0]]
+            pairs += 1
+            agree += abs(n - m) <= 1
+            print(f"  {ex:12s} take {take:>3s}: {n:3d} vs {m:3d}")
+    if pairs:
+        print(f"agreement within one rep: {agree}/{pairs} takes")
 
 
 def main() -> None:

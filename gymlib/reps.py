@@ -293,6 +293,7 @@ class RepCounter:
         self._steady_since = 0
         self._beyond = 0
         self._bad_since = -1
+        self._posture_bad_since = -1
         self._yaw = math.nan
         # per-frame history since the start of the current top period: frames, raw progress, rows
         self._f0 = 0
@@ -431,7 +432,13 @@ class RepCounter:
                 self.state, self._down_at = "down", f
                 self._peak, self._base = p, self._valley
             elif not posture_ok and person:
-                self._to_idle(f)
+                # out of the start position for a while (not just a fast start): idle
+                if self._posture_bad_since < 0:
+                    self._posture_bad_since = f
+                elif (f - self._posture_bad_since) / self.fps > cfg.gate_grace_s:
+                    self._to_idle(f)
+            if posture_ok:
+                self._posture_bad_since = -1
         elif self.state in ("down", "bottom", "up"):
             if p == p and p > self._peak:
                 self._peak = p
