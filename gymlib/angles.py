@@ -19,7 +19,7 @@ from gymlib.landmarks import PoseLandmark, partner
 
 L = PoseLandmark
 #: Below this visibility a landmark does not count as seen.
-MIN_VISIBILITY: float = 0.5
+MIN_VISIBILITY: float = 0.15
 
 Side = Literal["left", "right", "visible"]
 
