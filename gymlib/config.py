@@ -106,7 +106,9 @@ class ModelConfig:
     """The shipped classifier and how it is trained."""
 
     path: Path = Path("models/exercise_classifier.keras")
-    features: str = field(default="body", metadata=_choices("raw", "body", "body_angles"))
+    features: str = field(default="body", metadata=_choices("raw", "body"))
+    units: tuple[int, ...] = (64, 32)  # the two BiLSTM layers; the seed's are (128, 64)
+    dense: int = field(default=32, metadata=_range(1, 1024))
     confidence_threshold: float = field(default=0.9, metadata=_range(0.0, 1.0))
     epochs: int = field(default=50, metadata=_range(1, 1000))
     batch_size: int = field(default=32, metadata=_range(1, 4096))
@@ -142,6 +144,10 @@ class Config:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if len(self.model.units) != 2 or any(u < 1 or u > 1024 for u in self.model.units):
+            raise ConfigError(
+                f"model.units: {list(self.model.units)}; give two layer sizes between 1 and 1024"
+            )
         if len(self.exercises) == 0:
             raise ConfigError("exercises: the list is empty; name at least one exercise")
         dupes = sorted({e for e in self.exercises if self.exercises.count(e) > 1})

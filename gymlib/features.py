@@ -40,10 +40,14 @@ def body_frame(windows: np.ndarray) -> np.ndarray:
     present = np.any(w != 0, axis=(2, 3))  # (N, 30)
     hip = (w[:, :, L.LEFT_HIP, :3] + w[:, :, L.RIGHT_HIP, :3]) / 2
     sh = (w[:, :, L.LEFT_SHOULDER, :2] + w[:, :, L.RIGHT_SHOULDER, :2]) / 2
-    torso = np.linalg.norm(sh - hip[..., :2], axis=-1)  # (N, 30)
-    torso = np.where(present, torso, np.nan)
-    with np.errstate(all="ignore"):
-        scale = np.nanmedian(torso, axis=1)
+    d = sh - hip[..., :2]
+    torso = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2)  # (N, 30)
+    # median over the frames with a person (a sort with the others pushed to the end)
+    n = present.sum(axis=1)
+    s = np.sort(np.where(present, torso, np.inf), axis=1)
+    rows = np.arange(len(s))
+    lo, hi = np.maximum(n - 1, 0) // 2, np.maximum(n, 1) // 2
+    scale = np.where(n > 0, (s[rows, lo] + s[rows, np.minimum(hi, s.shape[1] - 1)]) / 2, 1.0)
     scale = np.where(np.isfinite(scale) & (scale > 1e-3), scale, 1.0)[:, None, None, None]
     xyz = (w[..., :3] - hip[:, :, None, :]) / scale
     out = np.concatenate([xyz, w[..., 3:4]], axis=-1)

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import hashlib
+import io
+import json
 import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib.features import FEATURE_SETS, check_windows, transform
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+#: What the classifier says when no class is confident enough.
+UNKNOWN: str = "unknown"
 
 
 def build_bilstm(
@@ -14,8 +29,13 @@ def build_bilstm(
     learning_rate: float = 1e-3,
     weight_decay: float = 1e-5,
     seed: int = 42,
+    units: tuple[int, int] = (128, 64),
+    dense: int = 64,
 ):  # noqa: ANN201
     """The seed's architecture (seed-spec section 3.1): 441,798 parameters for 132 features.
+
+    ``units`` and ``dense`` size the two BiLSTM layers and the dense layer (the seed's by
+    default; config.yaml ``model.units`` picks the shipped size).
 
     BiLSTM 128 -> BN -> Dropout 0.5 -> BiLSTM 64 -> BN -> Dropout 0.5 -> Dense 64 ReLU (L2)
     -> softmax; AdamW, sparse categorical cross-entropy.
@@ -26,13 +46,13 @@ def build_bilstm(
     model = keras.Sequential(
         [
             keras.Input((30, n_features)),
-            keras.layers.Bidirectional(keras.layers.LSTM(128, return_sequences=True)),
+            keras.layers.Bidirectional(keras.layers.LSTM(units[0], return_sequences=True)),
             keras.layers.BatchNormalization(),
             keras.layers.Dropout(0.5),
-            keras.layers.Bidirectional(keras.layers.LSTM(64)),
+            keras.layers.Bidirectional(keras.layers.LSTM(units[1])),
             keras.layers.BatchNormalization(),
             keras.layers.Dropout(0.5),
-            keras.layers.Dense(64, activation="relu", kernel_regularizer="l2"),
+            keras.layers.Dense(dense, activation="relu", kernel_regularizer="l2"),
             keras.layers.Dense(n_classes, activation="softmax"),
         ],
         name="bilstm",
@@ -43,3 +63,204 @@ def build_bilstm(
         metrics=["accuracy"],
     )
     return model
+
+
+class ExerciseClassifier:
+    """The trained classifier with its feature transform, class names and calibration.
+
+    ``predict_proba`` takes float32 ``(N, 30, 132)`` windows in the seed's raw layout (normalised
+    image x, y, z, visibility per landmark; zeros for frames without a person) and returns
+    ``(N, C)`` probabilities, temperature-scaled. ``predict_one`` does the same for one window on
+    a TFLite interpreter with batch 1 (about 1 ms; the live loop's path).
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        classes: Sequence[str],
+        features: str = "body",
+        *,
+        temperature: float = 1.0,
+        card: dict[str, Any] | None = None,
+    ) -> None:
+        if features not in FEATURE_SETS:
+            raise ValueError(
+                f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}"
+            )
+        self.model = model
+        self.classes: tuple[str, ...] = tuple(classes)
+        self.features = features
+        self.temperature = float(temperature)
+        self.card: dict[str, Any] = dict(card or {})
+        self._interpreter: Any = None
+
+    # -------------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> ExerciseClassifier:
+        """Load ``models/exercise_classifier.keras`` (or ``path``) and its ``.json`` card."""
+        import keras
+
+        from gymlib.config import load_config
+
+        cfg = load_config()
+        p = Path(path) if path is not None else cfg.resolve(cfg.model.path)
+        if not p.is_file():
+            raise FileNotFoundError(
+                f"{p}: no trained classifier here; train one with notebooks/03_training.ipynb "
+                "(or python -m gymlib.pipeline retrain) or pass the path of a .keras file"
+            )
+        card_path = p.with_suffix(".json")
+        if not card_path.is_file():
+            raise FileNotFoundError(f"{card_path}: the model card (classes, features) is missing")
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        for key in ("classes", "features"):
+            if key not in card:
+                raise ValueError(f"{card_path}: the card has no {key!r}")
+        model = keras.models.load_model(p, compile=False)
+        card["_path"] = str(p)
+        clf = cls(model, card["classes"], card["features"],
+                  temperature=card.get("temperature", 1.0), card=card)  # fmt: skip
+        n_out = int(model.output_shape[-1])
+        if n_out != len(clf.classes):
+            raise ValueError(f"{p}: the model has {n_out} outputs but the card names "
+                             f"{len(clf.classes)} classes")  # fmt: skip
+        return clf
+
+    def save(self, path: str | Path, *, overwrite: bool = False, **card: Any) -> Path:
+        """Write ``path`` (.keras), its ``.json`` card and a ``.tflite`` copy, atomically.
+
+        An existing model is never replaced unless ``overwrite=True``.
+        """
+        from gymlib.io import atomic_path, write_bytes_atomic, write_json_atomic
+
+        p = Path(path)
+        if p.suffix != ".keras":
+            raise ValueError(f"{p}: a classifier is saved as a .keras file")
+        if p.exists() and not overwrite:
+            raise FileExistsError(f"{p} exists; pass overwrite=True to replace it")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        blob = self._tflite_bytes()
+        with atomic_path(p, overwrite=overwrite) as tmp:
+            self.model.save(tmp)
+        write_bytes_atomic(p.with_suffix(".tflite"), blob, overwrite=True)
+        self.card.pop("_path", None)
+        self.card.update(card)
+        self.card.update(
+            tflite_sha256=hashlib.sha256(blob).hexdigest(),
+            classes=list(self.classes),
+            features=self.features,
+            temperature=self.temperature,
+            input={"shape": [None, 30, 132], "layout": "seed: x, y, z, visibility per landmark, "
+                   "BlazePose order, normalised image coordinates, zeros = no person"},
+            saved=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            versions=_versions(),
+        )  # fmt: skip
+        write_json_atomic(p.with_suffix(".json"), self.card, overwrite=True)
+        self.card["_path"] = str(p)
+        return p
+
+    # -------------------------------------------------------------------------------------------
+    def _inputs(self, windows: np.ndarray) -> np.ndarray:
+        return transform(check_windows(windows), self.features)
+
+    def _calibrate(self, probs: np.ndarray) -> np.ndarray:
+        if self.temperature == 1.0:
+            return probs
+        z = np.log(np.clip(probs, 1e-12, 1.0)) / self.temperature
+        z -= z.max(axis=-1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def predict_proba(
+        self, windows: np.ndarray, *, calibrated: bool = True, batch: int = 1024
+    ) -> np.ndarray:
+        """``(N, C)`` class probabilities for ``(N, 30, 132)`` raw windows."""
+        x = self._inputs(windows)
+        out = []
+        for i in range(0, len(x), batch):
+            chunk = x[i : i + batch]
+            n = len(chunk)
+            # pad to a power of two (at least 32): a few input shapes, no retracing per call
+            size = min(batch, max(32, 1 << (n - 1).bit_length()))
+            if n < size:
+                chunk = np.concatenate([chunk, np.zeros((size - n, *x.shape[1:]), x.dtype)])
+            out.append(np.asarray(self.model.predict_on_batch(chunk))[:n])
+        probs = np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
+        return self._calibrate(probs) if calibrated else probs
+
+    def predict(self, windows: np.ndarray) -> list[str]:
+        """Class names for ``(N, 30, 132)`` raw windows."""
+        return [self.classes[i] for i in self.predict_proba(windows).argmax(axis=1)]
+
+    def predict_one(self, window: np.ndarray) -> np.ndarray:
+        """``(C,)`` probabilities for one ``(30, 132)`` window, on the batch-1 TFLite path."""
+        arr = np.asarray(window, dtype=np.float32)
+        if arr.shape != (30, 132):
+            raise ValueError(f"predict_one takes one (30, 132) window, got shape {arr.shape}")
+        x = self._inputs(arr[None])
+        interp = self._tflite()
+        if interp is None:  # no TFLite runtime on this platform
+            probs = np.asarray(self.model.predict_on_batch(x))[0]
+        else:
+            inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+            interp.set_tensor(inp["index"], x)
+            interp.invoke()
+            probs = interp.get_tensor(out["index"])[0].copy()
+        return self._calibrate(probs)
+
+    def decide(self, probs: np.ndarray, threshold: float | None = None) -> str:
+        """The class name, or ``"unknown"`` below the confidence threshold (config default)."""
+        if threshold is None:
+            from gymlib.config import load_config
+
+            threshold = load_config().model.confidence_threshold
+        probs = np.asarray(probs)
+        i = int(np.argmax(probs))
+        return self.classes[i] if probs[i] >= threshold else UNKNOWN
+
+    # -------------------------------------------------------------------------------------------
+    def _tflite_bytes(self) -> bytes:
+        """The model rebuilt with a fixed batch of 1 and converted to TFLite (builtin ops only)."""
+        import keras
+        import tensorflow as tf
+
+        fixed = keras.Sequential(
+            [keras.Input(tuple(self.model.input_shape[1:]), batch_size=1)]
+            + [layer.__class__.from_config(layer.get_config()) for layer in self.model.layers]
+        )
+        fixed.set_weights(self.model.get_weights())
+        with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its SavedModel
+            return tf.lite.TFLiteConverter.from_keras_model(fixed).convert()
+
+    def _tflite(self) -> Any:
+        if self._interpreter is not None:
+            return self._interpreter or None
+        try:
+            from ai_edge_litert.interpreter import Interpreter
+        except ImportError:  # pragma: no cover - ai-edge-litert is pinned on Linux only
+            self._interpreter = False
+            return None
+        # the .tflite saved beside the model, if it is the one the card names; else convert now
+        path = self.card.get("_path")
+        blob = None
+        if path and Path(path).with_suffix(".tflite").is_file():
+            blob = Path(path).with_suffix(".tflite").read_bytes()
+            if hashlib.sha256(blob).hexdigest() != self.card.get("tflite_sha256"):
+                blob = None
+        if blob is None:
+            blob = self._tflite_bytes()
+        self._interpreter = Interpreter(model_content=blob, num_threads=2)
+        self._interpreter.allocate_tensors()
+        return self._interpreter
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {}
+    for pkg in ("tensorflow-cpu", "tensorflow", "keras", "numpy", "mediapipe"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            continue
+    return out

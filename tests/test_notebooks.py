@@ -46,3 +46,19 @@ def test_notebooks_are_stripped_and_parameterised() -> None:
         assert "metrics.json" in "".join(code[-1]["source"]), (
             f"{nb_path.name}: last cell writes metrics"
         )
+
+
+@pytest.mark.notebooks
+def test_03_training_synthetic(tmp_path: Path) -> None:
+    metrics = _run(
+        "03_training.ipynb", tmp_path, DATA="synthetic", EPOCHS=1, N_SYNTH_CLIPS=36,
+        MAX_WINDOWS=400, SEED=5,
+    )  # fmt: skip
+    assert metrics["data"] == "synthetic" and 0 < metrics["windows"] <= 400
+    assert 0.0 <= metrics["test_accuracy"] <= 1.0 and 0 < metrics["temperature"]
+    assert set(metrics["test_f1"]) == {
+        "bench_press", "squat", "lat_machine", "pull_up", "push_up", "split_squat"
+    }  # fmt: skip
+    model = Path(metrics["model"])
+    assert model.is_file() and model.with_suffix(".json").is_file()
+    assert model.with_suffix(".tflite").is_file()

@@ -1,0 +1,167 @@
+"""The exercise classifier measured honestly on the real windows. Figures for issue 6.
+
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/classifier_eval.py [--folds 5] [--epochs 50]
+        [--variants shipped,seed,seed_raw] [--skip-random]
+
+For every variant (feature set + model size), k-fold cross-validation **by recording group**
+(each fold's early stopping and temperature use a group split of its training part): accuracy,
+macro-F1, per-class F1, accuracy per source, expected calibration error before and after
+temperature scaling. Next to it the seed's leaky random per-window split, so the difference shows.
+Then, for the shipped variant: the time of a full training run on all real windows, the speed of
+``predict_one`` (median, p99) and ``predict_proba`` (windows/s), and how often windows from the
+generator's idle segments (walking, standing, setting up, resting) come out "unknown" at the
+configured confidence threshold versus windows of reps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parent.parent
+
+import numpy as np  # noqa: E402
+
+from gymlib.config import load_config  # noqa: E402
+from gymlib.datasets import cut_windows  # noqa: E402
+from gymlib.evaluation import expected_calibration_error, summarize  # noqa: E402
+from gymlib.synth import EXERCISES, generate_clip  # noqa: E402
+from gymlib.training import (  # noqa: E402
+    group_kfold,
+    group_split,
+    load_real_windows,
+    random_split,
+    train_classifier,
+)
+
+VARIANTS = {
+    "shipped": {},  # config.yaml's model section
+    "seed": {"units": (128, 64), "dense": 64},
+    "seed_raw": {"units": (128, 64), "dense": 64, "features": "raw"},
+}
+
+
+def config_for(variant: str):
+    cfg = load_config()
+    return dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, **VARIANTS[variant]))
+
+
+def cross_validate(data, splits, cfg, epochs: int, label: str) -> dict:
+    probs = np.zeros((len(data), len(data.classes)), np.float32)
+    raw = np.zeros_like(probs)
+    seconds = []
+    for k, (tr, te) in enumerate(splits):
+        inner_tr, inner_va = group_split(data.group[tr], 0.15, seed=k)
+        clf, hist = train_classifier(
+            data.windows[tr][inner_tr], data.labels[tr][inner_tr],
+            data.windows[tr][inner_va], data.labels[tr][inner_va],
+            config=cfg, epochs=epochs, progress=False,
+        )  # fmt: skip
+        probs[te] = clf.predict_proba(data.windows[te])
+        raw[te] = clf.predict_proba(data.windows[te], calibrated=False)
+        seconds.append(hist.seconds)
+        print(f"  {label} fold {k + 1}/{len(splits)}: {hist.best_epoch + 1} epochs kept, "
+              f"{hist.seconds:.0f} s, T={clf.temperature:.2f}", flush=True)  # fmt: skip
+    m = summarize(data.labels, probs, data.classes, sources=data.source)
+    m["ece_uncalibrated"] = expected_calibration_error(raw, data.labels)[0]
+    m["train_seconds_per_fold"] = float(np.mean(seconds))
+    return m
+
+
+def show(name: str, m: dict) -> None:
+    print(f"\n{name}: accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
+          f"ECE {m['ece_uncalibrated']:.3f} -> {m['ece']:.3f} (temperature)")  # fmt: skip
+    print("  F1 per class: " + ", ".join(f"{c} {v:.3f}" for c, v in m["f1"].items()))
+    print("  accuracy per source: "
+          + ", ".join(f"{s} {v:.3f}" for s, v in m["accuracy_by_source"].items()))  # fmt: skip
+
+
+def idle_windows(n_clips: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Windows from the generator's idle segments and from its reps."""
+    idle, reps = [], []
+    for i in range(n_clips):
+        c = generate_clip(EXERCISES[i % len(EXERCISES)], 4, seed=seed + i)
+        for s, e, _ in c.idle:
+            if e - s >= 30:
+                idle.append(cut_windows(c.landmarks[s:e], min_tail=30))
+        for r in c.reps:
+            if r.end - r.start >= 30:
+                reps.append(cut_windows(c.landmarks[r.start : r.end + 1], min_tail=30))
+    return np.concatenate(idle), np.concatenate(reps)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--variants", default="shipped,seed,seed_raw")
+    ap.add_argument("--skip-random", action="store_true")
+    ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/classifier_eval.json")
+    args = ap.parse_args()
+    data = load_real_windows()
+    epochs = args.epochs or load_config().model.epochs
+    print(f"{len(data)} real windows, {len(set(data.group))} recording groups, "
+          f"{args.folds}-fold, up to {epochs} epochs")  # fmt: skip
+    results: dict = {}
+    folds = group_kfold(data.group, args.folds, seed=42)
+    for v in args.variants.split(","):
+        results[v] = cross_validate(data, folds, config_for(v), epochs, v)
+        show(f"{v} (recording-disjoint {args.folds}-fold)", results[v])
+    if not args.skip_random:
+        rnd = []
+        for k in range(args.folds):
+            tr, te = random_split(len(data), 1 / args.folds, seed=k)
+            rnd.append((tr, te))
+        results["shipped_random_split"] = cross_validate(
+            data, rnd, config_for("shipped"), epochs, "random"
+        )
+        show("shipped (the seed's random per-window split: leaky)",
+             results["shipped_random_split"])  # fmt: skip
+
+    # full training on every real window, then speed and the "unknown" outcome
+    cfg = config_for("shipped")
+    tr, va = group_split(data.group, 0.15, seed=0)
+    t0 = time.perf_counter()
+    clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
+                                 data.labels[va], config=cfg, epochs=epochs,
+                                 progress=False)  # fmt: skip
+    full = time.perf_counter() - t0
+    print(f"\nfull training on all real windows: {full:.0f} s ({hist.best_epoch + 1} epochs kept)")
+    clf.predict_one(data.windows[0])
+    times = []
+    for w in data.windows[:1000]:
+        t = time.perf_counter()
+        clf.predict_one(w)
+        times.append(time.perf_counter() - t)
+    clf.predict_proba(data.windows[:2048])
+    t = time.perf_counter()
+    clf.predict_proba(data.windows)
+    rate = len(data) / (time.perf_counter() - t)
+    one = np.array(times) * 1e3
+    diff = np.abs(
+        np.stack([clf.predict_one(w) for w in data.windows[:200]])
+        - clf.predict_proba(data.windows[:200])
+    ).max()
+    print(f"predict_one: median {np.median(one):.2f} ms, p99 {np.percentile(one, 99):.2f} ms; "
+          f"predict_proba: {rate:.0f} windows/s; max |one - batch| {diff:.1e}")  # fmt: skip
+    threshold = cfg.model.confidence_threshold
+    idle, reps = idle_windows(60, 5000)
+    p_idle, p_reps = clf.predict_proba(idle).max(1), clf.predict_proba(reps).max(1)
+    print(f"unknown at threshold {threshold}: {np.mean(p_idle < threshold):.1%} of {len(idle)} "
+          f"idle windows, {np.mean(p_reps < threshold):.1%} of {len(reps)} rep windows "
+          f"(generator, seeds 5000+)")  # fmt: skip
+    results["speed"] = {"full_training_s": full, "predict_one_median_ms": float(np.median(one)),
+                        "predict_one_p99_ms": float(np.percentile(one, 99)),
+                        "predict_proba_windows_per_s": rate}  # fmt: skip
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(f"\nwritten {args.out}")
+
+
+if __name__ == "__main__":
+    main()

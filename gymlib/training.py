@@ -1,0 +1,371 @@
+"""Training and honest evaluation of the exercise classifier.
+
+Real windows are split by recording ``group`` (never by window: neighbouring windows of one take
+would leak across the split). Everything is seeded. Typical use (notebook 03)::
+
+    data = load_real_windows()                       # ../shared/data/seed_real_windows.npz
+    folds = group_kfold(data.group, k=5, seed=42)
+    clf, history = train_classifier(data.windows[tr], data.labels[tr],
+                                    data.windows[va], data.labels[va], features="body")
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib.config import AugmentationConfig, Config, load_config
+from gymlib.features import check_windows
+from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
+
+
+@dataclass
+class LabelledWindows:
+    """Windows ``(N, 30, 132)`` in the seed's layout with integer labels and their origin."""
+
+    windows: np.ndarray
+    labels: np.ndarray
+    classes: tuple[str, ...]
+    source: np.ndarray
+    group: np.ndarray
+    video: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, idx: np.ndarray) -> LabelledWindows:
+        video = self.video[idx] if len(self.video) == len(self.labels) else self.video
+        return LabelledWindows(
+            self.windows[idx], self.labels[idx], self.classes, self.source[idx],
+            self.group[idx], video,
+        )  # fmt: skip
+
+
+def upright_rotated(windows: np.ndarray) -> np.ndarray:
+    """Turn windows recorded by a phone lying on its side (stored rotated by 90 degrees) upright.
+
+    The image rotation maps normalised coordinates exactly: ``x' = 1 - y``, ``y' = x`` (the frame
+    becomes portrait). Frames without a person stay zeros.
+    """
+    lm = from_seed_windows(windows).copy()
+    present = np.any(lm != 0, axis=(-1, -2))
+    x, y = lm[..., 0].copy(), lm[..., 1].copy()
+    lm[..., 0], lm[..., 1] = 1.0 - y, x
+    lm[~present] = 0.0
+    return to_seed_windows(lm)
+
+
+def load_real_windows(
+    path: str | Path | None = None, *, classes: Sequence[str] | None = None, upright: bool = True
+) -> LabelledWindows:
+    """The real MediaPipe windows (``paths.real_windows`` in config.yaml by default).
+
+    ``upright``: the ``own_horizontal`` takes were stored rotated by 90 degrees (the torso lies
+    along x even while standing); they are turned upright so that every source shows people the
+    way a camera held the right way up does.
+    """
+    cfg = load_config()
+    p = Path(path) if path is not None else cfg.resolve(cfg.paths.real_windows)
+    if not p.is_file():
+        raise FileNotFoundError(
+            f"{p}: real windows file not found. It is not redistributable and not in the repo; "
+            "fetch the seed's public data with notebooks/01_acquisition.ipynb "
+            "(DATA_SOURCE='seed') "
+            "or point paths.real_windows in config.yaml at a copy"
+        )
+    classes = tuple(classes or cfg.exercises)
+    with np.load(p, allow_pickle=False) as d:
+        missing = {"windows", "exercise", "source", "group"} - set(d.files)
+        if missing:
+            raise ValueError(
+                f"{p}: missing arrays {sorted(missing)}; see ../shared/data/README.md"
+            )
+        windows = check_windows(d["windows"])
+        names = d["exercise"].astype(str)
+        source = d["source"].astype(str)
+        group = d["group"].astype(str)
+        video = d["video"].astype(str) if "video" in d.files else np.zeros(0, dtype=str)
+    unknown = sorted(set(names) - set(classes))
+    if unknown:
+        raise ValueError(f"{p}: exercise names {unknown} are not in the class list {classes}")
+    if upright:
+        rot = source == "own_horizontal"
+        windows = windows.copy()
+        windows[rot] = upright_rotated(windows[rot])
+    labels = np.array([classes.index(n) for n in names], dtype=np.int64)
+    return LabelledWindows(windows, labels, classes, source, group, video)
+
+
+# --------------------------------------------------------------------------------------------
+# Splits
+# --------------------------------------------------------------------------------------------
+def group_kfold(
+    groups: np.ndarray, k: int, *, seed: int = 42
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``k`` (train, test) index pairs; every group's windows fall in exactly one test fold.
+
+    Groups are dealt largest first to the fold with the fewest windows so far (balanced folds).
+    """
+    groups = np.asarray(groups)
+    names, counts = np.unique(groups, return_counts=True)
+    if k < 2 or k > len(names):
+        raise ValueError(f"k must be between 2 and the number of groups ({len(names)}), got {k}")
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(names))
+    order = order[np.argsort(-counts[order], kind="stable")]
+    load = np.zeros(k)
+    fold_of = {}
+    for i in order:
+        f = int(np.argmin(load))
+        fold_of[names[i]] = f
+        load[f] += counts[i]
+    fold = np.array([fold_of[g] for g in groups])
+    return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(k)]
+
+
+def group_split(
+    groups: np.ndarray, fraction: float, *, seed: int = 42
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split indices so that about ``fraction`` of the windows (whole groups) are held out."""
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    groups = np.asarray(groups)
+    names = np.unique(groups)
+    rng = np.random.default_rng(seed)
+    rng.shuffle(names)
+    target = fraction * len(groups)
+    held: set[str] = set()
+    n = 0
+    for g in names:
+        if n >= target:
+            break
+        held.add(g)
+        n += int(np.sum(groups == g))
+    mask = np.array([g in held for g in groups])
+    return np.flatnonzero(~mask), np.flatnonzero(mask)
+
+
+def random_split(n: int, fraction: float, *, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+    """The seed's leaky per-window split, only to show how much it flatters a model."""
+    idx = np.random.default_rng(seed).permutation(n)
+    k = int(round(fraction * n))
+    return np.sort(idx[k:]), np.sort(idx[:k])
+
+
+# --------------------------------------------------------------------------------------------
+# Augmentation (train split only): noise -> shift -> flip, as the seed, with its bugs fixed
+# --------------------------------------------------------------------------------------------
+def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConfig) -> np.ndarray:
+    """Jitter coordinates (not visibility), shift in time without wrapping, mirror some windows."""
+    lm = from_seed_windows(windows).copy()  # (N, 30, 33, 4)
+    present = np.any(lm != 0, axis=(-1, -2))  # (N, 30)
+    if cfg.noise_std > 0:
+        noise = rng.normal(0, cfg.noise_std, lm[..., :3].shape).astype(np.float32)
+        lm[..., :3] += noise * present[..., None, None]
+    if cfg.max_shift > 0:
+        shifts = rng.integers(-cfg.max_shift, cfg.max_shift + 1, len(lm))
+        for i, s in enumerate(shifts):
+            if s > 0:
+                lm[i, s:] = lm[i, :-s].copy()
+                lm[i, :s] = lm[i, s]
+            elif s < 0:
+                lm[i, :s] = lm[i, -s:].copy()
+                lm[i, s:] = lm[i, s - 1]
+    if cfg.flip_prob > 0:
+        flip = rng.random(len(lm)) < cfg.flip_prob
+        lm[flip] = flip_horizontal(lm[flip])
+    return to_seed_windows(lm)
+
+
+def class_weights(labels: np.ndarray, n_classes: int) -> dict[int, float]:
+    """Inverse-frequency weights, mean 1 over the windows."""
+    counts = np.bincount(labels, minlength=n_classes).astype(float)
+    w = np.where(counts > 0, len(labels) / (n_classes * np.maximum(counts, 1)), 0.0)
+    return {i: float(v) for i, v in enumerate(w)}
+
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+@dataclass
+class History:
+    """Per-epoch training curves and what early stopping kept."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("loss", "accuracy", "val_loss", "val_accuracy",
+                                              "best_epoch", "seconds")}  # fmt: skip
+
+
+def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature ``T`` minimising the negative log-likelihood of ``softmax(log p / T)``."""
+    logp = np.log(np.clip(np.asarray(probs, np.float64), 1e-12, 1.0))
+    labels = np.asarray(labels, int)
+
+    def nll(t: float) -> float:
+        z = logp / t
+        z = z - z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        return float(np.mean(lse - z[np.arange(len(z)), labels]))
+
+    lo, hi = math.log(0.25), math.log(10.0)
+    for _ in range(60):  # golden-section search on log T
+        a = hi - (hi - lo) / 1.618
+        b = lo + (hi - lo) / 1.618
+        if nll(math.exp(a)) < nll(math.exp(b)):
+            hi = b
+        else:
+            lo = a
+    return float(math.exp((lo + hi) / 2))
+
+
+def train_classifier(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_val: np.ndarray,
+    y_val: np.ndarray,
+    *,
+    features: str | None = None,
+    classes: Sequence[str] | None = None,
+    epochs: int | None = None,
+    config: Config | None = None,
+    seed: int | None = None,
+    progress: bool = True,
+    on_epoch: Callable[[int, History], None] | None = None,
+) -> tuple[Any, History]:
+    """Train the seed's BiLSTM with augmentation, class weights and early stopping.
+
+    Returns an :class:`gymlib.model.ExerciseClassifier` (best validation-loss weights, temperature
+    fitted on the validation windows) and the :class:`History`.
+    """
+    from tqdm.auto import tqdm
+
+    from gymlib.features import transform
+    from gymlib.model import ExerciseClassifier, build_bilstm
+
+    cfg = config or load_config()
+    mcfg = cfg.model
+    features = features or mcfg.features
+    classes = tuple(classes or cfg.exercises)
+    epochs = epochs if epochs is not None else mcfg.epochs
+    seed = mcfg.seed if seed is None else seed
+    rng = np.random.default_rng(seed)
+    x_train, x_val = check_windows(x_train), check_windows(x_val)
+    y_train, y_val = np.asarray(y_train, np.int64), np.asarray(y_val, np.int64)
+    model = build_bilstm(
+        len(classes), 132, learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay,
+        seed=seed, units=(mcfg.units[0], mcfg.units[1]), dense=mcfg.dense,
+    )  # fmt: skip
+    xv = transform(x_val, features)
+    weights = class_weights(y_train, len(classes))
+    hist = History()
+    best, best_loss, waited = None, math.inf, 0
+    t0 = time.perf_counter()
+    bar = tqdm(range(epochs), desc="training", disable=not progress)
+    for epoch in bar:
+        xa = transform(augment(x_train, rng, cfg.augmentation), features)
+        h = model.fit(xa, y_train, batch_size=mcfg.batch_size, epochs=1, verbose=0,
+                      class_weight=weights, shuffle=True)  # fmt: skip
+        val_loss, val_acc = (
+            model.evaluate(xv, y_val, batch_size=256, verbose=0) if len(y_val) else (0.0, 0.0)
+        )
+        hist.loss.append(float(h.history["loss"][-1]))
+        hist.accuracy.append(float(h.history["accuracy"][-1]))
+        hist.val_loss.append(float(val_loss))
+        hist.val_accuracy.append(float(val_acc))
+        bar.set_postfix(loss=f"{hist.loss[-1]:.3f}", val_loss=f"{val_loss:.3f}",
+                        val_acc=f"{val_acc:.3f}")  # fmt: skip
+        if on_epoch:
+            on_epoch(epoch, hist)
+        if val_loss < best_loss - 1e-4:
+            best, best_loss, waited, hist.best_epoch = model.get_weights(), val_loss, 0, epoch
+        else:
+            waited += 1
+            if waited >= mcfg.patience:
+                break
+    if best is not None:
+        model.set_weights(best)
+    hist.seconds = time.perf_counter() - t0
+    clf = ExerciseClassifier(model, classes, features)
+    if len(y_val):
+        clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
+    return clf, hist
+
+
+def synthetic_windows(
+    n_clips: int, *, seed: int, classes: Sequence[str] | None = None
+) -> LabelledWindows:
+    """Labelled windows cut from the generator's sets (from the first rep to the last).
+
+    ``source`` is ``"synthetic"`` and ``group`` names the clip, so group splits keep a clip whole.
+    """
+    from gymlib.datasets import cut_windows
+    from gymlib.synth import generate_dataset
+
+    classes = tuple(classes or load_config().exercises)
+    xs, ys, groups = [], [], []
+    for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small")):
+        if not clip.reps or clip.exercise not in classes:
+            continue
+        w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
+        xs.append(w)
+        ys += [classes.index(clip.exercise)] * len(w)
+        groups += [f"synthetic/{seed}/{i}"] * len(w)
+    windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
+    n = len(ys)
+    return LabelledWindows(windows, np.array(ys, np.int64), classes,
+                           np.full(n, "synthetic"), np.array(groups))  # fmt: skip
+
+
+def concat(*parts: LabelledWindows) -> LabelledWindows:
+    """Several labelled sets as one (same classes)."""
+    parts = tuple(p for p in parts if len(p))
+    if not parts:
+        raise ValueError("nothing to concatenate: every part is empty")
+    classes = parts[0].classes
+    if any(p.classes != classes for p in parts):
+        raise ValueError("the parts have different class lists")
+    return LabelledWindows(
+        np.concatenate([p.windows for p in parts]), np.concatenate([p.labels for p in parts]),
+        classes, np.concatenate([p.source for p in parts]),
+        np.concatenate([p.group for p in parts]),
+    )  # fmt: skip
+
+
+def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
+    """Copy a trained model (``.keras`` + ``.json`` + ``.tflite``) over the shipped one.
+
+    The shipped files are first kept as ``<name>.previous.*``; nothing is half-written.
+    """
+    import shutil
+
+    from gymlib.io import atomic_path
+
+    cfg = load_config()
+    src = Path(candidate)
+    dst = Path(target) if target is not None else cfg.resolve(cfg.model.path)
+    if not src.is_file() or not src.with_suffix(".json").is_file():
+        raise FileNotFoundError(f"{src}: a trained model (.keras with its .json card) is needed")
+    for suffix in (".keras", ".json", ".tflite"):
+        s, d = src.with_suffix(suffix), dst.with_suffix(suffix)
+        if not s.is_file():
+            continue
+        if d.is_file():
+            backup = d.with_name(f"{d.stem}.previous{suffix}")
+            with atomic_path(backup) as tmp:
+                shutil.copyfile(d, tmp)
+        with atomic_path(d) as tmp:
+            shutil.copyfile(s, tmp)
+    return dst

@@ -1,0 +1,204 @@
+"""The exercise classifier: contract, splits, calibration, saving (issue 6)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.config import SEED_EXERCISES, load_config
+from gymlib.evaluation import confusion_matrix, expected_calibration_error, f1_per_class
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.landmarks import from_seed_windows
+from gymlib.model import UNKNOWN, ExerciseClassifier
+from gymlib.training import (
+    augment,
+    fit_temperature,
+    group_kfold,
+    group_split,
+    load_real_windows,
+    promote,
+    synthetic_windows,
+    train_classifier,
+    upright_rotated,
+)
+
+REAL = Path(__file__).resolve().parent.parent / ".." / "shared" / "data" / "seed_real_windows.npz"
+
+
+@pytest.fixture(scope="module")
+def tiny() -> tuple[ExerciseClassifier, object]:
+    """A classifier trained for two epochs on generator windows (real TensorFlow, no download)."""
+    data = synthetic_windows(48, seed=11)
+    tr, va = group_split(data.group, 0.25, seed=0)
+    clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
+                                 data.labels[va], epochs=2, progress=False)  # fmt: skip
+    return clf, data
+
+
+def test_contract_shapes_names_and_single_window_path(tiny) -> None:
+    clf, data = tiny
+    assert clf.classes == SEED_EXERCISES == load_config().exercises
+    probs = clf.predict_proba(data.windows[:37])
+    assert probs.shape == (37, 6) and probs.dtype == np.float32 or probs.dtype == np.float64
+    assert np.allclose(probs.sum(1), 1, atol=1e-5)
+    names = clf.predict(data.windows[:5])
+    assert all(n in SEED_EXERCISES for n in names)
+    one = np.stack([clf.predict_one(w) for w in data.windows[:20]])
+    assert np.abs(one - clf.predict_proba(data.windows[:20])).max() < 1e-4
+
+
+def test_bad_input_is_refused_clearly(tiny) -> None:
+    clf, data = tiny
+    with pytest.raises(ValueError, match=r"\(N, 30, 132\)"):
+        clf.predict_proba(np.zeros((4, 29, 132), np.float32))
+    bad = data.windows[:2].copy()
+    bad[1, 3, 7] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict_proba(bad)
+    with pytest.raises(ValueError, match=r"\(30, 132\)"):
+        clf.predict_one(data.windows[:2])
+
+
+def test_unknown_below_the_threshold(tiny) -> None:
+    clf, _ = tiny
+    flat = np.full(6, 1 / 6)
+    assert clf.decide(flat) == UNKNOWN
+    sure = np.eye(6)[2]
+    assert clf.decide(sure) == SEED_EXERCISES[2]
+    assert clf.decide(np.array([0.5, 0.5, 0, 0, 0, 0]), threshold=0.4) == SEED_EXERCISES[0]
+
+
+def test_save_load_is_exact_atomic_and_never_overwrites(tiny, tmp_path: Path) -> None:
+    clf, data = tiny
+    path = clf.save(tmp_path / "m.keras", data={"what": "test"})
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["classes"] == list(SEED_EXERCISES) and card["features"] == clf.features
+    assert card["input"]["shape"] == [None, 30, 132] and "versions" in card
+    assert path.with_suffix(".tflite").is_file()
+    again = ExerciseClassifier.load(path)
+    assert again.temperature == pytest.approx(clf.temperature)
+    w = data.windows[:16]
+    assert np.abs(again.predict_proba(w) - clf.predict_proba(w)).max() < 1e-6
+    assert np.abs(again.predict_one(w[0]) - clf.predict_one(w[0])).max() < 1e-6
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        clf.save(path)
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_promote_keeps_the_previous_model(tiny, tmp_path: Path) -> None:
+    clf, _ = tiny
+    a = clf.save(tmp_path / "a" / "m.keras")
+    target = tmp_path / "shipped" / "exercise_classifier.keras"
+    promote(a, target=target)
+    promote(a, target=target)
+    assert target.is_file() and target.with_suffix(".json").is_file()
+    assert (target.parent / "exercise_classifier.previous.keras").is_file()
+
+
+def test_load_missing_model_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="03_training"):
+        ExerciseClassifier.load(tmp_path / "nothing.keras")
+
+
+def test_group_kfold_never_splits_a_recording() -> None:
+    rng = np.random.default_rng(0)
+    groups = rng.choice([f"g{i}" for i in range(40)], size=800)
+    folds = group_kfold(groups, 5, seed=1)
+    seen = np.concatenate([te for _, te in folds])
+    assert sorted(seen) == list(range(800))
+    for tr, te in folds:
+        assert not set(groups[tr]) & set(groups[te])
+    sizes = [len(te) for _, te in folds]
+    assert max(sizes) - min(sizes) < 0.25 * np.mean(sizes)
+    with pytest.raises(ValueError, match="number of groups"):
+        group_kfold(groups[:10], 50)
+
+
+def test_temperature_recovers_overconfidence() -> None:
+    rng = np.random.default_rng(0)
+    n, c = 4000, 6
+    logits = rng.normal(0, 2, (n, c))
+    true_p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    labels = np.array([rng.choice(c, p=p) for p in true_p])
+    over = np.exp(logits * 2.5)  # a model 2.5x too confident
+    over /= over.sum(1, keepdims=True)
+    t = fit_temperature(over, labels)
+    assert t == pytest.approx(2.5, rel=0.1)
+    ece_before, _ = expected_calibration_error(over, labels)
+    z = np.log(over) / t
+    cal = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    assert expected_calibration_error(cal, labels)[0] < ece_before / 2
+
+
+def test_metrics_on_a_known_example() -> None:
+    cm = confusion_matrix(np.array([0, 0, 1, 1, 2]), np.array([0, 1, 1, 1, 2]), 3)
+    assert cm.tolist() == [[1, 1, 0], [0, 2, 0], [0, 0, 1]]
+    assert np.allclose(f1_per_class(cm), [2 / 3, 0.8, 1.0])
+
+
+def test_augmentation_noise_spares_visibility_and_empty_frames() -> None:
+    import dataclasses
+
+    data = synthetic_windows(6, seed=2)
+    w = data.windows[:8].copy()
+    w[0, 5:9] = 0.0
+    noise_only = dataclasses.replace(
+        load_config().augmentation, noise_std=0.02, max_shift=0, flip_prob=0.0
+    )
+    out = augment(w, np.random.default_rng(0), noise_only)
+    lm_in, lm_out = from_seed_windows(w), from_seed_windows(out)
+    assert np.all(lm_out[0, 5:9] == 0)  # no person stays no person
+    assert np.array_equal(lm_out[..., 3], lm_in[..., 3])  # visibility untouched
+    assert 0.01 < np.std(lm_out[..., :3] - lm_in[..., :3]) < 0.03
+    shift_only = dataclasses.replace(noise_only, noise_std=0.0, max_shift=2)
+    shifted = from_seed_windows(augment(w, np.random.default_rng(1), shift_only))
+    # a shift moves frames in time without wrapping the end round to the start
+    for i in range(len(w)):
+        ok = [np.array_equal(shifted[i, 2:28], lm_in[i, 2 + s : 28 + s]) for s in range(-2, 3)]
+        assert any(ok)
+
+
+def test_rotated_phone_takes_are_turned_upright() -> None:
+    data = synthetic_windows(12, seed=4)
+    w = data.windows[data.labels == SEED_EXERCISES.index("squat")][:4]
+    lm = from_seed_windows(w).copy()
+    # store them as a phone on its side would: x' = y, y' = 1 - x (the inverse rotation)
+    rotated = lm.copy()
+    rotated[..., 0], rotated[..., 1] = lm[..., 1], 1 - lm[..., 0]
+    back = from_seed_windows(upright_rotated(rotated.reshape(w.shape)))
+    assert np.allclose(back[..., :2], lm[..., :2], atol=1e-6)
+    assert np.all(back[..., L.LEFT_SHOULDER, 1] < back[..., L.LEFT_HIP, 1])
+
+
+def test_missing_real_windows_say_where_to_get_them(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="01_acquisition"):
+        load_real_windows(tmp_path / "absent.npz")
+
+
+@pytest.mark.skipif(not REAL.is_file(), reason="real windows not in ../shared/data (not shipped)")
+def test_real_windows_load_upright_with_group_labels() -> None:
+    data = load_real_windows(REAL)
+    assert len(data) == 4905 and set(data.labels) == set(range(6))
+    lm = from_seed_windows(data.windows[data.source == "own_horizontal"][:50])
+    present = lm[..., L.LEFT_SHOULDER, 3] > 0
+    up = lm[..., L.LEFT_HIP, 1] - lm[..., L.LEFT_SHOULDER, 1]
+    assert np.median(up[present]) > 0  # shoulders above hips after turning the takes upright
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "models" / "exercise_classifier.keras"
+
+
+@pytest.mark.skipif(not SHIPPED.is_file(), reason="no shipped model yet")
+def test_shipped_model_loads_and_agrees_with_itself() -> None:
+    clf = ExerciseClassifier.load()
+    assert clf.classes == load_config().exercises
+    data = synthetic_windows(12, seed=9)
+    p = clf.predict_proba(data.windows[:10])
+    assert p.shape == (10, 6) and np.allclose(p.sum(1), 1, atol=1e-5)
+    assert np.abs(clf.predict_one(data.windows[0]) - p[0]).max() < 1e-4
+    assert SHIPPED.stat().st_size < 10 * 1024 * 1024
