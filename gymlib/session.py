@@ -1,0 +1,225 @@
+"""The live coach's logic: one frame in, one feedback out. No I/O, no clock, no widgets.
+
+    session = CoachSession(fps=30)                    # loads the shipped classifier lazily
+    for t, frame in enumerate(frames):                # frame: (33, 4) or None (nobody)
+        fb = session.update(frame, t / 30)
+        fb.exercise, fb.confidence, fb.reps, fb.rep, fb.warnings
+
+A rolling 30-frame window feeds the classifier (``ExerciseClassifier.predict_one``) every
+``classify_every`` frames. The recognised exercise changes only after ``vote`` consecutive
+confident predictions agree (no flicker) and falls back to "unknown" after ``unknown_after_s``
+without a confident one. The exercise can be fixed by the user instead (``set_exercise``). Each
+exercise has its own :class:`gymlib.reps.RepCounter`; while the classifier is not sure, the
+counter is told so (``active=False``) and does not count.
+"""
+
+from __future__ import annotations
+
+import collections
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gymlib.config import Config, build_section, load_config
+from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
+from gymlib.model import UNKNOWN
+from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning
+
+AUTO = "auto"
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """``live`` in config.yaml: how the session recognises and holds the exercise."""
+
+    classify_every: int = field(default=10, metadata={"range": (1, 30)})
+    vote: int = field(default=2, metadata={"range": (1, 10)})
+    unknown_after_s: float = field(default=4.0, metadata={"range": (0.5, 60.0)})
+    min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
+
+
+def load_live_config(cfg: Config | None = None) -> LiveConfig:
+    cfg = cfg or load_config()
+    return build_section(LiveConfig, cfg.extra.get("live", {}), "live")
+
+
+@dataclass(frozen=True)
+class SessionFeedback:
+    """What the coach shows after one frame."""
+
+    time: float
+    person: bool
+    exercise: str  # the recognised (or fixed) exercise, or "unknown"
+    confidence: float  # the classifier's probability for it (1.0 when fixed by the user)
+    probabilities: dict[str, float]
+    counter: FrameFeedback | None  # the active exercise's counter, if any
+    rep: Rep | None  # a rep that finished on this frame
+    reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
+    warnings: tuple[Warning, ...]
+    landmarks: np.ndarray | None  # the frame's (33, 4), for drawing
+
+
+class CoachSession:
+    """Stateful, pure pipeline: window -> classifier -> per-exercise rep counter and rules."""
+
+    def __init__(
+        self,
+        classifier: Any = None,
+        *,
+        fps: float = 30.0,
+        aspect: float = 4 / 3,
+        exercise: str = AUTO,
+        config: LiveConfig | None = None,
+        threshold: float | None = None,
+        counter_factory: Callable[[str], RepCounter] | None = None,
+    ) -> None:
+        cfg = load_config()
+        self.cfg = config or load_live_config(cfg)
+        self.fps, self.aspect = float(fps), float(aspect)
+        self.threshold = cfg.model.confidence_threshold if threshold is None else threshold
+        self._classifier = classifier
+        self.exercises: tuple[str, ...] = tuple(cfg.exercises)
+        self._make_counter = counter_factory or (
+            lambda ex: RepCounter(ex, self.fps, aspect=self.aspect)
+        )
+        self.set_exercise(exercise)
+        self.reset()
+
+    @functools.cached_property
+    def classifier(self) -> Any:
+        if self._classifier is None:
+            from gymlib.model import ExerciseClassifier
+
+            self._classifier = ExerciseClassifier.load()
+        return self._classifier
+
+    # -------------------------------------------------------------------------------------------
+    def set_exercise(self, exercise: str) -> None:
+        """``"auto"`` (the classifier decides) or one of the exercises (fixed by the user)."""
+        if exercise != AUTO and exercise not in self.exercises:
+            raise ValueError(f"exercise must be 'auto' or one of {list(self.exercises)}, "
+                             f"got {exercise!r}")  # fmt: skip
+        self.fixed = None if exercise == AUTO else exercise
+
+    def reset(self) -> None:
+        """A new session: forget the window, the exercise and every count."""
+        self.window: collections.deque[np.ndarray] = collections.deque(maxlen=WINDOW_FRAMES)
+        self.frames = 0
+        self.current = UNKNOWN
+        self.confidence = 0.0
+        self.probabilities: dict[str, float] = {}
+        self._candidate, self._votes = UNKNOWN, 0
+        self._last_confident = -np.inf
+        self.counters: dict[str, RepCounter] = {}
+        self.reps: list[Rep] = []
+
+    def _counter(self, exercise: str) -> RepCounter:
+        if exercise not in self.counters:
+            self.counters[exercise] = self._make_counter(exercise)
+        return self.counters[exercise]
+
+    # -------------------------------------------------------------------------------------------
+    def _classify(self, t: float) -> None:
+        window = np.stack(self.window).reshape(WINDOW_FRAMES, FRAME_FEATURES)
+        probs = np.asarray(self.classifier.predict_one(window), dtype=np.float64)
+        self.probabilities = {c: float(p) for c, p in zip(self.classifier.classes, probs,
+                                                           strict=True)}  # fmt: skip
+        i = int(np.argmax(probs))
+        name, conf = self.classifier.classes[i], float(probs[i])
+        if conf < self.threshold:
+            name = UNKNOWN
+        else:
+            self._last_confident = t
+        if name == self._candidate:
+            self._votes += 1
+        else:
+            self._candidate, self._votes = name, 1
+        if name != UNKNOWN and self._votes >= self.cfg.vote:
+            self.current, self.confidence = name, conf
+        elif name == self.current:
+            self.confidence = conf
+        if t - self._last_confident > self.cfg.unknown_after_s:
+            self.current, self.confidence = UNKNOWN, conf
+
+    def update(self, landmarks: np.ndarray | None, t: float) -> SessionFeedback:
+        """Feed one frame (``(33, 4)`` or None when nobody is detected) at time ``t`` seconds."""
+        frame = None
+        if landmarks is not None:
+            frame = np.asarray(landmarks, dtype=np.float32)
+            if frame.shape != (33, 4):
+                raise ValueError(f"landmarks must have shape (33, 4), got {frame.shape}")
+            if not np.all(np.isfinite(frame)):
+                raise ValueError("landmarks contain NaN or inf")
+            if not frame.any():
+                frame = None
+        self.frames += 1
+        self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
+        seen = sum(1 for f in self.window if f.any())
+        if (
+            self.fixed is None
+            and len(self.window) == WINDOW_FRAMES
+            and self.frames % self.cfg.classify_every == 0
+            and seen >= self.cfg.min_person_frames
+        ):
+            self._classify(t)
+        elif self.fixed is None and t - self._last_confident > self.cfg.unknown_after_s:
+            self.current = UNKNOWN
+        exercise = self.fixed or self.current
+        confidence = 1.0 if self.fixed else self.confidence
+        fb = None
+        if exercise != UNKNOWN:
+            fb = self._counter(exercise).update(frame, active=True)
+        # the other counters see the frame too, as inactive: they keep no stale half-rep
+        for name, counter in self.counters.items():
+            if name != exercise:
+                counter.update(frame, active=False)
+        rep = fb.rep if fb is not None else None
+        if rep is not None:
+            self.reps.append(rep)
+        return SessionFeedback(
+            time=t,
+            person=frame is not None,
+            exercise=exercise,
+            confidence=confidence,
+            probabilities=dict(self.probabilities),
+            counter=fb,
+            rep=rep,
+            reps={name: dict(c.counts) for name, c in self.counters.items()},
+            warnings=fb.warnings if fb is not None else (),
+            landmarks=frame,
+        )
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per counted rep (for a table or CSV)."""
+        return [r.as_row() for r in self.reps]
+
+
+class VoiceCoach:
+    """What to say and when: at most one message every ``gap_s`` (the most severe warning
+    first), the same message not again within ``repeat_s``, a beep on every good rep."""
+
+    def __init__(self, *, gap_s: float = 3.0, repeat_s: float = 10.0) -> None:
+        self.gap_s, self.repeat_s = gap_s, repeat_s
+        self._last_spoken = -np.inf
+        self._said: dict[str, float] = {}
+
+    def update(self, fb: SessionFeedback) -> tuple[str | None, bool]:
+        """``(text to speak or None, beep?)`` for one frame's feedback."""
+        beep = fb.rep is not None and fb.rep.verdict == "good"
+        say = None
+        if fb.time - self._last_spoken >= self.gap_s:
+            for w in fb.warnings:  # already most severe first
+                if fb.time - self._said.get(w.message, -np.inf) >= self.repeat_s:
+                    say = w.message
+                    break
+            if say is None and fb.rep is not None and fb.rep.messages:
+                msg = fb.rep.messages[0]
+                if fb.time - self._said.get(msg, -np.inf) >= self.repeat_s:
+                    say = msg
+            if say is not None:
+                self._last_spoken = fb.time
+                self._said[say] = fb.time
+        return say, beep

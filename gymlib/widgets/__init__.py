@@ -1,0 +1,1 @@
+"""Jupyter widgets: the anywidget camera and the live-coach dashboard around it."""

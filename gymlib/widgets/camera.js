@@ -1,0 +1,202 @@
+// Camera widget: the browser's webcam -> JPEG frames to the kernel (at most `max_in_flight`
+// unanswered, never queued), results (landmarks, colours, texts) back -> drawn on a canvas
+// over the video. Speech and a beep are played here, on request from the kernel.
+
+const EDGES_DEFAULT = [];
+
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "gymcoach-camera";
+  root.style.position = "relative";
+  root.style.display = "inline-block";
+  const video = document.createElement("video");
+  video.autoplay = true;
+  video.muted = true;
+  video.playsInline = true;
+  video.style.transform = "scaleX(-1)"; // selfie view; the kernel sees the unflipped frame
+  const overlay = document.createElement("canvas");
+  overlay.className = "gymcoach-overlay";
+  overlay.style.position = "absolute";
+  overlay.style.left = "0";
+  overlay.style.top = "0";
+  overlay.style.transform = "scaleX(-1)";
+  overlay.style.pointerEvents = "none";
+  const status = document.createElement("div");
+  status.className = "gymcoach-status";
+  status.style.font = "13px sans-serif";
+  const picker = document.createElement("select");
+  picker.className = "gymcoach-picker";
+  root.append(video, overlay);
+  el.append(picker, root, status);
+
+  const grab = document.createElement("canvas");
+  let stream = null;
+  let inFlight = 0;
+  let sent = 0;
+  let drawn = 0;
+  let stopped = false;
+  let t0 = performance.now();
+  let audio = null;
+
+  function setStatus(text, isError) {
+    status.textContent = text;
+    status.style.color = isError ? "#c0392b" : "#555";
+    model.set("status", text);
+    model.save_changes();
+  }
+
+  async function listCameras() {
+    try {
+      const devices = await navigator.mediaDevices.enumerateDevices();
+      const cams = devices.filter((d) => d.kind === "videoinput");
+      picker.innerHTML = "";
+      cams.forEach((c, i) => {
+        const o = document.createElement("option");
+        o.value = c.deviceId;
+        o.textContent = c.label || `camera ${i + 1}`;
+        picker.append(o);
+      });
+      if (!cams.length) setStatus("No camera found: plug one in, or use SOURCE='video:...'", true);
+    } catch (e) {
+      setStatus(`Cannot list cameras: ${e.message}`, true);
+    }
+  }
+
+  async function start() {
+    stop();
+    stopped = false;
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      setStatus("This browser gives no camera access here (needs https or localhost)", true);
+      return;
+    }
+    const constraints = {
+      audio: false,
+      video: {
+        width: { ideal: model.get("width") },
+        height: { ideal: model.get("height") },
+        deviceId: picker.value ? { exact: picker.value } : undefined,
+      },
+    };
+    try {
+      stream = await navigator.mediaDevices.getUserMedia(constraints);
+    } catch (e) {
+      const why = e.name === "NotAllowedError" ? "Camera permission refused" :
+        e.name === "NotFoundError" ? "No camera found" : `Camera error: ${e.message}`;
+      setStatus(`${why}. The session recorded so far is kept.`, true);
+      return;
+    }
+    stream.getVideoTracks().forEach((tr) => {
+      tr.addEventListener("ended", () => setStatus("The camera was unplugged or stopped. The session so far is kept.", true));
+    });
+    video.srcObject = stream;
+    await video.play().catch(() => {});
+    await listCameras();
+    setStatus("camera on");
+    t0 = performance.now();
+    sent = 0;
+    drawn = 0;
+    requestAnimationFrame(loop);
+  }
+
+  function stop() {
+    stopped = true;
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    stream = null;
+  }
+
+  function loop() {
+    if (stopped) return;
+    if (video.readyState >= 2 && inFlight < model.get("max_in_flight") && model.get("running")) {
+      const w = video.videoWidth, h = video.videoHeight;
+      if (w && h) {
+        grab.width = w;
+        grab.height = h;
+        grab.getContext("2d").drawImage(video, 0, 0, w, h);
+        inFlight += 1;
+        const t = (performance.now() - t0) / 1000;
+        grab.toBlob(async (blob) => {
+          if (!blob) { inFlight -= 1; return; }
+          const buf = await blob.arrayBuffer();
+          model.send({ type: "frame", t, width: w, height: h }, [buf]);
+          sent += 1;
+        }, "image/jpeg", model.get("quality"));
+      }
+    }
+    requestAnimationFrame(loop);
+  }
+
+  function beep() {
+    if (!audio) audio = new AudioContext(); // one context for the whole session
+    const osc = audio.createOscillator();
+    const gain = audio.createGain();
+    osc.frequency.value = 800;
+    gain.gain.setValueAtTime(0.6, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.01, audio.currentTime + 0.3);
+    osc.connect(gain).connect(audio.destination);
+    osc.start();
+    osc.stop(audio.currentTime + 0.3);
+  }
+
+  function draw(msg) {
+    const w = video.videoWidth || model.get("width");
+    const h = video.videoHeight || model.get("height");
+    overlay.width = w;
+    overlay.height = h;
+    overlay.style.width = `${video.clientWidth || w}px`;
+    overlay.style.height = `${video.clientHeight || h}px`;
+    const ctx = overlay.getContext("2d");
+    ctx.clearRect(0, 0, w, h);
+    const lm = msg.landmarks;
+    if (!lm) return;
+    const edges = model.get("edges") || EDGES_DEFAULT;
+    const colours = msg.colours || {};
+    ctx.lineWidth = Math.max(2, w / 240);
+    ctx.strokeStyle = msg.colour || "#2ecc71";
+    for (const [a, b] of edges) {
+      if (lm[a][3] < 0.15 || lm[b][3] < 0.15) continue;
+      ctx.beginPath();
+      ctx.moveTo(lm[a][0] * w, lm[a][1] * h);
+      ctx.lineTo(lm[b][0] * w, lm[b][1] * h);
+      ctx.stroke();
+    }
+    lm.forEach((p, i) => {
+      if (p[3] < 0.15) return;
+      ctx.fillStyle = colours[i] || "#e74c3c";
+      ctx.beginPath();
+      ctx.arc(p[0] * w, p[1] * h, Math.max(3, w / 160), 0, 2 * Math.PI);
+      ctx.fill();
+    });
+    drawn += 1;
+  }
+
+  model.on("msg:custom", (msg) => {
+    if (msg.type === "result") {
+      inFlight = Math.max(0, inFlight - 1);
+      draw(msg);
+      const secs = (performance.now() - t0) / 1000;
+      model.set("fps", secs > 0 ? drawn / secs : 0);
+      model.set("frames_drawn", drawn);
+      model.save_changes();
+      if (msg.beep && !model.get("muted")) beep();
+      if (msg.say && !model.get("muted") && window.speechSynthesis) {
+        window.speechSynthesis.cancel();
+        const u = new SpeechSynthesisUtterance(msg.say);
+        u.lang = "en-US";
+        window.speechSynthesis.speak(u);
+      }
+    } else if (msg.type === "error") {
+      inFlight = Math.max(0, inFlight - 1);
+      setStatus(msg.text, true);
+    } else if (msg.type === "start") {
+      start();
+    } else if (msg.type === "stop") {
+      stop();
+      setStatus("stopped");
+    }
+  });
+  picker.addEventListener("change", () => { if (!stopped) start(); });
+  listCameras().then(() => { if (model.get("running")) start(); });
+  return () => stop();
+}
+
+export default { render };

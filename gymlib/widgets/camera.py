@@ -1,0 +1,71 @@
+"""An anywidget webcam that streams JPEG frames to the kernel at camera speed.
+
+ipywebrtc delivers about one frame per second to the kernel in JupyterLab 4; this widget sends
+each frame as a binary JPEG message, keeps at most ``max_in_flight`` unanswered (newer frames
+are dropped, never queued), and draws what the kernel answers (landmarks, joint colours) on a
+canvas over the video. The kernel side is a callback: ``frame bytes -> result dict``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+
+from gymlib.landmarks import POSE_CONNECTIONS
+
+FrameHandler = Callable[[bytes, float], dict[str, Any] | None]
+
+
+class CameraWidget(anywidget.AnyWidget):
+    """The browser's webcam as a stream of frames for the kernel."""
+
+    _esm = Path(__file__).with_name("camera.js")
+    width = traitlets.Int(640).tag(sync=True)
+    height = traitlets.Int(480).tag(sync=True)
+    quality = traitlets.Float(0.8).tag(sync=True)
+    max_in_flight = traitlets.Int(2).tag(sync=True)
+    running = traitlets.Bool(True).tag(sync=True)
+    muted = traitlets.Bool(False).tag(sync=True)
+    edges = traitlets.List([[int(a), int(b)] for a, b in POSE_CONNECTIONS]).tag(sync=True)
+    # reported by the browser
+    status = traitlets.Unicode("").tag(sync=True)
+    fps = traitlets.Float(0.0).tag(sync=True)
+    frames_drawn = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, handler: FrameHandler | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.handler = handler
+        self.frames_received = 0
+        self.kernel_seconds = 0.0
+        self.on_msg(self._on_msg)
+
+    def _on_msg(self, _widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
+        if not isinstance(content, dict) or content.get("type") != "frame":
+            return
+        self.frames_received += 1
+        t0 = time.perf_counter()
+        try:
+            if not buffers:
+                raise ValueError("a frame message came without its JPEG data")
+            result = (
+                self.handler(bytes(buffers[0]), float(content.get("t", 0.0)))
+                if (self.handler)
+                else None
+            )
+            self.send({"type": "result", **(result or {})})
+        except Exception as exc:  # noqa: BLE001 - shown in the widget, the session goes on
+            self.send({"type": "error", "text": f"frame {self.frames_received}: {exc}"})
+        self.kernel_seconds += time.perf_counter() - t0
+
+    def start(self) -> None:
+        self.running = True
+        self.send({"type": "start"})
+
+    def stop(self) -> None:
+        self.running = False
+        self.send({"type": "stop"})

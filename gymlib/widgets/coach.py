@@ -1,0 +1,172 @@
+"""The live coach in a notebook: the camera widget, the pose model, the session, a dashboard.
+
+    coach = LiveCoach()          # loads the shipped classifier and MediaPipe
+    coach                        # shows camera + dashboard; frames flow while the cell is idle
+
+The kernel side of each frame: JPEG -> RGB -> MediaPipe (video mode) -> CoachSession -> a small
+JSON result (landmarks, joint colours, texts, speech) drawn by the browser. Everything the person
+did is recorded and can be saved (atomically) and replayed through a new session.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import ipywidgets as W
+import numpy as np
+
+from gymlib.config import load_config
+from gymlib.extract import PoseExtractor
+from gymlib.io import save_npz_atomic
+from gymlib.landmarks import PoseLandmark
+from gymlib.session import AUTO, CoachSession, SessionFeedback, VoiceCoach
+from gymlib.widgets.camera import CameraWidget
+
+VERDICT_COLOUR = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
+#: joints to colour when a check fails, by the measure it uses
+MEASURE_JOINTS = {
+    "knee_over_toe": ("KNEE", "FOOT_INDEX"),
+    "body_line": ("HIP",),
+    "elbow_tuck": ("ELBOW",),
+    "hip_height": ("HIP", "KNEE"),
+    "thigh_vertical": ("HIP", "KNEE"),
+    "arm_raise": ("WRIST", "ELBOW"),
+    "chin_over_bar": ("NOSE",),
+    "torso_lean": ("SHOULDER", "HIP"),
+}
+
+
+class LiveCoach(W.VBox):
+    """Camera, dashboard and the coaching pipeline, ready to display."""
+
+    def __init__(self, classifier: Any = None, *, fps: float = 30.0) -> None:
+        self.session = CoachSession(classifier, fps=fps)
+        self.voice = VoiceCoach()
+        self.extractor = PoseExtractor(mode="video").open()
+        self.recording: list[tuple[float, np.ndarray | None]] = []
+        self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
+        self.frames = 0
+        self._last_t = -1.0
+        self.camera = CameraWidget(self._handle)
+        ex = W.Dropdown(
+            options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
+        )
+        ex.observe(lambda ch: self.session.set_exercise(ch["new"]), names="value")
+        self.exercise_label = W.HTML("<b>exercise:</b> waiting for you")
+        self.counts = W.HTML("")
+        self.rom = W.FloatProgress(min=0, max=1, description="range")
+        self.warnings = W.HTML("")
+        mute = W.Checkbox(value=False, description="mute")
+        W.link((mute, "value"), (self.camera, "muted"))
+        start, stop, save = (
+            W.Button(description="start"),
+            W.Button(description="stop"),
+            (W.Button(description="save session")),
+        )
+        start.on_click(lambda _: self.camera.start())
+        stop.on_click(lambda _: self.camera.stop())
+        self.saved = W.HTML("")
+        save.on_click(lambda _: self._save())
+        controls = W.HBox([ex, start, stop, mute, save])
+        side = W.VBox([self.exercise_label, self.counts, self.rom, self.warnings, self.saved])
+        super().__init__([controls, W.HBox([self.camera, side])])
+
+    # -------------------------------------------------------------------------------------------
+    def _handle(self, jpeg: bytes, t: float) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
+        if bgr is None:
+            raise ValueError("the frame could not be decoded as JPEG")
+        t1 = time.perf_counter()
+        t = max(t, self._last_t + 1e-3)  # MediaPipe's video mode needs increasing timestamps
+        self._last_t = t
+        lm = self.extractor.process_bgr(bgr, timestamp=t)
+        t2 = time.perf_counter()
+        fb = self.session.update(lm, t)
+        say, beep = self.voice.update(fb)
+        result = self._result(fb, say, beep)
+        t3 = time.perf_counter()
+        self.recording.append((t, lm))
+        self.frames += 1
+        self.timings["decode"] += t1 - t0
+        self.timings["pose"] += t2 - t1
+        self.timings["coach"] += t3 - t2
+        if self.frames % 5 == 0 or fb.rep is not None:
+            self._show(fb)
+        return result
+
+    def _result(self, fb: SessionFeedback, say: str | None, beep: bool) -> dict[str, Any]:
+        colours: dict[int, str] = {}
+        checks = (
+            {c.name: c for c in self.session.counters[fb.exercise].rules.checks}
+            if (fb.exercise in self.session.counters)
+            else {}
+        )
+        for w in fb.warnings:
+            spec = checks.get(w.name)
+            for joint in MEASURE_JOINTS.get(spec.measure if spec else "", ()):
+                for side in ("LEFT_", "RIGHT_", ""):
+                    name = side + joint
+                    if name in PoseLandmark.__members__:
+                        colours[int(PoseLandmark[name])] = "#e67e22"
+        return {
+            "landmarks": None if fb.landmarks is None else np.round(fb.landmarks, 4).tolist(),
+            "colours": colours,
+            "colour": VERDICT_COLOUR.get(fb.rep.verdict, "#2ecc71") if fb.rep else "#2ecc71",
+            "exercise": fb.exercise,
+            "reps": fb.reps,
+            "warnings": [w.message for w in fb.warnings],
+            "say": say,
+            "beep": beep,
+        }
+
+    def _show(self, fb: SessionFeedback) -> None:
+        conf = f" ({fb.confidence:.0%})" if fb.exercise != "unknown" else ""
+        self.exercise_label.value = f"<b>exercise:</b> {fb.exercise}{conf}"
+        rows = "".join(
+            f"<tr><td>{ex}</td><td style='color:#2ecc71'>{c['good']}</td>"
+            f"<td style='color:#b7950b'>{c['partial']}</td><td style='color:#e74c3c'>"
+            f"{c['faulty']}</td></tr>"
+            for ex, c in fb.reps.items()
+        )
+        self.counts.value = (
+            f"<table><tr><th></th><th>good</th><th>partial</th><th>faulty</th></tr>{rows}</table>"
+        )
+        if fb.counter is not None and fb.counter.progress == fb.counter.progress:
+            self.rom.value = float(np.clip(fb.counter.progress, 0, 1))
+        self.warnings.value = "<br>".join(
+            f"<span style='color:#e67e22'>{w.since:6.1f} s  {w.message}</span>"
+            for w in fb.warnings
+        )
+
+    def _save(self) -> Path:
+        cfg = load_config()
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = cfg.resolve(cfg.paths.data_sessions) / f"session-{stamp}.npz"
+        t = np.array([r[0] for r in self.recording])
+        empty = np.zeros((33, 4), np.float32)
+        frames = [r[1] if r[1] is not None else empty for r in self.recording]
+        lm = np.stack(frames) if frames else np.zeros((0, 33, 4), np.float32)
+        save_npz_atomic(path, overwrite=False, timestamps=t, landmarks=lm)
+        self.saved.value = f"saved {path.name} ({len(t)} frames)"
+        return path
+
+    def close(self) -> None:  # noqa: D401 - widget API
+        self.extractor.close()
+        super().close()
+
+
+def replay(
+    path: str | Path, classifier: Any = None, *, fps: float = 30.0, aspect: float = 4 / 3
+) -> CoachSession:
+    """Run a saved session's landmarks through a fresh :class:`CoachSession`."""
+    with np.load(path) as d:
+        t, lm = d["timestamps"], d["landmarks"]
+    session = CoachSession(classifier, fps=fps, aspect=aspect)
+    for ti, frame in zip(t, lm, strict=True):
+        session.update(frame if frame.any() else None, float(ti))
+    return session

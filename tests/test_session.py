@@ -1,0 +1,129 @@
+"""The live coach's pure pipeline (issue 8): recognition with votes, counting, voice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.config import SEED_EXERCISES
+from gymlib.model import UNKNOWN
+from gymlib.reps import Rep, Warning
+from gymlib.session import CoachSession, LiveConfig, SessionFeedback, VoiceCoach
+from gymlib.synth import generate_clip
+
+
+class Scripted:
+    """A stand-in classifier that says what the test scripts (the vote logic under test)."""
+
+    classes = SEED_EXERCISES
+
+    def __init__(self, script):
+        self.script = script
+        self.calls = 0
+
+    def predict_one(self, window):
+        assert window.shape == (30, 132)
+        name, conf = self.script(self.calls)
+        self.calls += 1
+        p = np.full(6, (1 - conf) / 5)
+        p[SEED_EXERCISES.index(name)] = conf
+        return p
+
+
+def _run(session, clip):
+    out = []
+    for i, f in enumerate(clip.landmarks):
+        out.append(session.update(f if f.any() else None, i / clip.fps))
+    return out
+
+
+def test_fixed_exercise_counts_and_judges() -> None:
+    clip = generate_clip("squat", 7, seed=1, view="right", errors=[()] * 5 + [("shallow",)] * 2)
+    session = CoachSession(Scripted(lambda i: ("bench_press", 1.0)), fps=clip.fps,
+                           aspect=clip.aspect, exercise="squat")  # fmt: skip
+    fbs = _run(session, clip)
+    assert [r.verdict for r in session.reps] == ["good"] * 5 + ["partial"] * 2
+    assert fbs[-1].reps["squat"] == {"good": 5, "partial": 2, "faulty": 0}
+    assert session.classifier.calls == 0  # a fixed exercise needs no classifier
+    rows = session.summary()
+    assert len(rows) == 7 and rows[5]["verdict"] == "partial"
+
+
+def test_recognition_needs_agreeing_votes_and_falls_back_to_unknown() -> None:
+    clip = generate_clip("squat", 6, seed=2, view="right", idle=False)
+    cfg = LiveConfig(classify_every=10, vote=2, unknown_after_s=2.0, min_person_frames=20)
+    # confident squat, one confident stray push-up, then nothing confident at all
+    script = lambda i: ("squat", 0.97) if i < 8 else (("push_up", 0.95) if i == 8 else (  # noqa: E731
+        ("lat_machine", 0.4)))  # fmt: skip
+    session = CoachSession(Scripted(script), fps=clip.fps, aspect=clip.aspect, config=cfg,
+                           threshold=0.9)  # fmt: skip
+    fbs = _run(session, clip)
+    names = [fb.exercise for fb in fbs]
+    first = names.index("squat")
+    assert set(names[:first]) == {UNKNOWN}
+    assert first == 29 + 10  # the window fills at frame 30, two votes 10 frames apart
+    assert "push_up" not in names  # one stray prediction does not switch
+    assert names[-1] == UNKNOWN  # more than 2 s without a confident prediction
+    assert all(fb.counter is None for fb in fbs if fb.exercise == UNKNOWN)
+
+
+def test_unknown_stops_counting() -> None:
+    clip = generate_clip("push_up", 5, seed=3, view="left", idle=False)
+    never = CoachSession(Scripted(lambda i: ("push_up", 0.5)), fps=clip.fps, aspect=clip.aspect)
+    _run(never, clip)
+    assert never.reps == []
+    sure = CoachSession(Scripted(lambda i: ("push_up", 0.99)), fps=clip.fps, aspect=clip.aspect)
+    _run(sure, clip)
+    assert len(sure.reps) >= 4
+
+
+def test_bad_frames_are_refused() -> None:
+    session = CoachSession(Scripted(lambda i: ("squat", 1.0)))
+    with pytest.raises(ValueError, match=r"\(33, 4\)"):
+        session.update(np.zeros((32, 4)), 0.0)
+    bad = np.ones((33, 4))
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        session.update(bad, 0.0)
+    with pytest.raises(ValueError, match="auto"):
+        session.set_exercise("zumba")
+
+
+def _fb(t: float, warnings=(), rep=None) -> SessionFeedback:
+    return SessionFeedback(t, True, "squat", 1.0, {}, None, rep, {}, tuple(warnings), None)
+
+
+def test_voice_is_throttled_and_most_severe_first() -> None:
+    voice = VoiceCoach(gap_s=3.0, repeat_s=10.0)
+    knees = Warning("knees_past_toes", "Knees!", 3, 0.0)
+    depth = Warning("shallow", "Deeper!", 2, 0.0)
+    said = []
+    for i in range(300):  # 10 s at 30 fps with both warnings active
+        text, _ = voice.update(_fb(i / 30, [knees, depth]))
+        if text:
+            said.append((round(i / 30, 2), text))
+    assert said[0] == (0.0, "Knees!")
+    assert said[1][1] == "Deeper!" and said[1][0] >= 3.0
+    assert len(said) == 2  # neither repeats within 10 s
+    rep = Rep(1, "squat", 0, 10, 20, 30.0, 1.0, 0.3, 0.3, 0.0, "good")
+    assert voice.update(_fb(11.0, rep=rep))[1] is True
+
+
+def test_replay_of_a_saved_session_gives_the_same_reps(tmp_path: Path) -> None:
+    from gymlib.io import save_npz_atomic
+    from gymlib.widgets.coach import replay
+
+    clip = generate_clip("lat_machine", 5, seed=4, view="left")
+    live = CoachSession(Scripted(lambda i: ("lat_machine", 0.99)), fps=clip.fps,
+                        aspect=clip.aspect)  # fmt: skip
+    _run(live, clip)
+    path = save_npz_atomic(tmp_path / "s.npz", timestamps=clip.timestamps,
+                           landmarks=clip.landmarks)  # fmt: skip
+    again = replay(path, Scripted(lambda i: ("lat_machine", 0.99)), fps=clip.fps,
+                   aspect=clip.aspect)  # fmt: skip
+    assert [(r.start, r.end, r.verdict) for r in again.reps] == [
+        (r.start, r.end, r.verdict) for r in live.reps
+    ]
+    assert len(live.reps) >= 4
