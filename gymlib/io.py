@@ -31,6 +31,9 @@ def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     )
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual mode
     try:
         yield tmp
         if not overwrite and target.exists():

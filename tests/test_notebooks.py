@@ -62,3 +62,14 @@ def test_03_training_synthetic(tmp_path: Path) -> None:
     model = Path(metrics["model"])
     assert model.is_file() and model.with_suffix(".json").is_file()
     assert model.with_suffix(".tflite").is_file()
+
+
+@pytest.mark.notebooks
+def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
+    metrics = _run(
+        "04_live_coach.ipynb", tmp_path, SOURCE="synthetic", EXERCISE="squat",
+        SYNTH_EXERCISE="squat", SYNTH_REPS=5, SEED=1,
+    )  # fmt: skip
+    assert metrics["source"] == "synthetic" and metrics["frames"] > 150
+    assert 4 <= metrics["reps"] <= 6 and metrics["exercises"] == ["squat"]
+    assert metrics["frames_per_second"] > 30

@@ -117,7 +117,7 @@ function render({ model, el }) {
         grab.toBlob(async (blob) => {
           if (!blob) { inFlight -= 1; return; }
           const buf = await blob.arrayBuffer();
-          model.send({ type: "frame", t, width: w, height: h }, [buf]);
+          model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
           sent += 1;
         }, "image/jpeg", model.get("quality"));
       }
@@ -174,6 +174,9 @@ function render({ model, el }) {
       inFlight = Math.max(0, inFlight - 1);
       draw(msg);
       const secs = (performance.now() - t0) / 1000;
+      root.dataset.framesDrawn = String(drawn); // for tests and curious users
+      root.dataset.fps = (secs > 0 ? drawn / secs : 0).toFixed(1);
+      root.dataset.exercise = msg.exercise || "";
       model.set("fps", secs > 0 ? drawn / secs : 0);
       model.set("frames_drawn", drawn);
       model.save_changes();

@@ -1,0 +1,116 @@
+"""The live coach's kernel-side cost per frame, and an hour-long session. Figures for issue 8.
+
+    OMP_NUM_THREADS=2 .venv/bin/python benchmarks/live_loop.py [--minutes 60]
+
+1. Per frame, on a real photo of a person (skimage's astronaut, 640x480 JPEG as the browser sends
+   it): JPEG decode, MediaPipe pose (full model, video mode), then the coach (classifier every
+   10th frame + rep counter + rules + voice) on a generated landmark stream. Target: coach
+   overhead (all but decode and pose) <= 2 ms per frame.
+2. A simulated session of ``--minutes`` at 30 fps (generated sets with rests) through
+   ``CoachSession`` with the shipped classifier: resident memory growth (target < 20 MB) and reps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gymlib.extract import PoseExtractor  # noqa: E402
+from gymlib.model import ExerciseClassifier  # noqa: E402
+from gymlib.session import CoachSession, VoiceCoach  # noqa: E402
+from gymlib.synth import EXERCISES, generate_clip  # noqa: E402
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def per_frame(clf: ExerciseClassifier, n: int = 300) -> None:
+    from skimage import data
+
+    img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (640, 480))
+    ok, jpeg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    assert ok
+    blob = jpeg.tobytes()
+    dec, pose = [], []
+    with PoseExtractor(mode="video") as ex:
+        for i in range(n):
+            t0 = time.perf_counter()
+            bgr = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_COLOR)
+            t1 = time.perf_counter()
+            lm = ex.process_bgr(bgr, timestamp=i / 30)
+            t2 = time.perf_counter()
+            dec.append(t1 - t0)
+            pose.append(t2 - t1)
+    assert lm is not None, "MediaPipe found no person in the astronaut photo"
+    clip = generate_clip("squat", 10, seed=1, view="right")
+    session = CoachSession(clf, fps=clip.fps, aspect=clip.aspect)
+    voice = VoiceCoach()
+    coach, classify = [], []
+    for i, f in enumerate(clip.landmarks):
+        t0 = time.perf_counter()
+        fb = session.update(f if f.any() else None, i / clip.fps)
+        voice.update(fb)
+        dt = time.perf_counter() - t0
+        (classify if session.frames % session.cfg.classify_every == 0 else coach).append(dt)
+    ms = lambda v: np.array(v) * 1e3  # noqa: E731
+    print("per frame (ms)            median    p95")
+    rows = (
+        ("JPEG decode 640x480", dec),
+        ("MediaPipe pose (full)", pose),
+        ("coach, counting frames", coach),
+        ("coach, classifying frames", classify),
+    )
+    for label, v in rows:
+        print(f"{label:26s}{np.median(ms(v)):6.2f} {np.percentile(ms(v), 95):6.2f}")
+    print(f"(the classifier runs on every {session.cfg.classify_every}th frame)")
+    mean = (np.sum(coach) + np.sum(classify)) / (len(coach) + len(classify)) * 1e3
+    print(
+        f"coach overhead, mean over all frames: {mean:.2f} ms (target <= 2 ms); "
+        f"kernel capacity ~{1000 / (np.median(ms(dec)) + np.median(ms(pose)) + mean):.0f} fps"
+    )
+
+
+def long_session(clf: ExerciseClassifier, minutes: float) -> None:
+    fps = 30.0
+    session = CoachSession(clf, fps=fps)
+    n_target = int(minutes * 60 * fps)
+    frames, k, reps_true = 0, 0, 0
+    start_rss = None
+    t0 = time.perf_counter()
+    while frames < n_target:
+        clip = generate_clip(EXERCISES[k % len(EXERCISES)], [5, 4], seed=9000 + k)
+        k += 1
+        reps_true += len(clip.reps)
+        for f in clip.landmarks:
+            session.update(f if f.any() else None, frames / fps)
+            frames += 1
+            if frames == 3000:
+                start_rss = rss_mb()
+    secs = time.perf_counter() - t0
+    growth = rss_mb() - (start_rss or rss_mb())
+    print(f"\n{frames / fps / 60:.0f} simulated minutes ({frames} frames, {k} sessions) in "
+          f"{secs:.0f} s: memory growth {growth:+.1f} MB after warm-up (target < 20 MB); "
+          f"{len(session.reps)} reps counted, {reps_true} performed")  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--minutes", type=float, default=60.0)
+    args = ap.parse_args()
+    clf = ExerciseClassifier.load()
+    per_frame(clf)
+    long_session(clf, args.minutes)
+
+
+if __name__ == "__main__":
+    main()
