@@ -35,7 +35,6 @@ from gymlib.training import (  # noqa: E402
     group_kfold,
     group_split,
     load_real_windows,
-    random_split,
     train_classifier,
 )
 
@@ -109,14 +108,15 @@ def main() -> None:
           f"{args.folds}-fold, up to {epochs} epochs")  # fmt: skip
     results: dict = {}
     folds = group_kfold(data.group, args.folds, seed=42)
-    for v in args.variants.split(","):
+    for v in filter(None, args.variants.split(",")):
         results[v] = cross_validate(data, folds, config_for(v), epochs, v)
         show(f"{v} (recording-disjoint {args.folds}-fold)", results[v])
     if not args.skip_random:
-        rnd = []
-        for k in range(args.folds):
-            tr, te = random_split(len(data), 1 / args.folds, seed=k)
-            rnd.append((tr, te))
+        # k folds that partition the windows at random (ignoring recordings), like the seed
+        order = np.random.default_rng(42).permutation(len(data))
+        parts = np.array_split(order, args.folds)
+        rnd = [(np.sort(np.concatenate(parts[:k] + parts[k + 1 :])), np.sort(parts[k]))
+               for k in range(args.folds)]  # fmt: skip
         results["shipped_random_split"] = cross_validate(
             data, rnd, config_for("shipped"), epochs, "random"
         )
