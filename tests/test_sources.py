@@ -1,0 +1,205 @@
+"""Data sources and preprocessing (issue 5): seed CSVs both ways, videos, splits, balancing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.datasets import assign_splits, balance, load_processed, resample, save_processed
+from gymlib.sources import (
+    DataError,
+    DownloadError,
+    extract_folder,
+    read_seed_csv,
+    read_seed_folder,
+    write_seed_folder,
+)
+from gymlib.training import synthetic_windows
+
+
+@pytest.fixture(scope="module")
+def windows():
+    return synthetic_windows(24, seed=3)
+
+
+def test_seed_csvs_round_trip(windows, tmp_path: Path) -> None:
+    n = write_seed_folder(windows, tmp_path / "seed")
+    assert n == len(windows)
+    some = next((tmp_path / "seed" / "squat").glob("*.csv"))
+    lines = some.read_text().splitlines()
+    assert len(lines) == 31 and lines[0].split(",")[-1] == "label"
+    assert len(lines[0].split(",")) == 133
+    back, report = read_seed_folder(tmp_path / "seed")
+    assert report.read == len(windows) and not report.skipped
+    order = np.lexsort(windows.windows.reshape(len(windows), -1).T[:3])
+    order2 = np.lexsort(back.windows.reshape(len(back), -1).T[:3])
+    assert np.allclose(back.windows[order2], windows.windows[order], atol=1e-5)
+    assert sorted(back.labels) == sorted(windows.labels)
+    with pytest.raises(FileExistsError):
+        write_seed_folder(windows, tmp_path / "seed")
+
+
+def _csv(path: Path, rows: int = 30, cols: int = 133, value: str = "0.5") -> Path:
+    from gymlib.landmarks import CSV_COLUMNS
+
+    header = ",".join([*CSV_COLUMNS, "label"][:cols])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + "\n" + "\n".join([",".join([value] * cols)] * rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "kwargs,needle",
+    [({"rows": 29}, "29 data rows"), ({"cols": 120}, "header has 120"),
+     ({"value": "nan"}, "NaN"), ({"value": "abc"}, "not a number")],
+)  # fmt: skip
+def test_bad_csvs_name_the_file_and_the_problem(tmp_path: Path, kwargs, needle) -> None:
+    p = _csv(tmp_path / "squat" / "bad.csv", **kwargs)
+    with pytest.raises(DataError, match=needle) as err:
+        read_seed_csv(p)
+    assert "bad.csv" in str(err.value)
+
+
+def test_a_folder_skips_or_stops_on_bad_input(tmp_path: Path) -> None:
+    _csv(tmp_path / "squat" / "good_0.csv")
+    _csv(tmp_path / "squat" / "short_0.csv", rows=29)
+    _csv(tmp_path / "zumba" / "x_0.csv")
+    data, report = read_seed_folder(tmp_path, on_error="skip")
+    assert len(data) == 1 and report.read == 1
+    reasons = dict(report.skipped)
+    assert any("short_0.csv" in k for k in reasons) and any("zumba" in k for k in reasons)
+    with pytest.raises(DataError, match="zumba|short_0"):
+        read_seed_folder(tmp_path, on_error="raise")
+
+
+def test_downloads_fail_clearly_offline(tmp_path: Path, monkeypatch) -> None:
+    import urllib.request
+
+    from gymlib import sources
+
+    def offline(*_a, **_k):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    with pytest.raises(DownloadError, match="cannot download .*api.github.com"):
+        sources.download_seed(tmp_path)
+    with pytest.raises(DownloadError, match="kagglehub"):
+        sources.download_kaggle(tmp_path)
+
+
+def test_seed_download_checks_hashes_and_resumes(tmp_path: Path, monkeypatch) -> None:
+    from gymlib import sources
+
+    body = tmp_path / "src.csv"
+    _csv(body)
+    blob = body.read_bytes()
+    tree = {"tree": [{"type": "blob", "path": f"{sources.SEED_DIR}/squat/a_0.csv",
+                      "sha": sources._git_blob_sha1(blob)}]}  # fmt: skip
+    calls = []
+
+    def fake_get(url: str, timeout: float = 20.0) -> bytes:
+        calls.append(url)
+        return json.dumps(tree).encode() if "api.github.com" in url else blob
+
+    monkeypatch.setattr(sources, "_get", fake_get)
+    dest = sources.download_seed(tmp_path / "seed", progress=False)
+    assert (dest / "squat" / "a_0.csv").read_bytes() == blob
+    sources.download_seed(tmp_path / "seed", progress=False)
+    assert sum("raw.githubusercontent" in c for c in calls) == 1  # the second run resumed
+    data, report = read_seed_folder(dest)
+    assert len(data) == 1
+
+
+def test_splits_never_cut_a_recording(windows) -> None:
+    split = assign_splits(windows.group, validation=0.2, test=0.2, seed=1)
+    for s in ("train", "validation", "test"):
+        assert (split == s).any()
+    for g in set(windows.group):
+        assert len(set(split[windows.group == g])) == 1
+
+
+def test_balance_flips_with_the_group_and_undersamples(windows) -> None:
+    counts = np.bincount(windows.labels, minlength=6)
+    target = int(np.median(counts))
+    b = balance(windows, target, seed=0)
+    after = np.bincount(b.labels, minlength=6)
+    assert after.max() <= target
+    assert all(after[c] == min(target, 2 * counts[c]) for c in range(6))
+    assert set(b.group) <= set(windows.group)  # mirrored twins keep their recording
+
+
+def test_resample_to_a_target_rate() -> None:
+    t = np.arange(100) / 50.0  # 2 s at 50 fps (Fit3D)
+    lm = np.zeros((100, 33, 4), np.float32)
+    lm[..., 0] = np.linspace(0, 1, 100)[:, None]
+    lm[..., 3] = 1.0
+    lm[40] = 0.0  # nobody in one frame
+    out = resample(lm, t, 30.0)
+    assert len(out) == 60
+    x = out[:, 0, 0]
+    ok = out[:, 0, 3] > 0
+    assert np.allclose(np.diff(x[ok][:20]), x[1] - x[0], atol=1e-4)
+    assert (~ok).sum() >= 1
+    with pytest.raises(ValueError, match="increase"):
+        resample(lm, t[::-1], 30.0)
+
+
+def test_processed_files_round_trip_with_a_manifest(windows, tmp_path: Path) -> None:
+    split = assign_splits(windows.group, validation=0.2, test=0.2)
+    p = save_processed("demo", windows, split, out_dir=tmp_path, params={"seed": 42})
+    manifest = json.loads((tmp_path / "demo.json").read_text())
+    assert manifest["windows"] == len(windows) and sum(
+        manifest["counts"]["split"].values()
+    ) == len(windows)
+    data, split2 = load_processed(p)
+    assert np.array_equal(data.windows, windows.windows) and np.array_equal(split2, split)
+
+
+def test_video_folder_reports_bad_clips_and_caches(tmp_path: Path) -> None:
+    root = tmp_path / "videos"
+    (root / "squat").mkdir(parents=True)
+    (root / "squat" / "broken.mp4").write_bytes(b"not a video")
+    (root / "yoga").mkdir()
+    data, report = extract_folder(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
+    assert len(data) == 0
+    why = dict(report.skipped)
+    assert any("broken.mp4" in k for k in why) and any("yoga" in k for k in why)
+    with pytest.raises(DataError, match="broken.mp4|yoga"):
+        extract_folder(root, cache_dir=tmp_path / "cache", workers=1, on_error="raise",
+                       progress=False)  # fmt: skip
+
+
+def _person_video(path: Path, frames: int = 45) -> Path:
+    """An mp4 of a real photo of a person drifting sideways (MediaPipe finds her)."""
+    import cv2
+    from skimage import data
+
+    img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (360, 360))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (480, 360))
+    for i in range(frames):
+        canvas = np.full((360, 480, 3), 235, np.uint8)
+        dx = 40 + i
+        canvas[:, dx : dx + 360] = img
+        out.write(canvas)
+    out.release()
+    return path
+
+
+def test_video_folder_extracts_in_workers_and_reuses_the_cache(tmp_path: Path) -> None:
+    root = tmp_path / "videos"
+    _person_video(root / "squat" / "a.mp4")
+    _person_video(root / "push_up" / "b.mp4")
+    data, report = extract_folder(root, cache_dir=tmp_path / "cache", workers=2, progress=False)
+    assert report.read == 2 and not report.skipped
+    assert len(data) >= 2 and set(data.source) == {"videos"}
+    assert {data.classes[i] for i in data.labels} == {"squat", "push_up"}
+    cached = sorted((tmp_path / "cache").glob("*.npz"))
+    assert len(cached) == 2
+    stamp = [c.stat().st_mtime_ns for c in cached]
+    again, _ = extract_folder(root, cache_dir=tmp_path / "cache", workers=2, progress=False)
+    assert [c.stat().st_mtime_ns for c in cached] == stamp  # nothing extracted twice
+    assert np.array_equal(again.windows, data.windows)
