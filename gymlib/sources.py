@@ -31,7 +31,7 @@ from typing import Literal
 import numpy as np
 
 from gymlib.config import load_config
-from gymlib.datasets import cut_windows
+from gymlib.datasets import cut_windows, resample
 from gymlib.landmarks import CSV_COLUMNS, CSV_LABEL_COLUMN, FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.training import LabelledWindows
 
@@ -269,8 +269,11 @@ def extract_folder(
     on_error: OnError = "skip",
     classes: Sequence[str] | None = None,
     progress: bool = True,
+    stride: int = WINDOW_FRAMES,
+    target_fps: float | None = None,
 ) -> tuple[LabelledWindows, Report]:
-    """Windows from every ``<root>/<exercise>/<clip>``; MediaPipe runs in worker processes and
+    """Windows from every ``<root>/<exercise>/<clip>`` (``stride`` < 30 overlaps them,
+    ``target_fps`` resamples each clip first); MediaPipe runs in worker processes and
     each video's landmarks are cached, so a re-run only extracts new or changed videos."""
     from tqdm.auto import tqdm
 
@@ -317,7 +320,10 @@ def extract_folder(
         if not c.is_file():
             continue
         seq = PoseSequence.load(c)
-        w = cut_windows(seq.landmarks)
+        lm = seq.landmarks
+        if target_fps:
+            lm = resample(lm, seq.timestamps, target_fps)
+        w = cut_windows(lm, stride=stride)
         windows.append(w)
         labels += [classes.index(name)] * len(w)
         groups += [f"videos/{name}/{v.stem}"] * len(w)

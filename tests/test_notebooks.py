@@ -73,3 +73,32 @@ def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
     assert metrics["source"] == "synthetic" and metrics["frames"] > 150
     assert 4 <= metrics["reps"] <= 6 and metrics["exercises"] == ["squat"]
     assert metrics["frames_per_second"] > 30
+
+
+@pytest.mark.notebooks
+def test_02_preprocessing_synthetic(tmp_path: Path) -> None:
+    metrics = _run(
+        "02_preprocessing.ipynb", tmp_path, DATA_SOURCE="synthetic", N_SYNTH_CLIPS=24,
+        BALANCE=20, NAME="tiny", PROCESSED_DIR=str(tmp_path / "processed"), SEED=4,
+    )  # fmt: skip
+    assert metrics["data_source"] == "synthetic" and metrics["windows"] > 0
+    assert set(metrics["per_split"]) == {"train", "validation", "test"}
+    assert (
+        max(metrics["per_class"].values())
+        <= 20 + metrics["per_split"]["validation"] + (metrics["per_split"]["test"])
+    )
+    assert (tmp_path / "processed" / "tiny.npz").is_file()
+    manifest = json.loads((tmp_path / "processed" / "tiny.json").read_text())
+    assert manifest["windows"] == metrics["windows"]
+
+
+@pytest.mark.notebooks
+def test_01_acquisition_from_a_video_folder(tmp_path: Path) -> None:
+    from test_sources import _person_video
+
+    videos = tmp_path / "videos"
+    _person_video(videos / "squat" / "me.mp4")
+    (videos / "squat" / "broken.mp4").write_bytes(b"nope")
+    metrics = _run("01_acquisition.ipynb", tmp_path, N_CLIPS=6, DATA_SOURCE="videos",
+                   VIDEO_DIR=str(videos), WORKERS=1)  # fmt: skip
+    assert metrics["acquired_windows"] >= 1 and metrics["skipped"] == 1

@@ -203,3 +203,16 @@ def test_video_folder_extracts_in_workers_and_reuses_the_cache(tmp_path: Path) -
     again, _ = extract_folder(root, cache_dir=tmp_path / "cache", workers=2, progress=False)
     assert [c.stat().st_mtime_ns for c in cached] == stamp  # nothing extracted twice
     assert np.array_equal(again.windows, data.windows)
+
+
+def test_recorded_clips_get_fresh_names_and_are_never_overwritten(tmp_path: Path) -> None:
+    from gymlib.widgets.recorder import clip_path, save_clip
+
+    a = save_clip(b"webm-bytes-1", "squat", tmp_path)
+    b = save_clip(b"webm-bytes-2", "squat", tmp_path)
+    assert a != b and a.read_bytes() == b"webm-bytes-1" and b.read_bytes() == b"webm-bytes-2"
+    assert a.parent == tmp_path / "squat"
+    with pytest.raises(ValueError, match="empty"):
+        save_clip(b"", "squat", tmp_path)
+    with pytest.raises(ValueError, match="exercise"):
+        clip_path("zumba", tmp_path)
