@@ -1,0 +1,77 @@
+"""Video-folder extraction with 1 vs 2 worker processes on the same clips. Figure for issue 5.
+
+    .venv/bin/python benchmarks/extract_workers.py [--clips 8] [--frames 150]
+
+The clips are a real photo of a person (skimage's astronaut) drifting across a 640x480 frame,
+written as mp4; every run extracts into a fresh cache so nothing is reused. Also times the
+preprocessing of the whole real windows file (load, group splits, balancing, save).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gymlib.sources import extract_folder  # noqa: E402
+
+
+def person_clip(path: Path, frames: int) -> None:
+    from skimage import data
+
+    img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (480, 480))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (640, 480))
+    for i in range(frames):
+        canvas = np.full((480, 640, 3), 235, np.uint8)
+        dx = int(80 + 60 * np.sin(i / 20))
+        canvas[:, dx : dx + 480] = img
+        out.write(canvas)
+    out.release()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clips", type=int, default=8)
+    ap.add_argument("--frames", type=int, default=150)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "videos"
+        for i in range(args.clips):
+            person_clip(root / ("squat" if i % 2 else "push_up") / f"clip{i}.mp4", args.frames)
+        total = args.clips * args.frames
+        rates = {}
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            data, report = extract_folder(root, cache_dir=Path(tmp) / f"cache{workers}",
+                                          workers=workers, progress=False)  # fmt: skip
+            dt = time.perf_counter() - t0
+            rates[workers] = total / dt
+            print(f"{workers} worker(s): {args.clips} clips, {total} frames in {dt:.1f} s = "
+                  f"{rates[workers]:.0f} frames/s ({len(data)} windows, "
+                  f"{len(report.skipped)} skipped)")  # fmt: skip
+        print(f"speed-up with 2 workers: {rates[2] / rates[1]:.2f}x (target >= 1.8x)")
+
+    from gymlib.datasets import assign_splits, balance, save_processed
+    from gymlib.training import load_real_windows
+
+    t0 = time.perf_counter()
+    d = load_real_windows()
+    split = assign_splits(d.group, validation=0.15, test=0.15)
+    train = balance(d.subset(np.flatnonzero(split == "train")), 800)
+    with tempfile.TemporaryDirectory() as tmp:
+        save_processed("real", d, split, out_dir=tmp)
+    print(f"preprocessing the real windows file ({len(d)} windows, balanced train {len(train)}): "
+          f"{time.perf_counter() - t0:.1f} s (target <= 10 s)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
