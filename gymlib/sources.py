@@ -20,6 +20,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import multiprocessing
 import os
 import urllib.error
 import urllib.request
@@ -306,7 +307,9 @@ def extract_folder(
                 results.append(_extract_one(str(v), str(c)))
                 bar.update(1)
         else:
-            with cf.ProcessPoolExecutor(workers) as pool:
+            # spawn, not fork: a fork of a process that already ran MediaPipe crashes
+            ctx = multiprocessing.get_context("spawn")
+            with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
                 futs = [pool.submit(_extract_one, str(v), str(c)) for v, c in missing]
                 for fut in cf.as_completed(futs):
                     results.append(fut.result())
