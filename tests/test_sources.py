@@ -216,3 +216,19 @@ def test_recorded_clips_get_fresh_names_and_are_never_overwritten(tmp_path: Path
         save_clip(b"", "squat", tmp_path)
     with pytest.raises(ValueError, match="exercise"):
         clip_path("zumba", tmp_path)
+
+
+def test_a_video_with_nobody_in_it_is_reported(tmp_path: Path) -> None:
+    import cv2
+
+    root = tmp_path / "videos"
+    (root / "squat").mkdir(parents=True)
+    out = cv2.VideoWriter(str(root / "squat" / "empty_room.mp4"),
+                          cv2.VideoWriter_fourcc(*"mp4v"), 30, (320, 240))  # fmt: skip
+    for _ in range(20):
+        out.write(np.full((240, 320, 3), 200, np.uint8))
+    out.release()
+    data, report = extract_folder(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
+    assert len(data) == 0
+    assert report.skipped == [(str(root / "squat" / "empty_room.mp4"),
+                               "nobody was detected in any frame")]  # fmt: skip
