@@ -239,6 +239,27 @@ def _pair(arr: np.ndarray, xy: np.ndarray, a: PoseLandmark, b: PoseLandmark
     return xy[:, b] - xy[:, a], seen
 
 
+def _vertical_ratio(
+    landmarks: np.ndarray,
+    refs: np.ndarray,
+    a: PoseLandmark,
+    b: PoseLandmark,
+    segments: tuple[str, ...],
+    *,
+    aspect: float,
+    sign: float = 1.0,
+) -> np.ndarray:
+    """``sign * (y_b - y_a) / sum(reference lengths of segments)``, NaN where a point is unseen."""
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
+    length = sum(refs[:, _SEG[s]] for s in segments)
+    vec, seen = _pair(arr, xy, a, b)
+    out = _div(sign * vec[:, 1], length)
+    out[~seen] = np.nan
+    return out
+
+
 def hip_height(
     landmarks: np.ndarray,
     refs: np.ndarray,
@@ -248,15 +269,9 @@ def hip_height(
 ) -> np.ndarray:
     """Height of the hip above the ankle in leg lengths, ``(T,)``: 1 standing straight, about
     0.5 with the thigh parallel to the floor. Vertical only, so the same from any camera yaw."""
-    arr = _frames(landmarks)
-    xy = _xy(arr, aspect)
-    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    hip, ank = (L.LEFT_HIP, L.LEFT_ANKLE) if side == "left" else (L.RIGHT_HIP, L.RIGHT_ANKLE)
-    leg = refs[:, _SEG["thigh"]] + refs[:, _SEG["shank"]]
-    vec, seen = _pair(arr, xy, hip, ank)
-    out = _div(vec[:, 1], leg)
-    out[~seen] = np.nan
-    return out
+    s = (lambda p: p) if side == "left" else partner
+    return _vertical_ratio(landmarks, refs, s(L.LEFT_HIP), s(L.LEFT_ANKLE), ("thigh", "shank"),
+                           aspect=aspect)  # fmt: skip
 
 
 def thigh_vertical(
@@ -268,14 +283,10 @@ def thigh_vertical(
 ) -> np.ndarray:
     """How straight down the thigh hangs, ``(T,)``: 1 knee straight below the hip, 0 thigh
     horizontal, negative knee above the hip (cosine of the thigh's angle to the vertical)."""
-    arr = _frames(landmarks)
-    xy = _xy(arr, aspect)
-    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    hip, knee = (L.LEFT_HIP, L.LEFT_KNEE) if side == "left" else (L.RIGHT_HIP, L.RIGHT_KNEE)
-    vec, seen = _pair(arr, xy, hip, knee)
-    out = np.clip(_div(vec[:, 1], refs[:, _SEG["thigh"]]), -1.0, 1.0)
-    out[~seen] = np.nan
-    return out
+    s = (lambda p: p) if side == "left" else partner
+    out = _vertical_ratio(landmarks, refs, s(L.LEFT_HIP), s(L.LEFT_KNEE), ("thigh",),
+                          aspect=aspect)  # fmt: skip
+    return np.clip(out, -1.0, 1.0)
 
 
 def arm_raise(
@@ -287,17 +298,9 @@ def arm_raise(
 ) -> np.ndarray:
     """Height of the wrist above the shoulder in arm lengths, ``(T,)``: +1 arm straight up,
     -1 straight down, 0 level. Vertical only, so the same from any camera yaw."""
-    arr = _frames(landmarks)
-    xy = _xy(arr, aspect)
-    refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    sh, wr = (
-        (L.LEFT_SHOULDER, L.LEFT_WRIST) if side == "left" else (L.RIGHT_SHOULDER, L.RIGHT_WRIST)
-    )
-    arm = refs[:, _SEG["upper_arm"]] + refs[:, _SEG["forearm"]]
-    vec, seen = _pair(arr, xy, sh, wr)
-    out = _div(-vec[:, 1], arm)
-    out[~seen] = np.nan
-    return out
+    s = (lambda p: p) if side == "left" else partner
+    return _vertical_ratio(landmarks, refs, s(L.LEFT_SHOULDER), s(L.LEFT_WRIST),
+                           ("upper_arm", "forearm"), aspect=aspect, sign=-1.0)  # fmt: skip
 
 
 def body_line(

@@ -94,64 +94,52 @@ def _builtin_measures() -> dict[str, Measure]:
     for name, (a, b, c) in A.JOINT_TRIPLES.items():
         if name != "body_line":
             m[name] = Measure(name, _triple(a, b, c), (0.0, 180.0))
-    m["hip_height"] = Measure(
-        "hip_height",
-        lambda lm, r, s, asp: A.hip_height(lm, r, s, aspect=asp),
-        (-2.0, 2.0),
-        unit="leg",
-    )
-    m["thigh_vertical"] = Measure(
-        "thigh_vertical",
-        lambda lm, r, s, asp: A.thigh_vertical(lm, r, s, aspect=asp),
-        (-1.0, 1.0),
-        unit="cos",
-    )
-    m["arm_raise"] = Measure(
-        "arm_raise",
-        lambda lm, r, s, asp: A.arm_raise(lm, r, s, aspect=asp),
-        (-2.0, 2.0),
-        unit="arm",
-    )
-    m["body_line"] = Measure(
-        "body_line", lambda lm, r, s, asp: A.body_line(lm, s, aspect=asp), (-180.0, 180.0)
-    )
-    m["knee_over_toe"] = Measure(
-        "knee_over_toe",
-        lambda lm, r, s, asp: A.knee_over_toe(lm, r, s, aspect=asp),
-        (-5.0, 5.0),
-        unit="shank",
-    )
-    m["elbow_tuck"] = Measure(
-        "elbow_tuck",
-        lambda lm, r, s, asp: A.elbow_tuck(lm, r, s, aspect=asp),
-        (-3.0, 3.0),
-        unit="upper arm",
-    )
-    m["wrist_over_elbow"] = Measure(
-        "wrist_over_elbow",
-        lambda lm, r, s, asp: A.wrist_over_elbow(lm, s, aspect=asp),
-        (0.0, 90.0),
-    )
-    m["chin_over_bar"] = Measure(
-        "chin_over_bar",
-        lambda lm, r, s, asp: A.chin_over_bar(lm, r, aspect=asp),
-        (-5.0, 5.0),
-        sided=False,
-        unit="torso",
-    )
-    m["torso_lean"] = Measure(
-        "torso_lean", lambda lm, r, s, asp: A.torso_lean(lm, aspect=asp), (-180.0, 180.0), False
-    )
-    m["torso_upright"] = Measure(
-        "torso_upright",
-        lambda lm, r, s, asp: A.torso_upright(lm, r, aspect=asp),
-        (-1.0, 1.0),
-        sided=False,
-        unit="cos",
-    )
-    m["view_yaw"] = Measure(
-        "view_yaw", lambda lm, r, s, asp: A.view_yaw(lm, aspect=asp), (0.0, 90.0), False
-    )
+    # name: (function of (landmarks, refs, side, aspect), valid values, unit, sided)
+    table: dict[str, tuple[SidedFn, tuple[float, float], str, bool]] = {
+        "hip_height": (lambda lm, r, s, a: A.hip_height(lm, r, s, aspect=a), (-2, 2), "leg", True),
+        "thigh_vertical": (
+            lambda lm, r, s, a: A.thigh_vertical(lm, r, s, aspect=a),
+            (-1, 1),
+            "cos",
+            True,
+        ),
+        "arm_raise": (lambda lm, r, s, a: A.arm_raise(lm, r, s, aspect=a), (-2, 2), "arm", True),
+        "body_line": (lambda lm, r, s, a: A.body_line(lm, s, aspect=a), (-180, 180), "deg", True),
+        "knee_over_toe": (
+            lambda lm, r, s, a: A.knee_over_toe(lm, r, s, aspect=a),
+            (-5, 5),
+            "shank",
+            True,
+        ),
+        "elbow_tuck": (
+            lambda lm, r, s, a: A.elbow_tuck(lm, r, s, aspect=a),
+            (-3, 3),
+            "upper arm",
+            True,
+        ),
+        "wrist_over_elbow": (
+            lambda lm, r, s, a: A.wrist_over_elbow(lm, s, aspect=a),
+            (0, 90),
+            "deg",
+            True,
+        ),
+        "chin_over_bar": (
+            lambda lm, r, s, a: A.chin_over_bar(lm, r, aspect=a),
+            (-5, 5),
+            "torso",
+            False,
+        ),
+        "torso_lean": (lambda lm, r, s, a: A.torso_lean(lm, aspect=a), (-180, 180), "deg", False),
+        "torso_upright": (
+            lambda lm, r, s, a: A.torso_upright(lm, r, aspect=a),
+            (-1, 1),
+            "cos",
+            False,
+        ),
+        "view_yaw": (lambda lm, r, s, a: A.view_yaw(lm, aspect=a), (0, 90), "deg", False),
+    }
+    for name, (fn, (lo, hi), unit, sided) in table.items():
+        m[name] = Measure(name, fn, (float(lo), float(hi)), sided=sided, unit=unit)
     return m
 
 
