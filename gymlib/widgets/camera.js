@@ -107,7 +107,9 @@ function render({ model, el }) {
   function loop() {
     if (stopped) return;
     if (video.readyState >= 2 && inFlight < model.get("max_in_flight") && model.get("running")) {
-      const w = video.videoWidth, h = video.videoHeight;
+      // the pose model looks at 256x256 anyway: a smaller JPEG is cheaper on both sides
+      const scale = model.get("send_scale");
+      const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
       if (w && h) {
         grab.width = w;
         grab.height = h;

@@ -28,6 +28,8 @@ class CameraWidget(anywidget.AnyWidget):
     width = traitlets.Int(640).tag(sync=True)
     height = traitlets.Int(480).tag(sync=True)
     quality = traitlets.Float(0.8).tag(sync=True)
+    #: frames go to the kernel at this fraction of the camera's size (landmarks are normalised)
+    send_scale = traitlets.Float(1.0).tag(sync=True)
     max_in_flight = traitlets.Int(2).tag(sync=True)
     running = traitlets.Bool(True).tag(sync=True)
     muted = traitlets.Bool(False).tag(sync=True)
