@@ -1,0 +1,213 @@
+"""The retraining pipeline: notebooks 01 -> 02 -> 03 run by papermill into one run folder.
+
+    python -m gymlib.pipeline retrain [--source S] [--params params.yaml] [--promote]
+
+``runs/<UTC timestamp>/`` gets the executed notebooks, each notebook's ``metrics.json`` (in a
+folder of its own), the processed data, the trained model with its card, and ``run.json``
+(parameters, library versions, git commit, durations, outcome). A failing notebook stops the run
+with the path of the executed notebook and the failing cell's error; what ran before is kept.
+``--promote`` replaces ``models/exercise_classifier.keras`` only if the new model beats the
+shipped one on the run's test recordings (the previous one is kept as ``*.previous.*``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata as md
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gymlib.config import PROJECT_ROOT, load_config
+
+NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
+SOURCES = ("synthetic", "real_windows", "seed", "videos")
+
+
+class PipelineError(RuntimeError):
+    """A notebook of the pipeline failed; the message names it and the error."""
+
+
+@dataclass
+class Run:
+    """The outcome of one pipeline run."""
+
+    folder: Path
+    model: Path | None = None
+    promoted: bool = False
+    metrics: dict[str, Any] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                             text=True, timeout=10, check=False)  # fmt: skip
+        return out.stdout.strip() or None
+    except OSError:
+        return None
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for pkg in ("mediapipe", "tensorflow-cpu", "tensorflow", "keras", "numpy", "papermill"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            continue
+    return out
+
+
+def default_parameters(source: str, folder: Path) -> dict[str, dict[str, Any]]:
+    """What each notebook is given, before ``--params`` overrides."""
+    processed = folder / "processed"
+    return {
+        "01_acquisition": {"DATA_SOURCE": source, "OUT_DIR": str(folder / "01_acquisition")},
+        "02_preprocessing": {
+            "DATA_SOURCE": source, "NAME": "dataset", "PROCESSED_DIR": str(processed),
+            "OUT_DIR": str(folder / "02_preprocessing"),
+        },
+        "03_training": {
+            "DATA": f"processed:{processed / 'dataset.npz'}",
+            "OUT_DIR": str(folder / "03_training"),
+        },
+    }  # fmt: skip
+
+
+def promote_if_better(candidate: str | Path, windows, labels, *, target: str | Path | None = None):  # noqa: ANN001, ANN201
+    """Promote ``candidate`` over ``target`` (the shipped model) if its macro-F1 on ``windows``
+    is higher; returns ``(promoted, candidate_f1, target_f1)``. ``models/`` is untouched
+    otherwise."""
+    from gymlib.evaluation import summarize
+    from gymlib.model import ExerciseClassifier
+    from gymlib.training import promote
+
+    cfg = load_config()
+    target = Path(target) if target is not None else cfg.resolve(cfg.model.path)
+    new = ExerciseClassifier.load(candidate)
+    new_f1 = summarize(labels, new.predict_proba(windows), new.classes)["macro_f1"]
+    if not target.is_file():
+        promote(candidate, target=target)
+        return True, new_f1, None
+    old = ExerciseClassifier.load(target)
+    old_f1 = summarize(labels, old.predict_proba(windows), old.classes)["macro_f1"]
+    if new_f1 > old_f1:
+        promote(candidate, target=target)
+        return True, new_f1, old_f1
+    return False, new_f1, old_f1
+
+
+def retrain(
+    source: str = "real_windows",
+    *,
+    params: dict[str, dict[str, Any]] | str | Path | None = None,
+    promote: bool = False,
+    runs: str | Path | None = None,
+    target: str | Path | None = None,
+    progress: bool = True,
+) -> Run:
+    """Run 01 -> 02 -> 03 with papermill into ``runs/<UTC timestamp>/``; see the module doc."""
+    import papermill as pm
+
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
+    cfg = load_config()
+    base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
+    folder = base / stamp
+    k = 1
+    while folder.exists():
+        folder = base / f"{stamp}-{k}"
+        k += 1
+    folder.mkdir(parents=True)
+    if isinstance(params, str | Path):
+        p = Path(params)
+        if not p.is_file():
+            raise FileNotFoundError(f"{p}: no such parameters file")
+        params = yaml.safe_load(p.read_text()) or {}
+    overrides = params or {}
+    unknown = sorted(set(overrides) - set(NOTEBOOKS))
+    if unknown:
+        raise ValueError(f"params: unknown notebook(s) {unknown}; use {list(NOTEBOOKS)}")
+    plan = default_parameters(source, folder)
+    for nb, extra in overrides.items():
+        plan[nb].update(extra or {})
+    run = Run(folder)
+    record: dict[str, Any] = {
+        "source": source, "parameters": plan, "versions": _versions(), "git_commit": _git_commit(),
+        "started": stamp, "durations_s": run.durations, "status": "running",
+    }  # fmt: skip
+    (folder / "run.json").write_text(json.dumps(record, indent=2))
+    for nb in NOTEBOOKS:
+        out_nb = folder / f"{nb}.ipynb"
+        t0 = time.perf_counter()
+        try:
+            pm.execute_notebook(
+                str(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"), str(out_nb),
+                parameters=plan[nb], kernel_name="python3",
+                cwd=str(PROJECT_ROOT / "notebooks"), progress_bar=progress,
+            )  # fmt: skip
+        except pm.PapermillExecutionError as exc:
+            run.durations[nb] = time.perf_counter() - t0
+            record.update(status="failed", failed=nb, error=f"{exc.ename}: {exc.evalue}")
+            (folder / "run.json").write_text(json.dumps(record, indent=2))
+            raise PipelineError(
+                f"{nb} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
+                f"(executed notebook: {out_nb}; earlier outputs kept in {folder})"
+            ) from None
+        run.durations[nb] = time.perf_counter() - t0
+        metrics_file = Path(plan[nb]["OUT_DIR"]) / "metrics.json"
+        if metrics_file.is_file():
+            run.metrics[nb] = json.loads(metrics_file.read_text())
+    run.model = Path(plan["03_training"]["OUT_DIR"]) / "exercise_classifier.keras"
+    record.update(status="done", model=str(run.model), metrics=run.metrics)
+    if promote:
+        import numpy as np
+
+        from gymlib.datasets import load_processed
+
+        data, split = load_processed(folder / "processed" / "dataset.npz")
+        test = np.flatnonzero(split == "test")
+        run.promoted, new_f1, old_f1 = promote_if_better(
+            run.model, data.windows[test], data.labels[test], target=target
+        )
+        record["promotion"] = {"promoted": run.promoted, "new_macro_f1": new_f1,
+                               "shipped_macro_f1": old_f1}  # fmt: skip
+    (folder / "run.json").write_text(json.dumps(record, indent=2))
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    ap = argparse.ArgumentParser(
+        prog="python -m gymlib.pipeline", description=__doc__.split("\n")[0]
+    )
+    sub = ap.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("retrain", help="run notebooks 01 -> 02 -> 03 into runs/<time>/")
+    r.add_argument("--source", default="real_windows", choices=SOURCES)
+    r.add_argument("--params", default=None, help="YAML: {notebook name: {PARAM: value}}")
+    r.add_argument("--promote", action="store_true", help="ship the model if it is better")
+    r.add_argument("--runs", default=None, help="where run folders go (default runs/)")
+    args = ap.parse_args(argv)
+    try:
+        run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs)
+    except (PipelineError, ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"run folder: {run.folder}")
+    print(f"model: {run.model}" + (" (promoted to models/)" if run.promoted else ""))
+    for nb, secs in run.durations.items():
+        print(f"  {nb}: {secs:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

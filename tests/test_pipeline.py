@@ -1,0 +1,73 @@
+"""The retraining pipeline (issue 9): papermill runs 01 -> 02 -> 03 into one run folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.pipeline import PipelineError, promote_if_better, retrain
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = {
+    "01_acquisition": {"N_CLIPS": 6, "SEED": 3},
+    "02_preprocessing": {"N_SYNTH_CLIPS": 24, "SEED": 3},
+    "03_training": {"EPOCHS": 1, "SEED": 3},
+}
+
+
+@pytest.mark.notebooks
+def test_retrain_end_to_end_writes_a_run_folder(tmp_path: Path) -> None:
+    from gymlib.model import ExerciseClassifier
+
+    run = retrain("synthetic", params=TINY, runs=tmp_path, progress=False)
+    names = {p.name for p in run.folder.iterdir()}
+    assert {"01_acquisition.ipynb", "02_preprocessing.ipynb", "03_training.ipynb", "run.json",
+            "processed"} <= names  # fmt: skip
+    record = json.loads((run.folder / "run.json").read_text())
+    assert record["status"] == "done" and set(record["durations_s"]) == set(TINY)
+    assert "keras" in record["versions"] and record["parameters"]["03_training"]["EPOCHS"] == 1
+    for nb in TINY:
+        assert (run.folder / nb / "metrics.json").is_file()
+    clf = ExerciseClassifier.load(run.model)
+    assert clf.classes == ExerciseClassifier.load().classes
+
+
+@pytest.mark.notebooks
+def test_a_failing_notebook_stops_with_a_clear_error_and_keeps_earlier_outputs(
+    tmp_path: Path,
+) -> None:
+    bad = {**TINY, "02_preprocessing": {"DATA_SOURCE": "nonsense"}}
+    with pytest.raises(PipelineError, match=r"02_preprocessing failed.*nonsense") as err:
+        retrain("synthetic", params=bad, runs=tmp_path, progress=False)
+    folder = next(tmp_path.iterdir())
+    assert str(folder / "02_preprocessing.ipynb") in str(err.value)
+    assert (folder / "01_acquisition" / "metrics.json").is_file()
+    record = json.loads((folder / "run.json").read_text())
+    assert record["status"] == "failed" and record["failed"] == "02_preprocessing"
+
+
+def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
+    from gymlib.model import ExerciseClassifier, build_bilstm
+    from gymlib.training import synthetic_windows
+
+    shipped = ROOT / "models" / "exercise_classifier.keras"
+    target = tmp_path / "models" / "exercise_classifier.keras"
+    target.parent.mkdir()
+    for suffix in (".keras", ".json", ".tflite"):
+        shutil.copyfile(shipped.with_suffix(suffix), target.with_suffix(suffix))
+    before = target.read_bytes()
+    shipped_clf = ExerciseClassifier.load(target)
+    untrained = ExerciseClassifier(build_bilstm(6, 132, units=(8, 8), dense=8, seed=1),
+                                   shipped_clf.classes, "body")  # fmt: skip
+    candidate = untrained.save(tmp_path / "new" / "m.keras")
+    data = synthetic_windows(36, seed=8)
+    promoted, new_f1, old_f1 = promote_if_better(candidate, data.windows, data.labels,
+                                                 target=target)  # fmt: skip
+    assert not promoted and new_f1 < old_f1
+    assert target.read_bytes() == before
+    assert not (target.parent / "exercise_classifier.previous.keras").exists()
+    assert np.isfinite(new_f1)
