@@ -102,3 +102,11 @@ def test_01_acquisition_from_a_video_folder(tmp_path: Path) -> None:
     metrics = _run("01_acquisition.ipynb", tmp_path, N_CLIPS=6, DATA_SOURCE="videos",
                    VIDEO_DIR=str(videos), WORKERS=1)  # fmt: skip
     assert metrics["acquired_windows"] >= 1 and metrics["skipped"] == 1
+
+
+@pytest.mark.notebooks
+def test_05_analyze_a_generated_session(tmp_path: Path) -> None:
+    metrics = _run("05_analyze_video.ipynb", tmp_path, SYNTH_EXERCISE="squat", SYNTH_REPS=5,
+                   EXERCISE="squat", SEED=1)  # fmt: skip
+    assert 4 <= metrics["reps"] <= 6 and metrics["frames"] > 150
+    assert Path(metrics["outputs"]["video"]).is_file()
