@@ -127,3 +127,23 @@ def test_replay_of_a_saved_session_gives_the_same_reps(tmp_path: Path) -> None:
         (r.start, r.end, r.verdict) for r in live.reps
     ]
     assert len(live.reps) >= 4
+
+
+def test_history_of_saved_sessions_replays_once_and_exports(tmp_path: Path) -> None:
+    from gymlib.history import export_csv, plot_history, session_history
+    from gymlib.io import save_npz_atomic
+
+    for i, ex in enumerate(("squat", "squat")):
+        clip = generate_clip(ex, 4, seed=20 + i, view="right")
+        save_npz_atomic(tmp_path / f"session-{i}.npz", timestamps=clip.timestamps,
+                        landmarks=clip.landmarks)  # fmt: skip
+    clf = Scripted(lambda i: ("squat", 0.99))
+    table = session_history(tmp_path, clf)
+    assert set(table["session"]) == {"session-0", "session-1"}
+    assert (table["session"] == "session-0").sum() >= 3
+    calls = clf.calls
+    again = session_history(tmp_path, clf)
+    assert clf.calls == calls and len(again) == len(table)  # read from the cache
+    out = export_csv(table, tmp_path / "history.csv")
+    assert out.read_text().splitlines()[0].startswith("session,started,rep,exercise")
+    assert plot_history(table).axes

@@ -1,0 +1,85 @@
+"""Past sessions at a glance: every saved session's reps, per exercise and verdict, and a CSV.
+
+    table = session_history()            # data/sessions/*.npz, one row per rep
+    plot_history(table); export_csv(table, "my_reps.csv")
+
+A saved session holds landmarks and timestamps only; its reps come from replaying it through a
+fresh ``CoachSession`` (the same logic as live), cached beside it as ``<session>.reps.json`` so a
+session is replayed once.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib.config import load_config
+from gymlib.io import write_json_atomic, write_text_atomic
+
+COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "down_s", "up_s",
+           "pause_s", "verdict", "reasons")  # fmt: skip
+
+
+def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any]]:
+    """The reps of one saved session (replayed once, then read from its cache)."""
+    from gymlib.session import CoachSession
+
+    p = Path(path)
+    cache = p.with_suffix(".reps.json")
+    if cache.is_file() and cache.stat().st_mtime_ns >= p.stat().st_mtime_ns:
+        return json.loads(cache.read_text())
+    with np.load(p, allow_pickle=False) as d:
+        if "landmarks" not in d.files or "timestamps" not in d.files:
+            raise ValueError(f"{p}: not a saved session (needs landmarks and timestamps)")
+        t, lm = d["timestamps"], d["landmarks"]
+    fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
+    session = CoachSession(classifier, fps=fps)
+    for ti, frame in zip(t, lm, strict=True):
+        session.update(frame if frame.any() else None, float(ti))
+    rows = session.summary()
+    write_json_atomic(cache, rows)
+    return rows
+
+
+def session_history(folder: str | Path | None = None, classifier: Any = None):  # noqa: ANN201
+    """A pandas table of every rep in every session under ``folder`` (``data/sessions``)."""
+    import datetime
+
+    import pandas as pd
+
+    cfg = load_config()
+    root = Path(folder) if folder is not None else cfg.resolve(cfg.paths.data_sessions)
+    rows = []
+    for p in sorted(root.glob("*.npz")) if root.is_dir() else []:
+        started = datetime.datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")
+        for r in session_reps(p, classifier):
+            rows.append({"session": p.stem, "started": started, **r})
+    table = pd.DataFrame(rows)
+    return table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
+
+
+def plot_history(table):  # noqa: ANN001, ANN201
+    """Reps per session and exercise, stacked by verdict; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 3))
+    if len(table) == 0:
+        ax.text(0.5, 0.5, "no saved sessions yet", ha="center", va="center")
+        ax.axis("off")
+        return fig
+    counts = table.groupby(["session", "verdict"]).size().unstack(fill_value=0)
+    colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
+    counts = counts.reindex(columns=[c for c in colours if c in counts.columns])
+    counts.plot.bar(stacked=True, ax=ax, color=[colours[c] for c in counts.columns], rot=30)
+    ax.set_ylabel("reps")
+    ax.set_title("reps per session (green good, yellow partial, red faulty)")
+    fig.tight_layout()
+    return fig
+
+
+def export_csv(table, path: str | Path) -> Path:  # noqa: ANN001
+    """The history table as CSV, written atomically."""
+    return write_text_atomic(path, table.to_csv(index=False))
