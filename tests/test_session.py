@@ -147,3 +147,29 @@ def test_history_of_saved_sessions_replays_once_and_exports(tmp_path: Path) -> N
     out = export_csv(table, tmp_path / "history.csv")
     assert out.read_text().splitlines()[0].startswith("session,started,rep,exercise")
     assert plot_history(table).axes
+
+
+def test_live_coach_handles_a_camera_frame_and_closes_sets() -> None:
+    import cv2
+    from skimage import data
+
+    from gymlib.widgets.coach import LiveCoach
+
+    coach = LiveCoach(Scripted(lambda i: ("squat", 0.99)))
+    try:
+        img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (640, 480))
+        jpeg = cv2.imencode(".jpg", img)[1].tobytes()
+        result = coach._handle(jpeg, 0.0)
+        assert result["landmarks"] is not None and len(result["landmarks"]) == 33
+        with pytest.raises(ValueError, match="JPEG"):
+            coach._handle(b"not a jpeg", 0.1)
+        # a set of squats fed as landmarks, then "new set" summarises it
+        clip = generate_clip("squat", 4, seed=3, view="right", idle=False)
+        coach.session.set_exercise("squat")
+        for i, f in enumerate(clip.landmarks):
+            coach.session.update(f if f.any() else None, 1 + i / clip.fps)
+        summary = coach.new_set()
+        assert summary["exercise"] == "squat" and summary["good"] + summary["partial"] >= 3
+        assert "squat" in coach.set_table.value and coach.new_set() is None
+    finally:
+        coach.close()

@@ -51,6 +51,9 @@ class LiveCoach(W.VBox):
         self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
         self.frames = 0
         self._last_t = -1.0
+        self.sets: list[dict[str, Any]] = []  # finished sets: exercise, reps by verdict, seconds
+        self._set_first_rep = 0
+        self._set_started: float | None = None
         self.camera = CameraWidget(self._handle)
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
@@ -71,8 +74,13 @@ class LiveCoach(W.VBox):
         stop.on_click(lambda _: self.camera.stop())
         self.saved = W.HTML("")
         save.on_click(lambda _: self._save())
-        controls = W.HBox([ex, start, stop, mute, save])
-        side = W.VBox([self.exercise_label, self.counts, self.rom, self.warnings, self.saved])
+        new_set = W.Button(description="new set")
+        new_set.on_click(lambda _: self.new_set())
+        self.timer = W.HTML("<b>set:</b> 0:00")
+        self.set_table = W.HTML("")
+        controls = W.HBox([ex, start, stop, new_set, mute, save])
+        side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
+                       self.set_table, self.saved])  # fmt: skip
         super().__init__([controls, W.HBox([self.camera, side])])
 
     # -------------------------------------------------------------------------------------------
@@ -124,7 +132,42 @@ class LiveCoach(W.VBox):
             "beep": beep,
         }
 
+    def new_set(self) -> dict[str, Any] | None:
+        """Close the current set (its reps since the last "new set") and start the next."""
+        reps = self.session.reps[self._set_first_rep :]
+        summary = None
+        if reps:
+            summary = {
+                "set": len(self.sets) + 1,
+                "exercise": max(
+                    {r.exercise for r in reps}, key=lambda e: sum(r.exercise == e for r in reps)
+                ),  # fmt: skip
+                **{v: sum(r.verdict == v for r in reps) for v in ("good", "partial", "faulty")},
+                "seconds": round((reps[-1].end - reps[0].start) / reps[0].fps, 1),
+            }
+            self.sets.append(summary)
+        self._set_first_rep = len(self.session.reps)
+        self._set_started = None
+        rows = "".join(
+            f"<tr><td>{s['set']}</td><td>{s['exercise']}</td><td>{s['good']}</td>"
+            f"<td>{s['partial']}</td><td>{s['faulty']}</td><td>{s['seconds']} s</td></tr>"
+            for s in self.sets
+        )
+        self.set_table.value = (
+            "<table><tr><th>set</th><th></th><th>good</th><th>partial</th><th>faulty</th>"
+            f"<th>time</th></tr>{rows}</table>"
+            if self.sets
+            else ""
+        )
+        return summary
+
     def _show(self, fb: SessionFeedback) -> None:
+        if self._set_started is None and len(self.session.reps) > self._set_first_rep:
+            first = self.session.reps[self._set_first_rep]
+            self._set_started = first.start / first.fps
+        if self._set_started is not None:
+            secs = int(max(fb.time - self._set_started, 0))
+            self.timer.value = f"<b>set:</b> {secs // 60}:{secs % 60:02d}"
         conf = f" ({fb.confidence:.0%})" if fb.exercise != "unknown" else ""
         self.exercise_label.value = f"<b>exercise:</b> {fb.exercise}{conf}"
         rows = "".join(
