@@ -113,6 +113,7 @@ def retrain(
     runs: str | Path | None = None,
     target: str | Path | None = None,
     progress: bool = True,
+    scheduler: str | None = None,
 ) -> Run:
     """Run 01 -> 02 -> 03 with papermill into ``runs/<UTC timestamp>/``; see the module doc."""
     import papermill as pm
@@ -138,6 +139,8 @@ def retrain(
     if unknown:
         raise ValueError(f"params: unknown notebook(s) {unknown}; use {list(NOTEBOOKS)}")
     plan = default_parameters(source, folder)
+    if scheduler:  # video extraction on Dask ("local" or tcp://host:8786)
+        plan["01_acquisition"]["SCHEDULER"] = plan["02_preprocessing"]["SCHEDULER"] = scheduler
     for nb, extra in overrides.items():
         plan[nb].update(extra or {})
     run = Run(folder)
@@ -196,9 +199,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--params", default=None, help="YAML: {notebook name: {PARAM: value}}")
     r.add_argument("--promote", action="store_true", help="ship the model if it is better")
     r.add_argument("--runs", default=None, help="where run folders go (default runs/)")
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        help="video extraction on Dask: local, or a scheduler address tcp://host:8786",
+    )
     args = ap.parse_args(argv)
     try:
-        run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs)
+        run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs,
+                      scheduler=args.scheduler)  # fmt: skip
     except (PipelineError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -262,6 +262,43 @@ def _extract_one(video: str, cache: str) -> tuple[str, str | None]:
     return video, None
 
 
+def _extract_on_dask(
+    missing: list[tuple[Path, Path]], scheduler: str, workers: int, bar: object
+) -> list[tuple[str, str | None]]:
+    """Extract on a Dask cluster: a local one (``"local"``) or a running scheduler's address.
+    The cache paths must be reachable from the workers (a shared disk past one machine)."""
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - pinned in pyproject
+        raise DataError(
+            "the Dask scheduler needs dask[distributed]: pip install distributed"
+        ) from None
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(workers, 1), threads_per_worker=1, processes=True,
+                               dashboard_address=None)  # fmt: skip
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=10)
+        except OSError as exc:
+            raise DataError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+    results = []
+    try:
+        futs = [client.submit(_extract_one, str(v), str(c), pure=False) for v, c in missing]
+        for fut in as_completed(futs):
+            try:
+                results.append(fut.result())
+            except Exception as exc:  # noqa: BLE001 - a worker died on one video: report it
+                results.append(("?", f"a Dask worker failed: {exc}"))
+            bar.update(1)  # type: ignore[attr-defined]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return results
+
+
 def extract_folder(
     root: str | Path | None = None,
     *,
@@ -272,10 +309,14 @@ def extract_folder(
     progress: bool = True,
     stride: int = WINDOW_FRAMES,
     target_fps: float | None = None,
+    scheduler: str | None = None,
 ) -> tuple[LabelledWindows, Report]:
     """Windows from every ``<root>/<exercise>/<clip>`` (``stride`` < 30 overlaps them,
-    ``target_fps`` resamples each clip first); MediaPipe runs in worker processes and
-    each video's landmarks are cached, so a re-run only extracts new or changed videos."""
+    ``target_fps`` resamples each clip first); ``scheduler`` runs the extraction on Dask:
+    ``"local"`` starts a ``LocalCluster`` of ``workers`` processes, ``"tcp://host:8786"`` uses a
+    running scheduler (default: ``pipeline.scheduler`` in config.yaml, else local processes).
+    MediaPipe runs in worker processes and each video's landmarks are cached, so a re-run only
+    extracts new or changed videos."""
     from tqdm.auto import tqdm
 
     from gymlib.extract import PoseSequence
@@ -302,7 +343,10 @@ def extract_folder(
     if missing:
         bar = tqdm(total=len(missing), desc="videos", disable=not progress)
         results = []
-        if workers <= 1:
+        scheduler = scheduler or (cfg.extra.get("pipeline") or {}).get("scheduler")
+        if scheduler:
+            results = _extract_on_dask(missing, scheduler, workers, bar)
+        elif workers <= 1:
             for v, c in missing:
                 results.append(_extract_one(str(v), str(c)))
                 bar.update(1)

@@ -232,3 +232,17 @@ def test_a_video_with_nobody_in_it_is_reported(tmp_path: Path) -> None:
     assert len(data) == 0
     assert report.skipped == [(str(root / "squat" / "empty_room.mp4"),
                                "nobody was detected in any frame")]  # fmt: skip
+
+
+def test_dask_extraction_matches_the_serial_path(tmp_path: Path) -> None:
+    root = tmp_path / "videos"
+    _person_video(root / "squat" / "a.mp4")
+    _person_video(root / "squat" / "b.mp4", frames=35)
+    serial, _ = extract_folder(root, cache_dir=tmp_path / "c1", workers=1, progress=False)
+    dask, report = extract_folder(root, cache_dir=tmp_path / "c2", workers=2, scheduler="local",
+                                  progress=False)  # fmt: skip
+    assert report.read == 2 and not report.skipped
+    assert np.array_equal(dask.windows, serial.windows)
+    with pytest.raises(DataError, match="Dask scheduler at tcp://127.0.0.1:9"):
+        extract_folder(root, cache_dir=tmp_path / "c3", scheduler="tcp://127.0.0.1:9",
+                       progress=False)  # fmt: skip
