@@ -35,6 +35,7 @@ from gymlib.training import (  # noqa: E402
     group_kfold,
     group_split,
     load_real_windows,
+    random_kfold,
     train_classifier,
 )
 
@@ -112,11 +113,7 @@ def main() -> None:
         results[v] = cross_validate(data, folds, config_for(v), epochs, v)
         show(f"{v} (recording-disjoint {args.folds}-fold)", results[v])
     if not args.skip_random:
-        # k folds that partition the windows at random (ignoring recordings), like the seed
-        order = np.random.default_rng(42).permutation(len(data))
-        parts = np.array_split(order, args.folds)
-        rnd = [(np.sort(np.concatenate(parts[:k] + parts[k + 1 :])), np.sort(parts[k]))
-               for k in range(args.folds)]  # fmt: skip
+        rnd = random_kfold(len(data), args.folds, seed=42)
         results["shipped_random_split"] = cross_validate(
             data, rnd, config_for("shipped"), epochs, "random"
         )

@@ -136,9 +136,19 @@ def joint_angle(
         return right
     if side != "visible":
         raise ValueError(f"side must be 'left', 'right' or 'visible', got {side!r}")
-    use_left = visible_side(landmarks)
+    return pick_visible(left, right, visible_side(landmarks))
+
+
+def pick_visible(left: np.ndarray, right: np.ndarray, use_left: np.ndarray) -> np.ndarray:
+    """Per frame the better-seen side's value (``use_left`` from :func:`visible_side`), the
+    other side's where that one is NaN."""
     out = np.where(use_left, left, right)
     return np.where(np.isnan(out), np.where(use_left, right, left), out)
+
+
+def _on_side(side: str):  # noqa: ANN202
+    """Left-side landmark names -> the chosen side's (the identity, or :func:`partner`)."""
+    return (lambda p: p) if side == "left" else partner
 
 
 # --------------------------------------------------------------------------------------------
@@ -228,10 +238,6 @@ class BodyScale:
                 self.ref = np.nanpercentile(filled, self.percentile, axis=0)
         return self.ref.copy()
 
-    def run(self, lengths: np.ndarray) -> np.ndarray:
-        """References for a whole ``(T, S)`` length array, frame by frame, ``(T, S)``."""
-        return np.stack([self.update(row) for row in lengths]) if len(lengths) else lengths
-
 
 def _pair(arr: np.ndarray, xy: np.ndarray, a: PoseLandmark, b: PoseLandmark
           ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
@@ -269,7 +275,7 @@ def hip_height(
 ) -> np.ndarray:
     """Height of the hip above the ankle in leg lengths, ``(T,)``: 1 standing straight, about
     0.5 with the thigh parallel to the floor. Vertical only, so the same from any camera yaw."""
-    s = (lambda p: p) if side == "left" else partner
+    s = _on_side(side)
     return _vertical_ratio(landmarks, refs, s(L.LEFT_HIP), s(L.LEFT_ANKLE), ("thigh", "shank"),
                            aspect=aspect)  # fmt: skip
 
@@ -283,7 +289,7 @@ def thigh_vertical(
 ) -> np.ndarray:
     """How straight down the thigh hangs, ``(T,)``: 1 knee straight below the hip, 0 thigh
     horizontal, negative knee above the hip (cosine of the thigh's angle to the vertical)."""
-    s = (lambda p: p) if side == "left" else partner
+    s = _on_side(side)
     out = _vertical_ratio(landmarks, refs, s(L.LEFT_HIP), s(L.LEFT_KNEE), ("thigh",),
                           aspect=aspect)  # fmt: skip
     return np.clip(out, -1.0, 1.0)
@@ -298,7 +304,7 @@ def arm_raise(
 ) -> np.ndarray:
     """Height of the wrist above the shoulder in arm lengths, ``(T,)``: +1 arm straight up,
     -1 straight down, 0 level. Vertical only, so the same from any camera yaw."""
-    s = (lambda p: p) if side == "left" else partner
+    s = _on_side(side)
     return _vertical_ratio(landmarks, refs, s(L.LEFT_SHOULDER), s(L.LEFT_WRIST),
                            ("upper_arm", "forearm"), aspect=aspect, sign=-1.0)  # fmt: skip
 
@@ -312,7 +318,7 @@ def body_line(
     negative below it (sagging). Meaningful for a horizontal body seen from the side.
     """
     arr = _frames(landmarks)
-    s = (lambda p: p) if side == "left" else partner
+    s = _on_side(side)
     sh, hip, ank = s(L.LEFT_SHOULDER), s(L.LEFT_HIP), s(L.LEFT_ANKLE)
     unsigned = angle_at(arr, sh, hip, ank, aspect=aspect)
     xy = _xy(arr, aspect)
@@ -340,7 +346,7 @@ def knee_over_toe(
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    s = (lambda p: p) if side == "left" else partner
+    s = _on_side(side)
     knee, heel, toe = s(L.LEFT_KNEE), s(L.LEFT_HEEL), s(L.LEFT_FOOT_INDEX)
     shank = refs[:, _SEG["shank"]]
     foot_dx = xy[:, toe, 0] - xy[:, heel, 0]
@@ -365,7 +371,7 @@ def elbow_tuck(
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    s = (lambda p: p) if side == "left" else partner
+    s = _on_side(side)
     sh, el, hip = s(L.LEFT_SHOULDER), s(L.LEFT_ELBOW), s(L.LEFT_HIP)
     torso_ref, upper_ref = refs[:, _SEG["torso"]], refs[:, _SEG["upper_arm"]]
     axis = xy[:, hip] - xy[:, sh]

@@ -302,7 +302,6 @@ class RepCounter:
         self._lms: list[np.ndarray] = []  # landmarks per frame (zeros: nobody)
         self._refbuf: list[np.ndarray] = []  # body reference lengths per frame
         self._down_at = -1  # frame the signal left the top (rep candidate)
-        self._reached = False
         self._peak = -math.inf
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
         self._prev_end = -1

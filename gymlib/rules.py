@@ -306,8 +306,7 @@ class RuleBook:
             elif side == "visible":
                 if use_left is None:
                     use_left = A.visible_side(arr)
-                v = np.where(use_left, left, right)
-                out[:, j] = np.where(np.isnan(v), np.where(use_left, right, left), v)
+                out[:, j] = A.pick_visible(left, right, use_left)
             elif side == "min":
                 out[:, j] = np.fmin(left, right)
             elif side == "max":

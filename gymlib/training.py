@@ -151,11 +151,14 @@ def group_split(
     return np.flatnonzero(~mask), np.flatnonzero(mask)
 
 
-def random_split(n: int, fraction: float, *, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
-    """The seed's leaky per-window split, only to show how much it flatters a model."""
-    idx = np.random.default_rng(seed).permutation(n)
-    k = int(round(fraction * n))
-    return np.sort(idx[k:]), np.sort(idx[:k])
+def random_kfold(n: int, k: int, *, seed: int = 42) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The seed's leaky split as ``k`` folds that partition the windows at random, ignoring
+    recordings; only to show how much it flatters a model next to :func:`group_kfold`."""
+    if not 2 <= k <= n:
+        raise ValueError(f"k must be between 2 and the number of windows ({n}), got {k}")
+    parts = np.array_split(np.random.default_rng(seed).permutation(n), k)
+    return [(np.sort(np.concatenate(parts[:i] + parts[i + 1 :])), np.sort(parts[i]))
+            for i in range(k)]  # fmt: skip
 
 
 # --------------------------------------------------------------------------------------------

@@ -202,3 +202,15 @@ def test_shipped_model_loads_and_agrees_with_itself() -> None:
     assert p.shape == (10, 6) and np.allclose(p.sum(1), 1, atol=1e-5)
     assert np.abs(clf.predict_one(data.windows[0]) - p[0]).max() < 1e-4
     assert SHIPPED.stat().st_size < 10 * 1024 * 1024
+
+
+def test_random_kfold_partitions_the_windows() -> None:
+    from gymlib.training import random_kfold
+
+    folds = random_kfold(103, 5, seed=0)
+    tests = np.concatenate([te for _, te in folds])
+    assert sorted(tests) == list(range(103))
+    for tr, te in folds:
+        assert not set(tr) & set(te) and len(tr) + len(te) == 103
+    with pytest.raises(ValueError, match="between 2"):
+        random_kfold(3, 5)
