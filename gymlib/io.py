@@ -43,6 +43,20 @@ def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def fresh_path(folder: str | Path, stem: str, suffix: str = "") -> Path:
+    """``folder/<stem>-<UTC time><suffix>``, with ``-1``, ``-2``... added while that name is
+    taken: a new recording, session or run never lands on an old one."""
+    import datetime
+
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
+    base = f"{stem}-{stamp}" if stem else stamp
+    path, k = Path(folder) / f"{base}{suffix}", 1
+    while path.exists():
+        path = Path(folder) / f"{base}-{k}{suffix}"
+        k += 1
+    return path
+
+
 def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = True) -> Path:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     with atomic_path(path, overwrite=overwrite) as tmp:

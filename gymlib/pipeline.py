@@ -13,7 +13,6 @@ shipped one on the run's test recordings (the previous one is kept as ``*.previo
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib.metadata as md
 import json
 import os
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 
 from gymlib.config import PROJECT_ROOT, load_config
+from gymlib.io import fresh_path
 
 NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
 SOURCES = ("synthetic", "real_windows", "seed", "videos")
@@ -122,13 +122,9 @@ def retrain(
         raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
-    folder = base / stamp
-    k = 1
-    while folder.exists():
-        folder = base / f"{stamp}-{k}"
-        k += 1
+    folder = fresh_path(base, "")
     folder.mkdir(parents=True)
+    stamp = folder.name
     if isinstance(params, str | Path):
         p = Path(params)
         if not p.is_file():

@@ -246,3 +246,12 @@ def test_dask_extraction_matches_the_serial_path(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="Dask scheduler at tcp://127.0.0.1:9"):
         extract_folder(root, cache_dir=tmp_path / "c3", scheduler="tcp://127.0.0.1:9",
                        progress=False)  # fmt: skip
+
+
+def test_fresh_paths_never_reuse_a_name(tmp_path: Path) -> None:
+    from gymlib.io import fresh_path
+
+    a = fresh_path(tmp_path, "session", ".npz")
+    a.write_bytes(b"1")
+    b = fresh_path(tmp_path, "session", ".npz")
+    assert b != a and b.name.startswith("session-") and b.suffix == ".npz"

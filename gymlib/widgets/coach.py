@@ -10,7 +10,6 @@ did is recorded and can be saved (atomically) and replayed through a new session
 
 from __future__ import annotations
 
-import datetime
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import numpy as np
 
 from gymlib.config import load_config
 from gymlib.extract import PoseExtractor
-from gymlib.io import save_npz_atomic
+from gymlib.io import fresh_path, save_npz_atomic
 from gymlib.landmarks import PoseLandmark
 from gymlib.session import AUTO, CoachSession, SessionFeedback, VoiceCoach
 from gymlib.widgets.camera import CameraWidget
@@ -188,8 +187,7 @@ class LiveCoach(W.VBox):
 
     def _save(self) -> Path:
         cfg = load_config()
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = cfg.resolve(cfg.paths.data_sessions) / f"session-{stamp}.npz"
+        path = fresh_path(cfg.resolve(cfg.paths.data_sessions), "session", ".npz")
         t = np.array([r[0] for r in self.recording])
         empty = np.zeros((33, 4), np.float32)
         frames = [r[1] if r[1] is not None else empty for r in self.recording]

@@ -9,13 +9,12 @@ picks them up.
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import ipywidgets as W
 
 from gymlib.config import load_config
-from gymlib.io import write_bytes_atomic
+from gymlib.io import fresh_path, write_bytes_atomic
 
 
 def clip_path(exercise: str, root: str | Path | None = None, suffix: str = ".webm") -> Path:
@@ -24,13 +23,7 @@ def clip_path(exercise: str, root: str | Path | None = None, suffix: str = ".web
     if exercise not in cfg.exercises:
         raise ValueError(f"exercise must be one of {list(cfg.exercises)}, got {exercise!r}")
     base = Path(root) if root is not None else cfg.resolve(cfg.paths.data_raw) / "videos"
-    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
-    path = base / exercise / f"{exercise}-{stamp}{suffix}"
-    k = 1
-    while path.exists():
-        path = base / exercise / f"{exercise}-{stamp}-{k}{suffix}"
-        k += 1
-    return path
+    return fresh_path(base / exercise, exercise, suffix)
 
 
 def save_clip(data: bytes, exercise: str, root: str | Path | None = None) -> Path:
