@@ -131,6 +131,10 @@ class SyntheticClip:
     seed: int
     camera: dict[str, float] = field(default_factory=dict)
     body: dict[str, float] = field(default_factory=dict)
+    #: Noise-free world joints ``(T, 33, 3)`` in metres (y up, subject's left +z, facing +x) and
+    #: the camera that took the clip; kept only when asked (``keep_world=True``), for rendering.
+    world: np.ndarray | None = field(default=None, repr=False)
+    camera_model: Camera | None = field(default=None, repr=False)
 
     @property
     def n_frames(self) -> int:
@@ -961,6 +965,8 @@ def generate_clip(
     tempo: tuple[float, float] = (1.2, 4.0),
     noise: float = 1.0,
     error_rate: float = 0.0,
+    body: Body | None = None,
+    keep_world: bool = False,
 ) -> SyntheticClip:
     """Generate one session of ``exercise`` with exact ground truth.
 
@@ -969,11 +975,14 @@ def generate_clip(
     random among the standard views). ``errors``: None (good reps, or random errors at
     ``error_rate``), a list of error names for every rep, or one list per rep. ``idle`` adds
     walking in, standing, setting up and resting around and between the sets. ``noise`` scales
-    the calibrated MediaPipe-like noise (0 = clean).
+    the calibrated MediaPipe-like noise (0 = clean). ``body`` replaces the sampled body (the
+    renderer passes the mesh's own segment lengths); ``keep_world`` keeps the noise-free 3-D
+    joints and the camera on the clip.
     """
     sets = _check_args(exercise, n_reps, view, errors, fps)
     rng = np.random.default_rng(seed)
-    body = Body.sample(rng)
+    sampled = Body.sample(rng)  # drawn even when replaced, so the rest of the clip is the same
+    body = sampled if body is None else body
     style = _clip_style(exercise, body, rng)
     n_total = sum(sets)
     rep_errors = _rep_errors(exercise, errors, n_total, rng, error_rate)
@@ -1100,6 +1109,8 @@ def generate_clip(
             "roll": cam.roll,
         },  # fmt: skip
         body={"height": body.height, "asym": body.asym},
+        world=p.astype(np.float32) if keep_world else None,
+        camera_model=cam if keep_world else None,
     )
 
 

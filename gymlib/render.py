@@ -1,0 +1,680 @@
+"""Rendered exercise videos with ground truth: the generator's motion on a body mesh.
+
+MediaPipe finds nobody in a stick figure, so everything that starts from pixels (video analysis,
+the live notebook's camera path, the browser test's fake webcam) is tested on clips made here:
+
+    clip = render_clip("squat", 5, seed=1, view="left", out_dir="data/samples")
+    clip.video            # data/samples/squat-left-s1.mp4
+    clip.truth            # exercise, fps, view, reps (start/bottom/end/errors), 2-D landmarks
+
+The motion is :func:`gymlib.synth.generate_clip`'s (one source of exercise trajectories): the
+generator is given the mesh's own segment lengths, its noise-free 3-D joints pose the ``anny``
+body (MakeHuman assets, CC0) bone by bone, and its camera films it with ``pyrender`` over OSMesa.
+Body shape, clothing colours, background and light vary with the seed. The ground-truth landmarks
+are the posed mesh's own joints projected with the render camera, so they describe the pixels.
+
+Needs the optional extra (not installed by CI; tests of this module skip without it)::
+
+    pip install -e '.[render]' && pip install PyOpenGL==3.1.7   # and: apt-get install libosmesa6
+
+Frames ``(H, W, 3)`` are RGB uint8; landmarks ``(T, 33, 4)`` are MediaPipe-style (x, y in [0, 1]
+of the image, z relative depth, visibility).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import math
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark, flip_horizontal
+from gymlib.synth import EXERCISE_ERRORS, EXERCISES, VIEWS, Body, SyntheticClip, generate_clip
+
+L = PoseLandmark
+
+#: One line that installs what rendering needs (pyrender pins PyOpenGL 3.1.0, which has no OSMesa
+#: support; 3.1.7 has it, hence the second step).
+INSTALL_HINT = (
+    "pip install -e '.[render]' && pip install PyOpenGL==3.1.7, "
+    "and the OSMesa library: apt-get install libosmesa6"
+)
+
+#: Generator world (anterior, up, left) -> anny world (left, back, up). A reflection: the
+#: generator's axes are left-handed, anny's right-handed; the camera goes through the same map,
+#: so the picture is the generator's, mirrored, with every named joint anatomically where its
+#: name says.
+_GEN_TO_ANNY = np.array([[0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+
+
+class RenderUnavailable(RuntimeError):
+    """The rendering extra or the OSMesa library is missing."""
+
+
+def _require(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:  # includes OSError-wrapped missing libOSMesa in PyOpenGL
+        raise RenderUnavailable(
+            f"rendering needs the '{name}' package ({exc}); install with: {INSTALL_HINT}"
+        ) from exc
+
+
+def load_render_stack() -> tuple[Any, Any, Any]:
+    """Import torch, anny and pyrender (over OSMesa) or raise :class:`RenderUnavailable`."""
+    os.environ.setdefault("PYOPENGL_PLATFORM", "osmesa")
+    torch = _require("torch")
+    anny = _require("anny")
+    try:
+        opengl = importlib.import_module("OpenGL")
+        from OpenGL import osmesa  # noqa: F401  (fails without libOSMesa or with PyOpenGL 3.1.0)
+
+        if not hasattr(osmesa, "OSMesaCreateContextAttribs"):
+            raise ImportError(f"PyOpenGL {opengl.__version__} lacks OSMesaCreateContextAttribs")
+    except (ImportError, OSError, AttributeError) as exc:
+        raise RenderUnavailable(
+            f"OpenGL over OSMesa is unavailable ({exc}); {INSTALL_HINT}"
+        ) from exc
+    pyrender = _require("pyrender")
+    return torch, anny, pyrender
+
+
+# --------------------------------------------------------------------------------------------
+# Look: body shape, clothes, room and light, all from the seed
+# --------------------------------------------------------------------------------------------
+_SHIRTS = ((40, 90, 170), (170, 40, 50), (30, 30, 35), (230, 230, 225), (60, 130, 80),
+           (120, 120, 125), (240, 150, 40), (90, 60, 140))  # fmt: skip
+_BOTTOMS = ((25, 25, 30), (50, 55, 80), (90, 90, 95), (20, 40, 90), (110, 80, 60))
+_SKINS = ((240, 200, 170), (225, 175, 140), (190, 140, 100), (140, 95, 65), (95, 65, 45))
+_ROOMS = ((215, 205, 185), (200, 205, 210), (170, 175, 170), (235, 232, 225), (120, 115, 110),
+          (190, 170, 150))  # fmt: skip
+_FLOORS = ((120, 100, 80), (90, 90, 95), (60, 65, 70), (150, 130, 110), (40, 45, 50))
+
+
+@dataclass(frozen=True)
+class Look:
+    """Everything about a clip's appearance that is not the motion."""
+
+    phenotype: dict[str, float]  # anny sliders in [0, 1]
+    shirt: tuple[int, int, int]
+    bottoms: tuple[int, int, int]
+    skin: tuple[int, int, int]
+    shoes: tuple[int, int, int]
+    background: tuple[int, int, int]
+    floor: tuple[int, int, int]
+    long_sleeves: bool
+    long_trousers: bool
+    light: float  # key light intensity
+    light_yaw: float  # degrees
+
+    @classmethod
+    def sample(cls, rng: np.random.Generator) -> Look:
+        def pick(options: Sequence[tuple[int, int, int]]) -> tuple[int, int, int]:
+            return tuple(int(c) for c in options[int(rng.integers(len(options)))])  # type: ignore[return-value]
+
+        return cls(
+            phenotype={
+                "gender": float(rng.uniform(0, 1)),
+                "age": float(rng.uniform(0.4, 0.9)),
+                "muscle": float(rng.uniform(0.25, 0.8)),
+                "weight": float(rng.uniform(0.2, 0.75)),
+                "height": float(rng.uniform(0.2, 0.9)),
+                "proportions": float(rng.uniform(0.3, 0.7)),
+            },
+            shirt=pick(_SHIRTS),
+            bottoms=pick(_BOTTOMS),
+            skin=pick(_SKINS),
+            shoes=pick(((235, 235, 235), (30, 30, 30), (200, 60, 60), (80, 80, 160))),
+            background=pick(_ROOMS),
+            floor=pick(_FLOORS),
+            long_sleeves=bool(rng.random() < 0.3),
+            long_trousers=bool(rng.random() < 0.4),
+            light=float(rng.uniform(2.0, 4.5)),
+            light_yaw=float(rng.uniform(-70, 70)),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Rig: the anny body posed from the generator's joints
+# --------------------------------------------------------------------------------------------
+#: Segments posed as one rigid piece: (name, parent segment, bones). Bones not named here take
+#: their nearest named ancestor's rotation.
+_SEGMENTS: tuple[tuple[str, str | None, tuple[str, ...]], ...] = (
+    ("pelvis", None, ("root", "pelvis.L", "pelvis.R")),
+    ("trunk", "pelvis", ("spine05", "spine04", "spine03", "spine02", "spine01")),
+    ("thigh.L", "pelvis", ("upperleg01.L", "upperleg02.L")),
+    ("thigh.R", "pelvis", ("upperleg01.R", "upperleg02.R")),
+    ("shank.L", "thigh.L", ("lowerleg01.L", "lowerleg02.L")),
+    ("shank.R", "thigh.R", ("lowerleg01.R", "lowerleg02.R")),
+    ("foot.L", "shank.L", ("foot.L",)),
+    ("foot.R", "shank.R", ("foot.R",)),
+    ("upper_arm.L", "trunk", ("upperarm01.L", "upperarm02.L")),
+    ("upper_arm.R", "trunk", ("upperarm01.R", "upperarm02.R")),
+    ("forearm.L", "upper_arm.L", ("lowerarm01.L", "lowerarm02.L")),
+    ("forearm.R", "upper_arm.R", ("lowerarm01.R", "lowerarm02.R")),
+    ("hand.L", "forearm.L", ("wrist.L",)),
+    ("hand.R", "forearm.R", ("wrist.R",)),
+)
+#: Limb segments: rest direction (from bone head, to bone head) and posed direction (landmarks).
+_LIMBS: dict[str, tuple[str, str, str, str]] = {}
+for _s, _S in (("L", "LEFT"), ("R", "RIGHT")):
+    _LIMBS |= {
+        f"thigh.{_s}": (f"upperleg01.{_s}", f"lowerleg01.{_s}", f"{_S}_HIP", f"{_S}_KNEE"),
+        f"shank.{_s}": (f"lowerleg01.{_s}", f"foot.{_s}", f"{_S}_KNEE", f"{_S}_ANKLE"),
+        f"foot.{_s}": (f"foot.{_s}", f"toe3-1.{_s}", f"{_S}_ANKLE", f"{_S}_FOOT_INDEX"),
+        f"upper_arm.{_s}": (
+            f"upperarm01.{_s}",
+            f"lowerarm01.{_s}",
+            f"{_S}_SHOULDER",
+            f"{_S}_ELBOW",
+        ),
+        f"forearm.{_s}": (f"lowerarm01.{_s}", f"wrist.{_s}", f"{_S}_ELBOW", f"{_S}_WRIST"),
+        f"hand.{_s}": (f"wrist.{_s}", f"finger3-1.{_s}", f"{_S}_ELBOW", f"{_S}_WRIST"),
+    }
+#: Below this height (m) a wrist is on the floor and its hand lies flat, fingers forward.
+_HAND_ON_FLOOR = 0.15
+
+#: Clothing by the bone that moves a vertex most.
+_SHIRT_BONES = ("spine", "clavicle", "shoulder01", "upperarm01", "upperarm02")
+_SLEEVE_BONES = ("lowerarm01",)
+_SHORTS_BONES = ("root", "pelvis", "upperleg01", "upperleg02")
+_TROUSER_BONES = ("lowerleg01", "lowerleg02")
+_SHOE_BONES = ("foot", "toe")
+
+#: COCO-WholeBody keypoints of anny's regressor -> MediaPipe landmarks.
+_COCO_TO_MP = {
+    "nose": L.NOSE, "left_eye": L.LEFT_EYE, "right_eye": L.RIGHT_EYE, "left_ear": L.LEFT_EAR,
+    "right_ear": L.RIGHT_EAR, "left_shoulder": L.LEFT_SHOULDER,
+    "right_shoulder": L.RIGHT_SHOULDER, "left_elbow": L.LEFT_ELBOW, "right_elbow": L.RIGHT_ELBOW,
+    "left_wrist": L.LEFT_WRIST, "right_wrist": L.RIGHT_WRIST, "left_hip": L.LEFT_HIP,
+    "right_hip": L.RIGHT_HIP, "left_knee": L.LEFT_KNEE, "right_knee": L.RIGHT_KNEE,
+    "left_ankle": L.LEFT_ANKLE, "right_ankle": L.RIGHT_ANKLE,
+    "left_big_toe": L.LEFT_FOOT_INDEX, "right_big_toe": L.RIGHT_FOOT_INDEX,
+    "left_heel": L.LEFT_HEEL, "right_heel": L.RIGHT_HEEL,
+}  # fmt: skip
+#: Hand landmarks from finger bone heads.
+_HAND_BONES = {"PINKY": "finger5-2", "INDEX": "finger2-2", "THUMB": "finger1-3"}
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
+
+
+def _frame(left: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """Orthonormal frames ``(..., 3, 3)``, columns (left, back, up), from a left and an up axis."""
+    up = _unit(up)
+    left = _unit(left - np.sum(left * up, -1, keepdims=True) * up)
+    back = np.cross(up, left)
+    return np.stack([left, back, up], -1)
+
+
+def _align(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Smallest rotations ``(T, 3, 3)`` turning unit vectors ``a`` onto ``b`` (both ``(T, 3)``)."""
+    a, b = _unit(a), _unit(b)
+    v = np.cross(a, b)
+    c = np.sum(a * b, -1)
+    vx = np.zeros(a.shape[:-1] + (3, 3))
+    vx[..., 0, 1], vx[..., 0, 2], vx[..., 1, 2] = -v[..., 2], v[..., 1], -v[..., 0]
+    vx = vx - np.swapaxes(vx, -1, -2)
+    k = 1.0 / np.maximum(1.0 + c, 1e-6)
+    return np.eye(3) + vx + (vx @ vx) * k[..., None, None]
+
+
+class BodyRig:
+    """One anny body (a phenotype): its rest skeleton, its segment lengths and its posing."""
+
+    def __init__(self, phenotype: dict[str, float]) -> None:
+        torch, anny, _ = load_render_stack()
+        self._torch = torch
+        self.model = _cached_model(anny)
+        self.phenotype = dict(phenotype)
+        with torch.no_grad():
+            rest = self.model(phenotype_kwargs=self.phenotype)
+        self.labels: list[str] = list(self.model.bone_labels)
+        self.parents = np.asarray(self.model.bone_parents)
+        self.rest_poses = rest["rest_bone_poses"][0].cpu().numpy()  # (B, 4, 4)
+        self.rest_heads = self.rest_poses[:, :3, 3]
+        verts = rest["rest_vertices"][0].cpu().numpy()
+        self.floor_offset = float(-verts[:, 2].min())  # rest sole below the root
+        self.height = float(np.ptp(verts[:, 2]))
+        self.faces = self.model.get_triangular_faces().cpu().numpy()
+        self.keypoints = anny.KeypointsRegressor.coco(self.model)
+        self.coco_labels = list(self.keypoints.labels)
+        self._segment_of = self._assign_segments()
+
+    def head(self, bone: str) -> np.ndarray:
+        return self.rest_heads[self.labels.index(bone)]
+
+    def _assign_segments(self) -> np.ndarray:
+        named = {b: seg for seg, _, bones in _SEGMENTS for b in bones}
+        order = [s for s, _, _ in _SEGMENTS]
+        out = np.zeros(len(self.labels), int)
+        for i in range(len(self.labels)):
+            j = i
+            while self.labels[j] not in named:  # nearest named ancestor
+                j = int(self.parents[j])
+            out[i] = order.index(named[self.labels[j]])
+        return out
+
+    def body(self) -> Body:
+        """The generator's :class:`~gymlib.synth.Body` with this mesh's segment lengths."""
+
+        def dist(a: str, b: str) -> float:
+            return float(np.linalg.norm(self.head(a) - self.head(b)))
+
+        sh = (self.head("upperarm01.L") + self.head("upperarm01.R")) / 2
+        hip = (self.head("upperleg01.L") + self.head("upperleg01.R")) / 2
+        head_top = self.height - self.floor_offset
+        return Body(
+            height=self.height,
+            upper_arm=dist("upperarm01.L", "lowerarm01.L"),
+            forearm=dist("lowerarm01.L", "wrist.L"),
+            thigh=dist("upperleg01.L", "lowerleg01.L"),
+            shank=dist("lowerleg01.L", "foot.L"),
+            trunk=float(sh[2] - hip[2]),
+            neck=float((head_top - 0.12 * self.height / 1.75) - sh[2]),
+            foot=dist("foot.L", "toe3-1.L") / 0.72,
+            shoulder_width=dist("upperarm01.L", "upperarm01.R"),
+            hip_width=dist("upperleg01.L", "upperleg01.R"),
+            ankle_height=float(self.head("foot.L")[2] + self.floor_offset),
+            asym=1.0,
+        )
+
+    def segment_rotations(self, joints: np.ndarray) -> np.ndarray:
+        """World rotations relative to rest ``(T, S, 3, 3)`` from joints ``(T, 33, 3)``.
+
+        Joints are in the anny frame. The pelvis and trunk take full frames (hip or shoulder line
+        and the spine); each limb the smallest turn from its parent that points it at its joint.
+        """
+        j = joints
+        rest_frame = _frame(
+            self.head("upperleg01.L") - self.head("upperleg01.R"),
+            (self.head("upperarm01.L") + self.head("upperarm01.R")) / 2
+            - (self.head("upperleg01.L") + self.head("upperleg01.R")) / 2,
+        )
+        up = (j[:, L.LEFT_SHOULDER] + j[:, L.RIGHT_SHOULDER]) / 2 - (
+            j[:, L.LEFT_HIP] + j[:, L.RIGHT_HIP]
+        ) / 2
+        rest_sh_frame = _frame(self.head("upperarm01.L") - self.head("upperarm01.R"),
+                               rest_frame[:, 2])  # fmt: skip
+        g: dict[str, np.ndarray] = {
+            "pelvis": _frame(j[:, L.LEFT_HIP] - j[:, L.RIGHT_HIP], up) @ rest_frame.T,
+            "trunk": _frame(j[:, L.LEFT_SHOULDER] - j[:, L.RIGHT_SHOULDER], up) @ rest_sh_frame.T,
+        }
+        ahead = j[:, L.NOSE] - (j[:, L.LEFT_HIP] + j[:, L.RIGHT_HIP]) / 2
+        ahead[:, 2] = 0.0  # horizontal: where the head is, seen from the hips
+        for name, parent, _ in _SEGMENTS[2:]:
+            a, b, ja, jb = _LIMBS[name]
+            rest_dir = np.einsum("tij,j->ti", g[parent], self.head(b) - self.head(a))
+            target = _unit(j[:, L[jb]] - j[:, L[ja]])
+            if name.startswith("hand."):  # the hand continues the forearm unless on the floor
+                flat = np.clip((_HAND_ON_FLOOR - j[:, L[jb], 2]) / 0.05, 0.0, 1.0)[:, None]
+                target = (1 - flat) * target + flat * _unit(ahead)
+            g[name] = _align(rest_dir, target) @ g[parent]
+        return np.stack([g[s] for s, _, _ in _SEGMENTS], 1)
+
+    def pose(self, joints: np.ndarray, chunk: int = 32) -> tuple[np.ndarray, np.ndarray]:
+        """Pose the mesh on joints ``(T, 33, 3)`` (anny frame, metres, floor at z = 0).
+
+        Returns vertices ``(T, V, 3)`` float32 and the mesh's own landmarks ``(T, 33, 3)``.
+        """
+        torch = self._torch
+        rot = self.segment_rotations(joints)[:, self._segment_of]  # (T, B, 3, 3)
+        root = self.labels.index("root")
+        hip_rest = (self.head("upperleg01.L") + self.head("upperleg01.R")) / 2
+        hip = (joints[:, L.LEFT_HIP] + joints[:, L.RIGHT_HIP]) / 2
+        root_pos = hip - np.einsum("tij,j->ti", rot[:, root], hip_rest - self.head("root"))
+        deltas = np.zeros(rot.shape[:2] + (4, 4))
+        deltas[..., :3, :3] = rot @ self.rest_poses[None, :, :3, :3]
+        deltas[..., 3, 3] = 1.0
+        deltas[:, root, :3, 3] = root_pos
+        verts, marks = [], []
+        dtype = self.model.dtype
+        with torch.no_grad():
+            for s in range(0, len(joints), chunk):
+                out = self.model(
+                    pose_parameters=torch.as_tensor(deltas[s : s + chunk], dtype=dtype),
+                    phenotype_kwargs=self.phenotype,
+                )
+                verts.append(out["vertices"].cpu().numpy().astype(np.float32))
+                heads = out["bone_poses"][..., :3, 3].cpu().numpy()
+                kp = self.keypoints(out).cpu().numpy()
+                marks.append(self._landmarks(kp, heads))
+        return np.concatenate(verts), np.concatenate(marks)
+
+    def _landmarks(self, kp: np.ndarray, heads: np.ndarray) -> np.ndarray:
+        """33 MediaPipe landmarks ``(T, 33, 3)`` from regressed keypoints and bone heads."""
+        out = np.zeros((len(kp), NUM_LANDMARKS, 3))
+        for name, idx in _COCO_TO_MP.items():
+            out[:, idx] = kp[:, self.coco_labels.index(name)]
+        for side, s in (("LEFT", "L"), ("RIGHT", "R")):
+            for mark, bone in _HAND_BONES.items():
+                out[:, L[f"{side}_{mark}"]] = heads[:, self.labels.index(f"{bone}.{s}")]
+            eye, nose = out[:, L[f"{side}_EYE"]], out[:, L.NOSE]
+            out[:, L[f"{side}_EYE_INNER"]] = eye + (nose - eye) * 0.3 * np.array([1, 1, 0])
+            out[:, L[f"{side}_EYE_OUTER"]] = eye - (nose - eye) * 0.3 * np.array([1, 1, 0])
+        nose = out[:, L.NOSE]
+        down = _unit((out[:, L.LEFT_SHOULDER] + out[:, L.RIGHT_SHOULDER]) / 2 - nose)
+        for side in ("LEFT", "RIGHT"):
+            lateral = out[:, L[f"{side}_EYE"]] - out[:, L.NOSE]
+            lateral = lateral - np.sum(lateral * down, -1, keepdims=True) * down
+            out[:, L[f"MOUTH_{side}"]] = nose + down * 0.04 + _unit(lateral) * 0.022
+        return out
+
+    def colours(self, look: Look) -> np.ndarray:
+        """Per-vertex RGBA ``(V, 4)`` uint8: clothes by the bone that moves the vertex most."""
+        idx = self.model.vertex_bone_indices.cpu().numpy()
+        w = self.model.vertex_bone_weights.cpu().numpy()
+        main = np.asarray(self.labels)[idx[np.arange(len(idx)), w.argmax(1)]]
+        groups = [(_SHIRT_BONES, look.shirt), (_SHORTS_BONES, look.bottoms),
+                  (_SHOE_BONES, look.shoes)]  # fmt: skip
+        if look.long_sleeves:
+            groups.append((_SLEEVE_BONES, look.shirt))
+        if look.long_trousers:
+            groups.append((_TROUSER_BONES, look.bottoms))
+        rgb = np.tile(np.array(look.skin, np.uint8), (len(main), 1))
+        for prefixes, colour in groups:
+            hit = np.array([b.startswith(prefixes) for b in main])
+            rgb[hit] = colour
+        return np.concatenate([rgb, np.full((len(rgb), 1), 255, np.uint8)], 1)
+
+
+_MODEL_CACHE: dict[str, Any] = {}
+
+
+def _cached_model(anny: Any) -> Any:
+    if "model" not in _MODEL_CACHE:
+        _MODEL_CACHE["model"] = anny.Anny(pose_parameterization="world-orient")
+    return _MODEL_CACHE["model"]
+
+
+# --------------------------------------------------------------------------------------------
+# Camera and renderer
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RenderCamera:
+    """The generator's camera in the anny frame: pose (4, 4) for pyrender and the intrinsics."""
+
+    pose: np.ndarray  # camera-to-world; camera looks along -z, y up
+    fov_v: float  # degrees
+    image_size: tuple[int, int]  # (width, height)
+
+    @classmethod
+    def from_generator(cls, cam: Any) -> RenderCamera:
+        pos, _right, down, fwd = cam.basis()
+        z_cam = -_GEN_TO_ANNY @ fwd
+        y_cam = -_GEN_TO_ANNY @ down
+        x_cam = np.cross(y_cam, z_cam)
+        pose = np.eye(4)
+        pose[:3, 0], pose[:3, 1], pose[:3, 2] = x_cam, y_cam, z_cam
+        pose[:3, 3] = _GEN_TO_ANNY @ pos
+        return cls(pose=pose, fov_v=float(cam.fov_v), image_size=tuple(cam.image_size))
+
+    def project(self, p: np.ndarray) -> np.ndarray:
+        """World points ``(..., 3)`` -> normalised image x, y and depth ``(..., 3)``."""
+        w, h = self.image_size
+        rel = p - self.pose[:3, 3]
+        xc = rel @ self.pose[:3, 0]
+        yc = rel @ self.pose[:3, 1]
+        depth = np.maximum(-(rel @ self.pose[:3, 2]), 1e-3)
+        f = (h / 2) / math.tan(math.radians(self.fov_v) / 2)
+        return np.stack([(f * xc / depth + w / 2) / w, (h / 2 - f * yc / depth) / h, depth], -1)
+
+
+class MeshRenderer:
+    """An offscreen pyrender scene: the body, a floor, a room colour and two lights."""
+
+    def __init__(self, camera: RenderCamera, look: Look, faces: np.ndarray) -> None:
+        _, _, pyrender = load_render_stack()
+        import trimesh
+
+        self._pyrender, self._trimesh = pyrender, trimesh
+        self.faces = faces
+        w, h = camera.image_size
+        bg = np.array(look.background + (255,)) / 255
+        self.scene = pyrender.Scene(bg_color=bg, ambient_light=np.full(3, 0.35))
+        floor = trimesh.creation.box(extents=(14.0, 14.0, 0.02))
+        floor.apply_translation((0.0, 0.0, -0.011))
+        floor.visual.vertex_colors = np.array(look.floor + (255,), np.uint8)
+        self.scene.add(pyrender.Mesh.from_trimesh(floor, smooth=False))
+        cam = pyrender.PerspectiveCamera(yfov=math.radians(camera.fov_v), aspectRatio=w / h)
+        self.scene.add(cam, pose=camera.pose)
+        key = pyrender.DirectionalLight(color=np.ones(3), intensity=look.light)
+        self.scene.add(key, pose=_light_pose(look.light_yaw, 50.0))
+        fill = pyrender.DirectionalLight(color=np.ones(3), intensity=look.light * 0.4)
+        self.scene.add(fill, pose=_light_pose(look.light_yaw + 150.0, 30.0))
+        self.renderer = pyrender.OffscreenRenderer(viewport_width=w, viewport_height=h)
+        self._body_node: Any = None
+
+    def render(self, vertices: np.ndarray, colours: np.ndarray) -> np.ndarray:
+        """One RGB frame ``(H, W, 3)`` uint8 of the body with vertices ``(V, 3)``."""
+        mesh = self._trimesh.Trimesh(vertices=vertices, faces=self.faces, vertex_colors=colours,
+                                     process=False)  # fmt: skip
+        node = self._pyrender.Mesh.from_trimesh(mesh, smooth=True)
+        if self._body_node is not None:
+            self.scene.remove_node(self._body_node)
+        self._body_node = self.scene.add(node)
+        rgb, _ = self.renderer.render(self.scene)
+        return np.ascontiguousarray(rgb[..., :3])
+
+    def close(self) -> None:
+        self.renderer.delete()
+
+
+def _light_pose(yaw_deg: float, elevation_deg: float) -> np.ndarray:
+    """A directional light's pose shining from ``yaw`` (about z) and ``elevation`` down."""
+    y, e = math.radians(yaw_deg), math.radians(elevation_deg)
+    towards = np.array([math.sin(y) * math.cos(e), -math.cos(y) * math.cos(e), math.sin(e)])
+    z = _unit(towards)  # the light shines along -z
+    x = _unit(np.cross(np.array([0.0, 0.0, 1.0]), z))
+    pose = np.eye(4)
+    pose[:3, 0], pose[:3, 1], pose[:3, 2] = x, np.cross(z, x), z
+    return pose
+
+
+# --------------------------------------------------------------------------------------------
+# Clips
+# --------------------------------------------------------------------------------------------
+@dataclass
+class RenderedClip:
+    """A rendered clip on disk and its ground truth."""
+
+    video: Path
+    truth_path: Path
+    truth: dict[str, Any]
+    landmarks: np.ndarray  # (T, 33, 4) ground truth in MediaPipe's format
+
+
+def truth_landmarks(marks: np.ndarray, camera: RenderCamera) -> np.ndarray:
+    """Ground-truth landmarks ``(T, 33, 4)``: projected x, y, hip-relative z, visibility 1."""
+    proj = camera.project(marks)
+    w, h = camera.image_size
+    f = (h / 2) / math.tan(math.radians(camera.fov_v) / 2)
+    hip_depth = (proj[:, L.LEFT_HIP, 2] + proj[:, L.RIGHT_HIP, 2]) / 2
+    z = (proj[..., 2] - hip_depth[:, None]) * f / hip_depth[:, None] / w
+    out = np.concatenate([proj[..., :2], z[..., None], np.ones(z.shape + (1,))], -1)
+    return out.astype(np.float32)
+
+
+def render_clip(
+    exercise: str,
+    n_reps: int | Sequence[int],
+    *,
+    seed: int,
+    view: str = "side",
+    out_dir: str | Path,
+    errors: Sequence[str] | Sequence[Sequence[str]] | None = None,
+    idle: bool = True,
+    fps: float = 30.0,
+    image_size: tuple[int, int] = (640, 480),
+    mirrored: bool = False,
+    tempo: tuple[float, float] = (1.5, 3.0),
+    name: str | None = None,
+    progress: bool = True,
+    overwrite: bool = False,
+) -> RenderedClip:
+    """Render one generated session to ``<out_dir>/<name>.mp4`` plus ``<name>.json`` (truth).
+
+    The motion, reps and form errors are :func:`gymlib.synth.generate_clip`'s for the same
+    arguments and seed (with this body's segment lengths). ``view`` is a name of
+    :data:`gymlib.synth.VIEWS` or ``"side"`` (left or right by the seed). Existing files are
+    kept unless ``overwrite``.
+    """
+    from tqdm.auto import tqdm
+
+    from gymlib.io import atomic_path, write_json_atomic
+
+    if exercise not in EXERCISES:
+        raise ValueError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}")
+    if view != "side" and view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+    w, h = image_size
+    if not (64 <= w <= 1920 and 64 <= h <= 1920):
+        raise ValueError(
+            f"image_size must be (width, height) within 64-1920 pixels, got {image_size}"
+        )
+    load_render_stack()
+    import cv2
+
+    rng = np.random.default_rng([seed, 7919])  # the look's own stream: the motion keeps its seed
+    look = Look.sample(rng)
+    rig = BodyRig(look.phenotype)
+    clip: SyntheticClip = generate_clip(
+        exercise, n_reps, seed=seed, view=view, errors=errors, fps=fps, idle=idle,
+        image_size=(w, h), mirrored=False, tempo=tempo, noise=0.0, body=rig.body(),
+        keep_world=True,
+    )  # fmt: skip
+    assert clip.world is not None and clip.camera_model is not None
+    joints = clip.world.astype(np.float64) @ _GEN_TO_ANNY.T
+    camera = RenderCamera.from_generator(clip.camera_model)
+
+    name = name or f"{exercise}-{clip.view}-s{seed}"
+    out = Path(out_dir)
+    video_path, truth_path = out / f"{name}.mp4", out / f"{name}.json"
+    if not overwrite:
+        for p in (video_path, truth_path):
+            if p.exists():
+                raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
+
+    renderer = MeshRenderer(camera, look, rig.faces)
+    colours = rig.colours(look)
+    marks_all = []
+    try:
+        with atomic_path(video_path) as tmp:
+            writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+            if not writer.isOpened():
+                raise RuntimeError(f"OpenCV cannot write {video_path} (mp4v codec)")
+            bar = tqdm(total=clip.n_frames, desc=name, unit="frame", disable=not progress)
+            for s in range(0, clip.n_frames, 32):
+                verts, marks = rig.pose(joints[s : s + 32])
+                marks_all.append(marks)
+                for v in verts:
+                    rgb = renderer.render(v, colours)
+                    if mirrored:
+                        rgb = rgb[:, ::-1]
+                    writer.write(np.ascontiguousarray(rgb[..., ::-1]))
+                    bar.update(1)
+            bar.close()
+            writer.release()
+    finally:
+        renderer.close()
+    lm = truth_landmarks(np.concatenate(marks_all), camera)
+    if mirrored:
+        lm = flip_horizontal(lm)
+    truth = _truth_dict(clip, lm, look, mirrored, camera)
+    write_json_atomic(truth_path, truth)
+    return RenderedClip(video=video_path, truth_path=truth_path, truth=truth, landmarks=lm)
+
+
+def _truth_dict(clip: SyntheticClip, lm: np.ndarray, look: Look, mirrored: bool,
+                camera: RenderCamera) -> dict[str, Any]:  # fmt: skip
+    t = clip.truth_dict()
+    t.update(
+        mirrored=mirrored,
+        n_frames=int(clip.n_frames),
+        renderer="anny + pyrender (OSMesa)",
+        look={k: v for k, v in look.__dict__.items()},
+        camera_pose=np.round(camera.pose, 5).tolist(),
+        landmark_format="per frame: 33 x [x, y] normalised to the image (MediaPipe order)",
+        landmarks=np.round(lm[..., :2].astype(np.float64), 4).tolist(),
+    )
+    return t
+
+
+def load_truth(path: str | Path) -> tuple[dict[str, Any], np.ndarray]:
+    """Read a clip's ground-truth JSON: the dict and its landmarks as ``(T, 33, 2)`` float32."""
+    p = Path(path)
+    try:
+        truth = json.loads(p.read_text())
+        xy = np.asarray(truth["landmarks"], np.float32)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(f"{p}: not a rendered clip's ground truth ({exc})") from exc
+    if xy.ndim != 3 or xy.shape[1:] != (NUM_LANDMARKS, 2):
+        raise ValueError(f"{p}: landmarks should be (T, 33, 2), got {xy.shape}")
+    return truth, xy
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m gymlib.render",
+        description="Render a generated exercise session on a body mesh: an mp4 and its truth.",
+    )
+    ap.add_argument("--exercise", required=True, choices=EXERCISES)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--view", default="side", choices=["side", *VIEWS])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--errors",
+        default="",
+        help="comma-separated form errors for every rep: "
+        + "; ".join(f"{k}: {','.join(v)}" for k, v in EXERCISE_ERRORS.items()),
+    )
+    ap.add_argument("--no-idle", action="store_true", help="no walking in, standing or resting")
+    ap.add_argument("--size", default="640x480", help="WIDTHxHEIGHT (default 640x480)")
+    ap.add_argument("--fps", type=float, default=30.0)
+    ap.add_argument("--mirrored", action="store_true")
+    ap.add_argument("--name", default=None, help="file stem (default EXERCISE-VIEW-sSEED)")
+    ap.add_argument("--out", default="data/rendered")
+    ap.add_argument("--overwrite", action="store_true")
+    args = ap.parse_args(argv)
+    try:
+        w, h = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        print(f"error: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
+        return 2
+    errors = [e for e in args.errors.split(",") if e]
+    bad = [e for e in errors if e not in EXERCISE_ERRORS[args.exercise]]
+    if bad:
+        print(f"error: {args.exercise} has no form error {bad}; expected any of "
+              f"{', '.join(EXERCISE_ERRORS[args.exercise])}", file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        clip = render_clip(
+            args.exercise, args.reps, seed=args.seed, view=args.view, out_dir=args.out,
+            errors=errors or None, idle=not args.no_idle, fps=args.fps, image_size=(w, h),
+            mirrored=args.mirrored, name=args.name, overwrite=args.overwrite,
+        )  # fmt: skip
+    except RenderUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{clip.video} ({clip.truth['n_frames']} frames, {len(clip.truth['reps'])} reps)")
+    print(clip.truth_path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
