@@ -224,9 +224,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("video", help="a video file, or a landmark .npz")
     ap.add_argument("--out", default=None, help="output folder (default runs/analyze/<name>)")
     ap.add_argument("--exercise", default="auto", help="auto (recognised) or one of the six")
+    ap.add_argument("--gif", default=None, metavar="START:SECONDS",
+                    help="also write annotated.gif of SECONDS from START (e.g. 4:12)")  # fmt: skip
     args = ap.parse_args(argv)
     try:
+        gif = [float(v) for v in args.gif.split(":")] if args.gif else None
+        if gif is not None and (len(gif) != 2 or gif[0] < 0 or gif[1] <= 0):
+            raise ValueError
+    except ValueError:
+        print(f"error: --gif must be START:SECONDS (e.g. 4:12), got {args.gif!r}", file=sys.stderr)
+        return 2
+    try:
         result = analyze(args.video, out=args.out, exercise=args.exercise)
+        if gif is not None:
+            from gymlib.plots import video_to_gif
+
+            path = Path(result.outputs["video"]).with_suffix(".gif")
+            result.outputs["gif"] = str(video_to_gif(result.outputs["video"], path,
+                                                     start_s=gif[0], seconds=gif[1]))  # fmt: skip
     except (FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,9 @@
-"""Matplotlib views of landmarks: skeleton snapshots, clip animations, angle traces."""
+"""Matplotlib views of landmarks: skeleton snapshots, clip animations, angle traces; GIFs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -105,3 +106,50 @@ def animate_clip(
     anim = FuncAnimation(fig, draw, frames=len(idx), interval=1000 * step / fps)
     plt.close(fig)
     return anim
+
+
+def video_to_gif(
+    video: str | Path,
+    gif: str | Path,
+    *,
+    width: int = 360,
+    fps: float = 10.0,
+    start_s: float = 0.0,
+    seconds: float = 12.0,
+) -> Path:
+    """Write ``seconds`` of ``video`` from ``start_s`` as an animated GIF (for READMEs).
+
+    Frames are taken at ``fps`` and scaled to ``width`` pixels; written atomically.
+    """
+    import cv2
+    from PIL import Image
+
+    from gymlib.io import atomic_path
+
+    src = Path(video)
+    cap = cv2.VideoCapture(str(src))
+    if not cap.isOpened():
+        raise ValueError(f"{src}: cannot open the video")
+    rate = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    step = max(rate / fps, 1.0)
+    frames: list[Image.Image] = []
+    i, next_take = 0, start_s * rate
+    while len(frames) < int(seconds * fps):
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        if i >= next_take:
+            h = int(round(bgr.shape[0] * width / bgr.shape[1]))
+            rgb = cv2.cvtColor(cv2.resize(bgr, (width, h), interpolation=cv2.INTER_AREA),
+                               cv2.COLOR_BGR2RGB)  # fmt: skip
+            img = Image.fromarray(rgb)
+            frames.append(img.quantize(colors=128, method=Image.Quantize.MEDIANCUT))
+            next_take += step
+        i += 1
+    cap.release()
+    if not frames:
+        raise ValueError(f"{src}: no frames from {start_s} s on")
+    with atomic_path(gif) as tmp:
+        frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
+                       duration=int(round(1000 * step / rate)), loop=0, optimize=True)  # fmt: skip
+    return Path(gif)

@@ -112,6 +112,7 @@ class Look:
     floor: tuple[int, int, int]
     long_sleeves: bool
     long_trousers: bool
+    equipment: tuple[int, int, int]  # bench / seat colour
     light: float  # key light intensity
     light_yaw: float  # degrees
 
@@ -135,6 +136,7 @@ class Look:
             shoes=pick(((235, 235, 235), (30, 30, 30), (200, 60, 60), (80, 80, 160))),
             background=pick(_ROOMS),
             floor=pick(_FLOORS),
+            equipment=pick(((35, 35, 40), (120, 30, 30), (60, 60, 70), (20, 50, 90))),
             long_sleeves=bool(rng.random() < 0.3),
             long_trousers=bool(rng.random() < 0.4),
             light=float(rng.uniform(2.0, 4.5)),
@@ -397,6 +399,78 @@ def _cached_model(anny: Any) -> Any:
 
 
 # --------------------------------------------------------------------------------------------
+# Equipment: a bar, a bench, a seat (plain shapes; MediaPipe must see the person through them)
+# --------------------------------------------------------------------------------------------
+_BENCH_TOP = 0.45  # the generator's bench and seat height (m)
+
+
+@dataclass
+class Equipment:
+    """Static boxes ``(extents (3,), pose (4, 4))`` and a bar ``(T, 4, 4)`` poses or None."""
+
+    boxes: list[tuple[np.ndarray, np.ndarray]]
+    bar_poses: np.ndarray | None
+    bar_length: float = 0.0
+    cable: bool = False
+
+
+def _pose_from_axes(x: np.ndarray, y: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    z = _unit(np.cross(x, y))
+    pose = np.eye(4)
+    pose[:3, 0], pose[:3, 1], pose[:3, 2], pose[:3, 3] = _unit(x), np.cross(z, _unit(x)), z, centre
+    return pose
+
+
+def equipment_for(exercise: str, joints: np.ndarray, active: np.ndarray) -> Equipment:
+    """The gear of ``exercise`` placed from the joints ``(T, 33, 3)`` (anny frame).
+
+    ``active`` ``(T,)`` marks the frames of the exercise itself: the bar follows the hands there
+    and stays where it was last held otherwise (racked).
+    """
+    if not active.any():
+        active = np.ones(len(joints), bool)
+    j = joints[active]
+    hip = np.median((j[:, L.LEFT_HIP] + j[:, L.RIGHT_HIP]) / 2, axis=0)
+    sh = np.median((j[:, L.LEFT_SHOULDER] + j[:, L.RIGHT_SHOULDER]) / 2, axis=0)
+    boxes: list[tuple[np.ndarray, np.ndarray]] = []
+    up = np.array([0.0, 0.0, 1.0])
+    if exercise == "bench_press":
+        axis = sh - hip
+        axis[2] = 0.0
+        axis = _unit(axis)
+        a, b = hip - 0.3 * axis, sh + 0.3 * axis
+        centre = np.array([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, _BENCH_TOP / 2])
+        length = float(np.linalg.norm((b - a)[:2]))
+        boxes.append((np.array([0.32, length, _BENCH_TOP]),
+                      _pose_from_axes(np.cross(axis, up), axis, centre)))  # fmt: skip
+    if exercise == "lat_machine":
+        centre = np.array([hip[0], hip[1], _BENCH_TOP / 2])
+        seat = _pose_from_axes(np.eye(3)[0], np.eye(3)[1], centre)
+        boxes.append((np.array([0.42, 0.42, _BENCH_TOP]), seat))
+    if exercise not in ("pull_up", "lat_machine", "bench_press"):
+        return Equipment(boxes, None)
+    lw, rw = joints[:, L.LEFT_WRIST], joints[:, L.RIGHT_WRIST]
+    grip = float(np.median(np.linalg.norm((lw - rw)[active], axis=-1)))
+    forearm = _unit(lw - joints[:, L.LEFT_ELBOW] + rw - joints[:, L.RIGHT_ELBOW])
+    centre = (lw + rw) / 2 + 0.05 * forearm  # the bar lies in the palms, past the wrists
+    axis = _unit(lw - rw)
+    if exercise == "pull_up":  # a fixed bar: where the hands hold it
+        centre = np.tile(np.median(centre[active], axis=0), (len(joints), 1))
+        axis = np.tile(_unit(np.median(axis[active], axis=0)), (len(joints), 1))
+    else:  # racked: outside the exercise the bar keeps its nearest held position
+        idx = np.flatnonzero(active)
+        nearest = idx[np.clip(np.searchsorted(idx, np.arange(len(joints))), 0, len(idx) - 1)]
+        centre, axis = centre[nearest], axis[nearest]
+    poses = np.tile(np.eye(4), (len(joints), 1, 1))
+    for t in range(len(joints)):
+        other = up if abs(axis[t, 2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+        rot = _pose_from_axes(np.cross(other, axis[t]), other, centre[t])
+        poses[t] = rot  # the cylinder's z is the bar's axis
+    length = grip + (0.5 if exercise != "lat_machine" else 0.35)
+    return Equipment(boxes, poses, bar_length=length, cable=exercise == "lat_machine")
+
+
+# --------------------------------------------------------------------------------------------
 # Camera and renderer
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -453,8 +527,27 @@ class MeshRenderer:
         self.scene.add(fill, pose=_light_pose(look.light_yaw + 150.0, 30.0))
         self.renderer = pyrender.OffscreenRenderer(viewport_width=w, viewport_height=h)
         self._body_node: Any = None
+        self._bar_node: Any = None
+        self._cable_node: Any = None
 
-    def render(self, vertices: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    def add_equipment(self, gear: Equipment, colour: tuple[int, int, int]) -> None:
+        """Boxes stay put; the bar (and a lat machine's cable) move per frame in :meth:`render`."""
+        pyrender, trimesh = self._pyrender, self._trimesh
+        for extents, pose in gear.boxes:
+            box = trimesh.creation.box(extents=extents)
+            box.visual.vertex_colors = np.array(colour + (255,), np.uint8)
+            self.scene.add(pyrender.Mesh.from_trimesh(box, smooth=False), pose=pose)
+        if gear.bar_poses is not None:
+            bar = trimesh.creation.cylinder(radius=0.015, height=gear.bar_length, sections=16)
+            bar.visual.vertex_colors = np.array((170, 170, 175, 255), np.uint8)
+            self._bar_node = self.scene.add(pyrender.Mesh.from_trimesh(bar), pose=np.eye(4))
+            if gear.cable:
+                cable = trimesh.creation.cylinder(radius=0.004, height=3.0, sections=8)
+                cable.visual.vertex_colors = np.array((40, 40, 40, 255), np.uint8)
+                self._cable_node = self.scene.add(pyrender.Mesh.from_trimesh(cable))
+
+    def render(self, vertices: np.ndarray, colours: np.ndarray,
+               bar_pose: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
         """One RGB frame ``(H, W, 3)`` uint8 of the body with vertices ``(V, 3)``."""
         mesh = self._trimesh.Trimesh(vertices=vertices, faces=self.faces, vertex_colors=colours,
                                      process=False)  # fmt: skip
@@ -462,7 +555,14 @@ class MeshRenderer:
         if self._body_node is not None:
             self.scene.remove_node(self._body_node)
         self._body_node = self.scene.add(node)
-        rgb, _ = self.renderer.render(self.scene)
+        if bar_pose is not None and self._bar_node is not None:
+            self.scene.set_pose(self._bar_node, bar_pose)
+            if self._cable_node is not None:
+                cable = np.eye(4)
+                cable[:3, 3] = bar_pose[:3, 3] + np.array([0.0, 0.0, 1.5])
+                self.scene.set_pose(self._cable_node, cable)
+        rgb, depth = self.renderer.render(self.scene)
+        self.depth = depth  # (H, W) metres along the view axis, 0 where nothing was drawn
         return np.ascontiguousarray(rgb[..., :3])
 
     def close(self) -> None:
@@ -493,8 +593,32 @@ class RenderedClip:
     landmarks: np.ndarray  # (T, 33, 4) ground truth in MediaPipe's format
 
 
+#: A joint centre lies inside its limb: it counts as seen when nothing is more than this much
+#: (metres) in front of it along the view ray (a limb's radius plus a margin).
+_OCCLUSION_MARGIN = 0.12
+
+
+def seen_in_depth(proj: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """``(33,)`` bool: the projected joints ``(33, 3)`` (x, y, depth) not hidden in ``depth``.
+
+    A joint outside the picture is not seen. The depth buffer is read as the farthest value in a
+    5x5 pixel patch, so a thin bar or a limb edge in front of a joint does not hide it.
+    """
+    h, w = depth.shape
+    u = np.round(proj[:, 0] * w).astype(int)
+    v = np.round(proj[:, 1] * h).astype(int)
+    inside = (u >= 0) & (u < w) & (v >= 0) & (v < h)
+    seen = np.zeros(len(proj), bool)
+    for i in np.flatnonzero(inside):
+        patch = depth[max(v[i] - 2, 0) : v[i] + 3, max(u[i] - 2, 0) : u[i] + 3]
+        front = patch.max() if patch.size else 0.0
+        seen[i] = front <= 0 or proj[i, 2] - front <= _OCCLUSION_MARGIN
+    return seen
+
+
 def truth_landmarks(marks: np.ndarray, camera: RenderCamera) -> np.ndarray:
-    """Ground-truth landmarks ``(T, 33, 4)``: projected x, y, hip-relative z, visibility 1."""
+    """Ground-truth landmarks ``(T, 33, 4)``: projected x, y, hip-relative z, visibility 1
+    (:func:`render_clip` replaces it with whether the joint is seen)."""
     proj = camera.project(marks)
     w, h = camera.image_size
     f = (h / 2) / math.tan(math.radians(camera.fov_v) / 2)
@@ -530,7 +654,7 @@ def render_clip(
     """
     from tqdm.auto import tqdm
 
-    from gymlib.io import atomic_path, write_json_atomic
+    from gymlib.io import atomic_path, write_text_atomic
 
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}")
@@ -564,9 +688,13 @@ def render_clip(
             if p.exists():
                 raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
 
+    active = ~clip.idle_mask()
+    gear = equipment_for(exercise, joints, active)
     renderer = MeshRenderer(camera, look, rig.faces)
+    renderer.add_equipment(gear, look.equipment)
     colours = rig.colours(look)
-    marks_all = []
+    marks_all: list[np.ndarray] = []
+    seen_all: list[np.ndarray] = []
     try:
         with atomic_path(video_path) as tmp:
             writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
@@ -576,8 +704,11 @@ def render_clip(
             for s in range(0, clip.n_frames, 32):
                 verts, marks = rig.pose(joints[s : s + 32])
                 marks_all.append(marks)
-                for v in verts:
-                    rgb = renderer.render(v, colours)
+                proj = camera.project(marks)  # (k, 33, 3): x, y, depth
+                for k, v in enumerate(verts):
+                    held = None if gear.bar_poses is None else gear.bar_poses[s + k]
+                    rgb = renderer.render(v, colours, held)
+                    seen_all.append(seen_in_depth(proj[k], renderer.depth))
                     if mirrored:
                         rgb = rgb[:, ::-1]
                     writer.write(np.ascontiguousarray(rgb[..., ::-1]))
@@ -587,10 +718,11 @@ def render_clip(
     finally:
         renderer.close()
     lm = truth_landmarks(np.concatenate(marks_all), camera)
+    lm[..., 3] = np.stack(seen_all)
     if mirrored:
         lm = flip_horizontal(lm)
     truth = _truth_dict(clip, lm, look, mirrored, camera)
-    write_json_atomic(truth_path, truth)
+    write_text_atomic(truth_path, truth_text(truth))
     return RenderedClip(video=video_path, truth_path=truth_path, truth=truth, landmarks=lm)
 
 
@@ -603,10 +735,21 @@ def _truth_dict(clip: SyntheticClip, lm: np.ndarray, look: Look, mirrored: bool,
         renderer="anny + pyrender (OSMesa)",
         look={k: v for k, v in look.__dict__.items()},
         camera_pose=np.round(camera.pose, 5).tolist(),
-        landmark_format="per frame: 33 x [x, y] normalised to the image (MediaPipe order)",
+        landmark_format="per frame: 33 x [x, y] normalised to the image (MediaPipe order); "
+        "visible: per frame 33 characters, 1 = the joint is in the picture and not hidden "
+        "behind the body or equipment",
         landmarks=np.round(lm[..., :2].astype(np.float64), 4).tolist(),
+        visible=["".join("1" if v else "0" for v in f) for f in lm[..., 3] > 0.5],
     )
     return t
+
+
+def truth_text(truth: dict[str, Any]) -> str:
+    """The truth as JSON: fields indented, then one compact line of landmarks per frame."""
+    head = {k: v for k, v in truth.items() if k != "landmarks"}
+    frames = ",\n  ".join(json.dumps(f, separators=(",", ":")) for f in truth["landmarks"])
+    head_text = json.dumps(head, indent=1, sort_keys=True)[:-2]
+    return head_text + ',\n "landmarks": [\n  ' + frames + "\n ]\n}\n"
 
 
 def load_truth(path: str | Path) -> tuple[dict[str, Any], np.ndarray]:
@@ -622,6 +765,101 @@ def load_truth(path: str | Path) -> tuple[dict[str, Any], np.ndarray]:
     return truth, xy
 
 
+def visible_mask(truth: dict[str, Any]) -> np.ndarray:
+    """``(T, 33)`` bool from a truth's ``visible`` strings: the joint is in sight."""
+    return np.array([[c == "1" for c in f] for f in truth["visible"]], dtype=bool)
+
+
+# --------------------------------------------------------------------------------------------
+# The committed sample library
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SampleSpec:
+    """One clip of the sample library; ``errors`` is one tuple of form errors per rep."""
+
+    exercise: str
+    view: str
+    reps: int
+    seed: int
+    errors: tuple[tuple[str, ...], ...] = ()
+    image_size: tuple[int, int] = (640, 480)
+    mirrored: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.exercise}-{self.view}"
+
+
+def _bad(n: int, which: dict[int, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(which.get(i, ()) for i in range(n))
+
+
+#: Every exercise in two views, 3-8 reps, an idle start (walking in, standing, setting up),
+#: labelled form errors on some reps, a portrait phone clip and a mirrored (selfie) clip.
+SAMPLES: tuple[SampleSpec, ...] = (
+    SampleSpec("squat", "left", 5, 11, _bad(5, {3: ("shallow",), 4: ("shallow",)})),
+    SampleSpec("squat", "front", 4, 12),
+    SampleSpec("split_squat", "right", 4, 13, _bad(4, {2: ("knees_past_toes",)})),
+    SampleSpec("split_squat", "left45", 3, 14, image_size=(480, 640)),
+    SampleSpec("push_up", "left", 5, 15, _bad(5, {3: ("hips_sagging",), 4: ("hips_sagging",)})),
+    SampleSpec("push_up", "right45", 4, 16),
+    SampleSpec("pull_up", "back", 3, 17),
+    SampleSpec("pull_up", "left", 4, 23, _bad(4, {3: ("chin_not_over_bar",)})),
+    SampleSpec("lat_machine", "front", 5, 19, mirrored=True),
+    SampleSpec("lat_machine", "right", 4, 20, _bad(4, {2: ("torso_back",)})),
+    SampleSpec("bench_press", "left", 5, 21, _bad(5, {4: ("shallow",)})),
+    SampleSpec("bench_press", "right45", 3, 22),
+)
+
+
+def render_samples(out_dir: str | Path = "data/samples", *, progress: bool = True) -> list[Path]:
+    """Render :data:`SAMPLES` into ``out_dir`` (replacing them) and write its README table."""
+    out = Path(out_dir)
+    rows = []
+    videos = []
+    for spec in SAMPLES:
+        clip = render_clip(
+            spec.exercise, spec.reps, seed=spec.seed, view=spec.view, out_dir=out,
+            errors=[list(e) for e in spec.errors] or None, image_size=spec.image_size,
+            mirrored=spec.mirrored, name=spec.name, progress=progress, overwrite=True,
+        )  # fmt: skip
+        videos.append(clip.video)
+        t = clip.truth
+        idle = sum(e - s for s, e in ((i["start"], i["end"]) for i in t["idle"]))
+        bad = [
+            f"{i + 1}: {', '.join(r['errors'])}" for i, r in enumerate(t["reps"]) if r["errors"]
+        ]
+        rows.append(
+            f"| `{spec.name}.mp4` | {spec.exercise} | {t['view']} | {len(t['reps'])} | "
+            f"{'; '.join(bad) or 'none'} | {t['n_frames'] / t['fps']:.1f} s, "
+            f"idle {idle / t['fps']:.1f} s | "
+            f"{spec.image_size[0]}x{spec.image_size[1]}{', mirrored' if spec.mirrored else ''} |"
+        )  # fmt: skip
+    from gymlib.io import write_text_atomic
+
+    write_text_atomic(out / "README.md", _SAMPLES_README.format(rows="\n".join(rows)))
+    return videos
+
+
+_SAMPLES_README = """# Sample library: rendered exercise clips with ground truth
+
+Made by `python -m gymlib.render --samples` (`gymlib.render.SAMPLES` lists them; the same command
+makes the same files). Each `<name>.mp4` (30 fps, mp4v) has a `<name>.json` beside it: exercise,
+fps, view, image size, whether mirrored, per rep the frames `start`, `bottom`, `end` and its form
+errors, the idle segments (walking in, standing, setting up, resting), and per frame the image
+position of the 33 MediaPipe landmarks of the rendered body (`gymlib.render.load_truth`).
+
+The bodies are the `anny` model (MakeHuman assets, CC0 1.0; code Apache-2.0) in the generator's
+motion (`gymlib.synth`); no real person is shown. Rep numbers below count from 1.
+
+| file | exercise | view | reps | form errors (rep: error) | length | picture |
+|---|---|---|---|---|---|---|
+{rows}
+
+Check them against real MediaPipe: `.venv/bin/python benchmarks/render_check.py`.
+"""
+
+
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
@@ -630,7 +868,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m gymlib.render",
         description="Render a generated exercise session on a body mesh: an mp4 and its truth.",
     )
-    ap.add_argument("--exercise", required=True, choices=EXERCISES)
+    ap.add_argument("--samples", action="store_true",
+                    help="render the sample library (gymlib.render.SAMPLES) into --out "
+                    "(default data/samples)")  # fmt: skip
+    ap.add_argument("--exercise", choices=EXERCISES)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--view", default="side", choices=["side", *VIEWS])
     ap.add_argument("--seed", type=int, default=1)
@@ -645,9 +886,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--mirrored", action="store_true")
     ap.add_argument("--name", default=None, help="file stem (default EXERCISE-VIEW-sSEED)")
-    ap.add_argument("--out", default="data/rendered")
+    ap.add_argument("--out", default=None, help="folder (default data/rendered)")
     ap.add_argument("--overwrite", action="store_true")
     args = ap.parse_args(argv)
+    if args.samples:
+        try:
+            videos = render_samples(args.out or "data/samples")
+        except RenderUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+        print(f"{len(videos)} clips in {videos[0].parent}")
+        return 0
+    if args.exercise is None:
+        ap.error("--exercise is required (or --samples)")
+    args.out = args.out or "data/rendered"
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))
     except ValueError:

@@ -171,6 +171,10 @@ function render({ model, el }) {
     drawn += 1;
   }
 
+  // a new resolution (the dashboard's chooser) takes effect at once on a running camera
+  model.on("change:width", () => { if (stream) start(); });
+  model.on("change:height", () => { if (stream) start(); });
+
   model.on("msg:custom", (msg) => {
     if (msg.type === "result") {
       inFlight = Math.max(0, inFlight - 1);
@@ -179,6 +183,10 @@ function render({ model, el }) {
       root.dataset.framesDrawn = String(drawn); // for tests and curious users
       root.dataset.fps = (secs > 0 ? drawn / secs : 0).toFixed(1);
       root.dataset.exercise = msg.exercise || "";
+      root.dataset.reps = String(
+        Object.values(msg.reps || {}).reduce(
+          (n, c) => n + (c.good || 0) + (c.partial || 0) + (c.faulty || 0), 0)
+      );
       model.set("fps", secs > 0 ? drawn / secs : 0);
       model.set("frames_drawn", drawn);
       model.save_changes();

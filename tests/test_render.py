@@ -1,0 +1,189 @@
+"""Rendered exercise videos (issue 10): the renderer itself and the committed sample library.
+
+Tests of ``gymlib.render`` need the optional ``render`` extra and OSMesa; CI does not install
+them, so those skip with the reason. The tests on the committed clips in ``data/samples/``
+always run: MediaPipe must find the rendered person and the coach must find the reps.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from gymlib.landmarks import PoseLandmark
+from gymlib.synth import EXERCISE_ERRORS, EXERCISES
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "data" / "samples"
+L = PoseLandmark
+MAIN = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST,
+        L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE,
+        L.RIGHT_ANKLE]  # fmt: skip
+
+
+def _render_stack_or_skip() -> None:
+    from gymlib.render import RenderUnavailable, load_render_stack
+
+    try:
+        load_render_stack()
+    except RenderUnavailable as exc:
+        pytest.skip(f"the render extra is not installed: {exc}")
+
+
+def _samples() -> list[Path]:
+    return sorted(SAMPLES.glob("*.mp4"))
+
+
+def _frame_count(video: Path) -> int:
+    cap = cv2.VideoCapture(str(video))
+    n = 0
+    while cap.read()[0]:
+        n += 1
+    cap.release()
+    return n
+
+
+# --------------------------------------------------------------------------------------------
+# The committed sample library (always runs)
+# --------------------------------------------------------------------------------------------
+def test_the_sample_library_holds_every_exercise_in_two_views_with_truth() -> None:
+    from gymlib.render import SAMPLES as SPECS
+    from gymlib.render import load_truth
+
+    videos = _samples()
+    assert {v.stem for v in videos} == {s.name for s in SPECS}, (
+        "run python -m gymlib.render --samples"
+    )
+    total = sum(p.stat().st_size for p in SAMPLES.iterdir() if p.is_file())
+    assert total <= 25 * 2**20, f"sample library is {total / 2**20:.1f} MB (limit 25 MB)"
+    views: dict[str, set[str]] = {e: set() for e in EXERCISES}
+    with_errors = 0
+    for v in videos:
+        truth, xy = load_truth(v.with_suffix(".json"))
+        views[truth["exercise"]].add(truth["view"])
+        assert 3 <= len(truth["reps"]) <= 8, v.name
+        assert truth["idle"][0]["start"] == 0, f"{v.name}: no idle start"
+        assert len(xy) == truth["n_frames"] == _frame_count(v), v.name
+        for r in truth["reps"]:
+            assert 0 <= r["start"] < r["bottom"] < r["end"] < truth["n_frames"]
+            assert set(r["errors"]) <= set(EXERCISE_ERRORS[truth["exercise"]])
+        with_errors += any(r["errors"] for r in truth["reps"])
+        rep_frames = np.concatenate([np.arange(r["start"], r["end"]) for r in truth["reps"]])
+        inside = (xy[rep_frames][:, MAIN] > 0) & (xy[rep_frames][:, MAIN] < 1)
+        assert inside.all(), f"{v.name}: the body leaves the picture during a rep"
+    assert all(len(v) >= 2 for v in views.values()), views
+    assert with_errors >= 4
+    readme = (SAMPLES / "README.md").read_text()
+    assert all(f"`{v.name}`" in readme for v in videos)
+
+
+def test_mediapipe_finds_the_rendered_person_where_the_truth_says() -> None:
+    from gymlib.extract import extract_video
+    from gymlib.render import load_truth
+
+    video = SAMPLES / "squat-front.mp4"
+    truth, xy = load_truth(video.with_suffix(".json"))
+    seq = extract_video(video, progress=False)
+    in_view = np.all((xy[:, MAIN] > 0) & (xy[:, MAIN] < 1), axis=(1, 2))
+    assert seq.detected[in_view].mean() >= 0.99
+    both = in_view & seq.detected
+    err = np.linalg.norm(seq.landmarks[both][:, MAIN, :2] - xy[both][:, MAIN], axis=-1)
+    assert err.mean() <= 0.02, f"mean 2-D error {err.mean():.4f} of the image"
+    # the person's left is where MediaPipe says left (no mirror mix-up between render and truth)
+    left = np.linalg.norm(
+        seq.landmarks[both][:, L.LEFT_WRIST, :2] - xy[both][:, L.LEFT_WRIST], axis=-1
+    )
+    right_as_left = np.linalg.norm(
+        seq.landmarks[both][:, L.RIGHT_WRIST, :2] - xy[both][:, L.LEFT_WRIST], axis=-1
+    )
+    assert np.median(left) < np.median(right_as_left)
+
+
+@pytest.mark.parametrize("name", ["push_up-left", "lat_machine-front"])
+def test_analyze_finds_the_reps_of_a_rendered_clip(tmp_path: Path, name: str) -> None:
+    from gymlib.analyze import analyze
+    from gymlib.render import load_truth
+
+    video = SAMPLES / f"{name}.mp4"
+    truth, _ = load_truth(video.with_suffix(".json"))
+    result = analyze(video, out=tmp_path, exercise=truth["exercise"], progress=False)
+    assert abs(len(result.reps) - len(truth["reps"])) <= 1, (len(result.reps), truth["reps"])
+    assert result.frames == truth["n_frames"]
+    summary = json.loads(Path(result.outputs["summary"]).read_text())
+    assert summary["exercises"] == [truth["exercise"]]
+
+
+# --------------------------------------------------------------------------------------------
+# The renderer (needs the render extra)
+# --------------------------------------------------------------------------------------------
+def test_the_cli_renders_a_video_whose_truth_matches_mediapipe(tmp_path: Path) -> None:
+    _render_stack_or_skip()
+    import subprocess
+    import sys
+
+    from gymlib.extract import extract_video
+    from gymlib.render import load_truth, visible_mask
+
+    # a separate process, as a user runs it (MediaPipe beside torch/OSMesa threads is slow)
+    cmd = [sys.executable, "-m", "gymlib.render", "--exercise", "squat", "--reps", "1",
+           "--view", "left45", "--seed", "4", "--no-idle", "--size", "320x240",
+           "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    video = tmp_path / "squat-left45-s4.mp4"
+    truth, xy = load_truth(video.with_suffix(".json"))
+    assert truth["exercise"] == "squat" and len(truth["reps"]) == 1
+    assert _frame_count(video) == truth["n_frames"] == len(xy)
+    assert visible_mask(truth)[:, MAIN].mean() > 0.7
+    seq = extract_video(video, progress=False)
+    assert seq.detected.mean() >= 0.95
+    err = np.linalg.norm(seq.landmarks[seq.detected][:, MAIN, :2]
+                         - xy[seq.detected][:, MAIN], axis=-1)  # fmt: skip
+    assert err.mean() < 0.03
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_same_seed_same_clip_and_the_body_follows_the_seed(tmp_path: Path) -> None:
+    _render_stack_or_skip()
+    from gymlib.render import BodyRig, Look
+
+    a = Look.sample(np.random.default_rng([1, 7919]))
+    b = Look.sample(np.random.default_rng([2, 7919]))
+    assert a == Look.sample(np.random.default_rng([1, 7919])) and a != b
+    body_a, body_b = BodyRig(a.phenotype).body(), BodyRig(b.phenotype).body()
+    assert body_a != body_b and 1.3 < body_a.height < 2.1
+
+
+def test_cli_without_the_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    import importlib
+
+    from gymlib import render
+
+    real = importlib.import_module
+
+    def no_anny(name: str, *args: object) -> object:
+        if name in ("torch", "anny"):
+            raise ImportError(f"No module named '{name}'")
+        return real(name, *args)
+
+    monkeypatch.setattr(render.importlib, "import_module", no_anny)
+    code = render.main(["--exercise", "squat", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 3 and "torch" in err and "pip install -e '.[render]'" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    from gymlib.render import main
+
+    assert main(["--exercise", "squat", "--errors", "hips_sagging", "--out", str(tmp_path)]) == 2
+    assert "hips_sagging" in capsys.readouterr().err
+    assert main(["--exercise", "squat", "--size", "big", "--out", str(tmp_path)]) == 2
+    assert "WIDTHxHEIGHT" in capsys.readouterr().err
