@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(json.dumps({"reps": len(result.reps), "frames": result.frames,
                       "frames_per_second": round(result.frames_per_second, 1),
-                      **result.outputs}, indent=2))  # fmt: skip
+                      "files": result.outputs}, indent=2))  # fmt: skip
     return 0
 
 

@@ -465,3 +465,24 @@ def torso_upright(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 
     )
     out[~seen] = np.nan
     return out
+
+
+def standing_height(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
+    """How far the ankles are below the shoulders, in this frame's longest limb segment, ``(T,)``.
+
+    About 3 for a person standing, below 1.5 for one lying, planking or hanging upside down.
+    Scale-free within the frame (no remembered body size), so stepping closer or away does not
+    change it; NaN where shoulders or ankles are unseen.
+    """
+    arr = _frames(landmarks)
+    xy = _xy(arr, aspect)
+    seen = arr[:, :, 3] >= MIN_VISIBILITY
+    sides = ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_ANKLE, L.RIGHT_ANKLE))
+    ys = []
+    for a, b in sides:
+        both = np.where(seen[:, a] & seen[:, b], (xy[:, a, 1] + xy[:, b, 1]) / 2, np.nan)
+        one = np.where(seen[:, a], xy[:, a, 1], np.where(seen[:, b], xy[:, b, 1], np.nan))
+        ys.append(np.where(np.isnan(both), one, both))
+    lengths = segment_lengths(arr, aspect=aspect)
+    longest = np.max(np.where(np.isnan(lengths), -1.0, lengths), axis=1)
+    return np.where(longest > 0, (ys[1] - ys[0]) / np.where(longest > 0, longest, 1.0), np.nan)

@@ -99,6 +99,11 @@ class AugmentationConfig:
     noise_std: float = field(default=0.02, metadata=_range(0.0, 0.5))
     max_shift: int = field(default=2, metadata=_range(0, 15))
     flip_prob: float = field(default=0.2, metadata=_range(0.0, 1.0))
+    # another camera angle: turn this share of windows about the vertical (any yaw up to
+    # max_yaw) and tilt them (pitch up to max_pitch), see gymlib.features.rotate_view
+    view_prob: float = field(default=0.0, metadata=_range(0.0, 1.0))
+    max_yaw: float = field(default=180.0, metadata=_range(0.0, 180.0))
+    max_pitch: float = field(default=25.0, metadata=_range(0.0, 60.0))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows
+from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows, to_seed_windows
 
 L = PoseLandmark
 FEATURE_SETS: tuple[str, ...] = ("raw", "body")
@@ -62,3 +62,44 @@ def transform(windows: np.ndarray, features: str) -> np.ndarray:
     if features == "body":
         return body_frame(windows)
     raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
+
+
+#: MediaPipe's z runs on about 1.8x the scale of x for the same physical distance
+#: (see :data:`gymlib.angles.Z_SCALE`); rotations work in x units.
+_Z_SCALE = 1.8
+
+
+def rotate_view(
+    windows: np.ndarray,
+    yaw_deg: np.ndarray | float,
+    pitch_deg: np.ndarray | float = 0.0,
+    *,
+    aspect: float = 4 / 3,
+) -> np.ndarray:
+    """The same movement seen from another camera angle: seed windows ``(N, 30, 132)`` in/out.
+
+    Every frame's landmarks are turned about the vertical through the hip midpoint by ``yaw``
+    (degrees, per window ``(N,)`` or one value), then about the horizontal image axis by
+    ``pitch`` (camera higher: positive), using MediaPipe's z as depth; x, y are re-projected
+    (orthographically) and z replaced by the new depth. Left/right labels stay anatomical, as
+    MediaPipe's do; visibility is kept. Frames without a person stay zero. ``aspect`` (width /
+    height of the original picture; the real windows do not record it) converts y for pitch.
+    """
+    w = from_seed_windows(check_windows(windows)).copy()  # (N, 30, 33, 4)
+    n = len(w)
+    present = np.any(w != 0, axis=(2, 3))
+    yaw = np.radians(np.broadcast_to(np.asarray(yaw_deg, np.float64), (n,)))[:, None, None]
+    pitch = np.radians(np.broadcast_to(np.asarray(pitch_deg, np.float64), (n,)))[:, None, None]
+    hip = (w[:, :, L.LEFT_HIP, :3] + w[:, :, L.RIGHT_HIP, :3]) / 2  # (N, 30, 3)
+    dx = w[..., 0] - hip[..., None, 0]
+    dy = (w[..., 1] - hip[..., None, 1]) / aspect  # in x units (image widths)
+    dz = (w[..., 2] - hip[..., None, 2]) / _Z_SCALE
+    x1 = dx * np.cos(yaw) + dz * np.sin(yaw)
+    z1 = -dx * np.sin(yaw) + dz * np.cos(yaw)
+    y2 = dy * np.cos(pitch) - z1 * np.sin(pitch)
+    z2 = dy * np.sin(pitch) + z1 * np.cos(pitch)
+    w[..., 0] = hip[..., None, 0] + x1
+    w[..., 1] = hip[..., None, 1] + y2 * aspect
+    w[..., 2] = hip[..., None, 2] + z2 * _Z_SCALE
+    w[~present] = 0.0
+    return to_seed_windows(w.astype(np.float32))

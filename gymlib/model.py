@@ -20,6 +20,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 #: What the classifier says when no class is confident enough.
 UNKNOWN: str = "unknown"
+#: The optional class of everything that is none of the exercises (idle, walking, other
+#: movements); a model trained with it answers "unknown" for it.
+OTHER: str = "other"
 
 
 def build_bilstm(
@@ -209,14 +212,16 @@ class ExerciseClassifier:
         return self._calibrate(probs)
 
     def decide(self, probs: np.ndarray, threshold: float | None = None) -> str:
-        """The class name, or ``"unknown"`` below the confidence threshold (config default)."""
+        """The class name, or ``"unknown"`` below the confidence threshold (config default) or
+        for the :data:`OTHER` class."""
         if threshold is None:
             from gymlib.config import load_config
 
             threshold = load_config().model.confidence_threshold
         probs = np.asarray(probs)
         i = int(np.argmax(probs))
-        return self.classes[i] if probs[i] >= threshold else UNKNOWN
+        name = self.classes[i]
+        return name if probs[i] >= threshold and name != OTHER else UNKNOWN
 
     # -------------------------------------------------------------------------------------------
     def _tflite_bytes(self) -> bytes:

@@ -276,9 +276,15 @@ class RepCounter:
         self.reset()
 
     # ---------------------------------------------------------------------------------------
+    def start_at(self, frame: int) -> None:
+        """Number frames from ``frame`` on (a counter created mid-stream reports stream frames)."""
+        self.start_frame = int(frame)
+        self.reset()
+
     def reset(self) -> None:
         """Forget everything: a new set or a new person."""
-        self.frame = -1
+        start = getattr(self, "start_frame", 0)
+        self.frame = start - 1
         self.reps: list[Rep] = []
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
         self.state = "idle"
@@ -290,13 +296,13 @@ class RepCounter:
         self._speed = 0.0
         self._drift = [0.0, 0.0, 0.0, 0.0]  # left x, y, right x, y
         self._zoom = 0.0
-        self._steady_since = 0
+        self._steady_since = start
         self._beyond = 0
         self._bad_since = -1
         self._posture_bad_since = -1
         self._yaw = math.nan
         # per-frame history since the start of the current top period: frames, raw progress, rows
-        self._f0 = 0
+        self._f0 = start
         self._prog: list[float] = []
         self._rows: list[np.ndarray] = []  # live measures per frame
         self._lms: list[np.ndarray] = []  # landmarks per frame (zeros: nobody)

@@ -137,6 +137,12 @@ def _builtin_measures() -> dict[str, Measure]:
             False,
         ),
         "view_yaw": (lambda lm, r, s, a: A.view_yaw(lm, aspect=a), (0, 90), "deg", False),
+        "standing_height": (
+            lambda lm, r, s, a: A.standing_height(lm, aspect=a),
+            (-10, 10),
+            "longest segment",
+            False,
+        ),
     }
     for name, (fn, (lo, hi), unit, sided) in table.items():
         m[name] = Measure(name, fn, (float(lo), float(hi)), sided=sided, unit=unit)

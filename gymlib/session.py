@@ -25,7 +25,7 @@ import numpy as np
 
 from gymlib.config import Config, build_section, load_config
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
-from gymlib.model import UNKNOWN
+from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning
 
 AUTO = "auto"
@@ -118,7 +118,9 @@ class CoachSession:
 
     def _counter(self, exercise: str) -> RepCounter:
         if exercise not in self.counters:
-            self.counters[exercise] = self._make_counter(exercise)
+            counter = self._make_counter(exercise)
+            counter.start_at(self.frames - 1)  # reps in frames of the whole stream
+            self.counters[exercise] = counter
         return self.counters[exercise]
 
     # -------------------------------------------------------------------------------------------
@@ -129,7 +131,8 @@ class CoachSession:
                                                            strict=True)}  # fmt: skip
         i = int(np.argmax(probs))
         name, conf = self.classifier.classes[i], float(probs[i])
-        if conf < self.threshold:
+        other = name == OTHER and conf >= self.threshold  # sure it is none of the exercises
+        if conf < self.threshold or other:
             name = UNKNOWN
         else:
             self._last_confident = t
@@ -137,7 +140,9 @@ class CoachSession:
             self._votes += 1
         else:
             self._candidate, self._votes = name, 1
-        if name != UNKNOWN and self._votes >= self.cfg.vote:
+        if other and self._votes >= self.cfg.vote:
+            self.current, self.confidence = UNKNOWN, conf  # stop counting at once
+        elif name != UNKNOWN and self._votes >= self.cfg.vote:
             self.current, self.confidence = name, conf
         elif name == self.current:
             self.confidence = conf

@@ -951,6 +951,40 @@ def _rep_errors(exercise: str, errors: Any, n_total: int, rng: np.random.Generat
     return [check(list(e)) for e in errors]
 
 
+def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, view: str,
+          image_size: tuple[int, int], mirrored: bool, noise: float,
+          camera_height: float | None) -> tuple[np.ndarray, Camera]:  # fmt: skip
+    """World joints ``(T, 33, 3)`` -> MediaPipe-like landmarks ``(T, 33, 4)`` and the camera.
+
+    The camera looks from ``view`` and is fitted to the ``framed`` frames; visibility, noise,
+    dropouts and swaps as MediaPipe's; frames with most of the body outside the picture empty.
+    """
+    yaw = VIEWS[view] + float(rng.normal(0, 4))
+    fill = float(rng.uniform(0.45, 0.85))
+    height_frac = float(rng.uniform(0.25, 0.75))  # drawn always: the seed's clip stays the same
+    if camera_height is not None:
+        height_frac = float(camera_height)
+    cam = _fit_camera(p[framed], yaw, rng, image_size, fill=fill, height_frac=height_frac)
+    xy, depth = cam.project(p)
+    vis, side_score = _visibility(p, cam, xy, rng)
+    hip_depth = (depth[:, L.LEFT_HIP] + depth[:, L.RIGHT_HIP]) / 2
+    f = (image_size[1] / 2) / math.tan(math.radians(cam.fov_v) / 2)
+    z = (depth - hip_depth[:, None]) * f / hip_depth[:, None] / image_size[0] * 1.8
+    if noise > 0:
+        xy = _add_noise(xy, side_score, rng, noise)
+        z = z + rng.normal(0, 0.03 * noise, z.shape)
+    lm = np.concatenate([xy, z[..., None], vis[..., None]], axis=-1).astype(np.float32)
+    if noise > 0:
+        lm = _dropouts_and_swaps(lm, rng, noise)
+    # MediaPipe finds nobody when most of the body is outside the picture
+    main = list(_MAIN)
+    inside = np.all((xy[:, main] >= 0) & (xy[:, main] <= 1), axis=-1).mean(axis=1)
+    lm[inside < 0.5] = 0.0
+    if mirrored:
+        lm = flip_horizontal(lm)
+    return lm, cam
+
+
 def generate_clip(
     exercise: str,
     n_reps: int | Sequence[int],
@@ -967,6 +1001,7 @@ def generate_clip(
     error_rate: float = 0.0,
     body: Body | None = None,
     keep_world: bool = False,
+    camera_height: float | None = None,
 ) -> SyntheticClip:
     """Generate one session of ``exercise`` with exact ground truth.
 
@@ -977,7 +1012,9 @@ def generate_clip(
     walking in, standing, setting up and resting around and between the sets. ``noise`` scales
     the calibrated MediaPipe-like noise (0 = clean). ``body`` replaces the sampled body (the
     renderer passes the mesh's own segment lengths); ``keep_world`` keeps the noise-free 3-D
-    joints and the camera on the clip.
+    joints and the camera on the clip. ``camera_height`` places the camera at that fraction of
+    the person's vertical extent (0 = floor, 1 = top of the head, above 1 = looking down; default
+    random in 0.25-0.75).
     """
     sets = _check_args(exercise, n_reps, view, errors, fps)
     rng = np.random.default_rng(seed)
@@ -1063,30 +1100,12 @@ def generate_clip(
     p = complete_landmarks(p, body)
 
     # --- camera -------------------------------------------------------------------------------
-    yaw = VIEWS[view] + float(rng.normal(0, 4))
     framed = np.ones(n, bool)
     for s_, e_, kind in idle_spans:
         if kind == "walk_in":
             framed[s_:e_] = False  # the person walks in from outside the picture
-    cam = _fit_camera(p[framed], yaw, rng, image_size, fill=float(rng.uniform(0.45, 0.85)),
-                      height_frac=float(rng.uniform(0.25, 0.75)))  # fmt: skip
-    xy, depth = cam.project(p)
-    vis, side_score = _visibility(p, cam, xy, rng)
-    hip_depth = (depth[:, L.LEFT_HIP] + depth[:, L.RIGHT_HIP]) / 2
-    f = (image_size[1] / 2) / math.tan(math.radians(cam.fov_v) / 2)
-    z = (depth - hip_depth[:, None]) * f / hip_depth[:, None] / image_size[0] * 1.8
-    if noise > 0:
-        xy = _add_noise(xy, side_score, rng, noise)
-        z = z + rng.normal(0, 0.03 * noise, z.shape)
-    lm = np.concatenate([xy, z[..., None], vis[..., None]], axis=-1).astype(np.float32)
-    if noise > 0:
-        lm = _dropouts_and_swaps(lm, rng, noise)
-    # MediaPipe finds nobody when most of the body is outside the picture
-    main = list(_MAIN)
-    inside = np.all((xy[:, main] >= 0) & (xy[:, main] <= 1), axis=-1).mean(axis=1)
-    lm[inside < 0.5] = 0.0
-    if mirrored:
-        lm = flip_horizontal(lm)
+    lm, cam = _film(p, framed, rng, view=view, image_size=image_size, mirrored=mirrored,
+                    noise=noise, camera_height=camera_height)  # fmt: skip
     reps = [
         RepTruth(s, b, e, tuple(err), float(prm_i["rom"]))
         for (s, b, e), err, prm_i in zip(reps_frames, rep_errors, rep_params, strict=False)
@@ -1147,6 +1166,149 @@ def _blend_idle(p: np.ndarray, exercise: str, body: Body, segments: list[tuple[s
             out[sl] = (1 - w) * stand + w * ex if kind == "setup" else w * stand + (1 - w) * ex
         cursor += k
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Not one of the six: idle and other movements the coach must answer "unknown" to
+# --------------------------------------------------------------------------------------------
+#: Movements that are none of the six exercises.
+OTHER_KINDS: tuple[str, ...] = (
+    "standing", "walking", "fidgeting", "lunge", "jumping_jack", "arm_circles",
+)  # fmt: skip
+
+
+def _cycles(n: int, fps: float, period: float, rng: np.random.Generator
+            ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """A smooth 0 -> 1 -> 0 phase repeating every ``period`` seconds and each frame's cycle
+    number, both ``(n,)``."""
+    t = np.arange(n) / fps
+    u = t / (period * rng.uniform(0.9, 1.1)) + rng.uniform(0, 1)
+    return np.sin(np.pi * u) ** 2, np.floor(u).astype(int)
+
+
+def _pose_jumping_jack(body: Body, phase: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    hop = 0.06 * np.abs(np.sin(np.pi * 2 * phase))  # off the floor between the two positions
+    hips = []
+    for side, sign in _SIDES:
+        spread = body.hip_width / 2 + phase * rng.uniform(0.25, 0.35)
+        ankle = np.stack([np.zeros(n), body.ankle_height + hop, sign * spread], -1)
+        hip = np.stack([np.zeros(n), np.zeros(n), np.full(n, sign * body.hip_width / 2)], -1)
+        reach = np.sqrt(np.maximum(body.leg**2 * 0.97**2 - (spread - body.hip_width / 2) ** 2,
+                                   0.01))  # fmt: skip
+        hip[:, 1] = ankle[:, 1] + reach
+        knee, ankle = two_link_ik(hip, ankle, body.thigh, body.shank, _vec(1, 0, 0))
+        sk[side, "knee"], sk[side, "ankle"] = knee, ankle
+        hips.append(hip)
+    hip_mid = (hips[0] + hips[1]) / 2
+    _set_hips(sk, body, hip_mid, left)
+    _trunk_and_shoulders(sk, body, hip_mid, np.full(n, 2.0), left)
+    for side, sign in _SIDES:  # arms from the sides to overhead in the frontal plane
+        a = np.radians(15 + phase * 150)[:, None]
+        wrist = sk[side, "shoulder"] + (-np.cos(a) * _vec(0, 1, 0) + np.sin(a) * left * sign
+                                        ) * body.arm * 0.97  # fmt: skip
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(-0.3, -1, 0), (n, 3)))
+    return sk.p
+
+
+def _pose_arm_circles(body: Body, n: int, fps: float, rng: np.random.Generator) -> np.ndarray:
+    p = _pose_standing(body, n, rng)
+    sk = Skel(n)
+    sk.p = p
+    left = _vec(0, 0, 1)
+    t = np.arange(n) / fps
+    w = 2 * np.pi * rng.uniform(0.8, 1.5) * (1 if rng.random() < 0.5 else -1)
+    r = rng.uniform(0.08, 0.25)
+    for side, sign in _SIDES:
+        circle = np.cos(w * t)[:, None] * _vec(1, 0, 0) + np.sin(w * t)[:, None] * _vec(0, 1, 0)
+        wrist = sk[side, "shoulder"] + left * sign * body.arm * 0.93 + circle * r
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(0, -1, 0), (n, 3)))
+    return sk.p
+
+
+def _pose_lunge(body: Body, phase: np.ndarray, cycle: np.ndarray,
+                rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Forward lunges, legs taking turns: step out, sink, push back to standing."""
+    n = len(phase)
+    sk = Skel(n)
+    left = _vec(0, 0, 1)
+    step = rng.uniform(0.55, 0.8) * body.leg / 0.9
+    lead = np.where(cycle % 2 == 0, 1.0, -1.0)  # +1: the left leg steps out
+    hip_mid = np.stack([step * 0.5 * phase, body.ankle_height + body.leg * (0.97 - 0.4 * phase),
+                        np.zeros(n)], -1)  # fmt: skip
+    _set_hips(sk, body, hip_mid, left)
+    for side, sign in _SIDES:
+        front = (lead * sign) > 0
+        ankle = np.stack([np.where(front, step * phase, 0.0), np.full(n, body.ankle_height),
+                          np.full(n, sign * body.hip_width / 2)], -1)  # fmt: skip
+        hint = np.where(front[:, None], _vec(1, 0, 0), _vec(1, -0.5, 0))
+        knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, hint)
+        sk[side, "knee"], sk[side, "ankle"] = knee, ankle
+    _trunk_and_shoulders(sk, body, hip_mid, np.full(n, 4.0), left)
+    for side, sign in _SIDES:
+        wrist = sk[side, "shoulder"] + _vec(0.02, -body.arm * 0.96, 0) + left * sign * 0.05
+        _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(-1, 0, 0), (n, 3)))
+    return sk.p
+
+
+def generate_other(
+    kind: str,
+    seconds: float = 8.0,
+    *,
+    seed: int,
+    view: str | None = None,
+    fps: float = 30.0,
+    image_size: tuple[int, int] | None = None,
+    mirrored: bool | None = None,
+    noise: float = 1.0,
+    camera_height: float | None = None,
+) -> SyntheticClip:
+    """A clip of a movement that is none of the six (:data:`OTHER_KINDS`), for "unknown".
+
+    Same body, camera and MediaPipe-like noise model as :func:`generate_clip`; ``exercise`` is
+    ``"other"``, there are no reps, and the whole clip is one idle segment named ``kind``.
+    """
+    if kind not in OTHER_KINDS:
+        raise ValueError(f"unknown movement {kind!r}; expected one of {', '.join(OTHER_KINDS)}")
+    if not 1.0 <= seconds <= 600:
+        raise ValueError(f"seconds must be within 1-600, got {seconds}")
+    rng = np.random.default_rng([seed, 4099])
+    body = Body.sample(rng)
+    n = int(round(seconds * fps))
+    if view is None:
+        view = STANDARD_VIEWS[int(rng.integers(0, len(STANDARD_VIEWS)))]
+    if view == "side":
+        view = ("left", "right")[int(rng.integers(0, 2))]
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+    if image_size is None:
+        image_size = IMAGE_SIZES[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
+    if mirrored is None:
+        mirrored = bool(rng.random() < 0.3)
+    if kind in ("standing", "fidgeting"):
+        p = _pose_standing(body, n, rng, fidget=kind == "fidgeting",
+                           facing=float(rng.uniform(-30, 30)))  # fmt: skip
+    elif kind == "walking":
+        p = _pose_standing(body, n, rng, walk_speed=float(rng.uniform(0.4, 0.9)) * 30 / fps,
+                           facing=float(rng.choice([0.0, 90.0, -90.0])))  # fmt: skip
+    elif kind == "jumping_jack":
+        p = _pose_jumping_jack(body, _cycles(n, fps, rng.uniform(0.7, 1.2), rng)[0], rng)
+    elif kind == "arm_circles":
+        p = _pose_arm_circles(body, n, fps, rng)
+    else:
+        p = _pose_lunge(body, *_cycles(n, fps, rng.uniform(1.6, 3.0), rng), rng)
+    p = complete_landmarks(p, body)
+    lm, cam = _film(p, np.ones(n, bool), rng, view=view, image_size=image_size,
+                    mirrored=mirrored, noise=noise, camera_height=camera_height)  # fmt: skip
+    return SyntheticClip(
+        landmarks=lm, fps=float(fps), exercise="other", view=view, reps=[],
+        idle=[(0, n, kind)], image_size=tuple(image_size), mirrored=mirrored, seed=seed,
+        camera={"yaw": cam.yaw, "distance": cam.distance, "height": cam.height,
+                "fov_v": cam.fov_v, "roll": cam.roll},
+        body={"height": body.height, "asym": body.asym},
+    )  # fmt: skip
 
 
 def generate_dataset(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from gymlib.config import AugmentationConfig, Config, load_config
-from gymlib.features import check_windows
+from gymlib.features import check_windows, rotate_view
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
 
 
@@ -165,7 +165,8 @@ def random_kfold(n: int, k: int, *, seed: int = 42) -> list[tuple[np.ndarray, np
 # Augmentation (train split only): noise -> shift -> flip, as the seed, with its bugs fixed
 # --------------------------------------------------------------------------------------------
 def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConfig) -> np.ndarray:
-    """Jitter coordinates (not visibility), shift in time without wrapping, mirror some windows."""
+    """Jitter coordinates (not visibility), shift in time without wrapping, mirror some windows,
+    and show some from another camera angle (:func:`gymlib.features.rotate_view`)."""
     lm = from_seed_windows(windows).copy()  # (N, 30, 33, 4)
     present = np.any(lm != 0, axis=(-1, -2))  # (N, 30)
     if cfg.noise_std > 0:
@@ -183,7 +184,14 @@ def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConf
     if cfg.flip_prob > 0:
         flip = rng.random(len(lm)) < cfg.flip_prob
         lm[flip] = flip_horizontal(lm[flip])
-    return to_seed_windows(lm)
+    out = to_seed_windows(lm)
+    if cfg.view_prob > 0:
+        turn = np.flatnonzero(rng.random(len(out)) < cfg.view_prob)
+        if len(turn):
+            yaw = rng.uniform(-cfg.max_yaw, cfg.max_yaw, len(turn))
+            pitch = rng.uniform(-cfg.max_pitch, cfg.max_pitch, len(turn))
+            out[turn] = rotate_view(out[turn], yaw, pitch)
+    return out
 
 
 def class_weights(labels: np.ndarray, n_classes: int) -> dict[int, float]:
@@ -330,6 +338,82 @@ def synthetic_windows(
     n = len(ys)
     return LabelledWindows(windows, np.array(ys, np.int64), classes,
                            np.full(n, "synthetic"), np.array(groups))  # fmt: skip
+
+
+def view_windows(
+    n_clips: int, *, seed: int, classes: Sequence[str] | None = None
+) -> LabelledWindows:
+    """Rep windows of generated clips in every view (front, back, sides, 45 degrees), with the
+    camera at any height (a fifth high, a fifth low), any picture shape, mirrored or not."""
+    from gymlib.datasets import cut_windows
+    from gymlib.synth import EXERCISES, VIEWS, generate_clip
+
+    classes = tuple(classes or load_config().exercises)
+    rng = np.random.default_rng([seed, 31])
+    views = tuple(VIEWS)
+    xs, ys, groups = [], [], []
+    for i in range(n_clips):
+        ex = EXERCISES[i % len(EXERCISES)]
+        if ex not in classes:
+            continue
+        r = rng.random()
+        height = rng.uniform(1.1, 1.6) if r < 0.2 else rng.uniform(0.0, 0.2) if r < 0.4 else None
+        clip = generate_clip(ex, int(rng.integers(2, 7)), seed=int(rng.integers(0, 2**31)),
+                             view=views[(i // len(EXERCISES)) % len(views)], idle=False,
+                             error_rate=0.25, camera_height=height)  # fmt: skip
+        w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
+        xs.append(w)
+        ys += [classes.index(ex)] * len(w)
+        groups += [f"views/{seed}/{i}"] * len(w)
+    windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
+    return LabelledWindows(windows, np.array(ys, np.int64), classes,
+                           np.full(len(ys), "synthetic_views"), np.array(groups))  # fmt: skip
+
+
+def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> LabelledWindows:
+    """Windows of what is none of the exercises, labelled :data:`gymlib.model.OTHER` (which
+    ``classes`` must hold): the generator's other movements (standing, walking, fidgeting,
+    lunges, jumping jacks, arm circles) and the idle parts of exercise sessions."""
+    from gymlib.datasets import cut_windows
+    from gymlib.model import OTHER
+    from gymlib.synth import EXERCISES, OTHER_KINDS, VIEWS, generate_clip, generate_other
+
+    classes = tuple(classes)
+    if OTHER not in classes:
+        raise ValueError(f"classes must include {OTHER!r} for other_windows, got {classes}")
+    label = classes.index(OTHER)
+    rng = np.random.default_rng([seed, 37])
+    views = tuple(VIEWS)
+    xs, groups = [], []
+    for i in range(n_clips):
+        s = int(rng.integers(0, 2**31))
+        if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
+            clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s)
+            parts = [clip.landmarks[a:b] for a, b, _ in clip.idle if b - a >= 30]
+        else:
+            kind = OTHER_KINDS[i % len(OTHER_KINDS)]
+            clip = generate_other(kind, float(rng.uniform(4, 10)), seed=s,
+                                  view=views[int(rng.integers(len(views)))])  # fmt: skip
+            parts = [clip.landmarks]
+        for part in parts:
+            w = cut_windows(part)
+            xs.append(w)
+            groups += [f"other/{seed}/{i}"] * len(w)
+    windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
+    n = len(groups)
+    return LabelledWindows(windows, np.full(n, label, np.int64), classes,
+                           np.full(n, "synthetic_other"), np.array(groups))  # fmt: skip
+
+
+def with_classes(data: LabelledWindows, classes: Sequence[str]) -> LabelledWindows:
+    """The same windows with labels re-indexed into ``classes`` (which must hold every one)."""
+    classes = tuple(classes)
+    missing = [c for c in data.classes if c not in classes]
+    if missing:
+        raise ValueError(f"classes {classes} lack {missing}")
+    remap = np.array([classes.index(c) for c in data.classes], np.int64)
+    return LabelledWindows(data.windows, remap[data.labels] if len(data) else data.labels,
+                           classes, data.source, data.group, data.video)  # fmt: skip
 
 
 def concat(*parts: LabelledWindows) -> LabelledWindows:

@@ -52,12 +52,14 @@ def test_notebooks_are_stripped_and_parameterised() -> None:
 def test_03_training_synthetic(tmp_path: Path) -> None:
     metrics = _run(
         "03_training.ipynb", tmp_path, DATA="synthetic", EPOCHS=1, N_SYNTH_CLIPS=36,
-        MAX_WINDOWS=400, SEED=5,
+        MAX_WINDOWS=400, SEED=5, VIEW_CLIPS=12, OTHER_CLIPS=9, VIEW_TEST_CLIPS=1,
     )  # fmt: skip
+    assert metrics["classes"][-1] == "other" and 0.0 <= metrics["view_accuracy"] <= 1.0
+    assert 0.0 <= metrics["unknown_idle"] <= 1.0
     assert metrics["data"] == "synthetic" and 0 < metrics["windows"] <= 400
     assert 0.0 <= metrics["test_accuracy"] <= 1.0 and 0 < metrics["temperature"]
     assert set(metrics["test_f1"]) == {
-        "bench_press", "squat", "lat_machine", "pull_up", "push_up", "split_squat"
+        "bench_press", "squat", "lat_machine", "pull_up", "push_up", "split_squat", "other"
     }  # fmt: skip
     model = Path(metrics["model"])
     assert model.is_file() and model.with_suffix(".json").is_file()
@@ -73,6 +75,17 @@ def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
     assert metrics["source"] == "synthetic" and metrics["frames"] > 150
     assert 4 <= metrics["reps"] <= 6 and metrics["exercises"] == ["squat"]
     assert metrics["frames_per_second"] > 30
+
+
+@pytest.mark.notebooks
+def test_04_live_coach_on_a_rendered_video(tmp_path: Path) -> None:
+    """SOURCE="video:..." on a committed rendered clip: pixels -> MediaPipe -> the coach."""
+    video = ROOT / "data" / "samples" / "squat-left.mp4"
+    truth = json.loads(video.with_suffix(".json").read_text())
+    metrics = _run("04_live_coach.ipynb", tmp_path, SOURCE=f"video:{video}", EXERCISE="auto")
+    assert metrics["source"].startswith("video:") and metrics["frames"] == truth["n_frames"]
+    assert abs(metrics["reps"] - len(truth["reps"])) <= 1, (metrics["reps"], len(truth["reps"]))
+    assert metrics["exercises"] == ["squat"]
 
 
 @pytest.mark.notebooks

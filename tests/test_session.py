@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from gymlib.config import SEED_EXERCISES
-from gymlib.model import UNKNOWN
+from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import Rep, Warning
 from gymlib.session import CoachSession, LiveConfig, SessionFeedback, VoiceCoach
 from gymlib.synth import generate_clip
@@ -77,6 +77,53 @@ def test_unknown_stops_counting() -> None:
     sure = CoachSession(Scripted(lambda i: ("push_up", 0.99)), fps=clip.fps, aspect=clip.aspect)
     _run(sure, clip)
     assert len(sure.reps) >= 4
+
+
+class ScriptedWithOther(Scripted):
+    """The same, with the seventh class "other" (not an exercise)."""
+
+    classes = (*SEED_EXERCISES, OTHER)
+
+    def predict_one(self, window):
+        name, conf = self.script(self.calls)
+        self.calls += 1
+        p = np.full(7, (1 - conf) / 6)
+        p[self.classes.index(name)] = conf
+        return p
+
+
+def test_a_confident_other_stops_the_exercise_at_once() -> None:
+    clip = generate_clip("squat", 6, seed=4, view="left", idle=False)
+    cfg = LiveConfig(classify_every=10, vote=2, unknown_after_s=30.0, min_person_frames=20)
+    # squats, then the model is sure the person does something else (e.g. walks about)
+    script = lambda i: ("squat", 0.98) if i < 6 else (OTHER, 0.97)  # noqa: E731
+    session = CoachSession(ScriptedWithOther(script), fps=clip.fps, aspect=clip.aspect,
+                           config=cfg, threshold=0.9)  # fmt: skip
+    names = [fb.exercise for fb in _run(session, clip)]
+    assert "squat" in names and OTHER not in names
+    switch = 29 + 10 * 7  # the second "other" vote
+    assert names[switch] == UNKNOWN and set(names[switch:]) == {UNKNOWN}
+
+
+def test_decide_maps_other_to_unknown() -> None:
+    from gymlib.model import ExerciseClassifier
+
+    clf = ExerciseClassifier.__new__(ExerciseClassifier)
+    clf.classes = (*SEED_EXERCISES, OTHER)
+    assert clf.decide(np.array([0.01] * 6 + [0.94]), threshold=0.9) == UNKNOWN
+    assert clf.decide(np.array([0.94] + [0.01] * 6), threshold=0.9) == SEED_EXERCISES[0]
+
+
+def test_reps_are_numbered_in_frames_of_the_whole_stream() -> None:
+    """The counter starts when the exercise is first recognised, mid-stream; a rep's frames and
+    seconds still count from the start of the video (reps.csv, the annotated video)."""
+    clip = generate_clip("squat", 4, seed=6, view="left")
+    session = CoachSession(Scripted(lambda i: ("squat", 0.99)), fps=clip.fps, aspect=clip.aspect)
+    _run(session, clip)
+    assert len(session.reps) == 4
+    for found, true in zip(session.reps, clip.reps, strict=True):
+        assert abs(found.start - true.start) <= 10 and abs(found.end - true.end) <= 10
+        assert abs(session.summary()[0]["start_s"] - clip.reps[0].start / clip.fps) < 0.4
 
 
 def test_bad_frames_are_refused() -> None:
@@ -171,5 +218,12 @@ def test_live_coach_handles_a_camera_frame_and_closes_sets() -> None:
         summary = coach.new_set()
         assert summary["exercise"] == "squat" and summary["good"] + summary["partial"] >= 3
         assert "squat" in coach.set_table.value and coach.new_set() is None
+        # the resolution chooser sets the size the browser asks its camera for
+        coach.resolution.value = "1280x720"
+        assert (coach.camera.width, coach.camera.height) == (1280, 720)
+        coach.set_resolution("320x240")
+        assert coach.resolution.value == "320x240" and coach.camera.height == 240
+        with pytest.raises(ValueError, match="640x480"):
+            coach.set_resolution("4k")
     finally:
         coach.close()

@@ -39,6 +39,15 @@ MEASURE_JOINTS = {
 }
 
 
+#: Camera sizes offered in the dashboard (the browser picks the nearest its camera supports).
+RESOLUTIONS: dict[str, tuple[int, int]] = {
+    "320x240": (320, 240),
+    "640x480": (640, 480),
+    "960x540": (960, 540),
+    "1280x720": (1280, 720),
+}
+
+
 class LiveCoach(W.VBox):
     """Camera, dashboard and the coaching pipeline, ready to display."""
 
@@ -77,10 +86,27 @@ class LiveCoach(W.VBox):
         new_set.on_click(lambda _: self.new_set())
         self.timer = W.HTML("<b>set:</b> 0:00")
         self.set_table = W.HTML("")
-        controls = W.HBox([ex, start, stop, new_set, mute, save])
+        self.resolution = W.Dropdown(
+            options=list(RESOLUTIONS), value="640x480", description="camera",
+            layout=W.Layout(width="180px"),
+        )  # fmt: skip
+        self.resolution.observe(lambda ch: self.set_resolution(ch["new"]), names="value")
+        controls = W.HBox([ex, self.resolution, start, stop, new_set, mute, save])
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
                        self.set_table, self.saved])  # fmt: skip
         super().__init__([controls, W.HBox([self.camera, side])])
+
+    def set_resolution(self, name: str) -> None:
+        """Ask the browser for another camera size (one of :data:`RESOLUTIONS`).
+
+        Smaller is faster: the pose model looks at 256x256 anyway, but decoding, JPEG encoding
+        and sending grow with the pixels. A camera that cannot give the size gives its nearest.
+        """
+        if name not in RESOLUTIONS:
+            raise ValueError(f"resolution must be one of {', '.join(RESOLUTIONS)}, got {name!r}")
+        self.camera.width, self.camera.height = RESOLUTIONS[name]
+        if self.resolution.value != name:
+            self.resolution.value = name
 
     # -------------------------------------------------------------------------------------------
     def _handle(self, jpeg: bytes, t: float) -> dict[str, Any]:
