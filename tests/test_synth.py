@@ -263,3 +263,29 @@ def test_noise_profile_is_comparable() -> None:
     cut = lambda c: np.stack([c.landmarks[s : s + 30] for s in range(0, c.n_frames - 30, 30)])  # noqa: E731
     assert noise_profile(cut(noisy))["std"].mean() > 3 * noise_profile(cut(clean))["std"].mean()
     assert set(EXERCISE_ERRORS) == set(EXERCISES)
+
+
+def test_other_movements_are_none_of_the_exercises_and_move() -> None:
+    from gymlib.synth import OTHER_KINDS, generate_other
+
+    for kind in OTHER_KINDS:
+        clip = generate_other(kind, 4.0, seed=3, view="front", noise=0.0)
+        assert clip.exercise == "other" and clip.reps == [] and clip.idle == [(0, 120, kind)]
+        lm = clip.landmarks
+        assert lm.shape == (120, 33, 4) and np.isfinite(lm).all()
+        moving = np.ptp(lm[:, :, :2], axis=0).max()
+        assert moving > (0.005 if kind in ("standing", "fidgeting") else 0.05), kind
+    wrists = generate_other("jumping_jack", 4.0, seed=3, view="front", noise=0.0).landmarks
+    assert np.ptp(wrists[:, 15, 1]) > 0.2  # the arms go from the sides to overhead
+    with pytest.raises(ValueError, match="jumping_jack"):
+        generate_other("zumba", seed=1)
+    a = generate_other("lunge", 3.0, seed=9).landmarks
+    assert np.array_equal(a, generate_other("lunge", 3.0, seed=9).landmarks)
+
+
+def test_camera_height_films_from_above_or_below() -> None:
+    high = generate_clip("squat", 2, seed=5, view="front", camera_height=1.5, noise=0.0)
+    low = generate_clip("squat", 2, seed=5, view="front", camera_height=0.05, noise=0.0)
+    assert high.camera["height"] > 1.8 > 0.4 > low.camera["height"]
+    default = generate_clip("squat", 2, seed=5, view="front", noise=0.0)
+    assert [r.start for r in default.reps] == [r.start for r in high.reps]  # same motion

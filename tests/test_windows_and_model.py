@@ -66,3 +66,23 @@ def test_seed_bilstm_has_the_seed_size_and_learns() -> None:
     x[:, :, 0] += np.where(y == 1, 1.0, -1.0)[:, None]  # an easy, learnable signal
     model.fit(x, y, epochs=8, batch_size=16, verbose=0)
     assert (model.predict(x, verbose=0).argmax(1) == y).mean() > 0.9
+
+
+def test_rotate_view_turns_a_side_view_into_a_front_view() -> None:
+    from gymlib.angles import view_yaw
+    from gymlib.datasets import cut_windows
+    from gymlib.features import rotate_view
+    from gymlib.landmarks import from_seed_windows
+
+    clip = generate_clip("squat", 3, seed=1, view="left", noise=0.0, idle=False)
+    w = cut_windows(clip.landmarks)
+    w[0, :5] = 0.0  # frames without a person stay empty
+    assert np.allclose(rotate_view(w, 0.0), w, atol=1e-6)
+    back = rotate_view(rotate_view(w, 70.0, 10.0), 0.0, -10.0)
+    assert np.allclose(rotate_view(back, -70.0), w, atol=1e-4)
+    assert not rotate_view(w, 90.0)[0, :5].any()
+    side = np.nanmedian(view_yaw(from_seed_windows(w).reshape(-1, 33, 4)))
+    front = np.nanmedian(view_yaw(from_seed_windows(rotate_view(w, 90.0)).reshape(-1, 33, 4)))
+    assert side > 70 and front < 20
+    with pytest.raises(ValueError, match="132"):
+        rotate_view(np.zeros((2, 30, 131)), 10.0)
