@@ -113,7 +113,7 @@ def main() -> int:
         for s in np.unique(stems):
             m = stems == s
             unk = answers_unknown(pp[m], clf.classes, thr).mean()
-        print(f"  {s:24s} {ok[m].mean():.2f}  (unknown {unk:.0%})")
+            print(f"  {s:24s} {ok[m].mean():.2f}  (unknown {unk:.0%})")
 
     xu, kinds = not_exercise_windows(args.clips)
     unknown = answers_unknown(clf.predict_proba(xu), clf.classes, thr)

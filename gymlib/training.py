@@ -385,13 +385,15 @@ def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> Labelle
     rng = np.random.default_rng([seed, 37])
     views = tuple(VIEWS)
     xs, groups = [], []
+    n_moves = 0
     for i in range(n_clips):
         s = int(rng.integers(0, 2**31))
         if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
             clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s)
             parts = [clip.landmarks[a:b] for a, b, _ in clip.idle if b - a >= 30]
-        else:
-            kind = OTHER_KINDS[i % len(OTHER_KINDS)]
+        else:  # every kind in turn
+            kind = OTHER_KINDS[n_moves % len(OTHER_KINDS)]
+            n_moves += 1
             clip = generate_other(kind, float(rng.uniform(4, 10)), seed=s,
                                   view=views[int(rng.integers(len(views)))])  # fmt: skip
             parts = [clip.landmarks]

@@ -148,7 +148,7 @@ def test_augmentation_noise_spares_visibility_and_empty_frames() -> None:
     w = data.windows[:8].copy()
     w[0, 5:9] = 0.0
     noise_only = dataclasses.replace(
-        load_config().augmentation, noise_std=0.02, max_shift=0, flip_prob=0.0
+        load_config().augmentation, noise_std=0.02, max_shift=0, flip_prob=0.0, view_prob=0.0
     )
     out = augment(w, np.random.default_rng(0), noise_only)
     lm_in, lm_out = from_seed_windows(w), from_seed_windows(out)
@@ -195,11 +195,14 @@ SHIPPED = Path(__file__).resolve().parent.parent / "models" / "exercise_classifi
 
 @pytest.mark.skipif(not SHIPPED.is_file(), reason="no shipped model yet")
 def test_shipped_model_loads_and_agrees_with_itself() -> None:
+    from gymlib.model import OTHER
+
     clf = ExerciseClassifier.load()
-    assert clf.classes == load_config().exercises
+    six = load_config().exercises
+    assert clf.classes in (six, (*six, OTHER))  # the six, then "other" if trained with it
     data = synthetic_windows(12, seed=9)
     p = clf.predict_proba(data.windows[:10])
-    assert p.shape == (10, 6) and np.allclose(p.sum(1), 1, atol=1e-5)
+    assert p.shape == (10, len(clf.classes)) and np.allclose(p.sum(1), 1, atol=1e-5)
     assert np.abs(clf.predict_one(data.windows[0]) - p[0]).max() < 1e-4
     assert SHIPPED.stat().st_size < 10 * 1024 * 1024
 
@@ -214,3 +217,18 @@ def test_random_kfold_partitions_the_windows() -> None:
         assert not set(tr) & set(te) and len(tr) + len(te) == 103
     with pytest.raises(ValueError, match="between 2"):
         random_kfold(3, 5)
+
+
+def test_other_windows_hold_every_movement_and_idle_parts() -> None:
+    from gymlib.model import OTHER
+    from gymlib.training import other_windows, view_windows, with_classes
+
+    classes = (*SEED_EXERCISES, OTHER)
+    other = other_windows(18, seed=3, classes=classes)
+    assert len(other) > 0 and set(other.labels) == {classes.index(OTHER)}
+    assert len(set(other.group)) == 18  # one group per clip: group splits keep clips whole
+    with pytest.raises(ValueError, match="other"):
+        other_windows(3, seed=3, classes=SEED_EXERCISES)
+    views = view_windows(12, seed=3)
+    assert set(views.labels) == set(range(6)) and views.classes == SEED_EXERCISES
+    assert with_classes(views, classes).labels.tolist() == views.labels.tolist()

@@ -61,8 +61,10 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
         shutil.copyfile(shipped.with_suffix(suffix), target.with_suffix(suffix))
     before = target.read_bytes()
     shipped_clf = ExerciseClassifier.load(target)
-    untrained = ExerciseClassifier(build_bilstm(6, 132, units=(8, 8), dense=8, seed=1),
-                                   shipped_clf.classes, "body")  # fmt: skip
+    untrained = ExerciseClassifier(
+        build_bilstm(len(shipped_clf.classes), 132, units=(8, 8), dense=8, seed=1),
+        shipped_clf.classes, "body",
+    )  # fmt: skip
     candidate = untrained.save(tmp_path / "new" / "m.keras")
     data = synthetic_windows(36, seed=8)
     promoted, new_f1, old_f1 = promote_if_better(candidate, data.windows, data.labels,
