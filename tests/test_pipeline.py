@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TINY = {
     "01_acquisition": {"N_CLIPS": 6, "SEED": 3},
     "02_preprocessing": {"N_SYNTH_CLIPS": 24, "SEED": 3},
-    "03_training": {"EPOCHS": 1, "SEED": 3},
+    "03_training": {
+        "EPOCHS": 1,
+        "SEED": 3,
+        "VIEW_CLIPS": 6,
+        "OTHER_CLIPS": 6,
+        "VIEW_TEST_CLIPS": 1,
+    },
 }
 
 
