@@ -36,6 +36,7 @@ from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.features import transform  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
 from gymlib.synth import EXERCISES, generate_clip, generate_dataset, noise_profile  # noqa: E402
+from gymlib.training import load_real_windows  # noqa: E402
 
 ANGLES = ("knee", "hip", "elbow", "shoulder")
 
@@ -103,11 +104,9 @@ def main() -> int:
     fps = speed()
     print(f"generation speed: {fps:,.0f} frames/s on one core (target >= 50,000)")
 
-    real = np.load(args.real)
-    xr = real["windows"]
-    yr = np.array([EXERCISES.index(e) for e in real["exercise"]])
-    src = real["source"]
-    groups = real["group"]
+    # the loader turns the phone-on-its-side takes (stored rotated by 90 degrees) upright
+    real = load_real_windows(args.real, classes=EXERCISES)
+    xr, yr, src, groups = real.windows, real.labels, real.source, real.group
     xs, ys, views = synthetic_windows(args.clips, args.seed)
     print(f"windows: real {len(xr)}, synthetic {len(xs)}")
 
