@@ -25,14 +25,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from gymlib.extract import extract_video  # noqa: E402
-from gymlib.landmarks import FLIP_PERMUTATION, PoseLandmark  # noqa: E402
+from gymlib.landmarks import FLIP_PERMUTATION, MAIN_JOINTS  # noqa: E402
 from gymlib.render import load_truth, visible_mask  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
 
-L = PoseLandmark
-MAIN = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST,
-        L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE,
-        L.RIGHT_ANKLE]  # fmt: skip
+MAIN = list(MAIN_JOINTS)
 
 
 def check_clip(video: Path, truth_path: Path) -> dict[str, float | int | str]:

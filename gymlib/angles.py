@@ -195,7 +195,11 @@ def segment_lengths(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarr
     seen = (arr[:, _SEG_A, 3] >= MIN_VISIBILITY) & (arr[:, _SEG_B, 3] >= MIN_VISIBILITY)
     length[~seen | ~(length > 0)] = np.nan
     n = len(SEGMENTS)
-    left, right = length[:, :n], length[:, n:]
+    return _mean_of_seen(length[:, :n], length[:, n:])
+
+
+def _mean_of_seen(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The two sides' mean where both are seen (not NaN), the seen one's value where one is."""
     both = (left + right) / 2
     return np.where(np.isnan(both), np.fmax(left, right), both)
 
@@ -476,13 +480,8 @@ def standing_height(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarr
     """
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
-    seen = arr[:, :, 3] >= MIN_VISIBILITY
-    sides = ((L.LEFT_SHOULDER, L.RIGHT_SHOULDER), (L.LEFT_ANKLE, L.RIGHT_ANKLE))
-    ys = []
-    for a, b in sides:
-        both = np.where(seen[:, a] & seen[:, b], (xy[:, a, 1] + xy[:, b, 1]) / 2, np.nan)
-        one = np.where(seen[:, a], xy[:, a, 1], np.where(seen[:, b], xy[:, b, 1], np.nan))
-        ys.append(np.where(np.isnan(both), one, both))
-    lengths = segment_lengths(arr, aspect=aspect)
-    longest = np.max(np.where(np.isnan(lengths), -1.0, lengths), axis=1)
-    return np.where(longest > 0, (ys[1] - ys[0]) / np.where(longest > 0, longest, 1.0), np.nan)
+    y = np.where(arr[:, :, 3] >= MIN_VISIBILITY, xy[..., 1], np.nan)
+    shoulders = _mean_of_seen(y[:, L.LEFT_SHOULDER], y[:, L.RIGHT_SHOULDER])
+    ankles = _mean_of_seen(y[:, L.LEFT_ANKLE], y[:, L.RIGHT_ANKLE])
+    longest = np.max(np.nan_to_num(segment_lengths(arr, aspect=aspect), nan=-1.0), axis=1)
+    return _div(ankles - shoulders, np.where(longest > 0, longest, 0.0))

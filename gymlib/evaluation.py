@@ -145,7 +145,9 @@ def answers_unknown(probs: np.ndarray, classes: Sequence[str], threshold: float)
     the top class is ``"other"``)."""
     probs = np.asarray(probs)
     top = probs.argmax(axis=1)
-    return (probs.max(axis=1) < threshold) | (np.asarray(classes)[top] == "other")
+    from gymlib.model import OTHER
+
+    return (probs.max(axis=1) < threshold) | (np.asarray(classes)[top] == OTHER)
 
 
 def view_table(predicted: np.ndarray, truth: np.ndarray, conditions: np.ndarray

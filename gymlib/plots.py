@@ -124,12 +124,11 @@ def video_to_gif(
     import cv2
     from PIL import Image
 
+    from gymlib.extract import open_video
     from gymlib.io import atomic_path
 
     src = Path(video)
-    cap = cv2.VideoCapture(str(src))
-    if not cap.isOpened():
-        raise ValueError(f"{src}: cannot open the video")
+    cap = open_video(src)  # a clear VideoReadError (a ValueError) for a bad file
     rate = cap.get(cv2.CAP_PROP_FPS) or 30.0
     step = max(rate / fps, 1.0)
     frames: list[Image.Image] = []

@@ -37,7 +37,16 @@ from typing import Any
 import numpy as np
 
 from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark, flip_horizontal
-from gymlib.synth import EXERCISE_ERRORS, EXERCISES, VIEWS, Body, SyntheticClip, generate_clip
+from gymlib.synth import (
+    BENCH_HEIGHT,
+    EXERCISE_ERRORS,
+    EXERCISES,
+    VIEWS,
+    Body,
+    SyntheticClip,
+    generate_clip,
+)
+from gymlib.synth import _normalize as _unit
 
 L = PoseLandmark
 
@@ -204,10 +213,6 @@ _COCO_TO_MP = {
 }  # fmt: skip
 #: Hand landmarks from finger bone heads.
 _HAND_BONES = {"PINKY": "finger5-2", "INDEX": "finger2-2", "THUMB": "finger1-3"}
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
 
 
 def _frame(left: np.ndarray, up: np.ndarray) -> np.ndarray:
@@ -401,9 +406,6 @@ def _cached_model(anny: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 # Equipment: a bar, a bench, a seat (plain shapes; MediaPipe must see the person through them)
 # --------------------------------------------------------------------------------------------
-_BENCH_TOP = 0.45  # the generator's bench and seat height (m)
-
-
 @dataclass
 class Equipment:
     """Static boxes ``(extents (3,), pose (4, 4))`` and a bar ``(T, 4, 4)`` poses or None."""
@@ -439,14 +441,14 @@ def equipment_for(exercise: str, joints: np.ndarray, active: np.ndarray) -> Equi
         axis[2] = 0.0
         axis = _unit(axis)
         a, b = hip - 0.3 * axis, sh + 0.3 * axis
-        centre = np.array([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, _BENCH_TOP / 2])
+        centre = np.array([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, BENCH_HEIGHT / 2])
         length = float(np.linalg.norm((b - a)[:2]))
-        boxes.append((np.array([0.32, length, _BENCH_TOP]),
+        boxes.append((np.array([0.32, length, BENCH_HEIGHT]),
                       _pose_from_axes(np.cross(axis, up), axis, centre)))  # fmt: skip
     if exercise == "lat_machine":
-        centre = np.array([hip[0], hip[1], _BENCH_TOP / 2])
+        centre = np.array([hip[0], hip[1], BENCH_HEIGHT / 2])
         seat = _pose_from_axes(np.eye(3)[0], np.eye(3)[1], centre)
-        boxes.append((np.array([0.42, 0.42, _BENCH_TOP]), seat))
+        boxes.append((np.array([0.42, 0.42, BENCH_HEIGHT]), seat))
     if exercise not in ("pull_up", "lat_machine", "bench_press"):
         return Equipment(boxes, None)
     lw, rw = joints[:, L.LEFT_WRIST], joints[:, L.RIGHT_WRIST]

@@ -273,6 +273,7 @@ class RepCounter:
         self._warn = _Warnings(self.cfg.warning_on_s, self.cfg.warning_off_s)
         self._no_row = np.full(len(self.rules.live_columns), np.nan)
         self._no_refs = np.full(len(A.SEGMENT_NAMES), np.nan)
+        self.start_frame = 0  # frame number of the first frame fed (see start_at)
         self.reset()
 
     # ---------------------------------------------------------------------------------------
@@ -283,7 +284,7 @@ class RepCounter:
 
     def reset(self) -> None:
         """Forget everything: a new set or a new person."""
-        start = getattr(self, "start_frame", 0)
+        start = self.start_frame
         self.frame = start - 1
         self.reps: list[Rep] = []
         self.counts = {"good": 0, "partial": 0, "faulty": 0}

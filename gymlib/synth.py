@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from gymlib.config import SEED_EXERCISES
-from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark, flip_horizontal, partner
+from gymlib.landmarks import MAIN_JOINTS, NUM_LANDMARKS, PoseLandmark, flip_horizontal, partner
 
 L = PoseLandmark
 #: The six exercises in the seed's class order (one list for the whole project).
@@ -53,6 +53,8 @@ VIEWS: dict[str, float] = {
     "right": -90.0,
     "right45": -45.0,
 }
+#: Height of the bench (bench press) and the seat (lat machine), metres.
+BENCH_HEIGHT: float = 0.45
 #: The views of the issue's test matrix (``back`` is generated on request only).
 STANDARD_VIEWS: tuple[str, ...] = ("left", "right", "front", "left45", "right45")
 IMAGE_SIZES: tuple[tuple[int, int], ...] = ((640, 480), (1280, 720), (720, 1280))
@@ -238,9 +240,6 @@ class Body:
 
 
 # Joint slots of the kinematic skeleton (main joints); the 33 landmarks are completed from them.
-_MAIN = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST,
-         L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE,
-         L.RIGHT_ANKLE)  # fmt: skip
 _SIDES = (("L", +1.0), ("R", -1.0))
 _JOINT_NAMES = ("shoulder", "elbow", "wrist", "hip", "knee", "ankle")
 
@@ -570,8 +569,7 @@ def _pose_lat_machine(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     n = len(phase)
     sk = Skel(n)
     left = _vec(0, 0, 1)
-    seat = 0.45
-    hip_mid = np.tile(_vec(0, seat + 0.08, 0), (n, 1))
+    hip_mid = np.tile(_vec(0, BENCH_HEIGHT + 0.08, 0), (n, 1))
     _set_hips(sk, body, hip_mid, left)
     lean = -(6 + phase * (prm["lean"] - 6))  # negative = leaning back
     sh_mid = _trunk_and_shoulders(sk, body, hip_mid, lean, left)
@@ -595,9 +593,8 @@ def _pose_bench_press(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     n = len(phase)
     sk = Skel(n)
     left = _vec(0, 0, -1)  # supine, head towards +a: the subject's left is -l
-    bench = 0.45
-    hip_mid = np.tile(_vec(-body.trunk / 2, bench + 0.1, 0), (n, 1))
-    sh_mid = np.tile(_vec(body.trunk / 2, bench + 0.12, 0), (n, 1))
+    hip_mid = np.tile(_vec(-body.trunk / 2, BENCH_HEIGHT + 0.1, 0), (n, 1))
+    sh_mid = np.tile(_vec(body.trunk / 2, BENCH_HEIGHT + 0.12, 0), (n, 1))
     bar_h = style["bar_top"] + phase * (prm["bar_h"] - style["bar_top"])
     for side, sign in _SIDES:
         off = left * sign
@@ -735,6 +732,11 @@ class Camera:
     image_size: tuple[int, int]
     target: tuple[float, float, float]
     mirrored: bool = False
+
+    def summary(self) -> dict[str, float]:
+        """What a clip's truth records of its camera."""
+        return {"yaw": self.yaw, "distance": self.distance, "height": self.height,
+                "fov_v": self.fov_v, "roll": self.roll}  # fmt: skip
 
     def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         y = math.radians(self.yaw)
@@ -951,6 +953,21 @@ def _rep_errors(exercise: str, errors: Any, n_total: int, rng: np.random.Generat
     return [check(list(e)) for e in errors]
 
 
+def _pick_setup(rng: np.random.Generator, view: str | None, image_size: tuple[int, int] | None,
+                mirrored: bool | None) -> tuple[str, tuple[int, int], bool]:  # fmt: skip
+    """The camera view, picture size and mirroring: the given ones, else drawn from ``rng``
+    (``view`` None = a standard view, ``"side"`` = left or right)."""
+    if view is None:
+        view = STANDARD_VIEWS[int(rng.integers(0, len(STANDARD_VIEWS)))]
+    if view == "side":
+        view = ("left", "right")[int(rng.integers(0, 2))]
+    if image_size is None:
+        image_size = IMAGE_SIZES[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
+    if mirrored is None:
+        mirrored = bool(rng.random() < 0.3)
+    return view, image_size, mirrored
+
+
 def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, view: str,
           image_size: tuple[int, int], mirrored: bool, noise: float,
           camera_height: float | None) -> tuple[np.ndarray, Camera]:  # fmt: skip
@@ -977,7 +994,7 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, view: 
     if noise > 0:
         lm = _dropouts_and_swaps(lm, rng, noise)
     # MediaPipe finds nobody when most of the body is outside the picture
-    main = list(_MAIN)
+    main = list(MAIN_JOINTS)
     inside = np.all((xy[:, main] >= 0) & (xy[:, main] <= 1), axis=-1).mean(axis=1)
     lm[inside < 0.5] = 0.0
     if mirrored:
@@ -1023,14 +1040,7 @@ def generate_clip(
     style = _clip_style(exercise, body, rng)
     n_total = sum(sets)
     rep_errors = _rep_errors(exercise, errors, n_total, rng, error_rate)
-    if view is None:
-        view = STANDARD_VIEWS[int(rng.integers(0, len(STANDARD_VIEWS)))]
-    if view == "side":
-        view = ("left", "right")[int(rng.integers(0, 2))]
-    if image_size is None:
-        image_size = IMAGE_SIZES[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
-    if mirrored is None:
-        mirrored = bool(rng.random() < 0.3)
+    view, image_size, mirrored = _pick_setup(rng, view, image_size, mirrored)
     tempo_lo, tempo_hi = tempo
     if not 0.5 <= tempo_lo <= tempo_hi <= 8:
         raise ValueError(f"tempo must be (low, high) seconds per rep within 0.5-8, got {tempo}")
@@ -1120,13 +1130,7 @@ def generate_clip(
         image_size=tuple(image_size),
         mirrored=mirrored,
         seed=seed,
-        camera={
-            "yaw": cam.yaw,
-            "distance": cam.distance,
-            "height": cam.height,
-            "fov_v": cam.fov_v,
-            "roll": cam.roll,
-        },  # fmt: skip
+        camera=cam.summary(),
         body={"height": body.height, "asym": body.asym},
         world=p.astype(np.float32) if keep_world else None,
         camera_model=cam if keep_world else None,
@@ -1277,16 +1281,9 @@ def generate_other(
     rng = np.random.default_rng([seed, 4099])
     body = Body.sample(rng)
     n = int(round(seconds * fps))
-    if view is None:
-        view = STANDARD_VIEWS[int(rng.integers(0, len(STANDARD_VIEWS)))]
-    if view == "side":
-        view = ("left", "right")[int(rng.integers(0, 2))]
-    if view not in VIEWS:
+    if view is not None and view != "side" and view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
-    if image_size is None:
-        image_size = IMAGE_SIZES[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
-    if mirrored is None:
-        mirrored = bool(rng.random() < 0.3)
+    view, image_size, mirrored = _pick_setup(rng, view, image_size, mirrored)
     if kind in ("standing", "fidgeting"):
         p = _pose_standing(body, n, rng, fidget=kind == "fidgeting",
                            facing=float(rng.uniform(-30, 30)))  # fmt: skip
@@ -1305,8 +1302,7 @@ def generate_other(
     return SyntheticClip(
         landmarks=lm, fps=float(fps), exercise="other", view=view, reps=[],
         idle=[(0, n, kind)], image_size=tuple(image_size), mirrored=mirrored, seed=seed,
-        camera={"yaw": cam.yaw, "distance": cam.distance, "height": cam.height,
-                "fov_v": cam.fov_v, "roll": cam.roll},
+        camera=cam.summary(),
         body={"height": body.height, "asym": body.asym},
     )  # fmt: skip
 

@@ -326,18 +326,13 @@ def synthetic_windows(
     from gymlib.synth import generate_dataset
 
     classes = tuple(classes or load_config().exercises)
-    xs, ys, groups = [], [], []
-    for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small")):
-        if not clip.reps or clip.exercise not in classes:
-            continue
-        w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
-        xs.append(w)
-        ys += [classes.index(clip.exercise)] * len(w)
-        groups += [f"synthetic/{seed}/{i}"] * len(w)
-    windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
-    n = len(ys)
-    return LabelledWindows(windows, np.array(ys, np.int64), classes,
-                           np.full(n, "synthetic"), np.array(groups))  # fmt: skip
+    parts = [
+        (cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1]),
+         classes.index(clip.exercise), f"synthetic/{seed}/{i}")
+        for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small"))
+        if clip.reps and clip.exercise in classes
+    ]  # fmt: skip
+    return _labelled(parts, classes, "synthetic")
 
 
 def view_windows(
@@ -351,7 +346,7 @@ def view_windows(
     classes = tuple(classes or load_config().exercises)
     rng = np.random.default_rng([seed, 31])
     views = tuple(VIEWS)
-    xs, ys, groups = [], [], []
+    parts = []
     for i in range(n_clips):
         ex = EXERCISES[i % len(EXERCISES)]
         if ex not in classes:
@@ -362,12 +357,8 @@ def view_windows(
                              view=views[(i // len(EXERCISES)) % len(views)], idle=False,
                              error_rate=0.25, camera_height=height)  # fmt: skip
         w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
-        xs.append(w)
-        ys += [classes.index(ex)] * len(w)
-        groups += [f"views/{seed}/{i}"] * len(w)
-    windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
-    return LabelledWindows(windows, np.array(ys, np.int64), classes,
-                           np.full(len(ys), "synthetic_views"), np.array(groups))  # fmt: skip
+        parts.append((w, classes.index(ex), f"views/{seed}/{i}"))
+    return _labelled(parts, classes, "synthetic_views")
 
 
 def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> LabelledWindows:
@@ -384,27 +375,32 @@ def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> Labelle
     label = classes.index(OTHER)
     rng = np.random.default_rng([seed, 37])
     views = tuple(VIEWS)
-    xs, groups = [], []
+    parts = []
     n_moves = 0
     for i in range(n_clips):
         s = int(rng.integers(0, 2**31))
         if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
             clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s)
-            parts = [clip.landmarks[a:b] for a, b, _ in clip.idle if b - a >= 30]
+            pieces = [clip.landmarks[a:b] for a, b, _ in clip.idle if b - a >= 30]
         else:  # every kind in turn
             kind = OTHER_KINDS[n_moves % len(OTHER_KINDS)]
             n_moves += 1
             clip = generate_other(kind, float(rng.uniform(4, 10)), seed=s,
                                   view=views[int(rng.integers(len(views)))])  # fmt: skip
-            parts = [clip.landmarks]
-        for part in parts:
-            w = cut_windows(part)
-            xs.append(w)
-            groups += [f"other/{seed}/{i}"] * len(w)
+            pieces = [clip.landmarks]
+        parts += [(cut_windows(piece), label, f"other/{seed}/{i}") for piece in pieces]
+    return _labelled(parts, classes, "synthetic_other")
+
+
+def _labelled(parts: Sequence[tuple[np.ndarray, int, str]], classes: tuple[str, ...],
+              source: str) -> LabelledWindows:  # fmt: skip
+    """Windows ``(n, 30, 132)`` with one label and one group each, as one labelled set."""
+    xs = [w for w, _, _ in parts]
+    labels = np.concatenate([np.full(len(w), y, np.int64) for w, y, _ in parts] or [[]])
+    groups = np.concatenate([np.full(len(w), g) for w, _, g in parts] or [[]])
     windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
-    n = len(groups)
-    return LabelledWindows(windows, np.full(n, label, np.int64), classes,
-                           np.full(n, "synthetic_other"), np.array(groups))  # fmt: skip
+    return LabelledWindows(windows, labels.astype(np.int64), classes,
+                           np.full(len(labels), source), groups)  # fmt: skip
 
 
 def with_classes(data: LabelledWindows, classes: Sequence[str]) -> LabelledWindows:

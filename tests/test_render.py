@@ -14,15 +14,13 @@ import cv2
 import numpy as np
 import pytest
 
-from gymlib.landmarks import PoseLandmark
+from gymlib.landmarks import MAIN_JOINTS, PoseLandmark
 from gymlib.synth import EXERCISE_ERRORS, EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "data" / "samples"
 L = PoseLandmark
-MAIN = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST,
-        L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE,
-        L.RIGHT_ANKLE]  # fmt: skip
+MAIN = list(MAIN_JOINTS)
 
 
 def _render_stack_or_skip() -> None:
