@@ -50,20 +50,115 @@ def _frames_from_video(path: Path) -> tuple[Iterator[tuple[np.ndarray, np.ndarra
     cap = open_video(path)
     fps, n, size = video_info(cap)
 
-    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    def decoded() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        import cv2
+
         try:
-            with PoseExtractor(mode="video") as ex:
-                i = 0
-                while True:
-                    ok, bgr = cap.read()
-                    if not ok:
-                        break
-                    yield bgr, ex.process_bgr(bgr, timestamp=i / fps)
-                    i += 1
+            while True:
+                ok, bgr = cap.read()
+                if not ok:
+                    break
+                yield bgr, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
         finally:
             cap.release()
 
+    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+        # decoding runs in a thread ahead of MediaPipe, which releases the GIL while it works
+        with PoseExtractor(mode="video") as ex:
+            for i, (bgr, rgb) in enumerate(_in_background(decoded())):
+                yield bgr, ex.process(rgb, timestamp=i / fps)
+
     return gen(), fps, size, n
+
+
+_DONE = object()
+
+
+def _in_background(items: Iterator[Any], ahead: int = 4) -> Iterator[Any]:
+    """Yield ``items`` produced by a thread at most ``ahead`` items early (memory stays flat).
+
+    An exception in the producer is raised here; leaving the loop early stops the producer.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(x: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for x in items:
+                if not put(x):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer
+            put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator's cleanup (e.g. releasing the video) runs here
+
+    worker = threading.Thread(target=produce, name="analyze-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            x = q.get()
+            if x is _DONE:
+                return
+            if isinstance(x, BaseException):
+                raise x
+            yield x
+    finally:
+        stop.set()
+        worker.join()
+
+
+class _BackgroundWriter:
+    """Draws and encodes annotated frames in a thread, at most ``ahead`` frames behind."""
+
+    def __init__(self, writer: Any, size: tuple[int, int], ahead: int = 4) -> None:
+        import queue
+        import threading
+
+        self._writer, self._size = writer, size
+        self._q: queue.Queue = queue.Queue(maxsize=ahead)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="analyze-encode", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import cv2
+
+        while (job := self._q.get()) is not None:
+            if self._error is not None:
+                continue  # drain after a failure
+            bgr, lm, lines, colour = job
+            try:
+                frame = bgr if bgr.shape[1::-1] == self._size else cv2.resize(bgr, self._size)
+                draw(frame, lm, lines, colour)
+                self._writer.write(frame)
+            except BaseException as exc:  # raised in the caller's thread
+                self._error = exc
+
+    def write(self, bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour) -> None:
+        if self._error is not None:
+            raise self._error
+        self._q.put((bgr, lm, lines, colour))
+
+    def close(self) -> None:
+        self._q.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def _frames_from_landmarks(path: Path) -> tuple[Iterator[tuple[np.ndarray, np.ndarray | None]],
@@ -141,6 +236,7 @@ def analyze(
         writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
         if not writer.isOpened():
             raise OSError(f"{mp4}: OpenCV cannot write mp4 here")
+        encoder = _BackgroundWriter(writer, size)
         try:
             for i, (bgr, lm) in enumerate(tqdm(frames, total=n or None, desc=src.name,
                                                unit="frame", disable=not progress)):  # fmt: skip
@@ -157,13 +253,14 @@ def analyze(
                 # the skeleton takes the last rep's verdict colour for a second after it ends
                 recent = last_rep is not None and i / fps - last_rep.end / last_rep.fps < 1.0
                 colour = VERDICT_BGR[last_rep.verdict] if recent else VERDICT_BGR["good"]
-                frame = bgr if bgr.shape[1::-1] == size else cv2.resize(bgr, size)
-                draw(frame, lm, lines, colour)
-                writer.write(frame)
+                encoder.write(bgr, lm, lines, colour)
                 timeline.append((i / fps, fb.exercise,
                                  fb.counter.progress if fb.counter else np.nan))  # fmt: skip
         finally:
-            writer.release()
+            try:
+                encoder.close()
+            finally:
+                writer.release()
     seconds = time.perf_counter() - t0
     rows = session.summary()
     fields = list(rows[0]) if rows else ["rep", "exercise", "start_s", "end_s", "rom", "verdict",

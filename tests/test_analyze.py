@@ -43,3 +43,35 @@ def test_cli_reports_bad_input_clearly(tmp_path: Path, capsys: pytest.CaptureFix
     bad.write_bytes(b"not a video")
     assert main([str(bad), "--out", str(tmp_path / "o")]) == 2
     assert "bad.mp4" in capsys.readouterr().err
+
+
+def test_decoding_ahead_keeps_order_reports_errors_and_stops_when_left() -> None:
+    import threading
+
+    from gymlib.analyze import _in_background
+
+    assert list(_in_background(iter(range(50)), ahead=3)) == list(range(50))
+
+    def broken():
+        yield 1
+        raise OSError("frame 2 failed to decode")
+
+    with pytest.raises(OSError, match="frame 2"):
+        list(_in_background(broken()))
+
+    released = threading.Event()
+
+    def endless():
+        try:
+            i = 0
+            while True:
+                yield i
+                i += 1
+        finally:
+            released.set()
+
+    for x in _in_background(endless(), ahead=2):
+        if x == 5:
+            break
+    assert released.wait(5), "the producer kept running after the consumer left"
+    assert not any(t.name == "analyze-decode" for t in threading.enumerate())
