@@ -126,6 +126,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
                        return n; }"""
         )
         status = page.inner_text(".gymcoach-status")
+        rtt, kernel_ms = (camera.get_attribute(f"data-{a}-ms") for a in ("round-trip", "kernel"))
         # the rendered person squats: the exercise is recognised and the counter moves (the
         # 17-s clip loops, so within a minute every rep has been seen at least twice)
         try:
@@ -136,7 +137,8 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
             page.screenshot(path=str(tmp_path / "no-reps.png"))
         reps = int(camera.get_attribute("data-reps") or 0)
         exercise = camera.get_attribute("data-exercise")
-        print(f"browser: {drawn} frames drawn, {fps:.1f} fps, {painted} overlay pixels, "
+        print(f"browser: {drawn} frames drawn, {fps:.1f} fps, round trip {rtt} ms (kernel "
+              f"{kernel_ms} ms), {painted} overlay pixels, "
               f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         browser.close()
     assert drawn >= 60 and fps > 5

@@ -37,6 +37,10 @@ function render({ model, el }) {
   let stopped = false;
   let t0 = performance.now();
   let audio = null;
+  let lastSync = 0;
+  let looping = false;
+  const sentAt = []; // grab times of the frames in flight, oldest first
+  let rtt = 0, kernelMs = 0; // smoothed round trip and kernel time per frame (ms)
 
   function setStatus(text, isError) {
     status.textContent = text;
@@ -95,7 +99,10 @@ function render({ model, el }) {
     t0 = performance.now();
     sent = 0;
     drawn = 0;
-    requestAnimationFrame(loop);
+    if (!looping) {  // one loop, however often the camera is restarted
+      looping = true;
+      requestAnimationFrame(loop);
+    }
   }
 
   function stop() {
@@ -104,9 +111,26 @@ function render({ model, el }) {
     stream = null;
   }
 
+  // Each new camera frame is offered once: it goes to the kernel if fewer than `max_in_flight`
+  // are unanswered, else it is dropped. requestVideoFrameCallback tells when a new frame came;
+  // where it is missing (or stalls, e.g. the video is scrolled out of view) the video's clock is.
+  const perFrame = typeof video.requestVideoFrameCallback === "function";
+  let framesSeen = 0, frameSent = -1, lastTick = -1e9, lastSentTime = -1;
+  function tick() {
+    framesSeen += 1;
+    lastTick = performance.now();
+    video.requestVideoFrameCallback(tick);
+  }
+  if (perFrame) video.requestVideoFrameCallback(tick);
+
   function loop() {
-    if (stopped) return;
-    if (video.readyState >= 2 && inFlight < model.get("max_in_flight") && model.get("running")) {
+    if (stopped) { looping = false; return; }
+    const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
+      : video.currentTime !== lastSentTime;
+    if (fresh && video.readyState >= 2 && inFlight < model.get("max_in_flight") &&
+        model.get("running")) {
+      lastSentTime = video.currentTime;
+      frameSent = framesSeen;
       // the pose model looks at 256x256 anyway: a smaller JPEG is cheaper on both sides
       const scale = model.get("send_scale");
       const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
@@ -115,9 +139,10 @@ function render({ model, el }) {
         grab.height = h;
         grab.getContext("2d").drawImage(video, 0, 0, w, h);
         inFlight += 1;
+        sentAt.push(performance.now());
         const t = (performance.now() - t0) / 1000;
         grab.toBlob(async (blob) => {
-          if (!blob) { inFlight -= 1; return; }
+          if (!blob) { inFlight -= 1; sentAt.pop(); return; }
           const buf = await blob.arrayBuffer();
           model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
           sent += 1;
@@ -142,10 +167,14 @@ function render({ model, el }) {
   function draw(msg) {
     const w = video.videoWidth || model.get("width");
     const h = video.videoHeight || model.get("height");
-    overlay.width = w;
-    overlay.height = h;
-    overlay.style.width = `${video.clientWidth || w}px`;
-    overlay.style.height = `${video.clientHeight || h}px`;
+    // resizing a canvas reallocates it and restyling triggers layout: only when the size changes
+    if (overlay.width !== w || overlay.height !== h) {
+      overlay.width = w;
+      overlay.height = h;
+    }
+    const cssW = `${video.clientWidth || w}px`, cssH = `${video.clientHeight || h}px`;
+    if (overlay.style.width !== cssW) overlay.style.width = cssW;
+    if (overlay.style.height !== cssH) overlay.style.height = cssH;
     const ctx = overlay.getContext("2d");
     ctx.clearRect(0, 0, w, h);
     const lm = msg.landmarks;
@@ -178,6 +207,10 @@ function render({ model, el }) {
   model.on("msg:custom", (msg) => {
     if (msg.type === "result") {
       inFlight = Math.max(0, inFlight - 1);
+      if (sentAt.length) rtt = 0.9 * rtt + 0.1 * (performance.now() - sentAt.shift());
+      if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
+      root.dataset.roundTripMs = rtt.toFixed(1);
+      root.dataset.kernelMs = kernelMs.toFixed(1);
       draw(msg);
       const secs = (performance.now() - t0) / 1000;
       root.dataset.framesDrawn = String(drawn); // for tests and curious users
@@ -187,9 +220,13 @@ function render({ model, el }) {
         Object.values(msg.reps || {}).reduce(
           (n, c) => n + (c.good || 0) + (c.partial || 0) + (c.faulty || 0), 0)
       );
-      model.set("fps", secs > 0 ? drawn / secs : 0);
-      model.set("frames_drawn", drawn);
-      model.save_changes();
+      // the kernel hears the rate twice a second, not per frame: it has frames to work on
+      if (performance.now() - lastSync > 500) {
+        lastSync = performance.now();
+        model.set("fps", secs > 0 ? drawn / secs : 0);
+        model.set("frames_drawn", drawn);
+        model.save_changes();
+      }
       if (msg.beep && !model.get("muted")) beep();
       if (msg.say && !model.get("muted") && window.speechSynthesis) {
         window.speechSynthesis.cancel();
@@ -199,6 +236,7 @@ function render({ model, el }) {
       }
     } else if (msg.type === "error") {
       inFlight = Math.max(0, inFlight - 1);
+      sentAt.shift();
       setStatus(msg.text, true);
     } else if (msg.type === "start") {
       start();

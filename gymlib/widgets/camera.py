@@ -59,7 +59,8 @@ class CameraWidget(anywidget.AnyWidget):
                 if (self.handler)
                 else None
             )
-            self.send({"type": "result", **(result or {})})
+            ms = (time.perf_counter() - t0) * 1000
+            self.send({"type": "result", **(result or {}), "kernel_ms": round(ms, 2)})
         except Exception as exc:  # noqa: BLE001 - shown in the widget, the session goes on
             self.send({"type": "error", "text": f"frame {self.frames_received}: {exc}"})
         self.kernel_seconds += time.perf_counter() - t0
