@@ -387,6 +387,13 @@ def _clip_style(exercise: str, body: Body, rng: np.random.Generator) -> dict[str
     s["hang"] = math.sqrt(max(body.arm**2 - grip_half**2, 0.01)) * 0.97
     s["bar"] = body.height * 0.818 + s["hang"] + _uniform(rng, 0.05, 0.2)
     s["bar_top"] = math.sqrt(max(body.arm**2 - grip_half**2, 0.01)) * 0.95
+    if exercise == "lat_machine":  # drawn last: the other exercises' draws keep their order
+        # feet this far in front of the hips (thigh lengths), negative when tucked back under
+        # the knee pad: knees about 55-95 degrees while pulling
+        s["feet_fwd"] = _uniform(rng, -0.3, 0.45)
+    if exercise == "bench_press":
+        # feet on the floor this far beyond the hips (thigh lengths): knees about 90-140 degrees
+        s["feet_out"] = _uniform(rng, 0.9, 1.5)
     return s
 
 
@@ -575,8 +582,8 @@ def _pose_lat_machine(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     sh_mid = _trunk_and_shoulders(sk, body, hip_mid, lean, left)
     for side, sign in _SIDES:
         off = left * sign
-        ankle = np.tile(_vec(body.thigh * 0.4, body.ankle_height, 0) + off * body.hip_width / 2,
-                        (n, 1))  # fmt: skip
+        ankle = np.tile(_vec(body.thigh * style["feet_fwd"], body.ankle_height, 0)
+                        + off * body.hip_width / 2, (n, 1))  # fmt: skip
         knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(1, 1, 0))
         sk[side, "knee"] = knee
         sk[side, "ankle"] = ankle
@@ -600,8 +607,8 @@ def _pose_bench_press(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
         off = left * sign
         sk[side, "hip"] = hip_mid + off * body.hip_width / 2
         sk[side, "shoulder"] = sh_mid + off * body.shoulder_width / 2
-        ankle = np.tile(_vec(-body.trunk / 2 - body.thigh * 0.9, body.ankle_height, 0)
-                        + off * style["stance"] / 2, (n, 1))  # fmt: skip
+        ankle = np.tile(_vec(-body.trunk / 2 - body.thigh * style["feet_out"], body.ankle_height,
+                             0) + off * style["stance"] / 2, (n, 1))  # fmt: skip
         knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(0, 1, 0))
         sk[side, "knee"] = knee
         sk[side, "ankle"] = ankle

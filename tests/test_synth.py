@@ -289,3 +289,17 @@ def test_camera_height_films_from_above_or_below() -> None:
     assert high.camera["height"] > 1.8 > 0.4 > low.camera["height"]
     default = generate_clip("squat", 2, seed=5, view="front", noise=0.0)
     assert [r.start for r in default.reps] == [r.start for r in high.reps]  # same motion
+
+
+@pytest.mark.parametrize(("exercise", "low", "high"), [("bench_press", 85, 150),
+                                                        ("lat_machine", 40, 100)])  # fmt: skip
+def test_people_place_their_feet_differently(exercise: str, low: float, high: float) -> None:
+    # real takes: knees 97-173 degrees on the bench (feet out on the floor), 25-105 at the lat
+    # machine (legs tucked under the pad or feet forward); one fixed placement is not a person
+    knees = []
+    for seed in range(12):
+        clip = generate_clip(exercise, 2, seed=seed, view="left")
+        reps = clip.rep_mask()
+        knees.append(np.nanmedian(joint_angle(clip.landmarks, "knee", aspect=clip.aspect)[reps]))
+    assert low <= min(knees) and max(knees) <= high, knees
+    assert max(knees) - min(knees) > 15, f"feet always in the same place: {np.round(knees)}"
