@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import queue
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -79,9 +81,6 @@ def _in_background(items: Iterator[Any], ahead: int = 4) -> Iterator[Any]:
 
     An exception in the producer is raised here; leaving the loop early stops the producer.
     """
-    import queue
-    import threading
-
     q: queue.Queue = queue.Queue(maxsize=ahead)
     stop = threading.Event()
 
@@ -126,9 +125,6 @@ class _BackgroundWriter:
     """Draws and encodes annotated frames in a thread, at most ``ahead`` frames behind."""
 
     def __init__(self, writer: Any, size: tuple[int, int], ahead: int = 4) -> None:
-        import queue
-        import threading
-
         self._writer, self._size = writer, size
         self._q: queue.Queue = queue.Queue(maxsize=ahead)
         self._error: BaseException | None = None

@@ -31,7 +31,6 @@ function render({ model, el }) {
 
   const grab = document.createElement("canvas");
   let stream = null;
-  let inFlight = 0;
   let sent = 0;
   let drawn = 0;
   let stopped = false;
@@ -39,7 +38,7 @@ function render({ model, el }) {
   let audio = null;
   let lastSync = 0;
   let looping = false;
-  const sentAt = []; // grab times of the frames in flight, oldest first
+  const sentAt = []; // grab times of the frames in flight (unanswered), oldest first
   let rtt = 0, kernelMs = 0; // smoothed round trip and kernel time per frame (ms)
 
   function setStatus(text, isError) {
@@ -127,7 +126,7 @@ function render({ model, el }) {
     if (stopped) { looping = false; return; }
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
-    if (fresh && video.readyState >= 2 && inFlight < model.get("max_in_flight") &&
+    if (fresh && video.readyState >= 2 && sentAt.length < model.get("max_in_flight") &&
         model.get("running")) {
       lastSentTime = video.currentTime;
       frameSent = framesSeen;
@@ -138,11 +137,10 @@ function render({ model, el }) {
         grab.width = w;
         grab.height = h;
         grab.getContext("2d").drawImage(video, 0, 0, w, h);
-        inFlight += 1;
         sentAt.push(performance.now());
         const t = (performance.now() - t0) / 1000;
         grab.toBlob(async (blob) => {
-          if (!blob) { inFlight -= 1; sentAt.pop(); return; }
+          if (!blob) { sentAt.pop(); return; }
           const buf = await blob.arrayBuffer();
           model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
           sent += 1;
@@ -206,7 +204,6 @@ function render({ model, el }) {
 
   model.on("msg:custom", (msg) => {
     if (msg.type === "result") {
-      inFlight = Math.max(0, inFlight - 1);
       if (sentAt.length) rtt = 0.9 * rtt + 0.1 * (performance.now() - sentAt.shift());
       if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
       root.dataset.roundTripMs = rtt.toFixed(1);
@@ -235,7 +232,6 @@ function render({ model, el }) {
         window.speechSynthesis.speak(u);
       }
     } else if (msg.type === "error") {
-      inFlight = Math.max(0, inFlight - 1);
       sentAt.shift();
       setStatus(msg.text, true);
     } else if (msg.type === "start") {
