@@ -210,8 +210,10 @@ class BodyScale:
     A limb seen end-on looks short, but every exercise passes through a position where each
     segment is seen at (nearly) full length within a few seconds. The reference is a high
     percentile of the segment's recent lengths: robust to a mislabelled frame (unlike a maximum),
-    and it follows the person stepping closer or away within ``window_s``. Recomputed every
-    ``every`` frames (it changes slowly) to stay cheap on a live stream.
+    and it follows the person stepping closer within ``window_s``. Stepping away makes every
+    segment shorter at once (a rep foreshortens some, never all): after ``shrink_s`` of that
+    the older, larger lengths are forgotten. Recomputed every ``every`` frames (it changes
+    slowly) to stay cheap on a live stream.
     """
 
     def __init__(
@@ -221,21 +223,38 @@ class BodyScale:
         window_s: float = 6.0,
         percentile: float = 75.0,
         every: int = 10,
+        shrink: float = 0.85,
+        shrink_s: float = 0.7,
     ) -> None:
         if fps <= 0:
             raise ValueError(f"fps must be > 0, got {fps}")
         self.size = max(int(round(window_s * fps)), 1)
         self.percentile = percentile
         self.every = every
+        self.shrink = shrink
+        self.shrink_n = min(max(int(round(shrink_s * fps)), 1), self.size)
         self.buf = np.full((self.size, len(SEGMENTS)), np.nan)
         self.n = 0
+        self.small = 0  # frames in a row with every seen segment shorter than ``shrink`` x ref
         self.ref = np.full(len(SEGMENTS), np.nan)
 
     def update(self, lengths: np.ndarray) -> np.ndarray:
         """Feed one frame's :func:`segment_lengths` row ``(S,)``; get the references ``(S,)``."""
         self.buf[self.n % self.size] = lengths
         self.n += 1
-        if self.n <= self.every or self.n % self.every == 0:
+        with np.errstate(invalid="ignore"):
+            ratio = lengths / self.ref
+        ratio = ratio[ratio == ratio]
+        self.small = self.small + 1 if len(ratio) >= 3 and ratio.max() < self.shrink else 0
+        recompute = self.n <= self.every or self.n % self.every == 0
+        if self.small >= self.shrink_n:  # stepped away: keep only the frames since then
+            keep = (self.n - 1 - np.arange(self.shrink_n)) % self.size
+            kept = self.buf[keep].copy()
+            self.buf[:] = np.nan
+            self.buf[keep] = kept
+            self.small = 0
+            recompute = True
+        if recompute:
             filled = self.buf[: min(self.n, self.size)]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: keep NaN

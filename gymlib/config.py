@@ -296,13 +296,30 @@ def load_config(path: str | Path | None = None) -> Config:
     return _load_file(cfg_path)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key written twice in one mapping (YAML would silently
+    keep the last one: an edited threshold that seems to do nothing)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                line = key_node.start_mark.line + 1
+                raise ConfigError(f"line {line}: key {key!r} appears twice in the same mapping")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _load_file(cfg_path: Path) -> Config:
     if not cfg_path.is_file():
         raise ConfigError(f"{cfg_path}: config file not found")
     try:
-        data = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+        data = yaml.load(cfg_path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{cfg_path}: not valid YAML: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{cfg_path}: {exc}") from None
     return parse_config(data, str(cfg_path))
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -59,7 +60,10 @@ class RepConfig:
     gate_grace_s: float = field(default=0.5, metadata={"range": (0.0, 10.0)})
     max_gap_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
     max_foot_drift: float = field(default=0.35, metadata={"range": (0.01, 20.0)})
+    drift_window_s: float = field(default=1.0, metadata={"range": (0.1, 10.0)})
     max_zoom: float = field(default=0.2, metadata={"range": (0.01, 20.0)})
+    max_turn: float = field(default=30.0, metadata={"range": (1.0, 90.0)})
+    hold_s: float = field(default=0.3, metadata={"range": (0.05, 10.0)})
     top_follow_s: float = field(default=3.0, metadata={"range": (0.1, 120.0)})
     bottom_band: float = field(default=0.15, metadata={"range": (0.0, 0.9)})
     warning_on_s: float = field(default=0.3, metadata={"range": (0.0, 10.0)})
@@ -159,17 +163,53 @@ class FrameFeedback:
 _NOBODY = np.zeros((33, 4))
 
 
-def _feet(arr: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> np.ndarray:
-    """Per frame: both ankles (x, y in image heights; NaN unseen), the leg's reference length
-    and the body's size in the image (its segment lengths summed), ``(T, 6)``."""
-    out = np.full((len(arr), 6), np.nan)
-    out[:, 5] = np.nansum(np.where(np.isnan(lengths), refs, lengths), axis=1)
-    for j, ank in enumerate((A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE)):
-        seen = arr[:, ank, 3] >= A.MIN_VISIBILITY
-        out[seen, 2 * j] = arr[seen, ank, 0] * aspect
-        out[seen, 2 * j + 1] = arr[seen, ank, 1]
-    out[:, 4] = refs[:, A.SEGMENT_NAMES.index("thigh")] + refs[:, A.SEGMENT_NAMES.index("shank")]
-    return out
+# longer than this without a person (more than MediaPipe's brief dropouts), the feet's earlier
+# positions no longer tell whether they travel
+_FEET_GAP_S = 0.2
+_THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
+_ANKLES_HIPS = [A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP]
+
+
+Feet = tuple[float, float, float, float, float, float, float, float]
+
+
+def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
+    """One frame ``(33, 4)``: both ankles and the hips' midpoint (x, y in image heights; NaN
+    unseen), the leg's reference length and the body's size in the image (its segment lengths
+    summed, references where unseen): (left ankle x, y, right ankle x, y, leg, size, hips x,
+    hips y). Plain floats: it runs on every live frame."""
+    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv) = frame[
+        _ANKLES_HIPS
+    ].tolist()
+    nan, vis = math.nan, A.MIN_VISIBILITY
+    lav, rav = lav >= vis, rav >= vis
+    size = 0.0
+    for seg, ref in zip(lengths.tolist(), refs.tolist(), strict=True):
+        size += seg if seg == seg else (ref if ref == ref else 0.0)
+    hips = lhv >= vis and rhv >= vis
+    return (
+        lax * aspect if lav else nan,
+        lay if lav else nan,
+        rax * aspect if rav else nan,
+        ray if rav else nan,
+        float(refs[_THIGH] + refs[_SHANK]),
+        size,
+        (lhx + rhx) / 2 * aspect if hips else nan,
+        (lhy + rhy) / 2 if hips else nan,
+    )
+
+
+def _travel(old: Feet, new: Feet) -> float:
+    """How far the feet moved between two rows of :func:`_feet`, in image heights: the foot
+    that moved least (in these exercises one foot at least stays put: a split squat's back
+    foot rolls, a walker's feet both travel), else the hips' midpoint; NaN if nothing is seen."""
+    moved = math.inf
+    for j in (0, 2):
+        if new[j] == new[j] and old[j] == old[j]:
+            moved = min(moved, math.hypot(new[j] - old[j], new[j + 1] - old[j + 1]))
+    if moved < math.inf:
+        return moved
+    return math.hypot(new[6] - old[6], new[7] - old[7])
 
 
 def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
@@ -252,6 +292,9 @@ class RepCounter:
         self._max_drift = (
             count.max_foot_drift if count.max_foot_drift is not None else self.cfg.max_foot_drift
         )
+        self._abort = (
+            count.abort_beyond if count.abort_beyond is not None else self.cfg.abort_beyond
+        )
         if not self._leave_top < self._reach:
             raise ConfigError(
                 f"rules.{exercise}.count: leave_top ({self._leave_top}) must be below reach "
@@ -266,6 +309,7 @@ class RepCounter:
             if c.at == "rep" and c.live
         ]
         self._yaw_col = self.rules.live_column("view_yaw", "visible")
+        self._drift_n = max(int(round(self.cfg.drift_window_s * self.fps)), 2)
         dt = 1.0 / self.fps
         tau = self.cfg.smoothing_s
         self._alpha = 1.0 if tau <= 0 else 1.0 - math.exp(-dt / tau)
@@ -293,9 +337,9 @@ class RepCounter:
         self._valley = math.nan
         self._base = math.nan
         self._last_seen = -(10**9)
-        self._feet: np.ndarray | None = None
+        self._feet: Feet | None = None
         self._speed = 0.0
-        self._drift = [0.0, 0.0, 0.0, 0.0]  # left x, y, right x, y
+        self._feet_hist: deque[tuple[int, Feet, float]] = deque()  # frame, feet, yaw
         self._zoom = 0.0
         self._steady_since = start
         self._beyond = 0
@@ -309,16 +353,18 @@ class RepCounter:
         self._lms: list[np.ndarray] = []  # landmarks per frame (zeros: nobody)
         self._refbuf: list[np.ndarray] = []  # body reference lengths per frame
         self._down_at = -1  # frame the signal left the top (rep candidate)
+        self._hold, self._hold_since = math.nan, -1  # a level held on the way down, since
+        self._rebase: tuple[float, int] | None = None  # (level, frame) of a held start
         self._peak = -math.inf
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
-        self._prev_end = -1
+        self._prev_end = -(10**9)  # end frame of the last rep
 
     # ---------------------------------------------------------------------------------------
-    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, Feet]:
         lengths = A.segment_lengths(frame, aspect=self.aspect)[0]
         refs = self.scale.update(lengths)
         row = self.book.compute(self.rules, frame, refs[None], self.aspect, live=True)[0]
-        return row, refs, _feet(frame, refs[None], self.aspect, lengths[None])[0]
+        return row, refs, _feet(frame[0], refs, self.aspect, lengths)
 
     def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
@@ -339,7 +385,7 @@ class RepCounter:
         row: np.ndarray | None,
         frame: np.ndarray | None,
         refs: np.ndarray | None,
-        feet: np.ndarray | None,
+        feet: Feet | None,
         active: bool,
     ) -> FrameFeedback:
         f, now = self.frame, self.frame / self.fps
@@ -362,27 +408,36 @@ class RepCounter:
                     else (self._ema + self._alpha * (p_raw - self._ema))
                 )
                 self._last_seen = f
-            # walking about: both feet drift (leg lengths per second, averaged over ~0.5 s so
-            # that the back-and-forth of a rep cancels); in these exercises one foot at least
-            # stays put, so the slower foot decides
+            y = float(row[self._yaw_col])
+            if y == y:
+                self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
+            # walking about: the feet travel (leg lengths per second over the last
+            # ``drift_window_s``, net: the back-and-forth of a rep cancels out, a walker's
+            # steps add up)
             assert feet is not None
             leg = feet[4]
-            if self._feet is not None and leg == leg and leg > 0:
-                d = (feet[:4] - self._feet[:4]) * (self.fps / leg)  # per-ankle velocity
-                k = min(1.0, 2.0 / self.fps)
-                drift = self._drift
-                for j in range(4):
-                    if d[j] == d[j]:
-                        drift[j] += k * (min(max(float(d[j]), -5.0), 5.0) - drift[j])
-                self._speed = min(math.hypot(drift[0], drift[1]), math.hypot(drift[2], drift[3]))
+            hist = self._feet_hist
+            if hist and (f - hist[-1][0]) / self.fps > _FEET_GAP_S:
+                hist.clear()  # nobody seen for a while: the feet may have moved meanwhile
+            hist.append((f, feet, self._yaw))
+            while f - hist[0][0] > self._drift_n:
+                hist.popleft()
+            f0, old, yaw0 = hist[0]
+            if 2 * (f - f0) >= self._drift_n and leg == leg and leg > 0:
+                moved = _travel(old, feet)
+                if moved == moved:
+                    self._speed = moved / leg * self.fps / (f - f0)
+            if self._feet is not None:
                 # and stepping towards or away from the camera: the body's size drifts
                 if feet[5] > 0 and self._feet[5] > 0:
                     zoom = min(max(math.log(feet[5] / self._feet[5]) * self.fps, -3.0), 3.0)
                     self._zoom += (1.0 / self.fps) * (zoom - self._zoom)
             self._feet = feet
-            y = float(row[self._yaw_col])
-            if y == y:
-                self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
+            # before a set (no rep lately), the start position is held only once the person
+            # stopped turning round (walking in facing the camera, then standing side-on)
+            turning = abs(self._yaw - yaw0) > cfg.max_turn
+            if turning and (f - self._prev_end) / self.fps > 2 * cfg.settle_s:
+                self._steady_since = f
         self._prog.append(p_raw)
         self._rows.append(row if row is not None else self._no_row)
         self._lms.append(frame if frame is not None else _NOBODY)
@@ -437,6 +492,7 @@ class RepCounter:
             if p == p and p >= self._valley + self._leave_top and settled:
                 self.state, self._down_at = "down", f
                 self._peak, self._base = p, self._valley
+                self._hold, self._hold_since, self._rebase = p, f, None
             elif not posture_ok and person:
                 # out of the start position for a while (not just a fast start): idle
                 if self._posture_bad_since < 0:
@@ -446,6 +502,8 @@ class RepCounter:
             if posture_ok:
                 self._posture_bad_since = -1
         elif self.state in ("down", "bottom", "up"):
+            if p == p and self.state != "up":
+                self._watch_hold(f, p)
             if p == p and p > self._peak:
                 self._peak = p
                 if self.state == "up":
@@ -455,7 +513,7 @@ class RepCounter:
             if (
                 dur > cfg.max_rep_s
                 or self._beyond > 0.3 * self.fps
-                or (p == p and p - self._base > cfg.abort_beyond)
+                or (p == p and p - self._base > self._abort)
             ):
                 self._to_idle(f)
             elif p == p and rise >= self._reach and self.state == "down":
@@ -494,6 +552,31 @@ class RepCounter:
             rep=finished,
             warnings=self._warn.active(now),
         )
+
+    def _watch_hold(self, f: int, p: float) -> None:
+        """On the way down: a position held ``hold_s``, then a descent from it at least as deep
+        as the way to it, was the real start position (stepping into a split stance, settling
+        under the bar), not the first part of the rep: the rep is measured from there."""
+        band = 0.5 * self._leave_top
+        if abs(p - self._hold) <= band:
+            n = f - self._hold_since
+            self._hold += (p - self._hold) / (n + 1)  # the held level: mean of its frames
+            return
+        if (
+            p > self._hold
+            and (f - self._hold_since) / self.fps >= self.cfg.hold_s
+            and self._hold >= self._peak - band
+            and self._hold > self._base + band
+        ):
+            self._rebase = (self._hold, f - 1)
+        self._hold, self._hold_since = p, f
+        if self._rebase is not None:
+            level, at = self._rebase
+            if p < level - band:
+                self._rebase = None  # back up: the hold was the bottom of a rep
+            elif p - level >= max(self._reach, level - self._base):
+                self._base, self._down_at, self._peak = level, at, p
+                self.state, self._rebase = "down", None
 
     # ---------------------------------------------------------------------------------------
     def _to_idle(self, f: int) -> None:
@@ -646,14 +729,14 @@ def count_reps(
         if present[t]:
             refs[t] = counter.scale.update(lengths[t])
     rows = counter.book.compute(counter.rules, arr, refs, aspect, live=True)
-    feet = _feet(arr, refs, aspect, lengths)
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
         raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
     for t in range(len(arr)):
         counter.frame += 1
         if present[t]:
-            counter._step(rows[t], arr[t], refs[t], feet[t], bool(gate[t]))
+            feet = _feet(arr[t], refs[t], aspect, lengths[t])
+            counter._step(rows[t], arr[t], refs[t], feet, bool(gate[t]))
         else:
             counter._step(None, None, None, None, bool(gate[t]))
     counter.finish()

@@ -79,6 +79,12 @@ def test_missing_and_broken_files(tmp_path: Path) -> None:
     bad.write_text("exercises: [squat\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+    # a key written twice: YAML would keep the second silently
+    twice = tmp_path / "twice.yaml"
+    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    twice.write_text(text.replace("  max_zoom:", "  max_turn: 10\n  max_zoom:", 1))
+    with pytest.raises(ConfigError, match=r"twice.yaml: line \d+: key 'max_turn' appears twice"):
+        load_config(twice)
 
 
 def test_null_is_allowed_only_where_optional(tmp_path: Path) -> None:

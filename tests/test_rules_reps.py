@@ -90,6 +90,7 @@ BAD_RULES = [
     (lambda r: r["pull_up"]["checks"][0].update(verdict="awful"), "verdict"),
     (lambda r: r["squat"]["signal"][0].update(bottom=1.0), "top and bottom are equal"),
     (lambda r: r["squat"].update(count={"leave_top": 0.5, "reach": 0.4}), "squat.count"),
+    (lambda r: r["squat"].update(count={"abort_beyond": 0.5}), "squat.count.abort_beyond"),
     (
         lambda r: r["bench_press"]["checks"][1].update(views=["above"]),
         "rules.bench_press.checks.elbows_flaring.views",
@@ -199,9 +200,58 @@ def test_frames_without_a_person_neither_count_nor_crash() -> None:
     assert nobody == []
 
 
+def test_body_scale_forgets_a_larger_body_once_every_segment_shrinks() -> None:
+    fps = 30.0
+    full = np.array([0.20, 0.18, 0.15, 0.12, 0.28])
+    scale = A.BodyScale(fps, window_s=4.0)
+    for _ in range(60):
+        ref = scale.update(full)
+    # a rep foreshortens some segments (a thigh seen end-on): the references stay
+    bent = full * np.array([0.5, 0.8, 1.0, 1.0, 0.9])
+    for _ in range(60):
+        ref = scale.update(bent)
+    np.testing.assert_allclose(ref, full)
+    # stepping back from the camera shrinks all of them at once: within a second the
+    # references are the new size, not the old one for the whole 4 s window
+    for _ in range(30):
+        ref = scale.update(full * 0.75)
+    np.testing.assert_allclose(ref, full * 0.75)
+
+
+def test_a_gap_between_two_positions_is_not_walking() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    frames = _raise_frames(_cycles(4, fps, 2.0, rest_s=1.5, gap_s=0.6))
+    ref = count_reps(frames, "lateral_raise", fps, aspect=1.0, rules=book)
+    assert len(ref) == 4
+    # nobody seen for 0.4 s between two reps, and afterwards the person stands a bit further
+    # to the side of the picture: the feet did not "travel" during the reps around the gap
+    cut = ref[1].end + 3
+    moved = frames.copy()
+    moved[cut : cut + 12] = 0.0
+    moved[cut + 12 :, :, 0] += 0.15
+    reps = count_reps(moved, "lateral_raise", fps, aspect=1.0, rules=book)
+    assert len(reps) == 4
+
+
 # --------------------------------------------------------------------------------------------
 # generator clips
 # --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "exercise,view,seeds",
+    [("squat", "left", (1, 2, 3, 4, 5)), ("split_squat", "right", (0, 2, 4, 5))],
+)
+def test_walking_in_and_turning_side_on_is_not_a_rep(exercise, view, seeds) -> None:
+    # filmed side-on, the person walks in towards or away from the camera (growing or
+    # shrinking, knees bending), stands, turns side-on and sets up: none of it is a rep
+    for seed in seeds:
+        clip = generate_clip(exercise, 4, seed=seed, view=view)
+        reps = count_reps(clip.landmarks, exercise, clip.fps, aspect=clip.aspect)
+        idle = clip.idle_mask()
+        assert not [r for r in reps if idle[r.start : r.end + 1].mean() > 0.5], (exercise, seed)
+        assert abs(len(reps) - len(clip.reps)) <= 1, (exercise, seed)
+
+
 def test_streaming_and_batch_give_the_same_reps() -> None:
     clip = generate_clip("push_up", [4, 3], seed=5, view="left", error_rate=0.4)
     batch = count_reps(clip.landmarks, "push_up", clip.fps, aspect=clip.aspect)
