@@ -43,7 +43,7 @@ import numpy as np
 
 from gymlib import angles as A
 from gymlib.config import Config, ConfigError, build_section, load_config
-from gymlib.landmarks import PoseLandmark, partner
+from gymlib.landmarks import FLIP_PERMUTATION, PoseLandmark, partner
 
 SIDES: tuple[str, ...] = ("visible", "left", "right", "mean", "min", "max")
 PHASES: tuple[str, ...] = ("bottom", "rep")
@@ -285,26 +285,47 @@ class RuleBook:
         live: bool = False,
     ) -> np.ndarray:
         """The measures ``rules`` needs, ``(T, len(rules.columns))`` (``live``: only those of
-        ``rules.live_columns``); NaN where unseen."""
+        ``rules.live_columns``); NaN where unseen.
+
+        One live frame (``T == 1``) is measured together with its left/right-swapped copy, so
+        each sided measure runs once for both sides: its right side is its left side on the
+        swapped labels (tested), and on one frame the cost is per call, not per value.
+        """
         arr = A._frames(landmarks)
+        refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(A.SEGMENTS))
+        paired = len(arr) == 1
+        if paired:
+            arr = np.concatenate([arr, arr[:, FLIP_PERMUTATION]])
+            refs = np.concatenate([refs, refs])
         with A.shared_xy(arr, aspect):
-            return self._compute(rules, arr, refs, aspect, live)
+            return self._compute(rules, arr, refs, aspect, live, paired)
 
     def _compute(
-        self, rules: ExerciseRules, arr: np.ndarray, refs: np.ndarray, aspect: float, live: bool
+        self,
+        rules: ExerciseRules,
+        arr: np.ndarray,
+        refs: np.ndarray,
+        aspect: float,
+        live: bool,
+        paired: bool,
     ) -> np.ndarray:
         columns = rules.live_columns if live else rules.columns
-        out = np.empty((len(arr), len(columns)))
+        n = 1 if paired else len(arr)  # paired: row 1 is the swapped copy, not a frame
+        out = np.empty((n, len(columns)))
         cache: dict[tuple[str, str], np.ndarray] = {}
         use_left: np.ndarray | None = None
         for j, (name, side) in enumerate(columns):
             m = self.measures[name]
             if not m.sided:
-                out[:, j] = m.fn(arr, refs, "left", aspect)
+                out[:, j] = m.fn(arr, refs, "left", aspect)[:n]
                 continue
-            for s in ("left", "right"):
-                if (name, s) not in cache:
-                    cache[name, s] = m.fn(arr, refs, s, aspect)
+            if (name, "left") not in cache:
+                if paired:
+                    both = m.fn(arr, refs, "left", aspect)
+                    cache[name, "left"], cache[name, "right"] = both[:1], both[1:]
+                else:
+                    cache[name, "left"] = m.fn(arr, refs, "left", aspect)
+                    cache[name, "right"] = m.fn(arr, refs, "right", aspect)
             left, right = cache[name, "left"], cache[name, "right"]
             if side == "left":
                 out[:, j] = left
@@ -312,7 +333,7 @@ class RuleBook:
                 out[:, j] = right
             elif side == "visible":
                 if use_left is None:
-                    use_left = A.visible_side(arr)
+                    use_left = A.visible_side(arr)[:n]
                 out[:, j] = A.pick_visible(left, right, use_left)
             elif side == "min":
                 out[:, j] = np.fmin(left, right)

@@ -10,8 +10,8 @@ import yaml
 
 from gymlib import angles as A
 from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError
+from gymlib.landmarks import FLIP_PERMUTATION, flip_horizontal
 from gymlib.landmarks import PoseLandmark as L
-from gymlib.landmarks import flip_horizontal
 from gymlib.reps import RepCounter, count_reps
 from gymlib.rules import load_rules, parse_rules
 from gymlib.synth import generate_clip
@@ -198,6 +198,37 @@ def test_frames_without_a_person_neither_count_nor_crash() -> None:
     assert len(counter.reps) == 3
     nobody = count_reps(np.zeros((200, 33, 4)), "lateral_raise", fps, rules=book)
     assert nobody == []
+
+
+def test_a_sided_measure_of_the_right_is_the_left_on_swapped_labels() -> None:
+    # what lets one live frame be measured for both sides in one call (RuleBook.compute)
+    book = load_rules()
+    clip = generate_clip("split_squat", 2, seed=3, view="left45")
+    arr = clip.landmarks.astype(np.float64)
+    refs = A.segment_lengths(arr, aspect=clip.aspect)
+    swapped = arr[:, FLIP_PERMUTATION]
+    for name, m in book.measures.items():
+        if m.sided:
+            right = m.fn(arr, refs, "right", clip.aspect)
+            assert np.isfinite(right).any(), name
+            np.testing.assert_allclose(m.fn(swapped, refs, "left", clip.aspect), right,
+                                       equal_nan=True, err_msg=name)  # fmt: skip
+
+
+def test_one_live_frame_measures_like_a_whole_sequence() -> None:
+    # a single frame is measured with its left/right-swapped copy (both sides in one call)
+    book = load_rules()
+    for ex, view in (("push_up", "left45"), ("split_squat", "front"), ("pull_up", "back")):
+        clip = generate_clip(ex, 2, seed=4, view=view)
+        arr = clip.landmarks[::7].astype(np.float64)
+        refs = A.segment_lengths(arr, aspect=clip.aspect)
+        rules = book[ex]
+        whole = book.compute(rules, arr, refs, clip.aspect)
+        one_by_one = np.concatenate(
+            [book.compute(rules, arr[t], refs[t], clip.aspect) for t in range(len(arr))]
+        )
+        assert np.isfinite(whole).any()
+        np.testing.assert_allclose(one_by_one, whole, equal_nan=True)
 
 
 def test_body_scale_forgets_a_larger_body_once_every_segment_shrinks() -> None:
