@@ -43,6 +43,7 @@ VARIANTS = {
     "shipped": {},  # config.yaml's model section
     "seed": {"units": (128, 64), "dense": 64},
     "seed_raw": {"units": (128, 64), "dense": 64, "features": "raw"},
+    "window_centred": {"features": "body_window"},  # the body's motion in the picture kept
 }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows, to_seed_windows
 
 L = PoseLandmark
-FEATURE_SETS: tuple[str, ...] = ("raw", "body")
+FEATURE_SETS: tuple[str, ...] = ("raw", "body", "body_window")
 
 
 def check_windows(windows: np.ndarray) -> np.ndarray:
@@ -30,12 +30,17 @@ def check_windows(windows: np.ndarray) -> np.ndarray:
     return arr
 
 
-def body_frame(windows: np.ndarray) -> np.ndarray:
+def body_frame(windows: np.ndarray, *, centre: str = "frame") -> np.ndarray:
     """Hip-midpoint-centred, torso-length-scaled x, y, z plus visibility, ``(N, 30, 132)``.
 
     The scale is the window's median torso length (shoulder midpoint to hip midpoint in the
-    image), so the same movement filmed near or far gives the same numbers.
+    image), so the same movement filmed near or far gives the same numbers. ``centre="frame"``
+    puts every frame's hips at the origin (the body's own motion only); ``"window"`` puts the
+    window's mean hip position there, so the body moving in the picture stays in the numbers (a
+    pull-up lifts the hips, a lat pull-down does not).
     """
+    if centre not in ("frame", "window"):
+        raise ValueError(f"centre must be 'frame' or 'window', got {centre!r}")
     w = from_seed_windows(check_windows(windows)).copy()  # (N, 30, 33, 4)
     present = np.any(w != 0, axis=(2, 3))  # (N, 30)
     hip = (w[:, :, L.LEFT_HIP, :3] + w[:, :, L.RIGHT_HIP, :3]) / 2
@@ -49,6 +54,9 @@ def body_frame(windows: np.ndarray) -> np.ndarray:
     lo, hi = np.maximum(n - 1, 0) // 2, np.maximum(n, 1) // 2
     scale = np.where(n > 0, (s[rows, lo] + s[rows, np.minimum(hi, s.shape[1] - 1)]) / 2, 1.0)
     scale = np.where(np.isfinite(scale) & (scale > 1e-3), scale, 1.0)[:, None, None, None]
+    if centre == "window":  # the mean over the frames with a person, for every frame
+        k = np.maximum(n, 1)[:, None, None].astype(np.float32)
+        hip = np.broadcast_to((hip * present[..., None]).sum(axis=1, keepdims=True) / k, hip.shape)
     xyz = (w[..., :3] - hip[:, :, None, :]) / scale
     out = np.concatenate([xyz, w[..., 3:4]], axis=-1)
     out[~present] = 0.0
@@ -61,6 +69,8 @@ def transform(windows: np.ndarray, features: str) -> np.ndarray:
         return check_windows(windows)
     if features == "body":
         return body_frame(windows)
+    if features == "body_window":
+        return body_frame(windows, centre="window")
     raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
 
 

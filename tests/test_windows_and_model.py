@@ -44,6 +44,27 @@ def test_body_frame_removes_position_and_scale() -> None:
     assert np.all(body_frame(gap)[0, 5] == 0.0), "frames without a person stay zeros"
 
 
+def test_window_centred_features_keep_the_body_moving_in_the_picture() -> None:
+    def hip_y(w: np.ndarray) -> np.ndarray:
+        lm = from_seed_windows(w)
+        return (lm[:, :, L.LEFT_HIP, 1] + lm[:, :, L.RIGHT_HIP, 1]) / 2
+
+    pull = cut_windows(generate_clip("pull_up", 3, seed=2, view="front", idle=False).landmarks)
+    lat = cut_windows(generate_clip("lat_machine", 3, seed=2, view="front", idle=False).landmarks)
+    # per-frame centring: the hips never move; window centring: a pull-up lifts them (in torso
+    # lengths), a seated pull-down hardly moves them; posture within a frame is the same
+    assert np.allclose(hip_y(body_frame(pull)), 0, atol=1e-5)
+    lift = np.ptp(hip_y(body_frame(pull, centre="window")), axis=1)
+    still = np.ptp(hip_y(body_frame(lat, centre="window")), axis=1)
+    assert lift.max() > 0.6 and still.max() < 0.2, (lift.max(), still.max())
+    a = from_seed_windows(body_frame(pull))
+    b = from_seed_windows(transform(pull, "body_window"))
+    rel = lambda x: x[..., :2] - x[:, :, L.NOSE, None, :2]  # noqa: E731
+    assert np.allclose(rel(a), rel(b), atol=1e-4)
+    with pytest.raises(ValueError, match="centre"):
+        body_frame(pull, centre="camera")
+
+
 def test_bad_windows_are_rejected() -> None:
     with pytest.raises(ValueError, match=r"\(N, 30, 132\)"):
         check_windows(np.zeros((2, 29, 132)))
