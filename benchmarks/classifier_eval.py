@@ -43,7 +43,7 @@ VARIANTS = {
     "shipped": {},  # config.yaml's model section
     "seed": {"units": (128, 64), "dense": 64},
     "seed_raw": {"units": (128, 64), "dense": 64, "features": "raw"},
-    "window_centred": {"features": "body_window"},  # the body's motion in the picture kept
+    "frame_centred": {"features": "body"},  # every frame on its own hips (before 2026-11-26)
 }
 
 
