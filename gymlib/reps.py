@@ -69,6 +69,8 @@ class RepConfig:
     warning_on_s: float = field(default=0.3, metadata={"range": (0.0, 10.0)})
     warning_off_s: float = field(default=2.0, metadata={"range": (0.0, 30.0)})
     scale_window_s: float = field(default=6.0, metadata={"range": (0.5, 60.0)})
+    scale_shrink: float = field(default=0.85, metadata={"range": (0.1, 0.99)})
+    scale_shrink_s: float = field(default=0.7, metadata={"range": (0.05, 10.0)})
 
     def __post_init__(self) -> None:
         if not self.leave_top < self.reach:
@@ -280,7 +282,12 @@ class RepCounter:
         self.rules: ExerciseRules = self.book[exercise]
         self.cfg = config or _default_rep_config()
         self.exercise, self.fps, self.aspect = exercise, float(fps), float(aspect)
-        self.scale = A.BodyScale(self.fps, window_s=self.cfg.scale_window_s)
+        self.scale = A.BodyScale(
+            self.fps,
+            window_s=self.cfg.scale_window_s,
+            shrink=self.cfg.scale_shrink,
+            shrink_s=self.cfg.scale_shrink_s,
+        )
         sigs = self.rules.signals
         self._sig_cols = np.array([self.rules.live_column(s.measure, s.side) for s in sigs])
         self._sig_top = np.array([s.top for s in sigs])

@@ -249,6 +249,24 @@ def test_body_scale_forgets_a_larger_body_once_every_segment_shrinks() -> None:
     np.testing.assert_allclose(ref, full * 0.75)
 
 
+def test_a_stance_held_on_the_way_down_is_where_the_rep_starts() -> None:
+    # arms lifted to 35 degrees and held (taking position), then a full raise from there and
+    # back to the held position: one rep, starting when the hold ends, not at the first lift
+    book = _lateral_raise_rules()
+    fps = 30.0
+    k = lambda s: int(s * fps)  # noqa: E731
+    lift = 5 + 30 * np.sin(np.linspace(0, np.pi / 2, k(0.5))) ** 2
+    rep = 35 + 50 * np.sin(np.linspace(0, np.pi, k(2.0))) ** 2
+    signal = np.concatenate(
+        [np.full(k(1.5), 5.0), lift, np.full(k(0.8), 35.0), rep, np.full(k(1.5), 35.0)]
+    )
+    reps = count_reps(_raise_frames(signal), "lateral_raise", fps, aspect=1.0, rules=book)
+    assert len(reps) == 1
+    hold_end = k(1.5) + k(0.5) + k(0.8)
+    assert abs(reps[0].start - hold_end) <= 6, (reps[0].start, hold_end)
+    assert reps[0].rom == pytest.approx((85 - 10) / 80, abs=0.1)
+
+
 def test_a_gap_between_two_positions_is_not_walking() -> None:
     book = _lateral_raise_rules()
     fps = 30.0
