@@ -64,6 +64,7 @@ class RepConfig:
     max_zoom: float = field(default=0.2, metadata={"range": (0.01, 20.0)})
     max_turn: float = field(default=30.0, metadata={"range": (1.0, 90.0)})
     hold_s: float = field(default=0.3, metadata={"range": (0.05, 10.0)})
+    max_rep_zoom: float = field(default=0.4, metadata={"range": (0.01, 5.0)})
     top_follow_s: float = field(default=3.0, metadata={"range": (0.1, 120.0)})
     bottom_band: float = field(default=0.15, metadata={"range": (0.0, 0.9)})
     warning_on_s: float = field(default=0.3, metadata={"range": (0.0, 10.0)})
@@ -656,6 +657,8 @@ class RepCounter:
         band = np.flatnonzero(seg[down : t10u + 1] >= level + (1 - self.cfg.bottom_band) * height)
         pause = (len(band) / self.fps) if len(band) else 0.0
         last = max(min(end, now), start)
+        if self._moved_between(start, last):
+            return None
         # the rep's checks, computed once over its frames (not on every live frame)
         rows = self.book.compute(
             self.rules,
@@ -700,6 +703,26 @@ class RepCounter:
         elif self.state == "idle":
             self._trim(f)
         return rep
+
+    def _moved_between(self, a: int, b: int) -> bool:
+        """A rep ends as large in the picture as it began; a "rep" that ends much larger or
+        smaller was the person walking to or from the camera while their legs bent. ``a``, ``b``:
+        history indices; the median of three frames at each end is compared."""
+        sizes = []
+        for lo in (a, max(b - 2, a)):
+            seen = [
+                _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0])[5]
+                for lm, ref in zip(self._lms[lo : lo + 3], self._refbuf[lo : lo + 3], strict=True)
+                if lm.any()
+            ]
+            if not seen:
+                return False
+            sizes.append(float(np.median(seen)))
+        return (
+            sizes[0] > 0
+            and sizes[1] > 0
+            and abs(math.log(sizes[1] / sizes[0])) > (self.cfg.max_rep_zoom)
+        )
 
     def finish(self) -> Rep | None:
         """End of stream: close a rep that is still waiting for its end frame."""

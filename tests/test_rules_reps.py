@@ -267,6 +267,21 @@ def test_a_stance_held_on_the_way_down_is_where_the_rep_starts() -> None:
     assert reps[0].rom == pytest.approx((85 - 10) / 80, abs=0.1)
 
 
+def test_a_rep_that_ends_much_larger_in_the_picture_is_walking_in() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    frames = _raise_frames(_cycles(1, fps, 2.0, rest_s=1.5))
+    assert len(count_reps(frames, "lateral_raise", fps, aspect=1.0, rules=book)) == 1
+    # the same arm movement while stepping towards the camera: 1.6x larger by the end
+    grow = np.ones(len(frames))
+    k = int(1.5 * fps)
+    grow[k : k + int(2.0 * fps)] = np.linspace(1.0, 1.6, int(2.0 * fps))
+    grow[k + int(2.0 * fps) :] = 1.6
+    closer = frames.copy()
+    closer[..., :2] = 0.5 + (frames[..., :2] - 0.5) * grow[:, None, None]
+    assert count_reps(closer, "lateral_raise", fps, aspect=1.0, rules=book) == []
+
+
 def test_a_gap_between_two_positions_is_not_walking() -> None:
     book = _lateral_raise_rules()
     fps = 30.0
@@ -288,7 +303,11 @@ def test_a_gap_between_two_positions_is_not_walking() -> None:
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "exercise,view,seeds",
-    [("squat", "left", (1, 2, 3, 4, 5)), ("split_squat", "right", (0, 2, 4, 5))],
+    [
+        ("squat", "left", (1, 2, 3, 4, 5, 9)),
+        ("squat", "right", (0, 6, 10, 11)),
+        ("split_squat", "right", (0, 2, 4, 5)),
+    ],
 )
 def test_walking_in_and_turning_side_on_is_not_a_rep(exercise, view, seeds) -> None:
     # filmed side-on, the person walks in towards or away from the camera (growing or
