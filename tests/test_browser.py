@@ -126,7 +126,9 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
                        return n; }"""
         )
         status = page.inner_text(".gymcoach-status")
-        rtt, kernel_ms = (camera.get_attribute(f"data-{a}-ms") for a in ("round-trip", "kernel"))
+        rtt, kernel_ms, encode_ms = (
+            camera.get_attribute(f"data-{a}-ms") for a in ("round-trip", "kernel", "encode")
+        )
         # the rendered person squats: the exercise is recognised and the counter moves (the
         # 17-s clip loops, so within a minute every rep has been seen at least twice)
         try:
@@ -138,7 +140,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         reps = int(camera.get_attribute("data-reps") or 0)
         exercise = camera.get_attribute("data-exercise")
         print(f"browser: {drawn} frames drawn, {fps:.1f} fps, round trip {rtt} ms (kernel "
-              f"{kernel_ms} ms), {painted} overlay pixels, "
+              f"{kernel_ms} ms, JPEG {encode_ms} ms), {painted} overlay pixels, "
               f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         browser.close()
     assert drawn >= 60 and fps > 5

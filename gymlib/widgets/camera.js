@@ -39,7 +39,7 @@ function render({ model, el }) {
   let lastSync = 0;
   let looping = false;
   const sentAt = []; // grab times of the frames in flight (unanswered), oldest first
-  let rtt = 0, kernelMs = 0; // smoothed round trip and kernel time per frame (ms)
+  let rtt = 0, kernelMs = 0, encodeMs = 0; // smoothed round trip, kernel, JPEG encoding (ms)
 
   function setStatus(text, isError) {
     status.textContent = text;
@@ -119,11 +119,13 @@ function render({ model, el }) {
     framesSeen += 1;
     lastTick = performance.now();
     video.requestVideoFrameCallback(tick);
+    if (!stopped) offer();
   }
   if (perFrame) video.requestVideoFrameCallback(tick);
 
-  function loop() {
-    if (stopped) { looping = false; return; }
+  // offered when a camera frame arrives, when an answer frees a slot (a frame that came while
+  // both slots were busy goes at once, not at the next camera tick) and on every animation frame
+  function offer() {
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
     if (fresh && video.readyState >= 2 && sentAt.length < model.get("max_in_flight") &&
@@ -137,16 +139,23 @@ function render({ model, el }) {
         grab.width = w;
         grab.height = h;
         grab.getContext("2d").drawImage(video, 0, 0, w, h);
-        sentAt.push(performance.now());
-        const t = (performance.now() - t0) / 1000;
+        const grabbed = performance.now();
+        sentAt.push(grabbed);
+        const t = (grabbed - t0) / 1000;
         grab.toBlob(async (blob) => {
           if (!blob) { sentAt.pop(); return; }
+          encodeMs = 0.9 * encodeMs + 0.1 * (performance.now() - grabbed);
           const buf = await blob.arrayBuffer();
           model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
           sent += 1;
         }, "image/jpeg", model.get("quality"));
       }
     }
+  }
+
+  function loop() {
+    if (stopped) { looping = false; return; }
+    offer();
     requestAnimationFrame(loop);
   }
 
@@ -205,9 +214,11 @@ function render({ model, el }) {
   model.on("msg:custom", (msg) => {
     if (msg.type === "result") {
       if (sentAt.length) rtt = 0.9 * rtt + 0.1 * (performance.now() - sentAt.shift());
+      if (!stopped) offer(); // the freed slot takes the waiting frame before drawing this one
       if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
       root.dataset.roundTripMs = rtt.toFixed(1);
       root.dataset.kernelMs = kernelMs.toFixed(1);
+      root.dataset.encodeMs = encodeMs.toFixed(1);
       draw(msg);
       const secs = (performance.now() - t0) / 1000;
       root.dataset.framesDrawn = String(drawn); // for tests and curious users
