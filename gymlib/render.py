@@ -643,6 +643,8 @@ def render_clip(
     image_size: tuple[int, int] = (640, 480),
     mirrored: bool = False,
     tempo: tuple[float, float] = (1.5, 3.0),
+    camera_height: float | None = None,
+    error_rate: float = 0.0,
     name: str | None = None,
     progress: bool = True,
     overwrite: bool = False,
@@ -651,8 +653,8 @@ def render_clip(
 
     The motion, reps and form errors are :func:`gymlib.synth.generate_clip`'s for the same
     arguments and seed (with this body's segment lengths). ``view`` is a name of
-    :data:`gymlib.synth.VIEWS` or ``"side"`` (left or right by the seed). Existing files are
-    kept unless ``overwrite``.
+    :data:`gymlib.synth.VIEWS` or ``"side"`` (left or right by the seed); ``camera_height`` and
+    ``error_rate`` go to the generator. Existing files are kept unless ``overwrite``.
     """
     from tqdm.auto import tqdm
 
@@ -676,7 +678,7 @@ def render_clip(
     clip: SyntheticClip = generate_clip(
         exercise, n_reps, seed=seed, view=view, errors=errors, fps=fps, idle=idle,
         image_size=(w, h), mirrored=False, tempo=tempo, noise=0.0, body=rig.body(),
-        keep_world=True,
+        keep_world=True, camera_height=camera_height, error_rate=error_rate,
     )  # fmt: skip
     assert clip.world is not None and clip.camera_model is not None
     joints = clip.world.astype(np.float64) @ _GEN_TO_ANNY.T
@@ -786,6 +788,8 @@ class SampleSpec:
     errors: tuple[tuple[str, ...], ...] = ()
     image_size: tuple[int, int] = (640, 480)
     mirrored: bool = False
+    camera_height: float | None = None  # None: the generator's draw
+    idle: bool = True
 
     @property
     def name(self) -> str:
@@ -843,6 +847,58 @@ def render_samples(out_dir: str | Path = "data/samples", *, progress: bool = Tru
     return videos
 
 
+#: First seed of the rendered training clips: far from the sample library's (11-23), so its
+#: bodies and motions stay unseen by a model trained on them.
+TRAINING_SEED = 10_000
+
+
+def training_specs(n_clips: int, *, seed: int = TRAINING_SEED) -> list[SampleSpec]:
+    """Clips to train the classifier on pixels: the six exercises in turn, each through every
+    view of :data:`gymlib.synth.VIEWS` in turn, 2-4 reps with a quarter of them faulty, the camera
+    high for one clip in five and low for one in five, a sixth in portrait, a quarter mirrored,
+    and the idle parts of a session (walking in, setting up, resting) in every fourth clip."""
+    rng = np.random.default_rng([seed, 43])
+    views = tuple(VIEWS)
+    specs = []
+    for i in range(n_clips):
+        r = rng.random()
+        height = rng.uniform(1.1, 1.6) if r < 0.2 else rng.uniform(0.0, 0.2) if r < 0.4 else None
+        specs.append(SampleSpec(
+            EXERCISES[i % len(EXERCISES)], views[(i // len(EXERCISES)) % len(views)],
+            int(rng.integers(2, 5)), seed + i,
+            image_size=(480, 640) if rng.random() < 1 / 6 else (640, 480),
+            mirrored=bool(rng.random() < 0.25), camera_height=height, idle=i % 4 == 3,
+        ))  # fmt: skip
+    return specs
+
+
+def render_training_set(
+    n_clips: int,
+    out_dir: str | Path = "data/rendered/train",
+    *,
+    seed: int = TRAINING_SEED,
+    progress: bool = True,
+) -> list[Path]:
+    """Render :func:`training_specs` into ``out_dir`` as ``<exercise>-<view>-s<seed>.mp4`` and
+    ``.json``. Clips already there are kept, so an interrupted run goes on where it stopped.
+    :func:`gymlib.training.rendered_windows` turns the folder into labelled windows."""
+    out = Path(out_dir)
+    videos = []
+    for spec in training_specs(n_clips, seed=seed):
+        name = f"{spec.exercise}-{spec.view}-s{spec.seed}"
+        if (out / f"{name}.mp4").is_file() and (out / f"{name}.json").is_file():
+            videos.append(out / f"{name}.mp4")
+            continue
+        clip = render_clip(
+            spec.exercise, spec.reps, seed=spec.seed, view=spec.view, out_dir=out,
+            idle=spec.idle, image_size=spec.image_size, mirrored=spec.mirrored,
+            camera_height=spec.camera_height, error_rate=0.25, name=name, progress=progress,
+            overwrite=True,
+        )  # fmt: skip
+        videos.append(clip.video)
+    return videos
+
+
 _SAMPLES_README = """# Sample library: rendered exercise clips with ground truth
 
 Made by `python -m gymlib.render --samples` (`gymlib.render.SAMPLES` lists them; the same command
@@ -873,6 +929,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", action="store_true",
                     help="render the sample library (gymlib.render.SAMPLES) into --out "
                     "(default data/samples)")  # fmt: skip
+    ap.add_argument("--training", type=int, default=0, metavar="N",
+                    help="render N training clips (gymlib.render.training_specs) into --out "
+                    "(default data/rendered/train), keeping those already there")  # fmt: skip
     ap.add_argument("--exercise", choices=EXERCISES)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--view", default="side", choices=["side", *VIEWS])
@@ -899,8 +958,16 @@ def main(argv: list[str] | None = None) -> int:
             return 3
         print(f"{len(videos)} clips in {videos[0].parent}")
         return 0
+    if args.training:
+        try:
+            videos = render_training_set(args.training, args.out or "data/rendered/train")
+        except RenderUnavailable as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 3
+        print(f"{len(videos)} clips in {videos[0].parent}")
+        return 0
     if args.exercise is None:
-        ap.error("--exercise is required (or --samples)")
+        ap.error("--exercise is required (or --samples or --training N)")
     args.out = args.out or "data/rendered"
     try:
         w, h = (int(v) for v in args.size.lower().split("x"))

@@ -392,6 +392,60 @@ def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> Labelle
     return _labelled(parts, classes, "synthetic_other")
 
 
+def rendered_windows(
+    folder: str | Path, *, classes: Sequence[str], stride: int = 10, progress: bool = True
+) -> LabelledWindows:
+    """Windows of rendered clips (``python -m gymlib.render --training N``) as real MediaPipe
+    sees them, so the model learns MediaPipe's own habits on unusual views (e.g. the elbows drawn
+    narrower from the front at the lat machine) and not only the generator's joints.
+
+    Each ``<name>.mp4`` with its ``<name>.json`` truth is run through MediaPipe once; the
+    landmarks are kept beside it as ``<name>.pose.npz`` and reused. Windows (``stride`` frames
+    apart) from the first rep's start to the last rep's end carry the exercise; idle stretches of
+    30 frames or more carry :data:`gymlib.model.OTHER` when ``classes`` has it. ``source`` is
+    ``"rendered"`` and ``group`` names the clip.
+    """
+    from tqdm.auto import tqdm
+
+    from gymlib.datasets import cut_windows
+    from gymlib.extract import PoseSequence, extract_video
+    from gymlib.model import OTHER
+    from gymlib.render import load_truth
+
+    folder = Path(folder)
+    truths = sorted(p for p in folder.glob("*.json") if p.with_suffix(".mp4").is_file())
+    if not truths:
+        raise FileNotFoundError(
+            f"{folder}: no rendered clips (<name>.mp4 with <name>.json); make them with "
+            f"`python -m gymlib.render --training N --out {folder}`"
+        )
+    classes = tuple(classes)
+    parts = []
+    for truth_path in tqdm(truths, desc="rendered clips", unit="clip", disable=not progress):
+        truth, _ = load_truth(truth_path)
+        if truth["exercise"] not in classes:
+            continue
+        pose_path = truth_path.with_suffix(".pose.npz")
+        if pose_path.is_file():
+            seq = PoseSequence.load(pose_path)
+        else:
+            seq = extract_video(truth_path.with_suffix(".mp4"), progress=False)
+            seq.save(pose_path)
+        group = f"rendered/{truth_path.stem}"
+        reps = truth["reps"]
+        if reps:
+            span = seq.landmarks[reps[0]["start"] : reps[-1]["end"] + 1]
+            parts.append((cut_windows(span, stride=stride), classes.index(truth["exercise"]),
+                          group))  # fmt: skip
+        if OTHER in classes:
+            parts += [
+                (cut_windows(seq.landmarks[i["start"] : i["end"]], stride=stride),
+                 classes.index(OTHER), group)
+                for i in truth["idle"] if i["end"] - i["start"] >= 30
+            ]  # fmt: skip
+    return _labelled(parts, classes, "rendered")
+
+
 def _labelled(parts: Sequence[tuple[np.ndarray, int, str]], classes: tuple[str, ...],
               source: str) -> LabelledWindows:  # fmt: skip
     """Windows ``(n, 30, 132)`` with one label and one group each, as one labelled set."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,10 +51,16 @@ def test_notebooks_are_stripped_and_parameterised() -> None:
 
 @pytest.mark.notebooks
 def test_03_training_synthetic(tmp_path: Path) -> None:
+    rendered = tmp_path / "rendered"  # one committed sample clip stands for a rendered set
+    rendered.mkdir()
+    for ext in (".mp4", ".json"):
+        shutil.copy(ROOT / "data" / "samples" / f"pull_up-back{ext}", rendered / f"clip{ext}")
     metrics = _run(
         "03_training.ipynb", tmp_path, DATA="synthetic", EPOCHS=1, N_SYNTH_CLIPS=36,
         MAX_WINDOWS=400, SEED=5, VIEW_CLIPS=12, OTHER_CLIPS=9, VIEW_TEST_CLIPS=1,
+        RENDERED=str(rendered),
     )  # fmt: skip
+    assert metrics["rendered_windows"] > 20 and (rendered / "clip.pose.npz").is_file()
     assert metrics["classes"][-1] == "other" and 0.0 <= metrics["view_accuracy"] <= 1.0
     assert 0.0 <= metrics["unknown_idle"] <= 1.0
     assert metrics["data"] == "synthetic" and 0 < metrics["windows"] <= 400

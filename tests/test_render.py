@@ -115,6 +115,53 @@ def test_analyze_finds_the_reps_of_a_rendered_clip(tmp_path: Path, name: str) ->
     assert summary["exercises"] == [truth["exercise"]]
 
 
+def test_rendered_clips_become_labelled_windows_through_mediapipe(tmp_path: Path) -> None:
+    import shutil
+
+    from gymlib.datasets import cut_windows
+    from gymlib.model import OTHER
+    from gymlib.render import load_truth
+    from gymlib.training import rendered_windows
+
+    for ext in (".mp4", ".json"):
+        shutil.copy(SAMPLES / f"bench_press-right45{ext}", tmp_path / f"clip{ext}")
+    truth, _ = load_truth(tmp_path / "clip.json")
+    classes = (*EXERCISES, OTHER)
+    data = rendered_windows(tmp_path, classes=classes, progress=False)
+    pose = tmp_path / "clip.pose.npz"
+    assert pose.is_file(), "MediaPipe's landmarks are kept beside the clip"
+    reps, idle = truth["reps"], [i for i in truth["idle"] if i["end"] - i["start"] >= 30]
+    n_rep = len(cut_windows(np.zeros((reps[-1]["end"] + 1 - reps[0]["start"], 33, 4)), stride=10))
+    n_idle = sum(len(cut_windows(np.zeros((i["end"] - i["start"], 33, 4)), stride=10))
+                 for i in idle)  # fmt: skip
+    assert idle and n_rep > 0
+    assert (data.labels == classes.index("bench_press")).sum() == n_rep
+    assert (data.labels == classes.index(OTHER)).sum() == n_idle == len(data) - n_rep
+    assert set(data.group) == {"rendered/clip"} and set(data.source) == {"rendered"}
+    # the person is found: rep windows are mostly frames with landmarks, not zeros
+    rep_windows = data.windows[data.labels == classes.index("bench_press")]
+    assert (np.abs(rep_windows).reshape(len(rep_windows), 30, -1).sum(-1) > 0).mean() > 0.9
+    stamp = pose.stat().st_mtime_ns
+    again = rendered_windows(tmp_path, classes=EXERCISES, progress=False)  # cached, no "other"
+    assert pose.stat().st_mtime_ns == stamp
+    np.testing.assert_array_equal(again.windows, rep_windows)
+    with pytest.raises(FileNotFoundError, match="gymlib.render --training"):
+        rendered_windows(tmp_path / "empty", classes=classes)
+
+
+def test_training_clips_cover_every_exercise_and_view_with_unseen_seeds() -> None:
+    from gymlib.render import SAMPLES as SAMPLE_SPECS
+    from gymlib.render import training_specs
+    from gymlib.synth import VIEWS
+
+    specs = training_specs(36)
+    assert specs == training_specs(36)
+    assert {(s.exercise, s.view) for s in specs} == {(e, v) for e in EXERCISES for v in VIEWS}
+    assert not {s.seed for s in specs} & {s.seed for s in SAMPLE_SPECS}
+    assert any(s.mirrored for s in specs) and any(s.image_size[1] > s.image_size[0] for s in specs)
+    assert any(s.idle for s in specs) and any(s.camera_height is not None for s in specs)
+
+
 # --------------------------------------------------------------------------------------------
 # The renderer (needs the render extra)
 # --------------------------------------------------------------------------------------------
@@ -144,6 +191,25 @@ def test_the_cli_renders_a_video_whose_truth_matches_mediapipe(tmp_path: Path) -
     assert err.mean() < 0.03
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_training_set_renders_and_keeps_what_is_already_there(tmp_path: Path) -> None:
+    _render_stack_or_skip()
+    import subprocess
+    import sys
+
+    from gymlib.render import load_truth, training_specs
+
+    cmd = [sys.executable, "-m", "gymlib.render", "--training", "1", "--out", str(tmp_path)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    spec = training_specs(1)[0]
+    video = tmp_path / f"{spec.exercise}-{spec.view}-s{spec.seed}.mp4"
+    truth, _ = load_truth(video.with_suffix(".json"))
+    assert truth["exercise"] == spec.exercise and len(truth["reps"]) == spec.reps
+    stamp = video.stat().st_mtime_ns
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and video.stat().st_mtime_ns == stamp
 
 
 def test_same_seed_same_clip_and_the_body_follows_the_seed(tmp_path: Path) -> None:
