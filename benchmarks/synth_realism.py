@@ -1,14 +1,15 @@
 """How realistic is the synthetic generator? Figures for issue 4.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/synth_realism.py [--clips 720] [--epochs 25]
+        [--features body]
 
 1. Speed: frames generated per second on one core.
 2. Noise: the jitter spectrum and per-joint jitter of real vs synthetic windows (plot).
 3. Angles: per exercise, the distribution of knee, hip, elbow and shoulder angles over real vs
    synthetic windows, as plots and as a Wasserstein distance per angle.
-4. Transfer: the seed's BiLSTM (body-centred features) trained on synthetic windows only and
-   tested on every real window (target >= 0.80 accuracy); and the reverse, trained on the real
-   windows' training groups and tested on synthetic windows.
+4. Transfer: the seed's BiLSTM (``--features``, default body-centred) trained on synthetic
+   windows only and tested on every real window (target >= 0.80 accuracy); and the reverse,
+   trained on the real windows' training groups and tested on synthetic windows.
 
 Plots go to ``--out`` (default ``runs/benchmarks/synth_realism``).
 """
@@ -93,6 +94,8 @@ def main() -> int:
     ap.add_argument("--clips", type=int, default=720)
     ap.add_argument("--epochs", type=int, default=25)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--features", default="body", help="gymlib.features transform: body, "
+                    "body_window or raw")  # fmt: skip
     ap.add_argument("--real", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz")
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/synth_realism")
     args = ap.parse_args()
@@ -149,7 +152,7 @@ def main() -> int:
     fig.savefig(args.out / "angles.png", dpi=80)
 
     # --- transfer ---------------------------------------------------------------------------
-    fr, fs = transform(xr, "body"), transform(xs, "body")
+    fr, fs = transform(xr, args.features), transform(xs, args.features)
     t0 = time.perf_counter()
     pred = train_and_test(fs, ys, fr, yr, args.epochs, args.seed)
     acc = (pred == yr).mean()
