@@ -402,8 +402,9 @@ def rendered_windows(
     Each ``<name>.mp4`` with its ``<name>.json`` truth is run through MediaPipe once; the
     landmarks are kept beside it as ``<name>.pose.npz`` and reused. Windows (``stride`` frames
     apart) from the first rep's start to the last rep's end carry the exercise; idle stretches of
-    30 frames or more carry :data:`gymlib.model.OTHER` when ``classes`` has it. ``source`` is
-    ``"rendered"`` and ``group`` names the clip.
+    30 frames or more carry :data:`gymlib.model.OTHER` when ``classes`` has it. Windows in which
+    MediaPipe found nobody in most frames (a camera on the floor, say) teach nothing and are left
+    out. ``source`` is ``"rendered"`` and ``group`` names the clip.
     """
     from tqdm.auto import tqdm
 
@@ -421,6 +422,12 @@ def rendered_windows(
         )
     classes = tuple(classes)
     parts = []
+
+    def windows(frames: np.ndarray) -> np.ndarray:
+        w = cut_windows(frames, stride=stride)
+        person = np.abs(w).reshape(len(w), w.shape[1], -1).max(-1) > 0  # (n, 30)
+        return w[person.mean(1) >= 0.5]
+
     for truth_path in tqdm(truths, desc="rendered clips", unit="clip", disable=not progress):
         truth, _ = load_truth(truth_path)
         if truth["exercise"] not in classes:
@@ -435,12 +442,10 @@ def rendered_windows(
         reps = truth["reps"]
         if reps:
             span = seq.landmarks[reps[0]["start"] : reps[-1]["end"] + 1]
-            parts.append((cut_windows(span, stride=stride), classes.index(truth["exercise"]),
-                          group))  # fmt: skip
+            parts.append((windows(span), classes.index(truth["exercise"]), group))
         if OTHER in classes:
             parts += [
-                (cut_windows(seq.landmarks[i["start"] : i["end"]], stride=stride),
-                 classes.index(OTHER), group)
+                (windows(seq.landmarks[i["start"] : i["end"]]), classes.index(OTHER), group)
                 for i in truth["idle"] if i["end"] - i["start"] >= 30
             ]  # fmt: skip
     return _labelled(parts, classes, "rendered")

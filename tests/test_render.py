@@ -147,6 +147,15 @@ def test_rendered_clips_become_labelled_windows_through_mediapipe(tmp_path: Path
     np.testing.assert_array_equal(again.windows, rep_windows)
     with pytest.raises(FileNotFoundError, match="gymlib.render --training"):
         rendered_windows(tmp_path / "empty", classes=classes)
+    # a clip in which MediaPipe finds nobody (e.g. a camera on the floor) gives no windows
+    writer = cv2.VideoWriter(str(tmp_path / "nobody.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 30.0,
+                             (160, 120))  # fmt: skip
+    for _ in range(truth["n_frames"]):
+        writer.write(np.full((120, 160, 3), 90, np.uint8))
+    writer.release()
+    shutil.copy(tmp_path / "clip.json", tmp_path / "nobody.json")
+    both = rendered_windows(tmp_path, classes=classes, progress=False)
+    assert len(both) == len(data) and set(both.group) == {"rendered/clip"}
 
 
 def test_training_clips_cover_every_exercise_and_view_with_unseen_seeds() -> None:
