@@ -4,14 +4,17 @@ A classifier (default: the shipped model) is scored on
 - generated clips of the six exercises in every view (front, back, left and right side, 45
   degrees, camera high or low, portrait, mirrored), bodies and seeds never used in training:
   accuracy per view and per view x exercise on the rep windows;
-- the rendered sample clips in ``data/samples`` through real MediaPipe (pixels);
+- the rendered sample clips in ``data/samples`` through real MediaPipe (pixels), and a held-out
+  folder of rendered clips in every view (``--rendered``, default ``data/rendered/test``, made by
+  ``python -m gymlib.render --training 36 --seed 20000 --out data/rendered/test``; bodies and
+  seeds that neither training nor the samples use), per view x exercise;
 - calibration: expected calibration error and the share of windows wrong with confidence > 0.9;
 - "unknown": idle segments (walking in, standing, setting up, resting) and other movements
   (standing, walking, fidgeting, lunges, jumping jacks, arm circles): the share of their windows
   answered "unknown" (top calibrated probability below the threshold, or the "other" class).
 
     .venv/bin/python benchmarks/view_robustness.py [--model models/exercise_classifier.keras]
-        [--clips 3] [--no-pixels]
+        [--clips 3] [--no-pixels] [--rendered data/rendered/test]
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
@@ -55,6 +59,25 @@ def pixel_windows() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(xs), np.array(ys), np.array(names)
 
 
+def held_out(clf, folder: Path) -> None:  # noqa: ANN001
+    """Accuracy per view x exercise on a folder of rendered clips (``<exercise>-<view>-s<seed>``)
+    as MediaPipe sees them (its landmarks are kept beside each clip)."""
+    from gymlib.training import rendered_windows
+
+    data = rendered_windows(folder, classes=EXERCISES, progress=False)
+    names = np.array(clf.classes)[clf.predict_proba(data.windows).argmax(1)]
+    truth = np.array(EXERCISES)[data.labels]
+    views = np.array([g.rsplit("/", 1)[-1].split("-")[1] for g in data.group])
+    table = view_table(names, truth, views)
+    print(f"\n== held-out rendered clips through MediaPipe ({folder}): "
+          f"{len(set(data.group))} clips, {len(names)} windows, accuracy "
+          f"{(names == truth).mean():.3f} ==")  # fmt: skip
+    print(f"{'view':10s} {'all':>6s} " + " ".join(f"{e[:11]:>11s}" for e in EXERCISES))
+    for v in sorted(table):
+        cells = " ".join(f"{table[v].get(e, float('nan')):11.2f}" for e in EXERCISES)
+        print(f"{v:10s} {table[v]['all']:6.3f} {cells}")
+
+
 def _ece(conf: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error of top-class confidences against correctness."""
     which = np.clip((conf * bins).astype(int), 0, bins - 1)
@@ -72,7 +95,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=None)
     ap.add_argument("--clips", type=int, default=3, help="clips per view x exercise")
-    ap.add_argument("--no-pixels", action="store_true", help="skip the rendered samples")
+    ap.add_argument("--no-pixels", action="store_true", help="skip the rendered clips")
+    ap.add_argument("--rendered", type=Path, default=ROOT / "data" / "rendered" / "test",
+                    help="held-out rendered clips (skipped if the folder is missing)")  # fmt: skip
     args = ap.parse_args()
     cfg = load_config()
     path = Path(args.model) if args.model else cfg.resolve(cfg.model.path)
@@ -114,6 +139,8 @@ def main() -> int:
             m = stems == s
             unk = answers_unknown(pp[m], clf.classes, thr).mean()
             print(f"  {s:24s} {ok[m].mean():.2f}  (unknown {unk:.0%})")
+        if args.rendered.is_dir():
+            held_out(clf, args.rendered)
 
     xu, kinds = not_exercise_windows(args.clips)
     unknown = answers_unknown(clf.predict_proba(xu), clf.classes, thr)

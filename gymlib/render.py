@@ -935,7 +935,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--exercise", choices=EXERCISES)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--view", default="side", choices=["side", *VIEWS])
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=None,
+                    help="the clip's seed (default 1); with --training the first clip's "
+                    f"(default {TRAINING_SEED}; another range makes a held-out set)")  # fmt: skip
     ap.add_argument(
         "--errors",
         default="",
@@ -960,7 +962,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.training:
         try:
-            videos = render_training_set(args.training, args.out or "data/rendered/train")
+            videos = render_training_set(
+                args.training, args.out or "data/rendered/train",
+                seed=TRAINING_SEED if args.seed is None else args.seed,
+            )  # fmt: skip
         except RenderUnavailable as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 3
@@ -982,7 +987,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         clip = render_clip(
-            args.exercise, args.reps, seed=args.seed, view=args.view, out_dir=args.out,
+            args.exercise, args.reps, seed=1 if args.seed is None else args.seed, view=args.view,
+            out_dir=args.out,
             errors=errors or None, idle=not args.no_idle, fps=args.fps, image_size=(w, h),
             mirrored=args.mirrored, name=args.name, overwrite=args.overwrite,
         )  # fmt: skip
