@@ -779,7 +779,8 @@ def visible_mask(truth: dict[str, Any]) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SampleSpec:
-    """One clip of the sample library; ``errors`` is one tuple of form errors per rep."""
+    """One clip to render (sample library or training set); ``errors`` is one tuple of form
+    errors per rep, or empty for ``error_rate`` to draw them."""
 
     exercise: str
     view: str
@@ -790,10 +791,20 @@ class SampleSpec:
     mirrored: bool = False
     camera_height: float | None = None  # None: the generator's draw
     idle: bool = True
+    error_rate: float = 0.0
 
     @property
     def name(self) -> str:
         return f"{self.exercise}-{self.view}"
+
+    def render(self, out_dir: Path, name: str, *, progress: bool) -> RenderedClip:
+        """This clip as ``<out_dir>/<name>.mp4`` and ``.json`` (replacing them)."""
+        return render_clip(
+            self.exercise, self.reps, seed=self.seed, view=self.view, out_dir=out_dir,
+            errors=[list(e) for e in self.errors] or None, idle=self.idle,
+            image_size=self.image_size, mirrored=self.mirrored, camera_height=self.camera_height,
+            error_rate=self.error_rate, name=name, progress=progress, overwrite=True,
+        )  # fmt: skip
 
 
 def _bad(n: int, which: dict[int, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
@@ -824,11 +835,7 @@ def render_samples(out_dir: str | Path = "data/samples", *, progress: bool = Tru
     rows = []
     videos = []
     for spec in SAMPLES:
-        clip = render_clip(
-            spec.exercise, spec.reps, seed=spec.seed, view=spec.view, out_dir=out,
-            errors=[list(e) for e in spec.errors] or None, image_size=spec.image_size,
-            mirrored=spec.mirrored, name=spec.name, progress=progress, overwrite=True,
-        )  # fmt: skip
+        clip = spec.render(out, spec.name, progress=progress)
         videos.append(clip.video)
         t = clip.truth
         idle = sum(e - s for s, e in ((i["start"], i["end"]) for i in t["idle"]))
@@ -868,6 +875,7 @@ def training_specs(n_clips: int, *, seed: int = TRAINING_SEED) -> list[SampleSpe
             int(rng.integers(2, 5)), seed + i,
             image_size=(480, 640) if rng.random() < 1 / 6 else (640, 480),
             mirrored=bool(rng.random() < 0.25), camera_height=height, idle=i % 4 == 3,
+            error_rate=0.25,
         ))  # fmt: skip
     return specs
 
@@ -889,13 +897,7 @@ def render_training_set(
         if (out / f"{name}.mp4").is_file() and (out / f"{name}.json").is_file():
             videos.append(out / f"{name}.mp4")
             continue
-        clip = render_clip(
-            spec.exercise, spec.reps, seed=spec.seed, view=spec.view, out_dir=out,
-            idle=spec.idle, image_size=spec.image_size, mirrored=spec.mirrored,
-            camera_height=spec.camera_height, error_rate=0.25, name=name, progress=progress,
-            overwrite=True,
-        )  # fmt: skip
-        videos.append(clip.video)
+        videos.append(spec.render(out, name, progress=progress).video)
     return videos
 
 

@@ -400,7 +400,8 @@ def rendered_windows(
     narrower from the front at the lat machine) and not only the generator's joints.
 
     Each ``<name>.mp4`` with its ``<name>.json`` truth is run through MediaPipe once; the
-    landmarks are kept beside it as ``<name>.pose.npz`` and reused. Windows (``stride`` frames
+    landmarks are kept beside it as ``<name>.pose.npz`` and reused (until the clip is rendered
+    again). Windows (``stride`` frames
     apart) from the first rep's start to the last rep's end carry the exercise; idle stretches of
     30 frames or more carry :data:`gymlib.model.OTHER` when ``classes`` has it. Windows in which
     MediaPipe found nobody in most frames (a camera on the floor, say) teach nothing and are left
@@ -432,11 +433,12 @@ def rendered_windows(
         truth, _ = load_truth(truth_path)
         if truth["exercise"] not in classes:
             continue
-        pose_path = truth_path.with_suffix(".pose.npz")
-        if pose_path.is_file():
+        video, pose_path = truth_path.with_suffix(".mp4"), truth_path.with_suffix(".pose.npz")
+        # the kept landmarks count only if made after the video (a re-rendered clip is re-run)
+        if pose_path.is_file() and pose_path.stat().st_mtime_ns >= video.stat().st_mtime_ns:
             seq = PoseSequence.load(pose_path)
         else:
-            seq = extract_video(truth_path.with_suffix(".mp4"), progress=False)
+            seq = extract_video(video, progress=False)
             seq.save(pose_path)
         group = f"rendered/{truth_path.stem}"
         reps = truth["reps"]

@@ -8,6 +8,7 @@ always run: MediaPipe must find the rendered person and the coach must find the 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import cv2
@@ -145,6 +146,11 @@ def test_rendered_clips_become_labelled_windows_through_mediapipe(tmp_path: Path
     again = rendered_windows(tmp_path, classes=EXERCISES, progress=False)  # cached, no "other"
     assert pose.stat().st_mtime_ns == stamp
     np.testing.assert_array_equal(again.windows, rep_windows)
+    # a clip rendered again after its landmarks were kept: MediaPipe runs on it again
+    later = pose.stat().st_mtime_ns + 10**9
+    os.utime(tmp_path / "clip.mp4", ns=(later, later))
+    rendered_windows(tmp_path, classes=EXERCISES, progress=False)
+    assert pose.stat().st_mtime_ns > stamp
     with pytest.raises(FileNotFoundError, match="gymlib.render --training"):
         rendered_windows(tmp_path / "empty", classes=classes)
     # a clip in which MediaPipe finds nobody (e.g. a camera on the floor) gives no windows
