@@ -72,8 +72,13 @@ def held_out(clf, folder: Path) -> None:  # noqa: ANN001
     print(f"\n== held-out rendered clips through MediaPipe ({folder}): "
           f"{len(set(data.group))} clips, {len(names)} windows, accuracy "
           f"{(names == truth).mean():.3f} ==")  # fmt: skip
+    print_table(table, sorted(table))
+
+
+def print_table(table: dict[str, dict[str, float]], rows: list[str]) -> None:
+    """A :func:`gymlib.evaluation.view_table` as text: a row per view, a column per exercise."""
     print(f"{'view':10s} {'all':>6s} " + " ".join(f"{e[:11]:>11s}" for e in EXERCISES))
-    for v in sorted(table):
+    for v in rows:
         cells = " ".join(f"{table[v].get(e, float('nan')):11.2f}" for e in EXERCISES)
         print(f"{v:10s} {table[v]['all']:6.3f} {cells}")
 
@@ -112,10 +117,7 @@ def main() -> int:
     conf = proba.max(1)
     table = view_table(names, truth, cond)
     print(f"\n== generated clips, {len(x)} rep windows, {args.clips} clips per view x exercise ==")
-    print(f"{'view':10s} {'all':>6s} " + " ".join(f"{e[:11]:>11s}" for e in EXERCISES))
-    for c in VIEW_CONDITIONS:
-        cells = " ".join(f"{table[c][e]:11.2f}" for e in EXERCISES)
-        print(f"{c:10s} {table[c]['all']:6.3f} {cells}")
+    print_table(table, list(VIEW_CONDITIONS))
     per_view = {c: table[c]["all"] for c in VIEW_CONDITIONS}
     acc = correct.mean()
     worst = min(per_view, key=per_view.get)

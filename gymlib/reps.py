@@ -295,13 +295,13 @@ class RepCounter:
         self._sig_span = np.array([s.bottom - s.top for s in sigs])
         self._sig_abort = np.array([s.abort_beyond or np.inf for s in sigs])
         count = self.rules.count
-        self._leave_top = count.leave_top if count.leave_top is not None else self.cfg.leave_top
-        self._reach = count.reach if count.reach is not None else self.cfg.reach
-        self._max_drift = (
-            count.max_foot_drift if count.max_foot_drift is not None else self.cfg.max_foot_drift
-        )
-        self._abort = (
-            count.abort_beyond if count.abort_beyond is not None else self.cfg.abort_beyond
+
+        def own(key: str) -> float:  # the exercise's own count setting, else the shared one
+            value = getattr(count, key)
+            return getattr(self.cfg, key) if value is None else value
+
+        self._leave_top, self._reach, self._max_drift, self._abort = (
+            own(k) for k in ("leave_top", "reach", "max_foot_drift", "abort_beyond")
         )
         if not self._leave_top < self._reach:
             raise ConfigError(
