@@ -962,6 +962,8 @@ def main(argv: list[str] | None = None) -> int:
             return 3
         print(f"{len(videos)} clips in {videos[0].parent}")
         return 0
+    if args.training < 0:
+        ap.error(f"--training takes a number of clips >= 1, got {args.training}")
     if args.training:
         try:
             videos = render_training_set(

@@ -266,3 +266,7 @@ def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture, tmp_path: Path
     assert "hips_sagging" in capsys.readouterr().err
     assert main(["--exercise", "squat", "--size", "big", "--out", str(tmp_path)]) == 2
     assert "WIDTHxHEIGHT" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["--training", "-3", "--out", str(tmp_path)])
+    assert exc.value.code == 2 and "--training takes a number of clips" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
