@@ -38,8 +38,10 @@ function render({ model, el }) {
   let audio = null;
   let lastSync = 0;
   let looping = false;
-  const sentAt = []; // grab times of the frames in flight (unanswered), oldest first
-  let rtt = 0, kernelMs = 0, encodeMs = 0; // smoothed round trip, kernel, JPEG encoding (ms)
+  const sentAt = []; // send times of the frames in flight (unanswered), oldest first
+  let encoding = false;
+  let ready = null; // {buf, t, w, h, at}: an encoded frame waiting for a slot
+  let rtt = 0, kernelMs = 0, encodeMs = 0; // smoothed round trip (send to answer), kernel, JPEG (ms)
 
   function setStatus(text, isError) {
     status.textContent = text;
@@ -106,13 +108,16 @@ function render({ model, el }) {
 
   function stop() {
     stopped = true;
+    ready = null;
     if (stream) stream.getTracks().forEach((t) => t.stop());
     stream = null;
   }
 
-  // Each new camera frame is offered once: it goes to the kernel if fewer than `max_in_flight`
-  // are unanswered, else it is dropped. requestVideoFrameCallback tells when a new frame came;
-  // where it is missing (or stalls, e.g. the video is scrolled out of view) the video's clock is.
+  // Each new camera frame is offered once. It is encoded to JPEG and goes to the kernel if fewer
+  // than `max_in_flight` are unanswered; else at most one encoded frame waits for the next free
+  // slot (a newer one replaces it, nothing queues), so the encoding is off the round trip.
+  // requestVideoFrameCallback tells when a new frame came; where it is missing (or stalls, e.g.
+  // the video is scrolled out of view) the video's clock is.
   const perFrame = typeof video.requestVideoFrameCallback === "function";
   let framesSeen = 0, frameSent = -1, lastTick = -1e9, lastSentTime = -1;
   function tick() {
@@ -123,34 +128,51 @@ function render({ model, el }) {
   }
   if (perFrame) video.requestVideoFrameCallback(tick);
 
-  // offered when a camera frame arrives, when an answer frees a slot (a frame that came while
-  // both slots were busy goes at once, not at the next camera tick) and on every animation frame
+  function slotFree() {
+    return sentAt.length < model.get("max_in_flight");
+  }
+
+  function send() {
+    if (!ready || !slotFree() || stopped || !model.get("running")) return;
+    const { buf, t, w, h } = ready;
+    ready = null;
+    sentAt.push(performance.now());
+    model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
+    sent += 1;
+  }
+
+  // offered when a camera frame arrives, when an answer frees a slot and on every animation
+  // frame. With both slots busy, the frame is encoded only when the oldest answer is due within
+  // one encoding time (or the waiting one is stale), so frames are not encoded to be dropped.
   function offer() {
+    send();
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
-    if (fresh && video.readyState >= 2 && sentAt.length < model.get("max_in_flight") &&
-        model.get("running")) {
-      lastSentTime = video.currentTime;
-      frameSent = framesSeen;
-      // the pose model looks at 256x256 anyway: a smaller JPEG is cheaper on both sides
-      const scale = model.get("send_scale");
-      const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
-      if (w && h) {
-        grab.width = w;
-        grab.height = h;
-        grab.getContext("2d").drawImage(video, 0, 0, w, h);
-        const grabbed = performance.now();
-        sentAt.push(grabbed);
-        const t = (grabbed - t0) / 1000;
-        grab.toBlob(async (blob) => {
-          if (!blob) { sentAt.pop(); return; }
-          encodeMs = 0.9 * encodeMs + 0.1 * (performance.now() - grabbed);
-          const buf = await blob.arrayBuffer();
-          model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
-          sent += 1;
-        }, "image/jpeg", model.get("quality"));
-      }
+    if (!fresh || encoding || video.readyState < 2 || !model.get("running")) return;
+    const now = performance.now();
+    if (!slotFree()) {
+      if (ready && now - ready.at < 100) return;
+      if (!ready && now < sentAt[0] + rtt - 1.5 * encodeMs) return;
     }
+    lastSentTime = video.currentTime;
+    frameSent = framesSeen;
+    // the pose model looks at 256x256 anyway: a smaller JPEG is cheaper on both sides
+    const scale = model.get("send_scale");
+    const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
+    if (!w || !h) return;
+    grab.width = w;
+    grab.height = h;
+    grab.getContext("2d").drawImage(video, 0, 0, w, h);
+    const t = (now - t0) / 1000;
+    encoding = true;
+    grab.toBlob(async (blob) => {
+      if (!blob) { encoding = false; return; }
+      encodeMs = 0.9 * encodeMs + 0.1 * (performance.now() - now);
+      const buf = await blob.arrayBuffer();
+      encoding = false;
+      ready = { buf, t, w, h, at: now };
+      send();
+    }, "image/jpeg", model.get("quality"));
   }
 
   function loop() {
@@ -214,7 +236,7 @@ function render({ model, el }) {
   model.on("msg:custom", (msg) => {
     if (msg.type === "result") {
       if (sentAt.length) rtt = 0.9 * rtt + 0.1 * (performance.now() - sentAt.shift());
-      if (!stopped) offer(); // the freed slot takes the waiting frame before drawing this one
+      if (!stopped) offer(); // the freed slot takes the waiting frame before this one is drawn
       if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
       root.dataset.roundTripMs = rtt.toFixed(1);
       root.dataset.kernelMs = kernelMs.toFixed(1);

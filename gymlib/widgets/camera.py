@@ -2,7 +2,8 @@
 
 ipywebrtc delivers about one frame per second to the kernel in JupyterLab 4; this widget sends
 each frame as a binary JPEG message, keeps at most ``max_in_flight`` unanswered (newer frames
-are dropped, never queued), and draws what the kernel answers (landmarks, joint colours) on a
+are dropped, never queued; one frame may wait already encoded for the next free slot, and a
+newer one replaces it), and draws what the kernel answers (landmarks, joint colours) on a
 canvas over the video. The kernel side is a callback: ``frame bytes -> result dict``.
 """
 
