@@ -138,12 +138,14 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         except Exception:  # noqa: BLE001 - reported by the assertion below
             page.screenshot(path=str(tmp_path / "no-reps.png"))
         reps = int(camera.get_attribute("data-reps") or 0)
+        most_in_flight = int(camera.get_attribute("data-max-in-flight") or 0)
         exercise = camera.get_attribute("data-exercise")
         print(f"browser: {drawn} frames drawn, {fps:.1f} fps, round trip {rtt} ms (kernel "
-              f"{kernel_ms} ms, JPEG {encode_ms} ms), {painted} overlay pixels, "
+              f"{kernel_ms} ms, JPEG {encode_ms} ms), at most {most_in_flight} in flight, {painted} overlay pixels, "
               f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         browser.close()
     assert drawn >= 60 and fps > 5
+    assert 1 <= most_in_flight <= 2, f"{most_in_flight} frames were unanswered at once (max 2)"
     assert painted > 500, "the skeleton was not drawn on the overlay"
     assert "camera on" in status
     assert reps >= 2, f"the rep counter did not move ({reps} reps; {tmp_path}/no-reps.png)"

@@ -137,6 +137,9 @@ function render({ model, el }) {
     const { buf, t, w, h } = ready;
     ready = null;
     sentAt.push(performance.now());
+    if (sentAt.length > Number(root.dataset.maxInFlight || 0)) {
+      root.dataset.maxInFlight = String(sentAt.length); // the most ever unanswered, for tests
+    }
     model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
     sent += 1;
   }
