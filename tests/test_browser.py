@@ -141,7 +141,8 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         most_in_flight = int(camera.get_attribute("data-max-in-flight") or 0)
         exercise = camera.get_attribute("data-exercise")
         print(f"browser: {drawn} frames drawn, {fps:.1f} fps, round trip {rtt} ms (kernel "
-              f"{kernel_ms} ms, JPEG {encode_ms} ms), at most {most_in_flight} in flight, {painted} overlay pixels, "
+              f"{kernel_ms} ms, JPEG {encode_ms} ms), at most {most_in_flight} in flight, "
+              f"{painted} overlay pixels, "
               f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         browser.close()
     assert drawn >= 60 and fps > 5
