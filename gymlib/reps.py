@@ -62,6 +62,8 @@ class RepConfig:
     max_foot_drift: float = field(default=0.35, metadata={"range": (0.01, 20.0)})
     drift_window_s: float = field(default=1.0, metadata={"range": (0.1, 10.0)})
     max_zoom: float = field(default=0.2, metadata={"range": (0.01, 20.0)})
+    walk_upright: float = field(default=2.2, metadata={"range": (0.0, 10.0)})
+    walk_torso: float = field(default=0.5, metadata={"range": (-1.0, 1.0)})
     max_turn: float = field(default=30.0, metadata={"range": (1.0, 90.0)})
     hold_s: float = field(default=0.3, metadata={"range": (0.05, 10.0)})
     max_rep_zoom: float = field(default=0.4, metadata={"range": (0.01, 5.0)})
@@ -170,26 +172,50 @@ _NOBODY = np.zeros((33, 4))
 # positions no longer tell whether they travel
 _FEET_GAP_S = 0.2
 _THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
-_ANKLES_HIPS = [A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP]
+_TORSO, _UPPER_ARM, _FOREARM = (
+    A.SEGMENT_NAMES.index(n) for n in ("torso", "upper_arm", "forearm")
+)
+_ANKLES_HIPS = [
+    A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP, A.L.LEFT_SHOULDER,
+    A.L.RIGHT_SHOULDER,
+]  # fmt: skip
 
 
-Feet = tuple[float, float, float, float, float, float, float, float]
+Feet = tuple[float, float, float, float, float, float, float, float, float, float]
 
 
 def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
     """One frame ``(33, 4)``: both ankles and the hips' midpoint (x, y in image heights; NaN
     unseen), the leg's reference length and the body's size in the image (its segment lengths
     summed, references where unseen): (left ankle x, y, right ankle x, y, leg, size, hips x,
-    hips y). Plain floats: it runs on every live frame."""
-    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv) = frame[
+    hips y, standing height as :func:`gymlib.angles.standing_height`, torso upright as
+    :func:`gymlib.angles.torso_upright`). Plain floats: it runs on every live frame."""
+    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv), ls, rs = frame[
         _ANKLES_HIPS
     ].tolist()
     nan, vis = math.nan, A.MIN_VISIBILITY
     lav, rav = lav >= vis, rav >= vis
-    size = 0.0
+    size, longest = 0.0, 0.0
     for seg, ref in zip(lengths.tolist(), refs.tolist(), strict=True):
         size += seg if seg == seg else (ref if ref == ref else 0.0)
+        if seg > longest:
+            longest = seg
     hips = lhv >= vis and rhv >= vis
+    ankle_ys = [y for y, v in ((lay, lav), (ray, rav)) if v]
+    shoulder_ys = [q[1] for q in (ls, rs) if q[3] >= vis]
+    standing = (
+        (sum(ankle_ys) / len(ankle_ys) - sum(shoulder_ys) / len(shoulder_ys)) / longest
+        if ankle_ys and shoulder_ys and longest > 0
+        else nan
+    )
+    # the torso upright as :func:`gymlib.angles.torso_upright` (a plank filmed from behind and
+    # above has its feet far below its shoulders, but a short torso)
+    torso = float(np.fmax(refs[_TORSO], 0.8 * (refs[_UPPER_ARM] + refs[_FOREARM])))
+    upright = (
+        ((lhy + rhy) / 2 - sum(shoulder_ys) / len(shoulder_ys)) / torso
+        if shoulder_ys and hips and torso > 0
+        else nan
+    )
     return (
         lax * aspect if lav else nan,
         lay if lav else nan,
@@ -199,6 +225,8 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         size,
         (lhx + rhx) / 2 * aspect if hips else nan,
         (lhy + rhy) / 2 if hips else nan,
+        standing,
+        upright,
     )
 
 
@@ -401,6 +429,7 @@ class RepCounter:
         finished: Rep | None = None
         person = row is not None
         p_raw = math.nan
+        walking_in = False
         if row is not None:
             prog = (row[self._sig_cols] - self._sig_top) / self._sig_span
             seen = prog[prog == prog]
@@ -444,8 +473,17 @@ class RepCounter:
             # before a set (no rep lately), the start position is held only once the person
             # stopped turning round (walking in facing the camera, then standing side-on)
             turning = abs(self._yaw - yaw0) > cfg.max_turn
-            if turning and (f - self._prev_end) / self.fps > 2 * cfg.settle_s:
+            rested = (f - self._prev_end) / self.fps > 2 * cfg.settle_s
+            if turning and rested:
                 self._steady_since = f
+            # and walking towards or away from the camera upright (not lying down into a plank,
+            # which also changes the body's size): the top is measured again once they stop
+            walking_in = (
+                rested
+                and abs(self._zoom) > cfg.max_zoom
+                and feet[8] > cfg.walk_upright
+                and feet[9] > cfg.walk_torso
+            )
         self._prog.append(p_raw)
         self._rows.append(row if row is not None else self._no_row)
         self._lms.append(frame if frame is not None else _NOBODY)
@@ -497,6 +535,8 @@ class RepCounter:
                     self._valley = p
                 else:  # the top drifts: follow it upwards slowly
                     self._valley += self._beta * (p - self._valley)
+                if walking_in:
+                    self._valley, self._steady_since = p, f
             if p == p and p >= self._valley + self._leave_top and settled:
                 self.state, self._down_at = "down", f
                 self._peak, self._base = p, self._valley

@@ -320,6 +320,25 @@ def test_walking_in_and_turning_side_on_is_not_a_rep(exercise, view, seeds) -> N
         assert abs(len(reps) - len(clip.reps)) <= 1, (exercise, seed)
 
 
+@pytest.mark.parametrize(
+    "exercise,view,seed,sets",
+    [
+        ("squat", "left", 1075, [3]),
+        ("squat", "right", 1090, [7]),
+        ("split_squat", "left", 1295, [4]),
+    ],
+)
+def test_the_top_is_measured_after_walking_in(exercise, view, seed, sets) -> None:
+    # walking away from a side camera, the body shrinks faster than its remembered size, so the
+    # legs read as bent; the person then stands still: the top of the first rep is where they
+    # stood, not where they walked (before, each of these counted one rep too many in the walk)
+    clip = generate_clip(exercise, sets, seed=seed, view=view, error_rate=0.35, tempo=(1.0, 5.0))
+    reps = count_reps(clip.landmarks, exercise, clip.fps, aspect=clip.aspect)
+    idle = clip.idle_mask()
+    assert not [r for r in reps if idle[r.start : r.end + 1].mean() > 0.5]
+    assert len(reps) == len(clip.reps)
+
+
 def test_streaming_and_batch_give_the_same_reps() -> None:
     clip = generate_clip("push_up", [4, 3], seed=5, view="left", error_rate=0.4)
     batch = count_reps(clip.landmarks, "push_up", clip.fps, aspect=clip.aspect)
