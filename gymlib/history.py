@@ -1,11 +1,11 @@
 """Past sessions at a glance: every saved session's reps, per exercise and verdict, and a CSV.
 
-    table = session_history()            # data/sessions/*.npz, one row per rep
+    table = session_history()            # every session in data/sessions, one row per rep
     plot_history(table); export_csv(table, "my_reps.csv")
 
-A saved session holds landmarks and timestamps only; its reps come from replaying it through a
-fresh ``CoachSession`` (the same logic as live), cached beside it as ``<session>.reps.json`` so a
-session is replayed once.
+The reps come from replaying each session's landmarks through a fresh ``CoachSession`` (the same
+logic as live), cached in its folder as ``reps.json`` (beside an older ``<session>.npz`` as
+``<session>.reps.json``) so a session is replayed once.
 """
 
 from __future__ import annotations
@@ -14,30 +14,27 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from gymlib.config import load_config
 from gymlib.io import write_json_atomic, write_text_atomic
+from gymlib.recording import LANDMARKS, load_session, session_paths
 
 COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "down_s", "up_s",
            "pause_s", "verdict", "reasons")  # fmt: skip
 
 
 def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any]]:
-    """The reps of one saved session (replayed once, then read from its cache)."""
+    """The reps of one saved session, a folder or an older ``.npz`` (replayed once, then read
+    from its cache)."""
     from gymlib.session import CoachSession
 
+    rec = load_session(path)
     p = Path(path)
-    cache = p.with_suffix(".reps.json")
-    if cache.is_file() and cache.stat().st_mtime_ns >= p.stat().st_mtime_ns:
+    source = p / LANDMARKS if p.is_dir() else p
+    cache = p / "reps.json" if p.is_dir() else p.with_suffix(".reps.json")
+    if cache.is_file() and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
         return json.loads(cache.read_text())
-    with np.load(p, allow_pickle=False) as d:
-        if "landmarks" not in d.files or "timestamps" not in d.files:
-            raise ValueError(f"{p}: not a saved session (needs landmarks and timestamps)")
-        t, lm = d["timestamps"], d["landmarks"]
-    fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
-    session = CoachSession(classifier, fps=fps)
-    for ti, frame in zip(t, lm, strict=True):
+    session = CoachSession(classifier, fps=rec.fps, aspect=rec.aspect)
+    for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
         session.update(frame if frame.any() else None, float(ti))
     rows = session.summary()
     write_json_atomic(cache, rows)
@@ -53,10 +50,13 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
     cfg = load_config()
     root = Path(folder) if folder is not None else cfg.resolve(cfg.paths.data_sessions)
     rows = []
-    for p in sorted(root.glob("*.npz")) if root.is_dir() else []:
-        started = datetime.datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")
+    for p in session_paths(root):
+        saved = (load_session(p).summary.get("saved") or "") if p.is_dir() else ""
+        mtime = (p / LANDMARKS if p.is_dir() else p).stat().st_mtime
+        started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
+        name = p.name if p.is_dir() else p.stem
         for r in session_reps(p, classifier):
-            rows.append({"session": p.stem, "started": started, **r})
+            rows.append({"session": name, "started": started, **r})
     table = pd.DataFrame(rows)
     return table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
 

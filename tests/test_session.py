@@ -160,34 +160,72 @@ def test_voice_is_throttled_and_most_severe_first() -> None:
 
 def test_replay_of_a_saved_session_gives_the_same_reps(tmp_path: Path) -> None:
     from gymlib.io import save_npz_atomic
+    from gymlib.recording import EventLog, load_session, save_session
     from gymlib.widgets.coach import replay
 
-    clip = generate_clip("lat_machine", 5, seed=4, view="left")
+    clip = generate_clip("lat_machine", 6, seed=4, view="left", errors=[(), ("torso_back",)] * 3)
     live = CoachSession(Scripted(lambda i: ("lat_machine", 0.99)), fps=clip.fps,
                         aspect=clip.aspect)  # fmt: skip
-    _run(live, clip)
-    path = save_npz_atomic(tmp_path / "s.npz", timestamps=clip.timestamps,
-                           landmarks=clip.landmarks)  # fmt: skip
-    again = replay(path, Scripted(lambda i: ("lat_machine", 0.99)), fps=clip.fps,
-                   aspect=clip.aspect)  # fmt: skip
-    assert [(r.start, r.end, r.verdict) for r in again.reps] == [
-        (r.start, r.end, r.verdict) for r in live.reps
-    ]
+    log = EventLog()
+    for fb in _run(live, clip):
+        log.update(fb)
+    path = save_session(tmp_path, clip.timestamps, clip.landmarks, events=log.events,
+                        fps=clip.fps, aspect=clip.aspect, summary={"sets": []})  # fmt: skip
+    assert sorted(f.name for f in path.iterdir()) == ["events.jsonl", "landmarks.npz",
+                                                      "summary.json"]  # fmt: skip
+    rec = load_session(path)
+    assert (
+        rec.fps == clip.fps and rec.aspect == clip.aspect and len(rec.landmarks) == clip.n_frames
+    )
+    assert rec.summary["frames"] == clip.n_frames and rec.summary["sets"] == []
+    # every rep is an event, in order, and the warnings that showed
+    assert [e["rep"] for e in rec.events if e["type"] == "rep"] == [r.index for r in live.reps]
+    assert any(e["type"] == "warning" and e["name"] == "torso_back" for e in rec.events)
+    times = [e["t"] for e in rec.events]
+    assert times == sorted(times)
+    # the folder replays (at its own fps and aspect) to the same reps; so does an older .npz
+    old = save_npz_atomic(tmp_path / "s.npz", timestamps=clip.timestamps, landmarks=clip.landmarks)
+    for saved in (path, old):
+        again = replay(saved, Scripted(lambda i: ("lat_machine", 0.99)), aspect=clip.aspect)
+        assert [(r.start, r.end, r.verdict) for r in again.reps] == [
+            (r.start, r.end, r.verdict) for r in live.reps
+        ]
     assert len(live.reps) >= 4
+
+
+def test_a_saved_session_never_replaces_another(tmp_path: Path) -> None:
+    from gymlib.recording import add_video, save_session, session_paths
+
+    lm = np.zeros((3, 33, 4), np.float32)
+    a = save_session(tmp_path, [0.0, 0.1, 0.2], lm)
+    b = save_session(tmp_path, [0.0, 0.1, 0.2], lm)  # the same second: another name
+    assert a != b and session_paths(tmp_path) == sorted([a, b])
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+    assert add_video(a, b"part one").name == "video.webm"
+    assert add_video(a, b"part two").name == "video-2.webm"
+    assert (a / "video.webm").read_bytes() == b"part one"
+    with pytest.raises(ValueError, match="empty"):
+        add_video(a, b"")
+    with pytest.raises(FileNotFoundError, match="not a saved session"):
+        add_video(tmp_path, b"x")
+    with pytest.raises(ValueError, match=r"\(T, 33, 4\)"):
+        save_session(tmp_path, [0.0, 0.1], lm)
 
 
 def test_history_of_saved_sessions_replays_once_and_exports(tmp_path: Path) -> None:
     from gymlib.history import export_csv, plot_history, session_history
     from gymlib.io import save_npz_atomic
+    from gymlib.recording import save_session
 
-    for i, ex in enumerate(("squat", "squat")):
-        clip = generate_clip(ex, 4, seed=20 + i, view="right")
-        save_npz_atomic(tmp_path / f"session-{i}.npz", timestamps=clip.timestamps,
-                        landmarks=clip.landmarks)  # fmt: skip
+    clip = generate_clip("squat", 4, seed=20, view="right")
+    first = save_session(tmp_path, clip.timestamps, clip.landmarks, fps=clip.fps)
+    clip = generate_clip("squat", 4, seed=21, view="right")
+    save_npz_atomic(tmp_path / "session-old.npz", timestamps=clip.timestamps,
+                    landmarks=clip.landmarks)  # fmt: skip
     clf = Scripted(lambda i: ("squat", 0.99))
     table = session_history(tmp_path, clf)
-    assert set(table["session"]) == {"session-0", "session-1"}
-    assert (table["session"] == "session-0").sum() >= 3
+    assert set(table["session"]) == {first.name, "session-old"}
+    assert (table["session"] == first.name).sum() >= 3
     calls = clf.calls
     again = session_history(tmp_path, clf)
     assert clf.calls == calls and len(again) == len(table)  # read from the cache
@@ -196,13 +234,13 @@ def test_history_of_saved_sessions_replays_once_and_exports(tmp_path: Path) -> N
     assert plot_history(table).axes
 
 
-def test_live_coach_handles_a_camera_frame_and_closes_sets() -> None:
+def test_live_coach_handles_a_camera_frame_and_closes_sets(tmp_path: Path) -> None:
     import cv2
     from skimage import data
 
     from gymlib.widgets.coach import LiveCoach
 
-    coach = LiveCoach(Scripted(lambda i: ("squat", 0.99)))
+    coach = LiveCoach(Scripted(lambda i: ("squat", 0.99)), sessions=tmp_path)
     try:
         img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (640, 480))
         jpeg = cv2.imencode(".jpg", img)[1].tobytes()
@@ -225,5 +263,15 @@ def test_live_coach_handles_a_camera_frame_and_closes_sets() -> None:
         assert coach.resolution.value == "320x240" and coach.camera.height == 240
         with pytest.raises(ValueError, match="640x480"):
             coach.set_resolution("4k")
+        # "save session" writes a new folder; the browser's video, sent after, joins it
+        coach.save_video.value = True
+        assert coach.camera.record_video
+        saved = coach._save()
+        assert saved.parent == tmp_path and (saved / "landmarks.npz").is_file()
+        coach._video(b"webm bytes", "video/webm;codecs=vp8", None)
+        assert (saved / "video.webm").read_bytes() == b"webm bytes"
+        coach._video(b"", "", "no video was recorded")
+        assert "no video was recorded" in coach.saved.value
+        assert coach._save() != saved  # a second save is a new session, the first is kept
     finally:
         coach.close()

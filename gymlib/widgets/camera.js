@@ -95,6 +95,7 @@ function render({ model, el }) {
     });
     video.srcObject = stream;
     await video.play().catch(() => {});
+    startRecorder();
     await listCameras();
     setStatus("camera on");
     t0 = performance.now();
@@ -112,6 +113,63 @@ function render({ model, el }) {
     if (stream) stream.getTracks().forEach((t) => t.stop());
     stream = null;
   }
+
+  // "save video": the browser records the camera (MediaRecorder) and sends the video to the
+  // kernel when the session is saved. A recording that stopped (camera stopped or unplugged) is
+  // kept as a part of its own and sent with the next save, so nothing recorded is lost.
+  let recorder = null;
+  const parts = [];
+  function startRecorder() {
+    if (!stream || !model.get("record_video") || (recorder && recorder.state !== "inactive")) return;
+    if (typeof MediaRecorder === "undefined") {
+      setStatus("This browser cannot record video (no MediaRecorder)", true);
+      return;
+    }
+    const type = ["video/webm;codecs=vp8", "video/webm", "video/mp4"].find(
+      (t) => MediaRecorder.isTypeSupported(t));
+    let rec;
+    try {
+      rec = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 1000000 });
+    } catch (e) {
+      setStatus(`Cannot record video: ${e.message}`, true);
+      return;
+    }
+    const chunks = [];
+    rec.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
+    rec.onstop = () => {
+      if (chunks.length) parts.push(new Blob(chunks, { type: rec.mimeType || type }));
+      if (rec.then_) rec.then_();
+    };
+    rec.start(1000);
+    recorder = rec;
+  }
+  function stopRecorder(then) {
+    const rec = recorder;
+    recorder = null;
+    if (rec && rec.state !== "inactive") {
+      rec.then_ = then;
+      rec.stop();
+    } else if (then) {
+      then();
+    }
+  }
+  function sendVideo() {
+    stopRecorder(async () => {
+      const done = parts.splice(0, parts.length);
+      if (!done.length) {
+        model.send({ type: "video", mime: "", error: "no video was recorded (tick 'save video' " +
+          "while the camera runs)" });
+      }
+      for (const blob of done) {
+        const buf = await blob.arrayBuffer();
+        model.send({ type: "video", mime: blob.type, error: null }, undefined, [buf]);
+      }
+      startRecorder(); // the next part, if the camera still runs
+    });
+  }
+  model.on("change:record_video", () => {
+    if (model.get("record_video")) startRecorder(); else stopRecorder(null);
+  });
 
   // Each new camera frame is offered once. It is encoded to JPEG and goes to the kernel if fewer
   // than `max_in_flight` are unanswered; else at most one encoded frame waits for the next free
@@ -272,6 +330,8 @@ function render({ model, el }) {
       setStatus(msg.text, true);
     } else if (msg.type === "start") {
       start();
+    } else if (msg.type === "send_video") {
+      sendVideo();
     } else if (msg.type === "stop") {
       stop();
       setStatus("stopped");

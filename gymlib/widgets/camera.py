@@ -4,7 +4,9 @@ ipywebrtc delivers about one frame per second to the kernel in JupyterLab 4; thi
 each frame as a binary JPEG message, keeps at most ``max_in_flight`` unanswered (newer frames
 are dropped, never queued; one frame may wait already encoded for the next free slot, and a
 newer one replaces it), and draws what the kernel answers (landmarks, joint colours) on a
-canvas over the video. The kernel side is a callback: ``frame bytes -> result dict``.
+canvas over the video. The kernel side is a callback: ``frame bytes -> result dict``. With
+``record_video`` on, the browser also records the camera and sends the video on
+``request_video()``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import traitlets
 from gymlib.landmarks import POSE_CONNECTIONS
 
 FrameHandler = Callable[[bytes, float], dict[str, Any] | None]
+#: called with the recorded video's bytes, its MIME type and an error text (or None)
+VideoHandler = Callable[[bytes, str, str | None], None]
 
 
 class CameraWidget(anywidget.AnyWidget):
@@ -34,20 +38,34 @@ class CameraWidget(anywidget.AnyWidget):
     max_in_flight = traitlets.Int(2).tag(sync=True)
     running = traitlets.Bool(True).tag(sync=True)
     muted = traitlets.Bool(False).tag(sync=True)
+    #: the browser records the camera (MediaRecorder) while this is on; see request_video
+    record_video = traitlets.Bool(False).tag(sync=True)
     edges = traitlets.List([[int(a), int(b)] for a, b in POSE_CONNECTIONS]).tag(sync=True)
     # reported by the browser
     status = traitlets.Unicode("").tag(sync=True)
     fps = traitlets.Float(0.0).tag(sync=True)
     frames_drawn = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, handler: FrameHandler | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        handler: FrameHandler | None = None,
+        *,
+        on_video: VideoHandler | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.handler = handler
+        self.on_video = on_video
         self.frames_received = 0
         self.kernel_seconds = 0.0
         self.on_msg(self._on_msg)
 
     def _on_msg(self, _widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
+        if isinstance(content, dict) and content.get("type") == "video":
+            if self.on_video is not None:
+                data = bytes(buffers[0]) if buffers else b""
+                self.on_video(data, str(content.get("mime", "")), content.get("error"))
+            return
         if not isinstance(content, dict) or content.get("type") != "frame":
             return
         self.frames_received += 1
@@ -73,3 +91,8 @@ class CameraWidget(anywidget.AnyWidget):
     def stop(self) -> None:
         self.running = False
         self.send({"type": "stop"})
+
+    def request_video(self) -> None:
+        """Ask the browser for the video recorded so far (``record_video``); it answers with a
+        ``video`` message that goes to ``on_video``, and goes on recording a new part."""
+        self.send({"type": "send_video"})

@@ -20,8 +20,8 @@ import numpy as np
 
 from gymlib.config import load_config
 from gymlib.extract import PoseExtractor
-from gymlib.io import fresh_path, save_npz_atomic
 from gymlib.landmarks import PoseLandmark
+from gymlib.recording import EventLog, add_video, load_session, save_session
 from gymlib.session import AUTO, CoachSession, SessionFeedback, VoiceCoach
 from gymlib.widgets.camera import CameraWidget
 
@@ -51,18 +51,25 @@ RESOLUTIONS: dict[str, tuple[int, int]] = {
 class LiveCoach(W.VBox):
     """Camera, dashboard and the coaching pipeline, ready to display."""
 
-    def __init__(self, classifier: Any = None, *, fps: float = 30.0) -> None:
+    def __init__(
+        self, classifier: Any = None, *, fps: float = 30.0, sessions: str | Path | None = None
+    ) -> None:
         self.session = CoachSession(classifier, fps=fps)
         self.voice = VoiceCoach()
         self.extractor = PoseExtractor(mode="video").open()
         self.recording: list[tuple[float, np.ndarray | None]] = []
+        self.events = EventLog()
+        cfg = load_config()
+        self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
+        self.saved_path: Path | None = None
+        self._aspect = 4 / 3
         self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
         self.frames = 0
         self._last_t = -1.0
         self.sets: list[dict[str, Any]] = []  # finished sets: exercise, reps by verdict, seconds
         self._set_first_rep = 0
         self._set_started: float | None = None
-        self.camera = CameraWidget(self._handle)
+        self.camera = CameraWidget(self._handle, on_video=self._video)
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
@@ -73,6 +80,8 @@ class LiveCoach(W.VBox):
         self.warnings = W.HTML("")
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
+        self.save_video = W.Checkbox(value=False, description="save video")
+        W.link((self.save_video, "value"), (self.camera, "record_video"))
         start, stop, save = (
             W.Button(description="start"),
             W.Button(description="stop"),
@@ -91,7 +100,8 @@ class LiveCoach(W.VBox):
             layout=W.Layout(width="180px"),
         )  # fmt: skip
         self.resolution.observe(lambda ch: self.set_resolution(ch["new"]), names="value")
-        controls = W.HBox([ex, self.resolution, start, stop, new_set, mute, save])
+        controls = W.HBox([ex, self.resolution, start, stop, new_set, mute, self.save_video,
+                           save])  # fmt: skip
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
                        self.set_table, self.saved])  # fmt: skip
         super().__init__([controls, W.HBox([self.camera, side])])
@@ -115,12 +125,14 @@ class LiveCoach(W.VBox):
         if bgr is None:
             raise ValueError("the frame could not be decoded as JPEG")
         t1 = time.perf_counter()
+        self._aspect = bgr.shape[1] / bgr.shape[0]
         t = max(t, self._last_t + 1e-3)  # MediaPipe's video mode needs increasing timestamps
         self._last_t = t
         lm = self.extractor.process_bgr(bgr, timestamp=t)
         t2 = time.perf_counter()
         fb = self.session.update(lm, t)
         say, beep = self.voice.update(fb)
+        self.events.update(fb)
         result = self._result(fb, say, beep)
         t3 = time.perf_counter()
         self.recording.append((t, lm))
@@ -212,15 +224,37 @@ class LiveCoach(W.VBox):
         )
 
     def _save(self) -> Path:
-        cfg = load_config()
-        path = fresh_path(cfg.resolve(cfg.paths.data_sessions), "session", ".npz")
+        """Save everything so far as a new folder in ``data/sessions`` (and ask the browser for
+        the video if "save video" is ticked; it is added to the folder when it arrives)."""
         t = np.array([r[0] for r in self.recording])
         empty = np.zeros((33, 4), np.float32)
         frames = [r[1] if r[1] is not None else empty for r in self.recording]
         lm = np.stack(frames) if frames else np.zeros((0, 33, 4), np.float32)
-        save_npz_atomic(path, overwrite=False, timestamps=t, landmarks=lm)
+        reps = {
+            ex: dict(c.counts) for ex, c in self.session.counters.items() if any(c.counts.values())
+        }
+        path = save_session(
+            self.sessions, t, lm, events=self.events.events, fps=self.session.fps,
+            aspect=self._aspect, summary={"reps": reps, "sets": self.sets},
+        )  # fmt: skip
+        self.saved_path = path
         self.saved.value = f"saved {path.name} ({len(t)} frames)"
+        if self.save_video.value:
+            self.saved.value += ", waiting for the video..."
+            self.camera.request_video()
         return path
+
+    def _video(self, data: bytes, mime: str, error: str | None) -> None:
+        if self.saved_path is None:
+            return
+        if error or not data:
+            self.saved.value = f"saved {self.saved_path.name}, no video: {error or 'it was empty'}"
+            return
+        suffix = ".mp4" if "mp4" in mime else ".webm"
+        video = add_video(self.saved_path, data, suffix)
+        self.saved.value = (
+            f"saved {self.saved_path.name} with {video.name} ({len(data) // 1024} kB)"
+        )
 
     def close(self) -> None:  # noqa: D401 - widget API
         self.extractor.close()
@@ -228,12 +262,16 @@ class LiveCoach(W.VBox):
 
 
 def replay(
-    path: str | Path, classifier: Any = None, *, fps: float = 30.0, aspect: float = 4 / 3
+    path: str | Path,
+    classifier: Any = None,
+    *,
+    fps: float | None = None,
+    aspect: float | None = None,
 ) -> CoachSession:
-    """Run a saved session's landmarks through a fresh :class:`CoachSession`."""
-    with np.load(path) as d:
-        t, lm = d["timestamps"], d["landmarks"]
-    session = CoachSession(classifier, fps=fps, aspect=aspect)
-    for ti, frame in zip(t, lm, strict=True):
+    """Run a saved session (its folder, or an older ``.npz``) through a fresh
+    :class:`CoachSession`; ``fps`` and ``aspect`` default to the ones it was recorded with."""
+    rec = load_session(path)
+    session = CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect)
+    for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
         session.update(frame if frame.any() else None, float(ti))
     return session

@@ -1,0 +1,180 @@
+"""Recorded coaching sessions on disk, one folder each: ``data/sessions/<UTC time>/``.
+
+    landmarks.npz   timestamps (T,) in seconds, landmarks (T, 33, 4) (zeros: nobody seen),
+                    fps and aspect (image width / height)
+    events.jsonl    one JSON object per line, in time order: every rep (``"type": "rep"``,
+                    with its row of :meth:`gymlib.reps.Rep.as_row`) and every warning when it
+                    appeared on screen (``"type": "warning"``, name, message, severity)
+    summary.json    when, how long, frames, reps per exercise and verdict, the sets
+    video.webm      the camera's video, if the user ticked "save video"
+
+A folder is written under a temporary name and renamed when complete, and a new session never
+takes an existing folder's name: nothing recorded is lost or overwritten. Sessions saved by
+earlier versions as a single ``<name>.npz`` (timestamps and landmarks) are still read.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib.io import _json_default, write_bytes_atomic
+
+LANDMARKS, EVENTS, SUMMARY = "landmarks.npz", "events.jsonl", "summary.json"
+
+
+@dataclass
+class RecordedSession:
+    """A session read back from disk."""
+
+    path: Path
+    timestamps: np.ndarray  # (T,) seconds
+    landmarks: np.ndarray  # (T, 33, 4), zeros where nobody was seen
+    fps: float
+    aspect: float
+    events: list[dict[str, Any]] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path.suffix == ".npz" else self.path.name
+
+
+def _checked(timestamps: Any, landmarks: Any) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(timestamps, dtype=np.float64).reshape(-1)
+    lm = np.asarray(landmarks, dtype=np.float32)
+    if lm.ndim != 3 or lm.shape[1:] != (33, 4) or len(lm) != len(t):
+        raise ValueError(
+            f"expected timestamps (T,) and landmarks (T, 33, 4), got {t.shape} and {lm.shape}"
+        )
+    return t, lm
+
+
+def save_session(
+    root: str | Path,
+    timestamps: Any,
+    landmarks: Any,
+    *,
+    events: Sequence[dict[str, Any]] = (),
+    summary: dict[str, Any] | None = None,
+    fps: float = 30.0,
+    aspect: float = 4 / 3,
+) -> Path:
+    """Write a new session folder under ``root`` and return its path (``root/<UTC time>``, with
+    ``-1``, ``-2``... if a session of the same second exists)."""
+    t, lm = _checked(timestamps, landmarks)
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    now = datetime.datetime.now(datetime.UTC)
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    tmp = root / f".{stamp}-{os.getpid()}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)  # a leftover of a crash in this very second
+    tmp.mkdir()
+    try:
+        with open(tmp / LANDMARKS, "wb") as fh:
+            np.savez_compressed(fh, timestamps=t, landmarks=lm, fps=fps, aspect=aspect)
+        with open(tmp / EVENTS, "w", encoding="utf-8") as fh:
+            for ev in events:
+                fh.write(json.dumps(ev, sort_keys=True, default=_json_default) + "\n")
+        info = {
+            "saved": now.isoformat(timespec="seconds"),
+            "frames": len(t),
+            "seconds": float(t[-1] - t[0]) if len(t) > 1 else 0.0,
+            "fps": fps,
+            "aspect": aspect,
+            **(summary or {}),
+        }
+        (tmp / SUMMARY).write_text(
+            json.dumps(info, indent=2, sort_keys=True, default=_json_default) + "\n"
+        )
+        k = 0
+        while True:  # rename never replaces a folder that holds files: a taken name fails
+            final = root / (stamp if k == 0 else f"{stamp}-{k}")
+            try:
+                if final.exists():
+                    raise FileExistsError(final)
+                os.rename(tmp, final)
+                return final
+            except OSError:
+                k += 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def add_video(session: str | Path, data: bytes, suffix: str = ".webm") -> Path:
+    """Store the camera's video in a saved session folder as ``video.webm`` (a second part, e.g.
+    after the camera was restarted, as ``video-2.webm``...), never over an existing file."""
+    folder = Path(session)
+    if not (folder / LANDMARKS).is_file():
+        raise FileNotFoundError(f"{folder}: not a saved session folder (no {LANDMARKS})")
+    if not data:
+        raise ValueError(f"{folder}: the video is empty (was the camera on?)")
+    k = 1
+    while True:
+        path = folder / (f"video{suffix}" if k == 1 else f"video-{k}{suffix}")
+        try:
+            return write_bytes_atomic(path, data, overwrite=False)
+        except FileExistsError:
+            k += 1
+
+
+def load_session(path: str | Path) -> RecordedSession:
+    """Read a session folder (or an older single ``.npz`` session)."""
+    p = Path(path)
+    npz = p / LANDMARKS if p.is_dir() else p
+    if not npz.is_file():
+        raise FileNotFoundError(f"{p}: no saved session here (expected {LANDMARKS} or a .npz)")
+    with np.load(npz, allow_pickle=False) as d:
+        if "landmarks" not in d.files or "timestamps" not in d.files:
+            raise ValueError(f"{npz}: not a saved session (needs landmarks and timestamps)")
+        t, lm = _checked(d["timestamps"], d["landmarks"])
+        fps = float(d["fps"]) if "fps" in d.files else 0.0
+        aspect = float(d["aspect"]) if "aspect" in d.files else 4 / 3
+    if not fps > 0:
+        fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
+    events, summary = [], {}
+    if p.is_dir():
+        if (p / EVENTS).is_file():
+            events = [json.loads(x) for x in (p / EVENTS).read_text().splitlines() if x.strip()]
+        if (p / SUMMARY).is_file():
+            summary = json.loads((p / SUMMARY).read_text())
+    return RecordedSession(p, t, lm, fps, aspect, events, summary)
+
+
+def session_paths(root: str | Path) -> list[Path]:
+    """Every saved session under ``root``, oldest first: folders, then older ``.npz`` files."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    folders = [d for d in root.iterdir() if d.is_dir() and (d / LANDMARKS).is_file()]
+    return sorted(folders) + sorted(root.glob("*.npz"))
+
+
+class EventLog:
+    """What happened in a session, for ``events.jsonl``: every rep and every warning when it
+    appears. Pure: feed it each frame's :class:`gymlib.session.SessionFeedback`."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._showing: set[str] = set()
+
+    def update(self, fb: Any) -> None:
+        t = round(float(fb.time), 3)
+        if fb.rep is not None:
+            self.events.append({"type": "rep", "t": t, **fb.rep.as_row()})
+        names = set()
+        for w in fb.warnings:
+            names.add(w.name)
+            if w.name not in self._showing:
+                self.events.append({"type": "warning", "t": t, "exercise": fb.exercise,
+                                    "name": w.name, "message": w.message,
+                                    "severity": w.severity})  # fmt: skip
+        self._showing = names
