@@ -144,7 +144,41 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
               f"{kernel_ms} ms, JPEG {encode_ms} ms), at most {most_in_flight} in flight, "
               f"{painted} overlay pixels, "
               f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
+        # "save video", a few seconds, "save session": a new session folder with the video
+        sessions = ROOT / "data" / "sessions"
+        before = set(sessions.iterdir()) if sessions.is_dir() else set()
+        page.locator(".widget-checkbox", has_text="save video").locator("input").check()
+        page.wait_for_timeout(4_000)
+        page.get_by_role("button", name="save session").click()
+        saved = None
+        for _ in range(60):
+            new = [d for d in sessions.iterdir() if d not in before] if sessions.is_dir() else []
+            if new and (new[0] / "video.webm").is_file():
+                saved = new[0]
+                break
+            page.wait_for_timeout(500)
+        if saved is None:
+            page.screenshot(path=str(tmp_path / "no-video.png"))
         browser.close()
+    assert saved is not None, f"no session folder with a video appeared ({tmp_path}/no-video.png)"
+    try:
+        from gymlib.recording import load_session
+
+        rec = load_session(saved)
+        video_bytes = (saved / "video.webm").stat().st_size
+        rep_events = [e for e in rec.events if e["type"] == "rep"]
+        print(f"saved session: {len(rec.landmarks)} frames, {len(rep_events)} rep events, "
+              f"video {video_bytes // 1024} kB")  # fmt: skip
+        assert len(rec.landmarks) >= drawn and rec.summary["frames"] == len(rec.landmarks)
+        assert len(rep_events) >= 2 and video_bytes > 10_000
+        import cv2
+
+        cap = cv2.VideoCapture(str(saved / "video.webm"))
+        ok, image = cap.read()
+        cap.release()
+        assert ok and image.shape[:2] == (480, 640), "the saved video does not decode"
+    finally:
+        shutil.rmtree(saved)  # only what this test recorded
     assert drawn >= 60 and fps > 5
     assert 1 <= most_in_flight <= 2, f"{most_in_flight} frames were unanswered at once (max 2)"
     assert painted > 500, "the skeleton was not drawn on the overlay"
