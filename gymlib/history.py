@@ -62,20 +62,33 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
 
 
 def plot_history(table):  # noqa: ANN001, ANN201
-    """Reps per session and exercise, stacked by verdict; returns the figure."""
+    """Reps and their form over past sessions, one panel per exercise: reps per session stacked
+    by verdict (green good, yellow partial, red faulty) and the share of good reps as a line.
+    Returns the figure."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 3))
     if len(table) == 0:
+        fig, ax = plt.subplots(figsize=(9, 2))
         ax.text(0.5, 0.5, "no saved sessions yet", ha="center", va="center")
         ax.axis("off")
         return fig
-    counts = table.groupby(["session", "verdict"]).size().unstack(fill_value=0)
     colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
-    counts = counts.reindex(columns=[c for c in colours if c in counts.columns])
-    counts.plot.bar(stacked=True, ax=ax, color=[colours[c] for c in counts.columns], rot=30)
-    ax.set_ylabel("reps")
-    ax.set_title("reps per session (green good, yellow partial, red faulty)")
+    exercises = sorted(table["exercise"].unique())
+    sessions = sorted(table["session"].unique())  # session names sort by time
+    fig, axes = plt.subplots(len(exercises), 1, figsize=(9, 2.6 * len(exercises)), squeeze=False)
+    for ax, ex in zip(axes[:, 0], exercises, strict=True):
+        rows = table[table["exercise"] == ex]
+        counts = rows.groupby(["session", "verdict"]).size().unstack(fill_value=0)
+        counts = counts.reindex(index=sessions, fill_value=0)
+        counts = counts.reindex(columns=list(colours), fill_value=0)
+        counts.plot.bar(stacked=True, ax=ax, color=list(colours.values()), rot=30, legend=False)
+        ax.set_ylabel("reps")
+        ax.set_title(f"{ex}: reps per session, and the share of good ones")
+        good = counts["good"] / counts.sum(axis=1).where(counts.sum(axis=1) > 0)
+        share = ax.twinx()
+        share.plot(range(len(sessions)), good.to_numpy(), "ko-", ms=4, lw=1)
+        share.set_ylim(0, 1.05)
+        share.set_ylabel("good")
     fig.tight_layout()
     return fig
 

@@ -231,7 +231,8 @@ def test_history_of_saved_sessions_replays_once_and_exports(tmp_path: Path) -> N
     assert clf.calls == calls and len(again) == len(table)  # read from the cache
     out = export_csv(table, tmp_path / "history.csv")
     assert out.read_text().splitlines()[0].startswith("session,started,rep,exercise")
-    assert plot_history(table).axes
+    fig = plot_history(table)  # a panel per exercise
+    assert [a.get_title().split(":")[0] for a in fig.axes if a.get_title()] == ["squat"]
 
 
 def test_live_coach_handles_a_camera_frame_and_closes_sets(tmp_path: Path) -> None:
