@@ -163,7 +163,9 @@ def main() -> int:
         print(f"  source {s:15s} {(pred[m] == yr[m]).mean():.3f}  ({m.sum()} windows)")
     for i, ex in enumerate(EXERCISES):
         m = yr == i
-        print(f"  class  {ex:15s} {(pred[m] == i).mean():.3f}")
+        wrong = np.bincount(pred[m & (pred != i)], minlength=len(EXERCISES))
+        most = f", mostly taken for {EXERCISES[wrong.argmax()]}" if wrong.any() else ""
+        print(f"  class  {ex:15s} {(pred[m] == i).mean():.3f}{most}")
     # real -> synthetic: train on 80 % of the real recordings (by group)
     ug = np.unique(groups)
     rng = np.random.default_rng(args.seed)

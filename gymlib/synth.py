@@ -374,7 +374,7 @@ def _clip_style(exercise: str, body: Body, rng: np.random.Generator) -> dict[str
     s: dict[str, float] = {
         "stance": body.hip_width * _uniform(rng, 1.1, 1.8),
         "front": float(rng.integers(0, 2)),  # split squat: 1 = left leg forward
-        # squat arms: 0 forward, 1 at the chest (or holding a bar); split squat: 2 = hanging
+        # squat arms: 0 forward, 1 at the chest or a barbell on the back; split squat: 2 = hanging
         "arms": float(rng.choice(3, p=[0.25, 0.6, 0.15])),
         "full_flex": 100.0,
         "flare": _uniform(rng, 35, 55),
@@ -439,11 +439,16 @@ def _arm_ik(sk: Skel, body: Body, side: str, wrist: np.ndarray, hint: np.ndarray
 
 
 def _standing_arms(sk: Skel, body: Body, left: np.ndarray, phase: np.ndarray, mode: float) -> None:
-    """Arms for squats: 0 forward for balance, 1 hands at the chest, 2 hanging by the sides."""
+    """Arms for squats: 0 forward for balance, 1 hands at the chest, 2 hanging by the sides,
+    3 holding a barbell on the upper back (hands beside and a little behind the shoulders,
+    elbows bent to about 40-50 degrees and pointing down)."""
     n = len(phase)
     for side, sign in _SIDES:
         sh = sk[side, "shoulder"]
-        if mode == 0:
+        if mode == 3:
+            wrist = sh + left * sign * 0.22 + _vec(-0.05, 0.03, 0)
+            hint = np.tile(_vec(-0.5, -1, 0), (n, 1)) + left * sign * 0.3
+        elif mode == 0:
             lift = 60 + 30 * phase  # shoulder flexion grows with depth
             wrist = sh + _sag(180 - lift, body.arm * 0.97) + left * sign * -0.03
             hint = np.tile(_vec(0, -1, 0), (n, 1))
@@ -474,7 +479,10 @@ def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
     _set_hips(sk, body, hip_mid, left)
     lean = 4 + phase * (prm["trunk"] - 4)
     _trunk_and_shoulders(sk, body, hip_mid, lean, left)
-    _standing_arms(sk, body, left, phase, style["arms"])
+    # "at the chest" is a barbell on the back for half of those squatters (hand_a is a draw the
+    # squat has no other use for, so every other clip stays as it was)
+    arms = 3.0 if style["arms"] == 1 and style["hand_a"] > 0.015 else style["arms"]
+    _standing_arms(sk, body, left, phase, arms)
     return sk.p
 
 

@@ -303,3 +303,17 @@ def test_people_place_their_feet_differently(exercise: str, low: float, high: fl
         knees.append(np.nanmedian(joint_angle(clip.landmarks, "knee", aspect=clip.aspect)[reps]))
     assert low <= min(knees) and max(knees) <= high, knees
     assert max(knees) - min(knees) > 15, f"feet always in the same place: {np.round(knees)}"
+
+
+def test_some_squatters_hold_a_barbell_on_their_back() -> None:
+    # back squats: hands beside the shoulders at their height, elbows bent to 40-60 degrees and
+    # pointing down (the real windows' squats hold their elbows at a median of ~40 degrees)
+    styles = []
+    for seed in range(16):
+        clip = generate_clip("squat", 2, seed=seed, view="left", keep_world=True)
+        w = clip.world[clip.reps[0].bottom]
+        sh, el, wr = (w[j] for j in (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST))
+        a, b = sh - el, wr - el
+        elbow = np.degrees(np.arccos(a @ b / np.linalg.norm(a) / np.linalg.norm(b)))
+        styles.append(abs(wr[1] - sh[1]) < 0.06 and 35 < elbow < 65 and el[1] < sh[1] - 0.1)
+    assert 3 <= sum(styles) <= 13, styles
