@@ -64,6 +64,7 @@ class RepConfig:
     max_zoom: float = field(default=0.2, metadata={"range": (0.01, 20.0)})
     walk_upright: float = field(default=2.2, metadata={"range": (0.0, 10.0)})
     walk_torso: float = field(default=0.5, metadata={"range": (-1.0, 1.0)})
+    walk_speed: float = field(default=0.15, metadata={"range": (0.0, 20.0)})
     max_turn: float = field(default=30.0, metadata={"range": (1.0, 90.0)})
     hold_s: float = field(default=0.3, metadata={"range": (0.05, 10.0)})
     max_rep_zoom: float = field(default=0.4, metadata={"range": (0.01, 5.0)})
@@ -177,11 +178,11 @@ _TORSO, _UPPER_ARM, _FOREARM = (
 )
 _ANKLES_HIPS = [
     A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP, A.L.LEFT_SHOULDER,
-    A.L.RIGHT_SHOULDER,
+    A.L.RIGHT_SHOULDER, A.L.LEFT_WRIST, A.L.RIGHT_WRIST,
 ]  # fmt: skip
 
 
-Feet = tuple[float, float, float, float, float, float, float, float, float, float]
+Feet = tuple[float, float, float, float, float, float, float, float, float, float, float]
 
 
 def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
@@ -189,10 +190,19 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
     unseen), the leg's reference length and the body's size in the image (its segment lengths
     summed, references where unseen): (left ankle x, y, right ankle x, y, leg, size, hips x,
     hips y, standing height as :func:`gymlib.angles.standing_height`, torso upright as
-    :func:`gymlib.angles.torso_upright`). Plain floats: it runs on every live frame."""
-    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv), ls, rs = frame[
-        _ANKLES_HIPS
-    ].tolist()
+    :func:`gymlib.angles.torso_upright`, 1.0 if every seen wrist is below its shoulder (arms
+    down, not hanging from a bar or holding one overhead) else 0.0). Plain floats: it runs on
+    every live frame."""
+    (
+        (lax, lay, _, lav),
+        (rax, ray, _, rav),
+        (lhx, lhy, _, lhv),
+        (rhx, rhy, _, rhv),
+        ls,
+        rs,
+        lw,
+        rw,
+    ) = frame[_ANKLES_HIPS].tolist()
     nan, vis = math.nan, A.MIN_VISIBILITY
     lav, rav = lav >= vis, rav >= vis
     size, longest = 0.0, 0.0
@@ -227,6 +237,7 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         (lhy + rhy) / 2 if hips else nan,
         standing,
         upright,
+        float(all(w[1] > q[1] for w, q in ((lw, ls), (rw, rs)) if w[3] >= vis and q[3] >= vis)),
     )
 
 
@@ -476,13 +487,17 @@ class RepCounter:
             rested = (f - self._prev_end) / self.fps > 2 * cfg.settle_s
             if turning and rested:
                 self._steady_since = f
-            # and walking towards or away from the camera upright (not lying down into a plank,
-            # which also changes the body's size): the top is measured again once they stop
+            # and walking towards or away from the camera: upright (not lying down into a plank,
+            # which also changes the body's size), arms down (not hanging from a bar) and the
+            # feet moving (a squat filmed from the front shrinks too): the top is measured again
+            # once they stop
             walking_in = (
                 rested
                 and abs(self._zoom) > cfg.max_zoom
                 and feet[8] > cfg.walk_upright
                 and feet[9] > cfg.walk_torso
+                and feet[10] > 0
+                and self._speed > cfg.walk_speed
             )
         self._prog.append(p_raw)
         self._rows.append(row if row is not None else self._no_row)
