@@ -16,7 +16,7 @@ from typing import Any
 
 from gymlib.config import load_config
 from gymlib.io import write_json_atomic, write_text_atomic
-from gymlib.recording import LANDMARKS, load_session, session_paths
+from gymlib.recording import LANDMARKS, SUMMARY, load_session, session_paths
 
 COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "down_s", "up_s",
            "pause_s", "verdict", "reasons")  # fmt: skip
@@ -51,7 +51,8 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
     root = Path(folder) if folder is not None else cfg.resolve(cfg.paths.data_sessions)
     rows = []
     for p in session_paths(root):
-        saved = (load_session(p).summary.get("saved") or "") if p.is_dir() else ""
+        summary = p / SUMMARY
+        saved = json.loads(summary.read_text()).get("saved", "") if summary.is_file() else ""
         mtime = (p / LANDMARKS if p.is_dir() else p).stat().st_mtime
         started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
         name = p.name if p.is_dir() else p.stem

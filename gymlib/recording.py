@@ -16,6 +16,7 @@ earlier versions as a single ``<name>.npz`` (timestamps and landmarks) are still
 from __future__ import annotations
 
 import datetime
+import errno
 import json
 import os
 import shutil
@@ -96,15 +97,16 @@ def save_session(
             json.dumps(info, indent=2, sort_keys=True, default=_json_default) + "\n"
         )
         k = 0
-        while True:  # rename never replaces a folder that holds files: a taken name fails
+        while True:  # a taken name (a folder that holds files refuses the rename) -> the next
             final = root / (stamp if k == 0 else f"{stamp}-{k}")
-            try:
-                if final.exists():
-                    raise FileExistsError(final)
-                os.rename(tmp, final)
-                return final
-            except OSError:
-                k += 1
+            if not final.exists():
+                try:
+                    os.rename(tmp, final)
+                    return final
+                except OSError as exc:  # taken meanwhile; anything else is a real error
+                    if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                        raise
+            k += 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -25,6 +25,7 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -182,17 +183,25 @@ _ANKLES_HIPS = [
 ]  # fmt: skip
 
 
-Feet = tuple[float, float, float, float, float, float, float, float, float, float, float]
+class Feet(NamedTuple):
+    """Where the person stands and how, in one frame (see :func:`_feet`)."""
+
+    left_x: float  # ankles and hips' midpoint in image heights; NaN unseen
+    left_y: float
+    right_x: float
+    right_y: float
+    leg: float  # the leg's reference length
+    size: float  # the body's size in the image: its segment lengths summed
+    hips_x: float
+    hips_y: float
+    standing: float  # as gymlib.angles.standing_height: ~3 standing, < 1.5 lying
+    upright: float  # as gymlib.angles.torso_upright: 1 vertical, 0 lying
+    arms_down: bool  # every seen wrist below its shoulder (not hanging, nothing overhead)
 
 
 def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
-    """One frame ``(33, 4)``: both ankles and the hips' midpoint (x, y in image heights; NaN
-    unseen), the leg's reference length and the body's size in the image (its segment lengths
-    summed, references where unseen): (left ankle x, y, right ankle x, y, leg, size, hips x,
-    hips y, standing height as :func:`gymlib.angles.standing_height`, torso upright as
-    :func:`gymlib.angles.torso_upright`, 1.0 if every seen wrist is below its shoulder (arms
-    down, not hanging from a bar or holding one overhead) else 0.0). Plain floats: it runs on
-    every live frame."""
+    """One frame ``(33, 4)`` as :class:`Feet` (segment references stand in for unseen segments
+    in the body's size). Plain floats: it runs on every live frame."""
     (
         (lax, lay, _, lav),
         (rax, ray, _, rav),
@@ -226,7 +235,7 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         if shoulder_ys and hips and torso > 0
         else nan
     )
-    return (
+    return Feet(
         lax * aspect if lav else nan,
         lay if lav else nan,
         rax * aspect if rav else nan,
@@ -237,7 +246,7 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         (lhy + rhy) / 2 if hips else nan,
         standing,
         upright,
-        float(all(w[1] > q[1] for w, q in ((lw, ls), (rw, rs)) if w[3] >= vis and q[3] >= vis)),
+        all(w[1] > q[1] for w, q in ((lw, ls), (rw, rs)) if w[3] >= vis and q[3] >= vis),
     )
 
 
@@ -246,12 +255,15 @@ def _travel(old: Feet, new: Feet) -> float:
     that moved least (in these exercises one foot at least stays put: a split squat's back
     foot rolls, a walker's feet both travel), else the hips' midpoint; NaN if nothing is seen."""
     moved = math.inf
-    for j in (0, 2):
-        if new[j] == new[j] and old[j] == old[j]:
-            moved = min(moved, math.hypot(new[j] - old[j], new[j + 1] - old[j + 1]))
+    for x1, y1, x0, y0 in (
+        (new.left_x, new.left_y, old.left_x, old.left_y),
+        (new.right_x, new.right_y, old.right_x, old.right_y),
+    ):
+        if x1 == x1 and x0 == x0:
+            moved = min(moved, math.hypot(x1 - x0, y1 - y0))
     if moved < math.inf:
         return moved
-    return math.hypot(new[6] - old[6], new[7] - old[7])
+    return math.hypot(new.hips_x - old.hips_x, new.hips_y - old.hips_y)
 
 
 def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
@@ -463,7 +475,7 @@ class RepCounter:
             # ``drift_window_s``, net: the back-and-forth of a rep cancels out, a walker's
             # steps add up)
             assert feet is not None
-            leg = feet[4]
+            leg = feet.leg
             hist = self._feet_hist
             if hist and (f - hist[-1][0]) / self.fps > _FEET_GAP_S:
                 hist.clear()  # nobody seen for a while: the feet may have moved meanwhile
@@ -477,8 +489,8 @@ class RepCounter:
                     self._speed = moved / leg * self.fps / (f - f0)
             if self._feet is not None:
                 # and stepping towards or away from the camera: the body's size drifts
-                if feet[5] > 0 and self._feet[5] > 0:
-                    zoom = min(max(math.log(feet[5] / self._feet[5]) * self.fps, -3.0), 3.0)
+                if feet.size > 0 and self._feet.size > 0:
+                    zoom = min(max(math.log(feet.size / self._feet.size) * self.fps, -3.0), 3.0)
                     self._zoom += (1.0 / self.fps) * (zoom - self._zoom)
             self._feet = feet
             # before a set (no rep lately), the start position is held only once the person
@@ -494,9 +506,9 @@ class RepCounter:
             walking_in = (
                 rested
                 and abs(self._zoom) > cfg.max_zoom
-                and feet[8] > cfg.walk_upright
-                and feet[9] > cfg.walk_torso
-                and feet[10] > 0
+                and feet.standing > cfg.walk_upright
+                and feet.upright > cfg.walk_torso
+                and feet.arms_down
                 and self._speed > cfg.walk_speed
             )
         self._prog.append(p_raw)
@@ -766,7 +778,7 @@ class RepCounter:
         sizes = []
         for lo in (a, max(b - 2, a)):
             seen = [
-                _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0])[5]
+                _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0]).size
                 for lm, ref in zip(self._lms[lo : lo + 3], self._refbuf[lo : lo + 3], strict=True)
                 if lm.any()
             ]
