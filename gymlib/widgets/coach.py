@@ -224,8 +224,9 @@ class LiveCoach(W.VBox):
         )
 
     def _save(self) -> Path:
-        """Save everything so far as a new folder in ``data/sessions`` (and ask the browser for
-        the video if "save video" is ticked; it is added to the folder when it arrives)."""
+        """Save everything since the coach started as a new folder in ``data/sessions``, and
+        ask the browser for the video if "save video" is ticked (it is added to the folder when
+        it arrives, and covers the time since the previous save)."""
         t = np.array([r[0] for r in self.recording])
         empty = np.zeros((33, 4), np.float32)
         frames = [r[1] if r[1] is not None else empty for r in self.recording]
