@@ -156,7 +156,11 @@ def session_paths(root: str | Path) -> list[Path]:
     root = Path(root)
     if not root.is_dir():
         return []
-    folders = [d for d in root.iterdir() if d.is_dir() and (d / LANDMARKS).is_file()]
+    folders = [
+        d
+        for d in root.iterdir()
+        if d.is_dir() and not d.name.startswith(".") and (d / LANDMARKS).is_file()
+    ]  # a name starting with "." is a session still being written
     return sorted(folders) + sorted(root.glob("*.npz"))
 
 

@@ -201,6 +201,10 @@ def test_a_saved_session_never_replaces_another(tmp_path: Path) -> None:
     b = save_session(tmp_path, [0.0, 0.1, 0.2], lm)  # the same second: another name
     assert a != b and session_paths(tmp_path) == sorted([a, b])
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp left
+    writing = tmp_path / ".20260101T000000-7.partial"  # another save still being written
+    writing.mkdir()
+    (writing / "landmarks.npz").write_bytes((a / "landmarks.npz").read_bytes())
+    assert session_paths(tmp_path) == sorted([a, b])
     assert add_video(a, b"part one").name == "video.webm"
     assert add_video(a, b"part two").name == "video-2.webm"
     assert (a / "video.webm").read_bytes() == b"part one"
