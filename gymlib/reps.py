@@ -177,14 +177,12 @@ _THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
 _TORSO, _UPPER_ARM, _FOREARM = (
     A.SEGMENT_NAMES.index(n) for n in ("torso", "upper_arm", "forearm")
 )
-_ANKLES_HIPS = [
-    A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP, A.L.LEFT_SHOULDER,
-    A.L.RIGHT_SHOULDER, A.L.LEFT_WRIST, A.L.RIGHT_WRIST,
-]  # fmt: skip
+_ANKLES_HIPS = [A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP]
+_SHOULDERS_WRISTS = [A.L.LEFT_SHOULDER, A.L.RIGHT_SHOULDER, A.L.LEFT_WRIST, A.L.RIGHT_WRIST]
 
 
 class Feet(NamedTuple):
-    """Where the person stands and how, in one frame (see :func:`_feet`)."""
+    """Where the person stands in one frame (see :func:`_feet`)."""
 
     left_x: float  # ankles and hips' midpoint in image heights; NaN unseen
     left_y: float
@@ -194,24 +192,15 @@ class Feet(NamedTuple):
     size: float  # the body's size in the image: its segment lengths summed
     hips_x: float
     hips_y: float
-    standing: float  # as gymlib.angles.standing_height: ~3 standing, < 1.5 lying
-    upright: float  # as gymlib.angles.torso_upright: 1 vertical, 0 lying
-    arms_down: bool  # every seen wrist below its shoulder (not hanging, nothing overhead)
+    longest: float  # the longest segment seen in this frame (0 if none)
 
 
 def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
     """One frame ``(33, 4)`` as :class:`Feet` (segment references stand in for unseen segments
     in the body's size). Plain floats: it runs on every live frame."""
-    (
-        (lax, lay, _, lav),
-        (rax, ray, _, rav),
-        (lhx, lhy, _, lhv),
-        (rhx, rhy, _, rhv),
-        ls,
-        rs,
-        lw,
-        rw,
-    ) = frame[_ANKLES_HIPS].tolist()
+    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv) = frame[
+        _ANKLES_HIPS
+    ].tolist()
     nan, vis = math.nan, A.MIN_VISIBILITY
     lav, rav = lav >= vis, rav >= vis
     size, longest = 0.0, 0.0
@@ -220,21 +209,6 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         if seg > longest:
             longest = seg
     hips = lhv >= vis and rhv >= vis
-    ankle_ys = [y for y, v in ((lay, lav), (ray, rav)) if v]
-    shoulder_ys = [q[1] for q in (ls, rs) if q[3] >= vis]
-    standing = (
-        (sum(ankle_ys) / len(ankle_ys) - sum(shoulder_ys) / len(shoulder_ys)) / longest
-        if ankle_ys and shoulder_ys and longest > 0
-        else nan
-    )
-    # the torso upright as :func:`gymlib.angles.torso_upright` (a plank filmed from behind and
-    # above has its feet far below its shoulders, but a short torso)
-    torso = float(np.fmax(refs[_TORSO], 0.8 * (refs[_UPPER_ARM] + refs[_FOREARM])))
-    upright = (
-        ((lhy + rhy) / 2 - sum(shoulder_ys) / len(shoulder_ys)) / torso
-        if shoulder_ys and hips and torso > 0
-        else nan
-    )
     return Feet(
         lax * aspect if lav else nan,
         lay if lav else nan,
@@ -244,9 +218,31 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         size,
         (lhx + rhx) / 2 * aspect if hips else nan,
         (lhy + rhy) / 2 if hips else nan,
-        standing,
-        upright,
-        all(w[1] > q[1] for w, q in ((lw, ls), (rw, rs)) if w[3] >= vis and q[3] >= vis),
+        longest,
+    )
+
+
+def _walks_upright(frame: np.ndarray, refs: np.ndarray, feet: Feet, cfg: RepConfig) -> bool:
+    """Standing tall (ankles far below the shoulders, as :func:`gymlib.angles.standing_height`)
+    with the torso upright (as :func:`gymlib.angles.torso_upright`; a plank filmed from behind
+    and above has its feet far below its shoulders too, but a short torso) and the arms down
+    (not hanging from a bar, nothing held overhead): a person who may be walking. Called only
+    while the body's size changes, so it costs nothing on most frames."""
+    vis = A.MIN_VISIBILITY
+    ls, rs, lw, rw = frame[_SHOULDERS_WRISTS].tolist()
+    if any(w[1] <= q[1] for w, q in ((lw, ls), (rw, rs)) if w[3] >= vis and q[3] >= vis):
+        return False  # a wrist at or above its shoulder
+    shoulder_ys = [q[1] for q in (ls, rs) if q[3] >= vis]
+    ankle_ys = [y for y in (feet.left_y, feet.right_y) if y == y]
+    if not shoulder_ys or not ankle_ys or not feet.longest > 0 or feet.hips_y != feet.hips_y:
+        return False
+    shoulders = sum(shoulder_ys) / len(shoulder_ys)
+    standing = (sum(ankle_ys) / len(ankle_ys) - shoulders) / feet.longest
+    torso = float(np.fmax(refs[_TORSO], 0.8 * (refs[_UPPER_ARM] + refs[_FOREARM])))
+    return (
+        standing > cfg.walk_upright
+        and torso > 0
+        and ((feet.hips_y - shoulders) / torso > cfg.walk_torso)
     )
 
 
@@ -506,10 +502,8 @@ class RepCounter:
             walking_in = (
                 rested
                 and abs(self._zoom) > cfg.max_zoom
-                and feet.standing > cfg.walk_upright
-                and feet.upright > cfg.walk_torso
-                and feet.arms_down
                 and self._speed > cfg.walk_speed
+                and _walks_upright(frame, refs, feet, cfg)
             )
         self._prog.append(p_raw)
         self._rows.append(row if row is not None else self._no_row)
