@@ -174,9 +174,6 @@ _NOBODY = np.zeros((33, 4))
 # positions no longer tell whether they travel
 _FEET_GAP_S = 0.2
 _THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
-_TORSO, _UPPER_ARM, _FOREARM = (
-    A.SEGMENT_NAMES.index(n) for n in ("torso", "upper_arm", "forearm")
-)
 _ANKLES_HIPS = [A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP]
 _SHOULDERS_WRISTS = [A.L.LEFT_SHOULDER, A.L.RIGHT_SHOULDER, A.L.LEFT_WRIST, A.L.RIGHT_WRIST]
 
@@ -192,7 +189,6 @@ class Feet(NamedTuple):
     size: float  # the body's size in the image: its segment lengths summed
     hips_x: float
     hips_y: float
-    longest: float  # the longest segment seen in this frame (0 if none)
 
 
 def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
@@ -203,11 +199,9 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
     ].tolist()
     nan, vis = math.nan, A.MIN_VISIBILITY
     lav, rav = lav >= vis, rav >= vis
-    size, longest = 0.0, 0.0
+    size = 0.0
     for seg, ref in zip(lengths.tolist(), refs.tolist(), strict=True):
         size += seg if seg == seg else (ref if ref == ref else 0.0)
-        if seg > longest:
-            longest = seg
     hips = lhv >= vis and rhv >= vis
     return Feet(
         lax * aspect if lav else nan,
@@ -218,32 +212,22 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         size,
         (lhx + rhx) / 2 * aspect if hips else nan,
         (lhy + rhy) / 2 if hips else nan,
-        longest,
     )
 
 
-def _walks_upright(frame: np.ndarray, refs: np.ndarray, feet: Feet, cfg: RepConfig) -> bool:
-    """Standing tall (ankles far below the shoulders, as :func:`gymlib.angles.standing_height`)
-    with the torso upright (as :func:`gymlib.angles.torso_upright`; a plank filmed from behind
-    and above has its feet far below its shoulders too, but a short torso) and the arms down
-    (not hanging from a bar, nothing held overhead): a person who may be walking. Called only
-    while the body's size changes, so it costs nothing on most frames."""
+def _walks_upright(frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepConfig) -> bool:
+    """Standing tall (:func:`gymlib.angles.standing_height`) with the torso upright
+    (:func:`gymlib.angles.torso_upright`; a plank filmed from behind and above has its feet far
+    below its shoulders too, but a short torso) and the arms down (not hanging from a bar,
+    nothing held overhead): a person who may be walking. Called only while the body's size
+    changes and the feet travel, so it costs nothing on most frames."""
     vis = A.MIN_VISIBILITY
     ls, rs, lw, rw = frame[_SHOULDERS_WRISTS].tolist()
     if any(w[1] <= q[1] for w, q in ((lw, ls), (rw, rs)) if w[3] >= vis and q[3] >= vis):
         return False  # a wrist at or above its shoulder
-    shoulder_ys = [q[1] for q in (ls, rs) if q[3] >= vis]
-    ankle_ys = [y for y in (feet.left_y, feet.right_y) if y == y]
-    if not shoulder_ys or not ankle_ys or not feet.longest > 0 or feet.hips_y != feet.hips_y:
-        return False
-    shoulders = sum(shoulder_ys) / len(shoulder_ys)
-    standing = (sum(ankle_ys) / len(ankle_ys) - shoulders) / feet.longest
-    torso = float(np.fmax(refs[_TORSO], 0.8 * (refs[_UPPER_ARM] + refs[_FOREARM])))
-    return (
-        standing > cfg.walk_upright
-        and torso > 0
-        and ((feet.hips_y - shoulders) / torso > cfg.walk_torso)
-    )
+    standing = float(A.standing_height(frame, aspect=aspect)[0])
+    upright = float(A.torso_upright(frame, refs, aspect=aspect)[0])
+    return standing > cfg.walk_upright and upright > cfg.walk_torso
 
 
 def _travel(old: Feet, new: Feet) -> float:
@@ -503,7 +487,7 @@ class RepCounter:
                 rested
                 and abs(self._zoom) > cfg.max_zoom
                 and self._speed > cfg.walk_speed
-                and _walks_upright(frame, refs, feet, cfg)
+                and _walks_upright(frame, refs, self.aspect, cfg)
             )
         self._prog.append(p_raw)
         self._rows.append(row if row is not None else self._no_row)
