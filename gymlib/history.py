@@ -16,7 +16,7 @@ from typing import Any
 
 from gymlib.config import load_config
 from gymlib.io import write_json_atomic, write_text_atomic
-from gymlib.recording import LANDMARKS, SUMMARY, load_session, session_paths
+from gymlib.recording import LANDMARKS, SUMMARY, replay_session, session_paths
 
 COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "down_s", "up_s",
            "pause_s", "verdict", "reasons")  # fmt: skip
@@ -25,18 +25,13 @@ COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "
 def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any]]:
     """The reps of one saved session, a folder or an older ``.npz`` (replayed once, then read
     from its cache)."""
-    from gymlib.session import CoachSession
-
-    rec = load_session(path)
     p = Path(path)
     source = p / LANDMARKS if p.is_dir() else p
     cache = p / "reps.json" if p.is_dir() else p.with_suffix(".reps.json")
-    if cache.is_file() and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
+    fresh = source.is_file() and cache.is_file()
+    if fresh and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
         return json.loads(cache.read_text())
-    session = CoachSession(classifier, fps=rec.fps, aspect=rec.aspect)
-    for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
-        session.update(frame if frame.any() else None, float(ti))
-    rows = session.summary()
+    rows = replay_session(p, classifier).summary()  # a clear error if it is not a session
     write_json_atomic(cache, rows)
     return rows
 

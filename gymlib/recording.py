@@ -151,6 +151,25 @@ def load_session(path: str | Path) -> RecordedSession:
     return RecordedSession(p, t, lm, fps, aspect, events, summary)
 
 
+def replay_session(
+    path: str | Path,
+    classifier: Any = None,
+    *,
+    fps: float | None = None,
+    aspect: float | None = None,
+) -> Any:
+    """Run a saved session (its folder, or an older ``.npz``) through a fresh
+    :class:`gymlib.session.CoachSession` and return it; ``fps`` and ``aspect`` default to the
+    ones it was recorded with."""
+    from gymlib.session import CoachSession
+
+    rec = load_session(path)
+    session = CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect)
+    for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
+        session.update(frame if frame.any() else None, float(ti))
+    return session
+
+
 def session_paths(root: str | Path) -> list[Path]:
     """Every saved session under ``root``, oldest first: folders, then older ``.npz`` files."""
     root = Path(root)

@@ -21,7 +21,8 @@ import numpy as np
 from gymlib.config import load_config
 from gymlib.extract import PoseExtractor
 from gymlib.landmarks import PoseLandmark
-from gymlib.recording import EventLog, add_video, load_session, save_session
+from gymlib.recording import EventLog, add_video, save_session
+from gymlib.recording import replay_session as replay  # noqa: F401 - public API
 from gymlib.session import AUTO, CoachSession, SessionFeedback, VoiceCoach
 from gymlib.widgets.camera import CameraWidget
 
@@ -260,19 +261,3 @@ class LiveCoach(W.VBox):
     def close(self) -> None:  # noqa: D401 - widget API
         self.extractor.close()
         super().close()
-
-
-def replay(
-    path: str | Path,
-    classifier: Any = None,
-    *,
-    fps: float | None = None,
-    aspect: float | None = None,
-) -> CoachSession:
-    """Run a saved session (its folder, or an older ``.npz``) through a fresh
-    :class:`CoachSession`; ``fps`` and ``aspect`` default to the ones it was recorded with."""
-    rec = load_session(path)
-    session = CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect)
-    for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
-        session.update(frame if frame.any() else None, float(ti))
-    return session
