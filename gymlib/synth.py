@@ -323,12 +323,15 @@ def _rep_params(
             p["trunk"] = u(12, 25)
         p["rom"] = p["flex"] / style["full_flex"]
     elif exercise == "split_squat":
+        # flex: front knee flexion = the thigh's angle to vertical (the depth) + the shank's lean
         p = {"flex": u(82, 100), "shank": u(0, 10)}
         if "shallow" in e:
             p["flex"] = u(38, 52)
-        if "knees_past_toes" in e:
-            p["shank"] = u(28, 36)
         p["rom"] = p["flex"] / 90.0
+        if "knees_past_toes" in e:  # the knee travels forward, the thigh keeps its depth (up to
+            lean = u(28, 36)  # 85 deg, where the rear knee nearly touches the floor)
+            p["flex"] = min(p["flex"] - p["shank"], 85.0) + lean
+            p["shank"] = lean
     elif exercise == "push_up":
         p = {"shoulder_h": u(0.17, 0.22), "hip_off": u(-0.012, 0.012), "flare": style["flare"]}
         if "shallow" in e:
