@@ -1,6 +1,6 @@
 """Rep counting and form checks measured on generator ground truth. Figures for issue 7.
 
-    .venv/bin/python benchmarks/reps_eval.py [--per-combo 9] [--seed 1000] [--real]
+    .venv/bin/python benchmarks/reps_eval.py [--per-combo 9] [--seed 1000] [--real] [--coach]
 
 Clips: every exercise x every view (front, left45, left, back, right, right45), ``--per-combo``
 seeds each (default 9: 324 clips), with idle segments (walking in, standing, setting up, resting),
@@ -13,6 +13,9 @@ off-by-one accuracy, mean |error| / true count, reps counted inside idle segment
 where the check applies (and its coverage), and the median per-frame time of
 ``RepCounter.update`` (rules included) on one core. ``--real`` also counts reps on the real
 windows (consecutive parts of a recording form a stream) and prints a table per recording.
+``--coach`` also runs the live coach's pipeline on every clip (``gymlib.session.CoachSession``
+with the shipped classifier: it recognises the exercise and counts only while it is sure) and
+prints its count figures and the reps it counted under a wrong exercise.
 """
 
 from __future__ import annotations
@@ -135,6 +138,33 @@ def evaluate(clips: list) -> None:
             print(f"  {ex:12s} {view:8s} errors {v}")
 
 
+def coach(clips: list) -> None:
+    from gymlib.model import ExerciseClassifier
+    from gymlib.session import CoachSession
+
+    clf = ExerciseClassifier.load()
+    errs, n_true, idle_n, wrong = [], [], 0, 0
+    t0 = time.time()
+    for c in clips:
+        session = CoachSession(clf, fps=c.fps, aspect=c.aspect)
+        for t, fr in enumerate(c.landmarks):
+            session.update(fr if fr.any() else None, t / c.fps)
+        reps = [r for r in session.reps if r.exercise == c.exercise]
+        wrong += len(session.reps) - len(reps)
+        idle = c.idle_mask()
+        idle_n += sum(int(idle[r.start : r.end + 1].mean() > 0.5) for r in reps)
+        errs.append(len(reps) - len(c.reps))
+        n_true.append(len(c.reps))
+    e, n = np.array(errs), np.array(n_true)
+    print(f"\n== the live coach's pipeline (CoachSession, shipped classifier), "
+          f"{time.time() - t0:.0f} s ==")  # fmt: skip
+    print(f"off-by-one accuracy               {np.mean(np.abs(e) <= 1):10.3f}")
+    print(f"exact count                       {np.mean(e == 0):10.3f}")
+    print(f"mean |error| / true count         {np.abs(e).sum() / n.sum():10.3f}")
+    print(f"reps counted in idle segments     {idle_n:10d}")
+    print(f"reps counted under a wrong exercise {wrong:8d}")
+
+
 def speed(clips: list) -> None:
     times = []
     for c in clips[:: max(len(clips) // 12, 1)]:
@@ -216,6 +246,7 @@ def main() -> None:
     ap.add_argument("--per-combo", type=int, default=9)
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--real", action="store_true")
+    ap.add_argument("--coach", action="store_true")
     ap.add_argument(
         "--real-path", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz"
     )
@@ -225,6 +256,8 @@ def main() -> None:
     print(f"generated {len(clips)} clips in {time.time() - t0:.1f} s")
     evaluate(clips)
     speed(clips)
+    if args.coach:
+        coach(clips)
     if args.real:
         real(args.real_path)
 

@@ -365,6 +365,15 @@ class RepCounter:
         self.start_frame = int(frame)
         self.reset()
 
+    def continue_from(self, earlier: RepCounter) -> None:
+        """Go on with ``earlier``'s count (call before feeding frames): its reps and counts come
+        first, and a rep whose bottom it has counted already is not counted again. For a new
+        counter that watches the last seconds again once the exercise is recognised
+        (:class:`gymlib.session.CoachSession`)."""
+        self.reps = list(earlier.reps)
+        self.counts = dict(earlier.counts)
+        self._prev_end = self._counted_until = earlier._prev_end
+
     def reset(self) -> None:
         """Forget everything: a new set or a new person."""
         start = self.start_frame
@@ -397,6 +406,7 @@ class RepCounter:
         self._peak = -math.inf
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
         self._prev_end = -(10**9)  # end frame of the last rep
+        self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
 
     # ---------------------------------------------------------------------------------------
     def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, Feet]:
@@ -676,6 +686,8 @@ class RepCounter:
             return None  # keep waiting for the ascent to finish
         self._pending = None
         bottom_i = down + b_rel
+        if bottom_i + i0 <= self._counted_until:
+            return None  # counted already (see continue_from): the same movement seen again
         # ascent: 50% and 10% crossings, then the onset model to extrapolate the end
         up50 = np.flatnonzero(after <= lvl50)
         t50u = bottom_i + (int(up50[0]) if len(up50) else 0)

@@ -9,8 +9,10 @@ A rolling 30-frame window feeds the classifier (``ExerciseClassifier.predict_one
 ``classify_every`` frames. The recognised exercise changes only after ``vote`` consecutive
 confident predictions agree (no flicker) and falls back to "unknown" after ``unknown_after_s``
 without a confident one. The exercise can be fixed by the user instead (``set_exercise``). Each
-exercise has its own :class:`gymlib.reps.RepCounter`; while the classifier is not sure, the
-counter is told so (``active=False``) and does not count.
+exercise has its own :class:`gymlib.reps.RepCounter`, fed only while its exercise is recognised
+(or fixed): while the classifier is not sure, nothing is counted. The classifier needs a second or
+two of movement to be sure, so when an exercise is recognised its counter first watches the last
+``replay_s`` seconds again: the rep that made it recognisable is counted too.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class LiveConfig:
     vote: int = field(default=2, metadata={"range": (1, 10)})
     unknown_after_s: float = field(default=4.0, metadata={"range": (0.5, 60.0)})
     min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
+    replay_s: float = field(default=4.0, metadata={"range": (0.0, 30.0)})
 
 
 def load_live_config(cfg: Config | None = None) -> LiveConfig:
@@ -115,13 +118,43 @@ class CoachSession:
         self._last_confident = -np.inf
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
+        # the last replay_s seconds of frames (None: nobody), for a newly recognised exercise
+        self._recent: collections.deque[np.ndarray | None] = collections.deque(
+            maxlen=max(int(round(self.cfg.replay_s * self.fps)), 1)
+        )
+        self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
 
-    def _counter(self, exercise: str) -> RepCounter:
-        if exercise not in self.counters:
-            counter = self._make_counter(exercise)
-            counter.start_at(self.frames - 1)  # reps in frames of the whole stream
-            self.counters[exercise] = counter
-        return self.counters[exercise]
+    def set_aspect(self, aspect: float) -> None:
+        """The camera's picture changed shape (width / height): counters measure afresh."""
+        if not aspect > 0:
+            raise ValueError(f"aspect (image width / height) must be > 0, got {aspect}")
+        if abs(aspect - self.aspect) > 1e-6:
+            self.aspect = float(aspect)
+            self._recent.clear()  # frames of the old shape are not watched again
+            self._watching = UNKNOWN  # the next frame starts a counter in the new shape
+
+    def _watch(self, exercise: str) -> tuple[RepCounter, list[Rep]]:
+        """The counter of ``exercise`` for the current frame, and reps it finished on the way.
+
+        A newly recognised exercise gets a new counter that first watches the recent frames
+        again (frames of the whole stream, so reps keep their place in the video) and goes on
+        with the count of the exercise's earlier counter, if any.
+        """
+        if exercise == self._watching:
+            return self.counters[exercise], []
+        self._watching = exercise
+        counter = self._make_counter(exercise)
+        recent = list(self._recent)[:-1]  # the current frame is fed by the caller
+        counter.start_at(self.frames - 1 - len(recent))
+        if exercise in self.counters:
+            counter.continue_from(self.counters[exercise])
+        self.counters[exercise] = counter
+        finished = []
+        for frame in recent:
+            fb = counter.update(frame)
+            if fb.rep is not None:
+                finished.append(fb.rep)
+        return counter, finished
 
     # -------------------------------------------------------------------------------------------
     def _classify(self, t: float) -> None:
@@ -162,6 +195,7 @@ class CoachSession:
                 frame = None
         self.frames += 1
         self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
+        self._recent.append(frame)
         seen = sum(1 for f in self.window if f.any())
         if (
             self.fixed is None
@@ -175,15 +209,16 @@ class CoachSession:
         exercise = self.fixed or self.current
         confidence = 1.0 if self.fixed else self.confidence
         fb = None
+        finished: list[Rep] = []
         if exercise != UNKNOWN:
-            fb = self._counter(exercise).update(frame, active=True)
-        # the other counters see the frame too, as inactive: they keep no stale half-rep
-        for name, counter in self.counters.items():
-            if name != exercise:
-                counter.update(frame, active=False)
-        rep = fb.rep if fb is not None else None
-        if rep is not None:
-            self.reps.append(rep)
+            counter, finished = self._watch(exercise)
+            fb = counter.update(frame)
+            if fb.rep is not None:
+                finished.append(fb.rep)
+        else:
+            self._watching = UNKNOWN
+        self.reps.extend(finished)
+        rep = finished[-1] if finished else None
         return SessionFeedback(
             time=t,
             person=frame is not None,

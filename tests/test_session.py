@@ -126,6 +126,48 @@ def test_reps_are_numbered_in_frames_of_the_whole_stream() -> None:
         assert abs(session.summary()[0]["start_s"] - clip.reps[0].start / clip.fps) < 0.4
 
 
+def test_the_rep_that_made_the_exercise_recognisable_is_counted() -> None:
+    """The classifier is sure only well into the first rep (and again only after a pause in
+    the middle of the set): the counter watches the last seconds again each time, so every
+    rep is counted once."""
+    clip = generate_clip("squat", 5, seed=7, view="left", idle=False)
+    first = clip.reps[0]
+    mid_first = (first.start + first.bottom) // 2  # frame when the squat becomes clear
+    gap = (clip.reps[2].start + 5, clip.reps[2].start + 45)  # not sure for a moment
+
+    def script(i):  # call i classifies the window ending at frame 29 + 10 i
+        f = 29 + 10 * i
+        sure = f >= mid_first and not gap[0] <= f < gap[1]
+        return ("squat", 0.99) if sure else ("squat", 0.5)
+
+    cfg = LiveConfig(classify_every=10, vote=1, unknown_after_s=0.5, min_person_frames=20)
+    session = CoachSession(Scripted(script), fps=clip.fps, aspect=clip.aspect, config=cfg)
+    names = [fb.exercise for fb in _run(session, clip)]
+    assert names[first.start] == UNKNOWN and names[first.end] == "squat"
+    assert UNKNOWN in names[gap[0] : gap[1] + 10]  # the pause was noticed
+    assert [r.index for r in session.reps] == [1, 2, 3, 4, 5]
+    for found, true in zip(session.reps, clip.reps, strict=True):
+        assert abs(found.start - true.start) <= 10 and abs(found.end - true.end) <= 10
+    # without watching again, the first rep is lost
+    cfg0 = LiveConfig(classify_every=10, vote=1, unknown_after_s=0.5, min_person_frames=20,
+                      replay_s=0.0)  # fmt: skip
+    lossy = CoachSession(Scripted(script), fps=clip.fps, aspect=clip.aspect, config=cfg0)
+    _run(lossy, clip)
+    assert len(lossy.reps) < 5
+
+
+def test_the_counters_use_the_camera_pictures_shape() -> None:
+    session = CoachSession(Scripted(lambda i: ("squat", 0.99)), exercise="squat")
+    clip = generate_clip("squat", 2, seed=8, view="left", idle=False, image_size=(1280, 720))
+    session.update(clip.landmarks[0], 0.0)
+    assert session.counters["squat"].aspect == pytest.approx(4 / 3)
+    session.set_aspect(clip.aspect)
+    session.update(clip.landmarks[1], 0.04)
+    assert session.counters["squat"].aspect == pytest.approx(16 / 9)
+    with pytest.raises(ValueError, match="aspect"):
+        session.set_aspect(0.0)
+
+
 def test_bad_frames_are_refused() -> None:
     session = CoachSession(Scripted(lambda i: ("squat", 1.0)))
     with pytest.raises(ValueError, match=r"\(33, 4\)"):
@@ -251,6 +293,9 @@ def test_live_coach_handles_a_camera_frame_and_closes_sets(tmp_path: Path) -> No
         jpeg = cv2.imencode(".jpg", img)[1].tobytes()
         result = coach._handle(jpeg, 0.0)
         assert result["landmarks"] is not None and len(result["landmarks"]) == 33
+        wide = cv2.imencode(".jpg", cv2.resize(img, (1280, 720)))[1].tobytes()
+        coach._handle(wide, 0.05)
+        assert coach.session.aspect == pytest.approx(16 / 9)  # the counters measure in it
         with pytest.raises(ValueError, match="JPEG"):
             coach._handle(b"not a jpeg", 0.1)
         # a set of squats fed as landmarks, then "new set" summarises it

@@ -127,6 +127,7 @@ class LiveCoach(W.VBox):
             raise ValueError("the frame could not be decoded as JPEG")
         t1 = time.perf_counter()
         self._aspect = bgr.shape[1] / bgr.shape[0]
+        self.session.set_aspect(self._aspect)  # the angles depend on the picture's shape
         t = max(t, self._last_t + 1e-3)  # MediaPipe's video mode needs increasing timestamps
         self._last_t = t
         lm = self.extractor.process_bgr(bgr, timestamp=t)
