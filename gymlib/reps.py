@@ -294,7 +294,8 @@ class RepCounter:
     """Streaming rep counter and judge for one exercise; ``update`` takes one frame at a time.
 
     ``update(frame, active=True)``: ``frame`` is ``(33, 4)`` or None (no person); ``active=False``
-    means the classifier does not see this exercise (unknown), which stops counting like idling.
+    means the classifier does not see this exercise (unknown): no rep starts and one under way
+    is dropped, but a person holding the start position is ready once it is sure again.
     """
 
     def __init__(
@@ -535,7 +536,10 @@ class RepCounter:
         # Rep detection relative to the person's own top (the valley of progress before the
         # rep), not to absolute values: a rep rises at least `reach` above it, then comes back
         # within `return_frac` of that rise. A bounce at the bottom is not a return.
-        if not gate:
+        # the classifier not sure (only that) keeps the start position: no rep starts, but the
+        # person who holds it is ready the moment it is sure
+        unsure = not active and self._speed <= self._max_drift and not gap
+        if not gate and not (unsure and self.state in ("idle", "top")):
             self._to_idle(f)
         elif self.state == "idle":
             if p == p and posture_ok and p < 0.5:
@@ -552,7 +556,7 @@ class RepCounter:
                     self._valley += self._beta * (p - self._valley)
                 if walking_in:
                     self._valley, self._steady_since = p, f
-            if p == p and p >= self._valley + self._leave_top and settled:
+            if p == p and p >= self._valley + self._leave_top and settled and gate:
                 self.state, self._down_at = "down", f
                 self._peak, self._base = p, self._valley
                 self._hold, self._hold_since, self._rebase = p, f, None

@@ -41,7 +41,7 @@ class LiveConfig:
     vote: int = field(default=2, metadata={"range": (1, 10)})
     unknown_after_s: float = field(default=4.0, metadata={"range": (0.5, 60.0)})
     min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
-    replay_s: float = field(default=4.0, metadata={"range": (0.0, 30.0)})
+    replay_s: float = field(default=10.0, metadata={"range": (0.0, 30.0)})
 
 
 def load_live_config(cfg: Config | None = None) -> LiveConfig:
@@ -123,6 +123,7 @@ class CoachSession:
             maxlen=max(int(round(self.cfg.replay_s * self.fps)), 1)
         )
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
+        self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -138,20 +139,23 @@ class CoachSession:
 
         A newly recognised exercise gets a new counter that first watches the recent frames
         again (frames of the whole stream, so reps keep their place in the video) and goes on
-        with the count of the exercise's earlier counter, if any.
+        with the count of the exercise's earlier counter, if any. Frames up to the last time
+        the classifier was sure the person did something else are watched as inactive: they
+        tell the counter where the person walked and stood, but nothing in them counts.
         """
         if exercise == self._watching:
             return self.counters[exercise], []
         self._watching = exercise
         counter = self._make_counter(exercise)
         recent = list(self._recent)[:-1]  # the current frame is fed by the caller
-        counter.start_at(self.frames - 1 - len(recent))
+        first = self.frames - 1 - len(recent)
+        counter.start_at(first)
         if exercise in self.counters:
             counter.continue_from(self.counters[exercise])
         self.counters[exercise] = counter
         finished = []
-        for frame in recent:
-            fb = counter.update(frame)
+        for i, frame in enumerate(recent):
+            fb = counter.update(frame, active=first + i > self._other_at)
             if fb.rep is not None:
                 finished.append(fb.rep)
         return counter, finished
@@ -165,6 +169,8 @@ class CoachSession:
         i = int(np.argmax(probs))
         name, conf = self.classifier.classes[i], float(probs[i])
         other = name == OTHER and conf >= self.threshold  # sure it is none of the exercises
+        if other:
+            self._other_at = self.frames - 1
         if conf < self.threshold or other:
             name = UNKNOWN
         else:

@@ -156,6 +156,25 @@ def test_the_rep_that_made_the_exercise_recognisable_is_counted() -> None:
     assert len(lossy.reps) < 5
 
 
+def test_what_the_classifier_was_sure_was_something_else_is_not_counted_later() -> None:
+    """Watching again stops at the last confident "other": reps before it are not counted in
+    hindsight, and the person holding the start position then is ready at once."""
+    clip = generate_clip("squat", 5, seed=13, view="left", idle=False, tempo=(1.0, 1.4))
+    boundary = clip.reps[2].start - 1  # "other" up to rep 3, quicker than settling in anew
+
+    def script(i):
+        return (OTHER, 0.97) if 29 + 10 * i <= boundary else ("squat", 0.99)
+
+    cfg = LiveConfig(classify_every=10, vote=1, unknown_after_s=30.0, min_person_frames=20,
+                     replay_s=10.0)  # fmt: skip
+    session = CoachSession(ScriptedWithOther(script), fps=clip.fps, aspect=clip.aspect,
+                           config=cfg, threshold=0.9)  # fmt: skip
+    _run(session, clip)
+    assert [r.index for r in session.reps] == [1, 2, 3]
+    for found, true in zip(session.reps, clip.reps[2:], strict=True):
+        assert abs(found.start - true.start) <= 10 and abs(found.end - true.end) <= 10
+
+
 def test_the_counters_use_the_camera_pictures_shape() -> None:
     session = CoachSession(Scripted(lambda i: ("squat", 0.99)), exercise="squat")
     clip = generate_clip("squat", 2, seed=8, view="left", idle=False, image_size=(1280, 720))
