@@ -193,8 +193,8 @@ class EventLog:
 
     def update(self, fb: Any) -> None:
         t = round(float(fb.time), 3)
-        if fb.rep is not None:
-            self.events.append({"type": "rep", "t": t, **fb.rep.as_row()})
+        for rep in fb.finished:
+            self.events.append({"type": "rep", "t": t, **rep.as_row()})
         names = set()
         for w in fb.warnings:
             names.add(w.name)

@@ -59,10 +59,13 @@ class SessionFeedback:
     confidence: float  # the classifier's probability for it (1.0 when fixed by the user)
     probabilities: dict[str, float]
     counter: FrameFeedback | None  # the active exercise's counter, if any
-    rep: Rep | None  # a rep that finished on this frame
+    rep: Rep | None  # the last rep that finished on this frame
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
     warnings: tuple[Warning, ...]
     landmarks: np.ndarray | None  # the frame's (33, 4), for drawing
+    # every rep that finished on this frame: more than one when an exercise just recognised
+    # had reps in the recent frames its counter watched again
+    finished: tuple[Rep, ...] = ()
 
 
 class CoachSession:
@@ -236,6 +239,7 @@ class CoachSession:
             reps={name: dict(c.counts) for name, c in self.counters.items()},
             warnings=fb.warnings if fb is not None else (),
             landmarks=frame,
+            finished=tuple(finished),
         )
 
     def summary(self) -> list[dict[str, Any]]:

@@ -156,6 +156,24 @@ def test_the_rep_that_made_the_exercise_recognisable_is_counted() -> None:
     assert len(lossy.reps) < 5
 
 
+def test_reps_found_by_watching_again_all_reach_the_event_log() -> None:
+    from gymlib.recording import EventLog
+
+    clip = generate_clip("squat", 5, seed=7, view="left", idle=False)
+    late = clip.reps[1].end  # not sure until two reps are done (within replay_s)
+
+    def script(i):
+        return ("squat", 0.99) if 29 + 10 * i > late else ("squat", 0.5)
+
+    session = CoachSession(Scripted(script), fps=clip.fps, aspect=clip.aspect)
+    log = EventLog()
+    fbs = _run(session, clip)
+    for fb in fbs:
+        log.update(fb)
+    assert max(len(fb.finished) for fb in fbs) >= 2  # several reps finished on one frame
+    assert [e["rep"] for e in log.events if e["type"] == "rep"] == [1, 2, 3, 4, 5]
+
+
 def test_what_the_classifier_was_sure_was_something_else_is_not_counted_later() -> None:
     """Watching again stops at the last confident "other": reps before it are not counted in
     hindsight, and the person holding the start position then is ready at once."""
