@@ -16,7 +16,7 @@ from typing import Any
 
 from gymlib.config import load_config
 from gymlib.io import write_json_atomic, write_text_atomic
-from gymlib.recording import LANDMARKS, SUMMARY, replay_session, session_paths
+from gymlib.recording import SUMMARY, landmarks_file, replay_session, session_name, session_paths
 
 COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "down_s", "up_s",
            "pause_s", "verdict", "reasons")  # fmt: skip
@@ -26,7 +26,7 @@ def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any
     """The reps of one saved session, a folder or an older ``.npz`` (replayed once, then read
     from its cache)."""
     p = Path(path)
-    source = p / LANDMARKS if p.is_dir() else p
+    source = landmarks_file(p)
     cache = p / "reps.json" if p.is_dir() else p.with_suffix(".reps.json")
     fresh = source.is_file() and cache.is_file()
     if fresh and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
@@ -48,11 +48,10 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
     for p in session_paths(root):
         summary = p / SUMMARY
         saved = json.loads(summary.read_text()).get("saved", "") if summary.is_file() else ""
-        mtime = (p / LANDMARKS if p.is_dir() else p).stat().st_mtime
+        mtime = landmarks_file(p).stat().st_mtime
         started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
-        name = p.name if p.is_dir() else p.stem
         for r in session_reps(p, classifier):
-            rows.append({"session": name, "started": started, **r})
+            rows.append({"session": session_name(p), "started": started, **r})
     table = pd.DataFrame(rows)
     return table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
 

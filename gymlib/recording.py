@@ -46,7 +46,20 @@ class RecordedSession:
 
     @property
     def name(self) -> str:
-        return self.path.stem if self.path.suffix == ".npz" else self.path.name
+        return session_name(self.path)
+
+
+def landmarks_file(session: str | Path) -> Path:
+    """The file holding a saved session's landmarks: ``<folder>/landmarks.npz``, or the older
+    single ``.npz`` itself."""
+    p = Path(session)
+    return p / LANDMARKS if p.is_dir() else p
+
+
+def session_name(session: str | Path) -> str:
+    """A saved session's name: its folder's, or an older ``.npz``'s stem."""
+    p = Path(session)
+    return p.stem if p.suffix == ".npz" else p.name
 
 
 def _checked(timestamps: Any, landmarks: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -131,7 +144,7 @@ def add_video(session: str | Path, data: bytes, suffix: str = ".webm") -> Path:
 def load_session(path: str | Path) -> RecordedSession:
     """Read a session folder (or an older single ``.npz`` session)."""
     p = Path(path)
-    npz = p / LANDMARKS if p.is_dir() else p
+    npz = landmarks_file(p)
     if not npz.is_file():
         raise FileNotFoundError(f"{p}: no saved session here (expected {LANDMARKS} or a .npz)")
     with np.load(npz, allow_pickle=False) as d:

@@ -63,7 +63,6 @@ class LiveCoach(W.VBox):
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
         self.saved_path: Path | None = None
-        self._aspect = 4 / 3
         self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
         self.frames = 0
         self._last_t = -1.0
@@ -126,8 +125,7 @@ class LiveCoach(W.VBox):
         if bgr is None:
             raise ValueError("the frame could not be decoded as JPEG")
         t1 = time.perf_counter()
-        self._aspect = bgr.shape[1] / bgr.shape[0]
-        self.session.set_aspect(self._aspect)  # the angles depend on the picture's shape
+        self.session.set_aspect(bgr.shape[1] / bgr.shape[0])  # angles depend on the shape
         t = max(t, self._last_t + 1e-3)  # MediaPipe's video mode needs increasing timestamps
         self._last_t = t
         lm = self.extractor.process_bgr(bgr, timestamp=t)
@@ -238,7 +236,7 @@ class LiveCoach(W.VBox):
         }
         path = save_session(
             self.sessions, t, lm, events=self.events.events, fps=self.session.fps,
-            aspect=self._aspect, summary={"reps": reps, "sets": self.sets},
+            aspect=self.session.aspect, summary={"reps": reps, "sets": self.sets},
         )  # fmt: skip
         self.saved_path = path
         self.saved.value = f"saved {path.name} ({len(t)} frames)"
