@@ -75,6 +75,12 @@ def match(pred: list, truth: list) -> list[tuple[int, int]]:
     return pairs
 
 
+def in_idle(reps: list, clip) -> int:  # noqa: ANN001
+    """How many of ``reps`` lie mostly (over half their frames) inside the clip's idle segments."""
+    idle = clip.idle_mask()
+    return sum(int(idle[r.start : r.end + 1].mean() > 0.5) for r in reps)
+
+
 def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
@@ -93,11 +99,8 @@ def evaluate(clips: list) -> None:
         errs.append(len(reps) - t)
         seed_errs.append(len(seed_frames) - t)
         per_ex[(c.exercise, c.view)].append(len(reps) - t)
-        idle = c.idle_mask()
-        for r in reps:
-            if idle[r.start : r.end + 1].mean() > 0.5:
-                idle_new += 1
-        idle_seed += sum(int(idle[f]) for f in seed_frames)
+        idle_new += in_idle(reps, c)
+        idle_seed += sum(int(c.idle_mask()[f]) for f in seed_frames)
         for i, j in match(reps, c.reps):
             p, tr = reps[i], c.reps[j]
             d_start.append(abs(p.start - tr.start))
@@ -151,8 +154,7 @@ def coach(clips: list) -> None:
             session.update(fr if fr.any() else None, t / c.fps)
         reps = [r for r in session.reps if r.exercise == c.exercise]
         wrong += len(session.reps) - len(reps)
-        idle = c.idle_mask()
-        idle_n += sum(int(idle[r.start : r.end + 1].mean() > 0.5) for r in reps)
+        idle_n += in_idle(reps, c)
         errs.append(len(reps) - len(c.reps))
         n_true.append(len(c.reps))
     e, n = np.array(errs), np.array(n_true)
