@@ -623,9 +623,12 @@ def _pose_bench_press(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
         knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(0, 1, 0))
         sk[side, "knee"] = knee
         sk[side, "ankle"] = ankle
-        wrist = np.stack([sh_mid[:, 0] - 0.04 - 0.06 * phase, sh_mid[:, 1] + bar_h,
-                          np.full(n, -sign * style["grip"] / 2)], -1)  # fmt: skip
+        # the forearms stay near vertical, so the bar comes down where the elbows point: on the
+        # lower chest with the elbows tucked, high on the chest with them flared
         abd = np.radians(prm["abd"])[:, None]
+        touch = 0.5 * body.upper_arm * np.cos(abd[:, 0])
+        wrist = np.stack([sh_mid[:, 0] - 0.02 - touch * phase, sh_mid[:, 1] + bar_h,
+                          np.full(n, -sign * style["grip"] / 2)], -1)  # fmt: skip
         hint = np.sin(abd) * off + np.cos(abd) * _vec(-1, 0, 0) + _vec(0, -0.6, 0)
         _arm_ik(sk, body, side, wrist, hint)
     return sk.p
