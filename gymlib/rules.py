@@ -7,7 +7,7 @@ that reject bad rules at load time, naming the exercise and the key::
       angles:                              # extra three-point angles by landmark name
         shoulder_abduction: [HIP, SHOULDER, ELBOW]   # side-less names = either side
       squat:
-        signal:                            # progress 0 at top, 1 at bottom; several are averaged
+        signal:                            # progress 0 at top, 1 at bottom; the furthest counts
           - {measure: hip_height, side: mean, top: 1.0, bottom: 0.5}
           - {measure: knee, side: mean, top: 175, bottom: 80}
         posture: [{measure: torso_upright, min: 0.5}]
@@ -187,8 +187,9 @@ def custom_angle(name: str, points: Any, where: str) -> Measure:
 class SignalSpec:
     """A quantity that drives counting and its values at a full top and a full bottom.
 
-    An exercise may list several: their progress (0 at ``top``, 1 at ``bottom``) is averaged,
-    which halves the noise of two independent estimates of the same movement.
+    An exercise may list several: per frame the counter takes the furthest progress (0 at
+    ``top``, 1 at ``bottom``) among those seen, so the one this camera sees moving drives the
+    count (a 2-D knee angle barely moves from the front, a hip height moves from every side).
     """
 
     measure: str = ""
