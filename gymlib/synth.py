@@ -989,15 +989,27 @@ def _pick_setup(rng: np.random.Generator, view: str | None, image_size: tuple[in
     return view, image_size, mirrored
 
 
-def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, view: str,
+def camera_yaw(exercise: str, view: str) -> float:
+    """The camera's direction (degrees about the vertical) for a named view of an exercise.
+
+    A bench press is filmed from beside the bench or from its foot end (the rack and the bar
+    stand at the head end), so its front and diagonal views look from the feet: the lying
+    person's hips come nearer the camera than the shoulders, as in the seed's phone takes.
+    """
+    yaw = VIEWS[view]
+    return 180.0 - yaw if exercise == "bench_press" else yaw
+
+
+def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: float,
           image_size: tuple[int, int], mirrored: bool, noise: float,
           camera_height: float | None) -> tuple[np.ndarray, Camera]:  # fmt: skip
     """World joints ``(T, 33, 3)`` -> MediaPipe-like landmarks ``(T, 33, 4)`` and the camera.
 
-    The camera looks from ``view`` and is fitted to the ``framed`` frames; visibility, noise,
-    dropouts and swaps as MediaPipe's; frames with most of the body outside the picture empty.
+    The camera looks from ``yaw`` (:func:`camera_yaw`) and is fitted to the ``framed`` frames;
+    visibility, noise, dropouts and swaps as MediaPipe's; frames with most of the body outside
+    the picture empty.
     """
-    yaw = VIEWS[view] + float(rng.normal(0, 4))
+    yaw = yaw + float(rng.normal(0, 4))
     fill = float(rng.uniform(0.45, 0.85))
     height_frac = float(rng.uniform(0.25, 0.75))  # drawn always: the seed's clip stays the same
     if camera_height is not None:
@@ -1135,8 +1147,8 @@ def generate_clip(
     for s_, e_, kind in idle_spans:
         if kind == "walk_in":
             framed[s_:e_] = False  # the person walks in from outside the picture
-    lm, cam = _film(p, framed, rng, view=view, image_size=image_size, mirrored=mirrored,
-                    noise=noise, camera_height=camera_height)  # fmt: skip
+    lm, cam = _film(p, framed, rng, yaw=camera_yaw(exercise, view), image_size=image_size,
+                    mirrored=mirrored, noise=noise, camera_height=camera_height)  # fmt: skip
     reps = [
         RepTruth(s, b, e, tuple(err), float(prm_i["rom"]))
         for (s, b, e), err, prm_i in zip(reps_frames, rep_errors, rep_params, strict=False)
@@ -1318,7 +1330,7 @@ def generate_other(
     else:
         p = _pose_lunge(body, *_cycles(n, fps, rng.uniform(1.6, 3.0), rng), rng)
     p = complete_landmarks(p, body)
-    lm, cam = _film(p, np.ones(n, bool), rng, view=view, image_size=image_size,
+    lm, cam = _film(p, np.ones(n, bool), rng, yaw=VIEWS[view], image_size=image_size,
                     mirrored=mirrored, noise=noise, camera_height=camera_height)  # fmt: skip
     return SyntheticClip(
         landmarks=lm, fps=float(fps), exercise="other", view=view, reps=[],

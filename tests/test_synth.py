@@ -127,6 +127,22 @@ def test_views_change_the_picture() -> None:
     assert widths["left"] < widths["left45"] < widths["front"]
 
 
+def test_a_bench_press_seen_from_the_front_is_filmed_from_its_foot_end() -> None:
+    # the head end of a bench holds the rack: its "front" and diagonal views look from the feet,
+    # so the hips are nearer the camera than the shoulders (lower in the picture) and the feet
+    # lowest; a push-up's front view still looks at the head
+    def below(clip: SyntheticClip, a: L, b: L) -> float:
+        lm = clip.landmarks[clip.rep_mask()]
+        return float(np.median(lm[:, a, 1] - lm[:, b, 1]))
+
+    for view in ("front", "left45", "right45"):
+        bench = _clean("bench_press", 2, view=view)
+        assert below(bench, L.LEFT_HIP, L.LEFT_SHOULDER) > 0, view
+        assert below(bench, L.LEFT_ANKLE, L.LEFT_HIP) > 0, view
+    push_up = _clean("push_up", 2, view="front")
+    assert below(push_up, L.LEFT_HIP, L.LEFT_SHOULDER) < 0
+
+
 def _rep_minimum(clip: SyntheticClip, values: np.ndarray) -> np.ndarray:
     return np.array([np.nanmin(values[r.start : r.end + 1]) for r in clip.reps])
 
