@@ -59,6 +59,10 @@ BENCH_HEIGHT: float = 0.45
 STANDARD_VIEWS: tuple[str, ...] = ("left", "right", "front", "left45", "right45")
 IMAGE_SIZES: tuple[tuple[int, int], ...] = ((640, 480), (1280, 720), (720, 1280))
 
+#: Frame rates people film exercise with: phones and webcams at 30 (most) or 60 fps, web video
+#: at 25-30, studio cameras (Fit3D) at 50. ``generate_dataset(fps=CAMERA_FPS)`` draws from it.
+CAMERA_FPS: tuple[float, ...] = (25.0, 30.0, 30.0, 30.0, 50.0, 60.0)
+
 SIZE_PRESETS: dict[str, dict[str, int]] = {
     "tiny": {"n_clips": 12, "max_reps": 3},
     "small": {"n_clips": 120, "max_reps": 6},
@@ -648,9 +652,11 @@ _POSES = {
 # Idle poses: standing, walking, seated, lying (the posture the set starts from and returns to)
 # --------------------------------------------------------------------------------------------
 def _pose_standing(body: Body, n: int, rng: np.random.Generator, *, walk_speed: float = 0.0,
-                   fidget: bool = False, facing: float = 0.0) -> np.ndarray:  # fmt: skip
-    """Standing (sway, fidgeting arms) or walking sideways across the scene, ``(n, 33, 3)``."""
-    t = np.arange(n) / 30.0
+                   fidget: bool = False, facing: float = 0.0,
+                   fps: float = 30.0) -> np.ndarray:  # fmt: skip
+    """Standing (sway, fidgeting arms) or walking sideways across the scene (``walk_speed`` in
+    m/s), ``(n, 33, 3)`` at ``fps`` frames per second."""
+    t = np.arange(n) / fps
     sk = Skel(n)
     left = _vec(0, 0, 1)
     sway = 0.01 * np.sin(2 * np.pi * t * rng.uniform(0.2, 0.4) + rng.uniform(0, 6))
@@ -1176,10 +1182,12 @@ def _idle_pose(exercise: str, body: Body, kind: str, n: int, rng: np.random.Gene
     facing = 180.0 if exercise == "bench_press" else 0.0
     if kind == "walk_in":
         speed = float(rng.choice([-1, 1]) * rng.uniform(0.6, 1.0))
-        p = _pose_standing(body, n, rng, walk_speed=speed, facing=facing)
+        p = _pose_standing(body, n, rng, walk_speed=speed, facing=facing, fps=fps)
         # walking across the view: rotate the walker to face the walking direction
         return _rotate_about_vertical(p, np.full(n, 75.0 * np.sign(speed)), p.mean(axis=1))
-    return _pose_standing(body, n, rng, fidget=kind in ("standing", "resting"), facing=facing)
+    return _pose_standing(
+        body, n, rng, fidget=kind in ("standing", "resting"), facing=facing, fps=fps
+    )
 
 
 def _blend_idle(p: np.ndarray, exercise: str, body: Body, segments: list[tuple[str, int]],
@@ -1251,7 +1259,7 @@ def _pose_jumping_jack(body: Body, phase: np.ndarray, rng: np.random.Generator) 
 
 
 def _pose_arm_circles(body: Body, n: int, fps: float, rng: np.random.Generator) -> np.ndarray:
-    p = _pose_standing(body, n, rng)
+    p = _pose_standing(body, n, rng, fps=fps)
     sk = Skel(n)
     sk.p = p
     left = _vec(0, 0, 1)
@@ -1318,10 +1326,10 @@ def generate_other(
         raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
     view, image_size, mirrored = _pick_setup(rng, view, image_size, mirrored)
     if kind in ("standing", "fidgeting"):
-        p = _pose_standing(body, n, rng, fidget=kind == "fidgeting",
+        p = _pose_standing(body, n, rng, fidget=kind == "fidgeting", fps=fps,
                            facing=float(rng.uniform(-30, 30)))  # fmt: skip
     elif kind == "walking":
-        p = _pose_standing(body, n, rng, walk_speed=float(rng.uniform(0.4, 0.9)) * 30 / fps,
+        p = _pose_standing(body, n, rng, walk_speed=float(rng.uniform(0.4, 0.9)), fps=fps,
                            facing=float(rng.choice([0.0, 90.0, -90.0])))  # fmt: skip
     elif kind == "jumping_jack":
         p = _pose_jumping_jack(body, _cycles(n, fps, rng.uniform(0.7, 1.2), rng)[0], rng)
@@ -1349,9 +1357,12 @@ def generate_dataset(
     views: Sequence[str] = STANDARD_VIEWS,
     error_rate: float = 0.25,
     idle: bool = True,
-    fps: float = 30.0,
+    fps: float | Sequence[float] = 30.0,
 ) -> list[SyntheticClip]:
-    """Clips spread evenly over exercises and views; ``size`` presets the count and rep range."""
+    """Clips spread evenly over exercises and views; ``size`` presets the count and rep range.
+    ``fps``: one frame rate for every clip, or several to draw each clip's from (e.g.
+    :data:`CAMERA_FPS`): a 30-frame window then spans 0.5-1.2 s of movement, as from real
+    cameras."""
     if size not in SIZE_PRESETS:
         raise ValueError(f"size must be one of {list(SIZE_PRESETS)}, got {size!r}")
     preset = SIZE_PRESETS[size]
@@ -1361,14 +1372,22 @@ def generate_dataset(
     for ex in exercises:
         if ex not in _POSES:
             raise ValueError(f"unknown exercise {ex!r}; choose from {list(EXERCISES)}")
+    rates = [float(fps)] if np.isscalar(fps) else [float(f) for f in fps]  # type: ignore[arg-type]
+    if not rates or not all(1 <= f <= 240 for f in rates):
+        raise ValueError(f"fps must be one frame rate or several, each within 1-240, got {fps!r}")
     rng = np.random.default_rng(seed)
     clips = []
     for i in range(n):
         ex = exercises[i % len(exercises)]
         view = views[(i // len(exercises)) % len(views)]
+        n_reps, clip_seed = (
+            int(rng.integers(1, preset["max_reps"] + 1)),
+            int(rng.integers(0, 2**31)),
+        )
+        # one rate: no draw, so a dataset at 30 fps is the same as before rates could vary
+        rate = rates[0] if len(rates) == 1 else rates[int(rng.integers(0, len(rates)))]
         clips.append(generate_clip(
-            ex, int(rng.integers(1, preset["max_reps"] + 1)), seed=int(rng.integers(0, 2**31)),
-            view=view, idle=idle, fps=fps, error_rate=error_rate,
+            ex, n_reps, seed=clip_seed, view=view, idle=idle, fps=rate, error_rate=error_rate,
         ))  # fmt: skip
     return clips
 

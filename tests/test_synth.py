@@ -9,12 +9,14 @@ from gymlib.angles import joint_angle
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import flip_horizontal
 from gymlib.synth import (
+    CAMERA_FPS,
     EXERCISE_ERRORS,
     EXERCISES,
     STANDARD_VIEWS,
     SyntheticClip,
     generate_clip,
     generate_dataset,
+    generate_other,
     noise_profile,
 )
 
@@ -271,6 +273,35 @@ def test_dataset_presets_spread_exercises_and_views() -> None:
     assert len({c.view for c in clips}) >= 2
     with pytest.raises(ValueError, match="size must be one of"):
         generate_dataset(seed=3, size="huge")  # type: ignore[arg-type]
+
+
+def test_dataset_at_the_frame_rates_of_real_cameras() -> None:
+    # several frame rates: each clip draws one, and its timing follows (a rep of the same
+    # tempo spans more frames at 50 fps); one rate leaves the dataset as it always was
+    mixed = generate_dataset(24, seed=3, size="tiny", fps=CAMERA_FPS)
+    assert {c.fps for c in mixed} > {30.0} and {c.fps for c in mixed} <= set(CAMERA_FPS)
+    for c in mixed:
+        secs = [(r.end - r.start + 1) / c.fps for r in c.reps]
+        assert min(secs) > 0.5 and max(secs) < 8.0, (c.fps, secs)
+    plain = generate_dataset(seed=3, size="tiny")
+    assert {c.fps for c in plain} == {30.0}
+    with pytest.raises(ValueError, match="fps must be one frame rate or several"):
+        generate_dataset(2, seed=3, fps=[])
+    with pytest.raises(ValueError, match="fps must be one frame rate or several"):
+        generate_dataset(2, seed=3, fps=[30.0, 0.0])
+
+
+@pytest.mark.parametrize("kind", ["walking", "fidgeting"])
+def test_idle_movement_keeps_its_pace_at_any_frame_rate(kind: str) -> None:
+    # the same person at 30 and 60 fps: the wrist moves as far in one second of either
+    def wrist_path_per_second(fps: float) -> float:
+        clip = generate_other(kind, 4.0, seed=3, fps=fps, view="front", noise=0.0,
+                              mirrored=False, image_size=(640, 480))  # fmt: skip
+        xy = clip.landmarks[:, L.LEFT_WRIST, :2]
+        return float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum() / 4.0)
+
+    slow, fast = wrist_path_per_second(30.0), wrist_path_per_second(60.0)
+    assert slow > 0 and abs(fast / slow - 1) < 0.1, (slow, fast)
 
 
 def test_noise_profile_is_comparable() -> None:
