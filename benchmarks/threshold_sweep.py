@@ -1,0 +1,81 @@
+"""F1 of one form check at a range of thresholds, on generated clips the benchmark does not use.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/threshold_sweep.py push_up elbows_flaring \
+        [--views left,right] [--clips 120] [--seed 7000] [--lo 0.10 --hi 0.40 --step 0.02]
+
+How the thresholds in ``config.yaml`` that no seed rule fixes were chosen (elbow flare, split-squat
+depth): ``--clips`` clips from seed ``--seed`` on (the views in turn, 5 reps, 35 % with labelled
+errors, tempo 1-5 s), counted with ``count_reps``; each rep matched to its true rep prints its
+check value, and the sweep prints F1 (tp, fp, fn) per threshold in the check's direction
+(``fail_below`` or ``fail_above``). ``benchmarks/reps_eval.py`` then reports the chosen threshold
+on its own clips (seeds 1000+, or ``--seed 5000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from reps_eval import match  # noqa: E402
+
+from gymlib.reps import count_reps  # noqa: E402
+from gymlib.rules import load_rules  # noqa: E402
+from gymlib.synth import EXERCISE_ERRORS, VIEWS, generate_clip  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("exercise", choices=sorted(EXERCISE_ERRORS))
+    ap.add_argument("check", help="a check of the exercise's rules that is also a generator error")
+    ap.add_argument("--views", default=",".join(VIEWS), help="comma-separated views, in turn")
+    ap.add_argument("--clips", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=7000)
+    ap.add_argument("--lo", type=float)
+    ap.add_argument("--hi", type=float)
+    ap.add_argument("--step", type=float)
+    args = ap.parse_args()
+    if args.check not in EXERCISE_ERRORS[args.exercise]:
+        ap.error(
+            f"{args.check!r} is not a labelled error of {args.exercise}; "
+            f"expected one of {', '.join(EXERCISE_ERRORS[args.exercise])}"
+        )
+    views = args.views.split(",")
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown:
+        ap.error(f"unknown view(s) {', '.join(unknown)}; expected some of {', '.join(VIEWS)}")
+    spec = next(c for c in load_rules()[args.exercise].checks if c.name == args.check)
+    below = spec.fail_below is not None
+    current = spec.fail_below if below else spec.fail_above
+
+    values, truth = [], []
+    for k in range(args.clips):
+        clip = generate_clip(args.exercise, 5, seed=args.seed + k, view=views[k % len(views)],
+                             error_rate=0.35, tempo=(1.0, 5.0))  # fmt: skip
+        reps = count_reps(clip.landmarks, clip.exercise, clip.fps, aspect=clip.aspect)
+        for i, j in match(reps, clip.reps):
+            result = next(r for r in reps[i].checks if r.name == args.check)
+            if result.value is not None and result.failed is not None:
+                values.append(result.value)
+                truth.append(args.check in clip.reps[j].errors)
+    v, y = np.array(values), np.array(truth)
+    print(f"{args.exercise} {args.check}: {len(v)} judged reps, {int(y.sum())} with the error; "
+          f"config: {'fail_below' if below else 'fail_above'} {current}")  # fmt: skip
+    lo = args.lo if args.lo is not None else float(np.percentile(v, 2))
+    hi = args.hi if args.hi is not None else float(np.percentile(v, 98))
+    step = args.step or (hi - lo) / 15
+    for t in np.arange(lo, hi + step / 2, step):
+        pred = v < t if below else v > t
+        tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        print(f"  threshold {t:7.3f}  F1 {f1:.3f}  tp {tp:4d} fp {fp:4d} fn {fn:4d}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
