@@ -211,9 +211,10 @@ class BodyScale:
     segment is seen at (nearly) full length within a few seconds. The reference is a high
     percentile of the segment's recent lengths: robust to a mislabelled frame (unlike a maximum),
     and it follows the person stepping closer within ``window_s``. Stepping away makes every
-    segment shorter at once (a rep foreshortens some, never all): after ``shrink_s`` of that
-    the older, larger lengths are forgotten. Recomputed every ``every`` frames (it changes
-    slowly) to stay cheap on a live stream.
+    segment shorter at once (a rep foreshortens some, never all): after ``shrink_s`` of at
+    least four seen segments all shorter, the older, larger lengths are forgotten. A segment
+    out of sight for the whole window (legs behind a machine's pads) keeps its last length.
+    Recomputed every ``every`` frames (it changes slowly) to stay cheap on a live stream.
     """
 
     def __init__(
@@ -245,9 +246,10 @@ class BodyScale:
         with np.errstate(invalid="ignore"):
             ratio = lengths / self.ref
         ratio = ratio[ratio == ratio]
-        self.small = self.small + 1 if len(ratio) >= 3 and ratio.max() < self.shrink else 0
+        self.small = self.small + 1 if len(ratio) >= 4 and ratio.max() < self.shrink else 0
         recompute = self.n <= self.every or self.n % self.every == 0
-        if self.small >= self.shrink_n:  # stepped away: keep only the frames since then
+        shrunk = self.small >= self.shrink_n
+        if shrunk:  # stepped away: keep only the frames since then
             keep = (self.n - 1 - np.arange(self.shrink_n)) % self.size
             kept = self.buf[keep].copy()
             self.buf[:] = np.nan
@@ -257,8 +259,11 @@ class BodyScale:
         if recompute:
             filled = self.buf[: min(self.n, self.size)]
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: keep NaN
-                self.ref = np.nanpercentile(filled, self.percentile, axis=0)
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: NaN
+                new = np.nanpercentile(filled, self.percentile, axis=0)
+            # a segment unseen for the whole window (legs behind a machine's pads) keeps its last
+            # length: the body did not shrink because part of it went out of sight
+            self.ref = new if shrunk else np.where(np.isnan(new), self.ref, new)
         return self.ref.copy()
 
 
