@@ -100,7 +100,7 @@ def evaluate(clips: list) -> None:
         seed_errs.append(len(seed_frames) - t)
         per_ex[(c.exercise, c.view)].append(len(reps) - t)
         idle_new += in_idle(reps, c)
-        idle_seed += sum(int(c.idle_mask()[f]) for f in seed_frames)
+        idle_seed += int(c.idle_mask()[np.asarray(seed_frames, dtype=int)].sum())
         for i, j in match(reps, c.reps):
             p, tr = reps[i], c.reps[j]
             d_start.append(abs(p.start - tr.start))
