@@ -62,6 +62,8 @@ IMAGE_SIZES: tuple[tuple[int, int], ...] = ((640, 480), (1280, 720), (720, 1280)
 #: Frame rates people film exercise with: phones and webcams at 30 (most) or 60 fps, web video
 #: at 25-30, studio cameras (Fit3D) at 50. ``generate_dataset(fps=CAMERA_FPS)`` draws from it.
 CAMERA_FPS: tuple[float, ...] = (25.0, 30.0, 30.0, 30.0, 50.0, 60.0)
+#: The frame rates a clip may have (``generate_clip``, ``generate_dataset``).
+FPS_RANGE: tuple[float, float] = (5.0, 240.0)
 
 SIZE_PRESETS: dict[str, dict[str, int]] = {
     "tiny": {"n_clips": 12, "max_reps": 3},
@@ -936,8 +938,9 @@ def _check_args(exercise: str, n_reps: int | Sequence[int], view: str | None,
         )
     if view is not None and view not in VIEWS and view != "side":
         raise ValueError(f"unknown view {view!r}; choose one of {list(VIEWS)} or 'side'")
-    if not 5 <= fps <= 240:
-        raise ValueError(f"fps must be between 5 and 240, got {fps}")
+    lo, hi = FPS_RANGE
+    if not lo <= fps <= hi:
+        raise ValueError(f"fps must be between {lo:g} and {hi:g}, got {fps}")
     return [int(s) for s in sets]
 
 
@@ -1373,8 +1376,11 @@ def generate_dataset(
         if ex not in _POSES:
             raise ValueError(f"unknown exercise {ex!r}; choose from {list(EXERCISES)}")
     rates = [float(fps)] if np.isscalar(fps) else [float(f) for f in fps]  # type: ignore[arg-type]
-    if not rates or not all(1 <= f <= 240 for f in rates):
-        raise ValueError(f"fps must be one frame rate or several, each within 1-240, got {fps!r}")
+    lo, hi = FPS_RANGE
+    if not rates or not all(lo <= f <= hi for f in rates):
+        raise ValueError(
+            f"fps must be one frame rate or several, each within {lo:g}-{hi:g}, got {fps!r}"
+        )
     rng = np.random.default_rng(seed)
     clips = []
     for i in range(n):
