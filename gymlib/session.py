@@ -59,13 +59,17 @@ class SessionFeedback:
     confidence: float  # the classifier's probability for it (1.0 when fixed by the user)
     probabilities: dict[str, float]
     counter: FrameFeedback | None  # the active exercise's counter, if any
-    rep: Rep | None  # the last rep that finished on this frame
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
     warnings: tuple[Warning, ...]
     landmarks: np.ndarray | None  # the frame's (33, 4), for drawing
     # every rep that finished on this frame: more than one when an exercise just recognised
     # had reps in the recent frames its counter watched again
     finished: tuple[Rep, ...] = ()
+
+    @property
+    def rep(self) -> Rep | None:
+        """The last rep that finished on this frame, if any."""
+        return self.finished[-1] if self.finished else None
 
 
 class CoachSession:
@@ -227,7 +231,6 @@ class CoachSession:
         else:
             self._watching = UNKNOWN
         self.reps.extend(finished)
-        rep = finished[-1] if finished else None
         return SessionFeedback(
             time=t,
             person=frame is not None,
@@ -235,7 +238,6 @@ class CoachSession:
             confidence=confidence,
             probabilities=dict(self.probabilities),
             counter=fb,
-            rep=rep,
             reps={name: dict(c.counts) for name, c in self.counters.items()},
             warnings=fb.warnings if fb is not None else (),
             landmarks=frame,

@@ -218,7 +218,8 @@ def test_bad_frames_are_refused() -> None:
 
 
 def _fb(t: float, warnings=(), rep=None) -> SessionFeedback:
-    return SessionFeedback(t, True, "squat", 1.0, {}, None, rep, {}, tuple(warnings), None)
+    finished = (rep,) if rep is not None else ()
+    return SessionFeedback(t, True, "squat", 1.0, {}, None, {}, tuple(warnings), None, finished)
 
 
 def test_voice_is_throttled_and_most_severe_first() -> None:
