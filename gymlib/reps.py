@@ -63,6 +63,7 @@ class RepConfig:
     max_foot_drift: float = field(default=0.35, metadata={"range": (0.01, 20.0)})
     drift_window_s: float = field(default=1.0, metadata={"range": (0.1, 10.0)})
     max_zoom: float = field(default=0.2, metadata={"range": (0.01, 20.0)})
+    max_rep_step: float = field(default=0.5, metadata={"range": (0.01, 20.0)})
     walk_upright: float = field(default=2.2, metadata={"range": (0.0, 10.0)})
     walk_torso: float = field(default=0.5, metadata={"range": (-1.0, 1.0)})
     walk_speed: float = field(default=0.15, metadata={"range": (0.0, 20.0)})
@@ -258,6 +259,12 @@ def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
         return (c[hi] - c[lo]) / (n[hi] - n[lo])
 
 
+def _median_seen(values: Sequence[float]) -> float:
+    """Median of the values that are not NaN (NaN if none is)."""
+    seen = [v for v in values if v == v]
+    return float(np.median(seen)) if seen else math.nan
+
+
 class _Warnings:
     """Hysteresis in time for warnings: no flicker."""
 
@@ -332,8 +339,9 @@ class RepCounter:
             value = getattr(count, key)
             return getattr(self.cfg, key) if value is None else value
 
-        self._leave_top, self._reach, self._max_drift, self._abort = (
-            own(k) for k in ("leave_top", "reach", "max_foot_drift", "abort_beyond")
+        keys = ("leave_top", "reach", "max_foot_drift", "abort_beyond", "max_rep_step")
+        self._leave_top, self._reach, self._max_drift, self._abort, self._max_step = (
+            own(k) for k in keys
         )
         if not self._leave_top < self._reach:
             raise ConfigError(
@@ -718,7 +726,7 @@ class RepCounter:
         band = np.flatnonzero(seg[down : t10u + 1] >= level + (1 - self.cfg.bottom_band) * height)
         pause = (len(band) / self.fps) if len(band) else 0.0
         last = max(min(end, now), start)
-        if self._moved_between(start, last):
+        if self._moved_between(start, last) or self._stepped_between(start, last):
             return None
         # the rep's checks, computed once over its frames (not on every live frame)
         rows = self.book.compute(
@@ -784,6 +792,30 @@ class RepCounter:
             and sizes[1] > 0
             and abs(math.log(sizes[1] / sizes[0])) > (self.cfg.max_rep_zoom)
         )
+
+    def _stepped_between(self, a: int, b: int) -> bool:
+        """A rep ends with the feet where they began; a "rep" after which even the foot that
+        moved least stands elsewhere (more than ``max_rep_step`` leg lengths) was the person
+        walking while their knees bent (a person who walks in slowly, slower than the walking
+        gate). ``a``, ``b``: history indices; the median of five frames at each end."""
+        ends = []
+        for lo in (a, max(b - 4, a)):
+            rows = [
+                _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0])
+                for lm, ref in zip(self._lms[lo : lo + 5], self._refbuf[lo : lo + 5], strict=True)
+                if lm.any()
+            ]
+            if not rows:
+                return False
+            ends.append(Feet(*(_median_seen(col) for col in zip(*rows, strict=True))))
+        leg = ends[0].leg
+        if not leg > 0:
+            return False
+        # MediaPipe swaps the two feet now and then (side views): either pairing will do
+        e = ends[1]
+        swap = e._replace(left_x=e.right_x, left_y=e.right_y, right_x=e.left_x, right_y=e.left_y)
+        moved = min(_travel(ends[0], e), _travel(ends[0], swap))
+        return moved == moved and moved / leg > self._max_step
 
     def finish(self) -> Rep | None:
         """End of stream: close a rep that is still waiting for its end frame."""

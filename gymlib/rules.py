@@ -209,6 +209,7 @@ class CountSpec:
     reach: float | None = field(default=None, metadata={"range": (0.02, 1.5)})
     max_foot_drift: float | None = field(default=None, metadata={"range": (0.01, 20.0)})
     abort_beyond: float | None = field(default=None, metadata={"range": (1.0, 10.0)})
+    max_rep_step: float | None = field(default=None, metadata={"range": (0.01, 20.0)})
 
 
 @dataclass(frozen=True)

@@ -282,6 +282,36 @@ def test_a_rep_that_ends_much_larger_in_the_picture_is_walking_in() -> None:
     assert count_reps(closer, "lateral_raise", fps, aspect=1.0, rules=book) == []
 
 
+def test_a_rep_after_which_the_feet_stand_elsewhere_is_walking() -> None:
+    book = _lateral_raise_rules()
+    fps = 30.0
+    frames = _raise_frames(_cycles(1, fps, 4.0, rest_s=1.5))
+    leg = 0.86 - 0.5  # hip to ankle in _raise_frames
+    k, n = int(1.5 * fps), int(4.0 * fps)
+
+    def drifted(legs: float) -> np.ndarray:
+        """The same slow arm movement while the whole body drifts sideways by ``legs`` leg
+        lengths during the rep: slower than the walking gate (``max_foot_drift`` per second)."""
+        shift = np.zeros(len(frames))
+        shift[k : k + n] = np.linspace(0.0, legs * leg, n)
+        shift[k + n :] = legs * leg
+        out = frames.copy()
+        out[..., 0] += shift[:, None]
+        return out
+
+    assert len(count_reps(drifted(0.2), "lateral_raise", fps, aspect=1.0, rules=book)) == 1
+    assert count_reps(drifted(1.2), "lateral_raise", fps, aspect=1.0, rules=book) == []
+    # feet wide apart that the pose model swaps (left for right) near the end of the rep:
+    # each foot is still where one of them was
+    wide = frames.copy()
+    for knee, ankle, sx in ((L.LEFT_KNEE, L.LEFT_ANKLE, 1), (L.RIGHT_KNEE, L.RIGHT_ANKLE, -1)):
+        wide[:, knee, 0], wide[:, ankle, 0] = 0.5 + sx * 0.1, 0.5 + sx * 0.2
+    assert len(count_reps(wide, "lateral_raise", fps, aspect=1.0, rules=book)) == 1
+    swap = [L.LEFT_ANKLE, L.RIGHT_ANKLE]
+    wide[k + n - 8 :, swap] = wide[k + n - 8 :, swap[::-1]]
+    assert len(count_reps(wide, "lateral_raise", fps, aspect=1.0, rules=book)) == 1
+
+
 def test_a_gap_between_two_positions_is_not_walking() -> None:
     book = _lateral_raise_rules()
     fps = 30.0
