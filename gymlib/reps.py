@@ -717,6 +717,12 @@ class RepCounter:
         d50 = np.flatnonzero(~(pre > lvl50))
         t50d = int(d50[-1]) + 1 if len(d50) else bottom_i
         start = t10d - int(round(_ONSET * max(t50d - t10d, 0)))
+        # but not more than half a second before the signal was last at the top (noise there
+        # moves that frame): a slow, halting descent (stepping into a stance on the way down)
+        # would put the extrapolated onset far back, into the walk to the spot
+        d0 = np.flatnonzero(~(pre[: t10d + 1] > level))
+        if len(d0):
+            start = max(start, int(d0[-1]) - int(round(0.5 * self.fps)))
         start = min(max(start, self._prev_end + 1 - i0, 0), bottom_i)
         end = max(end, bottom_i)
         # the bottom: middle of the frames within 3% of the peak (a pause at the bottom)

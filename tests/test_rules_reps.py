@@ -369,6 +369,18 @@ def test_the_top_is_measured_after_walking_in(exercise, view, seed, sets) -> Non
     assert len(reps) == len(clip.reps)
 
 
+@pytest.mark.parametrize("seed,view,sets", [(1282, "left45", [8]), (1321, "right45", [4])])
+def test_the_first_split_squat_does_not_start_while_walking_in(seed, view, sets) -> None:
+    # stepping into the split stance is a slow, halting rise of the signal before the first
+    # rep; the rep's start, extrapolated from where it crossed 10 % and 50 % of its rise, went
+    # back past the last time the signal was at the top, into the walk to the spot
+    clip = generate_clip("split_squat", sets, seed=seed, view=view, error_rate=0.35,
+                         tempo=(1.0, 5.0))  # fmt: skip
+    reps = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect)
+    walked_until = max(e for s, e, kind in clip.idle if kind == "walk_in")
+    assert reps and reps[0].start >= walked_until, (reps[0].start if reps else None, walked_until)
+
+
 @pytest.mark.parametrize("seed,view", [(0, "left"), (2, "front"), (4, "right45")])
 def test_legs_hidden_behind_the_pads_after_sitting_down(seed: int, view: str) -> None:
     # at a lat machine the knee pads hide the legs once the person sits (in the real windows
