@@ -91,6 +91,7 @@ BAD_RULES = [
     (lambda r: r["squat"]["signal"][0].update(bottom=1.0), "top and bottom are equal"),
     (lambda r: r["squat"].update(count={"leave_top": 0.5, "reach": 0.4}), "squat.count"),
     (lambda r: r["squat"].update(count={"abort_beyond": 0.5}), "squat.count.abort_beyond"),
+    (lambda r: r["squat"].update(count={"max_rep_step": -1}), "squat.count.max_rep_step"),
     (
         lambda r: r["bench_press"]["checks"][1].update(views=["above"]),
         "rules.bench_press.checks.elbows_flaring.views",
