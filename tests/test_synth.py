@@ -174,10 +174,12 @@ def test_squat_knees_past_toes_in_a_side_view() -> None:
 
 
 def _signed_hip_offset(lm: np.ndarray) -> np.ndarray:
-    """Hip above (+) or below (-) the shoulder-ankle line, in image units (y grows down)."""
+    """Hip above (+) or below (-) the shoulder-ankle line, in image units (y grows down); NaN
+    for frames without a person."""
     sh, hip, an = lm[:, L.LEFT_SHOULDER, :2], lm[:, L.LEFT_HIP, :2], lm[:, L.LEFT_ANKLE, :2]
     d = an - sh
-    t = np.sum((hip - sh) * d, axis=1) / np.sum(d * d, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.sum((hip - sh) * d, axis=1) / np.sum(d * d, axis=1)
     on_line = sh + t[:, None] * d
     return on_line[:, 1] - hip[:, 1]
 
