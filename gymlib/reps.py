@@ -779,17 +779,23 @@ class RepCounter:
             self._trim(f)
         return rep
 
+    def _feet_from(self, lo: int, n: int) -> list[Feet]:
+        """:class:`Feet` of the frames with a person among history indices ``lo`` to
+        ``lo + n - 1`` (the ends of a rep, for :meth:`_moved_between` and
+        :meth:`_stepped_between`)."""
+        return [
+            _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0])
+            for lm, ref in zip(self._lms[lo : lo + n], self._refbuf[lo : lo + n], strict=True)
+            if lm.any()
+        ]
+
     def _moved_between(self, a: int, b: int) -> bool:
         """A rep ends as large in the picture as it began; a "rep" that ends much larger or
         smaller was the person walking to or from the camera while their legs bent. ``a``, ``b``:
         history indices; the median of three frames at each end is compared."""
         sizes = []
         for lo in (a, max(b - 2, a)):
-            seen = [
-                _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0]).size
-                for lm, ref in zip(self._lms[lo : lo + 3], self._refbuf[lo : lo + 3], strict=True)
-                if lm.any()
-            ]
+            seen = [feet.size for feet in self._feet_from(lo, 3)]
             if not seen:
                 return False
             sizes.append(float(np.median(seen)))
@@ -806,11 +812,7 @@ class RepCounter:
         gate). ``a``, ``b``: history indices; the median of five frames at each end."""
         ends = []
         for lo in (a, max(b - 4, a)):
-            rows = [
-                _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0])
-                for lm, ref in zip(self._lms[lo : lo + 5], self._refbuf[lo : lo + 5], strict=True)
-                if lm.any()
-            ]
+            rows = self._feet_from(lo, 5)
             if not rows:
                 return False
             ends.append(Feet(*(_median_seen(col) for col in zip(*rows, strict=True))))
