@@ -34,18 +34,18 @@ JOINT_TRIPLES: dict[str, tuple[PoseLandmark, PoseLandmark, PoseLandmark]] = {
 }
 
 
-_XY_SCOPE: list = [None, 0.0, None]  # (array, aspect, xy) while shared_xy() is active
+_XY_SCOPE: list = [None, 0.0, None, None]  # (array, aspect, xy, seen) while shared_xy() is on
 
 
 @contextlib.contextmanager
 def shared_xy(landmarks: np.ndarray, aspect: float) -> Iterator[None]:
     """Within the block, measures on this very array share one aspect-scaled copy of x, y
     (many measures on one live frame). The array must not change inside the block."""
-    _XY_SCOPE[:] = [landmarks, aspect, None]
+    _XY_SCOPE[:] = [landmarks, aspect, None, None]
     try:
         yield
     finally:
-        _XY_SCOPE[:] = [None, 0.0, None]
+        _XY_SCOPE[:] = [None, 0.0, None, None]
 
 
 def _xy(landmarks: np.ndarray, aspect: float) -> np.ndarray:
@@ -69,20 +69,32 @@ def _xy(landmarks: np.ndarray, aspect: float) -> np.ndarray:
 
 def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a / b`` with NaN (and no warning) where ``b`` is 0 or NaN."""
-    a = np.asarray(a, dtype=np.float64)
-    out = np.full(np.broadcast(a, b).shape, np.nan)
-    np.divide(a, b, out=out, where=np.asarray(b) != 0)
-    return out
+    b = np.asarray(b, dtype=np.float64)
+    return np.asarray(a, dtype=np.float64) / np.where(b != 0, b, np.nan)  # x / NaN: no warning
 
 
-def _visible(landmarks: np.ndarray, points: tuple[PoseLandmark, ...]) -> np.ndarray:
+def _seen(landmarks: np.ndarray) -> np.ndarray:
+    """``(T, 33)``: True where a landmark counts as seen (shared within :func:`shared_xy`)."""
+    scoped = landmarks is _XY_SCOPE[0]
+    if scoped and _XY_SCOPE[3] is not None:
+        return _XY_SCOPE[3]
     arr = np.asarray(landmarks)
     if arr.ndim == 2:
         arr = arr[None]
-    seen = arr[:, points[0], 3] >= MIN_VISIBILITY
-    for p in points[1:]:
-        seen = seen & (arr[:, p, 3] >= MIN_VISIBILITY)
+    seen = arr[..., 3] >= MIN_VISIBILITY
+    if scoped:
+        seen.flags.writeable = False
+        _XY_SCOPE[3] = seen
     return seen
+
+
+def _visible(landmarks: np.ndarray, points: tuple[PoseLandmark, ...]) -> np.ndarray:
+    """``(T,)``: True where all ``points`` are seen."""
+    seen = _seen(landmarks)
+    out = seen[:, points[0]]
+    for p in points[1:]:
+        out = out & seen[:, p]
+    return out
 
 
 def angle_at(
@@ -95,17 +107,16 @@ def angle_at(
     require_visible: bool = True,
 ) -> np.ndarray:
     """Unsigned angle at ``b`` between ``b->a`` and ``b->c``, degrees ``(T,)``; NaN if unseen."""
-    xy = _xy(landmarks, aspect)
-    ba = xy[:, a] - xy[:, b]
-    bc = xy[:, c] - xy[:, b]
-    norm = np.sqrt((ba[:, 0] ** 2 + ba[:, 1] ** 2) * (bc[:, 0] ** 2 + bc[:, 1] ** 2))
-    cos = _div(ba[:, 0] * bc[:, 0] + ba[:, 1] * bc[:, 1], norm)
-    out = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
-    bad = norm < 1e-12
+    # points as complex numbers x + iy (a view of the x, y pairs, no copy): the angle between
+    # two vectors is the argument of one times the other's conjugate (fewer steps than arccos
+    # of a dot product: this runs several times on every live frame)
+    z = np.ascontiguousarray(_xy(landmarks, aspect)).view(np.complex128)[..., 0]
+    zb = z[:, b]
+    prod = (z[:, a] - zb) * np.conj(z[:, c] - zb)
+    ok = np.abs(prod) >= 1e-12  # |prod| = |b->a| |b->c|
     if require_visible:
-        bad |= ~_visible(landmarks, (a, b, c))
-    out[bad] = np.nan
-    return out
+        ok &= _visible(landmarks, (a, b, c))
+    return np.where(ok, np.degrees(np.abs(np.angle(prod))), np.nan)
 
 
 def visible_side(landmarks: np.ndarray) -> np.ndarray:
@@ -189,11 +200,10 @@ def segment_lengths(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarr
     where neither side is seen.
     """
     arr = _frames(landmarks)
-    xy = _xy(arr, aspect)
-    d = xy[:, _SEG_B] - xy[:, _SEG_A]  # (T, 2S, 2): left sides, then right sides
-    length = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2)
-    seen = (arr[:, _SEG_A, 3] >= MIN_VISIBILITY) & (arr[:, _SEG_B, 3] >= MIN_VISIBILITY)
-    length[~seen | ~(length > 0)] = np.nan
+    z = np.ascontiguousarray(_xy(arr, aspect)).view(np.complex128)[..., 0]  # x + iy, (T, 33)
+    length = np.abs(z[:, _SEG_B] - z[:, _SEG_A])  # (T, 2S): left sides, then right sides
+    seen = _seen(arr)
+    length = np.where(seen[:, _SEG_A] & seen[:, _SEG_B] & (length > 0), length, np.nan)
     n = len(SEGMENTS)
     return _mean_of_seen(length[:, :n], length[:, n:])
 
@@ -269,8 +279,7 @@ class BodyScale:
 
 def _pair(arr: np.ndarray, xy: np.ndarray, a: PoseLandmark, b: PoseLandmark
           ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    seen = (arr[:, a, 3] >= MIN_VISIBILITY) & (arr[:, b, 3] >= MIN_VISIBILITY)
-    return xy[:, b] - xy[:, a], seen
+    return xy[:, b] - xy[:, a], _visible(arr, (a, b))
 
 
 def _vertical_ratio(
@@ -287,11 +296,11 @@ def _vertical_ratio(
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    length = sum(refs[:, _SEG[s]] for s in segments)
+    length = refs[:, _SEG[segments[0]]]
+    for s in segments[1:]:
+        length = length + refs[:, _SEG[s]]
     vec, seen = _pair(arr, xy, a, b)
-    out = _div(sign * vec[:, 1], length)
-    out[~seen] = np.nan
-    return out
+    return np.where(seen, _div(sign * vec[:, 1], length), np.nan)
 
 
 def hip_height(
@@ -464,14 +473,11 @@ def view_yaw(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
     From the shoulders and hips: their left-right spread in x against their spread in depth (z).
     """
     arr = _frames(landmarks)
-    dx = np.abs(arr[:, L.LEFT_SHOULDER, 0] - arr[:, L.RIGHT_SHOULDER, 0]) + np.abs(
-        arr[:, L.LEFT_HIP, 0] - arr[:, L.RIGHT_HIP, 0]
+    # |left - right| in x, y, z of the shoulders plus that of the hips, (T, 3)
+    spread = np.abs(arr[:, L.LEFT_SHOULDER, :3] - arr[:, L.RIGHT_SHOULDER, :3]) + np.abs(
+        arr[:, L.LEFT_HIP, :3] - arr[:, L.RIGHT_HIP, :3]
     )
-    dz = (
-        np.abs(arr[:, L.LEFT_SHOULDER, 2] - arr[:, L.RIGHT_SHOULDER, 2])
-        + np.abs(arr[:, L.LEFT_HIP, 2] - arr[:, L.RIGHT_HIP, 2])
-    ) / Z_SCALE
-    out = np.degrees(np.arctan2(dz, dx))
+    out = np.degrees(np.arctan2(spread[:, 2] / Z_SCALE, spread[:, 0]))
     present = np.any(arr[:, :, 3] > 0, axis=1)
     out[~present] = np.nan
     return out
@@ -487,12 +493,11 @@ def torso_upright(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 
     ref = np.fmax(refs[:, _SEG["torso"]], 0.8 * arm)
     sh = (arr[:, L.LEFT_SHOULDER, 1] + arr[:, L.RIGHT_SHOULDER, 1]) / 2
     hip = (arr[:, L.LEFT_HIP, 1] + arr[:, L.RIGHT_HIP, 1]) / 2
-    out = np.clip(_div(hip - sh, ref), -1.0, 1.0)
+    out = np.minimum(np.maximum(_div(hip - sh, ref), -1.0), 1.0)
     seen = _visible(arr, (L.LEFT_SHOULDER, L.LEFT_HIP)) | _visible(
         arr, (L.RIGHT_SHOULDER, L.RIGHT_HIP)
     )
-    out[~seen] = np.nan
-    return out
+    return np.where(seen, out, np.nan)
 
 
 def standing_height(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:

@@ -329,10 +329,17 @@ class RepCounter:
             shrink_s=self.cfg.scale_shrink_s,
         )
         sigs = self.rules.signals
-        self._sig_cols = np.array([self.rules.live_column(s.measure, s.side) for s in sigs])
-        self._sig_top = np.array([s.top for s in sigs])
-        self._sig_span = np.array([s.bottom - s.top for s in sigs])
-        self._sig_abort = np.array([s.abort_beyond or np.inf for s in sigs])
+        # per signal: its column in a live row, top, bottom - top, abort_beyond (plain floats:
+        # they are read on every frame)
+        self._sigs = [
+            (
+                self.rules.live_column(s.measure, s.side),
+                float(s.top),
+                float(s.bottom - s.top),
+                float(s.abort_beyond or math.inf),
+            )
+            for s in sigs
+        ]
         count = self.rules.count
 
         def own(key: str) -> float:  # the exercise's own count setting, else the shared one
@@ -363,7 +370,6 @@ class RepCounter:
         self._alpha = 1.0 if tau <= 0 else 1.0 - math.exp(-dt / tau)
         self._beta = 1.0 - math.exp(-dt / self.cfg.top_follow_s)
         self._warn = _Warnings(self.cfg.warning_on_s, self.cfg.warning_off_s)
-        self._no_row = np.full(len(self.rules.live_columns), np.nan)
         self._no_refs = np.full(len(A.SEGMENT_NAMES), np.nan)
         self.start_frame = 0  # frame number of the first frame fed (see start_at)
         self.reset()
@@ -403,10 +409,10 @@ class RepCounter:
         self._bad_since = -1
         self._posture_bad_since = -1
         self._yaw = math.nan
-        # per-frame history since the start of the current top period: frames, raw progress, rows
+        # per-frame history since the start of the current top period: raw progress, landmarks,
+        # body reference lengths
         self._f0 = start
         self._prog: list[float] = []
-        self._rows: list[np.ndarray] = []  # live measures per frame
         self._lms: list[np.ndarray] = []  # landmarks per frame (zeros: nobody)
         self._refbuf: list[np.ndarray] = []  # body reference lengths per frame
         self._down_at = -1  # frame the signal left the top (rep candidate)
@@ -452,13 +458,17 @@ class RepCounter:
         person = row is not None
         p_raw = math.nan
         walking_in = False
+        vals: list[float] = [] if row is None else row.tolist()
         if row is not None:
-            prog = (row[self._sig_cols] - self._sig_top) / self._sig_span
-            seen = prog[prog == prog]
-            p_raw = float(seen.max()) if len(seen) else math.nan
-            # one signal far past the bottom for a while: leaving the exercise (e.g. letting go
-            # of the bar), even if another signal looks like a rep
-            far = bool(np.any(prog > self._sig_abort))
+            # progress: the furthest of the signals seen; one signal far past the bottom for a
+            # while: leaving the exercise (e.g. letting go of the bar), even if another signal
+            # looks like a rep
+            far = False
+            for col, top, span, abort in self._sigs:
+                prog = (vals[col] - top) / span
+                if prog == prog:
+                    p_raw = prog if p_raw != p_raw else max(p_raw, prog)
+                    far = far or prog > abort
             self._beyond = self._beyond + 1 if far else 0
             if p_raw == p_raw:
                 self._ema = (
@@ -467,7 +477,7 @@ class RepCounter:
                     else (self._ema + self._alpha * (p_raw - self._ema))
                 )
                 self._last_seen = f
-            y = float(row[self._yaw_col])
+            y = vals[self._yaw_col]
             if y == y:
                 self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
             # walking about: the feet travel (leg lengths per second over the last
@@ -509,15 +519,14 @@ class RepCounter:
                 and _walks_upright(frame, refs, self.aspect, cfg)
             )
         self._prog.append(p_raw)
-        self._rows.append(row if row is not None else self._no_row)
         self._lms.append(frame if frame is not None else _NOBODY)
         self._refbuf.append(refs if refs is not None else self._no_refs)
 
         gap = (f - self._last_seen) / self.fps > cfg.max_gap_s
         posture_ok = row is not None and all(
-            (lo is None or row[c] >= lo) and (hi is None or row[c] <= hi)
+            (lo is None or vals[c] >= lo) and (hi is None or vals[c] <= hi)
             for c, lo, hi in self._posture
-            if row[c] == row[c]
+            if vals[c] == vals[c]
         )
         ok = active and self._speed <= self._max_drift and not gap
         if ok:
@@ -609,7 +618,7 @@ class RepCounter:
         in_rep = self.state in ("down", "bottom", "up")
         view = view_category(self._yaw)
         for col, spec in self._live:
-            val = row[col] if row is not None else math.nan
+            val = vals[col] if row is not None else math.nan
             true = in_rep and val == val and view in spec.views and check_fails(spec, val)
             self._warn.observe(spec.name, spec.message, spec.severity, now, bool(true))
         if finished is not None:
@@ -665,7 +674,6 @@ class RepCounter:
         keep = f - self._f0
         if keep > 0:
             del self._prog[:keep]
-            del self._rows[:keep]
             del self._lms[:keep]
             del self._refbuf[:keep]
             self._f0 = f
@@ -771,7 +779,6 @@ class RepCounter:
             cut = min(cut, self._down_at - i0 - 1)
         if cut > 0 and self.state != "idle":
             del self._prog[:cut]
-            del self._rows[:cut]
             del self._lms[:cut]
             del self._refbuf[:cut]
             self._f0 += cut
