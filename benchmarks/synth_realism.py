@@ -36,8 +36,15 @@ from scipy.stats import wasserstein_distance  # noqa: E402
 from gymlib.angles import joint_angle  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.features import transform  # noqa: E402
+from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
-from gymlib.synth import EXERCISES, generate_clip, generate_dataset, noise_profile  # noqa: E402
+from gymlib.synth import (  # noqa: E402
+    EXERCISES,
+    WINDOW_PERCENTILES,
+    generate_clip,
+    generate_dataset,
+    noise_profile,
+)
 from gymlib.training import load_real_windows  # noqa: E402
 
 ANGLES = ("knee", "hip", "elbow", "shoulder")
@@ -136,6 +143,14 @@ def main() -> int:
     print(f"jitter / torso, mean over landmarks: real {pr['std'].mean():.4f}, "
           f"synthetic {ps['std'].mean():.4f}; lag-1 autocorrelation real "
           f"{pr['rho'].mean():+.2f}, synthetic {ps['rho'].mean():+.2f}")  # fmt: skip
+    print("jitter per 30-frame window / torso length, percentiles "
+          f"{', '.join(map(str, WINDOW_PERCENTILES))} (the pooled mean above is mostly a few "
+          "wild windows)")  # fmt: skip
+    for name in ("NOSE", "LEFT_SHOULDER", "LEFT_ELBOW", "LEFT_WRIST", "LEFT_HIP", "LEFT_KNEE",
+                 "LEFT_ANKLE"):  # fmt: skip
+        for tag, prof in (("real", pr), ("synthetic", ps)):
+            row = " ".join(f"{v:6.4f}" for v in prof["window_pct"][:, L[name]])
+            print(f"  {name.lower():14s} {tag:9s} {row}")
 
     # --- angles ----------------------------------------------------------------------------
     fig, axes = plt.subplots(len(EXERCISES), len(ANGLES), figsize=(13, 14))
