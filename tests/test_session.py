@@ -319,6 +319,42 @@ def test_history_of_saved_sessions_replays_once_and_exports(tmp_path: Path) -> N
     assert [a.get_title().split(":")[0] for a in fig.axes if a.get_title()] == ["squat"]
 
 
+def test_live_coach_takes_frames_from_two_threads_at_once(tmp_path: Path) -> None:
+    # JupyterLab 4 + ipykernel 7 can run widget messages in a subshell thread while the main
+    # thread still handles the first ones: frames (with the browser's timestamps, which need
+    # not increase across the two) must pass the pose model and the counters one at a time
+    import threading
+
+    import cv2
+    from skimage import data
+
+    from gymlib.widgets.coach import LiveCoach
+
+    coach = LiveCoach(Scripted(lambda i: ("squat", 0.99)), sessions=tmp_path)
+    img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (320, 240))
+    jpeg = cv2.imencode(".jpg", img)[1].tobytes()
+    errors: list[Exception] = []
+
+    def feed(start: float) -> None:
+        for i in range(12):
+            try:
+                coach._handle(jpeg, start + i / 30)
+            except Exception as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=feed, args=(s,)) for s in (1.0, 0.0)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert errors == []
+        t = [r[0] for r in coach.recording]
+        assert len(t) == 24 and all(b > a for a, b in zip(t, t[1:], strict=False))
+    finally:
+        coach.close()
+
+
 def test_live_coach_handles_a_camera_frame_and_closes_sets(tmp_path: Path) -> None:
     import cv2
     from skimage import data

@@ -10,6 +10,7 @@ did is recorded and can be saved (atomically) and replayed through a new session
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,10 @@ class LiveCoach(W.VBox):
         self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
         self.frames = 0
         self._last_t = -1.0
+        # JupyterLab 4 with ipykernel 7 may run widget messages in a subshell thread, and the
+        # first frames of a stream can arrive while the main thread still handles messages:
+        # one frame at a time through the stateful pipeline (pose tracking, counters, recording)
+        self._lock = threading.RLock()
         self.sets: list[dict[str, Any]] = []  # finished sets: exercise, reps by verdict, seconds
         self._set_first_rep = 0
         self._set_started: float | None = None
@@ -73,7 +78,7 @@ class LiveCoach(W.VBox):
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
-        ex.observe(lambda ch: self.session.set_exercise(ch["new"]), names="value")
+        ex.observe(lambda ch: self._set_exercise(ch["new"]), names="value")
         self.exercise_label = W.HTML("<b>exercise:</b> waiting for you")
         self.counts = W.HTML("")
         self.rom = W.FloatProgress(min=0, max=1, description="range")
@@ -118,12 +123,20 @@ class LiveCoach(W.VBox):
         if self.resolution.value != name:
             self.resolution.value = name
 
+    def _set_exercise(self, name: str) -> None:
+        with self._lock:
+            self.session.set_exercise(name)
+
     # -------------------------------------------------------------------------------------------
     def _handle(self, jpeg: bytes, t: float) -> dict[str, Any]:
         t0 = time.perf_counter()
         bgr = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR)
         if bgr is None:
             raise ValueError("the frame could not be decoded as JPEG")
+        with self._lock:
+            return self._process(bgr, t, t0)
+
+    def _process(self, bgr: np.ndarray, t: float, t0: float) -> dict[str, Any]:
         t1 = time.perf_counter()
         self.session.set_aspect(bgr.shape[1] / bgr.shape[0])  # angles depend on the shape
         t = max(t, self._last_t + 1e-3)  # MediaPipe's video mode needs increasing timestamps
@@ -171,6 +184,10 @@ class LiveCoach(W.VBox):
 
     def new_set(self) -> dict[str, Any] | None:
         """Close the current set (its reps since the last "new set") and start the next."""
+        with self._lock:
+            return self._new_set()
+
+    def _new_set(self) -> dict[str, Any] | None:
         reps = self.session.reps[self._set_first_rep :]
         summary = None
         if reps:
@@ -227,16 +244,21 @@ class LiveCoach(W.VBox):
         """Save everything since the coach started as a new folder in ``data/sessions``, and
         ask the browser for the video if "save video" is ticked (it is added to the folder when
         it arrives, and covers the time since the previous save)."""
-        t = np.array([r[0] for r in self.recording])
+        with self._lock:  # a consistent copy while frames keep coming
+            recording = list(self.recording)
+            reps = {
+                ex: dict(c.counts)
+                for ex, c in self.session.counters.items()
+                if any(c.counts.values())
+            }
+            events, sets = list(self.events.events), list(self.sets)
+        t = np.array([r[0] for r in recording])
         empty = np.zeros((33, 4), np.float32)
-        frames = [r[1] if r[1] is not None else empty for r in self.recording]
+        frames = [r[1] if r[1] is not None else empty for r in recording]
         lm = np.stack(frames) if frames else np.zeros((0, 33, 4), np.float32)
-        reps = {
-            ex: dict(c.counts) for ex, c in self.session.counters.items() if any(c.counts.values())
-        }
         path = save_session(
-            self.sessions, t, lm, events=self.events.events, fps=self.session.fps,
-            aspect=self.session.aspect, summary={"reps": reps, "sets": self.sets},
+            self.sessions, t, lm, events=events, fps=self.session.fps,
+            aspect=self.session.aspect, summary={"reps": reps, "sets": sets},
         )  # fmt: skip
         self.saved_path = path
         self.saved.value = f"saved {path.name} ({len(t)} frames)"
@@ -258,5 +280,6 @@ class LiveCoach(W.VBox):
         )
 
     def close(self) -> None:  # noqa: D401 - widget API
-        self.extractor.close()
+        with self._lock:  # not while a frame is in the pose model
+            self.extractor.close()
         super().close()
