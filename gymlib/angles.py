@@ -67,6 +67,12 @@ def _xy(landmarks: np.ndarray, aspect: float) -> np.ndarray:
     return xy
 
 
+def _xz(landmarks: np.ndarray, aspect: float) -> np.ndarray:
+    """The points of :func:`_xy` as complex numbers ``x + iy``, ``(T, 33)``: a view of the x, y
+    pairs (no copy). Angles and lengths take fewer steps this way, on every live frame."""
+    return np.ascontiguousarray(_xy(landmarks, aspect)).view(np.complex128)[..., 0]
+
+
 def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a / b`` with NaN (and no warning) where ``b`` is 0 or NaN."""
     b = np.asarray(b, dtype=np.float64)
@@ -107,10 +113,8 @@ def angle_at(
     require_visible: bool = True,
 ) -> np.ndarray:
     """Unsigned angle at ``b`` between ``b->a`` and ``b->c``, degrees ``(T,)``; NaN if unseen."""
-    # points as complex numbers x + iy (a view of the x, y pairs, no copy): the angle between
-    # two vectors is the argument of one times the other's conjugate (fewer steps than arccos
-    # of a dot product: this runs several times on every live frame)
-    z = np.ascontiguousarray(_xy(landmarks, aspect)).view(np.complex128)[..., 0]
+    # the angle between two vectors is the argument of one times the other's conjugate
+    z = _xz(landmarks, aspect)
     zb = z[:, b]
     prod = (z[:, a] - zb) * np.conj(z[:, c] - zb)
     ok = np.abs(prod) >= 1e-12  # |prod| = |b->a| |b->c|
@@ -200,7 +204,7 @@ def segment_lengths(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarr
     where neither side is seen.
     """
     arr = _frames(landmarks)
-    z = np.ascontiguousarray(_xy(arr, aspect)).view(np.complex128)[..., 0]  # x + iy, (T, 33)
+    z = _xz(arr, aspect)
     length = np.abs(z[:, _SEG_B] - z[:, _SEG_A])  # (T, 2S): left sides, then right sides
     seen = _seen(arr)
     length = np.where(seen[:, _SEG_A] & seen[:, _SEG_B] & (length > 0), length, np.nan)

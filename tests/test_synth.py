@@ -310,12 +310,10 @@ def test_noise_profile_is_comparable() -> None:
     clean = _clean("squat", 3)
     noisy = generate_clip("squat", 3, seed=7, view="left", mirrored=False, image_size=(640, 480))
     cut = lambda c: np.stack([c.landmarks[s : s + 30] for s in range(0, c.n_frames - 30, 30)])  # noqa: E731
-    assert noise_profile(cut(noisy))["std"].mean() > 3 * noise_profile(cut(clean))["std"].mean()
+    noisy_prof, clean_prof = noise_profile(cut(noisy)), noise_profile(cut(clean))
+    assert noisy_prof["std"].mean() > 3 * clean_prof["std"].mean()
     # per window: percentiles by landmark, the noisy clip's typical window above the clean one's
-    noisy_pct, clean_pct = (
-        noise_profile(cut(noisy))["window_pct"],
-        noise_profile(cut(clean))["window_pct"],
-    )
+    noisy_pct, clean_pct = noisy_prof["window_pct"], clean_prof["window_pct"]
     assert noisy_pct.shape == (6, 33) and np.all(np.diff(noisy_pct, axis=0) >= 0)
     assert np.median(noisy_pct[1]) > 3 * np.median(clean_pct[1])
     assert set(EXERCISE_ERRORS) == set(EXERCISES)
