@@ -111,7 +111,10 @@ class ModelConfig:
     """The shipped classifier and how it is trained."""
 
     path: Path = Path("models/exercise_classifier.keras")
-    features: str = field(default="body", metadata=_choices("raw", "body", "body_window"))
+    features: str = field(
+        default="body",
+        metadata=_choices("raw", "body", "body_window", "body_xy", "body_window_xy"),
+    )
     units: tuple[int, ...] = (64, 32)  # the two BiLSTM layers; the seed's are (128, 64)
     dense: int = field(default=32, metadata=_range(1, 1024))
     confidence_threshold: float = field(default=0.9, metadata=_range(0.0, 1.0))

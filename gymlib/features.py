@@ -12,7 +12,7 @@ import numpy as np
 from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows, to_seed_windows
 
 L = PoseLandmark
-FEATURE_SETS: tuple[str, ...] = ("raw", "body", "body_window")
+FEATURE_SETS: tuple[str, ...] = ("raw", "body", "body_window", "body_xy", "body_window_xy")
 
 
 def check_windows(windows: np.ndarray) -> np.ndarray:
@@ -63,14 +63,28 @@ def body_frame(windows: np.ndarray, *, centre: str = "frame") -> np.ndarray:
     return out.reshape(*out.shape[:2], FRAME_FEATURES).astype(np.float32)
 
 
+def without_depth(features: np.ndarray) -> np.ndarray:
+    """``(N, 30, 132)`` features with every landmark's z set to 0 (a copy).
+
+    MediaPipe's z is a depth the network guesses from one picture: it swings with the camera,
+    the person and the model (lite, full, heavy) far more than x and y do. Without it, a
+    classifier learns only what the picture shows.
+    """
+    out = np.array(features, dtype=np.float32, copy=True)
+    out.reshape(*out.shape[:-1], -1, 4)[..., 2] = 0.0
+    return out
+
+
 def transform(windows: np.ndarray, features: str) -> np.ndarray:
-    """Apply the named feature set (see :data:`FEATURE_SETS`)."""
+    """Apply the named feature set (see :data:`FEATURE_SETS`); ``..._xy``: the same with z 0."""
     if features == "raw":
         return check_windows(windows)
     if features == "body":
         return body_frame(windows)
     if features == "body_window":
         return body_frame(windows, centre="window")
+    if features in ("body_xy", "body_window_xy"):
+        return without_depth(transform(windows, features.removesuffix("_xy")))
     raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
 
 

@@ -65,6 +65,21 @@ def test_window_centred_features_keep_the_body_moving_in_the_picture() -> None:
         body_frame(pull, centre="camera")
 
 
+def test_xy_feature_sets_drop_only_mediapipes_depth() -> None:
+    w = cut_windows(generate_clip("push_up", 2, seed=4, idle=False).landmarks)
+    for name in ("body", "body_window"):
+        full = from_seed_windows(transform(w, name))
+        flat = from_seed_windows(transform(w, f"{name}_xy"))
+        assert np.abs(full[..., 2]).max() > 0.1, "the generator's push-ups have depth"
+        assert np.all(flat[..., 2] == 0.0)
+        assert np.array_equal(flat[..., [0, 1, 3]], full[..., [0, 1, 3]])
+    # the same windows filmed with another depth scale give the same xy features
+    other = from_seed_windows(w).copy()
+    other[..., 2] *= 3.0
+    assert np.array_equal(transform(other.reshape(w.shape), "body_window_xy"),
+                          transform(w, "body_window_xy"))  # fmt: skip
+
+
 def test_bad_windows_are_rejected() -> None:
     with pytest.raises(ValueError, match=r"\(N, 30, 132\)"):
         check_windows(np.zeros((2, 29, 132)))
