@@ -492,9 +492,13 @@ def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
     _set_hips(sk, body, hip_mid, left)
     lean = 4 + phase * (prm["trunk"] - 4)
     _trunk_and_shoulders(sk, body, hip_mid, lean, left)
-    # "at the chest" is a barbell on the back for half of those squatters (hand_a is a draw the
-    # squat has no other use for, so every other clip stays as it was)
-    arms = 3.0 if style["arms"] == 1 and style["hand_a"] > 0.015 else style["arms"]
+    # most squatters in the real windows hold a barbell on the back (wrists level with the
+    # shoulders, nearly still): about 58 % barbell, 25 % arms forward, 12 % hands at the chest,
+    # 5 % hanging (hand_a is a draw the squat has no other use for, so other clips stay as
+    # they were)
+    arms = style["arms"]
+    if (arms == 1 and style["hand_a"] > -0.012) or (arms == 2 and style["hand_a"] < 0.03):
+        arms = 3.0
     _standing_arms(sk, body, left, phase, arms)
     return sk.p
 
@@ -747,6 +751,32 @@ def complete_landmarks(p: np.ndarray, body: Body) -> np.ndarray:
         foot_dir = _normalize(np.cross(s, left))
         p[:, L[f"{side}_HEEL"]] = ankle - foot_dir * 0.055 * k - s * 0.045 * k
         p[:, L[f"{side}_FOOT_INDEX"]] = ankle + foot_dir * body.foot * 0.72 - s * 0.05 * k
+    return p
+
+
+#: How far (torso lengths) MediaPipe's shoulder points rise with the arm raised overhead.
+SHOULDER_RISE = 0.14
+
+
+def shoulders_as_seen(p: np.ndarray) -> np.ndarray:
+    """``(T, 33, 3)`` joints with the shoulders where MediaPipe puts them (a copy).
+
+    MediaPipe's shoulder points ride up with the arm: a raised arm lifts the shoulder girdle
+    and the point follows the deltoid. In the real windows the nose comes about
+    :data:`SHOULDER_RISE` torso lengths nearer the shoulder line when the elbows are overhead
+    than when they hang, and the upper arm looks that much shorter; the generator's joints are
+    the anatomical centres, so the points are lifted here, for the camera only.
+    """
+    p = p.copy()
+    sh_mid = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER]) / 2
+    trunk = sh_mid - (p[:, L.LEFT_HIP] + p[:, L.RIGHT_HIP]) / 2
+    length = np.linalg.norm(trunk, axis=-1, keepdims=True)
+    up = trunk / np.maximum(length, 1e-9)
+    for side in ("LEFT", "RIGHT"):
+        sh = p[:, L[f"{side}_SHOULDER"]]
+        arm = _normalize(p[:, L[f"{side}_ELBOW"]] - sh)
+        lift = np.clip(np.einsum("ij,ij->i", arm, up), 0.0, 1.0)[:, None]  # 0 level, 1 overhead
+        p[:, L[f"{side}_SHOULDER"]] = sh + (up + arm) / 2 * (SHOULDER_RISE * length * lift)
     return p
 
 
@@ -1027,6 +1057,7 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
     height_frac = float(rng.uniform(0.25, 0.75))  # drawn always: the seed's clip stays the same
     if camera_height is not None:
         height_frac = float(camera_height)
+    p = shoulders_as_seen(p)
     cam = _fit_camera(p[framed], yaw, rng, image_size, fill=fill, height_frac=height_frac)
     xy, depth = cam.project(p)
     vis, side_score = _visibility(p, cam, xy, rng)
