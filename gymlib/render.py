@@ -445,10 +445,14 @@ def equipment_for(exercise: str, joints: np.ndarray, active: np.ndarray) -> Equi
         length = float(np.linalg.norm((b - a)[:2]))
         boxes.append((np.array([0.32, length, BENCH_HEIGHT]),
                       _pose_from_axes(np.cross(axis, up), axis, centre)))  # fmt: skip
-    if exercise == "lat_machine":
-        centre = np.array([hip[0], hip[1], BENCH_HEIGHT / 2])
-        seat = _pose_from_axes(np.eye(3)[0], np.eye(3)[1], centre)
-        boxes.append((np.array([0.42, 0.42, BENCH_HEIGHT]), seat))
+    if exercise == "lat_machine":  # a pad on a post, set to the body: 8 cm below the hips,
+        top = float(hip[2]) - 0.08  # the feet tucked under it stay in sight
+        for size, z in (
+            ((0.42, 0.42, 0.07), top - 0.035),
+            ((0.1, 0.1, top - 0.07), (top - 0.07) / 2),
+        ):
+            pose = _pose_from_axes(np.eye(3)[0], np.eye(3)[1], np.array([hip[0], hip[1], z]))
+            boxes.append((np.array(size), pose))
     if exercise not in ("pull_up", "lat_machine", "bench_press"):
         return Equipment(boxes, None)
     lw, rw = joints[:, L.LEFT_WRIST], joints[:, L.RIGHT_WRIST]

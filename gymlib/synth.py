@@ -401,9 +401,9 @@ def _clip_style(exercise: str, body: Body, rng: np.random.Generator) -> dict[str
     s["bar"] = body.height * 0.818 + s["hang"] + _uniform(rng, 0.05, 0.2)
     s["bar_top"] = math.sqrt(max(body.arm**2 - grip_half**2, 0.01)) * 0.95
     if exercise == "lat_machine":  # drawn last: the other exercises' draws keep their order
-        # feet this far in front of the hips (thigh lengths), negative when tucked back under
-        # the knee pad: knees about 55-95 degrees while pulling
-        s["feet_fwd"] = _uniform(rng, -0.3, 0.45)
+        # feet this far in front of the hips (thigh lengths), tucked back under the knee pad
+        # with the heels up: knees about 40-70 degrees while pulling (real windows: median 58)
+        s["feet_fwd"] = _uniform(rng, -0.1, 0.8)
     if exercise == "bench_press":
         # feet on the floor this far beyond the hips (thigh lengths): knees about 90-140 degrees
         s["feet_out"] = _uniform(rng, 0.9, 1.5)
@@ -601,13 +601,15 @@ def _pose_lat_machine(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     n = len(phase)
     sk = Skel(n)
     left = _vec(0, 0, 1)
-    hip_mid = np.tile(_vec(0, BENCH_HEIGHT + 0.08, 0), (n, 1))
+    # the seat is set so the knee pad holds the thighs about level (hips at knee height; real
+    # windows: hip angle median 113 degrees)
+    hip_mid = np.tile(_vec(0, body.shank + body.ankle_height - 0.02, 0), (n, 1))
     _set_hips(sk, body, hip_mid, left)
     lean = -(6 + phase * (prm["lean"] - 6))  # negative = leaning back
     sh_mid = _trunk_and_shoulders(sk, body, hip_mid, lean, left)
     for side, sign in _SIDES:
         off = left * sign
-        ankle = np.tile(_vec(body.thigh * style["feet_fwd"], body.ankle_height, 0)
+        ankle = np.tile(_vec(body.thigh * style["feet_fwd"], body.ankle_height + 0.08, 0)
                         + off * body.hip_width / 2, (n, 1))  # fmt: skip
         knee, ankle = two_link_ik(sk[side, "hip"], ankle, body.thigh, body.shank, _vec(1, 1, 0))
         sk[side, "knee"] = knee

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gymlib.angles import joint_angle
+from gymlib.angles import joint_angle, torso_lean
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import flip_horizontal
 from gymlib.synth import (
@@ -211,12 +211,22 @@ def test_pull_up_errors() -> None:
 
 
 def test_lat_machine_torso_errors() -> None:
-    hips = {}
+    # the rule judges the lean itself (config.yaml: back below -35, forward above 5 degrees);
+    # the seed's hip angle (90-130 for a good rep) moves the same way
+    hips, lean = {}, {}
     for err in ([], ["torso_back"], ["torso_forward"]):
         clip = _clean("lat_machine", 3, view="left", errors=err)
         hips[tuple(err)] = _at_bottom(clip, joint_angle(clip.landmarks, "hip", "left"))
+        lean[tuple(err)] = _at_bottom(clip, torso_lean(clip.landmarks, aspect=clip.aspect))
     assert ((hips[()] >= 90) & (hips[()] <= 130)).all()
-    assert (hips[("torso_back",)] > 130).all() and (hips[("torso_forward",)] < 90).all()
+    assert ((lean[()] > -35) & (lean[()] < 5)).all()
+    assert (lean[("torso_back",)] < -35).all() and (lean[("torso_forward",)] > 5).all()
+    assert (
+        hips[("torso_back",)].min()
+        > hips[()].max()
+        > hips[()].min()
+        > hips[("torso_forward",)].max()
+    )
 
 
 @pytest.mark.parametrize("exercise", ["push_up", "bench_press"])
@@ -346,7 +356,7 @@ def test_camera_height_films_from_above_or_below() -> None:
 
 
 @pytest.mark.parametrize(("exercise", "low", "high"), [("bench_press", 85, 150),
-                                                        ("lat_machine", 40, 100)])  # fmt: skip
+                                                        ("lat_machine", 25, 105)])  # fmt: skip
 def test_people_place_their_feet_differently(exercise: str, low: float, high: float) -> None:
     # real takes: knees 97-173 degrees on the bench (feet out on the floor), 25-105 at the lat
     # machine (legs tucked under the pad or feet forward); one fixed placement is not a person
