@@ -1,16 +1,19 @@
 """How realistic is the synthetic generator? Figures for issue 4.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/synth_realism.py [--clips 720] [--epochs 25]
-        [--features body] [--runs 3] [--skip-reverse]
+        [--features body_window_xy,body_window] [--runs 3] [--skip-reverse]
 
 1. Speed: frames generated per second on one core.
 2. Noise: the jitter spectrum and per-joint jitter of real vs synthetic windows (plot).
 3. Angles: per exercise, the distribution of knee, hip, elbow and shoulder angles over real vs
    synthetic windows, as plots and as a Wasserstein distance per angle.
-4. Transfer: the seed's BiLSTM (``--features``, default body-centred) trained on synthetic
-   windows only and tested on every real window (target >= 0.80 accuracy), the mean of
-   ``--runs`` trainings with different seeds (one run swings by a few points); and the reverse,
-   trained on the real windows' training groups and tested on synthetic windows.
+4. Transfer: the seed's BiLSTM trained on synthetic windows only and tested on every real
+   window (target >= 0.80 accuracy), the mean of ``--runs`` trainings with different seeds
+   (one run swings by a few points), once per ``--features`` set: by default on what the
+   picture shows (x, y, visibility: ``body_window_xy``) and with MediaPipe's z as well
+   (``body_window``), which the generator does not imitate (its z is the true depth;
+   MediaPipe's is the network's guess from one picture). Then the reverse, trained on the real
+   windows' training groups and tested on synthetic windows (the first feature set).
 
 Plots go to ``--out`` (default ``runs/benchmarks/synth_realism``).
 """
@@ -99,6 +102,32 @@ def train_and_test(x_tr, y_tr, x_te, y_te, epochs: int, seed: int):  # noqa: ANN
     return pred
 
 
+def transfer(fs: np.ndarray, ys: np.ndarray, fr: np.ndarray, yr: np.ndarray, src: np.ndarray,
+             *, features: str, runs: int, epochs: int, seed: int) -> None:  # fmt: skip
+    """Train on synthetic features ``fs`` (``runs`` times), test on the real ``fr``; print the
+    mean accuracy, by source and by class."""
+    # one training run moves the boundary between similar classes (bench press / push-up) a
+    # lot: the figure is the mean over --runs trainings with different seeds
+    t0 = time.perf_counter()
+    preds = [train_and_test(fs, ys, fr, yr, epochs, seed + k) for k in range(runs)]
+    accs = [float((p == yr).mean()) for p in preds]
+    took = time.perf_counter() - t0
+    print(f"\nsynthetic -> real ({features} features): accuracy {np.mean(accs):.3f} (runs: "
+          f"{', '.join(f'{a:.3f}' for a in accs)}) on {len(yr)} real windows "
+          f"(target >= 0.80; {runs} trainings, {took:.0f} s)")  # fmt: skip
+    for s in np.unique(src):
+        m = src == s
+        acc_s = np.mean([(p[m] == yr[m]).mean() for p in preds])
+        print(f"  source {s:15s} {acc_s:.3f}  ({m.sum()} windows)")
+    for i, ex in enumerate(EXERCISES):
+        m = yr == i
+        wrong = sum(np.bincount(p[m & (p != i)], minlength=len(EXERCISES)) for p in preds)
+        most = f", mostly taken for {EXERCISES[wrong.argmax()]}" if wrong.any() else ""
+        runs = ", ".join(f"{(p[m] == i).mean():.2f}" for p in preds)
+        print(f"  class  {ex:15s} {np.mean([(p[m] == i).mean() for p in preds]):.3f}"
+              f"  ({runs}){most}")  # fmt: skip
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clips", type=int, default=720)
@@ -106,11 +135,13 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--runs", type=int, default=3, help="trainings averaged for the transfer")
     ap.add_argument("--skip-reverse", action="store_true", help="no real -> synthetic training")
-    ap.add_argument("--features", default="body", help="gymlib.features transform: body, "
-                    "body_window or raw")  # fmt: skip
+    ap.add_argument("--features", default="body_window_xy,body_window",
+                    help="gymlib.features.FEATURE_SETS names, comma-separated: one transfer "
+                    "figure each (default: without and with MediaPipe's z)")  # fmt: skip
     ap.add_argument("--real", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz")
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/synth_realism")
     args = ap.parse_args()
+    args.features = args.features.split(",")
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.real.is_file():
         print(f"real windows not found at {args.real}; they are needed for this benchmark")
@@ -172,27 +203,12 @@ def main() -> int:
     fig.savefig(args.out / "angles.png", dpi=80)
 
     # --- transfer ---------------------------------------------------------------------------
-    fr, fs = transform(xr, args.features), transform(xs, args.features)
-    # one training run moves the boundary between similar classes (bench press / push-up) a
-    # lot: the figure is the mean over --runs trainings with different seeds
-    t0 = time.perf_counter()
-    preds = [train_and_test(fs, ys, fr, yr, args.epochs, args.seed + k) for k in range(args.runs)]
-    accs = [float((p == yr).mean()) for p in preds]
-    took = time.perf_counter() - t0
-    print(f"\nsynthetic -> real: accuracy {np.mean(accs):.3f} (runs: "
-          f"{', '.join(f'{a:.3f}' for a in accs)}) on {len(yr)} real windows "
-          f"(target >= 0.80; {args.runs} trainings, {took:.0f} s)")  # fmt: skip
-    for s in np.unique(src):
-        m = src == s
-        acc_s = np.mean([(p[m] == yr[m]).mean() for p in preds])
-        print(f"  source {s:15s} {acc_s:.3f}  ({m.sum()} windows)")
-    for i, ex in enumerate(EXERCISES):
-        m = yr == i
-        wrong = sum(np.bincount(p[m & (p != i)], minlength=len(EXERCISES)) for p in preds)
-        most = f", mostly taken for {EXERCISES[wrong.argmax()]}" if wrong.any() else ""
-        runs = ", ".join(f"{(p[m] == i).mean():.2f}" for p in preds)
-        print(f"  class  {ex:15s} {np.mean([(p[m] == i).mean() for p in preds]):.3f}"
-              f"  ({runs}){most}")  # fmt: skip
+    # the generator draws the picture (x, y, visibility); its z is the true depth, not the
+    # depth MediaPipe guesses, so the transfer is measured without z and, for comparison, with
+    for features in args.features:
+        fr, fs = transform(xr, features), transform(xs, features)
+        transfer(fs, ys, fr, yr, src, features=features, runs=args.runs, epochs=args.epochs,
+                 seed=args.seed)  # fmt: skip
     if args.skip_reverse:
         return 0
     # real -> synthetic: train on 80 % of the real recordings (by group)
@@ -200,8 +216,10 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     train_groups = set(rng.permutation(ug)[: int(0.8 * len(ug))])
     tr = np.array([g in train_groups for g in groups])
+    fr, fs = transform(xr, args.features[0]), transform(xs, args.features[0])
     pred2 = train_and_test(fr[tr], yr[tr], fs, ys, args.epochs, args.seed)
-    print(f"real -> synthetic: accuracy {(pred2 == ys).mean():.3f} on {len(ys)} synthetic windows")
+    print(f"real -> synthetic ({args.features[0]} features): accuracy "
+          f"{(pred2 == ys).mean():.3f} on {len(ys)} synthetic windows")  # fmt: skip
     for v in np.unique(views):
         m = views == v
         print(f"  view {v:8s} {(pred2[m] == ys[m]).mean():.3f}")
