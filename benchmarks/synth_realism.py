@@ -123,9 +123,9 @@ def transfer(fs: np.ndarray, ys: np.ndarray, fr: np.ndarray, yr: np.ndarray, src
         m = yr == i
         wrong = sum(np.bincount(p[m & (p != i)], minlength=len(EXERCISES)) for p in preds)
         most = f", mostly taken for {EXERCISES[wrong.argmax()]}" if wrong.any() else ""
-        runs = ", ".join(f"{(p[m] == i).mean():.2f}" for p in preds)
+        per_run = ", ".join(f"{(p[m] == i).mean():.2f}" for p in preds)
         print(f"  class  {ex:15s} {np.mean([(p[m] == i).mean() for p in preds]):.3f}"
-              f"  ({runs}){most}")  # fmt: skip
+              f"  ({per_run}){most}")  # fmt: skip
 
 
 def main() -> int:

@@ -26,6 +26,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from gymlib.features import FEATURE_SETS
+
 T = TypeVar("T")
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -111,10 +113,7 @@ class ModelConfig:
     """The shipped classifier and how it is trained."""
 
     path: Path = Path("models/exercise_classifier.keras")
-    features: str = field(
-        default="body",
-        metadata=_choices("raw", "body", "body_window", "body_xy", "body_window_xy"),
-    )
+    features: str = field(default="body", metadata=_choices(*FEATURE_SETS))
     units: tuple[int, ...] = (64, 32)  # the two BiLSTM layers; the seed's are (128, 64)
     dense: int = field(default=32, metadata=_range(1, 1024))
     confidence_threshold: float = field(default=0.9, metadata=_range(0.0, 1.0))

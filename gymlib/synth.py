@@ -773,7 +773,7 @@ def shoulders_as_seen(p: np.ndarray) -> np.ndarray:
     sh_mid = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER]) / 2
     trunk = sh_mid - (p[:, L.LEFT_HIP] + p[:, L.RIGHT_HIP]) / 2
     length = np.linalg.norm(trunk, axis=-1, keepdims=True)
-    up = trunk / np.maximum(length, 1e-9)
+    up = _normalize(trunk)
     for side in ("LEFT", "RIGHT"):
         sh = p[:, L[f"{side}_SHOULDER"]]
         arm = _normalize(p[:, L[f"{side}_ELBOW"]] - sh)
