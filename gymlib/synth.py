@@ -335,8 +335,8 @@ def _rep_params(
     elif exercise == "split_squat":
         # flex: front knee flexion = the thigh's angle to vertical (the depth) + the shank's lean
         p = {"flex": u(82, 100), "shank": u(0, 10)}
-        if "shallow" in e:
-            p["flex"] = u(38, 52)
+        if "shallow" in e:  # the front thigh stops 33-44 deg short of parallel: above the
+            p["flex"] = p["shank"] + u(46, 57)  # stance's own ~30 deg, clearly less than a rep
         p["rom"] = p["flex"] / 90.0
         if "knees_past_toes" in e:  # the knee travels forward, the thigh keeps its depth (up to
             lean = u(28, 36)  # 85 deg, where the rear knee nearly touches the floor)
@@ -508,28 +508,56 @@ def _hands_on_hips(style: Mapping[str, float]) -> bool:
     return style["hand_a"] > 0.04
 
 
+def _split_stance_top(front: np.ndarray, rear: np.ndarray, reach_f: float,
+                      reach_b: float) -> tuple[float, float]:  # fmt: skip
+    """Hip (anterior, up) at the top of a split squat: where legs of ``reach_f`` (front) and
+    ``reach_b`` (rear) meet above the two planted ankles ``front``, ``rear`` (anterior, up)."""
+    d_vec = rear - front
+    d = float(np.hypot(*d_vec))
+    u = d_vec / d
+    a = (reach_f**2 - reach_b**2 + d**2) / (2 * d)
+    h = math.sqrt(max(reach_f**2 - a**2, 0.0))
+    perp = np.array([-u[1], u[0]])
+    if perp[1] < 0:
+        perp = -perp
+    top = front + a * u + h * perp
+    return float(top[0]), float(top[1])
+
+
 def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
                       style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
+    """Both feet stay where they stand: the front foot flat, the rear one on its toes where the
+    rear knee nearly touches the floor at a full rep. At the top both legs are almost straight
+    (an inverted V, the hip between the feet); the hip goes down from there until the front
+    thigh is ``flex - shank`` degrees from vertical, the front knee ``shank`` degrees further
+    forward than at a plain rep (knees past toes)."""
     n = len(phase)
     sk = Skel(n)
     left = _vec(0, 0, 1)
     front, back = ("L", "R") if style["front"] >= 0.5 else ("R", "L")
     fsign = 1.0 if front == "L" else -1.0
-    flex = 8 + phase * (prm["flex"] - 8)
-    shank = 2 + phase * (prm["shank"] - 2)
-    ankle_f = np.tile(_vec(0, body.ankle_height, fsign * body.hip_width / 2), (n, 1))
-    hip_f = _legs_from_angles(sk, body, front, fsign, ankle_f, shank, flex - shank, 1.0)
+    thigh, shank, leg = body.thigh, body.shank, body.thigh + body.shank
+    bottom_hip_a = shank * math.sin(math.radians(5)) - thigh * math.sin(math.radians(85))
+    ankle_f = _vec(0, body.ankle_height, fsign * body.hip_width / 2)
+    ankle_b = _vec(bottom_hip_a - shank * 0.95, body.ankle_height + 0.06,
+                   -fsign * body.hip_width / 2)  # fmt: skip
+    top_a, top_h = _split_stance_top(ankle_f[:2], ankle_b[:2], 0.995 * leg, 0.997 * leg)
+    # the bottom of each rep, relative to the front ankle
+    theta = np.radians(np.asarray(prm["flex"]) - np.asarray(prm["shank"]))
+    travel = shank * (np.sin(np.radians(prm["shank"])) - math.sin(math.radians(5)))
+    bot_a = top_a + travel
+    reach = np.sqrt(np.maximum(shank**2 - (bot_a + thigh * np.sin(theta)) ** 2, 0.0))
+    bot_h = np.minimum(body.ankle_height + thigh * np.cos(theta) + reach, top_h)
+    hip_f = np.stack(
+        [top_a + phase * (bot_a - top_a), top_h + phase * (bot_h - top_h),
+         np.full(n, fsign * body.hip_width / 2)], -1,
+    )  # fmt: skip
     hip_mid = hip_f - _vec(0, 0, fsign * body.hip_width / 2)
     _set_hips(sk, body, hip_mid, left)
-    # rear foot on its toes, fixed where the rear knee nearly touches the floor at a full rep
-    bottom_hip_a = body.shank * math.sin(math.radians(5)) - body.thigh * math.sin(math.radians(85))
-    ankle_b = _vec(
-        bottom_hip_a - body.shank * 0.95, body.ankle_height + 0.06, -fsign * body.hip_width / 2
-    )
-    knee_b, ankle_b_t = two_link_ik(sk[back, "hip"], np.tile(ankle_b, (n, 1)), body.thigh,
-                                    body.shank, _vec(1, -0.3, 0))  # fmt: skip
-    sk[back, "knee"] = knee_b
-    sk[back, "ankle"] = ankle_b_t
+    for side, ankle, hint in ((front, ankle_f, _vec(1, 0, 0)), (back, ankle_b, _vec(1, -0.3, 0))):
+        knee, reached = two_link_ik(sk[side, "hip"], np.tile(ankle, (n, 1)), thigh, shank, hint)
+        sk[side, "knee"] = knee
+        sk[side, "ankle"] = reached
     lean = 3 + phase * 5
     _trunk_and_shoulders(sk, body, hip_mid, lean, left)
     for side, sign in _SIDES:  # hands on the hips or hanging
