@@ -74,11 +74,15 @@ SIZE_PRESETS: dict[str, dict[str, int]] = {
 #: Per-landmark jitter of real MediaPipe output, as a fraction of the torso length in the image,
 #: and its frame-to-frame correlation. Calibrated on ``seed_real_windows.npz`` with
 #: :func:`noise_profile` (benchmarks/synth_realism.py prints and plots the comparison): on the
-#: pooled variance, which a few wild real windows dominate. Window by window (``window_pct``)
-#: the median generated window jitters 3-10x more than the median real one, and the noisiest
-#: 1 % of real windows (occluded or mis-tracked limbs) 2-5x more than generated ones: known, not
-#: yet modelled (a per-window model changes every counting threshold tuned on this one).
+#: pooled variance, which a few wild real windows dominate: the level of the noisiest clips.
+#: Window by window (``window_pct``) the median real window jitters ~10x less, hence
+#: :data:`JITTER_CLIP`.
 JITTER_REL: float = 0.05
+#: One clip's jitter as a multiple of the level above (:func:`clip_jitter`): log-normal with
+#: this median and log-spread, capped: per window, the generated jitter then has the real
+#: windows' percentiles from the 25th to the 95th (the pooled level above is the cap: the wildest
+#: real windows, occluded or mis-tracked limbs, are dropouts and swaps here, not jitter)
+JITTER_CLIP: tuple[float, float, float] = (0.12, 1.2, 1.0)
 JITTER_RHO: float = 0.55
 #: Share of that jitter's variance that moves the whole body together. Real MediaPipe jitter is
 #: mostly coherent: per landmark it matches the numbers above, yet joint angles jitter only
@@ -948,6 +952,13 @@ def _visibility(
     return np.clip(vis, 0.0, 1.0), side_score
 
 
+def clip_jitter(rng: np.random.Generator) -> float:
+    """One clip's jitter level, a multiple of :data:`JITTER_REL`: log-normal over clips (a near
+    camera in good light jitters little, a far or dim one much; see :data:`JITTER_CLIP`)."""
+    median, spread, cap = JITTER_CLIP
+    return float(min(median * math.exp(spread * rng.normal()), cap))
+
+
 def _add_noise(xy: np.ndarray, side_score: np.ndarray, rng: np.random.Generator,
                noise: float) -> np.ndarray:  # fmt: skip
     """AR(1) jitter scaled by the torso length in the image; far-side points twice as noisy."""
@@ -1095,7 +1106,7 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
     f = (image_size[1] / 2) / math.tan(math.radians(cam.fov_v) / 2)
     z = (depth - hip_depth[:, None]) * f / hip_depth[:, None] / image_size[0] * 1.8
     if noise > 0:
-        xy = _add_noise(xy, side_score, rng, noise)
+        xy = _add_noise(xy, side_score, rng, noise * clip_jitter(rng))
         z = z + rng.normal(0, 0.03 * noise, z.shape)
     lm = np.concatenate([xy, z[..., None], vis[..., None]], axis=-1).astype(np.float32)
     if noise > 0:
