@@ -80,8 +80,8 @@ SIZE_PRESETS: dict[str, dict[str, int]] = {
 JITTER_REL: float = 0.05
 #: One clip's jitter as a multiple of the level above (:func:`clip_jitter`): log-normal with
 #: this median and log-spread, capped: per window, the generated jitter then has the real
-#: windows' percentiles from the 25th to the 95th (the pooled level above is the cap: the wildest
-#: real windows, occluded or mis-tracked limbs, are dropouts and swaps here, not jitter)
+#: windows' percentiles from the 25th to the 90th (the pooled level above is the cap; the real
+#: windows' noisiest 5 %, occluded or mis-tracked limbs, are wilder than the dropouts and swaps)
 JITTER_CLIP: tuple[float, float, float] = (0.12, 1.2, 1.0)
 JITTER_RHO: float = 0.55
 #: Share of that jitter's variance that moves the whole body together. Real MediaPipe jitter is
