@@ -442,3 +442,27 @@ def test_mediapipe_shoulder_points_ride_up_with_raised_arms() -> None:
     hips = pull.landmarks[hanging][:, [L.LEFT_HIP, L.RIGHT_HIP], :2].mean(axis=1)
     torso = np.linalg.norm(pull.landmarks[hanging, L.LEFT_SHOULDER, :2] - hips, axis=-1)
     assert np.all(seen / torso < 0.55), "the upper arm looks shorter than the anatomical 0.65"
+
+
+def test_split_squat_feet_stay_where_they_stand() -> None:
+    # both ankles fixed through every rep (the rear one on its toes); the top is an inverted V
+    # with the hip between the feet and both knees almost straight; a shallow rep stops well
+    # above a full one, a knees-past-toes rep carries the hip forward
+    for seed in range(4):
+        clip = _clean("split_squat", 3, seed=seed, idle=False, keep_world=True,
+                      errors=[[], ["shallow"], ["knees_past_toes"]])  # fmt: skip
+        w = clip.world
+        assert w is not None
+        for ankle in (L.LEFT_ANKLE, L.RIGHT_ANKLE):
+            assert np.ptp(w[:, ankle], axis=0).max() < 0.005, (seed, ankle)
+        feet_a = np.sort([w[0, L.LEFT_ANKLE, 0], w[0, L.RIGHT_ANKLE, 0]])
+        hip_a = (w[0, L.LEFT_HIP, 0] + w[0, L.RIGHT_HIP, 0]) / 2
+        assert feet_a[0] + 0.2 < hip_a < feet_a[1] - 0.05, (seed, feet_a, hip_a)
+        for side in ("left", "right"):
+            top_knee = joint_angle(clip.landmarks[:1], "knee", side, aspect=clip.aspect)[0]
+            assert top_knee > 160, (seed, side, top_knee)
+        hip_y = w[:, [L.LEFT_HIP, L.RIGHT_HIP], 1].mean(axis=1)
+        good, shallow, past = (hip_y[r.start] - hip_y[r.bottom] for r in clip.reps)
+        assert good > 0.2 and past > 0.2 and 0.03 < shallow < good / 2, (good, shallow, past)
+        hip_a_bottom = w[clip.reps[2].bottom, [L.LEFT_HIP, L.RIGHT_HIP], 0].mean()
+        assert hip_a_bottom > hip_a + 0.1  # the knee travelled forward, the hip with it
