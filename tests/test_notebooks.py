@@ -32,6 +32,7 @@ def test_01_acquisition_synthetic(tmp_path: Path) -> None:
     }  # fmt: skip
     assert metrics["reps"] >= 6 and metrics["frames"] > 6 * 60
     assert 0 < metrics["synthetic_jitter"] < 0.5
+    assert 0 < metrics["synthetic_window_jitter_median"] < metrics["synthetic_jitter"]
 
 
 @pytest.mark.notebooks
