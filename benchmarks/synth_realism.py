@@ -205,8 +205,8 @@ def main() -> int:
     # --- transfer ---------------------------------------------------------------------------
     # the generator draws the picture (x, y, visibility); its z is the true depth, not the
     # depth MediaPipe guesses, so the transfer is measured without z and, for comparison, with
-    for features in args.features:
-        fr, fs = transform(xr, features), transform(xs, features)
+    feats = {f: (transform(xr, f), transform(xs, f)) for f in args.features}
+    for features, (fr, fs) in feats.items():
         transfer(fs, ys, fr, yr, src, features=features, runs=args.runs, epochs=args.epochs,
                  seed=args.seed)  # fmt: skip
     if args.skip_reverse:
@@ -216,7 +216,7 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     train_groups = set(rng.permutation(ug)[: int(0.8 * len(ug))])
     tr = np.array([g in train_groups for g in groups])
-    fr, fs = transform(xr, args.features[0]), transform(xs, args.features[0])
+    fr, fs = feats[args.features[0]]
     pred2 = train_and_test(fr[tr], yr[tr], fs, ys, args.epochs, args.seed)
     print(f"real -> synthetic ({args.features[0]} features): accuracy "
           f"{(pred2 == ys).mean():.3f} on {len(ys)} synthetic windows")  # fmt: skip

@@ -512,22 +512,6 @@ def _hands_on_hips(style: Mapping[str, float]) -> bool:
     return style["hand_a"] > 0.04
 
 
-def _split_stance_top(front: np.ndarray, rear: np.ndarray, reach_f: float,
-                      reach_b: float) -> tuple[float, float]:  # fmt: skip
-    """Hip (anterior, up) at the top of a split squat: where legs of ``reach_f`` (front) and
-    ``reach_b`` (rear) meet above the two planted ankles ``front``, ``rear`` (anterior, up)."""
-    d_vec = rear - front
-    d = float(np.hypot(*d_vec))
-    u = d_vec / d
-    a = (reach_f**2 - reach_b**2 + d**2) / (2 * d)
-    h = math.sqrt(max(reach_f**2 - a**2, 0.0))
-    perp = np.array([-u[1], u[0]])
-    if perp[1] < 0:
-        perp = -perp
-    top = front + a * u + h * perp
-    return float(top[0]), float(top[1])
-
-
 def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
                       style: Mapping[str, float]) -> np.ndarray:  # fmt: skip
     """Both feet stay where they stand: the front foot flat, the rear one on its toes where the
@@ -545,7 +529,12 @@ def _pose_split_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     ankle_f = _vec(0, body.ankle_height, fsign * body.hip_width / 2)
     ankle_b = _vec(bottom_hip_a - shank * 0.95, body.ankle_height + 0.06,
                    -fsign * body.hip_width / 2)  # fmt: skip
-    top_a, top_h = _split_stance_top(ankle_f[:2], ankle_b[:2], 0.995 * leg, 0.997 * leg)
+    # the top: the hip where two almost straight legs from the planted ankles meet (the
+    # sagittal plane; the chain front ankle -> hip -> rear ankle, bending upwards)
+    sagittal = np.array([[1.0, 1.0, 0.0]])
+    top, _ = two_link_ik(ankle_f * sagittal, ankle_b * sagittal, 0.995 * leg, 0.997 * leg,
+                         _vec(0, 1, 0))  # fmt: skip
+    top_a, top_h = float(top[0, 0]), float(top[0, 1])
     # the bottom of each rep, relative to the front ankle
     theta = np.radians(np.asarray(prm["flex"]) - np.asarray(prm["shank"]))
     travel = shank * (np.sin(np.radians(prm["shank"])) - math.sin(math.radians(5)))

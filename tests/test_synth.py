@@ -31,6 +31,13 @@ DRIVER = {
 }
 
 
+def _blocks(clip: SyntheticClip) -> np.ndarray:
+    """Back-to-back 30-frame blocks ``(N, 30, 33, 4)`` of a clip, as :func:`noise_profile` takes
+    them (no stretched tail, unlike ``cut_windows``)."""
+    lm = clip.landmarks
+    return np.stack([lm[s : s + 30] for s in range(0, clip.n_frames - 30, 30)])
+
+
 def _clean(exercise: str, n: int = 4, **kw) -> SyntheticClip:  # noqa: ANN003
     kw = {
         "seed": 7,
@@ -321,9 +328,8 @@ def test_noise_profile_is_comparable() -> None:
     # clips jitter more or less (clip_jitter): a few cameras, pooled, against the same motion
     noisy = [generate_clip("squat", 3, seed=7, view="left", mirrored=False,
                            image_size=(640, 480), noise=k) for k in (1.0, 2.0, 4.0)]  # fmt: skip
-    cut = lambda c: np.stack([c.landmarks[s : s + 30] for s in range(0, c.n_frames - 30, 30)])  # noqa: E731
-    noisy_prof = noise_profile(np.concatenate([cut(c) for c in noisy]))
-    clean_prof = noise_profile(cut(clean))
+    noisy_prof = noise_profile(np.concatenate([_blocks(c) for c in noisy]))
+    clean_prof = noise_profile(_blocks(clean))
     assert noisy_prof["std"].mean() > 1.5 * clean_prof["std"].mean()
     # per window: percentiles by landmark, the noisy clip's typical window above the clean one's
     noisy_pct, clean_pct = noisy_prof["window_pct"], clean_prof["window_pct"]
@@ -342,8 +348,7 @@ def test_jitter_differs_from_clip_to_clip_within_the_cap() -> None:
     assert abs(np.median(levels) / median - 1) < 0.1
     assert np.percentile(levels, 90) > 3 * median  # a long tail: some cameras jitter much more
     quiet = [generate_clip("squat", 2, seed=s, view="left", idle=False) for s in range(12)]
-    cut = lambda c: np.stack([c.landmarks[s : s + 30] for s in range(0, c.n_frames - 30, 30)])  # noqa: E731
-    typical = [np.median(noise_profile(cut(c))["window_pct"][1]) for c in quiet]
+    typical = [np.median(noise_profile(_blocks(c))["window_pct"][1]) for c in quiet]
     assert max(typical) > 4 * min(typical), typical
 
 
@@ -357,10 +362,7 @@ def test_window_jitter_matches_the_real_windows(real_windows_path) -> None:  # n
     real = load_real_windows(real_windows_path, classes=EXERCISES)
     real_pct = noise_profile(from_seed_windows(real.windows))["window_pct"]
     clips = generate_dataset(60, seed=11, size="small", idle=False)
-    cut = np.concatenate(
-        [np.stack([c.landmarks[s : s + 30] for s in range(0, c.n_frames - 30, 30)]) for c in clips]
-    )
-    synth_pct = noise_profile(cut)["window_pct"]
+    synth_pct = noise_profile(np.concatenate([_blocks(c) for c in clips]))["window_pct"]
     ratio = np.median(synth_pct[:4] / real_pct[:4], axis=1)  # 25th, 50th, 75th, 90th
     assert np.all((ratio > 0.5) & (ratio < 2.0)), ratio
 
