@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gymlib import angles as A
+from gymlib import live_measures as LM
 from gymlib.config import Config, ConfigError, build_section, load_config
 from gymlib.rules import (
     CheckResult,
@@ -192,16 +193,18 @@ class Feet(NamedTuple):
     hips_y: float
 
 
-def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarray) -> Feet:
-    """One frame ``(33, 4)`` as :class:`Feet` (segment references stand in for unseen segments
-    in the body's size). Plain floats: it runs on every live frame."""
-    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv) = frame[
-        _ANKLES_HIPS
-    ].tolist()
+def _feet(
+    rows: list[list[float]], refs: Sequence[float], aspect: float, lengths: Sequence[float]
+) -> Feet:
+    """One frame (its ``(33, 4)`` rows as lists) as :class:`Feet` (segment references stand in
+    for unseen segments in the body's size). Plain floats: it runs on every live frame."""
+    (lax, lay, _, lav), (rax, ray, _, rav), (lhx, lhy, _, lhv), (rhx, rhy, _, rhv) = (
+        rows[i] for i in _ANKLES_HIPS
+    )
     nan, vis = math.nan, A.MIN_VISIBILITY
     lav, rav = lav >= vis, rav >= vis
     size = 0.0
-    for seg, ref in zip(lengths.tolist(), refs.tolist(), strict=True):
+    for seg, ref in zip(lengths, refs, strict=True):
         size += seg if seg == seg else (ref if ref == ref else 0.0)
     hips = lhv >= vis and rhv >= vis
     return Feet(
@@ -209,7 +212,7 @@ def _feet(frame: np.ndarray, refs: np.ndarray, aspect: float, lengths: np.ndarra
         lay if lav else nan,
         rax * aspect if rav else nan,
         ray if rav else nan,
-        float(refs[_THIGH] + refs[_SHANK]),
+        refs[_THIGH] + refs[_SHANK],
         size,
         (lhx + rhx) / 2 * aspect if hips else nan,
         (lhy + rhy) / 2 if hips else nan,
@@ -424,11 +427,16 @@ class RepCounter:
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
 
     # ---------------------------------------------------------------------------------------
-    def _measure(self, frame: np.ndarray) -> tuple[np.ndarray, np.ndarray, Feet]:
-        lengths = A.segment_lengths(frame, aspect=self.aspect)[0]
-        refs = self.scale.update(lengths)
-        row = self.book.compute(self.rules, frame, refs[None], self.aspect, live=True)[0]
-        return row, refs, _feet(frame[0], refs, self.aspect, lengths)
+    def _measure(self, frame: np.ndarray) -> tuple[list[float], np.ndarray, Feet]:
+        """One frame ``(33, 4)``: its live measures, body references ``(S,)`` and feet."""
+        points = LM.Points(frame, self.aspect)
+        lengths = LM.segment_lengths(points)
+        refs = self.scale.update(np.array(lengths))
+        ref_list = refs.tolist()
+        row = self.book.compute_frame(
+            self.rules, frame, refs, self.aspect, live=True, points=points
+        )
+        return row, refs, _feet(points.rows, ref_list, self.aspect, lengths)
 
     def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
@@ -441,12 +449,12 @@ class RepCounter:
                 frame = None
         if frame is None:
             return self._step(None, None, None, None, active)
-        row, refs, feet = self._measure(frame[None])
+        row, refs, feet = self._measure(frame)
         return self._step(row, frame, refs, feet, active)
 
     def _step(
         self,
-        row: np.ndarray | None,
+        row: list[float] | None,
         frame: np.ndarray | None,
         refs: np.ndarray | None,
         feet: Feet | None,
@@ -458,7 +466,7 @@ class RepCounter:
         person = row is not None
         p_raw = math.nan
         walking_in = False
-        vals: list[float] = [] if row is None else row.tolist()
+        vals: list[float] = [] if row is None else row
         if row is not None:
             # progress: the furthest of the signals seen; one signal far past the bottom for a
             # while: leaving the exercise (e.g. letting go of the bar), even if another signal
@@ -791,7 +799,12 @@ class RepCounter:
         ``lo + n - 1`` (the ends of a rep, for :meth:`_moved_between` and
         :meth:`_stepped_between`)."""
         return [
-            _feet(lm, ref, self.aspect, A.segment_lengths(lm, aspect=self.aspect)[0])
+            _feet(
+                lm.tolist(),
+                ref.tolist(),
+                self.aspect,
+                A.segment_lengths(lm, aspect=self.aspect)[0].tolist(),
+            )  # fmt: skip
             for lm, ref in zip(self._lms[lo : lo + n], self._refbuf[lo : lo + n], strict=True)
             if lm.any()
         ]
@@ -870,11 +883,12 @@ def count_reps(
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
         raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
+    row_lists = rows.tolist()
     for t in range(len(arr)):
         counter.frame += 1
         if present[t]:
-            feet = _feet(arr[t], refs[t], aspect, lengths[t])
-            counter._step(rows[t], arr[t], refs[t], feet, bool(gate[t]))
+            feet = _feet(arr[t].tolist(), refs[t].tolist(), aspect, lengths[t].tolist())
+            counter._step(row_lists[t], arr[t], refs[t], feet, bool(gate[t]))
         else:
             counter._step(None, None, None, None, bool(gate[t]))
     counter.finish()

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 
 from gymlib import angles as A
+from gymlib import live_measures as LM
 from gymlib.config import Config, ConfigError, build_section, load_config
 from gymlib.landmarks import FLIP_PERMUTATION, PoseLandmark, partner
 
@@ -68,6 +69,8 @@ def view_category(yaw_deg: float) -> str | None:
 # Measures
 # --------------------------------------------------------------------------------------------
 SidedFn = Callable[[np.ndarray, np.ndarray, str, float], np.ndarray]
+#: ``fn(points of one frame, refs (S,) as a list, side) -> float``: see :mod:`gymlib.live_measures`
+OneFrameFn = Callable[[LM.Points, list[float], str], float]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class Measure:
     valid: tuple[float, float]  # the values it can take; thresholds outside are config errors
     sided: bool = True
     unit: str = "deg"
+    #: the same on one frame in plain floats (the live counter's fast path), if there is one
+    one: OneFrameFn | None = None
 
 
 def _triple(a: PoseLandmark, b: PoseLandmark, c: PoseLandmark) -> SidedFn:
@@ -93,7 +98,7 @@ def _builtin_measures() -> dict[str, Measure]:
     m: dict[str, Measure] = {}
     for name, (a, b, c) in A.JOINT_TRIPLES.items():
         if name != "body_line":
-            m[name] = Measure(name, _triple(a, b, c), (0.0, 180.0))
+            m[name] = Measure(name, _triple(a, b, c), (0.0, 180.0), one=LM.triple(a, b, c))
     # name: (function of (landmarks, refs, side, aspect), valid values, unit, sided)
     table: dict[str, tuple[SidedFn, tuple[float, float], str, bool]] = {
         "hip_height": (lambda lm, r, s, a: A.hip_height(lm, r, s, aspect=a), (-2, 2), "leg", True),
@@ -144,8 +149,18 @@ def _builtin_measures() -> dict[str, Measure]:
             False,
         ),
     }
+    one: dict[str, OneFrameFn] = {
+        "hip_height": LM.hip_height,
+        "thigh_vertical": LM.thigh_vertical,
+        "arm_raise": LM.arm_raise,
+        "body_line": LM.body_line,
+        "torso_upright": LM.torso_upright,
+        "view_yaw": LM.view_yaw,
+    }
     for name, (fn, (lo, hi), unit, sided) in table.items():
-        m[name] = Measure(name, fn, (float(lo), float(hi)), sided=sided, unit=unit)
+        m[name] = Measure(
+            name, fn, (float(lo), float(hi)), sided=sided, unit=unit, one=one.get(name)
+        )
     return m
 
 
@@ -177,7 +192,7 @@ def custom_angle(name: str, points: Any, where: str) -> Measure:
     sided = any(s for _, s in resolved)
     if name in MEASURES:
         raise ConfigError(f"{where}: {name!r} is a built-in measure; choose another name")
-    return Measure(name, _triple(a, b, c), (0.0, 180.0), sided=sided)
+    return Measure(name, _triple(a, b, c), (0.0, 180.0), sided=sided, one=LM.triple(a, b, c))
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,64 +302,99 @@ class RuleBook:
         live: bool = False,
     ) -> np.ndarray:
         """The measures ``rules`` needs, ``(T, len(rules.columns))`` (``live``: only those of
-        ``rules.live_columns``); NaN where unseen.
-
-        One live frame (``T == 1``) is measured together with its left/right-swapped copy, so
-        each sided measure runs once for both sides: its right side is its left side on the
-        swapped labels (tested), and on one frame the cost is per call, not per value.
-        """
+        ``rules.live_columns``); NaN where unseen. One frame goes through :meth:`compute_frame`."""
         arr = A._frames(landmarks)
         refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(A.SEGMENTS))
-        paired = len(arr) == 1
-        if paired:
-            arr = np.concatenate([arr, arr[:, FLIP_PERMUTATION]])
-            refs = np.concatenate([refs, refs])
-        with A.shared_xy(arr, aspect):
-            return self._compute(rules, arr, refs, aspect, live, paired)
-
-    def _compute(
-        self,
-        rules: ExerciseRules,
-        arr: np.ndarray,
-        refs: np.ndarray,
-        aspect: float,
-        live: bool,
-        paired: bool,
-    ) -> np.ndarray:
+        if len(arr) == 1:
+            return np.array([self.compute_frame(rules, arr[0], refs[0], aspect, live=live)])
         columns = rules.live_columns if live else rules.columns
-        n = 1 if paired else len(arr)  # paired: row 1 is the swapped copy, not a frame
-        out = np.empty((n, len(columns)))
-        cache: dict[tuple[str, str], np.ndarray] = {}
-        use_left: np.ndarray | None = None
-        for j, (name, side) in enumerate(columns):
-            m = self.measures[name]
-            if not m.sided:
-                out[:, j] = m.fn(arr, refs, "left", aspect)[:n]
-                continue
-            if (name, "left") not in cache:
-                if paired:
-                    both = m.fn(arr, refs, "left", aspect)
-                    cache[name, "left"], cache[name, "right"] = both[:1], both[1:]
-                else:
+        out = np.empty((len(arr), len(columns)))
+        with A.shared_xy(arr, aspect):
+            cache: dict[tuple[str, str], np.ndarray] = {}
+            use_left: np.ndarray | None = None
+            for j, (name, side) in enumerate(columns):
+                m = self.measures[name]
+                if not m.sided:
+                    out[:, j] = m.fn(arr, refs, "left", aspect)
+                    continue
+                if (name, "left") not in cache:
                     cache[name, "left"] = m.fn(arr, refs, "left", aspect)
                     cache[name, "right"] = m.fn(arr, refs, "right", aspect)
-            left, right = cache[name, "left"], cache[name, "right"]
-            if side == "left":
-                out[:, j] = left
+                left, right = cache[name, "left"], cache[name, "right"]
+                if side == "left":
+                    out[:, j] = left
+                elif side == "right":
+                    out[:, j] = right
+                elif side == "visible":
+                    if use_left is None:
+                        use_left = A.visible_side(arr)
+                    out[:, j] = A.pick_visible(left, right, use_left)
+                elif side == "min":
+                    out[:, j] = np.fmin(left, right)
+                elif side == "max":
+                    out[:, j] = np.fmax(left, right)
+                else:  # mean, ignoring a side that is not seen
+                    both = left + right
+                    out[:, j] = np.where(np.isnan(both), np.fmax(left, right), both / 2)
+        return out
+
+    def compute_frame(
+        self,
+        rules: ExerciseRules,
+        frame: np.ndarray,
+        refs: np.ndarray,
+        aspect: float,
+        *,
+        live: bool = False,
+        points: LM.Points | None = None,
+    ) -> list[float]:
+        """:meth:`compute` on one frame ``(33, 4)`` with references ``(S,)``, as a list: the
+        live counter's path. Measures with a one-frame twin (:mod:`gymlib.live_measures`) run in
+        plain floats; any other runs once on the frame and its left/right-swapped copy (its
+        right side is its left side on the swapped labels, tested). ``points``: the frame as
+        :class:`~gymlib.live_measures.Points`, if the caller has it already."""
+        p = points if points is not None else LM.Points(frame, aspect)
+        ref_list = np.asarray(refs, dtype=np.float64).tolist()
+        values: dict[str, tuple[float, float]] = {}  # measure -> (left, right)
+        use_left: bool | None = None
+        out: list[float] = []
+        for name, side in rules.live_columns if live else rules.columns:
+            if name not in values:
+                values[name] = self._one_frame(self.measures[name], p, frame, ref_list, aspect)
+            left, right = values[name]
+            if not self.measures[name].sided or side == "left":
+                out.append(left)
             elif side == "right":
-                out[:, j] = right
+                out.append(right)
+            elif right != right:  # one side unseen: every way of picking gives the other
+                out.append(left)
+            elif left != left:
+                out.append(right)
             elif side == "visible":
                 if use_left is None:
-                    use_left = A.visible_side(arr)[:n]
-                out[:, j] = A.pick_visible(left, right, use_left)
+                    use_left = LM.visible_side(p)
+                out.append(left if use_left else right)
             elif side == "min":
-                out[:, j] = np.fmin(left, right)
+                out.append(min(left, right))
             elif side == "max":
-                out[:, j] = np.fmax(left, right)
-            else:  # mean, ignoring a side that is not seen
-                both = left + right
-                out[:, j] = np.where(np.isnan(both), np.fmax(left, right), both / 2)
+                out.append(max(left, right))
+            else:
+                out.append((left + right) / 2)
         return out
+
+    @staticmethod
+    def _one_frame(
+        m: Measure, p: LM.Points, frame: np.ndarray, refs: list[float], aspect: float
+    ) -> tuple[float, float]:
+        """One measure's (left, right) values on one frame (a side-less one: twice the same)."""
+        if m.one is not None:
+            left = m.one(p, refs, "left")
+            return left, (m.one(p, refs, "right") if m.sided else left)
+        one = np.asarray(frame, dtype=np.float64)[None]
+        arr = np.concatenate([one, one[:, FLIP_PERMUTATION]])
+        with A.shared_xy(arr, aspect):
+            both = m.fn(arr, np.array([refs, refs]), "left", aspect).tolist()
+        return both[0], (both[1] if m.sided else both[0])
 
 
 def _check_measure(book_measures: Mapping[str, Measure], name: str, where: str) -> Measure:
