@@ -78,6 +78,7 @@ class RepConfig:
     scale_window_s: float = field(default=6.0, metadata={"range": (0.5, 60.0)})
     scale_shrink: float = field(default=0.85, metadata={"range": (0.1, 0.99)})
     scale_shrink_s: float = field(default=0.7, metadata={"range": (0.05, 10.0)})
+    one_scale_share: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
 
     def __post_init__(self) -> None:
         if not self.leave_top < self.reach:
@@ -514,7 +515,7 @@ class RepCounter:
             # stopped turning round (walking in facing the camera, then standing side-on)
             turning = abs(self._yaw - yaw0) > cfg.max_turn
             rested = (f - self._prev_end) / self.fps > 2 * cfg.settle_s
-            if turning and rested:
+            if rested and (turning or self._speed > self._max_drift):
                 self._steady_since = f
             # and walking towards or away from the camera: upright (not lying down into a plank,
             # which also changes the body's size), arms down (not hanging from a bar) and the
@@ -748,7 +749,11 @@ class RepCounter:
         band = np.flatnonzero(seg[down : t10u + 1] >= level + (1 - self.cfg.bottom_band) * height)
         pause = (len(band) / self.fps) if len(band) else 0.0
         last = max(min(end, now), start)
-        if self._moved_between(start, last) or self._stepped_between(start, last):
+        if (
+            self._moved_between(start, last)
+            or self._stepped_between(start, last)
+            or not self._rises_at_one_scale(start, last, now)
+        ):
             return None
         # the rep's checks, computed once over its frames (not on every live frame)
         rows = self.book.compute(
@@ -808,6 +813,31 @@ class RepCounter:
             for lm, ref in zip(self._lms[lo : lo + n], self._refbuf[lo : lo + n], strict=True)
             if lm.any()
         ]
+
+    def _rises_at_one_scale(self, a: int, b: int, now: int) -> bool:
+        """The rep's way back up, measured again with one body scale throughout (the
+        references of the latest frame), is at least ``one_scale_share`` of the way up the live
+        signal saw (or of ``reach``). The live signal divides by each frame's references: after
+        walking in from near the camera they stay too long for a few seconds, and when they
+        renew the signal jumps as if the person rose. Such a "rise" is the scale's, not the
+        body's. ``a``, ``b``: the rep's first and last frame, ``now``: the latest (history
+        indices); the way up runs from the highest point in ``a..b`` to the lowest after it."""
+        if now - a < 2 or not np.isfinite(self._refbuf[now]).all():
+            return True
+        lms = np.stack(self._lms[a : now + 1])
+        refs = np.broadcast_to(self._refbuf[now], (len(lms), len(self._no_refs)))
+        rows = self.book.compute(self.rules, lms, refs, self.aspect, live=True)
+        fixed = np.full(len(lms), np.nan)
+        for col, top, span, _ in self._sigs:
+            fixed = np.fmax(fixed, (rows[:, col] - top) / span)
+        rises = []
+        for prog in (_nan_smooth(fixed), _nan_smooth(np.asarray(self._prog[a : now + 1]))):
+            if not np.isfinite(prog[: b - a + 1]).any():
+                return True
+            k = int(np.nanargmax(prog[: b - a + 1]))
+            rises.append(float(prog[k] - np.nanmin(prog[k:])))
+        rise_fixed, rise_live = rises
+        return rise_fixed >= self.cfg.one_scale_share * min(rise_live, self._reach)
 
     def _moved_between(self, a: int, b: int) -> bool:
         """A rep ends as large in the picture as it began; a "rep" that ends much larger or
