@@ -752,7 +752,7 @@ class RepCounter:
         if (
             self._moved_between(start, last)
             or self._stepped_between(start, last)
-            or not self._rises_at_one_scale(start, last, now)
+            or not self._rises_at_one_scale(min(down, last), last, now)
         ):
             return None
         # the rep's checks, computed once over its frames (not on every live frame)
@@ -820,8 +820,10 @@ class RepCounter:
         signal saw (or of ``reach``). The live signal divides by each frame's references: after
         walking in from near the camera they stay too long for a few seconds, and when they
         renew the signal jumps as if the person rose. Such a "rise" is the scale's, not the
-        body's. ``a``, ``b``: the rep's first and last frame, ``now``: the latest (history
-        indices); the way up runs from the highest point in ``a..b`` to the lowest after it."""
+        body's. ``a``: the frame the signal left the top, ``b``: the rep's last frame, ``now``:
+        the latest (history indices); the way up runs from the highest point in ``a..b`` to the
+        lowest after it. (The rep's start, extrapolated back from the descent, can reach into a
+        walk whose gait would pass for a rise.)"""
         if now - a < 2 or not np.isfinite(self._refbuf[now]).all():
             return True
         lms = np.stack(self._lms[a : now + 1])
