@@ -383,16 +383,23 @@ def test_the_top_is_measured_after_walking_in(exercise, view, seed, sets) -> Non
     assert len(reps) == len(clip.reps)
 
 
-@pytest.mark.parametrize("seed,view,sets", [(1282, "left45", [8]), (1321, "right45", [4])])
+@pytest.mark.parametrize(
+    "seed,view,sets",
+    [(1282, "left45", [8]), (1321, "right45", [4]), (1287, "left45", [5]), (5280, "left45", [3])],
+)
 def test_the_first_split_squat_does_not_start_while_walking_in(seed, view, sets) -> None:
     # stepping into the split stance is a slow, halting rise of the signal before the first
     # rep; the rep's start, extrapolated from where it crossed 10 % and 50 % of its rise, went
-    # back past the last time the signal was at the top, into the walk to the spot
+    # back past the last time the signal was at the top, into the walk to the spot (1282,
+    # 1321). Walking in slowly on a diagonal, the feet's speed hovers round the walking gate: a
+    # lull between steps let a rep start (1287, 5280); the start position is held only once
+    # the feet have stood still for reps.settle_s
     clip = generate_clip("split_squat", sets, seed=seed, view=view, error_rate=0.35,
                          tempo=(1.0, 5.0))  # fmt: skip
     reps = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect)
     walked_until = max(e for s, e, kind in clip.idle if kind == "walk_in")
     assert reps and reps[0].start >= walked_until, (reps[0].start if reps else None, walked_until)
+    assert abs(len(reps) - len(clip.reps)) <= 1
 
 
 @pytest.mark.parametrize(
@@ -409,19 +416,6 @@ def test_a_rise_made_by_the_body_scale_is_not_a_rep(seed, view, sets) -> None:
     reps = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect)
     idle = clip.idle_mask()
     assert not [(r.start, r.end) for r in reps if idle[r.start : r.end + 1].mean() > 0.5]
-    assert abs(len(reps) - len(clip.reps)) <= 1
-
-
-@pytest.mark.parametrize("seed,view,sets", [(1287, "left45", [5]), (5280, "left45", [3])])
-def test_no_rep_starts_within_a_second_of_walking(seed, view, sets) -> None:
-    # walking in slowly on a diagonal, the feet's speed hovers round the walking gate: a lull
-    # between steps let a rep start (each of these counted one in the walk-in before). The
-    # start position is held only once the feet have stood still for reps.settle_s
-    clip = generate_clip("split_squat", sets, seed=seed, view=view, error_rate=0.35,
-                         tempo=(1.0, 5.0))  # fmt: skip
-    reps = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect)
-    walked_until = max(e for s, e, kind in clip.idle if kind == "walk_in")
-    assert reps and reps[0].start >= walked_until, (reps[0].start if reps else None, walked_until)
     assert abs(len(reps) - len(clip.reps)) <= 1
 
 
