@@ -435,7 +435,7 @@ class RepCounter:
         refs = self.scale.update(np.array(lengths))
         ref_list = refs.tolist()
         row = self.book.compute_frame(
-            self.rules, frame, refs, self.aspect, live=True, points=points
+            self.rules, frame, ref_list, self.aspect, live=True, points=points
         )
         return row, refs, _feet(points.rows, ref_list, self.aspect, lengths)
 

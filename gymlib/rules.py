@@ -342,19 +342,20 @@ class RuleBook:
         self,
         rules: ExerciseRules,
         frame: np.ndarray,
-        refs: np.ndarray,
+        refs: np.ndarray | list[float],
         aspect: float,
         *,
         live: bool = False,
         points: LM.Points | None = None,
     ) -> list[float]:
-        """:meth:`compute` on one frame ``(33, 4)`` with references ``(S,)``, as a list: the
-        live counter's path. Measures with a one-frame twin (:mod:`gymlib.live_measures`) run in
-        plain floats; any other runs once on the frame and its left/right-swapped copy (its
-        right side is its left side on the swapped labels, tested). ``points``: the frame as
+        """:meth:`compute` on one frame ``(33, 4)`` with references ``(S,)`` (an array, or a
+        list of floats as the live counter has them), as a list: the live counter's path.
+        Measures with a one-frame twin (:mod:`gymlib.live_measures`) run in plain floats; any
+        other runs once on the frame and its left/right-swapped copy (its right side is its left
+        side on the swapped labels, tested). ``points``: the frame as
         :class:`~gymlib.live_measures.Points`, if the caller has it already."""
         p = points if points is not None else LM.Points(frame, aspect)
-        ref_list = np.asarray(refs, dtype=np.float64).tolist()
+        ref_list = refs if isinstance(refs, list) else np.asarray(refs, np.float64).tolist()
         values: dict[str, tuple[float, float]] = {}  # measure -> (left, right)
         use_left: bool | None = None
         out: list[float] = []
