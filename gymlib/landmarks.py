@@ -157,9 +157,9 @@ def flip_horizontal(landmarks: np.ndarray) -> np.ndarray:
     arr = np.asarray(landmarks)
     if arr.shape[-2:] != (NUM_LANDMARKS, NUM_CHANNELS):
         raise ValueError(f"flip_horizontal expects (..., 33, 4) landmarks, got shape {arr.shape}")
-    out = arr[..., FLIP_PERMUTATION, :].copy()
-    present = np.any(arr != 0, axis=(-1, -2), keepdims=True)[..., 0]  # (..., 1)
-    out[..., 0] = np.where(present, 1.0 - out[..., 0], 0.0)
+    out = np.take(arr, FLIP_PERMUTATION, axis=-2)  # a new array
+    present = (arr != 0).reshape(*arr.shape[:-2], FRAME_FEATURES).any(axis=-1)  # (...,)
+    out[..., 0] = np.where(present[..., None], 1.0 - out[..., 0], 0.0)
     return out
 
 

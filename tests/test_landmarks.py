@@ -53,6 +53,8 @@ def test_flip_swaps_sides_and_mirrors_x() -> None:
     assert flipped[0, PoseLandmark.RIGHT_WRIST, 1:] == pytest.approx(frames[0, k, 1:])
     assert np.all(flipped[2] == 0.0), "a no-person frame must stay all zeros"
     assert np.allclose(flip_horizontal(flipped), frames)
+    assert flip_horizontal(frames[0]).shape == (33, 4)  # one frame
+    assert flip_horizontal(np.zeros((0, 30, 33, 4))).shape == (0, 30, 33, 4)  # no windows
     with pytest.raises(ValueError, match=r"\(\.\.\., 33, 4\)"):
         flip_horizontal(np.zeros((5, 132)))
 
