@@ -17,6 +17,7 @@ are measured from "up" towards "a". The generator is deterministic for a seed.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from gymlib.alloc import keep_freed_memory
 from gymlib.config import SEED_EXERCISES
 from gymlib.landmarks import MAIN_JOINTS, NUM_LANDMARKS, PoseLandmark, flip_horizontal, partner
 
@@ -262,6 +264,11 @@ def _lm(side: str, joint: str) -> PoseLandmark:
     return PoseLandmark[("LEFT_" if side == "L" else "RIGHT_") + joint.upper()]
 
 
+_SLOT: dict[tuple[str, str], int] = {
+    (side, joint): int(_lm(side, joint)) for side, _ in _SIDES for joint in _JOINT_NAMES
+}
+
+
 class Skel:
     """Main joint positions ``(T, 33, 3)`` under construction (only the main slots are used)."""
 
@@ -269,10 +276,10 @@ class Skel:
         self.p = np.zeros((n, NUM_LANDMARKS, 3))
 
     def __setitem__(self, key: tuple[str, str], value: np.ndarray) -> None:
-        self.p[:, _lm(*key)] = value
+        self.p[:, _SLOT[key]] = value
 
     def __getitem__(self, key: tuple[str, str]) -> np.ndarray:
-        return self.p[:, _lm(*key)]
+        return self.p[:, _SLOT[key]]
 
 
 def _sag(theta_deg: np.ndarray | float, length: float | np.ndarray) -> np.ndarray:
@@ -288,9 +295,50 @@ def _vec(a: float, u: float, l: float) -> np.ndarray:  # noqa: E741
     return np.array([a, u, l], dtype=float)
 
 
+def _unit(x: float, y: float, z: float) -> tuple[float, float, float]:
+    """A 3-vector of plain floats scaled to length 1 (as :func:`_normalize`)."""
+    n = max(math.sqrt(x * x + y * y + z * z), 1e-9)
+    return x / n, y / n, z / n
+
+
+def _mean_of_points(p: np.ndarray) -> np.ndarray:
+    """``(T, K, 3)`` -> the mean point of each frame ``(T, 3)``; a matrix product, because
+    numpy's ``mean(axis=1)`` over a short middle axis is ten times slower."""
+    t, k, _ = p.shape
+    return (p.reshape(t, 3 * k) @ np.tile(np.eye(3), (k, 1))) / k
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    """Lengths ``(...)`` of vectors ``(..., 3)`` (``einsum``: twice as fast as ``linalg.norm``)."""
+    return np.sqrt(np.einsum("...i,...i->...", v, v))
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dot products ``(...)`` of vectors ``(..., 3)``."""
+    return np.einsum("...i,...i->...", a, b)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of ``(T, 3)`` vectors (``np.cross`` costs four times as much)."""
+    out = np.empty(np.broadcast_shapes(a.shape, b.shape))
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    out[..., 0] = a1 * b2 - a2 * b1
+    out[..., 1] = a2 * b0 - a0 * b2
+    out[..., 2] = a0 * b1 - a1 * b0
+    return out
+
+
+def _rows(v: np.ndarray, n: int) -> np.ndarray:
+    """``(3,)`` repeated as ``n`` rows ``(n, 3)``, a writable array (``np.tile``, faster)."""
+    out = np.empty((n, 3))
+    out[:] = v
+    return out
+
+
 def _normalize(v: np.ndarray) -> np.ndarray:
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    return v / np.maximum(n, 1e-9)
+    """Vectors ``(..., 3)`` scaled to length 1."""
+    return v / np.maximum(_norm(v), 1e-9)[..., None]
 
 
 def two_link_ik(
@@ -302,14 +350,14 @@ def two_link_ik(
     root-target line. Returns ``(middle, end)``.
     """
     d_vec = target - root
-    d = np.linalg.norm(d_vec, axis=-1, keepdims=True)
+    d = _norm(d_vec)[:, None]
     u = d_vec / np.maximum(d, 1e-9)
     d = np.clip(d, abs(l1 - l2) + 1e-4, (l1 + l2) * 0.9999)
     end = root + u * d
     a = (l1**2 - l2**2 + d**2) / (2 * d)
     h = np.sqrt(np.maximum(l1**2 - a**2, 0.0))
     hint = np.broadcast_to(hint, root.shape)
-    perp = hint - np.sum(hint * u, axis=-1, keepdims=True) * u
+    perp = hint - _dot(hint, u)[:, None] * u
     perp = _normalize(perp)
     return root + a * u + h * perp, end
 
@@ -464,18 +512,18 @@ def _standing_arms(sk: Skel, body: Body, left: np.ndarray, phase: np.ndarray, mo
         sh = sk[side, "shoulder"]
         if mode == 3:
             wrist = sh + left * sign * 0.22 + _vec(-0.05, 0.03, 0)
-            hint = np.tile(_vec(-0.5, -1, 0), (n, 1)) + left * sign * 0.3
+            hint = _rows(_vec(-0.5, -1, 0), n) + left * sign * 0.3
         elif mode == 0:
             lift = 60 + 30 * phase  # shoulder flexion grows with depth
             wrist = sh + _sag(180 - lift, body.arm * 0.97) + left * sign * -0.03
-            hint = np.tile(_vec(0, -1, 0), (n, 1))
+            hint = _rows(_vec(0, -1, 0), n)
         elif mode == 1:
             mid = (sk["L", "shoulder"] + sk["R", "shoulder"]) / 2
             wrist = mid + _vec(0.22, -0.12, 0) + left * sign * 0.05
-            hint = np.tile(_vec(0, -1, 0), (n, 1)) + left * sign * 0.8
+            hint = _rows(_vec(0, -1, 0), n) + left * sign * 0.8
         else:
             wrist = sh + _vec(0.05, -body.arm * 0.96, 0) + left * sign * 0.06
-            hint = np.tile(_vec(-1, 0, 0), (n, 1))
+            hint = _rows(_vec(-1, 0, 0), n)
         _arm_ik(sk, body, side, wrist, hint)
 
 
@@ -489,7 +537,7 @@ def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
         scale = body.asym if side == "R" else 1.0
         flex = 4 + phase * (prm["flex"] - 4)
         shank = 3 + phase * (prm["shank"] - 3)
-        ankle = np.tile(_vec(0, body.ankle_height, sign * style["stance"] / 2), (n, 1))
+        ankle = _rows(_vec(0, body.ankle_height, sign * style["stance"] / 2), n)
         hips.append(_legs_from_angles(sk, body, side, sign, ankle, shank, flex - shank, scale,
                                       knee_out=0.03 * phase))  # fmt: skip
     hip_mid = (hips[0] + hips[1]) / 2
@@ -570,7 +618,7 @@ def _pose_push_up(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
     sk = Skel(n)
     left = _vec(0, 0, 1)
     l_as = body.leg + body.trunk  # ankle to shoulder line
-    ankle_mid = np.tile(_vec(0, 0.11, 0), (n, 1))
+    ankle_mid = _rows(_vec(0, 0.11, 0), n)
     sh_h = style["top_h"] + phase * (prm["shoulder_h"] - style["top_h"])
     beta = np.arcsin(np.clip((sh_h - 0.11) / l_as, -1, 1))  # plank incline
     line = np.stack([np.cos(beta), np.sin(beta), np.zeros(n)], -1)
@@ -607,7 +655,7 @@ def _pose_pull_up(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
     for side, sign in _SIDES:
         off = left * sign
         sk[side, "shoulder"] = sh_mid + off * body.shoulder_width / 2
-        wrist = np.tile(_vec(0.0, bar, sign * style["grip"] / 2), (n, 1))
+        wrist = _rows(_vec(0.0, bar, sign * style["grip"] / 2), n)
         _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(0.35, -1, 0) + off * 1.2, (n, 3)))
         hf = prm["hip_flex"]
         thigh_dir = _sag(180 - hf, body.thigh)
@@ -624,7 +672,7 @@ def _pose_lat_machine(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     left = _vec(0, 0, 1)
     # the seat is set so the knee pad holds the thighs about level (hips at knee height; real
     # windows: hip angle median 113 degrees)
-    hip_mid = np.tile(_vec(0, body.shank + body.ankle_height - 0.02, 0), (n, 1))
+    hip_mid = _rows(_vec(0, body.shank + body.ankle_height - 0.02, 0), n)
     _set_hips(sk, body, hip_mid, left)
     lean = -(6 + phase * (prm["lean"] - 6))  # negative = leaning back
     sh_mid = _trunk_and_shoulders(sk, body, hip_mid, lean, left)
@@ -648,8 +696,8 @@ def _pose_bench_press(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarra
     n = len(phase)
     sk = Skel(n)
     left = _vec(0, 0, -1)  # supine, head towards +a: the subject's left is -l
-    hip_mid = np.tile(_vec(-body.trunk / 2, BENCH_HEIGHT + 0.1, 0), (n, 1))
-    sh_mid = np.tile(_vec(body.trunk / 2, BENCH_HEIGHT + 0.12, 0), (n, 1))
+    hip_mid = _rows(_vec(-body.trunk / 2, BENCH_HEIGHT + 0.1, 0), n)
+    sh_mid = _rows(_vec(body.trunk / 2, BENCH_HEIGHT + 0.12, 0), n)
     bar_h = style["bar_top"] + phase * (prm["bar_h"] - style["bar_top"])
     for side, sign in _SIDES:
         off = left * sign
@@ -690,17 +738,33 @@ def _pose_standing(body: Body, n: int, rng: np.random.Generator, *, walk_speed: 
     """Standing (sway, fidgeting arms) or walking sideways across the scene (``walk_speed`` in
     m/s), ``(n, 33, 3)`` at ``fps`` frames per second."""
     t = np.arange(n) / fps
+    sway_f, sway_ph = rng.uniform(0.2, 0.4), rng.uniform(0, 6)
+    p, hip_mid = _standing_frames(body, t, np.full(n, sway_f), np.full(n, sway_ph),
+                                  np.full(n, bool(walk_speed)), np.full(n, fidget))  # fmt: skip
+    _walk_and_face(p, hip_mid, t, walk_speed, facing)
+    return p
+
+
+def _standing_frames(body: Body, t: np.ndarray, sway_f: np.ndarray, sway_ph: np.ndarray,
+                     walk: np.ndarray, fidget: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Standing or walking in place, ``(n, 33, 3)``, with everything given per frame ``(n,)``:
+    the time ``t`` since the segment began (s), the sway's frequency and phase, whether the
+    legs and arms swing as in walking (``walk``) and whether the arms fidget. Several idle
+    segments are made in one call (each with its own ``t``, from 0).
+    Returns the joints and the hips' midpoint ``(n, 3)``."""
+    n = len(t)
     sk = Skel(n)
     left = _vec(0, 0, 1)
-    sway = 0.01 * np.sin(2 * np.pi * t * rng.uniform(0.2, 0.4) + rng.uniform(0, 6))
+    sway = 0.01 * np.sin(2 * np.pi * t * sway_f + sway_ph)
     stride = np.zeros(n)
-    if walk_speed:
-        stride = 22 * np.sin(2 * np.pi * t * 0.9)
+    if walk.any():
+        stride[walk] = (22 * np.sin(2 * np.pi * t * 0.9))[walk]
     hips = []
     for side, sign in _SIDES:
         swing = stride * sign
         knee_flex = np.abs(swing) * 1.2 + 3
-        ankle = np.tile(_vec(0, body.ankle_height, sign * body.hip_width / 2), (n, 1))
+        ankle = _rows(_vec(0, body.ankle_height, sign * body.hip_width / 2), n)
         # walking: rotate the whole leg about the hip instead of keeping the foot planted
         hip_guess = ankle + _vec(0, body.leg, 0)
         knee = hip_guess + _sag(180 + swing, body.thigh)
@@ -713,17 +777,23 @@ def _pose_standing(body: Body, n: int, rng: np.random.Generator, *, walk_speed: 
     _trunk_and_shoulders(sk, body, hip_mid, np.full(n, 2.0) + 200 * sway, left)
     for side, sign in _SIDES:
         arm_swing = -stride * sign * 0.8
-        if fidget:
-            arm_swing = arm_swing + 35 * np.clip(np.sin(2 * np.pi * t * 0.5 + sign), 0, None)
+        if fidget.any():
+            extra = 35 * np.clip(np.sin(2 * np.pi * t * 0.5 + sign), 0, None)
+            arm_swing = np.where(fidget, arm_swing + extra, arm_swing)
         wrist = sk[side, "shoulder"] + _sag(180 - arm_swing, body.arm * 0.97) + left * sign * 0.05
         _arm_ik(sk, body, side, wrist, np.broadcast_to(_vec(-1, 0, 0), (n, 3)))
-    p = sk.p
-    # lift feet above the floor where the leg is swung (walking)
+    return sk.p, hip_mid
+
+
+def _walk_and_face(p: np.ndarray, hip_mid: np.ndarray, t: np.ndarray, walk_speed: float,
+                   facing: float) -> None:  # fmt: skip
+    """In place on one segment ``(n, 33, 3)``: carry a walker ``walk_speed`` m/s across the
+    scene (ending where the set is), then turn the pose to ``facing`` degrees about the
+    vertical through ``hip_mid`` ``(n, 3)``."""
     if walk_speed:
         p[:, :, 2] += (t * walk_speed)[:, None] - t[-1] * walk_speed  # across the scene
     if facing:
-        p = _rotate_about_vertical(p, np.full(n, facing), hip_mid)
-    return p
+        p[:] = _rotate_about_vertical(p, np.full(len(p), facing), hip_mid)
 
 
 def _rotate_about_vertical(p: np.ndarray, yaw_deg: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -740,6 +810,26 @@ def _rotate_about_vertical(p: np.ndarray, yaw_deg: np.ndarray, centre: np.ndarra
 # --------------------------------------------------------------------------------------------
 # Completing the 33 landmarks: face, hands and feet from the main joints
 # --------------------------------------------------------------------------------------------
+#: Face points and their offsets from the head centre (anterior, up, left; metres at 1.75 m).
+_FACE_OFFSETS: dict[PoseLandmark, tuple[float, float, float]] = {
+    L.NOSE: (0.10, 0.0, 0.0),
+    **{
+        L[f"{side}_{name}"]: (a, u, sign * s)
+        for side, sign in (("LEFT", 1.0), ("RIGHT", -1.0))
+        for name, (a, u, s) in {
+            "EYE_INNER": (0.085, 0.035, 0.015),
+            "EYE": (0.08, 0.037, 0.032),
+            "EYE_OUTER": (0.07, 0.037, 0.045),
+            "EAR": (-0.005, 0.02, 0.075),
+        }.items()
+    },
+    L.MOUTH_LEFT: (0.085, -0.045, 0.025),
+    L.MOUTH_RIGHT: (0.085, -0.045, -0.025),
+}
+_FACE_POINTS = np.array(list(_FACE_OFFSETS), dtype=np.intp)
+_FACE = np.array(list(_FACE_OFFSETS.values()))  # (11, 3)
+
+
 def complete_landmarks(p: np.ndarray, body: Body) -> np.ndarray:
     """Fill face, hand and foot landmarks of ``(T, 33, 3)`` from the main joints."""
     k = body.height / 1.75
@@ -748,20 +838,13 @@ def complete_landmarks(p: np.ndarray, body: Body) -> np.ndarray:
     left = _normalize(p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]
                       + p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])  # fmt: skip
     up = _normalize(sh_mid - hip_mid)
-    ant = _normalize(np.cross(up, left))
+    ant = _normalize(_cross(up, left))
     head = sh_mid + up * body.neck + ant * 0.02 * k
 
-    def at(a: float, u: float, s: float) -> np.ndarray:
-        return head + (ant * a + up * u + left * s) * k
-
-    p[:, L.NOSE] = at(0.10, 0.0, 0)
-    for side, sign in (("LEFT", 1.0), ("RIGHT", -1.0)):
-        p[:, L[f"{side}_EYE_INNER"]] = at(0.085, 0.035, sign * 0.015)
-        p[:, L[f"{side}_EYE"]] = at(0.08, 0.037, sign * 0.032)
-        p[:, L[f"{side}_EYE_OUTER"]] = at(0.07, 0.037, sign * 0.045)
-        p[:, L[f"{side}_EAR"]] = at(-0.005, 0.02, sign * 0.075)
-    p[:, L.MOUTH_LEFT] = at(0.085, -0.045, 0.025)
-    p[:, L.MOUTH_RIGHT] = at(0.085, -0.045, -0.025)
+    # every face point at once: (T, 11, 3) from the head's axes and each point's offsets
+    a, u, s = (_FACE[None, :, i, None] for i in range(3))
+    offsets = ant[:, None] * a + up[:, None] * u + left[:, None] * s
+    p[:, _FACE_POINTS] = head[:, None] + offsets * k
     for side, sign in (("LEFT", 1.0), ("RIGHT", -1.0)):
         wrist, elbow = p[:, L[f"{side}_WRIST"]], p[:, L[f"{side}_ELBOW"]]
         f = _normalize(wrist - elbow)
@@ -771,7 +854,7 @@ def complete_landmarks(p: np.ndarray, body: Body) -> np.ndarray:
         p[:, L[f"{side}_THUMB"]] = wrist + (f * 0.045 - out * 0.035) * k
         ankle, knee = p[:, L[f"{side}_ANKLE"]], p[:, L[f"{side}_KNEE"]]
         s = _normalize(knee - ankle)
-        foot_dir = _normalize(np.cross(s, left))
+        foot_dir = _normalize(_cross(s, left))
         p[:, L[f"{side}_HEEL"]] = ankle - foot_dir * 0.055 * k - s * 0.045 * k
         p[:, L[f"{side}_FOOT_INDEX"]] = ankle + foot_dir * body.foot * 0.72 - s * 0.05 * k
     return p
@@ -793,12 +876,12 @@ def shoulders_as_seen(p: np.ndarray) -> np.ndarray:
     p = p.copy()
     sh_mid = (p[:, L.LEFT_SHOULDER] + p[:, L.RIGHT_SHOULDER]) / 2
     trunk = sh_mid - (p[:, L.LEFT_HIP] + p[:, L.RIGHT_HIP]) / 2
-    length = np.linalg.norm(trunk, axis=-1, keepdims=True)
+    length = _norm(trunk)[:, None]
     up = _normalize(trunk)
     for side in ("LEFT", "RIGHT"):
         sh = p[:, L[f"{side}_SHOULDER"]]
         arm = _normalize(p[:, L[f"{side}_ELBOW"]] - sh)
-        lift = np.clip(np.einsum("ij,ij->i", arm, up), 0.0, 1.0)[:, None]  # 0 level, 1 overhead
+        lift = np.clip(_dot(arm, up), 0.0, 1.0)[:, None]  # 0 level, 1 overhead
         p[:, L[f"{side}_SHOULDER"]] = sh + (up + arm) / 2 * (SHOULDER_RISE * length * lift)
     return p
 
@@ -825,37 +908,46 @@ class Camera:
                 "fov_v": self.fov_v, "roll": self.roll}  # fmt: skip
 
     def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Position, right, down and forward unit vectors ``(3,)`` each (computed once)."""
+        return self._basis
+
+    @functools.cached_property
+    def _basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        # plain floats: numpy's per-call cost on 3-vectors is most of a camera fit's time
         y = math.radians(self.yaw)
-        tgt = np.array(self.target)
-        pos = tgt + np.array([math.cos(y) * self.distance, 0.0, math.sin(y) * self.distance])
-        pos[1] = self.height
-        fwd = _normalize(tgt - pos)
-        right = _normalize(np.cross(fwd, np.array([0.0, 1.0, 0.0])))
-        down = np.cross(fwd, right)
-        r = math.radians(self.roll)
-        right, down = (
-            math.cos(r) * right + math.sin(r) * down,
-            -math.sin(r) * right + math.cos(r) * down,
-        )
-        return pos, right, down, fwd
+        tx, ty, tz = self.target
+        px, py, pz = (tx + math.cos(y) * self.distance, self.height,
+                      tz + math.sin(y) * self.distance)  # fmt: skip
+        fx, fy, fz = _unit(tx - px, ty - py, tz - pz)
+        rx, ry, rz = _unit(-fz, 0.0, fx)  # forward x up
+        dx, dy, dz = fy * rz - fz * ry, fz * rx - fx * rz, fx * ry - fy * rx  # forward x right
+        c, s = math.cos(math.radians(self.roll)), math.sin(math.radians(self.roll))
+        right = (c * rx + s * dx, c * ry + s * dy, c * rz + s * dz)
+        down = (-s * rx + c * dx, -s * ry + c * dy, -s * rz + c * dz)
+        return (np.array([px, py, pz]), np.array(right), np.array(down), np.array([fx, fy, fz]))
 
     def project(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """World points ``(..., 3)`` -> normalised image x, y ``(..., 2)`` and depth ``(...)``."""
         pos, right, down, fwd = self.basis()
-        rel = p - pos
-        xc, yc, zc = rel @ right, rel @ down, rel @ fwd
+        axes = np.stack([right, down, fwd], axis=1)
+        # rows of (3, N), never (N, 3) - pos: numpy is slow on a last axis of length 3
+        xc, yc, zc = axes.T @ p.reshape(-1, 3).T - (pos @ axes)[:, None]
         w, h = self.image_size
         f = (h / 2) / math.tan(math.radians(self.fov_v) / 2)
         zc = np.maximum(zc, 0.05)
-        u = f * xc / zc + w / 2
-        v = f * yc / zc + h / 2
-        return np.stack([u / w, v / h], -1), zc
+        xy = np.empty((zc.size, 2))
+        xy[:, 0] = (f * xc / zc + w / 2) / w
+        xy[:, 1] = (f * yc / zc + h / 2) / h
+        return xy.reshape(*p.shape[:-1], 2), zc.reshape(p.shape[:-1])
 
 
-def _fit_camera(p: np.ndarray, yaw: float, rng: np.random.Generator, image_size: tuple[int, int],
-                fill: float, height_frac: float) -> Camera:  # fmt: skip
-    """Choose distance and aim so the whole clip fills ``fill`` of the frame."""
-    p = p[:: max(1, len(p) // 60)]  # a subsample of frames bounds the clip well enough
+def _fit_camera(p: np.ndarray, framed: np.ndarray, yaw: float, rng: np.random.Generator,
+                image_size: tuple[int, int], fill: float,
+                height_frac: float) -> Camera:  # fmt: skip
+    """Choose distance and aim so the ``framed`` frames ``(T,)`` of ``p`` fill ``fill`` of the
+    picture."""
+    frames = np.flatnonzero(framed)
+    p = p[frames[:: max(1, len(frames) // 60)]]  # a subsample bounds the clip well enough
     lo, hi = p.reshape(-1, 3).min(0), p.reshape(-1, 3).max(0)
     centre = (lo + hi) / 2
     fov = float(rng.uniform(50, 70))
@@ -953,13 +1045,14 @@ def _visibility(
     pos, *_ = cam.basis()
     left = _normalize(p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]
                       + p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])  # fmt: skip
-    to_cam = _normalize(pos - p.mean(axis=1))
-    side_score = np.sum(left * to_cam, axis=-1)  # +1: the left side faces the camera
+    to_cam = _normalize(pos - _mean_of_points(p))
+    side_score = _dot(left, to_cam)  # +1: the left side faces the camera
     hidden = np.clip(-side_score[:, None] * SIDE_OF[None, :], 0, 1)  # (T, 33)
     from scipy.signal import lfilter
 
     rho = _VIS_NOISE_RHO
-    noise = lfilter([math.sqrt(1 - rho**2)], [1.0, -rho], rng.normal(0, 1, hidden.shape), axis=0)
+    white = rng.standard_normal(hidden.shape)
+    noise = lfilter([math.sqrt(1 - rho**2)], [1.0, -rho], white, axis=0)
     logit = _VIS_LOGIT - _HIDE_SLOPE[None, :] * np.maximum(hidden - _HIDE_FROM, 0.0) + noise
     vis = 1.0 / (1.0 + np.exp(-logit))
     outside = (xy[..., 0] < 0) | (xy[..., 0] > 1) | (xy[..., 1] < 0) | (xy[..., 1] > 1)
@@ -985,12 +1078,15 @@ def _add_noise(xy: np.ndarray, side_score: np.ndarray, rng: np.random.Generator,
     far = 1.0 + np.clip(-side_score[:, None] * SIDE_OF[None, :], 0, 1)  # far side: 2x noise
     from scipy.signal import lfilter
 
-    shape = (xy.shape[0], 1, 2)
-    own = rng.normal(0, 1, xy.shape) * math.sqrt(1 - JITTER_SHARED)
-    white = (rng.normal(0, 1, shape) * math.sqrt(JITTER_SHARED) + own) * np.sqrt(1 - JITTER_RHO**2)
+    # (T, 33 * 2) rows, x and y of each landmark side by side: numpy is slow on a last axis of 2
+    t, k, _ = xy.shape
+    own = rng.standard_normal((t, 2 * k)) * math.sqrt(1 - JITTER_SHARED)
+    shared = np.tile(rng.standard_normal((t, 2)), (1, k))  # the whole body shifts a little
+    white = (shared * math.sqrt(JITTER_SHARED) + own) * np.sqrt(1 - JITTER_RHO**2)
     white[0] /= np.sqrt(1 - JITTER_RHO**2)  # start in the stationary distribution
     ar = lfilter([1.0], [1.0, -JITTER_RHO], white, axis=0)  # AR(1) over frames
-    return xy + ar * (sigma[None, :, None] * far[..., None])
+    scale = np.repeat(sigma[None, :] * far, 2, axis=1)
+    return (xy.reshape(t, 2 * k) + ar * scale).reshape(t, k, 2)
 
 
 def _dropouts_and_swaps(lm: np.ndarray, rng: np.random.Generator, rate: float) -> np.ndarray:
@@ -1114,7 +1210,7 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
     if camera_height is not None:
         height_frac = float(camera_height)
     p = shoulders_as_seen(p)
-    cam = _fit_camera(p[framed], yaw, rng, image_size, fill=fill, height_frac=height_frac)
+    cam = _fit_camera(p, framed, yaw, rng, image_size, fill=fill, height_frac=height_frac)
     xy, depth = cam.project(p)
     vis, side_score = _visibility(p, cam, xy, rng)
     hip_depth = (depth[:, L.LEFT_HIP] + depth[:, L.RIGHT_HIP]) / 2
@@ -1123,12 +1219,13 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
     if noise > 0:
         xy = _add_noise(xy, side_score, rng, noise * clip_jitter(rng))
         z = z + rng.normal(0, 0.03 * noise, z.shape)
-    lm = np.concatenate([xy, z[..., None], vis[..., None]], axis=-1).astype(np.float32)
+    lm = np.empty((*z.shape, 4), dtype=np.float32)  # x, y, z, visibility
+    lm[..., :2], lm[..., 2], lm[..., 3] = xy, z, vis
     if noise > 0:
         lm = _dropouts_and_swaps(lm, rng, noise)
     # MediaPipe finds nobody when most of the body is outside the picture
-    main = list(MAIN_JOINTS)
-    inside = np.all((xy[:, main] >= 0) & (xy[:, main] <= 1), axis=-1).mean(axis=1)
+    main = xy[:, list(MAIN_JOINTS)]
+    inside = np.count_nonzero(((main >= 0) & (main <= 1)).all(axis=-1), axis=1) / main.shape[1]
     lm[inside < 0.5] = 0.0
     if mirrored:
         lm = flip_horizontal(lm)
@@ -1167,6 +1264,7 @@ def generate_clip(
     random in 0.25-0.75).
     """
     sets = _check_args(exercise, n_reps, view, errors, fps)
+    keep_freed_memory()  # a quarter of the time went to page faults on re-used memory
     rng = np.random.default_rng(seed)
     sampled = Body.sample(rng)  # drawn even when replaced, so the rest of the clip is the same
     body = sampled if body is None else body
@@ -1270,41 +1368,62 @@ def generate_clip(
     )
 
 
-def _idle_pose(exercise: str, body: Body, kind: str, n: int, rng: np.random.Generator,
-               fps: float) -> np.ndarray:  # fmt: skip
-    """The posture of an idle segment before it is blended into the exercise's start pose."""
+def _idle_poses(exercise: str, body: Body, segments: list[tuple[str, int]],
+                rng: np.random.Generator, fps: float) -> list[np.ndarray]:  # fmt: skip
+    """The posture ``(k, 33, 3)`` of each idle segment, in order, before it is blended into the
+    exercise's start pose: walking in, or standing with fidgeting arms. All segments are made
+    in one batch (a clip has several short ones)."""
     facing = 180.0 if exercise == "bench_press" else 0.0
-    if kind == "walk_in":
-        speed = float(rng.choice([-1, 1]) * rng.uniform(0.6, 1.0))
-        p = _pose_standing(body, n, rng, walk_speed=speed, facing=facing, fps=fps)
-        # walking across the view: rotate the walker to face the walking direction
-        return _rotate_about_vertical(p, np.full(n, 75.0 * np.sign(speed)), p.mean(axis=1))
-    return _pose_standing(
-        body, n, rng, fidget=kind in ("standing", "resting"), facing=facing, fps=fps
-    )
+    speeds, times, sway_f, sway_ph = [], [], [], []
+    for kind, k in segments:
+        speeds.append(
+            float(rng.choice([-1, 1]) * rng.uniform(0.6, 1.0)) if kind == "walk_in" else 0.0
+        )
+        times.append(np.arange(k) / fps)
+        sway_f.append(np.full(k, rng.uniform(0.2, 0.4)))
+        sway_ph.append(np.full(k, rng.uniform(0, 6)))
+    if not segments:
+        return []
+    walk = np.concatenate([np.full(k, kind == "walk_in") for kind, k in segments])
+    p, hip_mid = _standing_frames(body, np.concatenate(times), np.concatenate(sway_f),
+                                  np.concatenate(sway_ph), walk, ~walk)  # fmt: skip
+    out, cursor = [], 0
+    for (kind, k), t, speed in zip(segments, times, speeds, strict=True):
+        seg = p[cursor : cursor + k]
+        _walk_and_face(seg, hip_mid[cursor : cursor + k], t, speed, facing)
+        if kind == "walk_in":  # walking across the view: the walker faces the walking direction
+            seg = _rotate_about_vertical(seg, np.full(k, 75.0 * np.sign(speed)),
+                                         _mean_of_points(seg))  # fmt: skip
+        out.append(seg)
+        cursor += k
+    return out
+
+
+_IDLE_KINDS = ("walk_in", "standing", "resting", "setup", "setup_out")
 
 
 def _blend_idle(p: np.ndarray, exercise: str, body: Body, segments: list[tuple[str, int]],
                 rng: np.random.Generator, fps: float) -> np.ndarray:  # fmt: skip
-    """Replace idle frames with idle postures; 'setup' segments morph between the two."""
-    out = p.copy()
-    cursor = 0
-    start_pose = p[0]
+    """Replace idle frames with idle postures; 'setup' segments morph between the two.
+    ``p`` is changed in place and returned."""
+    start_pose = p[0].copy()
     # where the standing person stands relative to the exercise (beside the bench, under the bar)
     offset = {"bench_press": _vec(-0.3, 0, 0.6), "lat_machine": _vec(0.5, 0, 0.3),
               "push_up": _vec(0.6, 0, 0)}.get(exercise, _vec(0, 0, 0))  # fmt: skip
+    idle_segments = [(kind, k) for kind, k in segments if kind in _IDLE_KINDS]
+    idle = iter(_idle_poses(exercise, body, idle_segments, rng, fps))
+    cursor = 0
     for kind, k in segments:
         sl = slice(cursor, cursor + k)
         if kind in ("walk_in", "standing", "resting"):
-            idle = _idle_pose(exercise, body, kind, k, rng, fps) + offset
-            out[sl] = idle
+            p[sl] = next(idle) + offset
         elif kind in ("setup", "setup_out"):
-            stand = _idle_pose(exercise, body, "standing", k, rng, fps) + offset
+            stand = next(idle) + offset
             w = _min_jerk(np.linspace(0, 1, k))[:, None, None]
             ex = np.broadcast_to(start_pose, (k, *start_pose.shape))
-            out[sl] = (1 - w) * stand + w * ex if kind == "setup" else w * stand + (1 - w) * ex
+            p[sl] = (1 - w) * stand + w * ex if kind == "setup" else w * stand + (1 - w) * ex
         cursor += k
-    return out
+    return p
 
 
 # --------------------------------------------------------------------------------------------
@@ -1413,6 +1532,7 @@ def generate_other(
         raise ValueError(f"unknown movement {kind!r}; expected one of {', '.join(OTHER_KINDS)}")
     if not 1.0 <= seconds <= 600:
         raise ValueError(f"seconds must be within 1-600, got {seconds}")
+    keep_freed_memory()
     rng = np.random.default_rng([seed, 4099])
     body = Body.sample(rng)
     n = int(round(seconds * fps))
