@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/synth_realism.py [--clips 720] [--epochs 25]
         [--features body_window_xy,body_window] [--runs 3] [--skip-reverse] [--speed-only]
+        [--views left,right,front,left45,right45]
 
 1. Speed: frames generated per second on one core, best and median of 5 passes over the same
    120 clips (a shared VM's speed swings by a third within minutes; the best pass is the
@@ -45,6 +46,7 @@ from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
 from gymlib.synth import (  # noqa: E402
     EXERCISES,
+    STANDARD_VIEWS,
     WINDOW_PERCENTILES,
     generate_clip,
     generate_dataset,
@@ -55,11 +57,12 @@ from gymlib.training import load_real_windows  # noqa: E402
 ANGLES = ("knee", "hip", "elbow", "shoulder")
 
 
-def synthetic_windows(n_clips: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def synthetic_windows(n_clips: int, seed: int, views: tuple[str, ...] = STANDARD_VIEWS
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Windows of the exercise part of generated clips at 30 fps: (windows, labels, view index).
     (Filming them at the frame rates of real cameras, ``fps=CAMERA_FPS``, was measured on
     2026-11-26: 0.672 against 0.684, within the spread of single trainings; not kept.)"""
-    clips = generate_dataset(n_clips, seed=seed, size="full", error_rate=0.25)
+    clips = generate_dataset(n_clips, seed=seed, size="full", error_rate=0.25, views=views)
     xs, ys, vs = [], [], []
     for c in clips:
         w = cut_windows(c.landmarks)
@@ -141,6 +144,11 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--runs", type=int, default=3, help="trainings averaged for the transfer")
     ap.add_argument("--skip-reverse", action="store_true", help="no real -> synthetic training")
+    ap.add_argument(
+        "--views",
+        default=",".join(STANDARD_VIEWS),
+        help="camera views of the synthetic clips (gymlib.synth.VIEWS names)",
+    )
     ap.add_argument("--speed-only", action="store_true", help="measure the speed and stop")
     ap.add_argument("--features", default="body_window_xy,body_window",
                     help="gymlib.features.FEATURE_SETS names, comma-separated: one transfer "
@@ -163,7 +171,7 @@ def main() -> int:
     # the loader turns the phone-on-its-side takes (stored rotated by 90 degrees) upright
     real = load_real_windows(args.real, classes=EXERCISES)
     xr, yr, src, groups = real.windows, real.labels, real.source, real.group
-    xs, ys, views = synthetic_windows(args.clips, args.seed)
+    xs, ys, views = synthetic_windows(args.clips, args.seed, tuple(args.views.split(",")))
     print(f"windows: real {len(xr)}, synthetic {len(xs)}")
 
     # --- noise -----------------------------------------------------------------------------
