@@ -177,6 +177,31 @@ _NOBODY = np.zeros((33, 4))
 # positions no longer tell whether they travel
 _FEET_GAP_S = 0.2
 _THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
+_UPPER_ARM, _FOREARM = A.SEGMENT_NAMES.index("upper_arm"), A.SEGMENT_NAMES.index("forearm")
+_TORSO = A.SEGMENT_NAMES.index("torso")
+#: The leg (thigh + shank) against the arm (upper arm + forearm) and the torso (shoulder to
+#: hip): about 0.49, 0.33 and 0.29 of an adult's height (Winter's segment table: leg 1.48 arms,
+#: 1.7 torsos), taken a little short so that a leg seen at full length always wins.
+LEG_PER_ARM, LEG_PER_TORSO = 1.35, 1.5
+
+
+def _leg_length(refs: Sequence[float]) -> float:
+    """The leg's true length in the image from the segment references: its own, or, where the
+    legs were never seen at full length (the feet out of the picture, a plank filmed head-on,
+    legs behind a machine's pads), the arms' or the torso's times the body's proportions,
+    whichever is longest (a segment can look shorter than it is, never longer). NaN if none
+    is known."""
+    best = math.nan
+    for est in (
+        refs[_THIGH] + refs[_SHANK],
+        (refs[_UPPER_ARM] + refs[_FOREARM]) * LEG_PER_ARM,
+        refs[_TORSO] * LEG_PER_TORSO,
+    ):
+        if est == est and not est <= best:
+            best = est
+    return best
+
+
 _ANKLES_HIPS = [A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP]
 _SHOULDERS_WRISTS = [A.L.LEFT_SHOULDER, A.L.RIGHT_SHOULDER, A.L.LEFT_WRIST, A.L.RIGHT_WRIST]
 
@@ -189,6 +214,7 @@ class Feet(NamedTuple):
     right_x: float
     right_y: float
     leg: float  # the leg's reference length
+    body_leg: float  # the leg's length as the body's proportions give it (:func:`_leg_length`)
     size: float  # the body's size in the image: its segment lengths summed
     hips_x: float
     hips_y: float
@@ -214,6 +240,7 @@ def _feet(
         rax * aspect if rav else nan,
         ray if rav else nan,
         refs[_THIGH] + refs[_SHANK],
+        _leg_length(refs),
         size,
         (lhx + rhx) / 2 * aspect if hips else nan,
         (lhy + rhy) / 2 if hips else nan,
@@ -235,10 +262,12 @@ def _walks_upright(frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepC
     return standing > cfg.walk_upright and upright > cfg.walk_torso
 
 
-def _travel(old: Feet, new: Feet) -> float:
-    """How far the feet moved between two rows of :func:`_feet`, in image heights: the foot
-    that moved least (in these exercises one foot at least stays put: a split squat's back
-    foot rolls, a walker's feet both travel), else the hips' midpoint; NaN if nothing is seen."""
+def _travel(old: Feet, new: Feet, unit: Feet) -> float:
+    """How far the feet moved between two rows of :func:`_feet`, in leg lengths (``unit``'s):
+    the foot that moved least (in these exercises one foot at least stays put: a split squat's
+    back foot rolls, a walker's feet both travel) over the leg's reference, else the hips'
+    midpoint over the leg's length by the body's proportions (feet out of the picture: the
+    legs were never seen whole, their reference is too short); NaN if nothing is seen."""
     moved = math.inf
     for x1, y1, x0, y0 in (
         (new.left_x, new.left_y, old.left_x, old.left_y),
@@ -247,8 +276,9 @@ def _travel(old: Feet, new: Feet) -> float:
         if x1 == x1 and x0 == x0:
             moved = min(moved, math.hypot(x1 - x0, y1 - y0))
     if moved < math.inf:
-        return moved
-    return math.hypot(new.hips_x - old.hips_x, new.hips_y - old.hips_y)
+        return moved / unit.leg if unit.leg > 0 else math.nan
+    hips = math.hypot(new.hips_x - old.hips_x, new.hips_y - old.hips_y)
+    return hips / unit.body_leg if unit.body_leg > 0 else math.nan
 
 
 def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
@@ -493,7 +523,6 @@ class RepCounter:
             # ``drift_window_s``, net: the back-and-forth of a rep cancels out, a walker's
             # steps add up)
             assert feet is not None
-            leg = feet.leg
             hist = self._feet_hist
             if hist and (f - hist[-1][0]) / self.fps > _FEET_GAP_S:
                 hist.clear()  # nobody seen for a while: the feet may have moved meanwhile
@@ -501,10 +530,10 @@ class RepCounter:
             while f - hist[0][0] > self._drift_n:
                 hist.popleft()
             f0, old, yaw0 = hist[0]
-            if 2 * (f - f0) >= self._drift_n and leg == leg and leg > 0:
-                moved = _travel(old, feet)
+            if 2 * (f - f0) >= self._drift_n:
+                moved = _travel(old, feet, feet)  # leg lengths
                 if moved == moved:
-                    self._speed = moved / leg * self.fps / (f - f0)
+                    self._speed = moved * self.fps / (f - f0)
             if self._feet is not None:
                 # and stepping towards or away from the camera: the body's size drifts
                 if feet.size > 0 and self._feet.size > 0:
@@ -868,14 +897,11 @@ class RepCounter:
             if not rows:
                 return False
             ends.append(Feet(*(_median_seen(col) for col in zip(*rows, strict=True))))
-        leg = ends[0].leg
-        if not leg > 0:
-            return False
         # MediaPipe swaps the two feet now and then (side views): either pairing will do
         e = ends[1]
         swap = e._replace(left_x=e.right_x, left_y=e.right_y, right_x=e.left_x, right_y=e.left_y)
-        moved = min(_travel(ends[0], e), _travel(ends[0], swap))
-        return moved == moved and moved / leg > self._max_step
+        moved = min(_travel(ends[0], e, ends[0]), _travel(ends[0], swap, ends[0]))
+        return moved == moved and moved > self._max_step
 
     def finish(self) -> Rep | None:
         """End of stream: close a rep that is still waiting for its end frame."""
