@@ -431,6 +431,7 @@ class RepCounter:
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
         self.state = "idle"
         self._ema = math.nan
+        self._ema_near = math.nan  # the nearest of the signals to their top, smoothed
         self._valley = math.nan
         self._base = math.nan
         self._last_seen = -(10**9)
@@ -503,10 +504,12 @@ class RepCounter:
             # while: leaving the exercise (e.g. letting go of the bar), even if another signal
             # looks like a rep
             far = False
+            near = math.nan
             for col, top, span, abort in self._sigs:
                 prog = (vals[col] - top) / span
                 if prog == prog:
                     p_raw = prog if p_raw != p_raw else max(p_raw, prog)
+                    near = prog if near != near else min(near, prog)
                     far = far or prog > abort
             self._beyond = self._beyond + 1 if far else 0
             if p_raw == p_raw:
@@ -514,6 +517,11 @@ class RepCounter:
                     p_raw
                     if self._ema != self._ema
                     else (self._ema + self._alpha * (p_raw - self._ema))
+                )
+                self._ema_near = (
+                    near
+                    if self._ema_near != self._ema_near
+                    else (self._ema_near + self._alpha * (near - self._ema_near))
                 )
                 self._last_seen = f
             y = vals[self._yaw_col]
@@ -597,7 +605,9 @@ class RepCounter:
         if not gate and not (unsure and self.state in ("idle", "top")):
             self._to_idle(f)
         elif self.state == "idle":
-            if p == p and posture_ok and p < 0.5:
+            # the start position: one signal at least near its top (a camera can cut off or
+            # foreshorten the other: a bar above the picture, arms pointing at the lens)
+            if p == p and posture_ok and min(p, self._ema_near) < 0.5:
                 self.state, self._valley = "top", p
                 self._steady_since = f
                 self._trim(f)

@@ -490,6 +490,25 @@ def test_push_ups_with_the_feet_out_of_the_picture_are_counted() -> None:
     assert within_one >= 16, f"{within_one} of 18 sets counted within one rep"
 
 
+def test_lat_pull_downs_with_the_bar_above_the_picture_are_counted() -> None:
+    # the picture's top edge cuts off the bar: the hands stop there, the arms look half raised
+    # at the top (a Kaggle clip: wrists at most 0.45 arm lengths over the shoulders, elbows
+    # straight). The elbow still sees each rep's top; the set must not be lost
+    hands = [L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_PINKY, L.RIGHT_PINKY, L.LEFT_INDEX,
+             L.RIGHT_INDEX, L.LEFT_THUMB, L.RIGHT_THUMB]  # fmt: skip
+    counts = []
+    for seed in range(6):
+        for view in ("front", "left45", "right45"):
+            clip = generate_clip("lat_machine", 8, seed=seed, view=view, idle=False)
+            lm = clip.landmarks.copy()
+            wrist_y = lm[:, [L.LEFT_WRIST, L.RIGHT_WRIST], 1]
+            top, shoulders = np.percentile(wrist_y, 2), np.median(lm[:, L.LEFT_SHOULDER, 1])
+            lm[:, hands, 1] = np.maximum(lm[:, hands, 1], top + 0.45 * (shoulders - top))
+            counts.append(len(count_reps(lm, "lat_machine", clip.fps, aspect=clip.aspect)))
+    assert min(counts) > 0, f"whole sets missed: {counts}"
+    assert sum(abs(n - 8) <= 1 for n in counts) >= 16, counts
+
+
 def test_idle_then_five_good_and_two_shallow_squats() -> None:
     # walking in, standing, setting up, then the set; filmed from the right side (the walk-in of
     # the left-side views, straight at the camera, can still fool the counter: see the xfail)
