@@ -610,7 +610,8 @@ class RepCounter:
             if p == p and posture_ok and min(p, self._ema_near) < 0.5:
                 self.state, self._valley = "top", p
                 self._steady_since = f
-                self._trim(f)
+                if self._pending is None:  # a rep waiting for its end keeps its frames
+                    self._trim(f)
         elif self.state == "top":
             if self._pending is None and len(self._prog) > 3 * self.fps:
                 self._trim(f - int(2 * self.fps))  # a long wait at the top: keep the last 2 s

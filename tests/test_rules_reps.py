@@ -509,6 +509,27 @@ def test_lat_pull_downs_with_the_bar_above_the_picture_are_counted() -> None:
     assert sum(abs(n - 8) <= 1 for n in counts) >= 16, counts
 
 
+@pytest.mark.parametrize(
+    ("exercise", "video", "at_least"),
+    [
+        # head-on, feet out of the picture; ~37 elbow swings (below 110, then above 145 deg)
+        ("push_up", "kaggle/push_up/push_up_56", 20),
+        # head-on, the arms pointing at the lens: arm raise never reads a top; ~13 swings
+        ("push_up", "kaggle/push_up/push_up_57", 8),
+        # the bar above the picture, every top under the posture's arm raise: ~8 pulls
+        ("lat_machine", "kaggle/lat_machine/lat_machine_61", 6),
+    ],
+)
+def test_real_sets_framed_badly_are_counted(real_windows_path, exercise, video, at_least) -> None:  # noqa: ANN001
+    # each of these real recordings was counted 0 or 1 by an earlier counter
+    with np.load(real_windows_path, allow_pickle=False) as d:
+        idx = np.flatnonzero(d["video"].astype(str) == video)
+        idx = idx[np.argsort(d["part"][idx], kind="stable")]
+        stream = d["windows"][idx].reshape(-1, 33, 4)
+    reps = count_reps(stream, exercise, 30.0, aspect=16 / 9)
+    assert len(reps) >= at_least, f"{video}: {len(reps)} reps"
+
+
 def test_idle_then_five_good_and_two_shallow_squats() -> None:
     # walking in, standing, setting up, then the set; filmed from the right side (the walk-in of
     # the left-side views, straight at the camera, can still fool the counter: see the xfail)
