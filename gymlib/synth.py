@@ -295,7 +295,7 @@ def _vec(a: float, u: float, l: float) -> np.ndarray:  # noqa: E741
     return np.array([a, u, l], dtype=float)
 
 
-def _unit(x: float, y: float, z: float) -> tuple[float, float, float]:
+def _unit_floats(x: float, y: float, z: float) -> tuple[float, float, float]:
     """A 3-vector of plain floats scaled to length 1 (as :func:`_normalize`)."""
     n = max(math.sqrt(x * x + y * y + z * z), 1e-9)
     return x / n, y / n, z / n
@@ -918,8 +918,8 @@ class Camera:
         tx, ty, tz = self.target
         px, py, pz = (tx + math.cos(y) * self.distance, self.height,
                       tz + math.sin(y) * self.distance)  # fmt: skip
-        fx, fy, fz = _unit(tx - px, ty - py, tz - pz)
-        rx, ry, rz = _unit(-fz, 0.0, fx)  # forward x up
+        fx, fy, fz = _unit_floats(tx - px, ty - py, tz - pz)
+        rx, ry, rz = _unit_floats(-fz, 0.0, fx)  # forward x up
         dx, dy, dz = fy * rz - fz * ry, fz * rx - fx * rz, fx * ry - fy * rx  # forward x right
         c, s = math.cos(math.radians(self.roll)), math.sin(math.radians(self.roll))
         right = (c * rx + s * dx, c * ry + s * dy, c * rz + s * dz)
@@ -1373,6 +1373,8 @@ def _idle_poses(exercise: str, body: Body, segments: list[tuple[str, int]],
     """The posture ``(k, 33, 3)`` of each idle segment, in order, before it is blended into the
     exercise's start pose: walking in, or standing with fidgeting arms. All segments are made
     in one batch (a clip has several short ones)."""
+    if not segments:
+        return []
     facing = 180.0 if exercise == "bench_press" else 0.0
     speeds, times, sway_f, sway_ph = [], [], [], []
     for kind, k in segments:
@@ -1382,8 +1384,6 @@ def _idle_poses(exercise: str, body: Body, segments: list[tuple[str, int]],
         times.append(np.arange(k) / fps)
         sway_f.append(np.full(k, rng.uniform(0.2, 0.4)))
         sway_ph.append(np.full(k, rng.uniform(0, 6)))
-    if not segments:
-        return []
     walk = np.concatenate([np.full(k, kind == "walk_in") for kind, k in segments])
     p, hip_mid = _standing_frames(body, np.concatenate(times), np.concatenate(sway_f),
                                   np.concatenate(sway_ph), walk, ~walk)  # fmt: skip
