@@ -434,6 +434,33 @@ def elbow_tuck(
     return out
 
 
+def elbow_tuck_pair(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 / 3
+                    ) -> np.ndarray:  # fmt: skip
+    """:func:`elbow_tuck` of both arms, averaged, ``(T,)``: for a camera beside the person.
+
+    A flared elbow points sideways, at or away from a camera beside the person. A camera a few
+    degrees off the side turns that sideways reach into a reach along the torso: the arm facing
+    the camera reads tucked by ``sin(offset)`` times the reach (0.15 at 10 degrees) and the far
+    arm flared by as much, so their mean cancels it. The far arm is taken where the pose model
+    places it, even at low visibility (it is hidden behind the body, not missing). Needs the
+    facing arm seen (NaN otherwise); the facing arm alone where the far one is not there at all.
+    """
+    arr = _frames(landmarks)
+    sides = (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_HIP)
+    left_seen = _visible(arr, sides)
+    right_seen = _visible(arr, tuple(partner(p) for p in sides))
+    near_left = visible_side(arr)
+    near_seen = np.where(near_left, left_seen, right_seen)
+    present = arr.copy()
+    present[..., 3] = np.where(arr[..., 3] > 0, 1.0, 0.0)  # placed at all = used
+    left = elbow_tuck(present, refs, "left", aspect=aspect)
+    right = elbow_tuck(present, refs, "right", aspect=aspect)
+    near = np.where(near_left, left, right)
+    both = (left + right) / 2
+    out = np.where(np.isnan(both), near, both)
+    return np.where(near_seen, out, np.nan)
+
+
 def chin_over_bar(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
     """Height of the mouth above the hands (the bar) in torso lengths, ``(T,)``; > 0 = over."""
     arr = _frames(landmarks)

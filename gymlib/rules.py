@@ -122,6 +122,12 @@ def _builtin_measures() -> dict[str, Measure]:
             "upper arm",
             True,
         ),
+        "elbow_tuck_pair": (
+            lambda lm, r, s, a: A.elbow_tuck_pair(lm, r, aspect=a),
+            (-3, 3),
+            "upper arm",
+            False,
+        ),
         "wrist_over_elbow": (
             lambda lm, r, s, a: A.wrist_over_elbow(lm, s, aspect=a),
             (0, 90),

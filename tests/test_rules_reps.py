@@ -69,6 +69,46 @@ def test_vertical_measures_use_reference_lengths() -> None:
     assert A.arm_raise(f, refs2, "left", aspect=1.0)[0] == pytest.approx(0.5)
 
 
+def _push_up_bottom_seen_beside(abduction: float, offset: float) -> np.ndarray:
+    """A push-up's shoulders, elbows and hips (torso level, upper arms ``abduction`` degrees
+    from the torso, reaching 60 degrees sideways out of the vertical) seen by an orthographic
+    camera on the subject's left, ``offset`` degrees off the side; the right arm hidden."""
+    th, ph, d = np.radians(abduction), np.radians(60.0), np.radians(offset)
+    frame = np.zeros((33, 4))
+    for side, out in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        shoulder = np.array([0.0, 0.0, 0.2 * out])  # x along the torso, y down, z the left
+        hip = shoulder + [0.5, 0.0, 0.0]
+        elbow = shoulder + 0.3 * np.array(
+            [np.cos(th), np.sin(th) * np.cos(ph), out * np.sin(th) * np.sin(ph)]
+        )
+        for name, p in (("SHOULDER", shoulder), ("ELBOW", elbow), ("HIP", hip)):
+            x = p[0] * np.cos(d) + p[2] * np.sin(d)
+            frame[L[f"{side}_{name}"]] = (0.3 + 0.5 * x, 0.5 + 0.5 * p[1], 0.0,
+                                          0.95 if out > 0 else 0.05)  # fmt: skip
+    return frame
+
+
+def test_both_arms_cancel_a_camera_a_little_off_the_side() -> None:
+    refs = np.ones((1, len(A.SEGMENTS)))
+    refs[0, A.SEGMENT_NAMES.index("upper_arm")] = 0.5 * 0.3
+    refs[0, A.SEGMENT_NAMES.index("torso")] = 0.5 * 0.5
+    for offset in (-10.0, 10.0):
+        f = _push_up_bottom_seen_beside(66.0, offset)
+        truth = np.cos(np.radians(66.0)) * np.cos(np.radians(offset))
+        facing = A.elbow_tuck(f, refs, "left", aspect=1.0)[0]
+        assert abs(facing - truth) > 0.1  # the sideways reach leaks into the facing arm
+        assert A.elbow_tuck_pair(f, refs, aspect=1.0)[0] == pytest.approx(truth, abs=1e-9)
+    # the far arm not placed at all: the facing arm alone; the facing arm unseen: NaN
+    f = _push_up_bottom_seen_beside(66.0, 10.0)
+    alone = f.copy()
+    alone[[L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_HIP]] = 0.0
+    assert A.elbow_tuck_pair(alone, refs, aspect=1.0)[0] == pytest.approx(
+        A.elbow_tuck(f, refs, "left", aspect=1.0)[0]
+    )
+    f[L.LEFT_ELBOW, 3] = 0.05
+    assert np.isnan(A.elbow_tuck_pair(f, refs, aspect=1.0)[0])
+
+
 # --------------------------------------------------------------------------------------------
 # rule table
 # --------------------------------------------------------------------------------------------
