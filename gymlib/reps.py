@@ -606,8 +606,9 @@ class RepCounter:
             self._to_idle(f)
         elif self.state == "idle":
             # the start position: one signal at least near its top (a camera can cut off or
-            # foreshorten the other: a bar above the picture, arms pointing at the lens)
-            if p == p and posture_ok and min(p, self._ema_near) < 0.5:
+            # foreshorten the other: a bar above the picture, arms pointing at the lens). The
+            # nearest signal's smoothed progress is never above ``p``, the furthest one's
+            if p == p and posture_ok and self._ema_near < 0.5:
                 self.state, self._valley = "top", p
                 self._steady_since = f
                 if self._pending is None:  # a rep waiting for its end keeps its frames
