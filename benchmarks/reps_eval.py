@@ -40,7 +40,7 @@ from gymlib.synth import EXERCISE_ERRORS, EXERCISES, VIEWS, generate_clip  # noq
 CHECK_FOR_ERROR = {e: e for errs in EXERCISE_ERRORS.values() for e in errs}
 
 
-def make_clips(per_combo: int, seed: int) -> list:
+def make_clips(per_combo: int, seed: int, depth: str = "true") -> list:
     clips = []
     rng = np.random.default_rng(seed)
     k = 0
@@ -52,7 +52,13 @@ def make_clips(per_combo: int, seed: int) -> list:
                     sets.append(int(rng.integers(2, 6)))
                 clips.append(
                     generate_clip(
-                        ex, sets, seed=seed + k, view=view, error_rate=0.35, tempo=(1.0, 5.0)
+                        ex,
+                        sets,
+                        seed=seed + k,
+                        view=view,
+                        error_rate=0.35,
+                        tempo=(1.0, 5.0),
+                        depth=depth,
                     )  # fmt: skip
                 )
                 k += 1
@@ -250,11 +256,17 @@ def main() -> None:
     ap.add_argument("--real", action="store_true")
     ap.add_argument("--coach", action="store_true")
     ap.add_argument(
+        "--depth",
+        choices=("true", "mediapipe"),
+        default="true",
+        help="the generator's z: true depth or MediaPipe-like (gymlib.depth)",
+    )
+    ap.add_argument(
         "--real-path", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz"
     )
     args = ap.parse_args()
     t0 = time.time()
-    clips = make_clips(args.per_combo, args.seed)
+    clips = make_clips(args.per_combo, args.seed, args.depth)
     print(f"generated {len(clips)} clips in {time.time() - t0:.1f} s")
     evaluate(clips)
     speed(clips)

@@ -2,11 +2,12 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/synth_realism.py [--clips 720] [--epochs 25]
         [--features body_window_xy,body_window] [--runs 3] [--skip-reverse] [--speed-only]
-        [--views left,right,front,left45,right45]
+        [--views left,right,front,left45,right45] [--depth mediapipe|true] [--skip-holdout]
 
 1. Speed: frames generated per second on one core, best and median of 5 passes over the same
    120 clips (a shared VM's speed swings by a third within minutes; the best pass is the
-   code's speed, the median what a busy host gives).
+   code's speed, the median what a busy host gives), with the true depth and with
+   MediaPipe-like depth (``depth="mediapipe"``).
 2. Noise: the jitter spectrum and per-joint jitter of real vs synthetic windows (plot).
 3. Angles: per exercise, the distribution of knee, hip, elbow and shoulder angles over real vs
    synthetic windows, as plots and as a Wasserstein distance per angle.
@@ -41,6 +42,7 @@ from scipy.stats import wasserstein_distance  # noqa: E402
 
 from gymlib.angles import joint_angle  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
+from gymlib.depth import DepthModel  # noqa: E402
 from gymlib.features import transform  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
@@ -52,17 +54,19 @@ from gymlib.synth import (  # noqa: E402
     generate_dataset,
     noise_profile,
 )
-from gymlib.training import load_real_windows  # noqa: E402
+from gymlib.training import group_split, load_real_windows  # noqa: E402
 
 ANGLES = ("knee", "hip", "elbow", "shoulder")
 
 
-def synthetic_windows(n_clips: int, seed: int, views: tuple[str, ...] = STANDARD_VIEWS
+def synthetic_windows(n_clips: int, seed: int, views: tuple[str, ...] = STANDARD_VIEWS,
+                      depth: str | DepthModel = "mediapipe",
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Windows of the exercise part of generated clips at 30 fps: (windows, labels, view index).
     (Filming them at the frame rates of real cameras, ``fps=CAMERA_FPS``, was measured on
     2026-11-26: 0.672 against 0.684, within the spread of single trainings; not kept.)"""
-    clips = generate_dataset(n_clips, seed=seed, size="full", error_rate=0.25, views=views)
+    clips = generate_dataset(n_clips, seed=seed, size="full", error_rate=0.25, views=views,
+                             depth=depth)  # fmt: skip
     xs, ys, vs = [], [], []
     for c in clips:
         w = cut_windows(c.landmarks)
@@ -76,14 +80,14 @@ def synthetic_windows(n_clips: int, seed: int, views: tuple[str, ...] = STANDARD
     return np.concatenate(xs), np.array(ys), np.array(vs)
 
 
-def speed(runs: int = 5) -> list[float]:
+def speed(runs: int = 5, depth: str = "true") -> list[float]:
     """Frames per second of ``runs`` passes over the same 120 clips (8 reps, idle included)."""
-    generate_clip("squat", 2, seed=0)  # warm-up (imports, allocator)
+    generate_clip("squat", 2, seed=0, depth=depth)  # warm-up (imports, allocator, model)
     out = []
     for _ in range(runs):
         n, t0 = 0, time.perf_counter()
         for i in range(120):
-            n += generate_clip(EXERCISES[i % 6], 8, seed=i).n_frames
+            n += generate_clip(EXERCISES[i % 6], 8, seed=i, depth=depth).n_frames
         out.append(n / (time.perf_counter() - t0))
     return out
 
@@ -150,6 +154,17 @@ def main() -> int:
         help="camera views of the synthetic clips (gymlib.synth.VIEWS names)",
     )
     ap.add_argument("--speed-only", action="store_true", help="measure the speed and stop")
+    ap.add_argument(
+        "--depth",
+        choices=("mediapipe", "true"),
+        default="mediapipe",
+        help="the synthetic z: MediaPipe-like (gymlib.depth) or the true depth",
+    )
+    ap.add_argument(
+        "--skip-holdout",
+        action="store_true",
+        help="no transfer with a depth model fitted on half of the real recordings",
+    )
     ap.add_argument("--features", default="body_window_xy,body_window",
                     help="gymlib.features.FEATURE_SETS names, comma-separated: one transfer "
                     "figure each (default: without and with MediaPipe's z)")  # fmt: skip
@@ -162,17 +177,20 @@ def main() -> int:
         print(f"real windows not found at {args.real}; they are needed for this benchmark")
         return 1
 
-    fps = speed()
-    print(f"generation speed: best {max(fps):,.0f}, median {np.median(fps):,.0f} frames/s of "
-          f"{len(fps)} passes on one core (target >= 50,000)")  # fmt: skip
+    for depth in ("true", "mediapipe"):
+        fps = speed(depth=depth)
+        print(f"generation speed, depth={depth!r}: best {max(fps):,.0f}, median "
+              f"{np.median(fps):,.0f} frames/s of {len(fps)} passes on one core "
+              "(target >= 50,000)")  # fmt: skip
     if args.speed_only:
         return 0
 
     # the loader turns the phone-on-its-side takes (stored rotated by 90 degrees) upright
     real = load_real_windows(args.real, classes=EXERCISES)
     xr, yr, src, groups = real.windows, real.labels, real.source, real.group
-    xs, ys, views = synthetic_windows(args.clips, args.seed, tuple(args.views.split(",")))
-    print(f"windows: real {len(xr)}, synthetic {len(xs)}")
+    view_names = tuple(args.views.split(","))
+    xs, ys, views = synthetic_windows(args.clips, args.seed, view_names, args.depth)
+    print(f"windows: real {len(xr)}, synthetic {len(xs)} (depth={args.depth!r})")
 
     # --- noise -----------------------------------------------------------------------------
     pr, ps = noise_profile(from_seed_windows(xr)), noise_profile(from_seed_windows(xs))
@@ -221,11 +239,22 @@ def main() -> int:
     fig.savefig(args.out / "angles.png", dpi=80)
 
     # --- transfer ---------------------------------------------------------------------------
-    # the generator draws the picture (x, y, visibility); its z is the true depth, not the
-    # depth MediaPipe guesses, so the transfer is measured without z and, for comparison, with
+    # the generator draws the picture (x, y, visibility); z is MediaPipe-like (or the true
+    # depth): the transfer is measured without z and with it
     feats = {f: (transform(xr, f), transform(xs, f)) for f in args.features}
     for features, (fr, fs) in feats.items():
         transfer(fs, ys, fr, yr, src, features=features, runs=args.runs, epochs=args.epochs,
+                 seed=args.seed)  # fmt: skip
+    with_z = [f for f in args.features if not f.endswith("_xy") and f != "raw"]
+    if args.depth == "mediapipe" and with_z and not args.skip_holdout:
+        # the depth model fitted on half of the real recordings; tested on the other half
+        fit_on, held = group_split(groups, 0.5, seed=args.seed)
+        model = DepthModel.fit(xr[fit_on])
+        xs_h, ys_h, _ = synthetic_windows(args.clips, args.seed, view_names, model)
+        print(f"\ndepth model fitted on {len(fit_on)} real windows (half of the recordings); "
+              f"the transfer tested on the other {len(held)}:")  # fmt: skip
+        transfer(transform(xs_h, with_z[0]), ys_h, transform(xr[held], with_z[0]), yr[held],
+                 src[held], features=with_z[0], runs=args.runs, epochs=args.epochs,
                  seed=args.seed)  # fmt: skip
     if args.skip_reverse:
         return 0

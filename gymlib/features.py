@@ -44,16 +44,8 @@ def body_frame(windows: np.ndarray, *, centre: str = "frame") -> np.ndarray:
     w = from_seed_windows(check_windows(windows)).copy()  # (N, 30, 33, 4)
     present = np.any(w != 0, axis=(2, 3))  # (N, 30)
     hip = (w[:, :, L.LEFT_HIP, :3] + w[:, :, L.RIGHT_HIP, :3]) / 2
-    sh = (w[:, :, L.LEFT_SHOULDER, :2] + w[:, :, L.RIGHT_SHOULDER, :2]) / 2
-    d = sh - hip[..., :2]
-    torso = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2)  # (N, 30)
-    # median over the frames with a person (a sort with the others pushed to the end)
+    scale = window_scale(w, present)[:, None, None, None]
     n = present.sum(axis=1)
-    s = np.sort(np.where(present, torso, np.inf), axis=1)
-    rows = np.arange(len(s))
-    lo, hi = np.maximum(n - 1, 0) // 2, np.maximum(n, 1) // 2
-    scale = np.where(n > 0, (s[rows, lo] + s[rows, np.minimum(hi, s.shape[1] - 1)]) / 2, 1.0)
-    scale = np.where(np.isfinite(scale) & (scale > 1e-3), scale, 1.0)[:, None, None, None]
     if centre == "window":  # the mean over the frames with a person, for every frame
         k = np.maximum(n, 1)[:, None, None].astype(np.float32)
         hip = np.broadcast_to((hip * present[..., None]).sum(axis=1, keepdims=True) / k, hip.shape)
@@ -61,6 +53,23 @@ def body_frame(windows: np.ndarray, *, centre: str = "frame") -> np.ndarray:
     out = np.concatenate([xyz, w[..., 3:4]], axis=-1)
     out[~present] = 0.0
     return out.reshape(*out.shape[:2], FRAME_FEATURES).astype(np.float32)
+
+
+def window_scale(w: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Each window's median torso length (shoulder midpoint to hip midpoint in the image) over
+    its frames with a person, ``(N,)`` from landmarks ``(N, 30, 33, 4)`` and ``present``
+    ``(N, 30)``; 1 where there is none (or it is degenerate)."""
+    hip = (w[:, :, L.LEFT_HIP, :2] + w[:, :, L.RIGHT_HIP, :2]) / 2
+    sh = (w[:, :, L.LEFT_SHOULDER, :2] + w[:, :, L.RIGHT_SHOULDER, :2]) / 2
+    d = sh - hip
+    torso = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2)  # (N, 30)
+    # median over the frames with a person (a sort with the others pushed to the end)
+    n = present.sum(axis=1)
+    s = np.sort(np.where(present, torso, np.inf), axis=1)
+    rows = np.arange(len(s))
+    lo, hi = np.maximum(n - 1, 0) // 2, np.maximum(n, 1) // 2
+    scale = np.where(n > 0, (s[rows, lo] + s[rows, np.minimum(hi, s.shape[1] - 1)]) / 2, 1.0)
+    return np.where(np.isfinite(scale) & (scale > 1e-3), scale, 1.0)
 
 
 def without_depth(features: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ import numpy as np
 
 from gymlib.alloc import keep_freed_memory
 from gymlib.config import SEED_EXERCISES
+from gymlib.depth import DepthModel, load_depth_model
 from gymlib.landmarks import MAIN_JOINTS, NUM_LANDMARKS, PoseLandmark, flip_horizontal, partner
 
 L = PoseLandmark
@@ -1232,6 +1233,20 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
     return lm, cam
 
 
+def _check_depth(depth: object) -> None:
+    if not isinstance(depth, DepthModel) and depth not in ("true", "mediapipe"):
+        raise ValueError(f"depth must be 'true', 'mediapipe' or a DepthModel, got {depth!r}")
+
+
+def _apply_depth(lm: np.ndarray, depth: str | DepthModel, fps: float,
+                 rng: np.random.Generator, noise: float) -> None:  # fmt: skip
+    """Replace the true depth in ``lm`` ``(T, 33, 4)`` by MediaPipe's kind unless ``depth`` is
+    ``"true"``. Drawn last: x, y and visibility stay those of ``depth="true"``."""
+    if isinstance(depth, DepthModel) or depth == "mediapipe":
+        model = depth if isinstance(depth, DepthModel) else load_depth_model()
+        lm[..., 2] = model.predict(lm, fps=fps, rng=rng, residual=noise)
+
+
 def generate_clip(
     exercise: str,
     n_reps: int | Sequence[int],
@@ -1249,6 +1264,7 @@ def generate_clip(
     body: Body | None = None,
     keep_world: bool = False,
     camera_height: float | None = None,
+    depth: Literal["true", "mediapipe"] | DepthModel = "true",
 ) -> SyntheticClip:
     """Generate one session of ``exercise`` with exact ground truth.
 
@@ -1261,9 +1277,13 @@ def generate_clip(
     renderer passes the mesh's own segment lengths); ``keep_world`` keeps the noise-free 3-D
     joints and the camera on the clip. ``camera_height`` places the camera at that fraction of
     the person's vertical extent (0 = floor, 1 = top of the head, above 1 = looking down; default
-    random in 0.25-0.75).
+    random in 0.25-0.75). ``depth``: z as the true depth of each landmark behind the hips
+    (``"true"``, on MediaPipe's scale) or as MediaPipe's network would guess it from the 2-D
+    pose (``"mediapipe"``: :mod:`gymlib.depth`'s model calibrated on real windows, or a
+    :class:`~gymlib.depth.DepthModel` of one's own).
     """
     sets = _check_args(exercise, n_reps, view, errors, fps)
+    _check_depth(depth)
     keep_freed_memory()  # a quarter of the time went to page faults on re-used memory
     rng = np.random.default_rng(seed)
     sampled = Body.sample(rng)  # drawn even when replaced, so the rest of the clip is the same
@@ -1347,6 +1367,7 @@ def generate_clip(
             framed[s_:e_] = False  # the person walks in from outside the picture
     lm, cam = _film(p, framed, rng, yaw=camera_yaw(exercise, view), image_size=image_size,
                     mirrored=mirrored, noise=noise, camera_height=camera_height)  # fmt: skip
+    _apply_depth(lm, depth, fps, rng, noise)
     reps = [
         RepTruth(s, b, e, tuple(err), float(prm_i["rom"]))
         for (s, b, e), err, prm_i in zip(reps_frames, rep_errors, rep_params, strict=False)
@@ -1522,12 +1543,15 @@ def generate_other(
     mirrored: bool | None = None,
     noise: float = 1.0,
     camera_height: float | None = None,
+    depth: Literal["true", "mediapipe"] | DepthModel = "true",
 ) -> SyntheticClip:
     """A clip of a movement that is none of the six (:data:`OTHER_KINDS`), for "unknown".
 
-    Same body, camera and MediaPipe-like noise model as :func:`generate_clip`; ``exercise`` is
-    ``"other"``, there are no reps, and the whole clip is one idle segment named ``kind``.
+    Same body, camera, MediaPipe-like noise model and ``depth`` choice as :func:`generate_clip`;
+    ``exercise`` is ``"other"``, there are no reps, and the whole clip is one idle segment named
+    ``kind``.
     """
+    _check_depth(depth)
     if kind not in OTHER_KINDS:
         raise ValueError(f"unknown movement {kind!r}; expected one of {', '.join(OTHER_KINDS)}")
     if not 1.0 <= seconds <= 600:
@@ -1554,6 +1578,7 @@ def generate_other(
     p = complete_landmarks(p, body)
     lm, cam = _film(p, np.ones(n, bool), rng, yaw=VIEWS[view], image_size=image_size,
                     mirrored=mirrored, noise=noise, camera_height=camera_height)  # fmt: skip
+    _apply_depth(lm, depth, fps, rng, noise)
     return SyntheticClip(
         landmarks=lm, fps=float(fps), exercise="other", view=view, reps=[],
         idle=[(0, n, kind)], image_size=tuple(image_size), mirrored=mirrored, seed=seed,
@@ -1572,11 +1597,12 @@ def generate_dataset(
     error_rate: float = 0.25,
     idle: bool = True,
     fps: float | Sequence[float] = 30.0,
+    depth: Literal["true", "mediapipe"] | DepthModel = "true",
 ) -> list[SyntheticClip]:
     """Clips spread evenly over exercises and views; ``size`` presets the count and rep range.
     ``fps``: one frame rate for every clip, or several to draw each clip's from (e.g.
     :data:`CAMERA_FPS`): a 30-frame window then spans 0.5-1.2 s of movement, as from real
-    cameras."""
+    cameras. ``depth``: as :func:`generate_clip`."""
     if size not in SIZE_PRESETS:
         raise ValueError(f"size must be one of {list(SIZE_PRESETS)}, got {size!r}")
     preset = SIZE_PRESETS[size]
@@ -1605,6 +1631,7 @@ def generate_dataset(
         rate = rates[0] if len(rates) == 1 else rates[int(rng.integers(0, len(rates)))]
         clips.append(generate_clip(
             ex, n_reps, seed=clip_seed, view=view, idle=idle, fps=rate, error_rate=error_rate,
+            depth=depth,
         ))  # fmt: skip
     return clips
 
