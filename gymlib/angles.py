@@ -528,10 +528,15 @@ def view_yaw(landmarks: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
 def torso_upright(landmarks: np.ndarray, refs: np.ndarray, *, aspect: float = 4 / 3) -> np.ndarray:
     """How upright the torso is, ``(T,)``: 1 = shoulders straight above the hips, 0 = lying,
     -1 = upside down. Vertical extent over the true torso length (or 0.8 arm lengths, whichever is
-    longer, so a torso never seen upright is not mistaken for an upright one)."""
+    longer, so a torso never seen upright is not mistaken for an upright one). The arm is the
+    shorter of its remembered length and its length in this frame: arms seen nearer the camera
+    a moment ago (a push-up filmed from the head end) must not shrink the torso of the person
+    who has stood up since."""
     arr = _frames(landmarks)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
-    arm = refs[:, _SEG["upper_arm"]] + refs[:, _SEG["forearm"]]
+    now = segment_lengths(arr, aspect=aspect)
+    arm_now = now[:, _SEG["upper_arm"]] + now[:, _SEG["forearm"]]
+    arm = np.fmin(refs[:, _SEG["upper_arm"]] + refs[:, _SEG["forearm"]], arm_now)
     ref = np.fmax(refs[:, _SEG["torso"]], 0.8 * arm)
     sh = (arr[:, L.LEFT_SHOULDER, 1] + arr[:, L.RIGHT_SHOULDER, 1]) / 2
     hip = (arr[:, L.LEFT_HIP, 1] + arr[:, L.RIGHT_HIP, 1]) / 2

@@ -605,3 +605,24 @@ def test_warnings_hold_before_showing_and_after_clearing() -> None:
     # once shown, it does not flicker off between reps
     runs = np.split(np.array(on), np.flatnonzero(np.diff(on) > 1) + 1)
     assert len(runs) <= 2
+
+
+@pytest.mark.parametrize("seed", [4, 27])
+def test_standing_up_between_push_up_sets_reads_upright(seed: int) -> None:
+    """Filmed from the head end, a plank's arms are nearer the camera than the person who stands
+    up between sets: their remembered length must not shrink the standing torso below the
+    push-up's start-position limit (it read 0.72 here, and a rep was counted while resting)."""
+    clip = generate_clip("push_up", [3, 3], seed=seed, view="front")
+    scale = A.BodyScale(clip.fps)
+    lengths = A.segment_lengths(clip.landmarks, aspect=clip.aspect)
+    refs = np.array([scale.update(row) for row in lengths])
+    upright = A.torso_upright(clip.landmarks, refs, aspect=clip.aspect)
+    resting = [np.arange(a, b) for a, b, kind in clip.idle if kind == "resting"][0]
+    limit = next(p.max for p in load_rules()["push_up"].posture if p.measure == "torso_upright")
+    assert np.nanmedian(upright[resting]) > 0.95
+    assert np.nanmax(upright[~clip.idle_mask()]) < limit
+    counter = RepCounter("push_up", clip.fps, aspect=clip.aspect)
+    for frame in clip.landmarks:
+        counter.update(frame)
+    idle = clip.idle_mask()
+    assert not [r for r in counter.reps if idle[r.start : r.end + 1].mean() > 0.5]
