@@ -571,8 +571,8 @@ def test_real_sets_framed_badly_are_counted(real_windows_path, exercise, video, 
 
 
 def test_idle_then_five_good_and_two_shallow_squats() -> None:
-    # walking in, standing, setting up, then the set; filmed from the right side (the walk-in of
-    # the left-side views, straight at the camera, can still fool the counter: see the xfail)
+    # walking in, standing, setting up, then the set; filmed from the right side (side views
+    # pass for seeds 0-11; from behind a quarter squat can go unseen: see the xfail)
     clip = generate_clip("squat", 7, seed=1, view="right", errors=[()] * 5 + [("shallow",)] * 2)
     reps = count_reps(clip.landmarks, "squat", clip.fps, aspect=clip.aspect)
     assert [r.verdict for r in reps] == ["good"] * 5 + ["partial"] * 2
@@ -581,8 +581,10 @@ def test_idle_then_five_good_and_two_shallow_squats() -> None:
     assert not any(idle[r.start : r.end + 1].mean() > 0.5 for r in reps)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7 open: the counter still misses or adds reps in "
-                   "some views and seeds (benchmarks/reps_eval.py)")  # fmt: skip
+@pytest.mark.xfail(strict=True, reason="a quarter squat (under half the full range) filmed from "
+                   "a camera low behind the person moves the hips ~3.5 % of the leg in the "
+                   "picture and the knee angle not at all: seed 0 from behind misses one of its "
+                   "two shallow reps (counted from the side and at 45 degrees)")  # fmt: skip
 def test_idle_five_good_two_shallow_in_every_view() -> None:
     for seed in range(3):
         for view in ("front", "left45", "right", "back"):
