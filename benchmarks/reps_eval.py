@@ -34,7 +34,7 @@ import numpy as np  # noqa: E402
 
 from gymlib.reps import RepCounter, count_reps  # noqa: E402
 from gymlib.seed_baseline import seed_count_reps  # noqa: E402
-from gymlib.synth import EXERCISE_ERRORS, EXERCISES, VIEWS, generate_clip  # noqa: E402
+from gymlib.synth import DEPTHS, EXERCISE_ERRORS, EXERCISES, VIEWS, generate_clip  # noqa: E402
 
 # which check of the rule table reports which labelled error of the generator
 CHECK_FOR_ERROR = {e: e for errs in EXERCISE_ERRORS.values() for e in errs}
@@ -255,12 +255,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--real", action="store_true")
     ap.add_argument("--coach", action="store_true")
-    ap.add_argument(
-        "--depth",
-        choices=("true", "mediapipe"),
-        default="true",
-        help="the generator's z: true depth or MediaPipe-like (gymlib.depth)",
-    )
+    ap.add_argument("--depth", choices=DEPTHS, default="true", help="the generator's z")
     ap.add_argument(
         "--real-path", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz"
     )

@@ -47,6 +47,7 @@ from gymlib.features import transform  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
 from gymlib.synth import (  # noqa: E402
+    DEPTHS,
     EXERCISES,
     STANDARD_VIEWS,
     WINDOW_PERCENTILES,
@@ -154,12 +155,7 @@ def main() -> int:
         help="camera views of the synthetic clips (gymlib.synth.VIEWS names)",
     )
     ap.add_argument("--speed-only", action="store_true", help="measure the speed and stop")
-    ap.add_argument(
-        "--depth",
-        choices=("mediapipe", "true"),
-        default="mediapipe",
-        help="the synthetic z: MediaPipe-like (gymlib.depth) or the true depth",
-    )
+    ap.add_argument("--depth", choices=DEPTHS, default="mediapipe", help="the generator's z")
     ap.add_argument(
         "--skip-holdout",
         action="store_true",

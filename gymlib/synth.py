@@ -1233,8 +1233,12 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
     return lm, cam
 
 
+#: The generator's kinds of z: the true depth, or MediaPipe's guess (:mod:`gymlib.depth`).
+DEPTHS: tuple[str, ...] = ("true", "mediapipe")
+
+
 def _check_depth(depth: object) -> None:
-    if not isinstance(depth, DepthModel) and depth not in ("true", "mediapipe"):
+    if not isinstance(depth, DepthModel) and depth not in DEPTHS:
         raise ValueError(f"depth must be 'true', 'mediapipe' or a DepthModel, got {depth!r}")
 
 
