@@ -150,7 +150,8 @@ def torso_upright(p: Points, refs: list[float], side: str) -> float:
     if not ((seen[ls] and seen[lh]) or (seen[rs] and seen[rh])):
         return _NAN
     arm = refs[_SEG["upper_arm"]] + refs[_SEG["forearm"]]
-    now = _arm_length(p)
+    lengths = segment_lengths(p)
+    now = lengths[_SEG["upper_arm"]] + lengths[_SEG["forearm"]]  # this frame's, NaN if unseen
     if now < arm or arm != arm:  # the shorter of the remembered and the present length
         arm = now
     arm *= 0.8
@@ -159,29 +160,6 @@ def torso_upright(p: Points, refs: list[float], side: str) -> float:
     y = p.y
     out = _div((y[lh] + y[rh]) / 2 - (y[ls] + y[rs]) / 2, ref)
     return out if out != out else min(max(out, -1.0), 1.0)
-
-
-_ARM_SIDES = [
-    [(int(a), int(b)) for a, b in (A.SEGMENTS["upper_arm"], A.SEGMENTS["forearm"])],
-    [
-        (int(partner(a)), int(partner(b)))
-        for a, b in (A.SEGMENTS["upper_arm"], A.SEGMENTS["forearm"])
-    ],
-]
-
-
-def _arm_length(p: Points) -> float:
-    """Upper arm + forearm in this frame as :func:`segment_lengths` measures them (each the
-    mean of the seen sides); NaN if either is unseen."""
-    total = 0.0
-    for j in range(2):
-        sides = []
-        for side in _ARM_SIDES:
-            a, b = side[j]
-            d = math.hypot(p.x[b] - p.x[a], p.y[b] - p.y[a]) if p.seen[a] and p.seen[b] else _NAN
-            sides.append(d if d > 0 else _NAN)
-        total += _mean_of_seen(sides[0], sides[1])
-    return total
 
 
 def triple(a: int, b: int, c: int):  # noqa: ANN201
