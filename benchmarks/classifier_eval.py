@@ -1,12 +1,17 @@
 """The exercise classifier measured honestly on the real windows. Figures for issue 6.
 
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/classifier_eval.py [--folds 5] [--epochs 50]
-        [--variants shipped,seed,seed_raw] [--skip-random]
+        [--variants shipped,seed,seed_raw] [--skip-random] [--skip-speed]
+        [--view-clips 600 --other-clips 360 --rendered data/rendered/train --synth-depth true]
 
 For every variant (feature set + model size), k-fold cross-validation **by recording group**
 (each fold's early stopping and temperature use a group split of its training part): accuracy,
 macro-F1, per-class F1, accuracy per source, expected calibration error before and after
 temperature scaling. Next to it the seed's leaky random per-window split, so the difference shows.
+With ``--view-clips``/``--other-clips``/``--rendered`` every fold's training and validation also
+get notebook 03's generated and rendered windows (the shipped recipe; the folds score real windows
+only, and a seventh class "other" is added when ``--other-clips`` is given); ``--synth-depth``
+chooses the generator's z (:data:`gymlib.synth.DEPTHS`).
 Then, for the shipped variant: the time of a full training run on all real windows, the speed of
 ``predict_one`` (median, p99) and ``predict_proba`` (windows/s), and how often windows from the
 generator's idle segments (walking, standing, setting up, resting) come out "unknown" at the
@@ -30,13 +35,20 @@ import numpy as np  # noqa: E402
 from gymlib.config import load_config  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.evaluation import expected_calibration_error, summarize  # noqa: E402
-from gymlib.synth import EXERCISES, generate_clip  # noqa: E402
+from gymlib.model import OTHER  # noqa: E402
+from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
 from gymlib.training import (  # noqa: E402
+    LabelledWindows,
+    concat,
     group_kfold,
     group_split,
     load_real_windows,
+    other_windows,
     random_kfold,
+    rendered_windows,
     train_classifier,
+    view_windows,
+    with_classes,
 )
 
 VARIANTS = {
@@ -53,16 +65,38 @@ def config_for(variant: str):
     return dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, **VARIANTS[variant]))
 
 
-def cross_validate(data, splits, cfg, epochs: int, label: str) -> dict:
+def extra_windows(args, classes: tuple[str, ...], seed: int = 42) -> LabelledWindows | None:
+    """Notebook 03's extra training windows (same seeds): generated clips from every view,
+    non-exercises and rendered clips through MediaPipe; None when none are asked for."""
+    parts = []
+    if args.view_clips:
+        parts.append(view_windows(args.view_clips, seed=seed + 7, classes=classes,
+                                  depth=args.synth_depth))  # fmt: skip
+    if args.other_clips:
+        parts.append(other_windows(args.other_clips, seed=seed + 11, classes=classes,
+                                   depth=args.synth_depth))  # fmt: skip
+    if args.rendered:
+        parts.append(rendered_windows(args.rendered, classes=classes, progress=False))
+    return concat(*parts) if parts else None
+
+
+def cross_validate(data, splits, cfg, epochs: int, label: str, extra=None) -> dict:
+    """Out-of-fold probabilities of every real window; ``extra`` (generated windows, split 85/15
+    by clip as in notebook 03) joins every fold's training and validation."""
     probs = np.zeros((len(data), len(data.classes)), np.float32)
     raw = np.zeros_like(probs)
     seconds = []
+    if extra is not None:
+        e_tr, e_va = group_split(extra.group, 0.15, seed=44)
     for k, (tr, te) in enumerate(splits):
         inner_tr, inner_va = group_split(data.group[tr], 0.15, seed=k)
+        fold_tr, fold_va = data.subset(tr[inner_tr]), data.subset(tr[inner_va])
+        if extra is not None:
+            fold_tr = concat(fold_tr, extra.subset(e_tr))
+            fold_va = concat(fold_va, extra.subset(e_va))
         clf, hist = train_classifier(
-            data.windows[tr][inner_tr], data.labels[tr][inner_tr],
-            data.windows[tr][inner_va], data.labels[tr][inner_va],
-            config=cfg, epochs=epochs, progress=False,
+            fold_tr.windows, fold_tr.labels, fold_va.windows, fold_va.labels,
+            config=cfg, epochs=epochs, progress=False, classes=data.classes,
         )  # fmt: skip
         probs[te] = clf.predict_proba(data.windows[te])
         raw[te] = clf.predict_proba(data.windows[te], calibrated=False)
@@ -70,6 +104,8 @@ def cross_validate(data, splits, cfg, epochs: int, label: str) -> dict:
         print(f"  {label} fold {k + 1}/{len(splits)}: {hist.best_epoch + 1} epochs kept, "
               f"{hist.seconds:.0f} s, T={clf.temperature:.2f}", flush=True)  # fmt: skip
     m = summarize(data.labels, probs, data.classes, sources=data.source)
+    if extra is not None:
+        m["extra_windows"] = len(extra)
     m["ece_uncalibrated"] = expected_calibration_error(raw, data.labels)[0]
     m["train_seconds_per_fold"] = float(np.mean(seconds))
     return m
@@ -103,25 +139,42 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--variants", default="shipped,seed,seed_raw")
     ap.add_argument("--skip-random", action="store_true")
+    ap.add_argument("--skip-speed", action="store_true", help="no full training, speed, unknown")
+    ap.add_argument("--view-clips", type=int, default=0, help="generated clips, every view")
+    ap.add_argument("--other-clips", type=int, default=0, help="non-exercise clips (class other)")
+    ap.add_argument("--rendered", type=Path, default=None, help="rendered clips' folder")
+    ap.add_argument("--synth-depth", choices=DEPTHS, default="true", help="the generator's z")
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/classifier_eval.json")
     args = ap.parse_args()
     data = load_real_windows()
     epochs = args.epochs or load_config().model.epochs
     print(f"{len(data)} real windows, {len(set(data.group))} recording groups, "
           f"{args.folds}-fold, up to {epochs} epochs")  # fmt: skip
+    if args.other_clips:
+        data = with_classes(data, tuple(data.classes) + (OTHER,))
+    extra = extra_windows(args, tuple(data.classes))
+    recipe = ""
+    if extra is not None:
+        recipe = (f" + {len(extra)} extra windows (view clips {args.view_clips}, other clips "
+                  f"{args.other_clips}, rendered {args.rendered or 'none'}, depth "
+                  f"{args.synth_depth})")  # fmt: skip
+        print("every fold trains on its real windows" + recipe, flush=True)
     results: dict = {}
     folds = group_kfold(data.group, args.folds, seed=42)
     for v in filter(None, args.variants.split(",")):
-        results[v] = cross_validate(data, folds, config_for(v), epochs, v)
-        show(f"{v} (recording-disjoint {args.folds}-fold)", results[v])
+        results[v] = cross_validate(data, folds, config_for(v), epochs, v, extra)
+        show(f"{v} (recording-disjoint {args.folds}-fold{recipe})", results[v])
     if not args.skip_random:
         rnd = random_kfold(len(data), args.folds, seed=42)
         results["shipped_random_split"] = cross_validate(
-            data, rnd, config_for("shipped"), epochs, "random"
+            data, rnd, config_for("shipped"), epochs, "random", extra
         )
         show("shipped (the seed's random per-window split: leaky)",
              results["shipped_random_split"])  # fmt: skip
 
+    if args.skip_speed:
+        write(args.out, results)
+        return
     # full training on every real window, then speed and the "unknown" outcome
     cfg = config_for("shipped")
     tr, va = group_split(data.group, 0.15, seed=0)
@@ -157,9 +210,15 @@ def main() -> None:
     results["speed"] = {"full_training_s": full, "predict_one_median_ms": float(np.median(one)),
                         "predict_one_p99_ms": float(np.percentile(one, 99)),
                         "predict_proba_windows_per_s": rate}  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
-    print(f"\nwritten {args.out}")
+    write(args.out, results)
+
+
+def write(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(results, indent=2))
+    tmp.replace(path)
+    print(f"\nwritten {path}")
 
 
 if __name__ == "__main__":

@@ -16,13 +16,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from gymlib.config import AugmentationConfig, Config, load_config
 from gymlib.features import check_windows, rotate_view
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
+
+if TYPE_CHECKING:
+    from gymlib.depth import DepthModel
+
+    Depth = Literal["true", "mediapipe"] | DepthModel
 
 
 @dataclass
@@ -316,11 +321,12 @@ def train_classifier(
 
 
 def synthetic_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str] | None = None
+    n_clips: int, *, seed: int, classes: Sequence[str] | None = None, depth: Depth = "true"
 ) -> LabelledWindows:
     """Labelled windows cut from the generator's sets (from the first rep to the last).
 
     ``source`` is ``"synthetic"`` and ``group`` names the clip, so group splits keep a clip whole.
+    ``depth`` is the generator's z (:data:`gymlib.synth.DEPTHS`), as for the two below.
     """
     from gymlib.datasets import cut_windows
     from gymlib.synth import generate_dataset
@@ -329,14 +335,14 @@ def synthetic_windows(
     parts = [
         (cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1]),
          classes.index(clip.exercise), f"synthetic/{seed}/{i}")
-        for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small"))
+        for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small", depth=depth))
         if clip.reps and clip.exercise in classes
     ]  # fmt: skip
     return _labelled(parts, classes, "synthetic")
 
 
 def view_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str] | None = None
+    n_clips: int, *, seed: int, classes: Sequence[str] | None = None, depth: Depth = "true"
 ) -> LabelledWindows:
     """Rep windows of generated clips in every view (front, back, sides, 45 degrees), with the
     camera at any height (a fifth high, a fifth low), any picture shape, mirrored or not."""
@@ -355,13 +361,15 @@ def view_windows(
         height = rng.uniform(1.1, 1.6) if r < 0.2 else rng.uniform(0.0, 0.2) if r < 0.4 else None
         clip = generate_clip(ex, int(rng.integers(2, 7)), seed=int(rng.integers(0, 2**31)),
                              view=views[(i // len(EXERCISES)) % len(views)], idle=False,
-                             error_rate=0.25, camera_height=height)  # fmt: skip
+                             error_rate=0.25, camera_height=height, depth=depth)  # fmt: skip
         w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
         parts.append((w, classes.index(ex), f"views/{seed}/{i}"))
     return _labelled(parts, classes, "synthetic_views")
 
 
-def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> LabelledWindows:
+def other_windows(
+    n_clips: int, *, seed: int, classes: Sequence[str], depth: Depth = "true"
+) -> LabelledWindows:
     """Windows of what is none of the exercises, labelled :data:`gymlib.model.OTHER` (which
     ``classes`` must hold): the generator's other movements (standing, walking, fidgeting,
     lunges, jumping jacks, arm circles) and the idle parts of exercise sessions."""
@@ -380,13 +388,14 @@ def other_windows(n_clips: int, *, seed: int, classes: Sequence[str]) -> Labelle
     for i in range(n_clips):
         s = int(rng.integers(0, 2**31))
         if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
-            clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s)
+            clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s, depth=depth)
             pieces = [clip.landmarks[a:b] for a, b, _ in clip.idle if b - a >= 30]
         else:  # every kind in turn
             kind = OTHER_KINDS[n_moves % len(OTHER_KINDS)]
             n_moves += 1
             clip = generate_other(kind, float(rng.uniform(4, 10)), seed=s,
-                                  view=views[int(rng.integers(len(views)))])  # fmt: skip
+                                  view=views[int(rng.integers(len(views)))],
+                                  depth=depth)  # fmt: skip
             pieces = [clip.landmarks]
         parts += [(cut_windows(piece), label, f"other/{seed}/{i}") for piece in pieces]
     return _labelled(parts, classes, "synthetic_other")

@@ -232,3 +232,24 @@ def test_other_windows_hold_every_movement_and_idle_parts() -> None:
     views = view_windows(12, seed=3)
     assert set(views.labels) == set(range(6)) and views.classes == SEED_EXERCISES
     assert with_classes(views, classes).labels.tolist() == views.labels.tolist()
+
+
+def test_generated_training_windows_take_mediapipe_like_depth() -> None:
+    """``depth="mediapipe"`` changes only z of the generated windows: the same clips, poses and
+    visibility, with MediaPipe's guess of depth instead of the truth (notebook 03 SYNTH_DEPTH)."""
+    from gymlib.model import OTHER
+    from gymlib.training import other_windows, view_windows
+
+    classes = (*SEED_EXERCISES, OTHER)
+    for make in (
+        lambda depth: view_windows(6, seed=4, depth=depth),
+        lambda depth: other_windows(3, seed=4, classes=classes, depth=depth),
+    ):
+        true, guessed = make("true"), make("mediapipe")
+        a, b = (w.windows.reshape(len(w), 30, 33, 4) for w in (true, guessed))
+        assert a.shape == b.shape and true.labels.tolist() == guessed.labels.tolist()
+        assert np.array_equal(a[..., [0, 1, 3]], b[..., [0, 1, 3]])
+        present = np.any(a != 0, axis=-1)
+        assert np.mean(np.abs(a[..., 2] - b[..., 2])[present] > 1e-3) > 0.5
+    with pytest.raises(ValueError, match="depth"):
+        view_windows(1, seed=4, depth="lidar")
