@@ -18,8 +18,9 @@ visibility) to 0.62-0.69 accuracy; with this module's z it reaches 0.84
 Body-centred means the layout of :func:`gymlib.features.body_frame` with ``centre="window"``
 (hips at the window's mean, lengths in the window's median torso length), per 30-frame window.
 
-Fit: ``python -m gymlib.depth [--real PATH] [--out PATH]`` (writes ``gymlib/mediapipe_depth.npz``
-atomically); use: :func:`load_depth_model` then :meth:`DepthModel.predict`.
+Fit: ``python -m gymlib.depth [--real PATH] [--out PATH] [--overwrite]`` (writes
+``gymlib/mediapipe_depth.npz`` atomically, replacing it only with ``--overwrite``); use:
+:func:`load_depth_model` then :meth:`DepthModel.predict`.
 """
 
 from __future__ import annotations
@@ -148,9 +149,15 @@ class DepthModel:
             z_limit=z_limit,
         )
 
-    def save(self, path: str | Path = DEFAULT_PATH) -> Path:
-        """Write atomically (a temp file in the same folder, then rename)."""
+    def save(self, path: str | Path = DEFAULT_PATH, *, overwrite: bool = False) -> Path:
+        """Write atomically (a temp file in the same folder, then rename). An existing file,
+        such as the shipped ``gymlib/mediapipe_depth.npz``, is replaced only with
+        ``overwrite=True``."""
         path = Path(path)
+        if path.exists() and not overwrite:
+            raise FileExistsError(
+                f"{path} exists; pass overwrite=True (--overwrite) to replace it, or another path"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
         try:
@@ -259,12 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Fit the MediaPipe-like depth model on real windows")
     ap.add_argument("--real", type=Path, default=None, help="real windows .npz (config default)")
     ap.add_argument("--out", type=Path, default=DEFAULT_PATH)
+    ap.add_argument("--overwrite", action="store_true", help="replace an existing --out")
     args = ap.parse_args(argv)
+    if args.out.exists() and not args.overwrite:
+        ap.error(f"{args.out} exists; add --overwrite to replace it, or choose --out")
     from gymlib.training import load_real_windows
 
     data = load_real_windows(args.real)
     model = DepthModel.fit(data.windows)
-    path = model.save(args.out)
+    path = model.save(args.out, overwrite=args.overwrite)
     slow, fast = (
         np.sqrt((f**2).sum(axis=0)).mean() for f in (model.slow_factors, model.fast_factors)
     )

@@ -104,5 +104,11 @@ def test_bad_input_and_missing_model_give_clear_errors(tmp_path: Path) -> None:
     out = model.save(tmp_path / "copy.npz")
     back = load_depth_model(out)
     np.testing.assert_array_equal(back.weights, model.weights)
+    # ... and never replaces a model unless asked
+    before = out.read_bytes()
+    with pytest.raises(FileExistsError, match="overwrite"):
+        model.save(out)
+    assert out.read_bytes() == before
+    model.save(out, overwrite=True)
     assert DEFAULT_PATH.is_file()
     assert not list(tmp_path.glob("*.npz.tmp*")) and len(list(tmp_path.glob("tmp*"))) == 0
