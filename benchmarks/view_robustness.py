@@ -14,7 +14,10 @@ A classifier (default: the shipped model) is scored on
   answered "unknown" (top calibrated probability below the threshold, or the "other" class).
 
     .venv/bin/python benchmarks/view_robustness.py [--model models/exercise_classifier.keras]
-        [--clips 3] [--no-pixels] [--rendered data/rendered/test]
+        [--clips 3] [--no-pixels] [--rendered data/rendered/test] [--depth mediapipe]
+
+``--depth`` is the generated clips' z: ``mediapipe`` (default; MediaPipe's guess of depth as
+``gymlib.depth`` imitates it, what a model meets from a camera) or ``true``.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from gymlib.evaluation import (  # noqa: E402
     view_table,
     view_test_windows,
 )
-from gymlib.synth import EXERCISES  # noqa: E402
+from gymlib.synth import DEPTHS, EXERCISES  # noqa: E402
 
 
 def pixel_windows() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -103,6 +106,7 @@ def main() -> int:
     ap.add_argument("--no-pixels", action="store_true", help="skip the rendered clips")
     ap.add_argument("--rendered", type=Path, default=ROOT / "data" / "rendered" / "test",
                     help="held-out rendered clips (skipped if the folder is missing)")  # fmt: skip
+    ap.add_argument("--depth", choices=DEPTHS, default="mediapipe", help="generated clips' z")
     args = ap.parse_args()
     cfg = load_config()
     path = Path(args.model) if args.model else cfg.resolve(cfg.model.path)
@@ -110,13 +114,14 @@ def main() -> int:
     thr = cfg.model.confidence_threshold
     print(f"model {path} (classes {', '.join(clf.classes)}), unknown below {thr}")
 
-    x, truth, cond = view_test_windows(args.clips)
+    x, truth, cond = view_test_windows(args.clips, depth=args.depth)
     proba = clf.predict_proba(x)
     names = np.array(clf.classes)[proba.argmax(1)]
     correct = names == truth
     conf = proba.max(1)
     table = view_table(names, truth, cond)
-    print(f"\n== generated clips, {len(x)} rep windows, {args.clips} clips per view x exercise ==")
+    print(f"\n== generated clips ({args.depth} depth), {len(x)} rep windows, {args.clips} clips "
+          "per view x exercise ==")  # fmt: skip
     print_table(table, list(VIEW_CONDITIONS))
     per_view = {c: table[c]["all"] for c in VIEW_CONDITIONS}
     acc = correct.mean()
@@ -144,7 +149,7 @@ def main() -> int:
         if args.rendered.is_dir():
             held_out(clf, args.rendered)
 
-    xu, kinds = not_exercise_windows(args.clips)
+    xu, kinds = not_exercise_windows(args.clips, depth=args.depth)
     unknown = answers_unknown(clf.predict_proba(xu), clf.classes, thr)
     print(f"\n== not an exercise: {len(xu)} windows, answered unknown {unknown.mean():.3f} "
           f"(target >= 0.9) ==")  # fmt: skip

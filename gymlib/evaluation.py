@@ -95,10 +95,11 @@ VIEW_CONDITIONS: dict[str, dict[str, Any]] = {
 TEST_SEED = 900_000
 
 
-def view_test_windows(n_clips: int = 3, *, seed: int = TEST_SEED
+def view_test_windows(n_clips: int = 3, *, seed: int = TEST_SEED, depth: str = "true"
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """Rep windows of generated clips per :data:`VIEW_CONDITIONS` x exercise: windows
-    ``(N, 30, 132)``, exercise names ``(N,)`` and condition names ``(N,)``."""
+    ``(N, 30, 132)``, exercise names ``(N,)`` and condition names ``(N,)``. ``depth`` is the
+    generator's z (:data:`gymlib.synth.DEPTHS`): ``"mediapipe"`` is what a model meets live."""
     from gymlib.datasets import cut_windows
     from gymlib.synth import EXERCISES, generate_clip
 
@@ -106,7 +107,8 @@ def view_test_windows(n_clips: int = 3, *, seed: int = TEST_SEED
     for ci, (cond, kw) in enumerate(VIEW_CONDITIONS.items()):
         for ei, ex in enumerate(EXERCISES):
             for k in range(n_clips):
-                c = generate_clip(ex, 4, seed=seed + 1000 * ci + 10 * ei + k, idle=False, **kw)
+                c = generate_clip(ex, 4, seed=seed + 1000 * ci + 10 * ei + k, idle=False,
+                                  depth=depth, **kw)  # fmt: skip
                 w = cut_windows(c.landmarks[c.reps[0].start : c.reps[-1].end + 1], stride=10)
                 xs.append(w)
                 ys += [ex] * len(w)
@@ -114,10 +116,11 @@ def view_test_windows(n_clips: int = 3, *, seed: int = TEST_SEED
     return np.concatenate(xs), np.array(ys), np.array(conds)
 
 
-def not_exercise_windows(n_clips: int = 3, *, seed: int = TEST_SEED + 500
+def not_exercise_windows(n_clips: int = 3, *, seed: int = TEST_SEED + 500, depth: str = "true"
                          ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Windows that are none of the exercises and their kind: the generator's other movements
-    in several views, and the idle parts of exercise sessions (``"idle:walk_in"`` ...)."""
+    in several views, and the idle parts of exercise sessions (``"idle:walk_in"`` ...);
+    ``depth`` as for :func:`view_test_windows`."""
     from gymlib.datasets import cut_windows
     from gymlib.synth import EXERCISES, OTHER_KINDS, generate_clip, generate_other
 
@@ -125,13 +128,14 @@ def not_exercise_windows(n_clips: int = 3, *, seed: int = TEST_SEED + 500
     views = ("front", "left", "left45", "right", "back")
     for ki, kind in enumerate(OTHER_KINDS):
         for k in range(n_clips * 2):
-            c = generate_other(kind, 6.0, seed=seed + 10 * ki + k, view=views[k % len(views)])
+            c = generate_other(kind, 6.0, seed=seed + 10 * ki + k, view=views[k % len(views)],
+                               depth=depth)  # fmt: skip
             w = cut_windows(c.landmarks, stride=10)
             xs.append(w)
             kinds += [kind] * len(w)
     for ei, ex in enumerate(EXERCISES):
         for k in range(n_clips):
-            c = generate_clip(ex, 2, seed=seed + 200 + 10 * ei + k)
+            c = generate_clip(ex, 2, seed=seed + 200 + 10 * ei + k, depth=depth)
             for s, e, kind in c.idle:
                 if e - s >= 30:
                     w = cut_windows(c.landmarks[s:e], stride=10)
