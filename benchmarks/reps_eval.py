@@ -1,6 +1,7 @@
 """Rep counting and form checks measured on generator ground truth. Figures for issue 7.
 
     .venv/bin/python benchmarks/reps_eval.py [--per-combo 9] [--seed 1000] [--real] [--coach]
+        [--model PATH] [--depth true]
 
 Clips: every exercise x every view (front, left45, left, back, right, right45), ``--per-combo``
 seeds each (default 9: 324 clips), with idle segments (walking in, standing, setting up, resting),
@@ -14,8 +15,8 @@ where the check applies (and its coverage), and the median per-frame time of
 ``RepCounter.update`` (rules included) on one core. ``--real`` also counts reps on the real
 windows (consecutive parts of a recording form a stream) and prints a table per recording.
 ``--coach`` also runs the live coach's pipeline on every clip (``gymlib.session.CoachSession``
-with the shipped classifier: it recognises the exercise and counts only while it is sure) and
-prints its count figures and the reps it counted under a wrong exercise.
+with the shipped classifier, or ``--model``: it recognises the exercise and counts only while it
+is sure) and prints its count figures and the reps it counted under a wrong exercise.
 """
 
 from __future__ import annotations
@@ -147,11 +148,11 @@ def evaluate(clips: list) -> None:
             print(f"  {ex:12s} {view:8s} errors {v}")
 
 
-def coach(clips: list) -> None:
+def coach(clips: list, model: Path | None = None) -> None:
     from gymlib.model import ExerciseClassifier
     from gymlib.session import CoachSession
 
-    clf = ExerciseClassifier.load()
+    clf = ExerciseClassifier.load(model)
     errs, n_true, idle_n, wrong = [], [], 0, 0
     t0 = time.time()
     for c in clips:
@@ -164,8 +165,8 @@ def coach(clips: list) -> None:
         errs.append(len(reps) - len(c.reps))
         n_true.append(len(c.reps))
     e, n = np.array(errs), np.array(n_true)
-    print(f"\n== the live coach's pipeline (CoachSession, shipped classifier), "
-          f"{time.time() - t0:.0f} s ==")  # fmt: skip
+    name = f"classifier {model}" if model else "shipped classifier"
+    print(f"\n== the live coach's pipeline (CoachSession, {name}), {time.time() - t0:.0f} s ==")
     print(f"off-by-one accuracy               {np.mean(np.abs(e) <= 1):10.3f}")
     print(f"exact count                       {np.mean(e == 0):10.3f}")
     print(f"mean |error| / true count         {np.abs(e).sum() / n.sum():10.3f}")
@@ -255,6 +256,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1000)
     ap.add_argument("--real", action="store_true")
     ap.add_argument("--coach", action="store_true")
+    ap.add_argument("--model", type=Path, default=None, help="classifier for --coach (shipped)")
     ap.add_argument("--depth", choices=DEPTHS, default="true", help="the generator's z")
     ap.add_argument(
         "--real-path", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz"
@@ -266,7 +268,7 @@ def main() -> None:
     evaluate(clips)
     speed(clips)
     if args.coach:
-        coach(clips)
+        coach(clips, args.model)
     if args.real:
         real(args.real_path)
 
