@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import time
 from pathlib import Path
@@ -35,21 +34,21 @@ import numpy as np  # noqa: E402
 from gymlib.config import load_config  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.evaluation import expected_calibration_error, summarize  # noqa: E402
+from gymlib.io import write_json_atomic  # noqa: E402
 from gymlib.model import OTHER  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
 from gymlib.training import (  # noqa: E402
-    LabelledWindows,
     concat,
+    extra_windows,
     group_kfold,
     group_split,
     load_real_windows,
-    other_windows,
     random_kfold,
-    rendered_windows,
     train_classifier,
-    view_windows,
     with_classes,
 )
+
+SEED = 42  # notebook 03's default: the same folds and generated clips
 
 VARIANTS = {
     "shipped": {},  # config.yaml's model section
@@ -65,29 +64,14 @@ def config_for(variant: str):
     return dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, **VARIANTS[variant]))
 
 
-def extra_windows(args, classes: tuple[str, ...], seed: int = 42) -> LabelledWindows | None:
-    """Notebook 03's extra training windows (same seeds): generated clips from every view,
-    non-exercises and rendered clips through MediaPipe; None when none are asked for."""
-    parts = []
-    if args.view_clips:
-        parts.append(view_windows(args.view_clips, seed=seed + 7, classes=classes,
-                                  depth=args.synth_depth))  # fmt: skip
-    if args.other_clips:
-        parts.append(other_windows(args.other_clips, seed=seed + 11, classes=classes,
-                                   depth=args.synth_depth))  # fmt: skip
-    if args.rendered:
-        parts.append(rendered_windows(args.rendered, classes=classes, progress=False))
-    return concat(*parts) if parts else None
-
-
 def cross_validate(data, splits, cfg, epochs: int, label: str, extra=None) -> dict:
     """Out-of-fold probabilities of every real window; ``extra`` (generated windows, split 85/15
-    by clip as in notebook 03) joins every fold's training and validation."""
+    by clip with notebook 03's seed) joins every fold's training and validation."""
     probs = np.zeros((len(data), len(data.classes)), np.float32)
     raw = np.zeros_like(probs)
     seconds = []
     if extra is not None:
-        e_tr, e_va = group_split(extra.group, 0.15, seed=44)
+        e_tr, e_va = group_split(extra.group, 0.15, seed=SEED + 2)
     for k, (tr, te) in enumerate(splits):
         inner_tr, inner_va = group_split(data.group[tr], 0.15, seed=k)
         fold_tr, fold_va = data.subset(tr[inner_tr]), data.subset(tr[inner_va])
@@ -152,7 +136,9 @@ def main() -> None:
           f"{args.folds}-fold, up to {epochs} epochs")  # fmt: skip
     if args.other_clips:
         data = with_classes(data, tuple(data.classes) + (OTHER,))
-    extra = extra_windows(args, tuple(data.classes))
+    extra = extra_windows(view_clips=args.view_clips, other_clips=args.other_clips,
+                          rendered=args.rendered, seed=SEED, classes=data.classes,
+                          depth=args.synth_depth, progress=False)  # fmt: skip
     recipe = ""
     if extra is not None:
         recipe = (f" + {len(extra)} extra windows (view clips {args.view_clips}, other clips "
@@ -160,12 +146,12 @@ def main() -> None:
                   f"{args.synth_depth})")  # fmt: skip
         print("every fold trains on its real windows" + recipe, flush=True)
     results: dict = {}
-    folds = group_kfold(data.group, args.folds, seed=42)
+    folds = group_kfold(data.group, args.folds, seed=SEED)
     for v in filter(None, args.variants.split(",")):
         results[v] = cross_validate(data, folds, config_for(v), epochs, v, extra)
         show(f"{v} (recording-disjoint {args.folds}-fold{recipe})", results[v])
     if not args.skip_random:
-        rnd = random_kfold(len(data), args.folds, seed=42)
+        rnd = random_kfold(len(data), args.folds, seed=SEED)
         results["shipped_random_split"] = cross_validate(
             data, rnd, config_for("shipped"), epochs, "random", extra
         )
@@ -173,7 +159,7 @@ def main() -> None:
              results["shipped_random_split"])  # fmt: skip
 
     if args.skip_speed:
-        write(args.out, results)
+        print(f"\nwritten {write_json_atomic(args.out, results)}")
         return
     # full training on every real window, then speed and the "unknown" outcome
     cfg = config_for("shipped")
@@ -210,15 +196,7 @@ def main() -> None:
     results["speed"] = {"full_training_s": full, "predict_one_median_ms": float(np.median(one)),
                         "predict_one_p99_ms": float(np.percentile(one, 99)),
                         "predict_proba_windows_per_s": rate}  # fmt: skip
-    write(args.out, results)
-
-
-def write(path: Path, results: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2))
-    tmp.replace(path)
-    print(f"\nwritten {path}")
+    print(f"\nwritten {write_json_atomic(args.out, results)}")
 
 
 if __name__ == "__main__":

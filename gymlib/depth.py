@@ -26,14 +26,13 @@ Fit: ``python -m gymlib.depth [--real PATH] [--out PATH] [--overwrite]`` (writes
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from gymlib.features import body_frame, check_windows, window_scale
+from gymlib.io import atomic_path
 from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark
 
 L = PoseLandmark
@@ -150,27 +149,13 @@ class DepthModel:
         )
 
     def save(self, path: str | Path = DEFAULT_PATH, *, overwrite: bool = False) -> Path:
-        """Write atomically (a temp file in the same folder, then rename). An existing file,
-        such as the shipped ``gymlib/mediapipe_depth.npz``, is replaced only with
-        ``overwrite=True``."""
-        path = Path(path)
-        if path.exists() and not overwrite:
-            raise FileExistsError(
-                f"{path} exists; pass overwrite=True (--overwrite) to replace it, or another path"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, weights=self.weights, slow_factors=self.slow_factors,
-                         fast_factors=self.fast_factors, fast_rho=np.float32(self.fast_rho),
-                         z_limit=np.float32(self.z_limit))  # fmt: skip
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; the model is package data
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        """Write atomically (:func:`gymlib.io.atomic_path`). An existing file, such as the
+        shipped ``gymlib/mediapipe_depth.npz``, is replaced only with ``overwrite=True``."""
+        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, weights=self.weights, slow_factors=self.slow_factors,
+                     fast_factors=self.fast_factors, fast_rho=np.float32(self.fast_rho),
+                     z_limit=np.float32(self.z_limit))  # fmt: skip
+        return Path(path)
 
     def predict(
         self,

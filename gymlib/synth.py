@@ -1235,6 +1235,8 @@ def _film(p: np.ndarray, framed: np.ndarray, rng: np.random.Generator, *, yaw: f
 
 #: The generator's kinds of z: the true depth, or MediaPipe's guess (:mod:`gymlib.depth`).
 DEPTHS: tuple[str, ...] = ("true", "mediapipe")
+#: what a generator's ``depth=`` takes: one of :data:`DEPTHS` or a fitted model
+Depth = Literal["true", "mediapipe"] | DepthModel
 
 
 def _check_depth(depth: object) -> None:
@@ -1268,7 +1270,7 @@ def generate_clip(
     body: Body | None = None,
     keep_world: bool = False,
     camera_height: float | None = None,
-    depth: Literal["true", "mediapipe"] | DepthModel = "true",
+    depth: Depth = "true",
 ) -> SyntheticClip:
     """Generate one session of ``exercise`` with exact ground truth.
 
@@ -1547,7 +1549,7 @@ def generate_other(
     mirrored: bool | None = None,
     noise: float = 1.0,
     camera_height: float | None = None,
-    depth: Literal["true", "mediapipe"] | DepthModel = "true",
+    depth: Depth = "true",
 ) -> SyntheticClip:
     """A clip of a movement that is none of the six (:data:`OTHER_KINDS`), for "unknown".
 
@@ -1601,7 +1603,7 @@ def generate_dataset(
     error_rate: float = 0.25,
     idle: bool = True,
     fps: float | Sequence[float] = 30.0,
-    depth: Literal["true", "mediapipe"] | DepthModel = "true",
+    depth: Depth = "true",
 ) -> list[SyntheticClip]:
     """Clips spread evenly over exercises and views; ``size`` presets the count and rep range.
     ``fps``: one frame rate for every clip, or several to draw each clip's from (e.g.

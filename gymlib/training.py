@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,9 +25,7 @@ from gymlib.features import check_windows, rotate_view
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
 
 if TYPE_CHECKING:
-    from gymlib.depth import DepthModel
-
-    Depth = Literal["true", "mediapipe"] | DepthModel
+    from gymlib.synth import Depth
 
 
 @dataclass
@@ -460,6 +458,30 @@ def rendered_windows(
                 for i in truth["idle"] if i["end"] - i["start"] >= 30
             ]  # fmt: skip
     return _labelled(parts, classes, "rendered")
+
+
+def extra_windows(
+    *,
+    view_clips: int,
+    other_clips: int,
+    rendered: str | Path | None,
+    seed: int,
+    classes: Sequence[str],
+    depth: Depth = "true",
+    progress: bool = True,
+) -> LabelledWindows | None:
+    """Notebook 03's extra training windows, each part with its own seed offset from ``seed``:
+    :func:`view_windows` (``view_clips``), :func:`other_windows` (``other_clips``, which needs
+    :data:`gymlib.model.OTHER` in ``classes``) and :func:`rendered_windows` (the folder
+    ``rendered``), with the generator's ``depth``; None when all three are off."""
+    parts = []
+    if view_clips:
+        parts.append(view_windows(view_clips, seed=seed + 7, classes=classes, depth=depth))
+    if other_clips:
+        parts.append(other_windows(other_clips, seed=seed + 11, classes=classes, depth=depth))
+    if rendered:
+        parts.append(rendered_windows(rendered, classes=classes, progress=progress))
+    return concat(*parts) if parts else None
 
 
 def _labelled(parts: Sequence[tuple[np.ndarray, int, str]], classes: tuple[str, ...],
