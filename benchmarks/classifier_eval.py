@@ -34,7 +34,8 @@ import numpy as np  # noqa: E402
 from gymlib.config import load_config  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.evaluation import expected_calibration_error, summarize  # noqa: E402
-from gymlib.io import write_json_atomic  # noqa: E402
+from gymlib.io import atomic_path, write_json_atomic  # noqa: E402
+from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows  # noqa: E402
 from gymlib.model import OTHER  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
 from gymlib.training import (  # noqa: E402
@@ -64,11 +65,28 @@ def config_for(variant: str):
     return dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, **VARIANTS[variant]))
 
 
-def cross_validate(data, splits, cfg, epochs: int, label: str, extra=None) -> dict:
+def mirrored(windows: np.ndarray) -> np.ndarray:
+    """The same windows as a horizontally flipped picture would give."""
+    return to_seed_windows(flip_horizontal(from_seed_windows(windows)))
+
+
+def cross_validate(
+    data,
+    splits,
+    cfg,
+    epochs: int,
+    label: str,
+    extra=None,
+    *,
+    seed: int | None = None,
+    oof: Path | None = None,
+) -> dict:
     """Out-of-fold probabilities of every real window; ``extra`` (generated windows, split 85/15
-    by clip with notebook 03's seed) joins every fold's training and validation."""
+    by clip with notebook 03's seed) joins every fold's training and validation. ``oof`` keeps
+    the out-of-fold probabilities (also of the mirrored windows) for ``--combine``."""
     probs = np.zeros((len(data), len(data.classes)), np.float32)
     raw = np.zeros_like(probs)
+    flipped = np.zeros_like(probs)
     seconds = []
     if extra is not None:
         e_tr, e_va = group_split(extra.group, 0.15, seed=SEED + 2)
@@ -80,14 +98,21 @@ def cross_validate(data, splits, cfg, epochs: int, label: str, extra=None) -> di
             fold_va = concat(fold_va, extra.subset(e_va))
         clf, hist = train_classifier(
             fold_tr.windows, fold_tr.labels, fold_va.windows, fold_va.labels,
-            config=cfg, epochs=epochs, progress=False, classes=data.classes,
+            config=cfg, epochs=epochs, progress=False, classes=data.classes, seed=seed,
         )  # fmt: skip
         probs[te] = clf.predict_proba(data.windows[te])
+        flipped[te] = clf.predict_proba(mirrored(data.windows[te]))
         raw[te] = clf.predict_proba(data.windows[te], calibrated=False)
         seconds.append(hist.seconds)
         print(f"  {label} fold {k + 1}/{len(splits)}: {hist.best_epoch + 1} epochs kept, "
               f"{hist.seconds:.0f} s, T={clf.temperature:.2f}", flush=True)  # fmt: skip
     m = summarize(data.labels, probs, data.classes, sources=data.source)
+    m["macro_f1_with_mirror"] = summarize(data.labels, (probs + flipped) / 2, data.classes,
+                                          sources=data.source)["macro_f1"]  # fmt: skip
+    if oof is not None:
+        with atomic_path(oof) as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, probs=probs, mirrored=flipped, labels=data.labels,
+                                group=data.group, classes=np.array(data.classes))  # fmt: skip
     if extra is not None:
         m["extra_windows"] = len(extra)
     m["ece_uncalibrated"] = expected_calibration_error(raw, data.labels)[0]
@@ -98,6 +123,8 @@ def cross_validate(data, splits, cfg, epochs: int, label: str, extra=None) -> di
 def show(name: str, m: dict) -> None:
     print(f"\n{name}: accuracy {m['accuracy']:.3f}  macro-F1 {m['macro_f1']:.3f}  "
           f"ECE {m['ece_uncalibrated']:.3f} -> {m['ece']:.3f} (temperature)")  # fmt: skip
+    if "macro_f1_with_mirror" in m:
+        print(f"  averaged with the mirrored windows: macro-F1 {m['macro_f1_with_mirror']:.3f}")
     print("  F1 per class: " + ", ".join(f"{c} {v:.3f}" for c, v in m["f1"].items()))
     print("  accuracy per source: "
           + ", ".join(f"{s} {v:.3f}" for s, v in m["accuracy_by_source"].items()))  # fmt: skip
@@ -117,6 +144,25 @@ def idle_windows(n_clips: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(idle), np.concatenate(reps)
 
 
+def combine(paths: list[Path]) -> None:
+    """Figures of an ensemble: the mean of several runs' out-of-fold probabilities."""
+    runs = [np.load(p) for p in paths]
+    labels, classes = runs[0]["labels"], tuple(runs[0]["classes"])
+    for p, r in zip(paths, runs, strict=True):
+        if not np.array_equal(r["labels"], labels):
+            raise ValueError(f"{p}: other windows than {paths[0]} (same data and folds expected)")
+    source = load_real_windows().source
+    for p, r in zip(paths, runs, strict=True):
+        show(str(p), {**summarize(labels, r["probs"], classes, sources=source),
+                      "ece_uncalibrated": float("nan")})  # fmt: skip
+    mean = np.mean([r["probs"] for r in runs], axis=0)
+    both = np.mean([r["probs"] + r["mirrored"] for r in runs], axis=0) / 2
+    m = summarize(labels, mean, classes, sources=source)
+    m["ece_uncalibrated"] = float("nan")
+    m["macro_f1_with_mirror"] = summarize(labels, both, classes, sources=source)["macro_f1"]
+    show(f"ensemble of {len(runs)}", m)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--folds", type=int, default=5)
@@ -128,8 +174,25 @@ def main() -> None:
     ap.add_argument("--other-clips", type=int, default=0, help="non-exercise clips (class other)")
     ap.add_argument("--rendered", type=Path, default=None, help="rendered clips' folder")
     ap.add_argument("--synth-depth", choices=DEPTHS, default="true", help="the generator's z")
+    ap.add_argument("--model-seed", type=int, default=None, help="training seed (config's)")
+    ap.add_argument(
+        "--oof",
+        type=Path,
+        default=None,
+        help="write the first variant's out-of-fold probabilities here (.npz)",
+    )
+    ap.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="only print the ensemble of these --oof files' probabilities",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/classifier_eval.json")
     args = ap.parse_args()
+    if args.combine:
+        combine(args.combine)
+        return
     data = load_real_windows()
     epochs = args.epochs or load_config().model.epochs
     print(f"{len(data)} real windows, {len(set(data.group))} recording groups, "
@@ -147,8 +210,17 @@ def main() -> None:
         print("every fold trains on its real windows" + recipe, flush=True)
     results: dict = {}
     folds = group_kfold(data.group, args.folds, seed=SEED)
-    for v in filter(None, args.variants.split(",")):
-        results[v] = cross_validate(data, folds, config_for(v), epochs, v, extra)
+    for i, v in enumerate(filter(None, args.variants.split(","))):
+        results[v] = cross_validate(
+            data,
+            folds,
+            config_for(v),
+            epochs,
+            v,
+            extra,
+            seed=args.model_seed,
+            oof=args.oof if i == 0 else None,
+        )
         show(f"{v} (recording-disjoint {args.folds}-fold{recipe})", results[v])
     if not args.skip_random:
         rnd = random_kfold(len(data), args.folds, seed=SEED)
