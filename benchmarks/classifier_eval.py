@@ -3,6 +3,8 @@
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/classifier_eval.py [--folds 5] [--epochs 50]
         [--variants shipped,seed,seed_raw] [--skip-random] [--skip-speed]
         [--view-clips 600 --other-clips 360 --rendered data/rendered/train --synth-depth true]
+        [--model-seed 43] [--oof runs/benchmarks/oof_seed43.npz]
+    .venv/bin/python benchmarks/classifier_eval.py --combine A.npz B.npz   # an ensemble's figures
 
 For every variant (feature set + model size), k-fold cross-validation **by recording group**
 (each fold's early stopping and temperature use a group split of its training part): accuracy,
@@ -11,7 +13,10 @@ temperature scaling. Next to it the seed's leaky random per-window split, so the
 With ``--view-clips``/``--other-clips``/``--rendered`` every fold's training and validation also
 get notebook 03's generated and rendered windows (the shipped recipe; the folds score real windows
 only, and a seventh class "other" is added when ``--other-clips`` is given); ``--synth-depth``
-chooses the generator's z (:data:`gymlib.synth.DEPTHS`).
+chooses the generator's z (:data:`gymlib.synth.DEPTHS`). Every run also scores the average of
+each window's and its mirror image's probabilities; ``--model-seed`` trains with another seed
+(the spread between seeds), ``--oof`` keeps the out-of-fold probabilities and ``--combine``
+prints what averaging several such runs (an ensemble of networks) would give.
 Then, for the shipped variant: the time of a full training run on all real windows, the speed of
 ``predict_one`` (median, p99) and ``predict_proba`` (windows/s), and how often windows from the
 generator's idle segments (walking, standing, setting up, resting) come out "unknown" at the

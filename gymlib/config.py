@@ -123,8 +123,6 @@ class ModelConfig:
     weight_decay: float = field(default=1e-5, metadata=_range(0.0, 1.0))
     patience: int = field(default=5, metadata=_range(1, 100))
     seed: int = field(default=42, metadata=_range(0, 2**31 - 1))
-    members: int = field(default=1, metadata=_range(1, 10))  # networks averaged (seeds seed+i)
-    mirror: bool = False  # also average each network over the mirrored window
 
 
 @dataclass(frozen=True)

@@ -68,63 +68,6 @@ def build_bilstm(
     return model
 
 
-def mirror_layer(features: str, n_features: int = 132):  # noqa: ANN201
-    """A fixed (untrained) layer that mirrors body-centred features left-right.
-
-    For the centred feature sets (:data:`MIRRORABLE`) a horizontal flip of the picture swaps
-    every left landmark with its right partner and negates x, so the mirrored window's features
-    are a signed permutation of the window's: one ``Dense`` without bias does it inside the
-    model, so the batch-1 TFLite path gets it too.
-    """
-    import keras
-
-    from gymlib.landmarks import FLIP_PERMUTATION, NUM_CHANNELS
-
-    if features not in MIRRORABLE:
-        raise ValueError(f"features {features!r} cannot be mirrored inside the model; "
-                         f"choose one of {list(MIRRORABLE)}")  # fmt: skip
-    m = np.zeros((n_features, n_features), np.float32)
-    for lm, src in enumerate(FLIP_PERMUTATION):
-        for ch in range(NUM_CHANNELS):
-            m[src * NUM_CHANNELS + ch, lm * NUM_CHANNELS + ch] = -1.0 if ch == 0 else 1.0
-    layer = keras.layers.Dense(n_features, use_bias=False, trainable=False, name="mirror")
-    layer.build((None, 30, n_features))
-    layer.set_weights([m])
-    return layer
-
-
-#: Feature sets in which the mirror is a signed permutation (centred on the hips).
-MIRRORABLE: tuple[str, ...] = ("body", "body_window", "body_xy", "body_window_xy")
-
-
-def ensemble(members: Sequence[Any], *, mirror: str | None = None):  # noqa: ANN201
-    """One model averaging the members' probabilities (and, with ``mirror`` naming the feature
-    set, each member's on the mirrored window too); one member without mirror is returned as is.
-    """
-    import keras
-
-    if len(members) == 1 and mirror is None:
-        return members[0]
-    shape = tuple(members[0].input_shape[1:])
-    inp = keras.Input(shape)
-    branches = [inp] if mirror is None else [inp, mirror_layer(mirror, shape[-1])(inp)]
-    for i, m in enumerate(members):
-        m.name = f"member_{i}"
-    outs = [m(b) for m in members for b in branches]
-    return keras.Model(inp, keras.layers.Average(name="mean")(outs), name="ensemble")
-
-
-def members_of(model: Any) -> tuple[list[Any], Any]:
-    """The member networks of :func:`ensemble`'s model and its mirror layer (or None)."""
-    import keras
-
-    if isinstance(model, keras.Sequential):
-        return [model], None
-    members = [layer for layer in model.layers if isinstance(layer, keras.Sequential)]
-    mirror = next((layer for layer in model.layers if layer.name == "mirror"), None)
-    return members, mirror
-
-
 class ExerciseClassifier:
     """The trained classifier with its feature transform, class names and calibration.
 
@@ -286,28 +229,11 @@ class ExerciseClassifier:
         import keras
         import tensorflow as tf
 
-        shape = tuple(self.model.input_shape[1:])
-
-        def batch_one(member: Any) -> Any:
-            fixed = keras.Sequential(
-                [keras.Input(shape, batch_size=1)]
-                + [layer.__class__.from_config(layer.get_config()) for layer in member.layers]
-            )
-            fixed.set_weights(member.get_weights())
-            return fixed
-
-        members, mirror = members_of(self.model)
-        if len(members) == 1 and mirror is None:
-            fixed = batch_one(members[0])
-        else:
-            inp = keras.Input(shape, batch_size=1)
-            branches = [inp]
-            if mirror is not None:
-                flip = keras.layers.Dense.from_config(mirror.get_config())
-                branches.append(flip(inp))
-                flip.set_weights(mirror.get_weights())
-            outs = [batch_one(m)(b) for m in members for b in branches]
-            fixed = keras.Model(inp, keras.layers.Average()(outs))
+        fixed = keras.Sequential(
+            [keras.Input(tuple(self.model.input_shape[1:]), batch_size=1)]
+            + [layer.__class__.from_config(layer.get_config()) for layer in self.model.layers]
+        )
+        fixed.set_weights(self.model.get_weights())
         with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its SavedModel
             return tf.lite.TFLiteConverter.from_keras_model(fixed).convert()
 

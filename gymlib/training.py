@@ -11,7 +11,6 @@ would leak across the split). Everything is seeded. Typical use (notebook 03)::
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -218,12 +217,10 @@ class History:
     val_accuracy: list[float] = field(default_factory=list)
     best_epoch: int = 0
     seconds: float = 0.0
-    #: every network's curves when several are averaged (``model.members``)
-    members: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("loss", "accuracy", "val_loss", "val_accuracy",
-                                              "best_epoch", "seconds", "members")}  # fmt: skip
+                                              "best_epoch", "seconds")}  # fmt: skip
 
 
 def fit_temperature(probs: np.ndarray, labels: np.ndarray) -> float:
@@ -264,13 +261,13 @@ def train_classifier(
 ) -> tuple[Any, History]:
     """Train the seed's BiLSTM with augmentation, class weights and early stopping.
 
-    ``model.members`` networks (seeds ``seed``, ``seed + 1``, ...) are trained one after the
-    other and averaged; ``model.mirror`` also averages each over the mirrored window
-    (:func:`gymlib.model.ensemble`). Returns an :class:`gymlib.model.ExerciseClassifier` (best
-    validation-loss weights, temperature fitted on the validation windows) and the
-    :class:`History` of the first network (``members`` holds every network's).
+    Returns an :class:`gymlib.model.ExerciseClassifier` (best validation-loss weights, temperature
+    fitted on the validation windows) and the :class:`History`.
     """
-    from gymlib.model import ExerciseClassifier, ensemble
+    from tqdm.auto import tqdm
+
+    from gymlib.features import transform
+    from gymlib.model import ExerciseClassifier, build_bilstm
 
     cfg = config or load_config()
     mcfg = cfg.model
@@ -278,52 +275,21 @@ def train_classifier(
     classes = tuple(classes or cfg.exercises)
     epochs = epochs if epochs is not None else mcfg.epochs
     seed = mcfg.seed if seed is None else seed
+    rng = np.random.default_rng(seed)
     x_train, x_val = check_windows(x_train), check_windows(x_val)
     y_train, y_val = np.asarray(y_train, np.int64), np.asarray(y_val, np.int64)
-    t0 = time.perf_counter()
-    nets, hists = [], []
-    for i in range(mcfg.members):
-        net, h = _train_network(x_train, y_train, x_val, y_val, features=features,
-                                n_classes=len(classes), epochs=epochs, config=cfg,
-                                seed=seed + i, progress=progress, on_epoch=on_epoch,
-                                label="training" if mcfg.members == 1
-                                else f"network {i + 1}/{mcfg.members}")  # fmt: skip
-        nets.append(net)
-        hists.append(h)
-    hist = dataclasses.replace(hists[0], seconds=time.perf_counter() - t0,
-                               members=[h.as_dict() for h in hists])  # fmt: skip
-    model = ensemble(nets, mirror=features if mcfg.mirror else None)
-    clf = ExerciseClassifier(model, classes, features)
-    if len(y_val):
-        clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
-    return clf, hist
-
-
-def _train_network(
-    x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, *,
-    features: str, n_classes: int, epochs: int, config: Config, seed: int, progress: bool,
-    on_epoch: Callable[[int, History], None] | None, label: str,
-) -> tuple[Any, History]:  # fmt: skip
-    """One network of :func:`train_classifier`: its best-validation-loss Keras model."""
-    from tqdm.auto import tqdm
-
-    from gymlib.features import transform
-    from gymlib.model import build_bilstm
-
-    mcfg = config.model
-    rng = np.random.default_rng(seed)
     model = build_bilstm(
-        n_classes, 132, learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay,
+        len(classes), 132, learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay,
         seed=seed, units=(mcfg.units[0], mcfg.units[1]), dense=mcfg.dense,
     )  # fmt: skip
     xv = transform(x_val, features)
-    weights = class_weights(y_train, n_classes)
+    weights = class_weights(y_train, len(classes))
     hist = History()
     best, best_loss, waited = None, math.inf, 0
     t0 = time.perf_counter()
-    bar = tqdm(range(epochs), desc=label, disable=not progress)
+    bar = tqdm(range(epochs), desc="training", disable=not progress)
     for epoch in bar:
-        xa = transform(augment(x_train, rng, config.augmentation), features)
+        xa = transform(augment(x_train, rng, cfg.augmentation), features)
         h = model.fit(xa, y_train, batch_size=mcfg.batch_size, epochs=1, verbose=0,
                       class_weight=weights, shuffle=True)  # fmt: skip
         val_loss, val_acc = (
@@ -346,7 +312,10 @@ def _train_network(
     if best is not None:
         model.set_weights(best)
     hist.seconds = time.perf_counter() - t0
-    return model, hist
+    clf = ExerciseClassifier(model, classes, features)
+    if len(y_val):
+        clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
+    return clf, hist
 
 
 def synthetic_windows(

@@ -90,35 +90,6 @@ def test_save_load_is_exact_atomic_and_never_overwrites(tiny, tmp_path: Path) ->
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
 
 
-def test_averaged_networks_with_mirror_save_load_and_run_on_tflite(tmp_path: Path) -> None:
-    """model.members networks averaged, each also on the mirrored window: one .keras file, the
-    batch-1 TFLite path gives the same numbers, and the answer cannot depend on the mirror."""
-    import dataclasses
-
-    from gymlib.landmarks import flip_horizontal, to_seed_windows
-
-    cfg = load_config()
-    cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, members=2, mirror=True))
-    data = synthetic_windows(24, seed=12)
-    tr, va = group_split(data.group, 0.25, seed=0)
-    clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
-                                 data.labels[va], epochs=1, progress=False,
-                                 config=cfg)  # fmt: skip
-    assert len(hist.members) == 2 and hist.members[0]["loss"] == hist.loss
-    w = data.windows[:12]
-    mirrored = to_seed_windows(flip_horizontal(from_seed_windows(w)))
-    assert np.abs(clf.predict_proba(mirrored) - clf.predict_proba(w)).max() < 1e-5
-    path = clf.save(tmp_path / "ens.keras")
-    again = ExerciseClassifier.load(path)
-    assert np.abs(again.predict_proba(w) - clf.predict_proba(w)).max() < 1e-6
-    one = np.stack([again.predict_one(x) for x in w])
-    assert np.abs(one - clf.predict_proba(w)).max() < 1e-4
-    with pytest.raises(ValueError, match="cannot be mirrored"):
-        from gymlib.model import mirror_layer
-
-        mirror_layer("raw")
-
-
 def test_promote_keeps_the_previous_model(tiny, tmp_path: Path) -> None:
     clf, _ = tiny
     a = clf.save(tmp_path / "a" / "m.keras")

@@ -44,10 +44,6 @@ def test_repository_config_loads() -> None:
             r"model\.epochs: expected an integer, got 'many'",
         ),
         (
-            lambda d: d["model"].update(members=0),
-            r"model\.members: 0 is out of range; allowed 1 to 10",
-        ),
-        (
             lambda d: d["extraction"].update(smooth_landmarks="yes"),
             r"extraction\.smooth_landmarks: expected true or false, got 'yes'",
         ),
