@@ -5,6 +5,8 @@
         [--view-clips 600 --other-clips 360 --rendered data/rendered/train --synth-depth true]
         [--model-seed 43] [--oof runs/benchmarks/oof_seed43.npz]
     .venv/bin/python benchmarks/classifier_eval.py --combine A.npz B.npz   # an ensemble's figures
+    .venv/bin/python benchmarks/classifier_eval.py --variants "" --skip-random \
+        --speed-model models/exercise_classifier.keras   # speed of a trained model only
 
 For every variant (feature set + model size), k-fold cross-validation **by recording group**
 (each fold's early stopping and temperature use a group split of its training part): accuracy,
@@ -38,10 +40,14 @@ import numpy as np  # noqa: E402
 
 from gymlib.config import load_config  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
-from gymlib.evaluation import expected_calibration_error, summarize  # noqa: E402
+from gymlib.evaluation import (  # noqa: E402
+    answers_unknown,
+    expected_calibration_error,
+    summarize,
+)
 from gymlib.io import atomic_path, write_json_atomic  # noqa: E402
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows  # noqa: E402
-from gymlib.model import OTHER  # noqa: E402
+from gymlib.model import OTHER, ExerciseClassifier  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
 from gymlib.training import (  # noqa: E402
     concat,
@@ -193,6 +199,8 @@ def main() -> None:
         default=None,
         help="only print the ensemble of these --oof files' probabilities",
     )
+    ap.add_argument("--speed-model", type=Path, default=None,
+                    help="measure this trained model's speed instead of training one")  # fmt: skip
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/classifier_eval.json")
     args = ap.parse_args()
     if args.combine:
@@ -240,13 +248,18 @@ def main() -> None:
         return
     # full training on every real window, then speed and the "unknown" outcome
     cfg = config_for("shipped")
-    tr, va = group_split(data.group, 0.15, seed=0)
-    t0 = time.perf_counter()
-    clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
-                                 data.labels[va], config=cfg, epochs=epochs,
-                                 progress=False)  # fmt: skip
-    full = time.perf_counter() - t0
-    print(f"\nfull training on all real windows: {full:.0f} s ({hist.best_epoch + 1} epochs kept)")
+    if args.speed_model is not None:
+        clf, full = ExerciseClassifier.load(args.speed_model), None
+        print(f"\nspeed of {args.speed_model} (no training)")
+    else:
+        tr, va = group_split(data.group, 0.15, seed=0)
+        t0 = time.perf_counter()
+        clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
+                                     data.labels[va], config=cfg, epochs=epochs,
+                                     progress=False)  # fmt: skip
+        full = time.perf_counter() - t0
+        print(f"\nfull training on all real windows: {full:.0f} s "
+              f"({hist.best_epoch + 1} epochs kept)")  # fmt: skip
     clf.predict_one(data.windows[0])
     times = []
     for w in data.windows[:1000]:
@@ -266,9 +279,10 @@ def main() -> None:
           f"predict_proba: {rate:.0f} windows/s; max |one - batch| {diff:.1e}")  # fmt: skip
     threshold = cfg.model.confidence_threshold
     idle, reps = idle_windows(60, 5000)
-    p_idle, p_reps = clf.predict_proba(idle).max(1), clf.predict_proba(reps).max(1)
-    print(f"unknown at threshold {threshold}: {np.mean(p_idle < threshold):.1%} of {len(idle)} "
-          f"idle windows, {np.mean(p_reps < threshold):.1%} of {len(reps)} rep windows "
+    u_idle = answers_unknown(clf.predict_proba(idle), clf.classes, threshold)
+    u_reps = answers_unknown(clf.predict_proba(reps), clf.classes, threshold)
+    print(f"unknown at threshold {threshold} (or class other): {u_idle.mean():.1%} of "
+          f"{len(idle)} idle windows, {u_reps.mean():.1%} of {len(reps)} rep windows "
           f"(generator, seeds 5000+)")  # fmt: skip
     results["speed"] = {"full_training_s": full, "predict_one_median_ms": float(np.median(one)),
                         "predict_one_p99_ms": float(np.percentile(one, 99)),
