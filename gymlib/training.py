@@ -22,6 +22,7 @@ import numpy as np
 
 from gymlib.config import AugmentationConfig, Config, load_config
 from gymlib.features import check_windows, rotate_view
+from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
 
 if TYPE_CHECKING:
@@ -167,9 +168,38 @@ def random_kfold(n: int, k: int, *, seed: int = 42) -> list[tuple[np.ndarray, np
 # --------------------------------------------------------------------------------------------
 # Augmentation (train split only): noise -> shift -> flip, as the seed, with its bugs fixed
 # --------------------------------------------------------------------------------------------
+def crop_legs(
+    windows: np.ndarray, rng: np.random.Generator, prob: float, reach: float = 0.8
+) -> np.ndarray:
+    """Show a share ``prob`` of windows as a camera framed too tight would: the image ends at a
+    line between the hips and ``reach`` of the way to the ankles. MediaPipe still returns the
+    landmarks below that edge, guessed: visibility near 0 and coordinates that wander, so they
+    get visibility U(0, 0.15) and 0.02 of jitter. Seed-format windows ``(N, 30, 132)`` in and out.
+    """
+    lm = from_seed_windows(windows).copy()  # (N, 30, 33, 4)
+    pick = np.flatnonzero(rng.random(len(lm)) < prob)
+    if len(pick) == 0:
+        return to_seed_windows(lm)
+    w = lm[pick]
+    present = np.any(w != 0, axis=(-1, -2))  # (n, 30)
+    count = np.maximum(present.sum(1), 1)
+    y = w[..., 1]
+    hip = (y[..., [L.LEFT_HIP, L.RIGHT_HIP]].mean(-1) * present).sum(1) / count
+    ankle = (y[..., [L.LEFT_ANKLE, L.RIGHT_ANKLE]].mean(-1) * present).sum(1) / count
+    lo, hi = np.minimum(hip, ankle), np.maximum(hip, ankle)
+    cut = lo + rng.uniform(0.0, reach, len(pick)) * (hi - lo)  # (n,)
+    below = (y > cut[:, None, None]) & present[..., None]  # (n, 30, 33)
+    w[..., 3] = np.where(below, rng.uniform(0.0, 0.15, below.shape), w[..., 3])
+    jitter = rng.normal(0.0, 0.02, w[..., :2].shape)
+    w[..., :2] += np.where(below[..., None], jitter, 0.0).astype(w.dtype)
+    lm[pick] = w
+    return to_seed_windows(lm)
+
+
 def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConfig) -> np.ndarray:
     """Jitter coordinates (not visibility), shift in time without wrapping, mirror some windows,
-    and show some from another camera angle (:func:`gymlib.features.rotate_view`)."""
+    show some from another camera angle (:func:`gymlib.features.rotate_view`) and some with the
+    legs cut off by the frame (:func:`crop_legs`)."""
     lm = from_seed_windows(windows).copy()  # (N, 30, 33, 4)
     present = np.any(lm != 0, axis=(-1, -2))  # (N, 30)
     if cfg.noise_std > 0:
@@ -194,6 +224,8 @@ def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConf
             yaw = rng.uniform(-cfg.max_yaw, cfg.max_yaw, len(turn))
             pitch = rng.uniform(-cfg.max_pitch, cfg.max_pitch, len(turn))
             out[turn] = rotate_view(out[turn], yaw, pitch)
+    if cfg.crop_prob > 0:
+        out = crop_legs(out, rng, cfg.crop_prob)
     return out
 
 

@@ -15,6 +15,7 @@ from gymlib.landmarks import from_seed_windows
 from gymlib.model import UNKNOWN, ExerciseClassifier
 from gymlib.training import (
     augment,
+    crop_legs,
     fit_temperature,
     group_kfold,
     group_split,
@@ -148,7 +149,12 @@ def test_augmentation_noise_spares_visibility_and_empty_frames() -> None:
     w = data.windows[:8].copy()
     w[0, 5:9] = 0.0
     noise_only = dataclasses.replace(
-        load_config().augmentation, noise_std=0.02, max_shift=0, flip_prob=0.0, view_prob=0.0
+        load_config().augmentation,
+        noise_std=0.02,
+        max_shift=0,
+        flip_prob=0.0,
+        view_prob=0.0,
+        crop_prob=0.0,
     )
     out = augment(w, np.random.default_rng(0), noise_only)
     lm_in, lm_out = from_seed_windows(w), from_seed_windows(out)
@@ -161,6 +167,22 @@ def test_augmentation_noise_spares_visibility_and_empty_frames() -> None:
     for i in range(len(w)):
         ok = [np.array_equal(shifted[i, 2:28], lm_in[i, 2 + s : 28 + s]) for s in range(-2, 3)]
         assert any(ok)
+
+
+def test_crop_legs_hides_what_is_below_the_frame_edge_only() -> None:
+    data = synthetic_windows(12, seed=5)
+    w = data.windows[data.labels == SEED_EXERCISES.index("squat")][:6].copy()
+    w[0, :4] = 0.0  # frames with no person
+    lm_in = from_seed_windows(w)
+    assert np.array_equal(crop_legs(w, np.random.default_rng(0), prob=0.0), w)
+    lm_out = from_seed_windows(crop_legs(w, np.random.default_rng(0), prob=1.0))
+    assert np.all(lm_out[0, :4] == 0)  # no person stays no person
+    ankles = [L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HEEL, L.RIGHT_HEEL]
+    assert np.all(lm_out[:, 4:][..., ankles, 3] <= 0.15)  # cut off: visibility near 0
+    assert np.all(lm_out[1:, :][..., ankles, 3] <= 0.15)
+    assert not np.allclose(lm_out[1:][..., ankles, :2], lm_in[1:][..., ankles, :2])
+    upper = [L.NOSE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_WRIST, L.RIGHT_WRIST]
+    assert np.array_equal(lm_out[..., upper, :], lm_in[..., upper, :])  # the top is kept
 
 
 def test_rotated_phone_takes_are_turned_upright() -> None:

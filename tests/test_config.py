@@ -40,6 +40,10 @@ def test_repository_config_loads() -> None:
             r"extraction\.min_detection_confidence: 1\.5 is out of range; allowed 0\.0 to 1\.0",
         ),
         (
+            lambda d: d["augmentation"].update(crop_prob=1.2),
+            r"augmentation\.crop_prob: 1\.2 is out of range; allowed 0\.0 to 1\.0",
+        ),
+        (
             lambda d: d["model"].update(epochs="many"),
             r"model\.epochs: expected an integer, got 'many'",
         ),
