@@ -106,6 +106,10 @@ class AugmentationConfig:
     view_prob: float = field(default=0.0, metadata=_range(0.0, 1.0))
     max_yaw: float = field(default=180.0, metadata=_range(0.0, 180.0))
     max_pitch: float = field(default=25.0, metadata=_range(0.0, 60.0))
+    # a camera held askew: this share of windows turns in the picture's plane by up to max_roll
+    # degrees either way (rotate_view's roll)
+    roll_prob: float = field(default=0.0, metadata=_range(0.0, 1.0))
+    max_roll: float = field(default=15.0, metadata=_range(0.0, 90.0))
     # framed too tight: this share of windows loses the legs below a line between hips and
     # ankles (low visibility, wandering points), see gymlib.training.crop_legs
     crop_prob: float = field(default=0.0, metadata=_range(0.0, 1.0))

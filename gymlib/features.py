@@ -106,6 +106,7 @@ def rotate_view(
     windows: np.ndarray,
     yaw_deg: np.ndarray | float,
     pitch_deg: np.ndarray | float = 0.0,
+    roll_deg: np.ndarray | float = 0.0,
     *,
     aspect: float = 4 / 3,
 ) -> np.ndarray:
@@ -113,16 +114,19 @@ def rotate_view(
 
     Every frame's landmarks are turned about the vertical through the hip midpoint by ``yaw``
     (degrees, per window ``(N,)`` or one value), then about the horizontal image axis by
-    ``pitch`` (camera higher: positive), using MediaPipe's z as depth; x, y are re-projected
-    (orthographically) and z replaced by the new depth. Left/right labels stay anatomical, as
-    MediaPipe's do; visibility is kept. Frames without a person stay zero. ``aspect`` (width /
-    height of the original picture; the real windows do not record it) converts y for pitch.
+    ``pitch`` (camera higher: positive), using MediaPipe's z as depth, then about the camera's
+    own axis by ``roll`` (a camera held askew: the picture turns in its plane, clockwise
+    positive); x, y are re-projected (orthographically) and z replaced by the new depth.
+    Left/right labels stay anatomical, as MediaPipe's do; visibility is kept. Frames without a
+    person stay zero. ``aspect`` (width / height of the original picture; the real windows do
+    not record it) converts y for pitch and roll.
     """
     w = from_seed_windows(check_windows(windows)).copy()  # (N, 30, 33, 4)
     n = len(w)
     present = np.any(w != 0, axis=(2, 3))
     yaw = np.radians(np.broadcast_to(np.asarray(yaw_deg, np.float64), (n,)))[:, None, None]
     pitch = np.radians(np.broadcast_to(np.asarray(pitch_deg, np.float64), (n,)))[:, None, None]
+    roll = np.radians(np.broadcast_to(np.asarray(roll_deg, np.float64), (n,)))[:, None, None]
     hip = (w[:, :, L.LEFT_HIP, :3] + w[:, :, L.RIGHT_HIP, :3]) / 2  # (N, 30, 3)
     dx = w[..., 0] - hip[..., None, 0]
     dy = (w[..., 1] - hip[..., None, 1]) / aspect  # in x units (image widths)
@@ -131,8 +135,10 @@ def rotate_view(
     z1 = -dx * np.sin(yaw) + dz * np.cos(yaw)
     y2 = dy * np.cos(pitch) - z1 * np.sin(pitch)
     z2 = dy * np.sin(pitch) + z1 * np.cos(pitch)
-    w[..., 0] = hip[..., None, 0] + x1
-    w[..., 1] = hip[..., None, 1] + y2 * aspect
+    x3 = x1 * np.cos(roll) - y2 * np.sin(roll)
+    y3 = x1 * np.sin(roll) + y2 * np.cos(roll)
+    w[..., 0] = hip[..., None, 0] + x3
+    w[..., 1] = hip[..., None, 1] + y3 * aspect
     w[..., 2] = hip[..., None, 2] + z2 * _Z_SCALE
     w[~present] = 0.0
     return to_seed_windows(w.astype(np.float32))

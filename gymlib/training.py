@@ -198,7 +198,8 @@ def crop_legs(
 
 def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConfig) -> np.ndarray:
     """Jitter coordinates (not visibility), shift in time without wrapping, mirror some windows,
-    show some from another camera angle (:func:`gymlib.features.rotate_view`) and some with the
+    show some from another camera angle and some from a camera held askew
+    (:func:`gymlib.features.rotate_view`) and some with the
     legs cut off by the frame (:func:`crop_legs`)."""
     lm = from_seed_windows(windows).copy()  # (N, 30, 33, 4)
     present = np.any(lm != 0, axis=(-1, -2))  # (N, 30)
@@ -224,6 +225,11 @@ def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConf
             yaw = rng.uniform(-cfg.max_yaw, cfg.max_yaw, len(turn))
             pitch = rng.uniform(-cfg.max_pitch, cfg.max_pitch, len(turn))
             out[turn] = rotate_view(out[turn], yaw, pitch)
+    if cfg.roll_prob > 0:
+        tilt = np.flatnonzero(rng.random(len(out)) < cfg.roll_prob)
+        if len(tilt):
+            roll = rng.uniform(-cfg.max_roll, cfg.max_roll, len(tilt))
+            out[tilt] = rotate_view(out[tilt], 0.0, 0.0, roll)
     if cfg.crop_prob > 0:
         out = crop_legs(out, rng, cfg.crop_prob)
     return out

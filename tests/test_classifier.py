@@ -155,6 +155,7 @@ def test_augmentation_noise_spares_visibility_and_empty_frames() -> None:
         flip_prob=0.0,
         view_prob=0.0,
         crop_prob=0.0,
+        roll_prob=0.0,
     )
     out = augment(w, np.random.default_rng(0), noise_only)
     lm_in, lm_out = from_seed_windows(w), from_seed_windows(out)

@@ -44,6 +44,10 @@ def test_repository_config_loads() -> None:
             r"augmentation\.crop_prob: 1\.2 is out of range; allowed 0\.0 to 1\.0",
         ),
         (
+            lambda d: d["augmentation"].update(max_roll=120),
+            r"augmentation\.max_roll: 120\.0 is out of range; allowed 0\.0 to 90\.0",
+        ),
+        (
             lambda d: d["model"].update(epochs="many"),
             r"model\.epochs: expected an integer, got 'many'",
         ),

@@ -122,3 +122,27 @@ def test_rotate_view_turns_a_side_view_into_a_front_view() -> None:
     assert side > 70 and front < 20
     with pytest.raises(ValueError, match="132"):
         rotate_view(np.zeros((2, 30, 131)), 10.0)
+
+
+def test_rotate_view_roll_turns_the_picture_in_its_plane() -> None:
+    from gymlib.datasets import cut_windows
+    from gymlib.features import rotate_view
+    from gymlib.landmarks import PoseLandmark as L
+    from gymlib.landmarks import from_seed_windows
+
+    clip = generate_clip("squat", 2, seed=3, view="front", noise=0.0, idle=False)
+    w = cut_windows(clip.landmarks)
+    w[0, :3] = 0.0
+    aspect = 4 / 3
+    lm = from_seed_windows(w)
+    turned = from_seed_windows(rotate_view(w, 0.0, 0.0, 90.0, aspect=aspect))
+    hip = (lm[..., L.LEFT_HIP, :2] + lm[..., L.RIGHT_HIP, :2]) / 2
+    nose_up = lm[..., L.NOSE, 1] - hip[..., 1]  # negative: the head above the hips
+    nose_right = turned[..., L.NOSE, 0] - hip[..., 0]  # clockwise: the head now to the right
+    present = np.any(lm != 0, axis=(-1, -2))
+    assert np.all(nose_up[present] < 0)
+    assert np.allclose(nose_right[present], -nose_up[present] / aspect, atol=1e-5)
+    assert np.allclose(turned[..., 2:], lm[..., 2:], atol=1e-6)  # depth and visibility kept
+    assert not turned[0, :3].any()  # no person stays no person
+    back = rotate_view(rotate_view(w, 0.0, 0.0, 25.0), 0.0, 0.0, -25.0)
+    assert np.allclose(back, w, atol=1e-5)
