@@ -199,8 +199,8 @@ def crop_legs(
 def augment(windows: np.ndarray, rng: np.random.Generator, cfg: AugmentationConfig) -> np.ndarray:
     """Jitter coordinates (not visibility), shift in time without wrapping, mirror some windows,
     show some from another camera angle and some from a camera held askew
-    (:func:`gymlib.features.rotate_view`) and some with the
-    legs cut off by the frame (:func:`crop_legs`)."""
+    (:func:`gymlib.features.rotate_view`) and some with the legs cut off by the frame
+    (:func:`crop_legs`)."""
     lm = from_seed_windows(windows).copy()  # (N, 30, 33, 4)
     present = np.any(lm != 0, axis=(-1, -2))  # (N, 30)
     if cfg.noise_std > 0:

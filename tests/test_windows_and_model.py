@@ -125,10 +125,7 @@ def test_rotate_view_turns_a_side_view_into_a_front_view() -> None:
 
 
 def test_rotate_view_roll_turns_the_picture_in_its_plane() -> None:
-    from gymlib.datasets import cut_windows
     from gymlib.features import rotate_view
-    from gymlib.landmarks import PoseLandmark as L
-    from gymlib.landmarks import from_seed_windows
 
     clip = generate_clip("squat", 2, seed=3, view="front", noise=0.0, idle=False)
     w = cut_windows(clip.landmarks)
