@@ -68,6 +68,8 @@ VARIANTS = {
     "seed_raw": {"units": (128, 64), "dense": 64, "features": "raw"},
     "frame_centred": {"features": "body"},  # every frame on its own hips (before 2026-11-26)
     "window_xy": {"features": "body_window_xy"},  # the same without MediaPipe's z
+    "angles": {"features": "body_window_angles"},  # + elbow, shoulder, hip, knee angles
+    "conv": {"arch": "conv"},  # the temporal convolution network instead of the BiLSTM
 }
 
 

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import yaml
 
 from gymlib.features import FEATURE_SETS
+from gymlib.model import ARCHS
 
 T = TypeVar("T")
 
@@ -121,7 +122,10 @@ class ModelConfig:
 
     path: Path = Path("models/exercise_classifier.keras")
     features: str = field(default="body", metadata=_choices(*FEATURE_SETS))
+    #: the network: the seed's bidirectional LSTM or a temporal convolution network
+    arch: str = field(default="bilstm", metadata=_choices(*ARCHS))
     units: tuple[int, ...] = (64, 32)  # the two BiLSTM layers; the seed's are (128, 64)
+    filters: int = field(default=64, metadata=_range(1, 1024))  # the conv network's channels
     dense: int = field(default=32, metadata=_range(1, 1024))
     confidence_threshold: float = field(default=0.9, metadata=_range(0.0, 1.0))
     epochs: int = field(default=50, metadata=_range(1, 1000))

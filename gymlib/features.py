@@ -12,7 +12,21 @@ import numpy as np
 from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows, to_seed_windows
 
 L = PoseLandmark
-FEATURE_SETS: tuple[str, ...] = ("raw", "body", "body_window", "body_xy", "body_window_xy")
+FEATURE_SETS: tuple[str, ...] = (
+    "raw", "body", "body_window", "body_xy", "body_window_xy", "body_window_angles",
+)  # fmt: skip
+
+#: The joints whose angles ``..._angles`` adds, as (end, vertex, end) triples, left then right.
+ANGLE_JOINTS: tuple[tuple[PoseLandmark, PoseLandmark, PoseLandmark], ...] = tuple(
+    (side(a), side(b), side(c))
+    for side in (lambda p: p, lambda p: L[p.name.replace("LEFT_", "RIGHT_")])
+    for a, b, c in (
+        (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),  # elbow
+        (L.LEFT_ELBOW, L.LEFT_SHOULDER, L.LEFT_HIP),  # shoulder (arm against torso)
+        (L.LEFT_SHOULDER, L.LEFT_HIP, L.LEFT_KNEE),  # hip
+        (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),  # knee
+    )
+)
 
 
 def check_windows(windows: np.ndarray) -> np.ndarray:
@@ -84,8 +98,29 @@ def without_depth(features: np.ndarray) -> np.ndarray:
     return out
 
 
+def joint_angles(windows: np.ndarray) -> np.ndarray:
+    """The angles at the elbows, shoulders, hips and knees in the picture, ``(N, 30, 8)``.
+
+    Each is the unsigned angle (0 folded .. 1 straight, i.e. radians / pi) between the two
+    limb segments meeting at the joint (:data:`ANGLE_JOINTS`), from image x, y only: the same
+    posture gives the same numbers at any distance and position in the picture. Frames without
+    a person are 0.
+    """
+    w = from_seed_windows(check_windows(windows))  # (N, 30, 33, 4)
+    present = np.any(w != 0, axis=(2, 3))
+    a, b, c = (np.array([j[k] for j in ANGLE_JOINTS]) for k in range(3))
+    u = w[:, :, a, :2] - w[:, :, b, :2]  # (N, 30, 8, 2)
+    v = w[:, :, c, :2] - w[:, :, b, :2]
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    dot = (u * v).sum(axis=-1)
+    out = np.arctan2(np.abs(cross), dot) / np.pi
+    out[~present] = 0.0
+    return out.astype(np.float32)
+
+
 def transform(windows: np.ndarray, features: str) -> np.ndarray:
-    """Apply the named feature set (see :data:`FEATURE_SETS`); ``..._xy``: the same with z 0."""
+    """Apply the named feature set (see :data:`FEATURE_SETS`); ``..._xy``: the same with z 0;
+    ``..._angles``: the same followed by :func:`joint_angles` (``(N, 30, 140)``)."""
     if features == "raw":
         return check_windows(windows)
     if features == "body":
@@ -94,6 +129,8 @@ def transform(windows: np.ndarray, features: str) -> np.ndarray:
         return body_frame(windows, centre="window")
     if features in ("body_xy", "body_window_xy"):
         return without_depth(transform(windows, features.removesuffix("_xy")))
+    if features == "body_window_angles":
+        return np.concatenate([body_frame(windows, centre="window"), joint_angles(windows)], -1)
     raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
 
 

@@ -18,6 +18,9 @@ from gymlib.features import FEATURE_SETS, check_windows, transform
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+#: The networks :func:`gymlib.training.train_classifier` can build (config ``model.arch``).
+ARCHS: tuple[str, ...] = ("bilstm", "conv")
+
 #: What the classifier says when no class is confident enough.
 UNKNOWN: str = "unknown"
 #: The optional class of everything that is none of the exercises (idle, walking, other
@@ -60,6 +63,47 @@ def build_bilstm(
         ],
         name="bilstm",
     )
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=weight_decay),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def build_conv(
+    n_classes: int = 6,
+    n_features: int = 132,
+    *,
+    learning_rate: float = 1e-3,
+    weight_decay: float = 1e-5,
+    seed: int = 42,
+    filters: int = 64,
+    dense: int = 32,
+):  # noqa: ANN201
+    """A temporal convolution network, the alternative to :func:`build_bilstm`.
+
+    Three 1-D convolutions over the 30 frames, dilated 1, 2, 4 (kernels 5, 3, 3: each output
+    sees 17 frames), each with BN and Dropout 0.2 -> the mean and the maximum over time ->
+    Dropout 0.5 -> Dense ``dense`` ReLU (L2) -> softmax; AdamW, sparse categorical
+    cross-entropy. About 72,000 parameters for 132 features; it trains 2-3x faster than the
+    shipped BiLSTM.
+    """
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    inp = keras.Input((30, n_features))
+    x = inp
+    for kernel, dilation in ((5, 1), (3, 2), (3, 4)):
+        x = layers.Conv1D(filters, kernel, padding="same", dilation_rate=dilation,
+                          activation="relu")(x)  # fmt: skip
+        x = layers.BatchNormalization()(x)
+        x = layers.Dropout(0.2)(x)
+    x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
+    x = layers.Dropout(0.5)(x)
+    x = layers.Dense(dense, activation="relu", kernel_regularizer="l2")(x)
+    model = keras.Model(inp, layers.Dense(n_classes, activation="softmax")(x), name="conv")
     model.compile(
         optimizer=keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=weight_decay),
         loss="sparse_categorical_crossentropy",
@@ -229,10 +273,17 @@ class ExerciseClassifier:
         import keras
         import tensorflow as tf
 
-        fixed = keras.Sequential(
-            [keras.Input(tuple(self.model.input_shape[1:]), batch_size=1)]
-            + [layer.__class__.from_config(layer.get_config()) for layer in self.model.layers]
-        )
+        if isinstance(self.model, keras.Sequential):
+            fixed = keras.Sequential(
+                [keras.Input(tuple(self.model.input_shape[1:]), batch_size=1)]
+                + [layer.__class__.from_config(layer.get_config()) for layer in self.model.layers]
+            )
+        else:  # a functional network (build_conv): the same graph with a batch of 1
+            config = self.model.get_config()
+            for layer in config["layers"]:
+                if layer["class_name"] == "InputLayer":
+                    layer["config"]["batch_shape"] = [1, *layer["config"]["batch_shape"][1:]]
+            fixed = keras.Model.from_config(config)
         fixed.set_weights(self.model.get_weights())
         with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its SavedModel
             return tf.lite.TFLiteConverter.from_keras_model(fixed).convert()

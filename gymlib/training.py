@@ -297,7 +297,8 @@ def train_classifier(
     progress: bool = True,
     on_epoch: Callable[[int, History], None] | None = None,
 ) -> tuple[Any, History]:
-    """Train the seed's BiLSTM with augmentation, class weights and early stopping.
+    """Train the configured network (``model.arch``: the seed's BiLSTM or the temporal
+    convolution network) with augmentation, class weights and early stopping.
 
     Returns an :class:`gymlib.model.ExerciseClassifier` (best validation-loss weights, temperature
     fitted on the validation windows) and the :class:`History`.
@@ -305,7 +306,7 @@ def train_classifier(
     from tqdm.auto import tqdm
 
     from gymlib.features import transform
-    from gymlib.model import ExerciseClassifier, build_bilstm
+    from gymlib.model import ARCHS, ExerciseClassifier, build_bilstm, build_conv
 
     cfg = config or load_config()
     mcfg = cfg.model
@@ -316,11 +317,16 @@ def train_classifier(
     rng = np.random.default_rng(seed)
     x_train, x_val = check_windows(x_train), check_windows(x_val)
     y_train, y_val = np.asarray(y_train, np.int64), np.asarray(y_val, np.int64)
-    model = build_bilstm(
-        len(classes), 132, learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay,
-        seed=seed, units=(mcfg.units[0], mcfg.units[1]), dense=mcfg.dense,
-    )  # fmt: skip
     xv = transform(x_val, features)
+    if mcfg.arch not in ARCHS:
+        raise ValueError(f"model.arch {mcfg.arch!r} is not a network; choose one of {list(ARCHS)}")
+    n_in = xv.shape[-1]
+    opt = dict(learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay, seed=seed,
+               dense=mcfg.dense)  # fmt: skip
+    if mcfg.arch == "conv":
+        model = build_conv(len(classes), n_in, filters=mcfg.filters, **opt)
+    else:
+        model = build_bilstm(len(classes), n_in, units=(mcfg.units[0], mcfg.units[1]), **opt)
     weights = class_weights(y_train, len(classes))
     hist = History()
     best, best_loss, waited = None, math.inf, 0

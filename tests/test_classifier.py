@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -49,6 +50,29 @@ def test_contract_shapes_names_and_single_window_path(tiny) -> None:
     assert all(n in SEED_EXERCISES for n in names)
     one = np.stack([clf.predict_one(w) for w in data.windows[:20]])
     assert np.abs(one - clf.predict_proba(data.windows[:20])).max() < 1e-4
+
+
+def test_conv_network_on_joint_angles_keeps_the_contract(tmp_path: Path) -> None:
+    """model.arch conv with the angle features: same inputs, same single-window path, saved and
+    loaded exactly (real TensorFlow and TFLite)."""
+    cfg = load_config()
+    cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, arch="conv", filters=16))
+    data = synthetic_windows(24, seed=12)
+    tr, va = group_split(data.group, 0.25, seed=0)
+    clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
+                                 data.labels[va], features="body_window_angles", epochs=2,
+                                 config=cfg, progress=False)  # fmt: skip
+    assert clf.model.name == "conv" and clf.model.input_shape == (None, 30, 140)
+    assert len(hist.loss) == 2 and all(np.isfinite(hist.loss))
+    w = data.windows[:12]
+    probs = clf.predict_proba(w)
+    assert probs.shape == (12, 6) and np.allclose(probs.sum(1), 1, atol=1e-5)
+    one = np.stack([clf.predict_one(x) for x in w])
+    assert np.abs(one - probs).max() < 1e-4
+    again = ExerciseClassifier.load(clf.save(tmp_path / "conv.keras"))
+    assert again.features == "body_window_angles"
+    assert np.abs(again.predict_proba(w) - probs).max() < 1e-6
+    assert np.abs(again.predict_one(w[0]) - one[0]).max() < 1e-5
 
 
 def test_bad_input_is_refused_clearly(tiny) -> None:

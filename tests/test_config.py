@@ -48,6 +48,10 @@ def test_repository_config_loads() -> None:
             r"augmentation\.max_roll: 120\.0 is out of range; allowed 0\.0 to 90\.0",
         ),
         (
+            lambda d: d["model"].update(arch="transformer"),
+            r"model\.arch: 'transformer' is not allowed; choose one of \['bilstm', 'conv'\]",
+        ),
+        (
             lambda d: d["model"].update(epochs="many"),
             r"model\.epochs: expected an integer, got 'many'",
         ),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gymlib.datasets import cut_windows
-from gymlib.features import body_frame, check_windows, transform
+from gymlib.features import ANGLE_JOINTS, body_frame, check_windows, joint_angles, transform
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import from_seed_windows
 from gymlib.synth import generate_clip
@@ -78,6 +78,40 @@ def test_xy_feature_sets_drop_only_mediapipes_depth() -> None:
     other[..., 2] *= 3.0
     assert np.array_equal(transform(other.reshape(w.shape), "body_window_xy"),
                           transform(w, "body_window_xy"))  # fmt: skip
+
+
+def test_joint_angles_read_the_posture_at_any_size_and_place() -> None:
+    clip = generate_clip("squat", 2, seed=3, noise=0.0, idle=False)
+    w = cut_windows(clip.landmarks)
+    lm = from_seed_windows(w).copy()
+    # a right angle at the left elbow, a straight left knee, in the first frame
+    lm[0, 0, L.LEFT_SHOULDER, :2] = (0.5, 0.3)
+    lm[0, 0, L.LEFT_ELBOW, :2] = (0.5, 0.4)
+    lm[0, 0, L.LEFT_WRIST, :2] = (0.6, 0.4)
+    lm[0, 0, L.LEFT_HIP, :2] = (0.5, 0.5)
+    lm[0, 0, L.LEFT_KNEE, :2] = (0.5, 0.7)
+    lm[0, 0, L.LEFT_ANKLE, :2] = (0.5, 0.9)
+    lm[0, 1] = 0.0  # no person in the second frame
+    w = lm.reshape(w.shape)
+    a = joint_angles(w)
+    assert a.shape == (len(w), 30, len(ANGLE_JOINTS)) == (len(w), 30, 8)
+    names = [tuple(p.name for p in j) for j in ANGLE_JOINTS]
+    assert a[0, 0, names.index(("LEFT_SHOULDER", "LEFT_ELBOW", "LEFT_WRIST"))] == pytest.approx(
+        0.5
+    )
+    assert a[0, 0, names.index(("LEFT_HIP", "LEFT_KNEE", "LEFT_ANKLE"))] == pytest.approx(1.0)
+    assert np.all(a[0, 1] == 0.0), "frames without a person stay zeros"
+    # a squat bends the knees: the deepest frame's knee angle is well below standing's
+    knee = a[1:, :, names.index(("RIGHT_HIP", "RIGHT_KNEE", "RIGHT_ANKLE"))]
+    assert knee.min() < 0.7 < knee.max(), (knee.min(), knee.max())
+    moved = lm.copy()
+    moved[..., :2] = 0.2 + 0.5 * lm[..., :2]  # smaller and elsewhere in the picture
+    moved[0, 1] = 0.0  # still no person there
+    assert np.allclose(joint_angles(moved.reshape(w.shape)), a, atol=1e-5)
+    both = transform(w, "body_window_angles")
+    assert both.shape == (len(w), 30, 140)
+    assert np.array_equal(both[..., :132], transform(w, "body_window"))
+    assert np.array_equal(both[..., 132:], a)
 
 
 def test_bad_windows_are_rejected() -> None:
