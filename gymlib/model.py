@@ -28,6 +28,18 @@ UNKNOWN: str = "unknown"
 OTHER: str = "other"
 
 
+def _compiled(model: Any, learning_rate: float, weight_decay: float) -> Any:
+    """``model`` compiled as every classifier here is: AdamW, sparse categorical cross-entropy."""
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=weight_decay),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
 def build_bilstm(
     n_classes: int = 6,
     n_features: int = 132,
@@ -63,12 +75,7 @@ def build_bilstm(
         ],
         name="bilstm",
     )
-    model.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=weight_decay),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return _compiled(model, learning_rate, weight_decay)
 
 
 def build_conv(
@@ -104,12 +111,7 @@ def build_conv(
     x = layers.Dropout(0.5)(x)
     x = layers.Dense(dense, activation="relu", kernel_regularizer="l2")(x)
     model = keras.Model(inp, layers.Dense(n_classes, activation="softmax")(x), name="conv")
-    model.compile(
-        optimizer=keras.optimizers.AdamW(learning_rate=learning_rate, weight_decay=weight_decay),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
+    return _compiled(model, learning_rate, weight_decay)
 
 
 class ExerciseClassifier:
