@@ -272,20 +272,14 @@ class ExerciseClassifier:
     # -------------------------------------------------------------------------------------------
     def _tflite_bytes(self) -> bytes:
         """The model rebuilt with a fixed batch of 1 and converted to TFLite (builtin ops only)."""
-        import keras
         import tensorflow as tf
 
-        if isinstance(self.model, keras.Sequential):
-            fixed = keras.Sequential(
-                [keras.Input(tuple(self.model.input_shape[1:]), batch_size=1)]
-                + [layer.__class__.from_config(layer.get_config()) for layer in self.model.layers]
-            )
-        else:  # a functional network (build_conv): the same graph with a batch of 1
-            config = self.model.get_config()
-            for layer in config["layers"]:
-                if layer["class_name"] == "InputLayer":
-                    layer["config"]["batch_shape"] = [1, *layer["config"]["batch_shape"][1:]]
-            fixed = keras.Model.from_config(config)
+        # the same network (Sequential or functional) from its config, its input batch set to 1
+        config = self.model.get_config()
+        for layer in config["layers"]:
+            if layer["class_name"] == "InputLayer":
+                layer["config"]["batch_shape"] = [1, *layer["config"]["batch_shape"][1:]]
+        fixed = type(self.model).from_config(config)
         fixed.set_weights(self.model.get_weights())
         with contextlib.redirect_stdout(io.StringIO()):  # the converter prints its SavedModel
             return tf.lite.TFLiteConverter.from_keras_model(fixed).convert()
