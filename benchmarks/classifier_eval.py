@@ -45,8 +45,8 @@ from gymlib.evaluation import (  # noqa: E402
     expected_calibration_error,
     summarize,
 )
+from gymlib.features import mirrored  # noqa: E402
 from gymlib.io import atomic_path, write_json_atomic  # noqa: E402
-from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows  # noqa: E402
 from gymlib.model import OTHER, ExerciseClassifier  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
 from gymlib.training import (  # noqa: E402
@@ -70,17 +70,13 @@ VARIANTS = {
     "window_xy": {"features": "body_window_xy"},  # the same without MediaPipe's z
     "angles": {"features": "body_window_angles"},  # + elbow, shoulder, hip, knee angles
     "conv": {"arch": "conv"},  # the temporal convolution network instead of the BiLSTM
+    "trees": {"arch": "trees", "features": "window_stats"},  # the tree ensemble
 }
 
 
 def config_for(variant: str):
     cfg = load_config()
     return dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, **VARIANTS[variant]))
-
-
-def mirrored(windows: np.ndarray) -> np.ndarray:
-    """The same windows as a horizontally flipped picture would give."""
-    return to_seed_windows(flip_horizontal(from_seed_windows(windows)))
 
 
 def cross_validate(
@@ -117,7 +113,7 @@ def cross_validate(
         flipped[te] = clf.predict_proba(mirrored(data.windows[te]))
         raw[te] = clf.predict_proba(data.windows[te], calibrated=False)
         seconds.append(hist.seconds)
-        print(f"  {label} fold {k + 1}/{len(splits)}: {hist.best_epoch + 1} epochs kept, "
+        print(f"  {label} fold {k + 1}/{len(splits)}: {hist.best_epoch + 1} {hist.unit}s kept, "
               f"{hist.seconds:.0f} s, T={clf.temperature:.2f}", flush=True)  # fmt: skip
     m = summarize(data.labels, probs, data.classes, sources=data.source)
     m["macro_f1_with_mirror"] = summarize(data.labels, (probs + flipped) / 2, data.classes,

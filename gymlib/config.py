@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from gymlib.features import FEATURE_SETS
+from gymlib.features import FEATURE_SETS, FLAT_FEATURE_SETS
 from gymlib.model import ARCHS
 
 T = TypeVar("T")
@@ -122,10 +122,13 @@ class ModelConfig:
 
     path: Path = Path("models/exercise_classifier.keras")
     features: str = field(default="body", metadata=_choices(*FEATURE_SETS))
-    #: the network: the seed's bidirectional LSTM or a temporal convolution network
+    #: the model: the seed's bidirectional LSTM, a temporal convolution network, or a tree
+    #: ensemble on each window's summary figures (features ``window_stats``)
     arch: str = field(default="bilstm", metadata=_choices(*ARCHS))
     units: tuple[int, ...] = (64, 32)  # the two BiLSTM layers; the seed's are (128, 64)
     filters: int = field(default=64, metadata=_range(1, 1024))  # the conv network's channels
+    trees: int = field(default=100, metadata=_range(1, 2000))  # the tree ensemble's trees
+    tree_depth: int = field(default=32, metadata=_range(1, 64))  # and their greatest depth
     dense: int = field(default=32, metadata=_range(1, 1024))
     confidence_threshold: float = field(default=0.9, metadata=_range(0.0, 1.0))
     epochs: int = field(default=50, metadata=_range(1, 1000))
@@ -165,6 +168,13 @@ class Config:
         if len(self.model.units) != 2 or any(u < 1 or u > 1024 for u in self.model.units):
             raise ConfigError(
                 f"model.units: {list(self.model.units)}; give two layer sizes between 1 and 1024"
+            )
+        flat = self.model.features in FLAT_FEATURE_SETS
+        if flat != (self.model.arch == "trees"):
+            raise ConfigError(
+                f"model.features: {self.model.features!r} does not suit model.arch "
+                f"{self.model.arch!r}; the tree ensemble takes {list(FLAT_FEATURE_SETS)}, the "
+                f"networks one of {[f for f in FEATURE_SETS if f not in FLAT_FEATURE_SETS]}"
             )
         if len(self.exercises) == 0:
             raise ConfigError("exercises: the list is empty; name at least one exercise")

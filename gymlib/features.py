@@ -2,19 +2,33 @@
 
 The seed feeds raw image coordinates; a body-centred, scale-normalised layout generalises
 better across cameras and people. Every transform here takes float32 ``(N, 30, 132)`` windows
-in the seed's layout (zeros for frames without a person) and keeps those frames at zero.
+in the seed's layout (zeros for frames without a person) and keeps those frames at zero. The
+sequence sets give ``(N, 30, F)`` for the networks; ``window_stats`` gives one row of ``F``
+summary figures per window, ``(N, F)``, for the tree ensemble.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gymlib.landmarks import FRAME_FEATURES, PoseLandmark, from_seed_windows, to_seed_windows
+from gymlib.landmarks import (
+    FLIP_PERMUTATION,
+    FRAME_FEATURES,
+    PoseLandmark,
+    flip_horizontal,
+    from_seed_windows,
+    to_seed_windows,
+)
 
 L = PoseLandmark
 FEATURE_SETS: tuple[str, ...] = (
     "raw", "body", "body_window", "body_xy", "body_window_xy", "body_window_angles",
+    "window_stats",
 )  # fmt: skip
+#: The feature sets that summarise a window in one row, ``(N, F)``, instead of ``(N, 30, F)``.
+FLAT_FEATURE_SETS: tuple[str, ...] = ("window_stats",)
+#: Columns of :func:`window_stats`.
+WINDOW_STATS: int = 4 * 99 + 33 + 4 * 8 + 2 + 1
 
 #: The joints whose angles ``..._angles`` adds, as (end, vertex, end) triples, left then right.
 ANGLE_JOINTS: tuple[tuple[PoseLandmark, PoseLandmark, PoseLandmark], ...] = tuple(
@@ -42,6 +56,12 @@ def check_windows(windows: np.ndarray) -> np.ndarray:
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(f"windows contain NaN or inf (first at window {bad[0]}, frame {bad[1]})")
     return arr
+
+
+def mirrored(windows: np.ndarray) -> np.ndarray:
+    """The same ``(N, 30, 132)`` windows as a horizontally flipped picture would give them (left
+    and right landmarks swap, x becomes 1 - x; frames without a person stay zeros)."""
+    return to_seed_windows(flip_horizontal(from_seed_windows(check_windows(windows))))
 
 
 def body_frame(windows: np.ndarray, *, centre: str = "frame") -> np.ndarray:
@@ -118,9 +138,104 @@ def joint_angles(windows: np.ndarray) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def window_stats(windows: np.ndarray) -> np.ndarray:
+    """One row of summary figures per window, ``(N, 464)`` float32, over its frames with a person.
+
+    In this order: the mean, standard deviation, minimum and maximum over time of every
+    landmark's x, y, z in the window-centred, torso-scaled layout (:func:`body_frame` with
+    ``centre="window"``; 4 x 33 x 3, each block landmark-major: x, y, z of landmark 0, then 1
+    ...), the mean visibility of every landmark (33), the mean, standard deviation, minimum
+    and maximum of the :func:`joint_angles` (4 x 8), the torso's mean and standard deviation of
+    tilt from upright in the picture (0 upright .. 0.5 lying, i.e. radians / pi; 2) and the
+    share of frames with a person (1). What the order of the frames says is left out: a tree
+    ensemble on these rows tells the exercises apart by posture and range of motion. A window
+    with nobody in it is all zeros. :func:`mirror_window_stats` gives the row of the mirror
+    image.
+    """
+    w = check_windows(windows)
+    lm = from_seed_windows(w)  # (N, 30, 33, 4), a view
+    present = np.any(w != 0, axis=2)  # (N, 30)
+    n = present.sum(axis=1)  # (N,)
+    # the body layout is the image's shifted by the window's mean hip and divided by its torso
+    # length, so its statistics are the image's shifted and scaled: no (N, 30, 33, 4) copy
+    mean, std, lo, hi = _time_stats(lm[..., :3].reshape(*w.shape[:2], 99), present)
+    scale = window_scale(lm, present)[:, None]  # (N, 1)
+    hip = np.tile((mean[:, 3 * L.LEFT_HIP : 3 * L.LEFT_HIP + 3]
+                   + mean[:, 3 * L.RIGHT_HIP : 3 * L.RIGHT_HIP + 3]) / 2, 33)  # fmt: skip
+    xyz = [(mean - hip) / scale, std / scale, (lo - hip) / scale, (hi - hip) / scale]
+    visibility = _time_stats(lm[..., 3], present, only_mean=True)[0]
+    angles = _time_stats(joint_angles(w), present)
+    d = (lm[:, :, L.LEFT_SHOULDER, :2] + lm[:, :, L.RIGHT_SHOULDER, :2]) / 2 - (
+        lm[:, :, L.LEFT_HIP, :2] + lm[:, :, L.RIGHT_HIP, :2]
+    ) / 2
+    tilt = np.arctan2(np.abs(d[..., 0]), -d[..., 1]) / np.pi  # (N, 30)
+    tilt_mean, tilt_std = _time_stats(tilt[..., None], present)[:2]
+    out = np.concatenate(
+        [*xyz, visibility, *angles, tilt_mean, tilt_std, (n / present.shape[1])[:, None]], axis=1
+    )
+    out[n == 0] = 0.0
+    return out.astype(np.float32)
+
+
+def _time_stats(
+    x: np.ndarray, present: np.ndarray, *, only_mean: bool = False
+) -> list[np.ndarray]:
+    """Mean, standard deviation, minimum and maximum over time (axis 1) of ``x`` ``(N, 30, K)``
+    over the frames where ``present`` ``(N, 30)``, each ``(N, K)`` (zeros with no such frame)."""
+    out = [np.zeros((len(x), x.shape[2]), np.float32) for _ in range(1 if only_mean else 4)]
+    full = present.all(axis=1)
+    for rows, masked in ((np.flatnonzero(full), False), (np.flatnonzero(~full), True)):
+        if not len(rows):
+            continue
+        v = x[rows]
+        if masked:  # only windows with frames missing pay for the masks
+            m = present[rows][..., None]
+            k = np.maximum(m.sum(axis=1), 1)
+            mean = np.where(m, v, 0).sum(axis=1) / k
+        else:
+            mean = v.mean(axis=1)
+        out[0][rows] = mean
+        if only_mean:
+            continue
+        if masked:
+            out[1][rows] = np.sqrt(np.where(m, (v - mean[:, None]) ** 2, 0).sum(axis=1) / k)
+            lo, hi = np.where(m, v, np.inf).min(axis=1), np.where(m, v, -np.inf).max(axis=1)
+            nobody = ~m.any(axis=1)
+            out[2][rows], out[3][rows] = np.where(nobody, 0, lo), np.where(nobody, 0, hi)
+        else:
+            out[1][rows] = v.std(axis=1)
+            out[2][rows], out[3][rows] = v.min(axis=1), v.max(axis=1)
+    return out
+
+
+def mirror_window_stats() -> tuple[np.ndarray, np.ndarray]:
+    """``(index, sign)``, each ``(464,)``: ``rows[:, index] * sign`` is what :func:`window_stats`
+    gives for the mirror image of the windows behind ``rows`` (:func:`mirrored`).
+
+    Left and right landmarks and joint angles swap; x turns about the window's mean hip, so its
+    mean changes sign and its minimum becomes minus the maximum; y, z, spreads, visibility,
+    tilt and the share of frames with a person carry over.
+    """
+    index, sign = np.arange(WINDOW_STATS), np.ones(WINDOW_STATS, np.float32)
+    for block, partner_block in ((0, 0), (1, 1), (2, 3), (3, 2)):  # mean, std, min<->max
+        for i, j in enumerate(FLIP_PERMUTATION):
+            for c in range(3):
+                col = 99 * block + 3 * i + c
+                is_x = c == 0
+                index[col] = 99 * (partner_block if is_x else block) + 3 * j + c
+                sign[col] = -1.0 if is_x and block != 1 else 1.0
+    index[396:429] = 396 + FLIP_PERMUTATION
+    half = len(ANGLE_JOINTS) // 2
+    swap = np.r_[half : 2 * half, 0:half]
+    for b in range(4):
+        index[429 + 8 * b : 437 + 8 * b] = 429 + 8 * b + swap
+    return index, sign
+
+
 def transform(windows: np.ndarray, features: str) -> np.ndarray:
     """Apply the named feature set (see :data:`FEATURE_SETS`); ``..._xy``: the same with z 0;
-    ``..._angles``: the same followed by :func:`joint_angles` (``(N, 30, 140)``)."""
+    ``..._angles``: the same followed by :func:`joint_angles` (``(N, 30, 140)``);
+    ``window_stats``: :func:`window_stats` (``(N, 464)``)."""
     if features == "raw":
         return check_windows(windows)
     if features == "body":
@@ -131,6 +246,8 @@ def transform(windows: np.ndarray, features: str) -> np.ndarray:
         return without_depth(transform(windows, features.removesuffix("_xy")))
     if features == "body_window_angles":
         return np.concatenate([body_frame(windows, centre="window"), joint_angles(windows)], -1)
+    if features == "window_stats":
+        return window_stats(windows)
     raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
 
 

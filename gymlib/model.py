@@ -1,4 +1,5 @@
-"""The exercise classifier: the seed's bidirectional LSTM over 30-frame windows."""
+"""The exercise classifier: the seed's bidirectional LSTM over 30-frame windows, a temporal
+convolution network, or a tree ensemble on each window's summary figures (:mod:`gymlib.trees`)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from gymlib.features import FEATURE_SETS, check_windows, transform
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-#: The networks :func:`gymlib.training.train_classifier` can build (config ``model.arch``).
-ARCHS: tuple[str, ...] = ("bilstm", "conv")
+#: The models :func:`gymlib.training.train_classifier` can build (config ``model.arch``).
+ARCHS: tuple[str, ...] = ("bilstm", "conv", "trees")
+#: The feature set each model takes when none is named for it: the networks read the frames in
+#: order, the tree ensemble one row of summary figures per window.
+ARCH_FEATURES: dict[str, str] = {
+    "bilstm": "body_window", "conv": "body_window", "trees": "window_stats",
+}  # fmt: skip
 
 #: What the classifier says when no class is confident enough.
 UNKNOWN: str = "unknown"
@@ -165,6 +171,8 @@ class ExerciseClassifier:
         for key in ("classes", "features"):
             if key not in card:
                 raise ValueError(f"{card_path}: the card has no {key!r}")
+        import gymlib.trees  # noqa: F401  (registers the tree ensemble's layer for loading)
+
         model = keras.models.load_model(p, compile=False)
         card["_path"] = str(p)
         clf = cls(model, card["classes"], card["features"],
@@ -274,7 +282,9 @@ class ExerciseClassifier:
         """The model rebuilt with a fixed batch of 1 and converted to TFLite (builtin ops only)."""
         import tensorflow as tf
 
-        # the same network (Sequential or functional) from its config, its input batch set to 1
+        import gymlib.trees  # noqa: F401  (the tree ensemble's layer, for from_config)
+
+        # the same model (Sequential or functional) from its config, its input batch set to 1
         config = self.model.get_config()
         for layer in config["layers"]:
             if layer["class_name"] == "InputLayer":

@@ -75,6 +75,49 @@ def test_conv_network_on_joint_angles_keeps_the_contract(tmp_path: Path) -> None
     assert np.abs(again.predict_one(w[0]) - one[0]).max() < 1e-5
 
 
+def test_tree_ensemble_keeps_the_contract_and_scikit_learns_answers(tmp_path: Path) -> None:
+    """model.arch trees: the forest grown by scikit-learn, walked by a Keras layer, on the
+    batch and the single-window TFLite paths, saved and loaded exactly."""
+    from gymlib.features import mirrored, window_stats
+    from gymlib.trees import as_keras, fit_extra_trees
+
+    cfg = load_config()
+    model_cfg = dataclasses.replace(cfg.model, arch="trees", features="window_stats", trees=12,
+                                    tree_depth=10)  # fmt: skip
+    cfg = dataclasses.replace(cfg, model=model_cfg)
+    data = synthetic_windows(36, seed=13)
+    tr, va = group_split(data.group, 0.25, seed=0)
+    clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],
+                                 data.labels[va], config=cfg, progress=False)  # fmt: skip
+    assert clf.model.name == "trees" and clf.model.input_shape == (None, 464)
+    assert hist.unit == "tree" and len(hist.val_loss) == len(hist.loss) == 12
+    assert hist.val_accuracy[-1] > 0.6, hist.val_accuracy  # six classes: chance is 0.17
+    assert clf.model.layers[-1].depth <= 10
+    w = data.windows[va[:40]]
+    probs = clf.predict_proba(w)
+    assert probs.shape == (40, 6) and np.allclose(probs.sum(1), 1, atol=1e-5)
+    one = np.stack([clf.predict_one(x) for x in w[:12]])
+    assert np.abs(one - probs[:12]).max() < 1e-4
+    # every window is averaged with its mirror image: a mirror changes no answer
+    assert clf.model.layers[-1].mirrored
+    assert np.abs(clf.predict_proba(mirrored(w)) - probs).max() < 1e-5
+    again = ExerciseClassifier.load(clf.save(tmp_path / "trees.keras"))
+    assert again.features == "window_stats" and again.temperature == clf.temperature
+    assert np.abs(again.predict_proba(w) - probs).max() < 1e-6
+    assert np.abs(again.predict_one(w[0]) - one[0]).max() < 1e-6
+    # the Keras layer answers as scikit-learn's forest does (leaves rounded to float16)
+    x = window_stats(data.windows)
+    forest = fit_extra_trees(x[tr], data.labels[tr], 6, n_trees=8, seed=1)
+    keras_probs = np.asarray(as_keras(forest, 6).predict_on_batch(x[va]))
+    assert np.abs(keras_probs - forest.predict_proba(x[va])).max() < 2e-3
+    with pytest.raises(ValueError, match="labels must lie in 0..5"):
+        fit_extra_trees(x[:4], np.array([0, 1, 2, 6]), 6)
+    # a sequence feature set cannot feed the trees, nor the summary rows a network
+    with pytest.raises(ValueError, match="do not suit model.arch 'trees'"):
+        train_classifier(data.windows[:8], data.labels[:8], data.windows[:0], data.labels[:0],
+                         config=cfg, features="body_window", progress=False)  # fmt: skip
+
+
 def test_bad_input_is_refused_clearly(tiny) -> None:
     clf, data = tiny
     with pytest.raises(ValueError, match=r"\(N, 30, 132\)"):

@@ -49,7 +49,17 @@ def test_repository_config_loads() -> None:
         ),
         (
             lambda d: d["model"].update(arch="transformer"),
-            r"model\.arch: 'transformer' is not allowed; choose one of \['bilstm', 'conv'\]",
+            r"model\.arch: 'transformer' is not allowed; choose one of "
+            r"\['bilstm', 'conv', 'trees'\]",
+        ),
+        (
+            lambda d: d["model"].update(arch="trees"),  # config.yaml's features are a sequence set
+            r"model\.features: 'body_window' does not suit model\.arch 'trees'; the tree "
+            r"ensemble takes \['window_stats'\]",
+        ),
+        (
+            lambda d: d["model"].update(trees=0),
+            r"model\.trees: 0 is out of range; allowed 1 to 2000",
         ),
         (
             lambda d: d["model"].update(epochs="many"),

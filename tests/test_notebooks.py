@@ -75,6 +75,20 @@ def test_03_training_synthetic(tmp_path: Path) -> None:
 
 
 @pytest.mark.notebooks
+def test_03_training_tree_ensemble_with_cross_validation(tmp_path: Path) -> None:
+    """ARCH="trees" picks its own features (window_stats); the k-fold cell runs too."""
+    metrics = _run(
+        "03_training.ipynb", tmp_path, DATA="synthetic", ARCH="trees", N_SYNTH_CLIPS=36,
+        MAX_WINDOWS=400, SEED=6, VIEW_CLIPS=12, OTHER_CLIPS=9, VIEW_TEST_CLIPS=1, FOLDS=2,
+    )  # fmt: skip
+    card = json.loads(Path(metrics["model"]).with_suffix(".json").read_text())
+    assert card["training"]["arch"] == "trees" and card["features"] == "window_stats"
+    assert card["training"]["trees"] == 100
+    assert metrics["test_accuracy"] > 0.5 and metrics["cv_macro_f1"] > 0.5, metrics
+    assert Path(metrics["model"]).with_suffix(".tflite").is_file()
+
+
+@pytest.mark.notebooks
 def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
     metrics = _run(
         "04_live_coach.ipynb", tmp_path, SOURCE="synthetic", EXERCISE="squat",

@@ -6,7 +6,17 @@ import numpy as np
 import pytest
 
 from gymlib.datasets import cut_windows
-from gymlib.features import ANGLE_JOINTS, body_frame, check_windows, joint_angles, transform
+from gymlib.features import (
+    ANGLE_JOINTS,
+    WINDOW_STATS,
+    body_frame,
+    check_windows,
+    joint_angles,
+    mirror_window_stats,
+    mirrored,
+    transform,
+    window_stats,
+)
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import from_seed_windows
 from gymlib.synth import generate_clip
@@ -112,6 +122,44 @@ def test_joint_angles_read_the_posture_at_any_size_and_place() -> None:
     assert both.shape == (len(w), 30, 140)
     assert np.array_equal(both[..., :132], transform(w, "body_window"))
     assert np.array_equal(both[..., 132:], a)
+
+
+def test_window_stats_summarise_posture_and_motion_at_any_size_and_place() -> None:
+    clip = generate_clip("squat", 2, seed=3, noise=0.0, idle=False)
+    w = cut_windows(clip.landmarks)
+    lm = from_seed_windows(w).copy()
+    lm[0, 5:] = 0.0  # a window where the person leaves after five frames
+    lm[1] = 0.0  # and one with nobody in it
+    w = lm.reshape(w.shape)
+    s = window_stats(w)
+    assert s.shape == (len(w), WINDOW_STATS) == (len(w), 464) and s.dtype == np.float32
+    assert np.all(s[1] == 0.0), "a window with nobody in it is all zeros"
+    assert s[0, -1] == pytest.approx(5 / 30) and s[2, -1] == 1.0  # the share with a person
+    # the same numbers from the frames with a person alone, landmark-major blocks
+    body = from_seed_windows(body_frame(w, centre="window"))[2, :, :, :3].reshape(30, 99)
+    mean, std, lo, hi = (s[2, k * 99 : (k + 1) * 99] for k in range(4))
+    assert np.allclose(mean, body.mean(0), atol=1e-5) and np.allclose(std, body.std(0), atol=1e-5)
+    assert np.allclose(lo, body.min(0), atol=1e-5) and np.allclose(hi, body.max(0), atol=1e-5)
+    five = from_seed_windows(body_frame(w, centre="window"))[0, :5, :, :3].reshape(5, 99)
+    assert np.allclose(s[0, :99], five.mean(0), atol=1e-5)
+    angles = joint_angles(w)[2]  # (30, 8)
+    assert np.allclose(s[2, 429:437], angles.mean(0), atol=1e-5)
+    assert np.allclose(s[2, 453:461], angles.max(0), atol=1e-5)
+    # a squat moves the hips up and down and bends the knees; the torso stays upright
+    hip_y = 3 * int(L.LEFT_HIP) + 1
+    assert s[2, 99 + hip_y] > 0.05 and s[2, 461] < 0.15  # std of hip height; tilt from upright
+    # the same movement smaller and elsewhere in the picture gives the same figures
+    moved = lm.copy()
+    moved[..., :2] = 0.2 + 0.5 * lm[..., :2]
+    moved[..., 2] = 0.5 * lm[..., 2]  # MediaPipe's z runs on the scale of x
+    moved[0, 5:] = 0.0
+    moved[1] = 0.0
+    assert np.allclose(window_stats(moved.reshape(w.shape)), s, atol=1e-4)
+    assert np.array_equal(transform(w, "window_stats"), s)
+    # the mirror image's row is a reordering of the row (x about the window's mean hip)
+    index, sign = mirror_window_stats()
+    assert sorted(index) == list(range(464)) and set(sign) == {-1.0, 1.0}
+    assert np.allclose(window_stats(mirrored(w)), s[:, index] * sign, atol=1e-5)
 
 
 def test_bad_windows_are_rejected() -> None:
