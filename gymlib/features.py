@@ -126,16 +126,23 @@ def joint_angles(windows: np.ndarray) -> np.ndarray:
     posture gives the same numbers at any distance and position in the picture. Frames without
     a person are 0.
     """
-    w = from_seed_windows(check_windows(windows))  # (N, 30, 33, 4)
-    present = np.any(w != 0, axis=(2, 3))
-    a, b, c = (np.array([j[k] for j in ANGLE_JOINTS]) for k in range(3))
-    u = w[:, :, a, :2] - w[:, :, b, :2]  # (N, 30, 8, 2)
-    v = w[:, :, c, :2] - w[:, :, b, :2]
+    w = check_windows(windows)
+    return _joint_angles(from_seed_windows(w), np.any(w != 0, axis=2))
+
+
+_ANGLE_ENDS = tuple(np.array([j[k] for j in ANGLE_JOINTS]) for k in range(3))
+
+
+def _joint_angles(lm: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """:func:`joint_angles` of checked landmarks ``(N, 30, 33, 4)``, ``present`` ``(N, 30)``."""
+    xy = lm[..., :2]
+    a, b, c = (xy[:, :, k] for k in _ANGLE_ENDS)  # (N, 30, 8, 2) each
+    u, v = a - b, c - b
     cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
-    dot = (u * v).sum(axis=-1)
-    out = np.arctan2(np.abs(cross), dot) / np.pi
+    dot = u[..., 0] * v[..., 0] + u[..., 1] * v[..., 1]
+    out = np.arctan2(np.abs(cross), dot) * np.float32(1 / np.pi)
     out[~present] = 0.0
-    return out.astype(np.float32)
+    return out.astype(np.float32, copy=False)
 
 
 def window_stats(windows: np.ndarray) -> np.ndarray:
@@ -164,7 +171,7 @@ def window_stats(windows: np.ndarray) -> np.ndarray:
                    + mean[:, 3 * L.RIGHT_HIP : 3 * L.RIGHT_HIP + 3]) / 2, 33)  # fmt: skip
     xyz = [(mean - hip) / scale, std / scale, (lo - hip) / scale, (hi - hip) / scale]
     visibility = _time_stats(lm[..., 3], present, only_mean=True)[0]
-    angles = _time_stats(joint_angles(w), present)
+    angles = _time_stats(_joint_angles(lm, present), present)
     d = (lm[:, :, L.LEFT_SHOULDER, :2] + lm[:, :, L.RIGHT_SHOULDER, :2]) / 2 - (
         lm[:, :, L.LEFT_HIP, :2] + lm[:, :, L.RIGHT_HIP, :2]
     ) / 2
