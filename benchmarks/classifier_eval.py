@@ -62,15 +62,17 @@ from gymlib.training import (  # noqa: E402
 
 SEED = 42  # notebook 03's default: the same folds and generated clips
 
+NET = {"arch": "bilstm", "features": "body_window"}  # the BiLSTM shipped until 2026-11-27
 VARIANTS = {
     "shipped": {},  # config.yaml's model section
-    "seed": {"units": (128, 64), "dense": 64},
-    "seed_raw": {"units": (128, 64), "dense": 64, "features": "raw"},
-    "frame_centred": {"features": "body"},  # every frame on its own hips (before 2026-11-26)
-    "window_xy": {"features": "body_window_xy"},  # the same without MediaPipe's z
-    "angles": {"features": "body_window_angles"},  # + elbow, shoulder, hip, knee angles
-    "conv": {"arch": "conv"},  # the temporal convolution network instead of the BiLSTM
     "trees": {"arch": "trees", "features": "window_stats"},  # the tree ensemble
+    "bilstm": NET,
+    "seed": {**NET, "units": (128, 64), "dense": 64},
+    "seed_raw": {**NET, "units": (128, 64), "dense": 64, "features": "raw"},
+    "frame_centred": {**NET, "features": "body"},  # every frame on its own hips (before 11-26)
+    "window_xy": {**NET, "features": "body_window_xy"},  # the same without MediaPipe's z
+    "angles": {**NET, "features": "body_window_angles"},  # + elbow, shoulder, hip, knee angles
+    "conv": {**NET, "arch": "conv"},  # the temporal convolution network instead of the BiLSTM
 }
 
 

@@ -56,7 +56,8 @@ def test_conv_network_on_joint_angles_keeps_the_contract(tmp_path: Path) -> None
     """model.arch conv with the angle features: same inputs, same single-window path, saved and
     loaded exactly (real TensorFlow and TFLite)."""
     cfg = load_config()
-    cfg = dataclasses.replace(cfg, model=dataclasses.replace(cfg.model, arch="conv", filters=16))
+    model_cfg = dataclasses.replace(cfg.model, arch="conv", features="body_window", filters=16)
+    cfg = dataclasses.replace(cfg, model=model_cfg)
     data = synthetic_windows(24, seed=12)
     tr, va = group_split(data.group, 0.25, seed=0)
     clf, hist = train_classifier(data.windows[tr], data.labels[tr], data.windows[va],

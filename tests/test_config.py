@@ -53,9 +53,9 @@ def test_repository_config_loads() -> None:
             r"\['bilstm', 'conv', 'trees'\]",
         ),
         (
-            lambda d: d["model"].update(arch="trees"),  # config.yaml's features are a sequence set
-            r"model\.features: 'body_window' does not suit model\.arch 'trees'; the tree "
-            r"ensemble takes \['window_stats'\]",
+            lambda d: d["model"].update(arch="bilstm"),  # config.yaml's features are the trees'
+            r"model\.features: 'window_stats' does not suit model\.arch 'bilstm'; the tree "
+            r"ensemble takes \['window_stats'\], the networks one of \['raw', 'body'",
         ),
         (
             lambda d: d["model"].update(trees=0),
