@@ -390,9 +390,8 @@ def train_trees(
     cross-validated macro-F1 and make the trees three times as large (README); the generated
     clips from every view that notebook 03 adds carry the other angles instead. The model
     averages every window with its mirror image (+0.004 cross-validated macro-F1 with both
-    seeds; README); the curves, of the trees alone, are
-    the ensemble of the first 1, 2, ... trees on the training and validation windows; the
-    temperature is fitted on the validation windows.
+    seeds; README). The curves are those of the first 1, 2, ... trees (without the mirror) on
+    the training and validation windows; the temperature is fitted on the validation windows.
     """
     from gymlib.features import mirror_window_stats, transform
     from gymlib.model import ExerciseClassifier

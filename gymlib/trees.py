@@ -5,7 +5,7 @@ The trees are grown by scikit-learn on one row of summary figures per window
 Keras layer that walks every tree at once with gathers. The result is an ordinary ``.keras``
 model: it saves, loads, converts to TFLite and runs inside
 :class:`gymlib.model.ExerciseClassifier` like the networks, and gives scikit-learn's
-probabilities (to float16 rounding of the leaves).
+probabilities (to float16 rounding of the leaves' class shares).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ class TreeEnsemble(keras.layers.Layer):
     All trees' nodes lie in one table of ``n_nodes`` rows, each tree's in depth-first order (so
     a node's left child is the next row): ``feature`` and ``threshold`` (go left, to the next
     row, if ``x[feature] <= threshold``, else to ``right``) and ``value``, the leaf's class
-    distribution divided by the number of trees (zeros at inner nodes). A leaf's threshold is
+    distribution (zeros at inner nodes). A leaf's threshold is
     minus infinity and its ``right`` itself, so ``depth`` steps from the ``roots`` reach every
     tree's leaf, whatever its depth.
 
@@ -85,7 +85,7 @@ class TreeEnsemble(keras.layers.Layer):
             go_left = x_at <= _gather(self.threshold, node)
             node = ops.where(go_left, node + 1, _gather(self.right, node))
         value = ops.cast(self.value, "float32")
-        return ops.sum(_gather(value, node), axis=1)  # (B, classes)
+        return ops.sum(_gather(value, node), axis=1) / self.n_trees  # (B, classes)
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, int]:
         return (input_shape[0], self.n_classes)
@@ -117,6 +117,16 @@ def _depth_first(left: np.ndarray, right: np.ndarray) -> np.ndarray:
         if left[n] >= 0:
             stack += [int(right[n]), int(left[n])]
     return np.asarray(order)
+
+
+def _float32_below(threshold: np.ndarray) -> np.ndarray:
+    """scikit-learn's float64 thresholds as the largest float32 not above them: for float32
+    inputs ``x <= t`` then decides exactly as scikit-learn does (rounding to nearest could turn
+    a threshold into the very value it was meant to separate)."""
+    t32 = threshold.astype(np.float32)
+    up = t32.astype(np.float64) > threshold
+    t32[up] = np.nextafter(t32[up], np.float32(-np.inf))
+    return t32
 
 
 def fit_extra_trees(
@@ -168,12 +178,12 @@ def as_keras(
         leaf = t.children_left[order] < 0
         roots.append(offset)
         feature.append(np.where(leaf, 0, t.feature[order]))
-        threshold.append(np.where(leaf, -np.inf, t.threshold[order]))
+        threshold.append(np.where(leaf, -np.inf, _float32_below(t.threshold[order])))
         right.append(np.where(leaf, np.arange(n), row_of[t.children_right[order]]) + offset)
         counts = t.value[order, 0, :]
         dist = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-12)
         v = np.zeros((n, n_classes))
-        v[:, columns] = np.where(leaf[:, None], dist, 0.0) / len(trees)
+        v[:, columns] = np.where(leaf[:, None], dist, 0.0)
         value.append(v)
         offset += n
     n_features = int(forest.n_features_in_)

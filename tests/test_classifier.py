@@ -106,11 +106,19 @@ def test_tree_ensemble_keeps_the_contract_and_scikit_learns_answers(tmp_path: Pa
     assert again.features == "window_stats" and again.temperature == clf.temperature
     assert np.abs(again.predict_proba(w) - probs).max() < 1e-6
     assert np.abs(again.predict_one(w[0]) - one[0]).max() < 1e-6
-    # the Keras layer answers as scikit-learn's forest does (leaves rounded to float16)
+    # the Keras layer reaches the same leaves as scikit-learn's forest (whose class shares are
+    # kept as float16), also for values that sit exactly on a threshold
     x = window_stats(data.windows)
     forest = fit_extra_trees(x[tr], data.labels[tr], 6, n_trees=8, seed=1)
-    keras_probs = np.asarray(as_keras(forest, 6).predict_on_batch(x[va]))
-    assert np.abs(keras_probs - forest.predict_proba(x[va])).max() < 2e-3
+    on_edge = x[va].copy()
+    # a root split whose float64 threshold rounds up to the nearest float32: that float32 value
+    # lies to the right in scikit-learn and must stay there
+    tree = next(t for t in (e.tree_ for e in forest.estimators_)
+                if np.float32(t.threshold[0]) > t.threshold[0])  # fmt: skip
+    on_edge[:, tree.feature[0]] = np.float32(tree.threshold[0])
+    for rows in (x[va], on_edge):
+        keras_probs = np.asarray(as_keras(forest, 6).predict_on_batch(rows))
+        assert np.abs(keras_probs - forest.predict_proba(rows)).max() < 1e-3
     with pytest.raises(ValueError, match="labels must lie in 0..5"):
         fit_extra_trees(x[:4], np.array([0, 1, 2, 6]), 6)
     # a sequence feature set cannot feed the trees, nor the summary rows a network
