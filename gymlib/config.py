@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import yaml
 
 from gymlib.features import FEATURE_SETS, FLAT_FEATURE_SETS
-from gymlib.model import ARCHS
+from gymlib.model import ARCHS, features_suit
 
 T = TypeVar("T")
 
@@ -169,8 +169,7 @@ class Config:
             raise ConfigError(
                 f"model.units: {list(self.model.units)}; give two layer sizes between 1 and 1024"
             )
-        flat = self.model.features in FLAT_FEATURE_SETS
-        if flat != (self.model.arch == "trees"):
+        if not features_suit(self.model.arch, self.model.features):
             raise ConfigError(
                 f"model.features: {self.model.features!r} does not suit model.arch "
                 f"{self.model.arch!r}; the tree ensemble takes {list(FLAT_FEATURE_SETS)}, the "

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from gymlib.features import FEATURE_SETS, check_windows, transform
+from gymlib.features import FEATURE_SETS, FLAT_FEATURE_SETS, check_windows, transform
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -26,6 +26,13 @@ ARCHS: tuple[str, ...] = ("bilstm", "conv", "trees")
 ARCH_FEATURES: dict[str, str] = {
     "bilstm": "body_window", "conv": "body_window", "trees": "window_stats",
 }  # fmt: skip
+
+
+def features_suit(arch: str, features: str) -> bool:
+    """Whether feature set ``features`` can feed model ``arch``: the tree ensemble takes one
+    row per window (:data:`gymlib.features.FLAT_FEATURE_SETS`), the networks a sequence set."""
+    return (features in FLAT_FEATURE_SETS) == (arch == "trees")
+
 
 #: What the classifier says when no class is confident enough.
 UNKNOWN: str = "unknown"

@@ -309,7 +309,7 @@ def train_classifier(
     from tqdm.auto import tqdm
 
     from gymlib.features import FLAT_FEATURE_SETS, transform
-    from gymlib.model import ARCHS, ExerciseClassifier, build_bilstm, build_conv
+    from gymlib.model import ARCHS, ExerciseClassifier, build_bilstm, build_conv, features_suit
 
     cfg = config or load_config()
     mcfg = cfg.model
@@ -322,7 +322,7 @@ def train_classifier(
     y_train, y_val = np.asarray(y_train, np.int64), np.asarray(y_val, np.int64)
     if mcfg.arch not in ARCHS:
         raise ValueError(f"model.arch {mcfg.arch!r} is not a model; choose one of {list(ARCHS)}")
-    if (features in FLAT_FEATURE_SETS) != (mcfg.arch == "trees"):
+    if not features_suit(mcfg.arch, features):
         raise ValueError(f"features {features!r} do not suit model.arch {mcfg.arch!r} (the tree "
                          f"ensemble takes {list(FLAT_FEATURE_SETS)}, the networks a sequence "
                          f"set; gymlib.model.ARCH_FEATURES)")  # fmt: skip
