@@ -93,9 +93,7 @@ def window_scale(w: np.ndarray, present: np.ndarray) -> np.ndarray:
     """Each window's median torso length (shoulder midpoint to hip midpoint in the image) over
     its frames with a person, ``(N,)`` from landmarks ``(N, 30, 33, 4)`` and ``present``
     ``(N, 30)``; 1 where there is none (or it is degenerate)."""
-    hip = (w[:, :, L.LEFT_HIP, :2] + w[:, :, L.RIGHT_HIP, :2]) / 2
-    sh = (w[:, :, L.LEFT_SHOULDER, :2] + w[:, :, L.RIGHT_SHOULDER, :2]) / 2
-    d = sh - hip
+    d = _torso(w)
     torso = np.sqrt(d[..., 0] ** 2 + d[..., 1] ** 2)  # (N, 30)
     # median over the frames with a person (a sort with the others pushed to the end)
     n = present.sum(axis=1)
@@ -104,6 +102,13 @@ def window_scale(w: np.ndarray, present: np.ndarray) -> np.ndarray:
     lo, hi = np.maximum(n - 1, 0) // 2, np.maximum(n, 1) // 2
     scale = np.where(n > 0, (s[rows, lo] + s[rows, np.minimum(hi, s.shape[1] - 1)]) / 2, 1.0)
     return np.where(np.isfinite(scale) & (scale > 1e-3), scale, 1.0)
+
+
+def _torso(lm: np.ndarray) -> np.ndarray:
+    """The picture's vector from the hip midpoint to the shoulder midpoint, ``(N, 30, 2)``, of
+    landmarks ``(N, 30, 33, 4)``."""
+    hip = (lm[:, :, L.LEFT_HIP, :2] + lm[:, :, L.RIGHT_HIP, :2]) / 2
+    return (lm[:, :, L.LEFT_SHOULDER, :2] + lm[:, :, L.RIGHT_SHOULDER, :2]) / 2 - hip
 
 
 def without_depth(features: np.ndarray) -> np.ndarray:
@@ -172,9 +177,7 @@ def window_stats(windows: np.ndarray) -> np.ndarray:
     xyz = [(mean - hip) / scale, std / scale, (lo - hip) / scale, (hi - hip) / scale]
     visibility = _time_stats(lm[..., 3], present, only_mean=True)[0]
     angles = _time_stats(_joint_angles(lm, present), present)
-    d = (lm[:, :, L.LEFT_SHOULDER, :2] + lm[:, :, L.RIGHT_SHOULDER, :2]) / 2 - (
-        lm[:, :, L.LEFT_HIP, :2] + lm[:, :, L.RIGHT_HIP, :2]
-    ) / 2
+    d = _torso(lm)
     tilt = np.arctan2(np.abs(d[..., 0]), -d[..., 1]) / np.pi  # (N, 30)
     tilt_mean, tilt_std = _time_stats(tilt[..., None], present)[:2]
     out = np.concatenate(
