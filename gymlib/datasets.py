@@ -93,7 +93,7 @@ def balance(data, per_class: int, *, flip: bool = True, seed: int = 42):  # noqa
     """The seed's balancing, fixed: mirrored copies (left/right swapped) for classes below
     ``per_class`` (each copy keeps its original's group, so twins never straddle a split), then
     a seeded undersampling of classes above it. Returns new :class:`LabelledWindows`."""
-    from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
+    from gymlib.features import mirrored
     from gymlib.training import LabelledWindows
 
     rng = np.random.default_rng(seed)
@@ -107,7 +107,7 @@ def balance(data, per_class: int, *, flip: bool = True, seed: int = 42):  # noqa
         keep.append(idx)
         if flip and len(idx):
             add = rng.choice(idx, min(per_class - len(idx), len(idx)), replace=False)
-            extra_w.append(to_seed_windows(flip_horizontal(from_seed_windows(data.windows[add]))))
+            extra_w.append(mirrored(data.windows[add]))
             extra_y.append(data.labels[add])
             extra_s.append(data.source[add])
             extra_g.append(data.group[add])
