@@ -151,8 +151,8 @@ def retrain(
         try:
             pm.execute_notebook(
                 str(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"), str(out_nb),
-                parameters=plan[nb], kernel_name="python3",
-                cwd=str(PROJECT_ROOT / "notebooks"), progress_bar=progress,
+                parameters=plan[nb], kernel_name="python3", cwd=str(PROJECT_ROOT / "notebooks"),
+                progress_bar={"desc": f"notebook {nb}"} if progress else False,  # which one runs
             )  # fmt: skip
         except pm.PapermillExecutionError as exc:
             run.durations[nb] = time.perf_counter() - t0

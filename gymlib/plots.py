@@ -108,6 +108,29 @@ def animate_clip(
     return anim
 
 
+def animation_html(anim, *, desc: str = "drawing frames", progress: bool = True) -> str:  # noqa: ANN001
+    """``anim.to_jshtml()`` with a progress bar: drawing every frame takes seconds."""
+    import tempfile
+
+    from matplotlib.animation import HTMLWriter
+    from tqdm.auto import tqdm
+
+    fps = 1000 / anim._interval  # what to_jshtml reads too
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        tqdm(desc=desc, unit="frame", disable=not progress) as bar,
+    ):
+        path = Path(tmp, "animation.html")
+
+        def advance(i: int, n: int) -> None:
+            bar.total = n
+            bar.update(i + 1 - bar.n)
+
+        anim.save(str(path), writer=HTMLWriter(fps=fps, embed_frames=True, default_mode="loop"),
+                  progress_callback=advance)  # fmt: skip
+        return path.read_text()
+
+
 def video_to_gif(
     video: str | Path,
     gif: str | Path,

@@ -443,10 +443,17 @@ def synthetic_windows(
 
 
 def view_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str] | None = None, depth: Depth = "true"
+    n_clips: int,
+    *,
+    seed: int,
+    classes: Sequence[str] | None = None,
+    depth: Depth = "true",
+    progress: bool = False,
 ) -> LabelledWindows:
     """Rep windows of generated clips in every view (front, back, sides, 45 degrees), with the
     camera at any height (a fifth high, a fifth low), any picture shape, mirrored or not."""
+    from tqdm.auto import tqdm
+
     from gymlib.datasets import cut_windows
     from gymlib.synth import EXERCISES, VIEWS, generate_clip
 
@@ -454,7 +461,7 @@ def view_windows(
     rng = np.random.default_rng([seed, 31])
     views = tuple(VIEWS)
     parts = []
-    for i in range(n_clips):
+    for i in tqdm(range(n_clips), desc="generated clips, every view", disable=not progress):
         ex = EXERCISES[i % len(EXERCISES)]
         if ex not in classes:
             continue
@@ -469,11 +476,18 @@ def view_windows(
 
 
 def other_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str], depth: Depth = "true"
+    n_clips: int,
+    *,
+    seed: int,
+    classes: Sequence[str],
+    depth: Depth = "true",
+    progress: bool = False,
 ) -> LabelledWindows:
     """Windows of what is none of the exercises, labelled :data:`gymlib.model.OTHER` (which
     ``classes`` must hold): the generator's other movements (standing, walking, fidgeting,
     lunges, jumping jacks, arm circles) and the idle parts of exercise sessions."""
+    from tqdm.auto import tqdm
+
     from gymlib.datasets import cut_windows
     from gymlib.model import OTHER
     from gymlib.synth import EXERCISES, OTHER_KINDS, VIEWS, generate_clip, generate_other
@@ -486,7 +500,7 @@ def other_windows(
     views = tuple(VIEWS)
     parts = []
     n_moves = 0
-    for i in range(n_clips):
+    for i in tqdm(range(n_clips), desc="generated non-exercise clips", disable=not progress):
         s = int(rng.integers(0, 2**31))
         if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
             clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s, depth=depth)
@@ -579,9 +593,11 @@ def extra_windows(
     ``rendered``), with the generator's ``depth``; None when all three are off."""
     parts = []
     if view_clips:
-        parts.append(view_windows(view_clips, seed=seed + 7, classes=classes, depth=depth))
+        parts.append(view_windows(view_clips, seed=seed + 7, classes=classes, depth=depth,
+                                  progress=progress))  # fmt: skip
     if other_clips:
-        parts.append(other_windows(other_clips, seed=seed + 11, classes=classes, depth=depth))
+        parts.append(other_windows(other_clips, seed=seed + 11, classes=classes, depth=depth,
+                                   progress=progress))  # fmt: skip
     if rendered:
         parts.append(rendered_windows(rendered, classes=classes, progress=progress))
     return concat(*parts) if parts else None
