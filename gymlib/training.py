@@ -386,12 +386,12 @@ def train_trees(
 ) -> tuple[Any, History]:
     """Grow the tree ensemble (:mod:`gymlib.trees`) on raw windows ``(N, 30, 132)``.
 
-    No augmentation: copies of the windows turned to other camera angles cost 0.002-0.003 of
-    cross-validated macro-F1 and make the trees three times as large (README); the generated
-    clips from every view that notebook 03 adds carry the other angles instead. The model
-    averages every window with its mirror image (+0.004 cross-validated macro-F1 with both
-    seeds; README). The curves are those of the first 1, 2, ... trees (without the mirror) on
-    the training and validation windows; the temperature is fitted on the validation windows.
+    No augmentation: copies of the windows turned to other camera angles cost cross-validated
+    macro-F1 and make the trees far larger (docs/classifier.md); the generated clips from every
+    view that notebook 03 adds carry the other angles instead. The model averages every window
+    with its mirror image, which gains on both seeds (docs/classifier.md). The curves are those
+    of the first 1, 2, ... trees (without the mirror) on the training and validation windows;
+    the temperature is fitted on the validation windows.
     """
     from gymlib.features import mirror_window_stats, transform
     from gymlib.model import ExerciseClassifier
