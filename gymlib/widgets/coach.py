@@ -105,11 +105,26 @@ class LiveCoach(W.VBox):
             layout=W.Layout(width="180px"),
         )  # fmt: skip
         self.resolution.observe(lambda ch: self.set_resolution(ch["new"]), names="value")
+        # Laid out to fit a laptop (1280 px with JupyterLab's sidebar open): controls keep their
+        # labels whole and wrap to a second row, the panel beside the camera takes what is left
+        # (or goes below it), and its tables are compact.
         controls = W.HBox([ex, self.resolution, start, stop, new_set, mute, self.save_video,
-                           save])  # fmt: skip
+                           save], layout=W.Layout(flex_flow="row wrap"))  # fmt: skip
+        for w in controls.children:
+            w.layout.flex, w.layout.width = "0 0 auto", w.layout.width or "auto"
+        ex.layout.width, self.rom.layout.width = "210px", "100%"
+        mute.indent = self.save_video.indent = False
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
-                       self.set_table, self.saved])  # fmt: skip
-        super().__init__([controls, W.HBox([self.camera, side])])
+                       self.set_table, self.saved],
+                      layout=W.Layout(flex="1 1 190px", min_width="190px"))  # fmt: skip
+        style = W.HTML(
+            "<style>.gymcoach-dashboard table {border-collapse: collapse; font-size: 12px}"
+            " .gymcoach-dashboard th, .gymcoach-dashboard td {padding: 0 3px}</style>",
+            layout=W.Layout(display="none"),  # a <style> applies though hidden
+        )
+        view = W.HBox([self.camera, side], layout=W.Layout(flex_flow="row wrap"))
+        super().__init__([style, controls, view])
+        self.add_class("gymcoach-dashboard")
 
     def set_resolution(self, name: str) -> None:
         """Ask the browser for another camera size (one of :data:`RESOLUTIONS`).
