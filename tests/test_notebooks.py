@@ -37,16 +37,7 @@ def _parameter_defaults(nb_path: Path) -> dict[str, object]:
     return {n.target.id: ast.literal_eval(n.value) for n in body if isinstance(n, ast.AnnAssign)}
 
 
-OWN_PATHS = ["01_acquisition", "02_preprocessing", "03_training", "04_live_coach"]
-
-
-@pytest.mark.parametrize(
-    "name",
-    OWN_PATHS + [
-        pytest.param("05_analyze_video", marks=pytest.mark.xfail(
-            strict=True, reason="05's OUT_DIR is still ../runs (cwd-relative); issue 41 item 5")),
-    ],
-)  # fmt: skip
+@pytest.mark.parametrize("name", sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")))
 def test_default_paths_stay_inside_the_project(name: str) -> None:
     """`papermill notebooks/X.ipynb out.ipynb` from the project root (the README's command) must
     not write to ../runs: defaults are project-root relative and resolved by gymlib.config."""
