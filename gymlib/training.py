@@ -328,7 +328,8 @@ def train_classifier(
                          f"set; gymlib.model.ARCH_FEATURES)")  # fmt: skip
     if mcfg.arch == "trees":
         return train_trees(x_train, y_train, x_val, y_val, features=features, classes=classes,
-                           n_trees=mcfg.trees, max_depth=mcfg.tree_depth, seed=seed)  # fmt: skip
+                           n_trees=mcfg.trees, max_depth=mcfg.tree_depth, seed=seed,
+                           progress=progress)  # fmt: skip
     xv = transform(x_val, features)
     n_in = xv.shape[-1]
     opt = dict(learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay, seed=seed,
@@ -383,6 +384,7 @@ def train_trees(
     n_trees: int = 100,
     max_depth: int | None = 32,
     seed: int = 42,
+    progress: bool = False,
 ) -> tuple[Any, History]:
     """Grow the tree ensemble (:mod:`gymlib.trees`) on raw windows ``(N, 30, 132)``.
 
@@ -393,16 +395,25 @@ def train_trees(
     of the first 1, 2, ... trees (without the mirror) on the training and validation windows;
     the temperature is fitted on the validation windows.
     """
+    from tqdm.auto import tqdm
+
     from gymlib.features import mirror_window_stats, transform
     from gymlib.model import ExerciseClassifier
     from gymlib.trees import as_keras, fit_extra_trees
 
     t0 = time.perf_counter()
+    # seconds each on a full training set: a bar of the stages says which one runs
+    steps = ("summary figures", f"growing {n_trees} trees", "learning curves", "calibration")
+    bar = tqdm(steps, desc="trees", disable=not progress)
+    stages = iter(bar)
+    bar.set_postfix_str(next(stages))
     y_train, y_val = np.asarray(y_train, np.int64), np.asarray(y_val, np.int64)
     x_tr, x_va = transform(x_train, features), transform(x_val, features)
+    bar.set_postfix_str(next(stages))
     forest = fit_extra_trees(x_tr, y_train, len(classes), n_trees=n_trees, max_depth=max_depth,
                              seed=seed)  # fmt: skip
     hist = History(unit="tree", best_epoch=n_trees - 1)
+    bar.set_postfix_str(next(stages))
     for x, y, loss, acc in ((x_tr, y_train, hist.loss, hist.accuracy),
                             (x_va, y_val, hist.val_loss, hist.val_accuracy)):  # fmt: skip
         if not len(y):
@@ -413,10 +424,12 @@ def train_trees(
             right = total[np.arange(len(y)), y] / k
             loss.append(float(-np.mean(np.log(np.clip(right, 1e-7, 1.0)))))
             acc.append(float(np.mean(total.argmax(1) == y)))
+    bar.set_postfix_str(next(stages))
     mirror = mirror_window_stats() if features == "window_stats" else None
     clf = ExerciseClassifier(as_keras(forest, len(classes), mirror), classes, features)
     if len(y_val):
         clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
+    next(stages, None)  # the bar completes
     hist.seconds = time.perf_counter() - t0
     return clf, hist
 
