@@ -402,7 +402,7 @@ def _rep_params(
         if "hips_sagging" in e:
             p["hip_off"] = -u(0.09, 0.13)
         if "hips_piking" in e:
-            p["hip_off"] = u(0.12, 0.18)
+            p["hip_off"] = u(0.28, 0.36)  # hips 45-60 deg above the line, as real pikes
         if "elbows_flaring" in e:
             p["flare"] = u(78, 88)
         p["rom"] = (style["top_h"] - p["shoulder_h"]) / (style["top_h"] - 0.2)

@@ -10,6 +10,7 @@ did is recorded and can be saved (atomically) and replayed through a new session
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from pathlib import Path
@@ -83,6 +84,7 @@ class LiveCoach(W.VBox):
         self.counts = W.HTML("")
         self.rom = W.FloatProgress(min=0, max=1, description="range")
         self.warnings = W.HTML("")
+        self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
         self.save_video = W.Checkbox(value=False, description="save video")
@@ -235,10 +237,14 @@ class LiveCoach(W.VBox):
         )
         if fb.counter is not None and fb.counter.progress == fb.counter.progress:
             self.rom.value = float(np.clip(fb.counter.progress, 0, 1))
+        if fb.rep is not None:  # the last rep's faults, each with its value and limit
+            self._rep_faults = [f"rep {fb.rep.index}: {f.text}" for f in fb.rep.faults]
         self.warnings.value = "<br>".join(
-            f"<span style='color:#e67e22'>{w.since:6.1f} s  {w.message}</span>"
-            for w in fb.warnings
-        )
+            [f"<span style='color:#e67e22'>{w.since:6.1f} s  {w.message}</span>"
+             for w in fb.warnings]
+            + [f"<span style='color:#e74c3c'>{html.escape(t)}</span>"
+               for t in self._rep_faults]
+        )  # fmt: skip
 
     def _save(self) -> Path:
         """Save everything since the coach started as a new folder in ``data/sessions``, and
