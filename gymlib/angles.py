@@ -572,6 +572,11 @@ def _tilt(xy: np.ndarray, low: PoseLandmark, high: PoseLandmark) -> np.ndarray:
     return np.degrees(np.arctan2(np.abs(vec[:, 0]), -vec[:, 1]))
 
 
+#: The heel check wants the feet clearly seen: MediaPipe's foot points below this visibility
+#: wander by more than the lift it looks for.
+FOOT_VISIBILITY: float = 0.5
+
+
 def hip_below_knee(
     landmarks: np.ndarray,
     refs: np.ndarray,
@@ -597,7 +602,9 @@ def heel_rise(
     """Height of the heel point above the toe point, in shank lengths, ``(T,)``. Judged against
     the same foot at the start of the rep (``relative: start``), so the foot's own shape and the
     camera's tilt cancel; about 0.12 more = the heel ~5 cm off the floor. Needs the foot seen
-    from the side (heel to toe at least a quarter shank across the image), else NaN."""
+    from the side (heel to toe at least a quarter shank across the image), clearly (visibility
+    at least :data:`FOOT_VISIBILITY`) and inside the picture (points beyond its edge are the
+    pose model's guesses), else NaN."""
     arr = _frames(landmarks)
     xy = _xy(arr, aspect)
     refs = np.asarray(refs, dtype=np.float64).reshape(len(arr), len(SEGMENTS))
@@ -606,7 +613,10 @@ def heel_rise(
     shank = refs[:, _SEG["shank"]]
     out = _div(xy[:, toe, 1] - xy[:, heel, 1], shank)
     across = np.abs(xy[:, toe, 0] - xy[:, heel, 0])
-    out[~_visible(arr, (heel, toe)) | ~(across >= 0.25 * shank)] = np.nan
+    pts = arr[:, [heel, toe]]
+    clear = np.all((pts[..., 3] >= FOOT_VISIBILITY) & (pts[..., 0] >= 0) & (pts[..., 0] <= 1)
+                   & (pts[..., 1] >= 0) & (pts[..., 1] <= 1), axis=1)  # fmt: skip
+    out[~clear | ~(across >= 0.25 * shank)] = np.nan
     return out
 
 

@@ -4,6 +4,8 @@ and limit, and the limits on real people's labelled frames (skipped where the da
 from __future__ import annotations
 
 import copy
+import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,6 +15,7 @@ from conftest import SHARED_DATA
 from gymlib import angles as A
 from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError
 from gymlib.landmarks import PoseLandmark as L
+from gymlib.recording import EventLog
 from gymlib.reps import count_reps
 from gymlib.rules import FormFault, fault_text, judge_rep, load_rules, parse_rules
 from gymlib.synth import generate_clip
@@ -99,7 +102,10 @@ def test_heel_check_is_judged_against_the_rep_start() -> None:
     verdict, results = judge_rep(rules, rows, bottom)
     heels = next(r for r in results if r.name == "heels_lifting")
     assert heels.value == pytest.approx(0.2) and heels.failed and verdict == "faulty"
-    assert heels.fault is not None and "0.20" in heels.fault.text and "limit 0.15" in heels.fault.text
+    assert heels.fault is not None
+    assert (
+        "heels 0.20 shank lengths higher" in heels.fault.text and "limit 0.15" in heels.fault.text
+    )
     heel[8:12] = 0.35
     rows[:, rules.column("heel_rise", "visible")] = heel
     assert judge_rep(rules, rows, bottom)[0] == "good"
@@ -130,6 +136,20 @@ def test_a_sagging_push_up_names_its_value_and_limit() -> None:
         row = rep.as_row()
         assert row["faults"] == fault_text(rep.checks) and fault.text in row["faults"]
         assert "," not in row["faults"]  # reps.csv is written without quoting
+
+
+def test_the_event_log_keeps_each_fault_with_its_value_and_limit() -> None:
+    clip = generate_clip("squat", 3, seed=4, view="left", errors=["shallow"])
+    reps = count_reps(clip.landmarks, "squat", clip.fps, aspect=clip.aspect)
+    assert reps and all("shallow" in r.reasons for r in reps)
+    log = EventLog()
+    log.update(SimpleNamespace(time=12.0, finished=tuple(reps), warnings=(), exercise="squat"))
+    for ev, rep in zip(log.events, reps, strict=True):
+        detail = next(d for d in ev["fault_details"] if d["check"] == "shallow")
+        assert detail["limit"] == -0.42 and detail["value"] < -0.42
+        assert detail["text"].startswith("hips ") and "above the knees" in detail["text"]
+        assert ev["faults"] == rep.as_row()["faults"]
+    json.dumps(log.events)  # events.jsonl takes them as they are
 
 
 def test_good_push_ups_have_no_faults_in_words() -> None:
