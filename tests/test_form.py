@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -150,6 +151,21 @@ def test_the_event_log_keeps_each_fault_with_its_value_and_limit() -> None:
         assert detail["text"].startswith("hips ") and "above the knees" in detail["text"]
         assert ev["faults"] == rep.as_row()["faults"]
     json.dumps(log.events)  # events.jsonl takes them as they are
+
+
+def test_reps_csv_names_each_faults_value_and_limit(tmp_path: Path) -> None:
+    from gymlib.analyze import analyze, save_clip_npz
+
+    clip = generate_clip("push_up", 3, seed=5, view="left", errors=[[], ["hips_sagging"], []])
+    src = save_clip_npz(clip, tmp_path / "clip.npz")
+    result = analyze(src, out=tmp_path / "out", exercise="push_up", progress=False)
+    lines = Path(result.outputs["reps"]).read_text().splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    assert [r["verdict"] for r in rows] == ["good", "faulty", "good"]
+    assert rows[1]["faults"].startswith("hips_sagging: hips ")
+    assert "deg below the line (limit: hips 15 deg below the line)" in rows[1]["faults"]
+    assert rows[0]["faults"] == rows[2]["faults"] == ""
 
 
 def test_good_push_ups_have_no_faults_in_words() -> None:

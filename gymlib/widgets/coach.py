@@ -32,6 +32,11 @@ VERDICT_COLOUR = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
 #: joints to colour when a check fails, by the measure it uses
 MEASURE_JOINTS = {
     "knee_over_toe": ("KNEE", "FOOT_INDEX"),
+    "front_knee_over_toe": ("KNEE", "FOOT_INDEX"),
+    "hip_below_knee": ("HIP", "KNEE"),
+    "heel_rise": ("HEEL",),
+    "knee_width": ("KNEE",),
+    "lean_over_shin": ("SHOULDER", "HIP"),
     "body_line": ("HIP",),
     "elbow_tuck": ("ELBOW",),
     "hip_height": ("HIP", "KNEE"),
