@@ -22,6 +22,12 @@ reduced value over its phase (``bottom``: the frames near the deepest point, ``r
 rep) is below ``fail_below`` or above ``fail_above``. ``views`` limits a check to the camera
 angles where 2-D geometry can judge it (``front`` includes back, ``diagonal`` ~45 degrees,
 ``side``); elsewhere the rep is marked "not judged" for that check instead of guessing.
+``relative: start`` judges the change from the rep's first frames (a heel rising) instead of the
+value itself; ``enabled: false`` keeps an optional cue in the table, validated but not judged.
+
+A failed check carries a :class:`FormFault`: the measured value, the limit and both in words
+(``"hips 17 deg below the line (limit: hips 15 deg below the line)"``), which reps.csv, the event
+log and the dashboard print as they are (:func:`fault_text`).
 
 Fixes to the seed's table (``seed-spec.md`` sections 4.5, 4.6 and 6): angles are aspect-corrected
 and taken on the visible side instead of OR-ing both; depth is judged on the rep's deepest frames,
