@@ -402,7 +402,7 @@ def _rep_params(
         if "hips_sagging" in e:
             p["hip_off"] = -u(0.12, 0.16)  # 17-27 deg below the line, as real sagging planks
         if "hips_piking" in e:
-            p["hip_off"] = u(0.32, 0.40)  # 50-65 deg above the line, as real piked planks
+            p["hip_off"] = u(0.32, 0.40)  # 50-70 deg above the line, as real piked planks
         if "elbows_flaring" in e:
             p["flare"] = u(78, 88)
         p["rom"] = (style["top_h"] - p["shoulder_h"]) / (style["top_h"] - 0.2)
