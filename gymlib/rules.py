@@ -685,6 +685,8 @@ def form_fault(spec: CheckSpec, measure: Measure | None, value: float) -> FormFa
     if measure is None:  # a custom angle of another rule book: its name and degrees
         measure = Measure(spec.measure, MEASURES["knee"].fn, (0.0, 180.0))
     text = f"{measure.say(value)} (limit: {measure.say(limit)})"
+    if measure.say(value) == measure.say(limit):  # rounded alike: the numbers themselves
+        text = f"{measure.say(value)} ({value:.4g} {measure.unit}; limit {limit:g})"
     if spec.relative == "start":
         text = f"{measure.say(value)} (limit {_num(limit)} {measure.unit})"
     return FormFault(spec.name, value, limit, measure.unit, text, spec.message, spec.severity,

@@ -18,7 +18,15 @@ from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.recording import EventLog
 from gymlib.reps import count_reps
-from gymlib.rules import FormFault, fault_text, judge_rep, load_rules, parse_rules
+from gymlib.rules import (
+    MEASURES,
+    FormFault,
+    fault_text,
+    form_fault,
+    judge_rep,
+    load_rules,
+    parse_rules,
+)
 from gymlib.synth import generate_clip
 
 REAL_FORM = SHARED_DATA / "real_form"
@@ -166,6 +174,14 @@ def test_reps_csv_names_each_faults_value_and_limit(tmp_path: Path) -> None:
     assert rows[1]["faults"].startswith("hips_sagging: hips ")
     assert "deg below the line (limit: hips 15 deg below the line)" in rows[1]["faults"]
     assert rows[0]["faults"] == rows[2]["faults"] == ""
+
+
+def test_a_value_that_rounds_to_its_limit_shows_the_numbers() -> None:
+    spec = next(c for c in load_rules()["bench_press"].checks if c.name == "elbows_flaring")
+    fault = form_fault(spec, MEASURES["elbow_tuck_pair"], 0.2797)
+    assert fault.text == "elbows 74 deg out from the body (0.2797 upper arm; limit 0.28)"
+    far = form_fault(spec, MEASURES["elbow_tuck_pair"], -0.18)
+    assert far.text == "elbows 100 deg out from the body (limit: elbows 74 deg out from the body)"
 
 
 def test_good_push_ups_have_no_faults_in_words() -> None:
