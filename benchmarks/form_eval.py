@@ -37,6 +37,7 @@ import os
 import sys
 from collections import defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,8 +50,8 @@ from reps_eval import match  # noqa: E402
 from gymlib import angles as A  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
-from gymlib.rules import RuleBook, load_rules, view_category  # noqa: E402
-from gymlib.synth import EXERCISE_ERRORS, EXERCISES, STANDARD_VIEWS, generate_clip  # noqa: E402
+from gymlib.rules import RuleBook, load_rules  # noqa: E402
+from gymlib.synth import EXERCISES, STANDARD_VIEWS, generate_clip  # noqa: E402
 
 #: errors put into good generated squat reps here, and the views they are made in
 INJECTED = {"heels_lifting": ("left", "right", "left45", "right45"),
@@ -192,11 +193,10 @@ def rendered(book: RuleBook) -> None:
         w, h = truth["image_size"]
         reps = count_reps(seq.landmarks, ex, seq.fps, aspect=w / h, rules=book)
 
-        class T:  # the truth's reps as match() wants them
-            def __init__(self, r: dict) -> None:
-                self.start, self.end, self.errors = r["start"], r["end"], set(r["errors"])
-
-        true = [T(r) for r in truth["reps"]]
+        true = [
+            SimpleNamespace(start=r["start"], end=r["end"], errors=set(r["errors"]))
+            for r in truth["reps"]
+        ]  # as match() wants them
         for i, j in match(reps, true):
             errs = {e for e in true[j].errors if (ex, e) not in NOT_FAULTS}
             for res in reps[i].checks:
@@ -390,7 +390,6 @@ def main() -> None:
         real_form(book, args.half)
     if "recordings" in parts:
         recordings(book, args.plots)
-    _ = view_category, EXERCISE_ERRORS
 
 
 if __name__ == "__main__":
