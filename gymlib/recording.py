@@ -207,7 +207,8 @@ class EventLog:
     def update(self, fb: Any) -> None:
         t = round(float(fb.time), 3)
         for rep in fb.finished:
-            self.events.append({"type": "rep", "t": t, **rep.as_row()})
+            self.events.append({"type": "rep", "t": t, **rep.as_row(),
+                                "fault_details": [f.as_dict() for f in rep.faults]})  # fmt: skip
         names = set()
         for w in fb.warnings:
             names.add(w.name)

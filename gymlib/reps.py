@@ -35,8 +35,11 @@ from gymlib.config import Config, ConfigError, build_section, load_config
 from gymlib.rules import (
     CheckResult,
     ExerciseRules,
+    FormFault,
     RuleBook,
     check_fails,
+    fault_text,
+    faults_of,
     judge_rep,
     load_rules,
     view_category,
@@ -126,6 +129,11 @@ class Rep:
     def duration(self) -> float:
         return (self.end - self.start + 1) / self.fps
 
+    @property
+    def faults(self) -> tuple[FormFault, ...]:
+        """The failed checks with their measured values and limits, most severe first."""
+        return faults_of(self.checks)
+
     def as_row(self) -> dict[str, object]:
         """A flat dict for tables (``reps.csv``)."""
         return {
@@ -142,6 +150,7 @@ class Rep:
             "pause_s": round(self.pause, 2),
             "verdict": self.verdict,
             "reasons": ";".join(self.reasons),
+            "faults": fault_text(self.checks),  # each fault's value and limit in words
         }
 
 

@@ -400,9 +400,9 @@ def _rep_params(
         if "shallow" in e:
             p["shoulder_h"] = u(0.36, 0.42)
         if "hips_sagging" in e:
-            p["hip_off"] = -u(0.09, 0.13)
+            p["hip_off"] = -u(0.12, 0.16)  # 17-27 deg below the line, as real sagging planks
         if "hips_piking" in e:
-            p["hip_off"] = u(0.12, 0.18)
+            p["hip_off"] = u(0.32, 0.40)  # 50-70 deg above the line, as real piked planks
         if "elbows_flaring" in e:
             p["flare"] = u(78, 88)
         p["rom"] = (style["top_h"] - p["shoulder_h"]) / (style["top_h"] - 0.2)

@@ -10,6 +10,7 @@ did is recorded and can be saved (atomically) and replayed through a new session
 
 from __future__ import annotations
 
+import html
 import threading
 import time
 from pathlib import Path
@@ -31,6 +32,11 @@ VERDICT_COLOUR = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
 #: joints to colour when a check fails, by the measure it uses
 MEASURE_JOINTS = {
     "knee_over_toe": ("KNEE", "FOOT_INDEX"),
+    "front_knee_over_toe": ("KNEE", "FOOT_INDEX"),
+    "hip_below_knee": ("HIP", "KNEE"),
+    "heel_rise": ("HEEL",),
+    "knee_width": ("KNEE",),
+    "lean_over_shin": ("SHOULDER", "HIP"),
     "body_line": ("HIP",),
     "elbow_tuck": ("ELBOW",),
     "hip_height": ("HIP", "KNEE"),
@@ -83,6 +89,7 @@ class LiveCoach(W.VBox):
         self.counts = W.HTML("")
         self.rom = W.FloatProgress(min=0, max=1, description="range")
         self.warnings = W.HTML("")
+        self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
         self.save_video = W.Checkbox(value=False, description="save video")
@@ -250,10 +257,14 @@ class LiveCoach(W.VBox):
         )
         if fb.counter is not None and fb.counter.progress == fb.counter.progress:
             self.rom.value = float(np.clip(fb.counter.progress, 0, 1))
+        if fb.rep is not None:  # the last rep's faults, each with its value and limit
+            self._rep_faults = [f"rep {fb.rep.index}: {f.text}" for f in fb.rep.faults]
         self.warnings.value = "<br>".join(
-            f"<span style='color:#e67e22'>{w.since:6.1f} s  {w.message}</span>"
-            for w in fb.warnings
-        )
+            [f"<span style='color:#e67e22'>{w.since:6.1f} s  {w.message}</span>"
+             for w in fb.warnings]
+            + [f"<span style='color:#e74c3c'>{html.escape(t)}</span>"
+               for t in self._rep_faults]
+        )  # fmt: skip
 
     def _save(self) -> Path:
         """Save everything since the coach started as a new folder in ``data/sessions``, and
