@@ -235,7 +235,7 @@ def real_form(book: RuleBook, which: int = 1) -> None:
     )
     for name, fname, checks in (("plank", "ngo_plank.npz", ("hips_sagging", "hips_piking")),
                                 ("lunge", "ngo_lunge.npz", ("knees_past_toes",))):  # fmt: skip
-        d = np.load(path / fname, allow_pickle=True)
+        d = np.load(path / fname, allow_pickle=False)
         lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)  # NaN = not kept: unseen
         mapped, sel = d["mapped"], halves(d["mapped"], d["seq"]) == which
         for label, aspect in (("4:3", 4 / 3), ("16:9", 16 / 9)):
@@ -263,7 +263,7 @@ def real_streams():  # noqa: ANN201
     """(exercise, source, name, landmarks (T, 33, 4), fps, aspect) of every real recording."""
     path = SHARED / "seed_real_windows.npz"
     if path.is_file():
-        d = np.load(path, allow_pickle=True)
+        d = np.load(path, allow_pickle=False)
         w = d["windows"].reshape(len(d["windows"]), 30, 33, 4)
         keys = sorted(set(zip(d["exercise"], d["source"], d["video"], strict=True)))
         for ex, src, video in keys:

@@ -99,7 +99,7 @@ def real_sweep(exercise: str, check: str, lo: float | None, hi: float | None,
     path = SHARED / "real_form" / files[exercise, check]
     if not path.is_file():
         sys.exit(f"{path}: not found (see ../shared/data/real_form/README.md)")
-    d = np.load(path, allow_pickle=True)
+    d = np.load(path, allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)  # NaN = not kept: unseen
     choose = halves(d["mapped"], d["seq"]) == 0
     spec = next(c for c in load_rules()[exercise].checks if c.name == check)

@@ -202,7 +202,7 @@ def _halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
 @pytest.mark.skipif(not (REAL_FORM / "ngo_plank.npz").is_file(), reason="no real_form data")
 @pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
 def test_real_planks_held_out_half(aspect: float) -> None:
-    d = np.load(REAL_FORM / "ngo_plank.npz", allow_pickle=True)
+    d = np.load(REAL_FORM / "ngo_plank.npz", allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
     held = _halves(d["mapped"], d["seq"]) == 1
     checks = {c.name: c for c in load_rules()["push_up"].checks}
@@ -219,7 +219,7 @@ def test_real_planks_held_out_half(aspect: float) -> None:
 @pytest.mark.skipif(not (REAL_FORM / "ngo_lunge.npz").is_file(), reason="no real_form data")
 @pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
 def test_real_lunges_front_knee_held_out_half(aspect: float) -> None:
-    d = np.load(REAL_FORM / "ngo_lunge.npz", allow_pickle=True)
+    d = np.load(REAL_FORM / "ngo_lunge.npz", allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
     held = _halves(d["mapped"], d["seq"]) == 1
     spec = next(c for c in load_rules()["split_squat"].checks if c.name == "knees_past_toes")
