@@ -545,8 +545,12 @@ def install(candidate: str | Path, target: str | Path) -> Path:
     verify_files(src, read_card(src.with_suffix(".json")))
     dst.parent.mkdir(parents=True, exist_ok=True)
     recover(dst)
-    for old in dst.parent.glob(f".{dst.stem}.promote-*"):  # a promotion killed before commit
-        shutil.rmtree(old, ignore_errors=True)
+    # what a promotion killed before its commit point left: its stage, a half-written journal
+    for old in dst.parent.glob(f".{dst.stem}.promot*"):
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
     stage = Path(tempfile.mkdtemp(dir=dst.parent, prefix=f".{dst.stem}.promote-"))
     sets = [(src, dst)]
     if _complete(dst):

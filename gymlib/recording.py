@@ -285,6 +285,7 @@ class FrameSpool:
         if landmarks is not None:
             rec["landmarks"] = landmarks
         self._fh.write(rec.tobytes())
+        self._fh.flush()  # on disk now: a crash of the kernel loses at most this frame
         self.count += 1
 
     def read(self) -> tuple[np.ndarray, np.ndarray]:
