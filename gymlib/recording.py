@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import weakref
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -278,6 +279,8 @@ class FrameSpool:
         self.path = Path(name)
         self._fh = os.fdopen(fd, "wb")
         self.count = 0
+        # deleted with the spool, or at exit, even if close() is never called
+        self._cleanup = weakref.finalize(self, _discard, self._fh, self.path)
 
     def append(self, t: float, landmarks: np.ndarray | None) -> None:
         rec = np.zeros((), FRAME_RECORD)
@@ -295,6 +298,10 @@ class FrameSpool:
         return arr["t"].copy(), arr["landmarks"].copy()
 
     def close(self) -> None:
-        if not self._fh.closed:
-            self._fh.close()
-        self.path.unlink(missing_ok=True)
+        self._cleanup()
+
+
+def _discard(fh: Any, path: Path) -> None:
+    if not fh.closed:
+        fh.close()
+    path.unlink(missing_ok=True)
