@@ -173,7 +173,11 @@ class ExerciseClassifier:
 
         cfg = load_config()
         p = Path(path) if path is not None else cfg.resolve(cfg.model.path)
-        recover(p)
+        try:
+            recover(p)
+        except OSError as exc:
+            raise OSError(f"{p}: a promotion was interrupted and finishing it needs write access "
+                          f"to {p.parent} ({exc})") from exc  # fmt: skip
         if not p.is_file():
             raise FileNotFoundError(
                 f"{p}: no trained classifier here; train one with notebooks/03_training.ipynb "

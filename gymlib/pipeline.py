@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from gymlib.config import PROJECT_ROOT, load_config
+from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
 from gymlib.io import fresh_path, write_json_atomic
 
 NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
@@ -239,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     try:
+        if args.scheduler is not None:  # the same check as config.yaml's pipeline.scheduler
+            PipelineConfig(scheduler=args.scheduler)
         run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs,
                       scheduler=args.scheduler)  # fmt: skip
     except (PipelineError, ValueError, FileNotFoundError) as exc:
