@@ -398,7 +398,7 @@ def read_card(card_path: Path) -> dict[str, Any]:
     if (not isinstance(classes, list) or not classes or len(set(map(str, classes))) != len(classes)
             or not all(isinstance(c, str) for c in classes)):  # fmt: skip
         raise ValueError(f"{card_path}: classes must be a list of distinct names, got {classes!r}")
-    if card["features"] not in FEATURE_SETS:
+    if not isinstance(card["features"], str) or card["features"] not in FEATURE_SETS:
         raise ValueError(f"{card_path}: features {card['features']!r} is not a feature set; "
                          f"choose one of {list(FEATURE_SETS)}")  # fmt: skip
     temp = card.get("temperature", 1.0)
@@ -443,8 +443,8 @@ def verify_files(path: Path, card: dict[str, Any]) -> None:
         want, got = manifest.get(key), card.get(key, 1.0 if key == "temperature" else None)
         if want is not None and got != want:
             raise ValueError(
-                f"{card_path}: {key} {got!r} differ from the model's ({want!r}, {mpath.name}): "
-                "this card does not belong to this model; restore the card it was saved with"
+                f"{card_path}: {key} {got!r} do not match the model's {want!r} ({mpath.name}):"
+                " this card does not belong to this model; restore the card it was saved with"
             )
     if files.get(".json") not in (None, _card_sha256(card)):
         raise ValueError(f"{card_path}: the card was changed after the model was saved "
