@@ -573,6 +573,23 @@ def test_rows113_114_an_absurd_time_does_not_poison_later_frames(coach, jpeg, ro
     assert np.median(np.diff(t[11:])) == pytest.approx(1 / 30, rel=1e-3)
 
 
+def test_the_frame_clock_keeps_one_increasing_time_base() -> None:
+    from gymlib.widgets.coach import FrameClock
+
+    clock = FrameClock()
+    run = [i / 30 for i in range(30)]
+    times = [clock(t) for t in run]
+    assert times == run  # within a camera run the browser's times are used as they are
+    restarted = [clock(t) for t in run]  # the camera restarted: the browser counts from 0
+    assert np.allclose(np.diff(restarted), 1 / 30) and restarted[0] == pytest.approx(1.0)
+    assert clock(1e300) == pytest.approx(restarted[-1] + 1 / 30)  # a glitch: one interval on
+    # measured from the last good frame (0.967 s): 1.0 s is one interval after it, just after
+    # the glitch frame's time
+    assert clock(1.0) == pytest.approx(restarted[-1] + 1 / 30, abs=1e-5)
+    paused = [clock(1000.0 + i / 30) for i in range(5)]  # a real pause of 1000 s: 3 agree
+    assert np.all(np.diff(paused) > 0) and np.allclose(np.diff(paused[2:]), 1 / 30)
+
+
 def test_row115_the_time_base_survives_a_camera_restart(coach, jpeg) -> None:  # noqa: ANN001
     import cv2
 

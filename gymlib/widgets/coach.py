@@ -99,8 +99,8 @@ class FrameClock:
 
     def __call__(self, t: float) -> float:
         t = float(t)
-        if self._in is None:
-            ok = math.isfinite(t) and 0 <= t <= self.max_jump_s
+        if self._in is None:  # the browser's clock starts with the widget: within a day
+            ok = math.isfinite(t) and 0 <= t <= 86_400.0
             return self._accept(t if ok else 0.0, t if ok else 0.0)
         d = t - self._in
         if not math.isfinite(t) or d > self.max_jump_s:
