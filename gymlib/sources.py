@@ -209,9 +209,14 @@ def download_seed(
              and t["path"].startswith(SEED_DIR + "/") and t["path"].endswith(".csv")]  # fmt: skip
     if limit:
         files = files[:limit]
+    root = dest.resolve()
     for t in tqdm(files, desc="seed CSVs", disable=not progress):
         rel = t["path"][len(SEED_DIR) + 1 :]
         target = dest / rel
+        # git trees cannot hold "..", but a forged listing could: never write outside dest
+        if not target.resolve().is_relative_to(root) or target.resolve() == root:
+            raise DownloadError(f"{t['path']!r}: the listing names a file outside {dest}; "
+                                "refused, nothing written there")  # fmt: skip
         if target.is_file() and _git_blob_sha1(target.read_bytes()) == t["sha"]:
             continue
         blob = _get(f"https://raw.githubusercontent.com/{SEED_REPO}/{SEED_COMMIT}/{t['path']}")

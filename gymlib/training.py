@@ -656,25 +656,11 @@ def concat(*parts: LabelledWindows) -> LabelledWindows:
 def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
     """Copy a trained model (``.keras`` + ``.json`` + ``.tflite``) over the shipped one.
 
-    The shipped files are first kept as ``<name>.previous.*``; nothing is half-written.
+    The shipped files are kept as ``<name>.previous.*``; all files switch together or not at
+    all, even if the process is killed (:func:`gymlib.model.install`).
     """
-    import shutil
-
-    from gymlib.io import atomic_path
+    from gymlib.model import install
 
     cfg = load_config()
-    src = Path(candidate)
     dst = Path(target) if target is not None else cfg.resolve(cfg.model.path)
-    if not src.is_file() or not src.with_suffix(".json").is_file():
-        raise FileNotFoundError(f"{src}: a trained model (.keras with its .json card) is needed")
-    for suffix in (".keras", ".json", ".tflite"):
-        s, d = src.with_suffix(suffix), dst.with_suffix(suffix)
-        if not s.is_file():
-            continue
-        if d.is_file():
-            backup = d.with_name(f"{d.stem}.previous{suffix}")
-            with atomic_path(backup) as tmp:
-                shutil.copyfile(d, tmp)
-        with atomic_path(d) as tmp:
-            shutil.copyfile(s, tmp)
-    return dst
+    return install(candidate, dst)

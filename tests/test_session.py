@@ -368,7 +368,8 @@ def test_live_coach_handles_a_camera_frame_and_closes_sets(tmp_path: Path) -> No
         result = coach._handle(jpeg, 0.0)
         assert result["landmarks"] is not None and len(result["landmarks"]) == 33
         wide = cv2.imencode(".jpg", cv2.resize(img, (1280, 720)))[1].tobytes()
-        coach._handle(wide, 0.05)
+        for k in range(3):  # a new camera size (a few frames, not one odd frame)
+            coach._handle(wide, 0.05 + k / 30)
         assert coach.session.aspect == pytest.approx(16 / 9)  # the counters measure in it
         with pytest.raises(ValueError, match="JPEG"):
             coach._handle(b"not a jpeg", 0.1)

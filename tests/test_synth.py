@@ -387,7 +387,7 @@ def test_far_side_visibility_matches_the_real_windows(real_windows_path) -> None
     # seen side-on, MediaPipe is sure of the far shoulder and hip (~1.0) but gives the far
     # limbs a low visibility (elbow ~0.05, wrist ~0.13, knee ~0.18): mostly "unseen" to the
     # rules. Before, every generated far-side point read ~0.5 ("seen")
-    d = np.load(real_windows_path, allow_pickle=True)
+    d = np.load(real_windows_path, allow_pickle=False)
     real = _far_side_visibility(d["windows"].reshape(-1, 33, 4))
     clips = [generate_clip(ex, 3, seed=k, view=("left", "right")[k % 2], idle=False)
              for k, ex in enumerate(EXERCISES * 4)]  # fmt: skip
