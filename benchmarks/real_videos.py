@@ -17,6 +17,9 @@ with the exercise right, and reps counted against the truth.
   ... clip of each exercise), so both halves hold every exercise.
 - ``--exercise-truth``: the true exercise is given to ``analyze`` (``--exercise NAME``), which
   measures counting alone, without recognition.
+- ``--live``: instead of ``analyze`` (which decides every set from the whole clip first), the
+  live coach's path: the landmarks fed frame by frame to ``gymlib.session.CoachSession``, which
+  decides from the windows seen so far (as the camera widget, replay and notebook 04 do).
 
 A clip's exercise is right when more of its counted reps are under the true exercise than under
 any other (so 0 reps is wrong). Time is ``analyze``'s wall time on the landmarks (drawing and
@@ -89,7 +92,20 @@ def pose_file(clip: Clip, cache: Path, rerun: bool) -> tuple[Path, float]:
     return path, seconds
 
 
-def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool) -> list[dict]:
+def live_reps(path: Path, clf, exercise: str) -> tuple[list, float]:  # noqa: ANN001
+    """The live coach's reps on a landmark file, and the video's seconds."""
+    from gymlib.extract import PoseSequence
+    from gymlib.session import CoachSession
+
+    seq = PoseSequence.load(path)
+    w, h = seq.image_size
+    session = CoachSession(clf, fps=seq.fps, aspect=w / h, exercise=exercise)
+    for i, frame in enumerate(seq.frames()):
+        session.update(frame, i / seq.fps)
+    return list(session.reps), len(seq) / seq.fps
+
+
+def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool, live: bool) -> list[dict]:
     from gymlib.analyze import analyze
     from gymlib.model import ExerciseClassifier
 
@@ -98,19 +114,24 @@ def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool) -> list[dict]:
     for clip in clips:
         path, mp_s = pose_file(clip, cache, rerun)
         t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as out:
-            result = analyze(path, out=out, classifier=clf, progress=False,
-                             exercise=clip.exercise if truth else "auto")  # fmt: skip
+        exercise = clip.exercise if truth else "auto"
+        if live:
+            reps, video_s = live_reps(path, clf, exercise)
+        else:
+            with tempfile.TemporaryDirectory() as out:
+                result = analyze(path, out=out, classifier=clf, progress=False,
+                                 exercise=exercise)  # fmt: skip
+            reps, video_s = result.reps, result.frames / result.fps
         seconds = time.perf_counter() - t0 + mp_s
         per_ex: dict[str, int] = {}
-        for r in result.reps:
+        for r in reps:
             per_ex[r.exercise] = per_ex.get(r.exercise, 0) + 1
-        counted = len(result.reps)
+        counted = len(reps)
         top = max(per_ex, key=lambda e: (per_ex[e], e == clip.exercise)) if per_ex else "unknown"
         rows.append({
             "clip": clip.name, "exercise": clip.exercise, "truth": clip.reps, "counted": counted,
             "under": per_ex, "exercise_right": top == clip.exercise,
-            "seconds": seconds, "mediapipe_s": mp_s, "video_s": result.frames / result.fps,
+            "seconds": seconds, "mediapipe_s": mp_s, "video_s": video_s,
         })  # fmt: skip
         print(f"{clip.name:42s} {clip.reps:3d} {counted:4d}  "
               f"{'ok ' if counted == clip.reps else 'x  '}"
@@ -145,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cache", action="store_true", help="run MediaPipe again on every clip")
     ap.add_argument("--exercise-truth", action="store_true",
                     help="give analyze the true exercise (counting alone)")  # fmt: skip
+    ap.add_argument("--live", action="store_true",
+                    help="the live coach (CoachSession) instead of analyze")  # fmt: skip
     ap.add_argument("--clips", default="", help="only clips whose name contains one of these "
                     "comma-separated words")  # fmt: skip
     ap.add_argument("--out", type=Path, default=None, help="also write the rows as JSON here")
@@ -157,10 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     if words:
         clips = [c for c in clips if any(w in c.name for w in words)]
     mode = "true exercise given" if args.exercise_truth else "exercise recognised"
+    mode += ", live coach (CoachSession)" if args.live else ", analyze"
     print(f"{len(clips)} clips ({args.split}), {mode}; pose from "
           f"{'MediaPipe (rerun)' if args.no_cache else args.cache}")  # fmt: skip
     print(f"{'clip':42s} {'true':>3s} {'got':>4s}  =   ±1  ex  {'counted under':28s} {'s':>6s}")
-    rows = run(clips, args.cache, args.no_cache, args.exercise_truth)
+    rows = run(clips, args.cache, args.no_cache, args.exercise_truth, args.live)
     t = totals(rows)
     n = max(t["clips"], 1)
     print(f"\n{t['clips']} clips: exact {t['exact']} ({t['exact'] / n:.2f}), within one "
@@ -173,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         from gymlib.io import write_json_atomic
 
         write_json_atomic(args.out, {"split": args.split, "exercise_truth": args.exercise_truth,
-                                     "rows": rows, "totals": t}, overwrite=True)  # fmt: skip
+                                     "live": args.live, "rows": rows, "totals": t},
+                          overwrite=True)  # fmt: skip
     return 0
 
 
