@@ -67,7 +67,7 @@ class SessionFeedback:
     time: float
     person: bool
     exercise: str  # the recognised (or fixed) exercise, or "unknown"
-    confidence: float  # the classifier's probability for it (1.0 when fixed by the user)
+    confidence: float  # the decision's belief in it (1.0 when fixed by the user)
     probabilities: dict[str, float]
     counter: FrameFeedback | None  # the active exercise's counter, if any
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
@@ -84,7 +84,12 @@ class SessionFeedback:
 
 
 class CoachSession:
-    """Stateful, pure pipeline: window -> classifier -> per-exercise rep counter and rules."""
+    """Stateful, pure pipeline: window -> classifier -> decision -> per-exercise rep counter.
+
+    ``threshold`` (default ``model.confidence_threshold``): a window whose "other" class reaches
+    it marks where the person did none of the exercises (frames a newly named exercise's counter
+    watches again only as context); naming the exercise is ``config.decision``'s.
+    """
 
     def __init__(
         self,
