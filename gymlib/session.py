@@ -141,7 +141,7 @@ class CoachSession:
         self._last_classified = -np.inf  # time of the last window classified
         self._classified_at: int | None = None  # its frame
         self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
-        self._plan_other: set[int] = set()
+        self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
         # the last replay_s seconds of frames (None: nobody), for a newly recognised exercise
@@ -188,7 +188,7 @@ class CoachSession:
 
     # -------------------------------------------------------------------------------------------
     def _window_probs(self, window: np.ndarray) -> np.ndarray:
-        """``(C,)`` probabilities of one ``(30, 33, 4)`` window; notes a sure "other"."""
+        """``(C,)`` probabilities of one ``(30, 33, 4)`` window."""
         x = window.reshape(WINDOW_FRAMES, FRAME_FEATURES)
         return np.asarray(self.classifier.predict_one(x), dtype=np.float64)
 
@@ -242,8 +242,7 @@ class CoachSession:
             for i in range(WINDOW_FRAMES - 1, len(stream))
             if (i + 1) % every == 0 and seen[i - WINDOW_FRAMES + 1 : i + 1].sum() >= n_min
         ]
-        windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]  # fmt: skip
-        probs = self._probs_of(windows)
+        probs = self._probs_of([stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
         new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
         t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
         sets = decide_sets(probs, t, new, self.classifier.classes, self.exercises,
@@ -254,7 +253,7 @@ class CoachSession:
             stop = len(stream) if s is sets[-1] else ends[s.last] + 1
             self._plan[start:stop] = [(s.exercise, s.confidence)] * (stop - start)
             start = stop
-        self._plan_other = {e for e, p in zip(ends, probs, strict=True) if self._is_other(p)}
+        self._plan_probs = dict(zip(ends, probs, strict=True))
         return sets
 
     def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
@@ -270,8 +269,11 @@ class CoachSession:
         i = self.frames - 1
         if i >= len(self._plan):
             raise ValueError(f"the plan covers {len(self._plan)} frames; frame {i + 1} was fed")
-        if i in self._plan_other:
-            self._other_at = i
+        if i in self._plan_probs:  # a window the live path would classify here
+            probs = self._plan_probs[i]
+            self.probabilities = dict(zip(self.classifier.classes, map(float, probs), strict=True))
+            if self._is_other(probs):
+                self._other_at = i
         self.current, self.confidence = self._plan[i]
 
     def update(self, landmarks: np.ndarray | None, t: float) -> SessionFeedback:
