@@ -12,16 +12,20 @@ frames (30 fps; Fit3D's 50). The probabilities are kept in ``--probs`` (``--refr
 them again). Per real window (each 30-frame chunk of a stream), the answer is:
 
 - **per window** (before): the window's own top class at ``model.confidence_threshold``;
+- **votes** (before, the live coach until issue 36): an exercise named after two consecutive
+  windows at that threshold agree, "unknown" 4 s after the last confident window or after two
+  confident "other" windows;
 - **live**: :class:`gymlib.decision.ExerciseFilter`'s exercise after the classification that
   ends the chunk (only the stream so far);
 - **offline**: the exercise of the set holding that classification
   (:func:`gymlib.decision.decide_sets`, the whole stream, as ``analyze`` does).
 
 Printed for each: windows answered "unknown" (no exercise named), wrong and confident (a wrong
-exercise named), macro-F1 (over the six exercises; "unknown" counts as a miss), for all windows
-and per source. ``--half``: the recording groups in two fixed halves (sorted group names,
-alternating A, B) to choose the options on A and report on B. ``--sweep`` prints a small grid of
-``evidence`` and ``floor`` on the chosen half.
+exercise named), macro-F1 (over the six exercises; "unknown" counts as a miss), drops (a named
+exercise falling back to "unknown" and then named again in the same recording: flicker), for
+all windows and per source. ``--half``: the recording groups in two fixed halves (sorted group
+names, alternating A, B) to choose the options on A and report on B. ``--sweep`` prints a small
+grid of ``evidence`` and ``floor`` on the chosen half.
 """
 
 from __future__ import annotations
@@ -135,6 +139,24 @@ def macro_f1(truth: np.ndarray, said: np.ndarray, n: int) -> float:
     return float(np.mean(f1))
 
 
+def votes(probs: np.ndarray, times: np.ndarray, classes: list[str], threshold: float,
+          vote: int = 2, unknown_after_s: float = 4.0) -> list[str]:  # fmt: skip
+    """The live coach's rule before issue 36: the name after each window."""
+    current, candidate, n, last = UNKNOWN, None, 0, -np.inf
+    out = []
+    for p, t in zip(probs, times, strict=True):
+        i = int(np.argmax(p))
+        name = classes[i] if p[i] >= threshold else UNKNOWN
+        last = t if name not in (UNKNOWN, OTHER) else last
+        candidate, n = (name, n + 1) if name == candidate else (name, 1)
+        if n >= vote and name != UNKNOWN:
+            current = UNKNOWN if name == OTHER else name
+        if t - last > unknown_after_s:
+            current = UNKNOWN
+        out.append(current)
+    return out
+
+
 def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[str, np.ndarray]:
     """Per real window, the exercise index each decision names (-1: unknown)."""
     classes = list(d["classes"])
@@ -144,6 +166,7 @@ def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[st
     top = cp.argmax(axis=1)
     window = np.where((cp.max(axis=1) >= threshold) & (top != classes.index(OTHER)), top, -1)
     live = np.full(len(cp), -1)
+    voted = np.full(len(cp), -1)
     offline = np.full(len(cp), -1)
     fps = np.where(d["source"] == "fit3d", 50.0, 30.0)
     by_video: dict[str, list[int]] = {}
@@ -157,6 +180,8 @@ def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[st
         named = {}
         for p, e, n in zip(probs, ends, new, strict=True):
             named[int(e)] = f.update(p, e / rate, n)
+        by_votes = dict(zip(ends.tolist(), votes(probs, ends / rate, classes, threshold),
+                            strict=True))  # fmt: skip
         sets = decide_sets(probs, ends / rate, new, classes, exercises, cfg)
         step_set = np.zeros(len(rows), int)
         for s in sets:
@@ -164,18 +189,32 @@ def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[st
         for c in chunks:
             e = st["end"][c]
             live[c] = ex_idx.get(named.get(int(e), UNKNOWN), -1)
+            voted[c] = ex_idx.get(by_votes.get(int(e), UNKNOWN), -1)
             k = int(np.searchsorted(ends, e))  # the classification that ends (or follows) it
             offline[c] = step_set[min(k, len(rows) - 1)]
-    return {"per window": window, "live": live, "offline": offline}
+    return {"per window": window, "votes": voted, "live": live, "offline": offline}
 
 
-def report(d: dict, said: dict[str, np.ndarray], mask: np.ndarray, label: str) -> None:
+def drops(said: np.ndarray, st: dict, mask: np.ndarray) -> int:
+    """Named, then "unknown", then the same exercise again, within one recording."""
+    n = 0
+    for v in set(st["video"][mask]):
+        idx = np.flatnonzero(st["video"] == v)
+        seq = said[idx[np.argsort(st["end"][idx])]]
+        for k in range(1, len(seq)):
+            if seq[k] == -1 and seq[k - 1] != -1 and (seq[k:] == seq[k - 1]).any():
+                n += 1
+    return n
+
+
+def report(d: dict, st: dict, said: dict[str, np.ndarray], mask: np.ndarray,
+           label: str) -> None:  # fmt: skip
     y = d["labels"][mask]
     print(f"\n{label}: {mask.sum()} windows, {len(set(d['group'][mask]))} recording groups")
-    print(f"{'decision':12s} {'unknown':>8s} {'wrong':>7s} {'macro-F1':>9s}   per source "
-          "(unknown / wrong)")  # fmt: skip
-    for name, s in said.items():
-        s = s[mask]
+    print(f"{'decision':12s} {'unknown':>8s} {'wrong':>7s} {'macro-F1':>9s} {'drops':>6s}   "
+          "per source (unknown / wrong)")  # fmt: skip
+    for name, full in said.items():
+        s = full[mask]
         per = []
         for src in sorted(set(d["source"][mask])):
             m = d["source"][mask] == src
@@ -183,7 +222,8 @@ def report(d: dict, said: dict[str, np.ndarray], mask: np.ndarray, label: str) -
                 f"{src} {np.mean(s[m] == -1):.3f}/{np.mean((s[m] != -1) & (s[m] != y[m])):.3f}"
             )
         print(f"{name:12s} {np.mean(s == -1):8.3f} {np.mean((s != -1) & (s != y)):7.3f} "
-              f"{macro_f1(y, s, 6):9.3f}   " + ", ".join(per))  # fmt: skip
+              f"{macro_f1(y, s, 6):9.3f} {drops(full, st, mask):6d}   "
+              + ", ".join(per))  # fmt: skip
 
 
 def halves(groups: np.ndarray) -> np.ndarray:
@@ -210,7 +250,7 @@ def main() -> None:
     mask = np.ones(len(half), bool) if args.half == "all" else half == args.half
     threshold = cfg.model.confidence_threshold
     print(f"decision options (config.yaml live.decision): {live.decision}")
-    report(d, answers(d, st, live.decision, threshold), mask, f"half {args.half}")
+    report(d, st, answers(d, st, live.decision, threshold), mask, f"half {args.half}")
     if args.sweep:
         print("\nsweep (live / offline: unknown, wrong, macro-F1)")
         for ev in (0.2, 0.35, 0.5, 0.75, 1.0):
