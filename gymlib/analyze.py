@@ -4,9 +4,10 @@
 
 ``VIDEO`` is a video file (MediaPipe finds the person frame by frame) or a landmark file
 (``.npz`` from ``PoseSequence.save`` or a generator clip saved with ``save_clip_npz``), drawn
-as a stick figure. Frames are streamed: memory stays flat for any length. Outputs in ``DIR``
-(default ``runs/analyze/<video name>``): ``annotated.mp4``, ``reps.csv``, ``summary.png``,
-``summary.json``.
+as a stick figure. Frames are streamed: memory stays flat for any length (only the landmarks,
+about 0.6 kB a frame, are kept: every set's exercise is decided from the whole clip first).
+Outputs in ``DIR`` (default ``runs/analyze/<video name>``): ``annotated.mp4``, ``reps.csv``,
+``summary.png``, ``summary.json``.
 """
 
 from __future__ import annotations
@@ -176,6 +177,43 @@ def _frames_from_landmarks(path: Path) -> tuple[Iterator[tuple[np.ndarray, np.nd
     return gen(), fps, size, len(lm)
 
 
+def _planned(
+    session: Any,
+    src: Path,
+    frames: Iterator[tuple[np.ndarray, np.ndarray | None]],
+    fps: float,
+    n: int,
+    progress: bool,
+) -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    """Pass 1 keeps only the landmarks (MediaPipe runs once) and plans the session's sets from
+    the whole stream; the frames are then read again (no MediaPipe) with those landmarks."""
+    from tqdm.auto import tqdm
+
+    poses = [lm for _, lm in tqdm(frames, total=n or None, desc=f"{src.name} (pose)",
+                                  unit="frame", disable=not progress)]  # fmt: skip
+    session.plan(poses, [i / fps for i in range(len(poses))])
+    if src.suffix.lower() == ".npz":
+        again = (bgr for bgr, _ in _frames_from_landmarks(src)[0])
+    else:
+        again = _in_background(_decoded(src))
+    return ((bgr, lm) for bgr, lm in zip(again, poses, strict=False))
+
+
+def _decoded(path: Path) -> Iterator[np.ndarray]:
+    """The video's BGR frames, decoded again."""
+    from gymlib.extract import open_video
+
+    cap = open_video(path)
+    try:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                return
+            yield bgr
+    finally:
+        cap.release()
+
+
 def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 200, 60)) -> None:
     """Skeleton and text lines onto a BGR frame, in place."""
     import cv2
@@ -224,6 +262,8 @@ def analyze(
     else:
         frames, fps, size, n = _frames_from_video(src)
     session = CoachSession(classifier, fps=fps, aspect=size[0] / size[1], exercise=exercise)
+    if session.fixed is None:  # every set's exercise decided from all its windows first
+        frames = _planned(session, src, frames, fps, n, progress)
     timeline: list[tuple[float, str, float]] = []
     t0 = time.perf_counter()
     mp4 = out_dir / "annotated.mp4"
