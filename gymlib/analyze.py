@@ -177,24 +177,25 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
     """A landmark ``.npz`` checked whole before anything runs: ``(landmarks (T, 33, 4) float32,
     times (T,) s, fps, (width, height))``. Every problem names the file (and the frame)."""
     p = Path(path)
-    try:
-        z = np.load(p, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
-        raise ValueError(f"{p}: not a landmark .npz file ({exc}); expected one written by "
-                         "PoseSequence.save or save_clip_npz") from None  # fmt: skip
-    if not isinstance(z, np.lib.npyio.NpzFile):
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if magic.startswith(b"\x93NUMPY"):
         raise ValueError(f"{p}: holds a single array (.npy), not an .npz archive with "
                          "'landmarks', 'fps' and 'image_size'")  # fmt: skip
-    with z:
-        try:
+    if not magic.startswith(b"PK"):
+        raise ValueError(f"{p}: not an .npz (zip) archive; expected a landmark file written by "
+                         "PoseSequence.save or save_clip_npz")  # fmt: skip
+    try:
+        with np.load(p, allow_pickle=False) as z:
             if "landmarks" not in z.files:
                 raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
             lm = z["landmarks"]
             fps = z["fps"] if "fps" in z.files else np.float64(30.0)
             size = z["image_size"] if "image_size" in z.files else np.array([640, 480])
             times = z["timestamps"] if "timestamps" in z.files else None
-        except (OSError, ValueError, EOFError, KeyError) as exc:  # a damaged member
-            raise ValueError(f"{p}: a damaged landmark file ({exc})") from None
+    except (OSError, ValueError, EOFError, KeyError) as exc:  # damaged, or object arrays
+        msg = str(exc)
+        raise ValueError(msg if msg.startswith(str(p)) else f"{p}: {msg}") from None
     if lm.dtype.kind not in "fiu":
         raise ValueError(f"{p}: 'landmarks' must be numbers, got dtype {lm.dtype}")
     if lm.ndim != 3 or lm.shape[1:] != (33, 4):
