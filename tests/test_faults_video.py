@@ -383,3 +383,24 @@ def test_good_landmark_files_still_run(tmp_path: Path) -> None:
     np.savez(ints, landmarks=np.ones((40, 33, 4), np.int64), fps=np.float64(30),
              image_size=np.array([640, 480]))  # fmt: skip
     assert main([str(ints), "--out", str(tmp_path / "ints")]) == 0
+
+
+def test_the_videos_source_caches_upright_landmarks(tmp_path: Path) -> None:
+    """Row 10 through the ``videos`` training source: a phone clip is extracted upright (the
+    head above the hips) and its frames keep their own times."""
+    from gymlib.extract import PoseSequence
+    from gymlib.landmarks import PoseLandmark
+    from gymlib.sources import extract_folder
+
+    upright, _ = pv.sample_frames("split_squat-left45", limit=40)
+    (tmp_path / "videos" / "split_squat").mkdir(parents=True)
+    pv.rotated(tmp_path / "videos" / "split_squat" / "phone.mp4", upright, 270)
+    data, report = extract_folder(tmp_path / "videos", cache_dir=tmp_path / "cache", workers=1,
+                                  progress=False)  # fmt: skip
+    assert report.read == 1 and len(data) == 1
+    (cached,) = (tmp_path / "cache").glob("phone.*.npz")
+    seq = PoseSequence.load(cached)
+    assert seq.image_size == (480, 640)
+    seen = seq.landmarks[seq.detected]
+    assert len(seen) > 20
+    assert np.median(seen[:, PoseLandmark.NOSE, 1] - seen[:, PoseLandmark.LEFT_HIP, 1]) < -0.1
