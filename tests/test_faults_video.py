@@ -404,3 +404,20 @@ def test_the_videos_source_caches_upright_landmarks(tmp_path: Path) -> None:
     seen = seq.landmarks[seq.detected]
     assert len(seen) > 20
     assert np.median(seen[:, PoseLandmark.NOSE, 1] - seen[:, PoseLandmark.LEFT_HIP, 1]) < -0.1
+
+
+def test_a_recorded_webm_becomes_a_checked_browser_mp4(tmp_path: Path, squat) -> None:  # noqa: ANN001
+    """For saved session videos (issue 41): a browser's variable-rate webm re-encoded as H.264
+    keeps every frame at its time; a cut copy fails the check instead of replacing the file."""
+    from gymlib.media import VideoReader, VideoWriteError, check_video, probe, to_browser_mp4
+
+    frames, times = squat
+    webm = pv.variable_rate(tmp_path / "session.webm", frames[:40], times[:40], switch=20)
+    mp4 = to_browser_mp4(webm, tmp_path / "session.mp4")
+    assert probe(mp4).codec == "h264" and check_video(mp4, 30) == mp4
+    want = [t for _, t in VideoReader(webm)]
+    assert np.allclose([t for _, t in VideoReader(mp4)], want, atol=2e-3)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(mp4.read_bytes()[: mp4.stat().st_size // 2])
+    with pytest.raises(VideoWriteError, match=r"cut\.mp4: "):
+        check_video(cut, 30)
