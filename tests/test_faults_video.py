@@ -421,3 +421,79 @@ def test_a_recorded_webm_becomes_a_checked_browser_mp4(tmp_path: Path, squat) ->
     cut.write_bytes(mp4.read_bytes()[: mp4.stat().st_size // 2])
     with pytest.raises(VideoWriteError, match=r"cut\.mp4: "):
         check_video(cut, 30)
+
+
+# Rows 17, 18 and 21 need a small or read-only filesystem: a tmpfs mounted in a private user and
+# mount namespace (``unshare -rm``), so nothing outside the test process sees it.
+IN_NAMESPACE = r"""
+import hashlib, json, os, shutil, subprocess, sys
+mnt, good, clip, case = sys.argv[1:5]
+def digests(d):
+    return {n: hashlib.md5(open(os.path.join(d, n), "rb").read()).hexdigest()
+            for n in sorted(os.listdir(d))} if os.path.isdir(d) else None
+def analyze(out, *extra):
+    return subprocess.run([sys.executable, "-m", "gymlib.analyze", clip, "--out", out, *extra],
+                          capture_output=True, text=True, timeout=300)
+if case == "full":
+    shutil.copytree(good, f"{mnt}/out")
+    before = digests(f"{mnt}/out")
+    fh = open(f"{mnt}/filler", "wb", buffering=0)
+    try:
+        while True:
+            fh.write(b"\0" * 16384)
+    except OSError:
+        fh.close()
+    os.truncate(f"{mnt}/filler", os.path.getsize(f"{mnt}/filler") - 60_000)
+    run = analyze(f"{mnt}/out", "--overwrite")
+    result = {"before": before, "after": digests(f"{mnt}/out")}
+else:  # read-only: a new folder (row 17), then an existing empty one (row 18)
+    os.mkdir(f"{mnt}/res")
+    subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+    run = analyze(f"{mnt}/new/res")
+    result = {"rc17": run.returncode, "err17": run.stderr[-1500:]}
+    run = analyze(f"{mnt}/res")
+print("RESULT " + json.dumps({**result, "rc": run.returncode, "err": run.stderr[-1500:],
+                              "listing": sorted(os.listdir(mnt))}))
+"""
+
+
+def _in_small_fs(tmp_path: Path, good: Path, clip: Path, case: str, size: str) -> dict:
+    import shutil
+
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) for a private tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "in_namespace.py"
+    script.write_text(IN_NAMESPACE)
+    cmd = (f'mount -t tmpfs -o size={size} tmpfs "{mnt}" && exec "{sys.executable}" "{script}" '
+           f'"{mnt}" "{good}" "{clip}" {case}')  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run(["unshare", "-rm", "sh", "-c", cmd], env=env, capture_output=True,
+                         text=True, timeout=600)  # fmt: skip
+    line = [x for x in run.stdout.splitlines() if x.startswith("RESULT ")]
+    if not line and ("Operation not permitted" in run.stderr or "mount" in run.stderr):
+        pytest.skip(f"no private mounts here: {run.stderr.strip()[-200:]}")
+    assert line, run.stderr
+    return json.loads(line[0][len("RESULT ") :])
+
+
+def test_a_full_disk_fails_the_run_and_keeps_earlier_results(
+    tmp_path: Path, short_clip: Path
+) -> None:
+    """Row 21: a tmpfs that holds a good analysis and too little room for another."""
+    good = tmp_path / "good"
+    analyze(short_clip, out=good, progress=False)
+    res = _in_small_fs(tmp_path, good, short_clip, "full", "4m")
+    assert res["rc"] != 0 and "error:" in res["err"], res
+    assert "No space left" in res["err"] or "disk full" in res["err"], res["err"]
+    assert res["after"] == res["before"]
+    assert res["listing"] == ["filler", "out"]  # no .partial folder left
+
+
+def test_a_read_only_filesystem_is_a_clear_error(tmp_path: Path, short_clip: Path) -> None:
+    """Rows 17-18: --out on a read-only filesystem, a new folder and an existing one."""
+    res = _in_small_fs(tmp_path, tmp_path, short_clip, "ro", "1m")
+    for rc, err in ((res["rc17"], res["err17"]), (res["rc"], res["err"])):
+        assert rc == 2 and "Read-only file system" in err and str(tmp_path / "mnt") in err, err
+    assert res["listing"] == ["res"]
