@@ -354,7 +354,10 @@ def _made_parents(folder: Path) -> list[Path]:
     while not p.exists() and p != p.parent:
         missing.append(p)
         p = p.parent
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"{folder}: cannot make its folder ({exc.strerror})") from None
     return missing
 
 
@@ -391,7 +394,13 @@ def analyze(
     cfg = load_config()
     target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
     made = _made_parents(target)
-    work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
+    try:
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
+    except OSError as exc:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise OSError(f"{target}: cannot write results here ({exc.strerror})") from None
     try:
         umask = os.umask(0)
         os.umask(umask)

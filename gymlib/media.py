@@ -122,10 +122,8 @@ def probe(path: str | Path) -> VideoInfo:
         rotation = None
         size = (stream.codec_context.width, stream.codec_context.height)
         try:
-            for packet in container.demux(stream):
-                if packet.size == 0:
-                    continue
-                if packet.pts is not None:
+            for packet in container.demux(stream):  # the last, empty packet flushes
+                if packet.size and packet.pts is not None:
                     times.append(float(packet.pts * packet.time_base))
                 if rotation is None:  # the rotation comes with the first decoded frame
                     for frame in packet.decode():
@@ -265,11 +263,10 @@ def count_frames(path: str | Path) -> int:
         with av.open(str(p)) as container:
             stream = container.streams.video[0]
             n, decoded = 0, False
-            for packet in container.demux(stream):
-                if packet.size:
-                    n += 1
-                    if not decoded:
-                        decoded = bool(packet.decode())
+            for packet in container.demux(stream):  # the last, empty packet flushes
+                n += packet.size > 0
+                if not decoded:
+                    decoded = bool(packet.decode())
             return n if decoded or n == 0 else -1
     except (av.FFmpegError, IndexError, OSError) as exc:
         raise VideoWriteError(f"{p}: the written video does not open ({exc})") from None

@@ -497,3 +497,40 @@ def test_a_read_only_filesystem_is_a_clear_error(tmp_path: Path, short_clip: Pat
     for rc, err in ((res["rc17"], res["err17"]), (res["rc"], res["err"])):
         assert rc == 2 and "Read-only file system" in err and str(tmp_path / "mnt") in err, err
     assert res["listing"] == ["res"]
+
+
+def _still_video(path: Path, image: np.ndarray, frames: int) -> Path:
+    return pv.write_mp4(path, [image] * frames, [i / 30 for i in range(frames)])
+
+
+def test_odd_but_valid_videos_still_run(tmp_path: Path, squat) -> None:  # noqa: ANN001
+    """Rows 6-8, 23: nobody in the picture, one frame, 4K, names with spaces and non-ASCII."""
+    import cv2
+    import skimage.data
+
+    coffee = cv2.cvtColor(cv2.resize(skimage.data.coffee(), (640, 480)), cv2.COLOR_RGB2BGR)
+    nobody = _still_video(tmp_path / "coffee.mp4", coffee, 90)
+    assert main([str(nobody), "--out", str(tmp_path / "nobody")]) == 0
+    assert _summary(tmp_path / "nobody")["reps"] == 0
+    one = _still_video(tmp_path / "one.mp4", squat[0][200], 1)
+    assert main([str(one), "--out", str(tmp_path / "one")]) == 0
+    assert _summary(tmp_path / "one")["frames"] == 1
+    big = _still_video(tmp_path / "4k.mp4", cv2.resize(squat[0][200], (3840, 2160)), 15)
+    assert main([str(big), "--out", str(tmp_path / "4k")]) == 0
+    assert _summary(tmp_path / "4k")["size"] == [3840, 2160]
+    odd = tmp_path / "in ü squat 测试 clip.mp4"
+    odd.write_bytes(one.read_bytes())
+    assert main([str(odd), "--out", str(tmp_path / "out" / "ü out dir" / "x y")]) == 0
+    assert (tmp_path / "out" / "ü out dir" / "x y" / "annotated.mp4").is_file()
+
+
+@pytest.mark.parametrize("out", ["/proc/gymout", "/dev/null"])
+def test_impossible_output_folders_are_clear_errors(
+    tmp_path: Path,
+    short_clip: Path,
+    capsys,
+    out: str,  # noqa: ANN001
+) -> None:
+    """Rows 19-20: a folder that cannot be made, an --out that is a file."""
+    assert main([str(short_clip), "--out", out]) == 2
+    assert f"{out}" in capsys.readouterr().err
