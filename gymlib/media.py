@@ -327,6 +327,7 @@ class VideoWriter:
         """One BGR (or ``format="rgb24"``) ``(H, W, 3)`` uint8 frame shown at ``t`` seconds
         (default: index / fps)."""
         import av
+        import cv2
 
         w, h = self.size
         if bgr.shape[0] != h or bgr.shape[1] != w:
@@ -335,7 +336,10 @@ class VideoWriter:
             raise ValueError(f"{self.path}: frame of shape {bgr.shape}, expected ({h}, {w}, 3)")
         t = self.written / self.fps if t is None else t
         pts = max(int(round(t / self.TIME_BASE)), self._last_pts + 1)
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(bgr), format=format)
+        # OpenCV's conversion to the encoder's yuv420p is 3x cheaper than PyAV's (swscale)
+        code = cv2.COLOR_RGB2YUV_I420 if format == "rgb24" else cv2.COLOR_BGR2YUV_I420
+        yuv = cv2.cvtColor(np.ascontiguousarray(bgr), code)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts, frame.time_base = pts, self.TIME_BASE
         self._last_pts = pts
         try:
