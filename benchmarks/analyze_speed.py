@@ -9,7 +9,10 @@ runs every version in a fresh process, one after the other (so both see the same
 three times the bare loop (OpenCV read + MediaPipe video mode, nothing else) followed by the whole
 analysis (decode, pose, classifier, reps, drawing, the annotated video and its check). The figure
 is analysis frames/s / bare frames/s of each pair, median over pairs and rounds (the machine is
-shared: pairs next to each other see about the same load). Target: >= 0.95 x with H.264.
+shared: pairs next to each other see about the same load). The CPU time of all threads per frame
+says what the extra work costs whatever the load: on a busy machine the ratio is about the ratio
+of CPU times; on a quiet one drawing and encoding run on the other core, beside the pose model.
+Target: >= 0.95 x with H.264.
 ``--old`` exports that commit with ``git archive`` (its own gymlib, same clip and machine).
 """
 
@@ -40,10 +43,10 @@ def measure(video: Path, out: Path, pairs: int = 3) -> dict[str, float]:
     from gymlib.extract import PoseExtractor
 
     analyze(video, out=out / "warm", progress=False)  # warm up MediaPipe and the model
-    bares, fulls = [], []
+    bares, fulls, cpu_bare, cpu_full = [], [], [], []
     for k in range(pairs):
         cap = cv2.VideoCapture(str(video))
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         n = 0
         with PoseExtractor(mode="video") as ex:
             while True:
@@ -53,13 +56,17 @@ def measure(video: Path, out: Path, pairs: int = 3) -> dict[str, float]:
                 ex.process_bgr(bgr, timestamp=n / 30)
                 n += 1
         bares.append(n / (time.perf_counter() - t0))
-        t0 = time.perf_counter()
+        cpu_bare.append((time.process_time() - c0) / n * 1000)
+        c0, t0 = time.process_time(), time.perf_counter()
         result = analyze(video, out=out / f"out{k}", progress=False)
         fulls.append(result.frames / (time.perf_counter() - t0))
+        cpu_full.append((time.process_time() - c0) / result.frames * 1000)
     ratios = [f / b for f, b in zip(fulls, bares, strict=True)]
     codec = _codec(Path(result.outputs["video"]))
     return {"bare": statistics.median(bares), "full": statistics.median(fulls),
-            "ratio": statistics.median(ratios), "codec": codec}  # fmt: skip
+            "ratio": statistics.median(ratios), "codec": codec,
+            "cpu_bare": statistics.median(cpu_bare),
+            "cpu_full": statistics.median(cpu_full)}  # fmt: skip
 
 
 def _codec(path: Path) -> str:
@@ -118,6 +125,9 @@ def main() -> None:
               f"frames/s, analyze {statistics.median(x['full'] for x in rs):.1f} frames/s = "
               f"{statistics.median(ratios):.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); "
               f"annotated video codec {rs[0]['codec']}")  # fmt: skip
+        print(f"  {'':>14}  CPU of all threads per frame: bare "
+              f"{statistics.median(x['cpu_bare'] for x in rs):.1f} ms, analyze "
+              f"{statistics.median(x['cpu_full'] for x in rs):.1f} ms")  # fmt: skip
     print("target: analyze >= 0.95 x the bare loop")
 
 
