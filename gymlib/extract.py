@@ -29,6 +29,7 @@ import numpy as np
 from gymlib.config import ExtractionConfig, load_config
 from gymlib.io import atomic_path, save_npz_atomic
 from gymlib.landmarks import NUM_CHANNELS, NUM_LANDMARKS
+from gymlib.media import VideoReader, VideoReadError  # noqa: F401 - VideoReadError: public here
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -46,10 +47,6 @@ NPM_POSE_PACKAGE = "@mediapipe/pose@0.5.1675469404"
 
 class PoseModelUnavailable(RuntimeError):
     """The landmark model for the requested complexity is not on disk and cannot be fetched."""
-
-
-class VideoReadError(ValueError):
-    """A video file that is missing, empty, not a video, or has no decodable frames."""
 
 
 def mediapipe_model_dir() -> Path:
@@ -338,7 +335,9 @@ class PoseSequence:
 
 
 def open_video(path: str | Path):  # -> cv2.VideoCapture
-    """Open a video with OpenCV, or raise :class:`VideoReadError` naming file and problem."""
+    """Open a video with OpenCV (frames upright: rotation metadata applied), or raise
+    :class:`VideoReadError` naming file and problem. Frames with their own times:
+    :class:`gymlib.media.VideoReader`."""
     import cv2
 
     p = Path(path)
@@ -351,6 +350,7 @@ def open_video(path: str | Path):  # -> cv2.VideoCapture
             f"{p}: the file is empty (0 bytes); expected a video (mp4, mov, avi, webm)"
         )
     cap = cv2.VideoCapture(str(p))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # phones store portrait clips sideways + a rotation
     if not cap.isOpened():
         cap.release()
         raise VideoReadError(
@@ -382,47 +382,43 @@ def extract_video(
 ) -> PoseSequence:
     """Run MediaPipe Pose over every frame of a video file.
 
-    A fresh :class:`PoseExtractor` is used per video. Timestamps are frame index / fps (the
-    container's rate). Raises :class:`VideoReadError` for a missing, empty, non-video or
-    undecodable file.
+    A fresh :class:`PoseExtractor` is used per video. Frames are upright (a phone clip's
+    rotation is applied) and each keeps its presentation time from the container; ``fps`` is
+    the nominal rate (:class:`gymlib.media.VideoInfo`), ``meta`` says where it came from and
+    holds ``warnings`` (e.g. a file that ends before its declared length). Raises
+    :class:`VideoReadError` for a missing, empty, non-video or undecodable file.
     """
     from tqdm.auto import tqdm
 
     cfg = config or load_config().extraction
     show = cfg.progress if progress is None else progress
     p = Path(path)
-    cap = open_video(p)
-    fps, n_est, size = video_info(cap)
+    reader = VideoReader(p, format="rgb24")
+    info = reader.info
     frames: list[np.ndarray] = []
     detected: list[bool] = []
+    times: list[float] = []
     empty = np.zeros((NUM_LANDMARKS, NUM_CHANNELS), dtype=np.float32)
-    try:
-        with (
-            PoseExtractor(mode, model_complexity=model_complexity, config=cfg) as ex,
-            tqdm(
-                total=n_est or None, desc=p.name, unit="frame", disable=not show, leave=False
-            ) as bar,
-        ):
-            i = 0
-            while True:
-                ok, bgr = cap.read()
-                if not ok:
-                    break
-                lm = ex.process_bgr(bgr, timestamp=i / fps)
-                frames.append(empty if lm is None else lm)
-                detected.append(lm is not None)
-                i += 1
-                bar.update(1)
-    finally:
-        cap.release()
-    if not frames:
-        raise VideoReadError(f"{p}: no frame could be decoded; the file is corrupt or not a video")
-    n = len(frames)
+    with (
+        PoseExtractor(mode, model_complexity=model_complexity, config=cfg) as ex,
+        tqdm(total=info.declared_frames or None, desc=p.name, unit="frame", disable=not show,
+             leave=False) as bar,
+    ):  # fmt: skip
+        for rgb, t in reader:
+            lm = ex.process(rgb, timestamp=t)
+            frames.append(empty if lm is None else lm)
+            detected.append(lm is not None)
+            times.append(t)
+            bar.update(1)
+    meta = {"rotation": info.rotation, "fps_source": info.fps_source,
+            "header_fps": info.header_fps, "frames_declared": info.declared_frames,
+            "warnings": reader.problems()}  # fmt: skip
     return PoseSequence(
         landmarks=np.stack(frames).astype(np.float32, copy=False),
-        timestamps=np.arange(n, dtype=np.float64) / fps,
-        fps=fps,
+        timestamps=np.array(times, dtype=np.float64),
+        fps=info.fps,
         detected=np.array(detected, dtype=bool),
-        image_size=size,
+        image_size=info.size,
         source=str(p),
+        meta=meta,
     )

@@ -245,9 +245,16 @@ def download_kaggle(dest: str | Path | None = None) -> list[Path]:
 # --------------------------------------------------------------------------------------------
 # Videos: data/raw/videos/<exercise>/*.mp4 -> landmarks cached in data/interim -> windows
 # --------------------------------------------------------------------------------------------
+#: bumped when extraction changes what it gives for the same file (2: upright phone clips and
+#: container timestamps), so landmarks cached by an older version are not reused
+EXTRACT_VERSION = 2
+
+
 def _cache_path(video: Path, cache_dir: Path) -> Path:
     st = video.stat()
-    key = hashlib.sha1(f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha1(
+        f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}|v{EXTRACT_VERSION}".encode()
+    ).hexdigest()
     return cache_dir / f"{video.stem}.{key[:12]}.npz"
 
 
@@ -373,8 +380,12 @@ def extract_folder(
             continue
         seq = PoseSequence.load(c)
         lm = seq.landmarks
+        dt = np.diff(seq.timestamps)
         if target_fps:
             lm = resample(lm, seq.timestamps, target_fps)
+        elif len(dt) > 2 and dt.max() > 1.5 * np.median(dt):
+            # a variable-rate clip (a browser recording): windows of equal time, not frames
+            lm = resample(lm, seq.timestamps, seq.fps)
         w = cut_windows(lm, stride=stride)
         windows.append(w)
         labels += [classes.index(name)] * len(w)
