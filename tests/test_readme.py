@@ -26,7 +26,8 @@ def _commands(text: str) -> list[str]:
 
 
 def _flags(command: str) -> list[str]:
-    return re.findall(r"(?<![\w-])(--[a-z][\w-]*)", command)
+    """The long options a command line names, less ``--help`` (argparse gives every CLI that)."""
+    return [f for f in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", command) if f != "--help"]
 
 
 def _notebook_parameters(path: Path) -> set[str]:
