@@ -276,7 +276,9 @@ def _feet(
     )
 
 
-def _walks_upright(frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepConfig) -> bool:
+def _walks_upright(
+    frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepConfig, *, unseen: bool = False
+) -> bool:
     """Standing tall (:func:`gymlib.angles.standing_height`) with the torso upright
     (:func:`gymlib.angles.torso_upright`; a plank filmed from behind and above has its feet far
     below its shoulders too, but a short torso) and the arms down (not hanging from a bar,
@@ -288,6 +290,8 @@ def _walks_upright(frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepC
         return False  # a wrist at or above its shoulder
     standing = float(A.standing_height(frame, aspect=aspect)[0])
     upright = float(A.torso_upright(frame, refs, aspect=aspect)[0])
+    if standing != standing or upright != upright:
+        return unseen  # (``unseen``: what a body not seen whole counts as)
     return standing > cfg.walk_upright and upright > cfg.walk_torso
 
 
@@ -296,11 +300,20 @@ def _travel(old: Feet, new: Feet, unit: Feet) -> float:
     the foot that moved least (in these exercises one foot at least stays put: a split squat's
     back foot rolls, a walker's feet both travel) over the leg's reference, else the hips'
     midpoint over the leg's length by the body's proportions (feet out of the picture: the
-    legs were never seen whole, their reference is too short); NaN if nothing is seen."""
+    legs were never seen whole, their reference is too short); NaN if nothing is seen. With
+    both feet seen, their midpoint too, whichever moved less: the pose model swaps left and
+    right feet now and then (side views), which makes each foot "jump" a stride while their
+    midpoint stays put (a walker's midpoint travels with them)."""
     moved = math.inf
     for x1, y1, x0, y0 in (
         (new.left_x, new.left_y, old.left_x, old.left_y),
         (new.right_x, new.right_y, old.right_x, old.right_y),
+        (
+            (new.left_x + new.right_x) / 2,
+            (new.left_y + new.right_y) / 2,
+            (old.left_x + old.right_x) / 2,
+            (old.left_y + old.right_y) / 2,
+        ),
     ):
         if x1 == x1 and x0 == x0:
             moved = min(moved, math.hypot(x1 - x0, y1 - y0))
@@ -486,7 +499,11 @@ class RepCounter:
         self._speed = 0.0
         self._feet_hist: deque[tuple[float, Feet, float]] = deque()  # time, feet, yaw
         self._zoom = 0.0
-        self._steady_since = math.nan  # time (NaN: the first frame's)
+        # time since when the person has stood still (not walking, not turning round); see
+        # the start position in _step
+        self._steady_since = -math.inf
+        self._first_seen = math.nan  # time the signal was first seen
+        self._t_first = math.nan  # time of the stream's first frame
         self._beyond_since = math.nan  # time one signal went far past its bottom
         self._bad_since = math.nan  # time the gate closed
         self._posture_bad_since = math.nan
@@ -500,6 +517,7 @@ class RepCounter:
         self._refbuf: list[np.ndarray] = []  # body reference lengths per frame
         self._down_at = -1  # frame the signal left the top (rep candidate)
         self._down_t = math.nan  # and its time
+        self._down_unproven = False  # begun before the person was seen standing still
         self._hold, self._hold_since = math.nan, -1  # a level held on the way down, since
         self._hold_t, self._hold_n = math.nan, 0  # since when (s), over how many frames
         self._rebase: tuple[float, int] | None = None  # (level, frame) of a held start
@@ -561,8 +579,8 @@ class RepCounter:
         # the time since the previous frame (NaN on the first): every smoothing is an
         # exponential average with a time constant, so a slower camera smooths the same
         dt = now - self._times[-1] if self._times else math.nan
-        if self._steady_since != self._steady_since:
-            self._steady_since = now
+        if self._t_first != self._t_first:
+            self._t_first = now
         cfg = self.cfg
         finished: Rep | None = None
         person = row is not None
@@ -597,6 +615,8 @@ class RepCounter:
                     else (self._ema_near + a * (near - self._ema_near))
                 )
                 self._last_seen = now
+                if self._first_seen != self._first_seen:
+                    self._first_seen = now
             y = vals[self._yaw_col]
             if y == y:
                 a = _ema_weight(dt, _YAW_S)
@@ -684,7 +704,17 @@ class RepCounter:
             # nearest signal's smoothed progress is never above ``p``, the furthest one's
             if p == p and posture_ok and self._ema_near < 0.5:
                 self.state, self._valley = "top", p
-                self._steady_since = now
+                # the position is held a moment before a rep starts, except by a person seen
+                # in it from the stream's first frame (a clip that begins with the set) who
+                # does not look like a walker: before the feet's travel can be measured nothing
+                # else tells that they walked in
+                if (
+                    now - self._first_seen > self._drift_s / 2
+                    or self._first_seen > self._t_first
+                    or self._steady_since > -math.inf
+                    or _walks_upright(frame, refs, self.aspect, cfg, unseen=True)
+                ):
+                    self._steady_since = now
                 if self._pending is None:  # a rep waiting for its end keeps its frames
                     self._trim(f)
         elif self.state == "top":
@@ -699,6 +729,7 @@ class RepCounter:
                     self._valley, self._steady_since = p, now
             if p == p and p >= self._valley + self._leave_top and settled and gate:
                 self.state, self._down_at, self._down_t = "down", f, now
+                self._down_unproven = self._steady_since == -math.inf
                 self._peak, self._base = p, self._valley
                 self._hold, self._hold_since, self._rebase = p, f, None
                 self._hold_t, self._hold_n = now, 1
@@ -736,7 +767,8 @@ class RepCounter:
                     if self._pending is not None:  # a previous one still waiting: close it now
                         finished = self._try_finish(f, p, force=True) or finished
                     self._pending = {
-                        "down_at": self._down_at, "done_at": f, "done_t": now, "base": self._base
+                        "down_at": self._down_at, "done_at": f, "done_t": now, "base": self._base,
+                        "unproven": self._down_unproven,
                     }  # fmt: skip
                     finished = self._try_finish(f, p, force=False) or finished
                 self.state, self._valley = "top", p
@@ -817,6 +849,13 @@ class RepCounter:
         """Close the pending rep once its end is found (or ``force``); returns it when counted."""
         pend = self._pending
         assert pend is not None
+        if pend["unproven"] and self._bad_since == self._bad_since:
+            # begun before walking could be measured and walking now: a flicker, or the first
+            # strides of a walk-in (then the walk goes on)
+            if self.time - self._bad_since < self.cfg.gate_grace_s - _EPS_S:
+                return None
+            self._pending = None
+            return None
         i0 = self._f0
         prog = np.asarray(self._prog, dtype=np.float64)
         times = np.asarray(self._times)
