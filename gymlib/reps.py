@@ -341,6 +341,16 @@ def _nan_smooth(x: np.ndarray, t: np.ndarray, half_s: float = _SMOOTH_HALF_S) ->
         return (c[hi] - c[lo]) / (n[hi] - n[lo])
 
 
+def _crossing(t: np.ndarray, x: np.ndarray, i: int, j: int, level: float) -> float:
+    """The time at which ``x`` (values at times ``t``) crosses ``level`` between indices ``i``
+    and ``j`` (linear in between; ``t[j]`` where either value is unknown)."""
+    if 0 <= i < len(x) and 0 <= j < len(x):
+        a, b = x[i], x[j]
+        if a == a and b == b and a != b:
+            return float(t[i] + min(max((level - a) / (b - a), 0.0), 1.0) * (t[j] - t[i]))
+    return float(t[j])
+
+
 def _frame_spans(t: np.ndarray) -> np.ndarray:
     """How long each frame of ``t`` ``(N,)`` (times, increasing) stood for: the interval since
     the previous one (the first: the median interval)."""
@@ -890,23 +900,34 @@ class RepCounter:
             t10u = bottom_i + int(below10[0])
         else:
             t10u = bottom_i + int(np.nanargmin(after))
-        end = self._frame_at(times, times[t10u] + _ONSET * max(times[t10u] - times[t50u], 0))
+        # (the crossings' times between the frames on either side: a slow camera's frames
+        # are far apart)
+        c50u = _crossing(times, seg, t50u - 1, t50u, lvl50) if t50u > bottom_i else times[t50u]
+        c10u = _crossing(times, seg, t10u - 1, t10u, lvl10) if len(below10) else times[t10u]
+        t_end = c10u + _ONSET * max(c10u - c50u, 0)
+        end = self._frame_at(times, t_end)
         if self.state in ("down", "bottom", "up") and self._down_at > pend["done_at"]:
             end = min(end, self._down_at - 1 - i0)  # the next rep is already under way
+            t_end = min(t_end, self._time_at(times, end))
         # descent: last frames under 10% and 50% before the bottom
         pre = seg[: bottom_i + 1]
         d10 = np.flatnonzero(~(pre > lvl10))  # includes NaN frames as "not above"
         t10d = int(d10[-1]) if len(d10) else 0
         d50 = np.flatnonzero(~(pre > lvl50))
         t50d = int(d50[-1]) + 1 if len(d50) else bottom_i
-        start = self._frame_at(times, times[t10d] - _ONSET * max(times[t50d] - times[t10d], 0))
+        c10d = _crossing(times, seg, t10d, t10d + 1, lvl10) if t10d < bottom_i else times[t10d]
+        c50d = _crossing(times, seg, t50d - 1, t50d, lvl50) if len(d50) else times[t50d]
+        t_start = c10d - _ONSET * max(c50d - c10d, 0)
+        start = self._frame_at(times, t_start)
         # but not more than half a second before the signal was last at the top (noise there
         # moves that frame): a slow, halting descent (stepping into a stance on the way down)
         # would put the extrapolated onset far back, into the walk to the spot
         d0 = np.flatnonzero(~(pre[: t10d + 1] > level))
         if len(d0):
             start = max(start, self._frame_at(times, times[int(d0[-1])] - 0.5))
-        start = min(max(start, self._prev_end + 1 - i0, 0), bottom_i)
+        # (after the previous rep's end: a time, as frames to come were only guessed then)
+        after_prev = bisect.bisect_right(self._times, self._prev_end_t)
+        start = min(max(start, after_prev, 0), bottom_i)
         end = max(end, bottom_i)
         # the bottom: middle of the frames within 3% of the peak (a pause at the bottom)
         near = np.flatnonzero(seg[down : t10u + 1] >= peak - 0.03 * max(height, 1e-9))
@@ -929,7 +950,8 @@ class RepCounter:
             self.aspect,
         )
         prog_rep = smooth[start : last + 1]
-        t_start, t_bottom, t_end = (self._time_at(times, i) for i in (start, bottom, end))
+        t_start, t_bottom = self._time_at(times, start), self._time_at(times, bottom)
+        t_end = max(t_end, t_bottom)
         bottom_mask = prog_rep >= level + (1 - self.cfg.bottom_band) * height
         verdict, results = judge_rep(self.rules, rows, bottom_mask)
         failed = sorted((r for r in results if r.failed), key=lambda r: -r.severity)
@@ -987,6 +1009,14 @@ class RepCounter:
         """The typical time between frames in ``times``."""
         return float(np.median(np.diff(times))) if len(times) > 1 else 1.0 / self.fps
 
+    def _end_frames(self, a: int, b: int, span_s: float) -> list[tuple[int, int]]:
+        """``(first index, count)`` of the frames in the first and in the last ``span_s``
+        seconds of history indices ``a..b`` (at least one each)."""
+        t = self._times
+        n_a = max(bisect.bisect_right(t, t[a] + span_s, a, b + 1) - a, 1)
+        lo_b = min(bisect.bisect_left(t, t[b] - span_s, a, b + 1), b)
+        return [(a, n_a), (lo_b, b + 1 - lo_b)]
+
     def _feet_from(self, lo: int, n: int) -> list[Feet]:
         """:class:`Feet` of the frames with a person among history indices ``lo`` to
         ``lo + n - 1`` (the ends of a rep, for :meth:`_moved_between` and
@@ -1033,10 +1063,11 @@ class RepCounter:
     def _moved_between(self, a: int, b: int) -> bool:
         """A rep ends as large in the picture as it began; a "rep" that ends much larger or
         smaller was the person walking to or from the camera while their legs bent. ``a``, ``b``:
-        history indices; the median of three frames at each end is compared."""
+        history indices; the median over the first and the last 0.08 s (three frames at 30
+        fps) is compared."""
         sizes = []
-        for lo in (a, max(b - 2, a)):
-            seen = [feet.size for feet in self._feet_from(lo, 3)]
+        for lo, n in self._end_frames(a, b, 2.5 / 30):
+            seen = [feet.size for feet in self._feet_from(lo, n)]
             if not seen:
                 return False
             sizes.append(float(np.median(seen)))
@@ -1050,10 +1081,11 @@ class RepCounter:
         """A rep ends with the feet where they began; a "rep" after which even the foot that
         moved least stands elsewhere (more than ``max_rep_step`` leg lengths) was the person
         walking while their knees bent (a person who walks in slowly, slower than the walking
-        gate). ``a``, ``b``: history indices; the median of five frames at each end."""
+        gate). ``a``, ``b``: history indices; the median over 0.15 s at each end (five frames
+        at 30 fps)."""
         ends = []
-        for lo in (a, max(b - 4, a)):
-            rows = self._feet_from(lo, 5)
+        for lo, n in self._end_frames(a, b, 4.5 / 30):
+            rows = self._feet_from(lo, n)
             if not rows:
                 return False
             ends.append(Feet(*(_median_seen(col) for col in zip(*rows, strict=True))))
