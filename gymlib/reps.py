@@ -326,11 +326,15 @@ def _travel(old: Feet, new: Feet, unit: Feet) -> float:
 #: Half-width of the centred average that smooths a rep's progress before its boundaries are
 #: found: two frames either side at 30 fps, one at 15 fps.
 _SMOOTH_HALF_S = 2.5 / 30
+# the longest time between two seen frames that a rep's progress is bridged over
+_BRIDGE_S = 0.2
 
 
 def _nan_smooth(x: np.ndarray, t: np.ndarray, half_s: float = _SMOOTH_HALF_S) -> np.ndarray:
     """Centred moving average of ``x`` ``(N,)`` over the frames within ``half_s`` seconds of
-    each (``t`` ``(N,)``: their times, increasing), ignoring NaN (NaN where all are NaN)."""
+    each (``t`` ``(N,)``: their times, increasing), ignoring NaN. Where none is seen, the
+    straight line between the seen frames either side, when those are at most
+    ``_BRIDGE_S`` apart (a frame or two the pose model missed, from a slow camera); else NaN."""
     ok = ~np.isnan(x)
     v = np.where(ok, x, 0.0)
     c = np.concatenate([[0.0], np.cumsum(v)])
@@ -338,7 +342,28 @@ def _nan_smooth(x: np.ndarray, t: np.ndarray, half_s: float = _SMOOTH_HALF_S) ->
     lo = np.searchsorted(t, t - half_s, side="left")
     hi = np.searchsorted(t, t + half_s, side="right")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (c[hi] - c[lo]) / (n[hi] - n[lo])
+        out = (c[hi] - c[lo]) / (n[hi] - n[lo])
+    holes = np.flatnonzero(np.isnan(out))
+    seen = np.flatnonzero(ok)
+    if len(holes) and len(seen) > 1:
+        after = np.searchsorted(seen, holes)
+        inside = (after > 0) & (after < len(seen))
+        holes, after = holes[inside], after[inside]
+        a, b = seen[after - 1], seen[after]
+        short = t[b] - t[a] <= _BRIDGE_S + _EPS_S
+        holes, a, b = holes[short], a[short], b[short]
+        out[holes] = x[a] + (x[b] - x[a]) * (t[holes] - t[a]) / (t[b] - t[a])
+    return out
+
+
+def _hold_last_seen(x: np.ndarray) -> np.ndarray:
+    """``x`` ``(N,)`` with each NaN replaced by the last value seen before it (leading NaN
+    stay)."""
+    idx = np.where(np.isnan(x), 0, np.arange(len(x)))
+    np.maximum.accumulate(idx, out=idx)
+    out = x[idx]
+    out[: np.argmax(~np.isnan(x)) if np.any(~np.isnan(x)) else len(x)] = np.nan
+    return out
 
 
 def _crossing(t: np.ndarray, x: np.ndarray, i: int, j: int, level: float) -> float:
@@ -530,6 +555,7 @@ class RepCounter:
         self._down_unproven = False  # begun before the person was seen standing still
         self._hold, self._hold_since = math.nan, -1  # a level held on the way down, since
         self._hold_t, self._hold_n = math.nan, 0  # since when (s), over how many frames
+        self._hold_last = math.nan  # its last frame's time
         self._rebase: tuple[float, int] | None = None  # (level, frame) of a held start
         self._peak = -math.inf
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
@@ -742,7 +768,7 @@ class RepCounter:
                 self._down_unproven = self._steady_since == -math.inf
                 self._peak, self._base = p, self._valley
                 self._hold, self._hold_since, self._rebase = p, f, None
-                self._hold_t, self._hold_n = now, 1
+                self._hold_t, self._hold_last, self._hold_n = now, now, 1
             elif not posture_ok and person:
                 # out of the start position for a while (not just a fast start): idle
                 if self._posture_bad_since != self._posture_bad_since:
@@ -753,7 +779,8 @@ class RepCounter:
                 self._posture_bad_since = math.nan
         elif self.state in ("down", "bottom", "up"):
             if p == p and self.state != "up":
-                self._watch_hold(f, now, p)
+                if p_raw == p_raw:  # (seen: a frame without the person holds nothing)
+                    self._watch_hold(f, now, p)
             if p == p and p > self._peak:
                 self._peak = p
                 if self.state == "up":
@@ -813,16 +840,21 @@ class RepCounter:
         band = 0.5 * self._leave_top
         if abs(p - self._hold) <= band:
             self._hold_n += 1
+            self._hold_last = now
             self._hold += (p - self._hold) / self._hold_n  # the held level: mean of its frames
             return
         if (
             p > self._hold
-            and now - self._hold_t >= self.cfg.hold_s - _EPS_S
+            # (held from its first to its last frame, and on to this one, at most a frame
+            # interval: a slow camera's gap is no hold)
+            and self._hold_last - self._hold_t + min(now - self._hold_last, 1 / self.fps)
+            >= self.cfg.hold_s - _EPS_S
             and self._hold >= self._peak - band
             and self._hold > self._base + band
         ):
             self._rebase = (self._hold, f - 1)
-        self._hold, self._hold_since, self._hold_t, self._hold_n = p, f, now, 1
+        self._hold, self._hold_since, self._hold_n = p, f, 1
+        self._hold_t = self._hold_last = now
         if self._rebase is not None:
             level, at = self._rebase
             if p < level - band:
@@ -910,8 +942,10 @@ class RepCounter:
             end = min(end, self._down_at - 1 - i0)  # the next rep is already under way
             t_end = min(t_end, self._time_at(times, end))
         # descent: last frames under 10% and 50% before the bottom
-        pre = seg[: bottom_i + 1]
-        d10 = np.flatnonzero(~(pre > lvl10))  # includes NaN frames as "not above"
+        # (a stretch without the person holds the last value seen; NaN before the first seen
+        # frame counts as "not above")
+        pre = _hold_last_seen(seg[: bottom_i + 1])
+        d10 = np.flatnonzero(~(pre > lvl10))
         t10d = int(d10[-1]) if len(d10) else 0
         d50 = np.flatnonzero(~(pre > lvl50))
         t50d = int(d50[-1]) + 1 if len(d50) else bottom_i
