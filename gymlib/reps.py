@@ -367,13 +367,18 @@ def _hold_last_seen(x: np.ndarray) -> np.ndarray:
 
 
 def _crossing(t: np.ndarray, x: np.ndarray, i: int, j: int, level: float) -> float:
-    """The time at which ``x`` (values at times ``t``) crosses ``level`` between indices ``i``
-    and ``j`` (linear in between; ``t[j]`` where either value is unknown)."""
+    """The time at which ``x`` (values at times ``t``) crosses ``level`` from index ``i`` to
+    ``j = i + 1``: linear between the nearest seen values (at or before ``i``, at or after
+    ``j``); ``t[j]`` where there are none."""
+    while 0 < i < len(x) and x[i] != x[i]:
+        i -= 1
+    while 0 <= j < len(x) - 1 and x[j] != x[j]:
+        j += 1
     if 0 <= i < len(x) and 0 <= j < len(x):
         a, b = x[i], x[j]
         if a == a and b == b and a != b:
             return float(t[i] + min(max((level - a) / (b - a), 0.0), 1.0) * (t[j] - t[i]))
-    return float(t[j])
+    return float(t[min(max(j, 0), len(t) - 1)])
 
 
 def _frame_spans(t: np.ndarray) -> np.ndarray:
