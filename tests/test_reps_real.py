@@ -63,3 +63,29 @@ def test_real_clip_at_half_the_frame_rate() -> None:
     full = count_reps(frames, truth["exercise"], 60.0, aspect=aspect, timestamps=times)
     half = count_reps(frames[::2], truth["exercise"], 60.0, aspect=aspect, timestamps=times[::2])
     assert len(full) == len(half) == truth["reps"]
+
+
+# The same cases made by the generator (no shared data needed)
+
+
+@pytest.mark.parametrize("exercise,seed", [("pull_up", 8030), ("squat", 8010)])
+def test_a_long_fast_set_is_counted_whole(exercise: str, seed: int) -> None:
+    # issue 36: long pull-up sets (20 and 30 reps at about 1 s each) lost 1-2 reps
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip(exercise, 25, seed=seed, tempo=(0.9, 1.2))
+    reps = count_reps(clip.landmarks, exercise, clip.fps, aspect=clip.aspect,
+                      timestamps=clip.timestamps)  # fmt: skip
+    assert len(reps) == len(clip.reps) == 25
+
+
+@pytest.mark.parametrize("exercise,seed", [("bench_press", 8100), ("split_squat", 8150)])
+def test_very_slow_reps_are_one_rep_each(exercise: str, seed: int) -> None:
+    # issue 36: one slow bench press rep (about 7 s) was counted as 3
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip(exercise, 2, seed=seed, tempo=(5.0, 8.0))
+    reps = count_reps(clip.landmarks, exercise, clip.fps, aspect=clip.aspect,
+                      timestamps=clip.timestamps)  # fmt: skip
+    assert len(reps) == len(clip.reps) == 2
+    assert min(r.tempo_down + r.tempo_up for r in reps) > 4.0
