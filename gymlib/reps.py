@@ -573,7 +573,7 @@ class RepCounter:
         """One frame ``(33, 4)``: its live measures, body references ``(S,)`` and feet."""
         points = LM.Points(frame, self.aspect)
         lengths = LM.segment_lengths(points)
-        refs = self.scale.update(np.array(lengths))
+        refs = self.scale.update(np.array(lengths), self.time)
         ref_list = refs.tolist()
         row = self.book.compute_frame(
             self.rules, frame, ref_list, self.aspect, live=True, points=points
@@ -1165,21 +1165,24 @@ def count_reps(
     if len(arr) == 0:
         return []
     present = np.any(arr[:, :, 3] > 0, axis=1) | np.any(arr[:, :, :2] != 0, axis=(1, 2))
+    # (None: frame number / fps, as the counter itself times them)
+    times = np.arange(len(arr)) / counter.fps
+    if timestamps is not None:
+        times = np.asarray(timestamps, dtype=np.float64)
+    if times.shape != (len(arr),):
+        raise ValueError(f"timestamps must have shape ({len(arr)},), got {times.shape}")
     lengths = A.segment_lengths(arr, aspect=aspect)
     refs = np.full_like(lengths, np.nan)
     for t in range(len(arr)):
         if present[t]:
-            refs[t] = counter.scale.update(lengths[t])
+            refs[t] = counter.scale.update(lengths[t], times[t])
     rows = counter.book.compute(counter.rules, arr, refs, aspect, live=True)
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
         raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
-    times = None if timestamps is None else np.asarray(timestamps, dtype=np.float64)
-    if times is not None and times.shape != (len(arr),):
-        raise ValueError(f"timestamps must have shape ({len(arr)},), got {times.shape}")
     row_lists = rows.tolist()
     for t in range(len(arr)):
-        counter._tick(None if times is None else float(times[t]))
+        counter._tick(float(times[t]))
         if present[t]:
             feet = _feet(arr[t].tolist(), refs[t].tolist(), aspect, lengths[t].tolist())
             counter._step(row_lists[t], arr[t], refs[t], feet, bool(gate[t]))

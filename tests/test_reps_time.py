@@ -139,3 +139,25 @@ def test_the_session_replays_seconds_not_frames() -> None:
         session.update(None, i / 15)
     span = session._recent[-1][1] - session._recent[0][1]
     assert session.cfg.replay_s - 0.1 <= span < session.cfg.replay_s
+
+
+def test_body_scale_windows_are_seconds_when_given_times() -> None:
+    from gymlib import angles as A
+
+    clip = generate_clip("squat", 3, seed=7103, view="left")
+    lengths = A.segment_lengths(clip.landmarks, aspect=clip.aspect)
+    seen = np.flatnonzero(clip.landmarks.any(axis=(1, 2)))
+    # frames fed at the nominal rate: timed and untimed are the same
+    plain, timed = A.BodyScale(30.0), A.BodyScale(30.0)
+    for k, i in enumerate(seen):
+        np.testing.assert_array_equal(plain.update(lengths[i]), timed.update(lengths[i], k / 30))
+    # a person who steps back (every segment 0.7 x) from a camera at 15 fps told 30: the old,
+    # larger lengths are forgotten after shrink_s = 0.7 s of the clock (11 frames), not after
+    # 21 frames (1.4 s)
+    full = np.nanmax(lengths, axis=0)
+    scale = A.BodyScale(30.0, window_s=4.0)
+    for i in range(60):
+        scale.update(full, i / 15)
+    refs = [scale.update(0.7 * full, 4.0 + i / 15) for i in range(21)]
+    forgot = next(i for i, r in enumerate(refs) if np.nanmax(r / full) < 0.75)
+    assert forgot == 10
