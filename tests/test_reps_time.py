@@ -47,10 +47,8 @@ def _mean_rep_s(reps: list) -> float:
 
 @pytest.mark.parametrize("mode", ["every-other", "random-gaps"])
 def test_dropped_frames_change_neither_reps_nor_tempo(mode: str) -> None:
-    # one generated clip per exercise: the same reps, each where it was at full rate; the mean
-    # rep time within 10 % on most clips (a rep's boundaries are found to a frame or so, and
-    # random gaps put frames up to 200 ms apart; benchmarks/dropped_frames.py: at most 5.4 %
-    # over 24 clips), within 20 % on every one
+    # one generated clip per exercise: the same reps, each where it was at full rate, and the
+    # mean rep time within 10 % (benchmarks/dropped_frames.py: at most 4.7 % over 24 clips)
     changes = []
     for k, exercise in enumerate(EXERCISES):
         clip = generate_clip(exercise, 5, seed=7000 + k, tempo=(1.0, 4.0))
@@ -61,8 +59,7 @@ def test_dropped_frames_change_neither_reps_nor_tempo(mode: str) -> None:
         for a, b in zip(reps, full, strict=True):
             assert abs((a.start_s + a.end_s) / 2 - (b.start_s + b.end_s) / 2) < 0.3, exercise
         changes.append(abs(_mean_rep_s(reps) / _mean_rep_s(full) - 1))
-    assert max(changes) < 0.20
-    assert sum(c < 0.10 for c in changes) >= len(changes) - 1, changes
+    assert max(changes) < 0.10, changes
 
 
 def test_the_rendered_push_up_through_mediapipe_at_half_the_rate() -> None:
