@@ -228,6 +228,9 @@ class BodyScale:
     least four seen segments all shorter, the older, larger lengths are forgotten. A segment
     out of sight for the whole window (legs behind a machine's pads) keeps its last length.
     Recomputed every ``every`` frames (it changes slowly) to stay cheap on a live stream.
+    Frames given their time ``t`` (seconds) are windowed by it: ``window_s`` and ``shrink_s`` of
+    the clock, whatever the camera's rate (up to twice ``fps``); without it, by frame counts at
+    ``fps``.
     """
 
     def __init__(
@@ -247,13 +250,20 @@ class BodyScale:
         self.every = every
         self.shrink = shrink
         self.shrink_n = min(max(int(round(shrink_s * fps)), 1), self.size)
+        self.window_s, self.shrink_s, self.frame_s = window_s, shrink_s, 1.0 / fps
         self.buf = np.full((self.size, len(SEGMENTS)), np.nan)
+        self.times = np.full(2 * self.size, np.nan)  # with ``t``: a ring twice as long
+        self.tbuf = np.full((2 * self.size, len(SEGMENTS)), np.nan)
         self.n = 0
         self.small = 0  # frames in a row with every seen segment shorter than ``shrink`` x ref
+        self.small_since = np.nan  # (with ``t``) since when
         self.ref = np.full(len(SEGMENTS), np.nan)
 
-    def update(self, lengths: np.ndarray) -> np.ndarray:
-        """Feed one frame's :func:`segment_lengths` row ``(S,)``; get the references ``(S,)``."""
+    def update(self, lengths: np.ndarray, t: float | None = None) -> np.ndarray:
+        """Feed one frame's :func:`segment_lengths` row ``(S,)`` (at ``t`` seconds, if
+        given); get the references ``(S,)``."""
+        if t is not None:
+            return self._update_timed(lengths, float(t))
         self.buf[self.n % self.size] = lengths
         self.n += 1
         with np.errstate(invalid="ignore"):
@@ -273,6 +283,31 @@ class BodyScale:
             new = nan_percentile(self.buf[: min(self.n, self.size)], self.percentile)
             # a segment unseen for the whole window (legs behind a machine's pads) keeps its last
             # length: the body did not shrink because part of it went out of sight
+            self.ref = new if shrunk else np.where(np.isnan(new), self.ref, new)
+        return self.ref.copy()
+
+    def _update_timed(self, lengths: np.ndarray, t: float) -> np.ndarray:
+        """:meth:`update` with the windows in seconds of ``t``."""
+        k = self.n % len(self.times)
+        self.tbuf[k], self.times[k] = lengths, t
+        self.n += 1
+        with np.errstate(invalid="ignore"):
+            ratio = lengths / self.ref
+        ratio = ratio[ratio == ratio]
+        if len(ratio) >= 4 and ratio.max() < self.shrink:
+            self.small_since = t if self.small_since != self.small_since else self.small_since
+        else:
+            self.small_since = np.nan
+        recompute = self.n <= self.every or self.n % self.every == 0
+        # (a run of n frames spans n - 1 intervals)
+        shrunk = t - self.small_since >= self.shrink_s - self.frame_s - 1e-6
+        if shrunk:  # stepped away: keep only the frames since then
+            self.times[self.times < self.small_since] = np.nan
+            self.small_since = np.nan
+            recompute = True
+        if recompute:
+            recent = self.times > t - self.window_s + 1e-6
+            new = nan_percentile(self.tbuf[recent], self.percentile)
             self.ref = new if shrunk else np.where(np.isnan(new), self.ref, new)
         return self.ref.copy()
 

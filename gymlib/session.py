@@ -144,10 +144,9 @@ class CoachSession:
         self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
-        # the last replay_s seconds of frames (None: nobody), for a newly recognised exercise
-        self._recent: collections.deque[np.ndarray | None] = collections.deque(
-            maxlen=max(int(round(self.cfg.replay_s * self.fps)), 1)
-        )
+        # the last replay_s seconds of frames (None: nobody) and their times, for a newly
+        # recognised exercise
+        self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
 
@@ -180,8 +179,8 @@ class CoachSession:
             counter.continue_from(self.counters[exercise])
         self.counters[exercise] = counter
         finished = []
-        for i, frame in enumerate(recent):
-            fb = counter.update(frame, active=first + i > self._other_at)
+        for i, (frame, t) in enumerate(recent):
+            fb = counter.update(frame, t, active=first + i > self._other_at)
             if fb.rep is not None:
                 finished.append(fb.rep)
         return counter, finished
@@ -289,7 +288,9 @@ class CoachSession:
                 frame = None
         self.frames += 1
         self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
-        self._recent.append(frame)
+        self._recent.append((frame, t))
+        while len(self._recent) > 1 and t - self._recent[0][1] >= self.cfg.replay_s - 1e-6:
+            self._recent.popleft()
         seen = sum(1 for f in self.window if f.any())
         if self.fixed is None and self._plan is not None:
             self._follow_plan()
@@ -308,7 +309,7 @@ class CoachSession:
         finished: list[Rep] = []
         if exercise != UNKNOWN:
             counter, finished = self._watch(exercise)
-            fb = counter.update(frame)
+            fb = counter.update(frame, t)
             if fb.rep is not None:
                 finished.append(fb.rep)
         else:
