@@ -49,14 +49,13 @@ from gymlib.features import mirrored  # noqa: E402
 from gymlib.io import atomic_path, write_json_atomic  # noqa: E402
 from gymlib.model import OTHER, ExerciseClassifier  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
-from gymlib.training import (  # noqa: E402
+from gymlib.training import extra_windows, train_classifier  # noqa: E402
+from gymlib.windows import (  # noqa: E402
     concat,
-    extra_windows,
     group_kfold,
     group_split,
     load_real_windows,
     random_kfold,
-    train_classifier,
     with_classes,
 )
 

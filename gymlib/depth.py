@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.out.exists() and not args.overwrite:
         ap.error(f"{args.out} exists; add --overwrite to replace it, or choose --out")
-    from gymlib.training import load_real_windows
+    from gymlib.windows import load_real_windows
 
     data = load_real_windows(args.real)
     model = DepthModel.fit(data.windows)

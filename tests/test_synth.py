@@ -357,7 +357,7 @@ def test_window_jitter_matches_the_real_windows(real_windows_path) -> None:  # n
     # level (a few wild windows dominate that); generated windows from the 25th to the 90th
     # percentile within a factor of 2 of the real ones, landmark by landmark (median over them)
     from gymlib.landmarks import from_seed_windows
-    from gymlib.training import load_real_windows
+    from gymlib.windows import load_real_windows
 
     real = load_real_windows(real_windows_path, classes=EXERCISES)
     real_pct = noise_profile(from_seed_windows(real.windows))["window_pct"]
