@@ -247,3 +247,22 @@ def concat(*parts: LabelledWindows) -> LabelledWindows:
         classes, np.concatenate([p.source for p in parts]),
         np.concatenate([p.group for p in parts]),
     )  # fmt: skip
+
+
+def split_by_group(
+    data: LabelledWindows, *, test: float, validation: float, seed: int = 42
+) -> tuple[LabelledWindows, LabelledWindows, LabelledWindows]:
+    """Train, validation and test sets of whole recordings (notebook 03's split): about
+    ``test`` of the windows held out first (:func:`group_split`, ``seed``), then ``validation``
+    of them from the rest (``seed + 1``). :func:`assign_splits` labels windows instead."""
+    rest, held = group_split(data.group, test, seed=seed)
+    tr, va = group_split(data.group[rest], validation / (1 - test), seed=seed + 1)
+    return data.subset(rest[tr]), data.subset(rest[va]), data.subset(held)
+
+
+def by_split(
+    data: LabelledWindows, split: np.ndarray
+) -> tuple[LabelledWindows, LabelledWindows, LabelledWindows]:
+    """The train, validation and test sets of a split made before (:func:`assign_splits`)."""
+    train, val, test = (data.subset(np.flatnonzero(np.asarray(split) == s)) for s in SPLITS)
+    return train, val, test
