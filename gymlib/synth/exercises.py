@@ -362,4 +362,4 @@ def per_frame_parameters(
     else:
         spans = timeline.rep_spans()
     fill = {k: v for k, v in rep_params[0].items()}
-    return rep_params, hold(rep_params, spans, len(timeline.phase()), fill)
+    return rep_params, hold(rep_params, spans, len(timeline), fill)

@@ -91,13 +91,17 @@ class Timeline:
         """``(T,)`` in [0, 1]: 0 at the top (and idle), 1 at the bottom of a rep."""
         return np.concatenate(self.parts) if self.parts else np.zeros(1)
 
+    def __len__(self) -> int:
+        """``T``, the length of :meth:`phase` (one frame when there is nothing)."""
+        return max(self.n_frames, 1)
+
     def rep_spans(self) -> list[tuple[int, int]]:
         """(start, end + 1) of each rep."""
         return [(s, e + 1) for s, _, e in self.reps]
 
     def framed(self) -> np.ndarray:
         """``(T,)`` bool: frames the camera frames (not while walking in from outside)."""
-        framed = np.ones(len(self.phase()), bool)
+        framed = np.ones(len(self), bool)
         for s_, e_, kind in self.idle:
             if kind == "walk_in":
                 framed[s_:e_] = False  # the person walks in from outside the picture
