@@ -24,7 +24,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from gymlib.config import AugmentationConfig, Config, load_config
-from gymlib.datasets import cut_windows
+from gymlib.datasets import cut_windows, load_processed
 from gymlib.extract import PoseSequence, extract_video
 from gymlib.features import (
     FLAT_FEATURE_SETS,
@@ -463,6 +463,43 @@ def rendered_windows(
                 for i in truth["idle"] if i["end"] - i["start"] >= 30
             ]  # fmt: skip
     return from_parts(parts, classes, "rendered")
+
+
+#: Notebook 03's kinds of training data (``DATA``); ``processed:PATH`` names a notebook-02 file.
+TRAINING_DATA: tuple[str, ...] = ("real", "synthetic", "both", "processed:PATH")
+
+
+def training_windows(
+    data: str,
+    *,
+    config: Config,
+    seed: int,
+    real_path: str | Path | None = None,
+    synth_clips: int = 240,
+    depth: Depth = "true",
+    max_windows: int = 0,
+) -> tuple[LabelledWindows, np.ndarray | None]:
+    """Notebook 03's windows (:data:`TRAINING_DATA`): the real windows (``real_path``, else the
+    config's), ``synth_clips`` generated clips, both, or a notebook-02 file with its split
+    (relative to the project root). ``max_windows`` keeps a random subset (seeded). Returns the
+    windows and the split made before (or None)."""
+    parts, split = [], None
+    if data.startswith("processed:"):
+        loaded, split = load_processed(config.resolve(Path(data[len("processed:") :])))
+        parts.append(loaded)
+    if data in ("real", "both"):
+        parts.append(load_real_windows(real_path, classes=config.exercises))
+    if data in ("synthetic", "both"):
+        parts.append(synthetic_windows(synth_clips, seed=seed, classes=config.exercises,
+                                       depth=depth))  # fmt: skip
+    if not parts:
+        raise ValueError(f"DATA must be real, synthetic, both or processed:PATH, got {data!r}")
+    out = concat(*parts)
+    if max_windows and len(out) > max_windows:
+        keep = np.sort(np.random.default_rng(seed).choice(len(out), max_windows, replace=False))
+        out = out.subset(keep)
+        split = split[keep] if split is not None else None
+    return out, split
 
 
 def extra_windows(
