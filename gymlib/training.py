@@ -13,7 +13,6 @@ is seeded. Typical use (notebook 03)::
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,6 @@ from gymlib.features import (
     rotate_view,
     transform,
 )
-from gymlib.io import atomic_path
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
 from gymlib.model import (
@@ -533,6 +531,9 @@ def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
 
     The shipped files are first kept as ``<name>.previous.*``; nothing is half-written.
     """
+    import shutil
+
+    from gymlib.io import atomic_path
 
     cfg = load_config()
     src = Path(candidate)
