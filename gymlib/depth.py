@@ -34,6 +34,7 @@ import numpy as np
 from gymlib.features import body_frame, check_windows, window_scale
 from gymlib.io import atomic_path
 from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark
+from gymlib.windows import load_real_windows
 
 L = PoseLandmark
 WINDOW = 30
@@ -255,8 +256,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.out.exists() and not args.overwrite:
         ap.error(f"{args.out} exists; add --overwrite to replace it, or choose --out")
-    from gymlib.training import load_real_windows
-
     data = load_real_windows(args.real)
     model = DepthModel.fit(data.windows)
     path = model.save(args.out, overwrite=args.overwrite)

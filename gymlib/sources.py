@@ -2,7 +2,7 @@
 
 =================  ================================================================================
 ``synthetic``      the generator (:func:`gymlib.training.synthetic_windows`), no download
-``real_windows``   the real MediaPipe windows file (:func:`gymlib.training.load_real_windows`)
+``real_windows``   the real MediaPipe windows file (:func:`gymlib.windows.load_real_windows`)
 ``seed``           the seed's published CSVs (GitHub ``hannesvgel/gym_tracking`` at ``17ea75f``),
                    downloaded resumably with checksums into ``data/raw/seed/``
 ``kaggle``         the seed's three Kaggle video datasets via kagglehub, then ``videos``
@@ -34,7 +34,7 @@ import numpy as np
 from gymlib.config import load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.landmarks import CSV_COLUMNS, CSV_LABEL_COLUMN, FRAME_FEATURES, WINDOW_FRAMES
-from gymlib.training import LabelledWindows
+from gymlib.windows import LabelledWindows
 
 OnError = Literal["skip", "raise"]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv")
