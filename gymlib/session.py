@@ -241,6 +241,9 @@ class CoachSession:
             for i in range(WINDOW_FRAMES - 1, len(stream))
             if (i + 1) % every == 0 and seen[i - WINDOW_FRAMES + 1 : i + 1].sum() >= n_min
         ]
+        if not ends:  # too short for one window: nothing to decide, and no classifier to load
+            self._plan, self._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
+            return []
         probs = self._probs_of([stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
         new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
         t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)

@@ -54,8 +54,8 @@ def _config(tmp_path: Path, edit) -> Path:  # noqa: ANN001
          r"reps\.min_rep_s: -1\.0 is out of range; allowed 0\.05 to 10\.0"),
         (59, lambda d: d["reps"].update(min_rep_sec=0.5),
          r"reps: unknown key\(s\) \['min_rep_sec'\]"),
-        (60, lambda d: d["live"].update(vote="two"),
-         r"live\.vote: expected an integer, got 'two'"),
+        (60, lambda d: d["live"].update(min_person_frames="two"),  # the probe's live.vote is gone
+         r"live\.min_person_frames: expected an integer, got 'two'"),
         (61, lambda d: d["live"].update(votes=2), r"live: unknown key\(s\) \['votes'\]"),
         (62, lambda d: d["pipeline"].update(schedular="local"),
          r"pipeline: unknown key\(s\) \['schedular'\]"),
