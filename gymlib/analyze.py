@@ -204,6 +204,7 @@ def analyze(
     exercise: str = "auto",
     classifier: Any = None,
     progress: bool = True,
+    store: str | Path | None = None,
 ) -> Analysis:
     """Extract, classify, count and judge; write ``annotated.mp4``, ``reps.csv``, plots."""
     import cv2
@@ -223,7 +224,8 @@ def analyze(
         frames, fps, size, n = _frames_from_landmarks(src)
     else:
         frames, fps, size, n = _frames_from_video(src)
-    session = CoachSession(classifier, fps=fps, aspect=size[0] / size[1], exercise=exercise)
+    session = CoachSession(classifier, fps=fps, aspect=size[0] / size[1], exercise=exercise,
+                           store=store)  # fmt: skip
     timeline: list[tuple[float, str, float]] = []
     t0 = time.perf_counter()
     mp4 = out_dir / "annotated.mp4"
@@ -317,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("video", help="a video file, or a landmark .npz")
     ap.add_argument("--out", default=None, help="output folder (default runs/analyze/<name>)")
     ap.add_argument("--exercise", default="auto", help="auto (recognised) or one of the six")
+    ap.add_argument("--store", default=None, help="also the exercises taught into this folder "
+                    "(python -m gymlib.teach)")  # fmt: skip
     ap.add_argument("--gif", default=None, metavar="START:SECONDS",
                     help="also write annotated.gif of SECONDS from START (e.g. 4:12)")  # fmt: skip
     args = ap.parse_args(argv)
@@ -328,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --gif must be START:SECONDS (e.g. 4:12), got {args.gif!r}", file=sys.stderr)
         return 2
     try:
-        result = analyze(args.video, out=args.out, exercise=args.exercise)
+        result = analyze(args.video, out=args.out, exercise=args.exercise, store=args.store)
         if gif is not None:
             from gymlib.plots import video_to_gif
 
