@@ -165,10 +165,10 @@ def idle_reps(clip: S.SyntheticClip, reps: list) -> int:
     return sum(bool(idle[min((r.start + r.end) // 2, len(idle) - 1)]) for r in reps)
 
 
-def run_coach(clip: S.SyntheticClip, store: Path) -> list:
+def run_coach(clip: S.SyntheticClip, store: Path, exercise: str = "auto") -> list:
     from gymlib.session import CoachSession
 
-    session = CoachSession(fps=clip.fps, aspect=clip.aspect, store=store)
+    session = CoachSession(fps=clip.fps, aspect=clip.aspect, store=store, exercise=exercise)
     for i, frame in enumerate(clip.landmarks):
         session.update(frame if frame.any() else None, i / clip.fps)
     return list(session.reps)
@@ -204,6 +204,39 @@ def f1_new_class(store: Path, name: str, kind: str, n: int, seed: int) -> dict:
     }
 
 
+def six_cv(stores: list[Path], folds: int) -> dict:
+    """The six's macro-F1 over a group k-fold of the real windows, each fold trained on the
+    shipped recipe (its real part + the generated windows) with and without the taught
+    windows of ``stores``. A window of the six taken for a taught exercise counts as wrong."""
+    from gymlib.evaluation import confusion_matrix, f1_per_class
+    from gymlib.teach import Store
+    from gymlib.teach.classifier import recipe_windows, train_user_classifier
+    from gymlib.training import concat, group_kfold, group_split, load_real_windows, with_classes
+
+    train, val = recipe_windows()
+    gen = [
+        p.subset(np.flatnonzero(np.char.startswith(p.source.astype(str), "synthetic")))
+        for p in (train, val)
+    ]
+    real = with_classes(load_real_windows(), train.classes)
+    taught = {n: Store(st).windows(n) for st in stores for n in Store(st).exercises()}
+    out = {}
+    for cond, tw in (("shipped_recipe", {}), ("with_taught", taught)):
+        pred = np.zeros(len(real), int)
+        for k, (tr, te) in enumerate(group_kfold(real.group, folds, seed=42)):
+            a, b = group_split(real.group[tr], 0.15, seed=k)
+            base = (concat(real.subset(tr[a]), gen[0]), concat(real.subset(tr[b]), gen[1]))
+            clf, _ = train_user_classifier(tw, None, base=base)
+            pred[te] = clf.predict_proba(real.windows[te]).argmax(1)
+        n = int(pred.max()) + 1 if len(pred) else 0
+        cm = confusion_matrix(real.labels, pred, max(n, len(train.classes)))
+        out[cond] = float(f1_per_class(cm)[:6].mean())
+        print(f"six's {folds}-fold macro-F1, {cond} ({sorted(tw)}): {out[cond]:.4f}", flush=True)
+    out["taught"] = sorted(taught)
+    out["drop"] = out["shipped_recipe"] - out["with_taught"]
+    return out
+
+
 def main() -> None:
     from gymlib.teach import commit, propose
 
@@ -211,23 +244,45 @@ def main() -> None:
     ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--test-clips", type=int, default=50)
     ap.add_argument("--f1-clips", type=int, default=10)
+    ap.add_argument(
+        "--fixed-clips",
+        type=int,
+        default=20,
+        help="of the test clips, how many also run with the exercise fixed by the user",
+    )
+    ap.add_argument("--teach-views", default="left45", help="one ~20 s teaching clip per view")
     ap.add_argument("--store", type=Path, default=ROOT / "runs/benchmarks/teach_store")
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/teach_eval.json")
+    ap.add_argument(
+        "--cv-folds",
+        type=int,
+        default=0,
+        help="also the six's k-fold macro-F1 with every taught kind (0: skip)",
+    )
+    ap.add_argument("--cv-only", action="store_true", help="only the k-fold, on taught stores")
     args = ap.parse_args()
+    kinds = [k for k in args.kinds.split(",") if k]
+    if args.cv_only:
+        res = six_cv([args.store / k for k in kinds], args.cv_folds or 3)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("teach_cv.json").write_text(json.dumps(res, indent=2))
+        return
     results = {}
-    for kind in filter(None, args.kinds.split(",")):
+    for kind in kinds:
         store = args.store / kind
         if store.exists():
             import shutil
 
             shutil.rmtree(store)
-        teach = movement_clip(kind, 12, seed=1, view="left45", idle=False, tempo=(1.3, 1.8))
-        path = save_clip_npz(teach, store.parent / f"{kind}_teach.npz")
+        paths = []
+        for view in args.teach_views.split(","):
+            teach = movement_clip(kind, 12, seed=1, view=view, idle=False, tempo=(1.3, 1.8))
+            paths.append(save_clip_npz(teach, store.parent / f"{kind}_teach_{view}.npz"))
         t0 = time.perf_counter()
-        prop = propose(kind, [path], store=store)
+        prop = propose(kind, paths, store=store)
         info = commit(prop)
         taught_s = time.perf_counter() - t0
-        within = idle_total = 0
+        within = idle_total = within_fixed = idle_fixed = 0
         errors = []
         for i in range(args.test_clips):
             clip = movement_clip(
@@ -237,6 +292,10 @@ def main() -> None:
             within += abs(len(reps) - len(clip.reps)) <= 1
             idle_total += idle_reps(clip, reps)
             errors.append(len(reps) - len(clip.reps))
+            if i < args.fixed_clips:  # the exercise chosen by the user (--exercise NAME)
+                fixed = run_coach(clip, store, kind)
+                within_fixed += abs(len(fixed) - len(clip.reps)) <= 1
+                idle_fixed += idle_reps(clip, fixed)
         f1 = f1_new_class(store, kind, kind, args.f1_clips, seed=5000)
         results[kind] = {
             "signal": prop.summary()["signal"],
@@ -245,6 +304,10 @@ def main() -> None:
             "within_one": within / args.test_clips,
             "idle_reps_per_20": idle_total * 20 / args.test_clips,
             "mean_error": float(np.mean(errors)),
+            "fixed_within_one": within_fixed / max(min(args.fixed_clips, args.test_clips), 1),
+            "fixed_idle_reps_per_20": idle_fixed
+            * 20
+            / max(min(args.fixed_clips, args.test_clips), 1),
             "errors": errors,
             "clip_to_coach_s": round(taught_s, 1),
             "recipe_s": info["recipe_s"],

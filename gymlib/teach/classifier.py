@@ -21,9 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from gymlib.angles import Z_SCALE
 from gymlib.config import Config, load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.features import mirrored, rotate_view, transform
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.landmarks import from_seed_windows, to_seed_windows
 from gymlib.model import OTHER
 from gymlib.teach.signal import Clip, Cycle
 from gymlib.training import (
@@ -39,8 +42,9 @@ from gymlib.training import (
 #: notebook 03's shipped parameters (models/exercise_classifier.json "data")
 RECIPE = {"view_clips": 1200, "other_clips": 360, "depth": "mediapipe", "seed": 42}
 TEMPOS: tuple[float, ...] = (0.7, 0.85, 1.0, 1.2, 1.45)
-VIEWS_PER_WINDOW = 4
+VIEWS_PER_WINDOW = 8
 STRIDE = 5
+LIFT = True
 
 
 def _recipe_key(cfg: Config, real: Path | None, recipe: dict) -> str:
@@ -123,6 +127,83 @@ def _with_kind(group: str) -> str:
     return f"{group}:{kind}"
 
 
+#: bones from the hips outwards: (parent, child); the parent's depth is known first
+_BONES: tuple[tuple[L, L], ...] = tuple(
+    (L[f"{s}_{a}"], L[f"{s}_{b}"])
+    for s in ("LEFT", "RIGHT")
+    for a, b in (
+        ("HIP", "KNEE"),
+        ("KNEE", "ANKLE"),
+        ("HIP", "SHOULDER"),
+        ("SHOULDER", "ELBOW"),
+        ("ELBOW", "WRIST"),
+    )
+)
+
+
+def lifted_depth(landmarks: np.ndarray, aspect: float) -> np.ndarray:
+    """The clip ``(T, 33, 4)`` with the main joints' z rebuilt from bone lengths: each bone's
+    true length is a high percentile of its length in the picture over the clip (every bone of
+    a moving body lies across the view at some point), its depth the rest of that length, its
+    sign MediaPipe's. MediaPipe's own z is a guess from the 2-D pose; turned to another camera
+    angle (:func:`gymlib.features.rotate_view`) it bends knees and elbows that did not bend.
+    Other points keep MediaPipe's depth relative to their nearest main joint."""
+    lm = np.array(landmarks, np.float32)
+    present = np.any(lm != 0, axis=(1, 2))
+    if present.sum() < 10:
+        return lm
+    xy = lm[..., :2].astype(np.float64) * [1.0, 1.0 / aspect]  # image widths
+    z_mp = lm[..., 2].astype(np.float64) / Z_SCALE
+    z = z_mp.copy()
+    hip_mid = (z_mp[:, L.LEFT_HIP] + z_mp[:, L.RIGHT_HIP]) / 2
+    for hip in (L.LEFT_HIP, L.RIGHT_HIP):
+        z[:, hip] = hip_mid + (z_mp[:, hip] - hip_mid)
+    for a, b in _BONES:
+        d2 = np.linalg.norm(xy[:, b] - xy[:, a], axis=-1)
+        length = np.percentile(d2[present], 95)
+        dz = np.sqrt(np.maximum(length**2 - d2**2, 0.0))
+        sign = np.sign(z_mp[:, b] - z_mp[:, a])
+        z[:, b] = z[:, a] + sign * dz
+    main = {int(j) for bone in _BONES for j in bone}
+    for j in range(33):  # the rest ride with the main joint they hang from
+        if j in main:
+            continue
+        anchor = _ANCHOR.get(j, L.LEFT_SHOULDER)
+        z[:, j] = z[:, anchor] + (z_mp[:, j] - z_mp[:, anchor])
+    lm[..., 2] = np.where(present[:, None], z * Z_SCALE, 0.0)
+    return lm
+
+
+def _anchors() -> dict[int, L]:
+    out: dict[int, L] = {}
+    for j in L:
+        name = j.name
+        side = "LEFT" if name.startswith("LEFT") else "RIGHT" if name.startswith("RIGHT") else ""
+        if any(k in name for k in ("HEEL", "FOOT")):
+            out[int(j)] = L[f"{side}_ANKLE"]
+        elif any(k in name for k in ("PINKY", "INDEX", "THUMB")):
+            out[int(j)] = L[f"{side}_WRIST"]
+        else:  # the head
+            out[int(j)] = L.LEFT_SHOULDER if side != "RIGHT" else L.RIGHT_SHOULDER
+    return out
+
+
+_ANCHOR = _anchors()
+
+
+def _guessed_depth(windows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Windows ``(N, 30, 132)`` with z as MediaPipe would guess it from the turned 2-D pose
+    (:mod:`gymlib.depth`, fitted on real windows): what a camera at that angle would give."""
+    from gymlib.depth import load_depth_model
+
+    lm = from_seed_windows(windows).copy()
+    n = len(lm)
+    flat = lm.reshape(n * 30, 33, 4)
+    z = load_depth_model().predict(flat, rng=rng).reshape(n, 30, 33)
+    lm[..., 2] = np.where(np.any(lm != 0, axis=-1), z, 0.0)
+    return to_seed_windows(lm.astype(np.float32))
+
+
 def taught_windows(
     clips: Sequence[Clip], reps: Sequence[Sequence[Cycle]], name: str, *, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -132,22 +213,26 @@ def taught_windows(
     out, groups = [], []
     for i, (clip, rr) in enumerate(zip(clips, reps, strict=True)):
         lm = np.asarray(clip.landmarks[rr[0].start : rr[-1].end + 1], np.float32)
+        deep = lifted_depth(lm, clip.aspect) if LIFT else lm
         t = np.arange(len(lm)) / clip.fps
         for tempo in TEMPOS:
             seg = resample(lm, t / tempo, 30.0)  # tempo < 1: faster reps
+            seg_deep = resample(deep, t / tempo, 30.0)
             w = cut_windows(seg, stride=STRIDE)
+            w_deep = cut_windows(seg_deep, stride=STRIDE)
             if not len(w):
                 continue
             views = [w]
             for _ in range(VIEWS_PER_WINDOW):
                 n = len(w)
                 v = rotate_view(
-                    w,
+                    w_deep,
                     rng.uniform(-100, 100, n),
                     rng.uniform(-15, 25, n),
                     rng.uniform(-8, 8, n),
                     aspect=clip.aspect,
                 )
+                v = _guessed_depth(v, rng)
                 flip = rng.random(n) < 0.5
                 v[flip] = mirrored(v[flip])
                 views.append(v)
@@ -203,20 +288,21 @@ def _whole_kinds(drop: set[str], *parts: LabelledWindows) -> set[str]:
 
 def train_user_classifier(
     taught: dict[str, tuple[np.ndarray, np.ndarray]],
-    path: Path,
+    path: Path | None,
     *,
     cfg: Config | None = None,
     recipe: dict | None = None,
     cache: Path | None = None,
+    base: tuple[LabelledWindows, LabelledWindows] | None = None,
 ) -> tuple[Any, dict]:
     """Retrain the shipped recipe with every taught exercise (name -> (windows, groups)) and
     save the model at ``path`` (never the shipped model). Returns it and a summary."""
     cfg = cfg or load_config()
     shipped = cfg.resolve(cfg.model.path).resolve()
-    if Path(path).resolve() == shipped:
+    if path is not None and Path(path).resolve() == shipped:
         raise ValueError(f"{path}: a user classifier is never saved over the shipped model")
     t0 = time.perf_counter()
-    train, val = recipe_windows(cfg, recipe=recipe, cache=cache)
+    train, val = base if base is not None else recipe_windows(cfg, recipe=recipe, cache=cache)
     base_s = time.perf_counter() - t0
     names = tuple(taught)
     classes = (*train.classes, *names)
@@ -224,9 +310,9 @@ def train_user_classifier(
     for part in (train, val):
         part.group = np.array([_with_kind(str(g)) for g in part.group])
     other = classes.index(OTHER)
-    all_taught = np.concatenate([w for w, _ in taught.values()])
     drop: set[str] = set()
-    for part in (train, val):
+    for part in (train, val) if taught else ():
+        all_taught = np.concatenate([w for w, _ in taught.values()])
         is_other = part.labels == other
         rng = np.random.default_rng(1)
         pool = np.flatnonzero(~is_other)
@@ -264,6 +350,8 @@ def train_user_classifier(
         "recipe_s": round(base_s, 1),
         "training_s": round(hist.seconds, 1),
     }
+    if path is None:  # a benchmark's fold: not saved
+        return clf, info
     clf.save(
         path,
         overwrite=True,

@@ -36,6 +36,14 @@ VIEW_INVARIANT: frozenset[str] = frozenset(
     {"hip_height", "arm_raise", "chin_over_bar", "torso_upright", "thigh_vertical"}
 )
 ANGLE_WEIGHT = 0.8
+#: the least swing of a rep, by the measure's unit: standing about sways joint angles by a few
+#: degrees and heights by a few hundredths of a limb, smoothly enough to look like cycles
+MIN_SWING: dict[str, float] = {"deg": 15.0}
+MIN_SWING_OTHER = 0.12
+
+
+def min_swing(measure: str) -> float:
+    return MIN_SWING.get(MEASURES[measure].unit, MIN_SWING_OTHER)
 MIN_CYCLES = 3
 #: below this score a measure's cycles are not clean (walking's legs score ~0.07, reps 0.5-0.9)
 MIN_SCORE = 0.2
@@ -181,7 +189,7 @@ def cycles_of(x: np.ndarray, fps: float, top: float, bottom: float) -> list[Cycl
 
 
 def _score(
-    x: np.ndarray | None, fps: float, top_hint: float | None = None
+    x: np.ndarray | None, fps: float, min_swing: float = 0.0
 ) -> tuple[float, list[Cycle], float, float]:
     """``(score, cycles, top, bottom)`` of one series: the swing against its noise, times the
     regularity of its cycles' depth and duration; 0 with fewer than :data:`MIN_CYCLES`."""
@@ -191,9 +199,9 @@ def _score(
     lo, hi = np.percentile(s, [3, 97])
     swing = hi - lo
     noise = float(np.std(x - s)) + 1e-9
-    if swing <= 8 * noise:
+    if swing <= 8 * noise or swing < min_swing:
         return 0.0, [], lo, hi
-    start = top_hint if top_hint is not None else float(np.median(s[: max(int(fps), 5)]))
+    start = float(np.median(s[: max(int(fps), 5)]))
     top, bottom = (lo, hi) if abs(start - lo) <= abs(start - hi) else (hi, lo)
     cyc = cycles_of(s, fps, top, bottom)
     if len(cyc) < MIN_CYCLES:
@@ -218,7 +226,7 @@ def _rank(clips: Sequence[Clip]) -> tuple[list[Candidate], list[np.ndarray], lis
     for j, (name, side) in enumerate(cols):
         scores, counts, tops, bottoms = [], [], [], []
         for clip, table in zip(clips, filmed, strict=True):
-            sc, cyc, top, bottom = _score(_filled(table[:, j]), clip.fps)
+            sc, cyc, top, bottom = _score(_filled(table[:, j]), clip.fps, min_swing(name))
             scores.append(sc)
             counts.append(len(cyc))
             tops.append(top)
@@ -269,7 +277,7 @@ def find_signal(clips: Sequence[Clip]) -> Found:
         spans, depths, cyc_all = [], [], []
         for clip, table in zip(clips, filmed, strict=True):
             x = _filled(table[:, j])
-            _, cyc, top, bottom = _score(x, clip.fps)
+            _, cyc, top, bottom = _score(x, clip.fps, min_swing(cand.measure))
             s = _smooth(x, clip.fps)
             spans.append((top, bottom))
             depths += [abs(s[c.bottom] - top) for c in cyc]
