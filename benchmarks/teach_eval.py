@@ -237,6 +237,68 @@ def six_cv(stores: list[Path], folds: int) -> dict:
     return out
 
 
+def real_footage(pose_dir: Path, videos: Path) -> dict:
+    """On the real clips (hand-counted): the signal search on each clip (reps found vs the hand
+    count), then each clip's found rules counting every OTHER clip of the same exercise (the
+    exercise fixed, the classifier left out) - teaching from one person, counting another.
+    Landmarks: ``pose_dir/<clip>.npz`` (PoseSequence) if there, else MediaPipe on the video."""
+    from gymlib.extract import PoseSequence, extract_video
+    from gymlib.reps import count_reps
+    from gymlib.teach import Store, TeachError
+    from gymlib.teach.signal import Clip, find_signal
+
+    clips: dict[str, tuple[Clip, dict]] = {}
+    for meta_path in sorted(videos.glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        cached = pose_dir / f"{meta_path.stem}.npz"
+        seq = (
+            PoseSequence.load(cached)
+            if cached.is_file()
+            else extract_video(meta_path.with_suffix(".mp4"), progress=False)
+        )
+        w, h = seq.image_size
+        clips[meta_path.stem] = (Clip(seq.landmarks, seq.fps, w / h, meta_path.stem), meta)
+    store = Store(ROOT / "runs/benchmarks/teach_real_store")
+    rows, transfer = [], []
+    for name, (clip, meta) in clips.items():
+        try:
+            found = find_signal([clip])
+        except TeachError as exc:
+            rows.append({"clip": name, "hand": meta["reps"], "found": None, "why": str(exc)[:60]})
+            continue
+        rows.append(
+            {
+                "clip": name,
+                "hand": meta["reps"],
+                "found": len(found.reps[0]),
+                "signal": f"{found.best.measure} ({found.best.side})",
+            }
+        )
+        entry = {"signal": found.specs, **({"posture": found.posture} if found.posture else {})}
+        book = store.rulebook({"taught": entry})
+        for other, (oclip, ometa) in clips.items():
+            if other == name or ometa["exercise"] != meta["exercise"]:
+                continue
+            reps = count_reps(
+                oclip.landmarks, "taught", oclip.fps, aspect=oclip.aspect, rules=book
+            )
+            transfer.append(
+                {"taught_from": name, "counted": other, "hand": ometa["reps"], "reps": len(reps)}
+            )
+    found_ok = [r for r in rows if r["found"] is not None]
+    summary = {
+        "clips": len(rows),
+        "signal_found": len(found_ok),
+        "found_within_one": sum(abs(r["found"] - r["hand"]) <= 1 for r in found_ok),
+        "transfer_pairs": len(transfer),
+        "transfer_within_one": sum(abs(t["reps"] - t["hand"]) <= 1 for t in transfer),
+    }
+    print(json.dumps(summary), flush=True)
+    for r in rows:
+        print(json.dumps(r))
+    return {"summary": summary, "clips": rows, "transfer": transfer}
+
+
 def main() -> None:
     from gymlib.teach import commit, propose
 
@@ -260,8 +322,22 @@ def main() -> None:
         help="also the six's k-fold macro-F1 with every taught kind (0: skip)",
     )
     ap.add_argument("--cv-only", action="store_true", help="only the k-fold, on taught stores")
+    ap.add_argument(
+        "--real",
+        type=Path,
+        default=None,
+        help="only the real-footage part: the real videos' folder (hand counts)",
+    )
+    ap.add_argument("--pose-cache", type=Path, default=Path("/work/cache/real_pose"))
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
+    if args.real is not None:
+        if not args.real.is_dir():
+            raise SystemExit(f"{args.real}: no such folder (../shared/data/real_videos)")
+        res = real_footage(args.pose_cache, args.real)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("teach_real.json").write_text(json.dumps(res, indent=2))
+        return
     if args.cv_only:
         res = six_cv([args.store / k for k in kinds], args.cv_folds or 3)
         args.out.parent.mkdir(parents=True, exist_ok=True)
