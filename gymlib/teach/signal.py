@@ -44,6 +44,8 @@ MIN_SWING_OTHER = 0.12
 
 def min_swing(measure: str) -> float:
     return MIN_SWING.get(MEASURES[measure].unit, MIN_SWING_OTHER)
+
+
 MIN_CYCLES = 3
 #: below this score a measure's cycles are not clean (walking's legs score ~0.07, reps 0.5-0.9)
 MIN_SCORE = 0.2
@@ -256,6 +258,18 @@ def find_signal(clips: Sequence[Clip]) -> Found:
         raise TeachError("no clips given")
     cands, filmed, cols = _rank(clips)
     best = cands[0]
+    if best.score < MIN_SCORE and len(clips) > 1:
+        alone = [_rank([clip])[0][0] for clip in clips]
+        if all(c.score >= MIN_SCORE for c in alone):
+            each = "; ".join(
+                f"{clip.source}: {c.measure} ({c.side})"
+                for clip, c in zip(clips, alone, strict=True)
+            )
+            raise TeachError(
+                f"each clip alone has a clean cycle but no measure cycles in all "
+                f"of them ({each}): these look like different movements; teach "
+                "them under different names"
+            )
     if best.score < MIN_SCORE:
         most = max(cands, key=lambda c: min(c.cycles))
         raise TeachError(
