@@ -29,7 +29,7 @@ from gymlib.evaluation import summarize  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
 from gymlib.model import ExerciseClassifier  # noqa: E402
-from gymlib.training import group_split, load_real_windows  # noqa: E402
+from gymlib.windows import group_split, load_real_windows  # noqa: E402
 
 
 def upside_down(windows: np.ndarray) -> np.ndarray:

@@ -39,24 +39,21 @@ ROOT = Path(__file__).resolve().parent.parent
 import numpy as np  # noqa: E402
 
 from gymlib.config import load_config  # noqa: E402
+from gymlib.crossval import cross_validate as run_folds  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.evaluation import (  # noqa: E402
     answers_unknown,
-    expected_calibration_error,
     summarize,
 )
-from gymlib.features import mirrored  # noqa: E402
-from gymlib.io import atomic_path, write_json_atomic  # noqa: E402
+from gymlib.io import write_json_atomic  # noqa: E402
 from gymlib.model import OTHER, ExerciseClassifier  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISES, generate_clip  # noqa: E402
-from gymlib.training import (  # noqa: E402
-    concat,
-    extra_windows,
+from gymlib.training import extra_windows, train_classifier  # noqa: E402
+from gymlib.windows import (  # noqa: E402
     group_kfold,
     group_split,
     load_real_windows,
     random_kfold,
-    train_classifier,
     with_classes,
 )
 
@@ -92,42 +89,21 @@ def cross_validate(
     seed: int | None = None,
     oof: Path | None = None,
 ) -> dict:
-    """Out-of-fold probabilities of every real window; ``extra`` (generated windows, split 85/15
-    by clip with notebook 03's seed) joins every fold's training and validation. ``oof`` keeps
-    the out-of-fold probabilities (also of the mirrored windows) for ``--combine``."""
-    probs = np.zeros((len(data), len(data.classes)), np.float32)
-    raw = np.zeros_like(probs)
-    flipped = np.zeros_like(probs)
-    seconds = []
-    if extra is not None:
-        e_tr, e_va = group_split(extra.group, 0.15, seed=SEED + 2)
-    for k, (tr, te) in enumerate(splits):
-        inner_tr, inner_va = group_split(data.group[tr], 0.15, seed=k)
-        fold_tr, fold_va = data.subset(tr[inner_tr]), data.subset(tr[inner_va])
-        if extra is not None:
-            fold_tr = concat(fold_tr, extra.subset(e_tr))
-            fold_va = concat(fold_va, extra.subset(e_va))
-        clf, hist = train_classifier(
-            fold_tr.windows, fold_tr.labels, fold_va.windows, fold_va.labels,
-            config=cfg, epochs=epochs, progress=False, classes=data.classes, seed=seed,
-        )  # fmt: skip
-        probs[te] = clf.predict_proba(data.windows[te])
-        flipped[te] = clf.predict_proba(mirrored(data.windows[te]))
-        raw[te] = clf.predict_proba(data.windows[te], calibrated=False)
-        seconds.append(hist.seconds)
-        print(f"  {label} fold {k + 1}/{len(splits)}: {hist.best_epoch + 1} {hist.unit}s kept, "
+    """Out-of-fold figures of every real window (:func:`gymlib.crossval.cross_validate`, with
+    notebook 03's seed for the split of the ``extra`` windows); ``oof`` keeps the out-of-fold
+    probabilities (also of the mirrored windows) for ``--combine``."""
+
+    def report(k: int, n: int, clf, hist) -> None:
+        print(f"  {label} fold {k + 1}/{n}: {hist.best_epoch + 1} {hist.unit}s kept, "
               f"{hist.seconds:.0f} s, T={clf.temperature:.2f}", flush=True)  # fmt: skip
-    m = summarize(data.labels, probs, data.classes, sources=data.source)
-    m["macro_f1_with_mirror"] = summarize(data.labels, (probs + flipped) / 2, data.classes,
-                                          sources=data.source)["macro_f1"]  # fmt: skip
+
+    run = run_folds(data, splits, config=cfg, epochs=epochs, extra=extra, extra_seed=SEED + 2,
+                    seed=seed, on_fold=report)  # fmt: skip
     if oof is not None:
-        with atomic_path(oof) as tmp, open(tmp, "wb") as f:
-            np.savez_compressed(f, probs=probs, mirrored=flipped, labels=data.labels,
-                                group=data.group, classes=np.array(data.classes))  # fmt: skip
+        run.save(oof)
+    m = run.metrics()
     if extra is not None:
         m["extra_windows"] = len(extra)
-    m["ece_uncalibrated"] = expected_calibration_error(raw, data.labels)[0]
-    m["train_seconds_per_fold"] = float(np.mean(seconds))
     return m
 
 

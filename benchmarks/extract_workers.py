@@ -66,8 +66,8 @@ def main() -> None:
         print(f"Dask LocalCluster, 2 workers (cluster start included): {dask_rate:.0f} frames/s "
               f"= {dask_rate / rates[1]:.2f}x the single worker")  # fmt: skip
 
-    from gymlib.datasets import assign_splits, balance, save_processed
-    from gymlib.training import load_real_windows
+    from gymlib.datasets import save_processed
+    from gymlib.windows import assign_splits, balance, load_real_windows
 
     t0 = time.perf_counter()
     d = load_real_windows()

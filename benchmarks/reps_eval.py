@@ -191,7 +191,7 @@ def speed(clips: list) -> None:
 def real(path: Path) -> None:
     if not path.is_file():
         sys.exit(f"{path}: real windows file not found (see ../shared/data/README.md)")
-    d = np.load(path, allow_pickle=True)
+    d = np.load(path, allow_pickle=False)
     w = d["windows"].reshape(len(d["windows"]), 30, 33, 4)
     print("\n== real windows: reps per recording (parts in order form one stream) ==")
     print(f"{'exercise':12s} {'source':15s} {'recording':40s} {'s':>5s} reps  verdicts")

@@ -55,7 +55,7 @@ from gymlib.synth import (  # noqa: E402
     generate_dataset,
     noise_profile,
 )
-from gymlib.training import group_split, load_real_windows  # noqa: E402
+from gymlib.windows import group_split, load_real_windows  # noqa: E402
 
 ANGLES = ("knee", "hip", "elbow", "shoulder")
 

@@ -27,9 +27,28 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 
+from types import SimpleNamespace  # noqa: E402
+
 import numpy as np  # noqa: E402
 
-from gymlib import synth as S  # noqa: E402
+from gymlib.synth import body as _body  # noqa: E402
+from gymlib.synth import camera as _camera  # noqa: E402
+from gymlib.synth import geometry as _geometry  # noqa: E402
+from gymlib.synth import idle as _idle  # noqa: E402
+from gymlib.synth import noise as _noise  # noqa: E402
+from gymlib.synth import timeline as _timeline  # noqa: E402
+from gymlib.synth import truth as _truth  # noqa: E402
+
+#: the generator's parts this benchmark builds its movements from
+S = SimpleNamespace(
+    Body=_body.Body, Skel=_body.Skel, _SIDES=_body.SIDES, _arm_ik=_body.arm_ik,
+    complete_landmarks=_body.complete_landmarks, VIEWS=_camera.VIEWS, _film=_camera.film,
+    _pick_setup=_camera.pick_setup, _vec=_geometry.vec, _pose_lunge=_idle._pose_lunge,
+    _pose_jumping_jack=_idle._pose_jumping_jack, _pose_standing=_idle.pose_standing,
+    _blend_idle=_idle.blend_idle, _apply_depth=_noise.apply_depth,
+    _rep_phase=_timeline._rep_phase, RepTruth=_truth.RepTruth,
+    SyntheticClip=_truth.SyntheticClip,
+)  # fmt: skip
 from gymlib.analyze import save_clip_npz  # noqa: E402
 
 KINDS = ("lunge", "jumping_jack", "arm_circles", "bicep_curl", "overhead_press")

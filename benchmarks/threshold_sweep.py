@@ -9,6 +9,11 @@ errors, tempo 1-5 s), counted with ``count_reps``; each rep matched to its true 
 check value, and the sweep prints F1 (tp, fp, fn) per threshold in the check's direction
 (``fail_below`` or ``fail_above``). ``benchmarks/reps_eval.py`` then reports the chosen threshold
 on its own clips (seeds 1000+, or ``--seed 5000``).
+
+``--real`` sweeps on real people's labelled frames instead (``../shared/data/real_form``, the half
+of the takes thresholds are chosen on; ``benchmarks/form_eval.py`` reports the other half):
+``push_up hips_sagging``, ``push_up hips_piking`` (planks) and ``split_squat knees_past_toes``
+(lunges), printing sensitivity and false alarms at 4:3 and 16:9 per threshold.
 """
 
 from __future__ import annotations
@@ -39,7 +44,10 @@ def main() -> int:
     ap.add_argument("--lo", type=float)
     ap.add_argument("--hi", type=float)
     ap.add_argument("--step", type=float)
+    ap.add_argument("--real", action="store_true", help="sweep on real labelled frames, half 0")
     args = ap.parse_args()
+    if args.real:
+        return real_sweep(args.exercise, args.check, args.lo, args.hi, args.step)
     if args.check not in EXERCISE_ERRORS[args.exercise]:
         ap.error(
             f"{args.check!r} is not a labelled error of {args.exercise}; "
@@ -74,6 +82,49 @@ def main() -> int:
         tp, fp, fn = int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y).sum())
         f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
         print(f"  threshold {t:7.3f}  F1 {f1:.3f}  tp {tp:4d} fp {fp:4d} fn {fn:4d}")
+    return 0
+
+
+def real_sweep(exercise: str, check: str, lo: float | None, hi: float | None,
+               step: float | None) -> int:  # fmt: skip
+    from form_eval import SHARED, halves
+
+    from gymlib import angles as A
+
+    files = {("push_up", "hips_sagging"): "ngo_plank.npz",
+             ("push_up", "hips_piking"): "ngo_plank.npz",
+             ("split_squat", "knees_past_toes"): "ngo_lunge.npz"}  # fmt: skip
+    if (exercise, check) not in files:
+        sys.exit(f"--real: no real labels for {exercise} {check}; have {sorted(files)}")
+    path = SHARED / "real_form" / files[exercise, check]
+    if not path.is_file():
+        sys.exit(f"{path}: not found (see ../shared/data/real_form/README.md)")
+    d = np.load(path, allow_pickle=False)
+    lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)  # NaN = not kept: unseen
+    choose = halves(d["mapped"], d["seq"]) == 0
+    spec = next(c for c in load_rules()[exercise].checks if c.name == check)
+    below = spec.fail_below is not None
+    print(f"{exercise} {check} on half 0 of the real labelled takes; config "
+          f"{'fail_below' if below else 'fail_above'} {spec.limit}")  # fmt: skip
+    values = {}
+    for label, aspect in (("4:3", 4 / 3), ("16:9", 16 / 9)):
+        if exercise == "push_up":
+            values[label] = A.pick_visible(A.body_line(lm, "left", aspect=aspect),
+                                           A.body_line(lm, "right", aspect=aspect),
+                                           A.visible_side(lm))  # fmt: skip
+        else:
+            refs = A.segment_lengths(lm, aspect=aspect)
+            values[label] = A.front_knee_over_toe(lm, refs, aspect=aspect)
+    pos, neg = choose & (d["mapped"] == check), choose & (d["mapped"] == "good")
+    lo = lo if lo is not None else spec.limit - 10 * (step or abs(spec.limit) / 10 or 0.01)
+    step = step or abs(spec.limit) / 10 or 0.01
+    hi = hi if hi is not None else spec.limit + 10 * step
+    for t in np.arange(lo, hi + step / 2, step):
+        row = [f"  threshold {t:8.3f}"]
+        for label, v in values.items():
+            fail = np.where(np.isnan(v), False, v < t if below else v > t)
+            row.append(f"{label}: sens {fail[pos].mean():.2f} false alarms {fail[neg].mean():.3f}")
+        print("  ".join(row))
     return 0
 
 

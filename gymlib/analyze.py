@@ -4,22 +4,28 @@
 
 ``VIDEO`` is a video file (MediaPipe finds the person frame by frame) or a landmark file
 (``.npz`` from ``PoseSequence.save`` or a generator clip saved with ``save_clip_npz``), drawn
-as a stick figure. Frames are streamed: memory stays flat for any length. Outputs in ``DIR``
-(default ``runs/analyze/<video name>``): ``annotated.mp4``, ``reps.csv``, ``summary.png``,
-``summary.json``.
+as a stick figure. Frames are streamed: memory stays flat for any length (only the landmarks,
+about 0.6 kB a frame, are kept: every set's exercise is decided from the whole clip first).
+Outputs in ``DIR`` (default ``runs/analyze/<video name>``, a new folder per run; an ``--out``
+that holds results needs ``--overwrite``): ``annotated.mp4`` (H.264, plays in browsers),
+``reps.csv``, ``summary.png``, ``summary.json``. Frame times are the video's own timestamps;
+a phone clip's rotation is applied.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import queue
+import re
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,38 +45,42 @@ class Analysis:
     seconds: float
     reps: list[Any]
     outputs: dict[str, str]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def frames_per_second(self) -> float:
         return self.frames / max(self.seconds, 1e-9)
 
 
-def _frames_from_video(path: Path) -> tuple[Iterator[tuple[np.ndarray, np.ndarray | None]], float,
-                                            tuple[int, int], int]:  # fmt: skip
-    from gymlib.extract import PoseExtractor, open_video, video_info
+@dataclass
+class _Source:
+    """Frames to analyse: ``(RGB image, landmarks or None, time s)`` and what is known of them."""
 
-    cap = open_video(path)
-    fps, n, size = video_info(cap)
+    frames: Iterator[tuple[np.ndarray, np.ndarray | None, float]]
+    fps: float
+    size: tuple[int, int]  # (width, height) of the drawn frames
+    declared: int  # frames the file says it holds
+    meta: dict[str, Any]  # for summary.json: rotation, frame-rate source...
+    problems: Callable[[], list[str]]  # what to warn about, known once the frames are read
 
-    def decoded() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        import cv2
 
-        try:
-            while True:
-                ok, bgr = cap.read()
-                if not ok:
-                    break
-                yield bgr, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        finally:
-            cap.release()
+def _frames_from_video(path: Path) -> _Source:
+    from gymlib.extract import PoseExtractor
+    from gymlib.media import VideoReader
 
-    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
+    reader = VideoReader(path, format="rgb24")
+    info = reader.info
+
+    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
         # decoding runs in a thread ahead of MediaPipe, which releases the GIL while it works
         with PoseExtractor(mode="video") as ex:
-            for i, (bgr, rgb) in enumerate(_in_background(decoded())):
-                yield bgr, ex.process(rgb, timestamp=i / fps)
+            for rgb, t in _in_background(iter(reader)):
+                yield rgb, ex.process(rgb, timestamp=t), t
 
-    return gen(), fps, size, n
+    meta = {"rotation": info.rotation, "fps_source": info.fps_source,
+            "header_fps": info.header_fps, "variable_frame_rate": info.variable_rate,
+            "codec": info.codec}  # fmt: skip
+    return _Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems)
 
 
 _DONE = object()
@@ -122,10 +132,10 @@ def _in_background(items: Iterator[Any], ahead: int = 4) -> Iterator[Any]:
 
 
 class _BackgroundWriter:
-    """Draws and encodes annotated frames in a thread, at most ``ahead`` frames behind."""
+    """Draws and encodes annotated RGB frames in a thread, at most ``ahead`` frames behind."""
 
-    def __init__(self, writer: Any, size: tuple[int, int], ahead: int = 4) -> None:
-        self._writer, self._size = writer, size
+    def __init__(self, writer: Any, ahead: int = 4) -> None:
+        self._writer = writer
         self._q: queue.Queue = queue.Queue(maxsize=ahead)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="analyze-encode", daemon=True)
@@ -134,21 +144,23 @@ class _BackgroundWriter:
     def _run(self) -> None:
         import cv2
 
+        size = self._writer.size
         while (job := self._q.get()) is not None:
             if self._error is not None:
                 continue  # drain after a failure
-            bgr, lm, lines, colour = job
+            rgb, lm, lines, colour, t = job
             try:
-                frame = bgr if bgr.shape[1::-1] == self._size else cv2.resize(bgr, self._size)
-                draw(frame, lm, lines, colour)
-                self._writer.write(frame)
+                frame = rgb if rgb.shape[1::-1] == size else cv2.resize(rgb, size)
+                draw(frame, lm, lines, colour, rgb=True)
+                self._writer.write(frame, t, format="rgb24")
             except BaseException as exc:  # raised in the caller's thread
                 self._error = exc
 
-    def write(self, bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour) -> None:
+    def write(self, rgb: np.ndarray, lm: np.ndarray | None, lines: list[str], colour,
+              t: float) -> None:  # fmt: skip
         if self._error is not None:
             raise self._error
-        self._q.put((bgr, lm, lines, colour))
+        self._q.put((rgb, lm, lines, colour, t))
 
     def close(self) -> None:
         self._q.put(None)
@@ -157,44 +169,228 @@ class _BackgroundWriter:
             raise self._error
 
 
-def _frames_from_landmarks(path: Path) -> tuple[Iterator[tuple[np.ndarray, np.ndarray | None]],
-                                                float, tuple[int, int], int]:  # fmt: skip
-    with np.load(path, allow_pickle=False) as d:
-        if "landmarks" not in d.files:
-            raise ValueError(f"{path}: a landmark file needs a 'landmarks' array (T, 33, 4)")
-        lm = d["landmarks"].astype(np.float32)
-        fps = float(d["fps"]) if "fps" in d.files else 30.0
-        size = tuple(int(v) for v in d["image_size"]) if "image_size" in d.files else (640, 480)
-    w, h = size
-    scale = 480 / h  # draw at 480 pixels high
-    size = (int(round(w * scale)) // 2 * 2, 480)
-
-    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None]]:
-        for f in lm:
-            yield np.full((size[1], size[0], 3), 40, np.uint8), (f if f.any() else None)
-
-    return gen(), fps, size, len(lm)
+#: landmark coordinates are normalised to the image; far outside it is not a landmark file
+MAX_COORDINATE = 1e3
+#: drawn frames are 480 pixels high; wider than this many pixels is refused
+MAX_DRAWN_WIDTH = 4096
 
 
-def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 200, 60)) -> None:
-    """Skeleton and text lines onto a BGR frame, in place."""
+def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float, tuple[int, int]]:
+    """A landmark ``.npz`` checked whole before anything runs: ``(landmarks (T, 33, 4) float32,
+    times (T,) s, fps, (width, height))``. Every problem names the file (and the frame)."""
+    p = Path(path)
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if magic.startswith(b"\x93NUMPY"):
+        raise ValueError(f"{p}: holds a single array (.npy), not an .npz archive with "
+                         "'landmarks', 'fps' and 'image_size'")  # fmt: skip
+    if not magic.startswith(b"PK"):
+        raise ValueError(f"{p}: not an .npz (zip) archive; expected a landmark file written by "
+                         "PoseSequence.save or save_clip_npz")  # fmt: skip
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            if "landmarks" not in z.files:
+                raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
+            lm = z["landmarks"]
+            fps = z["fps"] if "fps" in z.files else np.float64(30.0)
+            size = z["image_size"] if "image_size" in z.files else np.array([640, 480])
+            times = z["timestamps"] if "timestamps" in z.files else None
+    except (OSError, ValueError, EOFError, KeyError) as exc:  # damaged, or object arrays
+        msg = str(exc)
+        raise ValueError(msg if msg.startswith(str(p)) else f"{p}: {msg}") from None
+    if lm.dtype.kind not in "fiu":
+        raise ValueError(f"{p}: 'landmarks' must be numbers, got dtype {lm.dtype}")
+    if lm.ndim != 3 or lm.shape[1:] != (33, 4):
+        raise ValueError(f"{p}: 'landmarks' must have shape (T, 33, 4), got {lm.shape}")
+    if len(lm) == 0:
+        raise ValueError(f"{p}: 'landmarks' holds no frames; nothing to analyse")
+    lm = lm.astype(np.float32)
+    bad = ~np.isfinite(lm).all(axis=(1, 2))
+    if bad.any():
+        raise ValueError(f"{p}: frame {int(np.argmax(bad))} has NaN or infinite landmark values"
+                         f" ({int(bad.sum())} such frames)")  # fmt: skip
+    big = (np.abs(lm) > MAX_COORDINATE).any(axis=(1, 2))
+    if big.any():
+        i = int(np.argmax(big))
+        raise ValueError(
+            f"{p}: frame {i} has a landmark value of {np.abs(lm[i]).max():.3g}; "
+            "expected coordinates normalised to the image (about 0 to 1)"
+        )
+    fps_arr = np.asarray(fps)
+    if fps_arr.size != 1 or fps_arr.dtype.kind not in "fiu":
+        raise ValueError(f"{p}: 'fps' must be one number, got {fps_arr.tolist()!r}")
+    rate = float(fps_arr.reshape(()))
+    if not (math.isfinite(rate) and 1.0 <= rate <= 1000.0):
+        raise ValueError(f"{p}: 'fps' must be 1 to 1000 frames/s, got {rate}")
+    size_arr = np.asarray(size)
+    if size_arr.shape != (2,) or size_arr.dtype.kind not in "fiu":
+        raise ValueError(f"{p}: 'image_size' must be (width, height), got {size_arr.tolist()!r}")
+    w, h = (float(v) for v in size_arr)
+    if not (w >= 1 and h >= 1 and math.isfinite(w * h)):
+        raise ValueError(f"{p}: 'image_size' must be two positive numbers of pixels, got "
+                         f"({w:g}, {h:g})")  # fmt: skip
+    if not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:
+        raise ValueError(
+            f"{p}: 'image_size' ({w:g}, {h:g}) is too narrow or too wide to draw "
+            f"(width / height must be {16 / 480:.3f} to {MAX_DRAWN_WIDTH / 480:.1f})"
+        )
+    if times is None:
+        t = np.arange(len(lm)) / rate
+    else:
+        t = np.asarray(times, dtype=np.float64).reshape(-1)
+        if t.shape != (len(lm),):
+            raise ValueError(f"{p}: 'timestamps' must have one time per frame ({len(lm)}), got "
+                             f"{np.shape(times)}")  # fmt: skip
+        steps = ~(np.diff(t) > 0)
+        if not np.isfinite(t).all() or steps.any():
+            i = int(np.argmax(~np.isfinite(t))) if not np.isfinite(t).all() else int(
+                np.argmax(steps)) + 1  # fmt: skip
+            raise ValueError(
+                f"{p}: frame {i}: 'timestamps' must be finite and increase "
+                f"strictly, got {t[i]} after {t[i - 1] if i else None}"
+            )
+        t = t - t[0]
+    return lm, t, rate, (int(round(w)), int(round(h)))
+
+
+def _frames_from_landmarks(path: Path) -> _Source:
+    lm, times, fps, (w, h) = load_landmark_file(path)
+    size = (int(round(w * 480 / h)) // 2 * 2, 480)  # draw at 480 pixels high
+
+    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
+        for f, t in zip(lm, times, strict=True):
+            yield np.full((size[1], size[0], 3), 40, np.uint8), (f if f.any() else None), float(t)
+
+    return _Source(gen(), fps, size, len(lm), {"fps_source": "file"}, list)
+
+
+def _planned(session: Any, src: Path, source: _Source, progress: bool) -> _Source:
+    """Pass 1 keeps only the landmarks and their times (MediaPipe runs once) and plans the
+    session's sets from the whole stream; pass 2 reads the frames again (no MediaPipe) and pairs
+    them with those landmarks."""
+    from tqdm.auto import tqdm
+
+    poses: list[np.ndarray | None] = []
+    times: list[float] = []
+    bar = tqdm(source.frames, total=source.declared or None, desc=f"{src.name} (pose)",
+               unit="frame", disable=not progress)  # fmt: skip
+    for _, lm, t in bar:
+        poses.append(lm)
+        times.append(t)
+    session.plan(poses, times)
+    if src.suffix.lower() == ".npz":
+        again = (rgb for rgb, _, _ in _frames_from_landmarks(src).frames)
+    else:
+        again = _decoded(src)
+    frames = ((rgb, lm, t) for rgb, lm, t in zip(again, poses, times, strict=False))
+    return replace(source, frames=frames)
+
+
+def _decoded(path: Path) -> Iterator[np.ndarray]:
+    """The video's upright RGB frames, decoded again (in a thread) by the same reader."""
+    from gymlib.media import VideoReader
+
+    for rgb, _ in _in_background(iter(VideoReader(path, format="rgb24"))):
+        yield rgb
+
+
+def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 200, 60), *,
+         rgb: bool = False) -> None:  # fmt: skip
+    """Skeleton and text lines onto a BGR frame (an RGB one with ``rgb``), in place; ``colour``
+    is BGR."""
     import cv2
 
     h, w = bgr.shape[:2]
+    dots = (230, 60, 60) if rgb else (60, 60, 230)
+    colour = tuple(colour[::-1]) if rgb else colour
     if lm is not None:
-        pts = (lm[:, :2] * [w, h]).astype(int)
+        # clipped: a wild coordinate must not overflow OpenCV's int points
+        pts = np.clip(lm[:, :2] * [w, h], -4 * max(w, h), 4 * max(w, h)).astype(int)
         seen = lm[:, 3] >= 0.15
         for a, b in POSE_CONNECTIONS:
             if seen[a] and seen[b]:
                 cv2.line(bgr, tuple(pts[a]), tuple(pts[b]), colour, 2, cv2.LINE_AA)
         for p, s in zip(pts, seen, strict=True):
             if s:
-                cv2.circle(bgr, tuple(p), 3, (60, 60, 230), -1, cv2.LINE_AA)
+                cv2.circle(bgr, tuple(p), 3, dots, -1, cv2.LINE_AA)
     for i, text in enumerate(lines):
         y = 24 + 22 * i
         cv2.putText(bgr, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 3, cv2.LINE_AA)
         cv2.putText(bgr, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1,
                     cv2.LINE_AA)  # fmt: skip
+
+
+#: every file an analysis writes into its folder; an --overwrite run replaces only these
+OUTPUT_FILES = ("annotated.mp4", "annotated.gif", "reps.csv", "summary.png", "summary.json")
+
+
+def safe_name(stem: str) -> str:
+    """A folder name from a file name: letters, digits, ``-``, ``_`` and inner dots only, so a
+    name like ``...mp4`` or ``../x`` cannot point outside the output folder."""
+    name = re.sub(r"[^\w.-]+", "_", stem).strip("._-")
+    return name or "video"
+
+
+def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: Path) -> Path:
+    """Where an analysis of ``src`` goes; raises before anything is written if that would
+    replace earlier results (without ``overwrite``) or anything analyze did not write."""
+    if out is None:
+        base = runs / "analyze" / safe_name(src.stem)
+        if overwrite or not base.exists():
+            target = base
+        else:  # a fresh folder: an earlier analysis (e.g. of another clip.mp4) stays
+            from gymlib.io import fresh_path
+
+            target = fresh_path(base.parent, base.name)
+    else:
+        target = Path(out)
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise FileExistsError(f"{target}: exists and is not a folder; give --out a folder")
+        held = sorted(p.name for p in target.iterdir())
+        foreign = [n for n in held if n not in OUTPUT_FILES]
+        if held and not overwrite:
+            raise FileExistsError(
+                f"{target}: already holds results ({', '.join(held[:5])}); "
+                "choose another --out, or --overwrite to replace them"
+            )
+        if foreign:
+            raise FileExistsError(
+                f"{target}: holds files analyze did not write "
+                f"({', '.join(foreign[:5])}); refusing to replace it"
+            )
+    return target
+
+
+def _install(work: Path, target: Path) -> None:
+    """Put the finished folder ``work`` at ``target`` (replacing an earlier analysis whole)."""
+    import shutil
+
+    if not target.exists():
+        os.rename(work, target)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+    os.rename(target, old)
+    try:
+        os.rename(work, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _made_parents(folder: Path) -> list[Path]:
+    """Create ``folder``'s missing parents; returns the ones created (deepest first)."""
+    missing = []
+    p = folder.parent
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"{folder}: cannot make its folder ({exc.strerror})") from None
+    return missing
 
 
 def analyze(
@@ -204,81 +400,143 @@ def analyze(
     exercise: str = "auto",
     classifier: Any = None,
     progress: bool = True,
+    overwrite: bool = False,
+    gif: tuple[float, float] | None = None,
     store: str | Path | None = None,
 ) -> Analysis:
-    """Extract, classify, count and judge; write ``annotated.mp4``, ``reps.csv``, plots."""
-    import cv2
-    from tqdm.auto import tqdm
+    """Extract, classify, count and judge; write ``annotated.mp4``, ``reps.csv``, plots.
+
+    Everything is written into a hidden folder beside the target, checked, then renamed into
+    place: a failed run (disk full, a file-size limit, bad input) leaves earlier results as
+    they were and no half-written or empty folder. ``out`` defaults to
+    ``runs/analyze/<video name>`` (with a time stamp added when that exists); an ``out`` that
+    holds results needs ``overwrite``. ``gif=(start_s, seconds)`` also writes annotated.gif.
+    """
+    import shutil
+    import tempfile
 
     from gymlib.config import load_config
-    from gymlib.io import atomic_path, write_json_atomic, write_text_atomic
-    from gymlib.session import CoachSession
 
     src = Path(video)
     if not src.is_file():
         raise FileNotFoundError(f"{src}: no such video or landmark file")
-    cfg = load_config()
-    out_dir = Path(out) if out is not None else cfg.resolve(cfg.paths.runs) / "analyze" / src.stem
-    out_dir.mkdir(parents=True, exist_ok=True)
     if src.suffix.lower() == ".npz":
-        frames, fps, size, n = _frames_from_landmarks(src)
+        source = _frames_from_landmarks(src)
     else:
-        frames, fps, size, n = _frames_from_video(src)
-    session = CoachSession(classifier, fps=fps, aspect=size[0] / size[1], exercise=exercise,
-                           store=store)  # fmt: skip
+        source = _frames_from_video(src)
+    cfg = load_config()
+    target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
+    made = _made_parents(target)
+    try:
+        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
+    except OSError as exc:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise OSError(f"{target}: cannot write results here ({exc.strerror})") from None
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
+        result = _run(src, source, work, exercise, classifier, progress, gif, store)
+        _install(work, target)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        for p in made:  # folders made for this run only
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise
+    result.outputs = {k: str(target / Path(v).name) for k, v in result.outputs.items()}
+    return result
+
+
+def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
+         progress: bool, gif: tuple[float, float] | None,
+         store: str | Path | None = None) -> Analysis:  # fmt: skip
+    from tqdm.auto import tqdm
+
+    from gymlib.io import write_json_atomic, write_text_atomic
+    from gymlib.media import VideoWriter
+    from gymlib.session import CoachSession
+
+    session = CoachSession(classifier, fps=source.fps, aspect=source.size[0] / source.size[1],
+                           exercise=exercise, store=store)  # fmt: skip
+    if session.fixed is None:  # every set's exercise decided from all its windows first
+        source = _planned(session, src, source, progress)
     timeline: list[tuple[float, str, float]] = []
+    times: list[float] = []
     t0 = time.perf_counter()
-    mp4 = out_dir / "annotated.mp4"
-    last_rep = None
-    with atomic_path(mp4) as tmp:
-        writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-        if not writer.isOpened():
-            raise OSError(f"{mp4}: OpenCV cannot write mp4 here")
-        encoder = _BackgroundWriter(writer, size)
-        try:
-            for i, (bgr, lm) in enumerate(tqdm(frames, total=n or None, desc=src.name,
-                                               unit="frame", disable=not progress)):  # fmt: skip
-                fb = session.update(lm, i / fps)
-                if fb.rep is not None:
-                    last_rep = fb.rep
-                c = fb.reps.get(fb.exercise, {"good": 0, "partial": 0, "faulty": 0})
-                lines = [
-                    f"{fb.exercise} ({fb.confidence:.0%})" if fb.exercise != "unknown"
-                    else "exercise: unknown",
-                    f"reps {sum(c.values())}: good {c['good']}  partial {c['partial']}  "
-                    f"faulty {c['faulty']}",
-                ] + [w.message for w in fb.warnings[:2]]  # fmt: skip
-                # the skeleton takes the last rep's verdict colour for a second after it ends
-                recent = last_rep is not None and i / fps - last_rep.end / last_rep.fps < 1.0
-                colour = VERDICT_BGR[last_rep.verdict] if recent else VERDICT_BGR["good"]
-                encoder.write(bgr, lm, lines, colour)
-                timeline.append((i / fps, fb.exercise,
-                                 fb.counter.progress if fb.counter else np.nan))  # fmt: skip
-        finally:
-            try:
-                encoder.close()
-            finally:
-                writer.release()
+    last_rep, last_rep_t = None, -np.inf
+    writer = VideoWriter(work / "annotated.mp4", source.size, source.fps)
+    encoder = _BackgroundWriter(writer)
+    try:
+        for rgb, lm, t in tqdm(source.frames, total=source.declared or None, desc=src.name,
+                               unit="frame", disable=not progress):  # fmt: skip
+            times.append(t)
+            fb = session.update(lm, t)
+            if fb.rep is not None:
+                last_rep, last_rep_t = fb.rep, t
+            c = fb.reps.get(fb.exercise, {"good": 0, "partial": 0, "faulty": 0})
+            lines = [
+                f"{fb.exercise} ({fb.confidence:.0%})" if fb.exercise != "unknown"
+                else "exercise: unknown",
+                f"reps {sum(c.values())}: good {c['good']}  partial {c['partial']}  "
+                f"faulty {c['faulty']}",
+            ] + [w.message for w in fb.warnings[:2]]  # fmt: skip
+            # the skeleton takes the last rep's verdict colour for a second after it ends
+            recent = last_rep is not None and t - last_rep_t < 1.0
+            colour = VERDICT_BGR[last_rep.verdict] if recent else VERDICT_BGR["good"]
+            encoder.write(rgb, lm, lines, colour, t)
+            timeline.append((t, fb.exercise, fb.counter.progress if fb.counter else np.nan))
+        encoder.close()
+        writer.close()  # checks the file: it opens and holds every frame
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            encoder.close()
+        writer.abort()
+        raise
     seconds = time.perf_counter() - t0
-    rows = session.summary()
+    warnings = source.problems()
+    for w in warnings:
+        print(f"warning: {src}: {w}", file=sys.stderr)
+    rows = [_timed_row(r, times) for r in session.reps]
     fields = list(rows[0]) if rows else ["rep", "exercise", "start_s", "end_s", "rom", "verdict",
                                          "reasons"]  # fmt: skip
     lines_csv = [",".join(fields)] + [",".join(str(r[k]) for k in fields) for r in rows]
-    write_text_atomic(out_dir / "reps.csv", "\n".join(lines_csv) + "\n")
-    _plot(timeline, session.reps, out_dir / "summary.png")
+    write_text_atomic(work / "reps.csv", "\n".join(lines_csv) + "\n")
+    _plot(timeline, rows, work / "summary.png")
+    outputs = {"video": "annotated.mp4", "reps": "reps.csv", "plot": "summary.png",
+               "summary": "summary.json"}  # fmt: skip
+    if gif is not None:
+        from gymlib.plots import video_to_gif
+
+        video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
+                     seconds=gif[1])  # fmt: skip
+        outputs["gif"] = "annotated.gif"
     summary = {
-        "video": str(src), "frames": len(timeline), "fps": fps,
+        "video": str(src), "frames": len(timeline), "frames_declared": source.declared,
+        "fps": source.fps, "size": list(source.size), **source.meta,
+        "duration_s": times[-1] if times else 0.0,
         "frames_per_second": len(timeline) / max(seconds, 1e-9), "reps": len(rows),
         "verdicts": {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_BGR},
-        "exercises": sorted({r["exercise"] for r in rows}),
+        "exercises": sorted({r["exercise"] for r in rows}), "warnings": warnings,
     }  # fmt: skip
-    write_json_atomic(out_dir / "summary.json", summary)
-    outputs = {k: str(out_dir / f) for k, f in (("video", "annotated.mp4"), ("reps", "reps.csv"),
-               ("plot", "summary.png"), ("summary", "summary.json"))}  # fmt: skip
-    return Analysis(len(timeline), fps, seconds, list(session.reps), outputs)
+    write_json_atomic(work / "summary.json", summary)
+    return Analysis(len(timeline), source.fps, seconds, list(session.reps),
+                    {k: str(work / v) for k, v in outputs.items()}, warnings)  # fmt: skip
 
 
-def _plot(timeline: list[tuple[float, str, float]], reps: list[Any], path: Path) -> None:
+def _timed_row(rep: Any, times: list[float]) -> dict[str, Any]:
+    """A rep's table row with its start and end as the frames' own times (not index / fps)."""
+    row = rep.as_row()
+    for key, frame in (("start_s", rep.start), ("end_s", rep.end)):
+        if 0 <= frame < len(times):
+            row[key] = round(times[frame], 3)
+    return row
+
+
+def _plot(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
+          path: Path) -> None:  # fmt: skip
     import matplotlib
 
     matplotlib.use("Agg")
@@ -290,12 +548,12 @@ def _plot(timeline: list[tuple[float, str, float]], reps: list[Any], path: Path)
     prog = np.array([x[2] for x in timeline], dtype=float)
     fig, ax = plt.subplots(figsize=(10, 3))
     ax.plot(t, prog, lw=1)
-    for r in reps:
-        col = {"good": "g", "partial": "y"}.get(r.verdict, "r")
-        ax.axvspan(r.start / r.fps, r.end / r.fps, color=col, alpha=0.2)
+    for r in rows:
+        col = {"good": "g", "partial": "y"}.get(r["verdict"], "r")
+        ax.axvspan(r["start_s"], r["end_s"], color=col, alpha=0.2)
     ax.set_xlabel("s")
     ax.set_ylabel("progress of the rep")
-    ax.set_title(f"{len(reps)} reps (green good, yellow partial, red faulty)")
+    ax.set_title(f"{len(rows)} reps (green good, yellow partial, red faulty)")
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=90)
@@ -310,20 +568,64 @@ def save_clip_npz(clip: Any, path: str | Path) -> Path:
                            image_size=np.array(clip.image_size))  # fmt: skip
 
 
+def _exercise_names(store: str | None = None) -> tuple[str, ...]:
+    from gymlib.config import SEED_EXERCISES, ConfigError, load_config
+
+    try:
+        names = tuple(load_config().exercises)
+        if store:  # and the exercises taught into --store (gymlib.teach)
+            from gymlib.teach.store import Store
+
+            names += Store(store).exercises()
+        return names
+    except (ConfigError, OSError, ValueError):  # --help still works with a broken config
+        return tuple(SEED_EXERCISES)
+
+
+def _store_arg(argv: list[str]) -> str | None:
+    """``--store DIR`` from the command line, before parsing (it widens ``--exercise``)."""
+    for i, a in enumerate(argv):
+        if a == "--store" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--store="):
+            return a.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
+    names = _exercise_names(_store_arg(sys.argv[1:] if argv is None else list(argv)))
     ap = argparse.ArgumentParser(
         prog="python -m gymlib.analyze", description=__doc__.split("\n")[0]
     )
     ap.add_argument("video", help="a video file, or a landmark .npz")
-    ap.add_argument("--out", default=None, help="output folder (default runs/analyze/<name>)")
-    ap.add_argument("--exercise", default="auto", help="auto (recognised) or one of the six")
+    ap.add_argument(
+        "--out",
+        default=None,
+        help="output folder (default runs/analyze/<name>, a new one per run)",
+    )
+    ap.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the results already in --out (only files analyze writes)",
+    )
+    ap.add_argument(
+        "--exercise",
+        default="auto",
+        choices=["auto", *names],
+        metavar="EXERCISE",
+        help=f"auto (recognised) or one of: {', '.join(names)}",
+    )
     ap.add_argument("--store", default=None, help="also the exercises taught into this folder "
                     "(python -m gymlib.teach)")  # fmt: skip
-    ap.add_argument("--gif", default=None, metavar="START:SECONDS",
-                    help="also write annotated.gif of SECONDS from START (e.g. 4:12)")  # fmt: skip
-    args = ap.parse_args(argv)
+    ap.add_argument(
+        "--gif",
+        default=None,
+        metavar="START:SECONDS",
+        help="also write annotated.gif of SECONDS from START (e.g. 4:12)",
+    )
+    args = ap.parse_args(argv)  # fmt: skip
     try:
         gif = [float(v) for v in args.gif.split(":")] if args.gif else None
         if gif is not None and (len(gif) != 2 or gif[0] < 0 or gif[1] <= 0):
@@ -332,19 +634,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --gif must be START:SECONDS (e.g. 4:12), got {args.gif!r}", file=sys.stderr)
         return 2
     try:
-        result = analyze(args.video, out=args.out, exercise=args.exercise, store=args.store)
-        if gif is not None:
-            from gymlib.plots import video_to_gif
-
-            path = Path(result.outputs["video"]).with_suffix(".gif")
-            result.outputs["gif"] = str(video_to_gif(result.outputs["video"], path,
-                                                     start_s=gif[0], seconds=gif[1]))  # fmt: skip
+        result = analyze(args.video, out=args.out, exercise=args.exercise,
+                         overwrite=args.overwrite, gif=tuple(gif) if gif else None,
+                         store=args.store)  # fmt: skip
     except (FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps({"reps": len(result.reps), "frames": result.frames,
-                      "frames_per_second": round(result.frames_per_second, 1),
-                      "files": result.outputs}, indent=2))  # fmt: skip
+    report = {"reps": len(result.reps), "frames": result.frames,
+              "frames_per_second": round(result.frames_per_second, 1),
+              "files": result.outputs, "warnings": result.warnings}  # fmt: skip
+    print(json.dumps(report, indent=2))
     return 0
 
 

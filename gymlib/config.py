@@ -9,14 +9,19 @@ values with a message that names the key, the value and what is allowed::
     cfg.paths.models                       # absolute Path
 
 Field metadata declares the legal values: ``range=(lo, hi)`` (inclusive) or ``choices=(...)``.
-Sections that other modules own (rules, reps, ...) are parsed here with the same checks so a bad
-file fails at load, not deep inside a live session.
+Sections that other modules own (``rules``, ``reps``, ``live``) are checked here too, by their
+owners' own typed parsers (:data:`SECTION_CHECKS`), so a bad file fails at load, naming the file,
+the key and the value, not 200 frames into an analysis or deep inside a live session. A key an
+owner adds to its dataclass is checked without a change here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib
+import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -151,6 +156,30 @@ class SplitConfig:
 
 
 @dataclass(frozen=True)
+class PipelineConfig:
+    """``pipeline`` in config.yaml: where :func:`gymlib.sources.extract_folder` and the
+    retraining pipeline extract videos."""
+
+    #: None: local worker processes; "local": a Dask LocalCluster; "tcp://host:8786": a running
+    #: Dask scheduler (shared disk needed)
+    scheduler: str | None = None
+
+    def __post_init__(self) -> None:
+        s = self.scheduler
+        if s is not None and s != "local" and not re.fullmatch(r"[a-z]+://\S+", s):
+            raise ConfigError(
+                f"pipeline.scheduler: {s!r} is not a scheduler; use null (local processes), "
+                "'local' (a Dask LocalCluster) or an address 'tcp://host:8786'"
+            )
+
+
+def load_pipeline_config(cfg: Config | None = None) -> PipelineConfig:
+    """``pipeline`` of a config (the repository's when None), typed."""
+    cfg = cfg or load_config()
+    return build_section(PipelineConfig, cfg.extra.get("pipeline", {}), "pipeline")
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole project configuration (``config.yaml``)."""
 
@@ -161,8 +190,8 @@ class Config:
     augmentation: AugmentationConfig = AugmentationConfig()
     model: ModelConfig = ModelConfig()
     split: SplitConfig = SplitConfig()
-    #: Sections owned by later modules (rules, reps, synth, live): kept as plain mappings here and
-    #: validated by their owners' own typed loaders.
+    #: Sections owned by other modules (rules, reps, live, pipeline): kept as plain mappings
+    #: here, validated at load by their owners' typed parsers (:data:`SECTION_CHECKS`).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -192,8 +221,19 @@ class Config:
         return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
 
-# Sections of config.yaml that later modules own; accepted here, validated by their owners.
-EXTRA_SECTIONS: tuple[str, ...] = ("rules", "reps", "synth", "live", "pipeline")
+#: Sections of config.yaml that other modules own -> their typed parser, as "module:name": a
+#: dataclass (built with :func:`build_section`, which rejects unknown keys, wrong types and
+#: values out of range) or a function ``(mapping, where) -> object`` raising ConfigError.
+#: Imported when a file is loaded (not at import: those modules import this one).
+SECTION_CHECKS: dict[str, str] = {
+    "reps": "gymlib.reps:RepConfig",
+    "rules": "gymlib.rules:parse_rules",
+    "live": "gymlib.session:LiveConfig",
+    "pipeline": "gymlib.config:PipelineConfig",
+}
+EXTRA_SECTIONS: tuple[str, ...] = tuple(SECTION_CHECKS)
+#: Sections a config file must have: without the rules nothing can be counted or judged.
+REQUIRED_SECTIONS: tuple[str, ...] = ("rules",)
 
 
 def _type_name(tp: Any) -> str:
@@ -239,6 +279,8 @@ def _coerce(value: Any, tp: Any, where: str) -> Any:
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{where}: expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where}: {value!r} is not a finite number")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
@@ -290,10 +332,28 @@ def build_section(cls: type[T], data: Any, where: str) -> T:
         raise ConfigError(f"{label}: {exc}") from exc
 
 
+def check_section(name: str, data: Any) -> Any:
+    """The section ``name`` of config.yaml parsed by its owner's typed parser
+    (:data:`SECTION_CHECKS`); raises :class:`ConfigError` naming the key and the value."""
+    module, attr = SECTION_CHECKS[name].split(":")
+    parser = getattr(importlib.import_module(module), attr)
+    if dataclasses.is_dataclass(parser):
+        return build_section(parser, data, name)
+    try:
+        return parser(data, name)
+    except ConfigError:
+        raise
+    except (TypeError, ValueError, KeyError) as exc:  # an owner's check without its own type
+        raise ConfigError(f"{name}: {exc}") from exc
+
+
 def parse_config(data: Any, source: str = "config") -> Config:
-    """Build a :class:`Config` from an already-parsed YAML mapping."""
-    if data is None:
-        data = {}
+    """Build a :class:`Config` from an already-parsed YAML mapping, checking every section."""
+    if data is None or (isinstance(data, Mapping) and not data):
+        raise ConfigError(
+            f"{source}: the file has no sections (empty, or comments only); start from the "
+            f"repository's config.yaml"
+        )
     if not isinstance(data, Mapping):
         raise ConfigError(f"{source}: the top level must be a mapping of sections, got {data!r}")
     data = dict(data)
@@ -303,9 +363,14 @@ def parse_config(data: Any, source: str = "config") -> Config:
     unknown = sorted(set(data) - set(sections))
     if unknown:
         raise ConfigError(f"{source}: unknown section(s) {unknown}; allowed: {sections}")
+    missing = [k for k in REQUIRED_SECTIONS if k not in data]
+    if missing:
+        raise ConfigError(f"{source}: no {missing[0]!r} section; every config needs one")
     extra = {k: data.pop(k) for k in EXTRA_SECTIONS if k in data}
     try:
         cfg = build_section(Config, data, "")
+        for name, section in extra.items():
+            check_section(name, section)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return dataclasses.replace(cfg, extra=types.MappingProxyType(extra))

@@ -1,12 +1,20 @@
-"""Labelled windows from any source, cut the seed's way."""
+"""Windows cut the seed's way from landmark streams, and processed sets saved and loaded."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import numpy as np
 
+from gymlib.config import load_config
+from gymlib.io import save_npz_atomic, write_json_atomic
 from gymlib.landmarks import FRAME_FEATURES, NUM_CHANNELS, NUM_LANDMARKS, WINDOW_FRAMES
+from gymlib.windows import SPLITS, LabelledWindows
+
+# moved to gymlib.windows; still importable from here (notebooks, benchmarks, older code)
+from gymlib.windows import assign_splits as assign_splits
+from gymlib.windows import balance as balance
 
 
 def cut_windows(
@@ -63,74 +71,12 @@ def resample(landmarks: np.ndarray, timestamps: np.ndarray, target_fps: float) -
     return out
 
 
-SPLITS: tuple[str, ...] = ("train", "validation", "test")
-
-
-def assign_splits(
-    groups: np.ndarray, *, validation: float, test: float, seed: int = 42
-) -> np.ndarray:
-    """``"train"``, ``"validation"`` or ``"test"`` per window, whole recording groups at a time."""
-    groups = np.asarray(groups)
-    names = np.unique(groups)
-    rng = np.random.default_rng(seed)
-    rng.shuffle(names)
-    counts = {g: int(c) for g, c in zip(*np.unique(groups, return_counts=True), strict=True)}
-    split_of: dict[str, str] = {}
-    n, done = len(groups), {"test": 0, "validation": 0}
-    for g in names:
-        if done["test"] < test * n:
-            split_of[g] = "test"
-            done["test"] += counts[g]
-        elif done["validation"] < validation * n:
-            split_of[g] = "validation"
-            done["validation"] += counts[g]
-        else:
-            split_of[g] = "train"
-    return np.array([split_of[g] for g in groups])
-
-
-def balance(data, per_class: int, *, flip: bool = True, seed: int = 42):  # noqa: ANN001, ANN201
-    """The seed's balancing, fixed: mirrored copies (left/right swapped) for classes below
-    ``per_class`` (each copy keeps its original's group, so twins never straddle a split), then
-    a seeded undersampling of classes above it. Returns new :class:`LabelledWindows`."""
-    from gymlib.features import mirrored
-    from gymlib.training import LabelledWindows
-
-    rng = np.random.default_rng(seed)
-    keep: list[np.ndarray] = []
-    extra_w, extra_y, extra_s, extra_g = [], [], [], []
-    for c in range(len(data.classes)):
-        idx = np.flatnonzero(data.labels == c)
-        if len(idx) > per_class:
-            keep.append(np.sort(rng.choice(idx, per_class, replace=False)))
-            continue
-        keep.append(idx)
-        if flip and len(idx):
-            add = rng.choice(idx, min(per_class - len(idx), len(idx)), replace=False)
-            extra_w.append(mirrored(data.windows[add]))
-            extra_y.append(data.labels[add])
-            extra_s.append(data.source[add])
-            extra_g.append(data.group[add])
-    k = np.concatenate(keep)
-    parts_w = [data.windows[k], *extra_w]
-    return LabelledWindows(
-        np.concatenate(parts_w).astype(np.float32), np.concatenate([data.labels[k], *extra_y]),
-        data.classes, np.concatenate([data.source[k], *extra_s]),
-        np.concatenate([data.group[k], *extra_g]),
-    )  # fmt: skip
-
-
-def save_processed(  # noqa: ANN201
-    name: str, data, split: np.ndarray, *, out_dir: str | Path | None = None,  # noqa: ANN001
+def save_processed(
+    name: str, data: LabelledWindows, split: np.ndarray, *, out_dir: str | Path | None = None,
     params: dict | None = None, overwrite: bool = True,
-):  # fmt: skip
+) -> Path:  # fmt: skip
     """``<out_dir>/<name>.npz`` (windows, labels, source, group, split) and ``<name>.json``, a
     manifest with the counts per class, source and split that the training notebook reads."""
-    import datetime
-
-    from gymlib.config import load_config
-    from gymlib.io import save_npz_atomic, write_json_atomic
-
     cfg = load_config()
     out = Path(out_dir) if out_dir is not None else cfg.resolve(cfg.paths.data_processed)
     if not name or any(ch in name for ch in "/\\"):
@@ -156,10 +102,8 @@ def save_processed(  # noqa: ANN201
     return path
 
 
-def load_processed(path: str | Path):  # noqa: ANN201
+def load_processed(path: str | Path) -> tuple[LabelledWindows, np.ndarray]:
     """``(LabelledWindows, split)`` from :func:`save_processed`'s ``.npz``."""
-    from gymlib.training import LabelledWindows
-
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no processed data; run notebooks/02_preprocessing.ipynb")

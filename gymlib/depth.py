@@ -3,9 +3,9 @@
 MediaPipe's z is not the true depth: its network guesses it from one picture, so it follows the
 2-D pose (a person seen side-on gets one depth pattern, seen from the front another) plus errors
 that drift over a second or two. The generator's geometric depth differs from it so much that a
-classifier trained on synthetic x, y, z and tested on real windows falls from 0.86 (x, y,
-visibility) to 0.62-0.69 accuracy; with this module's z it reaches 0.84
-(``benchmarks/synth_realism.py``). It learns MediaPipe's z as a function of the 2-D pose:
+classifier trained on synthetic x, y, z transfers to real windows far worse than one trained on
+x, y and visibility alone; with this module's z it nearly catches up (docs/synthetic_data.md,
+``benchmarks/synth_realism.py``). It learns MediaPipe's z as a function of the 2-D pose:
 
 - a ridge regression from the body-centred x, y and visibility of the 33 landmarks (with their
   absolute values and x*y products) to the body-centred z of each landmark, fitted on the real
@@ -34,6 +34,7 @@ import numpy as np
 from gymlib.features import body_frame, check_windows, window_scale
 from gymlib.io import atomic_path
 from gymlib.landmarks import NUM_LANDMARKS, PoseLandmark
+from gymlib.windows import load_real_windows
 
 L = PoseLandmark
 WINDOW = 30
@@ -255,8 +256,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.out.exists() and not args.overwrite:
         ap.error(f"{args.out} exists; add --overwrite to replace it, or choose --out")
-    from gymlib.training import load_real_windows
-
     data = load_real_windows(args.real)
     model = DepthModel.fit(data.windows)
     path = model.save(args.out, overwrite=args.overwrite)

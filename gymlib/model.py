@@ -8,7 +8,11 @@ import datetime
 import hashlib
 import io
 import json
+import math
 import os
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -159,28 +163,32 @@ class ExerciseClassifier:
     # -------------------------------------------------------------------------------------------
     @classmethod
     def load(cls, path: str | Path | None = None) -> ExerciseClassifier:
-        """Load ``models/exercise_classifier.keras`` (or ``path``) and its ``.json`` card."""
-        import keras
+        """Load ``models/exercise_classifier.keras`` (or ``path``) and its ``.json`` card.
 
+        A promotion a kill interrupted is finished first (:func:`recover`). The files are
+        checked against their manifest (``<name>.manifest.json``, the sha256 of each), the card
+        against the model (classes, feature set, temperature); every error names the file.
+        """
         from gymlib.config import load_config
 
         cfg = load_config()
         p = Path(path) if path is not None else cfg.resolve(cfg.model.path)
+        try:
+            recover(p)
+        except OSError as exc:
+            raise OSError(f"{p}: a promotion was interrupted and finishing it needs write access "
+                          f"to {p.parent} ({exc})") from exc  # fmt: skip
         if not p.is_file():
             raise FileNotFoundError(
                 f"{p}: no trained classifier here; train one with notebooks/03_training.ipynb "
                 "(or python -m gymlib.pipeline retrain) or pass the path of a .keras file"
             )
         card_path = p.with_suffix(".json")
-        if not card_path.is_file():
-            raise FileNotFoundError(f"{card_path}: the model card (classes, features) is missing")
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-        for key in ("classes", "features"):
-            if key not in card:
-                raise ValueError(f"{card_path}: the card has no {key!r}")
+        card = read_card(card_path)
+        verify_files(p, card)
         import gymlib.trees  # noqa: F401  (registers the tree ensemble's layer for loading)
 
-        model = keras.models.load_model(p, compile=False)
+        model = _load_keras(p)
         card["_path"] = str(p)
         clf = cls(model, card["classes"], card["features"],
                   temperature=card.get("temperature", 1.0), card=card)  # fmt: skip
@@ -188,6 +196,7 @@ class ExerciseClassifier:
         if n_out != len(clf.classes):
             raise ValueError(f"{p}: the model has {n_out} outputs but the card names "
                              f"{len(clf.classes)} classes")  # fmt: skip
+        _check_inputs(model, clf.features, p, card_path)
         return clf
 
     def save(self, path: str | Path, *, overwrite: bool = False, **card: Any) -> Path:
@@ -220,6 +229,7 @@ class ExerciseClassifier:
             versions=_versions(),
         )  # fmt: skip
         write_json_atomic(p.with_suffix(".json"), self.card, overwrite=True)
+        write_manifest(p)  # last: it binds the three files written above
         self.card["_path"] = str(p)
         return p
 
@@ -228,6 +238,8 @@ class ExerciseClassifier:
         return transform(check_windows(windows), self.features)
 
     def _calibrate(self, probs: np.ndarray) -> np.ndarray:
+        if not self.temperature > 0:  # a card is checked at load; this guards hand-made ones
+            raise ValueError(f"temperature must be > 0, got {self.temperature}")
         if self.temperature == 1.0:
             return probs
         z = np.log(np.clip(probs, 1e-12, 1.0)) / self.temperature
@@ -336,3 +348,237 @@ def _versions() -> dict[str, str]:
         except md.PackageNotFoundError:
             continue
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# The files of a saved model, bound together; atomic promotion (issue 38)
+# --------------------------------------------------------------------------------------------
+#: A saved model's files, by suffix: the network, its card, its TFLite copy, and the manifest
+#: (written last) with the sha256 of the other three.
+MODEL_SUFFIXES: tuple[str, ...] = (".keras", ".json", ".tflite")
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def _named(path: Path, suffix: str) -> Path:
+    """The file of ``path``'s model with ``suffix`` (``m.keras`` -> ``m.manifest.json``)."""
+    return path.with_name(path.stem + suffix)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _card_sha256(card: dict[str, Any]) -> str:
+    """The card's content hashed in a canonical form: indentation or line endings (a git
+    checkout on Windows) do not change it, an edited value does."""
+    body = {k: v for k, v in card.items() if not k.startswith("_")}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def read_card(card_path: Path) -> dict[str, Any]:
+    """A model card, checked: JSON, with classes (distinct names), a known feature set and a
+    temperature > 0; errors name the card."""
+    if not card_path.is_file():
+        raise FileNotFoundError(f"{card_path}: the model card (classes, features) is missing")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{card_path}: the model card is not valid JSON ({exc})") from None
+    if not isinstance(card, dict):
+        raise ValueError(f"{card_path}: the model card must be a JSON object, got {card!r:.60}")
+    for key in ("classes", "features"):
+        if key not in card:
+            raise ValueError(f"{card_path}: the card has no {key!r}")
+    classes = card["classes"]
+    if (not isinstance(classes, list) or not classes or len(set(map(str, classes))) != len(classes)
+            or not all(isinstance(c, str) for c in classes)):  # fmt: skip
+        raise ValueError(f"{card_path}: classes must be a list of distinct names, got {classes!r}")
+    if not isinstance(card["features"], str) or card["features"] not in FEATURE_SETS:
+        raise ValueError(f"{card_path}: features {card['features']!r} is not a feature set; "
+                         f"choose one of {list(FEATURE_SETS)}")  # fmt: skip
+    temp = card.get("temperature", 1.0)
+    if (
+        isinstance(temp, bool)
+        or not isinstance(temp, int | float)
+        or not (math.isfinite(temp) and temp > 0)
+    ):
+        raise ValueError(f"{card_path}: temperature must be a number > 0, got {temp!r}")
+    return card
+
+
+def write_manifest(path: str | Path) -> Path:
+    """``<name>.manifest.json`` for the model at ``path``: the sha256 of its ``.keras``, card
+    and ``.tflite``, and the card's classes, feature set and temperature. Written last, it binds
+    the files: a card or model file from another save no longer loads."""
+    from gymlib.io import write_json_atomic
+
+    p = Path(path)
+    card = read_card(p.with_suffix(".json"))
+    files = {".keras": _sha256(p), ".json": _card_sha256(card)}
+    if p.with_suffix(".tflite").is_file():
+        files[".tflite"] = _sha256(p.with_suffix(".tflite"))
+    manifest = {"files": files, "classes": card["classes"], "features": card["features"],
+                "temperature": card.get("temperature", 1.0)}  # fmt: skip
+    return write_json_atomic(_named(p, MANIFEST_SUFFIX), manifest)
+
+
+def verify_files(path: Path, card: dict[str, Any]) -> None:
+    """Check the model at ``path`` and its card against its manifest, if it has one (models
+    saved before manifests load unchecked). Raises ValueError naming the file that differs."""
+    mpath = _named(path, MANIFEST_SUFFIX)
+    if not mpath.is_file():
+        return
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        files = dict(manifest["files"])
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{mpath}: the manifest is damaged ({exc!r:.80})") from None
+    card_path = path.with_suffix(".json")
+    for key in ("classes", "features", "temperature"):
+        want, got = manifest.get(key), card.get(key, 1.0 if key == "temperature" else None)
+        if want is not None and got != want:
+            raise ValueError(
+                f"{card_path}: {key} {got!r} do not match the model's {want!r} ({mpath.name}):"
+                " this card does not belong to this model; restore the card it was saved with"
+            )
+    if files.get(".json") not in (None, _card_sha256(card)):
+        raise ValueError(f"{card_path}: the card was changed after the model was saved "
+                         f"(sha256 differs from {mpath.name}); restore it or save the model "
+                         "again")  # fmt: skip
+    for suffix in (".keras", ".tflite"):
+        f = path.with_suffix(suffix)
+        if suffix in files and f.is_file() and _sha256(f) != files[suffix]:
+            raise ValueError(
+                f"{f}: the file is not the one saved with this model (sha256 differs from "
+                f"{mpath.name}): corrupt, or part of another save; restore the model's files "
+                "together (e.g. from its .previous copy) or train again"
+            )
+
+
+def _load_keras(p: Path) -> Any:
+    """``keras.models.load_model`` (safe mode), saying "corrupt" for a file that is not a
+    readable ``.keras`` archive instead of Keras' "File not found"."""
+    import keras
+
+    if not zipfile.is_zipfile(p):
+        raise ValueError(f"{p}: the model file is corrupt (not a .keras zip archive: cut short, "
+                         f"or another file renamed); restore it or train again")  # fmt: skip
+    try:
+        return keras.models.load_model(p, compile=False)
+    except (OSError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(f"{p}: the model file is corrupt ({type(exc).__name__}: {exc})"
+                         ) from None  # fmt: skip
+    except ValueError as exc:
+        if "File not found" in str(exc) or "zip" in str(exc).lower():
+            raise ValueError(f"{p}: the model file is corrupt ({exc})") from None
+        raise ValueError(f"{p}: {exc}") from None
+
+
+def _check_inputs(model: Any, features: str, p: Path, card_path: Path) -> None:
+    """The card's feature set must give what the network takes (a card from another model,
+    e.g. ``body_window`` on the tree ensemble, would fail deep inside Keras at predict time)."""
+    shape = tuple(transform(np.zeros((1, 30, 132), np.float32), features).shape[1:])
+    takes = tuple(model.input_shape[1:])
+    if len(shape) != len(takes) or any(t is not None and t != s for s, t in
+                                       zip(shape, takes, strict=True)):  # fmt: skip
+        raise ValueError(f"{card_path}: features {features!r} give inputs {shape} but {p.name} "
+                         f"takes {takes}: the card does not belong to this model")  # fmt: skip
+
+
+# -- atomic promotion -------------------------------------------------------------------------
+# Promoting copies both the new model's files and the shipped ones (as <name>.previous.*) into
+# a fresh hidden folder beside the target, then writes one journal file (<name>.promoting.json,
+# atomically: the commit point), then moves the files into place and deletes the journal. A
+# kill before the journal leaves the shipped files untouched; after it, the next load (or
+# promotion) finishes the moves. Either way the old or the new model is complete, and so is
+# the previous one.
+def _journal(target: Path) -> Path:
+    return _named(target, ".promoting.json")
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not every filesystem lets a folder be synced
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _copy_synced(src: Path, dst: Path) -> None:
+    shutil.copyfile(src, dst)
+    with open(dst, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def recover(target: str | Path) -> bool:
+    """Finish a promotion of ``target`` that a kill interrupted after its commit point; True if
+    there was one. Idempotent and safe to run from several processes."""
+    target = Path(target)
+    journal = _journal(target)
+    if not journal.is_file():
+        return False
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    stage = target.parent / plan["stage"]
+    for name in plan["files"]:
+        with contextlib.suppress(FileNotFoundError):  # moved already (by us or another loader)
+            os.replace(stage / name, target.parent / name)
+    for name in plan.get("remove", ()):
+        (target.parent / name).unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+    journal.unlink(missing_ok=True)
+    shutil.rmtree(stage, ignore_errors=True)
+    return True
+
+
+def _complete(path: Path) -> bool:
+    return path.is_file() and path.with_suffix(".json").is_file()
+
+
+def install(candidate: str | Path, target: str | Path) -> Path:
+    """Make the model at ``candidate`` the one at ``target``, keeping the one there as
+    ``<target>.previous.*``: all files switch together or not at all (see above)."""
+    src, dst = Path(candidate), Path(target)
+    if not _complete(src):
+        raise FileNotFoundError(f"{src}: a trained model (.keras with its .json card) is needed")
+    verify_files(src, read_card(src.with_suffix(".json")))
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    recover(dst)
+    # what a promotion killed before its commit point left: its stage, a half-written journal
+    for old in dst.parent.glob(f".{dst.stem}.promot*"):
+        if old.is_dir():
+            shutil.rmtree(old)
+        else:
+            old.unlink()
+    stage = Path(tempfile.mkdtemp(dir=dst.parent, prefix=f".{dst.stem}.promote-"))
+    sets = [(src, dst)]
+    if _complete(dst):
+        sets.insert(0, (dst, _named(dst, ".previous.keras")))
+    names = []
+    for s, d in sets:
+        for suffix in MODEL_SUFFIXES:
+            if s.with_suffix(suffix).is_file():
+                _copy_synced(s.with_suffix(suffix), stage / d.with_suffix(suffix).name)
+                names.append(d.with_suffix(suffix).name)
+        staged = stage / d.name
+        if _named(s, MANIFEST_SUFFIX).is_file():
+            _copy_synced(_named(s, MANIFEST_SUFFIX), _named(staged, MANIFEST_SUFFIX))
+        else:  # a model saved before manifests: bind its files now
+            write_manifest(staged)
+        names.append(_named(d, MANIFEST_SUFFIX).name)
+    # a file of the old sets the new ones lack (no .tflite) must not stay beside them
+    remove = [d.with_suffix(x).name for _, d in sets for x in MODEL_SUFFIXES
+              if d.with_suffix(x).name not in names and d.with_suffix(x).exists()]  # fmt: skip
+    _fsync_dir(stage)
+    from gymlib.io import write_json_atomic
+
+    plan = {"stage": stage.name, "files": names, "remove": remove}
+    write_json_atomic(_journal(dst), plan)  # the commit point
+    _fsync_dir(dst.parent)
+    recover(dst)
+    return dst

@@ -19,14 +19,16 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
-from gymlib.config import PROJECT_ROOT, load_config
-from gymlib.io import fresh_path
+from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
+from gymlib.io import fresh_path, write_json_atomic
 
 NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
 SOURCES = ("synthetic", "real_windows", "seed", "videos")
@@ -82,23 +84,44 @@ def default_parameters(source: str, folder: Path) -> dict[str, dict[str, Any]]:
     }  # fmt: skip
 
 
-def promote_if_better(candidate: str | Path, windows, labels, *, target: str | Path | None = None):  # noqa: ANN001, ANN201
+def _macro_f1(model: Any, windows: np.ndarray, names: np.ndarray) -> float:
+    """Macro-F1 of ``model`` on windows whose true classes are ``names``, matched by class name
+    (a model's output order is its own; a class it lacks is never predicted right)."""
+    from gymlib.evaluation import summarize
+
+    classes = list(dict.fromkeys([*names.tolist(), *model.classes]))
+    pred = np.array(model.classes)[model.predict_proba(windows).argmax(axis=1)]
+    onehot = np.eye(len(classes))[[classes.index(c) for c in pred]]
+    truth = np.array([classes.index(c) for c in names], np.int64)
+    return summarize(truth, onehot, classes)["macro_f1"]
+
+
+def promote_if_better(
+    candidate: str | Path, windows: np.ndarray, labels: np.ndarray, *,
+    target: str | Path | None = None, classes: Sequence[str] | None = None,
+) -> tuple[bool, float, float | None]:  # fmt: skip
     """Promote ``candidate`` over ``target`` (the shipped model) if its macro-F1 on ``windows``
     is higher; returns ``(promoted, candidate_f1, target_f1)``. ``models/`` is untouched
-    otherwise."""
-    from gymlib.evaluation import summarize
+    otherwise. ``labels`` are class names, or indices into ``classes`` (default: the
+    candidate's classes); each model is scored by class name, whatever its output order."""
     from gymlib.model import ExerciseClassifier
     from gymlib.training import promote
 
     cfg = load_config()
     target = Path(target) if target is not None else cfg.resolve(cfg.model.path)
     new = ExerciseClassifier.load(candidate)
-    new_f1 = summarize(labels, new.predict_proba(windows), new.classes)["macro_f1"]
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iu":
+        names = np.array(classes if classes is not None else new.classes)
+        if len(labels) and (labels.min() < 0 or labels.max() >= len(names)):
+            raise ValueError(f"labels run to {labels.max()} but there are {len(names)} classes")
+        labels = names[labels]
+    new_f1 = _macro_f1(new, windows, labels)
     if not target.is_file():
         promote(candidate, target=target)
         return True, new_f1, None
     old = ExerciseClassifier.load(target)
-    old_f1 = summarize(labels, old.predict_proba(windows), old.classes)["macro_f1"]
+    old_f1 = _macro_f1(old, windows, labels)
     if new_f1 > old_f1:
         promote(candidate, target=target)
         return True, new_f1, old_f1
@@ -116,8 +139,6 @@ def retrain(
     scheduler: str | None = None,
 ) -> Run:
     """Run 01 -> 02 -> 03 with papermill into ``runs/<UTC timestamp>/``; see the module doc."""
-    import papermill as pm
-
     if source not in SOURCES:
         raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
     cfg = load_config()
@@ -142,22 +163,54 @@ def retrain(
     run = Run(folder)
     record: dict[str, Any] = {
         "source": source, "parameters": plan, "versions": _versions(), "git_commit": _git_commit(),
-        "started": stamp, "durations_s": run.durations, "status": "running",
+        "started": stamp, "durations_s": run.durations, "status": "running", "pid": os.getpid(),
     }  # fmt: skip
-    (folder / "run.json").write_text(json.dumps(record, indent=2))
+    write_json_atomic(folder / "run.json", record)
+    try:
+        _run_notebooks(plan, folder, run, record, progress)
+    except BaseException as exc:  # interrupted (Ctrl-C) or failed: run.json says so
+        if record["status"] == "running":
+            record.update(status="interrupted", error=f"{type(exc).__name__}: {exc}")
+            write_json_atomic(folder / "run.json", record)
+        raise
+    run.model = Path(plan["03_training"]["OUT_DIR"]) / "exercise_classifier.keras"
+    record.update(status="done", model=str(run.model), metrics=run.metrics)
+    if promote:
+        from gymlib.datasets import load_processed
+
+        data, split = load_processed(folder / "processed" / "dataset.npz")
+        test = np.flatnonzero(split == "test")
+        run.promoted, new_f1, old_f1 = promote_if_better(
+            run.model,
+            data.windows[test],
+            data.labels[test],
+            target=target,
+            classes=data.classes,
+        )
+        record["promotion"] = {"promoted": run.promoted, "new_macro_f1": new_f1,
+                               "shipped_macro_f1": old_f1}  # fmt: skip
+    write_json_atomic(folder / "run.json", record)
+    return run
+
+
+def _run_notebooks(plan: dict[str, dict[str, Any]], folder: Path, run: Run,
+                   record: dict[str, Any], progress: bool) -> None:  # fmt: skip
+    """Notebooks 01 -> 02 -> 03 by papermill; a failing one is recorded in ``run.json``."""
+    import papermill as pm
+
     for nb in NOTEBOOKS:
         out_nb = folder / f"{nb}.ipynb"
         t0 = time.perf_counter()
         try:
             pm.execute_notebook(
                 str(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"), str(out_nb),
-                parameters=plan[nb], kernel_name="python3",
-                cwd=str(PROJECT_ROOT / "notebooks"), progress_bar=progress,
+                parameters=plan[nb], kernel_name="python3", cwd=str(PROJECT_ROOT / "notebooks"),
+                progress_bar={"desc": f"notebook {nb}"} if progress else False,  # which one runs
             )  # fmt: skip
         except pm.PapermillExecutionError as exc:
             run.durations[nb] = time.perf_counter() - t0
             record.update(status="failed", failed=nb, error=f"{exc.ename}: {exc.evalue}")
-            (folder / "run.json").write_text(json.dumps(record, indent=2))
+            write_json_atomic(folder / "run.json", record)
             raise PipelineError(
                 f"{nb} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
                 f"(executed notebook: {out_nb}; earlier outputs kept in {folder})"
@@ -166,22 +219,6 @@ def retrain(
         metrics_file = Path(plan[nb]["OUT_DIR"]) / "metrics.json"
         if metrics_file.is_file():
             run.metrics[nb] = json.loads(metrics_file.read_text())
-    run.model = Path(plan["03_training"]["OUT_DIR"]) / "exercise_classifier.keras"
-    record.update(status="done", model=str(run.model), metrics=run.metrics)
-    if promote:
-        import numpy as np
-
-        from gymlib.datasets import load_processed
-
-        data, split = load_processed(folder / "processed" / "dataset.npz")
-        test = np.flatnonzero(split == "test")
-        run.promoted, new_f1, old_f1 = promote_if_better(
-            run.model, data.windows[test], data.labels[test], target=target
-        )
-        record["promotion"] = {"promoted": run.promoted, "new_macro_f1": new_f1,
-                               "shipped_macro_f1": old_f1}  # fmt: skip
-    (folder / "run.json").write_text(json.dumps(record, indent=2))
-    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     try:
+        if args.scheduler is not None:  # the same check as config.yaml's pipeline.scheduler
+            PipelineConfig(scheduler=args.scheduler)
         run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs,
                       scheduler=args.scheduler)  # fmt: skip
     except (PipelineError, ValueError, FileNotFoundError) as exc:

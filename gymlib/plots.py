@@ -1,13 +1,18 @@
-"""Matplotlib views of landmarks: skeleton snapshots, clip animations, angle traces; GIFs."""
+"""Matplotlib views of landmarks (skeleton snapshots, clip animations, angle traces; GIFs) and
+of training runs (curves, confusion, reliability, accuracy per view)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from gymlib.landmarks import POSE_CONNECTIONS, PoseLandmark
+
+if TYPE_CHECKING:
+    from gymlib.training import History
 
 _LEFT_COLOUR, _RIGHT_COLOUR, _MID_COLOUR = "tab:blue", "tab:orange", "0.4"
 
@@ -108,6 +113,29 @@ def animate_clip(
     return anim
 
 
+def animation_html(anim, *, desc: str = "drawing frames", progress: bool = True) -> str:  # noqa: ANN001
+    """``anim.to_jshtml()`` with a progress bar: drawing every frame takes seconds."""
+    import tempfile
+
+    from matplotlib.animation import HTMLWriter
+    from tqdm.auto import tqdm
+
+    fps = 1000 / anim._interval  # what to_jshtml reads too
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        tqdm(desc=desc, unit="frame", disable=not progress) as bar,
+    ):
+        path = Path(tmp, "animation.html")
+
+        def advance(i: int, n: int) -> None:
+            bar.total = n
+            bar.update(i + 1 - bar.n)
+
+        anim.save(str(path), writer=HTMLWriter(fps=fps, embed_frames=True, default_mode="loop"),
+                  progress_callback=advance)  # fmt: skip
+        return path.read_text()
+
+
 def video_to_gif(
     video: str | Path,
     gif: str | Path,
@@ -152,3 +180,76 @@ def video_to_gif(
         frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
                        duration=int(round(1000 * step / rate)), loop=0, optimize=True)  # fmt: skip
     return Path(gif)
+
+
+# --------------------------------------------------------------------------------------------
+# Training runs: curves, confusion, reliability, accuracy per view
+# --------------------------------------------------------------------------------------------
+def training_curves(history: History):  # noqa: ANN201
+    """Loss and accuracy on the training and validation windows per epoch (or per tree), with
+    the kept one marked; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.2))
+    ax[0].plot(history.loss, label="train")
+    ax[0].plot(history.val_loss, label="validation")
+    ax[0].set_title("loss")
+    ax[1].plot(history.accuracy, label="train")
+    ax[1].plot(history.val_accuracy, label="validation")
+    ax[1].set_title("accuracy")
+    for a in ax:
+        a.axvline(history.best_epoch, color="grey", ls=":")
+        a.set_xlabel(history.unit + "s" if history.unit == "tree" else history.unit)
+        a.legend()
+    return fig
+
+
+def confusion(cm: np.ndarray, classes: Sequence[str], *, title: str = "confusion"):  # noqa: ANN201
+    """A confusion matrix ``(C, C)`` (rows true, columns predicted) shaded by row share and
+    labelled with the counts; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    cm = np.asarray(cm)
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    ax.imshow(cm / np.maximum(cm.sum(1, keepdims=True), 1), cmap="Blues", vmin=0, vmax=1)
+    for (i, j), v in np.ndenumerate(cm):
+        ax.text(j, i, str(v), ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    return fig
+
+
+def reliability(curves: Sequence[tuple[dict[str, np.ndarray], str]]):  # noqa: ANN201
+    """Reliability diagrams: accuracy against confidence per bin, one line per
+    ``(curve, label)`` (the curve as :func:`gymlib.evaluation.expected_calibration_error`
+    returns it; empty bins left out); returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.2, 4))
+    ax.plot([0, 1], [0, 1], color="grey", ls=":")
+    for rel, name in curves:
+        ok = rel["count"] > 0
+        ax.plot(rel["confidence"][ok], rel["accuracy"][ok], marker="o", label=name)
+    ax.set_xlabel("confidence")
+    ax.set_ylabel("accuracy")
+    ax.legend(fontsize=8)
+    ax.set_title("reliability")
+    return fig
+
+
+def accuracy_grid(values: np.ndarray, rows: Sequence[str], columns: Sequence[str], *,  # noqa: ANN201
+                  title: str = "accuracy per view (generated test clips)"):  # fmt: skip
+    """Accuracies ``(R, C)`` as a red-to-green grid (0.5 and below red), e.g. views by
+    exercises; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    im = ax.imshow(np.asarray(values, float), cmap="RdYlGn", vmin=0.5, vmax=1)
+    ax.set_xticks(range(len(columns)), columns, rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), rows)
+    fig.colorbar(im, label="accuracy")
+    ax.set_title(title)
+    return fig

@@ -8,8 +8,11 @@
     summary.json    when, how long, frames, reps per exercise and verdict, the sets
     video.webm      the camera's video, if the user ticked "save video"
 
-A folder is written under a temporary name and renamed when complete, and a new session never
-takes an existing folder's name: nothing recorded is lost or overwritten. Sessions saved by
+A folder is written under a unique temporary name and renamed when complete, and a new session
+never takes an existing folder's name: nothing recorded is lost or overwritten, even when two
+threads save in the same second. Times must increase and values be finite: what cannot be
+replayed is refused at save. While a session runs, :class:`FrameSpool` keeps its frames on disk
+as they come, so hours of coaching cost disk, not memory. Sessions saved by
 earlier versions as a single ``<name>.npz`` (timestamps and landmarks) are still read.
 """
 
@@ -20,6 +23,9 @@ import errno
 import json
 import os
 import shutil
+import tempfile
+import weakref
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,14 +68,32 @@ def session_name(session: str | Path) -> str:
     return p.stem if p.suffix == ".npz" else p.name
 
 
-def _checked(timestamps: Any, landmarks: Any) -> tuple[np.ndarray, np.ndarray]:
+def _checked(
+    timestamps: Any, landmarks: Any, where: str = "session"
+) -> tuple[np.ndarray, np.ndarray]:
     t = np.asarray(timestamps, dtype=np.float64).reshape(-1)
     lm = np.asarray(landmarks, dtype=np.float32)
     if lm.ndim != 3 or lm.shape[1:] != (33, 4) or len(lm) != len(t):
         raise ValueError(
-            f"expected timestamps (T,) and landmarks (T, 33, 4), got {t.shape} and {lm.shape}"
+            f"{where}: expected timestamps (T,) and landmarks (T, 33, 4), got {t.shape} and "
+            f"{lm.shape}"
         )
     return t, lm
+
+
+def _replayable(t: np.ndarray, lm: np.ndarray) -> None:
+    """Refuse what a replay would choke on, naming the first bad frame."""
+    bad = np.flatnonzero(~np.isfinite(t))
+    if len(bad):
+        raise ValueError(f"frame {bad[0]}: time {t[bad[0]]} is not a number; nothing was saved")
+    back = np.flatnonzero(np.diff(t) < 0)
+    if len(back):
+        i = back[0] + 1
+        raise ValueError(f"frame {i}: time {t[i]} s goes back from {t[i - 1]} s; times must "
+                         "not decrease (nothing was saved)")  # fmt: skip
+    bad = np.flatnonzero(~np.isfinite(lm).all(axis=(1, 2)))
+    if len(bad):
+        raise ValueError(f"frame {bad[0]}: the landmarks hold NaN or inf; nothing was saved")
 
 
 def save_session(
@@ -85,13 +109,19 @@ def save_session(
     """Write a new session folder under ``root`` and return its path (``root/<UTC time>``, with
     ``-1``, ``-2``... if a session of the same second exists)."""
     t, lm = _checked(timestamps, landmarks)
+    _replayable(t, lm)
+    for name, value in (("fps", fps), ("aspect", aspect)):
+        if not (np.isfinite(value) and value > 0):
+            raise ValueError(f"{name} must be a number > 0, got {value!r}; nothing was saved")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.UTC)
     stamp = now.strftime("%Y%m%dT%H%M%S")
-    tmp = root / f".{stamp}-{os.getpid()}.partial"
-    shutil.rmtree(tmp, ignore_errors=True)  # a leftover of a crash in this very second
-    tmp.mkdir()
+    # a fresh folder of its own: two saves in one second (two threads) never share it
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{stamp}-", suffix=".partial"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a saved session gets the usual mode
     try:
         with open(tmp / LANDMARKS, "wb") as fh:
             np.savez_compressed(fh, timestamps=t, landmarks=lm, fps=fps, aspect=aspect)
@@ -147,21 +177,36 @@ def load_session(path: str | Path) -> RecordedSession:
     npz = landmarks_file(p)
     if not npz.is_file():
         raise FileNotFoundError(f"{p}: no saved session here (expected {LANDMARKS} or a .npz)")
-    with np.load(npz, allow_pickle=False) as d:
-        if "landmarks" not in d.files or "timestamps" not in d.files:
-            raise ValueError(f"{npz}: not a saved session (needs landmarks and timestamps)")
-        t, lm = _checked(d["timestamps"], d["landmarks"])
-        fps = float(d["fps"]) if "fps" in d.files else 0.0
-        aspect = float(d["aspect"]) if "aspect" in d.files else 4 / 3
+    try:
+        with np.load(npz, allow_pickle=False) as d:
+            if not hasattr(d, "files"):
+                raise ValueError("a bare array, not an .npz archive")
+            if "landmarks" not in d.files or "timestamps" not in d.files:
+                raise ValueError("needs landmarks and timestamps")
+            t, lm = _checked(d["timestamps"], d["landmarks"], str(npz))
+            fps = float(d["fps"]) if "fps" in d.files else 0.0
+            aspect = float(d["aspect"]) if "aspect" in d.files else 4 / 3
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, TypeError) as exc:
+        if str(npz) in str(exc):
+            raise
+        raise ValueError(f"{npz}: not a readable saved session ({exc})") from None
     if not fps > 0:
         fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     events, summary = [], {}
     if p.is_dir():
         if (p / EVENTS).is_file():
-            events = [json.loads(x) for x in (p / EVENTS).read_text().splitlines() if x.strip()]
+            events = [_json(p / EVENTS, x) for x in (p / EVENTS).read_text().splitlines()
+                      if x.strip()]  # fmt: skip
         if (p / SUMMARY).is_file():
-            summary = json.loads((p / SUMMARY).read_text())
+            summary = _json(p / SUMMARY, (p / SUMMARY).read_text())
     return RecordedSession(p, t, lm, fps, aspect, events, summary)
+
+
+def _json(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: damaged, not valid JSON ({exc})") from None
 
 
 def replay_session(
@@ -207,7 +252,8 @@ class EventLog:
     def update(self, fb: Any) -> None:
         t = round(float(fb.time), 3)
         for rep in fb.finished:
-            self.events.append({"type": "rep", "t": t, **rep.as_row()})
+            self.events.append({"type": "rep", "t": t, **rep.as_row(),
+                                "fault_details": [f.as_dict() for f in rep.faults]})  # fmt: skip
         names = set()
         for w in fb.warnings:
             names.add(w.name)
@@ -216,3 +262,47 @@ class EventLog:
                                     "name": w.name, "message": w.message,
                                     "severity": w.severity})  # fmt: skip
         self._showing = names
+
+
+#: One recorded frame on disk: its time and its landmarks (zeros: nobody seen), 536 bytes.
+FRAME_RECORD = np.dtype([("t", "<f8"), ("landmarks", "<f4", (33, 4))])
+
+
+class FrameSpool:
+    """The frames of a running session, appended to a hidden file in ``folder`` as they come
+    (:data:`FRAME_RECORD` each), so a session of hours costs disk (~58 MB an hour at 30 fps),
+    not memory. :meth:`read` gives them back for a save; :meth:`close` deletes the file."""
+
+    def __init__(self, folder: str | Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".recording-", suffix=".frames")
+        self.path = Path(name)
+        self._fh = os.fdopen(fd, "wb")
+        self.count = 0
+        # deleted with the spool, or at exit, even if close() is never called
+        self._cleanup = weakref.finalize(self, _discard, self._fh, self.path)
+
+    def append(self, t: float, landmarks: np.ndarray | None) -> None:
+        rec = np.zeros((), FRAME_RECORD)
+        rec["t"] = t
+        if landmarks is not None:
+            rec["landmarks"] = landmarks
+        self._fh.write(rec.tobytes())
+        self._fh.flush()  # on disk now: a crash of the kernel loses at most this frame
+        self.count += 1
+
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(T,)`` times and ``(T, 33, 4)`` landmarks of every frame so far."""
+        self._fh.flush()
+        arr = np.fromfile(self.path, FRAME_RECORD, count=self.count)
+        return arr["t"].copy(), arr["landmarks"].copy()
+
+    def close(self) -> None:
+        self._cleanup()
+
+
+def _discard(fh: Any, path: Path) -> None:
+    if not fh.closed:
+        fh.close()
+    path.unlink(missing_ok=True)

@@ -46,7 +46,7 @@ from gymlib.synth import (
     SyntheticClip,
     generate_clip,
 )
-from gymlib.synth import _normalize as _unit
+from gymlib.synth.geometry import normalize as _unit
 
 L = PoseLandmark
 

@@ -10,16 +10,19 @@ configured range: 0 at ``signal.top``, 1 at ``signal.bottom``.
 
 Two interfaces give the same reps on the same input (tested)::
 
-    reps = count_reps(landmarks, "squat", fps=30)             # (T, 33, 4) -> list[Rep]
+    reps = count_reps(landmarks, "squat", fps=30, timestamps=t)  # (T, 33, 4), (T,) -> list[Rep]
     counter = RepCounter("squat", fps=30)
-    for frame in landmarks:                                    # (33, 4) or None
-        feedback = counter.update(frame)                       # FrameFeedback
+    for frame, t in zip(landmarks, timestamps):                  # (33, 4) or None, seconds
+        feedback = counter.update(frame, t)                      # FrameFeedback
 
-No I/O and no clock inside: time is the frame index divided by ``fps``.
+No I/O and no clock inside: every duration (smoothing, gates, windows, tempo) comes from the
+frames' timestamps, so a camera that slows down or drops frames changes only the smoothness.
+Without timestamps a frame's time is its index divided by ``fps``.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 from collections import deque
@@ -35,8 +38,11 @@ from gymlib.config import Config, ConfigError, build_section, load_config
 from gymlib.rules import (
     CheckResult,
     ExerciseRules,
+    FormFault,
     RuleBook,
     check_fails,
+    fault_text,
+    faults_of,
     judge_rep,
     load_rules,
     view_category,
@@ -108,10 +114,10 @@ class Rep:
 
     index: int  # 1-based within the stream
     exercise: str
-    start: int
+    start: int  # frames fed to the counter (the stream's frames when none was dropped)
     bottom: int
     end: int
-    fps: float
+    fps: float  # the nominal rate the counter was made with
     rom: float  # range of motion reached, fraction of the configured full range
     tempo_down: float
     tempo_up: float
@@ -121,10 +127,25 @@ class Rep:
     messages: tuple[str, ...] = ()  # their texts, most severe first
     not_judged: tuple[str, ...] = ()  # checks this camera view or visibility could not judge
     checks: tuple[CheckResult, ...] = ()
+    # stream times (seconds, from the frames' timestamps) of start, bottom and end; NaN: from
+    # the frame numbers at ``fps``
+    start_s: float = math.nan
+    bottom_s: float = math.nan
+    end_s: float = math.nan
+
+    def time_of(self, which: str) -> float:
+        """Stream time in seconds of ``"start"``, ``"bottom"`` or ``"end"``."""
+        t = getattr(self, f"{which}_s")
+        return t if t == t else getattr(self, which) / self.fps
 
     @property
     def duration(self) -> float:
-        return (self.end - self.start + 1) / self.fps
+        return self.time_of("end") - self.time_of("start") + 1 / self.fps
+
+    @property
+    def faults(self) -> tuple[FormFault, ...]:
+        """The failed checks with their measured values and limits, most severe first."""
+        return faults_of(self.checks)
 
     def as_row(self) -> dict[str, object]:
         """A flat dict for tables (``reps.csv``)."""
@@ -134,14 +155,15 @@ class Rep:
             "start": self.start,
             "bottom": self.bottom,
             "end": self.end,
-            "start_s": round(self.start / self.fps, 3),
-            "end_s": round(self.end / self.fps, 3),
+            "start_s": round(self.time_of("start"), 3),
+            "end_s": round(self.time_of("end"), 3),
             "rom": round(self.rom, 3),
             "down_s": round(self.tempo_down, 2),
             "up_s": round(self.tempo_up, 2),
             "pause_s": round(self.pause, 2),
             "verdict": self.verdict,
             "reasons": ";".join(self.reasons),
+            "faults": fault_text(self.checks),  # each fault's value and limit in words
         }
 
 
@@ -176,6 +198,22 @@ _NOBODY = np.zeros((33, 4))
 # longer than this without a person (more than MediaPipe's brief dropouts), the feet's earlier
 # positions no longer tell whether they travel
 _FEET_GAP_S = 0.2
+# the view's yaw is averaged over about a third of a second (10 % per frame at 30 fps)
+_YAW_S = -1 / (30 * math.log(0.9))
+# one signal this long far past its bottom: leaving the exercise, not a rep
+_BEYOND_S = 0.3
+# times are sums of frame intervals: a comparison with a setting allows for their rounding
+_EPS_S = 1e-6
+
+
+def _ema_weight(dt: float, tau: float) -> float:
+    """Weight of a new sample ``dt`` seconds after the last in an exponential average with time
+    constant ``tau`` seconds (1: no smoothing, or no earlier sample)."""
+    if not dt == dt or tau <= 0 or dt == math.inf:
+        return 1.0
+    return 1.0 - math.exp(-dt / tau)
+
+
 _THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
 _UPPER_ARM, _FOREARM = A.SEGMENT_NAMES.index("upper_arm"), A.SEGMENT_NAMES.index("forearm")
 _TORSO = A.SEGMENT_NAMES.index("torso")
@@ -247,7 +285,9 @@ def _feet(
     )
 
 
-def _walks_upright(frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepConfig) -> bool:
+def _walks_upright(
+    frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepConfig, *, unseen: bool = False
+) -> bool:
     """Standing tall (:func:`gymlib.angles.standing_height`) with the torso upright
     (:func:`gymlib.angles.torso_upright`; a plank filmed from behind and above has its feet far
     below its shoulders too, but a short torso) and the arms down (not hanging from a bar,
@@ -259,6 +299,8 @@ def _walks_upright(frame: np.ndarray, refs: np.ndarray, aspect: float, cfg: RepC
         return False  # a wrist at or above its shoulder
     standing = float(A.standing_height(frame, aspect=aspect)[0])
     upright = float(A.torso_upright(frame, refs, aspect=aspect)[0])
+    if standing != standing or upright != upright:
+        return unseen  # (``unseen``: what a body not seen whole counts as)
     return standing > cfg.walk_upright and upright > cfg.walk_torso
 
 
@@ -267,11 +309,20 @@ def _travel(old: Feet, new: Feet, unit: Feet) -> float:
     the foot that moved least (in these exercises one foot at least stays put: a split squat's
     back foot rolls, a walker's feet both travel) over the leg's reference, else the hips'
     midpoint over the leg's length by the body's proportions (feet out of the picture: the
-    legs were never seen whole, their reference is too short); NaN if nothing is seen."""
+    legs were never seen whole, their reference is too short); NaN if nothing is seen. With
+    both feet seen, their midpoint too, whichever moved less: the pose model swaps left and
+    right feet now and then (side views), which makes each foot "jump" a stride while their
+    midpoint stays put (a walker's midpoint travels with them)."""
     moved = math.inf
     for x1, y1, x0, y0 in (
         (new.left_x, new.left_y, old.left_x, old.left_y),
         (new.right_x, new.right_y, old.right_x, old.right_y),
+        (
+            (new.left_x + new.right_x) / 2,
+            (new.left_y + new.right_y) / 2,
+            (old.left_x + old.right_x) / 2,
+            (old.left_y + old.right_y) / 2,
+        ),
     ):
         if x1 == x1 and x0 == x0:
             moved = min(moved, math.hypot(x1 - x0, y1 - y0))
@@ -281,16 +332,73 @@ def _travel(old: Feet, new: Feet, unit: Feet) -> float:
     return hips / unit.body_leg if unit.body_leg > 0 else math.nan
 
 
-def _nan_smooth(x: np.ndarray, k: int = 2) -> np.ndarray:
-    """Centred moving average over ``2k+1`` frames ignoring NaN (NaN where all are NaN)."""
+#: Half-width of the centred average that smooths a rep's progress before its boundaries are
+#: found: two frames either side at 30 fps, one at 15 fps.
+_SMOOTH_HALF_S = 2.5 / 30
+# the longest time between two seen frames that a rep's progress is bridged over
+_BRIDGE_S = 0.2
+
+
+def _nan_smooth(x: np.ndarray, t: np.ndarray, half_s: float = _SMOOTH_HALF_S) -> np.ndarray:
+    """Centred moving average of ``x`` ``(N,)`` over the frames within ``half_s`` seconds of
+    each (``t`` ``(N,)``: their times, increasing), ignoring NaN. Where none is seen, the
+    straight line between the seen frames either side, when those are at most
+    ``_BRIDGE_S`` apart (a frame or two the pose model missed, from a slow camera); else NaN."""
     ok = ~np.isnan(x)
     v = np.where(ok, x, 0.0)
     c = np.concatenate([[0.0], np.cumsum(v)])
     n = np.concatenate([[0.0], np.cumsum(ok)])
-    idx = np.arange(len(x))
-    lo, hi = np.clip(idx - k, 0, len(x)), np.clip(idx + k + 1, 0, len(x))
+    lo = np.searchsorted(t, t - half_s, side="left")
+    hi = np.searchsorted(t, t + half_s, side="right")
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (c[hi] - c[lo]) / (n[hi] - n[lo])
+        out = (c[hi] - c[lo]) / (n[hi] - n[lo])
+    holes = np.flatnonzero(np.isnan(out))
+    seen = np.flatnonzero(ok)
+    if len(holes) and len(seen) > 1:
+        after = np.searchsorted(seen, holes)
+        inside = (after > 0) & (after < len(seen))
+        holes, after = holes[inside], after[inside]
+        a, b = seen[after - 1], seen[after]
+        short = t[b] - t[a] <= _BRIDGE_S + _EPS_S
+        holes, a, b = holes[short], a[short], b[short]
+        out[holes] = x[a] + (x[b] - x[a]) * (t[holes] - t[a]) / (t[b] - t[a])
+    return out
+
+
+def _hold_last_seen(x: np.ndarray) -> np.ndarray:
+    """``x`` ``(N,)`` with each NaN replaced by the last value seen before it (leading NaN
+    stay)."""
+    idx = np.where(np.isnan(x), 0, np.arange(len(x)))
+    np.maximum.accumulate(idx, out=idx)
+    out = x[idx]
+    out[: np.argmax(~np.isnan(x)) if np.any(~np.isnan(x)) else len(x)] = np.nan
+    return out
+
+
+def _crossing(t: np.ndarray, x: np.ndarray, i: int, j: int, level: float) -> float:
+    """The time at which ``x`` (values at times ``t``) crosses ``level`` from index ``i`` to
+    ``j = i + 1``: linear between the nearest seen values (at or before ``i``, at or after
+    ``j``); ``t[j]`` where there are none."""
+    while 0 < i < len(x) and x[i] != x[i]:
+        i -= 1
+    while 0 <= j < len(x) - 1 and x[j] != x[j]:
+        j += 1
+    if 0 <= i < len(x) and 0 <= j < len(x):
+        a, b = x[i], x[j]
+        if a == a and b == b and a != b:
+            return float(t[i] + min(max((level - a) / (b - a), 0.0), 1.0) * (t[j] - t[i]))
+    return float(t[min(max(j, 0), len(t) - 1)])
+
+
+def _frame_spans(t: np.ndarray) -> np.ndarray:
+    """How long each frame of ``t`` ``(N,)`` (times, increasing) stood for: the interval since
+    the previous one (the first: the median interval)."""
+    spans = np.diff(t, prepend=np.nan)
+    if len(t) > 1:
+        spans[0] = np.median(spans[1:])
+    else:
+        spans[:] = 0.0
+    return spans
 
 
 def _median_seen(values: Sequence[float]) -> float:
@@ -334,9 +442,11 @@ class _Warnings:
 class RepCounter:
     """Streaming rep counter and judge for one exercise; ``update`` takes one frame at a time.
 
-    ``update(frame, active=True)``: ``frame`` is ``(33, 4)`` or None (no person); ``active=False``
-    means the classifier does not see this exercise (unknown): no rep starts and one under way
-    is dropped, but a person holding the start position is ready once it is sure again.
+    ``update(frame, t, active=True)``: ``frame`` is ``(33, 4)`` or None (no person), ``t`` its
+    time in seconds (increasing; None: the frame's number / ``fps``); ``active=False`` means the
+    classifier does not see this exercise (unknown): no rep starts and one under way is dropped,
+    but a person holding the start position is ready once it is sure again. ``fps`` is only the
+    nominal rate: it times frames fed without ``t`` and sizes the body-scale buffer.
     """
 
     def __init__(
@@ -398,11 +508,8 @@ class RepCounter:
             if c.at == "rep" and c.live
         ]
         self._yaw_col = self.rules.live_column("view_yaw", "visible")
-        self._drift_n = max(int(round(self.cfg.drift_window_s * self.fps)), 2)
-        dt = 1.0 / self.fps
-        tau = self.cfg.smoothing_s
-        self._alpha = 1.0 if tau <= 0 else 1.0 - math.exp(-dt / tau)
-        self._beta = 1.0 - math.exp(-dt / self.cfg.top_follow_s)
+        # the feet's net travel is measured over ``drift_window_s``, at least two frames apart
+        self._drift_s = max(self.cfg.drift_window_s, 2.0 / self.fps)
         self._warn = _Warnings(self.cfg.warning_on_s, self.cfg.warning_off_s)
         self._no_refs = np.full(len(A.SEGMENT_NAMES), np.nan)
         self.start_frame = 0  # frame number of the first frame fed (see start_at)
@@ -422,11 +529,13 @@ class RepCounter:
         self.reps = list(earlier.reps)
         self.counts = dict(earlier.counts)
         self._prev_end = self._counted_until = earlier._prev_end
+        self._prev_end_t = earlier._prev_end_t
 
     def reset(self) -> None:
         """Forget everything: a new set or a new person."""
         start = self.start_frame
         self.frame = start - 1
+        self.time = math.nan  # of the last frame fed
         self.reps: list[Rep] = []
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
         self.state = "idle"
@@ -434,28 +543,38 @@ class RepCounter:
         self._ema_near = math.nan  # the nearest of the signals to their top, smoothed
         self._valley = math.nan
         self._base = math.nan
-        self._last_seen = -(10**9)
+        self._last_seen = -math.inf  # time a signal was last seen
         self._feet: Feet | None = None
         self._speed = 0.0
-        self._feet_hist: deque[tuple[int, Feet, float]] = deque()  # frame, feet, yaw
+        self._feet_hist: deque[tuple[float, Feet, float]] = deque()  # time, feet, yaw
         self._zoom = 0.0
-        self._steady_since = start
-        self._beyond = 0
-        self._bad_since = -1
-        self._posture_bad_since = -1
+        # time since when the person has stood still (not walking, not turning round); see
+        # the start position in _step
+        self._steady_since = -math.inf
+        self._first_seen = math.nan  # time the signal was first seen
+        self._t_first = math.nan  # time of the stream's first frame
+        self._beyond_since = math.nan  # time one signal went far past its bottom
+        self._bad_since = math.nan  # time the gate closed
+        self._posture_bad_since = math.nan
         self._yaw = math.nan
         # per-frame history since the start of the current top period: raw progress, landmarks,
         # body reference lengths
         self._f0 = start
         self._prog: list[float] = []
+        self._times: list[float] = []  # seconds
         self._lms: list[np.ndarray] = []  # landmarks per frame (zeros: nobody)
         self._refbuf: list[np.ndarray] = []  # body reference lengths per frame
         self._down_at = -1  # frame the signal left the top (rep candidate)
+        self._down_t = math.nan  # and its time
+        self._down_unproven = False  # begun before the person was seen standing still
         self._hold, self._hold_since = math.nan, -1  # a level held on the way down, since
+        self._hold_t, self._hold_n = math.nan, 0  # since when (s), over how many frames
+        self._hold_last = math.nan  # its last frame's time
         self._rebase: tuple[float, int] | None = None  # (level, frame) of a held start
         self._peak = -math.inf
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
         self._prev_end = -(10**9)  # end frame of the last rep
+        self._prev_end_t = -math.inf  # and its time
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
 
     # ---------------------------------------------------------------------------------------
@@ -463,16 +582,19 @@ class RepCounter:
         """One frame ``(33, 4)``: its live measures, body references ``(S,)`` and feet."""
         points = LM.Points(frame, self.aspect)
         lengths = LM.segment_lengths(points)
-        refs = self.scale.update(np.array(lengths))
+        refs = self.scale.update(np.array(lengths), self.time)
         ref_list = refs.tolist()
         row = self.book.compute_frame(
             self.rules, frame, ref_list, self.aspect, live=True, points=points
         )
         return row, refs, _feet(points.rows, ref_list, self.aspect, lengths)
 
-    def update(self, frame: np.ndarray | None, *, active: bool = True) -> FrameFeedback:
-        """Feed one frame ``(33, 4)`` (or None: nobody detected); get the feedback for it."""
-        self.frame += 1
+    def update(
+        self, frame: np.ndarray | None, t: float | None = None, *, active: bool = True
+    ) -> FrameFeedback:
+        """Feed one frame ``(33, 4)`` (or None: nobody detected) at time ``t`` seconds (None:
+        the frame's number / ``fps``); get the feedback for it."""
+        self._tick(t)
         if frame is not None:
             frame = np.asarray(frame, dtype=np.float64)
             if frame.shape != (33, 4):
@@ -484,6 +606,17 @@ class RepCounter:
         row, refs, feet = self._measure(frame)
         return self._step(row, frame, refs, feet, active)
 
+    def _tick(self, t: float | None) -> None:
+        """Advance to the next frame, at ``t`` seconds (None: its number / ``fps``)."""
+        self.frame += 1
+        now = self.frame / self.fps if t is None else float(t)
+        if not math.isfinite(now) or (self.time == self.time and not now > self.time):
+            self.frame -= 1
+            raise ValueError(
+                f"frame time must be finite and increase: got {t} s after {self.time} s"
+            )
+        self.time = now
+
     def _step(
         self,
         row: list[float] | None,
@@ -492,7 +625,12 @@ class RepCounter:
         feet: Feet | None,
         active: bool,
     ) -> FrameFeedback:
-        f, now = self.frame, self.frame / self.fps
+        f, now = self.frame, self.time
+        # the time since the previous frame (NaN on the first): every smoothing is an
+        # exponential average with a time constant, so a slower camera smooths the same
+        dt = now - self._times[-1] if self._times else math.nan
+        if self._t_first != self._t_first:
+            self._t_first = now
         cfg = self.cfg
         finished: Rep | None = None
         person = row is not None
@@ -511,49 +649,56 @@ class RepCounter:
                     p_raw = prog if p_raw != p_raw else max(p_raw, prog)
                     near = prog if near != near else min(near, prog)
                     far = far or prog > abort
-            self._beyond = self._beyond + 1 if far else 0
+            if not far:
+                self._beyond_since = math.nan
+            elif self._beyond_since != self._beyond_since:
+                self._beyond_since = now
             if p_raw == p_raw:
+                # (since the signal was last seen: a frame without it adds nothing)
+                a = _ema_weight(now - self._last_seen, cfg.smoothing_s)
                 self._ema = (
-                    p_raw
-                    if self._ema != self._ema
-                    else (self._ema + self._alpha * (p_raw - self._ema))
+                    p_raw if self._ema != self._ema else self._ema + a * (p_raw - self._ema)
                 )
                 self._ema_near = (
                     near
                     if self._ema_near != self._ema_near
-                    else (self._ema_near + self._alpha * (near - self._ema_near))
+                    else (self._ema_near + a * (near - self._ema_near))
                 )
-                self._last_seen = f
+                self._last_seen = now
+                if self._first_seen != self._first_seen:
+                    self._first_seen = now
             y = vals[self._yaw_col]
             if y == y:
-                self._yaw = y if self._yaw != self._yaw else self._yaw + 0.1 * (y - self._yaw)
+                a = _ema_weight(dt, _YAW_S)
+                self._yaw = y if self._yaw != self._yaw else self._yaw + a * (y - self._yaw)
             # walking about: the feet travel (leg lengths per second over the last
             # ``drift_window_s``, net: the back-and-forth of a rep cancels out, a walker's
             # steps add up)
             assert feet is not None
             hist = self._feet_hist
-            if hist and (f - hist[-1][0]) / self.fps > _FEET_GAP_S:
+            if hist and now - hist[-1][0] > _FEET_GAP_S + _EPS_S:
                 hist.clear()  # nobody seen for a while: the feet may have moved meanwhile
-            hist.append((f, feet, self._yaw))
-            while f - hist[0][0] > self._drift_n:
+            hist.append((now, feet, self._yaw))
+            while now - hist[0][0] > self._drift_s + _EPS_S:
                 hist.popleft()
-            f0, old, yaw0 = hist[0]
-            if 2 * (f - f0) >= self._drift_n:
+            t0, old, yaw0 = hist[0]
+            if 2 * (now - t0) >= self._drift_s - _EPS_S:
                 moved = _travel(old, feet, feet)  # leg lengths
                 if moved == moved:
-                    self._speed = moved * self.fps / (f - f0)
-            if self._feet is not None:
-                # and stepping towards or away from the camera: the body's size drifts
+                    self._speed = moved / (now - t0)
+            if self._feet is not None and dt > 0:
+                # and stepping towards or away from the camera: the body's size drifts (its
+                # log per second, averaged over about a second)
                 if feet.size > 0 and self._feet.size > 0:
-                    zoom = min(max(math.log(feet.size / self._feet.size) * self.fps, -3.0), 3.0)
-                    self._zoom += (1.0 / self.fps) * (zoom - self._zoom)
+                    zoom = min(max(math.log(feet.size / self._feet.size) / dt, -3.0), 3.0)
+                    self._zoom += min(dt, 1.0) * (zoom - self._zoom)
             self._feet = feet
             # before a set (no rep lately), the start position is held only once the person
             # stopped turning round (walking in facing the camera, then standing side-on)
             turning = abs(self._yaw - yaw0) > cfg.max_turn
-            rested = (f - self._prev_end) / self.fps > 2 * cfg.settle_s
+            rested = now - self._prev_end_t > 2 * cfg.settle_s + _EPS_S
             if rested and (turning or self._speed > self._max_drift):
-                self._steady_since = f
+                self._steady_since = now
             # and walking towards or away from the camera: upright (not lying down into a plank,
             # which also changes the body's size), arms down (not hanging from a bar) and the
             # feet moving (a squat filmed from the front shrinks too): the top is measured again
@@ -565,10 +710,11 @@ class RepCounter:
                 and _walks_upright(frame, refs, self.aspect, cfg)
             )
         self._prog.append(p_raw)
+        self._times.append(now)
         self._lms.append(frame if frame is not None else _NOBODY)
         self._refbuf.append(refs if refs is not None else self._no_refs)
 
-        gap = (f - self._last_seen) / self.fps > cfg.max_gap_s
+        gap = now - self._last_seen > cfg.max_gap_s + _EPS_S
         posture_ok = row is not None and all(
             (lo is None or vals[c] >= lo) and (hi is None or vals[c] <= hi)
             for c, lo, hi in self._posture
@@ -576,20 +722,18 @@ class RepCounter:
         )
         ok = active and self._speed <= self._max_drift and not gap
         if ok:
-            self._bad_since = -1
-        elif self._bad_since < 0:
-            self._bad_since = f
+            self._bad_since = math.nan
+        elif self._bad_since != self._bad_since:
+            self._bad_since = now
         # a brief flicker (walking-like drift, a missed frame) does not end a rep; idling does
         gate = ok or (
-            self.state != "idle"
-            and not gap
-            and (f - self._bad_since) / self.fps < cfg.gate_grace_s
+            self.state != "idle" and not gap and now - self._bad_since < cfg.gate_grace_s - _EPS_S
         )
         # a rep starts only once the person has held the start position for a moment and is
         # not walking towards or away from the camera
-        settled = (f - self._steady_since) / self.fps >= cfg.settle_s and abs(
-            self._zoom
-        ) <= cfg.max_zoom
+        settled = (
+            now - self._steady_since >= cfg.settle_s - _EPS_S and abs(self._zoom) <= cfg.max_zoom
+        )
         p = self._ema
 
         # a completed rep waiting for its end frame
@@ -610,43 +754,56 @@ class RepCounter:
             # nearest signal's smoothed progress is never above ``p``, the furthest one's
             if p == p and posture_ok and self._ema_near < 0.5:
                 self.state, self._valley = "top", p
-                self._steady_since = f
+                # the position is held a moment before a rep starts, except by a person seen
+                # in it from the stream's first frame (a clip that begins with the set) who
+                # does not look like a walker: before the feet's travel can be measured nothing
+                # else tells that they walked in
+                if (
+                    now - self._first_seen > self._drift_s / 2
+                    or self._first_seen > self._t_first
+                    or self._steady_since > -math.inf
+                    or _walks_upright(frame, refs, self.aspect, cfg, unseen=True)
+                ):
+                    self._steady_since = now
                 if self._pending is None:  # a rep waiting for its end keeps its frames
                     self._trim(f)
         elif self.state == "top":
-            if self._pending is None and len(self._prog) > 3 * self.fps:
-                self._trim(f - int(2 * self.fps))  # a long wait at the top: keep the last 2 s
+            if self._pending is None and now - self._times[0] > 3.0:
+                self._trim_before(now - 2.0)  # a long wait at the top: keep the last 2 s
             if p == p:
                 if p < self._valley:
                     self._valley = p
                 else:  # the top drifts: follow it upwards slowly
-                    self._valley += self._beta * (p - self._valley)
+                    self._valley += _ema_weight(dt, cfg.top_follow_s) * (p - self._valley)
                 if walking_in:
-                    self._valley, self._steady_since = p, f
+                    self._valley, self._steady_since = p, now
             if p == p and p >= self._valley + self._leave_top and settled and gate:
-                self.state, self._down_at = "down", f
+                self.state, self._down_at, self._down_t = "down", f, now
+                self._down_unproven = self._steady_since == -math.inf
                 self._peak, self._base = p, self._valley
                 self._hold, self._hold_since, self._rebase = p, f, None
+                self._hold_t, self._hold_last, self._hold_n = now, now, 1
             elif not posture_ok and person:
                 # out of the start position for a while (not just a fast start): idle
-                if self._posture_bad_since < 0:
-                    self._posture_bad_since = f
-                elif (f - self._posture_bad_since) / self.fps > cfg.gate_grace_s:
+                if self._posture_bad_since != self._posture_bad_since:
+                    self._posture_bad_since = now
+                elif now - self._posture_bad_since > cfg.gate_grace_s + _EPS_S:
                     self._to_idle(f)
             if posture_ok:
-                self._posture_bad_since = -1
+                self._posture_bad_since = math.nan
         elif self.state in ("down", "bottom", "up"):
             if p == p and self.state != "up":
-                self._watch_hold(f, p)
+                if p_raw == p_raw:  # (seen: a frame without the person holds nothing)
+                    self._watch_hold(f, now, p)
             if p == p and p > self._peak:
                 self._peak = p
                 if self.state == "up":
                     self.state = "bottom"  # went down again before coming back up: same rep
             rise = self._peak - self._base
-            dur = (f - self._down_at) / self.fps
+            dur = now - self._down_t
             if (
-                dur > cfg.max_rep_s
-                or self._beyond > 0.3 * self.fps
+                dur > cfg.max_rep_s + _EPS_S
+                or now - self._beyond_since >= _BEYOND_S - _EPS_S
                 or (p == p and p - self._base > self._abort)
             ):
                 self._to_idle(f)
@@ -657,10 +814,13 @@ class RepCounter:
             if self.state == "down" and p == p and p < self._base + 0.5 * self._leave_top:
                 self.state = "top"  # a dip, not a rep
             elif self.state == "up" and p == p and p < self._base + cfg.return_frac * rise:
-                if dur >= cfg.min_rep_s:
+                if dur >= cfg.min_rep_s - _EPS_S:
                     if self._pending is not None:  # a previous one still waiting: close it now
                         finished = self._try_finish(f, p, force=True) or finished
-                    self._pending = {"down_at": self._down_at, "done_at": f, "base": self._base}
+                    self._pending = {
+                        "down_at": self._down_at, "done_at": f, "done_t": now, "base": self._base,
+                        "unproven": self._down_unproven,
+                    }  # fmt: skip
                     finished = self._try_finish(f, p, force=False) or finished
                 self.state, self._valley = "top", p
 
@@ -687,23 +847,28 @@ class RepCounter:
             warnings=self._warn.active(now),
         )
 
-    def _watch_hold(self, f: int, p: float) -> None:
+    def _watch_hold(self, f: int, now: float, p: float) -> None:
         """On the way down: a position held ``hold_s``, then a descent from it at least as deep
         as the way to it, was the real start position (stepping into a split stance, settling
         under the bar), not the first part of the rep: the rep is measured from there."""
         band = 0.5 * self._leave_top
         if abs(p - self._hold) <= band:
-            n = f - self._hold_since
-            self._hold += (p - self._hold) / (n + 1)  # the held level: mean of its frames
+            self._hold_n += 1
+            self._hold_last = now
+            self._hold += (p - self._hold) / self._hold_n  # the held level: mean of its frames
             return
         if (
             p > self._hold
-            and (f - self._hold_since) / self.fps >= self.cfg.hold_s
+            # (held from its first to its last frame, and on to this one, at most a frame
+            # interval: a slow camera's gap is no hold)
+            and self._hold_last - self._hold_t + min(now - self._hold_last, 1 / self.fps)
+            >= self.cfg.hold_s - _EPS_S
             and self._hold >= self._peak - band
             and self._hold > self._base + band
         ):
             self._rebase = (self._hold, f - 1)
-        self._hold, self._hold_since = p, f
+        self._hold, self._hold_since, self._hold_n = p, f, 1
+        self._hold_t = self._hold_last = now
         if self._rebase is not None:
             level, at = self._rebase
             if p < level - band:
@@ -721,20 +886,36 @@ class RepCounter:
 
     def _trim(self, f: int) -> None:
         """Drop history before frame ``f`` (keep ``f`` itself: it starts the new top period)."""
-        keep = f - self._f0
-        if keep > 0:
-            del self._prog[:keep]
-            del self._lms[:keep]
-            del self._refbuf[:keep]
-            self._f0 = f
+        self._drop(f - self._f0)
+
+    def _trim_before(self, t: float) -> None:
+        """Drop history before time ``t``."""
+        self._drop(bisect.bisect_left(self._times, t))
+
+    def _drop(self, n: int) -> None:
+        """Drop the first ``n`` frames of history."""
+        if n > 0:
+            del self._prog[:n]
+            del self._times[:n]
+            del self._lms[:n]
+            del self._refbuf[:n]
+            self._f0 += n
 
     def _try_finish(self, f: int, p: float, *, force: bool) -> Rep | None:
         """Close the pending rep once its end is found (or ``force``); returns it when counted."""
         pend = self._pending
         assert pend is not None
+        if pend["unproven"] and self._bad_since == self._bad_since:
+            # begun before walking could be measured and walking now: a flicker, or the first
+            # strides of a walk-in (then the walk goes on)
+            if self.time - self._bad_since < self.cfg.gate_grace_s - _EPS_S:
+                return None
+            self._pending = None
+            return None
         i0 = self._f0
         prog = np.asarray(self._prog, dtype=np.float64)
-        smooth = _nan_smooth(prog)
+        times = np.asarray(self._times)
+        smooth = _nan_smooth(prog, times)
         down, done = int(pend["down_at"]) - i0, int(pend["done_at"]) - i0
         now = f - i0
         seg = smooth[: now + 1]
@@ -750,7 +931,7 @@ class RepCounter:
         lvl10, lvl50 = level + 0.1 * height, level + 0.5 * height
         after = seg[down + b_rel :]
         below10 = np.flatnonzero(after <= lvl10)
-        waited = (f - pend["done_at"]) / self.fps
+        waited = self.time - pend["done_t"]
         turned = p == p and p > float(np.nanmin(after)) + 0.05
         if len(below10) == 0 and not (force or waited >= 0.5 or turned):
             return None  # keep waiting for the ascent to finish
@@ -765,30 +946,43 @@ class RepCounter:
             t10u = bottom_i + int(below10[0])
         else:
             t10u = bottom_i + int(np.nanargmin(after))
-        end = t10u + int(round(_ONSET * max(t10u - t50u, 0)))
+        # (the crossings' times between the frames on either side: a slow camera's frames
+        # are far apart)
+        c50u = _crossing(times, seg, t50u - 1, t50u, lvl50) if t50u > bottom_i else times[t50u]
+        c10u = _crossing(times, seg, t10u - 1, t10u, lvl10) if len(below10) else times[t10u]
+        t_end = c10u + _ONSET * max(c10u - c50u, 0)
+        end = self._frame_at(times, t_end)
         if self.state in ("down", "bottom", "up") and self._down_at > pend["done_at"]:
             end = min(end, self._down_at - 1 - i0)  # the next rep is already under way
+            t_end = min(t_end, self._time_at(times, end))
         # descent: last frames under 10% and 50% before the bottom
-        pre = seg[: bottom_i + 1]
-        d10 = np.flatnonzero(~(pre > lvl10))  # includes NaN frames as "not above"
+        # (a stretch without the person holds the last value seen; NaN before the first seen
+        # frame counts as "not above")
+        pre = _hold_last_seen(seg[: bottom_i + 1])
+        d10 = np.flatnonzero(~(pre > lvl10))
         t10d = int(d10[-1]) if len(d10) else 0
         d50 = np.flatnonzero(~(pre > lvl50))
         t50d = int(d50[-1]) + 1 if len(d50) else bottom_i
-        start = t10d - int(round(_ONSET * max(t50d - t10d, 0)))
+        c10d = _crossing(times, seg, t10d, t10d + 1, lvl10) if t10d < bottom_i else times[t10d]
+        c50d = _crossing(times, seg, t50d - 1, t50d, lvl50) if len(d50) else times[t50d]
+        t_start = c10d - _ONSET * max(c50d - c10d, 0)
+        start = self._frame_at(times, t_start)
         # but not more than half a second before the signal was last at the top (noise there
         # moves that frame): a slow, halting descent (stepping into a stance on the way down)
         # would put the extrapolated onset far back, into the walk to the spot
         d0 = np.flatnonzero(~(pre[: t10d + 1] > level))
         if len(d0):
-            start = max(start, int(d0[-1]) - int(round(0.5 * self.fps)))
-        start = min(max(start, self._prev_end + 1 - i0, 0), bottom_i)
+            start = max(start, self._frame_at(times, times[int(d0[-1])] - 0.5))
+        # (after the previous rep's end: a time, as frames to come were only guessed then)
+        after_prev = bisect.bisect_right(self._times, self._prev_end_t)
+        start = min(max(start, after_prev, 0), bottom_i)
         end = max(end, bottom_i)
         # the bottom: middle of the frames within 3% of the peak (a pause at the bottom)
         near = np.flatnonzero(seg[down : t10u + 1] >= peak - 0.03 * max(height, 1e-9))
         bottom = down + (int(near[0]) + int(near[-1])) // 2 if len(near) else bottom_i
         bottom = min(max(bottom, start), max(end, start))
         band = np.flatnonzero(seg[down : t10u + 1] >= level + (1 - self.cfg.bottom_band) * height)
-        pause = (len(band) / self.fps) if len(band) else 0.0
+        pause = float(_frame_spans(times)[down + band].sum()) if len(band) else 0.0
         last = max(min(end, now), start)
         if (
             self._moved_between(start, last)
@@ -804,6 +998,8 @@ class RepCounter:
             self.aspect,
         )
         prog_rep = smooth[start : last + 1]
+        t_start, t_bottom = self._time_at(times, start), self._time_at(times, bottom)
+        t_end = max(t_end, t_bottom)
         bottom_mask = prog_rep >= level + (1 - self.cfg.bottom_band) * height
         verdict, results = judge_rep(self.rules, rows, bottom_mask)
         failed = sorted((r for r in results if r.failed), key=lambda r: -r.severity)
@@ -815,30 +1011,59 @@ class RepCounter:
             end=end + i0,
             fps=self.fps,
             rom=float(peak),
-            tempo_down=(bottom - start) / self.fps,
-            tempo_up=(end - bottom) / self.fps,
+            tempo_down=t_bottom - t_start,
+            tempo_up=t_end - t_bottom,
             pause=pause,
             verdict=verdict,
             reasons=tuple(r.name for r in failed),
             messages=tuple(r.message for r in failed),
             not_judged=tuple(r.name for r in results if r.failed is None),
             checks=results,
+            start_s=t_start,
+            bottom_s=t_bottom,
+            end_s=t_end,
         )
         self.reps.append(rep)
         self.counts[verdict] += 1
-        self._prev_end = rep.end
+        self._prev_end, self._prev_end_t = rep.end, t_end
         # history is kept from the rep's end on (the next top period)
         cut = min(rep.end, f) - i0
         if self.state in ("down", "bottom", "up"):
             cut = min(cut, self._down_at - i0 - 1)
         if cut > 0 and self.state != "idle":
-            del self._prog[:cut]
-            del self._lms[:cut]
-            del self._refbuf[:cut]
-            self._f0 += cut
+            self._drop(cut)
         elif self.state == "idle":
             self._trim(f)
         return rep
+
+    def _frame_at(self, times: np.ndarray, t: float) -> int:
+        """The history index of the frame nearest time ``t``; past the last frame, frames
+        continue at the history's median interval (a rep's end extrapolated ahead)."""
+        if t > times[-1]:
+            return len(times) - 1 + int(round((t - times[-1]) / self._interval(times)))
+        if t < times[0]:
+            return int(round((t - times[0]) / self._interval(times)))
+        i = int(np.searchsorted(times, t))
+        return i - 1 if i > 0 and t - times[i - 1] < times[i] - t else i
+
+    def _time_at(self, times: np.ndarray, i: int) -> float:
+        """The time of history index ``i``, extrapolated like :meth:`_frame_at` beyond it."""
+        if 0 <= i < len(times):
+            return float(times[i])
+        j = min(max(i, 0), len(times) - 1)
+        return float(times[j]) + (i - j) * self._interval(times)
+
+    def _interval(self, times: np.ndarray) -> float:
+        """The typical time between frames in ``times``."""
+        return float(np.median(np.diff(times))) if len(times) > 1 else 1.0 / self.fps
+
+    def _end_frames(self, a: int, b: int, span_s: float) -> list[tuple[int, int]]:
+        """``(first index, count)`` of the frames in the first and in the last ``span_s``
+        seconds of history indices ``a..b`` (at least one each)."""
+        t = self._times
+        n_a = max(bisect.bisect_right(t, t[a] + span_s, a, b + 1) - a, 1)
+        lo_b = min(bisect.bisect_left(t, t[b] - span_s, a, b + 1), b)
+        return [(a, n_a), (lo_b, b + 1 - lo_b)]
 
     def _feet_from(self, lo: int, n: int) -> list[Feet]:
         """:class:`Feet` of the frames with a person among history indices ``lo`` to
@@ -874,7 +1099,8 @@ class RepCounter:
         for col, top, span, _ in self._sigs:
             fixed = np.fmax(fixed, (rows[:, col] - top) / span)
         rises = []
-        for prog in (_nan_smooth(fixed), _nan_smooth(np.asarray(self._prog[a : now + 1]))):
+        t = np.asarray(self._times[a : now + 1])
+        for prog in (_nan_smooth(fixed, t), _nan_smooth(np.asarray(self._prog[a : now + 1]), t)):
             if not np.isfinite(prog[: b - a + 1]).any():
                 return True
             k = int(np.nanargmax(prog[: b - a + 1]))
@@ -885,10 +1111,11 @@ class RepCounter:
     def _moved_between(self, a: int, b: int) -> bool:
         """A rep ends as large in the picture as it began; a "rep" that ends much larger or
         smaller was the person walking to or from the camera while their legs bent. ``a``, ``b``:
-        history indices; the median of three frames at each end is compared."""
+        history indices; the median over the first and the last 0.08 s (three frames at 30
+        fps) is compared."""
         sizes = []
-        for lo in (a, max(b - 2, a)):
-            seen = [feet.size for feet in self._feet_from(lo, 3)]
+        for lo, n in self._end_frames(a, b, 2.5 / 30):
+            seen = [feet.size for feet in self._feet_from(lo, n)]
             if not seen:
                 return False
             sizes.append(float(np.median(seen)))
@@ -902,10 +1129,11 @@ class RepCounter:
         """A rep ends with the feet where they began; a "rep" after which even the foot that
         moved least stands elsewhere (more than ``max_rep_step`` leg lengths) was the person
         walking while their knees bent (a person who walks in slowly, slower than the walking
-        gate). ``a``, ``b``: history indices; the median of five frames at each end."""
+        gate). ``a``, ``b``: history indices; the median over 0.15 s at each end (five frames
+        at 30 fps)."""
         ends = []
-        for lo in (a, max(b - 4, a)):
-            rows = self._feet_from(lo, 5)
+        for lo, n in self._end_frames(a, b, 4.5 / 30):
+            rows = self._feet_from(lo, n)
             if not rows:
                 return False
             ends.append(Feet(*(_median_seen(col) for col in zip(*rows, strict=True))))
@@ -929,13 +1157,15 @@ def count_reps(
     *,
     aspect: float = 4 / 3,
     active: Sequence[bool] | np.ndarray | None = None,
+    timestamps: Sequence[float] | np.ndarray | None = None,
     rules: RuleBook | None = None,
     config: RepConfig | None = None,
 ) -> list[Rep]:
     """All reps of a whole ``(T, 33, 4)`` sequence (frames of zeros = no person).
 
     The same counter as :class:`RepCounter`, fed frame by frame, with the measures computed for
-    the whole sequence at once. ``active`` ``(T,)`` is the classifier's gate (False = unknown).
+    the whole sequence at once. ``active`` ``(T,)`` is the classifier's gate (False = unknown);
+    ``timestamps`` ``(T,)`` the frames' times in seconds, increasing (None: index / ``fps``).
     """
     arr = np.asarray(landmarks, dtype=np.float64)
     if arr.ndim != 3 or arr.shape[1:] != (33, 4):
@@ -944,18 +1174,24 @@ def count_reps(
     if len(arr) == 0:
         return []
     present = np.any(arr[:, :, 3] > 0, axis=1) | np.any(arr[:, :, :2] != 0, axis=(1, 2))
+    # (None: frame number / fps, as the counter itself times them)
+    times = np.arange(len(arr)) / counter.fps
+    if timestamps is not None:
+        times = np.asarray(timestamps, dtype=np.float64)
+    if times.shape != (len(arr),):
+        raise ValueError(f"timestamps must have shape ({len(arr)},), got {times.shape}")
     lengths = A.segment_lengths(arr, aspect=aspect)
     refs = np.full_like(lengths, np.nan)
     for t in range(len(arr)):
         if present[t]:
-            refs[t] = counter.scale.update(lengths[t])
+            refs[t] = counter.scale.update(lengths[t], times[t])
     rows = counter.book.compute(counter.rules, arr, refs, aspect, live=True)
     gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
     if gate.shape != (len(arr),):
         raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
     row_lists = rows.tolist()
     for t in range(len(arr)):
-        counter.frame += 1
+        counter._tick(float(times[t]))
         if present[t]:
             feet = _feet(arr[t].tolist(), refs[t].tolist(), aspect, lengths[t].tolist())
             counter._step(row_lists[t], arr[t], refs[t], feet, bool(gate[t]))

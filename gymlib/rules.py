@@ -22,6 +22,12 @@ reduced value over its phase (``bottom``: the frames near the deepest point, ``r
 rep) is below ``fail_below`` or above ``fail_above``. ``views`` limits a check to the camera
 angles where 2-D geometry can judge it (``front`` includes back, ``diagonal`` ~45 degrees,
 ``side``); elsewhere the rep is marked "not judged" for that check instead of guessing.
+``relative: start`` judges the change from the rep's first frames (a heel rising) instead of the
+value itself; ``enabled: false`` keeps an optional cue in the table, validated but not judged.
+
+A failed check carries a :class:`FormFault`: the measured value, the limit and both in words
+(``"hips 17 deg below the line (limit: hips 15 deg below the line)"``), which reps.csv, the event
+log and the dashboard print as they are (:func:`fault_text`).
 
 Fixes to the seed's table (``seed-spec.md`` sections 4.5, 4.6 and 6): angles are aspect-corrected
 and taken on the visible side instead of OR-ing both; depth is judged on the rep's deepest frames,
@@ -84,6 +90,47 @@ class Measure:
     unit: str = "deg"
     #: the same on one frame in plain floats (the live counter's fast path), if there is one
     one: OneFrameFn | None = None
+    #: the value in words for a person (``"hips 14 deg below the line"``); None: name and unit
+    words: Callable[[float], str] | None = None
+
+    def say(self, value: float) -> str:
+        """``value`` in words: :attr:`words`, or the measure's name, value and unit."""
+        if self.words is not None:
+            return self.words(value)
+        return f"{self.name.replace('_', ' ')} {_num(value)} {self.unit}"
+
+
+def _num(value: float) -> str:
+    """A measured value as a person reads it: whole degrees, two decimals for ratios."""
+    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2f}"
+
+
+#: How each built-in measure's value reads in a verdict (``FormFault.text``).
+WORDS: dict[str, Callable[[float], str]] = {
+    "body_line": lambda v: f"hips {abs(v):.0f} deg {'above' if v > 0 else 'below'} the line",
+    "hip_height": lambda v: f"hips {v:.2f} leg lengths above the ankles",
+    "hip_below_knee": lambda v: (
+        f"hips {abs(v):.2f} thigh lengths {'below' if v > 0 else 'above'} the knees"
+    ),
+    "heel_rise": lambda v: f"heels {v:.2f} shank lengths higher than at the start",
+    "knee_width": lambda v: f"knees {v:.2f} x as far apart as the ankles",
+    "lean_over_shin": lambda v: f"torso leaning {v:.0f} deg more than the shins",
+    "knee_over_toe": lambda v: (
+        f"knees {abs(v):.2f} shank lengths {'past' if v > 0 else 'behind'} the toes"
+    ),
+    "front_knee_over_toe": lambda v: (
+        f"front knee {abs(v):.2f} shank lengths {'past' if v > 0 else 'behind'} the toes"
+    ),
+    "thigh_vertical": lambda v: (
+        f"thigh {np.degrees(np.arccos(np.clip(v, -1, 1))):.0f} deg from vertical"
+    ),
+    "arm_raise": lambda v: f"wrists {v:+.2f} arm lengths from shoulder height",
+    "elbow_tuck_pair": lambda v: (
+        f"elbows {np.degrees(np.arccos(np.clip(v, -1, 1))):.0f} deg out from the body"
+    ),
+    "chin_over_bar": lambda v: f"mouth {v:+.2f} torso lengths from the hands",
+    "torso_lean": lambda v: f"torso {abs(v):.0f} deg {'forward' if v > 0 else 'back'}",
+}
 
 
 def _triple(a: PoseLandmark, b: PoseLandmark, c: PoseLandmark) -> SidedFn:
@@ -148,6 +195,26 @@ def _builtin_measures() -> dict[str, Measure]:
             False,
         ),
         "view_yaw": (lambda lm, r, s, a: A.view_yaw(lm, aspect=a), (0, 90), "deg", False),
+        "hip_below_knee": (
+            lambda lm, r, s, a: A.hip_below_knee(lm, r, s, aspect=a),
+            (-3, 3),
+            "thigh",
+            True,
+        ),
+        "heel_rise": (lambda lm, r, s, a: A.heel_rise(lm, r, s, aspect=a), (-3, 3), "shank", True),
+        "knee_width": (lambda lm, r, s, a: A.knee_width(lm, r, aspect=a), (0, 10), "x", False),
+        "lean_over_shin": (
+            lambda lm, r, s, a: A.lean_over_shin(lm, r, s, aspect=a),
+            (-180, 180),
+            "deg",
+            True,
+        ),
+        "front_knee_over_toe": (
+            lambda lm, r, s, a: A.front_knee_over_toe(lm, r, aspect=a),
+            (-5, 5),
+            "shank",
+            False,
+        ),
         "standing_height": (
             lambda lm, r, s, a: A.standing_height(lm, aspect=a),
             (-10, 10),
@@ -164,9 +231,8 @@ def _builtin_measures() -> dict[str, Measure]:
         "view_yaw": LM.view_yaw,
     }
     for name, (fn, (lo, hi), unit, sided) in table.items():
-        m[name] = Measure(
-            name, fn, (float(lo), float(hi)), sided=sided, unit=unit, one=one.get(name)
-        )
+        m[name] = Measure(name, fn, (float(lo), float(hi)), sided=sided, unit=unit,
+                          one=one.get(name), words=WORDS.get(name))  # fmt: skip
     return m
 
 
@@ -260,6 +326,16 @@ class CheckSpec:
     views: tuple[str, ...] = VIEW_NAMES
     #: also warn live, frame by frame, while the rep is under way (``at: rep`` checks only)
     live: bool = True
+    #: false: an optional cue, validated but not judged until switched on
+    enabled: bool = True
+    #: ``start``: judge the change from the rep's start (its first frames, at the top) instead
+    #: of the value itself (a heel rising, whatever the foot's shape and the camera's tilt)
+    relative: str = field(default="none", metadata={"choices": ("none", "start")})
+
+    @property
+    def limit(self) -> float:
+        """The threshold the value is held against."""
+        return float(self.fail_below if self.fail_below is not None else self.fail_above)
 
 
 @dataclass(frozen=True)
@@ -485,7 +561,8 @@ def _parse_exercise(
         bad_views = sorted(set(spec.views) - set(VIEW_NAMES))
         if bad_views or not spec.views:
             raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
-        checks.append(spec)
+        if spec.enabled:
+            checks.append(spec)
 
     def unique(specs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -561,6 +638,27 @@ def _default_rules() -> RuleBook:
 # Judging a rep
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class FormFault:
+    """A failed check in words a person can judge: what was measured, against which limit.
+
+    ``text`` reads e.g. ``"hips 14 deg below the line (limit 10 deg below)"``; reps.csv, the
+    event log and the dashboard print it as it is."""
+
+    check: str
+    value: float
+    limit: float
+    unit: str
+    text: str
+    message: str
+    severity: int
+    verdict: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"check": self.check, "value": round(self.value, 3), "limit": self.limit,
+                "unit": self.unit, "text": self.text}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class CheckResult:
     """The outcome of one check on one rep: value, failed, or not judged (None)."""
 
@@ -570,6 +668,9 @@ class CheckResult:
     message: str
     severity: int
     verdict: str
+    #: the threshold and, when the check failed, what failed in words
+    limit: float | None = None
+    fault: FormFault | None = None
 
 
 def check_fails(spec: CheckSpec, value: float) -> bool:
@@ -578,27 +679,58 @@ def check_fails(spec: CheckSpec, value: float) -> bool:
     return spec.fail_above is not None and value > spec.fail_above
 
 
+def form_fault(spec: CheckSpec, measure: Measure | None, value: float) -> FormFault:
+    """The :class:`FormFault` of ``spec`` failing at ``value`` (``measure``: for its words)."""
+    limit = spec.limit
+    if measure is None:  # a custom angle of another rule book: its name and degrees
+        measure = Measure(spec.measure, MEASURES["knee"].fn, (0.0, 180.0))
+    text = f"{measure.say(value)} (limit: {measure.say(limit)})"
+    if measure.say(value) == measure.say(limit):  # rounded alike: the numbers themselves
+        text = f"{measure.say(value)} ({value:.4g} {measure.unit}; limit {limit:g})"
+    if spec.relative == "start":
+        text = f"{measure.say(value)} (limit {_num(limit)} {measure.unit})"
+    return FormFault(spec.name, value, limit, measure.unit, text, spec.message, spec.severity,
+                     spec.verdict)  # fmt: skip
+
+
+#: ``relative: start`` checks take the rep's first frames (this share of them, at least one) as
+#: its start: the counter's rep begins at the top, before the way down
+START_SHARE: float = 0.15
+
+
 def judge_rep(
-    rules: ExerciseRules, rows: np.ndarray, bottom_mask: np.ndarray
+    rules: ExerciseRules,
+    rows: np.ndarray,
+    bottom_mask: np.ndarray,
+    measures: Mapping[str, Measure] | None = None,
 ) -> tuple[str, tuple[CheckResult, ...]]:
     """Verdict (``good``/``partial``/``faulty``) of a rep from its measure rows ``(n, M)``.
 
     ``bottom_mask`` ``(n,)`` marks the frames near the deepest point (``at: bottom`` checks).
+    ``measures``: the rule book's, for the words of a fault (the built-in ones when None).
     """
+    measures = measures if measures is not None else MEASURES
     yaw = rows[:, rules.column("view_yaw", "visible")]
     view = view_category(float(np.nanmedian(yaw))) if np.any(~np.isnan(yaw)) else None
+    n_start = max(1, int(round(START_SHARE * len(rows))))
     results = []
     for spec in rules.checks:
         col = rows[:, rules.column(spec.measure, spec.side)]
         vals = col[bottom_mask] if spec.at == "bottom" else col
         vals = vals[~np.isnan(vals)]
-        if view not in spec.views or len(vals) == 0:
+        start = col[:n_start][~np.isnan(col[:n_start])]
+        if (view not in spec.views or len(vals) == 0
+                or (spec.relative == "start" and len(start) == 0)):  # fmt: skip
             results.append(CheckResult(spec.name, None, None, spec.message, spec.severity,
-                                       spec.verdict))  # fmt: skip
+                                       spec.verdict, spec.limit))  # fmt: skip
             continue
         value = float(REDUCERS[spec.reduce](vals))
-        results.append(CheckResult(spec.name, value, check_fails(spec, value), spec.message,
-                                   spec.severity, spec.verdict))  # fmt: skip
+        if spec.relative == "start":
+            value -= float(np.median(start))
+        failed = check_fails(spec, value)
+        fault = form_fault(spec, measures.get(spec.measure), value) if failed else None
+        results.append(CheckResult(spec.name, value, failed, spec.message, spec.severity,
+                                   spec.verdict, spec.limit, fault))  # fmt: skip
     failed = [r for r in results if r.failed]
     if any(r.verdict == "faulty" for r in failed):
         verdict = "faulty"
@@ -607,3 +739,15 @@ def judge_rep(
     else:
         verdict = "good"
     return verdict, tuple(results)
+
+
+def faults_of(checks: tuple[CheckResult, ...]) -> tuple[FormFault, ...]:
+    """The faults among a rep's check results, most severe first."""
+    found = [c.fault for c in checks if c.fault is not None]
+    return tuple(sorted(found, key=lambda f: -f.severity))
+
+
+def fault_text(checks: tuple[CheckResult, ...]) -> str:
+    """A rep's faults in one line (reps.csv, the event log, the dashboard): ``"hips_sagging:
+    hips 14 deg below the line (limit 10 deg below) | ..."``; empty for a good rep."""
+    return " | ".join(f"{f.check}: {f.text}" for f in faults_of(checks))

@@ -6,27 +6,33 @@
         fb.exercise, fb.confidence, fb.reps, fb.rep, fb.warnings
 
 A rolling 30-frame window feeds the classifier (``ExerciseClassifier.predict_one``) every
-``classify_every`` frames. The recognised exercise changes only after ``vote`` consecutive
-confident predictions agree (no flicker) and falls back to "unknown" after ``unknown_after_s``
-without a confident one. The exercise can be fixed by the user instead (``set_exercise``). Each
-exercise has its own :class:`gymlib.reps.RepCounter`, fed only while its exercise is recognised
-(or fixed): while the classifier is not sure, nothing is counted. The classifier needs a second or
-two of movement to be sure, so when an exercise is recognised its counter first watches the last
-``replay_s`` seconds again: the rep that made it recognisable is counted too.
+``classify_every`` frames. Its probabilities are evidence, weighed together over the windows by
+:class:`gymlib.decision.ExerciseFilter` (``live.decision`` in config.yaml): an exercise is named
+once its belief is high enough and held through the set (no flicker between reps); it falls
+back to "unknown" when the belief moves to rest or elsewhere, or after ``unknown_after_s`` without
+a window to classify (nobody in the picture). Offline, with the whole stream at hand
+(``analyze``), :meth:`CoachSession.plan` decides every set's exercise from all its windows first
+(:func:`gymlib.decision.decide_sets`) and ``update`` then follows that plan. The exercise can be
+fixed by the user instead (``set_exercise``). Each exercise has its own
+:class:`gymlib.reps.RepCounter`, fed only while its exercise is named (or fixed): while the
+decision is not sure, nothing is counted. Evidence takes a second or two of movement, so when an
+exercise is named its counter first watches the last ``replay_s`` seconds again: the rep that
+made it recognisable is counted too.
 """
 
 from __future__ import annotations
 
 import collections
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gymlib.config import Config, build_section, load_config
+from gymlib.config import DEFAULT_CONFIG_PATH, Config, ConfigError, build_section, load_config
+from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning
@@ -39,15 +45,20 @@ class LiveConfig:
     """``live`` in config.yaml: how the session recognises and holds the exercise."""
 
     classify_every: int = field(default=10, metadata={"range": (1, 30)})
-    vote: int = field(default=2, metadata={"range": (1, 10)})
     unknown_after_s: float = field(default=4.0, metadata={"range": (0.5, 60.0)})
     min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
     replay_s: float = field(default=10.0, metadata={"range": (0.0, 30.0)})
+    decision: DecisionConfig = DecisionConfig()
 
 
 def load_live_config(cfg: Config | None = None) -> LiveConfig:
+    """The ``live`` section of ``cfg`` (default: the repository's config.yaml), checked."""
+    source = "config" if cfg is not None else str(DEFAULT_CONFIG_PATH)
     cfg = cfg or load_config()
-    return build_section(LiveConfig, cfg.extra.get("live", {}), "live")
+    try:
+        return build_section(LiveConfig, cfg.extra.get("live", {}), "live")
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,7 @@ class SessionFeedback:
     time: float
     person: bool
     exercise: str  # the recognised (or fixed) exercise, or "unknown"
-    confidence: float  # the classifier's probability for it (1.0 when fixed by the user)
+    confidence: float  # the decision's belief in it (1.0 when fixed by the user)
     probabilities: dict[str, float]
     counter: FrameFeedback | None  # the active exercise's counter, if any
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
@@ -74,7 +85,12 @@ class SessionFeedback:
 
 
 class CoachSession:
-    """Stateful, pure pipeline: window -> classifier -> per-exercise rep counter and rules."""
+    """Stateful, pure pipeline: window -> classifier -> decision -> per-exercise rep counter.
+
+    ``threshold`` (default ``model.confidence_threshold``): a window whose "other" class reaches
+    it marks where the person did none of the exercises (frames a newly named exercise's counter
+    watches again only as context); naming the exercise is ``config.decision``'s.
+    """
 
     def __init__(
         self,
@@ -133,14 +149,16 @@ class CoachSession:
         self.current = UNKNOWN
         self.confidence = 0.0
         self.probabilities: dict[str, float] = {}
-        self._candidate, self._votes = UNKNOWN, 0
-        self._last_confident = -np.inf
+        self._filter: ExerciseFilter | None = None  # made with the classifier's classes
+        self._last_classified = -np.inf  # time of the last window classified
+        self._classified_at: int | None = None  # its frame
+        self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
+        self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
-        # the last replay_s seconds of frames (None: nobody), for a newly recognised exercise
-        self._recent: collections.deque[np.ndarray | None] = collections.deque(
-            maxlen=max(int(round(self.cfg.replay_s * self.fps)), 1)
-        )
+        # the last replay_s seconds of frames (None: nobody) and their times, for a newly
+        # recognised exercise
+        self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
 
@@ -173,39 +191,101 @@ class CoachSession:
             counter.continue_from(self.counters[exercise])
         self.counters[exercise] = counter
         finished = []
-        for i, frame in enumerate(recent):
-            fb = counter.update(frame, active=first + i > self._other_at)
+        for i, (frame, t) in enumerate(recent):
+            fb = counter.update(frame, t, active=first + i > self._other_at)
             if fb.rep is not None:
                 finished.append(fb.rep)
         return counter, finished
 
     # -------------------------------------------------------------------------------------------
+    def _window_probs(self, window: np.ndarray) -> np.ndarray:
+        """``(C,)`` probabilities of one ``(30, 33, 4)`` window."""
+        x = window.reshape(WINDOW_FRAMES, FRAME_FEATURES)
+        return np.asarray(self.classifier.predict_one(x), dtype=np.float64)
+
+    def _is_other(self, probs: np.ndarray) -> bool:
+        """The classifier is sure this window is none of the exercises."""
+        classes = self.classifier.classes
+        return OTHER in classes and probs[classes.index(OTHER)] >= self.threshold
+
     def _classify(self, t: float) -> None:
-        window = np.stack(self.window).reshape(WINDOW_FRAMES, FRAME_FEATURES)
-        probs = np.asarray(self.classifier.predict_one(window), dtype=np.float64)
+        probs = self._window_probs(np.stack(self.window))
         self.probabilities = {c: float(p) for c, p in zip(self.classifier.classes, probs,
                                                            strict=True)}  # fmt: skip
-        i = int(np.argmax(probs))
-        name, conf = self.classifier.classes[i], float(probs[i])
-        other = name == OTHER and conf >= self.threshold  # sure it is none of the exercises
-        if other:
+        if self._is_other(probs):
             self._other_at = self.frames - 1
-        if conf < self.threshold or other:
-            name = UNKNOWN
-        else:
-            self._last_confident = t
-        if name == self._candidate:
-            self._votes += 1
-        else:
-            self._candidate, self._votes = name, 1
-        if other and self._votes >= self.cfg.vote:
-            self.current, self.confidence = UNKNOWN, conf  # stop counting at once
-        elif name != UNKNOWN and self._votes >= self.cfg.vote:
-            self.current, self.confidence = name, conf
-        elif name == self.current:
-            self.confidence = conf
-        if t - self._last_confident > self.cfg.unknown_after_s:
-            self.current, self.confidence = UNKNOWN, conf
+        if self._filter is None:
+            self._filter = ExerciseFilter(self.classifier.classes, self.exercises,
+                                          self.cfg.decision)  # fmt: skip
+        new = WINDOW_FRAMES if self._classified_at is None else self.frames - self._classified_at
+        self._classified_at, self._last_classified = self.frames, t
+        self.current = self._filter.update(probs, t, new)
+        self.confidence = self._filter.confidence
+
+    def _lost(self, t: float) -> None:
+        """Nobody to classify for ``unknown_after_s``: the exercise is no longer named."""
+        if t - self._last_classified > self.cfg.unknown_after_s:
+            self.current = UNKNOWN
+            if self._filter is not None:
+                self._filter.current = UNKNOWN
+
+    # -------------------------------------------------------------------------------------------
+    def plan(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
+             ) -> list[ExerciseSet]:  # fmt: skip
+        """Offline: decide every set's exercise from the whole stream before it is fed.
+
+        ``frames`` are the stream's ``(33, 4)`` landmarks (None: nobody) at ``times`` seconds.
+        The windows are the ones the live path would classify; the sets come from
+        :func:`gymlib.decision.decide_sets`. Feeding the same frames to :meth:`update` then
+        follows the plan (same counters, replay and "other" handling as live) instead of
+        deciding window by window. Returns the sets, windows numbered in classification order.
+        """
+        if len(frames) != len(times):
+            raise ValueError(f"{len(frames)} frames but {len(times)} times")
+        stream = np.zeros((len(frames), 33, 4), np.float32)
+        for i, f in enumerate(frames):
+            if f is not None:
+                stream[i] = f
+        seen = stream.reshape(len(stream), -1).any(axis=1)
+        every, n_min = self.cfg.classify_every, self.cfg.min_person_frames
+        ends = [
+            i
+            for i in range(WINDOW_FRAMES - 1, len(stream))
+            if (i + 1) % every == 0 and seen[i - WINDOW_FRAMES + 1 : i + 1].sum() >= n_min
+        ]
+        probs = self._probs_of([stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
+        new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
+        t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
+        sets = decide_sets(probs, t, new, self.classifier.classes, self.exercises,
+                           self.cfg.decision)  # fmt: skip
+        self._plan = [(UNKNOWN, 0.0)] * len(stream)
+        start = 0
+        for s in sets:  # a window's set covers the frames since the window before it
+            stop = len(stream) if s is sets[-1] else ends[s.last] + 1
+            self._plan[start:stop] = [(s.exercise, s.confidence)] * (stop - start)
+            start = stop
+        self._plan_probs = dict(zip(ends, probs, strict=True))
+        return sets
+
+    def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
+        n = len(self.classifier.classes)
+        if not windows:
+            return np.zeros((0, n))
+        x = np.stack(windows).reshape(len(windows), WINDOW_FRAMES, FRAME_FEATURES)
+        if hasattr(self.classifier, "predict_proba"):
+            return np.asarray(self.classifier.predict_proba(x), dtype=np.float64)
+        return np.stack([self._window_probs(w) for w in windows])
+
+    def _follow_plan(self) -> None:
+        i = self.frames - 1
+        if i >= len(self._plan):
+            raise ValueError(f"the plan covers {len(self._plan)} frames; frame {i + 1} was fed")
+        if i in self._plan_probs:  # a window the live path would classify here
+            probs = self._plan_probs[i]
+            self.probabilities = dict(zip(self.classifier.classes, map(float, probs), strict=True))
+            if self._is_other(probs):
+                self._other_at = i
+        self.current, self.confidence = self._plan[i]
 
     def update(self, landmarks: np.ndarray | None, t: float) -> SessionFeedback:
         """Feed one frame (``(33, 4)`` or None when nobody is detected) at time ``t`` seconds."""
@@ -220,24 +300,28 @@ class CoachSession:
                 frame = None
         self.frames += 1
         self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
-        self._recent.append(frame)
+        self._recent.append((frame, t))
+        while len(self._recent) > 1 and t - self._recent[0][1] >= self.cfg.replay_s - 1e-6:
+            self._recent.popleft()
         seen = sum(1 for f in self.window if f.any())
-        if (
+        if self.fixed is None and self._plan is not None:
+            self._follow_plan()
+        elif (
             self.fixed is None
             and len(self.window) == WINDOW_FRAMES
             and self.frames % self.cfg.classify_every == 0
             and seen >= self.cfg.min_person_frames
         ):
             self._classify(t)
-        elif self.fixed is None and t - self._last_confident > self.cfg.unknown_after_s:
-            self.current = UNKNOWN
+        elif self.fixed is None:
+            self._lost(t)
         exercise = self.fixed or self.current
         confidence = 1.0 if self.fixed else self.confidence
         fb = None
         finished: list[Rep] = []
         if exercise != UNKNOWN:
             counter, finished = self._watch(exercise)
-            fb = counter.update(frame)
+            fb = counter.update(frame, t)
             if fb.rep is not None:
                 finished.append(fb.rep)
         else:

@@ -2,7 +2,7 @@
 
 =================  ================================================================================
 ``synthetic``      the generator (:func:`gymlib.training.synthetic_windows`), no download
-``real_windows``   the real MediaPipe windows file (:func:`gymlib.training.load_real_windows`)
+``real_windows``   the real MediaPipe windows file (:func:`gymlib.windows.load_real_windows`)
 ``seed``           the seed's published CSVs (GitHub ``hannesvgel/gym_tracking`` at ``17ea75f``),
                    downloaded resumably with checksums into ``data/raw/seed/``
 ``kaggle``         the seed's three Kaggle video datasets via kagglehub, then ``videos``
@@ -34,7 +34,7 @@ import numpy as np
 from gymlib.config import load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.landmarks import CSV_COLUMNS, CSV_LABEL_COLUMN, FRAME_FEATURES, WINDOW_FRAMES
-from gymlib.training import LabelledWindows
+from gymlib.windows import LabelledWindows
 
 OnError = Literal["skip", "raise"]
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv")
@@ -209,9 +209,14 @@ def download_seed(
              and t["path"].startswith(SEED_DIR + "/") and t["path"].endswith(".csv")]  # fmt: skip
     if limit:
         files = files[:limit]
+    root = dest.resolve()
     for t in tqdm(files, desc="seed CSVs", disable=not progress):
         rel = t["path"][len(SEED_DIR) + 1 :]
         target = dest / rel
+        # git trees cannot hold "..", but a forged listing could: never write outside dest
+        if not target.resolve().is_relative_to(root) or target.resolve() == root:
+            raise DownloadError(f"{t['path']!r}: the listing names a file outside {dest}; "
+                                "refused, nothing written there")  # fmt: skip
         if target.is_file() and _git_blob_sha1(target.read_bytes()) == t["sha"]:
             continue
         blob = _get(f"https://raw.githubusercontent.com/{SEED_REPO}/{SEED_COMMIT}/{t['path']}")
@@ -240,9 +245,16 @@ def download_kaggle(dest: str | Path | None = None) -> list[Path]:
 # --------------------------------------------------------------------------------------------
 # Videos: data/raw/videos/<exercise>/*.mp4 -> landmarks cached in data/interim -> windows
 # --------------------------------------------------------------------------------------------
+#: bumped when extraction changes what it gives for the same file (2: upright phone clips and
+#: container timestamps), so landmarks cached by an older version are not reused
+EXTRACT_VERSION = 2
+
+
 def _cache_path(video: Path, cache_dir: Path) -> Path:
     st = video.stat()
-    key = hashlib.sha1(f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode()).hexdigest()
+    key = hashlib.sha1(
+        f"{video.resolve()}|{st.st_size}|{st.st_mtime_ns}|v{EXTRACT_VERSION}".encode()
+    ).hexdigest()
     return cache_dir / f"{video.stem}.{key[:12]}.npz"
 
 
@@ -368,8 +380,12 @@ def extract_folder(
             continue
         seq = PoseSequence.load(c)
         lm = seq.landmarks
+        dt = np.diff(seq.timestamps)
         if target_fps:
             lm = resample(lm, seq.timestamps, target_fps)
+        elif len(dt) > 2 and dt.max() > 1.5 * np.median(dt):
+            # a variable-rate clip (a browser recording): windows of equal time, not frames
+            lm = resample(lm, seq.timestamps, seq.fps)
         w = cut_windows(lm, stride=stride)
         windows.append(w)
         labels += [classes.index(name)] * len(w)

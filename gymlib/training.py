@@ -1,7 +1,8 @@
 """Training and honest evaluation of the exercise classifier.
 
 Real windows are split by recording ``group`` (never by window: neighbouring windows of one take
-would leak across the split). Everything is seeded. Typical use (notebook 03)::
+would leak across the split; :mod:`gymlib.windows` holds the windows and the splits). Everything
+is seeded. Typical use (notebook 03)::
 
     data = load_real_windows()                       # ../shared/data/seed_real_windows.npz
     folds = group_kfold(data.group, k=5, seed=42)
@@ -16,153 +17,50 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from gymlib.config import AugmentationConfig, Config, load_config
-from gymlib.features import check_windows, rotate_view
+from gymlib.datasets import cut_windows, load_processed
+from gymlib.extract import PoseSequence, extract_video
+from gymlib.features import (
+    FLAT_FEATURE_SETS,
+    check_windows,
+    mirror_window_stats,
+    rotate_view,
+    transform,
+)
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
+from gymlib.model import (
+    ARCHS,
+    OTHER,
+    ExerciseClassifier,
+    build_bilstm,
+    build_conv,
+    features_suit,
+)
+from gymlib.render import load_truth
+from gymlib.synth import (
+    EXERCISES,
+    OTHER_KINDS,
+    VIEWS,
+    Depth,
+    generate_clip,
+    generate_dataset,
+    generate_other,
+)
+from gymlib.windows import LabelledWindows, concat, from_parts
 
-if TYPE_CHECKING:
-    from gymlib.synth import Depth
-
-
-@dataclass
-class LabelledWindows:
-    """Windows ``(N, 30, 132)`` in the seed's layout with integer labels and their origin."""
-
-    windows: np.ndarray
-    labels: np.ndarray
-    classes: tuple[str, ...]
-    source: np.ndarray
-    group: np.ndarray
-    video: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def subset(self, idx: np.ndarray) -> LabelledWindows:
-        video = self.video[idx] if len(self.video) == len(self.labels) else self.video
-        return LabelledWindows(
-            self.windows[idx], self.labels[idx], self.classes, self.source[idx],
-            self.group[idx], video,
-        )  # fmt: skip
-
-
-def upright_rotated(windows: np.ndarray) -> np.ndarray:
-    """Turn windows recorded by a phone lying on its side (stored rotated by 90 degrees) upright.
-
-    The image rotation maps normalised coordinates exactly: ``x' = 1 - y``, ``y' = x`` (the frame
-    becomes portrait). Frames without a person stay zeros.
-    """
-    lm = from_seed_windows(windows).copy()
-    present = np.any(lm != 0, axis=(-1, -2))
-    x, y = lm[..., 0].copy(), lm[..., 1].copy()
-    lm[..., 0], lm[..., 1] = 1.0 - y, x
-    lm[~present] = 0.0
-    return to_seed_windows(lm)
-
-
-def load_real_windows(
-    path: str | Path | None = None, *, classes: Sequence[str] | None = None, upright: bool = True
-) -> LabelledWindows:
-    """The real MediaPipe windows (``paths.real_windows`` in config.yaml by default).
-
-    ``upright``: the ``own_horizontal`` takes were stored rotated by 90 degrees (the torso lies
-    along x even while standing); they are turned upright so that every source shows people the
-    way a camera held the right way up does.
-    """
-    cfg = load_config()
-    p = Path(path) if path is not None else cfg.resolve(cfg.paths.real_windows)
-    if not p.is_file():
-        raise FileNotFoundError(
-            f"{p}: real windows file not found. It is not redistributable and not in the repo; "
-            "fetch the seed's public data with notebooks/01_acquisition.ipynb "
-            "(DATA_SOURCE='seed') "
-            "or point paths.real_windows in config.yaml at a copy"
-        )
-    classes = tuple(classes or cfg.exercises)
-    with np.load(p, allow_pickle=False) as d:
-        missing = {"windows", "exercise", "source", "group"} - set(d.files)
-        if missing:
-            raise ValueError(
-                f"{p}: missing arrays {sorted(missing)}; see ../shared/data/README.md"
-            )
-        windows = check_windows(d["windows"])
-        names = d["exercise"].astype(str)
-        source = d["source"].astype(str)
-        group = d["group"].astype(str)
-        video = d["video"].astype(str) if "video" in d.files else np.zeros(0, dtype=str)
-    unknown = sorted(set(names) - set(classes))
-    if unknown:
-        raise ValueError(f"{p}: exercise names {unknown} are not in the class list {classes}")
-    if upright:
-        rot = source == "own_horizontal"
-        windows = windows.copy()
-        windows[rot] = upright_rotated(windows[rot])
-    labels = np.array([classes.index(n) for n in names], dtype=np.int64)
-    return LabelledWindows(windows, labels, classes, source, group, video)
-
-
-# --------------------------------------------------------------------------------------------
-# Splits
-# --------------------------------------------------------------------------------------------
-def group_kfold(
-    groups: np.ndarray, k: int, *, seed: int = 42
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``k`` (train, test) index pairs; every group's windows fall in exactly one test fold.
-
-    Groups are dealt largest first to the fold with the fewest windows so far (balanced folds).
-    """
-    groups = np.asarray(groups)
-    names, counts = np.unique(groups, return_counts=True)
-    if k < 2 or k > len(names):
-        raise ValueError(f"k must be between 2 and the number of groups ({len(names)}), got {k}")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(names))
-    order = order[np.argsort(-counts[order], kind="stable")]
-    load = np.zeros(k)
-    fold_of = {}
-    for i in order:
-        f = int(np.argmin(load))
-        fold_of[names[i]] = f
-        load[f] += counts[i]
-    fold = np.array([fold_of[g] for g in groups])
-    return [(np.flatnonzero(fold != f), np.flatnonzero(fold == f)) for f in range(k)]
-
-
-def group_split(
-    groups: np.ndarray, fraction: float, *, seed: int = 42
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split indices so that about ``fraction`` of the windows (whole groups) are held out."""
-    if not 0 < fraction < 1:
-        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
-    groups = np.asarray(groups)
-    names = np.unique(groups)
-    rng = np.random.default_rng(seed)
-    rng.shuffle(names)
-    target = fraction * len(groups)
-    held: set[str] = set()
-    n = 0
-    for g in names:
-        if n >= target:
-            break
-        held.add(g)
-        n += int(np.sum(groups == g))
-    mask = np.array([g in held for g in groups])
-    return np.flatnonzero(~mask), np.flatnonzero(mask)
-
-
-def random_kfold(n: int, k: int, *, seed: int = 42) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The seed's leaky split as ``k`` folds that partition the windows at random, ignoring
-    recordings; only to show how much it flatters a model next to :func:`group_kfold`."""
-    if not 2 <= k <= n:
-        raise ValueError(f"k must be between 2 and the number of windows ({n}), got {k}")
-    parts = np.array_split(np.random.default_rng(seed).permutation(n), k)
-    return [(np.sort(np.concatenate(parts[:i] + parts[i + 1 :])), np.sort(parts[i]))
-            for i in range(k)]  # fmt: skip
+# moved to gymlib.windows; still importable from here (notebooks, benchmarks, older code)
+from gymlib.windows import group_kfold as group_kfold
+from gymlib.windows import group_split as group_split
+from gymlib.windows import load_real_windows as load_real_windows
+from gymlib.windows import random_kfold as random_kfold
+from gymlib.windows import upright_rotated as upright_rotated
+from gymlib.windows import with_classes as with_classes
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,10 +204,6 @@ def train_classifier(
     Returns an :class:`gymlib.model.ExerciseClassifier` (best validation-loss weights, temperature
     fitted on the validation windows) and the :class:`History`.
     """
-    from tqdm.auto import tqdm
-
-    from gymlib.features import FLAT_FEATURE_SETS, transform
-    from gymlib.model import ARCHS, ExerciseClassifier, build_bilstm, build_conv, features_suit
 
     cfg = config or load_config()
     mcfg = cfg.model
@@ -328,7 +222,8 @@ def train_classifier(
                          f"set; gymlib.model.ARCH_FEATURES)")  # fmt: skip
     if mcfg.arch == "trees":
         return train_trees(x_train, y_train, x_val, y_val, features=features, classes=classes,
-                           n_trees=mcfg.trees, max_depth=mcfg.tree_depth, seed=seed)  # fmt: skip
+                           n_trees=mcfg.trees, max_depth=mcfg.tree_depth, seed=seed,
+                           progress=progress)  # fmt: skip
     xv = transform(x_val, features)
     n_in = xv.shape[-1]
     opt = dict(learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay, seed=seed,
@@ -383,26 +278,32 @@ def train_trees(
     n_trees: int = 100,
     max_depth: int | None = 32,
     seed: int = 42,
+    progress: bool = False,
 ) -> tuple[Any, History]:
     """Grow the tree ensemble (:mod:`gymlib.trees`) on raw windows ``(N, 30, 132)``.
 
-    No augmentation: copies of the windows turned to other camera angles cost 0.002-0.003 of
-    cross-validated macro-F1 and make the trees three times as large (README); the generated
-    clips from every view that notebook 03 adds carry the other angles instead. The model
-    averages every window with its mirror image (+0.004 cross-validated macro-F1 with both
-    seeds; README). The curves are those of the first 1, 2, ... trees (without the mirror) on
-    the training and validation windows; the temperature is fitted on the validation windows.
+    No augmentation: copies of the windows turned to other camera angles cost cross-validated
+    macro-F1 and make the trees far larger (docs/classifier.md); the generated clips from every
+    view that notebook 03 adds carry the other angles instead. The model averages every window
+    with its mirror image, which gains on both seeds (docs/classifier.md). The curves are those
+    of the first 1, 2, ... trees (without the mirror) on the training and validation windows;
+    the temperature is fitted on the validation windows.
     """
-    from gymlib.features import mirror_window_stats, transform
-    from gymlib.model import ExerciseClassifier
-    from gymlib.trees import as_keras, fit_extra_trees
+    from gymlib.trees import as_keras, fit_extra_trees  # loads keras: only when trees grow
 
     t0 = time.perf_counter()
+    # seconds each on a full training set: a bar of the stages says which one runs
+    steps = ("summary figures", f"growing {n_trees} trees", "learning curves", "calibration")
+    bar = tqdm(steps, desc="trees", disable=not progress)
+    stages = iter(bar)
+    bar.set_postfix_str(next(stages))
     y_train, y_val = np.asarray(y_train, np.int64), np.asarray(y_val, np.int64)
     x_tr, x_va = transform(x_train, features), transform(x_val, features)
+    bar.set_postfix_str(next(stages))
     forest = fit_extra_trees(x_tr, y_train, len(classes), n_trees=n_trees, max_depth=max_depth,
                              seed=seed)  # fmt: skip
     hist = History(unit="tree", best_epoch=n_trees - 1)
+    bar.set_postfix_str(next(stages))
     for x, y, loss, acc in ((x_tr, y_train, hist.loss, hist.accuracy),
                             (x_va, y_val, hist.val_loss, hist.val_accuracy)):  # fmt: skip
         if not len(y):
@@ -413,10 +314,12 @@ def train_trees(
             right = total[np.arange(len(y)), y] / k
             loss.append(float(-np.mean(np.log(np.clip(right, 1e-7, 1.0)))))
             acc.append(float(np.mean(total.argmax(1) == y)))
+    bar.set_postfix_str(next(stages))
     mirror = mirror_window_stats() if features == "window_stats" else None
     clf = ExerciseClassifier(as_keras(forest, len(classes), mirror), classes, features)
     if len(y_val):
         clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
+    next(stages, None)  # the bar completes
     hist.seconds = time.perf_counter() - t0
     return clf, hist
 
@@ -429,8 +332,6 @@ def synthetic_windows(
     ``source`` is ``"synthetic"`` and ``group`` names the clip, so group splits keep a clip whole.
     ``depth`` is the generator's z (:data:`gymlib.synth.DEPTHS`), as for the two below.
     """
-    from gymlib.datasets import cut_windows
-    from gymlib.synth import generate_dataset
 
     classes = tuple(classes or load_config().exercises)
     parts = [
@@ -439,22 +340,25 @@ def synthetic_windows(
         for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small", depth=depth))
         if clip.reps and clip.exercise in classes
     ]  # fmt: skip
-    return _labelled(parts, classes, "synthetic")
+    return from_parts(parts, classes, "synthetic")
 
 
 def view_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str] | None = None, depth: Depth = "true"
+    n_clips: int,
+    *,
+    seed: int,
+    classes: Sequence[str] | None = None,
+    depth: Depth = "true",
+    progress: bool = False,
 ) -> LabelledWindows:
     """Rep windows of generated clips in every view (front, back, sides, 45 degrees), with the
     camera at any height (a fifth high, a fifth low), any picture shape, mirrored or not."""
-    from gymlib.datasets import cut_windows
-    from gymlib.synth import EXERCISES, VIEWS, generate_clip
 
     classes = tuple(classes or load_config().exercises)
     rng = np.random.default_rng([seed, 31])
     views = tuple(VIEWS)
     parts = []
-    for i in range(n_clips):
+    for i in tqdm(range(n_clips), desc="generated clips, every view", disable=not progress):
         ex = EXERCISES[i % len(EXERCISES)]
         if ex not in classes:
             continue
@@ -465,18 +369,20 @@ def view_windows(
                              error_rate=0.25, camera_height=height, depth=depth)  # fmt: skip
         w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
         parts.append((w, classes.index(ex), f"views/{seed}/{i}"))
-    return _labelled(parts, classes, "synthetic_views")
+    return from_parts(parts, classes, "synthetic_views")
 
 
 def other_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str], depth: Depth = "true"
+    n_clips: int,
+    *,
+    seed: int,
+    classes: Sequence[str],
+    depth: Depth = "true",
+    progress: bool = False,
 ) -> LabelledWindows:
     """Windows of what is none of the exercises, labelled :data:`gymlib.model.OTHER` (which
     ``classes`` must hold): the generator's other movements (standing, walking, fidgeting,
     lunges, jumping jacks, arm circles) and the idle parts of exercise sessions."""
-    from gymlib.datasets import cut_windows
-    from gymlib.model import OTHER
-    from gymlib.synth import EXERCISES, OTHER_KINDS, VIEWS, generate_clip, generate_other
 
     classes = tuple(classes)
     if OTHER not in classes:
@@ -486,7 +392,7 @@ def other_windows(
     views = tuple(VIEWS)
     parts = []
     n_moves = 0
-    for i in range(n_clips):
+    for i in tqdm(range(n_clips), desc="generated non-exercise clips", disable=not progress):
         s = int(rng.integers(0, 2**31))
         if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
             clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s, depth=depth)
@@ -499,7 +405,7 @@ def other_windows(
                                   depth=depth)  # fmt: skip
             pieces = [clip.landmarks]
         parts += [(cut_windows(piece), label, f"other/{seed}/{i}") for piece in pieces]
-    return _labelled(parts, classes, "synthetic_other")
+    return from_parts(parts, classes, "synthetic_other")
 
 
 def rendered_windows(
@@ -517,12 +423,6 @@ def rendered_windows(
     MediaPipe found nobody in most frames (a camera on the floor, say) teach nothing and are left
     out. ``source`` is ``"rendered"`` and ``group`` names the clip.
     """
-    from tqdm.auto import tqdm
-
-    from gymlib.datasets import cut_windows
-    from gymlib.extract import PoseSequence, extract_video
-    from gymlib.model import OTHER
-    from gymlib.render import load_truth
 
     folder = Path(folder)
     truths = sorted(p for p in folder.glob("*.json") if p.with_suffix(".mp4").is_file())
@@ -560,7 +460,44 @@ def rendered_windows(
                 (windows(seq.landmarks[i["start"] : i["end"]]), classes.index(OTHER), group)
                 for i in truth["idle"] if i["end"] - i["start"] >= 30
             ]  # fmt: skip
-    return _labelled(parts, classes, "rendered")
+    return from_parts(parts, classes, "rendered")
+
+
+#: Notebook 03's kinds of training data (``DATA``); ``processed:PATH`` names a notebook-02 file.
+TRAINING_DATA: tuple[str, ...] = ("real", "synthetic", "both", "processed:PATH")
+
+
+def training_windows(
+    data: str,
+    *,
+    config: Config,
+    seed: int,
+    real_path: str | Path | None = None,
+    synth_clips: int = 240,
+    depth: Depth = "true",
+    max_windows: int = 0,
+) -> tuple[LabelledWindows, np.ndarray | None]:
+    """Notebook 03's windows (:data:`TRAINING_DATA`): the real windows (``real_path``, else the
+    config's), ``synth_clips`` generated clips, both, or a notebook-02 file with its split
+    (relative to the project root). ``max_windows`` keeps a random subset (seeded). Returns the
+    windows and the split made before (or None)."""
+    parts, split = [], None
+    if data.startswith("processed:"):
+        loaded, split = load_processed(config.resolve(Path(data[len("processed:") :])))
+        parts.append(loaded)
+    if data in ("real", "both"):
+        parts.append(load_real_windows(real_path, classes=config.exercises))
+    if data in ("synthetic", "both"):
+        parts.append(synthetic_windows(synth_clips, seed=seed, classes=config.exercises,
+                                       depth=depth))  # fmt: skip
+    if not parts:
+        raise ValueError(f"DATA must be real, synthetic, both or processed:PATH, got {data!r}")
+    out = concat(*parts)
+    if max_windows and len(out) > max_windows:
+        keep = np.sort(np.random.default_rng(seed).choice(len(out), max_windows, replace=False))
+        out = out.subset(keep)
+        split = split[keep] if split is not None else None
+    return out, split
 
 
 def extra_windows(
@@ -579,73 +516,24 @@ def extra_windows(
     ``rendered``), with the generator's ``depth``; None when all three are off."""
     parts = []
     if view_clips:
-        parts.append(view_windows(view_clips, seed=seed + 7, classes=classes, depth=depth))
+        parts.append(view_windows(view_clips, seed=seed + 7, classes=classes, depth=depth,
+                                  progress=progress))  # fmt: skip
     if other_clips:
-        parts.append(other_windows(other_clips, seed=seed + 11, classes=classes, depth=depth))
+        parts.append(other_windows(other_clips, seed=seed + 11, classes=classes, depth=depth,
+                                   progress=progress))  # fmt: skip
     if rendered:
         parts.append(rendered_windows(rendered, classes=classes, progress=progress))
     return concat(*parts) if parts else None
 
 
-def _labelled(parts: Sequence[tuple[np.ndarray, int, str]], classes: tuple[str, ...],
-              source: str) -> LabelledWindows:  # fmt: skip
-    """Windows ``(n, 30, 132)`` with one label and one group each, as one labelled set."""
-    xs = [w for w, _, _ in parts]
-    labels = np.concatenate([np.full(len(w), y, np.int64) for w, y, _ in parts] or [[]])
-    groups = np.concatenate([np.full(len(w), g) for w, _, g in parts] or [[]])
-    windows = np.concatenate(xs) if xs else np.zeros((0, 30, 132), np.float32)
-    return LabelledWindows(windows, labels.astype(np.int64), classes,
-                           np.full(len(labels), source), groups)  # fmt: skip
-
-
-def with_classes(data: LabelledWindows, classes: Sequence[str]) -> LabelledWindows:
-    """The same windows with labels re-indexed into ``classes`` (which must hold every one)."""
-    classes = tuple(classes)
-    missing = [c for c in data.classes if c not in classes]
-    if missing:
-        raise ValueError(f"classes {classes} lack {missing}")
-    remap = np.array([classes.index(c) for c in data.classes], np.int64)
-    return LabelledWindows(data.windows, remap[data.labels] if len(data) else data.labels,
-                           classes, data.source, data.group, data.video)  # fmt: skip
-
-
-def concat(*parts: LabelledWindows) -> LabelledWindows:
-    """Several labelled sets as one (same classes)."""
-    parts = tuple(p for p in parts if len(p))
-    if not parts:
-        raise ValueError("nothing to concatenate: every part is empty")
-    classes = parts[0].classes
-    if any(p.classes != classes for p in parts):
-        raise ValueError("the parts have different class lists")
-    return LabelledWindows(
-        np.concatenate([p.windows for p in parts]), np.concatenate([p.labels for p in parts]),
-        classes, np.concatenate([p.source for p in parts]),
-        np.concatenate([p.group for p in parts]),
-    )  # fmt: skip
-
-
 def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
     """Copy a trained model (``.keras`` + ``.json`` + ``.tflite``) over the shipped one.
 
-    The shipped files are first kept as ``<name>.previous.*``; nothing is half-written.
+    The shipped files are kept as ``<name>.previous.*``; all files switch together or not at
+    all, even if the process is killed (:func:`gymlib.model.install`).
     """
-    import shutil
-
-    from gymlib.io import atomic_path
+    from gymlib.model import install
 
     cfg = load_config()
-    src = Path(candidate)
     dst = Path(target) if target is not None else cfg.resolve(cfg.model.path)
-    if not src.is_file() or not src.with_suffix(".json").is_file():
-        raise FileNotFoundError(f"{src}: a trained model (.keras with its .json card) is needed")
-    for suffix in (".keras", ".json", ".tflite"):
-        s, d = src.with_suffix(suffix), dst.with_suffix(suffix)
-        if not s.is_file():
-            continue
-        if d.is_file():
-            backup = d.with_name(f"{d.stem}.previous{suffix}")
-            with atomic_path(backup) as tmp:
-                shutil.copyfile(d, tmp)
-        with atomic_path(d) as tmp:
-            shutil.copyfile(s, tmp)
-    return dst
+    return install(candidate, dst)

@@ -36,7 +36,7 @@ class TreeEnsemble(keras.layers.Layer):
     With ``mirrored``, every row is also read as ``x[mirror_index] * mirror_sign`` (the row of
     the mirror image, :func:`gymlib.features.mirror_window_stats`) and the two answers are
     averaged: a movement is the same exercise in a mirror, and trees that read left and right
-    apart gain from being told so (README).
+    apart gain from being told so (docs/classifier.md).
     """
 
     def __init__(

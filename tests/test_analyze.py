@@ -21,6 +21,9 @@ def test_a_generated_clip_gives_its_reps_and_a_playable_video(tmp_path: Path) ->
     ok, frame = cap.read()
     assert ok and frame.shape[0] == 480
     cap.release()
+    from gymlib.media import probe
+
+    assert probe(result.outputs["video"]).codec == "h264"  # browsers play it (issue 41)
     rows = Path(result.outputs["reps"]).read_text().splitlines()
     assert rows[0].startswith("rep,exercise") and len(rows) == len(result.reps) + 1
     assert Path(result.outputs["plot"]).stat().st_size > 5_000

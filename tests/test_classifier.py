@@ -18,16 +18,11 @@ from gymlib.training import (
     augment,
     crop_legs,
     fit_temperature,
-    group_kfold,
-    group_split,
-    load_real_windows,
     promote,
     synthetic_windows,
     train_classifier,
-    upright_rotated,
 )
-
-REAL = Path(__file__).resolve().parent.parent / ".." / "shared" / "data" / "seed_real_windows.npz"
+from gymlib.windows import group_split
 
 
 @pytest.fixture(scope="module")
@@ -182,20 +177,6 @@ def test_load_missing_model_says_what_to_do(tmp_path: Path) -> None:
         ExerciseClassifier.load(tmp_path / "nothing.keras")
 
 
-def test_group_kfold_never_splits_a_recording() -> None:
-    rng = np.random.default_rng(0)
-    groups = rng.choice([f"g{i}" for i in range(40)], size=800)
-    folds = group_kfold(groups, 5, seed=1)
-    seen = np.concatenate([te for _, te in folds])
-    assert sorted(seen) == list(range(800))
-    for tr, te in folds:
-        assert not set(groups[tr]) & set(groups[te])
-    sizes = [len(te) for _, te in folds]
-    assert max(sizes) - min(sizes) < 0.25 * np.mean(sizes)
-    with pytest.raises(ValueError, match="number of groups"):
-        group_kfold(groups[:10], 50)
-
-
 def test_temperature_recovers_overconfidence() -> None:
     rng = np.random.default_rng(0)
     n, c = 4000, 6
@@ -262,33 +243,6 @@ def test_crop_legs_hides_what_is_below_the_frame_edge_only() -> None:
     assert np.array_equal(lm_out[..., upper, :], lm_in[..., upper, :])  # the top is kept
 
 
-def test_rotated_phone_takes_are_turned_upright() -> None:
-    data = synthetic_windows(12, seed=4)
-    w = data.windows[data.labels == SEED_EXERCISES.index("squat")][:4]
-    lm = from_seed_windows(w).copy()
-    # store them as a phone on its side would: x' = y, y' = 1 - x (the inverse rotation)
-    rotated = lm.copy()
-    rotated[..., 0], rotated[..., 1] = lm[..., 1], 1 - lm[..., 0]
-    back = from_seed_windows(upright_rotated(rotated.reshape(w.shape)))
-    assert np.allclose(back[..., :2], lm[..., :2], atol=1e-6)
-    assert np.all(back[..., L.LEFT_SHOULDER, 1] < back[..., L.LEFT_HIP, 1])
-
-
-def test_missing_real_windows_say_where_to_get_them(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="01_acquisition"):
-        load_real_windows(tmp_path / "absent.npz")
-
-
-@pytest.mark.skipif(not REAL.is_file(), reason="real windows not in ../shared/data (not shipped)")
-def test_real_windows_load_upright_with_group_labels() -> None:
-    data = load_real_windows(REAL)
-    assert len(data) == 4905 and set(data.labels) == set(range(6))
-    lm = from_seed_windows(data.windows[data.source == "own_horizontal"][:50])
-    present = lm[..., L.LEFT_SHOULDER, 3] > 0
-    up = lm[..., L.LEFT_HIP, 1] - lm[..., L.LEFT_SHOULDER, 1]
-    assert np.median(up[present]) > 0  # shoulders above hips after turning the takes upright
-
-
 SHIPPED = Path(__file__).resolve().parent.parent / "models" / "exercise_classifier.keras"
 
 
@@ -306,21 +260,10 @@ def test_shipped_model_loads_and_agrees_with_itself() -> None:
     assert SHIPPED.stat().st_size < 10 * 1024 * 1024
 
 
-def test_random_kfold_partitions_the_windows() -> None:
-    from gymlib.training import random_kfold
-
-    folds = random_kfold(103, 5, seed=0)
-    tests = np.concatenate([te for _, te in folds])
-    assert sorted(tests) == list(range(103))
-    for tr, te in folds:
-        assert not set(tr) & set(te) and len(tr) + len(te) == 103
-    with pytest.raises(ValueError, match="between 2"):
-        random_kfold(3, 5)
-
-
 def test_other_windows_hold_every_movement_and_idle_parts() -> None:
     from gymlib.model import OTHER
-    from gymlib.training import other_windows, view_windows, with_classes
+    from gymlib.training import other_windows, view_windows
+    from gymlib.windows import with_classes
 
     classes = (*SEED_EXERCISES, OTHER)
     other = other_windows(18, seed=3, classes=classes)

@@ -116,3 +116,23 @@ def test_null_is_allowed_only_where_optional(tmp_path: Path) -> None:
     data["windows"]["stride"] = None
     with pytest.raises(ConfigError, match=r"windows\.stride: expected an integer, got None"):
         load_config(_write(tmp_path, data))
+
+
+def test_every_owned_section_is_parsed_by_its_owner_at_load(tmp_path: Path) -> None:
+    """config.yaml's reps, rules, live and pipeline go through the owners' typed parsers
+    (gymlib.config.SECTION_CHECKS) when the file is loaded: a key an owner adds to its dataclass
+    is accepted, a key it does not know is refused, without a change in config.py."""
+    from gymlib.config import SECTION_CHECKS, check_section
+    from gymlib.reps import RepConfig, load_rep_config
+    from gymlib.session import LiveConfig, load_live_config
+
+    cfg = load_config()
+    assert set(SECTION_CHECKS) == {"reps", "rules", "live", "pipeline"}
+    assert check_section("reps", cfg.extra["reps"]) == load_rep_config(cfg)
+    assert check_section("live", cfg.extra["live"]) == load_live_config(cfg)
+    for section, known in (("reps", RepConfig), ("live", LiveConfig)):
+        field = next(iter(known.__dataclass_fields__))
+        data = _base()
+        data[section][field + "_typo"] = 1
+        with pytest.raises(ConfigError, match=rf"{section}: unknown key\(s\) \['{field}_typo'\]"):
+            load_config(_write(tmp_path, data))

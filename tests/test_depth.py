@@ -11,7 +11,7 @@ from gymlib.depth import DEFAULT_PATH, EXTENT, DepthModel, load_depth_model, pos
 from gymlib.features import body_frame
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.synth import generate_clip, generate_dataset, generate_other
-from gymlib.training import group_split, load_real_windows
+from gymlib.windows import group_split, load_real_windows
 
 
 def _r2(pred: np.ndarray, true: np.ndarray) -> float:

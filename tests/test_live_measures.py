@@ -93,7 +93,7 @@ def test_compute_frame_matches_compute_for_every_exercise_and_side_rule() -> Non
 
 
 def test_one_frame_twins_match_on_real_mediapipe_frames(real_windows_path: Path) -> None:
-    d = np.load(real_windows_path, allow_pickle=True)
+    d = np.load(real_windows_path, allow_pickle=False)
     w = d["windows"].reshape(len(d["windows"]), 30, 33, 4)
     arr = w[:: max(len(w) // 150, 1), 0].astype(np.float64)  # 150 frames across the sources
     refs = A.segment_lengths(arr, aspect=16 / 9)

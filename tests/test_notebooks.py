@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,15 +14,40 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def _run(name: str, tmp_path: Path, **parameters: object) -> dict:
+def _run(name: str, tmp_path: Path, cwd: Path = NOTEBOOKS, **parameters: object) -> dict:
     import papermill as pm
 
     out = tmp_path / name
     pm.execute_notebook(
         str(NOTEBOOKS / name), str(out), parameters={"OUT_DIR": str(tmp_path), **parameters},
-        kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False,
+        kernel_name="python3", cwd=str(cwd), progress_bar=False,
     )  # fmt: skip
     return json.loads((tmp_path / "metrics.json").read_text())
+
+
+def _from_root(path: Path) -> str:
+    """``path`` relative to the project root (it may climb out of it with ``..``)."""
+    return os.path.relpath(path, ROOT)
+
+
+def _parameter_defaults(nb_path: Path) -> dict[str, object]:
+    cells = json.loads(nb_path.read_text())["cells"]
+    cell = next(c for c in cells if "parameters" in c.get("metadata", {}).get("tags", []))
+    body = ast.parse("".join(cell["source"])).body
+    return {n.target.id: ast.literal_eval(n.value) for n in body if isinstance(n, ast.AnnAssign)}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")))
+def test_default_paths_stay_inside_the_project(name: str) -> None:
+    """`papermill notebooks/X.ipynb out.ipynb` from the project root (the README's command) must
+    not write to ../runs: defaults are project-root relative and resolved by gymlib.config."""
+    nb_path = NOTEBOOKS / f"{name}.ipynb"
+    defaults = _parameter_defaults(nb_path)
+    paths = {k: v for k, v in defaults.items() if isinstance(v, str) and "/" in v}
+    assert paths.get("OUT_DIR", "").startswith("runs/"), (name, defaults.get("OUT_DIR"))
+    assert not [k for k, v in paths.items() if v.startswith("..")], (name, paths)
+    code = "".join("".join(c["source"]) for c in json.loads(nb_path.read_text())["cells"])
+    assert "cfg.resolve(Path(OUT_DIR))" in code, f"{name} resolves OUT_DIR against the cwd"
 
 
 @pytest.mark.notebooks
@@ -104,10 +131,14 @@ def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
 
 @pytest.mark.notebooks
 def test_04_live_coach_on_a_rendered_video(tmp_path: Path) -> None:
-    """SOURCE="video:..." on a committed rendered clip: pixels -> MediaPipe -> the coach."""
+    """SOURCE="video:..." on a committed rendered clip: pixels -> MediaPipe -> the coach. The
+    path is given from the project root and the kernel runs elsewhere (paths are not cwd's)."""
     video = ROOT / "data" / "samples" / "squat-left.mp4"
     truth = json.loads(video.with_suffix(".json").read_text())
-    metrics = _run("04_live_coach.ipynb", tmp_path, SOURCE=f"video:{video}", EXERCISE="auto")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    metrics = _run("04_live_coach.ipynb", tmp_path, cwd=elsewhere, OUT_DIR=_from_root(tmp_path),
+                   SOURCE="video:data/samples/squat-left.mp4", EXERCISE="auto")  # fmt: skip
     assert metrics["source"].startswith("video:") and metrics["frames"] == truth["n_frames"]
     assert abs(metrics["reps"] - len(truth["reps"])) <= 1, (metrics["reps"], len(truth["reps"]))
     assert metrics["exercises"] == ["squat"]
@@ -115,9 +146,10 @@ def test_04_live_coach_on_a_rendered_video(tmp_path: Path) -> None:
 
 @pytest.mark.notebooks
 def test_02_preprocessing_synthetic(tmp_path: Path) -> None:
-    metrics = _run(
-        "02_preprocessing.ipynb", tmp_path, DATA_SOURCE="synthetic", N_SYNTH_CLIPS=24,
-        BALANCE=20, NAME="tiny", PROCESSED_DIR=str(tmp_path / "processed"), SEED=4,
+    metrics = _run(  # from the project root, as the README runs papermill; relative paths
+        "02_preprocessing.ipynb", tmp_path, cwd=ROOT, DATA_SOURCE="synthetic", N_SYNTH_CLIPS=24,
+        BALANCE=20, NAME="tiny", PROCESSED_DIR=_from_root(tmp_path / "processed"), SEED=4,
+        OUT_DIR=_from_root(tmp_path),
     )  # fmt: skip
     assert metrics["data_source"] == "synthetic" and metrics["windows"] > 0
     assert set(metrics["per_split"]) == {"train", "validation", "test"}

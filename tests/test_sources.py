@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gymlib.datasets import assign_splits, balance, load_processed, resample, save_processed
+from gymlib.datasets import load_processed, resample, save_processed
 from gymlib.sources import (
     DataError,
     DownloadError,
@@ -18,6 +18,7 @@ from gymlib.sources import (
     write_seed_folder,
 )
 from gymlib.training import synthetic_windows
+from gymlib.windows import assign_splits
 
 
 @pytest.fixture(scope="module")
@@ -111,24 +112,6 @@ def test_seed_download_checks_hashes_and_resumes(tmp_path: Path, monkeypatch) ->
     assert sum("raw.githubusercontent" in c for c in calls) == 1  # the second run resumed
     data, report = read_seed_folder(dest)
     assert len(data) == 1
-
-
-def test_splits_never_cut_a_recording(windows) -> None:
-    split = assign_splits(windows.group, validation=0.2, test=0.2, seed=1)
-    for s in ("train", "validation", "test"):
-        assert (split == s).any()
-    for g in set(windows.group):
-        assert len(set(split[windows.group == g])) == 1
-
-
-def test_balance_flips_with_the_group_and_undersamples(windows) -> None:
-    counts = np.bincount(windows.labels, minlength=6)
-    target = int(np.median(counts))
-    b = balance(windows, target, seed=0)
-    after = np.bincount(b.labels, minlength=6)
-    assert after.max() <= target
-    assert all(after[c] == min(target, 2 * counts[c]) for c in range(6))
-    assert set(b.group) <= set(windows.group)  # mirrored twins keep their recording
 
 
 def test_resample_to_a_target_rate() -> None:

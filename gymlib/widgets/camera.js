@@ -34,7 +34,10 @@ function render({ model, el }) {
   let sent = 0;
   let drawn = 0;
   let stopped = false;
-  let t0 = performance.now();
+  let t0 = performance.now();  // this camera run's start (frame rate shown)
+  // frame times: one clock for the widget's life, so a camera restart (stop/start, another camera
+  // or size) does not send them back to 0 (the kernel copes with that too: FrameClock)
+  const clock0 = performance.now();
   let audio = null;
   let lastSync = 0;
   let looping = false;
@@ -224,7 +227,7 @@ function render({ model, el }) {
     grab.width = w;
     grab.height = h;
     grab.getContext("2d").drawImage(video, 0, 0, w, h);
-    const t = (now - t0) / 1000;
+    const t = (now - clock0) / 1000;
     encoding = true;
     grab.toBlob(async (blob) => {
       if (!blob) { encoding = false; return; }

@@ -64,7 +64,10 @@ class CameraWidget(anywidget.AnyWidget):
         if isinstance(content, dict) and content.get("type") == "video":
             if self.on_video is not None:
                 data = bytes(buffers[0]) if buffers else b""
-                self.on_video(data, str(content.get("mime", "")), content.get("error"))
+                try:
+                    self.on_video(data, str(content.get("mime", "")), content.get("error"))
+                except Exception as exc:  # noqa: BLE001 - shown in the widget, not lost in a log
+                    self.send({"type": "error", "text": f"the video could not be saved: {exc}"})
             return
         if not isinstance(content, dict) or content.get("type") != "frame":
             return

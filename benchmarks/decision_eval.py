@@ -1,0 +1,268 @@
+"""The exercise decision (gymlib.decision) on the real windows, 5-fold by recording.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/decision_eval.py [--half A|B|all]
+        [--probs runs/benchmarks/decision_probs.npz] [--refresh] [--sweep]
+
+Every fold's classifier is trained as ``classifier_eval.py`` trains the shipped recipe (the real
+windows of the other folds + notebook 03's generated windows: ``--view-clips 1200
+--other-clips 360 --synth-depth mediapipe``, the model card's), and then watches the held-out
+recordings as the live coach does: each recording's windows, in ``part`` order, are one
+continuous landmark stream, classified every ``live.classify_every`` frames on its last 30
+frames (30 fps; Fit3D's 50). The probabilities are kept in ``--probs`` (``--refresh`` makes
+them again). Per real window (each 30-frame chunk of a stream), the answer is:
+
+- **per window** (before): the window's own top class at ``model.confidence_threshold``;
+- **votes** (before, the live coach until issue 36): an exercise named after two consecutive
+  windows at that threshold agree, "unknown" 4 s after the last confident window or after two
+  confident "other" windows;
+- **live**: :class:`gymlib.decision.ExerciseFilter`'s exercise after the classification that
+  ends the chunk (only the stream so far);
+- **offline**: the exercise of the set holding that classification
+  (:func:`gymlib.decision.decide_sets`, the whole stream, as ``analyze`` does).
+
+Printed for each: windows answered "unknown" (no exercise named), wrong and confident (a wrong
+exercise named), macro-F1 (over the six exercises; "unknown" counts as a miss), drops (a named
+exercise falling back to "unknown" and then named again in the same recording: flicker), for
+all windows and per source. ``--half``: the recording groups in two fixed halves (sorted group
+names, alternating A, B) to choose the options on A and report on B. ``--sweep`` prints a small
+grid of ``evidence`` and ``floor`` on the chosen half.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parent.parent
+
+import numpy as np  # noqa: E402
+
+from gymlib.config import load_config  # noqa: E402
+from gymlib.decision import DecisionConfig, ExerciseFilter, decide_sets  # noqa: E402
+from gymlib.landmarks import WINDOW_FRAMES  # noqa: E402
+from gymlib.model import OTHER, UNKNOWN  # noqa: E402
+from gymlib.session import load_live_config  # noqa: E402
+
+SEED = 42
+
+
+def streams(path: Path) -> dict[str, np.ndarray]:
+    """Per real window: its recording's stream id, and where its chunk ends in the stream."""
+    with np.load(path, allow_pickle=False) as d:
+        video, part = d["video"].astype(str), d["part"].astype(int)
+    order = np.lexsort((part, video))
+    end = np.zeros(len(video), int)
+    pos: dict[str, int] = {}
+    for i in order:
+        pos[video[i]] = pos.get(video[i], 0) + WINDOW_FRAMES
+        end[i] = pos[video[i]] - 1
+    return {"video": video, "part": part, "order": order, "end": end}
+
+
+def stream_windows(frames: np.ndarray, every: int, min_seen: int) -> tuple[list[int], list[int]]:
+    """Where the live session classifies a ``(T, 132)`` stream: window end frames and how
+    many frames each brought that the previous classification had not seen."""
+    seen = (frames != 0).any(axis=1)
+    ends, new = [], []
+    last = None
+    for f in range(WINDOW_FRAMES - 1, len(frames)):
+        if (f + 1) % every or seen[f - WINDOW_FRAMES + 1 : f + 1].sum() < min_seen:
+            continue
+        new.append(WINDOW_FRAMES if last is None else min(f - last, WINDOW_FRAMES))
+        ends.append(f)
+        last = f
+    return ends, new
+
+
+def make_probs(out: Path, every: int, min_seen: int) -> None:
+    """Train every fold and classify its held-out streams; save the probabilities."""
+    from gymlib.io import atomic_path
+    from gymlib.training import (
+        concat,
+        extra_windows,
+        group_kfold,
+        group_split,
+        load_real_windows,
+        train_classifier,
+        with_classes,
+    )
+
+    cfg = load_config()
+    data = load_real_windows()
+    data = with_classes(data, (*data.classes, OTHER))
+    st = streams(cfg.resolve(cfg.paths.real_windows))
+    extra = extra_windows(view_clips=1200, other_clips=360, rendered=None, seed=SEED,
+                          classes=data.classes, depth="mediapipe", progress=False)  # fmt: skip
+    e_tr, e_va = group_split(extra.group, 0.15, seed=SEED + 2)
+    rows: dict[str, list] = {k: [] for k in ("video", "end", "new", "probs")}
+    chunk_probs = np.zeros((len(data), len(data.classes)), np.float32)
+    for k, (tr, te) in enumerate(group_kfold(data.group, 5, seed=SEED)):
+        inner_tr, inner_va = group_split(data.group[tr], 0.15, seed=k)
+        fold_tr = concat(data.subset(tr[inner_tr]), extra.subset(e_tr))
+        fold_va = concat(data.subset(tr[inner_va]), extra.subset(e_va))
+        clf, _ = train_classifier(fold_tr.windows, fold_tr.labels, fold_va.windows,
+                                  fold_va.labels, config=cfg, progress=False,
+                                  classes=data.classes)  # fmt: skip
+        chunk_probs[te] = clf.predict_proba(data.windows[te])
+        for v in sorted(set(st["video"][te])):
+            idx = st["order"][np.isin(st["order"], np.flatnonzero(st["video"] == v))]
+            frames = data.windows[idx].reshape(-1, data.windows.shape[-1])
+            ends, new = stream_windows(frames, every, min_seen)
+            if not ends:
+                continue
+            wins = np.stack([frames[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
+            rows["probs"].append(clf.predict_proba(wins))
+            rows["video"] += [v] * len(ends)
+            rows["end"] += ends
+            rows["new"] += new
+        print(f"fold {k + 1}/5 done", flush=True)
+    with atomic_path(out) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, probs=np.concatenate(rows["probs"]),
+                            video=np.array(rows["video"]), end=np.array(rows["end"]),
+                            new=np.array(rows["new"]), chunk_probs=chunk_probs,
+                            labels=data.labels, classes=np.array(data.classes),
+                            source=data.source, group=data.group)  # fmt: skip
+
+
+def macro_f1(truth: np.ndarray, said: np.ndarray, n: int) -> float:
+    """Mean F1 over the classes in ``truth``; ``said`` -1 (unknown) is a miss."""
+    f1 = []
+    for c in np.unique(truth):
+        tp = np.sum((said == c) & (truth == c))
+        fp, fn = np.sum((said == c) & (truth != c)), np.sum((said != c) & (truth == c))
+        f1.append(2 * tp / max(2 * tp + fp + fn, 1))
+    return float(np.mean(f1))
+
+
+def votes(probs: np.ndarray, times: np.ndarray, classes: list[str], threshold: float,
+          vote: int = 2, unknown_after_s: float = 4.0) -> list[str]:  # fmt: skip
+    """The live coach's rule before issue 36: the name after each window."""
+    current, candidate, n, last = UNKNOWN, None, 0, -np.inf
+    out = []
+    for p, t in zip(probs, times, strict=True):
+        i = int(np.argmax(p))
+        name = classes[i] if p[i] >= threshold else UNKNOWN
+        last = t if name not in (UNKNOWN, OTHER) else last
+        candidate, n = (name, n + 1) if name == candidate else (name, 1)
+        if n >= vote and name != UNKNOWN:
+            current = UNKNOWN if name == OTHER else name
+        if t - last > unknown_after_s:
+            current = UNKNOWN
+        out.append(current)
+    return out
+
+
+def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[str, np.ndarray]:
+    """Per real window, the exercise index each decision names (-1: unknown)."""
+    classes = list(d["classes"])
+    exercises = [c for c in classes if c != OTHER]
+    ex_idx = {e: classes.index(e) for e in exercises}
+    cp = d["chunk_probs"]
+    top = cp.argmax(axis=1)
+    window = np.where((cp.max(axis=1) >= threshold) & (top != classes.index(OTHER)), top, -1)
+    live = np.full(len(cp), -1)
+    voted = np.full(len(cp), -1)
+    offline = np.full(len(cp), -1)
+    fps = np.where(d["source"] == "fit3d", 50.0, 30.0)
+    by_video: dict[str, list[int]] = {}
+    for i, v in enumerate(d["video"]):
+        by_video.setdefault(v, []).append(i)
+    for v, rows in by_video.items():
+        chunks = np.flatnonzero(st["video"] == v)
+        rate = fps[chunks[0]]
+        probs, ends, new = d["probs"][rows], d["end"][rows], d["new"][rows]
+        f = ExerciseFilter(classes, exercises, cfg)
+        named = {}
+        for p, e, n in zip(probs, ends, new, strict=True):
+            named[int(e)] = f.update(p, e / rate, n)
+        by_votes = dict(zip(ends.tolist(), votes(probs, ends / rate, classes, threshold),
+                            strict=True))  # fmt: skip
+        sets = decide_sets(probs, ends / rate, new, classes, exercises, cfg)
+        step_set = np.zeros(len(rows), int)
+        for s in sets:
+            step_set[s.first : s.last + 1] = ex_idx.get(s.exercise, -1)
+        for c in chunks:
+            e = st["end"][c]
+            live[c] = ex_idx.get(named.get(int(e), UNKNOWN), -1)
+            voted[c] = ex_idx.get(by_votes.get(int(e), UNKNOWN), -1)
+            k = int(np.searchsorted(ends, e))  # the classification that ends (or follows) it
+            offline[c] = step_set[min(k, len(rows) - 1)]
+    return {"per window": window, "votes": voted, "live": live, "offline": offline}
+
+
+def drops(said: np.ndarray, st: dict, mask: np.ndarray) -> int:
+    """Named, then "unknown", then the same exercise again, within one recording."""
+    n = 0
+    for v in set(st["video"][mask]):
+        idx = np.flatnonzero(st["video"] == v)
+        seq = said[idx[np.argsort(st["end"][idx])]]
+        for k in range(1, len(seq)):
+            if seq[k] == -1 and seq[k - 1] != -1 and (seq[k:] == seq[k - 1]).any():
+                n += 1
+    return n
+
+
+def report(d: dict, st: dict, said: dict[str, np.ndarray], mask: np.ndarray,
+           label: str) -> None:  # fmt: skip
+    y = d["labels"][mask]
+    print(f"\n{label}: {mask.sum()} windows, {len(set(d['group'][mask]))} recording groups")
+    print(f"{'decision':12s} {'unknown':>8s} {'wrong':>7s} {'macro-F1':>9s} {'drops':>6s}   "
+          "per source (unknown / wrong)")  # fmt: skip
+    for name, full in said.items():
+        s = full[mask]
+        per = []
+        for src in sorted(set(d["source"][mask])):
+            m = d["source"][mask] == src
+            per.append(
+                f"{src} {np.mean(s[m] == -1):.3f}/{np.mean((s[m] != -1) & (s[m] != y[m])):.3f}"
+            )
+        print(f"{name:12s} {np.mean(s == -1):8.3f} {np.mean((s != -1) & (s != y)):7.3f} "
+              f"{macro_f1(y, s, 6):9.3f} {drops(full, st, mask):6d}   "
+              + ", ".join(per))  # fmt: skip
+
+
+def halves(groups: np.ndarray) -> np.ndarray:
+    names = sorted(set(groups.tolist()))
+    half = {g: "AB"[i % 2] for i, g in enumerate(names)}
+    return np.array([half[g] for g in groups])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--probs", type=Path, default=ROOT / "runs/benchmarks/decision_probs.npz")
+    ap.add_argument("--refresh", action="store_true", help="train the folds again")
+    ap.add_argument("--half", choices=("A", "B", "all"), default="all")
+    ap.add_argument("--sweep", action="store_true", help="a grid of evidence x floor")
+    args = ap.parse_args()
+    cfg = load_config()
+    live = load_live_config(cfg)
+    if args.refresh or not args.probs.is_file():
+        make_probs(args.probs, live.classify_every, live.min_person_frames)
+    with np.load(args.probs, allow_pickle=False) as z:
+        d = {k: z[k] for k in z.files}
+    st = streams(cfg.resolve(cfg.paths.real_windows))
+    half = halves(d["group"])
+    mask = np.ones(len(half), bool) if args.half == "all" else half == args.half
+    threshold = cfg.model.confidence_threshold
+    print(f"decision options (config.yaml live.decision): {live.decision}")
+    report(d, st, answers(d, st, live.decision, threshold), mask, f"half {args.half}")
+    if args.sweep:
+        print("\nsweep (live / offline: unknown, wrong, macro-F1)")
+        for ev in (0.2, 0.35, 0.5, 0.75, 1.0):
+            for floor in (0.005, 0.02, 0.05, 0.1):
+                c = dataclasses.replace(live.decision, evidence=ev, floor=floor)
+                s = answers(d, st, c, threshold)
+                y = d["labels"][mask]
+                cells = []
+                for name in ("live", "offline"):
+                    a = s[name][mask]
+                    cells.append(f"{np.mean(a == -1):.3f} {np.mean((a != -1) & (a != y)):.3f} "
+                                 f"{macro_f1(y, a, 6):.3f}")  # fmt: skip
+                print(f"evidence {ev:4.2f} floor {floor:5.3f}: " + "  |  ".join(cells))
+
+
+if __name__ == "__main__":
+    main()

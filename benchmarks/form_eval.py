@@ -1,0 +1,396 @@
+"""Every form check on every kind of evidence: sensitivity and false alarms per check (issue 37).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/form_eval.py [--clips 6] [--seed 3000]
+        [--only generated,rendered,real_form,recordings] [--plots DIR] [--rules CONFIG]
+
+(a) generated: ``gymlib.synth`` clips of every exercise x the five standard views (``--clips``
+    per pair, 35 % of reps with the generator's labelled errors), counted with ``count_reps``,
+    each counted rep matched to its true rep. The generator makes no heel lift, knee cave or
+    forward lean: those are put into a third of the good squat reps here, on the 2-D landmarks,
+    growing with the rep's progress (heel points raised, knees pulled towards each other,
+    shoulders, arms and head turned forward about the hips). The generator's squat
+    ``knees_past_toes`` reps are left out: the cue is off now, and they are made by tilting the
+    shank 32-40 deg at an unchanged knee bend, which leaves the thigh up to 35 deg above
+    parallel and, as the generator's feet turn with the shank, the heels ~13 cm up: errors
+    their labels do not name.
+(b) rendered: the rendered sample clips in ``data/samples`` (anny bodies through MediaPipe, their
+    JSON has the labelled errors); MediaPipe's landmarks are cached in
+    ``data/interim/form_eval/``. Rendering new clips needs the ``[render]`` extra.
+(c) real_form: ``../shared/data/real_form`` (real people, labels made by others), held-out half
+    of the takes (split by ``seq``: per label, takes in order, every second one; thresholds were
+    chosen on the other half), at 4:3 and 16:9 aspect.
+(d) recordings: the share of reps called faulty (and partial) per exercise on real recordings,
+    with the reasons: the real windows (``seed_real_windows.npz``, a recording's windows in
+    ``part`` order as one stream) and the 27 real videos (``real_videos``; poses from
+    ``/work/cache/real_pose`` or ``data/interim/real_pose``, made there with MediaPipe if absent).
+
+Sensitivity = reps (frames) with the error that the check fails; false alarms = reps (frames)
+without it that the check fails; only where the check can judge (its views, the points seen):
+"judged" is that share of the reps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from reps_eval import match  # noqa: E402
+
+from gymlib import angles as A  # noqa: E402
+from gymlib.landmarks import PoseLandmark as L  # noqa: E402
+from gymlib.reps import count_reps  # noqa: E402
+from gymlib.rules import RuleBook, load_rules  # noqa: E402
+from gymlib.synth import EXERCISES, STANDARD_VIEWS, generate_clip  # noqa: E402
+
+#: errors put into good generated squat reps here, and the views they are made in
+INJECTED = {"heels_lifting": ("left", "right", "left45", "right45"),
+            "knees_caving": ("front", "back"),
+            "torso_leaning": ("left", "right", "left45", "right45")}  # fmt: skip
+#: generator errors whose reps are left out of (a) (see above) and no fault in (b)
+NOT_FAULTS = {("squat", "knees_past_toes")}
+
+
+class Tally:
+    """Per (exercise, check): judged reps with / without the error, and how many failed."""
+
+    def __init__(self) -> None:
+        self.n = defaultdict(lambda: np.zeros(5, int))  # pos, tp, neg, fp, unjudged
+
+    def add(self, key: tuple[str, str], truth: bool, failed: bool | None) -> None:
+        row = self.n[key]
+        if failed is None:
+            row[4] += 1
+        elif truth:
+            row[0] += 1
+            row[1] += failed
+        else:
+            row[2] += 1
+            row[3] += failed
+
+    def print(self, title: str) -> None:
+        print(f"\n== {title} ==")
+        print(f"{'exercise':12s} {'check':18s} {'with':>5s} {'sens':>6s} {'without':>7s} "
+              f"{'false al.':>9s} {'F1':>5s} {'judged':>6s}")  # fmt: skip
+        for (ex, check), (pos, tp, neg, fp, unj) in sorted(self.n.items()):
+            f1 = 2 * tp / (2 * tp + fp + (pos - tp)) if tp else float("nan")
+            sens = tp / pos if pos else float("nan")
+            fa = fp / neg if neg else float("nan")
+            judged = (pos + neg) / max(pos + neg + unj, 1)
+            print(f"{ex:12s} {check:18s} {pos:5d} {sens:6.2f} {neg:7d} {fa:9.3f} {f1:5.2f} "
+                  f"{judged:6.0%}")  # fmt: skip
+
+
+def _phase(n: int, rep) -> np.ndarray:  # noqa: ANN001
+    """``(n,)`` 0 outside the rep, rising smoothly to 1 at its bottom and back."""
+    ph = np.zeros(n)
+    down = np.arange(rep.start, rep.bottom + 1)
+    up = np.arange(rep.bottom, rep.end + 1)
+    ph[down] = (down - rep.start) / max(rep.bottom - rep.start, 1)
+    ph[up] = 1 - (up - rep.bottom) / max(rep.end - rep.bottom, 1)
+    return ph * ph * (3 - 2 * ph)
+
+
+def inject(lm: np.ndarray, aspect: float, error: str, ph: np.ndarray,
+           rng: np.random.Generator) -> None:  # fmt: skip
+    """Put ``error`` into the frames of ``lm`` ``(T, 33, 4)`` in place, by ``ph`` ``(T,)``."""
+    xy = lm[..., :2].astype(np.float64) * np.array([aspect, 1.0])
+    shank = np.nanmedian(np.abs(xy[:, L.LEFT_KNEE] - xy[:, L.LEFT_ANKLE]).sum(-1))
+    if error == "heels_lifting":  # heels 0.2-0.3 shank lengths up (7-12 cm)
+        for heel in (L.LEFT_HEEL, L.RIGHT_HEEL):
+            xy[:, heel, 1] -= ph * rng.uniform(0.2, 0.3) * shank
+        for ankle in (L.LEFT_ANKLE, L.RIGHT_ANKLE):
+            xy[:, ankle, 1] -= ph * 0.08 * shank
+    elif error == "knees_caving":  # knees pulled in to 35-60 % of the ankles' spacing
+        mid = (xy[:, L.LEFT_ANKLE, 0] + xy[:, L.RIGHT_ANKLE, 0]) / 2
+        half = np.abs(xy[:, L.LEFT_ANKLE, 0] - xy[:, L.RIGHT_ANKLE, 0]) / 2
+        target = rng.uniform(0.35, 0.6)
+        for knee in (L.LEFT_KNEE, L.RIGHT_KNEE):
+            side = np.sign(xy[:, knee, 0] - mid)
+            goal = mid + side * half * target
+            xy[:, knee, 0] += ph * (goal - xy[:, knee, 0])
+    elif error == "torso_leaning":  # the torso turned 40-55 deg further forward about the hips
+        hip = (xy[:, L.LEFT_HIP] + xy[:, L.RIGHT_HIP]) / 2
+        sh = (xy[:, L.LEFT_SHOULDER] + xy[:, L.RIGHT_SHOULDER]) / 2
+        fwd = np.sign(np.nanmedian((sh[:, 0] - hip[:, 0])[ph > 0.9]) or 1.0)  # the way it leans
+        ang = np.radians(rng.uniform(40, 55)) * ph * fwd
+        upper = list(range(0, 23))  # head, shoulders, arms, hands
+        rel = xy[:, upper] - hip[:, None]
+        c, s = np.cos(ang)[:, None], np.sin(ang)[:, None]
+        # turning forward: up (-y) goes towards +x for fwd > 0
+        xy[:, upper, 0] = hip[:, None, 0] + c * rel[..., 0] - s * rel[..., 1]
+        xy[:, upper, 1] = hip[:, None, 1] + s * rel[..., 0] + c * rel[..., 1]
+    lm[..., 0] = np.where(lm[..., 3] > 0, xy[..., 0] / aspect, lm[..., 0])
+    lm[..., 1] = np.where(lm[..., 3] > 0, xy[..., 1], lm[..., 1])
+
+
+def generated(book: RuleBook, clips: int, seed: int) -> None:
+    tally, good_total, good_ok = Tally(), defaultdict(int), defaultdict(int)
+    k = 0
+    for ex in EXERCISES:
+        for view in STANDARD_VIEWS:
+            for _ in range(clips):
+                rng = np.random.default_rng(seed + k)
+                clip = generate_clip(ex, int(rng.integers(3, 7)), seed=seed + k, view=view,
+                                     error_rate=0.35, tempo=(1.0, 4.0))  # fmt: skip
+                k += 1
+                truths = [None if any((ex, e) in NOT_FAULTS for e in r.errors) else set(r.errors)
+                          for r in clip.reps]  # fmt: skip
+                lm = clip.landmarks.copy()
+                if ex == "squat":
+                    for r, t in zip(clip.reps, truths, strict=True):
+                        options = [e for e, views in INJECTED.items() if view in views]
+                        if t is not None and not t and options and rng.random() < 0.4:
+                            e = options[int(rng.integers(len(options)))]
+                            inject(lm, clip.aspect, e, _phase(len(lm), r), rng)
+                            t.add(e)
+                reps = count_reps(lm, ex, clip.fps, aspect=clip.aspect, rules=book)
+                for i, j in match(reps, clip.reps):
+                    if truths[j] is None:
+                        continue
+                    for res in reps[i].checks:
+                        tally.add((ex, res.name), res.name in truths[j], res.failed)
+                    if not truths[j]:
+                        good_total[ex] += 1
+                        good_ok[ex] += reps[i].verdict == "good"
+    tally.print("(a) generated reps (gymlib.synth), matched to their true reps")
+    print("good reps called good: " + ", ".join(
+        f"{ex} {good_ok[ex]}/{good_total[ex]} ({good_ok[ex] / max(good_total[ex], 1):.0%})"
+        for ex in EXERCISES))  # fmt: skip
+    tot, ok = sum(good_total.values()), sum(good_ok.values())
+    print(f"all: {ok}/{tot} ({ok / max(tot, 1):.1%})")
+
+
+def _poses(video: Path, cache: Path):  # noqa: ANN202
+    from gymlib.extract import PoseSequence, extract_video
+
+    out = cache / f"{video.stem}.npz"
+    if out.is_file():
+        return PoseSequence.load(out)
+    seq = extract_video(video, progress=False)
+    cache.mkdir(parents=True, exist_ok=True)
+    seq.save(out)
+    return seq
+
+
+def rendered(book: RuleBook) -> None:
+    samples = ROOT / "data" / "samples"
+    tally, good_total, good_ok = Tally(), 0, 0
+    for js in sorted(samples.glob("*.json")):
+        truth = json.loads(js.read_text())
+        ex = truth["exercise"]
+        seq = _poses(js.with_suffix(".mp4"), ROOT / "data" / "interim" / "form_eval")
+        w, h = truth["image_size"]
+        reps = count_reps(seq.landmarks, ex, seq.fps, aspect=w / h, rules=book)
+
+        true = [
+            SimpleNamespace(start=r["start"], end=r["end"], errors=set(r["errors"]))
+            for r in truth["reps"]
+        ]  # as match() wants them
+        for i, j in match(reps, true):
+            errs = {e for e in true[j].errors if (ex, e) not in NOT_FAULTS}
+            for res in reps[i].checks:
+                tally.add((ex, res.name), res.name in errs, res.failed)
+            if not errs:
+                good_total += 1
+                good_ok += reps[i].verdict == "good"
+        print(
+            f"  {js.stem:24s} true reps {len(true)}, counted {len(reps)}: "
+            f"{[r.verdict for r in reps]} {[list(r.reasons) for r in reps if r.reasons]}"
+        )
+    tally.print("(b) rendered sample clips (data/samples, through MediaPipe)")
+    print(f"good reps called good: {good_ok}/{good_total}")
+
+
+def halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    """``(N,)`` 0 or 1: per label, the takes in order, every second one in half 1."""
+    half = np.zeros(len(seq), int)
+    for lab in np.unique(mapped):
+        for i, s in enumerate(np.unique(seq[mapped == lab])):
+            half[(seq == s) & (mapped == lab)] = i % 2
+    return half
+
+
+def real_form(book: RuleBook, which: int = 1) -> None:
+    print(f"\n== (c) real labelled frames (real_form), half {which} of the takes "
+          "(thresholds chosen on the other) ==")  # fmt: skip
+    path = SHARED / "real_form"
+    if not (path / "ngo_plank.npz").is_file():
+        print(f"  skipped: {path} not found (see ../shared/data/real_form/README.md)")
+        return
+    specs = {c.name: c for c in book["push_up"].checks}
+    front = {c.name: c for c in book["split_squat"].checks}["knees_past_toes"]
+    print(
+        f"{'check':18s} {'aspect':6s} {'with':>5s} {'sens':>6s} {'without':>7s} {'false al.':>9s}"
+    )
+    for name, fname, checks in (("plank", "ngo_plank.npz", ("hips_sagging", "hips_piking")),
+                                ("lunge", "ngo_lunge.npz", ("knees_past_toes",))):  # fmt: skip
+        d = np.load(path / fname, allow_pickle=False)
+        lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)  # NaN = not kept: unseen
+        mapped, sel = d["mapped"], halves(d["mapped"], d["seq"]) == which
+        for label, aspect in (("4:3", 4 / 3), ("16:9", 16 / 9)):
+            refs = A.segment_lengths(lm, aspect=aspect)
+            for check in checks:
+                if name == "plank":
+                    spec = specs[check]
+                    vis = A.visible_side(lm)
+                    val = A.pick_visible(A.body_line(lm, "left", aspect=aspect),
+                                         A.body_line(lm, "right", aspect=aspect), vis)  # fmt: skip
+                else:
+                    spec = front
+                    val = A.front_knee_over_toe(lm, refs, aspect=aspect)
+                fails = (val < spec.fail_below) if spec.fail_below is not None else (
+                    val > spec.fail_above)  # fmt: skip
+                fails = np.where(np.isnan(val), False, fails)
+                pos, neg = sel & (mapped == check), sel & (mapped == "good")
+                print(
+                    f"{name + ' ' + check:18s} {label:6s} {pos.sum():5d} "
+                    f"{fails[pos].mean():6.2f} {neg.sum():7d} {fails[neg].mean():9.3f}"
+                )
+
+
+def real_streams():  # noqa: ANN201
+    """(exercise, source, name, landmarks (T, 33, 4), fps, aspect) of every real recording."""
+    path = SHARED / "seed_real_windows.npz"
+    if path.is_file():
+        d = np.load(path, allow_pickle=False)
+        w = d["windows"].reshape(len(d["windows"]), 30, 33, 4)
+        keys = sorted(set(zip(d["exercise"], d["source"], d["video"], strict=True)))
+        for ex, src, video in keys:
+            idx = np.flatnonzero(
+                (d["exercise"] == ex) & (d["source"] == src) & (d["video"] == video)
+            )
+            if src == "fit3d":  # four cameras of one take: the first one only
+                idx = idx[d["camera"][idx] == d["camera"][idx][0]]
+            idx = idx[np.argsort(d["part"][idx], kind="stable")]
+            stream = w[idx].reshape(-1, 33, 4).astype(np.float64)
+            # own_vertical is a landscape picture: at 16:9 its measures match the same takes
+            # filmed by the other phone (own_horizontal, upright at 9:16); at 9:16 they do not
+            aspect = 16 / 9
+            if src == "own_horizontal":  # stored rotated: turn upright (x, y) -> (1 - y, x)
+                x, y = stream[..., 0].copy(), stream[..., 1].copy()
+                stream[..., 0], stream[..., 1] = 1 - y, x
+                aspect = 9 / 16
+            yield (
+                str(ex),
+                f"windows/{src}",
+                str(video),
+                stream,
+                50.0 if src == "fit3d" else 30.0,
+                aspect,
+            )
+    else:
+        print(f"  (real windows skipped: {path} not found)")
+    videos = SHARED / "real_videos"
+    cache = Path("/work/cache/real_pose")
+    for js in sorted(videos.glob("*.json")):
+        meta = json.loads(js.read_text())
+        npz = cache / f"{js.stem}.npz"
+        if npz.is_file():
+            from gymlib.extract import PoseSequence
+
+            seq = PoseSequence.load(npz)
+        else:
+            seq = _poses(js.with_suffix(".mp4"), ROOT / "data" / "interim" / "real_pose")
+        w, h = seq.image_size
+        yield meta["exercise"], "videos", js.stem, seq.landmarks.astype(np.float64), seq.fps, w / h
+
+
+def recordings(book: RuleBook, plots: Path | None) -> None:
+    print("\n== (d) real recordings: share of reps called faulty / partial, with the reasons ==")
+    per = defaultdict(lambda: defaultdict(int))
+    examples: dict[tuple[str, str], list] = defaultdict(list)
+    for ex, src, name, stream, fps, aspect in real_streams():
+        reps = count_reps(stream, ex, fps, aspect=aspect, rules=book)
+        for r in reps:
+            kind = "videos" if src == "videos" else "windows"
+            for key in ((ex, kind), (ex, "all")):
+                per[key]["reps"] += 1
+                per[key][r.verdict] += 1
+                for reason in r.reasons:
+                    per[key][reason] += 1
+            for c in r.checks:
+                if c.fault is not None:
+                    examples[(ex, c.name)].append((src, name, r, c.fault, stream, aspect))
+    print(f"{'exercise':12s} {'source':8s} {'reps':>5s} {'faulty':>7s} {'partial':>8s}  reasons")
+    for (ex, kind), c in sorted(per.items()):
+        reasons = {k: v for k, v in c.items() if k not in ("reps", "good", "partial", "faulty")}
+        print(f"{ex:12s} {kind:8s} {c['reps']:5d} {c['faulty'] / c['reps']:7.0%} "
+              f"{c['partial'] / c['reps']:8.0%}  {dict(sorted(reasons.items()))}")  # fmt: skip
+    if plots is not None:
+        plot_examples(examples, plots, book)
+
+
+def plot_examples(examples: dict, out: Path, book: RuleBook, per_check: int = 3) -> None:
+    """The bottom frame of a few reps per failed check, skeleton and the fault's words."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gymlib.landmarks import POSE_CONNECTIONS
+
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for (ex, check), items in sorted(examples.items()):
+        pick = rng.choice(len(items), size=min(per_check, len(items)), replace=False)
+        for n, i in enumerate(pick):
+            src, name, rep, fault, stream, aspect = items[i]
+            fig, axes = plt.subplots(1, 3, figsize=(12, 4.5))
+            for ax, f in zip(axes, (rep.start, rep.bottom, rep.end), strict=True):
+                p = stream[min(f, len(stream) - 1)]
+                x, y, v = p[:, 0] * aspect, p[:, 1], p[:, 3]
+                for a, b in POSE_CONNECTIONS:
+                    if v[a] > 0.15 and v[b] > 0.15:
+                        ax.plot([x[a], x[b]], [y[a], y[b]], "-", color="tab:blue", lw=2)
+                ax.plot(x[v > 0.15], y[v > 0.15], "o", color="tab:red", ms=3)
+                ax.set_aspect("equal")
+                ax.invert_yaxis()
+                ax.set_title(f"frame {f}")
+            fig.suptitle(f"{ex} {src} {name[-40:]} rep {rep.index}\n{check}: {fault.text}",
+                         fontsize=9)  # fmt: skip
+            fig.tight_layout()
+            fig.savefig(out / f"{ex}_{check}_{n}.png", dpi=70)
+            plt.close(fig)
+    print(f"plots: {out}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--clips", type=int, default=6, help="generated clips per exercise and view")
+    ap.add_argument("--seed", type=int, default=3000)
+    ap.add_argument("--only", default="generated,rendered,real_form,recordings")
+    ap.add_argument("--plots", type=Path, help="folder for PNGs of faulted real reps")
+    ap.add_argument("--rules", type=Path, help="another config.yaml's rules")
+    ap.add_argument(
+        "--half",
+        type=int,
+        default=1,
+        choices=(0, 1),
+        help="real_form half to report (1: held out; 0: the one thresholds came from)",
+    )
+    args = ap.parse_args()
+    book = load_rules(args.rules)
+    parts = args.only.split(",")
+    if "generated" in parts:
+        generated(book, args.clips, args.seed)
+    if "rendered" in parts:
+        rendered(book)
+    if "real_form" in parts:
+        real_form(book, args.half)
+    if "recordings" in parts:
+        recordings(book, args.plots)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,400 @@
+"""Video files in and out: upright frames with their times, and checked browser-playable writes.
+
+Reading (PyAV): phones store a portrait clip as landscape pixels plus a rotation in the container,
+browsers record at a variable frame rate, and some AVI writers leave the frame rate at 0. So
+:class:`VideoReader` gives every frame upright, as BGR ``(H, W, 3)`` uint8, with its presentation
+time from the container (seconds since the first frame, never index / fps), and its
+:class:`VideoInfo` says what the header claimed, what the timestamps show and what was assumed.
+
+Writing: :class:`VideoWriter` encodes H.264 (libx264, yuv420p, ``+faststart``) in mp4, which every
+browser plays (OpenCV's ``mp4v`` plays in none). :meth:`VideoWriter.close` checks the file (it
+opens and holds every frame written) so a cut file on a full disk is an error, not a result.
+:func:`to_browser_mp4` does the same for a whole file (e.g. a recorded session video).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import struct
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+#: frame rates outside this range are not believed (0, negative, 1e9...)
+PLAUSIBLE_FPS = (1.0, 240.0)
+#: the rate assumed when neither header nor timestamps give one
+ASSUMED_FPS = 30.0
+#: a file may hold this many frames fewer than it declares before it is called truncated
+#: (edit lists and B-frame reordering can drop one or two)
+TRUNCATION_SLACK = 2
+
+
+class VideoReadError(ValueError):
+    """A video file that is missing, empty, not a video, or has no decodable frames."""
+
+
+class VideoWriteError(OSError):
+    """A written video that does not open or does not hold the frames written (disk full,
+    file-size limit, encoder failure)."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file holds, as far as can be told without decoding it all."""
+
+    path: Path
+    size: tuple[int, int]  # (width, height) as shown, after rotation
+    rotation: int  # degrees counter-clockwise the stored pixels are turned to show them
+    fps: float  # the nominal rate, where one rate is needed (times come from timestamps)
+    header_fps: float  # what the container declares (0.0: nothing usable)
+    fps_source: str  # "header", "timestamps" or "assumed"
+    declared_frames: int  # frames the container declares (0: it does not say)
+    packets: int  # frames present in the file (counted without decoding)
+    duration: float  # seconds from the first to the last frame present
+    codec: str
+    variable_rate: bool  # over 5 % of frame intervals exceed 1.5 x the median
+    notes: tuple[str, ...]  # what a user should know (rate derived or assumed, ...)
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise VideoReadError(f"{path}: no such video file")
+    if not path.is_file():
+        raise VideoReadError(f"{path}: not a file")
+    if path.stat().st_size == 0:
+        raise VideoReadError(
+            f"{path}: the file is empty (0 bytes); expected a video (mp4, mov, avi, webm)"
+        )
+
+
+def _open(path: Path):  # -> av.container.InputContainer
+    import av
+
+    _check_file(path)
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError) as exc:
+        raise VideoReadError(
+            f"{path}: cannot open it as a video ({exc}); expected a readable mp4, mov, avi or "
+            "webm file"
+        ) from None
+    if not container.streams.video:
+        container.close()
+        raise VideoReadError(f"{path}: holds no video stream; expected a video file")
+    return container
+
+
+def avi_header_rate(path: Path) -> float | None:
+    """The frame rate an AVI's video stream header declares (``dwRate / dwScale``), or None
+    when ``path`` is not an AVI. FFmpeg silently replaces a 0 rate by 25, so it is read here."""
+    with open(path, "rb") as fh:
+        head = fh.read(64 * 1024)
+    if head[:4] != b"RIFF" or head[8:12] != b"AVI ":
+        return None
+    i = head.find(b"strh")
+    while i >= 0 and head[i + 8 : i + 12] != b"vids":  # the video stream's header
+        i = head.find(b"strh", i + 4)
+    if i < 0 or i + 36 > len(head):
+        return None
+    scale, rate = struct.unpack_from("<II", head, i + 28)
+    return rate / scale if scale and rate else 0.0
+
+
+def _plausible(fps: float) -> bool:
+    return math.isfinite(fps) and PLAUSIBLE_FPS[0] <= fps <= PLAUSIBLE_FPS[1]
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Read a video's header and packet times (no full decode): size, rotation, frame rate."""
+    import av
+
+    p = Path(path)
+    container = _open(p)
+    notes: list[str] = []
+    try:
+        stream = container.streams.video[0]
+        times: list[float] = []
+        rotation = None
+        size = (stream.codec_context.width, stream.codec_context.height)
+        try:
+            for packet in container.demux(stream):  # the last, empty packet flushes
+                if packet.size and packet.pts is not None:
+                    times.append(float(packet.pts * packet.time_base))
+                if rotation is None:  # the rotation comes with the first decoded frame
+                    for frame in packet.decode():
+                        rotation = int(round(frame.rotation or 0)) % 360
+                        size = (frame.width, frame.height)
+                        break
+        except av.FFmpegError as exc:
+            notes.append(f"the file is damaged after {len(times)} frames ({exc})")
+        header = float(stream.average_rate or stream.guessed_rate or 0.0)
+        declared = int(stream.frames or 0)
+        codec = stream.codec_context.name
+        container_s = container.duration / 1e6 if container.duration else 0.0
+    finally:
+        container.close()
+    if not times and rotation is None:
+        raise VideoReadError(f"{p}: no frame could be decoded; the file is corrupt or not a video")
+    rotation = rotation or 0
+    if rotation in (90, 270):
+        size = (size[1], size[0])
+    t = np.unique(np.array(times))
+    dt = np.diff(t)
+    derived = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
+    # variable: many intervals far from the usual one (a cut file's one gap is not that)
+    variable = bool(len(dt) > 2 and np.mean(dt > 1.5 * np.median(dt)) > 0.05)
+    avi_rate = avi_header_rate(p)
+    if avi_rate is not None and not _plausible(avi_rate):
+        # FFmpeg invented the times from its stand-in rate (25): they say nothing
+        header, fps, source = avi_rate, ASSUMED_FPS, "assumed"
+        notes.append(f"the AVI header gives the frame rate as {avi_rate:g}; assuming "
+                     f"{ASSUMED_FPS:g} frames/s, so every time may be off")  # fmt: skip
+    elif _plausible(header) and (not derived or abs(derived / header - 1) <= 0.05):
+        fps, source = header, "header"
+    elif _plausible(derived):
+        fps, source = derived, "timestamps"
+        notes.append(f"the header gives {header:g} frames/s but the timestamps {derived:.2f}; "
+                     "using the timestamps")  # fmt: skip
+    elif _plausible(header):
+        fps, source = header, "header"
+    else:
+        fps, source = ASSUMED_FPS, "assumed"
+        notes.append(f"no usable frame rate (header {header:g}); assuming {ASSUMED_FPS:g} "
+                     "frames/s")  # fmt: skip
+    if variable and source != "assumed":
+        notes.append(f"variable frame rate ({1 / dt.max():.1f} to {1 / dt.min():.1f} frames/s); "
+                     "every frame keeps its own time")  # fmt: skip
+    if not declared and 0 < container_s < 24 * 3600:  # webm: a duration, no frame count
+        declared = int(round(container_s * fps))
+    return VideoInfo(
+        path=p, size=size, rotation=rotation, fps=float(fps), header_fps=header,
+        fps_source=source, declared_frames=declared, packets=len(times),
+        duration=float(t[-1] - t[0]) if len(t) else 0.0, codec=codec, variable_rate=variable,
+        notes=tuple(notes),
+    )  # fmt: skip
+
+
+_ROTATE = {90: "ROTATE_90_COUNTERCLOCKWISE", 180: "ROTATE_180", 270: "ROTATE_90_CLOCKWISE"}
+
+
+class VideoReader:
+    """Upright frames of a video file (BGR, or RGB with ``format="rgb24"``, ``(H, W, 3)``
+    uint8) with their presentation times in seconds.
+
+    >>> reader = VideoReader("clip.mp4")
+    >>> for bgr, t in reader:             # (H, W, 3) uint8, seconds since the first frame
+    ...     ...
+    >>> reader.read, reader.problems()    # frames decoded; e.g. "the file ends early: ..."
+    """
+
+    def __init__(self, path: str | Path, *, format: str = "bgr24") -> None:  # noqa: A002
+        if format not in ("bgr24", "rgb24"):
+            raise ValueError(f"format must be 'bgr24' or 'rgb24', got {format!r}")
+        self.path = Path(path)
+        self.format = format
+        self.info = probe(self.path)
+        self.read = 0
+        self.error: str | None = None
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray, float]]:
+        import av
+        import cv2
+
+        info = self.info
+        container = _open(self.path)
+        rotate = getattr(cv2, _ROTATE[info.rotation]) if info.rotation in _ROTATE else None
+        real_times = info.fps_source != "assumed"
+        self.read, first, last = 0, None, -math.inf
+        try:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            for frame in container.decode(stream):
+                t = frame.time if real_times else None
+                if t is None:  # no timestamp (or untrustworthy ones): the nominal rate
+                    t = self.read / info.fps if first is None else first + self.read / info.fps
+                first = t if first is None else first
+                t -= first
+                if not t > last:  # duplicated or backwards times: keep the order
+                    t = last + 1e-3
+                last = t
+                image = frame.to_ndarray(format=self.format)
+                if rotate is not None:
+                    image = cv2.rotate(image, rotate)
+                self.read += 1
+                yield image, float(t)
+        except av.FFmpegError as exc:
+            self.error = f"decoding stopped after frame {self.read}: {exc}"
+        finally:
+            container.close()
+        if self.read == 0:
+            raise VideoReadError(
+                f"{self.path}: no frame could be decoded; the file is corrupt or not a video"
+            )
+
+    def problems(self) -> list[str]:
+        """What a user should be told after reading: frame rate notes, a file that ends early."""
+        out = list(self.info.notes)
+        declared = self.info.declared_frames
+        if declared and self.read < declared - TRUNCATION_SLACK:
+            out.append(
+                f"the file ends early: {self.read} of the {declared} frames it declares "
+                "were read (a cut or unfinished file?); only those are analysed"
+            )
+        if self.error:
+            out.append(self.error)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+def count_frames(path: str | Path) -> int:
+    """Video frames in a file (packets counted, the first frame decoded); raises
+    :class:`VideoWriteError` when the file does not open or no frame decodes."""
+    import av
+
+    p = Path(path)
+    try:
+        with av.open(str(p)) as container:
+            stream = container.streams.video[0]
+            n, decoded = 0, False
+            for packet in container.demux(stream):  # the last, empty packet flushes
+                n += packet.size > 0
+                if not decoded:
+                    decoded = bool(packet.decode())
+            return n if decoded or n == 0 else -1
+    except (av.FFmpegError, IndexError, OSError) as exc:
+        raise VideoWriteError(f"{p}: the written video does not open ({exc})") from None
+
+
+def check_video(path: str | Path, frames: int) -> Path:
+    """Raise :class:`VideoWriteError` unless ``path`` opens and holds ``frames`` frames."""
+    n = count_frames(path)
+    if n != frames:
+        held = "no decodable frame" if n < 0 else f"{n} frames"
+        raise VideoWriteError(f"{path}: holds {held} of the {frames} written (disk full or a "
+                              "file-size limit?); nothing was replaced")  # fmt: skip
+    return Path(path)
+
+
+class VideoWriter:
+    """H.264 mp4 from BGR frames with their times (seconds); browser-playable.
+
+    Frames keep their own times (a variable-rate source stays in sync). Width and height are
+    made even (yuv420p needs it) by cropping the last pixel. :meth:`close` finishes the file and
+    checks it (:func:`check_video`); on any error the file is removed.
+    """
+
+    TIME_BASE = Fraction(1, 90_000)
+
+    def __init__(
+        self, path: str | Path, size: tuple[int, int], fps: float, *, crf: int = 23,
+        preset: str = "veryfast", threads: int = 2,
+    ) -> None:  # fmt: skip
+        import av
+
+        self.path = Path(path)
+        w, h = size
+        if not (w >= 2 and h >= 2):
+            raise ValueError(f"{self.path}: video size must be at least 2x2, got {size}")
+        if not _plausible(fps):
+            raise ValueError(f"{self.path}: frame rate must be {PLAUSIBLE_FPS[0]:g} to "
+                             f"{PLAUSIBLE_FPS[1]:g}, got {fps}")  # fmt: skip
+        self.size = (w // 2 * 2, h // 2 * 2)
+        self.fps = float(fps)
+        self.written = 0
+        self._last_pts = -1
+        try:
+            self._container = av.open(str(self.path), "w", format="mp4",
+                                      options={"movflags": "+faststart"})  # fmt: skip
+            rate = Fraction(self.fps).limit_denominator(1001)
+            stream = self._container.add_stream("libx264", rate=rate)
+            stream.width, stream.height = self.size
+            stream.pix_fmt = "yuv420p"
+            stream.codec_context.time_base = self.TIME_BASE
+            stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads)}
+            self._stream = stream
+        except av.FFmpegError as exc:
+            self.path.unlink(missing_ok=True)
+            raise VideoWriteError(f"{self.path}: cannot write a video here ({exc})") from None
+
+    def write(self, bgr: np.ndarray, t: float | None = None, *, format: str = "bgr24") -> None:  # noqa: A002
+        """One BGR (or ``format="rgb24"``) ``(H, W, 3)`` uint8 frame shown at ``t`` seconds
+        (default: index / fps)."""
+        import av
+        import cv2
+
+        w, h = self.size
+        if bgr.shape[0] != h or bgr.shape[1] != w:
+            bgr = bgr[:h, :w]
+        if bgr.shape[:2] != (h, w):
+            raise ValueError(f"{self.path}: frame of shape {bgr.shape}, expected ({h}, {w}, 3)")
+        t = self.written / self.fps if t is None else t
+        pts = max(int(round(t / self.TIME_BASE)), self._last_pts + 1)
+        # OpenCV's conversion to the encoder's yuv420p is 3x cheaper than PyAV's (swscale)
+        code = cv2.COLOR_RGB2YUV_I420 if format == "rgb24" else cv2.COLOR_BGR2YUV_I420
+        yuv = cv2.cvtColor(np.ascontiguousarray(bgr), code)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
+        frame.pts, frame.time_base = pts, self.TIME_BASE
+        self._last_pts = pts
+        try:
+            self._container.mux(self._stream.encode(frame))
+        except av.FFmpegError as exc:
+            raise VideoWriteError(
+                f"{self.path}: writing frame {self.written} failed ({exc})"
+            ) from None
+        self.written += 1
+
+    def close(self) -> Path:
+        """Flush, close and check the file; returns its path."""
+        import av
+
+        try:
+            try:
+                self._container.mux(self._stream.encode(None))
+            finally:
+                self._container.close()
+            check_video(self.path, self.written)
+        except (av.FFmpegError, OSError) as exc:
+            self.path.unlink(missing_ok=True)
+            if isinstance(exc, VideoWriteError):
+                raise
+            raise VideoWriteError(f"{self.path}: finishing the video failed ({exc})") from None
+        return self.path
+
+    def abort(self) -> None:
+        """Stop writing and remove the file (after an error elsewhere)."""
+        try:
+            self._container.close()
+        except Exception:  # noqa: BLE001 - the file is being thrown away
+            pass
+        self.path.unlink(missing_ok=True)
+
+
+def to_browser_mp4(src: str | Path, dst: str | Path) -> Path:
+    """Re-encode any readable video (e.g. a recorded ``.webm`` session video) as a checked,
+    upright H.264 mp4 at ``dst``. Written beside ``dst`` first; ``dst`` is replaced only by a
+    complete file."""
+    reader = VideoReader(src)
+    target = Path(dst)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".mp4")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        writer = VideoWriter(tmp, reader.info.size, reader.info.fps)
+        try:
+            for bgr, t in reader:
+                writer.write(bgr, t)
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,536 @@
+"""The video and analyze rows of the fault probes (issue 38, ``fault-probes-2026-12.md`` rows
+1-46): phone-style files, full disks, folders that already hold results, bad landmark files.
+
+Every file is real (made from the committed samples with PyAV, see ``phone_videos``), every run
+goes through real MediaPipe and the shipped classifier; disk-full runs are real processes under
+``RLIMIT_FSIZE``. Each test names the probe rows it covers.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import pickle
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import phone_videos as pv
+import pytest
+
+from gymlib.analyze import analyze, main, save_clip_npz
+from gymlib.synth import generate_clip
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _reps(out: Path) -> list[dict[str, str]]:
+    with open(out / "reps.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _summary(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text())
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _assert_times_match(out: Path, truth: list[tuple[float, float]], tol: float = 0.35) -> None:
+    rows = _reps(out)
+    assert len(rows) == len(truth), rows
+    for row, (start, end) in zip(rows, truth, strict=True):
+        assert abs(float(row["start_s"]) - start) <= tol, (row, start)
+        assert abs(float(row["end_s"]) - end) <= tol, (row, end)
+
+
+@pytest.fixture(scope="module")
+def squat() -> tuple[list[np.ndarray], list[float]]:
+    return pv.sample_frames("squat-left")
+
+
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory: pytest.TempPathFactory, squat) -> Path:  # noqa: ANN001
+    frames, times = squat
+    return pv.write_mp4(tmp_path_factory.mktemp("short") / "short.mp4", frames[:45], times[:45])
+
+
+# ---------------------------------------------------------------------------------------------
+# Video files as cameras make them (rows 5, 9-13)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rotation", [90, 270])
+def test_phone_rotation_is_applied_to_every_frame(tmp_path: Path, rotation: int) -> None:
+    """Rows 9-10: the reader gives the upright picture of a sideways-stored phone clip."""
+    from gymlib.extract import open_video
+    from gymlib.media import VideoReader
+
+    upright, _ = pv.sample_frames("split_squat-left45", limit=8)
+    phone = pv.rotated(tmp_path / "phone.mp4", upright, rotation)
+    reader = VideoReader(phone)
+    frames = [f for f, _ in reader]
+    assert reader.info.size == (480, 640) and reader.info.rotation in (90, 270)
+    for got, want in zip(frames, upright, strict=True):
+        assert got.shape == want.shape and np.abs(got.astype(int) - want).mean() < 6
+    ok, bgr = open_video(phone).read()  # OpenCV users (video_to_gif) get it upright too
+    assert ok and bgr.shape == (640, 480, 3)
+
+
+def test_phone_portrait_clip_gives_the_upright_clips_reps(tmp_path: Path) -> None:
+    """Row 10: stored as landscape + rotation, the split squat clip still has its 3 reps."""
+    upright, _ = pv.sample_frames("split_squat-left45")
+    phone = pv.rotated(tmp_path / "phone.mp4", upright, 270)
+    assert main([str(phone), "--out", str(tmp_path / "out")]) == 0
+    summary = _summary(tmp_path / "out")
+    assert summary["size"] == [480, 640] and summary["exercises"] == ["split_squat"]
+    _assert_times_match(tmp_path / "out", pv.truth_times("split_squat-left45"), tol=0.5)
+    from gymlib.media import probe
+
+    assert probe(tmp_path / "out" / "annotated.mp4").size == (480, 640)  # shown upright
+
+
+@pytest.mark.parametrize("suffix", [".mp4", ".webm"])
+def test_variable_frame_rate_keeps_true_rep_times(tmp_path: Path, squat, suffix: str) -> None:  # noqa: ANN001
+    """Rows 11-12: 30 fps, then 15 fps from frame 250 (a browser webm has a 1 ms timebase):
+    all 5 reps, at the times they happen."""
+    frames, times = squat
+    video = pv.variable_rate(tmp_path / f"vfr{suffix}", frames, times, switch=250)
+    assert main([str(video), "--out", str(tmp_path / "out")]) == 0
+    _assert_times_match(tmp_path / "out", pv.truth_times("squat-left"))
+    summary = _summary(tmp_path / "out")
+    assert summary["variable_frame_rate"] is True
+    assert abs(summary["duration_s"] - times[-1]) < 0.1
+
+
+def test_a_zero_fps_avi_header_is_reported_not_taken_as_25(tmp_path: Path, squat, capsys) -> None:  # noqa: ANN001
+    """Row 13: FFmpeg (and OpenCV) silently turn a 0 rate into 25; the analysis assumes 30,
+    says so in summary.json and on stderr, and its times are those of 30 frames/s."""
+    frames, _ = squat
+    video = pv.zero_fps_avi(tmp_path / "zero.avi", frames[:60])
+    assert main([str(video), "--out", str(tmp_path / "out")]) == 0
+    summary = _summary(tmp_path / "out")
+    assert summary["fps"] == 30.0 and summary["fps_source"] == "assumed"
+    assert abs(summary["duration_s"] - 59 / 30) < 1e-6
+    assert any("frame rate as 0" in w for w in summary["warnings"])
+    assert "frame rate as 0" in capsys.readouterr().err
+
+
+def test_a_file_that_ends_early_is_analysed_with_a_warning(tmp_path: Path, squat, capsys) -> None:  # noqa: ANN001
+    """Row 5: +faststart mp4 cut to 30 %: opens, declares 499 frames, holds about 100."""
+    frames, times = squat
+    video = pv.truncated(tmp_path / "cut.mp4", frames, times, share=0.3)
+    assert main([str(video), "--out", str(tmp_path / "out")]) == 0
+    summary = _summary(tmp_path / "out")
+    assert summary["frames_declared"] == 499 and 50 < summary["frames"] < 499
+    warning = f"{summary['frames']} of the 499 frames"
+    assert any(warning in w for w in summary["warnings"])
+    assert warning in capsys.readouterr().err
+
+
+def test_timestamps_reach_the_session_and_extract_video(tmp_path: Path, squat) -> None:  # noqa: ANN001
+    """Rows 11-13 at the library level: extract_video keeps each frame's own time."""
+    from gymlib.extract import extract_video
+
+    frames, times = squat
+    video = pv.variable_rate(tmp_path / "vfr.mp4", frames[240:270], times[240:270], switch=10)
+    seq = extract_video(video, progress=False)
+    want = np.array([times[240 + i] for i in range(30) if i < 10 or (i - 10) % 2 == 0])
+    assert np.allclose(seq.timestamps, want - want[0], atol=1e-3)
+    assert seq.meta["warnings"]  # variable rate reported
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs never replace good results with bad ones (rows 2, 14-16, 21-22)
+# ---------------------------------------------------------------------------------------------
+def _run_limited(args: list[str], limit_bytes: int) -> subprocess.CompletedProcess:
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    cmd = [sys.executable, "-m", "gymlib.analyze", *args]
+    return subprocess.run(cmd, env=env, preexec_fn=limit, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+
+
+def test_a_file_size_limit_fails_the_run_and_keeps_earlier_results(
+    tmp_path: Path, short_clip: Path
+) -> None:
+    """Rows 21-22: the video is cut by the limit; the run exits non-zero, names the file, and
+    the earlier good analysis is byte-identical; nothing half-written is left."""
+    out = tmp_path / "out"
+    analyze(short_clip, out=out, progress=False)
+    before = _digests(out)
+    limit = os.path.getsize(out / "annotated.mp4") // 2
+    run = _run_limited([str(short_clip), "--out", str(out), "--overwrite"], limit)
+    assert run.returncode != 0, run.stdout
+    assert "annotated.mp4" in run.stderr and "error:" in run.stderr
+    assert _digests(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # no .partial folder left
+    fresh = tmp_path / "fresh" / "res"
+    run = _run_limited([str(short_clip), "--out", str(fresh)], limit)
+    assert run.returncode != 0 and not (tmp_path / "fresh").exists()
+
+
+def test_an_output_folder_with_results_is_never_overwritten_silently(
+    tmp_path: Path, capsys
+) -> None:  # noqa: ANN001
+    """Row 14: --out holding another video's results (and its annotated.gif) is refused;
+    --overwrite replaces the whole set, so no stale file of the other run stays."""
+    a = save_clip_npz(generate_clip("squat", 3, seed=1, view="left"), tmp_path / "a.npz")
+    b = save_clip_npz(generate_clip("push_up", 3, seed=2, view="left"), tmp_path / "b.npz")
+    out = tmp_path / "out"
+    assert main([str(a), "--out", str(out), "--gif", "0:1"]) == 0
+    before = _digests(out)
+    assert "annotated.gif" in before
+    assert main([str(b), "--out", str(out)]) == 2
+    assert "already holds results" in capsys.readouterr().err and _digests(out) == before
+    assert main([str(b), "--out", str(out), "--overwrite"]) == 0
+    assert sorted(_digests(out)) == ["annotated.mp4", "reps.csv", "summary.json", "summary.png"]
+    assert _summary(out)["video"] == str(b)
+    (out / "mine.txt").write_text("not from analyze")
+    assert main([str(a), "--out", str(out), "--overwrite"]) == 2
+    assert "mine.txt" in capsys.readouterr().err and (out / "mine.txt").exists()
+
+
+def test_same_named_clips_and_dotted_names_get_their_own_folders(
+    tmp_path: Path,
+    squat,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """Rows 15-16: a/clip.mp4 then b/clip.avi do not share runs/analyze/clip; a video named
+    ``...mp4`` writes inside runs/analyze, not into runs/ itself."""
+    import gymlib.config
+
+    monkeypatch.setattr(gymlib.config, "PROJECT_ROOT", tmp_path)
+    frames, times = squat
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = pv.write_mp4(tmp_path / "a" / "clip.mp4", frames[:20], times[:20])
+    second = pv.zero_fps_avi(tmp_path / "b" / "clip.avi", frames[20:40])
+    assert main([str(first)]) == 0
+    folders = sorted((tmp_path / "runs" / "analyze").iterdir())
+    before = _digests(folders[0])
+    assert main([str(second)]) == 0
+    folders = sorted((tmp_path / "runs" / "analyze").iterdir())
+    assert len(folders) == 2 and _digests(folders[0]) == before
+    assert {_summary(f)["video"] for f in folders} == {str(first), str(second)}
+    dots = tmp_path / "...mp4"
+    dots.write_bytes(first.read_bytes())
+    assert main([str(dots)]) == 0
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["analyze"]
+
+
+def test_a_rejected_run_leaves_no_folder(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Row 2 (and 3, 4): bad input fails before any output folder is made."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    text = tmp_path / "text.mp4"
+    text.write_text("hello, not a video\n" * 50)
+    for video in (empty, text):
+        assert main([str(video), "--out", str(tmp_path / "new" / "res")]) == 2
+        assert video.name in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_cut_mp4_without_its_index_is_a_clear_error(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Row 4: the first 30 % of a clip whose moov atom is at the end."""
+    data = (pv.SAMPLES / "squat-left.mp4").read_bytes()
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(data[: len(data) * 3 // 10])
+    assert main([str(cut), "--out", str(tmp_path / "o")]) == 2
+    assert "cut.mp4: cannot open it as a video" in capsys.readouterr().err
+
+
+def test_help_lists_the_exercises(capsys) -> None:  # noqa: ANN001
+    """Issue 41: `analyze --help` names the exercises; a wrong name is refused."""
+    from gymlib.config import load_config
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert all(name in text for name in load_config().exercises) and "--overwrite" in text
+    with pytest.raises(SystemExit):
+        main(["x.mp4", "--exercise", "squats"])
+    assert "invalid choice" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# Landmark .npz files checked at the door (rows 26-46)
+# ---------------------------------------------------------------------------------------------
+def _clip_arrays() -> dict[str, np.ndarray]:
+    clip = generate_clip("squat", 2, seed=3, view="left")
+    return {"landmarks": clip.landmarks.astype(np.float32), "fps": np.float64(clip.fps),
+            "image_size": np.array(clip.image_size)}  # fmt: skip
+
+
+def _with(**changes: object):
+    def make(path: Path) -> Path:
+        arrays = {**_clip_arrays(), **changes}
+        np.savez(path, **{k: v for k, v in arrays.items() if v is not None})
+        return path
+
+    return make
+
+
+def _edit_landmarks(fn):  # noqa: ANN001, ANN202
+    def make(path: Path) -> Path:
+        arrays = _clip_arrays()
+        arrays["landmarks"] = fn(arrays["landmarks"])
+        np.savez(path, **arrays)
+        return path
+
+    return make
+
+
+def _nan_at_100(lm: np.ndarray) -> np.ndarray:
+    lm[100, 5, 0] = np.nan
+    return lm
+
+
+def _inf_from_100(lm: np.ndarray) -> np.ndarray:
+    lm[100:, 3, 1] = np.inf
+    return lm
+
+
+def _huge_at_100(lm: np.ndarray) -> np.ndarray:
+    lm[100, 11, 0] = 1e12
+    return lm
+
+
+def _npy(path: Path) -> Path:
+    with open(path, "wb") as fh:
+        np.save(fh, _clip_arrays()["landmarks"])
+    return path
+
+
+def _text(path: Path) -> Path:
+    path.write_text("landmarks,fps\n1,2\n")
+    return path
+
+
+BAD_NPZ = {
+    "26 (T,33,3)": (
+        _edit_landmarks(lambda lm: lm[:, :, :3]),
+        r"shape \(T, 33, 4\), got \(\d+, 33, 3\)",
+    ),
+    "27 (T,132)": (_edit_landmarks(lambda lm: lm.reshape(len(lm), -1)), r"got \(\d+, 132\)"),
+    "28 NaN": (_edit_landmarks(_nan_at_100), r"frame 100 has NaN or infinite"),
+    "29 inf": (_edit_landmarks(_inf_from_100), r"frame 100 has NaN or infinite"),
+    "30 1e12": (_edit_landmarks(_huge_at_100), r"frame 100 has a landmark value of 1e\+12"),
+    "31 strings": (_edit_landmarks(lambda lm: np.full(lm.shape, "a")), r"must be numbers"),
+    "34 fps 0": (_with(fps=np.float64(0)), r"'fps' must be 1 to 1000"),
+    "35 fps -30": (_with(fps=np.float64(-30)), r"'fps' must be 1 to 1000"),
+    "36 fps NaN": (_with(fps=np.float64(np.nan)), r"'fps' must be 1 to 1000"),
+    "37 fps 1e9": (_with(fps=np.float64(1e9)), r"'fps' must be 1 to 1000"),
+    "38 fps [30, 25]": (_with(fps=np.array([30.0, 25.0])), r"'fps' must be one number"),
+    "39 size (0, 0)": (_with(image_size=np.array([0, 0])), r"'image_size' must be two positive"),
+    "40 size (-640, 480)": (_with(image_size=np.array([-640, 480])), r"two positive"),
+    "41 size (6400, 48)": (_with(image_size=np.array([6400, 48])), r"too narrow or too wide"),
+    "42 no landmarks": (_with(landmarks=None), r"needs a 'landmarks' array"),
+    "43 0 frames": (_with(landmarks=np.zeros((0, 33, 4), np.float32)), r"holds no frames"),
+    "44 .npy named .npz": (_npy, r"a single array \(\.npy\), not an \.npz"),
+    "46 text named .npz": (_text, r"not an \.npz \(zip\) archive"),
+}
+
+
+@pytest.mark.parametrize("row", list(BAD_NPZ))
+def test_bad_landmark_files_are_refused_naming_file_and_problem(
+    tmp_path: Path,
+    capsys,
+    row: str,  # noqa: ANN001
+) -> None:
+    make, message = BAD_NPZ[row]
+    path = make(tmp_path / "bad.npz")
+    assert main([str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: " in err and "Traceback" not in err
+    import re
+
+    assert re.search(message, err), err
+    assert not (tmp_path / "out").exists()
+
+
+class _Payload:
+    def __reduce__(self):  # noqa: ANN204
+        return (os.system, ("touch PWNED",))
+
+
+def test_pickles_are_never_loaded(tmp_path: Path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    """Rows 33, 45: object arrays and pickle payloads named .npz are refused, nothing runs."""
+    monkeypatch.chdir(tmp_path)
+    payload = tmp_path / "payload.npz"
+    payload.write_bytes(pickle.dumps(_Payload()))
+    objects = tmp_path / "objects.npz"
+    np.savez(objects, landmarks=np.array([{"a": 1}], dtype=object))
+    for path in (payload, objects):
+        assert main([str(path), "--out", str(tmp_path / "out")]) == 2
+        assert f"{path}: " in capsys.readouterr().err
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_good_landmark_files_still_run(tmp_path: Path) -> None:
+    """Rows 25, 32: a generator clip gives its reps; int64 landmarks run (nobody found)."""
+    clip = generate_clip("squat", 3, seed=4, view="left")
+    src = save_clip_npz(clip, tmp_path / "clip.npz")
+    result = analyze(src, out=tmp_path / "out", exercise="squat", progress=False)
+    assert abs(len(result.reps) - 3) <= 1
+    ints = tmp_path / "ints.npz"
+    np.savez(ints, landmarks=np.ones((40, 33, 4), np.int64), fps=np.float64(30),
+             image_size=np.array([640, 480]))  # fmt: skip
+    assert main([str(ints), "--out", str(tmp_path / "ints")]) == 0
+
+
+def test_the_videos_source_caches_upright_landmarks(tmp_path: Path) -> None:
+    """Row 10 through the ``videos`` training source: a phone clip is extracted upright (the
+    head above the hips) and its frames keep their own times."""
+    from gymlib.extract import PoseSequence
+    from gymlib.landmarks import PoseLandmark
+    from gymlib.sources import extract_folder
+
+    upright, _ = pv.sample_frames("split_squat-left45", limit=40)
+    (tmp_path / "videos" / "split_squat").mkdir(parents=True)
+    pv.rotated(tmp_path / "videos" / "split_squat" / "phone.mp4", upright, 270)
+    data, report = extract_folder(tmp_path / "videos", cache_dir=tmp_path / "cache", workers=1,
+                                  progress=False)  # fmt: skip
+    assert report.read == 1 and len(data) == 1
+    (cached,) = (tmp_path / "cache").glob("phone.*.npz")
+    seq = PoseSequence.load(cached)
+    assert seq.image_size == (480, 640)
+    seen = seq.landmarks[seq.detected]
+    assert len(seen) > 20
+    assert np.median(seen[:, PoseLandmark.NOSE, 1] - seen[:, PoseLandmark.LEFT_HIP, 1]) < -0.1
+
+
+def test_a_recorded_webm_becomes_a_checked_browser_mp4(tmp_path: Path, squat) -> None:  # noqa: ANN001
+    """For saved session videos (issue 41): a browser's variable-rate webm re-encoded as H.264
+    keeps every frame at its time; a cut copy fails the check instead of replacing the file."""
+    from gymlib.media import VideoReader, VideoWriteError, check_video, probe, to_browser_mp4
+
+    frames, times = squat
+    webm = pv.variable_rate(tmp_path / "session.webm", frames[:40], times[:40], switch=20)
+    mp4 = to_browser_mp4(webm, tmp_path / "session.mp4")
+    assert probe(mp4).codec == "h264" and check_video(mp4, 30) == mp4
+    want = [t for _, t in VideoReader(webm)]
+    assert np.allclose([t for _, t in VideoReader(mp4)], want, atol=2e-3)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(mp4.read_bytes()[: mp4.stat().st_size // 2])
+    with pytest.raises(VideoWriteError, match=r"cut\.mp4: "):
+        check_video(cut, 30)
+
+
+# Rows 17, 18 and 21 need a small or read-only filesystem: a tmpfs mounted in a private user and
+# mount namespace (``unshare -rm``), so nothing outside the test process sees it.
+IN_NAMESPACE = r"""
+import hashlib, json, os, shutil, subprocess, sys
+mnt, good, clip, case = sys.argv[1:5]
+def digests(d):
+    return {n: hashlib.md5(open(os.path.join(d, n), "rb").read()).hexdigest()
+            for n in sorted(os.listdir(d))} if os.path.isdir(d) else None
+def analyze(out, *extra):
+    return subprocess.run([sys.executable, "-m", "gymlib.analyze", clip, "--out", out, *extra],
+                          capture_output=True, text=True, timeout=300)
+if case == "full":
+    shutil.copytree(good, f"{mnt}/out")
+    before = digests(f"{mnt}/out")
+    fh = open(f"{mnt}/filler", "wb", buffering=0)
+    try:
+        while True:
+            fh.write(b"\0" * 16384)
+    except OSError:
+        fh.close()
+    os.truncate(f"{mnt}/filler", os.path.getsize(f"{mnt}/filler") - 60_000)
+    run = analyze(f"{mnt}/out", "--overwrite")
+    result = {"before": before, "after": digests(f"{mnt}/out")}
+else:  # read-only: a new folder (row 17), then an existing empty one (row 18)
+    os.mkdir(f"{mnt}/res")
+    subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+    run = analyze(f"{mnt}/new/res")
+    result = {"rc17": run.returncode, "err17": run.stderr[-1500:]}
+    run = analyze(f"{mnt}/res")
+print("RESULT " + json.dumps({**result, "rc": run.returncode, "err": run.stderr[-1500:],
+                              "listing": sorted(os.listdir(mnt))}))
+"""
+
+
+def _in_small_fs(tmp_path: Path, good: Path, clip: Path, case: str, size: str) -> dict:
+    import shutil
+
+    if shutil.which("unshare") is None:
+        pytest.skip("needs unshare (util-linux) for a private tmpfs")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    script = tmp_path / "in_namespace.py"
+    script.write_text(IN_NAMESPACE)
+    cmd = (f'mount -t tmpfs -o size={size} tmpfs "{mnt}" && exec "{sys.executable}" "{script}" '
+           f'"{mnt}" "{good}" "{clip}" {case}')  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run(["unshare", "-rm", "sh", "-c", cmd], env=env, capture_output=True,
+                         text=True, timeout=600)  # fmt: skip
+    line = [x for x in run.stdout.splitlines() if x.startswith("RESULT ")]
+    if not line and ("Operation not permitted" in run.stderr or "mount" in run.stderr):
+        pytest.skip(f"no private mounts here: {run.stderr.strip()[-200:]}")
+    assert line, run.stderr
+    return json.loads(line[0][len("RESULT ") :])
+
+
+def test_a_full_disk_fails_the_run_and_keeps_earlier_results(
+    tmp_path: Path, short_clip: Path
+) -> None:
+    """Row 21: a tmpfs that holds a good analysis and too little room for another."""
+    good = tmp_path / "good"
+    analyze(short_clip, out=good, progress=False)
+    res = _in_small_fs(tmp_path, good, short_clip, "full", "4m")
+    assert res["rc"] != 0 and "error:" in res["err"], res
+    assert "No space left" in res["err"] or "disk full" in res["err"], res["err"]
+    assert res["after"] == res["before"]
+    assert res["listing"] == ["filler", "out"]  # no .partial folder left
+
+
+def test_a_read_only_filesystem_is_a_clear_error(tmp_path: Path, short_clip: Path) -> None:
+    """Rows 17-18: --out on a read-only filesystem, a new folder and an existing one."""
+    res = _in_small_fs(tmp_path, tmp_path, short_clip, "ro", "1m")
+    for rc, err in ((res["rc17"], res["err17"]), (res["rc"], res["err"])):
+        assert rc == 2 and "Read-only file system" in err and str(tmp_path / "mnt") in err, err
+    assert res["listing"] == ["res"]
+
+
+def _still_video(path: Path, image: np.ndarray, frames: int) -> Path:
+    return pv.write_mp4(path, [image] * frames, [i / 30 for i in range(frames)])
+
+
+def test_odd_but_valid_videos_still_run(tmp_path: Path, squat) -> None:  # noqa: ANN001
+    """Rows 6-8, 23: nobody in the picture, one frame, 4K, names with spaces and non-ASCII."""
+    import cv2
+    import skimage.data
+
+    coffee = cv2.cvtColor(cv2.resize(skimage.data.coffee(), (640, 480)), cv2.COLOR_RGB2BGR)
+    nobody = _still_video(tmp_path / "coffee.mp4", coffee, 90)
+    assert main([str(nobody), "--out", str(tmp_path / "nobody")]) == 0
+    assert _summary(tmp_path / "nobody")["reps"] == 0
+    one = _still_video(tmp_path / "one.mp4", squat[0][200], 1)
+    assert main([str(one), "--out", str(tmp_path / "one")]) == 0
+    assert _summary(tmp_path / "one")["frames"] == 1
+    big = _still_video(tmp_path / "4k.mp4", cv2.resize(squat[0][200], (3840, 2160)), 15)
+    assert main([str(big), "--out", str(tmp_path / "4k")]) == 0
+    assert _summary(tmp_path / "4k")["size"] == [3840, 2160]
+    odd = tmp_path / "in ü squat 测试 clip.mp4"
+    odd.write_bytes(one.read_bytes())
+    assert main([str(odd), "--out", str(tmp_path / "out" / "ü out dir" / "x y")]) == 0
+    assert (tmp_path / "out" / "ü out dir" / "x y" / "annotated.mp4").is_file()
+
+
+@pytest.mark.parametrize("out", ["/proc/gymout", "/dev/null"])
+def test_impossible_output_folders_are_clear_errors(
+    tmp_path: Path,
+    short_clip: Path,
+    capsys,
+    out: str,  # noqa: ANN001
+) -> None:
+    """Rows 19-20: a folder that cannot be made, an --out that is a file."""
+    assert main([str(short_clip), "--out", out]) == 2
+    assert f"{out}" in capsys.readouterr().err

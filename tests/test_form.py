@@ -1,0 +1,229 @@
+"""Form checks of issue 37: the squat's new measures, optional cues, faults that name their value
+and limit, and the limits on real people's labelled frames (skipped where the data is absent)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import yaml
+from conftest import SHARED_DATA
+
+from gymlib import angles as A
+from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.recording import EventLog
+from gymlib.reps import count_reps
+from gymlib.rules import (
+    MEASURES,
+    FormFault,
+    fault_text,
+    form_fault,
+    judge_rep,
+    load_rules,
+    parse_rules,
+)
+from gymlib.synth import generate_clip
+
+REAL_FORM = SHARED_DATA / "real_form"
+
+
+def _rules_data() -> dict:
+    return copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())["rules"])
+
+
+def _frame(points: dict[L, tuple[float, float]]) -> np.ndarray:
+    """One frame ``(1, 33, 4)`` with the given points seen, the rest unseen."""
+    f = np.zeros((1, 33, 4))
+    for p, (x, y) in points.items():
+        f[0, p] = (x, y, 0.0, 1.0)
+    return f
+
+
+def _refs(shank: float = 0.2, thigh: float = 0.2, torso: float = 0.3) -> np.ndarray:
+    refs = np.full((1, len(A.SEGMENT_NAMES)), 0.2)
+    refs[0, A.SEGMENT_NAMES.index("shank")] = shank
+    refs[0, A.SEGMENT_NAMES.index("thigh")] = thigh
+    refs[0, A.SEGMENT_NAMES.index("torso")] = torso
+    return refs
+
+
+def test_hip_below_knee_is_zero_at_parallel_and_signed() -> None:
+    level = _frame({L.LEFT_HIP: (0.3, 0.6), L.LEFT_KNEE: (0.5, 0.6)})
+    high = _frame({L.LEFT_HIP: (0.3, 0.5), L.LEFT_KNEE: (0.5, 0.6)})
+    low = _frame({L.LEFT_HIP: (0.3, 0.65), L.LEFT_KNEE: (0.5, 0.6)})
+    vals = [A.hip_below_knee(f, _refs(), "left", aspect=1.0)[0] for f in (level, high, low)]
+    assert vals == pytest.approx([0.0, -0.5, 0.25])
+
+
+def test_knee_width_below_one_when_the_knees_cave_in() -> None:
+    feet = {L.LEFT_ANKLE: (0.6, 0.9), L.RIGHT_ANKLE: (0.4, 0.9)}
+    out = _frame({**feet, L.LEFT_KNEE: (0.65, 0.7), L.RIGHT_KNEE: (0.35, 0.7)})
+    caved = _frame({**feet, L.LEFT_KNEE: (0.54, 0.7), L.RIGHT_KNEE: (0.46, 0.7)})
+    side = _frame({L.LEFT_ANKLE: (0.51, 0.9), L.RIGHT_ANKLE: (0.49, 0.9),
+                   L.LEFT_KNEE: (0.6, 0.7), L.RIGHT_KNEE: (0.58, 0.7)})  # fmt: skip
+    assert A.knee_width(out, _refs(), aspect=1.0)[0] == pytest.approx(1.5)
+    assert A.knee_width(caved, _refs(), aspect=1.0)[0] == pytest.approx(0.4)
+    assert np.isnan(A.knee_width(side, _refs(), aspect=1.0)[0])  # ankles end-on: not judged
+
+
+def test_front_knee_is_the_higher_one_and_ahead_is_towards_the_front_foot() -> None:
+    # facing +x: front foot at x 0.6 (toe 0.66), rear ankle at 0.3, rear knee near the floor
+    pts = {L.LEFT_ANKLE: (0.6, 0.9), L.LEFT_FOOT_INDEX: (0.66, 0.92), L.LEFT_KNEE: (0.7, 0.7),
+           L.RIGHT_ANKLE: (0.3, 0.88), L.RIGHT_FOOT_INDEX: (0.25, 0.92),
+           L.RIGHT_KNEE: (0.45, 0.88)}  # fmt: skip
+    past = A.front_knee_over_toe(_frame(pts), _refs(), aspect=1.0)[0]
+    assert past == pytest.approx((0.7 - 0.66) / 0.2)
+    mirrored = {p: (1 - x, y) for p, (x, y) in pts.items()}  # facing -x: same answer
+    assert A.front_knee_over_toe(_frame(mirrored), _refs(), aspect=1.0)[0] == pytest.approx(past)
+    behind = {**pts, L.LEFT_KNEE: (0.6, 0.7)}
+    assert A.front_knee_over_toe(_frame(behind), _refs(), aspect=1.0)[0] < 0
+
+
+def test_lean_over_shin_compares_the_torso_with_the_shin() -> None:
+    # shin 30 deg from vertical, torso 30 deg: parallel; torso 75 deg: 45 more
+    def frame(torso_deg: float) -> np.ndarray:
+        knee = (0.5 + 0.2 * np.sin(np.radians(30)), 0.9 - 0.2 * np.cos(np.radians(30)))
+        hip = (0.4, 0.6)
+        t = np.radians(torso_deg)
+        sh = (hip[0] + 0.3 * np.sin(t), hip[1] - 0.3 * np.cos(t))
+        return _frame({L.LEFT_ANKLE: (0.5, 0.9), L.LEFT_KNEE: knee, L.LEFT_HIP: hip,
+                       L.LEFT_SHOULDER: sh})  # fmt: skip
+
+    assert A.lean_over_shin(frame(30), _refs(), "left", aspect=1.0)[0] == pytest.approx(0.0)
+    assert A.lean_over_shin(frame(75), _refs(), "left", aspect=1.0)[0] == pytest.approx(45.0)
+
+
+def test_heel_check_is_judged_against_the_rep_start() -> None:
+    rules = load_rules()["squat"]
+    n = 20
+    rows = np.full((n, len(rules.columns)), np.nan)
+    rows[:, rules.column("view_yaw", "visible")] = 90.0
+    heel = np.full(n, 0.3)  # a foot whose heel point always reads 0.3 above its toe ...
+    heel[8:12] = 0.5  # ... rising 0.2 shank lengths at the bottom
+    rows[:, rules.column("heel_rise", "visible")] = heel
+    bottom = np.zeros(n, bool)
+    bottom[8:12] = True
+    verdict, results = judge_rep(rules, rows, bottom)
+    heels = next(r for r in results if r.name == "heels_lifting")
+    assert heels.value == pytest.approx(0.2) and heels.failed and verdict == "faulty"
+    assert heels.fault is not None
+    assert (
+        "heels 0.20 shank lengths higher" in heels.fault.text and "limit 0.15" in heels.fault.text
+    )
+    heel[8:12] = 0.35
+    rows[:, rules.column("heel_rise", "visible")] = heel
+    assert judge_rep(rules, rows, bottom)[0] == "good"
+
+
+def test_knees_past_toes_is_an_optional_squat_cue_off_by_default() -> None:
+    assert "knees_past_toes" not in {c.name for c in load_rules()["squat"].checks}
+    data = _rules_data()
+    for c in data["squat"]["checks"]:
+        if c["name"] == "knees_past_toes":
+            c["enabled"] = True
+    assert "knees_past_toes" in {c.name for c in parse_rules(data)["squat"].checks}
+    data["squat"]["checks"][1]["relative"] = "end"
+    with pytest.raises(ConfigError, match=r"rules\.squat\.checks\[1\]\.relative"):
+        parse_rules(data)
+
+
+def test_a_sagging_push_up_names_its_value_and_limit() -> None:
+    clip = generate_clip("push_up", 4, seed=5, view="left", errors=["hips_sagging"])
+    reps = count_reps(clip.landmarks, "push_up", clip.fps, aspect=clip.aspect)
+    assert len(reps) == 4
+    for rep in reps:
+        fault = next(f for f in rep.faults if f.check == "hips_sagging")
+        assert isinstance(fault, FormFault)
+        assert fault.value < fault.limit == -15.0
+        assert f"hips {abs(fault.value):.0f} deg below the line" in fault.text
+        assert "limit: hips 15 deg below the line" in fault.text
+        row = rep.as_row()
+        assert row["faults"] == fault_text(rep.checks) and fault.text in row["faults"]
+        assert "," not in row["faults"]  # reps.csv is written without quoting
+
+
+def test_the_event_log_keeps_each_fault_with_its_value_and_limit() -> None:
+    clip = generate_clip("squat", 3, seed=4, view="left", errors=["shallow"])
+    reps = count_reps(clip.landmarks, "squat", clip.fps, aspect=clip.aspect)
+    assert reps and all("shallow" in r.reasons for r in reps)
+    log = EventLog()
+    log.update(SimpleNamespace(time=12.0, finished=tuple(reps), warnings=(), exercise="squat"))
+    for ev, rep in zip(log.events, reps, strict=True):
+        detail = next(d for d in ev["fault_details"] if d["check"] == "shallow")
+        assert detail["limit"] == -0.42 and detail["value"] < -0.42
+        assert detail["text"].startswith("hips ") and "above the knees" in detail["text"]
+        assert ev["faults"] == rep.as_row()["faults"]
+    json.dumps(log.events)  # events.jsonl takes them as they are
+
+
+def test_reps_csv_names_each_faults_value_and_limit(tmp_path: Path) -> None:
+    from gymlib.analyze import analyze, save_clip_npz
+
+    clip = generate_clip("push_up", 3, seed=5, view="left", errors=[[], ["hips_sagging"], []])
+    src = save_clip_npz(clip, tmp_path / "clip.npz")
+    result = analyze(src, out=tmp_path / "out", exercise="push_up", progress=False)
+    lines = Path(result.outputs["reps"]).read_text().splitlines()
+    header = lines[0].split(",")
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
+    assert [r["verdict"] for r in rows] == ["good", "faulty", "good"]
+    assert rows[1]["faults"].startswith("hips_sagging: hips ")
+    assert "deg below the line (limit: hips 15 deg below the line)" in rows[1]["faults"]
+    assert rows[0]["faults"] == rows[2]["faults"] == ""
+
+
+def test_a_value_that_rounds_to_its_limit_shows_the_numbers() -> None:
+    spec = next(c for c in load_rules()["bench_press"].checks if c.name == "elbows_flaring")
+    fault = form_fault(spec, MEASURES["elbow_tuck_pair"], 0.2797)
+    assert fault.text == "elbows 74 deg out from the body (0.2797 upper arm; limit 0.28)"
+    far = form_fault(spec, MEASURES["elbow_tuck_pair"], -0.18)
+    assert far.text == "elbows 100 deg out from the body (limit: elbows 74 deg out from the body)"
+
+
+def test_good_push_ups_have_no_faults_in_words() -> None:
+    clip = generate_clip("push_up", 3, seed=6, view="left", errors=[])
+    reps = count_reps(clip.landmarks, "push_up", clip.fps, aspect=clip.aspect)
+    assert [r.verdict for r in reps] == ["good"] * 3
+    assert all(r.faults == () and r.as_row()["faults"] == "" for r in reps)
+
+
+def _halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
+    half = np.zeros(len(seq), int)
+    for lab in np.unique(mapped):
+        for i, s in enumerate(np.unique(seq[mapped == lab])):
+            half[(seq == s) & (mapped == lab)] = i % 2
+    return half
+
+
+@pytest.mark.skipif(not (REAL_FORM / "ngo_plank.npz").is_file(), reason="no real_form data")
+@pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
+def test_real_planks_held_out_half(aspect: float) -> None:
+    d = np.load(REAL_FORM / "ngo_plank.npz", allow_pickle=False)
+    lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
+    held = _halves(d["mapped"], d["seq"]) == 1
+    checks = {c.name: c for c in load_rules()["push_up"].checks}
+    line = A.pick_visible(A.body_line(lm, "left", aspect=aspect),
+                          A.body_line(lm, "right", aspect=aspect), A.visible_side(lm))  # fmt: skip
+    sag = line < checks["hips_sagging"].fail_below
+    pike = line > checks["hips_piking"].fail_above
+    good = held & (d["mapped"] == "good")
+    assert sag[held & (d["mapped"] == "hips_sagging")].mean() >= 0.9
+    assert pike[held & (d["mapped"] == "hips_piking")].mean() >= 0.9
+    assert (sag | pike)[good].mean() <= 0.1
+
+
+@pytest.mark.skipif(not (REAL_FORM / "ngo_lunge.npz").is_file(), reason="no real_form data")
+@pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
+def test_real_lunges_front_knee_held_out_half(aspect: float) -> None:
+    d = np.load(REAL_FORM / "ngo_lunge.npz", allow_pickle=False)
+    lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
+    held = _halves(d["mapped"], d["seq"]) == 1
+    spec = next(c for c in load_rules()["split_squat"].checks if c.name == "knees_past_toes")
+    val = A.front_knee_over_toe(lm, A.segment_lengths(lm, aspect=aspect), aspect=aspect)
+    fails = np.where(np.isnan(val), False, val > spec.fail_above)
+    assert fails[held & (d["mapped"] == "knees_past_toes")].mean() >= 0.85
+    assert fails[held & (d["mapped"] == "good")].mean() <= 0.05
