@@ -402,6 +402,7 @@ def analyze(
     progress: bool = True,
     overwrite: bool = False,
     gif: tuple[float, float] | None = None,
+    store: str | Path | None = None,
 ) -> Analysis:
     """Extract, classify, count and judge; write ``annotated.mp4``, ``reps.csv``, plots.
 
@@ -437,7 +438,7 @@ def analyze(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
-        result = _run(src, source, work, exercise, classifier, progress, gif)
+        result = _run(src, source, work, exercise, classifier, progress, gif, store)
         _install(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -450,7 +451,8 @@ def analyze(
 
 
 def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
-         progress: bool, gif: tuple[float, float] | None) -> Analysis:  # fmt: skip
+         progress: bool, gif: tuple[float, float] | None,
+         store: str | Path | None = None) -> Analysis:  # fmt: skip
     from tqdm.auto import tqdm
 
     from gymlib.io import write_json_atomic, write_text_atomic
@@ -458,7 +460,7 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
     from gymlib.session import CoachSession
 
     session = CoachSession(classifier, fps=source.fps, aspect=source.size[0] / source.size[1],
-                           exercise=exercise)  # fmt: skip
+                           exercise=exercise, store=store)  # fmt: skip
     if session.fixed is None:  # every set's exercise decided from all its windows first
         source = _planned(session, src, source, progress)
     timeline: list[tuple[float, str, float]] = []
@@ -566,19 +568,34 @@ def save_clip_npz(clip: Any, path: str | Path) -> Path:
                            image_size=np.array(clip.image_size))  # fmt: skip
 
 
-def _exercise_names() -> tuple[str, ...]:
+def _exercise_names(store: str | None = None) -> tuple[str, ...]:
     from gymlib.config import SEED_EXERCISES, ConfigError, load_config
 
     try:
-        return tuple(load_config().exercises)
+        names = tuple(load_config().exercises)
+        if store:  # and the exercises taught into --store (gymlib.teach)
+            from gymlib.teach.store import Store
+
+            names += Store(store).exercises()
+        return names
     except (ConfigError, OSError, ValueError):  # --help still works with a broken config
         return tuple(SEED_EXERCISES)
+
+
+def _store_arg(argv: list[str]) -> str | None:
+    """``--store DIR`` from the command line, before parsing (it widens ``--exercise``)."""
+    for i, a in enumerate(argv):
+        if a == "--store" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--store="):
+            return a.split("=", 1)[1]
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
-    names = _exercise_names()
+    names = _exercise_names(_store_arg(sys.argv[1:] if argv is None else list(argv)))
     ap = argparse.ArgumentParser(
         prog="python -m gymlib.analyze", description=__doc__.split("\n")[0]
     )
@@ -600,6 +617,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="EXERCISE",
         help=f"auto (recognised) or one of: {', '.join(names)}",
     )
+    ap.add_argument("--store", default=None, help="also the exercises taught into this folder "
+                    "(python -m gymlib.teach)")  # fmt: skip
     ap.add_argument(
         "--gif",
         default=None,
@@ -616,7 +635,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         result = analyze(args.video, out=args.out, exercise=args.exercise,
-                         overwrite=args.overwrite, gif=tuple(gif) if gif else None)  # fmt: skip
+                         overwrite=args.overwrite, gif=tuple(gif) if gif else None,
+                         store=args.store)  # fmt: skip
     except (FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

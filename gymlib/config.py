@@ -75,6 +75,7 @@ class PathsConfig:
     runs: Path = Path("runs")
     real_windows: Path = Path("../shared/data/seed_real_windows.npz")
     pose_models: Path = Path("models/mediapipe")
+    store: Path = Path("data/taught")  # taught exercises (gymlib.teach); never shipped files
 
 
 @dataclass(frozen=True)

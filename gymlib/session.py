@@ -26,6 +26,7 @@ import collections
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -101,6 +102,7 @@ class CoachSession:
         config: LiveConfig | None = None,
         threshold: float | None = None,
         counter_factory: Callable[[str], RepCounter] | None = None,
+        store: str | Path | None = None,
     ) -> None:
         cfg = load_config()
         self.cfg = config or load_live_config(cfg)
@@ -108,6 +110,16 @@ class CoachSession:
         self.threshold = cfg.model.confidence_threshold if threshold is None else threshold
         self._classifier = classifier
         self.exercises: tuple[str, ...] = tuple(cfg.exercises)
+        if store is not None:  # taught exercises (gymlib.teach): their classifier and rules
+            from gymlib.teach.store import Store
+
+            taught = Store(store, config=cfg)
+            self._classifier = classifier or taught.classifier()
+            self.exercises += taught.exercises()
+            book = taught.rulebook()
+            counter_factory = counter_factory or (
+                lambda ex: RepCounter(ex, self.fps, aspect=self.aspect, rules=book)
+            )
         self._make_counter = counter_factory or (
             lambda ex: RepCounter(ex, self.fps, aspect=self.aspect)
         )

@@ -180,3 +180,10 @@ def test_05_analyze_a_generated_session(tmp_path: Path) -> None:
                    EXERCISE="squat", SEED=1)  # fmt: skip
     assert 4 <= metrics["reps"] <= 6 and metrics["frames"] > 150
     assert Path(metrics["outputs"]["video"]).is_file()
+
+
+@pytest.mark.notebooks
+def test_06_teach_a_generated_exercise(tmp_path: Path) -> None:
+    metrics = _run("06_teach_exercise.ipynb", tmp_path, NAME="jumping_jack", CONFIRM=True,
+                   STORE=str(tmp_path / "store"), VIEW_CLIPS=12, OTHER_CLIPS=12)  # fmt: skip
+    assert metrics["taught"] == ["jumping_jack"] and metrics["summary"]["reps found"][0] >= 10

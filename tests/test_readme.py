@@ -47,6 +47,8 @@ def test_gymlib_commands_exist_and_take_their_flags(page: Path) -> None:
         for m in re.finditer(r"python -m (gymlib(?:\.\w+)+)", cmd):
             found = True
             module = ROOT / (m.group(1).replace(".", "/") + ".py")
+            if not module.is_file():  # a package run as a module: its __main__
+                module = ROOT / m.group(1).replace(".", "/") / "__main__.py"
             assert module.is_file(), f"{page.name}: `{cmd}` names a module that does not exist"
             src = module.read_text()
             tail = cmd[m.end() :].split("&&")[0]

@@ -1,0 +1,424 @@
+"""Teaching the coach a new exercise, measured (issue 42).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/teach_eval.py [--kinds lunge,jumping_jack,...]
+        [--test-clips 50] [--cv-folds 3] [--store runs/benchmarks/teach_store]
+
+For each movement that is none of the six (the generator's lunges, jumping jacks and arm
+circles, and bicep curls and overhead presses made here from the generator's body, camera and
+noise model): teach it from ONE generated clip of ~20 s (one body, one camera angle, no idle
+part) through ``gymlib.teach`` (signal search, rules file, classifier retrained into a store),
+then run the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of
+that movement: other bodies, every camera angle, other tempos, walking in, standing and resting
+around the reps. Figures: reps within one of the truth, reps counted in the idle parts, the new
+class's F1 on windows of the new movement against windows of the six and of "other", the time
+from clip to a working coach. Then the six's cross-validated macro-F1 (group k-fold on the real
+windows, each fold's training with and without the taught windows) to see what teaching costs
+them. Generated clips use MediaPipe-like depth (as the shipped recipe's).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parent.parent
+
+from types import SimpleNamespace  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from gymlib.synth import body as _body  # noqa: E402
+from gymlib.synth import camera as _camera  # noqa: E402
+from gymlib.synth import geometry as _geometry  # noqa: E402
+from gymlib.synth import idle as _idle  # noqa: E402
+from gymlib.synth import noise as _noise  # noqa: E402
+from gymlib.synth import timeline as _timeline  # noqa: E402
+from gymlib.synth import truth as _truth  # noqa: E402
+
+#: the generator's parts this benchmark builds its movements from
+S = SimpleNamespace(
+    Body=_body.Body, Skel=_body.Skel, _SIDES=_body.SIDES, _arm_ik=_body.arm_ik,
+    complete_landmarks=_body.complete_landmarks, VIEWS=_camera.VIEWS, _film=_camera.film,
+    _pick_setup=_camera.pick_setup, _vec=_geometry.vec, _pose_lunge=_idle._pose_lunge,
+    _pose_jumping_jack=_idle._pose_jumping_jack, _pose_standing=_idle.pose_standing,
+    _blend_idle=_idle.blend_idle, _apply_depth=_noise.apply_depth,
+    _rep_phase=_timeline._rep_phase, RepTruth=_truth.RepTruth,
+    SyntheticClip=_truth.SyntheticClip,
+)  # fmt: skip
+from gymlib.analyze import save_clip_npz  # noqa: E402
+
+KINDS = ("lunge", "jumping_jack", "arm_circles", "bicep_curl", "overhead_press")
+
+
+# --------------------------------------------------------------------------------------------
+# Clips of new movements with their truth (reps, idle parts), from the generator's parts
+# --------------------------------------------------------------------------------------------
+def _standing_with(body: S.Body, n: int, rng: np.random.Generator, fps: float) -> S.Skel:
+    sk = S.Skel(n)
+    sk.p = S._pose_standing(body, n, rng, fps=fps)
+    return sk
+
+
+def _pose(
+    kind: str,
+    body: S.Body,
+    phase: np.ndarray,
+    cycle: np.ndarray,
+    rng: np.random.Generator,
+    fps: float,
+) -> np.ndarray:
+    n = len(phase)
+    left = S._vec(0, 0, 1)
+    if kind == "lunge":
+        return S._pose_lunge(body, phase, cycle, rng)
+    if kind == "jumping_jack":
+        return S._pose_jumping_jack(body, phase, rng)
+    sk = _standing_with(body, n, rng, fps)
+    if kind == "arm_circles":  # one circle per rep: the angle follows the phase's way travelled
+        theta = np.pi * np.concatenate([[0], np.cumsum(np.abs(np.diff(phase)))])
+        r = rng.uniform(0.12, 0.25)
+        for side, sign in S._SIDES:
+            circle = -np.cos(theta)[:, None] * S._vec(0, 1, 0) + np.sin(theta)[:, None] * S._vec(
+                1, 0, 0
+            )
+            wrist = sk[side, "shoulder"] + left * sign * body.arm * 0.93 + circle * r
+            S._arm_ik(sk, body, side, wrist, np.broadcast_to(S._vec(0, -1, 0), (n, 3)))
+        return sk.p
+    if kind == "bicep_curl":  # upper arm by the side, forearm from hanging to the shoulder
+        top = rng.uniform(120, 140)
+        for side, sign in S._SIDES:
+            elbow = sk[side, "shoulder"] + S._vec(-0.02, -body.upper_arm, 0) + left * sign * 0.04
+            a = np.radians(8 + phase * top)[:, None]
+            wrist = elbow + (np.sin(a) * S._vec(1, 0, 0) - np.cos(a) * S._vec(0, 1, 0)) * (
+                body.forearm
+            )
+            S._arm_ik(sk, body, side, wrist, np.broadcast_to(S._vec(-1, -0.2, 0), (n, 3)))
+        return sk.p
+    # overhead press: hands from beside the shoulders to straight overhead
+    for side, sign in S._SIDES:
+        sh = sk[side, "shoulder"]
+        low = sh + S._vec(0.06, 0.04, 0) + left * sign * 0.2
+        high = sh + S._vec(0.0, body.arm * 0.95, 0) + left * sign * 0.08
+        w = phase[:, None]
+        wrist = (1 - w) * low + w * high
+        S._arm_ik(sk, body, side, wrist, np.broadcast_to(S._vec(0, -1, 0), (n, 3)) + left * sign)
+    return sk.p
+
+
+def movement_clip(
+    kind: str,
+    n_reps: int,
+    *,
+    seed: int,
+    view: str | None = None,
+    idle: bool = True,
+    tempo: tuple[float, float] = (1.2, 3.5),
+    fps: float = 30.0,
+    depth: str = "mediapipe",
+) -> S.SyntheticClip:
+    """A clip of ``kind`` with its reps' truth; ``idle``: walking in, standing, resting."""
+    rng = np.random.default_rng([seed, 4242])
+    body = S.Body.sample(rng)
+    view, image_size, mirrored = S._pick_setup(rng, view, None, None)
+    segments, parts, reps, idles, cycle = [], [], [], [], []
+    cursor = 0
+
+    def add(kind_: str, seconds: float) -> None:
+        nonlocal cursor
+        k = max(int(round(seconds * fps)), 1)
+        parts.append(np.zeros(k))
+        cycle.append(np.full(k, len(reps)))
+        segments.append((kind_, k))
+        if kind_ != "top":
+            idles.append((cursor, cursor + k, kind_))
+        cursor += k
+
+    if idle:
+        add("walk_in", rng.uniform(1.2, 2.5))
+        add("standing", rng.uniform(1.0, 3.0))
+    add("top", rng.uniform(0.5, 1.0))
+    for _ in range(n_reps):
+        ph, bottom, k = S._rep_phase(rng, fps, rng.uniform(*tempo))
+        parts.append(ph)
+        cycle.append(np.full(k, len(reps)))
+        segments.append(("rep", k))
+        reps.append(S.RepTruth(cursor, cursor + bottom, cursor + k - 1))
+        cursor += k
+        if rng.random() < 0.3:
+            add("top", rng.uniform(0.1, 0.6))
+    add("top", rng.uniform(0.3, 0.8))
+    if idle:
+        add("resting", rng.uniform(2.0, 4.0))
+    phase, cyc = np.concatenate(parts), np.concatenate(cycle)
+    p = _pose(kind, body, phase, cyc, rng, fps)
+    if idle:  # the idle postures blended in as the generator does for a standing exercise
+        p = S._blend_idle(p, "squat", body, segments, rng, fps)
+    p = S.complete_landmarks(p, body)
+    framed = np.ones(len(p), bool)
+    for s, e, k in idles:
+        framed[s:e] = k != "walk_in"
+    lm, cam = S._film(
+        p,
+        framed,
+        rng,
+        yaw=S.VIEWS[view],
+        image_size=image_size,
+        mirrored=mirrored,
+        noise=1.0,
+        camera_height=None,
+    )
+    S._apply_depth(lm, depth, fps, rng, 1.0)
+    return S.SyntheticClip(
+        lm, fps, kind, view, reps, idles, tuple(image_size), mirrored, seed, camera=cam.summary()
+    )
+
+
+# --------------------------------------------------------------------------------------------
+def idle_reps(clip: S.SyntheticClip, reps: list) -> int:
+    """Counted reps whose middle lies in an idle part."""
+    idle = clip.idle_mask()
+    return sum(bool(idle[min((r.start + r.end) // 2, len(idle) - 1)]) for r in reps)
+
+
+def run_coach(clip: S.SyntheticClip, store: Path, exercise: str = "auto") -> list:
+    from gymlib.session import CoachSession
+
+    session = CoachSession(fps=clip.fps, aspect=clip.aspect, store=store, exercise=exercise)
+    for i, frame in enumerate(clip.landmarks):
+        session.update(frame if frame.any() else None, i / clip.fps)
+    return list(session.reps)
+
+
+def f1_new_class(store: Path, name: str, kind: str, n: int, seed: int) -> dict:
+    """F1 of the new class on 30-frame windows: its own fresh clips' rep windows against
+    windows of the six (generated, every view) and of "other" (the generator's)."""
+    from gymlib.datasets import cut_windows
+    from gymlib.evaluation import not_exercise_windows, view_test_windows
+    from gymlib.teach import Store
+
+    clf = Store(store).classifier()
+    own = [
+        cut_windows(c.landmarks[c.reps[0].start : c.reps[-1].end + 1])
+        for c in (movement_clip(kind, 6, seed=seed + 900 + i, idle=False) for i in range(n))
+    ]
+    own = np.concatenate(own)
+    six = view_test_windows(1, seed=seed + 77, depth="mediapipe")[0]
+    other = not_exercise_windows(2, seed=seed + 78, depth="mediapipe")
+    other = other[0] if isinstance(other, tuple) else other
+    x = np.concatenate([own, six, other])
+    truth = np.r_[np.ones(len(own), bool), np.zeros(len(six) + len(other), bool)]
+    probs = clf.predict_proba(x)
+    k = clf.classes.index(name)
+    said = (probs.argmax(1) == k) & (probs.max(1) >= 0.9)
+    tp, fp, fn = (said & truth).sum(), (said & ~truth).sum(), (~said & truth).sum()
+    return {
+        "f1": float(2 * tp / max(2 * tp + fp + fn, 1)),
+        "windows_new": int(len(own)),
+        "windows_six_other": int(len(six) + len(other)),
+        "false_new_in_six_other": int(fp),
+    }
+
+
+def six_cv(stores: list[Path], folds: int) -> dict:
+    """The six's macro-F1 over a group k-fold of the real windows, each fold trained on the
+    shipped recipe (its real part + the generated windows) with and without the taught
+    windows of ``stores``. A window of the six taken for a taught exercise counts as wrong."""
+    from gymlib.evaluation import confusion_matrix, f1_per_class
+    from gymlib.teach import Store
+    from gymlib.teach.classifier import recipe_windows, train_user_classifier
+    from gymlib.training import concat, group_kfold, group_split, load_real_windows, with_classes
+
+    train, val = recipe_windows()
+    gen = [
+        p.subset(np.flatnonzero(np.char.startswith(p.source.astype(str), "synthetic")))
+        for p in (train, val)
+    ]
+    real = with_classes(load_real_windows(), train.classes)
+    taught = {n: Store(st).windows(n) for st in stores for n in Store(st).exercises()}
+    out = {}
+    for cond, tw in (("shipped_recipe", {}), ("with_taught", taught)):
+        pred = np.zeros(len(real), int)
+        for k, (tr, te) in enumerate(group_kfold(real.group, folds, seed=42)):
+            a, b = group_split(real.group[tr], 0.15, seed=k)
+            base = (concat(real.subset(tr[a]), gen[0]), concat(real.subset(tr[b]), gen[1]))
+            clf, _ = train_user_classifier(tw, None, base=base)
+            pred[te] = clf.predict_proba(real.windows[te]).argmax(1)
+        n = int(pred.max()) + 1 if len(pred) else 0
+        cm = confusion_matrix(real.labels, pred, max(n, len(train.classes)))
+        out[cond] = float(f1_per_class(cm)[:6].mean())
+        print(f"six's {folds}-fold macro-F1, {cond} ({sorted(tw)}): {out[cond]:.4f}", flush=True)
+    out["taught"] = sorted(taught)
+    out["drop"] = out["shipped_recipe"] - out["with_taught"]
+    return out
+
+
+def real_footage(pose_dir: Path, videos: Path) -> dict:
+    """On the real clips (hand-counted): the signal search on each clip (reps found vs the hand
+    count), then each clip's found rules counting every OTHER clip of the same exercise (the
+    exercise fixed, the classifier left out) - teaching from one person, counting another.
+    Landmarks: ``pose_dir/<clip>.npz`` (PoseSequence) if there, else MediaPipe on the video."""
+    from gymlib.extract import PoseSequence, extract_video
+    from gymlib.reps import count_reps
+    from gymlib.teach import Store, TeachError
+    from gymlib.teach.signal import Clip, find_signal
+
+    clips: dict[str, tuple[Clip, dict]] = {}
+    for meta_path in sorted(videos.glob("*.json")):
+        meta = json.loads(meta_path.read_text())
+        cached = pose_dir / f"{meta_path.stem}.npz"
+        seq = (
+            PoseSequence.load(cached)
+            if cached.is_file()
+            else extract_video(meta_path.with_suffix(".mp4"), progress=False)
+        )
+        w, h = seq.image_size
+        clips[meta_path.stem] = (Clip(seq.landmarks, seq.fps, w / h, meta_path.stem), meta)
+    store = Store(ROOT / "runs/benchmarks/teach_real_store")
+    rows, transfer = [], []
+    for name, (clip, meta) in clips.items():
+        try:
+            found = find_signal([clip])
+        except TeachError as exc:
+            rows.append({"clip": name, "hand": meta["reps"], "found": None, "why": str(exc)[:60]})
+            continue
+        rows.append(
+            {
+                "clip": name,
+                "hand": meta["reps"],
+                "found": len(found.reps[0]),
+                "signal": f"{found.best.measure} ({found.best.side})",
+            }
+        )
+        entry = {"signal": found.specs, **({"posture": found.posture} if found.posture else {})}
+        book = store.rulebook({"taught": entry})
+        for other, (oclip, ometa) in clips.items():
+            if other == name or ometa["exercise"] != meta["exercise"]:
+                continue
+            reps = count_reps(
+                oclip.landmarks, "taught", oclip.fps, aspect=oclip.aspect, rules=book
+            )
+            transfer.append(
+                {"taught_from": name, "counted": other, "hand": ometa["reps"], "reps": len(reps)}
+            )
+    found_ok = [r for r in rows if r["found"] is not None]
+    summary = {
+        "clips": len(rows),
+        "signal_found": len(found_ok),
+        "found_within_one": sum(abs(r["found"] - r["hand"]) <= 1 for r in found_ok),
+        "transfer_pairs": len(transfer),
+        "transfer_within_one": sum(abs(t["reps"] - t["hand"]) <= 1 for t in transfer),
+    }
+    print(json.dumps(summary), flush=True)
+    for r in rows:
+        print(json.dumps(r))
+    return {"summary": summary, "clips": rows, "transfer": transfer}
+
+
+def main() -> None:
+    from gymlib.teach import commit, propose
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kinds", default=",".join(KINDS))
+    ap.add_argument("--test-clips", type=int, default=50)
+    ap.add_argument("--f1-clips", type=int, default=10)
+    ap.add_argument(
+        "--fixed-clips",
+        type=int,
+        default=20,
+        help="of the test clips, how many also run with the exercise fixed by the user",
+    )
+    ap.add_argument("--teach-views", default="left45", help="one ~20 s teaching clip per view")
+    ap.add_argument("--store", type=Path, default=ROOT / "runs/benchmarks/teach_store")
+    ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/teach_eval.json")
+    ap.add_argument(
+        "--cv-folds",
+        type=int,
+        default=0,
+        help="also the six's k-fold macro-F1 with every taught kind (0: skip)",
+    )
+    ap.add_argument("--cv-only", action="store_true", help="only the k-fold, on taught stores")
+    ap.add_argument(
+        "--real",
+        type=Path,
+        default=None,
+        help="only the real-footage part: the real videos' folder (hand counts)",
+    )
+    ap.add_argument("--pose-cache", type=Path, default=Path("/work/cache/real_pose"))
+    args = ap.parse_args()
+    kinds = [k for k in args.kinds.split(",") if k]
+    if args.real is not None:
+        if not args.real.is_dir():
+            raise SystemExit(f"{args.real}: no such folder (../shared/data/real_videos)")
+        res = real_footage(args.pose_cache, args.real)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("teach_real.json").write_text(json.dumps(res, indent=2))
+        return
+    if args.cv_only:
+        res = six_cv([args.store / k for k in kinds], args.cv_folds or 3)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.with_name("teach_cv.json").write_text(json.dumps(res, indent=2))
+        return
+    results = {}
+    for kind in kinds:
+        store = args.store / kind
+        if store.exists():
+            import shutil
+
+            shutil.rmtree(store)
+        paths = []
+        for view in args.teach_views.split(","):
+            teach = movement_clip(kind, 12, seed=1, view=view, idle=False, tempo=(1.3, 1.8))
+            paths.append(save_clip_npz(teach, store.parent / f"{kind}_teach_{view}.npz"))
+        t0 = time.perf_counter()
+        prop = propose(kind, paths, store=store)
+        info = commit(prop)
+        taught_s = time.perf_counter() - t0
+        within = idle_total = within_fixed = idle_fixed = 0
+        errors = []
+        for i in range(args.test_clips):
+            clip = movement_clip(
+                kind, int(np.random.default_rng(i).integers(4, 11)), seed=1000 + i
+            )
+            reps = [r for r in run_coach(clip, store) if r.exercise == kind]
+            within += abs(len(reps) - len(clip.reps)) <= 1
+            idle_total += idle_reps(clip, reps)
+            errors.append(len(reps) - len(clip.reps))
+            if i < args.fixed_clips:  # the exercise chosen by the user (--exercise NAME)
+                fixed = run_coach(clip, store, kind)
+                within_fixed += abs(len(fixed) - len(clip.reps)) <= 1
+                idle_fixed += idle_reps(clip, fixed)
+        f1 = f1_new_class(store, kind, kind, args.f1_clips, seed=5000)
+        results[kind] = {
+            "signal": prop.summary()["signal"],
+            "teach_reps": len(teach.reps),
+            "found_reps": prop.summary()["reps found"],
+            "within_one": within / args.test_clips,
+            "idle_reps_per_20": idle_total * 20 / args.test_clips,
+            "mean_error": float(np.mean(errors)),
+            "fixed_within_one": within_fixed / max(min(args.fixed_clips, args.test_clips), 1),
+            "fixed_idle_reps_per_20": idle_fixed
+            * 20
+            / max(min(args.fixed_clips, args.test_clips), 1),
+            "errors": errors,
+            "clip_to_coach_s": round(taught_s, 1),
+            "recipe_s": info["recipe_s"],
+            "training_s": info["training_s"],
+            "dropped_other_groups": info["dropped_other_groups"],
+            "warnings": info["warnings"],
+            **f1,
+        }
+        print(
+            json.dumps({kind: {k: v for k, v in results[kind].items() if k != "errors"}}),
+            flush=True,
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()

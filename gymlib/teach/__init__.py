@@ -1,0 +1,274 @@
+"""Teach the coach a new exercise from one recording.
+
+    python -m gymlib.teach NAME CLIP [CLIP ...] [--store DIR] [--replace] [--dry-run]
+    python -m gymlib.teach --list | --forget NAME [--store DIR]
+
+or, step by step (notebook 06)::
+
+    proposal = propose("bicep_curl", ["curls.mp4"])   # finds the counting signal, no writing
+    preview(proposal)                                 # signal over time + skeleton top/bottom
+    result = commit(proposal)                         # rules, windows, retrained classifier
+
+``CLIP`` is a video (MediaPipe finds the person) or a landmark ``.npz`` (``PoseSequence.save``
+or a generator clip from ``gymlib.analyze.save_clip_npz``). Everything goes into one store folder
+(default ``paths.store``, ``data/taught``): see :mod:`gymlib.teach.store`. Then
+``python -m gymlib.analyze CLIP --store DIR`` recognises and counts the taught exercise, and
+``CoachSession(store=DIR)`` does live.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gymlib.teach.signal import Clip, Found, TeachError, find_signal
+from gymlib.teach.store import Store
+
+__all__ = [
+    "Clip",
+    "Proposal",
+    "Store",
+    "TeachError",
+    "commit",
+    "forget",
+    "load_clip",
+    "preview",
+    "propose",
+]
+
+#: a clip needs a person in at least this share of its frames
+MIN_PERSON = 0.5
+
+
+def load_clip(path: str | Path) -> Clip:
+    """A video (run through MediaPipe) or a landmark ``.npz`` as a :class:`Clip`."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{p}: no such video or landmark file")
+    if p.suffix.lower() == ".npz":
+        with np.load(p, allow_pickle=False) as d:
+            if "landmarks" not in d.files:
+                raise TeachError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
+            lm = d["landmarks"].astype(np.float32)
+            fps = float(d["fps"]) if "fps" in d.files else 30.0
+            size = (
+                tuple(int(v) for v in d["image_size"]) if "image_size" in d.files else (640, 480)
+            )
+        if lm.ndim != 3 or lm.shape[1:] != (33, 4):
+            raise TeachError(f"{p}: landmarks must be (T, 33, 4), got {lm.shape}")
+    else:
+        from gymlib.extract import extract_video
+
+        seq = extract_video(p, progress=False)
+        lm, fps, size = seq.landmarks, seq.fps, seq.image_size
+    clip = Clip(lm, fps, size[0] / size[1], str(p))
+    person = float(np.mean(np.any(lm != 0, axis=(1, 2)))) if len(lm) else 0.0
+    if person < MIN_PERSON:
+        raise TeachError(
+            f"{p}: a person was found in only {person:.0%} of the frames (at least "
+            f"{MIN_PERSON:.0%} needed); film the whole body, well lit, from 2-4 m"
+        )
+    return clip
+
+
+@dataclass
+class Proposal:
+    """What the coach found in the clips, before anything is written."""
+
+    name: str
+    clips: list[Clip]
+    found: Found
+    entry: dict[str, Any]
+    store: Store
+    replace: bool = False
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        b = self.found.best
+        return {
+            "exercise": self.name,
+            "store": str(self.store.root),
+            "signal": f"{b.measure} ({b.side})",
+            "top": self.entry["signal"][0]["top"],
+            "bottom": self.entry["signal"][0]["bottom"],
+            "clean-cycle score": round(b.score, 2),
+            "reps found": [len(r) for r in self.found.reps],
+            "posture": self.entry.get("posture", []),
+            "warnings": self.warnings,
+            "runners-up": [
+                f"{c.measure} ({c.side}) {c.score:.2f}" for c in self.found.candidates[1:4]
+            ],
+        }
+
+
+def propose(
+    name: str,
+    clips: Sequence[str | Path | Clip],
+    *,
+    store: str | Path | Store | None = None,
+    replace: bool = False,
+) -> Proposal:
+    """Find the counting signal, its top and bottom and the start posture in ``clips``; check
+    the name. Nothing is written."""
+    t0 = time.perf_counter()
+    st = store if isinstance(store, Store) else Store(store)
+    st.check_name(name, replace=replace)
+    if not clips:
+        raise TeachError("give at least one clip with three reps or more")
+    loaded = [c if isinstance(c, Clip) else load_clip(c) for c in clips]
+    found = find_signal(loaded)
+    entry: dict[str, Any] = {"signal": list(found.specs)}
+    if found.posture:
+        entry["posture"] = found.posture
+    entry["checks"] = []
+    return Proposal(name, loaded, found, entry, st, replace, seconds=time.perf_counter() - t0)
+
+
+def commit(
+    proposal: Proposal, *, recipe: dict | None = None, cache: Path | None = None
+) -> dict[str, Any]:
+    """Write the exercise into the store and retrain the store's classifier with it."""
+    from gymlib.teach.classifier import taught_windows, train_user_classifier
+
+    t0 = time.perf_counter()
+    p, st = proposal, proposal.store
+    st.check_name(p.name, replace=p.replace)
+    windows, groups = taught_windows(p.clips, p.found.reps, p.name)
+    warnings = list(p.warnings) + _looks_like_shipped(windows)
+    taught = {n: st.windows(n) for n in st.exercises() if n != p.name}
+    taught[p.name] = (windows, groups)
+    # the classifier is trained before anything is written: a failure leaves the store as it was
+    tmp = st.root / ".training" / "classifier.keras"
+    clf, info = train_user_classifier(taught, tmp, cfg=st.cfg, recipe=recipe, cache=cache)
+    record = {
+        "clips": [c.source for c in p.clips],
+        "signal": p.entry["signal"][0],
+        "reps": [len(r) for r in p.found.reps],
+        "windows": len(windows),
+        "taught": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    st.write_exercise(p.name, p.entry, windows, groups, record)
+    _move_model(tmp, st.classifier_path)
+    info["dropped_other_groups"] = len(info["dropped_other_groups"])
+    info.update(
+        exercise=p.name,
+        store=str(st.root),
+        warnings=warnings,
+        seconds=round(p.seconds + time.perf_counter() - t0, 1),
+    )
+    return info
+
+
+def forget(
+    name: str,
+    *,
+    store: str | Path | Store | None = None,
+    recipe: dict | None = None,
+    cache: Path | None = None,
+) -> dict[str, Any]:
+    """Remove a taught exercise and retrain the store's classifier without it (or delete the
+    classifier when nothing taught is left)."""
+    from gymlib.teach.classifier import train_user_classifier
+
+    st = store if isinstance(store, Store) else Store(store)
+    st.forget(name)
+    left = st.exercises()
+    if not left:
+        st.drop_classifier()
+        return {"forgot": name, "left": []}
+    tmp = st.root / ".training" / "classifier.keras"
+    _, info = train_user_classifier(
+        {n: st.windows(n) for n in left}, tmp, cfg=st.cfg, recipe=recipe, cache=cache
+    )
+    _move_model(tmp, st.classifier_path)
+    info["dropped_other_groups"] = len(info["dropped_other_groups"])
+    return {"forgot": name, "left": list(left), **info}
+
+
+def _move_model(tmp: Path, dst: Path) -> None:
+    """The freshly trained model's three files into place (each a rename)."""
+    import os
+
+    for suffix in (".tflite", ".keras", ".json"):  # the card last: it names the others' hash
+        src = tmp.with_suffix(suffix)
+        if src.is_file():
+            os.replace(src, dst.with_suffix(suffix))
+    if tmp.parent.is_dir() and not any(tmp.parent.iterdir()):
+        tmp.parent.rmdir()
+
+
+def _looks_like_shipped(windows: np.ndarray) -> list[str]:
+    """A warning when the shipped classifier takes most of the new windows for one of the six."""
+    from gymlib.model import OTHER, ExerciseClassifier
+
+    try:
+        clf = ExerciseClassifier.load()
+    except (FileNotFoundError, ValueError):
+        return []
+    pick = np.random.default_rng(0).choice(len(windows), min(300, len(windows)), replace=False)
+    probs = clf.predict_proba(windows[pick])
+    top = probs.argmax(1)
+    sure = probs.max(1) >= 0.9
+    for i, c in enumerate(clf.classes):
+        share = float(np.mean(sure & (top == i)))
+        if c != OTHER and share > 0.5:
+            return [
+                f"the shipped classifier takes {share:.0%} of these windows for {c!r}: "
+                f"is this {c}? (taught anyway; the new class now competes with it)"
+            ]
+    return []
+
+
+def preview(proposal: Proposal, path: str | Path | None = None) -> Any:
+    """The signal over time with the reps it would count, and the skeleton at the top and at
+    the bottom of a rep, for each clip; saved as a png at ``path`` when given."""
+    import matplotlib.pyplot as plt
+
+    from gymlib.landmarks import POSE_CONNECTIONS
+
+    f = proposal.found
+    spec = proposal.entry["signal"][0]
+    n = len(proposal.clips)
+    fig, axes = plt.subplots(
+        n, 3, figsize=(12, 3 * n), squeeze=False, gridspec_kw={"width_ratios": [4, 1, 1]}
+    )
+    for row, (clip, values, reps) in enumerate(zip(proposal.clips, f.values, f.reps, strict=True)):
+        ax = axes[row, 0]
+        t = np.arange(len(values)) / clip.fps
+        ax.plot(t, values, lw=1)
+        for r in reps:
+            ax.axvspan(r.start / clip.fps, r.end / clip.fps, color="g", alpha=0.15)
+        for level, style in ((spec["top"], "--"), (spec["bottom"], ":")):
+            ax.axhline(level, color="k", ls=style, lw=0.8)
+        ax.set_title(
+            f"{Path(clip.source).name}: {spec['measure']} ({spec['side']}), "
+            f"{len(reps)} reps (green)"
+        )
+        ax.set_xlabel("s")
+        r = reps[len(reps) // 2]
+        for ax, frame, label in (
+            (axes[row, 1], r.start, "top"),
+            (axes[row, 2], r.bottom, "bottom"),
+        ):
+            lm = clip.landmarks[frame]
+            xy = lm[:, :2] * [clip.aspect, 1.0]
+            for a, b in POSE_CONNECTIONS:
+                ax.plot(xy[[a, b], 0], xy[[a, b], 1], "b-", lw=1.5)
+            ax.set_title(label)
+            ax.set_aspect("equal")
+            ax.invert_yaxis()
+            ax.axis("off")
+    fig.suptitle(f"{proposal.name}: what the coach would count")
+    fig.tight_layout()
+    if path is not None:
+        from gymlib.io import atomic_path
+
+        with atomic_path(Path(path)) as tmp:
+            fig.savefig(tmp, format="png", dpi=80)
+    return fig

@@ -1,0 +1,175 @@
+"""The store: everything taught, in one folder beside (never inside) the shipped files.
+
+    <store>/rules.yaml          the taught exercises' rules, config.yaml's ``rules`` schema
+    <store>/taught.json         per exercise: clips, signal, when
+    <store>/windows/<name>.npz  its classifier windows (the next retraining needs them)
+    <store>/classifier.keras    the shipped recipe retrained with every taught exercise
+                                (+ .json card, + .tflite)
+
+The store's rules are read beside config.yaml's by the same parser
+(:func:`gymlib.rules.parse_rules`): a taught exercise is one more entry of the rule table, with
+the same validation, and the counter (:class:`gymlib.reps.RepCounter`) takes it like the six.
+Add form checks to an exercise in ``rules.yaml`` by hand (``checks:``, as in config.yaml).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from gymlib.config import Config, ConfigError, load_config
+from gymlib.io import save_npz_atomic, write_json_atomic, write_text_atomic
+from gymlib.rules import RuleBook, parse_rules
+
+RULES_HEADER = """\
+# Exercises taught with `python -m gymlib.teach` (loaded beside config.yaml's rules; the shipped
+# config.yaml is never edited). Same schema as config.yaml's `rules` section: add form checks
+# under an exercise's `checks:` (see config.yaml for examples); `--forget NAME` removes one.
+"""
+
+
+def default_store(cfg: Config | None = None) -> Path:
+    """``paths.store`` of config.yaml (``data/taught``, git-ignored)."""
+    cfg = cfg or load_config()
+    return cfg.resolve(getattr(cfg.paths, "store", Path("data/taught")))
+
+
+class Store:
+    """One folder of taught exercises (see the module doc)."""
+
+    def __init__(self, root: str | Path | None = None, *, config: Config | None = None) -> None:
+        self.cfg = config or load_config()
+        self.root = Path(root) if root is not None else default_store(self.cfg)
+        if self.root.exists() and not self.root.is_dir():
+            raise NotADirectoryError(f"{self.root}: a store is a folder, this is a file")
+        self.rules_path = self.root / "rules.yaml"
+        self.index_path = self.root / "taught.json"
+        self.classifier_path = self.root / "classifier.keras"
+
+    # -------------------------------------------------------------------------------------------
+    def user_rules(self) -> dict[str, Any]:
+        """The store's rule entries as written (``{}`` when nothing is taught)."""
+        if not self.rules_path.is_file():
+            return {}
+        try:
+            data = yaml.safe_load(self.rules_path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{self.rules_path}: not valid YAML: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("rules", {}), dict):
+            raise ConfigError(f"{self.rules_path}: expected a mapping with a 'rules' section")
+        return dict(data.get("rules") or {})
+
+    def taught(self) -> dict[str, dict[str, Any]]:
+        """Per taught exercise: its record (clips, signal, classifier windows, when)."""
+        if not self.index_path.is_file():
+            return {}
+        return json.loads(self.index_path.read_text(encoding="utf-8"))
+
+    def exercises(self) -> tuple[str, ...]:
+        return tuple(self.taught())
+
+    def shipped_names(self) -> tuple[str, ...]:
+        return tuple(
+            dict.fromkeys(
+                [
+                    *self.cfg.exercises,
+                    *(k for k in self.cfg.extra.get("rules", {}) if k != "angles"),
+                ]
+            )
+        )
+
+    def rulebook(self, extra: dict[str, Any] | None = None) -> RuleBook:
+        """config.yaml's rule table with the store's exercises (and ``extra`` ones) added.
+
+        A store entry may not reuse a shipped name: the shipped rules always win the name.
+        """
+        shipped = dict(self.cfg.extra.get("rules", {}))
+        user = {**self.user_rules(), **(extra or {})}
+        clash = sorted(set(user) & set(shipped))
+        if clash:
+            raise ConfigError(
+                f"{self.rules_path}: {clash} are shipped exercises; a store may only add new names"
+            )
+        return parse_rules({**shipped, **user}, f"rules (config.yaml + {self.rules_path})")
+
+    def classifier(self) -> Any:
+        """The store's classifier, or None when nothing taught has one."""
+        if not self.classifier_path.is_file():
+            return None
+        from gymlib.model import ExerciseClassifier
+
+        return ExerciseClassifier.load(self.classifier_path)
+
+    def windows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The classifier windows ``(N, 30, 132)`` kept for a taught exercise, and their groups."""
+        with np.load(self.root / "windows" / f"{name}.npz", allow_pickle=False) as d:
+            return d["windows"], d["group"].astype(str)
+
+    # -------------------------------------------------------------------------------------------
+    def check_name(self, name: str, *, replace: bool = False) -> None:
+        """A new exercise's name: snake_case, not a shipped one, not taught unless replacing."""
+        if not name.isidentifier() or name != name.lower():
+            raise ValueError(f"{name!r} is not a lower-case snake_case name (e.g. 'bicep_curl')")
+        if name in self.shipped_names() or name in ("other", "unknown", "auto", "angles"):
+            raise ValueError(
+                f"{name!r} is a shipped exercise (or a reserved word); choose "
+                "another name - shipped exercises are never replaced"
+            )
+        if name in self.taught() and not replace:
+            raise ValueError(
+                f"{name!r} is taught already in {self.root}; pass --replace to "
+                "teach it again, or --forget it first"
+            )
+
+    def write_exercise(
+        self,
+        name: str,
+        entry: dict[str, Any],
+        windows: np.ndarray,
+        groups: np.ndarray,
+        record: dict[str, Any],
+    ) -> None:
+        """Add or replace one exercise's rules, windows and record (each file written whole,
+        rules validated with the shipped ones before they are written)."""
+        user = self.user_rules()
+        old = user.get(name) or {}
+        if old.get("checks") and not entry.get("checks"):
+            entry = {**entry, "checks": old["checks"]}  # checks the user added stay
+        user[name] = entry
+        self.rulebook({name: entry})  # raises on a bad entry before anything is written
+        self.root.mkdir(parents=True, exist_ok=True)
+        save_npz_atomic(
+            self.root / "windows" / f"{name}.npz",
+            windows=windows,
+            group=np.asarray(groups).astype(str),
+        )
+        self._write_rules(user)
+        index = self.taught()
+        index[name] = record
+        write_json_atomic(self.index_path, index)
+
+    def forget(self, name: str) -> None:
+        """Remove a taught exercise (rules, windows, record); the caller retrains."""
+        if name not in self.taught():
+            raise ValueError(
+                f"{name!r} is not taught in {self.root}; taught: {list(self.taught()) or 'none'}"
+            )
+        user = self.user_rules()
+        user.pop(name, None)
+        self._write_rules(user)
+        index = self.taught()
+        index.pop(name)
+        write_json_atomic(self.index_path, index)
+        (self.root / "windows" / f"{name}.npz").unlink(missing_ok=True)
+
+    def drop_classifier(self) -> None:
+        for suffix in (".keras", ".json", ".tflite"):
+            self.classifier_path.with_suffix(suffix).unlink(missing_ok=True)
+
+    def _write_rules(self, user: dict[str, Any]) -> None:
+        body = yaml.safe_dump({"rules": user}, sort_keys=False, default_flow_style=None)
+        write_text_atomic(self.rules_path, RULES_HEADER + body)

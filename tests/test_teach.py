@@ -1,0 +1,113 @@
+"""Teaching a new exercise (gymlib.teach): signal search, store, counter, classifier, CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.analyze import save_clip_npz
+from gymlib.config import load_config
+from gymlib.reps import count_reps
+from gymlib.synth import generate_other
+from gymlib.teach import Clip, Store, TeachError, commit, forget, load_clip, propose
+from gymlib.teach.signal import find_signal
+
+
+def _clip(kind: str, seed: int = 3, seconds: float = 20.0, view: str = "left45") -> Clip:
+    c = generate_other(kind, seconds, seed=seed, view=view, depth="mediapipe")
+    return Clip(c.landmarks, c.fps, c.aspect, f"{kind}-{seed}")
+
+
+def _store(tmp_path: Path) -> Store:
+    """A store whose recipe leaves the real windows out (the test needs no shared data)."""
+    cfg = load_config()
+    paths = dataclasses.replace(cfg.paths, real_windows=tmp_path / "no_real_windows.npz")
+    return Store(tmp_path / "store", config=dataclasses.replace(cfg, paths=paths))
+
+
+def test_the_signal_is_a_registry_measure_that_counts_the_clip() -> None:
+    clip = _clip("jumping_jack")
+    found = find_signal([clip])
+    assert found.spec["measure"] in ("arm_raise", "chin_over_bar", "shoulder")
+    assert len(found.reps[0]) >= 10  # ~0.7-1.2 s per jack over 20 s
+    assert found.spec["top"] != found.spec["bottom"]
+
+
+def test_standing_about_teaches_nothing() -> None:
+    for seed in (3, 4):
+        with pytest.raises(TeachError, match="clean"):
+            find_signal([_clip("standing", seed=seed)])
+
+
+def test_a_clip_without_a_person_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.npz"
+    np.savez(path, landmarks=np.zeros((90, 33, 4), np.float32), fps=30.0)
+    with pytest.raises(TeachError, match="person was found in only 0%"):
+        load_clip(path)
+
+
+def test_clips_of_different_movements_under_one_name_are_refused() -> None:
+    for a, b in (("jumping_jack", "lunge"), ("jumping_jack", "arm_circles"),
+                 ("lunge", "arm_circles")):  # fmt: skip
+        with pytest.raises(TeachError, match="different movements"):
+            find_signal([_clip(a), _clip(b, seed=4)])
+
+
+def test_names_of_shipped_or_taught_exercises_are_refused(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    for bad in ("squat", "other", "Bicep Curl"):
+        with pytest.raises(ValueError):
+            store.check_name(bad)
+    store.check_name("bicep_curl")
+
+
+def test_a_taught_exercise_is_one_more_rule_entry_the_counter_takes(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    clip = _clip("jumping_jack")
+    proposal = propose("jack", [clip], store=store)
+    w = np.zeros((2, 30, 132), np.float32)
+    store.write_exercise("jack", proposal.entry, w, np.array(["a", "b"]), {"clips": []})
+    assert (
+        "rules:" in store.rules_path.read_text() and "config.yaml" in store.rules_path.read_text()
+    )
+    book = store.rulebook()
+    assert "jack" in book.exercises and "squat" in book.exercises
+    fresh = generate_other("jumping_jack", 15, seed=11, view="front", depth="mediapipe")
+    reps = count_reps(fresh.landmarks, "jack", fresh.fps, aspect=fresh.aspect, rules=book)
+    expected = len(find_signal([Clip(fresh.landmarks, fresh.fps, fresh.aspect)]).reps[0])
+    assert abs(len(reps) - expected) <= 1
+    with pytest.raises(ValueError, match="taught already"):
+        propose("jack", [clip], store=store)
+
+
+def test_teach_list_forget_end_to_end_leaves_the_shipped_files_alone(tmp_path: Path) -> None:
+    from gymlib.session import CoachSession
+    from gymlib.teach.__main__ import main
+
+    cfg = load_config()
+    shipped = [cfg.resolve(cfg.model.path), Path(cfg.resolve(Path("config.yaml")))]
+    before = [hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped]
+    store = _store(tmp_path)
+    src = generate_other("jumping_jack", 20, seed=3, view="left45", depth="mediapipe")
+    path = save_clip_npz(src, tmp_path / "jacks.npz")
+    small = {"view_clips": 12, "other_clips": 12}
+    info = commit(propose("jumping_jack", [path], store=store), recipe=small, cache=tmp_path)
+    assert info["taught"] == ["jumping_jack"]
+    clf = store.classifier()
+    assert clf.classes[-1] == "jumping_jack" and "other" in clf.classes
+    # the live coach with the store: the taught exercise is recognised or fixed, and counted
+    test = generate_other("jumping_jack", 12, seed=12, view="left45", depth="mediapipe")
+    session = CoachSession(fps=test.fps, aspect=test.aspect, store=store.root,
+                           exercise="jumping_jack")  # fmt: skip
+    for i, frame in enumerate(test.landmarks):
+        session.update(frame, i / test.fps)
+    assert len(session.reps) >= 5
+    assert main(["--list", "--store", str(store.root)]) == 0
+    assert main(["squat", str(path), "--store", str(store.root)]) == 2  # a shipped name
+    forget("jumping_jack", store=store, recipe=small, cache=tmp_path)
+    assert store.exercises() == () and not store.classifier_path.exists()
+    assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped] == before
