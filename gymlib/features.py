@@ -23,12 +23,14 @@ from gymlib.landmarks import (
 L = PoseLandmark
 FEATURE_SETS: tuple[str, ...] = (
     "raw", "body", "body_window", "body_xy", "body_window_xy", "body_window_angles",
-    "window_stats",
+    "window_stats", "window_stance",
 )  # fmt: skip
 #: The feature sets that summarise a window in one row, ``(N, F)``, instead of ``(N, 30, F)``.
-FLAT_FEATURE_SETS: tuple[str, ...] = ("window_stats",)
+FLAT_FEATURE_SETS: tuple[str, ...] = ("window_stats", "window_stance")
 #: Columns of :func:`window_stats`.
 WINDOW_STATS: int = 4 * 99 + 33 + 4 * 8 + 2 + 1
+#: Columns :func:`stance_stats` adds to them in ``window_stance``.
+STANCE_STATS: int = 5
 
 #: The joints whose angles ``..._angles`` adds, as (end, vertex, end) triples, left then right.
 ANGLE_JOINTS: tuple[tuple[PoseLandmark, PoseLandmark, PoseLandmark], ...] = tuple(
@@ -187,6 +189,38 @@ def window_stats(windows: np.ndarray) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def stance_stats(windows: np.ndarray) -> np.ndarray:
+    """How differently the two legs work, ``(N, 5)`` float32, over the frames with a person.
+
+    In this order: the greatest and the mean height difference between the knees in the
+    picture, the mean height difference between the ankles (torso lengths, as
+    :func:`body_frame`), and the greatest and the mean difference between the two knee angles
+    (:func:`joint_angles`' units). A split squat's rear knee drops far below the front one and
+    the knees bend unequally; a squat's go down together, from any side. The summary figures
+    of :func:`window_stats` hold each leg on its own, so a tree has to combine two of them to
+    see this (and could tell squats from split squats by the arms instead: barbell or hanging).
+    Left and right enter only as differences, so the mirror image gives the same figures.
+    """
+    w = check_windows(windows)
+    lm = from_seed_windows(w)
+    present = np.any(w != 0, axis=2)
+    scale = window_scale(lm, present)[:, None]
+    knees = np.abs(lm[:, :, L.LEFT_KNEE, 1] - lm[:, :, L.RIGHT_KNEE, 1]) / scale  # (N, 30)
+    ankles = np.abs(lm[:, :, L.LEFT_ANKLE, 1] - lm[:, :, L.RIGHT_ANKLE, 1]) / scale
+    ang = _joint_angles(lm, present)
+    bend = np.abs(ang[..., 3] - ang[..., 7])  # left knee - right knee (ANGLE_JOINTS' order)
+    diffs = np.stack([knees, ankles, bend], -1)  # (N, 30, 3)
+    mean, _, _, hi = _time_stats(diffs, present)
+    out = np.stack([hi[:, 0], mean[:, 0], mean[:, 1], hi[:, 2], mean[:, 2]], 1)
+    out[present.sum(axis=1) == 0] = 0.0
+    return out.astype(np.float32)
+
+
+def window_stance(windows: np.ndarray) -> np.ndarray:
+    """:func:`window_stats` followed by :func:`stance_stats`, ``(N, 469)`` float32."""
+    return np.concatenate([window_stats(windows), stance_stats(windows)], axis=1)
+
+
 def _time_stats(
     x: np.ndarray, present: np.ndarray, *, only_mean: bool = False
 ) -> list[np.ndarray]:
@@ -218,14 +252,21 @@ def _time_stats(
     return out
 
 
-def mirror_window_stats() -> tuple[np.ndarray, np.ndarray]:
+def mirror_window_stats(features: str = "window_stats") -> tuple[np.ndarray, np.ndarray]:
     """``(index, sign)``, each ``(464,)``: ``rows[:, index] * sign`` is what :func:`window_stats`
-    gives for the mirror image of the windows behind ``rows`` (:func:`mirrored`).
+    gives for the mirror image of the windows behind ``rows`` (:func:`mirrored`); ``(469,)``
+    for ``features="window_stance"``, whose :func:`stance_stats` stay as they are.
 
     Left and right landmarks and joint angles swap; x turns about the window's mean hip, so its
     mean changes sign and its minimum becomes minus the maximum; y, z, spreads, visibility,
     tilt and the share of frames with a person carry over.
     """
+    if features not in FLAT_FEATURE_SETS:
+        raise ValueError(f"features must be one of {list(FLAT_FEATURE_SETS)}, got {features!r}")
+    if features == "window_stance":
+        index, sign = mirror_window_stats()
+        extra = np.arange(WINDOW_STATS, WINDOW_STATS + STANCE_STATS)
+        return np.r_[index, extra], np.r_[sign, np.ones(STANCE_STATS, np.float32)]
     index, sign = np.arange(WINDOW_STATS), np.ones(WINDOW_STATS, np.float32)
     for block, partner_block in ((0, 0), (1, 1), (2, 3), (3, 2)):  # mean, std, min<->max
         for i, j in enumerate(FLIP_PERMUTATION):
@@ -245,7 +286,8 @@ def mirror_window_stats() -> tuple[np.ndarray, np.ndarray]:
 def transform(windows: np.ndarray, features: str) -> np.ndarray:
     """Apply the named feature set (see :data:`FEATURE_SETS`); ``..._xy``: the same with z 0;
     ``..._angles``: the same followed by :func:`joint_angles` (``(N, 30, 140)``);
-    ``window_stats``: :func:`window_stats` (``(N, 464)``)."""
+    ``window_stats``: :func:`window_stats` (``(N, 464)``); ``window_stance``: the same and
+    :func:`stance_stats` (``(N, 469)``)."""
     if features == "raw":
         return check_windows(windows)
     if features == "body":
@@ -258,6 +300,8 @@ def transform(windows: np.ndarray, features: str) -> np.ndarray:
         return np.concatenate([body_frame(windows, centre="window"), joint_angles(windows)], -1)
     if features == "window_stats":
         return window_stats(windows)
+    if features == "window_stance":
+        return window_stance(windows)
     raise ValueError(f"unknown feature set {features!r}; choose one of {list(FEATURE_SETS)}")
 
 

@@ -315,7 +315,7 @@ def train_trees(
             loss.append(float(-np.mean(np.log(np.clip(right, 1e-7, 1.0)))))
             acc.append(float(np.mean(total.argmax(1) == y)))
     bar.set_postfix_str(next(stages))
-    mirror = mirror_window_stats() if features == "window_stats" else None
+    mirror = mirror_window_stats(features) if features in FLAT_FEATURE_SETS else None
     clf = ExerciseClassifier(as_keras(forest, len(classes), mirror), classes, features)
     if len(y_val):
         clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)

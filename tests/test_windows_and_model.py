@@ -8,13 +8,16 @@ import pytest
 from gymlib.datasets import cut_windows
 from gymlib.features import (
     ANGLE_JOINTS,
+    STANCE_STATS,
     WINDOW_STATS,
     body_frame,
     check_windows,
     joint_angles,
     mirror_window_stats,
     mirrored,
+    stance_stats,
     transform,
+    window_stance,
     window_stats,
 )
 from gymlib.landmarks import PoseLandmark as L
@@ -160,6 +163,29 @@ def test_window_stats_summarise_posture_and_motion_at_any_size_and_place() -> No
     index, sign = mirror_window_stats()
     assert sorted(index) == list(range(464)) and set(sign) == {-1.0, 1.0}
     assert np.allclose(window_stats(mirrored(w)), s[:, index] * sign, atol=1e-5)
+
+
+def test_stance_stats_tell_a_split_stance_from_a_squat_from_any_side() -> None:
+    """The split squat's rear knee drops below the front one, a squat's knees go down together:
+    from the side, at 45 degrees and from behind (where the arms would say nothing)."""
+    for view in ("left", "right45", "back"):
+        rows = {}
+        for exercise in ("squat", "split_squat"):
+            clip = generate_clip(exercise, 2, seed=5, view=view, noise=0.0, idle=False)
+            w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
+            rows[exercise] = stance_stats(w)
+            assert rows[exercise].shape == (len(w), STANCE_STATS)
+            # left and right enter only as differences: the mirror image gives the same
+            assert np.allclose(stance_stats(mirrored(w)), rows[exercise], atol=1e-5)
+        knee_gap = {e: float(np.median(r[:, 0])) for e, r in rows.items()}  # torso lengths
+        assert knee_gap["split_squat"] > 0.3 > 0.15 > knee_gap["squat"], (view, knee_gap)
+    both = window_stance(w)
+    assert both.shape == (len(w), WINDOW_STATS + STANCE_STATS)
+    assert np.array_equal(both[:, :WINDOW_STATS], window_stats(w))
+    assert np.array_equal(transform(w, "window_stance"), both)
+    index, sign = mirror_window_stats("window_stance")
+    assert np.allclose(window_stance(mirrored(w)), both[:, index] * sign, atol=1e-5)
+    assert np.all(stance_stats(np.zeros((1, 30, 132), np.float32)) == 0.0)
 
 
 def test_bad_windows_are_rejected() -> None:
