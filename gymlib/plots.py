@@ -259,6 +259,7 @@ def progress(days):  # noqa: ANN001, ANN201
     """Progress over days (:func:`gymlib.history.daily_progress`), a row per exercise: reps per
     day with the share of good ones, the median rep time and the median range of motion.
     Returns the figure."""
+    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
     import pandas as pd
 
@@ -284,7 +285,13 @@ def progress(days):  # noqa: ANN001, ANN201
         row[1].set_title(f"{ex}: median rep time (s)", fontsize=10)
         row[2].plot(x, d["rom"], "o-", color="#8e44ad")
         row[2].set_title(f"{ex}: median range of motion", fontsize=10)
-        for ax in row:
+        for ax in row:  # days, not hours: one tick a day at most
+            ax.xaxis.set_major_locator(
+                mdates.AutoDateLocator(minticks=1, maxticks=8, interval_multiples=True)
+            )
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
             ax.tick_params(axis="x", labelrotation=30)
+        row[1].set_ylim(bottom=0)
+        row[2].set_ylim(bottom=0)
     fig.tight_layout()
     return fig
