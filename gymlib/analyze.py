@@ -24,7 +24,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -148,19 +148,19 @@ class _BackgroundWriter:
         while (job := self._q.get()) is not None:
             if self._error is not None:
                 continue  # drain after a failure
-            rgb, lm, lines, colour, t = job
+            rgb, lm, lines, colour, t, marks = job
             try:
                 frame = rgb if rgb.shape[1::-1] == size else cv2.resize(rgb, size)
-                draw(frame, lm, lines, colour, rgb=True)
+                draw(frame, lm, lines, colour, rgb=True, marks=marks)
                 self._writer.write(frame, t, format="rgb24")
             except BaseException as exc:  # raised in the caller's thread
                 self._error = exc
 
     def write(self, rgb: np.ndarray, lm: np.ndarray | None, lines: list[str], colour,
-              t: float) -> None:  # fmt: skip
+              t: float, marks: Sequence[str] = ()) -> None:  # fmt: skip
         if self._error is not None:
             raise self._error
-        self._q.put((rgb, lm, lines, colour, t))
+        self._q.put((rgb, lm, lines, colour, t, tuple(marks)))
 
     def close(self) -> None:
         self._q.put(None)
@@ -295,29 +295,49 @@ def _decoded(path: Path) -> Iterator[np.ndarray]:
 
 
 def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 200, 60), *,
-         rgb: bool = False) -> None:  # fmt: skip
-    """Skeleton and text lines onto a BGR frame (an RGB one with ``rgb``), in place; ``colour``
-    is BGR."""
+         rgb: bool = False, marks: Sequence[str] = ()) -> None:  # fmt: skip
+    """Skeleton, text lines and a mark per rep (``marks``: the set's verdicts so far) onto a BGR
+    frame (an RGB one with ``rgb``), in place; ``colour`` is BGR."""
     import cv2
 
     h, w = bgr.shape[:2]
     dots = (230, 60, 60) if rgb else (60, 60, 230)
-    colour = tuple(colour[::-1]) if rgb else colour
+    flip = (lambda c: tuple(c[::-1])) if rgb else (lambda c: tuple(c))
     if lm is not None:
         # clipped: a wild coordinate must not overflow OpenCV's int points
         pts = np.clip(lm[:, :2] * [w, h], -4 * max(w, h), 4 * max(w, h)).astype(int)
         seen = lm[:, 3] >= 0.15
         for a, b in POSE_CONNECTIONS:
             if seen[a] and seen[b]:
-                cv2.line(bgr, tuple(pts[a]), tuple(pts[b]), colour, 2, cv2.LINE_AA)
+                cv2.line(bgr, tuple(pts[a]), tuple(pts[b]), flip(colour), 2, cv2.LINE_AA)
         for p, s in zip(pts, seen, strict=True):
             if s:
                 cv2.circle(bgr, tuple(p), 3, dots, -1, cv2.LINE_AA)
+    if not lines and not marks:
+        return
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.6
+    width = max([cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines] + [18 * len(marks)])
+    bottom = 12 + 22 * len(lines) + (18 if marks else 0)
+    backdrop(bgr, (4, 4, min(w, 16 + width), min(h, bottom)))
     for i, text in enumerate(lines):
-        y = 24 + 22 * i
-        cv2.putText(bgr, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 3, cv2.LINE_AA)
-        cv2.putText(bgr, text, (10, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (255, 255, 255), 1,
-                    cv2.LINE_AA)  # fmt: skip
+        cv2.putText(bgr, text, (10, 24 + 22 * i), font, scale, (255, 255, 255), 1, cv2.LINE_AA)
+    y = 12 + 22 * len(lines)
+    for i, verdict in enumerate(marks):  # one square per rep of the set, coloured by its verdict
+        x = 10 + 18 * i
+        fill = flip(VERDICT_BGR.get(verdict, (200, 200, 200)))
+        cv2.rectangle(bgr, (x, y), (x + 12, y + 12), fill, -1)
+
+
+#: how dark the box behind the video's text is (the frame keeps this share of its brightness)
+BACKDROP_KEEP = 0.35
+
+
+def backdrop(img: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    """Darkens ``box`` (x0, y0, x1, y1) of ``img`` in place, so white text reads on any clothes
+    or gym: a translucent box keeps the person visible behind it."""
+    x0, y0, x1, y1 = box
+    roi = img[y0:y1, x0:x1]
+    roi[:] = (roi * BACKDROP_KEEP).astype(img.dtype)
 
 
 #: every file an analysis writes into its folder; an --overwrite run replaces only these
@@ -467,6 +487,7 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
     times: list[float] = []
     t0 = time.perf_counter()
     last_rep, last_rep_t = None, -np.inf
+    done: list[dict[str, Any]] = []  # the reps so far, to name the set on the video
     writer = VideoWriter(work / "annotated.mp4", source.size, source.fps)
     encoder = _BackgroundWriter(writer)
     try:
@@ -476,17 +497,21 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
             fb = session.update(lm, t)
             if fb.rep is not None:
                 last_rep, last_rep_t = fb.rep, t
+                r = fb.rep
+                done.append({"exercise": r.exercise, "start_s": r.time_of("start"),
+                             "end_s": r.time_of("end"), "verdict": r.verdict})  # fmt: skip
             c = fb.reps.get(fb.exercise, {"good": 0, "partial": 0, "faulty": 0})
+            heading, marks = _set_line(fb.exercise, done, t)
             lines = [
-                f"{fb.exercise} ({fb.confidence:.0%})" if fb.exercise != "unknown"
-                else "exercise: unknown",
-                f"reps {sum(c.values())}: good {c['good']}  partial {c['partial']}  "
-                f"faulty {c['faulty']}",
+                heading,
+                f"{fb.exercise} total {sum(c.values())}: good {c['good']}  partial "
+                f"{c['partial']}  faulty {c['faulty']}" if fb.exercise != "unknown" else "",
             ] + [w.message for w in fb.warnings[:2]]  # fmt: skip
+            lines = [x for x in lines if x]
             # the skeleton takes the last rep's verdict colour for a second after it ends
             recent = last_rep is not None and t - last_rep_t < 1.0
             colour = VERDICT_BGR[last_rep.verdict] if recent else VERDICT_BGR["good"]
-            encoder.write(rgb, lm, lines, colour, t)
+            encoder.write(rgb, lm, lines, colour, t, marks)
             timeline.append((t, fb.exercise, fb.counter.progress if fb.counter else np.nan))
         encoder.close()
         writer.close()  # checks the file: it opens and holds every frame
@@ -500,6 +525,8 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
     for w in warnings:
         print(f"warning: {src}: {w}", file=sys.stderr)
     rows = [_timed_row(r, times) for r in session.reps]
+    for row, n in zip(rows, rep_sets(rows), strict=True):
+        row["set"] = n
     fields = list(rows[0]) if rows else ["rep", "exercise", "start_s", "end_s", "rom", "verdict",
                                          "reasons"]  # fmt: skip
     lines_csv = [",".join(fields)] + [",".join(str(r[k]) for k in fields) for r in rows]
@@ -514,7 +541,9 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
                      seconds=gif[1])  # fmt: skip
         outputs["gif"] = "annotated.gif"
     summary = {
-        "video": str(src), "frames": len(timeline), "frames_declared": source.declared,
+        "video": str(src),
+        "sets": [{"set": n, "exercise": ex, "reps": k} for n, ex, k in _set_counts(rows)],
+        "frames": len(timeline), "frames_declared": source.declared,
         "fps": source.fps, "size": list(source.size), **source.meta,
         "duration_s": times[-1] if times else 0.0,
         "frames_per_second": len(timeline) / max(seconds, 1e-9), "reps": len(rows),
@@ -535,8 +564,47 @@ def _timed_row(rep: Any, times: list[float]) -> dict[str, Any]:
     return row
 
 
+#: a pause longer than this between two reps (or a change of exercise) starts a new set; a
+#: rest between sets is ~20 s (decision.rest_s), a pause inside a set a few seconds at most
+SET_BREAK_S = 10.0
+
+
+def rep_sets(rows: Sequence[dict[str, Any]], break_s: float = SET_BREAK_S) -> list[int]:
+    """The set number (1-based) of each rep row (``exercise``, ``start_s``, ``end_s``, in
+    order): a new set when the exercise changes or after a pause over ``break_s`` seconds."""
+    sets: list[int] = []
+    for i, r in enumerate(rows):
+        prev = rows[i - 1] if i else None
+        new = prev is None or r["exercise"] != prev["exercise"] or (
+            float(r["start_s"]) - float(prev["end_s"]) > break_s)  # fmt: skip
+        sets.append((sets[-1] if sets else 0) + int(new))
+    return sets
+
+
+def _set_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[int, str, int]]:
+    """(set, exercise, reps) of each set in ``rows``."""
+    out: dict[int, tuple[str, int]] = {}
+    for r, n in zip(rows, rep_sets(rows), strict=True):
+        out[n] = (r["exercise"], out.get(n, ("", 0))[1] + 1)
+    return [(n, ex, k) for n, (ex, k) in out.items()]
+
+
+def _set_line(exercise: str, done: list[dict[str, Any]], t: float) -> tuple[str, list[str]]:
+    """The video's heading ("squat | set 1 | rep 3") and the current set's verdicts so far."""
+    if exercise == "unknown":
+        return "exercise: unknown", []
+    sets = rep_sets(done)
+    last = done[-1] if done else None
+    if last is None or last["exercise"] != exercise or t - last["end_s"] > SET_BREAK_S:
+        return f"{exercise} | set {(sets[-1] if sets else 0) + 1} | rep 0", []
+    marks = [r["verdict"] for r, n in zip(done, sets, strict=True) if n == sets[-1]]
+    return f"{exercise} | set {sets[-1]} | rep {len(marks)}", marks
+
+
 def _plot(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
           path: Path) -> None:  # fmt: skip
+    """``summary.png``: the rep progress over time, each set shaded and named, each rep marked
+    in its verdict's colour."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -546,14 +614,29 @@ def _plot(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
 
     t = np.array([x[0] for x in timeline])
     prog = np.array([x[2] for x in timeline], dtype=float)
-    fig, ax = plt.subplots(figsize=(10, 3))
-    ax.plot(t, prog, lw=1)
+    colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    ax.plot(t, prog, lw=1, color="0.3")
+    sets = rep_sets(rows)
+    for n, ex, k in _set_counts(rows):
+        mine = [r for r, m in zip(rows, sets, strict=True) if m == n]
+        a, b = mine[0]["start_s"], mine[-1]["end_s"]
+        ax.axvspan(a, b, color=f"C{n % 10}", alpha=0.12)
+        box = {"fc": "white", "alpha": 0.8, "lw": 0}
+        ax.text(a, 0.98, f" set {n}: {ex}, {k} reps", fontsize=9, va="top", bbox=box,
+                transform=ax.get_xaxis_transform())  # fmt: skip
     for r in rows:
-        col = {"good": "g", "partial": "y"}.get(r["verdict"], "r")
-        ax.axvspan(r["start_s"], r["end_s"], color=col, alpha=0.2)
+        col = colours.get(r["verdict"], "#e74c3c")
+        ax.axvspan(r["start_s"], r["end_s"], ymin=0, ymax=0.06, color=col)
+        ax.plot([r["end_s"]], [1.0], "v", color=col, ms=8)
+    ax.set_ylim(-0.05, max(1.3, float(np.nanmax(prog, initial=0.0)) + 0.25))
     ax.set_xlabel("s")
     ax.set_ylabel("progress of the rep")
-    ax.set_title(f"{len(rows)} reps (green good, yellow partial, red faulty)")
+    names = ", ".join(sorted({r["exercise"] for r in rows})) or "no reps"
+    v = {k: sum(r["verdict"] == k for r in rows) for k in colours}
+    ax.set_title(f"{names}: {len(rows)} reps in {len(set(sets))} set(s): {v['good']} good "
+                 f"(green), {v['partial']} partial (yellow), {v['faulty']} faulty (red)",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=90)

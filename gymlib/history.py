@@ -2,6 +2,8 @@
 
     table = session_history()            # every session in data/sessions, one row per rep
     plot_history(table); export_csv(table, "my_reps.csv")
+    days = daily_progress(table)         # per exercise and day: reps, good share, tempo, range
+    gymlib.plots.progress(days)          # or: python -m gymlib.history [--sessions D] [--out PNG]
 
 The reps come from replaying each session's landmarks through a fresh ``CoachSession`` (the same
 logic as live), cached in its folder as ``reps.json`` (beside an older ``<session>.npz`` as
@@ -12,7 +14,9 @@ it, and the table holds the rest; ``table.attrs["skipped"]`` lists what was left
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -119,3 +123,72 @@ def plot_history(table):  # noqa: ANN001, ANN201
 def export_csv(table, path: str | Path) -> Path:  # noqa: ANN001
     """The history table as CSV, written atomically."""
     return write_text_atomic(path, table.to_csv(index=False))
+
+
+#: the progress table's columns: a row per exercise and day
+PROGRESS_COLUMNS = ("day", "exercise", "sessions", "reps", "good_share", "tempo_s", "rom")
+
+
+def daily_progress(table):  # noqa: ANN001, ANN201
+    """Per exercise and day (the sessions' save date): ``sessions``, ``reps``, ``good_share``
+    (0..1), ``tempo_s`` (median rep time: down + pause + up, seconds) and ``rom`` (median range
+    of motion, share of the full range). ``table`` is :func:`session_history`'s."""
+    import pandas as pd
+
+    if len(table) == 0:
+        return pd.DataFrame(columns=PROGRESS_COLUMNS)
+    t = table.assign(
+        day=table["started"].astype(str).str[:10],
+        good=(table["verdict"] == "good").astype(float),
+        tempo=table[["down_s", "pause_s", "up_s"]].astype(float).sum(axis=1),
+    )
+    days = t.groupby(["day", "exercise"], sort=True).agg(
+        sessions=("session", "nunique"), reps=("rep", "size"), good_share=("good", "mean"),
+        tempo_s=("tempo", "median"), rom=("rom", "median"),
+    ).reset_index()  # fmt: skip
+    return days.round({"good_share": 2, "tempo_s": 2, "rom": 2})[list(PROGRESS_COLUMNS)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m gymlib.history``: the progress table printed, its plot written."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gymlib.history",
+        description="Progress over the saved sessions: per exercise and day, the reps, the share "
+        "of good ones, the tempo and the range of motion. Damaged sessions are skipped and named.",
+    )
+    parser.add_argument("--sessions", help="sessions folder (default: config paths.data_sessions)")
+    parser.add_argument("--out", default="history.png", help="the plot (PNG) to write")
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from gymlib.io import atomic_path
+    from gymlib.model import ExerciseClassifier
+    from gymlib.plots import progress
+
+    table = session_history(args.sessions, classifier=_Lazy(ExerciseClassifier.load))
+    for path, why in table.attrs["skipped"].items():
+        print(f"skipped {path}: {why}", file=sys.stderr)
+    days = daily_progress(table)
+    print(days.to_string(index=False) if len(days) else "no saved sessions yet")
+    fig = progress(days)
+    with atomic_path(Path(args.out)) as tmp:
+        fig.savefig(tmp, format="png", dpi=90)
+    print(f"plot: {args.out}")
+    return 0
+
+
+class _Lazy:
+    """The classifier, loaded on first use: sessions whose reps are cached need none."""
+
+    def __init__(self, load: Any) -> None:
+        self._load, self._it = load, None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._it is None:
+            self._it = self._load()
+        return getattr(self._it, name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

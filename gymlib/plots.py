@@ -253,3 +253,45 @@ def accuracy_grid(values: np.ndarray, rows: Sequence[str], columns: Sequence[str
     fig.colorbar(im, label="accuracy")
     ax.set_title(title)
     return fig
+
+
+def progress(days):  # noqa: ANN001, ANN201
+    """Progress over days (:func:`gymlib.history.daily_progress`), a row per exercise: reps per
+    day with the share of good ones, the median rep time and the median range of motion.
+    Returns the figure."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    if len(days) == 0:
+        fig, ax = plt.subplots(figsize=(9, 2))
+        ax.text(0.5, 0.5, "no saved sessions yet", ha="center", va="center")
+        ax.axis("off")
+        return fig
+    exercises = sorted(days["exercise"].unique())
+    fig, axes = plt.subplots(len(exercises), 3, figsize=(12, 2.8 * len(exercises)),
+                             squeeze=False)  # fmt: skip
+    for row, ex in zip(axes, exercises, strict=True):
+        d = days[days["exercise"] == ex].sort_values("day")
+        x = pd.to_datetime(d["day"])
+        row[0].bar(x, d["reps"], color="#95a5a6", width=0.6)
+        row[0].set_ylabel("reps")
+        row[0].set_title(f"{ex}: reps a day, good share (line)", fontsize=10)
+        share = row[0].twinx()
+        share.plot(x, d["good_share"], "o-", color="#2ecc71")
+        share.set_ylim(0, 1.05)
+        share.set_ylabel("good")
+        row[1].plot(x, d["tempo_s"], "o-")
+        row[1].set_title(f"{ex}: median rep time (s)", fontsize=10)
+        row[2].plot(x, d["rom"], "o-", color="#8e44ad")
+        row[2].set_title(f"{ex}: median range of motion", fontsize=10)
+        for ax in row:  # days, not hours: one tick a day at most
+            ax.xaxis.set_major_locator(
+                mdates.AutoDateLocator(minticks=1, maxticks=8, interval_multiples=True)
+            )
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
+            ax.tick_params(axis="x", labelrotation=30)
+        row[1].set_ylim(bottom=0)
+        row[2].set_ylim(bottom=0)
+    fig.tight_layout()
+    return fig
