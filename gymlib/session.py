@@ -274,20 +274,28 @@ class CoachSession:
         stream when the exercise is fixed), the set-up movements at its ends
         (:func:`gymlib.reps.setup_reps`): ``{exercise: their bottom frames}``, which the
         counters then leave uncounted."""
-        dry = CoachSession(self._classifier, fps=self.fps, aspect=self.aspect,
-                           exercise=self.fixed or AUTO, config=self.cfg,
-                           threshold=self.threshold, counter_factory=self._make_counter)  # fmt: skip
+        dry = CoachSession(
+            self._classifier,
+            fps=self.fps,
+            aspect=self.aspect,
+            exercise=self.fixed or AUTO,
+            config=self.cfg,
+            threshold=self.threshold,
+            counter_factory=self._make_counter,
+        )
         dry._plan, dry._plan_probs = self._plan, self._plan_probs
         for frame, t in zip(frames, times, strict=True):
             dry.update(frame, t)
-        plan = self._plan or [(self.fixed, 1.0)] * len(frames)
-        set_of = np.cumsum([i > 0 and plan[i][0] != plan[i - 1][0] for i in range(len(plan))])
+        planned = [ex for ex, _ in self._plan] if self._plan else [self.fixed] * len(frames)
+        # a set: a stretch of frames under one planned exercise
+        set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
+        sets: dict[tuple[str, int], list[Rep]] = {}
+        for r in dry.reps:
+            key = (r.exercise, int(set_of[min(r.bottom, len(planned) - 1)]))
+            sets.setdefault(key, []).append(r)
         skip: dict[str, set[int]] = {}
-        for key in sorted({(r.exercise, int(set_of[min(r.bottom, len(plan) - 1)]))
-                           for r in dry.reps}):  # fmt: skip
-            same = [r for r in dry.reps
-                    if (r.exercise, int(set_of[min(r.bottom, len(plan) - 1)])) == key]  # fmt: skip
-            skip.setdefault(key[0], set()).update(r.bottom for r in setup_reps(same))
+        for (exercise, _), reps in sets.items():
+            skip.setdefault(exercise, set()).update(r.bottom for r in setup_reps(reps))
         return {ex: frozenset(b) for ex, b in skip.items()}
 
     def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
