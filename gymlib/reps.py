@@ -86,7 +86,9 @@ class RepConfig:
     scale_shrink_s: float = field(default=0.7, metadata={"range": (0.05, 10.0)})
     one_scale_share: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
     setup_depth: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
-    setup_slow: float = field(default=2.5, metadata={"range": (1.0, 100.0)})
+    setup_slow: float = field(default=3.5, metadata={"range": (1.0, 100.0)})
+    setup_pause_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
+    setup_pause: float = field(default=3.0, metadata={"range": (0.0, 100.0)})
     setup_min_reps: int = field(default=3, metadata={"range": (2, 1000)})
 
     def __post_init__(self) -> None:
@@ -1176,27 +1178,38 @@ class RepCounter:
 
 
 def setup_reps(reps: Sequence[Rep], config: RepConfig | None = None) -> list[Rep]:
-    """The "reps" at either end of one set that were setting up, not lifting (offline only:
-    it needs the whole set). A set's reps resemble each other; unracking (a dip under the bar
-    and a step back), walking in, bracing, lying down on the bench or re-racking happen
-    before the first or after the last full rep and are far shallower (range below
-    ``setup_depth`` x the set's median) or far slower (longer than ``setup_slow`` x its median
-    duration) than the set's reps. Peeled from each end while they are; nothing inside the set
-    is dropped (a shallow rep between full ones is a partial rep, judged as such), and sets of
-    fewer than ``setup_min_reps`` reps have no median to compare with."""
+    """The "reps" at the ends of one set that were setting up, not lifting (offline only: it
+    needs the whole set). A set's reps resemble each other. Lying down on the bench, or
+    getting up and re-racking after the last rep, is far slower than them (longer than
+    ``setup_slow`` x the set's median duration: more than a set's own tempo varies). Unracking
+    (a dip under the bar and a step back), walking in or bracing before the first full rep is
+    far shallower (range below ``setup_depth`` x the median) and followed by a pause (getting
+    set) longer than ``setup_pause_s`` and than ``setup_pause`` x the set's median pause
+    between reps: a set's own shallow first rep runs on into the next. Peeled from each end
+    while they are. Shallow reps at the end of a set are kept (tired last reps are shallow:
+    partial reps, judged as such), nothing inside the set is dropped, and sets of fewer than
+    ``setup_min_reps`` reps have no median to compare with."""
     cfg = config or _default_rep_config()
     if len(reps) < cfg.setup_min_reps:
         return []
     rom = float(np.median([r.rom for r in reps]))
     dur = float(np.median([r.duration for r in reps]))
+    pauses = [
+        b.time_of("start") - a.time_of("end") for a, b in zip(reps[:-1], reps[1:], strict=True)
+    ]
+    long_pause = max(cfg.setup_pause_s, cfg.setup_pause * float(np.median(pauses)))
 
-    def odd(r: Rep) -> bool:
-        return r.rom < cfg.setup_depth * rom or r.duration > cfg.setup_slow * dur
+    def slow(i: int) -> bool:
+        return reps[i].duration > cfg.setup_slow * dur
+
+    def setting_up(i: int) -> bool:  # before the first full rep
+        shallow = reps[i].rom < cfg.setup_depth * rom
+        return slow(i) or (shallow and i + 1 < len(reps) and pauses[i] > long_pause)
 
     lo, hi = 0, len(reps)
-    while lo < hi and odd(reps[lo]):
+    while lo < hi and setting_up(lo):
         lo += 1
-    while hi > lo and odd(reps[hi - 1]):
+    while hi > lo and slow(hi - 1):
         hi -= 1
     return [*reps[:lo], *reps[hi:]]
 
