@@ -178,3 +178,16 @@ def test_a_short_set_keeps_its_reps_offline() -> None:
     live = count_reps(frames, "squat", 30.0, aspect=aspect, timestamps=times)
     assert len(live) == 2
     assert len(_offline_reps(frames, times, "squat", aspect)) == 2
+
+
+def test_a_sets_own_shallow_first_rep_is_kept_offline() -> None:
+    # a partial first rep that runs on into the set (no pause to get set after it) is a rep
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", 5, seed=8220, idle=False, tempo=(1.5, 2.5),
+                         errors=[["shallow"], [], [], [], []])  # fmt: skip
+    live = count_reps(clip.landmarks, "squat", clip.fps, aspect=clip.aspect,
+                      timestamps=clip.timestamps)  # fmt: skip
+    assert len(live) == 5
+    assert live[0].verdict == "partial"
+    assert len(_offline_reps(clip.landmarks, clip.timestamps, "squat", clip.aspect)) == 5
