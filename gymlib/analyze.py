@@ -481,8 +481,8 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
 
     session = CoachSession(classifier, fps=source.fps, aspect=source.size[0] / source.size[1],
                            exercise=exercise, store=store)  # fmt: skip
-    if session.fixed is None:  # every set's exercise decided from all its windows first
-        source = _planned(session, src, source, progress)
+    # every set's exercise decided from all its windows first (and its set-up found)
+    source = _planned(session, src, source, progress)
     timeline: list[tuple[float, str, float]] = []
     times: list[float] = []
     t0 = time.perf_counter()

@@ -85,6 +85,11 @@ class RepConfig:
     scale_shrink: float = field(default=0.85, metadata={"range": (0.1, 0.99)})
     scale_shrink_s: float = field(default=0.7, metadata={"range": (0.05, 10.0)})
     one_scale_share: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
+    setup_depth: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
+    setup_slow: float = field(default=3.5, metadata={"range": (1.0, 100.0)})
+    setup_pause_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
+    setup_pause: float = field(default=3.0, metadata={"range": (0.0, 100.0)})
+    setup_min_reps: int = field(default=3, metadata={"range": (2, 1000)})
 
     def __post_init__(self) -> None:
         if not self.leave_top < self.reach:
@@ -240,6 +245,10 @@ def _leg_length(refs: Sequence[float]) -> float:
     return best
 
 
+#: Legs shorter in the image than this share of their length by the body's proportions point
+#: at the camera (a walker's legs, upright across the picture, are seen at nearly full length).
+_FORESHORTENED = 0.6
+
 _ANKLES_HIPS = [A.L.LEFT_ANKLE, A.L.RIGHT_ANKLE, A.L.LEFT_HIP, A.L.RIGHT_HIP]
 _SHOULDERS_WRISTS = [A.L.LEFT_SHOULDER, A.L.RIGHT_SHOULDER, A.L.LEFT_WRIST, A.L.RIGHT_WRIST]
 
@@ -304,7 +313,7 @@ def _walks_upright(
     return standing > cfg.walk_upright and upright > cfg.walk_torso
 
 
-def _travel(old: Feet, new: Feet, unit: Feet) -> float:
+def _travel(old: Feet, new: Feet, unit: Feet, *, in_rep: bool = False) -> float:
     """How far the feet moved between two rows of :func:`_feet`, in leg lengths (``unit``'s):
     the foot that moved least (in these exercises one foot at least stays put: a split squat's
     back foot rolls, a walker's feet both travel) over the leg's reference, else the hips'
@@ -327,7 +336,13 @@ def _travel(old: Feet, new: Feet, unit: Feet) -> float:
         if x1 == x1 and x0 == x0:
             moved = min(moved, math.hypot(x1 - x0, y1 - y0))
     if moved < math.inf:
-        return moved / unit.leg if unit.leg > 0 else math.nan
+        # (during a rep, legs pointing at the lens, a plank filmed head-on or at 45 degrees,
+        # look far shorter than the arms and torso say they are: their image length is no
+        # unit, and a slow rep's sway of the ankles would read as a stride. Before a rep the
+        # image's leg is kept: getting down into position is not a rep either)
+        short = in_rep and unit.leg < _FORESHORTENED * unit.body_leg
+        leg = unit.body_leg if short else unit.leg
+        return moved / leg if leg > 0 else math.nan
     hips = math.hypot(new.hips_x - old.hips_x, new.hips_y - old.hips_y)
     return hips / unit.body_leg if unit.body_leg > 0 else math.nan
 
@@ -513,6 +528,8 @@ class RepCounter:
         self._warn = _Warnings(self.cfg.warning_on_s, self.cfg.warning_off_s)
         self._no_refs = np.full(len(A.SEGMENT_NAMES), np.nan)
         self.start_frame = 0  # frame number of the first frame fed (see start_at)
+        # bottom frames of movements not to count (offline: set-up found by setup_reps)
+        self.skip: frozenset[int] = frozenset()
         self.reset()
 
     # ---------------------------------------------------------------------------------------
@@ -683,7 +700,14 @@ class RepCounter:
                 hist.popleft()
             t0, old, yaw0 = hist[0]
             if 2 * (now - t0) >= self._drift_s - _EPS_S:
-                moved = _travel(old, feet, feet)  # leg lengths
+                # (legs seen end-on during a rep, see _travel; not a person standing up to walk
+                # off, whose leg reference still holds the plank's)
+                end_on = (
+                    self.state in ("down", "bottom", "up")
+                    and feet.leg < _FORESHORTENED * feet.body_leg
+                    and not _walks_upright(frame, refs, self.aspect, cfg, unseen=True)
+                )
+                moved = _travel(old, feet, feet, in_rep=end_on)
                 if moved == moved:
                     self._speed = moved / (now - t0)
             if self._feet is not None and dt > 0:
@@ -1023,8 +1047,11 @@ class RepCounter:
             bottom_s=t_bottom,
             end_s=t_end,
         )
-        self.reps.append(rep)
-        self.counts[verdict] += 1
+        # (a set-up movement found offline, see setup_reps: counted as nothing, but the
+        # counter goes on exactly as after a rep, so the reps after it stay the same)
+        if rep.bottom not in self.skip:
+            self.reps.append(rep)
+            self.counts[verdict] += 1
         self._prev_end, self._prev_end_t = rep.end, t_end
         # history is kept from the rep's end on (the next top period)
         cut = min(rep.end, f) - i0
@@ -1034,7 +1061,7 @@ class RepCounter:
             self._drop(cut)
         elif self.state == "idle":
             self._trim(f)
-        return rep
+        return rep if rep.bottom not in self.skip else None
 
     def _frame_at(self, times: np.ndarray, t: float) -> int:
         """The history index of the frame nearest time ``t``; past the last frame, frames
@@ -1148,6 +1175,43 @@ class RepCounter:
         if self._pending is None:
             return None
         return self._try_finish(self.frame, math.nan, force=True)
+
+
+def setup_reps(reps: Sequence[Rep], config: RepConfig | None = None) -> list[Rep]:
+    """The "reps" at the ends of one set that were setting up, not lifting (offline only: it
+    needs the whole set). A set's reps resemble each other. Lying down on the bench, or
+    getting up and re-racking after the last rep, is far slower than them (longer than
+    ``setup_slow`` x the set's median duration: more than a set's own tempo varies). Unracking
+    (a dip under the bar and a step back), walking in or bracing before the first full rep is
+    far shallower (range below ``setup_depth`` x the median) and followed by a pause (getting
+    set) longer than ``setup_pause_s`` and than ``setup_pause`` x the set's median pause
+    between reps: a set's own shallow first rep runs on into the next. Peeled from each end
+    while they are. Shallow reps at the end of a set are kept (tired last reps are shallow:
+    partial reps, judged as such), nothing inside the set is dropped, and sets of fewer than
+    ``setup_min_reps`` reps have no median to compare with."""
+    cfg = config or _default_rep_config()
+    if len(reps) < cfg.setup_min_reps:
+        return []
+    rom = float(np.median([r.rom for r in reps]))
+    dur = float(np.median([r.duration for r in reps]))
+    pauses = [
+        b.time_of("start") - a.time_of("end") for a, b in zip(reps[:-1], reps[1:], strict=True)
+    ]
+    long_pause = max(cfg.setup_pause_s, cfg.setup_pause * float(np.median(pauses)))
+
+    def slow(i: int) -> bool:
+        return reps[i].duration > cfg.setup_slow * dur
+
+    def setting_up(i: int) -> bool:  # before the first full rep
+        shallow = reps[i].rom < cfg.setup_depth * rom
+        return slow(i) or (shallow and i + 1 < len(reps) and pauses[i] > long_pause)
+
+    lo, hi = 0, len(reps)
+    while lo < hi and setting_up(lo):
+        lo += 1
+    while hi > lo and slow(hi - 1):
+        hi -= 1
+    return [*reps[:lo], *reps[hi:]]
 
 
 def count_reps(

@@ -35,7 +35,7 @@ from gymlib.config import DEFAULT_CONFIG_PATH, Config, ConfigError, build_sectio
 from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning
+from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning, setup_reps
 
 AUTO = "auto"
 
@@ -154,6 +154,7 @@ class CoachSession:
         self._classified_at: int | None = None  # its frame
         self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
         self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
+        self._skip: dict[str, frozenset[int]] = {}  # offline: set-up movements' bottom frames
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
         # the last replay_s seconds of frames (None: nobody) and their times, for a newly
@@ -184,6 +185,7 @@ class CoachSession:
             return self.counters[exercise], []
         self._watching = exercise
         counter = self._make_counter(exercise)
+        counter.skip = self._skip.get(exercise, frozenset())
         recent = list(self._recent)[:-1]  # the current frame is fed by the caller
         first = self.frames - 1 - len(recent)
         counter.start_at(first)
@@ -238,10 +240,20 @@ class CoachSession:
         The windows are the ones the live path would classify; the sets come from
         :func:`gymlib.decision.decide_sets`. Feeding the same frames to :meth:`update` then
         follows the plan (same counters, replay and "other" handling as live) instead of
-        deciding window by window. Returns the sets, windows numbered in classification order.
+        deciding window by window. With the exercise fixed there is nothing to decide. Either
+        way the whole stream is also counted once first, to leave the set-up movements at each
+        set's ends uncounted (:meth:`_setup_of`; the live path cannot see a set's later reps and
+        counts them). Returns the sets, windows numbered in classification order ([] when
+        fixed).
         """
         if len(frames) != len(times):
             raise ValueError(f"{len(frames)} frames but {len(times)} times")
+        sets = [] if self.fixed is not None else self._plan_sets(frames, times)
+        self._skip = self._setup_of(frames, times)
+        return sets
+
+    def _plan_sets(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
+                   ) -> list[ExerciseSet]:  # fmt: skip
         stream = np.zeros((len(frames), 33, 4), np.float32)
         for i, f in enumerate(frames):
             if f is not None:
@@ -269,6 +281,37 @@ class CoachSession:
             start = stop
         self._plan_probs = dict(zip(ends, probs, strict=True))
         return sets
+
+    def _setup_of(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
+                  ) -> dict[str, frozenset[int]]:  # fmt: skip
+        """Count the whole stream once as :meth:`update` will (a dry run with the same plan)
+        and find, in each set (a stretch of frames under one planned exercise; the whole
+        stream when the exercise is fixed), the set-up movements at its ends
+        (:func:`gymlib.reps.setup_reps`): ``{exercise: their bottom frames}``, which the
+        counters then leave uncounted."""
+        dry = CoachSession(
+            self._classifier,
+            fps=self.fps,
+            aspect=self.aspect,
+            exercise=self.fixed or AUTO,
+            config=self.cfg,
+            threshold=self.threshold,
+            counter_factory=self._make_counter,
+        )
+        dry._plan, dry._plan_probs = self._plan, self._plan_probs
+        for frame, t in zip(frames, times, strict=True):
+            dry.update(frame, t)
+        planned = [ex for ex, _ in self._plan] if self._plan else [self.fixed] * len(frames)
+        # a set: a stretch of frames under one planned exercise
+        set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
+        sets: dict[tuple[str, int], list[Rep]] = {}
+        for r in dry.reps:
+            key = (r.exercise, int(set_of[min(r.bottom, len(planned) - 1)]))
+            sets.setdefault(key, []).append(r)
+        skip: dict[str, set[int]] = {}
+        for (exercise, _), reps in sets.items():
+            skip.setdefault(exercise, set()).update(r.bottom for r in setup_reps(reps))
+        return {ex: frozenset(b) for ex, b in skip.items()}
 
     def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
         n = len(self.classifier.classes)
