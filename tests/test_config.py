@@ -55,7 +55,8 @@ def test_repository_config_loads() -> None:
         (
             lambda d: d["model"].update(arch="bilstm"),  # config.yaml's features are the trees'
             r"model\.features: 'window_stats' does not suit model\.arch 'bilstm'; the tree "
-            r"ensemble takes \['window_stats'\], the networks one of \['raw', 'body'",
+            r"ensemble takes \['window_stats', 'window_stance'\], the networks one of "
+            r"\['raw', 'body'",
         ),
         (
             lambda d: d["model"].update(trees=0),
