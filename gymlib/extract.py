@@ -14,7 +14,6 @@ download and where to put it.
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import shutil
 import urllib.error
@@ -27,9 +26,13 @@ from typing import Literal
 import numpy as np
 
 from gymlib.config import ExtractionConfig, load_config
-from gymlib.io import atomic_path, save_npz_atomic
+from gymlib.io import atomic_path, save_npz_atomic, sha256_of
 from gymlib.landmarks import NUM_CHANNELS, NUM_LANDMARKS
-from gymlib.media import VideoReader, VideoReadError  # noqa: F401 - VideoReadError: public here
+from gymlib.media import (  # noqa: F401 - VideoReadError: public here
+    VideoReader,
+    VideoReadError,
+    check_video_file,
+)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -66,18 +69,10 @@ MODEL_SHA256: dict[str, str] = {
 }
 
 
-def _sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 @functools.lru_cache(maxsize=16)
 def _digest(path: str, size: int, mtime_ns: int) -> str:
     del size, mtime_ns  # the cache key: a file replaced is hashed again
-    return _sha256_of(Path(path))
+    return sha256_of(Path(path))
 
 
 def _genuine(path: Path, name: str) -> bool:
@@ -128,7 +123,7 @@ def ensure_pose_model(
             with atomic_path(target) as tmp:
                 with open(tmp, "wb") as fh:
                     shutil.copyfileobj(response, fh)
-                got = _sha256_of(tmp)
+                got = sha256_of(tmp)
                 if got != MODEL_SHA256[name]:  # nothing is renamed into place
                     raise PoseModelUnavailable(
                         f"{url}: the download is not the genuine {name} (sha256 {got[:16]}... "
@@ -341,14 +336,7 @@ def open_video(path: str | Path):  # -> cv2.VideoCapture
     import cv2
 
     p = Path(path)
-    if not p.exists():
-        raise VideoReadError(f"{p}: no such video file")
-    if not p.is_file():
-        raise VideoReadError(f"{p}: not a file")
-    if p.stat().st_size == 0:
-        raise VideoReadError(
-            f"{p}: the file is empty (0 bytes); expected a video (mp4, mov, avi, webm)"
-        )
+    check_video_file(p)
     cap = cv2.VideoCapture(str(p))
     cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)  # phones store portrait clips sideways + a rotation
     if not cap.isOpened():

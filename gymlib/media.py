@@ -61,7 +61,8 @@ class VideoInfo:
     notes: tuple[str, ...]  # what a user should know (rate derived or assumed, ...)
 
 
-def _check_file(path: Path) -> None:
+def check_video_file(path: Path) -> None:
+    """Raise :class:`VideoReadError` for a missing, non-regular or empty file, naming it."""
     if not path.exists():
         raise VideoReadError(f"{path}: no such video file")
     if not path.is_file():
@@ -75,7 +76,7 @@ def _check_file(path: Path) -> None:
 def _open(path: Path):  # -> av.container.InputContainer
     import av
 
-    _check_file(path)
+    check_video_file(path)
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError) as exc:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from gymlib.features import FEATURE_SETS, FLAT_FEATURE_SETS, check_windows, transform
+from gymlib.io import sha256_of
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -364,14 +365,6 @@ def _named(path: Path, suffix: str) -> Path:
     return path.with_name(path.stem + suffix)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _card_sha256(card: dict[str, Any]) -> str:
     """The card's content hashed in a canonical form: indentation or line endings (a git
     checkout on Windows) do not change it, an edited value does."""
@@ -419,9 +412,9 @@ def write_manifest(path: str | Path) -> Path:
 
     p = Path(path)
     card = read_card(p.with_suffix(".json"))
-    files = {".keras": _sha256(p), ".json": _card_sha256(card)}
+    files = {".keras": sha256_of(p), ".json": _card_sha256(card)}
     if p.with_suffix(".tflite").is_file():
-        files[".tflite"] = _sha256(p.with_suffix(".tflite"))
+        files[".tflite"] = sha256_of(p.with_suffix(".tflite"))
     manifest = {"files": files, "classes": card["classes"], "features": card["features"],
                 "temperature": card.get("temperature", 1.0)}  # fmt: skip
     return write_json_atomic(_named(p, MANIFEST_SUFFIX), manifest)
@@ -452,7 +445,7 @@ def verify_files(path: Path, card: dict[str, Any]) -> None:
                          "again")  # fmt: skip
     for suffix in (".keras", ".tflite"):
         f = path.with_suffix(suffix)
-        if suffix in files and f.is_file() and _sha256(f) != files[suffix]:
+        if suffix in files and f.is_file() and sha256_of(f) != files[suffix]:
             raise ValueError(
                 f"{f}: the file is not the one saved with this model (sha256 differs from "
                 f"{mpath.name}): corrupt, or part of another save; restore the model's files "
