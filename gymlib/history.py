@@ -95,10 +95,9 @@ def plot_history(table):  # noqa: ANN001, ANN201
     import matplotlib.pyplot as plt
 
     if len(table) == 0:
-        fig, ax = plt.subplots(figsize=(9, 2))
-        ax.text(0.5, 0.5, "no saved sessions yet", ha="center", va="center")
-        ax.axis("off")
-        return fig
+        from gymlib.plots import no_data_figure
+
+        return no_data_figure("no saved sessions yet")
     colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
     exercises = sorted(table["exercise"].unique())
     sessions = sorted(table["session"].unique())  # session names sort by time

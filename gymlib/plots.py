@@ -255,6 +255,16 @@ def accuracy_grid(values: np.ndarray, rows: Sequence[str], columns: Sequence[str
     return fig
 
 
+def no_data_figure(message: str):  # noqa: ANN201
+    """A small figure that says there is nothing to plot yet."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 2))
+    ax.text(0.5, 0.5, message, ha="center", va="center")
+    ax.axis("off")
+    return fig
+
+
 def progress(days):  # noqa: ANN001, ANN201
     """Progress over days (:func:`gymlib.history.daily_progress`), a row per exercise: reps per
     day with the share of good ones, the median rep time and the median range of motion.
@@ -264,10 +274,7 @@ def progress(days):  # noqa: ANN001, ANN201
     import pandas as pd
 
     if len(days) == 0:
-        fig, ax = plt.subplots(figsize=(9, 2))
-        ax.text(0.5, 0.5, "no saved sessions yet", ha="center", va="center")
-        ax.axis("off")
-        return fig
+        return no_data_figure("no saved sessions yet")
     exercises = sorted(days["exercise"].unique())
     fig, axes = plt.subplots(len(exercises), 3, figsize=(12, 2.8 * len(exercises)),
                              squeeze=False)  # fmt: skip

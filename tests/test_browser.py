@@ -47,6 +47,17 @@ def video_to_y4m(video: Path, path: Path, size: tuple[int, int] = (640, 480)) ->
     return path
 
 
+def launch_with_fake_camera(pw, clip: Path):  # noqa: ANN001, ANN201 - playwright objects
+    """Chromium whose webcam is the ``.y4m`` file ``clip``, allowed without a prompt."""
+    return pw.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={clip}", "--no-sandbox",
+              "--disable-gpu", "--disable-background-networking", "--disable-sync",
+              "--disable-component-update", "--autoplay-policy=no-user-gesture-required"],
+    )  # fmt: skip
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -89,13 +100,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
     url, token = lab
     clip = video_to_y4m(ROOT / "data" / "samples" / "squat-left.mp4", tmp_path / "squat.y4m")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={clip}", "--no-sandbox",
-                  "--disable-gpu", "--disable-background-networking", "--disable-sync",
-                  "--disable-component-update", "--autoplay-policy=no-user-gesture-required"],
-        )  # fmt: skip
+        browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
         page.wait_for_selector(".jp-Notebook", timeout=120_000)

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_browser import CHROMIUM, ROOT, lab, video_to_y4m  # noqa: F401 - lab is a fixture
+from test_browser import ROOT, lab, launch_with_fake_camera, video_to_y4m  # noqa: F401 - lab is a fixture
 
 pytestmark = pytest.mark.browser
 
@@ -51,13 +51,7 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
     shots = Path(os.environ.get("GYMCOACH_SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                  f"--use-file-for-fake-video-capture={clip}", "--no-sandbox",
-                  "--disable-gpu", "--disable-background-networking", "--disable-sync",
-                  "--disable-component-update", "--autoplay-policy=no-user-gesture-required"],
-        )  # fmt: skip
+        browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
         page.goto(f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
         page.wait_for_selector(".jp-Notebook", timeout=120_000)

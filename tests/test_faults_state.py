@@ -232,10 +232,9 @@ def three_models(tmp_path_factory) -> tuple[Path, Path, Path]:  # noqa: ANN001
     return tuple(_tiny_model(base / k, seed=s) for k, s in (("a", 1), ("b", 2), ("c", 3)))
 
 
-_PROMOTE_CHILD = """
-    import os, shutil, signal, sys
-    from pathlib import Path
-    import numpy as np
+# a child process counts each wrapped call and SIGKILLs itself at call number $KILL_AT
+_KILL_HOOK = """
+    import os, signal
     kill_at, calls = int(os.environ["KILL_AT"]), [0]
 
     def step(fn):  # every copy, rename and archive written is a point a kill can hit
@@ -245,6 +244,14 @@ _PROMOTE_CHILD = """
                 os.kill(os.getpid(), signal.SIGKILL)
             return fn(*a, **k)
         return wrapped
+"""
+
+_PROMOTE_CHILD = (
+    _KILL_HOOK
+    + """
+    import shutil, sys
+    from pathlib import Path
+    import numpy as np
 
     shutil.copyfile = step(shutil.copyfile)
     os.replace, os.rename = step(os.replace), step(os.rename)
@@ -253,6 +260,7 @@ _PROMOTE_CHILD = """
     promote(Path(sys.argv[1]), target=Path(sys.argv[2]))
     print("STEPS", calls[0])
 """
+)
 
 
 def _sha(p: Path) -> str:
@@ -394,18 +402,11 @@ def test_row95_what_cannot_be_replayed_is_refused_at_save(tmp_path: Path, fault:
     assert list(tmp_path.iterdir()) == []
 
 
-_SAVE_CHILD = """
-    import json, os, signal, sys
+_SAVE_CHILD = (
+    _KILL_HOOK
+    + """
+    import json, sys
     import numpy as np
-    kill_at, calls = int(os.environ["KILL_AT"]), [0]
-
-    def step(fn):
-        def wrapped(*a, **k):
-            calls[0] += 1
-            if calls[0] == kill_at:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return fn(*a, **k)
-        return wrapped
 
     np.savez_compressed = step(np.savez_compressed)
     json.dumps = step(json.dumps)
@@ -416,6 +417,7 @@ _SAVE_CHILD = """
                  events=[{"type": "rep", "t": 1.0}, {"type": "rep", "t": 2.0}])
     print("STEPS", calls[0])
 """
+)
 
 
 def test_a_kill_while_saving_leaves_no_half_session(tmp_path: Path) -> None:
