@@ -2,11 +2,13 @@
 
 ipywebrtc delivers about one frame per second to the kernel in JupyterLab 4; this widget sends
 each frame as a binary JPEG message, keeps at most ``max_in_flight`` unanswered (newer frames
-are dropped, never queued; one frame may wait already encoded for the next free slot, and a
-newer one replaces it), and draws what the kernel answers (landmarks, joint colours) on a
-canvas over the video. The kernel side is a callback: ``frame bytes -> result dict``. With
-``record_video`` on, the browser also records the camera and sends the video on
-``request_video()``.
+are dropped, never queued; the newest goes as soon as an answer frees a slot), and draws what
+the kernel answers (landmarks, joint colours) on a canvas over the full-size video. The kernel
+gets a small copy (``pose_side`` pixels on its longest side, scaled and JPEG-encoded in a
+browser worker, off the page's thread): the pose model looks at 256x256 anyway, and a small
+frame is cheaper to encode, send and decode (docs/benchmarks.md, "Live coach in the browser").
+The kernel side is a callback: ``frame bytes -> result dict``. With ``record_video`` on, the
+browser also records the camera and sends the video on ``request_video()``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class CameraWidget(anywidget.AnyWidget):
     quality = traitlets.Float(0.8).tag(sync=True)
     #: frames go to the kernel at this fraction of the camera's size (landmarks are normalised)
     send_scale = traitlets.Float(1.0).tag(sync=True)
+    #: ... and at most this many pixels on their longest side (0: no limit)
+    pose_side = traitlets.Int(256).tag(sync=True)
     max_in_flight = traitlets.Int(2).tag(sync=True)
     running = traitlets.Bool(True).tag(sync=True)
     muted = traitlets.Bool(False).tag(sync=True)
