@@ -2,7 +2,7 @@
 side (issue 41): frames/s, round trip (median, p95) and where the time goes.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/browser_live.py [--seconds 60] [--old main]
-        [--only new|old] [--clip data/samples/squat-left.mp4]
+        [--only new|old] [--clip data/samples/squat-left.mp4] [--screenshots DIR]
 
 Each version runs notebook 04 in its own JupyterLab (its own gymlib: ``--old`` exports that commit
 with ``git archive``), in a fresh Chromium whose webcam plays the clip (converted to a 640x480
@@ -125,8 +125,25 @@ def start_lab(tree: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("JupyterLab did not start: " + (tmp / "lab.log").read_text()[-2000:])
 
 
-def run_version(tree: Path, clip: Path, seconds: float, tmp: Path) -> dict[str, object]:
-    """Notebook 04 of ``tree`` in JupyterLab + Chromium for ``seconds``: the figures."""
+def screenshots(page, folder: Path) -> None:  # noqa: ANN001 - a playwright page
+    """The page with the dashboard at the top, at 1280x800 and 1920x1080, as PNGs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for w, h in ((1280, 800), (1920, 1080)):
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(1_500)
+        no = page.get_by_role("button", name="No", exact=True)  # JupyterLab's "news?" notice
+        if no.count():
+            no.first.click()
+        page.evaluate("document.querySelector('.gymcoach-dashboard').scrollIntoView()")
+        page.wait_for_timeout(1_000)
+        page.screenshot(path=str(folder / f"dashboard-{w}x{h}.png"))
+
+
+def run_version(
+    tree: Path, clip: Path, seconds: float, tmp: Path, shots: Path | None = None
+) -> dict[str, object]:
+    """Notebook 04 of ``tree`` in JupyterLab + Chromium for ``seconds``: the figures (and
+    screenshots in ``shots`` after them)."""
     from playwright.sync_api import sync_playwright
 
     lab, url = start_lab(tree, tmp)
@@ -167,6 +184,8 @@ def run_version(tree: Path, clip: Path, seconds: float, tmp: Path) -> dict[str, 
             elapsed = time.perf_counter() - t0
             k1 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
             data = page.evaluate("() => ({...document.querySelector('.gymcoach-camera').dataset})")
+            if shots is not None:
+                screenshots(page, shots)
             browser.close()
     finally:
         lab.terminate()
@@ -216,6 +235,7 @@ def main() -> None:
     ap.add_argument("--old", default="main", help="commit to compare with (git archive)")
     ap.add_argument("--only", choices=("old", "new"))
     ap.add_argument("--clip", type=Path, default=ROOT / "data" / "samples" / "squat-left.mp4")
+    ap.add_argument("--screenshots", type=Path, help="folder for PNGs of the new dashboard")
     args = ap.parse_args()
     results: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory(prefix="browser-live-") as tmp_dir:
@@ -228,7 +248,8 @@ def main() -> None:
             tree = export(rev, tmp / name) if rev else ROOT
             (tmp / f"{name}-run").mkdir()
             print(f"{name}: {rev or 'this checkout'} ...", flush=True)
-            results[name] = run_version(tree, clip, args.seconds, tmp / f"{name}-run")
+            shots = args.screenshots if name == "new" else None
+            results[name] = run_version(tree, clip, args.seconds, tmp / f"{name}-run", shots)
     names = list(results)
     print(f"\n{args.seconds:.0f} s at 640x480, {args.clip.name} as the camera; "
           f"old = {args.old}, new = this checkout")  # fmt: skip

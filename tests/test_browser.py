@@ -71,6 +71,7 @@ def lab(tmp_path: Path):
     port, token = free_port(), "gymcoach-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "TF_CPP_MIN_LOG_LEVEL": "2"}  # fmt: skip
+    env.pop("PYTEST_CURRENT_TEST", None)  # else ipykernel keeps native stderr out of the page
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
