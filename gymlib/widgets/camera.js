@@ -26,6 +26,8 @@ function render({ model, el }) {
   status.style.font = "13px sans-serif";
   const picker = document.createElement("select");
   picker.className = "gymcoach-picker";
+  picker.style.display = "block"; // its own line above the video, whatever the width
+  picker.style.maxWidth = "100%";
   root.append(video, overlay);
   el.append(picker, root, status);
 
@@ -206,6 +208,7 @@ function render({ model, el }) {
       root.dataset.maxInFlight = String(sentAt.length); // the most ever unanswered, for tests
     }
     model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
+    root.dataset.sentSize = `${w}x${h}`; // the size the kernel gets (see pose_side)
     sent += 1;
   }
 
