@@ -208,6 +208,7 @@ def run_version(
         **{k: (k1[k] - k0[k]) / frames * 1000 for k in ("decode", "pose", "coach")},
         "draw": med(samples["draw"]),
         "encoder": data.get("encoder", "page"),
+        "sent": data.get("sentSize", "640x480"),  # a widget without the figure sends it whole
         "load": (load0 + os.getloadavg()[0]) / 2,
     }
 
@@ -219,6 +220,7 @@ ROWS = (
     ("round trip p95, ms", "rtt_p95", "{:.1f}"),
     ("JPEG encode in the browser, ms", "encode", "{:.1f}"),
     ("encoded where", "encoder", "{}"),
+    ("frame sent to the kernel (last)", "sent", "{}"),
     ("transfer (round trip - kernel), ms", "transfer", "{:.1f}"),
     ("kernel handler, ms", "kernel", "{:.1f}"),
     ("  decode, ms", "decode", "{:.1f}"),
