@@ -59,3 +59,14 @@ def test_a_fresh_kernel_shows_no_stderr_box_for_the_live_coach(
     stderr = ["".join(o.get("text", "")) for c in cells for o in c.get("outputs", [])
               if o.get("name") == "stderr"]  # fmt: skip
     assert not any("XNNPACK" in s or "W0000" in s for s in stderr), stderr
+
+
+def test_a_traceback_just_before_exit_still_comes_through() -> None:
+    script = ("import os\nfrom gymlib.widgets.native_log import filter_native_stderr\n"
+              "filter_native_stderr()\n"
+              "os.write(2, b'INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\\n')\n"
+              "raise RuntimeError('the last words')\n")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1
+    assert "RuntimeError: the last words" in proc.stderr and "XNNPACK" not in proc.stderr

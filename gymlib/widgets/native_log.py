@@ -11,9 +11,12 @@ crash's last words, other libraries) on to where descriptor 2 went before.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import sys
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +29,7 @@ NOISE = re.compile(
 )
 
 _lock = threading.Lock()
-_installed: list[int] = []  # the descriptor the filtered lines go to, once installed
+_installed: list[Any] = []  # once installed: the descriptor the lines go to, the reader thread
 
 
 def filter_native_stderr() -> None:
@@ -38,9 +41,23 @@ def filter_native_stderr() -> None:
         read, write = os.pipe()
         os.dup2(write, 2)
         os.close(write)
-        _installed.append(target)
-    threading.Thread(target=_forward, args=(read, target), daemon=True,
-                     name="native-stderr-filter").start()  # fmt: skip
+        reader = threading.Thread(target=_forward, args=(read, target), daemon=True,
+                                  name="native-stderr-filter")  # fmt: skip
+        _installed.extend((target, reader))
+    reader.start()
+    atexit.register(_restore)
+
+
+def _restore() -> None:
+    """At exit: descriptor 2 back as it was, and what is still in the pipe (a traceback printed
+    just before exit) passed on before the process ends."""
+    target, reader = _installed
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os.dup2(target, 2)  # closes the pipe's only writer here: the reader sees its end
+    reader.join(timeout=1.0)  # a child still holding the pipe must not hold up the exit
 
 
 def _forward(read: int, target: int) -> None:
