@@ -235,7 +235,7 @@ class LiveCoach(W.VBox):
         mute.indent = self.save_video.indent = False
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
                        self.set_table, self.saved],
-                      layout=W.Layout(flex="1 1 190px", min_width="190px"))  # fmt: skip
+                      layout=W.Layout(flex="1 1 250px", min_width="250px"))  # fmt: skip
         style = W.HTML(
             "<style>.gymcoach-dashboard table {border-collapse: collapse; font-size: 12px}"
             " .gymcoach-dashboard th, .gymcoach-dashboard td {padding: 0 3px}</style>",
