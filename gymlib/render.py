@@ -652,8 +652,12 @@ def render_clip(
     name: str | None = None,
     progress: bool = True,
     overwrite: bool = False,
+    codec: str = "h264",
 ) -> RenderedClip:
     """Render one generated session to ``<out_dir>/<name>.mp4`` plus ``<name>.json`` (truth).
+
+    The video is H.264 (``gymlib.media.VideoWriter``: plays in a browser); ``codec="mp4v"``
+    (OpenCV's MPEG-4 Part 2) only remakes the committed sample library byte for byte.
 
     The motion, reps and form errors are :func:`gymlib.synth.generate_clip`'s for the same
     arguments and seed (with this body's segment lengths). ``view`` is a name of
@@ -668,13 +672,14 @@ def render_clip(
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}")
     if view != "side" and view not in VIEWS:
         raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+    if codec not in ("h264", "mp4v"):
+        raise ValueError(f"codec must be 'h264' or 'mp4v', got {codec!r}")
     w, h = image_size
     if not (64 <= w <= 1920 and 64 <= h <= 1920):
         raise ValueError(
             f"image_size must be (width, height) within 64-1920 pixels, got {image_size}"
         )
     load_render_stack()
-    import cv2
 
     rng = np.random.default_rng([seed, 7919])  # the look's own stream: the motion keeps its seed
     look = Look.sample(rng)
@@ -705,24 +710,26 @@ def render_clip(
     seen_all: list[np.ndarray] = []
     try:
         with atomic_path(video_path) as tmp:
-            writer = cv2.VideoWriter(str(tmp), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-            if not writer.isOpened():
-                raise RuntimeError(f"OpenCV cannot write {video_path} (mp4v codec)")
+            writer = _video_writer(tmp, (w, h), fps, codec)
             bar = tqdm(total=clip.n_frames, desc=name, unit="frame", disable=not progress)
-            for s in range(0, clip.n_frames, 32):
-                verts, marks = rig.pose(joints[s : s + 32])
-                marks_all.append(marks)
-                proj = camera.project(marks)  # (k, 33, 3): x, y, depth
-                for k, v in enumerate(verts):
-                    held = None if gear.bar_poses is None else gear.bar_poses[s + k]
-                    rgb = renderer.render(v, colours, held)
-                    seen_all.append(seen_in_depth(proj[k], renderer.depth))
-                    if mirrored:
-                        rgb = rgb[:, ::-1]
-                    writer.write(np.ascontiguousarray(rgb[..., ::-1]))
-                    bar.update(1)
+            try:
+                for s in range(0, clip.n_frames, 32):
+                    verts, marks = rig.pose(joints[s : s + 32])
+                    marks_all.append(marks)
+                    proj = camera.project(marks)  # (k, 33, 3): x, y, depth
+                    for k, v in enumerate(verts):
+                        held = None if gear.bar_poses is None else gear.bar_poses[s + k]
+                        rgb = renderer.render(v, colours, held)
+                        seen_all.append(seen_in_depth(proj[k], renderer.depth))
+                        if mirrored:
+                            rgb = rgb[:, ::-1]
+                        writer.write(np.ascontiguousarray(rgb[..., ::-1]))
+                        bar.update(1)
+            except BaseException:
+                writer.abort()
+                raise
             bar.close()
-            writer.release()
+            writer.close()  # checks that the file holds every frame
     finally:
         renderer.close()
     lm = truth_landmarks(np.concatenate(marks_all), camera)
@@ -732,6 +739,38 @@ def render_clip(
     truth = _truth_dict(clip, lm, look, mirrored, camera)
     write_text_atomic(truth_path, truth_text(truth))
     return RenderedClip(video=video_path, truth_path=truth_path, truth=truth, landmarks=lm)
+
+
+class _Mp4vWriter:
+    """OpenCV's mp4v writer with :class:`gymlib.media.VideoWriter`'s methods (the committed
+    sample library was made with it; ``--samples`` remakes it exactly)."""
+
+    def __init__(self, path: Path, size: tuple[int, int], fps: float) -> None:
+        import cv2
+
+        self.path = path
+        self._writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+        if not self._writer.isOpened():
+            raise RuntimeError(f"OpenCV cannot write {path} (mp4v codec)")
+
+    def write(self, bgr: np.ndarray) -> None:
+        self._writer.write(bgr)
+
+    def close(self) -> Path:
+        self._writer.release()
+        return self.path
+
+    def abort(self) -> None:
+        self._writer.release()
+
+
+def _video_writer(path: Path, size: tuple[int, int], fps: float, codec: str) -> Any:
+    """H.264 (gymlib.media.VideoWriter, browser-playable) or, for the samples, mp4v."""
+    if codec == "mp4v":
+        return _Mp4vWriter(path, size, fps)
+    from gymlib.media import VideoWriter
+
+    return VideoWriter(path, size, fps)
 
 
 def _truth_dict(clip: SyntheticClip, lm: np.ndarray, look: Look, mirrored: bool,
@@ -801,13 +840,16 @@ class SampleSpec:
     def name(self) -> str:
         return f"{self.exercise}-{self.view}"
 
-    def render(self, out_dir: Path, name: str, *, progress: bool) -> RenderedClip:
+    def render(
+        self, out_dir: Path, name: str, *, progress: bool, codec: str = "h264"
+    ) -> RenderedClip:
         """This clip as ``<out_dir>/<name>.mp4`` and ``.json`` (replacing them)."""
         return render_clip(
             self.exercise, self.reps, seed=self.seed, view=self.view, out_dir=out_dir,
             errors=[list(e) for e in self.errors] or None, idle=self.idle,
             image_size=self.image_size, mirrored=self.mirrored, camera_height=self.camera_height,
             error_rate=self.error_rate, name=name, progress=progress, overwrite=True,
+            codec=codec,
         )  # fmt: skip
 
 
@@ -839,7 +881,8 @@ def render_samples(out_dir: str | Path = "data/samples", *, progress: bool = Tru
     rows = []
     videos = []
     for spec in SAMPLES:
-        clip = spec.render(out, spec.name, progress=progress)
+        # mp4v, as the committed library was made: the same command makes the same files
+        clip = spec.render(out, spec.name, progress=progress, codec="mp4v")
         videos.append(clip.video)
         t = clip.truth
         idle = sum(e - s for s, e in ((i["start"], i["end"]) for i in t["idle"]))

@@ -71,6 +71,7 @@ def lab(tmp_path: Path):
     port, token = free_port(), "gymcoach-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
            "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "TF_CPP_MIN_LOG_LEVEL": "2"}  # fmt: skip
+    env.pop("PYTEST_CURRENT_TEST", None)  # else ipykernel keeps native stderr out of the page
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
@@ -145,9 +146,11 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         reps = int(camera.get_attribute("data-reps") or 0)
         most_in_flight = int(camera.get_attribute("data-max-in-flight") or 0)
         exercise = camera.get_attribute("data-exercise")
+        encoder = camera.get_attribute("data-encoder")
+        sent_size = camera.get_attribute("data-sent-size")
         print(f"browser: {drawn} frames drawn, {fps:.1f} fps, round trip {rtt} ms (kernel "
               f"{kernel_ms} ms, JPEG {encode_ms} ms), at most {most_in_flight} in flight, "
-              f"{painted} overlay pixels, "
+              f"{painted} overlay pixels, encoded in the {encoder}, sent at {sent_size}, "
               f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         # "save video", a few seconds, "save session": a new session folder with the video
         sessions = ROOT / "data" / "sessions"
@@ -187,5 +190,6 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
     assert drawn >= 60 and fps > 5
     assert 1 <= most_in_flight <= 2, f"{most_in_flight} frames were unanswered at once (max 2)"
     assert painted > 500, "the skeleton was not drawn on the overlay"
+    assert encoder == "worker", "the JPEG was encoded on the page's thread, not in a worker"
     assert "camera on" in status
     assert reps >= 2, f"the rep counter did not move ({reps} reps; {tmp_path}/no-reps.png)"

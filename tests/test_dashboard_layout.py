@@ -1,6 +1,8 @@
 """The live coach's dashboard fits a laptop screen (issue 41): in Chromium at 1280x800 and at
 1920x1080, with JupyterLab as it opens, no control's label is cut short ("new…", "sav…"), nothing
-sticks out of the notebook's output area, and the set table stays inside its box.
+sticks out of the notebook's output area, and the set table and the history panel stay inside
+their boxes. On a fresh kernel no stderr box (MediaPipe's "INFO: Created TensorFlow Lite XNNPACK
+delegate") sits in the dashboard's output, and "history" shows the session just saved.
 
 Set ``GYMCOACH_SCREENSHOTS=<folder>`` to keep a screenshot of the dashboard at each size.
 """
@@ -8,6 +10,7 @@ Set ``GYMCOACH_SCREENSHOTS=<folder>`` to keep a screenshot of the dashboard at e
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,6 +75,23 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
             timeout=120_000)  # fmt: skip
         page.get_by_role("button", name="new set").click()
         page.wait_for_selector(".gymcoach-dashboard table >> nth=1", timeout=30_000)
+        # a saved session, then the history panel: it shows the squats just saved
+        sessions = ROOT / "data" / "sessions"
+        before = set(sessions.iterdir()) if sessions.is_dir() else set()
+        page.get_by_role("button", name="save session").click()
+        page.wait_for_function("() => document.querySelector('.gymcoach-dashboard')"
+                               ".innerText.includes('frames)')", timeout=30_000)  # fmt: skip
+        saved = [d for d in sessions.iterdir() if d not in before]
+        try:
+            page.get_by_role("button", name="history").click()
+            page.wait_for_selector(".gymcoach-history table", timeout=120_000)
+            history = page.inner_text(".gymcoach-history")
+        finally:
+            for d in saved:
+                shutil.rmtree(d)  # only what this test saved
+        stderr = root.evaluate("(r) => [...r.closest('.jp-Cell').querySelectorAll("
+                               "'[data-mime-type=\"application/vnd.jupyter.stderr\"]')]"
+                               ".map((e) => e.innerText)")  # fmt: skip
         problems = {}
         for w, h in SIZES:
             page.set_viewport_size({"width": w, "height": h})
@@ -80,5 +100,7 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
             root.screenshot(path=str(shots / f"dashboard-{w}x{h}.png"))
             problems[f"{w}x{h}"] = root.evaluate(PROBLEMS)
         browser.close()
-    print(f"dashboard screenshots in {shots}")
+    print(f"dashboard screenshots in {shots}; history panel: {history!r}")
     assert not any(problems.values()), problems
+    assert not stderr, f"stderr output in the dashboard's cell: {stderr}"
+    assert len(saved) == 1 and "squat" in history and "reps" in history, history

@@ -198,6 +198,10 @@ def test_the_cli_renders_a_video_whose_truth_matches_mediapipe(tmp_path: Path) -
     truth, xy = load_truth(video.with_suffix(".json"))
     assert truth["exercise"] == "squat" and len(truth["reps"]) == 1
     assert _frame_count(video) == truth["n_frames"] == len(xy)
+    import av
+
+    with av.open(str(video)) as container:  # H.264: it plays in a browser (issue 41)
+        assert container.streams.video[0].codec_context.name == "h264"
     assert visible_mask(truth)[:, MAIN].mean() > 0.7
     seq = extract_video(video, progress=False)
     assert seq.detected.mean() >= 0.95

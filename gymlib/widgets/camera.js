@@ -1,5 +1,5 @@
-// Camera widget: the browser's webcam -> JPEG frames to the kernel (at most `max_in_flight`
-// unanswered, never queued), results (landmarks, colours, texts) back -> drawn on a canvas
+// Camera widget: the browser's webcam -> small JPEG frames to the kernel (at most
+// `max_in_flight` unanswered, never queued; encoded in a worker), results (landmarks, colours, texts) back -> drawn on a canvas
 // over the video. Speech and a beep are played here, on request from the kernel.
 
 const EDGES_DEFAULT = [];
@@ -26,6 +26,8 @@ function render({ model, el }) {
   status.style.font = "13px sans-serif";
   const picker = document.createElement("select");
   picker.className = "gymcoach-picker";
+  picker.style.display = "block"; // its own line above the video, whatever the width
+  picker.style.maxWidth = "100%";
   root.append(video, overlay);
   el.append(picker, root, status);
 
@@ -44,7 +46,8 @@ function render({ model, el }) {
   const sentAt = []; // send times of the frames in flight (unanswered), oldest first
   let encoding = false;
   let ready = null; // {buf, t, w, h, at}: an encoded frame waiting for a slot
-  let rtt = 0, kernelMs = 0, encodeMs = 0; // smoothed round trip (send to answer), kernel, JPEG (ms)
+  // smoothed round trip (send to answer), kernel, JPEG (grab to bytes) and drawing times (ms)
+  let rtt = 0, kernelMs = 0, encodeMs = 0, drawMs = 0;
 
   function setStatus(text, isError) {
     status.textContent = text;
@@ -174,9 +177,12 @@ function render({ model, el }) {
     if (model.get("record_video")) startRecorder(); else stopRecorder(null);
   });
 
-  // Each new camera frame is offered once. It is encoded to JPEG and goes to the kernel if fewer
-  // than `max_in_flight` are unanswered; else at most one encoded frame waits for the next free
-  // slot (a newer one replaces it, nothing queues), so the encoding is off the round trip.
+  // Each new camera frame is offered once: it goes to the kernel at once if fewer than
+  // `max_in_flight` are unanswered, else the newest frame goes as soon as an answer frees a
+  // slot (nothing queues, no waiting for the next camera frame). The kernel gets a small copy
+  // (`pose_side` px on its longest side: the pose model looks at 256x256 anyway), scaled by
+  // createImageBitmap and JPEG-encoded in a worker (OffscreenCanvas), off the page's thread;
+  // the landmarks come back normalised and are drawn over the full-size video.
   // requestVideoFrameCallback tells when a new frame came; where it is missing (or stalls, e.g.
   // the video is scrolled out of view) the video's clock is.
   const perFrame = typeof video.requestVideoFrameCallback === "function";
@@ -202,41 +208,84 @@ function render({ model, el }) {
       root.dataset.maxInFlight = String(sentAt.length); // the most ever unanswered, for tests
     }
     model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
+    root.dataset.sentSize = `${w}x${h}`; // the size the kernel gets (see pose_side)
     sent += 1;
   }
 
+  // the size sent: `send_scale` of the camera's, at most `pose_side` on the longest side
+  function sendSize() {
+    const vw = video.videoWidth, vh = video.videoHeight;
+    let scale = model.get("send_scale");
+    const side = model.get("pose_side");
+    if (side > 0) scale = Math.min(scale, side / Math.max(vw, vh));
+    return [Math.max(1, Math.round(vw * scale)), Math.max(1, Math.round(vh * scale))];
+  }
+
+  // the JPEG encoder: a worker with an OffscreenCanvas, or this page's canvas where there is none
+  let worker = null;
+  const WORKER = `let c = null, g = null;
+    onmessage = async (e) => {
+      const { bitmap, quality } = e.data;
+      try {
+        if (!c || c.width !== bitmap.width || c.height !== bitmap.height) {
+          c = new OffscreenCanvas(bitmap.width, bitmap.height); g = c.getContext("2d");
+        }
+        g.drawImage(bitmap, 0, 0);
+        bitmap.close();
+        const buf = await (await c.convertToBlob({ type: "image/jpeg", quality })).arrayBuffer();
+        postMessage({ buf }, [buf]);
+      } catch (err) { postMessage({ error: String(err) }); }
+    };`;
+  let onEncoded = null;
+  if (typeof Worker === "function" && typeof OffscreenCanvas === "function" &&
+      typeof createImageBitmap === "function") {
+    try {
+      worker = new Worker(URL.createObjectURL(new Blob([WORKER], { type: "text/javascript" })));
+      worker.onmessage = (e) => {
+        if (e.data.error) { worker.terminate(); worker = null; root.dataset.encoder = "page"; }
+        if (onEncoded) onEncoded(e.data.buf || null); // a failed one: the next frame retries
+      };
+    } catch (e) { worker = null; }
+  }
+  root.dataset.encoder = worker ? "worker" : "page";
+
+  function encode(w, h, done) {
+    if (worker) {
+      onEncoded = done;
+      createImageBitmap(video, { resizeWidth: w, resizeHeight: h, resizeQuality: "medium" })
+        .then((bitmap) => worker.postMessage({ bitmap, quality: model.get("quality") }, [bitmap]))
+        .catch(() => done(null));
+      return;
+    }
+    grab.width = w;
+    grab.height = h;
+    grab.getContext("2d").drawImage(video, 0, 0, w, h);
+    grab.toBlob(async (blob) => done(blob ? await blob.arrayBuffer() : null),
+      "image/jpeg", model.get("quality"));
+  }
+
   // offered when a camera frame arrives, when an answer frees a slot and on every animation
-  // frame. With both slots busy, the frame is encoded only when the oldest answer is due within
-  // one encoding time (or the waiting one is stale), so frames are not encoded to be dropped.
+  // frame; a frame is encoded only when a slot is free for it (encoding takes a few ms here).
   function offer() {
     send();
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
-    if (!fresh || encoding || video.readyState < 2 || !model.get("running")) return;
+    if (!fresh || encoding || ready || !slotFree() || video.readyState < 2 ||
+        !model.get("running")) return;
+    const [w, h] = sendSize();
+    if (!video.videoWidth) return;
     const now = performance.now();
-    if (!slotFree()) {
-      if (ready && now - ready.at < 100) return;
-      if (!ready && now < sentAt[0] + rtt - 1.5 * encodeMs) return;
-    }
     lastSentTime = video.currentTime;
     frameSent = framesSeen;
-    // the pose model looks at 256x256 anyway: a smaller JPEG is cheaper on both sides
-    const scale = model.get("send_scale");
-    const w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
-    if (!w || !h) return;
-    grab.width = w;
-    grab.height = h;
-    grab.getContext("2d").drawImage(video, 0, 0, w, h);
     const t = (now - clock0) / 1000;
     encoding = true;
-    grab.toBlob(async (blob) => {
-      if (!blob) { encoding = false; return; }
-      encodeMs = 0.9 * encodeMs + 0.1 * (performance.now() - now);
-      const buf = await blob.arrayBuffer();
+    encode(w, h, (buf) => {
       encoding = false;
+      if (!buf) return;
+      encodeMs = 0.9 * encodeMs + 0.1 * (performance.now() - now);
       ready = { buf, t, w, h, at: now };
       send();
-    }, "image/jpeg", model.get("quality"));
+    });
   }
 
   function loop() {
@@ -272,6 +321,7 @@ function render({ model, el }) {
     ctx.clearRect(0, 0, w, h);
     const lm = msg.landmarks;
     if (!lm) return;
+    const d0 = performance.now();
     const edges = model.get("edges") || EDGES_DEFAULT;
     const colours = msg.colours || {};
     ctx.lineWidth = Math.max(2, w / 240);
@@ -290,6 +340,7 @@ function render({ model, el }) {
       ctx.arc(p[0] * w, p[1] * h, Math.max(3, w / 160), 0, 2 * Math.PI);
       ctx.fill();
     });
+    drawMs = 0.9 * drawMs + 0.1 * (performance.now() - d0);
     drawn += 1;
   }
 
@@ -306,6 +357,7 @@ function render({ model, el }) {
       root.dataset.kernelMs = kernelMs.toFixed(1);
       root.dataset.encodeMs = encodeMs.toFixed(1);
       draw(msg);
+      root.dataset.drawMs = drawMs.toFixed(2);
       const secs = (performance.now() - t0) / 1000;
       root.dataset.framesDrawn = String(drawn); // for tests and curious users
       root.dataset.fps = (secs > 0 ? drawn / secs : 0).toFixed(1);
@@ -342,7 +394,7 @@ function render({ model, el }) {
   });
   picker.addEventListener("change", () => { if (!stopped) start(); });
   listCameras().then(() => { if (model.get("running")) start(); });
-  return () => stop();
+  return () => { stop(); if (worker) worker.terminate(); };
 }
 
 export default { render };

@@ -2,11 +2,15 @@
 
 ipywebrtc delivers about one frame per second to the kernel in JupyterLab 4; this widget sends
 each frame as a binary JPEG message, keeps at most ``max_in_flight`` unanswered (newer frames
-are dropped, never queued; one frame may wait already encoded for the next free slot, and a
-newer one replaces it), and draws what the kernel answers (landmarks, joint colours) on a
-canvas over the video. The kernel side is a callback: ``frame bytes -> result dict``. With
-``record_video`` on, the browser also records the camera and sends the video on
-``request_video()``.
+are dropped, never queued; the newest goes as soon as an answer frees a slot), and draws what
+the kernel answers (landmarks, joint colours) on a canvas over the full-size video. The kernel
+gets a copy scaled to ``pose_side`` pixels on its longest side, JPEG-encoded in a browser
+worker, off the page's thread. The pose model looks at the person at 256x256, so a person who
+fills the frame needs only a 256-px frame, which is cheaper to encode, send and decode; a far or
+not yet found person gets more pixels (:class:`PoseSize`; docs/benchmarks.md, "Live coach in
+the browser").
+The kernel side is a callback: ``frame bytes -> result dict``. With ``record_video`` on, the
+browser also records the camera and sends the video on ``request_video()``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import anywidget
+import numpy as np
 import traitlets
 
 from gymlib.landmarks import POSE_CONNECTIONS
@@ -24,6 +29,56 @@ from gymlib.landmarks import POSE_CONNECTIONS
 FrameHandler = Callable[[bytes, float], dict[str, Any] | None]
 #: called with the recorded video's bytes, its MIME type and an error text (or None)
 VideoHandler = Callable[[bytes, str, str | None], None]
+
+
+#: The pose model's input (pixels): the person, cropped from the frame, is resampled to this.
+POSE_INPUT = 256
+#: MediaPipe's pose crop is the person's box made square and enlarged by this (its
+#: RectTransformationCalculator's scale), then resampled to POSE_INPUT.
+POSE_CROP_SCALE = 1.25
+#: Frame sizes sent for pose (longest side); 0 is the camera's full size.
+POSE_SIDES = (256, 384, 512, 0)
+
+
+class PoseSize:
+    """The smallest frame (longest side, one of :data:`POSE_SIDES`) that still shows the person
+    to the pose model at its own resolution: the pose crop around the person (the person's
+    extent times :data:`POSE_CROP_SCALE`) must hold :data:`POSE_INPUT` pixels of the frame sent.
+    A person far away, or none found (a far one must be found), needs the full frame; one who
+    fills it, 256 px. A bigger size is taken at once, a smaller one after ``settle`` frames in a
+    row ask for it (no flicker between sizes)."""
+
+    def __init__(self, *, settle: int = 30) -> None:
+        self.side, self.settle = 0, settle
+        self._smaller = 0
+
+    def __call__(self, landmarks: Any, size: tuple[int, int]) -> int:
+        """``landmarks``: the frame's ``(33, 4)`` normalised landmarks (x, y, z, visibility)
+        or None; ``size``: the frame's width and height. Returns the side for the next frames."""
+        want = self.needed(landmarks, size)
+        rank = POSE_SIDES.index
+        if rank(want) >= rank(self.side):
+            self.side, self._smaller = want, 0
+        else:
+            self._smaller += 1
+            if self._smaller >= self.settle:
+                self.side, self._smaller = want, 0
+        return self.side
+
+    @staticmethod
+    def needed(landmarks: Any, size: tuple[int, int]) -> int:
+        if landmarks is None:
+            return 0
+        lm = np.asarray(landmarks, dtype=float)
+        seen = lm[:, 3] > 0.5
+        if lm.shape != (33, 4) or seen.sum() < 4:
+            return 0
+        w, h = size
+        extent = max(np.ptp(lm[seen, 0]) * w, np.ptp(lm[seen, 1]) * h) / max(w, h)
+        for side in POSE_SIDES[:-1]:
+            if extent * side * POSE_CROP_SCALE >= POSE_INPUT:
+                return side
+        return 0
 
 
 class CameraWidget(anywidget.AnyWidget):
@@ -35,6 +90,10 @@ class CameraWidget(anywidget.AnyWidget):
     quality = traitlets.Float(0.8).tag(sync=True)
     #: frames go to the kernel at this fraction of the camera's size (landmarks are normalised)
     send_scale = traitlets.Float(1.0).tag(sync=True)
+    #: ... and at most this many pixels on their longest side (0: no limit); with
+    #: ``adapt_pose_side`` the kernel sets it from where the person is (:class:`PoseSize`)
+    pose_side = traitlets.Int(0).tag(sync=True)
+    adapt_pose_side = traitlets.Bool(True)
     max_in_flight = traitlets.Int(2).tag(sync=True)
     running = traitlets.Bool(True).tag(sync=True)
     muted = traitlets.Bool(False).tag(sync=True)
@@ -58,6 +117,7 @@ class CameraWidget(anywidget.AnyWidget):
         self.on_video = on_video
         self.frames_received = 0
         self.kernel_seconds = 0.0
+        self.pose_size = PoseSize()
         self.on_msg(self._on_msg)
 
     def _on_msg(self, _widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
@@ -83,6 +143,11 @@ class CameraWidget(anywidget.AnyWidget):
             )
             ms = (time.perf_counter() - t0) * 1000
             self.send({"type": "result", **(result or {}), "kernel_ms": round(ms, 2)})
+            if self.adapt_pose_side:
+                size = (int(content.get("width") or 1), int(content.get("height") or 1))
+                side = self.pose_size((result or {}).get("landmarks"), size)
+                if side != self.pose_side:
+                    self.pose_side = side
         except Exception as exc:  # noqa: BLE001 - shown in the widget, the session goes on
             self.send({"type": "error", "text": f"frame {self.frames_received}: {exc}"})
         self.kernel_seconds += time.perf_counter() - t0

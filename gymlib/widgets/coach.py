@@ -34,6 +34,8 @@ from gymlib.recording import EventLog, FrameSpool, add_video, save_session
 from gymlib.recording import replay_session as replay  # noqa: F401 - public API
 from gymlib.session import AUTO, CoachSession, SessionFeedback, VoiceCoach
 from gymlib.widgets.camera import CameraWidget
+from gymlib.widgets.history_panel import HistoryPanel
+from gymlib.widgets.native_log import start_pose
 
 VERDICT_COLOUR = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
 #: joints to colour when a check fails, by the measure it uses
@@ -169,7 +171,8 @@ class LiveCoach(W.VBox):
     ) -> None:
         self.session = CoachSession(classifier, fps=fps)
         self.voice = VoiceCoach()
-        self.extractor = PoseExtractor(mode="video").open()
+        # started now, its native start-up log kept out of the notebook (widgets.native_log)
+        self.extractor = start_pose(PoseExtractor(mode="video"))
         self.events = EventLog()
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
@@ -222,22 +225,24 @@ class LiveCoach(W.VBox):
         # Laid out to fit a laptop (1280 px with JupyterLab's sidebar open): controls keep their
         # labels whole and wrap to a second row, the panel beside the camera takes what is left
         # (or goes below it), and its tables are compact.
+        self.history = HistoryPanel(self.sessions, lambda: self.session.classifier)
         controls = W.HBox([ex, self.resolution, start, stop, new_set, mute, self.save_video,
-                           save], layout=W.Layout(flex_flow="row wrap"))  # fmt: skip
+                           save, self.history.button],
+                          layout=W.Layout(flex_flow="row wrap"))  # fmt: skip
         for w in controls.children:
             w.layout.flex, w.layout.width = "0 0 auto", w.layout.width or "auto"
         ex.layout.width, self.rom.layout.width = "210px", "100%"
         mute.indent = self.save_video.indent = False
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
                        self.set_table, self.saved],
-                      layout=W.Layout(flex="1 1 190px", min_width="190px"))  # fmt: skip
+                      layout=W.Layout(flex="1 1 250px", min_width="250px"))  # fmt: skip
         style = W.HTML(
             "<style>.gymcoach-dashboard table {border-collapse: collapse; font-size: 12px}"
             " .gymcoach-dashboard th, .gymcoach-dashboard td {padding: 0 3px}</style>",
             layout=W.Layout(display="none"),  # a <style> applies though hidden
         )
         view = W.HBox([self.camera, side], layout=W.Layout(flex_flow="row wrap"))
-        super().__init__([style, controls, view])
+        super().__init__([style, controls, view, self.history])
         self.add_class("gymcoach-dashboard")
 
     def set_resolution(self, name: str) -> None:

@@ -1,0 +1,266 @@
+"""The live coach in Chromium with a fake 640x480 camera, this checkout and an older commit side by
+side (issue 41): frames/s, round trip (median, p95) and where the time goes.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/browser_live.py [--seconds 60] [--old main]
+        [--only new|old] [--clip data/samples/squat-left.mp4] [--screenshots DIR]
+
+Each version runs notebook 04 in its own JupyterLab (its own gymlib: ``--old`` exports that commit
+with ``git archive``), in a fresh Chromium whose webcam plays the clip (converted to a 640x480
+y4m, as tests/test_browser.py does), for ``--seconds`` after a warm-up. The figures are measured
+the same way for both versions, outside the widget: the page's WebSocket is wrapped, so each
+frame message's send and its answer's arrival are timed (round trip), and the answer's
+``kernel_ms`` (the kernel's handler) is read from it; transfer = round trip - kernel (messages
+through the Jupyter server, serialising, waiting in the kernel). Camera frames/s counts the
+video's new frames (requestVideoFrameCallback), coach frames/s the answers. The JPEG encode
+(grab to bytes, in the browser) and drawing times are the widget's own smoothed figures
+(``data-encode-ms``, ``data-draw-ms``; the old widget has no drawing figure), sampled twice a
+second; the kernel's decode / pose / coach split is read from the kernel (``LiveCoach.timings``)
+at the start and the end of the window. The load average is printed: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_browser import free_port, launch_with_fake_camera, video_to_y4m  # noqa: E402
+
+#: Wraps the page's WebSockets: each frame message's send time, each answer's time and kernel_ms.
+PROBE = r"""(() => {
+  const s = { sent: [], rtt: [], kernel: [], answers: 0, camera: 0 };
+  window.__live = s;
+  const dec = new TextDecoder();
+  const text = (d) => {
+    if (typeof d === "string") return d;
+    let u8 = null;
+    if (d instanceof ArrayBuffer) u8 = new Uint8Array(d);
+    else if (ArrayBuffer.isView(d)) u8 = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    return u8 ? dec.decode(u8.subarray(0, Math.min(u8.length, 65536))) : "";
+  };
+  const answer = (t, msg) => {
+    if (!/"type":\s*"(result|error)"/.test(msg) || !s.sent.length) return;
+    s.rtt.push(t - s.sent.shift());
+    const k = /"kernel_ms":\s*([0-9.]+)/.exec(msg);
+    s.kernel.push(k ? Number(k[1]) : NaN);
+    s.answers += 1;
+  };
+  const Orig = window.WebSocket;
+  const send = Orig.prototype.send;
+  Orig.prototype.send = function (d) {
+    if (/"type":\s*"frame"/.test(text(d))) s.sent.push(performance.now());
+    return send.call(this, d);
+  };
+  window.WebSocket = class extends Orig {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", (ev) => {
+        const t = performance.now();
+        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then((m) => answer(t, m));
+        else answer(t, text(ev.data));
+      });
+    }
+  };
+})();"""
+
+#: Counts the camera's new frames in the widget's <video> (started once the widget is there).
+COUNT_CAMERA = """() => { const v = document.querySelector('.gymcoach-camera video');
+  const f = () => { window.__live.camera += 1; v.requestVideoFrameCallback(f); };
+  v.requestVideoFrameCallback(f); }"""
+
+#: Runs Python in the notebook's kernel and returns what it prints.
+IN_KERNEL = """async (code) => {
+  const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const f = k.requestExecute({ code, silent: false, store_history: false });
+  let out = "";
+  f.onIOPub = (m) => { if (m.header.msg_type === "stream") out += m.content.text; };
+  await f.done;
+  return out; }"""
+
+KERNEL_TIMES = (
+    "import json; print(json.dumps({**coach.timings, 'frames': coach.frames, "
+    "'handler': coach.camera.kernel_seconds}))"
+)
+
+
+def export(rev: str, dest: Path) -> Path:
+    """The tree of commit ``rev`` in ``dest`` (git archive: nothing of this checkout changes)."""
+    dest.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
+                             capture_output=True).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+    return dest
+
+
+def start_lab(tree: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
+    port, token = free_port(), "gymcoach-bench"
+    env = {**os.environ, "PYTHONPATH": str(tree), "JUPYTER_CONFIG_DIR": str(tmp / "cfg"),
+           "JUPYTER_RUNTIME_DIR": str(tmp / "rt"), "TF_CPP_MIN_LOG_LEVEL": "2"}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tree}",
+         "--ServerApp.ip=127.0.0.1", "--allow-root", "--LabApp.news_url=",
+         "--LabApp.expose_app_in_browser=True",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "lab.log", "wb"),
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+            return proc, f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}"
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("JupyterLab did not start: " + (tmp / "lab.log").read_text()[-2000:])
+
+
+def screenshots(page, folder: Path) -> None:  # noqa: ANN001 - a playwright page
+    """The page with the dashboard at the top, at 1280x800 and 1920x1080, as PNGs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for w, h in ((1280, 800), (1920, 1080)):
+        page.set_viewport_size({"width": w, "height": h})
+        page.wait_for_timeout(1_500)
+        no = page.get_by_role("button", name="No", exact=True)  # JupyterLab's "news?" notice
+        if no.count():
+            no.first.click()
+        page.evaluate("document.querySelector('.gymcoach-dashboard').scrollIntoView()")
+        page.wait_for_timeout(1_000)
+        page.screenshot(path=str(folder / f"dashboard-{w}x{h}.png"))
+
+
+def run_version(
+    tree: Path, clip: Path, seconds: float, tmp: Path, shots: Path | None = None
+) -> dict[str, object]:
+    """Notebook 04 of ``tree`` in JupyterLab + Chromium for ``seconds``: the figures (and
+    screenshots in ``shots`` after them)."""
+    from playwright.sync_api import sync_playwright
+
+    lab, url = start_lab(tree, tmp)
+    try:
+        with sync_playwright() as pw:
+            browser = launch_with_fake_camera(pw, clip)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.add_init_script(PROBE)
+            page.goto(url)
+            page.wait_for_selector(".jp-Notebook", timeout=120_000)
+            page.wait_for_timeout(8_000)  # let the kernel start and the page settle
+            for attempt in range(2):  # a click while the page still settles can be lost
+                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+                try:
+                    page.wait_for_selector(".gymcoach-camera video", state="attached",
+                                           timeout=120_000)  # fmt: skip
+                    break
+                except Exception:  # noqa: BLE001 - retried once
+                    if attempt:
+                        raise
+            page.wait_for_function("() => window.__live.answers >= 60", timeout=120_000)
+            page.wait_for_timeout(3_000)  # warm: the first frames start MediaPipe's graph
+            page.evaluate(COUNT_CAMERA)
+            k0 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
+            page.evaluate("() => { const s = window.__live; s.rtt = []; s.kernel = [];"
+                          " s.answers = 0; s.camera = 0; }")  # fmt: skip
+            load0, t0 = os.getloadavg()[0], time.perf_counter()
+            samples: dict[str, list[float]] = {"encode": [], "draw": []}
+            while time.perf_counter() - t0 < seconds:
+                page.wait_for_timeout(500)
+                data = page.evaluate("() => ({...document.querySelector('.gymcoach-camera')"
+                                     ".dataset})")  # fmt: skip
+                for key, attr in (("encode", "encodeMs"), ("draw", "drawMs")):
+                    if attr in data:
+                        samples[key].append(float(data[attr]))
+            live = page.evaluate("() => window.__live")
+            elapsed = time.perf_counter() - t0
+            k1 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
+            data = page.evaluate("() => ({...document.querySelector('.gymcoach-camera').dataset})")
+            if shots is not None:
+                screenshots(page, shots)
+            browser.close()
+    finally:
+        lab.terminate()
+        lab.wait(timeout=30)
+    frames = max(k1["frames"] - k0["frames"], 1)
+    rtt, kernel = live["rtt"], [k for k in live["kernel"] if k == k]
+    transfer = [r - k for r, k in zip(live["rtt"], live["kernel"], strict=True) if k == k]
+
+    def med(xs: list[float]) -> float:
+        return statistics.median(xs) if xs else float("nan")
+
+    return {
+        "camera_fps": live["camera"] / elapsed,
+        "fps": live["answers"] / elapsed,
+        "rtt_median": med(rtt),
+        "rtt_p95": statistics.quantiles(rtt, n=20)[-1] if len(rtt) > 20 else float("nan"),
+        "encode": med(samples["encode"]),
+        "transfer": med(transfer),
+        "kernel": med(kernel),
+        **{k: (k1[k] - k0[k]) / frames * 1000 for k in ("decode", "pose", "coach")},
+        "draw": med(samples["draw"]),
+        "encoder": data.get("encoder", "page"),
+        "sent": data.get("sentSize", "640x480"),  # a widget without the figure sends it whole
+        "load": (load0 + os.getloadavg()[0]) / 2,
+    }
+
+
+ROWS = (
+    ("camera frames/s", "camera_fps", "{:.1f}"),
+    ("coach frames/s (answers drawn)", "fps", "{:.1f}"),
+    ("round trip median, ms", "rtt_median", "{:.1f}"),
+    ("round trip p95, ms", "rtt_p95", "{:.1f}"),
+    ("JPEG encode in the browser, ms", "encode", "{:.1f}"),
+    ("encoded where", "encoder", "{}"),
+    ("frame sent to the kernel (last)", "sent", "{}"),
+    ("transfer (round trip - kernel), ms", "transfer", "{:.1f}"),
+    ("kernel handler, ms", "kernel", "{:.1f}"),
+    ("  decode, ms", "decode", "{:.1f}"),
+    ("  pose (MediaPipe), ms", "pose", "{:.1f}"),
+    ("  coach (session, result), ms", "coach", "{:.1f}"),
+    ("draw in the browser, ms", "draw", "{:.2f}"),
+    ("load average (1 min) during the run", "load", "{:.1f}"),
+)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--old", default="main", help="commit to compare with (git archive)")
+    ap.add_argument("--only", choices=("old", "new"))
+    ap.add_argument("--clip", type=Path, default=ROOT / "data" / "samples" / "squat-left.mp4")
+    ap.add_argument("--screenshots", type=Path, help="folder for PNGs of the new dashboard")
+    args = ap.parse_args()
+    results: dict[str, dict[str, object]] = {}
+    with tempfile.TemporaryDirectory(prefix="browser-live-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        clip = video_to_y4m(args.clip, tmp / "camera.y4m")
+        versions = {"old": args.old, "new": None}
+        for name, rev in versions.items():
+            if args.only and name != args.only:
+                continue
+            tree = export(rev, tmp / name) if rev else ROOT
+            (tmp / f"{name}-run").mkdir()
+            print(f"{name}: {rev or 'this checkout'} ...", flush=True)
+            shots = args.screenshots if name == "new" else None
+            results[name] = run_version(tree, clip, args.seconds, tmp / f"{name}-run", shots)
+    names = list(results)
+    print(f"\n{args.seconds:.0f} s at 640x480, {args.clip.name} as the camera; "
+          f"old = {args.old}, new = this checkout")  # fmt: skip
+    print(f"| figure | {' | '.join(names)} |\n|---|{'---|' * len(names)}")
+    for label, key, fmt in ROWS:
+        cells = [fmt.format(results[n][key]) if results[n][key] == results[n][key] else "-"
+                 for n in names]  # fmt: skip
+        print(f"| {label} | {' | '.join(cells)} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""MediaPipe's native start-up log stays out of the notebook (issue 41): no pink
+"INFO: Created TensorFlow Lite XNNPACK delegate" box above the dashboard on a fresh kernel, while
+other native stderr output still comes through."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+import os, cv2
+from gymlib.extract import PoseExtractor
+from gymlib.widgets.native_log import start_pose
+ex = start_pose(PoseExtractor(mode="video"))
+cap = cv2.VideoCapture("data/samples/squat-left.mp4")
+found = 0
+for i in range(30):
+    ok, bgr = cap.read()
+    found += ex.process_bgr(bgr, timestamp=i / 30) is not None
+print("found", found)
+os.write(2, b"E1205 00:00:00.0 1 x.cc:1] a real native error\\n")
+ex.close()
+"""
+
+
+def test_start_up_noise_is_dropped_and_other_native_lines_pass(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split()[-1]) >= 20, proc.stdout  # the pose model ran on the clip
+    assert "XNNPACK" not in proc.stderr and "W0000" not in proc.stderr, proc.stderr
+    assert "a real native error" in proc.stderr
+
+
+def test_a_fresh_kernel_shows_no_stderr_box_for_the_live_coach(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import papermill as pm
+
+    # ipykernel forwards descriptor 2 to the notebook, as for a user, only outside pytest
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+
+    out = tmp_path / "04.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "04_live_coach.ipynb"), str(out),
+                        parameters={"SOURCE": "camera", "OUT_DIR": str(tmp_path)},
+                        kernel_name="python3", cwd=str(ROOT), progress_bar=False)  # fmt: skip
+    cells = json.loads(out.read_text())["cells"]
+    coach = next(c for c in cells if "LiveCoach(classifier)" in "".join(c["source"]))
+    views = [o for o in coach["outputs"] if "application/vnd.jupyter.widget-view+json"
+             in o.get("data", {})]  # fmt: skip
+    assert views, "the dashboard was not displayed"
+    stderr = ["".join(o.get("text", "")) for c in cells for o in c.get("outputs", [])
+              if o.get("name") == "stderr"]  # fmt: skip
+    assert not any("XNNPACK" in s or "W0000" in s for s in stderr), stderr
+
+
+def test_a_traceback_just_before_exit_still_comes_through() -> None:
+    script = ("import os\nfrom gymlib.widgets.native_log import filter_native_stderr\n"
+              "filter_native_stderr()\n"
+              "os.write(2, b'INFO: Created TensorFlow Lite XNNPACK delegate for CPU.\\n')\n"
+              "raise RuntimeError('the last words')\n")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 1
+    assert "RuntimeError: the last words" in proc.stderr and "XNNPACK" not in proc.stderr
