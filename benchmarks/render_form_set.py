@@ -3,12 +3,13 @@
     OMP_NUM_THREADS=1 PYTHONPATH=. /path/to/render-venv/bin/python benchmarks/render_form_set.py \
         [--out data/interim/form_eval_rendered] [--only squat,push_up]
 
-Every exercise in two or three views (14 clips of 3 reps, the first 5, no idle parts), each in a
-view the sample library does not use for that exercise, with seeds 600-617 (the samples use
-11-23, the training set 10000 on, so the bodies and motions are new), a high or low camera, a
-portrait or mirrored picture in some, and the exercise's labelled form errors on one or two reps
-of each clip (the renderer's errors: ``gymlib.synth.EXERCISE_ERRORS``; it makes no heel lift,
-knee cave or forward lean in a squat). Needs the ``[render]`` extra; clips already there are kept.
+Every exercise in two or three views (14 clips of 3 reps, the first squat 5; no idle parts),
+each in a view the sample library does not use for that exercise, with seeds 600-617 (the
+samples use 11-23, the training set 10000 on, so the bodies and motions are new), a high or
+low camera, a portrait or mirrored picture in some, and the exercise's labelled form errors on
+one or two reps of each clip (the renderer's errors: ``gymlib.synth.EXERCISE_ERRORS``; it makes
+no heel lift, knee cave or forward lean in a squat). Needs the ``[render]`` extra; clips
+already there are kept (an interrupted run goes on where it stopped).
 ``benchmarks/form_eval.py --rendered DIR`` scores the checks on them.
 """
 
