@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gymlib.angles import joint_angle
 from gymlib.landmarks import POSE_CONNECTIONS, PoseLandmark
 
 if TYPE_CHECKING:
@@ -348,8 +349,6 @@ def angle_histograms(windows_by_class: dict[str, np.ndarray], angles: Sequence[s
     """Histograms of joint angles (:func:`gymlib.angles.joint_angle`) per class, one panel per
     angle, from landmark frames ``(N, 33, 4)`` per class; returns the figure."""
     import matplotlib.pyplot as plt
-
-    from gymlib.angles import joint_angle
 
     fig, axes = plt.subplots(1, len(angles), figsize=(14, 3))
     for ax, a in zip(np.atleast_1d(axes), angles, strict=True):
