@@ -37,20 +37,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections import defaultdict
 from pathlib import Path
 from types import SimpleNamespace
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from reps_eval import match  # noqa: E402
 
 from gymlib import angles as A  # noqa: E402
+from gymlib.benchtools import halves, match, shared_data  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
 from gymlib.rules import RuleBook, load_rules  # noqa: E402
@@ -62,6 +59,8 @@ INJECTED = {"heels_lifting": ("left", "right", "left45", "right45"),
             "torso_leaning": ("left", "right", "left45", "right45")}  # fmt: skip
 #: generator errors whose reps are left out of (a) (see above) and no fault in (b)
 NOT_FAULTS = {("squat", "knees_past_toes")}
+
+SHARED = shared_data()  # paths.shared_data in config.yaml
 
 
 class Tally:
@@ -241,15 +240,6 @@ def rendered(book: RuleBook, extra: Path | None) -> None:
     if len(sets) > 1:
         both.print("(b) all rendered clips")
         print(f"good reps called good: {both_good[1]}/{both_good[0]}")
-
-
-def halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
-    """``(N,)`` 0 or 1: per label, the takes in order, every second one in half 1."""
-    half = np.zeros(len(seq), int)
-    for lab in np.unique(mapped):
-        for i, s in enumerate(np.unique(seq[mapped == lab])):
-            half[(seq == s) & (mapped == lab)] = i % 2
-    return half
 
 
 def real_form(book: RuleBook, which: int = 1) -> None:

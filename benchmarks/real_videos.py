@@ -38,8 +38,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
+from gymlib.benchtools import shared_data  # noqa: E402 - after the log settings
+
 ROOT = Path(__file__).resolve().parent.parent
-VIDEOS = ROOT.parent / "shared" / "data" / "real_videos"
+VIDEOS = shared_data("real_videos")  # paths.shared_data in config.yaml
 CACHE = ROOT / "data" / "interim" / "real_videos"
 
 
