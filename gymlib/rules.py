@@ -242,17 +242,17 @@ class RuleBook:
                 if name not in values:
                     left = m.fn(arr, refs, "left", aspect)
                     values[name] = left, (m.fn(arr, refs, "right", aspect) if m.sided else left)
-        use_left: list[bool] | None = None
+        use_left = [True] * len(arr)  # (only "visible" asks which side is the better seen)
+        if any(side == "visible" and self.measures[name].sided for name, side in columns):
+            use_left = A.visible_side(arr).tolist()
         out = np.empty((len(arr), len(columns)))
         for j, (name, side) in enumerate(columns):
             left, right = values[name]
             if not self.measures[name].sided:
                 out[:, j] = left
                 continue
-            if use_left is None:
-                use_left = A.visible_side(arr).tolist()
-            pairs = zip(left.tolist(), right.tolist(), use_left, strict=True)
-            out[:, j] = [pick_side(side, a, b, u) for a, b, u in pairs]
+            pick = functools.partial(pick_side, side)
+            out[:, j] = list(map(pick, left.tolist(), right.tolist(), use_left))
         return out
 
     def compute_frame(
@@ -282,9 +282,9 @@ class RuleBook:
             if not m.sided:
                 out.append(left)
                 continue
-            if use_left is None:
+            if use_left is None and side == "visible":
                 use_left = visible_side(p)
-            out.append(pick_side(side, left, right, use_left))
+            out.append(pick_side(side, left, right, bool(use_left)))
         return out
 
 
