@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from gymlib import angles as A
-from gymlib import live_measures as LM
+from gymlib import measures as M
 from gymlib.config import Config, ConfigError, build_section, load_config
 from gymlib.rules import (
     CheckResult,
@@ -173,7 +173,7 @@ class Rep:
 
 
 @dataclass(frozen=True)
-class Warning:
+class FormWarning:
     """A form warning on screen: shown after holding ``warning_on_s``, kept ``warning_off_s``."""
 
     name: str
@@ -194,7 +194,7 @@ class FrameFeedback:
     reps: int  # counted so far
     counts: dict[str, int]  # by verdict: good, partial, faulty
     rep: Rep | None  # the rep that finished on this frame, if any
-    warnings: tuple[Warning, ...]  # active, most severe first
+    warnings: tuple[FormWarning, ...]  # active, most severe first
 
 
 _NOBODY = np.zeros((33, 4))
@@ -429,14 +429,14 @@ class _Warnings:
         self.on_s, self.off_s = on_s, off_s
         self.first_true: dict[str, float] = {}
         self.last_true: dict[str, float] = {}
-        self.shown: dict[str, Warning] = {}
+        self.shown: dict[str, FormWarning] = {}
 
     def observe(self, name: str, message: str, severity: int, now: float, true: bool) -> None:
         if true:
             self.first_true.setdefault(name, now)
             self.last_true[name] = now
             if name not in self.shown and now - self.first_true[name] >= self.on_s:
-                self.shown[name] = Warning(name, message, severity, now)
+                self.shown[name] = FormWarning(name, message, severity, now)
         else:
             self.first_true.pop(name, None)
 
@@ -444,9 +444,9 @@ class _Warnings:
         """A finished rep's failed check: show at once, keep for ``off_s``."""
         self.last_true[name] = now
         if name not in self.shown:
-            self.shown[name] = Warning(name, message, severity, now)
+            self.shown[name] = FormWarning(name, message, severity, now)
 
-    def active(self, now: float) -> tuple[Warning, ...]:
+    def active(self, now: float) -> tuple[FormWarning, ...]:
         for name in list(self.shown):
             if now - self.last_true.get(name, -math.inf) > self.off_s:
                 del self.shown[name]
@@ -597,8 +597,8 @@ class RepCounter:
     # ---------------------------------------------------------------------------------------
     def _measure(self, frame: np.ndarray) -> tuple[list[float], np.ndarray, Feet]:
         """One frame ``(33, 4)``: its live measures, body references ``(S,)`` and feet."""
-        points = LM.Points(frame, self.aspect)
-        lengths = LM.segment_lengths(points)
+        points = M.Points(frame, self.aspect)
+        lengths = M.segment_lengths(points)
         refs = self.scale.update(np.array(lengths), self.time)
         ref_list = refs.tolist()
         row = self.book.compute_frame(

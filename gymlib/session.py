@@ -35,7 +35,7 @@ from gymlib.config import DEFAULT_CONFIG_PATH, Config, ConfigError, build_sectio
 from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning, setup_reps
+from gymlib.reps import FormWarning, FrameFeedback, Rep, RepCounter, setup_reps
 
 AUTO = "auto"
 
@@ -72,7 +72,7 @@ class SessionFeedback:
     probabilities: dict[str, float]
     counter: FrameFeedback | None  # the active exercise's counter, if any
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
-    warnings: tuple[Warning, ...]
+    warnings: tuple[FormWarning, ...]
     landmarks: np.ndarray | None  # the frame's (33, 4), for drawing
     # every rep that finished on this frame: more than one when an exercise just recognised
     # had reps in the recent frames its counter watched again
