@@ -589,6 +589,7 @@ class RepCounter:
         self._hold_last = math.nan  # its last frame's time
         self._rebase: tuple[float, int] | None = None  # (level, frame) of a held start
         self._peak = -math.inf
+        self._near_base = self._near_peak = math.nan  # the nearest signal's, for this rep
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
         self._prev_end = -(10**9)  # end frame of the last rep
         self._prev_end_t = -math.inf  # and its time
@@ -652,6 +653,7 @@ class RepCounter:
         finished: Rep | None = None
         person = row is not None
         p_raw = math.nan
+        near = math.nan
         walking_in = False
         vals: list[float] = [] if row is None else row
         if row is not None:
@@ -659,7 +661,6 @@ class RepCounter:
             # while: leaving the exercise (e.g. letting go of the bar), even if another signal
             # looks like a rep
             far = False
-            near = math.nan
             for col, top, span, abort in self._sigs:
                 prog = (vals[col] - top) / span
                 if prog == prog:
@@ -805,6 +806,7 @@ class RepCounter:
                 self.state, self._down_at, self._down_t = "down", f, now
                 self._down_unproven = self._steady_since == -math.inf
                 self._peak, self._base = p, self._valley
+                self._near_base = self._near_peak = self._ema_near
                 self._hold, self._hold_since, self._rebase = p, f, None
                 self._hold_t, self._hold_last, self._hold_n = now, now, 1
             elif not posture_ok and person:
@@ -819,6 +821,8 @@ class RepCounter:
             if p == p and self.state != "up":
                 if p_raw == p_raw:  # (seen: a frame without the person holds nothing)
                     self._watch_hold(f, now, p)
+            if self._ema_near > self._near_peak:
+                self._near_peak = self._ema_near
             if p == p and p > self._peak:
                 self._peak = p
                 if self.state == "up":
@@ -837,7 +841,11 @@ class RepCounter:
                 self.state = "up"
             if self.state == "down" and p == p and p < self._base + 0.5 * self._leave_top:
                 self.state = "top"  # a dip, not a rep
-            elif self.state == "up" and p == p and p < self._base + cfg.return_frac * rise:
+            elif (
+                self.state == "up"
+                and p == p
+                and (p < self._base + cfg.return_frac * rise or self._near_returned())
+            ):
                 if dur >= cfg.min_rep_s - _EPS_S:
                     if self._pending is not None:  # a previous one still waiting: close it now
                         finished = self._try_finish(f, p, force=True) or finished
@@ -869,6 +877,16 @@ class RepCounter:
             counts=dict(self.counts),
             rep=finished,
             warnings=self._warn.active(now),
+        )
+
+    def _near_returned(self) -> bool:
+        """On the way up: one signal is back at the top (within ``return_frac`` of its own
+        rise, a rep's worth). The start position needs one signal near its top, not all, and so
+        does the top between reps: a hand lost behind the head (MediaPipe puts it at the hip)
+        keeps the arms' height at the bottom while the elbows are straight again."""
+        rise = self._near_peak - self._near_base
+        return rise >= self._reach and (
+            self._ema_near < self._near_base + self.cfg.return_frac * rise
         )
 
     def _watch_hold(self, f: int, now: float, p: float) -> None:
