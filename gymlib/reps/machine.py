@@ -64,6 +64,7 @@ class RepMachine:
         self.hold_last = math.nan  # its last frame's time
         self.rebase: tuple[float, int] | None = None  # (level, frame) of a held start
         self.near_base = self.near_peak = math.nan  # the nearest signal's, for this rep
+        self.up_low = math.nan  # the lowest progress on the way up
         self.posture_bad_since = math.nan
 
     def step(self, k: Tick, gate: IdleGate) -> str | None:
@@ -76,7 +77,7 @@ class RepMachine:
             # foreshorten the other: a bar above the picture, arms pointing at the lens). The
             # nearest signal's smoothed progress is never above ``p``, the furthest one's
             if k.p == k.p and k.posture_ok and k.near < 0.5:
-                self.state, self.valley = "top", k.p
+                self.to_top(k.p)
                 return "top"
             return None
         if self.state == "top":
@@ -89,6 +90,8 @@ class RepMachine:
 
     def to_top(self, p: float) -> None:
         self.state, self.valley = "top", p
+        # (out of the start position "for a while" is timed within this top period)
+        self.posture_bad_since = math.nan
 
     def _at_top(self, k: Tick, gate: IdleGate) -> str | None:
         p, now = k.p, k.now
@@ -134,26 +137,33 @@ class RepMachine:
         if p == p and rise >= self.reach and self.state == "down":
             self.state = "bottom"
         elif self.state == "bottom" and p == p and p < self.peak - 0.5 * rise:
-            self.state = "up"
+            self.state, self.up_low = "up", p
+        if self.state == "up" and p == p:
+            self.up_low = min(self.up_low, p)
         if self.state == "down" and p == p and p < self.base + 0.5 * self.leave_top:
             self.state = "top"  # a dip, not a rep
         elif (
             self.state == "up"
             and p == p
-            and (p < self.base + cfg.return_frac * rise or self._near_returned(k.near))
+            and (p < self.base + cfg.return_frac * rise or self._near_returned(k.near, p))
         ):
             if dur >= cfg.min_rep_s - EPS_S:
                 return "done"
             self.to_top(p)
         return None
 
-    def _near_returned(self, near: float) -> bool:
-        """On the way up: one signal is back at the top (within ``return_frac`` of its own
+    def _near_returned(self, near: float, p: float) -> bool:
+        """On the way up, the furthest signal turned down again (the next rep) before it came
+        back to the top, while another is back at the top (within ``return_frac`` of its own
         rise, a rep's worth). The start position needs one signal near its top, not all, and so
         does the top between reps: a hand lost behind the head (MediaPipe puts it at the hip)
         keeps the arms' height at the bottom while the elbows are straight again."""
         rise = self.near_peak - self.near_base
-        return rise >= self.reach and near < self.near_base + self.cfg.return_frac * rise
+        return (
+            p > self.up_low + self.leave_top
+            and rise >= self.reach
+            and near < self.near_base + self.cfg.return_frac * rise
+        )
 
     def _watch_hold(self, f: int, now: float, p: float) -> None:
         """On the way down: a position held ``hold_s``, then a descent from it at least as deep
