@@ -64,7 +64,7 @@ class RepMachine:
         self.hold_last = math.nan  # its last frame's time
         self.rebase: tuple[float, int] | None = None  # (level, frame) of a held start
         self.near_base = self.near_peak = math.nan  # the nearest signal's, for this rep
-        self.up_low = math.nan  # the lowest progress on the way up
+        self.near_low = math.nan  # the nearest signal's lowest on the way up
         self.posture_bad_since = math.nan
 
     def step(self, k: Tick, gate: IdleGate) -> str | None:
@@ -90,8 +90,6 @@ class RepMachine:
 
     def to_top(self, p: float) -> None:
         self.state, self.valley = "top", p
-        # (out of the start position "for a while" is timed within this top period)
-        self.posture_bad_since = math.nan
 
     def _at_top(self, k: Tick, gate: IdleGate) -> str | None:
         p, now = k.p, k.now
@@ -137,32 +135,32 @@ class RepMachine:
         if p == p and rise >= self.reach and self.state == "down":
             self.state = "bottom"
         elif self.state == "bottom" and p == p and p < self.peak - 0.5 * rise:
-            self.state, self.up_low = "up", p
-        if self.state == "up" and p == p:
-            self.up_low = min(self.up_low, p)
+            self.state, self.near_low = "up", k.near
+        if self.state == "up" and k.near < self.near_low:
+            self.near_low = k.near
         if self.state == "down" and p == p and p < self.base + 0.5 * self.leave_top:
             self.state = "top"  # a dip, not a rep
         elif (
             self.state == "up"
             and p == p
-            and (p < self.base + cfg.return_frac * rise or self._near_returned(k.near, p))
+            and (p < self.base + cfg.return_frac * rise or self._near_returned(k.near))
         ):
             if dur >= cfg.min_rep_s - EPS_S:
                 return "done"
             self.to_top(p)
         return None
 
-    def _near_returned(self, near: float, p: float) -> bool:
-        """On the way up, the furthest signal turned down again (the next rep) before it came
-        back to the top, while another is back at the top (within ``return_frac`` of its own
-        rise, a rep's worth). The start position needs one signal near its top, not all, and so
-        does the top between reps: a hand lost behind the head (MediaPipe puts it at the hip)
-        keeps the arms' height at the bottom while the elbows are straight again."""
+    def _near_returned(self, near: float) -> bool:
+        """On the way up, another signal came back to the top (within ``return_frac`` of its
+        own rise, a rep's worth) and has now left it again: the next rep began, though the
+        furthest signal never got back. The start position needs one signal near its top, not
+        all, and so does the top between reps: a hand lost behind the head (MediaPipe puts it
+        at the hip) keeps the arms' height near the bottom while the elbows straighten."""
         rise = self.near_peak - self.near_base
         return (
-            p > self.up_low + self.leave_top
-            and rise >= self.reach
-            and near < self.near_base + self.cfg.return_frac * rise
+            rise >= self.reach
+            and self.near_low < self.near_base + self.cfg.return_frac * rise
+            and near > self.near_low + self.leave_top
         )
 
     def _watch_hold(self, f: int, now: float, p: float) -> None:
