@@ -652,15 +652,15 @@ def _machine_done_events(far: list[float], near: list[float]) -> int:
 
 def test_a_rep_is_back_at_the_top_when_one_signal_is() -> None:
     # a lat pull-down at 45 degrees: MediaPipe loses one hand behind the head at each top and
-    # puts it at the hip, so the arms' height (the furthest signal) comes back only to 0.6 of
+    # puts it at the hip, so the arms' height (the furthest signal) comes back only to 0.7 of
     # its range while the elbows (the nearest) are straight again; each rep is one rep
     half = np.sin(np.linspace(0, np.pi / 2, 23)) ** 2  # 0 -> 1 in 0.75 s
     rest, n = np.zeros(45), 4
     far = [rest]
     for k in range(n):
-        far += [(0.0 if k == 0 else 0.6) + (1.5 - (0.0 if k == 0 else 0.6)) * half,
-                0.6 + 0.9 * half[::-1]]  # fmt: skip
-    far = np.concatenate([*far, 0.6 + rest])
+        far += [(0.0 if k == 0 else 0.7) + (1.5 - (0.0 if k == 0 else 0.7)) * half,
+                0.7 + 0.8 * half[::-1]]  # fmt: skip
+    far = np.concatenate([*far, 0.7 + rest])
     near = np.concatenate([rest, *[np.concatenate([half, half[::-1]])] * n, rest])
     assert _machine_done_events(list(far), list(near)) == n
     # no signal back at the top: one long "rep" (the time limit ends it uncounted)
