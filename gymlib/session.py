@@ -36,6 +36,7 @@ from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import FrameFeedback, Rep, RepCounter, Warning, setup_reps
+from gymlib.stance import stance_gaps
 
 AUTO = "auto"
 
@@ -211,7 +212,8 @@ class CoachSession:
         return OTHER in classes and probs[classes.index(OTHER)] >= self.threshold
 
     def _classify(self, t: float) -> None:
-        probs = self._window_probs(np.stack(self.window))
+        window = np.stack(self.window)
+        probs = self._window_probs(window)
         self.probabilities = {c: float(p) for c, p in zip(self.classifier.classes, probs,
                                                            strict=True)}  # fmt: skip
         if self._is_other(probs):
@@ -221,7 +223,7 @@ class CoachSession:
                                           self.cfg.decision)  # fmt: skip
         new = WINDOW_FRAMES if self._classified_at is None else self.frames - self._classified_at
         self._classified_at, self._last_classified = self.frames, t
-        self.current = self._filter.update(probs, t, new)
+        self.current = self._filter.update(probs, t, new, stance_gaps(window)[0])
         self.confidence = self._filter.confidence
 
     def _lost(self, t: float) -> None:
@@ -268,11 +270,12 @@ class CoachSession:
         if not ends:  # too short for one window: nothing to decide, and no classifier to load
             self._plan, self._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
             return []
-        probs = self._probs_of([stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
+        windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
+        probs = self._probs_of(windows)
         new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
         t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
         sets = decide_sets(probs, t, new, self.classifier.classes, self.exercises,
-                           self.cfg.decision)  # fmt: skip
+                           self.cfg.decision, stance_gaps(np.stack(windows)))  # fmt: skip
         self._plan = [(UNKNOWN, 0.0)] * len(stream)
         start = 0
         for s in sets:  # a window's set covers the frames since the window before it
