@@ -163,6 +163,7 @@ class CoachSession:
         self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
+        self._counted = (UNKNOWN, -1)  # the exercise last counted, and its last frame
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -184,6 +185,8 @@ class CoachSession:
         """
         if exercise == self._watching:
             return self.counters[exercise], []
+        if self._counted[0] not in (UNKNOWN, exercise):  # another counter had these frames
+            self._other_at = max(self._other_at, self._counted[1])
         self._watching = exercise
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
@@ -371,6 +374,7 @@ class CoachSession:
         if exercise != UNKNOWN:
             counter, finished = self._watch(exercise)
             fb = counter.update(frame, t)
+            self._counted = (exercise, self.frames - 1)
             if fb.rep is not None:
                 finished.append(fb.rep)
         else:
