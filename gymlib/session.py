@@ -163,7 +163,7 @@ class CoachSession:
         self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
-        self._counted = (UNKNOWN, -1)  # the exercise last counted, and its last frame
+        self._counted = (UNKNOWN, -1)  # the exercise of the last rep counted, and its end
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -185,7 +185,7 @@ class CoachSession:
         """
         if exercise == self._watching:
             return self.counters[exercise], []
-        if self._counted[0] not in (UNKNOWN, exercise):  # another counter had these frames
+        if self._counted[0] not in (UNKNOWN, exercise):  # a movement is counted once
             self._other_at = max(self._other_at, self._counted[1])
         self._watching = exercise
         counter = self._make_counter(exercise)
@@ -374,9 +374,10 @@ class CoachSession:
         if exercise != UNKNOWN:
             counter, finished = self._watch(exercise)
             fb = counter.update(frame, t)
-            self._counted = (exercise, self.frames - 1)
             if fb.rep is not None:
                 finished.append(fb.rep)
+            if finished:
+                self._counted = (exercise, max(r.end for r in finished))
         else:
             self._watching = UNKNOWN
         self.reps.extend(finished)
