@@ -125,7 +125,11 @@ def test_the_config_is_checked_naming_the_file_key_and_value(tmp_path: Path) -> 
     bad.write_text(yaml.safe_dump(data))
     with pytest.raises(ConfigError, match=r"live\.decision\.floor: 0\.7 is out of range"):
         load_live_config(load_config(bad))
-    data["live"]["decision"].update(floor=0.01, hold_at=0.95)
+    data["live"]["decision"].update(floor=0.01, stance_trust=1.5)
+    bad.write_text(yaml.safe_dump(data))
+    with pytest.raises(ConfigError, match=r"live\.decision\.stance_trust: 1\.5 is out of range"):
+        load_live_config(load_config(bad))
+    data["live"]["decision"].update(stance_trust=0.5, hold_at=0.95)
     bad.write_text(yaml.safe_dump(data))
     with pytest.raises(ConfigError, match="hold_at"):
         load_live_config(load_config(bad))
