@@ -8,6 +8,12 @@ exercises plus :data:`IDLE` (resting, walking, setting up, anything else) weighs
   ``p`` is floored at ``floor`` so that one odd window cannot veto an exercise. ``weight`` is
   ``evidence`` for a window of 30 new frames and shrinks with overlap (a window 10 frames after
   the last shares 20 of its 30 frames with it): overlapping windows are not new evidence;
+- **stance**: the classifier tells squat from split squat by the arms (barbell on the back or
+  hanging hands); the legs tell it from any side (:mod:`gymlib.stance`). A window's stance
+  gaps re-weigh the squat / split squat share of the two classes' summed probability (their
+  sum, idle and the other exercises stay as the classifier gave them): a log-likelihood ratio
+  from the gaps plus the classifier's own log-odds between the two, counted ``stance_trust``
+  times;
 - **persistence**: an exercise lasts ``set_s`` seconds on average before a rest and a rest
   ``rest_s`` before the next set; going straight from one exercise to another (no rest) is a
   ``switch`` share of the ends of a set. Transition probabilities come from the seconds between
