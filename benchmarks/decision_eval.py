@@ -1,7 +1,7 @@
 """The exercise decision (gymlib.decision) on the real windows, 5-fold by recording.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/decision_eval.py [--half A|B|all]
-        [--probs runs/benchmarks/decision_probs.npz] [--refresh] [--sweep]
+        [--probs runs/benchmarks/decision_probs.npz] [--refresh] [--sweep] [--stance-sweep]
 
 Every fold's classifier is trained as ``classifier_eval.py`` trains the shipped recipe (the real
 windows of the other folds + notebook 03's generated windows: ``--view-clips 1200
@@ -20,9 +20,14 @@ them again). Per real window (each 30-frame chunk of a stream), the answer is:
 - **offline**: the exercise of the set holding that classification
   (:func:`gymlib.decision.decide_sets`, the whole stream, as ``analyze`` does).
 
+The live and offline decisions are printed without and with the stance
+(:mod:`gymlib.stance`: its gaps measured on the very windows each fold classified).
+``--stance-sweep`` prints a grid of ``stance_trust``, ``stance_gain`` and ``stance_up``.
+
 Printed for each: windows answered "unknown" (no exercise named), wrong and confident (a wrong
 exercise named), macro-F1 (over the six exercises; "unknown" counts as a miss), drops (a named
-exercise falling back to "unknown" and then named again in the same recording: flicker), for
+exercise falling back to "unknown" and then named again in the same recording: flicker),
+squat / split squat mix-ups, for
 all windows and per source. ``--half``: the recording groups in two fixed halves (sorted group
 names, alternating A, B) to choose the options on A and report on B. ``--sweep`` prints a small
 grid of ``evidence`` and ``floor`` on the chosen half.
