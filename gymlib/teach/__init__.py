@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from gymlib.teach.signal import Clip, Found, TeachError, find_signal
-from gymlib.teach.store import Store
+from gymlib.teach.signal import Clip, Found, NoMeasureFits, TeachError, find_signal
+from gymlib.teach.store import Store, projection_name
 
 __all__ = [
     "Clip",
@@ -122,8 +122,19 @@ def propose(
     if not clips:
         raise TeachError("give at least one clip with three reps or more")
     loaded = [c if isinstance(c, Clip) else load_clip(c) for c in clips]
-    found = find_signal(loaded)
+    try:
+        found = find_signal(loaded)
+    except NoMeasureFits:
+        from gymlib.teach.projection import find_learned
+
+        learned = find_learned(loaded)
+        if learned is None:
+            raise
+        found = learned
     entry: dict[str, Any] = {"signal": list(found.specs)}
+    if found.projection is not None:  # the learned measure, under this exercise's name
+        entry["signal"] = [{**spec, "measure": projection_name(name)} for spec in found.specs]
+        entry["projection"] = found.projection
     if found.posture:
         entry["posture"] = found.posture
     entry["checks"] = []
