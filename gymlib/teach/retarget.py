@@ -28,6 +28,10 @@ SHOULDER_WIDTH = 0.215 / 0.288
 
 #: the generator's mean body (the fractions of height of :meth:`Body.sample`)
 _MEAN_BODY = Body(1.75, 0.186, 0.146, 0.245, 0.246, 0.288, 0.10, 0.152, 0.215, 0.125, 0.039, 1.0)
+#: the depth a bone needs before it is given any, as a share of its length (see :func:`_depth`):
+#: without it a jumping jack taught from the front swings its arms forward and back by half a
+#: torso when filmed from the side (the generator's: not at all)
+DEAD_ZONE = 0.7
 #: an ankle less than this (metres, scaled) over the floor in the taught clip stands on it
 FLOOR = 0.04
 #: limbs from the trunk outwards: (parent, child, the generator's length attribute)
@@ -54,8 +58,10 @@ def _depth(d2: np.ndarray, length: float, toward: np.ndarray) -> np.ndarray:
     """The depth of a bone of ``length`` seen ``d2`` long in the picture, on the side of
     ``toward`` (MediaPipe's z difference): where that guess is small against the bone, the
     bone is kept near the picture's plane. A sign taken as it comes flips a bone seen at 95 %
-    of its length a third of its length to and fro with MediaPipe's noise."""
-    dz = np.sqrt(np.maximum(length**2 - _smooth(d2) ** 2, 0.0))
+    of its length a third of its length to and fro with MediaPipe's noise; and a length a
+    little too long gives every frame depth: the first :data:`DEAD_ZONE` of the depth is left
+    out (an arm swinging sideways, seen from the front, stays in the picture's plane)."""
+    dz = np.sqrt(np.maximum(length**2 - _smooth(d2) ** 2 - (DEAD_ZONE * length) ** 2, 0.0))
     return dz * np.tanh(_smooth(toward) / (0.2 * length))
 
 
@@ -166,11 +172,13 @@ def film_views(
     copies: int,
     tempos: tuple[float, float] = (0.7, 2.0),
     yaw: tuple[float, float] = (-100.0, 100.0),
+    image_sizes: tuple[tuple[int, int], ...] = IMAGE_SIZES,
 ) -> list[np.ndarray]:
     """``copies`` clips ``(T', 33, 4)`` at 30 fps of the movement in ``landmarks``
     ``(T, 33, 4)`` (frames with a person), each by another of the generator's bodies, filmed
     from a camera ``yaw`` degrees about the vertical (0: in front), at ``tempos`` times the
-    taught duration, with the generator's noise, mirroring and MediaPipe-like depth."""
+    taught duration, with the generator's noise, mirroring and MediaPipe-like depth, in
+    pictures of the generator's sizes (or the one of ``image_sizes``)."""
     lm = np.asarray(landmarks, np.float32)
     lm = lm[np.any(lm != 0, axis=(1, 2))]
     q, hip_up, ankle_up = lift(lm, aspect)
@@ -187,7 +195,8 @@ def film_views(
         up = np.interp(grid, t, hip_up)
         feet = np.stack([np.interp(grid, t, a) for a in ankle_up.T], 1)
         p = retarget(qt.reshape(n, 33, 3), up, feet, Body.sample(rng))
-        size = IMAGE_SIZES[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
+        pick = int(rng.choice(3, p=[0.5, 0.3, 0.2]))  # drawn always: same copies either way
+        size = image_sizes[pick] if len(image_sizes) == 3 else image_sizes[0]
         shot, _ = film(p, np.ones(n, bool), rng, yaw=float(rng.uniform(*yaw)), image_size=size,
                        mirrored=bool(rng.random() < 0.3), noise=1.0,
                        camera_height=None)  # fmt: skip
