@@ -282,8 +282,8 @@ PROJECTION_BONES: tuple[tuple[PoseLandmark, PoseLandmark, str], ...] = tuple(
 )
 
 
-#: segment lengths of the generator's mean body as fractions of its height (Drillis & Contini)
-_BUILD = {"torso": 0.288, "upper_arm": 0.186, "forearm": 0.146, "thigh": 0.245, "shank": 0.246}
+#: torso / (upper arm + forearm) of the mean body (Drillis & Contini: 0.288 / 0.332)
+TORSO_PER_ARM = 0.288 / (0.186 + 0.146)
 
 
 def body_centred(
@@ -293,10 +293,9 @@ def body_centred(
     its own length as the counter tracks it (``refs`` ``(T, S)``; without one, the frame's
     torso): free of where the person stands, how big they look and their build (a long arm
     reads as a short one); a limb turning to the camera still shortens. The torso is measured
-    against the limbs (the median of their lengths, each by its share of the mean body), so
-    a shrug, which lengthens it, shows. NaN where nobody is found."""
+    in arm lengths (:data:`TORSO_PER_ARM`). NaN where nobody is found."""
     lm = A._frames(landmarks)
-    xy = lm[..., :2].astype(np.float64) * [1.0, 1.0 / aspect]
+    xy = lm[..., :2].astype(np.float64) * [aspect, 1.0]  # image heights, as the references
     hip = (xy[:, PoseLandmark.LEFT_HIP] + xy[:, PoseLandmark.RIGHT_HIP]) / 2
     sh = (xy[:, PoseLandmark.LEFT_SHOULDER] + xy[:, PoseLandmark.RIGHT_SHOULDER]) / 2
     torso = np.linalg.norm(sh - hip, axis=-1)
@@ -304,11 +303,12 @@ def body_centred(
     if refs is not None:
         ref = np.asarray(refs, np.float64).reshape(len(lm), -1)
     length = {}
-    for seg in _BUILD:
+    for seg in A.SEGMENT_NAMES:
         r = ref[:, A.SEGMENT_NAMES.index(seg)]
-        length[seg] = np.where(np.isfinite(r) & (r > 1e-3), r, torso * _BUILD[seg] / 0.288)
-    limbs = [length[s] / _BUILD[s] for s in _BUILD if s != "torso"]
-    length["torso"] = np.median(limbs, axis=0) * _BUILD["torso"]
+        length[seg] = np.where(np.isfinite(r) & (r > 1e-3), r, torso)
+    # the torso in arm lengths (beside it, at its depth), by the mean body's proportions: its
+    # own tracked length would follow a shrug, which lengthens it
+    length["torso"] = (length["upper_arm"] + length["forearm"]) * TORSO_PER_ARM
     out = np.empty((len(lm), len(PROJECTION_BONES), 2))
     for k, (a, b, seg) in enumerate(PROJECTION_BONES):
         out[:, k] = (xy[:, b] - xy[:, a]) / np.maximum(length[seg], 1e-6)[:, None]

@@ -78,19 +78,14 @@ def _overhead_press(sk: Skel, body: Body, phase: np.ndarray) -> None:
 
 def _torso_twist(sk: Skel, body: Body, phase: np.ndarray, cycle: np.ndarray,
                  rng: np.random.Generator) -> None:  # fmt: skip
-    """Hands together in front of the chest, shoulders turned about the vertical and back,
-    to the left and the right in turn; hips and legs still. No joint angle of the picture
-    swings much: the shoulder line turns in depth."""
+    """Arms crossed on the chest, the shoulders turned about the vertical and back; hips and
+    legs still. The shoulder line turns in depth: no height or slope moves."""
     n = len(phase)
-    for side, sign in SIDES:
-        wrist = (
-            sk[side, "shoulder"]
-            + vec(body.arm * 0.55, -0.12, 0)
-            - _LEFT * sign * (body.shoulder_width / 2 - 0.04)
-        )
+    for side, sign in SIDES:  # arms crossed on the chest, each hand on the other shoulder
+        other = sk["R" if side == "L" else "L", "shoulder"]
+        wrist = other + vec(0.1, -0.05, 0)
         arm_ik(sk, body, side, wrist, np.broadcast_to(vec(0, -1, 0), (n, 3)) + _LEFT * sign)
-    way = np.where(cycle % 2 == 0, 1.0, -1.0)
-    yaw = way * phase * rng.uniform(35, 55)
+    yaw = phase * rng.uniform(40, 60)
     hip_mid = (sk["L", "hip"] + sk["R", "hip"]) / 2
     upper = [L[f"{s}_{j}"] for s in ("LEFT", "RIGHT") for j in ("SHOULDER", "ELBOW", "WRIST")]
     sk.p[:, upper] = rotate_about_vertical(sk.p[:, upper], yaw, hip_mid)
