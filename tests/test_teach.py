@@ -174,3 +174,16 @@ def test_the_lifted_movement_is_retargeted_onto_another_body_and_filmed_from_the
     own = sweep(taught.landmarks, taught.aspect)
     assert 0.75 * own < front < 1.25 * own
     assert side < 0.35 * front
+
+
+def test_a_session_recorded_by_the_live_coach_teaches_its_movement(tmp_path: Path) -> None:
+    from gymlib.recording import save_session
+
+    clip = _clip("jumping_jack")
+    t = np.arange(len(clip.landmarks)) / clip.fps
+    session = save_session(tmp_path / "sessions", t, clip.landmarks, fps=clip.fps,
+                           aspect=clip.aspect)  # fmt: skip
+    proposal = propose("star_jump", [session], store=Store(tmp_path / "store"))
+    assert len(proposal.found.reps[0]) == len(find_signal([clip]).reps[0])
+    with pytest.raises(FileNotFoundError, match="not a recorded session"):
+        load_clip(tmp_path)

@@ -46,8 +46,16 @@ MIN_PERSON = 0.5
 
 
 def load_clip(path: str | Path) -> Clip:
-    """A video (run through MediaPipe) or a landmark ``.npz`` as a :class:`Clip`."""
+    """A video (run through MediaPipe), a landmark ``.npz`` or a session folder recorded by the
+    live coach (notebook 04, :mod:`gymlib.recording`) as a :class:`Clip`."""
     p = Path(path)
+    if p.is_dir():
+        from gymlib.recording import landmarks_file, load_session
+
+        if not landmarks_file(p).is_file():
+            raise FileNotFoundError(f"{p}: a folder, but not a recorded session (no landmarks)")
+        rec = load_session(p)
+        return _checked_clip(Clip(rec.landmarks, rec.fps, rec.aspect, str(p)), p)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
@@ -66,7 +74,12 @@ def load_clip(path: str | Path) -> Clip:
 
         seq = extract_video(p, progress=False)
         lm, fps, size = seq.landmarks, seq.fps, seq.image_size
-    clip = Clip(lm, fps, size[0] / size[1], str(p))
+    return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p)
+
+
+def _checked_clip(clip: Clip, p: Path) -> Clip:
+    """``clip`` if a person is in enough of its frames, else a :class:`TeachError`."""
+    lm = clip.landmarks
     person = float(np.mean(np.any(lm != 0, axis=(1, 2)))) if len(lm) else 0.0
     if person < MIN_PERSON:
         raise TeachError(
