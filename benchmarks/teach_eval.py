@@ -3,9 +3,9 @@
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/teach_eval.py [--kinds lunge,jumping_jack,...]
         [--test-clips 50] [--cv-folds 3] [--store runs/benchmarks/teach_store]
 
-For each movement that is none of the six (the generator's lunges, jumping jacks and arm
-circles, and bicep curls and overhead presses made here from the generator's body, camera and
-noise model): teach it from ONE generated clip of ~20 s (one body, one camera angle, no idle
+For each movement that is none of the six (:data:`gymlib.synth.moves.NEW_MOVEMENTS`: the
+generator's lunges, jumping jacks and arm circles as reps, bicep curls, overhead presses and
+torso twists): teach it from ONE generated clip of ~20 s (one body, one camera angle, no idle
 part) through ``gymlib.teach`` (signal search, rules file, classifier retrained into a store),
 then run the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of
 that movement: other bodies, every camera angle, other tempos, walking in, standing and resting
@@ -27,164 +27,28 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 
-from types import SimpleNamespace  # noqa: E402
-
 import numpy as np  # noqa: E402
 
-from gymlib.synth import body as _body  # noqa: E402
-from gymlib.synth import camera as _camera  # noqa: E402
-from gymlib.synth import geometry as _geometry  # noqa: E402
-from gymlib.synth import idle as _idle  # noqa: E402
-from gymlib.synth import noise as _noise  # noqa: E402
-from gymlib.synth import timeline as _timeline  # noqa: E402
-from gymlib.synth import truth as _truth  # noqa: E402
-
-#: the generator's parts this benchmark builds its movements from
-S = SimpleNamespace(
-    Body=_body.Body, Skel=_body.Skel, _SIDES=_body.SIDES, _arm_ik=_body.arm_ik,
-    complete_landmarks=_body.complete_landmarks, VIEWS=_camera.VIEWS, _film=_camera.film,
-    _pick_setup=_camera.pick_setup, _vec=_geometry.vec, _pose_lunge=_idle._pose_lunge,
-    _pose_jumping_jack=_idle._pose_jumping_jack, _pose_standing=_idle.pose_standing,
-    _blend_idle=_idle.blend_idle, _apply_depth=_noise.apply_depth,
-    _rep_phase=_timeline._rep_phase, RepTruth=_truth.RepTruth,
-    SyntheticClip=_truth.SyntheticClip,
-)  # fmt: skip
 from gymlib.analyze import save_clip_npz  # noqa: E402
+from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement  # noqa: E402
+from gymlib.synth.truth import SyntheticClip  # noqa: E402
 
-KINDS = ("lunge", "jumping_jack", "arm_circles", "bicep_curl", "overhead_press")
-
-
-# --------------------------------------------------------------------------------------------
-# Clips of new movements with their truth (reps, idle parts), from the generator's parts
-# --------------------------------------------------------------------------------------------
-def _standing_with(body: S.Body, n: int, rng: np.random.Generator, fps: float) -> S.Skel:
-    sk = S.Skel(n)
-    sk.p = S._pose_standing(body, n, rng, fps=fps)
-    return sk
+KINDS = NEW_MOVEMENTS
 
 
-def _pose(
-    kind: str,
-    body: S.Body,
-    phase: np.ndarray,
-    cycle: np.ndarray,
-    rng: np.random.Generator,
-    fps: float,
-) -> np.ndarray:
-    n = len(phase)
-    left = S._vec(0, 0, 1)
-    if kind == "lunge":
-        return S._pose_lunge(body, phase, cycle, rng)
-    if kind == "jumping_jack":
-        return S._pose_jumping_jack(body, phase, rng)
-    sk = _standing_with(body, n, rng, fps)
-    if kind == "arm_circles":  # one circle per rep: the angle follows the phase's way travelled
-        theta = np.pi * np.concatenate([[0], np.cumsum(np.abs(np.diff(phase)))])
-        r = rng.uniform(0.12, 0.25)
-        for side, sign in S._SIDES:
-            circle = -np.cos(theta)[:, None] * S._vec(0, 1, 0) + np.sin(theta)[:, None] * S._vec(
-                1, 0, 0
-            )
-            wrist = sk[side, "shoulder"] + left * sign * body.arm * 0.93 + circle * r
-            S._arm_ik(sk, body, side, wrist, np.broadcast_to(S._vec(0, -1, 0), (n, 3)))
-        return sk.p
-    if kind == "bicep_curl":  # upper arm by the side, forearm from hanging to the shoulder
-        top = rng.uniform(120, 140)
-        for side, sign in S._SIDES:
-            elbow = sk[side, "shoulder"] + S._vec(-0.02, -body.upper_arm, 0) + left * sign * 0.04
-            a = np.radians(8 + phase * top)[:, None]
-            wrist = elbow + (np.sin(a) * S._vec(1, 0, 0) - np.cos(a) * S._vec(0, 1, 0)) * (
-                body.forearm
-            )
-            S._arm_ik(sk, body, side, wrist, np.broadcast_to(S._vec(-1, -0.2, 0), (n, 3)))
-        return sk.p
-    # overhead press: hands from beside the shoulders to straight overhead
-    for side, sign in S._SIDES:
-        sh = sk[side, "shoulder"]
-        low = sh + S._vec(0.06, 0.04, 0) + left * sign * 0.2
-        high = sh + S._vec(0.0, body.arm * 0.95, 0) + left * sign * 0.08
-        w = phase[:, None]
-        wrist = (1 - w) * low + w * high
-        S._arm_ik(sk, body, side, wrist, np.broadcast_to(S._vec(0, -1, 0), (n, 3)) + left * sign)
-    return sk.p
-
-
-def movement_clip(
-    kind: str,
-    n_reps: int,
-    *,
-    seed: int,
-    view: str | None = None,
-    idle: bool = True,
-    tempo: tuple[float, float] = (1.2, 3.5),
-    fps: float = 30.0,
-    depth: str = "mediapipe",
-) -> S.SyntheticClip:
-    """A clip of ``kind`` with its reps' truth; ``idle``: walking in, standing, resting."""
-    rng = np.random.default_rng([seed, 4242])
-    body = S.Body.sample(rng)
-    view, image_size, mirrored = S._pick_setup(rng, view, None, None)
-    segments, parts, reps, idles, cycle = [], [], [], [], []
-    cursor = 0
-
-    def add(kind_: str, seconds: float) -> None:
-        nonlocal cursor
-        k = max(int(round(seconds * fps)), 1)
-        parts.append(np.zeros(k))
-        cycle.append(np.full(k, len(reps)))
-        segments.append((kind_, k))
-        if kind_ != "top":
-            idles.append((cursor, cursor + k, kind_))
-        cursor += k
-
-    if idle:
-        add("walk_in", rng.uniform(1.2, 2.5))
-        add("standing", rng.uniform(1.0, 3.0))
-    add("top", rng.uniform(0.5, 1.0))
-    for _ in range(n_reps):
-        ph, bottom, k = S._rep_phase(rng, fps, rng.uniform(*tempo))
-        parts.append(ph)
-        cycle.append(np.full(k, len(reps)))
-        segments.append(("rep", k))
-        reps.append(S.RepTruth(cursor, cursor + bottom, cursor + k - 1))
-        cursor += k
-        if rng.random() < 0.3:
-            add("top", rng.uniform(0.1, 0.6))
-    add("top", rng.uniform(0.3, 0.8))
-    if idle:
-        add("resting", rng.uniform(2.0, 4.0))
-    phase, cyc = np.concatenate(parts), np.concatenate(cycle)
-    p = _pose(kind, body, phase, cyc, rng, fps)
-    if idle:  # the idle postures blended in as the generator does for a standing exercise
-        p = S._blend_idle(p, "squat", body, segments, rng, fps)
-    p = S.complete_landmarks(p, body)
-    framed = np.ones(len(p), bool)
-    for s, e, k in idles:
-        framed[s:e] = k != "walk_in"
-    lm, cam = S._film(
-        p,
-        framed,
-        rng,
-        yaw=S.VIEWS[view],
-        image_size=image_size,
-        mirrored=mirrored,
-        noise=1.0,
-        camera_height=None,
-    )
-    S._apply_depth(lm, depth, fps, rng, 1.0)
-    return S.SyntheticClip(
-        lm, fps, kind, view, reps, idles, tuple(image_size), mirrored, seed, camera=cam.summary()
-    )
+def movement_clip(kind: str, n_reps: int, *, seed: int, **kw: object) -> SyntheticClip:
+    """A generated session of a movement none of the six (:mod:`gymlib.synth.moves`)."""
+    return generate_movement(kind, n_reps, seed=seed, **kw)  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------------------------
-def idle_reps(clip: S.SyntheticClip, reps: list) -> int:
+def idle_reps(clip: SyntheticClip, reps: list) -> int:
     """Counted reps whose middle lies in an idle part."""
     idle = clip.idle_mask()
     return sum(bool(idle[min((r.start + r.end) // 2, len(idle) - 1)]) for r in reps)
 
 
-def run_coach(clip: S.SyntheticClip, store: Path, exercise: str = "auto") -> list:
+def run_coach(clip: SyntheticClip, store: Path, exercise: str = "auto") -> list:
     from gymlib.session import CoachSession
 
     session = CoachSession(fps=clip.fps, aspect=clip.aspect, store=store, exercise=exercise)
@@ -207,8 +71,8 @@ def f1_new_class(store: Path, name: str, kind: str, n: int, seed: int) -> dict:
     ]
     own = np.concatenate(own)
     six = view_test_windows(1, seed=seed + 77, depth="mediapipe")[0]
-    other = not_exercise_windows(2, seed=seed + 78, depth="mediapipe")
-    other = other[0] if isinstance(other, tuple) else other
+    other, other_kind = not_exercise_windows(2, seed=seed + 78, depth="mediapipe")
+    other = other[other_kind != kind]  # the generator's own lunges are lunges, not "other"
     x = np.concatenate([own, six, other])
     truth = np.r_[np.ones(len(own), bool), np.zeros(len(six) + len(other), bool)]
     probs = clf.predict_proba(x)
@@ -408,6 +272,8 @@ def main() -> None:
             "recipe_s": info["recipe_s"],
             "training_s": info["training_s"],
             "dropped_other_groups": info["dropped_other_groups"],
+            "same_as_other_kind": info["same_as_other_kind"],
+            "other_kind_shares": info["other_kind_shares"],
             "warnings": info["warnings"],
             **f1,
         }

@@ -111,3 +111,79 @@ def test_teach_list_forget_end_to_end_leaves_the_shipped_files_alone(tmp_path: P
     forget("jumping_jack", store=store, recipe=small, cache=tmp_path)
     assert store.exercises() == () and not store.classifier_path.exists()
     assert [hashlib.sha256(p.read_bytes()).hexdigest() for p in shipped] == before
+
+
+def test_a_shrug_no_measure_captures_is_counted_by_a_learned_projection(tmp_path: Path) -> None:
+    from gymlib.synth.moves import generate_movement
+    from gymlib.teach.signal import NoMeasureFits
+
+    taught = generate_movement("shrug", 10, seed=1, view="front", idle=False, tempo=(1.3, 1.8))
+    clip = Clip(taught.landmarks, taught.fps, taught.aspect, "shrugs")
+    with pytest.raises(NoMeasureFits):
+        find_signal([clip])  # no angle, height or slope of the registry moves
+    store = Store(tmp_path / "store")
+    proposal = propose("shrug", [clip], store=store)
+    assert proposal.entry["signal"][0]["measure"] == "shrug_pose"
+    assert len(proposal.found.reps[0]) in (9, 10, 11)
+    book = store.rulebook({"shrug": proposal.entry})  # the rules file's projections section
+    within = 0
+    for seed in range(100, 106):  # other bodies, walking in, standing, resting
+        test = generate_movement("shrug", 4 + seed % 5, seed=seed, view="front")
+        reps = count_reps(test.landmarks, "shrug", test.fps, aspect=test.aspect, rules=book)
+        within += abs(len(reps) - len(test.reps)) <= 1
+    assert within >= 4
+    with pytest.raises(TeachError):  # standing still has no cycle, learned or not
+        propose("shrug", [_clip("standing", view="front")], store=store)
+
+
+def test_the_lifted_movement_is_retargeted_onto_another_body_and_filmed_from_the_side() -> None:
+    from gymlib.landmarks import PoseLandmark as L
+    from gymlib.synth import Body
+    from gymlib.synth.moves import generate_movement
+    from gymlib.teach.retarget import body_frame, film_views, lift, retarget
+
+    taught = generate_movement("jumping_jack", 6, seed=3, view="front", idle=False)
+    q, hip_up, ankle_up = lift(taught.landmarks, taught.aspect)
+    body = Body.sample(np.random.default_rng(7))
+    p = retarget(body_frame(q), hip_up, ankle_up, body)
+    arm = np.linalg.norm(p[:, L.LEFT_ELBOW] - p[:, L.LEFT_SHOULDER], axis=-1)
+    assert np.allclose(arm, body.upper_arm, atol=1e-6)
+
+    def sweep(lm: np.ndarray, aspect: float) -> float:
+        """How far the wrist travels across the picture, in torso lengths."""
+        seen = np.any(lm != 0, axis=(1, 2))
+        wrist = (lm[seen, L.LEFT_WRIST, 0] - lm[seen, L.LEFT_HIP, 0]) * aspect
+        torso = np.abs(lm[seen, L.LEFT_SHOULDER, 1] - lm[seen, L.LEFT_HIP, 1]).mean()
+        return float(np.diff(np.percentile(wrist, [5, 95]))[0] / torso)
+
+    # the arms swing out to the sides: across the picture from the front, hardly at all from
+    # the side (as in the generator's own side views), though taught from the front only
+    rng = np.random.default_rng(0)
+    front, side = (
+        np.median(
+            [
+                sweep(lm, 4 / 3)
+                for lm in film_views(
+                    taught.landmarks, taught.fps, taught.aspect, rng, copies=3, yaw=(y, y),
+                    image_sizes=((640, 480),),
+                )
+            ]
+        )
+        for y in (0.0, 90.0)
+    )  # fmt: skip
+    own = sweep(taught.landmarks, taught.aspect)
+    assert 0.75 * own < front < 1.25 * own
+    assert side < 0.35 * front
+
+
+def test_a_session_recorded_by_the_live_coach_teaches_its_movement(tmp_path: Path) -> None:
+    from gymlib.recording import save_session
+
+    clip = _clip("jumping_jack")
+    t = np.arange(len(clip.landmarks)) / clip.fps
+    session = save_session(tmp_path / "sessions", t, clip.landmarks, fps=clip.fps,
+                           aspect=clip.aspect)  # fmt: skip
+    proposal = propose("star_jump", [session], store=Store(tmp_path / "store"))
+    assert len(proposal.found.reps[0]) == len(find_signal([clip]).reps[0])
+    with pytest.raises(FileNotFoundError, match="not a recorded session"):
+        load_clip(tmp_path)

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from gymlib.teach.signal import Clip, Found, TeachError, find_signal
-from gymlib.teach.store import Store
+from gymlib.teach.signal import Clip, Found, NoMeasureFits, TeachError, find_signal
+from gymlib.teach.store import Store, projection_name
 
 __all__ = [
     "Clip",
@@ -46,8 +46,16 @@ MIN_PERSON = 0.5
 
 
 def load_clip(path: str | Path) -> Clip:
-    """A video (run through MediaPipe) or a landmark ``.npz`` as a :class:`Clip`."""
+    """A video (run through MediaPipe), a landmark ``.npz`` or a session folder recorded by the
+    live coach (notebook 04, :mod:`gymlib.recording`) as a :class:`Clip`."""
     p = Path(path)
+    if p.is_dir():
+        from gymlib.recording import landmarks_file, load_session
+
+        if not landmarks_file(p).is_file():
+            raise FileNotFoundError(f"{p}: a folder, but not a recorded session (no landmarks)")
+        rec = load_session(p)
+        return _checked_clip(Clip(rec.landmarks, rec.fps, rec.aspect, str(p)), p)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
@@ -66,7 +74,12 @@ def load_clip(path: str | Path) -> Clip:
 
         seq = extract_video(p, progress=False)
         lm, fps, size = seq.landmarks, seq.fps, seq.image_size
-    clip = Clip(lm, fps, size[0] / size[1], str(p))
+    return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p)
+
+
+def _checked_clip(clip: Clip, p: Path) -> Clip:
+    """``clip`` if a person is in enough of its frames, else a :class:`TeachError`."""
+    lm = clip.landmarks
     person = float(np.mean(np.any(lm != 0, axis=(1, 2)))) if len(lm) else 0.0
     if person < MIN_PERSON:
         raise TeachError(
@@ -122,8 +135,19 @@ def propose(
     if not clips:
         raise TeachError("give at least one clip with three reps or more")
     loaded = [c if isinstance(c, Clip) else load_clip(c) for c in clips]
-    found = find_signal(loaded)
+    try:
+        found = find_signal(loaded)
+    except NoMeasureFits:
+        from gymlib.teach.projection import find_learned
+
+        learned = find_learned(loaded)
+        if learned is None:
+            raise
+        found = learned
     entry: dict[str, Any] = {"signal": list(found.specs)}
+    if found.projection is not None:  # the learned measure, under this exercise's name
+        entry["signal"] = [{**spec, "measure": projection_name(name)} for spec in found.specs]
+        entry["projection"] = found.projection
     if found.posture:
         entry["posture"] = found.posture
     entry["checks"] = []

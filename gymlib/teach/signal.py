@@ -62,6 +62,10 @@ class TeachError(ValueError):
     """The recording cannot teach an exercise; the message says what is missing."""
 
 
+class NoMeasureFits(TeachError):
+    """No measure of the registry shows clean cycles (:mod:`gymlib.teach.projection` may)."""
+
+
 @dataclass(frozen=True)
 class Clip:
     """One recording: landmarks ``(T, 33, 4)`` (zeros = nobody), its frame rate, picture shape."""
@@ -108,6 +112,9 @@ class Found:
     values: list[np.ndarray]
     reps: list[list[Cycle]]
     posture: list[dict] = field(default_factory=list)
+    #: the learned projection's ``{mean, axis}`` when the signal is one
+    #: (:mod:`gymlib.teach.projection`), else None
+    projection: dict | None = None
 
     @property
     def best(self) -> Candidate:
@@ -139,15 +146,22 @@ def measure_table(clip: Clip, landmarks: np.ndarray | None = None) -> tuple[np.n
     lm = np.asarray(clip.landmarks if landmarks is None else landmarks, np.float64)
     book, cols = _probe_book()
     rules = book["probe"]
+    rows = book.compute(rules, lm, body_refs(clip, lm), clip.aspect)
+    idx = [rules.column(n, s if MEASURES[n].sided else "visible") for n, s in cols]
+    return rows[:, idx], cols
+
+
+def body_refs(clip: Clip, landmarks: np.ndarray | None = None) -> np.ndarray:
+    """The body's reference lengths ``(T, S)`` tracked over the clip as the counter tracks
+    them (:class:`gymlib.angles.BodyScale`); NaN before the person is found."""
+    lm = np.asarray(clip.landmarks if landmarks is None else landmarks, np.float64)
     present = np.any(lm != 0, axis=(1, 2))
     lengths = A.segment_lengths(lm, aspect=clip.aspect)
     scale = A.BodyScale(clip.fps)
     refs = np.full_like(lengths, np.nan)
     for t in np.flatnonzero(present):
         refs[t] = scale.update(lengths[t])
-    rows = book.compute(rules, lm, refs, clip.aspect)
-    idx = [rules.column(n, s if MEASURES[n].sided else "visible") for n, s in cols]
-    return rows[:, idx], cols
+    return refs
 
 
 def _filled(x: np.ndarray) -> np.ndarray | None:
@@ -272,7 +286,7 @@ def find_signal(clips: Sequence[Clip]) -> Found:
             )
     if best.score < MIN_SCORE:
         most = max(cands, key=lambda c: min(c.cycles))
-        raise TeachError(
+        raise NoMeasureFits(
             f"no measure shows {MIN_CYCLES} clean, even cycles in every clip (the closest, "
             f"{most.measure} ({most.side}), has {min(most.cycles)}); record at least "
             f"{MIN_CYCLES} full reps, the whole body in the picture, starting from the rest "

@@ -38,6 +38,27 @@ def default_store(cfg: Config | None = None) -> Path:
     return cfg.resolve(getattr(cfg.paths, "store", Path("data/taught")))
 
 
+def projection_name(exercise: str) -> str:
+    """The measure name of an exercise's learned projection (:mod:`gymlib.teach.projection`)."""
+    return f"{exercise}_pose"
+
+
+def _put(user: dict[str, Any], name: str, entry: dict[str, Any]) -> None:
+    """Put an exercise's entry into a rules mapping; its learned ``projection`` (if any) goes
+    to the mapping's ``projections`` section, where the rule parser reads measures."""
+    entry = dict(entry)
+    projection = entry.pop("projection", None)
+    user[name] = entry
+    projections = dict(user.get("projections") or {})
+    projections.pop(projection_name(name), None)
+    if projection is not None:
+        projections[projection_name(name)] = projection
+    if projections:
+        user["projections"] = projections
+    else:
+        user.pop("projections", None)
+
+
 class Store:
     """One folder of taught exercises (see the module doc)."""
 
@@ -77,19 +98,26 @@ class Store:
             dict.fromkeys(
                 [
                     *self.cfg.exercises,
-                    *(k for k in self.cfg.extra.get("rules", {}) if k != "angles"),
+                    *(
+                        k
+                        for k in self.cfg.extra.get("rules", {})
+                        if k not in ("angles", "projections")
+                    ),
                 ]
             )
         )
 
     def rulebook(self, extra: dict[str, Any] | None = None) -> RuleBook:
-        """config.yaml's rule table with the store's exercises (and ``extra`` ones) added.
+        """config.yaml's rule table with the store's exercises (and ``extra`` ones, whose
+        entry may carry its learned ``projection``) added.
 
         A store entry may not reuse a shipped name: the shipped rules always win the name.
         """
         shipped = dict(self.cfg.extra.get("rules", {}))
-        user = {**self.user_rules(), **(extra or {})}
-        clash = sorted(set(user) & set(shipped))
+        user = self.user_rules()
+        for name, entry in (extra or {}).items():
+            _put(user, name, entry)
+        clash = sorted(set(user) & set(shipped) - {"projections"})
         if clash:
             raise ConfigError(
                 f"{self.rules_path}: {clash} are shipped exercises; a store may only add new names"
@@ -114,7 +142,8 @@ class Store:
         """A new exercise's name: snake_case, not a shipped one, not taught unless replacing."""
         if not name.isidentifier() or name != name.lower():
             raise ValueError(f"{name!r} is not a lower-case snake_case name (e.g. 'bicep_curl')")
-        if name in self.shipped_names() or name in ("other", "unknown", "auto", "angles"):
+        reserved = ("other", "unknown", "auto", "angles", "projections")
+        if name in self.shipped_names() or name in reserved:
             raise ValueError(
                 f"{name!r} is a shipped exercise (or a reserved word); choose "
                 "another name - shipped exercises are never replaced"
@@ -139,7 +168,7 @@ class Store:
         old = user.get(name) or {}
         if old.get("checks") and not entry.get("checks"):
             entry = {**entry, "checks": old["checks"]}  # checks the user added stay
-        user[name] = entry
+        _put(user, name, entry)
         self.rulebook({name: entry})  # raises on a bad entry before anything is written
         self.root.mkdir(parents=True, exist_ok=True)
         save_npz_atomic(
@@ -160,6 +189,9 @@ class Store:
             )
         user = self.user_rules()
         user.pop(name, None)
+        (user.get("projections") or {}).pop(projection_name(name), None)
+        if "projections" in user and not user["projections"]:
+            user.pop("projections")
         self._write_rules(user)
         index = self.taught()
         index.pop(name)
