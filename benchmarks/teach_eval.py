@@ -94,7 +94,7 @@ def six_cv(stores: list[Path], folds: int) -> dict:
     from gymlib.evaluation import confusion_matrix, f1_per_class
     from gymlib.teach import Store
     from gymlib.teach.classifier import recipe_windows, train_user_classifier
-    from gymlib.training import concat, group_kfold, group_split, load_real_windows, with_classes
+    from gymlib.windows import concat, group_kfold, group_split, load_real_windows, with_classes
 
     train, val = recipe_windows()
     gen = [

@@ -26,14 +26,14 @@ from gymlib.config import Config, load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.features import transform
 from gymlib.model import OTHER
+from gymlib.sources import extra_windows
 from gymlib.teach.signal import Clip, Cycle
-from gymlib.training import (
+from gymlib.training import train_classifier
+from gymlib.windows import (
     LabelledWindows,
     concat,
-    extra_windows,
     group_split,
     load_real_windows,
-    train_classifier,
     with_classes,
 )
 
