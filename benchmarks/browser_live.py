@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import runpy
 import statistics
 import subprocess
 import sys
@@ -32,9 +33,13 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from test_browser import free_port, launch_with_fake_camera, video_to_y4m  # noqa: E402
+# the browser tests' fake-camera launcher (tests/test_browser.py), read as a file: no sys.path edit
+_TB = runpy.run_path(str(ROOT / "tests" / "test_browser.py"))
+free_port, launch_with_fake_camera, video_to_y4m = (
+    _TB["free_port"],
+    _TB["launch_with_fake_camera"],
+    _TB["video_to_y4m"],
+)
 
 #: Wraps the page's WebSockets: each frame message's send time, each answer's time and kernel_ms.
 PROBE = r"""(() => {
