@@ -13,7 +13,7 @@ Two interfaces give the same reps on the same input (tested)::
     reps = count_reps(landmarks, "squat", fps=30, timestamps=t)  # (T, 33, 4), (T,) -> list[Rep]
     counter = RepCounter("squat", fps=30)
     for frame, t in zip(landmarks, timestamps):                  # (33, 4) or None, seconds
-        feedback = counter.update(frame, t)                      # FrameFeedback
+        feedback = counter.update(frame, t)                      # CounterFeedback
 
 No I/O and no clock inside: every duration (smoothing, gates, windows, tempo) comes from the
 frames' timestamps, so a camera that slows down or drops frames changes only the smoothness.
@@ -183,7 +183,7 @@ class Warning:
 
 
 @dataclass(frozen=True)
-class FrameFeedback:
+class CounterFeedback:
     """What the counter says after one frame."""
 
     frame: int
@@ -608,7 +608,7 @@ class RepCounter:
 
     def update(
         self, frame: np.ndarray | None, t: float | None = None, *, active: bool = True
-    ) -> FrameFeedback:
+    ) -> CounterFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected) at time ``t`` seconds (None:
         the frame's number / ``fps``); get the feedback for it."""
         self._tick(t)
@@ -641,7 +641,7 @@ class RepCounter:
         refs: np.ndarray | None,
         feet: Feet | None,
         active: bool,
-    ) -> FrameFeedback:
+    ) -> CounterFeedback:
         f, now = self.frame, self.time
         # the time since the previous frame (NaN on the first): every smoothing is an
         # exponential average with a time constant, so a slower camera smooths the same
@@ -859,7 +859,7 @@ class RepCounter:
             for r in finished.checks:
                 if r.failed:
                     self._warn.raise_now(r.name, r.message, r.severity, now)
-        return FrameFeedback(
+        return CounterFeedback(
             frame=f,
             time=now,
             person=person,
