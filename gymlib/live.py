@@ -104,6 +104,9 @@ class RepWarnings:
         self._rep_of: dict[str, int] = {}  # warning name -> its rep, while it shows
 
     def update(self, fb: SessionFeedback) -> tuple[str, ...]:
+        if not fb.warnings:  # most frames
+            self._rep_of = {}
+            return ()
         counted = fb.counter.reps if fb.counter is not None else 0
         showing = {}
         for w in fb.warnings:
@@ -207,7 +210,7 @@ class LiveLoop:
         self._place_reps()
         self.frames += 1
         return FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
-                             tuple(self.sets.sets), self.sets.timer(t),
+                             self.sets.sets, self.sets.timer(t),
                              self.record_error)  # fmt: skip
 
     def new_set(self) -> WorkoutSet | None:
@@ -217,6 +220,8 @@ class LiveLoop:
 
     def _place_reps(self) -> None:
         # from the session's list, so reps it counted outside step() are placed too
+        if len(self.session.reps) == self._placed:
+            return
         for rep in self.session.reps[self._placed :]:
             self.sets.add(rep.exercise, rep.time_of("start"), rep.time_of("end"), rep.verdict)
         self._placed = len(self.session.reps)

@@ -53,7 +53,7 @@ class SetTracker:
 
     def __init__(self, break_s: float = SET_BREAK_S) -> None:
         self.break_s = break_s
-        self.sets: list[WorkoutSet] = []  # every set so far; the last may still go on
+        self.sets: tuple[WorkoutSet, ...] = ()  # every set so far; the last may still go on
         self.set_of: list[int] = []  # each rep's set number, in the order added
         self._open = False  # the last set takes more reps
 
@@ -63,12 +63,12 @@ class SetTracker:
         if (last is None or not self._open or exercise != last.exercise
                 or start_s - last.end_s > self.break_s):  # fmt: skip
             rest = None if last is None else max(start_s - last.end_s, 0.0)
-            self.sets.append(WorkoutSet(len(self.sets) + 1, exercise, (verdict,), start_s,
-                                        end_s, rest))  # fmt: skip
+            new = WorkoutSet(len(self.sets) + 1, exercise, (verdict,), start_s, end_s, rest)
+            self.sets = (*self.sets, new)
         else:
-            self.sets[-1] = WorkoutSet(last.number, exercise, (*last.verdicts, verdict),
-                                       last.start_s, max(end_s, last.end_s),
-                                       last.rest_s)  # fmt: skip
+            new = WorkoutSet(last.number, exercise, (*last.verdicts, verdict), last.start_s,
+                             max(end_s, last.end_s), last.rest_s)  # fmt: skip
+            self.sets = (*self.sets[:-1], new)
         self._open = True
         self.set_of.append(self.sets[-1].number)
         return self.sets[-1].number
