@@ -7,8 +7,9 @@ the rendered samples in ``data/samples/`` (MediaPipe landmarks, extracted once a
 ``data/interim/samples_pose/``) and ``--generated`` generator clips (``gymlib.synth``). Each is
 fed to the live loop (``gymlib.live.LiveLoop`` over ``CoachSession``) with its true exercise
 fixed, three ways: every frame; every other frame; random gaps (each kept frame followed by a
-gap of 1 to 6 frame intervals, up to 200 ms at 30 fps). Prints per clip the reps and the mean rep time (down + up) of each, and in total: clips
-with the same count as full rate, and the largest relative change of the mean rep time.
+gap of 1 to 6 frame intervals, up to 200 ms at 30 fps). Prints per clip the reps and the mean
+rep time (down + up) of each, and in total: clips with the same count as full rate, and the
+largest relative change of the mean rep time.
 """
 
 from __future__ import annotations
