@@ -287,13 +287,12 @@ class LiveCoach(W.VBox):
     def _draw_sets(self) -> None:
         rows = "".join(
             f"<tr><td>{s['set']}</td><td>{s['exercise']}</td><td>{s['good']}</td>"
-            f"<td>{s['partial']}</td><td>{s['faulty']}</td><td>{s['seconds']} s</td>"
-            f"<td>{'' if s['rest_s'] is None else str(s['rest_s']) + ' s'}</td></tr>"
+            f"<td>{s['partial']}</td><td>{s['faulty']}</td><td>{s['seconds']} s</td></tr>"
             for s in self.sets
-        )
+        )  # the rests: the timer between sets, and coach.sets
         self.set_table.value = (
             "<table><tr><th>set</th><th></th><th>good</th><th>partial</th><th>faulty</th>"
-            f"<th>time</th><th>rest</th></tr>{rows}</table>"
+            f"<th>time</th></tr>{rows}</table>"
             if rows
             else ""
         )
