@@ -147,6 +147,12 @@ class FrameFeedback:
     def rep(self) -> Rep | None:
         return self.session.rep
 
+    @property
+    def progress(self) -> float:
+        """The rep's progress, 0 at the top to 1 at a full bottom (NaN: no exercise counted)."""
+        counter = self.session.counter
+        return counter.progress if counter is not None else math.nan
+
 
 class LiveLoop:
     """Frame + time in, :class:`FrameFeedback` out, through the stages in the module's order.
