@@ -81,8 +81,9 @@ def _codec(path: Path) -> str:
 def _run_worker(root: Path, video: Path, out: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(root)}
     code = (
-        f"import json, sys; sys.path.insert(0, {str(HERE)!r}); "
-        "from analyze_speed import measure; from pathlib import Path; "
+        f"import json, runpy; bench = runpy.run_path({str(HERE / 'analyze_speed.py')!r}); "
+        "measure = bench['measure']; "
+        "from pathlib import Path; "
         f"print('RESULT', json.dumps(measure(Path({str(video)!r}), Path({str(out)!r}))))"
     )
     run = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True,
@@ -99,8 +100,7 @@ def main() -> None:
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
-    sys.path.insert(0, str(HERE))
-    from extract_workers import person_clip
+    from gymlib.benchtools import person_clip
 
     root = HERE.parent
     with tempfile.TemporaryDirectory() as tmp:

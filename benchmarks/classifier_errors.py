@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import numpy as np  # noqa: E402
 
+from gymlib.benchtools import shared_data  # noqa: E402
 from gymlib.evaluation import summarize  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.landmarks import from_seed_windows  # noqa: E402
@@ -54,7 +55,7 @@ def upside_down(windows: np.ndarray) -> np.ndarray:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=None, help="a .keras model with its .json card")
-    ap.add_argument("--real", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz")
+    ap.add_argument("--real", type=Path, default=shared_data("seed_real_windows.npz"))
     args = ap.parse_args()
     if not args.real.is_file():
         print(f"real windows not found at {args.real}; they are needed for this benchmark")

@@ -1,7 +1,7 @@
 """The exercise decision (gymlib.decision) on the real windows, 5-fold by recording.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/decision_eval.py [--half A|B|all]
-        [--probs runs/benchmarks/decision_probs.npz] [--refresh] [--sweep]
+        [--probs runs/benchmarks/decision_probs.npz] [--refresh] [--sweep] [--stance-sweep]
 
 Every fold's classifier is trained as ``classifier_eval.py`` trains the shipped recipe (the real
 windows of the other folds + notebook 03's generated windows: ``--view-clips 1200
@@ -20,9 +20,14 @@ them again). Per real window (each 30-frame chunk of a stream), the answer is:
 - **offline**: the exercise of the set holding that classification
   (:func:`gymlib.decision.decide_sets`, the whole stream, as ``analyze`` does).
 
+The live and offline decisions are printed without and with the stance
+(:mod:`gymlib.stance`: its gaps measured on the very windows each fold classified).
+``--stance-sweep`` prints a grid of ``stance_trust``, ``stance_gain`` and ``stance_up``.
+
 Printed for each: windows answered "unknown" (no exercise named), wrong and confident (a wrong
 exercise named), macro-F1 (over the six exercises; "unknown" counts as a miss), drops (a named
-exercise falling back to "unknown" and then named again in the same recording: flicker), for
+exercise falling back to "unknown" and then named again in the same recording: flicker),
+squat / split squat mix-ups, for
 all windows and per source. ``--half``: the recording groups in two fixed halves (sorted group
 names, alternating A, B) to choose the options on A and report on B. ``--sweep`` prints a small
 grid of ``evidence`` and ``floor`` on the chosen half.
@@ -42,24 +47,42 @@ import numpy as np  # noqa: E402
 
 from gymlib.config import load_config  # noqa: E402
 from gymlib.decision import DecisionConfig, ExerciseFilter, decide_sets  # noqa: E402
-from gymlib.landmarks import WINDOW_FRAMES  # noqa: E402
+from gymlib.landmarks import WINDOW_FRAMES, from_seed_windows  # noqa: E402
 from gymlib.model import OTHER, UNKNOWN  # noqa: E402
 from gymlib.session import load_live_config  # noqa: E402
+from gymlib.stance import stance_gaps  # noqa: E402
 
 SEED = 42
 
 
 def streams(path: Path) -> dict[str, np.ndarray]:
-    """Per real window: its recording's stream id, and where its chunk ends in the stream."""
+    """Per real window: its recording's stream id, and where its chunk ends in the stream;
+    ``windows``: the real windows ``(N, 30, 132)`` themselves."""
     with np.load(path, allow_pickle=False) as d:
         video, part = d["video"].astype(str), d["part"].astype(int)
+        windows = d["windows"]
     order = np.lexsort((part, video))
     end = np.zeros(len(video), int)
     pos: dict[str, int] = {}
     for i in order:
         pos[video[i]] = pos.get(video[i], 0) + WINDOW_FRAMES
         end[i] = pos[video[i]] - 1
-    return {"video": video, "part": part, "order": order, "end": end}
+    return {"video": video, "part": part, "order": order, "end": end, "windows": windows}
+
+
+def stance_of(d: dict, st: dict) -> np.ndarray:
+    """``(len(d["probs"]), 2)`` stance gaps (:func:`gymlib.stance.stance_gaps`) of the windows
+    the streams were classified on: rebuilt from the real windows, as ``make_probs`` cut them."""
+    out = np.zeros((len(d["probs"]), 2))
+    rows_of: dict[str, list[int]] = {}
+    for i, v in enumerate(d["video"]):
+        rows_of.setdefault(str(v), []).append(i)
+    for v, rows in rows_of.items():
+        idx = st["order"][np.isin(st["order"], np.flatnonzero(st["video"] == v))]
+        frames = from_seed_windows(st["windows"][idx].reshape(-1, st["windows"].shape[-1]))
+        wins = np.stack([frames[e - WINDOW_FRAMES + 1 : e + 1] for e in d["end"][rows]])
+        out[rows] = stance_gaps(wins)
+    return out
 
 
 def stream_windows(frames: np.ndarray, every: int, min_seen: int) -> tuple[list[int], list[int]]:
@@ -155,8 +178,10 @@ def votes(probs: np.ndarray, times: np.ndarray, classes: list[str], threshold: f
     return out
 
 
-def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[str, np.ndarray]:
-    """Per real window, the exercise index each decision names (-1: unknown)."""
+def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float,
+            stance: np.ndarray | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """Per real window, the exercise index each decision names (-1: unknown); ``stance``: the
+    classified windows' stance gaps (None: the decision without them)."""
     classes = list(d["classes"])
     exercises = [c for c in classes if c != OTHER]
     ex_idx = {e: classes.index(e) for e in exercises}
@@ -174,13 +199,15 @@ def answers(d: dict, st: dict, cfg: DecisionConfig, threshold: float) -> dict[st
         chunks = np.flatnonzero(st["video"] == v)
         rate = fps[chunks[0]]
         probs, ends, new = d["probs"][rows], d["end"][rows], d["new"][rows]
+        gaps = stance[rows] if stance is not None else [None] * len(rows)
         f = ExerciseFilter(classes, exercises, cfg)
         named = {}
-        for p, e, n in zip(probs, ends, new, strict=True):
-            named[int(e)] = f.update(p, e / rate, n)
+        for p, e, n, g in zip(probs, ends, new, gaps, strict=True):
+            named[int(e)] = f.update(p, e / rate, n, g)
         by_votes = dict(zip(ends.tolist(), votes(probs, ends / rate, classes, threshold),
                             strict=True))  # fmt: skip
-        sets = decide_sets(probs, ends / rate, new, classes, exercises, cfg)
+        sets = decide_sets(probs, ends / rate, new, classes, exercises, cfg,
+                           None if stance is None else stance[rows])  # fmt: skip
         step_set = np.zeros(len(rows), int)
         for s in sets:
             step_set[s.first : s.last + 1] = ex_idx.get(s.exercise, -1)
@@ -209,8 +236,9 @@ def report(d: dict, st: dict, said: dict[str, np.ndarray], mask: np.ndarray,
            label: str) -> None:  # fmt: skip
     y = d["labels"][mask]
     print(f"\n{label}: {mask.sum()} windows, {len(set(d['group'][mask]))} recording groups")
-    print(f"{'decision':12s} {'unknown':>8s} {'wrong':>7s} {'macro-F1':>9s} {'drops':>6s}   "
-          "per source (unknown / wrong)")  # fmt: skip
+    pair = [list(d["classes"]).index(e) for e in ("squat", "split_squat")]
+    print(f"{'decision':16s} {'unknown':>8s} {'wrong':>7s} {'macro-F1':>9s} {'drops':>6s} "
+          f"{'sq<->ss':>7s}   per source (unknown / wrong)")  # fmt: skip
     for name, full in said.items():
         s = full[mask]
         per = []
@@ -219,8 +247,9 @@ def report(d: dict, st: dict, said: dict[str, np.ndarray], mask: np.ndarray,
             per.append(
                 f"{src} {np.mean(s[m] == -1):.3f}/{np.mean((s[m] != -1) & (s[m] != y[m])):.3f}"
             )
-        print(f"{name:12s} {np.mean(s == -1):8.3f} {np.mean((s != -1) & (s != y)):7.3f} "
-              f"{macro_f1(y, s, 6):9.3f} {drops(full, st, mask):6d}   "
+        mixed = np.sum(np.isin(y, pair) & np.isin(s, pair) & (s != y))
+        print(f"{name:16s} {np.mean(s == -1):8.3f} {np.mean((s != -1) & (s != y)):7.3f} "
+              f"{macro_f1(y, s, 6):9.3f} {drops(full, st, mask):6d} {mixed:7d}   "
               + ", ".join(per))  # fmt: skip
 
 
@@ -236,6 +265,11 @@ def main() -> None:
     ap.add_argument("--refresh", action="store_true", help="train the folds again")
     ap.add_argument("--half", choices=("A", "B", "all"), default="all")
     ap.add_argument("--sweep", action="store_true", help="a grid of evidence x floor")
+    ap.add_argument(
+        "--stance-sweep",
+        action="store_true",
+        help="a grid of the stance options (stance_trust, _gain, _up)",
+    )
     args = ap.parse_args()
     cfg = load_config()
     live = load_live_config(cfg)
@@ -247,21 +281,43 @@ def main() -> None:
     half = halves(d["group"])
     mask = np.ones(len(half), bool) if args.half == "all" else half == args.half
     threshold = cfg.model.confidence_threshold
+    stance = stance_of(d, st)
     print(f"decision options (config.yaml live.decision): {live.decision}")
-    report(d, st, answers(d, st, live.decision, threshold), mask, f"half {args.half}")
+    said = answers(d, st, live.decision, threshold)
+    said = {"per window": said["per window"], "votes": said["votes"],
+            "live, no stance": said["live"], "offline, no st.": said["offline"],
+            **answers(d, st, live.decision, threshold, stance)}  # fmt: skip
+    report(d, st, said, mask, f"half {args.half}")
     if args.sweep:
         print("\nsweep (live / offline: unknown, wrong, macro-F1)")
         for ev in (0.2, 0.35, 0.5, 0.75, 1.0):
             for floor in (0.005, 0.02, 0.05, 0.1):
                 c = dataclasses.replace(live.decision, evidence=ev, floor=floor)
-                s = answers(d, st, c, threshold)
-                y = d["labels"][mask]
-                cells = []
-                for name in ("live", "offline"):
-                    a = s[name][mask]
-                    cells.append(f"{np.mean(a == -1):.3f} {np.mean((a != -1) & (a != y)):.3f} "
-                                 f"{macro_f1(y, a, 6):.3f}")  # fmt: skip
-                print(f"evidence {ev:4.2f} floor {floor:5.3f}: " + "  |  ".join(cells))
+                print(f"evidence {ev:4.2f} floor {floor:5.3f}: "
+                      + sweep_cells(d, answers(d, st, c, threshold, stance), mask))  # fmt: skip
+    if args.stance_sweep:
+        print("\nstance sweep (live / offline: unknown, wrong, macro-F1, squat <-> split squat)")
+        for trust in (1.0, 0.5, 0.25):
+            for gain in (3.0, 5.0, 8.0):
+                for up in (4.0, 6.0):
+                    c = dataclasses.replace(live.decision, stance_trust=trust, stance_gain=gain,
+                                            stance_up=up)  # fmt: skip
+                    said = answers(d, st, c, threshold, stance)
+                    print(f"trust {trust:4.2f} gain {gain:3.1f} up {up:3.1f}: "
+                          + sweep_cells(d, said, mask))  # fmt: skip
+
+
+def sweep_cells(d: dict, said: dict[str, np.ndarray], mask: np.ndarray) -> str:
+    """Live and offline: unknown, wrong, macro-F1 and squat / split squat mix-ups on ``mask``."""
+    y = d["labels"][mask]
+    pair = [list(d["classes"]).index(e) for e in ("squat", "split_squat")]
+    cells = []
+    for name in ("live", "offline"):
+        a = said[name][mask]
+        mixed = np.sum(np.isin(y, pair) & np.isin(a, pair) & (a != y))
+        cells.append(f"{np.mean(a == -1):.3f} {np.mean((a != -1) & (a != y)):.4f} "
+                     f"{macro_f1(y, a, 6):.3f} {mixed:3d}")  # fmt: skip
+    return "  |  ".join(cells)
 
 
 if __name__ == "__main__":

@@ -18,24 +18,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from gymlib.benchtools import person_clip  # noqa: E402
 from gymlib.sources import extract_folder  # noqa: E402
-
-
-def person_clip(path: Path, frames: int) -> None:
-    from skimage import data
-
-    img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (480, 480))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (640, 480))
-    for i in range(frames):
-        canvas = np.full((480, 640, 3), 235, np.uint8)
-        dx = int(80 + 60 * np.sin(i / 20))
-        canvas[:, dx : dx + 480] = img
-        out.write(canvas)
-    out.release()
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ history, downloads, the live widget), re-run: rows ok out of total.
 Runs ``tests/test_faults_state.py`` (real files, TensorFlow models, MediaPipe, processes) and
 maps its tests to the rows of ``../shared/reference/fault-probes-2026-12.md`` that were not ok on
 e61a973; a row is ok now when every test of it passes. The rows that were ok then are counted as
-they were (most have tests of their own in tests/test_config.py, test_classifier.py,
+they were (most have tests of their own in tests/test_config.py, test_model.py,
 test_session.py, test_extract.py, test_sources.py).
 """
 

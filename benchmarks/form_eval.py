@@ -1,7 +1,8 @@
 """Every form check on every kind of evidence: sensitivity and false alarms per check (issue 37).
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/form_eval.py [--clips 6] [--seed 3000]
-        [--only generated,rendered,real_form,recordings] [--plots DIR] [--rules CONFIG]
+        [--only generated,rendered,real_form,recordings,knee_stats] [--plots DIR]
+        [--rules CONFIG] [--rendered DIR]
 
 (a) generated: ``gymlib.synth`` clips of every exercise x the five standard views (``--clips``
     per pair, 35 % of reps with the generator's labelled errors), counted with ``count_reps``,
@@ -14,8 +15,10 @@
     parallel and, as the generator's feet turn with the shank, the heels ~13 cm up: errors
     their labels do not name.
 (b) rendered: the rendered sample clips in ``data/samples`` (anny bodies through MediaPipe, their
-    JSON has the labelled errors); MediaPipe's landmarks are cached in
-    ``data/interim/form_eval/``. Rendering new clips needs the ``[render]`` extra.
+    JSON has the labelled errors; MediaPipe's landmarks are cached in ``data/interim/form_eval/``),
+    then the clips in ``--rendered DIR`` (default ``data/interim/form_eval_rendered``, made by
+    ``benchmarks/render_form_set.py`` with the ``[render]`` extra: other bodies, views and
+    cameras; landmarks cached beside each as ``<clip>.pose.npz``; skipped when empty).
 (c) real_form: ``../shared/data/real_form`` (real people, labels made by others), held-out half
     of the takes (split by ``seq``: per label, takes in order, every second one; thresholds were
     chosen on the other half), at 4:3 and 16:9 aspect.
@@ -34,20 +37,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections import defaultdict
 from pathlib import Path
 from types import SimpleNamespace
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from reps_eval import match  # noqa: E402
 
 from gymlib import angles as A  # noqa: E402
+from gymlib.benchtools import halves, match, shared_data  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
 from gymlib.rules import RuleBook, load_rules  # noqa: E402
@@ -59,6 +59,8 @@ INJECTED = {"heels_lifting": ("left", "right", "left45", "right45"),
             "torso_leaning": ("left", "right", "left45", "right45")}  # fmt: skip
 #: generator errors whose reps are left out of (a) (see above) and no fault in (b)
 NOT_FAULTS = {("squat", "knees_past_toes")}
+
+SHARED = shared_data()  # paths.shared_data in config.yaml
 
 
 class Tally:
@@ -171,10 +173,10 @@ def generated(book: RuleBook, clips: int, seed: int) -> None:
     print(f"all: {ok}/{tot} ({ok / max(tot, 1):.1%})")
 
 
-def _poses(video: Path, cache: Path):  # noqa: ANN202
+def _poses(video: Path, cache: Path, stem: str | None = None):  # noqa: ANN202
     from gymlib.extract import PoseSequence, extract_video
 
-    out = cache / f"{video.stem}.npz"
+    out = cache / f"{stem or video.stem}.npz"
     if out.is_file():
         return PoseSequence.load(out)
     seq = extract_video(video, progress=False)
@@ -183,13 +185,16 @@ def _poses(video: Path, cache: Path):  # noqa: ANN202
     return seq
 
 
-def rendered(book: RuleBook) -> None:
-    samples = ROOT / "data" / "samples"
-    tally, good_total, good_ok = Tally(), 0, 0
-    for js in sorted(samples.glob("*.json")):
+def rendered_clips(book: RuleBook, folder: Path, cache: Path | None, tally: Tally,
+                   good: list[int]) -> None:  # fmt: skip
+    """Score every rendered clip in ``folder`` (``<clip>.json`` truth beside ``<clip>.mp4``)
+    into ``tally``; ``good``: [good reps, called good]. MediaPipe's landmarks are cached in
+    ``cache`` (None: beside each clip as ``<clip>.pose.npz``)."""
+    for js in sorted(folder.glob("*.json")):
         truth = json.loads(js.read_text())
         ex = truth["exercise"]
-        seq = _poses(js.with_suffix(".mp4"), ROOT / "data" / "interim" / "form_eval")
+        video = js.with_suffix(".mp4")
+        seq = _poses(video, cache or folder, f"{js.stem}.pose" if cache is None else js.stem)
         w, h = truth["image_size"]
         reps = count_reps(seq.landmarks, ex, seq.fps, aspect=w / h, rules=book)
 
@@ -202,23 +207,39 @@ def rendered(book: RuleBook) -> None:
             for res in reps[i].checks:
                 tally.add((ex, res.name), res.name in errs, res.failed)
             if not errs:
-                good_total += 1
-                good_ok += reps[i].verdict == "good"
+                good[0] += 1
+                good[1] += reps[i].verdict == "good"
+        bad = [
+            f"{k + 1}: {','.join(r['errors'])}" for k, r in enumerate(truth["reps"]) if r["errors"]
+        ]
         print(
-            f"  {js.stem:24s} true reps {len(true)}, counted {len(reps)}: "
-            f"{[r.verdict for r in reps]} {[list(r.reasons) for r in reps if r.reasons]}"
+            f"  {js.stem:28s} {truth['view']:8s} true reps {len(true)} "
+            f"({'; '.join(bad) or 'good'}), "
+            f"counted {len(reps)}: {[list(r.reasons) for r in reps]}"
         )
-    tally.print("(b) rendered sample clips (data/samples, through MediaPipe)")
-    print(f"good reps called good: {good_ok}/{good_total}")
 
 
-def halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
-    """``(N,)`` 0 or 1: per label, the takes in order, every second one in half 1."""
-    half = np.zeros(len(seq), int)
-    for lab in np.unique(mapped):
-        for i, s in enumerate(np.unique(seq[mapped == lab])):
-            half[(seq == s) & (mapped == lab)] = i % 2
-    return half
+def rendered(book: RuleBook, extra: Path | None) -> None:
+    """(b): the sample clips, then the clips in ``extra`` (other bodies and views), then both."""
+    both, both_good = Tally(), [0, 0]
+    sets = [("rendered sample clips (data/samples)", ROOT / "data" / "samples",
+             ROOT / "data" / "interim" / "form_eval")]  # fmt: skip
+    if extra is not None and any(extra.glob("*.json")):
+        sets.append((f"rendered clips in {extra} (other bodies and views)", extra, None))
+    elif extra is not None:
+        print(f"\n  (no rendered clips in {extra}: benchmarks/render_form_set.py makes them)")
+    for title, folder, cache in sets:
+        tally, good = Tally(), [0, 0]
+        print(f"\n-- {title} --")
+        rendered_clips(book, folder, cache, tally, good)
+        tally.print(f"(b) {title}, through MediaPipe")
+        print(f"good reps called good: {good[1]}/{good[0]}")
+        for key, row in tally.n.items():
+            both.n[key] += row
+        both_good = [both_good[0] + good[0], both_good[1] + good[1]]
+    if len(sets) > 1:
+        both.print("(b) all rendered clips")
+        print(f"good reps called good: {both_good[1]}/{both_good[0]}")
 
 
 def real_form(book: RuleBook, which: int = 1) -> None:
@@ -331,6 +352,81 @@ def recordings(book: RuleBook, plots: Path | None) -> None:
         plot_examples(examples, plots, book)
 
 
+def _held(v: np.ndarray, frames: int) -> float:
+    """The highest level ``v`` ``(n,)`` stays above for ``frames`` frames in a row (NaN: none)."""
+    if len(v) < frames:
+        return float("nan")
+    w = np.lib.stride_tricks.sliding_window_view(np.nan_to_num(v, nan=-np.inf), frames)
+    m = w.min(axis=1).max()
+    return float(m) if np.isfinite(m) else float("nan")
+
+
+def knee_stats(book: RuleBook, seed: int, clips: int = 40) -> None:
+    """The split squat's front knee: which statistic of a rep fails it, on the real recordings'
+    reps and on generated ones (side and diagonal views, labelled errors), and per real take
+    the value at the bottom and how far the knee is ahead of its ankle (the shank's tilt)."""
+    spec = {c.name: c for c in book["split_squat"].checks}["knees_past_toes"]
+    stats = ("rule", "max frame", "held 0.2 s", "held 0.3 s", "held 0.5 s")
+
+    def values(rep, v: np.ndarray, fps: float) -> list[float]:  # noqa: ANN001
+        c = {c.name: c for c in rep.checks}["knees_past_toes"]
+        seg = v[rep.start : rep.end + 1]
+        top = float(np.nanmax(seg)) if np.any(~np.isnan(seg)) else float("nan")
+        rule = c.value if c.failed is not None else float("nan")
+        return [rule, top, *(_held(seg, max(1, round(t * fps))) for t in (0.2, 0.3, 0.5))]
+
+    print("\n== split squat front knee past toes: the rep's statistic (limit "
+          f"{spec.limit}) ==")  # fmt: skip
+    real, takes = [], defaultdict(list)
+    for ex, src, name, stream, fps, aspect in real_streams():
+        if ex != "split_squat":
+            continue
+        refs = A.segment_lengths(stream, aspect=aspect)
+        v = A.front_knee_over_toe(stream, refs, aspect=aspect)
+        ahead = A.front_knee_over_toe(_toe_at_ankle(stream), refs, aspect=aspect)
+        for r in count_reps(stream, ex, fps, aspect=aspect, rules=book):
+            real.append(values(r, v, fps))
+            takes[(src, name)].append((real[-1][0], ahead[r.bottom]))
+    gen = []
+    for k in range(clips):
+        view = ("left", "right", "left45", "right45")[k % 4]
+        clip = generate_clip("split_squat", 5, seed=seed + 500 + k, view=view, error_rate=0.5,
+                             tempo=(1.0, 4.0))  # fmt: skip
+        refs = A.segment_lengths(clip.landmarks, aspect=clip.aspect)
+        v = A.front_knee_over_toe(clip.landmarks, refs, aspect=clip.aspect)
+        reps = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect, rules=book)
+        for i, j in match(reps, clip.reps):
+            gen.append((values(reps[i], v, clip.fps), "knees_past_toes" in clip.reps[j].errors))
+    real_a = np.array(real)
+    g = np.array([x for x, _ in gen])
+    y = np.array([t for _, t in gen], bool)
+    real_a = real_a[~np.isnan(real_a[:, 0])]  # the reps the rule judges
+    g, y = g[~np.isnan(g[:, 0])], y[~np.isnan(g[:, 0])]
+    print(f"{'statistic':12s} {'real reps faulty':>16s} {'generated sens':>14s} {'false al.':>9s}")
+    for k, name in enumerate(stats):
+        share = np.mean(np.where(np.isnan(real_a[:, k]), False, real_a[:, k] > spec.limit))
+        fail = np.where(np.isnan(g[:, k]), False, g[:, k] > spec.limit)
+        print(f"{name:12s} {share:16.1%} {fail[y].mean():14.2f} {fail[~y].mean():9.3f}")
+    print(f"(judged by the rule: {len(real_a)} real reps; {int(y.sum())} generated with the "
+          "error, "
+          f"{int((~y).sum())} without)\nper real take: reps, faulty, median value at the bottom, "
+          "knee ahead of the front ankle (shank lengths, at the bottom frame)")  # fmt: skip
+    for (src, name), rows in sorted(takes.items()):
+        a = np.array(rows, float)
+        nf = int(np.sum(a[:, 0] > spec.limit))
+        med = [np.nanmedian(a[:, i]) if np.any(~np.isnan(a[:, i])) else np.nan for i in (0, 1)]
+        print(f"  {src:22s} {name[-34:]:34s} {len(a):3d} {nf:3d} {med[0]:+.2f} {med[1]:+.2f}")
+
+
+def _toe_at_ankle(stream: np.ndarray) -> np.ndarray:
+    """``stream`` ``(T, 33, 4)`` with each foot's toe point moved onto its ankle point, so that
+    ``front_knee_over_toe`` of it reads the knee ahead of the ankle."""
+    out = stream.copy()
+    out[:, L.LEFT_FOOT_INDEX, :2] = stream[:, L.LEFT_ANKLE, :2]
+    out[:, L.RIGHT_FOOT_INDEX, :2] = stream[:, L.RIGHT_ANKLE, :2]
+    return out
+
+
 def plot_examples(examples: dict, out: Path, book: RuleBook, per_check: int = 3) -> None:
     """The bottom frame of a few reps per failed check, skeleton and the fault's words."""
     import matplotlib
@@ -372,6 +468,10 @@ def main() -> None:
     ap.add_argument("--only", default="generated,rendered,real_form,recordings")
     ap.add_argument("--plots", type=Path, help="folder for PNGs of faulted real reps")
     ap.add_argument("--rules", type=Path, help="another config.yaml's rules")
+    ap.add_argument("--rendered", type=Path,
+                    default=ROOT / "data" / "interim" / "form_eval_rendered",
+                    help="more rendered clips for (b) (benchmarks/render_form_set.py; skipped "
+                    "when empty)")  # fmt: skip
     ap.add_argument(
         "--half",
         type=int,
@@ -385,11 +485,13 @@ def main() -> None:
     if "generated" in parts:
         generated(book, args.clips, args.seed)
     if "rendered" in parts:
-        rendered(book)
+        rendered(book, args.rendered)
     if "real_form" in parts:
         real_form(book, args.half)
     if "recordings" in parts:
         recordings(book, args.plots)
+    if "knee_stats" in parts:
+        knee_stats(book, args.seed)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,10 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
+from gymlib.benchtools import shared_data  # noqa: E402 - after the log settings
+
 ROOT = Path(__file__).resolve().parent.parent
-VIDEOS = ROOT.parent / "shared" / "data" / "real_videos"
+VIDEOS = shared_data("real_videos")  # paths.shared_data in config.yaml
 CACHE = ROOT / "data" / "interim" / "real_videos"
 
 
@@ -158,6 +160,16 @@ def totals(rows: list[dict]) -> dict:
     }  # fmt: skip
 
 
+def print_totals(label: str, t: dict) -> None:
+    n = max(t["clips"], 1)
+    print(f"\n{label}{t['clips']} clips: exact {t['exact']} ({t['exact'] / n:.2f}), within one "
+          f"{t['within_one']} ({t['within_one'] / n:.2f}), exercise right {t['exercise_right']} "
+          f"({t['exercise_right'] / n:.2f}); reps counted {t['reps_counted']} of "
+          f"{t['reps_truth']} ({t['reps_under_true_exercise']} under the true exercise), "
+          f"sum of |error| {t['abs_error']}; {t['seconds']:.0f} s for {t['video_s']:.0f} s "
+          f"of video")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--videos", type=Path, default=VIDEOS, help="the clips with their .json")
@@ -185,14 +197,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{'MediaPipe (rerun)' if args.no_cache else args.cache}")  # fmt: skip
     print(f"{'clip':42s} {'true':>3s} {'got':>4s}  =   ±1  ex  {'counted under':28s} {'s':>6s}")
     rows = run(clips, args.cache, args.no_cache, args.exercise_truth, args.live)
+    parts = [("", rows)]
+    if args.split == "all" and not words:
+        parts += [(f"half {h}: ", [r for r in rows if halves[r["clip"]] == h]) for h in "AB"]
+    for label, part in parts:
+        print_totals(label, totals(part))
     t = totals(rows)
-    n = max(t["clips"], 1)
-    print(f"\n{t['clips']} clips: exact {t['exact']} ({t['exact'] / n:.2f}), within one "
-          f"{t['within_one']} ({t['within_one'] / n:.2f}), exercise right {t['exercise_right']} "
-          f"({t['exercise_right'] / n:.2f}); reps counted {t['reps_counted']} of "
-          f"{t['reps_truth']} ({t['reps_under_true_exercise']} under the true exercise), "
-          f"sum of |error| {t['abs_error']}; {t['seconds']:.0f} s for {t['video_s']:.0f} s "
-          f"of video")  # fmt: skip
     if args.out is not None:
         from gymlib.io import write_json_atomic
 

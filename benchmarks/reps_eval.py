@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import numpy as np  # noqa: E402
 
+from gymlib.benchtools import match, shared_data  # noqa: E402
 from gymlib.reps import RepCounter, count_reps  # noqa: E402
 from gymlib.seed_baseline import seed_count_reps  # noqa: E402
 from gymlib.synth import DEPTHS, EXERCISE_ERRORS, EXERCISES, VIEWS, generate_clip  # noqa: E402
@@ -64,22 +65,6 @@ def make_clips(per_combo: int, seed: int, depth: str = "true") -> list:
                 )
                 k += 1
     return clips
-
-
-def match(pred: list, truth: list) -> list[tuple[int, int]]:
-    """Greedy one-to-one matching of predicted and true reps by overlap (IoU > 0.3)."""
-    pairs = []
-    for i, p in enumerate(pred):
-        best, best_iou = -1, 0.3
-        for j, t in enumerate(truth):
-            inter = min(p.end, t.end) - max(p.start, t.start) + 1
-            union = max(p.end, t.end) - min(p.start, t.start) + 1
-            iou = inter / union if inter > 0 else 0.0
-            if iou > best_iou and j not in {b for _, b in pairs}:
-                best, best_iou = j, iou
-        if best >= 0:
-            pairs.append((i, best))
-    return pairs
 
 
 def in_idle(reps: list, clip) -> int:  # noqa: ANN001
@@ -258,9 +243,7 @@ def main() -> None:
     ap.add_argument("--coach", action="store_true")
     ap.add_argument("--model", type=Path, default=None, help="classifier for --coach (shipped)")
     ap.add_argument("--depth", choices=DEPTHS, default="true", help="the generator's z")
-    ap.add_argument(
-        "--real-path", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz"
-    )
+    ap.add_argument("--real-path", type=Path, default=shared_data("seed_real_windows.npz"))
     args = ap.parse_args()
     t0 = time.time()
     clips = make_clips(args.per_combo, args.seed, args.depth)

@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 from scipy.stats import wasserstein_distance  # noqa: E402
 
 from gymlib.angles import joint_angle  # noqa: E402
+from gymlib.benchtools import shared_data  # noqa: E402
 from gymlib.datasets import cut_windows  # noqa: E402
 from gymlib.depth import DepthModel  # noqa: E402
 from gymlib.features import transform  # noqa: E402
@@ -164,7 +165,7 @@ def main() -> int:
     ap.add_argument("--features", default="body_window_xy,body_window",
                     help="gymlib.features.FEATURE_SETS names, comma-separated: one transfer "
                     "figure each (default: without and with MediaPipe's z)")  # fmt: skip
-    ap.add_argument("--real", type=Path, default=ROOT.parent / "shared/data/seed_real_windows.npz")
+    ap.add_argument("--real", type=Path, default=shared_data("seed_real_windows.npz"))
     ap.add_argument("--out", type=Path, default=ROOT / "runs/benchmarks/synth_realism")
     args = ap.parse_args()
     args.features = args.features.split(",")

@@ -21,14 +21,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from reps_eval import match  # noqa: E402
 
+from gymlib.benchtools import halves, match, shared_data  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
 from gymlib.rules import load_rules  # noqa: E402
 from gymlib.synth import EXERCISE_ERRORS, VIEWS, generate_clip  # noqa: E402
@@ -87,9 +85,9 @@ def main() -> int:
 
 def real_sweep(exercise: str, check: str, lo: float | None, hi: float | None,
                step: float | None) -> int:  # fmt: skip
-    from form_eval import SHARED, halves
-
     from gymlib import angles as A
+
+    SHARED = shared_data()
 
     files = {("push_up", "hips_sagging"): "ngo_plank.npz",
              ("push_up", "hips_piking"): "ngo_plank.npz",

@@ -31,8 +31,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from gymlib.features import FEATURE_SETS, FLAT_FEATURE_SETS
-from gymlib.model import ARCHS, features_suit
+from gymlib.features import ARCHS, FEATURE_SETS, FLAT_FEATURE_SETS, features_suit
 
 T = TypeVar("T")
 
@@ -74,6 +73,7 @@ class PathsConfig:
     models: Path = Path("models")
     runs: Path = Path("runs")
     real_windows: Path = Path("../shared/data/seed_real_windows.npz")
+    shared_data: Path = Path("../shared/data")  # real clips and labels (gymlib.benchtools)
     pose_models: Path = Path("models/mediapipe")
     store: Path = Path("data/taught")  # taught exercises (gymlib.teach); never shipped files
 
@@ -174,9 +174,8 @@ class PipelineConfig:
 
 
 def load_pipeline_config(cfg: Config | None = None) -> PipelineConfig:
-    """``pipeline`` of a config (the repository's when None), typed."""
-    cfg = cfg or load_config()
-    return build_section(PipelineConfig, cfg.extra.get("pipeline", {}), "pipeline")
+    """``pipeline`` of a config (the repository's when None): now :attr:`Config.pipeline`."""
+    return (cfg or load_config()).pipeline
 
 
 @dataclass(frozen=True)
@@ -190,7 +189,8 @@ class Config:
     augmentation: AugmentationConfig = AugmentationConfig()
     model: ModelConfig = ModelConfig()
     split: SplitConfig = SplitConfig()
-    #: Sections owned by other modules (rules, reps, live, pipeline): kept as plain mappings
+    pipeline: PipelineConfig = PipelineConfig()
+    #: Sections owned by other modules (rules, reps, live): kept as plain mappings
     #: here, validated at load by their owners' typed parsers (:data:`SECTION_CHECKS`).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -229,7 +229,6 @@ SECTION_CHECKS: dict[str, str] = {
     "reps": "gymlib.reps:RepConfig",
     "rules": "gymlib.rules:parse_rules",
     "live": "gymlib.session:LiveConfig",
-    "pipeline": "gymlib.config:PipelineConfig",
 }
 EXTRA_SECTIONS: tuple[str, ...] = tuple(SECTION_CHECKS)
 #: Sections a config file must have: without the rules nothing can be counted or judged.
@@ -374,6 +373,13 @@ def parse_config(data: Any, source: str = "config") -> Config:
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
     return dataclasses.replace(cfg, extra=types.MappingProxyType(extra))
+
+
+def default_path(name: str) -> Path:
+    """``paths.<name>`` of the repository's config.yaml, absolute: the default of a function
+    given no path (a caller that read its own config passes the path it holds)."""
+    cfg = load_config()
+    return cfg.resolve(getattr(cfg.paths, name))
 
 
 def load_config(path: str | Path | None = None) -> Config:

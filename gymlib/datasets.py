@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gymlib.config import load_config
+from gymlib.config import default_path
 from gymlib.io import save_npz_atomic, write_json_atomic
 from gymlib.landmarks import FRAME_FEATURES, NUM_CHANNELS, NUM_LANDMARKS, WINDOW_FRAMES
 from gymlib.windows import SPLITS, LabelledWindows
@@ -77,8 +77,7 @@ def save_processed(
 ) -> Path:  # fmt: skip
     """``<out_dir>/<name>.npz`` (windows, labels, source, group, split) and ``<name>.json``, a
     manifest with the counts per class, source and split that the training notebook reads."""
-    cfg = load_config()
-    out = Path(out_dir) if out_dir is not None else cfg.resolve(cfg.paths.data_processed)
+    out = Path(out_dir) if out_dir is not None else default_path("data_processed")
     if not name or any(ch in name for ch in "/\\"):
         raise ValueError(f"name must be a plain file name, got {name!r}")
     split = np.asarray(split, dtype=str)

@@ -8,6 +8,12 @@ exercises plus :data:`IDLE` (resting, walking, setting up, anything else) weighs
   ``p`` is floored at ``floor`` so that one odd window cannot veto an exercise. ``weight`` is
   ``evidence`` for a window of 30 new frames and shrinks with overlap (a window 10 frames after
   the last shares 20 of its 30 frames with it): overlapping windows are not new evidence;
+- **stance**: the classifier tells squat from split squat by the arms (barbell on the back or
+  hanging hands); the legs tell it from any side (:mod:`gymlib.stance`). A window's stance
+  gaps re-weigh the squat / split squat share of the two classes' summed probability (their
+  sum, idle and the other exercises stay as the classifier gave them): a log-likelihood ratio
+  from the gaps plus the classifier's own log-odds between the two, counted ``stance_trust``
+  times;
 - **persistence**: an exercise lasts ``set_s`` seconds on average before a rest and a rest
   ``rest_s`` before the next set; going straight from one exercise to another (no rest) is a
   ``switch`` share of the ends of a set. Transition probabilities come from the seconds between
@@ -36,9 +42,12 @@ import numpy as np
 
 from gymlib.landmarks import WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
+from gymlib.stance import stance_split
 
 #: The state of doing none of the exercises (the classifier's "other" class, when it has one).
 IDLE = "idle"
+#: The two exercises the stance tells apart (the classifier reads them by the arms).
+SQUAT, SPLIT_SQUAT = "squat", "split_squat"
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,13 @@ class DecisionConfig:
     switch: float = field(default=0.02, metadata={"range": (0.0, 1.0)})
     name_at: float = field(default=0.9, metadata={"range": (0.5, 0.9999)})
     hold_at: float = field(default=0.5, metadata={"range": (0.0, 0.9999)})
+    # the stance (gymlib.stance): moves evidence between squat and split squat only
+    stance_knee: float = field(default=0.3, metadata={"range": (0.01, 5.0)})
+    stance_heel: float = field(default=0.16, metadata={"range": (0.01, 5.0)})
+    stance_gain: float = field(default=5.0, metadata={"range": (0.0, 100.0)})
+    stance_up: float = field(default=6.0, metadata={"range": (0.0, 20.0)})
+    stance_down: float = field(default=1.5, metadata={"range": (0.0, 20.0)})
+    stance_trust: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
 
     def __post_init__(self) -> None:
         if self.hold_at > self.name_at:
@@ -69,12 +85,18 @@ class Evidence:
         self.states: tuple[str, ...] = (*exercises, IDLE)
         self._cols = [self.classes.index(e) for e in exercises]
         self._other = self.classes.index(OTHER) if OTHER in self.classes else None
+        both = {SQUAT, SPLIT_SQUAT} <= set(exercises)
+        self._pair = [list(exercises).index(e) for e in (SQUAT, SPLIT_SQUAT)] if both else None
 
-    def __call__(self, probs: np.ndarray, new_frames: np.ndarray | float) -> np.ndarray:
+    def __call__(self, probs: np.ndarray, new_frames: np.ndarray | float,
+                 stance: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
         """``(N, S)`` log-likelihoods for ``(N, C)`` probabilities of windows that brought
-        ``new_frames`` frames the previous window had not seen."""
+        ``new_frames`` frames the previous window had not seen; ``stance``: their ``(N, 2)``
+        :func:`gymlib.stance.stance_gaps` (None: no stance evidence)."""
         p = np.asarray(probs, dtype=np.float64).reshape(-1, len(self.classes))
         ex = p[:, self._cols]
+        if stance is not None and self._pair is not None:
+            ex = self._with_stance(ex, np.asarray(stance, np.float64).reshape(-1, 2))
         if self._other is not None:
             idle = p[:, self._other]
         else:  # no "other" class: the classifier's doubt stands for it
@@ -82,6 +104,28 @@ class Evidence:
         like = np.log(np.maximum(np.column_stack([ex, idle]), self.cfg.floor))
         w = self.cfg.evidence * np.clip(np.asarray(new_frames, np.float64) / WINDOW_FRAMES, 0, 1)
         return like * np.reshape(w, (-1, 1))
+
+    def stance_llr(self, gaps: np.ndarray) -> np.ndarray:
+        """``(N,)`` log-likelihood ratio split squat : squat of the stance gaps ``(N, 2)``:
+        even at the gaps ``stance_knee`` / ``stance_heel``, ``stance_gain`` per unit of
+        :func:`gymlib.stance.stance_split` beyond, capped at ``stance_up`` for a split stance
+        and ``stance_down`` for a level one (a split squat stands level at the top too)."""
+        c = self.cfg
+        s = stance_split(gaps, c.stance_knee, c.stance_heel)
+        return np.clip(c.stance_gain * (s - 1.0), -c.stance_down, c.stance_up)
+
+    def _with_stance(self, ex: np.ndarray, gaps: np.ndarray) -> np.ndarray:
+        """The exercises' probabilities ``(N, E)`` with the squat / split squat share of their
+        sum re-weighed by the stance; every other class keeps its probability. The classifier's
+        own log-odds between the two count ``stance_trust`` times (it reads the arms)."""
+        sq, ss = self._pair
+        pair = np.maximum(ex[:, [sq, ss]], self.cfg.floor)
+        odds = self.cfg.stance_trust * np.log(pair[:, 1] / pair[:, 0]) + self.stance_llr(gaps)
+        share = 1.0 / (1.0 + np.exp(-odds))  # of split squat within the pair
+        total = ex[:, sq] + ex[:, ss]
+        out = ex.copy()
+        out[:, sq], out[:, ss] = total * (1.0 - share), total * share
+        return out
 
 
 def transitions(dt: float, n_exercises: int, cfg: DecisionConfig) -> np.ndarray:
@@ -130,12 +174,14 @@ class ExerciseFilter:
             return float(self.belief[self.exercises.index(self.current)])
         return float(self.belief[:-1].max())
 
-    def update(self, probs: np.ndarray, t: float, new_frames: float = WINDOW_FRAMES) -> str:
-        """Fold in one window's ``(C,)`` probabilities, classified at ``t`` seconds."""
+    def update(self, probs: np.ndarray, t: float, new_frames: float = WINDOW_FRAMES,
+               stance: np.ndarray | None = None) -> str:  # fmt: skip
+        """Fold in one window's ``(C,)`` probabilities, classified at ``t`` seconds, and its
+        ``(2,)`` stance gaps (:func:`gymlib.stance.stance_gaps`; None: none)."""
         dt = 0.0 if self._t is None else t - self._t
         self._t = t
         prior = self.belief @ transitions(dt, len(self.exercises), self.cfg)
-        log_post = np.log(np.maximum(prior, 1e-300)) + self.evidence(probs, new_frames)[0]
+        log_post = np.log(np.maximum(prior, 1e-300)) + self.evidence(probs, new_frames, stance)[0]
         post = np.exp(log_post - log_post.max())
         self.belief = post / post.sum()
         self.current = self._name()
@@ -191,11 +237,13 @@ def decide_sets(
     classes: Sequence[str],
     exercises: Sequence[str],
     cfg: DecisionConfig,
+    stance: np.ndarray | None = None,
 ) -> list[ExerciseSet]:
     """Offline: the windows ``(N, C)`` classified at ``times`` cut into sets, each named from
-    all its windows together (or "unknown": idle, or under ``name_at`` of the set's evidence)."""
+    all its windows together (or "unknown": idle, or under ``name_at`` of the set's evidence).
+    ``stance``: the windows' ``(N, 2)`` :func:`gymlib.stance.stance_gaps` (None: none)."""
     ev = Evidence(classes, exercises, cfg)
-    loglik = ev(probs, new_frames)
+    loglik = ev(probs, new_frames, stance)
     path = viterbi(loglik, np.asarray(times, np.float64), len(exercises), cfg)
     sets = []
     start = 0

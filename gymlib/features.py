@@ -45,6 +45,21 @@ ANGLE_JOINTS: tuple[tuple[PoseLandmark, PoseLandmark, PoseLandmark], ...] = tupl
 )
 
 
+#: The models :func:`gymlib.training.train_classifier` can build (config ``model.arch``).
+ARCHS: tuple[str, ...] = ("bilstm", "conv", "trees")
+#: The feature set each model takes when none is named for it: the networks read the frames in
+#: order, the tree ensemble one row of summary figures per window.
+ARCH_FEATURES: dict[str, str] = {
+    "bilstm": "body_window", "conv": "body_window", "trees": "window_stats",
+}  # fmt: skip
+
+
+def features_suit(arch: str, features: str) -> bool:
+    """Whether feature set ``features`` can feed model ``arch``: the tree ensemble takes one
+    row per window (:data:`gymlib.features.FLAT_FEATURE_SETS`), the networks a sequence set."""
+    return (features in FLAT_FEATURE_SETS) == (arch == "trees")
+
+
 def check_windows(windows: np.ndarray) -> np.ndarray:
     """Check ``(N, 30, 132)`` (or one ``(30, 132)``) windows; float32 ``(N, 30, 132)`` out."""
     arr = np.asarray(windows, dtype=np.float32)

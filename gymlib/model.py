@@ -19,25 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from gymlib.features import FEATURE_SETS, FLAT_FEATURE_SETS, check_windows, transform
+from gymlib.config import Config, ModelConfig, load_config
+
+# the models and the feature sets that suit them live in gymlib.features (config.py checks
+# model.arch against them without importing this module); still importable from here
+from gymlib.features import ARCH_FEATURES as ARCH_FEATURES
+from gymlib.features import ARCHS as ARCHS
+from gymlib.features import FEATURE_SETS, check_windows, transform
+from gymlib.features import features_suit as features_suit
 from gymlib.io import sha256_of
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-#: The models :func:`gymlib.training.train_classifier` can build (config ``model.arch``).
-ARCHS: tuple[str, ...] = ("bilstm", "conv", "trees")
-#: The feature set each model takes when none is named for it: the networks read the frames in
-#: order, the tree ensemble one row of summary figures per window.
-ARCH_FEATURES: dict[str, str] = {
-    "bilstm": "body_window", "conv": "body_window", "trees": "window_stats",
-}  # fmt: skip
-
-
-def features_suit(arch: str, features: str) -> bool:
-    """Whether feature set ``features`` can feed model ``arch``: the tree ensemble takes one
-    row per window (:data:`gymlib.features.FLAT_FEATURE_SETS`), the networks a sequence set."""
-    return (features in FLAT_FEATURE_SETS) == (arch == "trees")
-
 
 #: What the classifier says when no class is confident enough.
 UNKNOWN: str = "unknown"
@@ -149,6 +141,7 @@ class ExerciseClassifier:
         *,
         temperature: float = 1.0,
         card: dict[str, Any] | None = None,
+        threshold: float | None = None,
     ) -> None:
         if features not in FEATURE_SETS:
             raise ValueError(
@@ -159,20 +152,23 @@ class ExerciseClassifier:
         self.features = features
         self.temperature = float(temperature)
         self.card: dict[str, Any] = dict(card or {})
+        #: the confidence below which :meth:`decide` answers "unknown" (``model.
+        #: confidence_threshold``, given by whoever read the config: :meth:`load`, training)
+        self.threshold = ModelConfig().confidence_threshold if threshold is None else threshold
         self._interpreter: Any = None
 
     # -------------------------------------------------------------------------------------------
     @classmethod
-    def load(cls, path: str | Path | None = None) -> ExerciseClassifier:
+    def load(cls, path: str | Path | None = None, *, config: Config | None = None
+             ) -> ExerciseClassifier:  # fmt: skip
         """Load ``models/exercise_classifier.keras`` (or ``path``) and its ``.json`` card.
 
         A promotion a kill interrupted is finished first (:func:`recover`). The files are
         checked against their manifest (``<name>.manifest.json``, the sha256 of each), the card
         against the model (classes, feature set, temperature); every error names the file.
+        ``config`` (the repository's when None) gives the default path and the threshold.
         """
-        from gymlib.config import load_config
-
-        cfg = load_config()
+        cfg = config or load_config()
         p = Path(path) if path is not None else cfg.resolve(cfg.model.path)
         try:
             recover(p)
@@ -192,7 +188,8 @@ class ExerciseClassifier:
         model = _load_keras(p)
         card["_path"] = str(p)
         clf = cls(model, card["classes"], card["features"],
-                  temperature=card.get("temperature", 1.0), card=card)  # fmt: skip
+                  temperature=card.get("temperature", 1.0), card=card,
+                  threshold=cfg.model.confidence_threshold)  # fmt: skip
         n_out = int(model.output_shape[-1])
         if n_out != len(clf.classes):
             raise ValueError(f"{p}: the model has {n_out} outputs but the card names "
@@ -289,9 +286,7 @@ class ExerciseClassifier:
         """The class name, or ``"unknown"`` below the confidence threshold (config default) or
         for the :data:`OTHER` class."""
         if threshold is None:
-            from gymlib.config import load_config
-
-            threshold = load_config().model.confidence_threshold
+            threshold = self.threshold
         probs = np.asarray(probs)
         i = int(np.argmax(probs))
         name = self.classes[i]

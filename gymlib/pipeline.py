@@ -29,9 +29,9 @@ import yaml
 
 from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
 from gymlib.io import fresh_path, write_json_atomic
+from gymlib.sources import SOURCES, load, parse_source
 
 NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
-SOURCES = ("synthetic", "real_windows", "seed", "videos")
 
 
 class PipelineError(RuntimeError):
@@ -139,8 +139,7 @@ def retrain(
     scheduler: str | None = None,
 ) -> Run:
     """Run 01 -> 02 -> 03 with papermill into ``runs/<UTC timestamp>/``; see the module doc."""
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {list(SOURCES)}, got {source!r}")
+    parse_source(source)  # the shared vocabulary (gymlib.sources.SOURCES); names a bad word
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
     folder = fresh_path(base, "")
@@ -176,10 +175,8 @@ def retrain(
     run.model = Path(plan["03_training"]["OUT_DIR"]) / "exercise_classifier.keras"
     record.update(status="done", model=str(run.model), metrics=run.metrics)
     if promote:
-        from gymlib.datasets import load_processed
-
-        data, split = load_processed(folder / "processed" / "dataset.npz")
-        test = np.flatnonzero(split == "test")
+        data = load("processed", config=cfg, path=folder / "processed" / "dataset.npz")
+        test = np.flatnonzero(data.split == "test")
         run.promoted, new_f1, old_f1 = promote_if_better(
             run.model,
             data.windows[test],

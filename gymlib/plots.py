@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from gymlib.angles import joint_angle
 from gymlib.landmarks import POSE_CONNECTIONS, PoseLandmark
 
 if TYPE_CHECKING:
@@ -301,4 +302,61 @@ def progress(days):  # noqa: ANN001, ANN201
         row[1].set_ylim(bottom=0)
         row[2].set_ylim(bottom=0)
     fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Data: a measure over a session with its reps, noise profiles, angles per class
+# --------------------------------------------------------------------------------------------
+def rep_timeline(times: np.ndarray, values: np.ndarray, reps: Sequence, idle: Sequence = (), *,  # noqa: ANN201
+                 ylabel: str = "angle (deg)", title: str = ""):  # fmt: skip
+    """``values (T,)`` over ``times (T,)`` with each rep shaded (red with an error, else green)
+    and its bottom marked, idle stretches named (reps and idle as a generated clip has them:
+    ``start``, ``end``, ``bottom``, ``errors``; ``(start, end, kind)``); returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(11, 3))
+    ax.plot(times, values, lw=1)
+    for rep in reps:
+        colour = "tab:red" if rep.errors else "tab:green"
+        ax.axvspan(times[rep.start], times[rep.end], color=colour, alpha=0.15)
+        ax.plot(times[rep.bottom], values[rep.bottom], "kv")
+    for start, _end, kind in idle:
+        ax.text(times[start], 185, kind, fontsize=7)
+    ax.set(xlabel="seconds", ylabel=ylabel, ylim=(0, 200), title=title)
+    return fig
+
+
+def noise_profiles(profiles: dict[str, dict | None], percentile_index: int):  # noqa: ANN201
+    """Median window jitter per landmark, a bar per named profile
+    (:func:`gymlib.synth.noise_profile`; None left out); returns the figure."""
+    import matplotlib.pyplot as plt
+
+    shown = {k: v for k, v in profiles.items() if v is not None}
+    fig, ax = plt.subplots(figsize=(10, 3))
+    k = np.arange(33)
+    width = 0.8 / max(len(shown), 1)
+    for i, (name, prof) in enumerate(shown.items()):
+        offset = (i - (len(shown) - 1) / 2) * width
+        ax.bar(k + offset, prof["window_pct"][percentile_index], width, label=name)
+    ax.set(xlabel="landmark", ylabel="median window jitter / torso length")
+    ax.legend()
+    return fig
+
+
+def angle_histograms(windows_by_class: dict[str, np.ndarray], angles: Sequence[str], *,  # noqa: ANN201
+                     aspect: float = 4 / 3):  # fmt: skip
+    """Histograms of joint angles (:func:`gymlib.angles.joint_angle`) per class, one panel per
+    angle, from landmark frames ``(N, 33, 4)`` per class; returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(angles), figsize=(14, 3))
+    for ax, a in zip(np.atleast_1d(axes), angles, strict=True):
+        for name, frames in windows_by_class.items():
+            if len(frames):
+                v = joint_angle(frames, a, aspect=aspect)
+                ax.hist(v[~np.isnan(v)], bins=36, range=(0, 180), histtype="step", density=True,
+                        label=name)  # fmt: skip
+        ax.set_title(a)
+    np.atleast_1d(axes)[0].legend(fontsize=7)
     return fig

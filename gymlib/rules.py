@@ -48,11 +48,22 @@ from typing import Any
 import numpy as np
 
 from gymlib import angles as A
-from gymlib import live_measures as LM
 from gymlib.config import Config, ConfigError, build_section, load_config
-from gymlib.landmarks import FLIP_PERMUTATION, PoseLandmark, partner
+from gymlib.landmarks import PoseLandmark
+from gymlib.measures import (  # noqa: F401 - WORDS, SidedFn, OneFrameFn: public names here
+    MEASURES,
+    SIDES,
+    WORDS,
+    Measure,
+    OneFrameFn,
+    Points,
+    SidedFn,
+    angle_measure,
+    pick_side,
+    visible_side,
+)
+from gymlib.measures import format_value as _num
 
-SIDES: tuple[str, ...] = ("visible", "left", "right", "mean", "min", "max")
 PHASES: tuple[str, ...] = ("bottom", "rep")
 REDUCERS: dict[str, Callable[[np.ndarray], float]] = {
     "min": np.nanmin,
@@ -72,174 +83,8 @@ def view_category(yaw_deg: float) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Measures
+# Measures: the registry is gymlib.measures; config.yaml may add three-point angles
 # --------------------------------------------------------------------------------------------
-SidedFn = Callable[[np.ndarray, np.ndarray, str, float], np.ndarray]
-#: ``fn(points of one frame, refs (S,) as a list, side) -> float``: see :mod:`gymlib.live_measures`
-OneFrameFn = Callable[[LM.Points, list[float], str], float]
-
-
-@dataclass(frozen=True)
-class Measure:
-    """A per-frame quantity: ``fn(landmarks (T,33,4), refs (T,S), side, aspect) -> (T,)``."""
-
-    name: str
-    fn: SidedFn
-    valid: tuple[float, float]  # the values it can take; thresholds outside are config errors
-    sided: bool = True
-    unit: str = "deg"
-    #: the same on one frame in plain floats (the live counter's fast path), if there is one
-    one: OneFrameFn | None = None
-    #: the value in words for a person (``"hips 14 deg below the line"``); None: name and unit
-    words: Callable[[float], str] | None = None
-
-    def say(self, value: float) -> str:
-        """``value`` in words: :attr:`words`, or the measure's name, value and unit."""
-        if self.words is not None:
-            return self.words(value)
-        return f"{self.name.replace('_', ' ')} {_num(value)} {self.unit}"
-
-
-def _num(value: float) -> str:
-    """A measured value as a person reads it: whole degrees, two decimals for ratios."""
-    return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2f}"
-
-
-#: How each built-in measure's value reads in a verdict (``FormFault.text``).
-WORDS: dict[str, Callable[[float], str]] = {
-    "body_line": lambda v: f"hips {abs(v):.0f} deg {'above' if v > 0 else 'below'} the line",
-    "hip_height": lambda v: f"hips {v:.2f} leg lengths above the ankles",
-    "hip_below_knee": lambda v: (
-        f"hips {abs(v):.2f} thigh lengths {'below' if v > 0 else 'above'} the knees"
-    ),
-    "heel_rise": lambda v: f"heels {v:.2f} shank lengths higher than at the start",
-    "knee_width": lambda v: f"knees {v:.2f} x as far apart as the ankles",
-    "lean_over_shin": lambda v: f"torso leaning {v:.0f} deg more than the shins",
-    "knee_over_toe": lambda v: (
-        f"knees {abs(v):.2f} shank lengths {'past' if v > 0 else 'behind'} the toes"
-    ),
-    "front_knee_over_toe": lambda v: (
-        f"front knee {abs(v):.2f} shank lengths {'past' if v > 0 else 'behind'} the toes"
-    ),
-    "thigh_vertical": lambda v: (
-        f"thigh {np.degrees(np.arccos(np.clip(v, -1, 1))):.0f} deg from vertical"
-    ),
-    "arm_raise": lambda v: f"wrists {v:+.2f} arm lengths from shoulder height",
-    "elbow_tuck_pair": lambda v: (
-        f"elbows {np.degrees(np.arccos(np.clip(v, -1, 1))):.0f} deg out from the body"
-    ),
-    "chin_over_bar": lambda v: f"mouth {v:+.2f} torso lengths from the hands",
-    "torso_lean": lambda v: f"torso {abs(v):.0f} deg {'forward' if v > 0 else 'back'}",
-}
-
-
-def _triple(a: PoseLandmark, b: PoseLandmark, c: PoseLandmark) -> SidedFn:
-    def fn(lm: np.ndarray, refs: np.ndarray, side: str, aspect: float) -> np.ndarray:
-        pts = (a, b, c) if side == "left" else (partner(a), partner(b), partner(c))
-        return A.angle_at(lm, *pts, aspect=aspect)
-
-    return fn
-
-
-def _builtin_measures() -> dict[str, Measure]:
-    m: dict[str, Measure] = {}
-    for name, (a, b, c) in A.JOINT_TRIPLES.items():
-        if name != "body_line":
-            m[name] = Measure(name, _triple(a, b, c), (0.0, 180.0), one=LM.triple(a, b, c))
-    # name: (function of (landmarks, refs, side, aspect), valid values, unit, sided)
-    table: dict[str, tuple[SidedFn, tuple[float, float], str, bool]] = {
-        "hip_height": (lambda lm, r, s, a: A.hip_height(lm, r, s, aspect=a), (-2, 2), "leg", True),
-        "thigh_vertical": (
-            lambda lm, r, s, a: A.thigh_vertical(lm, r, s, aspect=a),
-            (-1, 1),
-            "cos",
-            True,
-        ),
-        "arm_raise": (lambda lm, r, s, a: A.arm_raise(lm, r, s, aspect=a), (-2, 2), "arm", True),
-        "body_line": (lambda lm, r, s, a: A.body_line(lm, s, aspect=a), (-180, 180), "deg", True),
-        "knee_over_toe": (
-            lambda lm, r, s, a: A.knee_over_toe(lm, r, s, aspect=a),
-            (-5, 5),
-            "shank",
-            True,
-        ),
-        "elbow_tuck": (
-            lambda lm, r, s, a: A.elbow_tuck(lm, r, s, aspect=a),
-            (-3, 3),
-            "upper arm",
-            True,
-        ),
-        "elbow_tuck_pair": (
-            lambda lm, r, s, a: A.elbow_tuck_pair(lm, r, aspect=a),
-            (-3, 3),
-            "upper arm",
-            False,
-        ),
-        "wrist_over_elbow": (
-            lambda lm, r, s, a: A.wrist_over_elbow(lm, s, aspect=a),
-            (0, 90),
-            "deg",
-            True,
-        ),
-        "chin_over_bar": (
-            lambda lm, r, s, a: A.chin_over_bar(lm, r, aspect=a),
-            (-5, 5),
-            "torso",
-            False,
-        ),
-        "torso_lean": (lambda lm, r, s, a: A.torso_lean(lm, aspect=a), (-180, 180), "deg", False),
-        "torso_upright": (
-            lambda lm, r, s, a: A.torso_upright(lm, r, aspect=a),
-            (-1, 1),
-            "cos",
-            False,
-        ),
-        "view_yaw": (lambda lm, r, s, a: A.view_yaw(lm, aspect=a), (0, 90), "deg", False),
-        "hip_below_knee": (
-            lambda lm, r, s, a: A.hip_below_knee(lm, r, s, aspect=a),
-            (-3, 3),
-            "thigh",
-            True,
-        ),
-        "heel_rise": (lambda lm, r, s, a: A.heel_rise(lm, r, s, aspect=a), (-3, 3), "shank", True),
-        "knee_width": (lambda lm, r, s, a: A.knee_width(lm, r, aspect=a), (0, 10), "x", False),
-        "lean_over_shin": (
-            lambda lm, r, s, a: A.lean_over_shin(lm, r, s, aspect=a),
-            (-180, 180),
-            "deg",
-            True,
-        ),
-        "front_knee_over_toe": (
-            lambda lm, r, s, a: A.front_knee_over_toe(lm, r, aspect=a),
-            (-5, 5),
-            "shank",
-            False,
-        ),
-        "standing_height": (
-            lambda lm, r, s, a: A.standing_height(lm, aspect=a),
-            (-10, 10),
-            "longest segment",
-            False,
-        ),
-    }
-    one: dict[str, OneFrameFn] = {
-        "hip_height": LM.hip_height,
-        "thigh_vertical": LM.thigh_vertical,
-        "arm_raise": LM.arm_raise,
-        "body_line": LM.body_line,
-        "torso_upright": LM.torso_upright,
-        "view_yaw": LM.view_yaw,
-    }
-    for name, (fn, (lo, hi), unit, sided) in table.items():
-        m[name] = Measure(name, fn, (float(lo), float(hi)), sided=sided, unit=unit,
-                          one=one.get(name), words=WORDS.get(name))  # fmt: skip
-    return m
-
-
-#: The built-in measures by name; ``rules.angles`` in config.yaml adds three-point angles.
-MEASURES: Mapping[str, Measure] = _builtin_measures()
-
-
 def _landmark(name: Any, where: str) -> tuple[PoseLandmark, bool]:
     """A landmark by name; side-less names (``KNEE``) resolve to the left one and sided=True."""
     if not isinstance(name, str):
@@ -264,7 +109,7 @@ def custom_angle(name: str, points: Any, where: str) -> Measure:
     sided = any(s for _, s in resolved)
     if name in MEASURES:
         raise ConfigError(f"{where}: {name!r} is a built-in measure; choose another name")
-    return Measure(name, _triple(a, b, c), (0.0, 180.0), sided=sided, one=LM.triple(a, b, c))
+    return angle_measure(name, a, b, c, sided=sided)
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,34 +235,24 @@ class RuleBook:
         if len(arr) == 1:
             return np.array([self.compute_frame(rules, arr[0], refs[0], aspect, live=live)])
         columns = rules.live_columns if live else rules.columns
-        out = np.empty((len(arr), len(columns)))
+        values: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # measure -> (left, right)
         with A.shared_xy(arr, aspect):
-            cache: dict[tuple[str, str], np.ndarray] = {}
-            use_left: np.ndarray | None = None
-            for j, (name, side) in enumerate(columns):
+            for name, _ in columns:
                 m = self.measures[name]
-                if not m.sided:
-                    out[:, j] = m.fn(arr, refs, "left", aspect)
-                    continue
-                if (name, "left") not in cache:
-                    cache[name, "left"] = m.fn(arr, refs, "left", aspect)
-                    cache[name, "right"] = m.fn(arr, refs, "right", aspect)
-                left, right = cache[name, "left"], cache[name, "right"]
-                if side == "left":
-                    out[:, j] = left
-                elif side == "right":
-                    out[:, j] = right
-                elif side == "visible":
-                    if use_left is None:
-                        use_left = A.visible_side(arr)
-                    out[:, j] = A.pick_visible(left, right, use_left)
-                elif side == "min":
-                    out[:, j] = np.fmin(left, right)
-                elif side == "max":
-                    out[:, j] = np.fmax(left, right)
-                else:  # mean, ignoring a side that is not seen
-                    both = left + right
-                    out[:, j] = np.where(np.isnan(both), np.fmax(left, right), both / 2)
+                if name not in values:
+                    left = m.fn(arr, refs, "left", aspect)
+                    values[name] = left, (m.fn(arr, refs, "right", aspect) if m.sided else left)
+        use_left = [True] * len(arr)  # (only "visible" asks which side is the better seen)
+        if any(side == "visible" and self.measures[name].sided for name, side in columns):
+            use_left = A.visible_side(arr).tolist()
+        out = np.empty((len(arr), len(columns)))
+        for j, (name, side) in enumerate(columns):
+            left, right = values[name]
+            if not self.measures[name].sided:
+                out[:, j] = left
+                continue
+            pick = functools.partial(pick_side, side)
+            out[:, j] = list(map(pick, left.tolist(), right.tolist(), use_left))
         return out
 
     def compute_frame(
@@ -428,56 +263,29 @@ class RuleBook:
         aspect: float,
         *,
         live: bool = False,
-        points: LM.Points | None = None,
+        points: Points | None = None,
     ) -> list[float]:
         """:meth:`compute` on one frame ``(33, 4)`` with references ``(S,)`` (an array, or a
-        list of floats as the live counter has them), as a list: the live counter's path.
-        Measures with a one-frame twin (:mod:`gymlib.live_measures`) run in plain floats; any
-        other runs once on the frame and its left/right-swapped copy (its right side is its left
-        side on the swapped labels, tested). ``points``: the frame as
-        :class:`~gymlib.live_measures.Points`, if the caller has it already."""
-        p = points if points is not None else LM.Points(frame, aspect)
+        list of floats as the live counter has them), as a list: the live counter's path (each
+        measure's :meth:`~gymlib.measures.Measure.on_frame`). ``points``: the frame as
+        :class:`~gymlib.measures.Points`, if the caller has it already."""
+        p = points if points is not None else Points(frame, aspect)
         ref_list = refs if isinstance(refs, list) else np.asarray(refs, np.float64).tolist()
         values: dict[str, tuple[float, float]] = {}  # measure -> (left, right)
         use_left: bool | None = None
         out: list[float] = []
         for name, side in rules.live_columns if live else rules.columns:
+            m = self.measures[name]
             if name not in values:
-                values[name] = self._one_frame(self.measures[name], p, frame, ref_list, aspect)
+                values[name] = m.on_frame(p, frame, ref_list, aspect)
             left, right = values[name]
-            if not self.measures[name].sided or side == "left":
+            if not m.sided:
                 out.append(left)
-            elif side == "right":
-                out.append(right)
-            elif right != right:  # one side unseen: every way of picking gives the other
-                out.append(left)
-            elif left != left:
-                out.append(right)
-            elif side == "visible":
-                if use_left is None:
-                    use_left = LM.visible_side(p)
-                out.append(left if use_left else right)
-            elif side == "min":
-                out.append(min(left, right))
-            elif side == "max":
-                out.append(max(left, right))
-            else:
-                out.append((left + right) / 2)
+                continue
+            if use_left is None and side == "visible":
+                use_left = visible_side(p)
+            out.append(pick_side(side, left, right, bool(use_left)))
         return out
-
-    @staticmethod
-    def _one_frame(
-        m: Measure, p: LM.Points, frame: np.ndarray, refs: list[float], aspect: float
-    ) -> tuple[float, float]:
-        """One measure's (left, right) values on one frame (a side-less one: twice the same)."""
-        if m.one is not None:
-            left = m.one(p, refs, "left")
-            return left, (m.one(p, refs, "right") if m.sided else left)
-        one = np.asarray(frame, dtype=np.float64)[None]
-        arr = np.concatenate([one, one[:, FLIP_PERMUTATION]])
-        with A.shared_xy(arr, aspect):
-            both = m.fn(arr, np.array([refs, refs]), "left", aspect).tolist()
-        return both[0], (both[1] if m.sided else both[0])
 
 
 def _check_measure(book_measures: Mapping[str, Measure], name: str, where: str) -> Measure:

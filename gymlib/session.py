@@ -35,7 +35,8 @@ from gymlib.config import DEFAULT_CONFIG_PATH, Config, ConfigError, build_sectio
 from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import CounterFeedback, Rep, RepCounter, Warning, setup_reps
+from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_reps
+from gymlib.stance import stance_gaps
 
 AUTO = "auto"
 
@@ -72,7 +73,7 @@ class SessionFeedback:
     probabilities: dict[str, float]
     counter: CounterFeedback | None  # the active exercise's counter, if any
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
-    warnings: tuple[Warning, ...]
+    warnings: tuple[FormWarning, ...]
     landmarks: np.ndarray | None  # the frame's (33, 4), for drawing
     # every rep that finished on this frame: more than one when an exercise just recognised
     # had reps in the recent frames its counter watched again
@@ -162,6 +163,7 @@ class CoachSession:
         self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
+        self._counted = (UNKNOWN, -1)  # the exercise of the last rep counted, and its end
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -183,6 +185,8 @@ class CoachSession:
         """
         if exercise == self._watching:
             return self.counters[exercise], []
+        if self._counted[0] not in (UNKNOWN, exercise):  # a movement is counted once
+            self._other_at = max(self._other_at, self._counted[1])
         self._watching = exercise
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
@@ -211,7 +215,8 @@ class CoachSession:
         return OTHER in classes and probs[classes.index(OTHER)] >= self.threshold
 
     def _classify(self, t: float) -> None:
-        probs = self._window_probs(np.stack(self.window))
+        window = np.stack(self.window)
+        probs = self._window_probs(window)
         self.probabilities = {c: float(p) for c, p in zip(self.classifier.classes, probs,
                                                            strict=True)}  # fmt: skip
         if self._is_other(probs):
@@ -221,7 +226,7 @@ class CoachSession:
                                           self.cfg.decision)  # fmt: skip
         new = WINDOW_FRAMES if self._classified_at is None else self.frames - self._classified_at
         self._classified_at, self._last_classified = self.frames, t
-        self.current = self._filter.update(probs, t, new)
+        self.current = self._filter.update(probs, t, new, stance_gaps(window)[0])
         self.confidence = self._filter.confidence
 
     def _lost(self, t: float) -> None:
@@ -268,11 +273,12 @@ class CoachSession:
         if not ends:  # too short for one window: nothing to decide, and no classifier to load
             self._plan, self._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
             return []
-        probs = self._probs_of([stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
+        windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
+        probs = self._probs_of(windows)
         new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
         t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
         sets = decide_sets(probs, t, new, self.classifier.classes, self.exercises,
-                           self.cfg.decision)  # fmt: skip
+                           self.cfg.decision, stance_gaps(np.stack(windows)))  # fmt: skip
         self._plan = [(UNKNOWN, 0.0)] * len(stream)
         start = 0
         for s in sets:  # a window's set covers the frames since the window before it
@@ -370,6 +376,8 @@ class CoachSession:
             fb = counter.update(frame, t)
             if fb.rep is not None:
                 finished.append(fb.rep)
+            if finished:
+                self._counted = (exercise, max(r.end for r in finished))
         else:
             self._watching = UNKNOWN
         self.reps.extend(finished)

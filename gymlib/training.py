@@ -23,8 +23,6 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from gymlib.config import AugmentationConfig, Config, load_config
-from gymlib.datasets import cut_windows, load_processed
-from gymlib.extract import PoseSequence, extract_video
 from gymlib.features import (
     FLAT_FEATURE_SETS,
     check_windows,
@@ -36,23 +34,20 @@ from gymlib.landmarks import PoseLandmark as L
 from gymlib.landmarks import flip_horizontal, from_seed_windows, to_seed_windows
 from gymlib.model import (
     ARCHS,
-    OTHER,
     ExerciseClassifier,
     build_bilstm,
     build_conv,
     features_suit,
 )
-from gymlib.render import load_truth
-from gymlib.synth import (
-    EXERCISES,
-    OTHER_KINDS,
-    VIEWS,
-    Depth,
-    generate_clip,
-    generate_dataset,
-    generate_other,
-)
-from gymlib.windows import LabelledWindows, concat, from_parts
+
+# moved to gymlib.sources (where windows come from); still importable from here
+from gymlib.sources import TRAINING_DATA as TRAINING_DATA
+from gymlib.sources import extra_windows as extra_windows
+from gymlib.sources import other_windows as other_windows
+from gymlib.sources import rendered_windows as rendered_windows
+from gymlib.sources import synthetic_windows as synthetic_windows
+from gymlib.sources import training_windows as training_windows
+from gymlib.sources import view_windows as view_windows
 
 # moved to gymlib.windows; still importable from here (notebooks, benchmarks, older code)
 from gymlib.windows import group_kfold as group_kfold
@@ -223,7 +218,7 @@ def train_classifier(
     if mcfg.arch == "trees":
         return train_trees(x_train, y_train, x_val, y_val, features=features, classes=classes,
                            n_trees=mcfg.trees, max_depth=mcfg.tree_depth, seed=seed,
-                           progress=progress)  # fmt: skip
+                           progress=progress, threshold=mcfg.confidence_threshold)  # fmt: skip
     xv = transform(x_val, features)
     n_in = xv.shape[-1]
     opt = dict(learning_rate=mcfg.learning_rate, weight_decay=mcfg.weight_decay, seed=seed,
@@ -261,7 +256,7 @@ def train_classifier(
     if best is not None:
         model.set_weights(best)
     hist.seconds = time.perf_counter() - t0
-    clf = ExerciseClassifier(model, classes, features)
+    clf = ExerciseClassifier(model, classes, features, threshold=mcfg.confidence_threshold)
     if len(y_val):
         clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
     return clf, hist
@@ -279,6 +274,7 @@ def train_trees(
     max_depth: int | None = 32,
     seed: int = 42,
     progress: bool = False,
+    threshold: float | None = None,
 ) -> tuple[Any, History]:
     """Grow the tree ensemble (:mod:`gymlib.trees`) on raw windows ``(N, 30, 132)``.
 
@@ -316,214 +312,14 @@ def train_trees(
             acc.append(float(np.mean(total.argmax(1) == y)))
     bar.set_postfix_str(next(stages))
     mirror = mirror_window_stats(features) if features in FLAT_FEATURE_SETS else None
-    clf = ExerciseClassifier(as_keras(forest, len(classes), mirror), classes, features)
+    clf = ExerciseClassifier(
+        as_keras(forest, len(classes), mirror), classes, features, threshold=threshold
+    )
     if len(y_val):
         clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
     next(stages, None)  # the bar completes
     hist.seconds = time.perf_counter() - t0
     return clf, hist
-
-
-def synthetic_windows(
-    n_clips: int, *, seed: int, classes: Sequence[str] | None = None, depth: Depth = "true"
-) -> LabelledWindows:
-    """Labelled windows cut from the generator's sets (from the first rep to the last).
-
-    ``source`` is ``"synthetic"`` and ``group`` names the clip, so group splits keep a clip whole.
-    ``depth`` is the generator's z (:data:`gymlib.synth.DEPTHS`), as for the two below.
-    """
-
-    classes = tuple(classes or load_config().exercises)
-    parts = [
-        (cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1]),
-         classes.index(clip.exercise), f"synthetic/{seed}/{i}")
-        for i, clip in enumerate(generate_dataset(n_clips, seed=seed, size="small", depth=depth))
-        if clip.reps and clip.exercise in classes
-    ]  # fmt: skip
-    return from_parts(parts, classes, "synthetic")
-
-
-def view_windows(
-    n_clips: int,
-    *,
-    seed: int,
-    classes: Sequence[str] | None = None,
-    depth: Depth = "true",
-    progress: bool = False,
-) -> LabelledWindows:
-    """Rep windows of generated clips in every view (front, back, sides, 45 degrees), with the
-    camera at any height (a fifth high, a fifth low), any picture shape, mirrored or not."""
-
-    classes = tuple(classes or load_config().exercises)
-    rng = np.random.default_rng([seed, 31])
-    views = tuple(VIEWS)
-    parts = []
-    for i in tqdm(range(n_clips), desc="generated clips, every view", disable=not progress):
-        ex = EXERCISES[i % len(EXERCISES)]
-        if ex not in classes:
-            continue
-        r = rng.random()
-        height = rng.uniform(1.1, 1.6) if r < 0.2 else rng.uniform(0.0, 0.2) if r < 0.4 else None
-        clip = generate_clip(ex, int(rng.integers(2, 7)), seed=int(rng.integers(0, 2**31)),
-                             view=views[(i // len(EXERCISES)) % len(views)], idle=False,
-                             error_rate=0.25, camera_height=height, depth=depth)  # fmt: skip
-        w = cut_windows(clip.landmarks[clip.reps[0].start : clip.reps[-1].end + 1])
-        parts.append((w, classes.index(ex), f"views/{seed}/{i}"))
-    return from_parts(parts, classes, "synthetic_views")
-
-
-def other_windows(
-    n_clips: int,
-    *,
-    seed: int,
-    classes: Sequence[str],
-    depth: Depth = "true",
-    progress: bool = False,
-) -> LabelledWindows:
-    """Windows of what is none of the exercises, labelled :data:`gymlib.model.OTHER` (which
-    ``classes`` must hold): the generator's other movements (standing, walking, fidgeting,
-    lunges, jumping jacks, arm circles) and the idle parts of exercise sessions."""
-
-    classes = tuple(classes)
-    if OTHER not in classes:
-        raise ValueError(f"classes must include {OTHER!r} for other_windows, got {classes}")
-    label = classes.index(OTHER)
-    rng = np.random.default_rng([seed, 37])
-    views = tuple(VIEWS)
-    parts = []
-    n_moves = 0
-    for i in tqdm(range(n_clips), desc="generated non-exercise clips", disable=not progress):
-        s = int(rng.integers(0, 2**31))
-        if i % 3 == 2:  # the idle parts of a session: walking in, standing, setting up, resting
-            clip = generate_clip(EXERCISES[(i // 3) % len(EXERCISES)], 2, seed=s, depth=depth)
-            pieces = [clip.landmarks[a:b] for a, b, _ in clip.idle if b - a >= 30]
-        else:  # every kind in turn
-            kind = OTHER_KINDS[n_moves % len(OTHER_KINDS)]
-            n_moves += 1
-            clip = generate_other(kind, float(rng.uniform(4, 10)), seed=s,
-                                  view=views[int(rng.integers(len(views)))],
-                                  depth=depth)  # fmt: skip
-            pieces = [clip.landmarks]
-        parts += [(cut_windows(piece), label, f"other/{seed}/{i}") for piece in pieces]
-    return from_parts(parts, classes, "synthetic_other")
-
-
-def rendered_windows(
-    folder: str | Path, *, classes: Sequence[str], stride: int = 10, progress: bool = True
-) -> LabelledWindows:
-    """Windows of rendered clips (``python -m gymlib.render --training N``) as real MediaPipe
-    sees them, so the model learns MediaPipe's own habits on unusual views (e.g. the elbows drawn
-    narrower from the front at the lat machine) and not only the generator's joints.
-
-    Each ``<name>.mp4`` with its ``<name>.json`` truth is run through MediaPipe once; the
-    landmarks are kept beside it as ``<name>.pose.npz`` and reused (until the clip is rendered
-    again). Windows (``stride`` frames
-    apart) from the first rep's start to the last rep's end carry the exercise; idle stretches of
-    30 frames or more carry :data:`gymlib.model.OTHER` when ``classes`` has it. Windows in which
-    MediaPipe found nobody in most frames (a camera on the floor, say) teach nothing and are left
-    out. ``source`` is ``"rendered"`` and ``group`` names the clip.
-    """
-
-    folder = Path(folder)
-    truths = sorted(p for p in folder.glob("*.json") if p.with_suffix(".mp4").is_file())
-    if not truths:
-        raise FileNotFoundError(
-            f"{folder}: no rendered clips (<name>.mp4 with <name>.json); make them with "
-            f"`python -m gymlib.render --training N --out {folder}`"
-        )
-    classes = tuple(classes)
-    parts = []
-
-    def windows(frames: np.ndarray) -> np.ndarray:
-        w = cut_windows(frames, stride=stride)
-        person = np.abs(w).reshape(len(w), w.shape[1], -1).max(-1) > 0  # (n, 30)
-        return w[person.mean(1) >= 0.5]
-
-    for truth_path in tqdm(truths, desc="rendered clips", unit="clip", disable=not progress):
-        truth, _ = load_truth(truth_path)
-        if truth["exercise"] not in classes:
-            continue
-        video, pose_path = truth_path.with_suffix(".mp4"), truth_path.with_suffix(".pose.npz")
-        # the kept landmarks count only if made after the video (a re-rendered clip is re-run)
-        if pose_path.is_file() and pose_path.stat().st_mtime_ns >= video.stat().st_mtime_ns:
-            seq = PoseSequence.load(pose_path)
-        else:
-            seq = extract_video(video, progress=False)
-            seq.save(pose_path)
-        group = f"rendered/{truth_path.stem}"
-        reps = truth["reps"]
-        if reps:
-            span = seq.landmarks[reps[0]["start"] : reps[-1]["end"] + 1]
-            parts.append((windows(span), classes.index(truth["exercise"]), group))
-        if OTHER in classes:
-            parts += [
-                (windows(seq.landmarks[i["start"] : i["end"]]), classes.index(OTHER), group)
-                for i in truth["idle"] if i["end"] - i["start"] >= 30
-            ]  # fmt: skip
-    return from_parts(parts, classes, "rendered")
-
-
-#: Notebook 03's kinds of training data (``DATA``); ``processed:PATH`` names a notebook-02 file.
-TRAINING_DATA: tuple[str, ...] = ("real", "synthetic", "both", "processed:PATH")
-
-
-def training_windows(
-    data: str,
-    *,
-    config: Config,
-    seed: int,
-    real_path: str | Path | None = None,
-    synth_clips: int = 240,
-    depth: Depth = "true",
-    max_windows: int = 0,
-) -> tuple[LabelledWindows, np.ndarray | None]:
-    """Notebook 03's windows (:data:`TRAINING_DATA`): the real windows (``real_path``, else the
-    config's), ``synth_clips`` generated clips, both, or a notebook-02 file with its split
-    (relative to the project root). ``max_windows`` keeps a random subset (seeded). Returns the
-    windows and the split made before (or None)."""
-    parts, split = [], None
-    if data.startswith("processed:"):
-        loaded, split = load_processed(config.resolve(Path(data[len("processed:") :])))
-        parts.append(loaded)
-    if data in ("real", "both"):
-        parts.append(load_real_windows(real_path, classes=config.exercises))
-    if data in ("synthetic", "both"):
-        parts.append(synthetic_windows(synth_clips, seed=seed, classes=config.exercises,
-                                       depth=depth))  # fmt: skip
-    if not parts:
-        raise ValueError(f"DATA must be real, synthetic, both or processed:PATH, got {data!r}")
-    out = concat(*parts)
-    if max_windows and len(out) > max_windows:
-        keep = np.sort(np.random.default_rng(seed).choice(len(out), max_windows, replace=False))
-        out = out.subset(keep)
-        split = split[keep] if split is not None else None
-    return out, split
-
-
-def extra_windows(
-    *,
-    view_clips: int,
-    other_clips: int,
-    rendered: str | Path | None,
-    seed: int,
-    classes: Sequence[str],
-    depth: Depth = "true",
-    progress: bool = True,
-) -> LabelledWindows | None:
-    """Notebook 03's extra training windows, each part with its own seed offset from ``seed``:
-    :func:`view_windows` (``view_clips``), :func:`other_windows` (``other_clips``, which needs
-    :data:`gymlib.model.OTHER` in ``classes``) and :func:`rendered_windows` (the folder
-    ``rendered``), with the generator's ``depth``; None when all three are off."""
-    parts = []
-    if view_clips:
-        parts.append(view_windows(view_clips, seed=seed + 7, classes=classes, depth=depth,
-                                  progress=progress))  # fmt: skip
-    if other_clips:
-        parts.append(other_windows(other_clips, seed=seed + 11, classes=classes, depth=depth,
-                                   progress=progress))  # fmt: skip
-    if rendered:
-        parts.append(rendered_windows(rendered, classes=classes, progress=progress))
-    return concat(*parts) if parts else None
 
 
 def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
@@ -534,6 +330,7 @@ def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
     """
     from gymlib.model import install
 
-    cfg = load_config()
-    dst = Path(target) if target is not None else cfg.resolve(cfg.model.path)
-    return install(candidate, dst)
+    if target is None:  # the shipped model named by config.yaml
+        cfg = load_config()
+        target = cfg.resolve(cfg.model.path)
+    return install(candidate, Path(target))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gymlib.config import load_config
+from gymlib.config import SEED_EXERCISES, default_path
 from gymlib.features import check_windows, mirrored
 from gymlib.landmarks import from_seed_windows, to_seed_windows
 
@@ -33,15 +33,20 @@ class LabelledWindows:
     source: np.ndarray
     group: np.ndarray
     video: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    #: ``"train"``, ``"validation"`` or ``"test"`` per window when a split was made before
+    #: (a notebook-02 file, :func:`assign_splits`); empty otherwise
+    split: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
 
     def __len__(self) -> int:
         return len(self.labels)
 
     def subset(self, idx: np.ndarray) -> LabelledWindows:
-        video = self.video[idx] if len(self.video) == len(self.labels) else self.video
+        n = len(self.labels)
+        video = self.video[idx] if len(self.video) == n else self.video
+        split = self.split[idx] if len(self.split) == n else self.split
         return LabelledWindows(
             self.windows[idx], self.labels[idx], self.classes, self.source[idx],
-            self.group[idx], video,
+            self.group[idx], video, split,
         )  # fmt: skip
 
 
@@ -68,8 +73,7 @@ def load_real_windows(
     along x even while standing); they are turned upright so that every source shows people the
     way a camera held the right way up does.
     """
-    cfg = load_config()
-    p = Path(path) if path is not None else cfg.resolve(cfg.paths.real_windows)
+    p = Path(path) if path is not None else default_path("real_windows")
     if not p.is_file():
         raise FileNotFoundError(
             f"{p}: real windows file not found. It is not redistributable and not in the repo; "
@@ -77,7 +81,7 @@ def load_real_windows(
             "(DATA_SOURCE='seed') "
             "or point paths.real_windows in config.yaml at a copy"
         )
-    classes = tuple(classes or cfg.exercises)
+    classes = tuple(classes or SEED_EXERCISES)
     with np.load(p, allow_pickle=False) as d:
         missing = {"windows", "exercise", "source", "group"} - set(d.files)
         if missing:
@@ -162,24 +166,20 @@ SPLITS: tuple[str, ...] = ("train", "validation", "test")
 def assign_splits(
     groups: np.ndarray, *, validation: float, test: float, seed: int = 42
 ) -> np.ndarray:
-    """``"train"``, ``"validation"`` or ``"test"`` per window, whole recording groups at a time."""
+    """``"train"``, ``"validation"`` or ``"test"`` per window, whole recording groups at a time:
+    about ``test`` of the windows held out first (:func:`group_split`, ``seed``), then
+    ``validation`` of them from the rest (``seed + 1``). The one three-way split: notebooks 02
+    and 03 and :func:`split_by_group` all use it."""
     groups = np.asarray(groups)
-    names = np.unique(groups)
-    rng = np.random.default_rng(seed)
-    rng.shuffle(names)
-    counts = {g: int(c) for g, c in zip(*np.unique(groups, return_counts=True), strict=True)}
-    split_of: dict[str, str] = {}
-    n, done = len(groups), {"test": 0, "validation": 0}
-    for g in names:
-        if done["test"] < test * n:
-            split_of[g] = "test"
-            done["test"] += counts[g]
-        elif done["validation"] < validation * n:
-            split_of[g] = "validation"
-            done["validation"] += counts[g]
-        else:
-            split_of[g] = "train"
-    return np.array([split_of[g] for g in groups])
+    split = np.full(len(groups), "train", dtype="<U10")
+    rest = np.arange(len(groups))
+    if test > 0:
+        rest, held = group_split(groups, test, seed=seed)
+        split[held] = "test"
+    if validation > 0:
+        _, val = group_split(groups[rest], validation / (1 - test), seed=seed + 1)
+        split[rest[val]] = "validation"
+    return split
 
 
 def balance(
@@ -231,7 +231,7 @@ def with_classes(data: LabelledWindows, classes: Sequence[str]) -> LabelledWindo
         raise ValueError(f"classes {classes} lack {missing}")
     remap = np.array([classes.index(c) for c in data.classes], np.int64)
     return LabelledWindows(data.windows, remap[data.labels] if len(data) else data.labels,
-                           classes, data.source, data.group, data.video)  # fmt: skip
+                           classes, data.source, data.group, data.video, data.split)  # fmt: skip
 
 
 def concat(*parts: LabelledWindows) -> LabelledWindows:
@@ -242,22 +242,22 @@ def concat(*parts: LabelledWindows) -> LabelledWindows:
     classes = parts[0].classes
     if any(p.classes != classes for p in parts):
         raise ValueError("the parts have different class lists")
+    # a split made before survives only when every part has one
+    split = [p.split for p in parts if len(p.split) == len(p)]
     return LabelledWindows(
         np.concatenate([p.windows for p in parts]), np.concatenate([p.labels for p in parts]),
         classes, np.concatenate([p.source for p in parts]),
         np.concatenate([p.group for p in parts]),
+        split=np.concatenate(split) if len(split) == len(parts) else np.zeros(0, dtype=str),
     )  # fmt: skip
 
 
 def split_by_group(
     data: LabelledWindows, *, test: float, validation: float, seed: int = 42
 ) -> tuple[LabelledWindows, LabelledWindows, LabelledWindows]:
-    """Train, validation and test sets of whole recordings (notebook 03's split): about
-    ``test`` of the windows held out first (:func:`group_split`, ``seed``), then ``validation``
-    of them from the rest (``seed + 1``). :func:`assign_splits` labels windows instead."""
-    rest, held = group_split(data.group, test, seed=seed)
-    tr, va = group_split(data.group[rest], validation / (1 - test), seed=seed + 1)
-    return data.subset(rest[tr]), data.subset(rest[va]), data.subset(held)
+    """Train, validation and test sets of whole recordings (notebook 03's split):
+    :func:`assign_splits` then :func:`by_split`."""
+    return by_split(data, assign_splits(data.group, validation=validation, test=test, seed=seed))
 
 
 def by_split(

@@ -128,7 +128,7 @@ def test_every_owned_section_is_parsed_by_its_owner_at_load(tmp_path: Path) -> N
     from gymlib.session import LiveConfig, load_live_config
 
     cfg = load_config()
-    assert set(SECTION_CHECKS) == {"reps", "rules", "live", "pipeline"}
+    assert set(SECTION_CHECKS) == {"reps", "rules", "live"}
     assert check_section("reps", cfg.extra["reps"]) == load_rep_config(cfg)
     assert check_section("live", cfg.extra["live"]) == load_live_config(cfg)
     for section, known in (("reps", RepConfig), ("live", LiveConfig)):

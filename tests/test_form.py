@@ -120,6 +120,47 @@ def test_heel_check_is_judged_against_the_rep_start() -> None:
     assert judge_rep(rules, rows, bottom)[0] == "good"
 
 
+def test_split_squat_knee_rests_on_the_bottom_not_on_one_frame() -> None:
+    # the verdict is the median over the frames near the deepest point: one frame of the knee
+    # past the toes (MediaPipe's jitter) is no fault, the knee held there is
+    rules = load_rules()["split_squat"]
+    n = 30
+    rows = np.full((n, len(rules.columns)), np.nan)
+    rows[:, rules.column("view_yaw", "visible")] = 90.0
+    knee = np.full(n, -0.25)  # the front knee a quarter shank behind the toes ...
+    knee[14] = 0.1  # ... but for one frame at the bottom
+    rows[:, rules.column("front_knee_over_toe", "visible")] = knee
+    bottom = np.zeros(n, bool)
+    bottom[11:18] = True
+    verdict, results = judge_rep(rules, rows, bottom)
+    check = next(r for r in results if r.name == "knees_past_toes")
+    assert verdict == "good" and check.value == pytest.approx(-0.25) and not check.failed
+    knee[12:17] = 0.02  # held for five of the seven bottom frames
+    rows[:, rules.column("front_knee_over_toe", "visible")] = knee
+    verdict, results = judge_rep(rules, rows, bottom)
+    check = next(r for r in results if r.name == "knees_past_toes")
+    assert verdict == "faulty" and check.failed and check.value == pytest.approx(0.02)
+
+
+def test_rendered_evaluation_clips_use_new_bodies_and_views() -> None:
+    # benchmarks/render_form_set.py: what form_eval's (b) adds to the samples must be unseen
+    import sys
+
+    from gymlib.render import SAMPLES, TRAINING_SEED
+    from gymlib.synth import EXERCISE_ERRORS, EXERCISES
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from render_form_set import SPECS
+
+    seen = {(s.exercise, s.view) for s in SAMPLES}
+    seeds = {s.seed for s in SAMPLES}
+    assert {s.exercise for s in SPECS} == set(EXERCISES)
+    for s in SPECS:
+        assert (s.exercise, s.view) not in seen and s.seed not in seeds and s.seed < TRAINING_SEED
+        assert len(s.errors) == s.reps and any(s.errors) and not all(s.errors)
+        assert all(e in EXERCISE_ERRORS[s.exercise] for rep in s.errors for e in rep)
+
+
 def test_knees_past_toes_is_an_optional_squat_cue_off_by_default() -> None:
     assert "knees_past_toes" not in {c.name for c in load_rules()["squat"].checks}
     data = _rules_data()

@@ -1,4 +1,6 @@
-"""The live counter's one-frame measures give the vectorised measures' values (issue 7's speed)."""
+"""The measure registry (gymlib.measures, issue 39): each entry's one-frame function gives its
+vectorised function's values (issue 7's speed), reads only the landmarks it names, and one side
+selection serves a frame and a whole recording."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ import numpy as np
 import pytest
 
 from gymlib import angles as A
-from gymlib import live_measures as LM
+from gymlib import measures as LM
 from gymlib.landmarks import PoseLandmark as L
+from gymlib.landmarks import flip_horizontal
 from gymlib.reps import RepCounter, count_reps
 from gymlib.rules import custom_angle, load_rules
 from gymlib.synth import EXERCISES, VIEWS, generate_clip
@@ -135,3 +138,105 @@ def test_nan_percentile_is_numpys_nanpercentile() -> None:
             sup.filter(RuntimeWarning)
             expected = np.nanpercentile(a, 75, axis=0)
         np.testing.assert_allclose(A.nan_percentile(a, 75), expected, rtol=1e-12, equal_nan=True)
+
+
+def _every_measure() -> dict:
+    measures = dict(LM.MEASURES)
+    measures["elbow_to_hip"] = custom_angle("elbow_to_hip", ["WRIST", "ELBOW", "HIP"], "test")
+    knee = ["LEFT_HIP", "LEFT_KNEE", "LEFT_ANKLE"]
+    measures["left_knee_only"] = custom_angle("left_knee_only", knee, "test")  # side-less
+    return measures
+
+
+def _assert_on_frame_matches(arr: np.ndarray, refs: np.ndarray, aspect: float, what: str) -> None:
+    points = [LM.Points(f, aspect) for f in arr]
+    for name, m in _every_measure().items():
+        frames = zip(points, arr, refs.tolist(), strict=True)
+        both = np.array([m.on_frame(p, f, r, aspect) for p, f, r in frames])
+        left = m.fn(arr, refs, "left", aspect)
+        right = m.fn(arr, refs, "right", aspect) if m.sided else left
+        for col, whole, side in ((0, left, "left"), (1, right, "right")):
+            where = f"{name} ({side}), {what}"
+            np.testing.assert_array_equal(np.isnan(both[:, col]), np.isnan(whole), where)
+            np.testing.assert_allclose(both[:, col], whole, rtol=1e-9, atol=1e-12, err_msg=where)
+
+
+def test_every_registry_entry_on_one_frame_matches_its_vectorised_function() -> None:
+    # twins in floats and the others (frame and its mirror through the vectorised function)
+    arr, aspect = _frames_with_dropouts(14)
+    refs = A.segment_lengths(arr, aspect=aspect)
+    refs = np.where(np.isnan(refs), np.nanmedian(refs, axis=0), refs)
+    for name in ("knee_over_toe", "elbow_tuck_pair", "heel_rise", "front_knee_over_toe"):
+        assert LM.MEASURES[name].one is None, f"{name} now has a twin: test it on the mirror too"
+    _assert_on_frame_matches(arr, refs, aspect, "generated frames")
+
+
+def test_every_registry_entry_on_one_frame_matches_on_real_frames(real_windows_path: Path) -> None:
+    d = np.load(real_windows_path, allow_pickle=False)
+    w = d["windows"].reshape(len(d["windows"]), 30, 33, 4)
+    arr = w[:: max(len(w) // 150, 1), 0].astype(np.float64)
+    refs = A.segment_lengths(arr, aspect=16 / 9)
+    refs = np.where(np.isnan(refs), np.nanmedian(refs, axis=0), refs)
+    _assert_on_frame_matches(arr, refs, 16 / 9, "real frames")
+
+
+def test_each_measure_reads_the_landmarks_it_names_and_no_others() -> None:
+    # the names colour a failed check's joints on screen: moving any other point must not
+    # change the value, moving a named one must
+    rng = np.random.default_rng(15)
+    arr = np.concatenate([generate_clip(ex, 2, seed=40 + k, view=v).landmarks[::9]
+                          for k, ex in enumerate(EXERCISES) for v in ("left", "front", "right45")]
+                         ).astype(np.float64)  # fmt: skip
+    arr = np.concatenate([arr, flip_horizontal(arr)])  # (a split squat's front leg: either)
+    aspect = 4 / 3
+    refs = A.segment_lengths(arr, aspect=aspect)
+    refs = np.where(np.isnan(refs), np.nanmedian(refs, axis=0), refs)
+
+    def moved(points: list[int]) -> np.ndarray:
+        out = arr.copy()
+        out[:, points, :3] += rng.normal(0.0, 0.08, (len(arr), len(points), 3))
+        return out
+
+    for name, m in _every_measure().items():
+        assert m.landmarks, f"{name} names no landmarks"
+        for side in ("left", "right") if m.sided else ("left",):
+            base = m.fn(arr, refs, side, aspect)
+            named = [int(p) for p in m.points(side)]
+            others = [i for i in range(33) if i not in named]
+            unnamed = m.fn(moved(others), refs, side, aspect)
+            np.testing.assert_array_equal(unnamed, base, f"{name} ({side}) reads an unnamed point")
+            for p in named:
+                changed = m.fn(moved([p]), refs, side, aspect)
+                assert not np.array_equal(changed, base, equal_nan=True), (
+                    f"{name} ({side}) names {L(p).name} but does not read it"
+                )
+
+
+def test_pick_side_is_the_documented_rule_on_arrays() -> None:
+    # one side selection for a frame and a recording: its values against numpy's NaN-aware forms
+    rng = np.random.default_rng(16)
+    left, right = rng.normal(size=500), rng.normal(size=500)
+    left[rng.random(500) < 0.2] = np.nan
+    right[rng.random(500) < 0.2] = np.nan
+    use_left = rng.random(500) < 0.5
+    expected = {
+        "left": left,
+        "right": right,
+        "visible": A.pick_visible(left, right, use_left),
+        "min": np.fmin(left, right),
+        "max": np.fmax(left, right),
+        "mean": np.where(np.isnan(left + right), np.fmax(left, right), (left + right) / 2),
+    }
+    assert set(expected) == set(LM.SIDES)
+    for side, want in expected.items():
+        got = [LM.pick_side(side, a, b, u) for a, b, u in zip(left, right, use_left, strict=True)]
+        np.testing.assert_array_equal(np.array(got), want, err_msg=side)
+
+
+def test_every_check_of_the_rule_table_has_joints_to_colour() -> None:
+    book = load_rules()
+    for ex, rules in book.exercises.items():
+        for check in rules.checks:
+            joints = book.measures[check.measure].joints
+            assert joints, f"{ex}.{check.name}: its measure names no landmarks"
+            assert set(book.measures[check.measure].points("right")) <= set(joints)

@@ -628,3 +628,43 @@ def test_standing_up_between_push_up_sets_reads_upright(seed: int) -> None:
         counter.update(frame)
     idle = clip.idle_mask()
     assert not [r for r in counter.reps if idle[r.start : r.end + 1].mean() > 0.5]
+
+
+def _machine_done_events(far: list[float], near: list[float]) -> int:
+    """Feed the rep state machine (``gymlib.reps.machine``) a settled person's progress, the
+    furthest and the nearest signal per frame at 30 fps; returns how many reps came back up."""
+    from gymlib.reps import default_rep_config
+    from gymlib.reps.gate import IdleGate
+    from gymlib.reps.machine import RepMachine, Tick
+
+    cfg = default_rep_config()
+    machine = RepMachine(cfg, cfg.leave_top, cfg.reach, cfg.abort_beyond, 30.0)
+    gate = IdleGate(cfg, cfg.max_foot_drift, cfg.drift_window_s, 4 / 3)
+    gate.steady_since = 0.0
+    done = 0
+    for f, (p, q) in enumerate(zip(far, near, strict=True)):
+        tick = Tick(f, f / 30, 1 / 30, p, p, q, True, True, True, False, True, False, False)
+        if machine.step(tick, gate) == "done":
+            done += 1
+            machine.to_top(p)
+    return done
+
+
+def test_a_rep_is_back_at_the_top_when_one_signal_is() -> None:
+    # a lat pull-down at 45 degrees: MediaPipe loses one hand behind the head at each top and
+    # puts it at the hip, so the arms' height (the furthest signal) comes back only to 0.7 of
+    # its range while the elbows (the nearest) are straight again; each rep is one rep
+    half = np.sin(np.linspace(0, np.pi / 2, 23)) ** 2  # 0 -> 1 in 0.75 s
+    rest, n = np.zeros(45), 4
+    far = [rest]
+    for k in range(n):
+        far += [(0.0 if k == 0 else 0.7) + (1.5 - (0.0 if k == 0 else 0.7)) * half,
+                0.7 + 0.8 * half[::-1]]  # fmt: skip
+    far = np.concatenate([*far, 0.7 + rest])
+    near = np.concatenate([rest, *[np.concatenate([half, half[::-1]])] * n, rest])
+    assert _machine_done_events(list(far), list(near)) == n
+    # no signal back at the top: one long "rep" (the time limit ends it uncounted)
+    assert _machine_done_events(list(far), list(far)) == 0
+    # while every signal comes back, the furthest one ends each rep as before
+    both = np.concatenate([rest, *[1.5 * np.concatenate([half, half[::-1]])] * n, rest])
+    assert _machine_done_events(list(both), list(both * 0.5)) == n

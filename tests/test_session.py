@@ -10,7 +10,7 @@ import pytest
 
 from gymlib.config import SEED_EXERCISES
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import Rep, Warning
+from gymlib.reps import FormWarning, Rep
 from gymlib.session import CoachSession, LiveConfig, SessionFeedback, VoiceCoach
 from gymlib.synth import generate_clip
 
@@ -246,8 +246,8 @@ def _fb(t: float, warnings=(), rep=None) -> SessionFeedback:
 
 def test_voice_is_throttled_and_most_severe_first() -> None:
     voice = VoiceCoach(gap_s=3.0, repeat_s=10.0)
-    knees = Warning("knees_past_toes", "Knees!", 3, 0.0)
-    depth = Warning("shallow", "Deeper!", 2, 0.0)
+    knees = FormWarning("knees_past_toes", "Knees!", 3, 0.0)
+    depth = FormWarning("shallow", "Deeper!", 2, 0.0)
     said = []
     for i in range(300):  # 10 s at 30 fps with both warnings active
         text, _ = voice.update(_fb(i / 30, [knees, depth]))

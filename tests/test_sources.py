@@ -12,6 +12,7 @@ from gymlib.datasets import load_processed, resample, save_processed
 from gymlib.sources import (
     DataError,
     DownloadError,
+    Report,
     extract_folder,
     read_seed_csv,
     read_seed_folder,
@@ -238,3 +239,37 @@ def test_fresh_paths_never_reuse_a_name(tmp_path: Path) -> None:
     a.write_bytes(b"1")
     b = fresh_path(tmp_path, "session", ".npz")
     assert b != a and b.name.startswith("session-") and b.suffix == ".npz"
+
+
+def test_one_load_and_one_vocabulary_for_every_source(windows, tmp_path: Path) -> None:
+    """gymlib.sources.load: notebooks 01-03, the pipeline and the benchmarks say the same words;
+    the older ones (notebook 03's real, both, processed:PATH) keep working."""
+    from gymlib.config import load_config
+    from gymlib.model import OTHER
+    from gymlib.sources import SOURCES, load, parse_source
+
+    cfg = load_config()
+    assert set(SOURCES) >= {"synthetic", "views", "other", "rendered", "real_windows", "seed",
+                            "kaggle", "videos", "processed"}  # fmt: skip
+    assert parse_source("both") == [("real_windows", None), ("synthetic", None)]
+    assert parse_source("real") == [("real_windows", None)]
+    same = load("synthetic", config=cfg, clips=24, seed=3)
+    assert np.array_equal(same.windows, windows.windows) and list(same.group) == list(
+        windows.group
+    )
+    joined = load("synthetic+other", config=cfg, clips=6, seed=1)
+    assert joined.classes == (*cfg.exercises, OTHER)
+    assert set(joined.source) == {"synthetic", "synthetic_other"}
+    split = assign_splits(windows.group, validation=0.2, test=0.2, seed=0)
+    path = save_processed("demo", windows, split, out_dir=tmp_path)
+    for loaded in (load(f"processed:{path}", config=cfg), load("processed", path=path)):
+        assert len(loaded) == len(windows) and np.array_equal(loaded.split, split)
+        assert np.array_equal(loaded.subset(np.arange(5)).split, split[:5])
+    write_seed_folder(windows, tmp_path / "seed")
+    report = Report()
+    seed = load("seed", config=cfg, path=tmp_path / "seed", report=report)
+    assert len(seed) == len(windows) == report.read and not report.skipped
+    with pytest.raises(ValueError, match=r"unknown source 'synthtic' in 'synthtic\+seed'"):
+        load("synthtic+seed", config=cfg)
+    with pytest.raises(ValueError, match="rendered source needs path"):
+        load("rendered", config=cfg)

@@ -1,4 +1,5 @@
-"""The synthetic generator: ground truth is consistent; views and errors show in the angles."""
+"""The synthetic generator (gymlib.synth and its parts): ground truth is consistent; views and
+errors show in the angles; the camera projects like a pinhole; idle postures made in a batch."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ from gymlib.synth import (
     generate_other,
     noise_profile,
 )
+from gymlib.synth.body import Body
+from gymlib.synth.camera import Camera
+from gymlib.synth.geometry import mean_of_points
+from gymlib.synth.idle import idle_poses, pose_standing, rotate_about_vertical
 
 #: The angle that drives each exercise's reps (its minimum is the bottom of a rep).
 DRIVER = {
@@ -502,3 +507,53 @@ def test_split_squat_feet_stay_where_they_stand() -> None:
         assert good > 0.2 and past > 0.2 and 0.03 < shallow < good / 2, (good, shallow, past)
         hip_a_bottom = w[clip.reps[2].bottom, [L.LEFT_HIP, L.RIGHT_HIP], 0].mean()
         assert hip_a_bottom > hip_a + 0.1  # the knee travelled forward, the hip with it
+
+
+# gymlib.synth.camera: the pinhole camera that films the generated joints
+def test_camera_projects_like_a_pinhole() -> None:
+    cam = Camera(yaw=0.0, distance=3.0, height=1.0, fov_v=60.0, roll=0.0, image_size=(640, 480),
+                 target=(0.0, 1.0, 0.0))  # fmt: skip
+    f = 240 / np.tan(np.radians(30))  # focal length in pixels
+    pts = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, -0.3], [0.0, 1.3, 0.0], [1.0, 1.0, 0.0]])
+    xy, depth = cam.project(pts[None])  # (1, 4, 2), (1, 4)
+    assert xy.shape == (1, 4, 2) and depth.shape == (1, 4)
+    np.testing.assert_allclose(depth[0], [3.0, 3.0, 3.0, 2.0])
+    np.testing.assert_allclose(xy[0, 0], [0.5, 0.5])  # the target is the picture's centre
+    np.testing.assert_allclose(xy[0, 1], [0.5 + f * 0.3 / 3 / 640, 0.5])  # to the right
+    np.testing.assert_allclose(xy[0, 2], [0.5, 0.5 - f * 0.3 / 3 / 480])  # up is up
+    np.testing.assert_allclose(xy[0, 3], [0.5, 0.5])  # nearer on the axis: still the centre
+    rolled = Camera(yaw=0.0, distance=3.0, height=1.0, fov_v=60.0, roll=90.0,
+                    image_size=(480, 480), target=(0.0, 1.0, 0.0))  # fmt: skip
+    xy_r, _ = rolled.project(pts[None])
+    # a camera rolled by 90 degrees sees the point on its right above (or below) the centre
+    assert abs(xy_r[0, 1, 0] - 0.5) < 1e-9 and abs(xy_r[0, 1, 1] - 0.5) > 0.05
+
+
+# gymlib.synth.idle: the postures around the sets and the movements that are none of the six
+def test_idle_segments_made_in_one_batch_are_the_segments_made_one_at_a_time() -> None:
+    # the generator makes a clip's idle postures in one batch for speed; each must be what the
+    # segment alone gives with the same random draws (walking in, standing, setting up)
+    body = Body.sample(np.random.default_rng(1))
+    segments = [
+        ("walk_in", 41),
+        ("standing", 25),
+        ("setup", 30),
+        ("resting", 52),
+        ("setup_out", 9),
+    ]
+    for exercise in ("bench_press", "squat"):
+        facing = 180.0 if exercise == "bench_press" else 0.0
+        batch = idle_poses(exercise, body, segments, np.random.default_rng(3), 30.0)
+        rng = np.random.default_rng(3)
+        for (kind, k), got in zip(segments, batch, strict=True):
+            if kind == "walk_in":
+                speed = float(rng.choice([-1, 1]) * rng.uniform(0.6, 1.0))
+                alone = pose_standing(body, k, rng, walk_speed=speed, facing=facing)
+                alone = rotate_about_vertical(alone, np.full(k, 75.0 * np.sign(speed)),
+                                              mean_of_points(alone))  # fmt: skip
+            else:
+                alone = pose_standing(body, k, rng, fidget=True, facing=facing)
+            assert got.shape == (k, 33, 3)
+            np.testing.assert_array_equal(got, alone, err_msg=f"{exercise} {kind}")
+        walk = batch[0][:, L.LEFT_ANKLE, 2]
+        assert abs(walk[-1] - walk[0]) > 0.5, "the walker crosses the scene"

@@ -25,5 +25,5 @@ def test_training_windows_from_each_kind_of_data(tmp_path: Path) -> None:
     assert len(loaded) == 30 and len(split) == 30 and set(split) <= set(made)
     rows = [np.flatnonzero((data.windows == w).all(axis=(1, 2)))[0] for w in loaded.windows]
     assert np.array_equal(split, made[rows])  # each window keeps its own split
-    with pytest.raises(ValueError, match="real, synthetic, both or processed"):
-        training_windows("kaggle", config=cfg, seed=3)
+    with pytest.raises(ValueError, match="unknown source 'kagle'"):  # one vocabulary: sources
+        training_windows("kagle", config=cfg, seed=3)

@@ -28,7 +28,6 @@ import numpy as np
 
 from gymlib.config import load_config
 from gymlib.extract import PoseExtractor
-from gymlib.landmarks import PoseLandmark
 from gymlib.live import ASPECT_FRAMES, FrameClock, FrameFeedback, LiveLoop  # noqa: F401 - API
 from gymlib.recording import EventLog, FrameSpool, add_video, save_session
 from gymlib.recording import replay_session as replay  # noqa: F401 - public API
@@ -38,22 +37,6 @@ from gymlib.widgets.history_panel import HistoryPanel
 from gymlib.widgets.native_log import start_pose
 
 VERDICT_COLOUR = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
-#: joints to colour when a check fails, by the measure it uses
-MEASURE_JOINTS = {
-    "knee_over_toe": ("KNEE", "FOOT_INDEX"),
-    "front_knee_over_toe": ("KNEE", "FOOT_INDEX"),
-    "hip_below_knee": ("HIP", "KNEE"),
-    "heel_rise": ("HEEL",),
-    "knee_width": ("KNEE",),
-    "lean_over_shin": ("SHOULDER", "HIP"),
-    "body_line": ("HIP",),
-    "elbow_tuck": ("ELBOW",),
-    "hip_height": ("HIP", "KNEE"),
-    "thigh_vertical": ("HIP", "KNEE"),
-    "arm_raise": ("WRIST", "ELBOW"),
-    "chin_over_bar": ("NOSE",),
-    "torso_lean": ("SHOULDER", "HIP"),
-}
 
 
 #: Camera sizes offered in the dashboard (the browser picks the nearest its camera supports).
@@ -254,18 +237,13 @@ class LiveCoach(W.VBox):
     def _result(self, out: FrameFeedback) -> dict[str, Any]:
         fb = out.session
         colours: dict[int, str] = {}
-        checks = (
-            {c.name: c for c in self.session.counters[fb.exercise].rules.checks}
-            if (fb.exercise in self.session.counters)
-            else {}
-        )
+        counter = self.session.counters.get(fb.exercise)
+        checks = {c.name: c for c in counter.rules.checks} if counter is not None else {}
         for w in fb.warnings:
             spec = checks.get(w.name)
-            for joint in MEASURE_JOINTS.get(spec.measure if spec else "", ()):
-                for side in ("LEFT_", "RIGHT_", ""):
-                    name = side + joint
-                    if name in PoseLandmark.__members__:
-                        colours[int(PoseLandmark[name])] = "#e67e22"
+            measure = counter.book.measures.get(spec.measure) if spec and counter else None
+            for joint in measure.joints if measure else ():  # the points the check reads
+                colours[int(joint)] = "#e67e22"
         return {
             "landmarks": None if fb.landmarks is None else np.round(fb.landmarks, 4).tolist(),
             "colours": colours,

@@ -1,4 +1,4 @@
-"""Seed windowing, body-centred features and the seed's BiLSTM."""
+"""gymlib.features: seed windowing, body-centred features and the BiLSTM they feed."""
 
 from __future__ import annotations
 

@@ -1,0 +1,454 @@
+"""The streaming rep counter: one frame in, the stages in order, one feedback out.
+
+    measures -> Progress (signal.py) -> IdleGate (gate.py) -> RepMachine (machine.py)
+             -> the verdict at a rep's end (verdict.py) -> WarningDebounce (events.py)
+
+No I/O and no clock inside: every duration comes from the frames' timestamps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from gymlib import angles as A
+from gymlib import measures as M
+from gymlib.config import ConfigError
+from gymlib.reps import verdict as V
+from gymlib.reps.config import RepConfig, default_rep_config
+from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
+from gymlib.reps.feet import Feet, feet_of, walks_upright
+from gymlib.reps.gate import IdleGate
+from gymlib.reps.history import History
+from gymlib.reps.machine import IN_REP, RepMachine, Tick
+from gymlib.reps.progress import Progress
+from gymlib.reps.series import EPS_S
+from gymlib.rules import ExerciseRules, RuleBook, check_fails, load_rules, view_category
+
+
+class RepCounter:
+    """Streaming rep counter and judge for one exercise; ``update`` takes one frame at a time.
+
+    ``update(frame, t, active=True)``: ``frame`` is ``(33, 4)`` or None (no person), ``t`` its
+    time in seconds (increasing; None: the frame's number / ``fps``); ``active=False`` means the
+    classifier does not see this exercise (unknown): no rep starts and one under way is dropped,
+    but a person holding the start position is ready once it is sure again. ``fps`` is only the
+    nominal rate: it times frames fed without ``t`` and sizes the body-scale buffer.
+    """
+
+    def __init__(
+        self,
+        exercise: str,
+        fps: float,
+        *,
+        aspect: float = 4 / 3,
+        rules: RuleBook | None = None,
+        config: RepConfig | None = None,
+    ) -> None:
+        if not fps > 0:
+            raise ValueError(f"fps must be > 0, got {fps}")
+        if not aspect > 0:
+            raise ValueError(f"aspect (image width / height) must be > 0, got {aspect}")
+        self.book = rules or load_rules()
+        self.rules: ExerciseRules = self.book[exercise]
+        self.cfg = config or default_rep_config()
+        self.exercise, self.fps, self.aspect = exercise, float(fps), float(aspect)
+        self.scale = A.BodyScale(
+            self.fps,
+            window_s=self.cfg.scale_window_s,
+            shrink=self.cfg.scale_shrink,
+            shrink_s=self.cfg.scale_shrink_s,
+        )
+        self._init_columns(exercise)
+        # the feet's net travel is measured over ``drift_window_s``, at least two frames apart
+        self._drift_s = max(self.cfg.drift_window_s, 2.0 / self.fps)
+        self._warn = WarningDebounce(self.cfg.warning_on_s, self.cfg.warning_off_s)
+        self.start_frame = 0  # frame number of the first frame fed (see start_at)
+        # bottom frames of movements not to count (offline: set-up found by setup_reps)
+        self.skip: frozenset[int] = frozenset()
+        self.reset()
+
+    def _init_columns(self, exercise: str) -> None:
+        """The exercise's signals, posture and live checks as columns of a live row (plain
+        floats: they are read on every frame), and its own count settings."""
+        rules = self.rules
+        # per signal: its column in a live row, top, bottom - top, abort_beyond
+        self._sigs = [
+            (
+                rules.live_column(s.measure, s.side),
+                float(s.top),
+                float(s.bottom - s.top),
+                float(s.abort_beyond or math.inf),
+            )
+            for s in rules.signals
+        ]
+        count = rules.count
+
+        def own(key: str) -> float:  # the exercise's own count setting, else the shared one
+            value = getattr(count, key)
+            return getattr(self.cfg, key) if value is None else value
+
+        keys = ("leave_top", "reach", "max_foot_drift", "abort_beyond", "max_rep_step")
+        self._leave_top, self._reach, self._max_drift, self._abort, self._max_step = (
+            own(k) for k in keys
+        )
+        if not self._leave_top < self._reach:
+            raise ConfigError(
+                f"rules.{exercise}.count: leave_top ({self._leave_top}) must be below reach "
+                f"({self._reach})"
+            )
+        self._posture = [
+            (rules.live_column(p.measure, p.side), p.min, p.max) for p in rules.posture
+        ]
+        self._live = [
+            (rules.live_column(c.measure, c.side), c)
+            for c in rules.checks
+            if c.at == "rep" and c.live
+        ]
+        self._yaw_col = rules.live_column("view_yaw", "visible")
+
+    # ---------------------------------------------------------------------------------------
+    def start_at(self, frame: int) -> None:
+        """Number frames from ``frame`` on (a counter created mid-stream reports stream frames)."""
+        self.start_frame = int(frame)
+        self.reset()
+
+    def continue_from(self, earlier: RepCounter) -> None:
+        """Go on with ``earlier``'s count (call before feeding frames): its reps and counts come
+        first, and a rep whose bottom it has counted already is not counted again. For a new
+        counter that watches the last seconds again once the exercise is recognised
+        (:class:`gymlib.session.CoachSession`)."""
+        self.reps = list(earlier.reps)
+        self.counts = dict(earlier.counts)
+        self._prev_end = self._counted_until = earlier._prev_end
+        self._prev_end_t = earlier._prev_end_t
+
+    def reset(self) -> None:
+        """Forget everything: a new set or a new person."""
+        self.frame = self.start_frame - 1
+        self.time = math.nan  # of the last frame fed
+        self.reps: list[Rep] = []
+        self.counts = {"good": 0, "partial": 0, "faulty": 0}
+        self.progress = Progress(self._sigs, self.cfg.smoothing_s)
+        self.gate = IdleGate(self.cfg, self._max_drift, self._drift_s, self.aspect)
+        self.machine = RepMachine(self.cfg, self._leave_top, self._reach, self._abort, self.fps)
+        self.hist = History(self.start_frame, self.fps, self.aspect, len(A.SEGMENT_NAMES))
+        self._t_first = math.nan  # time of the stream's first frame
+        self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
+        self._prev_end = -(10**9)  # end frame of the last rep
+        self._prev_end_t = -math.inf  # and its time
+        self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
+
+    @property
+    def state(self) -> str:
+        """The phase: idle | top | down | bottom | up."""
+        return self.machine.state
+
+    # ---------------------------------------------------------------------------------------
+    def update(
+        self, frame: np.ndarray | None, t: float | None = None, *, active: bool = True
+    ) -> CounterFeedback:
+        """Feed one frame ``(33, 4)`` (or None: nobody detected) at time ``t`` seconds (None:
+        the frame's number / ``fps``); get the feedback for it."""
+        self._tick(t)
+        if frame is not None:
+            frame = np.asarray(frame, dtype=np.float64)
+            if frame.shape != (33, 4):
+                raise ValueError(f"frame must have shape (33, 4), got {frame.shape}")
+            if not np.any(frame[:, 3] > 0) and not np.any(frame[:, :2]):
+                frame = None
+        if frame is None:
+            return self._step(None, None, None, None, active)
+        points = M.Points(frame, self.aspect)
+        lengths = M.segment_lengths(points)
+        refs = self.scale.update(np.array(lengths), self.time)
+        ref_list = refs.tolist()
+        row = self.book.compute_frame(
+            self.rules, frame, ref_list, self.aspect, live=True, points=points
+        )
+        return self._step(row, frame, refs, feet_of(points.rows, ref_list, self.aspect, lengths),
+                          active)  # fmt: skip
+
+    def update_measured(
+        self,
+        t: float | None,
+        row: list[float] | None,
+        frame: np.ndarray | None = None,
+        refs: np.ndarray | None = None,
+        feet: Feet | None = None,
+        *,
+        active: bool = True,
+    ) -> CounterFeedback:
+        """:meth:`update` for a frame whose measures were computed already (vectorised over a
+        whole sequence, as :func:`count_reps` does): its live ``row`` (None: nobody), landmarks
+        ``(33, 4)``, body references ``(S,)`` (from this counter's ``scale``) and
+        :class:`Feet`."""
+        self._tick(t)
+        if row is None:
+            return self._step(None, None, None, None, active)
+        if frame is None or refs is None or feet is None:
+            raise ValueError("a frame with a person needs its landmarks, references and feet")
+        return self._step(row, frame, refs, feet, active)
+
+    def _tick(self, t: float | None) -> None:
+        """Advance to the next frame, at ``t`` seconds (None: its number / ``fps``)."""
+        self.frame += 1
+        now = self.frame / self.fps if t is None else float(t)
+        if not math.isfinite(now) or (self.time == self.time and not now > self.time):
+            self.frame -= 1
+            raise ValueError(
+                f"frame time must be finite and increase: got {t} s after {self.time} s"
+            )
+        self.time = now
+
+    def _step(
+        self,
+        row: list[float] | None,
+        frame: np.ndarray | None,
+        refs: np.ndarray | None,
+        feet: Feet | None,
+        active: bool,
+    ) -> CounterFeedback:
+        k = self._observe(row, frame, refs, feet, active)
+        finished: Rep | None = None
+        # a completed rep waiting for its end frame
+        if self._pending is not None:
+            finished = self._try_finish(k.f, k.p, force=not k.open or self._gap(k.now))
+        if self.machine.state == "top" and self._pending is None:
+            if k.now - self.hist.times[0] > 3.0:
+                self.hist.trim_before(k.now - 2.0)  # a long wait at the top: keep the last 2 s
+        event = self.machine.step(k, self.gate)
+        if event == "idle" and self._pending is None:
+            self.hist.trim(k.f)
+        elif event == "top":
+            self._took_position(k, frame, refs)
+        elif event == "done":
+            finished = self._rep_done(k.f, k.now, k.p) or finished
+        self._warn_live(row, k.now, finished)
+        return CounterFeedback(
+            frame=k.f,
+            time=k.now,
+            person=k.person,
+            phase=self.machine.state,
+            progress=k.p,
+            reps=len(self.reps),
+            counts=dict(self.counts),
+            rep=finished,
+            warnings=self._warn.active(k.now),
+        )
+
+    def _observe(
+        self,
+        row: list[float] | None,
+        frame: np.ndarray | None,
+        refs: np.ndarray | None,
+        feet: Feet | None,
+        active: bool,
+    ) -> Tick:
+        """Stages 1 and 2 on one frame: its progress, the idle gate's verdict."""
+        f, now = self.frame, self.time
+        # the time since the previous frame (NaN on the first): every smoothing is an
+        # exponential average with a time constant, so a slower camera smooths the same
+        dt = now - self.hist.times[-1] if self.hist.times else math.nan
+        if self._t_first != self._t_first:
+            self._t_first = now
+        p_raw, walking_in = math.nan, False
+        vals: list[float] = [] if row is None else row
+        if row is not None:
+            assert frame is not None and refs is not None and feet is not None
+            p_raw = self.progress.observe(vals, now)
+            rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
+            walking_in = self.gate.observe(
+                now, dt, frame, refs, feet, vals[self._yaw_col],
+                in_rep=self.machine.state in IN_REP, rested=rested,
+            )  # fmt: skip
+        self.hist.append(p_raw, now, frame, refs)
+        gap = self._gap(now)
+        posture_ok = row is not None and all(
+            (lo is None or vals[c] >= lo) and (hi is None or vals[c] <= hi)
+            for c, lo, hi in self._posture
+            if vals[c] == vals[c]
+        )
+        is_open, unsure = self.gate.decide(now, active, gap, self.machine.state == "idle")
+        return Tick(
+            f, now, dt, self.progress.ema, p_raw, self.progress.ema_near, row is not None,
+            posture_ok, is_open, unsure, self.gate.settled(now), walking_in,
+            self.progress.far_past(now),
+        )  # fmt: skip
+
+    def _gap(self, now: float) -> bool:
+        """Nobody seen for longer than ``max_gap_s``."""
+        return now - self.progress.last_seen > self.cfg.max_gap_s + EPS_S
+
+    def _took_position(self, k: Tick, frame: np.ndarray | None, refs: np.ndarray | None) -> None:
+        """The start position taken: it is held a moment before a rep starts, except by a
+        person seen in it from the stream's first frame (a clip that begins with the set) who
+        does not look like a walker: before the feet's travel can be measured nothing else
+        tells that they walked in."""
+        first_seen, gate = self.progress.first_seen, self.gate
+        assert frame is not None and refs is not None
+        if (
+            k.now - first_seen > self._drift_s / 2
+            or first_seen > self._t_first
+            or gate.steady_since > -math.inf
+            or walks_upright(frame, refs, self.aspect, self.cfg, unseen=True)
+        ):
+            gate.steady_since = k.now
+        if self._pending is None:  # a rep waiting for its end keeps its frames
+            self.hist.trim(k.f)
+
+    def _rep_done(self, f: int, now: float, p: float) -> Rep | None:
+        """The machine says a rep came back up: it waits for its end frame (closing one still
+        waiting), then the machine is at the top again."""
+        finished = None
+        if self._pending is not None:  # a previous one still waiting: close it now
+            finished = self._try_finish(f, p, force=True)
+        m = self.machine
+        self._pending = {
+            "down_at": m.down_at, "done_at": f, "done_t": now, "base": m.base,
+            "unproven": m.down_unproven,
+        }  # fmt: skip
+        finished = self._try_finish(f, p, force=False) or finished
+        m.to_top(p)
+        return finished
+
+    def _warn_live(self, row: list[float] | None, now: float, finished: Rep | None) -> None:
+        """Stage 4, warnings: per-frame checks while a rep is under way, debounced; a finished
+        rep's failed checks at once."""
+        in_rep = self.machine.state in IN_REP
+        view = view_category(self.gate.yaw)
+        for col, spec in self._live:
+            val = row[col] if row is not None else math.nan
+            true = in_rep and val == val and view in spec.views and check_fails(spec, val)
+            self._warn.observe(spec.name, spec.message, spec.severity, now, bool(true))
+        if finished is not None:
+            for r in finished.checks:
+                if r.failed:
+                    self._warn.raise_now(r.name, r.message, r.severity, now)
+
+    # ---------------------------------------------------------------------------------------
+    def _try_finish(self, f: int, p: float, *, force: bool) -> Rep | None:
+        """Stage 5: close the pending rep once its end is found (or ``force``); returns it when
+        counted."""
+        pend = self._pending
+        assert pend is not None
+        bad_since = self.gate.bad_since
+        if pend["unproven"] and bad_since == bad_since:
+            # begun before walking could be measured and walking now: a flicker, or the first
+            # strides of a walk-in (then the walk goes on)
+            if self.time - bad_since < self.cfg.gate_grace_s - EPS_S:
+                return None
+            self._pending = None
+            return None
+        hist = self.hist
+        pk = V.peak_of(hist, int(pend["down_at"]), int(pend["done_at"]), float(pend["base"]), f)
+        if pk is None:
+            self._pending = None
+            return None
+        waited = self.time - pend["done_t"]
+        if not V.ascent_over(pk, p, force=force, waited=waited):
+            return None  # keep waiting for the ascent to finish
+        self._pending = None
+        if pk.bottom_i + hist.f0 <= self._counted_until:
+            return None  # counted already (see continue_from): the same movement seen again
+        m = self.machine
+        in_rep = m.state in IN_REP
+        next_down = m.down_at - hist.f0 if in_rep and m.down_at > pend["done_at"] else None
+        b = V.bounds_of(hist, pk, self.cfg.bottom_band, next_down, self._prev_end_t)
+        if (
+            V.moved_between(hist, b.start, b.last, self.cfg.max_rep_zoom)
+            or V.stepped_between(hist, b.start, b.last, self._max_step)
+            or not V.rises_at_one_scale(
+                hist,
+                min(pk.down, b.last),
+                b.last,
+                pk.now,
+                (self.book, self.rules, self._sigs, self.aspect),
+                self.cfg.one_scale_share,
+                self._reach,
+            )  # fmt: skip
+        ):
+            return None
+        rep = V.judged(
+            self.rules, self.book, hist, pk, b, self.cfg.bottom_band, self.aspect,
+            index=len(self.reps) + 1, exercise=self.exercise, fps=self.fps,
+        )  # fmt: skip
+        return self._count(rep, f)
+
+    def _count(self, rep: Rep, f: int) -> Rep | None:
+        """Count a closed rep (unless set-up found offline) and keep history from its end on."""
+        # (a set-up movement found offline, see setup_reps: counted as nothing, but the
+        # counter goes on exactly as after a rep, so the reps after it stay the same)
+        if rep.bottom not in self.skip:
+            self.reps.append(rep)
+            self.counts[rep.verdict] += 1
+        self._prev_end, self._prev_end_t = rep.end, rep.end_s
+        # history is kept from the rep's end on (the next top period)
+        i0, m = self.hist.f0, self.machine
+        cut = min(rep.end, f) - i0
+        if m.state in IN_REP:
+            cut = min(cut, m.down_at - i0 - 1)
+        if cut > 0 and m.state != "idle":
+            self.hist.drop(cut)
+        elif m.state == "idle":
+            self.hist.trim(f)
+        return rep if rep.bottom not in self.skip else None
+
+    def finish(self) -> Rep | None:
+        """End of stream: close a rep that is still waiting for its end frame."""
+        if self._pending is None:
+            return None
+        return self._try_finish(self.frame, math.nan, force=True)
+
+
+def count_reps(
+    landmarks: np.ndarray,
+    exercise: str,
+    fps: float,
+    *,
+    aspect: float = 4 / 3,
+    active: Sequence[bool] | np.ndarray | None = None,
+    timestamps: Sequence[float] | np.ndarray | None = None,
+    rules: RuleBook | None = None,
+    config: RepConfig | None = None,
+) -> list[Rep]:
+    """All reps of a whole ``(T, 33, 4)`` sequence (frames of zeros = no person).
+
+    The same counter as :class:`RepCounter`, fed frame by frame, with the measures computed for
+    the whole sequence at once. ``active`` ``(T,)`` is the classifier's gate (False = unknown);
+    ``timestamps`` ``(T,)`` the frames' times in seconds, increasing (None: index / ``fps``).
+    """
+    arr = np.asarray(landmarks, dtype=np.float64)
+    if arr.ndim != 3 or arr.shape[1:] != (33, 4):
+        raise ValueError(f"landmarks must have shape (T, 33, 4), got {arr.shape}")
+    counter = RepCounter(exercise, fps, aspect=aspect, rules=rules, config=config)
+    if len(arr) == 0:
+        return []
+    present = np.any(arr[:, :, 3] > 0, axis=1) | np.any(arr[:, :, :2] != 0, axis=(1, 2))
+    # (None: frame number / fps, as the counter itself times them)
+    times = np.arange(len(arr)) / counter.fps
+    if timestamps is not None:
+        times = np.asarray(timestamps, dtype=np.float64)
+    if times.shape != (len(arr),):
+        raise ValueError(f"timestamps must have shape ({len(arr)},), got {times.shape}")
+    lengths = A.segment_lengths(arr, aspect=aspect)
+    refs = np.full_like(lengths, np.nan)
+    for t in range(len(arr)):
+        if present[t]:
+            refs[t] = counter.scale.update(lengths[t], times[t])
+    rows = counter.book.compute(counter.rules, arr, refs, aspect, live=True)
+    gate = np.ones(len(arr), bool) if active is None else np.asarray(active, bool)
+    if gate.shape != (len(arr),):
+        raise ValueError(f"active must have shape ({len(arr)},), got {gate.shape}")
+    row_lists = rows.tolist()
+    for t in range(len(arr)):
+        if present[t]:
+            feet = feet_of(arr[t].tolist(), refs[t].tolist(), aspect, lengths[t].tolist())
+            counter.update_measured(float(times[t]), row_lists[t], arr[t], refs[t], feet,
+                                    active=bool(gate[t]))  # fmt: skip
+        else:
+            counter.update_measured(float(times[t]), None, active=bool(gate[t]))
+    counter.finish()
+    return list(counter.reps)

@@ -1,0 +1,71 @@
+"""Stage 1, signal -> smoothed progress: each frame's measures as progress through the rep.
+
+Progress is a fraction of the configured range (``rules.<exercise>.signal``): 0 at ``top``,
+1 at ``bottom``. With several signals, the furthest one is the rep's progress and the nearest
+one tells the start position (one signal near its top is enough: a camera can cut off or
+foreshorten the other). Both are smoothed by exponential averages with a time constant.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from gymlib.reps.series import EPS_S, ema_weight
+
+# one signal this long far past its bottom: leaving the exercise, not a rep
+BEYOND_S = 0.3
+
+#: per signal: its column in a live row, top, bottom - top, abort_beyond
+Signal = tuple[int, float, float, float]
+
+
+class Progress:
+    """Smoothed progress of the furthest (``ema``) and the nearest (``ema_near``) signal."""
+
+    def __init__(self, signals: Sequence[Signal], smoothing_s: float) -> None:
+        self.signals = list(signals)
+        self.smoothing_s = smoothing_s
+        self.reset()
+
+    def reset(self) -> None:
+        self.ema = math.nan
+        self.ema_near = math.nan  # the nearest of the signals to their top, smoothed
+        self.last_seen = -math.inf  # time a signal was last seen
+        self.first_seen = math.nan  # time the signal was first seen
+        self.beyond_since = math.nan  # time one signal went far past its bottom
+
+    def observe(self, vals: Sequence[float], now: float) -> float:
+        """One frame's live row at ``now`` seconds; returns its raw (unsmoothed) progress."""
+        # progress: the furthest of the signals seen; one signal far past the bottom for a
+        # while: leaving the exercise (e.g. letting go of the bar), even if another signal
+        # looks like a rep
+        p_raw = near = math.nan
+        far = False
+        for col, top, span, abort in self.signals:
+            prog = (vals[col] - top) / span
+            if prog == prog:
+                p_raw = prog if p_raw != p_raw else max(p_raw, prog)
+                near = prog if near != near else min(near, prog)
+                far = far or prog > abort
+        if not far:
+            self.beyond_since = math.nan
+        elif self.beyond_since != self.beyond_since:
+            self.beyond_since = now
+        if p_raw == p_raw:
+            # (since the signal was last seen: a frame without it adds nothing)
+            a = ema_weight(now - self.last_seen, self.smoothing_s)
+            self.ema = p_raw if self.ema != self.ema else self.ema + a * (p_raw - self.ema)
+            self.ema_near = (
+                near
+                if self.ema_near != self.ema_near
+                else (self.ema_near + a * (near - self.ema_near))
+            )
+            self.last_seen = now
+            if self.first_seen != self.first_seen:
+                self.first_seen = now
+        return p_raw
+
+    def far_past(self, now: float) -> bool:
+        """One signal has been far past its bottom for ``BEYOND_S``: leaving the exercise."""
+        return now - self.beyond_since >= BEYOND_S - EPS_S
