@@ -5,10 +5,11 @@
 A camera that slows down or drops frames should change nothing but smoothness (issue 39). Clips:
 the rendered samples in ``data/samples/`` (MediaPipe landmarks, extracted once and cached in
 ``data/interim/samples_pose/``) and ``--generated`` generator clips (``gymlib.synth``). Each is
-fed to ``CoachSession`` with its true exercise fixed, three ways: every frame; every other
-frame; random gaps (each kept frame followed by a gap of 1 to 6 frame intervals, up to 200 ms at
-30 fps). Prints per clip the reps and the mean rep time (down + up) of each, and in total: clips
-with the same count as full rate, and the largest relative change of the mean rep time.
+fed to the live loop (``gymlib.live.LiveLoop`` over ``CoachSession``) with its true exercise
+fixed, three ways: every frame; every other frame; random gaps (each kept frame followed by a
+gap of 1 to 6 frame intervals, up to 200 ms at 30 fps). Prints per clip the reps and the mean
+rep time (down + up) of each, and in total: clips with the same count as full rate, and the
+largest relative change of the mean rep time.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import numpy as np  # noqa: E402
 
+from gymlib.live import LiveLoop  # noqa: E402
 from gymlib.session import CoachSession  # noqa: E402
 
 MODES = ("full", "every-other", "random-gaps")
@@ -42,11 +44,11 @@ def keep_mask(n: int, fps: float, mode: str, seed: int) -> np.ndarray:
 
 
 def run(frames: np.ndarray, times: np.ndarray, exercise: str, fps: float, aspect: float) -> list:
-    """Reps of ``CoachSession`` (exercise fixed) on ``frames`` ``(T, 33, 4)`` at ``times``."""
-    session = CoachSession(None, fps=fps, aspect=aspect, exercise=exercise)
+    """Reps of the live loop (exercise fixed) on ``frames`` ``(T, 33, 4)`` at ``times``."""
+    loop = LiveLoop(CoachSession(None, fps=fps, aspect=aspect, exercise=exercise))
     for fr, t in zip(frames, times, strict=True):
-        session.update(fr if fr.any() else None, float(t))
-    return [r for r in session.reps if r.exercise == exercise]
+        loop.step(float(t), landmarks=fr if fr.any() else None)
+    return [r for r in loop.reps if r.exercise == exercise]
 
 
 def clips(args: argparse.Namespace) -> list[tuple[str, str, np.ndarray, np.ndarray, float, float]]:

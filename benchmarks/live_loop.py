@@ -3,11 +3,14 @@
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/live_loop.py [--minutes 60]
 
 1. Per frame, on a real photo of a person (skimage's astronaut, 640x480 JPEG as the browser sends
-   it): JPEG decode, MediaPipe pose (full model, video mode), then the coach (classifier every
-   10th frame + rep counter + rules + voice) on a generated landmark stream. Target: coach
-   overhead (all but decode and pose) <= 2 ms per frame.
-2. A simulated session of ``--minutes`` at 30 fps (generated sets with rests) through
-   ``CoachSession`` with the shipped classifier: resident memory growth (target < 20 MB) and reps.
+   it): JPEG decode, MediaPipe pose (full model, video mode), then the coach on a generated
+   landmark stream: the live loop the dashboard runs (``gymlib.live.LiveLoop``: classifier every
+   10th frame, rep counter, rules, rep-named warnings, voice, event log, sets; ``--session-only``:
+   ``CoachSession`` + voice alone, as this script measured before the loop). Target: coach
+   overhead (all but decode and pose) <= 2 ms per frame. Then the CPU time of the loop's own
+   stages: the whole loop against the session + voice alone, interleaved.
+2. A simulated session of ``--minutes`` at 30 fps (generated sets with rests) through the same
+   loop with the shipped classifier: resident memory growth (target < 20 MB), reps and sets.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gymlib.extract import PoseExtractor  # noqa: E402
+from gymlib.live import LiveLoop  # noqa: E402
 from gymlib.model import ExerciseClassifier  # noqa: E402
+from gymlib.recording import EventLog  # noqa: E402
 from gymlib.session import CoachSession, VoiceCoach  # noqa: E402
 from gymlib.synth import EXERCISES, generate_clip  # noqa: E402
 
@@ -34,7 +39,17 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
 
 
-def per_frame(clf: ExerciseClassifier, n: int = 300) -> None:
+def coach_step(clf: ExerciseClassifier, fps: float, aspect: float, session_only: bool):
+    """``(session, step(frame, t))``: one frame through the coach, as the dashboard does it."""
+    session = CoachSession(clf, fps=fps, aspect=aspect)
+    if session_only:
+        voice = VoiceCoach()
+        return session, lambda f, t: voice.update(session.update(f, t))
+    loop = LiveLoop(session, voice=VoiceCoach(), events=EventLog())
+    return session, lambda f, t: loop.step(t, landmarks=f)
+
+
+def per_frame(clf: ExerciseClassifier, session_only: bool, n: int = 300) -> None:
     from skimage import data
 
     img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (640, 480))
@@ -53,13 +68,11 @@ def per_frame(clf: ExerciseClassifier, n: int = 300) -> None:
             pose.append(t2 - t1)
     assert lm is not None, "MediaPipe found no person in the astronaut photo"
     clip = generate_clip("squat", 10, seed=1, view="right")
-    session = CoachSession(clf, fps=clip.fps, aspect=clip.aspect)
-    voice = VoiceCoach()
+    session, step = coach_step(clf, clip.fps, clip.aspect, session_only)
     coach, classify = [], []
     for i, f in enumerate(clip.landmarks):
         t0 = time.perf_counter()
-        fb = session.update(f if f.any() else None, i / clip.fps)
-        voice.update(fb)
+        step(f if f.any() else None, i / clip.fps)
         dt = time.perf_counter() - t0
         (classify if session.frames % session.cfg.classify_every == 0 else coach).append(dt)
     ms = lambda v: np.array(v) * 1e3  # noqa: E731
@@ -83,9 +96,27 @@ def per_frame(clf: ExerciseClassifier, n: int = 300) -> None:
     )
 
 
-def long_session(clf: ExerciseClassifier, minutes: float) -> None:
+def loop_stages(clf: ExerciseClassifier, rounds: int = 5) -> None:
+    """CPU time per frame of the whole loop against the session + voice alone, interleaved on
+    the same clip (CPU time: other processes on the machine change it little)."""
+    clip = generate_clip("squat", 10, seed=1, view="right")
+    frames = [f if f.any() else None for f in clip.landmarks]
+    cost: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(rounds):
+        for session_only in (True, False):
+            _, step = coach_step(clf, clip.fps, clip.aspect, session_only)
+            t0 = time.process_time()
+            for i, f in enumerate(frames):
+                step(f, i / clip.fps)
+            cost[session_only].append((time.process_time() - t0) / len(frames) * 1e3)
+    alone, loop = np.median(cost[True]), np.median(cost[False])
+    print(f"CPU ms per frame, median of {rounds} interleaved runs: session + voice {alone:.3f}, "
+          f"the whole loop {loop:.3f} (its own stages {loop - alone:+.3f})")  # fmt: skip
+
+
+def long_session(clf: ExerciseClassifier, minutes: float, session_only: bool) -> None:
     fps = 30.0
-    session = CoachSession(clf, fps=fps)
+    session, step = coach_step(clf, fps, 4 / 3, session_only)
     n_target = int(minutes * 60 * fps)
     frames, k, reps_true = 0, 0, 0
     start_rss = None
@@ -96,7 +127,7 @@ def long_session(clf: ExerciseClassifier, minutes: float) -> None:
         reps_true += len(clip.reps)
         session.set_aspect(clip.aspect)  # each generated session has its own camera
         for f in clip.landmarks:
-            session.update(f if f.any() else None, frames / fps)
+            step(f if f.any() else None, frames / fps)
             frames += 1
             if frames == 3000:
                 start_rss = rss_mb()
@@ -110,10 +141,13 @@ def long_session(clf: ExerciseClassifier, minutes: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--session-only", action="store_true",
+                    help="CoachSession + voice alone, not the whole live loop")  # fmt: skip
     args = ap.parse_args()
     clf = ExerciseClassifier.load()
-    per_frame(clf)
-    long_session(clf, args.minutes)
+    per_frame(clf, args.session_only)
+    loop_stages(clf)
+    long_session(clf, args.minutes, args.session_only)
 
 
 if __name__ == "__main__":

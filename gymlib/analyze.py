@@ -8,8 +8,10 @@ as a stick figure. Frames are streamed: memory stays flat for any length (only t
 about 0.6 kB a frame, are kept: every set's exercise is decided from the whole clip first).
 Outputs in ``DIR`` (default ``runs/analyze/<video name>``, a new folder per run; an ``--out``
 that holds results needs ``--overwrite``): ``annotated.mp4`` (H.264, plays in browsers),
-``reps.csv``, ``summary.png``, ``summary.json``. Frame times are the video's own timestamps;
-a phone clip's rotation is applied.
+``reps.csv``, ``sets.csv`` (each set's reps by verdict, time and the rest before it),
+``summary.png``, ``summary.json``. The frames go through the live coach's own loop
+(:class:`gymlib.live.LiveLoop`), so the reps, warnings and sets are the dashboard's. Frame times
+are the video's own timestamps; a phone clip's rotation is applied.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from gymlib.landmarks import POSE_CONNECTIONS
+from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
 
 VERDICT_BGR = {"good": (80, 200, 60), "partial": (40, 200, 230), "faulty": (60, 60, 230)}
 
@@ -341,7 +344,14 @@ def backdrop(img: np.ndarray, box: tuple[int, int, int, int]) -> None:
 
 
 #: every file an analysis writes into its folder; an --overwrite run replaces only these
-OUTPUT_FILES = ("annotated.mp4", "annotated.gif", "reps.csv", "summary.png", "summary.json")
+OUTPUT_FILES = (
+    "annotated.mp4",
+    "annotated.gif",
+    "reps.csv",
+    "sets.csv",
+    "summary.png",
+    "summary.json",
+)
 
 
 def safe_name(stem: str) -> str:
@@ -475,7 +485,8 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
          store: str | Path | None = None) -> Analysis:  # fmt: skip
     from tqdm.auto import tqdm
 
-    from gymlib.io import write_json_atomic, write_text_atomic
+    from gymlib.io import write_json_atomic
+    from gymlib.live import LiveLoop
     from gymlib.media import VideoWriter
     from gymlib.session import CoachSession
 
@@ -483,30 +494,28 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
                            exercise=exercise, store=store)  # fmt: skip
     # every set's exercise decided from all its windows first (and its set-up found)
     source = _planned(session, src, source, progress)
+    loop = LiveLoop(session)  # the live coach's loop, fed the landmarks found in pass 1
     timeline: list[tuple[float, str, float]] = []
     times: list[float] = []
     t0 = time.perf_counter()
     last_rep, last_rep_t = None, -np.inf
-    done: list[dict[str, Any]] = []  # the reps so far, to name the set on the video
     writer = VideoWriter(work / "annotated.mp4", source.size, source.fps)
     encoder = _BackgroundWriter(writer)
     try:
         for rgb, lm, t in tqdm(source.frames, total=source.declared or None, desc=src.name,
                                unit="frame", disable=not progress):  # fmt: skip
             times.append(t)
-            fb = session.update(lm, t)
+            out = loop.step(t, landmarks=lm)
+            fb = out.session
             if fb.rep is not None:
                 last_rep, last_rep_t = fb.rep, t
-                r = fb.rep
-                done.append({"exercise": r.exercise, "start_s": r.time_of("start"),
-                             "end_s": r.time_of("end"), "verdict": r.verdict})  # fmt: skip
             c = fb.reps.get(fb.exercise, {"good": 0, "partial": 0, "faulty": 0})
-            heading, marks = _set_line(fb.exercise, done, t)
+            heading, marks = _set_line(out)
             lines = [
                 heading,
                 f"{fb.exercise} total {sum(c.values())}: good {c['good']}  partial "
                 f"{c['partial']}  faulty {c['faulty']}" if fb.exercise != "unknown" else "",
-            ] + [w.message for w in fb.warnings[:2]]  # fmt: skip
+            ] + list(out.warnings[:2])  # fmt: skip
             lines = [x for x in lines if x]
             # the skeleton takes the last rep's verdict colour for a second after it ends
             recent = last_rep is not None and t - last_rep_t < 1.0
@@ -524,16 +533,16 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
     warnings = source.problems()
     for w in warnings:
         print(f"warning: {src}: {w}", file=sys.stderr)
-    rows = [_timed_row(r, times) for r in session.reps]
-    for row, n in zip(rows, rep_sets(rows), strict=True):
-        row["set"] = n
-    fields = list(rows[0]) if rows else ["rep", "exercise", "start_s", "end_s", "rom", "verdict",
-                                         "reasons"]  # fmt: skip
-    lines_csv = [",".join(fields)] + [",".join(str(r[k]) for k in fields) for r in rows]
-    write_text_atomic(work / "reps.csv", "\n".join(lines_csv) + "\n")
+    rows = [_timed_row(r, times) for r in loop.reps]
+    for row, n in zip(rows, loop.summary(), strict=True):
+        row["set"] = n["set"]  # the loop's sets (the dashboard's too)
+    sets = [w.as_row() for w in loop.sets.sets]
+    _write_csv(work / "reps.csv", rows, ["rep", "exercise", "start_s", "end_s", "rom",
+                                         "verdict", "reasons"])  # fmt: skip
+    _write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
     _plot(timeline, rows, work / "summary.png")
-    outputs = {"video": "annotated.mp4", "reps": "reps.csv", "plot": "summary.png",
-               "summary": "summary.json"}  # fmt: skip
+    outputs = {"video": "annotated.mp4", "reps": "reps.csv", "sets": "sets.csv",
+               "plot": "summary.png", "summary": "summary.json"}  # fmt: skip
     if gif is not None:
         from gymlib.plots import video_to_gif
 
@@ -542,7 +551,7 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
         outputs["gif"] = "annotated.gif"
     summary = {
         "video": str(src),
-        "sets": [{"set": n, "exercise": ex, "reps": k} for n, ex, k in _set_counts(rows)],
+        "sets": [{k: s[k] for k in ("set", "exercise", "reps")} for s in sets],
         "frames": len(timeline), "frames_declared": source.declared,
         "fps": source.fps, "size": list(source.size), **source.meta,
         "duration_s": times[-1] if times else 0.0,
@@ -551,7 +560,7 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
         "exercises": sorted({r["exercise"] for r in rows}), "warnings": warnings,
     }  # fmt: skip
     write_json_atomic(work / "summary.json", summary)
-    return Analysis(len(timeline), source.fps, seconds, list(session.reps),
+    return Analysis(len(timeline), source.fps, seconds, list(loop.reps),
                     {k: str(work / v) for k, v in outputs.items()}, warnings)  # fmt: skip
 
 
@@ -564,41 +573,32 @@ def _timed_row(rep: Any, times: list[float]) -> dict[str, Any]:
     return row
 
 
-#: a pause longer than this between two reps (or a change of exercise) starts a new set; a
-#: rest between sets is ~20 s (decision.rest_s), a pause inside a set a few seconds at most
-SET_BREAK_S = 10.0
-
-
-def rep_sets(rows: Sequence[dict[str, Any]], break_s: float = SET_BREAK_S) -> list[int]:
-    """The set number (1-based) of each rep row (``exercise``, ``start_s``, ``end_s``, in
-    order): a new set when the exercise changes or after a pause over ``break_s`` seconds."""
-    sets: list[int] = []
-    for i, r in enumerate(rows):
-        prev = rows[i - 1] if i else None
-        new = prev is None or r["exercise"] != prev["exercise"] or (
-            float(r["start_s"]) - float(prev["end_s"]) > break_s)  # fmt: skip
-        sets.append((sets[-1] if sets else 0) + int(new))
-    return sets
-
-
 def _set_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[int, str, int]]:
     """(set, exercise, reps) of each set in ``rows``."""
     out: dict[int, tuple[str, int]] = {}
-    for r, n in zip(rows, rep_sets(rows), strict=True):
+    for r, n in zip(rows, [r["set"] for r in rows], strict=True):
         out[n] = (r["exercise"], out.get(n, ("", 0))[1] + 1)
     return [(n, ex, k) for n, (ex, k) in out.items()]
 
 
-def _set_line(exercise: str, done: list[dict[str, Any]], t: float) -> tuple[str, list[str]]:
-    """The video's heading ("squat | set 1 | rep 3") and the current set's verdicts so far."""
-    if exercise == "unknown":
+def _write_csv(path: Path, rows: list[dict[str, Any]], empty: list[str]) -> None:
+    """``rows`` as CSV (the header ``empty`` when there are none), written atomically."""
+    from gymlib.io import write_text_atomic
+
+    fields = list(rows[0]) if rows else empty
+    text = [",".join(fields)]
+    text += [",".join("" if r[k] is None else str(r[k]) for k in fields) for r in rows]
+    write_text_atomic(path, "\n".join(text) + "\n")
+
+
+def _set_line(out: Any) -> tuple[str, list[str]]:
+    """The video's heading ("squat | set 1 | rep 3") and the current set's verdicts so far,
+    from the loop's :class:`gymlib.live.FrameFeedback`."""
+    if out.exercise == "unknown":
         return "exercise: unknown", []
-    sets = rep_sets(done)
-    last = done[-1] if done else None
-    if last is None or last["exercise"] != exercise or t - last["end_s"] > SET_BREAK_S:
-        return f"{exercise} | set {(sets[-1] if sets else 0) + 1} | rep 0", []
-    marks = [r["verdict"] for r, n in zip(done, sets, strict=True) if n == sets[-1]]
-    return f"{exercise} | set {sets[-1]} | rep {len(marks)}", marks
+    if out.set is None:
+        return f"{out.exercise} | set {len(out.sets) + 1} | rep 0", []
+    return f"{out.exercise} | set {out.set.number} | rep {out.set.reps}", list(out.set.verdicts)
 
 
 def _plot(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
@@ -617,7 +617,7 @@ def _plot(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
     colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
     fig, ax = plt.subplots(figsize=(10, 3.4))
     ax.plot(t, prog, lw=1, color="0.3")
-    sets = rep_sets(rows)
+    sets = [r["set"] for r in rows]
     for n, ex, k in _set_counts(rows):
         mine = [r for r, m in zip(rows, sets, strict=True) if m == n]
         a, b = mine[0]["start_s"], mine[-1]["end_s"]

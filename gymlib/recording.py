@@ -216,16 +216,18 @@ def replay_session(
     fps: float | None = None,
     aspect: float | None = None,
 ) -> Any:
-    """Run a saved session (its folder, or an older ``.npz``) through a fresh
-    :class:`gymlib.session.CoachSession` and return it; ``fps`` and ``aspect`` default to the
+    """Run a saved session (its folder, or an older ``.npz``) through a fresh live loop
+    (:class:`gymlib.live.LiveLoop` over a new :class:`gymlib.session.CoachSession`) and return
+    the loop: its ``reps``, ``sets`` and ``summary()``; ``fps`` and ``aspect`` default to the
     ones it was recorded with."""
+    from gymlib.live import LiveLoop
     from gymlib.session import CoachSession
 
     rec = load_session(path)
-    session = CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect)
+    loop = LiveLoop(CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect))
     for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
-        session.update(frame if frame.any() else None, float(ti))
-    return session
+        loop.step(float(ti), landmarks=frame if frame.any() else None)
+    return loop
 
 
 def session_paths(root: str | Path) -> list[Path]:

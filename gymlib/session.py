@@ -35,7 +35,7 @@ from gymlib.config import DEFAULT_CONFIG_PATH, Config, ConfigError, build_sectio
 from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import FormWarning, FrameFeedback, Rep, RepCounter, setup_reps
+from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_reps
 from gymlib.stance import stance_gaps
 
 AUTO = "auto"
@@ -71,7 +71,7 @@ class SessionFeedback:
     exercise: str  # the recognised (or fixed) exercise, or "unknown"
     confidence: float  # the decision's belief in it (1.0 when fixed by the user)
     probabilities: dict[str, float]
-    counter: FrameFeedback | None  # the active exercise's counter, if any
+    counter: CounterFeedback | None  # the active exercise's counter, if any
     reps: dict[str, dict[str, int]]  # per exercise: good / partial / faulty
     warnings: tuple[FormWarning, ...]
     landmarks: np.ndarray | None  # the frame's (33, 4), for drawing

@@ -196,7 +196,8 @@ def test_an_output_folder_with_results_is_never_overwritten_silently(
     assert main([str(b), "--out", str(out)]) == 2
     assert "already holds results" in capsys.readouterr().err and _digests(out) == before
     assert main([str(b), "--out", str(out), "--overwrite"]) == 0
-    assert sorted(_digests(out)) == ["annotated.mp4", "reps.csv", "summary.json", "summary.png"]
+    assert sorted(_digests(out)) == ["annotated.mp4", "reps.csv", "sets.csv", "summary.json",
+                                     "summary.png"]  # fmt: skip
     assert _summary(out)["video"] == str(b)
     (out / "mine.txt").write_text("not from analyze")
     assert main([str(a), "--out", str(out), "--overwrite"]) == 2

@@ -127,6 +127,8 @@ def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
     assert metrics["source"] == "synthetic" and metrics["frames"] > 150
     assert 4 <= metrics["reps"] <= 6 and metrics["exercises"] == ["squat"]
     assert metrics["frames_per_second"] > 30
+    # the live loop's sets: one set of squats holding every rep
+    assert [(s["exercise"], s["reps"]) for s in metrics["sets"]] == [("squat", metrics["reps"])]
 
 
 @pytest.mark.notebooks

@@ -13,7 +13,7 @@ Two interfaces give the same reps on the same input (tested)::
     reps = count_reps(landmarks, "squat", fps=30, timestamps=t)  # (T, 33, 4), (T,) -> list[Rep]
     counter = RepCounter("squat", fps=30)
     for frame, t in zip(landmarks, timestamps):                  # (33, 4) or None, seconds
-        feedback = counter.update(frame, t)                      # FrameFeedback
+        feedback = counter.update(frame, t)                      # CounterFeedback
 
 No I/O and no clock inside: every duration (smoothing, gates, windows, tempo) comes from the
 frames' timestamps, so a camera that slows down or drops frames changes only the smoothness.
@@ -31,13 +31,13 @@ The counter is a few small stages, one module each (``counter.py`` runs them in 
 
 from gymlib.reps.config import RepConfig, default_rep_config, load_rep_config
 from gymlib.reps.counter import RepCounter, count_reps
-from gymlib.reps.events import FormWarning, FrameFeedback, Rep, WarningDebounce
+from gymlib.reps.events import CounterFeedback, FormWarning, Rep, WarningDebounce
 from gymlib.reps.feet import Feet
 from gymlib.reps.setup import setup_reps
 
 __all__ = [
     "Feet",
-    "FrameFeedback",
+    "CounterFeedback",
     "Rep",
     "RepConfig",
     "RepCounter",

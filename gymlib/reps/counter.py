@@ -18,7 +18,7 @@ from gymlib import measures as M
 from gymlib.config import ConfigError
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
-from gymlib.reps.events import FrameFeedback, Rep, WarningDebounce
+from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
 from gymlib.reps.feet import Feet, feet_of, walks_upright
 from gymlib.reps.gate import IdleGate
 from gymlib.reps.history import History
@@ -149,7 +149,7 @@ class RepCounter:
     # ---------------------------------------------------------------------------------------
     def update(
         self, frame: np.ndarray | None, t: float | None = None, *, active: bool = True
-    ) -> FrameFeedback:
+    ) -> CounterFeedback:
         """Feed one frame ``(33, 4)`` (or None: nobody detected) at time ``t`` seconds (None:
         the frame's number / ``fps``); get the feedback for it."""
         self._tick(t)
@@ -180,7 +180,7 @@ class RepCounter:
         feet: Feet | None = None,
         *,
         active: bool = True,
-    ) -> FrameFeedback:
+    ) -> CounterFeedback:
         """:meth:`update` for a frame whose measures were computed already (vectorised over a
         whole sequence, as :func:`count_reps` does): its live ``row`` (None: nobody), landmarks
         ``(33, 4)``, body references ``(S,)`` (from this counter's ``scale``) and
@@ -210,7 +210,7 @@ class RepCounter:
         refs: np.ndarray | None,
         feet: Feet | None,
         active: bool,
-    ) -> FrameFeedback:
+    ) -> CounterFeedback:
         k = self._observe(row, frame, refs, feet, active)
         finished: Rep | None = None
         # a completed rep waiting for its end frame
@@ -227,7 +227,7 @@ class RepCounter:
         elif event == "done":
             finished = self._rep_done(k.f, k.now, k.p) or finished
         self._warn_live(row, k.now, finished)
-        return FrameFeedback(
+        return CounterFeedback(
             frame=k.f,
             time=k.now,
             person=k.person,

@@ -1,5 +1,5 @@
 """What the counter reports: a counted :class:`Rep`, a :class:`FormWarning` on screen and the
-:class:`FrameFeedback` after each frame; and the warnings' debounce in time."""
+:class:`CounterFeedback` after each frame; and the warnings' debounce in time."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ class FormWarning:
 
 
 @dataclass(frozen=True)
-class FrameFeedback:
+class CounterFeedback:
     """What the counter says after one frame."""
 
     frame: int

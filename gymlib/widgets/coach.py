@@ -3,12 +3,12 @@
     coach = LiveCoach()          # loads the shipped classifier and MediaPipe
     coach                        # shows camera + dashboard; frames flow while the cell is idle
 
-The kernel side of each frame: JPEG -> RGB -> MediaPipe (video mode) -> CoachSession -> a small
-JSON result (landmarks, joint colours, texts, speech) drawn by the browser. Everything the person
-did is recorded (to disk as it comes: memory stays flat over hours) and can be saved
-(atomically) and replayed through a new session. The browser's frame times restart at 0 when the
-camera restarts (stop/start, another camera or size); :class:`FrameClock` joins them into one
-increasing time base and ignores an absurd one.
+The kernel side of each frame: JPEG -> BGR -> :class:`gymlib.live.LiveLoop` (the browser's times
+made increasing by :class:`gymlib.live.FrameClock`, MediaPipe in video mode, the session, voice,
+events, recording, sets) -> a small JSON result (landmarks, joint colours, texts, speech) drawn
+by the browser, and the dashboard drawn from the same feedback. Everything the person did is
+recorded (to disk as it comes: memory stays flat over hours) and can be saved (atomically) and
+replayed through a new loop.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import atexit
 import html
 import io
-import math
 import sys
 import threading
 import time
@@ -29,9 +28,10 @@ import numpy as np
 
 from gymlib.config import load_config
 from gymlib.extract import PoseExtractor
+from gymlib.live import ASPECT_FRAMES, FrameClock, FrameFeedback, LiveLoop  # noqa: F401 - API
 from gymlib.recording import EventLog, FrameSpool, add_video, save_session
 from gymlib.recording import replay_session as replay  # noqa: F401 - public API
-from gymlib.session import AUTO, CoachSession, SessionFeedback, VoiceCoach
+from gymlib.session import AUTO, CoachSession, VoiceCoach
 from gymlib.widgets.camera import CameraWidget
 from gymlib.widgets.history_panel import HistoryPanel
 from gymlib.widgets.native_log import start_pose
@@ -54,10 +54,6 @@ MAX_FRAME_SIDE = 1920
 #: Larger than this even at 1/8 (or more bytes than this) is refused with a message.
 MAX_DECODED_SIDE = 4096
 MAX_FRAME_BYTES = 20 * 1024 * 1024
-#: Consecutive frames of a new shape before the session measures in it (one odd frame must not
-#: empty the counters' replay buffer).
-ASPECT_FRAMES = 3
-
 _EXITING = False
 
 
@@ -67,53 +63,6 @@ def _exiting() -> None:
     # close() then); the process is going anyway, so LiveCoach.close skips it
     global _EXITING
     _EXITING = True
-
-
-class FrameClock:
-    """The browser's frame times -> one strictly increasing session time (seconds).
-
-    Within one camera run the browser's times are used as they are (shifted). A time that goes
-    back (the camera restarted: the browser counts from 0 again) continues one frame interval
-    after the last time. A jump forward of more than ``max_jump_s`` (or a time that is not a
-    number) is taken as a glitch: that frame gets the last time plus one interval, and later
-    frames are measured from the last good one, unless ``confirm`` frames in a row agree on the
-    new times (a real long pause).
-    """
-
-    def __init__(self, *, max_jump_s: float = 300.0, confirm: int = 3) -> None:
-        self.max_jump_s, self.confirm = max_jump_s, confirm
-        self.dt = 1 / 30  # the typical frame interval, learnt as frames come
-        self._in: float | None = None  # the last browser time accepted
-        self._out = 0.0  # the last session time given
-        self._offset = 0.0
-        self._odd: list[float] = []  # glitch times in a row
-
-    def __call__(self, t: float) -> float:
-        t = float(t)
-        if self._in is None:  # the browser's clock starts with the widget: within a day
-            ok = math.isfinite(t) and 0 <= t <= 86_400.0
-            return self._accept(t if ok else 0.0, t if ok else 0.0)
-        d = t - self._in
-        if not math.isfinite(t) or d > self.max_jump_s:
-            self._odd.append(t)
-            run = self._odd[-self.confirm :]
-            steady = len(run) == self.confirm and all(
-                math.isfinite(b - a) and 0 < b - a <= 1.0
-                for a, b in zip(run, run[1:], strict=False)
-            )
-            if not steady:
-                self._out += self.dt
-                return self._out
-            d = -1.0  # the new times are real: continue from here, as after a restart
-        self._odd.clear()
-        if d <= 0:  # the camera restarted: go on one interval after the last frame
-            return self._accept(t, self._out + self.dt)
-        self.dt += 0.05 * (min(d, 0.2) - self.dt)
-        return self._accept(t, max(t + self._offset, self._out + 1e-6))
-
-    def _accept(self, t_in: float, t_out: float) -> float:
-        self._in, self._out, self._offset = t_in, t_out, t_out - t_in
-        return t_out
 
 
 def decode_frame(data: bytes) -> np.ndarray:
@@ -160,9 +109,10 @@ class LiveCoach(W.VBox):
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
         self.spool = FrameSpool(self.sessions)  # the frames recorded so far, on disk
-        self.record_error: str | None = None
-        self.clock = FrameClock()
-        self._shape: tuple[float, int] = (self.session.aspect, ASPECT_FRAMES)
+        # one frame's walk: clock, pose, shape, session, voice, events, recording, sets
+        self.loop = LiveLoop(self.session, pose=self._pose, clock=FrameClock(),
+                             voice=self.voice, events=self.events,
+                             record=self.spool.append)  # fmt: skip
         self.saved_path: Path | None = None
         self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
         self.frames = 0
@@ -170,9 +120,6 @@ class LiveCoach(W.VBox):
         # first frames of a stream can arrive while the main thread still handles messages:
         # one frame at a time through the stateful pipeline (pose tracking, counters, recording)
         self._lock = threading.RLock()
-        self.sets: list[dict[str, Any]] = []  # finished sets: exercise, reps by verdict, seconds
-        self._set_first_rep = 0
-        self._set_started: float | None = None
         self.camera = CameraWidget(self._handle, on_video=self._video)
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
@@ -183,6 +130,7 @@ class LiveCoach(W.VBox):
         self.rom = W.FloatProgress(min=0, max=1, description="range")
         self.warnings = W.HTML("")
         self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
+        self._shown_error: str | None = None  # the recording error the dashboard shows
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
         self.save_video = W.Checkbox(value=False, description="save video")
@@ -258,45 +206,36 @@ class LiveCoach(W.VBox):
         with self._lock:
             return self._process(bgr, t, t0)
 
-    def _aspect(self, bgr: np.ndarray) -> None:
-        """Measure in a new picture shape once it has held :data:`ASPECT_FRAMES` frames."""
-        aspect = bgr.shape[1] / bgr.shape[0]
-        seen, n = self._shape
-        n = n + 1 if abs(aspect - seen) < 1e-6 else 1
-        self._shape = (aspect, n)
-        if n >= ASPECT_FRAMES:
-            self.session.set_aspect(aspect)  # angles depend on the shape
+    @property
+    def sets(self) -> list[dict[str, Any]]:
+        """Every set so far (the last may still go on): number, exercise, reps by verdict,
+        seconds, the rest before it."""
+        return [w.as_row() for w in self.loop.sets.sets]
+
+    @property
+    def record_error(self) -> str | None:
+        return self.loop.record_error
+
+    def _pose(self, bgr: np.ndarray, t: float) -> np.ndarray | None:
+        t0 = time.perf_counter()
+        lm = self.extractor.process_bgr(bgr, timestamp=t)
+        self.timings["pose"] += time.perf_counter() - t0
+        return lm
 
     def _process(self, bgr: np.ndarray, t: float, t0: float) -> dict[str, Any]:
         t1 = time.perf_counter()
-        self._aspect(bgr)
-        t = self.clock(t)  # increasing across camera restarts, as MediaPipe's video mode needs
-        lm = self.extractor.process_bgr(bgr, timestamp=t)
-        t2 = time.perf_counter()
-        fb = self.session.update(lm, t)
-        say, beep = self.voice.update(fb)
-        self.events.update(fb)
-        result = self._result(fb, say, beep)
-        t3 = time.perf_counter()
-        self._record(t, lm)
+        pose = self.timings["pose"]
+        out = self.loop.step(t, image=bgr)
+        result = self._result(out)
         self.frames += 1
         self.timings["decode"] += t1 - t0
-        self.timings["pose"] += t2 - t1
-        self.timings["coach"] += t3 - t2
-        if self.frames % 5 == 0 or fb.rep is not None:
-            self._show(fb)
+        self.timings["coach"] += time.perf_counter() - t1 - (self.timings["pose"] - pose)
+        if self.frames % 5 == 0 or out.rep is not None or out.record_error != self._shown_error:
+            self._show(out)
         return result
 
-    def _record(self, t: float, lm: np.ndarray | None) -> None:
-        if self.record_error is not None:
-            return
-        try:
-            self.spool.append(t, lm)
-        except OSError as exc:  # disk full: coaching goes on, the dashboard says so
-            self.record_error = f"recording stopped at frame {self.frames}: {exc}"
-            self.saved.value = f"<span style='color:#e74c3c'>{self.record_error}</span>"
-
-    def _result(self, fb: SessionFeedback, say: str | None, beep: bool) -> dict[str, Any]:
+    def _result(self, out: FrameFeedback) -> dict[str, Any]:
+        fb = out.session
         colours: dict[int, str] = {}
         counter = self.session.counters.get(fb.exercise)
         checks = {c.name: c for c in counter.rules.checks} if counter is not None else {}
@@ -311,51 +250,36 @@ class LiveCoach(W.VBox):
             "colour": VERDICT_COLOUR.get(fb.rep.verdict, "#2ecc71") if fb.rep else "#2ecc71",
             "exercise": fb.exercise,
             "reps": fb.reps,
-            "warnings": [w.message for w in fb.warnings],
-            "say": say,
-            "beep": beep,
+            "warnings": list(out.warnings),
+            "say": out.say,
+            "beep": out.beep,
         }
 
     def new_set(self) -> dict[str, Any] | None:
-        """Close the current set (its reps since the last "new set") and start the next."""
+        """Close the current set by hand (the next rep starts another); returns its row."""
         with self._lock:
-            return self._new_set()
+            closed = self.loop.new_set()
+            self._draw_sets()
+        return None if closed is None else closed.as_row()
 
-    def _new_set(self) -> dict[str, Any] | None:
-        reps = self.session.reps[self._set_first_rep :]
-        summary = None
-        if reps:
-            summary = {
-                "set": len(self.sets) + 1,
-                "exercise": max(
-                    {r.exercise for r in reps}, key=lambda e: sum(r.exercise == e for r in reps)
-                ),  # fmt: skip
-                **{v: sum(r.verdict == v for r in reps) for v in ("good", "partial", "faulty")},
-                "seconds": round((reps[-1].end - reps[0].start) / reps[0].fps, 1),
-            }
-            self.sets.append(summary)
-        self._set_first_rep = len(self.session.reps)
-        self._set_started = None
+    def _draw_sets(self) -> None:
         rows = "".join(
             f"<tr><td>{s['set']}</td><td>{s['exercise']}</td><td>{s['good']}</td>"
             f"<td>{s['partial']}</td><td>{s['faulty']}</td><td>{s['seconds']} s</td></tr>"
             for s in self.sets
-        )
+        )  # the rests: the timer between sets, and coach.sets
         self.set_table.value = (
             "<table><tr><th>set</th><th></th><th>good</th><th>partial</th><th>faulty</th>"
             f"<th>time</th></tr>{rows}</table>"
-            if self.sets
+            if rows
             else ""
         )
-        return summary
 
-    def _show(self, fb: SessionFeedback) -> None:
-        if self._set_started is None and len(self.session.reps) > self._set_first_rep:
-            first = self.session.reps[self._set_first_rep]
-            self._set_started = first.start / first.fps
-        if self._set_started is not None:
-            secs = int(max(fb.time - self._set_started, 0))
-            self.timer.value = f"<b>set:</b> {secs // 60}:{secs % 60:02d}"
+    def _show(self, out: FrameFeedback) -> None:
+        fb = out.session
+        kind, secs = out.timer
+        secs = int(secs)
+        self.timer.value = f"<b>{kind or 'set'}:</b> {secs // 60}:{secs % 60:02d}"
         conf = f" ({fb.confidence:.0%})" if fb.exercise != "unknown" else ""
         self.exercise_label.value = f"<b>exercise:</b> {fb.exercise}{conf}"
         rows = "".join(
@@ -371,12 +295,15 @@ class LiveCoach(W.VBox):
             self.rom.value = float(np.clip(fb.counter.progress, 0, 1))
         if fb.rep is not None:  # the last rep's faults, each with its value and limit
             self._rep_faults = [f"rep {fb.rep.index}: {f.text}" for f in fb.rep.faults]
+            self._draw_sets()
         self.warnings.value = "<br>".join(
-            [f"<span style='color:#e67e22'>{w.since:6.1f} s  {w.message}</span>"
-             for w in fb.warnings]
+            [f"<span style='color:#e67e22'>{html.escape(w)}</span>" for w in out.warnings]
             + [f"<span style='color:#e74c3c'>{html.escape(t)}</span>"
                for t in self._rep_faults]
         )  # fmt: skip
+        if out.record_error != self._shown_error:  # disk full: coaching goes on, it says so
+            self._shown_error = out.record_error
+            self.saved.value = f"<span style='color:#e74c3c'>{out.record_error}</span>"
 
     def _save(self) -> Path:
         """Save everything since the coach started as a new folder in ``data/sessions``, and
@@ -389,7 +316,7 @@ class LiveCoach(W.VBox):
                 for ex, c in self.session.counters.items()
                 if any(c.counts.values())
             }
-            events, sets = list(self.events.events), list(self.sets)
+            events, sets = list(self.events.events), self.sets
         try:
             path = save_session(
                 self.sessions, t, lm, events=events, fps=self.session.fps,

@@ -1,0 +1,241 @@
+"""The live loop: one frame and its time in, one :class:`FrameFeedback` out.
+
+    loop = LiveLoop(CoachSession(), pose=extractor.process_bgr, voice=VoiceCoach())
+    out = loop.step(t, image=bgr)         # a camera frame (the pose stage runs) ...
+    out = loop.step(t, landmarks=frame)   # ... or landmarks already found: (33, 4) or None
+    out.exercise, out.warnings, out.say, out.set, out.sets, out.timer
+
+Every view of a workout goes through it: the dashboard (:mod:`gymlib.widgets.coach`), video
+analysis (``python -m gymlib.analyze``), a saved session's replay and notebook 04's headless run.
+The stages, in order, each small and stateful, none doing I/O or reading a clock (time is the
+frames' own timestamps): :class:`FrameClock` (optional: camera times made increasing) → the
+pose (an injected callable) → :class:`ShapeWatch` (a new picture shape, once it holds) →
+:class:`gymlib.session.CoachSession` (exercise, counters, verdicts) → :class:`RepWarnings`
+(each warning names its rep) → :class:`gymlib.session.VoiceCoach` (what to say) → the event log
+and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the rests).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gymlib.reps import Rep
+from gymlib.session import CoachSession, SessionFeedback, VoiceCoach
+from gymlib.sets import SetTracker, WorkoutSet
+
+#: Consecutive frames of a new shape before the session measures in it (one odd frame must not
+#: empty the counters' replay buffer).
+ASPECT_FRAMES = 3
+
+
+class FrameClock:
+    """The browser's frame times -> one strictly increasing session time (seconds).
+
+    Within one camera run the browser's times are used as they are (shifted). A time that goes
+    back (the camera restarted: the browser counts from 0 again) continues one frame interval
+    after the last time. A jump forward of more than ``max_jump_s`` (or a time that is not a
+    number) is taken as a glitch: that frame gets the last time plus one interval, and later
+    frames are measured from the last good one, unless ``confirm`` frames in a row agree on the
+    new times (a real long pause).
+    """
+
+    def __init__(self, *, max_jump_s: float = 300.0, confirm: int = 3) -> None:
+        self.max_jump_s, self.confirm = max_jump_s, confirm
+        self.dt = 1 / 30  # the typical frame interval, learnt as frames come
+        self._in: float | None = None  # the last browser time accepted
+        self._out = 0.0  # the last session time given
+        self._offset = 0.0
+        self._odd: list[float] = []  # glitch times in a row
+
+    def __call__(self, t: float) -> float:
+        t = float(t)
+        if self._in is None:  # the browser's clock starts with the widget: within a day
+            ok = math.isfinite(t) and 0 <= t <= 86_400.0
+            return self._accept(t if ok else 0.0, t if ok else 0.0)
+        d = t - self._in
+        if not math.isfinite(t) or d > self.max_jump_s:
+            self._odd.append(t)
+            run = self._odd[-self.confirm :]
+            steady = len(run) == self.confirm and all(
+                math.isfinite(b - a) and 0 < b - a <= 1.0
+                for a, b in zip(run, run[1:], strict=False)
+            )
+            if not steady:
+                self._out += self.dt
+                return self._out
+            d = -1.0  # the new times are real: continue from here, as after a restart
+        self._odd.clear()
+        if d <= 0:  # the camera restarted: go on one interval after the last frame
+            return self._accept(t, self._out + self.dt)
+        self.dt += 0.05 * (min(d, 0.2) - self.dt)
+        return self._accept(t, max(t + self._offset, self._out + 1e-6))
+
+    def _accept(self, t_in: float, t_out: float) -> float:
+        self._in, self._out, self._offset = t_in, t_out, t_out - t_in
+        return t_out
+
+
+class ShapeWatch:
+    """The picture's shape (width / height): a new one counts once it held ``frames`` frames."""
+
+    def __init__(self, aspect: float, frames: int = ASPECT_FRAMES) -> None:
+        self.frames = frames
+        self._seen, self._n = float(aspect), frames
+
+    def update(self, width: int, height: int) -> float | None:
+        """The new aspect to measure in, or None while the shape is the one measured in."""
+        aspect = width / height
+        self._n = self._n + 1 if abs(aspect - self._seen) < 1e-6 else 1
+        self._seen = aspect
+        return aspect if self._n >= self.frames else None
+
+
+class RepWarnings:
+    """Each active warning's text naming its rep: "rep 3: hips sagging". The rep is the one the
+    warning appeared in: the rep just finished when it is among that rep's faults, else the rep
+    under way (reps counted so far + 1)."""
+
+    def __init__(self) -> None:
+        self._rep_of: dict[str, int] = {}  # warning name -> its rep, while it shows
+
+    def update(self, fb: SessionFeedback) -> tuple[str, ...]:
+        if not fb.warnings:  # most frames
+            self._rep_of = {}
+            return ()
+        counted = fb.counter.reps if fb.counter is not None else 0
+        showing = {}
+        for w in fb.warnings:
+            rep = self._rep_of.get(w.name)
+            if rep is None:
+                rep = fb.rep.index if fb.rep and w.name in fb.rep.reasons else counted + 1
+            showing[w.name] = rep
+        self._rep_of = showing
+        return tuple(f"rep {showing[w.name]}: {w.message}" for w in fb.warnings)
+
+
+@dataclass(frozen=True)
+class FrameFeedback:
+    """The live loop's output for one frame: everything a view draws, says or shows."""
+
+    session: SessionFeedback  # exercise, confidence, counts, the counter, finished reps
+    warnings: tuple[str, ...]  # the active warnings, most severe first, each naming its rep
+    say: str | None  # what to speak now (None: nothing)
+    beep: bool  # a good rep finished
+    set: WorkoutSet | None  # the set of the current exercise going on, if any
+    sets: tuple[WorkoutSet, ...]  # every set so far
+    timer: tuple[str, float]  # ("set" | "rest" | "", seconds): SetTracker.timer
+    record_error: str | None = None  # why the recording stopped, if it did
+
+    @property
+    def time(self) -> float:
+        return self.session.time
+
+    @property
+    def exercise(self) -> str:
+        return self.session.exercise
+
+    @property
+    def landmarks(self) -> np.ndarray | None:
+        return self.session.landmarks
+
+    @property
+    def rep(self) -> Rep | None:
+        return self.session.rep
+
+    @property
+    def progress(self) -> float:
+        """The rep's progress, 0 at the top to 1 at a full bottom (NaN: no exercise counted)."""
+        counter = self.session.counter
+        return counter.progress if counter is not None else math.nan
+
+
+class LiveLoop:
+    """Frame + time in, :class:`FrameFeedback` out, through the stages in the module's order.
+
+    ``pose`` (image, t) -> ``(33, 4)`` landmarks or None runs when :meth:`step` gets an image;
+    ``clock`` maps the source's times to increasing ones (a camera's: :class:`FrameClock`);
+    ``events`` (e.g. :class:`gymlib.recording.EventLog`) gets every frame's session feedback;
+    ``record`` (t, landmarks or None) stores every frame: an ``OSError`` from it stops the
+    recording, not the coaching (``record_error`` says why).
+    """
+
+    def __init__(
+        self,
+        session: CoachSession,
+        *,
+        pose: Callable[[np.ndarray, float], np.ndarray | None] | None = None,
+        clock: Callable[[float], float] | None = None,
+        voice: VoiceCoach | None = None,
+        events: Any = None,
+        record: Callable[[float, np.ndarray | None], None] | None = None,
+        sets: SetTracker | None = None,
+    ) -> None:
+        self.session, self.pose, self.clock = session, pose, clock
+        self.voice, self.events, self.record = voice, events, record
+        self.sets = sets or SetTracker()
+        self.shape = ShapeWatch(session.aspect)
+        self.rep_warnings = RepWarnings()
+        self.frames = 0
+        self.record_error: str | None = None
+        self._placed = 0  # the session's reps given to the set tracker so far
+
+    @property
+    def reps(self) -> list[Rep]:
+        return self.session.reps
+
+    def summary(self) -> list[dict[str, Any]]:
+        """One row per counted rep, with its set."""
+        self._place_reps()
+        return [{**r.as_row(), "set": n} for r, n in zip(self.reps, self.sets.set_of,
+                                                          strict=True)]  # fmt: skip
+
+    def step(self, t: float, *, image: np.ndarray | None = None,
+             landmarks: np.ndarray | None = None) -> FrameFeedback:  # fmt: skip
+        """One frame at ``t`` seconds: an ``image`` ``(H, W, 3)`` for the pose stage, or its
+        ``landmarks`` ``(33, 4)`` (None: nobody seen)."""
+        if self.clock is not None:
+            t = self.clock(t)
+        if image is not None:
+            if self.pose is None:
+                raise ValueError("this loop has no pose stage: give it landmarks, not images")
+            aspect = self.shape.update(image.shape[1], image.shape[0])
+            if aspect is not None:
+                self.session.set_aspect(aspect)  # angles depend on the shape
+            landmarks = self.pose(image, t)
+        fb = self.session.update(landmarks, t)
+        warnings = self.rep_warnings.update(fb)
+        say, beep = self.voice.update(fb) if self.voice is not None else (None, False)
+        if self.events is not None:
+            self.events.update(fb)
+        self._record(t, fb.landmarks)
+        self._place_reps()
+        self.frames += 1
+        return FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
+                             self.sets.sets, self.sets.timer(t),
+                             self.record_error)  # fmt: skip
+
+    def new_set(self) -> WorkoutSet | None:
+        """Close the current set by hand ("new set"); returns it, if one was going on."""
+        self._place_reps()
+        return self.sets.close()
+
+    def _place_reps(self) -> None:
+        # from the session's list, so reps it counted outside step() are placed too
+        if len(self.session.reps) == self._placed:
+            return
+        for rep in self.session.reps[self._placed :]:
+            self.sets.add(rep.exercise, rep.time_of("start"), rep.time_of("end"), rep.verdict)
+        self._placed = len(self.session.reps)
+
+    def _record(self, t: float, landmarks: np.ndarray | None) -> None:
+        if self.record is None or self.record_error is not None:
+            return
+        try:
+            self.record(t, landmarks)
+        except OSError as exc:  # disk full: coaching goes on, the view says so
+            self.record_error = f"recording stopped at frame {self.frames}: {exc}"
