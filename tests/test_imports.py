@@ -58,3 +58,13 @@ def test_every_imported_gymlib_name_exists() -> None:
             except ModuleNotFoundError:
                 missing.append(f"{module}.{name} (imported in {', '.join(where[:3])})")
     assert not missing, "names a move left behind:\n" + "\n".join(missing)
+
+
+def test_the_old_name_of_form_warning_still_imports() -> None:
+    from gymlib.reps import FormWarning
+    from gymlib.reps import Warning as OldName
+
+    assert OldName is FormWarning
+    star: dict[str, object] = {}
+    exec("from gymlib.reps import *", star)  # noqa: S102 - Python's Warning stays Python's
+    assert "Warning" not in star and star["FormWarning"] is FormWarning
