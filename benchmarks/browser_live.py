@@ -23,23 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import runpy
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
+from gymlib.benchtools import launch_with_fake_camera, start_lab, video_to_y4m
+
 ROOT = Path(__file__).resolve().parent.parent
-# the browser tests' fake-camera launcher (tests/test_browser.py), read as a file: no sys.path edit
-_TB = runpy.run_path(str(ROOT / "tests" / "test_browser.py"))
-free_port, launch_with_fake_camera, video_to_y4m = (
-    _TB["free_port"],
-    _TB["launch_with_fake_camera"],
-    _TB["video_to_y4m"],
-)
 
 #: Wraps the page's WebSockets: each frame message's send time, each answer's time and kernel_ms.
 PROBE = r"""(() => {
@@ -107,29 +99,6 @@ def export(rev: str, dest: Path) -> Path:
     return dest
 
 
-def start_lab(tree: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
-    port, token = free_port(), "gymcoach-bench"
-    env = {**os.environ, "PYTHONPATH": str(tree), "JUPYTER_CONFIG_DIR": str(tmp / "cfg"),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "rt"), "TF_CPP_MIN_LOG_LEVEL": "2"}  # fmt: skip
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tree}",
-         "--ServerApp.ip=127.0.0.1", "--allow-root", "--LabApp.news_url=",
-         "--LabApp.expose_app_in_browser=True",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / "lab.log", "wb"),
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
-            return proc, f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}"
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("JupyterLab did not start: " + (tmp / "lab.log").read_text()[-2000:])
-
-
 def screenshots(page, folder: Path) -> None:  # noqa: ANN001 - a playwright page
     """The page with the dashboard at the top, at 1280x800 and 1920x1080, as PNGs."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -151,7 +120,10 @@ def run_version(
     screenshots in ``shots`` after them)."""
     from playwright.sync_api import sync_playwright
 
-    lab, url = start_lab(tree, tmp)
+    token = "gymcoach-bench"
+    lab, base = start_lab(tree, tmp, token, env={"PYTHONPATH": str(tree)},
+                          args=["--LabApp.expose_app_in_browser=True"])  # fmt: skip
+    url = f"{base}/lab/tree/notebooks/04_live_coach.ipynb?token={token}"
     try:
         with sync_playwright() as pw:
             browser = launch_with_fake_camera(pw, clip)

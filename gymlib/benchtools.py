@@ -1,6 +1,8 @@
 """What the benchmarks share, so that they import gymlib and never each other (nor edit
 ``sys.path``): where the shared data lies (``paths.shared_data`` in config.yaml), the greedy
-matching of found and true reps, the halves of real takes, and a test clip with a person in it.
+matching of found and true reps, the halves of real takes, a test clip with a person in it, and
+the live coach in a browser (a JupyterLab, Chromium with a clip as its webcam) for
+``benchmarks/browser_live.py`` and the browser tests.
 
 Every benchmark runs both ways from the project root::
 
@@ -10,6 +12,14 @@ Every benchmark runs both ways from the project root::
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,3 +78,82 @@ def person_clip(path: Path, frames: int) -> None:
         canvas[:, dx : dx + 480] = img
         out.write(canvas)
     out.release()
+
+
+# --------------------------------------------------------------------------------------------
+# The live coach in a browser: JupyterLab, and Chromium whose webcam plays a clip
+# --------------------------------------------------------------------------------------------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def video_to_y4m(video: Path, path: Path, size: tuple[int, int] = (640, 480)) -> Path:
+    """Convert a video to a 4:2:0 y4m at ``size`` (Chromium's fake camera plays it in a loop)."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(video))
+    fps = int(round(cap.get(cv2.CAP_PROP_FPS))) or 30
+    w, h = size
+    n = 0
+    with open(path, "wb") as fh:
+        fh.write(b"YUV4MPEG2 W%d H%d F%d:1 Ip A1:1 C420jpeg\n" % (w, h, fps))
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            frame = cv2.resize(bgr, size) if bgr.shape[1::-1] != size else bgr
+            fh.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
+            n += 1
+    cap.release()
+    if n == 0:
+        raise ValueError(f"{video}: no frames could be read")
+    return path
+
+
+def launch_with_fake_camera(pw, clip: Path):  # noqa: ANN001, ANN201 - playwright objects
+    """Chromium whose webcam is the ``.y4m`` file ``clip``, allowed without a prompt."""
+    return pw.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+              f"--use-file-for-fake-video-capture={clip}", "--no-sandbox",
+              "--disable-gpu", "--disable-background-networking", "--disable-sync",
+              "--disable-component-update", "--autoplay-policy=no-user-gesture-required"],
+    )  # fmt: skip
+
+
+def start_lab(
+    root: Path, tmp: Path, token: str, *, env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> tuple[subprocess.Popen, str]:  # fmt: skip
+    """A JupyterLab serving ``root`` on a free local port, its settings and log in ``tmp``;
+    returns the process and its base URL once it answers (a RuntimeError with the log's end if
+    it does not within a minute). ``env`` is added to this process's environment; the kernel
+    forwards native stderr to the page as for a user (no ``PYTEST_CURRENT_TEST``)."""
+    port = free_port()
+    full = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp / "cfg"),
+            "JUPYTER_RUNTIME_DIR": str(tmp / "rt"), "TF_CPP_MIN_LOG_LEVEL": "2",
+            **(env or {})}  # fmt: skip
+    full.pop("PYTEST_CURRENT_TEST", None)
+    log = tmp / "lab.log"
+    with open(log, "wb") as err:  # (the child keeps its own copy of the descriptor)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+             "--ServerApp.ip=127.0.0.1", "--allow-root", "--LabApp.news_url=",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *args],
+            env=full, stdout=subprocess.DEVNULL, stderr=err,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("JupyterLab did not start: " + log.read_text()[-2000:])

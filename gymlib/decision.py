@@ -96,7 +96,11 @@ class Evidence:
         p = np.asarray(probs, dtype=np.float64).reshape(-1, len(self.classes))
         ex = p[:, self._cols]
         if stance is not None and self._pair is not None:
-            ex = self._with_stance(ex, np.asarray(stance, np.float64).reshape(-1, 2))
+            gaps = np.asarray(stance, np.float64).reshape(-1, 2)
+            if len(gaps) != len(p):  # (one window's gaps would else be spread over them all)
+                raise ValueError(f"stance gaps {np.shape(stance)} for {len(p)} windows; "
+                                 f"expected ({len(p)}, 2)")  # fmt: skip
+            ex = self._with_stance(ex, gaps)
         if self._other is not None:
             idle = p[:, self._other]
         else:  # no "other" class: the classifier's doubt stands for it

@@ -50,6 +50,8 @@ from gymlib.sources import training_windows as training_windows
 from gymlib.sources import view_windows as view_windows
 
 # moved to gymlib.windows; still importable from here (notebooks, benchmarks, older code)
+from gymlib.windows import LabelledWindows as LabelledWindows
+from gymlib.windows import concat as concat
 from gymlib.windows import group_kfold as group_kfold
 from gymlib.windows import group_split as group_split
 from gymlib.windows import load_real_windows as load_real_windows

@@ -146,7 +146,7 @@ def group_split(
             break
         held.add(g)
         n += int(np.sum(groups == g))
-    mask = np.array([g in held for g in groups])
+    mask = np.array([g in held for g in groups], dtype=bool)  # (bool also when empty)
     return np.flatnonzero(~mask), np.flatnonzero(mask)
 
 
@@ -170,6 +170,11 @@ def assign_splits(
     about ``test`` of the windows held out first (:func:`group_split`, ``seed``), then
     ``validation`` of them from the rest (``seed + 1``). The one three-way split: notebooks 02
     and 03 and :func:`split_by_group` all use it."""
+    if not (0 <= validation and 0 <= test and validation + test < 1):
+        raise ValueError(
+            f"split.validation ({validation}) and split.test ({test}) must be at least 0 and "
+            "leave some windows for training (their sum below 1)"
+        )
     groups = np.asarray(groups)
     split = np.full(len(groups), "train", dtype="<U10")
     rest = np.arange(len(groups))

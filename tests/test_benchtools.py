@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from gymlib.benchtools import halves, match, shared_data
+from gymlib.benchtools import halves, match, shared_data, video_to_y4m
 from gymlib.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +61,16 @@ def test_a_benchmark_runs_as_a_module_and_as_a_file(how: str) -> None:
                          text=True, timeout=120)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "usage" in run.stdout
+
+
+def test_a_clip_becomes_the_fake_cameras_y4m_and_a_broken_one_is_named(tmp_path: Path) -> None:
+    y4m = video_to_y4m(ROOT / "data" / "samples" / "squat-left.mp4", tmp_path / "cam.y4m")
+    data = y4m.read_bytes()
+    header, _, rest = data.partition(b"\n")
+    assert header.startswith(b"YUV4MPEG2 W640 H480 F")
+    frame = len(b"FRAME\n") + 640 * 480 * 3 // 2  # 4:2:0
+    assert len(rest) % frame == 0 and len(rest) // frame > 30
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    with pytest.raises(ValueError, match="broken.mp4: no frames"):
+        video_to_y4m(broken, tmp_path / "b.y4m")

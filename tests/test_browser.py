@@ -8,88 +8,28 @@ is drawn on the overlay canvas, the exercise is recognised and the rep counter m
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from gymlib.benchtools import CHROMIUM, launch_with_fake_camera, start_lab, video_to_y4m
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = pytest.mark.browser
-
-
-def video_to_y4m(video: Path, path: Path, size: tuple[int, int] = (640, 480)) -> Path:
-    """Convert a video to a 4:2:0 y4m at ``size`` (Chromium's fake camera plays it in a loop)."""
-    import cv2
-
-    cap = cv2.VideoCapture(str(video))
-    fps = int(round(cap.get(cv2.CAP_PROP_FPS))) or 30
-    w, h = size
-    n = 0
-    with open(path, "wb") as fh:
-        fh.write(b"YUV4MPEG2 W%d H%d F%d:1 Ip A1:1 C420jpeg\n" % (w, h, fps))
-        while True:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            frame = cv2.resize(bgr, size) if bgr.shape[1::-1] != size else bgr
-            fh.write(b"FRAME\n" + cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
-            n += 1
-    cap.release()
-    assert n > 0, f"{video}: no frames"
-    return path
-
-
-def launch_with_fake_camera(pw, clip: Path):  # noqa: ANN001, ANN201 - playwright objects
-    """Chromium whose webcam is the ``.y4m`` file ``clip``, allowed without a prompt."""
-    return pw.chromium.launch(
-        executable_path=CHROMIUM,
-        args=["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-              f"--use-file-for-fake-video-capture={clip}", "--no-sandbox",
-              "--disable-gpu", "--disable-background-networking", "--disable-sync",
-              "--disable-component-update", "--autoplay-policy=no-user-gesture-required"],
-    )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def lab(tmp_path: Path):
     if not Path(CHROMIUM).is_file():
         pytest.fail("Debian chromium is not installed: apt-get install -y chromium (see README)")
-    port, token = free_port(), "gymcoach-test"
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "TF_CPP_MIN_LOG_LEVEL": "2"}  # fmt: skip
-    env.pop("PYTEST_CURRENT_TEST", None)  # else ipykernel keeps native stderr out of the page
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
-         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={ROOT}",
-         "--ServerApp.ip=127.0.0.1", "--allow-root", "--LabApp.news_url=",
-         "--LabApp.check_for_updates_class="
-         "jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "lab.log", "wb"),
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("JupyterLab did not start: " + (tmp_path / "lab.log").read_text()[-2000:])
+    token = "gymcoach-test"
+    try:
+        proc, url = start_lab(ROOT, tmp_path, token)
+    except RuntimeError as e:
+        pytest.fail(str(e))
     yield url, token
     proc.terminate()
     proc.wait(timeout=20)

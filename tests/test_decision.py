@@ -261,6 +261,15 @@ def test_the_stance_moves_evidence_between_squat_and_split_squat_only() -> None:
     assert np.allclose(Evidence(CLASSES, SEED_EXERCISES, off)(p, 30, np.array([0.8, 0.3])), plain)
 
 
+def test_stance_gaps_for_another_number_of_windows_are_refused() -> None:
+    # one window's gaps must not be spread over five windows by broadcasting
+    ev = Evidence(CLASSES, SEED_EXERCISES, CFG)
+    five = np.stack([probs("squat", 0.9)] * 5)
+    with pytest.raises(ValueError, match=r"stance gaps \(2,\) for 5 windows; expected \(5, 2\)"):
+        ev(five, 30, np.array([0.8, 0.3]))
+    assert ev(five, 30, np.tile([0.8, 0.3], (5, 1))).shape == (5, len(SEED_EXERCISES) + 1)
+
+
 def test_a_split_squat_holding_a_barbell_is_named_by_its_legs_and_a_squat_stays_a_squat() -> None:
     """Generated split squats given a barbell squat's arms: the shipped classifier calls them
     squat (it reads the arms); with the stance the offline plan (analyze) and the live coach

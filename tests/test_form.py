@@ -14,6 +14,7 @@ import yaml
 from conftest import SHARED_DATA
 
 from gymlib import angles as A
+from gymlib.benchtools import halves
 from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.recording import EventLog
@@ -232,20 +233,12 @@ def test_good_push_ups_have_no_faults_in_words() -> None:
     assert all(r.faults == () and r.as_row()["faults"] == "" for r in reps)
 
 
-def _halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
-    half = np.zeros(len(seq), int)
-    for lab in np.unique(mapped):
-        for i, s in enumerate(np.unique(seq[mapped == lab])):
-            half[(seq == s) & (mapped == lab)] = i % 2
-    return half
-
-
 @pytest.mark.skipif(not (REAL_FORM / "ngo_plank.npz").is_file(), reason="no real_form data")
 @pytest.mark.parametrize("aspect", [4 / 3, 16 / 9])
 def test_real_planks_held_out_half(aspect: float) -> None:
     d = np.load(REAL_FORM / "ngo_plank.npz", allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
-    held = _halves(d["mapped"], d["seq"]) == 1
+    held = halves(d["mapped"], d["seq"]) == 1
     checks = {c.name: c for c in load_rules()["push_up"].checks}
     line = A.pick_visible(A.body_line(lm, "left", aspect=aspect),
                           A.body_line(lm, "right", aspect=aspect), A.visible_side(lm))  # fmt: skip
@@ -262,7 +255,7 @@ def test_real_planks_held_out_half(aspect: float) -> None:
 def test_real_lunges_front_knee_held_out_half(aspect: float) -> None:
     d = np.load(REAL_FORM / "ngo_lunge.npz", allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
-    held = _halves(d["mapped"], d["seq"]) == 1
+    held = halves(d["mapped"], d["seq"]) == 1
     spec = next(c for c in load_rules()["split_squat"].checks if c.name == "knees_past_toes")
     val = A.front_knee_over_toe(lm, A.segment_lengths(lm, aspect=aspect), aspect=aspect)
     fails = np.where(np.isnan(val), False, val > spec.fail_above)

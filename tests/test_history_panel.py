@@ -47,3 +47,16 @@ def test_the_panel_shows_each_day_of_an_exercise_and_names_a_damaged_session(
     assert all(int(n) >= 3 for _, _, n in days), days  # the generated reps, counted
     assert "over 2 day(s)" in text
     assert "skipped 1 damaged" in text and damaged.name in text
+
+
+def test_opening_the_panel_reads_the_sessions_once(tmp_path: Path) -> None:
+    # show(True) from code sets the button, whose observer opens the panel: one replay of the
+    # saved sessions, not two (each replays every session through the classifier)
+    loads: list[int] = []
+    panel = HistoryPanel(tmp_path, lambda: loads.append(1))
+    panel.show(True)
+    assert panel.button.value and panel.layout.display == ""
+    assert len(loads) == 1
+    panel.button.value = False
+    panel.button.value = True  # as a click does
+    assert len(loads) == 2

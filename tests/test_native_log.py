@@ -70,3 +70,19 @@ def test_a_traceback_just_before_exit_still_comes_through() -> None:
                           text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 1
     assert "RuntimeError: the last words" in proc.stderr and "XNNPACK" not in proc.stderr
+
+
+def test_a_closed_stderr_does_not_block_later_writes() -> None:
+    # the reader must go on draining when the old stderr is gone: a reader that died on its
+    # first failed write closed the pipe, and every later write to descriptor 2 failed
+    # (BrokenPipeError from Python's own stderr)
+    script = ("import os\nfrom gymlib.widgets import native_log\n"
+              "native_log.filter_native_stderr()\n"
+              "os.close(native_log._installed[0])\n"
+              "for _ in range(2000):\n"
+              "    os.write(2, b'E0000 a native error line of some length ' * 4 + b'\\n')\n"
+              "print('wrote', flush=True)\n"
+              "os._exit(0)\n")  # fmt: skip
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert proc.returncode == 0 and proc.stdout.strip() == "wrote", proc.stderr

@@ -43,3 +43,9 @@ def test_a_far_person_or_none_gets_the_full_frame_at_once() -> None:
     assert PoseSize.needed(_person(0.55)[0], size) == 384
     # landscape: the same person 90 % of the height is 68 % of the longest side
     assert PoseSize.needed(near[0], (640, 480)) == 384
+
+
+def test_landmarks_of_another_shape_get_the_full_frame() -> None:
+    # a handler may answer [] or points without visibility: no error per frame, the full frame
+    for odd in ([], [[0.5, 0.5]] * 33, np.zeros((33, 3)), np.zeros(4)):
+        assert PoseSize.needed(odd, (640, 480)) == 0

@@ -87,6 +87,13 @@ def test_splits_never_cut_a_recording(windows) -> None:
         assert len(set(split[windows.group == g])) == 1
 
 
+def test_splits_of_no_windows_and_of_shares_leaving_none_to_train() -> None:
+    # a source whose every file was skipped has no windows: no splits, not a numpy TypeError
+    assert assign_splits(np.array([], dtype=str), validation=0.2, test=0.2).tolist() == []
+    with pytest.raises(ValueError, match=r"split.validation \(0.5\) and split.test \(0.5\)"):
+        assign_splits(np.array(["a", "b", "c"]), validation=0.5, test=0.5)
+
+
 def test_balance_flips_with_the_group_and_undersamples(windows) -> None:
     counts = np.bincount(windows.labels, minlength=6)
     target = int(np.median(counts))

@@ -35,6 +35,15 @@ from gymlib.reps.events import CounterFeedback, FormWarning, Rep, WarningDebounc
 from gymlib.reps.feet import Feet
 from gymlib.reps.setup import setup_reps
 
+
+def __getattr__(name: str) -> type:
+    """``Warning``, the old name of :class:`FormWarning` (renamed so it no longer hides
+    Python's own ``Warning``), still imports for code written before."""
+    if name == "Warning":
+        return FormWarning
+    raise AttributeError(f"module 'gymlib.reps' has no attribute {name!r}")
+
+
 __all__ = [
     "Feet",
     "CounterFeedback",

@@ -70,8 +70,10 @@ class PoseSize:
         if landmarks is None:
             return 0
         lm = np.asarray(landmarks, dtype=float)
+        if lm.shape != (33, 4):  # another handler's empty list or other shape: the full frame
+            return 0
         seen = lm[:, 3] > 0.5
-        if lm.shape != (33, 4) or seen.sum() < 4:
+        if seen.sum() < 4:
             return 0
         w, h = size
         extent = max(np.ptp(lm[seen, 0]) * w, np.ptp(lm[seen, 1]) * h) / max(w, h)

@@ -38,9 +38,10 @@ class HistoryPanel(W.VBox):
 
     def show(self, on: bool = True) -> None:
         """Open (and read the sessions again) or close the panel."""
-        self.layout.display = "" if on else "none"
         if self.button.value != on:
-            self.button.value = on
+            self.button.value = on  # its observer calls show(on) again: the sessions read once
+            return
+        self.layout.display = "" if on else "none"
         if on:
             self.table.value = "<i>reading the saved sessions...</i>"
             self.table.value = self.render()

@@ -67,9 +67,19 @@ def _forward(read: int, target: int) -> None:
             *lines, pending = (pending + chunk).split(b"\n")
             kept = b"".join(line + b"\n" for line in lines if not NOISE.match(line))
             if kept:
-                os.write(target, kept)
+                _write(target, kept)
         if pending and not NOISE.match(pending):
-            os.write(target, pending)
+            _write(target, pending)
+
+
+def _write(target: int, data: bytes) -> None:
+    """Pass ``data`` on; if the old stderr is gone (closed, a broken pipe) it is dropped, and
+    the reader goes on draining: a dead reader closes the pipe, and every later write to
+    descriptor 2 fails (a BrokenPipeError from ``print(..., file=sys.stderr)``)."""
+    try:
+        os.write(target, data)
+    except OSError:
+        pass
 
 
 def start_pose(extractor: PoseExtractor) -> PoseExtractor:
