@@ -10,30 +10,30 @@ values with a message that names the key, the value and what is allowed::
 
 Field metadata declares the legal values: ``range=(lo, hi)`` (inclusive) or ``choices=(...)``.
 Sections that other modules own (``rules``, ``reps``, ``live``) are checked here too, by their
-owners' own typed parsers (:data:`SECTION_CHECKS`), so a bad file fails at load, naming the file,
-the key and the value, not 200 frames into an analysis or deep inside a live session. A key an
-owner adds to its dataclass is checked without a change here.
+owners' own typed parsers (:data:`SECTION_CHECKS`), and held typed (``cfg.reps``, ``cfg.rules``,
+``cfg.live``), so a bad file fails at load, naming the file, the key and the value, not 200
+frames into an analysis or deep inside a live session. A key an owner adds to its dataclass is
+checked without a change here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib
-import math
 import re
 import types
-import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import yaml
 
+from gymlib.configbase import ConfigError, build_section  # defined there; imported from here too
 from gymlib.features import ARCHS, FEATURE_SETS, FLAT_FEATURE_SETS, features_suit
-
-T = TypeVar("T")
+from gymlib.live_config import LiveConfig
+from gymlib.reps.config import RepConfig
+from gymlib.rules import RuleBook, parse_rules
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH: Path = PROJECT_ROOT / "config.yaml"
@@ -47,10 +47,6 @@ SEED_EXERCISES: tuple[str, ...] = (
     "push_up",
     "split_squat",
 )
-
-
-class ConfigError(ValueError):
-    """A config file or value that does not fit the schema; the message names key and value."""
 
 
 def _range(lo: float, hi: float) -> dict[str, Any]:
@@ -190,8 +186,14 @@ class Config:
     model: ModelConfig = ModelConfig()
     split: SplitConfig = SplitConfig()
     pipeline: PipelineConfig = PipelineConfig()
-    #: Sections owned by other modules (rules, reps, live): kept as plain mappings
-    #: here, validated at load by their owners' typed parsers (:data:`SECTION_CHECKS`).
+    #: Sections other modules own, typed by their parsers (:data:`SECTION_CHECKS`) at load:
+    #: the counter's settings, the rule table (None only in a Config built by hand) and the
+    #: live session's.
+    reps: RepConfig = RepConfig()
+    rules: RuleBook | None = None
+    live: LiveConfig = LiveConfig()
+    #: The same three sections as written in the file (plain mappings), for code that edits
+    #: and writes them back (gymlib.teach merges taught exercises into ``rules``).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -221,122 +223,25 @@ class Config:
         return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
 
-#: Sections of config.yaml that other modules own -> their typed parser, as "module:name": a
-#: dataclass (built with :func:`build_section`, which rejects unknown keys, wrong types and
-#: values out of range) or a function ``(mapping, where) -> object`` raising ConfigError.
-#: Imported when a file is loaded (not at import: those modules import this one).
-SECTION_CHECKS: dict[str, str] = {
-    "reps": "gymlib.reps:RepConfig",
-    "rules": "gymlib.rules:parse_rules",
-    "live": "gymlib.session:LiveConfig",
+#: Sections of config.yaml that other modules own -> their typed parser: a dataclass (built
+#: with :func:`build_section`, which rejects unknown keys, wrong types and values out of range)
+#: or a function ``(mapping, where) -> object`` raising ConfigError. Their modules import only
+#: gymlib.configbase, so this one can import them (no circle).
+SECTION_CHECKS: dict[str, type | Callable[[Any, str], Any]] = {
+    "reps": RepConfig,
+    "rules": parse_rules,
+    "live": LiveConfig,
 }
 EXTRA_SECTIONS: tuple[str, ...] = tuple(SECTION_CHECKS)
 #: Sections a config file must have: without the rules nothing can be counted or judged.
 REQUIRED_SECTIONS: tuple[str, ...] = ("rules",)
 
 
-def _type_name(tp: Any) -> str:
-    if tp is type(None):
-        return "null"
-    return getattr(tp, "__name__", str(tp))
-
-
-def _coerce(value: Any, tp: Any, where: str) -> Any:
-    """Check ``value`` against the annotation ``tp`` and convert YAML scalars/lists to it."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(tp)
-        if value is None and type(None) in options:
-            return None
-        errors = []
-        for opt in options:
-            if opt is type(None):
-                continue
-            try:
-                return _coerce(value, opt, where)
-            except ConfigError as exc:
-                errors.append(str(exc))
-        allowed = " or ".join(_type_name(o) for o in options)
-        raise ConfigError(f"{where}: {value!r} is not {allowed}")
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise ConfigError(f"{where}: expected a list, got {value!r} ({type(value).__name__})")
-        (item_tp, *_rest) = typing.get_args(tp)
-        return tuple(_coerce(v, item_tp, f"{where}[{i}]") for i, v in enumerate(value))
-    if tp is Path:
-        if not isinstance(value, str) or not value:
-            raise ConfigError(f"{where}: expected a path string, got {value!r}")
-        return Path(value)
-    if tp is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where}: expected true or false, got {value!r}")
-        return value
-    if tp is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{where}: expected an integer, got {value!r}")
-        return value
-    if tp is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(f"{where}: expected a number, got {value!r}")
-        if not math.isfinite(value):
-            raise ConfigError(f"{where}: {value!r} is not a finite number")
-        return float(value)
-    if tp is str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {value!r}")
-        return value
-    if dataclasses.is_dataclass(tp):
-        return build_section(tp, value, where)
-    raise ConfigError(f"{where}: unsupported type {tp!r}")  # pragma: no cover - schema bug
-
-
-def _check_metadata(value: Any, meta: Mapping[str, Any], where: str) -> None:
-    if value is None:
-        return
-    if "range" in meta:
-        lo, hi = meta["range"]
-        if not lo <= value <= hi:
-            raise ConfigError(f"{where}: {value!r} is out of range; allowed {lo} to {hi}")
-    if "choices" in meta and value not in meta["choices"]:
-        raise ConfigError(
-            f"{where}: {value!r} is not allowed; choose one of {list(meta['choices'])}"
-        )
-
-
-def build_section(cls: type[T], data: Any, where: str) -> T:
-    """Build the dataclass ``cls`` from a mapping, rejecting unknown keys and bad values."""
-    label = where or "top level"
-    if data is None:
-        data = {}
-    if not isinstance(data, Mapping):
-        raise ConfigError(f"{label}: expected a mapping of keys, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    if where == "":
-        known.pop("extra", None)
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ConfigError(f"{label}: unknown key(s) {unknown}; allowed: {sorted(known)}")
-    kwargs: dict[str, Any] = {}
-    for name, value in data.items():
-        key = f"{where}.{name}" if where else name
-        converted = _coerce(value, hints[name], key)
-        _check_metadata(converted, known[name].metadata, key)
-        kwargs[name] = converted
-    try:
-        return cls(**kwargs)
-    except ConfigError:
-        raise
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{label}: {exc}") from exc
-
-
 def check_section(name: str, data: Any) -> Any:
     """The section ``name`` of config.yaml parsed by its owner's typed parser
     (:data:`SECTION_CHECKS`); raises :class:`ConfigError` naming the key and the value."""
-    module, attr = SECTION_CHECKS[name].split(":")
-    parser = getattr(importlib.import_module(module), attr)
-    if dataclasses.is_dataclass(parser):
+    parser = SECTION_CHECKS[name]
+    if isinstance(parser, type) and dataclasses.is_dataclass(parser):
         return build_section(parser, data, name)
     try:
         return parser(data, name)
@@ -368,11 +273,10 @@ def parse_config(data: Any, source: str = "config") -> Config:
     extra = {k: data.pop(k) for k in EXTRA_SECTIONS if k in data}
     try:
         cfg = build_section(Config, data, "")
-        for name, section in extra.items():
-            check_section(name, section)
+        typed = {name: check_section(name, section) for name, section in extra.items()}
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
-    return dataclasses.replace(cfg, extra=types.MappingProxyType(extra))
+    return dataclasses.replace(cfg, **typed, extra=types.MappingProxyType(extra))
 
 
 def default_path(name: str) -> Path:

@@ -36,11 +36,12 @@ Shapes: ``probs`` ``(N, C)`` classifier outputs in ``classes`` order; beliefs ``
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from gymlib.landmarks import WINDOW_FRAMES
+from gymlib.live_config import DecisionConfig  # defined there; imported from here too
 from gymlib.model import OTHER, UNKNOWN
 from gymlib.stance import stance_split
 
@@ -48,30 +49,6 @@ from gymlib.stance import stance_split
 IDLE = "idle"
 #: The two exercises the stance tells apart (the classifier reads them by the arms).
 SQUAT, SPLIT_SQUAT = "squat", "split_squat"
-
-
-@dataclass(frozen=True)
-class DecisionConfig:
-    """``live.decision`` in config.yaml: how windows' evidence is weighed (see module doc)."""
-
-    evidence: float = field(default=0.5, metadata={"range": (0.01, 1.0)})
-    floor: float = field(default=0.02, metadata={"range": (1e-6, 0.2)})
-    set_s: float = field(default=60.0, metadata={"range": (1.0, 3600.0)})
-    rest_s: float = field(default=20.0, metadata={"range": (0.5, 3600.0)})
-    switch: float = field(default=0.02, metadata={"range": (0.0, 1.0)})
-    name_at: float = field(default=0.9, metadata={"range": (0.5, 0.9999)})
-    hold_at: float = field(default=0.5, metadata={"range": (0.0, 0.9999)})
-    # the stance (gymlib.stance): moves evidence between squat and split squat only
-    stance_knee: float = field(default=0.3, metadata={"range": (0.01, 5.0)})
-    stance_heel: float = field(default=0.16, metadata={"range": (0.01, 5.0)})
-    stance_gain: float = field(default=5.0, metadata={"range": (0.0, 100.0)})
-    stance_up: float = field(default=6.0, metadata={"range": (0.0, 20.0)})
-    stance_down: float = field(default=1.5, metadata={"range": (0.0, 20.0)})
-    stance_trust: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
-
-    def __post_init__(self) -> None:
-        if self.hold_at > self.name_at:
-            raise ValueError(f"hold_at ({self.hold_at}) must not exceed name_at ({self.name_at})")
 
 
 class Evidence:

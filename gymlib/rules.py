@@ -43,12 +43,12 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gymlib import angles as A
-from gymlib.config import Config, ConfigError, build_section, load_config
+from gymlib.configbase import ConfigError, build_section
 from gymlib.landmarks import PoseLandmark
 from gymlib.measures import (  # noqa: F401 - WORDS, SidedFn, OneFrameFn: public names here
     MEASURES,
@@ -63,6 +63,9 @@ from gymlib.measures import (  # noqa: F401 - WORDS, SidedFn, OneFrameFn: public
     visible_side,
 )
 from gymlib.measures import format_value as _num
+
+if TYPE_CHECKING:
+    from gymlib.config import Config
 
 PHASES: tuple[str, ...] = ("bottom", "rep")
 REDUCERS: dict[str, Callable[[np.ndarray], float]] = {
@@ -500,19 +503,15 @@ def parse_rules(data: Any, where: str = "rules") -> RuleBook:
 
 
 def load_rules(cfg: Config | str | Path | None = None) -> RuleBook:
-    """The rule table of a config (the repository's ``config.yaml`` when None)."""
-    if cfg is None:
-        return _default_rules()
-    if not isinstance(cfg, Config):
+    """The rule table of a config (the repository's ``config.yaml`` when None), checked at
+    load: now :attr:`Config.rules`."""
+    from gymlib.config import load_config  # the config holds this module's type: no circle
+
+    if cfg is None or isinstance(cfg, str | Path):
         cfg = load_config(cfg)
-    if "rules" not in cfg.extra:
+    if cfg.rules is None:
         raise ConfigError("config has no 'rules' section")
-    return parse_rules(cfg.extra["rules"])
-
-
-@functools.cache
-def _default_rules() -> RuleBook:
-    return load_rules(load_config())
+    return cfg.rules
 
 
 # --------------------------------------------------------------------------------------------

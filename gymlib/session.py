@@ -25,15 +25,16 @@ from __future__ import annotations
 import collections
 import functools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gymlib.config import DEFAULT_CONFIG_PATH, Config, ConfigError, build_section, load_config
-from gymlib.decision import DecisionConfig, ExerciseFilter, ExerciseSet, decide_sets
+from gymlib.config import Config, load_config
+from gymlib.decision import ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
+from gymlib.live_config import LiveConfig  # defined there; imported from here too
 from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_reps
 from gymlib.stance import stance_gaps
@@ -41,25 +42,10 @@ from gymlib.stance import stance_gaps
 AUTO = "auto"
 
 
-@dataclass(frozen=True)
-class LiveConfig:
-    """``live`` in config.yaml: how the session recognises and holds the exercise."""
-
-    classify_every: int = field(default=10, metadata={"range": (1, 30)})
-    unknown_after_s: float = field(default=4.0, metadata={"range": (0.5, 60.0)})
-    min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
-    replay_s: float = field(default=10.0, metadata={"range": (0.0, 30.0)})
-    decision: DecisionConfig = DecisionConfig()
-
-
 def load_live_config(cfg: Config | None = None) -> LiveConfig:
-    """The ``live`` section of ``cfg`` (default: the repository's config.yaml), checked."""
-    source = "config" if cfg is not None else str(DEFAULT_CONFIG_PATH)
-    cfg = cfg or load_config()
-    try:
-        return build_section(LiveConfig, cfg.extra.get("live", {}), "live")
-    except ConfigError as exc:
-        raise ConfigError(f"{source}: {exc}") from None
+    """The ``live`` section of ``cfg`` (default: the repository's config.yaml), checked at load:
+    now :attr:`Config.live`."""
+    return (cfg or load_config()).live
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,27 @@ def test_every_owned_section_is_parsed_by_its_owner_at_load(tmp_path: Path) -> N
         data[section][field + "_typo"] = 1
         with pytest.raises(ConfigError, match=rf"{section}: unknown key\(s\) \['{field}_typo'\]"):
             load_config(_write(tmp_path, data))
+
+
+def test_the_owned_sections_are_held_typed_and_a_bad_value_names_file_key_and_value(
+    tmp_path: Path,
+) -> None:
+    """``Config.reps``, ``Config.rules`` and ``Config.live`` are the owners' types, built once at
+    load (issue 40); the raw mappings stay in ``Config.extra`` for code that writes them back."""
+    from gymlib.live_config import LiveConfig
+    from gymlib.reps import RepConfig, load_rep_config
+    from gymlib.rules import RuleBook, load_rules
+    from gymlib.session import load_live_config
+
+    cfg = load_config(DEFAULT_CONFIG_PATH)
+    assert isinstance(cfg.reps, RepConfig) and load_rep_config(cfg) is cfg.reps
+    assert isinstance(cfg.rules, RuleBook) and load_rules(cfg) is cfg.rules
+    assert isinstance(cfg.live, LiveConfig) and load_live_config(cfg) is cfg.live
+    assert cfg.reps.reach == cfg.extra["reps"]["reach"]
+    assert set(cfg.rules.exercises) == set(cfg.extra["rules"]) - {"angles", "projections"}
+    data = _base()
+    data["reps"]["reach"] = "far"
+    path = _write(tmp_path, data)
+    with pytest.raises(ConfigError, match=r"config\.yaml: reps\.reach: .*'far'") as err:
+        load_config(path)
+    assert str(path) in str(err.value)

@@ -111,7 +111,7 @@ def test_one_frame_twins_match_on_real_mediapipe_frames(real_windows_path: Path)
 @pytest.mark.parametrize("exercise", ["squat", "split_squat", "lat_machine"])
 def test_streaming_counter_on_the_fast_path_counts_as_count_reps(exercise: str) -> None:
     # count_reps measures the whole sequence with numpy; RepCounter.update frame by frame in
-    # floats: the same reps, frame for frame (push-ups: test_rules_reps)
+    # floats: the same reps, frame for frame (push-ups: test_reps)
     clip = generate_clip(exercise, 4, seed=21, view="left45", idle=True)
     frames = clip.landmarks.astype(np.float64)
     frames[50:53] = 0.0  # nobody for a moment

@@ -1,11 +1,16 @@
-"""The counter's settings (``reps`` in config.yaml), validated on load."""
+"""The counter's settings (``reps`` in config.yaml), validated on load by :mod:`gymlib.config`
+and held as :attr:`gymlib.config.Config.reps`."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from gymlib.config import Config, ConfigError, build_section, load_config
+from gymlib.configbase import ConfigError
+
+if TYPE_CHECKING:
+    from gymlib.config import Config
 
 
 @dataclass(frozen=True)
@@ -59,8 +64,11 @@ class RepConfig:
 
 
 def load_rep_config(cfg: Config | None = None) -> RepConfig:
-    cfg = cfg or load_config()
-    return build_section(RepConfig, cfg.extra.get("reps", {}), "reps")
+    """``reps`` of a config (the repository's when None), checked at load: now
+    :attr:`Config.reps`."""
+    from gymlib.config import load_config  # the config holds this module's type: no circle
+
+    return (cfg or load_config()).reps
 
 
 @functools.cache

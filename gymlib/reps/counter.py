@@ -15,7 +15,7 @@ import numpy as np
 
 from gymlib import angles as A
 from gymlib import measures as M
-from gymlib.config import ConfigError
+from gymlib.configbase import ConfigError
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce

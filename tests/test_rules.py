@@ -1,5 +1,6 @@
-"""Form checks of issue 37: the squat's new measures, optional cues, faults that name their value
-and limit, and the limits on real people's labelled frames (skipped where the data is absent)."""
+"""Angles and the rule table (issue 7); form checks of issue 37: the squat's new measures,
+optional cues, faults that name their value and limit, and the limits on real people's labelled
+frames (skipped where the data is absent)."""
 
 from __future__ import annotations
 
@@ -53,6 +54,138 @@ def _refs(shank: float = 0.2, thigh: float = 0.2, torso: float = 0.3) -> np.ndar
     return refs
 
 
+def _frame_33(points: dict[L, tuple[float, float]]) -> np.ndarray:
+    """One frame ``(33, 4)`` with the given points seen, the rest unseen."""
+    f = np.zeros((33, 4))
+    for lm, (x, y) in points.items():
+        f[lm] = (x, y, 0.0, 0.99)
+    return f
+
+
+# --------------------------------------------------------------------------------------------
+# angles
+# --------------------------------------------------------------------------------------------
+def test_right_angle_and_aspect_correction() -> None:
+    f = _frame_33({L.LEFT_HIP: (0.5, 0.3), L.LEFT_KNEE: (0.5, 0.5), L.LEFT_ANKLE: (0.7, 0.5)})
+    assert A.angle_at(f, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, aspect=1.0)[0] == pytest.approx(90)
+    # a 45-degree line in pixels on a 16:9 frame: dx = 0.1 of the width is 0.178 of the height
+    g = _frame_33(
+        {L.LEFT_HIP: (0.5, 0.3), L.LEFT_KNEE: (0.5, 0.5), L.LEFT_ANKLE: (0.6, 0.5 - 0.1 * 16 / 9)}
+    )
+    corrected = A.angle_at(g, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, aspect=16 / 9)[0]
+    raw = A.angle_at(g, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE, aspect=1.0)[0]
+    assert corrected == pytest.approx(45, abs=1e-6)
+    assert abs(raw - 45) > 10
+
+
+def test_unseen_joint_is_nan_not_a_fake_angle() -> None:
+    f = _frame_33({L.LEFT_HIP: (0.5, 0.3), L.LEFT_KNEE: (0.5, 0.5), L.LEFT_ANKLE: (0.7, 0.5)})
+    f[L.LEFT_ANKLE, 3] = 0.1
+    assert np.isnan(A.angle_at(f, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE)[0])
+    assert np.isnan(A.angle_at(np.zeros((33, 4)), L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE)[0])
+
+
+@pytest.mark.parametrize("hip_y,sign", [(0.45, 1), (0.55, -1)])
+def test_body_line_tells_pike_from_sag(hip_y: float, sign: int) -> None:
+    for direction in (1, -1):  # head on the left or on the right of the picture
+        f = _frame_33({L.LEFT_SHOULDER: (0.5 - 0.3 * direction, 0.5),
+                    L.LEFT_HIP: (0.5, hip_y),
+                    L.LEFT_ANKLE: (0.5 + 0.3 * direction, 0.5)})  # fmt: skip
+        assert np.sign(A.body_line(f, "left", aspect=1.0)[0]) == sign
+
+
+def test_vertical_measures_use_reference_lengths() -> None:
+    f = _frame_33({L.LEFT_SHOULDER: (0.5, 0.5), L.LEFT_ELBOW: (0.5, 0.35),
+                   L.LEFT_WRIST: (0.5, 0.2), L.LEFT_HIP: (0.5, 0.8)})  # fmt: skip
+    refs = A.segment_lengths(f, aspect=1.0)
+    assert A.arm_raise(f, refs, "left", aspect=1.0)[0] == pytest.approx(1.0)
+    refs2 = refs * np.array([1, 1, 2, 2, 1])  # the arm is really twice as long: seen end-on
+    assert A.arm_raise(f, refs2, "left", aspect=1.0)[0] == pytest.approx(0.5)
+
+
+def _push_up_bottom_seen_beside(abduction: float, offset: float) -> np.ndarray:
+    """A push-up's shoulders, elbows and hips (torso level, upper arms ``abduction`` degrees
+    from the torso, reaching 60 degrees sideways out of the vertical) seen by an orthographic
+    camera on the subject's left, ``offset`` degrees off the side; the right arm hidden."""
+    th, ph, d = np.radians(abduction), np.radians(60.0), np.radians(offset)
+    frame = np.zeros((33, 4))
+    for side, out in (("LEFT", 1.0), ("RIGHT", -1.0)):
+        shoulder = np.array([0.0, 0.0, 0.2 * out])  # x along the torso, y down, z the left
+        hip = shoulder + [0.5, 0.0, 0.0]
+        elbow = shoulder + 0.3 * np.array(
+            [np.cos(th), np.sin(th) * np.cos(ph), out * np.sin(th) * np.sin(ph)]
+        )
+        for name, p in (("SHOULDER", shoulder), ("ELBOW", elbow), ("HIP", hip)):
+            x = p[0] * np.cos(d) + p[2] * np.sin(d)
+            frame[L[f"{side}_{name}"]] = (0.3 + 0.5 * x, 0.5 + 0.5 * p[1], 0.0,
+                                          0.95 if out > 0 else 0.05)  # fmt: skip
+    return frame
+
+
+def test_both_arms_cancel_a_camera_a_little_off_the_side() -> None:
+    refs = np.ones((1, len(A.SEGMENTS)))
+    refs[0, A.SEGMENT_NAMES.index("upper_arm")] = 0.5 * 0.3
+    refs[0, A.SEGMENT_NAMES.index("torso")] = 0.5 * 0.5
+    for offset in (-10.0, 10.0):
+        f = _push_up_bottom_seen_beside(66.0, offset)
+        truth = np.cos(np.radians(66.0)) * np.cos(np.radians(offset))
+        facing = A.elbow_tuck(f, refs, "left", aspect=1.0)[0]
+        assert abs(facing - truth) > 0.1  # the sideways reach leaks into the facing arm
+        assert A.elbow_tuck_pair(f, refs, aspect=1.0)[0] == pytest.approx(truth, abs=1e-9)
+    # the far arm not placed at all: the facing arm alone; the facing arm unseen: NaN
+    f = _push_up_bottom_seen_beside(66.0, 10.0)
+    alone = f.copy()
+    alone[[L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_HIP]] = 0.0
+    assert A.elbow_tuck_pair(alone, refs, aspect=1.0)[0] == pytest.approx(
+        A.elbow_tuck(f, refs, "left", aspect=1.0)[0]
+    )
+    f[L.LEFT_ELBOW, 3] = 0.05
+    assert np.isnan(A.elbow_tuck_pair(f, refs, aspect=1.0)[0])
+
+
+# --------------------------------------------------------------------------------------------
+# rule table
+# --------------------------------------------------------------------------------------------
+def test_repository_rules_cover_every_exercise() -> None:
+    book = load_rules()
+    assert set(book.exercises) == {"squat", "split_squat", "push_up", "pull_up", "lat_machine",
+                                   "bench_press"}  # fmt: skip
+    assert {c.name for c in book["push_up"].checks} >= {"hips_sagging", "hips_piking"}
+
+
+BAD_RULES = [
+    (lambda r: r["squat"]["signal"][0].update(measure="knee_wobble"), "squat.signal[0].measure"),
+    (lambda r: r.update(angles={"abd": ["HIP", "SHOLDER", "ELBOW"]}), "SHOLDER"),
+    (
+        lambda r: r["push_up"]["checks"][1].update(fail_below=-500),
+        "rules.push_up.checks.hips_sagging.fail_below",
+    ),
+    (lambda r: r["squat"]["checks"][0].update(message=""), "rules.squat.checks.shallow.message"),
+    (lambda r: r["pull_up"]["checks"][0].update(verdict="awful"), "verdict"),
+    (lambda r: r["squat"]["signal"][0].update(bottom=1.0), "top and bottom are equal"),
+    (lambda r: r["squat"].update(count={"leave_top": 0.5, "reach": 0.4}), "squat.count"),
+    (lambda r: r["squat"].update(count={"abort_beyond": 0.5}), "squat.count.abort_beyond"),
+    (lambda r: r["squat"].update(count={"max_rep_step": -1}), "squat.count.max_rep_step"),
+    (
+        lambda r: r["bench_press"]["checks"][1].update(views=["above"]),
+        "rules.bench_press.checks.elbows_flaring.views",
+    ),
+    (lambda r: r["lat_machine"].update(tempo=3), "rules.lat_machine"),
+]
+
+
+@pytest.mark.parametrize("edit,needle", BAD_RULES)
+def test_bad_rules_fail_at_load_naming_exercise_and_key(edit, needle: str) -> None:
+    raw = _rules_data()
+    edit(raw)
+    with pytest.raises(ConfigError) as err:
+        parse_rules(raw)
+    assert needle in str(err.value)
+
+
+# --------------------------------------------------------------------------------------------
+# form checks (issue 37)
+# --------------------------------------------------------------------------------------------
 def test_hip_below_knee_is_zero_at_parallel_and_signed() -> None:
     level = _frame({L.LEFT_HIP: (0.3, 0.6), L.LEFT_KNEE: (0.5, 0.6)})
     high = _frame({L.LEFT_HIP: (0.3, 0.5), L.LEFT_KNEE: (0.5, 0.6)})
