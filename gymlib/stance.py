@@ -47,7 +47,13 @@ def stance_gaps(windows: np.ndarray) -> np.ndarray:
     heel_r = y[..., L.RIGHT_HEEL] - y[..., L.RIGHT_FOOT_INDEX]
     heel = np.abs(heel_l - heel_r) / scale
     out = np.zeros((len(lm), 2))
-    some = present.any(axis=1)
+    full = present.all(axis=1)
+    # windows with a person in every frame (nearly all, and every live one) take the plain
+    # percentile: the same numbers, without the NaN-aware versions' cost (~0.7 ms a window)
+    if full.any():
+        out[full, 0] = np.percentile(knee[full], 80, axis=1)
+        out[full, 1] = np.median(heel[full], axis=1)
+    some = present.any(axis=1) & ~full
     if some.any():
         k = np.where(present, knee, np.nan)[some]
         h = np.where(present, heel, np.nan)[some]
