@@ -9,16 +9,14 @@ from __future__ import annotations
 import base64
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 
 from gymlib.analyze import analyze, save_clip_npz
+from gymlib.benchtools import CHROMIUM
 from gymlib.synth import generate_clip
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = pytest.mark.browser
 
