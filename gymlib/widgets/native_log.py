@@ -23,9 +23,12 @@ import numpy as np
 from gymlib.extract import PoseExtractor
 
 #: Native lines that say nothing to a user: TFLite's INFO lines, absl's "before InitializeLog"
-#: notice, and absl's INFO and WARNING lines (``W0000 00:00:17.. 123 file.cc:45] ...``).
+#: notice, absl's INFO and WARNING lines (``W0000 00:00:17.. 123 file.cc:45] ...``) and
+#: TensorFlow's notice, logged as an error on CPUs without AVX-512, that it falls back from
+#: oneDNN's half-precision kernels (the classifier computes in float32: nothing is lost).
 NOISE = re.compile(
-    rb"^(INFO: |WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} \S+ +\d+ \S+\])"
+    rb"^(INFO: |WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} \S+ +\d+ \S+\]"
+    rb"|\S+ \S+: E tensorflow/core/util/util\.cc:\d+\] oneDNN supports DT_HALF only)"
 )
 
 _lock = threading.Lock()
