@@ -279,7 +279,8 @@ class CoachSession:
         """Count the whole stream once as :meth:`update` will (a dry run with the same plan)
         and find, in each set (a stretch of frames under one planned exercise; the whole
         stream when the exercise is fixed), the set-up movements at its ends
-        (:func:`gymlib.reps.setup_reps`): ``{exercise: their bottom frames}``, which the
+        (:func:`gymlib.reps.setup_of_sets`; a short set the plan switched to or from without a
+        rest counts with its neighbour): ``{exercise: their bottom frames}``, which the
         counters then leave uncounted."""
         dry = CoachSession(
             self._classifier,
