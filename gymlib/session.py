@@ -36,7 +36,7 @@ from gymlib.decision import ExerciseFilter, ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.live_config import LiveConfig  # defined there; imported from here too
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_reps
+from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_of_sets
 from gymlib.stance import stance_gaps
 
 AUTO = "auto"
@@ -279,7 +279,8 @@ class CoachSession:
         """Count the whole stream once as :meth:`update` will (a dry run with the same plan)
         and find, in each set (a stretch of frames under one planned exercise; the whole
         stream when the exercise is fixed), the set-up movements at its ends
-        (:func:`gymlib.reps.setup_reps`): ``{exercise: their bottom frames}``, which the
+        (:func:`gymlib.reps.setup_of_sets`; a short set the plan switched to or from without a
+        rest counts with its neighbour): ``{exercise: their bottom frames}``, which the
         counters then leave uncounted."""
         dry = CoachSession(
             self._classifier,
@@ -296,13 +297,13 @@ class CoachSession:
         planned = [ex for ex, _ in self._plan] if self._plan else [self.fixed] * len(frames)
         # a set: a stretch of frames under one planned exercise
         set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
-        sets: dict[tuple[str, int], list[Rep]] = {}
+        sets: dict[tuple[int, str], list[Rep]] = {}
         for r in dry.reps:
-            key = (r.exercise, int(set_of[min(r.bottom, len(planned) - 1)]))
+            key = (int(set_of[min(r.bottom, len(planned) - 1)]), r.exercise)
             sets.setdefault(key, []).append(r)
         skip: dict[str, set[int]] = {}
-        for (exercise, _), reps in sets.items():
-            skip.setdefault(exercise, set()).update(r.bottom for r in setup_reps(reps))
+        for r in setup_of_sets([(n, reps) for (n, _), reps in sorted(sets.items())]):
+            skip.setdefault(r.exercise, set()).add(r.bottom)
         return {ex: frozenset(b) for ex, b in skip.items()}
 
     def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
@@ -362,8 +363,12 @@ class CoachSession:
             fb = counter.update(frame, t)
             if fb.rep is not None:
                 finished.append(fb.rep)
-            if finished:
-                self._counted = (exercise, max(r.end for r in finished))
+            # (a set-up movement left uncounted is done with too: the counter of the
+            # exercise planned next must not watch it again and count it)
+            ends = [r.end for r in finished]
+            ends += [r.end for r in counter.set_up if r.end > self._counted[1]]
+            if ends:
+                self._counted = (exercise, max(ends))
         else:
             self._watching = UNKNOWN
         self.reps.extend(finished)

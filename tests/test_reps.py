@@ -760,8 +760,10 @@ def test_real_lat_pull_downs_with_a_hand_lost_at_the_top() -> None:
     # it at the hip): the elbows say the arms are up again, the arms' height does not. Without
     # the "another signal back at the top" rule the set was one long "rep" (OpenCV-decoded
     # landmarks). Landmarks vary with the decoder: 3 of the 4 reps with OpenCV's frames, 2 with
-    # PyAV's (what `analyze` reads); after them the lost hand reads as out of the start posture
-    # and the counter idles. The rule itself: test_a_rep_is_back_at_the_top_when_one_signal_is.
+    # PyAV's (what `analyze` reads): in the third rep MediaPipe's tracker jumps to the trainer
+    # standing beside the machine (PyAV's frames; with OpenCV's it stays on the lifter) and the
+    # lifter's last reps are not in the landmarks. The rule itself:
+    # test_a_rep_is_back_at_the_top_when_one_signal_is.
     truth, frames, times, aspect = _clip("lat_machine_45_gym-portrait-walkin")
     reps = count_reps(frames, truth["exercise"], 30.0, aspect=aspect, timestamps=times)
     assert truth["reps"] == 4 and 2 <= len(reps) <= 4
@@ -904,3 +906,24 @@ def test_a_sets_own_shallow_first_rep_is_kept_offline() -> None:
     assert len(live) == 5
     assert live[0].verdict == "partial"
     assert len(_offline_reps(clip.landmarks, clip.timestamps, "squat", clip.aspect)) == 5
+
+
+def test_a_walk_out_read_as_another_exercise_is_set_up_of_the_next_set() -> None:
+    # issue 36: a barbell split squat's walk-out, the feet still together, reads as a squat and
+    # the plan names it a one-rep squat set, straight before the split squat set (no rest
+    # between). Judged as part of that set (setup_of_sets) it is a shallow dip followed by a
+    # pause to get set: set-up, not a rep. Generated: the dip, then the set, each counted by
+    # its own exercise's counter as the session's counters would.
+    from gymlib.reps import setup_of_sets
+
+    frames, times, aspect, begins = _with_unrack("split_squat", 8150, 5)
+    dip = count_reps(frames[:begins], "squat", 30.0, aspect=aspect, timestamps=times[:begins])
+    split = count_reps(frames, "split_squat", 30.0, aspect=aspect, timestamps=times)
+    split = [r for r in split if r.start >= begins - 15]
+    assert len(dip) == 1 and len(split) == 5
+    # the plan switched exercise without a rest: set numbers one apart
+    assert setup_of_sets([(0, dip), (1, split)]) == dip
+    # a rest between the two (a set of its own in between): a one-rep set of its own, kept
+    assert setup_of_sets([(0, dip), (2, split)]) == []
+    # a full rep before the set is no set-up, whatever the plan called it
+    assert setup_of_sets([(0, split[:1]), (1, split[1:])]) == []

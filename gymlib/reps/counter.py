@@ -130,6 +130,7 @@ class RepCounter:
         self.frame = self.start_frame - 1
         self.time = math.nan  # of the last frame fed
         self.reps: list[Rep] = []
+        self.set_up: list[Rep] = []  # movements closed but left uncounted (``skip``)
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
         self.progress = Progress(self._sigs, self.cfg.smoothing_s)
         self.gate = IdleGate(self.cfg, self._max_drift, self._drift_s, self.aspect)
@@ -384,6 +385,8 @@ class RepCounter:
         if rep.bottom not in self.skip:
             self.reps.append(rep)
             self.counts[rep.verdict] += 1
+        else:
+            self.set_up.append(rep)
         self._prev_end, self._prev_end_t = rep.end, rep.end_s
         # history is kept from the rep's end on (the next top period)
         i0, m = self.hist.f0, self.machine

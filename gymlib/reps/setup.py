@@ -45,3 +45,30 @@ def setup_reps(reps: Sequence[Rep], config: RepConfig | None = None) -> list[Rep
     while hi > lo and slow(hi - 1):
         hi -= 1
     return [*reps[:lo], *reps[hi:]]
+
+
+def setup_of_sets(sets: Sequence[tuple[int, Sequence[Rep]]],
+                  config: RepConfig | None = None) -> list[Rep]:  # fmt: skip
+    """The set-up "reps" (:func:`setup_reps`) of a stream's sets: ``(set number, its reps)`` in
+    the stream's order, a set being a stretch of frames under one planned exercise, numbered
+    at every change of plan (a rest between two sets has a number of its own). A set of fewer
+    than ``setup_min_reps`` reps that runs straight into the next set or on from the previous
+    one (numbers one apart: the plan switched exercise without a rest) is judged as part of
+    it: walking the bar out with the feet together, before stepping into a split stance,
+    reads as a squat; a person does not change exercise without a rest, but the plan can
+    name a set-up movement after the legs' position at the time."""
+    cfg = config or default_rep_config()
+    groups = [(n, list(reps)) for n, reps in sets if reps]
+    joined: list[tuple[int, list[Rep]]] = []
+    i = 0
+    while i < len(groups):
+        n, reps = groups[i]
+        nxt = groups[i + 1] if i + 1 < len(groups) else None
+        if len(reps) < cfg.setup_min_reps and nxt is not None and nxt[0] == n + 1:
+            groups[i + 1] = (nxt[0], reps + nxt[1])  # (set-up before the next set)
+        elif len(reps) < cfg.setup_min_reps and joined and joined[-1][0] == n - 1:
+            joined[-1] = (n, joined[-1][1] + reps)  # (after the previous one)
+        else:
+            joined.append((n, reps))
+        i += 1
+    return [r for _, reps in joined for r in setup_reps(reps, cfg)]
