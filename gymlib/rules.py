@@ -229,6 +229,14 @@ class PostureSpec:
 
 
 @dataclass(frozen=True)
+class ViewLimit:
+    """A check's limit in one camera view, where that view reads the measure differently."""
+
+    view: str = field(default="front", metadata={"choices": VIEW_NAMES})
+    limit: float = 0.0
+
+
+@dataclass(frozen=True)
 class CheckSpec:
     """One form check on a rep."""
 
@@ -250,11 +258,21 @@ class CheckSpec:
     #: ``start``: judge the change from the rep's start (its first frames, at the top) instead
     #: of the value itself (a heel rising, whatever the foot's shape and the camera's tilt)
     relative: str = field(default="none", metadata={"choices": ("none", "start")})
+    #: other limits in some views (``[{view: front, limit: 0.0}]``); the others take fail_*
+    view_limits: tuple[ViewLimit, ...] = ()
 
     @property
     def limit(self) -> float:
         """The threshold the value is held against."""
         return float(self.fail_below if self.fail_below is not None else self.fail_above)
+
+    def at_view(self, view: str | None) -> CheckSpec:
+        """This check with the limit of ``view`` (itself when that view has none of its own)."""
+        for v in self.view_limits:
+            if v.view == view:
+                key = "fail_below" if self.fail_below is not None else "fail_above"
+                return dataclasses.replace(self, **{key: v.limit})
+        return self
 
 
 @dataclass(frozen=True)
@@ -443,6 +461,11 @@ def _parse_exercise(
         bad_views = sorted(set(spec.views) - set(VIEW_NAMES))
         if bad_views or not spec.views:
             raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
+        for j, v in enumerate(spec.view_limits):
+            if v.view not in spec.views:
+                raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} is not judged by "
+                                  f"this check (views: {list(spec.views)})")  # fmt: skip
+            _check_value(cm, v.limit, f"{key}.view_limits[{j}].limit")
         if spec.enabled:
             checks.append(spec)
 
@@ -595,6 +618,7 @@ def judge_rep(
     n_start = max(1, int(round(START_SHARE * len(rows))))
     results = []
     for spec in rules.checks:
+        spec = spec.at_view(view)
         col = rows[:, rules.column(spec.measure, spec.side)]
         vals = col[bottom_mask] if spec.at == "bottom" else col
         vals = vals[~np.isnan(vals)]
