@@ -53,7 +53,7 @@ from gymlib import angles as A  # noqa: E402
 from gymlib.benchtools import halves, match, shared_data  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
-from gymlib.rules import RuleBook, parse_rules  # noqa: E402
+from gymlib.rules import RuleBook, optional_cues_on  # noqa: E402
 from gymlib.synth import EXERCISES, STANDARD_VIEWS, generate_clip  # noqa: E402
 
 #: errors put into good generated squat reps here, and the views they are made in
@@ -64,24 +64,6 @@ INJECTED = {"heels_lifting": ("left", "right", "left45", "right45"),
 NOT_FAULTS = {("squat", "knees_past_toes")}
 
 SHARED = shared_data()  # paths.shared_data in config.yaml
-
-
-def cues_on(config: Path | None = None) -> tuple[RuleBook, frozenset[tuple[str, str]]]:
-    """The rule book of ``config`` (the repository's config.yaml when None) with every optional
-    cue (``enabled: false``) switched on, and those cues as (exercise, check): they are scored
-    here like the others, but a rep they alone fail is still called good (as the coach does)."""
-    import yaml
-
-    from gymlib.config import DEFAULT_CONFIG_PATH
-
-    data = yaml.safe_load(Path(config or DEFAULT_CONFIG_PATH).read_text())["rules"]
-    optional = set()
-    for ex, rules in data.items():
-        for c in (rules.get("checks") or []) if isinstance(rules, dict) else []:
-            if c.get("enabled") is False:
-                optional.add((ex, c["name"]))
-                c["enabled"] = True
-    return parse_rules(data), frozenset(optional)
 
 
 def verdict(ex: str, rep, optional: frozenset[tuple[str, str]]) -> str:  # noqa: ANN001
@@ -519,7 +501,7 @@ def main() -> None:
         help="real_form half to report (1: held out; 0: the one thresholds came from)",
     )
     args = ap.parse_args()
-    book, optional = cues_on(args.rules)  # optional cues scored too, marked "(opt.)"
+    book, optional = optional_cues_on(args.rules)  # optional cues scored too, marked "(opt.)"
     parts = args.only.split(",")
     if "generated" in parts:
         generated(book, args.clips, args.seed, optional)

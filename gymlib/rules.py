@@ -537,6 +537,27 @@ def load_rules(cfg: Config | str | Path | None = None) -> RuleBook:
     return cfg.rules
 
 
+def optional_cues_on(
+    cfg: Config | str | Path | None = None,
+) -> tuple[RuleBook, frozenset[tuple[str, str]]]:
+    """The rule table with every optional cue (``enabled: false``) switched on, and those cues
+    as (exercise, check): for benchmarks that score them beside the checks that speak."""
+    import copy
+
+    from gymlib.config import load_config
+
+    if cfg is None or isinstance(cfg, str | Path):
+        cfg = load_config(cfg)
+    data = copy.deepcopy(dict(cfg.extra["rules"]))
+    optional = set()
+    for ex, rules in data.items():
+        for c in (rules.get("checks") or []) if isinstance(rules, Mapping) else []:
+            if c.get("enabled") is False:
+                optional.add((ex, c["name"]))
+                c["enabled"] = True
+    return parse_rules(data), frozenset(optional)
+
+
 # --------------------------------------------------------------------------------------------
 # Judging a rep
 # --------------------------------------------------------------------------------------------

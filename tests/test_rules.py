@@ -27,6 +27,7 @@ from gymlib.rules import (
     form_fault,
     judge_rep,
     load_rules,
+    optional_cues_on,
     parse_rules,
 )
 from gymlib.synth import generate_clip
@@ -36,15 +37,6 @@ REAL_FORM = SHARED_DATA / "real_form"
 
 def _rules_data() -> dict:
     return copy.deepcopy(yaml.safe_load(DEFAULT_CONFIG_PATH.read_text())["rules"])
-
-
-def _cues_on() -> dict:
-    """The repository's rules with every optional cue switched on."""
-    data = _rules_data()
-    for ex in data.values():
-        for c in ex.get("checks", []) if isinstance(ex, dict) else []:
-            c["enabled"] = True
-    return data
 
 
 def _frame(points: dict[L, tuple[float, float]]) -> np.ndarray:
@@ -267,7 +259,7 @@ def test_split_squat_knee_rests_on_the_bottom_not_on_one_frame() -> None:
     # the verdict is the median over the frames near the deepest point: one frame of the knee
     # past the toes (MediaPipe's jitter) is no fault, the knee held there is (the optional cue
     # switched on)
-    rules = parse_rules(_cues_on())["split_squat"]
+    rules = optional_cues_on()[0]["split_squat"]
     n = 30
     rows = np.full((n, len(rules.columns)), np.nan)
     rows[:, rules.column("view_yaw", "visible")] = 90.0
@@ -312,6 +304,11 @@ def test_knees_past_toes_is_an_optional_squat_cue_off_by_default() -> None:
         if c["name"] == "knees_past_toes":
             c["enabled"] = True
     assert "knees_past_toes" in {c.name for c in parse_rules(data)["squat"].checks}
+    book, optional = optional_cues_on()  # what the benchmarks score beside the others
+    knees, flare = "knees_past_toes", "elbows_flaring"
+    assert optional == {("squat", knees), ("split_squat", knees), ("push_up", flare),
+                        ("bench_press", flare)}  # fmt: skip
+    assert all(name in {c.name for c in book[ex].checks} for ex, name in optional)
     data["squat"]["checks"][1]["relative"] = "end"
     with pytest.raises(ConfigError, match=r"rules\.squat\.checks\[1\]\.relative"):
         parse_rules(data)
@@ -362,7 +359,7 @@ def test_reps_csv_names_each_faults_value_and_limit(tmp_path: Path) -> None:
 
 
 def test_a_value_that_rounds_to_its_limit_shows_the_numbers() -> None:
-    checks = parse_rules(_cues_on())["bench_press"].checks  # an optional cue: switched on
+    checks = optional_cues_on()[0]["bench_press"].checks  # an optional cue: switched on
     spec = next(c for c in checks if c.name == "elbows_flaring")
     fault = form_fault(spec, MEASURES["elbow_tuck_pair"], 0.2797)
     assert fault.text == "elbows 74 deg out from the body (0.2797 upper arm; limit 0.28)"
@@ -399,11 +396,11 @@ def test_split_squat_knee_past_toes_is_an_optional_cue_off_by_default() -> None:
     split = load_rules()["split_squat"]
     assert "knees_past_toes" not in {c.name for c in split.checks}
     assert "shallow" in {c.name for c in split.checks}
-    on = parse_rules(_cues_on())["split_squat"]
+    on = optional_cues_on()[0]["split_squat"]
     clip = generate_clip("split_squat", 3, seed=8, view="left", errors=["knees_past_toes"])
     default = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect)
     switched = count_reps(clip.landmarks, "split_squat", clip.fps, aspect=clip.aspect,
-                          rules=parse_rules(_cues_on()))  # fmt: skip
+                          rules=optional_cues_on()[0])  # fmt: skip
     assert len(default) == len(switched) == 3
     assert all("knees_past_toes" not in r.reasons for r in default)
     assert all("knees_past_toes" in r.reasons for r in switched)
@@ -419,7 +416,7 @@ def test_elbow_flare_is_an_optional_cue_off_by_default(exercise: str) -> None:
     clip = generate_clip(exercise, 3, seed=9, view="left", errors=[[], ["elbows_flaring"], []])
     default = count_reps(clip.landmarks, exercise, clip.fps, aspect=clip.aspect)
     switched = count_reps(clip.landmarks, exercise, clip.fps, aspect=clip.aspect,
-                          rules=parse_rules(_cues_on()))  # fmt: skip
+                          rules=optional_cues_on()[0])  # fmt: skip
     assert [r.verdict for r in default] == ["good"] * 3
     assert ["elbows_flaring" in r.reasons for r in switched] == [False, True, False]
 
@@ -474,7 +471,7 @@ def test_view_limits_are_checked_at_load() -> None:
 
 def test_every_check_says_its_value_and_limit() -> None:
     # issue 37: every fault of every check (optional cues too) names the value and the limit
-    book = parse_rules(_cues_on())
+    book = optional_cues_on()[0]
     for ex in book.exercises.values():
         for spec in ex.checks:
             for view_spec in (spec, *(spec.at_view(v.view) for v in spec.view_limits)):
@@ -491,7 +488,7 @@ def test_real_lunges_front_knee_held_out_half(aspect: float) -> None:
     d = np.load(REAL_FORM / "ngo_lunge.npz", allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)
     held = halves(d["mapped"], d["seq"]) == 1
-    checks = parse_rules(_cues_on())["split_squat"].checks
+    checks = optional_cues_on()[0]["split_squat"].checks
     spec = next(c for c in checks if c.name == "knees_past_toes")
     val = A.front_knee_over_toe(lm, A.segment_lengths(lm, aspect=aspect), aspect=aspect)
     fails = np.where(np.isnan(val), False, val > spec.fail_above)
