@@ -261,7 +261,8 @@ def rendered(book: RuleBook, extra: Path | None,
         print(f"good reps called good: {both_good[1]}/{both_good[0]}")
 
 
-def real_form(book: RuleBook, which: int = 1) -> None:
+def real_form(book: RuleBook, which: int = 1,
+              optional: frozenset[tuple[str, str]] = frozenset()) -> None:  # fmt: skip
     print(f"\n== (c) real labelled frames (real_form), half {which} of the takes "
           "(thresholds chosen on the other) ==")  # fmt: skip
     path = SHARED / "real_form"
@@ -273,6 +274,7 @@ def real_form(book: RuleBook, which: int = 1) -> None:
     print(
         f"{'check':18s} {'aspect':6s} {'with':>5s} {'sens':>6s} {'without':>7s} {'false al.':>9s}"
     )
+    opt = " (opt.)" if ("split_squat", "knees_past_toes") in optional else ""
     for name, fname, checks in (("plank", "ngo_plank.npz", ("hips_sagging", "hips_piking")),
                                 ("lunge", "ngo_lunge.npz", ("knees_past_toes",))):  # fmt: skip
         d = np.load(path / fname, allow_pickle=False)
@@ -293,8 +295,9 @@ def real_form(book: RuleBook, which: int = 1) -> None:
                     val > spec.fail_above)  # fmt: skip
                 fails = np.where(np.isnan(val), False, fails)
                 pos, neg = sel & (mapped == check), sel & (mapped == "good")
+                row = f"{name} {check}{opt if name == 'lunge' else ''}"
                 print(
-                    f"{name + ' ' + check:18s} {label:6s} {pos.sum():5d} "
+                    f"{row:18s} {label:6s} {pos.sum():5d} "
                     f"{fails[pos].mean():6.2f} {neg.sum():7d} {fails[neg].mean():9.3f}"
                 )
 
@@ -508,7 +511,7 @@ def main() -> None:
     if "rendered" in parts:
         rendered(book, args.rendered, optional)
     if "real_form" in parts:
-        real_form(book, args.half)
+        real_form(book, args.half, optional)
     if "recordings" in parts:
         recordings(book, args.plots, optional)
     if "knee_stats" in parts:

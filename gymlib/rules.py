@@ -23,7 +23,9 @@ rep) is below ``fail_below`` or above ``fail_above``. ``views`` limits a check t
 angles where 2-D geometry can judge it (``front`` includes back, ``diagonal`` ~45 degrees,
 ``side``); elsewhere the rep is marked "not judged" for that check instead of guessing.
 ``relative: start`` judges the change from the rep's first frames (a heel rising) instead of the
-value itself; ``enabled: false`` keeps an optional cue in the table, validated but not judged.
+value itself; ``enabled: false`` keeps an optional cue in the table, validated but not judged
+(:func:`optional_cues_on` switches them all on, for benchmarks); ``view_limits`` gives a check
+another limit in some views (``[{view: front, limit: 0.0}]``), where they read it differently.
 
 A failed check carries a :class:`FormFault`: the measured value, the limit and both in words
 (``"hips 17 deg below the line (limit: hips 15 deg below the line)"``), which reps.csv, the event
