@@ -25,7 +25,10 @@
 (d) recordings: the share of reps called faulty (and partial) per exercise on real recordings,
     with the reasons: the real windows (``seed_real_windows.npz``, a recording's windows in
     ``part`` order as one stream) and the 27 real videos (``real_videos``; poses from
-    ``/work/cache/real_pose`` or ``data/interim/real_pose``, made there with MediaPipe if absent).
+    ``/work/cache/real_pose_pyav`` (decoded with PyAV, as ``analyze`` does) or
+    ``data/interim/real_pose``, made there with MediaPipe if absent).
+Optional cues (``enabled: false`` in config.yaml) are scored too, marked "(opt.)"; a rep only
+they fail is still called good, as the coach does by default.
 
 Sensitivity = reps (frames) with the error that the check fails; false alarms = reps (frames)
 without it that the check fails; only where the check can judge (its views, the points seen):
@@ -50,7 +53,7 @@ from gymlib import angles as A  # noqa: E402
 from gymlib.benchtools import halves, match, shared_data  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
-from gymlib.rules import RuleBook, load_rules  # noqa: E402
+from gymlib.rules import RuleBook, optional_cues_on  # noqa: E402
 from gymlib.synth import EXERCISES, STANDARD_VIEWS, generate_clip  # noqa: E402
 
 #: errors put into good generated squat reps here, and the views they are made in
@@ -61,6 +64,18 @@ INJECTED = {"heels_lifting": ("left", "right", "left45", "right45"),
 NOT_FAULTS = {("squat", "knees_past_toes")}
 
 SHARED = shared_data()  # paths.shared_data in config.yaml
+
+
+def verdict(ex: str, rep, optional: frozenset[tuple[str, str]]) -> str:  # noqa: ANN001
+    """The rep's verdict with the optional cues off (what the coach says by default)."""
+    failed = [c for c in rep.checks if c.failed and (ex, c.name) not in optional]
+    if any(c.verdict == "faulty" for c in failed):
+        return "faulty"
+    return "partial" if failed else "good"
+
+
+def label(ex: str, check: str, optional: frozenset[tuple[str, str]]) -> str:
+    return f"{check} (opt.)" if (ex, check) in optional else check
 
 
 class Tally:
@@ -82,14 +97,14 @@ class Tally:
 
     def print(self, title: str) -> None:
         print(f"\n== {title} ==")
-        print(f"{'exercise':12s} {'check':18s} {'with':>5s} {'sens':>6s} {'without':>7s} "
+        print(f"{'exercise':12s} {'check':24s} {'with':>5s} {'sens':>6s} {'without':>7s} "
               f"{'false al.':>9s} {'F1':>5s} {'judged':>6s}")  # fmt: skip
         for (ex, check), (pos, tp, neg, fp, unj) in sorted(self.n.items()):
             f1 = 2 * tp / (2 * tp + fp + (pos - tp)) if tp else float("nan")
             sens = tp / pos if pos else float("nan")
             fa = fp / neg if neg else float("nan")
             judged = (pos + neg) / max(pos + neg + unj, 1)
-            print(f"{ex:12s} {check:18s} {pos:5d} {sens:6.2f} {neg:7d} {fa:9.3f} {f1:5.2f} "
+            print(f"{ex:12s} {check:24s} {pos:5d} {sens:6.2f} {neg:7d} {fa:9.3f} {f1:5.2f} "
                   f"{judged:6.0%}")  # fmt: skip
 
 
@@ -136,7 +151,8 @@ def inject(lm: np.ndarray, aspect: float, error: str, ph: np.ndarray,
     lm[..., 1] = np.where(lm[..., 3] > 0, xy[..., 1], lm[..., 1])
 
 
-def generated(book: RuleBook, clips: int, seed: int) -> None:
+def generated(book: RuleBook, clips: int, seed: int,
+              optional: frozenset[tuple[str, str]] = frozenset()) -> None:  # fmt: skip
     tally, good_total, good_ok = Tally(), defaultdict(int), defaultdict(int)
     k = 0
     for ex in EXERCISES:
@@ -161,10 +177,11 @@ def generated(book: RuleBook, clips: int, seed: int) -> None:
                     if truths[j] is None:
                         continue
                     for res in reps[i].checks:
-                        tally.add((ex, res.name), res.name in truths[j], res.failed)
+                        tally.add((ex, label(ex, res.name, optional)), res.name in truths[j],
+                                  res.failed)  # fmt: skip
                     if not truths[j]:
                         good_total[ex] += 1
-                        good_ok[ex] += reps[i].verdict == "good"
+                        good_ok[ex] += verdict(ex, reps[i], optional) == "good"
     tally.print("(a) generated reps (gymlib.synth), matched to their true reps")
     print("good reps called good: " + ", ".join(
         f"{ex} {good_ok[ex]}/{good_total[ex]} ({good_ok[ex] / max(good_total[ex], 1):.0%})"
@@ -186,7 +203,8 @@ def _poses(video: Path, cache: Path, stem: str | None = None):  # noqa: ANN202
 
 
 def rendered_clips(book: RuleBook, folder: Path, cache: Path | None, tally: Tally,
-                   good: list[int]) -> None:  # fmt: skip
+                   good: list[int], optional: frozenset[tuple[str, str]] = frozenset()
+                   ) -> None:  # fmt: skip
     """Score every rendered clip in ``folder`` (``<clip>.json`` truth beside ``<clip>.mp4``)
     into ``tally``; ``good``: [good reps, called good]. MediaPipe's landmarks are cached in
     ``cache`` (None: beside each clip as ``<clip>.pose.npz``)."""
@@ -205,10 +223,10 @@ def rendered_clips(book: RuleBook, folder: Path, cache: Path | None, tally: Tall
         for i, j in match(reps, true):
             errs = {e for e in true[j].errors if (ex, e) not in NOT_FAULTS}
             for res in reps[i].checks:
-                tally.add((ex, res.name), res.name in errs, res.failed)
+                tally.add((ex, label(ex, res.name, optional)), res.name in errs, res.failed)
             if not errs:
                 good[0] += 1
-                good[1] += reps[i].verdict == "good"
+                good[1] += verdict(ex, reps[i], optional) == "good"
         bad = [
             f"{k + 1}: {','.join(r['errors'])}" for k, r in enumerate(truth["reps"]) if r["errors"]
         ]
@@ -219,7 +237,8 @@ def rendered_clips(book: RuleBook, folder: Path, cache: Path | None, tally: Tall
         )
 
 
-def rendered(book: RuleBook, extra: Path | None) -> None:
+def rendered(book: RuleBook, extra: Path | None,
+             optional: frozenset[tuple[str, str]] = frozenset()) -> None:  # fmt: skip
     """(b): the sample clips, then the clips in ``extra`` (other bodies and views), then both."""
     both, both_good = Tally(), [0, 0]
     sets = [("rendered sample clips (data/samples)", ROOT / "data" / "samples",
@@ -231,7 +250,7 @@ def rendered(book: RuleBook, extra: Path | None) -> None:
     for title, folder, cache in sets:
         tally, good = Tally(), [0, 0]
         print(f"\n-- {title} --")
-        rendered_clips(book, folder, cache, tally, good)
+        rendered_clips(book, folder, cache, tally, good, optional)
         tally.print(f"(b) {title}, through MediaPipe")
         print(f"good reps called good: {good[1]}/{good[0]}")
         for key, row in tally.n.items():
@@ -242,7 +261,8 @@ def rendered(book: RuleBook, extra: Path | None) -> None:
         print(f"good reps called good: {both_good[1]}/{both_good[0]}")
 
 
-def real_form(book: RuleBook, which: int = 1) -> None:
+def real_form(book: RuleBook, which: int = 1,
+              optional: frozenset[tuple[str, str]] = frozenset()) -> None:  # fmt: skip
     print(f"\n== (c) real labelled frames (real_form), half {which} of the takes "
           "(thresholds chosen on the other) ==")  # fmt: skip
     path = SHARED / "real_form"
@@ -254,6 +274,7 @@ def real_form(book: RuleBook, which: int = 1) -> None:
     print(
         f"{'check':18s} {'aspect':6s} {'with':>5s} {'sens':>6s} {'without':>7s} {'false al.':>9s}"
     )
+    opt = " (opt.)" if ("split_squat", "knees_past_toes") in optional else ""
     for name, fname, checks in (("plank", "ngo_plank.npz", ("hips_sagging", "hips_piking")),
                                 ("lunge", "ngo_lunge.npz", ("knees_past_toes",))):  # fmt: skip
         d = np.load(path / fname, allow_pickle=False)
@@ -274,8 +295,9 @@ def real_form(book: RuleBook, which: int = 1) -> None:
                     val > spec.fail_above)  # fmt: skip
                 fails = np.where(np.isnan(val), False, fails)
                 pos, neg = sel & (mapped == check), sel & (mapped == "good")
+                row = f"{name} {check}{opt if name == 'lunge' else ''}"
                 print(
-                    f"{name + ' ' + check:18s} {label:6s} {pos.sum():5d} "
+                    f"{row:18s} {label:6s} {pos.sum():5d} "
                     f"{fails[pos].mean():6.2f} {neg.sum():7d} {fails[neg].mean():9.3f}"
                 )
 
@@ -313,7 +335,7 @@ def real_streams():  # noqa: ANN201
     else:
         print(f"  (real windows skipped: {path} not found)")
     videos = SHARED / "real_videos"
-    cache = Path("/work/cache/real_pose")
+    cache = Path("/work/cache/real_pose_pyav")
     for js in sorted(videos.glob("*.json")):
         meta = json.loads(js.read_text())
         npz = cache / f"{js.stem}.npz"
@@ -327,7 +349,8 @@ def real_streams():  # noqa: ANN201
         yield meta["exercise"], "videos", js.stem, seq.landmarks.astype(np.float64), seq.fps, w / h
 
 
-def recordings(book: RuleBook, plots: Path | None) -> None:
+def recordings(book: RuleBook, plots: Path | None,
+               optional: frozenset[tuple[str, str]] = frozenset()) -> None:  # fmt: skip
     print("\n== (d) real recordings: share of reps called faulty / partial, with the reasons ==")
     per = defaultdict(lambda: defaultdict(int))
     examples: dict[tuple[str, str], list] = defaultdict(list)
@@ -337,15 +360,16 @@ def recordings(book: RuleBook, plots: Path | None) -> None:
             kind = "videos" if src == "videos" else "windows"
             for key in ((ex, kind), (ex, "all")):
                 per[key]["reps"] += 1
-                per[key][r.verdict] += 1
+                per[key][verdict(ex, r, optional)] += 1
                 for reason in r.reasons:
-                    per[key][reason] += 1
+                    per[key][label(ex, reason, optional)] += 1
             for c in r.checks:
-                if c.fault is not None:
+                if c.fault is not None and (ex, c.name) not in optional:
                     examples[(ex, c.name)].append((src, name, r, c.fault, stream, aspect))
     print(f"{'exercise':12s} {'source':8s} {'reps':>5s} {'faulty':>7s} {'partial':>8s}  reasons")
     for (ex, kind), c in sorted(per.items()):
         reasons = {k: v for k, v in c.items() if k not in ("reps", "good", "partial", "faulty")}
+        # "(opt.)": an optional cue, off by default: the reps it would fault if switched on
         print(f"{ex:12s} {kind:8s} {c['reps']:5d} {c['faulty'] / c['reps']:7.0%} "
               f"{c['partial'] / c['reps']:8.0%}  {dict(sorted(reasons.items()))}")  # fmt: skip
     if plots is not None:
@@ -480,16 +504,16 @@ def main() -> None:
         help="real_form half to report (1: held out; 0: the one thresholds came from)",
     )
     args = ap.parse_args()
-    book = load_rules(args.rules)
+    book, optional = optional_cues_on(args.rules)  # optional cues scored too, marked "(opt.)"
     parts = args.only.split(",")
     if "generated" in parts:
-        generated(book, args.clips, args.seed)
+        generated(book, args.clips, args.seed, optional)
     if "rendered" in parts:
-        rendered(book, args.rendered)
+        rendered(book, args.rendered, optional)
     if "real_form" in parts:
-        real_form(book, args.half)
+        real_form(book, args.half, optional)
     if "recordings" in parts:
-        recordings(book, args.plots)
+        recordings(book, args.plots, optional)
     if "knee_stats" in parts:
         knee_stats(book, args.seed)
 

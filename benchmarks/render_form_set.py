@@ -103,6 +103,18 @@ SPECS: tuple[SampleSpec, ...] = (
         "squat", "left45", N, 601, _errs(N, {1: ("shallow",)}), idle=False, camera_height=1.4
     ),
     SampleSpec("split_squat", "front", N, 605, _errs(N, {1: ("shallow",)}), idle=False),
+    # round three: the elbow flare where its check can judge it (side views; the flared reps
+    # above are from 45 deg and from a bench-level camera the near elbow points at)
+    SampleSpec("push_up", "right", N, 618, _errs(N, {1: ("elbows_flaring",)}), idle=False),
+    SampleSpec(
+        "bench_press",
+        "right",
+        N,
+        619,
+        _errs(N, {1: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=1.2,
+    ),
 )
 
 

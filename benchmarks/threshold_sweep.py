@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 
 from gymlib.benchtools import halves, match, shared_data  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
-from gymlib.rules import load_rules  # noqa: E402
+from gymlib.rules import optional_cues_on  # noqa: E402  (optional cues can be swept too)
 from gymlib.synth import EXERCISE_ERRORS, VIEWS, generate_clip  # noqa: E402
 
 
@@ -55,7 +55,8 @@ def main() -> int:
     unknown = [v for v in views if v not in VIEWS]
     if unknown:
         ap.error(f"unknown view(s) {', '.join(unknown)}; expected some of {', '.join(VIEWS)}")
-    spec = next(c for c in load_rules()[args.exercise].checks if c.name == args.check)
+    book = optional_cues_on()[0]
+    spec = next(c for c in book[args.exercise].checks if c.name == args.check)
     below = spec.fail_below is not None
     current = spec.fail_below if below else spec.fail_above
 
@@ -63,7 +64,7 @@ def main() -> int:
     for k in range(args.clips):
         clip = generate_clip(args.exercise, 5, seed=args.seed + k, view=views[k % len(views)],
                              error_rate=0.35, tempo=(1.0, 5.0))  # fmt: skip
-        reps = count_reps(clip.landmarks, clip.exercise, clip.fps, aspect=clip.aspect)
+        reps = count_reps(clip.landmarks, clip.exercise, clip.fps, aspect=clip.aspect, rules=book)
         for i, j in match(reps, clip.reps):
             result = next(r for r in reps[i].checks if r.name == args.check)
             if result.value is not None and result.failed is not None:
@@ -100,7 +101,7 @@ def real_sweep(exercise: str, check: str, lo: float | None, hi: float | None,
     d = np.load(path, allow_pickle=False)
     lm = np.nan_to_num(d["landmarks"].astype(np.float64), nan=0.0)  # NaN = not kept: unseen
     choose = halves(d["mapped"], d["seq"]) == 0
-    spec = next(c for c in load_rules()[exercise].checks if c.name == check)
+    spec = next(c for c in optional_cues_on()[0][exercise].checks if c.name == check)
     below = spec.fail_below is not None
     print(f"{exercise} {check} on half 0 of the real labelled takes; config "
           f"{'fail_below' if below else 'fail_above'} {spec.limit}")  # fmt: skip

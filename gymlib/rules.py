@@ -23,7 +23,9 @@ rep) is below ``fail_below`` or above ``fail_above``. ``views`` limits a check t
 angles where 2-D geometry can judge it (``front`` includes back, ``diagonal`` ~45 degrees,
 ``side``); elsewhere the rep is marked "not judged" for that check instead of guessing.
 ``relative: start`` judges the change from the rep's first frames (a heel rising) instead of the
-value itself; ``enabled: false`` keeps an optional cue in the table, validated but not judged.
+value itself; ``enabled: false`` keeps an optional cue in the table, validated but not judged
+(:func:`optional_cues_on` switches them all on, for benchmarks); ``view_limits`` gives a check
+another limit in some views (``[{view: front, limit: 0.0}]``), where they read it differently.
 
 A failed check carries a :class:`FormFault`: the measured value, the limit and both in words
 (``"hips 17 deg below the line (limit: hips 15 deg below the line)"``), which reps.csv, the event
@@ -229,6 +231,14 @@ class PostureSpec:
 
 
 @dataclass(frozen=True)
+class ViewLimit:
+    """A check's limit in one camera view, where that view reads the measure differently."""
+
+    view: str = field(default="front", metadata={"choices": VIEW_NAMES})
+    limit: float = 0.0
+
+
+@dataclass(frozen=True)
 class CheckSpec:
     """One form check on a rep."""
 
@@ -250,11 +260,21 @@ class CheckSpec:
     #: ``start``: judge the change from the rep's start (its first frames, at the top) instead
     #: of the value itself (a heel rising, whatever the foot's shape and the camera's tilt)
     relative: str = field(default="none", metadata={"choices": ("none", "start")})
+    #: other limits in some views (``[{view: front, limit: 0.0}]``); the others take fail_*
+    view_limits: tuple[ViewLimit, ...] = ()
 
     @property
     def limit(self) -> float:
         """The threshold the value is held against."""
         return float(self.fail_below if self.fail_below is not None else self.fail_above)
+
+    def at_view(self, view: str | None) -> CheckSpec:
+        """This check with the limit of ``view`` (itself when that view has none of its own)."""
+        for v in self.view_limits:
+            if v.view == view:
+                key = "fail_below" if self.fail_below is not None else "fail_above"
+                return dataclasses.replace(self, **{key: v.limit})
+        return self
 
 
 @dataclass(frozen=True)
@@ -443,6 +463,11 @@ def _parse_exercise(
         bad_views = sorted(set(spec.views) - set(VIEW_NAMES))
         if bad_views or not spec.views:
             raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
+        for j, v in enumerate(spec.view_limits):
+            if v.view not in spec.views:
+                raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} is not judged by "
+                                  f"this check (views: {list(spec.views)})")  # fmt: skip
+            _check_value(cm, v.limit, f"{key}.view_limits[{j}].limit")
         if spec.enabled:
             checks.append(spec)
 
@@ -512,6 +537,27 @@ def load_rules(cfg: Config | str | Path | None = None) -> RuleBook:
     if cfg.rules is None:
         raise ConfigError("config has no 'rules' section")
     return cfg.rules
+
+
+def optional_cues_on(
+    cfg: Config | str | Path | None = None,
+) -> tuple[RuleBook, frozenset[tuple[str, str]]]:
+    """The rule table with every optional cue (``enabled: false``) switched on, and those cues
+    as (exercise, check): for benchmarks that score them beside the checks that speak."""
+    import copy
+
+    from gymlib.config import load_config
+
+    if cfg is None or isinstance(cfg, str | Path):
+        cfg = load_config(cfg)
+    data = copy.deepcopy(dict(cfg.extra["rules"]))
+    optional = set()
+    for ex, rules in data.items():
+        for c in (rules.get("checks") or []) if isinstance(rules, Mapping) else []:
+            if c.get("enabled") is False:
+                optional.add((ex, c["name"]))
+                c["enabled"] = True
+    return parse_rules(data), frozenset(optional)
 
 
 # --------------------------------------------------------------------------------------------
@@ -595,6 +641,7 @@ def judge_rep(
     n_start = max(1, int(round(START_SHARE * len(rows))))
     results = []
     for spec in rules.checks:
+        spec = spec.at_view(view)
         col = rows[:, rules.column(spec.measure, spec.side)]
         vals = col[bottom_mask] if spec.at == "bottom" else col
         vals = vals[~np.isnan(vals)]

@@ -322,7 +322,8 @@ class RepCounter:
         view = view_category(self.gate.yaw)
         for col, spec in self._live:
             val = row[col] if row is not None else math.nan
-            true = in_rep and val == val and view in spec.views and check_fails(spec, val)
+            seen = in_rep and val == val and view in spec.views
+            true = seen and check_fails(spec.at_view(view), val)
             self._warn.observe(spec.name, spec.message, spec.severity, now, bool(true))
         if finished is not None:
             for r in finished.checks:
