@@ -46,7 +46,8 @@ def main() -> int:
     args = ap.parse_args()
     if args.real:
         return real_sweep(args.exercise, args.check, args.lo, args.hi, args.step)
-    if args.check not in EXERCISE_ERRORS[args.exercise]:
+    error = args.check.removesuffix("_side")  # elbows_flaring_side: the side-view cue's error
+    if error not in EXERCISE_ERRORS[args.exercise]:
         ap.error(
             f"{args.check!r} is not a labelled error of {args.exercise}; "
             f"expected one of {', '.join(EXERCISE_ERRORS[args.exercise])}"
@@ -69,7 +70,7 @@ def main() -> int:
             result = next(r for r in reps[i].checks if r.name == args.check)
             if result.value is not None and result.failed is not None:
                 values.append(result.value)
-                truth.append(args.check in clip.reps[j].errors)
+                truth.append(error in clip.reps[j].errors)
     v, y = np.array(values), np.array(truth)
     print(f"{args.exercise} {args.check}: {len(v)} judged reps, {int(y.sum())} with the error; "
           f"config: {'fail_below' if below else 'fail_above'} {current}")  # fmt: skip
