@@ -1,6 +1,6 @@
 """F1 of one form check at a range of thresholds, on generated clips the benchmark does not use.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/threshold_sweep.py push_up elbows_flaring \
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/threshold_sweep.py push_up elbows_flaring_side \
         [--views left,right] [--clips 120] [--seed 7000] [--lo 0.10 --hi 0.40 --step 0.02]
 
 How the thresholds in ``config.yaml`` that no seed rule fixes were chosen (elbow flare, split-squat
@@ -71,7 +71,7 @@ def main() -> int:
             if result.value is not None and result.failed is not None:
                 values.append(result.value)
                 truth.append(error in clip.reps[j].errors)
-    v, y = np.array(values), np.array(truth)
+    v, y = np.array(values, dtype=float), np.array(truth, dtype=bool)
     print(f"{args.exercise} {args.check}: {len(v)} judged reps, {int(y.sum())} with the error; "
           f"config: {'fail_below' if below else 'fail_above'} {current}")  # fmt: skip
     lo = args.lo if args.lo is not None else float(np.percentile(v, 2))
