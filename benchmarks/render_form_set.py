@@ -4,7 +4,7 @@
         [--out data/interim/form_eval_rendered] [--only squat,push_up]
 
 Every exercise in two or three views (14 clips of 3 reps, the first squat 5; no idle parts),
-each in a view the sample library does not use for that exercise, with seeds 600-624 (the
+each in a view the sample library does not use for that exercise, with seeds 600-626 (the
 samples use 11-23, the training set 10000 on, so the bodies and motions are new), a high or
 low camera, a portrait or mirrored picture in some, and the exercise's labelled form errors on
 one or two reps of each clip (the renderer's errors: ``gymlib.synth.EXERCISE_ERRORS``; it makes
@@ -138,6 +138,25 @@ SPECS: tuple[SampleSpec, ...] = (
     ),
     SampleSpec("push_up", "front", N, 623, _errs(N, {2: ("elbows_flaring",)}), idle=False),
     SampleSpec("bench_press", "back", N, 624, _errs(N, {1: ("elbows_flaring",)}), idle=False),
+    # the same from a raised camera (as the side flare works from above)
+    SampleSpec(
+        "push_up",
+        "front",
+        N,
+        625,
+        _errs(N, {1: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=1.3,
+    ),
+    SampleSpec(
+        "bench_press",
+        "back",
+        N,
+        626,
+        _errs(N, {1: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=1.4,
+    ),
 )
 
 
