@@ -66,6 +66,12 @@ NOT_FAULTS = {("squat", "knees_past_toes")}
 SHARED = shared_data()  # paths.shared_data in config.yaml
 
 
+def error_of(check: str) -> str:
+    """The labelled error a check judges: ``elbows_flaring_side`` (the optional side-view cue)
+    judges ``elbows_flaring`` as the front-view check does."""
+    return check.removesuffix("_side")
+
+
 def verdict(ex: str, rep, optional: frozenset[tuple[str, str]]) -> str:  # noqa: ANN001
     """The rep's verdict with the optional cues off (what the coach says by default)."""
     failed = [c for c in rep.checks if c.failed and (ex, c.name) not in optional]
@@ -177,8 +183,8 @@ def generated(book: RuleBook, clips: int, seed: int,
                     if truths[j] is None:
                         continue
                     for res in reps[i].checks:
-                        tally.add((ex, label(ex, res.name, optional)), res.name in truths[j],
-                                  res.failed)  # fmt: skip
+                        truth = error_of(res.name) in truths[j]
+                        tally.add((ex, label(ex, res.name, optional)), truth, res.failed)
                     if not truths[j]:
                         good_total[ex] += 1
                         good_ok[ex] += verdict(ex, reps[i], optional) == "good"
@@ -223,7 +229,8 @@ def rendered_clips(book: RuleBook, folder: Path, cache: Path | None, tally: Tall
         for i, j in match(reps, true):
             errs = {e for e in true[j].errors if (ex, e) not in NOT_FAULTS}
             for res in reps[i].checks:
-                tally.add((ex, label(ex, res.name, optional)), res.name in errs, res.failed)
+                tally.add((ex, label(ex, res.name, optional)), error_of(res.name) in errs,
+                          res.failed)  # fmt: skip
             if not errs:
                 good[0] += 1
                 good[1] += verdict(ex, reps[i], optional) == "good"

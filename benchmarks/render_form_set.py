@@ -4,7 +4,7 @@
         [--out data/interim/form_eval_rendered] [--only squat,push_up]
 
 Every exercise in two or three views (14 clips of 3 reps, the first squat 5; no idle parts),
-each in a view the sample library does not use for that exercise, with seeds 600-617 (the
+each in a view the sample library does not use for that exercise, with seeds 600-626 (the
 samples use 11-23, the training set 10000 on, so the bodies and motions are new), a high or
 low camera, a portrait or mirrored picture in some, and the exercise's labelled form errors on
 one or two reps of each clip (the renderer's errors: ``gymlib.synth.EXERCISE_ERRORS``; it makes
@@ -114,6 +114,48 @@ SPECS: tuple[SampleSpec, ...] = (
         _errs(N, {1: ("elbows_flaring",)}),
         idle=False,
         camera_height=1.2,
+    ),
+    # round four: the elbow flare from the front (its default check's view): a push-up filmed
+    # from in front of the head by a phone on the floor, a bench press from its foot end
+    SampleSpec(
+        "push_up",
+        "front",
+        N,
+        620,
+        _errs(N, {1: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=0.2,
+    ),
+    SampleSpec("bench_press", "front", N, 621, _errs(N, {1: ("elbows_flaring",)}), idle=False),
+    SampleSpec(
+        "push_up",
+        "front",
+        N,
+        622,
+        _errs(N, {0: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=0.6,
+    ),
+    SampleSpec("push_up", "front", N, 623, _errs(N, {2: ("elbows_flaring",)}), idle=False),
+    SampleSpec("bench_press", "back", N, 624, _errs(N, {1: ("elbows_flaring",)}), idle=False),
+    # the same from a raised camera (as the side flare works from above)
+    SampleSpec(
+        "push_up",
+        "front",
+        N,
+        625,
+        _errs(N, {1: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=1.3,
+    ),
+    SampleSpec(
+        "bench_press",
+        "back",
+        N,
+        626,
+        _errs(N, {1: ("elbows_flaring",)}),
+        idle=False,
+        camera_height=1.4,
     ),
 )
 

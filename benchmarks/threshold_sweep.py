@@ -1,6 +1,6 @@
 """F1 of one form check at a range of thresholds, on generated clips the benchmark does not use.
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/threshold_sweep.py push_up elbows_flaring \
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/threshold_sweep.py push_up elbows_flaring_side \
         [--views left,right] [--clips 120] [--seed 7000] [--lo 0.10 --hi 0.40 --step 0.02]
 
 How the thresholds in ``config.yaml`` that no seed rule fixes were chosen (elbow flare, split-squat
@@ -46,7 +46,8 @@ def main() -> int:
     args = ap.parse_args()
     if args.real:
         return real_sweep(args.exercise, args.check, args.lo, args.hi, args.step)
-    if args.check not in EXERCISE_ERRORS[args.exercise]:
+    error = args.check.removesuffix("_side")  # elbows_flaring_side: the side-view cue's error
+    if error not in EXERCISE_ERRORS[args.exercise]:
         ap.error(
             f"{args.check!r} is not a labelled error of {args.exercise}; "
             f"expected one of {', '.join(EXERCISE_ERRORS[args.exercise])}"
@@ -69,8 +70,8 @@ def main() -> int:
             result = next(r for r in reps[i].checks if r.name == args.check)
             if result.value is not None and result.failed is not None:
                 values.append(result.value)
-                truth.append(args.check in clip.reps[j].errors)
-    v, y = np.array(values), np.array(truth)
+                truth.append(error in clip.reps[j].errors)
+    v, y = np.array(values, dtype=float), np.array(truth, dtype=bool)
     print(f"{args.exercise} {args.check}: {len(v)} judged reps, {int(y.sum())} with the error; "
           f"config: {'fail_below' if below else 'fail_above'} {current}")  # fmt: skip
     lo = args.lo if args.lo is not None else float(np.percentile(v, 2))

@@ -223,6 +223,48 @@ def pick_side(side: str, left: float, right: float, use_left: bool) -> float:
     return (left + right) / 2
 
 
+_ELBOW_WIDTH = (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW)
+_HIPS = (L.LEFT_HIP, L.RIGHT_HIP)
+#: The shoulders look at least this much wider than the hips only from the head end: the
+#: nearer end of a torso seen along its length looks wider (generated push-ups and bench
+#: presses at the bottom: head end 2.0-3.2, foot end 1.2-1.6, 45 deg 1.0-2.0)
+HEAD_END = 1.8
+
+
+def elbow_width_fn(lm: np.ndarray, refs: np.ndarray, side: str, aspect: float) -> np.ndarray:
+    """The elbows' spacing across the picture over the shoulders', ``(T,)`` from ``(T, 33, 4)``,
+    for a camera at the head end (in front of a push-up, behind a bench). An upper arm ``u``
+    long turned ``a`` deg out from the torso puts each elbow ``u sin(a)`` outside its
+    shoulder: shoulders ``w`` apart read about ``1 + 2 u sin(a) / w``. From the foot end the
+    tucked elbows come nearer the camera than the shoulders and look as wide as flared ones,
+    so NaN there (shoulders under :data:`HEAD_END` hip widths; hips placed at all count, as
+    they hide behind the body), where a point is unseen, or where the shoulders look closer
+    than a quarter torso (a side view)."""
+    arr = np.asarray(lm, dtype=np.float64).reshape(-1, 33, 4)
+    x = arr[..., 0] * aspect
+    torso = np.asarray(refs, dtype=np.float64).reshape(len(arr), -1)[:, _SEG["torso"]]
+    sh = np.abs(x[:, L.LEFT_SHOULDER] - x[:, L.RIGHT_SHOULDER])
+    el = np.abs(x[:, L.LEFT_ELBOW] - x[:, L.RIGHT_ELBOW])
+    hips = np.abs(x[:, L.LEFT_HIP] - x[:, L.RIGHT_HIP])
+    seen = (arr[:, _ELBOW_WIDTH, 3] >= A.MIN_VISIBILITY).all(axis=1)
+    placed = (arr[:, _HIPS, 3] > 0).all(axis=1)
+    ok = seen & placed & (sh >= torso / 4) & (sh >= HEAD_END * hips)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ok, el / sh, np.nan)
+
+
+def elbow_width(p: Points, refs: list[float], side: str) -> float:
+    """:func:`elbow_width_fn` on one frame."""
+    x = p.x
+    if not all(p.seen[j] for j in _ELBOW_WIDTH) or not all(p.v[j] > 0 for j in _HIPS):
+        return _NAN
+    sh = abs(x[L.LEFT_SHOULDER] - x[L.RIGHT_SHOULDER])
+    hips = abs(x[L.LEFT_HIP] - x[L.RIGHT_HIP])
+    if not (sh >= refs[_SEG["torso"]] / 4 and sh >= HEAD_END * hips):
+        return _NAN
+    return abs(x[L.LEFT_ELBOW] - x[L.RIGHT_ELBOW]) / sh
+
+
 def format_value(value: float) -> str:
     """A measured value as a person reads it: whole degrees, two decimals for ratios."""
     return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2f}"
@@ -327,6 +369,7 @@ WORDS: dict[str, Callable[[float], str]] = {
     "thigh_vertical": lambda v: f"thigh {_degrees_of_cos(v):.0f} deg from vertical",
     "arm_raise": lambda v: f"wrists {v:+.2f} arm lengths from shoulder height",
     "elbow_tuck_pair": lambda v: f"elbows {_degrees_of_cos(v):.0f} deg out from the body",
+    "elbow_width": lambda v: f"elbows {v:.2f} x as far apart as the shoulders",
     "chin_over_bar": lambda v: f"mouth {v:+.2f} torso lengths from the hands",
     "torso_lean": lambda v: f"torso {abs(v):.0f} deg {'forward' if v > 0 else 'back'}",
 }
@@ -364,6 +407,8 @@ def _builtin() -> dict[str, Measure]:
         _entry("elbow_tuck_pair", _vec(A.elbow_tuck_pair, sided=False), (-3, 3), "upper arm",
                (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_HIP,
                 L.RIGHT_HIP), sided=False),  # both arms
+        _entry("elbow_width", elbow_width_fn, (0, 10), "x", _ELBOW_WIDTH + _HIPS, sided=False,
+               one=elbow_width),  # the elbow flare from the head end
         _entry("wrist_over_elbow", _vec(A.wrist_over_elbow, refs=False), (0, 90), "deg",
                (L.LEFT_ELBOW, L.LEFT_WRIST)),
         _entry("chin_over_bar", _vec(A.chin_over_bar, sided=False), (-5, 5), "torso",

@@ -38,8 +38,8 @@ def _frames_with_dropouts(seed: int) -> tuple[np.ndarray, float]:
     return arr, 16 / 9
 
 
-def _assert_same(one: np.ndarray, whole: np.ndarray, what: str) -> None:
-    assert np.isfinite(whole).mean() > 0.3, f"{what}: too few seen values to compare"
+def _assert_same(one: np.ndarray, whole: np.ndarray, what: str, seen: float = 0.3) -> None:
+    assert np.isfinite(whole).mean() > seen, f"{what}: too few seen values to compare"
     np.testing.assert_array_equal(np.isnan(one), np.isnan(whole), err_msg=what)
     np.testing.assert_allclose(one, whole, rtol=1e-9, atol=1e-12, equal_nan=True, err_msg=what)
 
@@ -63,7 +63,8 @@ def test_every_one_frame_twin_matches_its_vectorised_measure() -> None:
         for side in ("left", "right") if m.sided else ("left",):
             whole = m.fn(arr, refs, side, aspect)
             one = np.array([m.one(p, r, side) for p, r in zip(points, refs.tolist(), strict=True)])
-            _assert_same(one, whole, f"{name} ({side})")
+            # elbow_width judges head-end views only (tests/test_rules.py: on them)
+            _assert_same(one, whole, f"{name} ({side})", 0.1 if name == "elbow_width" else 0.3)
 
 
 def test_one_frame_segment_lengths_and_visible_side_match() -> None:
@@ -105,7 +106,8 @@ def test_one_frame_twins_match_on_real_mediapipe_frames(real_windows_path: Path)
     for name, m in _every_twin().items():
         for side in ("left", "right") if m.sided else ("left",):
             one = np.array([m.one(p, r, side) for p, r in zip(points, refs.tolist(), strict=True)])
-            _assert_same(one, m.fn(arr, refs, side, 16 / 9), f"{name} ({side}), real frames")
+            _assert_same(one, m.fn(arr, refs, side, 16 / 9), f"{name} ({side}), real frames",
+                         0.1 if name == "elbow_width" else 0.3)  # fmt: skip
 
 
 @pytest.mark.parametrize("exercise", ["squat", "split_squat", "lat_machine"])
