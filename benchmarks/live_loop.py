@@ -159,9 +159,12 @@ def old_tree(rev_or_dir: str, tmp: Path) -> Path:
     """A folder holding the older tree: ``rev_or_dir`` itself, or that commit extracted."""
     if Path(rev_or_dir, "gymlib").is_dir():
         return Path(rev_or_dir).resolve()
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev_or_dir],
-                             capture_output=True, check=True).stdout  # fmt: skip
-    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    got = subprocess.run(["git", "-C", str(ROOT), "archive", rev_or_dir], capture_output=True)
+    if got.returncode != 0:
+        raise SystemExit(f"--old {rev_or_dir}: neither a folder holding gymlib/ nor a commit of "
+                         f"{ROOT}: {got.stderr.decode().strip()}")  # fmt: skip
+    tmp.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=got.stdout, check=True)
     return tmp
 
 
@@ -212,7 +215,7 @@ def main() -> None:
     ap.add_argument("--session-only", action="store_true",
                     help="CoachSession + voice alone, not the whole live loop")  # fmt: skip
     ap.add_argument("--old", default=None, metavar="REV_OR_DIR",
-                    help="compare the cost per frame with this commit or tree (see above)")  # fmt: skip
+                    help="compare the cost per frame with this commit or tree")  # fmt: skip
     ap.add_argument("--rounds", type=int, default=5, help="with --old: alternating rounds")
     ap.add_argument("--frames", type=int, default=9000, help="with --old: frames per run")
     args = ap.parse_args()
