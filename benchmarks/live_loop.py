@@ -1,6 +1,7 @@
 """The live coach's kernel-side cost per frame, and an hour-long session. Figures for issue 8.
 
     OMP_NUM_THREADS=2 .venv/bin/python benchmarks/live_loop.py [--minutes 60]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/live_loop.py --old 1be05cd [--rounds 5]
 
 1. Per frame, on a real photo of a person (skimage's astronaut, 640x480 JPEG as the browser sends
    it): JPEG decode, MediaPipe pose (full model, video mode), then the coach on a generated
@@ -11,14 +12,28 @@
    stages: the whole loop against the session + voice alone, interleaved.
 2. A simulated session of ``--minutes`` at 30 fps (generated sets with rests) through the same
    loop with the shipped classifier: resident memory growth (target < 20 MB), reps and sets.
+
+``--old REV_OR_DIR`` instead compares this tree with an older one (a commit, extracted with
+``git archive`` into a temporary folder, or a folder holding one) on the same frames: generated
+squats at 30 fps (``--frames``, 12 reps in a loop, as ``benchmarks/live_memory.py`` feeds them),
+through each tree's own code in a fresh process (``benchmarks/frame_cost.py``), the trees
+alternating over ``--rounds`` rounds (old first in odd rounds, new first in even ones). It prints
+each run's process CPU time per frame (wall time on a shared machine varies too much), then the
+medians, ranges and the median of the rounds' differences, for the dashboard's whole kernel
+path (``LiveCoach._process``, pose replaced) and the session + voice alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -32,6 +47,8 @@ from gymlib.model import ExerciseClassifier  # noqa: E402
 from gymlib.recording import EventLog  # noqa: E402
 from gymlib.session import CoachSession, VoiceCoach  # noqa: E402
 from gymlib.synth import EXERCISES, generate_clip  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def rss_mb() -> float:
@@ -138,12 +155,73 @@ def long_session(clf: ExerciseClassifier, minutes: float, session_only: bool) ->
           f"{len(session.reps)} reps counted, {reps_true} performed")  # fmt: skip
 
 
+def old_tree(rev_or_dir: str, tmp: Path) -> Path:
+    """A folder holding the older tree: ``rev_or_dir`` itself, or that commit extracted."""
+    if Path(rev_or_dir, "gymlib").is_dir():
+        return Path(rev_or_dir).resolve()
+    got = subprocess.run(["git", "-C", str(ROOT), "archive", rev_or_dir], capture_output=True)
+    if got.returncode != 0:
+        raise SystemExit(f"--old {rev_or_dir}: neither a folder holding gymlib/ nor a commit of "
+                         f"{ROOT}: {got.stderr.decode().strip()}")  # fmt: skip
+    tmp.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=got.stdout, check=True)
+    return tmp
+
+
+def squat_frames(n: int, path: Path) -> None:
+    """``n`` frames of generated squats at 30 fps (a 12-rep clip in a loop) into ``path``."""
+    clip = generate_clip("squat", 12, seed=5, view="left")
+    idx = np.arange(n) % len(clip.landmarks)
+    np.savez(path, landmarks=clip.landmarks[idx], times=np.arange(n) / 30.0)
+
+
+def run_tree(tree: Path, frames: Path) -> dict:
+    """One fresh process timing ``tree``'s live path on ``frames`` (benchmarks/frame_cost.py)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "frame_cost.py"), str(frames)],
+                         env=env, capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def compare(rev_or_dir: str, n_frames: int, rounds: int) -> None:
+    """This tree against an older one, alternating (see the module doc)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        old = old_tree(rev_or_dir, Path(tmp, "old"))
+        frames = Path(tmp, "frames.npz")
+        squat_frames(n_frames, frames)
+        trees = {"old": old, "new": ROOT}
+        runs: dict[str, list[dict]] = {"old": [], "new": []}
+        print(f"old: {old}\nnew: {ROOT}\n{n_frames} frames; load average at start "
+              f"{os.getloadavg()[0]:.1f}\nround tree  widget ms  session ms  reps")  # fmt: skip
+        for r in range(rounds):
+            for name in ("old", "new") if r % 2 == 0 else ("new", "old"):
+                res = run_tree(trees[name], frames)
+                runs[name].append(res)
+                print(f"{r + 1:5d} {name:4s} {res['widget']:10.3f} {res['session']:11.3f}  "
+                      f"{res['reps']}")  # fmt: skip
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    for key, label in (("widget", "LiveCoach._process"), ("session", "session + voice")):
+        v = {name: np.array([x[key] for x in runs[name]]) for name in runs}
+        diff = np.median(v["new"] - v["old"])
+        print(f"{label:19s} CPU ms a frame, median (range) of {rounds}: old "
+              f"{np.median(v['old']):.3f} ({v['old'].min():.3f}-{v['old'].max():.3f}), new "
+              f"{np.median(v['new']):.3f} ({v['new'].min():.3f}-{v['new'].max():.3f}); "
+              f"new - old by round, median {diff:+.3f}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--minutes", type=float, default=60.0)
     ap.add_argument("--session-only", action="store_true",
                     help="CoachSession + voice alone, not the whole live loop")  # fmt: skip
+    ap.add_argument("--old", default=None, metavar="REV_OR_DIR",
+                    help="compare the cost per frame with this commit or tree")  # fmt: skip
+    ap.add_argument("--rounds", type=int, default=5, help="with --old: alternating rounds")
+    ap.add_argument("--frames", type=int, default=9000, help="with --old: frames per run")
     args = ap.parse_args()
+    if args.old is not None:
+        compare(args.old, args.frames, args.rounds)
+        return
     clf = ExerciseClassifier.load()
     per_frame(clf, args.session_only)
     loop_stages(clf)

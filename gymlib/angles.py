@@ -264,12 +264,10 @@ class BodyScale:
         given); get the references ``(S,)``."""
         if t is not None:
             return self._update_timed(lengths, float(t))
-        self.buf[self.n % self.size] = lengths
+        row = self.n % self.size
+        self.buf[row] = lengths
         self.n += 1
-        with np.errstate(invalid="ignore"):
-            ratio = lengths / self.ref
-        ratio = ratio[ratio == ratio]
-        self.small = self.small + 1 if len(ratio) >= 4 and ratio.max() < self.shrink else 0
+        self.small = self.small + 1 if self._all_shorter(self.buf[row]) else 0
         recompute = self.n <= self.every or self.n % self.every == 0
         shrunk = self.small >= self.shrink_n
         if shrunk:  # stepped away: keep only the frames since then
@@ -286,15 +284,20 @@ class BodyScale:
             self.ref = new if shrunk else np.where(np.isnan(new), self.ref, new)
         return self.ref.copy()
 
+    def _all_shorter(self, lengths: np.ndarray) -> bool:
+        """At least four segments seen with a reference, every one of ``lengths`` ``(S,)``
+        shorter than ``shrink`` x its reference (in plain floats: on a live frame numpy's calls
+        cost more than the divisions; lengths and references are positive or NaN)."""
+        pairs = zip(lengths.tolist(), self.ref.tolist(), strict=True)
+        ratio = [a / b for a, b in pairs if a == a and b == b]
+        return len(ratio) >= 4 and max(ratio) < self.shrink
+
     def _update_timed(self, lengths: np.ndarray, t: float) -> np.ndarray:
         """:meth:`update` with the windows in seconds of ``t``."""
         k = self.n % len(self.times)
         self.tbuf[k], self.times[k] = lengths, t
         self.n += 1
-        with np.errstate(invalid="ignore"):
-            ratio = lengths / self.ref
-        ratio = ratio[ratio == ratio]
-        if len(ratio) >= 4 and ratio.max() < self.shrink:
+        if self._all_shorter(self.tbuf[k]):
             self.small_since = t if self.small_since != self.small_since else self.small_since
         else:
             self.small_since = np.nan

@@ -51,9 +51,9 @@ _RIGHT_LIMBS = [int(partner(p)) for p in _LEFT_LIMBS]
 class Points:
     """One frame ``(33, 4)`` as lists of floats: its ``rows`` as given, ``x`` in image heights
     (``x * aspect``), ``y``, visibility ``v`` and ``seen`` (visibility at least
-    :data:`angles.MIN_VISIBILITY`)."""
+    :data:`angles.MIN_VISIBILITY`); ``lengths``: its :func:`segment_lengths` once asked."""
 
-    __slots__ = ("rows", "x", "y", "v", "seen")
+    __slots__ = ("rows", "x", "y", "v", "seen", "lengths")
 
     def __init__(self, frame: np.ndarray, aspect: float) -> None:
         self.rows = rows = np.asarray(frame, dtype=np.float64).tolist()
@@ -62,6 +62,7 @@ class Points:
         self.y = [r[1] for r in rows]
         self.v = [r[3] for r in rows]
         self.seen = [v >= vis for v in self.v]
+        self.lengths: list[float] | None = None
 
 
 def _div(a: float, b: float) -> float:
@@ -82,13 +83,18 @@ def angle(p: Points, a: int, b: int, c: int) -> float:
 
 
 def segment_lengths(p: Points) -> list[float]:
-    """:func:`angles.segment_lengths`: each segment's 2-D length, the mean of the seen sides."""
+    """:func:`angles.segment_lengths`: each segment's 2-D length, the mean of the seen sides.
+    Computed once per frame (the counter and :func:`torso_upright` both ask): do not change
+    the list."""
+    if p.lengths is not None:
+        return p.lengths
     n = len(A.SEGMENTS)
     sides = []
     for a, b in _SEG_POINTS:
         d = math.hypot(p.x[b] - p.x[a], p.y[b] - p.y[a]) if p.seen[a] and p.seen[b] else _NAN
         sides.append(d if d > 0 else _NAN)
-    return [_mean_of_seen(sides[j], sides[j + n]) for j in range(n)]
+    p.lengths = [_mean_of_seen(sides[j], sides[j + n]) for j in range(n)]
+    return p.lengths
 
 
 def _mean_of_seen(left: float, right: float) -> float:

@@ -132,6 +132,10 @@ class CoachSession:
     def reset(self) -> None:
         """A new session: forget the window, the exercise and every count."""
         self.window: collections.deque[np.ndarray] = collections.deque(maxlen=WINDOW_FRAMES)
+        # whether each frame of the window shows a person, and how many do (kept as frames come
+        # and go: counting them anew is 30 array calls a frame)
+        self._present: collections.deque[bool] = collections.deque(maxlen=WINDOW_FRAMES)
+        self._seen = 0
         self.frames = 0
         self.current = UNKNOWN
         self.confidence = 0.0
@@ -333,16 +337,16 @@ class CoachSession:
             frame = np.asarray(landmarks, dtype=np.float32)
             if frame.shape != (33, 4):
                 raise ValueError(f"landmarks must have shape (33, 4), got {frame.shape}")
-            if not np.all(np.isfinite(frame)):
+            if not np.isfinite(frame).all():
                 raise ValueError("landmarks contain NaN or inf")
             if not frame.any():
                 frame = None
         self.frames += 1
         self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
+        seen = self._count_seen(frame is not None)
         self._recent.append((frame, t))
         while len(self._recent) > 1 and t - self._recent[0][1] >= self.cfg.replay_s - 1e-6:
             self._recent.popleft()
-        seen = sum(1 for f in self.window if f.any())
         if self.fixed is None and self._plan is not None:
             self._follow_plan()
         elif (
@@ -384,6 +388,14 @@ class CoachSession:
             landmarks=frame,
             finished=tuple(finished),
         )
+
+    def _count_seen(self, person: bool) -> int:
+        """The frames of the window with a person, the newest one's ``person`` included."""
+        if len(self._present) == WINDOW_FRAMES:
+            self._seen -= self._present[0]  # the oldest leaves the window
+        self._present.append(person)
+        self._seen += person
+        return self._seen
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per counted rep (for a table or CSV)."""

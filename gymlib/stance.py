@@ -51,8 +51,8 @@ def stance_gaps(windows: np.ndarray) -> np.ndarray:
     # windows with a person in every frame (nearly all, and every live one) take the plain
     # percentile: the same numbers, without the NaN-aware versions' cost (~0.7 ms a window)
     if full.any():
-        out[full, 0] = np.percentile(knee[full], 80, axis=1)
-        out[full, 1] = np.median(heel[full], axis=1)
+        out[full, 0] = _percentile(knee[full], 80)
+        out[full, 1] = _percentile(heel[full], 50, median=True)
     some = present.any(axis=1) & ~full
     if some.any():
         k = np.where(present, knee, np.nan)[some]
@@ -60,6 +60,26 @@ def stance_gaps(windows: np.ndarray) -> np.ndarray:
         out[some, 0] = np.nanpercentile(k, 80, axis=1)
         out[some, 1] = np.nanmedian(h, axis=1)
     return out
+
+
+def _percentile(x: np.ndarray, q: float, *, median: bool = False) -> np.ndarray:
+    """``np.percentile(x, q, axis=1)`` of ``(N, T)`` (``median``: ``np.median(x, axis=1)``),
+    the same numbers by one sort and numpy's own arithmetic (linear interpolation; NaN in a
+    row gives NaN): numpy's functions cost ~0.05 ms of checks a call, on every window the
+    live coach classifies (tested equal)."""
+    s = np.sort(x, axis=1)  # NaN sorts last
+    n = s.shape[1]
+    if median:  # the middle value, or the mean of the two middle ones
+        mid = s[:, n // 2] if n % 2 else (s[:, n // 2 - 1] + s[:, n // 2]) / 2
+        return np.where(np.isnan(s[:, -1]), np.nan, mid)
+    pos = (n - 1) * (q / 100)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, n - 1)
+    gamma = pos - lo
+    a, b = s[:, lo], s[:, hi]
+    # numpy's lerp: from the nearer end
+    out = b - (b - a) * (1 - gamma) if gamma >= 0.5 else a + (b - a) * gamma
+    return np.where(np.isnan(s[:, -1]), np.nan, out)
 
 
 def stance_split(gaps: np.ndarray, knee_at: float, heel_at: float) -> np.ndarray:

@@ -158,7 +158,7 @@ class RepCounter:
             frame = np.asarray(frame, dtype=np.float64)
             if frame.shape != (33, 4):
                 raise ValueError(f"frame must have shape (33, 4), got {frame.shape}")
-            if not np.any(frame[:, 3] > 0) and not np.any(frame[:, :2]):
+            if not (frame[:, 3] > 0).any() and not frame[:, :2].any():
                 frame = None
         if frame is None:
             return self._step(None, None, None, None, active)
