@@ -18,9 +18,9 @@ For each movement none of the six (:data:`gymlib.synth.moves.NEW_MOVEMENTS`):
 
 Printed per test clip: the reps in the truth, the reps counted as the taught exercise, the
 reps counted as anything else, the reps counted in the idle parts, and the share of counted
-reps given the taught exercise's name. Rendered clips are kept in ``--work`` (git-ignored
-``runs/``) and reused when there (``--fresh`` renders them again); the same command makes the
-same clips (the seeds are fixed below).
+reps given the taught exercise's name; all of it in ``--work``/results-KINDS.json. Rendered
+clips are kept in ``--work`` (git-ignored ``runs/``) and reused when there (``--fresh``
+renders them again); the same command makes the same clips (the seeds are fixed in PLAN).
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ def main() -> None:
         for r in rows:
             print(json.dumps(r), flush=True)
         results[kind] = {"teach": taught, "tests": rows}
-    out = args.work / "results.json"
+    out = args.work / f"results-{'-'.join(kinds)}.json"
     out.write_text(json.dumps(results, indent=2))
     print("\n| movement | taught from | teach (s) | test clip | reps truth | counted | as other "
           "| in idle | recognised share |")  # fmt: skip

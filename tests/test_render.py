@@ -290,7 +290,7 @@ def test_a_new_movement_renders_and_mediapipe_follows_its_wrists(tmp_path: Path)
     # an overhead press: the generator's wrists go from beside the shoulders to straight overhead
     # at each rep's "bottom" (its turning point) and back
     cmd = [sys.executable, "-m", "gymlib.render", "--movement", "overhead_press", "--reps", "2",
-           "--view", "front", "--seed", "5", "--no-idle", "--max-side", "320",
+           "--view", "front", "--seed", "5", "--no-idle", "--max-side", "320", "--fps", "15",
            "--out", str(tmp_path)]  # fmt: skip
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
