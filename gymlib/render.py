@@ -47,6 +47,7 @@ from gymlib.synth import (
     generate_clip,
 )
 from gymlib.synth.geometry import normalize as _unit
+from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement
 
 L = PoseLandmark
 
@@ -781,8 +782,6 @@ def render_movement(
     """
     from dataclasses import replace
 
-    from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement
-
     if kind not in NEW_MOVEMENTS:
         raise ValueError(f"unknown movement {kind!r}; expected one of {', '.join(NEW_MOVEMENTS)}")
     if view != "side" and view not in VIEWS:
@@ -1062,7 +1061,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="render N training clips (gymlib.render.training_specs) into --out "
                     "(default data/rendered/train), keeping those already there")  # fmt: skip
     ap.add_argument("--exercise", choices=EXERCISES)
-    ap.add_argument("--movement", choices=_movements(),
+    ap.add_argument("--movement", choices=NEW_MOVEMENTS,
                     help="a movement none of the six (gymlib.synth.moves), e.g. to teach the "
                     "coach from pixels: python -m gymlib.teach")  # fmt: skip
     ap.add_argument("--max-side", type=int, default=480,
@@ -1080,7 +1079,7 @@ def main(argv: list[str] | None = None) -> int:
         + "; ".join(f"{k}: {','.join(v)}" for k, v in EXERCISE_ERRORS.items()),
     )
     ap.add_argument("--no-idle", action="store_true", help="no walking in, standing or resting")
-    ap.add_argument("--size", default="640x480", help="WIDTHxHEIGHT (default 640x480)")
+    ap.add_argument("--size", default=None, help="WIDTHxHEIGHT (default 640x480)")
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--mirrored", action="store_true")
     ap.add_argument("--name", default=None, help="file stem (default EXERCISE-VIEW-sSEED)")
@@ -1114,7 +1113,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.exercise is None:
         ap.error("--exercise or --movement is required (or --samples or --training N)")
     try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
+        w, h = (int(v) for v in (args.size or "640x480").lower().split("x"))
     except ValueError:
         print(f"error: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
         return 2
@@ -1142,16 +1141,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _movements() -> tuple[str, ...]:
-    from gymlib.synth.moves import NEW_MOVEMENTS
-
-    return NEW_MOVEMENTS
-
-
 def _movement_cli(args: argparse.Namespace) -> int:
     """``--movement KIND``: one clip of a movement none of the six (:func:`render_movement`)."""
-    if args.exercise is not None or args.errors:
-        print("error: --movement takes neither --exercise nor --errors", file=sys.stderr)
+    if args.exercise is not None or args.errors or args.size:
+        print("error: --movement takes neither --exercise nor --errors nor --size (the "
+              "picture keeps the generator's aspect; --max-side sizes it)",
+              file=sys.stderr)  # fmt: skip
         return 2
     try:
         clip = render_movement(

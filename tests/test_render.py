@@ -333,6 +333,8 @@ def test_movement_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture, tmp_p
     args = ["--movement", "overhead_press", "--out", str(tmp_path)]
     assert main([*args, "--errors", "shallow"]) == 2
     assert "--movement takes neither" in capsys.readouterr().err
+    assert main([*args, "--size", "320x240"]) == 2
+    assert "--max-side" in capsys.readouterr().err
     assert main([*args, "--max-side", "10"]) == 2
     assert "max_side" in capsys.readouterr().err
     with pytest.raises(SystemExit):
