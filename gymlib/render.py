@@ -47,6 +47,7 @@ from gymlib.synth import (
     generate_clip,
 )
 from gymlib.synth.geometry import normalize as _unit
+from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement
 
 L = PoseLandmark
 
@@ -664,10 +665,6 @@ def render_clip(
     :data:`gymlib.synth.VIEWS` or ``"side"`` (left or right by the seed); ``camera_height`` and
     ``error_rate`` go to the generator. Existing files are kept unless ``overwrite``.
     """
-    from tqdm.auto import tqdm
-
-    from gymlib.io import atomic_path, write_text_atomic
-
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}")
     if view != "side" and view not in VIEWS:
@@ -701,8 +698,20 @@ def render_clip(
             if p.exists():
                 raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
 
-    active = ~clip.idle_mask()
-    gear = equipment_for(exercise, joints, active)
+    gear = equipment_for(exercise, joints, ~clip.idle_mask())
+    return _film(clip, joints, rig, look, camera, gear, video_path, truth_path,
+                 mirrored=mirrored, codec=codec, progress=progress)  # fmt: skip
+
+
+def _film(clip: SyntheticClip, joints: np.ndarray, rig: BodyRig, look: Look, camera: RenderCamera,
+          gear: Equipment, video_path: Path, truth_path: Path, *, mirrored: bool, codec: str,
+          progress: bool) -> RenderedClip:  # fmt: skip
+    """Pose ``rig`` on ``joints`` ``(T, 33, 3)`` (anny frame) frame by frame, film it with
+    ``camera`` into ``video_path`` and write the truth (the posed mesh's own landmarks)."""
+    from tqdm.auto import tqdm
+
+    from gymlib.io import atomic_path, write_text_atomic
+
     renderer = MeshRenderer(camera, look, rig.faces)
     renderer.add_equipment(gear, look.equipment)
     colours = rig.colours(look)
@@ -710,8 +719,9 @@ def render_clip(
     seen_all: list[np.ndarray] = []
     try:
         with atomic_path(video_path) as tmp:
-            writer = _video_writer(tmp, (w, h), fps, codec)
-            bar = tqdm(total=clip.n_frames, desc=name, unit="frame", disable=not progress)
+            writer = _video_writer(tmp, camera.image_size, clip.fps, codec)
+            bar = tqdm(total=clip.n_frames, desc=video_path.stem, unit="frame",
+                       disable=not progress)  # fmt: skip
             try:
                 for s in range(0, clip.n_frames, 32):
                     verts, marks = rig.pose(joints[s : s + 32])
@@ -739,6 +749,75 @@ def render_clip(
     truth = _truth_dict(clip, lm, look, mirrored, camera)
     write_text_atomic(truth_path, truth_text(truth))
     return RenderedClip(video=video_path, truth_path=truth_path, truth=truth, landmarks=lm)
+
+
+# --------------------------------------------------------------------------------------------
+# Movements none of the six (issue 42: teaching the coach from pixels)
+# --------------------------------------------------------------------------------------------
+def render_movement(
+    kind: str,
+    n_reps: int,
+    *,
+    seed: int,
+    view: str = "left45",
+    out_dir: str | Path,
+    idle: bool = True,
+    fps: float = 30.0,
+    max_side: int = 480,
+    tempo: tuple[float, float] = (1.3, 2.5),
+    mirrored: bool = False,
+    name: str | None = None,
+    progress: bool = True,
+    overwrite: bool = False,
+) -> RenderedClip:
+    """Render a session of ``kind`` (:data:`gymlib.synth.moves.NEW_MOVEMENTS`, e.g. an overhead
+    press or jumping jacks) to ``<out_dir>/<name>.mp4`` plus ``<name>.json`` (truth).
+
+    The motion, reps, idle parts and camera are
+    :func:`gymlib.synth.moves.generate_movement`'s for the seed, with this body's segment lengths;
+    the body is posed from its world joints as :func:`render_clip` poses the six. The picture
+    keeps the aspect the generator drew (4:3, 16:9 or portrait), its longer side ``max_side``
+    pixels (rendering costs by the pixel). The body and look follow the seed as in
+    :func:`render_clip`: another seed is another person.
+    """
+    from dataclasses import replace
+
+    if kind not in NEW_MOVEMENTS:
+        raise ValueError(f"unknown movement {kind!r}; expected one of {', '.join(NEW_MOVEMENTS)}")
+    if view != "side" and view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+    if not 64 <= max_side <= 1920:
+        raise ValueError(f"max_side must be within 64-1920 pixels, got {max_side}")
+    load_render_stack()
+    look = Look.sample(np.random.default_rng([seed, 7919]))
+    rig = BodyRig(look.phenotype)
+    clip = generate_movement(kind, n_reps, seed=seed, view=view, idle=idle, tempo=tempo, fps=fps,
+                             keep_world=True, body=rig.body())  # fmt: skip
+    assert clip.world is not None and clip.camera_model is not None
+    camera = RenderCamera.from_generator(clip.camera_model)
+    camera = replace(camera, image_size=_fit_size(camera.image_size, max_side))
+    clip = replace(clip, image_size=camera.image_size, mirrored=mirrored)
+    joints = clip.world.astype(np.float64) @ _GEN_TO_ANNY.T
+
+    name = name or f"{kind}-{clip.view}-s{seed}"
+    video_path, truth_path = Path(out_dir) / f"{name}.mp4", Path(out_dir) / f"{name}.json"
+    if not overwrite:
+        for p in (video_path, truth_path):
+            if p.exists():
+                raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
+    no_gear = Equipment([], None)
+    return _film(clip, joints, rig, look, camera, no_gear, video_path, truth_path,
+                 mirrored=mirrored, codec="h264", progress=progress)  # fmt: skip
+
+
+def _fit_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """``size`` (width, height) scaled so its longer side is ``max_side``, both even (H.264).
+
+    The camera's normalised projection depends only on the aspect, so the truth is unchanged.
+    """
+    w, h = size
+    k = max_side / max(w, h)
+    return (max(2 * round(w * k / 2), 64), max(2 * round(h * k / 2), 64))
 
 
 class _Mp4vWriter:
@@ -982,6 +1061,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="render N training clips (gymlib.render.training_specs) into --out "
                     "(default data/rendered/train), keeping those already there")  # fmt: skip
     ap.add_argument("--exercise", choices=EXERCISES)
+    ap.add_argument("--movement", choices=NEW_MOVEMENTS,
+                    help="a movement none of the six (gymlib.synth.moves), e.g. to teach the "
+                    "coach from pixels: python -m gymlib.teach")  # fmt: skip
+    ap.add_argument("--max-side", type=int, default=480,
+                    help="with --movement: the picture's longer side in pixels (its aspect is "
+                    "the generator's draw; default 480)")  # fmt: skip
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--view", default="side", choices=["side", *VIEWS])
     ap.add_argument("--seed", type=int, default=None,
@@ -994,7 +1079,7 @@ def main(argv: list[str] | None = None) -> int:
         + "; ".join(f"{k}: {','.join(v)}" for k, v in EXERCISE_ERRORS.items()),
     )
     ap.add_argument("--no-idle", action="store_true", help="no walking in, standing or resting")
-    ap.add_argument("--size", default="640x480", help="WIDTHxHEIGHT (default 640x480)")
+    ap.add_argument("--size", default=None, help="WIDTHxHEIGHT (default 640x480)")
     ap.add_argument("--fps", type=float, default=30.0)
     ap.add_argument("--mirrored", action="store_true")
     ap.add_argument("--name", default=None, help="file stem (default EXERCISE-VIEW-sSEED)")
@@ -1022,11 +1107,13 @@ def main(argv: list[str] | None = None) -> int:
             return 3
         print(f"{len(videos)} clips in {videos[0].parent}")
         return 0
-    if args.exercise is None:
-        ap.error("--exercise is required (or --samples or --training N)")
     args.out = args.out or "data/rendered"
+    if args.movement is not None:
+        return _movement_cli(args)
+    if args.exercise is None:
+        ap.error("--exercise or --movement is required (or --samples or --training N)")
     try:
-        w, h = (int(v) for v in args.size.lower().split("x"))
+        w, h = (int(v) for v in (args.size or "640x480").lower().split("x"))
     except ValueError:
         print(f"error: --size must be WIDTHxHEIGHT, got {args.size!r}", file=sys.stderr)
         return 2
@@ -1050,6 +1137,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"{clip.video} ({clip.truth['n_frames']} frames, {len(clip.truth['reps'])} reps)")
+    print(clip.truth_path)
+    return 0
+
+
+def _movement_cli(args: argparse.Namespace) -> int:
+    """``--movement KIND``: one clip of a movement none of the six (:func:`render_movement`)."""
+    if args.exercise is not None or args.errors or args.size:
+        print("error: --movement takes neither --exercise nor --errors nor --size (the "
+              "picture keeps the generator's aspect; --max-side sizes it)",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        clip = render_movement(
+            args.movement, args.reps, seed=1 if args.seed is None else args.seed,
+            view=args.view, out_dir=args.out, idle=not args.no_idle, fps=args.fps,
+            max_side=args.max_side, mirrored=args.mirrored, name=args.name,
+            overwrite=args.overwrite,
+        )  # fmt: skip
+    except RenderUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    except (ValueError, FileExistsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    w, h = clip.truth["image_size"]
+    print(f"{clip.video} ({clip.truth['n_frames']} frames, {len(clip.truth['reps'])} reps, "
+          f"{w}x{h})")  # fmt: skip
     print(clip.truth_path)
     return 0
 

@@ -274,3 +274,70 @@ def test_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture, tmp_path: Path
         main(["--training", "-3", "--out", str(tmp_path)])
     assert exc.value.code == 2 and "--training takes a number of clips" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+# --------------------------------------------------------------------------------------------
+# A movement none of the six, rendered (issue 42: teaching the coach from pixels)
+# --------------------------------------------------------------------------------------------
+def _render_stack_in_a_process_or_skip() -> None:
+    """Skip unless a separate process imports the render stack. Not imported here: MediaPipe's
+    TensorFlow loaded into a process that holds torch spends minutes in the dynamic linker."""
+    import subprocess
+    import sys
+
+    check = "from gymlib.render import load_render_stack; load_render_stack()"
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})  # fmt: skip
+    if done.returncode != 0:
+        pytest.skip(f"the render extra is not installed: {done.stderr.strip().splitlines()[-1]}")
+
+
+def test_a_new_movement_renders_and_mediapipe_follows_its_wrists(tmp_path: Path) -> None:
+    _render_stack_in_a_process_or_skip()
+    import subprocess
+    import sys
+
+    from gymlib.extract import extract_video
+    from gymlib.render import load_truth
+
+    # an overhead press: the generator's wrists go from beside the shoulders to straight overhead
+    # at each rep's "bottom" (its turning point) and back
+    cmd = [sys.executable, "-m", "gymlib.render", "--movement", "overhead_press", "--reps", "2",
+           "--view", "front", "--seed", "5", "--no-idle", "--max-side", "320", "--fps", "15",
+           "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    video = tmp_path / "overhead_press-front-s5.mp4"
+    truth, xy = load_truth(video.with_suffix(".json"))
+    assert truth["exercise"] == "overhead_press" and len(truth["reps"]) == 2
+    assert max(truth["image_size"]) == 320 and truth["n_frames"] == _frame_count(video) == len(xy)
+    seq = extract_video(video, progress=False)
+    assert seq.detected.mean() >= 0.95
+    lm = seq.landmarks
+    for r in truth["reps"]:
+        for side in ("LEFT", "RIGHT"):
+            wrist, nose = L[f"{side}_WRIST"], L.NOSE
+            # image y grows downwards: overhead = above the nose, at the start below it
+            assert lm[r["bottom"], wrist, 1] < lm[r["bottom"], nose, 1] - 0.05, (side, r)
+            assert lm[r["start"], wrist, 1] > lm[r["start"], nose, 1], (side, r)
+    both = seq.detected
+    for wrist in (L.LEFT_WRIST, L.RIGHT_WRIST):
+        err = np.linalg.norm(lm[both, wrist, :2] - xy[both, wrist], axis=-1)
+        assert np.median(err) < 0.03, f"{wrist.name}: median error {np.median(err):.3f}"
+        assert np.corrcoef(lm[both, wrist, 1], xy[both, wrist, 1])[0, 1] > 0.95
+
+
+def test_movement_cli_rejects_bad_arguments(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    from gymlib.render import main
+
+    args = ["--movement", "overhead_press", "--out", str(tmp_path)]
+    assert main([*args, "--errors", "shallow"]) == 2
+    assert "--movement takes neither" in capsys.readouterr().err
+    assert main([*args, "--size", "320x240"]) == 2
+    assert "--max-side" in capsys.readouterr().err
+    assert main([*args, "--max-side", "10"]) == 2
+    assert "max_side" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--movement", "cartwheel", "--out", str(tmp_path)])
+    assert "invalid choice" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
