@@ -127,8 +127,8 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
     Landmarks: ``pose_dir/<clip>.npz`` (PoseSequence) if there, else MediaPipe on the video."""
     from gymlib.extract import PoseSequence, extract_video
     from gymlib.reps import count_reps
-    from gymlib.teach import Store, TeachError
-    from gymlib.teach.signal import Clip, find_signal
+    from gymlib.teach import REACH, Store, TeachError
+    from gymlib.teach.signal import ABORT_BEYOND, Clip, find_signal
 
     clips: dict[str, tuple[Clip, dict]] = {}
     for meta_path in sorted(videos.glob("*.json")):
@@ -157,7 +157,8 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
                 "signal": f"{found.best.measure} ({found.best.side})",
             }
         )
-        entry = {"signal": found.specs, **({"posture": found.posture} if found.posture else {})}
+        entry = {"signal": found.specs, "count": {"reach": REACH, "abort_beyond": ABORT_BEYOND}}
+        entry.update({"posture": found.posture} if found.posture else {})
         book = store.rulebook({"taught": entry})
         for other, (oclip, ometa) in clips.items():
             if other == name or ometa["exercise"] != meta["exercise"]:

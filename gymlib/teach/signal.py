@@ -46,6 +46,11 @@ def min_swing(measure: str) -> float:
     return MIN_SWING.get(MEASURES[measure].unit, MIN_SWING_OTHER)
 
 
+#: a swing of less than this many times the least swing scores less (in proportion): arms
+#: swinging while the person stands about move a measure that only just clears the least swing
+#: (a hip hinge's hands on the chest, 2x) most of the way, and count as reps
+CLEAR_SWING = 3.0
+
 MIN_CYCLES = 3
 #: below this score a measure's cycles are not clean (walking's legs score ~0.07, reps 0.5-0.9)
 MIN_SCORE = 0.2
@@ -243,7 +248,8 @@ def _rank(clips: Sequence[Clip]) -> tuple[list[Candidate], list[np.ndarray], lis
         scores, counts, tops, bottoms = [], [], [], []
         for clip, table in zip(clips, filmed, strict=True):
             sc, cyc, top, bottom = _score(_filled(table[:, j]), clip.fps, min_swing(name))
-            scores.append(sc)
+            clear = abs(bottom - top) / (CLEAR_SWING * min_swing(name)) if sc else 0.0
+            scores.append(sc * min(clear, 1.0))
             counts.append(len(cyc))
             tops.append(top)
             bottoms.append(bottom)
@@ -328,7 +334,13 @@ def find_signal(clips: Sequence[Clip]) -> Found:
                 "abort_beyond": ABORT_BEYOND,
             }
         )
-    return Found(specs, cands, values, reps, posture_of(clips, reps))
+    posture = posture_of(clips, reps)
+    # no gate on what the counter counts with: another camera angle shows a deeper swing of
+    # it (a hip hinge taught from 45 degrees reads 0.67 of upright at the bottom, from the
+    # front 0-0.3) and the gate would drop those reps; abort_beyond bounds the signal instead
+    counted = {spec["measure"] for spec in specs}
+    posture = [p for p in posture if p["measure"] not in counted]
+    return Found(specs, cands, values, reps, posture)
 
 
 def _same_movement(
