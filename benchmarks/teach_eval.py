@@ -103,13 +103,17 @@ def six_cv(stores: list[Path], folds: int) -> dict:
     ]
     real = with_classes(load_real_windows(), train.classes)
     taught = {n: Store(st).windows(n) for st in stores for n in Store(st).exercises()}
+    rules = {
+        n: e for st in stores for n, e in Store(st).user_rules().items() if n != "projections"
+    }
+    book = Store(stores[0]).rulebook(rules) if stores else None
     out = {}
     for cond, tw in (("shipped_recipe", {}), ("with_taught", taught)):
         pred = np.zeros(len(real), int)
         for k, (tr, te) in enumerate(group_kfold(real.group, folds, seed=42)):
             a, b = group_split(real.group[tr], 0.15, seed=k)
             base = (concat(real.subset(tr[a]), gen[0]), concat(real.subset(tr[b]), gen[1]))
-            clf, _ = train_user_classifier(tw, None, base=base)
+            clf, _ = train_user_classifier(tw, None, base=base, book=book)
             pred[te] = clf.predict_proba(real.windows[te]).argmax(1)
         n = int(pred.max()) + 1 if len(pred) else 0
         cm = confusion_matrix(real.labels, pred, max(n, len(train.classes)))

@@ -184,7 +184,10 @@ def commit(
     taught[p.name] = (windows, groups)
     # the classifier is trained before anything is written: a failure leaves the store as it was
     tmp = st.root / ".training" / "classifier.keras"
-    clf, info = train_user_classifier(taught, tmp, cfg=st.cfg, recipe=recipe, cache=cache)
+    book = st.rulebook({p.name: p.entry})
+    clf, info = train_user_classifier(
+        taught, tmp, cfg=st.cfg, recipe=recipe, cache=cache, book=book
+    )
     record = {
         "clips": [c.source for c in p.clips],
         "signal": p.entry["signal"][0],
@@ -223,7 +226,12 @@ def forget(
         return {"forgot": name, "left": []}
     tmp = st.root / ".training" / "classifier.keras"
     _, info = train_user_classifier(
-        {n: st.windows(n) for n in left}, tmp, cfg=st.cfg, recipe=recipe, cache=cache
+        {n: st.windows(n) for n in left},
+        tmp,
+        cfg=st.cfg,
+        recipe=recipe,
+        cache=cache,
+        book=st.rulebook(),
     )
     _move_model(tmp, st.classifier_path)
     info["dropped_other_groups"] = len(info["dropped_other_groups"])
