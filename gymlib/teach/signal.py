@@ -298,6 +298,8 @@ def find_signal(clips: Sequence[Clip]) -> Found:
             f"{MIN_CYCLES} full reps, the whole body in the picture, starting from the rest "
             "position"
         )
+    if len(clips) > 1:
+        _each_clips_own(clips, best)
     chosen = [best]
     family = best.measure in VIEW_INVARIANT
     for c in cands[1:]:
@@ -341,6 +343,27 @@ def find_signal(clips: Sequence[Clip]) -> Found:
     counted = {spec["measure"] for spec in specs}
     posture = [p for p in posture if p["measure"] not in counted]
     return Found(specs, cands, values, reps, posture)
+
+
+#: with several clips, the measure chosen for all must score at least this share of each
+#: clip's own best: jumping jacks and lunges both cycle the knees' distance (0.5 of either's
+#: own best, arms and thighs), clips of one movement from other views and bodies 0.7-1.0
+OWN_SHARE = 0.6
+
+
+def _each_clips_own(clips: Sequence[Clip], best: Candidate) -> None:
+    """Clips under one name must each draw the chosen measure's cycle about as cleanly as
+    their own best measure's."""
+    for clip in clips:
+        own = _rank([clip])[0]
+        mine = next(c for c in own if (c.measure, c.side) == (best.measure, best.side))
+        if mine.score < OWN_SHARE * own[0].score:
+            raise TeachError(
+                f"{clip.source}: its cleanest cycle is {own[0].measure} ({own[0].side}), "
+                f"and {best.measure} ({best.side}), which cycles in every clip, is only "
+                f"{mine.score / own[0].score:.0%} as clean here: these look like different "
+                "movements; teach them under different names"
+            )
 
 
 def _same_movement(
