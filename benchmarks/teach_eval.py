@@ -4,9 +4,10 @@
         [--test-clips 50] [--cv-folds 3] [--store runs/benchmarks/teach_store]
 
 For each movement that is none of the six (:data:`gymlib.synth.moves.NEW_MOVEMENTS`: the
-generator's lunges, jumping jacks and arm circles as reps, bicep curls, overhead presses and
-torso twists): teach it from ONE generated clip of ~20 s (one body, one camera angle, no idle
-part) through ``gymlib.teach`` (signal search, rules file, classifier retrained into a store),
+generator's lunges, jumping jacks and arm circles as reps, bicep curls, overhead presses, torso
+twists, shrugs, lateral raises and good mornings): teach it from ONE generated clip of ~20 s
+(one body, one camera angle, no idle part) through ``gymlib.teach`` (signal search, rules file,
+classifier retrained into a store),
 then run the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of
 that movement: other bodies, every camera angle, other tempos, walking in, standing and resting
 around the reps. Figures: reps within one of the truth, reps counted in the idle parts, the new
@@ -103,13 +104,17 @@ def six_cv(stores: list[Path], folds: int) -> dict:
     ]
     real = with_classes(load_real_windows(), train.classes)
     taught = {n: Store(st).windows(n) for st in stores for n in Store(st).exercises()}
+    rules = {
+        n: e for st in stores for n, e in Store(st).user_rules().items() if n != "projections"
+    }
+    book = Store(stores[0]).rulebook(rules) if stores else None
     out = {}
     for cond, tw in (("shipped_recipe", {}), ("with_taught", taught)):
         pred = np.zeros(len(real), int)
         for k, (tr, te) in enumerate(group_kfold(real.group, folds, seed=42)):
             a, b = group_split(real.group[tr], 0.15, seed=k)
             base = (concat(real.subset(tr[a]), gen[0]), concat(real.subset(tr[b]), gen[1]))
-            clf, _ = train_user_classifier(tw, None, base=base)
+            clf, _ = train_user_classifier(tw, None, base=base, book=book)
             pred[te] = clf.predict_proba(real.windows[te]).argmax(1)
         n = int(pred.max()) + 1 if len(pred) else 0
         cm = confusion_matrix(real.labels, pred, max(n, len(train.classes)))
@@ -127,8 +132,8 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
     Landmarks: ``pose_dir/<clip>.npz`` (PoseSequence) if there, else MediaPipe on the video."""
     from gymlib.extract import PoseSequence, extract_video
     from gymlib.reps import count_reps
-    from gymlib.teach import Store, TeachError
-    from gymlib.teach.signal import Clip, find_signal
+    from gymlib.teach import REACH, Store, TeachError
+    from gymlib.teach.signal import ABORT_BEYOND, Clip, find_signal
 
     clips: dict[str, tuple[Clip, dict]] = {}
     for meta_path in sorted(videos.glob("*.json")):
@@ -157,7 +162,8 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
                 "signal": f"{found.best.measure} ({found.best.side})",
             }
         )
-        entry = {"signal": found.specs, **({"posture": found.posture} if found.posture else {})}
+        entry = {"signal": found.specs, "count": {"reach": REACH, "abort_beyond": ABORT_BEYOND}}
+        entry.update({"posture": found.posture} if found.posture else {})
         book = store.rulebook({"taught": entry})
         for other, (oclip, ometa) in clips.items():
             if other == name or ometa["exercise"] != meta["exercise"]:

@@ -187,3 +187,53 @@ def test_a_session_recorded_by_the_live_coach_teaches_its_movement(tmp_path: Pat
     assert len(proposal.found.reps[0]) == len(find_signal([clip]).reps[0])
     with pytest.raises(FileNotFoundError, match="not a recorded session"):
         load_clip(tmp_path)
+
+
+def _taught_book(kind: str, tmp_path: Path) -> tuple[object, dict]:
+    """``kind`` taught (rules only) from one ~20 s generated clip at 45 degrees, no idle part."""
+    from gymlib.synth.moves import generate_movement
+
+    taught = generate_movement(kind, 12, seed=1, view="left45", idle=False, tempo=(1.3, 1.8))
+    store = Store(tmp_path / "store")
+    proposal = propose(kind, [Clip(taught.landmarks, taught.fps, taught.aspect, kind)],
+                       store=store)  # fmt: skip
+    return store.rulebook({kind: proposal.entry}), proposal.entry
+
+
+@pytest.mark.parametrize(
+    ("kind", "seeds"),
+    [
+        # curls: arms swinging as the person stands about and rests drew 0.26-0.39 of a curl's
+        # hand height, and the counter (reach 0.15 of the way) took them for reps in these clips
+        ("bicep_curl", (1001, 1006, 1016, 1019)),
+        # a good morning taught from 45 degrees, seen from the front and the sides: the torso
+        # reads 2-3 times the taught depth, past the counter's abort_beyond of 1.8 (0 reps)
+        ("hip_hinge", (1000, 1001, 1002, 1003)),
+    ],
+)
+def test_a_taught_exercise_counts_other_bodies_and_views_and_no_idle_part(
+    kind: str, seeds: tuple[int, ...], tmp_path: Path
+) -> None:
+    from gymlib.synth.moves import generate_movement
+
+    book, entry = _taught_book(kind, tmp_path)
+    assert entry["count"]["reach"] >= 0.5 and entry["count"]["abort_beyond"] >= 3
+    for seed in seeds:
+        test = generate_movement(kind, 4 + seed % 7, seed=seed)  # walking in, standing, resting
+        reps = count_reps(test.landmarks, kind, test.fps, aspect=test.aspect, rules=book)
+        idle = test.idle_mask()
+        assert abs(len(reps) - len(test.reps)) <= 1, (seed, test.view, len(reps), len(test.reps))
+        assert not any(idle[min((r.start + r.end) // 2, len(idle) - 1)] for r in reps), seed
+
+
+def test_a_lookalike_other_movement_is_the_taught_one_only_if_it_goes_through_its_range(
+    tmp_path: Path,
+) -> None:
+    from gymlib.teach.classifier import counted_as
+
+    raise_book, _ = _taught_book("lateral_raise", tmp_path / "a")
+    # arm circles are held out at shoulder height: near a lateral raise's top, never down
+    assert not counted_as(raise_book, "lateral_raise", "arm_circles")
+    assert not counted_as(raise_book, "lateral_raise", "standing")
+    jack_book, _ = _taught_book("jumping_jack", tmp_path / "b")
+    assert counted_as(jack_book, "jumping_jack", "jumping_jack")

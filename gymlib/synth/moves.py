@@ -13,9 +13,18 @@ from __future__ import annotations
 import numpy as np
 
 from gymlib.landmarks import PoseLandmark as L
-from gymlib.synth.body import SIDES, Body, Skel, arm_ik, complete_landmarks
+from gymlib.synth.body import (
+    SIDES,
+    Body,
+    Skel,
+    arm_ik,
+    complete_landmarks,
+    legs_from_angles,
+    set_hips,
+    trunk_and_shoulders,
+)
 from gymlib.synth.camera import VIEWS, film, pick_setup
-from gymlib.synth.geometry import vec
+from gymlib.synth.geometry import rows, sag, vec
 from gymlib.synth.idle import (
     _pose_jumping_jack,
     _pose_lunge,
@@ -28,10 +37,11 @@ from gymlib.synth.timeline import _rep_phase
 from gymlib.synth.truth import RepTruth, SyntheticClip
 
 #: counted movements none of the six: the generator's lunges, jumping jacks and arm circles
-#: (as reps) and bicep curls, overhead presses, standing torso twists and shoulder shrugs
+#: (as reps) and bicep curls, overhead presses, standing torso twists, shoulder shrugs, lateral
+#: raises and good mornings (a hip hinge)
 NEW_MOVEMENTS: tuple[str, ...] = (
     "lunge", "jumping_jack", "arm_circles", "bicep_curl", "overhead_press", "torso_twist",
-    "shrug",
+    "shrug", "lateral_raise", "hip_hinge",
 )  # fmt: skip
 
 _LEFT = vec(0, 0, 1)
@@ -101,6 +111,45 @@ def _shrug(sk: Skel, body: Body, phase: np.ndarray, rng: np.random.Generator) ->
         arm_ik(sk, body, side, wrist, np.broadcast_to(vec(-1, 0, 0), (n, 3)))
 
 
+def _lateral_raise(sk: Skel, body: Body, phase: np.ndarray, rng: np.random.Generator) -> None:
+    """Arms from hanging by the sides out to about shoulder height, a little forward of the
+    body's plane (the scapular plane), elbows nearly straight; legs still."""
+    n, top = len(phase), rng.uniform(75, 92)
+    fwd = np.radians(rng.uniform(10, 30))
+    for side, sign in SIDES:
+        a = np.radians(8 + phase * top)[:, None]
+        out = _LEFT * sign * np.cos(fwd) + vec(1, 0, 0) * np.sin(fwd)
+        wrist = (
+            sk[side, "shoulder"] + (np.sin(a) * out - np.cos(a) * vec(0, 1, 0)) * body.arm * 0.95
+        )
+        arm_ik(sk, body, side, wrist, np.broadcast_to(vec(-0.3, -1, 0), (n, 3)))
+
+
+def _hip_hinge(body: Body, phase: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A good morning: knees soft and nearly still, the hips pushed back and the torso bent
+    forward from upright to 60-85 degrees, the hands crossed on the chest."""
+    n = len(phase)
+    sk = Skel(n)
+    lean = 3 + phase * rng.uniform(60, 85)
+    knee = rng.uniform(8, 20)
+    stance = rng.uniform(0.2, 0.3)
+    hips = []
+    for side, sign in SIDES:
+        scale = body.asym if side == "R" else 1.0
+        ankle = rows(vec(0, body.ankle_height, sign * stance / 2), n)
+        shank = 2 + phase * knee * 0.4
+        thigh = 2 + phase * knee * 0.6  # hips back: the hip behind the knee
+        hips.append(legs_from_angles(sk, body, side, sign, ankle, shank, thigh, scale))
+    hip_mid = (hips[0] + hips[1]) / 2
+    set_hips(sk, body, hip_mid, _LEFT)
+    sh_mid = trunk_and_shoulders(sk, body, hip_mid, lean, _LEFT)
+    up, front = sag(lean, 1.0), sag(lean + 90, 1.0)
+    for side, sign in SIDES:  # each hand on the other shoulder
+        wrist = sh_mid - up * 0.1 + front * 0.12 - _LEFT * sign * 0.06
+        arm_ik(sk, body, side, wrist, -up + _LEFT * sign * 0.8)
+    return sk.p
+
+
 def _pose(kind: str, body: Body, phase: np.ndarray, cycle: np.ndarray,
           rng: np.random.Generator, fps: float) -> np.ndarray:  # fmt: skip
     """World joints ``(T, 33, 3)`` (main joints only) of ``kind`` following ``phase``."""
@@ -108,6 +157,8 @@ def _pose(kind: str, body: Body, phase: np.ndarray, cycle: np.ndarray,
         return _pose_lunge(body, phase, cycle, rng)
     if kind == "jumping_jack":
         return _pose_jumping_jack(body, phase, rng)
+    if kind == "hip_hinge":
+        return _hip_hinge(body, phase, rng)
     sk = _standing(body, len(phase), rng, fps)
     if kind == "arm_circles":
         _arm_circles(sk, body, phase, rng)
@@ -117,6 +168,8 @@ def _pose(kind: str, body: Body, phase: np.ndarray, cycle: np.ndarray,
         _overhead_press(sk, body, phase)
     elif kind == "shrug":
         _shrug(sk, body, phase, rng)
+    elif kind == "lateral_raise":
+        _lateral_raise(sk, body, phase, rng)
     else:
         _torso_twist(sk, body, phase, cycle, rng)
     return sk.p

@@ -26,7 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from gymlib.teach.signal import Clip, Found, NoMeasureFits, TeachError, find_signal
+from gymlib.teach.signal import (
+    ABORT_BEYOND,
+    Clip,
+    Found,
+    NoMeasureFits,
+    TeachError,
+    find_signal,
+)
 from gymlib.teach.store import Store, projection_name
 
 __all__ = [
@@ -43,6 +50,11 @@ __all__ = [
 
 #: a clip needs a person in at least this share of its frames
 MIN_PERSON = 0.5
+#: a rep of a taught exercise must go this far of the taught depth (the counter's ``reach``,
+#: 0.15 for the six): the signal's bottom is the taught reps' median, so half of it still
+#: counts another body's or camera's shallower reps, while arms swinging as the person stands
+#: about (0.26-0.39 of a curl's hand height in the generator's idle parts) count no more
+REACH = 0.5
 
 
 def load_clip(path: str | Path) -> Clip:
@@ -150,6 +162,9 @@ def propose(
         entry["projection"] = found.projection
     if found.posture:
         entry["posture"] = found.posture
+    # the counter's own abort_beyond (1.8 for the six) as generous as the signals': a camera
+    # that shows more of the swing than the taught one read 2-3 of a hip hinge's taught depth
+    entry["count"] = {"reach": REACH, "abort_beyond": ABORT_BEYOND}
     entry["checks"] = []
     return Proposal(name, loaded, found, entry, st, replace, seconds=time.perf_counter() - t0)
 
@@ -169,7 +184,10 @@ def commit(
     taught[p.name] = (windows, groups)
     # the classifier is trained before anything is written: a failure leaves the store as it was
     tmp = st.root / ".training" / "classifier.keras"
-    clf, info = train_user_classifier(taught, tmp, cfg=st.cfg, recipe=recipe, cache=cache)
+    book = st.rulebook({p.name: p.entry})
+    clf, info = train_user_classifier(
+        taught, tmp, cfg=st.cfg, recipe=recipe, cache=cache, book=book
+    )
     record = {
         "clips": [c.source for c in p.clips],
         "signal": p.entry["signal"][0],
@@ -208,7 +226,12 @@ def forget(
         return {"forgot": name, "left": []}
     tmp = st.root / ".training" / "classifier.keras"
     _, info = train_user_classifier(
-        {n: st.windows(n) for n in left}, tmp, cfg=st.cfg, recipe=recipe, cache=cache
+        {n: st.windows(n) for n in left},
+        tmp,
+        cfg=st.cfg,
+        recipe=recipe,
+        cache=cache,
+        book=st.rulebook(),
     )
     _move_model(tmp, st.classifier_path)
     info["dropped_other_groups"] = len(info["dropped_other_groups"])

@@ -26,6 +26,7 @@ from gymlib.config import Config, load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.features import transform
 from gymlib.model import OTHER
+from gymlib.rules import RuleBook
 from gymlib.sources import extra_windows
 from gymlib.teach.signal import Clip, Cycle
 from gymlib.training import train_classifier
@@ -42,7 +43,7 @@ RECIPE = {"view_clips": 1200, "other_clips": 360, "depth": "mediapipe", "seed": 
 TEMPOS: tuple[float, ...] = (0.7, 0.85, 1.0, 1.2, 1.45)
 STRIDE = 10
 #: the taught movement by this many other bodies from other angles (in all, over the clips)
-COPIES = 40
+COPIES = 80
 COPY_STRIDE = 10
 
 
@@ -208,6 +209,56 @@ def lookalike_kind(
     return kind if LOOKALIKE_SHARES[kind] > LOOKALIKE else None
 
 
+#: generated clips of a lookalike "other" movement the taught rules count (see
+#: :func:`counted_as`), each this long (seconds)
+CONFIRM_CLIPS = 3
+CONFIRM_SECONDS = 8.0
+
+
+def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
+    """Whether the generated "other" movement ``kind`` goes through the taught range of
+    ``name``'s signals, top to bottom and back (:func:`gymlib.teach.signal.cycles_of`, the
+    furthest progress of the signals), at least twice in most of :data:`CONFIRM_CLIPS` clips of
+    it (the standard views in turn). Near windows alone do not make it the taught movement:
+    arm circles, held out at shoulder height, lie nearest a lateral raise's top but never
+    come down; the generator's jumping jacks go through a taught jumping jack's range. (Not
+    the counter itself: it counts from the person's own top, so it counts the circles.)"""
+    from gymlib.synth import OTHER_KINDS, generate_other
+    from gymlib.synth.camera import STANDARD_VIEWS
+    from gymlib.teach.signal import Clip as _Clip
+    from gymlib.teach.signal import _smooth, body_refs, cycles_of
+
+    if kind not in OTHER_KINDS:  # a session's idle parts: standing about
+        kind = "standing"
+    rules = book[name]
+    hits = 0
+    for i in range(CONFIRM_CLIPS):
+        clip = generate_other(
+            kind,
+            CONFIRM_SECONDS,
+            seed=seed + i,
+            view=STANDARD_VIEWS[i % len(STANDARD_VIEWS)],
+            depth="mediapipe",
+        )
+        c = _Clip(clip.landmarks, clip.fps, clip.image_size[0] / clip.image_size[1])
+        lm = np.asarray(c.landmarks, np.float64)
+        rows = book.compute(rules, lm, body_refs(c, lm), c.aspect)
+        progress = np.fmax.reduce(  # the furthest of the signals, NaN where none is seen
+            [
+                (rows[:, rules.column(sig.measure, sig.side)] - sig.top) / (sig.bottom - sig.top)
+                for sig in rules.signals
+            ],
+            axis=0,
+        )
+        seen = ~np.isnan(progress)
+        if seen.sum() < 10:
+            continue
+        t = np.arange(len(progress))
+        filled = np.interp(t, t[seen], progress[seen])
+        hits += len(cycles_of(_smooth(filled, c.fps), c.fps, 0.0, 1.0)) >= 2
+    return 2 * hits > CONFIRM_CLIPS
+
+
 def train_user_classifier(
     taught: dict[str, tuple[np.ndarray, np.ndarray]],
     path: Path | None,
@@ -216,9 +267,12 @@ def train_user_classifier(
     recipe: dict | None = None,
     cache: Path | None = None,
     base: tuple[LabelledWindows, LabelledWindows] | None = None,
+    book: RuleBook | None = None,
 ) -> tuple[Any, dict]:
     """Retrain the shipped recipe with every taught exercise (name -> (windows, groups)) and
-    save the model at ``path`` (never the shipped model). Returns it and a summary."""
+    save the model at ``path`` (never the shipped model). Returns it and a summary. With the
+    rules ``book`` of the taught exercises, a lookalike "other" movement is left out only if
+    the taught rules also count it (:func:`counted_as`)."""
     cfg = cfg or load_config()
     shipped = cfg.resolve(cfg.model.path).resolve()
     if path is not None and Path(path).resolve() == shipped:
@@ -235,7 +289,12 @@ def train_user_classifier(
     drop: set[str] = set()
     kinds: set[str] = set()
     if taught:
-        kinds = {lookalike_kind(train, other, w) for w, _ in taught.values()} - {None}
+        near = {n: lookalike_kind(train, other, w) for n, (w, _) in taught.items()}
+        kinds = {
+            k
+            for n, k in near.items()
+            if k is not None and (book is None or counted_as(book, n, k))
+        }
         drop = {str(g) for p in (train, val) for g in np.unique(p.group) if _kind(str(g)) in kinds}
     keep = [np.flatnonzero(~np.isin(p.group, list(drop))) for p in (train, val)]
     train, val = train.subset(keep[0]), val.subset(keep[1])

@@ -46,6 +46,11 @@ def min_swing(measure: str) -> float:
     return MIN_SWING.get(MEASURES[measure].unit, MIN_SWING_OTHER)
 
 
+#: a swing of less than this many times the least swing scores less (in proportion): arms
+#: swinging while the person stands about move a measure that only just clears the least swing
+#: (a hip hinge's hands on the chest, 2x) most of the way, and count as reps
+CLEAR_SWING = 3.0
+
 MIN_CYCLES = 3
 #: below this score a measure's cycles are not clean (walking's legs score ~0.07, reps 0.5-0.9)
 MIN_SCORE = 0.2
@@ -243,7 +248,8 @@ def _rank(clips: Sequence[Clip]) -> tuple[list[Candidate], list[np.ndarray], lis
         scores, counts, tops, bottoms = [], [], [], []
         for clip, table in zip(clips, filmed, strict=True):
             sc, cyc, top, bottom = _score(_filled(table[:, j]), clip.fps, min_swing(name))
-            scores.append(sc)
+            clear = abs(bottom - top) / (CLEAR_SWING * min_swing(name)) if sc else 0.0
+            scores.append(sc * min(clear, 1.0))
             counts.append(len(cyc))
             tops.append(top)
             bottoms.append(bottom)
@@ -292,6 +298,8 @@ def find_signal(clips: Sequence[Clip]) -> Found:
             f"{MIN_CYCLES} full reps, the whole body in the picture, starting from the rest "
             "position"
         )
+    if len(clips) > 1:
+        _each_clips_own(clips, best)
     chosen = [best]
     family = best.measure in VIEW_INVARIANT
     for c in cands[1:]:
@@ -328,7 +336,34 @@ def find_signal(clips: Sequence[Clip]) -> Found:
                 "abort_beyond": ABORT_BEYOND,
             }
         )
-    return Found(specs, cands, values, reps, posture_of(clips, reps))
+    posture = posture_of(clips, reps)
+    # no gate on what the counter counts with: another camera angle shows a deeper swing of
+    # it (a hip hinge taught from 45 degrees reads 0.67 of upright at the bottom, from the
+    # front 0-0.3) and the gate would drop those reps; abort_beyond bounds the signal instead
+    counted = {spec["measure"] for spec in specs}
+    posture = [p for p in posture if p["measure"] not in counted]
+    return Found(specs, cands, values, reps, posture)
+
+
+#: with several clips, the measure chosen for all must score at least this share of each
+#: clip's own best: jumping jacks and lunges both cycle the knees' distance (0.5 of either's
+#: own best, arms and thighs), clips of one movement from other views and bodies 0.7-1.0
+OWN_SHARE = 0.6
+
+
+def _each_clips_own(clips: Sequence[Clip], best: Candidate) -> None:
+    """Clips under one name must each draw the chosen measure's cycle about as cleanly as
+    their own best measure's."""
+    for clip in clips:
+        own = _rank([clip])[0]
+        mine = next(c for c in own if (c.measure, c.side) == (best.measure, best.side))
+        if mine.score < OWN_SHARE * own[0].score:
+            raise TeachError(
+                f"{clip.source}: its cleanest cycle is {own[0].measure} ({own[0].side}), "
+                f"and {best.measure} ({best.side}), which cycles in every clip, is only "
+                f"{mine.score / own[0].score:.0%} as clean here: these look like different "
+                "movements; teach them under different names"
+            )
 
 
 def _same_movement(
