@@ -96,14 +96,16 @@ class IdentityGuard:
         self.options = options
         self.image_size = image_size
         self._recent: deque[tuple[float, Body]] = deque()
+        self._last: tuple[float, Body] | None = None  # the latest body, kept across gaps
         self.following: Body | None = None  # set while the tracker is on someone else
         self._seen_t = 0.0  # when the followed person was last found
         self.jumps = 0
 
     def _reference(self, t: float) -> tuple[float, Body] | None:
+        """The oldest body within ``window_s``; after a gap without anyone, the last one."""
         while self._recent and t - self._recent[0][0] > self.options.window_s:
             self._recent.popleft()
-        return self._recent[0] if self._recent else None
+        return self._recent[0] if self._recent else self._last
 
     def _too_fast(self, ref: tuple[float, Body], body: Body, t: float) -> bool:
         dt = max(t - ref[0], self.options.window_s)  # a still person's jitter is not speed
@@ -116,13 +118,14 @@ class IdentityGuard:
         if ref is None or not self._too_fast(ref, body, t):
             return False
         self.following, self._seen_t = ref[1], ref[0]
-        self._recent.clear()
+        self.release(following=True)
         self.jumps += 1
         return True
 
     def accept(self, body: Body, t: float) -> None:
         """Record the followed person's body at ``t`` s."""
         self._recent.append((t, body))
+        self._last = (t, body)
         if self.following is not None:
             self.following, self._seen_t = body, t
 
@@ -145,10 +148,13 @@ class IdentityGuard:
         assert self.following is not None
         return self.following.distance(body) <= self.options.agree
 
-    def release(self) -> None:
-        """Stop following (the tracker agrees again, or the person is gone)."""
-        self.following = None
+    def release(self, *, following: bool = False) -> None:
+        """Stop following (the tracker agrees again, or the person is gone); forget the
+        recent bodies either way."""
+        if not following:
+            self.following = None
         self._recent.clear()
+        self._last = None
 
     def gone(self, t: float) -> bool:
         """Whether the followed person has not been found for ``lost_s`` seconds."""
