@@ -171,8 +171,9 @@ class PoseExtractor:
     ``extraction.identity_guard``) keeps the landmarks on the person tracking started with: when
     the tracker jumps faster than a person moves (to a trainer beside the lifter), that person is
     looked for in a crop around their last box (a second, static-image ``Pose``) and followed
-    there until the tracker is back on them; None while they are not found, and whoever the
-    tracker follows is taken after ``lost_s`` without them.
+    there until the tracker is back on them; None while they are not found. Whoever the tracker
+    follows is taken again when it is no farther than the followed person could have moved
+    since last found (they left the crop), or after ``lost_s`` without them.
 
     >>> with PoseExtractor(mode="image") as ex:
     ...     lm = ex.process(rgb)          # (33, 4) float32 or None
@@ -284,16 +285,16 @@ class PoseExtractor:
             if body is not None:
                 g.accept(body, t)  # the usual frame: one distance check
             return lm
-        if body is not None and g.agrees(body):  # the tracker is back on them
-            g.release()
-            g.accept(body, t)
-            return lm
         found = self._find_followed(rgb, g, t)
         if found is not None:
+            if body is not None and g.agrees(Body.of(found, size), body):
+                g.release()  # the tracker is back on them
+                g.accept(body, t)
+                return lm
             g.accept(Body.of(found, size), t)
             return found
-        if g.gone(t):  # they left: follow whoever the tracker has
-            g.release()
+        if (body is not None and g.is_followed(body, t)) or g.gone(t):
+            g.release()  # they moved out of the crop no faster than a person can, or left
             if body is not None:
                 g.accept(body, t)
             return lm

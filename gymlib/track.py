@@ -143,10 +143,9 @@ class IdentityGuard:
         assert self.following is not None
         return not self._too_fast((self._seen_t, self.following), body, t)
 
-    def agrees(self, body: Body) -> bool:
-        """Whether the full-frame tracker's ``body`` is the followed person again."""
-        assert self.following is not None
-        return self.following.distance(body) <= self.options.agree
+    def agrees(self, found: Body, body: Body) -> bool:
+        """Whether the full-frame tracker's ``body`` is the followed person ``found`` again."""
+        return found.distance(body) <= self.options.agree
 
     def release(self, *, following: bool = False) -> None:
         """Stop following (the tracker agrees again, or the person is gone); forget the
