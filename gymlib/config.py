@@ -83,6 +83,10 @@ class ExtractionConfig:
     min_tracking_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0))
     smooth_landmarks: bool = True
     progress: bool = True
+    # video mode: keep following the first person when the tracker jumps to another one
+    # (gymlib.track: faster than max_body_speed body sizes per second is not the same person)
+    identity_guard: bool = True
+    max_body_speed: float = field(default=1.0, metadata=_range(0.1, 20.0))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from gymlib.media import (  # noqa: F401 - VideoReadError: public here
     VideoReadError,
     check_video_file,
 )
+from gymlib.track import Body, GuardOptions, IdentityGuard, from_crop
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -166,6 +167,14 @@ class PoseExtractor:
     timestamps; ``mode="image"`` detects every frame from scratch. One extractor per video:
     tracking state must not leak from one clip into the next (the seed's bug 6).
 
+    In video mode with timestamps, an identity guard (:mod:`gymlib.track`, config's
+    ``extraction.identity_guard``) keeps the landmarks on the person tracking started with: when
+    the tracker jumps faster than a person moves (to a trainer beside the lifter), that person is
+    looked for in a crop around their last box (a second, static-image ``Pose``) and followed
+    there until the tracker is back on them; None while they are not found. Whoever the tracker
+    follows is taken again when it is no farther than the followed person could have moved
+    since last found (they left the crop), or after ``lost_s`` without them.
+
     >>> with PoseExtractor(mode="image") as ex:
     ...     lm = ex.process(rgb)          # (33, 4) float32 or None
     """
@@ -202,6 +211,11 @@ class PoseExtractor:
         self.smooth_landmarks = (
             cfg.smooth_landmarks if smooth_landmarks is None else smooth_landmarks
         )
+        self.guard_options = (
+            GuardOptions(max_speed=cfg.max_body_speed) if cfg.identity_guard else None
+        )
+        self.guard: IdentityGuard | None = None
+        self._crop_pose = None
         self._pose = None
         self._last_t: float | None = None
 
@@ -219,12 +233,14 @@ class PoseExtractor:
                 min_tracking_confidence=self.min_tracking_confidence,
             )
             self._last_t = None
+            self.guard = None
         return self
 
     def close(self) -> None:
-        if self._pose is not None:
-            self._pose.close()
-            self._pose = None
+        for pose in (self._pose, self._crop_pose):
+            if pose is not None:
+                pose.close()
+        self._pose = self._crop_pose = None
 
     def __enter__(self) -> PoseExtractor:
         return self.open()
@@ -251,10 +267,58 @@ class PoseExtractor:
                     f"{self._last_t}"
                 )
             self._last_t = timestamp
-        result = self._pose.process(_as_rgb_uint8(rgb))  # type: ignore[union-attr]
+        rgb = _as_rgb_uint8(rgb)
+        result = self._pose.process(rgb)  # type: ignore[union-attr]
+        lm = None if result.pose_landmarks is None else landmarks_to_array(result.pose_landmarks)
+        if self.mode == "video" and timestamp is not None and self.guard_options is not None:
+            return self._guarded(rgb, lm, timestamp)
+        return lm
+
+    def _guarded(self, rgb: np.ndarray, lm: np.ndarray | None, t: float) -> np.ndarray | None:
+        """The full-frame tracker's ``lm``, unless it jumped off the person followed so far."""
+        size = (rgb.shape[1], rgb.shape[0])
+        if self.guard is None or self.guard.image_size != size:
+            self.guard = IdentityGuard(self.guard_options, size)  # type: ignore[arg-type]
+        g = self.guard
+        body = None if lm is None else Body.of(lm, size)
+        if g.following is None and (body is None or not g.jumped(body, t)):
+            if body is not None:
+                g.accept(body, t)  # the usual frame: one distance check
+            return lm
+        found = self._find_followed(rgb, g, t)
+        if found is not None:
+            if body is not None and g.agrees(Body.of(found, size), body):
+                g.release()  # the tracker is back on them
+                g.accept(body, t)
+                return lm
+            g.accept(Body.of(found, size), t)
+            return found
+        if (body is not None and g.is_followed(body, t)) or g.gone(t):
+            g.release()  # they moved out of the crop no faster than a person can, or left
+            if body is not None:
+                g.accept(body, t)
+            return lm
+        return None
+
+    def _find_followed(self, rgb: np.ndarray, g: IdentityGuard, t: float) -> np.ndarray | None:
+        """The followed person's landmarks from a crop around their last box, or None."""
+        x0, y0, x1, y1 = box = g.search_box()
+        if x1 - x0 < 32 or y1 - y0 < 32:
+            return None
+        if self._crop_pose is None:
+            import mediapipe as mp
+
+            self._crop_pose = mp.solutions.pose.Pose(
+                static_image_mode=True,
+                model_complexity=self.model_complexity,
+                enable_segmentation=False,
+                min_detection_confidence=self.min_detection_confidence,
+            )
+        result = self._crop_pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
         if result.pose_landmarks is None:
             return None
-        return landmarks_to_array(result.pose_landmarks)
+        lm = from_crop(landmarks_to_array(result.pose_landmarks), box, g.image_size)
+        return lm if g.is_followed(Body.of(lm, g.image_size), t) else None
 
     def process_bgr(self, bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray | None:
         """As :meth:`process` for an OpenCV BGR frame."""
@@ -373,8 +437,9 @@ def extract_video(
     A fresh :class:`PoseExtractor` is used per video. Frames are upright (a phone clip's
     rotation is applied) and each keeps its presentation time from the container; ``fps`` is
     the nominal rate (:class:`gymlib.media.VideoInfo`), ``meta`` says where it came from and
-    holds ``warnings`` (e.g. a file that ends before its declared length). Raises
-    :class:`VideoReadError` for a missing, empty, non-video or undecodable file.
+    holds ``warnings`` (e.g. a file that ends before its declared length) and
+    ``identity_jumps`` (times the tracker jumped to another person, see :class:`PoseExtractor`).
+    Raises :class:`VideoReadError` for a missing, empty, non-video or undecodable file.
     """
     from tqdm.auto import tqdm
 
@@ -398,9 +463,10 @@ def extract_video(
             detected.append(lm is not None)
             times.append(t)
             bar.update(1)
+        jumps = 0 if ex.guard is None else ex.guard.jumps
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "frames_declared": info.declared_frames,
-            "warnings": reader.problems()}  # fmt: skip
+            "warnings": reader.problems(), "identity_jumps": jumps}  # fmt: skip
     return PoseSequence(
         landmarks=np.stack(frames).astype(np.float32, copy=False),
         timestamps=np.array(times, dtype=np.float64),

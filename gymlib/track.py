@@ -1,0 +1,160 @@
+"""Keep following the person tracking started with: the geometry of an identity guard.
+
+MediaPipe's legacy Pose tracker (video mode, one person) can jump from the lifter to someone
+standing beside them (a trainer, a spotter) and stay there. A person's body cannot move faster
+than about one of their own sizes per second: body size is the diagonal of the box around all
+33 landmarks (about 2 m standing), so ``max_speed`` 1 is about 2 m/s of the trunk's centre (mid
+of shoulders and hips) held over ``window_s``, more than walking (about 1.4 m/s) and than a
+lifter's trunk moves in any of the six exercises. A faster move is the tracker changing person,
+not the person moving; a false alarm only costs looking for the same person in a crop. The
+tracker's landmark smoothing spreads such a jump over a few frames, so the move is measured
+over a short time window (timestamps, not frame counts).
+
+:class:`IdentityGuard` holds the recent bodies and answers: is this frame a jump, which box to
+look in for the previous person (:meth:`IdentityGuard.search_box`), is a body found there still
+them, and does the full-frame tracker agree with them again. No pixels and no I/O here:
+:class:`gymlib.extract.PoseExtractor` runs the pose models. Landmarks are ``(33, 4)`` float32,
+x and y normalised to the image (as MediaPipe gives them).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from gymlib.landmarks import PoseLandmark as L
+
+_TRUNK = [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+
+
+@dataclass(frozen=True)
+class GuardOptions:
+    """Thresholds of the identity guard (``extraction.identity_guard`` in config.yaml).
+
+    ``max_speed``: body sizes per second the trunk's centre can move; ``window_s``: the time
+    over which that is measured; ``agree``: body sizes within which the full-frame tracker is
+    back on the followed person; ``margin``: the search box around the last body's box, in body
+    sizes; ``lost_s``: seconds without finding the followed person before whoever the tracker
+    follows is accepted.
+    """
+
+    max_speed: float = 1.0
+    window_s: float = 0.2
+    agree: float = 0.1
+    margin: float = 0.1
+    lost_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where a person is, in pixels: trunk centre ``(x, y)``, size, and box ``(x0, y0, x1, y1)``
+    around all 33 landmarks."""
+
+    centre: np.ndarray
+    size: float
+    box: tuple[float, float, float, float]
+
+    @classmethod
+    def of(cls, landmarks: np.ndarray, image_size: tuple[int, int]) -> Body:
+        """The body of ``(33, 4)`` landmarks in an image of ``(width, height)`` pixels."""
+        p = np.asarray(landmarks, dtype=np.float64)[:, :2] * image_size
+        lo, hi = p.min(0), p.max(0)
+        size = float(np.linalg.norm(hi - lo))
+        return cls(p[_TRUNK].mean(0), max(size, 1.0), (lo[0], lo[1], hi[0], hi[1]))
+
+    def distance(self, other: Body) -> float:
+        """How far ``other``'s trunk centre is from this one, in this body's sizes."""
+        return float(np.linalg.norm(other.centre - self.centre)) / self.size
+
+
+def from_crop(landmarks: np.ndarray, box: tuple[int, int, int, int], image_size: tuple[int, int]):
+    """``(33, 4)`` landmarks found in the crop ``box`` (pixels) -> full-image coordinates.
+
+    x, y are shifted and rescaled; z (depth, on x's scale) is rescaled like x.
+    """
+    x0, y0, x1, y1 = box
+    w, h = image_size
+    out = np.array(landmarks, dtype=np.float32, copy=True)
+    out[:, 0] = (x0 + out[:, 0] * (x1 - x0)) / w
+    out[:, 1] = (y0 + out[:, 1] * (y1 - y0)) / h
+    out[:, 2] *= (x1 - x0) / w
+    return out
+
+
+class IdentityGuard:
+    """State of one followed person across frames (one per video or live session).
+
+    Normal: :meth:`jumped` is one distance check per frame; :meth:`accept` records the frame.
+    After a jump, :attr:`following` is the previous person's last body: the caller looks for
+    them in :meth:`search_box`, checks a find with :meth:`is_followed`, and gives up after
+    :meth:`gone`.
+    """
+
+    def __init__(self, options: GuardOptions, image_size: tuple[int, int]) -> None:
+        self.options = options
+        self.image_size = image_size
+        self._recent: deque[tuple[float, Body]] = deque()
+        self._last: tuple[float, Body] | None = None  # the latest body, kept across gaps
+        self.following: Body | None = None  # set while the tracker is on someone else
+        self._seen_t = 0.0  # when the followed person was last found
+        self.jumps = 0
+
+    def _reference(self, t: float) -> tuple[float, Body] | None:
+        """The oldest body within ``window_s``; after a gap without anyone, the last one."""
+        while self._recent and t - self._recent[0][0] > self.options.window_s:
+            self._recent.popleft()
+        return self._recent[0] if self._recent else self._last
+
+    def _too_fast(self, ref: tuple[float, Body], body: Body, t: float) -> bool:
+        dt = max(t - ref[0], self.options.window_s)  # a still person's jitter is not speed
+        return ref[1].distance(body) > self.options.max_speed * dt
+
+    def jumped(self, body: Body, t: float) -> bool:
+        """Whether ``body`` at ``t`` s moved faster than a person can from the recent bodies;
+        if so, start following the body before the jump."""
+        ref = self._reference(t)
+        if ref is None or not self._too_fast(ref, body, t):
+            return False
+        self.following, self._seen_t = ref[1], ref[0]
+        self.release(following=True)
+        self.jumps += 1
+        return True
+
+    def accept(self, body: Body, t: float) -> None:
+        """Record the followed person's body at ``t`` s."""
+        self._recent.append((t, body))
+        self._last = (t, body)
+        if self.following is not None:
+            self.following, self._seen_t = body, t
+
+    def search_box(self) -> tuple[int, int, int, int]:
+        """Pixel box ``(x0, y0, x1, y1)`` around the followed person's last box, in the image."""
+        assert self.following is not None
+        x0, y0, x1, y1 = self.following.box
+        m = self.options.margin * self.following.size
+        w, h = self.image_size
+        return (int(max(0, x0 - m)), int(max(0, y0 - m)),
+                int(min(w, np.ceil(x1 + m))), int(min(h, np.ceil(y1 + m))))  # fmt: skip
+
+    def is_followed(self, body: Body, t: float) -> bool:
+        """Whether ``body`` found at ``t`` s can be the followed person (not too fast)."""
+        assert self.following is not None
+        return not self._too_fast((self._seen_t, self.following), body, t)
+
+    def agrees(self, found: Body, body: Body) -> bool:
+        """Whether the full-frame tracker's ``body`` is the followed person ``found`` again."""
+        return found.distance(body) <= self.options.agree
+
+    def release(self, *, following: bool = False) -> None:
+        """Stop following (the tracker agrees again, or the person is gone); forget the
+        recent bodies either way."""
+        if not following:
+            self.following = None
+        self._recent.clear()
+        self._last = None
+
+    def gone(self, t: float) -> bool:
+        """Whether the followed person has not been found for ``lost_s`` seconds."""
+        return self.following is not None and t - self._seen_t > self.options.lost_s
