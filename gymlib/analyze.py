@@ -333,6 +333,22 @@ def _agree(a: tuple, b: tuple, first: int, last: int) -> bool:
     return others[0] == others[1] and skips[0] == skips[1]
 
 
+def _drawable(session: Any, times: Sequence[float], n: int, lag_s: float) -> int:
+    """How many of the ``n`` frames seen the drawing may take with ``session``'s plan of them:
+    those ``lag_s`` before the last, but not the last stretch the plan calls "unknown" (a set
+    is named only once it has enough evidence, and then from its first frame on)."""
+    from gymlib.model import UNKNOWN
+
+    k = bisect.bisect_right(times, times[n - 1] - lag_s, 0, n)
+    plan = session._plan
+    if plan is None or plan[n - 1][0] != UNKNOWN:
+        return k
+    start = n - 1
+    while start > 0 and plan[start - 1][0] == UNKNOWN:
+        start -= 1
+    return min(k, start)
+
+
 class _Follower:
     """Pass 2 (the live loop, drawing, H.264 encoding) run beside pass 1, behind it.
 
@@ -430,8 +446,7 @@ class _Follower:
                         spec.plan(self._poses[:n], self._times[:n])
                     planned = n
                     self._adopt(run, spec, i)
-                    ready = bisect.bisect_right(self._times, self._times[n - 1] - self.lag_s,
-                                                0, n)  # fmt: skip
+                    ready = _drawable(spec, self._times, n, self.lag_s)
                     continue
                 self._more.wait(0.05)
                 self._more.clear()
