@@ -46,7 +46,7 @@ function render({ model, el }) {
   const sentAt = []; // send times of the frames in flight (unanswered), oldest first
   let encoding = false;
   let ready = null; // {buf, t, w, h, at}: an encoded frame waiting for a slot
-  // smoothed round trip (send to answer), kernel, JPEG (grab to bytes) and drawing times (ms)
+  // smoothed round trip (send to answer), kernel handler, JPEG (grab to bytes), drawing (ms)
   let rtt = 0, kernelMs = 0, encodeMs = 0, drawMs = 0;
 
   function setStatus(text, isError) {
@@ -199,8 +199,23 @@ function render({ model, el }) {
     return sentAt.length < model.get("max_in_flight");
   }
 
+  // Pacing: the kernel answers one frame at a time, so a frame sent while another is in flight
+  // waits there (its round trip grows, the rate does not). It goes when it would reach the
+  // kernel as the one before is done: one kernel time (its handler, smoothed) after that one was
+  // sent. Milliseconds until then (<= 0: now).
+  function due() {
+    if (!sentAt.length) return 0;
+    return sentAt[sentAt.length - 1] + kernelMs - performance.now();
+  }
+  let paced = null; // the timer that sends the waiting frame when it is due
+
   function send() {
     if (!ready || !slotFree() || stopped || !model.get("running")) return;
+    const wait = due();
+    if (wait > 0) {
+      if (!paced) paced = setTimeout(() => { paced = null; send(); }, wait);
+      return;
+    }
     const { buf, t, w, h } = ready;
     ready = null;
     sentAt.push(performance.now());
@@ -271,7 +286,7 @@ function render({ model, el }) {
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
     if (!fresh || encoding || ready || !slotFree() || video.readyState < 2 ||
-        !model.get("running")) return;
+        !model.get("running") || due() > encodeMs) return; // encoded as late as it can be
     const [w, h] = sendSize();
     if (!video.videoWidth) return;
     const now = performance.now();
@@ -381,7 +396,7 @@ function render({ model, el }) {
         window.speechSynthesis.speak(u);
       }
     } else if (msg.type === "error") {
-      sentAt.shift();
+      if (!msg.answered) sentAt.shift(); // (an error after the answer frees no slot)
       setStatus(msg.text, true);
     } else if (msg.type === "start") {
       start();
