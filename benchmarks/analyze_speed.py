@@ -11,7 +11,9 @@ analysis (decode, pose, classifier, reps, drawing, the annotated video and its c
 is analysis frames/s / bare frames/s of each pair, median over pairs and rounds (the machine is
 shared: pairs next to each other see about the same load). The CPU time of all threads per frame
 says what the extra work costs whatever the load: on a busy machine the ratio is about the ratio
-of CPU times; on a quiet one drawing and encoding run on the other core, beside the pose model.
+of CPU times; on a quiet one drawing and encoding run on the other core, beside the pose model
+(``analyze`` draws the video while the pose pass runs, with plans of the stream so far; the
+last line says whether they held, else the video was drawn again after it: ``analyze._Follower``).
 Target: >= 0.95 x with H.264.
 ``--old`` exports that commit with ``git archive`` (its own gymlib, same clip and machine).
 """
@@ -66,7 +68,8 @@ def measure(video: Path, out: Path, pairs: int = 3) -> dict[str, float]:
     return {"bare": statistics.median(bares), "full": statistics.median(fulls),
             "ratio": statistics.median(ratios), "codec": codec,
             "cpu_bare": statistics.median(cpu_bare),
-            "cpu_full": statistics.median(cpu_full)}  # fmt: skip
+            "cpu_full": statistics.median(cpu_full),
+            "overlapped": getattr(result, "overlapped", None)}  # fmt: skip
 
 
 def _codec(path: Path) -> str:
@@ -125,6 +128,10 @@ def main() -> None:
               f"frames/s, analyze {statistics.median(x['full'] for x in rs):.1f} frames/s = "
               f"{statistics.median(ratios):.2f} x ({min(ratios):.2f}-{max(ratios):.2f}); "
               f"annotated video codec {rs[0]['codec']}")  # fmt: skip
+        held = [x["overlapped"] for x in rs]
+        if held[0] is not None:
+            print(f"  {'':>14}  video drawn beside the pose pass (the plans held) in "
+                  f"{sum(held)} of {len(held)} rounds' last run")  # fmt: skip
         print(f"  {'':>14}  CPU of all threads per frame: bare "
               f"{statistics.median(x['cpu_bare'] for x in rs):.1f} ms, analyze "
               f"{statistics.median(x['cpu_full'] for x in rs):.1f} ms")  # fmt: skip

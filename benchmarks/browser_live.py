@@ -35,7 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Wraps the page's WebSockets: each frame message's send time, each answer's time and kernel_ms.
 PROBE = r"""(() => {
-  const s = { sent: [], rtt: [], kernel: [], answers: 0, camera: 0 };
+  const s = { sent: [], sentAt: [], rtt: [], kernel: [], up: [], down: [], idle: [], size: [],
+              answers: 0, camera: 0, lastOut: NaN };
+  const epoch = () => performance.timeOrigin + performance.now();
   window.__live = s;
   const dec = new TextDecoder();
   const text = (d) => {
@@ -45,26 +47,40 @@ PROBE = r"""(() => {
     else if (ArrayBuffer.isView(d)) u8 = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
     return u8 ? dec.decode(u8.subarray(0, Math.min(u8.length, 65536))) : "";
   };
-  const answer = (t, msg) => {
+  const num = (msg, key) => {
+    const m = new RegExp(`"${key}":\\s*([0-9.]+)`).exec(msg);
+    return m ? Number(m[1]) : NaN;
+  };
+  const answer = (t, at, msg) => {
     if (!/"type":\s*"(result|error)"/.test(msg) || !s.sent.length) return;
     s.rtt.push(t - s.sent.shift());
-    const k = /"kernel_ms":\s*([0-9.]+)/.exec(msg);
-    s.kernel.push(k ? Number(k[1]) : NaN);
+    const sentAt = s.sentAt.shift();
+    s.kernel.push(num(msg, "kernel_ms"));
+    // the kernel's own clock (epoch ms) when the frame reached its handler and the answer left
+    const kin = num(msg, "k_in"), kout = num(msg, "k_out");
+    s.up.push(kin - sentAt);
+    s.down.push(at - kout);
+    s.idle.push(kin - s.lastOut);
+    s.size.push(msg.length);
+    s.lastOut = kout;
     s.answers += 1;
   };
   const Orig = window.WebSocket;
   const send = Orig.prototype.send;
   Orig.prototype.send = function (d) {
-    if (/"type":\s*"frame"/.test(text(d))) s.sent.push(performance.now());
+    if (/"type":\s*"frame"/.test(text(d))) {
+      s.sent.push(performance.now());
+      s.sentAt.push(epoch());
+    }
     return send.call(this, d);
   };
   window.WebSocket = class extends Orig {
     constructor(...args) {
       super(...args);
       this.addEventListener("message", (ev) => {
-        const t = performance.now();
-        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then((m) => answer(t, m));
-        else answer(t, text(ev.data));
+        const t = performance.now(), at = epoch();
+        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then((m) => answer(t, at, m));
+        else answer(t, at, text(ev.data));
       });
     }
   };
@@ -147,6 +163,7 @@ def run_version(
             page.evaluate(COUNT_CAMERA)
             k0 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
             page.evaluate("() => { const s = window.__live; s.rtt = []; s.kernel = [];"
+                          " s.up = []; s.down = []; s.idle = []; s.size = [];"
                           " s.answers = 0; s.camera = 0; }")  # fmt: skip
             load0, t0 = os.getloadavg()[0], time.perf_counter()
             samples: dict[str, list[float]] = {"encode": [], "draw": []}
@@ -184,6 +201,7 @@ def run_version(
         "kernel": med(kernel),
         **{k: (k1[k] - k0[k]) / frames * 1000 for k in ("decode", "pose", "coach")},
         "draw": med(samples["draw"]),
+        **{k: med([x for x in live[k] if x == x]) for k in ("up", "down", "idle", "size")},
         "encoder": data.get("encoder", "page"),
         "sent": data.get("sentSize", "640x480"),  # a widget without the figure sends it whole
         "load": (load0 + os.getloadavg()[0]) / 2,
@@ -199,6 +217,10 @@ ROWS = (
     ("encoded where", "encoder", "{}"),
     ("frame sent to the kernel (last)", "sent", "{}"),
     ("transfer (round trip - kernel), ms", "transfer", "{:.1f}"),
+    ("  browser send -> kernel handler starts, ms", "up", "{:.1f}"),
+    ("  kernel answer sent -> browser receives it, ms", "down", "{:.1f}"),
+    ("  kernel between answering one frame and starting the next, ms", "idle", "{:.1f}"),
+    ("answer message, bytes", "size", "{:.0f}"),
     ("kernel handler, ms", "kernel", "{:.1f}"),
     ("  decode, ms", "decode", "{:.1f}"),
     ("  pose (MediaPipe), ms", "pose", "{:.1f}"),

@@ -118,3 +118,46 @@ def test_a_long_pause_or_another_exercise_starts_a_new_set() -> None:
             rep("push_up", 30), rep("push_up", 33)]  # fmt: skip
     assert rep_sets(rows) == [1, 1, 2, 3, 3]
     assert rep_sets([]) == []
+
+
+def test_drawing_beside_the_pose_pass_gives_the_files_drawing_after_it_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The video is drawn while the pose pass still runs, with plans of the stream so far
+    (``analyze._Follower``); when the whole clip's plan disagrees with one of them, it is drawn
+    again after the pose pass. Both ways draw the same frames and write the same tables (the
+    H.264 bytes themselves may differ from one run to the next: the encoder runs 2 threads)."""
+    import hashlib
+
+    import gymlib.analyze as analyze_module
+    from gymlib.media import VideoWriter
+
+    drawn: dict[int, list[str]] = {}  # writer -> what each frame handed to it holds
+    kept: list[list[str]] = []  # ... of the videos finished (not thrown away)
+    write, close = VideoWriter.write, VideoWriter.close
+
+    def hashed_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
+        drawn.setdefault(id(self), []).append(hashlib.md5(frame.tobytes()).hexdigest() + f"{t}")
+        return write(self, frame, t, **kwargs)
+
+    def kept_close(self):  # noqa: ANN001, ANN202
+        kept.append(drawn.pop(id(self)))
+        return close(self)
+
+    monkeypatch.setattr(VideoWriter, "write", hashed_write)
+    monkeypatch.setattr(VideoWriter, "close", kept_close)
+    clip = generate_clip("squat", [4, 3], seed=7, view="left")  # two sets and a rest
+    src = save_clip_npz(clip, tmp_path / "clip.npz")
+    beside = analyze(src, out=tmp_path / "beside", progress=False)
+    assert beside.overlapped and len(beside.reps) >= 5
+    monkeypatch.setattr(analyze_module, "_agree", lambda *args: False)
+    after = analyze(src, out=tmp_path / "after", progress=False)
+    assert not after.overlapped
+    assert len(kept) == 2 and len(kept[0]) == clip.n_frames and kept[0] == kept[1]
+    one, two = tmp_path / "beside", tmp_path / "after"
+    for name in ("reps.csv", "sets.csv"):
+        assert (one / name).read_bytes() == (two / name).read_bytes()
+    summaries = [json.loads((d / "summary.json").read_text()) for d in (one, two)]
+    for s in summaries:
+        s.pop("frames_per_second")
+    assert summaries[0] == summaries[1]

@@ -46,8 +46,9 @@ function render({ model, el }) {
   const sentAt = []; // send times of the frames in flight (unanswered), oldest first
   let encoding = false;
   let ready = null; // {buf, t, w, h, at}: an encoded frame waiting for a slot
-  // smoothed round trip (send to answer), kernel, JPEG (grab to bytes) and drawing times (ms)
+  // smoothed round trip (send to answer), kernel handler, JPEG (grab to bytes), drawing (ms)
   let rtt = 0, kernelMs = 0, encodeMs = 0, drawMs = 0;
+  let upMs = 0; // smoothed send -> kernel handler (the answer's k_in, on this machine's clock)
 
   function setStatus(text, isError) {
     status.textContent = text;
@@ -199,8 +200,23 @@ function render({ model, el }) {
     return sentAt.length < model.get("max_in_flight");
   }
 
+  // Pacing: the kernel answers one frame at a time, so a frame sent while another is in flight
+  // waits there (its round trip grows, the rate does not). It goes when it would reach the
+  // kernel as the one before is done: one kernel time (its handler, smoothed) after that one was
+  // sent, less the way there. Milliseconds until then (<= 0: now).
+  function due() {
+    if (!sentAt.length) return 0;
+    return sentAt[sentAt.length - 1] + kernelMs - upMs - performance.now();
+  }
+  let paced = null; // the timer that sends the waiting frame when it is due
+
   function send() {
     if (!ready || !slotFree() || stopped || !model.get("running")) return;
+    const wait = due();
+    if (wait > 0) {
+      if (!paced) paced = setTimeout(() => { paced = null; send(); }, wait);
+      return;
+    }
     const { buf, t, w, h } = ready;
     ready = null;
     sentAt.push(performance.now());
@@ -271,7 +287,8 @@ function render({ model, el }) {
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
     if (!fresh || encoding || ready || !slotFree() || video.readyState < 2 ||
-        !model.get("running")) return;
+        !model.get("running") || due() > encodeMs + 17) return; // encoded just in time (offer
+    // runs on every animation frame, ~17 ms apart)
     const [w, h] = sendSize();
     if (!video.videoWidth) return;
     const now = performance.now();
@@ -350,7 +367,12 @@ function render({ model, el }) {
 
   model.on("msg:custom", (msg) => {
     if (msg.type === "result") {
-      if (sentAt.length) rtt = 0.9 * rtt + 0.1 * (performance.now() - sentAt.shift());
+      if (sentAt.length) {
+        const at = sentAt.shift();
+        rtt = 0.9 * rtt + 0.1 * (performance.now() - at);
+        const up = msg.k_in - (performance.timeOrigin + at);
+        if (up >= 0 && up < 1000) upMs = 0.9 * upMs + 0.1 * up;
+      }
       if (!stopped) offer(); // the freed slot takes the waiting frame before this one is drawn
       if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
       root.dataset.roundTripMs = rtt.toFixed(1);
@@ -381,7 +403,7 @@ function render({ model, el }) {
         window.speechSynthesis.speak(u);
       }
     } else if (msg.type === "error") {
-      sentAt.shift();
+      if (!msg.answered) sentAt.shift(); // (an error after the answer frees no slot)
       setStatus(msg.text, true);
     } else if (msg.type === "start") {
       start();

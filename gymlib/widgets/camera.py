@@ -2,8 +2,9 @@
 
 ipywebrtc delivers about one frame per second to the kernel in JupyterLab 4; this widget sends
 each frame as a binary JPEG message, keeps at most ``max_in_flight`` unanswered (newer frames
-are dropped, never queued; the newest goes as soon as an answer frees a slot), and draws what
-the kernel answers (landmarks, joint colours) on a canvas over the full-size video. The kernel
+are dropped, never queued; the newest goes as soon as an answer frees a slot, a second one only
+when it would reach the kernel as the one before is done, so it does not wait there), and draws
+what the kernel answers (landmarks, joint colours) on a canvas over the full-size video. The kernel
 gets a copy scaled to ``pose_side`` pixels on its longest side, JPEG-encoded in a browser
 worker, off the page's thread. The pose model looks at the person at 256x256, so a person who
 fills the frame needs only a 256-px frame, which is cheaper to encode, send and decode; a far or
@@ -112,11 +113,14 @@ class CameraWidget(anywidget.AnyWidget):
         handler: FrameHandler | None = None,
         *,
         on_video: VideoHandler | None = None,
+        after: Callable[[], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.handler = handler
         self.on_video = on_video
+        #: runs after each answer is sent (work the browser need not wait for)
+        self.after = after
         self.frames_received = 0
         self.kernel_seconds = 0.0
         self.pose_size = PoseSize()
@@ -134,7 +138,7 @@ class CameraWidget(anywidget.AnyWidget):
         if not isinstance(content, dict) or content.get("type") != "frame":
             return
         self.frames_received += 1
-        t0 = time.perf_counter()
+        t0, t_in = time.perf_counter(), time.time()
         try:
             if not buffers:
                 raise ValueError("a frame message came without its JPEG data")
@@ -144,7 +148,17 @@ class CameraWidget(anywidget.AnyWidget):
                 else None
             )
             ms = (time.perf_counter() - t0) * 1000
-            self.send({"type": "result", **(result or {}), "kernel_ms": round(ms, 2)})
+            # k_in / k_out: when the handler started and the answer left, on the machine's clock
+            # (epoch ms), for benchmarks/browser_live.py's time per hop
+            self.send(
+                {
+                    "type": "result",
+                    **(result or {}),
+                    "kernel_ms": round(ms, 2),
+                    "k_in": round(t_in * 1000, 1),
+                    "k_out": round(time.time() * 1000, 1),
+                }
+            )
             if self.adapt_pose_side:
                 size = (int(content.get("width") or 1), int(content.get("height") or 1))
                 side = self.pose_size((result or {}).get("landmarks"), size)
@@ -152,6 +166,13 @@ class CameraWidget(anywidget.AnyWidget):
                     self.pose_side = side
         except Exception as exc:  # noqa: BLE001 - shown in the widget, the session goes on
             self.send({"type": "error", "text": f"frame {self.frames_received}: {exc}"})
+        else:
+            try:
+                if self.after is not None:
+                    self.after()
+            except Exception as exc:  # noqa: BLE001 - as above; this frame was answered
+                self.send({"type": "error", "answered": True,
+                           "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
         self.kernel_seconds += time.perf_counter() - t0
 
     def start(self) -> None:

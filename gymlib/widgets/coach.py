@@ -120,7 +120,8 @@ class LiveCoach(W.VBox):
         # first frames of a stream can arrive while the main thread still handles messages:
         # one frame at a time through the stateful pipeline (pose tracking, counters, recording)
         self._lock = threading.RLock()
-        self.camera = CameraWidget(self._handle, on_video=self._video)
+        self._unshown: FrameFeedback | None = None  # the feedback the dashboard shows next
+        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer)
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
@@ -201,10 +202,24 @@ class LiveCoach(W.VBox):
         return [(float(ti), f if f.any() else None) for ti, f in zip(t, lm, strict=True)]
 
     def _handle(self, jpeg: bytes, t: float) -> dict[str, Any]:
+        """One camera frame: the answer drawn in the browser, the dashboard updated."""
+        result = self._answer(jpeg, t)
+        self._after_answer()
+        return result
+
+    def _answer(self, jpeg: bytes, t: float) -> dict[str, Any]:
+        """The camera's handler: the answer only. The dashboard is updated after the answer has
+        left (:meth:`_after_answer`): its widget messages do not delay the round trip."""
         t0 = time.perf_counter()
         bgr = decode_frame(jpeg)
         with self._lock:
             return self._process(bgr, t, t0)
+
+    def _after_answer(self) -> None:
+        with self._lock:
+            out, self._unshown = self._unshown, None
+            if out is not None:
+                self._show(out)
 
     @property
     def sets(self) -> list[dict[str, Any]]:
@@ -231,7 +246,7 @@ class LiveCoach(W.VBox):
         self.timings["decode"] += t1 - t0
         self.timings["coach"] += time.perf_counter() - t1 - (self.timings["pose"] - pose)
         if self.frames % 5 == 0 or out.rep is not None or out.record_error != self._shown_error:
-            self._show(out)
+            self._unshown = out  # shown once the answer is sent
         return result
 
     def _result(self, out: FrameFeedback) -> dict[str, Any]:

@@ -1,0 +1,106 @@
+"""How often ``analyze``'s video drawn beside the pose pass is kept, on the real clips' landmarks.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/analyze_follow.py [--lags 0.5,1,2]
+        [--cache DIR] [--videos DIR]
+
+``analyze`` draws and encodes the annotated video while the pose pass runs, with plans of the
+stream seen so far (``gymlib.analyze._Follower``): a replan every ``REPLAN_FRAMES`` new frames
+or a tenth of the frames so far; the frames up to ``lag`` seconds before the stream's end drawn
+with it, but not a last stretch the plan calls "unknown". The video is kept when the whole
+clip's plan agrees with every plan over the frames it drew (each frame's exercise, the "other"
+windows, the set-up movements left uncounted); else it is drawn again after the pose pass (same
+files, more time). This replays that on each clip's landmarks as if the drawing kept up with the
+pose pass (a quiet machine), in one thread, and prints per lag: the clips whose plans held, and
+the frames left to draw after the pose pass (where they held). The landmarks come from
+``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import runpy
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("GLOG_minloglevel", "2")
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+
+def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]:  # noqa: ANN001
+    """(plans held, frames, replans, frames left after the pose pass) for one landmark file."""
+    import gymlib.analyze as an
+    from gymlib.session import CoachSession
+
+    lm, times, fps, (w, h) = an.load_landmark_file(path)
+    poses = [f if f.any() else None for f in lm]
+    times = [float(t) for t in times]
+
+    def session() -> CoachSession:
+        return CoachSession(classifier, fps=fps, aspect=w / h)
+
+    spec, final = session(), session()
+    an._reuse_probs(spec)
+    used: list[tuple[int, tuple]] = []
+    drawn = planned = 0
+    for n in range(1, len(poses) + 1):
+        if n - planned >= max(an.REPLAN_FRAMES, planned // 10):
+            spec.plan(poses[:n], times[:n])
+            planned = n
+            used.append((drawn, an._plan_view(spec)))
+            drawn = an._drawable(spec, times, n, lag_s)  # drawn at once
+    final.plan(poses, times)
+    view = an._plan_view(final)
+    ends = [a for a, _ in used[1:]] + [drawn]
+    held = all(an._agree(v, view, a, b - 1) for (a, v), b in zip(used, ends, strict=True) if b > a)
+    return held, len(poses), len(used), len(poses) - drawn
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--lags", default="0.5,1,2", help="seconds, comma-separated")
+    ap.add_argument("--cache", type=Path, default=None, help="landmark files (real_videos.py's)")
+    ap.add_argument("--videos", type=Path, default=None)
+    args = ap.parse_args()
+    real = runpy.run_path(str(HERE / "real_videos.py"))
+    from gymlib import analyze as an
+    from gymlib.model import ExerciseClassifier
+
+    clips = real["load_clips"](args.videos or real["VIDEOS"])
+    cache = args.cache or real["CACHE"]
+    files = [real["pose_file"](c, cache, False)[0] for c in clips]
+    classifier = ExerciseClassifier.load()
+    lags = [float(x) for x in args.lags.split(",")]
+    print(
+        f"{len(files)} clips; replan every {an.REPLAN_FRAMES} frames or a tenth of the frames "
+        "so far; per lag: held (replans, frames left to draw after the pose pass / frames)"
+    )
+    # per lag: clips held, frames left where held, frames where held, frames drawn after in all
+    totals = {lag: [0, 0, 0, 0] for lag in lags}
+    frames_all = 0
+    for path in files:
+        cells = []
+        for lag in lags:
+            held, frames, replans, left = replay(path, classifier, lag)
+            t = totals[lag]
+            t[3] += left if held else frames  # not held: all drawn again after the pose pass
+            if held:
+                t[0], t[1], t[2] = t[0] + 1, t[1] + left, t[2] + frames
+            cells.append(f"{'held' if held else 'NOT '} ({replans}, {left}/{frames})")
+        frames_all += frames
+        print(f"{path.stem:42s} " + "  ".join(f"{lag:g} s: {c:18s}" for lag, c in
+                                                 zip(lags, cells, strict=True)))  # fmt: skip
+    for lag in lags:
+        held, left, frames = totals[lag]
+        print(
+            f"lag {lag:g} s: plans held on {held} of {len(files)} clips; where held, "
+            f"{left} of {frames} frames ({left / max(frames, 1):.1%}) left to draw after the "
+            "pose pass"
+        )
+
+
+if __name__ == "__main__":
+    main()
