@@ -276,8 +276,11 @@ class PoseExtractor:
 
     def _guarded(self, rgb: np.ndarray, lm: np.ndarray | None, t: float) -> np.ndarray | None:
         """The full-frame tracker's ``lm``, unless it jumped off the person followed so far."""
-        size = (rgb.shape[1], rgb.shape[0])
-        if self.guard is None or self.guard.image_size != size:
+        # bodies in units of the frame's height: the live widget sends frames of a size that
+        # follows the person (PoseSize), and a new size must not forget whom the guard follows
+        height = float(rgb.shape[0])
+        size = (rgb.shape[1] / height, 1.0)
+        if self.guard is None or abs(self.guard.image_size[0] - size[0]) > 0.01 * size[0]:
             self.guard = IdentityGuard(self.guard_options, size)  # type: ignore[arg-type]
         g = self.guard
         body = None if lm is None else Body.of(lm, size)
@@ -285,7 +288,7 @@ class PoseExtractor:
             if body is not None:
                 g.accept(body, t)  # the usual frame: one distance check
             return lm
-        found = self._find_followed(rgb, g, t)
+        found = self._find_followed(rgb, g, t, height)
         if found is not None:
             if body is not None and g.agrees(Body.of(found, size), body):
                 g.release()  # the tracker is back on them
@@ -300,9 +303,10 @@ class PoseExtractor:
             return lm
         return None
 
-    def _find_followed(self, rgb: np.ndarray, g: IdentityGuard, t: float) -> np.ndarray | None:
+    def _find_followed(self, rgb: np.ndarray, g: IdentityGuard, t: float,
+                       height: float) -> np.ndarray | None:  # fmt: skip
         """The followed person's landmarks from a crop around their last box, or None."""
-        x0, y0, x1, y1 = box = g.search_box()
+        x0, y0, x1, y1 = box = g.search_box(height)
         if x1 - x0 < 32 or y1 - y0 < 32:
             return None
         if self._crop_pose is None:
@@ -317,7 +321,9 @@ class PoseExtractor:
         result = self._crop_pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
         if result.pose_landmarks is None:
             return None
-        lm = from_crop(landmarks_to_array(result.pose_landmarks), box, g.image_size)
+        lm = from_crop(
+            landmarks_to_array(result.pose_landmarks), box, (rgb.shape[1], rgb.shape[0])
+        )
         return lm if g.is_followed(Body.of(lm, g.image_size), t) else None
 
     def process_bgr(self, bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray | None:

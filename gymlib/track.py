@@ -49,8 +49,9 @@ class GuardOptions:
 
 @dataclass(frozen=True)
 class Body:
-    """Where a person is, in pixels: trunk centre ``(x, y)``, size, and box ``(x0, y0, x1, y1)``
-    around all 33 landmarks."""
+    """Where a person is, in the units of ``image_size`` (pixels, or the frame's heights as
+    :class:`gymlib.extract.PoseExtractor` uses it): trunk centre ``(x, y)``, size, and box
+    ``(x0, y0, x1, y1)`` around all 33 landmarks."""
 
     centre: np.ndarray
     size: float
@@ -62,7 +63,7 @@ class Body:
         p = np.asarray(landmarks, dtype=np.float64)[:, :2] * image_size
         lo, hi = p.min(0), p.max(0)
         size = float(np.linalg.norm(hi - lo))
-        return cls(p[_TRUNK].mean(0), max(size, 1.0), (lo[0], lo[1], hi[0], hi[1]))
+        return cls(p[_TRUNK].mean(0), max(size, 1e-6), (lo[0], lo[1], hi[0], hi[1]))
 
     def distance(self, other: Body) -> float:
         """How far ``other``'s trunk centre is from this one, in this body's sizes."""
@@ -129,12 +130,14 @@ class IdentityGuard:
         if self.following is not None:
             self.following, self._seen_t = body, t
 
-    def search_box(self) -> tuple[int, int, int, int]:
-        """Pixel box ``(x0, y0, x1, y1)`` around the followed person's last box, in the image."""
+    def search_box(self, scale: float = 1.0) -> tuple[int, int, int, int]:
+        """Pixel box ``(x0, y0, x1, y1)`` around the followed person's last box, in the image;
+        ``scale``: pixels per unit of :attr:`image_size` (the frame's height when the guard
+        works in heights, so a frame sent smaller or larger keeps whom it follows)."""
         assert self.following is not None
-        x0, y0, x1, y1 = self.following.box
-        m = self.options.margin * self.following.size
-        w, h = self.image_size
+        x0, y0, x1, y1 = (v * scale for v in self.following.box)
+        m = self.options.margin * self.following.size * scale
+        w, h = (v * scale for v in self.image_size)
         return (int(max(0, x0 - m)), int(max(0, y0 - m)),
                 int(min(w, np.ceil(x1 + m))), int(min(h, np.ceil(y1 + m))))  # fmt: skip
 

@@ -112,3 +112,24 @@ def test_crop_landmarks_map_back_to_the_image() -> None:
     lm[0] = (0.5, 0.25, -0.1, 0.9)
     out = from_crop(lm, (100, 50, 300, 450), (1000, 500))
     np.testing.assert_allclose(out[0], (0.2, 0.3, -0.02, 0.9), atol=1e-6)
+
+
+def test_a_frame_sent_at_another_size_keeps_whom_the_guard_follows() -> None:
+    # the live widget sends frames whose size follows the person (PoseSize): after a jump the
+    # next frame may come larger; a guard rebuilt for it would take the new person at once
+    a = np.zeros((33, 4), np.float32)
+    a[:, 0], a[:, 1] = np.linspace(0.65, 0.75, 33), np.linspace(0.2, 0.8, 33)
+    b = a.copy()
+    b[:, 0] -= 0.4  # someone else, far to the left
+    blank = {size: np.zeros((size[1], size[0], 3), np.uint8) for size in [(640, 480), (256, 192)]}
+    with PoseExtractor("video") as ex:
+        for i in range(10):  # A alone, at 640x480
+            assert ex._guarded(blank[640, 480], a, i / 30) is a
+        # the tracker jumps to B in a frame sent at 256x192: nobody found in the (blank) crop
+        assert ex._guarded(blank[256, 192], b, 10 / 30) is None
+        assert ex.guard is not None and ex.guard.following is not None
+        # the next frame comes at 640x480 again, B still there: still not taken
+        assert ex._guarded(blank[640, 480], b, 11 / 30) is None
+        assert ex.guard.jumps == 1
+        # A back where they were: followed again, at either size
+        assert ex._guarded(blank[256, 192], a, 12 / 30) is a
