@@ -525,6 +525,14 @@ def test_view_limits_are_checked_at_load() -> None:
     chin["view_limits"] = [{"view": "above", "limit": 0.0}]
     with pytest.raises(ConfigError, match="view_limits"):
         parse_rules(data)
+    # a half-written entry has no default: not "front" nor a limit of 0
+    for entry, lacks in [({"view": "front"}, "lacks limit"), ({"limit": 0.5}, "lacks view")]:
+        chin["view_limits"] = [entry]
+        with pytest.raises(ConfigError, match=rf"view_limits\[0\]: .* {lacks}"):
+            parse_rules(data)
+    chin["view_limits"] = [{"view": "front", "limit": 0.0}, {"view": "front", "limit": 0.1}]
+    with pytest.raises(ConfigError, match=r"view_limits\[1\]\.view: 'front' given twice"):
+        parse_rules(data)
 
 
 def test_every_check_says_its_value_and_limit() -> None:
