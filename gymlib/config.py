@@ -87,6 +87,11 @@ class ExtractionConfig:
     # (gymlib.track: faster than max_body_speed body sizes per second is not the same person)
     identity_guard: bool = True
     max_body_speed: float = field(default=1.0, metadata=_range(0.1, 20.0))
+    # the guard's other limits (gymlib.track.GuardOptions says what each means)
+    guard_window_s: float = field(default=0.2, metadata=_range(0.01, 5.0))
+    guard_agree: float = field(default=0.1, metadata=_range(0.01, 2.0))
+    guard_margin: float = field(default=0.1, metadata=_range(0.0, 2.0))
+    guard_lost_s: float = field(default=1.0, metadata=_range(0.1, 60.0))
 
 
 @dataclass(frozen=True)

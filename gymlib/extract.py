@@ -212,7 +212,15 @@ class PoseExtractor:
             cfg.smooth_landmarks if smooth_landmarks is None else smooth_landmarks
         )
         self.guard_options = (
-            GuardOptions(max_speed=cfg.max_body_speed) if cfg.identity_guard else None
+            GuardOptions(
+                max_speed=cfg.max_body_speed,
+                window_s=cfg.guard_window_s,
+                agree=cfg.guard_agree,
+                margin=cfg.guard_margin,
+                lost_s=cfg.guard_lost_s,
+            )
+            if cfg.identity_guard
+            else None
         )
         self.guard: IdentityGuard | None = None
         self._crop_pose = None

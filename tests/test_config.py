@@ -71,6 +71,10 @@ def test_repository_config_loads() -> None:
             r"extraction\.smooth_landmarks: expected true or false, got 'yes'",
         ),
         (
+            lambda d: d["extraction"].update(guard_lost_s=0),
+            r"extraction\.guard_lost_s: 0\.0 is out of range; allowed 0\.1 to 60\.0",
+        ),
+        (
             lambda d: d["windows"].update(strid=5),
             r"windows: unknown key\(s\) \['strid'\]; allowed: .*'stride'",
         ),
