@@ -225,8 +225,7 @@ def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
     the counter itself: it counts from the person's own top, so it counts the circles.)"""
     from gymlib.synth import OTHER_KINDS, generate_other
     from gymlib.synth.camera import STANDARD_VIEWS
-    from gymlib.teach.signal import Clip as _Clip
-    from gymlib.teach.signal import _smooth, body_refs, cycles_of
+    from gymlib.teach.signal import body_refs, cycles_of, smooth
 
     if kind not in OTHER_KINDS:  # a session's idle parts: standing about
         kind = "standing"
@@ -240,7 +239,7 @@ def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
             view=STANDARD_VIEWS[i % len(STANDARD_VIEWS)],
             depth="mediapipe",
         )
-        c = _Clip(clip.landmarks, clip.fps, clip.image_size[0] / clip.image_size[1])
+        c = Clip(clip.landmarks, clip.fps, clip.image_size[0] / clip.image_size[1])
         lm = np.asarray(c.landmarks, np.float64)
         rows = book.compute(rules, lm, body_refs(c, lm), c.aspect)
         progress = np.fmax.reduce(  # the furthest of the signals, NaN where none is seen
@@ -255,7 +254,7 @@ def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
             continue
         t = np.arange(len(progress))
         filled = np.interp(t, t[seen], progress[seen])
-        hits += len(cycles_of(_smooth(filled, c.fps), c.fps, 0.0, 1.0)) >= 2
+        hits += len(cycles_of(smooth(filled, c.fps), c.fps, 0.0, 1.0)) >= 2
     return 2 * hits > CONFIRM_CLIPS
 
 

@@ -27,9 +27,9 @@ from gymlib.teach.signal import (
     Found,
     _filled,
     _score,
-    _smooth,
     body_refs,
     posture_of,
+    smooth,
 )
 
 #: the signal's measure name until the exercise's name is known (``<name>_pose`` then)
@@ -80,7 +80,7 @@ def find_learned(clips: Sequence[Clip]) -> Found | None:
         score, cyc, top, bottom = _score(x, clip.fps, MIN_SWING)
         if x is None or len(cyc) < MIN_CYCLES or score < MIN_SCORE:
             return None
-        s = _smooth(x, clip.fps)
+        s = smooth(x, clip.fps)
         values.append(x)
         reps.append(cyc)
         scores.append(score)

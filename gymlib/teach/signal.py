@@ -177,7 +177,7 @@ def _filled(x: np.ndarray) -> np.ndarray | None:
     return np.interp(t, t[seen], x[seen])
 
 
-def _smooth(x: np.ndarray, fps: float, seconds: float = 0.15) -> np.ndarray:
+def smooth(x: np.ndarray, fps: float, seconds: float = 0.15) -> np.ndarray:
     k = max(int(round(seconds * fps)) | 1, 1)
     pad = np.pad(x, k // 2, mode="edge")
     return np.convolve(pad, np.ones(k) / k, mode="valid")
@@ -216,7 +216,7 @@ def _score(
     regularity of its cycles' depth and duration; 0 with fewer than :data:`MIN_CYCLES`."""
     if x is None:
         return 0.0, [], np.nan, np.nan
-    s = _smooth(x, fps)
+    s = smooth(x, fps)
     lo, hi = np.percentile(s, [3, 97])
     swing = hi - lo
     noise = float(np.std(x - s)) + 1e-9
@@ -314,7 +314,7 @@ def find_signal(clips: Sequence[Clip]) -> Found:
         for clip, table in zip(clips, filmed, strict=True):
             x = _filled(table[:, j])
             _, cyc, top, bottom = _score(x, clip.fps, min_swing(cand.measure))
-            s = _smooth(x, clip.fps)
+            s = smooth(x, clip.fps)
             spans.append((top, bottom))
             depths += [abs(s[c.bottom] - top) for c in cyc]
             cyc_all.append(cyc)
