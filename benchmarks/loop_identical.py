@@ -31,6 +31,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 import numpy as np  # noqa: E402
 
 from gymlib.extract import PoseSequence  # noqa: E402
+from gymlib.io import write_text_atomic  # noqa: E402
 from gymlib.live import LiveLoop  # noqa: E402
 from gymlib.model import ExerciseClassifier  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
@@ -94,7 +95,7 @@ def main() -> None:
     clf = ExerciseClassifier.load()
     got = {name: outputs(clf, *rest) for name, *rest in streams(args.landmarks)}
     if args.save is not None:
-        args.save.write_text(json.dumps(got, indent=1, sort_keys=True))
+        write_text_atomic(args.save, json.dumps(got, indent=1, sort_keys=True))
         print(f"{len(got)} streams digested into {args.save}")
         return
     before = json.loads(args.check.read_text())

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 import numpy as np  # noqa: E402
 
 from gymlib.analyze import save_clip_npz  # noqa: E402
+from gymlib.io import write_json_atomic  # noqa: E402
 from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement  # noqa: E402
 from gymlib.synth.truth import SyntheticClip  # noqa: E402
 
@@ -225,12 +226,12 @@ def main() -> None:
             raise SystemExit(f"{args.real}: no such folder (../shared/data/real_videos)")
         res = real_footage(args.pose_cache, args.real)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.with_name("teach_real.json").write_text(json.dumps(res, indent=2))
+        write_json_atomic(args.out.with_name("teach_real.json"), res)
         return
     if args.cv_only:
         res = six_cv([args.store / k for k in kinds], args.cv_folds or 3)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.with_name("teach_cv.json").write_text(json.dumps(res, indent=2))
+        write_json_atomic(args.out.with_name("teach_cv.json"), res)
         return
     results = {}
     for kind in kinds:
@@ -288,7 +289,7 @@ def main() -> None:
             flush=True,
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2))
+    write_json_atomic(args.out, results)
     print(f"written {args.out}")
 
 

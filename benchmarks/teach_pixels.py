@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gymlib.io import write_json_atomic
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -205,7 +207,7 @@ def main() -> None:
             print(json.dumps(r), flush=True)
         results[kind] = {"teach": taught, "tests": rows}
     out = args.work / f"results-{'-'.join(kinds)}.json"
-    out.write_text(json.dumps(results, indent=2))
+    write_json_atomic(out, results)
     print("\n| movement | taught from | teach (s) | test clip | reps truth | counted | as other "
           "| in idle | recognised share |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")

@@ -370,7 +370,8 @@ class CoachSession:
             # (a set-up movement left uncounted is done with too: the counter of the
             # exercise planned next must not watch it again and count it)
             ends = [r.end for r in finished]
-            ends += [r.end for r in counter.set_up if r.end > self._counted[1]]
+            if counter.set_up and counter.set_up[-1].end > self._counted[1]:
+                ends.append(counter.set_up[-1].end)  # the latest: they are kept in time order
             if ends:
                 self._counted = (exercise, max(ends))
         else:
