@@ -139,6 +139,7 @@ class CameraWidget(anywidget.AnyWidget):
             return
         self.frames_received += 1
         t0, t_in = time.perf_counter(), time.time()
+        answered = False  # once the result is sent, an error frees no second slot in the browser
         try:
             if not buffers:
                 raise ValueError("a frame message came without its JPEG data")
@@ -159,13 +160,15 @@ class CameraWidget(anywidget.AnyWidget):
                     "k_out": round(time.time() * 1000, 1),
                 }
             )
+            answered = True
             if self.adapt_pose_side:
                 size = (int(content.get("width") or 1), int(content.get("height") or 1))
                 side = self.pose_size((result or {}).get("landmarks"), size)
                 if side != self.pose_side:
                     self.pose_side = side
         except Exception as exc:  # noqa: BLE001 - shown in the widget, the session goes on
-            self.send({"type": "error", "text": f"frame {self.frames_received}: {exc}"})
+            self.send({"type": "error", "answered": answered,
+                       "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
         else:
             try:
                 if self.after is not None:
