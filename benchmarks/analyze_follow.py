@@ -95,11 +95,11 @@ def main() -> None:
         print(f"{path.stem:42s} " + "  ".join(f"{lag:g} s: {c:18s}" for lag, c in
                                                  zip(lags, cells, strict=True)))  # fmt: skip
     for lag in lags:
-        held, left, frames = totals[lag]
+        held, left, frames, after = totals[lag]
         print(
             f"lag {lag:g} s: plans held on {held} of {len(files)} clips; where held, "
             f"{left} of {frames} frames ({left / max(frames, 1):.1%}) left to draw after the "
-            "pose pass"
+            f"pose pass; in all {after} of {frames_all} ({after / max(frames_all, 1):.1%})"
         )
 
 
