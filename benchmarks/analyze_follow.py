@@ -4,7 +4,7 @@
         [--cache DIR] [--videos DIR]
 
 ``analyze`` draws and encodes the annotated video while the pose pass runs, with plans of the
-stream seen so far (``gymlib.analyze._Follower``): a replan every ``REPLAN_FRAMES`` new frames
+stream seen so far (``gymlib.follow.Follower``): a replan every ``REPLAN_FRAMES`` new frames
 or a tenth of the frames so far; the frames up to ``lag`` seconds before the stream's end drawn
 with it, but not a last stretch the plan calls "unknown". The video is kept when the whole
 clip's plan agrees with every plan over the frames it drew (each frame's exercise, the "other"
@@ -33,6 +33,7 @@ sys.path.insert(0, str(HERE.parent))
 def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]:  # noqa: ANN001
     """(plans held, frames, replans, frames left after the pose pass) for one landmark file."""
     import gymlib.analyze as an
+    import gymlib.follow as fo
     from gymlib.session import CoachSession
 
     lm, times, fps, (w, h) = an.load_landmark_file(path)
@@ -43,19 +44,19 @@ def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]: 
         return CoachSession(classifier, fps=fps, aspect=w / h)
 
     spec, final = session(), session()
-    an._reuse_probs(spec)
+    spec.remember_probabilities()
     used: list[tuple[int, tuple]] = []
     drawn = planned = 0
     for n in range(1, len(poses) + 1):
-        if n - planned >= max(an.REPLAN_FRAMES, planned // 10):
+        if n - planned >= max(fo.REPLAN_FRAMES, planned // 10):
             spec.plan(poses[:n], times[:n])
             planned = n
-            used.append((drawn, an._plan_view(spec)))
-            drawn = an._drawable(spec, times, n, lag_s)  # drawn at once
+            used.append((drawn, spec.plan_view()))
+            drawn = fo.drawable(used[-1][1], times, n, lag_s)  # drawn at once
     final.plan(poses, times)
-    view = an._plan_view(final)
+    view = final.plan_view()
     ends = [a for a, _ in used[1:]] + [drawn]
-    held = all(an._agree(v, view, a, b - 1) for (a, v), b in zip(used, ends, strict=True) if b > a)
+    held = all(fo.agree(v, view, a, b - 1) for (a, v), b in zip(used, ends, strict=True) if b > a)
     return held, len(poses), len(used), len(poses) - drawn
 
 
@@ -66,7 +67,7 @@ def main() -> None:
     ap.add_argument("--videos", type=Path, default=None)
     args = ap.parse_args()
     real = runpy.run_path(str(HERE / "real_videos.py"))
-    from gymlib import analyze as an
+    from gymlib import follow as fo
     from gymlib.model import ExerciseClassifier
 
     clips = real["load_clips"](args.videos or real["VIDEOS"])
@@ -75,7 +76,7 @@ def main() -> None:
     classifier = ExerciseClassifier.load()
     lags = [float(x) for x in args.lags.split(",")]
     print(
-        f"{len(files)} clips; replan every {an.REPLAN_FRAMES} frames or a tenth of the frames "
+        f"{len(files)} clips; replan every {fo.REPLAN_FRAMES} frames or a tenth of the frames "
         "so far; per lag: held (replans, frames left to draw after the pose pass / frames)"
     )
     # per lag: clips held, frames left where held, frames where held, frames drawn after in all
@@ -94,11 +95,11 @@ def main() -> None:
         print(f"{path.stem:42s} " + "  ".join(f"{lag:g} s: {c:18s}" for lag, c in
                                                  zip(lags, cells, strict=True)))  # fmt: skip
     for lag in lags:
-        held, left, frames = totals[lag]
+        held, left, frames, after = totals[lag]
         print(
             f"lag {lag:g} s: plans held on {held} of {len(files)} clips; where held, "
             f"{left} of {frames} frames ({left / max(frames, 1):.1%}) left to draw after the "
-            "pose pass"
+            f"pose pass; in all {after} of {frames_all} ({after / max(frames_all, 1):.1%})"
         )
 
 

@@ -13,7 +13,7 @@ shared: pairs next to each other see about the same load). The CPU time of all t
 says what the extra work costs whatever the load: on a busy machine the ratio is about the ratio
 of CPU times; on a quiet one drawing and encoding run on the other core, beside the pose model
 (``analyze`` draws the video while the pose pass runs, with plans of the stream so far; the
-last line says whether they held, else the video was drawn again after it: ``analyze._Follower``).
+last line says whether they held, else the video was drawn again after it: ``gymlib.follow``).
 Target: >= 0.95 x with H.264.
 ``--old`` exports that commit with ``git archive`` (its own gymlib, same clip and machine).
 """

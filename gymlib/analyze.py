@@ -8,7 +8,7 @@ as a stick figure. Frames are streamed: memory stays flat for any length (only t
 about 0.6 kB a frame, are kept: every set's exercise is decided from the whole clip). The
 annotated video is drawn and encoded beside the pose pass, a second behind it, with the plan of
 the frames seen so far, and kept when the whole clip's plan agrees (else drawn again after it:
-the outputs are the same either way; :class:`_Follower`).
+the outputs are the same either way; :class:`gymlib.follow.Follower`).
 Outputs in ``DIR`` (default ``runs/analyze/<video name>``, a new folder per run; an ``--out``
 that holds results needs ``--overwrite``): ``annotated.mp4`` (H.264, plays in browsers),
 ``reps.csv``, ``sets.csv`` (each set's reps by verdict, time and the rest before it),
@@ -20,7 +20,6 @@ are the video's own timestamps; a phone clip's rotation is applied.
 from __future__ import annotations
 
 import argparse
-import bisect
 import contextlib
 import json
 import math
@@ -33,12 +32,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gymlib.landmarks import POSE_CONNECTIONS
 from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
+
+if TYPE_CHECKING:
+    from gymlib.follow import Follower
 
 VERDICT_BGR = {"good": (80, 200, 60), "partial": (40, 200, 230), "faulty": (60, 60, 230)}
 
@@ -53,7 +55,7 @@ class Analysis:
     reps: list[Any]
     outputs: dict[str, str]
     warnings: list[str] = field(default_factory=list)
-    overlapped: bool = False  # the video was drawn beside the pose pass (see _Follower)
+    overlapped: bool = False  # the video was drawn beside the pose pass (gymlib.follow)
 
     @property
     def frames_per_second(self) -> float:
@@ -272,201 +274,6 @@ def _frames_from_landmarks(path: Path) -> _Source:
     return _Source(gen(), fps, size, len(lm), {"fps_source": "file"}, list)
 
 
-#: Seconds of video the drawing pass keeps behind the pose pass: a frame is drawn once the plan
-#: made from the frames up to this much later holds it (see :class:`_Follower`).
-FOLLOW_LAG_S = 1.0
-#: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
-#: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
-REPLAN_FRAMES = 15
-
-
-class _SharedClassifier:
-    """``session``'s classifier for other sessions, loaded on first use (a clip too short for a
-    window, or a fixed exercise, never loads it)."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-        self._lock = threading.Lock()
-
-    def __getattr__(self, name: str) -> Any:
-        with self._lock:
-            return getattr(self._session.classifier, name)
-
-
-def _reuse_probs(session: Any) -> None:
-    """A window classified by an earlier plan of ``session`` keeps its probabilities: a replan
-    of the stream so far classifies only the new windows."""
-    import hashlib
-
-    known: dict[bytes, np.ndarray] = {}
-    plain = session._probs_of
-
-    def probs_of(windows: list[np.ndarray]) -> np.ndarray:
-        keys = [hashlib.blake2b(w.tobytes(), digest_size=16).digest() for w in windows]
-        new = {k: w for k, w in zip(keys, windows, strict=True) if k not in known}
-        if new:
-            known.update(zip(new, plain(list(new.values())), strict=True))
-        return np.stack([known[k] for k in keys]) if keys else plain([])
-
-    session._probs_of = probs_of
-
-
-def _plan_view(session: Any) -> tuple[list[str] | None, dict[int, bool], dict[str, frozenset]]:
-    """What of a session's plan reaches analyze's outputs: the exercise of each frame, the
-    frames whose window the classifier was sure showed none of the exercises, and the set-up
-    movements left uncounted (not the confidences or probabilities, which nothing writes)."""
-    plan = None if session._plan is None else [ex for ex, _ in session._plan]
-    other = {i: bool(session._is_other(p)) for i, p in session._plan_probs.items()}
-    return plan, other, dict(session._skip)
-
-
-def _agree(a: tuple, b: tuple, first: int, last: int) -> bool:
-    """Two plan views give frames ``first..last`` the same exercise, "other" windows and
-    set-up movements (a rep finished by frame ``last`` has its bottom at or before it)."""
-    if (a[0] is None) != (b[0] is None):
-        return False
-    if a[0] is not None and a[0][first : last + 1] != b[0][first : last + 1]:
-        return False
-    others = [{i: o for i, o in v[1].items() if first <= i <= last} for v in (a, b)]
-    skips = [{ex: frozenset(x for x in s if x <= last) for ex, s in v[2].items()} for v in (a, b)]
-    skips = [{ex: s for ex, s in k.items() if s} for k in skips]
-    return others[0] == others[1] and skips[0] == skips[1]
-
-
-def _drawable(session: Any, times: Sequence[float], n: int, lag_s: float) -> int:
-    """How many of the ``n`` frames seen the drawing may take with ``session``'s plan of them:
-    those ``lag_s`` before the last, but not the last stretch the plan calls "unknown" (a set
-    is named only once it has enough evidence, and then from its first frame on)."""
-    from gymlib.model import UNKNOWN
-
-    k = bisect.bisect_right(times, times[n - 1] - lag_s, 0, n)
-    plan = session._plan
-    if plan is None or plan[n - 1][0] != UNKNOWN:
-        return k
-    start = n - 1
-    while start > 0 and plan[start - 1][0] == UNKNOWN:
-        start -= 1
-    return min(k, start)
-
-
-class _Follower:
-    """Pass 2 (the live loop, drawing, H.264 encoding) run beside pass 1, behind it.
-
-    Every set's exercise is decided from the whole clip (:meth:`CoachSession.plan`), so a frame
-    can be drawn for sure only after the pose pass. Instead, this thread replans the stream seen
-    so far every :data:`REPLAN_FRAMES` and draws the frames :data:`FOLLOW_LAG_S` behind its end
-    with that plan. When the pose pass ends, the whole clip's plan is made as before and compared
-    with every plan drawn with, over the frames each drew: where they agree (what reaches the
-    outputs: each frame's exercise, the "other" windows, the set-up movements) the loop went
-    through the same states, and the rest of the frames follow the final plan. Where they do not,
-    the video is thrown away and pass 2 runs again after the pose pass (:attr:`held` is False):
-    the outputs are the same either way, only the time differs.
-    """
-
-    def __init__(self, new_session: Callable[[], Any], frames: Callable[[], Iterator[np.ndarray]],
-                 writer: Callable[[], Any], lag_s: float = FOLLOW_LAG_S) -> None:  # fmt: skip
-        self._new_session, self._frames, self._writer = new_session, frames, writer
-        self.lag_s = lag_s
-        self.held = False
-        self.annotator: _Annotator | None = None
-        self._lock = threading.Lock()  # one plan at a time: the sessions share the classifier
-        self._more = threading.Event()
-        self._stop = threading.Event()
-        self._final: Any = None
-        self._used: list[tuple[int, tuple]] = []  # (first frame, plan view) of each plan drawn
-        self._error: BaseException | None = None
-        self._poses: list[np.ndarray | None] = []
-        self._times: list[float] = []
-
-    def start(self, poses: list[np.ndarray | None], times: list[float]) -> None:
-        """Follow ``poses`` and ``times`` (lists the pose pass appends to)."""
-        self._poses, self._times = poses, times
-        self._thread = threading.Thread(target=self._run, name="analyze-follow", daemon=True)
-        self._thread.start()
-
-    def poke(self) -> None:
-        self._more.set()
-
-    def abort(self) -> None:
-        self._stop.set()
-        self._more.set()
-        self._thread.join()
-
-    def finish(self, session: Any, poses: list, times: list) -> _Annotator | None:
-        """Plan ``session`` from the whole stream; the finished pass 2, or None if it must run
-        again (a plan it drew with disagrees)."""
-        try:
-            with self._lock:
-                session.plan(poses, times)
-        except BaseException:
-            self.abort()
-            raise
-        self._final = session
-        self._more.set()
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self.annotator if self.held else None
-
-    def _adopt(self, run: Any, planned: Any, at: int) -> None:
-        """``run`` follows ``planned``'s plan from frame ``at`` on."""
-        self._used.append((at, _plan_view(planned)))
-        run._plan, run._plan_probs, run._skip = planned._plan, planned._plan_probs, planned._skip
-        for ex, counter in run.counters.items():
-            counter.skip = run._skip.get(ex, frozenset())
-
-    def _agrees(self, final: Any, done: int) -> bool:
-        view = _plan_view(final)
-        ends = [a for a, _ in self._used[1:]] + [done]
-        return all(_agree(v, view, a, b - 1) for (a, v), b in zip(self._used, ends, strict=True)
-                   if b > a)  # fmt: skip
-
-    def _run(self) -> None:
-        from gymlib.live import LiveLoop
-
-        annotator = None
-        frames = self._frames()
-        try:
-            spec, run = self._new_session(), self._new_session()
-            _reuse_probs(spec)
-            annotator = _Annotator(LiveLoop(run), self._writer())
-            i = ready = planned = 0
-            drained = False  # fewer frames than the pose pass read: drawn up to there
-            while not self._stop.is_set() and self._final is None:
-                if i < ready and not drained:
-                    rgb = next(frames, None)
-                    drained = rgb is None
-                    if not drained:
-                        annotator.frame(rgb, self._poses[i], self._times[i])
-                        i += 1
-                    continue
-                n = len(self._poses)
-                if n - planned >= max(REPLAN_FRAMES, planned // 10):
-                    with self._lock:
-                        spec.plan(self._poses[:n], self._times[:n])
-                    planned = n
-                    self._adopt(run, spec, i)
-                    ready = _drawable(spec, self._times, n, self.lag_s)
-                    continue
-                self._more.wait(0.05)
-                self._more.clear()
-            if self._stop.is_set() or not self._agrees(self._final, i):
-                annotator.abort()
-                return
-            self._adopt(run, self._final, i)
-            rest = zip(frames, self._poses[i:], self._times[i:], strict=False)
-            annotator.run(rest)
-            self.annotator, self.held = annotator, True
-        except BaseException as exc:  # raised in the caller's thread
-            self._error = exc
-            if annotator is not None:
-                annotator.abort()
-        finally:
-            close = getattr(frames, "close", None)
-            if close is not None:
-                close()
-
-
 def _decoded(path: Path) -> Iterator[np.ndarray]:
     """The video's upright RGB frames, decoded again (in a thread) by the same reader."""
     from gymlib.media import VideoReader
@@ -661,6 +468,7 @@ def analyze(
 def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
          store: str | Path | None = None) -> Analysis:  # fmt: skip
+    from gymlib.follow import Follower, SharedClassifier
     from gymlib.io import write_json_atomic
     from gymlib.live import LiveLoop
     from gymlib.media import VideoWriter
@@ -673,11 +481,11 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
     shared: Any = classifier
     session = new_session()
     if classifier is None:  # one classifier for every session, loaded only when needed
-        shared = _SharedClassifier(session)
+        shared = SharedClassifier(session)
     t0 = time.perf_counter()
     path = work / "annotated.mp4"
-    follower = _Follower(new_session, lambda: _frames_again(src),
-                         lambda: VideoWriter(path, source.size, source.fps))  # fmt: skip
+    follower = Follower(new_session, lambda: _frames_again(src), lambda run: _Annotator(
+        LiveLoop(run), VideoWriter(path, source.size, source.fps)))  # fmt: skip
     poses, times = _pose_pass(src, source, progress, follower)
     annotated = follower.finish(session, poses, times)
     if annotated is None:  # the plan changed after drawing began: draw the video again
@@ -730,7 +538,7 @@ def _bar(frames: Iterator[Any], source: _Source, desc: str, progress: bool) -> I
                 disable=not progress)  # fmt: skip
 
 
-def _pose_pass(src: Path, source: _Source, progress: bool, follower: _Follower
+def _pose_pass(src: Path, source: _Source, progress: bool, follower: Follower
                ) -> tuple[list[np.ndarray | None], list[float]]:  # fmt: skip
     """Pass 1: every frame's landmarks and time (MediaPipe runs once); the follower draws and
     encodes behind it."""

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import collections
 import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -71,6 +72,15 @@ class SessionFeedback:
         return self.finished[-1] if self.finished else None
 
 
+class PlanView(NamedTuple):
+    """What of an offline plan reaches analyze's outputs (not the confidences or probabilities,
+    which nothing writes)."""
+
+    exercises: list[str] | None  # each frame's planned exercise (None: not planned)
+    other: dict[int, bool]  # per classified window's frame: sure it is none of the exercises
+    setup: dict[str, frozenset[int]]  # per exercise: the set-up movements' bottom frames
+
+
 class CoachSession:
     """Stateful, pure pipeline: window -> classifier -> decision -> per-exercise rep counter.
 
@@ -110,6 +120,7 @@ class CoachSession:
         self._make_counter = counter_factory or (
             lambda ex: RepCounter(ex, self.fps, aspect=self.aspect)
         )
+        self._known: dict[bytes, np.ndarray] | None = None  # see remember_probabilities()
         self.set_exercise(exercise)
         self.reset()
 
@@ -310,7 +321,37 @@ class CoachSession:
             skip.setdefault(r.exercise, set()).add(r.bottom)
         return {ex: frozenset(b) for ex, b in skip.items()}
 
+    def plan_view(self) -> PlanView:
+        """What of the plan (:meth:`plan`) reaches analyze's outputs."""
+        plan = None if self._plan is None else [ex for ex, _ in self._plan]
+        other = {i: bool(self._is_other(p)) for i, p in self._plan_probs.items()}
+        return PlanView(plan, other, dict(self._skip))
+
+    def adopt_plan(self, planned: CoachSession) -> None:
+        """Follow ``planned``'s plan from the next frame on (the set-up movements its counters
+        leave uncounted too, also in the counters already made)."""
+        self._plan, self._plan_probs = planned._plan, planned._plan_probs
+        self._skip = planned._skip
+        for ex, counter in self.counters.items():
+            counter.skip = self._skip.get(ex, frozenset())
+
+    def remember_probabilities(self) -> None:
+        """Keep every classified window's probabilities: a later :meth:`plan` of the stream
+        grown (the stream so far, replanned) classifies only its new windows."""
+        if self._known is None:
+            self._known = {}
+
     def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
+        """``(N, C)`` probabilities of ``windows``; the remembered ones not asked again."""
+        if self._known is None or not windows:
+            return self._predict(windows)
+        keys = [hashlib.blake2b(w.tobytes(), digest_size=16).digest() for w in windows]
+        new = {k: w for k, w in zip(keys, windows, strict=True) if k not in self._known}
+        if new:
+            self._known.update(zip(new, self._predict(list(new.values())), strict=True))
+        return np.stack([self._known[k] for k in keys])
+
+    def _predict(self, windows: list[np.ndarray]) -> np.ndarray:
         n = len(self.classifier.classes)
         if not windows:
             return np.zeros((0, n))

@@ -124,12 +124,12 @@ def test_drawing_beside_the_pose_pass_gives_the_files_drawing_after_it_gives(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The video is drawn while the pose pass still runs, with plans of the stream so far
-    (``analyze._Follower``); when the whole clip's plan disagrees with one of them, it is drawn
-    again after the pose pass. Both ways draw the same frames and write the same tables (the
+    (``gymlib.follow.Follower``); when the whole clip's plan disagrees with one of them, it is
+    drawn again after the pose pass. Both ways draw the same frames and write the same tables (the
     H.264 bytes themselves may differ from one run to the next: the encoder runs 2 threads)."""
     import hashlib
 
-    import gymlib.analyze as analyze_module
+    import gymlib.follow as follow_module
     from gymlib.media import VideoWriter
 
     drawn: dict[int, list[str]] = {}  # writer -> what each frame handed to it holds
@@ -150,7 +150,7 @@ def test_drawing_beside_the_pose_pass_gives_the_files_drawing_after_it_gives(
     src = save_clip_npz(clip, tmp_path / "clip.npz")
     beside = analyze(src, out=tmp_path / "beside", progress=False)
     assert beside.overlapped and len(beside.reps) >= 5
-    monkeypatch.setattr(analyze_module, "_agree", lambda *args: False)
+    monkeypatch.setattr(follow_module, "agree", lambda *args: False)
     after = analyze(src, out=tmp_path / "after", progress=False)
     assert not after.overlapped
     assert len(kept) == 2 and len(kept[0]) == clip.n_frames and kept[0] == kept[1]

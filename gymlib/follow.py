@@ -1,0 +1,198 @@
+"""Pass 2 beside pass 1: replan the stream so far, draw behind it, keep the result only if the
+whole clip's plan agrees.
+
+``analyze`` decides every set's exercise from the whole clip (:meth:`CoachSession.plan`), so a
+frame can be drawn for sure only after the pose pass. :class:`Follower` draws and encodes beside
+it instead, with plans of the frames seen so far, and tells whether the whole clip's plan held
+them (else the video is drawn again after the pose pass: the outputs are the same either way).
+Only :class:`gymlib.session.CoachSession`'s public API is used: :meth:`~CoachSession.plan`,
+:meth:`~CoachSession.plan_view`, :meth:`~CoachSession.adopt_plan` and
+:meth:`~CoachSession.remember_probabilities`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from gymlib.model import UNKNOWN
+from gymlib.session import CoachSession, PlanView
+
+#: Seconds of video the drawing pass keeps behind the pose pass: a frame is drawn once the plan
+#: made from the frames up to this much later holds it (see :class:`Follower`).
+FOLLOW_LAG_S = 1.0
+#: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
+#: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
+REPLAN_FRAMES = 15
+
+
+class Drawing(Protocol):
+    """Pass 2's work on the frames (``analyze``'s annotator): one frame, the rest, or stop."""
+
+    def frame(self, rgb: np.ndarray, lm: np.ndarray | None, t: float) -> None: ...
+
+    def run(self, frames: Iterable[tuple[np.ndarray, np.ndarray | None, float]]) -> Any: ...
+
+    def abort(self) -> None: ...
+
+
+class SharedClassifier:
+    """``session``'s classifier for other sessions, loaded on first use (a clip too short for a
+    window, or a fixed exercise, never loads it)."""
+
+    def __init__(self, session: CoachSession) -> None:
+        self._session = session
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        with self._lock:
+            return getattr(self._session.classifier, name)
+
+
+def agree(a: PlanView, b: PlanView, first: int, last: int) -> bool:
+    """Two plan views give frames ``first..last`` the same exercise, "other" windows and
+    set-up movements (a rep finished by frame ``last`` has its bottom at or before it)."""
+    if (a.exercises is None) != (b.exercises is None):
+        return False
+    if a.exercises is not None and a.exercises[first : last + 1] != b.exercises[first : last + 1]:
+        return False
+    others = [{i: o for i, o in v.other.items() if first <= i <= last} for v in (a, b)]
+    cut = [{ex: frozenset(x for x in s if x <= last) for ex, s in v.setup.items()} for v in (a, b)]
+    skips = [{ex: s for ex, s in k.items() if s} for k in cut]
+    return others[0] == others[1] and skips[0] == skips[1]
+
+
+def drawable(view: PlanView, times: Sequence[float], n: int, lag_s: float) -> int:
+    """How many of the ``n`` frames seen the drawing may take with the plan ``view`` of them:
+    those ``lag_s`` before the last, but not the last stretch the plan calls "unknown" (a set
+    is named only once it has enough evidence, and then from its first frame on)."""
+    k = bisect.bisect_right(times, times[n - 1] - lag_s, 0, n)
+    plan = view.exercises
+    if plan is None or plan[n - 1] != UNKNOWN:
+        return k
+    start = n - 1
+    while start > 0 and plan[start - 1] == UNKNOWN:
+        start -= 1
+    return min(k, start)
+
+
+class Follower:
+    """Pass 2 (the live loop, drawing, H.264 encoding) run beside pass 1, behind it.
+
+    This thread replans the stream seen so far every :data:`REPLAN_FRAMES` and draws the frames
+    :data:`FOLLOW_LAG_S` behind its end with that plan. When the pose pass ends, the whole clip's
+    plan is made as before and compared with every plan drawn with, over the frames each drew:
+    where they agree (what reaches the outputs: :class:`gymlib.session.PlanView`) the loop went
+    through the same states, and the rest of the frames follow the final plan. Where they do not,
+    the drawing is thrown away (:attr:`held` is False) and the caller draws again after the pose
+    pass: the outputs are the same either way, only the time differs.
+    """
+
+    def __init__(self, new_session: Callable[[], CoachSession],
+                 frames: Callable[[], Iterator[np.ndarray]],
+                 drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S
+                 ) -> None:  # fmt: skip
+        """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
+        on again; ``drawing`` makes pass 2's work for the session it draws with."""
+        self._new_session, self._frames, self._drawing = new_session, frames, drawing
+        self.lag_s = lag_s
+        self.held = False
+        self.annotator: Drawing | None = None
+        self._lock = threading.Lock()  # one plan at a time: the sessions share the classifier
+        self._more = threading.Event()
+        self._stop = threading.Event()
+        self._final: CoachSession | None = None
+        self._used: list[tuple[int, PlanView]] = []  # (first frame, plan view) of each plan drawn
+        self._error: BaseException | None = None
+        self._poses: list[np.ndarray | None] = []
+        self._times: list[float] = []
+
+    def start(self, poses: list[np.ndarray | None], times: list[float]) -> None:
+        """Follow ``poses`` and ``times`` (lists the pose pass appends to)."""
+        self._poses, self._times = poses, times
+        self._thread = threading.Thread(target=self._run, name="analyze-follow", daemon=True)
+        self._thread.start()
+
+    def poke(self) -> None:
+        self._more.set()
+
+    def abort(self) -> None:
+        self._stop.set()
+        self._more.set()
+        self._thread.join()
+
+    def finish(self, session: CoachSession, poses: list, times: list) -> Drawing | None:
+        """Plan ``session`` from the whole stream; the finished pass 2, or None if it must run
+        again (a plan it drew with disagrees)."""
+        try:
+            with self._lock:
+                session.plan(poses, times)
+        except BaseException:
+            self.abort()
+            raise
+        self._final = session
+        self._more.set()
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.annotator if self.held else None
+
+    def _adopt(self, run: CoachSession, planned: CoachSession, at: int) -> PlanView:
+        """``run`` follows ``planned``'s plan from frame ``at`` on; that plan's view."""
+        view = planned.plan_view()
+        self._used.append((at, view))
+        run.adopt_plan(planned)
+        return view
+
+    def _agrees(self, final: CoachSession, done: int) -> bool:
+        view = final.plan_view()
+        ends = [a for a, _ in self._used[1:]] + [done]
+        return all(agree(v, view, a, b - 1) for (a, v), b in zip(self._used, ends, strict=True)
+                   if b > a)  # fmt: skip
+
+    def _run(self) -> None:
+        annotator = None
+        frames = self._frames()
+        try:
+            spec, run = self._new_session(), self._new_session()
+            spec.remember_probabilities()
+            annotator = self._drawing(run)
+            i = ready = planned = 0
+            drained = False  # fewer frames than the pose pass read: drawn up to there
+            while not self._stop.is_set() and self._final is None:
+                if i < ready and not drained:
+                    rgb = next(frames, None)
+                    drained = rgb is None
+                    if not drained:
+                        annotator.frame(rgb, self._poses[i], self._times[i])
+                        i += 1
+                    continue
+                n = len(self._poses)
+                if n - planned >= max(REPLAN_FRAMES, planned // 10):
+                    with self._lock:
+                        spec.plan(self._poses[:n], self._times[:n])
+                    planned = n
+                    view = self._adopt(run, spec, i)
+                    ready = drawable(view, self._times, n, self.lag_s)
+                    continue
+                self._more.wait(0.05)
+                self._more.clear()
+            if self._stop.is_set() or not self._agrees(self._final, i):
+                annotator.abort()
+                return
+            self._adopt(run, self._final, i)
+            rest = zip(frames, self._poses[i:], self._times[i:], strict=False)
+            annotator.run(rest)
+            self.annotator, self.held = annotator, True
+        except BaseException as exc:  # raised in the caller's thread
+            self._error = exc
+            if annotator is not None:
+                annotator.abort()
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()
