@@ -19,15 +19,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import runpy
-import sys
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]:  # noqa: ANN001
@@ -66,13 +63,13 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=None, help="landmark files (real_videos.py's)")
     ap.add_argument("--videos", type=Path, default=None)
     args = ap.parse_args()
-    real = runpy.run_path(str(HERE / "real_videos.py"))
     from gymlib import follow as fo
+    from gymlib.benchtools import load_clips, pose_file, shared_data
     from gymlib.model import ExerciseClassifier
 
-    clips = real["load_clips"](args.videos or real["VIDEOS"])
-    cache = args.cache or real["CACHE"]
-    files = [real["pose_file"](c, cache, False)[0] for c in clips]
+    clips = load_clips(args.videos or shared_data("real_videos"))
+    cache = args.cache or ROOT / "data" / "interim" / "real_videos"  # real_videos.py's
+    files = [pose_file(c, cache, False)[0] for c in clips]
     classifier = ExerciseClassifier.load()
     lags = [float(x) for x in args.lags.split(",")]
     print(

@@ -29,45 +29,25 @@ encoding the annotated video included), plus MediaPipe's when it ran.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
-from gymlib.benchtools import shared_data  # noqa: E402 - after the log settings
+from gymlib.benchtools import (  # noqa: E402 - after the log settings
+    RealClip as Clip,
+)
+from gymlib.benchtools import (
+    load_clips,
+    pose_file,
+    shared_data,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = shared_data("real_videos")  # paths.shared_data in config.yaml
 CACHE = ROOT / "data" / "interim" / "real_videos"
-
-
-@dataclass(frozen=True)
-class Clip:
-    name: str
-    video: Path
-    exercise: str
-    view: str
-    reps: int
-
-
-def load_clips(folder: Path) -> list[Clip]:
-    """Every ``<name>.mp4`` with its ``<name>.json`` hand count in ``folder``."""
-    if not folder.is_dir():
-        raise SystemExit(f"{folder}: no real videos here (never committed; see ../shared/data)")
-    clips = []
-    for meta in sorted(folder.glob("*.json")):
-        video = meta.with_suffix(".mp4")
-        if not video.is_file():
-            continue
-        d = json.loads(meta.read_text(encoding="utf-8"))
-        clips.append(Clip(meta.stem, video, d["exercise"], d["view"], int(d["reps"])))
-    if not clips:
-        raise SystemExit(f"{folder}: no <name>.mp4 with a <name>.json beside it")
-    return clips
 
 
 def split_of(clips: list[Clip]) -> dict[str, str]:
@@ -77,21 +57,6 @@ def split_of(clips: list[Clip]) -> dict[str, str]:
         names = sorted(c.name for c in clips if c.exercise == ex)
         out.update({n: "AB"[i % 2] for i, n in enumerate(names)})
     return out
-
-
-def pose_file(clip: Clip, cache: Path, rerun: bool) -> tuple[Path, float]:
-    """The clip's landmark file (made with MediaPipe if needed) and MediaPipe's seconds."""
-    from gymlib.extract import extract_video
-
-    path = cache / f"{clip.name}.npz"
-    if path.is_file() and not rerun:
-        return path, 0.0
-    t0 = time.perf_counter()
-    seq = extract_video(clip.video, progress=False)
-    seconds = time.perf_counter() - t0
-    cache.mkdir(parents=True, exist_ok=True)
-    seq.save(path, overwrite=True)
-    return path, seconds
 
 
 def live_reps(path: Path, clf, exercise: str) -> tuple[list, float]:  # noqa: ANN001

@@ -12,6 +12,7 @@ Every benchmark runs both ways from the project root::
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -20,6 +21,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +159,45 @@ def start_lab(
             time.sleep(0.5)
     proc.kill()
     raise RuntimeError("JupyterLab did not start: " + log.read_text()[-2000:])
+
+
+@dataclass(frozen=True)
+class RealClip:
+    """A real video with its hand count (``../shared/data/real_videos``: never committed)."""
+
+    name: str
+    video: Path
+    exercise: str
+    view: str
+    reps: int
+
+
+def load_clips(folder: Path) -> list[RealClip]:
+    """Every ``<name>.mp4`` with its ``<name>.json`` hand count in ``folder``."""
+    if not folder.is_dir():
+        raise SystemExit(f"{folder}: no real videos here (never committed; see ../shared/data)")
+    clips = []
+    for meta in sorted(folder.glob("*.json")):
+        video = meta.with_suffix(".mp4")
+        if not video.is_file():
+            continue
+        d = json.loads(meta.read_text(encoding="utf-8"))
+        clips.append(RealClip(meta.stem, video, d["exercise"], d["view"], int(d["reps"])))
+    if not clips:
+        raise SystemExit(f"{folder}: no <name>.mp4 with a <name>.json beside it")
+    return clips
+
+
+def pose_file(clip: RealClip, cache: Path, rerun: bool) -> tuple[Path, float]:
+    """The clip's landmark file (made with MediaPipe if needed) and MediaPipe's seconds."""
+    from gymlib.extract import extract_video
+
+    path = cache / f"{clip.name}.npz"
+    if path.is_file() and not rerun:
+        return path, 0.0
+    t0 = time.perf_counter()
+    seq = extract_video(clip.video, progress=False)
+    seconds = time.perf_counter() - t0
+    cache.mkdir(parents=True, exist_ok=True)
+    seq.save(path, overwrite=True)
+    return path, seconds
