@@ -29,7 +29,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -1123,22 +1123,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.exercise} has no form error {bad}; expected any of "
               f"{', '.join(EXERCISE_ERRORS[args.exercise])}", file=sys.stderr)  # fmt: skip
         return 2
+    clip = _rendered_or_exit_code(lambda: render_clip(
+        args.exercise, args.reps, seed=1 if args.seed is None else args.seed, view=args.view,
+        out_dir=args.out,
+        errors=errors or None, idle=not args.no_idle, fps=args.fps, image_size=(w, h),
+        mirrored=args.mirrored, name=args.name, overwrite=args.overwrite,
+    ))  # fmt: skip
+    if isinstance(clip, int):
+        return clip
+    print(f"{clip.video} ({clip.truth['n_frames']} frames, {len(clip.truth['reps'])} reps)")
+    print(clip.truth_path)
+    return 0
+
+
+def _rendered_or_exit_code(render: Callable[[], RenderedClip]) -> RenderedClip | int:
+    """The clip ``render()`` makes, or the CLI's exit code with the reason on stderr: 3 when
+    the render extra or OSMesa is missing, 2 for a bad value or an existing output."""
     try:
-        clip = render_clip(
-            args.exercise, args.reps, seed=1 if args.seed is None else args.seed, view=args.view,
-            out_dir=args.out,
-            errors=errors or None, idle=not args.no_idle, fps=args.fps, image_size=(w, h),
-            mirrored=args.mirrored, name=args.name, overwrite=args.overwrite,
-        )  # fmt: skip
+        return render()
     except RenderUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
     except (ValueError, FileExistsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{clip.video} ({clip.truth['n_frames']} frames, {len(clip.truth['reps'])} reps)")
-    print(clip.truth_path)
-    return 0
 
 
 def _movement_cli(args: argparse.Namespace) -> int:
@@ -1148,19 +1156,14 @@ def _movement_cli(args: argparse.Namespace) -> int:
               "picture keeps the generator's aspect; --max-side sizes it)",
               file=sys.stderr)  # fmt: skip
         return 2
-    try:
-        clip = render_movement(
-            args.movement, args.reps, seed=1 if args.seed is None else args.seed,
-            view=args.view, out_dir=args.out, idle=not args.no_idle, fps=args.fps,
-            max_side=args.max_side, mirrored=args.mirrored, name=args.name,
-            overwrite=args.overwrite,
-        )  # fmt: skip
-    except RenderUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
-    except (ValueError, FileExistsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    clip = _rendered_or_exit_code(lambda: render_movement(
+        args.movement, args.reps, seed=1 if args.seed is None else args.seed,
+        view=args.view, out_dir=args.out, idle=not args.no_idle, fps=args.fps,
+        max_side=args.max_side, mirrored=args.mirrored, name=args.name,
+        overwrite=args.overwrite,
+    ))  # fmt: skip
+    if isinstance(clip, int):
+        return clip
     w, h = clip.truth["image_size"]
     print(f"{clip.video} ({clip.truth['n_frames']} frames, {len(clip.truth['reps'])} reps, "
           f"{w}x{h})")  # fmt: skip
