@@ -2,11 +2,13 @@
 
 MediaPipe's legacy Pose tracker (video mode, one person) can jump from the lifter to someone
 standing beside them (a trainer, a spotter) and stay there. A person's body cannot move faster
-than about one of their own sizes per second: body size is the diagonal of the box around all
-33 landmarks (about 2 m standing), so ``max_speed`` 1 is about 2 m/s of the trunk's centre (mid
-of shoulders and hips) held over ``window_s``, more than walking (about 1.4 m/s) and than a
-lifter's trunk moves in any of the six exercises. A faster move is the tracker changing person,
-not the person moving; a false alarm only costs looking for the same person in a crop. The
+sideways than about one of their own sizes per second: body size is the diagonal of the box
+around all 33 landmarks (about 2 m standing; the largest of the last ``window_s``, as a crouched
+body's box is smaller), so ``max_speed`` 1 is about 2 m/s of the trunk's centre (mid of
+shoulders and hips) across the picture held over ``window_s``, more than walking (about 1.4 m/s).
+The six lifts move the trunk up and down, which is not measured (a fast squat stands up at
+1.6 body sizes a second). A faster move across is the tracker changing person, not the person
+moving; a false alarm only costs looking for the same person in a crop. The
 tracker's landmark smoothing spreads such a jump over a few frames, so the move is measured
 over a short time window (timestamps, not frame counts).
 
@@ -109,8 +111,14 @@ class IdentityGuard:
         return self._recent[0] if self._recent else self._last
 
     def _too_fast(self, ref: tuple[float, Body], body: Body, t: float) -> bool:
+        """Whether the trunk crossed the picture faster than a person walks, since ``ref``.
+        Across only: the lifts move the trunk up and down (a fast squat's stand-up reads 1.6
+        body sizes a second in its own rendered sample), while a tracker moving to a person
+        beside the lifter moves it sideways. In the largest recent body's sizes: a crouched
+        body's box is small, the standing one is the person's size."""
         dt = max(t - ref[0], self.options.window_s)  # a still person's jitter is not speed
-        return ref[1].distance(body) > self.options.max_speed * dt
+        size = max([b.size for _, b in self._recent] + [ref[1].size, body.size])
+        return abs(body.centre[0] - ref[1].centre[0]) / size > self.options.max_speed * dt
 
     def jumped(self, body: Body, t: float) -> bool:
         """Whether ``body`` at ``t`` s moved faster than a person can from the recent bodies;
