@@ -121,7 +121,8 @@ class LiveCoach(W.VBox):
         # one frame at a time through the stateful pipeline (pose tracking, counters, recording)
         self._lock = threading.RLock()
         self._unshown: FrameFeedback | None = None  # the feedback the dashboard shows next
-        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer)
+        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer,
+                                   threaded=True)  # fmt: skip
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
