@@ -374,4 +374,5 @@ class LiveCoach(W.VBox):
             with self._lock:  # not while a frame is in the pose model
                 self.extractor.close()
         self.spool.close()
+        self.camera.close()  # its frame thread ends
         super().close()
