@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from gymlib.widgets.camera import CameraWidget
@@ -40,31 +39,3 @@ def test_an_error_after_the_answer_says_the_frame_was_answered() -> None:
     # the result went out first: the browser must not free a second frame's slot for the error
     assert [m["type"] for m in sent] == ["result", "error"]
     assert sent[1]["answered"] is True and "bad size" in sent[1]["text"]
-
-
-def test_a_threaded_widget_answers_every_frame_in_order_off_the_receiving_thread() -> None:
-    seen: list[tuple[str, float]] = []
-
-    def handler(jpeg: bytes, t: float) -> dict[str, Any]:
-        seen.append((threading.current_thread().name, t))
-        if t == 2.0:
-            raise RuntimeError("pose model crashed")
-        return {"t": t}
-
-    cam = CameraWidget(
-        handler=handler, threaded=True, after=lambda: sent.append({"type": "after"})
-    )
-    sent: list[dict[str, Any]] = []
-    cam.send = lambda content, buffers=None: sent.append(content)  # type: ignore[method-assign]
-    cam.adapt_pose_side = False
-    for t in (1.0, 2.0, 3.0, 4.0):
-        cam._on_msg(cam, {"type": "frame", "t": t, "width": 640, "height": 480}, [b"jpeg"])
-    cam.join()
-    assert [t for _, t in seen] == [1.0, 2.0, 3.0, 4.0]  # in order: the live loop's timestamps
-    assert {name for name, _ in seen} == {"camera-frames"}  # not the kernel's message thread
-    # each answer, then its after-answer work; the failing frame's error frees its slot
-    assert [(m["type"], m.get("t"), m.get("answered")) for m in sent] == [
-        ("result", 1.0, None), ("after", None, None), ("error", None, False),
-        ("result", 3.0, None), ("after", None, None), ("result", 4.0, None), ("after", None, None),
-    ]  # fmt: skip
-    cam.close()

@@ -10,18 +10,12 @@ worker, off the page's thread. The pose model looks at the person at 256x256, so
 fills the frame needs only a 256-px frame, which is cheaper to encode, send and decode; a far or
 not yet found person gets more pixels (:class:`PoseSize`; docs/benchmarks.md, "Live coach in
 the browser").
-The kernel side is a callback: ``frame bytes -> result dict``. With ``threaded``, one worker
-thread runs it and sends the answer, frame after frame in arrival order, so the kernel's own
-message handling of the next frame overlaps this one's pose model (C++, without the GIL); the
-browser's slots bound the queue (docs/benchmarks.md, "Live coach in the browser"). With
-``record_video`` on, the browser also records the camera and sends the video on
-``request_video()``.
+The kernel side is a callback: ``frame bytes -> result dict``. With ``record_video`` on, the
+browser also records the camera and sends the video on ``request_video()``.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -120,7 +114,6 @@ class CameraWidget(anywidget.AnyWidget):
         *,
         on_video: VideoHandler | None = None,
         after: Callable[[], None] | None = None,
-        threaded: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -131,12 +124,6 @@ class CameraWidget(anywidget.AnyWidget):
         self.frames_received = 0
         self.kernel_seconds = 0.0
         self.pose_size = PoseSize()
-        # frames for the worker, in arrival order: at most max_in_flight, as the browser never
-        # sends more unanswered ones, so none is dropped (a dropped frame would hold its slot)
-        self._frames: queue.Queue[tuple[dict[str, Any], list[bytes]] | None] | None = (
-            queue.Queue() if threaded else None
-        )
-        self._worker: threading.Thread | None = None
         self.on_msg(self._on_msg)
 
     def _on_msg(self, _widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
@@ -150,30 +137,6 @@ class CameraWidget(anywidget.AnyWidget):
             return
         if not isinstance(content, dict) or content.get("type") != "frame":
             return
-        if self._frames is None:
-            self._frame(content, buffers)
-            return
-        if self._worker is None:
-            self._worker = threading.Thread(target=self._work, name="camera-frames", daemon=True)
-            self._worker.start()
-        self._frames.put((content, list(buffers)))
-
-    def _work(self) -> None:
-        """The worker: each frame, its answer and the after-answer work, one after the other."""
-        assert self._frames is not None
-        while (job := self._frames.get()) is not None:
-            try:
-                self._frame(*job)
-            finally:
-                self._frames.task_done()
-        self._frames.task_done()
-
-    def join(self) -> None:
-        """Wait until every frame received so far is answered (and its after-answer work done)."""
-        if self._frames is not None:
-            self._frames.join()
-
-    def _frame(self, content: dict[str, Any], buffers: list[bytes]) -> None:
         self.frames_received += 1
         t0, t_in = time.perf_counter(), time.time()
         answered = False  # once the result is sent, an error frees no second slot in the browser
@@ -214,11 +177,6 @@ class CameraWidget(anywidget.AnyWidget):
                 self.send({"type": "error", "answered": True,
                            "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
         self.kernel_seconds += time.perf_counter() - t0
-
-    def close(self) -> None:
-        if self._frames is not None and self._worker is not None:
-            self._frames.put(None)  # the worker ends after the frames before
-        super().close()
 
     def start(self) -> None:
         self.running = True

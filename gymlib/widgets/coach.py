@@ -121,8 +121,7 @@ class LiveCoach(W.VBox):
         # one frame at a time through the stateful pipeline (pose tracking, counters, recording)
         self._lock = threading.RLock()
         self._unshown: FrameFeedback | None = None  # the feedback the dashboard shows next
-        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer,
-                                   threaded=True)  # fmt: skip
+        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer)
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
@@ -374,5 +373,4 @@ class LiveCoach(W.VBox):
             with self._lock:  # not while a frame is in the pose model
                 self.extractor.close()
         self.spool.close()
-        self.camera.close()  # its frame thread ends
         super().close()
