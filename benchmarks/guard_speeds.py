@@ -7,8 +7,8 @@ extracted WITHOUT the guard, e.g. ``/work/cache/real_pose_pyav``) and the render
 ``data/samples`` (extracted here without the guard, cached in
 ``data/interim/samples_pose_unguarded``), prints the highest speed at which the trunk centre
 (mid of shoulders and hips) moved sideways over the guard's time window, in the largest recent
-body's sizes per second (as ``gymlib.track.IdentityGuard`` measures it). Normal movement should stay below
-``extraction.max_body_speed`` and a tracker's jump to another person above it.
+body's sizes per second (as ``gymlib.track.IdentityGuard`` measures it). Normal movement
+should stay below ``extraction.max_body_speed`` and a tracker's jump to another person above.
 """
 
 from __future__ import annotations
