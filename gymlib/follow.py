@@ -149,6 +149,8 @@ class Follower:
         return view
 
     def _agrees(self, final: CoachSession, done: int) -> bool:
+        if not self._used:  # never planned (a clip shorter than a replan): nothing drawn yet
+            return done == 0
         view = final.plan_view()
         ends = [a for a, _ in self._used[1:]] + [done]
         return all(agree(v, view, a, b - 1) for (a, v), b in zip(self._used, ends, strict=True)
