@@ -67,8 +67,8 @@ def live_reps(path: Path, clf, exercise: str) -> tuple[list, float]:  # noqa: AN
     seq = PoseSequence.load(path)
     w, h = seq.image_size
     session = CoachSession(clf, fps=seq.fps, aspect=w / h, exercise=exercise)
-    for i, frame in enumerate(seq.frames()):
-        session.update(frame, i / seq.fps)
+    for frame, t in zip(seq.frames(), seq.timestamps, strict=True):  # the frames' own times
+        session.update(frame, float(t))
     return list(session.reps), len(seq) / seq.fps
 
 
