@@ -110,6 +110,11 @@ def build_section(cls: type[T], data: Any, where: str) -> T:
         converted = _coerce(value, hints[name], key)
         _check_metadata(converted, known[name].metadata, key)
         kwargs[name] = converted
+    missing = [f.name for f in known.values() if f.name not in kwargs and f.init
+               and f.default is dataclasses.MISSING
+               and f.default_factory is dataclasses.MISSING]  # fmt: skip
+    if missing:  # a key with no default: named here, not in a constructor's TypeError
+        raise ConfigError(f"{label}: {dict(data)!r} lacks {' and '.join(missing)}")
     try:
         return cls(**kwargs)
     except ConfigError:

@@ -234,8 +234,8 @@ class PostureSpec:
 class ViewLimit:
     """A check's limit in one camera view, where that view reads the measure differently."""
 
-    view: str = field(default="front", metadata={"choices": VIEW_NAMES})
-    limit: float = 0.0
+    view: str = field(metadata={"choices": VIEW_NAMES})  # no defaults: both must be given
+    limit: float
 
 
 @dataclass(frozen=True)
@@ -463,13 +463,7 @@ def _parse_exercise(
         bad_views = sorted(set(spec.views) - set(VIEW_NAMES))
         if bad_views or not spec.views:
             raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
-        raw_limits = (c.get("view_limits") or []) if isinstance(c, dict) else []
         for j, v in enumerate(spec.view_limits):
-            given = raw_limits[j] if j < len(raw_limits) else {}
-            lacks = " and ".join(k for k in ("view", "limit") if k not in given)
-            if lacks:  # no default view or limit: a half-written entry must not mean front/0
-                raise ConfigError(f"{key}.view_limits[{j}]: {given!r} lacks {lacks}; give "
-                                  "both, e.g. {view: front, limit: 0.0}")  # fmt: skip
             if any(w.view == v.view for w in spec.view_limits[:j]):
                 raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} given twice")
             if v.view not in spec.views:
