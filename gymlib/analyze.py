@@ -483,14 +483,16 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
     if classifier is None:  # one classifier for every session, loaded only when needed
         shared = SharedClassifier(session)
     t0 = time.perf_counter()
-    path = work / "annotated.mp4"
-    follower = Follower(new_session, lambda: _frames_again(src), lambda run: _Annotator(
-        LiveLoop(run), VideoWriter(path, source.size, source.fps)))  # fmt: skip
+
+    def annotator(run: CoachSession) -> _Annotator:  # the live coach's loop, drawn and encoded
+        return _Annotator(LiveLoop(run), VideoWriter(work / "annotated.mp4", source.size,
+                                                     source.fps))  # fmt: skip
+
+    follower = Follower(new_session, lambda: _frames_again(src), annotator)
     poses, times = _pose_pass(src, source, progress, follower)
     annotated = follower.finish(session, poses, times)
     if annotated is None:  # the plan changed after drawing began: draw the video again
-        loop = LiveLoop(session)  # the live coach's loop, fed the landmarks found in pass 1
-        annotated = _Annotator(loop, VideoWriter(path, source.size, source.fps))
+        annotated = annotator(session)  # fed the landmarks found in pass 1
         frames = zip(_frames_again(src), poses, times, strict=False)
         annotated.run(_bar(frames, source, f"{src.name} (video)", progress))
     loop, timeline = annotated.loop, annotated.timeline
