@@ -21,7 +21,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -169,11 +169,11 @@ class PoseExtractor:
 
     In video mode with timestamps, an identity guard (:mod:`gymlib.track`, config's
     ``extraction.identity_guard``) keeps the landmarks on the person tracking started with: when
-    the tracker jumps faster than a person moves (to a trainer beside the lifter), that person is
-    looked for in a crop around their last box (a second, static-image ``Pose``) and followed
-    there until the tracker is back on them; None while they are not found. Whoever the tracker
-    follows is taken again when it is no farther than the followed person could have moved
-    since last found (they left the crop), or after ``lost_s`` without them.
+    the tracker jumps sideways faster than a person walks (to a trainer beside the lifter), that
+    person is looked for in a crop around their last box (a second, static-image ``Pose``) and
+    followed there until the tracker is back on them; None while they are not found. Whoever
+    the tracker follows is taken again when it is no farther than the followed person could
+    have moved since last found (they left the crop), or after ``lost_s`` without them.
 
     >>> with PoseExtractor(mode="image") as ex:
     ...     lm = ex.process(rgb)          # (33, 4) float32 or None
@@ -230,19 +230,23 @@ class PoseExtractor:
     def open(self) -> PoseExtractor:
         if self._pose is None:
             ensure_pose_model(self.model_complexity)
-            import mediapipe as mp
-
-            self._pose = mp.solutions.pose.Pose(
-                static_image_mode=self.mode == "image",
-                model_complexity=self.model_complexity,
-                smooth_landmarks=self.smooth_landmarks,
-                enable_segmentation=False,
-                min_detection_confidence=self.min_detection_confidence,
-                min_tracking_confidence=self.min_tracking_confidence,
-            )
+            self._pose = self._new_pose(static_image_mode=self.mode == "image")
             self._last_t = None
             self.guard = None
         return self
+
+    def _new_pose(self, *, static_image_mode: bool) -> Any:
+        """A MediaPipe ``Pose`` with this extractor's settings."""
+        import mediapipe as mp
+
+        return mp.solutions.pose.Pose(
+            static_image_mode=static_image_mode,
+            model_complexity=self.model_complexity,
+            smooth_landmarks=self.smooth_landmarks,
+            enable_segmentation=False,
+            min_detection_confidence=self.min_detection_confidence,
+            min_tracking_confidence=self.min_tracking_confidence,
+        )
 
     def close(self) -> None:
         for pose in (self._pose, self._crop_pose):
@@ -317,15 +321,8 @@ class PoseExtractor:
         x0, y0, x1, y1 = box = g.search_box(height)
         if x1 - x0 < 32 or y1 - y0 < 32:
             return None
-        if self._crop_pose is None:
-            import mediapipe as mp
-
-            self._crop_pose = mp.solutions.pose.Pose(
-                static_image_mode=True,
-                model_complexity=self.model_complexity,
-                enable_segmentation=False,
-                min_detection_confidence=self.min_detection_confidence,
-            )
+        if self._crop_pose is None:  # each crop detected afresh: it moves with the person
+            self._crop_pose = self._new_pose(static_image_mode=True)
         result = self._crop_pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
         if result.pose_landmarks is None:
             return None
