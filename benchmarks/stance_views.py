@@ -91,16 +91,19 @@ def leg_differences(windows: np.ndarray) -> np.ndarray:
     across = np.abs(hx * ay - hy * ax) / (np.hypot(hx, hy) + 1e-9)
     knee_l = _angle(x, y, L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE)
     knee_r = _angle(x, y, L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE)
-    drop = (y[..., L.LEFT_KNEE] - y[..., L.LEFT_HIP]) - (y[..., L.RIGHT_KNEE] - y[..., L.RIGHT_HIP])
+    drop_l = y[..., L.LEFT_KNEE] - y[..., L.LEFT_HIP]
+    drop_r = y[..., L.RIGHT_KNEE] - y[..., L.RIGHT_HIP]
+    shank = length(L.LEFT_KNEE, L.LEFT_ANKLE) - length(L.RIGHT_KNEE, L.RIGHT_ANKLE)
+    thigh = length(L.LEFT_HIP, L.LEFT_KNEE) - length(L.RIGHT_HIP, L.RIGHT_KNEE)
     out = [
         over(np.abs(z[..., L.LEFT_ANKLE] - z[..., L.RIGHT_ANKLE])) / scale,
         over(np.abs(y[..., L.LEFT_HEEL] - y[..., L.RIGHT_HEEL])) / scale,
         over(across) / scale,
         over(np.abs(knee_l - knee_r), 80),
-        over(np.abs(drop), 80) / scale,
-        over(np.abs(length(L.LEFT_KNEE, L.LEFT_ANKLE) - length(L.RIGHT_KNEE, L.RIGHT_ANKLE))) / scale,
-        over(np.abs(length(L.LEFT_HIP, L.LEFT_KNEE) - length(L.RIGHT_HIP, L.RIGHT_KNEE))) / scale,
-    ]  # fmt: skip
+        over(np.abs(drop_l - drop_r), 80) / scale,
+        over(np.abs(shank)) / scale,
+        over(np.abs(thigh)) / scale,
+    ]
     return np.column_stack(out)
 
 
@@ -161,9 +164,12 @@ def clip_windows(cache: Path, clf) -> dict[str, dict]:  # noqa: ANN001
         seq = PoseSequence.load(pose_file(clip, cache, False)[0])
         lm = np.asarray(seq.landmarks, np.float32)
         seen = lm.reshape(len(lm), -1).any(axis=1)
-        ends = [e for e in range(WINDOW_FRAMES - 1, len(lm))
-                if (e + 1) % live.classify_every == 0
-                and seen[e - WINDOW_FRAMES + 1 : e + 1].sum() >= live.min_person_frames]  # fmt: skip
+        ends = [
+            e
+            for e in range(WINDOW_FRAMES - 1, len(lm))
+            if (e + 1) % live.classify_every == 0
+            and seen[e - WINDOW_FRAMES + 1 : e + 1].sum() >= live.min_person_frames
+        ]
         wins = np.stack([lm[e - WINDOW_FRAMES + 1 : e + 1] for e in ends])
         out[clip.name] = {
             "exercise": clip.exercise, "windows": wins,
@@ -180,8 +186,8 @@ def decide(c: dict, classes: list[str], stance: np.ndarray) -> tuple[list, Count
     exercises, dc = tuple(cfg.exercises), cfg.live.decision
     sets = decision.decide_sets(c["probs"], c["times"], c["new"], classes, exercises, dc, stance)
     f = decision.ExerciseFilter(classes, exercises, dc)
-    names = Counter(f.update(p, t, n, s)
-                    for p, t, n, s in zip(c["probs"], c["times"], c["new"], stance, strict=True))  # fmt: skip
+    steps = zip(c["probs"], c["times"], c["new"], stance, strict=True)
+    names = Counter(f.update(p, t, n, s) for p, t, n, s in steps)
     ll = decision.Evidence(classes, exercises, dc)(c["probs"], c["new"], stance)[:, :-1].sum(0)
     share = np.exp(ll - ll.max())
     return ([(s.exercise, s.last - s.first + 1) for s in sets], names,
@@ -195,27 +201,30 @@ def main(argv: list[str] | None = None) -> int:
                     help="of half A's real squat windows: a feature beyond it votes")  # fmt: skip
     args = ap.parse_args(argv)
     diffs, limits, ex, half, video = real_windows(args.quantile)
-    print("limits (the squat windows' of half A, p%g): " % args.quantile
+    print(f"limits (the squat windows' of half A, p{args.quantile:g}): "
           + ", ".join(f"{f} {v:.2f}" for f, v in zip(FEATURES, limits, strict=True)))  # fmt: skip
     v = votes(diffs, limits)
     k_max = len(FEATURES)
-    print("\nreal windows: share with at least k votes, k = 1..%d" % k_max)
+    print(f"\nreal windows: share with at least k votes, k = 1..{k_max}")
     for name in PAIR:
         for h in "AB":
             m = (ex == name) & (half == h)
-            print(f"  {name:12s} half {h} ({m.sum():4d}): "
-                  + " ".join(f"{np.mean(v[m] >= k):.3f}" for k in range(1, k_max + 1)))  # fmt: skip
+            shares = " ".join(f"{np.mean(v[m] >= k):.3f}" for k in range(1, k_max + 1))
+            print(f"  {name:12s} half {h} ({m.sum():4d}): {shares}")
     sq_a = (ex == "squat") & (half == "A")
     least = next(k for k in range(1, k_max + 1) if np.mean(v[sq_a] >= k) <= 0.01)
     n_sq = np.bincount(v[sq_a] >= least, minlength=2)
     n_ss = np.bincount(v[(ex == "split_squat") & (half == "A")] >= least, minlength=2)
-    llr = float(np.log((n_ss[1] + 1) / (n_ss.sum() + 2)) - np.log((n_sq[1] + 1) / (n_sq.sum() + 2)))
-    print(f"chosen on half A: at least {least} votes (<= 1 % of its squat windows), "
-          f"log-likelihood ratio {llr:.2f}")
+    # (add-one smoothed: half A's squat windows reach it a few times only)
+    llr = float(np.log((n_ss[1] + 1) / (n_ss.sum() + 2) / ((n_sq[1] + 1) / (n_sq.sum() + 2))))
+    print(
+        f"chosen on half A: at least {least} votes (<= 1 % of its squat windows), "
+        f"log-likelihood ratio {llr:.2f}"
+    )
     for name in PAIR:
         m = ex == name
         share = {vid: np.mean(v[video == vid] >= least) for vid in set(video[m].tolist())}
-        top = sorted(share.items(), key=lambda kv: -kv[1])[:4]
+        top = sorted(share.items(), key=lambda kv: (-kv[1], kv[0]))[:4]
         print(f"  {name} recordings most often at {least}+: "
               + ", ".join(f"{vid.split('/')[-1]} {s:.2f}" for vid, s in top))  # fmt: skip
 
@@ -231,8 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         c["votes"] = votes(d, limits)
         print(f"{name:42s} {halves[name]:4s} " + " ".join(f"{x:11.2f}" for x in np.median(d, 0))
               + f"  {np.mean(c['votes'] >= least):.2f}")  # fmt: skip
-    print("\ndecision without -> with the votes (offline sets; live names per window; "
-          "split-squat share of the whole clip's evidence):")
+    print(
+        "\ndecision without -> with the votes (offline sets; live names per window; "
+        "split-squat share of the whole clip's evidence):"
+    )
     classes = list(clf.classes)
     for name, c in clips.items():
         gaps = stance_gaps(c["windows"])

@@ -914,7 +914,7 @@ def test_a_walk_out_read_as_another_exercise_is_set_up_of_the_next_set() -> None
     # between). Judged as part of that set (setup_of_sets) it is a shallow dip followed by a
     # pause to get set: set-up, not a rep. Generated: the dip, then the set, each counted by
     # its own exercise's counter as the session's counters would.
-    from gymlib.reps import setup_of_sets
+    from gymlib.reps import joined_sets, setup_of_sets
 
     frames, times, aspect, begins = _with_unrack("split_squat", 8150, 5)
     dip = count_reps(frames[:begins], "squat", 30.0, aspect=aspect, timestamps=times[:begins])
@@ -923,7 +923,9 @@ def test_a_walk_out_read_as_another_exercise_is_set_up_of_the_next_set() -> None
     assert len(dip) == 1 and len(split) == 5
     # the plan switched exercise without a rest: set numbers one apart
     assert setup_of_sets([(0, dip), (1, split)]) == dip
+    assert joined_sets([(0, dip), (1, split)]) == [dip + split]  # judged as one set
     # a rest between the two (a set of its own in between): a one-rep set of its own, kept
     assert setup_of_sets([(0, dip), (2, split)]) == []
+    assert joined_sets([(0, dip), (2, split)]) == [dip, split]
     # a full rep before the set is no set-up, whatever the plan called it
     assert setup_of_sets([(0, split[:1]), (1, split[1:])]) == []

@@ -33,7 +33,7 @@ from gymlib.reps.config import RepConfig, default_rep_config, load_rep_config
 from gymlib.reps.counter import RepCounter, count_reps
 from gymlib.reps.events import CounterFeedback, FormWarning, Rep, WarningDebounce
 from gymlib.reps.feet import Feet
-from gymlib.reps.setup import setup_of_sets, setup_reps
+from gymlib.reps.setup import joined_sets, setup_of_sets, setup_reps
 
 
 def __getattr__(name: str) -> type:
@@ -54,6 +54,7 @@ __all__ = [
     "WarningDebounce",
     "count_reps",
     "default_rep_config",
+    "joined_sets",
     "load_rep_config",
     "setup_of_sets",
     "setup_reps",

@@ -51,12 +51,20 @@ def setup_of_sets(sets: Sequence[tuple[int, Sequence[Rep]]],
                   config: RepConfig | None = None) -> list[Rep]:  # fmt: skip
     """The set-up "reps" (:func:`setup_reps`) of a stream's sets: ``(set number, its reps)`` in
     the stream's order, a set being a stretch of frames under one planned exercise, numbered
-    at every change of plan (a rest between two sets has a number of its own). A set of fewer
-    than ``setup_min_reps`` reps that runs straight into the next set or on from the previous
-    one (numbers one apart: the plan switched exercise without a rest) is judged as part of
-    it: walking the bar out with the feet together, before stepping into a split stance,
-    reads as a squat; a person does not change exercise without a rest, but the plan can
-    name a set-up movement after the legs' position at the time."""
+    at every change of plan (a rest between two sets has a number of its own). Short sets are
+    judged with their neighbour (:func:`joined_sets`)."""
+    cfg = config or default_rep_config()
+    return [r for reps in joined_sets(sets, cfg) for r in setup_reps(reps, cfg)]
+
+
+def joined_sets(sets: Sequence[tuple[int, Sequence[Rep]]],
+                config: RepConfig | None = None) -> list[list[Rep]]:  # fmt: skip
+    """The reps of :func:`setup_of_sets`' ``sets`` as they are judged. A set of fewer than
+    ``setup_min_reps`` reps that runs straight into the next set or on from the previous one
+    (numbers one apart: the plan switched exercise without a rest) is judged as part of it:
+    walking the bar out with the feet together, before stepping into a split stance, reads as
+    a squat; a person does not change exercise without a rest, but the plan can name a set-up
+    movement after the legs' position at the time."""
     cfg = config or default_rep_config()
     groups = [(n, list(reps)) for n, reps in sets if reps]
     joined: list[tuple[int, list[Rep]]] = []
@@ -71,4 +79,4 @@ def setup_of_sets(sets: Sequence[tuple[int, Sequence[Rep]]],
         else:
             joined.append((n, reps))
         i += 1
-    return [r for _, reps in joined for r in setup_reps(reps, cfg)]
+    return [reps for _, reps in joined]
