@@ -1,6 +1,7 @@
 """Squat or split squat from behind: do the legs tell them apart, measured on real footage?
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/stance_views.py [--cache DIR] [--quantile 95]
+        [--probs runs/benchmarks/decision_probs.npz]
 
 From behind (or in front) a split squat's feet are apart along the camera's axis, which the
 picture's x does not show, and a shallow rep keeps the knees level, so the stance's knee and heel
@@ -29,7 +30,8 @@ A, and for the squat and split-squat clips of ``../shared/data/real_videos/`` (w
 live coach classifies them) each feature's median and the votes. Then the decision as it would
 be with the votes (the smallest vote count that at most 1 % of half A's squat windows reach, its
 half-A log-likelihood ratio taken as stance evidence when larger than the knee / heel gaps'):
-each clip's offline sets and live names without and with, the Smith clip's split-squat share.
+each clip's offline sets and live names without and with, the Smith clip's split-squat share;
+with ``--probs`` (``decision_eval.py``'s fold probabilities) also the real windows' decisions.
 Nothing here is shipped: docs/real_footage.md, "Where it stands (session 4)", says why.
 """
 
@@ -194,11 +196,42 @@ def decide(c: dict, classes: list[str], stance: np.ndarray) -> tuple[list, Count
             float(share[exercises.index("split_squat")] / share.sum()))  # fmt: skip
 
 
+def real_decisions(probs: Path, limits: np.ndarray, least: int, llr: float) -> None:
+    """``decision_eval.py``'s real-window decisions (fold probabilities ``probs``) with the
+    stance and with the stance and the votes, per half."""
+    import decision_eval as de
+
+    cfg = load_config()
+    with np.load(probs, allow_pickle=False) as z:
+        d = {k: z[k] for k in z.files}
+    st = de.streams(cfg.resolve(cfg.paths.real_windows))
+    gaps = de.stance_of(d, st)
+    with_votes = np.column_stack([gaps, np.zeros(len(gaps))])
+    for v in set(d["video"].tolist()):  # the votes of the very windows each fold classified
+        rows = np.flatnonzero(d["video"] == v)
+        idx = st["order"][np.isin(st["order"], np.flatnonzero(st["video"] == v))]
+        frames = from_seed_windows(st["windows"][idx].reshape(-1, st["windows"].shape[-1]))
+        wins = np.stack([frames[e - WINDOW_FRAMES + 1 : e + 1] for e in d["end"][rows]])
+        with_votes[rows, 2] = votes(leg_differences(wins), limits)
+    threshold = cfg.model.confidence_threshold
+    said = de.answers(d, st, cfg.live.decision, threshold, gaps)
+    with voting(least, llr):
+        voted = de.answers(d, st, cfg.live.decision, threshold, with_votes)
+    half = de.halves(d["group"])
+    for h in "AB":
+        de.report(d, st, {"live": said["live"], "offline": said["offline"],
+                          "live, votes": voted["live"], "offline, votes": voted["offline"]},
+                  half == h, f"real windows, half {h}")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, default=CACHE, help="the clips' landmark files")
     ap.add_argument("--quantile", type=float, default=95.0,
                     help="of half A's real squat windows: a feature beyond it votes")  # fmt: skip
+    ap.add_argument("--probs", type=Path, default=None,
+                    help="decision_eval.py's fold probabilities: also its real-window decisions "
+                    "with the votes")  # fmt: skip
     args = ap.parse_args(argv)
     diffs, limits, ex, half, video = real_windows(args.quantile)
     print(f"limits (the squat windows' of half A, p{args.quantile:g}): "
@@ -228,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name} recordings most often at {least}+: "
               + ", ".join(f"{vid.split('/')[-1]} {s:.2f}" for vid, s in top))  # fmt: skip
 
+    if args.probs is not None:
+        real_decisions(args.probs, limits, least, llr)
     from gymlib.model import ExerciseClassifier
 
     clf = ExerciseClassifier.load()
