@@ -22,14 +22,17 @@ Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
   of the frame rate); only clips whose slowest hand-marked rep, slowed, is within
   ``reps.max_rep_s`` (8 s: a longer movement is not a rep by the counter's definition);
 - ``mirror``: x -> 1 - x with left and right landmarks swapped by name;
-- ``trim-start`` / ``trim-end``: the clip cut in the middle of its first / last rep (from the
-  hand-marked ``rep_frames``): truth one rep fewer (a half rep is not a rep); clips of 2+ reps;
+- ``trim-start`` / ``trim-end``: the clip cut three quarters into its first rep / a quarter
+  into its last (the hand-marked ``rep_frames``, rest to rest): truth one rep fewer (a quarter
+  of a rep is not a rep, whichever way the rep's time splits between down and up; at the
+  middle a fast press is already most of the way up); clips of 2+ reps;
 - ``concat``: two clips of different exercises and the same picture shape, one after the
   other with a cut between (truth: the sum; the exercise is right when each part's reps are
   mostly under its own exercise);
 - ``repeat3``: the reps of a clip played three times without rest (walk-in before, walk-off
   after; the cut between is at the rest position the hand marks give): truth 3x; clips whose
-  reps follow each other within 3 s (one set);
+  reps follow each other within 3 s (one set) and whose body at the set's end is within 0.2
+  torso lengths of where it was at its start (the main joints' median: the join is at rest);
 - ``jitter``: a handheld camera: the whole body drifting (a smooth random walk, about 2 % of
   the picture) and MediaPipe-sized noise per landmark (0.3 %).
 
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -59,7 +63,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
 from gymlib.benchtools import RealClip, load_clips, pose_file, shared_data  # noqa: E402
 from gymlib.extract import PoseSequence  # noqa: E402
-from gymlib.landmarks import flip_horizontal  # noqa: E402
+from gymlib.landmarks import MAIN_JOINTS, flip_horizontal  # noqa: E402
+from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import load_rep_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +74,7 @@ CACHE = GUARD_CACHE if GUARD_CACHE.is_dir() else ROOT / "data" / "interim" / "re
 PIXEL_CACHE = ROOT / "data" / "interim" / "real_transforms"
 MAX_REP_S = load_rep_config().max_rep_s
 ONE_SET_GAP_S = 3.0  # reps closer than this are one set (repeat3 joins the set with itself)
+SEAM_TORSOS = 0.2  # repeat3: the body where the set ends within this of where it began
 
 
 @dataclass(frozen=True)
@@ -173,15 +179,15 @@ def cut(seq: PoseSequence, start: int, end: int) -> PoseSequence:
 def trim_start(src: Source, rng: np.random.Generator) -> Case | None:
     if src.clip.reps < 2:
         return None
-    a, b = src.rep_frames[0]
-    return case(src, cut(src.seq, (a + b) // 2, len(src.seq)), src.clip.reps - 1)
+    a, b = src.rep_frames[0]  # the last quarter of the first rep left: not a rep
+    return case(src, cut(src.seq, a + 3 * (b - a) // 4, len(src.seq)), src.clip.reps - 1)
 
 
 def trim_end(src: Source, rng: np.random.Generator) -> Case | None:
     if src.clip.reps < 2:
         return None
-    a, b = src.rep_frames[-1]
-    return case(src, cut(src.seq, 0, (a + b) // 2 + 1), src.clip.reps - 1)
+    a, b = src.rep_frames[-1]  # the first quarter of the last rep left: not a rep
+    return case(src, cut(src.seq, 0, a + (b - a) // 4 + 1), src.clip.reps - 1)
 
 
 def repeat3(src: Source, rng: np.random.Generator) -> Case | None:
@@ -192,6 +198,8 @@ def repeat3(src: Source, rng: np.random.Generator) -> Case | None:
     if len(reps) < 2 or max(gaps, default=0.0) > ONE_SET_GAP_S:
         return None
     first, last = reps[0][0], min(reps[-1][1], len(t) - 1)
+    if seam(src.seq, first, last) > SEAM_TORSOS:
+        return None  # the set does not end where it began (a jump-in, a hand mark off rest)
     order = np.concatenate([np.arange(first), *[np.arange(first, last)] * 3,
                             np.arange(last, len(t))])  # fmt: skip
     dt = np.diff(t, prepend=t[0] - 1 / src.seq.fps)[order]
@@ -200,6 +208,17 @@ def repeat3(src: Source, rng: np.random.Generator) -> Case | None:
     seq = replace(s, landmarks=s.landmarks[order], detected=s.detected[order],
                   timestamps=np.cumsum(np.maximum(dt, 1e-3)))  # fmt: skip
     return case(src, seq, 3 * src.clip.reps)
+
+
+def seam(seq: PoseSequence, a: int, b: int) -> float:
+    """How far the body at frame ``b`` is from where it was at frame ``a``: the median of the
+    main joints' distances in the picture, in torso lengths (inf if nobody at either)."""
+    if not (seq.detected[a] and seq.detected[b]):
+        return math.inf
+    lm, j = seq.landmarks, [int(x) for x in MAIN_JOINTS]
+    mid = [int(L.LEFT_SHOULDER), int(L.RIGHT_SHOULDER)], [int(L.LEFT_HIP), int(L.RIGHT_HIP)]
+    torso = np.linalg.norm(lm[a, mid[0], :2].mean(0) - lm[a, mid[1], :2].mean(0))
+    return float(np.median(np.linalg.norm(lm[a, j, :2] - lm[b, j, :2], axis=1)) / torso)
 
 
 def jitter(src: Source, rng: np.random.Generator) -> Case:
