@@ -496,6 +496,7 @@ def _run(src: Path, source: _Source, work: Path, exercise: str, classifier: Any,
         frames = zip(_frames_again(src), poses, times, strict=False)
         annotated.run(_bar(frames, source, f"{src.name} (video)", progress))
     loop, timeline = annotated.loop, annotated.timeline
+    loop.session.finish()  # a rep the clip ends on (drawn frames are not redrawn for it)
     seconds = time.perf_counter() - t0
     warnings = source.problems()
     for w in warnings:

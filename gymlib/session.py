@@ -431,6 +431,15 @@ class CoachSession:
             finished=tuple(finished),
         )
 
+    def finish(self) -> list[Rep]:
+        """The stream ended (a video's last frame): the counter being watched closes a rep the
+        clip ends on (:meth:`RepCounter.finish`). Returns the reps added to ``reps``."""
+        counter = self.counters.get(self._watching)
+        rep = counter.finish() if counter is not None else None
+        done = [rep] if rep is not None else []
+        self.reps.extend(done)
+        return done
+
     def _count_seen(self, person: bool) -> int:
         """The frames of the window with a person, the newest one's ``person`` included."""
         if len(self._present) == WINDOW_FRAMES:

@@ -401,7 +401,21 @@ class RepCounter:
         return rep if rep.bottom not in self.skip else None
 
     def finish(self) -> Rep | None:
-        """End of stream: close a rep that is still waiting for its end frame."""
+        """End of stream: close a rep that is still waiting for its end frame, or one whose
+        last frame is back at the top while the smoothed progress, lagging by about
+        ``smoothing_s``, is not yet (a clip that ends as the rep does)."""
+        m, prog = self.machine, self.hist.prog
+        last = prog[-1] if prog else math.nan
+        rise = m.peak - m.base
+        if (
+            self._pending is None
+            and m.state in ("bottom", "up")
+            and last < m.base + self.cfg.return_frac * rise
+            and self.time - m.down_t >= self.cfg.min_rep_s - EPS_S
+        ):
+            counted = self._rep_done(self.frame, self.time, last)
+            if self._pending is None:
+                return counted
         if self._pending is None:
             return None
         return self._try_finish(self.frame, math.nan, force=True)
