@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from gymlib.render.clip import RenderedClip, render_clip, render_movement
 from gymlib.render.library import TRAINING_SEED, render_samples, render_training_set
@@ -14,6 +15,28 @@ from gymlib.synth.moves import NEW_MOVEMENTS
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m gymlib.render``: 0 when done, 2 for a bad argument or an existing output, 3
+    without the render extra or OSMesa."""
+    ap = _parser()
+    args = ap.parse_args(argv)
+    if args.samples:
+        return _set_or_exit_code(lambda: render_samples(args.out or "data/samples"))
+    if args.training < 0:
+        ap.error(f"--training takes a number of clips >= 1, got {args.training}")
+    if args.training:
+        return _set_or_exit_code(lambda: render_training_set(
+            args.training, args.out or "data/rendered/train",
+            seed=TRAINING_SEED if args.seed is None else args.seed,
+        ))  # fmt: skip
+    args.out = args.out or "data/rendered"
+    if args.movement is not None:
+        return _movement_cli(args)
+    if args.exercise is None:
+        ap.error("--exercise or --movement is required (or --samples or --training N)")
+    return _exercise_cli(args)
+
+
+def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m gymlib.render",
         description="Render a generated exercise session on a body mesh: an mp4 and its truth.",
@@ -49,33 +72,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", default=None, help="file stem (default EXERCISE-VIEW-sSEED)")
     ap.add_argument("--out", default=None, help="folder (default data/rendered)")
     ap.add_argument("--overwrite", action="store_true")
-    args = ap.parse_args(argv)
-    if args.samples:
-        try:
-            videos = render_samples(args.out or "data/samples")
-        except RenderUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 3
-        print(f"{len(videos)} clips in {videos[0].parent}")
-        return 0
-    if args.training < 0:
-        ap.error(f"--training takes a number of clips >= 1, got {args.training}")
-    if args.training:
-        try:
-            videos = render_training_set(
-                args.training, args.out or "data/rendered/train",
-                seed=TRAINING_SEED if args.seed is None else args.seed,
-            )  # fmt: skip
-        except RenderUnavailable as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 3
-        print(f"{len(videos)} clips in {videos[0].parent}")
-        return 0
-    args.out = args.out or "data/rendered"
-    if args.movement is not None:
-        return _movement_cli(args)
-    if args.exercise is None:
-        ap.error("--exercise or --movement is required (or --samples or --training N)")
+    return ap
+
+
+def _set_or_exit_code(render: Callable[[], list[Path]]) -> int:
+    """``--samples`` / ``--training``: render the set, say where it went; 3 when the render
+    extra or OSMesa is missing."""
+    try:
+        videos = render()
+    except RenderUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    print(f"{len(videos)} clips in {videos[0].parent}")
+    return 0
+
+
+def _exercise_cli(args: argparse.Namespace) -> int:
+    """``--exercise NAME``: one clip of one of the six (:func:`render_clip`)."""
     try:
         w, h = (int(v) for v in (args.size or "640x480").lower().split("x"))
     except ValueError:
