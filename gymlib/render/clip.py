@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,9 @@ import numpy as np
 from gymlib.landmarks import flip_horizontal
 from gymlib.render.look import Look
 from gymlib.render.rig import BodyRig
-from gymlib.render.scene import _GEN_TO_ANNY, Equipment, MeshRenderer, RenderCamera, equipment_for
+from gymlib.render.scene import GEN_TO_ANNY, Equipment, MeshRenderer, RenderCamera, equipment_for
 from gymlib.render.stack import load_render_stack
-from gymlib.render.truth import _truth_dict, seen_in_depth, truth_landmarks, truth_text
+from gymlib.render.truth import seen_in_depth, truth_dict, truth_landmarks, truth_text
 from gymlib.synth import EXERCISES, VIEWS, SyntheticClip, generate_clip
 from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement
 
@@ -61,8 +61,7 @@ def render_clip(
     """
     if exercise not in EXERCISES:
         raise ValueError(f"unknown exercise {exercise!r}; expected one of {', '.join(EXERCISES)}")
-    if view != "side" and view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+    _check_view(view)
     if codec not in ("h264", "mp4v"):
         raise ValueError(f"codec must be 'h264' or 'mp4v', got {codec!r}")
     w, h = image_size
@@ -70,31 +69,45 @@ def render_clip(
         raise ValueError(
             f"image_size must be (width, height) within 64-1920 pixels, got {image_size}"
         )
-    load_render_stack()
-
-    rng = np.random.default_rng([seed, 7919])  # the look's own stream: the motion keeps its seed
-    look = Look.sample(rng)
-    rig = BodyRig(look.phenotype)
+    look, rig = _person(seed)
     clip: SyntheticClip = generate_clip(
         exercise, n_reps, seed=seed, view=view, errors=errors, fps=fps, idle=idle,
         image_size=(w, h), mirrored=False, tempo=tempo, noise=0.0, body=rig.body(),
         keep_world=True, camera_height=camera_height, error_rate=error_rate,
     )  # fmt: skip
     assert clip.world is not None and clip.camera_model is not None
-    joints = clip.world.astype(np.float64) @ _GEN_TO_ANNY.T
+    joints = clip.world.astype(np.float64) @ GEN_TO_ANNY.T
     camera = RenderCamera.from_generator(clip.camera_model)
 
     name = name or f"{exercise}-{clip.view}-s{seed}"
-    out = Path(out_dir)
-    video_path, truth_path = out / f"{name}.mp4", out / f"{name}.json"
-    if not overwrite:
-        for p in (video_path, truth_path):
-            if p.exists():
-                raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
+    video_path, truth_path = _outputs(out_dir, name, overwrite)
 
     gear = equipment_for(exercise, joints, ~clip.idle_mask())
     return _film(clip, joints, rig, look, camera, gear, video_path, truth_path,
                  mirrored=mirrored, codec=codec, progress=progress)  # fmt: skip
+
+
+def _check_view(view: str) -> None:
+    if view != "side" and view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+
+
+def _person(seed: int) -> tuple[Look, BodyRig]:
+    """The look and the posable body of ``seed``: another seed is another person."""
+    load_render_stack()
+    # the look's own stream: the motion keeps its seed
+    look = Look.sample(np.random.default_rng([seed, 7919]))
+    return look, BodyRig(look.phenotype)
+
+
+def _outputs(out_dir: str | Path, name: str, overwrite: bool) -> tuple[Path, Path]:
+    """``<out_dir>/<name>.mp4`` and ``.json``; existing ones are an error unless ``overwrite``."""
+    video_path, truth_path = Path(out_dir) / f"{name}.mp4", Path(out_dir) / f"{name}.json"
+    if not overwrite:
+        for p in (video_path, truth_path):
+            if p.exists():
+                raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
+    return video_path, truth_path
 
 
 def _film(clip: SyntheticClip, joints: np.ndarray, rig: BodyRig, look: Look, camera: RenderCamera,
@@ -108,41 +121,46 @@ def _film(clip: SyntheticClip, joints: np.ndarray, rig: BodyRig, look: Look, cam
 
     renderer = MeshRenderer(camera, look, rig.faces)
     renderer.add_equipment(gear, look.equipment)
-    colours = rig.colours(look)
+    frames = _frames(rig, joints, camera, renderer, rig.colours(look), gear)
     marks_all: list[np.ndarray] = []
     seen_all: list[np.ndarray] = []
     try:
         with atomic_path(video_path) as tmp:
             writer = _video_writer(tmp, camera.image_size, clip.fps, codec)
-            bar = tqdm(total=clip.n_frames, desc=video_path.stem, unit="frame",
-                       disable=not progress)  # fmt: skip
             try:
-                for s in range(0, clip.n_frames, 32):
-                    verts, marks = rig.pose(joints[s : s + 32])
+                for rgb, marks, seen in tqdm(frames, total=clip.n_frames, desc=video_path.stem,
+                                             unit="frame", disable=not progress):  # fmt: skip
                     marks_all.append(marks)
-                    proj = camera.project(marks)  # (k, 33, 3): x, y, depth
-                    for k, v in enumerate(verts):
-                        held = None if gear.bar_poses is None else gear.bar_poses[s + k]
-                        rgb = renderer.render(v, colours, held)
-                        seen_all.append(seen_in_depth(proj[k], renderer.depth))
-                        if mirrored:
-                            rgb = rgb[:, ::-1]
-                        writer.write(np.ascontiguousarray(rgb[..., ::-1]))
-                        bar.update(1)
+                    seen_all.append(seen)
+                    if mirrored:
+                        rgb = rgb[:, ::-1]
+                    writer.write(np.ascontiguousarray(rgb[..., ::-1]))
             except BaseException:
                 writer.abort()
                 raise
-            bar.close()
             writer.close()  # checks that the file holds every frame
     finally:
         renderer.close()
-    lm = truth_landmarks(np.concatenate(marks_all), camera)
+    lm = truth_landmarks(np.stack(marks_all), camera)
     lm[..., 3] = np.stack(seen_all)
     if mirrored:
         lm = flip_horizontal(lm)
-    truth = _truth_dict(clip, lm, look, mirrored, camera)
+    truth = truth_dict(clip, lm, look, mirrored, camera)
     write_text_atomic(truth_path, truth_text(truth))
     return RenderedClip(video=video_path, truth_path=truth_path, truth=truth, landmarks=lm)
+
+
+def _frames(rig: BodyRig, joints: np.ndarray, camera: RenderCamera, renderer: MeshRenderer,
+            colours: np.ndarray, gear: Equipment) -> Iterator[tuple[np.ndarray, ...]]:  # fmt: skip
+    """Per frame: the RGB picture ``(H, W, 3)``, the posed mesh's landmarks ``(33, 3)`` and
+    which of them the camera sees ``(33,)``. The mesh is posed 32 frames at a time."""
+    for s in range(0, len(joints), 32):
+        verts, marks = rig.pose(joints[s : s + 32])
+        proj = camera.project(marks)  # (k, 33, 3): x, y, depth
+        for k, v in enumerate(verts):
+            held = None if gear.bar_poses is None else gear.bar_poses[s + k]
+            rgb = renderer.render(v, colours, held)
+            yield rgb, marks[k], seen_in_depth(proj[k], renderer.depth)
 
 
 # --------------------------------------------------------------------------------------------
@@ -178,27 +196,20 @@ def render_movement(
 
     if kind not in NEW_MOVEMENTS:
         raise ValueError(f"unknown movement {kind!r}; expected one of {', '.join(NEW_MOVEMENTS)}")
-    if view != "side" and view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}; expected 'side' or one of {', '.join(VIEWS)}")
+    _check_view(view)
     if not 64 <= max_side <= 1920:
         raise ValueError(f"max_side must be within 64-1920 pixels, got {max_side}")
-    load_render_stack()
-    look = Look.sample(np.random.default_rng([seed, 7919]))
-    rig = BodyRig(look.phenotype)
+    look, rig = _person(seed)
     clip = generate_movement(kind, n_reps, seed=seed, view=view, idle=idle, tempo=tempo, fps=fps,
                              keep_world=True, body=rig.body())  # fmt: skip
     assert clip.world is not None and clip.camera_model is not None
     camera = RenderCamera.from_generator(clip.camera_model)
     camera = replace(camera, image_size=_fit_size(camera.image_size, max_side))
     clip = replace(clip, image_size=camera.image_size, mirrored=mirrored)
-    joints = clip.world.astype(np.float64) @ _GEN_TO_ANNY.T
+    joints = clip.world.astype(np.float64) @ GEN_TO_ANNY.T
 
     name = name or f"{kind}-{clip.view}-s{seed}"
-    video_path, truth_path = Path(out_dir) / f"{name}.mp4", Path(out_dir) / f"{name}.json"
-    if not overwrite:
-        for p in (video_path, truth_path):
-            if p.exists():
-                raise FileExistsError(f"{p} already exists; pass overwrite=True to replace it")
+    video_path, truth_path = _outputs(out_dir, name, overwrite)
     no_gear = Equipment([], None)
     return _film(clip, joints, rig, look, camera, no_gear, video_path, truth_path,
                  mirrored=mirrored, codec="h264", progress=progress)  # fmt: skip

@@ -20,7 +20,7 @@ L = PoseLandmark
 #: generator's axes are left-handed, anny's right-handed; the camera goes through the same map,
 #: so the picture is the generator's, mirrored, with every named joint anatomically where its
 #: name says.
-_GEN_TO_ANNY = np.array([[0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+GEN_TO_ANNY = np.array([[0.0, 0.0, 1.0], [-1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 
 @dataclass
@@ -48,7 +48,19 @@ def equipment_for(exercise: str, joints: np.ndarray, active: np.ndarray) -> Equi
     """
     if not active.any():
         active = np.ones(len(joints), bool)
-    j = joints[active]
+    boxes = _boxes(exercise, joints[active])
+    if exercise not in ("pull_up", "lat_machine", "bench_press"):
+        return Equipment(boxes, None)
+    lw, rw = joints[:, L.LEFT_WRIST], joints[:, L.RIGHT_WRIST]
+    grip = float(np.median(np.linalg.norm((lw - rw)[active], axis=-1)))
+    length = grip + (0.5 if exercise != "lat_machine" else 0.35)
+    return Equipment(boxes, _bar_poses(exercise, joints, active), bar_length=length,
+                     cable=exercise == "lat_machine")  # fmt: skip
+
+
+def _boxes(exercise: str, j: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A bench press's bench or a lat machine's seat ``(extents, pose)`` placed from the joints
+    ``(T, 33, 3)`` of the exercise's own frames; none for the other exercises."""
     hip = np.median((j[:, L.LEFT_HIP] + j[:, L.RIGHT_HIP]) / 2, axis=0)
     sh = np.median((j[:, L.LEFT_SHOULDER] + j[:, L.RIGHT_SHOULDER]) / 2, axis=0)
     boxes: list[tuple[np.ndarray, np.ndarray]] = []
@@ -70,10 +82,13 @@ def equipment_for(exercise: str, joints: np.ndarray, active: np.ndarray) -> Equi
         ):
             pose = _pose_from_axes(np.eye(3)[0], np.eye(3)[1], np.array([hip[0], hip[1], z]))
             boxes.append((np.array(size), pose))
-    if exercise not in ("pull_up", "lat_machine", "bench_press"):
-        return Equipment(boxes, None)
+    return boxes
+
+
+def _bar_poses(exercise: str, joints: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """The bar's poses ``(T, 4, 4)`` (its axis the pose's z) from the joints ``(T, 33, 3)``: in
+    the hands during the ``active`` frames; a pull-up bar fixed, a barbell or lat bar racked."""
     lw, rw = joints[:, L.LEFT_WRIST], joints[:, L.RIGHT_WRIST]
-    grip = float(np.median(np.linalg.norm((lw - rw)[active], axis=-1)))
     forearm = _unit(lw - joints[:, L.LEFT_ELBOW] + rw - joints[:, L.RIGHT_ELBOW])
     centre = (lw + rw) / 2 + 0.05 * forearm  # the bar lies in the palms, past the wrists
     axis = _unit(lw - rw)
@@ -84,13 +99,13 @@ def equipment_for(exercise: str, joints: np.ndarray, active: np.ndarray) -> Equi
         idx = np.flatnonzero(active)
         nearest = idx[np.clip(np.searchsorted(idx, np.arange(len(joints))), 0, len(idx) - 1)]
         centre, axis = centre[nearest], axis[nearest]
+    up = np.array([0.0, 0.0, 1.0])
     poses = np.tile(np.eye(4), (len(joints), 1, 1))
     for t in range(len(joints)):
         other = up if abs(axis[t, 2]) < 0.9 else np.array([1.0, 0.0, 0.0])
         rot = _pose_from_axes(np.cross(other, axis[t]), other, centre[t])
         poses[t] = rot  # the cylinder's z is the bar's axis
-    length = grip + (0.5 if exercise != "lat_machine" else 0.35)
-    return Equipment(boxes, poses, bar_length=length, cable=exercise == "lat_machine")
+    return poses
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,12 +122,12 @@ class RenderCamera:
     @classmethod
     def from_generator(cls, cam: Any) -> RenderCamera:
         pos, _right, down, fwd = cam.basis()
-        z_cam = -_GEN_TO_ANNY @ fwd
-        y_cam = -_GEN_TO_ANNY @ down
+        z_cam = -GEN_TO_ANNY @ fwd
+        y_cam = -GEN_TO_ANNY @ down
         x_cam = np.cross(y_cam, z_cam)
         pose = np.eye(4)
         pose[:3, 0], pose[:3, 1], pose[:3, 2] = x_cam, y_cam, z_cam
-        pose[:3, 3] = _GEN_TO_ANNY @ pos
+        pose[:3, 3] = GEN_TO_ANNY @ pos
         return cls(pose=pose, fov_v=float(cam.fov_v), image_size=tuple(cam.image_size))
 
     def project(self, p: np.ndarray) -> np.ndarray:

@@ -51,8 +51,10 @@ def truth_landmarks(marks: np.ndarray, camera: RenderCamera) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def _truth_dict(clip: SyntheticClip, lm: np.ndarray, look: Look, mirrored: bool,
+def truth_dict(clip: SyntheticClip, lm: np.ndarray, look: Look, mirrored: bool,
                 camera: RenderCamera) -> dict[str, Any]:  # fmt: skip
+    """The generator's truth of ``clip`` (reps, idle parts, view) with what the render adds: the
+    look, the camera and the landmarks ``lm`` ``(T, 33, 4)`` as x, y and visible strings."""
     t = clip.truth_dict()
     t.update(
         mirrored=mirrored,
