@@ -36,7 +36,8 @@ class Report:
         self.skipped.append((str(path), why))
 
 
-def _labelled(windows, labels, classes, source, groups) -> LabelledWindows:
+def labelled(windows, labels, classes, source, groups) -> LabelledWindows:
+    """A source's windows ``(N, 30, 132)`` with their labels, source and group per window."""
     n = len(labels)
     return LabelledWindows(
         np.asarray(windows, np.float32).reshape(n, WINDOW_FRAMES, FRAME_FEATURES),

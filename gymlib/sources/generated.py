@@ -119,11 +119,11 @@ def rendered_windows(
 
     Each ``<name>.mp4`` with its ``<name>.json`` truth is run through MediaPipe once; the
     landmarks are kept beside it as ``<name>.pose.npz`` and reused (until the clip is rendered
-    again). Windows (``stride`` frames
-    apart) from the first rep's start to the last rep's end carry the exercise; idle stretches of
-    30 frames or more carry :data:`gymlib.model.OTHER` when ``classes`` has it. Windows in which
-    MediaPipe found nobody in most frames (a camera on the floor, say) teach nothing and are left
-    out. ``source`` is ``"rendered"`` and ``group`` names the clip.
+    again). Windows (``stride`` frames apart) from the first rep's start to the last rep's end
+    carry the exercise; idle stretches of 30 frames or more carry :data:`gymlib.model.OTHER` when
+    ``classes`` has it. Windows in which MediaPipe found nobody in most frames (a camera on the
+    floor, say) teach nothing and are left out. ``source`` is ``"rendered"`` and ``group`` names
+    the clip.
     """
 
     folder = Path(folder)
@@ -145,13 +145,7 @@ def rendered_windows(
         truth, _ = load_truth(truth_path)
         if truth["exercise"] not in classes:
             continue
-        video, pose_path = truth_path.with_suffix(".mp4"), truth_path.with_suffix(".pose.npz")
-        # the kept landmarks count only if made after the video (a re-rendered clip is re-run)
-        if pose_path.is_file() and pose_path.stat().st_mtime_ns >= video.stat().st_mtime_ns:
-            seq = PoseSequence.load(pose_path)
-        else:
-            seq = extract_video(video, progress=False)
-            seq.save(pose_path)
+        seq = _kept_pose(truth_path.with_suffix(".mp4"), truth_path.with_suffix(".pose.npz"))
         group = f"rendered/{truth_path.stem}"
         reps = truth["reps"]
         if reps:
@@ -163,3 +157,13 @@ def rendered_windows(
                 for i in truth["idle"] if i["end"] - i["start"] >= 30
             ]  # fmt: skip
     return from_parts(parts, classes, "rendered")
+
+
+def _kept_pose(video: Path, pose_path: Path) -> PoseSequence:
+    """MediaPipe's landmarks of ``video``: those kept in ``pose_path`` if made after the video
+    (a re-rendered clip is run again), else extracted now and kept there."""
+    if pose_path.is_file() and pose_path.stat().st_mtime_ns >= video.stat().st_mtime_ns:
+        return PoseSequence.load(pose_path)
+    seq = extract_video(video, progress=False)
+    seq.save(pose_path)
+    return seq

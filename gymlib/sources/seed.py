@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from gymlib.config import SEED_EXERCISES, default_path
 from gymlib.landmarks import CSV_COLUMNS, CSV_LABEL_COLUMN, FRAME_FEATURES, WINDOW_FRAMES
-from gymlib.sources.common import DataError, DownloadError, OnError, Report, _labelled
+from gymlib.sources.common import DataError, DownloadError, OnError, Report, labelled
 from gymlib.windows import LabelledWindows
 
 SEED_REPO = "hannesvgel/gym_tracking"
@@ -96,7 +96,7 @@ def read_seed_folder(
             stem = f.stem.rsplit("_", 1)[0] if "_" in f.stem else f.stem
             groups.append(f"{folder.name}/{stem}")
             report.read += 1
-    data = _labelled(np.array(windows).reshape(-1, WINDOW_FRAMES, FRAME_FEATURES), labels,
+    data = labelled(np.array(windows).reshape(-1, WINDOW_FRAMES, FRAME_FEATURES), labels,
                      classes, [source] * len(labels), groups)  # fmt: skip
     return data, report
 

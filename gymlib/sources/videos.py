@@ -17,7 +17,7 @@ from gymlib.config import SEED_EXERCISES, default_path, load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.extract import PoseSequence
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
-from gymlib.sources.common import DataError, OnError, Report, _labelled
+from gymlib.sources.common import DataError, OnError, Report, labelled
 from gymlib.windows import LabelledWindows
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv")
@@ -116,9 +116,35 @@ def extract_folder(
                                 "exercise)")  # fmt: skip
     classes = tuple(classes or SEED_EXERCISES)
     report = Report()
+    todo = _clips(root, classes, names or {}, cache, report, on_error)
+    cache.mkdir(parents=True, exist_ok=True)
+    missing = [(v, c) for v, _, c in todo if not c.is_file()]
+    if missing:
+        scheduler = scheduler or load_config().pipeline.scheduler
+        for video, err in _extract_all(missing, scheduler, workers, progress):
+            if err:
+                report.problem(video, err, on_error)
+    windows, labels, groups, sources = [], [], [], []
+    for v, name, c in todo:
+        if not c.is_file():
+            continue
+        w = _clip_windows(PoseSequence.load(c), stride, target_fps)
+        windows.append(w)
+        labels += [classes.index(name)] * len(w)
+        groups += [f"videos/{name}/{v.stem}"] * len(w)
+        sources += ["videos"] * len(w)
+        report.read += 1
+    stacked = np.concatenate(windows) if windows else np.zeros((0, WINDOW_FRAMES, FRAME_FEATURES))
+    return labelled(stacked, labels, classes, sources, groups), report
+
+
+def _clips(root: Path, classes: tuple[str, ...], names: dict[str, str], cache: Path,
+           report: Report, on_error: OnError) -> list[tuple[Path, str, Path]]:  # fmt: skip
+    """``(video, exercise, cache file)`` of every clip under ``root/<exercise>/``; a folder that
+    names no exercise of ``classes`` is a problem for ``report``."""
     todo: list[tuple[Path, str, Path]] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        name = (names or {}).get(folder.name.lower(), folder.name)
+        name = names.get(folder.name.lower(), folder.name)
         if name not in classes:
             report.problem(folder, f"unknown exercise folder; expected one of {list(classes)}",
                            on_error)  # fmt: skip
@@ -126,47 +152,40 @@ def extract_folder(
         for v in sorted(folder.iterdir()):
             if v.suffix.lower() in VIDEO_SUFFIXES:
                 todo.append((v, name, _cache_path(v, cache)))
-    cache.mkdir(parents=True, exist_ok=True)
-    missing = [(v, c) for v, _, c in todo if not c.is_file()]
-    if missing:
-        bar = tqdm(total=len(missing), desc="videos", disable=not progress)
-        results = []
-        scheduler = scheduler or load_config().pipeline.scheduler
-        if scheduler:
-            results = _extract_on_dask(missing, scheduler, workers, bar)
-        elif workers <= 1:
-            for v, c in missing:
-                results.append(_extract_one(str(v), str(c)))
+    return todo
+
+
+def _extract_all(missing: list[tuple[Path, Path]], scheduler: str | None, workers: int,
+                 progress: bool) -> list[tuple[str, str | None]]:  # fmt: skip
+    """Extract every ``(video, cache file)``: on Dask, in this process or in worker processes;
+    ``(video, error or None)`` each."""
+    bar = tqdm(total=len(missing), desc="videos", disable=not progress)
+    results = []
+    if scheduler:
+        results = _extract_on_dask(missing, scheduler, workers, bar)
+    elif workers <= 1:
+        for v, c in missing:
+            results.append(_extract_one(str(v), str(c)))
+            bar.update(1)
+    else:
+        # spawn, not fork: a fork of a process that already ran MediaPipe crashes
+        ctx = multiprocessing.get_context("spawn")
+        with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            futs = [pool.submit(_extract_one, str(v), str(c)) for v, c in missing]
+            for fut in cf.as_completed(futs):
+                results.append(fut.result())
                 bar.update(1)
-        else:
-            # spawn, not fork: a fork of a process that already ran MediaPipe crashes
-            ctx = multiprocessing.get_context("spawn")
-            with cf.ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-                futs = [pool.submit(_extract_one, str(v), str(c)) for v, c in missing]
-                for fut in cf.as_completed(futs):
-                    results.append(fut.result())
-                    bar.update(1)
-        bar.close()
-        for video, err in results:
-            if err:
-                report.problem(video, err, on_error)
-    windows, labels, groups, sources = [], [], [], []
-    for v, name, c in todo:
-        if not c.is_file():
-            continue
-        seq = PoseSequence.load(c)
-        lm = seq.landmarks
-        dt = np.diff(seq.timestamps)
-        if target_fps:
-            lm = resample(lm, seq.timestamps, target_fps)
-        elif len(dt) > 2 and dt.max() > 1.5 * np.median(dt):
-            # a variable-rate clip (a browser recording): windows of equal time, not frames
-            lm = resample(lm, seq.timestamps, seq.fps)
-        w = cut_windows(lm, stride=stride)
-        windows.append(w)
-        labels += [classes.index(name)] * len(w)
-        groups += [f"videos/{name}/{v.stem}"] * len(w)
-        sources += ["videos"] * len(w)
-        report.read += 1
-    stacked = np.concatenate(windows) if windows else np.zeros((0, WINDOW_FRAMES, FRAME_FEATURES))
-    return _labelled(stacked, labels, classes, sources, groups), report
+    bar.close()
+    return results
+
+
+def _clip_windows(seq: PoseSequence, stride: int, target_fps: float | None) -> np.ndarray:
+    """A clip's windows ``(N, 30, 132)``, resampled to ``target_fps`` first if given."""
+    lm = seq.landmarks
+    dt = np.diff(seq.timestamps)
+    if target_fps:
+        lm = resample(lm, seq.timestamps, target_fps)
+    elif len(dt) > 2 and dt.max() > 1.5 * np.median(dt):
+        # a variable-rate clip (a browser recording): windows of equal time, not frames
+        lm = resample(lm, seq.timestamps, seq.fps)
+    return cut_windows(lm, stride=stride)
