@@ -256,7 +256,7 @@ def test_cli_without_the_extra_says_what_to_install(
             raise ImportError(f"No module named '{name}'")
         return real(name, *args)
 
-    monkeypatch.setattr(render.importlib, "import_module", no_anny)
+    monkeypatch.setattr(importlib, "import_module", no_anny)
     code = render.main(["--exercise", "squat", "--out", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 3 and "torch" in err and "pip install -e '.[render]'" in err

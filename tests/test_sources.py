@@ -94,19 +94,20 @@ def test_downloads_fail_clearly_offline(tmp_path: Path, monkeypatch) -> None:
 
 def test_seed_download_checks_hashes_and_resumes(tmp_path: Path, monkeypatch) -> None:
     from gymlib import sources
+    from gymlib.sources import seed
 
     body = tmp_path / "src.csv"
     _csv(body)
     blob = body.read_bytes()
     tree = {"tree": [{"type": "blob", "path": f"{sources.SEED_DIR}/squat/a_0.csv",
-                      "sha": sources._git_blob_sha1(blob)}]}  # fmt: skip
+                      "sha": seed._git_blob_sha1(blob)}]}  # fmt: skip
     calls = []
 
     def fake_get(url: str, timeout: float = 20.0) -> bytes:
         calls.append(url)
         return json.dumps(tree).encode() if "api.github.com" in url else blob
 
-    monkeypatch.setattr(sources, "_get", fake_get)
+    monkeypatch.setattr(seed, "_get", fake_get)
     dest = sources.download_seed(tmp_path / "seed", progress=False)
     assert (dest / "squat" / "a_0.csv").read_bytes() == blob
     sources.download_seed(tmp_path / "seed", progress=False)
