@@ -17,7 +17,9 @@ fixed by the user instead (``set_exercise``). Each exercise has its own
 :class:`gymlib.reps.RepCounter`, fed only while its exercise is named (or fixed): while the
 decision is not sure, nothing is counted. Evidence takes a second or two of movement, so when an
 exercise is named its counter first watches the last ``replay_s`` seconds again: the rep that
-made it recognisable is counted too.
+made it recognisable is counted too. A movement that set the lift up (lying down on the bench,
+unracking, walking in) is counted when it closes and taken back once two reps of its set have
+followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdrawn``).
 """
 
 from __future__ import annotations
