@@ -17,12 +17,15 @@ fixed by the user instead (``set_exercise``). Each exercise has its own
 :class:`gymlib.reps.RepCounter`, fed only while its exercise is named (or fixed): while the
 decision is not sure, nothing is counted. Evidence takes a second or two of movement, so when an
 exercise is named its counter first watches the last ``replay_s`` seconds again: the rep that
-made it recognisable is counted too.
+made it recognisable is counted too. A movement that set the lift up (lying down on the bench,
+unracking, walking in) is counted when it closes and taken back once two reps of its set have
+followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdrawn``).
 """
 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import functools
 import hashlib
 from collections.abc import Callable, Sequence
@@ -38,6 +41,7 @@ from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.live_config import LiveConfig  # defined there; imported from here too
 from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_of_sets
+from gymlib.reps.config import RepConfig
 from gymlib.stance import stance_gaps
 
 AUTO = "auto"
@@ -65,6 +69,9 @@ class SessionFeedback:
     # every rep that finished on this frame: more than one when an exercise just recognised
     # had reps in the recent frames its counter watched again
     finished: tuple[Rep, ...] = ()
+    # reps counted earlier and taken back on this frame: the set's later reps showed them to be
+    # set-up (live only, see CoachSession._judge_set_up)
+    withdrawn: tuple[Rep, ...] = ()
 
     @property
     def rep(self) -> Rep | None:
@@ -165,6 +172,10 @@ class CoachSession:
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
         self._counted = (UNKNOWN, -1)  # the exercise of the last rep counted, and its end
+        # live: the reps of the current set (since its exercise was named) and how many of its
+        # first reps were found to be set-up; None once one was kept (see _judge_set_up)
+        self._set: list[Rep] = []
+        self._peeled: int | None = 0
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -189,6 +200,7 @@ class CoachSession:
         if self._counted[0] not in (UNKNOWN, exercise):  # a movement is counted once
             self._other_at = max(self._other_at, self._counted[1])
         self._watching = exercise
+        self._set, self._peeled = [], 0  # a new set
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
         recent = list(self._recent)[:-1]  # the current frame is fed by the caller
@@ -401,7 +413,7 @@ class CoachSession:
             self._lost(t)
         exercise = self.fixed or self.current
         confidence = 1.0 if self.fixed else self.confidence
-        fb = None
+        fb = counter = None
         finished: list[Rep] = []
         if exercise != UNKNOWN:
             counter, finished = self._watch(exercise)
@@ -418,6 +430,16 @@ class CoachSession:
         else:
             self._watching = UNKNOWN
         self.reps.extend(finished)
+        withdrawn: list[Rep] = []
+        # (offline, the plan's set-up movements are never counted: nothing to take back)
+        if finished and counter is not None and fb is not None and self._plan is None:
+            withdrawn = self._judge_set_up(counter, finished)
+            if withdrawn:  # the finished reps as renumbered, and the counter's count now
+                gone = {r.bottom for r in withdrawn}
+                finished = [r for r in self._set[-len(finished) :] if r.bottom not in gone]
+                rep = [r for r in finished if fb.rep is not None and r.bottom == fb.rep.bottom]
+                fb = dataclasses.replace(fb, reps=len(counter.reps), counts=dict(counter.counts),
+                                         rep=rep[-1] if rep else None)  # fmt: skip
         return SessionFeedback(
             time=t,
             person=frame is not None,
@@ -429,6 +451,7 @@ class CoachSession:
             warnings=fb.warnings if fb is not None else (),
             landmarks=frame,
             finished=tuple(finished),
+            withdrawn=tuple(withdrawn),
         )
 
     def finish(self) -> list[Rep]:
@@ -439,6 +462,40 @@ class CoachSession:
         done = [rep] if rep is not None else []
         self.reps.extend(done)
         return done
+
+    def _judge_set_up(self, counter: RepCounter, finished: list[Rep]) -> list[Rep]:
+        """Live: take back the set's first reps that its later reps show to be set-up.
+
+        The rule of :func:`gymlib.reps.setup_reps` (offline, the whole set), with what the live
+        path has: each of the set's first reps is judged once ``setup_min_reps - 1`` reps have
+        followed it, against those reps (their median range, duration and pauses; not its own,
+        which a walk-in's long pause would inflate), and peeled while it is set-up. It was
+        counted and shown when it closed; it is taken back (out of the counts and
+        :attr:`reps`) when the later reps show what it was."""
+        self._set.extend(finished)
+        cfg: RepConfig = counter.cfg
+        out: list[Rep] = []
+        while self._peeled is not None and len(self._set) - self._peeled >= cfg.setup_min_reps:
+            rep, after = self._set[self._peeled], self._set[self._peeled + 1 :]
+            if not _set_up_before(rep, after, cfg):
+                self._peeled = None
+                break
+            self._peeled += 1
+            out.append(rep)
+            self._withdraw(counter, rep)
+        return out
+
+    def _withdraw(self, counter: RepCounter, rep: Rep) -> None:
+        """Uncount ``rep``: out of :attr:`reps` and ``counter``'s count (its set-up list)."""
+        if any(r is rep for r in counter.reps):
+            counter.counts[rep.verdict] -= 1
+            counter.set_up.append(rep)
+        # the counter's later reps move up one place, as if it had never counted it
+        later = [r for r in counter.reps if r.exercise == rep.exercise and r.index > rep.index]
+        moved = {id(r): dataclasses.replace(r, index=r.index - 1) for r in later}
+        counter.reps = [moved.get(id(r), r) for r in counter.reps if r is not rep]
+        self.reps = [moved.get(id(r), r) for r in self.reps if r is not rep]
+        self._set = [moved.get(id(r), r) for r in self._set]
 
     def _count_seen(self, person: bool) -> int:
         """The frames of the window with a person, the newest one's ``person`` included."""
@@ -451,6 +508,21 @@ class CoachSession:
     def summary(self) -> list[dict[str, Any]]:
         """One row per counted rep (for a table or CSV)."""
         return [r.as_row() for r in self.reps]
+
+
+def _set_up_before(rep: Rep, after: Sequence[Rep], cfg: RepConfig) -> bool:
+    """``rep`` (a set's first) was setting up, judged against the reps ``after`` it: far slower
+    than they are, or far shallower and followed by a pause far longer than theirs
+    (:func:`gymlib.reps.setup_reps`' rule and thresholds)."""
+    if rep.duration > cfg.setup_slow * float(np.median([r.duration for r in after])):
+        return True
+    if rep.rom >= cfg.setup_depth * float(np.median([r.rom for r in after])):
+        return False
+    pairs = zip(after[:-1], after[1:], strict=True)
+    gaps = [b.time_of("start") - a.time_of("end") for a, b in pairs]
+    usual = float(np.median(gaps)) if gaps else 0.0
+    pause = after[0].time_of("start") - rep.time_of("end")
+    return pause > max(cfg.setup_pause_s, cfg.setup_pause * usual)
 
 
 class VoiceCoach:
