@@ -253,6 +253,9 @@ class EventLog:
 
     def update(self, fb: Any) -> None:
         t = round(float(fb.time), 3)
+        # a rep taken back goes first: this frame's reps are numbered after it went
+        for rep in getattr(fb, "withdrawn", ()):
+            self._withdraw(t, rep)
         for rep in fb.finished:
             self.events.append({"type": "rep", "t": t, **rep.as_row(),
                                 "fault_details": [f.as_dict() for f in rep.faults]})  # fmt: skip
@@ -264,6 +267,22 @@ class EventLog:
                                     "name": w.name, "message": w.message,
                                     "severity": w.severity})  # fmt: skip
         self._showing = names
+
+    def _withdraw(self, t: float, rep: Any) -> None:
+        """A rep the session took back (set-up, :attr:`SessionFeedback.withdrawn`): its event
+        goes, the exercise's later reps move up one number as the session's did, and a
+        ``withdrawn`` event says when and what, so the log agrees with the saved reps."""
+        kept = []
+        for e in self.events:
+            same = e["type"] == "rep" and e["exercise"] == rep.exercise
+            if same and e["bottom"] == rep.bottom:
+                continue
+            if same and e["rep"] > rep.index:
+                e = {**e, "rep": e["rep"] - 1}
+            kept.append(e)
+        kept.append({"type": "withdrawn", "t": t, "exercise": rep.exercise,
+                     "start_s": round(rep.time_of("start"), 3), "reason": "set-up"})  # fmt: skip
+        self.events = kept
 
 
 #: One recorded frame on disk: its time and its landmarks (zeros: nobody seen), 536 bytes.

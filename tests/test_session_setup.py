@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from gymlib.config import SEED_EXERCISES
+from gymlib.recording import EventLog
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
 
@@ -84,6 +85,14 @@ def test_a_set_up_dip_is_taken_back_at_the_sets_third_rep(exercise, seed, fixed)
     assert [(r.start, r.end, r.index) for r in reps] == [(r.start, r.end, r.index)
                                                          for r in offline]  # fmt: skip
     assert sum(fbs[-1].reps[exercise].values()) == 5
+    # the session's event log (events.jsonl) agrees: the dip's rep event replaced by a withdrawal
+    log = EventLog()
+    for f in fbs:
+        log.update(f)
+    logged = [(e["start"], e["end"], e["rep"]) for e in log.events if e["type"] == "rep"]
+    assert logged == [(r.start, r.end, r.index) for r in reps]
+    (gone,) = [e for e in log.events if e["type"] == "withdrawn"]
+    assert gone["exercise"] == exercise and gone["reason"] == "set-up"
 
 
 def test_a_short_set_keeps_its_reps_live() -> None:
