@@ -1,5 +1,6 @@
 // Camera widget: the browser's webcam -> small JPEG frames to the kernel (at most
-// `max_in_flight` unanswered, never queued; encoded in a worker), results (landmarks, colours, texts) back -> drawn on a canvas
+// `max_in_flight` unanswered, never queued; encoded in a worker; over a direct WebSocket to the
+// kernel, or the widget's comm), results (landmarks, colours, texts) back -> drawn on a canvas
 // over the video. Speech and a beep are played here, on request from the kernel.
 
 const EDGES_DEFAULT = [];
@@ -55,6 +56,45 @@ function render({ model, el }) {
     status.style.color = isError ? "#c0392b" : "#555";
     model.set("status", text);
     model.save_changes();
+  }
+
+  // Transport: a direct WebSocket to the kernel's frame server (gymlib/widgets/direct.py) when
+  // it opens within a second, else the widget's comm (through the Jupyter server). Frames wait
+  // until it is decided; a socket that closes later hands over to the comm.
+  let direct = null; // the open socket, or null: the comm
+  let transport = ""; // "", "direct" or "comm"
+  function useTransport(name) {
+    transport = name;
+    root.dataset.transport = name;
+    model.set("transport", name);
+    model.save_changes();
+  }
+  function connect() {
+    const url = model.get("direct_url"), token = model.get("direct_token");
+    if (!url || !token || typeof WebSocket !== "function") { useTransport("comm"); return; }
+    model.set("page_origin", location.origin); // a page not on localhost is let in by its origin
+    model.save_changes();
+    let ws;
+    try {
+      ws = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+    } catch (e) { useTransport("comm"); return; }
+    ws.binaryType = "arraybuffer";
+    const give_up = setTimeout(() => { ws.close(); if (!transport) useTransport("comm"); }, 1000);
+    ws.onopen = () => {
+      clearTimeout(give_up);
+      if (transport) { ws.close(); return; } // too late: the comm has it
+      direct = ws;
+      useTransport("direct");
+    };
+    ws.onmessage = (ev) => { if (ws === direct) onAnswer(JSON.parse(ev.data)); };
+    ws.onclose = () => {
+      clearTimeout(give_up);
+      if (ws !== direct) { if (!transport) useTransport("comm"); return; }
+      direct = null;
+      sentAt.length = 0; // its frames in flight are lost: their slots are free
+      useTransport("comm");
+      if (!stopped) offer();
+    };
   }
 
   async function listCameras() {
@@ -211,7 +251,7 @@ function render({ model, el }) {
   let paced = null; // the timer that sends the waiting frame when it is due
 
   function send() {
-    if (!ready || !slotFree() || stopped || !model.get("running")) return;
+    if (!ready || !slotFree() || stopped || !transport || !model.get("running")) return;
     const wait = due();
     if (wait > 0) {
       if (!paced) paced = setTimeout(() => { paced = null; send(); }, wait);
@@ -223,7 +263,18 @@ function render({ model, el }) {
     if (sentAt.length > Number(root.dataset.maxInFlight || 0)) {
       root.dataset.maxInFlight = String(sentAt.length); // the most ever unanswered, for tests
     }
-    model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
+    const head = { type: "frame", t, width: w, height: h };
+    if (direct) {
+      // 4-byte length, the JSON header, the JPEG (direct.py's split_frame)
+      const text = new TextEncoder().encode(JSON.stringify(head));
+      const msg = new Uint8Array(4 + text.length + buf.byteLength);
+      new DataView(msg.buffer).setUint32(0, text.length);
+      msg.set(text, 4);
+      msg.set(new Uint8Array(buf), 4 + text.length);
+      direct.send(msg);
+    } else {
+      model.send(head, undefined, [buf]);
+    }
     root.dataset.sentSize = `${w}x${h}`; // the size the kernel gets (see pose_side)
     sent += 1;
   }
@@ -286,7 +337,7 @@ function render({ model, el }) {
     send();
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
-    if (!fresh || encoding || ready || !slotFree() || video.readyState < 2 ||
+    if (!fresh || encoding || ready || !slotFree() || !transport || video.readyState < 2 ||
         !model.get("running") || due() > encodeMs + 17) return; // encoded just in time (offer
     // runs on every animation frame, ~17 ms apart)
     const [w, h] = sendSize();
@@ -365,7 +416,8 @@ function render({ model, el }) {
   model.on("change:width", () => { if (stream) start(); });
   model.on("change:height", () => { if (stream) start(); });
 
-  model.on("msg:custom", (msg) => {
+  // an answer from the kernel, by either transport
+  function onAnswer(msg) {
     if (msg.type === "result") {
       if (sentAt.length) {
         const at = sentAt.shift();
@@ -405,6 +457,12 @@ function render({ model, el }) {
     } else if (msg.type === "error") {
       if (!msg.answered) sentAt.shift(); // (an error after the answer frees no slot)
       setStatus(msg.text, true);
+    }
+  }
+
+  model.on("msg:custom", (msg) => {
+    if (msg.type === "result" || msg.type === "error") {
+      onAnswer(msg);
     } else if (msg.type === "start") {
       start();
     } else if (msg.type === "send_video") {
@@ -415,8 +473,9 @@ function render({ model, el }) {
     }
   });
   picker.addEventListener("change", () => { if (!stopped) start(); });
+  connect();
   listCameras().then(() => { if (model.get("running")) start(); });
-  return () => { stop(); if (worker) worker.terminate(); };
+  return () => { stop(); if (worker) worker.terminate(); if (direct) direct.close(); };
 }
 
 export default { render };
