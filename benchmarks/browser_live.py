@@ -42,7 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Wraps the page's WebSockets: each frame message's send time, each answer's time and kernel_ms.
 PROBE = r"""(() => {
   const s = { sent: [], sentAt: [], rtt: [], kernel: [], up: [], down: [], idle: [], size: [],
-              answers: 0, camera: 0, lastOut: NaN, msgsIn: 0, msgsOut: 0 };
+              answers: 0, camera: 0, lastOut: NaN, msgsIn: 0, msgsOut: 0, kinds: {} };
+  // each message's kind: Jupyter's msg_type (a comm message's method / content type added)
+  const kind = (dir, msg) => {
+    const t = /"msg_type":\s*"(\w+)"/.exec(msg), m = /"method":\s*"(\w+)"/.exec(msg);
+    const c = /"type":\s*"(\w+)"/.exec(msg);
+    const k = `${dir} ${t ? t[1] : "direct"}${m ? "/" + m[1] : ""}${c ? "/" + c[1] : ""}`;
+    s.kinds[k] = (s.kinds[k] || 0) + 1;
+  };
   const epoch = () => performance.timeOrigin + performance.now();
   window.__live = s;
   const dec = new TextDecoder();
@@ -75,6 +82,7 @@ PROBE = r"""(() => {
   const send = Orig.prototype.send;
   Orig.prototype.send = function (d) {
     s.msgsOut += 1;
+    kind("out", text(d));
     if (/"type":\s*"frame"/.test(text(d))) {
       s.sent.push(performance.now());
       s.sentAt.push(epoch());
@@ -87,8 +95,9 @@ PROBE = r"""(() => {
       this.addEventListener("message", (ev) => {
         s.msgsIn += 1;
         const t = performance.now(), at = epoch();
-        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then((m) => answer(t, at, m));
-        else answer(t, at, text(ev.data));
+        const seen = (m) => { kind("in", m); answer(t, at, m); };
+        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then(seen);
+        else seen(text(ev.data));
       });
     }
   };
@@ -193,7 +202,8 @@ def run_version(
             k0 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
             page.evaluate("() => { const s = window.__live; s.rtt = []; s.kernel = [];"
                           " s.up = []; s.down = []; s.idle = []; s.size = []; s.answers = 0;"
-                          " s.camera = 0; s.msgsIn = 0; s.msgsOut = 0; }")  # fmt: skip
+                          " s.camera = 0; s.msgsIn = 0; s.msgsOut = 0; s.kinds = {}; }"
+                          )  # fmt: skip
             load0, t0, server0 = os.getloadavg()[0], time.perf_counter(), cpu_seconds(lab.pid)
             samples: dict[str, list[float]] = {"encode": [], "draw": []}
             while time.perf_counter() - t0 < seconds:
@@ -240,6 +250,7 @@ def run_version(
         "kernel_cpu": (k1["cpu"] - k0["cpu"]) / frames * 1000 if "cpu" in k0 else float("nan"),
         "server_cpu": server / answers * 1000,
         "transport": data.get("transport", "comm"),
+        "kinds": {k: n / answers for k, n in sorted(live["kinds"].items())},
         **{k: med([x for x in live[k] if x == x]) for k in ("up", "down", "idle", "size")},
         "encoder": data.get("encoder", "page"),
         "sent": data.get("sentSize", "640x480"),  # a widget without the figure sends it whole
@@ -310,6 +321,9 @@ def main() -> None:
         cells = [fmt.format(results[n][key]) if results[n][key] == results[n][key] else "-"
                  for n in names]  # fmt: skip
         print(f"| {label} | {' | '.join(cells)} |")
+    for n in names:  # what the messages were
+        kinds = ", ".join(f"{k} {v:.2f}" for k, v in results[n]["kinds"].items() if v >= 0.005)
+        print(f"{n}: messages per answer by kind: {kinds}")
 
 
 if __name__ == "__main__":

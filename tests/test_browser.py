@@ -129,6 +129,14 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         except Exception:  # noqa: BLE001 - reported by the assertion below
             page.screenshot(path=str(tmp_path / "no-reps.png"))
         reps = int(camera.get_attribute("data-reps") or 0)
+        # the dashboard (set by the kernel's main thread, not the frames' socket) follows
+        try:
+            page.wait_for_function(
+                "() => /exercise: squat/.test(document.querySelector('.gymcoach-dashboard')"
+                ".innerText)", timeout=30_000)  # fmt: skip
+        except Exception:  # noqa: BLE001 - reported by the assertion below
+            page.screenshot(path=str(tmp_path / "no-dashboard.png"))
+        dashboard = page.inner_text(".gymcoach-dashboard")
         most_in_flight = int(camera.get_attribute("data-max-in-flight") or 0)
         exercise = camera.get_attribute("data-exercise")
         encoder = camera.get_attribute("data-encoder")
@@ -178,5 +186,6 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
     assert painted > 500, "the skeleton was not drawn on the overlay"
     assert encoder == "worker", "the JPEG was encoded on the page's thread, not in a worker"
     assert transport == "direct", f"frames went by {transport!r}, not the direct socket"
+    assert "exercise: squat" in dashboard, f"the dashboard did not follow ({tmp_path})"
     assert "camera on" in status
     assert reps >= 2, f"the rep counter did not move ({reps} reps; {tmp_path}/no-reps.png)"
