@@ -72,29 +72,40 @@ function render({ model, el }) {
   function connect() {
     const url = model.get("direct_url"), token = model.get("direct_token");
     if (!url || !token || typeof WebSocket !== "function") { useTransport("comm"); return; }
-    model.set("page_origin", location.origin); // a page not on localhost is let in by its origin
+    // a page not on localhost is let in by its origin, which the kernel hears through the
+    // comm: it may hear it after the first try, so that page tries twice
+    model.set("page_origin", location.origin);
     model.save_changes();
-    let ws;
-    try {
-      ws = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
-    } catch (e) { useTransport("comm"); return; }
-    ws.binaryType = "arraybuffer";
-    const give_up = setTimeout(() => { ws.close(); if (!transport) useTransport("comm"); }, 1000);
-    ws.onopen = () => {
-      clearTimeout(give_up);
-      if (transport) { ws.close(); return; } // too late: the comm has it
-      direct = ws;
-      useTransport("direct");
+    const local = /^(localhost|127\.|\[::1\]$)/.test(location.hostname);
+    const giveUp = setTimeout(() => { if (!transport) useTransport("comm"); }, 1000);
+    const attempt = (n) => {
+      let ws;
+      try {
+        ws = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+      } catch (e) { clearTimeout(giveUp); useTransport("comm"); return; }
+      ws.binaryType = "arraybuffer";
+      ws.onopen = () => {
+        if (transport) { ws.close(); return; } // too late: the comm has it
+        clearTimeout(giveUp);
+        direct = ws;
+        useTransport("direct");
+      };
+      ws.onmessage = (ev) => { if (ws === direct) onAnswer(JSON.parse(ev.data)); };
+      ws.onclose = () => {
+        if (ws === direct) {
+          direct = null;
+          sentAt.length = 0; // its frames in flight are lost: their slots are free
+          useTransport("comm");
+          if (!stopped) offer();
+        } else if (!transport && n < 2 && !local) {
+          setTimeout(() => { if (!transport) attempt(n + 1); }, 300);
+        } else if (!transport) {
+          clearTimeout(giveUp);
+          useTransport("comm");
+        }
+      };
     };
-    ws.onmessage = (ev) => { if (ws === direct) onAnswer(JSON.parse(ev.data)); };
-    ws.onclose = () => {
-      clearTimeout(give_up);
-      if (ws !== direct) { if (!transport) useTransport("comm"); return; }
-      direct = null;
-      sentAt.length = 0; // its frames in flight are lost: their slots are free
-      useTransport("comm");
-      if (!stopped) offer();
-    };
+    attempt(1);
   }
 
   async function listCameras() {
