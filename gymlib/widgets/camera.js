@@ -49,7 +49,11 @@ function render({ model, el }) {
   let ready = null; // {buf, t, w, h, at}: an encoded frame waiting for a slot
   // smoothed round trip (send to answer), kernel handler, JPEG (grab to bytes), drawing (ms)
   let rtt = 0, kernelMs = 0, encodeMs = 0, drawMs = 0;
-  let upMs = 0; // smoothed send -> kernel handler (the answer's k_in, on this machine's clock)
+  // the way to the kernel (send -> its handler starts, from the answer's k_in on this machine's
+  // clock): the least of the last 30, as a frame that waited there adds its wait (counted in,
+  // that wait would make pacing send earlier, and frames wait longer: it fed itself)
+  let upMs = 0;
+  const ups = [];
 
   function setStatus(text, isError) {
     status.textContent = text;
@@ -434,7 +438,11 @@ function render({ model, el }) {
         const at = sentAt.shift();
         rtt = 0.9 * rtt + 0.1 * (performance.now() - at);
         const up = msg.k_in - (performance.timeOrigin + at);
-        if (up >= 0 && up < 1000) upMs = 0.9 * upMs + 0.1 * up;
+        if (up >= 0 && up < 1000) {
+          ups.push(up);
+          if (ups.length > 30) ups.shift();
+          upMs = Math.min(...ups);
+        }
       }
       if (!stopped) offer(); // the freed slot takes the waiting frame before this one is drawn
       if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
