@@ -2,12 +2,16 @@
 side (issue 41): frames/s, round trip (median, p95) and where the time goes.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/browser_live.py [--seconds 60] [--old main]
-        [--only new|old] [--clip data/samples/squat-left.mp4] [--screenshots DIR]
+        [--only old,new,comm] [--clip data/samples/squat-left.mp4] [--screenshots DIR]
 
+Three runs: ``old`` (that commit), ``new`` (this checkout: frames over the widget's direct
+socket to the kernel) and ``comm`` (this checkout with that socket refused, as when the page
+cannot reach it: frames through the widget's comm and the Jupyter server).
 Each version runs notebook 04 in its own JupyterLab (its own gymlib: ``--old`` exports that commit
 with ``git archive``), in a fresh Chromium whose webcam plays the clip (converted to a 640x480
 y4m, as tests/test_browser.py does), for ``--seconds`` after a warm-up. The figures are measured
-the same way for both versions, outside the widget: the page's WebSocket is wrapped, so each
+the same way for every version, outside the widget: the page's WebSockets (Jupyter's and the
+direct one) are wrapped, so each
 frame message's send and its answer's arrival are timed (round trip), and the answer's
 ``kernel_ms`` (the kernel's handler) is read from it; transfer = round trip - kernel (messages
 through the Jupyter server, serialising, waiting in the kernel). Camera frames/s counts the
@@ -15,7 +19,9 @@ video's new frames (requestVideoFrameCallback), coach frames/s the answers. The 
 (grab to bytes, in the browser) and drawing times are the widget's own smoothed figures
 (``data-encode-ms``, ``data-draw-ms``; the old widget has no drawing figure), sampled twice a
 second; the kernel's decode / pose / coach split is read from the kernel (``LiveCoach.timings``)
-at the start and the end of the window. The load average is printed: the machine is shared.
+at the start and the end of the window, as is the kernel's CPU time (all its threads; the Jupyter
+server's from /proc) and the messages the page's sockets carried, each per answer. The load
+average is printed: the machine is shared.
 """
 
 from __future__ import annotations
@@ -36,7 +42,14 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Wraps the page's WebSockets: each frame message's send time, each answer's time and kernel_ms.
 PROBE = r"""(() => {
   const s = { sent: [], sentAt: [], rtt: [], kernel: [], up: [], down: [], idle: [], size: [],
-              answers: 0, camera: 0, lastOut: NaN };
+              answers: 0, camera: 0, lastOut: NaN, msgsIn: 0, msgsOut: 0, kinds: {} };
+  // each message's kind: Jupyter's msg_type (a comm message's method / content type added)
+  const kind = (dir, msg) => {
+    const t = /"msg_type":\s*"(\w+)"/.exec(msg), m = /"method":\s*"(\w+)"/.exec(msg);
+    const c = /"type":\s*"(\w+)"/.exec(msg);
+    const k = `${dir} ${t ? t[1] : "direct"}${m ? "/" + m[1] : ""}${c ? "/" + c[1] : ""}`;
+    s.kinds[k] = (s.kinds[k] || 0) + 1;
+  };
   const epoch = () => performance.timeOrigin + performance.now();
   window.__live = s;
   const dec = new TextDecoder();
@@ -68,6 +81,8 @@ PROBE = r"""(() => {
   const Orig = window.WebSocket;
   const send = Orig.prototype.send;
   Orig.prototype.send = function (d) {
+    s.msgsOut += 1;
+    kind("out", text(d));
     if (/"type":\s*"frame"/.test(text(d))) {
       s.sent.push(performance.now());
       s.sentAt.push(epoch());
@@ -78,9 +93,11 @@ PROBE = r"""(() => {
     constructor(...args) {
       super(...args);
       this.addEventListener("message", (ev) => {
+        s.msgsIn += 1;
         const t = performance.now(), at = epoch();
-        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then((m) => answer(t, at, m));
-        else answer(t, at, text(ev.data));
+        const seen = (m) => { kind("in", m); answer(t, at, m); };
+        if (ev.data instanceof Blob) ev.data.slice(0, 65536).text().then(seen);
+        else seen(text(ev.data));
       });
     }
   };
@@ -101,9 +118,26 @@ IN_KERNEL = """async (code) => {
   return out; }"""
 
 KERNEL_TIMES = (
-    "import json; print(json.dumps({**coach.timings, 'frames': coach.frames, "
-    "'handler': coach.camera.kernel_seconds}))"
+    "import json, time; print(json.dumps({**coach.timings, 'frames': coach.frames, "
+    "'handler': coach.camera.kernel_seconds, 'cpu': time.process_time()}))"
 )
+
+#: Refuses the page's direct socket to the kernel (its token spoilt), so frames take the comm.
+REFUSE_DIRECT = """(() => {
+  const Orig = window.WebSocket;
+  window.WebSocket = class extends Orig {
+    constructor(url, ...rest) {
+      const u = String(url);
+      super(u.includes("/gymcoach-frames") ? u.replace(/token=[^&]*/, "token=wrong") : u, ...rest);
+    }
+  };
+})();"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def export(rev: str, dest: Path) -> Path:
@@ -130,10 +164,12 @@ def screenshots(page, folder: Path) -> None:  # noqa: ANN001 - a playwright page
 
 
 def run_version(
-    tree: Path, clip: Path, seconds: float, tmp: Path, shots: Path | None = None
-) -> dict[str, object]:
+    tree: Path, clip: Path, seconds: float, tmp: Path, shots: Path | None = None,
+    *, refuse_direct: bool = False,
+) -> dict[str, object]:  # fmt: skip
     """Notebook 04 of ``tree`` in JupyterLab + Chromium for ``seconds``: the figures (and
-    screenshots in ``shots`` after them)."""
+    screenshots in ``shots`` after them); ``refuse_direct``: the widget's direct socket is
+    refused, its frames go through the comm."""
     from playwright.sync_api import sync_playwright
 
     token = "gymcoach-bench"
@@ -145,6 +181,8 @@ def run_version(
             browser = launch_with_fake_camera(pw, clip)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.add_init_script(PROBE)
+            if refuse_direct:
+                page.add_init_script(REFUSE_DIRECT)
             page.goto(url)
             page.wait_for_selector(".jp-Notebook", timeout=120_000)
             page.wait_for_timeout(8_000)  # let the kernel start and the page settle
@@ -163,9 +201,10 @@ def run_version(
             page.evaluate(COUNT_CAMERA)
             k0 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
             page.evaluate("() => { const s = window.__live; s.rtt = []; s.kernel = [];"
-                          " s.up = []; s.down = []; s.idle = []; s.size = [];"
-                          " s.answers = 0; s.camera = 0; }")  # fmt: skip
-            load0, t0 = os.getloadavg()[0], time.perf_counter()
+                          " s.up = []; s.down = []; s.idle = []; s.size = []; s.answers = 0;"
+                          " s.camera = 0; s.msgsIn = 0; s.msgsOut = 0; s.kinds = {}; }"
+                          )  # fmt: skip
+            load0, t0, server0 = os.getloadavg()[0], time.perf_counter(), cpu_seconds(lab.pid)
             samples: dict[str, list[float]] = {"encode": [], "draw": []}
             while time.perf_counter() - t0 < seconds:
                 page.wait_for_timeout(500)
@@ -176,6 +215,7 @@ def run_version(
                         samples[key].append(float(data[attr]))
             live = page.evaluate("() => window.__live")
             elapsed = time.perf_counter() - t0
+            server = cpu_seconds(lab.pid) - server0
             k1 = json.loads(page.evaluate(IN_KERNEL, KERNEL_TIMES))
             data = page.evaluate("() => ({...document.querySelector('.gymcoach-camera').dataset})")
             if shots is not None:
@@ -185,6 +225,7 @@ def run_version(
         lab.terminate()
         lab.wait(timeout=30)
     frames = max(k1["frames"] - k0["frames"], 1)
+    answers = max(live["answers"], 1)
     rtt, kernel = live["rtt"], [k for k in live["kernel"] if k == k]
     transfer = [r - k for r, k in zip(live["rtt"], live["kernel"], strict=True) if k == k]
 
@@ -201,6 +242,15 @@ def run_version(
         "kernel": med(kernel),
         **{k: (k1[k] - k0[k]) / frames * 1000 for k in ("decode", "pose", "coach")},
         "draw": med(samples["draw"]),
+        "period": elapsed * 1000 / answers,
+        "kernel_mean": statistics.fmean(kernel) if kernel else float("nan"),
+        "idle_mean": statistics.fmean([x for x in live["idle"] if x == x] or [float("nan")]),
+        "msgs_in": live["msgsIn"] / answers,
+        "msgs_out": live["msgsOut"] / answers,
+        "kernel_cpu": (k1["cpu"] - k0["cpu"]) / frames * 1000 if "cpu" in k0 else float("nan"),
+        "server_cpu": server / answers * 1000,
+        "transport": data.get("transport", "comm"),
+        "kinds": {k: n / answers for k, n in sorted(live["kinds"].items())},
         **{k: med([x for x in live[k] if x == x]) for k in ("up", "down", "idle", "size")},
         "encoder": data.get("encoder", "page"),
         "sent": data.get("sentSize", "640x480"),  # a widget without the figure sends it whole
@@ -220,6 +270,14 @@ ROWS = (
     ("  browser send -> kernel handler starts, ms", "up", "{:.1f}"),
     ("  kernel answer sent -> browser receives it, ms", "down", "{:.1f}"),
     ("  kernel between answering one frame and starting the next, ms", "idle", "{:.1f}"),
+    ("frames went by", "transport", "{}"),
+    ("time per answer (1000 / answers a second), ms", "period", "{:.1f}"),
+    ("  kernel handler, mean, ms", "kernel_mean", "{:.1f}"),
+    ("  kernel between one answer and the next frame, mean, ms", "idle_mean", "{:.1f}"),
+    ("WebSocket messages per answer, page in / out", "msgs_in", "{:.2f}"),
+    ("  out", "msgs_out", "{:.2f}"),
+    ("CPU per answer: kernel (all threads), ms", "kernel_cpu", "{:.1f}"),
+    ("CPU per answer: Jupyter server, ms", "server_cpu", "{:.1f}"),
     ("answer message, bytes", "size", "{:.0f}"),
     ("kernel handler, ms", "kernel", "{:.1f}"),
     ("  decode, ms", "decode", "{:.1f}"),
@@ -234,7 +292,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--old", default="main", help="commit to compare with (git archive)")
-    ap.add_argument("--only", choices=("old", "new"))
+    ap.add_argument("--only", help="a comma list of old, new, comm (default: all three; comm is "
+                    "this checkout with the direct socket refused: the comm path)")  # fmt: skip
     ap.add_argument("--clip", type=Path, default=ROOT / "data" / "samples" / "squat-left.mp4")
     ap.add_argument("--screenshots", type=Path, help="folder for PNGs of the new dashboard")
     args = ap.parse_args()
@@ -242,23 +301,29 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="browser-live-") as tmp_dir:
         tmp = Path(tmp_dir)
         clip = video_to_y4m(args.clip, tmp / "camera.y4m")
-        versions = {"old": args.old, "new": None}
+        versions = {"old": args.old, "new": None, "comm": None}
+        only = args.only.split(",") if args.only else list(versions)
         for name, rev in versions.items():
-            if args.only and name != args.only:
+            if name not in only:
                 continue
             tree = export(rev, tmp / name) if rev else ROOT
             (tmp / f"{name}-run").mkdir()
             print(f"{name}: {rev or 'this checkout'} ...", flush=True)
             shots = args.screenshots if name == "new" else None
-            results[name] = run_version(tree, clip, args.seconds, tmp / f"{name}-run", shots)
+            results[name] = run_version(tree, clip, args.seconds, tmp / f"{name}-run", shots,
+                                        refuse_direct=name == "comm")  # fmt: skip
     names = list(results)
     print(f"\n{args.seconds:.0f} s at 640x480, {args.clip.name} as the camera; "
-          f"old = {args.old}, new = this checkout")  # fmt: skip
+          f"old = {args.old}, new = this checkout, comm = this checkout with its direct "
+          "socket refused")  # fmt: skip
     print(f"| figure | {' | '.join(names)} |\n|---|{'---|' * len(names)}")
     for label, key, fmt in ROWS:
         cells = [fmt.format(results[n][key]) if results[n][key] == results[n][key] else "-"
                  for n in names]  # fmt: skip
         print(f"| {label} | {' | '.join(cells)} |")
+    for n in names:  # what the messages were
+        kinds = ", ".join(f"{k} {v:.2f}" for k, v in results[n]["kinds"].items() if v >= 0.005)
+        print(f"{n}: messages per answer by kind: {kinds}")
 
 
 if __name__ == "__main__":

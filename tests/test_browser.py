@@ -3,7 +3,8 @@
 The fake webcam plays a committed rendered clip (``data/samples/squat-left.mp4``, issue 10: a
 body mesh doing squats, which MediaPipe sees as a person) converted to y4m. The test opens
 notebook 04, runs it, and checks that frames reach the kernel, landmarks come back, the skeleton
-is drawn on the overlay canvas, the exercise is recognised and the rep counter moves.
+is drawn on the overlay canvas, the exercise is recognised and the rep counter moves; frames
+go by the direct socket to the kernel, and by the widget's comm when that socket is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.browser
 
+#: The overlay canvas's painted pixels (the skeleton drawn from the kernel's answers).
+OVERLAY_PIXELS = """() => { const c = document.querySelector('.gymcoach-overlay');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n; }"""
+
 
 @pytest.fixture
 def lab(tmp_path: Path):
@@ -35,6 +42,62 @@ def lab(tmp_path: Path):
     proc.wait(timeout=20)
 
 
+def open_coach(page, url: str, token: str, tmp_path: Path):  # noqa: ANN001, ANN201 - playwright
+    """Notebook 04 run in ``page`` until the camera widget is there; its element."""
+    page.goto(f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=120_000)
+    page.wait_for_timeout(8_000)  # let the kernel start and the page settle
+    camera = None
+    for _attempt in range(2):  # a click while the page still settles can be lost: retry
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            camera = page.wait_for_selector(".gymcoach-camera", state="attached",
+                                            timeout=120_000)  # fmt: skip
+            break
+        except Exception:  # noqa: BLE001 - retried once, then reported below
+            page.screenshot(path=str(tmp_path / "no-camera.png"))
+    assert camera is not None, f"the camera widget never appeared ({tmp_path}/no-camera.png)"
+    return camera
+
+
+#: Spoils the token of the page's direct socket to the kernel: its server refuses it (403).
+WRONG_TOKEN = """(() => {
+  const Orig = window.WebSocket;
+  window.WebSocket = class extends Orig {
+    constructor(url, ...rest) {
+      const u = String(url);
+      super(u.includes("/gymcoach-frames") ? u.replace(/token=[^&]*/, "token=wrong") : u, ...rest);
+    }
+  };
+})();"""
+
+
+def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
+    lab, tmp_path: Path
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, token = lab
+    clip = video_to_y4m(ROOT / "data" / "samples" / "squat-left.mp4", tmp_path / "squat.y4m")
+    with sync_playwright() as pw:
+        browser = launch_with_fake_camera(pw, clip)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.add_init_script(WRONG_TOKEN)
+        camera = open_coach(page, url, token, tmp_path)
+        page.wait_for_function(
+            "() => Number(document.querySelector('.gymcoach-camera')?.dataset.framesDrawn || 0)"
+            " >= 30", timeout=120_000)  # fmt: skip
+        transport = camera.get_attribute("data-transport")
+        painted = page.evaluate(OVERLAY_PIXELS)
+        status = page.inner_text(".gymcoach-status")
+        browser.close()
+    print(f"fallback: transport {transport!r}, {painted} overlay pixels, status {status!r}")
+    assert transport == "comm", f"frames went by {transport!r}, not the comm, with a wrong token"
+    assert painted > 500, "the skeleton was not drawn on the overlay"
+    assert "camera on" in status
+
+
 def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -43,20 +106,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
     with sync_playwright() as pw:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=120_000)
-        page.wait_for_timeout(8_000)  # let the kernel start and the page settle
-        camera = None
-        for _attempt in range(2):  # a click while the page still settles can be lost: retry
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            try:
-                camera = page.wait_for_selector(".gymcoach-camera", state="attached",
-                                                timeout=120_000)  # fmt: skip
-                break
-            except Exception:  # noqa: BLE001 - retried once, then reported below
-                page.screenshot(path=str(tmp_path / "no-camera.png"))
-        assert camera is not None, f"the camera widget never appeared ({tmp_path}/no-camera.png)"
+        camera = open_coach(page, url, token, tmp_path)
         page.wait_for_function(
             "() => Number(document.querySelector('.gymcoach-camera')?.dataset.framesDrawn || 0)"
             " >= 30", timeout=120_000)  # fmt: skip
@@ -65,12 +115,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         page.wait_for_timeout(10_000)
         drawn = int(camera.get_attribute("data-frames-drawn"))
         fps = (drawn - n0) / (time.perf_counter() - t0)
-        painted = page.evaluate(
-            """() => { const c = document.querySelector('.gymcoach-overlay');
-                       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                       let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-                       return n; }"""
-        )
+        painted = page.evaluate(OVERLAY_PIXELS)
         status = page.inner_text(".gymcoach-status")
         rtt, kernel_ms, encode_ms = (
             camera.get_attribute(f"data-{a}-ms") for a in ("round-trip", "kernel", "encode")
@@ -84,14 +129,23 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         except Exception:  # noqa: BLE001 - reported by the assertion below
             page.screenshot(path=str(tmp_path / "no-reps.png"))
         reps = int(camera.get_attribute("data-reps") or 0)
+        # the dashboard (set by the kernel's main thread, not the frames' socket) follows
+        try:
+            page.wait_for_function(
+                "() => /exercise: squat/.test(document.querySelector('.gymcoach-dashboard')"
+                ".innerText)", timeout=30_000)  # fmt: skip
+        except Exception:  # noqa: BLE001 - reported by the assertion below
+            page.screenshot(path=str(tmp_path / "no-dashboard.png"))
+        dashboard = page.inner_text(".gymcoach-dashboard")
         most_in_flight = int(camera.get_attribute("data-max-in-flight") or 0)
         exercise = camera.get_attribute("data-exercise")
         encoder = camera.get_attribute("data-encoder")
+        transport = camera.get_attribute("data-transport")
         sent_size = camera.get_attribute("data-sent-size")
         print(f"browser: {drawn} frames drawn, {fps:.1f} fps, round trip {rtt} ms (kernel "
               f"{kernel_ms} ms, JPEG {encode_ms} ms), at most {most_in_flight} in flight, "
-              f"{painted} overlay pixels, encoded in the {encoder}, sent at {sent_size}, "
-              f"status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
+              f"{painted} overlay pixels, encoded in the {encoder}, sent at {sent_size} by "
+              f"{transport}, status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         # "save video", a few seconds, "save session": a new session folder with the video
         sessions = ROOT / "data" / "sessions"
         before = set(sessions.iterdir()) if sessions.is_dir() else set()
@@ -131,5 +185,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
     assert 1 <= most_in_flight <= 2, f"{most_in_flight} frames were unanswered at once (max 2)"
     assert painted > 500, "the skeleton was not drawn on the overlay"
     assert encoder == "worker", "the JPEG was encoded on the page's thread, not in a worker"
+    assert transport == "direct", f"frames went by {transport!r}, not the direct socket"
+    assert "exercise: squat" in dashboard, f"the dashboard did not follow ({tmp_path})"
     assert "camera on" in status
     assert reps >= 2, f"the rep counter did not move ({reps} reps; {tmp_path}/no-reps.png)"

@@ -1,5 +1,6 @@
 // Camera widget: the browser's webcam -> small JPEG frames to the kernel (at most
-// `max_in_flight` unanswered, never queued; encoded in a worker), results (landmarks, colours, texts) back -> drawn on a canvas
+// `max_in_flight` unanswered, never queued; encoded in a worker; over a direct WebSocket to the
+// kernel, or the widget's comm), results (landmarks, colours, texts) back -> drawn on a canvas
 // over the video. Speech and a beep are played here, on request from the kernel.
 
 const EDGES_DEFAULT = [];
@@ -48,13 +49,67 @@ function render({ model, el }) {
   let ready = null; // {buf, t, w, h, at}: an encoded frame waiting for a slot
   // smoothed round trip (send to answer), kernel handler, JPEG (grab to bytes), drawing (ms)
   let rtt = 0, kernelMs = 0, encodeMs = 0, drawMs = 0;
-  let upMs = 0; // smoothed send -> kernel handler (the answer's k_in, on this machine's clock)
+  // the way to the kernel (send -> its handler starts, from the answer's k_in on this machine's
+  // clock): the least of the last 30, as a frame that waited there adds its wait (counted in,
+  // that wait would make pacing send earlier, and frames wait longer: it fed itself)
+  let upMs = 0;
+  const ups = [];
 
   function setStatus(text, isError) {
     status.textContent = text;
     status.style.color = isError ? "#c0392b" : "#555";
     model.set("status", text);
     model.save_changes();
+  }
+
+  // Transport: a direct WebSocket to the kernel's frame server (gymlib/widgets/direct.py) when
+  // it opens within a second, else the widget's comm (through the Jupyter server). Frames wait
+  // until it is decided; a socket that closes later hands over to the comm.
+  let direct = null; // the open socket, or null: the comm
+  let transport = ""; // "", "direct" or "comm"
+  function useTransport(name) {
+    transport = name;
+    root.dataset.transport = name;
+    model.set("transport", name);
+    model.save_changes();
+  }
+  function connect() {
+    const url = model.get("direct_url"), token = model.get("direct_token");
+    if (!url || !token || typeof WebSocket !== "function") { useTransport("comm"); return; }
+    // a page not on localhost is let in by its origin, which the kernel hears through the
+    // comm: it may hear it after the first try, so that page tries twice
+    model.set("page_origin", location.origin);
+    model.save_changes();
+    const local = /^(localhost|127\.|\[::1\]$)/.test(location.hostname);
+    const giveUp = setTimeout(() => { if (!transport) useTransport("comm"); }, 1000);
+    const attempt = (n) => {
+      let ws;
+      try {
+        ws = new WebSocket(`${url}?token=${encodeURIComponent(token)}`);
+      } catch (e) { clearTimeout(giveUp); useTransport("comm"); return; }
+      ws.binaryType = "arraybuffer";
+      ws.onopen = () => {
+        if (transport) { ws.close(); return; } // too late: the comm has it
+        clearTimeout(giveUp);
+        direct = ws;
+        useTransport("direct");
+      };
+      ws.onmessage = (ev) => { if (ws === direct) onAnswer(JSON.parse(ev.data)); };
+      ws.onclose = () => {
+        if (ws === direct) {
+          direct = null;
+          sentAt.length = 0; // its frames in flight are lost: their slots are free
+          useTransport("comm");
+          if (!stopped) offer();
+        } else if (!transport && n < 2 && !local) {
+          setTimeout(() => { if (!transport) attempt(n + 1); }, 300);
+        } else if (!transport) {
+          clearTimeout(giveUp);
+          useTransport("comm");
+        }
+      };
+    };
+    attempt(1);
   }
 
   async function listCameras() {
@@ -211,7 +266,7 @@ function render({ model, el }) {
   let paced = null; // the timer that sends the waiting frame when it is due
 
   function send() {
-    if (!ready || !slotFree() || stopped || !model.get("running")) return;
+    if (!ready || !slotFree() || stopped || !transport || !model.get("running")) return;
     const wait = due();
     if (wait > 0) {
       if (!paced) paced = setTimeout(() => { paced = null; send(); }, wait);
@@ -223,7 +278,18 @@ function render({ model, el }) {
     if (sentAt.length > Number(root.dataset.maxInFlight || 0)) {
       root.dataset.maxInFlight = String(sentAt.length); // the most ever unanswered, for tests
     }
-    model.send({ type: "frame", t, width: w, height: h }, undefined, [buf]);
+    const head = { type: "frame", t, width: w, height: h };
+    if (direct) {
+      // 4-byte length, the JSON header, the JPEG (direct.py's split_frame)
+      const text = new TextEncoder().encode(JSON.stringify(head));
+      const msg = new Uint8Array(4 + text.length + buf.byteLength);
+      new DataView(msg.buffer).setUint32(0, text.length);
+      msg.set(text, 4);
+      msg.set(new Uint8Array(buf), 4 + text.length);
+      direct.send(msg);
+    } else {
+      model.send(head, undefined, [buf]);
+    }
     root.dataset.sentSize = `${w}x${h}`; // the size the kernel gets (see pose_side)
     sent += 1;
   }
@@ -286,7 +352,7 @@ function render({ model, el }) {
     send();
     const fresh = performance.now() - lastTick < 250 ? framesSeen !== frameSent
       : video.currentTime !== lastSentTime;
-    if (!fresh || encoding || ready || !slotFree() || video.readyState < 2 ||
+    if (!fresh || encoding || ready || !slotFree() || !transport || video.readyState < 2 ||
         !model.get("running") || due() > encodeMs + 17) return; // encoded just in time (offer
     // runs on every animation frame, ~17 ms apart)
     const [w, h] = sendSize();
@@ -365,13 +431,18 @@ function render({ model, el }) {
   model.on("change:width", () => { if (stream) start(); });
   model.on("change:height", () => { if (stream) start(); });
 
-  model.on("msg:custom", (msg) => {
+  // an answer from the kernel, by either transport
+  function onAnswer(msg) {
     if (msg.type === "result") {
       if (sentAt.length) {
         const at = sentAt.shift();
         rtt = 0.9 * rtt + 0.1 * (performance.now() - at);
         const up = msg.k_in - (performance.timeOrigin + at);
-        if (up >= 0 && up < 1000) upMs = 0.9 * upMs + 0.1 * up;
+        if (up >= 0 && up < 1000) {
+          ups.push(up);
+          if (ups.length > 30) ups.shift();
+          upMs = Math.min(...ups);
+        }
       }
       if (!stopped) offer(); // the freed slot takes the waiting frame before this one is drawn
       if (msg.kernel_ms !== undefined) kernelMs = 0.9 * kernelMs + 0.1 * msg.kernel_ms;
@@ -405,6 +476,12 @@ function render({ model, el }) {
     } else if (msg.type === "error") {
       if (!msg.answered) sentAt.shift(); // (an error after the answer frees no slot)
       setStatus(msg.text, true);
+    }
+  }
+
+  model.on("msg:custom", (msg) => {
+    if (msg.type === "result" || msg.type === "error") {
+      onAnswer(msg);
     } else if (msg.type === "start") {
       start();
     } else if (msg.type === "send_video") {
@@ -415,8 +492,9 @@ function render({ model, el }) {
     }
   });
   picker.addEventListener("change", () => { if (!stopped) start(); });
+  connect();
   listCameras().then(() => { if (model.get("running")) start(); });
-  return () => { stop(); if (worker) worker.terminate(); };
+  return () => { stop(); if (worker) worker.terminate(); if (direct) direct.close(); };
 }
 
 export default { render };

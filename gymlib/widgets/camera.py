@@ -10,8 +10,13 @@ worker, off the page's thread. The pose model looks at the person at 256x256, so
 fills the frame needs only a 256-px frame, which is cheaper to encode, send and decode; a far or
 not yet found person gets more pixels (:class:`PoseSize`; docs/benchmarks.md, "Live coach in
 the browser").
-The kernel side is a callback: ``frame bytes -> result dict``. With ``record_video`` on, the
-browser also records the camera and sends the video on ``request_video()``.
+The kernel side is a callback: ``frame bytes -> result dict``. Frames and answers go over a
+direct WebSocket to a server the kernel starts on 127.0.0.1 (:mod:`gymlib.widgets.direct`,
+bypassing the Jupyter server and the kernel's message loop), or, when the page cannot reach it
+within a second (JupyterLab on another machine, a blocked port), through the widget's comm;
+the browser reports which (``transport``, the page's ``data-transport``). With
+``record_video`` on, the browser also records the camera and sends the video on
+``request_video()``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 import traitlets
 
 from gymlib.landmarks import POSE_CONNECTIONS
+from gymlib.widgets.direct import FrameServer, Reply, on_main
 
 FrameHandler = Callable[[bytes, float], dict[str, Any] | None]
 #: called with the recorded video's bytes, its MIME type and an error text (or None)
@@ -107,6 +113,13 @@ class CameraWidget(anywidget.AnyWidget):
     status = traitlets.Unicode("").tag(sync=True)
     fps = traitlets.Float(0.0).tag(sync=True)
     frames_drawn = traitlets.Int(0).tag(sync=True)
+    #: the direct socket to the kernel (:mod:`gymlib.widgets.direct`; empty: the comm only)
+    direct_url = traitlets.Unicode("").tag(sync=True)
+    direct_token = traitlets.Unicode("").tag(sync=True)
+    #: the page's origin (reported by the browser: a non-loopback page's socket is let in)
+    page_origin = traitlets.Unicode("").tag(sync=True)
+    #: how frames go, as the browser reports it: "direct", or "comm" (no socket, or it failed)
+    transport = traitlets.Unicode("").tag(sync=True)
 
     def __init__(
         self,
@@ -114,6 +127,8 @@ class CameraWidget(anywidget.AnyWidget):
         *,
         on_video: VideoHandler | None = None,
         after: Callable[[], None] | None = None,
+        direct: bool = True,
+        max_frame_bytes: int = 20 * 1024 * 1024,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -124,7 +139,14 @@ class CameraWidget(anywidget.AnyWidget):
         self.frames_received = 0
         self.kernel_seconds = 0.0
         self.pose_size = PoseSize()
+        self._after_due = False
         self.on_msg(self._on_msg)
+        self._server: FrameServer | None = None
+        if direct and handler is not None:
+            self._server = FrameServer(self._direct_frame, max_bytes=max_frame_bytes)
+            self.direct_url, self.direct_token = self._server.url, self._server.token
+            self.observe(lambda ch: self._server and self._server.page_origins.add(ch["new"]),
+                         names="page_origin")  # fmt: skip
 
     def _on_msg(self, _widget: Any, content: dict[str, Any], buffers: list[bytes]) -> None:
         if isinstance(content, dict) and content.get("type") == "video":
@@ -137,21 +159,30 @@ class CameraWidget(anywidget.AnyWidget):
             return
         if not isinstance(content, dict) or content.get("type") != "frame":
             return
+        jpeg = bytes(buffers[0]) if buffers else b""
+        self._frame(content, jpeg, self.send, lambda fn: fn())
+
+    def _direct_frame(self, header: dict[str, Any], jpeg: bytes, reply: Reply) -> None:
+        """A frame from the direct socket, in its server's thread: answered there; the rest
+        (traits, the dashboard) is handed to the kernel's main thread."""
+        self._frame(header, jpeg, reply, on_main)
+
+    def _frame(self, content: dict[str, Any], jpeg: bytes, reply: Reply,
+               later: Callable[[Callable[[], None]], None]) -> None:  # fmt: skip
+        """One frame: the handler's answer to ``reply``, then the pose size and ``after``
+        through ``later`` (the comm's thread runs them at once, the direct socket's hands them
+        to the main thread)."""
         self.frames_received += 1
         t0, t_in = time.perf_counter(), time.time()
         answered = False  # once the result is sent, an error frees no second slot in the browser
         try:
-            if not buffers:
+            if not jpeg:
                 raise ValueError("a frame message came without its JPEG data")
-            result = (
-                self.handler(bytes(buffers[0]), float(content.get("t", 0.0)))
-                if (self.handler)
-                else None
-            )
+            result = self.handler(jpeg, float(content.get("t", 0.0))) if self.handler else None
             ms = (time.perf_counter() - t0) * 1000
             # k_in / k_out: when the handler started and the answer left, on the machine's clock
             # (epoch ms), for benchmarks/browser_live.py's time per hop
-            self.send(
+            reply(
                 {
                     "type": "result",
                     **(result or {}),
@@ -165,18 +196,29 @@ class CameraWidget(anywidget.AnyWidget):
                 size = (int(content.get("width") or 1), int(content.get("height") or 1))
                 side = self.pose_size((result or {}).get("landmarks"), size)
                 if side != self.pose_side:
-                    self.pose_side = side
+                    later(lambda: setattr(self, "pose_side", side))
         except Exception as exc:  # noqa: BLE001 - shown in the widget, the session goes on
-            self.send({"type": "error", "answered": answered,
-                       "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
+            reply({"type": "error", "answered": answered,
+                   "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
         else:
-            try:
-                if self.after is not None:
-                    self.after()
-            except Exception as exc:  # noqa: BLE001 - as above; this frame was answered
-                self.send({"type": "error", "answered": True,
-                           "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
+            if self.after is not None and not self._after_due:
+                self._after_due = True  # one hand-over at a time: it shows the latest frame
+                later(self._run_after)
         self.kernel_seconds += time.perf_counter() - t0
+
+    def _run_after(self) -> None:
+        self._after_due = False
+        try:
+            self.after()  # type: ignore[misc]
+        except Exception as exc:  # noqa: BLE001 - as above; the frame was answered
+            self.send({"type": "error", "answered": True,
+                       "text": f"frame {self.frames_received}: {exc}"})  # fmt: skip
+
+    def close(self) -> None:  # noqa: D401 - widget API
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        super().close()
 
     def start(self) -> None:
         self.running = True

@@ -369,6 +369,7 @@ class LiveCoach(W.VBox):
         )
 
     def close(self) -> None:  # noqa: D401 - widget API
+        self.camera.close()  # its frame server's thread ends: no frame after this
         if not (_EXITING or sys.is_finalizing()):  # at exit MediaPipe's close() never returns
             with self._lock:  # not while a frame is in the pose model
                 self.extractor.close()
