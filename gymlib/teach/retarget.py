@@ -3,7 +3,8 @@
 A taught clip is one body seen from one camera. Turning its 2-D landmarks in the picture
 (:func:`gymlib.features.rotate_view`) does not show the movement as another camera would: the
 depth MediaPipe guesses is too poor to turn. Here the clip is instead lifted to 3-D (each bone's
-depth the rest of its length, its sign MediaPipe's), turned into the body's own frame
+depth the rest of its length, its sign MediaPipe's; two arms that mirror each other take
+their depth from each other), turned into the body's own frame
 (anterior, up, left), its bones' directions put on the generator's other bodies
 (:class:`gymlib.synth.Body`) and filmed by the generator's camera, noise and MediaPipe-like depth
 (:func:`gymlib.synth.camera.film`) from other angles, at other tempos: the same path the
