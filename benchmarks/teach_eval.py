@@ -7,8 +7,9 @@ For each movement that is none of the six (:data:`gymlib.synth.moves.NEW_MOVEMEN
 generator's lunges, jumping jacks and arm circles as reps, bicep curls, overhead presses, torso
 twists, shrugs, lateral raises, good mornings, front raises and standing knee raises): teach
 it from ONE generated clip of ~20 s (one body, one camera angle, no idle part) through
-``gymlib.teach`` (signal search, rules file, classifier retrained into a store), then run the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of
-that movement: other bodies, every camera angle, other tempos, walking in, standing and resting
+``gymlib.teach`` (signal search, rules file, classifier retrained into a store), then run
+the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of that
+movement: other bodies, every camera angle, other tempos, walking in, standing and resting
 around the reps. Figures: reps within one of the truth, reps counted in the idle parts, the new
 class's F1 on windows of the new movement against windows of the six and of "other", the time
 from clip to a working coach. Then the six's cross-validated macro-F1 (group k-fold on the real
