@@ -5,11 +5,11 @@
 
 For each movement that is none of the six (:data:`gymlib.synth.moves.NEW_MOVEMENTS`: the
 generator's lunges, jumping jacks and arm circles as reps, bicep curls, overhead presses, torso
-twists, shrugs, lateral raises and good mornings): teach it from ONE generated clip of ~20 s
-(one body, one camera angle, no idle part) through ``gymlib.teach`` (signal search, rules file,
-classifier retrained into a store),
-then run the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of
-that movement: other bodies, every camera angle, other tempos, walking in, standing and resting
+twists, shrugs, lateral raises, good mornings, front raises and standing knee raises): teach
+it from ONE generated clip of ~20 s (one body, one camera angle, no idle part) through
+``gymlib.teach`` (signal search, rules file, classifier retrained into a store), then run
+the live coach (``CoachSession(store=...)``, the classifier deciding) on fresh clips of that
+movement: other bodies, every camera angle, other tempos, walking in, standing and resting
 around the reps. Figures: reps within one of the truth, reps counted in the idle parts, the new
 class's F1 on windows of the new movement against windows of the six and of "other", the time
 from clip to a working coach. Then the six's cross-validated macro-F1 (group k-fold on the real
@@ -59,19 +59,52 @@ def run_coach(clip: SyntheticClip, store: Path, exercise: str = "auto") -> list:
     return list(session.reps)
 
 
+def still_windows(clip: SyntheticClip, start: int, end: int, share: float = 0.5) -> np.ndarray:
+    """Of ``cut_windows(clip.landmarks[start:end])``'s windows, those with at least ``share`` of
+    their frames in a pause: the true body (the generator's world joints, ``keep_world``) moving
+    at under 5 % of its fastest in the clip (the held top between reps, the held bottom)."""
+    from gymlib.landmarks import PoseLandmark as L
+
+    limbs = ("ELBOW", "WRIST", "KNEE", "ANKLE")
+    joints = [L[f"{s}_{j}"] for s in ("LEFT", "RIGHT") for j in limbs]
+    joints += [L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP]
+    world = clip.world[start:end, joints]
+    speed = np.r_[0.0, np.linalg.norm(np.diff(world, axis=0), axis=2).max(1)]
+    still = speed < 0.05 * speed.max()
+    n, out = len(still), []
+    for s in range(0, n - 29, 30):
+        out.append(still[s : s + 30].mean() >= share)
+    used = len(out) * 30
+    if 20 <= n - used < 30:  # the stretched tail, as cut_windows
+        out.append(still[used:].mean() >= share)
+    return np.array(out, bool)
+
+
 def f1_new_class(store: Path, name: str, kind: str, n: int, seed: int) -> dict:
     """F1 of the new class on 30-frame windows: its own fresh clips' rep windows against
-    windows of the six (generated, every view) and of "other" (the generator's)."""
+    windows of the six (generated, every view) and of "other" (the generator's).
+
+    ``f1``: every window from the first rep's start to the last one's end is the movement's
+    (the figure of the earlier rounds). ``f1_moving``: the windows that lie mostly in a pause
+    (the person holding still between reps or at the turn, :func:`still_windows`) are left out
+    of the count, neither the movement's nor another's: a second of standing still is no
+    window of the movement, and the coach counts reps, which it does not need such a window
+    for; taking it for ``other`` is as right as taking it for the movement."""
     from gymlib.datasets import cut_windows
     from gymlib.evaluation import not_exercise_windows, view_test_windows
     from gymlib.teach import Store
 
     clf = Store(store).classifier()
-    own = [
-        cut_windows(c.landmarks[c.reps[0].start : c.reps[-1].end + 1])
-        for c in (movement_clip(kind, 6, seed=seed + 900 + i, idle=False) for i in range(n))
+    clips = [
+        movement_clip(kind, 6, seed=seed + 900 + i, idle=False, keep_world=True) for i in range(n)
     ]
-    own = np.concatenate(own)
+    spans = [(c.reps[0].start, c.reps[-1].end + 1) for c in clips]
+    own = np.concatenate(
+        [cut_windows(c.landmarks[a:b]) for c, (a, b) in zip(clips, spans, strict=True)]
+    )
+    still = np.concatenate(
+        [still_windows(c, a, b) for c, (a, b) in zip(clips, spans, strict=True)]
+    )
     six = view_test_windows(1, seed=seed + 77, depth="mediapipe")[0]
     other, other_kind = not_exercise_windows(2, seed=seed + 78, depth="mediapipe")
     other = other[other_kind != kind]  # the generator's own lunges are lunges, not "other"
@@ -80,12 +113,21 @@ def f1_new_class(store: Path, name: str, kind: str, n: int, seed: int) -> dict:
     probs = clf.predict_proba(x)
     k = clf.classes.index(name)
     said = (probs.argmax(1) == k) & (probs.max(1) >= 0.9)
-    tp, fp, fn = (said & truth).sum(), (said & ~truth).sum(), (~said & truth).sum()
+
+    def f1(keep: np.ndarray) -> float:
+        s, t = said[keep], truth[keep]
+        tp, fp, fn = (s & t).sum(), (s & ~t).sum(), (~s & t).sum()
+        return float(2 * tp / max(2 * tp + fp + fn, 1))
+
+    moving = np.r_[~still, np.ones(len(six) + len(other), bool)]
     return {
-        "f1": float(2 * tp / max(2 * tp + fp + fn, 1)),
+        "f1": f1(np.ones(len(x), bool)),
+        "f1_moving": f1(moving),
         "windows_new": int(len(own)),
+        "windows_still": int(still.sum()),
+        "still_recognised": int((said[: len(own)] & still).sum()),
         "windows_six_other": int(len(six) + len(other)),
-        "false_new_in_six_other": int(fp),
+        "false_new_in_six_other": int((said & ~truth).sum()),
     }
 
 

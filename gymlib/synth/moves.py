@@ -38,10 +38,10 @@ from gymlib.synth.truth import RepTruth, SyntheticClip
 
 #: counted movements none of the six: the generator's lunges, jumping jacks and arm circles
 #: (as reps) and bicep curls, overhead presses, standing torso twists, shoulder shrugs, lateral
-#: raises and good mornings (a hip hinge)
+#: raises, good mornings (a hip hinge), front raises and standing knee raises (marching)
 NEW_MOVEMENTS: tuple[str, ...] = (
     "lunge", "jumping_jack", "arm_circles", "bicep_curl", "overhead_press", "torso_twist",
-    "shrug", "lateral_raise", "hip_hinge",
+    "shrug", "lateral_raise", "hip_hinge", "front_raise", "knee_raise",
 )  # fmt: skip
 
 _LEFT = vec(0, 0, 1)
@@ -125,6 +125,43 @@ def _lateral_raise(sk: Skel, body: Body, phase: np.ndarray, rng: np.random.Gener
         arm_ik(sk, body, side, wrist, np.broadcast_to(vec(-0.3, -1, 0), (n, 3)))
 
 
+def _front_raise(sk: Skel, body: Body, phase: np.ndarray, rng: np.random.Generator) -> None:
+    """Arms from hanging by the thighs forward and up to about shoulder height, a little
+    apart, elbows nearly straight; legs still."""
+    n, top = len(phase), rng.uniform(80, 100)
+    spread = np.radians(rng.uniform(5, 15))
+    for side, sign in SIDES:
+        a = np.radians(5 + phase * top)[:, None]
+        out = vec(1, 0, 0) * np.cos(spread) + _LEFT * sign * np.sin(spread)
+        wrist = (
+            sk[side, "shoulder"] + (np.sin(a) * out - np.cos(a) * vec(0, 1, 0)) * body.arm * 0.95
+        )
+        arm_ik(sk, body, side, wrist, np.broadcast_to(vec(0, -1, 0) + _LEFT * sign, (n, 3)))
+
+
+def _knee_raise(body: Body, phase: np.ndarray, cycle: np.ndarray,
+                rng: np.random.Generator) -> np.ndarray:  # fmt: skip
+    """Standing knee raises (marching in place), legs taking turns: the thigh forward and up
+    to about level, the shank hanging under the knee, the other leg straight; arms hanging."""
+    n = len(phase)
+    sk = Skel(n)
+    top = rng.uniform(70, 95)
+    lead = np.where(cycle % 2 == 0, 1.0, -1.0)  # +1: the left knee rises
+    hip_mid = rows(vec(0, body.ankle_height + body.leg * 0.99, 0), n)
+    set_hips(sk, body, hip_mid, _LEFT)
+    for side, sign in SIDES:
+        scale = body.asym if side == "R" else 1.0
+        lift = np.where(lead * sign > 0, phase, 0.0) * top
+        knee = sk[side, "hip"] + sag(180 - 2 - lift, body.thigh * scale)
+        sk[side, "knee"] = knee
+        sk[side, "ankle"] = knee + sag(180 + 3 - lift * 0.1, body.shank * scale)
+    trunk_and_shoulders(sk, body, hip_mid, np.full(n, 3.0), _LEFT)
+    for side, sign in SIDES:
+        wrist = sk[side, "shoulder"] + vec(0.03, -body.arm * 0.96, 0) + _LEFT * sign * 0.06
+        arm_ik(sk, body, side, wrist, np.broadcast_to(vec(-1, 0, 0), (n, 3)))
+    return sk.p
+
+
 def _hip_hinge(body: Body, phase: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A good morning: knees soft and nearly still, the hips pushed back and the torso bent
     forward from upright to 60-85 degrees, the hands crossed on the chest."""
@@ -159,6 +196,8 @@ def _pose(kind: str, body: Body, phase: np.ndarray, cycle: np.ndarray,
         return _pose_jumping_jack(body, phase, rng)
     if kind == "hip_hinge":
         return _hip_hinge(body, phase, rng)
+    if kind == "knee_raise":
+        return _knee_raise(body, phase, cycle, rng)
     sk = _standing(body, len(phase), rng, fps)
     if kind == "arm_circles":
         _arm_circles(sk, body, phase, rng)
@@ -170,6 +209,8 @@ def _pose(kind: str, body: Body, phase: np.ndarray, cycle: np.ndarray,
         _shrug(sk, body, phase, rng)
     elif kind == "lateral_raise":
         _lateral_raise(sk, body, phase, rng)
+    elif kind == "front_raise":
+        _front_raise(sk, body, phase, rng)
     else:
         _torso_twist(sk, body, phase, cycle, rng)
     return sk.p

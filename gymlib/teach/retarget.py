@@ -3,7 +3,8 @@
 A taught clip is one body seen from one camera. Turning its 2-D landmarks in the picture
 (:func:`gymlib.features.rotate_view`) does not show the movement as another camera would: the
 depth MediaPipe guesses is too poor to turn. Here the clip is instead lifted to 3-D (each bone's
-depth the rest of its length, its sign MediaPipe's), turned into the body's own frame
+depth the rest of its length, its sign MediaPipe's; two arms that mirror each other take
+their depth from each other), turned into the body's own frame
 (anterior, up, left), its bones' directions put on the generator's other bodies
 (:class:`gymlib.synth.Body`) and filmed by the generator's camera, noise and MediaPipe-like depth
 (:func:`gymlib.synth.camera.film`) from other angles, at other tempos: the same path the
@@ -65,6 +66,17 @@ def _depth(d2: np.ndarray, length: float, toward: np.ndarray) -> np.ndarray:
     return dz * np.tanh(_smooth(toward) / (0.2 * length))
 
 
+def _turned(xy: np.ndarray, trunk: float) -> float:
+    """Which way the person is turned from the camera, as the sign of the depth of the left
+    hip and shoulder behind the right ones (+1: the left side further away), from the nose
+    beside the ears' midpoint in the picture (the face points where the body does: turned
+    to the picture's right, the nose is right of the ears); 0 when it is not clear (within
+    0.05 trunk lengths: facing the camera or away). MediaPipe's depth gets this wrong on some
+    clips, and the whole body is then lifted facing the other way."""
+    off = float(np.median(xy[:, L.NOSE, 0] - _mid(xy, L.LEFT_EAR, L.RIGHT_EAR)[:, 0]))
+    return float(np.sign(off)) if abs(off) > 0.05 * trunk else 0.0
+
+
 def lift(landmarks: np.ndarray, aspect: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frames with a person of ``(T, 33, 4)`` -> main joints in 3-D ``(T, 33, 3)`` (image
     widths; x right, y up, z away from the camera; other points zero), hips' midpoint at 0;
@@ -89,13 +101,15 @@ def lift(landmarks: np.ndarray, aspect: float) -> tuple[np.ndarray, np.ndarray, 
     )
     trunk = float(np.median(trunk2))  # MediaPipe's shoulders rise with the arms (not 95 %)
     sh_z = _depth(trunk2, trunk, _mid(zs, L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
+    turned = _turned(xy, trunk) if SYMMETRIC_ARMS else 0.0
     for joint, width, centre_z in (("HIP", HIP_WIDTH, 0.0), ("SHOULDER", SHOULDER_WIDTH, sh_z)):
         left, right = L[f"LEFT_{joint}"], L[f"RIGHT_{joint}"]
         d2 = _smooth(np.linalg.norm(xy[:, left] - xy[:, right], axis=-1))
-        side = np.sign(np.median(zs[:, left] - zs[:, right]))
+        side = turned or np.sign(np.median(zs[:, left] - zs[:, right]))
         dz = side * np.sqrt(np.maximum((width * trunk) ** 2 - d2**2, 0.0))
         p[:, left, 2] = centre_z + dz / 2
         p[:, right, 2] = centre_z - dz / 2
+    lengths = {}
     for side in ("LEFT", "RIGHT"):
         for a, b, attr in _LIMBS:
             ja, jb = L[f"{side}_{a}"], L[f"{side}_{b}"]
@@ -104,11 +118,78 @@ def lift(landmarks: np.ndarray, aspect: float) -> tuple[np.ndarray, np.ndarray, 
             # longer than it ever looks: at least the mean body's length for this trunk
             prior = getattr(_MEAN_BODY, attr) / _MEAN_BODY.trunk * trunk
             length = max(float(np.percentile(d2, 95)), prior)
+            lengths[(side, a)] = length
             p[:, jb, 2] = p[:, ja, 2] + _depth(d2, length, zs[:, jb] - zs[:, ja])
+    if SYMMETRIC_ARMS:
+        _mirror_arms(p, lengths)
     foot = np.minimum(xy[:, L.LEFT_ANKLE, 1], xy[:, L.RIGHT_ANKLE, 1])
     hip_up = _mid(xy, L.LEFT_HIP, L.RIGHT_HIP)[:, 1] - np.percentile(foot, 5)
     ankles = xy[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] - np.percentile(foot, 5)
     return p, hip_up, ankles
+
+
+#: pick the arms' side of the picture's plane by the body (see :func:`_mirror_arms`)
+SYMMETRIC_ARMS = True
+#: the arms mirror each other when their bones' heights in the picture differ by less than
+#: this share of a bone's length on most frames (see :func:`_mirror_arms`)
+MIRROR_FIT = 0.25
+_ARM_BONES = (("SHOULDER", "ELBOW"), ("ELBOW", "WRIST"))
+
+
+def _body_axes(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The body's (anterior, up, left) in the lifted clip's axes, as :func:`body_frame`."""
+    across = (p[:, L.LEFT_SHOULDER] - p[:, L.RIGHT_SHOULDER]
+              + p[:, L.LEFT_HIP] - p[:, L.RIGHT_HIP])  # fmt: skip
+    left = np.median(across, axis=0) * [1.0, 0.0, 1.0]
+    left /= max(float(np.linalg.norm(left)), 1e-9)
+    up = np.array([0.0, 1.0, 0.0])
+    return np.cross(up, left), up, left
+
+
+def _mirror_arms(p: np.ndarray, xy_len: dict[tuple[str, str], float]) -> None:
+    """The arms' depth by the body where the two arms mirror each other (a two-armed
+    movement: each arm bone's height in the picture the same on both sides, within
+    :data:`MIRROR_FIT` of its length on most frames), rather than by MediaPipe's depth, whose
+    side of the picture's plane is little better than a coin, and its dead zone, which keeps a
+    bone that looks 71 % of its length in the picture's plane (from 45 degrees, an arm out to
+    the side as if half behind the body). Mirrored through the body's midplane, the two bones
+    agree in their forward and sideways parts: from an angle that fixes both depths; from the
+    front only their difference (each then the rest of its length past the dead zone, in
+    front of the body: a shoulder does not reach far backward), from the side only their sum
+    (each then on its own side of the body). In place on ``p`` ``(T, 33, 3)``; ``xy_len``:
+    each bone's length in the picture's units."""
+    ant, _, left = _body_axes(p)
+    bones = []
+    for a, b in _ARM_BONES:
+        ja = [L[f"{s}_{a}"] for s in ("LEFT", "RIGHT")]
+        jb = [L[f"{s}_{b}"] for s in ("LEFT", "RIGHT")]
+        v = p[:, jb] - p[:, ja]  # (T, 2, 3): left, right
+        length = np.array([xy_len[(s, a)] for s in ("LEFT", "RIGHT")])
+        if np.median(np.abs(v[:, 0, 1] - v[:, 1, 1])) > MIRROR_FIT * length.mean():
+            return  # the arms do not mirror each other: MediaPipe's sides stay
+        bones.append((ja, jb, v, length))
+    for ja, jb, v, length in bones:
+        x_l, x_r = v[:, 0, 0], v[:, 1, 0]
+        seen = _smooth((v[..., :2] ** 2).sum(-1))
+        rest = np.sqrt(np.maximum(length**2 - seen - (DEAD_ZONE * length) ** 2, 0.0))  # (T, 2)
+        # forward parts equal: az (zl - zr) = ax (xr - xl); sideways opposite:
+        # lz (zl + zr) = -lx (xl + xr)
+        diff = ant[0] * (x_r - x_l) / ant[2] if abs(ant[2]) > 0.3 else None
+        total = -left[0] * (x_l + x_r) / left[2] if abs(left[2]) > 0.3 else None
+        if diff is not None and total is not None:
+            z = np.stack([(total + diff) / 2, (total - diff) / 2], 1)
+        elif diff is not None:  # from the front: both in front of the body
+            m = rest.mean(1)
+            z_mid = m * np.sign(ant[2])
+            z = np.stack([z_mid + diff / 2, z_mid - diff / 2], 1)
+        elif total is not None:  # from the side: each on its own side
+            m = rest.mean(1)
+            z = np.stack([total / 2 + m * np.sign(left[2]), total / 2 - m * np.sign(left[2])], 1)
+        else:
+            return
+        z = np.clip(z, -length, length)
+        for i in range(2):
+            p[:, jb[i], 2] = p[:, ja[i], 2] + _smooth(z[:, i])
 
 
 def body_frame(p: np.ndarray) -> np.ndarray:
