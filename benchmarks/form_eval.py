@@ -25,8 +25,8 @@
 (d) recordings: the share of reps called faulty (and partial) per exercise on real recordings,
     with the reasons: the real windows (``seed_real_windows.npz``, a recording's windows in
     ``part`` order as one stream) and the 27 real videos (``real_videos``; poses from
-    ``/work/cache/real_pose_pyav`` (decoded with PyAV, as ``analyze`` does) or
-    ``data/interim/real_pose``, made there with MediaPipe if absent).
+    ``data/interim/real_videos``, as ``benchmarks/real_videos.py`` keeps them, made there with
+    MediaPipe if absent).
 Optional cues (``enabled: false`` in config.yaml) are scored too, marked "(opt.)"; a rep only
 they fail is still called good, as the coach does by default.
 
@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 import numpy as np  # noqa: E402
 
 from gymlib import angles as A  # noqa: E402
-from gymlib.benchtools import halves, match, shared_data  # noqa: E402
+from gymlib.benchtools import REAL_POSE_CACHE, halves, match, shared_data  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
 from gymlib.rules import RuleBook, optional_cues_on  # noqa: E402
@@ -342,7 +342,7 @@ def real_streams():  # noqa: ANN201
     else:
         print(f"  (real windows skipped: {path} not found)")
     videos = SHARED / "real_videos"
-    cache = Path("/work/cache/real_pose_pyav")
+    cache = REAL_POSE_CACHE
     for js in sorted(videos.glob("*.json")):
         meta = json.loads(js.read_text())
         npz = cache / f"{js.stem}.npz"
@@ -351,7 +351,7 @@ def real_streams():  # noqa: ANN201
 
             seq = PoseSequence.load(npz)
         else:
-            seq = _poses(js.with_suffix(".mp4"), ROOT / "data" / "interim" / "real_pose")
+            seq = _poses(js.with_suffix(".mp4"), cache)
         w, h = seq.image_size
         yield meta["exercise"], "videos", js.stem, seq.landmarks.astype(np.float64), seq.fps, w / h
 

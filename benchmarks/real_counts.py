@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import numpy as np  # noqa: E402
 
-from gymlib.benchtools import shared_data  # noqa: E402
+from gymlib.benchtools import REAL_POSE_CACHE, shared_data  # noqa: E402
 from gymlib.extract import PoseSequence  # noqa: E402
 from gymlib.reps import count_reps  # noqa: E402
 
@@ -64,7 +64,7 @@ def count(seq: PoseSequence, exercise: str, *, coach: bool, keep: np.ndarray) ->
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", type=Path, default=shared_data("real_videos"))
-    ap.add_argument("--cache", type=Path, default=Path("/work/cache/real_pose"))
+    ap.add_argument("--cache", type=Path, default=REAL_POSE_CACHE)
     ap.add_argument("--coach", action="store_true", help="also CoachSession, exercise fixed")
     ap.add_argument("--every-other", action="store_true", help="drop every other frame")
     args = ap.parse_args()

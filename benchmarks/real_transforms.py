@@ -12,7 +12,7 @@ every set from the whole clip, then counting, as ``python -m gymlib.analyze`` do
 scored as ``benchmarks/real_videos.py`` scores a clip, beside the untransformed clips' score.
 
 Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
-``/work/cache/real_pose_guard2`` if present else ``data/interim/real_videos``):
+``data/interim/real_videos``, made with MediaPipe where a clip's file is missing):
 
 - ``fps15``: every other frame (every fourth of a 60 fps clip), the frames' own times;
 - ``fps60``: landmarks interpolated between frames at 1/60 s;
@@ -61,7 +61,13 @@ import numpy as np
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
-from gymlib.benchtools import RealClip, load_clips, pose_file, shared_data  # noqa: E402
+from gymlib.benchtools import (  # noqa: E402
+    REAL_POSE_CACHE,
+    RealClip,
+    load_clips,
+    pose_file,
+    shared_data,
+)
 from gymlib.extract import PoseSequence  # noqa: E402
 from gymlib.landmarks import MAIN_JOINTS, flip_horizontal  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
@@ -69,8 +75,7 @@ from gymlib.reps import load_rep_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = shared_data("real_videos")
-GUARD_CACHE = Path("/work/cache/real_pose_guard2")
-CACHE = GUARD_CACHE if GUARD_CACHE.is_dir() else ROOT / "data" / "interim" / "real_videos"
+CACHE = REAL_POSE_CACHE
 PIXEL_CACHE = ROOT / "data" / "interim" / "real_transforms"
 MAX_REP_S = load_rep_config().max_rep_s
 ONE_SET_GAP_S = 3.0  # reps closer than this are one set (repeat3 joins the set with itself)

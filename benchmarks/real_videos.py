@@ -9,7 +9,7 @@ with the exercise right, and reps counted against the truth.
 
 - Pose: MediaPipe runs once per clip (``gymlib.extract.extract_video``, config.yaml's
   extraction) and the landmarks are kept in ``--cache`` (default ``data/interim/real_videos``,
-  git-ignored; ``/work/cache/real_pose`` holds them precomputed). ``analyze`` then reads the
+  git-ignored; point it at a folder of precomputed files to skip MediaPipe). ``analyze`` reads the
   landmark file: the same frames it would get from the video. ``--no-cache`` runs MediaPipe again
   (and refreshes the cache).
 - ``--split``: the clips in two fixed halves, one to choose rules on and one to report on.
@@ -36,27 +36,20 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
-from gymlib.benchtools import (  # noqa: E402 - after the log settings
-    RealClip as Clip,
-)
 from gymlib.benchtools import (
+    REAL_POSE_CACHE,
     load_clips,
     pose_file,
     shared_data,
+    split_of,
+)
+from gymlib.benchtools import (  # noqa: E402 - after the log settings
+    RealClip as Clip,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
 VIDEOS = shared_data("real_videos")  # paths.shared_data in config.yaml
-CACHE = ROOT / "data" / "interim" / "real_videos"
-
-
-def split_of(clips: list[Clip]) -> dict[str, str]:
-    """``{clip name: "A" | "B"}``: alternating within each exercise, clips sorted by name."""
-    out: dict[str, str] = {}
-    for ex in sorted({c.exercise for c in clips}):
-        names = sorted(c.name for c in clips if c.exercise == ex)
-        out.update({n: "AB"[i % 2] for i, n in enumerate(names)})
-    return out
+CACHE = REAL_POSE_CACHE
 
 
 def live_reps(path: Path, clf, exercise: str) -> tuple[list, float]:  # noqa: ANN001

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -32,11 +31,14 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 import numpy as np  # noqa: E402
 
 import gymlib.session as session_module  # noqa: E402
-from gymlib.benchtools import load_clips, pose_file, shared_data  # noqa: E402
+from gymlib.benchtools import REAL_POSE_CACHE as CACHE  # noqa: E402
+from gymlib.benchtools import (  # noqa: E402
+    load_clips,
+    pose_file,
+    shared_data,
+    split_of,  # noqa: E402
+)
 from gymlib.reps import Rep, default_rep_config, joined_sets, setup_reps  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_videos import CACHE, split_of  # noqa: E402
 
 
 def planned_sets(path: Path, clf) -> list[list[Rep]]:  # noqa: ANN001

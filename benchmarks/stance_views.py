@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,15 +49,18 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 import numpy as np  # noqa: E402
 
 import gymlib.decision as decision  # noqa: E402
-from gymlib.benchtools import load_clips, pose_file, shared_data  # noqa: E402
+from gymlib.benchtools import REAL_POSE_CACHE as CACHE  # noqa: E402
+from gymlib.benchtools import (  # noqa: E402
+    load_clips,
+    pose_file,
+    shared_data,
+    split_of,  # noqa: E402
+)
 from gymlib.config import load_config  # noqa: E402
 from gymlib.features import window_scale  # noqa: E402
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES, from_seed_windows  # noqa: E402
 from gymlib.landmarks import PoseLandmark as L  # noqa: E402
 from gymlib.stance import stance_gaps  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from real_videos import CACHE, split_of  # noqa: E402
 
 FEATURES = ("ankle_depth", "heel_height", "feet_across", "knee_angle", "hip_knee", "shank",
             "thigh")  # fmt: skip
@@ -199,7 +201,7 @@ def decide(c: dict, classes: list[str], stance: np.ndarray) -> tuple[list, Count
 def real_decisions(probs: Path, limits: np.ndarray, least: int, llr: float) -> None:
     """``decision_eval.py``'s real-window decisions (fold probabilities ``probs``) with the
     stance and with the stance and the votes, per half."""
-    import decision_eval as de
+    import gymlib.decision_replay as de
 
     cfg = load_config()
     with np.load(probs, allow_pickle=False) as z:

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 import numpy as np  # noqa: E402
 
 from gymlib.analyze import save_clip_npz  # noqa: E402
+from gymlib.benchtools import REAL_POSE_CACHE  # noqa: E402
 from gymlib.io import write_json_atomic  # noqa: E402
 from gymlib.synth.moves import NEW_MOVEMENTS, generate_movement  # noqa: E402
 from gymlib.synth.truth import SyntheticClip  # noqa: E402
@@ -260,7 +261,7 @@ def main() -> None:
         default=None,
         help="only the real-footage part: the real videos' folder (hand counts)",
     )
-    ap.add_argument("--pose-cache", type=Path, default=Path("/work/cache/real_pose"))
+    ap.add_argument("--pose-cache", type=Path, default=REAL_POSE_CACHE)
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     if args.real is not None:

@@ -172,6 +172,20 @@ class RealClip:
     reps: int
 
 
+#: where the benchmarks keep the real clips' landmark files (git-ignored; ``--cache`` elsewhere)
+REAL_POSE_CACHE = Path(__file__).resolve().parent.parent / "data" / "interim" / "real_videos"
+
+
+def split_of(clips: list[RealClip]) -> dict[str, str]:
+    """``{clip name: "A" | "B"}``: alternating within each exercise, clips sorted by name (rules
+    are chosen on half A and reported on half B)."""
+    out: dict[str, str] = {}
+    for ex in sorted({c.exercise for c in clips}):
+        names = sorted(c.name for c in clips if c.exercise == ex)
+        out.update({n: "AB"[i % 2] for i, n in enumerate(names)})
+    return out
+
+
 def load_clips(folder: Path) -> list[RealClip]:
     """Every ``<name>.mp4`` with its ``<name>.json`` hand count in ``folder``."""
     if not folder.is_dir():
