@@ -56,7 +56,7 @@ from gymlib.annotate import BACKDROP_KEEP, VERDICT_BGR, Annotator, backdrop, dra
 from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
 
 if TYPE_CHECKING:
-    from gymlib.follow import Follower
+    from gymlib.follow import Follower, RecentFrames
 
 
 @dataclass
@@ -136,7 +136,7 @@ def analyze(
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
          store: str | Path | None = None) -> Analysis:  # fmt: skip
-    from gymlib.follow import Follower, SharedClassifier
+    from gymlib.follow import Follower, RecentFrames, SharedClassifier
     from gymlib.io import write_json_atomic
     from gymlib.live import LiveLoop
     from gymlib.media import VideoWriter
@@ -156,8 +156,9 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         return Annotator(LiveLoop(run), VideoWriter(work / "annotated.mp4", source.size,
                                                      source.fps))  # fmt: skip
 
-    follower = Follower(new_session, lambda: frames_again(src), annotator)
-    poses, times = _pose_pass(src, source, progress, follower)
+    recent = RecentFrames(lambda: frames_again(src), source.fps)  # pass 1's, for pass 2
+    follower = Follower(new_session, recent.read, annotator)
+    poses, times = _pose_pass(src, source, progress, follower, recent)
     annotated = follower.finish(session, poses, times)
     if annotated is None:  # the plan changed after drawing began: draw the video again
         annotated = annotator(session)  # fed the landmarks found in pass 1
@@ -208,15 +209,16 @@ def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> It
                 disable=not progress)  # fmt: skip
 
 
-def _pose_pass(src: Path, source: Source, progress: bool, follower: Follower
-               ) -> tuple[list[np.ndarray | None], list[float]]:  # fmt: skip
+def _pose_pass(src: Path, source: Source, progress: bool, follower: Follower,
+               recent: RecentFrames) -> tuple[list[np.ndarray | None], list[float]]:  # fmt: skip
     """Pass 1: every frame's landmarks and time (MediaPipe runs once); the follower draws and
-    encodes behind it."""
+    encodes behind it, on the frames decoded here (``recent``)."""
     poses: list[np.ndarray | None] = []
     times: list[float] = []
     follower.start(poses, times)
     try:
-        for _, lm, t in _bar(source.frames, source, f"{src.name} (pose)", progress):
+        for rgb, lm, t in _bar(source.frames, source, f"{src.name} (pose)", progress):
+            recent.put(rgb)  # before its landmarks: the follower reads only frames with them
             poses.append(lm)
             times.append(t)
             follower.poke()
