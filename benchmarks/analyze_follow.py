@@ -1,7 +1,7 @@
 """How often ``analyze``'s video drawn beside the pose pass is kept, on the real clips' landmarks.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/analyze_follow.py [--lags 0.5,1,2]
-        [--cache DIR] [--videos DIR]
+        [--cache DIR] [--videos DIR] [--check-carry]
 
 ``analyze`` draws and encodes the annotated video while the pose pass runs, with plans of the
 stream seen so far (``gymlib.follow.Follower``): a replan every ``REPLAN_FRAMES`` new frames
@@ -12,7 +12,9 @@ windows, the set-up movements left uncounted); else it is drawn again after the 
 files, more time). This replays that on each clip's landmarks as if the drawing kept up with the
 pose pass (a quiet machine), in one thread, and prints per lag: the clips whose plans held, and
 the frames left to draw after the pose pass (where they held). The landmarks come from
-``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none).
+``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none). ``--check-carry``
+also compares every replan's plan (its dry run carried on from the last plan, as ``analyze``'s
+replans do) with one whose dry run is redone from the start.
 """
 
 from __future__ import annotations

@@ -171,7 +171,8 @@ class Follower:
                  drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S
                  ) -> None:  # fmt: skip
         """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
-        on again; ``drawing`` makes pass 2's work for the session it draws with."""
+        on (the pose pass's: :meth:`RecentFrames.read`); ``drawing`` makes pass 2's work for the
+        session it draws with."""
         self._new_session, self._frames, self._drawing = new_session, frames, drawing
         self.lag_s = lag_s
         self.held = False
