@@ -354,7 +354,12 @@ class CoachSession:
         if len(frames) != len(times):
             raise ValueError(f"{len(frames)} frames but {len(times)} times")
         last, self._dry = self._dry, None
-        if last is not None and last.holds(self._plan, self._plan_probs):
+        # (the stream grown: remember_probabilities is for replanning the stream so far)
+        if (
+            last is not None
+            and len(frames) >= last.fed
+            and last.holds(self._plan, self._plan_probs)
+        ):
             dry, fed = last.session, last.fed
         else:
             dry, fed = CoachSession(
