@@ -1,7 +1,7 @@
 """How often ``analyze``'s video drawn beside the pose pass is kept, on the real clips' landmarks.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/analyze_follow.py [--lags 0.5,1,2]
-        [--cache DIR] [--videos DIR]
+        [--cache DIR] [--videos DIR] [--check-carry]
 
 ``analyze`` draws and encodes the annotated video while the pose pass runs, with plans of the
 stream seen so far (``gymlib.follow.Follower``): a replan every ``REPLAN_FRAMES`` new frames
@@ -12,7 +12,9 @@ windows, the set-up movements left uncounted); else it is drawn again after the 
 files, more time). This replays that on each clip's landmarks as if the drawing kept up with the
 pose pass (a quiet machine), in one thread, and prints per lag: the clips whose plans held, and
 the frames left to draw after the pose pass (where they held). The landmarks come from
-``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none).
+``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none). ``--check-carry``
+also compares every replan's plan (its dry run carried on from the last plan, as ``analyze``'s
+replans do) with one whose dry run is redone from the start.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]:  # noqa: ANN001
-    """(plans held, frames, replans, frames left after the pose pass) for one landmark file."""
+def replay(path: Path, classifier, lag_s: float, check: bool = False  # noqa: ANN001
+           ) -> tuple[bool, int, int, int, int]:  # fmt: skip
+    """(plans held, frames, replans, frames left after the pose pass, replans whose plan
+    differs from one made with the dry run redone from the start: with ``check``) for one
+    landmark file."""
     import gymlib.analyze as an
     import gymlib.follow as fo
+    import gymlib.session as se
     from gymlib.session import CoachSession
 
     lm, times, fps, (w, h) = an.load_landmark_file(path)
@@ -40,13 +46,21 @@ def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]: 
     def session() -> CoachSession:
         return CoachSession(classifier, fps=fps, aspect=w / h)
 
-    spec, final = session(), session()
+    spec, final, plain = session(), session(), session()
     spec.remember_probabilities()
+    plain.remember_probabilities()
     used: list[tuple[int, tuple]] = []
-    drawn = planned = 0
+    drawn = planned = differ = 0
     for n in range(1, len(poses) + 1):
         if n - planned >= max(fo.REPLAN_FRAMES, planned // 10):
-            spec.plan(poses[:n], times[:n])
+            spec.plan(poses[:n], times[:n])  # the dry run carried on from the last plan
+            if check:  # ... and redone from the start
+                carry, se.DRY_CARRY_S = se.DRY_CARRY_S, 1e9
+                try:
+                    plain.plan(poses[:n], times[:n])
+                finally:
+                    se.DRY_CARRY_S = carry
+                differ += plain.plan_view() != spec.plan_view()
             planned = n
             used.append((drawn, spec.plan_view()))
             drawn = fo.drawable(used[-1][1], times, n, lag_s)  # drawn at once
@@ -54,7 +68,7 @@ def replay(path: Path, classifier, lag_s: float) -> tuple[bool, int, int, int]: 
     view = final.plan_view()
     ends = [a for a, _ in used[1:]] + [drawn]
     held = all(fo.agree(v, view, a, b - 1) for (a, v), b in zip(used, ends, strict=True) if b > a)
-    return held, len(poses), len(used), len(poses) - drawn
+    return held, len(poses), len(used), len(poses) - drawn, differ
 
 
 def main() -> None:
@@ -62,6 +76,8 @@ def main() -> None:
     ap.add_argument("--lags", default="0.5,1,2", help="seconds, comma-separated")
     ap.add_argument("--cache", type=Path, default=None, help="landmark files (real_videos.py's)")
     ap.add_argument("--videos", type=Path, default=None)
+    ap.add_argument("--check-carry", action="store_true", help="also compare every replan's "
+                    "plan with one whose dry run is redone from the start")  # fmt: skip
     args = ap.parse_args()
     from gymlib import follow as fo
     from gymlib.benchtools import load_clips, pose_file, shared_data
@@ -78,11 +94,13 @@ def main() -> None:
     )
     # per lag: clips held, frames left where held, frames where held, frames drawn after in all
     totals = {lag: [0, 0, 0, 0] for lag in lags}
-    frames_all = 0
+    frames_all = differ_all = replans_all = 0
     for path in files:
         cells = []
         for lag in lags:
-            held, frames, replans, left = replay(path, classifier, lag)
+            held, frames, replans, left, differ = replay(path, classifier, lag, args.check_carry)
+            differ_all += differ
+            replans_all += replans if args.check_carry else 0
             t = totals[lag]
             t[3] += left if held else frames  # not held: all drawn again after the pose pass
             if held:
@@ -98,6 +116,10 @@ def main() -> None:
             f"{left} of {frames} frames ({left / max(frames, 1):.1%}) left to draw after the "
             f"pose pass; in all {after} of {frames_all} ({after / max(frames_all, 1):.1%})"
         )
+
+    if args.check_carry:
+        print(f"dry run carried on from the last plan: {differ_all} of {replans_all} replans' "
+              "plans differ from the dry run redone from the start")  # fmt: skip
 
 
 if __name__ == "__main__":

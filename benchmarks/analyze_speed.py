@@ -16,6 +16,8 @@ of CPU times; on a quiet one drawing and encoding run on the other core, beside 
 last line says whether they held, else the video was drawn again after it: ``gymlib.follow``).
 Target: >= 0.95 x with H.264.
 ``--old`` exports that commit with ``git archive`` (its own gymlib, same clip and machine).
+``--encoders`` instead times the H.264 encoder alone on the clip's frames (``VideoWriter``: the
+preset and thread count ``analyze`` uses, and faster presets): CPU and wall time per frame, size.
 """
 
 from __future__ import annotations
@@ -97,9 +99,29 @@ def _run_worker(root: Path, video: Path, out: Path) -> dict[str, float]:
     return json.loads(line[-1][len("RESULT ") :])
 
 
+def encoders(video: Path, out: Path) -> None:
+    """CPU and wall time per frame and file size of the H.264 encoder on ``video``'s frames."""
+    from gymlib.media import VideoReader, VideoWriter
+
+    frames = list(VideoReader(video, format="rgb24"))
+    for preset in ("veryfast", "superfast", "ultrafast"):
+        for threads in (1, 2):
+            path = out / f"{preset}-{threads}.mp4"
+            c0, t0 = time.process_time(), time.perf_counter()
+            writer = VideoWriter(path, (640, 480), 30.0, preset=preset, threads=threads)
+            for rgb, t in frames:
+                writer.write(rgb, t, format="rgb24")
+            writer.close()
+            cpu = (time.process_time() - c0) / len(frames) * 1000
+            wall = (time.perf_counter() - t0) / len(frames) * 1000
+            print(f"  {preset:>9}, {threads} thread(s): CPU {cpu:.2f} ms a frame, wall "
+                  f"{wall:.2f} ms, {path.stat().st_size / 1000:.0f} kB")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--frames", type=int, default=300)
+    ap.add_argument("--encoders", action="store_true", help="time the H.264 encoder alone")
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -109,6 +131,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         video = Path(tmp) / "person.mp4"
         person_clip(video, args.frames)
+        if args.encoders:
+            print(f"{args.frames} frames 640x480, H.264 (libx264, crf 23) of the analysis:")
+            encoders(video, Path(tmp))
+            return
         versions = {"this checkout": root}
         if args.old:
             old = Path(tmp) / "old"

@@ -13,6 +13,7 @@ Only :class:`gymlib.session.CoachSession`'s public API is used: :meth:`~CoachSes
 from __future__ import annotations
 
 import bisect
+import collections
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol
@@ -28,6 +29,79 @@ FOLLOW_LAG_S = 1.0
 #: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
 #: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
 REPLAN_FRAMES = 15
+
+
+#: The pose pass's decoded frames kept for the drawing pass (which then does not decode the video
+#: again): the last this many seconds of them, at most :data:`RECENT_BYTES` (a frame the drawing
+#: needs that is older than that is decoded again). The drawing keeps FOLLOW_LAG_S and up to one
+#: replan's frames behind the pose pass.
+RECENT_S = 3.0
+RECENT_BYTES = 128 * 2**20
+
+
+class RecentFrames:
+    """The pose pass's last decoded frames (:meth:`put`, in order), read once in order by the
+    drawing pass (:meth:`read`); a frame no longer kept is decoded again by ``again`` (a fresh
+    reading of the same frames: decoding is deterministic, so the frame is the same)."""
+
+    def __init__(self, again: Callable[[], Iterator[np.ndarray]], fps: float,
+                 seconds: float = RECENT_S, max_bytes: int = RECENT_BYTES) -> None:  # fmt: skip
+        self._again, self._fps, self._seconds, self._max_bytes = again, fps, seconds, max_bytes
+        self._kept: collections.deque[np.ndarray] = collections.deque()
+        self._first = 0  # the index of the first frame kept
+        self._limit = 0  # frames kept at most (known from the first frame's size)
+        self._lock = threading.Lock()
+        self.reused = self.decoded_again = 0
+
+    def put(self, rgb: np.ndarray) -> None:
+        """The next frame of the pose pass (no longer changed by it)."""
+        with self._lock:
+            if not self._limit:
+                by_bytes = self._max_bytes // max(rgb.nbytes, 1)
+                self._limit = max(1, min(round(self._seconds * self._fps), by_bytes))
+            self._kept.append(rgb)
+            while len(self._kept) > self._limit:
+                self._kept.popleft()
+                self._first += 1
+
+    def _take(self, i: int) -> tuple[np.ndarray | None, bool]:
+        """Frame ``i`` if kept (the ones before it dropped: never read again); whether it was
+        put at all."""
+        with self._lock:
+            while self._first < i and self._kept:
+                self._kept.popleft()
+                self._first += 1
+            if self._first == i and self._kept:
+                self._first += 1
+                return self._kept.popleft(), True
+            return None, i < self._first + len(self._kept)
+
+    def read(self) -> Iterator[np.ndarray]:
+        """Every frame put, in order (taken from those kept, else decoded again)."""
+        again: Iterator[np.ndarray] | None = None
+        at = 0  # the index of the next frame ``again`` gives
+        i = 0
+        try:
+            while True:
+                rgb, put = self._take(i)
+                if rgb is None:
+                    if not put:
+                        return  # the end of the frames put
+                    again = again or self._again()
+                    for _ in range(i - at):  # decoded, kept by the pose pass meanwhile
+                        next(again, None)
+                    rgb, at = next(again, None), i + 1
+                    if rgb is None:
+                        return
+                    self.decoded_again += 1
+                else:
+                    self.reused += 1
+                yield rgb
+                i += 1
+        finally:
+            close = getattr(again, "close", None)
+            if close is not None:
+                close()
 
 
 class Drawing(Protocol):
@@ -97,7 +171,8 @@ class Follower:
                  drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S
                  ) -> None:  # fmt: skip
         """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
-        on again; ``drawing`` makes pass 2's work for the session it draws with."""
+        on (the pose pass's: :meth:`RecentFrames.read`); ``drawing`` makes pass 2's work for the
+        session it draws with."""
         self._new_session, self._frames, self._drawing = new_session, frames, drawing
         self.lag_s = lag_s
         self.held = False

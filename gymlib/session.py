@@ -25,6 +25,7 @@ followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdraw
 from __future__ import annotations
 
 import collections
+import copy
 import dataclasses
 import functools
 import hashlib
@@ -88,6 +89,39 @@ class PlanView(NamedTuple):
     setup: dict[str, frozenset[int]]  # per exercise: the set-up movements' bottom frames
 
 
+#: a replanning session keeps its dry run's state this many seconds before the stream's end,
+#: to carry it on at the next plan (the plan of the last frames changes most often)
+DRY_CARRY_S = 2.0
+
+
+@dataclass
+class _DryRun:
+    """A dry run's session after its first ``fed`` frames under ``plan`` and ``probs``."""
+
+    session: CoachSession
+    fed: int
+    plan: list[tuple[str, float]] | None
+    probs: dict[int, np.ndarray]
+
+    def holds(self, plan: list[tuple[str, float]] | None, probs: dict[int, np.ndarray]) -> bool:
+        """``plan`` and ``probs`` are this run's over its first ``fed`` frames."""
+        n = self.fed
+        if (plan is None) != (self.plan is None) or (plan is not None and self.plan is not None
+                                                     and plan[:n] != self.plan[:n]):  # fmt: skip
+            return False
+        mine = {i: p for i, p in self.probs.items() if i < n}
+        theirs = {i: p for i, p in probs.items() if i < n}
+        return mine.keys() == theirs.keys() and all(
+            np.array_equal(p, theirs[i]) for i, p in mine.items()
+        )
+
+    @staticmethod
+    def copy_of(session: CoachSession) -> CoachSession:
+        """A copy to go on with (the classifier and configuration shared, not copied)."""
+        shared = [session._classifier, session.cfg, session.__dict__.get("classifier")]
+        return copy.deepcopy(session, {id(x): x for x in shared if x is not None})
+
+
 class CoachSession:
     """Stateful, pure pipeline: window -> classifier -> decision -> per-exercise rep counter.
 
@@ -128,6 +162,7 @@ class CoachSession:
             lambda ex: RepCounter(ex, self.fps, aspect=self.aspect)
         )
         self._known: dict[bytes, np.ndarray] | None = None  # see remember_probabilities()
+        self._dry: _DryRun | None = None  # ... and the last plan's dry run, carried on
         self.set_exercise(exercise)
         self.reset()
 
@@ -309,18 +344,7 @@ class CoachSession:
         (:func:`gymlib.reps.setup_of_sets`; a short set the plan switched to or from without a
         rest counts with its neighbour): ``{exercise: their bottom frames}``, which the
         counters then leave uncounted."""
-        dry = CoachSession(
-            self._classifier,
-            fps=self.fps,
-            aspect=self.aspect,
-            exercise=self.fixed or AUTO,
-            config=self.cfg,
-            threshold=self.threshold,
-            counter_factory=self._make_counter,
-        )
-        dry._plan, dry._plan_probs = self._plan, self._plan_probs
-        for frame, t in zip(frames, times, strict=True):
-            dry.update(frame, t)
+        dry = self._dry_run(frames, times)
         planned = [ex for ex, _ in self._plan] if self._plan else [self.fixed] * len(frames)
         # a set: a stretch of frames under one planned exercise
         set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
@@ -332,6 +356,39 @@ class CoachSession:
         for r in setup_of_sets([(n, reps) for (n, _), reps in sorted(sets.items())]):
             skip.setdefault(r.exercise, set()).add(r.bottom)
         return {ex: frozenset(b) for ex, b in skip.items()}
+
+    def _dry_run(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
+                 ) -> CoachSession:  # fmt: skip
+        """A session fed the whole stream under this plan (:meth:`_setup_of`'s dry run). A
+        replanning session (:meth:`remember_probabilities`) carries on the last plan's run from
+        :data:`DRY_CARRY_S` before that stream's end if the plan up to there is the same: a
+        frame's step reads the plan only at that frame, so the state there is the same."""
+        if len(frames) != len(times):
+            raise ValueError(f"{len(frames)} frames but {len(times)} times")
+        last, self._dry = self._dry, None
+        # (the stream grown: remember_probabilities is for replanning the stream so far)
+        if (
+            last is not None
+            and len(frames) >= last.fed
+            and last.holds(self._plan, self._plan_probs)
+        ):
+            dry, fed = last.session, last.fed
+        else:
+            dry, fed = CoachSession(
+                self._classifier, fps=self.fps, aspect=self.aspect,
+                exercise=self.fixed or AUTO, config=self.cfg, threshold=self.threshold,
+                counter_factory=self._make_counter,
+            ), 0  # fmt: skip
+        dry._plan, dry._plan_probs = self._plan, self._plan_probs
+        keep = len(frames) - round(DRY_CARRY_S * self.fps) if self._known is not None else -1
+        if self._known is not None and keep <= fed:  # no new place to keep: keep the old one
+            self._dry = last
+            dry = _DryRun.copy_of(dry)
+        for i in range(fed, len(frames)):
+            if i == keep:
+                self._dry = _DryRun(_DryRun.copy_of(dry), i, self._plan, self._plan_probs)
+            dry.update(frames[i], times[i])
+        return dry
 
     def plan_view(self) -> PlanView:
         """What of the plan (:meth:`plan`) reaches analyze's outputs."""
@@ -349,7 +406,8 @@ class CoachSession:
 
     def remember_probabilities(self) -> None:
         """Keep every classified window's probabilities: a later :meth:`plan` of the stream
-        grown (the stream so far, replanned) classifies only its new windows."""
+        grown (the stream so far, replanned) classifies only its new windows, and carries on
+        the dry run of the plan before where the plans agree (:meth:`_dry_run`)."""
         if self._known is None:
             self._known = {}
 

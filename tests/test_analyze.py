@@ -55,16 +55,16 @@ def test_cli_reports_bad_input_clearly(tmp_path: Path, capsys: pytest.CaptureFix
 def test_decoding_ahead_keeps_order_reports_errors_and_stops_when_left() -> None:
     import threading
 
-    from gymlib.analyze import _in_background
+    from gymlib.analyze_input import in_background
 
-    assert list(_in_background(iter(range(50)), ahead=3)) == list(range(50))
+    assert list(in_background(iter(range(50)), ahead=3)) == list(range(50))
 
     def broken():
         yield 1
         raise OSError("frame 2 failed to decode")
 
     with pytest.raises(OSError, match="frame 2"):
-        list(_in_background(broken()))
+        list(in_background(broken()))
 
     released = threading.Event()
 
@@ -77,7 +77,7 @@ def test_decoding_ahead_keeps_order_reports_errors_and_stops_when_left() -> None
         finally:
             released.set()
 
-    for x in _in_background(endless(), ahead=2):
+    for x in in_background(endless(), ahead=2):
         if x == 5:
             break
     assert released.wait(5), "the producer kept running after the consumer left"

@@ -1,0 +1,211 @@
+"""What ``analyze`` reads: a video's frames with MediaPipe's landmarks, or a landmark file's
+landmarks on a plain canvas, each with its time; the frames read again for drawing."""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Source:
+    """Frames to analyse: ``(RGB image, landmarks or None, time s)`` and what is known of them."""
+
+    frames: Iterator[tuple[np.ndarray, np.ndarray | None, float]]
+    fps: float
+    size: tuple[int, int]  # (width, height) of the drawn frames
+    declared: int  # frames the file says it holds
+    meta: dict[str, Any]  # for summary.json: rotation, frame-rate source...
+    problems: Callable[[], list[str]]  # what to warn about, known once the frames are read
+
+
+def frames_from_video(path: Path) -> Source:
+    from gymlib.extract import PoseExtractor
+    from gymlib.media import VideoReader
+
+    reader = VideoReader(path, format="rgb24")
+    info = reader.info
+
+    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
+        # decoding runs in a thread ahead of MediaPipe, which releases the GIL while it works
+        with PoseExtractor(mode="video") as ex:
+            for rgb, t in in_background(iter(reader)):
+                yield rgb, ex.process(rgb, timestamp=t), t
+
+    meta = {"rotation": info.rotation, "fps_source": info.fps_source,
+            "header_fps": info.header_fps, "variable_frame_rate": info.variable_rate,
+            "codec": info.codec}  # fmt: skip
+    return Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems)
+
+
+_DONE = object()
+
+
+def in_background(items: Iterator[Any], ahead: int = 4) -> Iterator[Any]:
+    """Yield ``items`` produced by a thread at most ``ahead`` items early (memory stays flat).
+
+    An exception in the producer is raised here; leaving the loop early stops the producer.
+    """
+    q: queue.Queue = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def put(x: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(x, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for x in items:
+                if not put(x):
+                    return
+            put(_DONE)
+        except BaseException as exc:  # handed to the consumer
+            put(exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()  # a generator's cleanup (e.g. releasing the video) runs here
+
+    worker = threading.Thread(target=produce, name="analyze-decode", daemon=True)
+    worker.start()
+    try:
+        while True:
+            x = q.get()
+            if x is _DONE:
+                return
+            if isinstance(x, BaseException):
+                raise x
+            yield x
+    finally:
+        stop.set()
+        worker.join()
+
+
+#: landmark coordinates are normalised to the image; far outside it is not a landmark file
+MAX_COORDINATE = 1e3
+#: drawn frames are 480 pixels high; wider than this many pixels is refused
+MAX_DRAWN_WIDTH = 4096
+
+
+def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float, tuple[int, int]]:
+    """A landmark ``.npz`` checked whole before anything runs: ``(landmarks (T, 33, 4) float32,
+    times (T,) s, fps, (width, height))``. Every problem names the file (and the frame)."""
+    p = Path(path)
+    with open(p, "rb") as fh:
+        magic = fh.read(6)
+    if magic.startswith(b"\x93NUMPY"):
+        raise ValueError(f"{p}: holds a single array (.npy), not an .npz archive with "
+                         "'landmarks', 'fps' and 'image_size'")  # fmt: skip
+    if not magic.startswith(b"PK"):
+        raise ValueError(f"{p}: not an .npz (zip) archive; expected a landmark file written by "
+                         "PoseSequence.save or save_clip_npz")  # fmt: skip
+    try:
+        with np.load(p, allow_pickle=False) as z:
+            if "landmarks" not in z.files:
+                raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
+            lm = z["landmarks"]
+            fps = z["fps"] if "fps" in z.files else np.float64(30.0)
+            size = z["image_size"] if "image_size" in z.files else np.array([640, 480])
+            times = z["timestamps"] if "timestamps" in z.files else None
+    except (OSError, ValueError, EOFError, KeyError) as exc:  # damaged, or object arrays
+        msg = str(exc)
+        raise ValueError(msg if msg.startswith(str(p)) else f"{p}: {msg}") from None
+    if lm.dtype.kind not in "fiu":
+        raise ValueError(f"{p}: 'landmarks' must be numbers, got dtype {lm.dtype}")
+    if lm.ndim != 3 or lm.shape[1:] != (33, 4):
+        raise ValueError(f"{p}: 'landmarks' must have shape (T, 33, 4), got {lm.shape}")
+    if len(lm) == 0:
+        raise ValueError(f"{p}: 'landmarks' holds no frames; nothing to analyse")
+    lm = lm.astype(np.float32)
+    bad = ~np.isfinite(lm).all(axis=(1, 2))
+    if bad.any():
+        raise ValueError(f"{p}: frame {int(np.argmax(bad))} has NaN or infinite landmark values"
+                         f" ({int(bad.sum())} such frames)")  # fmt: skip
+    big = (np.abs(lm) > MAX_COORDINATE).any(axis=(1, 2))
+    if big.any():
+        i = int(np.argmax(big))
+        raise ValueError(
+            f"{p}: frame {i} has a landmark value of {np.abs(lm[i]).max():.3g}; "
+            "expected coordinates normalised to the image (about 0 to 1)"
+        )
+    fps_arr = np.asarray(fps)
+    if fps_arr.size != 1 or fps_arr.dtype.kind not in "fiu":
+        raise ValueError(f"{p}: 'fps' must be one number, got {fps_arr.tolist()!r}")
+    rate = float(fps_arr.reshape(()))
+    if not (math.isfinite(rate) and 1.0 <= rate <= 1000.0):
+        raise ValueError(f"{p}: 'fps' must be 1 to 1000 frames/s, got {rate}")
+    size_arr = np.asarray(size)
+    if size_arr.shape != (2,) or size_arr.dtype.kind not in "fiu":
+        raise ValueError(f"{p}: 'image_size' must be (width, height), got {size_arr.tolist()!r}")
+    w, h = (float(v) for v in size_arr)
+    if not (w >= 1 and h >= 1 and math.isfinite(w * h)):
+        raise ValueError(f"{p}: 'image_size' must be two positive numbers of pixels, got "
+                         f"({w:g}, {h:g})")  # fmt: skip
+    if not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:
+        raise ValueError(
+            f"{p}: 'image_size' ({w:g}, {h:g}) is too narrow or too wide to draw "
+            f"(width / height must be {16 / 480:.3f} to {MAX_DRAWN_WIDTH / 480:.1f})"
+        )
+    if times is None:
+        t = np.arange(len(lm)) / rate
+    else:
+        t = np.asarray(times, dtype=np.float64).reshape(-1)
+        if t.shape != (len(lm),):
+            raise ValueError(f"{p}: 'timestamps' must have one time per frame ({len(lm)}), got "
+                             f"{np.shape(times)}")  # fmt: skip
+        steps = ~(np.diff(t) > 0)
+        if not np.isfinite(t).all() or steps.any():
+            i = int(np.argmax(~np.isfinite(t))) if not np.isfinite(t).all() else int(
+                np.argmax(steps)) + 1  # fmt: skip
+            raise ValueError(
+                f"{p}: frame {i}: 'timestamps' must be finite and increase "
+                f"strictly, got {t[i]} after {t[i - 1] if i else None}"
+            )
+        t = t - t[0]
+    return lm, t, rate, (int(round(w)), int(round(h)))
+
+
+def frames_from_landmarks(path: Path) -> Source:
+    lm, times, fps, (w, h) = load_landmark_file(path)
+    size = (int(round(w * 480 / h)) // 2 * 2, 480)  # draw at 480 pixels high
+
+    def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
+        for f, t in zip(lm, times, strict=True):
+            yield np.full((size[1], size[0], 3), 40, np.uint8), (f if f.any() else None), float(t)
+
+    return Source(gen(), fps, size, len(lm), {"fps_source": "file"}, list)
+
+
+def decoded(path: Path) -> Iterator[np.ndarray]:
+    """The video's upright RGB frames, decoded again (in a thread) by the same reader."""
+    from gymlib.media import VideoReader
+
+    for rgb, _ in in_background(iter(VideoReader(path, format="rgb24"))):
+        yield rgb
+
+
+def frames_again(src: Path) -> Iterator[np.ndarray]:
+    """The frames to draw on, read again (no MediaPipe)."""
+    if src.suffix.lower() == ".npz":
+        return (rgb for rgb, _, _ in frames_from_landmarks(src).frames)
+    return decoded(src)
+
+
+def save_clip_npz(clip: Any, path: str | Path) -> Path:
+    """A generator clip as a landmark file ``analyze`` reads (drawn as a stick figure)."""
+    from gymlib.io import save_npz_atomic
+
+    return save_npz_atomic(path, landmarks=clip.landmarks, fps=np.float64(clip.fps),
+                           image_size=np.array(clip.image_size))  # fmt: skip

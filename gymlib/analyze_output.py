@@ -1,0 +1,161 @@
+"""Where ``analyze`` writes and what: the output folder (replaced whole, never half-written),
+the tables and the summary plot."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: every file an analysis writes into its folder; an --overwrite run replaces only these
+OUTPUT_FILES = (
+    "annotated.mp4",
+    "annotated.gif",
+    "reps.csv",
+    "sets.csv",
+    "summary.png",
+    "summary.json",
+)
+
+
+def safe_name(stem: str) -> str:
+    """A folder name from a file name: letters, digits, ``-``, ``_`` and inner dots only, so a
+    name like ``...mp4`` or ``../x`` cannot point outside the output folder."""
+    name = re.sub(r"[^\w.-]+", "_", stem).strip("._-")
+    return name or "video"
+
+
+def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: Path) -> Path:
+    """Where an analysis of ``src`` goes; raises before anything is written if that would
+    replace earlier results (without ``overwrite``) or anything analyze did not write."""
+    if out is None:
+        base = runs / "analyze" / safe_name(src.stem)
+        if overwrite or not base.exists():
+            target = base
+        else:  # a fresh folder: an earlier analysis (e.g. of another clip.mp4) stays
+            from gymlib.io import fresh_path
+
+            target = fresh_path(base.parent, base.name)
+    else:
+        target = Path(out)
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise FileExistsError(f"{target}: exists and is not a folder; give --out a folder")
+        held = sorted(p.name for p in target.iterdir())
+        foreign = [n for n in held if n not in OUTPUT_FILES]
+        if held and not overwrite:
+            raise FileExistsError(
+                f"{target}: already holds results ({', '.join(held[:5])}); "
+                "choose another --out, or --overwrite to replace them"
+            )
+        if foreign:
+            raise FileExistsError(
+                f"{target}: holds files analyze did not write "
+                f"({', '.join(foreign[:5])}); refusing to replace it"
+            )
+    return target
+
+
+def install(work: Path, target: Path) -> None:
+    """Put the finished folder ``work`` at ``target`` (replacing an earlier analysis whole)."""
+    import shutil
+
+    if not target.exists():
+        os.rename(work, target)
+        return
+    old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+    os.rename(target, old)
+    try:
+        os.rename(work, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def made_parents(folder: Path) -> list[Path]:
+    """Create ``folder``'s missing parents; returns the ones created (deepest first)."""
+    missing = []
+    p = folder.parent
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(f"{folder}: cannot make its folder ({exc.strerror})") from None
+    return missing
+
+
+def timed_row(rep: Any, times: list[float]) -> dict[str, Any]:
+    """A rep's table row with its start and end as the frames' own times (not index / fps)."""
+    row = rep.as_row()
+    for key, frame in (("start_s", rep.start), ("end_s", rep.end)):
+        if 0 <= frame < len(times):
+            row[key] = round(times[frame], 3)
+    return row
+
+
+def set_counts(rows: Sequence[dict[str, Any]]) -> list[tuple[int, str, int]]:
+    """(set, exercise, reps) of each set in ``rows``."""
+    out: dict[int, tuple[str, int]] = {}
+    for r, n in zip(rows, [r["set"] for r in rows], strict=True):
+        out[n] = (r["exercise"], out.get(n, ("", 0))[1] + 1)
+    return [(n, ex, k) for n, (ex, k) in out.items()]
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], empty: list[str]) -> None:
+    """``rows`` as CSV (the header ``empty`` when there are none), written atomically."""
+    from gymlib.io import write_text_atomic
+
+    fields = list(rows[0]) if rows else empty
+    text = [",".join(fields)]
+    text += [",".join("" if r[k] is None else str(r[k]) for k in fields) for r in rows]
+    write_text_atomic(path, "\n".join(text) + "\n")
+
+
+def plot_summary(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
+          path: Path) -> None:  # fmt: skip
+    """``summary.png``: the rep progress over time, each set shaded and named, each rep marked
+    in its verdict's colour."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gymlib.io import atomic_path
+
+    t = np.array([x[0] for x in timeline])
+    prog = np.array([x[2] for x in timeline], dtype=float)
+    colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    ax.plot(t, prog, lw=1, color="0.3")
+    sets = [r["set"] for r in rows]
+    for n, ex, k in set_counts(rows):
+        mine = [r for r, m in zip(rows, sets, strict=True) if m == n]
+        a, b = mine[0]["start_s"], mine[-1]["end_s"]
+        ax.axvspan(a, b, color=f"C{n % 10}", alpha=0.12)
+        box = {"fc": "white", "alpha": 0.8, "lw": 0}
+        ax.text(a, 0.98, f" set {n}: {ex}, {k} reps", fontsize=9, va="top", bbox=box,
+                transform=ax.get_xaxis_transform())  # fmt: skip
+    for r in rows:
+        col = colours.get(r["verdict"], "#e74c3c")
+        ax.axvspan(r["start_s"], r["end_s"], ymin=0, ymax=0.06, color=col)
+        ax.plot([r["end_s"]], [1.0], "v", color=col, ms=8)
+    ax.set_ylim(-0.05, max(1.3, float(np.nanmax(prog, initial=0.0)) + 0.25))
+    ax.set_xlabel("s")
+    ax.set_ylabel("progress of the rep")
+    names = ", ".join(sorted({r["exercise"] for r in rows})) or "no reps"
+    v = {k: sum(r["verdict"] == k for r in rows) for k in colours}
+    ax.set_title(f"{names}: {len(rows)} reps in {len(set(sets))} set(s): {v['good']} good "
+                 f"(green), {v['partial']} partial (yellow), {v['faulty']} faulty (red)",
+                 fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=90)
+    plt.close(fig)

@@ -1,0 +1,159 @@
+"""``analyze``'s annotated video: each frame through the live coach's loop, the skeleton, text and
+rep marks drawn, and the frame encoded in a thread."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from gymlib.landmarks import POSE_CONNECTIONS
+
+VERDICT_BGR = {"good": (80, 200, 60), "partial": (40, 200, 230), "faulty": (60, 60, 230)}
+
+
+class BackgroundWriter:
+    """Draws and encodes annotated RGB frames in a thread, at most ``ahead`` frames behind."""
+
+    def __init__(self, writer: Any, ahead: int = 4) -> None:
+        self._writer = writer
+        self._q: queue.Queue = queue.Queue(maxsize=ahead)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="analyze-encode", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import cv2
+
+        size = self._writer.size
+        while (job := self._q.get()) is not None:
+            if self._error is not None:
+                continue  # drain after a failure
+            rgb, lm, lines, colour, t, marks = job
+            try:
+                frame = rgb if rgb.shape[1::-1] == size else cv2.resize(rgb, size)
+                draw(frame, lm, lines, colour, rgb=True, marks=marks)
+                self._writer.write(frame, t, format="rgb24")
+            except BaseException as exc:  # raised in the caller's thread
+                self._error = exc
+
+    def write(self, rgb: np.ndarray, lm: np.ndarray | None, lines: list[str], colour,
+              t: float, marks: Sequence[str] = ()) -> None:  # fmt: skip
+        if self._error is not None:
+            raise self._error
+        self._q.put((rgb, lm, lines, colour, t, tuple(marks)))
+
+    def close(self) -> None:
+        self._q.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 200, 60), *,
+         rgb: bool = False, marks: Sequence[str] = ()) -> None:  # fmt: skip
+    """Skeleton, text lines and a mark per rep (``marks``: the set's verdicts so far) onto a BGR
+    frame (an RGB one with ``rgb``), in place; ``colour`` is BGR."""
+    import cv2
+
+    h, w = bgr.shape[:2]
+    dots = (230, 60, 60) if rgb else (60, 60, 230)
+    flip = (lambda c: tuple(c[::-1])) if rgb else (lambda c: tuple(c))
+    if lm is not None:
+        # clipped: a wild coordinate must not overflow OpenCV's int points
+        pts = np.clip(lm[:, :2] * [w, h], -4 * max(w, h), 4 * max(w, h)).astype(int)
+        seen = lm[:, 3] >= 0.15
+        for a, b in POSE_CONNECTIONS:
+            if seen[a] and seen[b]:
+                cv2.line(bgr, tuple(pts[a]), tuple(pts[b]), flip(colour), 2, cv2.LINE_AA)
+        for p, s in zip(pts, seen, strict=True):
+            if s:
+                cv2.circle(bgr, tuple(p), 3, dots, -1, cv2.LINE_AA)
+    if not lines and not marks:
+        return
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.6
+    width = max([cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines] + [18 * len(marks)])
+    bottom = 12 + 22 * len(lines) + (18 if marks else 0)
+    backdrop(bgr, (4, 4, min(w, 16 + width), min(h, bottom)))
+    for i, text in enumerate(lines):
+        cv2.putText(bgr, text, (10, 24 + 22 * i), font, scale, (255, 255, 255), 1, cv2.LINE_AA)
+    y = 12 + 22 * len(lines)
+    for i, verdict in enumerate(marks):  # one square per rep of the set, coloured by its verdict
+        x = 10 + 18 * i
+        fill = flip(VERDICT_BGR.get(verdict, (200, 200, 200)))
+        cv2.rectangle(bgr, (x, y), (x + 12, y + 12), fill, -1)
+
+
+#: how dark the box behind the video's text is (the frame keeps this share of its brightness)
+BACKDROP_KEEP = 0.35
+
+
+def backdrop(img: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    """Darkens ``box`` (x0, y0, x1, y1) of ``img`` in place, so white text reads on any clothes
+    or gym: a translucent box keeps the person visible behind it."""
+    x0, y0, x1, y1 = box
+    roi = img[y0:y1, x0:x1]
+    roi[:] = (roi * BACKDROP_KEEP).astype(img.dtype)
+
+
+class Annotator:
+    """Pass 2's work on each frame: the live loop's step, the lines and colour drawn, the frame
+    queued for drawing and encoding (:class:`BackgroundWriter`), the summary plot's timeline."""
+
+    def __init__(self, loop: Any, writer: Any) -> None:
+        self.loop, self.writer = loop, writer
+        self.encoder = BackgroundWriter(writer)
+        self.timeline: list[tuple[float, str, float]] = []
+        self._last_rep, self._last_rep_t = None, -np.inf
+
+    def run(self, frames: Iterator[tuple[np.ndarray, np.ndarray | None, float]]) -> None:
+        """Every frame of ``frames``, then the video finished and checked."""
+        try:
+            for rgb, lm, t in frames:
+                self.frame(rgb, lm, t)
+            self.close()
+        except BaseException:
+            self.abort()
+            raise
+
+    def frame(self, rgb: np.ndarray, lm: np.ndarray | None, t: float) -> None:
+        out = self.loop.step(t, landmarks=lm)
+        fb = out.session
+        if fb.rep is not None:
+            self._last_rep, self._last_rep_t = fb.rep, t
+        c = fb.reps.get(fb.exercise, {"good": 0, "partial": 0, "faulty": 0})
+        heading, marks = set_line(out)
+        lines = [
+            heading,
+            f"{fb.exercise} total {sum(c.values())}: good {c['good']}  partial "
+            f"{c['partial']}  faulty {c['faulty']}" if fb.exercise != "unknown" else "",
+        ] + list(out.warnings[:2])  # fmt: skip
+        lines = [x for x in lines if x]
+        # the skeleton takes the last rep's verdict colour for a second after it ends
+        recent = self._last_rep is not None and t - self._last_rep_t < 1.0
+        colour = VERDICT_BGR[self._last_rep.verdict] if recent else VERDICT_BGR["good"]
+        self.encoder.write(rgb, lm, lines, colour, t, marks)
+        self.timeline.append((t, fb.exercise, fb.counter.progress if fb.counter else np.nan))
+
+    def close(self) -> None:
+        self.encoder.close()
+        self.writer.close()  # checks the file: it opens and holds every frame
+
+    def abort(self) -> None:
+        with contextlib.suppress(BaseException):
+            self.encoder.close()
+        self.writer.abort()
+
+
+def set_line(out: Any) -> tuple[str, list[str]]:
+    """The video's heading ("squat | set 1 | rep 3") and the current set's verdicts so far,
+    from the loop's :class:`gymlib.live.FrameFeedback`."""
+    if out.exercise == "unknown":
+        return "exercise: unknown", []
+    if out.set is None:
+        return f"{out.exercise} | set {len(out.sets) + 1} | rep 0", []
+    return f"{out.exercise} | set {out.set.number} | rep {out.set.reps}", list(out.set.verdicts)

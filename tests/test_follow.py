@@ -1,0 +1,64 @@
+"""``analyze``'s drawing pass beside the pose pass (gymlib.follow): the frames it takes from the
+pose pass, and its replans carrying the dry run on (issue 41)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from gymlib.follow import REPLAN_FRAMES, RecentFrames
+
+
+def test_the_drawing_gets_the_pose_pass_frames_and_decodes_again_only_those_dropped(
+    tmp_path: Path,
+) -> None:
+    from test_sources import _person_video
+
+    from gymlib.media import VideoReader
+
+    video = _person_video(tmp_path / "me.mp4", frames=40)
+    decoded = [rgb for rgb, _ in VideoReader(video, format="rgb24")]
+    again = lambda: (rgb for rgb, _ in VideoReader(video, format="rgb24"))  # noqa: E731
+    recent = RecentFrames(again, fps=30, seconds=0.2)  # keeps 6 frames
+    read = recent.read()
+    got = []
+    for i, rgb in enumerate(decoded):
+        recent.put(rgb.copy())
+        if i % 10 == 9:  # the drawing falls 10 frames behind, then catches up to 3 behind
+            got += [next(read) for _ in range(i - 2 - len(got))]
+    got += list(read)
+    assert len(got) == len(decoded)
+    assert all(np.array_equal(a, b) for a, b in zip(got, decoded, strict=True))
+    # each catch-up finds the last 6 frames kept and reads 3 of them, the end reads the last 3
+    assert recent.reused == 3 * 4 + 3
+    assert recent.decoded_again == len(decoded) - recent.reused
+
+
+def test_replans_carrying_the_dry_run_on_plan_as_a_dry_run_from_the_start() -> None:
+    """A replanning session (remember_probabilities) carries the set-up movements' dry run on
+    from its last plan; every replan's plan is the one a dry run from the start gives."""
+    import gymlib.session as session_module
+    from gymlib.model import ExerciseClassifier
+    from gymlib.session import CoachSession
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", [4, 3], seed=7, view="left")  # two sets and a rest
+    poses = [f if f.any() else None for f in clip.landmarks]
+    times = [i / clip.fps for i in range(len(poses))]
+    classifier = ExerciseClassifier.load()
+    carried, fresh = (CoachSession(classifier, fps=clip.fps) for _ in range(2))
+    carried.remember_probabilities()
+    fresh.remember_probabilities()
+    views = []
+    for n in range(REPLAN_FRAMES, len(poses) + 1, REPLAN_FRAMES):
+        carried.plan(poses[:n], times[:n])
+        keep, session_module.DRY_CARRY_S = session_module.DRY_CARRY_S, 1e9  # never carried
+        try:
+            fresh.plan(poses[:n], times[:n])
+        finally:
+            session_module.DRY_CARRY_S = keep
+        assert carried.plan_view() == fresh.plan_view(), f"the plans of {n} frames differ"
+        views.append(carried.plan_view())
+    assert any(v.setup for v in views) or sum(len(set(v.exercises or ())) > 1 for v in views)
+    assert carried._dry is not None and carried._dry.fed > 0  # it did carry on
