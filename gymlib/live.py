@@ -104,6 +104,8 @@ class RepWarnings:
         self._rep_of: dict[str, int] = {}  # warning name -> its rep, while it shows
 
     def update(self, fb: SessionFeedback) -> tuple[str, ...]:
+        for gone in fb.withdrawn:  # a rep taken back: the later ones moved up one number
+            self._rep_of = {k: n - 1 if n > gone.index else n for k, n in self._rep_of.items()}
         if not fb.warnings:  # most frames
             self._rep_of = {}
             return ()
