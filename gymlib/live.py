@@ -104,6 +104,8 @@ class RepWarnings:
         self._rep_of: dict[str, int] = {}  # warning name -> its rep, while it shows
 
     def update(self, fb: SessionFeedback) -> tuple[str, ...]:
+        for gone in fb.withdrawn:  # a rep taken back: the later ones moved up one number
+            self._rep_of = {k: n - 1 if n > gone.index else n for k, n in self._rep_of.items()}
         if not fb.warnings:  # most frames
             self._rep_of = {}
             return ()
@@ -183,6 +185,8 @@ class LiveLoop:
         self.frames = 0
         self.record_error: str | None = None
         self._placed = 0  # the session's reps given to the set tracker so far
+        self._given: list[Rep] = []  # those reps, in order (the set-up ones taken back too)
+        self._closed_after: set[tuple[str, int]] = set()  # reps a hand-closed set ended on
 
     @property
     def reps(self) -> list[Rep]:
@@ -213,6 +217,8 @@ class LiveLoop:
         if self.events is not None:
             self.events.update(fb)
         self._record(t, fb.landmarks)
+        if fb.withdrawn:
+            self._take_back(fb.withdrawn)
         self._place_reps()
         self.frames += 1
         return FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
@@ -222,6 +228,8 @@ class LiveLoop:
     def new_set(self) -> WorkoutSet | None:
         """Close the current set by hand ("new set"); returns it, if one was going on."""
         self._place_reps()
+        if self._given:
+            self._closed_after.add(_key(self._given[-1]))
         return self.sets.close()
 
     def _place_reps(self) -> None:
@@ -230,7 +238,26 @@ class LiveLoop:
             return
         for rep in self.session.reps[self._placed :]:
             self.sets.add(rep.exercise, rep.time_of("start"), rep.time_of("end"), rep.verdict)
+            self._given.append(rep)
         self._placed = len(self.session.reps)
+
+    def _take_back(self, withdrawn: tuple[Rep, ...]) -> None:
+        """Reps the session took back (set-up, :attr:`SessionFeedback.withdrawn`) leave their
+        sets: the tracker is built again from the reps kept, a hand-closed set closed where it
+        was. (Counting placed reps alone would leave the withdrawn rep in its set and miss the
+        one that finished as it went.)"""
+        gone = {_key(r) for r in withdrawn}
+        if not any(_key(r) in gone for r in self._given):
+            return  # taken back on the frame it finished: never placed
+        tracker, kept = SetTracker(self.sets.break_s), []
+        for rep in self._given:
+            if _key(rep) not in gone:
+                tracker.add(rep.exercise, rep.time_of("start"), rep.time_of("end"), rep.verdict)
+                kept.append(rep)
+            if _key(rep) in self._closed_after:
+                tracker.close()
+        # the session's list lost the same reps: its first len(kept) are the ones placed
+        self.sets, self._given, self._placed = tracker, kept, len(kept)
 
     def _record(self, t: float, landmarks: np.ndarray | None) -> None:
         if self.record is None or self.record_error is not None:
@@ -239,3 +266,8 @@ class LiveLoop:
             self.record(t, landmarks)
         except OSError as exc:  # disk full: coaching goes on, the view says so
             self.record_error = f"recording stopped at frame {self.frames}: {exc}"
+
+
+def _key(rep: Rep) -> tuple[str, int]:
+    """A rep's identity across renumbering: its exercise and the stream frame of its bottom."""
+    return rep.exercise, rep.bottom

@@ -3,8 +3,10 @@
     landmarks.npz   timestamps (T,) in seconds, landmarks (T, 33, 4) (zeros: nobody seen),
                     fps and aspect (image width / height)
     events.jsonl    one JSON object per line, in time order: every rep (``"type": "rep"``,
-                    with its row of :meth:`gymlib.reps.Rep.as_row`) and every warning when it
-                    appeared on screen (``"type": "warning"``, name, message, severity)
+                    with its row of :meth:`gymlib.reps.Rep.as_row`), every warning when it
+                    appeared on screen (``"type": "warning"``, name, message, severity) and
+                    every rep taken back as set-up (``"type": "withdrawn"``, its exercise and
+                    start; its rep event is gone, the later ones renumbered)
     summary.json    when, how long, frames, reps per exercise and verdict, the sets
     video.webm      the camera's video, if the user ticked "save video"
 

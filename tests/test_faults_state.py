@@ -708,7 +708,9 @@ def test_row137_download_seed_never_writes_outside_its_folder(tmp_path, monkeypa
     def fake_get(url: str) -> bytes:  # a forged API answer (git trees cannot hold "..")
         return json.dumps(tree).encode() if "api.github.com" in url else blob
 
-    monkeypatch.setattr(sources, "_get", fake_get)
+    from gymlib.sources import seed  # where the download reads the network
+
+    monkeypatch.setattr(seed, "_get", fake_get)
     dest = tmp_path / "a" / "b" / "c" / "seed"
     with pytest.raises(sources.DownloadError, match="outside"):
         sources.download_seed(dest, progress=False)

@@ -106,6 +106,28 @@ def test_warnings_name_the_rep_they_belong_to() -> None:
     assert leaning and leaning <= named, (leaning, named)
 
 
+def test_a_warnings_rep_number_follows_a_rep_taken_back() -> None:
+    # "rep 3: ..." on screen while the set's first movement is taken back as set-up: the rep
+    # it names is now rep 2, as the counts and the event log number it
+    from gymlib.live import RepWarnings
+    from gymlib.reps import CounterFeedback, FormWarning, Rep
+    from gymlib.session import SessionFeedback
+
+    warning = FormWarning("knees_in", "knees caving in", 2, since=5.0)
+    dip = Rep(1, "squat", 0, 30, 60, 30.0, 0.3, 1.0, 1.0, 0.0, "partial")
+
+    def frame(t: float, counted: int, withdrawn: tuple[Rep, ...] = ()) -> SessionFeedback:
+        counter = CounterFeedback(int(t * 30), t, True, "down", 0.5, counted, {}, None,
+                                  (warning,))  # fmt: skip
+        return SessionFeedback(t, True, "squat", 1.0, {}, counter, {}, (warning,), None,
+                               withdrawn=withdrawn)  # fmt: skip
+
+    stage = RepWarnings()
+    assert stage.update(frame(5.0, 2)) == ("rep 3: knees caving in",)
+    assert stage.update(frame(5.1, 1, (dip,))) == ("rep 2: knees caving in",)
+    assert stage.update(frame(5.2, 1)) == ("rep 2: knees caving in",)
+
+
 def test_sets_split_on_a_long_pause_another_exercise_or_by_hand() -> None:
     sets = SetTracker()
     assert sets.timer(0.0) == ("", 0.0)

@@ -47,10 +47,11 @@ def test_gymlib_commands_exist_and_take_their_flags(page: Path) -> None:
         for m in re.finditer(r"python -m (gymlib(?:\.\w+)+)", cmd):
             found = True
             module = ROOT / (m.group(1).replace(".", "/") + ".py")
-            if not module.is_file():  # a package run as a module: its __main__
-                module = ROOT / m.group(1).replace(".", "/") / "__main__.py"
+            src = module.read_text() if module.is_file() else ""
+            if not module.is_file():  # a package run as a module: its __main__, whose
+                module = ROOT / m.group(1).replace(".", "/") / "__main__.py"  # flags may be
+                src = "".join(f.read_text() for f in module.parent.glob("*.py"))  # beside it
             assert module.is_file(), f"{page.name}: `{cmd}` names a module that does not exist"
-            src = module.read_text()
             tail = cmd[m.end() :].split("&&")[0]
             missing = [f for f in _flags(tail) if f'"{f}"' not in src]
             assert not missing, f"{page.name}: `{cmd}`: {module.name} has no {missing}"

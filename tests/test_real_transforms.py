@@ -27,6 +27,7 @@ def _session_reps(clip, end: int) -> tuple[int, int]:
     before = len(session.reps)
     added = session.finish()
     assert len(session.reps) == before + len(added)
+    assert session.finish() == [] and len(session.reps) == before + len(added)  # ended twice
     return before, len(session.reps)
 
 

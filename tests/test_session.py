@@ -422,3 +422,39 @@ def test_live_coach_handles_a_camera_frame_and_closes_sets(tmp_path: Path) -> No
         assert coach._save() != saved  # a second save is a new session, the first is kept
     finally:
         coach.close()
+
+
+def test_the_dashboard_shows_every_rep_when_it_is_handed_over_late(tmp_path: Path) -> None:
+    # over the direct socket, frames are answered in the server's thread and the dashboard is
+    # updated on the main thread with the latest frame only: a busy main thread skips frames,
+    # and the set table and the rep's faults must still follow every rep that closed
+    import cv2
+
+    from gymlib.widgets.coach import LiveCoach
+
+    clip = generate_clip("squat", 4, seed=3, view="right", idle=False,
+                         errors=[(), (), (), ("shallow",)])  # fmt: skip
+    coach = LiveCoach(Scripted(lambda i: ("squat", 0.99)), sessions=tmp_path)
+    try:
+        coach.session.set_exercise("squat")
+        # the pose stage's answer: the clip's landmarks (the count is then known, not MediaPipe's)
+        # the set, then a second standing still
+        stream = [*clip.landmarks, *[clip.landmarks[-1]] * round(clip.fps)]
+        frames = iter(stream)
+        coach.loop.pose = lambda _img, _t: next(frames)
+        img = np.zeros((480, round(480 * clip.aspect), 3), np.uint8)
+        jpeg = cv2.imencode(".jpg", img)[1].tobytes()
+        for i in range(len(stream)):
+            coach._answer(jpeg, i / clip.fps)  # the handler, as in the server's thread
+            if i < len(clip.landmarks) // 2:
+                coach._after_answer()  # the main thread: at once, then busy (a cell running)
+        coach._after_answer()  # free again: it shows the latest frame
+        reps = coach.session.reps
+        assert len(reps) == 4 and reps[-1].verdict == "partial"
+        (row,) = coach.sets
+        assert row["partial"] == 1 and row["good"] + row["partial"] + row["faulty"] == 4
+        cells = f"<td>{row['good']}</td><td>{row['partial']}</td><td>{row['faulty']}</td>"
+        assert cells in coach.set_table.value  # the table drawn with the last rep in it
+        assert "rep 4:" in coach.warnings.value  # the last rep's faults under the warnings
+    finally:
+        coach.close()

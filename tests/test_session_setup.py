@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from gymlib.config import SEED_EXERCISES
+from gymlib.live import LiveLoop
 from gymlib.recording import EventLog
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
@@ -93,6 +94,21 @@ def test_a_set_up_dip_is_taken_back_at_the_sets_third_rep(exercise, seed, fixed)
     assert logged == [(r.start, r.end, r.index) for r in reps]
     (gone,) = [e for e in log.events if e["type"] == "withdrawn"]
     assert gone["exercise"] == exercise and gone["reason"] == "set-up"
+
+
+def test_the_live_loops_sets_lose_a_rep_taken_back() -> None:
+    # the dashboard's set table and summary.json's sets: the dip leaves its set, and the rep
+    # that closed as it went (the session's rep count unchanged on that frame) is placed
+    frames, times, aspect, begins = _with_unrack("squat", 8200, 5)
+    loop = LiveLoop(CoachSession(None, fps=30.0, aspect=aspect, exercise="squat"))
+    outs = [loop.step(float(t), landmarks=f if f.any() else None)
+            for f, t in zip(frames, times, strict=True)]  # fmt: skip
+    assert sum(len(o.session.withdrawn) for o in outs) == 1
+    reps = loop.session.reps
+    (only,) = loop.sets.sets
+    assert only.verdicts == tuple(r.verdict for r in reps) and only.reps == 5
+    assert only.start_s == reps[0].time_of("start") > times[begins - 1]
+    assert [(row["rep"], row["set"]) for row in loop.summary()] == [(i, 1) for i in range(1, 6)]
 
 
 def test_a_short_set_keeps_its_reps_live() -> None:

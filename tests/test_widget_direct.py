@@ -100,3 +100,6 @@ def test_frame_messages_and_origins() -> None:
     assert loopback_origin("http://localhost:8888") and loopback_origin("http://[::1]:8888")
     assert loopback_origin("http://127.0.0.1:8888")
     assert not loopback_origin("http://localhost.example.com") and not loopback_origin("null")
+    assert loopback_origin("http://127.1.2.3:8888")
+    for name in ("http://127.0.0.1.example.com", "http://127.evil.example:8888"):
+        assert not loopback_origin(name)  # a name, not a loopback address

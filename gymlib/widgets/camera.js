@@ -80,7 +80,7 @@ function render({ model, el }) {
     // comm: it may hear it after the first try, so that page tries twice
     model.set("page_origin", location.origin);
     model.save_changes();
-    const local = /^(localhost|127\.|\[::1\]$)/.test(location.hostname);
+    const local = /^(localhost|127(\.\d+){3}|\[::1\])$/.test(location.hostname);
     const giveUp = setTimeout(() => { if (!transport) useTransport("comm"); }, 1000);
     const attempt = (n) => {
       let ws;

@@ -131,6 +131,7 @@ class LiveCoach(W.VBox):
         self.rom = W.FloatProgress(min=0, max=1, description="range")
         self.warnings = W.HTML("")
         self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
+        self._sets_due = False  # the set table is to be drawn again
         self._shown_error: str | None = None  # the recording error the dashboard shows
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
@@ -245,6 +246,11 @@ class LiveCoach(W.VBox):
         self.frames += 1
         self.timings["decode"] += t1 - t0
         self.timings["coach"] += time.perf_counter() - t1 - (self.timings["pose"] - pose)
+        # a rep's news is kept apart from _unshown: over the direct socket the dashboard shows
+        # only the latest frame handed to the main thread, which need not be the rep's
+        if out.rep is not None:  # the last rep's faults, each with its value and limit
+            self._rep_faults = [f"rep {out.rep.index}: {f.text}" for f in out.rep.faults]
+        self._sets_due |= out.rep is not None or bool(out.session.withdrawn)
         if self.frames % 5 == 0 or out.rep is not None or out.record_error != self._shown_error:
             self._unshown = out  # shown once the answer is sent
         return result
@@ -308,8 +314,8 @@ class LiveCoach(W.VBox):
         )
         if fb.counter is not None and fb.counter.progress == fb.counter.progress:
             self.rom.value = float(np.clip(fb.counter.progress, 0, 1))
-        if fb.rep is not None:  # the last rep's faults, each with its value and limit
-            self._rep_faults = [f"rep {fb.rep.index}: {f.text}" for f in fb.rep.faults]
+        if self._sets_due:  # a rep closed (or was taken back) since the last view
+            self._sets_due = False
             self._draw_sets()
         self.warnings.value = "<br>".join(
             [f"<span style='color:#e67e22'>{html.escape(w)}</span>" for w in out.warnings]

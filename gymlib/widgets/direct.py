@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import ipaddress
 import json
 import secrets
 import socket
@@ -40,7 +41,6 @@ import tornado.websocket
 Reply = Callable[[dict[str, Any]], None]
 FrameCallback = Callable[[dict[str, Any], bytes, Reply], None]
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
 PATH = "/gymcoach-frames"
 #: a frame's JSON header is small; more is not a frame message
 MAX_HEADER = 4096
@@ -66,7 +66,12 @@ def on_main(fn: Callable[[], None]) -> None:
 def loopback_origin(origin: str) -> bool:
     """True for a page served from this machine (``http://localhost:8888`` and the like)."""
     host = urlsplit(origin).hostname or ""
-    return host in LOOPBACK or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:  # an address, not a name that starts like one ("127.0.0.1.example.com")
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def split_frame(message: bytes) -> tuple[dict[str, Any], bytes]:
