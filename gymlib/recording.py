@@ -229,6 +229,7 @@ def replay_session(
     loop = LiveLoop(CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect))
     for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
         loop.step(float(ti), landmarks=frame if frame.any() else None)
+    loop.session.finish()  # a rep the recording ends on, as analyze counts it
     return loop
 
 

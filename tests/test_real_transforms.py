@@ -51,6 +51,19 @@ def test_a_clip_cut_at_the_bottom_of_a_rep_does_not_count_the_half_rep(exercise:
     assert _session_reps(clip, len(clip.landmarks)) == (4, 4)
 
 
+def test_a_replayed_session_counts_the_rep_its_recording_ends_on(tmp_path: Path) -> None:
+    """History replays saved sessions: a camera stopped as the last rep ends counts it, as
+    ``analyze`` does."""
+    from gymlib.recording import replay_session, save_session
+
+    clip = _clip("squat")
+    end = clip.reps[-1].end - 4
+    times = np.arange(end) / clip.fps
+    saved = save_session(tmp_path, times, clip.landmarks[:end], fps=clip.fps, aspect=clip.aspect)
+    loop = replay_session(saved)
+    assert [r["exercise"] for r in loop.summary()] == ["squat"] * 4
+
+
 def test_analyze_counts_the_rep_a_landmark_file_ends_on(tmp_path: Path) -> None:
     """``python -m gymlib.analyze`` on a landmark file that ends as the last rep does (frame
     times at a variable rate, as a phone writes them)."""
