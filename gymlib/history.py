@@ -6,10 +6,11 @@
     gymlib.plots.progress(days)          # or: python -m gymlib.history [--sessions D] [--out PNG]
 
 The reps come from replaying each session's landmarks through a fresh ``CoachSession`` (the same
-logic as live), cached in its folder as ``reps.json`` (beside an older ``<session>.npz`` as
-``<session>.reps.json``) so a session is replayed once; a damaged cache is rebuilt. A damaged or
-foreign file (a cut ``landmarks.npz``, an unrelated ``.npz``) is skipped with a warning naming
-it, and the table holds the rest; ``table.attrs["skipped"]`` lists what was left out and why.
+logic as live), cached in its folder as :data:`REPS_CACHE` (beside an older ``<session>.npz``
+as ``<session>.<REPS_CACHE>``) so a session is replayed once; a damaged cache is rebuilt. A
+damaged or foreign file (a cut ``landmarks.npz``, an unrelated ``.npz``) is skipped with a
+warning naming it, and the table holds the rest; ``table.attrs["skipped"]`` lists what was left
+out and why.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from gymlib.config import load_config
 from gymlib.io import write_json_atomic, write_text_atomic
 from gymlib.recording import SUMMARY, landmarks_file, replay_session, session_name, session_paths
 
+#: a session's replayed reps, cached beside its landmarks; the name changes when the counting
+#: changes what a replay gives, so older caches are replayed again (v2: set-up movements taken
+#: back live, the rep a recording ends on counted)
+REPS_CACHE = "reps-v2.json"
+
 COLUMNS = ("session", "started", "rep", "exercise", "start_s", "end_s", "rom", "down_s", "up_s",
            "pause_s", "verdict", "reasons")  # fmt: skip
 
@@ -34,7 +40,7 @@ def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any
     from its cache)."""
     p = Path(path)
     source = landmarks_file(p)
-    cache = p / "reps.json" if p.is_dir() else p.with_suffix(".reps.json")
+    cache = p / REPS_CACHE if p.is_dir() else p.with_suffix("." + REPS_CACHE)
     fresh = source.is_file() and cache.is_file()
     if fresh and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
         try:

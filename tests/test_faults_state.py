@@ -534,7 +534,9 @@ def test_rows125_129_history_skips_and_names_a_damaged_or_foreign_file(sessions,
 def test_row126_a_damaged_reps_cache_is_rebuilt(sessions) -> None:  # noqa: ANN001
     folder = sessions[0].parent
     full, _ = _history(folder)
-    cache = sessions[2] / "reps.json"
+    from gymlib.history import REPS_CACHE
+
+    cache = sessions[2] / REPS_CACHE
     _truncate(cache)
     table, messages = _history(folder)
     assert table.equals(full) and not [m for m in messages if "session history" in m]
