@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED_DATA
 
 from gymlib.extract import PoseSequence
 from gymlib.reps import RepCounter, count_reps, default_rep_config
@@ -110,3 +111,30 @@ def test_the_same_person_moving_is_no_cut() -> None:
     for i, f in enumerate(clip.landmarks):
         counter.update(f if f.any() else None, i / clip.fps)
     assert counter.cuts == 0
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")
+def test_two_real_clips_joined_by_a_cut_count_the_second_ones_first_rep() -> None:
+    """A lat pull-down clip, then a cut to a pull-up clip that starts inside its first rep (as
+    ``benchmarks/real_transforms.py --transforms concat`` joins them): the pull-ups after the
+    cut are counted as the pull-up clip's own (5, by hand); without the cut seen, 4. Landmarks:
+    MediaPipe on the real videos (cached in data/interim/real_videos, as the benchmarks do)."""
+    from gymlib.benchtools import load_clips, pose_file
+
+    clips = {c.name: c for c in load_clips(SHARED_DATA / "real_videos")}
+    cache = Path(__file__).resolve().parent.parent / "data" / "interim" / "real_videos"
+    a, b = (
+        PoseSequence.load(pose_file(clips[name], cache, rerun=False)[0])
+        for name in ("lat_machine_45_gym-landscape", "pull_up_back_gym-stock")
+    )
+    aspect = a.image_size[0] / a.image_size[1]
+    assert aspect == pytest.approx(b.image_size[0] / b.image_size[1])  # the same picture shape
+    lm = np.concatenate([a.landmarks, b.landmarks])
+    joined = a.timestamps[-1] + 1 / a.fps + b.timestamps - b.timestamps[0]
+    t = np.concatenate([a.timestamps, joined])
+    blind = replace(default_rep_config(), cut_speed=100.0)
+    after = []
+    for cfg in (None, blind):
+        reps = count_reps(lm, "pull_up", fps=a.fps, aspect=aspect, timestamps=t, config=cfg)
+        after.append(sum(r.start >= len(a.landmarks) for r in reps))
+    assert after == [clips["pull_up_back_gym-stock"].reps, 4]
