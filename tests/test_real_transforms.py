@@ -1,16 +1,20 @@
 """What ``benchmarks/real_transforms.py`` found breaking on transformed real clips, on generated
 streams: a clip that ends as its last rep does (a variable-rate camera's last frame 40 ms
-earlier lost the last rep of two real clips) counts it; one cut at a rep's bottom does not."""
+earlier lost the last rep of two real clips) counts it; one cut at a rep's bottom does not; a
+camera cut into a rep is a fresh start, as a clip's first frame (two real clips joined lost the
+second one's first rep)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SHARED_DATA
 
 from gymlib.extract import PoseSequence
-from gymlib.reps import count_reps
+from gymlib.reps import RepCounter, count_reps, default_rep_config
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
 
@@ -82,3 +86,69 @@ def test_analyze_counts_the_rep_a_landmark_file_ends_on(tmp_path: Path) -> None:
     path = seq.save(tmp_path / "clip.npz")
     result = analyze(path, out=tmp_path / "out", exercise="squat", progress=False)
     assert len(result.reps) == 4
+
+
+# ----------------------------------------------------------------------------------------------
+def _cut_into_a_rep(exercise: str) -> np.ndarray:
+    """Three reps, then a cut to another camera (another view, the person 0.2 of the picture
+    further right) a quarter of the way down into the first of three more reps."""
+    size = (1280, 720)
+    a = generate_clip(exercise, 3, seed=1, view="left", idle=False, image_size=size)
+    b = generate_clip(exercise, 3, seed=2, view="front", idle=False, image_size=size)
+    first = b.reps[0]
+    after = b.landmarks[first.start + (first.bottom - first.start) // 4 :].copy()
+    after[..., 0] = np.where(after.any(axis=2), after[..., 0] + 0.2, 0.0)
+    return np.concatenate([a.landmarks, after])
+
+
+@pytest.mark.parametrize("exercise", ["squat", "push_up", "pull_up"])
+def test_a_camera_cut_into_a_rep_is_a_fresh_start(exercise: str) -> None:
+    """The rep after the cut is counted as at a clip's first frame (no start position held
+    before it); without the cut seen (``cut_speed`` beyond any jump) it is lost."""
+    lm = _cut_into_a_rep(exercise)
+    aspect = 1280 / 720
+    assert len(count_reps(lm, exercise, fps=30, aspect=aspect)) == 6
+    blind = replace(default_rep_config(), cut_speed=100.0)
+    assert len(count_reps(lm, exercise, fps=30, aspect=aspect, config=blind)) == 5
+    # the live coach shares the counter
+    session = CoachSession(None, fps=30, aspect=aspect, exercise=exercise)
+    for i, f in enumerate(lm):
+        session.update(f if f.any() else None, i / 30)
+    session.finish()
+    assert len(session.reps) == 6
+
+
+def test_the_same_person_moving_is_no_cut() -> None:
+    """A set without a cut: its frames never read as one (the reps as without the check)."""
+    clip = generate_clip("squat", 5, seed=3, view="front", idle=True)
+    counter = RepCounter("squat", clip.fps, aspect=clip.aspect)
+    for i, f in enumerate(clip.landmarks):
+        counter.update(f if f.any() else None, i / clip.fps)
+    assert counter.cuts == 0
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")
+def test_two_real_clips_joined_by_a_cut_count_the_second_ones_first_rep() -> None:
+    """A lat pull-down clip, then a cut to a pull-up clip that starts inside its first rep (as
+    ``benchmarks/real_transforms.py --transforms concat`` joins them): the pull-ups after the
+    cut are counted as the pull-up clip's own (5, by hand); without the cut seen, 4. Landmarks:
+    MediaPipe on the real videos (cached in data/interim/real_videos, as the benchmarks do)."""
+    from gymlib.benchtools import load_clips, pose_file
+
+    clips = {c.name: c for c in load_clips(SHARED_DATA / "real_videos")}
+    cache = Path(__file__).resolve().parent.parent / "data" / "interim" / "real_videos"
+    a, b = (
+        PoseSequence.load(pose_file(clips[name], cache, rerun=False)[0])
+        for name in ("lat_machine_45_gym-landscape", "pull_up_back_gym-stock")
+    )
+    aspect = a.image_size[0] / a.image_size[1]
+    assert aspect == pytest.approx(b.image_size[0] / b.image_size[1])  # the same picture shape
+    lm = np.concatenate([a.landmarks, b.landmarks])
+    joined = a.timestamps[-1] + 1 / a.fps + b.timestamps - b.timestamps[0]
+    t = np.concatenate([a.timestamps, joined])
+    blind = replace(default_rep_config(), cut_speed=100.0)
+    after = []
+    for cfg in (None, blind):
+        reps = count_reps(lm, "pull_up", fps=a.fps, aspect=aspect, timestamps=t, config=cfg)
+        after.append(sum(r.start >= len(a.landmarks) for r in reps))
+    assert after == [clips["pull_up_back_gym-stock"].reps, 4]

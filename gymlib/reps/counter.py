@@ -141,6 +141,8 @@ class RepCounter:
         self._prev_end = -(10**9)  # end frame of the last rep
         self._prev_end_t = -math.inf  # and its time
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
+        self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
+        self.cuts = 0  # camera cuts seen
 
     @property
     def state(self) -> str:
@@ -212,8 +214,10 @@ class RepCounter:
         feet: Feet | None,
         active: bool,
     ) -> CounterFeedback:
-        k = self._observe(row, frame, refs, feet, active)
         finished: Rep | None = None
+        if frame is not None and self._is_cut(frame):
+            finished = self._restart()
+        k = self._observe(row, frame, refs, feet, active)
         # a completed rep waiting for its end frame
         if self._pending is not None:
             finished = self._try_finish(k.f, k.p, force=not k.open or self._gap(k.now))
@@ -278,6 +282,40 @@ class RepCounter:
             posture_ok, is_open, unsure, self.gate.settled(now), walking_in,
             self.progress.far_past(now),
         )  # fmt: skip
+
+    def _is_cut(self, frame: np.ndarray) -> bool:
+        """Whether the whole body jumped since the last frame with a person, faster than a
+        person moves: a camera cut (two clips joined, another camera). The quarter of the
+        landmarks that moved least, in body sizes (the larger box diagonal) per second over at
+        least 1/30 s (a fast squat's trunk: 1.6 body sizes a second; a rep moves some limbs,
+        a cut all of them)."""
+        points = frame[:, :2] * (self.aspect, 1.0)
+        last, self._last_body = self._last_body, (self.time, points)
+        if last is None:
+            return False
+        before = last[1]
+        size = max(float(np.linalg.norm(p.max(0) - p.min(0))) for p in (points, before))
+        moved = float(np.quantile(np.linalg.norm(points - before, axis=1), 0.25))
+        dt = max(self.time - last[0], 1 / 30)
+        return moved / max(size, 1e-6) > self.cfg.cut_speed * dt
+
+    def _restart(self) -> Rep | None:
+        """A camera cut: close a rep that ended at the cut (as at a stream's end), then watch
+        the frame after it as a stream's first frame (the start position then needs no hold
+        when the person is in it at once); the reps counted so far stay."""
+        now, f, closed = self.time, self.frame, None
+        if self.hist.times:
+            self.frame, self.time = f - 1, self.hist.times[-1]
+            closed = self.finish()
+            self.frame, self.time = f, now
+        self.cuts += 1
+        self._pending = None
+        self.progress.reset()
+        self.gate.reset()
+        self.machine.reset()
+        self.hist = History(f, self.fps, self.aspect, len(A.SEGMENT_NAMES))
+        self._t_first = math.nan
+        return closed
 
     def _gap(self, now: float) -> bool:
         """Nobody seen for longer than ``max_gap_s``."""
