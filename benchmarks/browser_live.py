@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gymlib.benchtools import launch_with_fake_camera, start_lab, video_to_y4m
+from gymlib.benchtools import REFUSE_DIRECT, launch_with_fake_camera, start_lab, video_to_y4m
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,17 +121,6 @@ KERNEL_TIMES = (
     "import json, time; print(json.dumps({**coach.timings, 'frames': coach.frames, "
     "'handler': coach.camera.kernel_seconds, 'cpu': time.process_time()}))"
 )
-
-#: Refuses the page's direct socket to the kernel (its token spoilt), so frames take the comm.
-REFUSE_DIRECT = """(() => {
-  const Orig = window.WebSocket;
-  window.WebSocket = class extends Orig {
-    constructor(url, ...rest) {
-      const u = String(url);
-      super(u.includes("/gymcoach-frames") ? u.replace(/token=[^&]*/, "token=wrong") : u, ...rest);
-    }
-  };
-})();"""
 
 
 def cpu_seconds(pid: int) -> float:

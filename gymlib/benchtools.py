@@ -117,6 +117,19 @@ def video_to_y4m(video: Path, path: Path, size: tuple[int, int] = (640, 480)) ->
     return path
 
 
+#: A page init script: the page's direct socket to the kernel carries a spoilt token, which its
+#: server refuses (403), so the frames take the comm (the fallback's test and benchmark).
+REFUSE_DIRECT = """(() => {
+  const Orig = window.WebSocket;
+  window.WebSocket = class extends Orig {
+    constructor(url, ...rest) {
+      const u = String(url);
+      super(u.includes("/gymcoach-frames") ? u.replace(/token=[^&]*/, "token=wrong") : u, ...rest);
+    }
+  };
+})();"""
+
+
 def launch_with_fake_camera(pw, clip: Path):  # noqa: ANN001, ANN201 - playwright objects
     """Chromium whose webcam is the ``.y4m`` file ``clip``, allowed without a prompt."""
     return pw.chromium.launch(

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from gymlib.benchtools import CHROMIUM, launch_with_fake_camera, start_lab, video_to_y4m
+from gymlib.benchtools import (
+    CHROMIUM,
+    REFUSE_DIRECT,
+    launch_with_fake_camera,
+    start_lab,
+    video_to_y4m,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,18 +67,6 @@ def open_coach(page, url: str, token: str, tmp_path: Path):  # noqa: ANN001, ANN
     return camera
 
 
-#: Spoils the token of the page's direct socket to the kernel: its server refuses it (403).
-WRONG_TOKEN = """(() => {
-  const Orig = window.WebSocket;
-  window.WebSocket = class extends Orig {
-    constructor(url, ...rest) {
-      const u = String(url);
-      super(u.includes("/gymcoach-frames") ? u.replace(/token=[^&]*/, "token=wrong") : u, ...rest);
-    }
-  };
-})();"""
-
-
 def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
     lab, tmp_path: Path
 ) -> None:
@@ -83,7 +77,7 @@ def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
     with sync_playwright() as pw:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.add_init_script(WRONG_TOKEN)
+        page.add_init_script(REFUSE_DIRECT)
         camera = open_coach(page, url, token, tmp_path)
         page.wait_for_function(
             "() => Number(document.querySelector('.gymcoach-camera')?.dataset.framesDrawn || 0)"
