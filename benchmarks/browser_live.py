@@ -35,7 +35,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from gymlib.benchtools import REFUSE_DIRECT, launch_with_fake_camera, start_lab, video_to_y4m
+from gymlib.benchtools import (
+    REFUSE_DIRECT,
+    launch_with_fake_camera,
+    run_live_notebook,
+    start_lab,
+    video_to_y4m,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -164,7 +170,6 @@ def run_version(
     token = "gymcoach-bench"
     lab, base = start_lab(tree, tmp, token, env={"PYTHONPATH": str(tree)},
                           args=["--LabApp.expose_app_in_browser=True"])  # fmt: skip
-    url = f"{base}/lab/tree/notebooks/04_live_coach.ipynb?token={token}"
     try:
         with sync_playwright() as pw:
             browser = launch_with_fake_camera(pw, clip)
@@ -172,19 +177,8 @@ def run_version(
             page.add_init_script(PROBE)
             if refuse_direct:
                 page.add_init_script(REFUSE_DIRECT)
-            page.goto(url)
-            page.wait_for_selector(".jp-Notebook", timeout=120_000)
-            page.wait_for_timeout(8_000)  # let the kernel start and the page settle
-            for attempt in range(2):  # a click while the page still settles can be lost
-                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-                page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-                try:
-                    page.wait_for_selector(".gymcoach-camera video", state="attached",
-                                           timeout=120_000)  # fmt: skip
-                    break
-                except Exception:  # noqa: BLE001 - retried once
-                    if attempt:
-                        raise
+            if run_live_notebook(page, base, token, ".gymcoach-camera video") is None:
+                raise RuntimeError(f"{tree}: notebook 04's camera never appeared")
             page.wait_for_function("() => window.__live.answers >= 60", timeout=120_000)
             page.wait_for_timeout(3_000)  # warm: the first frames start MediaPipe's graph
             page.evaluate(COUNT_CAMERA)

@@ -130,6 +130,27 @@ REFUSE_DIRECT = """(() => {
 })();"""
 
 
+def run_live_notebook(  # noqa: ANN201 - playwright objects
+    page, base: str, token: str, selector: str, *, state: str = "attached",  # noqa: ANN001
+    screenshot: Path | None = None,
+):  # fmt: skip
+    """Notebook 04 opened in ``page`` (JupyterLab at ``base``) and all its cells run, until
+    ``selector`` is there (``state`` as playwright's ``wait_for_selector``); its element, or
+    None if it never came (a screenshot saved to ``screenshot`` after each failed try)."""
+    page.goto(f"{base}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=120_000)
+    page.wait_for_timeout(8_000)  # let the kernel start and the page settle
+    for _attempt in range(2):  # a click while the page still settles can be lost: retry
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
+        try:
+            return page.wait_for_selector(selector, state=state, timeout=120_000)
+        except Exception:  # noqa: BLE001 - retried once, then None
+            if screenshot is not None:
+                page.screenshot(path=str(screenshot))
+    return None
+
+
 def launch_with_fake_camera(pw, clip: Path):  # noqa: ANN001, ANN201 - playwright objects
     """Chromium whose webcam is the ``.y4m`` file ``clip``, allowed without a prompt."""
     return pw.chromium.launch(

@@ -19,6 +19,7 @@ from gymlib.benchtools import (
     CHROMIUM,
     REFUSE_DIRECT,
     launch_with_fake_camera,
+    run_live_notebook,
     start_lab,
     video_to_y4m,
 )
@@ -50,19 +51,8 @@ def lab(tmp_path: Path):
 
 def open_coach(page, url: str, token: str, tmp_path: Path):  # noqa: ANN001, ANN201 - playwright
     """Notebook 04 run in ``page`` until the camera widget is there; its element."""
-    page.goto(f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
-    page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    page.wait_for_timeout(8_000)  # let the kernel start and the page settle
-    camera = None
-    for _attempt in range(2):  # a click while the page still settles can be lost: retry
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-        try:
-            camera = page.wait_for_selector(".gymcoach-camera", state="attached",
-                                            timeout=120_000)  # fmt: skip
-            break
-        except Exception:  # noqa: BLE001 - retried once, then reported below
-            page.screenshot(path=str(tmp_path / "no-camera.png"))
+    camera = run_live_notebook(page, url, token, ".gymcoach-camera",
+                               screenshot=tmp_path / "no-camera.png")  # fmt: skip
     assert camera is not None, f"the camera widget never appeared ({tmp_path}/no-camera.png)"
     return camera
 

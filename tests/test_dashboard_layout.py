@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from test_browser import ROOT, lab, launch_with_fake_camera, video_to_y4m  # noqa: F401 - lab is a fixture
 
+from gymlib.benchtools import run_live_notebook
+
 pytestmark = pytest.mark.browser
 
 SIZES = ((1280, 800), (1920, 1080))
@@ -56,18 +58,8 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
     with sync_playwright() as pw:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
-        page.goto(f"{url}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook", timeout=120_000)
-        page.wait_for_timeout(8_000)  # let the kernel start and the page settle
-        root = None
-        for _attempt in range(2):  # a click while the page still settles can be lost: retry
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-            try:
-                root = page.wait_for_selector(".gymcoach-dashboard", timeout=120_000)
-                break
-            except Exception:  # noqa: BLE001 - retried once, then reported below
-                page.screenshot(path=str(tmp_path / "no-dashboard.png"))
+        root = run_live_notebook(page, url, token, ".gymcoach-dashboard", state="visible",
+                                 screenshot=tmp_path / "no-dashboard.png")  # fmt: skip
         assert root is not None, f"the dashboard never appeared ({tmp_path}/no-dashboard.png)"
         # a finished set, so that the set table is there to measure
         page.wait_for_function(
