@@ -36,7 +36,7 @@ def replay(path: Path, classifier, lag_s: float, check: bool = False  # noqa: AN
     landmark file."""
     import gymlib.analyze as an
     import gymlib.follow as fo
-    import gymlib.session as se
+    import gymlib.plan as pl
     from gymlib.session import CoachSession
 
     lm, times, fps, (w, h) = an.load_landmark_file(path)
@@ -55,11 +55,11 @@ def replay(path: Path, classifier, lag_s: float, check: bool = False  # noqa: AN
         if n - planned >= max(fo.REPLAN_FRAMES, planned // 10):
             spec.plan(poses[:n], times[:n])  # the dry run carried on from the last plan
             if check:  # ... and redone from the start
-                carry, se.DRY_CARRY_S = se.DRY_CARRY_S, 1e9
+                carry, pl.DRY_CARRY_S = pl.DRY_CARRY_S, 1e9
                 try:
                     plain.plan(poses[:n], times[:n])
                 finally:
-                    se.DRY_CARRY_S = carry
+                    pl.DRY_CARRY_S = carry
                 differ += plain.plan_view() != spec.plan_view()
             planned = n
             used.append((drawn, spec.plan_view()))

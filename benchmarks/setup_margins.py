@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
 import numpy as np  # noqa: E402
 
-import gymlib.session as session_module  # noqa: E402
+import gymlib.plan as plan_module  # noqa: E402
 from gymlib.benchtools import REAL_POSE_CACHE as CACHE  # noqa: E402
 from gymlib.benchtools import (  # noqa: E402
     load_clips,
@@ -49,19 +49,19 @@ def planned_sets(path: Path, clf) -> list[list[Rep]]:  # noqa: ANN001
     seq = PoseSequence.load(path)
     w, h = seq.image_size
     seen: list = []
-    shipped = session_module.setup_of_sets
+    shipped = plan_module.setup_of_sets
 
     def record(sets, config=None):  # noqa: ANN001, ANN202
         seen.append(joined_sets(sets, config))
         return shipped(sets, config)
 
-    session_module.setup_of_sets = record
+    plan_module.setup_of_sets = record
     try:
         CoachSession(clf, fps=seq.fps, aspect=w / h).plan(
             list(seq.frames()), [float(t) for t in seq.timestamps]
         )
     finally:
-        session_module.setup_of_sets = shipped
+        plan_module.setup_of_sets = shipped
     return seen[-1]
 
 

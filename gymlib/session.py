@@ -25,23 +25,23 @@ followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdraw
 from __future__ import annotations
 
 import collections
-import copy
 import dataclasses
 import functools
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
+from gymlib import plan as offline
 from gymlib.config import Config, load_config
-from gymlib.decision import ExerciseFilter, ExerciseSet, decide_sets
+from gymlib.decision import ExerciseFilter, ExerciseSet
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.live_config import LiveConfig  # defined there; imported from here too
 from gymlib.model import OTHER, UNKNOWN
-from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter, setup_of_sets
+from gymlib.plan import DRY_CARRY_S, PlanView, _DryRun  # noqa: F401 (importable from here)
+from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter
 from gymlib.reps.config import RepConfig
 from gymlib.stance import stance_gaps
 
@@ -78,48 +78,6 @@ class SessionFeedback:
     def rep(self) -> Rep | None:
         """The last rep that finished on this frame, if any."""
         return self.finished[-1] if self.finished else None
-
-
-class PlanView(NamedTuple):
-    """What of an offline plan reaches analyze's outputs (not the confidences or probabilities,
-    which nothing writes)."""
-
-    exercises: list[str] | None  # each frame's planned exercise (None: not planned)
-    other: dict[int, bool]  # per classified window's frame: sure it is none of the exercises
-    setup: dict[str, frozenset[int]]  # per exercise: the set-up movements' bottom frames
-
-
-#: a replanning session keeps its dry run's state this many seconds before the stream's end,
-#: to carry it on at the next plan (the plan of the last frames changes most often)
-DRY_CARRY_S = 2.0
-
-
-@dataclass
-class _DryRun:
-    """A dry run's session after its first ``fed`` frames under ``plan`` and ``probs``."""
-
-    session: CoachSession
-    fed: int
-    plan: list[tuple[str, float]] | None
-    probs: dict[int, np.ndarray]
-
-    def holds(self, plan: list[tuple[str, float]] | None, probs: dict[int, np.ndarray]) -> bool:
-        """``plan`` and ``probs`` are this run's over its first ``fed`` frames."""
-        n = self.fed
-        if (plan is None) != (self.plan is None) or (plan is not None and self.plan is not None
-                                                     and plan[:n] != self.plan[:n]):  # fmt: skip
-            return False
-        mine = {i: p for i, p in self.probs.items() if i < n}
-        theirs = {i: p for i, p in probs.items() if i < n}
-        return mine.keys() == theirs.keys() and all(
-            np.array_equal(p, theirs[i]) for i, p in mine.items()
-        )
-
-    @staticmethod
-    def copy_of(session: CoachSession) -> CoachSession:
-        """A copy to go on with (the classifier and configuration shared, not copied)."""
-        shared = [session._classifier, session.cfg, session.__dict__.get("classifier")]
-        return copy.deepcopy(session, {id(x): x for x in shared if x is not None})
 
 
 class CoachSession:
@@ -287,148 +245,30 @@ class CoachSession:
     # -------------------------------------------------------------------------------------------
     def plan(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
              ) -> list[ExerciseSet]:  # fmt: skip
-        """Offline: decide every set's exercise from the whole stream before it is fed.
-
-        ``frames`` are the stream's ``(33, 4)`` landmarks (None: nobody) at ``times`` seconds.
-        The windows are the ones the live path would classify; the sets come from
-        :func:`gymlib.decision.decide_sets`. Feeding the same frames to :meth:`update` then
-        follows the plan (same counters, replay and "other" handling as live) instead of
-        deciding window by window. With the exercise fixed there is nothing to decide. Either
-        way the whole stream is also counted once first, to leave the set-up movements at each
-        set's ends uncounted (:meth:`_setup_of`; the live path cannot see a set's later reps and
-        counts them). Returns the sets, windows numbered in classification order ([] when
-        fixed).
-        """
-        if len(frames) != len(times):
-            raise ValueError(f"{len(frames)} frames but {len(times)} times")
-        sets = [] if self.fixed is not None else self._plan_sets(frames, times)
-        self._skip = self._setup_of(frames, times)
-        return sets
-
-    def _plan_sets(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
-                   ) -> list[ExerciseSet]:  # fmt: skip
-        stream = np.zeros((len(frames), 33, 4), np.float32)
-        for i, f in enumerate(frames):
-            if f is not None:
-                stream[i] = f
-        seen = stream.reshape(len(stream), -1).any(axis=1)
-        every, n_min = self.cfg.classify_every, self.cfg.min_person_frames
-        ends = [
-            i
-            for i in range(WINDOW_FRAMES - 1, len(stream))
-            if (i + 1) % every == 0 and seen[i - WINDOW_FRAMES + 1 : i + 1].sum() >= n_min
-        ]
-        if not ends:  # too short for one window: nothing to decide, and no classifier to load
-            self._plan, self._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
-            return []
-        windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
-        probs = self._probs_of(windows)
-        new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
-        t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
-        sets = decide_sets(probs, t, new, self.classifier.classes, self.exercises,
-                           self.cfg.decision, stance_gaps(np.stack(windows)))  # fmt: skip
-        self._plan = [(UNKNOWN, 0.0)] * len(stream)
-        start = 0
-        for s in sets:  # a window's set covers the frames since the window before it
-            stop = len(stream) if s is sets[-1] else ends[s.last] + 1
-            self._plan[start:stop] = [(s.exercise, s.confidence)] * (stop - start)
-            start = stop
-        self._plan_probs = dict(zip(ends, probs, strict=True))
-        return sets
-
-    def _setup_of(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
-                  ) -> dict[str, frozenset[int]]:  # fmt: skip
-        """Count the whole stream once as :meth:`update` will (a dry run with the same plan)
-        and find, in each set (a stretch of frames under one planned exercise; the whole
-        stream when the exercise is fixed), the set-up movements at its ends
-        (:func:`gymlib.reps.setup_of_sets`; a short set the plan switched to or from without a
-        rest counts with its neighbour): ``{exercise: their bottom frames}``, which the
-        counters then leave uncounted."""
-        dry = self._dry_run(frames, times)
-        planned = [ex for ex, _ in self._plan] if self._plan else [self.fixed] * len(frames)
-        # a set: a stretch of frames under one planned exercise
-        set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
-        sets: dict[tuple[int, str], list[Rep]] = {}
-        for r in dry.reps:
-            key = (int(set_of[min(r.bottom, len(planned) - 1)]), r.exercise)
-            sets.setdefault(key, []).append(r)
-        skip: dict[str, set[int]] = {}
-        for r in setup_of_sets([(n, reps) for (n, _), reps in sorted(sets.items())]):
-            skip.setdefault(r.exercise, set()).add(r.bottom)
-        return {ex: frozenset(b) for ex, b in skip.items()}
-
-    def _dry_run(self, frames: Sequence[np.ndarray | None], times: Sequence[float]
-                 ) -> CoachSession:  # fmt: skip
-        """A session fed the whole stream under this plan (:meth:`_setup_of`'s dry run). A
-        replanning session (:meth:`remember_probabilities`) carries on the last plan's run from
-        :data:`DRY_CARRY_S` before that stream's end if the plan up to there is the same: a
-        frame's step reads the plan only at that frame, so the state there is the same."""
-        if len(frames) != len(times):
-            raise ValueError(f"{len(frames)} frames but {len(times)} times")
-        last, self._dry = self._dry, None
-        # (the stream grown: remember_probabilities is for replanning the stream so far)
-        if (
-            last is not None
-            and len(frames) >= last.fed
-            and last.holds(self._plan, self._plan_probs)
-        ):
-            dry, fed = last.session, last.fed
-        else:
-            dry, fed = CoachSession(
-                self._classifier, fps=self.fps, aspect=self.aspect,
-                exercise=self.fixed or AUTO, config=self.cfg, threshold=self.threshold,
-                counter_factory=self._make_counter,
-            ), 0  # fmt: skip
-        dry._plan, dry._plan_probs = self._plan, self._plan_probs
-        keep = len(frames) - round(DRY_CARRY_S * self.fps) if self._known is not None else -1
-        if self._known is not None and keep <= fed:  # no new place to keep: keep the old one
-            self._dry = last
-            dry = _DryRun.copy_of(dry)
-        for i in range(fed, len(frames)):
-            if i == keep:
-                self._dry = _DryRun(_DryRun.copy_of(dry), i, self._plan, self._plan_probs)
-            dry.update(frames[i], times[i])
-        return dry
+        """Offline: decide every set's exercise from the whole stream before it is fed
+        (:func:`gymlib.plan.plan`). Returns the sets ([] when the exercise is fixed)."""
+        return offline.plan(self, frames, times)
 
     def plan_view(self) -> PlanView:
         """What of the plan (:meth:`plan`) reaches analyze's outputs."""
-        plan = None if self._plan is None else [ex for ex, _ in self._plan]
-        other = {i: bool(self._is_other(p)) for i, p in self._plan_probs.items()}
-        return PlanView(plan, other, dict(self._skip))
+        return offline.plan_view(self)
 
     def adopt_plan(self, planned: CoachSession) -> None:
-        """Follow ``planned``'s plan from the next frame on (the set-up movements its counters
-        leave uncounted too, also in the counters already made)."""
-        self._plan, self._plan_probs = planned._plan, planned._plan_probs
-        self._skip = planned._skip
-        for ex, counter in self.counters.items():
-            counter.skip = self._skip.get(ex, frozenset())
+        """Follow ``planned``'s plan from the next frame on (:func:`gymlib.plan.adopt_plan`)."""
+        offline.adopt_plan(self, planned)
 
     def remember_probabilities(self) -> None:
-        """Keep every classified window's probabilities: a later :meth:`plan` of the stream
-        grown (the stream so far, replanned) classifies only its new windows, and carries on
-        the dry run of the plan before where the plans agree (:meth:`_dry_run`)."""
-        if self._known is None:
-            self._known = {}
+        """Keep every classified window's probabilities for a later :meth:`plan` of the stream
+        grown (:func:`gymlib.plan.remember_probabilities`)."""
+        offline.remember_probabilities(self)
 
-    def _probs_of(self, windows: list[np.ndarray]) -> np.ndarray:
-        """``(N, C)`` probabilities of ``windows``; the remembered ones not asked again."""
-        if self._known is None or not windows:
-            return self._predict(windows)
-        keys = [hashlib.blake2b(w.tobytes(), digest_size=16).digest() for w in windows]
-        new = {k: w for k, w in zip(keys, windows, strict=True) if k not in self._known}
-        if new:
-            self._known.update(zip(new, self._predict(list(new.values())), strict=True))
-        return np.stack([self._known[k] for k in keys])
-
-    def _predict(self, windows: list[np.ndarray]) -> np.ndarray:
-        n = len(self.classifier.classes)
-        if not windows:
-            return np.zeros((0, n))
-        x = np.stack(windows).reshape(len(windows), WINDOW_FRAMES, FRAME_FEATURES)
-        if hasattr(self.classifier, "predict_proba"):
-            return np.asarray(self.classifier.predict_proba(x), dtype=np.float64)
-        return np.stack([self._window_probs(w) for w in windows])
+    def new_like(self) -> CoachSession:
+        """A new session with this one's classifier, options and counters (a plan's dry run)."""
+        return CoachSession(
+            self._classifier, fps=self.fps, aspect=self.aspect,
+            exercise=self.fixed or AUTO, config=self.cfg, threshold=self.threshold,
+            counter_factory=self._make_counter,
+        )  # fmt: skip
 
     def _follow_plan(self) -> None:
         i = self.frames - 1

@@ -38,7 +38,7 @@ def test_the_drawing_gets_the_pose_pass_frames_and_decodes_again_only_those_drop
 def test_replans_carrying_the_dry_run_on_plan_as_a_dry_run_from_the_start() -> None:
     """A replanning session (remember_probabilities) carries the set-up movements' dry run on
     from its last plan; every replan's plan is the one a dry run from the start gives."""
-    import gymlib.session as session_module
+    import gymlib.plan as plan_module
     from gymlib.model import ExerciseClassifier
     from gymlib.session import CoachSession
     from gymlib.synth import generate_clip
@@ -53,11 +53,11 @@ def test_replans_carrying_the_dry_run_on_plan_as_a_dry_run_from_the_start() -> N
     views = []
     for n in range(REPLAN_FRAMES, len(poses) + 1, REPLAN_FRAMES):
         carried.plan(poses[:n], times[:n])
-        keep, session_module.DRY_CARRY_S = session_module.DRY_CARRY_S, 1e9  # never carried
+        keep, plan_module.DRY_CARRY_S = plan_module.DRY_CARRY_S, 1e9  # never carried
         try:
             fresh.plan(poses[:n], times[:n])
         finally:
-            session_module.DRY_CARRY_S = keep
+            plan_module.DRY_CARRY_S = keep
         assert carried.plan_view() == fresh.plan_view(), f"the plans of {n} frames differ"
         views.append(carried.plan_view())
     assert any(v.setup for v in views) or sum(len(set(v.exercises or ())) > 1 for v in views)
