@@ -176,8 +176,8 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
     Landmarks: ``pose_dir/<clip>.npz`` (PoseSequence) if there, else MediaPipe on the video."""
     from gymlib.extract import PoseSequence, extract_video
     from gymlib.reps import count_reps
-    from gymlib.teach import REACH, Store, TeachError
-    from gymlib.teach.signal import ABORT_BEYOND, Clip, find_signal
+    from gymlib.teach import Store, TeachError
+    from gymlib.teach.signal import Clip, find_signal
 
     clips: dict[str, tuple[Clip, dict]] = {}
     for meta_path in sorted(videos.glob("*.json")):
@@ -191,10 +191,11 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
         w, h = seq.image_size
         clips[meta_path.stem] = (Clip(seq.landmarks, seq.fps, w / h, meta_path.stem), meta)
     store = Store(ROOT / "runs/benchmarks/teach_real_store")
+    opts = store.cfg.teach  # config.yaml's teach
     rows, transfer = [], []
     for name, (clip, meta) in clips.items():
         try:
-            found = find_signal([clip])
+            found = find_signal([clip], opts=opts)
         except TeachError as exc:
             rows.append({"clip": name, "hand": meta["reps"], "found": None, "why": str(exc)[:60]})
             continue
@@ -206,7 +207,8 @@ def real_footage(pose_dir: Path, videos: Path) -> dict:
                 "signal": f"{found.best.measure} ({found.best.side})",
             }
         )
-        entry = {"signal": found.specs, "count": {"reach": REACH, "abort_beyond": ABORT_BEYOND}}
+        count = {"reach": opts.reach, "abort_beyond": opts.abort_beyond}
+        entry = {"signal": found.specs, "count": count}
         entry.update({"posture": found.posture} if found.posture else {})
         book = store.rulebook({"taught": entry})
         for other, (oclip, ometa) in clips.items():

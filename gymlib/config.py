@@ -9,11 +9,11 @@ values with a message that names the key, the value and what is allowed::
     cfg.paths.models                       # absolute Path
 
 Field metadata declares the legal values: ``range=(lo, hi)`` (inclusive) or ``choices=(...)``.
-Sections that other modules own (``rules``, ``reps``, ``live``) are checked here too, by their
-owners' own typed parsers (:data:`SECTION_CHECKS`), and held typed (``cfg.reps``, ``cfg.rules``,
-``cfg.live``), so a bad file fails at load, naming the file, the key and the value, not 200
-frames into an analysis or deep inside a live session. A key an owner adds to its dataclass is
-checked without a change here.
+Sections that other modules own (``rules``, ``reps``, ``live``, ``teach``) are checked here
+too, by their owners' own typed parsers (:data:`SECTION_CHECKS`), and held typed (``cfg.reps``,
+``cfg.rules``, ``cfg.live``, ``cfg.teach``), so a bad file fails at load, naming the file, the
+key and the value, not 200 frames into an analysis or deep inside a live session. A key an
+owner adds to its dataclass is checked without a change here.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from gymlib.features import ARCHS, FEATURE_SETS, FLAT_FEATURE_SETS, features_sui
 from gymlib.live_config import LiveConfig
 from gymlib.reps.config import RepConfig
 from gymlib.rules import RuleBook, parse_rules
+from gymlib.teach_config import TeachConfig
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH: Path = PROJECT_ROOT / "config.yaml"
@@ -197,11 +198,12 @@ class Config:
     pipeline: PipelineConfig = PipelineConfig()
     #: Sections other modules own, typed by their parsers (:data:`SECTION_CHECKS`) at load:
     #: the counter's settings, the rule table (None only in a Config built by hand) and the
-    #: live session's.
+    #: live session's, and teaching a new exercise's.
     reps: RepConfig = RepConfig()
     rules: RuleBook | None = None
     live: LiveConfig = LiveConfig()
-    #: The same three sections as written in the file (plain mappings), for code that edits
+    teach: TeachConfig = TeachConfig()
+    #: The same sections as written in the file (plain mappings), for code that edits
     #: and writes them back (gymlib.teach merges taught exercises into ``rules``).
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -240,6 +242,7 @@ SECTION_CHECKS: dict[str, type | Callable[[Any, str], Any]] = {
     "reps": RepConfig,
     "rules": parse_rules,
     "live": LiveConfig,
+    "teach": TeachConfig,
 }
 EXTRA_SECTIONS: tuple[str, ...] = tuple(SECTION_CHECKS)
 #: Sections a config file must have: without the rules nothing can be counted or judged.

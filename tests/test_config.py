@@ -132,7 +132,7 @@ def test_every_owned_section_is_parsed_by_its_owner_at_load(tmp_path: Path) -> N
     from gymlib.session import LiveConfig, load_live_config
 
     cfg = load_config()
-    assert set(SECTION_CHECKS) == {"reps", "rules", "live"}
+    assert set(SECTION_CHECKS) == {"reps", "rules", "live", "teach"}
     assert check_section("reps", cfg.extra["reps"]) == load_rep_config(cfg)
     assert check_section("live", cfg.extra["live"]) == load_live_config(cfg)
     for section, known in (("reps", RepConfig), ("live", LiveConfig)):
@@ -165,3 +165,31 @@ def test_the_owned_sections_are_held_typed_and_a_bad_value_names_file_key_and_va
     with pytest.raises(ConfigError, match=r"config\.yaml: reps\.reach: .*'far'") as err:
         load_config(path)
     assert str(path) in str(err.value)
+
+
+def test_the_teach_section_is_typed_with_the_tuned_defaults_and_a_bad_value_is_refused(
+    tmp_path: Path,
+) -> None:
+    """``teach`` (gymlib.teach's tuning, issue 42) is held as a TeachConfig whose defaults are
+    the file's values, so a config.yaml without the section teaches as before; a bad value
+    fails at load naming the file, the key and the value."""
+    from gymlib.teach_config import TeachConfig
+
+    cfg = load_config(DEFAULT_CONFIG_PATH)
+    assert isinstance(cfg.teach, TeachConfig) and cfg.teach == TeachConfig()
+    assert set(cfg.extra["teach"]) == set(TeachConfig.__dataclass_fields__)
+    data = _base()
+    del data["teach"]
+    assert load_config(_write(tmp_path, data)).teach == cfg.teach
+    for key, value, message in (
+        ("mirror_fit", -0.5, r"teach\.mirror_fit: -0\.5 is out of range; allowed 0\.0 to 10\.0"),
+        ("copies", 2.5, r"teach\.copies: expected an integer, got 2\.5"),
+        ("symmetric_arms", "yes", r"teach\.symmetric_arms: expected true or false, got 'yes'"),
+        ("tempos", [1.0, 0.0], r"teach: tempos: \[1\.0, 0\.0\]; give one or more between"),
+    ):
+        data = _base()
+        data["teach"][key] = value
+        path = _write(tmp_path, data)
+        with pytest.raises(ConfigError, match=message) as err:
+            load_config(path)
+        assert str(path) in str(err.value), err.value

@@ -57,6 +57,28 @@ def test_clips_of_different_movements_under_one_name_are_refused() -> None:
             find_signal([_clip(a), _clip(b, seed=4)])
 
 
+def test_the_store_configs_teach_options_are_the_ones_used(tmp_path: Path) -> None:
+    """propose reads its tuning from the store's config (config.yaml's ``teach``): the taught
+    counter's reach and abort_beyond, and the share of frames a clip needs a person in."""
+    st = _store(tmp_path)
+    assert propose("jacks", [_clip("jumping_jack")], store=st).entry["count"] == {
+        "reach": 0.5,
+        "abort_beyond": 4.0,
+    }
+    opts = dataclasses.replace(st.cfg.teach, reach=0.35, abort_beyond=6.0, min_person=1.0)
+    other = Store(st.root, config=dataclasses.replace(st.cfg, teach=opts))
+    proposal = propose("jacks", [_clip("jumping_jack")], store=other)
+    assert proposal.entry["count"] == {"reach": 0.35, "abort_beyond": 6.0}
+    assert proposal.entry["signal"][0]["abort_beyond"] == 6.0
+    path = tmp_path / "half.npz"
+    lm = _clip("jumping_jack").landmarks.copy()
+    lm[:5] = 0  # a few frames without a person: fine by default, not when all are needed
+    np.savez(path, landmarks=lm, fps=30.0)
+    assert load_clip(path, opts=st.cfg.teach).landmarks.shape == lm.shape
+    with pytest.raises(TeachError, match="at least 100% needed"):
+        propose("jacks", [path], store=other)
+
+
 def test_names_of_shipped_or_taught_exercises_are_refused(tmp_path: Path) -> None:
     store = _store(tmp_path)
     for bad in ("squat", "other", "Bicep Curl"):

@@ -3,6 +3,7 @@ of a taught clip to 3-D (gymlib.teach.retarget), checked against the generator's
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from gymlib.reps import count_reps
 from gymlib.synth.moves import generate_movement
 from gymlib.teach import Clip, Store, propose
 from gymlib.teach import retarget as R
+from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
 
 _ARM_BONES = [
     (f"{s}_{a}", f"{s}_{b}") for s in ("LEFT", "RIGHT") for a, b in R._ARM_BONES
@@ -53,11 +55,11 @@ def test_knee_raises_take_turns_and_front_raises_stay_in_front() -> None:
             assert d[0] > 0.4 and abs(d[1]) < 0.25, (side, d)
 
 
-def _arm_error(kind: str, seed: int, view: str) -> float:
+def _arm_error(kind: str, seed: int, view: str, opts: TeachConfig = TEACH_DEFAULTS) -> float:
     """Median angle (degrees) between the lifted arm bones and the generator's true ones."""
     clip = generate_movement(kind, 8, seed=seed, view=view, idle=False, keep_world=True)
     assert clip.world is not None and not clip.mirrored
-    q = R.body_frame(R.lift(clip.landmarks, clip.aspect)[0])
+    q = R.body_frame(R.lift(clip.landmarks, clip.aspect, opts=opts)[0])
     errors = []
     for a, b in _ARM_BONES:
         lifted, true = q[:, L[b]] - q[:, L[a]], clip.world[:, L[b]] - clip.world[:, L[a]]
@@ -68,15 +70,13 @@ def _arm_error(kind: str, seed: int, view: str) -> float:
     return float(np.median(np.concatenate(errors)))
 
 
-def test_the_lift_puts_mirrored_arms_on_their_side_of_the_picture(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_lift_puts_mirrored_arms_on_their_side_of_the_picture() -> None:
     # from 45 degrees an arm out to the side looks 71 % of its length: MediaPipe-like depth
     # (with its dead zone) lifted the near arm as if half behind the body, and on seed 3 its
     # depth turned the whole body the other way; the arms mirroring each other fix both
     with_mirror = [_arm_error("lateral_raise", s, "left45") for s in (1, 3)]
-    monkeypatch.setattr(R, "SYMMETRIC_ARMS", False)
-    without = [_arm_error("lateral_raise", s, "left45") for s in (1, 3)]
+    plain = dataclasses.replace(TEACH_DEFAULTS, symmetric_arms=False)  # teach in config.yaml
+    without = [_arm_error("lateral_raise", s, "left45", plain) for s in (1, 3)]
     assert max(with_mirror) < 12 and min(without) > 20, (with_mirror, without)
 
 

@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from gymlib.teach.signal import (
-    ABORT_BEYOND,
     Clip,
     Found,
     NoMeasureFits,
@@ -35,6 +34,7 @@ from gymlib.teach.signal import (
     find_signal,
 )
 from gymlib.teach.store import Store, projection_name
+from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
 
 __all__ = [
     "Clip",
@@ -48,18 +48,17 @@ __all__ = [
     "propose",
 ]
 
-#: a clip needs a person in at least this share of its frames
-MIN_PERSON = 0.5
-#: a rep of a taught exercise must go this far of the taught depth (the counter's ``reach``,
-#: 0.15 for the six): the signal's bottom is the taught reps' median, so half of it still
-#: counts another body's or camera's shallower reps, while arms swinging as the person stands
-#: about (0.26-0.39 of a curl's hand height in the generator's idle parts) count no more
-REACH = 0.5
+# The tuning is config.yaml's ``teach`` (:class:`gymlib.teach_config.TeachConfig`), the
+# store's config's when one is given. ``reach``: a rep of a taught exercise must go this far of
+# the taught depth (0.15 for the six): the signal's bottom is the taught reps' median, so half of
+# it still counts another body's or camera's shallower reps, while arms swinging as the person
+# stands about (0.26-0.39 of a curl's hand height in the generator's idle parts) count no more.
 
 
-def load_clip(path: str | Path) -> Clip:
+def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
     """A video (run through MediaPipe), a landmark ``.npz`` or a session folder recorded by the
-    live coach (notebook 04, :mod:`gymlib.recording`) as a :class:`Clip`."""
+    live coach (notebook 04, :mod:`gymlib.recording`) as a :class:`Clip`; a person must be in
+    at least ``opts.min_person`` of its frames."""
     p = Path(path)
     if p.is_dir():
         from gymlib.recording import landmarks_file, load_session
@@ -67,7 +66,7 @@ def load_clip(path: str | Path) -> Clip:
         if not landmarks_file(p).is_file():
             raise FileNotFoundError(f"{p}: a folder, but not a recorded session (no landmarks)")
         rec = load_session(p)
-        return _checked_clip(Clip(rec.landmarks, rec.fps, rec.aspect, str(p)), p)
+        return _checked_clip(Clip(rec.landmarks, rec.fps, rec.aspect, str(p)), p, opts)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
@@ -86,17 +85,17 @@ def load_clip(path: str | Path) -> Clip:
 
         seq = extract_video(p, progress=False)
         lm, fps, size = seq.landmarks, seq.fps, seq.image_size
-    return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p)
+    return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p, opts)
 
 
-def _checked_clip(clip: Clip, p: Path) -> Clip:
+def _checked_clip(clip: Clip, p: Path, opts: TeachConfig) -> Clip:
     """``clip`` if a person is in enough of its frames, else a :class:`TeachError`."""
     lm = clip.landmarks
     person = float(np.mean(np.any(lm != 0, axis=(1, 2)))) if len(lm) else 0.0
-    if person < MIN_PERSON:
+    if person < opts.min_person:
         raise TeachError(
             f"{p}: a person was found in only {person:.0%} of the frames (at least "
-            f"{MIN_PERSON:.0%} needed); film the whole body, well lit, from 2-4 m"
+            f"{opts.min_person:.0%} needed); film the whole body, well lit, from 2-4 m"
         )
     return clip
 
@@ -140,19 +139,20 @@ def propose(
     replace: bool = False,
 ) -> Proposal:
     """Find the counting signal, its top and bottom and the start posture in ``clips``; check
-    the name. Nothing is written."""
+    the name. Nothing is written. The tuning: the store's config's ``teach``."""
     t0 = time.perf_counter()
     st = store if isinstance(store, Store) else Store(store)
+    opts = st.cfg.teach
     st.check_name(name, replace=replace)
     if not clips:
         raise TeachError("give at least one clip with three reps or more")
-    loaded = [c if isinstance(c, Clip) else load_clip(c) for c in clips]
+    loaded = [c if isinstance(c, Clip) else load_clip(c, opts=opts) for c in clips]
     try:
-        found = find_signal(loaded)
+        found = find_signal(loaded, opts=opts)
     except NoMeasureFits:
         from gymlib.teach.projection import find_learned
 
-        learned = find_learned(loaded)
+        learned = find_learned(loaded, opts=opts)
         if learned is None:
             raise
         found = learned
@@ -164,7 +164,7 @@ def propose(
         entry["posture"] = found.posture
     # the counter's own abort_beyond (1.8 for the six) as generous as the signals': a camera
     # that shows more of the swing than the taught one read 2-3 of a hip hinge's taught depth
-    entry["count"] = {"reach": REACH, "abort_beyond": ABORT_BEYOND}
+    entry["count"] = {"reach": opts.reach, "abort_beyond": opts.abort_beyond}
     entry["checks"] = []
     return Proposal(name, loaded, found, entry, st, replace, seconds=time.perf_counter() - t0)
 
@@ -178,7 +178,7 @@ def commit(
     t0 = time.perf_counter()
     p, st = proposal, proposal.store
     st.check_name(p.name, replace=p.replace)
-    windows, groups = taught_windows(p.clips, p.found.reps, p.name)
+    windows, groups = taught_windows(p.clips, p.found.reps, p.name, opts=st.cfg.teach)
     warnings = list(p.warnings) + _looks_like_shipped(windows)
     taught = {n: st.windows(n) for n in st.exercises() if n != p.name}
     taught[p.name] = (windows, groups)

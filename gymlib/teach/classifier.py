@@ -29,6 +29,7 @@ from gymlib.model import OTHER
 from gymlib.rules import RuleBook
 from gymlib.sources import extra_windows
 from gymlib.teach.signal import Clip, Cycle
+from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
 from gymlib.training import train_classifier
 from gymlib.windows import (
     LabelledWindows,
@@ -40,11 +41,6 @@ from gymlib.windows import (
 
 #: notebook 03's shipped parameters (models/exercise_classifier.json "data")
 RECIPE = {"view_clips": 1200, "other_clips": 360, "depth": "mediapipe", "seed": 42}
-TEMPOS: tuple[float, ...] = (0.7, 0.85, 1.0, 1.2, 1.45)
-STRIDE = 10
-#: the taught movement by this many other bodies from other angles (in all, over the clips)
-COPIES = 80
-COPY_STRIDE = 10
 
 
 def _recipe_key(cfg: Config, real: Path | None, recipe: dict) -> str:
@@ -128,12 +124,17 @@ def _with_kind(group: str) -> str:
 
 
 def taught_windows(
-    clips: Sequence[Clip], reps: Sequence[Sequence[Cycle]], name: str, *, seed: int = 0
+    clips: Sequence[Clip],
+    reps: Sequence[Sequence[Cycle]],
+    name: str,
+    *,
+    seed: int = 0,
+    opts: TeachConfig = TEACH_DEFAULTS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Windows ``(N, 30, 132)`` of the taught movement (first rep to last, at 30 fps): as
-    recorded at other tempos, and the same movement by :data:`COPIES` of the generator's other
-    bodies filmed from other angles (:func:`gymlib.teach.retarget.film_views`), with a group
-    per clip and copy."""
+    recorded at ``opts.tempos``, and the same movement by ``opts.copies`` (in all, over the
+    clips) of the generator's other bodies filmed from other angles
+    (:func:`gymlib.teach.retarget.film_views`), with a group per clip and copy."""
     from gymlib.teach.retarget import film_views
 
     rng = np.random.default_rng(seed)
@@ -141,13 +142,15 @@ def taught_windows(
     for i, (clip, rr) in enumerate(zip(clips, reps, strict=True)):
         lm = np.asarray(clip.landmarks[rr[0].start : rr[-1].end + 1], np.float32)
         t = np.arange(len(lm)) / clip.fps
-        for tempo in TEMPOS:
-            w = cut_windows(resample(lm, t / tempo, 30.0), stride=STRIDE)  # tempo < 1: faster
+        for tempo in opts.tempos:
+            w = cut_windows(resample(lm, t / tempo, 30.0), stride=opts.stride)  # tempo < 1: faster
             out.append(w)
             groups += [f"taught/{name}/{i}/{tempo}"] * len(w)
-        copies = film_views(lm, clip.fps, clip.aspect, rng, copies=COPIES // len(clips))
+        copies = film_views(
+            lm, clip.fps, clip.aspect, rng, copies=opts.copies // len(clips), opts=opts
+        )
         for k, shot in enumerate(copies):
-            w = cut_windows(shot, stride=COPY_STRIDE)
+            w = cut_windows(shot, stride=opts.copy_stride)
             out.append(w)
             groups += [f"taught/{name}/{i}/copy{k}"] * len(w)
     out = [w for w in out if len(w)]
@@ -156,15 +159,15 @@ def taught_windows(
     return np.concatenate(out), np.array(groups)
 
 
-#: the generated "other" movement most like the taught one is that movement when more of its
-#: windows than this lie nearest a taught window (see :func:`lookalike_kind`; the last shares
-#: are kept for reports). Measured: 0.96 and 0.81 for jumping jacks and arm circles when they
-#: are taught, 0.58 for arm circles when overhead presses are (another movement; dropped, the
-#: new class took them), 0.35 for lunges (their copies fit worst). With the arms lifted by
-#: their mirror (retarget._mirror_arms) arm circles rose to 0.73 for overhead presses, were
-#: dropped at 0.7 (they go through a press's range) and the new class took 32 windows of
-#: 2,148 (F1 0.996 -> 0.890): 0.8, between a lookalike and the movement itself
-LOOKALIKE = 0.8
+#: the last shares of :func:`lookalike_kind`, kept for reports. The generated "other"
+#: movement most like the taught one is that movement when more of its windows than
+#: ``lookalike`` (teach in config.yaml) lie nearest a taught window. Measured: 0.96 and 0.81
+#: for jumping jacks and arm circles when they are taught, 0.58 for arm circles when overhead
+#: presses are (another movement; dropped, the new class took them), 0.35 for lunges (their
+#: copies fit worst). With the arms lifted by their mirror (retarget._mirror_arms) arm circles
+#: rose to 0.73 for overhead presses, were dropped at 0.7 (they go through a press's range)
+#: and the new class took 32 windows of 2,148 (F1 0.996 -> 0.890): 0.8, between a lookalike
+#: and the movement itself
 LOOKALIKE_SHARES: dict[str, float] = {}
 
 
@@ -174,11 +177,16 @@ def _kind(group: str) -> str:
 
 
 def lookalike_kind(
-    part: LabelledWindows, other: int, taught: np.ndarray, *, seed: int = 0
+    part: LabelledWindows,
+    other: int,
+    taught: np.ndarray,
+    *,
+    seed: int = 0,
+    opts: TeachConfig = TEACH_DEFAULTS,
 ) -> str | None:
     """The generated "other" movement (``lunge``, ``idle`` ...) that is the ``taught`` one:
     of those whose windows in ``part`` lie nearest a taught window (rather than any window of
-    the six or of the other movements) the most often, if more than :data:`LOOKALIKE` do.
+    the six or of the other movements) the most often, if more than ``opts.lookalike`` do.
     One movement at most: a person standing between reps, walking, lie nearer the taught
     windows than the six now and then, and stay "other". Whole movements, since the recipe
     films each from every side."""
@@ -209,23 +217,20 @@ def lookalike_kind(
     if not LOOKALIKE_SHARES:
         return None
     kind = max(LOOKALIKE_SHARES, key=lambda k: LOOKALIKE_SHARES[k])
-    return kind if LOOKALIKE_SHARES[kind] > LOOKALIKE else None
+    return kind if LOOKALIKE_SHARES[kind] > opts.lookalike else None
 
 
-#: generated clips of a lookalike "other" movement the taught rules count (see
-#: :func:`counted_as`), each this long (seconds)
-CONFIRM_CLIPS = 3
-CONFIRM_SECONDS = 8.0
-
-
-def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
+def counted_as(
+    book: RuleBook, name: str, kind: str, *, seed: int = 0, opts: TeachConfig = TEACH_DEFAULTS
+) -> bool:
     """Whether the generated "other" movement ``kind`` goes through the taught range of
     ``name``'s signals, top to bottom and back (:func:`gymlib.teach.signal.cycles_of`, the
-    furthest progress of the signals), at least twice in most of :data:`CONFIRM_CLIPS` clips of
-    it (the standard views in turn). Near windows alone do not make it the taught movement:
-    arm circles, held out at shoulder height, lie nearest a lateral raise's top but never
-    come down; the generator's jumping jacks go through a taught jumping jack's range. (Not
-    the counter itself: it counts from the person's own top, so it counts the circles.)"""
+    furthest progress of the signals), at least twice in most of ``opts.confirm_clips`` clips
+    of it (``opts.confirm_seconds`` each, the standard views in turn). Near windows alone do
+    not make it the taught movement: arm circles, held out at shoulder height, lie nearest a
+    lateral raise's top but never come down; the generator's jumping jacks go through a taught
+    jumping jack's range. (Not the counter itself: it counts from the person's own top, so it
+    counts the circles.)"""
     from gymlib.synth import OTHER_KINDS, generate_other
     from gymlib.synth.camera import STANDARD_VIEWS
     from gymlib.teach.signal import body_refs, cycles_of, smooth
@@ -234,10 +239,10 @@ def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
         kind = "standing"
     rules = book[name]
     hits = 0
-    for i in range(CONFIRM_CLIPS):
+    for i in range(opts.confirm_clips):
         clip = generate_other(
             kind,
-            CONFIRM_SECONDS,
+            opts.confirm_seconds,
             seed=seed + i,
             view=STANDARD_VIEWS[i % len(STANDARD_VIEWS)],
             depth="mediapipe",
@@ -258,7 +263,7 @@ def counted_as(book: RuleBook, name: str, kind: str, *, seed: int = 0) -> bool:
         t = np.arange(len(progress))
         filled = np.interp(t, t[seen], progress[seen])
         hits += len(cycles_of(smooth(filled, c.fps), c.fps, 0.0, 1.0)) >= 2
-    return 2 * hits > CONFIRM_CLIPS
+    return 2 * hits > opts.confirm_clips
 
 
 def train_user_classifier(
@@ -291,11 +296,11 @@ def train_user_classifier(
     drop: set[str] = set()
     kinds: set[str] = set()
     if taught:
-        near = {n: lookalike_kind(train, other, w) for n, (w, _) in taught.items()}
+        near = {n: lookalike_kind(train, other, w, opts=cfg.teach) for n, (w, _) in taught.items()}
         kinds = {
             k
             for n, k in near.items()
-            if k is not None and (book is None or counted_as(book, n, k))
+            if k is not None and (book is None or counted_as(book, n, k, opts=cfg.teach))
         }
         drop = {str(g) for p in (train, val) for g in np.unique(p.group) if _kind(str(g)) in kinds}
     keep = [np.flatnonzero(~np.isin(p.group, list(drop))) for p in (train, val)]

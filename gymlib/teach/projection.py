@@ -19,9 +19,6 @@ import numpy as np
 
 from gymlib.rules import body_centred, parse_rules
 from gymlib.teach.signal import (
-    ABORT_BEYOND,
-    MIN_CYCLES,
-    MIN_SCORE,
     Candidate,
     Clip,
     Found,
@@ -31,11 +28,10 @@ from gymlib.teach.signal import (
     posture_of,
     smooth,
 )
+from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
 
 #: the signal's measure name until the exercise's name is known (``<name>_pose`` then)
 LEARNED = "learned_pose"
-#: the least swing of a rep, torso lengths (a shrug: ~0.2; standing about: a few hundredths)
-MIN_SWING = 0.1
 
 
 def fit_projection(clips: Sequence[Clip]) -> dict[str, list[float]]:
@@ -67,18 +63,19 @@ def projected(clip: Clip, spec: dict) -> np.ndarray:
     return rows[:, rules.column(LEARNED, "visible")]
 
 
-def find_learned(clips: Sequence[Clip]) -> Found | None:
+def find_learned(clips: Sequence[Clip], *, opts: TeachConfig = TEACH_DEFAULTS) -> Found | None:
     """The learned projection as the counting signal of ``clips`` if it shows
-    :data:`MIN_CYCLES` clean cycles of at least :data:`MIN_SWING` in every clip, else None."""
+    ``opts.min_cycles`` clean cycles of at least ``opts.learned_min_swing`` (bone lengths; a
+    shrug: ~0.2, standing about: a few hundredths) in every clip, else None."""
     try:
         spec = fit_projection(clips)
     except ValueError:
         return None
     values, reps, scores, spans, depths = [], [], [], [], []
     for clip in clips:
-        x = _filled(projected(clip, spec))
-        score, cyc, top, bottom = _score(x, clip.fps, MIN_SWING)
-        if x is None or len(cyc) < MIN_CYCLES or score < MIN_SCORE:
+        x = _filled(projected(clip, spec), opts)
+        score, cyc, top, bottom = _score(x, clip.fps, opts.learned_min_swing, opts)
+        if x is None or len(cyc) < opts.min_cycles or score < opts.min_score:
             return None
         s = smooth(x, clip.fps)
         values.append(x)
@@ -97,7 +94,7 @@ def find_learned(clips: Sequence[Clip]) -> Found | None:
         "side": "visible",
         "top": round(top, 3),
         "bottom": round(bottom, 3),
-        "abort_beyond": ABORT_BEYOND,
+        "abort_beyond": opts.abort_beyond,
     }
     found = Found([entry], [cand], values, reps, posture_of(clips, reps))
     found.projection = spec

@@ -21,6 +21,7 @@ from gymlib.synth.body import Body, complete_landmarks
 from gymlib.synth.camera import IMAGE_SIZES, film
 from gymlib.synth.geometry import two_link_ik
 from gymlib.synth.noise import apply_depth
+from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
 
 #: width / trunk length of the generator's mean body (gymlib.synth.body): the depth of the
 #: hip and shoulder lines, which no frame shows whole when the person faces the camera
@@ -29,12 +30,12 @@ SHOULDER_WIDTH = 0.215 / 0.288
 
 #: the generator's mean body (the fractions of height of :meth:`Body.sample`)
 _MEAN_BODY = Body(1.75, 0.186, 0.146, 0.245, 0.246, 0.288, 0.10, 0.152, 0.215, 0.125, 0.039, 1.0)
-#: the depth a bone needs before it is given any, as a share of its length (see :func:`_depth`):
-#: without it a jumping jack taught from the front swings its arms forward and back by half a
-#: torso when filmed from the side (the generator's: not at all)
-DEAD_ZONE = 0.7
-#: an ankle less than this (metres, scaled) over the floor in the taught clip stands on it
-FLOOR = 0.04
+# The tuning (teach in config.yaml, passed in as ``opts``): ``dead_zone``, the depth a bone
+# needs before it is given any, as a share of its length (see :func:`_depth`; without it a
+# jumping jack taught from the front swings its arms forward and back by half a torso when
+# filmed from the side, the generator's not at all); ``floor``, an ankle less than this
+# (metres, scaled) over the floor in the taught clip stands on it; ``symmetric_arms`` and
+# ``mirror_fit``, see :func:`_mirror_arms`.
 #: limbs from the trunk outwards: (parent, child, the generator's length attribute)
 _LIMBS: tuple[tuple[str, str, str], ...] = (
     ("HIP", "KNEE", "thigh"),
@@ -55,14 +56,14 @@ def _smooth(x: np.ndarray, k: int = 7) -> np.ndarray:
     return (c[k:] - c[:-k]) / k
 
 
-def _depth(d2: np.ndarray, length: float, toward: np.ndarray) -> np.ndarray:
+def _depth(d2: np.ndarray, length: float, toward: np.ndarray, dead_zone: float) -> np.ndarray:
     """The depth of a bone of ``length`` seen ``d2`` long in the picture, on the side of
     ``toward`` (MediaPipe's z difference): where that guess is small against the bone, the
     bone is kept near the picture's plane. A sign taken as it comes flips a bone seen at 95 %
     of its length a third of its length to and fro with MediaPipe's noise; and a length a
-    little too long gives every frame depth: the first :data:`DEAD_ZONE` of the depth is left
+    little too long gives every frame depth: the first ``dead_zone`` of the depth is left
     out (an arm swinging sideways, seen from the front, stays in the picture's plane)."""
-    dz = np.sqrt(np.maximum(length**2 - _smooth(d2) ** 2 - (DEAD_ZONE * length) ** 2, 0.0))
+    dz = np.sqrt(np.maximum(length**2 - _smooth(d2) ** 2 - (dead_zone * length) ** 2, 0.0))
     return dz * np.tanh(_smooth(toward) / (0.2 * length))
 
 
@@ -77,7 +78,9 @@ def _turned(xy: np.ndarray, trunk: float) -> float:
     return float(np.sign(off)) if abs(off) > 0.05 * trunk else 0.0
 
 
-def lift(landmarks: np.ndarray, aspect: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def lift(
+    landmarks: np.ndarray, aspect: float, *, opts: TeachConfig = TEACH_DEFAULTS
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frames with a person of ``(T, 33, 4)`` -> main joints in 3-D ``(T, 33, 3)`` (image
     widths; x right, y up, z away from the camera; other points zero), hips' midpoint at 0;
     the hips' height over the floor ``(T,)`` in the same units (the floor: where the lower
@@ -100,8 +103,8 @@ def lift(landmarks: np.ndarray, aspect: float) -> tuple[np.ndarray, np.ndarray, 
         _mid(xy, L.LEFT_SHOULDER, L.RIGHT_SHOULDER) - _mid(xy, L.LEFT_HIP, L.RIGHT_HIP), axis=-1
     )
     trunk = float(np.median(trunk2))  # MediaPipe's shoulders rise with the arms (not 95 %)
-    sh_z = _depth(trunk2, trunk, _mid(zs, L.LEFT_SHOULDER, L.RIGHT_SHOULDER))
-    turned = _turned(xy, trunk) if SYMMETRIC_ARMS else 0.0
+    sh_z = _depth(trunk2, trunk, _mid(zs, L.LEFT_SHOULDER, L.RIGHT_SHOULDER), opts.dead_zone)
+    turned = _turned(xy, trunk) if opts.symmetric_arms else 0.0
     for joint, width, centre_z in (("HIP", HIP_WIDTH, 0.0), ("SHOULDER", SHOULDER_WIDTH, sh_z)):
         left, right = L[f"LEFT_{joint}"], L[f"RIGHT_{joint}"]
         d2 = _smooth(np.linalg.norm(xy[:, left] - xy[:, right], axis=-1))
@@ -119,20 +122,15 @@ def lift(landmarks: np.ndarray, aspect: float) -> tuple[np.ndarray, np.ndarray, 
             prior = getattr(_MEAN_BODY, attr) / _MEAN_BODY.trunk * trunk
             length = max(float(np.percentile(d2, 95)), prior)
             lengths[(side, a)] = length
-            p[:, jb, 2] = p[:, ja, 2] + _depth(d2, length, zs[:, jb] - zs[:, ja])
-    if SYMMETRIC_ARMS:
-        _mirror_arms(p, lengths)
+            p[:, jb, 2] = p[:, ja, 2] + _depth(d2, length, zs[:, jb] - zs[:, ja], opts.dead_zone)
+    if opts.symmetric_arms:  # the arms' side of the picture's plane by the body
+        _mirror_arms(p, lengths, opts)
     foot = np.minimum(xy[:, L.LEFT_ANKLE, 1], xy[:, L.RIGHT_ANKLE, 1])
     hip_up = _mid(xy, L.LEFT_HIP, L.RIGHT_HIP)[:, 1] - np.percentile(foot, 5)
     ankles = xy[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] - np.percentile(foot, 5)
     return p, hip_up, ankles
 
 
-#: pick the arms' side of the picture's plane by the body (see :func:`_mirror_arms`)
-SYMMETRIC_ARMS = True
-#: the arms mirror each other when their bones' heights in the picture differ by less than
-#: this share of a bone's length on most frames (see :func:`_mirror_arms`)
-MIRROR_FIT = 0.25
 _ARM_BONES = (("SHOULDER", "ELBOW"), ("ELBOW", "WRIST"))
 
 
@@ -146,10 +144,12 @@ def _body_axes(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.cross(up, left), up, left
 
 
-def _mirror_arms(p: np.ndarray, xy_len: dict[tuple[str, str], float]) -> None:
+def _mirror_arms(
+    p: np.ndarray, xy_len: dict[tuple[str, str], float], opts: TeachConfig = TEACH_DEFAULTS
+) -> None:
     """The arms' depth by the body where the two arms mirror each other (a two-armed
     movement: each arm bone's height in the picture the same on both sides, within
-    :data:`MIRROR_FIT` of its length on most frames), rather than by MediaPipe's depth, whose
+    ``opts.mirror_fit`` of its length on most frames), rather than by MediaPipe's depth, whose
     side of the picture's plane is little better than a coin, and its dead zone, which keeps a
     bone that looks 71 % of its length in the picture's plane (from 45 degrees, an arm out to
     the side as if half behind the body). Mirrored through the body's midplane, the two bones
@@ -165,13 +165,15 @@ def _mirror_arms(p: np.ndarray, xy_len: dict[tuple[str, str], float]) -> None:
         jb = [L[f"{s}_{b}"] for s in ("LEFT", "RIGHT")]
         v = p[:, jb] - p[:, ja]  # (T, 2, 3): left, right
         length = np.array([xy_len[(s, a)] for s in ("LEFT", "RIGHT")])
-        if np.median(np.abs(v[:, 0, 1] - v[:, 1, 1])) > MIRROR_FIT * length.mean():
+        if np.median(np.abs(v[:, 0, 1] - v[:, 1, 1])) > opts.mirror_fit * length.mean():
             return  # the arms do not mirror each other: MediaPipe's sides stay
         bones.append((ja, jb, v, length))
     for ja, jb, v, length in bones:
         x_l, x_r = v[:, 0, 0], v[:, 1, 0]
         seen = _smooth((v[..., :2] ** 2).sum(-1))
-        rest = np.sqrt(np.maximum(length**2 - seen - (DEAD_ZONE * length) ** 2, 0.0))  # (T, 2)
+        rest = np.sqrt(
+            np.maximum(length**2 - seen - (opts.dead_zone * length) ** 2, 0.0)
+        )  # (T, 2)
         # forward parts equal: az (zl - zr) = ax (xr - xl); sideways opposite:
         # lz (zl + zr) = -lx (xl + xr)
         diff = ant[0] * (x_r - x_l) / ant[2] if abs(ant[2]) > 0.3 else None
@@ -205,7 +207,14 @@ def body_frame(p: np.ndarray) -> np.ndarray:
     return np.stack([p @ ant, p @ up, p @ left], axis=-1)
 
 
-def retarget(q: np.ndarray, hip_up: np.ndarray, ankle_up: np.ndarray, body: Body) -> np.ndarray:
+def retarget(
+    q: np.ndarray,
+    hip_up: np.ndarray,
+    ankle_up: np.ndarray,
+    body: Body,
+    *,
+    opts: TeachConfig = TEACH_DEFAULTS,
+) -> np.ndarray:
     """Body-frame joints ``(T, 33, 3)``, the hips' and ankles' heights (:func:`lift`) -> the
     same movement by ``body`` (metres), all 33 points: each bone keeps its direction and takes
     ``body``'s length; the hips rise and fall as taught, scaled to ``body``'s legs; a foot on
@@ -235,7 +244,7 @@ def retarget(q: np.ndarray, hip_up: np.ndarray, ankle_up: np.ndarray, body: Body
     for i, side in enumerate(("LEFT", "RIGHT")):
         hip, knee, ankle = (L[f"{side}_{j}"] for j in ("HIP", "KNEE", "ANKLE"))
         target = out[:, ankle].copy()
-        grounded = ankle_up[:, i] * k < FLOOR
+        grounded = ankle_up[:, i] * k < opts.floor
         target[:, 1] = np.where(grounded, body.ankle_height, np.maximum(target[:, 1], 0.0))
         scale = body.asym if side == "RIGHT" else 1.0
         out[:, knee], out[:, ankle] = two_link_ik(
@@ -254,6 +263,7 @@ def film_views(
     tempos: tuple[float, float] = (0.7, 2.0),
     yaw: tuple[float, float] = (-100.0, 100.0),
     image_sizes: tuple[tuple[int, int], ...] = IMAGE_SIZES,
+    opts: TeachConfig = TEACH_DEFAULTS,
 ) -> list[np.ndarray]:
     """``copies`` clips ``(T', 33, 4)`` at 30 fps of the movement in ``landmarks``
     ``(T, 33, 4)`` (frames with a person), each by another of the generator's bodies, filmed
@@ -262,7 +272,7 @@ def film_views(
     pictures of the generator's sizes (or the one of ``image_sizes``)."""
     lm = np.asarray(landmarks, np.float32)
     lm = lm[np.any(lm != 0, axis=(1, 2))]
-    q, hip_up, ankle_up = lift(lm, aspect)
+    q, hip_up, ankle_up = lift(lm, aspect, opts=opts)
     q = body_frame(q)
     t = np.arange(len(q)) / fps
     out = []
@@ -275,7 +285,7 @@ def film_views(
         grid = np.linspace(0, t[-1], n)
         up = np.interp(grid, t, hip_up)
         feet = np.stack([np.interp(grid, t, a) for a in ankle_up.T], 1)
-        p = retarget(qt.reshape(n, 33, 3), up, feet, Body.sample(rng))
+        p = retarget(qt.reshape(n, 33, 3), up, feet, Body.sample(rng), opts=opts)
         pick = int(rng.choice(3, p=[0.5, 0.3, 0.2]))  # drawn always: same copies either way
         size = image_sizes[pick] if len(image_sizes) == 3 else image_sizes[0]
         shot, _ = film(p, np.ones(n, bool), rng, yaw=float(rng.uniform(*yaw)), image_size=size,

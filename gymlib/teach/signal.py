@@ -26,6 +26,7 @@ import numpy as np
 
 from gymlib import angles as A
 from gymlib.rules import MEASURES, RuleBook, parse_rules
+from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
 
 #: measures that say where the camera is or how the person is turned, not how they move
 NOT_SIGNALS: frozenset[str] = frozenset({"view_yaw", "torso_lean", "standing_height"})
@@ -35,32 +36,25 @@ SIDES: tuple[str, ...] = ("mean", "min", "max")
 VIEW_INVARIANT: frozenset[str] = frozenset(
     {"hip_height", "arm_raise", "chin_over_bar", "torso_upright", "thigh_vertical"}
 )
-ANGLE_WEIGHT = 0.8
-#: the least swing of a rep, by the measure's unit: standing about sways joint angles by a few
-#: degrees and heights by a few hundredths of a limb, smoothly enough to look like cycles
-MIN_SWING: dict[str, float] = {"deg": 15.0}
-MIN_SWING_OTHER = 0.12
+# The tuning (teach in config.yaml, passed in as ``opts``): the least swing of a rep by the
+# measure's unit (standing about sways joint angles by a few degrees and heights by a few
+# hundredths of a limb, smoothly enough to look like cycles); a swing of less than
+# ``clear_swing`` times it scores less, in proportion (arms swinging while the person stands
+# about move a measure that only just clears the least swing, a hip hinge's hands on the chest,
+# 2x, most of the way, and count as reps); below ``min_score`` a measure's cycles are not clean
+# (walking's legs score ~0.07, reps 0.5-0.9); a measure with more than ``max_unseen`` of its
+# frames unseen is not a signal for the clip; ``abort_beyond``, the counter's, is generous,
+# since another camera angle may show a larger swing than the taught one.
 
 
-def min_swing(measure: str) -> float:
-    return MIN_SWING.get(MEASURES[measure].unit, MIN_SWING_OTHER)
+def min_swing(measure: str, opts: TeachConfig = TEACH_DEFAULTS) -> float:
+    """The least swing of a rep of ``measure``, by its unit."""
+    unit = MEASURES[measure].unit
+    return opts.min_swing_deg if unit == "deg" else opts.min_swing_other
 
 
-#: a swing of less than this many times the least swing scores less (in proportion): arms
-#: swinging while the person stands about move a measure that only just clears the least swing
-#: (a hip hinge's hands on the chest, 2x) most of the way, and count as reps
-CLEAR_SWING = 3.0
-
-MIN_CYCLES = 3
-#: below this score a measure's cycles are not clean (walking's legs score ~0.07, reps 0.5-0.9)
-MIN_SCORE = 0.2
 #: a cycle goes past ENTER of the way from top to bottom and back below LEAVE
 ENTER, LEAVE = 0.6, 0.3
-#: a measure with more of its frames unseen than this is not a signal for this clip
-MAX_UNSEEN = 0.3
-#: the signal's progress past which the person has left the exercise (counter's abort_beyond):
-#: generous, since another camera angle may show a larger swing than the taught one
-ABORT_BEYOND = 4.0
 
 
 class TeachError(ValueError):
@@ -169,9 +163,9 @@ def body_refs(clip: Clip, landmarks: np.ndarray | None = None) -> np.ndarray:
     return refs
 
 
-def _filled(x: np.ndarray) -> np.ndarray | None:
+def _filled(x: np.ndarray, opts: TeachConfig = TEACH_DEFAULTS) -> np.ndarray | None:
     seen = ~np.isnan(x)
-    if seen.mean() < 1 - MAX_UNSEEN or seen.sum() < 10:
+    if seen.mean() < 1 - opts.max_unseen or seen.sum() < 10:
         return None
     t = np.arange(len(x))
     return np.interp(t, t[seen], x[seen])
@@ -210,10 +204,10 @@ def cycles_of(x: np.ndarray, fps: float, top: float, bottom: float) -> list[Cycl
 
 
 def _score(
-    x: np.ndarray | None, fps: float, min_swing: float = 0.0
+    x: np.ndarray | None, fps: float, min_swing: float = 0.0, opts: TeachConfig = TEACH_DEFAULTS
 ) -> tuple[float, list[Cycle], float, float]:
     """``(score, cycles, top, bottom)`` of one series: the swing against its noise, times the
-    regularity of its cycles' depth and duration; 0 with fewer than :data:`MIN_CYCLES`."""
+    regularity of its cycles' depth and duration; 0 with fewer than ``opts.min_cycles``."""
     if x is None:
         return 0.0, [], np.nan, np.nan
     s = smooth(x, fps)
@@ -225,7 +219,7 @@ def _score(
     start = float(np.median(s[: max(int(fps), 5)]))
     top, bottom = (lo, hi) if abs(start - lo) <= abs(start - hi) else (hi, lo)
     cyc = cycles_of(s, fps, top, bottom)
-    if len(cyc) < MIN_CYCLES:
+    if len(cyc) < opts.min_cycles:
         return 0.0, cyc, top, bottom
     depth = np.array([abs(s[c.bottom] - top) for c in cyc])
     dur = np.array([c.end - c.start for c in cyc], float)
@@ -236,7 +230,9 @@ def _score(
     return float(snr * regular), cyc, float(top), float(bottom)
 
 
-def _rank(clips: Sequence[Clip]) -> tuple[list[Candidate], list[np.ndarray], list]:
+def _rank(
+    clips: Sequence[Clip], opts: TeachConfig = TEACH_DEFAULTS
+) -> tuple[list[Candidate], list[np.ndarray], list]:
     """Every candidate scored on every clip (its worst clip counts), times a preference for
     measures that read the same from every camera angle; best first."""
     filmed, cols = [], []
@@ -247,13 +243,15 @@ def _rank(clips: Sequence[Clip]) -> tuple[list[Candidate], list[np.ndarray], lis
     for j, (name, side) in enumerate(cols):
         scores, counts, tops, bottoms = [], [], [], []
         for clip, table in zip(clips, filmed, strict=True):
-            sc, cyc, top, bottom = _score(_filled(table[:, j]), clip.fps, min_swing(name))
-            clear = abs(bottom - top) / (CLEAR_SWING * min_swing(name)) if sc else 0.0
+            least = min_swing(name, opts)
+            x = _filled(table[:, j], opts)
+            sc, cyc, top, bottom = _score(x, clip.fps, least, opts)
+            clear = abs(bottom - top) / (opts.clear_swing * least) if sc else 0.0
             scores.append(sc * min(clear, 1.0))
             counts.append(len(cyc))
             tops.append(top)
             bottoms.append(bottom)
-        prefer = 1.0 if name in VIEW_INVARIANT else ANGLE_WEIGHT
+        prefer = 1.0 if name in VIEW_INVARIANT else opts.angle_weight
         cands.append(
             Candidate(
                 name,
@@ -268,7 +266,7 @@ def _rank(clips: Sequence[Clip]) -> tuple[list[Candidate], list[np.ndarray], lis
     return [cands[i] for i in order], filmed, cols
 
 
-def find_signal(clips: Sequence[Clip]) -> Found:
+def find_signal(clips: Sequence[Clip], *, opts: TeachConfig = TEACH_DEFAULTS) -> Found:
     """The counting signal of the movement in ``clips`` (one movement, three reps or more each).
 
     Raises :class:`TeachError` when no measure shows three clean cycles in every clip, or when
@@ -276,11 +274,11 @@ def find_signal(clips: Sequence[Clip]) -> Found:
     """
     if not clips:
         raise TeachError("no clips given")
-    cands, filmed, cols = _rank(clips)
+    cands, filmed, cols = _rank(clips, opts)
     best = cands[0]
-    if best.score < MIN_SCORE and len(clips) > 1:
-        alone = [_rank([clip])[0][0] for clip in clips]
-        if all(c.score >= MIN_SCORE for c in alone):
+    if best.score < opts.min_score and len(clips) > 1:
+        alone = [_rank([clip], opts)[0][0] for clip in clips]
+        if all(c.score >= opts.min_score for c in alone):
             each = "; ".join(
                 f"{clip.source}: {c.measure} ({c.side})"
                 for clip, c in zip(clips, alone, strict=True)
@@ -290,20 +288,20 @@ def find_signal(clips: Sequence[Clip]) -> Found:
                 f"of them ({each}): these look like different movements; teach "
                 "them under different names"
             )
-    if best.score < MIN_SCORE:
+    if best.score < opts.min_score:
         most = max(cands, key=lambda c: min(c.cycles))
         raise NoMeasureFits(
-            f"no measure shows {MIN_CYCLES} clean, even cycles in every clip (the closest, "
+            f"no measure shows {opts.min_cycles} clean, even cycles in every clip (the closest, "
             f"{most.measure} ({most.side}), has {min(most.cycles)}); record at least "
-            f"{MIN_CYCLES} full reps, the whole body in the picture, starting from the rest "
+            f"{opts.min_cycles} full reps, the whole body in the picture, starting from the rest "
             "position"
         )
     if len(clips) > 1:
-        _each_clips_own(clips, best)
+        _each_clips_own(clips, best, opts)
     chosen = [best]
     family = best.measure in VIEW_INVARIANT
     for c in cands[1:]:
-        if (c.measure in VIEW_INVARIANT) != family and c.score >= MIN_SCORE:
+        if (c.measure in VIEW_INVARIANT) != family and c.score >= opts.min_score:
             if c.cycles == best.cycles:
                 chosen.append(c)
             break
@@ -312,8 +310,9 @@ def find_signal(clips: Sequence[Clip]) -> Found:
         j = cols.index((cand.measure, cand.side))
         spans, depths, cyc_all = [], [], []
         for clip, table in zip(clips, filmed, strict=True):
-            x = _filled(table[:, j])
-            _, cyc, top, bottom = _score(x, clip.fps, min_swing(cand.measure))
+            x = _filled(table[:, j], opts)
+            least = min_swing(cand.measure, opts)
+            _, cyc, top, bottom = _score(x, clip.fps, least, opts)
             s = smooth(x, clip.fps)
             spans.append((top, bottom))
             depths += [abs(s[c.bottom] - top) for c in cyc]
@@ -333,7 +332,7 @@ def find_signal(clips: Sequence[Clip]) -> Found:
                 "side": cand.side,
                 "top": round(float(np.clip(top, lo, hi)), 3),
                 "bottom": round(float(np.clip(bottom, lo, hi)), 3),
-                "abort_beyond": ABORT_BEYOND,
+                "abort_beyond": opts.abort_beyond,
             }
         )
     posture = posture_of(clips, reps)
@@ -345,19 +344,17 @@ def find_signal(clips: Sequence[Clip]) -> Found:
     return Found(specs, cands, values, reps, posture)
 
 
-#: with several clips, the measure chosen for all must score at least this share of each
-#: clip's own best: jumping jacks and lunges both cycle the knees' distance (0.5 of either's
-#: own best, arms and thighs), clips of one movement from other views and bodies 0.7-1.0
-OWN_SHARE = 0.6
-
-
-def _each_clips_own(clips: Sequence[Clip], best: Candidate) -> None:
+def _each_clips_own(
+    clips: Sequence[Clip], best: Candidate, opts: TeachConfig = TEACH_DEFAULTS
+) -> None:
     """Clips under one name must each draw the chosen measure's cycle about as cleanly as
-    their own best measure's."""
+    their own best measure's (at least ``opts.own_share`` of it: jumping jacks and lunges both
+    cycle the knees' distance, 0.5 of either's own best, arms and thighs; clips of one movement
+    from other views and bodies 0.7-1.0)."""
     for clip in clips:
-        own = _rank([clip])[0]
+        own = _rank([clip], opts)[0]
         mine = next(c for c in own if (c.measure, c.side) == (best.measure, best.side))
-        if mine.score < OWN_SHARE * own[0].score:
+        if mine.score < opts.own_share * own[0].score:
             raise TeachError(
                 f"{clip.source}: its cleanest cycle is {own[0].measure} ({own[0].side}), "
                 f"and {best.measure} ({best.side}), which cycles in every clip, is only "
