@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,7 +51,18 @@ import numpy as np
 
 from gymlib import angles as A
 from gymlib.configbase import ConfigError, build_section
-from gymlib.landmarks import PoseLandmark
+from gymlib.judge import (  # noqa: F401 - judging a rep: defined there, imported from here too
+    REDUCERS,
+    START_SHARE,
+    CheckResult,
+    FormFault,
+    check_fails,
+    fault_text,
+    faults_of,
+    form_fault,
+    judge_rep,
+    view_category,
+)
 from gymlib.measures import (  # noqa: F401 - WORDS, SidedFn, OneFrameFn: public names here
     MEASURES,
     SIDES,
@@ -64,128 +75,20 @@ from gymlib.measures import (  # noqa: F401 - WORDS, SidedFn, OneFrameFn: public
     pick_side,
     visible_side,
 )
-from gymlib.measures import format_value as _num
+from gymlib.rule_measures import (  # noqa: F401 - the measures a table adds: defined there
+    PROJECTION_BONES,
+    TORSO_PER_ARM,
+    body_centred,
+    custom_angle,
+    projection_measure,
+)
 
 if TYPE_CHECKING:
     from gymlib.config import Config
 
 PHASES: tuple[str, ...] = ("bottom", "rep")
-REDUCERS: dict[str, Callable[[np.ndarray], float]] = {
-    "min": np.nanmin,
-    "max": np.nanmax,
-    "median": np.nanmedian,
-    "mean": np.nanmean,
-}
 VIEW_NAMES: tuple[str, ...] = ("front", "diagonal", "side")
 VERDICTS: tuple[str, ...] = ("partial", "faulty")
-
-
-def view_category(yaw_deg: float) -> str | None:
-    """``front`` (also back), ``diagonal`` or ``side`` from :func:`gymlib.angles.view_yaw`."""
-    if yaw_deg != yaw_deg:
-        return None
-    return "front" if yaw_deg < 25 else ("diagonal" if yaw_deg < 63 else "side")
-
-
-# --------------------------------------------------------------------------------------------
-# Measures: the registry is gymlib.measures; config.yaml may add three-point angles
-# --------------------------------------------------------------------------------------------
-def _landmark(name: Any, where: str) -> tuple[PoseLandmark, bool]:
-    """A landmark by name; side-less names (``KNEE``) resolve to the left one and sided=True."""
-    if not isinstance(name, str):
-        raise ConfigError(f"{where}: expected a landmark name, got {name!r}")
-    key = name.strip().upper()
-    if key in PoseLandmark.__members__:
-        return PoseLandmark[key], False
-    if f"LEFT_{key}" in PoseLandmark.__members__:
-        return PoseLandmark[f"LEFT_{key}"], True
-    raise ConfigError(
-        f"{where}: unknown landmark {name!r}; use a PoseLandmark name such as LEFT_KNEE, "
-        f"or a side-less one such as KNEE (known: {', '.join(PoseLandmark.__members__)})"
-    )
-
-
-def custom_angle(name: str, points: Any, where: str) -> Measure:
-    """A three-point angle measure from landmark names (``[HIP, SHOULDER, ELBOW]``)."""
-    if not isinstance(points, list | tuple) or len(points) != 3:
-        raise ConfigError(f"{where}: an angle is three landmark names [A, B, C], got {points!r}")
-    resolved = [_landmark(p, f"{where}[{i}]") for i, p in enumerate(points)]
-    a, b, c = (lm for lm, _ in resolved)
-    sided = any(s for _, s in resolved)
-    if name in MEASURES:
-        raise ConfigError(f"{where}: {name!r} is a built-in measure; choose another name")
-    return angle_measure(name, a, b, c, sided=sided)
-
-
-#: the bones of a learned projection (``rules.projections``): (from, to, the reference
-#: length of :data:`gymlib.angles.SEGMENTS` it is measured in), each side
-PROJECTION_BONES: tuple[tuple[PoseLandmark, PoseLandmark, str], ...] = tuple(
-    (PoseLandmark[f"{s}_{a}"], PoseLandmark[f"{s}_{b}"], seg)
-    for s in ("LEFT", "RIGHT")
-    for a, b, seg in (
-        ("HIP", "SHOULDER", "torso"),
-        ("SHOULDER", "ELBOW", "upper_arm"),
-        ("ELBOW", "WRIST", "forearm"),
-        ("HIP", "KNEE", "thigh"),
-        ("KNEE", "ANKLE", "shank"),
-    )
-)
-
-
-#: torso / (upper arm + forearm) of the mean body (Drillis & Contini: 0.288 / 0.332)
-TORSO_PER_ARM = 0.288 / (0.186 + 0.146)
-
-
-def body_centred(
-    landmarks: np.ndarray, aspect: float, refs: np.ndarray | None = None
-) -> np.ndarray:
-    """``(T, 20)``: the pose as its bones (:data:`PROJECTION_BONES`), each a 2-D vector in
-    its own length as the counter tracks it (``refs`` ``(T, S)``; without one, the frame's
-    torso): free of where the person stands, how big they look and their build (a long arm
-    reads as a short one); a limb turning to the camera still shortens. The torso is measured
-    in arm lengths (:data:`TORSO_PER_ARM`). NaN where nobody is found."""
-    lm = A._frames(landmarks)
-    xy = lm[..., :2].astype(np.float64) * [aspect, 1.0]  # image heights, as the references
-    hip = (xy[:, PoseLandmark.LEFT_HIP] + xy[:, PoseLandmark.RIGHT_HIP]) / 2
-    sh = (xy[:, PoseLandmark.LEFT_SHOULDER] + xy[:, PoseLandmark.RIGHT_SHOULDER]) / 2
-    torso = np.linalg.norm(sh - hip, axis=-1)
-    ref = np.full((len(lm), len(A.SEGMENT_NAMES)), np.nan)
-    if refs is not None:
-        ref = np.asarray(refs, np.float64).reshape(len(lm), -1)
-    length = {}
-    for seg in A.SEGMENT_NAMES:
-        r = ref[:, A.SEGMENT_NAMES.index(seg)]
-        length[seg] = np.where(np.isfinite(r) & (r > 1e-3), r, torso)
-    # the torso in arm lengths (beside it, at its depth), by the mean body's proportions: its
-    # own tracked length would follow a shrug, which lengthens it
-    length["torso"] = (length["upper_arm"] + length["forearm"]) * TORSO_PER_ARM
-    out = np.empty((len(lm), len(PROJECTION_BONES), 2))
-    for k, (a, b, seg) in enumerate(PROJECTION_BONES):
-        out[:, k] = (xy[:, b] - xy[:, a]) / np.maximum(length[seg], 1e-6)[:, None]
-    out[~np.any(lm != 0, axis=(1, 2)) | (torso < 1e-3)] = np.nan
-    return out.reshape(len(lm), -1)
-
-
-def projection_measure(name: str, spec: Any, where: str) -> Measure:
-    """A learned 1-D projection of the body-centred pose (:func:`body_centred`, taught by
-    :mod:`gymlib.teach`): ``{mean: [20 numbers], axis: [20 numbers]}``, value
-    ``(pose - mean) . axis`` in bone lengths."""
-    n = 2 * len(PROJECTION_BONES)
-    try:
-        mean, axis = (np.asarray(spec[k], np.float64) for k in ("mean", "axis"))
-    except (KeyError, TypeError, ValueError):
-        raise ConfigError(
-            f"{where}: expected {{mean: [{n} numbers], axis: [{n} numbers]}}"
-        ) from None
-    if mean.shape != (n,) or axis.shape != (n,) or not np.all(np.isfinite(mean + axis)):
-        raise ConfigError(f"{where}: mean and axis must be {n} finite numbers each")
-    if name in MEASURES:
-        raise ConfigError(f"{where}: {name!r} is a built-in measure; choose another name")
-
-    def fn(lm: np.ndarray, refs: np.ndarray, side: str, aspect: float) -> np.ndarray:
-        return (body_centred(lm, aspect, refs) - mean) @ axis
-
-    return Measure(name, fn, (-50.0, 50.0), sided=False, unit="bone")
 
 
 # --------------------------------------------------------------------------------------------
@@ -560,123 +463,3 @@ def optional_cues_on(
                 optional.add((ex, c["name"]))
                 c["enabled"] = True
     return parse_rules(data), frozenset(optional)
-
-
-# --------------------------------------------------------------------------------------------
-# Judging a rep
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FormFault:
-    """A failed check in words a person can judge: what was measured, against which limit.
-
-    ``text`` reads e.g. ``"hips 14 deg below the line (limit 10 deg below)"``; reps.csv, the
-    event log and the dashboard print it as it is."""
-
-    check: str
-    value: float
-    limit: float
-    unit: str
-    text: str
-    message: str
-    severity: int
-    verdict: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {"check": self.check, "value": round(self.value, 3), "limit": self.limit,
-                "unit": self.unit, "text": self.text}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of one check on one rep: value, failed, or not judged (None)."""
-
-    name: str
-    value: float | None
-    failed: bool | None
-    message: str
-    severity: int
-    verdict: str
-    #: the threshold and, when the check failed, what failed in words
-    limit: float | None = None
-    fault: FormFault | None = None
-
-
-def check_fails(spec: CheckSpec, value: float) -> bool:
-    if spec.fail_below is not None and value < spec.fail_below:
-        return True
-    return spec.fail_above is not None and value > spec.fail_above
-
-
-def form_fault(spec: CheckSpec, measure: Measure | None, value: float) -> FormFault:
-    """The :class:`FormFault` of ``spec`` failing at ``value`` (``measure``: for its words)."""
-    limit = spec.limit
-    if measure is None:  # a custom angle of another rule book: its name and degrees
-        measure = Measure(spec.measure, MEASURES["knee"].fn, (0.0, 180.0))
-    text = f"{measure.say(value)} (limit: {measure.say(limit)})"
-    if measure.say(value) == measure.say(limit):  # rounded alike: the numbers themselves
-        text = f"{measure.say(value)} ({value:.4g} {measure.unit}; limit {limit:g})"
-    if spec.relative == "start":
-        text = f"{measure.say(value)} (limit {_num(limit)} {measure.unit})"
-    return FormFault(spec.name, value, limit, measure.unit, text, spec.message, spec.severity,
-                     spec.verdict)  # fmt: skip
-
-
-#: ``relative: start`` checks take the rep's first frames (this share of them, at least one) as
-#: its start: the counter's rep begins at the top, before the way down
-START_SHARE: float = 0.15
-
-
-def judge_rep(
-    rules: ExerciseRules,
-    rows: np.ndarray,
-    bottom_mask: np.ndarray,
-    measures: Mapping[str, Measure] | None = None,
-) -> tuple[str, tuple[CheckResult, ...]]:
-    """Verdict (``good``/``partial``/``faulty``) of a rep from its measure rows ``(n, M)``.
-
-    ``bottom_mask`` ``(n,)`` marks the frames near the deepest point (``at: bottom`` checks).
-    ``measures``: the rule book's, for the words of a fault (the built-in ones when None).
-    """
-    measures = measures if measures is not None else MEASURES
-    yaw = rows[:, rules.column("view_yaw", "visible")]
-    view = view_category(float(np.nanmedian(yaw))) if np.any(~np.isnan(yaw)) else None
-    n_start = max(1, int(round(START_SHARE * len(rows))))
-    results = []
-    for spec in rules.checks:
-        spec = spec.at_view(view)
-        col = rows[:, rules.column(spec.measure, spec.side)]
-        vals = col[bottom_mask] if spec.at == "bottom" else col
-        vals = vals[~np.isnan(vals)]
-        start = col[:n_start][~np.isnan(col[:n_start])]
-        if (view not in spec.views or len(vals) == 0
-                or (spec.relative == "start" and len(start) == 0)):  # fmt: skip
-            results.append(CheckResult(spec.name, None, None, spec.message, spec.severity,
-                                       spec.verdict, spec.limit))  # fmt: skip
-            continue
-        value = float(REDUCERS[spec.reduce](vals))
-        if spec.relative == "start":
-            value -= float(np.median(start))
-        failed = check_fails(spec, value)
-        fault = form_fault(spec, measures.get(spec.measure), value) if failed else None
-        results.append(CheckResult(spec.name, value, failed, spec.message, spec.severity,
-                                   spec.verdict, spec.limit, fault))  # fmt: skip
-    failed = [r for r in results if r.failed]
-    if any(r.verdict == "faulty" for r in failed):
-        verdict = "faulty"
-    elif failed:
-        verdict = "partial"
-    else:
-        verdict = "good"
-    return verdict, tuple(results)
-
-
-def faults_of(checks: tuple[CheckResult, ...]) -> tuple[FormFault, ...]:
-    """The faults among a rep's check results, most severe first."""
-    found = [c.fault for c in checks if c.fault is not None]
-    return tuple(sorted(found, key=lambda f: -f.severity))
-
-
-def fault_text(checks: tuple[CheckResult, ...]) -> str:
-    """A rep's faults in one line (reps.csv, the event log, the dashboard): ``"hips_sagging:
-    hips 14 deg below the line (limit 10 deg below) | ..."``; empty for a good rep."""
-    return " | ".join(f"{f.check}: {f.text}" for f in faults_of(checks))
