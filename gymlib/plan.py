@@ -77,11 +77,11 @@ def plan(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequ
 
     ``frames`` are the stream's ``(33, 4)`` landmarks (None: nobody) at ``times`` seconds.
     The windows are the ones the live path would classify; the sets come from
-    :func:`gymlib.decision.decide_sets`. Feeding the same frames to :meth:`update` then
+    :func:`gymlib.decision.decide_sets`. Feeding the same frames to ``session.update`` then
     follows the plan (same counters, replay and "other" handling as live) instead of
     deciding window by window. With the exercise fixed there is nothing to decide. Either
     way the whole stream is also counted once first, to leave the set-up movements at each
-    set's ends uncounted (:meth:`_setup_of`; the live path cannot see a set's later reps and
+    set's ends uncounted (:func:`_setup_of`; the live path cannot see a set's later reps and
     counts them). Returns the sets, windows numbered in classification order ([] when
     fixed).
     """
@@ -126,7 +126,7 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
 
 def _setup_of(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequence[float]
               ) -> dict[str, frozenset[int]]:  # fmt: skip
-    """Count the whole stream once as :meth:`update` will (a dry run with the same plan)
+    """Count the whole stream once as ``session.update`` will (a dry run with the same plan)
     and find, in each set (a stretch of frames under one planned exercise; the whole
     stream when the exercise is fixed), the set-up movements at its ends
     (:func:`gymlib.reps.setup_of_sets`; a short set the plan switched to or from without a
@@ -148,8 +148,8 @@ def _setup_of(session: CoachSession, frames: Sequence[np.ndarray | None], times:
 
 def _dry_run(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequence[float]
              ) -> CoachSession:  # fmt: skip
-    """A session fed the whole stream under this plan (:meth:`_setup_of`'s dry run). A
-    replanning session (:meth:`remember_probabilities`) carries on the last plan's run from
+    """A session fed the whole stream under this plan (:func:`_setup_of`'s dry run). A
+    replanning session (:func:`remember_probabilities`) carries on the last plan's run from
     :data:`DRY_CARRY_S` before that stream's end if the plan up to there is the same: a
     frame's step reads the plan only at that frame, so the state there is the same."""
     if len(frames) != len(times):
@@ -177,7 +177,7 @@ def _dry_run(session: CoachSession, frames: Sequence[np.ndarray | None], times: 
 
 
 def plan_view(session: CoachSession) -> PlanView:
-    """What of the plan (:meth:`plan`) reaches analyze's outputs."""
+    """What of the plan (:func:`plan`) reaches analyze's outputs."""
     plan = None if session._plan is None else [ex for ex, _ in session._plan]
     other = {i: bool(session._is_other(p)) for i, p in session._plan_probs.items()}
     return PlanView(plan, other, dict(session._skip))
@@ -193,9 +193,9 @@ def adopt_plan(session: CoachSession, planned: CoachSession) -> None:
 
 
 def remember_probabilities(session: CoachSession) -> None:
-    """Keep every classified window's probabilities: a later :meth:`plan` of the stream
+    """Keep every classified window's probabilities: a later :func:`plan` of the stream
     grown (the stream so far, replanned) classifies only its new windows, and carries on
-    the dry run of the plan before where the plans agree (:meth:`_dry_run`)."""
+    the dry run of the plan before where the plans agree (:func:`_dry_run`)."""
     if session._known is None:
         session._known = {}
 

@@ -31,6 +31,11 @@ A failed check carries a :class:`FormFault`: the measured value, the limit and b
 (``"hips 17 deg below the line (limit: hips 15 deg below the line)"``), which reps.csv, the event
 log and the dashboard print as they are (:func:`fault_text`).
 
+This module is the table: its typed entries, :class:`RuleBook` (which computes an exercise's
+measures) and the parser. Judging a rep against it is :mod:`gymlib.judge`'s; the measures a
+table adds to the registry (``angles``, ``projections``) are :mod:`gymlib.rule_measures`'. Their
+names are importable from here too.
+
 Fixes to the seed's table (``seed-spec.md`` sections 4.5, 4.6 and 6): angles are aspect-corrected
 and taken on the visible side instead of OR-ing both; depth is judged on the rep's deepest frames,
 not on same-frame strict minima; sag and pike are told apart by a signed body line; there are no
