@@ -65,6 +65,8 @@ def digest(src: Path, out: Path, classifier: object) -> dict[str, object]:
 
 
 def main() -> None:
+    from gymlib.benchtools import digests_differ
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--save", type=Path)
@@ -86,18 +88,9 @@ def main() -> None:
         args.save.write_text(json.dumps(found, indent=1))
         print(f"{len(found)} inputs digested into {args.save}")
         return
+    key = "drawn beside the pose pass"  # timing: not compared, counted
+    differ = digests_differ(found, args.check, skip=[key])
     before = json.loads(args.check.read_text())
-    differ = 0
-    for name, items in found.items():
-        if name not in before:
-            print(f"{name}: not in {args.check}")
-            differ += 1
-            continue
-        for key, value in items.items():
-            if key != "drawn beside the pose pass" and before[name].get(key) != value:
-                print(f"{name}: {key} differs")
-                differ += 1
-    key = "drawn beside the pose pass"
     held, was = (sum(bool(x[key]) for x in d.values()) for d in (found, before))
     print(f"{len(found)} inputs, {differ} items differ; {key}: {held} (before: {was})")
 

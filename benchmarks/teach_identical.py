@@ -54,6 +54,8 @@ def digests() -> dict[str, dict[str, object]]:
 
 
 def main() -> None:
+    from gymlib.benchtools import digests_differ
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--save", type=Path)
@@ -64,14 +66,7 @@ def main() -> None:
         args.save.write_text(json.dumps(found, indent=1))
         print(f"{len(found)} clips digested into {args.save}")
         return
-    before = json.loads(args.check.read_text())
-    differ = 0
-    for name, items in found.items():
-        for key, value in items.items():
-            if before.get(name, {}).get(key) != value:
-                print(f"{name}: {key} differs")
-                differ += 1
-    print(f"{len(found)} clips, {differ} items differ")
+    print(f"{len(found)} clips, {digests_differ(found, args.check)} items differ")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,25 @@ def shared_data(*parts: str, config: Config | None = None) -> Path:
     return cfg.resolve(cfg.paths.shared_data).joinpath(*parts)
 
 
+def digests_differ(found: Mapping[str, Mapping[str, object]], saved: Path,
+                   skip: Sequence[str] = ()) -> int:  # fmt: skip
+    """How many items of ``found`` (per input: item -> digest) differ from the ``--save`` file
+    ``saved`` of an ``*_identical.py`` benchmark (an input missing there counts one); each is
+    printed. ``skip``: items that may differ from run to run (timing)."""
+    before = json.loads(saved.read_text())
+    differ = 0
+    for name, items in found.items():
+        if name not in before:
+            print(f"{name}: not in {saved}")
+            differ += 1
+            continue
+        for key, value in items.items():
+            if key not in skip and before[name].get(key) != value:
+                print(f"{name}: {key} differs")
+                differ += 1
+    return differ
+
+
 def match(pred: list[Any], truth: list[Any]) -> list[tuple[int, int]]:
     """Greedy one-to-one matching of found and true reps (anything with ``start`` and ``end``
     frames) by overlap: each found rep takes the unmatched true rep it overlaps most, with an
