@@ -119,6 +119,7 @@ class _DryRun:
     def copy_of(session: CoachSession) -> CoachSession:
         """A copy to go on with (the classifier and configuration shared, not copied)."""
         shared = [session._classifier, session.cfg, session.__dict__.get("classifier")]
+        shared.append(session.cuts)  # a video's, still growing as it is read
         return copy.deepcopy(session, {id(x): x for x in shared if x is not None})
 
 
@@ -163,6 +164,8 @@ class CoachSession:
         )
         self._known: dict[bytes, np.ndarray] | None = None  # see remember_probabilities()
         self._dry: _DryRun | None = None  # ... and the last plan's dry run, carried on
+        # times of camera cuts seen in the pixels (PoseExtractor.cuts): the counters start afresh
+        self.cuts: Sequence[float] = ()
         self.set_exercise(exercise)
         self.reset()
 
@@ -238,6 +241,7 @@ class CoachSession:
         self._set, self._peeled = [], 0  # a new set
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
+        counter.cut_times = self.cuts
         recent = list(self._recent)[:-1]  # the current frame is fed by the caller
         first = self.frames - 1 - len(recent)
         counter.start_at(first)
@@ -379,7 +383,7 @@ class CoachSession:
                 exercise=self.fixed or AUTO, config=self.cfg, threshold=self.threshold,
                 counter_factory=self._make_counter,
             ), 0  # fmt: skip
-        dry._plan, dry._plan_probs = self._plan, self._plan_probs
+        dry._plan, dry._plan_probs, dry.cuts = self._plan, self._plan_probs, self.cuts
         keep = len(frames) - round(DRY_CARRY_S * self.fps) if self._known is not None else -1
         if self._known is not None and keep <= fed:  # no new place to keep: keep the old one
             self._dry = last
