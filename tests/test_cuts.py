@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, SHARED_DATA
 
@@ -100,3 +101,49 @@ def test_cut_share_is_validated(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(ValueError, match="cut share"):
         CutDetector(0.0)
+
+
+def _bars(h: int, w: int) -> np.ndarray:
+    """Eight vertical colour bars ``(h, w, 3)`` uint8: another room's wall."""
+    colours = np.array([[192, 192, 192], [192, 192, 0], [0, 192, 192], [0, 192, 0],
+                        [192, 0, 192], [192, 0, 0], [0, 0, 192], [40, 40, 40]],
+                       np.uint8)  # fmt: skip
+    return colours[np.arange(w) * 8 // w][None].repeat(h, axis=0)
+
+
+def _shot_change(n: int = 40, at: int = 20) -> list[np.ndarray]:
+    """The rendered squatter at the picture's centre; from frame ``at`` on another camera: the
+    same squatter 200 pixels to the right in front of colour bars (RGB)."""
+    frames = []
+    for i, (rgb, _) in enumerate(VideoReader(SQUAT, format="rgb24")):
+        if i < 120:
+            continue
+        if len(frames) == n:
+            break
+        if len(frames) >= at:
+            rgb = np.roll(rgb, 200, axis=1)
+            wall = (np.abs(rgb.astype(int) - (118, 114, 108)).sum(axis=2) < 24)[..., None]
+            rgb = np.where(wall, _bars(*rgb.shape[:2]), rgb)
+        frames.append(np.ascontiguousarray(rgb))
+    return frames
+
+
+def test_a_cut_lets_the_identity_guard_take_whoever_is_there() -> None:
+    """The person jumps across the picture at the cut: without the cut the guard looks for them
+    where they were (nobody, up to ``guard_lost_s``); with it the new shot's person at once."""
+    from gymlib.config import ExtractionConfig
+    from gymlib.extract import PoseExtractor
+    from gymlib.landmarks import PoseLandmark as L
+
+    frames = _shot_change()
+    hips = [L.LEFT_HIP, L.RIGHT_HIP]
+    for share, cuts in ((0.5, [20 / 30]), (1.0, [])):
+        with PoseExtractor("video", config=ExtractionConfig(cut_share=share)) as ex:
+            xs = [ex.process(f, timestamp=i / 30) for i, f in enumerate(frames)]
+            assert ex.cuts == [pytest.approx(c) for c in cuts]
+        assert all(x is not None and x[hips, 0].mean() < 0.6 for x in xs[:20])
+        after = [None if x is None else float(x[hips, 0].mean()) for x in xs[22:30]]
+        if cuts:
+            assert all(x is not None and x > 0.6 for x in after), after
+        else:  # the premise: the guard hides the person after an unseen cut
+            assert all(x is None for x in after), after
