@@ -400,7 +400,7 @@ def pixel_cases(clips: list[RealClip], cache: Path) -> Iterator[tuple[str, Case]
 #: ``--pixels``' joined pairs (all 1280x720): a cut straight into the second clip's first rep
 #: (each begins with one at its first frame), the person at about the same place and size in
 #: both shots (the quarter of the landmarks that moved least at the seam: 0.04-0.17 body
-#: sizes; the landmark rule, ``reps.cut_speed``, needs more than 0.17 at 30 fps)
+#: sizes; the landmark rule, ``reps.cut_speed``, needs more than 0.167 at 30 fps)
 CUT_PAIRS = (
     ("bench_press_45_home-slow-single", "lat_machine_45_gym-landscape"),
     ("bench_press_45_home-slow-single", "squat_front_home-timer"),
