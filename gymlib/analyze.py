@@ -144,8 +144,10 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     from gymlib.session import CoachSession
 
     def new_session() -> CoachSession:
-        return CoachSession(shared, fps=source.fps, aspect=source.size[0] / source.size[1],
-                            exercise=exercise, store=store)  # fmt: skip
+        run = CoachSession(shared, fps=source.fps, aspect=source.size[0] / source.size[1],
+                           exercise=exercise, store=store)  # fmt: skip
+        run.cuts = source.cuts  # camera cuts seen in the pixels (gymlib.cuts)
+        return run
 
     shared: Any = classifier
     session = new_session()
@@ -197,6 +199,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         "frames_per_second": len(timeline) / max(seconds, 1e-9), "reps": len(rows),
         "verdicts": {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_BGR},
         "exercises": sorted({r["exercise"] for r in rows}), "warnings": warnings,
+        "cuts": list(source.cuts),
     }  # fmt: skip
     write_json_atomic(work / "summary.json", summary)
     return Analysis(len(timeline), source.fps, seconds, list(loop.reps),

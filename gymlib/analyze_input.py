@@ -7,7 +7,7 @@ import math
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ class Source:
     declared: int  # frames the file says it holds
     meta: dict[str, Any]  # for summary.json: rotation, frame-rate source...
     problems: Callable[[], list[str]]  # what to warn about, known once the frames are read
+    cuts: list[float] = field(default_factory=list)  # camera cuts' times, filled as it is read
 
 
 def frames_from_video(path: Path) -> Source:
@@ -32,17 +33,19 @@ def frames_from_video(path: Path) -> Source:
 
     reader = VideoReader(path, format="rgb24")
     info = reader.info
+    cuts: list[float] = []
 
     def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
         # decoding runs in a thread ahead of MediaPipe, which releases the GIL while it works
         with PoseExtractor(mode="video") as ex:
+            ex.cuts = cuts  # the Source's: a cut is known before its frame is yielded
             for rgb, t in in_background(iter(reader)):
                 yield rgb, ex.process(rgb, timestamp=t), t
 
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "variable_frame_rate": info.variable_rate,
             "codec": info.codec}  # fmt: skip
-    return Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems)
+    return Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems, cuts)
 
 
 _DONE = object()

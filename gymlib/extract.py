@@ -26,6 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from gymlib.config import ExtractionConfig, load_config
+from gymlib.cuts import CutDetector
 from gymlib.io import atomic_path, save_npz_atomic, sha256_of
 from gymlib.landmarks import NUM_CHANNELS, NUM_LANDMARKS
 from gymlib.media import (  # noqa: F401 - VideoReadError: public here
@@ -223,6 +224,9 @@ class PoseExtractor:
             else None
         )
         self.guard: IdentityGuard | None = None
+        self.cut_share = cfg.cut_share
+        self._cut_detector: CutDetector | None = None
+        self.cuts: list[float] = []  # times of the camera cuts seen (gymlib.cuts), in order
         self._crop_pose = None
         self._pose = None
         self._last_t: float | None = None
@@ -280,11 +284,25 @@ class PoseExtractor:
                 )
             self._last_t = timestamp
         rgb = _as_rgb_uint8(rgb)
+        if self.mode == "video" and timestamp is not None:
+            self._seen_cut(rgb, timestamp)
         result = self._pose.process(rgb)  # type: ignore[union-attr]
         lm = None if result.pose_landmarks is None else landmarks_to_array(result.pose_landmarks)
         if self.mode == "video" and timestamp is not None and self.guard_options is not None:
             return self._guarded(rgb, lm, timestamp)
         return lm
+
+    def _seen_cut(self, rgb: np.ndarray, t: float) -> None:
+        """Note a camera cut at ``t`` in :attr:`cuts` (:mod:`gymlib.cuts`): the person after it
+        is whoever is there, so the identity guard forgets whom it followed."""
+        if self.cut_share >= 1.0:
+            return
+        if self._cut_detector is None:
+            self._cut_detector = CutDetector(self.cut_share)
+        if self._cut_detector.update(rgb):
+            self.cuts.append(t)
+            if self.guard is not None:
+                self.guard.release()
 
     def _guarded(self, rgb: np.ndarray, lm: np.ndarray | None, t: float) -> np.ndarray | None:
         """The full-frame tracker's ``lm``, unless it jumped off the person followed so far."""
@@ -449,7 +467,8 @@ def extract_video(
     rotation is applied) and each keeps its presentation time from the container; ``fps`` is
     the nominal rate (:class:`gymlib.media.VideoInfo`), ``meta`` says where it came from and
     holds ``warnings`` (e.g. a file that ends before its declared length) and
-    ``identity_jumps`` (times the tracker jumped to another person, see :class:`PoseExtractor`).
+    ``identity_jumps`` (times the tracker jumped to another person, see :class:`PoseExtractor`)
+    and ``cuts`` (the times of camera cuts seen, :mod:`gymlib.cuts`).
     Raises :class:`VideoReadError` for a missing, empty, non-video or undecodable file.
     """
     from tqdm.auto import tqdm
@@ -477,7 +496,8 @@ def extract_video(
         jumps = 0 if ex.guard is None else ex.guard.jumps
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "frames_declared": info.declared_frames,
-            "warnings": reader.problems(), "identity_jumps": jumps}  # fmt: skip
+            "warnings": reader.problems(), "identity_jumps": jumps,
+            "cuts": list(ex.cuts)}  # fmt: skip
     return PoseSequence(
         landmarks=np.stack(frames).astype(np.float32, copy=False),
         timestamps=np.array(times, dtype=np.float64),

@@ -68,6 +68,7 @@ class _DryRun:
     def copy_of(session: CoachSession) -> CoachSession:
         """A copy to go on with (the classifier and configuration shared, not copied)."""
         shared = [session._classifier, session.cfg, session.__dict__.get("classifier")]
+        shared.append(session.cuts)  # a video's, still growing as it is read
         return copy.deepcopy(session, {id(x): x for x in shared if x is not None})
 
 
@@ -164,7 +165,7 @@ def _dry_run(session: CoachSession, frames: Sequence[np.ndarray | None], times: 
         dry, fed = last.session, last.fed
     else:
         dry, fed = session.new_like(), 0
-    dry._plan, dry._plan_probs = session._plan, session._plan_probs
+    dry._plan, dry._plan_probs, dry.cuts = session._plan, session._plan_probs, session.cuts
     keep = len(frames) - round(DRY_CARRY_S * session.fps) if session._known is not None else -1
     if session._known is not None and keep <= fed:  # no new place to keep: keep the old one
         session._dry = last

@@ -121,6 +121,8 @@ class CoachSession:
         )
         self._known: dict[bytes, np.ndarray] | None = None  # see remember_probabilities()
         self._dry: _DryRun | None = None  # ... and the last plan's dry run, carried on
+        # times of camera cuts seen in the pixels (PoseExtractor.cuts): the counters start afresh
+        self.cuts: Sequence[float] = ()
         self.set_exercise(exercise)
         self.reset()
 
@@ -196,6 +198,7 @@ class CoachSession:
         self._set, self._peeled = [], 0  # a new set
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
+        counter.cut_times = self.cuts
         recent = list(self._recent)[:-1]  # the current frame is fed by the caller
         first = self.frames - 1 - len(recent)
         counter.start_at(first)

@@ -8,6 +8,7 @@ No I/O and no clock inside: every duration comes from the frames' timestamps.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 
@@ -68,6 +69,9 @@ class RepCounter:
         self.start_frame = 0  # frame number of the first frame fed (see start_at)
         # bottom frames of movements not to count (offline: set-up found by setup_reps)
         self.skip: frozenset[int] = frozenset()
+        # times of camera cuts seen in the pixels (gymlib.cuts; increasing, may grow as a video
+        # is read): a fresh start, as a cut seen in the landmarks (_is_cut)
+        self.cut_times: Sequence[float] = ()
         self.reset()
 
     def _init_columns(self, exercise: str) -> None:
@@ -215,7 +219,7 @@ class RepCounter:
         active: bool,
     ) -> CounterFeedback:
         finished: Rep | None = None
-        if frame is not None and self._is_cut(frame):
+        if frame is not None and (self._pixel_cut() | self._is_cut(frame)):
             finished = self._restart()
         k = self._observe(row, frame, refs, feet, active)
         # a completed rep waiting for its end frame
@@ -298,6 +302,14 @@ class RepCounter:
         moved = float(np.quantile(np.linalg.norm(points - before, axis=1), 0.25))
         dt = max(self.time - last[0], 1 / 30)
         return moved / max(size, 1e-6) > self.cfg.cut_speed * dt
+
+    def _pixel_cut(self) -> bool:
+        """Whether a cut seen in the pixels (:attr:`cut_times`) came after the last frame with
+        a person, up to this frame."""
+        if self._last_body is None or not self.cut_times:
+            return False
+        cuts = self.cut_times
+        return bisect.bisect_right(cuts, self.time) > bisect.bisect_right(cuts, self._last_body[0])
 
     def _restart(self) -> Rep | None:
         """A camera cut: close a rep that ended at the cut (as at a stream's end), then watch

@@ -105,6 +105,7 @@ class LiveCoach(W.VBox):
         self.voice = VoiceCoach()
         # started now, its native start-up log kept out of the notebook (widgets.native_log)
         self.extractor = start_pose(PoseExtractor(mode="video"))
+        self.session.cuts = self.extractor.cuts  # camera cuts seen in the pixels (gymlib.cuts)
         self.events = EventLog()
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
