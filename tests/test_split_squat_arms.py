@@ -1,5 +1,5 @@
-"""Split squats with a bar on the back (issue 36): the generator makes them, and the shipped
-classifier names them by their legs, not by the arms a squat also has."""
+"""Split squats with a bar on the back (issue 36): the generator makes them (``all_arms``), and
+the shipped coach names them by their legs, not by the arms a squat also has."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ SMITH_GAP = (
 )
 
 
-def _arms(exercise: str, seed: int) -> str:
+def _arms(exercise: str, seed: int, *, all_arms: bool = True) -> str:
     """How a generated clip holds its arms at the bottom of its first rep, from the noise-free
     3-D joints (metres, y up): "bar" (wrists level with the shoulders, elbows bent and below
     them), "hanging" (wrists far below the shoulders, beside the thighs), or "other"."""
-    clip = generate_clip(exercise, 2, seed=seed, view="left", keep_world=True)
+    clip = generate_clip(exercise, 2, seed=seed, view="left", keep_world=True, all_arms=all_arms)
     w = clip.world[clip.reps[0].bottom]
     sh, el, wr = (w[j] for j in (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST))
     a, b = sh - el, wr - el
@@ -47,10 +47,19 @@ def test_people_split_squat_with_a_bar_on_the_back_and_squat_with_dumbbells() ->
     assert 32 <= squat.count("bar") <= 60, squat  # about 58 %
 
 
-def test_the_same_seed_makes_the_same_split_squat() -> None:
-    a = generate_clip("split_squat", 2, seed=11, view="back", depth="mediapipe")
-    b = generate_clip("split_squat", 2, seed=11, view="back", depth="mediapipe")
+def test_the_same_seed_makes_the_same_split_squat_and_the_recipe_keeps_its_arms() -> None:
+    a = generate_clip("split_squat", 2, seed=11, view="back", depth="mediapipe", all_arms=True)
+    b = generate_clip("split_squat", 2, seed=11, view="back", depth="mediapipe", all_arms=True)
     assert np.array_equal(a.landmarks, b.landmarks)
+    # without all_arms (notebook 03's recipe) no split squat holds a bar, and the same seed
+    # moves the same legs (3-D joints: the picture's framing follows the arms too)
+    assert [_arms("split_squat", s, all_arms=False) for s in range(12)].count("bar") == 0
+    bar, plain = (generate_clip("split_squat", 2, seed=11, view="back", keep_world=True,
+                                all_arms=arms) for arms in (True, False))  # fmt: skip
+    legs = [L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
+    wrists = [L.LEFT_WRIST, L.RIGHT_WRIST]
+    assert np.array_equal(plain.world[:, legs], bar.world[:, legs])
+    assert not np.allclose(plain.world[:, wrists], bar.world[:, wrists])
 
 
 @pytest.mark.parametrize("view", ["back", "left45"])
@@ -65,7 +74,9 @@ def test_the_shipped_coach_names_a_generated_barbell_split_squat(view: str) -> N
     assert len(seeds) == 2
     clf = None
     for seed in seeds:
-        clip = generate_clip("split_squat", 6, seed=seed, view=view, depth="mediapipe")
+        clip = generate_clip(
+            "split_squat", 6, seed=seed, view=view, depth="mediapipe", all_arms=True
+        )
         session = CoachSession(clf, fps=clip.fps, aspect=clip.aspect)
         clf = session.classifier
         frames = [f if f.any() else None for f in clip.landmarks]

@@ -171,13 +171,14 @@ def _pose_squat(body: Body, phase: np.ndarray, prm: Mapping[str, np.ndarray],
 def squat_arms(style: Mapping[str, float]) -> float:
     """The squat's arms (:func:`_standing_arms` mode): about 58 % a barbell on the back (most
     squatters in the real windows: wrists level with the shoulders, nearly still), 19 %
-    forward, 12 % at the chest, 11 % hanging. Real lifters also squat holding dumbbells at
+    forward, 12 % at the chest, 11 % hanging (``all_arms``; without it 25 % forward and 5 %
+    hanging, the recipe's). Real lifters also squat holding dumbbells at
     their sides, so hanging arms must not mean "split squat" to the classifier. ``hand_a`` is
     a draw the squat has no other use for: no random draw is added, seeds stay reproducible."""
     arms, hand_a = style["arms"], style["hand_a"]
     if (arms == 1 and hand_a > -0.012) or (arms == 2 and hand_a < 0.03):
         return 3.0
-    if arms == 0 and hand_a > 0.04:  # dumbbells at the sides
+    if arms == 0 and hand_a > 0.04 and style.get("all_arms", 0.0):  # dumbbells at the sides
         return 2.0
     return arms
 
@@ -188,8 +189,13 @@ def split_squat_arms(style: Mapping[str, float]) -> str:
     ``"chest"`` (a goblet dumbbell or front rack: 8 %). Real lifters split-squat with a bar on
     the back as often as with dumbbells; a classifier that never saw it learns "bar on the
     back = squat" and reads the arms instead of the legs (docs/classifier.md). The shares come
-    from draws the split squat already made: no draw is added, so seeds stay reproducible."""
+    from draws the split squat already made: no draw is added, so seeds stay reproducible.
+    Only with ``style["all_arms"]`` (``generate_clip(..., all_arms=True)``); without it the
+    hips or hanging arms of notebook 03's recipe: a model trained with every arm style measured
+    worse on the real windows (docs/classifier.md, "Split squats with a bar")."""
     arms, hand_a = style["arms"], style["hand_a"]
+    if not style.get("all_arms", 0.0):  # the recipe's split squats: hips (13 %) or hanging
+        return "hips" if arms == 1 and hand_a > 0.04 else "hanging"
     if arms == 1:
         return "hips" if hand_a > 0.04 else "bar"
     if arms == 0 and hand_a > 0.03:
