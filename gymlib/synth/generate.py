@@ -63,6 +63,7 @@ def generate_clip(
     keep_world: bool = False,
     camera_height: float | None = None,
     depth: Depth = "true",
+    all_arms: bool = False,
 ) -> SyntheticClip:
     """Generate one session of ``exercise`` with exact ground truth.
 
@@ -78,7 +79,9 @@ def generate_clip(
     random in 0.25-0.75). ``depth``: z as the true depth of each landmark behind the hips
     (``"true"``, on MediaPipe's scale) or as MediaPipe's network would guess it from the 2-D
     pose (``"mediapipe"``: :mod:`gymlib.depth`'s model calibrated on real windows, or a
-    :class:`~gymlib.depth.DepthModel` of one's own).
+    :class:`~gymlib.depth.DepthModel` of one's own). ``all_arms``: split squats also hold a bar
+    on the back or a goblet, squats also hang dumbbells (``gymlib.synth.exercises``'s
+    ``split_squat_arms``; off in notebook 03's recipe).
     """
     sets = _check_args(exercise, n_reps, view, fps, tempo)
     check_depth(depth)
@@ -87,6 +90,7 @@ def generate_clip(
     sampled = Body.sample(rng)  # drawn even when replaced, so the rest of the clip is the same
     body = sampled if body is None else body
     style = clip_style(exercise, body, rng)
+    style["all_arms"] = float(all_arms)
     rep_errors = draw_errors(exercise, errors, sum(sets), rng, error_rate)
     view, image_size, mirrored = pick_setup(rng, view, image_size, mirrored)
     timeline = plan_session(sets, rng, fps=fps, tempo=tempo, idle=idle)
