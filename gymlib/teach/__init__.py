@@ -71,16 +71,12 @@ def load_clip(path: str | Path) -> Clip:
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
-        with np.load(p, allow_pickle=False) as d:
-            if "landmarks" not in d.files:
-                raise TeachError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
-            lm = d["landmarks"].astype(np.float32)
-            fps = float(d["fps"]) if "fps" in d.files else 30.0
-            size = (
-                tuple(int(v) for v in d["image_size"]) if "image_size" in d.files else (640, 480)
-            )
-        if lm.ndim != 3 or lm.shape[1:] != (33, 4):
-            raise TeachError(f"{p}: landmarks must be (T, 33, 4), got {lm.shape}")
+        from gymlib.analyze_input import load_landmark_file
+
+        try:  # checked whole as analyze checks it: a cut, foreign or NaN file names itself
+            lm, _times, fps, size = load_landmark_file(p)
+        except ValueError as exc:
+            raise TeachError(str(exc)) from None
     else:
         from gymlib.extract import extract_video
 

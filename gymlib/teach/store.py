@@ -88,7 +88,15 @@ class Store:
         """Per taught exercise: its record (clips, signal, classifier windows, when)."""
         if not self.index_path.is_file():
             return {}
-        return json.loads(self.index_path.read_text(encoding="utf-8"))
+        try:
+            index = json.loads(self.index_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{self.index_path}: damaged, not valid JSON ({exc}); restore it "
+                              "or move the store aside and teach again") from None  # fmt: skip
+        if not isinstance(index, dict) or not all(isinstance(v, dict) for v in index.values()):
+            raise ConfigError(f"{self.index_path}: expected an object of taught exercises "
+                              f"(name: record), got {type(index).__name__}")  # fmt: skip
+        return index
 
     def exercises(self) -> tuple[str, ...]:
         return tuple(self.taught())
