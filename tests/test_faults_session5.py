@@ -354,6 +354,58 @@ def test_a_cut_landmark_file_is_a_clear_error_in_analyze(clip_npz, tmp_path, cap
     assert not (tmp_path / "out").exists()
 
 
+def _taught_store(root: Path, names: tuple[str, ...]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "taught.json").write_text(json.dumps({n: {"clips": []} for n in names}))
+    return root
+
+
+def test_a_store_whose_classifier_lacks_a_taught_exercise_says_so(tmp_path: Path) -> None:
+    """A teach stopped after its records but before its classifier (a kill, a full disk): the
+    live coach and analyze took the old classifier, which never picks the new exercise."""
+    from test_faults_state import _tiny_model
+
+    from gymlib.config import ConfigError
+    from gymlib.session import CoachSession
+    from gymlib.teach import Store
+
+    root = _taught_store(tmp_path / "store", ("jack",))
+    with pytest.raises(ConfigError, match=r"\['jack'\] are taught but the store has no class"):
+        Store(root).classifier()
+    model = _tiny_model(tmp_path / "m", seed=2, classes=(*SEED_EXERCISES, "other"))
+    for f in model.parent.iterdir():
+        shutil.copyfile(f, root / f.name.replace("m.", "classifier.", 1))
+    with pytest.raises(ConfigError, match=r"classifier.keras: does not know \['jack'\]"):
+        CoachSession(store=root)
+    (root / "taught.json").write_text("{}")  # nothing taught: the classifier is fine
+    assert Store(root).classifier().classes[-1] == "other"
+
+
+def test_the_taught_classifier_goes_into_place_with_its_manifest(tmp_path: Path) -> None:
+    """It was moved file by file without its manifest (left in ``.training``): loaded unchecked,
+    and a kill between two renames mixed two models' files. Now it is installed whole."""
+    from test_faults_state import _tiny_model
+
+    from gymlib.model import ExerciseClassifier
+    from gymlib.teach import _move_model
+
+    store = tmp_path / "store"
+    classes = (*SEED_EXERCISES, "other", "jack")
+    for seed in (3, 4):  # a first teach, then a second one over it
+        trained = _tiny_model(store / ".training", seed=seed, classes=classes)
+        trained = trained.rename(trained.with_name("classifier.keras"))
+        for f in list(trained.parent.glob("m.*")):
+            f.rename(f.with_name(f.name.replace("m.", "classifier.", 1)))
+        _move_model(trained, store / "classifier.keras")
+        assert not (store / ".training").exists()
+        assert (store / "classifier.manifest.json").is_file()
+        assert ExerciseClassifier.load(store / "classifier.keras").classes == classes
+    other = _tiny_model(tmp_path / "other", seed=9, classes=classes)
+    shutil.copyfile(other.with_suffix(".tflite"), store / "classifier.tflite")  # a mixed set
+    with pytest.raises(ValueError, match=r"classifier\.tflite"):
+        ExerciseClassifier.load(store / "classifier.keras")
+
+
 # ============================================================================================
 # The counter on odd streams; the drawing pass's frame memory
 # ============================================================================================

@@ -235,15 +235,16 @@ def forget(
 
 
 def _move_model(tmp: Path, dst: Path) -> None:
-    """The freshly trained model's three files into place (each a rename)."""
-    import os
+    """The freshly trained model into place: its files and manifest switch together
+    (:func:`gymlib.model.install`), so a kill leaves the old model or the new one, whole and
+    checked at load (file by file, a kill between two renames mixed two models' files, and the
+    manifest stayed behind in ``.training``)."""
+    import shutil
 
-    for suffix in (".tflite", ".keras", ".json"):  # the card last: it names the others' hash
-        src = tmp.with_suffix(suffix)
-        if src.is_file():
-            os.replace(src, dst.with_suffix(suffix))
-    if tmp.parent.is_dir() and not any(tmp.parent.iterdir()):
-        tmp.parent.rmdir()
+    from gymlib.model import install
+
+    install(tmp, dst)
+    shutil.rmtree(tmp.parent, ignore_errors=True)
 
 
 def _looks_like_shipped(windows: np.ndarray) -> list[str]:

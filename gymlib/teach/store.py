@@ -32,6 +32,10 @@ RULES_HEADER = """\
 """
 
 
+#: what to do when a store's classifier and its records disagree (a teach that was stopped)
+RETEACH = "teach them again with --replace, or --forget them (that retrains the classifier)"
+
+
 def default_store(cfg: Config | None = None) -> Path:
     """``paths.store`` of config.yaml (``data/taught``, git-ignored)."""
     cfg = cfg or load_config()
@@ -134,11 +138,20 @@ class Store:
 
     def classifier(self) -> Any:
         """The store's classifier, or None when nothing taught has one."""
+        taught = self.exercises()
         if not self.classifier_path.is_file():
+            if taught:  # else the shipped classifier would quietly never pick them
+                raise ConfigError(f"{self.root}: {list(taught)} are taught but the store "
+                                  f"has no {self.classifier_path.name}; {RETEACH}")  # fmt: skip
             return None
         from gymlib.model import ExerciseClassifier
 
-        return ExerciseClassifier.load(self.classifier_path)
+        clf = ExerciseClassifier.load(self.classifier_path)
+        missing = [n for n in taught if n not in clf.classes]
+        if missing:  # a teach stopped between its records and its classifier
+            raise ConfigError(f"{self.classifier_path}: does not know {missing}, taught in "
+                              f"{self.index_path.name}; {RETEACH}")  # fmt: skip
+        return clf
 
     def windows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The classifier windows ``(N, 30, 132)`` kept for a taught exercise, and their groups."""
@@ -207,8 +220,9 @@ class Store:
         (self.root / "windows" / f"{name}.npz").unlink(missing_ok=True)
 
     def drop_classifier(self) -> None:
-        for suffix in (".keras", ".json", ".tflite"):
-            self.classifier_path.with_suffix(suffix).unlink(missing_ok=True)
+        for f in self.root.glob(f"{self.classifier_path.stem}.*"):  # its manifest, .previous
+            if f.is_file():
+                f.unlink()
 
     def _write_rules(self, user: dict[str, Any]) -> None:
         body = yaml.safe_dump({"rules": user}, sort_keys=False, default_flow_style=None)
