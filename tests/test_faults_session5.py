@@ -406,6 +406,25 @@ def test_the_taught_classifier_goes_into_place_with_its_manifest(tmp_path: Path)
         ExerciseClassifier.load(store / "classifier.keras")
 
 
+def test_a_rule_entry_left_without_its_record_can_be_forgotten(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """A teach stopped after ``rules.yaml`` and before ``taught.json``: the entry stayed in the
+    rule table for good (``--forget`` said "not taught")."""
+    import yaml
+
+    from gymlib.teach import Store
+    from gymlib.teach.__main__ import main
+
+    store = Store(_taught_store(tmp_path / "store", ()))
+    entry = {"signal": [{"measure": "knee", "side": "mean", "top": 170.0, "bottom": 90.0}]}
+    store._write_rules({"jack": entry})
+    assert "jack" in store.rulebook().exercises
+    assert main(["--forget", "jack", "--store", str(store.root)]) == 0, capsys.readouterr().err
+    assert "jack" not in store.rulebook().exercises
+    assert yaml.safe_load(store.rules_path.read_text()) == {"rules": {}}
+    assert main(["--forget", "jack", "--store", str(store.root)]) == 2  # gone now
+    assert "'jack' is not taught" in capsys.readouterr().err
+
+
 # ============================================================================================
 # The counter on odd streams; the drawing pass's frame memory
 # ============================================================================================

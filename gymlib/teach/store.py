@@ -204,19 +204,20 @@ class Store:
 
     def forget(self, name: str) -> None:
         """Remove a taught exercise (rules, windows, record); the caller retrains."""
-        if name not in self.taught():
+        user = self.user_rules()
+        # (a rule entry alone: a teach stopped between rules.yaml and taught.json)
+        if name not in self.taught() and (name not in user or name == "projections"):
             raise ValueError(
                 f"{name!r} is not taught in {self.root}; taught: {list(self.taught()) or 'none'}"
             )
-        user = self.user_rules()
         user.pop(name, None)
         (user.get("projections") or {}).pop(projection_name(name), None)
         if "projections" in user and not user["projections"]:
             user.pop("projections")
         self._write_rules(user)
         index = self.taught()
-        index.pop(name)
-        write_json_atomic(self.index_path, index)
+        if index.pop(name, None) is not None:
+            write_json_atomic(self.index_path, index)
         (self.root / "windows" / f"{name}.npz").unlink(missing_ok=True)
 
     def drop_classifier(self) -> None:
