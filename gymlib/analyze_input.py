@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import queue
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,8 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
             fps = z["fps"] if "fps" in z.files else np.float64(30.0)
             size = z["image_size"] if "image_size" in z.files else np.array([640, 480])
             times = z["timestamps"] if "timestamps" in z.files else None
+    except zipfile.BadZipFile as exc:  # a cut file: its zip directory is at the end
+        raise ValueError(f"{p}: damaged or cut .npz archive ({exc})") from None
     except (OSError, ValueError, EOFError, KeyError) as exc:  # damaged, or object arrays
         msg = str(exc)
         raise ValueError(msg if msg.startswith(str(p)) else f"{p}: {msg}") from None

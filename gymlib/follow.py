@@ -50,6 +50,7 @@ class RecentFrames:
         self._kept: collections.deque[np.ndarray] = collections.deque()
         self._first = 0  # the index of the first frame kept
         self._limit = 0  # frames kept at most (known from the first frame's size)
+        self._bytes = 0  # held by the frames kept (a stream's picture size can change)
         self._lock = threading.Lock()
         self.reused = self.decoded_again = 0
 
@@ -60,8 +61,11 @@ class RecentFrames:
                 by_bytes = self._max_bytes // max(rgb.nbytes, 1)
                 self._limit = max(1, min(round(self._seconds * self._fps), by_bytes))
             self._kept.append(rgb)
-            while len(self._kept) > self._limit:
-                self._kept.popleft()
+            self._bytes += rgb.nbytes
+            while len(self._kept) > 1 and (
+                len(self._kept) > self._limit or self._bytes > self._max_bytes
+            ):
+                self._bytes -= self._kept.popleft().nbytes
                 self._first += 1
 
     def _take(self, i: int) -> tuple[np.ndarray | None, bool]:
@@ -69,11 +73,13 @@ class RecentFrames:
         put at all."""
         with self._lock:
             while self._first < i and self._kept:
-                self._kept.popleft()
+                self._bytes -= self._kept.popleft().nbytes
                 self._first += 1
             if self._first == i and self._kept:
                 self._first += 1
-                return self._kept.popleft(), True
+                rgb = self._kept.popleft()
+                self._bytes -= rgb.nbytes
+                return rgb, True
             return None, i < self._first + len(self._kept)
 
     def read(self) -> Iterator[np.ndarray]:

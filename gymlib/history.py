@@ -45,13 +45,29 @@ def session_reps(path: str | Path, classifier: Any = None) -> list[dict[str, Any
     if fresh and cache.stat().st_mtime_ns >= source.stat().st_mtime_ns:
         try:
             rows = json.loads(cache.read_text())
-            if isinstance(rows, list):
+            if _rep_rows(rows):
                 return rows
         except (json.JSONDecodeError, UnicodeDecodeError):
             pass  # a damaged cache: replay the session again and rewrite it
     rows = replay_session(p, classifier).summary()  # a clear error if it is not a session
-    write_json_atomic(cache, rows)
+    try:
+        write_json_atomic(cache, rows)
+    except OSError as exc:  # a read-only or full disk: the reps are right, only not kept
+        warnings.warn(f"session history: could not cache {cache} ({exc}); the session is "
+                      "replayed again next time", stacklevel=2)  # fmt: skip
     return rows
+
+
+#: what every cached rep row holds (the history's columns but the session's own two)
+REP_KEYS = frozenset(COLUMNS) - {"session", "started"}
+
+
+def _rep_rows(rows: Any) -> bool:
+    """Whether a cache's content is rep rows (a list of objects with every rep column): one
+    from elsewhere, or cut by hand into other valid JSON, is replayed instead of shown."""
+    return isinstance(rows, list) and all(
+        isinstance(r, dict) and REP_KEYS <= r.keys() for r in rows
+    )
 
 
 def session_history(folder: str | Path | None = None, classifier: Any = None):  # noqa: ANN201

@@ -173,8 +173,10 @@ def add_video(session: str | Path, data: bytes, suffix: str = ".webm") -> Path:
             k += 1
 
 
-def load_session(path: str | Path) -> RecordedSession:
-    """Read a session folder (or an older single ``.npz`` session)."""
+def load_session(path: str | Path, *, records: bool = True) -> RecordedSession:
+    """Read a session folder (or an older single ``.npz`` session); ``records=False`` reads
+    the landmarks only (a replay needs no ``events.jsonl`` or ``summary.json``, so a damaged one
+    does not cost the session's reps)."""
     p = Path(path)
     npz = landmarks_file(p)
     if not npz.is_file():
@@ -195,20 +197,28 @@ def load_session(path: str | Path) -> RecordedSession:
     if not fps > 0:
         fps = 1.0 / float(np.median(np.diff(t))) if len(t) > 1 else 30.0
     events, summary = [], {}
-    if p.is_dir():
+    if p.is_dir() and records:
         if (p / EVENTS).is_file():
-            events = [_json(p / EVENTS, x) for x in (p / EVENTS).read_text().splitlines()
+            events = [_json(p / EVENTS, x, k) for k, x in enumerate(_text(p / EVENTS).splitlines())
                       if x.strip()]  # fmt: skip
         if (p / SUMMARY).is_file():
-            summary = _json(p / SUMMARY, (p / SUMMARY).read_text())
+            summary = _json(p / SUMMARY, _text(p / SUMMARY))
     return RecordedSession(p, t, lm, fps, aspect, events, summary)
 
 
-def _json(path: Path, text: str) -> Any:
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: damaged, not UTF-8 text ({exc})") from None
+
+
+def _json(path: Path, text: str, line: int | None = None) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: damaged, not valid JSON ({exc})") from None
+        at = "" if line is None else f" at line {line + 1}"
+        raise ValueError(f"{path}: damaged{at}, not valid JSON ({exc})") from None
 
 
 def replay_session(
@@ -225,7 +235,7 @@ def replay_session(
     from gymlib.live import LiveLoop
     from gymlib.session import CoachSession
 
-    rec = load_session(path)
+    rec = load_session(path, records=False)
     loop = LiveLoop(CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect))
     for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
         loop.step(float(ti), landmarks=frame if frame.any() else None)

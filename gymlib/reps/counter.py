@@ -164,6 +164,9 @@ class RepCounter:
             frame = np.asarray(frame, dtype=np.float64)
             if frame.shape != (33, 4):
                 raise ValueError(f"frame must have shape (33, 4), got {frame.shape}")
+            if not np.isfinite(frame).all():  # an inf failed deep inside: "math domain error"
+                raise ValueError(f"frame {self.frame} at {self.time} s: the landmarks hold NaN "
+                                 "or inf; expected finite values (None: nobody seen)")  # fmt: skip
             if not (frame[:, 3] > 0).any() and not frame[:, :2].any():
                 frame = None
         if frame is None:

@@ -70,16 +70,12 @@ def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
-        with np.load(p, allow_pickle=False) as d:
-            if "landmarks" not in d.files:
-                raise TeachError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
-            lm = d["landmarks"].astype(np.float32)
-            fps = float(d["fps"]) if "fps" in d.files else 30.0
-            size = (
-                tuple(int(v) for v in d["image_size"]) if "image_size" in d.files else (640, 480)
-            )
-        if lm.ndim != 3 or lm.shape[1:] != (33, 4):
-            raise TeachError(f"{p}: landmarks must be (T, 33, 4), got {lm.shape}")
+        from gymlib.analyze_input import load_landmark_file
+
+        try:  # checked whole as analyze checks it: a cut, foreign or NaN file names itself
+            lm, _times, fps, size = load_landmark_file(p)
+        except ValueError as exc:
+            raise TeachError(str(exc)) from None
     else:
         from gymlib.extract import extract_video
 
@@ -239,15 +235,16 @@ def forget(
 
 
 def _move_model(tmp: Path, dst: Path) -> None:
-    """The freshly trained model's three files into place (each a rename)."""
-    import os
+    """The freshly trained model into place: its files and manifest switch together
+    (:func:`gymlib.model.install`), so a kill leaves the old model or the new one, whole and
+    checked at load (file by file, a kill between two renames mixed two models' files, and the
+    manifest stayed behind in ``.training``)."""
+    import shutil
 
-    for suffix in (".tflite", ".keras", ".json"):  # the card last: it names the others' hash
-        src = tmp.with_suffix(suffix)
-        if src.is_file():
-            os.replace(src, dst.with_suffix(suffix))
-    if tmp.parent.is_dir() and not any(tmp.parent.iterdir()):
-        tmp.parent.rmdir()
+    from gymlib.model import install
+
+    install(tmp, dst)
+    shutil.rmtree(tmp.parent, ignore_errors=True)
 
 
 def _looks_like_shipped(windows: np.ndarray) -> list[str]:

@@ -32,6 +32,10 @@ RULES_HEADER = """\
 """
 
 
+#: what to do when a store's classifier and its records disagree (a teach that was stopped)
+RETEACH = "teach them again with --replace, or --forget them (that retrains the classifier)"
+
+
 def default_store(cfg: Config | None = None) -> Path:
     """``paths.store`` of config.yaml (``data/taught``, git-ignored)."""
     cfg = cfg or load_config()
@@ -88,7 +92,15 @@ class Store:
         """Per taught exercise: its record (clips, signal, classifier windows, when)."""
         if not self.index_path.is_file():
             return {}
-        return json.loads(self.index_path.read_text(encoding="utf-8"))
+        try:
+            index = json.loads(self.index_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{self.index_path}: damaged, not valid JSON ({exc}); restore it "
+                              "or move the store aside and teach again") from None  # fmt: skip
+        if not isinstance(index, dict) or not all(isinstance(v, dict) for v in index.values()):
+            raise ConfigError(f"{self.index_path}: expected an object of taught exercises "
+                              f"(name: record), got {type(index).__name__}")  # fmt: skip
+        return index
 
     def exercises(self) -> tuple[str, ...]:
         return tuple(self.taught())
@@ -126,11 +138,20 @@ class Store:
 
     def classifier(self) -> Any:
         """The store's classifier, or None when nothing taught has one."""
+        taught = self.exercises()
         if not self.classifier_path.is_file():
+            if taught:  # else the shipped classifier would quietly never pick them
+                raise ConfigError(f"{self.root}: {list(taught)} are taught but the store "
+                                  f"has no {self.classifier_path.name}; {RETEACH}")  # fmt: skip
             return None
         from gymlib.model import ExerciseClassifier
 
-        return ExerciseClassifier.load(self.classifier_path)
+        clf = ExerciseClassifier.load(self.classifier_path)
+        missing = [n for n in taught if n not in clf.classes]
+        if missing:  # a teach stopped between its records and its classifier
+            raise ConfigError(f"{self.classifier_path}: does not know {missing}, taught in "
+                              f"{self.index_path.name}; {RETEACH}")  # fmt: skip
+        return clf
 
     def windows(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The classifier windows ``(N, 30, 132)`` kept for a taught exercise, and their groups."""
@@ -183,24 +204,26 @@ class Store:
 
     def forget(self, name: str) -> None:
         """Remove a taught exercise (rules, windows, record); the caller retrains."""
-        if name not in self.taught():
+        user = self.user_rules()
+        # (a rule entry alone: a teach stopped between rules.yaml and taught.json)
+        if name not in self.taught() and (name not in user or name == "projections"):
             raise ValueError(
                 f"{name!r} is not taught in {self.root}; taught: {list(self.taught()) or 'none'}"
             )
-        user = self.user_rules()
         user.pop(name, None)
         (user.get("projections") or {}).pop(projection_name(name), None)
         if "projections" in user and not user["projections"]:
             user.pop("projections")
         self._write_rules(user)
         index = self.taught()
-        index.pop(name)
-        write_json_atomic(self.index_path, index)
+        if index.pop(name, None) is not None:
+            write_json_atomic(self.index_path, index)
         (self.root / "windows" / f"{name}.npz").unlink(missing_ok=True)
 
     def drop_classifier(self) -> None:
-        for suffix in (".keras", ".json", ".tflite"):
-            self.classifier_path.with_suffix(suffix).unlink(missing_ok=True)
+        for f in self.root.glob(f"{self.classifier_path.stem}.*"):  # its manifest, .previous
+            if f.is_file():
+                f.unlink()
 
     def _write_rules(self, user: dict[str, Any]) -> None:
         body = yaml.safe_dump({"rules": user}, sort_keys=False, default_flow_style=None)

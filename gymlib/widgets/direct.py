@@ -81,7 +81,10 @@ def split_frame(message: bytes) -> tuple[dict[str, Any], bytes]:
     (n,) = struct.unpack(">I", message[:4])
     if n > MAX_HEADER or 4 + n > len(message):
         raise ValueError(f"a frame header of {n} bytes in a message of {len(message)} bytes")
-    header = json.loads(message[4 : 4 + n].decode("utf-8"))
+    try:
+        header = json.loads(message[4 : 4 + n].decode("utf-8"))
+    except RecursionError:  # "[[[[...": nested deeper than the parser goes
+        raise ValueError("a frame header nested too deep to be a frame's") from None
     if not isinstance(header, dict):
         raise ValueError("a frame header is not a JSON object")
     return header, message[4 + n :]
@@ -118,18 +121,45 @@ class _FrameSocket(tornado.websocket.WebSocketHandler):
             raise tornado.web.HTTPError(403, "wrong host")
 
     def on_message(self, message: str | bytes) -> None:
-        if isinstance(message, str):
-            return  # the page sends frames only, as binary
         try:
+            if isinstance(message, str):
+                raise ValueError("a text message; frames come as binary messages")
             header, jpeg = split_frame(message)
         except ValueError as exc:
             self._reply({"type": "error", "answered": False, "text": str(exc)})
             return
-        self.server.on_frame(header, jpeg, self._reply)
+        try:
+            self.server.on_frame(header, jpeg, self._reply)
+        except Exception as exc:  # noqa: BLE001 - the page hears of it; the socket stays open
+            self._reply(
+                {"type": "error", "answered": False, "text": f"{type(exc).__name__}: {exc}"}
+            )
 
     def _reply(self, answer: dict[str, Any]) -> None:
-        if self.ws_connection is not None:
-            self.write_message(json.dumps(answer))
+        if self.ws_connection is None or self.ws_connection.is_closing():
+            return  # the page went (a closed tab) while its frame was being answered
+        try:  # the page's JSON.parse takes no NaN: one such answer would hold a frame slot
+            text = json.dumps(answer, allow_nan=False)
+        except ValueError:
+            text = json.dumps(_finite(answer), allow_nan=False)
+        try:
+            sent = self.write_message(text)
+        except tornado.websocket.WebSocketClosedError:
+            return
+        # a page gone while this answer was on its way (a reset): nothing to tell, and no
+        # "Task exception was never retrieved" traceback in the notebook
+        sent.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with NaN and infinite floats as None (JSON's null), in dicts and lists."""
+    if isinstance(obj, float):
+        return obj if obj == obj and abs(obj) != float("inf") else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 class FrameServer:
