@@ -87,6 +87,7 @@ def timeline(video: Path, out: Path) -> None:
     import gymlib.extract as ext
     import gymlib.follow as fol
     import gymlib.media as med
+    import gymlib.model as mod
     import gymlib.session as ses
 
     an.analyze(video, out=out / "warm", progress=False)
@@ -114,6 +115,9 @@ def timeline(video: Path, out: Path) -> None:
         (ann.Annotator, "frame", "drawing: loop step"),
         (med.VideoWriter, "write", "drawing: draw+encode frame"),
         (ses.CoachSession, "plan", "plan"),
+        (ses.CoachSession, "_dry_run", "plan: set-up dry run"),
+        (mod.ExerciseClassifier, "predict_proba", "plan: classifier"),
+        (mod.ExerciseClassifier, "load", "classifier loaded"),
         (fol.Follower, "finish", "final plan + wait for the drawing"),
         (ann.BackgroundWriter, "close", "encoder queue drained"),
         (med.VideoWriter, "close", "encoder flush + file check"),
@@ -123,13 +127,15 @@ def timeline(video: Path, out: Path) -> None:
         (an, "install", "install the folder"),
     ]:
         timed(owner, name, label)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     result = an.analyze(video, out=out / "timeline", progress=False)
     end = time.perf_counter() - t0
+    cpu = (time.process_time() - c0) / result.frames * 1000
     pose_end = max(e for lab, _, _, e, _ in events if lab == "pose pass: frame") - t0
     print(f"{result.frames} frames, analyze {end:.3f} s ({result.frames / end:.1f} frames/s); "
           f"last pose frame at {pose_end:.3f} s: {end - pose_end:.3f} s after it "
-          f"({(end - pose_end) / end:.0%}); drawn beside: {result.overlapped}")  # fmt: skip
+          f"({(end - pose_end) / end:.0%}); drawn beside: {result.overlapped}; CPU of all "
+          f"threads {cpu:.1f} ms a frame (CPU s below: the calling thread's only)")  # fmt: skip
     print(f"{'stage':>36} {'thread':>14} {'n':>4} {'first start':>11} {'last end':>9} "
           f"{'sum s':>7} {'after pose':>10} {'CPU s':>6}")  # fmt: skip
     order: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
