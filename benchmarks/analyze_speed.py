@@ -16,6 +16,9 @@ of CPU times; on a quiet one drawing and encoding run on the other core, beside 
 last line says whether they held, else the video was drawn again after it: ``gymlib.follow``).
 Target: >= 0.95 x with H.264.
 ``--old`` exports that commit with ``git archive`` (its own gymlib, same clip and machine).
+``--timeline`` instead runs one analysis (after a warm-up) and prints when each stage started and
+ended (wall time from the call, which thread): the pose pass, the drawing pass's frames, replans,
+the final plan, the encoder's flush, the check of the written file, the plot, the install.
 ``--encoders`` instead times the H.264 encoder alone on the clip's frames (``VideoWriter``: the
 preset and thread count ``analyze`` uses, and faster presets): CPU and wall time per frame, size.
 """
@@ -74,6 +77,80 @@ def measure(video: Path, out: Path, pairs: int = 3) -> dict[str, float]:
             "overlapped": getattr(result, "overlapped", None)}  # fmt: skip
 
 
+def timeline(video: Path, out: Path) -> None:
+    """One analysis with every stage's start and end (wall time from the call) printed."""
+    import threading
+
+    import gymlib.analyze as an
+    import gymlib.annotate as ann
+    import gymlib.config as cfg
+    import gymlib.extract as ext
+    import gymlib.follow as fol
+    import gymlib.media as med
+    import gymlib.model as mod
+    import gymlib.session as ses
+
+    an.analyze(video, out=out / "warm", progress=False)
+    events: list[tuple[str, str, float, float, float]] = []  # stage, thread, start, end, CPU
+
+    def timed(owner: object, name: str, label: str) -> None:
+        fn = getattr(owner, name)
+
+        def wrapper(*a, **k):
+            t0, c0 = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                events.append((label, threading.current_thread().name, t0, time.perf_counter(),
+                               time.thread_time() - c0))  # fmt: skip
+
+        setattr(owner, name, wrapper)
+
+    for owner, name, label in [
+        (fol.RecentFrames, "put", "pose pass: frame"),
+        (ext.PoseExtractor, "process", "pose: MediaPipe"),
+        (ext.PoseExtractor, "__init__", "pose: MediaPipe graph made"),
+        (cfg, "load_config", "config"),
+        (ses.CoachSession, "__init__", "session made"),
+        (ann.Annotator, "frame", "drawing: loop step"),
+        (med.VideoWriter, "write", "drawing: draw+encode frame"),
+        (ses.CoachSession, "plan", "plan"),
+        (ses.CoachSession, "_dry_run", "plan: set-up dry run"),
+        (mod.ExerciseClassifier, "predict_proba", "plan: classifier"),
+        (mod.ExerciseClassifier, "load", "classifier loaded"),
+        (fol.Follower, "finish", "final plan + wait for the drawing"),
+        (ann.BackgroundWriter, "close", "encoder queue drained"),
+        (med.VideoWriter, "close", "encoder flush + file check"),
+        (med, "check_video", "check of the written file"),
+        (an, "plot_summary", "summary plot"),
+        (an, "write_csv", "csv"),
+        (an, "install", "install the folder"),
+    ]:
+        timed(owner, name, label)
+    c0, t0 = time.process_time(), time.perf_counter()
+    result = an.analyze(video, out=out / "timeline", progress=False)
+    end = time.perf_counter() - t0
+    cpu = (time.process_time() - c0) / result.frames * 1000
+    pose_end = max(e for lab, _, _, e, _ in events if lab == "pose pass: frame") - t0
+    print(f"{result.frames} frames, analyze {end:.3f} s ({result.frames / end:.1f} frames/s); "
+          f"last pose frame at {pose_end:.3f} s: {end - pose_end:.3f} s after it "
+          f"({(end - pose_end) / end:.0%}); drawn beside: {result.overlapped}; CPU of all "
+          f"threads {cpu:.1f} ms a frame (CPU s below: the calling thread's only)")  # fmt: skip
+    print(f"{'stage':>36} {'thread':>14} {'n':>4} {'first start':>11} {'last end':>9} "
+          f"{'sum s':>7} {'after pose':>10} {'CPU s':>6}")  # fmt: skip
+    order: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
+    for lab, th, a, b, c in events:
+        order.setdefault((lab, th), []).append((a - t0, b - t0, c))
+    for (lab, th), spans in sorted(order.items(), key=lambda kv: kv[1][0][0]):
+        after = sum(max(0.0, b - max(a, pose_end)) for a, b, _ in spans)
+        print(f"{lab:>36} {th[:14]:>14} {len(spans):>4} {spans[0][0]:>11.3f} "
+              f"{spans[-1][1]:>9.3f} {sum(b - a for a, b, _ in spans):>7.3f} {after:>10.3f} "
+              f"{sum(c for _, _, c in spans):>6.3f}")  # fmt: skip
+    drawn = sum(1 for lab, _, _, b, _ in events if lab == "drawing: draw+encode frame"
+                and b - t0 <= pose_end)  # fmt: skip
+    print(f"frames encoded when the pose pass ended: {drawn} of {result.frames}")
+
+
 def _codec(path: Path) -> str:
     import cv2
 
@@ -122,6 +199,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--frames", type=int, default=300)
     ap.add_argument("--encoders", action="store_true", help="time the H.264 encoder alone")
+    ap.add_argument("--timeline", action="store_true", help="one analysis, each stage's times")
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -134,6 +212,9 @@ def main() -> None:
         if args.encoders:
             print(f"{args.frames} frames 640x480, H.264 (libx264, crf 23) of the analysis:")
             encoders(video, Path(tmp))
+            return
+        if args.timeline:
+            timeline(video, Path(tmp))
             return
         versions = {"this checkout": root}
         if args.old:

@@ -162,26 +162,24 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     recent = RecentFrames(lambda: frames_again(src), source.fps)  # pass 1's, for pass 2
     follower = Follower(new_session, recent.read, annotator)
     poses, times = _pose_pass(src, source, progress, follower, recent)
+    follower.tail = recent.limit  # the frames drawn after the pose pass wait for the encoder
     annotated = follower.finish(session, poses, times)
     if annotated is None:  # the plan changed after drawing began: draw the video again
         annotated = annotator(session)  # fed the landmarks found in pass 1
         frames = zip(frames_again(src), poses, times, strict=False)
         annotated.run(_bar(frames, source, f"{src.name} (video)", progress))
+    try:  # the tables and plot while the encoder finishes the video's last frames
+        rows = _write_tables(annotated, times, work)
+        annotated.close()
+    except BaseException:
+        annotated.abort()
+        raise
     loop, timeline = annotated.loop, annotated.timeline
-    loop.session.finish()  # a rep the clip ends on (drawn frames are not redrawn for it)
     seconds = time.perf_counter() - t0
     warnings = source.problems()
     for w in warnings:
         print(f"warning: {src}: {w}", file=sys.stderr)
     times = times[: len(timeline)]
-    rows = [timed_row(r, times) for r in loop.reps]
-    for row, n in zip(rows, loop.summary(), strict=True):
-        row["set"] = n["set"]  # the loop's sets (the dashboard's too)
-    sets = [w.as_row() for w in loop.sets.sets]
-    write_csv(work / "reps.csv", rows, ["rep", "exercise", "start_s", "end_s", "rom",
-                                         "verdict", "reasons"])  # fmt: skip
-    write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
-    plot_summary(timeline, rows, work / "summary.png")
     outputs = {"video": "annotated.mp4", "reps": "reps.csv", "sets": "sets.csv",
                "plot": "summary.png", "summary": "summary.json"}  # fmt: skip
     if gif is not None:
@@ -190,6 +188,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
                      seconds=gif[1])  # fmt: skip
         outputs["gif"] = "annotated.gif"
+    sets = [w.as_row() for w in loop.sets.sets]
     summary = {
         "video": str(src),
         "sets": [{k: s[k] for k in ("set", "exercise", "reps")} for s in sets],
@@ -205,6 +204,24 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     return Analysis(len(timeline), source.fps, seconds, list(loop.reps),
                     {k: str(work / v) for k, v in outputs.items()}, warnings,
                     overlapped=follower.held)  # fmt: skip
+
+
+def _write_tables(annotated: Annotator, times: list[float], work: Path
+                  ) -> list[dict[str, Any]]:  # fmt: skip
+    """``reps.csv``, ``sets.csv`` and ``summary.png`` from the loop that stepped every frame
+    (its encoder may still be at work); the reps' rows."""
+    loop, timeline = annotated.loop, annotated.timeline
+    loop.session.finish()  # a rep the clip ends on (drawn frames are not redrawn for it)
+    times = times[: len(timeline)]
+    rows = [timed_row(r, times) for r in loop.reps]
+    for row, n in zip(rows, loop.summary(), strict=True):
+        row["set"] = n["set"]  # the loop's sets (the dashboard's too)
+    sets = [w.as_row() for w in loop.sets.sets]
+    write_csv(work / "reps.csv", rows, ["rep", "exercise", "start_s", "end_s", "rom",
+                                         "verdict", "reasons"])  # fmt: skip
+    write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
+    plot_summary(timeline, rows, work / "summary.png")
+    return rows
 
 
 def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> Iterator[Any]:

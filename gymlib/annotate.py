@@ -17,12 +17,16 @@ VERDICT_BGR = {"good": (80, 200, 60), "partial": (40, 200, 230), "faulty": (60, 
 
 
 class BackgroundWriter:
-    """Draws and encodes annotated RGB frames in a thread, at most ``ahead`` frames behind."""
+    """Draws and encodes annotated RGB frames in a thread, at most ``ahead`` frames behind
+    (:meth:`widen` lets more wait: the tail after the pose pass, see :meth:`Annotator.feed`)."""
 
     def __init__(self, writer: Any, ahead: int = 4) -> None:
         self._writer = writer
-        self._q: queue.Queue = queue.Queue(maxsize=ahead)
+        self._q: queue.Queue = queue.Queue()
+        self._room = threading.Semaphore(ahead)  # frames that may still be queued
+        self._ahead = ahead
         self._error: BaseException | None = None
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="analyze-encode", daemon=True)
         self._thread.start()
 
@@ -31,6 +35,7 @@ class BackgroundWriter:
 
         size = self._writer.size
         while (job := self._q.get()) is not None:
+            self._room.release()
             if self._error is not None:
                 continue  # drain after a failure
             rgb, lm, lines, colour, t, marks = job
@@ -41,15 +46,24 @@ class BackgroundWriter:
             except BaseException as exc:  # raised in the caller's thread
                 self._error = exc
 
+    def widen(self, ahead: int) -> None:
+        """Let up to ``ahead`` frames wait (never fewer than now)."""
+        for _ in range(ahead - self._ahead):
+            self._room.release()
+        self._ahead = max(self._ahead, ahead)
+
     def write(self, rgb: np.ndarray, lm: np.ndarray | None, lines: list[str], colour,
               t: float, marks: Sequence[str] = ()) -> None:  # fmt: skip
         if self._error is not None:
             raise self._error
+        self._room.acquire()
         self._q.put((rgb, lm, lines, colour, t, tuple(marks)))
 
     def close(self) -> None:
-        self._q.put(None)
-        self._thread.join()
+        if not self._closed:
+            self._closed = True
+            self._q.put(None)
+            self._thread.join()
         if self._error is not None:
             raise self._error
 
@@ -109,13 +123,27 @@ class Annotator:
         self.encoder = BackgroundWriter(writer)
         self.timeline: list[tuple[float, str, float]] = []
         self._last_rep, self._last_rep_t = None, -np.inf
+        self._closed = False
 
     def run(self, frames: Iterator[tuple[np.ndarray, np.ndarray | None, float]]) -> None:
         """Every frame of ``frames``, then the video finished and checked."""
+        self.feed(frames)
+        try:
+            self.close()
+        except BaseException:
+            self.abort()
+            raise
+
+    def feed(self, frames: Iterator[tuple[np.ndarray, np.ndarray | None, float]],
+             ahead: int | None = None) -> None:  # fmt: skip
+        """Every frame of ``frames`` through the loop and queued for drawing and encoding, up
+        to ``ahead`` of them waiting (default: the encoder's bound): the loop's results (reps,
+        sets, timeline) are then final while the encoder still works (:meth:`close` waits)."""
+        if ahead is not None:
+            self.encoder.widen(ahead)
         try:
             for rgb, lm, t in frames:
                 self.frame(rgb, lm, t)
-            self.close()
         except BaseException:
             self.abort()
             raise
@@ -140,8 +168,11 @@ class Annotator:
         self.timeline.append((t, fb.exercise, fb.counter.progress if fb.counter else np.nan))
 
     def close(self) -> None:
-        self.encoder.close()
-        self.writer.close()  # checks the file: it opens and holds every frame
+        """Wait for the encoder, finish the file and check it (once)."""
+        if not self._closed:
+            self.encoder.close()
+            self.writer.close()  # checks the file: it opens and holds every frame
+            self._closed = True
 
     def abort(self) -> None:
         with contextlib.suppress(BaseException):

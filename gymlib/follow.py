@@ -54,6 +54,11 @@ class RecentFrames:
         self._lock = threading.Lock()
         self.reused = self.decoded_again = 0
 
+    @property
+    def limit(self) -> int:
+        """How many frames are kept at most (known once a frame was put; else 1)."""
+        return max(1, self._limit)
+
     def put(self, rgb: np.ndarray) -> None:
         """The next frame of the pose pass (no longer changed by it)."""
         with self._lock:
@@ -111,11 +116,18 @@ class RecentFrames:
 
 
 class Drawing(Protocol):
-    """Pass 2's work on the frames (``analyze``'s annotator): one frame, the rest, or stop."""
+    """Pass 2's work on the frames (``analyze``'s annotator): one frame, the rest (and finish:
+    ``run``; or not yet: ``feed``, up to ``ahead`` frames left to encode), or stop."""
 
     def frame(self, rgb: np.ndarray, lm: np.ndarray | None, t: float) -> None: ...
 
     def run(self, frames: Iterable[tuple[np.ndarray, np.ndarray | None, float]]) -> Any: ...
+
+    def feed(
+        self,
+        frames: Iterable[tuple[np.ndarray, np.ndarray | None, float]],
+        ahead: int | None = None,
+    ) -> Any: ...
 
     def abort(self) -> None: ...
 
@@ -174,12 +186,14 @@ class Follower:
 
     def __init__(self, new_session: Callable[[], CoachSession],
                  frames: Callable[[], Iterator[np.ndarray]],
-                 drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S
-                 ) -> None:  # fmt: skip
+                 drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S,
+                 tail: int = 4) -> None:  # fmt: skip
         """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
         on (the pose pass's: :meth:`RecentFrames.read`); ``drawing`` makes pass 2's work for the
-        session it draws with."""
+        session it draws with; up to ``tail`` frames left to encode when :meth:`finish`
+        returns (:meth:`RecentFrames.limit`: as many as were kept anyway)."""
         self._new_session, self._frames, self._drawing = new_session, frames, drawing
+        self.tail = tail
         self.lag_s = lag_s
         self.held = False
         self.annotator: Drawing | None = None
@@ -207,8 +221,9 @@ class Follower:
         self._thread.join()
 
     def finish(self, session: CoachSession, poses: list, times: list) -> Drawing | None:
-        """Plan ``session`` from the whole stream; the finished pass 2, or None if it must run
-        again (a plan it drew with disagrees)."""
+        """Plan ``session`` from the whole stream; pass 2 with every frame through its loop
+        (its encoder may still be at work: the caller closes it, meanwhile writing what needs
+        only the loop), or None if it must run again (a plan it drew with disagrees)."""
         try:
             with self._lock:
                 session.plan(poses, times)
@@ -269,7 +284,9 @@ class Follower:
                 return
             self._adopt(run, self._final, i)
             rest = zip(frames, self._poses[i:], self._times[i:], strict=False)
-            annotator.run(rest)
+            # the last frames wait for the encoder, so the loop's results (reps, sets) are
+            # final first: the caller writes them, and plots, while the encoder finishes
+            annotator.feed(rest, ahead=self.tail)
             self.annotator, self.held = annotator, True
         except BaseException as exc:  # raised in the caller's thread
             self._error = exc

@@ -53,10 +53,14 @@ class _DryRun:
     probs: dict[int, np.ndarray]
 
     def holds(self, plan: list[tuple[str, float]] | None, probs: dict[int, np.ndarray]) -> bool:
-        """``plan`` and ``probs`` are this run's over its first ``fed`` frames."""
+        """``plan``'s exercises and ``probs`` are this run's over its first ``fed`` frames (a
+        step sets the confidence from the plan's frame anew and counts without it: a set's
+        confidence, which changes as the set grows, does not stop the carry)."""
         n = self.fed
-        if (plan is None) != (self.plan is None) or (plan is not None and self.plan is not None
-                                                     and plan[:n] != self.plan[:n]):  # fmt: skip
+        if (plan is None) != (self.plan is None) or (
+            plan is not None and self.plan is not None
+            and [ex for ex, _ in plan[:n]] != [ex for ex, _ in self.plan[:n]]
+        ):  # fmt: skip
             return False
         mine = {i: p for i, p in self.probs.items() if i < n}
         theirs = {i: p for i, p in probs.items() if i < n}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import av
 import cv2
+import numpy as np
 import pytest
 
 from gymlib.analyze import SET_BREAK_S, analyze, main, rep_sets, save_clip_npz
@@ -163,3 +164,40 @@ def test_drawing_beside_the_pose_pass_gives_the_files_drawing_after_it_gives(
     for s in summaries:
         s.pop("frames_per_second")
     assert summaries[0] == summaries[1]
+
+
+def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Annotator.feed`` with room for every frame returns with the loop's timeline and reps
+    final while the encoder has not written a frame yet (``analyze`` writes its tables and plot
+    meanwhile); ``close`` then finishes and checks the video, once."""
+    import threading
+
+    from gymlib.annotate import Annotator
+    from gymlib.live import LiveLoop
+    from gymlib.media import VideoWriter, count_frames
+    from gymlib.session import CoachSession
+
+    clip = generate_clip("squat", [3], seed=5, view="left")
+    n = clip.n_frames
+    frames = [(np.full((48, 64, 3), 40 + 150 * i // n, np.uint8), f if f.any() else None,
+               i / clip.fps) for i, f in enumerate(clip.landmarks)]  # fmt: skip
+    path = tmp_path / "annotated.mp4"
+    held = threading.Event()  # the encoder's writes wait for it (at most 10 s)
+    write = VideoWriter.write
+
+    def held_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
+        held.wait(10)
+        return write(self, frame, t, **kwargs)
+
+    monkeypatch.setattr(VideoWriter, "write", held_write)
+    ann = Annotator(LiveLoop(CoachSession(exercise="squat", fps=clip.fps)),
+                    VideoWriter(path, (64, 48), clip.fps))  # fmt: skip
+    ann.feed(iter(frames), ahead=n)
+    assert len(ann.timeline) == n and len(ann.loop.reps) >= 2
+    assert ann.writer.written == 0  # every frame still waits for the encoder
+    held.set()
+    ann.close()
+    ann.close()  # a second close changes nothing
+    assert count_frames(path) == n

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from gymlib.follow import REPLAN_FRAMES, RecentFrames
 
@@ -62,3 +63,44 @@ def test_replans_carrying_the_dry_run_on_plan_as_a_dry_run_from_the_start() -> N
         views.append(carried.plan_view())
     assert any(v.setup for v in views) or sum(len(set(v.exercises or ())) > 1 for v in views)
     assert carried._dry is not None and carried._dry.fed > 0  # it did carry on
+
+
+def test_a_replan_carries_the_dry_run_on_while_the_set_grows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A set's confidence changes with each window it gains, but a step takes the confidence
+    from the plan anew and counts without it: the dry run is carried on across such replans
+    (it was redone from the start on each of them) and still plans as one from the start."""
+    from gymlib.model import ExerciseClassifier
+    from gymlib.session import CoachSession
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", [8], seed=3, view="left")  # one set that keeps growing
+    poses = [f if f.any() else None for f in clip.landmarks]
+    times = [i / clip.fps for i in range(len(poses))]
+    classifier = ExerciseClassifier.load()
+    carried = CoachSession(classifier, fps=clip.fps)
+    carried.remember_probabilities()
+    fed = 0
+    update = CoachSession.update
+
+    def counted(self, landmarks, t):  # noqa: ANN001, ANN202
+        nonlocal fed
+        fed += self is not carried  # the dry runs' sessions, not the planning one
+        return update(self, landmarks, t)
+
+    monkeypatch.setattr(CoachSession, "update", counted)
+    ends = list(range(REPLAN_FRAMES, len(poses) + 1, REPLAN_FRAMES))
+    confidences = set()
+    for n in ends:
+        carried.plan(poses[:n], times[:n])
+        confidences |= {c for ex, c in carried._plan if ex == "squat"}
+    monkeypatch.setattr(CoachSession, "update", update)
+    fresh = CoachSession(classifier, fps=clip.fps)
+    fresh.plan(poses[: ends[-1]], times[: ends[-1]])
+    assert carried.plan_view() == fresh.plan_view()
+    assert len(confidences) > 1  # the set's confidence changed from plan to plan
+    from_start = sum(ends)
+    # carried on: about DRY_CARRY_S + REPLAN_FRAMES a replan (4050 of 23940 frames; when any
+    # change of the confidence stopped the carry, 11370)
+    assert fed < from_start / 4, f"{fed} frames fed to dry runs; from the start: {from_start}"
