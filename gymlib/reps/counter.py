@@ -25,7 +25,14 @@ from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
 from gymlib.reps.progress import Progress
 from gymlib.reps.series import EPS_S
-from gymlib.rules import ExerciseRules, RuleBook, check_fails, load_rules, view_category
+from gymlib.rules import (
+    VIEW_NAMES,
+    ExerciseRules,
+    RuleBook,
+    check_fails,
+    load_rules,
+    view_category,
+)
 
 
 class RepCounter:
@@ -74,13 +81,14 @@ class RepCounter:
         """The exercise's signals, posture and live checks as columns of a live row (plain
         floats: they are read on every frame), and its own count settings."""
         rules = self.rules
-        # per signal: its column in a live row, top, bottom - top, abort_beyond
+        # per signal: its column in a live row, top, bottom - top, abort_beyond, its views
         self._sigs = [
             (
                 rules.live_column(s.measure, s.side),
                 float(s.top),
                 float(s.bottom - s.top),
                 float(s.abort_beyond or math.inf),
+                None if set(s.views) >= set(VIEW_NAMES) else frozenset(s.views),
             )
             for s in rules.signals
         ]
@@ -263,7 +271,9 @@ class RepCounter:
         vals: list[float] = [] if row is None else row
         if row is not None:
             assert frame is not None and refs is not None and feet is not None
-            p_raw = self.progress.observe(vals, now)
+            # the view as the idle gate has smoothed it up to the last frame (a view-limited
+            # signal must not flicker at the views' border)
+            p_raw = self.progress.observe(vals, now, view_category(self.gate.yaw))
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
                 now, dt, frame, refs, feet, vals[self._yaw_col],

@@ -15,7 +15,7 @@ import numpy as np
 from gymlib.reps.events import Rep
 from gymlib.reps.feet import Feet, travel
 from gymlib.reps.history import History
-from gymlib.reps.progress import Signal
+from gymlib.reps.progress import Signal, reads
 from gymlib.reps.series import (
     ONSET,
     crossing,
@@ -24,7 +24,7 @@ from gymlib.reps.series import (
     median_seen,
     nan_smooth,
 )
-from gymlib.rules import ExerciseRules, RuleBook, judge_rep
+from gymlib.rules import ExerciseRules, RuleBook, judge_rep, view_category
 
 
 class Peak(NamedTuple):
@@ -215,9 +215,11 @@ def rises_at_one_scale(
     lms = np.stack(hist.lms[a : now + 1])
     refs = np.broadcast_to(hist.refbuf[now], (len(lms), len(hist.no_refs)))
     rows = book.compute(rules, lms, refs, aspect, live=True)
+    views = [view_category(y) for y in rows[:, rules.live_column("view_yaw", "visible")]]
     fixed = np.full(len(lms), np.nan)
-    for col, top, span, _ in signals:
-        fixed = np.fmax(fixed, (rows[:, col] - top) / span)
+    for col, top, span, _, limited in signals:
+        read = np.array([reads(limited, v) for v in views])
+        fixed = np.fmax(fixed, np.where(read, (rows[:, col] - top) / span, np.nan))
     rises = []
     t = np.asarray(hist.times[a : now + 1])
     for prog in (nan_smooth(fixed, t), nan_smooth(np.asarray(hist.prog[a : now + 1]), t)):
