@@ -140,7 +140,7 @@ class RepCounter:
         self.reps: list[Rep] = []
         self.set_up: list[Rep] = []  # movements closed but left uncounted (``skip``)
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
-        self.progress = Progress(self._sigs, self.cfg.smoothing_s)
+        self.progress = Progress(self._sigs, self.cfg.smoothing_s, self.cfg.view_margin)
         self.gate = IdleGate(self.cfg, self._max_drift, self._drift_s, self.aspect)
         self.machine = RepMachine(self.cfg, self._leave_top, self._reach, self._abort, self.fps)
         self.hist = History(self.start_frame, self.fps, self.aspect, len(A.SEGMENT_NAMES))
@@ -271,9 +271,8 @@ class RepCounter:
         vals: list[float] = [] if row is None else row
         if row is not None:
             assert frame is not None and refs is not None and feet is not None
-            # the view as the idle gate has smoothed it up to the last frame (a view-limited
-            # signal must not flicker at the views' border)
-            p_raw = self.progress.observe(vals, now, view_category(self.gate.yaw))
+            # the view as the idle gate has smoothed the yaw up to the last frame
+            p_raw = self.progress.observe(vals, now, self.progress.see_view(self.gate.yaw))
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
                 now, dt, frame, refs, feet, vals[self._yaw_col],

@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 from gymlib.reps.series import EPS_S, ema_weight
+from gymlib.rules import view_category
 
 # one signal this long far past its bottom: leaving the exercise, not a rep
 BEYOND_S = 0.3
@@ -30,9 +31,12 @@ def reads(views: frozenset[str] | None, view: str | None) -> bool:
 class Progress:
     """Smoothed progress of the furthest (``ema``) and the nearest (``ema_near``) signal."""
 
-    def __init__(self, signals: Sequence[Signal], smoothing_s: float) -> None:
+    def __init__(
+        self, signals: Sequence[Signal], smoothing_s: float, view_margin: float = 0.0
+    ) -> None:
         self.signals = list(signals)
         self.smoothing_s = smoothing_s
+        self.view_margin = view_margin
         self.reset()
 
     def reset(self) -> None:
@@ -41,6 +45,19 @@ class Progress:
         self.last_seen = -math.inf  # time a signal was last seen
         self.first_seen = math.nan  # time the signal was first seen
         self.beyond_since = math.nan  # time one signal went far past its bottom
+        self.view: str | None = None  # the view the view-limited signals are read in
+
+    def see_view(self, yaw: float) -> str | None:
+        """The view for view-limited signals at the camera's ``yaw`` (degrees, smoothed): a view
+        is taken only once the yaw is ``view_margin`` inside it (until then None: every signal
+        read), and kept until the yaw is that far inside another, so a signal does not come
+        and go (the progress jumping by the signals' difference) while the yaw hovers at a
+        border (a 45-degree camera reads 23-36 degrees on generated sessions)."""
+        view = view_category(yaw)
+        m = self.view_margin
+        if view is not None and view_category(yaw - m) == view_category(yaw + m):
+            self.view = view
+        return self.view
 
     def observe(self, vals: Sequence[float], now: float, view: str | None = None) -> float:
         """One frame's live row at ``now`` seconds, seen from ``view`` (``front``, ``diagonal``,
