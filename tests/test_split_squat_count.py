@@ -214,3 +214,12 @@ def test_real_side_split_squats_alternated_count_the_same(name: str) -> None:
     switches = [float(t[(b + a2) // 2]) for (_, b), (a2, _) in zip(rf, rf[1:], strict=False)]
     lm = _transforms().alternate_legs(seq.landmarks, t, switches, swap_only=True)
     assert len(_reps(seq, lm)) == len(_reps(seq)) == meta["reps"]
+
+
+def test_a_signal_limited_to_an_unknown_view_is_refused_naming_the_key() -> None:
+    from gymlib.configbase import ConfigError
+
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["rules"]
+    raw["split_squat"]["signal"][1]["views"] = ["above"]
+    with pytest.raises(ConfigError, match=r"split_squat\.signal\[1\]\.views"):
+        parse_rules(raw)
