@@ -417,6 +417,7 @@ class RepCounter:
                 (self.book, self.rules, self._sigs, self.aspect),
                 self.cfg.one_scale_share,
                 self._reach,
+                self.progress.view,
             )  # fmt: skip
         ):
             return None
