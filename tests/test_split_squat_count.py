@@ -3,11 +3,12 @@
 
 From the front or behind a split squat's knees bend in a plane the camera sees edge-on: their
 2-D angles are not the bend (the front knee reads 175-180 degrees through a rep, the rear one,
-foreshortened and half hidden, anything), so the split squat counts on the hip's height over
-the floor foot there and reads its knee signals only from the side and at 45 degrees. Before,
-the mean of the knees (progress 0.4-1.0 through both reps of the real front Bulgarian clip)
-or a knee folding in the picture at a deep rep ("far past the bottom": leaving the exercise)
-drove the count. Alternating legs: every other rep mirrored about the person's own hip centre
+foreshortened and half hidden, anything), so the split squat counts on the hips' height over
+the feet there (both sides seen) and reads its knee signals only from the side and at 45
+degrees. Before, the mean of the knees (progress 0.4-1.0 through both reps of the real front
+Bulgarian clip) or a knee folding in the picture at a deep rep ("far past the bottom":
+leaving the exercise) drove the count. Alternating legs: every other rep mirrored about the
+person's own hip centre
 (``benchmarks/real_transforms.py``'s ``alternate``)."""
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def test_a_bulgarian_split_squat_from_the_front_or_behind_is_counted_exactly(
     view: str, seed: int
 ) -> None:
     """The rear foot on a bench, its bent knee seen end-on: the knees' mean stays near the
-    bottom through the reps (the old signals counted 0-3 of 5); the hip over the floor foot
+    bottom through the reps (the old signals counted 0-4 of 5); the hips over both feet
     counts 5, offline and live."""
     clip = generate_clip("split_squat", 5, seed=seed, view=view, idle=False)
     lm = _bulgarian(clip.landmarks)
