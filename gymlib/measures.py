@@ -205,10 +205,8 @@ SidedFn = Callable[[np.ndarray, np.ndarray, str, float], np.ndarray]
 OneFrameFn = Callable[[Points, list[float], str], float]
 
 #: How a rule combines a measure's two sides: the better seen side frame by frame, one side,
-#: or both (a side not seen is ignored by ``mean``, ``min`` and ``max``; ``both``: the mean
-#: only where both are seen, since one side alone can differ from it by far: a split squat's
-#: rear foot on a bench)
-SIDES: tuple[str, ...] = ("visible", "left", "right", "mean", "min", "max", "both")
+#: or both (a side not seen is ignored by ``mean``, ``min`` and ``max``).
+SIDES: tuple[str, ...] = ("visible", "left", "right", "mean", "min", "max")
 
 
 def pick_side(side: str, left: float, right: float, use_left: bool) -> float:
@@ -218,8 +216,6 @@ def pick_side(side: str, left: float, right: float, use_left: bool) -> float:
     the other. The live frame and :meth:`gymlib.rules.RuleBook.compute` both choose here."""
     if side == "left":
         return left
-    if side == "both":
-        return (left + right) / 2  # NaN unless both are seen
     if side == "right" or left != left:
         return right
     if right != right:
