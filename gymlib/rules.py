@@ -115,6 +115,9 @@ class SignalSpec:
     #: progress of this signal past which the person has left the exercise (e.g. let go of the
     #: bar and stands): the current rep is dropped. None = no such limit
     abort_beyond: float | None = field(default=None, metadata={"range": (1.0, 10.0)})
+    #: the camera views this signal is read in (a joint bending in a plane the camera sees
+    #: edge-on shows no bend); the others ignore it
+    views: tuple[str, ...] = VIEW_NAMES
 
 
 @dataclass(frozen=True)
@@ -334,6 +337,9 @@ def _parse_exercise(
         _check_value(m, signal.bottom, f"{key}.bottom")
         if signal.top == signal.bottom:
             raise ConfigError(f"{key}: top and bottom are equal ({signal.top}); no range")
+        bad_views = sorted(set(signal.views) - set(VIEW_NAMES))
+        if bad_views or not signal.views:
+            raise ConfigError(f"{key}.views: {list(signal.views)}; choose from {list(VIEW_NAMES)}")
         signals.append(signal)
     count = build_section(CountSpec, data.get("count"), f"{where}.count")
     if count.leave_top is not None and count.reach is not None and count.leave_top >= count.reach:

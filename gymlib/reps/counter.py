@@ -26,7 +26,14 @@ from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
 from gymlib.reps.progress import Progress
 from gymlib.reps.series import EPS_S
-from gymlib.rules import ExerciseRules, RuleBook, check_fails, load_rules, view_category
+from gymlib.rules import (
+    VIEW_NAMES,
+    ExerciseRules,
+    RuleBook,
+    check_fails,
+    load_rules,
+    view_category,
+)
 
 
 class RepCounter:
@@ -78,13 +85,14 @@ class RepCounter:
         """The exercise's signals, posture and live checks as columns of a live row (plain
         floats: they are read on every frame), and its own count settings."""
         rules = self.rules
-        # per signal: its column in a live row, top, bottom - top, abort_beyond
+        # per signal: its column in a live row, top, bottom - top, abort_beyond, its views
         self._sigs = [
             (
                 rules.live_column(s.measure, s.side),
                 float(s.top),
                 float(s.bottom - s.top),
                 float(s.abort_beyond or math.inf),
+                None if set(s.views) >= set(VIEW_NAMES) else frozenset(s.views),
             )
             for s in rules.signals
         ]
@@ -136,7 +144,7 @@ class RepCounter:
         self.reps: list[Rep] = []
         self.set_up: list[Rep] = []  # movements closed but left uncounted (``skip``)
         self.counts = {"good": 0, "partial": 0, "faulty": 0}
-        self.progress = Progress(self._sigs, self.cfg.smoothing_s)
+        self.progress = Progress(self._sigs, self.cfg.smoothing_s, self.cfg.view_margin)
         self.gate = IdleGate(self.cfg, self._max_drift, self._drift_s, self.aspect)
         self.machine = RepMachine(self.cfg, self._leave_top, self._reach, self._abort, self.fps)
         self.hist = History(self.start_frame, self.fps, self.aspect, len(A.SEGMENT_NAMES))
@@ -270,7 +278,8 @@ class RepCounter:
         vals: list[float] = [] if row is None else row
         if row is not None:
             assert frame is not None and refs is not None and feet is not None
-            p_raw = self.progress.observe(vals, now)
+            # the view as the idle gate has smoothed the yaw up to the last frame
+            p_raw = self.progress.observe(vals, now, self.progress.see_view(self.gate.yaw))
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
                 now, dt, frame, refs, feet, vals[self._yaw_col],
@@ -423,6 +432,7 @@ class RepCounter:
                 (self.book, self.rules, self._sigs, self.aspect),
                 self.cfg.one_scale_share,
                 self._reach,
+                self.progress.view,
             )  # fmt: skip
         ):
             return None

@@ -3,7 +3,8 @@
 Progress is a fraction of the configured range (``rules.<exercise>.signal``): 0 at ``top``,
 1 at ``bottom``. With several signals, the furthest one is the rep's progress and the nearest
 one tells the start position (one signal near its top is enough: a camera can cut off or
-foreshorten the other). Both are smoothed by exponential averages with a time constant.
+foreshorten the other). Both are smoothed by exponential averages with a time constant. A
+signal limited to some camera views (``views:``) is read only in those.
 """
 
 from __future__ import annotations
@@ -12,20 +13,30 @@ import math
 from collections.abc import Sequence
 
 from gymlib.reps.series import EPS_S, ema_weight
+from gymlib.rules import view_category
 
 # one signal this long far past its bottom: leaving the exercise, not a rep
 BEYOND_S = 0.3
 
-#: per signal: its column in a live row, top, bottom - top, abort_beyond
-Signal = tuple[int, float, float, float]
+#: per signal: its column in a live row, top, bottom - top, abort_beyond, the views it is read
+#: in (None: every view)
+Signal = tuple[int, float, float, float, frozenset[str] | None]
+
+
+def reads(views: frozenset[str] | None, view: str | None) -> bool:
+    """Whether a signal limited to ``views`` is read in ``view`` (None: not known, read)."""
+    return views is None or view is None or view in views
 
 
 class Progress:
     """Smoothed progress of the furthest (``ema``) and the nearest (``ema_near``) signal."""
 
-    def __init__(self, signals: Sequence[Signal], smoothing_s: float) -> None:
+    def __init__(
+        self, signals: Sequence[Signal], smoothing_s: float, view_margin: float = 0.0
+    ) -> None:
         self.signals = list(signals)
         self.smoothing_s = smoothing_s
+        self.view_margin = view_margin
         self.reset()
 
     def reset(self) -> None:
@@ -34,17 +45,31 @@ class Progress:
         self.last_seen = -math.inf  # time a signal was last seen
         self.first_seen = math.nan  # time the signal was first seen
         self.beyond_since = math.nan  # time one signal went far past its bottom
+        self.view: str | None = None  # the view the view-limited signals are read in
 
-    def observe(self, vals: Sequence[float], now: float) -> float:
-        """One frame's live row at ``now`` seconds; returns its raw (unsmoothed) progress."""
+    def see_view(self, yaw: float) -> str | None:
+        """The view for view-limited signals at the camera's ``yaw`` (degrees, smoothed): a view
+        is taken only once the yaw is ``view_margin`` inside it (until then None: every signal
+        read), and kept until the yaw is that far inside another, so a signal does not come
+        and go (the progress jumping by the signals' difference) while the yaw hovers at a
+        border (a 45-degree camera reads 23-36 degrees on generated sessions)."""
+        view = view_category(yaw)
+        m = self.view_margin
+        if view is not None and view_category(yaw - m) == view_category(yaw + m):
+            self.view = view
+        return self.view
+
+    def observe(self, vals: Sequence[float], now: float, view: str | None = None) -> float:
+        """One frame's live row at ``now`` seconds, seen from ``view`` (``front``, ``diagonal``,
+        ``side``; None: not known); returns its raw (unsmoothed) progress."""
         # progress: the furthest of the signals seen; one signal far past the bottom for a
         # while: leaving the exercise (e.g. letting go of the bar), even if another signal
         # looks like a rep
         p_raw = near = math.nan
         far = False
-        for col, top, span, abort in self.signals:
+        for col, top, span, abort, views in self.signals:
             prog = (vals[col] - top) / span
-            if prog == prog:
+            if prog == prog and reads(views, view):
                 p_raw = prog if p_raw != p_raw else max(p_raw, prog)
                 near = prog if near != near else min(near, prog)
                 far = far or prog > abort

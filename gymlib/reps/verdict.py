@@ -15,7 +15,7 @@ import numpy as np
 from gymlib.reps.events import Rep
 from gymlib.reps.feet import Feet, travel
 from gymlib.reps.history import History
-from gymlib.reps.progress import Signal
+from gymlib.reps.progress import Signal, reads
 from gymlib.reps.series import (
     ONSET,
     crossing,
@@ -198,6 +198,7 @@ def rises_at_one_scale(
     signal: tuple[RuleBook, ExerciseRules, list[Signal], float],
     share: float,
     reach: float,
+    view: str | None = None,
 ) -> bool:
     """The rep's way back up, measured again with one body scale throughout (the
     references of the latest frame), is at least ``share`` of the way up the live signal saw
@@ -208,7 +209,7 @@ def rises_at_one_scale(
     indices); the way up runs from the highest point in ``a..b`` to the lowest after it. (The
     rep's start, extrapolated back from the descent, can reach into a walk whose gait would
     pass for a rise.) ``signal``: the rule book, the exercise's rules, its signals and the
-    image's aspect."""
+    image's aspect; ``view``: the view the view-limited signals are read in (None: all)."""
     book, rules, signals, aspect = signal
     if now - a < 2 or not np.isfinite(hist.refbuf[now]).all():
         return True
@@ -216,8 +217,9 @@ def rises_at_one_scale(
     refs = np.broadcast_to(hist.refbuf[now], (len(lms), len(hist.no_refs)))
     rows = book.compute(rules, lms, refs, aspect, live=True)
     fixed = np.full(len(lms), np.nan)
-    for col, top, span, _ in signals:
-        fixed = np.fmax(fixed, (rows[:, col] - top) / span)
+    for col, top, span, _, limited in signals:
+        if reads(limited, view):  # the view the live progress was read in
+            fixed = np.fmax(fixed, (rows[:, col] - top) / span)
     rises = []
     t = np.asarray(hist.times[a : now + 1])
     for prog in (nan_smooth(fixed, t), nan_smooth(np.asarray(hist.prog[a : now + 1]), t)):

@@ -1,0 +1,226 @@
+"""Split squats from the front and alternating legs (issue 36 item 3, docs/real_footage.md
+"Split squats from the front and alternating legs (session 5)").
+
+From the front or behind a split squat's knees bend in a plane the camera sees edge-on: their
+2-D angles are not the bend (the front knee reads 175-180 degrees through a rep, the rear one,
+foreshortened and half hidden, anything), so the split squat counts on the hips' height over
+the feet there (both sides seen) and reads its knee signals only from the side and at 45
+degrees. Before, the mean of the knees (progress 0.4-1.0 through both reps of the real front
+Bulgarian clip) or a knee folding in the picture at a deep rep ("far past the bottom":
+leaving the exercise) drove the count. Alternating legs: every other rep mirrored about the
+person's own hip centre
+(``benchmarks/real_transforms.py``'s ``alternate``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import SHARED_DATA
+
+from gymlib.extract import PoseSequence
+from gymlib.landmarks import PoseLandmark as L
+from gymlib.reps import count_reps
+from gymlib.rules import parse_rules
+from gymlib.session import CoachSession
+from gymlib.synth import generate_clip
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _transforms():
+    """``benchmarks/real_transforms.py`` (a script, not a package), loaded by its path."""
+    name = "real_transforms_under_test"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "benchmarks" / "real_transforms.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def _old_rules():
+    """The rule book with the split squat's signals as they were before session 5: the mean
+    hip height and both knee signals read from every view."""
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["rules"]
+    raw["split_squat"]["signal"] = [
+        {"measure": "hip_height", "side": "mean", "top": 0.95, "bottom": 0.5},
+        {"measure": "knee", "side": "mean", "top": 170, "bottom": 90},
+        {"measure": "knee", "side": "max", "top": 170, "bottom": 90},
+    ]
+    return parse_rules(raw)
+
+
+def _bulgarian(lm: np.ndarray) -> np.ndarray:
+    """A split squat made Bulgarian in the picture: the rear foot (the higher ankle) up on a
+    bench behind, its shank pointing away from the camera, so the ankle, heel and toes sit
+    just above the rear knee (as on the real front Bulgarian clip: a rear shank 0.02-0.07 of
+    the picture long beside a thigh of 0.15)."""
+    out = lm.copy()
+    seen = lm.any(axis=(1, 2))
+    rear = (
+        "RIGHT" if lm[seen, L.RIGHT_ANKLE, 1].mean() < lm[seen, L.LEFT_ANKLE, 1].mean() else "LEFT"
+    )
+    knee, hip = L[f"{rear}_KNEE"], L[f"{rear}_HIP"]
+    thigh = lm[:, knee, :2] - lm[:, hip, :2]
+    for part, k in (("ANKLE", 0.15), ("HEEL", 0.12), ("FOOT_INDEX", 0.25)):
+        out[seen, L[f"{rear}_{part}"], :2] = (lm[:, knee, :2] - k * thigh)[seen]
+    return out
+
+
+def _live(lm: np.ndarray, clip, exercise: str = "split_squat") -> int:
+    session = CoachSession(None, fps=clip.fps, aspect=clip.aspect, exercise=exercise)
+    for i, f in enumerate(lm):
+        session.update(f if f.any() else None, i / clip.fps)
+    return len(session.reps)
+
+
+def _switches(clip) -> list[float]:
+    """The rests between the generated reps (seconds): where the legs change places."""
+    reps = clip.reps
+    return [(a.end + b.start) / 2 / clip.fps for a, b in zip(reps, reps[1:], strict=False)]
+
+
+@pytest.mark.parametrize("seed", [1, 10, 14])
+def test_deep_front_view_split_squats_are_counted_exactly(seed: int) -> None:
+    """Generated split squats filmed from the front: at a deep rep the front thigh points at
+    the camera and both knees fold in the picture (2-D angles down to ~25 degrees: progress
+    1.75, "leaving the exercise"). Those reps were lost (3 of 5); the hip height counts 5."""
+    clip = generate_clip("split_squat", 5, seed=seed, view="front", idle=False)
+    lm = clip.landmarks
+    assert (
+        len(count_reps(lm, "split_squat", fps=clip.fps, aspect=clip.aspect, rules=_old_rules()))
+        == 3
+    )
+    assert len(count_reps(lm, "split_squat", fps=clip.fps, aspect=clip.aspect)) == 5
+    assert _live(lm, clip) == 5
+
+
+@pytest.mark.parametrize(("view", "seed"), [("front", 0), ("back", 1), ("back", 2)])
+def test_a_bulgarian_split_squat_from_the_front_or_behind_is_counted_exactly(
+    view: str, seed: int
+) -> None:
+    """The rear foot on a bench, its bent knee seen end-on: the knees' mean stays near the
+    bottom through the reps (the old signals counted 0-4 of 5); the hips over both feet
+    counts 5, offline and live."""
+    clip = generate_clip("split_squat", 5, seed=seed, view=view, idle=False)
+    lm = _bulgarian(clip.landmarks)
+    old = len(count_reps(lm, "split_squat", fps=clip.fps, aspect=clip.aspect, rules=_old_rules()))
+    assert old < 5
+    assert len(count_reps(lm, "split_squat", fps=clip.fps, aspect=clip.aspect)) == 5
+    assert _live(lm, clip) == 5
+
+
+@pytest.mark.parametrize(("view", "seed"), [("front", 0), ("left45", 1), ("right", 2)])
+def test_alternating_legs_are_counted_exactly(view: str, seed: int) -> None:
+    """Split squats whose legs change places between reps (every other rep mirrored about the
+    hips; from the side the names swapped): the same 5 reps, offline and live."""
+    rt = _transforms()
+    clip = generate_clip("split_squat", 5, seed=seed, view=view, idle=False)
+    times = np.arange(len(clip.landmarks)) / clip.fps
+    lm = rt.alternate_legs(clip.landmarks, times, _switches(clip), swap_only=view == "right")
+    # the legs did change places: the other ankle is the lower one in the second rep
+    mid = [(r.start + r.end) // 2 for r in clip.reps[:2]]
+    lower = [lm[f, L.LEFT_ANKLE, 1] > lm[f, L.RIGHT_ANKLE, 1] for f in mid]
+    assert view == "right" or lower[0] != lower[1]
+    assert len(count_reps(lm, "split_squat", fps=clip.fps, aspect=clip.aspect)) == 5
+    assert _live(lm, clip) == 5
+
+
+def test_mirror_about_hips_keeps_the_hips_and_swaps_the_legs() -> None:
+    rt = _transforms()
+    clip = generate_clip("split_squat", 2, seed=3, view="front", idle=False)
+    lm = clip.landmarks.astype(np.float64)
+    out = rt.mirror_about_hips(lm)
+    seen = lm.any(axis=(1, 2))
+    np.testing.assert_allclose(out[seen, L.LEFT_HIP, 0], lm[seen, L.LEFT_HIP, 0], atol=1e-6)
+    centre = lm[seen][:, [L.LEFT_HIP, L.RIGHT_HIP], 0].mean(axis=1)
+    np.testing.assert_allclose(out[seen, L.LEFT_ANKLE, 0], 2 * centre - lm[seen, L.RIGHT_ANKLE, 0])
+    np.testing.assert_array_equal(out[~seen], 0.0)
+
+
+def test_alternating_generated_split_squats_are_recognised_and_counted_by_analyze(
+    tmp_path: Path,
+) -> None:
+    """``analyze`` (the exercise decided from the whole clip, then counting) on an alternating
+    stream from the front, with the walk-in and rests of a generated session."""
+    from gymlib.analyze import analyze
+
+    rt = _transforms()
+    clip = generate_clip("split_squat", 6, seed=5, view="front", idle=True)
+    times = np.arange(len(clip.landmarks)) / clip.fps
+    lm = rt.alternate_legs(clip.landmarks, times, _switches(clip))
+    seq = PoseSequence(
+        landmarks=lm,
+        timestamps=times,
+        fps=clip.fps,
+        detected=lm.any(axis=(1, 2)),
+        image_size=clip.image_size,
+    )
+    result = analyze(seq.save(tmp_path / "alt.npz"), out=tmp_path / "out", progress=False)
+    assert [r.exercise for r in result.reps] == ["split_squat"] * 6
+
+
+# --------------------------------------------------------------------------------------------
+# The real clips (../shared/data/real_videos; never committed): skipped without them
+# --------------------------------------------------------------------------------------------
+REAL = SHARED_DATA / "real_videos"
+FRONT_BULGARIAN = "split_squat_front_studio-bulgarian-60fps"
+
+
+def _real(name: str) -> tuple[PoseSequence, dict]:
+    from gymlib.benchtools import load_clips, pose_file
+
+    clip = next(c for c in load_clips(REAL) if c.name == name)
+    cache = ROOT / "data" / "interim" / "real_videos"
+    meta = json.loads(clip.video.with_suffix(".json").read_text(encoding="utf-8"))
+    return PoseSequence.load(pose_file(clip, cache, rerun=False)[0]), meta
+
+
+def _reps(seq: PoseSequence, lm: np.ndarray | None = None) -> list:
+    w, h = seq.image_size
+    return count_reps(seq.landmarks if lm is None else lm, "split_squat", fps=seq.fps,
+                      aspect=w / h, timestamps=seq.timestamps)  # fmt: skip
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="needs ../shared/data/real_videos")
+def test_the_real_front_bulgarian_split_squat_finds_each_hand_marked_rep() -> None:
+    """Its two reps were counted by chance before: both inside the first hand-marked rep.
+    Now one rep's bottom inside each hand-marked rep; alternated, the same."""
+    seq, meta = _real(FRONT_BULGARIAN)
+    t = seq.timestamps
+    marks = [(t[a], t[min(b, len(t) - 1)]) for a, b in meta["rep_frames"]]
+    reps = _reps(seq)
+    assert [sum(a <= r.bottom_s < b for r in reps) for a, b in marks] == [1, 1]
+    switch = [float(t[meta["rep_frames"][0][1]])]
+    assert len(_reps(seq, _transforms().alternate_legs(seq.landmarks, t, switch))) == 2
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="needs ../shared/data/real_videos")
+@pytest.mark.parametrize(
+    "name", ["split_squat_side_home-dumbbells", "split_squat_side_studio-bulgarian"]
+)
+def test_real_side_split_squats_alternated_count_the_same(name: str) -> None:
+    seq, meta = _real(name)
+    t = seq.timestamps
+    rf = meta["rep_frames"]
+    switches = [float(t[(b + a2) // 2]) for (_, b), (a2, _) in zip(rf, rf[1:], strict=False)]
+    lm = _transforms().alternate_legs(seq.landmarks, t, switches, swap_only=True)
+    assert len(_reps(seq, lm)) == len(_reps(seq)) == meta["reps"]
+
+
+def test_a_signal_limited_to_an_unknown_view_is_refused_naming_the_key() -> None:
+    from gymlib.configbase import ConfigError
+
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["rules"]
+    raw["split_squat"]["signal"][1]["views"] = ["above"]
+    with pytest.raises(ConfigError, match=r"split_squat\.signal\[1\]\.views"):
+        parse_rules(raw)
