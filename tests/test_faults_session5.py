@@ -22,6 +22,7 @@ import pytest
 import tornado.httpclient
 import tornado.websocket
 
+from gymlib.landmarks import PoseLandmark as L
 from gymlib.widgets.direct import FrameServer, join_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -283,11 +284,11 @@ def _bad_clip(good: Path, folder: Path, kind: str) -> Path:
         path.write_bytes(good.read_bytes()[: good.stat().st_size // 3])
     elif kind == "nan":
         bad = lm.copy()
-        bad[40, 11] = np.nan
+        bad[40, L.LEFT_SHOULDER] = np.nan
         np.savez(path, landmarks=bad, fps=fps)
     elif kind == "inf":
         bad = lm.copy()
-        bad[40, 11, 0] = np.inf
+        bad[40, L.LEFT_SHOULDER, 0] = np.inf
         np.savez(path, landmarks=bad, fps=fps)
     elif kind == "fps_nan":
         np.savez(path, landmarks=lm, fps=np.nan)
@@ -439,7 +440,7 @@ def test_the_counter_refuses_non_finite_landmarks_naming_the_frame() -> None:
         for i in range(30):
             counter.update(clip.landmarks[i], i / clip.fps)
         frame = clip.landmarks[30].copy()
-        frame[11, 0] = bad
+        frame[L.LEFT_SHOULDER, 0] = bad
         with pytest.raises(ValueError, match=r"frame 30 at [\d.]+ s: the landmarks hold NaN"):
             counter.update(frame, 30 / clip.fps)
     counter = RepCounter("squat", fps=clip.fps)  # and the odd but valid streams still end
