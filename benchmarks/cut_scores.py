@@ -7,7 +7,9 @@ Per clip (none has a cut): the largest changed share between two consecutive fra
 by half (``gymlib.benchtools.split_of``: the limit is chosen on half A). Cuts: a random frame of
 one clip followed by a random frame of another of the same picture shape (5 per ordered pair,
 seed 0), and each clip's last frame followed by the other's first. Cost: :class:`CutDetector`'s
-``update`` on a 640x480 and a 1280x720 frame (the median of 2000 calls).
+``update`` on a 640x480 and a 1280x720 frame (the median of 2000 calls). Someone passing close
+to the camera: a frame of one clip (a textured figure) 15-50 % of the picture wide crossing
+the first 50 frames of another in 4-15 frames (no cut: the largest changed share).
 """
 
 from __future__ import annotations
@@ -35,6 +37,29 @@ def cost_ms(shape: tuple[int, int, int], calls: int = 2000) -> float:
         det.update(frames[i % 2])
         times.append(time.perf_counter() - t0)
     return 1e3 * float(np.median(times))
+
+
+def passer_scores(video: Path, figure: np.ndarray, width: float, frames: int) -> float:
+    """The largest changed share while ``figure`` (RGB), ``width`` of the picture wide, crosses
+    the first 50 frames of ``video`` in ``frames`` frames (from frame 20)."""
+    import cv2
+
+    det, scores = CutDetector(0.5), []
+    for i, (rgb, _) in enumerate(VideoReader(video, format="rgb24")):
+        if i == 50:
+            break
+        h, w = rgb.shape[:2]
+        fw = int(width * w)
+        steps = np.linspace(-fw, w, frames + 2).astype(int)
+        if 0 <= i - 20 < len(steps):
+            x = steps[i - 20]
+            a, b = max(0, x), min(w, x + fw)
+            if b > a:
+                rgb = rgb.copy()
+                rgb[:, a:b] = cv2.resize(figure, (fw, h))[:, a - x : b - x]
+        det.update(rgb)
+        scores.append(det.score)
+    return max(scores)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             f"cuts ({name}, {len(v)}): changed share min {q[0]:.3f}, 1 % {q[1]:.3f}, "
             f"5 % {q[2]:.3f}, median {q[3]:.3f}; seen (> {share}) {np.mean(v > share):.3f}"
         )
+    by_name = {c.name: c.video for c in clips}
+    room, other = "squat_front_home-timer", "lat_machine_45_gym-landscape"
+    if room in by_name and other in by_name:
+        figure = next(iter(VideoReader(by_name[other], format="rgb24")))[0]
+        print(f"\nsomeone passing close: {other} frame 0 crossing {room}")
+        for width in (0.15, 0.3, 0.5):
+            s = [passer_scores(by_name[room], figure, width, n) for n in (4, 6, 10, 15)]
+            print(f"{width:.0%} of the picture wide, crossing in 4 / 6 / 10 / 15 frames: "
+                  f"largest changed share {' / '.join(f'{v:.2f}' for v in s)}")  # fmt: skip
     return 0
 
 

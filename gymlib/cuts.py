@@ -4,12 +4,14 @@ A cut (two clips joined, another camera) replaces most of the picture at once. A
 changes a small share of it (on the 27 real development clips, a close-up handheld lat
 pull-down changes at most 0.31 of it between two frames), and lighting flicker and handheld pans
 change it gradually (a pan of a few pixels moves little at this scale; a brightness change is
-taken out with each picture's median). So: a frame is a cut when more than ``share`` (config's
-``extraction.cut_share``, 0.5) of the picture changed since the previous frame.
+taken out with the median of the change: each picture's own median would move with a person
+covering a small part of a picture whose grey levels are spread, and every cell would seem
+changed). So: a frame is a cut when more than ``share`` (config's ``extraction.cut_share``,
+0.5) of the picture changed since the previous frame.
 
 The picture is compared as a tiny grey thumbnail ``(24, 32)`` float32 (about 0.1 ms a frame at
 any size): each of its cells stands for a 20x20-pixel patch of a 640x480 frame, and "changed"
-means its grey level, less the picture's median, moved by more than :data:`LEVEL` of 255.
+means its grey level moved by more than :data:`LEVEL` of 255 from the picture's median move.
 No I/O and no landmarks here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already
 decoded, and the rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard
 (:mod:`gymlib.track`) treat a cut as a fresh start.
@@ -21,26 +23,26 @@ import numpy as np
 
 #: the thumbnail's (width, height) in cells
 THUMB = (32, 24)
-#: a cell changed when its grey level (less the picture's median) moved by more than this
-#: (of 255): above a video's noise and compression, well below a new scene's differences
+#: a cell changed when its grey level moved by more than this (of 255) from the median move of
+#: all cells: above a video's noise and compression, well below a new scene's differences
 LEVEL = 16.0
 
 
 def thumbnail(rgb: np.ndarray) -> np.ndarray:
-    """An RGB (or BGR) uint8 image ``(H, W, 3)`` -> its grey thumbnail ``(24, 32)`` float32,
-    less its median (a brightness change is not a change of the picture)."""
+    """An RGB (or BGR) uint8 image ``(H, W, 3)`` -> its grey thumbnail ``(24, 32)`` float32."""
     import cv2
 
     # bilinear to 128x96 first (cheap at any size), then averaged by area to the cells
     small = cv2.resize(rgb, (4 * THUMB[0], 4 * THUMB[1]), interpolation=cv2.INTER_LINEAR)
     cells = cv2.resize(small, THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
-    grey = cells.mean(axis=2)
-    return grey - np.median(grey)
+    return cells.mean(axis=2)
 
 
 def changed_share(before: np.ndarray, after: np.ndarray) -> float:
-    """The share of the thumbnail's cells that changed between two :func:`thumbnail` s."""
-    return float((np.abs(after - before) > LEVEL).mean())
+    """The share of the thumbnail's cells that changed between two :func:`thumbnail` s, less
+    the median change (a brightness change is not a change of the picture)."""
+    move = after - before
+    return float((np.abs(move - np.median(move)) > LEVEL).mean())
 
 
 class CutDetector:

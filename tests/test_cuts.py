@@ -31,8 +31,9 @@ def cuts_in(video: Path, share: float | None = None) -> list[int]:
 def squat_cut(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The rendered squat sample cut at the bottom of its second rep (frame 270) straight into
     the start of its third (325), seen by another camera: the same person at the same place,
-    the wall behind them colour bars. 120 + 145 frames at 30 fps; reps: the first, then the
-    third and fourth (the second is cut at its bottom): 3."""
+    the wall behind them colour bars (the floor the same: 0.69 of the picture changes; SMPTE
+    bars, some near the wall's grey, change 0.48). 120 + 145 frames at 30 fps; reps: the
+    first, then the third and fourth (the second is cut at its bottom): 3."""
     if shutil.which("ffmpeg") is None:
         pytest.skip("needs ffmpeg")
     out = tmp_path_factory.mktemp("cuts") / "squat_cut.mp4"
@@ -43,7 +44,7 @@ def squat_cut(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "[a][b]concat=n=2:v=1[v]"
     )
     subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(SQUAT), "-f", "lavfi", "-i",
-                    "smptehdbars=s=640x480:r=30", "-filter_complex", graph, "-map", "[v]",
+                    "pal100bars=s=640x480:r=30", "-filter_complex", graph, "-map", "[v]",
                     "-c:v", "libx264", "-crf", "20", "-pix_fmt", "yuv420p", "-an", "-r", "30",
                     "-threads", "1", str(out)], check=True)  # fmt: skip
     return out
@@ -104,9 +105,10 @@ def test_cut_share_is_validated(tmp_path: Path) -> None:
 
 
 def _bars(h: int, w: int) -> np.ndarray:
-    """Eight vertical colour bars ``(h, w, 3)`` uint8: another room's wall."""
-    colours = np.array([[192, 192, 192], [192, 192, 0], [0, 192, 192], [0, 192, 0],
-                        [192, 0, 192], [192, 0, 0], [0, 0, 192], [40, 40, 40]],
+    """Eight vertical colour bars ``(h, w, 3)`` uint8, at full strength (none near the rendered
+    wall's grey, which a cut must change): another room's wall."""
+    colours = np.array([[255, 255, 255], [255, 255, 0], [0, 255, 255], [0, 255, 0],
+                        [255, 0, 255], [255, 0, 0], [0, 0, 255], [0, 0, 0]],
                        np.uint8)  # fmt: skip
     return colours[np.arange(w) * 8 // w][None].repeat(h, axis=0)
 
@@ -147,3 +149,34 @@ def test_a_cut_lets_the_identity_guard_take_whoever_is_there() -> None:
             assert all(x is not None and x > 0.6 for x in after), after
         else:  # the premise: the guard hides the person after an unseen cut
             assert all(x is None for x in after), after
+
+
+def _room(h: int = 480, w: int = 640) -> np.ndarray:
+    """A picture whose grey levels are spread: a bright wall over a dark floor, a little
+    texture (RGB uint8)."""
+    rng = np.random.default_rng(0)
+    grey = np.where(np.arange(h)[:, None] < h // 2, 200.0, 60.0) + rng.normal(0, 4, (h, w))
+    return np.clip(grey, 0, 255).astype(np.uint8)[..., None].repeat(3, axis=2)
+
+
+def test_someone_passing_over_a_small_part_of_the_picture_is_no_cut() -> None:
+    """A figure in dark clothes over 15 % of a picture of bright wall and dark floor: the
+    picture's median fell from the middle between wall and floor to the floor's grey, and
+    subtracting each picture's own median took every wall cell for changed (a cut: the guard
+    released, the counter restarted). The same figure over most of it is one."""
+    room = _room()
+    for width, cut in ((0.15, False), (0.6, True)):
+        det = CutDetector(0.5)
+        passer = room.copy()
+        passer[:, : int(width * room.shape[1])] = 30
+        assert not det.update(room)
+        assert det.update(passer) is cut, (width, det.score)
+        assert det.update(room) is cut  # gone again
+
+
+def test_a_brightness_change_is_no_cut() -> None:
+    det = CutDetector(0.5)
+    room = _room()
+    assert not det.update(room)
+    assert not det.update(np.clip(room.astype(int) + 40, 0, 255).astype(np.uint8))
+    assert det.score < 0.1
