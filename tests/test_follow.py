@@ -104,3 +104,37 @@ def test_a_replan_carries_the_dry_run_on_while_the_set_grows(
     # carried on: about DRY_CARRY_S + REPLAN_FRAMES a replan (4050 of 23940 frames; when any
     # change of the confidence stopped the carry, 11370)
     assert fed < from_start / 4, f"{fed} frames fed to dry runs; from the start: {from_start}"
+
+
+def test_a_carried_dry_run_sees_the_cuts_found_after_it_was_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """analyze's cut list grows as the video is read, and a replan carries on a dry run kept
+    before some of its cuts were found: that run (copied when kept) must read the same list,
+    not a copy of it as it was then, or it counts across the cut where a run from the start
+    restarts (and the set-up it finds differs)."""
+    from gymlib import plan as plan_module
+    from gymlib.session import CoachSession
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", [8], seed=3, view="left")
+    poses = [f if f.any() else None for f in clip.landmarks]
+    times = [i / clip.fps for i in range(len(poses))]
+    late = times[int(len(times) * 0.8)]  # a cut found late, after the carried run was kept
+    runs: list[CoachSession] = []
+    dry_run = plan_module._dry_run
+    monkeypatch.setattr(plan_module, "_dry_run", lambda *a: runs.append(dry_run(*a)) or runs[-1])
+    carried = CoachSession(fps=clip.fps, exercise="squat")
+    carried.cuts = found = []
+    carried.remember_probabilities()
+    for n in range(REPLAN_FRAMES, len(poses) + 1, REPLAN_FRAMES):
+        if times[n - 1] >= late and not found:
+            found.append(late)  # the pose pass reached the cut
+        carried.plan(poses[:n], times[:n])
+    assert found and carried._dry is not None and carried._dry.fed > 0
+    fresh = CoachSession(fps=clip.fps, exercise="squat")
+    fresh.cuts = [late]
+    fresh.plan(poses[:n], times[:n])
+    last, first = runs[-2], runs[-1]  # the carried replan's run, the fresh one's
+    assert last.counters["squat"].cuts == first.counters["squat"].cuts == 1
+    assert [r.bottom for r in last.reps] == [r.bottom for r in first.reps]
