@@ -39,12 +39,13 @@ def cost_ms(shape: tuple[int, int, int], calls: int = 2000) -> float:
     return 1e3 * float(np.median(times))
 
 
-def passer_scores(video: Path, figure: np.ndarray, width: float, frames: int) -> float:
+def passer_scores(video: Path, figure: np.ndarray, width: float, frames: int,
+                  level: float) -> float:  # fmt: skip
     """The largest changed share while ``figure`` (RGB), ``width`` of the picture wide, crosses
     the first 50 frames of ``video`` in ``frames`` frames (from frame 20)."""
     import cv2
 
-    det, scores = CutDetector(0.5), []
+    det, scores = CutDetector(0.5, level), []
     for i, (rgb, _) in enumerate(VideoReader(video, format="rgb24")):
         if i == 50:
             break
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     import cv2
 
     cv2.setNumThreads(1)  # as on a loaded machine: no help from a second core
-    share = load_config().extraction.cut_share
+    share, level = load_config().extraction.cut_share, load_config().extraction.cut_level
     for shape in ((480, 640, 3), (720, 1280, 3)):
         print(f"cut check per frame at {shape[1]}x{shape[0]}: {cost_ms(shape):.3f} ms")
     clips = load_clips(args.videos)
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         th = np.stack([thumbnail(rgb) for rgb, _ in VideoReader(c.video, format="rgb24")])
         d = json.loads(c.video.with_suffix(".json").read_text(encoding="utf-8"))
         thumbs[c.name], aspect[c.name] = th, d["width"] / d["height"]
-        s = np.array([changed_share(th[i - 1], th[i]) for i in range(1, len(th))])
+        s = np.array([changed_share(th[i - 1], th[i], level) for i in range(1, len(th))])
         worst[half[c.name]] = max(worst[half[c.name]], float(s.max()))
         print(f"{c.name:45s} | {half[c.name]} | {s.max():.3f} ({int(s.argmax()) + 1}) | "
               f"{int((s > share).sum())}")  # fmt: skip
@@ -95,8 +96,8 @@ def main(argv: list[str] | None = None) -> int:
             if a is b or abs(aspect[a.name] - aspect[b.name]) > 0.02:
                 continue
             ta, tb = thumbs[a.name], thumbs[b.name]
-            seams.append(changed_share(ta[-1], tb[0]))
-            cuts += [changed_share(ta[rng.integers(len(ta))], tb[rng.integers(len(tb))])
+            seams.append(changed_share(ta[-1], tb[0], level))
+            cuts += [changed_share(ta[rng.integers(len(ta))], tb[rng.integers(len(tb))], level)
                      for _ in range(5)]  # fmt: skip
     for name, v in (("random frames", np.array(cuts)), ("last -> first", np.array(seams))):
         q = np.quantile(v, [0.0, 0.01, 0.05, 0.5])
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         figure = next(iter(VideoReader(by_name[other], format="rgb24")))[0]
         print(f"\nsomeone passing close: {other} frame 0 crossing {room}")
         for width in (0.15, 0.3, 0.5):
-            s = [passer_scores(by_name[room], figure, width, n) for n in (4, 6, 10, 15)]
+            s = [passer_scores(by_name[room], figure, width, n, level) for n in (4, 6, 10, 15)]
             print(f"{width:.0%} of the picture wide, crossing in 4 / 6 / 10 / 15 frames: "
                   f"largest changed share {' / '.join(f'{v:.2f}' for v in s)}")  # fmt: skip
     return 0

@@ -96,6 +96,8 @@ class ExtractionConfig:
     # video mode: a frame where more than this share of the picture changed at once is a camera
     # cut (gymlib.cuts), a fresh start for the guard and the rep counter; 1 = never
     cut_share: float = field(default=0.5, metadata=_range(0.05, 1.0))
+    # ... each cell of its grey thumbnail moved by more than this (of 255) beyond the median move
+    cut_level: float = field(default=16.0, metadata=_range(1.0, 128.0))
 
 
 @dataclass(frozen=True)

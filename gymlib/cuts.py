@@ -11,7 +11,8 @@ changed). So: a frame is a cut when more than ``share`` (config's ``extraction.c
 
 The picture is compared as a tiny grey thumbnail ``(24, 32)`` float32 (about 0.1 ms a frame at
 any size): each of its cells stands for a 20x20-pixel patch of a 640x480 frame, and "changed"
-means its grey level moved by more than :data:`LEVEL` of 255 from the picture's median move.
+means its grey level moved by more than ``level`` (``extraction.cut_level``, 16) of 255 from
+the picture's median move.
 No I/O and no landmarks here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already
 decoded, and the rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard
 (:mod:`gymlib.track`) treat a cut as a fresh start.
@@ -25,6 +26,7 @@ import numpy as np
 THUMB = (32, 24)
 #: a cell changed when its grey level moved by more than this (of 255) from the median move of
 #: all cells: above a video's noise and compression, well below a new scene's differences
+#: (the default; config.yaml's ``extraction.cut_level``)
 LEVEL = 16.0
 
 
@@ -38,25 +40,29 @@ def thumbnail(rgb: np.ndarray) -> np.ndarray:
     return cells.mean(axis=2)
 
 
-def changed_share(before: np.ndarray, after: np.ndarray) -> float:
-    """The share of the thumbnail's cells that changed between two :func:`thumbnail` s, less
-    the median change (a brightness change is not a change of the picture)."""
+def changed_share(before: np.ndarray, after: np.ndarray, level: float = LEVEL) -> float:
+    """The share of the thumbnail's cells that changed (by more than ``level`` grey levels)
+    between two :func:`thumbnail` s, less the median change (a brightness change is not a
+    change of the picture)."""
     move = after - before
-    return float((np.abs(move - np.median(move)) > LEVEL).mean())
+    return float((np.abs(move - np.median(move)) > level).mean())
 
 
 class CutDetector:
     """One video's (or camera's) frames in order: :meth:`update` says whether each is a cut.
 
-    ``share``: the share of the picture that must change at once (1: never a cut). A frame of
+    ``share``: the share of the picture that must change at once (1: never a cut), each cell
+    by more than ``level`` grey levels (of 255) beyond the picture's median move. A frame of
     another size than the one before (a camera whose frames are sent at a new size) is a new
     start of the comparison, not a cut.
     """
 
-    def __init__(self, share: float) -> None:
+    def __init__(self, share: float, level: float = LEVEL) -> None:
         if not 0.0 < share <= 1.0:
             raise ValueError(f"cut share must be in (0, 1], got {share}")
-        self.share = share
+        if not 0.0 < level < 255.0:
+            raise ValueError(f"cut level must be in (0, 255) grey levels, got {level}")
+        self.share, self.level = share, level
         self._last: tuple[tuple[int, ...], np.ndarray] | None = None
         self.score = 0.0  # the last frame's changed share
 
@@ -67,5 +73,5 @@ class CutDetector:
         if last is None or last[0] != rgb.shape:
             self.score = 0.0
             return False
-        self.score = changed_share(last[1], thumb)
+        self.score = changed_share(last[1], thumb, self.level)
         return self.score > self.share

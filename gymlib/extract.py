@@ -224,7 +224,7 @@ class PoseExtractor:
             else None
         )
         self.guard: IdentityGuard | None = None
-        self.cut_share = cfg.cut_share
+        self.cut_share, self.cut_level = cfg.cut_share, cfg.cut_level
         self._cut_detector: CutDetector | None = None
         self.cuts: list[float] = []  # times of the camera cuts seen (gymlib.cuts), in order
         self._crop_pose = None
@@ -298,7 +298,7 @@ class PoseExtractor:
         if self.cut_share >= 1.0:
             return
         if self._cut_detector is None:
-            self._cut_detector = CutDetector(self.cut_share)
+            self._cut_detector = CutDetector(self.cut_share, self.cut_level)
         if self._cut_detector.update(rgb):
             self.cuts.append(t)
             if self.guard is not None:

@@ -102,6 +102,11 @@ def test_cut_share_is_validated(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(ValueError, match="cut share"):
         CutDetector(0.0)
+    bad.write_text(text.replace("  cut_level: 16.0", "  cut_level: 300"))
+    with pytest.raises(ConfigError, match=r"extraction\.cut_level: 300(\.0)? is out of range"):
+        load_config(bad)
+    with pytest.raises(ValueError, match="cut level"):
+        CutDetector(0.5, 0.0)
 
 
 def _bars(h: int, w: int) -> np.ndarray:
