@@ -51,13 +51,15 @@ class RecentFrames:
         self._first = 0  # the index of the first frame kept
         self._limit = 0  # frames kept at most (known from the first frame's size)
         self._bytes = 0  # held by the frames kept (a stream's picture size can change)
+        self._last_bytes = 0  # the last frame's
         self._lock = threading.Lock()
         self.reused = self.decoded_again = 0
 
     @property
     def limit(self) -> int:
-        """How many frames are kept at most (known once a frame was put; else 1)."""
-        return max(1, self._limit)
+        """How many frames of the last one's size are kept at most (known once a frame was put;
+        else 1): the first frame's size set the count, the bytes bound it when frames grow."""
+        return max(1, min(self._limit, self._max_bytes // max(self._last_bytes, 1)))
 
     def put(self, rgb: np.ndarray) -> None:
         """The next frame of the pose pass (no longer changed by it)."""
@@ -66,6 +68,7 @@ class RecentFrames:
                 by_bytes = self._max_bytes // max(rgb.nbytes, 1)
                 self._limit = max(1, min(round(self._seconds * self._fps), by_bytes))
             self._kept.append(rgb)
+            self._last_bytes = rgb.nbytes
             self._bytes += rgb.nbytes
             while len(self._kept) > 1 and (
                 len(self._kept) > self._limit or self._bytes > self._max_bytes

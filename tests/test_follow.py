@@ -138,3 +138,15 @@ def test_a_carried_dry_run_sees_the_cuts_found_after_it_was_kept(
     last, first = runs[-2], runs[-1]  # the carried replan's run, the fresh one's
     assert last.counters["squat"].cuts == first.counters["squat"].cuts == 1
     assert [r.bottom for r in last.reps] == [r.bottom for r in first.reps]
+
+
+def test_the_encoders_tail_stays_within_the_kept_bytes_when_the_picture_grows() -> None:
+    """``analyze`` lets ``RecentFrames.limit`` frames wait for the encoder after the pose pass:
+    sized by a clip's first small frame it was 90 frames of 640x480 here (79 MB, of 4 MB the
+    frames kept may hold; a 320x240 start and a 4K rest: 2.2 GB of 128 MB)."""
+    small, large = np.ones((24, 32, 3), np.uint8), np.ones((480, 640, 3), np.uint8)
+    recent = RecentFrames(lambda: iter(()), fps=30, seconds=3.0, max_bytes=4 * 2**20)
+    recent.put(small)
+    assert recent.limit == 90
+    recent.put(large)
+    assert recent.limit == 4 * 2**20 // large.nbytes == 4
