@@ -230,6 +230,7 @@ class RepCounter:
         active: bool,
     ) -> CounterFeedback:
         finished: Rep | None = None
+        # `|`, not `or`: _is_cut also records this frame's body for the next frame's check
         if frame is not None and (self._pixel_cut() | self._is_cut(frame)):
             finished = self._restart()
         k = self._observe(row, frame, refs, feet, active)
