@@ -120,6 +120,8 @@ class RepCounter:
             if c.at == "rep" and c.live
         ]
         self._yaw_col = rules.live_column("view_yaw", "visible")
+        # counted on the hips over the feet: a rep lowers the hips (see verdict.hips_lowered)
+        self._on_hips = any(s.measure == "hip_height" for s in rules.signals)
 
     # ---------------------------------------------------------------------------------------
     def start_at(self, frame: int) -> None:
@@ -425,6 +427,7 @@ class RepCounter:
         if (
             V.moved_between(hist, b.start, b.last, self.cfg.max_rep_zoom)
             or V.stepped_between(hist, b.start, b.last, self._max_step)
+            or (self._on_hips and not V.hips_lowered(hist, b.start, pk.bottom_i))
             or not V.rises_at_one_scale(
                 hist,
                 min(pk.down, b.last),

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gymlib import angles as A
+from gymlib.landmarks import PoseLandmark as L
 from gymlib.reps.events import Rep
 from gymlib.reps.feet import Feet, travel
 from gymlib.reps.history import History
@@ -188,6 +190,30 @@ def stepped_between(hist: History, a: int, b: int, max_step: float) -> bool:
     swap = e._replace(left_x=e.right_x, left_y=e.right_y, right_x=e.left_x, right_y=e.left_y)
     moved = min(travel(ends[0], e, ends[0]), travel(ends[0], swap, ends[0]))
     return moved == moved and moved > max_step
+
+
+def hips_lowered(hist: History, a: int, b: int) -> bool:
+    """A rep counted on the hips' height over the feet is the hips going down: at its bottom
+    they are lower in the picture than at its start. Otherwise the signal rose because the
+    foot it is measured from moved: a split stance stepped into or out of changes which ankle
+    is lowest and how far below the hips it is (from behind, the near rear foot is lowest in
+    the picture), the hips staying up. ``a``: the rep's start, ``b``: its bottom (history
+    indices); the median of the hips' midpoint over 0.08 s at each; True when unseen."""
+    last = len(hist.lms) - 1
+    a, b = min(max(a, 0), last), min(max(b, 0), last)
+    if b <= a:
+        return True
+    ys = []
+    for lo, n in hist.end_frames(a, b, 2.5 / 30):
+        seen = [
+            (lm[L.LEFT_HIP, 1] + lm[L.RIGHT_HIP, 1]) / 2
+            for lm in hist.lms[lo : lo + n]
+            if min(lm[L.LEFT_HIP, 3], lm[L.RIGHT_HIP, 3]) >= A.MIN_VISIBILITY
+        ]
+        if not seen:
+            return True
+        ys.append(float(np.median(seen)))
+    return ys[1] > ys[0]  # (image y grows downwards)
 
 
 def rises_at_one_scale(
