@@ -46,3 +46,25 @@ def real_windows_path() -> Path:
             f"real windows not present at {REAL_WINDOWS} (never committed; see shared/data)"
         )
     return REAL_WINDOWS
+
+
+class SureSquat:
+    """A classifier stand-in that always says squat, for the history's replays in the fault
+    tests (the history under test, not the model)."""
+
+    classes = ("bench_press", "squat", "push_up", "pull_up", "lat_machine", "split_squat")
+
+    def predict_one(self, window: np.ndarray) -> np.ndarray:
+        return np.eye(6)[1] * 0.99 + 0.002
+
+
+def history_and_warnings(folder: Path) -> tuple[object, list[str]]:
+    """``session_history(folder)`` with :class:`SureSquat`, and the warnings it gave."""
+    import warnings
+
+    from gymlib.history import session_history
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = session_history(folder, classifier=SureSquat())
+    return table, [str(w.message) for w in caught]

@@ -13,7 +13,6 @@ import struct
 import subprocess
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 import pytest
 import tornado.httpclient
 import tornado.websocket
+from conftest import history_and_warnings
 
 from gymlib.landmarks import PoseLandmark as L
 from gymlib.widgets.direct import FrameServer, join_frame
@@ -141,15 +141,6 @@ def test_a_page_gone_mid_frame_leaves_no_traceback_and_the_server_answers_on() -
 # ============================================================================================
 # History: the reps cache and a damaged events log
 # ============================================================================================
-class _Sure:
-    """A classifier stand-in for the history's replays (the history under test, not the model)."""
-
-    classes = SEED_EXERCISES
-
-    def predict_one(self, window):  # noqa: ANN001, ANN201
-        return np.eye(6)[1] * 0.99 + 0.002
-
-
 @pytest.fixture()
 def sessions(tmp_path: Path) -> list[Path]:
     from gymlib.recording import save_session
@@ -167,26 +158,17 @@ def sessions(tmp_path: Path) -> list[Path]:
     return out
 
 
-def _history(folder: Path):  # noqa: ANN202
-    from gymlib.history import session_history
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = session_history(folder, classifier=_Sure())
-    return table, [str(w.message) for w in caught]
-
-
 @pytest.mark.parametrize("cache", ["[1, 2]", '{"rows": []}', '[{"rep": 1}]'])
 def test_a_reps_cache_that_is_not_rep_rows_is_replayed(sessions, cache: str) -> None:  # noqa: ANN001
     """Valid JSON but not rep rows: ``[1, 2]`` stopped the whole history with a TypeError, and
     ``[{"rep": 1}]`` showed a rep with no exercise, times or verdict."""
     from gymlib.history import REPS_CACHE
 
-    full, _ = _history(sessions[0].parent)
+    full, _ = history_and_warnings(sessions[0].parent)
     assert len(full) >= 4 and full["verdict"].notna().all()
     path = sessions[1] / REPS_CACHE
     path.write_text(cache)
-    table, _ = _history(sessions[0].parent)
+    table, _ = history_and_warnings(sessions[0].parent)
     assert table.equals(full) and not table.attrs["skipped"]
     rows = _strict(path.read_text())  # rewritten whole
     assert [r["start_s"] for r in rows] == list(full[full["session"] == sessions[1].name].start_s)
@@ -198,13 +180,13 @@ def test_a_damaged_events_log_no_longer_costs_the_sessions_reps(sessions, damage
     from the history. ``load_session`` (which reads the log) still names it, with the line."""
     from gymlib.recording import EVENTS, load_session
 
-    full, _ = _history(sessions[0].parent)
+    full, _ = history_and_warnings(sessions[0].parent)
     for p in sessions:
         for cache in p.glob("reps*.json"):
             cache.unlink()
     events = sessions[1] / EVENTS
     events.write_bytes(events.read_bytes() + damage)
-    table, messages = _history(sessions[0].parent)
+    table, messages = history_and_warnings(sessions[0].parent)
     assert table.equals(full) and not table.attrs["skipped"] and not messages
     with pytest.raises(ValueError, match=rf"{events}: damaged"):
         load_session(sessions[1])
@@ -234,7 +216,7 @@ def test_a_read_only_sessions_folder_still_shows_every_rep(sessions, tmp_path: P
     was skipped, "Read-only file system", and the history showed nothing."""
     if shutil.which("unshare") is None:
         pytest.skip("needs unshare (util-linux) for a private read-only mount")
-    full, _ = _history(sessions[0].parent)
+    full, _ = history_and_warnings(sessions[0].parent)
     for p in sessions:
         for cache in p.glob("reps*.json"):
             cache.unlink()

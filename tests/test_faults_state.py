@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from conftest import SureSquat, history_and_warnings
 
 from gymlib.config import DEFAULT_CONFIG_PATH, SEED_EXERCISES, ConfigError, load_config
 
@@ -440,16 +441,7 @@ def test_a_kill_while_saving_leaves_no_half_session(tmp_path: Path) -> None:
             assert len(load_session(p).timestamps) in (30, 300)  # whole or absent
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # nothing half-written is seen by the history
-            session_history(root, classifier=_Sure())
-
-
-class _Sure:
-    """A classifier stand-in for the history's replays (the history under test, not the model)."""
-
-    classes = SEED_EXERCISES
-
-    def predict_one(self, window):  # noqa: ANN001, ANN201
-        return np.eye(6)[1] * 0.99 + 0.002
+            session_history(root, classifier=SureSquat())
 
 
 _VIDEO_CHILD = """
@@ -498,15 +490,6 @@ def sessions(tmp_path: Path) -> list[Path]:
     return out
 
 
-def _history(folder: Path):  # noqa: ANN202
-    from gymlib.history import session_history
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        table = session_history(folder, classifier=_Sure())
-    return table, [str(w.message) for w in caught]
-
-
 def _truncate(p: Path) -> None:
     p.write_bytes(p.read_bytes()[: max(len(p.read_bytes()) // 2, 5)])
 
@@ -514,7 +497,7 @@ def _truncate(p: Path) -> None:
 @pytest.mark.parametrize("row", [125, 127, 128, 129])
 def test_rows125_129_history_skips_and_names_a_damaged_or_foreign_file(sessions, row) -> None:  # noqa: ANN001
     folder = sessions[0].parent
-    full, _ = _history(folder)
+    full, _ = history_and_warnings(folder)
     assert set(full["session"]) == {p.name for p in sessions}
     damaged = {125: sessions[1] / "summary.json", 127: sessions[1] / "landmarks.npz",
                128: folder / "unrelated.npz", 129: folder / "junk.npz"}[row]  # fmt: skip
@@ -524,7 +507,7 @@ def test_rows125_129_history_skips_and_names_a_damaged_or_foreign_file(sessions,
         np.savez(damaged, weights=np.zeros(3))
     else:
         damaged.write_bytes(b"\x80\x04junk, not an archive" * 10)
-    table, messages = _history(folder)
+    table, messages = history_and_warnings(folder)
     kept = {p.name for p in sessions} - ({sessions[1].name} if row in (125, 127) else set())
     assert set(table["session"]) == kept and len(table) == sum(full["session"].isin(kept))
     assert any(str(damaged) in m for m in messages), messages
@@ -533,12 +516,12 @@ def test_rows125_129_history_skips_and_names_a_damaged_or_foreign_file(sessions,
 
 def test_row126_a_damaged_reps_cache_is_rebuilt(sessions) -> None:  # noqa: ANN001
     folder = sessions[0].parent
-    full, _ = _history(folder)
+    full, _ = history_and_warnings(folder)
     from gymlib.history import REPS_CACHE
 
     cache = sessions[2] / REPS_CACHE
     _truncate(cache)
-    table, messages = _history(folder)
+    table, messages = history_and_warnings(folder)
     assert table.equals(full) and not [m for m in messages if "session history" in m]
     rows = json.loads(cache.read_text())  # rewritten whole
     assert len(rows) == int((full["session"] == sessions[2].name).sum()) > 0
@@ -560,7 +543,7 @@ def jpeg() -> bytes:
 def coach(tmp_path: Path):  # noqa: ANN201
     from gymlib.widgets.coach import LiveCoach
 
-    c = LiveCoach(_Sure(), sessions=tmp_path)
+    c = LiveCoach(SureSquat(), sessions=tmp_path)
     yield c
     c.close()
 
