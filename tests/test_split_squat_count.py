@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -224,3 +225,28 @@ def test_a_signal_limited_to_an_unknown_view_is_refused_naming_the_key() -> None
     raw["split_squat"]["signal"][1]["views"] = ["above"]
     with pytest.raises(ConfigError, match=r"split_squat\.signal\[1\]\.views"):
         parse_rules(raw)
+
+
+def test_a_view_limited_signal_does_not_join_mid_rep_but_may_leave() -> None:
+    """The knees (read from the side and at 45 degrees) do not join a rep begun in the front
+    view: not read at its top, their progress is not this rep's. They may leave one."""
+    from gymlib.reps.progress import Progress
+
+    knees = frozenset({"side", "diagonal"})
+    prog = Progress([(0, 0.95, -0.45, math.inf, None), (1, 170, -80, math.inf, knees)], 0.15, 8)
+    assert prog.see_view(0.0) == "front"
+    assert prog.see_view(45.0, in_rep=True) == "front"
+    assert prog.see_view(45.0) == "diagonal"
+    assert prog.see_view(0.0, in_rep=True) == "front"
+
+
+def test_a_generated_back_view_set_keeps_its_reps_when_the_yaw_wanders() -> None:
+    """Generated session 1305 (``reps_eval.py --depth mediapipe``, split squat from behind, 7
+    reps): the yaw read 8-37 degrees within its reps, the view turned diagonal mid-rep and the
+    knees (near their top) joined the hips of the split stance (far above theirs), hiding the
+    hips' way back up: two pairs of reps were merged (5 of 7)."""
+    clip = generate_clip(
+        "split_squat", [7], seed=1305, view="back", error_rate=0.35, tempo=(1.0, 5.0),
+        depth="mediapipe",
+    )  # fmt: skip
+    assert len(count_reps(clip.landmarks, "split_squat", fps=clip.fps, aspect=clip.aspect)) == 7

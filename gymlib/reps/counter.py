@@ -152,6 +152,7 @@ class RepCounter:
         self.hist = History(self.start_frame, self.fps, self.aspect, len(A.SEGMENT_NAMES))
         self._t_first = math.nan  # time of the stream's first frame
         self._pending: dict[str, float] | None = None  # completed rep awaiting its end frame
+        self._pending_view: str | None = None
         self._prev_end = -(10**9)  # end frame of the last rep
         self._prev_end_t = -math.inf  # and its time
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
@@ -281,8 +282,10 @@ class RepCounter:
         vals: list[float] = [] if row is None else row
         if row is not None:
             assert frame is not None and refs is not None and feet is not None
-            # the view as the idle gate has smoothed the yaw up to the last frame
-            p_raw = self.progress.observe(vals, now, self.progress.see_view(self.gate.yaw))
+            # the view as the idle gate has smoothed the yaw up to the last frame (in a rep,
+            # no signal joins: see Progress.see_view)
+            view = self.progress.see_view(self.gate.yaw, self.machine.state in IN_REP)
+            p_raw = self.progress.observe(vals, now, view)
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
                 now, dt, frame, refs, feet, vals[self._yaw_col],
@@ -376,6 +379,7 @@ class RepCounter:
             "down_at": m.down_at, "done_at": f, "done_t": now, "base": m.base,
             "unproven": m.down_unproven,
         }  # fmt: skip
+        self._pending_view = self.progress.view  # the view the rep was read in
         finished = self._try_finish(f, p, force=False) or finished
         m.to_top(p)
         return finished
@@ -436,7 +440,7 @@ class RepCounter:
                 (self.book, self.rules, self._sigs, self.aspect),
                 self.cfg.one_scale_share,
                 self._reach,
-                self.progress.view,
+                self._pending_view,
             )  # fmt: skip
         ):
             return None

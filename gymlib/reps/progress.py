@@ -47,17 +47,27 @@ class Progress:
         self.beyond_since = math.nan  # time one signal went far past its bottom
         self.view: str | None = None  # the view the view-limited signals are read in
 
-    def see_view(self, yaw: float) -> str | None:
+    def see_view(self, yaw: float, in_rep: bool = False) -> str | None:
         """The view for view-limited signals at the camera's ``yaw`` (degrees, smoothed): a view
         is taken only once the yaw is ``view_margin`` inside it (until then None: every signal
         read), and kept until the yaw is that far inside another, so a signal does not come
         and go (the progress jumping by the signals' difference) while the yaw hovers at a
-        border (a 45-degree camera reads 23-36 degrees on generated sessions)."""
+        border (a 45-degree camera reads 23-36 degrees on generated sessions).
+        ``in_rep``: no signal joins mid-rep (a view reading a signal the current one does not
+        is not taken): it was not read at the rep's top, so its progress is not this rep's;
+        the hips over the feet of a split stance seen from behind read far above their top,
+        the knees near theirs, and knees joining mid-rep hid the hips' way back up (generated
+        back-view sessions). A signal may leave: seen edge-on it is no longer the bend."""
         view = view_category(yaw)
         m = self.view_margin
         if view is not None and view_category(yaw - m) == view_category(yaw + m):
-            self.view = view
+            if not in_rep or self._reads_no_more(view):
+                self.view = view
         return self.view
+
+    def _reads_no_more(self, view: str) -> bool:
+        """Every signal read in ``view`` is read in the current view."""
+        return all(reads(v, self.view) for *_, v in self.signals if reads(v, view))
 
     def observe(self, vals: Sequence[float], now: float, view: str | None = None) -> float:
         """One frame's live row at ``now`` seconds, seen from ``view`` (``front``, ``diagonal``,
