@@ -12,8 +12,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from gymlib import angles as A
-from gymlib.landmarks import PoseLandmark as L
 from gymlib.reps.events import Rep
 from gymlib.reps.feet import Feet, travel
 from gymlib.reps.history import History
@@ -198,21 +196,16 @@ def hips_lowered(hist: History, a: int, b: int) -> bool:
     foot it is measured from moved: a split stance stepped into or out of changes which ankle
     is lowest and how far below the hips it is (from behind, the near rear foot is lowest in
     the picture), the hips staying up. ``a``: the rep's start, ``b``: its bottom (history
-    indices); the median of the hips' midpoint over 0.08 s at each; True when unseen."""
+    indices); the median of the hips' midpoint (:class:`Feet`'s) over 0.08 s at each; True
+    when unseen."""
     last = len(hist.lms) - 1
     a, b = min(max(a, 0), last), min(max(b, 0), last)
     if b <= a:
         return True
-    ys = []
-    for lo, n in hist.end_frames(a, b, 2.5 / 30):
-        seen = [
-            (lm[L.LEFT_HIP, 1] + lm[L.RIGHT_HIP, 1]) / 2
-            for lm in hist.lms[lo : lo + n]
-            if min(lm[L.LEFT_HIP, 3], lm[L.RIGHT_HIP, 3]) >= A.MIN_VISIBILITY
-        ]
-        if not seen:
-            return True
-        ys.append(float(np.median(seen)))
+    ys = [median_seen([f.hips_y for f in hist.feet_from(lo, n)])
+          for lo, n in hist.end_frames(a, b, 2.5 / 30)]  # fmt: skip
+    if ys[0] != ys[0] or ys[1] != ys[1]:
+        return True
     return ys[1] > ys[0]  # (image y grows downwards)
 
 
