@@ -101,14 +101,17 @@ def analyze(
 
     from gymlib.config import load_config
 
-    src = Path(video)
-    if not src.is_file():
-        raise FileNotFoundError(f"{src}: no such video or landmark file")
+    src = checked_input(Path(video))
     if src.suffix.lower() == ".npz":
         source = frames_from_landmarks(src)
     else:
         source = frames_from_video(src)
+        if source.declared == 1:  # a photo (or a one-frame clip): nothing moves, nothing to count
+            raise ValueError(f"{src}: holds a single frame (a still image?); expected a video "
+                             "of the exercise, a few seconds or more")  # fmt: skip
     cfg = load_config()
+    if out is not None:  # absolute, so "--out ." or "--out x/.." name a real folder
+        out = Path(os.path.abspath(out))
     target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
     made = made_parents(target)
     try:
@@ -123,7 +126,7 @@ def analyze(
         os.umask(umask)
         os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
         result = _run(src, source, work, exercise, classifier, progress, gif, store)
-        install(work, target)
+        _put(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         for p in made:  # folders made for this run only
@@ -132,6 +135,37 @@ def analyze(
         raise
     result.outputs = {k: str(target / Path(v).name) for k, v in result.outputs.items()}
     return result
+
+
+#: what a folder given as VIDEO is searched for, to name the files it could have meant
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".npz")
+
+
+def checked_input(src: Path) -> Path:
+    """``src`` if it is a file; else an error that says what it is and what to give instead."""
+    if src.is_dir():
+        found = sorted(p.name for p in src.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+        hint = (f"it holds {len(found)} video or landmark file(s), e.g. {src / found[0]}; "
+                "analyse one at a time" if found else "it holds no video")  # fmt: skip
+        raise IsADirectoryError(f"{src}: is a folder; expected one video file ({hint})")
+    if not src.is_file():
+        raise FileNotFoundError(f"{src}: no such video or landmark file")
+    return src
+
+
+def _put(work: Path, target: Path) -> None:
+    """The finished results into ``target``: an empty folder given (``--out .``, a mount point)
+    is filled file by file, as it cannot be swapped whole; else :func:`install` swaps it."""
+    try:
+        if target.is_dir() and not any(target.iterdir()):
+            for f in sorted(work.iterdir()):
+                os.rename(f, target / f.name)
+            work.rmdir()
+        else:
+            install(work, target)
+    except OSError as exc:
+        raise OSError(f"{target}: cannot put the results there ({exc.strerror}); "
+                      "choose another --out") from None  # fmt: skip
 
 
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,

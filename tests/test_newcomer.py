@@ -1,0 +1,151 @@
+"""What a newcomer trips on in the README's commands (docs/reliability.md, "A newcomer's run
+(session 6)"): each test is one thing a person did on day one, run on the real components."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+import pytest
+
+from gymlib.analyze import main as analyze_main
+from gymlib.annotate import draw
+from gymlib.synth import generate_clip
+
+
+def _clip_npz(path: Path, image_size: tuple[int, int] = (640, 480)) -> Path:
+    """A generated squat set as a landmark file analyze reads (fast: no MediaPipe)."""
+    clip = generate_clip("squat", 4, seed=5, view="left")
+    np.savez(path, landmarks=clip.landmarks, fps=np.float64(clip.fps),
+             image_size=np.array(image_size))  # fmt: skip
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# python -m gymlib.analyze on what people hand it
+# --------------------------------------------------------------------------------------------
+def test_a_folder_given_as_the_video_is_named_as_a_folder_with_a_file_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clips = tmp_path / "my videos"
+    clips.mkdir()
+    (clips / "squats.mp4").write_bytes(b"")
+    assert analyze_main([str(clips), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and str(clips / "squats.mp4") in err, err
+    assert not (tmp_path / "out").exists()
+    (clips / "squats.mp4").unlink()
+    assert analyze_main([str(clips)]) == 2
+    assert "holds no video" in capsys.readouterr().err
+
+
+def test_a_photo_is_refused_before_any_analysis_and_leaves_no_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    photo = tmp_path / "me.jpg"
+    assert cv2.imwrite(str(photo), np.full((720, 406, 3), 128, np.uint8))
+    assert analyze_main([str(photo), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert str(photo) in err and "single frame" in err and "video" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_dot_fills_the_empty_folder_the_person_is_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mkdir results && cd results && analyze ../clip --out .``: the results land there (it
+    failed with "PosixPath('.') has an empty name" after the whole analysis)."""
+    src = _clip_npz(tmp_path / "clip.npz")
+    here = tmp_path / "results"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert analyze_main([str(src), "--out", ".", "--exercise", "squat"]) == 0, capsys.readouterr()
+    names = sorted(p.name for p in here.iterdir())
+    assert names == ["annotated.mp4", "reps.csv", "sets.csv", "summary.json", "summary.png"]
+    assert json.loads((here / "summary.json").read_text())["reps"] >= 3
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
+    # a second run into it without --overwrite is refused, as for any folder holding results
+    assert analyze_main([str(src), "--out", "."]) == 2
+    assert "already holds results" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# the annotated video's text on a portrait or small clip
+# --------------------------------------------------------------------------------------------
+LINES = ["lat_machine | set 1 | rep 4", "lat_machine total 4: good 4  partial 0  faulty 0"]
+
+
+def _text_reaches(img: np.ndarray, rows: slice) -> int:
+    """The rightmost column with white text in ``rows`` (-1 if none)."""
+    cols = np.flatnonzero((img[rows].min(axis=2) > 200).any(axis=0))
+    return int(cols[-1]) if len(cols) else -1
+
+
+def test_text_lines_shrink_to_fit_a_narrow_frame_and_keep_their_size_where_they_fit() -> None:
+    narrow = np.zeros((720, 406, 3), np.uint8)  # a portrait phone clip's width
+    draw(narrow, None, LINES, marks=["good"] * 4)
+    right = _text_reaches(narrow, slice(0, 80))
+    assert 300 < right < 406 - 6, right  # the whole line drawn, a margin left at the edge
+    wide = np.zeros((720, 1280, 3), np.uint8)
+    draw(wide, None, LINES, marks=["good"] * 4)
+    assert _text_reaches(wide, slice(0, 80)) > 406  # at full size where there is room
+    assert wide[12 + 44 + 3 : 12 + 44 + 9, 10:80].max() > 150  # marks under two 22-px lines
+
+
+def test_a_portrait_clips_annotated_video_shows_its_text_whole(tmp_path: Path) -> None:
+    # drawn 480 px high: a 406x720 portrait clip is 270 px wide, the counts line about 470 px
+    src = _clip_npz(tmp_path / "portrait.npz", image_size=(406, 720))
+    assert analyze_main([str(src), "--out", str(tmp_path / "out"), "--exercise", "squat"]) == 0
+    with av.open(str(tmp_path / "out" / "annotated.mp4")) as c:
+        last = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)][-1]
+    assert last.shape[1] == 270
+    assert 0 < _text_reaches(last, slice(0, 60)) < 270 - 5
+    # the dark box is as wide as its longest line: it ends inside the frame, with the text
+    assert last[8, -2].mean() > 30 > last[8, 6].mean(), (last[8, -2], last[8, 6])
+
+
+# --------------------------------------------------------------------------------------------
+# python -m gymlib.history and python -m gymlib.teach --list on a fresh clone
+# --------------------------------------------------------------------------------------------
+def test_history_writes_its_plot_under_runs_not_where_it_was_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gymlib.history as history
+    from gymlib.config import load_config
+
+    cfg = load_config()
+    runs = tmp_path / "runs"
+    mine = dataclasses.replace(cfg, paths=dataclasses.replace(cfg.paths, runs=runs))
+    monkeypatch.setattr(history, "load_config", lambda *a, **k: mine)
+    sessions, cwd = tmp_path / "sessions", tmp_path / "repo"
+    sessions.mkdir()
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    assert history.main(["--sessions", str(sessions)]) == 0
+    out = capsys.readouterr().out
+    assert "no saved sessions yet" in out and str(sessions) in out and "save session" in out
+    assert list(cwd.iterdir()) == [] and (runs / "history.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_history_names_a_sessions_folder_that_does_not_exist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gymlib.history as history
+
+    missing = tmp_path / "sesions"
+    assert history.main(["--sessions", str(missing), "--out", str(tmp_path / "h.png")]) == 2
+    assert str(missing) in capsys.readouterr().err and not (tmp_path / "h.png").exists()
+
+
+def test_teach_list_on_an_empty_store_says_so_in_words(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gymlib.teach.__main__ import main as teach_main
+
+    assert teach_main(["--list", "--store", str(tmp_path / "taught")]) == 0
+    out = capsys.readouterr().out
+    assert "no exercise taught yet" in out and "python -m gymlib.teach" in out, out
