@@ -90,17 +90,26 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
     if not lines and not marks:
         return
     font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.6
-    width = max([cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines] + [18 * len(marks)])
-    bottom = 12 + 22 * len(lines) + (18 if marks else 0)
+    text_w = max([cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines] + [0])
+    if text_w > w - 20:  # a portrait or small clip: smaller text rather than lines cut off
+        scale = max(TEXT_SCALE_MIN, scale * (w - 20) / text_w)
+        text_w = max(cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines)
+    step = max(12, round(22 * scale / 0.6))
+    width = max(text_w, 18 * len(marks))
+    bottom = 12 + step * len(lines) + (18 if marks else 0)
     backdrop(bgr, (4, 4, min(w, 16 + width), min(h, bottom)))
     for i, text in enumerate(lines):
-        cv2.putText(bgr, text, (10, 24 + 22 * i), font, scale, (255, 255, 255), 1, cv2.LINE_AA)
-    y = 12 + 22 * len(lines)
+        cv2.putText(bgr, text, (10, 2 + step * (i + 1)), font, scale, (255, 255, 255), 1,
+                    cv2.LINE_AA)  # fmt: skip
+    y = 12 + step * len(lines)
     for i, verdict in enumerate(marks):  # one square per rep of the set, coloured by its verdict
         x = 10 + 18 * i
         fill = flip(VERDICT_BGR.get(verdict, (200, 200, 200)))
         cv2.rectangle(bgr, (x, y), (x + 12, y + 12), fill, -1)
 
+
+#: the smallest text drawn on a narrow frame (OpenCV's Hershey scale; 0.6 where it fits)
+TEXT_SCALE_MIN = 0.35
 
 #: how dark the box behind the video's text is (the frame keeps this share of its brightness)
 BACKDROP_KEEP = 0.35
