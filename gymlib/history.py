@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         "of good ones, the tempo and the range of motion. Damaged sessions are skipped and named.",
     )
     parser.add_argument("--sessions", help="sessions folder (default: config paths.data_sessions)")
-    parser.add_argument("--out", default="history.png", help="the plot (PNG) to write")
+    parser.add_argument("--out", help="the plot (PNG) to write (default: runs/history.png)")
     args = parser.parse_args(argv)
     import matplotlib
 
@@ -187,15 +187,25 @@ def main(argv: list[str] | None = None) -> int:
     from gymlib.model import ExerciseClassifier
     from gymlib.plots import progress
 
-    table = session_history(args.sessions, classifier=_Lazy(ExerciseClassifier.load))
+    cfg = load_config()
+    folder = Path(args.sessions) if args.sessions else cfg.resolve(cfg.paths.data_sessions)
+    if args.sessions and not folder.is_dir():  # a typo must not read as "no sessions yet"
+        print(f"error: {folder}: no such sessions folder; expected the folder notebook 04's "
+              "'save session' writes into (default data/sessions)", file=sys.stderr)  # fmt: skip
+        return 2
+    # outputs go under runs/ (git-ignored), not into whatever folder the command ran from
+    out = Path(args.out) if args.out else cfg.resolve(cfg.paths.runs) / "history.png"
+    table = session_history(folder, classifier=_Lazy(ExerciseClassifier.load))
     for path, why in table.attrs["skipped"].items():
         print(f"skipped {path}: {why}", file=sys.stderr)
     days = daily_progress(table)
-    print(days.to_string(index=False) if len(days) else "no saved sessions yet")
+    print(days.to_string(index=False) if len(days) else f"no saved sessions yet in {folder} "
+          "(notebook 04's dashboard: 'save session')")  # fmt: skip
     fig = progress(days)
-    with atomic_path(Path(args.out)) as tmp:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:
         fig.savefig(tmp, format="png", dpi=90)
-    print(f"plot: {args.out}")
+    print(f"plot: {out}")
     return 0
 
 

@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = Store(args.store)
         if args.list:
-            print(json.dumps(store.taught(), indent=2))
+            taught = store.taught()
+            print(json.dumps(taught, indent=2) if taught else f"no exercise taught yet in "
+                  f"{store.root} (teach one: python -m gymlib.teach NAME CLIP)")  # fmt: skip
             return 0
         if args.forget:
             print(json.dumps(forget(args.forget, store=store), indent=2))
