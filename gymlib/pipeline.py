@@ -245,9 +245,23 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"run folder: {run.folder}")
     print(f"model: {run.model}" + (" (promoted to models/)" if run.promoted else ""))
+    if args.promote:  # --promote asked: say whether it shipped, and why not
+        record = json.loads((run.folder / "run.json").read_text())
+        print(promotion_line(record.get("promotion", {})))
     for nb, secs in run.durations.items():
         print(f"  {nb}: {secs:.0f} s")
     return 0
+
+
+def promotion_line(promotion: dict[str, Any]) -> str:
+    """What ``--promote`` did, from ``run.json``'s ``promotion``, in a sentence."""
+    new, old = promotion.get("new_macro_f1"), promotion.get("shipped_macro_f1")
+    scores = "no scores recorded"
+    if new is not None and old is not None:
+        scores = f"macro-F1 {new:.3f} on this run's test recordings, the shipped model {old:.3f}"
+    if promotion.get("promoted"):
+        return f"promoted: {scores}; the old model is models/exercise_classifier.previous.*"
+    return f"not promoted ({scores}): it does not beat the shipped model; models/ unchanged"
 
 
 if __name__ == "__main__":

@@ -149,3 +149,20 @@ def test_teach_list_on_an_empty_store_says_so_in_words(
     assert teach_main(["--list", "--store", str(tmp_path / "taught")]) == 0
     out = capsys.readouterr().out
     assert "no exercise taught yet" in out and "python -m gymlib.teach" in out, out
+
+
+# --------------------------------------------------------------------------------------------
+# python -m gymlib.pipeline retrain --promote: whether it shipped
+# --------------------------------------------------------------------------------------------
+def test_retrain_promote_says_whether_the_model_shipped_and_why_not() -> None:
+    """A fresh clone's ``retrain --source real_windows --promote`` (session 6) recorded this in
+    run.json and printed only the run folder and the model's path: no word on the promotion."""
+    from gymlib.pipeline import promotion_line
+
+    kept = promotion_line({"new_macro_f1": 0.9590531942804671, "promoted": False,
+                           "shipped_macro_f1": 0.9601001863932899})  # fmt: skip
+    assert kept.startswith("not promoted") and "0.959" in kept and "0.960" in kept
+    assert "models/ unchanged" in kept
+    shipped = promotion_line({"new_macro_f1": 0.97, "promoted": True, "shipped_macro_f1": 0.96})
+    assert shipped.startswith("promoted") and "previous" in shipped
+    assert "no scores" in promotion_line({"promoted": False})
