@@ -144,7 +144,8 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".npz")
 def checked_input(src: Path) -> Path:
     """``src`` if it is a file; else an error that says what it is and what to give instead."""
     if src.is_dir():
-        found = sorted(p.name for p in src.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+        found = sorted(p.name for p in src.iterdir()
+                       if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())  # fmt: skip
         hint = (f"it holds {len(found)} video or landmark file(s), e.g. {src / found[0]}; "
                 "analyse one at a time" if found else "it holds no video")  # fmt: skip
         raise IsADirectoryError(f"{src}: is a folder; expected one video file ({hint})")

@@ -34,9 +34,11 @@ def test_a_folder_given_as_the_video_is_named_as_a_folder_with_a_file_to_give(
     clips = tmp_path / "my videos"
     clips.mkdir()
     (clips / "squats.mp4").write_bytes(b"")
+    (clips / "old.mp4").mkdir()  # a folder named like a video is not offered
     assert analyze_main([str(clips), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "is a folder" in err and str(clips / "squats.mp4") in err, err
+    assert "1 video" in err and "old.mp4" not in err, err
     assert not (tmp_path / "out").exists()
     (clips / "squats.mp4").unlink()
     assert analyze_main([str(clips)]) == 2
