@@ -196,3 +196,36 @@ def test_notebook_05_on_a_video_shows_no_native_start_up_log(
                      if o.get("name") == "stderr")  # fmt: skip
     assert "XNNPACK" not in stderr and "W0000" not in stderr, stderr[:800]
     assert json.loads((tmp_path / "metrics.json").read_text())["reps"] >= 3  # it did analyse
+
+
+# --------------------------------------------------------------------------------------------
+# the live coach's dashboard: a faulty rep says what to fix, not only numbers
+# --------------------------------------------------------------------------------------------
+def test_the_dashboards_last_rep_line_says_what_to_fix(tmp_path: Path) -> None:
+    """In Chromium with the fake camera playing squat-left.mp4 (reps 4 and 5 shallow), the
+    dashboard's line for the last shallow rep read only "rep 19: hips 0.85 thigh lengths above
+    the knees (limit: ...)" once the active warning had gone: no word of what to do."""
+    from gymlib.model import ExerciseClassifier
+    from gymlib.widgets.coach import LiveCoach
+
+    root = Path(__file__).resolve().parent.parent
+    cap = cv2.VideoCapture(str(root / "data" / "samples" / "squat-left.mp4"))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    coach = LiveCoach(ExerciseClassifier.load(), fps=fps, sessions=tmp_path)
+    try:
+        i = 0
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            coach._handle(cv2.imencode(".jpg", bgr)[1].tobytes(), i / fps)
+            i += 1
+        faults = [r for r in coach.session.reps if r.faults]
+        assert faults, "the two shallow reps were not judged faulty"
+        last = faults[-1].faults[0]
+        shown = coach.warnings.value
+        assert f"rep {faults[-1].index}: {last.message}" in shown, shown
+        assert last.message and "limit" in shown  # and still the value against its limit
+    finally:
+        cap.release()
+        coach.close()

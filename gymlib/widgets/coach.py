@@ -249,8 +249,9 @@ class LiveCoach(W.VBox):
         self.timings["coach"] += time.perf_counter() - t1 - (self.timings["pose"] - pose)
         # a rep's news is kept apart from _unshown: over the direct socket the dashboard shows
         # only the latest frame handed to the main thread, which need not be the rep's
-        if out.rep is not None:  # the last rep's faults, each with its value and limit
-            self._rep_faults = [f"rep {out.rep.index}: {f.text}" for f in out.rep.faults]
+        if out.rep is not None:  # the last rep's faults: what to fix, then value and limit
+            self._rep_faults = [f"rep {out.rep.index}: {f.message}: {f.text}"
+                                for f in out.rep.faults]  # fmt: skip
         self._sets_due |= out.rep is not None or bool(out.session.withdrawn)
         if self.frames % 5 == 0 or out.rep is not None or out.record_error != self._shown_error:
             self._unshown = out  # shown once the answer is sent
