@@ -114,6 +114,7 @@ def analyze(
         out = Path(os.path.abspath(out))
     target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
     made = made_parents(target)
+    _check_fillable(target)
     try:
         work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
     except OSError as exc:
@@ -152,6 +153,22 @@ def checked_input(src: Path) -> Path:
     if not src.is_file():
         raise FileNotFoundError(f"{src}: no such video or landmark file")
     return src
+
+
+def _check_fillable(target: Path) -> None:
+    """An empty folder given as ``--out`` is filled file by file (:func:`_put`): one that takes
+    no file is said now, not after the analysis's minutes."""
+    import tempfile
+
+    if not (target.is_dir() and not any(target.iterdir())):
+        return
+    try:
+        fd, probe = tempfile.mkstemp(dir=target, prefix=".analyze-probe-")
+    except OSError as exc:
+        raise OSError(f"{target}: cannot write results here ({exc.strerror}); "
+                      "choose another --out") from None  # fmt: skip
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _put(work: Path, target: Path) -> None:

@@ -229,3 +229,31 @@ def test_the_dashboards_last_rep_line_says_what_to_fix(tmp_path: Path) -> None:
     finally:
         cap.release()
         coach.close()
+
+
+def test_an_empty_out_folder_that_takes_no_file_is_refused_before_the_analysis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It failed after the whole analysis (minutes on a real clip) with a raw rename error."""
+    import os
+    import subprocess
+
+    src = _clip_npz(tmp_path / "clip.npz")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    # read-only even for root (chattr +i); else the folder's mode, where that binds
+    immutable = subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode == 0
+    if not immutable:
+        locked.chmod(0o555)
+        if os.access(locked, os.W_OK):
+            pytest.skip("cannot make a folder read-only here (root without chattr)")
+    try:
+        assert analyze_main([str(src), "--out", str(locked)]) == 2
+        captured = capsys.readouterr()
+        assert f"{locked}: cannot write results here" in captured.err, captured.err
+        assert "(pose)" not in captured.err  # refused before the pose pass began
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(locked)], check=True)
+        locked.chmod(0o755)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
