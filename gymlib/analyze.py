@@ -106,9 +106,9 @@ def analyze(
         source = frames_from_landmarks(src)
     else:
         source = frames_from_video(src)
-        if source.declared == 1:  # a photo (or a one-frame clip): nothing moves, nothing to count
-            raise ValueError(f"{src}: holds a single frame (a still image?); expected a video "
-                             "of the exercise, a few seconds or more")  # fmt: skip
+        if source.declared <= 1 and source.meta.get("codec") in IMAGE_CODECS:  # a photo
+            raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
+                             "video of the exercise, a few seconds or more")  # fmt: skip
     cfg = load_config()
     if out is not None:  # absolute, so "--out ." or "--out x/.." name a real folder
         out = Path(os.path.abspath(out))
@@ -137,6 +137,9 @@ def analyze(
     result.outputs = {k: str(target / Path(v).name) for k, v in result.outputs.items()}
     return result
 
+
+#: the codecs of still images FFmpeg opens as one-frame videos (a one-frame mp4 still runs)
+IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "webp", "tiff", "gif", "jpeg2000"})
 
 #: what a folder given as VIDEO is searched for, to name the files it could have meant
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".npz")

@@ -52,8 +52,12 @@ def test_a_photo_is_refused_before_any_analysis_and_leaves_no_folder(
     assert cv2.imwrite(str(photo), np.full((720, 406, 3), 128, np.uint8))
     assert analyze_main([str(photo), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert str(photo) in err and "single frame" in err and "video" in err, err
+    assert str(photo) in err and "still image" in err and "video" in err, err
     assert not (tmp_path / "out").exists()
+    png = tmp_path / "me.png"
+    assert cv2.imwrite(str(png), np.full((720, 406, 3), 128, np.uint8))
+    assert analyze_main([str(png), "--out", str(tmp_path / "out")]) == 2
+    assert "still image (png)" in capsys.readouterr().err
 
 
 def test_out_dot_fills_the_empty_folder_the_person_is_in(
