@@ -176,11 +176,16 @@ def _check_fillable(target: Path) -> None:
 
 def _put(work: Path, target: Path) -> None:
     """The finished results into ``target``: an empty folder given (``--out .``, a mount point)
-    is filled file by file, as it cannot be swapped whole; else :func:`install` swaps it."""
+    or the one the command runs in is filled file by file (swapped whole, a shell in it would be
+    left in a deleted folder); else :func:`install` swaps it whole."""
+    here = Path.cwd()
     try:
-        if target.is_dir() and not any(target.iterdir()):
-            for f in sorted(work.iterdir()):
-                os.rename(f, target / f.name)
+        if (target.is_dir() and not any(target.iterdir())) or target in (here, *here.parents):
+            made = sorted(f.name for f in work.iterdir())
+            for name in made:
+                os.replace(work / name, target / name)
+            for name in set(OUTPUT_FILES) - set(made):  # an earlier run's gif, say
+                (target / name).unlink(missing_ok=True)
             work.rmdir()
         else:
             install(work, target)

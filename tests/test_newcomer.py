@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 import av
@@ -77,6 +78,13 @@ def test_out_dot_fills_the_empty_folder_the_person_is_in(
     # a second run into it without --overwrite is refused, as for any folder holding results
     assert analyze_main([str(src), "--out", "."]) == 2
     assert "already holds results" in capsys.readouterr().err
+    # with --overwrite the files are replaced in the folder the person is in, which stays
+    # (swapped whole, the shell would sit in a deleted folder)
+    inode, before = os.stat(".").st_ino, (here / "reps.csv").stat().st_mtime_ns
+    assert analyze_main([str(src), "--out", ".", "--overwrite", "--exercise", "squat"]) == 0
+    assert os.stat(".").st_ino == inode and Path.cwd().exists()
+    assert (here / "reps.csv").stat().st_mtime_ns > before
+    assert sorted(p.name for p in here.iterdir()) == names
 
 
 # --------------------------------------------------------------------------------------------
