@@ -55,20 +55,24 @@ class LiveInputs:
     ``cuts``: times (s) of the camera cuts seen in the pixels (:attr:`CoachSession.cuts`),
     increasing; ``aspects``: ``(frame, width / height)``, the picture's shape from that frame on
     (:meth:`CoachSession.set_aspect`); ``exercises``: ``(frame, "auto" or an exercise)``, the
-    user's choice from that frame on (:meth:`CoachSession.set_exercise`). A frame is the index
-    of the session's frame (the row of ``landmarks.npz``) the change came before.
+    user's choice from that frame on (:meth:`CoachSession.set_exercise`); ``new_sets``: the
+    frames the dashboard's "new set" came before (:meth:`gymlib.live.LiveLoop.new_set`). A
+    frame is the index of the session's frame (the row of ``landmarks.npz``) the change came
+    before (the number of frames fed until then).
     The identity guard needs nothing here: its choice of person is in the landmarks recorded.
     """
 
     cuts: tuple[float, ...] = ()
     aspects: tuple[tuple[int, float], ...] = ()
     exercises: tuple[tuple[int, str], ...] = ()
+    new_sets: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:  # plain numbers, whatever was given (lists, numpy)
         object.__setattr__(self, "cuts", tuple(float(t) for t in self.cuts))
         object.__setattr__(self, "aspects", tuple((int(k), float(a)) for k, a in self.aspects))
         object.__setattr__(self, "exercises",
                            tuple((int(k), str(e)) for k, e in self.exercises))  # fmt: skip
+        object.__setattr__(self, "new_sets", tuple(int(k) for k in self.new_sets))
 
     @classmethod
     def of(cls, session: Any) -> LiveInputs:
@@ -78,6 +82,7 @@ class LiveInputs:
             tuple(session.cuts),
             tuple((k, v) for k, kind, v in changes if kind == "aspect"),
             tuple((k, v) for k, kind, v in changes if kind == "exercise"),
+            tuple(k for k, kind, _ in changes if kind == "new set"),
         )
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -88,6 +93,7 @@ class LiveInputs:
             "aspects": np.asarray([a for _, a in self.aspects], np.float64),
             "exercise_frames": np.asarray([k for k, _ in self.exercises], np.int64),
             "exercises": np.asarray([e for _, e in self.exercises], np.str_).reshape(-1),
+            "new_set_frames": np.asarray(self.new_sets, np.int64).reshape(-1),
         }
 
     @classmethod
@@ -101,7 +107,8 @@ class LiveInputs:
             aspects = zip(get("aspect_frames", np.int64), get("aspects", np.float64), strict=True)
             exercises = zip(get("exercise_frames", np.int64), get("exercises", np.str_),
                             strict=True)  # fmt: skip
-            out = cls(tuple(get("cuts", np.float64)), tuple(aspects), tuple(exercises))
+            out = cls(tuple(get("cuts", np.float64)), tuple(aspects), tuple(exercises),
+                      tuple(get("new_set_frames", np.int64)))  # fmt: skip
         except ValueError as exc:  # arrays of different lengths
             raise ValueError(f"{where}: the live coach's inputs are damaged ({exc})") from None
         out.check(where)
@@ -114,6 +121,7 @@ class LiveInputs:
             raise ValueError(f"{where}: camera cuts must be finite times in increasing order, "
                              f"got {list(self.cuts)}")  # fmt: skip
         frames = [k for k, _ in self.aspects] + [k for k, _ in self.exercises]
+        frames += list(self.new_sets)
         if any(k < 0 for k in frames):
             raise ValueError(f"{where}: a change's frame must be >= 0, got {min(frames)}")
         bad = [a for _, a in self.aspects if not (np.isfinite(a) and a > 0)]
@@ -123,10 +131,11 @@ class LiveInputs:
             raise ValueError(f"{where}: an exercise chosen must be named, got ''")
 
     def changes(self) -> list[tuple[int, str, float | str]]:
-        """The aspect and exercise changes in the order they came (by frame, as recorded)."""
-        both = [(k, "aspect", a) for k, a in self.aspects]
-        both += [(k, "exercise", e) for k, e in self.exercises]
-        return sorted(both, key=lambda c: c[0])  # stable: the same frame's keep their order
+        """The aspect, exercise and set changes by the frame they came before."""
+        every = [(k, "aspect", a) for k, a in self.aspects]
+        every += [(k, "exercise", e) for k, e in self.exercises]
+        every += [(k, "new set", "") for k in self.new_sets]
+        return sorted(every, key=lambda c: c[0])  # stable: the same frame's keep their order
 
 
 @dataclass
@@ -374,18 +383,27 @@ def coach_frames(
     if inputs.cuts:
         session.cuts = list(inputs.cuts)
     changes = inputs.changes()
-    k = 0
+    k = i = 0
     for i, (t, frame) in enumerate(zip(timestamps, landmarks, strict=True)):
-        while k < len(changes) and changes[k][0] <= i:
-            _, kind, value = changes[k]
-            if kind == "aspect":
-                session.set_aspect(float(value))
-            else:
-                session.set_exercise(str(value))
-            k += 1
+        k = _apply(loop, changes, k, i)
         seen = frame is not None and np.asarray(frame).any()
         yield loop.step(float(t), landmarks=frame if seen else None)
+    _apply(loop, changes, k, i + 1)  # a "new set" after the last frame
     session.finish()
+
+
+def _apply(loop: Any, changes: list[tuple[int, str, float | str]], k: int, frame: int) -> int:
+    """Make ``changes[k:]`` that came before ``frame``; the index of the next one."""
+    while k < len(changes) and changes[k][0] <= frame:
+        _, kind, value = changes[k]
+        if kind == "aspect":
+            loop.session.set_aspect(float(value))
+        elif kind == "exercise":
+            loop.session.set_exercise(str(value))
+        else:
+            loop.new_set()
+        k += 1
+    return k
 
 
 def session_paths(root: str | Path) -> list[Path]:

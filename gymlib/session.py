@@ -123,8 +123,9 @@ class CoachSession:
         self._dry: _DryRun | None = None  # ... and the last plan's dry run, carried on
         # times of camera cuts seen in the pixels (PoseExtractor.cuts): the counters start afresh
         self.cuts: Sequence[float] = ()
-        # the picture's shape and the user's exercise choices, each with the frame it applies
-        # from: what a saved session's replay cannot see in the landmarks (recording.LiveInputs)
+        # the picture's shape, the user's exercise choices (and the loop's "new set"), each
+        # with the frame it applies from: what a saved session's replay cannot see in the
+        # landmarks (recording.LiveInputs)
         self.frames = 0
         self.changes: list[tuple[int, str, float | str]] = [(0, "aspect", self.aspect)]
         self.set_exercise(exercise)

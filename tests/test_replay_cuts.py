@@ -41,14 +41,14 @@ def _rows(reps: list) -> list[dict]:
     return [r.as_row() for r in reps]
 
 
-def _replayed_without(path: Path, **strip: tuple) -> list[dict]:
+def _replayed_without(path: Path, **strip: tuple) -> LiveLoop:
     """The saved session replayed with some of its inputs left out (as before they were saved)."""
     rec = load_session(path)
     loop = LiveLoop(CoachSession(None, fps=rec.fps, aspect=rec.aspect))
     for _ in coach_frames(loop, rec.timestamps, rec.landmarks,
                           dataclasses.replace(rec.inputs, **strip)):  # fmt: skip
         pass
-    return _rows(loop.reps)
+    return loop
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
@@ -83,13 +83,14 @@ def test_a_cut_seen_live_is_replayed(squat_cut: Path, tmp_path: Path) -> None:  
     table = session_history(tmp_path / "sessions")
     assert len(table) == 3 and set(table["exercise"]) == {"squat"}
     # what a replay gave before the cuts were saved: the half rep and the next one are one
-    assert len(_replayed_without(path, cuts=())) == 4
+    assert len(_replayed_without(path, cuts=()).reps) == 4
 
 
-def test_a_shape_change_seen_live_is_replayed(tmp_path: Path) -> None:
+def test_a_shape_change_and_a_new_set_seen_live_are_replayed(tmp_path: Path) -> None:
     """The camera's picture changes shape mid-session (the counters measure afresh, losing the
     rep under way): the replay makes the same change at the same frame and counts the same
-    reps, where the landmarks alone (in the last shape throughout) count another."""
+    reps, where the landmarks alone (in the last shape throughout) count another. The set the
+    user closed by hand ("new set") is closed at the same frame too."""
     clip = generate_clip("squat", 5, seed=3, view="left")  # portrait, 9:16
     frames = [f if f.any() else None for f in clip.landmarks]
     session = CoachSession(None, fps=clip.fps, aspect=clip.aspect, exercise="squat")
@@ -99,14 +100,21 @@ def test_a_shape_change_seen_live_is_replayed(tmp_path: Path) -> None:
     for i, frame in enumerate(frames):
         current[0] = frame
         shape = (640, 360, 3) if i < 400 else (640, 480, 3)  # 9:16, then 3:4
+        if i == 250:
+            loop.new_set()  # the dashboard's button, between two reps
         loop.step(i / clip.fps, image=np.zeros(shape, np.uint8))
     path = _save_live(loop, spool, events, tmp_path / "sessions")
     session.finish()
     live = _rows(session.reps)
     rec = load_session(path)
     assert rec.inputs.aspects == ((0, pytest.approx(9 / 16)), (402, pytest.approx(3 / 4)))
-    assert _rows(replay_session(path).reps) == live
-    assert len(_replayed_without(path, aspects=())) != len(live)
+    assert rec.inputs.new_sets == (250,)
+    replayed = replay_session(path)
+    assert _rows(replayed.reps) == live
+    assert len(_replayed_without(path, aspects=()).reps) != len(live)
+    assert replayed.summary() == loop.summary()  # each rep in the same set
+    assert len({r["set"] for r in loop.summary()}) == 2
+    assert _replayed_without(path, new_sets=()).summary() != loop.summary()
 
 
 def test_a_session_saved_before_the_inputs_still_replays(tmp_path: Path) -> None:
