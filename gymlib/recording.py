@@ -3,7 +3,8 @@
     landmarks.npz   timestamps (T,) in seconds, landmarks (T, 33, 4) (zeros: nobody seen),
                     fps and aspect (image width / height), and what the live coach decided
                     from outside the landmarks (:class:`LiveInputs`: the camera cuts seen in
-                    the pixels, the picture's shape and the exercise chosen, by frame)
+                    the pixels; the picture's shape, the exercise chosen and "new set", by
+                    frame)
     events.jsonl    one JSON object per line, in time order: every rep (``"type": "rep"``,
                     with its row of :meth:`gymlib.reps.Rep.as_row`), every warning when it
                     appeared on screen (``"type": "warning"``, name, message, severity) and
