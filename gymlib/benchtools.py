@@ -229,6 +229,38 @@ class RealClip:
 REAL_POSE_CACHE = Path(__file__).resolve().parent.parent / "data" / "interim" / "real_videos"
 
 
+#: The real clips joined in pairs by ``real_transforms.py`` and ``real_videos.py``
+#: (``--pixel-concat``; all 1280x720): a cut straight into the second clip's first rep
+#: (each begins with one at its first frame), the person at about the same place and size in
+#: both shots (the quarter of the landmarks that moved least at the seam: 0.04-0.17 body
+#: sizes; the landmark rule, ``reps.cut_speed``, needs more than 0.167 at 30 fps)
+CUT_PAIRS = (
+    ("bench_press_45_home-slow-single", "lat_machine_45_gym-landscape"),
+    ("bench_press_45_home-slow-single", "squat_front_home-timer"),
+    ("push_up_side_outdoor-diamond", "lat_machine_45_gym-landscape"),
+    ("push_up_front_studio", "squat_front_home-timer"),
+)
+
+
+def joined(a: RealClip, b: RealClip, out: Path) -> Path:
+    """``a`` then ``b`` (at ``a``'s size and frame rate) in one video, a cut between (made once
+    with ffmpeg)."""
+    path = out / f"{a.name}+{b.name}.mp4"
+    if not path.is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        d = json.loads(a.video.with_suffix(".json").read_text())
+        w, h, fps = d["width"], d["height"], d["fps"]
+        graph = (f"[0:v]fps={fps},setsar=1[a];[1:v]scale={w}:{h},fps={fps},setsar=1[b];"
+                 "[a][b]concat=n=2:v=1[v]")  # fmt: skip
+        tmp = path.with_suffix(".part.mp4")
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(a.video), "-i",
+                        str(b.video), "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264",
+                        "-crf", "20", "-pix_fmt", "yuv420p", "-an", "-threads", "1", str(tmp)],
+                       check=True)  # fmt: skip
+        tmp.rename(path)
+    return path
+
+
 def split_of(clips: list[RealClip]) -> dict[str, str]:
     """``{clip name: "A" | "B"}``: alternating within each exercise, clips sorted by name (rules
     are chosen on half A and reported on half B)."""

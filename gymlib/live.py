@@ -227,6 +227,7 @@ class LiveLoop:
 
     def new_set(self) -> WorkoutSet | None:
         """Close the current set by hand ("new set"); returns it, if one was going on."""
+        self.session.changes.append((self.session.frames, "new set", ""))  # for a replay
         self._place_reps()
         if self._given:
             self._closed_after.add(_key(self._given[-1]))

@@ -1,7 +1,10 @@
 """Recorded coaching sessions on disk, one folder each: ``data/sessions/<UTC time>/``.
 
     landmarks.npz   timestamps (T,) in seconds, landmarks (T, 33, 4) (zeros: nobody seen),
-                    fps and aspect (image width / height)
+                    fps and aspect (image width / height), and what the live coach decided
+                    from outside the landmarks (:class:`LiveInputs`: the camera cuts seen in
+                    the pixels; the picture's shape, the exercise chosen and "new set", by
+                    frame)
     events.jsonl    one JSON object per line, in time order: every rep (``"type": "rep"``,
                     with its row of :meth:`gymlib.reps.Rep.as_row`), every warning when it
                     appeared on screen (``"type": "warning"``, name, message, severity) and
@@ -9,6 +12,10 @@
                     start; its rep event is gone, the later ones renumbered)
     summary.json    when, how long, frames, reps per exercise and verdict, the sets
     video.webm      the camera's video, if the user ticked "save video"
+
+A replay (:func:`replay_session`, the history) feeds the landmarks with those inputs to a fresh
+live loop (:func:`coach_frames`), so it counts what the person saw; sessions saved without them
+(before they were recorded) replay from the landmarks alone.
 
 A folder is written under a unique temporary name and renamed when complete, and a new session
 never takes an existing folder's name: nothing recorded is lost or overwritten, even when two
@@ -28,8 +35,8 @@ import shutil
 import tempfile
 import weakref
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +45,98 @@ import numpy as np
 from gymlib.io import _json_default, write_bytes_atomic
 
 LANDMARKS, EVENTS, SUMMARY = "landmarks.npz", "events.jsonl", "summary.json"
+
+
+@dataclass(frozen=True)
+class LiveInputs:
+    """What the live coach decided from outside the landmarks, which a replay of the landmarks
+    alone cannot see (a cut where the skeleton did not jump; a shape change that made the
+    counters measure afresh; the exercise the user fixed).
+
+    ``cuts``: times (s) of the camera cuts seen in the pixels (:attr:`CoachSession.cuts`),
+    increasing; ``aspects``: ``(frame, width / height)``, the picture's shape from that frame on
+    (:meth:`CoachSession.set_aspect`); ``exercises``: ``(frame, "auto" or an exercise)``, the
+    user's choice from that frame on (:meth:`CoachSession.set_exercise`); ``new_sets``: the
+    frames the dashboard's "new set" came before (:meth:`gymlib.live.LiveLoop.new_set`). A
+    frame is the index of the session's frame (the row of ``landmarks.npz``) the change came
+    before (the number of frames fed until then).
+    The identity guard needs nothing here: its choice of person is in the landmarks recorded.
+    """
+
+    cuts: tuple[float, ...] = ()
+    aspects: tuple[tuple[int, float], ...] = ()
+    exercises: tuple[tuple[int, str], ...] = ()
+    new_sets: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:  # plain numbers, whatever was given (lists, numpy)
+        object.__setattr__(self, "cuts", tuple(float(t) for t in self.cuts))
+        object.__setattr__(self, "aspects", tuple((int(k), float(a)) for k, a in self.aspects))
+        object.__setattr__(self, "exercises",
+                           tuple((int(k), str(e)) for k, e in self.exercises))  # fmt: skip
+        object.__setattr__(self, "new_sets", tuple(int(k) for k in self.new_sets))
+
+    @classmethod
+    def of(cls, session: Any) -> LiveInputs:
+        """A :class:`gymlib.session.CoachSession`'s, so far."""
+        changes = list(session.changes)
+        return cls(
+            tuple(session.cuts),
+            tuple((k, v) for k, kind, v in changes if kind == "aspect"),
+            tuple((k, v) for k, kind, v in changes if kind == "exercise"),
+            tuple(k for k, kind, _ in changes if kind == "new set"),
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The inputs as ``landmarks.npz`` holds them (no pickles: plain arrays)."""
+        return {
+            "cuts": np.asarray(self.cuts, np.float64).reshape(-1),
+            "aspect_frames": np.asarray([k for k, _ in self.aspects], np.int64),
+            "aspects": np.asarray([a for _, a in self.aspects], np.float64),
+            "exercise_frames": np.asarray([k for k, _ in self.exercises], np.int64),
+            "exercises": np.asarray([e for _, e in self.exercises], np.str_).reshape(-1),
+            "new_set_frames": np.asarray(self.new_sets, np.int64).reshape(-1),
+        }
+
+    @classmethod
+    def from_arrays(cls, d: Any, where: str) -> LiveInputs:
+        """Read back from an open ``.npz`` (a session saved before they were recorded: none)."""
+
+        def get(key: str, dtype: Any) -> np.ndarray:
+            return np.asarray(d[key], dtype).reshape(-1) if key in d.files else np.zeros(0, dtype)
+
+        try:
+            aspects = zip(get("aspect_frames", np.int64), get("aspects", np.float64), strict=True)
+            exercises = zip(get("exercise_frames", np.int64), get("exercises", np.str_),
+                            strict=True)  # fmt: skip
+            out = cls(tuple(get("cuts", np.float64)), tuple(aspects), tuple(exercises),
+                      tuple(get("new_set_frames", np.int64)))  # fmt: skip
+        except ValueError as exc:  # arrays of different lengths
+            raise ValueError(f"{where}: the live coach's inputs are damaged ({exc})") from None
+        out.check(where)
+        return out
+
+    def check(self, where: str = "session") -> None:
+        """ValueError naming what a replay could not use."""
+        t = np.asarray(self.cuts, np.float64)
+        if not np.isfinite(t).all() or (np.diff(t) < 0).any():
+            raise ValueError(f"{where}: camera cuts must be finite times in increasing order, "
+                             f"got {list(self.cuts)}")  # fmt: skip
+        frames = [k for k, _ in self.aspects] + [k for k, _ in self.exercises]
+        frames += list(self.new_sets)
+        if any(k < 0 for k in frames):
+            raise ValueError(f"{where}: a change's frame must be >= 0, got {min(frames)}")
+        bad = [a for _, a in self.aspects if not (np.isfinite(a) and a > 0)]
+        if bad:
+            raise ValueError(f"{where}: an aspect (width / height) must be > 0, got {bad[0]}")
+        if any(not e for _, e in self.exercises):
+            raise ValueError(f"{where}: an exercise chosen must be named, got ''")
+
+    def changes(self) -> list[tuple[int, str, float | str]]:
+        """The aspect, exercise and set changes by the frame they came before."""
+        every = [(k, "aspect", a) for k, a in self.aspects]
+        every += [(k, "exercise", e) for k, e in self.exercises]
+        every += [(k, "new set", "") for k in self.new_sets]
+        return sorted(every, key=lambda c: c[0])  # stable: the same frame's keep their order
 
 
 @dataclass
@@ -51,6 +150,7 @@ class RecordedSession:
     aspect: float
     events: list[dict[str, Any]] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+    inputs: LiveInputs = field(default_factory=LiveInputs)
 
     @property
     def name(self) -> str:
@@ -107,11 +207,18 @@ def save_session(
     summary: dict[str, Any] | None = None,
     fps: float = 30.0,
     aspect: float = 4 / 3,
+    inputs: LiveInputs | None = None,
 ) -> Path:
     """Write a new session folder under ``root`` and return its path (``root/<UTC time>``, with
-    ``-1``, ``-2``... if a session of the same second exists)."""
+    ``-1``, ``-2``... if a session of the same second exists). ``inputs``: what the live coach
+    decided beside the landmarks (:meth:`LiveInputs.of` its session), for a faithful replay."""
     t, lm = _checked(timestamps, landmarks)
     _replayable(t, lm)
+    inputs = inputs or LiveInputs()
+    try:
+        inputs.check()
+    except ValueError as exc:
+        raise ValueError(f"{exc}; nothing was saved") from None
     for name, value in (("fps", fps), ("aspect", aspect)):
         if not (np.isfinite(value) and value > 0):
             raise ValueError(f"{name} must be a number > 0, got {value!r}; nothing was saved")
@@ -126,7 +233,9 @@ def save_session(
     os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes 0700; a saved session gets the usual mode
     try:
         with open(tmp / LANDMARKS, "wb") as fh:
-            np.savez_compressed(fh, timestamps=t, landmarks=lm, fps=fps, aspect=aspect)
+            np.savez_compressed(fh, timestamps=t, landmarks=lm, fps=fps, aspect=aspect,
+                                **inputs.arrays())  # fmt: skip
+        _check_written(tmp / LANDMARKS, len(t), inputs)
         with open(tmp / EVENTS, "w", encoding="utf-8") as fh:
             for ev in events:
                 fh.write(json.dumps(ev, sort_keys=True, default=_json_default) + "\n")
@@ -136,6 +245,7 @@ def save_session(
             "seconds": float(t[-1] - t[0]) if len(t) > 1 else 0.0,
             "fps": fps,
             "aspect": aspect,
+            "cuts": list(inputs.cuts),
             **(summary or {}),
         }
         (tmp / SUMMARY).write_text(
@@ -154,6 +264,18 @@ def save_session(
             k += 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _check_written(path: Path, frames: int, inputs: LiveInputs) -> None:
+    """Read back what a replay needs beside the landmarks: OSError (nothing is kept) if the
+    file does not hold it as written."""
+    try:
+        with np.load(path, allow_pickle=False) as d:
+            same = len(d["timestamps"]) == frames and LiveInputs.from_arrays(d, "") == inputs
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise OSError(f"{path}: could not be read back ({exc}); nothing was saved") from None
+    if not same:
+        raise OSError(f"{path}: read back differs from what was written; nothing was saved")
 
 
 def add_video(session: str | Path, data: bytes, suffix: str = ".webm") -> Path:
@@ -190,6 +312,7 @@ def load_session(path: str | Path, *, records: bool = True) -> RecordedSession:
             t, lm = _checked(d["timestamps"], d["landmarks"], str(npz))
             fps = float(d["fps"]) if "fps" in d.files else 0.0
             aspect = float(d["aspect"]) if "aspect" in d.files else 4 / 3
+            inputs = LiveInputs.from_arrays(d, str(npz))  # none in an older session
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, TypeError) as exc:
         if str(npz) in str(exc):
             raise
@@ -203,7 +326,7 @@ def load_session(path: str | Path, *, records: bool = True) -> RecordedSession:
                       if x.strip()]  # fmt: skip
         if (p / SUMMARY).is_file():
             summary = _json(p / SUMMARY, _text(p / SUMMARY))
-    return RecordedSession(p, t, lm, fps, aspect, events, summary)
+    return RecordedSession(p, t, lm, fps, aspect, events, summary, inputs)
 
 
 def _text(path: Path) -> str:
@@ -229,18 +352,59 @@ def replay_session(
     aspect: float | None = None,
 ) -> Any:
     """Run a saved session (its folder, or an older ``.npz``) through a fresh live loop
-    (:class:`gymlib.live.LiveLoop` over a new :class:`gymlib.session.CoachSession`) and return
-    the loop: its ``reps``, ``sets`` and ``summary()``; ``fps`` and ``aspect`` default to the
-    ones it was recorded with."""
+    (:class:`gymlib.live.LiveLoop` over a new :class:`gymlib.session.CoachSession`) with what
+    the live coach decided beside the landmarks (its :class:`LiveInputs`: cuts, shape and
+    exercise changes; :func:`coach_frames`), and return the loop: its ``reps``, ``sets`` and
+    ``summary()``. ``fps`` and ``aspect`` default to the ones it was recorded with (an
+    ``aspect`` given replaces the recorded shape changes too)."""
     from gymlib.live import LiveLoop
     from gymlib.session import CoachSession
 
     rec = load_session(path, records=False)
+    inputs = rec.inputs if aspect is None else replace(rec.inputs, aspects=())
     loop = LiveLoop(CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect))
-    for ti, frame in zip(rec.timestamps, rec.landmarks, strict=True):
-        loop.step(float(ti), landmarks=frame if frame.any() else None)
-    loop.session.finish()  # a rep the recording ends on, as analyze counts it
+    for _ in coach_frames(loop, rec.timestamps, rec.landmarks, inputs):
+        pass
     return loop
+
+
+def coach_frames(
+    loop: Any, timestamps: Any, landmarks: Any, inputs: LiveInputs | None = None
+) -> Iterator[Any]:
+    """Step the live ``loop`` (:class:`gymlib.live.LiveLoop`) through recorded frames as the
+    live coach went through them, yielding each frame's :class:`gymlib.live.FrameFeedback`:
+    ``timestamps`` ``(T,)`` s, ``landmarks`` ``(T, 33, 4)`` or a list of ``(33, 4)`` / None
+    (zeros: nobody). ``inputs``' cuts go to the session before the first frame (cut times,
+    compared with the frames' times as they come), each shape or exercise change before the
+    frame it came before live. When the frames run out, the stream has ended: the rep it ends
+    on is counted (:meth:`CoachSession.finish`, as ``analyze`` counts it). Replay, history
+    and notebook 04's headless run go through here."""
+    inputs = inputs or LiveInputs()
+    session = loop.session
+    if inputs.cuts:
+        session.cuts = list(inputs.cuts)
+    changes = inputs.changes()
+    k = i = 0
+    for i, (t, frame) in enumerate(zip(timestamps, landmarks, strict=True)):
+        k = _apply(loop, changes, k, i)
+        seen = frame is not None and np.asarray(frame).any()
+        yield loop.step(float(t), landmarks=frame if seen else None)
+    _apply(loop, changes, k, i + 1)  # a "new set" after the last frame
+    session.finish()
+
+
+def _apply(loop: Any, changes: list[tuple[int, str, float | str]], k: int, frame: int) -> int:
+    """Make ``changes[k:]`` that came before ``frame``; the index of the next one."""
+    while k < len(changes) and changes[k][0] <= frame:
+        _, kind, value = changes[k]
+        if kind == "aspect":
+            loop.session.set_aspect(float(value))
+        elif kind == "exercise":
+            loop.session.set_exercise(str(value))
+        else:
+            loop.new_set()
+        k += 1
+    return k
 
 
 def session_paths(root: str | Path) -> list[Path]:

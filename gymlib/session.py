@@ -123,6 +123,11 @@ class CoachSession:
         self._dry: _DryRun | None = None  # ... and the last plan's dry run, carried on
         # times of camera cuts seen in the pixels (PoseExtractor.cuts): the counters start afresh
         self.cuts: Sequence[float] = ()
+        # the picture's shape, the user's exercise choices (and the loop's "new set"), each
+        # with the frame it applies from: what a saved session's replay cannot see in the
+        # landmarks (recording.LiveInputs)
+        self.frames = 0
+        self.changes: list[tuple[int, str, float | str]] = [(0, "aspect", self.aspect)]
         self.set_exercise(exercise)
         self.reset()
 
@@ -141,6 +146,7 @@ class CoachSession:
             raise ValueError(f"exercise must be 'auto' or one of {list(self.exercises)}, "
                              f"got {exercise!r}")  # fmt: skip
         self.fixed = None if exercise == AUTO else exercise
+        self.changes.append((self.frames, "exercise", exercise))
 
     def reset(self) -> None:
         """A new session: forget the window, the exercise and every count."""
@@ -178,6 +184,7 @@ class CoachSession:
             raise ValueError(f"aspect (image width / height) must be > 0, got {aspect}")
         if abs(aspect - self.aspect) > 1e-6:
             self.aspect = float(aspect)
+            self.changes.append((self.frames, "aspect", self.aspect))
             self._recent.clear()  # frames of the old shape are not watched again
             self._watching = UNKNOWN  # the next frame starts a counter in the new shape
 

@@ -29,7 +29,7 @@ import numpy as np
 from gymlib.config import load_config
 from gymlib.extract import PoseExtractor
 from gymlib.live import ASPECT_FRAMES, FrameClock, FrameFeedback, LiveLoop  # noqa: F401 - API
-from gymlib.recording import EventLog, FrameSpool, add_video, save_session
+from gymlib.recording import EventLog, FrameSpool, LiveInputs, add_video, save_session
 from gymlib.recording import replay_session as replay  # noqa: F401 - public API
 from gymlib.session import AUTO, CoachSession, VoiceCoach
 from gymlib.widgets.camera import CameraWidget
@@ -340,10 +340,11 @@ class LiveCoach(W.VBox):
                 if any(c.counts.values())
             }
             events, sets = list(self.events.events), self.sets
+            inputs = LiveInputs.of(self.session)  # cuts, shape and exercise changes: replayed
         try:
             path = save_session(
                 self.sessions, t, lm, events=events, fps=self.session.fps,
-                aspect=self.session.aspect, summary={"reps": reps, "sets": sets},
+                aspect=self.session.aspect, summary={"reps": reps, "sets": sets}, inputs=inputs,
             )  # fmt: skip
         except (OSError, ValueError) as exc:
             self.saved.value = f"<span style='color:#e74c3c'>not saved: {exc}</span>"
