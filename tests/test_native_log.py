@@ -154,6 +154,15 @@ def test_the_verbose_switch_shows_the_notices(how: str, tmp_path: Path) -> None:
     assert "XNNPACK" in proc.stderr and "(pose)" in proc.stderr, proc.stderr
 
 
+def test_teach_dry_run_prints_its_proposal_and_no_native_notices(tmp_path: Path) -> None:
+    args = ["my_squat", str(CLIP), "--dry-run", "--store", str(tmp_path / "store")]
+    proc = subprocess.run([sys.executable, "-m", "gymlib.teach", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["exercise"] == "my_squat"  # MediaPipe ran, reps were found
+    assert not [n for n in NOTICES if n in proc.stderr], proc.stderr
+
+
 def test_bar_updates_pass_at_once_and_a_notice_inside_a_bar_line_is_cut_out() -> None:
     lines = LineFilter()
     assert lines.feed(b"\rclip (pose):   0%|  | 0/5") == b"\rclip (pose):   0%|  | 0/5"
