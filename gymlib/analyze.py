@@ -335,6 +335,8 @@ def _store_arg(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from gymlib.native_log import VERBOSE_HELP, quiet_native_log
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
     names = _exercise_names(_store_arg(sys.argv[1:] if argv is None else list(argv)))
@@ -367,7 +369,9 @@ def main(argv: list[str] | None = None) -> int:
         metavar="START:SECONDS",
         help="also write annotated.gif of SECONDS from START (e.g. 4:12)",
     )
+    ap.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)  # fmt: skip
+    quiet_native_log(args.verbose)
     try:
         gif = [float(v) for v in args.gif.split(":")] if args.gif else None
         if gif is not None and (len(gif) != 2 or gif[0] < 0 or gif[1] <= 0):

@@ -172,6 +172,8 @@ def daily_progress(table):  # noqa: ANN001, ANN201
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m gymlib.history``: the progress table printed, its plot written."""
+    from gymlib.native_log import VERBOSE_HELP, quiet_native_log
+
     parser = argparse.ArgumentParser(
         prog="python -m gymlib.history",
         description="Progress over the saved sessions: per exercise and day, the reps, the share "
@@ -179,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--sessions", help="sessions folder (default: config paths.data_sessions)")
     parser.add_argument("--out", help="the plot (PNG) to write (default: runs/history.png)")
+    parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = parser.parse_args(argv)
+    quiet_native_log(args.verbose)
     import matplotlib
 
     matplotlib.use("Agg")

@@ -219,6 +219,8 @@ def _run_notebooks(plan: dict[str, dict[str, Any]], folder: Path, run: Run,
 
 
 def main(argv: list[str] | None = None) -> int:
+    from gymlib.native_log import VERBOSE_HELP, quiet_native_log
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     ap = argparse.ArgumentParser(
         prog="python -m gymlib.pipeline", description=__doc__.split("\n")[0]
@@ -234,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="video extraction on Dask: local, or a scheduler address tcp://host:8786",
     )
+    r.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)
+    quiet_native_log(args.verbose)
     try:
         if args.scheduler is not None:  # the same check as config.yaml's pipeline.scheduler
             PipelineConfig(scheduler=args.scheduler)

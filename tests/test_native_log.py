@@ -5,11 +5,14 @@ other native stderr output still comes through."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from gymlib.native_log import LineFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +95,85 @@ def test_a_closed_stderr_does_not_block_later_writes() -> None:
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 0 and proc.stdout.strip() == "wrote", proc.stderr
+
+
+# The CLIs (issue 41 item 2): a user's terminal shows the coach's progress bar and messages, not
+# MediaPipe's and TensorFlow's start-up notices; a real error still shows; --verbose shows all.
+
+CLIP = ROOT / "data" / "samples" / "squat-left.mp4"
+NOTICES = ("XNNPACK", "W0000", "I0000", "oneDNN", "absl::InitializeLog")
+
+
+def _analyze(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "gymlib.analyze", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900,
+                          env={**os.environ, **(env or {})})  # fmt: skip
+
+
+def _short_clip(path: Path, frames: int = 45) -> Path:
+    """The sample clip's first ``frames`` frames: the same native start-up, a short run."""
+    import av
+
+    with av.open(str(CLIP)) as src, av.open(str(path), "w") as dst:
+        stream = src.streams.video[0]
+        out = dst.add_stream("libx264", rate=stream.average_rate)
+        out.width, out.height, out.pix_fmt = stream.width, stream.height, "yuv420p"
+        for i, frame in enumerate(src.decode(stream)):
+            if i == frames:
+                break
+            dst.mux(out.encode(frame.reformat(format="yuv420p")))
+        dst.mux(out.encode())
+    return path
+
+
+def test_analyze_shows_its_progress_bar_and_no_native_notices(tmp_path: Path) -> None:
+    proc = _analyze(str(CLIP), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["reps"] > 0  # MediaPipe ran on the whole clip
+    assert "squat-left.mp4 (pose)" in proc.stderr and "499/499" in proc.stderr, proc.stderr
+    assert proc.stderr.count("(pose):") > 5  # the bar's updates came through, not only its end
+    assert not [n for n in NOTICES if n in proc.stderr], proc.stderr
+
+
+def test_analyze_still_shows_a_real_error(tmp_path: Path) -> None:
+    proc = _analyze(str(tmp_path / "missing.mp4"))
+    assert proc.returncode == 2
+    assert "missing.mp4: no such video or landmark file" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("how", ["--verbose", "GYMLIB_NATIVE_LOG=all"])
+def test_the_verbose_switch_shows_the_notices(how: str, tmp_path: Path) -> None:
+    clip = _short_clip(tmp_path / "short.mp4")
+    args, env = [str(clip), "--out", str(tmp_path / "out")], {}
+    if how == "--verbose":
+        args.append(how)
+    else:
+        env = dict([how.split("=")])
+    proc = _analyze(*args, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "XNNPACK" in proc.stderr and "(pose)" in proc.stderr, proc.stderr
+
+
+def test_teach_dry_run_prints_its_proposal_and_no_native_notices(tmp_path: Path) -> None:
+    args = ["my_squat", str(CLIP), "--dry-run", "--store", str(tmp_path / "store")]
+    proc = subprocess.run([sys.executable, "-m", "gymlib.teach", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["exercise"] == "my_squat"  # MediaPipe ran, reps were found
+    assert not [n for n in NOTICES if n in proc.stderr], proc.stderr
+
+
+def test_bar_updates_pass_at_once_and_a_notice_inside_a_bar_line_is_cut_out() -> None:
+    lines = LineFilter()
+    assert lines.feed(b"\rclip (pose):   0%|  | 0/5") == b"\rclip (pose):   0%|  | 0/5"
+    # TFLite's logger writes "INFO: ", the message and "\n" separately, after the bar's text
+    assert lines.feed(b"INFO: ") == b""
+    assert lines.feed(b"Created TensorFlow Lite XNNPACK delegate for CPU.") == b""
+    assert lines.feed(b"\n\rclip (pose):  20%|# | 1/5") == b"\rclip (pose):  20%|# | 1/5"
+    one_dnn = (b"2026-12-05 16:00:00.123456: E tensorflow/core/util/util.cc:131] oneDNN "
+               b"supports DT_HALF only on platforms with AVX-512 ...\n")  # fmt: skip
+    error = b"E1205 00:00:00.0 1 x.cc:1] a real native error\n"
+    assert lines.feed(one_dnn + error) == error
+    last_words = b"Traceback (most recent call last):"
+    assert lines.feed(last_words) == last_words
+    assert lines.close() == b""

@@ -13,6 +13,7 @@ from gymlib.config import ConfigError
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
+    from gymlib.native_log import VERBOSE_HELP, quiet_native_log
     from gymlib.teach import Store, TeachError, commit, forget, preview, propose
 
     ap = argparse.ArgumentParser(
@@ -26,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="show what was found; write nothing")
     ap.add_argument("--list", action="store_true", help="list the taught exercises")
     ap.add_argument("--forget", metavar="NAME", help="remove a taught exercise")
+    ap.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)
+    quiet_native_log(args.verbose)
     try:
         store = Store(args.store)
         if args.list:
