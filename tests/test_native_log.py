@@ -161,6 +161,7 @@ def test_teach_dry_run_prints_its_proposal_and_no_native_notices(tmp_path: Path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["exercise"] == "my_squat"  # MediaPipe ran, reps were found
     assert not [n for n in NOTICES if n in proc.stderr], proc.stderr
+    assert f"{CLIP.name}: 100%" in proc.stderr, proc.stderr  # the pose pass shows its bar
 
 
 def test_bar_updates_pass_at_once_and_a_notice_inside_a_bar_line_is_cut_out() -> None:

@@ -79,7 +79,7 @@ def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
     else:
         from gymlib.extract import extract_video
 
-        seq = extract_video(p, progress=False)
+        seq = extract_video(p)  # with its bar (`extraction.progress`): the long step
         lm, fps, size = seq.landmarks, seq.fps, seq.image_size
     return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p, opts)
 
