@@ -106,7 +106,7 @@ def analyze(
         source = frames_from_landmarks(src)
     else:
         source = frames_from_video(src)
-        if source.declared <= 1 and source.meta.get("codec") in IMAGE_CODECS:  # a photo
+        if source.meta.get("codec") in IMAGE_CODECS and _one_frame(src, source.declared):
             raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
                              "video of the exercise, a few seconds or more")  # fmt: skip
     cfg = load_config()
@@ -143,6 +143,15 @@ IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "webp", "tiff", "gif", "jpeg200
 
 #: what a folder given as VIDEO is searched for, to name the files it could have meant
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".npz")
+
+
+def _one_frame(src: Path, declared: int) -> bool:
+    """Whether a file of an image codec holds one frame (a photo): a raw MJPEG stream (a
+    webcam's ``.mjpeg``, an IP camera's multipart JPEG) declares no count, so its frames are
+    counted (packets read, nothing decoded) before it is called a still image."""
+    from gymlib.media import probe
+
+    return declared <= 1 and probe(src).packets <= 1
 
 
 def checked_input(src: Path) -> Path:

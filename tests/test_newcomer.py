@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import av
@@ -59,6 +61,22 @@ def test_a_photo_is_refused_before_any_analysis_and_leaves_no_folder(
     assert cv2.imwrite(str(png), np.full((720, 406, 3), 128, np.uint8))
     assert analyze_main([str(png), "--out", str(tmp_path / "out")]) == 2
     assert "still image (png)" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+@pytest.mark.parametrize("name,fmt", [("webcam.mjpeg", "mjpeg"), ("webcam.avi", "avi")])
+def test_a_webcams_mjpeg_recording_is_a_video_not_a_photo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, fmt: str
+) -> None:
+    """Motion JPEG is what many webcams and IP cameras record: in an AVI the header counts its
+    frames, a raw ``.mjpeg`` stream does not (it was refused as "a still image")."""
+    root = Path(__file__).resolve().parent.parent
+    clip = tmp_path / name
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(root / "data" / "samples" /
+                    "squat-left.mp4"), "-frames:v", "12", "-c:v", "mjpeg", "-f", fmt, str(clip)],
+                   check=True)  # fmt: skip
+    assert analyze_main([str(clip), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr()
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["frames"] == 12
 
 
 def test_out_dot_fills_the_empty_folder_the_person_is_in(
