@@ -198,6 +198,10 @@ def test_retrain_promote_says_whether_the_model_shipped_and_why_not() -> None:
     shipped = promotion_line({"new_macro_f1": 0.97, "promoted": True, "shipped_macro_f1": 0.96})
     assert shipped.startswith("promoted") and "previous" in shipped
     assert "no scores" in promotion_line({"promoted": False})
+    # a clone without a shipped model: promoted, with no old model kept and no score to beat
+    first = promotion_line({"new_macro_f1": 0.95, "promoted": True, "shipped_macro_f1": None})
+    assert first.startswith("promoted") and "0.950" in first and "no model was shipped" in first
+    assert "previous" not in first and "no scores" not in first
 
 
 # --------------------------------------------------------------------------------------------
