@@ -187,9 +187,10 @@ def _put(work: Path, target: Path) -> None:
     """The finished results into ``target``: an empty folder given (``--out .``, a mount point)
     or the one the command runs in is filled file by file (swapped whole, a shell in it would be
     left in a deleted folder); else :func:`install` swaps it whole."""
-    here = Path.cwd()
+    here = Path.cwd()  # symlinks resolved: compared with the target's real path
     try:
-        if (target.is_dir() and not any(target.iterdir())) or target in (here, *here.parents):
+        inside = target.resolve() in (here, *here.parents)
+        if (target.is_dir() and not any(target.iterdir())) or inside:
             made = sorted(f.name for f in work.iterdir())
             for name in made:
                 os.replace(work / name, target / name)

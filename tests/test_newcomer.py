@@ -105,6 +105,27 @@ def test_out_dot_fills_the_empty_folder_the_person_is_in(
     assert sorted(p.name for p in here.iterdir()) == names
 
 
+def test_overwrite_from_inside_the_results_folder_named_through_a_symlink_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cd ~/results`` (the shell shows the real path) then ``--out ~/link/results`` (a symlink
+    to the same folder) ``--overwrite``: the folder the person is in was swapped whole, their
+    shell left in a deleted folder."""
+    src = _clip_npz(tmp_path / "clip.npz")
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    via_link = tmp_path / "link" / "results"
+    assert analyze_main([str(src), "--out", str(via_link), "--exercise", "squat"]) == 0
+    monkeypatch.chdir(real / "results")
+    inode = os.stat(".").st_ino
+    args = [str(src), "--out", str(via_link), "--overwrite", "--exercise", "squat"]
+    assert analyze_main(args) == 0
+    assert Path.cwd().exists() and os.stat(".").st_ino == inode
+    assert (Path.cwd() / "summary.json").is_file()
+    assert [p.name for p in real.iterdir()] == ["results"]  # no old copy left beside it
+
+
 # --------------------------------------------------------------------------------------------
 # the annotated video's text on a portrait or small clip
 # --------------------------------------------------------------------------------------------
