@@ -126,6 +126,35 @@ def test_overwrite_from_inside_the_results_folder_named_through_a_symlink_keeps_
     assert [p.name for p in real.iterdir()] == ["results"]  # no old copy left beside it
 
 
+def test_an_empty_out_folder_in_a_folder_the_person_cannot_write_is_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out`` an empty folder of one's own inside a read-only folder (a shared drive's, a
+    mount point's parent): the work was done beside it, in the folder that takes no file."""
+    import subprocess
+
+    src = _clip_npz(tmp_path / "clip.npz")
+    shared = tmp_path / "shared"
+    mine = shared / "me"
+    mine.mkdir(parents=True)
+    immutable = subprocess.run(["chattr", "+i", str(shared)], capture_output=True).returncode == 0
+    if not immutable:
+        shared.chmod(0o555)
+        if os.access(shared, os.W_OK):
+            pytest.skip("cannot make a folder read-only here (root without chattr)")
+    try:
+        args = [str(src), "--out", str(mine), "--exercise", "squat"]
+        assert analyze_main(args) == 0, capsys.readouterr().err
+        assert sorted(p.name for p in mine.iterdir()) == [
+            "annotated.mp4", "reps.csv", "sets.csv", "summary.json", "summary.png"
+        ]  # fmt: skip
+        assert [p.name for p in shared.iterdir()] == ["me"]
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(shared)], check=True)
+        shared.chmod(0o755)
+
+
 # --------------------------------------------------------------------------------------------
 # the annotated video's text on a portrait or small clip
 # --------------------------------------------------------------------------------------------
