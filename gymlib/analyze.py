@@ -143,8 +143,10 @@ def analyze(
 #: the codecs of still images FFmpeg opens as one-frame videos (a one-frame mp4 still runs)
 IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "webp", "tiff", "gif", "jpeg2000"})
 
-#: what a folder given as VIDEO is searched for, to name the files it could have meant
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".npz")
+#: what a folder given as VIDEO is searched for, to name the files it could have meant (phones',
+#: camcorders' (AVCHD .mts) and webcams' (.mjpeg) too)
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".3gp", ".mts", ".m2ts",
+                  ".mpg", ".mjpeg", ".mjpg", ".npz")  # fmt: skip
 
 
 def _one_frame(src: Path, declared: int) -> bool:

@@ -44,6 +44,10 @@ def test_a_folder_given_as_the_video_is_named_as_a_folder_with_a_file_to_give(
     assert "1 video" in err and "old.mp4" not in err, err
     assert not (tmp_path / "out").exists()
     (clips / "squats.mp4").unlink()
+    (clips / "00012.MTS").write_bytes(b"")  # a camcorder's clip
+    assert analyze_main([str(clips)]) == 2
+    assert str(clips / "00012.MTS") in capsys.readouterr().err
+    (clips / "00012.MTS").unlink()
     assert analyze_main([str(clips)]) == 2
     assert "holds no video" in capsys.readouterr().err
 
