@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -26,6 +28,23 @@ def _clip_npz(path: Path, image_size: tuple[int, int] = (640, 480)) -> Path:
     np.savez(path, landmarks=clip.landmarks, fps=np.float64(clip.fps),
              image_size=np.array(image_size))  # fmt: skip
     return path
+
+
+@contextlib.contextmanager
+def _read_only(folder: Path) -> Iterator[None]:
+    """``folder`` read-only even for root (chattr +i); else by its mode, where that binds."""
+    immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+    if not immutable:
+        folder.chmod(0o555)
+        if os.access(folder, os.W_OK):
+            folder.chmod(0o755)
+            pytest.skip("cannot make a folder read-only here (root without chattr)")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,28 +154,17 @@ def test_an_empty_out_folder_in_a_folder_the_person_cannot_write_is_filled(
 ) -> None:
     """``--out`` an empty folder of one's own inside a read-only folder (a shared drive's, a
     mount point's parent): the work was done beside it, in the folder that takes no file."""
-    import subprocess
-
     src = _clip_npz(tmp_path / "clip.npz")
     shared = tmp_path / "shared"
     mine = shared / "me"
     mine.mkdir(parents=True)
-    immutable = subprocess.run(["chattr", "+i", str(shared)], capture_output=True).returncode == 0
-    if not immutable:
-        shared.chmod(0o555)
-        if os.access(shared, os.W_OK):
-            pytest.skip("cannot make a folder read-only here (root without chattr)")
-    try:
+    with _read_only(shared):
         args = [str(src), "--out", str(mine), "--exercise", "squat"]
         assert analyze_main(args) == 0, capsys.readouterr().err
         assert sorted(p.name for p in mine.iterdir()) == [
             "annotated.mp4", "reps.csv", "sets.csv", "summary.json", "summary.png"
         ]  # fmt: skip
         assert [p.name for p in shared.iterdir()] == ["me"]
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(shared)], check=True)
-        shared.chmod(0o755)
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,25 +331,12 @@ def test_an_empty_out_folder_that_takes_no_file_is_refused_before_the_analysis(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """It failed after the whole analysis (minutes on a real clip) with a raw rename error."""
-    import os
-    import subprocess
-
     src = _clip_npz(tmp_path / "clip.npz")
     locked = tmp_path / "locked"
     locked.mkdir()
-    # read-only even for root (chattr +i); else the folder's mode, where that binds
-    immutable = subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode == 0
-    if not immutable:
-        locked.chmod(0o555)
-        if os.access(locked, os.W_OK):
-            pytest.skip("cannot make a folder read-only here (root without chattr)")
-    try:
+    with _read_only(locked):
         assert analyze_main([str(src), "--out", str(locked)]) == 2
         captured = capsys.readouterr()
         assert f"{locked}: cannot write results here" in captured.err, captured.err
         assert "(pose)" not in captured.err  # refused before the pose pass began
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(locked)], check=True)
-        locked.chmod(0o755)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
