@@ -106,7 +106,7 @@ def analyze(
         source = frames_from_landmarks(src)
     else:
         source = frames_from_video(src)
-        if source.declared <= 1 and source.meta.get("codec") in IMAGE_CODECS:  # a photo
+        if source.meta.get("codec") in IMAGE_CODECS and _one_frame(src, source.declared):
             raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
                              "video of the exercise, a few seconds or more")  # fmt: skip
     cfg = load_config()
@@ -114,20 +114,22 @@ def analyze(
         out = Path(os.path.abspath(out))
     target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
     made = made_parents(target)
-    _check_fillable(target)
+    fill = _fills(target)  # then the work is done inside it: its parent may be another disk's
     try:
-        work = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
+        work = Path(tempfile.mkdtemp(dir=target if fill else target.parent,
+                                     prefix=f".{target.name}.partial-"))  # fmt: skip
     except OSError as exc:
         for p in made:
             with contextlib.suppress(OSError):
                 p.rmdir()
-        raise OSError(f"{target}: cannot write results here ({exc.strerror})") from None
+        raise OSError(f"{target}: cannot write results here ({exc.strerror}); "
+                      "choose another --out") from None  # fmt: skip
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
         result = _run(src, source, work, exercise, classifier, progress, gif, store)
-        _put(work, target)
+        _put(work, target, fill)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         for p in made:  # folders made for this run only
@@ -141,8 +143,19 @@ def analyze(
 #: the codecs of still images FFmpeg opens as one-frame videos (a one-frame mp4 still runs)
 IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "webp", "tiff", "gif", "jpeg2000"})
 
-#: what a folder given as VIDEO is searched for, to name the files it could have meant
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".npz")
+#: what a folder given as VIDEO is searched for, to name the files it could have meant (phones',
+#: camcorders' (AVCHD .mts) and webcams' (.mjpeg) too)
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".3gp", ".mts", ".m2ts",
+                  ".mpg", ".mjpeg", ".mjpg", ".npz")  # fmt: skip
+
+
+def _one_frame(src: Path, declared: int) -> bool:
+    """Whether a file of an image codec holds one frame (a photo): a raw MJPEG stream (a
+    webcam's ``.mjpeg``, an IP camera's multipart JPEG) declares no count, so its frames are
+    counted (packets read, nothing decoded) before it is called a still image."""
+    from gymlib.media import probe
+
+    return declared <= 1 and probe(src).packets <= 1
 
 
 def checked_input(src: Path) -> Path:
@@ -158,29 +171,21 @@ def checked_input(src: Path) -> Path:
     return src
 
 
-def _check_fillable(target: Path) -> None:
-    """An empty folder given as ``--out`` is filled file by file (:func:`_put`): one that takes
-    no file is said now, not after the analysis's minutes."""
-    import tempfile
+def _fills(target: Path) -> bool:
+    """Whether the results go into ``target`` file by file: an empty folder given (``--out .``,
+    a mount point, one in a folder the person cannot write) or the one the command runs in
+    (swapped whole, a shell in it would be left in a deleted folder); else it is swapped whole
+    (:func:`install`)."""
+    here = Path.cwd()  # symlinks resolved: compared with the target's real path
+    if target.is_dir() and not any(target.iterdir()):
+        return True
+    return target.exists() and target.resolve() in (here, *here.parents)
 
-    if not (target.is_dir() and not any(target.iterdir())):
-        return
+
+def _put(work: Path, target: Path, fill: bool) -> None:
+    """The finished results (``work``, inside ``target`` when it is filled) into ``target``."""
     try:
-        fd, probe = tempfile.mkstemp(dir=target, prefix=".analyze-probe-")
-    except OSError as exc:
-        raise OSError(f"{target}: cannot write results here ({exc.strerror}); "
-                      "choose another --out") from None  # fmt: skip
-    os.close(fd)
-    os.unlink(probe)
-
-
-def _put(work: Path, target: Path) -> None:
-    """The finished results into ``target``: an empty folder given (``--out .``, a mount point)
-    or the one the command runs in is filled file by file (swapped whole, a shell in it would be
-    left in a deleted folder); else :func:`install` swaps it whole."""
-    here = Path.cwd()
-    try:
-        if (target.is_dir() and not any(target.iterdir())) or target in (here, *here.parents):
+        if fill:
             made = sorted(f.name for f in work.iterdir())
             for name in made:
                 os.replace(work / name, target / name)

@@ -264,6 +264,9 @@ def promotion_line(promotion: dict[str, Any]) -> str:
     if new is not None and old is not None:
         scores = f"macro-F1 {new:.3f} on this run's test recordings, the shipped model {old:.3f}"
     if promotion.get("promoted"):
+        if old is None:  # nothing was shipped: nothing was kept as .previous
+            mine = f"macro-F1 {new:.3f} on this run's test recordings" if new is not None else ""
+            return f"promoted: no model was shipped before{'; ' + mine if mine else ''}"
         return f"promoted: {scores}; the old model is models/exercise_classifier.previous.*"
     return f"not promoted ({scores}): it does not beat the shipped model; models/ unchanged"
 

@@ -358,11 +358,17 @@ def replay_session(
     ``summary()``. ``fps`` and ``aspect`` default to the ones it was recorded with (an
     ``aspect`` given replaces the recorded shape changes too)."""
     from gymlib.live import LiveLoop
-    from gymlib.session import CoachSession
+    from gymlib.session import AUTO, CoachSession
 
     rec = load_session(path, records=False)
     inputs = rec.inputs if aspect is None else replace(rec.inputs, aspects=())
     loop = LiveLoop(CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect))
+    known = {AUTO, *loop.session.exercises}
+    unknown = [e for _, e in inputs.exercises if e not in known]
+    if unknown:  # e.g. a taught exercise since forgotten: said here, naming the session
+        raise ValueError(f"{rec.path}: the exercise chosen live, {unknown[0]!r}, is not one of "
+                         f"{sorted(known)} now; the session cannot be replayed as it was "
+                         "counted")  # fmt: skip
     for _ in coach_frames(loop, rec.timestamps, rec.landmarks, inputs):
         pass
     return loop

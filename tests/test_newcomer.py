@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import av
@@ -26,6 +30,23 @@ def _clip_npz(path: Path, image_size: tuple[int, int] = (640, 480)) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _read_only(folder: Path) -> Iterator[None]:
+    """``folder`` read-only even for root (chattr +i); else by its mode, where that binds."""
+    immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+    if not immutable:
+        folder.chmod(0o555)
+        if os.access(folder, os.W_OK):
+            folder.chmod(0o755)
+            pytest.skip("cannot make a folder read-only here (root without chattr)")
+    try:
+        yield
+    finally:
+        if immutable:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        folder.chmod(0o755)
+
+
 # --------------------------------------------------------------------------------------------
 # python -m gymlib.analyze on what people hand it
 # --------------------------------------------------------------------------------------------
@@ -42,6 +63,10 @@ def test_a_folder_given_as_the_video_is_named_as_a_folder_with_a_file_to_give(
     assert "1 video" in err and "old.mp4" not in err, err
     assert not (tmp_path / "out").exists()
     (clips / "squats.mp4").unlink()
+    (clips / "00012.MTS").write_bytes(b"")  # a camcorder's clip
+    assert analyze_main([str(clips)]) == 2
+    assert str(clips / "00012.MTS") in capsys.readouterr().err
+    (clips / "00012.MTS").unlink()
     assert analyze_main([str(clips)]) == 2
     assert "holds no video" in capsys.readouterr().err
 
@@ -59,6 +84,22 @@ def test_a_photo_is_refused_before_any_analysis_and_leaves_no_folder(
     assert cv2.imwrite(str(png), np.full((720, 406, 3), 128, np.uint8))
     assert analyze_main([str(png), "--out", str(tmp_path / "out")]) == 2
     assert "still image (png)" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+@pytest.mark.parametrize("name,fmt", [("webcam.mjpeg", "mjpeg"), ("webcam.avi", "avi")])
+def test_a_webcams_mjpeg_recording_is_a_video_not_a_photo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, fmt: str
+) -> None:
+    """Motion JPEG is what many webcams and IP cameras record: in an AVI the header counts its
+    frames, a raw ``.mjpeg`` stream does not (it was refused as "a still image")."""
+    root = Path(__file__).resolve().parent.parent
+    clip = tmp_path / name
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(root / "data" / "samples" /
+                    "squat-left.mp4"), "-frames:v", "12", "-c:v", "mjpeg", "-f", fmt, str(clip)],
+                   check=True)  # fmt: skip
+    assert analyze_main([str(clip), "--out", str(tmp_path / "out")]) == 0, capsys.readouterr()
+    assert json.loads((tmp_path / "out" / "summary.json").read_text())["frames"] == 12
 
 
 def test_out_dot_fills_the_empty_folder_the_person_is_in(
@@ -85,6 +126,45 @@ def test_out_dot_fills_the_empty_folder_the_person_is_in(
     assert os.stat(".").st_ino == inode and Path.cwd().exists()
     assert (here / "reps.csv").stat().st_mtime_ns > before
     assert sorted(p.name for p in here.iterdir()) == names
+
+
+def test_overwrite_from_inside_the_results_folder_named_through_a_symlink_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cd ~/results`` (the shell shows the real path) then ``--out ~/link/results`` (a symlink
+    to the same folder) ``--overwrite``: the folder the person is in was swapped whole, their
+    shell left in a deleted folder."""
+    src = _clip_npz(tmp_path / "clip.npz")
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "link").symlink_to(real)
+    via_link = tmp_path / "link" / "results"
+    assert analyze_main([str(src), "--out", str(via_link), "--exercise", "squat"]) == 0
+    monkeypatch.chdir(real / "results")
+    inode = os.stat(".").st_ino
+    args = [str(src), "--out", str(via_link), "--overwrite", "--exercise", "squat"]
+    assert analyze_main(args) == 0
+    assert Path.cwd().exists() and os.stat(".").st_ino == inode
+    assert (Path.cwd() / "summary.json").is_file()
+    assert [p.name for p in real.iterdir()] == ["results"]  # no old copy left beside it
+
+
+def test_an_empty_out_folder_in_a_folder_the_person_cannot_write_is_filled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out`` an empty folder of one's own inside a read-only folder (a shared drive's, a
+    mount point's parent): the work was done beside it, in the folder that takes no file."""
+    src = _clip_npz(tmp_path / "clip.npz")
+    shared = tmp_path / "shared"
+    mine = shared / "me"
+    mine.mkdir(parents=True)
+    with _read_only(shared):
+        args = [str(src), "--out", str(mine), "--exercise", "squat"]
+        assert analyze_main(args) == 0, capsys.readouterr().err
+        assert sorted(p.name for p in mine.iterdir()) == [
+            "annotated.mp4", "reps.csv", "sets.csv", "summary.json", "summary.png"
+        ]  # fmt: skip
+        assert [p.name for p in shared.iterdir()] == ["me"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,6 +260,10 @@ def test_retrain_promote_says_whether_the_model_shipped_and_why_not() -> None:
     shipped = promotion_line({"new_macro_f1": 0.97, "promoted": True, "shipped_macro_f1": 0.96})
     assert shipped.startswith("promoted") and "previous" in shipped
     assert "no scores" in promotion_line({"promoted": False})
+    # a clone without a shipped model: promoted, with no old model kept and no score to beat
+    first = promotion_line({"new_macro_f1": 0.95, "promoted": True, "shipped_macro_f1": None})
+    assert first.startswith("promoted") and "0.950" in first and "no model was shipped" in first
+    assert "previous" not in first and "no scores" not in first
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,25 +331,12 @@ def test_an_empty_out_folder_that_takes_no_file_is_refused_before_the_analysis(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """It failed after the whole analysis (minutes on a real clip) with a raw rename error."""
-    import os
-    import subprocess
-
     src = _clip_npz(tmp_path / "clip.npz")
     locked = tmp_path / "locked"
     locked.mkdir()
-    # read-only even for root (chattr +i); else the folder's mode, where that binds
-    immutable = subprocess.run(["chattr", "+i", str(locked)], capture_output=True).returncode == 0
-    if not immutable:
-        locked.chmod(0o555)
-        if os.access(locked, os.W_OK):
-            pytest.skip("cannot make a folder read-only here (root without chattr)")
-    try:
+    with _read_only(locked):
         assert analyze_main([str(src), "--out", str(locked)]) == 2
         captured = capsys.readouterr()
         assert f"{locked}: cannot write results here" in captured.err, captured.err
         assert "(pose)" not in captured.err  # refused before the pose pass began
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(locked)], check=True)
-        locked.chmod(0o755)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

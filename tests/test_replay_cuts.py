@@ -5,6 +5,7 @@ landmarks (gymlib.recording.LiveInputs) and fed back by replay_session and the h
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -154,3 +155,20 @@ def test_damaged_inputs_are_refused_naming_the_file(tmp_path: Path) -> None:
                         aspect_frames=np.array([0, 5]), aspects=np.array([1.0]))  # fmt: skip
     with pytest.raises(ValueError, match=r"s/landmarks\.npz: the live coach's inputs are damaged"):
         load_session(folder)
+
+
+def test_an_exercise_chosen_live_and_unknown_now_is_named_with_the_session(
+    tmp_path: Path,
+) -> None:
+    """A taught exercise chosen in the dropdown, then forgotten: the replay says which session
+    and which exercise (it raised set_exercise's error, naming neither file nor cause)."""
+    clip = generate_clip("squat", 2, seed=5, view="left")
+    t = np.arange(len(clip.landmarks)) / clip.fps
+    inputs = LiveInputs(exercises=((0, "auto"), (10, "my_taught_row")))
+    path = save_session(tmp_path, t, clip.landmarks, inputs=inputs)
+    with pytest.raises(
+        ValueError, match=re.escape(f"{path}: the exercise chosen live, 'my_taught_row'")
+    ):
+        replay_session(path)
+    table = session_history(tmp_path)  # the history skips it, named, and goes on
+    assert list(table.attrs["skipped"]) == [str(path)]
