@@ -51,6 +51,7 @@ from gymlib.analyze_output import (  # noqa: F401 - public API
     plot_summary,
     safe_name,
     timed_row,
+    work_prefix,
     write_csv,
 )
 from gymlib.annotate import BACKDROP_KEEP, VERDICT_BGR, Annotator, backdrop, draw  # noqa: F401
@@ -117,7 +118,7 @@ def analyze(
     fill = _fills(target)  # then the work is done inside it: its parent may be another disk's
     try:
         work = Path(tempfile.mkdtemp(dir=target if fill else target.parent,
-                                     prefix=f".{target.name}.partial-"))  # fmt: skip
+                                     prefix=work_prefix(target)))  # fmt: skip
     except OSError as exc:
         for p in made:
             with contextlib.suppress(OSError):

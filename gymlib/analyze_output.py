@@ -30,6 +30,43 @@ def safe_name(stem: str) -> str:
     return name or "video"
 
 
+def work_prefix(target: Path) -> str:
+    """The name start of this run's work folder for ``target``: the process id in it tells a
+    killed run's leftover from a run still going (:func:`clear_leftovers`)."""
+    return f".{target.name}.partial-{os.getpid()}-"
+
+
+def clear_leftovers(folder: Path, target: Path) -> list[str]:
+    """Removes the work folders for ``target`` that killed analyses (kill -9, out of memory)
+    left in ``folder`` (``target`` itself or its parent; their process is gone); returns the
+    names of those of runs still going."""
+    import shutil
+
+    going: list[str] = []
+    if not (folder.is_dir() and os.access(folder, os.W_OK)):
+        return going
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.partial-(\d+)-")
+    for p in folder.iterdir():
+        m = pattern.match(p.name)
+        if not (m and p.is_dir()):
+            continue
+        if _running(int(m.group(1))):
+            going.append(p.name)
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+    return going
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: Path) -> Path:
     """Where an analysis of ``src`` goes; raises before anything is written if that would
     replace earlier results (without ``overwrite``) or anything analyze did not write."""
@@ -43,9 +80,14 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
             target = fresh_path(base.parent, base.name)
     else:
         target = Path(out)
+    clear_leftovers(target.parent, target)  # a killed run's work beside it
     if target.exists() or target.is_symlink():
         if not target.is_dir():
             raise FileExistsError(f"{target}: exists and is not a folder; give --out a folder")
+        going = clear_leftovers(target, target)
+        if going:
+            raise FileExistsError(f"{target}: another analysis is writing there now "
+                                  f"({going[0]}); wait or choose another --out")  # fmt: skip
         held = sorted(p.name for p in target.iterdir())
         foreign = [n for n in held if n not in OUTPUT_FILES]
         if held and not overwrite:

@@ -340,3 +340,45 @@ def test_an_empty_out_folder_that_takes_no_file_is_refused_before_the_analysis(
         assert f"{locked}: cannot write results here" in captured.err, captured.err
         assert "(pose)" not in captured.err  # refused before the pose pass began
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("given", ["empty folder", "new folder"])
+def test_a_killed_runs_leftover_work_is_cleared_by_the_next_run(
+    tmp_path: Path, given: str
+) -> None:
+    """kill -9 (or the out-of-memory killer) mid-analysis leaves its hidden work folder; the next
+    run into the same --out must not be refused for it, and removes it (its process is gone)."""
+    import signal
+    import sys
+    import time
+
+    src = _clip_npz(tmp_path / "clip.npz")
+    out = tmp_path / "results"
+    if given == "empty folder":
+        out.mkdir()  # filled file by file: the work folder is inside it
+    args = [sys.executable, "-m", "gymlib.analyze", str(src), "--out", str(out), "--exercise",
+            "squat"]  # fmt: skip
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pattern = ".results.partial-*"
+    deadline = time.monotonic() + 300
+    while not (list(out.glob(pattern)) if out.is_dir() else list(tmp_path.glob(pattern))):
+        assert proc.poll() is None and time.monotonic() < deadline, "no work folder appeared"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    where = out if given == "empty folder" else tmp_path
+    assert list(where.glob(pattern)), "the killed run left no work folder to clear"
+    assert analyze_main([str(src), "--out", str(out), "--exercise", "squat"]) == 0
+    assert json.loads((out / "summary.json").read_text())["reps"] >= 3
+    assert not list(out.glob(pattern)) and not list(tmp_path.glob(pattern))
+
+
+def test_a_run_still_writing_into_the_folder_is_named_not_swept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    going = out / f".results.partial-{os.getpid()}-abc"  # this process: running
+    going.mkdir(parents=True)
+    assert analyze_main([str(_clip_npz(tmp_path / "clip.npz")), "--out", str(out)]) == 2
+    assert "another analysis is writing there now" in capsys.readouterr().err
+    assert going.is_dir()
