@@ -69,6 +69,25 @@ class Progress:
         """Every signal read in ``view`` is read in the current view."""
         return all(reads(v, self.view) for *_, v in self.signals if reads(v, view))
 
+    def reads_other(self, a: str | None, b: str | None) -> bool:
+        """Whether views ``a`` and ``b`` read different signals."""
+        return any(reads(v, a) != reads(v, b) for *_, v in self.signals)
+
+    def raw(self, vals: Sequence[float], view: str | None) -> tuple[float, float]:
+        """The furthest and the nearest signal read in ``view`` (NaN: none seen)."""
+        far = near = math.nan
+        for col, top, span, _, views in self.signals:
+            prog = (vals[col] - top) / span
+            if prog == prog and reads(views, view):
+                far = prog if far != far else max(far, prog)
+                near = prog if near != near else min(near, prog)
+        return far, near
+
+    def shift(self, d: float, d_near: float) -> None:
+        """Re-express the smoothed progress in other signals (see RepCounter._reread)."""
+        self.ema += d
+        self.ema_near += d_near
+
     def observe(self, vals: Sequence[float], now: float, view: str | None = None) -> float:
         """One frame's live row at ``now`` seconds, seen from ``view`` (``front``, ``diagonal``,
         ``side``; None: not known); returns its raw (unsmoothed) progress."""
