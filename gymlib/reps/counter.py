@@ -314,6 +314,7 @@ class RepCounter:
         progress, the top, the rep's start and depth, the history) is re-expressed in the new
         signals by their difference on this frame, so the progress stays continuous."""
         old, old_near = self.progress.raw(vals, before)
+        self.progress.rejoin(vals, before, view)
         new, new_near = self.progress.raw(vals, view)
         d, d_near = new - old, new_near - old_near
         if d != d or d_near != d_near:
