@@ -1,12 +1,15 @@
 """Rep counting and form checks measured on generator ground truth. Figures for issue 7.
 
     .venv/bin/python benchmarks/reps_eval.py [--per-combo 9] [--seed 1000] [--real] [--coach]
-        [--model PATH] [--depth true]
+        [--model PATH] [--depth true] [--exercise NAME] [--sessions]
 
 Clips: every exercise x every view (front, left45, left, back, right, right45), ``--per-combo``
 seeds each (default 9: 324 clips), with idle segments (walking in, standing, setting up, resting),
 one or two sets of 2-8 reps, tempo 1-5 s per rep, 35 % of reps with labelled form errors, random
 image aspect and mirroring. Seeds start at ``--seed`` (away from the seeds used in tests).
+``--exercise`` keeps one exercise's clips, each with the seed (and sets) it has in the full run,
+so a subset's sessions are the full run's; ``--sessions`` prints every session's true count and
+count (and the live coach's with ``--coach``), to compare two versions session by session.
 
 Prints, for ``count_reps`` and the seed's colour-transition counter (``gymlib.seed_baseline``):
 off-by-one accuracy, mean |error| / true count, reps counted inside idle segments; for
@@ -42,7 +45,10 @@ from gymlib.synth import DEPTHS, EXERCISE_ERRORS, EXERCISES, VIEWS, generate_cli
 CHECK_FOR_ERROR = {e: e for errs in EXERCISE_ERRORS.values() for e in errs}
 
 
-def make_clips(per_combo: int, seed: int, depth: str = "true") -> list:
+def make_clips(
+    per_combo: int, seed: int, depth: str = "true", exercise: str | None = None
+) -> list:
+    """The sessions (``exercise``: only its own, each with the seed and sets of the full run)."""
     clips = []
     rng = np.random.default_rng(seed)
     k = 0
@@ -52,6 +58,9 @@ def make_clips(per_combo: int, seed: int, depth: str = "true") -> list:
                 sets = [int(rng.integers(2, 9))]
                 if rng.random() < 0.3:
                     sets.append(int(rng.integers(2, 6)))
+                if exercise is not None and ex != exercise:
+                    k += 1  # (the draws above are made all the same: later seeds stay put)
+                    continue
                 clips.append(
                     generate_clip(
                         ex,
@@ -77,7 +86,7 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def evaluate(clips: list) -> None:
+def evaluate(clips: list, sessions: bool = False) -> None:
     errs, seed_errs, n_true = [], [], []
     idle_new, idle_seed = 0, 0
     d_start, d_end = [], []
@@ -91,6 +100,9 @@ def evaluate(clips: list) -> None:
         errs.append(len(reps) - t)
         seed_errs.append(len(seed_frames) - t)
         per_ex[(c.exercise, c.view)].append(len(reps) - t)
+        if sessions:
+            print(f"session {c.seed} {c.exercise:12s} {c.view:8s} true {t:3d} count_reps "
+                  f"{len(reps):3d}")  # fmt: skip
         idle_new += in_idle(reps, c)
         idle_seed += int(c.idle_mask()[np.asarray(seed_frames, dtype=int)].sum())
         for i, j in match(reps, c.reps):
@@ -133,7 +145,7 @@ def evaluate(clips: list) -> None:
             print(f"  {ex:12s} {view:8s} errors {v}")
 
 
-def coach(clips: list, model: Path | None = None) -> None:
+def coach(clips: list, model: Path | None = None, sessions: bool = False) -> None:
     from gymlib.model import ExerciseClassifier
     from gymlib.session import CoachSession
 
@@ -149,6 +161,9 @@ def coach(clips: list, model: Path | None = None) -> None:
         idle_n += in_idle(reps, c)
         errs.append(len(reps) - len(c.reps))
         n_true.append(len(c.reps))
+        if sessions:
+            print(f"session {c.seed} {c.exercise:12s} {c.view:8s} true {len(c.reps):3d} coach "
+                  f"{len(reps):3d}")  # fmt: skip
     e, n = np.array(errs), np.array(n_true)
     name = f"classifier {model}" if model else "shipped classifier"
     print(f"\n== the live coach's pipeline (CoachSession, {name}), {time.time() - t0:.0f} s ==")
@@ -244,14 +259,16 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=None, help="classifier for --coach (shipped)")
     ap.add_argument("--depth", choices=DEPTHS, default="true", help="the generator's z")
     ap.add_argument("--real-path", type=Path, default=shared_data("seed_real_windows.npz"))
+    ap.add_argument("--exercise", choices=EXERCISES, default=None, help="its sessions only")
+    ap.add_argument("--sessions", action="store_true", help="print every session's counts")
     args = ap.parse_args()
     t0 = time.time()
-    clips = make_clips(args.per_combo, args.seed, args.depth)
+    clips = make_clips(args.per_combo, args.seed, args.depth, args.exercise)
     print(f"generated {len(clips)} clips in {time.time() - t0:.1f} s")
-    evaluate(clips)
+    evaluate(clips, args.sessions)
     speed(clips)
     if args.coach:
-        coach(clips, args.model)
+        coach(clips, args.model, args.sessions)
     if args.real:
         real(args.real_path)
 

@@ -284,7 +284,10 @@ class RepCounter:
             assert frame is not None and refs is not None and feet is not None
             # the view as the idle gate has smoothed the yaw up to the last frame (in a rep,
             # no signal joins: see Progress.see_view)
+            before = self.progress.view
             view = self.progress.see_view(self.gate.yaw, self.machine.state in IN_REP)
+            if self.progress.reads_other(before, view):
+                self._reread(vals, before, view)
             p_raw = self.progress.observe(vals, now, view)
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
@@ -304,6 +307,21 @@ class RepCounter:
             posture_ok, is_open, unsure, self.gate.settled(now), walking_in,
             self.progress.far_past(now),
         )  # fmt: skip
+
+    def _reread(self, vals: list[float], before: str | None, view: str | None) -> None:
+        """The signals read changed with the view: their progress jumps by their difference,
+        which is no movement of the body. Everything held in progress units (the smoothed
+        progress, the top, the rep's start and depth, the history) is re-expressed in the new
+        signals by their difference on this frame, so the progress stays continuous."""
+        old, old_near = self.progress.raw(vals, before)
+        self.progress.rejoin(vals, before, view)
+        new, new_near = self.progress.raw(vals, view)
+        d, d_near = new - old, new_near - old_near
+        if d != d or d_near != d_near:
+            return
+        self.progress.shift(d, d_near)
+        self.machine.shift(d, d_near)
+        self.hist.prog = [x + d for x in self.hist.prog]
 
     def _is_cut(self, frame: np.ndarray) -> bool:
         """Whether the whole body jumped since the last frame with a person, faster than a

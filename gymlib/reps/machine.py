@@ -84,6 +84,19 @@ class RepMachine:
             return self._at_top(k, gate)
         return self._in_rep(k)
 
+    def shift(self, d: float, d_near: float) -> None:
+        """Re-express every level held in progress units in other signals: ``d`` (furthest
+        signal) and ``d_near`` (nearest) their difference on one frame."""
+        self.valley += d
+        self.base += d
+        self.peak += d
+        self.hold += d
+        if self.rebase is not None:
+            self.rebase = (self.rebase[0] + d, self.rebase[1])
+        self.near_base += d_near
+        self.near_peak += d_near
+        self.near_low += d_near
+
     def to_idle(self) -> str:
         self.state, self.down_at = "idle", -1
         return "idle"

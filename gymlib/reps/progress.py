@@ -46,6 +46,8 @@ class Progress:
         self.first_seen = math.nan  # time the signal was first seen
         self.beyond_since = math.nan  # time one signal went far past its bottom
         self.view: str | None = None  # the view the view-limited signals are read in
+        # per signal: added to its progress since it joined (see rejoin)
+        self.offsets = [0.0] * len(self.signals)
 
     def see_view(self, yaw: float, in_rep: bool = False) -> str | None:
         """The view for view-limited signals at the camera's ``yaw`` (degrees, smoothed): a view
@@ -69,6 +71,37 @@ class Progress:
         """Every signal read in ``view`` is read in the current view."""
         return all(reads(v, self.view) for *_, v in self.signals if reads(v, view))
 
+    def reads_other(self, a: str | None, b: str | None) -> bool:
+        """Whether views ``a`` and ``b`` read different signals."""
+        return any(reads(v, a) != reads(v, b) for *_, v in self.signals)
+
+    def raw(self, vals: Sequence[float], view: str | None) -> tuple[float, float]:
+        """The furthest and the nearest signal read in ``view`` (NaN: none seen)."""
+        far = near = math.nan
+        for (col, top, span, _, views), off in zip(self.signals, self.offsets, strict=True):
+            prog = (vals[col] - top) / span + off
+            if prog == prog and reads(views, view):
+                far = prog if far != far else max(far, prog)
+                near = prog if near != near else min(near, prog)
+        return far, near
+
+    def rejoin(self, vals: Sequence[float], before: str | None, view: str | None) -> None:
+        """The view changed from ``before`` to ``view``: a signal that joins has no top of its
+        own yet, and the body did not move as it joined, so it joins at the progress the others
+        read (an offset it keeps while read); one that leaves drops its offset."""
+        far, _ = self.raw(vals, before)
+        for i, (col, top, span, _, views) in enumerate(self.signals):
+            if not reads(views, view):
+                self.offsets[i] = 0.0
+            elif not reads(views, before):
+                prog = (vals[col] - top) / span
+                self.offsets[i] = far - prog if far == far and prog == prog else 0.0
+
+    def shift(self, d: float, d_near: float) -> None:
+        """Re-express the smoothed progress in other signals (see RepCounter._reread)."""
+        self.ema += d
+        self.ema_near += d_near
+
     def observe(self, vals: Sequence[float], now: float, view: str | None = None) -> float:
         """One frame's live row at ``now`` seconds, seen from ``view`` (``front``, ``diagonal``,
         ``side``; None: not known); returns its raw (unsmoothed) progress."""
@@ -77,12 +110,12 @@ class Progress:
         # looks like a rep
         p_raw = near = math.nan
         far = False
-        for col, top, span, abort, views in self.signals:
+        for (col, top, span, abort, views), off in zip(self.signals, self.offsets, strict=True):
             prog = (vals[col] - top) / span
             if prog == prog and reads(views, view):
-                p_raw = prog if p_raw != p_raw else max(p_raw, prog)
-                near = prog if near != near else min(near, prog)
-                far = far or prog > abort
+                p_raw = prog + off if p_raw != p_raw else max(p_raw, prog + off)
+                near = prog + off if near != near else min(near, prog + off)
+                far = far or prog > abort  # (far past the bottom as measured)
         if not far:
             self.beyond_since = math.nan
         elif self.beyond_since != self.beyond_since:
