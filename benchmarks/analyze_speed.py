@@ -88,6 +88,7 @@ def timeline(video: Path, out: Path) -> None:
     import gymlib.follow as fol
     import gymlib.media as med
     import gymlib.model as mod
+    import gymlib.plan as pla
     import gymlib.session as ses
 
     an.analyze(video, out=out / "warm", progress=False)
@@ -115,7 +116,7 @@ def timeline(video: Path, out: Path) -> None:
         (ann.Annotator, "frame", "drawing: loop step"),
         (med.VideoWriter, "write", "drawing: draw+encode frame"),
         (ses.CoachSession, "plan", "plan"),
-        (ses.CoachSession, "_dry_run", "plan: set-up dry run"),
+        (pla, "_dry_run", "plan: set-up dry run"),
         (mod.ExerciseClassifier, "predict_proba", "plan: classifier"),
         (mod.ExerciseClassifier, "load", "classifier loaded"),
         (fol.Follower, "finish", "final plan + wait for the drawing"),

@@ -7,7 +7,8 @@ it instead, with plans of the frames seen so far, and tells whether the whole cl
 them (else the video is drawn again after the pose pass: the outputs are the same either way).
 Only :class:`gymlib.session.CoachSession`'s public API is used: :meth:`~CoachSession.plan`,
 :meth:`~CoachSession.plan_view`, :meth:`~CoachSession.adopt_plan` and
-:meth:`~CoachSession.remember_probabilities`.
+:meth:`~CoachSession.remember_probabilities`, and :func:`gymlib.plan.carry_dry_run` (the
+whole clip's plan carries on the replans' dry run).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from gymlib.model import UNKNOWN
+from gymlib.plan import carry_dry_run
 from gymlib.session import CoachSession, PlanView
 
 #: Seconds of video the drawing pass keeps behind the pose pass: a frame is drawn once the plan
@@ -204,6 +206,7 @@ class Follower:
         self._more = threading.Event()
         self._stop = threading.Event()
         self._final: CoachSession | None = None
+        self._spec: CoachSession | None = None  # the replanning session
         self._used: list[tuple[int, PlanView]] = []  # (first frame, plan view) of each plan drawn
         self._error: BaseException | None = None
         self._poses: list[np.ndarray | None] = []
@@ -229,11 +232,13 @@ class Follower:
         only the loop), or None if it must run again (a plan it drew with disagrees)."""
         try:
             with self._lock:
+                if self._spec is not None:  # its dry run, carried on where the plans agree
+                    carry_dry_run(session, self._spec)
                 session.plan(poses, times)
+                self._final = session  # no replan after this one
         except BaseException:
             self.abort()
             raise
-        self._final = session
         self._more.set()
         self._thread.join()
         if self._error is not None:
@@ -261,6 +266,7 @@ class Follower:
         try:
             spec, run = self._new_session(), self._new_session()
             spec.remember_probabilities()
+            self._spec = spec
             annotator = self._drawing(run)
             i = ready = planned = 0
             drained = False  # fewer frames than the pose pass read: drawn up to there
@@ -275,6 +281,8 @@ class Follower:
                 n = len(self._poses)
                 if n - planned >= max(REPLAN_FRAMES, planned // 10):
                     with self._lock:
+                        if self._final is not None:
+                            break  # the whole clip's plan is made: no replan after it
                         spec.plan(self._poses[:n], self._times[:n])
                     planned = n
                     view = self._adopt(run, spec, i)
