@@ -60,6 +60,24 @@ if TYPE_CHECKING:
     from gymlib.follow import Follower, RecentFrames
 
 
+#: Python's thread switch interval while ``analyze`` runs (seconds; the default is 0.005): the
+#: pose pass hands the GIL to MediaPipe's graph and takes it back a few times a frame, and each
+#: time another thread runs Python (the drawing pass's replans and loop steps) it waited up to
+#: the interval for it (docs/benchmarks.md, "analyze against a bare MediaPipe loop").
+SWITCH_INTERVAL_S = 0.0005
+
+
+@contextlib.contextmanager
+def _prompt_switches(seconds: float = SWITCH_INTERVAL_S) -> Iterator[None]:
+    """Python's switch interval at most ``seconds`` meanwhile (process-wide), then as it was."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, seconds))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 @dataclass
 class Analysis:
     """What an analysis found and wrote."""
@@ -122,7 +140,8 @@ def analyze(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
-        result = _run(src, source, work, exercise, classifier, progress, gif, store)
+        with _prompt_switches():
+            result = _run(src, source, work, exercise, classifier, progress, gif, store)
         install(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

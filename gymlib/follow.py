@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
 from gymlib.plan import carry_dry_run
 from gymlib.session import CoachSession, PlanView
@@ -260,6 +261,17 @@ class Follower:
         return all(agree(v, view, a, b - 1) for (a, v), b in zip(self._used, ends, strict=True)
                    if b > a)  # fmt: skip
 
+    def _warm(self, spec: CoachSession) -> None:
+        """Load the classifier and make a first call now, while MediaPipe starts (its graph and
+        first frame take ~0.4 s of the pose pass): a Keras model's first call traces it (~0.3
+        s of CPU, mostly Python), which at the first replan ran beside the pose model."""
+        if spec.fixed is not None:
+            return  # a fixed exercise: no classifier to load
+        with self._lock:
+            classifier = spec.classifier
+            if hasattr(classifier, "predict_proba"):  # the batch call the plans make
+                classifier.predict_proba(np.zeros((1, WINDOW_FRAMES, FRAME_FEATURES), np.float32))
+
     def _run(self) -> None:
         annotator = None
         frames = self._frames()
@@ -267,6 +279,7 @@ class Follower:
             spec, run = self._new_session(), self._new_session()
             spec.remember_probabilities()
             self._spec = spec
+            self._warm(spec)
             annotator = self._drawing(run)
             i = ready = planned = 0
             drained = False  # fewer frames than the pose pass read: drawn up to there
