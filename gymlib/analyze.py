@@ -156,7 +156,7 @@ def analyze(
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
          store: str | Path | None = None) -> Analysis:  # fmt: skip
-    from gymlib.follow import Follower, RecentFrames, SharedClassifier
+    from gymlib.follow import Follower, RecentFrames, SharedClassifier, last_replan
     from gymlib.io import write_json_atomic
     from gymlib.live import LiveLoop
     from gymlib.media import VideoWriter
@@ -179,7 +179,8 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
                                                      source.fps))  # fmt: skip
 
     recent = RecentFrames(lambda: frames_again(src), source.fps)  # pass 1's, for pass 2
-    follower = Follower(new_session, recent.read, annotator)
+    follower = Follower(new_session, recent.read, annotator,
+                        last=last_replan(source.declared, source.fps))  # fmt: skip
     poses, times = _pose_pass(src, source, progress, follower, recent)
     follower.tail = recent.limit  # the frames drawn after the pose pass wait for the encoder
     annotated = follower.finish(session, poses, times)

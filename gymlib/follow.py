@@ -32,6 +32,25 @@ FOLLOW_LAG_S = 1.0
 #: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
 #: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
 REPLAN_FRAMES = 15
+#: ... and once more this many seconds before the end the file declares: the frames after the
+#: last replan (up to a tenth of the clip) would be drawn after the pose pass, FOLLOW_LAG_S and
+#: these are (the replan is over before the pose pass ends and the whole clip's plan begins)
+END_REPLAN_S = 0.2
+
+
+def last_replan(declared: int, fps: float) -> int | None:
+    """The frame count of the replan :data:`END_REPLAN_S` before the ``declared`` end (None:
+    not known)."""
+    return declared - round(END_REPLAN_S * fps) if declared > 0 else None
+
+
+def replan_due(n: int, planned: int, last: int | None = None) -> bool:
+    """Whether the drawing pass replans with ``n`` frames seen, its last plan made of
+    ``planned``: every :data:`REPLAN_FRAMES` new frames or a tenth of the frames so far, and
+    once when ``n`` reaches ``last`` (:func:`last_replan`)."""
+    if n - planned >= max(REPLAN_FRAMES, planned // 10):
+        return True
+    return last is not None and planned < last <= n
 
 
 #: The pose pass's decoded frames kept for the drawing pass (which then does not decode the video
@@ -193,12 +212,14 @@ class Follower:
     def __init__(self, new_session: Callable[[], CoachSession],
                  frames: Callable[[], Iterator[np.ndarray]],
                  drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S,
-                 tail: int = 4) -> None:  # fmt: skip
+                 tail: int = 4, last: int | None = None) -> None:  # fmt: skip
         """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
         on (the pose pass's: :meth:`RecentFrames.read`); ``drawing`` makes pass 2's work for the
         session it draws with; up to ``tail`` frames left to encode when :meth:`finish`
-        returns (:meth:`RecentFrames.limit`: as many as were kept anyway)."""
+        returns (:meth:`RecentFrames.limit`: as many as were kept anyway); ``last``: a replan
+        at this many frames too (:func:`last_replan`)."""
         self._new_session, self._frames, self._drawing = new_session, frames, drawing
+        self._last = last
         self.tail = tail
         self.lag_s = lag_s
         self.held = False
@@ -292,7 +313,7 @@ class Follower:
                         i += 1
                     continue
                 n = len(self._poses)
-                if n - planned >= max(REPLAN_FRAMES, planned // 10):
+                if replan_due(n, planned, self._last):
                     with self._lock:
                         if self._final is not None:
                             break  # the whole clip's plan is made: no replan after it

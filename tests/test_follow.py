@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gymlib.follow import REPLAN_FRAMES, RecentFrames
+from gymlib.follow import REPLAN_FRAMES, RecentFrames, last_replan, replan_due
 
 
 def test_the_drawing_gets_the_pose_pass_frames_and_decodes_again_only_those_dropped(
@@ -191,3 +191,25 @@ def test_the_encoders_tail_stays_within_the_kept_bytes_when_the_picture_grows() 
     assert recent.limit == 90
     recent.put(large)
     assert recent.limit == 4 * 2**20 // large.nbytes == 4
+
+
+def test_the_drawing_pass_replans_once_more_just_before_the_declared_end() -> None:
+    """The frames after the drawing pass's last replan (up to a tenth of the clip: 180 frames
+    at a minute's end) are drawn after the pose pass; a replan END_REPLAN_S before the end the
+    file declares leaves only those few and the lag's; the other replans stay as they were."""
+
+    def schedule(frames: int, last: int | None) -> list[int]:
+        planned, plans = 0, []
+        for n in range(1, frames + 1):
+            if replan_due(n, planned, last):
+                planned = n
+                plans.append(n)
+        return plans
+
+    for frames, fps in ((300, 30.0), (1800, 30.0), (1000, 59.94)):
+        last = last_replan(frames, fps)
+        assert last is not None and 0 < frames - last <= 0.2 * fps + 1
+        usual, ending = schedule(frames, None), schedule(frames, last)
+        assert ending[-1] == last > usual[-1]  # one more, at the end
+        assert ending[:-1] == [n for n in usual if n < last]  # the others as before
+    assert last_replan(0, 30.0) is None  # a file that does not say: as before
