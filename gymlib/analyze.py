@@ -68,10 +68,11 @@ SWITCH_INTERVAL_S = 0.0005
 
 
 @contextlib.contextmanager
-def _prompt_switches(seconds: float = SWITCH_INTERVAL_S) -> Iterator[None]:
-    """Python's switch interval at most ``seconds`` meanwhile (process-wide), then as it was."""
+def _prompt_switches(seconds: float | None = None) -> Iterator[None]:
+    """Python's switch interval at most ``seconds`` (:data:`SWITCH_INTERVAL_S`) meanwhile
+    (process-wide), then as it was."""
     before = sys.getswitchinterval()
-    sys.setswitchinterval(min(before, seconds))
+    sys.setswitchinterval(min(before, SWITCH_INTERVAL_S if seconds is None else seconds))
     try:
         yield
     finally:
