@@ -4,17 +4,17 @@
         [--cache DIR] [--videos DIR] [--check-carry]
 
 ``analyze`` draws and encodes the annotated video while the pose pass runs, with plans of the
-stream seen so far (``gymlib.follow.Follower``): a replan every ``REPLAN_FRAMES`` new frames
-or a tenth of the frames so far; the frames up to ``lag`` seconds before the stream's end drawn
-with it, but not a last stretch the plan calls "unknown". The video is kept when the whole
-clip's plan agrees with every plan over the frames it drew (each frame's exercise, the "other"
-windows, the set-up movements left uncounted); else it is drawn again after the pose pass (same
-files, more time). This replays that on each clip's landmarks as if the drawing kept up with the
-pose pass (a quiet machine), in one thread, and prints per lag: the clips whose plans held, and
-the frames left to draw after the pose pass (where they held). The landmarks come from
-``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none). ``--check-carry``
-also compares every replan's plan (its dry run carried on from the last plan, as ``analyze``'s
-replans do) with one whose dry run is redone from the start.
+stream seen so far (``gymlib.follow.Follower``): a replan every ``REPLAN_FRAMES`` new frames or a
+tenth of the frames so far, and one ``END_REPLAN_S`` before the clip's end; the frames up to
+``lag`` seconds before the stream's end drawn with it, but not a last stretch the plan calls
+"unknown". The video is kept when the whole clip's plan agrees with every plan over the frames it
+drew (each frame's exercise, the "other" windows, the set-up movements left uncounted); else it is
+drawn again after the pose pass (same files, more time). This replays that on each clip's landmarks
+as if the drawing kept up with the pose pass (a quiet machine), in one thread, and prints per lag:
+the clips whose plans held, and the frames left to draw after the pose pass (where they held). The
+landmarks come from ``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none).
+``--check-carry`` also compares every replan's plan (its dry run carried on from the last plan, as
+``analyze``'s replans do) with one whose dry run is redone from the start.
 """
 
 from __future__ import annotations
@@ -51,8 +51,9 @@ def replay(path: Path, classifier, lag_s: float, check: bool = False  # noqa: AN
     plain.remember_probabilities()
     used: list[tuple[int, tuple]] = []
     drawn = planned = differ = 0
+    last = fo.last_replan(len(poses), fps)
     for n in range(1, len(poses) + 1):
-        if n - planned >= max(fo.REPLAN_FRAMES, planned // 10):
+        if fo.replan_due(n, planned, last):
             spec.plan(poses[:n], times[:n])  # the dry run carried on from the last plan
             if check:  # ... and redone from the start
                 carry, pl.DRY_CARRY_S = pl.DRY_CARRY_S, 1e9

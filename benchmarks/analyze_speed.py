@@ -19,6 +19,8 @@ Target: >= 0.95 x with H.264.
 ``--timeline`` instead runs one analysis (after a warm-up) and prints when each stage started and
 ended (wall time from the call, which thread): the pose pass, the drawing pass's frames, replans,
 the final plan, the encoder's flush, the check of the written file, the plot, the install.
+``--switch 0.005,0.0005`` instead runs pairs of bare loop and analysis in one process, each
+with Python's switch interval set to one of these in turn (``gymlib.analyze.SWITCH_INTERVAL_S``).
 ``--encoders`` instead times the H.264 encoder alone on the clip's frames (``VideoWriter``: the
 preset and thread count ``analyze`` uses, and faster presets): CPU and wall time per frame, size.
 """
@@ -41,7 +43,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 HERE = Path(__file__).resolve().parent
 
 
-def measure(video: Path, out: Path, pairs: int = 3) -> dict[str, float]:
+def measure(video: Path, out: Path, pairs: int = 3, warm: bool = True) -> dict[str, float]:
     """Bare loop and analysis rates of the gymlib on ``sys.path`` (run in a worker process):
     ``pairs`` times the bare loop then the analysis; the ratio of each pair, median."""
     import cv2
@@ -49,7 +51,10 @@ def measure(video: Path, out: Path, pairs: int = 3) -> dict[str, float]:
     from gymlib.analyze import analyze
     from gymlib.extract import PoseExtractor
 
-    analyze(video, out=out / "warm", progress=False)  # warm up MediaPipe and the model
+    if warm:
+        analyze(video, out=out / "warm", progress=False)  # warm up MediaPipe and the model
+    if not pairs:
+        return {}
     bares, fulls, cpu_bare, cpu_full = [], [], [], []
     for k in range(pairs):
         cap = cv2.VideoCapture(str(video))
@@ -88,6 +93,7 @@ def timeline(video: Path, out: Path) -> None:
     import gymlib.follow as fol
     import gymlib.media as med
     import gymlib.model as mod
+    import gymlib.plan as pla
     import gymlib.session as ses
 
     an.analyze(video, out=out / "warm", progress=False)
@@ -115,7 +121,7 @@ def timeline(video: Path, out: Path) -> None:
         (ann.Annotator, "frame", "drawing: loop step"),
         (med.VideoWriter, "write", "drawing: draw+encode frame"),
         (ses.CoachSession, "plan", "plan"),
-        (ses.CoachSession, "_dry_run", "plan: set-up dry run"),
+        (pla, "_dry_run", "plan: set-up dry run"),
         (mod.ExerciseClassifier, "predict_proba", "plan: classifier"),
         (mod.ExerciseClassifier, "load", "classifier loaded"),
         (fol.Follower, "finish", "final plan + wait for the drawing"),
@@ -149,6 +155,27 @@ def timeline(video: Path, out: Path) -> None:
     drawn = sum(1 for lab, _, _, b, _ in events if lab == "drawing: draw+encode frame"
                 and b - t0 <= pose_end)  # fmt: skip
     print(f"frames encoded when the pose pass ended: {drawn} of {result.frames}")
+
+
+def switches(video: Path, out: Path, intervals: list[float], rounds: int) -> None:
+    """In one process, ``rounds`` times for each switch interval in turn: the bare loop, then
+    ``analyze`` with ``gymlib.analyze.SWITCH_INTERVAL_S`` set to it (0.005: Python's default,
+    as before it was set); each pair's ratio, and the median per interval."""
+    import gymlib.analyze as an
+
+    measure(video, out / "warm", pairs=0)
+    ratios: dict[float, list[float]] = {s: [] for s in intervals}
+    for r in range(rounds):
+        for s in intervals:
+            an.SWITCH_INTERVAL_S = s
+            got = measure(video, out / f"{r}-{s}", pairs=1, warm=False)
+            ratios[s].append(got["ratio"])
+            print(f"  round {r + 1}, interval {s * 1000:g} ms: bare {got['bare']:.1f} frames/s, "
+                  f"analyze {got['full']:.1f} = {got['ratio']:.2f} x; load average "
+                  f"{os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+    for s, rs in ratios.items():
+        print(f"interval {s * 1000:g} ms: median {statistics.median(rs):.2f} x "
+              f"({min(rs):.2f}-{max(rs):.2f}) over {len(rs)} pairs")  # fmt: skip
 
 
 def _codec(path: Path) -> str:
@@ -200,6 +227,12 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=300)
     ap.add_argument("--encoders", action="store_true", help="time the H.264 encoder alone")
     ap.add_argument("--timeline", action="store_true", help="one analysis, each stage's times")
+    ap.add_argument(
+        "--switch",
+        default=None,
+        metavar="S,S",
+        help="instead: this checkout with each switch interval (s), in one process",
+    )
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -215,6 +248,10 @@ def main() -> None:
             return
         if args.timeline:
             timeline(video, Path(tmp))
+            return
+        if args.switch:
+            intervals = [float(x) for x in args.switch.split(",")]
+            switches(video, Path(tmp), intervals, args.rounds)
             return
         versions = {"this checkout": root}
         if args.old:

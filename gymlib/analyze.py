@@ -61,6 +61,25 @@ if TYPE_CHECKING:
     from gymlib.follow import Follower, RecentFrames
 
 
+#: Python's thread switch interval while ``analyze`` runs (seconds; the default is 0.005): the
+#: pose pass hands the GIL to MediaPipe's graph and takes it back a few times a frame, and each
+#: time another thread runs Python (the drawing pass's replans and loop steps) it waited up to
+#: the interval for it (docs/benchmarks.md, "analyze against a bare MediaPipe loop").
+SWITCH_INTERVAL_S = 0.0005
+
+
+@contextlib.contextmanager
+def _prompt_switches(seconds: float | None = None) -> Iterator[None]:
+    """Python's switch interval at most ``seconds`` (:data:`SWITCH_INTERVAL_S`) meanwhile
+    (process-wide), then as it was."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(min(before, SWITCH_INTERVAL_S if seconds is None else seconds))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
+
+
 @dataclass
 class Analysis:
     """What an analysis found and wrote."""
@@ -129,7 +148,8 @@ def analyze(
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
-        result = _run(src, source, work, exercise, classifier, progress, gif, store)
+        with _prompt_switches():
+            result = _run(src, source, work, exercise, classifier, progress, gif, store)
         _put(work, target, fill)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -203,7 +223,7 @@ def _put(work: Path, target: Path, fill: bool) -> None:
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
          store: str | Path | None = None) -> Analysis:  # fmt: skip
-    from gymlib.follow import Follower, RecentFrames, SharedClassifier
+    from gymlib.follow import Follower, RecentFrames, SharedClassifier, last_replan
     from gymlib.io import write_json_atomic
     from gymlib.live import LiveLoop
     from gymlib.media import VideoWriter
@@ -226,7 +246,8 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
                                                      source.fps))  # fmt: skip
 
     recent = RecentFrames(lambda: frames_again(src), source.fps)  # pass 1's, for pass 2
-    follower = Follower(new_session, recent.read, annotator)
+    follower = Follower(new_session, recent.read, annotator,
+                        last=last_replan(source.declared, source.fps))  # fmt: skip
     poses, times = _pose_pass(src, source, progress, follower, recent)
     follower.tail = recent.limit  # the frames drawn after the pose pass wait for the encoder
     annotated = follower.finish(session, poses, times)

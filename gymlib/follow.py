@@ -7,7 +7,8 @@ it instead, with plans of the frames seen so far, and tells whether the whole cl
 them (else the video is drawn again after the pose pass: the outputs are the same either way).
 Only :class:`gymlib.session.CoachSession`'s public API is used: :meth:`~CoachSession.plan`,
 :meth:`~CoachSession.plan_view`, :meth:`~CoachSession.adopt_plan` and
-:meth:`~CoachSession.remember_probabilities`.
+:meth:`~CoachSession.remember_probabilities`, and :func:`gymlib.plan.carry_dry_run` (the
+whole clip's plan carries on the replans' dry run).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
+from gymlib.plan import carry_dry_run
 from gymlib.session import CoachSession, PlanView
 
 #: Seconds of video the drawing pass keeps behind the pose pass: a frame is drawn once the plan
@@ -29,6 +32,25 @@ FOLLOW_LAG_S = 1.0
 #: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
 #: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
 REPLAN_FRAMES = 15
+#: ... and once more this many seconds before the end the file declares: the frames after the
+#: last replan (up to a tenth of the clip) would be drawn after the pose pass, FOLLOW_LAG_S and
+#: these are (the replan is over before the pose pass ends and the whole clip's plan begins)
+END_REPLAN_S = 0.2
+
+
+def last_replan(declared: int, fps: float) -> int | None:
+    """The frame count of the replan :data:`END_REPLAN_S` before the ``declared`` end (None:
+    not known)."""
+    return declared - round(END_REPLAN_S * fps) if declared > 0 else None
+
+
+def replan_due(n: int, planned: int, last: int | None = None) -> bool:
+    """Whether the drawing pass replans with ``n`` frames seen, its last plan made of
+    ``planned``: every :data:`REPLAN_FRAMES` new frames or a tenth of the frames so far, and
+    once when ``n`` reaches ``last`` (:func:`last_replan`)."""
+    if n - planned >= max(REPLAN_FRAMES, planned // 10):
+        return True
+    return last is not None and planned < last <= n
 
 
 #: The pose pass's decoded frames kept for the drawing pass (which then does not decode the video
@@ -190,12 +212,14 @@ class Follower:
     def __init__(self, new_session: Callable[[], CoachSession],
                  frames: Callable[[], Iterator[np.ndarray]],
                  drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S,
-                 tail: int = 4) -> None:  # fmt: skip
+                 tail: int = 4, last: int | None = None) -> None:  # fmt: skip
         """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
         on (the pose pass's: :meth:`RecentFrames.read`); ``drawing`` makes pass 2's work for the
         session it draws with; up to ``tail`` frames left to encode when :meth:`finish`
-        returns (:meth:`RecentFrames.limit`: as many as were kept anyway)."""
+        returns (:meth:`RecentFrames.limit`: as many as were kept anyway); ``last``: a replan
+        at this many frames too (:func:`last_replan`)."""
         self._new_session, self._frames, self._drawing = new_session, frames, drawing
+        self._last = last
         self.tail = tail
         self.lag_s = lag_s
         self.held = False
@@ -204,6 +228,7 @@ class Follower:
         self._more = threading.Event()
         self._stop = threading.Event()
         self._final: CoachSession | None = None
+        self._spec: CoachSession | None = None  # the replanning session
         self._used: list[tuple[int, PlanView]] = []  # (first frame, plan view) of each plan drawn
         self._error: BaseException | None = None
         self._poses: list[np.ndarray | None] = []
@@ -229,11 +254,13 @@ class Follower:
         only the loop), or None if it must run again (a plan it drew with disagrees)."""
         try:
             with self._lock:
+                if self._spec is not None:  # its dry run, carried on where the plans agree
+                    carry_dry_run(session, self._spec)
                 session.plan(poses, times)
+                self._final = session  # no replan after this one
         except BaseException:
             self.abort()
             raise
-        self._final = session
         self._more.set()
         self._thread.join()
         if self._error is not None:
@@ -255,12 +282,25 @@ class Follower:
         return all(agree(v, view, a, b - 1) for (a, v), b in zip(self._used, ends, strict=True)
                    if b > a)  # fmt: skip
 
+    def _warm(self, spec: CoachSession) -> None:
+        """Load the classifier and make a first call now, while MediaPipe starts (its graph and
+        first frame take ~0.4 s of the pose pass): a Keras model's first call traces it (~0.3
+        s of CPU, mostly Python), which at the first replan ran beside the pose model."""
+        if spec.fixed is not None:
+            return  # a fixed exercise: no classifier to load
+        with self._lock:
+            classifier = spec.classifier
+            if hasattr(classifier, "predict_proba"):  # the batch call the plans make
+                classifier.predict_proba(np.zeros((1, WINDOW_FRAMES, FRAME_FEATURES), np.float32))
+
     def _run(self) -> None:
         annotator = None
         frames = self._frames()
         try:
             spec, run = self._new_session(), self._new_session()
             spec.remember_probabilities()
+            self._spec = spec
+            self._warm(spec)
             annotator = self._drawing(run)
             i = ready = planned = 0
             drained = False  # fewer frames than the pose pass read: drawn up to there
@@ -273,8 +313,10 @@ class Follower:
                         i += 1
                     continue
                 n = len(self._poses)
-                if n - planned >= max(REPLAN_FRAMES, planned // 10):
+                if replan_due(n, planned, self._last):
                     with self._lock:
+                        if self._final is not None:
+                            break  # the whole clip's plan is made: no replan after it
                         spec.plan(self._poses[:n], self._times[:n])
                     planned = n
                     view = self._adopt(run, spec, i)

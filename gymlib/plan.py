@@ -205,6 +205,14 @@ def remember_probabilities(session: CoachSession) -> None:
         session._known = {}
 
 
+def carry_dry_run(session: CoachSession, replanning: CoachSession) -> None:
+    """``session``'s next :func:`plan` (of the stream ``replanning`` planned so far, grown)
+    carries on ``replanning``'s last dry run where their plans and probabilities agree
+    (:func:`_dry_run` checks it, else runs from the start): ``analyze``'s whole-clip plan after
+    the drawing pass's replans. ``replanning`` gives it up (a dry run is fed on, not copied)."""
+    session._dry, replanning._dry = replanning._dry, None
+
+
 def _probs_of(session: CoachSession, windows: list[np.ndarray]) -> np.ndarray:
     """``(N, C)`` probabilities of ``windows``; the remembered ones not asked again."""
     if session._known is None or not windows:

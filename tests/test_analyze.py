@@ -201,3 +201,76 @@ def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_fra
     ann.close()
     ann.close()  # a second close changes nothing
     assert count_frames(path) == n
+
+
+def test_the_classifier_is_loaded_and_called_once_before_the_first_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drawing pass loads the classifier and makes a first call as it starts (a Keras
+    model's first call traces it: ~0.3 s of CPU, done while MediaPipe starts instead of beside
+    the pose model at the first replan); the plans then classify the clip's windows as before."""
+    import threading
+
+    from gymlib.model import ExerciseClassifier
+    from gymlib.session import CoachSession
+
+    events: list[tuple[str, str, int]] = []  # what, which thread, windows or frames
+    proba, plan = ExerciseClassifier.predict_proba, CoachSession.plan
+
+    def logged_proba(self, windows, **kwargs):  # noqa: ANN001, ANN202
+        events.append(("classify", threading.current_thread().name, len(windows)))
+        return proba(self, windows, **kwargs)
+
+    def logged_plan(self, frames, times):  # noqa: ANN001, ANN202
+        events.append(("plan", threading.current_thread().name, len(frames)))
+        return plan(self, frames, times)
+
+    monkeypatch.setattr(ExerciseClassifier, "predict_proba", logged_proba)
+    monkeypatch.setattr(CoachSession, "plan", logged_plan)
+    clip = generate_clip("squat", [4], seed=7, view="left")
+    result = analyze(save_clip_npz(clip, tmp_path / "clip.npz"), out=tmp_path / "out",
+                     progress=False)  # fmt: skip
+    assert events[0] == ("classify", "analyze-follow", 1)
+    assert events[1][0] == "plan" and [e[0] for e in events].count("plan") >= 1
+    assert max(e[2] for e in events if e[0] == "classify") > 1  # the clip's windows
+    assert len(result.reps) >= 3
+    events.clear()  # with the exercise fixed there is nothing to classify: nothing is loaded
+    analyze(save_clip_npz(clip, tmp_path / "clip.npz"), out=tmp_path / "fixed", exercise="squat",
+            progress=False)  # fmt: skip
+    assert not [e for e in events if e[0] == "classify"]
+
+
+def test_python_switches_threads_promptly_while_analyze_runs_and_as_before_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While ``analyze`` runs, a thread waiting for the GIL (the pose pass, back from MediaPipe)
+    gets it within ``SWITCH_INTERVAL_S``; afterwards, and after a failed run, the interval is
+    the caller's again."""
+    import sys
+
+    from gymlib.analyze import SWITCH_INTERVAL_S
+    from gymlib.media import VideoWriter
+
+    seen: list[float] = []
+    write = VideoWriter.write
+
+    def noted_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
+        seen.append(sys.getswitchinterval())
+        return write(self, frame, t, **kwargs)
+
+    monkeypatch.setattr(VideoWriter, "write", noted_write)
+    before = sys.getswitchinterval()
+    assert before > SWITCH_INTERVAL_S  # Python's default, 0.005
+    clip = generate_clip("squat", [3], seed=5, view="left")
+    src = save_clip_npz(clip, tmp_path / "clip.npz")
+    analyze(src, out=tmp_path / "out", exercise="squat", progress=False)
+    assert len(seen) == clip.n_frames and max(seen) <= SWITCH_INTERVAL_S
+    assert sys.getswitchinterval() == before
+
+    def failing_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
+        raise OSError("disk full")
+
+    monkeypatch.setattr(VideoWriter, "write", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        analyze(src, out=tmp_path / "failed", exercise="squat", progress=False)
+    assert sys.getswitchinterval() == before

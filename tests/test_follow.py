@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gymlib.follow import REPLAN_FRAMES, RecentFrames
+from gymlib.follow import REPLAN_FRAMES, RecentFrames, last_replan, replan_due
 
 
 def test_the_drawing_gets_the_pose_pass_frames_and_decodes_again_only_those_dropped(
@@ -106,6 +106,47 @@ def test_a_replan_carries_the_dry_run_on_while_the_set_grows(
     assert fed < from_start / 4, f"{fed} frames fed to dry runs; from the start: {from_start}"
 
 
+def test_the_whole_clips_plan_carries_the_replans_dry_run_on_and_plans_as_from_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``analyze``'s plan of the whole clip, made after the pose pass while the video's last
+    frames wait for it, carries on the drawing pass's replanning session's dry run (the
+    stream so far: 2 s before its last replan's end) instead of counting the whole clip again:
+    the same plan as a session planning from the start, for a fraction of the frames."""
+    from gymlib.model import ExerciseClassifier
+    from gymlib.plan import carry_dry_run
+    from gymlib.session import CoachSession
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", [4, 3], seed=7, view="left")  # two sets and a rest
+    poses = [f if f.any() else None for f in clip.landmarks]
+    times = [i / clip.fps for i in range(len(poses))]
+    classifier = ExerciseClassifier.load()
+    replans = CoachSession(classifier, fps=clip.fps)
+    replans.remember_probabilities()
+    for n in range(REPLAN_FRAMES, len(poses) - 20, REPLAN_FRAMES):  # the last 20+ not yet seen
+        replans.plan(poses[:n], times[:n])
+    final, fresh = (CoachSession(classifier, fps=clip.fps) for _ in range(2))
+    fed = 0
+    update = CoachSession.update
+
+    def counted(self, landmarks, t):  # noqa: ANN001, ANN202
+        nonlocal fed
+        fed += self not in (final, fresh)  # the dry run's session, not the planning ones
+        return update(self, landmarks, t)
+
+    monkeypatch.setattr(CoachSession, "update", counted)
+    carry_dry_run(final, replans)
+    final.plan(poses, times)
+    carried, fed = fed, 0
+    fresh.plan(poses, times)
+    assert final.plan_view() == fresh.plan_view()
+    assert final._plan == fresh._plan
+    assert fed == len(poses)  # from the start
+    assert carried < len(poses) / 3, f"{carried} of {len(poses)} frames fed again"
+    assert replans._dry is None  # given up: the whole clip's dry run fed it on
+
+
 def test_a_carried_dry_run_sees_the_cuts_found_after_it_was_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -150,3 +191,25 @@ def test_the_encoders_tail_stays_within_the_kept_bytes_when_the_picture_grows() 
     assert recent.limit == 90
     recent.put(large)
     assert recent.limit == 4 * 2**20 // large.nbytes == 4
+
+
+def test_the_drawing_pass_replans_once_more_just_before_the_declared_end() -> None:
+    """The frames after the drawing pass's last replan (up to a tenth of the clip: 180 frames
+    at a minute's end) are drawn after the pose pass; a replan END_REPLAN_S before the end the
+    file declares leaves only those few and the lag's; the other replans stay as they were."""
+
+    def schedule(frames: int, last: int | None) -> list[int]:
+        planned, plans = 0, []
+        for n in range(1, frames + 1):
+            if replan_due(n, planned, last):
+                planned = n
+                plans.append(n)
+        return plans
+
+    for frames, fps in ((300, 30.0), (1800, 30.0), (1000, 59.94)):
+        last = last_replan(frames, fps)
+        assert last is not None and 0 < frames - last <= 0.2 * fps + 1
+        usual, ending = schedule(frames, None), schedule(frames, last)
+        assert ending[-1] == last > usual[-1]  # one more, at the end
+        assert ending[:-1] == [n for n in usual if n < last]  # the others as before
+    assert last_replan(0, 30.0) is None  # a file that does not say: as before
