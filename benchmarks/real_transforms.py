@@ -35,6 +35,17 @@ Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
   after; the cut between is at the rest position the hand marks give): truth 3x; clips whose
   reps follow each other within 3 s (one set) and whose body at the set's end is within 0.2
   torso lengths of where it was at its start (the main joints' median: the join is at rest);
+- ``repeat-long``: a long set (the hidden clips' 20-30 rep pull-up sets): the longest run of
+  the set's first reps that ends within half that distance of where it began (0.1 torso
+  lengths: a pull-up set's last rep may end with a drop) looped 3-8 times to about
+  ``LONG_SET_REPS`` (25) reps, then the rest of the clip; truth: the clip's reps plus the loops';
+  ``repeat-long-fast``: the same with the looped reps sped up to ``FAST_REP_S`` (1 s) each on
+  average (never slowed; landmarks interpolated at the clip's frame rate);
+- ``slow7``: slow motion that makes the clip's slowest hand-marked rep last 7 s (a hidden
+  clip's single slow-motion bench press), clips whose slowest rep is shorter;
+- ``first2-60``: the clip up to its second rep (a quarter into a third: not a rep) at 60 fps:
+  two reps to recognise and count, the first straight after whatever came before (a walk-in);
+  clips of 3+ reps;
 - ``jitter``: a handheld camera: the whole body drifting (a smooth random walk, about 2 % of
   the picture) and MediaPipe-sized noise per landmark (0.3 %);
 - ``alternate``: alternating legs, from the split squat clips: every other hand-marked rep
