@@ -5,6 +5,7 @@ held ``settle_s`` (1 s) first, and a 1-s squat is over by then."""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -12,12 +13,33 @@ import numpy as np
 import pytest
 from conftest import SHARED_DATA
 
-from gymlib.benchtools import REAL_POSE_CACHE, load_clips, pose_file
+from gymlib.benchtools import REAL_POSE_CACHE, load_clips
 from gymlib.reps import RepCounter, count_reps
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cache() -> Path:
+    """The real clips' landmarks of record where this machine has them, else the benchmarks'
+    own cache (made with MediaPipe where a clip's file is missing)."""
+    figure = Path("/work/cache/real_pose_guard2")
+    return figure if figure.is_dir() else REAL_POSE_CACHE
+
+
+def _transforms():
+    """``benchmarks/real_transforms.py`` (a script, not a package), loaded by its path."""
+    name = "real_transforms_under_test"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "benchmarks" / "real_transforms.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _fast_from_first_frame(exercise: str, view: str, seed: int = 0):
@@ -69,15 +91,9 @@ def test_the_machine_dates_a_rep_from_when_the_progress_left_the_top() -> None:
 def test_a_real_squat_set_looped_fast_counts_its_first_rep() -> None:
     """The real front squat clip's reps looped and sped up to ~1 s each (``repeat-long-fast``):
     the first rep, from the first frame, is counted."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import real_transforms as R
-
+    R = _transforms()
     clips = [c for c in load_clips(SHARED_DATA / "real_videos") if c.name == "squat_front_outdoor"]
-    cache = Path("/work/cache/real_pose_guard2")
-    if not (cache / "squat_front_outdoor.npz").is_file():
-        path, _ = pose_file(clips[0], REAL_POSE_CACHE, rerun=False)
-        cache = path.parent
-    src = R.load_sources(clips, cache)[0]
+    src = R.load_sources(clips, _cache())[0]
     c = R.repeat_long_fast(src, np.random.default_rng(0))
     assert c is not None and c.truth == 24
     w, h = c.seq.image_size
@@ -85,3 +101,20 @@ def test_a_real_squat_set_looped_fast_counts_its_first_rep() -> None:
                       timestamps=c.seq.timestamps)  # fmt: skip
     assert reps[0].start_s < 0.5
     assert len(reps) == 24
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")
+def test_a_long_set_loops_only_over_reps_that_end_where_they_began() -> None:
+    """``repeat-long`` loops the longest run of a set's first reps that ends within 0.1 torso
+    lengths of its start: the fast pull-ups' first five (their last two end off the hang); the
+    chin-ups begin just after a jump-in, swinging, and are left out (looped, each join was a
+    partial rep: 32 of 25)."""
+    R = _transforms()
+    names = ("pull_up_back_gym-portrait-fast", "pull_up_front_gym-chinup-jumpin")
+    clips = [c for c in load_clips(SHARED_DATA / "real_videos") if c.name in names]
+    fast, chin = sorted(R.load_sources(clips, _cache()), key=lambda s: s.clip.name != names[0])
+    assert R.one_set_at_rest(fast, prefix=True)[2] == 5
+    c = R.repeat_long(fast, np.random.default_rng(0))
+    assert c is not None and c.truth == 7 + 4 * 5  # 5 reps played 5 times, then the last 2
+    assert R.repeat_long(chin, np.random.default_rng(0)) is None
+    assert R.repeat3(chin, np.random.default_rng(0)) is None  # (as before: the whole set)
