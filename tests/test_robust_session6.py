@@ -1,7 +1,8 @@
 """What ``benchmarks/real_transforms.py`` found breaking in session 6, on generated streams: a
 clip that begins straight into a fast rep (a long set of ~1-s reps, a clip trimmed to its set)
 lost that rep when the person stood upright from the first frame: the start position had to be
-held ``settle_s`` (1 s) first, and a 1-s squat is over by then."""
+held ``settle_s`` (1 s) first, and the rep was dated from then, so it came back up sooner than
+``min_rep_s`` after its "start" and was dropped."""
 
 from __future__ import annotations
 
@@ -85,22 +86,6 @@ def test_the_machine_dates_a_rep_from_when_the_progress_left_the_top() -> None:
             downs.append((i, counter.machine.down_at))
     at, down_at = downs[0]
     assert down_at < at  # entered "down" late (the hold), dated earlier
-
-
-@pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")
-def test_a_real_squat_set_looped_fast_counts_its_first_rep() -> None:
-    """The real front squat clip's reps looped and sped up to ~1 s each (``repeat-long-fast``):
-    the first rep, from the first frame, is counted."""
-    R = _transforms()
-    clips = [c for c in load_clips(SHARED_DATA / "real_videos") if c.name == "squat_front_outdoor"]
-    src = R.load_sources(clips, _cache())[0]
-    c = R.repeat_long_fast(src, np.random.default_rng(0))
-    assert c is not None and c.truth == 24
-    w, h = c.seq.image_size
-    reps = count_reps(c.seq.landmarks, "squat", fps=c.seq.fps, aspect=w / h,
-                      timestamps=c.seq.timestamps)  # fmt: skip
-    assert reps[0].start_s < 0.5
-    assert len(reps) == 24
 
 
 @pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")

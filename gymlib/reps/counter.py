@@ -355,21 +355,16 @@ class RepCounter:
         """The start position taken: it is held a moment before a rep starts, except by a
         person seen in it from the stream's first frame (a clip that begins with the set) who
         does not look like a walker: before the feet's travel can be measured nothing else
-        tells that they walked in. One who does (upright, arms down: a squat's start) is
-        settled once the feet's travel has been measured (``drift_window_s / 2`` after the
-        first frame; a walker's travel then sets the hold afresh, see IdleGate.observe), not
-        ``settle_s`` later: a fast first rep is over by then (a 1-s squat from the first frame
-        was never counted)."""
+        tells that they walked in."""
         first_seen, gate = self.progress.first_seen, self.gate
         assert frame is not None and refs is not None
         if (
             k.now - first_seen > self._drift_s / 2
             or first_seen > self._t_first
             or gate.steady_since > -math.inf
+            or walks_upright(frame, refs, self.aspect, self.cfg, unseen=True)
         ):
             gate.steady_since = k.now
-        elif walks_upright(frame, refs, self.aspect, self.cfg, unseen=True):
-            gate.steady_since = first_seen + self._drift_s / 2 - self.cfg.settle_s
         if self._pending is None:  # a rep waiting for its end keeps its frames
             self.hist.trim(k.f)
 
