@@ -35,6 +35,17 @@ Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
   after; the cut between is at the rest position the hand marks give): truth 3x; clips whose
   reps follow each other within 3 s (one set) and whose body at the set's end is within 0.2
   torso lengths of where it was at its start (the main joints' median: the join is at rest);
+- ``repeat-long``: a long set (the hidden clips' 20-30 rep pull-up sets): the longest run of
+  the set's first reps that ends within half that distance of where it began (0.1 torso
+  lengths: a pull-up set's last rep may end with a drop) looped 3-8 times to about
+  ``LONG_SET_REPS`` (25) reps, then the rest of the clip; truth: the clip's reps plus the loops';
+  ``repeat-long-fast``: the same with the looped reps sped up to ``FAST_REP_S`` (1 s) each on
+  average (never slowed; landmarks interpolated at the clip's frame rate);
+- ``slow7``: slow motion that makes the clip's slowest hand-marked rep last 7 s (a hidden
+  clip's single slow-motion bench press), clips whose slowest rep is shorter;
+- ``first2-60``: the clip up to its second rep (a quarter into a third: not a rep) at 60 fps:
+  two reps to recognise and count, the first straight after whatever came before (a walk-in);
+  clips of 3+ reps;
 - ``jitter``: a handheld camera: the whole body drifting (a smooth random walk, about 2 % of
   the picture) and MediaPipe-sized noise per landmark (0.3 %);
 - ``alternate``: alternating legs, from the split squat clips: every other hand-marked rep
@@ -94,6 +105,8 @@ PIXEL_CACHE = ROOT / "data" / "interim" / "real_transforms"
 MAX_REP_S = load_rep_config().max_rep_s
 ONE_SET_GAP_S = 3.0  # reps closer than this are one set (repeat3 joins the set with itself)
 SEAM_TORSOS = 0.2  # repeat3: the body where the set ends within this of where it began
+LONG_SET_REPS = 25  # repeat-long: a set played 3-8 times to about this many reps
+FAST_REP_S = 1.0  # repeat-long-fast: the reps sped up to last this long on average
 ALTERNATE_BLEND_S = 0.5  # alternate: the legs change places over this long at the rest
 
 
@@ -210,24 +223,104 @@ def trim_end(src: Source, rng: np.random.Generator) -> Case | None:
     return case(src, cut(src.seq, 0, a + (b - a) // 4 + 1), src.clip.reps - 1)
 
 
-def repeat3(src: Source, rng: np.random.Generator) -> Case | None:
-    reps = src.rep_frames
-    t = src.seq.timestamps
+def one_set_at_rest(src: Source, *, prefix: bool = False) -> tuple[int, int, int] | None:
+    """The set's first frame, last frame and reps when its reps follow each other within
+    :data:`ONE_SET_GAP_S` and the body where it ends is within :data:`SEAM_TORSOS` of where it
+    began (a join there is at rest), else None; ``prefix``: the longest run of the set's first
+    reps that ends so (a set whose last rep ends with a drop from the bar still loops over its
+    first reps)."""
+    reps, t = src.rep_frames, src.seq.timestamps
     gaps = [t[min(b2, len(t) - 1)] - t[min(a1, len(t) - 1)] for (_, a1), (b2, _) in
             zip(reps, reps[1:], strict=False)]  # fmt: skip
     if len(reps) < 2 or max(gaps, default=0.0) > ONE_SET_GAP_S:
         return None
-    first, last = reps[0][0], min(reps[-1][1], len(t) - 1)
-    if seam(src.seq, first, last) > SEAM_TORSOS:
-        return None  # the set does not end where it began (a jump-in, a hand mark off rest)
-    order = np.concatenate([np.arange(first), *[np.arange(first, last)] * 3,
+    first = reps[0][0]
+    # a loop over the first reps joins tighter: the chin-up clip's set begins just after its
+    # jump-in, the body still swinging 0.16-0.25 torso lengths from any rep's end, and each such
+    # join made a movement counted as a partial rep (32 of 25)
+    limit = SEAM_TORSOS / 2 if prefix else SEAM_TORSOS
+    for k in range(len(reps), 0 if prefix else len(reps) - 1, -1):
+        last = min(reps[k - 1][1], len(t) - 1)
+        if seam(src.seq, first, last) <= limit:
+            return first, last, k
+    return None  # the set does not end where it began (a jump-in, a hand mark off rest)
+
+
+def repeat_n(
+    src: Source, n: int | Callable[[int], int], rep_s: float | None = None, *, prefix: bool = False
+) -> Case | None:
+    """The set (``prefix``: its longest run of first reps that ends at rest, see
+    :func:`one_set_at_rest`) played ``n`` times without rest (``n`` may depend on the reps
+    looped), then the rest of the clip (walk-in before, walk-off after); ``rep_s``: the looped
+    reps also sped up to last that long on average (never slowed), landmarks interpolated at
+    the clip's own frame rate, as a camera films a faster set."""
+    ends = one_set_at_rest(src, prefix=prefix)
+    if ends is None:
+        return None
+    first, last, k = ends
+    n = n(k) if callable(n) else n
+    s, t = src.seq, src.seq.timestamps
+    order = np.concatenate([np.arange(first), *[np.arange(first, last)] * n,
                             np.arange(last, len(t))])  # fmt: skip
-    dt = np.diff(t, prepend=t[0] - 1 / src.seq.fps)[order]
+    dt = np.diff(t, prepend=t[0] - 1 / s.fps)[order]
     dt[0] = 0.0
-    s = src.seq
-    seq = replace(s, landmarks=s.landmarks[order], detected=s.detected[order],
-                  timestamps=np.cumsum(np.maximum(dt, 1e-3)))  # fmt: skip
-    return case(src, seq, 3 * src.clip.reps)
+    speed = 1.0
+    if rep_s is not None:
+        speed = max(1.0, (t[last] - t[first]) / k / rep_s)
+        in_set = (order >= first) & (order < last)
+        in_set[: first + 1] = False  # (the first looped frame's gap is the walk-in's)
+        dt[in_set] /= speed
+    times = np.cumsum(np.maximum(dt, 1e-3))
+    seq = replace(s, landmarks=s.landmarks[order], detected=s.detected[order], timestamps=times)
+    if speed > 1.0:
+        seq = resample(seq, times, np.arange(times[0], times[-1], 1 / s.fps), s.fps)
+    return case(src, seq, src.clip.reps + (n - 1) * k)
+
+
+def repeat3(src: Source, rng: np.random.Generator) -> Case | None:
+    return repeat_n(src, 3)
+
+
+def long_set_n(k: int) -> int:
+    """How many times ``k`` reps are played for a long set of about :data:`LONG_SET_REPS`
+    reps (3-8 times)."""
+    return int(np.clip(round(LONG_SET_REPS / k), 3, 8))
+
+
+def repeat_long(src: Source, rng: np.random.Generator) -> Case | None:
+    return repeat_n(src, long_set_n, prefix=True)
+
+
+def repeat_long_fast(src: Source, rng: np.random.Generator) -> Case | None:
+    return repeat_n(src, long_set_n, rep_s=FAST_REP_S, prefix=True)
+
+
+def slow_to(rep_s: float) -> Callable[[Source, np.random.Generator], Case | None]:
+    """Slow motion that makes the clip's slowest hand-marked rep last ``rep_s`` (clips whose
+    slowest rep is shorter), at the clip's frame rate."""
+
+    def make(src: Source, rng: np.random.Generator) -> Case | None:
+        factor = rep_s / slowest_rep_s(src)
+        if factor < 1.0:
+            return None
+        t = src.seq.timestamps
+        new = np.arange(t[0] * factor, t[-1] * factor, 1 / src.seq.fps)
+        return case(src, resample(src.seq, t * factor, new, src.seq.fps))
+
+    return make
+
+
+def first2_60(src: Source, rng: np.random.Generator) -> Case | None:
+    """A short clip at 60 fps: the clip up to its second rep's end (a quarter into a third, if
+    any: not a rep), interpolated at 1/60 s: two reps, the first straight after whatever came
+    before it (a walk-in), before the exercise can be recognised from many reps."""
+    reps = src.rep_frames
+    if len(reps) < 3:
+        return None  # a 2-rep clip is its own first2
+    a, b = reps[2]
+    s = cut(src.seq, 0, a + (b - a) // 4 + 1)
+    t = s.timestamps
+    return case(src, resample(s, t, np.arange(t[0], t[-1], 1 / 60), 60.0), 2)
 
 
 def seam(seq: PoseSequence, a: int, b: int) -> float:
@@ -350,7 +443,8 @@ TRANSFORMS: dict[str, Callable[[Source, np.random.Generator], Case | None]] = {
     "base": original, "fps15": fps15, "fps60": fps60, "vfr": vfr, "slow2": slow(2),
     "slow3": slow(3), "slow3-frames": slow3_frames, "mirror": mirror,
     "trim-start": trim_start, "trim-end": trim_end, "repeat3": repeat3, "jitter": jitter,
-    "alternate": alternate,
+    "alternate": alternate, "repeat-long": repeat_long, "repeat-long-fast": repeat_long_fast,
+    "slow7": slow_to(7.0), "first2-60": first2_60,
 }  # fmt: skip
 ALL = [*TRANSFORMS, "concat"]
 
@@ -564,6 +658,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--live", action="store_true",
                     help="the live coach (CoachSession) instead of analyze")  # fmt: skip
+    ap.add_argument("--no-base", action="store_true",
+                    help="skip the untransformed clips (run by another process)")  # fmt: skip
     ap.add_argument("--seed", type=int, default=36)
     ap.add_argument("--out", type=Path, default=None, help="also write the rows as JSON here")
     args = ap.parse_args(argv)
@@ -608,14 +704,14 @@ def main(argv: list[str] | None = None) -> int:
         sources = load_sources(clips, args.cache)
         mode = "the live coach (CoachSession)" if args.live else "analyze"
         print(f"{len(sources)} clips, landmarks from {args.cache}, {mode}", flush=True)
-        for name in dict.fromkeys(["base", *names]):
+        for name in dict.fromkeys(([] if args.no_base else ["base"]) + names):
             results[name] = []
             print(f"\n{name}", flush=True)
             for c in cases(name, sources, args.seed):
                 row = score(c, clf, args.live)
                 results[name].append(row)
                 print(line(row), flush=True)
-    base = {r["clip"]: r for r in results["base"]}
+    base = {r["clip"]: r for r in results.get("base", [])}
     print(
         "\nclips | exact | within one | exercise right | reps counted (under the true "
         "exercise): transformed || untransformed, same source clips"

@@ -66,6 +66,7 @@ class RepMachine:
         self.near_base = self.near_peak = math.nan  # the nearest signal's, for this rep
         self.near_low = math.nan  # the nearest signal's lowest on the way up
         self.posture_bad_since = math.nan
+        self.above: tuple[int, float] | None = None  # (frame, time) progress left the top
 
     def step(self, k: Tick, gate: IdleGate) -> str | None:
         # the classifier not sure (only that) keeps the start position: no rep starts, but the
@@ -102,7 +103,7 @@ class RepMachine:
         return "idle"
 
     def to_top(self, p: float) -> None:
-        self.state, self.valley = "top", p
+        self.state, self.valley, self.above = "top", p, None
 
     def _at_top(self, k: Tick, gate: IdleGate) -> str | None:
         p, now = k.p, k.now
@@ -114,8 +115,16 @@ class RepMachine:
             if k.walking_in:  # the top is measured again once they stop
                 self.valley, gate.steady_since = p, now
         event = None
-        if p == p and p >= self.valley + self.leave_top and k.settled and k.open:
-            self.state, self.down_at, self.down_t = "down", k.f, now
+        # since when the progress is off the top, the person standing still and the gate open:
+        # a rep that began before the hold was long enough (settle_s) began there
+        above = p == p and p >= self.valley + self.leave_top and k.open
+        if not above or (self.above and self.above[1] < gate.steady_since):
+            self.above = (k.f, now) if above else None
+        elif self.above is None:
+            self.above = (k.f, now)
+        if above and k.settled:
+            assert self.above is not None
+            self.state, (self.down_at, self.down_t) = "down", self.above
             self.down_unproven = gate.steady_since == -math.inf
             self.peak, self.base = p, self.valley
             self.near_base = self.near_peak = k.near
