@@ -68,3 +68,20 @@ def history_and_warnings(folder: Path) -> tuple[object, list[str]]:
         warnings.simplefilter("always")
         table = session_history(folder, classifier=SureSquat())
     return table, [str(w.message) for w in caught]
+
+
+def real_transforms():  # noqa: ANN201 - a script's module
+    """``benchmarks/real_transforms.py`` (a script, not a package), loaded by its path."""
+    import importlib.util
+    import sys
+
+    name = "real_transforms_under_test"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, ROOT / "benchmarks" / "real_transforms.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

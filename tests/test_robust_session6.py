@@ -6,13 +6,11 @@ held ``settle_s`` (1 s) first, and the rep was dated from then, so it came back 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, real_transforms
 
 from gymlib.benchtools import REAL_POSE_CACHE, load_clips
 from gymlib.reps import RepCounter, count_reps
@@ -20,27 +18,6 @@ from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _cache() -> Path:
-    """The real clips' landmarks of record where this machine has them, else the benchmarks'
-    own cache (made with MediaPipe where a clip's file is missing)."""
-    figure = Path("/work/cache/real_pose_guard2")
-    return figure if figure.is_dir() else REAL_POSE_CACHE
-
-
-def _transforms():
-    """``benchmarks/real_transforms.py`` (a script, not a package), loaded by its path."""
-    name = "real_transforms_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "benchmarks" / "real_transforms.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _fast_from_first_frame(exercise: str, view: str, seed: int = 0):
@@ -94,10 +71,12 @@ def test_a_long_set_loops_only_over_reps_that_end_where_they_began() -> None:
     lengths of its start: the fast pull-ups' first five (their last two end off the hang); the
     chin-ups begin just after a jump-in, swinging, and are left out (looped, each join was a
     partial rep: 32 of 25)."""
-    R = _transforms()
+    R = real_transforms()
     names = ("pull_up_back_gym-portrait-fast", "pull_up_front_gym-chinup-jumpin")
     clips = [c for c in load_clips(SHARED_DATA / "real_videos") if c.name in names]
-    fast, chin = sorted(R.load_sources(clips, _cache()), key=lambda s: s.clip.name != names[0])
+    fast, chin = sorted(
+        R.load_sources(clips, REAL_POSE_CACHE), key=lambda s: s.clip.name != names[0]
+    )
     assert R.one_set_at_rest(fast, prefix=True)[2] == 5
     c = R.repeat_long(fast, np.random.default_rng(0))
     assert c is not None and c.truth == 7 + 4 * 5  # 5 reps played 5 times, then the last 2

@@ -13,16 +13,14 @@ person's own hip centre
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, real_transforms
 
 from gymlib.extract import PoseSequence
 from gymlib.landmarks import PoseLandmark as L
@@ -32,20 +30,6 @@ from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _transforms():
-    """``benchmarks/real_transforms.py`` (a script, not a package), loaded by its path."""
-    name = "real_transforms_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            name, ROOT / "benchmarks" / "real_transforms.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def _old_rules():
@@ -124,7 +108,7 @@ def test_a_bulgarian_split_squat_from_the_front_or_behind_is_counted_exactly(
 def test_alternating_legs_are_counted_exactly(view: str, seed: int) -> None:
     """Split squats whose legs change places between reps (every other rep mirrored about the
     hips; from the side the names swapped): the same 5 reps, offline and live."""
-    rt = _transforms()
+    rt = real_transforms()
     clip = generate_clip("split_squat", 5, seed=seed, view=view, idle=False)
     times = np.arange(len(clip.landmarks)) / clip.fps
     lm = rt.alternate_legs(clip.landmarks, times, _switches(clip), swap_only=view == "right")
@@ -137,7 +121,7 @@ def test_alternating_legs_are_counted_exactly(view: str, seed: int) -> None:
 
 
 def test_mirror_about_hips_keeps_the_hips_and_swaps_the_legs() -> None:
-    rt = _transforms()
+    rt = real_transforms()
     clip = generate_clip("split_squat", 2, seed=3, view="front", idle=False)
     lm = clip.landmarks.astype(np.float64)
     out = rt.mirror_about_hips(lm)
@@ -155,7 +139,7 @@ def test_alternating_generated_split_squats_are_recognised_and_counted_by_analyz
     stream from the front, with the walk-in and rests of a generated session."""
     from gymlib.analyze import analyze
 
-    rt = _transforms()
+    rt = real_transforms()
     clip = generate_clip("split_squat", 6, seed=5, view="front", idle=True)
     times = np.arange(len(clip.landmarks)) / clip.fps
     lm = rt.alternate_legs(clip.landmarks, times, _switches(clip))
@@ -202,7 +186,7 @@ def test_the_real_front_bulgarian_split_squat_finds_each_hand_marked_rep() -> No
     reps = _reps(seq)
     assert [sum(a <= r.bottom_s < b for r in reps) for a, b in marks] == [1, 1]
     switch = [float(t[meta["rep_frames"][0][1]])]
-    assert len(_reps(seq, _transforms().alternate_legs(seq.landmarks, t, switch))) == 2
+    assert len(_reps(seq, real_transforms().alternate_legs(seq.landmarks, t, switch))) == 2
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="needs ../shared/data/real_videos")
@@ -214,7 +198,7 @@ def test_real_side_split_squats_alternated_count_the_same(name: str) -> None:
     t = seq.timestamps
     rf = meta["rep_frames"]
     switches = [float(t[(b + a2) // 2]) for (_, b), (a2, _) in zip(rf, rf[1:], strict=False)]
-    lm = _transforms().alternate_legs(seq.landmarks, t, switches, swap_only=True)
+    lm = real_transforms().alternate_legs(seq.landmarks, t, switches, swap_only=True)
     assert len(_reps(seq, lm)) == len(_reps(seq)) == meta["reps"]
 
 
