@@ -291,9 +291,13 @@ class Follower:
         if spec.fixed is not None:
             return  # a fixed exercise: no classifier to load
         with self._lock:
-            classifier = spec.classifier
-            if hasattr(classifier, "predict_proba"):  # the batch call the plans make
-                classifier.predict_proba(np.zeros((1, WINDOW_FRAMES, FRAME_FEATURES), np.float32))
+            try:  # (spec.classifier is a proxy: the model loads at the first attribute)
+                classifier = spec.classifier
+                if hasattr(classifier, "predict_proba"):  # the batch call the plans make
+                    x = np.zeros((1, WINDOW_FRAMES, FRAME_FEATURES), np.float32)
+                    classifier.predict_proba(x)
+            except FileNotFoundError:  # no model: it fails where a plan needs it, as before (a
+                return  # clip shorter than a window never needs one)
 
     def _run(self) -> None:
         annotator = None

@@ -160,6 +160,8 @@ function render({ model, el }) {
     startRecorder();
     await listCameras();
     setStatus("camera on");
+    // "Run all" leaves the notebook scrolled to its last cell: show the person their camera
+    if (!looping) el.scrollIntoView({ block: "start" });
     t0 = performance.now();
     sent = 0;
     drawn = 0;
