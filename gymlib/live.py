@@ -17,6 +17,7 @@ and the recording (injected sinks) → :class:`SetTracker` (sets, their time and
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ class FrameFeedback:
     sets: tuple[WorkoutSet, ...]  # every set so far
     timer: tuple[str, float]  # ("set" | "rest" | "", seconds): SetTracker.timer
     record_error: str | None = None  # why the recording stopped, if it did
+    cuts: tuple[float, ...] = ()  # times (s) of the camera cuts seen in the pixels so far
+    ended: bool = False  # the stream ended here (:meth:`LiveLoop.finish`): no frame with it
 
     @property
     def time(self) -> float:
@@ -187,6 +190,7 @@ class LiveLoop:
         self._placed = 0  # the session's reps given to the set tracker so far
         self._given: list[Rep] = []  # those reps, in order (the set-up ones taken back too)
         self._closed_after: set[tuple[str, int]] = set()  # reps a hand-closed set ended on
+        self._last: FrameFeedback | None = None  # the last frame's output
 
     @property
     def reps(self) -> list[Rep]:
@@ -221,9 +225,35 @@ class LiveLoop:
             self._take_back(fb.withdrawn)
         self._place_reps()
         self.frames += 1
-        return FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
-                             self.sets.sets, self.sets.timer(t),
-                             self.record_error)  # fmt: skip
+        self._last = FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
+                                   self.sets.sets, self.sets.timer(t), self.record_error,
+                                   tuple(self.session.cuts))  # fmt: skip
+        return self._last
+
+    def finish(self) -> FrameFeedback | None:
+        """The stream ended (the camera stopped, a video's or a recording's last frame): the
+        session closes the rep it ends on (:meth:`CoachSession.finish`, as ``analyze`` and a
+        replay do), the events hear of it and the set ends. Frames after it start a new
+        stream and a new set. Returns what the views show now (None: no frame came since the
+        last end)."""
+        if self._last is None:
+            return None
+        last, done = self._last.session, self.session.finish()
+        fb = dataclasses.replace(
+            last, person=False, exercise=self.session.current, confidence=0.0, counter=None,
+            reps={name: dict(c.counts) for name, c in self.session.counters.items()},
+            warnings=(), landmarks=None, finished=tuple(done), withdrawn=(),
+        )  # fmt: skip
+        if self.events is not None:
+            self.events.update(fb)
+        self._place_reps()
+        if self._given:
+            self._closed_after.add(_key(self._given[-1]))
+        self.sets.close()
+        self.rep_warnings = RepWarnings()
+        self._last = None
+        return FrameFeedback(fb, (), None, False, None, self.sets.sets, self.sets.timer(fb.time),
+                             self.record_error, tuple(self.session.cuts), ended=True)  # fmt: skip
 
     def new_set(self) -> WorkoutSet | None:
         """Close the current set by hand ("new set"); returns it, if one was going on."""

@@ -57,7 +57,9 @@ class LiveInputs:
     increasing; ``aspects``: ``(frame, width / height)``, the picture's shape from that frame on
     (:meth:`CoachSession.set_aspect`); ``exercises``: ``(frame, "auto" or an exercise)``, the
     user's choice from that frame on (:meth:`CoachSession.set_exercise`); ``new_sets``: the
-    frames the dashboard's "new set" came before (:meth:`gymlib.live.LiveLoop.new_set`). A
+    frames the dashboard's "new set" came before (:meth:`gymlib.live.LiveLoop.new_set`);
+    ``ends``: the frames the camera stopped before (the stream ended there and the next frame
+    started a new one: :meth:`gymlib.live.LiveLoop.finish`). A
     frame is the index of the session's frame (the row of ``landmarks.npz``) the change came
     before (the number of frames fed until then).
     The identity guard needs nothing here: its choice of person is in the landmarks recorded.
@@ -67,6 +69,7 @@ class LiveInputs:
     aspects: tuple[tuple[int, float], ...] = ()
     exercises: tuple[tuple[int, str], ...] = ()
     new_sets: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:  # plain numbers, whatever was given (lists, numpy)
         object.__setattr__(self, "cuts", tuple(float(t) for t in self.cuts))
@@ -74,6 +77,7 @@ class LiveInputs:
         object.__setattr__(self, "exercises",
                            tuple((int(k), str(e)) for k, e in self.exercises))  # fmt: skip
         object.__setattr__(self, "new_sets", tuple(int(k) for k in self.new_sets))
+        object.__setattr__(self, "ends", tuple(int(k) for k in self.ends))
 
     @classmethod
     def of(cls, session: Any) -> LiveInputs:
@@ -84,6 +88,7 @@ class LiveInputs:
             tuple((k, v) for k, kind, v in changes if kind == "aspect"),
             tuple((k, v) for k, kind, v in changes if kind == "exercise"),
             tuple(k for k, kind, _ in changes if kind == "new set"),
+            tuple(k for k, kind, _ in changes if kind == "end"),
         )
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -95,6 +100,7 @@ class LiveInputs:
             "exercise_frames": np.asarray([k for k, _ in self.exercises], np.int64),
             "exercises": np.asarray([e for _, e in self.exercises], np.str_).reshape(-1),
             "new_set_frames": np.asarray(self.new_sets, np.int64).reshape(-1),
+            "end_frames": np.asarray(self.ends, np.int64).reshape(-1),
         }
 
     @classmethod
@@ -109,7 +115,8 @@ class LiveInputs:
             exercises = zip(get("exercise_frames", np.int64), get("exercises", np.str_),
                             strict=True)  # fmt: skip
             out = cls(tuple(get("cuts", np.float64)), tuple(aspects), tuple(exercises),
-                      tuple(get("new_set_frames", np.int64)))  # fmt: skip
+                      tuple(get("new_set_frames", np.int64)),
+                      tuple(get("end_frames", np.int64)))  # fmt: skip
         except ValueError as exc:  # arrays of different lengths
             raise ValueError(f"{where}: the live coach's inputs are damaged ({exc})") from None
         out.check(where)
@@ -122,7 +129,7 @@ class LiveInputs:
             raise ValueError(f"{where}: camera cuts must be finite times in increasing order, "
                              f"got {list(self.cuts)}")  # fmt: skip
         frames = [k for k, _ in self.aspects] + [k for k, _ in self.exercises]
-        frames += list(self.new_sets)
+        frames += list(self.new_sets) + list(self.ends)
         if any(k < 0 for k in frames):
             raise ValueError(f"{where}: a change's frame must be >= 0, got {min(frames)}")
         bad = [a for _, a in self.aspects if not (np.isfinite(a) and a > 0)]
@@ -132,8 +139,10 @@ class LiveInputs:
             raise ValueError(f"{where}: an exercise chosen must be named, got ''")
 
     def changes(self) -> list[tuple[int, str, float | str]]:
-        """The aspect, exercise and set changes by the frame they came before."""
-        every = [(k, "aspect", a) for k, a in self.aspects]
+        """The aspect, exercise and set changes and the stream's ends, by the frame they came
+        before (a stream's end first: what came at its frame came after the camera stopped)."""
+        every = [(k, "end", "") for k in self.ends]
+        every += [(k, "aspect", a) for k, a in self.aspects]
         every += [(k, "exercise", e) for k, e in self.exercises]
         every += [(k, "new set", "") for k in self.new_sets]
         return sorted(every, key=lambda c: c[0])  # stable: the same frame's keep their order
@@ -382,9 +391,10 @@ def coach_frames(
     ``timestamps`` ``(T,)`` s, ``landmarks`` ``(T, 33, 4)`` or a list of ``(33, 4)`` / None
     (zeros: nobody). ``inputs``' cuts go to the session before the first frame (cut times,
     compared with the frames' times as they come), each shape or exercise change before the
-    frame it came before live. When the frames run out, the stream has ended: the rep it ends
-    on is counted (:meth:`CoachSession.finish`, as ``analyze`` counts it). Replay, history
-    and notebook 04's headless run go through here."""
+    frame it came before live, and where the camera was stopped the stream ends
+    (:meth:`gymlib.live.LiveLoop.finish`). When the frames run out, the stream has ended: the
+    rep it ends on is counted (as ``analyze`` counts it). Replay, history and notebook 04's
+    headless run go through here."""
     inputs = inputs or LiveInputs()
     session = loop.session
     if inputs.cuts:
@@ -395,8 +405,8 @@ def coach_frames(
         k = _apply(loop, changes, k, i)
         seen = frame is not None and np.asarray(frame).any()
         yield loop.step(float(t), landmarks=frame if seen else None)
-    _apply(loop, changes, k, i + 1)  # a "new set" after the last frame
-    session.finish()
+    _apply(loop, changes, k, i + 1)  # a "new set" (or the camera's stop) after the last frame
+    loop.finish()
 
 
 def _apply(loop: Any, changes: list[tuple[int, str, float | str]], k: int, frame: int) -> int:
@@ -407,6 +417,8 @@ def _apply(loop: Any, changes: list[tuple[int, str, float | str]], k: int, frame
             loop.session.set_aspect(float(value))
         elif kind == "exercise":
             loop.session.set_exercise(str(value))
+        elif kind == "end":
+            loop.finish()
         else:
             loop.new_set()
         k += 1

@@ -149,30 +149,39 @@ class CoachSession:
         self.changes.append((self.frames, "exercise", exercise))
 
     def reset(self) -> None:
-        """A new session: forget the window, the exercise and every count."""
+        """A new session: forget the window, the exercise, every count and the old stream's
+        ``changes`` (numbered by its frames, a replay of the new one would apply them at the
+        wrong frames); the shape and the user's exercise choice stay, as the new stream's first
+        changes. ``cuts`` are times, and the pose stage's own list: they stay."""
+        self.frames = 0
+        self.changes = [(0, "aspect", self.aspect), (0, "exercise", self.fixed or AUTO)]
+        self._new_stream()
+        self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
+        self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
+        self._skip: dict[str, frozenset[int]] = {}  # offline: set-up movements' bottom frames
+        self.counters: dict[str, RepCounter] = {}
+        self.reps: list[Rep] = []
+        self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
+        self._counted = (UNKNOWN, -1)  # the exercise of the last rep counted, and its end
+
+    def _new_stream(self) -> None:
+        """Forget what the frames of the stream so far showed (the window, the exercise named,
+        the recent frames); the counts stay."""
         self.window: collections.deque[np.ndarray] = collections.deque(maxlen=WINDOW_FRAMES)
         # whether each frame of the window shows a person, and how many do (kept as frames come
         # and go: counting them anew is 30 array calls a frame)
         self._present: collections.deque[bool] = collections.deque(maxlen=WINDOW_FRAMES)
         self._seen = 0
-        self.frames = 0
         self.current = UNKNOWN
         self.confidence = 0.0
         self.probabilities: dict[str, float] = {}
         self._filter: ExerciseFilter | None = None  # made with the classifier's classes
         self._last_classified = -np.inf  # time of the last window classified
         self._classified_at: int | None = None  # its frame
-        self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
-        self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
-        self._skip: dict[str, frozenset[int]] = {}  # offline: set-up movements' bottom frames
-        self.counters: dict[str, RepCounter] = {}
-        self.reps: list[Rep] = []
         # the last replay_s seconds of frames (None: nobody) and their times, for a newly
         # recognised exercise
         self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
         self._watching = UNKNOWN  # the exercise whose counter saw the previous frame
-        self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
-        self._counted = (UNKNOWN, -1)  # the exercise of the last rep counted, and its end
         # live: the reps of the current set (since its exercise was named) and how many of its
         # first reps were found to be set-up; None once one was kept (see _judge_set_up)
         self._set: list[Rep] = []
@@ -363,12 +372,22 @@ class CoachSession:
         )
 
     def finish(self) -> list[Rep]:
-        """The stream ended (a video's last frame): the counter being watched closes a rep the
-        clip ends on (:meth:`RepCounter.finish`). Returns the reps added to ``reps``."""
+        """The stream ended (a video's last frame, the camera stopped): the counter being
+        watched closes a rep the stream ends on (:meth:`RepCounter.finish`). Returns the reps
+        added to ``reps``.
+
+        Frames fed after it are a new stream (the camera started again): its exercise is
+        recognised afresh and no frame from before the stop is watched again, while the counts
+        go on. A saved session's replay ends its stream at the same frame (``changes``)."""
         counter = self.counters.get(self._watching)
         rep = counter.finish() if counter is not None else None
         done = [rep] if rep is not None else []
         self.reps.extend(done)
+        if rep is not None:
+            self._counted = (rep.exercise, max(rep.end, self._counted[1]))
+        if self.frames and (not self.changes or self.changes[-1][:2] != (self.frames, "end")):
+            self.changes.append((self.frames, "end", ""))
+        self._new_stream()
         return done
 
     def _judge_set_up(self, counter: RepCounter, finished: list[Rep]) -> list[Rep]:

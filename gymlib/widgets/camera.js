@@ -153,7 +153,15 @@ function render({ model, el }) {
       return;
     }
     stream.getVideoTracks().forEach((tr) => {
-      tr.addEventListener("ended", () => setStatus("The camera was unplugged or stopped. The session so far is kept.", true));
+      tr.addEventListener("ended", () => {
+        if (stream && !stream.getVideoTracks().includes(tr)) return; // a camera restarted here
+        // the stream has ended: the kernel closes the set (its last rep counted)
+        stop();
+        model.set("running", false);
+        model.save_changes();
+        model.send({ type: "ended", reason: "the camera was unplugged or stopped" });
+        setStatus("The camera was unplugged or stopped: the set is closed, the session so far is kept. Press start to go on.", true);
+      });
     });
     video.srcObject = stream;
     await video.play().catch(() => {});

@@ -36,6 +36,8 @@ from gymlib.widgets.direct import FrameServer, Reply, on_main
 FrameHandler = Callable[[bytes, float], dict[str, Any] | None]
 #: called with the recorded video's bytes, its MIME type and an error text (or None)
 VideoHandler = Callable[[bytes, str, str | None], None]
+#: called when the camera's stream ended, with why ("stopped", or the browser's words)
+EndHandler = Callable[[str], None]
 
 
 #: The pose model's input (pixels): the person, cropped from the frame, is resampled to this.
@@ -127,6 +129,7 @@ class CameraWidget(anywidget.AnyWidget):
         *,
         on_video: VideoHandler | None = None,
         after: Callable[[], None] | None = None,
+        on_end: EndHandler | None = None,
         direct: bool = True,
         max_frame_bytes: int = 20 * 1024 * 1024,
         **kwargs: Any,
@@ -134,6 +137,9 @@ class CameraWidget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self.handler = handler
         self.on_video = on_video
+        #: the stream ended: :meth:`stop`, or the browser's camera stopped (unplugged, turned
+        #: off); frames that were on their way are answered, not handled, until :meth:`start`
+        self.on_end = on_end
         #: runs after each answer is sent (work the browser need not wait for)
         self.after = after
         self.frames_received = 0
@@ -157,6 +163,10 @@ class CameraWidget(anywidget.AnyWidget):
                 except Exception as exc:  # noqa: BLE001 - shown in the widget, not lost in a log
                     self.send({"type": "error", "text": f"the video could not be saved: {exc}"})
             return
+        if isinstance(content, dict) and content.get("type") == "ended":
+            self.running = False  # the browser stopped its camera: no more frames
+            self._ended(str(content.get("reason") or "the camera stopped"))
+            return
         if not isinstance(content, dict) or content.get("type") != "frame":
             return
         jpeg = bytes(buffers[0]) if buffers else b""
@@ -178,7 +188,8 @@ class CameraWidget(anywidget.AnyWidget):
         try:
             if not jpeg:
                 raise ValueError("a frame message came without its JPEG data")
-            result = self.handler(jpeg, float(content.get("t", 0.0))) if self.handler else None
+            live = self.handler is not None and self.running  # (stopped: one on its way)
+            result = self.handler(jpeg, float(content.get("t", 0.0))) if live else None
             ms = (time.perf_counter() - t0) * 1000
             # k_in / k_out: when the handler started and the answer left, on the machine's clock
             # (epoch ms), for benchmarks/browser_live.py's time per hop
@@ -225,8 +236,14 @@ class CameraWidget(anywidget.AnyWidget):
         self.send({"type": "start"})
 
     def stop(self) -> None:
+        """Stop the camera: the stream ends (``on_end``)."""
         self.running = False
         self.send({"type": "stop"})
+        self._ended("stopped")
+
+    def _ended(self, reason: str) -> None:
+        if self.on_end is not None:
+            self.on_end(reason)
 
     def request_video(self) -> None:
         """Ask the browser for the video recorded so far (``record_video``); it answers with a

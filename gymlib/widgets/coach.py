@@ -122,7 +122,8 @@ class LiveCoach(W.VBox):
         # one frame at a time through the stateful pipeline (pose tracking, counters, recording)
         self._lock = threading.RLock()
         self._unshown: FrameFeedback | None = None  # the feedback the dashboard shows next
-        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer)
+        self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer,
+                                   on_end=self._stream_ended)  # fmt: skip
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
@@ -134,6 +135,10 @@ class LiveCoach(W.VBox):
         self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
         self._sets_due = False  # the set table is to be drawn again
         self._shown_error: str | None = None  # the recording error the dashboard shows
+        self._shown_cuts: tuple[float, ...] = ()  # the camera cuts the status line has shown
+        #: what happened to the camera: a cut seen in its pixels, a stop (the set closed)
+        self.camera_note = W.HTML("")
+        self._stop_shown = False  # the note says the camera stopped (until frames come again)
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
         self.save_video = W.Checkbox(value=False, description="save video")
@@ -143,8 +148,8 @@ class LiveCoach(W.VBox):
             W.Button(description="stop"),
             (W.Button(description="save session")),
         )
-        start.on_click(lambda _: self.camera.start())
-        stop.on_click(lambda _: self.camera.stop())
+        start.on_click(lambda _: self.start())
+        stop.on_click(lambda _: self.stop())
         self.saved = W.HTML("")
         save.on_click(lambda _: self._save())
         new_set = W.Button(description="new set")
@@ -168,7 +173,7 @@ class LiveCoach(W.VBox):
         ex.layout.width, self.rom.layout.width = "210px", "100%"
         mute.indent = self.save_video.indent = False
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
-                       self.set_table, self.saved],
+                       self.set_table, self.camera_note, self.saved],
                       layout=W.Layout(flex="1 1 250px", min_width="250px"))  # fmt: skip
         style = W.HTML(
             "<style>.gymcoach-dashboard table {border-collapse: collapse; font-size: 12px}"
@@ -190,6 +195,47 @@ class LiveCoach(W.VBox):
         self.camera.width, self.camera.height = RESOLUTIONS[name]
         if self.resolution.value != name:
             self.resolution.value = name
+
+    def start(self) -> None:
+        """Start the camera (again): its frames are a new stream, the next rep a new set."""
+        self.camera.start()
+
+    def stop(self) -> None:
+        """Stop the camera: the stream ends, the rep it ends on is counted and the set closed
+        (:meth:`_stream_ended`)."""
+        self.camera.stop()
+
+    def _stream_ended(self, reason: str) -> None:
+        """The camera's stream ended (stopped here, or in the browser): the loop finishes it
+        (:meth:`gymlib.live.LiveLoop.finish`, as a replay does) and the dashboard shows it."""
+        with self._lock:
+            out = self.loop.finish()
+            if out is None:  # no frame since the last end
+                return
+            self._unshown = None
+            self._note_rep(out)
+            self._sets_due = True
+            self._show(out)
+            self.camera_note.value = html.escape(self.stop_note(out, reason))
+            self._stop_shown = True
+
+    @staticmethod
+    def stop_note(out: FrameFeedback, reason: str) -> str:
+        """The status line's words for a stream that ended (``out.ended``)."""
+        last = out.sets[-1] if out.sets else None
+        text = f"camera {reason} at {out.time:.1f} s"
+        if out.rep is not None:
+            text += f": its last rep (rep {out.rep.index}, {out.rep.verdict}) counted"
+        if last is not None:
+            text += f"; set {last.number} ({last.exercise}, {last.reps} reps) closed"
+        return text + "; start goes on with a new set"
+
+    @staticmethod
+    def cut_note(cuts: tuple[float, ...]) -> str:
+        """The status line's words for the camera cuts seen so far (the last one named)."""
+        more = f" ({len(cuts)} times)" if len(cuts) > 1 else ""
+        return (f"camera moved at {cuts[-1]:.1f} s{more}: the picture changed at once, "
+                "counting started afresh there")  # fmt: skip
 
     def _set_exercise(self, name: str) -> None:
         with self._lock:
@@ -215,6 +261,8 @@ class LiveCoach(W.VBox):
         t0 = time.perf_counter()
         bgr = decode_frame(jpeg)
         with self._lock:
+            if not self.camera.running:  # stopped while it was on its way: the stream ended
+                return {}
             return self._process(bgr, t, t0)
 
     def _after_answer(self) -> None:
@@ -249,13 +297,17 @@ class LiveCoach(W.VBox):
         self.timings["coach"] += time.perf_counter() - t1 - (self.timings["pose"] - pose)
         # a rep's news is kept apart from _unshown: over the direct socket the dashboard shows
         # only the latest frame handed to the main thread, which need not be the rep's
+        self._note_rep(out)
+        self._sets_due |= out.rep is not None or bool(out.session.withdrawn)
+        if (self.frames % 5 == 0 or out.rep is not None or out.record_error != self._shown_error
+                or out.cuts != self._shown_cuts):  # fmt: skip
+            self._unshown = out  # shown once the answer is sent
+        return result
+
+    def _note_rep(self, out: FrameFeedback) -> None:
         if out.rep is not None:  # the last rep's faults: what to fix, then value and limit
             self._rep_faults = [f"rep {out.rep.index}: {f.message}: {f.text}"
                                 for f in out.rep.faults]  # fmt: skip
-        self._sets_due |= out.rep is not None or bool(out.session.withdrawn)
-        if self.frames % 5 == 0 or out.rep is not None or out.record_error != self._shown_error:
-            self._unshown = out  # shown once the answer is sent
-        return result
 
     def _result(self, out: FrameFeedback) -> dict[str, Any]:
         fb = out.session
@@ -324,6 +376,9 @@ class LiveCoach(W.VBox):
             + [f"<span style='color:#e74c3c'>{html.escape(t)}</span>"
                for t in self._rep_faults]
         )  # fmt: skip
+        if out.cuts != self._shown_cuts or self._stop_shown:  # a cut: counting started afresh
+            self._shown_cuts, self._stop_shown = out.cuts, False
+            self.camera_note.value = html.escape(self.cut_note(out.cuts)) if out.cuts else ""
         if out.record_error != self._shown_error:  # disk full: coaching goes on, it says so
             self._shown_error = out.record_error
             self.saved.value = f"<span style='color:#e74c3c'>{out.record_error}</span>"
