@@ -164,11 +164,6 @@ def analyze(
 #: the codecs of still images FFmpeg opens as one-frame videos (a one-frame mp4 still runs)
 IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "webp", "tiff", "gif", "jpeg2000"})
 
-#: what a folder given as VIDEO is searched for, to name the files it could have meant (phones',
-#: camcorders' (AVCHD .mts) and webcams' (.mjpeg) too)
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".3gp", ".mts", ".m2ts",
-                  ".mpg", ".mjpeg", ".mjpg", ".npz")  # fmt: skip
-
 
 def _one_frame(src: Path, declared: int) -> bool:
     """Whether a file of an image codec holds one frame (a photo): a raw MJPEG stream (a
@@ -181,9 +176,11 @@ def _one_frame(src: Path, declared: int) -> bool:
 
 def checked_input(src: Path) -> Path:
     """``src`` if it is a file; else an error that says what it is and what to give instead."""
-    if src.is_dir():
-        found = sorted(p.name for p in src.iterdir()
-                       if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())  # fmt: skip
+    if src.is_dir():  # name the files it could have meant: videos, or landmarks (.npz)
+        from gymlib.sources.videos import VIDEO_SUFFIXES  # (only here: sources load slowly)
+
+        takes = (*VIDEO_SUFFIXES, ".npz")
+        found = sorted(p.name for p in src.iterdir() if p.suffix.lower() in takes and p.is_file())
         hint = (f"it holds {len(found)} video or landmark file(s), e.g. {src / found[0]}; "
                 "analyse one at a time" if found else "it holds no video")  # fmt: skip
         raise IsADirectoryError(f"{src}: is a folder; expected one video file ({hint})")
@@ -198,8 +195,8 @@ def _fills(target: Path) -> bool:
     (swapped whole, a shell in it would be left in a deleted folder); else it is swapped whole
     (:func:`install`)."""
     here = Path.cwd()  # symlinks resolved: compared with the target's real path
-    if target.is_dir() and not any(target.iterdir()):
-        return True
+    if target.is_dir() and (not any(target.iterdir()) or os.path.ismount(target)):
+        return True  # (a mount point cannot be renamed: known now, not after the pose pass)
     return target.exists() and target.resolve() in (here, *here.parents)
 
 

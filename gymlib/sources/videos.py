@@ -20,7 +20,10 @@ from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.sources.common import DataError, OnError, Report, labelled
 from gymlib.windows import LabelledWindows
 
-VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv")
+#: the video files taken (training folders; ``analyze`` names them in a folder given as its
+#: video): phones', camcorders' (AVCHD .mts) and webcams' (.mjpeg) too
+VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".3gp", ".mts", ".m2ts",
+                  ".mpg", ".mjpeg", ".mjpg")  # fmt: skip
 
 
 #: bumped when extraction changes what it gives for the same file (2: upright phone clips and
