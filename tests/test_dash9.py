@@ -142,8 +142,8 @@ def test_the_camera_widget_hears_its_stream_end_from_the_kernel_or_the_browser()
         cam._on_msg(cam, {"type": "frame", "t": 0.6}, [b"jpeg"])  # on its way at the stop
         assert handled == [0.5] and sent[-1]["type"] == "result"  # answered: its slot frees
         cam.start()
-        cam._on_msg(cam, {"type": "ended", "reason": "the camera was unplugged"}, [])
-        assert ended == ["stopped", "the camera was unplugged"] and not cam.running
+        cam._on_msg(cam, {"type": "ended", "reason": "was unplugged or turned off"}, [])
+        assert ended == ["stopped", "was unplugged or turned off"] and not cam.running
     finally:
         cam.close()
 
@@ -239,3 +239,37 @@ def test_analyze_overwrite_into_a_mount_point_fills_it(tmp_path: Path) -> None:
     finally:
         for p in shm.iterdir():  # only what this test wrote (it was empty)
             shutil.rmtree(p) if p.is_dir() else p.unlink()
+
+
+def _papermill_04(tmp_path: Path, **parameters: object) -> tuple[dict, str]:
+    """Notebook 04 run by papermill (no browser, no camera): its metrics and printed text."""
+    import json
+
+    import papermill as pm
+
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "04.ipynb"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "04_live_coach.ipynb"), str(out),
+        parameters={"OUT_DIR": str(tmp_path), **parameters}, kernel_name="python3",
+        cwd=str(tmp_path), progress_bar=False,
+    )  # fmt: skip
+    cells = json.loads(out.read_text())["cells"]
+    printed = "".join(
+        "".join(o.get("text", "")) for c in cells for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )  # fmt: skip
+    return json.loads((tmp_path / "metrics.json").read_text()), printed
+
+
+@pytest.mark.notebooks
+def test_notebook_04_under_papermill_says_what_it_did(tmp_path: Path) -> None:
+    """The default (the camera) with no browser: it runs, coaches nothing and says how to run
+    it headless; headless (a generated session), it says what it coached."""
+    metrics, printed = _papermill_04(tmp_path / "camera")
+    assert metrics == {"source": "camera", "frames": 0, "reps": 0}
+    assert "no frame has come yet" in printed and "-p SOURCE synthetic" in printed
+    metrics, printed = _papermill_04(tmp_path / "synthetic", SOURCE="synthetic",
+                                     EXERCISE="squat", SYNTH_REPS=4, SEED=2)  # fmt: skip
+    assert f"coached synthetic headless: {metrics['frames']} frames" in printed
+    assert f"{metrics['reps']} reps in {len(metrics['sets'])} set(s)" in printed

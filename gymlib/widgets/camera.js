@@ -159,7 +159,7 @@ function render({ model, el }) {
         stop();
         model.set("running", false);
         model.save_changes();
-        model.send({ type: "ended", reason: "the camera was unplugged or stopped" });
+        model.send({ type: "ended", reason: "was unplugged or turned off" });
         setStatus("The camera was unplugged or stopped: the set is closed, the session so far is kept. Press start to go on.", true);
       });
     });
@@ -498,7 +498,7 @@ function render({ model, el }) {
       sendVideo();
     } else if (msg.type === "stop") {
       stop();
-      setStatus("stopped");
+      setStatus("stopped: the set is closed (start goes on with a new one)");
     }
   });
   picker.addEventListener("change", () => { if (!stopped) start(); });
