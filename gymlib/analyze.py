@@ -197,7 +197,22 @@ def _fills(target: Path) -> bool:
     here = Path.cwd()  # symlinks resolved: compared with the target's real path
     if target.is_dir() and (not any(target.iterdir()) or os.path.ismount(target)):
         return True  # (a mount point cannot be renamed: known now, not after the pose pass)
-    return target.exists() and target.resolve() in (here, *here.parents)
+    return target.exists() and (target.resolve() in (here, *here.parents)
+                                or _worked_in(target))  # fmt: skip
+
+
+def _worked_in(folder: Path) -> bool:
+    """Whether another process (the user's shell, say) works inside ``folder``: swapped whole,
+    it would be left in a deleted folder. Linux's ``/proc``; elsewhere none is known."""
+    real = str(folder.resolve())
+    for pid in Path("/proc").glob("[0-9]*"):
+        try:
+            cwd = os.readlink(pid / "cwd")
+        except OSError:  # gone, or another user's
+            continue
+        if cwd == real or cwd.startswith(real + os.sep):
+            return True
+    return False
 
 
 def _put(work: Path, target: Path, fill: bool) -> None:

@@ -273,3 +273,31 @@ def test_notebook_04_under_papermill_says_what_it_did(tmp_path: Path) -> None:
                                      EXERCISE="squat", SYNTH_REPS=4, SEED=2)  # fmt: skip
     assert f"coached synthetic headless: {metrics['frames']} frames" in printed
     assert f"{metrics['reps']} reps in {len(metrics['sets'])} set(s)" in printed
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux's /proc")
+def test_analyze_overwrite_leaves_a_shell_inside_the_folder_where_it_is(tmp_path: Path) -> None:
+    """A shell of the user's inside the results folder: the folder is filled, not swapped (the
+    shell would have been left in a deleted folder)."""
+    import subprocess
+    import sys
+
+    from gymlib.analyze import analyze
+    from gymlib.io import save_npz_atomic
+
+    lm, fps, _ = _squats()
+    clip = save_npz_atomic(tmp_path / "squats.npz", landmarks=lm[:200],
+                           timestamps=np.arange(200) / fps, fps=np.float64(fps),
+                           image_size=np.array([640, 480]))  # fmt: skip
+    out = tmp_path / "results"
+    analyze(clip, out=out, exercise="squat", progress=False)
+    inode = out.stat().st_ino
+    shell = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], cwd=out)
+    try:
+        analyze(clip, out=out, exercise="squat", progress=False, overwrite=True)
+        assert out.stat().st_ino == inode  # the same folder, filled
+        assert os.readlink(f"/proc/{shell.pid}/cwd") == str(out.resolve())  # not "(deleted)"
+        assert (out / "summary.json").is_file()
+    finally:
+        shell.kill()
+        shell.wait()
