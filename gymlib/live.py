@@ -191,6 +191,7 @@ class LiveLoop:
         self._given: list[Rep] = []  # those reps, in order (the set-up ones taken back too)
         self._closed_after: set[tuple[str, int]] = set()  # reps a hand-closed set ended on
         self._last: FrameFeedback | None = None  # the last frame's output
+        self._hand_closed = False  # "new set" closed a set after the last frame
 
     @property
     def reps(self) -> list[Rep]:
@@ -225,6 +226,7 @@ class LiveLoop:
             self._take_back(fb.withdrawn)
         self._place_reps()
         self.frames += 1
+        self._hand_closed = False
         self._last = FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
                                    self.sets.sets, self.sets.timer(t), self.record_error,
                                    tuple(self.session.cuts))  # fmt: skip
@@ -246,6 +248,9 @@ class LiveLoop:
         )  # fmt: skip
         if self.events is not None:
             self.events.update(fb)
+        if done and self._hand_closed and self._given:  # "new set", then stop: the rep the
+            self._closed_after.discard(_key(self._given[-1]))  # stop closed ends that set
+            self._rebuild(set())  # (as a replay, which ends the stream first, places it)
         self._place_reps()
         if self._given:
             self._closed_after.add(_key(self._given[-1]))
@@ -261,7 +266,9 @@ class LiveLoop:
         self._place_reps()
         if self._given:
             self._closed_after.add(_key(self._given[-1]))
-        return self.sets.close()
+        closed = self.sets.close()
+        self._hand_closed = closed is not None
+        return closed
 
     def _place_reps(self) -> None:
         # from the session's list, so reps it counted outside step() are placed too
@@ -278,8 +285,12 @@ class LiveLoop:
         was. (Counting placed reps alone would leave the withdrawn rep in its set and miss the
         one that finished as it went.)"""
         gone = {_key(r) for r in withdrawn}
-        if not any(_key(r) in gone for r in self._given):
-            return  # taken back on the frame it finished: never placed
+        if any(_key(r) in gone for r in self._given):  # else taken back on the frame it
+            self._rebuild(gone)  # finished: never placed
+
+    def _rebuild(self, gone: set[tuple[str, int]]) -> None:
+        """The set tracker built again from the reps placed but ``gone``, each hand-closed set
+        closed where it was."""
         tracker, kept = SetTracker(self.sets.break_s), []
         for rep in self._given:
             if _key(rep) not in gone:

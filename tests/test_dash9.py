@@ -301,3 +301,23 @@ def test_analyze_overwrite_leaves_a_shell_inside_the_folder_where_it_is(tmp_path
     finally:
         shell.kill()
         shell.wait()
+
+
+@pytest.mark.parametrize("order", ["new set, stop", "stop, new set"])
+def test_new_set_and_stop_together_replay_as_they_were_counted(order: str, tmp_path: Path) -> None:
+    """ "new set" and "stop" with no frame between them, in either order: the rep the stop
+    closes belongs to the set that was going on, live and replayed."""
+    lm, fps, stop = _squats()
+    loop = LiveLoop(CoachSession(_classifier(), fps=fps, aspect=4 / 3))
+    t = _feed(loop, lm[:stop], 0.0, fps)
+    for step in order.split(", "):
+        loop.new_set() if step == "new set" else loop.finish()
+    _feed(loop, lm, t + 5.0, fps)
+    loop.finish()
+    assert [(s.exercise, s.reps) for s in loop.sets.sets] == [("squat", 4), ("squat", 4)]
+    times = [*(np.arange(stop) / fps), *(t + 5.0 + np.arange(len(lm)) / fps)]
+    saved = save_session(tmp_path, times, [*lm[:stop], *lm], fps=fps, aspect=4 / 3,
+                         inputs=LiveInputs.of(loop.session))  # fmt: skip
+    again = replay_session(saved, _classifier())
+    assert again.sets.sets == loop.sets.sets
+    assert [r.as_row() for r in again.reps] == [r.as_row() for r in loop.reps]
