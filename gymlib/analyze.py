@@ -68,6 +68,16 @@ if TYPE_CHECKING:
 SWITCH_INTERVAL_S = 0.0005
 
 
+def __getattr__(name: str) -> Any:
+    """`gymlib.analyze.VIDEO_SUFFIXES` kept importable (its home is gymlib.sources.videos, loaded
+    only when asked for: importing the sources costs ~1 s at analyze's start)."""
+    if name == "VIDEO_SUFFIXES":
+        from gymlib.sources.videos import VIDEO_SUFFIXES
+
+        return VIDEO_SUFFIXES
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 @contextlib.contextmanager
 def _prompt_switches(seconds: float | None = None) -> Iterator[None]:
     """Python's switch interval at most ``seconds`` (:data:`SWITCH_INTERVAL_S`) meanwhile
