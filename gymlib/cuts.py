@@ -13,9 +13,10 @@ The picture is compared as a tiny grey thumbnail ``(24, 32)`` float32 (about 0.1
 any size): each of its cells stands for a 20x20-pixel patch of a 640x480 frame, and "changed"
 means its grey level moved by more than ``level`` (``extraction.cut_level``, 16) of 255 from
 the picture's median move.
-No I/O and no landmarks here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already
-decoded, and the rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard
-(:mod:`gymlib.track`) treat a cut as a fresh start.
+No I/O here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already decoded, and the
+rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard (:mod:`gymlib.track`) treat
+a cut as a fresh start. Where there are no pixels (a landmark file) or they barely change (the
+same room), :class:`BodySteps` sees a cut in the landmarks: the body jumping in one frame.
 """
 
 from __future__ import annotations
