@@ -30,7 +30,12 @@ Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
   middle a fast press is already most of the way up); clips of 2+ reps;
 - ``concat``: two clips of different exercises and the same picture shape, one after the
   other with a cut between (truth: the sum; the exercise is right when each part's reps are
-  mostly under its own exercise);
+  mostly under its own exercise); the seam is given to ``analyze`` / the live coach as a cut
+  seen in the pixels when ``gymlib.cuts`` finds one between the first clip's last frame and
+  the second's first, as ``analyze`` of the joined video would (the two landmark files come
+  from two MediaPipe runs, so the seam in the landmarks is an instant jump that MediaPipe
+  tracking through a real cut need not show); ``concat-landmarks``: the seam never given (the
+  landmark rule alone, session 6's ``concat``);
 - ``repeat3``: the reps of a clip played three times without rest (walk-in before, walk-off
   after; the cut between is at the rest position the hand marks give): truth 3x; clips whose
   reps follow each other within 3 s (one set) and whose body at the set's end is within 0.2
@@ -77,6 +82,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -118,6 +124,7 @@ class Case:
     seq: PoseSequence
     truth: int
     parts: tuple[tuple[int, str], ...]  # (first frame, exercise) of each part
+    cuts: tuple[float, ...] = ()  # camera cuts seen in the pixels (s), as a video's Source has
 
 
 @dataclass(frozen=True)
@@ -429,14 +436,54 @@ def concat_pairs(sources: list[Source]) -> list[tuple[Source, Source]]:
     return pairs
 
 
-def concat(a: Source, b: Source) -> Case:
+def concat(a: Source, b: Source, seen: bool = False) -> Case:
+    """``a`` then ``b``; ``seen``: the seam is a cut seen in the pixels (``concat``: when the
+    pixel check of ``a``'s last frame and ``b``'s first finds one, :func:`seam_seen`)."""
     sa, sb = a.seq, b.seq
     gap = 1 / sa.fps
     t = np.concatenate([sa.timestamps, sa.timestamps[-1] + gap + sb.timestamps - sb.timestamps[0]])
     seq = replace(sa, landmarks=np.concatenate([sa.landmarks, sb.landmarks]),
                   detected=np.concatenate([sa.detected, sb.detected]), timestamps=t)  # fmt: skip
+    cuts = (float(t[len(sa)]),) if seen else ()
     return Case(f"{a.clip.name} + {b.clip.name}", seq, a.clip.reps + b.clip.reps,
-                ((0, a.clip.exercise), (len(sa), b.clip.exercise)))  # fmt: skip
+                ((0, a.clip.exercise), (len(sa), b.clip.exercise)), cuts)  # fmt: skip
+
+
+def edge_thumbnails(clip: RealClip) -> tuple[np.ndarray, np.ndarray]:
+    """The grey thumbnails (:func:`gymlib.cuts.thumbnail`) of a clip's first and last frames
+    (decoded once, cached under ``data/interim/real_transforms/seams``)."""
+    from gymlib.cuts import thumbnail
+    from gymlib.media import VideoReader
+
+    path = PIXEL_CACHE / "seams" / f"{clip.name}.npz"
+    if path.is_file():
+        with np.load(path) as z:
+            return z["first"], z["last"]
+    first = last = None
+    for rgb, _ in VideoReader(clip.video, format="rgb24"):
+        last = rgb
+        if first is None:
+            first = thumbnail(rgb)
+    if first is None or last is None:
+        raise SystemExit(f"{clip.video}: no frames decoded")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part.npz")
+    np.savez(tmp, first=first, last=thumbnail(last))
+    tmp.rename(path)
+    return first, thumbnail(last)
+
+
+def seam_seen(a: Source, b: Source) -> tuple[bool, float]:
+    """Whether ``analyze`` of the two clips joined as one video sees the seam in the pixels:
+    ``gymlib.cuts`` on ``a``'s last frame and ``b``'s first (the joined video scales ``b`` to
+    ``a``'s size: the thumbnail is the same within the 2 % shape difference allowed), and the
+    changed share."""
+    from gymlib.config import load_config
+    from gymlib.cuts import changed_share
+
+    cfg = load_config().extraction
+    share = changed_share(edge_thumbnails(a.clip)[1], edge_thumbnails(b.clip)[0], cfg.cut_level)
+    return share > cfg.cut_share, share
 
 
 TRANSFORMS: dict[str, Callable[[Source, np.random.Generator], Case | None]] = {
@@ -446,13 +493,13 @@ TRANSFORMS: dict[str, Callable[[Source, np.random.Generator], Case | None]] = {
     "alternate": alternate, "repeat-long": repeat_long, "repeat-long-fast": repeat_long_fast,
     "slow7": slow_to(7.0), "first2-60": first2_60,
 }  # fmt: skip
-ALL = [*TRANSFORMS, "concat"]
+ALL = [*TRANSFORMS, "concat", "concat-landmarks"]
 
 
 def cases(name: str, sources: list[Source], seed: int) -> Iterator[Case]:
-    if name == "concat":
+    if name in ("concat", "concat-landmarks"):
         for a, b in concat_pairs(sources):
-            yield concat(a, b)
+            yield concat(a, b, seen=name == "concat" and seam_seen(a, b)[0])
         return
     for i, src in enumerate(sources):
         c = TRANSFORMS[name](src, np.random.default_rng([seed, i]))
@@ -463,16 +510,32 @@ def cases(name: str, sources: list[Source], seed: int) -> Iterator[Case]:
 # --------------------------------------------------------------------------------------------
 # Scoring: analyze on the landmark file, as benchmarks/real_videos.py does
 # --------------------------------------------------------------------------------------------
-def live_reps(seq: PoseSequence, clf) -> list:  # noqa: ANN001
+def live_reps(seq: PoseSequence, clf, cuts: tuple[float, ...] = ()) -> list:  # noqa: ANN001
     """The live coach's reps (``CoachSession``, the exercise its own decision), as
     ``benchmarks/real_videos.py --live`` feeds it: frame by frame at the frames' own times."""
     from gymlib.session import CoachSession
 
     w, h = seq.image_size
     session = CoachSession(clf, fps=seq.fps, aspect=w / h)
+    session.cuts = cuts
     for frame, t in zip(seq.frames(), seq.timestamps, strict=True):
         session.update(frame, float(t))
     return list(session.reps)
+
+
+@contextmanager
+def cuts_of_file(cuts: tuple[float, ...], t0: float) -> Iterator[None]:
+    """``analyze`` of a landmark file given ``cuts`` (s) as a video's are given while it is
+    read (``Source.cuts``, :func:`gymlib.analyze_input.frames_from_video`): a landmark file
+    has no pixels to find them in. ``t0``: the file's first time (``analyze`` starts at 0)."""
+    import gymlib.analyze as an
+
+    plain = an.frames_from_landmarks
+    an.frames_from_landmarks = lambda path: replace(plain(path), cuts=[x - t0 for x in cuts])
+    try:
+        yield
+    finally:
+        an.frames_from_landmarks = plain
 
 
 def score(c: Case, clf, live: bool = False) -> dict:  # noqa: ANN001
@@ -481,10 +544,11 @@ def score(c: Case, clf, live: bool = False) -> dict:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         if live:
-            reps = live_reps(c.seq, clf)
+            reps = live_reps(c.seq, clf, c.cuts)
         else:
             path = c.seq.save(Path(tmp) / "clip.npz")
-            reps = analyze(path, out=Path(tmp) / "out", classifier=clf, progress=False).reps
+            with cuts_of_file(c.cuts, float(c.seq.timestamps[0])):
+                reps = analyze(path, out=Path(tmp) / "out", classifier=clf, progress=False).reps
         seconds = time.perf_counter() - t0
     return scored(c, reps, seconds)
 

@@ -13,9 +13,10 @@ The picture is compared as a tiny grey thumbnail ``(24, 32)`` float32 (about 0.1
 any size): each of its cells stands for a 20x20-pixel patch of a 640x480 frame, and "changed"
 means its grey level moved by more than ``level`` (``extraction.cut_level``, 16) of 255 from
 the picture's median move.
-No I/O and no landmarks here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already
-decoded, and the rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard
-(:mod:`gymlib.track`) treat a cut as a fresh start.
+No I/O here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already decoded, and the
+rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard (:mod:`gymlib.track`) treat
+a cut as a fresh start. Where there are no pixels (a landmark file) or they barely change (the
+same room), :class:`BodySteps` sees a cut in the landmarks: the body jumping in one frame.
 """
 
 from __future__ import annotations
@@ -75,3 +76,53 @@ class CutDetector:
             return False
         self.score = changed_share(last[1], thumb, self.level)
         return self.score > self.share
+
+
+#: the step rule looks at the body's moves over this long before a frame (seconds; 3 frames at
+#: 30 fps): a body speeds up over several frames, a cut moves it in one
+STEP_WINDOW_S = 0.1
+#: ... and compares a frame's move with at least this (body sizes): a still body's frame-to-frame
+#: jitter is no movement to compare with (0.001-0.003 on the real clips)
+STEP_FLOOR = 0.01
+
+
+class BodySteps:
+    """A camera cut seen in the landmarks alone: the body jumps in one frame out of stillness or
+    steady movement (:meth:`update` per frame pair with a person in both).
+
+    A move is the quarter of the landmarks that moved least since the previous frame, in body
+    sizes (as :meth:`gymlib.reps.RepCounter._is_cut` measures it). A frame is a cut when its
+    move is more than ``step`` times the largest move of the pairs that ended in the
+    ``STEP_WINDOW_S`` before it (at least ``STEP_FLOOR``); with no such pair (a stream's start,
+    a gap without anyone), no verdict. Why: a person's trunk and feet speed up over several
+    frames (a chin-up's jump: 4 times the move before it, the real clips' largest in the half
+    rules are chosen on), while joining two shots moves every landmark at once between two
+    frames (10-40 times, ``benchmarks/landmark_cuts.py``). No pixels, no I/O.
+    """
+
+    def __init__(self, step: float) -> None:
+        if not step > 1.0:
+            raise ValueError(f"cut step must be > 1 (times the move before), got {step}")
+        self.step = step
+        self._moves: list[tuple[float, float]] = []  # (time the pair ended, move)
+
+    def ratio(self, t: float, move: float) -> float:
+        """The pair ending at ``t`` s, whose body moved ``move`` body sizes: its move over the
+        largest of the ``STEP_WINDOW_S`` before (at least ``STEP_FLOOR``); 0 with none. Records
+        the pair."""
+        since = t - STEP_WINDOW_S - 1e-9
+        before = [m for end, m in self._moves if end >= since]
+        self._moves = [(end, m) for end, m in self._moves if end >= since] + [(t, move)]
+        return move / max(max(before), STEP_FLOOR) if before else 0.0
+
+    def update(self, t: float, move: float) -> bool:
+        """Whether the pair ending at ``t`` s, whose body moved ``move`` body sizes, is a cut
+        (then the moves before it are forgotten: the new shot starts afresh)."""
+        cut = self.ratio(t, move) > self.step
+        if cut:
+            self._moves = []
+        return cut
+
+    def reset(self) -> None:
+        """Forget the moves (a new stream, or after a cut)."""
+        self._moves = []

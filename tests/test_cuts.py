@@ -56,10 +56,15 @@ def test_the_cut_frame_is_found_and_nothing_else(squat_cut: Path) -> None:
 
 
 def test_analyze_counts_across_a_cut_into_a_rep(squat_cut: Path, tmp_path: Path) -> None:
-    """Without the cut the half rep before it and the rep after it are one rep (4 counted);
-    the landmarks do not show it (the person does not move at the cut)."""
+    """Without the cut the half rep before it and the rep after it are one rep (4 counted).
+    The person hardly moves at the cut (too little for ``reps.cut_speed``), but the body jumps
+    in one frame from a squat's bottom to standing: the landmark step rule (``reps.cut_step``,
+    session 7) sees it too; with that rule off as well, only the pixels tell."""
+    from dataclasses import replace
+
     from gymlib.analyze import analyze
     from gymlib.extract import extract_video
+    from gymlib.reps import RepCounter, default_rep_config
     from gymlib.session import CoachSession
 
     result = analyze(squat_cut, out=tmp_path / "out", exercise="squat", progress=False)
@@ -68,14 +73,22 @@ def test_analyze_counts_across_a_cut_into_a_rep(squat_cut: Path, tmp_path: Path)
     assert len(result.reps) == 3
     seq = extract_video(squat_cut, progress=False)
     assert seq.meta["cuts"] == summary["cuts"]
-    for cuts, reps in ((seq.meta["cuts"], 3), ([], 4)):  # the same landmarks, cut told or not
-        session = CoachSession(fps=seq.fps, aspect=4 / 3, exercise="squat")
+    blind = replace(default_rep_config(), cut_step=1000.0)
+    for cuts, cfg, reps, seen in (
+        (seq.meta["cuts"], None, 3, 1),
+        ([], None, 3, 1),  # the landmarks' step
+        (seq.meta["cuts"], blind, 3, 1),
+        ([], blind, 4, 0),  # the same landmarks, no cut told, the step rule off
+    ):
+        session = CoachSession(fps=seq.fps, aspect=4 / 3, exercise="squat",
+                               counter_factory=lambda ex, c=cfg: RepCounter(
+                                   ex, seq.fps, aspect=4 / 3, config=c))  # fmt: skip
         session.cuts = cuts
         for frame, t in zip(seq.frames(), seq.timestamps, strict=True):
             session.update(frame, t)
         session.finish()
         assert len(session.reps) == reps
-        assert session.counters["squat"].cuts == len(cuts)
+        assert session.counters["squat"].cuts == seen
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="needs ../shared/data/real_videos")

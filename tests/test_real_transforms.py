@@ -108,7 +108,7 @@ def test_a_camera_cut_into_a_rep_is_a_fresh_start(exercise: str) -> None:
     lm = _cut_into_a_rep(exercise)
     aspect = 1280 / 720
     assert len(count_reps(lm, exercise, fps=30, aspect=aspect)) == 6
-    blind = replace(default_rep_config(), cut_speed=100.0)
+    blind = replace(default_rep_config(), cut_speed=100.0, cut_step=1000.0)
     assert len(count_reps(lm, exercise, fps=30, aspect=aspect, config=blind)) == 5
     # the live coach shares the counter
     session = CoachSession(None, fps=30, aspect=aspect, exercise=exercise)
@@ -146,7 +146,7 @@ def test_two_real_clips_joined_by_a_cut_count_the_second_ones_first_rep() -> Non
     lm = np.concatenate([a.landmarks, b.landmarks])
     joined = a.timestamps[-1] + 1 / a.fps + b.timestamps - b.timestamps[0]
     t = np.concatenate([a.timestamps, joined])
-    blind = replace(default_rep_config(), cut_speed=100.0)
+    blind = replace(default_rep_config(), cut_speed=100.0, cut_step=1000.0)
     after = []
     for cfg in (None, blind):
         reps = count_reps(lm, "pull_up", fps=a.fps, aspect=aspect, timestamps=t, config=cfg)

@@ -17,6 +17,7 @@ import numpy as np
 from gymlib import angles as A
 from gymlib import measures as M
 from gymlib.configbase import ConfigError
+from gymlib.cuts import BodySteps
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
@@ -157,6 +158,7 @@ class RepCounter:
         self._prev_end_t = -math.inf  # and its time
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
         self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
+        self._steps = BodySteps(self.cfg.cut_step)  # a jump out of stillness (see _is_cut)
         self.cuts = 0  # camera cuts seen
 
     @property
@@ -328,7 +330,8 @@ class RepCounter:
         person moves: a camera cut (two clips joined, another camera). The quarter of the
         landmarks that moved least, in body sizes (the larger box diagonal) per second over at
         least 1/30 s (a fast squat's trunk: 1.6 body sizes a second; a rep moves some limbs,
-        a cut all of them)."""
+        a cut all of them); or a move ``cut_step`` times the largest of the 0.1 s before it
+        (:class:`gymlib.cuts.BodySteps`: a body speeds up over frames, a cut jumps in one)."""
         points = frame[:, :2] * (self.aspect, 1.0)
         last, self._last_body = self._last_body, (self.time, points)
         if last is None:
@@ -337,7 +340,8 @@ class RepCounter:
         size = max(float(np.linalg.norm(p.max(0) - p.min(0))) for p in (points, before))
         moved = float(np.quantile(np.linalg.norm(points - before, axis=1), 0.25))
         dt = max(self.time - last[0], 1 / 30)
-        return moved / max(size, 1e-6) > self.cfg.cut_speed * dt
+        jump = moved / max(size, 1e-6)
+        return self._steps.update(self.time, jump) | (jump > self.cfg.cut_speed * dt)
 
     def _pixel_cut(self) -> bool:
         """Whether a cut seen in the pixels (:attr:`cut_times`) came after the last frame with
