@@ -5,6 +5,8 @@ set does, offline (``analyze``'s plan) and live (the coach takes it back)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import SHARED_DATA
@@ -96,3 +98,53 @@ def test_a_sets_own_shallow_first_rep_before_a_short_set_is_kept() -> None:
     for live in (False, True):
         reps = _reps(clip.landmarks, clip.timestamps, "squat", clip.aspect, live=live)
         assert len(reps) == 3, live
+
+
+# Real clips (``../shared/data/real_videos``, their landmarks cached by the benchmarks in
+# ``data/interim/real_videos``; never committed): the transforms of
+# ``benchmarks/real_transforms.py`` that showed the set-up counted, through ``analyze``'s
+# path (the shipped classifier plans the sets, then the clip is counted).
+def _real(name: str):
+    """The clip's source for ``benchmarks/real_transforms.py``'s transforms."""
+    import sys
+
+    from gymlib.benchtools import REAL_POSE_CACHE, load_clips
+
+    cached = REAL_POSE_CACHE / f"{name}.npz"
+    if not (SHARED_DATA / "real_videos").is_dir() or not cached.is_file():
+        pytest.skip(f"real clip or its landmarks not present ({cached}; never committed)")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import real_transforms as rt
+
+    clip = [c for c in load_clips(SHARED_DATA / "real_videos") if c.name == name][0]
+    return rt, rt.load_sources([clip], REAL_POSE_CACHE)[0]
+
+
+@pytest.mark.parametrize(
+    "name,transform,truth",
+    [
+        # walking the Smith bar out (one shallow dip with the feet travelling), two reps
+        ("squat_45_gym-smith-walkin-portrait", "first2-60", 2),
+        # the same whole clip slowed to a 7-s rep: the walk-out is three movements, a run
+        ("squat_45_gym-smith-walkin-portrait", "slow7", 5),
+        # walking the barbell out of the rack (read as a squat), then two split squats
+        ("split_squat_back_gym-barbell", "first2-60", 2),
+    ],
+)
+def test_real_set_up_before_a_short_or_slowed_set_is_not_a_rep(
+    name: str, transform: str, truth: int
+) -> None:
+    rt, src = _real(name)
+    case = rt.TRANSFORMS[transform](src, np.random.default_rng(0))
+    seq = case.seq
+    frames = np.where(seq.detected[:, None, None], seq.landmarks, 0.0)
+    w, h = seq.image_size
+    from gymlib.model import ExerciseClassifier
+
+    session = CoachSession(ExerciseClassifier.load(), fps=seq.fps, aspect=w / h)
+    stream = [f if f.any() else None for f in frames]
+    session.plan(stream, [float(t) for t in seq.timestamps])
+    for frame, t in zip(stream, seq.timestamps, strict=True):
+        session.update(frame, float(t))
+    session.finish()
+    assert len(session.reps) == truth == case.truth
