@@ -148,3 +148,21 @@ def test_real_set_up_before_a_short_or_slowed_set_is_not_a_rep(
         session.update(frame, float(t))
     session.finish()
     assert len(session.reps) == truth == case.truth
+
+
+@pytest.mark.parametrize("key,value", [("setup_pause_reps", -0.5), ("setup_depth", 1.5)])
+def test_set_up_limits_are_validated_on_load(tmp_path: Path, key: str, value: float) -> None:
+    import yaml
+
+    from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+
+    data = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    data["reps"][key] = value
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"reps\.{key}") as info:
+        load_config(path)
+    assert str(path) in str(info.value) and str(value) in str(info.value)
+    data["reps"][key] = 0.5  # in range: loads
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert getattr(load_config(path).reps, key) == 0.5
