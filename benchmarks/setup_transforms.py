@@ -66,7 +66,8 @@ def session6(reps: Sequence[Rep], cfg: RepConfig) -> list[Rep]:
         return []
     rom = float(np.median([r.rom for r in reps]))
     dur = float(np.median([r.duration for r in reps]))
-    pauses = [b.time_of("start") - a.time_of("end") for a, b in zip(reps[:-1], reps[1:], strict=True)]
+    pairs = zip(reps[:-1], reps[1:], strict=True)
+    pauses = [b.time_of("start") - a.time_of("end") for a, b in pairs]
     long_pause = max(SESSION6_PAUSE_S, cfg.setup_pause * float(np.median(pauses)))
 
     def slow(i: int) -> bool:
