@@ -34,10 +34,11 @@ def leading_setup(reps: Sequence[Rep], config: RepConfig | None = None) -> int:
     walking in, lying down on the bench, bracing: movements unlike the set's reps (shallower
     than ``setup_depth`` x their median range, or longer than ``setup_slow`` x their median
     duration) ended by a pause to get set. Judged in runs: a run of such movements, each
-    judged against the reps after the run (never itself: a walk-out's own long pause or
-    shallow range would move the yardstick), is set-up when a pause follows it that is long
-    for this set: over ``setup_pause`` x the later reps' median pause and ``setup_pause_reps``
-    x their median duration (the set's own time: slow motion slows both alike). A single far
+    judged against the movements after it (never itself: a walk-out's own long pause or
+    shallow range would move the yardstick), is set-up when a pause follows its last that is
+    long for this set: over ``setup_pause`` x the later reps' median pause and
+    ``setup_pause_reps`` x their median duration (the set's own time: slow motion slows both
+    alike). A single far
     slower movement is set-up with or without a pause. The run stops at the first movement
     like the set's reps: a set's own shallow first rep runs on into the next (no pause), and
     nothing is judged unless ``setup_min_reps - 1`` reps follow it."""
