@@ -12,7 +12,8 @@ medians and the pauses around it (seconds, and as a multiple of the set's median
 Then rules for the set-up before the first full rep are tried on those sets: the shipped one,
 and a *bob* rule (the issue's unrack: a leading run of movements each either shallower than
 ``setup_depth`` x the median range, or both shallower and shorter than ``bob`` x the medians,
-ended by a pause longer than ``setup_pause_s`` and ``pause`` x the set's median pause).
+ended by a pause longer than ``setup_pause_reps`` x the set's median rep and ``pause`` x its
+median pause).
 Per rule and half (``real_videos.py``'s halves): clips counted exactly, reps that match no
 hand-marked rep left, hand-marked reps lost. Nothing here is shipped unless
 docs/real_footage.md says so.
@@ -80,7 +81,7 @@ def bob_rule(bob: float, pause: float) -> Callable[[list[Rep]], list[Rep]]:
         if len(reps) < cfg.setup_min_reps:
             return []
         rom, dur, mid = medians(reps)
-        long_pause = max(cfg.setup_pause_s, pause * mid)
+        long_pause = max(cfg.setup_pause_reps * dur, pause * mid)
         run = 0
         while run < len(reps) - 1:
             r = reps[run]

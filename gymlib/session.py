@@ -43,6 +43,7 @@ from gymlib.model import OTHER, UNKNOWN
 from gymlib.plan import DRY_CARRY_S, PlanView, _DryRun  # noqa: F401 (importable from here)
 from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter
 from gymlib.reps.config import RepConfig
+from gymlib.reps.setup import leading_setup, setup_settled
 from gymlib.stance import stance_gaps
 
 AUTO = "auto"
@@ -393,23 +394,26 @@ class CoachSession:
     def _judge_set_up(self, counter: RepCounter, finished: list[Rep]) -> list[Rep]:
         """Live: take back the set's first reps that its later reps show to be set-up.
 
-        The rule of :func:`gymlib.reps.setup_reps` (offline, the whole set), with what the live
-        path has: each of the set's first reps is judged once ``setup_min_reps - 1`` reps have
-        followed it, against those reps (their median range, duration and pauses; not its own,
-        which a walk-in's long pause would inflate), and peeled while it is set-up. It was
-        counted and shown when it closed; it is taken back (out of the counts and
-        :attr:`reps`) when the later reps show what it was."""
+        The rule of :func:`gymlib.reps.setup_reps` (offline, the whole set) on the reps so far
+        (:func:`gymlib.reps.setup.leading_setup`): a run of the set's first movements is judged
+        once ``setup_min_reps - 1`` reps have followed it, against those reps, and judging
+        stops when the set's start is decided (:func:`gymlib.reps.setup.setup_settled`). A
+        movement was counted and shown when it closed; it is taken back (out of the counts
+        and :attr:`reps`) when the later reps show what it was."""
         self._set.extend(finished)
         cfg: RepConfig = counter.cfg
         out: list[Rep] = []
-        while self._peeled is not None and len(self._set) - self._peeled >= cfg.setup_min_reps:
-            rep, after = self._set[self._peeled], self._set[self._peeled + 1 :]
-            if not _set_up_before(rep, after, cfg):
-                self._peeled = None
+        while self._peeled is not None:
+            rest = self._set[self._peeled :]
+            n = leading_setup(rest, cfg)
+            if n == 0:
+                self._peeled = None if setup_settled(rest, cfg) else self._peeled
                 break
-            self._peeled += 1
-            out.append(rep)
-            self._withdraw(counter, rep)
+            for _ in range(n):  # (each withdrawal renumbers the later reps in self._set)
+                rep = self._set[self._peeled]
+                self._peeled += 1
+                out.append(rep)
+                self._withdraw(counter, rep)
         return out
 
     def _withdraw(self, counter: RepCounter, rep: Rep) -> None:
@@ -435,21 +439,6 @@ class CoachSession:
     def summary(self) -> list[dict[str, Any]]:
         """One row per counted rep (for a table or CSV)."""
         return [r.as_row() for r in self.reps]
-
-
-def _set_up_before(rep: Rep, after: Sequence[Rep], cfg: RepConfig) -> bool:
-    """``rep`` (a set's first) was setting up, judged against the reps ``after`` it: far slower
-    than they are, or far shallower and followed by a pause far longer than theirs
-    (:func:`gymlib.reps.setup_reps`' rule and thresholds)."""
-    if rep.duration > cfg.setup_slow * float(np.median([r.duration for r in after])):
-        return True
-    if rep.rom >= cfg.setup_depth * float(np.median([r.rom for r in after])):
-        return False
-    pairs = zip(after[:-1], after[1:], strict=True)
-    gaps = [b.time_of("start") - a.time_of("end") for a, b in pairs]
-    usual = float(np.median(gaps)) if gaps else 0.0
-    pause = after[0].time_of("start") - rep.time_of("end")
-    return pause > max(cfg.setup_pause_s, cfg.setup_pause * usual)
 
 
 class VoiceCoach:

@@ -48,9 +48,9 @@ class RepConfig:
     scale_shrink: float = field(default=0.85, metadata={"range": (0.1, 0.99)})
     scale_shrink_s: float = field(default=0.7, metadata={"range": (0.05, 10.0)})
     one_scale_share: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
-    setup_depth: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
+    setup_depth: float = field(default=0.65, metadata={"range": (0.0, 1.0)})
     setup_slow: float = field(default=3.5, metadata={"range": (1.0, 100.0)})
-    setup_pause_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
+    setup_pause_reps: float = field(default=0.5, metadata={"range": (0.0, 100.0)})
     setup_pause: float = field(default=3.0, metadata={"range": (0.0, 100.0)})
     setup_min_reps: int = field(default=3, metadata={"range": (2, 1000)})
 

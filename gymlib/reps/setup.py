@@ -1,4 +1,5 @@
-"""Set-up at a set's ends is not a rep (offline only: it needs the whole set)."""
+"""Set-up at a set's ends is not a rep (offline, with the whole set; live, once later reps
+have shown it: :func:`leading_setup`)."""
 
 from __future__ import annotations
 
@@ -11,40 +12,77 @@ from gymlib.reps.events import Rep
 
 
 def setup_reps(reps: Sequence[Rep], config: RepConfig | None = None) -> list[Rep]:
-    """The "reps" at the ends of one set that were setting up, not lifting (offline only: it
-    needs the whole set). A set's reps resemble each other. Lying down on the bench, or
-    getting up and re-racking after the last rep, is far slower than them (longer than
-    ``setup_slow`` x the set's median duration: more than a set's own tempo varies). Unracking
-    (a dip under the bar and a step back), walking in or bracing before the first full rep is
-    far shallower (range below ``setup_depth`` x the median) and followed by a pause (getting
-    set) longer than ``setup_pause_s`` and than ``setup_pause`` x the set's median pause
-    between reps: a set's own shallow first rep runs on into the next. Peeled from each end
-    while they are. Shallow reps at the end of a set are kept (tired last reps are shallow:
-    partial reps, judged as such), nothing inside the set is dropped, and sets of fewer than
-    ``setup_min_reps`` reps have no median to compare with."""
+    """The "reps" at the ends of one set that were setting up, not lifting (offline: it needs
+    the whole set). Before the first full rep: :func:`leading_setup`. After the last one,
+    getting up and re-racking is far slower than the set's reps (longer than ``setup_slow``
+    x the set's median duration: more than a set's own tempo varies). Shallow reps at the end
+    of a set are kept (tired last reps are shallow: partial reps, judged as such), nothing
+    inside the set is dropped, and sets of fewer than ``setup_min_reps`` reps have no median
+    to compare with."""
     cfg = config or default_rep_config()
     if len(reps) < cfg.setup_min_reps:
         return []
-    rom = float(np.median([r.rom for r in reps]))
+    lo, hi = leading_setup(reps, cfg), len(reps)
     dur = float(np.median([r.duration for r in reps]))
-    pauses = [
-        b.time_of("start") - a.time_of("end") for a, b in zip(reps[:-1], reps[1:], strict=True)
-    ]
-    long_pause = max(cfg.setup_pause_s, cfg.setup_pause * float(np.median(pauses)))
-
-    def slow(i: int) -> bool:
-        return reps[i].duration > cfg.setup_slow * dur
-
-    def setting_up(i: int) -> bool:  # before the first full rep
-        shallow = reps[i].rom < cfg.setup_depth * rom
-        return slow(i) or (shallow and i + 1 < len(reps) and pauses[i] > long_pause)
-
-    lo, hi = 0, len(reps)
-    while lo < hi and setting_up(lo):
-        lo += 1
-    while hi > lo and slow(hi - 1):
+    while hi > lo and reps[hi - 1].duration > cfg.setup_slow * dur:
         hi -= 1
     return [*reps[:lo], *reps[hi:]]
+
+
+def leading_setup(reps: Sequence[Rep], config: RepConfig | None = None) -> int:
+    """How many of a set's first movements were setting up. Unracking and stepping back,
+    walking in, lying down on the bench, bracing: movements unlike the set's reps (shallower
+    than ``setup_depth`` x their median range, or longer than ``setup_slow`` x their median
+    duration) ended by a pause to get set. Judged in runs: a run of such movements, each
+    judged against the movements after it (never itself: a walk-out's own long pause or
+    shallow range would move the yardstick), is set-up when a pause follows its last that is
+    long for this set: over ``setup_pause`` x the later reps' median pause and
+    ``setup_pause_reps`` x their median duration (the set's own time: slow motion slows both
+    alike). A single far
+    slower movement is set-up with or without a pause. The run stops at the first movement
+    like the set's reps: a set's own shallow first rep runs on into the next (no pause), and
+    nothing is judged unless ``setup_min_reps - 1`` reps follow it."""
+    cfg = config or default_rep_config()
+    lo = 0
+    while (n := _setup_run(reps[lo:], cfg)[0]) > 0:
+        lo += n
+    return lo
+
+
+def setup_settled(reps: Sequence[Rep], config: RepConfig | None = None) -> bool:
+    """Whether the start of the set ``reps`` (after any set-up already taken out) is decided:
+    its first movement like the set's reps has ``setup_min_reps - 1`` reps after it, so no
+    later rep can make what comes before it set-up (the live coach stops judging there)."""
+    cfg = config or default_rep_config()
+    return _setup_run(reps, cfg)[1]
+
+
+def _setup_run(reps: Sequence[Rep], cfg: RepConfig) -> tuple[int, bool]:
+    """The length of the set-up run at the start of ``reps`` (:func:`leading_setup`, 0 if
+    none) and whether that is decided (a run found, or a full rep with enough reps after)."""
+    for k in range(len(reps) - cfg.setup_min_reps + 1):
+        later = reps[k + 1 :]
+        dur = float(np.median([r.duration for r in later]))
+        if reps[k].duration > cfg.setup_slow * dur:
+            return k + 1, True
+        if reps[k].rom >= cfg.setup_depth * float(np.median([r.rom for r in later])):
+            return 0, True  # a full rep: the set has begun
+        if _pause_after(reps, k) > _long_pause(later, dur, cfg):
+            return k + 1, True
+    return 0, False
+
+
+def _pause_after(reps: Sequence[Rep], i: int) -> float:
+    """Seconds from the end of ``reps[i]`` to the start of the next."""
+    return reps[i + 1].time_of("start") - reps[i].time_of("end")
+
+
+def _long_pause(later: Sequence[Rep], dur: float, cfg: RepConfig) -> float:
+    """A pause longer than the ``later`` reps' own (seconds): ``setup_pause`` x their median
+    pause and ``setup_pause_reps`` x their median duration ``dur``."""
+    pauses = [_pause_after(later, i) for i in range(len(later) - 1)]
+    usual = float(np.median(pauses)) if pauses else 0.0
+    return max(cfg.setup_pause * usual, cfg.setup_pause_reps * dur)
 
 
 def setup_of_sets(sets: Sequence[tuple[int, Sequence[Rep]]],
