@@ -395,7 +395,7 @@ class RepCounter:
         m = self.machine
         self._pending = {
             "down_at": m.down_at, "done_at": f, "done_t": now, "base": m.base,
-            "unproven": m.down_unproven,
+            "unproven": m.down_unproven, "early": m.down_early, "steady": m.down_steady,
         }  # fmt: skip
         self._pending_view = self.progress.view  # the view the rep was read in
         finished = self._try_finish(f, p, force=False) or finished
@@ -430,6 +430,8 @@ class RepCounter:
             if self.time - bad_since < self.cfg.gate_grace_s - EPS_S:
                 return None
             self._pending = None
+            return None
+        if pend["early"] and not self._held_since(pend["steady"], force=force):
             return None
         hist = self.hist
         pk = V.peak_of(hist, int(pend["down_at"]), int(pend["done_at"]), float(pend["base"]), f)
@@ -467,6 +469,17 @@ class RepCounter:
             index=len(self.reps) + 1, exercise=self.exercise, fps=self.fps,
         )  # fmt: skip
         return self._count(rep, f)
+
+    def _held_since(self, steady: float, *, force: bool) -> bool:
+        """A rep begun during the hold (``RepMachine.down_early``) is counted once the person
+        has stood still (``steady``: since when, as at its start) for ``settle_s`` with it, the
+        body's size steady; walking or turning since then (``steady_since`` later) or the
+        gate closing (``force``) first drops it."""
+        gate = self.gate
+        if gate.steady_since > steady + EPS_S or (force and not gate.settled(self.time)):
+            self._pending = None
+            return False
+        return gate.settled(self.time)
 
     def _count(self, rep: Rep, f: int) -> Rep | None:
         """Count a closed rep (unless set-up found offline) and keep history from its end on."""
