@@ -496,10 +496,15 @@ class RepCounter:
         has stood still (since ``steady``, as at its start) for ``settle_s`` with it, the
         body's size steady; walking or turning since then (``steady_since`` later) or the
         gate closing (``force``) first drops it, and so does one shorter than half a gait
-        cycle (``drift_window_s``): the knee bend of a stride, before the feet's travel could
-        be measured (a walk-in towards the camera hardly moves the feet in the picture)."""
+        cycle (``drift_window_s``) begun within a window of the hold's start: the knee bend of
+        a stride, before the feet's travel could be measured (a walk-in towards the camera
+        hardly moves the feet in the picture)."""
         gate, steady = self.gate, pend["steady"]
-        short = pend["done_t"] - pend["down_t"] < self._drift_s / 2 - EPS_S
+        # (the feet's travel measured over a drift window before the rep began: no stride)
+        short = (
+            pend["down_t"] - steady < self._drift_s - EPS_S
+            and pend["done_t"] - pend["down_t"] < self._drift_s / 2 - EPS_S
+        )
         if short or gate.steady_since > steady + EPS_S or (force and not gate.settled(self.time)):
             self._pending = None
             return False

@@ -76,11 +76,13 @@ class RepMachine:
         # person who holds it is ready the moment it is sure
         if not k.open and not (k.unsure and self.state in ("idle", "top")):
             return self.to_idle()
-        if self.state in IN_REP and self.down_early and gate.steady_since > self.down_steady:
-            # a rep begun during the hold, and the person walked or turned since: no rep,
-            # and the top is measured again
-            self.to_top(k.p)
-            return None
+        if self.state in IN_REP and self.down_early:
+            if gate.steady_since > self.down_steady:
+                # begun during the hold, and the person walked or turned before it was
+                # complete: no rep, and the top is measured again
+                self.to_top(k.p)
+                return None
+            self.down_early = not k.settled  # the hold completed during the rep: a rep
         if self.state == "idle":
             # the start position: one signal at least near its top (a camera can cut off or
             # foreshorten the other: a bar above the picture, arms pointing at the lens). The
