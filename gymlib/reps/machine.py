@@ -77,6 +77,8 @@ class RepMachine:
         if not k.open and not (k.unsure and self.state in ("idle", "top")):
             return self.to_idle()
         if self.state in IN_REP and self.down_early:
+            if k.walking_in:  # (as at the top: walking towards the camera, no hold)
+                gate.steady_since = k.now
             if gate.steady_since > self.down_steady:
                 # begun during the hold, and the person walked or turned before it was
                 # complete: no rep, and the top is measured again
