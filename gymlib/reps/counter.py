@@ -376,6 +376,11 @@ class RepCounter:
         tells that they walked in."""
         first_seen, gate = self.progress.first_seen, self.gate
         assert frame is not None and refs is not None
+        # (a counter started mid-stream, once a set is recognised, has seen the person only
+        # from then: what they did before is unknown to it)
+        gate.from_start = self.start_frame == 0 and (
+            first_seen <= self._t_first and gate.steady_since == -math.inf
+        )
         if (
             k.now - first_seen > self._drift_s / 2
             or first_seen > self._t_first

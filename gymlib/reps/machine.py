@@ -138,7 +138,7 @@ class RepMachine:
             self.above = (k.f, now) if above else None
         elif self.above is None:
             self.above = (k.f, now)
-        if above and (k.settled or self.cfg.early_start):
+        if above and (k.settled or (self.cfg.early_start and gate.from_start)):
             assert self.above is not None
             self.state, (self.down_at, self.down_t) = "down", self.above
             self.down_unproven = gate.steady_since == -math.inf
