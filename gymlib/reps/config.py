@@ -25,6 +25,7 @@ class RepConfig:
     min_rep_s: float = field(default=0.6, metadata={"range": (0.05, 10.0)})
     max_rep_s: float = field(default=8.0, metadata={"range": (0.5, 120.0)})
     settle_s: float = field(default=1.0, metadata={"range": (0.0, 30.0)})
+    early_start: bool = True
     gate_grace_s: float = field(default=0.5, metadata={"range": (0.0, 10.0)})
     max_gap_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
     cut_speed: float = field(default=5.0, metadata={"range": (0.5, 100.0)})

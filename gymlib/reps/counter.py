@@ -380,6 +380,11 @@ class RepCounter:
         tells that they walked in."""
         first_seen, gate = self.progress.first_seen, self.gate
         assert frame is not None and refs is not None
+        # (a counter started mid-stream, once a set is recognised, has seen the person only
+        # from then: what they did before is unknown to it)
+        gate.from_start = self.start_frame == 0 and (
+            first_seen <= self._t_first and gate.steady_since == -math.inf
+        )
         if (
             k.now - first_seen > self._drift_s / 2
             or first_seen > self._t_first
@@ -399,7 +404,8 @@ class RepCounter:
         m = self.machine
         self._pending = {
             "down_at": m.down_at, "done_at": f, "done_t": now, "base": m.base,
-            "unproven": m.down_unproven,
+            "unproven": m.down_unproven, "early": m.down_early, "steady": m.down_steady,
+            "down_t": m.down_t,
         }  # fmt: skip
         self._pending_view = self.progress.view  # the view the rep was read in
         finished = self._try_finish(f, p, force=False) or finished
@@ -435,6 +441,8 @@ class RepCounter:
                 return None
             self._pending = None
             return None
+        if pend["early"] and not self._held_since(pend, force=force):
+            return None
         hist = self.hist
         pk = V.peak_of(hist, int(pend["down_at"]), int(pend["done_at"]), float(pend["base"]), f)
         if pk is None:
@@ -451,7 +459,7 @@ class RepCounter:
         next_down = m.down_at - hist.f0 if in_rep and m.down_at > pend["done_at"] else None
         b = V.bounds_of(hist, pk, self.cfg.bottom_band, next_down, self._prev_end_t)
         if (
-            V.moved_between(hist, b.start, b.last, self.cfg.max_rep_zoom)
+            self._zoomed(hist, b.start, b.last)
             or V.stepped_between(hist, b.start, b.last, self._max_step)
             or (self._on_hips and not V.hips_lowered(hist, b.start, pk.bottom_i))
             or not V.rises_at_one_scale(
@@ -471,6 +479,45 @@ class RepCounter:
             index=len(self.reps) + 1, exercise=self.exercise, fps=self.fps,
         )  # fmt: skip
         return self._count(rep, f)
+
+    def _zoomed(self, hist: History, a: int, b: int) -> bool:
+        """A rep ends as large in the picture as it began (else it was walking to or from the
+        camera while the legs bent: ``max_rep_zoom``, as :func:`verdict.moved_between`). The
+        size is summed over the segments seen at both ends (median over 0.08 s each): a
+        segment unseen at one end (legs partly out of the picture) stood in for by a
+        reference not yet learned (a stream's first frames) is no change of size. ``a``,
+        ``b``: history indices."""
+        ends = []
+        for lo, n in hist.end_frames(a, b, 2.5 / 30):
+            lms = [lm for lm in hist.lms[lo : lo + n] if lm.any()]
+            if not lms:
+                return False
+            seg = A.segment_lengths(np.stack(lms), aspect=self.aspect)  # (n, S)
+            seen = ~np.isnan(seg)
+            ends.append(np.array([np.median(c[m]) if m.any() else np.nan
+                                  for c, m in zip(seg.T, seen.T, strict=True)]))  # fmt: skip
+        both = ~np.isnan(ends[0]) & ~np.isnan(ends[1])
+        s0, s1 = float(ends[0][both].sum()), float(ends[1][both].sum())
+        return s0 > 0 and s1 > 0 and abs(math.log(s1 / s0)) > self.cfg.max_rep_zoom
+
+    def _held_since(self, pend: dict, *, force: bool) -> bool:
+        """A rep begun during the hold (``RepMachine.down_early``) is counted once the person
+        has stood still (since ``steady``, as at its start) for ``settle_s`` with it, the
+        body's size steady; walking or turning since then (``steady_since`` later) or the
+        gate closing (``force``) first drops it, and so does one shorter than half a gait
+        cycle (``drift_window_s``) begun within a window of the hold's start: the knee bend of
+        a stride, before the feet's travel could be measured (a walk-in towards the camera
+        hardly moves the feet in the picture)."""
+        gate, steady = self.gate, pend["steady"]
+        # (the feet's travel measured over a drift window before the rep began: no stride)
+        short = (
+            pend["down_t"] - steady < self._drift_s - EPS_S
+            and pend["done_t"] - pend["down_t"] < self._drift_s / 2 - EPS_S
+        )
+        if short or gate.steady_since > steady + EPS_S or (force and not gate.settled(self.time)):
+            self._pending = None
+            return False
+        return gate.settled(self.time)
 
     def _count(self, rep: Rep, f: int) -> Rep | None:
         """Count a closed rep (unless set-up found offline) and keep history from its end on."""

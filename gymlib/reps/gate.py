@@ -42,6 +42,9 @@ class IdleGate:
         # time since when the person has stood still (not walking, not turning round)
         self.steady_since = -math.inf
         self.bad_since = math.nan  # time the gate closed
+        # the hold began at the stream's first frame, the person in position from it: a rep
+        # may begin during it (``early_start``, see RepMachine._at_top)
+        self.from_start = False
 
     def observe(
         self,

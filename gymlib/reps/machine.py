@@ -59,6 +59,9 @@ class RepMachine:
         self.down_at = -1  # frame the signal left the top (rep candidate)
         self.down_t = math.nan  # and its time
         self.down_unproven = False  # begun before the person was seen standing still
+        # begun before the start position was held ``settle_s`` (counted only once it has
+        # been, see RepCounter), and since when the person stood still then
+        self.down_early, self.down_steady = False, -math.inf
         self.hold, self.hold_since = math.nan, -1  # a level held on the way down, since
         self.hold_t, self.hold_n = math.nan, 0  # since when (s), over how many frames
         self.hold_last = math.nan  # its last frame's time
@@ -73,6 +76,15 @@ class RepMachine:
         # person who holds it is ready the moment it is sure
         if not k.open and not (k.unsure and self.state in ("idle", "top")):
             return self.to_idle()
+        if self.state in IN_REP and self.down_early:
+            if k.walking_in:  # (as at the top: walking towards the camera, no hold)
+                gate.steady_since = k.now
+            if gate.steady_since > self.down_steady:
+                # begun during the hold, and the person walked or turned before it was
+                # complete: no rep, and the top is measured again
+                self.to_top(k.p)
+                return None
+            self.down_early = not k.settled  # the hold completed during the rep: a rep
         if self.state == "idle":
             # the start position: one signal at least near its top (a camera can cut off or
             # foreshorten the other: a bar above the picture, arms pointing at the lens). The
@@ -116,16 +128,21 @@ class RepMachine:
                 self.valley, gate.steady_since = p, now
         event = None
         # since when the progress is off the top, the person standing still and the gate open:
-        # a rep that began before the hold was long enough (settle_s) began there
+        # a rep that began before the hold was long enough (settle_s) began there. It may
+        # start during the hold (``down_early``): a rep in place is no walk, and a 1-s rep
+        # from a clip's first frame is over before the hold is; it counts only once the
+        # frames after it complete the hold (the feet not travelling, the size steady: see
+        # RepCounter._try_finish)
         above = p == p and p >= self.valley + self.leave_top and k.open
         if not above or (self.above and self.above[1] < gate.steady_since):
             self.above = (k.f, now) if above else None
         elif self.above is None:
             self.above = (k.f, now)
-        if above and k.settled:
+        if above and (k.settled or (self.cfg.early_start and gate.from_start)):
             assert self.above is not None
             self.state, (self.down_at, self.down_t) = "down", self.above
             self.down_unproven = gate.steady_since == -math.inf
+            self.down_early, self.down_steady = not k.settled, gate.steady_since
             self.peak, self.base = p, self.valley
             self.near_base = self.near_peak = k.near
             self.hold, self.hold_since, self.rebase = p, k.f, None
