@@ -158,6 +158,8 @@ class RepCounter:
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
         self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
         self.cuts = 0  # camera cuts seen
+        # the start position held since (level, time), or "taken" (see _holds_top)
+        self._still: tuple[float, float] | str | None = None
 
     @property
     def state(self) -> str:
@@ -288,6 +290,8 @@ class RepCounter:
             view = self.progress.see_view(self.gate.yaw, self.machine.state in IN_REP)
             if self.progress.reads_other(before, view):
                 self._reread(vals, before, view)
+            elif self._holds_top(vals, view, now):
+                self._reexpress(vals, view, view, lambda: self.progress.retop(vals, view))
             p_raw = self.progress.observe(vals, now, view)
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
@@ -313,8 +317,33 @@ class RepCounter:
         which is no movement of the body. Everything held in progress units (the smoothed
         progress, the top, the rep's start and depth, the history) is re-expressed in the new
         signals by their difference on this frame, so the progress stays continuous."""
+        self._reexpress(vals, before, view, lambda: self.progress.rejoin(vals, before, view))
+        self._still = None  # a joined signal's offset is taken again at the next held top
+
+    def _holds_top(self, vals: list[float], view: str | None, now: float) -> bool:
+        """Whether the person holds the start position (at the top, the gate settled, the
+        furthest signal within half ``leave_top`` of one level for ``hold_s``) for the first
+        time since a signal joined or a rep ended: the moment a joined signal's offset is
+        taken again (Progress.retop)."""
+        p, _ = self.progress.raw(vals, view)
+        if self.machine.state != "top" or not self.gate.settled(now) or p != p:
+            self._still = None
+            return False
+        if not any(self.progress.joined) or self._still == "taken":
+            return False
+        if self._still is None or abs(p - self._still[0]) > 0.5 * self._leave_top:
+            self._still = (p, now)
+            return False
+        if now - self._still[1] < self.cfg.hold_s - EPS_S:
+            return False
+        self._still = "taken"
+        return True
+
+    def _reexpress(self, vals: list[float], before: str | None, view: str | None, change) -> None:
+        """Apply ``change`` to the signals read (from ``before`` to ``view``) and re-express
+        everything held in progress units by the difference it makes on this frame."""
         old, old_near = self.progress.raw(vals, before)
-        self.progress.rejoin(vals, before, view)
+        change()
         new, new_near = self.progress.raw(vals, view)
         d, d_near = new - old, new_near - old_near
         if d != d or d_near != d_near:
