@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -339,7 +339,9 @@ class RepCounter:
         self._still = "taken"
         return True
 
-    def _reexpress(self, vals: list[float], before: str | None, view: str | None, change) -> None:
+    def _reexpress(
+        self, vals: list[float], before: str | None, view: str | None, change: Callable[[], object]
+    ) -> None:
         """Apply ``change`` to the signals read (from ``before`` to ``view``) and re-express
         everything held in progress units by the difference it makes on this frame."""
         old, old_near = self.progress.raw(vals, before)
