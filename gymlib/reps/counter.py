@@ -20,7 +20,7 @@ from gymlib.configbase import ConfigError
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
-from gymlib.reps.feet import Feet, feet_of, walks_upright
+from gymlib.reps.feet import Feet, feet_of, foot_moved, walks_upright
 from gymlib.reps.gate import IdleGate
 from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
@@ -158,6 +158,7 @@ class RepCounter:
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
         self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
         self.cuts = 0  # camera cuts seen
+        self._top_feet: Feet | None = None  # where the feet stood when the top was taken
         # the start position held since (level, time), or "taken" (see _holds_top)
         self._still: tuple[float, float] | str | None = None
 
@@ -245,6 +246,7 @@ class RepCounter:
         if self.machine.state == "top" and self._pending is None:
             if k.now - self.hist.times[0] > 3.0:
                 self.hist.trim_before(k.now - 2.0)  # a long wait at the top: keep the last 2 s
+        self._stepped(feet, k)
         event = self.machine.step(k, self.gate)
         if event == "idle" and self._pending is None:
             self.hist.trim(k.f)
@@ -319,6 +321,26 @@ class RepCounter:
         signals by their difference on this frame, so the progress stays continuous."""
         self._reexpress(vals, before, view, lambda: self.progress.rejoin(vals, before, view))
         self._still = None  # a joined signal's offset is taken again at the next held top
+
+    def _stepped(self, feet: Feet | None, k: Tick) -> None:
+        """Counted on the hips over the feet: a foot that moved ``max_rep_step`` leg lengths
+        since the top was taken moved the signal itself (which foot is the floor foot, and how
+        far below the hips), not the body down: a step into or out of a stance (between two
+        sets of split squats: a "way down" then held until ``max_rep_s``). A rep moves neither
+        foot. The top is taken again where the feet now stand, and held again before a rep
+        starts, as after walking in."""
+        if not self._on_hips or feet is None or self.machine.state == "idle":
+            self._top_feet = None
+            return
+        if self._top_feet is None:
+            self._top_feet = feet
+            return
+        if not foot_moved(self._top_feet, feet) > self._max_step or feet.hips_y > (
+            self._top_feet.hips_y
+        ):
+            return  # (the hips lower in the picture: the body went down, see hips_lowered)
+        self._top_feet = feet
+        self.machine.to_top(k.p)
 
     def _holds_top(self, vals: list[float], view: str | None, now: float) -> bool:
         """Whether the person holds the start position (at the top, the gate settled, the
@@ -429,6 +451,7 @@ class RepCounter:
             "unproven": m.down_unproven,
         }  # fmt: skip
         self._pending_view = self.progress.view  # the view the rep was read in
+        self._top_feet = None  # (the top is taken again where the feet stand)
         finished = self._try_finish(f, p, force=False) or finished
         m.to_top(p)
         return finished
