@@ -379,3 +379,40 @@ def test_generated_sessions_whose_knees_joined_while_walking_in_count_every_rep(
         sum(sets)
     )
     assert _live(clip.landmarks, clip) == sum(sets)
+
+
+def test_the_foot_that_moved_most_is_measured_with_either_pairing_of_the_feet() -> None:
+    """A step moves one foot (the other stays); the pose model swapping left and right is
+    no step."""
+    from gymlib.reps.feet import Feet, foot_moved
+
+    def feet(lx: float, rx: float) -> Feet:
+        return Feet(lx, 0.9, rx, 0.9, 0.4, 0.4, 1.0, (lx + rx) / 2, 0.5)
+
+    assert foot_moved(feet(0.3, 0.6), feet(0.3, 0.4)) == pytest.approx(0.5)  # one foot: 0.2
+    assert foot_moved(feet(0.3, 0.6), feet(0.6, 0.3)) == pytest.approx(0.0)  # swapped
+    assert math.isnan(foot_moved(feet(0.3, math.nan), feet(0.3, 0.6)))
+
+
+def test_stepping_out_of_the_split_stance_between_sets_is_no_way_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Generated session 1272 (front, sets of 7 and 5): between the sets the person steps out
+    of the split stance (one foot 0.6 leg lengths, the other 0.06; in a rep neither foot moves
+    more than 0.08). The hips over the floor foot rise in the picture (-0.87 -> -0.12 of the
+    range) with the hips not lower: before, that was a way down held through the rest until
+    ``max_rep_s``, and the second set's first rep (frames 1012-1141) was lost inside it. Now
+    the top is taken again where the feet stand and that rep is counted, offline and live."""
+    from gymlib.reps import RepCounter
+
+    clip = _session(1272, "front", [7, 5])
+
+    def first_of_second_set() -> int:
+        reps = count_reps(clip.landmarks, "split_squat", fps=clip.fps, aspect=clip.aspect)
+        return sum(1012 <= r.bottom < 1141 for r in reps)
+
+    with monkeypatch.context() as m:
+        m.setattr(RepCounter, "_stepped", lambda self, feet, k: None)
+        assert first_of_second_set() == 0
+    assert first_of_second_set() == 1
+    assert _live(clip.landmarks, clip) >= 11

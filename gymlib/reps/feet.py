@@ -152,4 +152,5 @@ def foot_moved(old: Feet, new: Feet) -> float:
          (old.right_x, old.right_y, new.left_x, new.left_y)),
     )  # fmt: skip
     moved = min(max(math.hypot(x1 - x0, y1 - y0) for x0, y0, x1, y1 in pair) for pair in pairs)
-    return moved / old.leg if old.leg > 0 else math.nan
+    seen = all(v == v for v in pairs[0][0] + pairs[0][1])
+    return moved / old.leg if seen and old.leg > 0 else math.nan
