@@ -25,7 +25,7 @@ from gymlib.reps.gate import IdleGate
 from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
 from gymlib.reps.progress import Progress
-from gymlib.reps.series import EPS_S
+from gymlib.reps.series import EPS_S, median_seen
 from gymlib.rules import (
     VIEW_NAMES,
     ExerciseRules,
@@ -159,6 +159,7 @@ class RepCounter:
         self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
         self.cuts = 0  # camera cuts seen
         self._top_feet: Feet | None = None  # where the feet stood when the top was taken
+        self._recent_feet: list[tuple[float, Feet]] = []  # the last 0.15 s of them
         # the start position held since (level, time), or "taken" (see _holds_top)
         self._still: tuple[float, float] | str | None = None
 
@@ -324,22 +325,28 @@ class RepCounter:
 
     def _stepped(self, feet: Feet | None, k: Tick) -> None:
         """Counted on the hips over the feet: a foot that moved ``max_rep_step`` leg lengths
-        since the top was taken moved the signal itself (which foot is the floor foot, and how
-        far below the hips), not the body down: a step into or out of a stance (between two
-        sets of split squats: a "way down" then held until ``max_rep_s``). A rep moves neither
-        foot. The top is taken again where the feet now stand, and held again before a rep
-        starts, as after walking in."""
-        if not self._on_hips or feet is None or self.machine.state == "idle":
-            self._top_feet = None
+        since the top was taken, the hips not lower in the picture, moved the signal itself
+        (which foot is the floor foot, and how far below the hips), not the body down: a step
+        into or out of a stance (between two sets of split squats: a "way down" then held
+        until ``max_rep_s``). A rep moves neither foot. The top is taken again where the feet
+        now stand. The feet as the median over 0.15 s (as ``stepped_between`` reads them): a
+        real side view's feet jump a stride for a frame or two."""
+        if not self._on_hips or feet is None or self.machine.state in ("idle", "up"):
+            # (on a rep's way back up the body moved: a step's "way down" does not come back)
+            self._top_feet, self._recent_feet = None, []
             return
+        recent = self._recent_feet
+        recent.append((k.now, feet))
+        while k.now - recent[0][0] > 4.5 / 30 + EPS_S:
+            recent.pop(0)
+        now = Feet(*(median_seen(col) for col in zip(*(f for _, f in recent), strict=True)))
         if self._top_feet is None:
-            self._top_feet = feet
+            self._top_feet = now
             return
-        if not foot_moved(self._top_feet, feet) > self._max_step or feet.hips_y > (
-            self._top_feet.hips_y
-        ):
+        top = self._top_feet
+        if not foot_moved(top, now) > self._max_step or now.hips_y > top.hips_y:
             return  # (the hips lower in the picture: the body went down, see hips_lowered)
-        self._top_feet = feet
+        self._top_feet = now
         self.machine.to_top(k.p)
 
     def _holds_top(self, vals: list[float], view: str | None, now: float) -> bool:
