@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,12 +21,12 @@ from gymlib.cuts import BodySteps
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
-from gymlib.reps.feet import Feet, feet_of, walks_upright
+from gymlib.reps.feet import Feet, feet_of, foot_moved, walks_upright
 from gymlib.reps.gate import IdleGate
 from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
 from gymlib.reps.progress import Progress
-from gymlib.reps.series import EPS_S
+from gymlib.reps.series import EPS_S, median_seen
 from gymlib.rules import (
     VIEW_NAMES,
     ExerciseRules,
@@ -35,6 +35,12 @@ from gymlib.rules import (
     load_rules,
     view_category,
 )
+
+# exercises whose start position is a stance with the feet apart front to back, stepped into
+# and out of around a set (the hips over the floor foot change as a foot moves); a squat's feet
+# stay side by side (and its counter, run on a split squat the live coach names squat, added a
+# rep after a step: benchmarks/real_transforms.py repeat-long-fast, docs/counting.md session 7)
+STANCE_EXERCISES = frozenset({"split_squat"})
 
 
 class RepCounter:
@@ -123,6 +129,8 @@ class RepCounter:
         self._yaw_col = rules.live_column("view_yaw", "visible")
         # counted on the hips over the feet: a rep lowers the hips (see verdict.hips_lowered)
         self._on_hips = any(s.measure == "hip_height" for s in rules.signals)
+        # ... from a stance stepped into and out of (see _stepped)
+        self._stance = self._on_hips and exercise in STANCE_EXERCISES
 
     # ---------------------------------------------------------------------------------------
     def start_at(self, frame: int) -> None:
@@ -160,6 +168,10 @@ class RepCounter:
         self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
         self._steps = BodySteps(self.cfg.cut_step)  # a jump out of stillness (see _is_cut)
         self.cuts = 0  # camera cuts seen
+        self._top_feet: Feet | None = None  # where the feet stood when the top was taken
+        self._recent_feet: list[tuple[float, Feet]] = []  # the last 0.15 s of them
+        # the start position held since (level, time), or "taken" (see _holds_top)
+        self._still: tuple[float, float] | str | None = None
 
     @property
     def state(self) -> str:
@@ -245,6 +257,7 @@ class RepCounter:
         if self.machine.state == "top" and self._pending is None:
             if k.now - self.hist.times[0] > 3.0:
                 self.hist.trim_before(k.now - 2.0)  # a long wait at the top: keep the last 2 s
+        self._stepped(feet, k)
         event = self.machine.step(k, self.gate)
         if event == "idle" and self._pending is None:
             self.hist.trim(k.f)
@@ -290,6 +303,8 @@ class RepCounter:
             view = self.progress.see_view(self.gate.yaw, self.machine.state in IN_REP)
             if self.progress.reads_other(before, view):
                 self._reread(vals, before, view)
+            elif self._holds_top(vals, view, now):
+                self._reexpress(vals, view, view, lambda: self.progress.retop(vals, view))
             p_raw = self.progress.observe(vals, now, view)
             rested = now - self._prev_end_t > 2 * self.cfg.settle_s + EPS_S
             walking_in = self.gate.observe(
@@ -315,8 +330,62 @@ class RepCounter:
         which is no movement of the body. Everything held in progress units (the smoothed
         progress, the top, the rep's start and depth, the history) is re-expressed in the new
         signals by their difference on this frame, so the progress stays continuous."""
+        self._reexpress(vals, before, view, lambda: self.progress.rejoin(vals, before, view))
+        self._still = None  # a joined signal's offset is taken again at the next held top
+
+    def _stepped(self, feet: Feet | None, k: Tick) -> None:
+        """Counted on the hips over the feet of a stance (``STANCE_EXERCISES``): a foot that
+        moved ``max_rep_step`` leg lengths since the top was taken, the hips not lower in the
+        picture, moved the signal itself (which foot is the floor foot, and how far below the
+        hips), not the body down: a step
+        into or out of a stance (between two sets of split squats: a "way down" then held
+        until ``max_rep_s``). A rep moves neither foot. The top is taken again where the feet
+        now stand. The feet as the median over 0.15 s (as ``stepped_between`` reads them): a
+        real side view's feet jump a stride for a frame or two."""
+        if not self._stance or feet is None or self.machine.state in ("idle", "up"):
+            # (on a rep's way back up the body moved: a step's "way down" does not come back)
+            self._top_feet, self._recent_feet = None, []
+            return
+        recent = self._recent_feet
+        recent.append((k.now, feet))
+        while k.now - recent[0][0] > 4.5 / 30 + EPS_S:
+            recent.pop(0)
+        now = Feet(*(median_seen(col) for col in zip(*(f for _, f in recent), strict=True)))
+        if self._top_feet is None:
+            self._top_feet = now
+            return
+        top = self._top_feet
+        if not foot_moved(top, now) > self._max_step or now.hips_y > top.hips_y:
+            return  # (the hips lower in the picture: the body went down, see hips_lowered)
+        self._top_feet = now
+        self.machine.to_top(k.p)
+
+    def _holds_top(self, vals: list[float], view: str | None, now: float) -> bool:
+        """Whether the person holds the start position (at the top, the gate settled, the
+        furthest signal within half ``leave_top`` of one level for ``hold_s``) for the first
+        time since a signal joined or a rep ended: the moment a joined signal's offset is
+        taken again (Progress.retop)."""
+        p, _ = self.progress.raw(vals, view)
+        if self.machine.state != "top" or not self.gate.settled(now) or p != p:
+            self._still = None
+            return False
+        if not any(self.progress.joined) or self._still == "taken":
+            return False
+        if self._still is None or abs(p - self._still[0]) > 0.5 * self._leave_top:
+            self._still = (p, now)
+            return False
+        if now - self._still[1] < self.cfg.hold_s - EPS_S:
+            return False
+        self._still = "taken"
+        return True
+
+    def _reexpress(
+        self, vals: list[float], before: str | None, view: str | None, change: Callable[[], object]
+    ) -> None:
+        """Apply ``change`` to the signals read (from ``before`` to ``view``) and re-express
+        everything held in progress units by the difference it makes on this frame."""
         old, old_near = self.progress.raw(vals, before)
-        self.progress.rejoin(vals, before, view)
+        change()
         new, new_near = self.progress.raw(vals, view)
         d, d_near = new - old, new_near - old_near
         if d != d or d_near != d_near:
@@ -408,6 +477,7 @@ class RepCounter:
             "down_t": m.down_t,
         }  # fmt: skip
         self._pending_view = self.progress.view  # the view the rep was read in
+        self._top_feet = None  # (the top is taken again where the feet stand)
         finished = self._try_finish(f, p, force=False) or finished
         m.to_top(p)
         return finished

@@ -138,3 +138,19 @@ def travel(old: Feet, new: Feet, unit: Feet, *, in_rep: bool = False) -> float:
         return moved / leg if leg > 0 else math.nan
     hips = math.hypot(new.hips_x - old.hips_x, new.hips_y - old.hips_y)
     return hips / unit.body_leg if unit.body_leg > 0 else math.nan
+
+
+def foot_moved(old: Feet, new: Feet) -> float:
+    """How far the foot that moved most went between two rows of :func:`feet_of`, in leg
+    lengths (``old``'s): a step into or out of a stance moves one foot, a rep neither. The
+    pairing of the feet that moved less (the pose model swaps left and right now and then);
+    NaN if a foot is unseen."""
+    pairs = (
+        ((old.left_x, old.left_y, new.left_x, new.left_y),
+         (old.right_x, old.right_y, new.right_x, new.right_y)),
+        ((old.left_x, old.left_y, new.right_x, new.right_y),
+         (old.right_x, old.right_y, new.left_x, new.left_y)),
+    )  # fmt: skip
+    moved = min(max(math.hypot(x1 - x0, y1 - y0) for x0, y0, x1, y1 in pair) for pair in pairs)
+    seen = all(v == v for v in pairs[0][0] + pairs[0][1])
+    return moved / old.leg if seen and old.leg > 0 else math.nan

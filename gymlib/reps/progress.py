@@ -46,8 +46,10 @@ class Progress:
         self.first_seen = math.nan  # time the signal was first seen
         self.beyond_since = math.nan  # time one signal went far past its bottom
         self.view: str | None = None  # the view the view-limited signals are read in
-        # per signal: added to its progress since it joined (see rejoin)
+        # per signal: added to its progress since it joined (see rejoin), and whether it is
+        # a joined signal's (taken again at each held start position, see retop)
         self.offsets = [0.0] * len(self.signals)
+        self.joined = [False] * len(self.signals)
 
     def see_view(self, yaw: float, in_rep: bool = False) -> str | None:
         """The view for view-limited signals at the camera's ``yaw`` (degrees, smoothed): a view
@@ -88,14 +90,33 @@ class Progress:
     def rejoin(self, vals: Sequence[float], before: str | None, view: str | None) -> None:
         """The view changed from ``before`` to ``view``: a signal that joins has no top of its
         own yet, and the body did not move as it joined, so it joins at the progress the others
-        read (an offset it keeps while read); one that leaves drops its offset."""
+        read (an offset it keeps while read, until the start position is held: see retop); one
+        that leaves drops its offset."""
         far, _ = self.raw(vals, before)
         for i, (col, top, span, _, views) in enumerate(self.signals):
             if not reads(views, view):
-                self.offsets[i] = 0.0
+                self.offsets[i], self.joined[i] = 0.0, False
             elif not reads(views, before):
                 prog = (vals[col] - top) / span
                 self.offsets[i] = far - prog if far == far and prog == prog else 0.0
+                self.joined[i] = True
+
+    def retop(self, vals: Sequence[float], view: str | None) -> bool:
+        """The person holds the start position: every signal is at the rep's top, so a joined
+        signal's own top is here, where it reads what the others (read since the start) read.
+        Its offset from the join (taken wherever the view changed: walking in, turning, mid-set)
+        is taken again here. Returns whether an offset was taken."""
+        base = math.nan
+        for (col, top, span, _, views), joined in zip(self.signals, self.joined, strict=True):
+            prog = (vals[col] - top) / span
+            if not joined and prog == prog and reads(views, view):
+                base = prog if base != base else max(base, prog)
+        taken = False
+        for i, (col, top, span, _, views) in enumerate(self.signals):
+            prog = (vals[col] - top) / span
+            if self.joined[i] and base == base and prog == prog and reads(views, view):
+                self.offsets[i], taken = base - prog, True
+        return taken
 
     def shift(self, d: float, d_near: float) -> None:
         """Re-express the smoothed progress in other signals (see RepCounter._reread)."""
