@@ -7,7 +7,7 @@
 as a stick figure. Frames are streamed: memory stays flat for any length (the landmarks, about
 0.6 kB a frame, are kept: every set's exercise is decided from the whole clip; of the decoded
 frames, the last 3 s or 128 MB, for the drawing: :class:`gymlib.follow.RecentFrames`). The
-annotated video is drawn and encoded beside the pose pass, 0.25 s behind it, with the plan of
+annotated video is drawn and encoded beside the pose pass, 0.5 s behind it, with the plan of
 the frames seen so far, and kept when the whole clip's plan agrees (else drawn again after it:
 the outputs are the same either way; :class:`gymlib.follow.Follower`).
 Outputs in ``DIR`` (default ``runs/analyze/<video name>``, a new folder per run; an ``--out``

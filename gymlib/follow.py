@@ -29,9 +29,8 @@ from gymlib.session import CoachSession, PlanView
 #: Seconds of video the drawing pass keeps behind the pose pass: a frame is drawn once the plan
 #: made from the frames up to this much later holds it (see :class:`Follower`). The frames within
 #: it are drawn after the pose pass; a plan drawn with that the whole clip's does not hold costs
-#: a redraw. 0.25 s held on the same real clips as 0.5 s and 1 s (docs/benchmarks.md, "the
-#: serial tail").
-FOLLOW_LAG_S = 0.25
+#: a redraw. 0.5 s held on the same real clips as 1 s (docs/benchmarks.md, "the serial tail").
+FOLLOW_LAG_S = 0.5
 #: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
 #: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
 REPLAN_FRAMES = 15
