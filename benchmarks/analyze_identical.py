@@ -1,7 +1,8 @@
 """Check that ``analyze``'s outputs stay the same across a change made for speed.
 
 ``--save FILE`` runs :func:`gymlib.analyze.analyze` on each input and digests what it writes:
-``reps.csv``, ``sets.csv``, ``summary.json`` (but its frames/s) and every frame handed to the
+``reps.csv``, ``sets.csv``, ``summary.json`` (but its frames/s), ``summary.png``'s pixels (the
+PNG's bytes may differ: its compression) and every frame handed to the
 video encoder of the video kept (md5 of its pixels, and its time); ``--check FILE`` makes them
 again and prints each input and item that differs, and the count. Run ``--save`` with the old
 code (e.g. ``git archive`` of the old commit on ``PYTHONPATH``), ``--check`` with the new. The
@@ -30,6 +31,8 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 
 def digest(src: Path, out: Path, classifier: object) -> dict[str, object]:
     """What ``analyze`` wrote for ``src`` (into ``out``), digested."""
+    from PIL import Image
+
     from gymlib.analyze import analyze
     from gymlib.media import VideoWriter
 
@@ -54,7 +57,9 @@ def digest(src: Path, out: Path, classifier: object) -> dict[str, object]:
     summary.pop("frames_per_second")
     summary.pop("video")  # the input's path
     sha = lambda b: hashlib.sha256(b).hexdigest()  # noqa: E731
+    plot = Image.open(out / "summary.png")
     return {
+        "summary.png pixels": sha(f"{plot.mode} {plot.size}".encode() + plot.tobytes()),
         "reps.csv": sha((out / "reps.csv").read_bytes()),
         "sets.csv": sha((out / "sets.csv").read_bytes()),
         "summary.json": sha(json.dumps(summary, sort_keys=True).encode()),

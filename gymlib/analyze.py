@@ -51,6 +51,7 @@ from gymlib.analyze_output import (  # noqa: F401 - public API
     plot_summary,
     safe_name,
     timed_row,
+    warm_plot,
     work_prefix,
     write_csv,
 )
@@ -269,7 +270,8 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
 
     recent = RecentFrames(lambda: frames_again(src), source.fps)  # pass 1's, for pass 2
     follower = Follower(new_session, recent.read, annotator,
-                        last=last_replan(source.declared, source.fps))  # fmt: skip
+                        last=last_replan(source.declared, source.fps),
+                        warm=warm_plot)  # fmt: skip
     poses, times = _pose_pass(src, source, progress, follower, recent)
     follower.tail = recent.limit  # the frames drawn after the pose pass wait for the encoder
     annotated = follower.finish(session, poses, times)

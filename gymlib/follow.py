@@ -214,14 +214,17 @@ class Follower:
     def __init__(self, new_session: Callable[[], CoachSession],
                  frames: Callable[[], Iterator[np.ndarray]],
                  drawing: Callable[[CoachSession], Drawing], lag_s: float = FOLLOW_LAG_S,
-                 tail: int = 4, last: int | None = None) -> None:  # fmt: skip
+                 tail: int = 4, last: int | None = None,
+                 warm: Callable[[], object] | None = None) -> None:  # fmt: skip
         """``new_session`` makes a session like the caller's; ``frames`` reads the frames to draw
         on (the pose pass's: :meth:`RecentFrames.read`); ``drawing`` makes pass 2's work for the
         session it draws with; up to ``tail`` frames left to encode when :meth:`finish`
         returns (:meth:`RecentFrames.limit`: as many as were kept anyway); ``last``: a replan
-        at this many frames too (:func:`last_replan`)."""
+        at this many frames too (:func:`last_replan`); ``warm``: called as the thread starts,
+        after the classifier's warm-up (the summary plot's imports and fonts:
+        :func:`gymlib.analyze_output.warm_plot`)."""
         self._new_session, self._frames, self._drawing = new_session, frames, drawing
-        self._last = last
+        self._last, self._warm_more = last, warm
         self.tail = tail
         self.lag_s = lag_s
         self.held = False
@@ -307,6 +310,8 @@ class Follower:
             spec.remember_probabilities()
             self._spec = spec
             self._warm(spec)
+            if self._warm_more is not None:
+                self._warm_more()
             annotator = self._drawing(run)
             i = ready = planned = 0
             drained = False  # fewer frames than the pose pass read: drawn up to there

@@ -160,6 +160,7 @@ def test_drawing_beside_the_pose_pass_gives_the_files_drawing_after_it_gives(
     one, two = tmp_path / "beside", tmp_path / "after"
     for name in ("reps.csv", "sets.csv"):
         assert (one / name).read_bytes() == (two / name).read_bytes()
+    assert _pixels(one / "summary.png") == _pixels(two / "summary.png")
     summaries = [json.loads((d / "summary.json").read_text()) for d in (one, two)]
     for s in summaries:
         s.pop("frames_per_second")
@@ -274,3 +275,68 @@ def test_python_switches_threads_promptly_while_analyze_runs_and_as_before_after
     with pytest.raises(OSError, match="disk full"):
         analyze(src, out=tmp_path / "failed", exercise="squat", progress=False)
     assert sys.getswitchinterval() == before
+
+
+def _pixels(png: Path) -> tuple[str, tuple[int, int], bytes]:
+    from PIL import Image
+
+    with Image.open(png) as im:
+        return im.mode, im.size, im.tobytes()
+
+
+def test_a_cold_cli_run_writes_every_output(tmp_path: Path) -> None:
+    """``python -m gymlib.analyze`` in a fresh process (nothing imported or warmed: the
+    classifier, matplotlib and the encoder load beside the pose pass) writes every file, each
+    one readable: an H.264 yuv420p video of every frame, the tables, the plot, the summary."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    clip = generate_clip("squat", [4], seed=3, view="left")
+    src = save_clip_npz(clip, tmp_path / "clip.npz")
+    out = tmp_path / "out"
+    env = {**os.environ, "PYTHONPATH": str(root), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    run = subprocess.run([sys.executable, "-m", "gymlib.analyze", str(src), "--out", str(out)],
+                         capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout[run.stdout.index("{") :])
+    names = {"annotated.mp4", "reps.csv", "sets.csv", "summary.png", "summary.json"}
+    assert {Path(f).name for f in report["files"].values()} == names
+    assert {p.name for p in out.iterdir()} == names
+    with av.open(str(out / "annotated.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.codec_context.pix_fmt) == ("h264", "yuv420p")
+        assert sum(1 for _ in container.decode(stream)) == clip.n_frames
+    reps = list(csv.DictReader((out / "reps.csv").open()))
+    assert len(reps) == report["reps"] >= 3 and {r["exercise"] for r in reps} == {"squat"}
+    assert list(csv.DictReader((out / "sets.csv").open()))[0]["exercise"] == "squat"
+    assert _pixels(out / "summary.png")[1] == (900, 306)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["frames"] == clip.n_frames and summary["reps"] == len(reps)
+
+
+def test_the_summary_plot_is_the_same_whatever_thread_warmed_matplotlib(tmp_path: Path) -> None:
+    """``warm_plot`` (run by the drawing thread as it starts) changes nothing in the plot drawn
+    after it in another thread, and the plot leaves pyplot's backend as it was (no global state:
+    a notebook keeps its inline plots)."""
+    import threading
+
+    import matplotlib
+
+    from gymlib.analyze_output import plot_summary, warm_plot
+
+    backend = matplotlib.get_backend()
+    timeline = [(i / 30, "squat", float(np.sin(i / 9) ** 2)) for i in range(240)]
+    rows = [{"rep": k + 1, "exercise": "squat", "start_s": 1 + 2 * k, "end_s": 2.5 + 2 * k,
+             "verdict": ("good", "partial", "faulty")[k % 3], "set": 1 + k // 2}
+            for k in range(4)]  # fmt: skip
+    plot_summary(timeline, rows, tmp_path / "first.png")
+    warmer = threading.Thread(target=warm_plot)
+    warmer.start()
+    warmer.join()
+    plotter = threading.Thread(target=plot_summary, args=(timeline, rows, tmp_path / "b.png"))
+    plotter.start()
+    plotter.join()
+    assert _pixels(tmp_path / "first.png") == _pixels(tmp_path / "b.png")
+    assert matplotlib.get_backend() == backend
