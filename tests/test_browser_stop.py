@@ -44,8 +44,8 @@ def _set_rows(text: str) -> list[tuple[int, int]]:
 
 
 def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
-    lab,
-    tmp_path: Path,  # noqa: F811
+    lab,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
 ) -> None:
     from playwright.sync_api import sync_playwright
 
