@@ -78,11 +78,10 @@ class CutDetector:
         return self.score > self.share
 
 
-#: the step rule looks at the body's moves over this long before a frame (seconds; 3 frames at
-#: 30 fps): a body speeds up over several frames, a cut moves it in one
+#: the step rule's defaults (``config.yaml``: ``reps.cut_step_window_s``, ``reps.cut_step_floor``):
+#: it looks at the body's moves over this long before a frame (seconds; 3 frames at 30 fps)
 STEP_WINDOW_S = 0.1
-#: ... and compares a frame's move with at least this (body sizes): a still body's frame-to-frame
-#: jitter is no movement to compare with (0.001-0.003 on the real clips)
+#: ... and compares a frame's move with at least this (body sizes)
 STEP_FLOOR = 0.01
 
 
@@ -93,27 +92,33 @@ class BodySteps:
     A move is the quarter of the landmarks that moved least since the previous frame, in body
     sizes (as :meth:`gymlib.reps.RepCounter._is_cut` measures it). A frame is a cut when its
     move is more than ``step`` times the largest move of the pairs that ended in the
-    ``STEP_WINDOW_S`` before it (at least ``STEP_FLOOR``); with no such pair (a stream's start,
+    ``window_s`` before it (at least ``floor``); with no such pair (a stream's start,
     a gap without anyone), no verdict. Why: a person's trunk and feet speed up over several
     frames (a chin-up's jump: 4 times the move before it, the real clips' largest in the half
     rules are chosen on), while joining two shots moves every landmark at once between two
     frames (10-40 times, ``benchmarks/landmark_cuts.py``). No pixels, no I/O.
     """
 
-    def __init__(self, step: float) -> None:
+    def __init__(self, step: float, window_s: float = STEP_WINDOW_S,
+                 floor: float = STEP_FLOOR) -> None:  # fmt: skip
+        """``window_s``: a body speeds up over several frames, a cut moves it in one;
+        ``floor``: a still body's frame-to-frame jitter (0.001-0.003 body sizes on the real
+        clips) is no movement to compare with."""
         if not step > 1.0:
             raise ValueError(f"cut step must be > 1 (times the move before), got {step}")
-        self.step = step
+        if not (window_s > 0 and floor > 0):
+            raise ValueError(f"cut step window and floor must be > 0, got {window_s}, {floor}")
+        self.step, self.window_s, self.floor = step, window_s, floor
         self._moves: list[tuple[float, float]] = []  # (time the pair ended, move)
 
     def ratio(self, t: float, move: float) -> float:
         """The pair ending at ``t`` s, whose body moved ``move`` body sizes: its move over the
-        largest of the ``STEP_WINDOW_S`` before (at least ``STEP_FLOOR``); 0 with none. Records
-        the pair."""
-        since = t - STEP_WINDOW_S - 1e-9
+        largest of the ``window_s`` before (at least ``floor``); 0 with none. Records the
+        pair."""
+        since = t - self.window_s - 1e-9
         before = [m for end, m in self._moves if end >= since]
         self._moves = [(end, m) for end, m in self._moves if end >= since] + [(t, move)]
-        return move / max(max(before), STEP_FLOOR) if before else 0.0
+        return move / max(max(before), self.floor) if before else 0.0
 
     def update(self, t: float, move: float) -> bool:
         """Whether the pair ending at ``t`` s, whose body moved ``move`` body sizes, is a cut

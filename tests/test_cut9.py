@@ -51,6 +51,9 @@ def test_a_cut_the_landmarks_show_is_found_at_the_seam(exercise: str) -> None:
     lm, seam = _cut_to_another_camera(exercise)
     assert _cuts_and_reps(lm, exercise) == ([seam], 6)
     assert _cuts_and_reps(lm, exercise, cut_step=1000.0) == ([], 5)
+    # its window and floor come from config.yaml too: a floor above a tenth of the seam's
+    # jump leaves it to the speed rule, which misses it
+    assert _cuts_and_reps(lm, exercise, cut_step_floor=1.0) == ([], 5)
     # the live coach's counters take the same path
     session = CoachSession(None, fps=30, aspect=ASPECT, exercise=exercise)
     for i, f in enumerate(lm):
@@ -88,6 +91,18 @@ def test_cut_step_is_validated(tmp_path: Path) -> None:
     bad.write_text((ROOT / "config.yaml").read_text().replace("  cut_step: 10.0", "  cut_step: 1"))
     with pytest.raises(ConfigError, match=r"reps\.cut_step: 1(\.0)? is out of range"):
         load_config(bad)
+
+
+@pytest.mark.parametrize(("key", "value"), [("cut_step_floor", 0), ("cut_step_window_s", 5)])
+def test_cut_step_window_and_floor_are_validated(tmp_path: Path, key: str, value: float) -> None:
+    text = (ROOT / "config.yaml").read_text()
+    assert f"  {key}: " in text
+    bad = tmp_path / "config.yaml"
+    bad.write_text("\n".join(f"  {key}: {value}" if line.startswith(f"  {key}: ") else line
+                             for line in text.splitlines()))  # fmt: skip
+    with pytest.raises(ConfigError, match=rf"reps\.{key}: {value}(\.0)? is out of range") as err:
+        load_config(bad)
+    assert str(bad) in str(err.value)
 
 
 def _moves(lm: np.ndarray) -> np.ndarray:
