@@ -531,7 +531,7 @@ class RepCounter:
         next_down = m.down_at - hist.f0 if in_rep and m.down_at > pend["done_at"] else None
         b = V.bounds_of(hist, pk, self.cfg.bottom_band, next_down, self._prev_end_t)
         if (
-            self._zoomed(hist, b.start, b.last)
+            V.moved_between(hist, b.start, b.last, self.cfg.max_rep_zoom)
             or V.stepped_between(hist, b.start, b.last, self._max_step)
             or (self._on_hips and not V.hips_lowered(hist, b.start, pk.bottom_i))
             or not V.rises_at_one_scale(
@@ -551,26 +551,6 @@ class RepCounter:
             index=len(self.reps) + 1, exercise=self.exercise, fps=self.fps,
         )  # fmt: skip
         return self._count(rep, f)
-
-    def _zoomed(self, hist: History, a: int, b: int) -> bool:
-        """A rep ends as large in the picture as it began (else it was walking to or from the
-        camera while the legs bent: ``max_rep_zoom``, as :func:`verdict.moved_between`). The
-        size is summed over the segments seen at both ends (median over 0.08 s each): a
-        segment unseen at one end (legs partly out of the picture) stood in for by a
-        reference not yet learned (a stream's first frames) is no change of size. ``a``,
-        ``b``: history indices."""
-        ends = []
-        for lo, n in hist.end_frames(a, b, 2.5 / 30):
-            lms = [lm for lm in hist.lms[lo : lo + n] if lm.any()]
-            if not lms:
-                return False
-            seg = A.segment_lengths(np.stack(lms), aspect=self.aspect)  # (n, S)
-            seen = ~np.isnan(seg)
-            ends.append(np.array([np.median(c[m]) if m.any() else np.nan
-                                  for c, m in zip(seg.T, seen.T, strict=True)]))  # fmt: skip
-        both = ~np.isnan(ends[0]) & ~np.isnan(ends[1])
-        s0, s1 = float(ends[0][both].sum()), float(ends[1][both].sum())
-        return s0 > 0 and s1 > 0 and abs(math.log(s1 / s0)) > self.cfg.max_rep_zoom
 
     def _held_since(self, pend: dict, *, force: bool) -> bool:
         """A rep begun during the hold (``RepMachine.down_early``) is counted once the person

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gymlib import angles as A
 from gymlib.reps.events import Rep
 from gymlib.reps.feet import Feet, travel
 from gymlib.reps.history import History
@@ -160,15 +161,22 @@ def _descent(hist: History, pk: Peak) -> int:
 def moved_between(hist: History, a: int, b: int, max_rep_zoom: float) -> bool:
     """A rep ends as large in the picture as it began; a "rep" that ends much larger or
     smaller was the person walking to or from the camera while their legs bent. ``a``, ``b``:
-    history indices; the median over the first and the last 0.08 s (three frames at 30
-    fps) is compared."""
-    sizes = []
+    history indices. The size is summed over the segments seen at both ends (median over the
+    first and the last 0.08 s: three frames at 30 fps): a segment unseen at one end (legs
+    partly out of the picture) stood in for by a reference not yet learned (a stream's first
+    frames) is no change of size."""
+    ends = []
     for lo, n in hist.end_frames(a, b, 2.5 / 30):
-        seen = [feet.size for feet in hist.feet_from(lo, n)]
-        if not seen:
+        lms = [lm for lm in hist.lms[lo : lo + n] if lm.any()]
+        if not lms:
             return False
-        sizes.append(float(np.median(seen)))
-    return sizes[0] > 0 and sizes[1] > 0 and abs(math.log(sizes[1] / sizes[0])) > (max_rep_zoom)
+        seg = A.segment_lengths(np.stack(lms), aspect=hist.aspect)  # (n, S)
+        seen = ~np.isnan(seg)
+        ends.append(np.array([np.median(c[m]) if m.any() else np.nan
+                              for c, m in zip(seg.T, seen.T, strict=True)]))  # fmt: skip
+    both = ~np.isnan(ends[0]) & ~np.isnan(ends[1])
+    s0, s1 = float(ends[0][both].sum()), float(ends[1][both].sum())
+    return s0 > 0 and s1 > 0 and abs(math.log(s1 / s0)) > max_rep_zoom
 
 
 def stepped_between(hist: History, a: int, b: int, max_step: float) -> bool:
