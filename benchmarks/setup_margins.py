@@ -43,11 +43,17 @@ from gymlib.reps import Rep, default_rep_config, joined_sets, setup_reps  # noqa
 
 
 def planned_sets(path: Path, clf) -> list[list[Rep]]:  # noqa: ANN001
-    """The sets ``analyze``'s plan judges for set-up, each a list of the dry run's reps."""
+    """:func:`planned_sets_of` the landmarks in ``path``."""
     from gymlib.extract import PoseSequence
+
+    return planned_sets_of(PoseSequence.load(path), clf)
+
+
+def planned_sets_of(seq, clf) -> list[list[Rep]]:  # noqa: ANN001
+    """The sets ``analyze``'s plan judges for set-up, each a list of the dry run's reps
+    (``seq``: a :class:`gymlib.extract.PoseSequence`)."""
     from gymlib.session import CoachSession
 
-    seq = PoseSequence.load(path)
     w, h = seq.image_size
     seen: list = []
     shipped = plan_module.setup_of_sets

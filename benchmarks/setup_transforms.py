@@ -29,35 +29,13 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real_transforms as rt  # noqa: E402
+from setup_margins import planned_sets_of as planned_sets  # noqa: E402
 
-import gymlib.plan as plan_module  # noqa: E402
 from gymlib.benchtools import REAL_POSE_CACHE, load_clips, split_of  # noqa: E402
-from gymlib.reps import Rep, RepConfig, default_rep_config, joined_sets, setup_reps  # noqa: E402
+from gymlib.reps import Rep, RepConfig, default_rep_config, setup_reps  # noqa: E402
 
 SESSION6_PAUSE_S = 1.0  # session 6's setup_pause_s
 SESSION6_DEPTH = 0.5  # and its setup_depth
-
-
-def planned_sets(seq, clf) -> list[list[Rep]]:  # noqa: ANN001
-    """The sets ``analyze``'s plan judges for set-up, each a list of the dry run's reps."""
-    from gymlib.session import CoachSession
-
-    seen: list = []
-    shipped = plan_module.setup_of_sets
-
-    def record(sets, config=None):  # noqa: ANN001, ANN202
-        seen.append(joined_sets(sets, config))
-        return shipped(sets, config)
-
-    plan_module.setup_of_sets = record
-    try:
-        w, h = seq.image_size
-        CoachSession(clf, fps=seq.fps, aspect=w / h).plan(
-            list(seq.frames()), [float(t) for t in seq.timestamps]
-        )
-    finally:
-        plan_module.setup_of_sets = shipped
-    return seen[-1]
 
 
 def session6(reps: Sequence[Rep], cfg: RepConfig) -> list[Rep]:
