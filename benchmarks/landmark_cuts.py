@@ -1,7 +1,7 @@
 """How far the body jumps between two frames of real footage, and at a cut between two clips:
 can a camera cut be told from the landmarks alone (issue 36 item 3)?
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/landmark_cuts.py [--cache DIR] [--videos DIR]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/landmark_cuts.py [--cache DIR] [--every N]
 
 The counter's landmark rule (``reps.cut_speed``, :meth:`gymlib.reps.RepCounter._is_cut`) calls a
 frame a cut when the quarter of the landmarks that moved least since the last frame moved faster
@@ -14,7 +14,9 @@ than ``cut_speed`` body sizes (the larger box diagonal) a second, over at least 
   jump out of stillness or steady movement; a fast movement speeds up over several frames);
 - the real windows (``../shared/data/seed_real_windows.npz``) rebuilt into streams by recording
   (consecutive parts only; 30 fps, Fit3D 50 fps), by half of the recording groups: frames the
-  rule calls a cut, per hour of footage; the same for the step rule at a few limits;
+  rule calls a cut, per hour of footage; the same for the step rule at a few limits, and the
+  step rule's cuts the speed rule does not make; ``--every N`` keeps every N-th frame of these
+  streams (a camera at 15 or 10 fps: the same bodies, fewer frames);
 - the ``concat`` seams of ``benchmarks/real_transforms.py`` (the first clip's last frame into
   the second's first): the speed, the step, and whether ``gymlib.cuts`` sees it in the pixels.
 
@@ -61,9 +63,9 @@ def steps(move: np.ndarray, t: np.ndarray, ok: np.ndarray) -> np.ndarray:
     return out
 
 
-def window_streams(path: Path):
+def window_streams(path: Path, every: int = 1):
     """The real windows rebuilt into streams: ``(landmarks (T, 33, 4), times, half)`` per run
-    of consecutive parts of one recording."""
+    of consecutive parts of one recording, every ``every``-th frame."""
     d = np.load(path)
     w = d["windows"].reshape(-1, 30, 33, 4)
     half = halves(d["group"])
@@ -73,14 +75,15 @@ def window_streams(path: Path):
         parts = d["part"][idx]
         fps = 50.0 if d["source"][idx[0]] == "fit3d" else 30.0
         for run in np.split(idx, np.where(np.diff(parts) != 1)[0] + 1):
-            lm = w[run].reshape(-1, 33, 4)
-            yield lm, np.arange(len(lm)) / fps, half[run[0]]
+            lm = w[run].reshape(-1, 33, 4)[::every]
+            yield lm, np.arange(len(lm)) * every / fps, half[run[0]]
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", type=Path, default=REAL_POSE_CACHE)
     ap.add_argument("--videos", type=Path, default=shared_data("real_videos"))
+    ap.add_argument("--every", type=int, default=1, help="real windows: keep every N-th frame")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import real_transforms as rt
@@ -101,15 +104,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {s.clip.name:42s} {half[s.clip.name]} {speed.max():5.2f} ({k})"
               f"  {st[j]:5.1f} ({move[j]:.3f})")  # fmt: skip
     print("\nreal windows as streams | hours | frames the rule calls a cut (per hour) | "
-          "step > 5 / 7 / 10 (per hour) | either rule, step 10 (per hour)")  # fmt: skip
-    tallies = {h: np.zeros(6) for h in "AB"}
-    for lm, t, h in window_streams(shared_data("seed_real_windows.npz")):
+          "step > 5 / 7 / 10 (per hour) | either rule, step 10 | step 10 alone (per hour); "
+          f"every {args.every} frame(s)")  # fmt: skip
+    tallies = {h: np.zeros(7) for h in "AB"}
+    for lm, t, h in window_streams(shared_data("seed_real_windows.npz"), args.every):
         det = np.abs(lm).sum(axis=(1, 2)) > 0
         speed, move = moves(lm, t, det, 1.0)  # the picture's shape is not stored: square
         st = steps(move, t, det[1:] & det[:-1])
         tallies[h] += [det.sum() / (1 / (t[1] - t[0])) / 3600, (speed > limit).sum(),
                        (st > 5).sum(), (st > 7).sum(), (st > 10).sum(),
-                       ((st > 10) | (speed > limit)).sum()]  # fmt: skip
+                       ((st > 10) | (speed > limit)).sum(),
+                       ((st > 10) & ~(speed > limit)).sum()]  # fmt: skip
     for h, (hours, *n) in tallies.items():
         per = " / ".join(f"{int(x)} ({x / hours:.0f})" for x in n)
         print(f"  half {h} | {hours:.2f} | {per}")

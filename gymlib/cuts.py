@@ -83,6 +83,8 @@ class CutDetector:
 STEP_WINDOW_S = 0.1
 #: ... and compares a frame's move with at least this (body sizes)
 STEP_FLOOR = 0.01
+#: ... and judges only with this many frame pairs in the window (``reps.cut_step_pairs``)
+STEP_PAIRS = 2
 
 
 class BodySteps:
@@ -101,25 +103,33 @@ class BodySteps:
     """
 
     def __init__(self, step: float, window_s: float = STEP_WINDOW_S,
-                 floor: float = STEP_FLOOR) -> None:  # fmt: skip
+                 floor: float = STEP_FLOOR, pairs: int = STEP_PAIRS) -> None:  # fmt: skip
         """``window_s``: a body speeds up over several frames, a cut moves it in one;
         ``floor``: a still body's frame-to-frame jitter (0.001-0.003 body sizes on the real
-        clips) is no movement to compare with."""
+        clips) is no movement to compare with; ``pairs``: the window must hold this many frame
+        pairs to show a speed-up over frames (30 fps: 3 in 0.1 s; at 15 fps one, and a body's
+        start from rest fits in one frame: the real windows thinned to 15 fps gave the step
+        rule 4-5 cuts the speed rule does not make, 30 fps 2-3; ``benchmarks/landmark_cuts.py
+        --every 2``)."""
         if not step > 1.0:
             raise ValueError(f"cut step must be > 1 (times the move before), got {step}")
         if not (window_s > 0 and floor > 0):
             raise ValueError(f"cut step window and floor must be > 0, got {window_s}, {floor}")
-        self.step, self.window_s, self.floor = step, window_s, floor
+        if pairs < 1:
+            raise ValueError(f"cut step pairs must be >= 1, got {pairs}")
+        self.step, self.window_s, self.floor, self.pairs = step, window_s, floor, pairs
         self._moves: list[tuple[float, float]] = []  # (time the pair ended, move)
 
     def ratio(self, t: float, move: float) -> float:
         """The pair ending at ``t`` s, whose body moved ``move`` body sizes: its move over the
-        largest of the ``window_s`` before (at least ``floor``); 0 with none. Records the
-        pair."""
+        largest of the ``window_s`` before (at least ``floor``); 0 with fewer than ``pairs``
+        there. Records the pair."""
         since = t - self.window_s - 1e-9
         before = [m for end, m in self._moves if end >= since]
         self._moves = [(end, m) for end, m in self._moves if end >= since] + [(t, move)]
-        return move / max(max(before), self.floor) if before else 0.0
+        if len(before) < self.pairs:
+            return 0.0
+        return move / max(max(before), self.floor)
 
     def update(self, t: float, move: float) -> bool:
         """Whether the pair ending at ``t`` s, whose body moved ``move`` body sizes, is a cut

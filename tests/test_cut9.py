@@ -86,6 +86,47 @@ def test_body_steps_need_a_move_before_to_compare_with() -> None:
         BodySteps(1.0)
 
 
+def test_body_steps_judge_only_with_two_pairs_in_the_window() -> None:
+    """At 15 fps the 0.1 s before a frame holds one pair, too few to show a speed-up over
+    frames (a body's start from rest fits in one frame): no verdict, however large the jump.
+    At 30 fps the same jump is a cut; ``pairs=1`` judges at 15 fps too."""
+    fast, slow, one = BodySteps(10.0), BodySteps(10.0), BodySteps(10.0, pairs=1)
+    for i in range(5):
+        assert not fast.update(i / 30, 0.005)
+    assert fast.update(5 / 30, 0.5)
+    for steps in (slow, one):
+        for i in range(3):
+            assert not steps.update(i / 15, 0.005)
+    assert not slow.update(3 / 15, 0.5)
+    assert one.update(3 / 15, 0.5)
+    with pytest.raises(ValueError, match="pairs"):
+        BodySteps(10.0, pairs=0)
+
+
+@pytest.mark.skipif(not REAL_WINDOWS.is_file(), reason="needs ../shared/data")
+def test_real_single_camera_takes_at_15_fps_have_no_step_cut() -> None:
+    """The own phone takes with every other frame kept (a 15-fps camera): the step rule calls
+    no frame a cut (with one pair in its window it called 3, the speed rule's own 3 aside)."""
+    d = np.load(REAL_WINDOWS)
+    w = d["windows"].reshape(-1, 30, 33, 4)
+    cfg = load_config().reps
+    own = np.char.startswith(d["source"].astype(str), "own_")
+    called = []
+    for video in np.unique(d["video"][own]):
+        idx = np.flatnonzero(d["video"] == video)
+        idx = idx[np.argsort(d["part"][idx])]
+        for run in np.split(idx, np.flatnonzero(np.diff(d["part"][idx]) != 1) + 1):
+            lm = w[run].reshape(-1, 33, 4)[::2]
+            seen = np.abs(lm).sum(axis=(1, 2)) > 0
+            steps = BodySteps(cfg.cut_step, cfg.cut_step_window_s, cfg.cut_step_floor,
+                              cfg.cut_step_pairs)  # fmt: skip
+            moves = _moves(lm)
+            for i in np.flatnonzero(seen[1:] & seen[:-1]):
+                if steps.update((i + 1) / 15, float(moves[i])):
+                    called.append((str(video), i + 1))
+    assert called == []
+
+
 def test_cut_step_is_validated(tmp_path: Path) -> None:
     bad = tmp_path / "config.yaml"
     bad.write_text((ROOT / "config.yaml").read_text().replace("  cut_step: 10.0", "  cut_step: 1"))
@@ -93,7 +134,9 @@ def test_cut_step_is_validated(tmp_path: Path) -> None:
         load_config(bad)
 
 
-@pytest.mark.parametrize(("key", "value"), [("cut_step_floor", 0), ("cut_step_window_s", 5)])
+@pytest.mark.parametrize(
+    ("key", "value"), [("cut_step_floor", 0), ("cut_step_window_s", 5), ("cut_step_pairs", 0)]
+)
 def test_cut_step_window_and_floor_are_validated(tmp_path: Path, key: str, value: float) -> None:
     text = (ROOT / "config.yaml").read_text()
     assert f"  {key}: " in text

@@ -32,6 +32,7 @@ class RepConfig:
     cut_step: float = field(default=10.0, metadata={"range": (1.5, 1000.0)})
     cut_step_window_s: float = field(default=0.1, metadata={"range": (0.01, 2.0)})
     cut_step_floor: float = field(default=0.01, metadata={"range": (0.0001, 1.0)})
+    cut_step_pairs: int = field(default=2, metadata={"range": (1, 100)})
     view_margin: float = field(default=8.0, metadata={"range": (0.0, 30.0)})
     max_foot_drift: float = field(default=0.35, metadata={"range": (0.01, 20.0)})
     drift_window_s: float = field(default=1.0, metadata={"range": (0.1, 10.0)})

@@ -167,7 +167,10 @@ class RepCounter:
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
         self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
         self._steps = BodySteps(
-            self.cfg.cut_step, self.cfg.cut_step_window_s, self.cfg.cut_step_floor
+            self.cfg.cut_step,
+            self.cfg.cut_step_window_s,
+            self.cfg.cut_step_floor,
+            self.cfg.cut_step_pairs,
         )  # a jump out of stillness: _is_cut
         self.cuts = 0  # camera cuts seen
         self._top_feet: Feet | None = None  # where the feet stood when the top was taken
