@@ -11,7 +11,6 @@ import dataclasses
 import math
 import types
 import typing
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -98,11 +97,6 @@ def build_section(cls: type[T], data: Any, where: str) -> T:
         data = {}
     if not isinstance(data, Mapping):
         raise ConfigError(f"{label}: expected a mapping of keys, got {data!r}")
-    retired: dict[str, str] = getattr(cls, "RETIRED", {})
-    for name in sorted(set(data) & set(retired)):  # an older config.yaml still loads
-        warnings.warn(f"{label}.{name} is no longer used (ignored): see {retired[name]}",
-                      stacklevel=2)  # fmt: skip
-    data = {k: v for k, v in data.items() if k not in retired}
     hints = typing.get_type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     if where == "":

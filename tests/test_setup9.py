@@ -166,23 +166,3 @@ def test_set_up_limits_are_validated_on_load(tmp_path: Path, key: str, value: fl
     data["reps"][key] = 0.5  # in range: loads
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert getattr(load_config(path).reps, key) == 0.5
-
-
-def test_an_older_config_with_setup_pause_s_still_loads(tmp_path: Path) -> None:
-    """Session 7 replaced ``reps.setup_pause_s`` (seconds) by ``setup_pause_reps``: a user's
-    older config.yaml still loads, warned that the key is ignored and what replaced it."""
-    import yaml
-
-    from gymlib.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
-
-    data = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
-    data["reps"]["setup_pause_s"] = 1.0
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.warns(UserWarning, match=r"setup_pause_s is no longer used.*setup_pause_reps"):
-        cfg = load_config(path)
-    assert cfg.reps.setup_pause_reps == 0.5
-    data["reps"]["setup_pause_z"] = 1.0  # a key never known is still an error
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    with pytest.raises(ConfigError, match="setup_pause_z"):
-        load_config(path)

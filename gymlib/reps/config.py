@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from gymlib.configbase import ConfigError
 
@@ -16,12 +16,6 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RepConfig:
     """Counter settings (``reps`` in config.yaml), shared by every exercise."""
-
-    #: keys an older config.yaml may still hold: accepted with a warning saying what replaced them
-    RETIRED: ClassVar[dict[str, str]] = {
-        "setup_pause_s": "setup_pause_reps (the pause after set-up as a share of the set's "
-        "median rep, so slow motion changes nothing; session 7)",
-    }
 
     smoothing_s: float = field(default=0.1, metadata={"range": (0.0, 2.0)})
     leave_top: float = field(default=0.1, metadata={"range": (0.01, 0.9)})
