@@ -150,7 +150,9 @@ def test_real_set_up_before_a_short_or_slowed_set_is_not_a_rep(
     assert len(session.reps) == truth == case.truth
 
 
-@pytest.mark.parametrize("key,value", [("setup_pause_reps", -0.5), ("setup_depth", 1.5)])
+@pytest.mark.parametrize(
+    "key,value", [("setup_pause_reps", -0.5), ("setup_depth", 1.5), ("setup_pause_s", -1.0)]
+)
 def test_set_up_limits_are_validated_on_load(tmp_path: Path, key: str, value: float) -> None:
     import yaml
 
@@ -166,3 +168,18 @@ def test_set_up_limits_are_validated_on_load(tmp_path: Path, key: str, value: fl
     data["reps"][key] = 0.5  # in range: loads
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     assert getattr(load_config(path).reps, key) == 0.5
+
+
+def test_a_sets_own_shallow_first_reps_and_a_short_pause_stay_counted_live() -> None:
+    """Generated session 1061 (``reps_eval.py --coach --depth mediapipe``: squats from the
+    front, the first two shallow, then a 0.9-s pause): live, judged against the next two
+    reps' one short pause, the two looked like set-up and were taken back (4 of 6). Getting
+    set takes a second (``reps.setup_pause_s``): all 6 stay, with the shipped classifier."""
+    from gymlib.model import ExerciseClassifier
+
+    clip = generate_clip("squat", [6], seed=1061, view="front", error_rate=0.35,
+                         tempo=(1.0, 5.0), depth="mediapipe")  # fmt: skip
+    session = CoachSession(ExerciseClassifier.load(None), fps=clip.fps, aspect=clip.aspect)
+    for i, frame in enumerate(clip.landmarks):
+        session.update(frame if frame.any() else None, i / clip.fps)
+    assert [r.exercise for r in session.reps] == ["squat"] * 6

@@ -56,6 +56,7 @@ class RepConfig:
     setup_slow: float = field(default=3.5, metadata={"range": (1.0, 100.0)})
     setup_pause_reps: float = field(default=0.5, metadata={"range": (0.0, 100.0)})
     setup_pause: float = field(default=3.0, metadata={"range": (0.0, 100.0)})
+    setup_pause_s: float = field(default=1.0, metadata={"range": (0.0, 60.0)})
     setup_min_reps: int = field(default=3, metadata={"range": (2, 1000)})
 
     def __post_init__(self) -> None:

@@ -38,10 +38,10 @@ def leading_setup(reps: Sequence[Rep], config: RepConfig | None = None) -> int:
     shallow range would move the yardstick), is set-up when a pause follows its last that is
     long for this set: over ``setup_pause`` x the later reps' median pause and
     ``setup_pause_reps`` x their median duration (the set's own time: slow motion slows both
-    alike). A single far
-    slower movement is set-up with or without a pause. The run stops at the first movement
-    like the set's reps: a set's own shallow first rep runs on into the next (no pause), and
-    nothing is judged unless ``setup_min_reps - 1`` reps follow it."""
+    alike) and ``setup_pause_s`` (getting set takes a second; slow motion only lengthens it).
+    A single far slower movement is set-up with or without a pause. The run stops at the first
+    movement like the set's reps: a set's own shallow first rep runs on into the next (no
+    pause), and nothing is judged unless ``setup_min_reps - 1`` reps follow it."""
     cfg = config or default_rep_config()
     lo = 0
     while (n := _setup_run(reps[lo:], cfg)[0]) > 0:
@@ -79,10 +79,10 @@ def _pause_after(reps: Sequence[Rep], i: int) -> float:
 
 def _long_pause(later: Sequence[Rep], dur: float, cfg: RepConfig) -> float:
     """A pause longer than the ``later`` reps' own (seconds): ``setup_pause`` x their median
-    pause and ``setup_pause_reps`` x their median duration ``dur``."""
+    pause and ``setup_pause_reps`` x their median duration ``dur``, and ``setup_pause_s``."""
     pauses = [_pause_after(later, i) for i in range(len(later) - 1)]
     usual = float(np.median(pauses)) if pauses else 0.0
-    return max(cfg.setup_pause * usual, cfg.setup_pause_reps * dur)
+    return max(cfg.setup_pause * usual, cfg.setup_pause_reps * dur, cfg.setup_pause_s)
 
 
 def setup_of_sets(sets: Sequence[tuple[int, Sequence[Rep]]],
