@@ -27,11 +27,11 @@ cut there is a false cut only where the recording has none, which no label says.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
+from gymlib import clip_transforms as rt
 from gymlib.benchtools import REAL_POSE_CACHE, load_clips, shared_data, split_of
 from gymlib.cuts import BodySteps
 from gymlib.decision_replay import halves
@@ -85,9 +85,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--videos", type=Path, default=shared_data("real_videos"))
     ap.add_argument("--every", type=int, default=1, help="real windows: keep every N-th frame")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import real_transforms as rt
-
     limit = load_rep_config().cut_speed
     clips = load_clips(args.videos)
     half = split_of(clips)

@@ -31,15 +31,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
 import numpy as np  # noqa: E402
 
-import gymlib.plan as plan_module  # noqa: E402
 from gymlib.benchtools import REAL_POSE_CACHE as CACHE  # noqa: E402
 from gymlib.benchtools import (  # noqa: E402
     load_clips,
+    planned_sets_of,  # noqa: E402
     pose_file,
     shared_data,
     split_of,  # noqa: E402
 )
-from gymlib.reps import Rep, default_rep_config, joined_sets, setup_reps  # noqa: E402
+from gymlib.reps import Rep, default_rep_config, setup_reps  # noqa: E402
 
 
 def planned_sets(path: Path, clf) -> list[list[Rep]]:  # noqa: ANN001
@@ -47,29 +47,6 @@ def planned_sets(path: Path, clf) -> list[list[Rep]]:  # noqa: ANN001
     from gymlib.extract import PoseSequence
 
     return planned_sets_of(PoseSequence.load(path), clf)
-
-
-def planned_sets_of(seq, clf) -> list[list[Rep]]:  # noqa: ANN001
-    """The sets ``analyze``'s plan judges for set-up, each a list of the dry run's reps
-    (``seq``: a :class:`gymlib.extract.PoseSequence`)."""
-    from gymlib.session import CoachSession
-
-    w, h = seq.image_size
-    seen: list = []
-    shipped = plan_module.setup_of_sets
-
-    def record(sets, config=None):  # noqa: ANN001, ANN202
-        seen.append(joined_sets(sets, config))
-        return shipped(sets, config)
-
-    plan_module.setup_of_sets = record
-    try:
-        CoachSession(clf, fps=seq.fps, aspect=w / h).plan(
-            list(seq.frames()), [float(t) for t in seq.timestamps]
-        )
-    finally:
-        plan_module.setup_of_sets = shipped
-    return seen[-1]
 
 
 def medians(reps: Sequence[Rep]) -> tuple[float, float, float]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,11 +26,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import real_transforms as rt  # noqa: E402
-from setup_margins import planned_sets_of as planned_sets  # noqa: E402
-
+from gymlib import clip_transforms as rt  # noqa: E402
 from gymlib.benchtools import REAL_POSE_CACHE, load_clips, split_of  # noqa: E402
+from gymlib.benchtools import planned_sets_of as planned_sets  # noqa: E402
 from gymlib.reps import Rep, RepConfig, default_rep_config, setup_reps  # noqa: E402
 
 SESSION6_PAUSE_S = 1.0  # session 6's setup_pause_s

@@ -300,3 +300,29 @@ def pose_file(clip: RealClip, cache: Path, rerun: bool) -> tuple[Path, float]:
     cache.mkdir(parents=True, exist_ok=True)
     seq.save(path, overwrite=True)
     return path, seconds
+
+
+def planned_sets_of(seq, clf) -> list[list]:  # noqa: ANN001
+    """The sets ``analyze``'s plan judges for set-up, each a list of the dry run's reps
+    (``seq``: a :class:`gymlib.extract.PoseSequence`; ``clf``: the classifier). Benchmarks only:
+    it listens in on :func:`gymlib.plan.setup_of_sets` while the plan runs."""
+    import gymlib.plan as plan_module
+    from gymlib.reps import joined_sets
+    from gymlib.session import CoachSession
+
+    w, h = seq.image_size
+    seen: list = []
+    shipped = plan_module.setup_of_sets
+
+    def record(sets, config=None):  # noqa: ANN001, ANN202
+        seen.append(joined_sets(sets, config))
+        return shipped(sets, config)
+
+    plan_module.setup_of_sets = record
+    try:
+        CoachSession(clf, fps=seq.fps, aspect=w / h).plan(
+            list(seq.frames()), [float(t) for t in seq.timestamps]
+        )
+    finally:
+        plan_module.setup_of_sets = shipped
+    return seen[-1]
