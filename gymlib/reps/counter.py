@@ -353,7 +353,7 @@ class RepCounter:
             return
         recent = self._recent_feet
         recent.append((k.now, feet))
-        while k.now - recent[0][0] > 4.5 / 30 + EPS_S:
+        while k.now - recent[0][0] > V.FEET_SPAN_S + EPS_S:
             recent.pop(0)
         now = Feet(*(median_seen(col) for col in zip(*(f for _, f in recent), strict=True)))
         if self._top_feet is None:

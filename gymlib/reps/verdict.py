@@ -171,12 +171,15 @@ def moved_between(hist: History, a: int, b: int, max_rep_zoom: float) -> bool:
         if not lms:
             return False
         seg = A.segment_lengths(np.stack(lms), aspect=hist.aspect)  # (n, S)
-        seen = ~np.isnan(seg)
-        ends.append(np.array([np.median(c[m]) if m.any() else np.nan
-                              for c, m in zip(seg.T, seen.T, strict=True)]))  # fmt: skip
+        ends.append(np.array([median_seen(c) for c in seg.T]))
     both = ~np.isnan(ends[0]) & ~np.isnan(ends[1])
     s0, s1 = float(ends[0][both].sum()), float(ends[1][both].sum())
     return s0 > 0 and s1 > 0 and abs(math.log(s1 / s0)) > max_rep_zoom
+
+
+#: the feet are read as their median over this long (five frames at 30 fps): a real side view's
+#: feet jump a stride for a frame or two (stepped_between, RepCounter._stepped)
+FEET_SPAN_S = 4.5 / 30
 
 
 def stepped_between(hist: History, a: int, b: int, max_step: float) -> bool:
@@ -186,7 +189,7 @@ def stepped_between(hist: History, a: int, b: int, max_step: float) -> bool:
     gate). ``a``, ``b``: history indices; the median over 0.15 s at each end (five frames
     at 30 fps)."""
     ends = []
-    for lo, n in hist.end_frames(a, b, 4.5 / 30):
+    for lo, n in hist.end_frames(a, b, FEET_SPAN_S):
         rows = hist.feet_from(lo, n)
         if not rows:
             return False
