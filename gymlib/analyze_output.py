@@ -168,35 +168,42 @@ def warm_plot() -> None:
     """Import matplotlib and make a tiny figure with text into a PNG, once per process: the
     drawing pass does it as it starts, beside MediaPipe's start (a cold ``python -m
     gymlib.analyze`` paid ~0.4 s for it after the pose pass, in :func:`plot_summary`)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(1, 1))
-    FigureCanvasAgg(fig)
-    fig.subplots().set_title("warm")  # the font loaded, text laid out
+    fig, ax = _figure((1, 1))
+    ax.set_title("warm")  # the font loaded, text laid out
     fig.tight_layout()
-    fig.savefig(io.BytesIO(), format="png", dpi=10, pil_kwargs={"compress_level": PNG_COMPRESSION})
+    _save_png(fig, io.BytesIO(), dpi=10)
 
 
 #: zlib level of ``summary.png`` (PIL's default 6): the same pixels, written ~3 times faster
 PNG_COMPRESSION = 1
 
 
+def _figure(size: tuple[float, float]) -> tuple[Any, Any]:
+    """A matplotlib figure of ``size`` inches on an Agg canvas of its own, and its axes (not
+    pyplot's: no global state, any thread, no GUI)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
+
+
+def _save_png(fig: Any, where: Any, dpi: int) -> None:
+    """``fig`` as a PNG to ``where`` (a path or a file) at :data:`PNG_COMPRESSION`."""
+    fig.savefig(where, format="png", dpi=dpi, pil_kwargs={"compress_level": PNG_COMPRESSION})
+
+
 def plot_summary(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
           path: Path) -> None:  # fmt: skip
     """``summary.png``: the rep progress over time, each set shaded and named, each rep marked
     in its verdict's colour."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     from gymlib.io import atomic_path
 
     t = np.array([x[0] for x in timeline])
     prog = np.array([x[2] for x in timeline], dtype=float)
     colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
-    fig = Figure(figsize=(10, 3.4))  # not pyplot's: no global state, any thread, no GUI
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    fig, ax = _figure((10, 3.4))
     ax.plot(t, prog, lw=1, color="0.3")
     sets = [r["set"] for r in rows]
     for n, ex, k in set_counts(rows):
@@ -221,4 +228,4 @@ def plot_summary(timeline: list[tuple[float, str, float]], rows: list[dict[str, 
     fig.tight_layout()
     fig.set_layout_engine(None)  # laid out: else savefig draws it once more to lay it out
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=90, pil_kwargs={"compress_level": PNG_COMPRESSION})
+        _save_png(fig, tmp, dpi=90)
