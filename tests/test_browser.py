@@ -57,6 +57,17 @@ def open_coach(page, url: str, token: str, tmp_path: Path):  # noqa: ANN001, ANN
     return camera
 
 
+def saved_session(page, sessions: Path, before: set[Path], holding: str) -> Path | None:  # noqa: ANN001 - playwright
+    """The session folder "save session" made in ``sessions`` (one not in ``before``), once it
+    holds ``holding``; None after 30 s."""
+    for _ in range(60):
+        new = [d for d in sessions.iterdir() if d not in before] if sessions.is_dir() else []
+        if new and (new[0] / holding).is_file():
+            return new[0]
+        page.wait_for_timeout(500)
+    return None
+
+
 def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
     lab, tmp_path: Path
 ) -> None:
@@ -136,13 +147,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         page.locator(".widget-checkbox", has_text="save video").locator("input").check()
         page.wait_for_timeout(4_000)
         page.get_by_role("button", name="save session").click()
-        saved = None
-        for _ in range(60):
-            new = [d for d in sessions.iterdir() if d not in before] if sessions.is_dir() else []
-            if new and (new[0] / "video.webm").is_file():
-                saved = new[0]
-                break
-            page.wait_for_timeout(500)
+        saved = saved_session(page, sessions, before, "video.webm")
         if saved is None:
             page.screenshot(path=str(tmp_path / "no-video.png"))
         browser.close()

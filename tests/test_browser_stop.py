@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import lab, open_coach  # noqa: F401 - the JupyterLab fixture
+from test_browser import lab, open_coach, saved_session  # noqa: F401 - the JupyterLab fixture
 
 from gymlib.benchtools import launch_with_fake_camera, video_to_y4m
 
@@ -53,7 +53,6 @@ def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
     clip = video_to_y4m(ROOT / "data" / "samples" / "squat-left.mp4", tmp_path / "squat.y4m")
     sessions = ROOT / "data" / "sessions"
     before = set(sessions.iterdir()) if sessions.is_dir() else set()
-    saved = None
     with sync_playwright() as pw:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -70,12 +69,7 @@ def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
         print(f"stopped: {first}, status {status!r}, note {text.splitlines()[-1:]!r}")
         # "save session": the stream and its end, replayed below
         page.get_by_role("button", name="save session").click()
-        for _ in range(60):
-            new = [d for d in sessions.iterdir() if d not in before] if sessions.is_dir() else []
-            if new and (new[0] / "summary.json").is_file():
-                saved = new[0]
-                break
-            page.wait_for_timeout(500)
+        saved = saved_session(page, sessions, before, "summary.json")
         # "start": frames again, recognised afresh; the next reps are a second set
         page.get_by_role("button", name="start", exact=True).click()
         page.wait_for_function(f"() => ({DRAWN})() > {still + 30}", timeout=60_000)
