@@ -95,6 +95,7 @@ from gymlib.benchtools import (  # noqa: E402
     joined,
     load_clips,
     pose_file,
+    split_of,
 )
 from gymlib.clip_transforms import (  # noqa: E402, F401 - the catalogue, importable from here too
     ALL,
@@ -124,9 +125,11 @@ from gymlib.extract import PoseSequence  # noqa: E402
 # --------------------------------------------------------------------------------------------
 # Scoring: analyze on the landmark file, as benchmarks/real_videos.py does
 # --------------------------------------------------------------------------------------------
-def live_reps(seq: PoseSequence, clf, cuts: tuple[float, ...] = ()) -> list:  # noqa: ANN001
+def live_reps(seq: PoseSequence, clf, cuts: tuple[float, ...] = ()) -> tuple[list, int]:  # noqa: ANN001
     """The live coach's reps (``CoachSession``, the exercise its own decision), as
-    ``benchmarks/real_videos.py --live`` feeds it: frame by frame at the frames' own times."""
+    ``benchmarks/real_videos.py --live`` feeds it: frame by frame at the frames' own times,
+    then the stream's end (``finish``: the camera stopped, as the dashboard's stop and a
+    replay do). Also how many reps the end closed (a rep the clip ends on)."""
     from gymlib.session import CoachSession
 
     w, h = seq.image_size
@@ -134,7 +137,7 @@ def live_reps(seq: PoseSequence, clf, cuts: tuple[float, ...] = ()) -> list:  # 
     session.cuts = cuts
     for frame, t in zip(seq.frames(), seq.timestamps, strict=True):
         session.update(frame, float(t))
-    return list(session.reps)
+    return list(session.reps), len(session.finish())
 
 
 @contextmanager
@@ -157,14 +160,15 @@ def score(c: Case, clf, live: bool = False) -> dict:  # noqa: ANN001
 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
+        added = 0
         if live:
-            reps = live_reps(c.seq, clf, c.cuts)
+            reps, added = live_reps(c.seq, clf, c.cuts)
         else:
             path = c.seq.save(Path(tmp) / "clip.npz")
             with cuts_of_file(c.cuts, float(c.seq.timestamps[0])):
                 reps = analyze(path, out=Path(tmp) / "out", classifier=clf, progress=False).reps
         seconds = time.perf_counter() - t0
-    return scored(c, reps, seconds)
+    return {**scored(c, reps, seconds), "end_added": added}
 
 
 def scored(c: Case, reps: list, seconds: float) -> dict:
@@ -206,7 +210,8 @@ def line(r: dict) -> str:
         "ok " if abs(r["counted"] - r["truth"]) <= 1 else "x  ") + (
         "ok " if r["exercise_right"] else "x  ")  # fmt: skip
     under = ", ".join(f"{e} {n}" for e, n in sorted(r["under"].items())) or "-"
-    return f"  {r['clip'][:70]:70s} {r['truth']:3d} {r['counted']:4d}  {ok} {under}"
+    end = " +end" if r.get("end_added") else ""  # a rep the stream's end closed (live)
+    return f"  {r['clip'][:70]:70s} {r['truth']:3d} {r['counted']:4d}  {ok} {under}{end}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -385,10 +390,14 @@ def main(argv: list[str] | None = None) -> int:
         "\nclips | exact | within one | exercise right | reps counted (under the true "
         "exercise): transformed || untransformed, same source clips"
     )
+    halves = split_of(clips)
     for name in names:
         rows = results.get(name, [])
         same = [base[n] for r in rows for n in r["clip"].split(" + ") if n in base]
         print(f"{name:13s} | {tally(rows)} || {tally(same)}")
+        for h in "AB":  # a rule is chosen on half A, reported on half B
+            part = [r for r in rows if {halves.get(n) for n in r["clip"].split(" + ")} == {h}]
+            print(f"  half {h}      | {tally(part)}")
     if args.out is not None:
         from gymlib.io import write_json_atomic
 
