@@ -327,7 +327,7 @@ class RepCounter:
         return Tick(
             f, now, dt, self.progress.ema, p_raw, self.progress.ema_near, row is not None,
             posture_ok, is_open, unsure, self.gate.settled(now), walking_in,
-            self.progress.far_past(now), self.progress.first_top(now),
+            self.progress.far_past(now),
         )  # fmt: skip
 
     def _reread(self, vals: list[float], before: str | None, view: str | None) -> None:

@@ -36,7 +36,6 @@ class Tick(NamedTuple):
     settled: bool  # held the start position long enough
     walking_in: bool
     far_past: bool  # one signal far past its bottom for a while
-    first_top: float = math.nan  # the stream's first frames' top (Progress.first_top; NaN: later)
 
 
 class RepMachine:
@@ -121,9 +120,7 @@ class RepMachine:
     def _at_top(self, k: Tick, gate: IdleGate) -> str | None:
         p, now = k.p, k.now
         if p == p:
-            if k.first_top == k.first_top:  # (one frame's reading cannot set the top alone)
-                self.valley = min(p, k.first_top)
-            elif p < self.valley:
+            if p < self.valley:
                 self.valley = p
             else:  # the top drifts: follow it upwards slowly
                 self.valley += ema_weight(k.dt, self.cfg.top_follow_s) * (p - self.valley)

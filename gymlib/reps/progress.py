@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from gymlib.reps.series import EPS_S, ema_weight
 from gymlib.rules import view_category
 
@@ -46,7 +44,6 @@ class Progress:
         self.ema_near = math.nan  # the nearest of the signals to their top, smoothed
         self.last_seen = -math.inf  # time a signal was last seen
         self.first_seen = math.nan  # time the signal was first seen
-        self.first_raw: list[float] = []  # raw progress of the frames within smoothing_s of it
         self.beyond_since = math.nan  # time one signal went far past its bottom
         self.view: str | None = None  # the view the view-limited signals are read in
         # per signal: added to its progress since it joined (see rejoin), and whether it is
@@ -125,7 +122,6 @@ class Progress:
         """Re-express the smoothed progress in other signals (see RepCounter._reread)."""
         self.ema += d
         self.ema_near += d_near
-        self.first_raw = [x + d for x in self.first_raw]
 
     def observe(self, vals: Sequence[float], now: float, view: str | None = None) -> float:
         """One frame's live row at ``now`` seconds, seen from ``view`` (``front``, ``diagonal``,
@@ -157,20 +153,7 @@ class Progress:
             self.last_seen = now
             if self.first_seen != self.first_seen:
                 self.first_seen = now
-            if now - self.first_seen < self.smoothing_s - EPS_S:
-                self.first_raw.append(p_raw)
         return p_raw
-
-    def first_top(self, now: float) -> float:
-        """Within a time constant (``smoothing_s``) of the progress's first sighting, the
-        median of the raw readings so far (NaN after): the top there is never above it. The
-        smoothed progress starts at the first frame's reading, and a stream's first detection
-        (MediaPipe with no tracking yet) can be off by half a rep (a real Bulgarian split
-        squat from the side read 0.04, then 0.54 a frame later, its top between reps 0.52-0.57):
-        a median of the first frames is not one frame's."""
-        if not now - self.first_seen < self.smoothing_s - EPS_S or not self.first_raw:
-            return math.nan
-        return float(np.median(self.first_raw))
 
     def far_past(self, now: float) -> bool:
         """One signal has been far past its bottom for ``BEYOND_S``: leaving the exercise."""
