@@ -137,7 +137,8 @@ def live_reps(seq: PoseSequence, clf, cuts: tuple[float, ...] = ()) -> tuple[lis
     session.cuts = cuts
     for frame, t in zip(seq.frames(), seq.timestamps, strict=True):
         session.update(frame, float(t))
-    return list(session.reps), len(session.finish())
+    closed = session.finish()
+    return list(session.reps), len(closed)
 
 
 @contextmanager
