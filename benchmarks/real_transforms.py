@@ -11,7 +11,9 @@ clip stored landscape with rotation metadata, a person small in the frame, a 15 
 Each transformed clip goes through ``gymlib.analyze.analyze`` as a landmark file (the decision of
 every set from the whole clip, then counting, as ``python -m gymlib.analyze`` does), and is
 scored as ``benchmarks/real_videos.py`` scores a clip, beside the untransformed clips' score
-(``--live``: fed to the live coach instead, as ``benchmarks/real_videos.py --live`` does).
+(``--live``: fed to the live coach instead, as ``benchmarks/real_videos.py --live`` does, the
+stream ended after the last frame as the dashboard's stop ends it: ``+end`` marks a rep that
+closed). The summary gives each transform's halves A and B (``gymlib.benchtools.split_of``).
 
 Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
 ``data/interim/real_videos``, made with MediaPipe where a clip's file is missing):
