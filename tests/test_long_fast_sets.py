@@ -88,9 +88,9 @@ def test_real_long_fast_sets_ending_on_a_rep_count_it_live(clf, name: str) -> No
 @pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")
 @pytest.mark.xfail(
     strict=True,
-    reason="MediaPipe's first frame of the clip reads half a rep "
-    "above the person's top: the first two reps count as one (docs/real_footage.md, "
-    "session 8: a median-of-the-first-frames top fixed it but counted a walk-in)",
+    reason="MediaPipe's first frame of the clip reads half a rep nearer standing than the "
+    "person's top: the first two reps count as one (docs/real_footage.md, session 8: a "
+    "median-of-the-first-frames top fixed it but counted a walk-in)",
 )
 def test_a_real_first_frame_half_a_rep_off_keeps_the_first_rep() -> None:
     c = _real_long_fast("split_squat_side_studio-bulgarian")
