@@ -21,12 +21,12 @@ from gymlib.cuts import BodySteps
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
-from gymlib.reps.feet import Feet, feet_of, foot_moved, walks_upright
+from gymlib.reps.feet import FEET_SPAN_S, Feet, feet_of, foot_moved, median_feet, walks_upright
 from gymlib.reps.gate import IdleGate
 from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
 from gymlib.reps.progress import Progress
-from gymlib.reps.series import EPS_S, median_seen
+from gymlib.reps.series import EPS_S
 from gymlib.rules import (
     VIEW_NAMES,
     ExerciseRules,
@@ -347,9 +347,9 @@ class RepCounter:
             return
         recent = self._recent_feet
         recent.append((k.now, feet))
-        while k.now - recent[0][0] > V.FEET_SPAN_S + EPS_S:
+        while k.now - recent[0][0] > FEET_SPAN_S + EPS_S:
             recent.pop(0)
-        now = Feet(*(median_seen(col) for col in zip(*(f for _, f in recent), strict=True)))
+        now = median_feet([f for _, f in recent])
         if self._top_feet is None:
             self._top_feet = now
             return
