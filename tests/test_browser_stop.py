@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import lab, open_coach, saved_session  # noqa: F401 - the JupyterLab fixture
+from test_browser import REPS_CEILING_S, lab, open_coach, saved_session  # noqa: F401 - lab: fixture
 
 from gymlib.benchtools import launch_with_fake_camera, video_to_y4m, wait_until
 
@@ -27,11 +27,13 @@ UNPLUG = """() => { const v = document.querySelector('.gymcoach-camera video');
 
 
 def _dashboard_has(page, pattern: str, evidence: Path) -> bool:  # noqa: ANN001 - playwright
-    """Whether the dashboard comes to match ``pattern`` while the page works (``wait_until``;
-    what it showed instead is printed, its screenshot and text saved as ``evidence``)."""
+    """Whether the dashboard comes to match ``pattern`` while the page works (``wait_until``,
+    at most ``REPS_CEILING_S``: a second set's reps come with the clip's loops; what it showed
+    instead is printed, its screenshot and text saved as ``evidence``)."""
     try:
         wait_until(page, f"() => /{pattern}/.test(document.querySelector('.gymcoach-dashboard')"
-                   ".innerText)", f"the dashboard's /{pattern}/", evidence=evidence)  # fmt: skip
+                   ".innerText)", f"the dashboard's /{pattern}/", evidence=evidence,
+                   ceiling_s=REPS_CEILING_S)  # fmt: skip
         return True
     except TimeoutError as e:  # the caller asserts
         print(e)
@@ -58,7 +60,8 @@ def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_coach(page, url, token, tmp_path)
-        wait_until(page, f"() => ({REPS})() >= 2", "2 reps", evidence=tmp_path / "no-reps")
+        wait_until(page, f"() => ({REPS})() >= 2", "2 reps", evidence=tmp_path / "no-reps",
+                   ceiling_s=REPS_CEILING_S)  # fmt: skip
         page.get_by_role("button", name="stop", exact=True).click()
         stopped = _dashboard_has(page, "camera stopped at", tmp_path / "no-stop")
         text = page.inner_text(".gymcoach-dashboard")

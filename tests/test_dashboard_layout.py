@@ -14,7 +14,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import ROOT, lab, launch_with_fake_camera, new_sessions, video_to_y4m  # noqa: F401 - lab is a fixture
+from test_browser import (  # noqa: F401 - lab is a fixture
+    REPS_CEILING_S,
+    ROOT,
+    lab,
+    launch_with_fake_camera,
+    new_sessions,
+    video_to_y4m,
+)
 
 from gymlib.benchtools import run_live_notebook, shown, wait_until
 
@@ -63,7 +70,8 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
         # a finished set, so that the set table is there to measure (each wait as long as the
         # page works: the kernel busy or frames drawn, however loaded the machine)
         wait_until(page, "() => Number(document.querySelector('.gymcoach-camera')?.dataset.reps"
-                   " || 0) >= 1", "a rep", evidence=tmp_path / "no-rep")  # fmt: skip
+                   " || 0) >= 1", "a rep", evidence=tmp_path / "no-rep",
+                   ceiling_s=REPS_CEILING_S)  # fmt: skip
         page.get_by_role("button", name="new set").click()
         wait_until(page, "() => document.querySelectorAll('.gymcoach-dashboard table').length"
                    " >= 2", "the set table", evidence=tmp_path / "no-set-table")  # fmt: skip
