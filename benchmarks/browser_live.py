@@ -37,6 +37,7 @@ from pathlib import Path
 
 from gymlib.benchtools import (
     REFUSE_DIRECT,
+    lab_tree,
     launch_with_fake_camera,
     run_live_notebook,
     start_lab,
@@ -168,8 +169,8 @@ def run_version(
     from playwright.sync_api import sync_playwright
 
     token = "gymcoach-bench"
-    lab, base = start_lab(tree, tmp, token, env={"PYTHONPATH": str(tree)},
-                          args=["--LabApp.expose_app_in_browser=True"])  # fmt: skip
+    # a copy of the notebook: JupyterLab's autosave never reaches the tree's own
+    lab, base = start_lab(lab_tree(tree, tmp), tmp, token, env={"PYTHONPATH": str(tree)})
     try:
         with sync_playwright() as pw:
             browser = launch_with_fake_camera(pw, clip)
@@ -177,8 +178,7 @@ def run_version(
             page.add_init_script(PROBE)
             if refuse_direct:
                 page.add_init_script(REFUSE_DIRECT)
-            if run_live_notebook(page, base, token, ".gymcoach-camera video") is None:
-                raise RuntimeError(f"{tree}: notebook 04's camera never appeared")
+            run_live_notebook(page, base, token, ".gymcoach-camera video")  # or PageStalled
             page.wait_for_function("() => window.__live.answers >= 60", timeout=120_000)
             page.wait_for_timeout(3_000)  # warm: the first frames start MediaPipe's graph
             page.evaluate(COUNT_CAMERA)

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -149,25 +149,107 @@ REFUSE_DIRECT = """(() => {
 })();"""
 
 
+#: What the page is doing: the notebook's kernel status (JupyterLab's app, exposed by
+#: ``start_lab``), its cells still running ("[*]"), and the frames the camera widget drew.
+ACTIVITY = """() => {
+  const k = window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel;
+  const running = [...document.querySelectorAll('.jp-InputPrompt')]
+    .filter((p) => p.textContent.includes('*')).length;
+  const frames = Number(document.querySelector('.gymcoach-camera')?.dataset.framesDrawn || 0);
+  return {kernel: k ? k.status : 'none', running, frames};
+}"""
+
+
+class PageStalled(TimeoutError):
+    """The page stopped working (kernel idle, no cell running, no frame drawn) before what was
+    awaited came, or the ceiling passed; the message says what the page showed."""
+
+
+def wait_until(
+    page, condition: str | Callable[[], bool], what: str, *, quiet_s: float = 60,  # noqa: ANN001
+    ceiling_s: float = 900, evidence: Path | None = None,
+) -> None:  # fmt: skip
+    """Wait until ``condition`` (a page function's truth, or a Python callable) holds, for as
+    long as the page works on it: the kernel busy or starting, a cell running or frames being
+    drawn. A machine under load only makes that work slower, so the wait fails only when the
+    page has done nothing for ``quiet_s`` or at ``ceiling_s``: a :class:`PageStalled` naming
+    ``what``, the page's state and its text's end, with a screenshot and the page's text saved
+    as ``evidence``.png / .txt."""
+    check = condition if callable(condition) else lambda: bool(page.evaluate(condition))
+    t0 = last_work = time.monotonic()
+    seen: dict[str, Any] = {}
+    while True:
+        if check():
+            return
+        state = page.evaluate(ACTIVITY)
+        now = time.monotonic()
+        if (state["kernel"] not in ("idle", "dead") or state["running"]
+                or state["frames"] != seen.get("frames")):  # fmt: skip
+            last_work = now
+        seen = state
+        if now - last_work > quiet_s or now - t0 > ceiling_s:
+            break
+        page.wait_for_timeout(500)
+    text = page.inner_text("body")
+    saved = ""
+    if evidence is not None:
+        page.screenshot(path=str(evidence.with_suffix(".png")))
+        evidence.with_suffix(".txt").write_text(text)
+        saved = f"; screenshot and page text in {evidence}.png/.txt"
+    idle = now - last_work
+    raise PageStalled(
+        f"{what} did not come in {now - t0:.0f} s (the page idle for the last {idle:.0f} s): "
+        f"kernel {seen['kernel']}, {seen['running']} cell(s) running, {seen['frames']} frames "
+        f"drawn{saved}; the page's text ends: {' '.join(text.split())[-600:]!r}"
+    )
+
+
+def shown(selector: str, state: str = "attached") -> str:
+    """A page function true once ``selector`` is there (``state`` "visible": and shown)."""
+    test = "e.getClientRects().length > 0" if state == "visible" else "true"
+    find = f"document.querySelector({json.dumps(selector)})"
+    return f"() => {{ const e = {find}; return !!e && {test}; }}"
+
+
+def lab_tree(root: Path, tmp: Path) -> Path:
+    """A JupyterLab root in ``tmp`` holding a copy of ``root``'s notebook 04 at the same
+    relative path: what the browser does to the notebook (JupyterLab autosaves its outputs)
+    never reaches the tracked file. The kernel finds the project by gymlib's own location
+    (``load_config``), so the copy coaches as the original does."""
+    tree = tmp / "lab-root"
+    (tree / "notebooks").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(root / LIVE_NOTEBOOK, tree / LIVE_NOTEBOOK)
+    return tree
+
+
+LIVE_NOTEBOOK = "notebooks/04_live_coach.ipynb"
+
+
 def run_live_notebook(  # noqa: ANN201 - playwright objects
     page, base: str, token: str, selector: str, *, state: str = "attached",  # noqa: ANN001
-    screenshot: Path | None = None,
+    evidence: Path | None = None,
 ):  # fmt: skip
-    """Notebook 04 opened in ``page`` (JupyterLab at ``base``) and all its cells run, until
-    ``selector`` is there (``state`` as playwright's ``wait_for_selector``); its element, or
-    None if it never came (a screenshot saved to ``screenshot`` after each failed try)."""
-    page.goto(f"{base}/lab/tree/notebooks/04_live_coach.ipynb?token={token}")
-    page.wait_for_selector(".jp-Notebook", timeout=120_000)
-    page.wait_for_timeout(8_000)  # let the kernel start and the page settle
-    for _attempt in range(2):  # a click while the page still settles can be lost: retry
+    """Notebook 04 opened in ``page`` (JupyterLab at ``base``, started by ``start_lab``) and
+    all its cells run, until ``selector`` is there (``state`` "attached" or "visible"); its
+    element. Each wait lasts as long as the page works (:func:`wait_until`), however loaded
+    the machine; a :class:`PageStalled` if it never came (the page's screenshot and text saved
+    as ``evidence``.png / .txt)."""
+    page.goto(f"{base}/lab/tree/{LIVE_NOTEBOOK}?token={token}")
+    # the kernel started and idle: the page has settled
+    wait_until(page, "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session"
+               "?.kernel?.status === 'idle'", "notebook 04's idle kernel",
+               evidence=evidence)  # fmt: skip
+    for attempt in (1, 2):  # a click while the page still settles can be lost: retry
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
         try:
-            return page.wait_for_selector(selector, state=state, timeout=120_000)
-        except Exception:  # noqa: BLE001 - retried once, then None
-            if screenshot is not None:
-                page.screenshot(path=str(screenshot))
-    return None
+            wait_until(page, shown(selector, state), f"{selector} after Run All Cells",
+                       evidence=evidence)  # fmt: skip
+            break
+        except PageStalled:
+            if attempt == 2:
+                raise
+    return page.query_selector(selector)
 
 
 def launch_with_fake_camera(pw, clip: Path):  # noqa: ANN001, ANN201 - playwright objects
@@ -185,7 +267,8 @@ def start_lab(
     root: Path, tmp: Path, token: str, *, env: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> tuple[subprocess.Popen, str]:  # fmt: skip
-    """A JupyterLab serving ``root`` on a free local port, its settings and log in ``tmp``;
+    """A JupyterLab serving ``root`` on a free local port (its app exposed to the page as
+    ``window.jupyterapp``, which :data:`ACTIVITY` reads), its settings and log in ``tmp``;
     returns the process and its base URL once it answers (a RuntimeError with the log's end if
     it does not within a minute). ``env`` is added to this process's environment; the kernel
     forwards native stderr to the page as for a user (no ``PYTEST_CURRENT_TEST``)."""
@@ -200,7 +283,8 @@ def start_lab(
             [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
              "--ServerApp.ip=127.0.0.1", "--allow-root", "--LabApp.news_url=",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *args],
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+             "--LabApp.expose_app_in_browser=True", *args],
             env=full, stdout=subprocess.DEVNULL, stderr=err,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

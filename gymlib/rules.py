@@ -129,6 +129,12 @@ class CountSpec:
     max_foot_drift: float | None = field(default=None, metadata={"range": (0.01, 20.0)})
     abort_beyond: float | None = field(default=None, metadata={"range": (1.0, 10.0)})
     max_rep_step: float | None = field(default=None, metadata={"range": (0.01, 20.0)})
+    #: the start position is a stance with the feet apart front to back, stepped into and out
+    #: of around a set: the hips over the floor foot (a ``hip_height`` signal) change as a foot
+    #: moves, so a foot that moved ``max_rep_step`` is a step, not a rep (the split squat; a
+    #: squat's feet stay side by side, and its counter run on a split squat the live coach
+    #: names squat added a rep after a step: docs/counting.md session 7)
+    stance: bool = False
 
 
 @dataclass(frozen=True)
@@ -345,6 +351,11 @@ def _parse_exercise(
     if count.leave_top is not None and count.reach is not None and count.leave_top >= count.reach:
         raise ConfigError(
             f"{where}.count: leave_top ({count.leave_top}) must be below reach ({count.reach})"
+        )
+    if count.stance and not any(s.measure == "hip_height" for s in signals):
+        raise ConfigError(
+            f"{where}.count.stance: true, but no signal is hip_height (a stance's step moves "
+            "the hips over the floor foot)"
         )
     posture = []
     for i, p in enumerate(data.get("posture") or []):

@@ -42,8 +42,7 @@ from gymlib.live_config import LiveConfig  # defined there; imported from here t
 from gymlib.model import OTHER, UNKNOWN
 from gymlib.plan import DRY_CARRY_S, PlanView, _DryRun  # noqa: F401 (importable from here)
 from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter
-from gymlib.reps.config import RepConfig
-from gymlib.reps.setup import leading_setup, setup_settled
+from gymlib.reps.setup import setup_start
 from gymlib.stance import stance_gaps
 
 AUTO = "auto"
@@ -395,25 +394,20 @@ class CoachSession:
         """Live: take back the set's first reps that its later reps show to be set-up.
 
         The rule of :func:`gymlib.reps.setup_reps` (offline, the whole set) on the reps so far
-        (:func:`gymlib.reps.setup.leading_setup`): a run of the set's first movements is judged
+        (:func:`gymlib.reps.setup.setup_start`): a run of the set's first movements is judged
         once ``setup_min_reps - 1`` reps have followed it, against those reps, and judging
-        stops when the set's start is decided (:func:`gymlib.reps.setup.setup_settled`). A
-        movement was counted and shown when it closed; it is taken back (out of the counts
-        and :attr:`reps`) when the later reps show what it was."""
+        stops when the set's start is decided. A movement was counted and shown when it
+        closed; it is taken back (out of the counts and :attr:`reps`) when the later reps show
+        what it was."""
         self._set.extend(finished)
-        cfg: RepConfig = counter.cfg
-        out: list[Rep] = []
-        while self._peeled is not None:
-            rest = self._set[self._peeled :]
-            n = leading_setup(rest, cfg)
-            if n == 0:
-                self._peeled = None if setup_settled(rest, cfg) else self._peeled
-                break
-            for _ in range(n):  # (each withdrawal renumbers the later reps in self._set)
-                rep = self._set[self._peeled]
-                self._peeled += 1
-                out.append(rep)
-                self._withdraw(counter, rep)
+        if self._peeled is None:
+            return []
+        n, settled = setup_start(self._set[self._peeled :], counter.cfg)
+        out = []
+        for i in range(self._peeled, self._peeled + n):
+            out.append(self._set[i])  # (each withdrawal renumbers the later reps in self._set)
+            self._withdraw(counter, out[-1])
+        self._peeled = None if settled else self._peeled + n
         return out
 
     def _withdraw(self, counter: RepCounter, rep: Rep) -> None:

@@ -17,14 +17,20 @@ import pytest
 
 from gymlib.benchtools import (
     CHROMIUM,
+    LIVE_NOTEBOOK,
     REFUSE_DIRECT,
+    lab_tree,
     launch_with_fake_camera,
     run_live_notebook,
     start_lab,
     video_to_y4m,
+    wait_until,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+#: the frames drawn keep a wait going however long the counter stays at 0: reps come with the
+#: 17-s clip's loops, so a wait for them ends here (17 loops) even while frames are drawn
+REPS_CEILING_S = 300
 
 pytestmark = pytest.mark.browser
 
@@ -37,35 +43,54 @@ OVERLAY_PIXELS = """() => { const c = document.querySelector('.gymcoach-overlay'
 
 @pytest.fixture
 def lab(tmp_path: Path):
+    """JupyterLab on a copy of notebook 04 in ``tmp_path``: whatever the browser does, the
+    tracked notebook is never touched (JupyterLab autosaves outputs); it is checked after."""
     if not Path(CHROMIUM).is_file():
         pytest.fail("Debian chromium is not installed: apt-get install -y chromium (see README)")
     token = "gymcoach-test"
+    tracked = (ROOT / LIVE_NOTEBOOK).read_bytes()
     try:
-        proc, url = start_lab(ROOT, tmp_path, token)
+        proc, url = start_lab(lab_tree(ROOT, tmp_path), tmp_path, token)
     except RuntimeError as e:
         pytest.fail(str(e))
     yield url, token
     proc.terminate()
     proc.wait(timeout=20)
+    assert (ROOT / LIVE_NOTEBOOK).read_bytes() == tracked, f"{LIVE_NOTEBOOK} was modified"
 
 
 def open_coach(page, url: str, token: str, tmp_path: Path):  # noqa: ANN001, ANN201 - playwright
     """Notebook 04 run in ``page`` until the camera widget is there; its element."""
-    camera = run_live_notebook(page, url, token, ".gymcoach-camera",
-                               screenshot=tmp_path / "no-camera.png")  # fmt: skip
-    assert camera is not None, f"the camera widget never appeared ({tmp_path}/no-camera.png)"
-    return camera
+    return run_live_notebook(page, url, token, ".gymcoach-camera",
+                             evidence=tmp_path / "no-camera")  # fmt: skip
 
 
 def saved_session(page, sessions: Path, before: set[Path], holding: str) -> Path | None:  # noqa: ANN001 - playwright
     """The session folder "save session" made in ``sessions`` (one not in ``before``), once it
-    holds ``holding``; None after 30 s."""
-    for _ in range(60):
-        new = [d for d in sessions.iterdir() if d not in before] if sessions.is_dir() else []
-        if new and (new[0] / holding).is_file():
-            return new[0]
-        page.wait_for_timeout(500)
-    return None
+    holds ``holding``; None once the page stalls (``wait_until``)."""
+
+    def done() -> list[Path]:
+        return [d for d in new_sessions(sessions, before) if (d / holding).is_file()]
+
+    try:
+        wait_until(page, lambda: bool(done()), f"a saved session holding {holding}")
+    except TimeoutError:
+        return None
+    return done()[0]
+
+
+def new_sessions(sessions: Path, before: set[Path]) -> list[Path]:
+    """The session folders in ``sessions`` not in ``before`` (not the live coach's spool file,
+    ``.recording-*.frames``, which sits there while the camera runs)."""
+    if not sessions.is_dir():
+        return []
+    return [d for d in sessions.iterdir() if d not in before and d.is_dir()]
+
+
+def frames_drawn(page, n: int, evidence: Path) -> None:  # noqa: ANN001 - playwright
+    """Wait until the camera widget has drawn ``n`` frames, for as long as the page works."""
+    wait_until(page, "() => Number(document.querySelector('.gymcoach-camera')?.dataset"
+               f".framesDrawn || 0) >= {n}", f"{n} frames drawn", evidence=evidence)  # fmt: skip
 
 
 def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
@@ -80,9 +105,7 @@ def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.add_init_script(REFUSE_DIRECT)
         camera = open_coach(page, url, token, tmp_path)
-        page.wait_for_function(
-            "() => Number(document.querySelector('.gymcoach-camera')?.dataset.framesDrawn || 0)"
-            " >= 30", timeout=120_000)  # fmt: skip
+        frames_drawn(page, 30, tmp_path / "few-frames")
         transport = camera.get_attribute("data-transport")
         painted = page.evaluate(OVERLAY_PIXELS)
         status = page.inner_text(".gymcoach-status")
@@ -102,9 +125,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         camera = open_coach(page, url, token, tmp_path)
-        page.wait_for_function(
-            "() => Number(document.querySelector('.gymcoach-camera')?.dataset.framesDrawn || 0)"
-            " >= 30", timeout=120_000)  # fmt: skip
+        frames_drawn(page, 30, tmp_path / "few-frames")
         # steady state: frames drawn over the next ~10 s
         n0, t0 = int(camera.get_attribute("data-frames-drawn")), time.perf_counter()
         page.wait_for_timeout(10_000)
@@ -118,19 +139,19 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
         # the rendered person squats: the exercise is recognised and the counter moves (the
         # 17-s clip loops, so within a minute every rep has been seen at least twice)
         try:
-            page.wait_for_function(
-                "() => Number(document.querySelector('.gymcoach-camera')?.dataset.reps || 0)"
-                " >= 2", timeout=60_000)  # fmt: skip
-        except Exception:  # noqa: BLE001 - reported by the assertion below
-            page.screenshot(path=str(tmp_path / "no-reps.png"))
+            wait_until(page, "() => Number(document.querySelector('.gymcoach-camera')?.dataset"
+                       ".reps || 0) >= 2", "2 reps", evidence=tmp_path / "no-reps",
+                       ceiling_s=REPS_CEILING_S)  # fmt: skip
+        except TimeoutError as e:  # reported by the assertion below
+            print(e)
         reps = int(camera.get_attribute("data-reps") or 0)
         # the dashboard (set by the kernel's main thread, not the frames' socket) follows
         try:
-            page.wait_for_function(
-                "() => /exercise: squat/.test(document.querySelector('.gymcoach-dashboard')"
-                ".innerText)", timeout=30_000)  # fmt: skip
-        except Exception:  # noqa: BLE001 - reported by the assertion below
-            page.screenshot(path=str(tmp_path / "no-dashboard.png"))
+            wait_until(page, "() => /exercise: squat/.test(document.querySelector("
+                       "'.gymcoach-dashboard').innerText)", "the dashboard's exercise",
+                       evidence=tmp_path / "no-dashboard")  # fmt: skip
+        except TimeoutError as e:  # reported by the assertion below
+            print(e)
         dashboard = page.inner_text(".gymcoach-dashboard")
         most_in_flight = int(camera.get_attribute("data-max-in-flight") or 0)
         exercise = camera.get_attribute("data-exercise")

@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import lab, open_coach, saved_session  # noqa: F401 - the JupyterLab fixture
+from test_browser import REPS_CEILING_S, lab, open_coach, saved_session  # noqa: F401 - lab: fixture
 
-from gymlib.benchtools import launch_with_fake_camera, video_to_y4m
+from gymlib.benchtools import launch_with_fake_camera, video_to_y4m, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,14 +26,17 @@ UNPLUG = """() => { const v = document.querySelector('.gymcoach-camera video');
   v.srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended')); }"""
 
 
-def _dashboard_has(page, pattern: str, timeout_ms: int) -> bool:  # noqa: ANN001 - playwright
+def _dashboard_has(page, pattern: str, evidence: Path) -> bool:  # noqa: ANN001 - playwright
+    """Whether the dashboard comes to match ``pattern`` while the page works (``wait_until``,
+    at most ``REPS_CEILING_S``: a second set's reps come with the clip's loops; what it showed
+    instead is printed, its screenshot and text saved as ``evidence``)."""
     try:
-        page.wait_for_function(
-            f"() => /{pattern}/.test(document.querySelector('.gymcoach-dashboard').innerText)",
-            timeout=timeout_ms,
-        )
+        wait_until(page, f"() => /{pattern}/.test(document.querySelector('.gymcoach-dashboard')"
+                   ".innerText)", f"the dashboard's /{pattern}/", evidence=evidence,
+                   ceiling_s=REPS_CEILING_S)  # fmt: skip
         return True
-    except Exception:  # noqa: BLE001 - the caller asserts, with a screenshot
+    except TimeoutError as e:  # the caller asserts
+        print(e)
         return False
 
 
@@ -57,9 +60,10 @@ def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_coach(page, url, token, tmp_path)
-        page.wait_for_function(f"() => ({REPS})() >= 2", timeout=180_000)
+        wait_until(page, f"() => ({REPS})() >= 2", "2 reps", evidence=tmp_path / "no-reps",
+                   ceiling_s=REPS_CEILING_S)  # fmt: skip
         page.get_by_role("button", name="stop", exact=True).click()
-        stopped = _dashboard_has(page, "camera stopped at", 30_000)
+        stopped = _dashboard_has(page, "camera stopped at", tmp_path / "no-stop")
         text = page.inner_text(".gymcoach-dashboard")
         status = page.inner_text(".gymcoach-status")
         drawn = page.evaluate(DRAWN)
@@ -72,18 +76,16 @@ def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
         saved = saved_session(page, sessions, before, "summary.json")
         # "start": frames again, recognised afresh; the next reps are a second set
         page.get_by_role("button", name="start", exact=True).click()
-        page.wait_for_function(f"() => ({DRAWN})() > {still + 30}", timeout=60_000)
-        note_gone = _dashboard_has(page, "^(?![\\s\\S]*camera stopped)", 30_000)
-        second = _dashboard_has(page, "\\n2\\s+squat\\s", 180_000)
-        if not second:
-            page.screenshot(path=str(tmp_path / "no-second-set.png"))
+        wait_until(page, f"() => ({DRAWN})() > {still + 30}", "frames after the restart",
+                   evidence=tmp_path / "no-restart")  # fmt: skip
+        note_gone = _dashboard_has(page, "^(?![\\s\\S]*camera stopped)", tmp_path / "note-stays")
+        second = _dashboard_has(page, "\\n2\\s+squat\\s", tmp_path / "no-second-set")
         # the browser loses the camera (unplugged): the stream ends, the kernel hears of it
         page.evaluate(UNPLUG)
-        unplugged = _dashboard_has(page, "camera was unplugged or turned off at", 30_000)
+        unplugged = _dashboard_has(page, "camera was unplugged or turned off at",
+                                   tmp_path / "no-unplug")  # fmt: skip
         end_text = page.inner_text(".gymcoach-dashboard")
         end_status = page.inner_text(".gymcoach-status")
-        if not unplugged:
-            page.screenshot(path=str(tmp_path / "no-unplug.png"))
         browser.close()
     assert saved is not None, "no session was saved"
     try:

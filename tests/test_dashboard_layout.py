@@ -14,9 +14,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import ROOT, lab, launch_with_fake_camera, video_to_y4m  # noqa: F401 - lab is a fixture
+from test_browser import (  # noqa: F401 - lab is a fixture
+    REPS_CEILING_S,
+    ROOT,
+    lab,
+    launch_with_fake_camera,
+    new_sessions,
+    video_to_y4m,
+)
 
-from gymlib.benchtools import run_live_notebook
+from gymlib.benchtools import run_live_notebook, shown, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -59,24 +66,27 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
         root = run_live_notebook(page, url, token, ".gymcoach-dashboard", state="visible",
-                                 screenshot=tmp_path / "no-dashboard.png")  # fmt: skip
-        assert root is not None, f"the dashboard never appeared ({tmp_path}/no-dashboard.png)"
-        # a finished set, so that the set table is there to measure
-        page.wait_for_function(
-            "() => Number(document.querySelector('.gymcoach-camera')?.dataset.reps || 0) >= 1",
-            timeout=120_000)  # fmt: skip
+                                 evidence=tmp_path / "no-dashboard")  # fmt: skip
+        # a finished set, so that the set table is there to measure (each wait as long as the
+        # page works: the kernel busy or frames drawn, however loaded the machine)
+        wait_until(page, "() => Number(document.querySelector('.gymcoach-camera')?.dataset.reps"
+                   " || 0) >= 1", "a rep", evidence=tmp_path / "no-rep",
+                   ceiling_s=REPS_CEILING_S)  # fmt: skip
         page.get_by_role("button", name="new set").click()
-        page.wait_for_selector(".gymcoach-dashboard table >> nth=1", timeout=30_000)
+        wait_until(page, "() => document.querySelectorAll('.gymcoach-dashboard table').length"
+                   " >= 2", "the set table", evidence=tmp_path / "no-set-table")  # fmt: skip
         # a saved session, then the history panel: it shows the squats just saved
         sessions = ROOT / "data" / "sessions"
         before = set(sessions.iterdir()) if sessions.is_dir() else set()
         page.get_by_role("button", name="save session").click()
-        page.wait_for_function("() => document.querySelector('.gymcoach-dashboard')"
-                               ".innerText.includes('frames)')", timeout=30_000)  # fmt: skip
-        saved = [d for d in sessions.iterdir() if d not in before]
+        wait_until(page, "() => document.querySelector('.gymcoach-dashboard').innerText"
+                   ".includes('frames)')", "the saved note",
+                   evidence=tmp_path / "no-save")  # fmt: skip
+        saved = new_sessions(sessions, before)
         try:
             page.get_by_role("button", name="history").click()
-            page.wait_for_selector(".gymcoach-history table", timeout=120_000)
+            wait_until(page, shown(".gymcoach-history table"), "the history table",
+                       evidence=tmp_path / "no-history")  # fmt: skip
             history = page.inner_text(".gymcoach-history")
         finally:
             for d in saved:

@@ -153,6 +153,8 @@ def test_repository_rules_cover_every_exercise() -> None:
     assert set(book.exercises) == {"squat", "split_squat", "push_up", "pull_up", "lat_machine",
                                    "bench_press"}  # fmt: skip
     assert {c.name for c in book["push_up"].checks} >= {"hips_sagging", "hips_piking"}
+    # only the split squat is stepped into and out of (a stance): its counter tells a step
+    assert [e for e, r in book.exercises.items() if r.count.stance] == ["split_squat"]
 
 
 BAD_RULES = [
@@ -168,6 +170,8 @@ BAD_RULES = [
     (lambda r: r["squat"].update(count={"leave_top": 0.5, "reach": 0.4}), "squat.count"),
     (lambda r: r["squat"].update(count={"abort_beyond": 0.5}), "squat.count.abort_beyond"),
     (lambda r: r["squat"].update(count={"max_rep_step": -1}), "squat.count.max_rep_step"),
+    (lambda r: r["squat"].update(count={"stance": "yes"}), "squat.count.stance"),
+    (lambda r: r["push_up"].update(count={"stance": True}), "push_up.count.stance"),
     (
         lambda r: r["bench_press"]["checks"][1].update(views=["above"]),
         "rules.bench_press.checks.elbows_flaring.views",

@@ -21,12 +21,12 @@ from gymlib.cuts import BodySteps
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
-from gymlib.reps.feet import Feet, feet_of, foot_moved, walks_upright
+from gymlib.reps.feet import FEET_SPAN_S, Feet, feet_of, foot_moved, median_feet, walks_upright
 from gymlib.reps.gate import IdleGate
 from gymlib.reps.history import History
 from gymlib.reps.machine import IN_REP, RepMachine, Tick
 from gymlib.reps.progress import Progress
-from gymlib.reps.series import EPS_S, median_seen
+from gymlib.reps.series import EPS_S
 from gymlib.rules import (
     VIEW_NAMES,
     ExerciseRules,
@@ -35,12 +35,6 @@ from gymlib.rules import (
     load_rules,
     view_category,
 )
-
-# exercises whose start position is a stance with the feet apart front to back, stepped into
-# and out of around a set (the hips over the floor foot change as a foot moves); a squat's feet
-# stay side by side (and its counter, run on a split squat the live coach names squat, added a
-# rep after a step: benchmarks/real_transforms.py repeat-long-fast, docs/counting.md session 7)
-STANCE_EXERCISES = frozenset({"split_squat"})
 
 
 class RepCounter:
@@ -129,8 +123,8 @@ class RepCounter:
         self._yaw_col = rules.live_column("view_yaw", "visible")
         # counted on the hips over the feet: a rep lowers the hips (see verdict.hips_lowered)
         self._on_hips = any(s.measure == "hip_height" for s in rules.signals)
-        # ... from a stance stepped into and out of (see _stepped)
-        self._stance = self._on_hips and exercise in STANCE_EXERCISES
+        # ... from a stance stepped into and out of (rules.<exercise>.count.stance; _stepped)
+        self._stance = self._on_hips and rules.count.stance
 
     # ---------------------------------------------------------------------------------------
     def start_at(self, frame: int) -> None:
@@ -339,23 +333,23 @@ class RepCounter:
         self._still = None  # a joined signal's offset is taken again at the next held top
 
     def _stepped(self, feet: Feet | None, k: Tick) -> None:
-        """Counted on the hips over the feet of a stance (``STANCE_EXERCISES``): a foot that
-        moved ``max_rep_step`` leg lengths since the top was taken, the hips not lower in the
-        picture, moved the signal itself (which foot is the floor foot, and how far below the
-        hips), not the body down: a step
-        into or out of a stance (between two sets of split squats: a "way down" then held
-        until ``max_rep_s``). A rep moves neither foot. The top is taken again where the feet
-        now stand. The feet as the median over 0.15 s (as ``stepped_between`` reads them): a
-        real side view's feet jump a stride for a frame or two."""
+        """Counted on the hips over the feet of a stance (``rules.<exercise>.count.stance``): a
+        foot that moved ``max_rep_step`` leg lengths since the top was taken, the hips not
+        lower in the picture, moved the signal itself (which foot is the floor foot, and how
+        far below the hips), not the body down: a step into or out of a stance (between two
+        sets of split squats: a "way down" then held until ``max_rep_s``). A rep moves neither
+        foot. The top is taken again where the feet now stand. The feet as the median over
+        0.15 s (as ``stepped_between`` reads them): a real side view's feet jump a stride for
+        a frame or two."""
         if not self._stance or feet is None or self.machine.state in ("idle", "up"):
             # (on a rep's way back up the body moved: a step's "way down" does not come back)
             self._top_feet, self._recent_feet = None, []
             return
         recent = self._recent_feet
         recent.append((k.now, feet))
-        while k.now - recent[0][0] > V.FEET_SPAN_S + EPS_S:
+        while k.now - recent[0][0] > FEET_SPAN_S + EPS_S:
             recent.pop(0)
-        now = Feet(*(median_seen(col) for col in zip(*(f for _, f in recent), strict=True)))
+        now = median_feet([f for _, f in recent])
         if self._top_feet is None:
             self._top_feet = now
             return

@@ -11,6 +11,7 @@ import numpy as np
 
 from gymlib import angles as A
 from gymlib.reps.config import RepConfig
+from gymlib.reps.series import median_seen
 
 _THIGH, _SHANK = A.SEGMENT_NAMES.index("thigh"), A.SEGMENT_NAMES.index("shank")
 _UPPER_ARM, _FOREARM = A.SEGMENT_NAMES.index("upper_arm"), A.SEGMENT_NAMES.index("forearm")
@@ -58,6 +59,22 @@ class Feet(NamedTuple):
     size: float  # the body's size in the image: its segment lengths summed
     hips_x: float
     hips_y: float
+
+    def swapped(self) -> Feet:
+        """The left and right feet exchanged: the pose model swaps them now and then (side
+        views), so a foot "jumps" a stride for a frame; either pairing will do."""
+        return self._replace(left_x=self.right_x, left_y=self.right_y,
+                             right_x=self.left_x, right_y=self.left_y)  # fmt: skip
+
+
+#: the feet are read as their median over this long (five frames at 30 fps): a real side view's
+#: feet jump a stride for a frame or two (verdict.stepped_between, RepCounter._stepped)
+FEET_SPAN_S = 4.5 / 30
+
+
+def median_feet(rows: Sequence[Feet]) -> Feet:
+    """Each field's median over ``rows`` (the frames of ``FEET_SPAN_S``), NaNs left out."""
+    return Feet(*(median_seen(col) for col in zip(*rows, strict=True)))
 
 
 def feet_of(
@@ -145,12 +162,12 @@ def foot_moved(old: Feet, new: Feet) -> float:
     lengths (``old``'s): a step into or out of a stance moves one foot, a rep neither. The
     pairing of the feet that moved less (the pose model swaps left and right now and then);
     NaN if a foot is unseen."""
-    pairs = (
-        ((old.left_x, old.left_y, new.left_x, new.left_y),
-         (old.right_x, old.right_y, new.right_x, new.right_y)),
-        ((old.left_x, old.left_y, new.right_x, new.right_y),
-         (old.right_x, old.right_y, new.left_x, new.left_y)),
+    # (the foot that moved MOST: one foot's step; verdict.stepped_between takes the one that
+    # moved least, a walk, where both feet go: different questions on purpose)
+    moved = min(
+        max(math.hypot(n.left_x - old.left_x, n.left_y - old.left_y),
+            math.hypot(n.right_x - old.right_x, n.right_y - old.right_y))
+        for n in (new, new.swapped())
     )  # fmt: skip
-    moved = min(max(math.hypot(x1 - x0, y1 - y0) for x0, y0, x1, y1 in pair) for pair in pairs)
-    seen = all(v == v for v in pairs[0][0] + pairs[0][1])
+    seen = all(v == v for v in (*old[:4], *new[:4]))
     return moved / old.leg if seen and old.leg > 0 else math.nan

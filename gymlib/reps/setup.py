@@ -42,19 +42,21 @@ def leading_setup(reps: Sequence[Rep], config: RepConfig | None = None) -> int:
     A single far slower movement is set-up with or without a pause. The run stops at the first
     movement like the set's reps: a set's own shallow first rep runs on into the next (no
     pause), and nothing is judged unless ``setup_min_reps - 1`` reps follow it."""
+    return setup_start(reps, config)[0]
+
+
+def setup_start(reps: Sequence[Rep], config: RepConfig | None = None) -> tuple[int, bool]:
+    """How many of a set's first movements were setting up (:func:`leading_setup`), and
+    whether the start of the set after them is decided: its first movement like the set's
+    reps has ``setup_min_reps - 1`` reps after it, so no later rep can make what comes before
+    it set-up (the live coach stops judging there). One pass for both."""
     cfg = config or default_rep_config()
     lo = 0
-    while (n := _setup_run(reps[lo:], cfg)[0]) > 0:
+    while True:
+        n, decided = _setup_run(reps[lo:], cfg)
+        if n == 0:
+            return lo, decided
         lo += n
-    return lo
-
-
-def setup_settled(reps: Sequence[Rep], config: RepConfig | None = None) -> bool:
-    """Whether the start of the set ``reps`` (after any set-up already taken out) is decided:
-    its first movement like the set's reps has ``setup_min_reps - 1`` reps after it, so no
-    later rep can make what comes before it set-up (the live coach stops judging there)."""
-    cfg = config or default_rep_config()
-    return _setup_run(reps, cfg)[1]
 
 
 def _setup_run(reps: Sequence[Rep], cfg: RepConfig) -> tuple[int, bool]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from gymlib import angles as A
 from gymlib.reps.events import Rep
-from gymlib.reps.feet import Feet, travel
+from gymlib.reps.feet import FEET_SPAN_S, median_feet, travel
 from gymlib.reps.history import History
 from gymlib.reps.progress import Signal, reads
 from gymlib.reps.series import (
@@ -177,27 +177,21 @@ def moved_between(hist: History, a: int, b: int, max_rep_zoom: float) -> bool:
     return s0 > 0 and s1 > 0 and abs(math.log(s1 / s0)) > max_rep_zoom
 
 
-#: the feet are read as their median over this long (five frames at 30 fps): a real side view's
-#: feet jump a stride for a frame or two (stepped_between, RepCounter._stepped)
-FEET_SPAN_S = 4.5 / 30
-
-
 def stepped_between(hist: History, a: int, b: int, max_step: float) -> bool:
     """A rep ends with the feet where they began; a "rep" after which even the foot that
     moved least stands elsewhere (more than ``max_step`` leg lengths) was the person
     walking while their knees bent (a person who walks in slowly, slower than the walking
     gate). ``a``, ``b``: history indices; the median over 0.15 s at each end (five frames
     at 30 fps)."""
+    # (the foot that moved LEAST: a walk moves both feet; feet.foot_moved takes the one that
+    # moved most, one foot's step into a stance: different questions on purpose)
     ends = []
     for lo, n in hist.end_frames(a, b, FEET_SPAN_S):
         rows = hist.feet_from(lo, n)
         if not rows:
             return False
-        ends.append(Feet(*(median_seen(col) for col in zip(*rows, strict=True))))
-    # MediaPipe swaps the two feet now and then (side views): either pairing will do
-    e = ends[1]
-    swap = e._replace(left_x=e.right_x, left_y=e.right_y, right_x=e.left_x, right_y=e.left_y)
-    moved = min(travel(ends[0], e, ends[0]), travel(ends[0], swap, ends[0]))
+        ends.append(median_feet(rows))
+    moved = min(travel(ends[0], e, ends[0]) for e in (ends[1], ends[1].swapped()))
     return moved == moved and moved > max_step
 
 
