@@ -26,14 +26,16 @@ The counter is a few small stages, one module each (``counter.py`` runs them in 
 - :mod:`gymlib.reps.machine`: the rep state machine (hysteresis on the progress);
 - :mod:`gymlib.reps.verdict`: a finished rep's boundaries, end checks and judgement;
 - :class:`gymlib.reps.events.WarningDebounce`: live warnings held and released in time;
-- :mod:`gymlib.reps.setup`: offline, set-up movements at a set's ends.
+- :mod:`gymlib.reps.setup`: offline, set-up movements at a set's ends;
+- :mod:`gymlib.reps.whole`: :func:`count_reps`, a whole sequence through the same counter.
 """
 
 from gymlib.reps.config import RepConfig, default_rep_config, load_rep_config
-from gymlib.reps.counter import RepCounter, count_reps
+from gymlib.reps.counter import RepCounter
 from gymlib.reps.events import CounterFeedback, FormWarning, Rep, WarningDebounce
 from gymlib.reps.feet import Feet
 from gymlib.reps.setup import joined_sets, setup_of_sets, setup_reps
+from gymlib.reps.whole import count_reps
 
 
 def __getattr__(name: str) -> type:
