@@ -398,10 +398,13 @@ class LiveCoach(W.VBox):
             }
             events, sets = list(self.events.events), self.sets
             inputs = LiveInputs.of(self.session)  # cuts, shape and exercise changes: replayed
+            # every cut met, with its kind (those in the landmarks a replay finds again itself)
+            found = [c.as_row() for c in self.session.found_cuts]
         try:
             path = save_session(
                 self.sessions, t, lm, events=events, fps=self.session.fps,
-                aspect=self.session.aspect, summary={"reps": reps, "sets": sets}, inputs=inputs,
+                aspect=self.session.aspect, inputs=inputs,
+                summary={"reps": reps, "sets": sets, "cuts_found": found},
             )  # fmt: skip
         except (OSError, ValueError) as exc:
             self.saved.value = f"<span style='color:#e74c3c'>not saved: {exc}</span>"
