@@ -113,6 +113,7 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     ]
     if not ends:  # too short for one window: nothing to decide, and no classifier to load
         session._plan, session._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
+        session._plan_cuts = []
         return []
     windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
     probs = _probs_of(session, windows)
@@ -120,6 +121,7 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,
                            session.cuts)  # fmt: skip
     shots, new, begin = _shots(np.array(ends), cut_at)
+    session._plan_cuts = cut_at
     t = np.asarray(times, np.float64)[ends]
     sets = decide_sets(probs, t, new, session.classifier.classes, session.exercises,
                        session.cfg.decision, stance_gaps(np.stack(windows)), shots)  # fmt: skip
@@ -166,8 +168,13 @@ def _setup_of(session: CoachSession, frames: Sequence[np.ndarray | None], times:
     counters then leave uncounted."""
     dry = _dry_run(session, frames, times)
     planned = [ex for ex, _ in session._plan] if session._plan else [session.fixed] * len(frames)
-    # a set: a stretch of frames under one planned exercise
-    set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
+    # a set: a stretch of frames under one planned exercise, ended by a camera cut too, which
+    # counts as a rest (numbers two apart): the sets either side are not joined as one (the
+    # exercise changes there without a rest; setup.joined_sets)
+    cuts = set(session._plan_cuts) if session._plan else set()
+    step = [2 * (i in cuts) or int(i > 0 and planned[i] != planned[i - 1])
+            for i in range(len(planned))]  # fmt: skip
+    set_of = np.cumsum(step)
     sets: dict[tuple[int, str], list[Rep]] = {}
     for r in dry.reps:
         key = (int(set_of[min(r.bottom, len(planned) - 1)]), r.exercise)

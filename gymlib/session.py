@@ -162,6 +162,7 @@ class CoachSession:
         self._new_stream()
         self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
         self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
+        self._plan_cuts: list[int] = []  # offline: the frames of the stream's camera cuts
         self._skip: dict[str, frozenset[int]] = {}  # offline: set-up movements' bottom frames
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
