@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, SHARED_DATA
 
 from gymlib.io import save_npz_atomic
 from gymlib.landmarks import WINDOW_FRAMES
@@ -121,3 +122,43 @@ def test_analyze_lists_a_cut_found_in_the_landmarks(tmp_path: Path) -> None:
     assert [(s["exercise"], s["reps"]) for s in summary["sets"]] == [
         ("lat_machine", 5), ("split_squat", 3)
     ]  # fmt: skip
+
+
+@pytest.mark.skipif(not (SHARED_DATA / "real_videos").is_dir(), reason="needs ../shared/data")
+def test_a_real_lat_pull_down_set_cut_into_a_one_rep_split_squat_counts_it() -> None:
+    """Real clips joined as ``benchmarks/real_transforms.py --transforms concat`` joins them:
+    a lat pull-down set from the side (5 reps by hand), then the Smith split squat's single slow
+    rep; the seam given as the pixels see it. Live and offline (the plan, then counting, as
+    ``analyze``) the rep after the cut is counted: 6 (before session 8, 5 on both paths: the lat
+    pull-down belief held over the seam live; offline the one-rep set after the cut was joined
+    to the lat set as its set-up). Landmarks: MediaPipe on the real videos (cached in
+    data/interim/real_videos, as the benchmarks do)."""
+    from gymlib.benchtools import load_clips, pose_file
+    from gymlib.clip_transforms import Source, concat
+    from gymlib.extract import PoseSequence
+
+    clips = {c.name: c for c in load_clips(SHARED_DATA / "real_videos")}
+    cache = ROOT / "data" / "interim" / "real_videos"
+
+    def source(name: str) -> Source:
+        clip = clips[name]
+        marks = json.loads(clip.video.with_suffix(".json").read_text(encoding="utf-8"))
+        seq = PoseSequence.load(pose_file(clip, cache, rerun=False)[0])
+        return Source(clip, seq, tuple(map(tuple, marks["rep_frames"])))
+
+    a, b = source("lat_machine_side_gym-portrait"), source("split_squat_back_gym-smith-portrait")
+    case = concat(a, b, seen=True)
+    seq = case.seq
+    frames = [f if d else None for f, d in zip(seq.landmarks, seq.detected, strict=True)]
+    times = [float(t) for t in seq.timestamps]
+    counted = []
+    for offline in (False, True):
+        session = CoachSession(fps=seq.fps, aspect=seq.image_size[0] / seq.image_size[1])
+        session.cuts = list(case.cuts)
+        if offline:
+            session.plan(frames, times)
+        for f, t in zip(frames, times, strict=True):
+            session.update(f, t)
+        session.finish()
+        counted.append(len(session.reps))
+    assert counted == [a.clip.reps + b.clip.reps] * 2 == [6, 6]
