@@ -19,7 +19,9 @@ decision is not sure, nothing is counted. Evidence takes a second or two of move
 exercise is named its counter first watches the last ``replay_s`` seconds again: the rep that
 made it recognisable is counted too. A movement that set the lift up (lying down on the bench,
 unracking, walking in) is counted when it closes and taken back once two reps of its set have
-followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdrawn``).
+followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdrawn``). A camera
+cut (in the pixels, ``cuts``, or the landmarks: :class:`gymlib.cuts.SceneCuts`, ``found_cuts``)
+is a new scene: the decision starts afresh there (:meth:`CoachSession._cut_scene`).
 """
 
 from __future__ import annotations
