@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -162,3 +163,32 @@ def test_a_real_lat_pull_down_set_cut_into_a_one_rep_split_squat_counts_it() -> 
         session.finish()
         counted.append(len(session.reps))
     assert counted == [a.clip.reps + b.clip.reps] * 2 == [6, 6]
+
+
+def test_the_annotated_video_names_a_landmark_cut(squats_cut) -> None:  # noqa: ANN001
+    """``analyze``'s drawing (a real :class:`gymlib.annotate.Annotator` over the live loop; only
+    the encoder is replaced by a list of what it is handed): the cut's kind and time are
+    written on the frames of the 2 s after it, on none before."""
+    from gymlib.annotate import CUT_SHOWN_S, Annotator
+    from gymlib.live import LiveLoop
+
+    lm, seam, size = squats_cut
+    handed: list[tuple[float, list[str]]] = []
+
+    class Lines:
+        def write(self, rgb, lm, lines, colour, t, marks=()) -> None:  # noqa: ANN001
+            handed.append((t, list(lines)))
+
+    writer = SimpleNamespace(size=(64, 48))  # (the real encoder's thread: closed unused)
+    annotator = Annotator(LiveLoop(CoachSession(fps=FPS, aspect=size[0] / size[1])), writer)
+    annotator.encoder.close()
+    annotator.encoder = Lines()
+    frames, times = _frames(lm)
+    blank = np.zeros((48, 64, 3), np.uint8)
+    for f, t in zip(frames, times, strict=True):
+        annotator.frame(blank, f, t)
+    note = f"camera cut at {times[seam]:.1f} s (landmarks): started afresh"
+    shown = [t for t, lines in handed if note in lines]
+    assert shown and shown[0] == pytest.approx(times[seam])
+    assert shown[-1] == pytest.approx(times[seam] + CUT_SHOWN_S - 1 / FPS, abs=1.5 / FPS)
+    assert not any("camera cut" in x for t, lines in handed if t < times[seam] for x in lines)
