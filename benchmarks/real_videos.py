@@ -247,7 +247,8 @@ def run_pixel_paths(clips: list[Clip], cache: Path, truth: bool) -> list[dict]:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as out:
             result = analyze(video, out=out, classifier=clf, progress=False, exercise=exercise)
-            offline_cuts = json.loads(Path(result.outputs["summary"]).read_text())["cuts"]
+            found = json.loads(Path(result.outputs["summary"]).read_text())["cuts"]
+            offline_cuts = [c["time_s"] for c in found if c["kind"] == "pixels"]
         offline = list(result.reps)
         seq = extract_video(video, progress=False)  # notebook 04's first step
         reader = VideoReader(video, format="rgb24")

@@ -108,6 +108,8 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
         cv2.rectangle(bgr, (x, y), (x + 12, y + 12), fill, -1)
 
 
+#: how long the video names a camera cut after it (seconds)
+CUT_SHOWN_S = 2.0
 #: the smallest text drawn on a narrow frame (OpenCV's Hershey scale; 0.6 where it fits)
 TEXT_SCALE_MIN = 0.35
 
@@ -169,6 +171,9 @@ class Annotator:
             f"{fb.exercise} total {sum(c.values())}: good {c['good']}  partial "
             f"{c['partial']}  faulty {c['faulty']}" if fb.exercise != "unknown" else "",
         ] + list(out.warnings[:2])  # fmt: skip
+        cut = out.cuts[-1] if out.cuts else None  # (gymlib.cuts: the pixels' or the landmarks')
+        if cut is not None and t - cut.time < CUT_SHOWN_S:
+            lines.append(f"camera cut at {cut.time:.1f} s ({cut.kind}): started afresh")
         lines = [x for x in lines if x]
         # the skeleton takes the last rep's verdict colour for a second after it ends
         recent = self._last_rep is not None and t - self._last_rep_t < 1.0

@@ -16,12 +16,22 @@ the picture's median move.
 No I/O here: :class:`gymlib.extract.PoseExtractor` feeds the frames it already decoded, and the
 rep counter (:class:`gymlib.reps.RepCounter`) and the identity guard (:mod:`gymlib.track`) treat
 a cut as a fresh start. Where there are no pixels (a landmark file) or they barely change (the
-same room), :class:`BodySteps` sees a cut in the landmarks: the body jumping in one frame.
+same room), :class:`BodyJumps` sees a cut in the landmarks: the whole body jumping faster than a
+person moves, or in one frame out of stillness (:class:`BodySteps`). :class:`SceneCuts` finds
+both kinds in one stream (:class:`Cut`): the exercise decision starts afresh at each
+(:class:`gymlib.session.CoachSession`, :func:`gymlib.plan.plan`).
 """
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from gymlib.reps.config import RepConfig
 
 #: the thumbnail's (width, height) in cells
 THUMB = (32, 24)
@@ -142,3 +152,96 @@ class BodySteps:
     def reset(self) -> None:
         """Forget the moves (a new stream, or after a cut)."""
         self._moves = []
+
+
+class BodyJumps:
+    """A camera cut in the landmarks of one stream's frames with a person (:meth:`update`).
+
+    The move between two frames is the quarter of the landmarks that moved least, in body sizes
+    (the larger box diagonal, in a picture ``aspect`` = width / height wide). A cut: a move
+    faster than ``speed`` body sizes a second over at least 1/30 s (a fast squat's trunk: 1.6
+    a second; a rep moves some limbs, a cut all of them), or one ``steps`` calls a jump out of
+    stillness (:class:`BodySteps`). The counter's rule (:meth:`gymlib.reps.RepCounter._is_cut`)
+    and the session's (:class:`SceneCuts`) are this one.
+    """
+
+    def __init__(self, aspect: float, speed: float, steps: BodySteps) -> None:
+        self.aspect, self.speed, self.steps = float(aspect), float(speed), steps
+        self.last: tuple[float, np.ndarray] | None = None  # the last body seen: time, (33, 2)
+
+    @classmethod
+    def of(cls, cfg: RepConfig, aspect: float) -> BodyJumps:
+        """The rule with config.yaml's ``reps.cut_*`` settings."""
+        steps = BodySteps(cfg.cut_step, cfg.cut_step_window_s, cfg.cut_step_floor,
+                          cfg.cut_step_pairs)  # fmt: skip
+        return cls(aspect, cfg.cut_speed, steps)
+
+    def update(self, t: float, frame: np.ndarray) -> bool:
+        """Whether the body in ``frame`` ``(33, 4)`` at ``t`` s jumped since the last one seen."""
+        points = frame[:, :2] * (self.aspect, 1.0)
+        last, self.last = self.last, (t, points)
+        if last is None:
+            return False
+        before = last[1]
+        size = max(float(np.linalg.norm(p.max(0) - p.min(0))) for p in (points, before))
+        moved = float(np.quantile(np.linalg.norm(points - before, axis=1), 0.25))
+        dt = max(t - last[0], 1 / 30)
+        jump = moved / max(size, 1e-6)
+        # `|`, not `or`: the step rule records every move
+        return self.steps.update(t, jump) | (jump > self.speed * dt)
+
+
+#: the kinds of :class:`Cut`: seen in the pixels (:class:`CutDetector`), or in the landmarks
+#: alone (:class:`BodyJumps`)
+PIXELS, LANDMARKS = "pixels", "landmarks"
+
+
+class Cut(NamedTuple):
+    """A camera cut a stream's decision started afresh at: its time (s) and where it was seen
+    (:data:`PIXELS`, or :data:`LANDMARKS` when only the body's jump showed it)."""
+
+    time: float
+    kind: str
+
+    def as_row(self) -> dict[str, float | str]:
+        return {"time_s": self.time, "kind": self.kind}
+
+
+class SceneCuts:
+    """The camera cuts of one stream, frame by frame: a cut seen in the pixels since the last
+    frame (their times, increasing; a video's list grows as it is read), or the body's jump in
+    the landmarks (:class:`BodyJumps`). One cut per frame (the pixels named when both see it).
+    No I/O: the live session and the offline plan run the same frames through it and find the
+    same cuts.
+    """
+
+    def __init__(self, body: BodyJumps) -> None:
+        self.body = body
+        self._t: float | None = None  # the last frame's time
+
+    def update(self, t: float, frame: np.ndarray | None,
+               pixel_cuts: Sequence[float] = ()) -> Cut | None:  # fmt: skip
+        """The cut at the frame ``frame`` ``(33, 4)`` (None: nobody) at ``t`` s, if any."""
+        last, self._t = self._t, t
+        pixel = None
+        if pixel_cuts and last is not None:
+            k = bisect.bisect_right(pixel_cuts, t)
+            if k > bisect.bisect_right(pixel_cuts, last):
+                pixel = float(pixel_cuts[k - 1])
+        jump = frame is not None and self.body.update(t, frame)
+        if pixel is not None:
+            return Cut(pixel, PIXELS)
+        return Cut(float(t), LANDMARKS) if jump else None
+
+
+def scene_cuts(body: BodyJumps, frames: Sequence[np.ndarray | None], times: Sequence[float],
+               pixel_cuts: Sequence[float] = ()) -> tuple[list[int], list[Cut]]:  # fmt: skip
+    """A whole stream's cuts (the offline plan's: :class:`SceneCuts` frame by frame, as the
+    live session finds them): their frames (indices) and the cuts."""
+    scenes, at, found = SceneCuts(body), [], []
+    for i, (f, t) in enumerate(zip(frames, times, strict=True)):
+        cut = scenes.update(float(t), f, pixel_cuts)
+        if cut is not None:
+            at.append(i)
+            found.append(cut)
+    return at, found

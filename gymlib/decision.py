@@ -29,6 +29,12 @@ Offline (:func:`decide_sets`, with the whole video): the most likely sequence of
 (Viterbi), cut into sets; each set's exercise is then decided from all its windows together
 (summed weighted log-probabilities) and named when it has ``name_at`` of that evidence.
 
+A camera cut (:mod:`gymlib.cuts`, in the pixels or the landmarks) starts the decision afresh on
+both: a new shot is a new scene (another exercise, or the same one from elsewhere), and the
+evidence of the old one says nothing of it. Live, the filter is reset and the windows holding
+frames from before the cut are not classified; offline, each shot is decided on its own
+(``shots``) and a window straddling the cut is no evidence.
+
 Shapes: ``probs`` ``(N, C)`` classifier outputs in ``classes`` order; beliefs ``(S,)`` over
 ``exercises + (IDLE,)``.
 """
@@ -219,13 +225,31 @@ def decide_sets(
     exercises: Sequence[str],
     cfg: DecisionConfig,
     stance: np.ndarray | None = None,
+    shots: np.ndarray | None = None,
 ) -> list[ExerciseSet]:
     """Offline: the windows ``(N, C)`` classified at ``times`` cut into sets, each named from
     all its windows together (or "unknown": idle, or under ``name_at`` of the set's evidence).
-    ``stance``: the windows' ``(N, 2)`` :func:`gymlib.stance.stance_gaps` (None: none)."""
+    ``stance``: the windows' ``(N, 2)`` :func:`gymlib.stance.stance_gaps` (None: none).
+    ``shots``: ``(N,)`` the camera shot (between two cuts) each window ends in, non-decreasing
+    (None: one shot). A cut starts the decision afresh, as live: no set spans it, and each
+    shot's windows are decided on their own from the long-run prior (a window that straddles
+    the cut brings no new frames of its shot: ``new_frames`` 0, no evidence)."""
     ev = Evidence(classes, exercises, cfg)
     loglik = ev(probs, new_frames, stance)
-    path = viterbi(loglik, np.asarray(times, np.float64), len(exercises), cfg)
+    times = np.asarray(times, np.float64)
+    shots = np.zeros(len(loglik), int) if shots is None else np.asarray(shots)
+    sets: list[ExerciseSet] = []
+    starts = [0, *np.flatnonzero(np.diff(shots)) + 1, len(loglik)]
+    for a, b in zip(starts, starts[1:], strict=False):
+        path = viterbi(loglik[a:b], times[a:b], len(exercises), cfg)
+        sets += _sets_of(path, loglik[a:b], a, exercises, cfg)
+    return sets
+
+
+def _sets_of(path: np.ndarray, loglik: np.ndarray, offset: int, exercises: Sequence[str],
+             cfg: DecisionConfig) -> list[ExerciseSet]:  # fmt: skip
+    """The runs of one state in ``path`` as sets (windows numbered from ``offset``), each
+    named from all its windows' ``(n, S)`` log-likelihoods together."""
     sets = []
     start = 0
     for k in range(1, len(path) + 1):
@@ -236,7 +260,8 @@ def decide_sets(
         share /= share.sum()
         best = int(np.argmax(share))
         named = path[start] < len(exercises) and share[best] >= cfg.name_at
-        sets.append(ExerciseSet(start, k - 1, exercises[best] if named else UNKNOWN,
+        sets.append(ExerciseSet(offset + start, offset + k - 1,
+                                exercises[best] if named else UNKNOWN,
                                 float(share[best]), exercises[best]))  # fmt: skip
         start = k
     return sets

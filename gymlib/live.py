@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from gymlib.cuts import Cut
 from gymlib.reps import Rep
 from gymlib.session import CoachSession, SessionFeedback, VoiceCoach
 from gymlib.sets import SetTracker, WorkoutSet
@@ -133,7 +134,8 @@ class FrameFeedback:
     sets: tuple[WorkoutSet, ...]  # every set so far
     timer: tuple[str, float]  # ("set" | "rest" | "", seconds): SetTracker.timer
     record_error: str | None = None  # why the recording stopped, if it did
-    cuts: tuple[float, ...] = ()  # times (s) of the camera cuts seen in the pixels so far
+    # the camera cuts met so far: time (s) and kind, seen in the pixels or in the landmarks
+    cuts: tuple[Cut, ...] = ()
     ended: bool = False  # the stream ended here (:meth:`LiveLoop.finish`): no frame with it
 
     @property
@@ -229,7 +231,7 @@ class LiveLoop:
         self._hand_closed = False
         self._last = FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
                                    self.sets.sets, self.sets.timer(t), self.record_error,
-                                   tuple(self.session.cuts))  # fmt: skip
+                                   tuple(self.session.found_cuts))  # fmt: skip
         return self._last
 
     def finish(self) -> FrameFeedback | None:
@@ -258,7 +260,8 @@ class LiveLoop:
         self.rep_warnings = RepWarnings()
         self._last = None
         return FrameFeedback(fb, (), None, False, None, self.sets.sets, self.sets.timer(fb.time),
-                             self.record_error, tuple(self.session.cuts), ended=True)  # fmt: skip
+                             self.record_error, tuple(self.session.found_cuts),
+                             ended=True)  # fmt: skip
 
     def new_set(self) -> WorkoutSet | None:
         """Close the current set by hand ("new set"); returns it, if one was going on."""

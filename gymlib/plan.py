@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from gymlib.cuts import BodyJumps, scene_cuts
 from gymlib.decision import ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
@@ -112,21 +113,49 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     ]
     if not ends:  # too short for one window: nothing to decide, and no classifier to load
         session._plan, session._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
+        session._plan_cuts = []
         return []
     windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
     probs = _probs_of(session, windows)
-    new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
-    t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
+    people = [stream[i] if seen[i] else None for i in range(len(stream))]  # as update has them
+    cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,
+                           session.cuts)  # fmt: skip
+    shots, new, begin = _shots(np.array(ends), cut_at)
+    session._plan_cuts = cut_at
+    t = np.asarray(times, np.float64)[ends]
     sets = decide_sets(probs, t, new, session.classifier.classes, session.exercises,
-                       session.cfg.decision, stance_gaps(np.stack(windows)))  # fmt: skip
+                       session.cfg.decision, stance_gaps(np.stack(windows)), shots)  # fmt: skip
     session._plan = [(UNKNOWN, 0.0)] * len(stream)
-    start = 0
-    for s in sets:  # a window's set covers the frames since the window before it
-        stop = len(stream) if s is sets[-1] else ends[s.last] + 1
+    for k, s in enumerate(sets):  # a window's set covers the frames since the window before it
+        start = max(ends[s.first - 1] + 1 if s.first else 0, begin[s.first])
+        last = k + 1 == len(sets) or shots[sets[k + 1].first] != shots[s.last]
+        stop = ends[s.last] + 1  # ... and the last set of a shot the frames up to the next cut
+        if last:
+            stop = next((c for c in cut_at if c > ends[s.last]), len(stream))
         session._plan[start:stop] = [(s.exercise, s.confidence)] * (stop - start)
-        start = stop
-    session._plan_probs = dict(zip(ends, probs, strict=True))
+    # (the windows live classifies: not those holding frames from before a cut)
+    session._plan_probs = {e: p for e, p, n in zip(ends, probs, new, strict=True) if n > 0}
     return sets
+
+
+def _shots(ends: np.ndarray, cut_at: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For windows ending at frames ``ends`` ``(N,)`` and cuts at frames ``cut_at``: the shot
+    each window ends in, the frames it brings that the last window classified in that shot
+    had not seen (as live: a window holding frames from before the cut is not classified, so
+    it brings none, and the first after it brings a whole window), and the frame its shot
+    starts at; each ``(N,)``."""
+    cuts = np.asarray(cut_at, int)
+    shots = np.searchsorted(cuts, ends, side="right")
+    begin = np.concatenate([[0], cuts])[shots]
+    clean = ends - WINDOW_FRAMES + 1 >= begin  # the window holds its shot's frames only
+    new = np.zeros(len(ends), int)
+    last = -1  # the last clean window's index
+    for k, e in enumerate(ends):
+        if clean[k]:
+            prev = last >= 0 and shots[last] == shots[k]
+            new[k] = e - ends[last] if prev else WINDOW_FRAMES
+            last = k
+    return shots, new, begin
 
 
 def _setup_of(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequence[float]
@@ -139,8 +168,13 @@ def _setup_of(session: CoachSession, frames: Sequence[np.ndarray | None], times:
     counters then leave uncounted."""
     dry = _dry_run(session, frames, times)
     planned = [ex for ex, _ in session._plan] if session._plan else [session.fixed] * len(frames)
-    # a set: a stretch of frames under one planned exercise
-    set_of = np.cumsum([i > 0 and planned[i] != planned[i - 1] for i in range(len(planned))])
+    # a set: a stretch of frames under one planned exercise, ended by a camera cut too, which
+    # counts as a rest (numbers two apart): the sets either side are not joined as one (the
+    # exercise changes there without a rest; setup.joined_sets)
+    cuts = set(session._plan_cuts) if session._plan else set()
+    step = [2 * (i in cuts) or int(i > 0 and planned[i] != planned[i - 1])
+            for i in range(len(planned))]  # fmt: skip
+    set_of = np.cumsum(step)
     sets: dict[tuple[int, str], list[Rep]] = {}
     for r in dry.reps:
         key = (int(set_of[min(r.bottom, len(planned) - 1)]), r.exercise)

@@ -19,7 +19,9 @@ decision is not sure, nothing is counted. Evidence takes a second or two of move
 exercise is named its counter first watches the last ``replay_s`` seconds again: the rep that
 made it recognisable is counted too. A movement that set the lift up (lying down on the bench,
 unracking, walking in) is counted when it closes and taken back once two reps of its set have
-followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdrawn``).
+followed it and show what it was (:meth:`CoachSession._judge_set_up`, ``withdrawn``). A camera
+cut (in the pixels, ``cuts``, or the landmarks: :class:`gymlib.cuts.SceneCuts`, ``found_cuts``)
+is a new scene: the decision starts afresh there (:meth:`CoachSession._cut_scene`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import numpy as np
 
 from gymlib import plan as offline
 from gymlib.config import Config, load_config
+from gymlib.cuts import BodyJumps, Cut, SceneCuts
 from gymlib.decision import ExerciseFilter, ExerciseSet
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.live_config import LiveConfig  # defined there; imported from here too
@@ -102,6 +105,7 @@ class CoachSession:
     ) -> None:
         cfg = load_config()
         self.cfg = config or load_live_config(cfg)
+        self.rep_cfg = cfg.reps  # the camera cuts' rule in the landmarks (gymlib.cuts.BodyJumps)
         self.fps, self.aspect = float(fps), float(aspect)
         self.threshold = cfg.model.confidence_threshold if threshold is None else threshold
         self._classifier = classifier
@@ -121,7 +125,8 @@ class CoachSession:
         )
         self._known: dict[bytes, np.ndarray] | None = None  # see remember_probabilities()
         self._dry: _DryRun | None = None  # ... and the last plan's dry run, carried on
-        # times of camera cuts seen in the pixels (PoseExtractor.cuts): the counters start afresh
+        # times of camera cuts seen in the pixels (PoseExtractor.cuts): the decision and the
+        # counters start afresh (and at a cut in the landmarks: found_cuts)
         self.cuts: Sequence[float] = ()
         # the picture's shape, the user's exercise choices (and the loop's "new set"), each
         # with the frame it applies from: what a saved session's replay cannot see in the
@@ -158,11 +163,13 @@ class CoachSession:
         self._new_stream()
         self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
         self._plan_probs: dict[int, np.ndarray] = {}  # offline: the classified windows' frames
+        self._plan_cuts: list[int] = []  # offline: the frames of the stream's camera cuts
         self._skip: dict[str, frozenset[int]] = {}  # offline: set-up movements' bottom frames
         self.counters: dict[str, RepCounter] = {}
         self.reps: list[Rep] = []
         self._other_at = -1  # last frame the classifier was sure it saw none of the exercises
         self._counted = (UNKNOWN, -1)  # the exercise of the last rep counted, and its end
+        self.found_cuts: list[Cut] = []  # every camera cut met, in the pixels or the landmarks
 
     def _new_stream(self) -> None:
         """Forget what the frames of the stream so far showed (the window, the exercise named,
@@ -186,6 +193,7 @@ class CoachSession:
         # first reps were found to be set-up; None once one was kept (see _judge_set_up)
         self._set: list[Rep] = []
         self._peeled: int | None = 0
+        self._scenes = SceneCuts(BodyJumps.of(self.rep_cfg, self.aspect))  # the camera cuts
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -196,6 +204,7 @@ class CoachSession:
             self.changes.append((self.frames, "aspect", self.aspect))
             self._recent.clear()  # frames of the old shape are not watched again
             self._watching = UNKNOWN  # the next frame starts a counter in the new shape
+            self._scenes.body = BodyJumps.of(self.rep_cfg, self.aspect)  # measured afresh
 
     def _watch(self, exercise: str) -> tuple[RepCounter, list[Rep]]:
         """The counter of ``exercise`` for the current frame, and reps it finished on the way.
@@ -229,6 +238,32 @@ class CoachSession:
         return counter, finished
 
     # -------------------------------------------------------------------------------------------
+    def _cut_scene(self, cut: Cut) -> list[Rep]:
+        """A camera cut (:mod:`gymlib.cuts`): a new scene. The counter being watched closes a
+        rep that ended at the cut (as at a stream's end) and no frame before the cut is
+        watched again; live, the exercise decision starts afresh (the filter's belief, the
+        window: a window holding frames of both shots is evidence for neither). Offline the
+        plan already split its sets there (:func:`gymlib.plan.plan`). Returns the reps closed.
+        With the exercise fixed by the user only the counter's own fresh start (its cut rules)."""
+        self.found_cuts.append(cut)
+        if self.fixed is not None:
+            return []
+        counter = self.counters.get(self._watching)
+        rep = counter.finish() if counter is not None else None
+        if rep is not None:
+            self._counted = (rep.exercise, max(rep.end, self._counted[1]))
+        self._watching = UNKNOWN
+        self._recent.clear()
+        if self._plan is None:
+            self.window.clear()
+            self._present.clear()
+            self._seen = 0
+            self.current, self.confidence, self.probabilities = UNKNOWN, 0.0, {}
+            if self._filter is not None:
+                self._filter.reset()
+            self._classified_at = None
+        return [rep] if rep is not None else []
+
     def _window_probs(self, window: np.ndarray) -> np.ndarray:
         """``(C,)`` probabilities of one ``(30, 33, 4)`` window."""
         x = window.reshape(WINDOW_FRAMES, FRAME_FEATURES)
@@ -312,6 +347,8 @@ class CoachSession:
             if not frame.any():
                 frame = None
         self.frames += 1
+        cut = self._scenes.update(t, frame, self.cuts)
+        closed = self._cut_scene(cut) if cut is not None else []
         self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
         seen = self._count_seen(frame is not None)
         self._recent.append((frame, t))
@@ -346,7 +383,7 @@ class CoachSession:
                 self._counted = (exercise, max(ends))
         else:
             self._watching = UNKNOWN
-        self.reps.extend(finished)
+        self.reps.extend(closed + finished)
         withdrawn: list[Rep] = []
         # (offline, the plan's set-up movements are never counted: nothing to take back)
         if finished and counter is not None and fb is not None and self._plan is None:
@@ -367,7 +404,7 @@ class CoachSession:
             reps={name: dict(c.counts) for name, c in self.counters.items()},
             warnings=fb.warnings if fb is not None else (),
             landmarks=frame,
-            finished=tuple(finished),
+            finished=tuple(closed + finished),
             withdrawn=tuple(withdrawn),
         )
 

@@ -165,7 +165,7 @@ def test_a_camera_cut_is_shown_in_the_dashboard(squat_cut: Path, tmp_path: Path)
             if i == 119:
                 assert coach.camera_note.value == ""  # before the cut: nothing to say
         assert coach.loop._last is not None
-        assert coach.loop._last.cuts == (pytest.approx(4.0, abs=0.04),)
+        assert coach.loop._last.cuts == ((pytest.approx(4.0, abs=0.04), "pixels"),)
         assert "camera moved at 4.0 s" in coach.camera_note.value
         assert "counting started afresh" in coach.camera_note.value
     finally:

@@ -17,7 +17,7 @@ import numpy as np
 from gymlib import angles as A
 from gymlib import measures as M
 from gymlib.configbase import ConfigError
-from gymlib.cuts import BodySteps
+from gymlib.cuts import BodyJumps
 from gymlib.reps import verdict as V
 from gymlib.reps.config import RepConfig, default_rep_config
 from gymlib.reps.events import CounterFeedback, Rep, WarningDebounce
@@ -159,13 +159,7 @@ class RepCounter:
         self._prev_end = -(10**9)  # end frame of the last rep
         self._prev_end_t = -math.inf  # and its time
         self._counted_until = -(10**9)  # an earlier counter's last rep end (continue_from)
-        self._last_body: tuple[float, np.ndarray] | None = None  # time, (33, 2) (see _is_cut)
-        self._steps = BodySteps(
-            self.cfg.cut_step,
-            self.cfg.cut_step_window_s,
-            self.cfg.cut_step_floor,
-            self.cfg.cut_step_pairs,
-        )  # a jump out of stillness: _is_cut
+        self._body = BodyJumps.of(self.cfg, self.aspect)  # the last body seen: _is_cut
         self.cuts = 0  # camera cuts seen
         self._top_feet: Feet | None = None  # where the feet stood when the top was taken
         self._recent_feet: list[tuple[float, Feet]] = []  # the last 0.15 s of them
@@ -395,29 +389,18 @@ class RepCounter:
 
     def _is_cut(self, frame: np.ndarray) -> bool:
         """Whether the whole body jumped since the last frame with a person, faster than a
-        person moves: a camera cut (two clips joined, another camera). The quarter of the
-        landmarks that moved least, in body sizes (the larger box diagonal) per second over at
-        least 1/30 s (a fast squat's trunk: 1.6 body sizes a second; a rep moves some limbs,
-        a cut all of them); or a move ``cut_step`` times the largest of the 0.1 s before it
-        (:class:`gymlib.cuts.BodySteps`: a body speeds up over frames, a cut jumps in one)."""
-        points = frame[:, :2] * (self.aspect, 1.0)
-        last, self._last_body = self._last_body, (self.time, points)
-        if last is None:
-            return False
-        before = last[1]
-        size = max(float(np.linalg.norm(p.max(0) - p.min(0))) for p in (points, before))
-        moved = float(np.quantile(np.linalg.norm(points - before, axis=1), 0.25))
-        dt = max(self.time - last[0], 1 / 30)
-        jump = moved / max(size, 1e-6)
-        return self._steps.update(self.time, jump) | (jump > self.cfg.cut_speed * dt)
+        person moves: a camera cut (two clips joined, another camera;
+        :class:`gymlib.cuts.BodyJumps`, the session's rule too)."""
+        return self._body.update(self.time, frame)
 
     def _pixel_cut(self) -> bool:
         """Whether a cut seen in the pixels (:attr:`cut_times`) came after the last frame with
         a person, up to this frame."""
-        if self._last_body is None or not self.cut_times:
+        last = self._body.last
+        if last is None or not self.cut_times:
             return False
         cuts = self.cut_times
-        return bisect.bisect_right(cuts, self.time) > bisect.bisect_right(cuts, self._last_body[0])
+        return bisect.bisect_right(cuts, self.time) > bisect.bisect_right(cuts, last[0])
 
     def _restart(self) -> Rep | None:
         """A camera cut: close a rep that ended at the cut (as at a stream's end), then watch

@@ -27,6 +27,7 @@ import ipywidgets as W
 import numpy as np
 
 from gymlib.config import load_config
+from gymlib.cuts import PIXELS, Cut
 from gymlib.extract import PoseExtractor
 from gymlib.live import ASPECT_FRAMES, FrameClock, FrameFeedback, LiveLoop  # noqa: F401 - API
 from gymlib.recording import EventLog, FrameSpool, LiveInputs, add_video, save_session
@@ -135,7 +136,7 @@ class LiveCoach(W.VBox):
         self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
         self._sets_due = False  # the set table is to be drawn again
         self._shown_error: str | None = None  # the recording error the dashboard shows
-        self._shown_cuts: tuple[float, ...] = ()  # the camera cuts the status line has shown
+        self._shown_cuts: tuple[Cut, ...] = ()  # the camera cuts the status line has shown
         #: what happened to the camera: a cut seen in its pixels, a stop (the set closed)
         self.camera_note = W.HTML("")
         self._stop_shown = False  # the note says the camera stopped (until frames come again)
@@ -231,11 +232,12 @@ class LiveCoach(W.VBox):
         return text + "; start goes on with a new set"
 
     @staticmethod
-    def cut_note(cuts: tuple[float, ...]) -> str:
+    def cut_note(cuts: tuple[Cut, ...]) -> str:
         """The status line's words for the camera cuts seen so far (the last one named)."""
         more = f" ({len(cuts)} times)" if len(cuts) > 1 else ""
-        return (f"camera moved at {cuts[-1]:.1f} s{more}: the picture changed at once, "
-                "counting started afresh there")  # fmt: skip
+        seen = "the picture" if cuts[-1].kind == PIXELS else "the body in it"
+        return (f"camera moved at {cuts[-1].time:.1f} s{more}: {seen} changed at once, "
+                "recognising and counting started afresh there")  # fmt: skip
 
     def _set_exercise(self, name: str) -> None:
         with self._lock:
@@ -396,10 +398,13 @@ class LiveCoach(W.VBox):
             }
             events, sets = list(self.events.events), self.sets
             inputs = LiveInputs.of(self.session)  # cuts, shape and exercise changes: replayed
+            # every cut met, with its kind (those in the landmarks a replay finds again itself)
+            found = [c.as_row() for c in self.session.found_cuts]
         try:
             path = save_session(
                 self.sessions, t, lm, events=events, fps=self.session.fps,
-                aspect=self.session.aspect, summary={"reps": reps, "sets": sets}, inputs=inputs,
+                aspect=self.session.aspect, inputs=inputs,
+                summary={"reps": reps, "sets": sets, "cuts_found": found},
             )  # fmt: skip
         except (OSError, ValueError) as exc:
             self.saved.value = f"<span style='color:#e74c3c'>not saved: {exc}</span>"
