@@ -187,6 +187,8 @@ class CoachSession:
         # first reps were found to be set-up; None once one was kept (see _judge_set_up)
         self._set: list[Rep] = []
         self._peeled: int | None = 0
+        # whether the person rested since the current set began (see _set_goes_on)
+        self._rested = True
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -211,8 +213,9 @@ class CoachSession:
             return self.counters[exercise], []
         if self._counted[0] not in (UNKNOWN, exercise):  # a movement is counted once
             self._other_at = max(self._other_at, self._counted[1])
-        self._watching = exercise
-        self._set, self._peeled = [], 0  # a new set
+        if not self._set_goes_on(exercise):
+            self._set, self._peeled = [], 0  # a new set
+        self._watching, self._rested = exercise, False
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
         counter.cut_times = self.cuts
@@ -254,11 +257,12 @@ class CoachSession:
         self._classified_at, self._last_classified = self.frames, t
         self.current = self._filter.update(probs, t, new, stance_gaps(window)[0])
         self.confidence = self._filter.confidence
+        self._rested |= self._filter.resting
 
     def _lost(self, t: float) -> None:
         """Nobody to classify for ``unknown_after_s``: the exercise is no longer named."""
         if t - self._last_classified > self.cfg.unknown_after_s:
-            self.current = UNKNOWN
+            self.current, self._rested = UNKNOWN, True
             if self._filter is not None:
                 self._filter.current = UNKNOWN
 
@@ -416,8 +420,23 @@ class CoachSession:
                 self._withdraw(counter, rep)
         return out
 
+    def _set_goes_on(self, exercise: str) -> bool:
+        """Whether the set being judged for set-up (``_judge_set_up``) goes on as ``exercise``
+        is named: no rest since it began (the decision never found the person likelier idle
+        than at an exercise, nor lost them), so the name changed within one stretch of
+        movement: a flicker of the same exercise, or a short, undecided start (a walk-out with
+        the feet together, named squat before the split stance) running straight into another
+        exercise, as the offline plan joins a short set to the next (``reps.joined_sets``).
+        Slow motion makes such a walk-out read as standing still (the feet travel slower than
+        walking) and it closes as a rep."""
+        if self._rested or not self._set:
+            return False
+        return exercise == self._set[-1].exercise or self._peeled is not None
+
     def _withdraw(self, counter: RepCounter, rep: Rep) -> None:
-        """Uncount ``rep``: out of :attr:`reps` and ``counter``'s count (its set-up list)."""
+        """Uncount ``rep``: out of :attr:`reps` and its exercise's counter's count (its set-up
+        list; ``counter`` when it has none)."""
+        counter = self.counters.get(rep.exercise, counter)
         if any(r is rep for r in counter.reps):
             counter.counts[rep.verdict] -= 1
             counter.set_up.append(rep)
