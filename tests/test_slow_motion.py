@@ -11,7 +11,6 @@ being judged for set-up goes on through a change of name without a rest
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,78 +133,3 @@ def test_a_real_slowed_walk_out_is_taken_back_live(transform: str) -> None:
     assert [r.exercise for r in withdrawn] == ["squat"]
     first = src.rep_frames[0][0] / src.seq.fps * case.seq.timestamps[-1] / src.seq.timestamps[-1]
     assert withdrawn[0].end_s < first + 1.0  # the walk-out, before the first hand-marked rep
-
-
-class Lukewarm:
-    """A stand-in classifier that gives ``exercise`` ``p`` in every window (the rest spread
-    evenly): a steady exercise the decision names only after several windows."""
-
-    classes = SEED_EXERCISES
-
-    def __init__(self, exercise: str, p: float = 0.6) -> None:
-        self.exercise, self.p = exercise, p
-
-    def predict_one(self, window: np.ndarray) -> np.ndarray:
-        out = np.full(len(self.classes), (1 - self.p) / (len(self.classes) - 1))
-        out[self.classes.index(self.exercise)] = self.p
-        return out
-
-
-def _at_fps(fps: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """A generated bench press set (30 fps) at ``fps``: every other frame (15), or landmarks
-    interpolated at 1/60 s (60). Returns (landmarks (T, 33, 4), timestamps, aspect)."""
-    from gymlib.clip_transforms import resample
-    from gymlib.extract import PoseSequence
-
-    clip = generate_clip("bench_press", 6, seed=8230, idle=False, view="left")
-    t = np.arange(len(clip.landmarks)) / clip.fps
-    seq = PoseSequence(clip.landmarks.astype(np.float32), t, clip.fps,
-                       clip.landmarks.any(axis=(1, 2)), (640, 480))  # fmt: skip
-    new = np.arange(t[0], t[-1], 1 / fps)
-    if fps < clip.fps:
-        new = t[:: round(clip.fps / fps)]
-    out = resample(seq, t, new, fps)
-    return np.where(out.detected[:, None, None], out.landmarks, 0.0), out.timestamps, clip.aspect
-
-
-def _named_at(fps: float) -> float:
-    frames, times, aspect = _at_fps(fps)
-    session = CoachSession(Lukewarm("bench_press"), fps=fps, aspect=aspect)
-    for f, t in zip(frames, times, strict=True):
-        if session.update(f if f.any() else None, float(t)).exercise == "bench_press":
-            return float(t)
-    return math.inf
-
-
-def test_a_steady_exercise_is_named_after_the_same_seconds_at_any_frame_rate() -> None:
-    """The decision's evidence grows with the seconds of footage, not the frames: by frames a
-    15-fps camera needed twice the time of a 30-fps one (a 5-s real clip at 15 fps was never
-    named) and a 60-fps one half of it (a stray window weighed double per second)."""
-    at30 = _named_at(30.0)
-    assert 3.0 < at30 < 12.0  # many windows of lukewarm evidence, within the set
-    # (by frames: 16.6 s at 15 fps, 7.6 at 30, 3.7 at 60). At 15 fps the first window (30
-    # frames) fills a second later, and windows come every 0.67 s (10 frames)
-    assert abs(_named_at(15.0) - at30) <= 1.0 + 0.67
-    assert abs(_named_at(60.0) - at30) <= 0.34
-
-
-def test_a_real_short_clip_at_15_fps_is_named_as_at_30() -> None:
-    """The real 5-s Smith split squat (one rep) at 15 fps (every other frame): by frames its
-    windows brought half the evidence per second and nothing was ever named (0 reps); by time
-    it is named and counted as at 30 fps (named squat there too: the known miss)."""
-    from gymlib.clip_transforms import TRANSFORMS
-    from gymlib.model import ExerciseClassifier
-
-    src = _real("split_squat_back_gym-smith-portrait")
-    clf = ExerciseClassifier.load()
-    got = {}
-    for name in ("base", "fps15"):
-        seq = TRANSFORMS[name](src, np.random.default_rng(0)).seq
-        w, h = seq.image_size
-        session = CoachSession(clf, fps=seq.fps, aspect=w / h)
-        named = set()
-        for frame, t in zip(seq.frames(), seq.timestamps, strict=True):
-            named.add(session.update(frame, float(t)).exercise)
-        got[name] = (named - {"unknown"}, [r.exercise for r in session.reps])
-    assert got["fps15"] == got["base"]
-    assert len(got["base"][1]) == 1
