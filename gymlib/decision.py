@@ -47,10 +47,6 @@ from gymlib.stance import stance_split
 
 #: The state of doing none of the exercises (the classifier's "other" class, when it has one).
 IDLE = "idle"
-#: The frame rate of the windows the classifier learned from (real and generated, 30 frames a
-#: window): a window's evidence is weighed by the seconds of new footage it brings, counted in
-#: frames at this rate (:func:`new_footage`), whatever the camera's own rate.
-CLASSIFIER_FPS = 30.0
 #: The two exercises the stance tells apart (the classifier reads them by the arms).
 SQUAT, SPLIT_SQUAT = "squat", "split_squat"
 
@@ -72,8 +68,7 @@ class Evidence:
     def __call__(self, probs: np.ndarray, new_frames: np.ndarray | float,
                  stance: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
         """``(N, S)`` log-likelihoods for ``(N, C)`` probabilities of windows that brought
-        ``new_frames`` frames (at :data:`CLASSIFIER_FPS`: :func:`new_footage`) the previous
-        window had not seen; ``stance``: their ``(N, 2)``
+        ``new_frames`` frames the previous window had not seen; ``stance``: their ``(N, 2)``
         :func:`gymlib.stance.stance_gaps` (None: no stance evidence)."""
         p = np.asarray(probs, dtype=np.float64).reshape(-1, len(self.classes))
         ex = p[:, self._cols]
@@ -112,19 +107,6 @@ class Evidence:
         out = ex.copy()
         out[:, sq], out[:, ss] = total * (1.0 - share), total * share
         return out
-
-
-def new_footage(end_t: float, last_t: float | None, first_t: float) -> float:
-    """The new footage a window ending at ``end_t`` s brings, as frames at
-    :data:`CLASSIFIER_FPS` (``Evidence``'s ``new_frames``): the seconds since the last window
-    classified (``last_t``; None: none since the stream began), or for the first one its own
-    span from its first frame ``first_t`` (n frames span n - 1 intervals). From the frames'
-    times, not their count: at 15 fps ten frames are 0.67 s of footage, at 60 fps 0.17 s, so
-    the belief grows as fast per second of exercise at any frame rate (by frames, a 15-fps
-    camera's 5-s set was never named: ``real_transforms.py fps15``)."""
-    if last_t is None:
-        return (end_t - first_t) * CLASSIFIER_FPS + 1.0
-    return (end_t - last_t) * CLASSIFIER_FPS
 
 
 def transitions(dt: float, n_exercises: int, cfg: DecisionConfig) -> np.ndarray:

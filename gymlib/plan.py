@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from gymlib.decision import ExerciseSet, decide_sets, new_footage
+from gymlib.decision import ExerciseSet, decide_sets
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
 from gymlib.reps import Rep, setup_of_sets
@@ -115,10 +115,8 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
         return []
     windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
     probs = _probs_of(session, windows)
-    at = np.asarray(times, np.float64)
-    t = at[ends]
-    new = np.array([new_footage(t[k], t[k - 1] if k else None, at[e - WINDOW_FRAMES + 1])
-                    for k, e in enumerate(ends)])  # fmt: skip
+    new = np.diff(np.array([ends[0] - WINDOW_FRAMES, *ends])) if ends else np.zeros(0)
+    t = np.asarray(times, np.float64)[ends] if ends else np.zeros(0)
     sets = decide_sets(probs, t, new, session.classifier.classes, session.exercises,
                        session.cfg.decision, stance_gaps(np.stack(windows)))  # fmt: skip
     session._plan = [(UNKNOWN, 0.0)] * len(stream)

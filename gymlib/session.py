@@ -36,7 +36,7 @@ import numpy as np
 
 from gymlib import plan as offline
 from gymlib.config import Config, load_config
-from gymlib.decision import ExerciseFilter, ExerciseSet, new_footage
+from gymlib.decision import ExerciseFilter, ExerciseSet
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.live_config import LiveConfig  # defined there; imported from here too
 from gymlib.model import OTHER, UNKNOWN
@@ -172,7 +172,6 @@ class CoachSession:
         # whether each frame of the window shows a person, and how many do (kept as frames come
         # and go: counting them anew is 30 array calls a frame)
         self._present: collections.deque[bool] = collections.deque(maxlen=WINDOW_FRAMES)
-        self._window_t: collections.deque[float] = collections.deque(maxlen=WINDOW_FRAMES)
         self._seen = 0
         self.current = UNKNOWN
         self.confidence = 0.0
@@ -254,8 +253,7 @@ class CoachSession:
         if self._filter is None:
             self._filter = ExerciseFilter(self.classifier.classes, self.exercises,
                                           self.cfg.decision)  # fmt: skip
-        last = None if self._classified_at is None else self._last_classified
-        new = new_footage(t, last, self._window_t[0])
+        new = WINDOW_FRAMES if self._classified_at is None else self.frames - self._classified_at
         self._classified_at, self._last_classified = self.frames, t
         self.current = self._filter.update(probs, t, new, stance_gaps(window)[0])
         self.confidence = self._filter.confidence
@@ -320,7 +318,6 @@ class CoachSession:
                 frame = None
         self.frames += 1
         self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
-        self._window_t.append(t)
         seen = self._count_seen(frame is not None)
         self._recent.append((frame, t))
         while len(self._recent) > 1 and t - self._recent[0][1] >= self.cfg.replay_s - 1e-6:
