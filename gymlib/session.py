@@ -187,8 +187,9 @@ class CoachSession:
         # first reps were found to be set-up; None once one was kept (see _judge_set_up)
         self._set: list[Rep] = []
         self._peeled: int | None = 0
-        # whether the person rested since the current set began (see _set_goes_on)
-        self._rested = True
+        # whether the person rested since the current set began, and how many of the set's
+        # first reps a short set of another exercise carried in (see _set_goes_on)
+        self._rested, self._carried = True, 0
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -214,7 +215,9 @@ class CoachSession:
         if self._counted[0] not in (UNKNOWN, exercise):  # a movement is counted once
             self._other_at = max(self._other_at, self._counted[1])
         if not self._set_goes_on(exercise):
-            self._set, self._peeled = [], 0  # a new set
+            self._set, self._peeled, self._carried = [], 0, 0  # a new set
+        elif self._set[-1].exercise != exercise:
+            self._carried = len(self._set)
         self._watching, self._rested = exercise, False
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
@@ -411,6 +414,11 @@ class CoachSession:
             rest = self._set[self._peeled :]
             n = leading_setup(rest, cfg)
             if n == 0:
+                if setup_settled(rest, cfg) and self._peeled < self._carried:
+                    # the short set carried in was no set-up: this exercise's own set is
+                    # judged on its own, as before (its first movements may be set-up)
+                    self._peeled = self._carried
+                    continue
                 self._peeled = None if setup_settled(rest, cfg) else self._peeled
                 break
             for _ in range(n):  # (each withdrawal renumbers the later reps in self._set)
@@ -428,7 +436,8 @@ class CoachSession:
         the feet together, named squat before the split stance) running straight into another
         exercise, as the offline plan joins a short set to the next (``reps.joined_sets``).
         Slow motion makes such a walk-out read as standing still (the feet travel slower than
-        walking) and it closes as a rep."""
+        walking) and it closes as a rep. A short set carried in that is no set-up leaves the
+        new exercise's set to be judged on its own (``_carried``)."""
         if self._rested or not self._set:
             return False
         return exercise == self._set[-1].exercise or self._peeled is not None
