@@ -95,7 +95,6 @@ from gymlib.benchtools import (  # noqa: E402
     joined,
     load_clips,
     pose_file,
-    split_of,
 )
 from gymlib.clip_transforms import (  # noqa: E402, F401 - the catalogue, importable from here too
     ALL,
@@ -200,17 +199,6 @@ def tally(rows: list[dict]) -> str:
         f"{len(rows):3d} | {exact:3d} ({exact / n:.2f}) | {within:3d} ({within / n:.2f}) | "
         f"{right:3d} | {counted} of {truth} ({sum(r['right_reps'] for r in rows)})"
     )
-
-
-def print_halves(names: list[str], results: dict[str, list[dict]], halves: dict[str, str]) -> None:
-    """Each transform's tally on half A and half B of the clips (``benchtools.split_of``: rules
-    are chosen on A, reported on B); a joined case counts in a half when both its clips do."""
-    print("\nby half: clips | exact | within one | exercise right | reps counted")
-    for name in names:
-        for h in "AB":
-            rows = [r for r in results.get(name, [])
-                    if all(halves.get(n) == h for n in r["clip"].split(" + "))]  # fmt: skip
-            print(f"{name:13s} {h} | {tally(rows)}")
 
 
 def line(r: dict) -> str:
@@ -401,7 +389,6 @@ def main(argv: list[str] | None = None) -> int:
         rows = results.get(name, [])
         same = [base[n] for r in rows for n in r["clip"].split(" + ") if n in base]
         print(f"{name:13s} | {tally(rows)} || {tally(same)}")
-    print_halves(names, results, split_of(clips))
     if args.out is not None:
         from gymlib.io import write_json_atomic
 
