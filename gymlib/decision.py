@@ -174,6 +174,11 @@ class ExerciseFilter:
         self.current = self._name()
         return self.current
 
+    @property
+    def resting(self) -> bool:
+        """The idle state (resting, walking, setting up) is the likeliest now."""
+        return int(np.argmax(self.belief)) == len(self.belief) - 1
+
     def _name(self) -> str:
         b = self.belief[:-1]
         best = int(np.argmax(b))

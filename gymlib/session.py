@@ -194,6 +194,9 @@ class CoachSession:
         self._set: list[Rep] = []
         self._peeled: int | None = 0
         self._scenes = SceneCuts(BodyJumps.of(self.rep_cfg, self.aspect))  # the camera cuts
+        # whether the person rested since the current set began, and how many of the set's
+        # first reps a short set of another exercise carried in (see _set_goes_on)
+        self._rested, self._carried = True, 0
 
     def set_aspect(self, aspect: float) -> None:
         """The camera's picture changed shape (width / height): counters measure afresh."""
@@ -219,8 +222,11 @@ class CoachSession:
             return self.counters[exercise], []
         if self._counted[0] not in (UNKNOWN, exercise):  # a movement is counted once
             self._other_at = max(self._other_at, self._counted[1])
-        self._watching = exercise
-        self._set, self._peeled = [], 0  # a new set
+        if not self._set_goes_on(exercise):
+            self._set, self._peeled, self._carried = [], 0, 0  # a new set
+        elif self._set[-1].exercise != exercise:
+            self._carried = len(self._set)
+        self._watching, self._rested = exercise, False
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())
         counter.cut_times = self.cuts
@@ -252,7 +258,7 @@ class CoachSession:
         rep = counter.finish() if counter is not None else None
         if rep is not None:
             self._counted = (rep.exercise, max(rep.end, self._counted[1]))
-        self._watching = UNKNOWN
+        self._watching, self._rested = UNKNOWN, True  # a new scene: a new set, as offline
         self._recent.clear()
         if self._plan is None:
             self.window.clear()
@@ -288,11 +294,12 @@ class CoachSession:
         self._classified_at, self._last_classified = self.frames, t
         self.current = self._filter.update(probs, t, new, stance_gaps(window)[0])
         self.confidence = self._filter.confidence
+        self._rested |= self._filter.resting
 
     def _lost(self, t: float) -> None:
         """Nobody to classify for ``unknown_after_s``: the exercise is no longer named."""
         if t - self._last_classified > self.cfg.unknown_after_s:
-            self.current = UNKNOWN
+            self.current, self._rested = UNKNOWN, True
             if self._filter is not None:
                 self._filter.current = UNKNOWN
 
@@ -437,18 +444,40 @@ class CoachSession:
         closed; it is taken back (out of the counts and :attr:`reps`) when the later reps show
         what it was."""
         self._set.extend(finished)
-        if self._peeled is None:
-            return []
-        n, settled = setup_start(self._set[self._peeled :], counter.cfg)
-        out = []
-        for i in range(self._peeled, self._peeled + n):
-            out.append(self._set[i])  # (each withdrawal renumbers the later reps in self._set)
-            self._withdraw(counter, out[-1])
-        self._peeled = None if settled else self._peeled + n
+        out: list[Rep] = []
+        while self._peeled is not None:
+            n, settled = setup_start(self._set[self._peeled :], counter.cfg)
+            for i in range(self._peeled, self._peeled + n):
+                out.append(self._set[i])  # (each withdrawal renumbers the later reps in self._set)
+                self._withdraw(counter, out[-1])
+            self._peeled += n
+            if settled and self._peeled < self._carried:
+                # the short set carried in was no set-up: this exercise's own set is judged
+                # on its own, as before (its first movements may be set-up)
+                self._peeled = self._carried
+                continue
+            self._peeled = None if settled else self._peeled
+            break
         return out
 
+    def _set_goes_on(self, exercise: str) -> bool:
+        """Whether the set being judged for set-up (``_judge_set_up``) goes on as ``exercise``
+        is named: no rest since it began (the decision never found the person likelier idle
+        than at an exercise, nor lost them), so the name changed within one stretch of
+        movement: a flicker of the same exercise, or a short, undecided start (a walk-out with
+        the feet together, named squat before the split stance) running straight into another
+        exercise, as the offline plan joins a short set to the next (``reps.joined_sets``).
+        Slow motion makes such a walk-out read as standing still (the feet travel slower than
+        walking) and it closes as a rep. A short set carried in that is no set-up leaves the
+        new exercise's set to be judged on its own (``_carried``)."""
+        if self._rested or not self._set:
+            return False
+        return exercise == self._set[-1].exercise or self._peeled is not None
+
     def _withdraw(self, counter: RepCounter, rep: Rep) -> None:
-        """Uncount ``rep``: out of :attr:`reps` and ``counter``'s count (its set-up list)."""
+        """Uncount ``rep``: out of :attr:`reps` and its exercise's counter's count (its set-up
+        list; ``counter`` when it has none)."""
+        counter = self.counters.get(rep.exercise, counter)
         if any(r is rep for r in counter.reps):
             counter.counts[rep.verdict] -= 1
             counter.set_up.append(rep)
