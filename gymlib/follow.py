@@ -33,7 +33,7 @@ from gymlib.session import CoachSession, PlanView
 FOLLOW_LAG_S = 0.5
 #: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
 #: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
-#: 30, not 15: each replan runs DRY_CARRY_S of dry run again, so half as many cost ~40 % less
+#: 30, not 15: each replan runs DRY_CARRY_S of dry run again, so half as many cost a third less
 #: beside the pose pass, and the plans held on the same real clips (docs/benchmarks.md, session 8)
 REPLAN_FRAMES = 30
 #: ... and once more this many seconds before the end the file declares: the frames after the
