@@ -1,7 +1,7 @@
 """How often ``analyze``'s video drawn beside the pose pass is kept, on the real clips' landmarks.
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/analyze_follow.py [--lags 0.5,1,2]
-        [--cache DIR] [--videos DIR] [--check-carry]
+        [--cache DIR] [--videos DIR] [--check-carry] [--every 30]
 
 ``analyze`` draws and encodes the annotated video while the pose pass runs, with plans of the
 stream seen so far (``gymlib.follow.Follower``): a replan every ``REPLAN_FRAMES`` new frames or a
@@ -14,7 +14,8 @@ as if the drawing kept up with the pose pass (a quiet machine), in one thread, a
 the clips whose plans held, and the frames left to draw after the pose pass (where they held). The
 landmarks come from ``benchmarks/real_videos.py``'s cache (MediaPipe runs where a clip has none).
 ``--check-carry`` also compares every replan's plan (its dry run carried on from the last plan, as
-``analyze``'s replans do) with one whose dry run is redone from the start.
+``analyze``'s replans do) with one whose dry run is redone from the start. ``--every`` replays
+with another ``REPLAN_FRAMES`` (the replans' count against the plans held).
 """
 
 from __future__ import annotations
@@ -79,8 +80,13 @@ def main() -> None:
     ap.add_argument("--videos", type=Path, default=None)
     ap.add_argument("--check-carry", action="store_true", help="also compare every replan's "
                     "plan with one whose dry run is redone from the start")  # fmt: skip
+    ap.add_argument("--every", type=int, default=None, help="replan every this many frames "
+                    "(default: gymlib.follow.REPLAN_FRAMES)")  # fmt: skip
     args = ap.parse_args()
     from gymlib import follow as fo
+
+    if args.every is not None:
+        fo.REPLAN_FRAMES = args.every
     from gymlib.benchtools import load_clips, pose_file, shared_data
     from gymlib.model import ExerciseClassifier
 

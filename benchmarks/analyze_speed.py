@@ -18,11 +18,14 @@ Target: >= 0.95 x with H.264.
 ``--old`` exports that commit with ``git archive`` (its own gymlib, same clip and machine).
 ``--timeline`` instead runs one analysis (after a warm-up) and prints when each stage started and
 ended (wall time from the call, which thread): the pose pass, the drawing pass's frames, replans,
-the final plan, the encoder's flush, the check of the written file, the plot, the install.
+the final plan, the encoder's flush, the check of the written file, the plot, the install; and
+when the first pose frame came against a bare loop's first frame (the start's share).
 ``--switch 0.005,0.0005`` instead runs pairs of bare loop and analysis in one process, each
 with Python's switch interval set to one of these in turn (``gymlib.analyze.SWITCH_INTERVAL_S``).
 ``--encoders`` instead times the H.264 encoder alone on the clip's frames (``VideoWriter``: the
-preset and thread count ``analyze`` uses, and faster presets): CPU and wall time per frame, size.
+preset and thread count ``analyze`` uses, and other settings): CPU and wall time per frame, the
+flush, size and the decoded frames' PSNR and SSIM against the frames encoded; ``--clip FILE``
+on another video's frames (e.g. a real clip).
 """
 
 from __future__ import annotations
@@ -97,6 +100,7 @@ def timeline(video: Path, out: Path) -> None:
     import gymlib.session as ses
 
     an.analyze(video, out=out / "warm", progress=False)
+    bare_first = statistics.median(_first_frame(video) for _ in range(3))
     events: list[tuple[str, str, float, float, float]] = []  # stage, thread, start, end, CPU
 
     def timed(owner: object, name: str, label: str) -> None:
@@ -155,6 +159,24 @@ def timeline(video: Path, out: Path) -> None:
     drawn = sum(1 for lab, _, _, b, _ in events if lab == "drawing: draw+encode frame"
                 and b - t0 <= pose_end)  # fmt: skip
     print(f"frames encoded when the pose pass ended: {drawn} of {result.frames}")
+    first = min(a for lab, _, a, _, _ in events if lab == "pose pass: frame") - t0
+    print(f"first pose frame at {first:.3f} s; a bare loop's first frame (its graph made, one "
+          f"frame; median of 3) {bare_first:.3f} s")  # fmt: skip
+
+
+def _first_frame(video: Path) -> float:
+    """Seconds from making the bare loop's MediaPipe graph to its first frame's landmarks."""
+    import cv2
+
+    from gymlib.extract import PoseExtractor
+
+    cap = cv2.VideoCapture(str(video))
+    t0 = time.perf_counter()
+    with PoseExtractor(mode="video") as ex:
+        ok, bgr = cap.read()
+        ex.process_bgr(bgr, timestamp=0.0)
+    cap.release()
+    return time.perf_counter() - t0
 
 
 def switches(video: Path, out: Path, intervals: list[float], rounds: int) -> None:
@@ -203,29 +225,60 @@ def _run_worker(root: Path, video: Path, out: Path) -> dict[str, float]:
     return json.loads(line[-1][len("RESULT ") :])
 
 
+#: ``--encoders``' settings: (name, preset, threads, more libx264 options); the first is analyze's
+ENCODERS = [
+    ("analyze's (veryfast)", "veryfast", 2, {}),
+    ("1 thread", "veryfast", 1, {}),
+    ("subme=1", "veryfast", 2, {"x264-params": "subme=1"}),
+    ("no lookahead, no B", "veryfast", 2, {"x264-params": "rc-lookahead=0:bframes=0"}),
+    ("tune=zerolatency", "veryfast", 2, {"tune": "zerolatency"}),
+    ("superfast", "superfast", 2, {}),
+    ("ultrafast", "ultrafast", 2, {}),
+]
+
+
 def encoders(video: Path, out: Path) -> None:
-    """CPU and wall time per frame and file size of the H.264 encoder on ``video``'s frames."""
+    """Per libx264 setting (:data:`ENCODERS`) on ``video``'s frames: CPU and wall time a frame,
+    the flush and check (:meth:`VideoWriter.close`, after the last frame: the serial tail's
+    share), the file's size and the decoded frames' quality against the frames handed in (PSNR
+    of RGB over every frame, SSIM of grey over every tenth)."""
+    import numpy as np
+    from skimage.metrics import structural_similarity
+
     from gymlib.media import VideoReader, VideoWriter
 
-    frames = list(VideoReader(video, format="rgb24"))
-    for preset in ("veryfast", "superfast", "ultrafast"):
-        for threads in (1, 2):
-            path = out / f"{preset}-{threads}.mp4"
-            c0, t0 = time.process_time(), time.perf_counter()
-            writer = VideoWriter(path, (640, 480), 30.0, preset=preset, threads=threads)
-            for rgb, t in frames:
-                writer.write(rgb, t, format="rgb24")
-            writer.close()
-            cpu = (time.process_time() - c0) / len(frames) * 1000
-            wall = (time.perf_counter() - t0) / len(frames) * 1000
-            print(f"  {preset:>9}, {threads} thread(s): CPU {cpu:.2f} ms a frame, wall "
-                  f"{wall:.2f} ms, {path.stat().st_size / 1000:.0f} kB")  # fmt: skip
+    reader = VideoReader(video, format="rgb24")
+    size, fps = reader.info.size, reader.info.fps
+    frames = list(reader)
+    for name, preset, threads, options in ENCODERS:
+        path = out / f"enc-{len(name)}-{preset}-{threads}.mp4"
+        c0, t0 = time.process_time(), time.perf_counter()
+        writer = VideoWriter(path, size, fps, preset=preset, threads=threads, options=options)
+        for rgb, t in frames:
+            writer.write(rgb, t, format="rgb24")
+        t1 = time.perf_counter()
+        writer.close()
+        t2 = time.perf_counter()
+        cpu = (time.process_time() - c0) / len(frames) * 1000
+        wall = (t2 - t0) / len(frames) * 1000
+        psnr, ssim = [], []
+        for k, ((rgb, _), (dec, _)) in enumerate(zip(frames, VideoReader(path, format="rgb24"),
+                                                       strict=True)):  # fmt: skip
+            a, b = rgb[: dec.shape[0], : dec.shape[1]].astype(np.float64), dec.astype(np.float64)
+            psnr.append(10 * np.log10(255**2 / max(float(np.mean((a - b) ** 2)), 1e-9)))
+            if k % 10 == 0:
+                ssim.append(structural_similarity(a.mean(axis=2), b.mean(axis=2), data_range=255))
+        print(f"  {name:>21}, {threads} thread(s): CPU {cpu:.2f} ms a frame, wall {wall:.2f} ms, "
+              f"flush + check {(t2 - t1) * 1000:.0f} ms, "
+              f"{path.stat().st_size / 1000:.0f} kB, PSNR {np.mean(psnr):.2f} dB, "
+              f"SSIM {np.mean(ssim):.4f}")  # fmt: skip
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--frames", type=int, default=300)
     ap.add_argument("--encoders", action="store_true", help="time the H.264 encoder alone")
+    ap.add_argument("--clip", type=Path, default=None, help="--encoders on this video's frames")
     ap.add_argument("--timeline", action="store_true", help="one analysis, each stage's times")
     ap.add_argument(
         "--switch",
@@ -243,8 +296,9 @@ def main() -> None:
         video = Path(tmp) / "person.mp4"
         person_clip(video, args.frames)
         if args.encoders:
-            print(f"{args.frames} frames 640x480, H.264 (libx264, crf 23) of the analysis:")
-            encoders(video, Path(tmp))
+            src = args.clip or video
+            print(f"{src.name}: H.264 (libx264, crf 23) of its frames, per setting:")
+            encoders(src, Path(tmp))
             return
         if args.timeline:
             timeline(video, Path(tmp))

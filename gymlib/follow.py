@@ -33,7 +33,9 @@ from gymlib.session import CoachSession, PlanView
 FOLLOW_LAG_S = 0.5
 #: The drawing pass replans after this many new frames, or a tenth of the frames so far if more
 #: (each plan reads the whole stream so far: the replans' cost stays linear in the clip's length).
-REPLAN_FRAMES = 15
+#: 30, not 15: each replan runs DRY_CARRY_S of dry run again, so half as many cost a third less
+#: beside the pose pass, and the plans held on the same real clips (docs/benchmarks.md, session 8)
+REPLAN_FRAMES = 30
 #: ... and once more this many seconds before the end the file declares: the frames after the
 #: last replan (up to a tenth of the clip) would be drawn after the pose pass, FOLLOW_LAG_S and
 #: these are (the replan is over before the pose pass ends and the whole clip's plan begins)

@@ -288,14 +288,15 @@ class VideoWriter:
 
     Frames keep their own times (a variable-rate source stays in sync). Width and height are
     made even (yuv420p needs it) by cropping the last pixel. :meth:`close` finishes the file and
-    checks it (:func:`check_video`); on any error the file is removed.
+    checks it (:func:`check_video`); on any error the file is removed. ``options``: more of
+    libx264's (e.g. ``{"tune": "zerolatency"}``; ``benchmarks/analyze_speed.py --encoders``).
     """
 
     TIME_BASE = Fraction(1, 90_000)
 
     def __init__(
         self, path: str | Path, size: tuple[int, int], fps: float, *, crf: int = 23,
-        preset: str = "veryfast", threads: int = 2,
+        preset: str = "veryfast", threads: int = 2, options: dict[str, str] | None = None,
     ) -> None:  # fmt: skip
         import av
 
@@ -318,7 +319,8 @@ class VideoWriter:
             stream.width, stream.height = self.size
             stream.pix_fmt = "yuv420p"
             stream.codec_context.time_base = self.TIME_BASE
-            stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads)}
+            stream.options = {"crf": str(crf), "preset": preset, "threads": str(threads),
+                              **(options or {})}  # fmt: skip
             self._stream = stream
         except av.FFmpegError as exc:
             self.path.unlink(missing_ok=True)

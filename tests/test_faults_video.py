@@ -545,3 +545,29 @@ def test_impossible_output_folders_are_clear_errors(
     """Rows 19-20: a folder that cannot be made, an --out that is a file."""
     assert main([str(short_clip), "--out", out]) == 2
     assert f"{out}" in capsys.readouterr().err
+
+
+def test_more_libx264_options_reach_the_encoder(tmp_path: Path) -> None:
+    """``VideoWriter(options=...)`` (``benchmarks/analyze_speed.py --encoders``' settings) sets
+    libx264's own options: analyze's default leaves B-frames in a moving clip, ``bframes=0``
+    none, and both files hold every frame."""
+    import av
+    import cv2
+    from av.video.frame import PictureType
+
+    from gymlib.media import VideoWriter
+
+    rng = np.random.default_rng(0)
+    scene = rng.integers(0, 256, (120, 400, 3), dtype=np.uint8)
+    scene = cv2.GaussianBlur(scene, (9, 9), 3)  # texture the motion search can follow
+    types = {}
+    for name, options in (("default", None), ("no B", {"x264-params": "bframes=0"})):
+        path = tmp_path / f"{name}.mp4"
+        writer = VideoWriter(path, (160, 120), 30.0, options=options)
+        for i in range(40):
+            writer.write(np.ascontiguousarray(scene[:, 3 * i : 3 * i + 160]))
+        writer.close()  # checks that it holds all 40
+        with av.open(str(path)) as c:
+            types[name] = {PictureType(f.pict_type) for f in c.decode(video=0)}
+    assert PictureType.B in types["default"]
+    assert PictureType.B not in types["no B"]
