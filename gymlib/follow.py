@@ -290,9 +290,9 @@ class Follower:
                    if b > a)  # fmt: skip
 
     def _warm(self, spec: CoachSession) -> None:
-        """Load the classifier and make a first call now, while MediaPipe starts (its graph and
-        first frame take ~0.4 s of the pose pass): a Keras model's first call traces it (~0.3
-        s of CPU, mostly Python), which at the first replan ran beside the pose model."""
+        """Load the classifier and make a first call now, after the pose pass's first frame
+        (:meth:`_first_pose`) and before the first replan: a Keras model's first call traces
+        it (~0.3 s of CPU, mostly Python), which at the first replan held up the drawing."""
         if spec.fixed is not None:
             return  # a fixed exercise: no classifier to load
         with self._lock:
@@ -304,8 +304,17 @@ class Follower:
             except FileNotFoundError:  # no model: it fails where a plan needs it, as before (a
                 return  # clip shorter than a window never needs one)
 
+    def _first_pose(self) -> None:
+        """Wait for the pose pass's first frame: MediaPipe's graph start and first frame take
+        both cores, and the warm-ups beside them (the classifier's trace, the plot's fonts)
+        delayed that frame (docs/benchmarks.md, "Session 8"); a window needs 30 frames anyway."""
+        while not self._poses and not self._stop.is_set() and self._final is None:
+            self._more.wait(0.05)
+            self._more.clear()
+
     def _run(self) -> None:
         annotator = None
+        self._first_pose()
         frames = self._frames()
         try:
             spec, run = self._new_session(), self._new_session()
