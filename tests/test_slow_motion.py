@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
+from conftest import SHARED_DATA, dip_between_stands
 
 from gymlib.config import SEED_EXERCISES
 from gymlib.session import CoachSession, load_live_config
@@ -48,12 +48,7 @@ def _walk_out_then_set(seed: int = 8200) -> tuple[np.ndarray, np.ndarray, float,
     depth) between two 1.5 s stands. Returns (landmarks (T, 33, 4), timestamps, aspect, the
     set's first time in s)."""
     clip = generate_clip("split_squat", 5, seed=seed, idle=False, tempo=(1.5, 2.5), view="left")
-    first = clip.reps[0]
-    top = clip.landmarks[first.start]
-    rep = clip.landmarks[first.start : first.end + 1]
-    dip = top + 0.25 * (rep - top)
-    dip[..., 3] = rep[..., 3]
-    stand = np.repeat(top[None], int(1.5 * clip.fps), axis=0)
+    stand, dip = dip_between_stands(clip, 0, 0.25, 1.5)
     frames = np.concatenate([stand, dip, stand, clip.landmarks])
     times = np.arange(len(frames)) / clip.fps
     return frames, times, clip.aspect, float(times[2 * len(stand) + len(dip)])
@@ -123,14 +118,9 @@ def test_a_flicker_of_the_name_inside_a_set_changes_nothing() -> None:
     # came: the set goes on as squat, so the dip is judged as without the flicker (kept: a
     # partial rep in a set), not as the first movement of a set carried in from split_squat
     clip = generate_clip("squat", 6, seed=8300, idle=False, tempo=(1.5, 2.5), view="front")
-    first, third = clip.reps[1].end + 1, clip.reps[2]
-    top = clip.landmarks[third.start]
-    rep = clip.landmarks[third.start : third.end + 1]
-    dip = top + 0.3 * (rep - top)
-    dip[..., 3] = rep[..., 3]
-    stand = np.repeat(top[None], int(3.0 * clip.fps), axis=0)
-    frames = np.concatenate([clip.landmarks[:first], stand, dip, stand,
-                             clip.landmarks[third.start :]])  # fmt: skip
+    first, third = clip.reps[1].end + 1, clip.reps[2].start
+    stand, dip = dip_between_stands(clip, 2, 0.3, 3.0)
+    frames = np.concatenate([clip.landmarks[:first], stand, dip, stand, clip.landmarks[third:]])
     times = np.arange(len(frames)) / clip.fps
     at = first / clip.fps
     counted = {}
