@@ -224,8 +224,11 @@ class CoachSession:
             self._other_at = max(self._other_at, self._counted[1])
         if not self._set_goes_on(exercise):
             self._set, self._peeled, self._carried = [], 0, 0  # a new set
-        elif self._set[-1].exercise != exercise:
-            self._carried = len(self._set)
+        else:  # carried in: the reps before the set's last run of ``exercise`` (none when the
+            # name only flickered away and back within the run: the run's start was judged)
+            run = next((k for k, r in enumerate(reversed(self._set)) if r.exercise != exercise),
+                       len(self._set))  # fmt: skip
+            self._carried = len(self._set) - run
         self._watching, self._rested = exercise, False
         counter = self._make_counter(exercise)
         counter.skip = self._skip.get(exercise, frozenset())

@@ -70,6 +70,19 @@ def history_and_warnings(folder: Path) -> tuple[object, list[str]]:
     return table, [str(w.message) for w in caught]
 
 
+def dip_between_stands(clip, rep: int, share: float, stand_s: float  # noqa: ANN001 - a Clip
+                       ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """A set-up dip: ``clip``'s rep number ``rep`` (0-based) taken ``share`` of its depth from
+    its top (the landmarks' visibility kept), between two stands of ``stand_s`` s at its top.
+    Returns (stand ``(S, 33, 4)``, dip ``(D, 33, 4)``): the frames are stand, dip, stand."""
+    r = clip.reps[rep]
+    top = clip.landmarks[r.start]
+    moving = clip.landmarks[r.start : r.end + 1]
+    dip = top + share * (moving - top)
+    dip[..., 3] = moving[..., 3]
+    return np.repeat(top[None], int(stand_s * clip.fps), axis=0), dip
+
+
 def real_transforms():  # noqa: ANN201 - a script's module
     """``benchmarks/real_transforms.py`` (a script, not a package), loaded by its path."""
     import importlib.util

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import dip_between_stands
 
 from gymlib.config import SEED_EXERCISES
 from gymlib.live import LiveLoop
@@ -39,12 +40,7 @@ def _with_unrack(exercise: str, seed: int, n: int) -> tuple[np.ndarray, np.ndarr
     between two 1.5 s stands. Returns (landmarks (T, 33, 4), timestamps, aspect, frame where
     the set begins)."""
     clip = generate_clip(exercise, n, seed=seed, idle=False, tempo=(1.5, 2.5))
-    first = clip.reps[0]
-    top = clip.landmarks[first.start]
-    rep = clip.landmarks[first.start : first.end + 1]
-    dip = top + 0.25 * (rep - top)
-    dip[..., 3] = rep[..., 3]
-    stand = np.repeat(top[None], int(1.5 * clip.fps), axis=0)
+    stand, dip = dip_between_stands(clip, 0, 0.25, 1.5)
     frames = np.concatenate([stand, dip, stand, clip.landmarks])
     return frames, np.arange(len(frames)) / clip.fps, clip.aspect, 2 * len(stand) + len(dip)
 
