@@ -295,7 +295,7 @@ def pixel_concat(clips: list[RealClip], cache: Path, clf, seen: bool) -> list[di
                 t0 = time.perf_counter()
                 result = analyze(video, out=Path(tmp) / "out", classifier=clf, progress=False)
                 seconds = time.perf_counter() - t0
-                found = json.loads(Path(result.outputs["summary"]).read_text())["cuts"]
+                found = json.loads(Path(result.outputs["summary"]).read_text())["cuts_found"]
                 cuts = [c["time_s"] for c in found]
             n_a = json.loads(a.video.with_suffix(".json").read_text())["frames"]
             n = result.frames  # (only the frame count and times are scored)

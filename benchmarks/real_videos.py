@@ -247,7 +247,7 @@ def run_pixel_paths(clips: list[Clip], cache: Path, truth: bool) -> list[dict]:
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as out:
             result = analyze(video, out=out, classifier=clf, progress=False, exercise=exercise)
-            found = json.loads(Path(result.outputs["summary"]).read_text())["cuts"]
+            found = json.loads(Path(result.outputs["summary"]).read_text())["cuts_found"]
             offline_cuts = [c["time_s"] for c in found if c["kind"] == "pixels"]
         offline = list(result.reps)
         seq = extract_video(video, progress=False)  # notebook 04's first step

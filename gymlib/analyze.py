@@ -309,7 +309,10 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         "frames_per_second": len(timeline) / max(seconds, 1e-9), "reps": len(rows),
         "verdicts": {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_BGR},
         "exercises": sorted({r["exercise"] for r in rows}), "warnings": warnings,
-        "cuts": [c.as_row() for c in loop.session.found_cuts],  # in the pixels or landmarks
+        # as a saved session's: ``cuts`` the pixel cuts' times (the key's meaning before
+        # session 8), ``cuts_found`` every cut met with its kind (pixels or landmarks)
+        "cuts": list(source.cuts),
+        "cuts_found": [c.as_row() for c in loop.session.found_cuts],
     }  # fmt: skip
     write_json_atomic(work / "summary.json", summary)
     return Analysis(len(timeline), source.fps, seconds, list(loop.reps),
