@@ -4,6 +4,7 @@ rep marks drawn, and the frame encoded in a thread."""
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import threading
 from collections.abc import Iterator, Sequence
@@ -14,6 +15,23 @@ import numpy as np
 from gymlib.landmarks import POSE_CONNECTIONS
 
 VERDICT_BGR = {"good": (80, 200, 60), "partial": (40, 200, 230), "faulty": (60, 60, 230)}
+
+
+#: Niceness of the threads that work beside the pose pass (drawing, encoding): Linux takes it
+#: per thread, so MediaPipe's threads win a core both want and the drawing catches up in their
+#: gaps (docs/benchmarks.md, "Session 8").
+BEHIND_POSE_NICE = 10
+
+
+def behind_pose() -> None:
+    """Lower the calling thread's CPU priority (:data:`BEHIND_POSE_NICE`), where the system
+    allows it (Linux; elsewhere, or refused, nothing changes: the same outputs, only the time)."""
+    try:
+        tid = threading.get_native_id()
+        nice = max(os.getpriority(os.PRIO_PROCESS, tid), BEHIND_POSE_NICE)  # never raised
+        os.setpriority(os.PRIO_PROCESS, tid, nice)
+    except (AttributeError, OSError):
+        pass
 
 
 class BackgroundWriter:
@@ -33,6 +51,7 @@ class BackgroundWriter:
     def _run(self) -> None:
         import cv2
 
+        behind_pose()  # (libx264's own threads, made at its first frame here, inherit it)
         size = self._writer.size
         while (job := self._q.get()) is not None:
             self._room.release()

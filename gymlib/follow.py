@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gymlib.annotate import behind_pose
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
 from gymlib.plan import carry_dry_run
@@ -314,6 +315,7 @@ class Follower:
 
     def _run(self) -> None:
         annotator = None
+        behind_pose()
         self._first_pose()
         frames = self._frames()
         try:

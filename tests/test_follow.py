@@ -3,6 +3,8 @@ pose pass, and its replans carrying the dry run on (issue 41)."""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -213,3 +215,25 @@ def test_the_drawing_pass_replans_once_more_just_before_the_declared_end() -> No
         assert ending[-1] == last  # one more, at the end (a usual one after it is not made)
         assert ending[:-1] == [n for n in usual if n < last]  # the others as before
     assert last_replan(0, 30.0) is None  # a file that does not say: as before
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="thread niceness is a POSIX/Linux call")
+def test_the_threads_beside_the_pose_pass_yield_a_contended_core() -> None:
+    """behind_pose lowers only the calling thread's priority (Linux takes niceness per thread):
+    the pose pass (the main thread) keeps its own, and a niceness already lower is kept."""
+    from gymlib.annotate import BEHIND_POSE_NICE, behind_pose
+
+    main = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list[int] = []
+
+    def work() -> None:
+        behind_pose()
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        behind_pose()  # a second call keeps it, never raises it back
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert seen == [max(main, BEHIND_POSE_NICE)] * 2
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
