@@ -90,6 +90,7 @@ def timeline(video: Path, out: Path) -> None:
     import threading
 
     import gymlib.analyze as an
+    import gymlib.analyze_output as out_
     import gymlib.annotate as ann
     import gymlib.config as cfg
     import gymlib.extract as ext
@@ -99,7 +100,7 @@ def timeline(video: Path, out: Path) -> None:
     import gymlib.plan as pla
     import gymlib.session as ses
 
-    an.analyze(video, out=out / "warm", progress=False)
+    an.analyze(video, out=out / "warm", progress=False, drawing="thread")
     bare_first = statistics.median(_first_frame(video) for _ in range(3))
     events: list[tuple[str, str, float, float, float]] = []  # stage, thread, start, end, CPU
 
@@ -132,13 +133,13 @@ def timeline(video: Path, out: Path) -> None:
         (ann.BackgroundWriter, "close", "encoder queue drained"),
         (med.VideoWriter, "close", "encoder flush + file check"),
         (med, "check_video", "check of the written file"),
-        (an, "plot_summary", "summary plot"),
-        (an, "write_csv", "csv"),
+        (out_, "plot_summary", "summary plot"),
+        (out_, "write_csv", "csv"),
         (an, "install", "install the folder"),
     ]:
         timed(owner, name, label)
     c0, t0 = time.process_time(), time.perf_counter()
-    result = an.analyze(video, out=out / "timeline", progress=False)
+    result = an.analyze(video, out=out / "timeline", progress=False, drawing="thread")
     end = time.perf_counter() - t0
     cpu = (time.process_time() - c0) / result.frames * 1000
     pose_end = max(e for lab, _, _, e, _ in events if lab == "pose pass: frame") - t0

@@ -29,9 +29,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import Any
 
 from gymlib.analyze_input import (  # noqa: F401 - public API (kept importable from here)
     MAX_COORDINATE,
@@ -57,10 +55,6 @@ from gymlib.analyze_output import (  # noqa: F401 - public API
 )
 from gymlib.annotate import BACKDROP_KEEP, VERDICT_BGR, Annotator, backdrop, draw  # noqa: F401
 from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
-
-if TYPE_CHECKING:
-    from gymlib.follow import Follower, RecentFrames
-
 
 #: Python's thread switch interval while ``analyze`` runs (seconds; the default is 0.005): the
 #: pose pass hands the GIL to MediaPipe's graph and takes it back a few times a frame, and each
@@ -118,6 +112,7 @@ def analyze(
     overwrite: bool = False,
     gif: tuple[float, float] | None = None,
     store: str | Path | None = None,
+    drawing: str = "auto",
 ) -> Analysis:
     """Extract, classify, count and judge; write ``annotated.mp4``, ``reps.csv``, plots.
 
@@ -126,12 +121,18 @@ def analyze(
     they were and no half-written or empty folder. ``out`` defaults to
     ``runs/analyze/<video name>`` (with a time stamp added when that exists); an ``out`` that
     holds results needs ``overwrite``. ``gif=(start_s, seconds)`` also writes annotated.gif.
+    ``drawing``: where pass 2 (loop, drawing, encoding) runs beside the pose pass: ``"process"``
+    (a worker process, kept for the next call: :mod:`gymlib.drawer`), ``"thread"`` (this
+    process), ``"auto"`` (the worker for a video, unless ``classifier`` is given). The outputs
+    are the same either way.
     """
     import shutil
     import tempfile
 
     from gymlib.config import load_config
 
+    if drawing not in DRAWING_PLACES:
+        raise ValueError(f"drawing must be one of {list(DRAWING_PLACES)}, got {drawing!r}")
     src = checked_input(Path(video))
     if src.suffix.lower() == ".npz":
         source = frames_from_landmarks(src)
@@ -160,7 +161,7 @@ def analyze(
         os.umask(umask)
         os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
         with _prompt_switches():
-            result = _run(src, source, work, exercise, classifier, progress, gif, store)
+            result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing)
         _put(work, target, fill)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -171,6 +172,9 @@ def analyze(
     result.outputs = {k: str(target / Path(v).name) for k, v in result.outputs.items()}
     return result
 
+
+#: where ``analyze``'s pass 2 may run (:func:`analyze`'s ``drawing``)
+DRAWING_PLACES = ("auto", "process", "thread")
 
 #: the codecs of still images FFmpeg opens as one-frame videos (a one-frame mp4 still runs)
 IMAGE_CODECS = frozenset({"mjpeg", "png", "bmp", "webp", "tiff", "gif", "jpeg2000"})
@@ -245,52 +249,26 @@ def _put(work: Path, target: Path, fill: bool) -> None:
 
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
-         store: str | Path | None = None) -> Analysis:  # fmt: skip
-    from gymlib.follow import Follower, RecentFrames, SharedClassifier, last_replan
+         store: str | Path | None = None, drawing: str = "auto") -> Analysis:  # fmt: skip
+    from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
     from gymlib.io import write_json_atomic
-    from gymlib.live import LiveLoop
-    from gymlib.media import VideoWriter
-    from gymlib.session import CoachSession
 
-    def new_session() -> CoachSession:
-        run = CoachSession(shared, fps=source.fps, aspect=source.size[0] / source.size[1],
-                           exercise=exercise, store=store)  # fmt: skip
-        run.cuts = source.cuts  # camera cuts seen in the pixels (gymlib.cuts)
-        return run
-
-    shared: Any = classifier
-    session = new_session()
-    if classifier is None:  # one classifier for every session, loaded only when needed
-        shared = SharedClassifier(session)
+    job = DrawJob(src, work, exercise, store, source.fps, source.size, source.declared, progress)
     t0 = time.perf_counter()
-
-    def annotator(run: CoachSession) -> Annotator:  # the live coach's loop, drawn and encoded
-        return Annotator(LiveLoop(run), VideoWriter(work / "annotated.mp4", source.size,
-                                                     source.fps))  # fmt: skip
-
-    recent = RecentFrames(lambda: frames_again(src), source.fps)  # pass 1's, for pass 2
-    follower = Follower(new_session, recent.read, annotator,
-                        last=last_replan(source.declared, source.fps),
-                        warm=warm_plot)  # fmt: skip
-    poses, times = _pose_pass(src, source, progress, follower, recent)
-    follower.tail = recent.limit  # the frames drawn after the pose pass wait for the encoder
-    annotated = follower.finish(session, poses, times)
-    if annotated is None:  # the plan changed after drawing began: draw the video again
-        annotated = annotator(session)  # fed the landmarks found in pass 1
-        frames = zip(frames_again(src), poses, times, strict=False)
-        annotated.run(_bar(frames, source, f"{src.name} (video)", progress))
-    try:  # the tables and plot while the encoder finishes the video's last frames
-        rows = _write_tables(annotated, times, work)
-        annotated.close()
-    except BaseException:
-        annotated.abort()
-        raise
-    loop, timeline = annotated.loop, annotated.timeline
+    if drawing == "process" or (drawing == "auto" and _in_worker(src, classifier)):
+        pass2: Any = ProcessDrawing(job, source.cuts)
+    else:
+        pass2 = ThreadDrawing(job, classifier, source.cuts)
+    _pose_pass(src, source, progress, pass2)
+    drawn = pass2.finish()
     seconds = time.perf_counter() - t0
     warnings = source.problems()
+    if getattr(pass2, "fell_back", None):
+        warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
     for w in warnings:
         print(f"warning: {src}: {w}", file=sys.stderr)
-    times = times[: len(timeline)]
+    times = pass2.times[: drawn.frames]
+    rows = drawn.rows
     outputs = {"video": "annotated.mp4", "reps": "reps.csv", "sets": "sets.csv",
                "plot": "summary.png", "summary": "summary.json"}  # fmt: skip
     if gif is not None:
@@ -299,43 +277,31 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
                      seconds=gif[1])  # fmt: skip
         outputs["gif"] = "annotated.gif"
-    sets = [w.as_row() for w in loop.sets.sets]
     summary = {
         "video": str(src),
-        "sets": [{k: s[k] for k in ("set", "exercise", "reps")} for s in sets],
-        "frames": len(timeline), "frames_declared": source.declared,
+        "sets": [{k: s[k] for k in ("set", "exercise", "reps")} for s in drawn.sets],
+        "frames": drawn.frames, "frames_declared": source.declared,
         "fps": source.fps, "size": list(source.size), **source.meta,
         "duration_s": times[-1] if times else 0.0,
-        "frames_per_second": len(timeline) / max(seconds, 1e-9), "reps": len(rows),
+        "frames_per_second": drawn.frames / max(seconds, 1e-9), "reps": len(rows),
         "verdicts": {v: sum(r["verdict"] == v for r in rows) for v in VERDICT_BGR},
         "exercises": sorted({r["exercise"] for r in rows}), "warnings": warnings,
         # as a saved session's: ``cuts`` the pixel cuts' times (the key's meaning before
         # session 8), ``cuts_found`` every cut met with its kind (pixels or landmarks)
         "cuts": list(source.cuts),
-        "cuts_found": [c.as_row() for c in loop.session.found_cuts],
+        "cuts_found": drawn.found_cuts,
     }  # fmt: skip
     write_json_atomic(work / "summary.json", summary)
-    return Analysis(len(timeline), source.fps, seconds, list(loop.reps),
+    return Analysis(drawn.frames, source.fps, seconds, drawn.reps,
                     {k: str(work / v) for k, v in outputs.items()}, warnings,
-                    overlapped=follower.held)  # fmt: skip
+                    overlapped=drawn.overlapped)  # fmt: skip
 
 
-def _write_tables(annotated: Annotator, times: list[float], work: Path
-                  ) -> list[dict[str, Any]]:  # fmt: skip
-    """``reps.csv``, ``sets.csv`` and ``summary.png`` from the loop that stepped every frame
-    (its encoder may still be at work); the reps' rows."""
-    loop, timeline = annotated.loop, annotated.timeline
-    loop.session.finish()  # a rep the clip ends on (drawn frames are not redrawn for it)
-    times = times[: len(timeline)]
-    rows = [timed_row(r, times) for r in loop.reps]
-    for row, n in zip(rows, loop.summary(), strict=True):
-        row["set"] = n["set"]  # the loop's sets (the dashboard's too)
-    sets = [w.as_row() for w in loop.sets.sets]
-    write_csv(work / "reps.csv", rows, ["rep", "exercise", "start_s", "end_s", "rom",
-                                         "verdict", "reasons"])  # fmt: skip
-    write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
-    plot_summary(timeline, rows, work / "summary.png")
-    return rows
+def _in_worker(src: Path, classifier: Any) -> bool:
+    """Whether pass 2 runs in the drawing worker (:mod:`gymlib.drawer`): for a video (MediaPipe
+    runs; a landmark file's pass 1 is quick), with the repository's classifier or a fixed
+    exercise (a classifier object passed in stays in this process)."""
+    return src.suffix.lower() != ".npz" and classifier is None
 
 
 def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> Iterator[Any]:
@@ -345,23 +311,15 @@ def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> It
                 disable=not progress)  # fmt: skip
 
 
-def _pose_pass(src: Path, source: Source, progress: bool, follower: Follower,
-               recent: RecentFrames) -> tuple[list[np.ndarray | None], list[float]]:  # fmt: skip
-    """Pass 1: every frame's landmarks and time (MediaPipe runs once); the follower draws and
-    encodes behind it, on the frames decoded here (``recent``)."""
-    poses: list[np.ndarray | None] = []
-    times: list[float] = []
-    follower.start(poses, times)
+def _pose_pass(src: Path, source: Source, progress: bool, pass2: Any) -> None:
+    """Pass 1: every frame's landmarks and time (MediaPipe runs once), each given to pass 2
+    (:mod:`gymlib.drawer`), which draws and encodes behind it."""
     try:
         for rgb, lm, t in _bar(source.frames, source, f"{src.name} (pose)", progress):
-            recent.put(rgb)  # before its landmarks: the follower reads only frames with them
-            poses.append(lm)
-            times.append(t)
-            follower.poke()
+            pass2.put(rgb, lm, t)
     except BaseException:
-        follower.abort()
+        pass2.abort()
         raise
-    return poses, times
 
 
 def _exercise_names(store: str | None = None) -> tuple[str, ...]:

@@ -1,0 +1,178 @@
+"""``analyze``'s pass 2 in a worker process of its own (``gymlib.drawer``, issue 41 item 1): the
+same outputs as in a thread, failures that reach the caller, a dead worker that costs nothing,
+and a user's script that needs no ``if __name__ == "__main__"``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gymlib.drawer as drawer
+from gymlib.analyze import analyze
+from gymlib.media import VideoReader
+
+ROOT = Path(__file__).resolve().parents[1]
+SQUATS = ROOT / "data" / "samples" / "squat-left.mp4"  # rendered: a person squatting, 499 frames
+
+
+def _frames(video: Path) -> list[np.ndarray]:
+    return [rgb for rgb, _ in VideoReader(video, format="rgb24")]
+
+
+def _same_outputs(one: Path, two: Path) -> None:
+    for name in ("reps.csv", "sets.csv"):
+        assert (one / name).read_bytes() == (two / name).read_bytes(), name
+    summaries = [json.loads((d / "summary.json").read_text()) for d in (one, two)]
+    for s in summaries:
+        s.pop("frames_per_second")
+        s.pop("warnings")
+    assert summaries[0] == summaries[1]
+    a, b = _frames(one / "annotated.mp4"), _frames(two / "annotated.mp4")
+    assert len(a) == len(b) == summaries[0]["frames"]
+    # the same frames drawn (H.264 with 2 threads is not bit-exact from run to run)
+    worst = max(float(np.abs(x.astype(np.int16) - y).mean()) for x, y in zip(a, b, strict=True))
+    assert worst < 1.0
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie no one reaped yet does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_worker_draws_what_this_process_draws(tmp_path: Path) -> None:
+    """A rendered squat clip through MediaPipe once in each way: the same reps, sets, summary and
+    annotated frames; the worker stays for the next analysis (its classifier loaded)."""
+    beside = analyze(SQUATS, out=tmp_path / "worker", progress=False, drawing="process")
+    pid = drawer.worker().process.pid
+    here = analyze(SQUATS, out=tmp_path / "thread", progress=False, drawing="thread")
+    assert len(beside.reps) == len(here.reps) >= 4
+    assert beside.overlapped and here.overlapped
+    _same_outputs(tmp_path / "worker", tmp_path / "thread")
+    again = analyze(SQUATS, out=tmp_path / "again", progress=False)  # "auto": a video -> worker
+    assert drawer.worker().process.pid == pid and len(again.reps) == len(beside.reps)
+
+
+def test_a_killed_worker_loses_nothing_and_the_next_run_gets_a_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker killed in the middle of a clip (the kernel's OOM killer, a user's kill): the
+    analysis draws in its own process from the landmarks it found, says so, and writes what
+    the worker would have written; the next analysis starts a new worker."""
+    from test_sources import _person_video
+
+    video = _person_video(tmp_path / "me.mp4", frames=60)
+    reference = analyze(video, out=tmp_path / "thread", progress=False, drawing="thread")
+    put = drawer.ProcessDrawing.put
+    killed: list[int] = []
+
+    def put_then_kill(self, rgb, lm, t):  # noqa: ANN001, ANN202
+        put(self, rgb, lm, t)
+        if len(self.poses) == 20:
+            pid = drawer.worker().process.pid
+            os.kill(pid, 9)
+            killed.append(pid)
+
+    monkeypatch.setattr(drawer.ProcessDrawing, "put", put_then_kill)
+    result = analyze(video, out=tmp_path / "killed", progress=False, drawing="process")
+    assert killed and not result.overlapped
+    assert any("drawing worker stopped" in w for w in result.warnings)
+    assert len(result.reps) == len(reference.reps)
+    _same_outputs(tmp_path / "killed", tmp_path / "thread")
+    monkeypatch.setattr(drawer.ProcessDrawing, "put", put)
+    analyze(video, out=tmp_path / "next", progress=False, drawing="process")
+    assert drawer.worker().process.pid != killed[0]
+
+
+def test_a_failure_in_the_worker_reaches_the_caller_during_the_pose_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job the worker cannot start (an exercise it does not know) fails within a few frames,
+    not after the whole pose pass, with the worker's own message; no folder is left; the worker
+    serves the next analysis."""
+    from test_sources import _person_video
+
+    video = _person_video(tmp_path / "me.mp4", frames=80)
+    analyze(video, out=tmp_path / "first", progress=False, drawing="process")  # a worker ready
+    put = drawer.ProcessDrawing.put
+    frames: list[int] = []
+
+    def counted(self, rgb, lm, t):  # noqa: ANN001, ANN202
+        frames.append(1)
+        if len(frames) % drawer.SEND_FRAMES == 0:
+            time.sleep(0.05)  # the worker's reply has time to come
+        put(self, rgb, lm, t)
+
+    monkeypatch.setattr(drawer.ProcessDrawing, "put", counted)
+    pid = drawer.worker().process.pid
+    with pytest.raises(ValueError, match="exercise must be 'auto' or one of"):
+        analyze(video, out=tmp_path / "bad", exercise="handstand", progress=False,
+                drawing="process")  # fmt: skip
+    assert len(frames) < 80 and not (tmp_path / "bad").exists()
+    monkeypatch.setattr(drawer.ProcessDrawing, "put", put)
+    ok = analyze(video, out=tmp_path / "ok", progress=False, drawing="process")
+    assert ok.frames == 80 and drawer.worker().process.pid == pid
+
+
+def test_an_interrupted_analysis_stops_its_worker_and_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C during the pose pass: the job is given up (the worker stopped, so nothing of it
+    reaches the next analysis), nothing is left behind, and the next analysis runs."""
+    from test_sources import _person_video
+
+    import gymlib.analyze as an
+
+    video = _person_video(tmp_path / "me.mp4", frames=60)
+    bar = an._bar
+
+    def interrupted(frames, *args, **kwargs):  # noqa: ANN001, ANN202
+        for i, x in enumerate(bar(frames, *args, **kwargs)):
+            if i == 30:
+                raise KeyboardInterrupt
+            yield x
+
+    monkeypatch.setattr(an, "_bar", interrupted)
+    pid = drawer.worker().process.pid
+    with pytest.raises(KeyboardInterrupt):
+        analyze(video, out=tmp_path / "stopped", progress=False, drawing="process")
+    assert not (tmp_path / "stopped").exists() and not _alive(pid)
+    monkeypatch.setattr(an, "_bar", bar)
+    assert analyze(video, out=tmp_path / "next", progress=False, drawing="process").frames == 60
+
+
+def test_a_script_without_a_main_guard_runs_analyze_and_leaves_no_worker(tmp_path: Path) -> None:
+    """The worker is a new interpreter running ``gymlib.drawer`` (not multiprocessing's spawn,
+    which imports the caller's script again and fails on a script without a main guard); it
+    ends with the script."""
+    from test_sources import _person_video
+
+    video = _person_video(tmp_path / "me.mp4", frames=40)
+    script = tmp_path / "mine.py"
+    script.write_text(
+        "from gymlib.analyze import analyze\n"
+        "from gymlib.drawer import worker\n"
+        f"r = analyze({str(video)!r}, out={str(tmp_path / 'out')!r}, progress=False)\n"
+        f"open({str(tmp_path / 'pid')!r}, 'w').write(str(worker().process.pid))\n"
+        "print(r.frames, r.overlapped)\n"
+    )  # fmt: skip
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["40", "True"]
+    assert (tmp_path / "out" / "annotated.mp4").is_file()
+    pid = int((tmp_path / "pid").read_text())
+    deadline = time.monotonic() + 20
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(pid)  # its pipe closed with the script: it ended
