@@ -72,10 +72,12 @@ def measure(video: Path, out: Path, pairs: int = 3, warm: bool = True) -> dict[s
                 n += 1
         bares.append(n / (time.perf_counter() - t0))
         cpu_bare.append((time.process_time() - c0) / n * 1000)
+        w0 = _worker_cpu()
         c0, t0 = time.process_time(), time.perf_counter()
         result = analyze(video, out=out / f"out{k}", progress=False)
         fulls.append(result.frames / (time.perf_counter() - t0))
-        cpu_full.append((time.process_time() - c0) / result.frames * 1000)
+        cpu = time.process_time() - c0 + _worker_cpu() - w0  # the drawing worker's too
+        cpu_full.append(cpu / result.frames * 1000)
     ratios = [f / b for f, b in zip(fulls, bares, strict=True)]
     codec = _codec(Path(result.outputs["video"]))
     return {"bare": statistics.median(bares), "full": statistics.median(fulls),
@@ -83,6 +85,22 @@ def measure(video: Path, out: Path, pairs: int = 3, warm: bool = True) -> dict[s
             "cpu_bare": statistics.median(cpu_bare),
             "cpu_full": statistics.median(cpu_full),
             "overlapped": getattr(result, "overlapped", None)}  # fmt: skip
+
+
+def _worker_cpu() -> float:
+    """CPU seconds so far of ``analyze``'s drawing worker process (``gymlib.drawer``; 0 for a
+    version without one, or none running)."""
+    try:
+        from gymlib.drawer import _WORKER
+    except ImportError:
+        return 0.0
+    if _WORKER is None or not _WORKER.alive():
+        return 0.0
+    try:
+        fields = Path(f"/proc/{_WORKER.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def timeline(video: Path, out: Path) -> None:
@@ -163,6 +181,34 @@ def timeline(video: Path, out: Path) -> None:
     first = min(a for lab, _, a, _, _ in events if lab == "pose pass: frame") - t0
     print(f"first pose frame at {first:.3f} s; a bare loop's first frame (its graph made, one "
           f"frame; median of 3) {bare_first:.3f} s")  # fmt: skip
+    _worker_timeline(video, out)
+
+
+def _worker_timeline(video: Path, out: Path) -> None:
+    """The same clip with pass 2 in the drawing worker (``analyze``'s default for a video): when
+    the pose pass ended and each of the worker's last steps after it (its stages)."""
+    import gymlib.analyze as an
+    import gymlib.drawer as dr
+
+    marks: dict[str, object] = {}
+    finish = dr.ProcessDrawing.finish
+
+    def timed_finish(self):  # noqa: ANN001, ANN202
+        marks["pose end"] = time.perf_counter()
+        marks["drawn"] = drawn = finish(self)
+        return drawn
+
+    dr.ProcessDrawing.finish = timed_finish
+    an.analyze(video, out=out / "warm-worker", progress=False, drawing="process")
+    t0 = time.perf_counter()
+    result = an.analyze(video, out=out / "worker", progress=False, drawing="process")
+    end = time.perf_counter() - t0
+    pose_end = float(marks["pose end"]) - t0  # type: ignore[arg-type]
+    print(f"drawing worker: analyze {end:.3f} s, last pose frame at {pose_end:.3f} s, "
+          f"{end - pose_end:.3f} s after it; drawn beside: {result.overlapped}; the worker's "
+          f"steps after the pose pass (s after it):")  # fmt: skip
+    for stage, at in marks["drawn"].stages.items():  # type: ignore[attr-defined]
+        print(f"  {stage}: {at - t0 - pose_end:.3f}")
 
 
 def _first_frame(video: Path) -> float:
