@@ -20,6 +20,8 @@ Target: >= 0.95 x with H.264.
 ended (wall time from the call, which thread): the pose pass, the drawing pass's frames, replans,
 the final plan, the encoder's flush, the check of the written file, the plot, the install; and
 when the first pose frame came against a bare loop's first frame (the start's share).
+``--contention`` instead runs the bare loop alone and beside a process at niceness 10 keeping
+one core busy (FFmpeg), in turn: what a second process's CPU work costs MediaPipe.
 ``--switch 0.005,0.0005`` instead runs pairs of bare loop and analysis in one process, each
 with Python's switch interval set to one of these in turn (``gymlib.analyze.SWITCH_INTERVAL_S``).
 ``--encoders`` instead times the H.264 encoder alone on the clip's frames (``VideoWriter``: the
@@ -226,6 +228,54 @@ def _first_frame(video: Path) -> float:
     return time.perf_counter() - t0
 
 
+def contention(video: Path, rounds: int) -> None:
+    """The bare loop alone, then beside another process at niceness 10 that keeps one core busy
+    (FFmpeg encoding H.264 with one thread), in turn, ``rounds`` times: what the CPU work of a
+    second process costs MediaPipe when no GIL is shared (``analyze``'s drawing worker)."""
+    import shutil
+
+    from gymlib.annotate import BEHIND_POSE_NICE
+
+    if shutil.which("ffmpeg") is None:
+        raise SystemExit("--contention needs the ffmpeg program (apt-get install ffmpeg)")
+    hog = ["nice", "-n", str(BEHIND_POSE_NICE), "ffmpeg", "-loglevel", "quiet", "-f", "lavfi",
+           "-i", "testsrc=size=640x480:rate=200", "-t", "600", "-c:v", "libx264", "-preset",
+           "veryfast", "-threads", "1", "-f", "null", "-"]  # fmt: skip
+    rates: dict[str, list[float]] = {"alone": [], "beside a niced busy process": []}
+    _bare_rate(video)  # warm
+    for _ in range(rounds):
+        for name in rates:
+            busy = subprocess.Popen(hog) if name != "alone" else None
+            if busy is not None:
+                time.sleep(1.0)
+            try:
+                rates[name].append(_bare_rate(video))
+            finally:
+                if busy is not None:
+                    busy.kill()
+                    busy.wait()
+    for name, r in rates.items():
+        print(f"bare MediaPipe loop {name}: {statistics.median(r):.1f} frames/s "
+              f"({', '.join(f'{x:.1f}' for x in r)})")  # fmt: skip
+
+
+def _bare_rate(video: Path) -> float:
+    import cv2
+
+    from gymlib.extract import PoseExtractor
+
+    cap = cv2.VideoCapture(str(video))
+    n, t0 = 0, time.perf_counter()
+    with PoseExtractor(mode="video") as ex:
+        while True:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            ex.process_bgr(bgr, timestamp=n / 30)
+            n += 1
+    return n / (time.perf_counter() - t0)
+
+
 def switches(video: Path, out: Path, intervals: list[float], rounds: int) -> None:
     """In one process, ``rounds`` times for each switch interval in turn: the bare loop, then
     ``analyze`` with ``gymlib.analyze.SWITCH_INTERVAL_S`` set to it (0.005: Python's default,
@@ -333,6 +383,9 @@ def main() -> None:
         metavar="S,S",
         help="instead: this checkout with each switch interval (s), in one process",
     )
+    ap.add_argument(
+        "--contention", action="store_true", help="instead: bare loop alone / beside a busy one"
+    )
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -349,6 +402,9 @@ def main() -> None:
             return
         if args.timeline:
             timeline(video, Path(tmp))
+            return
+        if args.contention:
+            contention(video, args.rounds)
             return
         if args.switch:
             intervals = [float(x) for x in args.switch.split(",")]

@@ -133,6 +133,9 @@ def analyze(
 
     if drawing not in DRAWING_PLACES:
         raise ValueError(f"drawing must be one of {list(DRAWING_PLACES)}, got {drawing!r}")
+    if drawing == "process" and classifier is not None:
+        raise ValueError("drawing='process' cannot take a classifier object (the worker loads "
+                         "the repository's); pass drawing='thread' or 'auto'")  # fmt: skip
     src = checked_input(Path(video))
     if src.suffix.lower() == ".npz":
         source = frames_from_landmarks(src)
@@ -255,9 +258,14 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
 
     job = DrawJob(src, work, exercise, store, source.fps, source.size, source.declared, progress)
     t0 = time.perf_counter()
+    pass2: Any = None
     if drawing == "process" or (drawing == "auto" and _in_worker(src, classifier)):
-        pass2: Any = ProcessDrawing(job, source.cuts)
-    else:
+        try:
+            pass2 = ProcessDrawing(job, source.cuts)
+        except OSError as exc:  # no worker could start (no interpreter to run): drawn here
+            print(f"warning: {src}: the drawing worker did not start ({exc}); drawing in this "
+                  "process", file=sys.stderr)  # fmt: skip
+    if pass2 is None:
         pass2 = ThreadDrawing(job, classifier, source.cuts)
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
@@ -300,8 +308,9 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
 def _in_worker(src: Path, classifier: Any) -> bool:
     """Whether pass 2 runs in the drawing worker (:mod:`gymlib.drawer`): for a video (MediaPipe
     runs; a landmark file's pass 1 is quick), with the repository's classifier or a fixed
-    exercise (a classifier object passed in stays in this process)."""
-    return src.suffix.lower() != ".npz" and classifier is None
+    exercise (a classifier object passed in stays in this process), on a POSIX system (the
+    worker gets its pipe as an inherited file descriptor)."""
+    return src.suffix.lower() != ".npz" and classifier is None and os.name == "posix"
 
 
 def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> Iterator[Any]:

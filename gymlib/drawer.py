@@ -281,8 +281,6 @@ class ProcessDrawing:
         drawn = self._reply("done")
         if drawn is not None:
             return drawn
-        print(f"warning: {self.job.src}: {self.fell_back}; drawing in this process",
-              file=sys.stderr)  # fmt: skip
         for p in self.job.work.iterdir():  # what the worker left half-written
             if p.is_file():
                 p.unlink()
