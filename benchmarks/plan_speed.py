@@ -42,7 +42,7 @@ def measure(cache: Path) -> dict:
     cfg = load_config().reps
     out: dict = {"plan_s": 0.0, "update_us": [], "verdicts": {}}
     for f in sorted(cache.glob("*.npz")):
-        d = np.load(f, allow_pickle=True)
+        d = np.load(f)
         lm, times = d["landmarks"], [float(t) for t in d["timestamps"]]
         w, h = (int(x) for x in d["image_size"])
         frames = [x if np.isfinite(x).all() and x.any() else None for x in lm]
