@@ -20,6 +20,8 @@ Target: >= 0.95 x with H.264.
 ended (wall time from the call, which thread): the pose pass, the drawing pass's frames, replans,
 the final plan, the encoder's flush, the check of the written file, the plot, the install; and
 when the first pose frame came against a bare loop's first frame (the start's share).
+``--cold`` instead times ``python -m gymlib.analyze`` in fresh processes (with ``--old``, the
+two versions in turn): what a CLI user waits for, imports and start-ups included.
 ``--contention`` instead runs the bare loop alone and beside a process at niceness 10 keeping
 one core busy (FFmpeg), in turn: what a second process's CPU work costs MediaPipe.
 ``--switch 0.005,0.0005`` instead runs pairs of bare loop and analysis in one process, each
@@ -306,6 +308,24 @@ def _codec(path: Path) -> str:
     return "".join(chr((fourcc >> 8 * i) & 0xFF) for i in range(4))
 
 
+def cold(versions: dict[str, Path], video: Path, out: Path, rounds: int) -> None:
+    """``python -m gymlib.analyze VIDEO`` in a fresh process (what a user of the CLI waits for:
+    imports, MediaPipe's graph, the classifier's load, the drawing worker's start), each version
+    in turn, ``rounds`` times: wall seconds, median (min-max)."""
+    took: dict[str, list[float]] = {name: [] for name in versions}
+    for r in range(rounds):
+        for name, root in versions.items():
+            env = {**os.environ, "PYTHONPATH": str(root)}
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "gymlib.analyze", str(video), "--out",
+                            str(out / f"cold-{r}-{len(name)}")], env=env, cwd=root, check=True,
+                           capture_output=True, timeout=600)  # fmt: skip
+            took[name].append(time.perf_counter() - t0)
+    for name, t in took.items():
+        print(f"  {name:>14}: cold `python -m gymlib.analyze` {statistics.median(t):.2f} s "
+              f"({min(t):.2f}-{max(t):.2f})")  # fmt: skip
+
+
 def _run_worker(root: Path, video: Path, out: Path) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(root)}
     code = (
@@ -386,6 +406,7 @@ def main() -> None:
     ap.add_argument(
         "--contention", action="store_true", help="instead: bare loop alone / beside a busy one"
     )
+    ap.add_argument("--cold", action="store_true", help="instead: fresh CLI runs, wall time")
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -418,6 +439,9 @@ def main() -> None:
                                      capture_output=True).stdout  # fmt: skip
             subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
             versions = {args.old: old, **versions}
+        if args.cold:
+            cold(versions, video, Path(tmp), args.rounds)
+            return
         results: dict[str, list[dict]] = {name: [] for name in versions}
         for r in range(args.rounds):
             for name, path in versions.items():
