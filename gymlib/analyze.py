@@ -145,6 +145,9 @@ def analyze(
             raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
                              "video of the exercise, a few seconds or more")  # fmt: skip
     cfg = load_config()
+    if store is None and exercise != "auto" and exercise not in cfg.exercises:
+        raise ValueError(f"exercise must be 'auto' or one of {list(cfg.exercises)}, got "
+                         f"{exercise!r}")  # fmt: skip
     if out is not None:  # absolute, so "--out ." or "--out x/.." name a real folder
         out = Path(os.path.abspath(out))
     target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
@@ -256,21 +259,24 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
     from gymlib.io import write_json_atomic
 
-    job = DrawJob(src, work, exercise, store, source.fps, source.size, source.declared, progress)
+    # absolute: a worker started earlier may have another working folder than the caller's now
+    job = DrawJob(src.absolute(), work.absolute(), exercise,
+                  None if store is None else Path(store).absolute(), source.fps, source.size,
+                  source.declared, progress)  # fmt: skip
     t0 = time.perf_counter()
     pass2: Any = None
+    notes: list[str] = []  # where pass 2 ran when not where asked
     if drawing == "process" or (drawing == "auto" and _in_worker(src, classifier)):
         try:
             pass2 = ProcessDrawing(job, source.cuts)
-        except OSError as exc:  # no worker could start (no interpreter to run): drawn here
-            print(f"warning: {src}: the drawing worker did not start ({exc}); drawing in this "
-                  "process", file=sys.stderr)  # fmt: skip
+        except OSError as exc:  # busy with another analysis, or it cannot start here
+            notes.append(f"{exc}; the video was drawn in this process")
     if pass2 is None:
         pass2 = ThreadDrawing(job, classifier, source.cuts)
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
-    warnings = source.problems()
+    warnings = source.problems() + notes
     if getattr(pass2, "fell_back", None):
         warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
     for w in warnings:
@@ -308,9 +314,8 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
 def _in_worker(src: Path, classifier: Any) -> bool:
     """Whether pass 2 runs in the drawing worker (:mod:`gymlib.drawer`): for a video (MediaPipe
     runs; a landmark file's pass 1 is quick), with the repository's classifier or a fixed
-    exercise (a classifier object passed in stays in this process), on a POSIX system (the
-    worker gets its pipe as an inherited file descriptor)."""
-    return src.suffix.lower() != ".npz" and classifier is None and os.name == "posix"
+    exercise (a classifier object passed in stays in this process)."""
+    return src.suffix.lower() != ".npz" and classifier is None
 
 
 def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> Iterator[Any]:

@@ -15,10 +15,11 @@ same code (:class:`ThreadDrawing`) on the same landmarks: the outputs are the sa
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
-import signal
+import queue
 import socket
 import sys
 import threading
@@ -204,18 +205,19 @@ def _bar(frames: Iterator[Any], job: DrawJob, desc: str) -> Iterator[Any]:
 
 
 class ProcessDrawing:
-    """Pass 2 in the worker process (:func:`worker`): the same interface as
+    """Pass 2 in the worker process (:func:`take_worker`): the same interface as
     :class:`ThreadDrawing`. If the worker dies, the drawing is done here after the pose pass
     from the landmarks already found (nothing the pose pass did is lost), with a warning."""
 
     def __init__(self, job: DrawJob, cuts: Sequence[float]) -> None:
+        """Raises :class:`NoWorker` (an OSError) when no worker can take the job."""
         self.job, self._cuts = job, cuts
         self.poses: list[np.ndarray | None] = []
         self.times: list[float] = []
         self._batch: list[tuple[np.ndarray | None, float]] = []
         self._sent_cuts = 0
-        self._worker: Worker | None = worker()
         self.fell_back: str | None = None  # why the drawing ran here instead
+        self._worker: Worker | None = take_worker()
         self._send(("job", job))
 
     def _send(self, msg: tuple) -> None:
@@ -225,6 +227,9 @@ class ProcessDrawing:
             self._worker.conn.send(msg)
         except (OSError, EOFError, ValueError) as exc:  # a dead worker's pipe
             self._lost(exc)
+        except BaseException:
+            self.abort()
+            raise
 
     def _lost(self, exc: BaseException) -> None:
         if self._worker is not None:
@@ -254,7 +259,7 @@ class ProcessDrawing:
         if w is None:
             return None
         try:
-            got, value = w.conn.recv()
+            got, value, retire = w.conn.recv()
         except (OSError, EOFError) as exc:
             self._lost(exc)
             return None
@@ -262,6 +267,10 @@ class ProcessDrawing:
             self.abort()
             raise
         self._worker = None  # the job is over for the worker: it serves the next one
+        if retire:  # it grew too large and ends: the next analysis starts a new one
+            _stop(w)
+        else:
+            w.busy = False
         if got == "error":
             raise value
         if got != kind:
@@ -289,10 +298,15 @@ class ProcessDrawing:
         return here.finish()
 
 
+class NoWorker(OSError):
+    """No drawing worker for this analysis (busy with another, or none can start here)."""
+
+
 @dataclass
 class Worker:
-    process: Any  # subprocess.Popen of ``python -m gymlib.drawer FD``
+    process: Any  # subprocess.Popen of ``python -P -m gymlib.drawer FD``
     conn: Any  # this end of the socket pair (multiprocessing.connection.Connection)
+    busy: bool = False  # a job sent, its reply not read yet
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -300,37 +314,67 @@ class Worker:
 
 _WORKER: Worker | None = None
 _WORKER_LOCK = threading.Lock()
+_AT_EXIT: list[bool] = []
 
 
 def worker() -> Worker:
-    """The drawing worker of this process, started if there is none or it died: ``python -m
-    gymlib.drawer`` (a new interpreter: not a fork of one running MediaPipe's threads, and,
-    unlike multiprocessing's spawn, it does not import the caller's script again), with this
-    gymlib first on its path; it preloads the classifier as it starts."""
+    """The drawing worker of this process, started if there is none or it died (busy or not)."""
     global _WORKER
     with _WORKER_LOCK:
         if _WORKER is None or not _WORKER.alive():
-            import subprocess
-            from multiprocessing.connection import Connection
-
-            here, there = socket.socketpair()
-            env = dict(os.environ)
-            root = str(Path(__file__).resolve().parent.parent)
-            env["PYTHONPATH"] = os.pathsep.join(
-                [root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-            )
-            process = subprocess.Popen(
-                [sys.executable, "-m", "gymlib.drawer", str(there.fileno())],
-                pass_fds=[there.fileno()], stdin=subprocess.DEVNULL, env=env,
-            )  # fmt: skip
-            there.close()
-            _WORKER = Worker(process, Connection(here.detach()))
+            _WORKER = _start()
+            if not _AT_EXIT:  # registered after a CLI's stderr filter: stops before it drains
+                atexit.register(stop_worker)  # (the worker writes to the same descriptor 2)
+                _AT_EXIT.append(True)
         return _WORKER
 
 
+def take_worker() -> Worker:
+    """The worker for a new job, marked busy; :class:`NoWorker` if it is busy with another
+    (``analyze`` from two threads at once: the second draws in its own process) or cannot start
+    (not a POSIX system: its pipe is an inherited descriptor)."""
+    if os.name != "posix":
+        raise NoWorker("the drawing worker needs a POSIX system")
+    w = worker()
+    with _WORKER_LOCK:
+        if w.busy:
+            raise NoWorker("the drawing worker is busy with another analysis")
+        w.busy = True
+    return w
+
+
+def _start() -> Worker:
+    """``python -P -m gymlib.drawer FD``: a new interpreter (not a fork of one running
+    MediaPipe's threads; unlike multiprocessing's spawn, it does not import the caller's script
+    again), this gymlib first on its path (``-P``: not the caller's folder's), no stdout (a
+    pipe reading the caller's output would wait for it), its own process group (a terminal's
+    Ctrl-C is the caller's, who then stops it); it preloads the classifier as it starts."""
+    import subprocess
+    from multiprocessing.connection import Connection
+
+    here, there = socket.socketpair()
+    try:
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-P", "-m", "gymlib.drawer", str(there.fileno())],
+            pass_fds=[there.fileno()], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            env=env, process_group=0,
+        )  # fmt: skip
+    except BaseException:
+        here.close()
+        raise
+    finally:
+        there.close()
+    return Worker(process, Connection(here.detach()))
+
+
 def _stop(w: Worker) -> None:
-    """Stop ``w`` now (killed: its job is given up) and forget it: the next analysis starts a
-    new worker."""
+    """Stop ``w`` now (killed: its job, if any, is given up) and forget it: the next analysis
+    starts a new worker."""
     global _WORKER
     with _WORKER_LOCK:
         if _WORKER is w:
@@ -344,22 +388,20 @@ def _stop(w: Worker) -> None:
 
 def stop_worker() -> None:
     """End the drawing worker (it also ends when this process does: its pipe closes)."""
-    global _WORKER
-    with _WORKER_LOCK:
-        w, _WORKER = _WORKER, None
+    w = _WORKER
     if w is not None:
-        with contextlib.suppress(OSError, ValueError):
-            w.conn.send(("stop",))
-        try:
-            w.process.wait(5)
-        except Exception:
-            _stop(w)
+        _stop(w)
+
+
+#: The worker ends after a job when it holds more than this (MB resident): TensorFlow keeps
+#: what each new batch shape of the classifier's calls made (the next analysis starts a new one)
+WORKER_MAX_MB = 1500
 
 
 class _Classifier:
     """The repository's classifier, loaded once in the worker (preloaded as it starts) and again
-    only when its file changed (a retrain: checked at each job's first use); used like the
-    classifier (its attributes)."""
+    only when its files changed (a retrain, a promotion to finish: checked at each job's first
+    use); used like the classifier (its attributes)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -377,12 +419,15 @@ class _Classifier:
 
     @staticmethod
     def _file_key() -> tuple:
+        """The model's files as they are now: every file of its folder named after it (the
+        model, its card, its manifest, a promotion's leftovers), and the threshold."""
         from gymlib.config import load_config
 
         cfg = load_config()
         p = cfg.resolve(cfg.model.path)
-        st = p.stat()
-        return (str(p), st.st_mtime_ns, st.st_size, cfg.model.confidence_threshold)
+        files = sorted(f for f in p.parent.iterdir() if f.name.startswith(p.stem))
+        stats = tuple((f.name, f.stat().st_mtime_ns, f.stat().st_size) for f in files)
+        return (str(p), stats, cfg.model.confidence_threshold)
 
     def current(self) -> Any:
         from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
@@ -393,7 +438,7 @@ class _Classifier:
                 return self._model
             try:
                 key: tuple | None = self._file_key()
-            except OSError:  # no model file: load() says so, naming it
+            except OSError:  # no model folder: load() says so, naming it
                 key = None
             if key is None or key != self._key:
                 self._model, self._key = None, None
@@ -401,7 +446,7 @@ class _Classifier:
                 # a Keras model's first call traces it: now, not at the first replan
                 x = np.zeros((1, WINDOW_FRAMES, FRAME_FEATURES), np.float32)
                 self._model.predict_proba(x)
-                self._key = key
+                self._key = key if key == self._file_key() else None  # (load() may recover)
             self._stale = False
             return self._model
 
@@ -409,28 +454,50 @@ class _Classifier:
         return getattr(self.current(), name)
 
 
-def serve(conn: Any) -> None:
-    """The worker's loop: one job at a time, until the pipe closes or "stop"."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the caller's: it aborts the job
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(BEHIND_POSE_NICE)  # before any thread: they inherit it
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    classifier = _Classifier()
+_EOF = ("eof",)
+
+
+def _reader(conn: Any, inbox: queue.Queue) -> None:
+    """Every message of the pipe into ``inbox`` as it comes (the caller's sends never wait for
+    the worker's work: a job that loads a taught store's classifier, say), then :data:`_EOF`."""
     while True:
         try:
-            msg = conn.recv()
+            inbox.put(conn.recv())
         except (EOFError, OSError):
+            inbox.put(_EOF)
             return
+
+
+def serve(conn: Any) -> None:
+    """The worker's loop: one job at a time, until the pipe closes or "stop"."""
+    with contextlib.suppress(OSError, AttributeError):  # at least BEHIND_POSE_NICE, before any
+        now = os.getpriority(os.PRIO_PROCESS, 0)  # thread: they inherit it
+        os.setpriority(os.PRIO_PROCESS, 0, max(now, BEHIND_POSE_NICE))
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    inbox: queue.Queue = queue.Queue()
+    threading.Thread(target=_reader, args=(conn, inbox), name="pipe-reader", daemon=True).start()
+    classifier = _Classifier()
+    while True:
+        msg = inbox.get()
         if msg[0] == "job":
-            _job(conn, msg[1], classifier)
-        elif msg[0] == "stop":
+            _job(conn, inbox, msg[1], classifier)
+        elif msg[0] in ("stop", "eof"):
             return
 
 
-def _job(conn: Any, job: DrawJob, classifier: _Classifier) -> None:
-    """One analysis's pass 2 from the landmarks the pipe brings. Replies: ("done", Drawn) to
-    "end", or ("error", exception) as soon as something fails (the job ends there: what the
-    caller sent meanwhile is dropped by :func:`serve`)."""
+def _rss_mb() -> float:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -> None:
+    """One analysis's pass 2 from the landmarks the pipe brings. Replies (kind, value,
+    retire): ("done", Drawn) to "end", or ("error", exception) as soon as something fails (the
+    job ends there: what the caller sent meanwhile is dropped by :func:`serve`); ``retire``:
+    the worker ends after this reply (:data:`WORKER_MAX_MB`)."""
     from gymlib.analyze_input import frames_again
 
     cuts: list[float] = []
@@ -440,42 +507,49 @@ def _job(conn: Any, job: DrawJob, classifier: _Classifier) -> None:
         shared = classifier if job.store is None else None  # taught: the store's own
         drawing = ThreadDrawing(job, shared, cuts, frames=lambda: frames_again(job.src))
         while True:
-            try:
-                kind, *rest = conn.recv()
-            except (EOFError, OSError):
-                kind = "abort"  # the caller is gone
+            kind, *rest = inbox.get()
             if kind == "frames":
                 cuts.extend(rest[0])
                 for lm, t in rest[1]:
                     drawing.put(None, lm, t)
             elif kind == "end":
-                conn.send(("done", drawing.finish()))
+                drawn = drawing.finish()
+                conn.send(("done", drawn, _rss_mb() > WORKER_MAX_MB))
                 return
-            elif kind == "abort":
-                drawing.abort()
-                return
+            else:  # the caller is gone ("eof"), or a message out of turn
+                raise RuntimeError(f"the drawing worker got {kind!r} in the middle of a job")
     except BaseException as exc:
         if drawing is not None:
             with contextlib.suppress(BaseException):
                 drawing.abort()
         with contextlib.suppress(OSError):
-            conn.send(("error", _picklable(exc)))
+            conn.send(("error", _picklable(exc), False))
 
 
 def _picklable(exc: BaseException | None) -> BaseException:
-    """``exc`` as it can cross the pipe (its type and message kept when it cannot)."""
+    """``exc`` as it can cross the pipe (else the nearest of its classes that can, with its
+    message): its traceback as a note."""
+    import traceback
+
     if exc is None:
         return RuntimeError("the drawing worker stopped without a reason")
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+    note = "in the drawing worker:\n" + "".join(traceback.format_exception(exc)).rstrip()
+    for cls in type(exc).__mro__:
+        try:
+            out = exc if cls is type(exc) else cls(str(exc))
+            out.add_note(note)
+            pickle.loads(pickle.dumps(out))
+            return out
+        except Exception:
+            continue
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-if __name__ == "__main__":  # the worker: python -m gymlib.drawer FD (see worker())
+if __name__ == "__main__":  # the worker: python -P -m gymlib.drawer FD (see _start())
     from multiprocessing.connection import Connection
 
     from gymlib.drawer import serve as _serve  # this module by its name: what it pickles, too
 
     _serve(Connection(int(sys.argv[1])))
+    sys.stderr.flush()
+    os._exit(0)  # not Python's shutdown beside a daemon thread maybe still importing TensorFlow

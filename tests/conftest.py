@@ -23,6 +23,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.unit)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _drawing_worker_stopped_at_the_end():  # noqa: ANN202
+    """``analyze``'s drawing worker (gymlib.drawer) ends with the test session, not after it."""
+    yield
+    import gymlib.drawer
+
+    gymlib.drawer.stop_worker()
+
+
 @pytest.fixture(scope="session")
 def astronaut() -> np.ndarray:
     import skimage.data

@@ -34,11 +34,27 @@ def _same_outputs(one: Path, two: Path) -> None:
         s.pop("frames_per_second")
         s.pop("warnings")
     assert summaries[0] == summaries[1]
+    assert _pixels(one / "summary.png") == _pixels(two / "summary.png")
     a, b = _frames(one / "annotated.mp4"), _frames(two / "annotated.mp4")
     assert len(a) == len(b) == summaries[0]["frames"]
-    # the same frames drawn (H.264 with 2 threads is not bit-exact from run to run)
-    worst = max(float(np.abs(x.astype(np.int16) - y).mean()) for x, y in zip(a, b, strict=True))
-    assert worst < 1.0
+    # the same frames drawn: H.264 with 2 threads is not bit-exact from run to run, so blocks
+    # of 8x8 pixels are compared (a digit or a line drawn differently moves one by far more)
+    worst = max(_block_diff(x, y) for x, y in zip(a, b, strict=True))
+    assert worst < 2.0
+
+
+def _block_diff(x: np.ndarray, y: np.ndarray) -> float:
+    """The largest mean absolute difference over 8x8 blocks of two frames."""
+    d = np.abs(x.astype(np.int16) - y).mean(axis=2)
+    h, w = (d.shape[0] // 8) * 8, (d.shape[1] // 8) * 8
+    return float(d[:h, :w].reshape(h // 8, 8, w // 8, 8).mean(axis=(1, 3)).max())
+
+
+def _pixels(png: Path) -> tuple[str, tuple[int, int], bytes]:
+    from PIL import Image
+
+    with Image.open(png) as im:
+        return im.mode, im.size, im.tobytes()
 
 
 def _alive(pid: int) -> bool:
@@ -97,28 +113,37 @@ def test_a_killed_worker_loses_nothing_and_the_next_run_gets_a_new_one(
 def test_a_failure_in_the_worker_reaches_the_caller_during_the_pose_pass(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A job the worker cannot start (an exercise it does not know) fails within a few frames,
-    not after the whole pose pass, with the worker's own message; no folder is left; the worker
-    serves the next analysis."""
+    """A job the worker cannot start (a "store" that is a file) fails within a few frames, not
+    after the whole pose pass, with the worker's own exception (its type and message, its
+    traceback as a note); no folder is left; the worker serves the next analysis. An exercise
+    nobody knows fails before the pose pass starts."""
     from test_sources import _person_video
 
     video = _person_video(tmp_path / "me.mp4", frames=80)
     analyze(video, out=tmp_path / "first", progress=False, drawing="process")  # a worker ready
+    pid = drawer.worker().process.pid
     put = drawer.ProcessDrawing.put
     frames: list[int] = []
 
     def counted(self, rgb, lm, t):  # noqa: ANN001, ANN202
         frames.append(1)
-        if len(frames) % drawer.SEND_FRAMES == 0:
-            time.sleep(0.05)  # the worker's reply has time to come
+        if len(frames) == drawer.SEND_FRAMES + 1:  # the first message sent: its reply may come
+            self._worker.conn.poll(30)
         put(self, rgb, lm, t)
 
     monkeypatch.setattr(drawer.ProcessDrawing, "put", counted)
-    pid = drawer.worker().process.pid
-    with pytest.raises(ValueError, match="exercise must be 'auto' or one of"):
-        analyze(video, out=tmp_path / "bad", exercise="handstand", progress=False,
+    not_a_store = tmp_path / "store.txt"
+    not_a_store.write_text("")
+    with pytest.raises(NotADirectoryError, match="a store is a folder") as failed:
+        analyze(video, out=tmp_path / "bad", store=not_a_store, progress=False,
                 drawing="process")  # fmt: skip
+    assert any("in the drawing worker" in n for n in failed.value.__notes__)
     assert len(frames) < 80 and not (tmp_path / "bad").exists()
+    frames.clear()
+    with pytest.raises(ValueError, match="exercise must be 'auto' or one of"):
+        analyze(video, out=tmp_path / "bad2", exercise="handstand", progress=False,
+                drawing="process")  # fmt: skip
+    assert not frames and not (tmp_path / "bad2").exists()
     monkeypatch.setattr(drawer.ProcessDrawing, "put", put)
     ok = analyze(video, out=tmp_path / "ok", progress=False, drawing="process")
     assert ok.frames == 80 and drawer.worker().process.pid == pid
@@ -176,3 +201,30 @@ def test_a_script_without_a_main_guard_runs_analyze_and_leaves_no_worker(tmp_pat
     while _alive(pid) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _alive(pid)  # its pipe closed with the script: it ended
+
+
+def test_a_worker_started_elsewhere_reads_a_relative_path_from_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker stays between analyses; the caller may change folder meanwhile (a notebook's
+    ``%cd``): paths reach it absolute."""
+    from test_sources import _person_video
+
+    drawer.worker()  # started in the test's folder
+    _person_video(tmp_path / "here" / "me.mp4", frames=40)
+    monkeypatch.chdir(tmp_path / "here")
+    result = analyze("me.mp4", out="out", progress=False, drawing="process")
+    assert result.frames == 40 and result.overlapped
+    assert (tmp_path / "here" / "out" / "annotated.mp4").is_file()
+
+
+def test_where_the_drawing_runs_is_checked(tmp_path: Path) -> None:
+    from gymlib.analyze import save_clip_npz
+    from gymlib.synth import generate_clip
+
+    src = save_clip_npz(generate_clip("squat", [3], seed=5, view="left"), tmp_path / "c.npz")
+    with pytest.raises(ValueError, match="drawing must be one of"):
+        analyze(src, out=tmp_path / "a", progress=False, drawing="gpu")
+    with pytest.raises(ValueError, match="cannot take a classifier object"):
+        analyze(src, out=tmp_path / "b", progress=False, drawing="process", classifier=object())
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
