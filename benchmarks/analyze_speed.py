@@ -53,10 +53,8 @@ HERE = Path(__file__).resolve().parent
 def measure(video: Path, out: Path, pairs: int = 3, warm: bool = True) -> dict[str, float]:
     """Bare loop and analysis rates of the gymlib on ``sys.path`` (run in a worker process):
     ``pairs`` times the bare loop then the analysis; the ratio of each pair, median."""
-    import cv2
 
     from gymlib.analyze import analyze
-    from gymlib.extract import PoseExtractor
 
     if warm:
         analyze(video, out=out / "warm", progress=False)  # warm up MediaPipe and the model
@@ -64,18 +62,9 @@ def measure(video: Path, out: Path, pairs: int = 3, warm: bool = True) -> dict[s
         return {}
     bares, fulls, cpu_bare, cpu_full = [], [], [], []
     for k in range(pairs):
-        cap = cv2.VideoCapture(str(video))
-        c0, t0 = time.process_time(), time.perf_counter()
-        n = 0
-        with PoseExtractor(mode="video") as ex:
-            while True:
-                ok, bgr = cap.read()
-                if not ok:
-                    break
-                ex.process_bgr(bgr, timestamp=n / 30)
-                n += 1
-        bares.append(n / (time.perf_counter() - t0))
-        cpu_bare.append((time.process_time() - c0) / n * 1000)
+        n, wall, cpu = _bare(video)
+        bares.append(n / wall)
+        cpu_bare.append(cpu / n * 1000)
         w0 = _worker_cpu()
         c0, t0 = time.process_time(), time.perf_counter()
         result = analyze(video, out=out / f"out{k}", progress=False)
@@ -261,13 +250,15 @@ def contention(video: Path, rounds: int) -> None:
               f"({', '.join(f'{x:.1f}' for x in r)})")  # fmt: skip
 
 
-def _bare_rate(video: Path) -> float:
+def _bare(video: Path) -> tuple[int, float, float]:
+    """The bare loop (OpenCV read + MediaPipe video mode, nothing else): frames, wall and CPU
+    seconds (this process's threads)."""
     import cv2
 
     from gymlib.extract import PoseExtractor
 
     cap = cv2.VideoCapture(str(video))
-    n, t0 = 0, time.perf_counter()
+    n, c0, t0 = 0, time.process_time(), time.perf_counter()
     with PoseExtractor(mode="video") as ex:
         while True:
             ok, bgr = cap.read()
@@ -275,7 +266,12 @@ def _bare_rate(video: Path) -> float:
                 break
             ex.process_bgr(bgr, timestamp=n / 30)
             n += 1
-    return n / (time.perf_counter() - t0)
+    return n, time.perf_counter() - t0, time.process_time() - c0
+
+
+def _bare_rate(video: Path) -> float:
+    n, wall, _ = _bare(video)
+    return n / wall
 
 
 def switches(video: Path, out: Path, intervals: list[float], rounds: int) -> None:
@@ -433,12 +429,9 @@ def main() -> None:
             return
         versions = {"this checkout": root}
         if args.old:
-            old = Path(tmp) / "old"
-            old.mkdir()
-            archive = subprocess.run(["git", "archive", args.old], cwd=root, check=True,
-                                     capture_output=True).stdout  # fmt: skip
-            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-            versions = {args.old: old, **versions}
+            from gymlib.benchtools import old_tree
+
+            versions = {args.old: old_tree(args.old, Path(tmp) / "old", root), **versions}
         if args.cold:
             cold(versions, video, Path(tmp), args.rounds)
             return

@@ -157,15 +157,9 @@ def long_session(clf: ExerciseClassifier, minutes: float, session_only: bool) ->
 
 def old_tree(rev_or_dir: str, tmp: Path) -> Path:
     """A folder holding the older tree: ``rev_or_dir`` itself, or that commit extracted."""
-    if Path(rev_or_dir, "gymlib").is_dir():
-        return Path(rev_or_dir).resolve()
-    got = subprocess.run(["git", "-C", str(ROOT), "archive", rev_or_dir], capture_output=True)
-    if got.returncode != 0:
-        raise SystemExit(f"--old {rev_or_dir}: neither a folder holding gymlib/ nor a commit of "
-                         f"{ROOT}: {got.stderr.decode().strip()}")  # fmt: skip
-    tmp.mkdir(parents=True)
-    subprocess.run(["tar", "-x", "-C", str(tmp)], input=got.stdout, check=True)
-    return tmp
+    from gymlib.benchtools import old_tree as extracted
+
+    return extracted(rev_or_dir, tmp, ROOT)
 
 
 def squat_frames(n: int, path: Path) -> None:

@@ -85,12 +85,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         versions = {"this checkout": ROOT}
         if args.old:
-            old = Path(tmp) / "old"
-            old.mkdir()
-            archive = subprocess.run(["git", "archive", args.old], cwd=ROOT, check=True,
-                                     capture_output=True).stdout  # fmt: skip
-            subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
-            versions = {args.old: old, **versions}
+            from gymlib.benchtools import old_tree
+
+            versions = {args.old: old_tree(args.old, Path(tmp) / "old", ROOT), **versions}
         got = {name: _run(tree, args.cache) for name, tree in versions.items()}
     n = len(next(iter(got.values()))["verdicts"])
     for name, g in got.items():

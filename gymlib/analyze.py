@@ -9,7 +9,8 @@ as a stick figure. Frames are streamed: memory stays flat for any length (the la
 frames, the last 3 s or 128 MB, for the drawing: :class:`gymlib.follow.RecentFrames`). The
 annotated video is drawn and encoded beside the pose pass, 0.5 s behind it, with the plan of
 the frames seen so far, and kept when the whole clip's plan agrees (else drawn again after it:
-the outputs are the same either way; :class:`gymlib.follow.Follower`).
+the outputs are the same either way; :class:`gymlib.follow.Follower`), for a video in a worker
+process of its own (:mod:`gymlib.drawer`: MediaPipe's pass then never waits for Python's GIL).
 Outputs in ``DIR`` (default ``runs/analyze/<video name>``, a new folder per run; an ``--out``
 that holds results needs ``--overwrite``): ``annotated.mp4`` (H.264, plays in browsers),
 ``reps.csv``, ``sets.csv`` (each set's reps by verdict, time and the rest before it),

@@ -84,6 +84,21 @@ def halves(mapped: np.ndarray, seq: np.ndarray) -> np.ndarray:
     return half
 
 
+def old_tree(rev_or_dir: str, tmp: Path, root: Path) -> Path:
+    """A folder holding an older tree for a benchmark's ``--old``: ``rev_or_dir`` itself (a
+    folder holding gymlib/), or that commit of the repository at ``root`` extracted into
+    ``tmp`` (git archive: nothing of the checkout changes)."""
+    if Path(rev_or_dir, "gymlib").is_dir():
+        return Path(rev_or_dir).resolve()
+    got = subprocess.run(["git", "-C", str(root), "archive", rev_or_dir], capture_output=True)
+    if got.returncode != 0:
+        raise SystemExit(f"--old {rev_or_dir}: neither a folder holding gymlib/ nor a commit of "
+                         f"{root}: {got.stderr.decode().strip()}")  # fmt: skip
+    tmp.mkdir(parents=True)
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=got.stdout, check=True)
+    return tmp
+
+
 def person_clip(path: Path, frames: int) -> None:
     """An mp4 of ``frames`` frames at 30 fps in which MediaPipe finds a person (scikit-image's
     astronaut photo sliding sideways)."""

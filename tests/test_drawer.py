@@ -228,3 +228,30 @@ def test_where_the_drawing_runs_is_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="cannot take a classifier object"):
         analyze(src, out=tmp_path / "b", progress=False, drawing="process", classifier=object())
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_two_analyses_at_once_share_no_worker(tmp_path: Path) -> None:
+    """``analyze`` from two threads at once: one job per worker, so the second draws in its own
+    process (and says so); both give the same results."""
+    import threading
+
+    from test_sources import _person_video
+
+    video = _person_video(tmp_path / "me.mp4", frames=60)
+    drawer.worker()
+    results: dict[str, object] = {}
+
+    def run(name: str) -> None:
+        results[name] = analyze(video, out=tmp_path / name, progress=False)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    got = [results["a"], results["b"]]
+    busy = [r for r in got if any("busy with another analysis" in w for w in r.warnings)]
+    assert len(busy) == 1  # the other one had the worker
+    assert got[0].frames == got[1].frames == 60
+    for name in ("reps.csv", "sets.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
