@@ -36,6 +36,7 @@ from gymlib.analyze_input import (  # noqa: F401 - public API (kept importable f
     MAX_COORDINATE,
     MAX_DRAWN_WIDTH,
     Source,
+    frame_bar,
     frames_again,
     frames_from_landmarks,
     frames_from_video,
@@ -320,10 +321,7 @@ def _in_worker(src: Path, classifier: Any) -> bool:
 
 
 def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> Iterator[Any]:
-    from tqdm.auto import tqdm
-
-    return tqdm(frames, total=source.declared or None, desc=desc, unit="frame",
-                disable=not progress)  # fmt: skip
+    return frame_bar(frames, source.declared, desc, progress)
 
 
 def _pose_pass(src: Path, source: Source, progress: bool, pass2: Any) -> None:

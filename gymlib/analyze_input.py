@@ -202,6 +202,13 @@ def decoded(path: Path) -> Iterator[np.ndarray]:
         yield rgb
 
 
+def frame_bar(frames: Iterator[Any], total: int, desc: str, show: bool) -> Iterator[Any]:
+    """``frames`` with a progress bar of ``total`` frames (0: unknown) named ``desc``."""
+    from tqdm.auto import tqdm
+
+    return tqdm(frames, total=total or None, desc=desc, unit="frame", disable=not show)
+
+
 def frames_again(src: Path) -> Iterator[np.ndarray]:
     """The frames to draw on, read again (no MediaPipe)."""
     if src.suffix.lower() == ".npz":

@@ -141,9 +141,12 @@ class ThreadDrawing:
             self.session.plan(self.poses, self.times)
         stages["whole clip planned, every frame through the loop"] = time.perf_counter()
         if annotated is None:  # the plan changed after drawing began: draw the video again
+            from gymlib.analyze_input import frame_bar
+
             annotated = self._annotator(self.session)  # fed the landmarks found in pass 1
             frames = zip(self._redraw_frames(), self.poses, self.times, strict=False)
-            annotated.run(_bar(frames, self.job, f"{self.job.src.name} (video)"))
+            desc = f"{self.job.src.name} (video)"
+            annotated.run(frame_bar(frames, self.job.declared, desc, self.job.progress))
             stages["drawn again"] = time.perf_counter()
         try:  # the tables and plot while the encoder finishes the video's last frames
             rows = _write_tables(annotated, self.times, self.job.work)
@@ -191,13 +194,6 @@ def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[s
     write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
     plot_summary(timeline, rows, work / "summary.png")
     return rows
-
-
-def _bar(frames: Iterator[Any], job: DrawJob, desc: str) -> Iterator[Any]:
-    from tqdm.auto import tqdm
-
-    return tqdm(frames, total=job.declared or None, desc=desc, unit="frame",
-                disable=not job.progress)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,6 +303,7 @@ class Worker:
     process: Any  # subprocess.Popen of ``python -P -m gymlib.drawer FD``
     conn: Any  # this end of the socket pair (multiprocessing.connection.Connection)
     busy: bool = False  # a job sent, its reply not read yet
+    code: tuple = ()  # gymlib's source files as they were when it started (:func:`code_stamp`)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -320,13 +317,33 @@ _AT_EXIT: list[bool] = []
 def worker() -> Worker:
     """The drawing worker of this process, started if there is none or it died (busy or not)."""
     global _WORKER
+    stamp = code_stamp()
+    with _WORKER_LOCK:
+        old = _WORKER
+        stale = old is not None and old.alive() and not old.busy and old.code != stamp
+    if stale and old is not None:  # gymlib edited since it started (a notebook's autoreload)
+        _stop(old)
     with _WORKER_LOCK:
         if _WORKER is None or not _WORKER.alive():
             _WORKER = _start()
+            _WORKER.code = stamp
             if not _AT_EXIT:  # registered after a CLI's stderr filter: stops before it drains
                 atexit.register(stop_worker)  # (the worker writes to the same descriptor 2)
                 _AT_EXIT.append(True)
         return _WORKER
+
+
+def code_stamp() -> tuple[int, int]:
+    """gymlib's Python files now: their count and newest change (ns). A worker runs the code
+    that was on disk when it started; after an edit it is replaced, as a fresh process is."""
+    newest, count = 0, 0
+    for folder, _, names in os.walk(Path(__file__).resolve().parent):
+        for name in names:
+            if name.endswith(".py"):
+                with contextlib.suppress(OSError):
+                    newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
+                    count += 1
+    return count, newest
 
 
 def take_worker() -> Worker:

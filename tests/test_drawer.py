@@ -255,3 +255,25 @@ def test_two_analyses_at_once_share_no_worker(tmp_path: Path) -> None:
     assert got[0].frames == got[1].frames == 60
     for name in ("reps.csv", "sets.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_an_edit_of_gymlib_gets_a_new_worker_and_none_without(tmp_path: Path) -> None:
+    """A worker runs the code on disk when it started: after an edit of a gymlib file (a
+    notebook with autoreload, a developer's save) the next analysis gets a new worker, as a
+    fresh process would; without one, the same worker serves."""
+    from test_sources import _person_video
+
+    video = _person_video(tmp_path / "me.mp4", frames=30)
+    first = drawer.worker().process.pid
+    assert drawer.worker().process.pid == first
+    edited = Path(drawer.__file__)
+    before = edited.stat()
+    try:
+        os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+        assert analyze(video, out=tmp_path / "after", progress=False, drawing="process").frames
+        second = drawer.worker().process.pid
+    finally:
+        os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert second != first and not _alive(first)
+    third = drawer.worker().process.pid  # the file's time back: an edit again, a new one
+    assert third != second and drawer.worker().process.pid == third
