@@ -314,6 +314,22 @@ _WORKER_LOCK = threading.Lock()
 _AT_EXIT: list[bool] = []
 
 
+def _forget_after_fork() -> None:
+    """In a forked child (multiprocessing's fork, a pool analysing clips in parallel): the
+    parent's worker and its pipe are the parent's. Forgotten, not stopped: the child starts its
+    own, and its exit or a job of its own never reaches the parent's worker."""
+    global _WORKER, _WORKER_LOCK
+    _WORKER_LOCK = threading.Lock()  # (another thread may have held it at the fork)
+    if _WORKER is not None:
+        with contextlib.suppress(OSError):
+            _WORKER.conn.close()  # the child's copy of the descriptor only
+        _WORKER = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def worker() -> Worker:
     """The drawing worker of this process, started if there is none or it died (busy or not)."""
     global _WORKER

@@ -4,12 +4,14 @@ and a user's script that needs no ``if __name__ == "__main__"``."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -277,3 +279,76 @@ def test_an_edit_of_gymlib_gets_a_new_worker_and_none_without(tmp_path: Path) ->
     assert second != first and not _alive(first)
     third = drawer.worker().process.pid  # the file's time back: an edit again, a new one
     assert third != second and drawer.worker().process.pid == third
+
+
+def _analyse_in_child(src: Path, out: Path, answers: Any) -> None:
+    result = analyze(src, out=out, progress=False, drawing="process")
+    answers.put((drawer.worker().process.pid, len(result.reps)))
+
+
+def test_a_forked_child_gets_its_own_worker_and_leaves_the_parents_alone(tmp_path: Path) -> None:
+    """A process forked after the worker started (multiprocessing's fork: a pool analysing
+    clips in parallel) must not share the parent's worker and pipe (two callers' messages
+    mixed in one job): it starts its own; the parent's serves on."""
+    import multiprocessing
+
+    from gymlib.analyze import save_clip_npz
+    from gymlib.synth import generate_clip
+
+    src = save_clip_npz(generate_clip("squat", [3], seed=5, view="left"), tmp_path / "c.npz")
+    here = analyze(src, out=tmp_path / "parent", progress=False, drawing="process")
+    parents = drawer.worker().process.pid
+    fork = multiprocessing.get_context("fork")
+    answers = fork.Queue()
+    child = fork.Process(target=_analyse_in_child, args=(src, tmp_path / "child", answers))
+    child.start()
+    try:
+        childs, reps = answers.get(timeout=300)
+    finally:
+        child.join(60)
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == 0 and childs != parents and reps == len(here.reps) == 3
+    deadline = time.monotonic() + 30
+    while _alive(childs) and time.monotonic() < deadline:  # it ends with the child (pipe closed)
+        time.sleep(0.1)
+    assert not _alive(childs)
+    assert drawer.worker().process.pid == parents and _alive(parents)
+    again = analyze(src, out=tmp_path / "again", progress=False, drawing="process")
+    assert len(again.reps) == 3 and drawer.worker().process.pid == parents
+
+
+def test_a_killed_caller_s_worker_ends_though_a_child_forked_from_it_lives(
+    tmp_path: Path,
+) -> None:
+    """The worker ends when its caller's end of the pipe closes. A child forked from the caller
+    (a pool's process) must not keep that end open: the caller killed (SIGKILL: no exit
+    handler runs), the worker still ends while the child lives on."""
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, signal, sys, time\n"
+        "from gymlib.drawer import worker\n"
+        "pid = worker().process.pid\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(60)\n"
+        "    os._exit(0)\n"
+        "print(pid, child, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )  # fmt: skip
+    log = tmp_path / "log"
+    with log.open("w") as out:  # a file, not a pipe: the child and the worker share it
+        code = subprocess.run([sys.executable, str(script)], stdout=out, stderr=subprocess.STDOUT,
+                              timeout=300, cwd=tmp_path).returncode  # fmt: skip
+    assert code == -9, log.read_text()[-2000:]
+    pid, child = (int(x) for x in log.read_text().split()[-2:])
+    try:
+        assert _alive(child)
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(pid) and _alive(child)
+    finally:
+        for p in (child, pid):
+            with contextlib.suppress(OSError):
+                os.kill(p, 9)
