@@ -200,29 +200,54 @@ def _save_png(fig: Any, where: Any, dpi: int) -> None:
 SUMMARY_MARGINS = {"left": 0.075, "right": 0.985, "bottom": 0.1708, "top": 0.899}
 
 
+#: Set labels of ``summary.png``: their rows (axes fraction, top) and a character's width
+#: (axes fraction: ~0.55 em of 9 pt over the axes' 9.1 inches): a short set's label goes to
+#: the second row rather than under the next set's
+LABEL_ROWS = (0.98, 0.883)
+LABEL_CHAR_WIDTH = 0.55 * 9 / 72 / (10 * (0.985 - 0.075))
+
+
 def plot_summary(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
           path: Path) -> None:  # fmt: skip
     """``summary.png``: the rep progress over time, each set shaded and named, each rep marked
-    in its verdict's colour."""
+    in its verdict's colour (:func:`summary_figure`)."""
     from gymlib.io import atomic_path
 
+    fig = summary_figure(timeline, rows)
+    with atomic_path(path) as tmp:
+        _save_png(fig, tmp, dpi=SUMMARY_DPI)
+
+
+#: ``summary.png``'s resolution (dots per inch of its 10 x 3.4 inches: 900 x 306 pixels)
+SUMMARY_DPI = 90
+
+
+def summary_figure(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]]) -> Any:
+    """The figure of ``summary.png`` (matplotlib's, on an Agg canvas of its own)."""
     t = np.array([x[0] for x in timeline])
     prog = np.array([x[2] for x in timeline], dtype=float)
     colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
     fig, ax = _figure((10, 3.4))
     ax.plot(t, prog, lw=1, color="0.3")
     sets = [r["set"] for r in rows]
+    lo, hi = ax.get_xlim()  # the line's time range: the sets lie within it
+    free = [-np.inf, -np.inf]  # where each row of set labels is free again (axes fraction)
     for n, ex, k in set_counts(rows):
         mine = [r for r, m in zip(rows, sets, strict=True) if m == n]
         a, b = mine[0]["start_s"], mine[-1]["end_s"]
         ax.axvspan(a, b, color=f"C{n % 10}", alpha=0.12)
+        label = f" set {n}: {ex}, {k} reps"
+        at = (a - lo) / max(hi - lo, 1e-9)
+        row = next((i for i, f in enumerate(free) if at >= f), int(np.argmin(free)))
+        free[row] = at + len(label) * LABEL_CHAR_WIDTH
         box = {"fc": "white", "alpha": 0.8, "lw": 0}
-        ax.text(a, 0.98, f" set {n}: {ex}, {k} reps", fontsize=9, va="top", bbox=box,
+        ax.text(a, LABEL_ROWS[row], label, fontsize=9, va="top", bbox=box,
                 transform=ax.get_xaxis_transform())  # fmt: skip
-    for r in rows:
-        col = colours.get(r["verdict"], "#e74c3c")
-        ax.axvspan(r["start_s"], r["end_s"], ymin=0, ymax=0.06, color=col)
-        ax.plot([r["end_s"]], [1.0], "v", color=col, ms=8)
+    cols = [colours.get(r["verdict"], "#e74c3c") for r in rows]
+    if rows:  # each rep's span and end mark in its verdict's colour: two artists in all
+        spans = [(r["start_s"], r["end_s"] - r["start_s"]) for r in rows]
+        ax.broken_barh(spans, (0, 0.06), facecolors=cols, transform=ax.get_xaxis_transform())
+        ax.scatter([r["end_s"] for r in rows], [1.0] * len(rows), c=cols, marker="v", s=64)
     ax.set_ylim(-0.05, max(1.3, float(np.nanmax(prog, initial=0.0)) + 0.25))
     ax.set_xlabel("s")
     ax.set_ylabel("progress of the rep")
@@ -232,5 +257,4 @@ def plot_summary(timeline: list[tuple[float, str, float]], rows: list[dict[str, 
                  f"(green), {v['partial']} partial (yellow), {v['faulty']} faulty (red)",
                  fontsize=10)  # fmt: skip
     fig.subplots_adjust(**SUMMARY_MARGINS)
-    with atomic_path(path) as tmp:
-        _save_png(fig, tmp, dpi=90)
+    return fig
