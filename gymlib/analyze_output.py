@@ -238,8 +238,10 @@ def summary_figure(timeline: list[tuple[float, str, float]], rows: list[dict[str
         ax.axvspan(a, b, color=f"C{n % 10}", alpha=0.12)
         label = f" set {n}: {ex}, {k} reps"
         at = (a - lo) / max(hi - lo, 1e-9)
-        row = next((i for i, f in enumerate(free) if at >= f), int(np.argmin(free)))
-        free[row] = at + len(label) * LABEL_CHAR_WIDTH
+        row = next((i for i, f in enumerate(free) if at >= f), None)
+        if row is None:  # sets too close for the whole label in either row: its number
+            label, row = f" {n}", int(np.argmin(free))
+        free[row] = at + (len(label) + 1) * LABEL_CHAR_WIDTH  # (+1: the box's pads)
         box = {"fc": "white", "alpha": 0.8, "lw": 0}
         ax.text(a, LABEL_ROWS[row], label, fontsize=9, va="top", bbox=box,
                 transform=ax.get_xaxis_transform())  # fmt: skip
