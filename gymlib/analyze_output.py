@@ -248,7 +248,9 @@ def summary_figure(timeline: list[tuple[float, str, float]], rows: list[dict[str
     cols = [colours.get(r["verdict"], "#e74c3c") for r in rows]
     if rows:  # each rep's span and end mark in its verdict's colour: two artists in all
         spans = [(r["start_s"], r["end_s"] - r["start_s"]) for r in rows]
-        ax.broken_barh(spans, (0, 0.06), facecolors=cols, transform=ax.get_xaxis_transform())
+        # edged as axvspan's were: a rep narrower than a pixel still shows
+        ax.broken_barh(spans, (0, 0.06), facecolors=cols, edgecolors=cols, linewidths=1.0,
+                       transform=ax.get_xaxis_transform())  # fmt: skip
         ax.scatter([r["end_s"] for r in rows], [1.0] * len(rows), c=cols, marker="v", s=64)
     ax.set_ylim(-0.05, max(1.3, float(np.nanmax(prog, initial=0.0)) + 0.25))
     ax.set_xlabel("s")

@@ -267,6 +267,11 @@ class ProcessDrawing:
             _stop(w)
         else:
             w.busy = False
+        if got == "error" and isinstance(value, Garbled):  # another gymlib: drawn here
+            _stop(w)
+            _MISMATCH.add(code_stamp())  # (not tried again until gymlib changes again)
+            self.fell_back = f"the drawing worker runs other gymlib code ({value})"
+            return None
         if got == "error":
             raise value
         if got != kind:
@@ -298,12 +303,17 @@ class NoWorker(OSError):
     """No drawing worker for this analysis (busy with another, or none can start here)."""
 
 
+class Garbled(RuntimeError):
+    """The worker cannot read what the caller sent: they run different gymlib code (gymlib
+    edited and the caller's modules not reloaded). The caller draws in its own process."""
+
+
 @dataclass
 class Worker:
     process: Any  # subprocess.Popen of ``python -P -m gymlib.drawer FD``
     conn: Any  # this end of the socket pair (multiprocessing.connection.Connection)
     busy: bool = False  # a job sent, its reply not read yet
-    code: tuple = ()  # gymlib's source files as they were when it started (:func:`code_stamp`)
+    code: int = 0  # gymlib's source files as they were when it started (:func:`code_stamp`)
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -311,6 +321,8 @@ class Worker:
 
 _WORKER: Worker | None = None
 _WORKER_LOCK = threading.Lock()
+_PIPE_FDS: set[int] = set()  # this process's descriptors of its workers' pipes
+_MISMATCH: set[int] = set()  # code stamps whose worker could not read this process's messages
 _AT_EXIT: list[bool] = []
 
 
@@ -320,10 +332,15 @@ def _forget_after_fork() -> None:
     own, and its exit or a job of its own never reaches the parent's worker."""
     global _WORKER, _WORKER_LOCK
     _WORKER_LOCK = threading.Lock()  # (another thread may have held it at the fork)
-    if _WORKER is not None:
+    if _WORKER is not None:  # closed by its object, which would close the number again
         with contextlib.suppress(OSError):
-            _WORKER.conn.close()  # the child's copy of the descriptor only
-        _WORKER = None
+            _PIPE_FDS.discard(_WORKER.conn.fileno())
+            _WORKER.conn.close()
+    for fd in list(_PIPE_FDS):  # the child's copies only (also of a worker being started)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _PIPE_FDS.clear()
+    _WORKER = None
 
 
 if hasattr(os, "register_at_fork"):
@@ -337,7 +354,9 @@ def worker() -> Worker:
     with _WORKER_LOCK:
         old = _WORKER
         stale = old is not None and old.alive() and not old.busy and old.code != stamp
-    if stale and old is not None:  # gymlib edited since it started (a notebook's autoreload)
+        if stale:  # gymlib edited since it started (a notebook's autoreload): taken from use
+            old.busy, _WORKER = True, None  # here, so no other thread gives it a job now
+    if stale and old is not None:
         _stop(old)
     with _WORKER_LOCK:
         if _WORKER is None or not _WORKER.alive():
@@ -349,17 +368,18 @@ def worker() -> Worker:
         return _WORKER
 
 
-def code_stamp() -> tuple[int, int]:
-    """gymlib's Python files now: their count and newest change (ns). A worker runs the code
-    that was on disk when it started; after an edit it is replaced, as a fresh process is."""
-    newest, count = 0, 0
+def code_stamp() -> int:
+    """gymlib's Python files now (a hash of every file's name, time and size). A worker runs the
+    code that was on disk when it started; after any change it is replaced, as a fresh process
+    would be (an older time put back by ``cp -p`` or a checkout counts too)."""
+    seen = []
     for folder, _, names in os.walk(Path(__file__).resolve().parent):
         for name in names:
             if name.endswith(".py"):
                 with contextlib.suppress(OSError):
-                    newest = max(newest, os.stat(os.path.join(folder, name)).st_mtime_ns)
-                    count += 1
-    return count, newest
+                    st = os.stat(os.path.join(folder, name))
+                    seen.append((folder, name, st.st_mtime_ns, st.st_size))
+    return hash(tuple(sorted(seen)))
 
 
 def take_worker() -> Worker:
@@ -368,9 +388,12 @@ def take_worker() -> Worker:
     (not a POSIX system: its pipe is an inherited descriptor)."""
     if os.name != "posix":
         raise NoWorker("the drawing worker needs a POSIX system")
+    if code_stamp() in _MISMATCH:
+        raise NoWorker("the drawing worker would run other gymlib code than this process "
+                       "(gymlib edited since it was imported)")  # fmt: skip
     w = worker()
     with _WORKER_LOCK:
-        if w.busy:
+        if w.busy or w is not _WORKER:  # (not _WORKER: replaced meanwhile by another thread)
             raise NoWorker("the drawing worker is busy with another analysis")
         w.busy = True
     return w
@@ -386,6 +409,7 @@ def _start() -> Worker:
     from multiprocessing.connection import Connection
 
     here, there = socket.socketpair()
+    _PIPE_FDS.update((here.fileno(), there.fileno()))
     try:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)
@@ -398,9 +422,11 @@ def _start() -> Worker:
             env=env, process_group=0,
         )  # fmt: skip
     except BaseException:
+        _PIPE_FDS.discard(here.fileno())
         here.close()
         raise
     finally:
+        _PIPE_FDS.discard(there.fileno())
         there.close()
     return Worker(process, Connection(here.detach()))
 
@@ -413,6 +439,7 @@ def _stop(w: Worker) -> None:
         if _WORKER is w:
             _WORKER = None
     with contextlib.suppress(OSError):
+        _PIPE_FDS.discard(w.conn.fileno())
         w.conn.close()
     if w.process.poll() is None:
         w.process.kill()
@@ -499,6 +526,8 @@ def _reader(conn: Any, inbox: queue.Queue) -> None:
         except (EOFError, OSError):
             inbox.put(_EOF)
             return
+        except Exception as exc:  # noqa: BLE001 - a message this code cannot read: said so
+            inbox.put(("garbled", f"{type(exc).__name__}: {exc}"))
 
 
 def serve(conn: Any) -> None:
@@ -514,6 +543,9 @@ def serve(conn: Any) -> None:
         msg = inbox.get()
         if msg[0] == "job":
             _job(conn, inbox, msg[1], classifier)
+        elif msg[0] == "garbled":  # a job it cannot read: the caller waits for its answer
+            with contextlib.suppress(OSError):
+                conn.send(("error", Garbled(f"a job this worker cannot read ({msg[1]})"), True))
         elif msg[0] in ("stop", "eof"):
             return
 
@@ -531,11 +563,15 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
     retire): ("done", Drawn) to "end", or ("error", exception) as soon as something fails (the
     job ends there: what the caller sent meanwhile is dropped by :func:`serve`); ``retire``:
     the worker ends after this reply (:data:`WORKER_MAX_MB`)."""
+    from dataclasses import fields
+
     from gymlib.analyze_input import frames_again
 
     cuts: list[float] = []
     drawing: ThreadDrawing | None = None
     try:
+        if not isinstance(job, DrawJob) or set(vars(job)) != {f.name for f in fields(DrawJob)}:
+            raise Garbled(f"a job this worker's DrawJob does not match: {job!r}")
         classifier.new_job()
         shared = classifier if job.store is None else None  # taught: the store's own
         drawing = ThreadDrawing(job, shared, cuts, frames=lambda: frames_again(job.src))
@@ -549,6 +585,8 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
                 drawn = drawing.finish()
                 conn.send(("done", drawn, _rss_mb() > WORKER_MAX_MB))
                 return
+            elif kind == "garbled":
+                raise Garbled(f"a message this worker cannot read ({rest[0]})")
             else:  # the caller is gone ("eof"), or a message out of turn
                 raise RuntimeError(f"the drawing worker got {kind!r} in the middle of a job")
     except BaseException as exc:

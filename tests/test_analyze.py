@@ -365,3 +365,22 @@ def test_the_summary_names_every_set_where_it_can_be_read() -> None:
         assert frame.x0 <= a.x0 and a.x1 <= frame.x1 + 1 and a.y1 <= frame.y1 + 1
         assert a.y0 >= marks_top - 3
         assert not any(a.overlaps(b) for b in boxes[i + 1 :])
+
+
+def test_every_rep_shows_in_the_summary_of_a_long_clip() -> None:
+    """A rep is shorter than a pixel of a half-hour clip's axis: it still shows in the strip of
+    verdict colours (one mark of colour per rep)."""
+    from gymlib.analyze_output import summary_figure
+
+    rows = [{"rep": k + 1, "exercise": "squat", "start_s": 18.0 * k, "end_s": 18.0 * k + 0.3,
+             "verdict": "good", "set": 1 + k // 10} for k in range(100)]  # fmt: skip
+    timeline = [(i / 2, "squat", 0.0) for i in range(3600)]
+    fig = summary_figure(timeline, rows)
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+    ax = fig.axes[0]
+    x0, y = ax.transAxes.transform((0, 0.03))  # the strip's middle, from the bottom
+    row = rgb[rgb.shape[0] - int(round(y))]
+    green = np.abs(row - [0x2E, 0xCC, 0x71]).sum(axis=1) < 60
+    runs = int(np.count_nonzero(green[1:] & ~green[:-1]) + green[0])
+    assert runs == len(rows)

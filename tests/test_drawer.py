@@ -5,6 +5,7 @@ and a user's script that needs no ``if __name__ == "__main__"``."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -333,7 +334,7 @@ def test_a_killed_caller_s_worker_ends_though_a_child_forked_from_it_lives(
         "if child == 0:\n"
         "    time.sleep(60)\n"
         "    os._exit(0)\n"
-        "print(pid, child, flush=True)\n"
+        "print('pids', pid, child, flush=True)\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )  # fmt: skip
     log = tmp_path / "log"
@@ -341,7 +342,9 @@ def test_a_killed_caller_s_worker_ends_though_a_child_forked_from_it_lives(
         code = subprocess.run([sys.executable, str(script)], stdout=out, stderr=subprocess.STDOUT,
                               timeout=300, cwd=tmp_path).returncode  # fmt: skip
     assert code == -9, log.read_text()[-2000:]
-    pid, child = (int(x) for x in log.read_text().split()[-2:])
+    import re
+
+    pid, child = (int(x) for x in re.findall(r"^pids (\d+) (\d+)$", log.read_text(), re.M)[0])
     try:
         assert _alive(child)
         deadline = time.monotonic() + 30
@@ -352,3 +355,35 @@ def test_a_killed_caller_s_worker_ends_though_a_child_forked_from_it_lives(
         for p in (child, pid):
             with contextlib.suppress(OSError):
                 os.kill(p, 9)
+
+
+@dataclasses.dataclass(frozen=True)
+class _OtherJob(drawer.DrawJob):
+    """A job as another gymlib would send it (a class the worker cannot import)."""
+
+    extra: int = 0
+
+
+def test_a_worker_running_other_gymlib_code_costs_a_warning_not_the_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """gymlib edited and the caller's modules not reloaded: the worker (the code on disk) cannot
+    read the caller's job. The analysis draws in its own process, says why, writes what the
+    thread writes; the next ones do not try that worker again until gymlib changes."""
+    from test_sources import _person_video
+
+    video = _person_video(tmp_path / "me.mp4", frames=40)
+    reference = analyze(video, out=tmp_path / "thread", progress=False, drawing="thread")
+    monkeypatch.setattr(drawer, "DrawJob", _OtherJob)
+    try:
+        got = analyze(video, out=tmp_path / "other", progress=False, drawing="process")
+        assert any("runs other gymlib code" in w for w in got.warnings), got.warnings
+        _same_outputs(tmp_path / "other", tmp_path / "thread")
+        assert len(got.reps) == len(reference.reps)
+        again = analyze(video, out=tmp_path / "again", progress=False, drawing="process")
+        assert any("would run other gymlib code" in w for w in again.warnings), again.warnings
+    finally:
+        drawer._MISMATCH.clear()
+    monkeypatch.setattr(drawer, "DrawJob", _OtherJob.__mro__[1])
+    last = analyze(video, out=tmp_path / "last", progress=False, drawing="process")
+    assert last.overlapped and not last.warnings
