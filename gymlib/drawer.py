@@ -1,6 +1,6 @@
 """``analyze``'s pass 2 (the live loop, the drawing, H.264, the tables and plot) beside its pose
-pass: in a thread of this process (:class:`ThreadDrawing`) or in a worker process of its own
-(:class:`ProcessDrawing`).
+pass, in a worker process of its own (:class:`ProcessDrawing`); in a thread of this process it is
+:class:`gymlib.drawing_pass.ThreadDrawing`, whose code the worker runs.
 
 The worker exists for speed on two cores. MediaPipe's pose pass gives Python's GIL away while
 its graph works and takes it back a few times a frame; a drawing thread in the same process
@@ -23,181 +23,21 @@ import queue
 import socket
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gymlib.annotate import BEHIND_POSE_NICE
+from gymlib.drawing_pass import DrawJob, Drawn, ThreadDrawing
+
+__all__ = ["DrawJob", "Drawn", "ProcessDrawing", "ThreadDrawing", "stop_worker", "worker"]
 
 #: Frames of landmarks sent to the worker in one message (a message costs a pickle and a write
 #: in the pose pass's thread; the drawing keeps FOLLOW_LAG_S behind anyway).
 SEND_FRAMES = 8
-
-
-@dataclass(frozen=True)
-class DrawJob:
-    """What pass 2 needs to know of a clip besides its landmarks (it pickles: the worker's)."""
-
-    src: Path
-    work: Path  # the run's hidden folder: annotated.mp4, reps.csv, sets.csv, summary.png
-    exercise: str
-    store: str | Path | None
-    fps: float
-    size: tuple[int, int]  # (width, height) of the drawn frames
-    declared: int  # frames the file says it holds
-    progress: bool
-
-
-@dataclass
-class Drawn:
-    """What pass 2 found (the loop's results) for ``summary.json`` and :class:`Analysis`."""
-
-    frames: int  # frames through the loop
-    reps: list[Any]
-    rows: list[dict[str, Any]]  # reps.csv's
-    sets: list[dict[str, Any]]  # sets.csv's
-    found_cuts: list[dict[str, Any]]
-    overlapped: bool  # drawn beside the pose pass (the plans held)
-    #: when each step of :meth:`ThreadDrawing.finish` ended (``time.perf_counter()``: on Linux
-    #: the same clock in every process), for benchmarks/analyze_speed.py's timeline
-    stages: dict[str, float] = field(default_factory=dict)
-
-
-class ThreadDrawing:
-    """Pass 2 in this process: a :class:`gymlib.follow.Follower` thread draws and encodes
-    behind the pose pass (:meth:`put` each frame), :meth:`finish` plans the whole clip and
-    writes the video, the tables and the plot into ``job.work``."""
-
-    def __init__(self, job: DrawJob, classifier: Any, cuts: Sequence[float],
-                 frames: Callable[[], Iterator[np.ndarray]] | None = None,
-                 follow: bool = True) -> None:  # fmt: skip
-        """``frames``: reads the frames to draw on again (default: those :meth:`put` gives,
-        kept a while, else decoded again); ``follow``: draw beside, else only at the end."""
-        from gymlib.analyze_input import frames_again
-        from gymlib.analyze_output import warm_plot
-        from gymlib.follow import Follower, RecentFrames, SharedClassifier, last_replan
-
-        self.job, self._cuts = job, cuts
-        self.poses: list[np.ndarray | None] = []
-        self.times: list[float] = []
-        self._shared = classifier
-        self.session = self._new_session()
-        if classifier is None:  # one classifier for every session, loaded only when needed
-            self._shared = SharedClassifier(self.session)
-        self._recent = RecentFrames(lambda: frames_again(job.src), job.fps)
-        self._frames = frames or self._recent.read
-        self._keep = frames is None
-        self._follower: Any = None
-        if follow:
-            last = last_replan(job.declared, job.fps)
-            self._follower = Follower(self._new_session, self._frames, self._annotator,
-                                      last=last, warm=warm_plot)  # fmt: skip
-            self._follower.start(self.poses, self.times)
-
-    def _new_session(self) -> Any:
-        from gymlib.session import CoachSession
-
-        w, h = self.job.size
-        run = CoachSession(self._shared, fps=self.job.fps, aspect=w / h,
-                           exercise=self.job.exercise, store=self.job.store)  # fmt: skip
-        run.cuts = self._cuts  # camera cuts seen in the pixels (gymlib.cuts), as they come
-        return run
-
-    def _annotator(self, run: Any) -> Any:  # the live coach's loop, drawn and encoded
-        from gymlib.annotate import Annotator
-        from gymlib.live import LiveLoop
-        from gymlib.media import VideoWriter
-
-        writer = VideoWriter(self.job.work / "annotated.mp4", self.job.size, self.job.fps)
-        return Annotator(LiveLoop(run), writer)
-
-    def put(self, rgb: np.ndarray | None, lm: np.ndarray | None, t: float) -> None:
-        """The pose pass's next frame (``rgb`` None: not kept, decoded again when drawn)."""
-        if rgb is not None and self._keep:
-            self._recent.put(rgb)  # before its landmarks: the follower reads only frames with them
-        self.poses.append(lm)
-        self.times.append(t)
-        if self._follower is not None:
-            self._follower.poke()
-
-    def abort(self) -> None:
-        if self._follower is not None:
-            self._follower.abort()
-
-    def finish(self) -> Drawn:
-        """The whole clip planned, every frame drawn (again, if a plan drawn with disagrees),
-        the tables and plot written, the video finished and checked."""
-        stages = {"finish called": time.perf_counter()}
-        annotated = None
-        if self._follower is not None:
-            # the frames drawn after the pose pass wait for the encoder (as many as were kept)
-            self._follower.tail = self._recent.limit if self._keep else self._tail()
-            annotated = self._follower.finish(self.session, self.poses, self.times)
-        else:
-            self.session.plan(self.poses, self.times)
-        stages["whole clip planned, every frame through the loop"] = time.perf_counter()
-        if annotated is None:  # the plan changed after drawing began: draw the video again
-            from gymlib.analyze_input import frame_bar
-
-            annotated = self._annotator(self.session)  # fed the landmarks found in pass 1
-            frames = zip(self._redraw_frames(), self.poses, self.times, strict=False)
-            desc = f"{self.job.src.name} (video)"
-            annotated.run(frame_bar(frames, self.job.declared, desc, self.job.progress))
-            stages["drawn again"] = time.perf_counter()
-        try:  # the tables and plot while the encoder finishes the video's last frames
-            rows = _write_tables(annotated, self.times, self.job.work)
-            stages["tables and plot written"] = time.perf_counter()
-            annotated.close()
-            stages["video finished and checked"] = time.perf_counter()
-        except BaseException:
-            annotated.abort()
-            raise
-        loop = annotated.loop
-        return Drawn(len(annotated.timeline), list(loop.reps), rows,
-                     [w.as_row() for w in loop.sets.sets],
-                     [c.as_row() for c in loop.session.found_cuts],
-                     self._follower is not None and self._follower.held, stages)  # fmt: skip
-
-    def _redraw_frames(self) -> Iterator[np.ndarray]:
-        from gymlib.analyze_input import frames_again
-
-        return frames_again(self.job.src)
-
-    def _tail(self) -> int:
-        """Frames that may wait for the encoder after the pose pass, as
-        :meth:`gymlib.follow.RecentFrames.limit` would keep of this size."""
-        from gymlib.follow import RECENT_BYTES, RECENT_S
-
-        w, h = self.job.size
-        return max(1, min(round(RECENT_S * self.job.fps), RECENT_BYTES // max(w * h * 3, 1)))
-
-
-def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[str, Any]]:
-    """``reps.csv``, ``sets.csv`` and ``summary.png`` from the loop that stepped every frame
-    (its encoder may still be at work); the reps' rows."""
-    from gymlib.analyze_output import plot_summary, timed_row, write_csv
-    from gymlib.sets import WorkoutSet
-
-    loop, timeline = annotated.loop, annotated.timeline
-    loop.session.finish()  # a rep the clip ends on (drawn frames are not redrawn for it)
-    times = times[: len(timeline)]
-    rows = [timed_row(r, times) for r in loop.reps]
-    for row, n in zip(rows, loop.summary(), strict=True):
-        row["set"] = n["set"]  # the loop's sets (the dashboard's too)
-    sets = [w.as_row() for w in loop.sets.sets]
-    write_csv(work / "reps.csv", rows, ["rep", "exercise", "start_s", "end_s", "rom",
-                                         "verdict", "reasons"])  # fmt: skip
-    write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
-    plot_summary(timeline, rows, work / "summary.png")
-    return rows
-
-
-# ---------------------------------------------------------------------------------------------
-# the worker process
 
 
 class ProcessDrawing:
