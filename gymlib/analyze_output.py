@@ -207,6 +207,22 @@ LABEL_ROWS = (0.98, 0.883)
 LABEL_CHAR_WIDTH = 0.55 * 9 / 72 / (10 * (0.985 - 0.075))
 
 
+def _label_place(label: str, short: str, at: float, free: list[float]) -> tuple[str, float, int]:
+    """A set label starting at ``at`` (axes fraction): the text, its left edge (moved left to
+    end inside the axes) and the first row free there (``free``: where each row is free again,
+    updated); ``short`` when no row is free for the whole label."""
+    for text in (label, short):
+        width = (len(text) + 1) * LABEL_CHAR_WIDTH  # (+1: the box's pads)
+        x = max(0.0, min(at, 1.0 - width))
+        row = next((i for i, f in enumerate(free) if x >= f), None)
+        if row is not None:
+            break
+    if row is None:  # sets too close even for their numbers: the row free soonest
+        row = int(np.argmin(free))
+    free[row] = x + width
+    return text, x, row
+
+
 def plot_summary(timeline: list[tuple[float, str, float]], rows: list[dict[str, Any]],
           path: Path) -> None:  # fmt: skip
     """``summary.png``: the rep progress over time, each set shaded and named, each rep marked
@@ -236,15 +252,12 @@ def summary_figure(timeline: list[tuple[float, str, float]], rows: list[dict[str
         mine = [r for r, m in zip(rows, sets, strict=True) if m == n]
         a, b = mine[0]["start_s"], mine[-1]["end_s"]
         ax.axvspan(a, b, color=f"C{n % 10}", alpha=0.12)
-        label = f" set {n}: {ex}, {k} reps"
         at = (a - lo) / max(hi - lo, 1e-9)
-        row = next((i for i, f in enumerate(free) if at >= f), None)
-        if row is None:  # sets too close for the whole label in either row: its number
-            label, row = f" {n}", int(np.argmin(free))
-        free[row] = at + (len(label) + 1) * LABEL_CHAR_WIDTH  # (+1: the box's pads)
+        reps = f"{k} rep" + ("s" if k != 1 else "")
+        label, x, row = _label_place(f" set {n}: {ex}, {reps}", f" {n}", at, free)
         box = {"fc": "white", "alpha": 0.8, "lw": 0}
-        ax.text(a, LABEL_ROWS[row], label, fontsize=9, va="top", bbox=box,
-                transform=ax.get_xaxis_transform())  # fmt: skip
+        ax.text(x, LABEL_ROWS[row], label, fontsize=9, va="top", bbox=box,
+                transform=ax.transAxes)  # fmt: skip
     cols = [colours.get(r["verdict"], "#e74c3c") for r in rows]
     if rows:  # each rep's span and end mark in its verdict's colour: two artists in all
         spans = [(r["start_s"], r["end_s"] - r["start_s"]) for r in rows]

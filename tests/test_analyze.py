@@ -343,13 +343,14 @@ def test_the_summary_plot_is_the_same_whatever_thread_warmed_matplotlib(tmp_path
 
 
 def test_the_summary_names_every_set_where_it_can_be_read() -> None:
-    """A short set followed by a long one (a warm-up of 2 reps, then 25): each set's label is
-    drawn whole, none under another's, all inside the axes and above the reps' marks."""
+    """A short set followed by a long one (a warm-up of 2 reps, then 18), then 7 and a last
+    single rep at the clip's end: each set's label is drawn whole, none under another's, all
+    inside the axes and above the reps' marks."""
     from gymlib.analyze_output import summary_figure
 
     rows = [{"rep": k + 1, "exercise": "squat", "start_s": 1.0 * k, "end_s": 1.0 * k + 0.9,
-             "verdict": "good", "set": 1 if k < 2 else 2 + (k >= 20)}
-            for k in range(27)]  # fmt: skip
+             "verdict": "good", "set": 1 if k < 2 else 2 + (k >= 20) + (k >= 27)}
+            for k in range(28)]  # fmt: skip
     timeline = [(i / 30, "squat", float(np.sin(i / 9) ** 2)) for i in range(30 * 28)]
     fig = summary_figure(timeline, rows)
     fig.canvas.draw()
@@ -357,7 +358,8 @@ def test_the_summary_names_every_set_where_it_can_be_read() -> None:
     ax = fig.axes[0]
     labels = [x for x in ax.texts if x.get_text().startswith(" set ")]
     assert [x.get_text() for x in labels] == [" set 1: squat, 2 reps", " set 2: squat, 18 reps",
-                                              " set 3: squat, 7 reps"]  # fmt: skip
+                                              " set 3: squat, 7 reps",
+                                              " set 4: squat, 1 rep"]  # fmt: skip
     boxes = [x.get_bbox_patch().get_window_extent(renderer) for x in labels]
     frame = ax.get_window_extent(renderer)
     marks_top = ax.transData.transform((0, 1.0))[1] + 6  # the reps' marks (8-point triangles)
