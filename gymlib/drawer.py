@@ -109,7 +109,7 @@ class ProcessDrawing:
             w.busy = False
         if got == "error" and isinstance(value, Garbled):  # another gymlib: drawn here
             _stop(w)
-            _MISMATCH.add(code_stamp())  # (not tried again until gymlib changes again)
+            _MISMATCH.add(w.code)  # (not tried again until gymlib changes again)
             self.fell_back = f"the drawing worker runs other gymlib code ({value})"
             return None
         if got == "error":
@@ -187,10 +187,11 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_after_fork)
 
 
-def worker() -> Worker:
-    """The drawing worker of this process, started if there is none or it died (busy or not)."""
+def worker(stamp: int | None = None) -> Worker:
+    """The drawing worker of this process, started if there is none or it died (busy or not),
+    or replaced if idle and gymlib's files are no longer ``stamp`` (default: as they are now)."""
     global _WORKER
-    stamp = code_stamp()
+    stamp = code_stamp() if stamp is None else stamp
     with _WORKER_LOCK:
         old = _WORKER
         stale = old is not None and old.alive() and not old.busy and old.code != stamp
@@ -228,10 +229,11 @@ def take_worker() -> Worker:
     (not a POSIX system: its pipe is an inherited descriptor)."""
     if os.name != "posix":
         raise NoWorker("the drawing worker needs a POSIX system")
-    if code_stamp() in _MISMATCH:
+    stamp = code_stamp()
+    if stamp in _MISMATCH:
         raise NoWorker("the drawing worker would run other gymlib code than this process "
                        "(gymlib edited since it was imported)")  # fmt: skip
-    w = worker()
+    w = worker(stamp)
     with _WORKER_LOCK:
         if w.busy or w is not _WORKER:  # (not _WORKER: replaced meanwhile by another thread)
             raise NoWorker("the drawing worker is busy with another analysis")
