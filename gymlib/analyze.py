@@ -320,15 +320,12 @@ def _in_worker(src: Path, classifier: Any) -> bool:
     return src.suffix.lower() != ".npz" and classifier is None
 
 
-def _bar(frames: Iterator[Any], source: Source, desc: str, progress: bool) -> Iterator[Any]:
-    return frame_bar(frames, source.declared, desc, progress)
-
-
 def _pose_pass(src: Path, source: Source, progress: bool, pass2: Any) -> None:
     """Pass 1: every frame's landmarks and time (MediaPipe runs once), each given to pass 2
     (:mod:`gymlib.drawer`), which draws and encodes behind it."""
     try:
-        for rgb, lm, t in _bar(source.frames, source, f"{src.name} (pose)", progress):
+        for rgb, lm, t in frame_bar(source.frames, source.declared, f"{src.name} (pose)",
+                                    progress):  # fmt: skip
             pass2.put(rgb, lm, t)
     except BaseException:
         pass2.abort()

@@ -204,7 +204,10 @@ SUMMARY_MARGINS = {"left": 0.075, "right": 0.985, "bottom": 0.1708, "top": 0.899
 #: (axes fraction: ~0.55 em of 9 pt over the axes' 9.1 inches): a short set's label goes to
 #: the second row rather than under the next set's
 LABEL_ROWS = (0.98, 0.883)
-LABEL_CHAR_WIDTH = 0.55 * 9 / 72 / (10 * (0.985 - 0.075))
+#: ``summary.png``'s size (inches)
+SUMMARY_SIZE = (10.0, 3.4)
+_AXES_WIDTH_IN = SUMMARY_SIZE[0] * (SUMMARY_MARGINS["right"] - SUMMARY_MARGINS["left"])
+LABEL_CHAR_WIDTH = 0.55 * 9 / 72 / _AXES_WIDTH_IN
 
 
 def _label_place(label: str, short: str, at: float, free: list[float]) -> tuple[str, float, int]:
@@ -243,7 +246,7 @@ def summary_figure(timeline: list[tuple[float, str, float]], rows: list[dict[str
     t = np.array([x[0] for x in timeline])
     prog = np.array([x[2] for x in timeline], dtype=float)
     colours = {"good": "#2ecc71", "partial": "#f1c40f", "faulty": "#e74c3c"}
-    fig, ax = _figure((10, 3.4))
+    fig, ax = _figure(SUMMARY_SIZE)
     ax.plot(t, prog, lw=1, color="0.3")
     sets = [r["set"] for r in rows]
     lo, hi = ax.get_xlim()  # the line's time range: the sets lie within it

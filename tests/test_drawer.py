@@ -162,7 +162,7 @@ def test_an_interrupted_analysis_stops_its_worker_and_leaves_no_folder(
     import gymlib.analyze as an
 
     video = _person_video(tmp_path / "me.mp4", frames=60)
-    bar = an._bar
+    bar = an.frame_bar
 
     def interrupted(frames, *args, **kwargs):  # noqa: ANN001, ANN202
         for i, x in enumerate(bar(frames, *args, **kwargs)):
@@ -170,12 +170,12 @@ def test_an_interrupted_analysis_stops_its_worker_and_leaves_no_folder(
                 raise KeyboardInterrupt
             yield x
 
-    monkeypatch.setattr(an, "_bar", interrupted)
+    monkeypatch.setattr(an, "frame_bar", interrupted)
     pid = drawer.worker().process.pid
     with pytest.raises(KeyboardInterrupt):
         analyze(video, out=tmp_path / "stopped", progress=False, drawing="process")
     assert not (tmp_path / "stopped").exists() and not _alive(pid)
-    monkeypatch.setattr(an, "_bar", bar)
+    monkeypatch.setattr(an, "frame_bar", bar)
     assert analyze(video, out=tmp_path / "next", progress=False, drawing="process").frames == 60
 
 
