@@ -194,11 +194,12 @@ def frames_from_landmarks(path: Path) -> Source:
     return Source(gen(), fps, size, len(lm), {"fps_source": "file"}, list)
 
 
-def decoded(path: Path) -> Iterator[np.ndarray]:
-    """The video's upright RGB frames, decoded again (in a thread) by the same reader."""
+def decoded(path: Path, ahead: int = 4) -> Iterator[np.ndarray]:
+    """The video's upright RGB frames, decoded again (in a thread, up to ``ahead`` early) by
+    the same reader."""
     from gymlib.media import VideoReader
 
-    for rgb, _ in in_background(iter(VideoReader(path, format="rgb24"))):
+    for rgb, _ in in_background(iter(VideoReader(path, format="rgb24")), ahead):
         yield rgb
 
 
@@ -209,11 +210,12 @@ def frame_bar(frames: Iterator[Any], total: int, desc: str, show: bool) -> Itera
     return tqdm(frames, total=total or None, desc=desc, unit="frame", disable=not show)
 
 
-def frames_again(src: Path) -> Iterator[np.ndarray]:
-    """The frames to draw on, read again (no MediaPipe)."""
+def frames_again(src: Path, ahead: int = 4) -> Iterator[np.ndarray]:
+    """The frames to draw on, read again (no MediaPipe); a video's decoded up to ``ahead``
+    frames early."""
     if src.suffix.lower() == ".npz":
         return (rgb for rgb, _, _ in frames_from_landmarks(src).frames)
-    return decoded(src)
+    return decoded(src, ahead)
 
 
 def save_clip_npz(clip: Any, path: str | Path) -> Path:

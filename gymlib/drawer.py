@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from gymlib.annotate import BEHIND_POSE_NICE
-from gymlib.drawing_pass import DrawJob, Drawn, ThreadDrawing
+from gymlib.drawing_pass import DrawJob, Drawn, ThreadDrawing, tail_frames
 
 __all__ = ["DrawJob", "Drawn", "ProcessDrawing", "ThreadDrawing", "stop_worker", "worker"]
 
@@ -416,7 +416,8 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
             raise Garbled(f"a job this worker's DrawJob does not match: {job!r}")
         classifier.new_job()
         shared = classifier if job.store is None else None  # taught: the store's own
-        drawing = ThreadDrawing(job, shared, cuts, frames=lambda: frames_again(job.src))
+        ahead = tail_frames(job)
+        drawing = ThreadDrawing(job, shared, cuts, frames=lambda: frames_again(job.src, ahead))
         while True:
             kind, *rest = inbox.get()
             if kind == "frames":

@@ -85,6 +85,38 @@ def test_decoding_ahead_keeps_order_reports_errors_and_stops_when_left() -> None
     assert not any(t.name == "analyze-decode" for t in threading.enumerate())
 
 
+def test_the_drawing_worker_decodes_the_tail_ahead_as_far_as_asked() -> None:
+    """The drawing worker decodes the video again up to the frames that may wait after the pose
+    pass (:func:`tail_frames`: 3 s, at most 128 MB of them): they are ready when the whole
+    clip's plan is made, not decoded one by one after it."""
+    import time
+
+    from gymlib.analyze_input import in_background
+    from gymlib.drawing_pass import DrawJob, tail_frames
+
+    def job(size: tuple[int, int], fps: float) -> DrawJob:
+        return DrawJob(Path("clip.mp4"), Path("work"), "auto", None, fps, size, 300, False)
+
+    assert tail_frames(job((640, 480), 30.0)) == 90
+    assert tail_frames(job((640, 480), 60.0)) == 145  # 128 MB of 0.92-MB frames
+    assert tail_frames(job((3840, 2160), 30.0)) == 5  # 24.9 MB a frame
+    pulled: list[int] = []
+
+    def counting():
+        for i in range(500):
+            pulled.append(i)
+            yield i
+
+    frames = in_background(counting(), ahead=90)
+    assert next(frames) == 0
+    deadline = time.monotonic() + 10
+    while len(pulled) < 92 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert len(pulled) == 92  # the one taken, 90 waiting, the next in the producer's hand
+    frames.close()
+
+
 # --------------------------------------------------------------------------------------------
 # what a person reads in the outputs (issue 41): text on a backdrop, sets named
 # --------------------------------------------------------------------------------------------
