@@ -4,6 +4,7 @@ rep marks drawn, and the frame encoded in a thread."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import queue
 import threading
@@ -100,19 +101,23 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
         # clipped: a wild coordinate must not overflow OpenCV's int points
         pts = np.clip(lm[:, :2] * [w, h], -4 * max(w, h), 4 * max(w, h)).astype(int)
         seen = lm[:, 3] >= 0.15
-        for a, b in POSE_CONNECTIONS:
-            if seen[a] and seen[b]:
-                cv2.line(bgr, tuple(pts[a]), tuple(pts[b]), flip(colour), 2, cv2.LINE_AA)
-        for p, s in zip(pts, seen, strict=True):
-            if s:
-                cv2.circle(bgr, tuple(p), 3, dots, -1, cv2.LINE_AA)
+        # one OpenCV call for the bones and one for the joints (a joint: a bone of no length,
+        # 6 px thick, whose round ends make a dot of radius 3), not one per bone and joint: each
+        # call hands the GIL over, and beside a thread running Python (the summary plot, the
+        # loop's steps) each return waits for it (docs/benchmarks.md, "Session 11")
+        bones = [pts[[a, b]].astype(np.int32) for a, b in POSE_CONNECTIONS if seen[a] and seen[b]]
+        if bones:
+            cv2.polylines(bgr, bones, False, flip(colour), 2, cv2.LINE_AA)
+        joints = [np.stack([p, p]).astype(np.int32) for p in pts[seen]]
+        if joints:
+            cv2.polylines(bgr, joints, False, dots, 6, cv2.LINE_AA)
     if not lines and not marks:
         return
     font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.6
-    text_w = max([cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines] + [0])
+    text_w = max([_text_width(x, scale) for x in lines] + [0])
     if text_w > w - 20:  # a portrait or small clip: smaller text rather than lines cut off
         scale = max(TEXT_SCALE_MIN, scale * (w - 20) / text_w)
-        text_w = max(cv2.getTextSize(x, font, scale, 1)[0][0] for x in lines)
+        text_w = max(_text_width(x, scale) for x in lines)
     step = max(12, round(22 * scale / 0.6))
     width = max(text_w, 18 * len(marks))
     bottom = 12 + step * len(lines) + (18 if marks else 0)
@@ -122,9 +127,17 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
                     cv2.LINE_AA)  # fmt: skip
     y = 12 + step * len(lines)
     for i, verdict in enumerate(marks):  # one square per rep of the set, coloured by its verdict
-        x = 10 + 18 * i
-        fill = flip(VERDICT_BGR.get(verdict, (200, 200, 200)))
-        cv2.rectangle(bgr, (x, y), (x + 12, y + 12), fill, -1)
+        x = 10 + 18 * i  # (13 px a side, as cv2.rectangle's; numpy's: no GIL handed over)
+        bgr[y : y + 13, x : x + 13] = flip(VERDICT_BGR.get(verdict, (200, 200, 200)))
+
+
+@functools.lru_cache(maxsize=512)
+def _text_width(text: str, scale: float) -> int:
+    """The width (px) of ``text`` in the video's font at ``scale``; remembered: a line stays the
+    same for many frames, and each OpenCV call hands the GIL over (see :func:`draw`)."""
+    import cv2
+
+    return int(cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)[0][0])
 
 
 #: how long the video names a camera cut after it (seconds)

@@ -378,6 +378,11 @@ def serve(conn: Any) -> None:
         now = os.getpriority(os.PRIO_PROCESS, 0)  # thread: they inherit it
         os.setpriority(os.PRIO_PROCESS, 0, max(now, BEHIND_POSE_NICE))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from gymlib.analyze import SWITCH_INTERVAL_S
+
+    # as in analyze's own process: the drawing's OpenCV and encoder calls hand the GIL over,
+    # and beside the loop's steps or the summary plot each return waited up to the interval
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     inbox: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(conn, inbox), name="pipe-reader", daemon=True).start()
     classifier = _Classifier()

@@ -117,6 +117,41 @@ def test_the_drawing_worker_decodes_the_tail_ahead_as_far_as_asked() -> None:
     frames.close()
 
 
+def test_a_frame_is_drawn_in_a_few_opencv_calls_with_dots_on_the_joints(monkeypatch) -> None:
+    """Each OpenCV call hands the GIL over, and beside a thread running Python (the summary
+    plot) each return waited for it: the skeleton is two calls (bones, joints), not one per
+    bone and joint, and a line's width is measured once, not every frame."""
+    import cv2
+
+    from gymlib.annotate import draw
+    from gymlib.landmarks import PoseLandmark
+
+    calls: list[str] = []
+    for name in ("line", "circle", "polylines", "putText", "getTextSize", "rectangle"):
+        real = getattr(cv2, name)
+
+        def counted(*a, _real=real, _name=name, **k):
+            calls.append(_name)
+            return _real(*a, **k)
+
+        monkeypatch.setattr(cv2, name, counted)
+    rng = np.random.default_rng(3)
+    lm = np.ones((33, 4), np.float32)
+    lm[:, :2] = rng.uniform(0.2, 0.8, (33, 2))
+    lines = ["squat | set 1 | rep 3", "squat total 3: good 2  partial 1  faulty 0", "knees in"]
+    frames = []
+    for _ in range(2):
+        calls.clear()
+        frame = np.zeros((480, 640, 3), np.uint8)
+        draw(frame, lm, lines, rgb=True, marks=["good", "partial", "faulty"])
+        frames.append(frame)
+    assert sorted(calls) == ["polylines"] * 2 + ["putText"] * 3  # the widths remembered
+    assert (frames[0] == frames[1]).all()
+    x, y = (lm[PoseLandmark.LEFT_KNEE, :2] * [640, 480]).round().astype(int)
+    assert tuple(frames[1][y, x]) == (230, 60, 60)  # a dot of radius 3 on the joint
+    assert tuple(frames[1][y, x + 3]) != (0, 0, 0) and frames[1][y, x + 6].max() < 230
+
+
 # --------------------------------------------------------------------------------------------
 # what a person reads in the outputs (issue 41): text on a backdrop, sets named
 # --------------------------------------------------------------------------------------------
