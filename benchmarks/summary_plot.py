@@ -86,7 +86,10 @@ def main() -> None:
         for name, tree in versions.items():
             env = {**os.environ, "PYTHONPATH": str(tree)}
             run = subprocess.run([sys.executable, __file__, "--measure", "--reps", args.reps],
-                                 capture_output=True, text=True, env=env, check=True)  # fmt: skip
+                                 capture_output=True, text=True, env=env)  # fmt: skip
+            if run.returncode != 0:  # its own words, not only the exit status
+                raise SystemExit(f"{name} ({tree}): the measurement failed (exit "
+                                 f"{run.returncode}):\n{run.stderr[-3000:]}")  # fmt: skip
             got[name] = json.loads(run.stdout.strip().splitlines()[-1])
     print("summary.png: median of 7 plots, ms (pairs of set labels overlapping)")
     for n in counts:
