@@ -177,10 +177,9 @@ def timeline(video: Path, out: Path) -> None:
     _worker_timeline(video, out)
 
 
-def _worker_timeline(video: Path, out: Path) -> None:
-    """The same clip with pass 2 in the drawing worker (``analyze``'s default for a video): when
-    the pose pass ended and each of the worker's last steps after it (its stages)."""
-    import gymlib.analyze as an
+def pose_end_marks() -> dict[str, object]:
+    """Filled at each analysis with the drawing worker: "pose end" (``time.perf_counter()`` as
+    the pose pass ended) and "drawn" (the worker's ``Drawn``, with its stages' times)."""
     import gymlib.drawer as dr
 
     marks: dict[str, object] = {}
@@ -192,6 +191,15 @@ def _worker_timeline(video: Path, out: Path) -> None:
         return drawn
 
     dr.ProcessDrawing.finish = timed_finish
+    return marks
+
+
+def _worker_timeline(video: Path, out: Path) -> None:
+    """The same clip with pass 2 in the drawing worker (``analyze``'s default for a video): when
+    the pose pass ended and each of the worker's last steps after it (its stages)."""
+    import gymlib.analyze as an
+
+    marks = pose_end_marks()
     an.analyze(video, out=out / "warm-worker", progress=False, drawing="process")
     t0 = time.perf_counter()
     result = an.analyze(video, out=out / "worker", progress=False, drawing="process")

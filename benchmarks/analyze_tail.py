@@ -46,20 +46,12 @@ ROOT = Path(__file__).resolve().parents[1]
 def tails(video: Path, out: Path, runs: int) -> dict:
     """This gymlib's tail (the one on ``sys.path``): per run, seconds after the pose pass."""
     import gymlib.analyze as an
-    import gymlib.drawer as dr
 
-    marks: dict = {}
-    finish = dr.ProcessDrawing.finish
-
-    def timed_finish(self):  # noqa: ANN001, ANN202
-        marks["pose end"] = time.perf_counter()
-        marks["drawn"] = drawn = finish(self)
-        return drawn
-
-    dr.ProcessDrawing.finish = timed_finish
-    an.analyze(video, out=out / "warm", progress=False, drawing="process")
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from analyze_speed import _bare  # the same bare MediaPipe loop as the ratio's
+    from analyze_speed import _bare, pose_end_marks  # the same bare loop as the ratio's
+
+    marks = pose_end_marks()
+    an.analyze(video, out=out / "warm", progress=False, drawing="process")
 
     got: list[dict] = []
     for k in range(runs):
@@ -78,7 +70,7 @@ def gil(video: Path, out: Path, frames: int = 120) -> dict:
     """Draw+encode ms a frame, alone and beside a Python thread, at two switch intervals."""
     import numpy as np
 
-    from gymlib.analyze import SWITCH_INTERVAL_S
+    from gymlib.analyze import SWITCH_INTERVAL_S  # (its home before session 11: still there)
     from gymlib.annotate import draw
     from gymlib.media import VideoReader, VideoWriter
 

@@ -55,14 +55,15 @@ from gymlib.analyze_output import (  # noqa: F401 - public API
     work_prefix,
     write_csv,
 )
-from gymlib.annotate import BACKDROP_KEEP, VERDICT_BGR, Annotator, backdrop, draw  # noqa: F401
+from gymlib.annotate import (  # noqa: F401 - public API
+    BACKDROP_KEEP,
+    SWITCH_INTERVAL_S,
+    VERDICT_BGR,
+    Annotator,
+    backdrop,
+    draw,
+)
 from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
-
-#: Python's thread switch interval while ``analyze`` runs (seconds; the default is 0.005): the
-#: pose pass hands the GIL to MediaPipe's graph and takes it back a few times a frame, and each
-#: time another thread runs Python (the drawing pass's replans and loop steps) it waited up to
-#: the interval for it (docs/benchmarks.md, "analyze against a bare MediaPipe loop").
-SWITCH_INTERVAL_S = 0.0005
 
 
 def __getattr__(name: str) -> Any:

@@ -18,6 +18,13 @@ from gymlib.landmarks import POSE_CONNECTIONS
 VERDICT_BGR = {"good": (80, 200, 60), "partial": (40, 200, 230), "faulty": (60, 60, 230)}
 
 
+#: Python's thread switch interval while ``analyze`` runs, in its process and in the drawing
+#: worker (seconds; the default is 0.005): the pose pass hands the GIL to MediaPipe's graph and
+#: takes it back a few times a frame, the drawing at each OpenCV and encoder call, and each time
+#: another thread runs Python (replans, loop steps, the summary plot) it waited up to the
+#: interval for it (docs/benchmarks.md, "analyze against a bare MediaPipe loop", "Session 11").
+SWITCH_INTERVAL_S = 0.0005
+
 #: Niceness of the threads that work beside the pose pass (drawing, encoding): Linux takes it
 #: per thread, so MediaPipe's threads win a core both want and the drawing catches up in their
 #: gaps (docs/benchmarks.md, "Session 8").
@@ -98,24 +105,12 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
     dots = (230, 60, 60) if rgb else (60, 60, 230)
     flip = (lambda c: tuple(c[::-1])) if rgb else (lambda c: tuple(c))
     if lm is not None:
-        # clipped: a wild coordinate must not overflow OpenCV's int points
-        pts = np.clip(lm[:, :2] * [w, h], -4 * max(w, h), 4 * max(w, h)).astype(int)
-        seen = lm[:, 3] >= 0.15
-        # one OpenCV call for the bones and one for the joints (a joint: a bone of no length,
-        # 6 px thick, whose round ends make a dot of radius 3), not one per bone and joint: each
-        # call hands the GIL over, and beside a thread running Python (the summary plot, the
-        # loop's steps) each return waits for it (docs/benchmarks.md, "Session 11")
-        bones = [pts[[a, b]].astype(np.int32) for a, b in POSE_CONNECTIONS if seen[a] and seen[b]]
-        if bones:
-            cv2.polylines(bgr, bones, False, flip(colour), 2, cv2.LINE_AA)
-        joints = [np.stack([p, p]).astype(np.int32) for p in pts[seen]]
-        if joints:
-            cv2.polylines(bgr, joints, False, dots, 6, cv2.LINE_AA)
+        _skeleton(bgr, lm, flip(colour), dots)
     if not lines and not marks:
         return
     font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.6
     text_w = max([_text_width(x, scale) for x in lines] + [0])
-    if text_w > w - 20:  # a portrait or small clip: smaller text rather than lines cut off
+    if lines and text_w > w - 20:  # a portrait or small clip: smaller text, no lines cut off
         scale = max(TEXT_SCALE_MIN, scale * (w - 20) / text_w)
         text_w = max(_text_width(x, scale) for x in lines)
     step = max(12, round(22 * scale / 0.6))
@@ -138,6 +133,32 @@ def _text_width(text: str, scale: float) -> int:
     import cv2
 
     return int(cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 1)[0][0])
+
+
+#: the skeleton's bones: pairs of landmark indices (:data:`POSE_CONNECTIONS`), ``(B, 2)``
+_BONES = np.array(POSE_CONNECTIONS, dtype=np.intp)
+
+
+def _skeleton(img: np.ndarray, lm: np.ndarray, bone: tuple, dot: tuple) -> None:
+    """The bones and joints of the landmarks seen in ``lm`` ``(33, 4)`` onto ``img``, in place.
+
+    Two OpenCV calls, not one per bone and joint (~70): each hands the GIL over, and beside a
+    thread running Python (the summary plot, the loop's steps) each return waited for it
+    (docs/benchmarks.md, "Session 11"). A joint is a closed polyline of one point, 6 px thick:
+    the same pixels as ``cv2.circle``'s filled dot of radius 3.
+    """
+    import cv2
+
+    h, w = img.shape[:2]
+    xy = lm[:, :2] * [w, h]
+    seen = (lm[:, 3] >= 0.15) & np.isfinite(xy).all(axis=1)
+    # clipped: a wild coordinate must not overflow OpenCV's int points
+    pts = np.clip(np.nan_to_num(xy), -4 * max(w, h), 4 * max(w, h)).astype(np.int32)
+    bones = pts[_BONES[seen[_BONES].all(axis=1)]]  # (B, 2, 2)
+    if len(bones):
+        cv2.polylines(img, list(bones), False, bone, 2, cv2.LINE_AA)
+    if seen.any():
+        cv2.polylines(img, list(pts[seen, None]), True, dot, 6, cv2.LINE_AA)
 
 
 #: how long the video names a camera cut after it (seconds)

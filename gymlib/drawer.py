@@ -23,15 +23,15 @@ import queue
 import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gymlib.annotate import BEHIND_POSE_NICE
-from gymlib.drawing_pass import DrawJob, Drawn, ThreadDrawing, tail_frames
+from gymlib.annotate import BEHIND_POSE_NICE, SWITCH_INTERVAL_S
+from gymlib.drawing_pass import DrawJob, Drawn, ThreadDrawing, frames_of
 
 __all__ = ["DrawJob", "Drawn", "ProcessDrawing", "ThreadDrawing", "stop_worker", "worker"]
 
@@ -378,11 +378,7 @@ def serve(conn: Any) -> None:
         now = os.getpriority(os.PRIO_PROCESS, 0)  # thread: they inherit it
         os.setpriority(os.PRIO_PROCESS, 0, max(now, BEHIND_POSE_NICE))
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from gymlib.analyze import SWITCH_INTERVAL_S
-
-    # as in analyze's own process: the drawing's OpenCV and encoder calls hand the GIL over,
-    # and beside the loop's steps or the summary plot each return waited up to the interval
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))  # as analyze's own
     inbox: queue.Queue = queue.Queue()
     threading.Thread(target=_reader, args=(conn, inbox), name="pipe-reader", daemon=True).start()
     classifier = _Classifier()
@@ -412,8 +408,6 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
     the worker ends after this reply (:data:`WORKER_MAX_MB`)."""
     from dataclasses import fields
 
-    from gymlib.analyze_input import frames_again
-
     cuts: list[float] = []
     drawing: ThreadDrawing | None = None
     try:
@@ -421,8 +415,7 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
             raise Garbled(f"a job this worker's DrawJob does not match: {job!r}")
         classifier.new_job()
         shared = classifier if job.store is None else None  # taught: the store's own
-        ahead = tail_frames(job)
-        drawing = ThreadDrawing(job, shared, cuts, frames=lambda: frames_again(job.src, ahead))
+        drawing = ThreadDrawing(job, shared, cuts, frames=_reread(job))
         while True:
             kind, *rest = inbox.get()
             if kind == "frames":
@@ -443,6 +436,17 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
                 drawing.abort()
         with contextlib.suppress(OSError):
             conn.send(("error", _picklable(exc), False))
+
+
+def _reread(job: DrawJob) -> Callable[[], Iterator[Any]]:
+    """The job's frames read again for the drawing (the worker gets landmarks only), decoded
+    :data:`gymlib.follow.DECODE_AHEAD_S` ahead: the frames drawn after the pose pass are ready
+    when the whole clip's plan is made, not decoded one by one after it."""
+    from gymlib.analyze_input import frames_again
+    from gymlib.follow import DECODE_AHEAD_S
+
+    ahead = frames_of(job, DECODE_AHEAD_S)
+    return lambda: frames_again(job.src, ahead)
 
 
 def _picklable(exc: BaseException | None) -> BaseException:

@@ -111,7 +111,10 @@ class ThreadDrawing:
         annotated = None
         if self._follower is not None:
             # the frames drawn after the pose pass wait for the encoder (as many as were kept)
-            self._follower.tail = self._recent.limit if self._keep else tail_frames(self.job)
+            from gymlib.follow import RECENT_S
+
+            kept = self._recent.limit if self._keep else frames_of(self.job, RECENT_S)
+            self._follower.tail = kept
             annotated = self._follower.finish(self.session, self.poses, self.times)
         else:
             self.session.plan(self.poses, self.times)
@@ -144,16 +147,14 @@ class ThreadDrawing:
         return frames_again(self.job.src)
 
 
-def tail_frames(job: DrawJob) -> int:
-    """Frames that may wait for the encoder after the pose pass, as
-    :meth:`gymlib.follow.RecentFrames.limit` would keep of ``job``'s size: the drawing worker
-    decodes the video again this many frames ahead of its drawing, so those are ready when the
-    whole clip's plan is made (not decoded one by one after it: docs/benchmarks.md, "Session
-    11")."""
-    from gymlib.follow import RECENT_BYTES, RECENT_S
+def frames_of(job: DrawJob, seconds: float) -> int:
+    """How many of ``job``'s frames make ``seconds`` (at least 1), at most
+    :data:`gymlib.follow.RECENT_BYTES` of them: as :meth:`gymlib.follow.RecentFrames.limit`
+    counts the frames it keeps."""
+    from gymlib.follow import RECENT_BYTES
 
     w, h = job.size
-    return max(1, min(round(RECENT_S * job.fps), RECENT_BYTES // max(w * h * 3, 1)))
+    return max(1, min(round(seconds * job.fps), RECENT_BYTES // max(w * h * 3, 1)))
 
 
 def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[str, Any]]:

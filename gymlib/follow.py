@@ -64,6 +64,11 @@ def replan_due(n: int, planned: int, last: int | None = None) -> bool:
 #: replan's frames behind the pose pass.
 RECENT_S = 3.0
 RECENT_BYTES = 128 * 2**20
+#: Seconds of frames the drawing worker, which reads the video again, decodes ahead of its
+#: drawing: more than the frames drawn after the pose pass (FOLLOW_LAG_S and those since the
+#: last replan, END_REPLAN_S before the end), so they are ready when the whole clip's plan is
+#: made (docs/benchmarks.md, "Session 11")
+DECODE_AHEAD_S = 1.0
 
 
 class RecentFrames:

@@ -85,21 +85,23 @@ def test_decoding_ahead_keeps_order_reports_errors_and_stops_when_left() -> None
     assert not any(t.name == "analyze-decode" for t in threading.enumerate())
 
 
-def test_the_drawing_worker_decodes_the_tail_ahead_as_far_as_asked() -> None:
-    """The drawing worker decodes the video again up to the frames that may wait after the pose
-    pass (:func:`tail_frames`: 3 s, at most 128 MB of them): they are ready when the whole
-    clip's plan is made, not decoded one by one after it."""
+def test_the_drawing_worker_decodes_the_tail_ahead_as_far_as_asked(monkeypatch) -> None:
+    """The drawing worker reads the video again a second of frames ahead of its drawing (at
+    most 128 MB of them): the frames drawn after the pose pass are ready when the whole clip's
+    plan is made, not decoded one by one after it."""
     import time
 
-    from gymlib.analyze_input import in_background
-    from gymlib.drawing_pass import DrawJob, tail_frames
+    import gymlib.analyze_input as ai
+    from gymlib.drawer import _reread
+    from gymlib.drawing_pass import DrawJob
 
-    def job(size: tuple[int, int], fps: float) -> DrawJob:
-        return DrawJob(Path("clip.mp4"), Path("work"), "auto", None, fps, size, 300, False)
-
-    assert tail_frames(job((640, 480), 30.0)) == 90
-    assert tail_frames(job((640, 480), 60.0)) == 145  # 128 MB of 0.92-MB frames
-    assert tail_frames(job((3840, 2160), 30.0)) == 5  # 24.9 MB a frame
+    asked: list[int] = []
+    monkeypatch.setattr(ai, "frames_again", lambda src, ahead=4: asked.append(ahead) or iter(()))
+    for size, fps, ahead in [((640, 480), 30.0, 30), ((640, 480), 60.0, 60),
+                             ((1920, 1080), 60.0, 21), ((3840, 2160), 30.0, 5)]:  # fmt: skip
+        job = DrawJob(Path("clip.mp4"), Path("work"), "auto", None, fps, size, 300, False)
+        list(_reread(job)())
+        assert asked[-1] == ahead, (size, fps)  # 128 MB: 21 frames of 1080p, 5 of 4K
     pulled: list[int] = []
 
     def counting():
@@ -107,25 +109,39 @@ def test_the_drawing_worker_decodes_the_tail_ahead_as_far_as_asked() -> None:
             pulled.append(i)
             yield i
 
-    frames = in_background(counting(), ahead=90)
+    frames = ai.in_background(counting(), ahead=30)
     assert next(frames) == 0
     deadline = time.monotonic() + 10
-    while len(pulled) < 92 and time.monotonic() < deadline:
+    while len(pulled) < 32 and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.2)
-    assert len(pulled) == 92  # the one taken, 90 waiting, the next in the producer's hand
+    assert len(pulled) == 32  # the one taken, 30 waiting, the next in the producer's hand
     frames.close()
 
 
-def test_a_frame_is_drawn_in_a_few_opencv_calls_with_dots_on_the_joints(monkeypatch) -> None:
+def test_a_frame_is_drawn_in_a_few_opencv_calls_with_the_same_pixels(monkeypatch) -> None:
     """Each OpenCV call hands the GIL over, and beside a thread running Python (the summary
     plot) each return waited for it: the skeleton is two calls (bones, joints), not one per
-    bone and joint, and a line's width is measured once, not every frame."""
+    bone and joint, a line's width is measured once, and the pixels are those of a line per bone
+    and a dot per joint."""
     import cv2
 
-    from gymlib.annotate import draw
-    from gymlib.landmarks import PoseLandmark
+    from gymlib.annotate import VERDICT_BGR, draw
+    from gymlib.landmarks import POSE_CONNECTIONS, PoseLandmark
 
+    rng = np.random.default_rng(3)
+    lm = np.ones((33, 4), np.float32)
+    lm[:, :2] = rng.uniform(-0.1, 1.1, (33, 2))  # some off the frame
+    lm[PoseLandmark.LEFT_WRIST, 3] = 0.0  # not seen: neither it nor its bones drawn
+    lm[PoseLandmark.RIGHT_ANKLE, 0] = np.nan  # nor a joint MediaPipe could not place
+    hidden = {PoseLandmark.LEFT_WRIST, PoseLandmark.RIGHT_ANKLE}
+    want = np.zeros((480, 640, 3), np.uint8)
+    pts = {i: tuple(int(v) for v in lm[i, :2] * [640, 480]) for i in range(33) if i not in hidden}
+    for a, b in POSE_CONNECTIONS:
+        if a in pts and b in pts:
+            cv2.line(want, pts[a], pts[b], (60, 200, 80), 2, cv2.LINE_AA)
+    for p in pts.values():
+        cv2.circle(want, p, 3, (230, 60, 60), -1, cv2.LINE_AA)
     calls: list[str] = []
     for name in ("line", "circle", "polylines", "putText", "getTextSize", "rectangle"):
         real = getattr(cv2, name)
@@ -135,21 +151,24 @@ def test_a_frame_is_drawn_in_a_few_opencv_calls_with_dots_on_the_joints(monkeypa
             return _real(*a, **k)
 
         monkeypatch.setattr(cv2, name, counted)
-    rng = np.random.default_rng(3)
-    lm = np.ones((33, 4), np.float32)
-    lm[:, :2] = rng.uniform(0.2, 0.8, (33, 2))
+    got = np.zeros_like(want)
+    draw(got, lm, [], (80, 200, 60), rgb=True)
+    assert calls == ["polylines", "polylines"]
+    assert (got == want).all()
     lines = ["squat | set 1 | rep 3", "squat total 3: good 2  partial 1  faulty 0", "knees in"]
-    frames = []
-    for _ in range(2):
+    for _ in range(2):  # the second frame's widths remembered
         calls.clear()
-        frame = np.zeros((480, 640, 3), np.uint8)
+        frame = np.full((480, 640, 3), 255, np.uint8)
         draw(frame, lm, lines, rgb=True, marks=["good", "partial", "faulty"])
-        frames.append(frame)
-    assert sorted(calls) == ["polylines"] * 2 + ["putText"] * 3  # the widths remembered
-    assert (frames[0] == frames[1]).all()
-    x, y = (lm[PoseLandmark.LEFT_KNEE, :2] * [640, 480]).round().astype(int)
-    assert tuple(frames[1][y, x]) == (230, 60, 60)  # a dot of radius 3 on the joint
-    assert tuple(frames[1][y, x + 3]) != (0, 0, 0) and frames[1][y, x + 6].max() < 230
+    assert sorted(calls) == ["polylines"] * 2 + ["putText"] * 3
+    y = 12 + 22 * len(lines)  # the marks' row: 13-px squares 18 px apart, on the dark box
+    for i, verdict in enumerate(["good", "partial", "faulty"]):
+        x = 10 + 18 * i
+        assert (frame[y : y + 13, x : x + 13] == VERDICT_BGR[verdict][::-1]).all()
+        assert frame[y + 6, x + 14].max() < 100 and frame[y + 13, x + 6].max() < 100
+    tiny = np.zeros((30, 19, 3), np.uint8)  # narrower than the text's margins
+    draw(tiny, None, [], marks=["good"])  # (was a ZeroDivisionError)
+    assert (tiny[12:25, 10:] == VERDICT_BGR["good"]).all()  # the mark, cut at the edge
 
 
 # --------------------------------------------------------------------------------------------
