@@ -30,6 +30,16 @@ with Python's switch interval set to one of these in turn (``gymlib.analyze.SWIT
 preset and thread count ``analyze`` uses, and other settings): CPU and wall time per frame, the
 flush, size and the decoded frames' PSNR and SSIM against the frames encoded; ``--clip FILE``
 on another video's frames (e.g. a real clip).
+``--tail [--runs 4]`` instead measures what ``analyze`` spends after its pose pass (the whole
+clip's plan, the last frames through the loop, the tables and ``summary.png``, the encoder's last
+frames), per version and round in a fresh process: ``--runs`` analyses with the drawing worker,
+each after a bare loop (the bare loop's seconds, when the last pose frame came from the call,
+the seconds after it, when the worker's last steps ended: its ``Drawn.stages``); and 120 frames
+drawn (skeleton, three lines of text, three rep marks) and encoded as the encoder thread does,
+alone and beside a thread that runs Python without pause, at Python's default switch interval
+(5 ms) and at ``analyze``'s: milliseconds a frame (each OpenCV or encoder call hands the GIL
+over and, beside such a thread, waits up to the interval to take it back; the summary plot and
+the loop's steps are such threads in the tail).
 """
 
 from __future__ import annotations
@@ -41,6 +51,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -98,8 +109,6 @@ def _worker_cpu() -> float:
 
 def timeline(video: Path, out: Path) -> None:
     """One analysis with every stage's start and end (wall time from the call) printed."""
-    import threading
-
     import gymlib.analyze as an
     import gymlib.analyze_output as out_
     import gymlib.annotate as ann
@@ -330,16 +339,113 @@ def cold(versions: dict[str, Path], video: Path, out: Path, rounds: int) -> None
               f"({min(t):.2f}-{max(t):.2f})")  # fmt: skip
 
 
-def _run_worker(root: Path, video: Path, out: Path) -> dict[str, float]:
+def _tails(video: Path, out: Path, runs: int) -> dict:
+    """This gymlib's tail (the one on ``sys.path``): per run, seconds after the pose pass."""
+    import gymlib.analyze as an
+
+    marks = pose_end_marks()
+    an.analyze(video, out=out / "warm", progress=False, drawing="process")
+    got: list[dict] = []
+    for k in range(runs):
+        _, bare, _ = _bare(video)
+        t0 = time.perf_counter()
+        result = an.analyze(video, out=out / f"run{k}", progress=False, drawing="process")
+        end = time.perf_counter()
+        pose = marks["pose end"]
+        got.append({"tail": end - pose, "held": bool(result.overlapped),
+                    "stages": {s: at - pose for s, at in marks["drawn"].stages.items()},
+                    "bare": bare, "pose": pose - t0, "total": end - t0})  # fmt: skip
+    return {"runs": got}
+
+
+def _gil(video: Path, out: Path, frames: int = 120) -> dict:
+    """Draw+encode ms a frame, alone and beside a Python thread, at two switch intervals."""
+    import numpy as np
+
+    from gymlib.analyze import SWITCH_INTERVAL_S  # (its home before session 11: still there)
+    from gymlib.annotate import draw
+    from gymlib.media import VideoReader, VideoWriter
+
+    clip = [rgb for rgb, _ in VideoReader(video, format="rgb24")][:30]
+    lm = np.ones((33, 4), np.float32)
+    lm[:, :2] = np.random.default_rng(0).uniform(0.25, 0.75, (33, 2))
+    lines = ["squat | set 1 | rep 3", "squat total 3: good 2  partial 1  faulty 0",
+             "knees past toes"]  # fmt: skip
+
+    def run(k: int) -> float:
+        writer = VideoWriter(out / f"gil{k}.mp4", (640, 480), 30.0)
+        t0 = time.perf_counter()
+        for i in range(frames):
+            frame = clip[i % len(clip)].copy()
+            draw(frame, lm, lines, rgb=True, marks=("good", "partial", "faulty"))
+            writer.write(frame, i / 30, format="rgb24")
+        writer.close()
+        return (time.perf_counter() - t0) / frames * 1000
+
+    before = sys.getswitchinterval()
+    got: dict = {}
+    try:
+        for interval in (0.005, SWITCH_INTERVAL_S):
+            sys.setswitchinterval(interval)
+            got[f"alone, {interval * 1000:g} ms"] = run(0)
+            stop = threading.Event()
+            spinner = threading.Thread(target=_spin, args=(stop,), daemon=True)
+            spinner.start()
+            try:
+                got[f"beside Python, {interval * 1000:g} ms"] = run(1)
+            finally:
+                stop.set()
+                spinner.join()
+    finally:
+        sys.setswitchinterval(before)
+    return got
+
+
+def _spin(stop: threading.Event) -> None:
+    """Python without pause until ``stop`` (a pure-Python loop never hands the GIL over)."""
+    while not stop.is_set():
+        pass
+
+
+def tail_measure(video: Path, out: Path, runs: int) -> dict:
+    """``--tail``'s figures of the gymlib on ``sys.path`` (run in a worker process)."""
+    return {**_tails(video, out, runs), "gil": _gil(video, out)}
+
+
+def tail_report(got: dict[str, list[dict]], frames: int, rounds: int, runs: int) -> None:
+    print(f"{frames} frames 640x480, {rounds} rounds x {runs} analyses (the drawing worker); "
+          f"median (min-max):")  # fmt: skip
+    for name, rs in got.items():
+        one = [x for r in rs for x in r["runs"]]
+        t = [x["tail"] for x in one]
+        med = {k: statistics.median(x[k] for x in one) for k in ("bare", "pose", "total")}
+        print(f"  {name:>14}: bare loop {med['bare']:.3f} s; analyze's pose pass ended "
+              f"{med['pose']:.3f} s after the call, the call {med['total']:.3f} s (ratio "
+              f"{statistics.median(x['bare'] / x['total'] for x in one):.3f} x)")  # fmt: skip
+        print(f"  {'':>14}  after the pose pass {statistics.median(t):.3f} s "
+              f"({min(t):.3f}-{max(t):.3f}); plans held in {sum(x['held'] for x in one)} of "
+              f"{len(one)}; the worker's steps ended (s after the pose pass):")  # fmt: skip
+        for stage in one[0]["stages"]:
+            ends = [x["stages"][stage] for x in one if stage in x["stages"]]
+            print(f"  {'':>14}    {stage}: {statistics.median(ends):.3f}")
+        print(f"  {'':>14}  draw+encode a frame (ms), median of rounds:")
+        for case in rs[0]["gil"]:
+            print(f"  {'':>14}    {case}: {statistics.median(r['gil'][case] for r in rs):.1f}")
+
+
+def _run_worker(root: Path, video: Path, out: Path, what: str = "measure",
+                *extra: int) -> dict:  # fmt: skip
+    """``what`` (a function of this script) of the gymlib in ``root``, in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(root)}
+    out.mkdir(parents=True, exist_ok=True)
     code = (
         f"import json, runpy; bench = runpy.run_path({str(HERE / 'analyze_speed.py')!r}); "
-        "measure = bench['measure']; "
+        f"fn = bench[{what!r}]; "
         "from pathlib import Path; "
-        f"print('RESULT', json.dumps(measure(Path({str(video)!r}), Path({str(out)!r}))))"
+        f"print('RESULT', json.dumps(fn(Path({str(video)!r}), Path({str(out)!r}), *{extra!r})))"
     )
     run = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True,
-                         text=True, timeout=600)  # fmt: skip
+                         text=True, timeout=1200)  # fmt: skip
     line = [x for x in run.stdout.splitlines() if x.startswith("RESULT ")]
     if run.returncode != 0 or not line:
         raise RuntimeError(f"worker for {root} failed:\n{run.stderr[-3000:]}")
@@ -411,6 +517,12 @@ def main() -> None:
         "--contention", action="store_true", help="instead: bare loop alone / beside a busy one"
     )
     ap.add_argument("--cold", action="store_true", help="instead: fresh CLI runs, wall time")
+    ap.add_argument(
+        "--tail",
+        action="store_true",
+        help="instead: the time after the pose pass, and the GIL's cost to drawing",
+    )
+    ap.add_argument("--runs", type=int, default=4, help="--tail's analyses per process")
     ap.add_argument("--old", default=None, help="also measure this commit (e.g. e61a973)")
     ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
@@ -444,9 +556,14 @@ def main() -> None:
             cold(versions, video, Path(tmp), args.rounds)
             return
         results: dict[str, list[dict]] = {name: [] for name in versions}
+        what, extra = ("tail_measure", (args.runs,)) if args.tail else ("measure", ())
         for r in range(args.rounds):
             for name, path in versions.items():
-                results[name].append(_run_worker(path, video, Path(tmp) / f"{r}-{len(name)}"))
+                results[name].append(_run_worker(path, video, Path(tmp) / f"{r}-{len(name)}",
+                                                 what, *extra))  # fmt: skip
+    if args.tail:
+        tail_report(results, args.frames, args.rounds, args.runs)
+        return
     print(f"{args.frames} frames 640x480, {args.rounds} rounds, median (min-max):")
     for name, rs in results.items():
         ratios = [x["ratio"] for x in rs]  # each already a median over its process's pairs
