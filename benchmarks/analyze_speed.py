@@ -144,7 +144,8 @@ def timeline(video: Path, out: Path) -> None:
         (cfg, "load_config", "config"),
         (ses.CoachSession, "__init__", "session made"),
         (ann.Annotator, "frame", "drawing: loop step"),
-        (med.VideoWriter, "write", "drawing: draw+encode frame"),
+        (ann, "draw", "drawing: draw frame"),
+        (med.VideoWriter, "write_yuv", "drawing: encode frame"),
         (ses.CoachSession, "plan", "plan"),
         (pla, "_dry_run", "plan: set-up dry run"),
         (mod.ExerciseClassifier, "predict_proba", "plan: classifier"),
@@ -177,7 +178,7 @@ def timeline(video: Path, out: Path) -> None:
         print(f"{lab:>36} {th[:14]:>14} {len(spans):>4} {spans[0][0]:>11.3f} "
               f"{spans[-1][1]:>9.3f} {sum(b - a for a, b, _ in spans):>7.3f} {after:>10.3f} "
               f"{sum(c for _, _, c in spans):>6.3f}")  # fmt: skip
-    drawn = sum(1 for lab, _, _, b, _ in events if lab == "drawing: draw+encode frame"
+    drawn = sum(1 for lab, _, _, b, _ in events if lab == "drawing: encode frame"
                 and b - t0 <= pose_end)  # fmt: skip
     print(f"frames encoded when the pose pass ended: {drawn} of {result.frames}")
     first = min(a for lab, _, a, _, _ in events if lab == "pose pass: frame") - t0
@@ -453,10 +454,12 @@ def _run_worker(root: Path, video: Path, out: Path, what: str = "measure",
 
 
 #: ``--encoders``' settings: (name, preset, threads, more libx264 options); the first is analyze's
+#: (``gymlib.media.FAST_X264``, written out: ``--old`` runs this file against older trees)
 ENCODERS = [
-    ("analyze's (veryfast)", "veryfast", 2, {}),
-    ("1 thread", "veryfast", 1, {}),
-    ("subme=1", "veryfast", 2, {"x264-params": "subme=1"}),
+    ("analyze's (veryfast, subme=1)", "veryfast", 2, {"x264-params": "subme=1"}),
+    ("veryfast (its subme=2)", "veryfast", 2, {}),
+    ("veryfast, 1 thread", "veryfast", 1, {}),
+    ("subme=1, me=dia", "veryfast", 2, {"x264-params": "subme=1:me=dia"}),
     ("no lookahead, no B", "veryfast", 2, {"x264-params": "rc-lookahead=0:bframes=0"}),
     ("tune=zerolatency", "veryfast", 2, {"tune": "zerolatency"}),
     ("superfast", "superfast", 2, {}),
@@ -477,8 +480,8 @@ def encoders(video: Path, out: Path) -> None:
     reader = VideoReader(video, format="rgb24")
     size, fps = reader.info.size, reader.info.fps
     frames = list(reader)
-    for name, preset, threads, options in ENCODERS:
-        path = out / f"enc-{len(name)}-{preset}-{threads}.mp4"
+    for k, (name, preset, threads, options) in enumerate(ENCODERS):
+        path = out / f"enc-{k}.mp4"
         c0, t0 = time.process_time(), time.perf_counter()
         writer = VideoWriter(path, size, fps, preset=preset, threads=threads, options=options)
         for rgb, t in frames:
@@ -495,7 +498,7 @@ def encoders(video: Path, out: Path) -> None:
             psnr.append(10 * np.log10(255**2 / max(float(np.mean((a - b) ** 2)), 1e-9)))
             if k % 10 == 0:
                 ssim.append(structural_similarity(a.mean(axis=2), b.mean(axis=2), data_range=255))
-        print(f"  {name:>21}, {threads} thread(s): CPU {cpu:.2f} ms a frame, wall {wall:.2f} ms, "
+        print(f"  {name:>29}, {threads} thread(s): CPU {cpu:.2f} ms a frame, wall {wall:.2f} ms, "
               f"flush + check {(t2 - t1) * 1000:.0f} ms, "
               f"{path.stat().st_size / 1000:.0f} kB, PSNR {np.mean(psnr):.2f} dB, "
               f"SSIM {np.mean(ssim):.4f}")  # fmt: skip

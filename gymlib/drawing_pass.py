@@ -86,9 +86,10 @@ class ThreadDrawing:
     def _annotator(self, run: Any) -> Any:  # the live coach's loop, drawn and encoded
         from gymlib.annotate import Annotator
         from gymlib.live import LiveLoop
-        from gymlib.media import VideoWriter
+        from gymlib.media import FAST_X264, VideoWriter
 
-        writer = VideoWriter(self.job.work / "annotated.mp4", self.job.size, self.job.fps)
+        writer = VideoWriter(self.job.work / "annotated.mp4", self.job.size, self.job.fps,
+                             options=FAST_X264)  # fmt: skip
         return Annotator(LiveLoop(run), writer)
 
     def put(self, rgb: np.ndarray | None, lm: np.ndarray | None, t: float) -> None:
