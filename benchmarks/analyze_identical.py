@@ -36,44 +36,23 @@ def digest(src: Path, out: Path, classifier: object) -> dict[str, object]:
     from gymlib.analyze import analyze
     from gymlib.media import VideoWriter
 
-    pixels: dict[int, list[str]] = {}
-    times: dict[int, list[float | None]] = {}
+    drawn: dict[int, list[str]] = {}
     kept: list[list[str]] = []
-    names = ("write", "to_yuv", "write_yuv", "close")
-    old = {k: v for k, v in vars(VideoWriter).items() if k in names}
+    write, close = VideoWriter.write, VideoWriter.close
 
-    def hashed(writer: object, frame: object) -> None:  # the drawn frame handed over
-        pixels.setdefault(id(writer), []).append(hashlib.md5(frame.tobytes()).hexdigest())
-
-    def hashed_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202 - before to_yuv
-        hashed(self, frame)
-        times.setdefault(id(self), []).append(t)
-        return old["write"](self, frame, t, **kwargs)
-
-    def hashed_to_yuv(self, frame, **kwargs):  # noqa: ANN001, ANN202 - the drawn frame
-        hashed(self, frame)
-        return old["to_yuv"](self, frame, **kwargs)
-
-    def timed_write_yuv(self, yuv, t=None):  # noqa: ANN001, ANN202 - and its time
-        times.setdefault(id(self), []).append(t)
-        return old["write_yuv"](self, yuv, t)
+    def hashed_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
+        drawn.setdefault(id(self), []).append(f"{hashlib.md5(frame.tobytes()).hexdigest()} {t}")
+        return write(self, frame, t, **kwargs)
 
     def kept_close(self):  # noqa: ANN001, ANN202
-        drawn = zip(pixels.pop(id(self), []), times.pop(id(self), []), strict=True)
-        kept.append([f"{h} {t}" for h, t in drawn])
-        return old["close"](self)
+        kept.append(drawn.pop(id(self), []))
+        return close(self)
 
-    # the drawing hands a frame to the encoder in two steps since session 12 (to_yuv in one
-    # thread, write_yuv in another); before, in one (write)
-    hooks = ({"to_yuv": hashed_to_yuv, "write_yuv": timed_write_yuv} if "to_yuv" in old
-             else {"write": hashed_write})  # fmt: skip
-    for name, fn in {**hooks, "close": kept_close}.items():
-        setattr(VideoWriter, name, fn)
+    VideoWriter.write, VideoWriter.close = hashed_write, kept_close
     try:
         result = analyze(src, out=out, progress=False, classifier=classifier)
     finally:
-        for name, fn in old.items():
-            setattr(VideoWriter, name, fn)
+        VideoWriter.write, VideoWriter.close = write, close
     summary = json.loads((out / "summary.json").read_text())
     summary.pop("frames_per_second")
     summary.pop("video")  # the input's path

@@ -145,7 +145,7 @@ def timeline(video: Path, out: Path) -> None:
         (ses.CoachSession, "__init__", "session made"),
         (ann.Annotator, "frame", "drawing: loop step"),
         (ann, "draw", "drawing: draw frame"),
-        (med.VideoWriter, "write_yuv", "drawing: encode frame"),
+        (med.VideoWriter, "write", "drawing: encode frame"),
         (ses.CoachSession, "plan", "plan"),
         (pla, "_dry_run", "plan: set-up dry run"),
         (mod.ExerciseClassifier, "predict_proba", "plan: classifier"),
@@ -480,8 +480,8 @@ def encoders(video: Path, out: Path) -> None:
     reader = VideoReader(video, format="rgb24")
     size, fps = reader.info.size, reader.info.fps
     frames = list(reader)
-    for k, (name, preset, threads, options) in enumerate(ENCODERS):
-        path = out / f"enc-{k}.mp4"
+    for i, (name, preset, threads, options) in enumerate(ENCODERS):
+        path = out / f"enc-{i}.mp4"
         c0, t0 = time.process_time(), time.perf_counter()
         writer = VideoWriter(path, size, fps, preset=preset, threads=threads, options=options)
         for rgb, t in frames:

@@ -1,5 +1,5 @@
 """``analyze``'s annotated video: each frame through the live coach's loop, the skeleton, text and
-rep marks drawn in one thread, and the frame encoded in another."""
+rep marks drawn, and the frame encoded in a thread."""
 
 from __future__ import annotations
 
@@ -42,37 +42,24 @@ def behind_pose() -> None:
         pass
 
 
-#: Drawn frames that may wait for the encoder (each ``(H * 3 // 2, W)`` uint8, 0.46 MB at 640x480)
-DRAWN_AHEAD = 2
-
-
 class BackgroundWriter:
-    """Draws and encodes annotated RGB frames in two threads, at most ``ahead`` frames behind
-    (:meth:`widen` lets more wait: the tail after the pose pass, see :meth:`Annotator.feed`).
-
-    One thread draws a frame (and converts it to the encoder's yuv420p) while the other encodes
-    the one before: both mostly run outside the GIL (OpenCV, libx264), so once the pose pass has
-    ended and two cores are free, the frames left take the longer of the two steps, not their
-    sum (docs/benchmarks.md, "Session 12"). ``writer``: a :class:`gymlib.media.VideoWriter`."""
+    """Draws and encodes annotated RGB frames in a thread, at most ``ahead`` frames behind
+    (:meth:`widen` lets more wait: the tail after the pose pass, see :meth:`Annotator.feed`)."""
 
     def __init__(self, writer: Any, ahead: int = 4) -> None:
         self._writer = writer
         self._q: queue.Queue = queue.Queue()
         self._room = threading.Semaphore(ahead)  # frames that may still be queued
-        self._drawn: queue.Queue = queue.Queue(maxsize=DRAWN_AHEAD)
         self._ahead = ahead
         self._error: BaseException | None = None
         self._closed = False
-        self._threads = [threading.Thread(target=self._draw, name="analyze-draw", daemon=True),
-                         threading.Thread(target=self._encode, name="analyze-encode",
-                                          daemon=True)]  # fmt: skip
-        for thread in self._threads:
-            thread.start()
+        self._thread = threading.Thread(target=self._run, name="analyze-encode", daemon=True)
+        self._thread.start()
 
-    def _draw(self) -> None:
+    def _run(self) -> None:
         import cv2
 
-        behind_pose()
+        behind_pose()  # (libx264's own threads, made at its first frame here, inherit it)
         size = self._writer.size
         while (job := self._q.get()) is not None:
             self._room.release()
@@ -82,18 +69,7 @@ class BackgroundWriter:
             try:
                 frame = rgb if rgb.shape[1::-1] == size else cv2.resize(rgb, size)
                 draw(frame, lm, lines, colour, rgb=True, marks=marks)
-                self._drawn.put((self._writer.to_yuv(frame, format="rgb24"), t))
-            except BaseException as exc:  # raised in the caller's thread
-                self._error = exc
-        self._drawn.put(None)
-
-    def _encode(self) -> None:
-        behind_pose()  # (libx264's own threads, made at its first frame here, inherit it)
-        while (job := self._drawn.get()) is not None:
-            if self._error is not None:
-                continue  # drain after a failure
-            try:
-                self._writer.write_yuv(*job)
+                self._writer.write(frame, t, format="rgb24")
             except BaseException as exc:  # raised in the caller's thread
                 self._error = exc
 
@@ -114,8 +90,7 @@ class BackgroundWriter:
         if not self._closed:
             self._closed = True
             self._q.put(None)
-            for thread in self._threads:
-                thread.join()
+            self._thread.join()
         if self._error is not None:
             raise self._error
 

@@ -283,9 +283,10 @@ def check_video(path: str | Path, frames: int) -> Path:
     return Path(path)
 
 
-#: libx264 options for ``analyze``'s annotated video, encoded beside the pose pass and after it:
-#: subpixel motion search at its cheapest level costs less CPU a frame than veryfast's own for
-#: a slightly larger file (on real clips: docs/benchmarks.md, "Session 12").
+#: libx264 options for ``analyze``'s annotated video: subpixel motion search at its cheapest
+#: level costs less CPU a frame than veryfast's own for a slightly larger file; the frames
+#: encoded after the pose pass are most of the time ``analyze`` takes after it (on real clips:
+#: docs/benchmarks.md, "Session 12").
 FAST_X264 = {"x264-params": "subme=1"}
 
 
@@ -335,12 +336,7 @@ class VideoWriter:
     def write(self, bgr: np.ndarray, t: float | None = None, *, format: str = "bgr24") -> None:  # noqa: A002
         """One BGR (or ``format="rgb24"``) ``(H, W, 3)`` uint8 frame shown at ``t`` seconds
         (default: index / fps)."""
-        self.write_yuv(self.to_yuv(bgr, format=format), t)
-
-    def to_yuv(self, bgr: np.ndarray, *, format: str = "bgr24") -> np.ndarray:  # noqa: A002
-        """:meth:`write`'s first half, which needs no encoder state (another thread may run it):
-        the frame checked, cropped to the video's size and converted to the encoder's yuv420p
-        (``(H * 3 // 2, W)`` uint8)."""
+        import av
         import cv2
 
         w, h = self.size
@@ -348,16 +344,11 @@ class VideoWriter:
             bgr = bgr[:h, :w]
         if bgr.shape[:2] != (h, w):
             raise ValueError(f"{self.path}: frame of shape {bgr.shape}, expected ({h}, {w}, 3)")
-        # OpenCV's conversion to the encoder's yuv420p is 3x cheaper than PyAV's (swscale)
-        code = cv2.COLOR_RGB2YUV_I420 if format == "rgb24" else cv2.COLOR_BGR2YUV_I420
-        return cv2.cvtColor(np.ascontiguousarray(bgr), code)
-
-    def write_yuv(self, yuv: np.ndarray, t: float | None = None) -> None:
-        """:meth:`write`'s second half: a frame from :meth:`to_yuv` encoded, shown at ``t``."""
-        import av
-
         t = self.written / self.fps if t is None else t
         pts = max(int(round(t / self.TIME_BASE)), self._last_pts + 1)
+        # OpenCV's conversion to the encoder's yuv420p is 3x cheaper than PyAV's (swscale)
+        code = cv2.COLOR_RGB2YUV_I420 if format == "rgb24" else cv2.COLOR_BGR2YUV_I420
+        yuv = cv2.cvtColor(np.ascontiguousarray(bgr), code)
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         frame.pts, frame.time_base = pts, self.TIME_BASE
         self._last_pts = pts

@@ -221,17 +221,17 @@ def test_drawing_beside_the_pose_pass_gives_the_files_drawing_after_it_gives(
 
     drawn: dict[int, list[str]] = {}  # writer -> what each frame handed to it holds
     kept: list[list[str]] = []  # ... of the videos finished (not thrown away)
-    write, close = VideoWriter.write_yuv, VideoWriter.close
+    write, close = VideoWriter.write, VideoWriter.close
 
-    def hashed_write(self, yuv, t=None):  # noqa: ANN001, ANN202 - the drawn frame, as encoded
-        drawn.setdefault(id(self), []).append(hashlib.md5(yuv.tobytes()).hexdigest() + f"{t}")
-        return write(self, yuv, t)
+    def hashed_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
+        drawn.setdefault(id(self), []).append(hashlib.md5(frame.tobytes()).hexdigest() + f"{t}")
+        return write(self, frame, t, **kwargs)
 
     def kept_close(self):  # noqa: ANN001, ANN202
         kept.append(drawn.pop(id(self)))
         return close(self)
 
-    monkeypatch.setattr(VideoWriter, "write_yuv", hashed_write)
+    monkeypatch.setattr(VideoWriter, "write", hashed_write)
     monkeypatch.setattr(VideoWriter, "close", kept_close)
     clip = generate_clip("squat", [4, 3], seed=7, view="left")  # two sets and a rest
     src = save_clip_npz(clip, tmp_path / "clip.npz")
@@ -272,13 +272,13 @@ def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_fra
                i / clip.fps) for i, f in enumerate(clip.landmarks)]  # fmt: skip
     path = tmp_path / "annotated.mp4"
     held = threading.Event()  # the encoder's writes wait for it (at most 10 s)
-    write = VideoWriter.write_yuv
+    write = VideoWriter.write
 
-    def held_write(self, frame, t=None):  # noqa: ANN001, ANN202
+    def held_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
         held.wait(10)
-        return write(self, frame, t)
+        return write(self, frame, t, **kwargs)
 
-    monkeypatch.setattr(VideoWriter, "write_yuv", held_write)
+    monkeypatch.setattr(VideoWriter, "write", held_write)
     ann = Annotator(LiveLoop(CoachSession(exercise="squat", fps=clip.fps)),
                     VideoWriter(path, (64, 48), clip.fps))  # fmt: skip
     ann.feed(iter(frames), ahead=n)
@@ -288,64 +288,6 @@ def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_fra
     ann.close()
     ann.close()  # a second close changes nothing
     assert count_frames(path) == n
-
-
-def test_a_frame_is_drawn_while_the_one_before_is_encoded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The drawing and the encoding are two threads: with the encoder held on its first frame,
-    the next frames are still drawn (as many as may wait for it); once let go, the video holds
-    every frame, each drawn once, in order. An encoder's error reaches the caller and stops
-    both threads."""
-    import threading
-    import time
-
-    import gymlib.annotate as ann
-    from gymlib.media import VideoWriteError, VideoWriter, count_frames
-
-    held = threading.Event()
-    drawn: list[float] = []
-    write_yuv, draw = VideoWriter.write_yuv, ann.draw
-
-    def held_write(self, yuv, t=None):  # noqa: ANN001, ANN202
-        held.wait(10)
-        return write_yuv(self, yuv, t)
-
-    def counted_draw(frame, lm, lines, *args, **kwargs):  # noqa: ANN001, ANN202
-        drawn.append(float(lines[0]))
-        return draw(frame, lm, lines, *args, **kwargs)
-
-    monkeypatch.setattr(VideoWriter, "write_yuv", held_write)
-    monkeypatch.setattr(ann, "draw", counted_draw)
-    writer = VideoWriter(tmp_path / "a.mp4", (64, 48), 30.0)
-    bg = ann.BackgroundWriter(writer, ahead=10)
-    for i in range(8):
-        bg.write(np.full((48, 64, 3), 30 * i, np.uint8), None, [str(i)], (0, 255, 0), i / 30)
-    deadline = time.monotonic() + 10
-    while len(drawn) < 2 + ann.DRAWN_AHEAD and time.monotonic() < deadline:
-        time.sleep(0.01)
-    # one frame in the encoder, DRAWN_AHEAD waiting for it, one drawn and waiting for room
-    assert len(drawn) == 2 + ann.DRAWN_AHEAD and writer.written == 0
-    held.set()
-    bg.close()
-    writer.close()
-    assert drawn == [float(i) for i in range(8)] and count_frames(tmp_path / "a.mp4") == 8
-
-    def failing_write(self, yuv, t=None):  # noqa: ANN001, ANN202
-        if self.written == 2:
-            raise VideoWriteError(f"{self.path}: no space left")
-        return write_yuv(self, yuv, t)
-
-    monkeypatch.setattr(VideoWriter, "write_yuv", failing_write)
-    writer = VideoWriter(tmp_path / "b.mp4", (64, 48), 30.0)
-    bg = ann.BackgroundWriter(writer, ahead=20)
-    for i in range(12):
-        bg.write(np.zeros((48, 64, 3), np.uint8), None, [str(i)], (0, 255, 0), i / 30)
-    with pytest.raises(VideoWriteError, match="b.mp4: no space left"):
-        bg.close()
-    assert not any(th.is_alive() for th in threading.enumerate()
-                   if th.name in ("analyze-draw", "analyze-encode"))  # fmt: skip
-    writer.abort()
 
 
 def test_the_classifier_is_loaded_and_called_once_before_the_first_plan(
@@ -397,13 +339,13 @@ def test_python_switches_threads_promptly_while_analyze_runs_and_as_before_after
     from gymlib.media import VideoWriter
 
     seen: list[float] = []
-    write = VideoWriter.write_yuv  # (the encoder thread's step)
+    write = VideoWriter.write
 
-    def noted_write(self, yuv, t=None):  # noqa: ANN001, ANN202
+    def noted_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
         seen.append(sys.getswitchinterval())
-        return write(self, yuv, t)
+        return write(self, frame, t, **kwargs)
 
-    monkeypatch.setattr(VideoWriter, "write_yuv", noted_write)
+    monkeypatch.setattr(VideoWriter, "write", noted_write)
     before = sys.getswitchinterval()
     assert before > SWITCH_INTERVAL_S  # Python's default, 0.005
     clip = generate_clip("squat", [3], seed=5, view="left")
@@ -412,10 +354,10 @@ def test_python_switches_threads_promptly_while_analyze_runs_and_as_before_after
     assert len(seen) == clip.n_frames and max(seen) <= SWITCH_INTERVAL_S
     assert sys.getswitchinterval() == before
 
-    def failing_write(self, yuv, t=None):  # noqa: ANN001, ANN202
+    def failing_write(self, frame, t=None, **kwargs):  # noqa: ANN001, ANN202
         raise OSError("disk full")
 
-    monkeypatch.setattr(VideoWriter, "write_yuv", failing_write)
+    monkeypatch.setattr(VideoWriter, "write", failing_write)
     with pytest.raises(OSError, match="disk full"):
         analyze(src, out=tmp_path / "failed", exercise="squat", progress=False)
     assert sys.getswitchinterval() == before
