@@ -149,13 +149,12 @@ class ThreadDrawing:
 
 
 def frames_of(job: DrawJob, seconds: float) -> int:
-    """How many of ``job``'s frames make ``seconds`` (at least 1), at most
-    :data:`gymlib.follow.RECENT_BYTES` of them: as :meth:`gymlib.follow.RecentFrames.limit`
-    counts the frames it keeps."""
-    from gymlib.follow import RECENT_BYTES
+    """How many of ``job``'s frames make ``seconds``, as :class:`gymlib.follow.RecentFrames`
+    counts the frames it keeps (:func:`gymlib.follow.frames_within`)."""
+    from gymlib.follow import frames_within
 
     w, h = job.size
-    return max(1, min(round(seconds * job.fps), RECENT_BYTES // max(w * h * 3, 1)))
+    return frames_within(seconds, job.fps, w * h * 3)
 
 
 def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[str, Any]]:

@@ -71,6 +71,14 @@ RECENT_BYTES = 128 * 2**20
 DECODE_AHEAD_S = 1.0
 
 
+def frames_within(seconds: float, fps: float, frame_bytes: int,
+                  max_bytes: int = RECENT_BYTES) -> int:  # fmt: skip
+    """How many frames of ``frame_bytes`` each make ``seconds`` at ``fps`` (at least 1), at most
+    ``max_bytes`` of them: what :class:`RecentFrames` keeps, and the drawing worker decodes
+    ahead."""
+    return max(1, min(round(seconds * fps), max_bytes // max(frame_bytes, 1)))
+
+
 class RecentFrames:
     """The pose pass's last decoded frames (:meth:`put`, in order), read once in order by the
     drawing pass (:meth:`read`); a frame no longer kept is decoded again by ``again`` (a fresh
@@ -97,8 +105,8 @@ class RecentFrames:
         """The next frame of the pose pass (no longer changed by it)."""
         with self._lock:
             if not self._limit:
-                by_bytes = self._max_bytes // max(rgb.nbytes, 1)
-                self._limit = max(1, min(round(self._seconds * self._fps), by_bytes))
+                self._limit = frames_within(self._seconds, self._fps, rgb.nbytes,
+                                            self._max_bytes)  # fmt: skip
             self._kept.append(rgb)
             self._last_bytes = rgb.nbytes
             self._bytes += rgb.nbytes
