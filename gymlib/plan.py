@@ -25,6 +25,7 @@ from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
 from gymlib.reps import Rep, setup_of_sets
 from gymlib.stance import stance_gaps
+from gymlib.timewindow import Ticks, covered, new_samples, window_indices
 
 if TYPE_CHECKING:
     from gymlib.session import CoachSession
@@ -105,24 +106,23 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
         if f is not None:
             stream[i] = f
     seen = stream.reshape(len(stream), -1).any(axis=1)
-    every, n_min = session.cfg.classify_every, session.cfg.min_person_frames
-    ends = [
-        i
-        for i in range(WINDOW_FRAMES - 1, len(stream))
-        if (i + 1) % every == 0 and seen[i - WINDOW_FRAMES + 1 : i + 1].sum() >= n_min
-    ]
+    at = np.asarray(times, np.float64)
+    n_min = session.cfg.min_person_frames
+    ticks = np.flatnonzero(Ticks.of(at, session.cfg.classify_every))
+    picks = {i: window_indices(at, i) for i in ticks if covered(at[0], at[i])}
+    ends = [i for i, idx in picks.items() if seen[idx].sum() >= n_min]
     if not ends:  # too short for one window: nothing to decide, and no classifier to load
         session._plan, session._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
         session._plan_cuts = []
         return []
-    windows = [stream[e - WINDOW_FRAMES + 1 : e + 1] for e in ends]
+    windows = [stream[picks[e]] for e in ends]
     probs = _probs_of(session, windows)
     people = [stream[i] if seen[i] else None for i in range(len(stream))]  # as update has them
     cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,
                            session.cuts)  # fmt: skip
-    shots, new, begin = _shots(np.array(ends), cut_at)
+    shots, new, begin = _shots(np.array(ends), cut_at, at)
     session._plan_cuts = cut_at
-    t = np.asarray(times, np.float64)[ends]
+    t = at[ends]
     sets = decide_sets(probs, t, new, session.classifier.classes, session.exercises,
                        session.cfg.decision, stance_gaps(np.stack(windows)), shots)  # fmt: skip
     session._plan = [(UNKNOWN, 0.0)] * len(stream)
@@ -138,22 +138,23 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     return sets
 
 
-def _shots(ends: np.ndarray, cut_at: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For windows ending at frames ``ends`` ``(N,)`` and cuts at frames ``cut_at``: the shot
-    each window ends in, the frames it brings that the last window classified in that shot
-    had not seen (as live: a window holding frames from before the cut is not classified, so
-    it brings none, and the first after it brings a whole window), and the frame its shot
-    starts at; each ``(N,)``."""
+def _shots(ends: np.ndarray, cut_at: list[int], times: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """For windows ending at frames ``ends`` ``(N,)`` of a stream at ``times`` and cuts at
+    frames ``cut_at``: the shot each window ends in, the samples it brings that the last
+    window classified in that shot had not seen (:func:`gymlib.timewindow.new_samples`; as
+    live: a window holding frames from before the cut is not classified, so it brings none,
+    and the first after it brings a whole window), and the frame its shot starts at; each
+    ``(N,)``."""
     cuts = np.asarray(cut_at, int)
     shots = np.searchsorted(cuts, ends, side="right")
     begin = np.concatenate([[0], cuts])[shots]
-    clean = ends - WINDOW_FRAMES + 1 >= begin  # the window holds its shot's frames only
-    new = np.zeros(len(ends), int)
+    new = np.zeros(len(ends))
     last = -1  # the last clean window's index
     for k, e in enumerate(ends):
-        if clean[k]:
+        if covered(times[begin[k]], times[e]):  # the window holds its shot's frames only
             prev = last >= 0 and shots[last] == shots[k]
-            new[k] = e - ends[last] if prev else WINDOW_FRAMES
+            new[k] = new_samples(times[ends[last]] if prev else None, times[e])
             last = k
     return shots, new, begin
 

@@ -5,16 +5,17 @@
         fb = session.update(frame, t / 30)
         fb.exercise, fb.confidence, fb.reps, fb.rep, fb.warnings
 
-A rolling 30-frame window feeds the classifier (``ExerciseClassifier.predict_one``) every
-``classify_every`` frames. Its probabilities are evidence, weighed together over the windows by
-:class:`gymlib.decision.ExerciseFilter` (``live.decision`` in config.yaml): an exercise is named
-once its belief is high enough and held through the set (no flicker between reps); it falls
-back to "unknown" when the belief moves to rest or elsewhere, or after ``unknown_after_s`` without
-a window to classify (nobody in the picture). Offline, with the whole stream at hand
-(``analyze``), :meth:`CoachSession.plan` decides every set's exercise from all its windows first
-(:func:`gymlib.decision.decide_sets`) and ``update`` then follows that plan. The exercise can be
-fixed by the user instead (``set_exercise``). Each exercise has its own
-:class:`gymlib.reps.RepCounter`, fed only while its exercise is named (or fixed): while the
+A rolling window of the last second (30 samples at 30 fps, whatever the camera's rate:
+:mod:`gymlib.timewindow`) feeds the classifier (``ExerciseClassifier.predict_one``) every
+``classify_every`` 30ths of a second. Its probabilities are evidence, weighed together over the
+windows by :class:`gymlib.decision.ExerciseFilter` (``live.decision`` in config.yaml): an
+exercise is named once its belief is high enough and held through the set (no flicker between
+reps); it falls back to "unknown" when the belief moves to rest or elsewhere, or after
+``unknown_after_s`` without a window to classify (nobody in the picture). Offline, with the
+whole stream at hand (``analyze``), :meth:`CoachSession.plan` decides every set's exercise from
+all its windows first (:func:`gymlib.decision.decide_sets`) and ``update`` then follows that
+plan. The exercise can be fixed by the user instead (``set_exercise``). Each exercise has its
+own :class:`gymlib.reps.RepCounter`, fed only while its exercise is named (or fixed): while the
 decision is not sure, nothing is counted. Evidence takes a second or two of movement, so when an
 exercise is named its counter first watches the last ``replay_s`` seconds again: the rep that
 made it recognisable is counted too. A movement that set the lift up (lying down on the bench,
@@ -47,8 +48,10 @@ from gymlib.plan import DRY_CARRY_S, PlanView, _DryRun  # noqa: F401 (importable
 from gymlib.reps import CounterFeedback, FormWarning, Rep, RepCounter
 from gymlib.reps.setup import setup_start
 from gymlib.stance import stance_gaps
+from gymlib.timewindow import RecentWindow, Ticks, new_samples
 
 AUTO = "auto"
+_NOBODY = np.zeros((33, 4), np.float32)  # a window's frame where nobody is seen
 
 
 def load_live_config(cfg: Config | None = None) -> LiveConfig:
@@ -159,6 +162,7 @@ class CoachSession:
         wrong frames); the shape and the user's exercise choice stay, as the new stream's first
         changes. ``cuts`` are times, and the pose stage's own list: they stay."""
         self.frames = 0
+        self._ticks = Ticks(self.cfg.classify_every)  # when to classify, from the stream's start
         self.changes = [(0, "aspect", self.aspect), (0, "exercise", self.fixed or AUTO)]
         self._new_stream()
         self._plan: list[tuple[str, float]] | None = None  # offline: per frame, see plan()
@@ -174,17 +178,13 @@ class CoachSession:
     def _new_stream(self) -> None:
         """Forget what the frames of the stream so far showed (the window, the exercise named,
         the recent frames); the counts stay."""
-        self.window: collections.deque[np.ndarray] = collections.deque(maxlen=WINDOW_FRAMES)
-        # whether each frame of the window shows a person, and how many do (kept as frames come
-        # and go: counting them anew is 30 array calls a frame)
-        self._present: collections.deque[bool] = collections.deque(maxlen=WINDOW_FRAMES)
-        self._seen = 0
+        self.window = RecentWindow()
         self.current = UNKNOWN
         self.confidence = 0.0
         self.probabilities: dict[str, float] = {}
         self._filter: ExerciseFilter | None = None  # made with the classifier's classes
         self._last_classified = -np.inf  # time of the last window classified
-        self._classified_at: int | None = None  # its frame
+        self._classified_at: float | None = None  # its time, None before the first
         # the last replay_s seconds of frames (None: nobody) and their times, for a newly
         # recognised exercise
         self._recent: collections.deque[tuple[np.ndarray | None, float]] = collections.deque()
@@ -265,8 +265,6 @@ class CoachSession:
         self._recent.clear()
         if self._plan is None:
             self.window.clear()
-            self._present.clear()
-            self._seen = 0
             self.current, self.confidence, self.probabilities = UNKNOWN, 0.0, {}
             if self._filter is not None:
                 self._filter.reset()
@@ -283,8 +281,7 @@ class CoachSession:
         classes = self.classifier.classes
         return OTHER in classes and probs[classes.index(OTHER)] >= self.threshold
 
-    def _classify(self, t: float) -> None:
-        window = np.stack(self.window)
+    def _classify(self, window: np.ndarray, t: float) -> None:
         probs = self._window_probs(window)
         self.probabilities = {c: float(p) for c, p in zip(self.classifier.classes, probs,
                                                            strict=True)}  # fmt: skip
@@ -293,11 +290,21 @@ class CoachSession:
         if self._filter is None:
             self._filter = ExerciseFilter(self.classifier.classes, self.exercises,
                                           self.cfg.decision)  # fmt: skip
-        new = WINDOW_FRAMES if self._classified_at is None else self.frames - self._classified_at
-        self._classified_at, self._last_classified = self.frames, t
+        new = new_samples(self._classified_at, t)
+        self._classified_at = self._last_classified = t
         self.current = self._filter.update(probs, t, new, stance_gaps(window)[0])
         self.confidence = self._filter.confidence
         self._rested |= self._filter.resting
+
+    def _classify_or_lose(self, tick: bool, t: float) -> None:
+        """At a tick with a full window showing a person enough, classify it; else see
+        whether the exercise is lost."""
+        if tick and self.window.full:
+            window, seen = self.window.window()
+            if seen >= self.cfg.min_person_frames:
+                self._classify(window, t)
+                return
+        self._lost(t)
 
     def _lost(self, t: float) -> None:
         """Nobody to classify for ``unknown_after_s``: the exercise is no longer named."""
@@ -359,22 +366,15 @@ class CoachSession:
         self.frames += 1
         cut = self._scenes.update(t, frame, self.cuts)
         closed = self._cut_scene(cut) if cut is not None else []
-        self.window.append(frame if frame is not None else np.zeros((33, 4), np.float32))
-        seen = self._count_seen(frame is not None)
+        self.window.append(frame if frame is not None else _NOBODY, t, frame is not None)
+        tick = self._ticks.update(t)
         self._recent.append((frame, t))
         while len(self._recent) > 1 and t - self._recent[0][1] >= self.cfg.replay_s - 1e-6:
             self._recent.popleft()
         if self.fixed is None and self._plan is not None:
             self._follow_plan()
-        elif (
-            self.fixed is None
-            and len(self.window) == WINDOW_FRAMES
-            and self.frames % self.cfg.classify_every == 0
-            and seen >= self.cfg.min_person_frames
-        ):
-            self._classify(t)
         elif self.fixed is None:
-            self._lost(t)
+            self._classify_or_lose(tick, t)
         exercise = self.fixed or self.current
         confidence = 1.0 if self.fixed else self.confidence
         fb = counter = None
@@ -490,14 +490,6 @@ class CoachSession:
         counter.reps = [moved.get(id(r), r) for r in counter.reps if r is not rep]
         self.reps = [moved.get(id(r), r) for r in self.reps if r is not rep]
         self._set = [moved.get(id(r), r) for r in self._set]
-
-    def _count_seen(self, person: bool) -> int:
-        """The frames of the window with a person, the newest one's ``person`` included."""
-        if len(self._present) == WINDOW_FRAMES:
-            self._seen -= self._present[0]  # the oldest leaves the window
-        self._present.append(person)
-        self._seen += person
-        return self._seen
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per counted rep (for a table or CSV)."""

@@ -1,0 +1,124 @@
+"""The classifier's window by time: the last second of landmarks, whatever the camera's rate.
+
+The classifier reads 30-frame windows of footage at about 30 fps (``WINDOW_FRAMES`` at
+``CLASSIFIER_FPS``: one second). A camera at 15 fps fills 30 frames in two seconds, one at
+60 fps in half a second; a window counted in frames would show the classifier a movement at
+twice or half its speed, and the decision would gather evidence at half or twice the pace.
+So the window is taken by time: 30 samples one 30th of a second apart, ending at the newest
+frame, each the frame nearest in time (a frame held at 15 fps, every other one at 60). At
+30 fps the samples are the last 30 frames, as before. When to classify is counted by time
+too (:class:`Ticks`). The live session (:class:`RecentWindow`) and the offline plan
+(:func:`window_indices`) build the same windows from the same timestamps.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from gymlib.landmarks import WINDOW_FRAMES
+
+CLASSIFIER_FPS = 30.0  # the rate the classifier's windows are read at
+SPAN_S = (WINDOW_FRAMES - 1) / CLASSIFIER_FPS  # first sample to last
+# a window is full when its first sample lies within half a sample of a frame; and a tick
+# comes at the first frame at most just under half a sample early (so a camera near 30 fps,
+# 29.97 or 30.08, is classified every ``every`` frames, as at 30)
+_HALF = 0.5 / CLASSIFIER_FPS
+_EARLY = 0.45 / CLASSIFIER_FPS
+_MAX_FRAMES = 8 * WINDOW_FRAMES  # a bound on the frames of one second (up to 240 fps)
+
+
+def sample_times(end: float) -> np.ndarray:
+    """``(30,)`` times of a window's samples, the last at ``end``."""
+    return end - (WINDOW_FRAMES - 1 - np.arange(WINDOW_FRAMES)) / CLASSIFIER_FPS
+
+
+def nearest(times: np.ndarray, samples: np.ndarray) -> np.ndarray:
+    """``(S,)`` index into ``times`` ``(N,)`` (ascending) of the frame nearest each sample
+    time (``samples`` ``(S,)``); a tie goes to the earlier frame."""
+    j = np.clip(np.searchsorted(times, samples, side="right") - 1, 0, len(times) - 1)
+    after = np.minimum(j + 1, len(times) - 1)
+    later = (times[after] - samples) < (samples - times[j])
+    return np.where(later, after, j)
+
+
+def covered(first: float, end: float) -> bool:
+    """A window ending at ``end`` has footage from its first sample on, the stream (or scene)
+    having begun at ``first``."""
+    return first <= end - SPAN_S + _HALF
+
+
+def window_indices(times: np.ndarray, end: int) -> np.ndarray:
+    """``(30,)`` frame indices of the window ending at frame ``end`` of a stream at ``times``
+    ``(N,)`` seconds (the stream must cover it: :func:`covered`)."""
+    return nearest(times, sample_times(float(times[end])))
+
+
+class Ticks:
+    """When to classify: every ``every`` frames at the classifier's 30 fps (``every / 30`` s),
+    the first after ``every`` frames' worth of the stream. ``update(t)`` per frame."""
+
+    def __init__(self, every: int) -> None:
+        self.every = every
+        self._due: float | None = None
+
+    def update(self, t: float) -> bool:
+        """Whether the frame at ``t`` seconds is a time to classify."""
+        if self._due is None:
+            self._due = t + (self.every - 1) / CLASSIFIER_FPS
+        if t < self._due - _EARLY:
+            return False
+        self._due = t + self.every / CLASSIFIER_FPS
+        return True
+
+    @staticmethod
+    def of(times: np.ndarray, every: int) -> np.ndarray:
+        """``(N,)`` bool: the frames of a stream at ``times`` that are times to classify."""
+        ticks = Ticks(every)
+        return np.array([ticks.update(float(t)) for t in times], bool)
+
+
+def new_samples(since: float | None, t: float) -> float:
+    """How many of a window's 30 samples at ``t`` the window classified at ``since`` had not
+    seen (all of them for the first): its weight as new evidence. Rounded so that a 30-fps
+    stream's float timestamps give whole numbers."""
+    if since is None:
+        return float(WINDOW_FRAMES)
+    return round(min((t - since) * CLASSIFIER_FPS, WINDOW_FRAMES), 6)
+
+
+class RecentWindow:
+    """Live: the frames of the last second (``(33, 4)``, zeros for nobody) and their times;
+    ``window()`` samples them as :func:`window_indices` samples a whole stream."""
+
+    def __init__(self) -> None:
+        self._frames: collections.deque[tuple[float, np.ndarray, bool]] = collections.deque(
+            maxlen=_MAX_FRAMES
+        )
+
+    def __len__(self) -> int:
+        return len(self._frames)
+
+    def clear(self) -> None:
+        self._frames.clear()
+
+    def append(self, frame: np.ndarray, t: float, person: bool) -> None:
+        """Add the frame at ``t``; forget those no window ending now or later samples (the
+        newest at or before the first sample stays: it may be the nearest)."""
+        self._frames.append((t, frame, person))
+        first = t - SPAN_S
+        while len(self._frames) > 1 and self._frames[1][0] <= first:
+            self._frames.popleft()
+
+    @property
+    def full(self) -> bool:
+        return bool(self._frames) and covered(self._frames[0][0], self._frames[-1][0])
+
+    def window(self) -> tuple[np.ndarray, int]:
+        """The ``(30, 33, 4)`` window ending at the newest frame, and how many of its samples
+        show a person."""
+        times = np.array([f[0] for f in self._frames])
+        idx = window_indices(times, len(times) - 1)
+        picked = [self._frames[i] for i in idx]
+        return np.stack([f[1] for f in picked]), sum(f[2] for f in picked)
