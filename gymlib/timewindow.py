@@ -81,11 +81,11 @@ class Ticks:
 
 def new_samples(since: float | None, t: float) -> float:
     """How many of a window's 30 samples at ``t`` the window classified at ``since`` had not
-    seen (all of them for the first): its weight as new evidence. Rounded so that a 30-fps
-    stream's float timestamps give whole numbers."""
+    seen (all of them for the first): its weight as new evidence. Samples are 30ths of a
+    second, so a whole number: 10 for windows 1/3 s apart at 29.97 fps as at 30."""
     if since is None:
         return float(WINDOW_FRAMES)
-    return round(min((t - since) * CLASSIFIER_FPS, WINDOW_FRAMES), 6)
+    return float(min(round((t - since) * CLASSIFIER_FPS), WINDOW_FRAMES))
 
 
 class RecentWindow:
