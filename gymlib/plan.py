@@ -25,7 +25,7 @@ from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
 from gymlib.reps import Rep, setup_of_sets
 from gymlib.stance import stance_gaps
-from gymlib.timewindow import Ticks, covered, new_samples, window_indices
+from gymlib.timewindow import Ticks, covered, new_samples, sample_window
 
 if TYPE_CHECKING:
     from gymlib.session import CoachSession
@@ -109,13 +109,16 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     at = np.asarray(times, np.float64)
     n_min = session.cfg.min_person_frames
     ticks = np.flatnonzero(Ticks.of(at, session.cfg.classify_every))
-    picks = {i: window_indices(at, i) for i in ticks if covered(at[0], at[i])}
-    ends = [i for i, idx in picks.items() if seen[idx].sum() >= n_min]
+    picks = {
+        i: sample_window(at[: i + 1], stream[: i + 1], seen[: i + 1])
+        for i in ticks if covered(at[0], at[i])
+    }  # fmt: skip
+    ends = [i for i, (_, person) in picks.items() if person.sum() >= n_min]
     if not ends:  # too short for one window: nothing to decide, and no classifier to load
         session._plan, session._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
         session._plan_cuts = []
         return []
-    windows = [stream[picks[e]] for e in ends]
+    windows = [picks[e][0] for e in ends]
     probs = _probs_of(session, windows)
     people = [stream[i] if seen[i] else None for i in range(len(stream))]  # as update has them
     cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,

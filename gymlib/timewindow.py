@@ -5,10 +5,11 @@ The classifier reads 30-frame windows of footage at about 30 fps (``WINDOW_FRAME
 60 fps in half a second; a window counted in frames would show the classifier a movement at
 twice or half its speed, and the decision would gather evidence at half or twice the pace.
 So the window is taken by time: 30 samples one 30th of a second apart, ending at the newest
-frame, each the frame nearest in time (a frame held at 15 fps, every other one at 60). At
-30 fps the samples are the last 30 frames, as before. When to classify is counted by time
-too (:class:`Ticks`). The live session (:class:`RecentWindow`) and the offline plan
-(:func:`window_indices`) build the same windows from the same timestamps.
+frame, each blended from the frames either side of it (:func:`sample_window`; every other
+frame at 60 fps). At 30 fps the samples are the last 30 frames, as before. When to classify
+is counted by time too (:class:`Ticks`). The live session (:class:`RecentWindow`) and the
+offline plan (:func:`sample_window` on the whole stream) build the same windows from the same
+timestamps.
 """
 
 from __future__ import annotations
@@ -34,25 +35,32 @@ def sample_times(end: float) -> np.ndarray:
     return end - (WINDOW_FRAMES - 1 - np.arange(WINDOW_FRAMES)) / CLASSIFIER_FPS
 
 
-def nearest(times: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """``(S,)`` index into ``times`` ``(N,)`` (ascending) of the frame nearest each sample
-    time (``samples`` ``(S,)``); a tie goes to the earlier frame."""
-    j = np.clip(np.searchsorted(times, samples, side="right") - 1, 0, len(times) - 1)
-    after = np.minimum(j + 1, len(times) - 1)
-    later = (times[after] - samples) < (samples - times[j])
-    return np.where(later, after, j)
-
-
 def covered(first: float, end: float) -> bool:
     """A window ending at ``end`` has footage from its first sample on, the stream (or scene)
     having begun at ``first``."""
     return first <= end - SPAN_S + _HALF
 
 
-def window_indices(times: np.ndarray, end: int) -> np.ndarray:
-    """``(30,)`` frame indices of the window ending at frame ``end`` of a stream at ``times``
-    ``(N,)`` seconds (the stream must cover it: :func:`covered`)."""
-    return nearest(times, sample_times(float(times[end])))
+def sample_window(times: np.ndarray, frames: np.ndarray, person: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The window ending at the last of ``frames`` ``(N, 33, 4)`` at ``times`` ``(N,)`` seconds
+    (ascending; ``person`` ``(N,)``: whether each shows one; they must cover it:
+    :func:`covered`): ``(30, 33, 4)`` float32 samples and ``(30,)`` whether each shows a
+    person. A sample between two frames that both show the person is their blend by time (what
+    a 30-fps camera would have caught between them: at 25 fps a held frame would stop the
+    movement for a 30th of a second every fifth sample); else the nearer frame. At 30 fps the
+    samples are the frames themselves."""
+    s = sample_times(float(times[-1]))
+    j = np.clip(np.searchsorted(times, s, side="right") - 1, 0, len(times) - 1)
+    k = np.minimum(j + 1, len(times) - 1)
+    gap = times[k] - times[j]
+    w = np.clip((s - times[j]) / np.where(gap > 0, gap, 1.0), 0.0, 1.0)
+    both = person[j] & person[k]
+    near = np.where(w > 0.5, k, j)
+    base = np.where(both, j, near)
+    w = np.where(both, w, 0.0)[:, None, None]
+    window = frames[base].astype(np.float64) * (1.0 - w) + frames[k] * w
+    return window.astype(np.float32), person[base] | both
 
 
 class Ticks:
@@ -90,7 +98,7 @@ def new_samples(since: float | None, t: float) -> float:
 
 class RecentWindow:
     """Live: the frames of the last second (``(33, 4)``, zeros for nobody) and their times;
-    ``window()`` samples them as :func:`window_indices` samples a whole stream."""
+    ``window()`` samples them as :func:`sample_window` samples a whole stream."""
 
     def __init__(self) -> None:
         self._frames: collections.deque[tuple[float, np.ndarray, bool]] = collections.deque(
@@ -116,9 +124,8 @@ class RecentWindow:
         return bool(self._frames) and covered(self._frames[0][0], self._frames[-1][0])
 
     def window(self) -> tuple[np.ndarray, int]:
-        """The ``(30, 33, 4)`` window ending at the newest frame, and how many of its samples
-        show a person."""
-        times = np.array([f[0] for f in self._frames])
-        idx = window_indices(times, len(times) - 1)
-        picked = [self._frames[i] for i in idx]
-        return np.stack([f[1] for f in picked]), sum(f[2] for f in picked)
+        """The ``(30, 33, 4)`` window ending at the newest frame (:func:`sample_window`), and
+        how many of its samples show a person."""
+        times, frames, person = zip(*self._frames, strict=True)
+        window, seen = sample_window(np.array(times), np.stack(frames), np.array(person))
+        return window, int(seen.sum())

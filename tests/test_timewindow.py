@@ -8,34 +8,86 @@ import pytest
 
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
-from gymlib.timewindow import RecentWindow, Ticks, covered, new_samples, window_indices
+from gymlib.timewindow import (
+    RecentWindow,
+    Ticks,
+    covered,
+    new_samples,
+    sample_times,
+    sample_window,
+)
 
 
 def _times(fps: float, n: int, start: float = 12.345) -> np.ndarray:
     return start + np.arange(n) / fps
 
 
+def _window(times: np.ndarray, frames: np.ndarray, end: int, person=None) -> np.ndarray:
+    person = np.ones(len(times), bool) if person is None else person
+    return sample_window(times[: end + 1], frames[: end + 1], person[: end + 1])[0]
+
+
 @pytest.mark.parametrize("fps", [30.0, 29.97, 30.0837])
 def test_near_30_fps_the_window_is_the_last_30_frames_and_ticks_every_10(fps: float) -> None:
-    """What the classifier was trained on, and what the coach did before: unchanged."""
+    """What the classifier was trained on, and what the coach did before: unchanged at 30 fps;
+    at 29.97 or 30.08 fps each sample is within 3 ms of a frame (at most 9 % of the way to
+    the next; these frames take values in [0, 1))."""
+    rng = np.random.default_rng(1)
     times = _times(fps, 400)
-    for end in range(29, 400):
-        assert list(window_indices(times, end)) == list(range(end - 29, end + 1))
+    frames = rng.random((400, 33, 4)).astype(np.float32)
+    for end in range(29, 400, 7):
+        got = _window(times, frames, end)
+        if fps == 30.0:
+            np.testing.assert_array_equal(got, frames[end - 29 : end + 1])
+        else:
+            np.testing.assert_allclose(got, frames[end - 29 : end + 1], atol=0.09)
     assert covered(times[0], times[29]) and not covered(times[0], times[28])
     assert list(np.flatnonzero(Ticks.of(times, 10))) == list(range(9, 400, 10))
     assert new_samples(times[9], times[19]) == 10.0 and new_samples(None, times[9]) == 30.0
 
 
-def test_at_15_and_60_fps_the_window_spans_one_second() -> None:
-    slow, fast = _times(15.0, 200), _times(60.0, 800)
-    idx = window_indices(slow, 100)
-    assert np.abs(slow[idx] - (slow[100] - (29 - np.arange(30)) / 30)).max() <= 1 / 30 + 1e-9
-    assert len(set(idx)) == 15  # each frame held for two samples
-    assert list(window_indices(fast, 700)) == list(range(642, 701, 2))  # every other frame
-    assert np.diff(np.flatnonzero(Ticks.of(slow, 10))).tolist() == [5] * 38  # 1/3 s apart
-    assert set(np.diff(np.flatnonzero(Ticks.of(fast, 10))).tolist()) == {20}
-    assert not covered(slow[0], slow[14]) and covered(slow[0], slow[15])
-    assert new_samples(slow[10], slow[15]) == 10.0 and new_samples(fast[0], fast[100]) == 30.0
+@pytest.mark.parametrize("fps", [15.0, 24.0, 25.0, 50.0, 60.0])
+def test_at_any_rate_the_window_is_the_last_second_as_30_fps_would_see_it(fps: float) -> None:
+    """A movement steady in time (each value a line in t) is sampled at the window's 30 times,
+    one 30th of a second apart, ending at the newest frame."""
+    rng = np.random.default_rng(2)
+    times = _times(fps, int(10 * fps))
+    a, b = rng.random((33, 4)), rng.random((33, 4))
+    frames = (a + b * (times - times[0])[:, None, None]).astype(np.float32)
+    end = len(times) - 3
+    want = a + b * (sample_times(times[end]) - times[0])[:, None, None]
+    np.testing.assert_allclose(_window(times, frames, end), want, rtol=1e-5)
+    gaps = np.diff(np.flatnonzero(Ticks.of(times, 10))) / fps
+    assert np.all(np.abs(gaps - 1 / 3) < 1 / fps)  # classified every third of a second
+    assert not covered(times[0], times[0] + 0.9) and covered(times[0], times[0] + 29 / 30)
+
+
+def test_at_60_fps_the_window_is_every_other_frame() -> None:
+    rng = np.random.default_rng(4)
+    times = _times(60.0, 800)
+    frames = rng.random((800, 33, 4)).astype(np.float32)
+    np.testing.assert_array_equal(_window(times, frames, 700), frames[642:701:2])
+    assert set(np.diff(np.flatnonzero(Ticks.of(times, 10))).tolist()) == {20}
+
+
+def test_a_sample_next_to_nobody_takes_the_nearer_frame() -> None:
+    """Nobody seen in a frame (zeros): a sample beside it is not blended with zeros but takes
+    the nearer frame, and counts as showing nobody when that frame does."""
+    times = _times(20.0, 40)
+    person = np.ones(40, bool)
+    person[[30, 35]] = False
+    value = np.arange(40.0) * person  # each frame's landmarks all equal to its index
+    frames = (value[:, None, None] * np.ones((40, 33, 4))).astype(np.float32)
+    window, seen = sample_window(times, frames, person)
+    pos = 39 - (29 - np.arange(30)) * 20 / 30  # each sample's place among the frames
+    for k, p in enumerate(pos):
+        lo = int(np.floor(p + 1e-9))
+        if person[lo] and person[min(lo + 1, 39)]:
+            assert window[k, 0, 0] == pytest.approx(p, abs=1e-4) and seen[k]
+        else:
+            near = int(np.round(p))
+            assert window[k, 0, 0] == value[near] and seen[k] == person[near]
+    assert seen.sum() == 27  # nearer nobody: two samples beside frame 30, one on frame 35
 
 
 def test_the_live_window_samples_as_the_whole_stream_does() -> None:
@@ -51,9 +103,9 @@ def test_the_live_window_samples_as_the_whole_stream_does() -> None:
         assert live.full == covered(times[0], t)
         if live.full:
             window, seen = live.window()
-            idx = window_indices(times, i)
-            np.testing.assert_array_equal(window, frames[idx])
-            assert seen == person[idx].sum()
+            want, who = sample_window(times[: i + 1], frames[: i + 1], person[: i + 1])
+            np.testing.assert_array_equal(window, want)
+            assert seen == who.sum()
     assert len(live) < 30  # only the last second is kept
 
 
