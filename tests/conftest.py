@@ -107,3 +107,23 @@ def real_transforms():  # noqa: ANN201 - a script's module
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def real_source(name: str):  # noqa: ANN201 - a gymlib.clip_transforms.Source
+    """The real clip ``name`` of ``../shared/data/real_videos`` with its hand-marked reps, for
+    ``gymlib.clip_transforms``; its landmarks made by MediaPipe once and cached in
+    ``data/interim/real_videos``. Skips when the clip is absent (never committed)."""
+    import json
+
+    from gymlib.benchtools import RealClip, pose_file
+    from gymlib.clip_transforms import Source
+    from gymlib.extract import PoseSequence
+
+    video = SHARED_DATA / "real_videos" / f"{name}.mp4"
+    if not video.is_file():
+        pytest.skip(f"real clip not present at {video} (never committed; see shared/data)")
+    truth = json.loads(video.with_suffix(".json").read_text())
+    clip = RealClip(name, video, truth["exercise"], truth["view"], int(truth["reps"]))
+    seq = PoseSequence.load(pose_file(clip, ROOT / "data" / "interim" / "real_videos",
+                                      rerun=False)[0])  # fmt: skip
+    return Source(clip, seq, tuple(map(tuple, truth["rep_frames"])))

@@ -10,13 +10,11 @@ being judged for set-up goes on through a change of name without a rest
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA, dip_between_stands
+from conftest import dip_between_stands, real_source
 
 from gymlib.config import SEED_EXERCISES
 from gymlib.session import CoachSession, load_live_config
@@ -135,21 +133,6 @@ def test_a_flicker_of_the_name_inside_a_set_changes_nothing() -> None:
     assert counted[False] == counted[True] and len(counted[True]) == 7  # 6 reps and the dip
 
 
-def _real(name: str):  # noqa: ANN202
-    video = SHARED_DATA / "real_videos" / f"{name}.mp4"
-    if not video.is_file():
-        pytest.skip(f"real clip not present at {video} (never committed; see shared/data)")
-    from gymlib.benchtools import RealClip, pose_file
-    from gymlib.clip_transforms import Source
-    from gymlib.extract import PoseSequence
-
-    truth = json.loads(video.with_suffix(".json").read_text())
-    clip = RealClip(name, video, truth["exercise"], truth["view"], int(truth["reps"]))
-    cache = Path(__file__).resolve().parent.parent / "data" / "interim" / "real_videos"
-    seq = PoseSequence.load(pose_file(clip, cache, rerun=False)[0])
-    return Source(clip, seq, tuple(map(tuple, truth["rep_frames"])))
-
-
 @pytest.mark.parametrize("transform", ["slow2", "slow7"])
 def test_a_real_slowed_walk_out_is_taken_back_live(transform: str) -> None:
     """The real barbell split squat from behind, slowed: the walk-out closes as a squat "rep"
@@ -157,7 +140,7 @@ def test_a_real_slowed_walk_out_is_taken_back_live(transform: str) -> None:
     from gymlib.clip_transforms import TRANSFORMS
     from gymlib.model import ExerciseClassifier
 
-    src = _real("split_squat_back_gym-barbell")
+    src = real_source("split_squat_back_gym-barbell")
     case = TRANSFORMS[transform](src, np.random.default_rng(0))
     w, h = case.seq.image_size
     session = CoachSession(ExerciseClassifier.load(), fps=case.seq.fps, aspect=w / h)
