@@ -47,9 +47,8 @@ def sample_window(times: np.ndarray, frames: np.ndarray, person: np.ndarray
     (ascending; ``person`` ``(N,)``: whether each shows one; they must cover it:
     :func:`covered`): ``(30, 33, 4)`` float32 samples and ``(30,)`` whether each shows a
     person. A sample between two frames that both show the person is their blend by time (what
-    a 30-fps camera would have caught between them: at 25 fps a held frame would stop the
-    movement for a 30th of a second every fifth sample); else the nearer frame. At 30 fps the
-    samples are the frames themselves."""
+    a 30-fps camera would have caught between them, not a frame up to half an interval away:
+    33 ms at 15 fps); else the nearer frame. At 30 fps the samples are the frames themselves."""
     s = sample_times(float(times[-1]))
     j = np.clip(np.searchsorted(times, s, side="right") - 1, 0, len(times) - 1)
     k = np.minimum(j + 1, len(times) - 1)
