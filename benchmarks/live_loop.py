@@ -91,7 +91,7 @@ def per_frame(clf: ExerciseClassifier, session_only: bool, n: int = 300) -> None
         t0 = time.perf_counter()
         step(f if f.any() else None, i / clip.fps)
         dt = time.perf_counter() - t0
-        (classify if session.frames % session.cfg.classify_every == 0 else coach).append(dt)
+        (classify if session._classified_at == i / clip.fps else coach).append(dt)
     ms = lambda v: np.array(v) * 1e3  # noqa: E731
     print("per frame (ms)            median    p95    max")
     rows = (

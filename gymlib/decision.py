@@ -6,8 +6,9 @@ exercises plus :data:`IDLE` (resting, walking, setting up, anything else) weighs
 - **evidence**: each window adds ``weight * log p(class | window)`` to every state. The idle
   state reads the classifier's "other" class (or its doubt, ``1 - max p``, if it has none);
   ``p`` is floored at ``floor`` so that one odd window cannot veto an exercise. ``weight`` is
-  ``evidence`` for a window of 30 new frames and shrinks with overlap (a window 10 frames after
-  the last shares 20 of its 30 frames with it): overlapping windows are not new evidence;
+  ``evidence`` for a window of 30 new frames (the window's samples, 30ths of a second:
+  :func:`gymlib.timewindow.new_samples`) and shrinks with overlap (a window 10 samples after
+  the last shares 20 of its 30 with it): overlapping windows are not new evidence;
 - **stance**: the classifier tells squat from split squat by the arms (barbell on the back or
   hanging hands); the legs tell it from any side (:mod:`gymlib.stance`). A window's stance
   gaps re-weigh the squat / split squat share of the two classes' summed probability (their
@@ -74,7 +75,7 @@ class Evidence:
     def __call__(self, probs: np.ndarray, new_frames: np.ndarray | float,
                  stance: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
         """``(N, S)`` log-likelihoods for ``(N, C)`` probabilities of windows that brought
-        ``new_frames`` frames the previous window had not seen; ``stance``: their ``(N, 2)``
+        ``new_frames`` samples the previous window had not seen; ``stance``: their ``(N, 2)``
         :func:`gymlib.stance.stance_gaps` (None: no stance evidence)."""
         p = np.asarray(probs, dtype=np.float64).reshape(-1, len(self.classes))
         ex = p[:, self._cols]

@@ -107,22 +107,17 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
             stream[i] = f
     seen = stream.reshape(len(stream), -1).any(axis=1)
     at = np.asarray(times, np.float64)
-    n_min = session.cfg.min_person_frames
-    ticks = np.flatnonzero(Ticks.of(at, session.cfg.classify_every))
-    picks = {
-        i: sample_window(at[: i + 1], stream[: i + 1], seen[: i + 1])
-        for i in ticks if covered(at[0], at[i])
-    }  # fmt: skip
-    ends = [i for i, (_, person) in picks.items() if person.sum() >= n_min]
+    people = [stream[i] if seen[i] else None for i in range(len(stream))]  # as update has them
+    cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,
+                           session.cuts)  # fmt: skip
+    picks = _windows(session, stream, seen, at, cut_at)
+    ends = [i for i, (_, person) in picks.items() if person.sum() >= session.cfg.min_person_frames]
     if not ends:  # too short for one window: nothing to decide, and no classifier to load
         session._plan, session._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
         session._plan_cuts = []
         return []
     windows = [picks[e][0] for e in ends]
     probs = _probs_of(session, windows)
-    people = [stream[i] if seen[i] else None for i in range(len(stream))]  # as update has them
-    cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,
-                           session.cuts)  # fmt: skip
     shots, new, begin = _shots(np.array(ends), cut_at, at)
     session._plan_cuts = cut_at
     t = at[ends]
@@ -139,6 +134,22 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     # (the windows live classifies: not those holding frames from before a cut)
     session._plan_probs = {e: p for e, p, n in zip(ends, probs, new, strict=True) if n > 0}
     return sets
+
+
+def _windows(session: CoachSession, stream: np.ndarray, seen: np.ndarray, at: np.ndarray,
+             cut_at: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """The windows at the stream's ticks (``(30, 33, 4)`` and whether each sample shows a
+    person), by frame: of its shot alone when the shot covers it, as live classifies it (the
+    window cleared at the cut); else, as before, the stream's across the cut (weighed 0)."""
+    cuts = np.asarray(cut_at, int)
+    begins = np.concatenate([[0], cuts])
+    picks = {}
+    for i in np.flatnonzero(Ticks.of(at, session.cfg.classify_every)):
+        b = int(begins[np.searchsorted(cuts, i, side="right")])
+        lo = b if covered(at[b], at[i]) else 0
+        if covered(at[lo], at[i]):
+            picks[int(i)] = sample_window(at[lo : i + 1], stream[lo : i + 1], seen[lo : i + 1])
+    return picks
 
 
 def _shots(ends: np.ndarray, cut_at: list[int], times: np.ndarray

@@ -27,7 +27,12 @@ SPAN_S = (WINDOW_FRAMES - 1) / CLASSIFIER_FPS  # first sample to last
 # 29.97 or 30.08, is classified every ``every`` frames, as at 30)
 _HALF = 0.5 / CLASSIFIER_FPS
 _EARLY = 0.45 / CLASSIFIER_FPS
-_MAX_FRAMES = 8 * WINDOW_FRAMES  # a bound on the frames of one second (up to 240 fps)
+# times are only as exact as a millisecond (a browser's clock, a webm's time base): a sample
+# that close to a frame is that frame (at 30 fps every sample, bit for bit)
+_SNAP_S = 0.001
+# frames further apart than a 4-fps camera's are a stall, not footage to blend across; a
+# sample further than half that from its nearer frame shows nobody
+_STALL_S = 0.25
 
 
 def sample_times(end: float) -> np.ndarray:
@@ -48,23 +53,26 @@ def sample_window(times: np.ndarray, frames: np.ndarray, person: np.ndarray
     :func:`covered`): ``(30, 33, 4)`` float32 samples and ``(30,)`` whether each shows a
     person. A sample between two frames that both show the person is their blend by time (what
     a 30-fps camera would have caught between them, not a frame up to half an interval away:
-    33 ms at 15 fps); else the nearer frame. At 30 fps the samples are the frames themselves."""
+    33 ms at 15 fps); else the nearer frame; within a millisecond of a frame, that frame (at
+    30 fps the samples are the frames themselves). Across a stall (frames over 0.25 s apart)
+    nothing is blended, and a sample over 0.125 s from any frame shows nobody (zeros)."""
     s = sample_times(float(times[-1]))
-    j = np.clip(np.searchsorted(times, s, side="right") - 1, 0, len(times) - 1)
+    j = np.clip(np.searchsorted(times, s + _SNAP_S, side="right") - 1, 0, len(times) - 1)
     k = np.minimum(j + 1, len(times) - 1)
-    gap = times[k] - times[j]
-    w = np.clip((s - times[j]) / np.where(gap > 0, gap, 1.0), 0.0, 1.0)
-    both = person[j] & person[k]
-    near = np.where(w > 0.5, k, j)
-    base = np.where(both, j, near)
+    past, gap = s - times[j], times[k] - times[j]
+    w = np.where(past <= _SNAP_S, 0.0, np.clip(past / np.where(gap > 0, gap, 1.0), 0.0, 1.0))
+    both = person[j] & person[k] & (gap <= _STALL_S)
+    base = np.where(both, j, np.where(w > 0.5, k, j))  # blended from j, or the nearer frame
     w = np.where(both, w, 0.0)[:, None, None]
     window = frames[base].astype(np.float64) * (1.0 - w) + frames[k] * w
-    return window.astype(np.float32), person[base] | both
+    shown = both | (person[base] & (np.abs(times[base] - s) <= _STALL_S / 2))
+    return np.where(shown[:, None, None], window, 0.0).astype(np.float32), shown
 
 
 class Ticks:
-    """When to classify: every ``every`` frames at the classifier's 30 fps (``every / 30`` s),
-    the first after ``every`` frames' worth of the stream. ``update(t)`` per frame."""
+    """When to classify: every ``every`` frames at the classifier's 30 fps (``every / 30`` s
+    after the last tick), the first ``every - 1`` 30ths of a second into the stream (at 30 fps
+    its 10th frame, as before). ``update(t)`` per frame."""
 
     def __init__(self, every: int) -> None:
         self.every = every
@@ -88,11 +96,14 @@ class Ticks:
 
 def new_samples(since: float | None, t: float) -> float:
     """How many of a window's 30 samples at ``t`` the window classified at ``since`` had not
-    seen (all of them for the first): its weight as new evidence. Samples are 30ths of a
-    second, so a whole number: 10 for windows 1/3 s apart at 29.97 fps as at 30."""
+    seen (all of them for the first), as 30ths of a second of new footage: its weight as new
+    evidence, the same per second at any rate (9.6 for windows 0.32 s apart at 25 fps).
+    Within the timestamps' millisecond of a whole number it is that number (10 at 29.97 or
+    30.08 fps, as at 30)."""
     if since is None:
         return float(WINDOW_FRAMES)
-    return float(min(round((t - since) * CLASSIFIER_FPS), WINDOW_FRAMES))
+    n = min((t - since) * CLASSIFIER_FPS, WINDOW_FRAMES)
+    return float(round(n)) if abs(n - round(n)) <= _SNAP_S * CLASSIFIER_FPS else n
 
 
 class RecentWindow:
@@ -100,9 +111,9 @@ class RecentWindow:
     ``window()`` samples them as :func:`sample_window` samples a whole stream."""
 
     def __init__(self) -> None:
-        self._frames: collections.deque[tuple[float, np.ndarray, bool]] = collections.deque(
-            maxlen=_MAX_FRAMES
-        )
+        # (pruned by time, not by count: a count would drop frames a window needs at a high
+        # rate or in a burst of equal times)
+        self._frames: collections.deque[tuple[float, np.ndarray, bool]] = collections.deque()
 
     def __len__(self) -> int:
         return len(self._frames)

@@ -3,12 +3,15 @@ whatever the camera's rate; ticks every 1/3 s; evidence by the seconds a window 
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
 from gymlib.timewindow import (
+    SPAN_S,
     RecentWindow,
     Ticks,
     covered,
@@ -44,6 +47,19 @@ def test_near_30_fps_the_window_is_the_last_30_frames_and_ticks_every_10(fps: fl
     assert covered(times[0], times[29]) and not covered(times[0], times[28])
     assert list(np.flatnonzero(Ticks.of(times, 10))) == list(range(9, 400, 10))
     assert new_samples(times[9], times[19]) == 10.0 and new_samples(None, times[9]) == 30.0
+
+
+@pytest.mark.parametrize("clock", ["a day in", "mp4 time base", "milliseconds"])
+def test_a_long_30_fps_stream_keeps_its_frames_bit_for_bit(clock: str) -> None:
+    """Sample times computed as ``end - k / 30`` land a few ulps off the frames' own times
+    (more so far from 0); a frame within the timestamps' millisecond is taken as it is."""
+    n = 30 * 3600  # an hour
+    i = np.arange(n)
+    times = {"a day in": 86400 + i / 30, "mp4 time base": 512 * i / 15360,
+             "milliseconds": np.round(i * 1000 / 30) / 1000}[clock]  # fmt: skip
+    frames = np.random.default_rng(5).random((n, 33, 4)).astype(np.float32)
+    for end in range(29, n, 997):
+        np.testing.assert_array_equal(_window(times, frames, end), frames[end - 29 : end + 1])
 
 
 @pytest.mark.parametrize("fps", [15.0, 24.0, 25.0, 50.0, 60.0])
@@ -90,11 +106,15 @@ def test_a_sample_next_to_nobody_takes_the_nearer_frame() -> None:
     assert seen.sum() == 27  # nearer nobody: two samples beside frame 30, one on frame 35
 
 
-def test_the_live_window_samples_as_the_whole_stream_does() -> None:
-    """Jittered timestamps (a phone's variable frame rate), nobody in some frames: the live
-    window after every frame equals the one the offline plan cuts from the whole stream."""
+@pytest.mark.parametrize("clock", ["jittered", "250 fps", "bursts of equal times"])
+def test_the_live_window_samples_as_the_whole_stream_does(clock: str) -> None:
+    """Nobody in some frames, and a phone's variable frame rate, a fast camera or frames
+    delivered in bursts with one time: the live window after every frame equals the one the
+    offline plan cuts from the whole stream."""
     rng = np.random.default_rng(3)
-    times = np.cumsum(rng.uniform(0.02, 0.09, 300))
+    steps = {"jittered": rng.uniform(0.02, 0.09, 300), "250 fps": np.full(300, 1 / 250),
+             "bursts of equal times": np.tile([1 / 3] + [0.0] * 9, 30)}[clock]  # fmt: skip
+    times = np.cumsum(steps)
     frames = rng.random((300, 33, 4)).astype(np.float32)
     person = rng.random(300) > 0.2
     live = RecentWindow()
@@ -106,12 +126,28 @@ def test_the_live_window_samples_as_the_whole_stream_does() -> None:
             want, who = sample_window(times[: i + 1], frames[: i + 1], person[: i + 1])
             np.testing.assert_array_equal(window, want)
             assert seen == who.sum()
-    assert len(live) < 30  # only the last second is kept
+    assert len(live) <= 1 + 250 * SPAN_S + 9  # only the last second is kept
+
+
+def test_a_stall_is_not_blended_over() -> None:
+    """A camera that stalls for 5 s: the first window after it is not a morph from the pose
+    5 s ago but shows nobody where there was no footage, so it waits for enough new frames."""
+    times = np.concatenate([np.arange(60) / 30, 7 + np.arange(40) / 30])
+    frames = np.ones((100, 33, 4), np.float32)
+    person = np.ones(100, bool)
+    window, seen = sample_window(times[:61], frames[:61], person[:61])
+    # the frame after the stall, held for the samples within 0.1 s of it; nothing before
+    assert seen.tolist() == [False] * 26 + [True] * 4 and not window[:26].any()
+    assert (window[26:] == 1).all()
+    # then one more sample a frame: a window to classify (20) only 0.53 s after the stall
+    for k in range(40):
+        shown = sample_window(times[: 61 + k], frames[: 61 + k], person[: 61 + k])[1]
+        assert shown.sum() == min(30, k + 4)
 
 
 class Recording:
-    """The shipped classes, and every window the session asked about (probabilities a
-    function of the window's content, so equal windows give equal answers)."""
+    """The shipped classes, and every window the session asked about; the probabilities a
+    digest of the window's bytes, so equal answers mean equal windows."""
 
     classes = ("squat", "push_up", "pull_up", "lat_machine", "bench_press", "split_squat")
 
@@ -120,8 +156,8 @@ class Recording:
 
     def predict_one(self, window: np.ndarray) -> np.ndarray:
         self.asked.append(window.copy())
-        p = np.full(len(self.classes), 0.02)
-        p[int(abs(window).sum() * 1000) % len(self.classes)] = 0.9
+        digest = hashlib.blake2b(np.ascontiguousarray(window).tobytes(), digest_size=12).digest()
+        p = np.frombuffer(digest, np.uint16).astype(np.float64)[:6] + 1.0
         return p / p.sum()
 
 
@@ -152,26 +188,31 @@ def test_a_60_fps_copy_of_a_stream_is_classified_as_the_stream() -> None:
         np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("fps", [15.0, 25.0, 60.0])
-def test_live_and_plan_classify_the_same_windows_at_any_rate(fps: float) -> None:
+@pytest.mark.parametrize("fps", [15.0, 24.0, 25.0, 50.0, 60.0])
+@pytest.mark.parametrize("cut_s", [None, 2.208, 2.0])
+def test_live_and_plan_classify_the_same_windows_at_any_rate(fps: float, cut_s: float | None
+                                                              ) -> None:  # fmt: skip
+    """Frame for frame, the windows the live coach classifies are the plan's (the same
+    probabilities at the same frames), with a camera cut too: live clears its window there,
+    and the plan samples the shot alone."""
     clip = generate_clip("push_up", 4, seed=9, idle=True, view="left")
     keep = np.round(np.arange(0, len(clip.landmarks), clip.fps / fps)).astype(int)
     keep = keep[keep < len(clip.landmarks)]
     frames, times = clip.landmarks[keep], np.arange(len(keep)) / fps
-    live_clf, plan_clf = Recording(), Recording()
-    live = CoachSession(live_clf, fps=fps, aspect=clip.aspect)
-    classified = []
+    live = CoachSession(Recording(), fps=fps, aspect=clip.aspect)
+    planned = CoachSession(Recording(), fps=fps, aspect=clip.aspect)
+    live.cuts = planned.cuts = () if cut_s is None else (cut_s,)
+    got = {}
     for i, (f, t) in enumerate(zip(frames, times, strict=True)):
-        n = len(live_clf.asked)
         live.update(f if f.any() else None, float(t))
-        if len(live_clf.asked) > n:
-            classified.append(i)
-    planned = CoachSession(plan_clf, fps=fps, aspect=clip.aspect)
-    planned.plan(list(frames), list(times))
-    assert sorted(planned._plan_probs) == classified
-    assert len(plan_clf.asked) >= len(live_clf.asked) > 0
-    for k, w in enumerate(live_clf.asked):
-        assert any(np.array_equal(w, p) for p in plan_clf.asked), f"window {k} not planned"
+        if live._classified_at == t:
+            got[i] = np.array([live.probabilities[c] for c in Recording.classes])
+    planned.plan([f if f.any() else None for f in frames], list(times))
+    assert sorted(planned._plan_probs) == sorted(got) and len(got) > 10
+    for i, p in got.items():
+        np.testing.assert_array_equal(planned._plan_probs[i], p)
+    if cut_s is not None:
+        assert [c.time for c in live.found_cuts] == [pytest.approx(cut_s, abs=1 / fps)]
 
 
 def _first_named(seq, clf) -> tuple[str | None, float, int]:  # noqa: ANN001 - a PoseSequence
