@@ -1,6 +1,7 @@
 """The same clips at full rate and with frames dropped (true timestamps kept): reps and tempo.
 
     .venv/bin/python benchmarks/dropped_frames.py [--generated 12] [--seed 3000] [--no-samples]
+        [--decide]
 
 A camera that slows down or drops frames should change nothing but smoothness (issue 39). Clips:
 the rendered samples in ``data/samples/`` (MediaPipe landmarks, extracted once and cached in
@@ -9,7 +10,9 @@ fed to the live loop (``gymlib.live.LiveLoop`` over ``CoachSession``) with its t
 fixed, three ways: every frame; every other frame; random gaps (each kept frame followed by a
 gap of 1 to 6 frame intervals, up to 200 ms at 30 fps). Prints per clip the reps and the mean
 rep time (down + up) of each, and in total: clips with the same count as full rate, and the
-largest relative change of the mean rep time.
+largest relative change of the mean rep time. ``--decide``: the coach names the exercise itself
+(the shipped classifier, as live) instead, and the reps are those under the true exercise; also
+printed: when it first named the exercise (s) and the clips where that was the true one.
 """
 
 from __future__ import annotations
@@ -43,12 +46,18 @@ def keep_mask(n: int, fps: float, mode: str, seed: int) -> np.ndarray:
     return mask
 
 
-def run(frames: np.ndarray, times: np.ndarray, exercise: str, fps: float, aspect: float) -> list:
-    """Reps of the live loop (exercise fixed) on ``frames`` ``(T, 33, 4)`` at ``times``."""
-    loop = LiveLoop(CoachSession(None, fps=fps, aspect=aspect, exercise=exercise))
+def run(frames: np.ndarray, times: np.ndarray, exercise: str, fps: float, aspect: float,
+        clf=None) -> tuple[list, tuple[str, float] | None]:  # noqa: ANN001  # fmt: skip
+    """Reps of the live loop on ``frames`` ``(T, 33, 4)`` at ``times`` under ``exercise``,
+    fixed (``clf`` None) or named by the coach with ``clf``; and the first exercise it named
+    and when (s from the first frame; None: fixed, or never named)."""
+    session = CoachSession(clf, fps=fps, aspect=aspect, exercise="auto" if clf else exercise)
+    loop, first = LiveLoop(session), None
     for fr, t in zip(frames, times, strict=True):
         loop.step(float(t), landmarks=fr if fr.any() else None)
-    return [r for r in loop.reps if r.exercise == exercise]
+        if clf is not None and first is None and session.current != "unknown":
+            first = (session.current, float(t - times[0]))
+    return [r for r in loop.reps if r.exercise == exercise], first
 
 
 def clips(args: argparse.Namespace) -> list[tuple[str, str, np.ndarray, np.ndarray, float, float]]:
@@ -85,7 +94,15 @@ def main() -> None:
     ap.add_argument("--generated", type=int, default=12)
     ap.add_argument("--seed", type=int, default=3000)
     ap.add_argument("--no-samples", action="store_true")
+    ap.add_argument("--decide", action="store_true", help="the coach names the exercise")
     args = ap.parse_args()
+    clf = None
+    if args.decide:
+        from gymlib.model import ExerciseClassifier
+
+        clf = ExerciseClassifier.load()
+    named = dict.fromkeys(MODES, 0)
+    when: dict[str, list[float]] = {m: [] for m in MODES}
     same = dict.fromkeys(MODES[1:], 0)
     worst = dict.fromkeys(MODES[1:], 0.0)
     rows = clips(args)
@@ -94,7 +111,10 @@ def main() -> None:
         got = {}
         for mode in MODES:
             keep = keep_mask(len(lms), fps, mode, seed=i)
-            reps = run(lms[keep], ts[keep], ex, fps, aspect)
+            reps, first = run(lms[keep], ts[keep], ex, fps, aspect, clf)
+            if first is not None:
+                named[mode] += first[0] == ex
+                when[mode].append(first[1])
             tempo = float(np.mean([r.tempo_down + r.tempo_up for r in reps])) if reps else 0.0
             got[mode] = (len(reps), tempo)
         for mode in MODES[1:]:
@@ -106,6 +126,11 @@ def main() -> None:
     for mode in MODES[1:]:
         print(f"{mode:12s}: same count as full rate on {same[mode]}/{len(rows)} clips, "
               f"largest change of the mean rep time {worst[mode]:.1%}")  # fmt: skip
+    if args.decide:
+        for mode in MODES:
+            w = when[mode]
+            print(f"{mode:12s}: first named the true exercise on {named[mode]}/{len(rows)} clips; "
+                  f"when, median {np.median(w) if w else float('nan'):.2f} s")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import hashlib
 
 import numpy as np
 import pytest
+from conftest import ROOT
 
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
@@ -250,3 +251,29 @@ def test_a_real_clip_at_15_or_60_fps_is_named_as_at_its_own_rate(name: str) -> N
         named, at, reps = _first_named(case.seq, clf)
         assert (named, reps) == (own[0], own[2]), rate
         assert abs(at - own[1]) <= 0.4, (rate, at, own[1])
+
+
+def test_a_rendered_clip_with_frames_dropped_is_named_and_counted_as_at_full_rate() -> None:
+    """A slow machine answers every other frame (``benchmarks/dropped_frames.py --decide``):
+    the rendered lat pull-down from the front, through MediaPipe, is named as early and counted
+    the same (main: never named with frames dropped, 0 of 5 reps)."""
+    from gymlib.extract import extract_video
+    from gymlib.model import ExerciseClassifier
+
+    seq = extract_video(ROOT / "data" / "samples" / "lat_machine-front.mp4", progress=False)
+    lms = np.where(seq.detected[:, None, None], seq.landmarks, 0.0).astype(np.float32)
+    w, h = seq.image_size
+    clf, got = ExerciseClassifier.load(), []
+    for step in (1, 2):
+        session = CoachSession(clf, fps=seq.fps / step, aspect=w / h)
+        first = None
+        for f, t in zip(lms[::step], seq.timestamps[::step], strict=True):
+            fb = session.update(f if f.any() else None, float(t))
+            if first is None and fb.exercise != "unknown":
+                first = (fb.exercise, float(t))
+        session.finish()
+        got.append((first, len([r for r in session.reps if r.exercise == "lat_machine"])))
+    (full, n_full), (dropped, n_dropped) = got
+    assert full is not None and full[0] == "lat_machine" and n_full == 5
+    assert dropped is not None and dropped[0] == "lat_machine" and n_dropped == n_full
+    assert abs(dropped[1] - full[1]) <= 0.4
