@@ -247,11 +247,11 @@ def ffmpeg_variants(clip: RealClip, out: Path) -> dict[str, Path]:
     for name, args in jobs.items():
         path = out / f"{clip.name}.{name}.mp4"
         if not path.is_file():
-            tmp = path.with_suffix(".part.mp4")
+            tmp = path.with_suffix(f".{os.getpid()}.part.mp4")  # two runs may make it at once
             subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(clip.video), *args,
                             str(tmp)], check=True)  # fmt: skip
             if name == "portrait-meta":  # the turn back in the container, as a phone writes
-                tagged = path.with_suffix(".tag.mp4")  # it (ffmpeg 5: a rotate tag of 90)
+                tagged = path.with_suffix(f".{os.getpid()}.tag.mp4")  # it (ffmpeg 5: rotate 90)
                 subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(tmp),
                                 "-c", "copy", "-metadata:s:v:0", "rotate=90", str(tagged)],
                                check=True)  # fmt: skip
