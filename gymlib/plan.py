@@ -111,14 +111,16 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     cut_at, _ = scene_cuts(BodyJumps.of(session.rep_cfg, session.aspect), people, times,
                            session.cuts)  # fmt: skip
     picks = _windows(session, stream, seen, at, cut_at)
-    ends = [i for i, (_, person) in picks.items() if person.sum() >= session.cfg.min_person_frames]
+    ends = [i for i, (_, person, _) in picks.items()
+            if person.sum() >= session.cfg.min_person_frames]  # fmt: skip
     if not ends:  # too short for one window: nothing to decide, and no classifier to load
         session._plan, session._plan_probs = [(UNKNOWN, 0.0)] * len(stream), {}
         session._plan_cuts = []
         return []
     windows = [picks[e][0] for e in ends]
     probs = _probs_of(session, windows)
-    shots, new, begin = _shots(np.array(ends), cut_at, at)
+    clean = np.array([picks[e][2] for e in ends])
+    shots, new, begin = _shots(np.array(ends), clean, cut_at, at)
     session._plan_cuts = cut_at
     t = at[ends]
     sets = decide_sets(probs, t, new, session.classifier.classes, session.exercises,
@@ -137,36 +139,39 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
 
 
 def _windows(session: CoachSession, stream: np.ndarray, seen: np.ndarray, at: np.ndarray,
-             cut_at: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray]]:  # fmt: skip
-    """The windows at the stream's ticks (``(30, 33, 4)`` and whether each sample shows a
-    person), by frame: of its shot alone when the shot covers it, as live classifies it (the
-    window cleared at the cut); else, as before, the stream's across the cut (weighed 0)."""
+             cut_at: list[int]) -> dict[int, tuple[np.ndarray, np.ndarray, bool]]:  # fmt: skip
+    """The windows at the stream's ticks (``(30, 33, 4)``, whether each sample shows a
+    person, and whether it is clean), by frame: of its shot alone when the shot covers it
+    (clean), as live classifies it (the window cleared at the cut); else, as before, the
+    stream's across the cut (weighed 0)."""
     cuts = np.asarray(cut_at, int)
     begins = np.concatenate([[0], cuts])
     picks = {}
     for i in np.flatnonzero(Ticks.of(at, session.cfg.classify_every)):
         b = int(begins[np.searchsorted(cuts, i, side="right")])
-        lo = b if covered(at[b], at[i]) else 0
+        clean = covered(at[b], at[i])
+        lo = b if clean else 0
         if covered(at[lo], at[i]):
-            picks[int(i)] = sample_window(at[lo : i + 1], stream[lo : i + 1], seen[lo : i + 1])
+            window, person = sample_window(at[lo : i + 1], stream[lo : i + 1], seen[lo : i + 1])
+            picks[int(i)] = (window, person, clean)
     return picks
 
 
-def _shots(ends: np.ndarray, cut_at: list[int], times: np.ndarray
+def _shots(ends: np.ndarray, clean: np.ndarray, cut_at: list[int], times: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-    """For windows ending at frames ``ends`` ``(N,)`` of a stream at ``times`` and cuts at
-    frames ``cut_at``: the shot each window ends in, the samples it brings that the last
-    window classified in that shot had not seen (:func:`gymlib.timewindow.new_samples`; as
-    live: a window holding frames from before the cut is not classified, so it brings none,
-    and the first after it brings a whole window), and the frame its shot starts at; each
-    ``(N,)``."""
+    """For windows ending at frames ``ends`` ``(N,)`` of a stream at ``times`` (``clean``
+    ``(N,)``: of their shot alone, :func:`_windows`) and cuts at frames ``cut_at``: the shot
+    each window ends in, the samples it brings that the last window classified in that shot
+    had not seen (:func:`gymlib.timewindow.new_samples`; as live: a window holding frames
+    from before the cut is not classified, so it brings none, and the first after it brings
+    a whole window), and the frame its shot starts at; each ``(N,)``."""
     cuts = np.asarray(cut_at, int)
     shots = np.searchsorted(cuts, ends, side="right")
     begin = np.concatenate([[0], cuts])[shots]
     new = np.zeros(len(ends))
     last = -1  # the last clean window's index
     for k, e in enumerate(ends):
-        if covered(times[begin[k]], times[e]):  # the window holds its shot's frames only
+        if clean[k]:  # the window holds its shot's frames only
             prev = last >= 0 and shots[last] == shots[k]
             new[k] = new_samples(times[ends[last]] if prev else None, times[e])
             last = k
