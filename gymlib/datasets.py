@@ -10,6 +10,7 @@ import numpy as np
 from gymlib.config import default_path
 from gymlib.io import save_npz_atomic, write_json_atomic
 from gymlib.landmarks import FRAME_FEATURES, NUM_CHANNELS, NUM_LANDMARKS, WINDOW_FRAMES
+from gymlib.timewindow import retime
 from gymlib.windows import SPLITS, LabelledWindows
 
 # moved to gymlib.windows; still importable from here (notebooks, benchmarks, older code)
@@ -45,11 +46,12 @@ def cut_windows(
 
 
 def resample(landmarks: np.ndarray, timestamps: np.ndarray, target_fps: float) -> np.ndarray:
-    """A ``(T, 33, 4)`` stream re-timed to ``target_fps`` by linear interpolation.
+    """A ``(T, 33, 4)`` stream re-timed to ``target_fps`` from its first frame, by the coach's
+    rule (:func:`gymlib.timewindow.retime`: blended between frames that both show the person,
+    else the nearer frame, nobody across a stall).
 
-    The seed ignored frame rates (Fit3D is 50 fps, phones 30): resampling first makes a window
-    span the same second everywhere. A new frame lies between two source frames; if either has
-    nobody in it, the new frame has nobody (zeros) too.
+    The seed ignored frame rates (Fit3D is 50 fps, phones 30 or 60): resampling first makes a
+    window span the same second everywhere, as the coach's window does.
     """
     lm = np.asarray(landmarks, dtype=np.float32)
     t = np.asarray(timestamps, dtype=np.float64)
@@ -58,17 +60,7 @@ def resample(landmarks: np.ndarray, timestamps: np.ndarray, target_fps: float) -
                          f"{t.shape}")  # fmt: skip
     if not target_fps > 0:
         raise ValueError(f"target_fps must be > 0, got {target_fps}")
-    if len(t) < 2:
-        return lm.copy()
-    if np.any(np.diff(t) <= 0):
-        raise ValueError("timestamps must increase strictly")
-    new_t = np.arange(t[0], t[-1] + 1e-9, 1.0 / target_fps)
-    j = np.clip(np.searchsorted(t, new_t, side="right") - 1, 0, len(t) - 2)
-    w = ((new_t - t[j]) / (t[j + 1] - t[j]))[:, None, None].astype(np.float32)
-    out = lm[j] * (1 - w) + lm[j + 1] * w
-    present = np.any(lm != 0, axis=(1, 2))
-    out[~(present[j] & present[j + 1])] = 0.0
-    return out
+    return retime(t, lm, target_fps)
 
 
 def save_processed(

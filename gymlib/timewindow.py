@@ -51,12 +51,21 @@ def sample_window(times: np.ndarray, frames: np.ndarray, person: np.ndarray
     """The window ending at the last of ``frames`` ``(N, 33, 4)`` at ``times`` ``(N,)`` seconds
     (ascending; ``person`` ``(N,)``: whether each shows one; they must cover it:
     :func:`covered`): ``(30, 33, 4)`` float32 samples and ``(30,)`` whether each shows a
-    person. A sample between two frames that both show the person is their blend by time (what
-    a 30-fps camera would have caught between them, not a frame up to half an interval away:
-    33 ms at 15 fps); else the nearer frame; within a millisecond of a frame, that frame (at
-    30 fps the samples are the frames themselves). Across a stall (frames over 0.25 s apart)
-    nothing is blended, and a sample over 0.125 s from any frame shows nobody (zeros)."""
-    s = sample_times(float(times[-1]))
+    person, by :func:`sample_at`'s rule."""
+    return sample_at(times, frames, person, sample_times(float(times[-1])))
+
+
+def sample_at(times: np.ndarray, frames: np.ndarray, person: np.ndarray, at: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``frames`` ``(N, 33, 4)`` at ``times`` ``(N,)`` (ascending; ``person`` ``(N,)``)
+    sampled at the times ``at`` ``(M,)``: ``(M, 33, 4)`` float32 and ``(M,)`` whether each
+    shows a person. A sample between two frames that both show the person is their blend by
+    time (what a 30-fps camera would have caught between them, not a frame up to half an
+    interval away: 33 ms at 15 fps); else the nearer frame; within a millisecond of a frame,
+    that frame (at 30 fps the samples are the frames themselves). Across a stall (frames over
+    0.25 s apart) nothing is blended, and a sample over 0.125 s from any frame shows nobody
+    (zeros)."""
+    s = np.asarray(at, np.float64)
     j = np.clip(np.searchsorted(times, s + _SNAP_S, side="right") - 1, 0, len(times) - 1)
     k = np.minimum(j + 1, len(times) - 1)
     past, gap = s - times[j], times[k] - times[j]
@@ -67,6 +76,28 @@ def sample_window(times: np.ndarray, frames: np.ndarray, person: np.ndarray
     window = frames[base].astype(np.float64) * (1.0 - w) + frames[k] * w
     shown = both | (person[base] & (np.abs(times[base] - s) <= _STALL_S / 2))
     return np.where(shown[:, None, None], window, 0.0).astype(np.float32), shown
+
+
+def retime(times: np.ndarray, frames: np.ndarray, fps: float = CLASSIFIER_FPS
+           ) -> np.ndarray:  # fmt: skip
+    """A whole stream ``(N, 33, 4)`` (zeros: nobody) at ``times`` ``(N,)`` sampled ``fps``
+    times a second from its first frame to its last, by :func:`sample_at`'s rule:
+    ``(M, 33, 4)`` float32, zeros where it shows nobody. At ``CLASSIFIER_FPS`` its windows
+    of 30 consecutive samples are windows the coach reads (training windows cut from videos at
+    any rate span one second, as the coach's do); a 30-fps stream is its own frames."""
+    t = np.asarray(times, np.float64)
+    lm = np.asarray(frames, np.float32)
+    if not fps > 0:
+        raise ValueError(f"fps must be > 0, got {fps}")
+    if len(t) != len(lm):
+        raise ValueError(f"{len(t)} times for {len(lm)} frames")
+    if len(t) < 2:
+        return lm.copy()
+    if np.any(np.diff(t) <= 0):
+        raise ValueError("timestamps must increase strictly")
+    n = int(np.floor((t[-1] - t[0]) * fps + _SNAP_S * fps)) + 1
+    at = t[0] + np.arange(n) / fps
+    return sample_at(t, lm, np.any(lm != 0, axis=(1, 2)), at)[0]
 
 
 class Ticks:

@@ -165,6 +165,25 @@ def test_02_preprocessing_synthetic(tmp_path: Path) -> None:
 
 
 @pytest.mark.notebooks
+def test_02_preprocessing_cuts_a_60_fps_video_into_one_second_windows(tmp_path: Path) -> None:
+    """By default (config.yaml's windows.target_fps) a 60-fps phone clip gives windows of one
+    second, as the coach reads them; TARGET_FPS=0 keeps its own frames."""
+    from test_sources import _person_video
+
+    videos = tmp_path / "videos"
+    for name in ("squat", "push_up", "pull_up"):
+        _person_video(videos / name / "me.mp4", frames=90, fps=60, x0=20)  # 1.5 s each
+    runs = {}
+    for run, target in (("by_time", -1.0), ("frames", 0.0)):
+        (tmp_path / run).mkdir()
+        runs[run] = _run("02_preprocessing.ipynb", tmp_path / run, DATA_SOURCE="videos",
+                         SOURCE_PATH=str(videos), TARGET_FPS=target, NAME="phone",
+                         PROCESSED_DIR=str(tmp_path / run / "processed"))  # fmt: skip
+    assert runs["by_time"]["target_fps"] == 30.0 and runs["by_time"]["windows"] == 3
+    assert runs["frames"]["target_fps"] is None and runs["frames"]["windows"] == 9
+
+
+@pytest.mark.notebooks
 def test_01_acquisition_from_a_video_folder(tmp_path: Path) -> None:
     from test_sources import _person_video
 

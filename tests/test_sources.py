@@ -157,17 +157,18 @@ def test_video_folder_reports_bad_clips_and_caches(tmp_path: Path) -> None:
                        progress=False)  # fmt: skip
 
 
-def _person_video(path: Path, frames: int = 45) -> Path:
-    """An mp4 of a real photo of a person drifting sideways (MediaPipe finds her)."""
+def _person_video(path: Path, frames: int = 45, fps: int = 30, x0: int = 40) -> Path:
+    """An mp4 of a real photo of a person drifting sideways a pixel a frame (MediaPipe finds
+    her)."""
     import cv2
     from skimage import data
 
     img = cv2.resize(cv2.cvtColor(data.astronaut(), cv2.COLOR_RGB2BGR), (360, 360))
     path.parent.mkdir(parents=True, exist_ok=True)
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (480, 360))
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (480, 360))
     for i in range(frames):
         canvas = np.full((360, 480, 3), 235, np.uint8)
-        dx = 40 + i
+        dx = x0 + i
         canvas[:, dx : dx + 360] = img
         out.write(canvas)
     out.release()
@@ -188,6 +189,27 @@ def test_video_folder_extracts_in_workers_and_reuses_the_cache(tmp_path: Path) -
     again, _ = extract_folder(root, cache_dir=tmp_path / "cache", workers=2, progress=False)
     assert [c.stat().st_mtime_ns for c in cached] == stamp  # nothing extracted twice
     assert np.array_equal(again.windows, data.windows)
+
+
+def test_windows_from_a_60_fps_video_span_a_second_as_the_coachs_do(tmp_path: Path) -> None:
+    """A 60-fps phone video: by default its windows are one second, 30 samples a 30th of a
+    second apart (the coach's window, :mod:`gymlib.timewindow`), not half a second of frames;
+    ``target_fps=None`` keeps its own frames (the seed's windowing)."""
+    from gymlib.landmarks import L
+
+    root = tmp_path / "videos"
+    _person_video(root / "squat" / "a.mp4", frames=90, fps=60, x0=20)  # 1.5 s
+    by_time, _ = extract_folder(root, cache_dir=tmp_path / "cache", workers=1, progress=False)
+    frames, _ = extract_folder(root, cache_dir=tmp_path / "cache", workers=1, progress=False,
+                               target_fps=None)  # fmt: skip
+    assert len(by_time) == 1 and len(frames) == 3  # 45 samples; 90 frames
+    nose_x = int(L.NOSE) * 4
+
+    def drift(w: np.ndarray) -> float:  # pixels the nose moved across the window
+        return float(w[-1, nose_x] - w[0, nose_x]) * 480
+
+    assert drift(by_time.windows[0]) == pytest.approx(58, abs=6)  # 29 samples of 2 px
+    assert drift(frames.windows[0]) == pytest.approx(29, abs=6)  # 29 frames of 1 px
 
 
 def test_recorded_clips_get_fresh_names_and_are_never_overwritten(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from gymlib.timewindow import (
     Ticks,
     covered,
     new_samples,
+    retime,
     sample_times,
     sample_window,
 )
@@ -105,6 +106,49 @@ def test_a_sample_next_to_nobody_takes_the_nearer_frame() -> None:
             near = int(np.round(p))
             assert window[k, 0, 0] == value[near] and seen[k] == person[near]
     assert seen.sum() == 27  # nearer nobody: two samples beside frame 30, one on frame 35
+
+
+@pytest.mark.parametrize("clock", ["mp4 time base", "milliseconds"])
+def test_a_30_fps_stream_retimed_is_its_own_frames(clock: str) -> None:
+    """Training windows cut from a retimed 30-fps video are the seed's windows of its frames."""
+    i = np.arange(900)
+    times = {"mp4 time base": 7 + 512 * i / 15360, "milliseconds": np.round(i * 1000 / 30) / 1000
+             }[clock]  # fmt: skip
+    frames = np.random.default_rng(6).random((900, 33, 4)).astype(np.float32)
+    np.testing.assert_array_equal(retime(times, frames), frames)
+
+
+@pytest.mark.parametrize("fps", [15.0, 25.0, 60.0])
+def test_a_stream_retimed_is_sampled_a_30th_of_a_second_apart(fps: float) -> None:
+    """Training windows cut from a retimed 15- or 60-fps video span one second, as the coach's
+    do: a movement steady in time is sampled at the first frame's time + k / 30; at 60 fps the
+    samples are every other frame; beside a moment with nobody, the nearer frame is taken."""
+    rng = np.random.default_rng(7)
+    times = _times(fps, int(8 * fps))
+    a, b = rng.random((33, 4)) + 0.1, rng.random((33, 4))
+    frames = (a + b * (times - times[0])[:, None, None]).astype(np.float32)
+    out = retime(times, frames)
+    k = np.arange(len(out))
+    assert len(out) == int(np.floor((times[-1] - times[0]) * 30 + 0.03)) + 1
+    np.testing.assert_allclose(out, a + b * (k / 30)[:, None, None], rtol=1e-5)
+    if fps == 60.0:
+        np.testing.assert_array_equal(out, frames[::2])
+    gone = int(3 * fps)
+    frames[gone : gone + 2] = 0.0  # nobody for two frames
+    out = retime(times, frames)
+    d = np.abs(k / 30 - (times[gone] - times[0] + 0.5 / fps))  # from the gap's middle
+    clear = np.abs(d - 1 / fps) > 1e-6  # not halfway between a frame with nobody and one with
+    near = d < 1 / fps
+    assert np.all(out[near & clear] == 0.0) and np.all(out[~near & clear] != 0.0)
+    assert (near & clear).sum() >= 1
+
+
+def test_retime_refuses_times_that_do_not_increase() -> None:
+    frames = np.ones((3, 33, 4), np.float32)
+    with pytest.raises(ValueError, match="increase strictly"):
+        retime(np.array([0.0, 0.1, 0.1]), frames)
+    with pytest.raises(ValueError, match="2 times for 3 frames"):
+        retime(np.array([0.0, 0.1]), frames)
 
 
 @pytest.mark.parametrize("clock", ["jittered", "250 fps", "bursts of equal times"])

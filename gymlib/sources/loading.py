@@ -23,6 +23,7 @@ from gymlib.sources.videos import extract_folder
 from gymlib.synth import (
     Depth,
 )
+from gymlib.timewindow import CLASSIFIER_FPS
 from gymlib.windows import LabelledWindows, concat, load_real_windows, with_classes
 
 #: The sources of labelled windows by name: notebooks 01-03, gymlib.pipeline and the benchmarks
@@ -60,7 +61,7 @@ def parse_source(source: str) -> list[tuple[str, str | None]]:
 def load(
     source: str, *, config: Config | None = None, classes: Sequence[str] | None = None,
     path: str | Path | None = None, clips: int = 120, seed: int = 42, depth: Depth = "true",
-    stride: int | None = None, target_fps: float | None = None, workers: int = 2,
+    stride: int | None = None, target_fps: float | None = CLASSIFIER_FPS, workers: int = 2,
     scheduler: str | None = None, download: bool = False, on_error: OnError = "skip",
     progress: bool = False, report: Report | None = None,
 ) -> LabelledWindows:  # fmt: skip
@@ -68,7 +69,8 @@ def load(
 
     ``config`` (the caller's, read at its edge) gives the classes and the default paths;
     ``path`` is the source's file or folder (relative: from the project root); ``clips`` and
-    ``seed`` the generated sources' size and seed; ``stride``, ``target_fps``, ``workers`` and
+    ``seed`` the generated sources' size and seed; ``stride``, ``target_fps`` (samples a second
+    windows are cut at, by timestamps; None: each clip's own frames), ``workers`` and
     ``scheduler`` the video extraction; ``download`` fetches the seed's CSVs first. ``report``,
     when given, gathers what the file sources read and skipped. A ``processed`` file brings
     its split along (:attr:`LabelledWindows.split`).
@@ -122,7 +124,7 @@ def _load_one(
         data, got = read_seed_folder(folder, classes=classes, on_error=on_error)
     elif name == "kaggle":
         data = concat(*(_kaggle_folder(folder, classes, report, on_error, workers=workers,
-                                       progress=progress, cfg=cfg)
+                                       progress=progress, cfg=cfg, target_fps=target_fps)
                         for folder in download_kaggle(path)))  # fmt: skip
     else:  # videos
         data, got = extract_folder(
@@ -139,12 +141,13 @@ def _load_one(
 
 def _kaggle_folder(
     folder: Path, classes: tuple[str, ...], report: Report, on_error: OnError, *,
-    workers: int, progress: bool, cfg: Config,
+    workers: int, progress: bool, cfg: Config, target_fps: float | None,
 ) -> LabelledWindows:  # fmt: skip
     """Windows of one downloaded Kaggle dataset, its folders named by :data:`KAGGLE_CLASSES`."""
     data, got = extract_folder(folder, cache_dir=cfg.resolve(cfg.paths.data_interim),
                                workers=workers, on_error=on_error, classes=classes,
-                               progress=progress, names=KAGGLE_CLASSES)  # fmt: skip
+                               progress=progress, names=KAGGLE_CLASSES,
+                               target_fps=target_fps)  # fmt: skip
     report.read += got.read
     report.skipped += got.skipped
     return data

@@ -18,6 +18,7 @@ from gymlib.datasets import cut_windows, resample
 from gymlib.extract import PoseSequence
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.sources.common import DataError, OnError, Report, labelled
+from gymlib.timewindow import CLASSIFIER_FPS
 from gymlib.windows import LabelledWindows
 
 #: the video files taken (training folders; ``analyze`` names them in a folder given as its
@@ -101,13 +102,15 @@ def extract_folder(
     classes: Sequence[str] | None = None,
     progress: bool = True,
     stride: int = WINDOW_FRAMES,
-    target_fps: float | None = None,
+    target_fps: float | None = CLASSIFIER_FPS,
     scheduler: str | None = None,
     names: dict[str, str] | None = None,
 ) -> tuple[LabelledWindows, Report]:
     """Windows from every ``<root>/<exercise>/<clip>`` (``names`` maps other folder names, lower
-    case, to exercises, as :data:`KAGGLE_CLASSES`; ``stride`` < 30 overlaps them,
-    ``target_fps`` resamples each clip first); ``scheduler`` runs the extraction on Dask:
+    case, to exercises, as :data:`KAGGLE_CLASSES`; ``stride`` < 30 overlaps them). Each clip
+    is sampled ``target_fps`` times a second by its timestamps first (default the coach's 30:
+    a window is one second, as the coach reads it, from a 15- or a 60-fps phone alike; None
+    keeps the clip's own frames, as the seed cut them); ``scheduler`` runs the extraction on Dask:
     ``"local"`` starts a ``LocalCluster`` of ``workers`` processes, ``"tcp://host:8786"`` uses a
     running scheduler (default: ``pipeline.scheduler`` in config.yaml, else local processes).
     MediaPipe runs in worker processes and each video's landmarks are cached, so a re-run only
@@ -183,12 +186,12 @@ def _extract_all(missing: list[tuple[Path, Path]], scheduler: str | None, worker
 
 
 def _clip_windows(seq: PoseSequence, stride: int, target_fps: float | None) -> np.ndarray:
-    """A clip's windows ``(N, 30, 132)``, resampled to ``target_fps`` first if given."""
+    """A clip's windows ``(N, 30, 132)``: of the clip sampled ``target_fps`` times a second,
+    else of its own frames (a variable-rate clip, a browser recording, at its mean rate)."""
     lm = seq.landmarks
     dt = np.diff(seq.timestamps)
     if target_fps:
         lm = resample(lm, seq.timestamps, target_fps)
     elif len(dt) > 2 and dt.max() > 1.5 * np.median(dt):
-        # a variable-rate clip (a browser recording): windows of equal time, not frames
         lm = resample(lm, seq.timestamps, seq.fps)
     return cut_windows(lm, stride=stride)
