@@ -57,22 +57,28 @@ from gymlib.decision_replay import (  # noqa: E402
 from gymlib.landmarks import WINDOW_FRAMES  # noqa: E402
 from gymlib.model import OTHER  # noqa: E402
 from gymlib.session import load_live_config  # noqa: E402
+from gymlib.timewindow import CLASSIFIER_FPS, Ticks, covered, new_samples  # noqa: E402
 
 SEED = 42
 
 
-def stream_windows(frames: np.ndarray, every: int, min_seen: int) -> tuple[list[int], list[int]]:
-    """Where the live session classifies a ``(T, 132)`` stream: window end frames and how
-    many frames each brought that the previous classification had not seen."""
+def stream_windows(frames: np.ndarray, every: int, min_seen: int
+                   ) -> tuple[list[int], list[float]]:  # fmt: skip
+    """Where the live session classifies a ``(T, 132)`` stream: window end frames and the
+    30ths of a second of footage each brought that the previous classification had not seen,
+    by the session's own clock (:mod:`gymlib.timewindow`), the stream's frames taken as 30 a
+    second (each window is then 30 of the stream's frames, as the seed cut its windows; Fit3D's
+    50-fps recordings too)."""
+    times = np.arange(len(frames)) / CLASSIFIER_FPS
     seen = (frames != 0).any(axis=1)
     ends, new = [], []
     last = None
-    for f in range(WINDOW_FRAMES - 1, len(frames)):
-        if (f + 1) % every or seen[f - WINDOW_FRAMES + 1 : f + 1].sum() < min_seen:
+    for f in np.flatnonzero(Ticks.of(times, every)):
+        if not covered(times[0], times[f]) or seen[f - WINDOW_FRAMES + 1 : f + 1].sum() < min_seen:
             continue
-        new.append(WINDOW_FRAMES if last is None else min(f - last, WINDOW_FRAMES))
-        ends.append(f)
-        last = f
+        new.append(new_samples(last, times[f]))
+        ends.append(int(f))
+        last = times[f]
     return ends, new
 
 
