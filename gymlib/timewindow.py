@@ -91,13 +91,32 @@ def retime(times: np.ndarray, frames: np.ndarray, fps: float = CLASSIFIER_FPS
         raise ValueError(f"fps must be > 0, got {fps}")
     if len(t) != len(lm):
         raise ValueError(f"{len(t)} times for {len(lm)} frames")
-    if len(t) < 2:
-        return lm.copy()
-    if np.any(np.diff(t) <= 0):
-        raise ValueError("timestamps must increase strictly")
+    back = np.flatnonzero(np.diff(t) < 0)
+    if len(back):  # equal times (a burst) are sampled as live: the last of them
+        i = int(back[0]) + 1
+        raise ValueError(f"timestamps must increase: frame {i} at {t[i]} s after {t[i - 1]} s")
+    if len(t) < 2 or t[-1] == t[0]:
+        return lm[-1:].copy()
     n = int(np.floor((t[-1] - t[0]) * fps + _SNAP_S * fps)) + 1
     at = t[0] + np.arange(n) / fps
     return sample_at(t, lm, np.any(lm != 0, axis=(1, 2)), at)[0]
+
+
+def even_rate(times: np.ndarray, frames: np.ndarray, fps: float) -> tuple[np.ndarray, float]:
+    """A stream ``(N, 33, 4)`` at ``times`` as frames at an even rate, for code that counts
+    time in frames: the frames themselves at ``fps`` when they come evenly (no gap over 1.5
+    times the median, none under two thirds of it), else the stream retimed (:func:`retime`) at
+    its mean rate, ``(N - 1) / duration`` (a phone's or a browser's variable rate, dropped
+    frames, bursts of equal times)."""
+    t = np.asarray(times, np.float64)
+    dt = np.diff(t)
+    if len(dt) < 2 or t[-1] <= t[0]:
+        return np.asarray(frames, np.float32), fps
+    med = float(np.median(dt))
+    if med > 0 and dt.max() <= 1.5 * med and dt.min() >= med / 1.5:
+        return np.asarray(frames, np.float32), fps
+    rate = (len(t) - 1) / (t[-1] - t[0])
+    return retime(t, frames, rate), rate
 
 
 class Ticks:

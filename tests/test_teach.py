@@ -211,6 +211,27 @@ def test_a_session_recorded_by_the_live_coach_teaches_its_movement(tmp_path: Pat
         load_clip(tmp_path)
 
 
+def test_a_recording_that_dropped_frames_is_taught_in_its_own_time(tmp_path: Path) -> None:
+    """A slow machine records 60 % of the frames, unevenly: the clip is retimed by its
+    timestamps, so its seconds and its reps' durations are the movement's, not 60 % of them."""
+    from gymlib.recording import save_session
+
+    clip = _clip("jumping_jack")
+    rng = np.random.default_rng(3)
+    keep = np.sort(rng.choice(len(clip.landmarks), int(0.6 * len(clip.landmarks)), replace=False))
+    t = keep / clip.fps
+    session = save_session(tmp_path / "sessions", t, clip.landmarks[keep], fps=clip.fps,
+                           aspect=clip.aspect)  # fmt: skip
+    loaded = load_clip(session)
+    assert loaded.seconds == pytest.approx((keep[-1] - keep[0] + 1) / clip.fps, rel=0.02)
+    want = find_signal([clip]).reps[0]
+    got = propose("star_jump", [session], store=Store(tmp_path / "store")).found.reps[0]
+    assert len(got) == len(want)
+    seconds = [np.mean([(r.end - r.start) / fps for r in reps])
+               for reps, fps in ((want, clip.fps), (got, loaded.fps))]  # fmt: skip
+    assert seconds[1] == pytest.approx(seconds[0], rel=0.08)
+
+
 def _taught_book(kind: str, tmp_path: Path) -> tuple[object, dict]:
     """``kind`` taught (rules only) from one ~20 s generated clip at 45 degrees, no idle part."""
     from gymlib.synth.moves import generate_movement

@@ -16,6 +16,7 @@ from gymlib.timewindow import (
     RecentWindow,
     Ticks,
     covered,
+    even_rate,
     new_samples,
     retime,
     sample_times,
@@ -143,12 +144,30 @@ def test_a_stream_retimed_is_sampled_a_30th_of_a_second_apart(fps: float) -> Non
     assert (near & clear).sum() >= 1
 
 
-def test_retime_refuses_times_that_do_not_increase() -> None:
-    frames = np.ones((3, 33, 4), np.float32)
-    with pytest.raises(ValueError, match="increase strictly"):
-        retime(np.array([0.0, 0.1, 0.1]), frames)
-    with pytest.raises(ValueError, match="2 times for 3 frames"):
+def test_retime_refuses_times_that_go_back_and_takes_the_last_of_equal_ones() -> None:
+    frames = np.arange(4.0)[:, None, None] * np.ones((4, 33, 4), np.float32)
+    with pytest.raises(ValueError, match=r"must increase: frame 2 at 0.05 s after 0.1 s"):
+        retime(np.array([0.0, 0.1, 0.05, 0.2]), frames)
+    with pytest.raises(ValueError, match="2 times for 4 frames"):
         retime(np.array([0.0, 0.1]), frames)
+    burst = retime(np.array([0.0, 0.1, 0.1, 0.2]), frames, fps=10.0)  # as live: the newest
+    np.testing.assert_array_equal(burst[:, 0, 0], [0.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("fps", [25.0, 30.0, 60.0])
+def test_even_rate_keeps_an_even_stream_and_retimes_an_uneven_one(fps: float) -> None:
+    rng = np.random.default_rng(8)
+    times = _times(fps, 200)
+    frames = rng.random((200, 33, 4)).astype(np.float32)
+    same, rate = even_rate(times, frames, fps)
+    assert rate == fps and same is not None and np.array_equal(same, frames)
+    keep = np.sort(rng.choice(200, 150, replace=False))  # frames dropped here and there
+    keep[0], keep[-1] = 0, 199
+    out, rate = even_rate(times[keep], frames[keep], fps)
+    assert rate == pytest.approx(149 / (199 / fps)) and len(out) == 150
+    burst = np.repeat(times[::2], 2)[:200]  # each time twice: a browser's burst
+    out, rate = even_rate(burst, frames, fps)
+    assert rate == pytest.approx(199 / (burst[-1] - burst[0])) and len(out) == 200
 
 
 @pytest.mark.parametrize("clock", ["jittered", "250 fps", "bursts of equal times"])

@@ -18,7 +18,7 @@ from gymlib.datasets import cut_windows, resample
 from gymlib.extract import PoseSequence
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.sources.common import DataError, OnError, Report, labelled
-from gymlib.timewindow import CLASSIFIER_FPS
+from gymlib.timewindow import CLASSIFIER_FPS, even_rate
 from gymlib.windows import LabelledWindows
 
 #: the video files taken (training folders; ``analyze`` names them in a folder given as its
@@ -188,10 +188,8 @@ def _extract_all(missing: list[tuple[Path, Path]], scheduler: str | None, worker
 def _clip_windows(seq: PoseSequence, stride: int, target_fps: float | None) -> np.ndarray:
     """A clip's windows ``(N, 30, 132)``: of the clip sampled ``target_fps`` times a second,
     else of its own frames (a variable-rate clip, a browser recording, at its mean rate)."""
-    lm = seq.landmarks
-    dt = np.diff(seq.timestamps)
     if target_fps:
-        lm = resample(lm, seq.timestamps, target_fps)
-    elif len(dt) > 2 and dt.max() > 1.5 * np.median(dt):
-        lm = resample(lm, seq.timestamps, seq.fps)
+        lm = resample(seq.landmarks, seq.timestamps, target_fps)
+    else:
+        lm, _ = even_rate(seq.timestamps, seq.landmarks, seq.fps)
     return cut_windows(lm, stride=stride)

@@ -35,6 +35,7 @@ from gymlib.teach.signal import (
 )
 from gymlib.teach.store import Store, projection_name
 from gymlib.teach_config import TEACH_DEFAULTS, TeachConfig
+from gymlib.timewindow import even_rate
 
 __all__ = [
     "Clip",
@@ -58,7 +59,9 @@ __all__ = [
 def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
     """A video (run through MediaPipe), a landmark ``.npz`` or a session folder recorded by the
     live coach (notebook 04, :mod:`gymlib.recording`) as a :class:`Clip`; a person must be in
-    at least ``opts.min_person`` of its frames."""
+    at least ``opts.min_person`` of its frames. Teaching counts time in frames, so a clip whose
+    frames come unevenly (a browser's recording, a phone's variable rate) is retimed by its
+    timestamps first (:func:`gymlib.timewindow.even_rate`)."""
     p = Path(path)
     if p.is_dir():
         from gymlib.recording import landmarks_file, load_session
@@ -66,21 +69,23 @@ def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
         if not landmarks_file(p).is_file():
             raise FileNotFoundError(f"{p}: a folder, but not a recorded session (no landmarks)")
         rec = load_session(p)
-        return _checked_clip(Clip(rec.landmarks, rec.fps, rec.aspect, str(p)), p, opts)
+        lm, fps = even_rate(rec.timestamps, rec.landmarks, rec.fps)
+        return _checked_clip(Clip(lm, fps, rec.aspect, str(p)), p, opts)
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
         from gymlib.analyze_input import load_landmark_file
 
         try:  # checked whole as analyze checks it: a cut, foreign or NaN file names itself
-            lm, _times, fps, size = load_landmark_file(p)
+            lm, times, fps, size = load_landmark_file(p)
         except ValueError as exc:
             raise TeachError(str(exc)) from None
     else:
         from gymlib.extract import extract_video
 
         seq = extract_video(p)  # with its bar (`extraction.progress`): the long step
-        lm, fps, size = seq.landmarks, seq.fps, seq.image_size
+        lm, times, fps, size = seq.landmarks, seq.timestamps, seq.fps, seq.image_size
+    lm, fps = even_rate(times, lm, fps)
     return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p, opts)
 
 
