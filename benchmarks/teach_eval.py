@@ -1,7 +1,7 @@
 """Teaching the coach a new exercise, measured (issue 42).
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/teach_eval.py [--kinds lunge,jumping_jack,...]
-        [--test-clips 50] [--cv-folds 3] [--store runs/benchmarks/teach_store]
+        [--test-clips 50] [--cv-folds 3] [--store runs/benchmarks/teach_store] [--dropped 0.4]
 
 For each movement that is none of the six (:data:`gymlib.synth.moves.NEW_MOVEMENTS`: the
 generator's lunges, jumping jacks and arm circles as reps, bicep curls, overhead presses, torso
@@ -14,7 +14,9 @@ around the reps. Figures: reps within one of the truth, reps counted in the idle
 class's F1 on windows of the new movement against windows of the six and of "other", the time
 from clip to a working coach. Then the six's cross-validated macro-F1 (group k-fold on the real
 windows, each fold's training with and without the taught windows) to see what teaching costs
-them. Generated clips use MediaPipe-like depth (as the shipped recipe's).
+them. Generated clips use MediaPipe-like depth (as the shipped recipe's). ``--dropped``
+leaves out that share of the teaching clip's frames at random, keeping their times (a slow
+machine recording the clip in the live coach).
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def idle_reps(clip: SyntheticClip, reps: list) -> int:
     """Counted reps whose middle lies in an idle part."""
     idle = clip.idle_mask()
     return sum(bool(idle[min((r.start + r.end) // 2, len(idle) - 1)]) for r in reps)
+
+
+def teaching_file(teach: SyntheticClip, path: Path, dropped: float) -> Path:
+    """The teaching clip as a landmark file; ``dropped`` of its frames left out at random (a
+    slow machine's recording: the file keeps the frames' times)."""
+    if not dropped:
+        return save_clip_npz(teach, path)
+    from gymlib.io import save_npz_atomic
+
+    n = len(teach.landmarks)
+    keep = np.sort(np.random.default_rng(0).choice(n, round(n * (1 - dropped)), replace=False))
+    return save_npz_atomic(
+        path, landmarks=teach.landmarks[keep], timestamps=keep / teach.fps,
+        fps=np.float64(teach.fps), image_size=np.array(teach.image_size),
+    )  # fmt: skip
 
 
 def run_coach(clip: SyntheticClip, store: Path, exercise: str = "auto") -> list:
@@ -264,6 +281,10 @@ def main() -> None:
         help="only the real-footage part: the real videos' folder (hand counts)",
     )
     ap.add_argument("--pose-cache", type=Path, default=REAL_POSE_CACHE)
+    ap.add_argument(
+        "--dropped", type=float, default=0.0,
+        help="share of the teaching clip's frames left out (a slow recording)",
+    )  # fmt: skip
     args = ap.parse_args()
     kinds = [k for k in args.kinds.split(",") if k]
     if args.real is not None:
@@ -288,7 +309,8 @@ def main() -> None:
         paths = []
         for view in args.teach_views.split(","):
             teach = movement_clip(kind, 12, seed=1, view=view, idle=False, tempo=(1.3, 1.8))
-            paths.append(save_clip_npz(teach, store.parent / f"{kind}_teach_{view}.npz"))
+            path = store.parent / f"{kind}_teach_{view}.npz"
+            paths.append(teaching_file(teach, path, args.dropped))
         t0 = time.perf_counter()
         prop = propose(kind, paths, store=store)
         info = commit(prop)
@@ -311,6 +333,7 @@ def main() -> None:
         results[kind] = {
             "signal": prop.summary()["signal"],
             "teach_reps": len(teach.reps),
+            "teach_dropped": args.dropped,
             "found_reps": prop.summary()["reps found"],
             "within_one": within / args.test_clips,
             "idle_reps_per_20": idle_total * 20 / args.test_clips,
