@@ -286,6 +286,8 @@ def main() -> None:
         help="share of the teaching clip's frames left out (a slow recording)",
     )  # fmt: skip
     args = ap.parse_args()
+    if not 0.0 <= args.dropped < 1.0:
+        raise SystemExit(f"--dropped {args.dropped}: a share of the frames, 0 to below 1")
     kinds = [k for k in args.kinds.split(",") if k]
     if args.real is not None:
         if not args.real.is_dir():

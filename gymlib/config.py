@@ -107,7 +107,7 @@ class WindowConfig:
     frames: int = field(default=30, metadata=_range(30, 30))
     stride: int = field(default=30, metadata=_range(1, 30))
     min_tail: int = field(default=20, metadata=_range(1, 30))
-    target_fps: float | None = field(default=None, metadata=_range(1.0, 240.0))
+    target_fps: float | None = field(default=30.0, metadata=_range(1.0, 240.0))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def cut_windows(
 def resample(landmarks: np.ndarray, timestamps: np.ndarray, target_fps: float) -> np.ndarray:
     """A ``(T, 33, 4)`` stream re-timed to ``target_fps`` from its first frame, by the coach's
     rule (:func:`gymlib.timewindow.retime`: blended between frames that both show the person,
-    else the nearer frame, nobody across a stall).
+    else the nearer frame, nobody across a stall over 0.25 s; a frame within a millisecond of
+    a sample is that sample; of equal times, the last frame). Times that go back raise.
 
     The seed ignored frame rates (Fit3D is 50 fps, phones 30 or 60): resampling first makes a
     window span the same second everywhere, as the coach's window does.

@@ -78,23 +78,34 @@ def sample_at(times: np.ndarray, frames: np.ndarray, person: np.ndarray, at: np.
     return np.where(shown[:, None, None], window, 0.0).astype(np.float32), shown
 
 
+def _checked(times: np.ndarray, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``times`` as float64 and ``frames`` as float32, one time per frame, finite and never
+    going back (equal times, a burst, are allowed: sampled as live, the last of them)."""
+    t = np.asarray(times, np.float64)
+    lm = np.asarray(frames, np.float32)
+    if len(t) != len(lm):
+        raise ValueError(f"{len(t)} times for {len(lm)} frames")
+    if not np.isfinite(t).all():
+        i = int(np.flatnonzero(~np.isfinite(t))[0])
+        raise ValueError(f"timestamps must be finite seconds: frame {i} at {t[i]}")
+    back = np.flatnonzero(np.diff(t) < 0)
+    if len(back):
+        i = int(back[0]) + 1
+        raise ValueError(f"timestamps must increase: frame {i} at {t[i]} s after {t[i - 1]} s")
+    return t, lm
+
+
 def retime(times: np.ndarray, frames: np.ndarray, fps: float = CLASSIFIER_FPS
            ) -> np.ndarray:  # fmt: skip
     """A whole stream ``(N, 33, 4)`` (zeros: nobody) at ``times`` ``(N,)`` sampled ``fps``
     times a second from its first frame to its last, by :func:`sample_at`'s rule:
-    ``(M, 33, 4)`` float32, zeros where it shows nobody. At ``CLASSIFIER_FPS`` its windows
-    of 30 consecutive samples are windows the coach reads (training windows cut from videos at
-    any rate span one second, as the coach's do); a 30-fps stream is its own frames."""
-    t = np.asarray(times, np.float64)
-    lm = np.asarray(frames, np.float32)
+    ``(M, 33, 4)`` float32, zeros where it shows nobody; a 30-fps stream is its own frames.
+    For code that counts time in frames (teaching, another rate). The coach's own windows
+    over a stream are :func:`stream_windows`' (each ends at a frame: at 29.97 fps a grid from
+    the first frame drifts off the frames and blends them, the live window does not)."""
     if not fps > 0:
         raise ValueError(f"fps must be > 0, got {fps}")
-    if len(t) != len(lm):
-        raise ValueError(f"{len(t)} times for {len(lm)} frames")
-    back = np.flatnonzero(np.diff(t) < 0)
-    if len(back):  # equal times (a burst) are sampled as live: the last of them
-        i = int(back[0]) + 1
-        raise ValueError(f"timestamps must increase: frame {i} at {t[i]} s after {t[i - 1]} s")
+    t, lm = _checked(times, frames)
     if len(t) < 2 or t[-1] == t[0]:
         return lm[-1:].copy()
     n = int(np.floor((t[-1] - t[0]) * fps + _SNAP_S * fps)) + 1
@@ -104,44 +115,66 @@ def retime(times: np.ndarray, frames: np.ndarray, fps: float = CLASSIFIER_FPS
 
 def even_rate(times: np.ndarray, frames: np.ndarray, fps: float) -> tuple[np.ndarray, float]:
     """A stream ``(N, 33, 4)`` at ``times`` as frames at an even rate, for code that counts
-    time in frames: the frames themselves at ``fps`` when they come evenly (no gap over 1.5
-    times the median, none under two thirds of it), else the stream retimed (:func:`retime`) at
-    its mean rate, ``(N - 1) / duration`` (a phone's or a browser's variable rate, dropped
-    frames, bursts of equal times)."""
+    time in frames: ``(frames, rate)``. The rate is the one its frames came at (one over the
+    median step between distinct times; ``fps``, the file's word, only for fewer than three
+    frames): a recording that kept every other frame is 15 fps whatever it says. Frames that
+    come evenly (no step over 1.5 times the median, none under two thirds of it) are kept as
+    they are; else the stream is retimed (:func:`retime`) at that rate (dropped frames,
+    bursts of equal times, a stall: the stall stays a gap showing nobody)."""
     t = np.asarray(times, np.float64)
     dt = np.diff(t)
-    if len(dt) < 2 or t[-1] <= t[0]:
+    steps = dt[dt > 0]
+    if len(dt) < 2 or not len(steps):
         return np.asarray(frames, np.float32), fps
-    med = float(np.median(dt))
-    if med > 0 and dt.max() <= 1.5 * med and dt.min() >= med / 1.5:
-        return np.asarray(frames, np.float32), fps
-    rate = (len(t) - 1) / (t[-1] - t[0])
+    med = float(np.median(steps))
+    rate = 1.0 / med
+    if dt.max() <= 1.5 * med and dt.min() >= med / 1.5:
+        return np.asarray(frames, np.float32), rate
     return retime(t, frames, rate), rate
 
 
 class Ticks:
     """When to classify: every ``every`` frames at the classifier's 30 fps (``every / 30`` s
-    after the last tick), the first ``every - 1`` 30ths of a second into the stream (at 30 fps
-    its 10th frame, as before). ``update(t)`` per frame."""
+    after the last tick), the first ``first`` (default ``every - 1``) 30ths of a second into
+    the stream (at 30 fps its 10th frame, as before). ``update(t)`` per frame."""
 
-    def __init__(self, every: int) -> None:
+    def __init__(self, every: int, first: int | None = None) -> None:
         self.every = every
+        self.first = every - 1 if first is None else first
         self._due: float | None = None
 
     def update(self, t: float) -> bool:
         """Whether the frame at ``t`` seconds is a time to classify."""
         if self._due is None:
-            self._due = t + (self.every - 1) / CLASSIFIER_FPS
+            self._due = t + self.first / CLASSIFIER_FPS
         if t < self._due - _EARLY:
             return False
         self._due = t + self.every / CLASSIFIER_FPS
         return True
 
     @staticmethod
-    def of(times: np.ndarray, every: int) -> np.ndarray:
+    def of(times: np.ndarray, every: int, first: int | None = None) -> np.ndarray:
         """``(N,)`` bool: the frames of a stream at ``times`` that are times to classify."""
-        ticks = Ticks(every)
+        ticks = Ticks(every, first)
         return np.array([ticks.update(float(t)) for t in times], bool)
+
+
+def coach_windows(times: np.ndarray, frames: np.ndarray, every: int = WINDOW_FRAMES
+                  ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The coach's windows over a whole stream ``(N, 33, 4)`` (zeros: nobody) at ``times``
+    (``(N,)`` s, never going back), one every ``every`` 30ths of a second from the first full
+    second on, each ending at a frame as the live window does (:func:`sample_window`): training
+    windows cut from a video at any rate are windows the coach reads. Returns ``(M, 30, 33,
+    4)`` float32 (zeros: a sample showing nobody) and ``(M,)`` the frame each ends at. At
+    30 fps, the frames ``[k * every, k * every + 30)``."""
+    t, lm = _checked(times, frames)
+    person = np.any(lm != 0, axis=(1, 2))
+    ends = np.array([e for e in np.flatnonzero(Ticks.of(t, every, WINDOW_FRAMES - 1))
+                     if covered(t[0], t[e])], int)  # fmt: skip
+    if not len(ends):
+        return np.zeros((0, WINDOW_FRAMES, *lm.shape[1:]), np.float32), ends
+    return np.stack([sample_window(t[: e + 1], lm[: e + 1], person[: e + 1])[0]
+                     for e in ends]), ends  # fmt: skip
 
 
 def new_samples(since: float | None, t: float) -> float:

@@ -212,6 +212,24 @@ def test_windows_from_a_60_fps_video_span_a_second_as_the_coachs_do(tmp_path: Pa
     assert drift(frames.windows[0]) == pytest.approx(29, abs=6)  # 29 frames of 1 px
 
 
+def test_windows_the_coach_would_not_classify_are_not_training_windows() -> None:
+    """A clip with 3 s of nobody (a freeze, the person out of the picture) at 30 fps: by default
+    no window with a person in fewer than 20 of its samples (live.min_person_frames) is kept,
+    and the rest are the seed's windows of its frames; its own frames keep the empty ones."""
+    from gymlib.extract import PoseSequence
+    from gymlib.sources.videos import _clip_windows
+
+    lm = np.random.default_rng(12).random((300, 33, 4)).astype(np.float32) + 0.01
+    lm[120:210] = 0.0
+    seq = PoseSequence(landmarks=lm, timestamps=7 + np.arange(300) / 30, fps=30.0,
+                       detected=np.any(lm != 0, axis=(1, 2)), image_size=(640, 480))  # fmt: skip
+    by_time = _clip_windows(seq, 30, 30.0, min_person=20)
+    frames = _clip_windows(seq, 30, None, min_person=20)
+    assert len(frames) == 10 and len(by_time) == 7  # windows 4-6 show nobody
+    shown = [k for k in range(10) if (lm[30 * k : 30 * k + 30] != 0).any(axis=(1, 2)).sum() >= 20]
+    np.testing.assert_array_equal(by_time, frames[shown])
+
+
 def test_recorded_clips_get_fresh_names_and_are_never_overwritten(tmp_path: Path) -> None:
     from gymlib.widgets.recorder import clip_path, save_clip
 

@@ -211,14 +211,19 @@ def test_a_session_recorded_by_the_live_coach_teaches_its_movement(tmp_path: Pat
         load_clip(tmp_path)
 
 
-def test_a_recording_that_dropped_frames_is_taught_in_its_own_time(tmp_path: Path) -> None:
-    """A slow machine records 60 % of the frames, unevenly: the clip is retimed by its
-    timestamps, so its seconds and its reps' durations are the movement's, not 60 % of them."""
+@pytest.mark.parametrize("kept", ["60 % at random", "every other frame"])
+def test_a_recording_that_dropped_frames_is_taught_in_its_own_time(
+    tmp_path: Path, kept: str
+) -> None:
+    """A slow machine records some of the frames, the session saying 30 fps: the clip is
+    taken by its timestamps, so its seconds and its reps' durations are the movement's."""
     from gymlib.recording import save_session
 
     clip = _clip("jumping_jack")
+    n = len(clip.landmarks)
     rng = np.random.default_rng(3)
-    keep = np.sort(rng.choice(len(clip.landmarks), int(0.6 * len(clip.landmarks)), replace=False))
+    keep = (np.sort(rng.choice(n, int(0.6 * n), replace=False)) if kept.startswith("60")
+            else np.arange(0, n, 2))  # fmt: skip
     t = keep / clip.fps
     session = save_session(tmp_path / "sessions", t, clip.landmarks[keep], fps=clip.fps,
                            aspect=clip.aspect)  # fmt: skip

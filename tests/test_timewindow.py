@@ -15,6 +15,7 @@ from gymlib.timewindow import (
     SPAN_S,
     RecentWindow,
     Ticks,
+    coach_windows,
     covered,
     even_rate,
     new_samples,
@@ -121,8 +122,7 @@ def test_a_30_fps_stream_retimed_is_its_own_frames(clock: str) -> None:
 
 @pytest.mark.parametrize("fps", [15.0, 25.0, 60.0])
 def test_a_stream_retimed_is_sampled_a_30th_of_a_second_apart(fps: float) -> None:
-    """Training windows cut from a retimed 15- or 60-fps video span one second, as the coach's
-    do: a movement steady in time is sampled at the first frame's time + k / 30; at 60 fps the
+    """A movement steady in time is sampled at the first frame's time + k / 30; at 60 fps the
     samples are every other frame; beside a moment with nobody, the nearer frame is taken."""
     rng = np.random.default_rng(7)
     times = _times(fps, int(8 * fps))
@@ -148,26 +148,88 @@ def test_retime_refuses_times_that_go_back_and_takes_the_last_of_equal_ones() ->
     frames = np.arange(4.0)[:, None, None] * np.ones((4, 33, 4), np.float32)
     with pytest.raises(ValueError, match=r"must increase: frame 2 at 0.05 s after 0.1 s"):
         retime(np.array([0.0, 0.1, 0.05, 0.2]), frames)
+    with pytest.raises(ValueError, match=r"finite seconds: frame 1 at nan"):
+        retime(np.array([0.0, np.nan, 0.1, 0.2]), frames)
     with pytest.raises(ValueError, match="2 times for 4 frames"):
         retime(np.array([0.0, 0.1]), frames)
     burst = retime(np.array([0.0, 0.1, 0.1, 0.2]), frames, fps=10.0)  # as live: the newest
     np.testing.assert_array_equal(burst[:, 0, 0], [0.0, 2.0, 3.0])
 
 
+def _steady(fps: float, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Times and frames of a movement steady in time (each value a line in t, never zero)."""
+    rng = np.random.default_rng(8)
+    times = _times(fps, n)
+    a, b = rng.random((33, 4)) + 0.1, rng.random((33, 4))
+    return times, (a + b * (times - times[0])[:, None, None]).astype(np.float32), a, b
+
+
 @pytest.mark.parametrize("fps", [25.0, 30.0, 60.0])
 def test_even_rate_keeps_an_even_stream_and_retimes_an_uneven_one(fps: float) -> None:
-    rng = np.random.default_rng(8)
-    times = _times(fps, 200)
-    frames = rng.random((200, 33, 4)).astype(np.float32)
-    same, rate = even_rate(times, frames, fps)
-    assert rate == fps and same is not None and np.array_equal(same, frames)
-    keep = np.sort(rng.choice(200, 150, replace=False))  # frames dropped here and there
-    keep[0], keep[-1] = 0, 199
-    out, rate = even_rate(times[keep], frames[keep], fps)
-    assert rate == pytest.approx(149 / (199 / fps)) and len(out) == 150
-    burst = np.repeat(times[::2], 2)[:200]  # each time twice: a browser's burst
-    out, rate = even_rate(burst, frames, fps)
-    assert rate == pytest.approx(199 / (burst[-1] - burst[0])) and len(out) == 200
+    """Even frames are kept at the rate they came at; frames dropped here and there, or in
+    bursts of equal times, are retimed at that rate: the movement at its own times."""
+    times, frames, a, b = _steady(fps, 200)
+    same, rate = even_rate(times, frames, 12.0)  # the file's word, 12, is not the frames'
+    assert rate == pytest.approx(fps) and np.array_equal(same, frames)
+    half, rate = even_rate(times[::2], frames[::2], fps)  # a slow machine kept every other
+    assert rate == pytest.approx(fps / 2) and np.array_equal(half, frames[::2])
+    rng = np.random.default_rng(9)
+    keep = np.sort(rng.choice(np.arange(1, 199), 148, replace=False))
+    keep = np.concatenate([[0], keep, [199]])  # 150 of 200, at random
+    for t, lm in ((times[keep], frames[keep]), (np.repeat(times[::2], 2), frames)):
+        out, rate = even_rate(t, lm, fps)
+        assert rate == pytest.approx(fps if len(t) == 150 else fps / 2)
+        k = np.arange(len(out)) / rate
+        want = a + b * k[:, None, None]
+        if len(t) == 200:  # a burst: each time twice, the second frame taken
+            want = a + b * (k + 1 / fps)[:, None, None]
+        np.testing.assert_allclose(out, want, rtol=1e-4)
+
+
+def test_even_rate_keeps_a_stall_as_nobody() -> None:
+    """A 3-s freeze in a 30-fps clip: retimed at 30 fps, not at the mean rate the freeze pulls
+    down, and the freeze shows nobody rather than a blend across it."""
+    times, frames, _, _ = _steady(30.0, 300)
+    t = np.concatenate([times[:150], times[150:] + 3.0])
+    out, rate = even_rate(t, frames, 30.0)
+    assert rate == pytest.approx(30.0) and len(out) == 390
+    nobody = ~np.any(out != 0, axis=(1, 2))
+    assert 80 <= nobody.sum() <= 90 and not nobody[:150].any() and not nobody[-150:].any()
+
+
+@pytest.mark.parametrize("every", [30, 10, 7])
+def test_the_coachs_windows_over_a_30_fps_stream_are_its_frames(every: int) -> None:
+    """As the seed cut them: ``[k * every, k * every + 30)``, bit for bit."""
+    i = np.arange(400)
+    times = 3 + 512 * i / 15360  # an mp4's time base
+    frames = np.random.default_rng(10).random((400, 33, 4)).astype(np.float32)
+    windows, ends = coach_windows(times, frames, every)
+    starts = range(0, 400 - 29, every)
+    assert list(ends) == [s + 29 for s in starts]
+    np.testing.assert_array_equal(windows, np.stack([frames[s : s + 30] for s in starts]))
+
+
+@pytest.mark.parametrize("fps", [29.97, 30.0837, 60.0, 15.0])
+def test_the_coachs_windows_over_a_stream_are_the_live_windows(fps: float) -> None:
+    """Each window is the live coach's at its end frame: at 29.97 fps raw frames, not a grid
+    from the first frame drifting off them (by the end of a minute, blends of two frames)."""
+    rng = np.random.default_rng(11)
+    times = _times(fps, int(60 * fps))
+    frames = rng.random((len(times), 33, 4)).astype(np.float32)
+    windows, ends = coach_windows(times, frames)
+    live = RecentWindow()
+    got = {}
+    for e, (t, f) in enumerate(zip(times, frames, strict=True)):
+        live.append(f, float(t), True)
+        if e in set(ends.tolist()):
+            got[e] = live.window()[0]
+    np.testing.assert_array_equal(windows, np.stack([got[e] for e in ends]))
+    assert np.all(np.diff(times[ends]) == pytest.approx(1.0, abs=0.5 / fps))
+    raw = np.mean([np.isin(w[:, 0, 0], frames[:, 0, 0]).mean() for w in windows])
+    if fps == 29.97:  # every sample within the millisecond of a frame
+        assert raw == 1.0
+    if fps == 15.0:  # every other sample a blend
+        assert 0.45 < raw < 0.55
 
 
 @pytest.mark.parametrize("clock", ["jittered", "250 fps", "bursts of equal times"])

@@ -132,6 +132,7 @@ def _load_one(
             cache_dir=cfg.resolve(cfg.paths.data_interim), workers=workers, on_error=on_error,
             classes=classes, progress=progress, stride=stride or WINDOW_FRAMES,
             target_fps=target_fps, scheduler=scheduler or cfg.pipeline.scheduler,
+            min_person=cfg.live.min_person_frames,
         )  # fmt: skip
     if got is not None:
         report.read += got.read
@@ -147,7 +148,8 @@ def _kaggle_folder(
     data, got = extract_folder(folder, cache_dir=cfg.resolve(cfg.paths.data_interim),
                                workers=workers, on_error=on_error, classes=classes,
                                progress=progress, names=KAGGLE_CLASSES,
-                               target_fps=target_fps)  # fmt: skip
+                               target_fps=target_fps,
+                               min_person=cfg.live.min_person_frames)  # fmt: skip
     report.read += got.read
     report.skipped += got.skipped
     return data

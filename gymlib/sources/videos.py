@@ -17,8 +17,9 @@ from gymlib.config import SEED_EXERCISES, default_path, load_config
 from gymlib.datasets import cut_windows, resample
 from gymlib.extract import PoseSequence
 from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
+from gymlib.live_config import LiveConfig
 from gymlib.sources.common import DataError, OnError, Report, labelled
-from gymlib.timewindow import CLASSIFIER_FPS, even_rate
+from gymlib.timewindow import CLASSIFIER_FPS, coach_windows, even_rate
 from gymlib.windows import LabelledWindows
 
 #: the video files taken (training folders; ``analyze`` names them in a folder given as its
@@ -105,16 +106,18 @@ def extract_folder(
     target_fps: float | None = CLASSIFIER_FPS,
     scheduler: str | None = None,
     names: dict[str, str] | None = None,
+    min_person: int = LiveConfig.min_person_frames,
 ) -> tuple[LabelledWindows, Report]:
     """Windows from every ``<root>/<exercise>/<clip>`` (``names`` maps other folder names, lower
-    case, to exercises, as :data:`KAGGLE_CLASSES`; ``stride`` < 30 overlaps them). Each clip
-    is sampled ``target_fps`` times a second by its timestamps first (default the coach's 30:
-    a window is one second, as the coach reads it, from a 15- or a 60-fps phone alike; None
-    keeps the clip's own frames, as the seed cut them); ``scheduler`` runs the extraction on Dask:
-    ``"local"`` starts a ``LocalCluster`` of ``workers`` processes, ``"tcp://host:8786"`` uses a
-    running scheduler (default: ``pipeline.scheduler`` in config.yaml, else local processes).
-    MediaPipe runs in worker processes and each video's landmarks are cached, so a re-run only
-    extracts new or changed videos."""
+    case, to exercises, as :data:`KAGGLE_CLASSES`; ``stride`` < 30 overlaps them). By default
+    (``target_fps`` the coach's 30) the windows are those the coach reads, one second as 30
+    samples from a 15- or a 60-fps phone alike, without those showing a person in fewer than
+    ``min_person`` samples (config's ``live.min_person_frames``: the coach classifies no
+    such window); None keeps the clip's own frames, as the seed cut them. ``scheduler`` runs
+    the extraction on Dask: ``"local"`` starts a ``LocalCluster`` of ``workers`` processes,
+    ``"tcp://host:8786"`` uses a running scheduler (default: ``pipeline.scheduler`` in
+    config.yaml, else local processes). MediaPipe runs in worker processes and each video's
+    landmarks are cached, so a re-run only extracts new or changed videos."""
     root = Path(root) if root is not None else default_path("data_raw") / "videos"
     cache = Path(cache_dir) if cache_dir is not None else default_path("data_interim")
     if not root.is_dir():
@@ -134,7 +137,7 @@ def extract_folder(
     for v, name, c in todo:
         if not c.is_file():
             continue
-        w = _clip_windows(PoseSequence.load(c), stride, target_fps)
+        w = _clip_windows(PoseSequence.load(c), stride, target_fps, min_person)
         windows.append(w)
         labels += [classes.index(name)] * len(w)
         groups += [f"videos/{name}/{v.stem}"] * len(w)
@@ -185,9 +188,23 @@ def _extract_all(missing: list[tuple[Path, Path]], scheduler: str | None, worker
     return results
 
 
-def _clip_windows(seq: PoseSequence, stride: int, target_fps: float | None) -> np.ndarray:
-    """A clip's windows ``(N, 30, 132)``: of the clip sampled ``target_fps`` times a second,
-    else of its own frames (a variable-rate clip, a browser recording, at its mean rate)."""
+def _clip_windows(seq: PoseSequence, stride: int, target_fps: float | None,
+                  min_person: int) -> np.ndarray:  # fmt: skip
+    """A clip's windows ``(N, 30, 132)``. At the coach's rate: the windows the coach reads
+    (:func:`gymlib.timewindow.coach_windows`), without those it would not classify (fewer than
+    ``min_person`` samples with a person: a freeze, an empty room), and, as the seed, a last
+    20-29 samples stretched to a window. At another ``target_fps``: the clip sampled at it,
+    cut as the seed. None: its own frames, cut as the seed (evened out by time if they come
+    unevenly)."""
+    if target_fps == CLASSIFIER_FPS:
+        windows, ends = coach_windows(seq.timestamps, seq.landmarks, every=stride)
+        keep = np.any(windows != 0, axis=(2, 3)).sum(axis=1) >= min_person
+        flat = windows[keep].reshape(int(keep.sum()), WINDOW_FRAMES, FRAME_FEATURES)
+        rest = seq.timestamps[ends[-1] + 1 :] if len(ends) else seq.timestamps
+        tail = np.zeros((0, WINDOW_FRAMES, FRAME_FEATURES), np.float32)
+        if stride == WINDOW_FRAMES and len(rest):
+            tail = cut_windows(resample(seq.landmarks[-len(rest) :], rest, CLASSIFIER_FPS))
+        return np.concatenate([flat, tail]).astype(np.float32)
     if target_fps:
         lm = resample(seq.landmarks, seq.timestamps, target_fps)
     else:

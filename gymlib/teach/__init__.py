@@ -69,8 +69,8 @@ def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
         if not landmarks_file(p).is_file():
             raise FileNotFoundError(f"{p}: a folder, but not a recorded session (no landmarks)")
         rec = load_session(p)
-        lm, fps = even_rate(rec.timestamps, rec.landmarks, rec.fps)
-        return _checked_clip(Clip(lm, fps, rec.aspect, str(p)), p, opts)
+        return _checked_clip(_evened(rec.landmarks, rec.timestamps, rec.fps, rec.aspect, p), p,
+                             opts)  # fmt: skip
     if not p.is_file():
         raise FileNotFoundError(f"{p}: no such video or landmark file")
     if p.suffix.lower() == ".npz":
@@ -85,8 +85,16 @@ def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
 
         seq = extract_video(p)  # with its bar (`extraction.progress`): the long step
         lm, times, fps, size = seq.landmarks, seq.timestamps, seq.fps, seq.image_size
-    lm, fps = even_rate(times, lm, fps)
-    return _checked_clip(Clip(lm, fps, size[0] / size[1], str(p)), p, opts)
+    return _checked_clip(_evened(lm, times, fps, size[0] / size[1], p), p, opts)
+
+
+def _evened(lm: np.ndarray, times: np.ndarray, fps: float, aspect: float, p: Path) -> Clip:
+    """The clip at an even rate by its timestamps (teaching counts time in frames)."""
+    try:
+        even, rate = even_rate(times, lm, fps)
+    except ValueError as exc:
+        raise TeachError(f"{p}: {exc}") from None
+    return Clip(even, rate, aspect, str(p))
 
 
 def _checked_clip(clip: Clip, p: Path, opts: TeachConfig) -> Clip:

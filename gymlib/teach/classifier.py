@@ -143,7 +143,9 @@ def taught_windows(
         lm = np.asarray(clip.landmarks[rr[0].start : rr[-1].end + 1], np.float32)
         t = np.arange(len(lm)) / clip.fps
         for tempo in opts.tempos:
-            w = cut_windows(resample(lm, t / tempo, 30.0), stride=opts.stride)  # tempo < 1: faster
+            # 30 samples a second of the clip played at `tempo` (< 1: faster); gaps are judged
+            # as filmed, not as slowed (a slowed 30-fps clip has no stall)
+            w = cut_windows(resample(lm, t, 30.0 / tempo), stride=opts.stride)
             out.append(w)
             groups += [f"taught/{name}/{i}/{tempo}"] * len(w)
         copies = film_views(
