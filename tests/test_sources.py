@@ -228,6 +228,13 @@ def test_windows_the_coach_would_not_classify_are_not_training_windows() -> None
     assert len(frames) == 10 and len(by_time) == 7  # windows 4-6 show nobody
     shown = [k for k in range(10) if (lm[30 * k : 30 * k + 30] != 0).any(axis=(1, 2)).sum() >= 20]
     np.testing.assert_array_equal(by_time, frames[shown])
+    for part, want in ((slice(0, 25), 1), (slice(125, 150), 0)):  # under a second: the tail
+        short = PoseSequence(landmarks=lm[part], timestamps=np.arange(25) / 30, fps=30.0,
+                             detected=seq.detected[part], image_size=(640, 480))  # fmt: skip
+        got = _clip_windows(short, 30, 30.0, min_person=20)
+        assert len(got) == want and len(_clip_windows(short, 30, None, min_person=20)) == 1
+        if want:  # stretched to 30 as the seed stretches it
+            np.testing.assert_array_equal(got, _clip_windows(short, 30, None, min_person=20))
 
 
 def test_recorded_clips_get_fresh_names_and_are_never_overwritten(tmp_path: Path) -> None:

@@ -198,13 +198,13 @@ def _clip_windows(seq: PoseSequence, stride: int, target_fps: float | None,
     unevenly)."""
     if target_fps == CLASSIFIER_FPS:
         windows, ends = coach_windows(seq.timestamps, seq.landmarks, every=stride)
-        keep = np.any(windows != 0, axis=(2, 3)).sum(axis=1) >= min_person
-        flat = windows[keep].reshape(int(keep.sum()), WINDOW_FRAMES, FRAME_FEATURES)
+        flat = windows.reshape(len(windows), WINDOW_FRAMES, FRAME_FEATURES)
         rest = seq.timestamps[ends[-1] + 1 :] if len(ends) else seq.timestamps
-        tail = np.zeros((0, WINDOW_FRAMES, FRAME_FEATURES), np.float32)
         if stride == WINDOW_FRAMES and len(rest):
             tail = cut_windows(resample(seq.landmarks[-len(rest) :], rest, CLASSIFIER_FPS))
-        return np.concatenate([flat, tail]).astype(np.float32)
+            flat = np.concatenate([flat, tail])
+        keep = np.any(flat != 0, axis=2).sum(axis=1) >= min_person
+        return flat[keep].astype(np.float32)
     if target_fps:
         lm = resample(seq.landmarks, seq.timestamps, target_fps)
     else:
