@@ -9,7 +9,9 @@ frame, each blended from the frames either side of it (:func:`sample_window`; ev
 frame at 60 fps). At 30 fps the samples are the last 30 frames, as before. When to classify
 is counted by time too (:class:`Ticks`). The live session (:class:`RecentWindow`) and the
 offline plan (:func:`sample_window` on the whole stream) build the same windows from the same
-timestamps.
+timestamps, and so do the training windows cut from videos (:func:`coach_windows`). Code that
+counts time in frames (teaching) takes a stream at an even rate by its timestamps
+(:func:`retime`, :func:`even_rate`).
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def retime(times: np.ndarray, frames: np.ndarray, fps: float = CLASSIFIER_FPS
     times a second from its first frame to its last, by :func:`sample_at`'s rule:
     ``(M, 33, 4)`` float32, zeros where it shows nobody; a 30-fps stream is its own frames.
     For code that counts time in frames (teaching, another rate). The coach's own windows
-    over a stream are :func:`stream_windows`' (each ends at a frame: at 29.97 fps a grid from
+    over a stream are :func:`coach_windows`' (each ends at a frame: at 29.97 fps a grid from
     the first frame drifts off the frames and blends them, the live window does not)."""
     if not fps > 0:
         raise ValueError(f"fps must be > 0, got {fps}")
