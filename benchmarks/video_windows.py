@@ -36,19 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WINDOWINGS = {"frames": None, "by time": 30.0}
 
 
-def _reps_part(seq, rep_frames):  # noqa: ANN001, ANN202 - PoseSequence in and out
-    """The clip from its first rep's first frame to its last rep's last."""
-    from dataclasses import replace
-
-    a, b = rep_frames[0][0], rep_frames[-1][1] + 1
-    return replace(seq, landmarks=seq.landmarks[a:b], timestamps=seq.timestamps[a:b],
-                   detected=seq.detected[a:b])  # fmt: skip
-
-
 def measure(videos: Path, cache: Path, rates: list[str]) -> list[dict]:
     """One row per clip, rate and windowing: windows and how many the classifier reads right."""
     from gymlib.benchtools import load_clips
-    from gymlib.clip_transforms import TRANSFORMS, Source, load_sources
+    from gymlib.clip_transforms import TRANSFORMS, Source, cut, load_sources
     from gymlib.config import load_config
     from gymlib.model import ExerciseClassifier
     from gymlib.sources.videos import _clip_windows
@@ -57,7 +48,8 @@ def measure(videos: Path, cache: Path, rates: list[str]) -> list[dict]:
     clf = ExerciseClassifier.load()
     rows = []
     for src in load_sources(load_clips(videos), cache):
-        part = Source(src.clip, _reps_part(src.seq, src.rep_frames), ())
+        first, last = src.rep_frames[0][0], src.rep_frames[-1][1]
+        part = Source(src.clip, cut(src.seq, first, last + 1), ())  # first rep to last
         for rate in rates:
             seq = part.seq
             if rate != "own":
