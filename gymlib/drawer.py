@@ -429,6 +429,8 @@ def _job(conn: Any, inbox: queue.Queue, job: DrawJob, classifier: _Classifier) -
             elif kind == "garbled":
                 raise Garbled(f"a message this worker cannot read ({rest[0]})")
             else:  # the caller is gone ("eof"), or a message out of turn
+                if kind == "eof":  # killed, or its kernel restarted: serve() must end too,
+                    inbox.put(_EOF)  # as nobody is left to send the "eof" again
                 raise RuntimeError(f"the drawing worker got {kind!r} in the middle of a job")
     except BaseException as exc:
         if drawing is not None:

@@ -357,6 +357,46 @@ def test_a_killed_caller_s_worker_ends_though_a_child_forked_from_it_lives(
                 os.kill(p, 9)
 
 
+def test_a_caller_killed_in_the_middle_of_a_job_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """The caller killed while the worker draws its job (SIGKILL, SIGTERM without a handler, a
+    kernel restarted at once: no exit handler runs), the worker ends too (it waited for the
+    caller's "end" for good: 0.8 GB left per kill)."""
+    from gymlib.analyze import save_clip_npz
+    from gymlib.synth import generate_clip
+
+    src = save_clip_npz(generate_clip("squat", [3], seed=5, view="left"), tmp_path / "c.npz")
+    script = tmp_path / "caller.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from gymlib import drawer\n"
+        "from gymlib.analyze import analyze\n"
+        "def finish(self):  # the frames sent, not the end: the worker is in the job\n"
+        "    self._flush()\n"
+        "    print('pid', self._worker.process.pid, flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        "drawer.ProcessDrawing.finish = finish\n"
+        "analyze(Path(sys.argv[1]), out=Path(sys.argv[2]), progress=False, drawing='process')\n"
+    )  # fmt: skip
+    log = tmp_path / "log"
+    with log.open("w") as out:
+        code = subprocess.run([sys.executable, str(script), str(src), str(tmp_path / "out")],
+                              stdout=out, stderr=subprocess.STDOUT, timeout=300,
+                              cwd=tmp_path).returncode  # fmt: skip
+    assert code == -9, log.read_text()[-2000:]
+    import re
+
+    pid = int(re.findall(r"^pid (\d+)$", log.read_text(), re.M)[0])
+    try:
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(pid)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(pid, 9)
+
+
 @dataclasses.dataclass(frozen=True)
 class _OtherJob(drawer.DrawJob):
     """A job as another gymlib would send it (a class the worker cannot import)."""
