@@ -120,11 +120,14 @@ def probe(path: str | Path) -> VideoInfo:
     try:
         stream = container.streams.video[0]
         times: list[float] = []
+        hidden = 0  # frames an edit list leaves out (a clip trimmed without re-encoding)
         rotation = None
         size = (stream.codec_context.width, stream.codec_context.height)
         try:
             for packet in container.demux(stream):  # the last, empty packet flushes
-                if packet.size and packet.pts is not None:
+                if packet.size and getattr(packet, "is_discard", False):
+                    hidden += 1
+                elif packet.size and packet.pts is not None:
                     times.append(float(packet.pts * packet.time_base))
                 if rotation is None:  # the rotation comes with the first decoded frame
                     for frame in packet.decode():
@@ -134,9 +137,15 @@ def probe(path: str | Path) -> VideoInfo:
         except av.FFmpegError as exc:
             notes.append(f"the file is damaged after {len(times)} frames ({exc})")
         header = float(stream.average_rate or stream.guessed_rate or 0.0)
-        declared = int(stream.frames or 0)
+        declared = max(int(stream.frames or 0) - hidden, 0)
         codec = stream.codec_context.name
-        container_s = container.duration / 1e6 if container.duration else 0.0
+        # the video's own length: the container's holds any longer audio too (mkv, webm)
+        if stream.duration and stream.time_base:
+            video_s = float(stream.duration * stream.time_base)
+        elif container.duration and len(container.streams) == 1:
+            video_s = container.duration / 1e6
+        else:
+            video_s = 0.0
     finally:
         container.close()
     if not times and rotation is None:
@@ -170,8 +179,8 @@ def probe(path: str | Path) -> VideoInfo:
     if variable and source != "assumed":
         notes.append(f"variable frame rate ({1 / dt.max():.1f} to {1 / dt.min():.1f} frames/s); "
                      "every frame keeps its own time")  # fmt: skip
-    if not declared and 0 < container_s < 24 * 3600:  # webm: a duration, no frame count
-        declared = int(round(container_s * fps))
+    if not declared and 0 < video_s < 24 * 3600:  # webm: a duration, no frame count
+        declared = int(round(video_s * fps))
     return VideoInfo(
         path=p, size=size, rotation=rotation, fps=float(fps), header_fps=header,
         fps_source=source, declared_frames=declared, packets=len(times),
