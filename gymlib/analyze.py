@@ -147,6 +147,10 @@ def analyze(
         if source.meta.get("codec") in IMAGE_CODECS and _one_frame(src, source.declared):
             raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
                              "video of the exercise, a few seconds or more")  # fmt: skip
+    length = source.length_s
+    if gif is not None and length is not None and gif[0] >= length:
+        raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "
+                         "choose a START within the clip")  # fmt: skip
     cfg = load_config()
     if store is None and exercise != "auto" and exercise not in cfg.exercises:
         raise ValueError(f"exercise must be 'auto' or one of {list(cfg.exercises)}, got "
@@ -291,9 +295,14 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     if gif is not None:
         from gymlib.plots import video_to_gif
 
-        video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
-                     seconds=gif[1])  # fmt: skip
-        outputs["gif"] = "annotated.gif"
+        try:
+            video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
+                         seconds=gif[1])  # fmt: skip
+            outputs["gif"] = "annotated.gif"
+        except ValueError as exc:  # the analysis stands without its gif
+            note = f"annotated.gif not written: {str(exc).replace(str(work), 'the video')}"
+            print(f"warning: {src}: {note}", file=sys.stderr)
+            warnings.append(note)
     summary = {
         "video": str(src),
         "sets": [{k: s[k] for k in ("set", "exercise", "reps")} for s in drawn.sets],

@@ -26,6 +26,7 @@ class Source:
     meta: dict[str, Any]  # for summary.json: rotation, frame-rate source...
     problems: Callable[[], list[str]]  # what to warn about, known once the frames are read
     cuts: list[float] = field(default_factory=list)  # camera cuts' times, filled as it is read
+    length_s: float | None = None  # from the first frame's time to the last one's end
 
 
 def frames_from_video(path: Path) -> Source:
@@ -46,7 +47,8 @@ def frames_from_video(path: Path) -> Source:
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "variable_frame_rate": info.variable_rate,
             "codec": info.codec}  # fmt: skip
-    return Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems, cuts)
+    return Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems, cuts,
+                  info.duration + 1 / info.fps if info.packets else None)  # fmt: skip
 
 
 _DONE = object()
@@ -191,7 +193,8 @@ def frames_from_landmarks(path: Path) -> Source:
         for f, t in zip(lm, times, strict=True):
             yield np.full((size[1], size[0], 3), 40, np.uint8), (f if f.any() else None), float(t)
 
-    return Source(gen(), fps, size, len(lm), {"fps_source": "file"}, list)
+    length = float(times[-1] - times[0]) + 1 / fps if len(times) else None
+    return Source(gen(), fps, size, len(lm), {"fps_source": "file"}, list, length_s=length)
 
 
 def decoded(path: Path, ahead: int = 4) -> Iterator[np.ndarray]:

@@ -141,6 +141,33 @@ def test_a_file_that_ends_early_is_analysed_with_a_warning(tmp_path: Path, squat
     assert warning in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("kind", ["trimmed", "audio_mkv", "audio_webm", "fragmented_audio"])
+def test_a_whole_file_is_not_said_to_end_early(
+    tmp_path: Path, short_clip: Path, kind: str
+) -> None:
+    """Complete files a user makes every day, read to their last frame without "the file ends
+    early": a clip trimmed without re-encoding (an edit list hides the frames before the cut:
+    the warning counted them), and files whose audio runs on after the video (mkv, webm,
+    fragmented mp4: the container's duration is the audio's)."""
+    from gymlib.media import VideoReader
+
+    tone = ["-f", "lavfi", "-i", "sine=frequency=440:duration=4"]  # 4 s of audio, 1.5 s video
+    args = {
+        "trimmed": (["-ss", "0.5", "-i", str(short_clip), "-c", "copy"], "mp4"),
+        "audio_mkv": (["-i", str(short_clip), *tone, "-c:v", "copy", "-c:a", "aac"], "mkv"),
+        "audio_webm": (["-i", str(short_clip), *tone, "-c:v", "libvpx-vp9", "-b:v", "1M",
+                        "-c:a", "libopus"], "webm"),
+        "fragmented_audio": (["-i", str(short_clip), *tone, "-c:v", "copy", "-c:a", "aac",
+                              "-movflags", "frag_keyframe+empty_moov"], "mp4"),
+    }[kind]  # fmt: skip
+    video = tmp_path / f"{kind}.{args[1]}"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *args[0], str(video)], check=True)
+    reader = VideoReader(video)
+    n = sum(1 for _ in reader)
+    assert n == (reader.info.declared_frames or n) and 10 <= n <= 45
+    assert not [p for p in reader.problems() if "ends early" in p], reader.problems()
+
+
 def test_timestamps_reach_the_session_and_extract_video(tmp_path: Path, squat) -> None:  # noqa: ANN001
     """Rows 11-13 at the library level: extract_video keeps each frame's own time."""
     from gymlib.extract import extract_video
@@ -205,6 +232,37 @@ def test_an_output_folder_with_results_is_never_overwritten_silently(
     (out / "mine.txt").write_text("not from analyze")
     assert main([str(a), "--out", str(out), "--overwrite"]) == 2
     assert "mine.txt" in capsys.readouterr().err and (out / "mine.txt").exists()
+
+
+def test_a_gif_past_the_clip_s_end_is_refused_before_the_work(
+    tmp_path: Path,
+    short_clip: Path,
+    capsys,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """``--gif 10:5`` on a 1.5-s clip: refused at once, naming the clip's length (it threw the
+    whole finished analysis away, naming a deleted folder); a gif that still cannot be made
+    after the analysis costs a warning, not the results."""
+    import gymlib.analyze as analyze_module
+    import gymlib.plots
+
+    out = tmp_path / "out"
+    assert main([str(short_clip), "--out", str(out), "--gif", "10:5"]) == 2
+    err = capsys.readouterr().err
+    assert "--gif starts at 10 s" in err and "lasts 1.5 s" in err and not out.exists()
+    a = save_clip_npz(generate_clip("squat", 3, seed=1, view="left"), tmp_path / "a.npz")
+    assert main([str(a), "--out", str(out), "--gif", "1000:2"]) == 2 and not out.exists()
+
+    def fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError(f"{args[0]}: no frames from 3 s on")
+
+    monkeypatch.setattr(gymlib.plots, "video_to_gif", fails)
+    result = analyze_module.analyze(a, out=out, gif=(3.0, 2.0), progress=False)
+    assert len(result.reps) == 3 and "gif" not in result.outputs
+    assert sorted(_digests(out)) == ["annotated.mp4", "reps.csv", "sets.csv", "summary.json",
+                                     "summary.png"]  # fmt: skip
+    note = "annotated.gif not written: the video/annotated.mp4: no frames from 3 s on"
+    assert note in _summary(out)["warnings"]
 
 
 def test_same_named_clips_and_dotted_names_get_their_own_folders(
