@@ -123,7 +123,12 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
                 raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
             lm = z["landmarks"]
             fps = z["fps"] if "fps" in z.files else np.float64(30.0)
-            size = z["image_size"] if "image_size" in z.files else np.array([640, 480])
+            if "image_size" in z.files:
+                size = z["image_size"]
+            elif "aspect" in z.files:  # a saved live session's: its picture's width / height
+                size = _size_of_aspect(p, z["aspect"])
+            else:
+                size = np.array([640, 480])
             times = z["timestamps"] if "timestamps" in z.files else None
     except zipfile.BadZipFile as exc:  # a cut file: its zip directory is at the end
         raise ValueError(f"{p}: damaged or cut .npz archive ({exc})") from None
@@ -182,7 +187,23 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
                 f"strictly, got {t[i]} after {t[i - 1] if i else None}"
             )
         t = t - t[0]
+        step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / rate
+        if not 1 / 50 <= step * rate <= 50:  # e.g. milliseconds: every time 1000x too long
+            raise ValueError(
+                f"{p}: 'timestamps' step by {step:g} (median), but 'fps' is {rate:g} (a step of "
+                f"{1 / rate:.4g}); expected timestamps in seconds"
+            )
     return lm, t, rate, (int(round(w)), int(round(h)))
+
+
+def _size_of_aspect(p: Path, aspect: np.ndarray) -> np.ndarray:
+    """(width, height) of a picture ``aspect`` wide for one high, 480 pixels high."""
+    a = np.asarray(aspect)
+    value = float(a.reshape(())) if a.size == 1 and a.dtype.kind in "fiu" else math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{p}: 'aspect' must be one positive number (width / height), got "
+                         f"{a.tolist()!r}")  # fmt: skip
+    return np.array([480 * value, 480.0])
 
 
 def frames_from_landmarks(path: Path) -> Source:

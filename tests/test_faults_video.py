@@ -382,6 +382,12 @@ def _text(path: Path) -> Path:
     return path
 
 
+def _ms_times(path: Path) -> Path:
+    arrays = _clip_arrays()
+    np.savez(path, **arrays, timestamps=np.arange(len(arrays["landmarks"])) * 1000 / 30)
+    return path
+
+
 BAD_NPZ = {
     "26 (T,33,3)": (
         _edit_landmarks(lambda lm: lm[:, :, :3]),
@@ -404,6 +410,12 @@ BAD_NPZ = {
     "43 0 frames": (_with(landmarks=np.zeros((0, 33, 4), np.float32)), r"holds no frames"),
     "44 .npy named .npz": (_npy, r"a single array \(\.npy\), not an \.npz"),
     "46 text named .npz": (_text, r"not an \.npz \(zip\) archive"),
+    "ms timestamps": (  # session 15's probes: 0 reps, a 19,267-s clip, no word
+        _ms_times,
+        r"'timestamps' step by 33.3+ \(median\), but 'fps' is 30 .*expected timestamps in "
+        r"seconds",
+    ),
+    "aspect 0": (_with(image_size=None, aspect=np.float64(0)), r"'aspect' must be one positive"),
 }
 
 
@@ -422,6 +434,21 @@ def test_bad_landmark_files_are_refused_naming_file_and_problem(
 
     assert re.search(message, err), err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_saved_live_session_s_landmarks_keep_the_picture_s_shape(tmp_path: Path) -> None:
+    """A live session's ``landmarks.npz`` gives its picture's shape as ``aspect`` (no
+    ``image_size``): a portrait session's squats were measured in a 640x480 picture by analyze
+    (2 of 5 reps) while the history's replay counted 5."""
+    from gymlib.recording import replay_session, save_session
+
+    clip = generate_clip("squat", 5, seed=3, view="front", image_size=(720, 1280))
+    times = np.arange(len(clip.landmarks)) / clip.fps
+    saved = save_session(tmp_path / "s", times, clip.landmarks, fps=clip.fps, aspect=clip.aspect)
+    replayed = len(replay_session(saved).summary())  # a row per rep
+    assert main([str(saved / "landmarks.npz"), "--out", str(tmp_path / "out")]) == 0
+    summary = _summary(tmp_path / "out")
+    assert summary["size"] == [270, 480] and summary["reps"] == replayed == 5
 
 
 class _Payload:
