@@ -151,6 +151,9 @@ def analyze(
     if gif is not None and length is not None and gif[0] >= length:
         raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "
                          "choose a START within the clip")  # fmt: skip
+    if store is not None and not Path(store).is_dir():  # a misspelt folder: nothing taught
+        raise ValueError(f"--store {store}: no such folder; expected the folder `python -m "
+                         "gymlib.teach` taught into")  # fmt: skip
     cfg = load_config()
     if store is None and exercise != "auto" and exercise not in cfg.exercises:
         raise ValueError(f"exercise must be 'auto' or one of {list(cfg.exercises)}, got "

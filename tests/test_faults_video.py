@@ -265,6 +265,18 @@ def test_a_gif_past_the_clip_s_end_is_refused_before_the_work(
     assert note in _summary(out)["warnings"]
 
 
+def test_a_misspelt_store_folder_is_refused(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """``--store`` naming no folder ran with the shipped exercises alone, without a word (the
+    taught ones silently missing)."""
+    a = save_clip_npz(generate_clip("squat", 3, seed=1, view="left"), tmp_path / "a.npz")
+    out = tmp_path / "out"
+    assert main([str(a), "--out", str(out), "--store", str(tmp_path / "my_exercsies")]) == 2
+    err = capsys.readouterr().err
+    assert "my_exercsies: no such folder" in err and not out.exists()
+    (tmp_path / "empty").mkdir()  # a store nothing was taught into yet: fine
+    assert main([str(a), "--out", str(out), "--store", str(tmp_path / "empty")]) == 0
+
+
 def test_same_named_clips_and_dotted_names_get_their_own_folders(
     tmp_path: Path,
     squat,
