@@ -82,25 +82,26 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
             target = fresh_path(base.parent, base.name)
     else:
         target = Path(out)
-    clear_leftovers(target.parent, target)  # a killed run's work beside it
+    going = clear_leftovers(target.parent, target)  # a killed run's work beside it goes
     if target.exists() or target.is_symlink():
         if not target.is_dir():
             raise FileExistsError(f"{target}: exists and is not a folder; give --out a folder")
-        going = clear_leftovers(target, target)
-        if going:
-            raise FileExistsError(f"{target}: another analysis is writing there now "
-                                  f"({going[0]}); wait or choose another --out")  # fmt: skip
+        going += clear_leftovers(target, target)
+    if going:  # its results would replace these (or these its) when both finish
+        raise FileExistsError(f"{target}: another analysis is writing there now "
+                              f"({going[0]}); wait or choose another --out")  # fmt: skip
+    if target.is_dir():
         held = sorted(p.name for p in target.iterdir())
         foreign = [n for n in held if n not in OUTPUT_FILES]
+        if foreign:  # a folder of the user's own (--out . among their videos): never ours
+            raise FileExistsError(
+                f"{target}: holds files analyze did not write ({', '.join(foreign[:5])}); "
+                "choose another --out (a folder of its own for the results)"
+            )
         if held and not overwrite:
             raise FileExistsError(
                 f"{target}: already holds results ({', '.join(held[:5])}); "
                 "choose another --out, or --overwrite to replace them"
-            )
-        if foreign:
-            raise FileExistsError(
-                f"{target}: holds files analyze did not write "
-                f"({', '.join(foreign[:5])}); refusing to replace it"
             )
     return target
 

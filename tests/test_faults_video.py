@@ -277,6 +277,33 @@ def test_a_misspelt_store_folder_is_refused(tmp_path: Path, capsys) -> None:  # 
     assert main([str(a), "--out", str(out), "--store", str(tmp_path / "empty")]) == 0
 
 
+def test_an_analysis_running_into_a_new_folder_is_not_replaced(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """Two analyses into the same new ``--out`` at once: the second is refused while the first
+    is writing (both ran, and the second's results silently replaced the first's); a folder of
+    the user's own files is refused without suggesting ``--overwrite``."""
+    a = save_clip_npz(generate_clip("squat", 3, seed=1, view="left"), tmp_path / "a.npz")
+    out = tmp_path / "res"
+    other = subprocess.Popen(["sleep", "60"])  # the first analysis, still going
+    try:
+        (tmp_path / f".res.partial-{other.pid}-x1").mkdir()
+        assert main([str(a), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "another analysis is writing there now" in err and not out.exists()
+    finally:
+        other.kill()
+        other.wait()
+    assert main([str(a), "--out", str(out)]) == 0  # its work left behind is cleared
+    assert not (tmp_path / f".res.partial-{other.pid}-x1").exists()
+    mine = tmp_path / "videos"
+    mine.mkdir()
+    (mine / "clip.mp4").write_bytes(b"a video of mine")
+    for extra in ([], ["--overwrite"]):
+        assert main([str(a), "--out", str(mine), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "holds files analyze did not write (clip.mp4)" in err and "--overwrite" not in err
+    assert sorted(p.name for p in mine.iterdir()) == ["clip.mp4"]
+
+
 def test_same_named_clips_and_dotted_names_get_their_own_folders(
     tmp_path: Path,
     squat,
