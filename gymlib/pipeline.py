@@ -68,6 +68,44 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict[str, Any]]:
+    """``--params``: a YAML file (or its dict) of ``{notebook: {PARAMETER: value}}``, checked
+    whole before anything runs: the notebooks and their parameters by name (a misspelt one
+    would be ignored by papermill after minutes of work)."""
+    import papermill as pm
+
+    where = "params"
+    if isinstance(params, str | Path):
+        p = Path(params)
+        where = str(p)
+        if not p.is_file():
+            raise FileNotFoundError(f"{p}: no such parameters file")
+        try:
+            params = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise ValueError(f"{p}: not readable YAML ({exc})") from None
+    params = params or {}
+    example = "e.g. 03_training: {EPOCHS: 5}"
+    if not isinstance(params, dict):
+        raise ValueError(f"{where}: expected notebooks and their parameters ({example}), got "
+                         f"a {type(params).__name__}")  # fmt: skip
+    unknown = sorted(map(str, set(params) - set(NOTEBOOKS)))
+    if unknown:
+        raise ValueError(f"{where}: unknown notebook(s) {unknown}; use {list(NOTEBOOKS)}")
+    out: dict[str, dict[str, Any]] = {}
+    for nb, extra in params.items():
+        if not isinstance(extra, dict | None):
+            raise ValueError(f"{where}: {nb}: expected its parameters by name ({example}), "
+                             f"got {extra!r}")  # fmt: skip
+        known = pm.inspect_notebook(str(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"))
+        wrong = sorted(map(str, set(extra or {}) - set(known)))
+        if wrong:
+            raise ValueError(f"{where}: {nb} has no parameter(s) {wrong}; its parameters: "
+                             f"{sorted(known)}")  # fmt: skip
+        out[nb] = dict(extra or {})
+    return out
+
+
 def default_parameters(source: str, folder: Path) -> dict[str, dict[str, Any]]:
     """What each notebook is given, before ``--params`` overrides."""
     processed = folder / "processed"
@@ -142,18 +180,10 @@ def retrain(
     parse_source(source)  # the shared vocabulary (gymlib.sources.SOURCES); names a bad word
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
+    overrides = checked_params(params)  # before the run's folder: a mistake leaves none
     folder = fresh_path(base, "")
     folder.mkdir(parents=True)
     stamp = folder.name
-    if isinstance(params, str | Path):
-        p = Path(params)
-        if not p.is_file():
-            raise FileNotFoundError(f"{p}: no such parameters file")
-        params = yaml.safe_load(p.read_text()) or {}
-    overrides = params or {}
-    unknown = sorted(set(overrides) - set(NOTEBOOKS))
-    if unknown:
-        raise ValueError(f"params: unknown notebook(s) {unknown}; use {list(NOTEBOOKS)}")
     plan = default_parameters(source, folder)
     if scheduler:  # video extraction on Dask ("local" or tcp://host:8786)
         plan["01_acquisition"]["SCHEDULER"] = plan["02_preprocessing"]["SCHEDULER"] = scheduler

@@ -79,3 +79,32 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
     assert target.read_bytes() == before
     assert not (target.parent / "exercise_classifier.previous.keras").exists()
     assert np.isfinite(new_f1)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("03_training: {FOLDS: 5\n", r"params\.yaml: not readable YAML"),
+        ("- 03_training\n", r"expected notebooks and their parameters .*got a list"),
+        ("03_training: FOLDS=5\n", r"03_training: expected its parameters by name"),
+        ("FOLDS: 5\n", r"unknown notebook\(s\) \['FOLDS'\]"),
+        (
+            "03_training: {EPOHCS: 5}\n",
+            r"03_training has no parameter\(s\) \['EPOHCS'\]; .*EPOCHS",
+        ),
+    ],
+)
+def test_a_bad_params_file_is_refused_before_any_run_folder(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """``retrain --params`` mistakes (session 15's probes: tracebacks for YAML errors and a top
+    level list, an empty run folder left each time, a misspelt parameter run for minutes and
+    ignored): a clear error naming the file, before anything is made."""
+    from gymlib.pipeline import main
+
+    params = tmp_path / "params.yaml"
+    params.write_text(text)
+    with pytest.raises(ValueError, match=message):
+        retrain("synthetic", params=params, runs=tmp_path / "runs", progress=False)
+    assert main(["retrain", "--params", str(params), "--runs", str(tmp_path / "runs")]) == 1
+    assert not (tmp_path / "runs").exists()
