@@ -199,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # outputs go under runs/ (git-ignored), not into whatever folder the command ran from
     out = Path(args.out) if args.out else cfg.resolve(cfg.paths.runs) / "history.png"
+    if out.is_dir() or out.suffix.lower() != ".png":
+        print(f"error: --out {out}: expected the plot's file name, ending .png (e.g. "
+              "runs/history.png)", file=sys.stderr)  # fmt: skip
+        return 2
     table = session_history(folder, classifier=_Lazy(ExerciseClassifier.load))
     for path, why in table.attrs["skipped"].items():
         print(f"skipped {path}: {why}", file=sys.stderr)
@@ -206,9 +210,13 @@ def main(argv: list[str] | None = None) -> int:
     print(days.to_string(index=False) if len(days) else f"no saved sessions yet in {folder} "
           "(notebook 04's dashboard: 'save session')")  # fmt: skip
     fig = progress(days)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out) as tmp:
-        fig.savefig(tmp, format="png", dpi=90)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(out) as tmp:
+            fig.savefig(tmp, format="png", dpi=90)
+    except OSError as exc:
+        print(f"error: {out}: cannot write the plot ({exc.strerror or exc})", file=sys.stderr)
+        return 2
     print(f"plot: {out}")
     return 0
 

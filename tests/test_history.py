@@ -95,3 +95,20 @@ def test_cli_on_an_empty_folder_says_so(tmp_path: Path) -> None:
                          timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stderr[-800:]
     assert "no saved sessions yet" in run.stdout and out.is_file()
+
+
+def test_cli_refuses_an_out_that_is_no_png_file(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    """``--out`` naming a folder was a traceback (IsADirectoryError); ``x.jpg`` got PNG bytes."""
+    from gymlib.history import main
+
+    (tmp_path / "s").mkdir()
+    for out in (tmp_path, tmp_path / "plot.jpg"):
+        assert main(["--sessions", str(tmp_path / "s"), "--out", str(out)]) == 2
+        assert (
+            f"--out {out}: expected the plot's file name, ending .png" in capsys.readouterr().err
+        )
+    assert not (tmp_path / "plot.jpg").exists()
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where a folder should be")
+    assert main(["--sessions", str(tmp_path / "s"), "--out", str(blocked / "p.png")]) == 2
+    assert f"{blocked / 'p.png'}: cannot write the plot" in capsys.readouterr().err
