@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,9 @@ ASSUMED_FPS = 30.0
 #: a file may hold this many frames fewer than it declares before it is called truncated
 #: (edit lists and B-frame reordering can drop one or two)
 TRUNCATION_SLACK = 2
+#: times going back further than this start again (files joined end to end); B-frames' decoding
+#: order goes back a few frames only
+RESTART_S = 1.0
 
 
 class VideoReadError(ValueError):
@@ -110,6 +114,36 @@ def _plausible(fps: float) -> bool:
     return math.isfinite(fps) and PLAUSIBLE_FPS[0] <= fps <= PLAUSIBLE_FPS[1]
 
 
+def main_video(container: Any) -> Any:
+    """The video stream a player shows: the default one, else the largest picture; never a
+    cover picture (a small preview or black stream stored first was analysed instead)."""
+    from av.stream import Disposition
+
+    streams = [
+        v for v in container.streams.video if not v.disposition & Disposition.attached_pic
+    ] or list(container.streams.video)
+    if not streams:
+        raise IndexError("no video stream")
+    default = [v for v in streams if v.disposition & Disposition.default]
+    return max(
+        default or streams,
+        key=lambda v: (v.codec_context.width or 0) * (v.codec_context.height or 0),
+    )
+
+
+def _segments(times: list[float]) -> list[np.ndarray]:
+    """Packet times split where they start again (files joined end to end: each part's times
+    from its own zero), each part sorted (packets come in decoding order)."""
+    parts, start, top = [], 0, -math.inf
+    for i, t in enumerate(times):
+        if t < top - RESTART_S:  # decoding order never goes back this far within one part
+            parts.append(np.unique(times[start:i]))
+            start, top = i, t
+        top = max(top, t)
+    parts.append(np.unique(times[start:]))
+    return [p for p in parts if len(p)] or [np.zeros(0)]
+
+
 def probe(path: str | Path) -> VideoInfo:
     """Read a video's header and packet times (no full decode): size, rotation, frame rate."""
     import av
@@ -118,7 +152,7 @@ def probe(path: str | Path) -> VideoInfo:
     container = _open(p)
     notes: list[str] = []
     try:
-        stream = container.streams.video[0]
+        stream = main_video(container)
         times: list[float] = []
         hidden = 0  # frames an edit list leaves out (a clip trimmed without re-encoding)
         rotation = None
@@ -137,6 +171,9 @@ def probe(path: str | Path) -> VideoInfo:
         except av.FFmpegError as exc:
             notes.append(f"the file is damaged after {len(times)} frames ({exc})")
         header = float(stream.average_rate or stream.guessed_rate or 0.0)
+        own = float(stream.codec_context.framerate or 0.0)
+        if not times and _plausible(own):  # a raw stream (.h264): no times, and FFmpeg's
+            header = own  # average is its stand-in 25; the bitstream's own rate is right
         declared = max(int(stream.frames or 0) - hidden, 0)
         codec = stream.codec_context.name
         # the video's own length: the container's holds any longer audio too (mkv, webm)
@@ -153,7 +190,8 @@ def probe(path: str | Path) -> VideoInfo:
     rotation = rotation or 0
     if rotation in (90, 270):
         size = (size[1], size[0])
-    t = np.unique(np.array(times))
+    parts = _segments(times)
+    t = max(parts, key=len)  # the longest part's times give the rate
     dt = np.diff(t)
     derived = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
     # variable: many intervals far from the usual one (a cut file's one gap is not that)
@@ -176,6 +214,9 @@ def probe(path: str | Path) -> VideoInfo:
         fps, source = ASSUMED_FPS, "assumed"
         notes.append(f"no usable frame rate (header {header:g}); assuming {ASSUMED_FPS:g} "
                      "frames/s")  # fmt: skip
+    if len(parts) > 1:
+        notes.append(f"the timestamps start again {len(parts) - 1} time(s) (files joined end "
+                     "to end?); each part follows the one before")  # fmt: skip
     if variable and source != "assumed":
         notes.append(f"variable frame rate ({1 / dt.max():.1f} to {1 / dt.min():.1f} frames/s); "
                      "every frame keeps its own time")  # fmt: skip
@@ -184,7 +225,8 @@ def probe(path: str | Path) -> VideoInfo:
     return VideoInfo(
         path=p, size=size, rotation=rotation, fps=float(fps), header_fps=header,
         fps_source=source, declared_frames=declared, packets=len(times),
-        duration=float(t[-1] - t[0]) if len(t) else 0.0, codec=codec, variable_rate=variable,
+        duration=sum(float(p[-1] - p[0]) for p in parts if len(p)) + (len(parts) - 1) / fps,
+        codec=codec, variable_rate=variable,
         notes=tuple(notes),
     )  # fmt: skip
 
@@ -219,17 +261,20 @@ class VideoReader:
         container = _open(self.path)
         rotate = getattr(cv2, _ROTATE[info.rotation]) if info.rotation in _ROTATE else None
         real_times = info.fps_source != "assumed"
-        self.read, first, last = 0, None, -math.inf
+        self.read, first, last, offset = 0, None, -math.inf, 0.0
         try:
-            stream = container.streams.video[0]
+            stream = main_video(container)
             stream.thread_type = "AUTO"
             for frame in container.decode(stream):
                 t = frame.time if real_times else None
                 if t is None:  # no timestamp (or untrustworthy ones): the nominal rate
                     t = self.read / info.fps if first is None else first + self.read / info.fps
                 first = t if first is None else first
-                t -= first
-                if not t > last:  # duplicated or backwards times: keep the order
+                t += offset - first
+                if t < last - RESTART_S:  # the times start again: this part follows the last
+                    offset += last + 1 / info.fps - t
+                    t = last + 1 / info.fps
+                elif not t > last:  # duplicated or backwards times: keep the order
                     t = last + 1e-3
                 last = t
                 image = frame.to_ndarray(format=self.format)

@@ -168,6 +168,43 @@ def test_a_whole_file_is_not_said_to_end_early(
     assert not [p for p in reader.problems() if "ends early" in p], reader.problems()
 
 
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", *args], check=True)
+
+
+@pytest.mark.parametrize("kind", ["raw", "joined", "two_streams"])
+def test_odd_files_are_read_as_a_player_shows_them(
+    tmp_path: Path, short_clip: Path, kind: str
+) -> None:
+    """Session 15's probes: a raw ``.h264`` stream (no times; FFmpeg's stand-in 25 fps made
+    every time 20 % too long), two ``.ts`` files joined with ``cat`` (the times start again:
+    the second part was squeezed into 1-ms steps, its reps lost) and a file whose first video
+    stream is a small black preview (analysed instead of the picture: 0 reps)."""
+    from gymlib.media import VideoReader
+
+    size = VideoReader(short_clip).info.size
+    video = tmp_path / {"raw": "raw.h264", "joined": "joined.ts", "two_streams": "two.mp4"}[kind]
+    if kind == "raw":
+        _ffmpeg("-i", str(short_clip), "-c:v", "libx264", "-f", "h264", str(video))
+    elif kind == "joined":
+        ts = tmp_path / "a.ts"
+        _ffmpeg("-i", str(short_clip), "-c", "copy", "-f", "mpegts", str(ts))
+        video.write_bytes(ts.read_bytes() * 2)
+    else:
+        _ffmpeg("-f", "lavfi", "-i", "color=black:s=160x90:r=30:d=1.5", "-i", str(short_clip),
+                "-map", "0:v", "-map", "1:v", "-c:v", "libx264", "-disposition:v:0", "0",
+                "-disposition:v:1", "default", str(video))  # fmt: skip
+    reader = VideoReader(video)
+    read = list(reader)
+    times = np.array([t for _, t in read])
+    assert len(read) == (90 if kind == "joined" else 45)
+    assert read[0][0].shape[:2] == (size[1], size[0])
+    assert np.allclose(np.diff(times), 1 / 30, atol=2e-3), np.diff(times)
+    assert reader.info.fps == pytest.approx(30, abs=0.1)
+    problems = " ".join(reader.problems())
+    assert ("start again 1 time" in problems) if kind == "joined" else not problems, problems
+
+
 def test_timestamps_reach_the_session_and_extract_video(tmp_path: Path, squat) -> None:  # noqa: ANN001
     """Rows 11-13 at the library level: extract_video keeps each frame's own time."""
     from gymlib.extract import extract_video
