@@ -63,6 +63,7 @@ class VideoInfo:
     codec: str
     variable_rate: bool  # over 5 % of frame intervals exceed 1.5 x the median
     notes: tuple[str, ...]  # what a user should know (rate derived or assumed, ...)
+    stored_width: int = 0  # the stored pixels' width where they are not square (0: they are)
 
 
 def check_video_file(path: Path) -> None:
@@ -170,6 +171,10 @@ def probe(path: str | Path) -> VideoInfo:
                         break
         except av.FFmpegError as exc:
             notes.append(f"the file is damaged after {len(times)} frames ({exc})")
+        stored_w = 0
+        sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+        if sar and 0.25 <= sar <= 4 and sar != 1:  # a camcorder's non-square pixels (HDV)
+            stored_w, size = size[0], (int(round(size[0] * sar / 2)) * 2, size[1])
         header = float(stream.average_rate or stream.guessed_rate or 0.0)
         own = float(stream.codec_context.framerate or 0.0)
         if not times and _plausible(own):  # a raw stream (.h264): no times, and FFmpeg's
@@ -227,7 +232,7 @@ def probe(path: str | Path) -> VideoInfo:
         fps_source=source, declared_frames=declared, packets=len(times),
         duration=sum(float(p[-1] - p[0]) for p in parts if len(p)) + (len(parts) - 1) / fps,
         codec=codec, variable_rate=variable,
-        notes=tuple(notes),
+        notes=tuple(notes), stored_width=stored_w,
     )  # fmt: skip
 
 
@@ -278,6 +283,10 @@ class VideoReader:
                     t = last + 1e-3
                 last = t
                 image = frame.to_ndarray(format=self.format)
+                if info.stored_width:  # square pixels, as a player shows them
+                    wide = info.size[1] if info.rotation in (90, 270) else info.size[0]
+                    image = cv2.resize(image, (wide, image.shape[0]),
+                                       interpolation=cv2.INTER_LINEAR)  # fmt: skip
                 if rotate is not None:
                     image = cv2.rotate(image, rotate)
                 self.read += 1
