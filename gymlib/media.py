@@ -455,6 +455,8 @@ def to_browser_mp4(src: str | Path, dst: str | Path) -> Path:
     complete file."""
     reader = VideoReader(src)
     target = Path(dst)
+    if not target.parent.is_dir():
+        raise VideoWriteError(f"{target}: its folder {target.parent} does not exist")
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".mp4")
     os.close(fd)
     tmp = Path(tmp_name)

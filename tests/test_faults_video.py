@@ -613,6 +613,8 @@ def test_a_recorded_webm_becomes_a_checked_browser_mp4(tmp_path: Path, squat) ->
     cut.write_bytes(mp4.read_bytes()[: mp4.stat().st_size // 2])
     with pytest.raises(VideoWriteError, match=r"cut\.mp4: "):
         check_video(cut, 30)
+    with pytest.raises(VideoWriteError, match=r"no_such/s\.mp4: its folder .*no_such does not"):
+        to_browser_mp4(webm, tmp_path / "no_such" / "s.mp4")  # (it named a temporary file)
 
 
 # Rows 17, 18 and 21 need a small or read-only filesystem: a tmpfs mounted in a private user and
