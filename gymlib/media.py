@@ -132,17 +132,32 @@ def main_video(container: Any) -> Any:
     )
 
 
-def _segments(times: list[float]) -> list[np.ndarray]:
+def _segments(times: list[float], decoding: list[float | None]) -> list[np.ndarray]:
     """Packet times split where they start again (files joined end to end: each part's times
-    from its own zero), each part sorted (packets come in decoding order)."""
-    parts, start, top = [], 0, -math.inf
-    for i, t in enumerate(times):
-        if t < top - RESTART_S:  # decoding order never goes back this far within one part
+    from its own zero), each part sorted. A part starts where the decoding times go back
+    (they only rise within one; the presentation times of B-frames go back a few frames, over
+    a second at 2 frames/s); packets without a decoding time are never split."""
+    parts, start, last = [], 0, -math.inf
+    for i, d in enumerate(decoding):
+        if d is None:
+            continue
+        if d < last - RESTART_S:
             parts.append(np.unique(times[start:i]))
-            start, top = i, t
-        top = max(top, t)
+            start = i
+        last = d
     parts.append(np.unique(times[start:]))
     return [p for p in parts if len(p)] or [np.zeros(0)]
+
+
+def _tagged_seconds(stream: Any) -> float:
+    """A Matroska / WebM track's own length (its DURATION tag, ``HH:MM:SS.fffffffff``), 0 if
+    it has none: the container's holds any longer audio too."""
+    tag = str((stream.metadata or {}).get("DURATION", ""))
+    try:
+        h, m, sec = tag.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(sec)
+    except ValueError:
+        return 0.0
 
 
 def probe(path: str | Path) -> VideoInfo:
@@ -155,6 +170,7 @@ def probe(path: str | Path) -> VideoInfo:
     try:
         stream = main_video(container)
         times: list[float] = []
+        decoding: list[float | None] = []
         hidden = 0  # frames an edit list leaves out (a clip trimmed without re-encoding)
         rotation = None
         size = (stream.codec_context.width, stream.codec_context.height)
@@ -164,6 +180,8 @@ def probe(path: str | Path) -> VideoInfo:
                     hidden += 1
                 elif packet.size and packet.pts is not None:
                     times.append(float(packet.pts * packet.time_base))
+                    dts = packet.dts
+                    decoding.append(None if dts is None else float(dts * packet.time_base))
                 if rotation is None:  # the rotation comes with the first decoded frame
                     for frame in packet.decode():
                         rotation = int(round(frame.rotation or 0)) % 360
@@ -173,7 +191,7 @@ def probe(path: str | Path) -> VideoInfo:
             notes.append(f"the file is damaged after {len(times)} frames ({exc})")
         stored_w = 0
         sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
-        if sar and 0.25 <= sar <= 4 and sar != 1:  # a camcorder's non-square pixels (HDV)
+        if sar and 0.25 <= sar <= 4 and abs(sar - 1) > 0.01:  # a camcorder's pixels (HDV)
             stored_w, size = size[0], (int(round(size[0] * sar / 2)) * 2, size[1])
         header = float(stream.average_rate or stream.guessed_rate or 0.0)
         own = float(stream.codec_context.framerate or 0.0)
@@ -182,9 +200,12 @@ def probe(path: str | Path) -> VideoInfo:
         declared = max(int(stream.frames or 0) - hidden, 0)
         codec = stream.codec_context.name
         # the video's own length: the container's holds any longer audio too (mkv, webm)
+        others = [x for x in container.streams if x.type in ("audio", "video") and x != stream]
         if stream.duration and stream.time_base:
             video_s = float(stream.duration * stream.time_base)
-        elif container.duration and len(container.streams) == 1:
+        elif _tagged_seconds(stream):
+            video_s = _tagged_seconds(stream)
+        elif container.duration and not others:
             video_s = container.duration / 1e6
         else:
             video_s = 0.0
@@ -195,7 +216,7 @@ def probe(path: str | Path) -> VideoInfo:
     rotation = rotation or 0
     if rotation in (90, 270):
         size = (size[1], size[0])
-    parts = _segments(times)
+    parts = _segments(times, decoding)
     t = max(parts, key=len)  # the longest part's times give the rate
     dt = np.diff(t)
     derived = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
