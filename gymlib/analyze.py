@@ -151,9 +151,8 @@ def analyze(
     if gif is not None and length is not None and gif[0] >= length:
         raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "
                          "choose a START within the clip")  # fmt: skip
-    if store is not None and not Path(store).is_dir():  # a misspelt folder: nothing taught
-        raise ValueError(f"--store {store}: no such folder; expected the folder `python -m "
-                         "gymlib.teach` taught into")  # fmt: skip
+    if store is not None and _no_store(store):  # a misspelt folder: nothing taught
+        raise ValueError(_no_store(store))
     cfg = load_config()
     if store is None and exercise != "auto" and exercise not in cfg.exercises:
         raise ValueError(f"exercise must be 'auto' or one of {list(cfg.exercises)}, got "
@@ -302,8 +301,8 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
             video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
                          seconds=gif[1])  # fmt: skip
             outputs["gif"] = "annotated.gif"
-        except ValueError as exc:  # the analysis stands without its gif
-            note = f"annotated.gif not written: {str(exc).replace(str(work), 'the video')}"
+        except (ValueError, OSError) as exc:  # the analysis stands without its gif
+            note = f"annotated.gif not written: {str(exc).replace(f'{work}{os.sep}', '')}"
             print(f"warning: {src}: {note}", file=sys.stderr)
             warnings.append(note)
     summary = {
@@ -359,6 +358,14 @@ def _exercise_names(store: str | None = None) -> tuple[str, ...]:
         return tuple(SEED_EXERCISES)
 
 
+def _no_store(store: str | Path) -> str | None:
+    """What is wrong with ``--store``, or None: it must be a folder (taught into, or empty)."""
+    if Path(store).is_dir():
+        return None
+    what = "not a folder" if Path(store).exists() else "no such folder"
+    return f"--store {store}: {what}; expected the folder `python -m gymlib.teach` taught into"
+
+
 def _store_arg(argv: list[str]) -> str | None:
     """``--store DIR`` from the command line, before parsing (it widens ``--exercise``)."""
     for i, a in enumerate(argv):
@@ -374,7 +381,11 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
-    names = _exercise_names(_store_arg(sys.argv[1:] if argv is None else list(argv)))
+    store = _store_arg(sys.argv[1:] if argv is None else list(argv))
+    if store and _no_store(store):  # before --exercise is checked against its names
+        print(f"error: {_no_store(store)}", file=sys.stderr)
+        return 2
+    names = _exercise_names(store)
     ap = argparse.ArgumentParser(
         prog="python -m gymlib.analyze", description=__doc__.split("\n")[0]
     )

@@ -119,10 +119,12 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
                          "PoseSequence.save or save_clip_npz")  # fmt: skip
     try:
         with np.load(p, allow_pickle=False) as z:
+            names = set(z.files)
             if "landmarks" not in z.files:
                 raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
             lm = z["landmarks"]
             fps = z["fps"] if "fps" in z.files else np.float64(30.0)
+            fps_given = "fps" in z.files
             if "image_size" in z.files:
                 size = z["image_size"]
             elif "aspect" in z.files:  # a saved live session's: its picture's width / height
@@ -167,8 +169,10 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
         raise ValueError(f"{p}: 'image_size' must be two positive numbers of pixels, got "
                          f"({w:g}, {h:g})")  # fmt: skip
     if not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:
+        given = (f"'image_size' ({w:g}, {h:g})" if "image_size" in names
+                 else f"'aspect' ({w / h:g})")  # fmt: skip
         raise ValueError(
-            f"{p}: 'image_size' ({w:g}, {h:g}) is too narrow or too wide to draw "
+            f"{p}: {given} is too narrow or too wide to draw "
             f"(width / height must be {16 / 480:.3f} to {MAX_DRAWN_WIDTH / 480:.1f})"
         )
     if times is None:
@@ -188,9 +192,11 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
             )
         t = t - t[0]
         step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / rate
-        if not 1 / 50 <= step * rate <= 50:  # e.g. milliseconds: every time 1000x too long
+        # milliseconds are 1000x off; slow motion, a throttled browser tab 10-100x at most
+        if not 1 / 200 <= step * rate <= 200:
+            said = f"'fps' is {rate:g}" if fps_given else f"no 'fps' in the file, so {rate:g}"
             raise ValueError(
-                f"{p}: 'timestamps' step by {step:g} (median), but 'fps' is {rate:g} (a step of "
+                f"{p}: 'timestamps' step by {step:g} (median), but {said} (a step of "
                 f"{1 / rate:.4g}); expected timestamps in seconds"
             )
     return lm, t, rate, (int(round(w)), int(round(h)))

@@ -25,6 +25,10 @@ OUTPUT_FILES = (
 )
 
 
+#: what file managers write into any folder a user opens: not the user's own work
+OS_JUNK = (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
 def safe_name(stem: str) -> str:
     """A folder name from a file name: letters, digits, ``-``, ``_`` and inner dots only, so a
     name like ``...mp4`` or ``../x`` cannot point outside the output folder."""
@@ -74,7 +78,8 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
     replace earlier results (without ``overwrite``) or anything analyze did not write."""
     if out is None:
         base = runs / "analyze" / safe_name(src.stem)
-        if overwrite or not base.exists():
+        busy = clear_leftovers(base.parent, base)  # another clip.mp4 being analysed now
+        if (overwrite or not base.exists()) and not busy:
             target = base
         else:  # a fresh folder: an earlier analysis (e.g. of another clip.mp4) stays
             from gymlib.io import fresh_path
@@ -92,7 +97,7 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
                               f"({going[0]}); wait or choose another --out")  # fmt: skip
     if target.is_dir():
         held = sorted(p.name for p in target.iterdir())
-        foreign = [n for n in held if n not in OUTPUT_FILES]
+        foreign = [n for n in held if n not in OUTPUT_FILES and n not in OS_JUNK]
         if foreign:  # a folder of the user's own (--out . among their videos): never ours
             raise FileExistsError(
                 f"{target}: holds files analyze did not write ({', '.join(foreign[:5])}); "

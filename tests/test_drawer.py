@@ -116,7 +116,7 @@ def test_a_killed_worker_loses_nothing_and_the_next_run_gets_a_new_one(
 def test_a_failure_in_the_worker_reaches_the_caller_during_the_pose_pass(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A job the worker cannot start (a "store" that is a file) fails within a few frames, not
+    """A job the worker cannot start (a store with damaged rules) fails within a few frames, not
     after the whole pose pass, with the worker's own exception (its type and message, its
     traceback as a note); no folder is left; the worker serves the next analysis. An exercise
     nobody knows fails before the pose pass starts."""
@@ -135,10 +135,13 @@ def test_a_failure_in_the_worker_reaches_the_caller_during_the_pose_pass(
         put(self, rgb, lm, t)
 
     monkeypatch.setattr(drawer.ProcessDrawing, "put", counted)
-    not_a_store = tmp_path / "store.txt"
-    not_a_store.write_text("")
-    with pytest.raises(NotADirectoryError, match="a store is a folder") as failed:
-        analyze(video, out=tmp_path / "bad", store=not_a_store, progress=False,
+    from gymlib.config import ConfigError
+
+    damaged = tmp_path / "store"
+    damaged.mkdir()
+    (damaged / "rules.yaml").write_text("rules: [1, 2\n")
+    with pytest.raises(ConfigError, match="rules.yaml: not valid YAML") as failed:
+        analyze(video, out=tmp_path / "bad", store=damaged, progress=False,
                 drawing="process")  # fmt: skip
     assert any("in the drawing worker" in n for n in failed.value.__notes__)
     assert len(frames) < 80 and not (tmp_path / "bad").exists()

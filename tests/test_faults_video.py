@@ -339,7 +339,7 @@ def test_a_gif_past_the_clip_s_end_is_refused_before_the_work(
     assert len(result.reps) == 3 and "gif" not in result.outputs
     assert sorted(_digests(out)) == ["annotated.mp4", "reps.csv", "sets.csv", "summary.json",
                                      "summary.png"]  # fmt: skip
-    note = "annotated.gif not written: the video/annotated.mp4: no frames from 3 s on"
+    note = "annotated.gif not written: annotated.mp4: no frames from 3 s on"
     assert note in _summary(out)["warnings"]
 
 
@@ -351,6 +351,9 @@ def test_a_misspelt_store_folder_is_refused(tmp_path: Path, capsys) -> None:  # 
     assert main([str(a), "--out", str(out), "--store", str(tmp_path / "my_exercsies")]) == 2
     err = capsys.readouterr().err
     assert "my_exercsies: no such folder" in err and not out.exists()
+    bad = ["--store", str(tmp_path / "my_exercsies"), "--exercise", "kettlebell_swing"]
+    assert main([str(a), "--out", str(out), *bad]) == 2  # a taught name: not "invalid choice"
+    assert "my_exercsies: no such folder" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()  # a store nothing was taught into yet: fine
     assert main([str(a), "--out", str(out), "--store", str(tmp_path / "empty")]) == 0
 
@@ -380,6 +383,20 @@ def test_an_analysis_running_into_a_new_folder_is_not_replaced(tmp_path: Path, c
         err = capsys.readouterr().err
         assert "holds files analyze did not write (clip.mp4)" in err and "--overwrite" not in err
     assert sorted(p.name for p in mine.iterdir()) == ["clip.mp4"]
+    from gymlib.analyze_output import output_folder
+
+    runs = tmp_path / "runs"
+    (runs / "analyze").mkdir(parents=True)
+    other = subprocess.Popen(["sleep", "60"])  # another clip.mp4 analysed now, no --out
+    try:
+        (runs / "analyze" / f".clip.partial-{other.pid}-x2").mkdir()
+        fresh = output_folder(Path("b/clip.mp4"), None, overwrite=False, runs=runs)
+        assert fresh.parent == runs / "analyze" and fresh.name.startswith("clip-")
+    finally:
+        other.kill()
+        other.wait()
+    (out / ".DS_Store").write_bytes(b"Finder")  # the user opened the results in a Mac's Finder
+    assert main([str(a), "--out", str(out), "--overwrite"]) == 0
 
 
 def test_same_named_clips_and_dotted_names_get_their_own_folders(
@@ -505,6 +522,13 @@ def _ms_times(path: Path) -> Path:
     return path
 
 
+def _ms_times_no_fps(path: Path) -> Path:
+    arrays = _clip_arrays()
+    del arrays["fps"]
+    np.savez(path, **arrays, timestamps=np.arange(len(arrays["landmarks"])) * 1000 / 30)
+    return path
+
+
 BAD_NPZ = {
     "26 (T,33,3)": (
         _edit_landmarks(lambda lm: lm[:, :, :3]),
@@ -533,6 +557,11 @@ BAD_NPZ = {
         r"seconds",
     ),
     "aspect 0": (_with(image_size=None, aspect=np.float64(0)), r"'aspect' must be one positive"),
+    "aspect 40": (_with(image_size=None, aspect=np.float64(40)), r"'aspect' \(40\) is too nar"),
+    "ms timestamps, no fps": (
+        _ms_times_no_fps,
+        r"step by 33.3+ \(median\), but no 'fps' in the file, so 30 \(a step of 0.0333+\)",
+    ),
 }
 
 
