@@ -63,10 +63,17 @@ Landmark level (MediaPipe's landmarks of the clip, ``--cache``, default
   the front one (no jump of position, a foot always down). Seen from 45 degrees the mirrored
   reps are seen from the other 45.
 
-Pixel level (``--pixels``: MediaPipe on re-encoded videos of a few short clips, landmarks cached
-under ``data/interim/real_transforms/``): ``portrait-meta`` (a landscape-stored copy of a portrait
-clip with rotation metadata, as phones write), ``small`` (the picture padded to 2.5x its size
-and scaled back: the person 0.4x as large), ``reencode15`` (a 15 fps re-encode).
+Pixel level (``--pixels``: MediaPipe on re-encoded videos of a few short clips, or of all with
+``--pixel-clips all``, landmarks cached under ``data/interim/real_transforms/``; ``--variants``
+chooses): ``portrait-meta`` (a landscape-stored copy of a portrait clip with rotation metadata,
+as phones write), ``small`` (the picture padded to 2.5x its size and scaled back: the person
+0.4x as large), ``reencode15`` (a 15 fps re-encode) by default; and ``tilt`` (the picture
+turned 10 degrees, grey corners), ``dark`` (a dim room: darker, flatter, grainy), ``lowq`` (at
+most 360 pixels on the short side, heavily compressed), ``crop-feet`` (squats and split squats:
+the picture cut halfway down the shins, the feet out of it) and ``crop-hands`` (pull-ups and
+lat pull-downs: cut halfway between the wrists at their highest and the elbows, the hands and
+the bar out of it). Landmark level, ``tilt5`` / ``tilt10``: the landmarks turned 4-6 / 9-11
+degrees either way about the picture's centre, in pixels.
 ``--pixel-concat``: :data:`CUT_PAIRS` joined by ffmpeg (a cut straight into a rep, the person at
 about the same place), each through ``analyze`` as a video twice: with the cuts seen in the
 pixels (``gymlib.cuts``) and without (the code before them).
@@ -229,9 +236,42 @@ PIXEL_CLIPS = (
 )  # short clips: two portrait, three landscape
 
 
-def ffmpeg_variants(clip: RealClip, out: Path) -> dict[str, Path]:
-    """The clip re-encoded three ways (made once): ``portrait-meta`` (portrait clips only),
-    ``small``, ``reencode15``."""
+PIXEL_VARIANTS = ("portrait-meta", "small", "reencode15")  # made by default
+MORE_VARIANTS = ("tilt", "dark", "lowq", "crop-feet", "crop-hands")
+CROP_FEET = ("squat", "split_squat")  # standing: the feet out of the picture
+CROP_HANDS = ("pull_up", "lat_machine")  # hands overhead: the bar and hands out of it
+
+
+def crop_line(clip: RealClip, cache: Path, variant: str) -> float | None:
+    """Where ``crop-feet`` / ``crop-hands`` cut the picture (a share of its height from the
+    top), from the clip's own landmarks: halfway down the shins (the feet and ankles out), or
+    halfway between the wrists at their highest and the elbows (the hands and the bar out);
+    None where the variant does not apply to the clip's exercise."""
+    from gymlib.landmarks import PoseLandmark as L
+
+    if variant == "crop-feet" and clip.exercise not in CROP_FEET:
+        return None
+    if variant == "crop-hands" and clip.exercise not in CROP_HANDS:
+        return None
+    seq = PoseSequence.load(pose_file(clip, cache, rerun=False)[0])
+    y = seq.landmarks[seq.detected, :, 1]
+    if variant == "crop-feet":
+        knee = y[:, [int(L.LEFT_KNEE), int(L.RIGHT_KNEE)]].mean(axis=1)
+        ankle = y[:, [int(L.LEFT_ANKLE), int(L.RIGHT_ANKLE)]].mean(axis=1)
+        return float(np.clip(np.median((knee + ankle) / 2), 0.5, 0.98))
+    wrist = y[:, [int(L.LEFT_WRIST), int(L.RIGHT_WRIST)]].mean(axis=1)
+    elbow = y[:, [int(L.LEFT_ELBOW), int(L.RIGHT_ELBOW)]].mean(axis=1)
+    top = np.percentile(wrist, 10)  # the wrists at their highest (y grows downwards)
+    return float(np.clip(top + (np.median(elbow) - top) / 2, 0.02, 0.5))
+
+
+def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL_VARIANTS,
+                    pose_cache: Path = CACHE) -> dict[str, Path]:  # fmt: skip
+    """The clip re-encoded (made once): ``portrait-meta`` (portrait clips only), ``small``,
+    ``reencode15``; and on request ``tilt`` (the picture turned 10 degrees), ``dark`` (low
+    light: darker, flatter and grainy), ``lowq`` (at most 360 pixels on the short side, heavily
+    compressed),
+    ``crop-feet`` / ``crop-hands`` (:func:`crop_line`)."""
     out.mkdir(parents=True, exist_ok=True)
     d = json.loads(clip.video.with_suffix(".json").read_text())
     w, h = d["width"], d["height"]
@@ -240,9 +280,22 @@ def ffmpeg_variants(clip: RealClip, out: Path) -> dict[str, Path]:
         "small": ["-vf", f"pad=iw*2.5:ih*2.5:(ow-iw)/2:(oh-ih)/2:color=gray,scale={w // 2 * 2}:"
                   f"{h // 2 * 2}", *enc],
         "reencode15": ["-vf", "fps=15", *enc],
+        "tilt": ["-vf", "rotate=10*PI/180:fillcolor=gray", *enc],
+        "dark": ["-vf", "eq=brightness=-0.25:contrast=0.55:saturation=0.6,"
+                 "noise=alls=18:allf=t+u", *enc],
+        "lowq": ["-vf", "scale=w='if(gt(iw,ih),-2,min(iw,360))':h='if(gt(iw,ih),min(ih,360),-2)'",
+                 *enc[:2], "-crf", "38", *enc[4:]],
     }  # fmt: skip
     if h > w:  # stored landscape (turned a quarter clockwise), as a phone's sensor
         jobs["portrait-meta"] = ["-vf", "transpose=1", *enc]
+    for name in ("crop-feet", "crop-hands"):
+        at = crop_line(clip, pose_cache, name) if name in variants else None
+        if at is not None:
+            keep = "top" if name == "crop-feet" else "bottom"
+            y0 = "0" if keep == "top" else f"ih-floor(ih*{1 - at:.3f}/2)*2"
+            jobs[name] = ["-vf", f"crop=iw:floor(ih*{at if keep == 'top' else 1 - at:.3f}/2)*2"
+                          f":0:{y0}", *enc]  # fmt: skip
+    jobs = {k: v for k, v in jobs.items() if k in variants}
     made = {}
     for name, args in jobs.items():
         path = out / f"{clip.name}.{name}.mp4"
@@ -262,9 +315,10 @@ def ffmpeg_variants(clip: RealClip, out: Path) -> dict[str, Path]:
     return made
 
 
-def pixel_cases(clips: list[RealClip], cache: Path) -> Iterator[tuple[str, Case]]:
+def pixel_cases(clips: list[RealClip], cache: Path, variants: tuple[str, ...] = PIXEL_VARIANTS,
+                pose_cache: Path = CACHE) -> Iterator[tuple[str, Case]]:  # fmt: skip
     for clip in clips:
-        for name, video in ffmpeg_variants(clip, cache).items():
+        for name, video in ffmpeg_variants(clip, cache, variants, pose_cache).items():
             vclip = replace(clip, name=video.stem, video=video)
             path, mp_s = pose_file(vclip, cache, rerun=False)
             if mp_s:
@@ -334,6 +388,16 @@ def main(argv: list[str] | None = None) -> int:
         help=f"{len(CUT_PAIRS)} pairs of clips joined by ffmpeg, with the cuts in the pixels "
         "seen, unseen or both",
     )
+    ap.add_argument(
+        "--variants",
+        default=",".join(PIXEL_VARIANTS),
+        help=f"--pixels: comma-separated, of {[*PIXEL_VARIANTS, *MORE_VARIANTS]}",
+    )
+    ap.add_argument(
+        "--pixel-clips",
+        default="short",
+        help=f"--pixels: 'short' ({len(PIXEL_CLIPS)} clips) or 'all'",
+    )
     ap.add_argument("--live", action="store_true",
                     help="the live coach (CoachSession) instead of analyze")  # fmt: skip
     ap.add_argument("--no-base", action="store_true",
@@ -366,8 +430,13 @@ def main(argv: list[str] | None = None) -> int:
             write_json_atomic(args.out, {"results": results}, overwrite=True)
         return 0
     if args.pixels:
-        chosen = [c for c in clips if c.name in PIXEL_CLIPS]
-        for name, c in pixel_cases(chosen, PIXEL_CACHE):
+        variants = tuple(v for v in args.variants.split(",") if v)
+        unknown = sorted(set(variants) - {*PIXEL_VARIANTS, *MORE_VARIANTS})
+        if unknown or args.pixel_clips not in ("short", "all"):
+            raise SystemExit(f"--variants: unknown {unknown}, or --pixel-clips "
+                             f"{args.pixel_clips!r} not 'short' or 'all'")  # fmt: skip
+        chosen = [c for c in clips if args.pixel_clips == "all" or c.name in PIXEL_CLIPS]
+        for name, c in pixel_cases(chosen, PIXEL_CACHE, variants, args.cache):
             row = score(c, clf, args.live)
             results.setdefault(name, []).append(row)
             print(f"{name:14s}" + line(row)[2:], flush=True)

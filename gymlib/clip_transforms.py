@@ -271,6 +271,24 @@ def jitter(src: Source, rng: np.random.Generator) -> Case:
     return case(src, replace(s, landmarks=lm.astype(np.float32)))
 
 
+def tilt(degrees: float) -> Callable[[Source, np.random.Generator], Case]:
+    """The picture turned ``degrees`` (+-1) either way about its centre (a phone held askew or
+    a camera propped on a slope), in pixels, so a portrait clip turns as its own picture does."""
+
+    def turned(src: Source, rng: np.random.Generator) -> Case:
+        s = src.seq
+        w, h = s.image_size
+        a = math.radians(rng.uniform(degrees - 1, degrees + 1) * rng.choice((-1.0, 1.0)))
+        lm = s.landmarks.astype(np.float64)
+        x, y = (lm[..., 0] - 0.5) * w, (lm[..., 1] - 0.5) * h
+        lm[..., 0] = 0.5 + (x * math.cos(a) - y * math.sin(a)) / w
+        lm[..., 1] = 0.5 + (x * math.sin(a) + y * math.cos(a)) / h
+        lm[~s.detected] = 0.0
+        return case(src, replace(s, landmarks=lm.astype(np.float32)))
+
+    return turned
+
+
 def mirror_about_hips(landmarks: np.ndarray, *, swap_only: bool = False) -> np.ndarray:
     """``(T, 33, 4)`` landmarks mirrored left-right about each frame's hip centre, left and
     right swapped by name (``swap_only``: the names swapped, no mirror); no-person frames stay
@@ -408,7 +426,8 @@ TRANSFORMS: dict[str, Callable[[Source, np.random.Generator], Case | None]] = {
     "slow3": slow(3), "slow3-frames": slow3_frames, "mirror": mirror,
     "trim-start": trim_start, "trim-end": trim_end, "repeat3": repeat3, "jitter": jitter,
     "alternate": alternate, "repeat-long": repeat_long, "repeat-long-fast": repeat_long_fast,
-    "slow7": slow_to(7.0), "first2-60": first2_60,
+    "slow7": slow_to(7.0), "first2-60": first2_60, "tilt5": tilt(5.0),
+    "tilt10": tilt(10.0),
 }  # fmt: skip
 ALL = [*TRANSFORMS, "concat", "concat-landmarks"]
 

@@ -152,3 +152,38 @@ def test_two_real_clips_joined_by_a_cut_count_the_second_ones_first_rep() -> Non
         reps = count_reps(lm, "pull_up", fps=a.fps, aspect=aspect, timestamps=t, config=cfg)
         after.append(sum(r.start >= len(a.landmarks) for r in reps))
     assert after == [clips["pull_up_back_gym-stock"].reps, 4]
+
+
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [(1280, 720), (480, 854)])
+def test_tilt_turns_the_picture_as_a_camera_would(size: tuple[int, int]) -> None:
+    """``tilt(10)`` turns every frame 9-11 degrees about the picture's centre in pixels (a
+    portrait clip turns as its own picture does): distances between landmarks in pixels kept,
+    the torso turned by the same angle in every frame, frames with nobody left empty."""
+    from gymlib.benchtools import RealClip
+    from gymlib.clip_transforms import Source, tilt
+    from gymlib.landmarks import PoseLandmark as L
+
+    clip = generate_clip("squat", 3, seed=4, view="front", image_size=size)
+    lm = clip.landmarks.copy()
+    lm[:5] = 0.0  # nobody in the first frames
+    seen = lm.any(axis=(1, 2))
+    seq = PoseSequence(lm.astype(np.float32), np.arange(len(lm)) / clip.fps, clip.fps, seen,
+                       size)  # fmt: skip
+    real = RealClip("g", Path("g.mp4"), "squat", "front", 3)
+    turned = tilt(10.0)(Source(real, seq, ()), np.random.default_rng(0)).seq.landmarks
+    assert not turned[~seen].any()
+
+    def pixels(x: np.ndarray) -> np.ndarray:
+        return x[seen][..., :2] * np.asarray(size, dtype=np.float64)
+
+    def angle(x: np.ndarray) -> np.ndarray:
+        d = pixels(x)[:, int(L.LEFT_SHOULDER)] - pixels(x)[:, int(L.LEFT_HIP)]
+        return np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+
+    a, b = pixels(lm), pixels(turned)
+    far = np.linalg.norm(a[:, :, None] - a[:, None], axis=-1)
+    assert np.allclose(far, np.linalg.norm(b[:, :, None] - b[:, None], axis=-1), atol=0.05)
+    turn = (angle(turned) - angle(lm) + 180) % 360 - 180
+    assert 9 <= abs(turn.mean()) <= 11 and np.ptp(turn) < 1e-3
+    assert np.array_equal(turned[..., 2:], lm[..., 2:].astype(np.float32))
