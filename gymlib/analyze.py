@@ -151,8 +151,8 @@ def analyze(
     if gif is not None and length is not None and gif[0] >= length:
         raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "
                          "choose a START within the clip")  # fmt: skip
-    if store is not None and _no_store(store):  # a misspelt folder: nothing taught
-        raise ValueError(_no_store(store))
+    if store is not None and (why := _no_store(store)):  # a misspelt folder: nothing taught
+        raise ValueError(why)
     cfg = load_config()
     if store is None and exercise != "auto" and exercise not in cfg.exercises:
         raise ValueError(f"exercise must be 'auto' or one of {list(cfg.exercises)}, got "
@@ -382,8 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
     store = _store_arg(sys.argv[1:] if argv is None else list(argv))
-    if store and _no_store(store):  # before --exercise is checked against its names
-        print(f"error: {_no_store(store)}", file=sys.stderr)
+    if store and (why := _no_store(store)):  # before --exercise is checked against its names
+        print(f"error: {why}", file=sys.stderr)
         return 2
     names = _exercise_names(store)
     ap = argparse.ArgumentParser(

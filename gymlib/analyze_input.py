@@ -124,7 +124,6 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
                 raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
             lm = z["landmarks"]
             fps = z["fps"] if "fps" in z.files else np.float64(30.0)
-            fps_given = "fps" in z.files
             if "image_size" in z.files:
                 size = z["image_size"]
             elif "aspect" in z.files:  # a saved live session's: its picture's width / height
@@ -194,7 +193,7 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
         step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / rate
         # milliseconds are 1000x off; slow motion, a throttled browser tab 10-100x at most
         if not 1 / 200 <= step * rate <= 200:
-            said = f"'fps' is {rate:g}" if fps_given else f"no 'fps' in the file, so {rate:g}"
+            said = f"'fps' is {rate:g}" if "fps" in names else f"no 'fps' in the file, so {rate:g}"
             raise ValueError(
                 f"{p}: 'timestamps' step by {step:g} (median), but {said} (a step of "
                 f"{1 / rate:.4g}); expected timestamps in seconds"

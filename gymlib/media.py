@@ -33,8 +33,8 @@ ASSUMED_FPS = 30.0
 #: a file may hold this many frames fewer than it declares before it is called truncated
 #: (edit lists and B-frame reordering can drop one or two)
 TRUNCATION_SLACK = 2
-#: times going back further than this start again (files joined end to end); B-frames' decoding
-#: order goes back a few frames only
+#: times going back further than this start again (files joined end to end): decoding times in
+#: :func:`probe` (they only rise within one file), the frames' own times in the reader
 RESTART_S = 1.0
 
 
@@ -203,12 +203,10 @@ def probe(path: str | Path) -> VideoInfo:
         others = [x for x in container.streams if x.type in ("audio", "video") and x != stream]
         if stream.duration and stream.time_base:
             video_s = float(stream.duration * stream.time_base)
-        elif _tagged_seconds(stream):
-            video_s = _tagged_seconds(stream)
-        elif container.duration and not others:
-            video_s = container.duration / 1e6
         else:
-            video_s = 0.0
+            video_s = _tagged_seconds(stream)
+        if not video_s and container.duration and not others:
+            video_s = container.duration / 1e6
     finally:
         container.close()
     if not times and rotation is None:

@@ -68,6 +68,11 @@ def _versions() -> dict[str, str]:
     return out
 
 
+def notebook_path(nb: str) -> Path:
+    """The pipeline notebook ``nb`` (one of :data:`NOTEBOOKS`) in the repository."""
+    return PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"
+
+
 def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict[str, Any]]:
     """``--params``: a YAML file (or its dict) of ``{notebook: {PARAMETER: value}}``, checked
     whole before anything runs: the notebooks and their parameters by name (a misspelt one
@@ -97,7 +102,7 @@ def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict
         if not isinstance(extra, dict | None):
             raise ValueError(f"{where}: {nb}: expected its parameters by name ({example}), "
                              f"got {extra!r}")  # fmt: skip
-        known = pm.inspect_notebook(str(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"))
+        known = pm.inspect_notebook(str(notebook_path(nb)))
         wrong = sorted(map(str, set(extra or {}) - set(known)))
         if wrong:
             raise ValueError(f"{where}: {nb} has no parameter(s) {wrong}; its parameters: "
@@ -230,7 +235,7 @@ def _run_notebooks(plan: dict[str, dict[str, Any]], folder: Path, run: Run,
         t0 = time.perf_counter()
         try:
             pm.execute_notebook(
-                str(PROJECT_ROOT / "notebooks" / f"{nb}.ipynb"), str(out_nb),
+                str(notebook_path(nb)), str(out_nb),
                 parameters=plan[nb], kernel_name="python3", cwd=str(PROJECT_ROOT / "notebooks"),
                 progress_bar={"desc": f"notebook {nb}"} if progress else False,  # which one runs
             )  # fmt: skip
