@@ -270,8 +270,7 @@ def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL
     """The clip re-encoded (made once): ``portrait-meta`` (portrait clips only), ``small``,
     ``reencode15``; and on request ``tilt`` (the picture turned 10 degrees), ``dark`` (low
     light: darker, flatter and grainy), ``lowq`` (at most 360 pixels on the short side, heavily
-    compressed),
-    ``crop-feet`` / ``crop-hands`` (:func:`crop_line`)."""
+    compressed), ``crop-feet`` / ``crop-hands`` (:func:`crop_line`)."""
     out.mkdir(parents=True, exist_ok=True)
     d = json.loads(clip.video.with_suffix(".json").read_text())
     w, h = d["width"], d["height"]
@@ -290,11 +289,9 @@ def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL
         jobs["portrait-meta"] = ["-vf", "transpose=1", *enc]
     for name in ("crop-feet", "crop-hands"):
         at = crop_line(clip, pose_cache, name) if name in variants else None
-        if at is not None:
-            keep = "top" if name == "crop-feet" else "bottom"
-            y0 = "0" if keep == "top" else f"ih-floor(ih*{1 - at:.3f}/2)*2"
-            jobs[name] = ["-vf", f"crop=iw:floor(ih*{at if keep == 'top' else 1 - at:.3f}/2)*2"
-                          f":0:{y0}", *enc]  # fmt: skip
+        if at is not None:  # the feet: the top part kept; the hands: the bottom part
+            kept, top = (at, "0") if name == "crop-feet" else (1 - at, "ih-oh")
+            jobs[name] = ["-vf", f"crop=iw:floor(ih*{kept:.3f}/2)*2:0:{top}", *enc]
     jobs = {k: v for k, v in jobs.items() if k in variants}
     made = {}
     for name, args in jobs.items():
@@ -396,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--pixel-clips",
         default="short",
+        choices=("short", "all"),
         help=f"--pixels: 'short' ({len(PIXEL_CLIPS)} clips) or 'all'",
     )
     ap.add_argument("--live", action="store_true",
@@ -432,9 +430,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.pixels:
         variants = tuple(v for v in args.variants.split(",") if v)
         unknown = sorted(set(variants) - {*PIXEL_VARIANTS, *MORE_VARIANTS})
-        if unknown or args.pixel_clips not in ("short", "all"):
-            raise SystemExit(f"--variants: unknown {unknown}, or --pixel-clips "
-                             f"{args.pixel_clips!r} not 'short' or 'all'")  # fmt: skip
+        if unknown:
+            raise SystemExit(f"--variants: unknown {unknown}; choose from "
+                             f"{[*PIXEL_VARIANTS, *MORE_VARIANTS]}")  # fmt: skip
         chosen = [c for c in clips if args.pixel_clips == "all" or c.name in PIXEL_CLIPS]
         for name, c in pixel_cases(chosen, PIXEL_CACHE, variants, args.cache):
             row = score(c, clf, args.live)
