@@ -285,7 +285,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
-    warnings = source.problems() + notes
+    warnings = source.problems() + notes + [s.report() for s in drawn.framing]
     if getattr(pass2, "fell_back", None):
         warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
     for w in warnings:
@@ -318,6 +318,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         # session 8), ``cuts_found`` every cut met with its kind (pixels or landmarks)
         "cuts": list(source.cuts),
         "cuts_found": drawn.found_cuts,
+        "framing": [s.as_row() for s in drawn.framing],  # the feet or hands out of the picture
     }  # fmt: skip
     write_json_atomic(work / "summary.json", summary)
     return Analysis(drawn.frames, source.fps, seconds, drawn.reps,

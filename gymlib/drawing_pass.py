@@ -41,6 +41,9 @@ class Drawn:
     #: when each step of :meth:`ThreadDrawing.finish` ended (``time.perf_counter()``: on Linux
     #: the same clock in every process), for benchmarks/analyze_speed.py's timeline
     stages: dict[str, float] = field(default_factory=dict)
+    #: the feet or hands an exercise read out of the picture long enough to report
+    #: (:meth:`gymlib.framing.FramingWatch.reported`)
+    framing: list[Any] = field(default_factory=list)
 
 
 class ThreadDrawing:
@@ -140,7 +143,8 @@ class ThreadDrawing:
         return Drawn(len(annotated.timeline), list(loop.reps), rows,
                      [w.as_row() for w in loop.sets.sets],
                      [c.as_row() for c in loop.session.found_cuts],
-                     self._follower is not None and self._follower.held, stages)  # fmt: skip
+                     self._follower is not None and self._follower.held, stages,
+                     loop.framing.reported())  # fmt: skip
 
     def _redraw_frames(self) -> Iterator[np.ndarray]:
         from gymlib.analyze_input import frames_again
@@ -165,6 +169,7 @@ def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[s
 
     loop, timeline = annotated.loop, annotated.timeline
     loop.session.finish()  # a rep the clip ends on (drawn frames are not redrawn for it)
+    loop.framing.finish()
     times = times[: len(timeline)]
     rows = [timed_row(r, times) for r in loop.reps]
     for row, n in zip(rows, loop.summary(), strict=True):

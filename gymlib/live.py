@@ -11,8 +11,10 @@ The stages, in order, each small and stateful, none doing I/O or reading a clock
 frames' own timestamps): :class:`FrameClock` (optional: camera times made increasing) → the
 pose (an injected callable) → :class:`ShapeWatch` (a new picture shape, once it holds) →
 :class:`gymlib.session.CoachSession` (exercise, counters, verdicts) → :class:`RepWarnings`
-(each warning names its rep) → :class:`gymlib.session.VoiceCoach` (what to say) → the event log
-and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the rests).
+(each warning names its rep) → :class:`gymlib.framing.FramingWatch` (the feet or hands the
+exercise reads out of the picture) → :class:`gymlib.session.VoiceCoach` (what to say) → the
+event log and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the
+rests).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 import numpy as np
 
 from gymlib.cuts import Cut
+from gymlib.framing import FramingWatch
+from gymlib.model import OTHER, UNKNOWN
 from gymlib.reps import Rep
 from gymlib.session import CoachSession, SessionFeedback, VoiceCoach
 from gymlib.sets import SetTracker, WorkoutSet
@@ -137,6 +141,7 @@ class FrameFeedback:
     # the camera cuts met so far: time (s) and kind, seen in the pixels or in the landmarks
     cuts: tuple[Cut, ...] = ()
     ended: bool = False  # the stream ended here (:meth:`LiveLoop.finish`): no frame with it
+    framing: str | None = None  # a part the exercise reads is out of the picture: what to do
 
     @property
     def time(self) -> float:
@@ -187,6 +192,7 @@ class LiveLoop:
         self.sets = sets or SetTracker()
         self.shape = ShapeWatch(session.aspect)
         self.rep_warnings = RepWarnings()
+        self.framing = FramingWatch(session.cfg.framing)
         self.frames = 0
         self.record_error: str | None = None
         self._placed = 0  # the session's reps given to the set tracker so far
@@ -220,7 +226,9 @@ class LiveLoop:
             landmarks = self.pose(image, t)
         fb = self.session.update(landmarks, t)
         warnings = self.rep_warnings.update(fb)
-        say, beep = self.voice.update(fb) if self.voice is not None else (None, False)
+        hint = self.framing.update(fb.landmarks if fb.person else None, doing(fb), t)
+        first = (hint,) if hint else ()
+        say, beep = self.voice.update(fb, first) if self.voice is not None else (None, False)
         if self.events is not None:
             self.events.update(fb)
         self._record(t, fb.landmarks)
@@ -231,7 +239,7 @@ class LiveLoop:
         self._hand_closed = False
         self._last = FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
                                    self.sets.sets, self.sets.timer(t), self.record_error,
-                                   tuple(self.session.found_cuts))  # fmt: skip
+                                   tuple(self.session.found_cuts), framing=hint)  # fmt: skip
         return self._last
 
     def finish(self) -> FrameFeedback | None:
@@ -258,6 +266,7 @@ class LiveLoop:
             self._closed_after.add(_key(self._given[-1]))
         self.sets.close()
         self.rep_warnings = RepWarnings()
+        self.framing.finish()
         self._last = None
         return FrameFeedback(fb, (), None, False, None, self.sets.sets, self.sets.timer(fb.time),
                              self.record_error, tuple(self.session.found_cuts),
@@ -311,6 +320,15 @@ class LiveLoop:
             self.record(t, landmarks)
         except OSError as exc:  # disk full: coaching goes on, the view says so
             self.record_error = f"recording stopped at frame {self.frames}: {exc}"
+
+
+def doing(fb: SessionFeedback) -> str:
+    """The exercise the person is doing, as far as the framing check needs it: the one named,
+    else the classifier's likeliest (a set whose feet are cut off may never be named)."""
+    if fb.exercise != UNKNOWN or not fb.probabilities:
+        return fb.exercise
+    likely = {k: p for k, p in fb.probabilities.items() if k != OTHER}
+    return max(likely, key=lambda k: likely[k]) if likely else fb.exercise
 
 
 def _key(rep: Rep) -> tuple[str, int]:

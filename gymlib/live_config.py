@@ -35,6 +35,22 @@ class DecisionConfig:
 
 
 @dataclass(frozen=True)
+class FramingConfig:
+    """``live.framing`` in config.yaml: when a part the exercise reads is out of the picture
+    (:mod:`gymlib.framing`)."""
+
+    window_s: float = field(default=3.0, metadata={"range": (0.5, 60.0)})
+    on_share: float = field(default=0.5, metadata={"range": (0.01, 1.0)})
+    off_share: float = field(default=0.2, metadata={"range": (0.0, 1.0)})
+    report_s: float = field(default=2.0, metadata={"range": (0.0, 3600.0)})
+
+    def __post_init__(self) -> None:
+        if self.off_share >= self.on_share:
+            raise ValueError(f"off_share ({self.off_share}) must be below on_share "
+                             f"({self.on_share})")  # fmt: skip
+
+
+@dataclass(frozen=True)
 class LiveConfig:
     """``live`` in config.yaml: how the session recognises and holds the exercise."""
 
@@ -43,3 +59,4 @@ class LiveConfig:
     min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
     replay_s: float = field(default=10.0, metadata={"range": (0.0, 30.0)})
     decision: DecisionConfig = DecisionConfig()
+    framing: FramingConfig = FramingConfig()

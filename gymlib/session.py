@@ -505,14 +505,15 @@ class VoiceCoach:
         self._last_spoken = -np.inf
         self._said: dict[str, float] = {}
 
-    def update(self, fb: SessionFeedback) -> tuple[str | None, bool]:
-        """``(text to speak or None, beep?)`` for one frame's feedback."""
+    def update(self, fb: SessionFeedback, first: Sequence[str] = ()) -> tuple[str | None, bool]:
+        """``(text to speak or None, beep?)`` for one frame's feedback; ``first``: hints said
+        before its warnings (the framing's: a count read off guessed joints is no use)."""
         beep = fb.rep is not None and fb.rep.verdict == "good"
         say = None
         if fb.time - self._last_spoken >= self.gap_s:
-            for w in fb.warnings:  # already most severe first
-                if fb.time - self._said.get(w.message, -np.inf) >= self.repeat_s:
-                    say = w.message
+            for message in (*first, *(w.message for w in fb.warnings)):  # most severe first
+                if fb.time - self._said.get(message, -np.inf) >= self.repeat_s:
+                    say = message
                     break
             if say is None and fb.rep is not None and fb.rep.messages:
                 msg = fb.rep.messages[0]

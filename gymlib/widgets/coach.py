@@ -328,6 +328,7 @@ class LiveCoach(W.VBox):
             "exercise": fb.exercise,
             "reps": fb.reps,
             "warnings": list(out.warnings),
+            "framing": out.framing,
             "say": out.say,
             "beep": out.beep,
         }
@@ -373,8 +374,10 @@ class LiveCoach(W.VBox):
         if self._sets_due:  # a rep closed (or was taken back) since the last view
             self._sets_due = False
             self._draw_sets()
+        framing = [out.framing] if out.framing else []  # what to fix first: the camera
         self.warnings.value = "<br>".join(
-            [f"<span style='color:#e67e22'>{html.escape(w)}</span>" for w in out.warnings]
+            [f"<span style='color:#e74c3c'><b>{html.escape(w)}</b></span>" for w in framing]
+            + [f"<span style='color:#e67e22'>{html.escape(w)}</span>" for w in out.warnings]
             + [f"<span style='color:#e74c3c'>{html.escape(t)}</span>"
                for t in self._rep_faults]
         )  # fmt: skip

@@ -1,0 +1,155 @@
+"""Are the parts of the body an exercise is measured by in the picture? The live loop's framing
+stage, and the spells ``analyze`` reports.
+
+MediaPipe does not drop a joint that leaves the picture: it guesses where it is, with
+coordinates beyond the picture's edge (below 0 or above 1 of its width or height). The rep
+counter and the form rules then read a guessed leg or arm: with the shins cut off, 3 of 10 real
+squats and split squats were counted right (docs/real_footage.md). The check reads those
+coordinates, not MediaPipe's visibility, which is under 0.5 in most frames of clips counted
+right (a side view's far ankle).
+
+The parts are those at the ends of the limbs each exercise's counting signal reads (``rules``
+in config.yaml): the feet for squats and split squats (the hips' height over the ankles, the
+knee's angle), the hands for pull-ups, lat pull-downs and bench presses (the elbow's angle) and
+both for push-ups (the elbow, and the body's line to the ankles). A pull-up's feet may hang
+out of the picture: they are not read. On a pull-up or a lat pull-down the hands reach above the
+head at every rep's top: the head out of the picture's top means the hands are out too, even
+where MediaPipe guesses them inside (it did on a real lat pull-down cut at the shoulders). A
+taught exercise gets no check: its measure may read any joint (:mod:`gymlib.teach`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from gymlib.landmarks import L
+from gymlib.live_config import FramingConfig
+
+#: the joints of each part, by name
+PARTS: dict[str, tuple[L, ...]] = {
+    "feet": (L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "hands": (L.LEFT_WRIST, L.RIGHT_WRIST),
+}
+
+#: the parts each exercise's count reads (see the module's doc)
+NEEDED: dict[str, tuple[str, ...]] = {
+    "squat": ("feet",),
+    "split_squat": ("feet",),
+    "push_up": ("hands", "feet"),
+    "pull_up": ("hands",),
+    "lat_machine": ("hands",),
+    "bench_press": ("hands",),
+}
+
+#: the exercises whose hands go above the head (the nose stands in for them: see the module doc)
+OVERHEAD = frozenset({"pull_up", "lat_machine"})
+
+#: what to do, by the edge the part left the picture by
+ADVICE = {
+    "bottom": "step back or aim the camera lower",
+    "top": "step back or aim the camera higher",
+    "side": "step back or move the camera to the side",
+}
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A time a part stayed out of the picture while an exercise read it (seconds)."""
+
+    part: str
+    exercise: str
+    edge: str  # "bottom", "top" or "side": where most of it left
+    start: float
+    end: float
+
+    @property
+    def message(self) -> str:
+        """The hint shown and spoken while it lasts."""
+        return f"Your {self.part} are out of the picture - {ADVICE[self.edge]}"
+
+    def as_row(self) -> dict[str, object]:
+        return {"part": self.part, "exercise": self.exercise, "edge": self.edge,
+                "start_s": round(self.start, 2), "end_s": round(self.end, 2)}  # fmt: skip
+
+    def report(self) -> str:
+        """``analyze``'s warning for it."""
+        return (f"your {self.part} were out of the picture from {self.start:.1f} s to "
+                f"{self.end:.1f} s ({self.exercise}): MediaPipe guesses them there, so the count "
+                f"and the verdicts may be wrong; {ADVICE[self.edge]}")  # fmt: skip
+
+
+def joints(part: str, exercise: str) -> tuple[L, ...]:
+    """The joints that tell whether ``part`` is in the picture while ``exercise`` is done."""
+    overhead = part == "hands" and exercise in OVERHEAD
+    return PARTS[part] + ((L.NOSE,) if overhead else ())
+
+
+def edge_of(xy: np.ndarray) -> str | None:
+    """Where the points ``(K, 2)`` (x, y as shares of the picture) are out of the picture, the
+    one furthest out: "bottom", "top", "side"; None when all are in it."""
+    beyond = {
+        "bottom": float(np.max(xy[:, 1])) - 1.0,
+        "top": -float(np.min(xy[:, 1])),
+        "side": max(-float(np.min(xy[:, 0])), float(np.max(xy[:, 0])) - 1.0),
+    }
+    edge = max(beyond, key=lambda k: beyond[k])
+    return edge if beyond[edge] > 0 else None
+
+
+class FramingWatch:
+    """Per frame, whether the parts the exercise reads are in the picture; a hint once a part
+    has been out of it in ``on_share`` of the last ``window_s`` seconds' frames (held until the
+    share falls to ``off_share``). Time is the frames' own: the same at any frame rate."""
+
+    def __init__(self, config: FramingConfig | None = None) -> None:
+        self.cfg = config or FramingConfig()
+        self._seen: dict[str, deque[tuple[float, str | None]]] = {p: deque() for p in PARTS}
+        self._open: dict[str, Spell] = {}  # the parts out now, with when it began
+        self.spells: list[Spell] = []  # the spells that ended
+
+    def update(self, landmarks: np.ndarray | None, exercise: str, t: float) -> str | None:
+        """``landmarks`` ``(33, 4)`` (None: nobody seen) of the frame at ``t`` s, while
+        ``exercise`` is done (named, or the classifier's likeliest); the hint to show now."""
+        needed = NEEDED.get(exercise, ()) if landmarks is not None else ()
+        for part, seen in self._seen.items():
+            if part in needed:
+                seen.append((t, edge_of(landmarks[list(joints(part, exercise)), :2])))
+            while seen and seen[0][0] < t - self.cfg.window_s:
+                seen.popleft()
+            self._judge(part, exercise, t)
+        hints = [s.message for s in self._open.values()]
+        return hints[0] if hints else None
+
+    def _judge(self, part: str, exercise: str, t: float) -> None:
+        seen = self._seen[part]
+        span = seen[-1][0] - seen[0][0] if seen else 0.0
+        edges = [e for _, e in seen if e is not None]
+        share = len(edges) / len(seen) if seen else 0.0
+        spell = self._open.get(part)
+        if spell is None and span >= self.cfg.window_s / 2 and share >= self.cfg.on_share:
+            edge = max(set(edges), key=edges.count)
+            began = next(when for when, e in seen if e is not None)
+            self._open[part] = Spell(part, exercise, edge, began, t)
+        elif spell is not None and (share <= self.cfg.off_share or not seen):
+            self._close(part)
+        elif spell is not None and seen[-1][0] == t and seen[-1][1] is not None:  # out now
+            self._open[part] = Spell(part, spell.exercise, spell.edge, spell.start, t)
+
+    def _close(self, part: str) -> None:
+        self.spells.append(self._open.pop(part))  # ends where it was last seen out
+
+    def finish(self) -> list[Spell]:
+        """The stream ended: every spell, the open ones closed where they were last seen."""
+        for part in list(self._open):
+            self._close(part)
+        for seen in self._seen.values():
+            seen.clear()
+        return self.spells
+
+    def reported(self) -> list[Spell]:
+        """The spells that lasted ``report_s`` or more, in time order."""
+        return sorted((s for s in self.spells if s.end - s.start >= self.cfg.report_s),
+                      key=lambda s: s.start)  # fmt: skip

@@ -1,0 +1,168 @@
+"""The framing check (gymlib.framing): the feet or hands an exercise reads, out of the picture.
+
+The stage on its own with landmarks placed by hand (what MediaPipe returns for a joint beyond
+the picture's edge: a coordinate past 0 or 1); then the live loop, the voice and ``analyze`` on
+a real video with the feet cut off by ffmpeg, through MediaPipe.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.config import ConfigError, load_config
+from gymlib.framing import FramingWatch, edge_of, joints
+from gymlib.landmarks import L
+from gymlib.live_config import FramingConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "samples" / "squat-front.mp4"
+
+
+def standing(feet_y: float = 0.85, wrists_y: float = 0.5, nose_y: float = 0.15) -> np.ndarray:
+    """``(33, 4)``: a person in the picture's middle, the ankles at ``feet_y`` (share of the
+    height from the top), the wrists at ``wrists_y``, the nose at ``nose_y``."""
+    lm = np.zeros((33, 4), np.float32)
+    lm[:, 0], lm[:, 1], lm[:, 3] = 0.5, 0.5, 0.9
+    lm[[L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = feet_y
+    lm[[L.LEFT_WRIST, L.RIGHT_WRIST], 1] = wrists_y
+    lm[L.NOSE, 1] = nose_y
+    return lm
+
+
+def run(watch: FramingWatch, frames: list[np.ndarray | None], exercise: str, fps: float,
+        t0: float = 0.0) -> list[str | None]:  # fmt: skip
+    return [watch.update(f, exercise, t0 + i / fps) for i, f in enumerate(frames)]
+
+
+def first_hint(hints: list[str | None], fps: float) -> float | None:
+    shown = [i for i, h in enumerate(hints) if h]
+    return shown[0] / fps if shown else None
+
+
+def test_edges() -> None:
+    assert edge_of(np.array([[0.5, 0.9], [0.4, 0.95]])) is None
+    assert edge_of(np.array([[0.5, 1.1], [0.4, 0.95]])) == "bottom"
+    assert edge_of(np.array([[0.5, -0.05], [0.4, 0.5]])) == "top"
+    assert edge_of(np.array([[-0.2, 1.05], [0.4, 0.5]])) == "side"  # the furthest out
+
+
+@pytest.mark.parametrize("fps", [15.0, 30.0, 60.0])
+def test_feet_out_on_a_squat_hint_after_the_same_time_at_any_frame_rate(fps: float) -> None:
+    cfg = FramingConfig()
+    frames = [standing(feet_y=1.08)] * int(6 * fps)
+    hints = run(FramingWatch(cfg), frames, "squat", fps)
+    assert hints[-1] == "Your feet are out of the picture - step back or aim the camera lower"
+    at = first_hint(hints, fps)
+    assert at is not None and abs(at - cfg.window_s / 2) <= 1 / fps + 1e-9
+
+
+def test_feet_in_the_picture_or_not_read_no_hint() -> None:
+    assert not any(run(FramingWatch(), [standing()] * 300, "squat", 30.0))
+    # a pull-up's feet hang below the picture: the count does not read them
+    assert not any(run(FramingWatch(), [standing(feet_y=1.3)] * 300, "pull_up", 30.0))
+    # nobody seen, or an exercise the check has no parts for (a taught one)
+    assert not any(run(FramingWatch(), [None] * 300, "squat", 30.0))
+    assert not any(run(FramingWatch(), [standing(feet_y=1.3)] * 300, "jumping_jacks", 30.0))
+
+
+def test_a_few_frames_out_are_not_enough() -> None:
+    """Under ``on_share`` of the window's frames out (the feet dipping out at a rep's bottom):
+    no hint."""
+    frames = [standing(feet_y=1.05) if i % 10 < 4 else standing() for i in range(600)]
+    assert not any(run(FramingWatch(), frames, "squat", 30.0))
+
+
+def test_hands_overhead_the_head_out_stands_for_them() -> None:
+    """On a pull-up or a lat pull-down the hands are above the head at each rep's top: the head
+    out of the top means they are out, even where MediaPipe guesses them inside."""
+    assert L.NOSE in joints("hands", "lat_machine")
+    assert L.NOSE not in joints("hands", "bench_press")
+    frames = [standing(nose_y=-0.05, wrists_y=0.3)] * 150
+    hints = run(FramingWatch(), frames, "lat_machine", 30.0)
+    assert hints[-1] == "Your hands are out of the picture - step back or aim the camera higher"
+    assert not any(run(FramingWatch(), frames, "bench_press", 30.0))
+
+
+def test_hint_clears_and_the_spell_is_reported() -> None:
+    cfg = FramingConfig(window_s=2.0, on_share=0.5, off_share=0.2, report_s=2.0)
+    watch = FramingWatch(cfg)
+    out = [standing(feet_y=1.1)] * 150  # 5 s out
+    back = [standing()] * 150  # 5 s in
+    hints = run(watch, out + back, "split_squat", 30.0)
+    assert hints[149] is not None and hints[-1] is None
+    cleared = first_hint([None if h else "x" for h in hints[150:]], 30.0)
+    assert cleared is not None and cleared <= cfg.window_s
+    watch.finish()
+    (spell,) = watch.reported()
+    assert (spell.part, spell.exercise, spell.edge) == ("feet", "split_squat", "bottom")
+    assert spell.start == 0.0 and 4.9 < spell.end < 5.0 + cfg.window_s
+    assert "from 0.0 s to" in spell.report() and "aim the camera lower" in spell.report()
+
+
+def test_short_spells_are_not_reported_and_an_open_one_closes_at_the_end() -> None:
+    cfg = FramingConfig(window_s=2.0, report_s=3.0)
+    watch = FramingWatch(cfg)
+    run(watch, [standing(feet_y=1.1)] * 60 + [standing()] * 90, "squat", 30.0)  # 2 s out
+    run(watch, [standing(feet_y=1.1)] * 240, "squat", 30.0, t0=5.0)  # 8 s, until the end
+    watch.finish()
+    assert len(watch.spells) == 2
+    (long,) = watch.reported()
+    assert long.start >= 5.0 and long.end == pytest.approx(5.0 + 239 / 30)
+
+
+def test_config_checked_on_load(tmp_path: Path) -> None:
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    assert "  framing:" in text
+    bad = tmp_path / "config.yaml"
+    bad.write_text(text.replace("    on_share: 0.5", "    on_share: 0.1"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"live\.framing.*off_share \(0\.2\) must be below"):
+        load_config(bad)
+    assert load_config().live.framing == FramingConfig(**vars(load_config().live.framing))
+
+
+def test_the_loop_shows_and_says_the_hint_before_form_warnings() -> None:
+    from gymlib.live import LiveLoop
+    from gymlib.session import CoachSession, VoiceCoach
+
+    loop = LiveLoop(CoachSession(exercise="squat"), voice=VoiceCoach())
+    outs = [loop.step(i / 30, landmarks=standing(feet_y=1.1)) for i in range(120)]
+    shown = [o for o in outs if o.framing]
+    assert shown and shown[0].time == pytest.approx(1.5, abs=0.05)
+    said = [o.say for o in outs if o.say]
+    assert said and said[0].startswith("Your feet are out of the picture")
+    loop.finish()
+    assert [s.part for s in loop.framing.reported()] == ["feet"]
+
+
+@pytest.fixture(scope="module")
+def cut_feet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rendered front squat sample with the picture cut across the shins (ankles at 82-86 %
+    of its height; the cut at 72 %), re-encoded by ffmpeg."""
+    out = tmp_path_factory.mktemp("framing") / "squat-cut-feet.mp4"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(SAMPLE), "-vf",
+                    "crop=iw:trunc(ih*0.72/2)*2:0:0", "-c:v", "libx264", "-crf", "18",
+                    "-pix_fmt", "yuv420p", str(out)], check=True)  # fmt: skip
+    return out
+
+
+def test_analyze_warns_of_feet_out_of_the_picture(
+    cut_feet: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A real video through MediaPipe: the feet cut off are reported (stderr, summary.json);
+    the same clip whole is not."""
+    from gymlib.analyze import analyze
+
+    result = analyze(cut_feet, out=tmp_path / "cut", progress=False)
+    summary = json.loads(Path(result.outputs["summary"]).read_text(encoding="utf-8"))
+    parts = {(r["part"], r["exercise"], r["edge"]) for r in summary["framing"]}
+    assert parts == {("feet", "squat", "bottom")}, summary["framing"]
+    assert any(w.startswith("your feet were out of the picture") for w in summary["warnings"])
+    assert "your feet were out of the picture" in capsys.readouterr().err
+    whole = analyze(SAMPLE, out=tmp_path / "whole", progress=False)
+    summary = json.loads(Path(whole.outputs["summary"]).read_text(encoding="utf-8"))
+    assert summary["framing"] == [] and not any("picture" in w for w in summary["warnings"])
