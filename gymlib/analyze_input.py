@@ -131,6 +131,9 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
             else:
                 size = np.array([640, 480])
             times = z["timestamps"] if "timestamps" in z.files else None
+            # a saved live session's shape changes (gymlib.recording.LiveInputs)
+            shapes = (z["aspect_frames"], z["aspects"]) if {"aspect_frames", "aspects"} <= names \
+                else None  # fmt: skip
     except zipfile.BadZipFile as exc:  # a cut file: its zip directory is at the end
         raise ValueError(f"{p}: damaged or cut .npz archive ({exc})") from None
     except (OSError, ValueError, EOFError, KeyError) as exc:  # damaged, or object arrays
@@ -143,6 +146,8 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
     if len(lm) == 0:
         raise ValueError(f"{p}: 'landmarks' holds no frames; nothing to analyse")
     lm = lm.astype(np.float32)
+    if shapes is not None and "image_size" not in names:
+        lm, size = one_shape(p, lm, *shapes, size)
     bad = ~np.isfinite(lm).all(axis=(1, 2))
     if bad.any():
         raise ValueError(f"{p}: frame {int(np.argmax(bad))} has NaN or infinite landmark values"
@@ -199,6 +204,32 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
                 f"{1 / rate:.4g}); expected timestamps in seconds"
             )
     return lm, t, rate, (int(round(w)), int(round(h)))
+
+
+def one_shape(p: Path, lm: np.ndarray, frames: np.ndarray, aspects: np.ndarray,
+              size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """A saved live session whose picture changed shape (a phone turned: ``aspects``, width /
+    height, from each of ``frames`` on): every frame's landmarks ``(T, 33, 4)`` put in one
+    picture, the widest, 480 pixels high, so that angles and lengths mean the same throughout
+    (x and z are shares of each frame's own width). One shape: as they were, in ``size``."""
+    k = np.asarray(frames).reshape(-1)
+    a = np.asarray(aspects).reshape(-1)
+    if k.dtype.kind not in "iu" or a.dtype.kind not in "fiu" or k.shape != a.shape:
+        raise ValueError(f"{p}: 'aspect_frames' and 'aspects' must be frame numbers and as "
+                         f"many widths / heights, got {k.tolist()!r} and "
+                         f"{a.tolist()!r}")  # fmt: skip
+    if not (np.isfinite(a) & (a > 0)).all() or ((k < 0) | (k > len(lm))).any():
+        raise ValueError(f"{p}: 'aspects' {a.tolist()!r} from frames {k.tolist()!r}: expected "
+                         f"positive widths / heights from frames 0 to {len(lm)}")  # fmt: skip
+    if len(np.unique(a)) < 2:
+        return lm, size
+    per_frame = np.full(len(lm), a[np.argmin(k)], np.float64)
+    for frame, aspect in sorted(zip(k.tolist(), a.tolist(), strict=True)):
+        per_frame[frame:] = aspect
+    widest = float(per_frame.max())
+    out = lm.copy()
+    out[:, :, [0, 2]] *= (per_frame / widest).astype(np.float32)[:, None, None]
+    return out, np.array([480 * widest, 480.0])
 
 
 def _size_of_aspect(p: Path, aspect: np.ndarray) -> np.ndarray:

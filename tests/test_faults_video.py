@@ -597,6 +597,41 @@ def test_a_saved_live_session_s_landmarks_keep_the_picture_s_shape(tmp_path: Pat
     assert summary["size"] == [270, 480] and summary["reps"] == replayed == 5
 
 
+@pytest.mark.parametrize(("exercise", "view"), [("squat", "side"), ("pull_up", "front")])
+def test_a_saved_session_that_changed_shape_is_measured_in_each_shape(
+    tmp_path: Path, exercise: str, view: str
+) -> None:
+    """A live session filmed in portrait, then the phone turned to landscape (16:9): analyze
+    measured every frame in the last shape and counted 4 (squat) and 5 (pull-up) of 7 reps,
+    the replay 7; each frame is now put in one picture, the widest."""
+    from gymlib.recording import LiveInputs, replay_session, save_session
+
+    a = generate_clip(exercise, 5, seed=3, view=view, image_size=(720, 1280))
+    b = generate_clip(exercise, 2, seed=5, view=view, image_size=(1280, 720))
+    lm = np.concatenate([a.landmarks, b.landmarks])
+    times = np.arange(len(lm)) / a.fps
+    turned = LiveInputs(aspects=((0, a.aspect), (len(a.landmarks), b.aspect)))
+    saved = save_session(tmp_path / "s", times, lm, fps=a.fps, aspect=b.aspect, inputs=turned)
+    replayed = len(replay_session(saved).summary())
+    assert main([str(saved / "landmarks.npz"), "--out", str(tmp_path / "out")]) == 0
+    summary = _summary(tmp_path / "out")
+    assert summary["size"] == [852, 480] and summary["reps"] == replayed == 7
+
+
+def test_a_saved_session_s_shapes_are_checked(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    from gymlib.recording import LiveInputs, save_session
+
+    clip = generate_clip("squat", 2, seed=3, view="front")
+    times = np.arange(len(clip.landmarks)) / clip.fps
+    bad = LiveInputs(aspects=((0, clip.aspect), (len(clip.landmarks) + 5, 0.5)))
+    saved = save_session(tmp_path / "s", times, clip.landmarks, fps=clip.fps, aspect=0.5,
+                         inputs=bad)  # fmt: skip
+    assert main([str(saved / "landmarks.npz"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    named = f"'aspects' [{clip.aspect:g}, 0.5] from frames [0, {len(clip.landmarks) + 5}]"
+    assert named in err, err
+
+
 class _Payload:
     def __reduce__(self):  # noqa: ANN204
         return (os.system, ("touch PWNED",))
