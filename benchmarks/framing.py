@@ -58,8 +58,8 @@ def cases(videos: Path, cache: Path, split: str) -> list[dict]:
                 continue
             out.append({"clip": c.name, "variant": variant, "half": half[c.name], "path": path,
                         "truth": c.reps, "exercise": c.exercise})  # fmt: skip
-    if missing:
-        print(f"not made yet, skipped: {', '.join(missing)}", file=sys.stderr)
+    if missing:  # untouched: made by real_videos.py; cut: by real_transforms.py
+        print(f"landmarks not made yet, skipped: {', '.join(missing)}", file=sys.stderr)
     return out
 
 

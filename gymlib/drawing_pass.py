@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from gymlib.framing import Spell
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Drawn:
     stages: dict[str, float] = field(default_factory=dict)
     #: the feet or hands an exercise read out of the picture long enough to report
     #: (:meth:`gymlib.framing.FramingWatch.reported`)
-    framing: list[Any] = field(default_factory=list)
+    framing: list[Spell] = field(default_factory=list)
 
 
 class ThreadDrawing:

@@ -21,12 +21,14 @@ taught exercise gets no check: its measure may read any joint (:mod:`gymlib.teac
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from gymlib.landmarks import L
 from gymlib.live_config import FramingConfig
+from gymlib.model import OTHER, UNKNOWN
 
 #: the joints of each part, by name
 PARTS: dict[str, tuple[L, ...]] = {
@@ -99,57 +101,94 @@ def edge_of(xy: np.ndarray) -> str | None:
     return edge if beyond[edge] > 0 else None
 
 
+def doing(exercise: str, probabilities: Mapping[str, float], likely_at: float) -> str:
+    """The exercise whose parts matter now: the one named, else the classifier's likeliest when
+    it is an exercise at least ``likely_at`` likely (a set whose feet are cut off may never be
+    named); else ``unknown`` (nothing read: standing about, walking in)."""
+    if exercise != UNKNOWN or not probabilities:
+        return exercise
+    top = max(probabilities, key=lambda k: probabilities[k])
+    return top if top != OTHER and probabilities[top] >= likely_at else UNKNOWN
+
+
 class FramingWatch:
     """Per frame, whether the parts the exercise reads are in the picture; a hint once a part
     has been out of it in ``on_share`` of the last ``window_s`` seconds' frames (held until the
-    share falls to ``off_share``). Time is the frames' own: the same at any frame rate."""
+    share falls to ``off_share``). Time is the frames' own: the same at any frame rate. A part
+    the exercise does not read, a new exercise, a clock going back (a new stream) start its
+    count afresh; while nobody is seen no hint shows and none begins."""
 
     def __init__(self, config: FramingConfig | None = None) -> None:
         self.cfg = config or FramingConfig()
         self._seen: dict[str, deque[tuple[float, str | None]]] = {p: deque() for p in PARTS}
         self._open: dict[str, Spell] = {}  # the parts out now, with when it began
+        self._last_t = -np.inf
+        self._closed_at: dict[str, float] = {}  # where each part's last spell ended
         self.spells: list[Spell] = []  # the spells that ended
 
     def update(self, landmarks: np.ndarray | None, exercise: str, t: float) -> str | None:
         """``landmarks`` ``(33, 4)`` (None: nobody seen) of the frame at ``t`` s, while
-        ``exercise`` is done (named, or the classifier's likeliest); the hint to show now."""
-        needed = NEEDED.get(exercise, ()) if landmarks is not None else ()
+        ``exercise`` is done (:func:`doing`); the hint to show now."""
+        if t < self._last_t:
+            self.finish()
+        self._last_t = t
+        needed = NEEDED.get(exercise, ())
         for part, seen in self._seen.items():
-            if part in needed:
+            if landmarks is not None and part not in needed:  # not read now: start afresh
+                seen.clear()
+                self._close(part)
+                continue
+            if landmarks is not None:
                 seen.append((t, edge_of(landmarks[list(joints(part, exercise)), :2])))
             while seen and seen[0][0] < t - self.cfg.window_s:
                 seen.popleft()
-            self._judge(part, exercise, t)
+            self._judge(part, exercise, t, landmarks is not None)
         hints = [s.message for s in self._open.values()]
-        return hints[0] if hints else None
+        return hints[0] if hints and landmarks is not None else None
 
-    def _judge(self, part: str, exercise: str, t: float) -> None:
+    def _judge(self, part: str, exercise: str, t: float, seen_now: bool) -> None:
         seen = self._seen[part]
         span = seen[-1][0] - seen[0][0] if seen else 0.0
         edges = [e for _, e in seen if e is not None]
         share = len(edges) / len(seen) if seen else 0.0
         spell = self._open.get(part)
-        if spell is None and span >= self.cfg.window_s / 2 and share >= self.cfg.on_share:
-            edge = max(set(edges), key=edges.count)
-            began = next(when for when, e in seen if e is not None)
-            self._open[part] = Spell(part, exercise, edge, began, t)
-        elif spell is not None and (share <= self.cfg.off_share or not seen):
+        if spell is not None and (share <= self.cfg.off_share or spell.exercise != exercise):
             self._close(part)
-        elif spell is not None and seen[-1][0] == t and seen[-1][1] is not None:  # out now
-            self._open[part] = Spell(part, spell.exercise, spell.edge, spell.start, t)
+            spell = None
+        # half a window seen at least: a hint needs that much evidence
+        if spell is None and seen_now and span >= self.cfg.window_s / 2 \
+                and share >= self.cfg.on_share:  # fmt: skip
+            began = next(when for when, e in seen if e is not None)
+            began = max(began, self._closed_at.get(part, began))  # after the last one's end
+            self._open[part] = Spell(part, exercise, _most(edges), began, t)
+        elif spell is not None and seen_now and seen[-1][1] is not None:  # out now
+            self._open[part] = Spell(part, exercise, _most(edges), spell.start, t)
 
     def _close(self, part: str) -> None:
-        self.spells.append(self._open.pop(part))  # ends where it was last seen out
+        if part in self._open:
+            spell = self._open.pop(part)  # ends where it was last seen out
+            self.spells.append(spell)
+            self._closed_at[part] = spell.end
 
     def finish(self) -> list[Spell]:
-        """The stream ended: every spell, the open ones closed where they were last seen."""
+        """The stream ended (or a camera cut: another scene): every spell so far, the open ones
+        closed where they were last seen out."""
         for part in list(self._open):
             self._close(part)
         for seen in self._seen.values():
             seen.clear()
-        return self.spells
+        self._closed_at.clear()
+        return list(self.spells)
+
+    def so_far(self) -> list[Spell]:
+        """Every spell up to now, the open ones as far as they go, in time order."""
+        return sorted([*self.spells, *self._open.values()], key=lambda s: s.start)
 
     def reported(self) -> list[Spell]:
         """The spells that lasted ``report_s`` or more, in time order."""
-        return sorted((s for s in self.spells if s.end - s.start >= self.cfg.report_s),
-                      key=lambda s: s.start)  # fmt: skip
+        return [s for s in self.so_far() if s.end - s.start >= self.cfg.report_s]
+
+
+def _most(edges: list[str]) -> str:
+    """The edge most of a part's frames out left by."""
+    return max(sorted(set(edges)), key=edges.count)

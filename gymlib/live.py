@@ -28,8 +28,7 @@ from typing import Any
 import numpy as np
 
 from gymlib.cuts import Cut
-from gymlib.framing import FramingWatch
-from gymlib.model import OTHER, UNKNOWN
+from gymlib.framing import FramingWatch, doing
 from gymlib.reps import Rep
 from gymlib.session import CoachSession, SessionFeedback, VoiceCoach
 from gymlib.sets import SetTracker, WorkoutSet
@@ -193,6 +192,7 @@ class LiveLoop:
         self.shape = ShapeWatch(session.aspect)
         self.rep_warnings = RepWarnings()
         self.framing = FramingWatch(session.cfg.framing)
+        self._cuts_seen = 0  # the session's cuts the framing has heard of
         self.frames = 0
         self.record_error: str | None = None
         self._placed = 0  # the session's reps given to the set tracker so far
@@ -226,7 +226,11 @@ class LiveLoop:
             landmarks = self.pose(image, t)
         fb = self.session.update(landmarks, t)
         warnings = self.rep_warnings.update(fb)
-        hint = self.framing.update(fb.landmarks if fb.person else None, doing(fb), t)
+        if len(self.session.found_cuts) > self._cuts_seen:  # another scene: framed afresh
+            self._cuts_seen = len(self.session.found_cuts)
+            self.framing.finish()
+        exercise = doing(fb.exercise, fb.probabilities, self.framing.cfg.likely_at)
+        hint = self.framing.update(fb.landmarks if fb.person else None, exercise, t)
         first = (hint,) if hint else ()
         say, beep = self.voice.update(fb, first) if self.voice is not None else (None, False)
         if self.events is not None:
@@ -320,15 +324,6 @@ class LiveLoop:
             self.record(t, landmarks)
         except OSError as exc:  # disk full: coaching goes on, the view says so
             self.record_error = f"recording stopped at frame {self.frames}: {exc}"
-
-
-def doing(fb: SessionFeedback) -> str:
-    """The exercise the person is doing, as far as the framing check needs it: the one named,
-    else the classifier's likeliest (a set whose feet are cut off may never be named)."""
-    if fb.exercise != UNKNOWN or not fb.probabilities:
-        return fb.exercise
-    likely = {k: p for k, p in fb.probabilities.items() if k != OTHER}
-    return max(likely, key=lambda k: likely[k]) if likely else fb.exercise
 
 
 def _key(rep: Rep) -> tuple[str, int]:

@@ -10,6 +10,7 @@ go by the direct socket to the kernel, and by the widget's comm when that socket
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
@@ -98,8 +99,16 @@ def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
+    """The camera here is too close: the squatter's feet are out of the picture (ankles at
+    68-76 % of the rendered clip's height, the picture cut at 66 % and zoomed back to 640x480),
+    and the dashboard says so (gymlib.framing)."""
     url, token = lab
-    clip = video_to_y4m(ROOT / "data" / "samples" / "squat-left.mp4", tmp_path / "squat.y4m")
+    close = tmp_path / "squat-close.mp4"
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i",
+                    str(ROOT / "data" / "samples" / "squat-left.mp4"), "-vf",
+                    "crop=trunc(iw*0.66/2)*2:trunc(ih*0.66/2)*2:(iw-ow)/2:0", "-c:v", "libx264",
+                    "-crf", "18", "-pix_fmt", "yuv420p", str(close)], check=True)  # fmt: skip
+    clip = video_to_y4m(close, tmp_path / "squat.y4m")
     with sync_playwright() as pw:
         browser = launch_with_fake_camera(pw, clip)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -109,11 +118,20 @@ def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
         transport = camera.get_attribute("data-transport")
         painted = page.evaluate(OVERLAY_PIXELS)
         status = page.inner_text(".gymcoach-status")
+        try:
+            wait_until(page, "() => /feet are out of the picture/.test(document.querySelector("
+                       "'.gymcoach-dashboard').innerText)", "the framing hint",
+                       evidence=tmp_path / "no-hint", ceiling_s=REPS_CEILING_S)  # fmt: skip
+        except TimeoutError as e:  # reported by the assertion below
+            print(e)
+        dashboard = page.inner_text(".gymcoach-dashboard")
         browser.close()
     print(f"fallback: transport {transport!r}, {painted} overlay pixels, status {status!r}")
     assert transport == "comm", f"frames went by {transport!r}, not the comm, with a wrong token"
     assert painted > 500, "the skeleton was not drawn on the overlay"
     assert "camera on" in status
+    assert "Your feet are out of the picture - step back or aim the camera lower" in dashboard, (
+        f"no framing hint on the dashboard ({tmp_path}): {dashboard!r}")  # fmt: skip
 
 
 def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:

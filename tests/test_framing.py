@@ -7,6 +7,7 @@ a real video with the feet cut off by ffmpeg, through MediaPipe.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 import pytest
 
 from gymlib.config import ConfigError, load_config
-from gymlib.framing import FramingWatch, edge_of, joints
+from gymlib.framing import FramingWatch, doing, edge_of, joints
 from gymlib.landmarks import L
 from gymlib.live_config import FramingConfig
 
@@ -117,16 +118,54 @@ def test_short_spells_are_not_reported_and_an_open_one_closes_at_the_end() -> No
 
 def test_config_checked_on_load(tmp_path: Path) -> None:
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    assert "  framing:" in text
+    assert load_config().live.framing == FramingConfig(3.0, 0.5, 0.2, 2.0, 0.5)
     bad = tmp_path / "config.yaml"
     bad.write_text(text.replace("    on_share: 0.5", "    on_share: 0.1"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"live\.framing.*off_share \(0\.2\) must be below"):
         load_config(bad)
-    assert load_config().live.framing == FramingConfig(**vars(load_config().live.framing))
+    bad.write_text(text.replace("    window_s: 3.0", "    window_s: 0"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"live\.framing\.window_s: 0\.0 is out of range"):
+        load_config(bad)
 
 
-def test_the_loop_shows_and_says_the_hint_before_form_warnings() -> None:
+def test_a_part_no_longer_read_or_a_new_exercise_starts_afresh() -> None:
+    """Squat -> pull-up with the feet still out: the feet hint goes at once, and no feet spell
+    opens under the pull-up as the squat's frames age out of the window."""
+    watch = FramingWatch()
+    hints = run(watch, [standing(feet_y=1.1)] * 90, "squat", 30.0)
+    assert hints[-1] is not None
+    hints = run(watch, [standing(feet_y=1.1)] * 300, "pull_up", 30.0, t0=3.0)
+    assert not any(hints)
+    watch.finish()
+    assert [(s.part, s.exercise) for s in watch.spells] == [("feet", "squat")]
+    # squat -> split squat, both reading the feet: the spell is cut in two, each named right
+    watch = FramingWatch()
+    run(watch, [standing(feet_y=1.1)] * 150, "squat", 30.0)
+    run(watch, [standing(feet_y=1.1)] * 150, "split_squat", 30.0, t0=5.0)
+    watch.finish()
+    assert [s.exercise for s in watch.spells] == ["squat", "split_squat"]
+
+
+def test_nobody_seen_hides_the_hint_and_a_clock_going_back_starts_afresh() -> None:
+    watch = FramingWatch()
+    assert run(watch, [standing(feet_y=1.1)] * 90, "squat", 30.0)[-1] is not None
+    assert not any(run(watch, [None] * 30, "squat", 30.0, t0=3.0))
+    # a new stream from 0 s: the old spell closes, the feet now in the picture show nothing
+    hints = run(watch, [standing()] * 30, "squat", 30.0, t0=0.0)
+    assert not any(hints) and len(watch.spells) == 1
+
+
+def test_doing_names_an_exercise_only_when_likely() -> None:
+    assert doing("squat", {}, 0.5) == "squat"
+    assert doing("unknown", {"squat": 0.6, "other": 0.1, "pull_up": 0.3}, 0.5) == "squat"
+    assert doing("unknown", {"squat": 0.4, "other": 0.3, "pull_up": 0.3}, 0.5) == "unknown"
+    assert doing("unknown", {"squat": 0.3, "other": 0.7}, 0.5) == "unknown"
+    assert doing("unknown", {}, 0.5) == "unknown"
+
+
+def test_the_loop_shows_the_hint_and_the_voice_says_it_before_form_warnings() -> None:
     from gymlib.live import LiveLoop
+    from gymlib.reps import FormWarning
     from gymlib.session import CoachSession, VoiceCoach
 
     loop = LiveLoop(CoachSession(exercise="squat"), voice=VoiceCoach())
@@ -137,6 +176,13 @@ def test_the_loop_shows_and_says_the_hint_before_form_warnings() -> None:
     assert said and said[0].startswith("Your feet are out of the picture")
     loop.finish()
     assert [s.part for s in loop.framing.reported()] == ["feet"]
+    # a frame with a form warning: the framing hint is said first, the warning after it
+    warning = FormWarning("shallow", "Go deeper", 2, 99.0)
+    warned = dataclasses.replace(outs[-1].session, time=100.0, warnings=(warning,))
+    voice = VoiceCoach()
+    assert voice.update(warned, ("Your feet are out",))[0] == "Your feet are out"
+    later = dataclasses.replace(warned, time=104.0)
+    assert voice.update(later, ("Your feet are out",))[0] == "Go deeper"
 
 
 @pytest.fixture(scope="module")

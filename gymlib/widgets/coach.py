@@ -328,7 +328,6 @@ class LiveCoach(W.VBox):
             "exercise": fb.exercise,
             "reps": fb.reps,
             "warnings": list(out.warnings),
-            "framing": out.framing,
             "say": out.say,
             "beep": out.beep,
         }
@@ -403,11 +402,12 @@ class LiveCoach(W.VBox):
             inputs = LiveInputs.of(self.session)  # cuts, shape and exercise changes: replayed
             # every cut met, with its kind (those in the landmarks a replay finds again itself)
             found = [c.as_row() for c in self.session.found_cuts]
+            framing = [s.as_row() for s in self.loop.framing.so_far()]  # feet or hands out
         try:
             path = save_session(
                 self.sessions, t, lm, events=events, fps=self.session.fps,
                 aspect=self.session.aspect, inputs=inputs,
-                summary={"reps": reps, "sets": sets, "cuts_found": found},
+                summary={"reps": reps, "sets": sets, "cuts_found": found, "framing": framing},
             )  # fmt: skip
         except (OSError, ValueError) as exc:
             self.saved.value = f"<span style='color:#e74c3c'>not saved: {exc}</span>"
