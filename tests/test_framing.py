@@ -212,3 +212,27 @@ def test_analyze_warns_of_feet_out_of_the_picture(
     whole = analyze(SAMPLE, out=tmp_path / "whole", progress=False)
     summary = json.loads(Path(whole.outputs["summary"]).read_text(encoding="utf-8"))
     assert summary["framing"] == [] and not any("picture" in w for w in summary["warnings"])
+
+
+def test_the_dashboard_shows_the_hint_and_a_saved_session_keeps_the_spells(
+    cut_feet: Path, tmp_path: Path
+) -> None:
+    """The cut squat as the browser sends it (JPEG, its times) to the dashboard's handler: real
+    MediaPipe, the hint in the warnings pane, the spell in the saved session's summary.json."""
+    import cv2
+
+    from gymlib.media import VideoReader
+    from gymlib.model import ExerciseClassifier
+    from gymlib.widgets.coach import LiveCoach
+
+    coach = LiveCoach(ExerciseClassifier.load(), sessions=tmp_path)
+    shown = []
+    try:
+        for i, (bgr, _t) in enumerate(VideoReader(cut_feet)):
+            coach._handle(cv2.imencode(".jpg", bgr)[1].tobytes(), i / 30)
+            shown.append("Your feet are out of the picture" in coach.warnings.value)
+        summary = json.loads((coach._save() / "summary.json").read_text())
+    finally:
+        coach.close()
+    assert sum(shown) > len(shown) / 2, f"shown in {sum(shown)} of {len(shown)} frames"
+    assert {(r["part"], r["edge"]) for r in summary["framing"]} == {("feet", "bottom")}
