@@ -210,26 +210,42 @@ def one_shape(p: Path, lm: np.ndarray, frames: np.ndarray, aspects: np.ndarray,
               size: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """A saved live session whose picture changed shape (a phone turned: ``aspects``, width /
     height, from each of ``frames`` on): every frame's landmarks ``(T, 33, 4)`` put in one
-    picture, the widest, 480 pixels high, so that angles and lengths mean the same throughout
-    (x and z are shares of each frame's own width). One shape: as they were, in ``size``."""
+    picture, the widest, 480 pixels high, each frame centred in it, so that angles and lengths
+    mean the same throughout (x and z are shares of each frame's own width). One shape: as they
+    were, in ``size``. (A file with ``image_size`` is one shape: this is not called.)"""
+    per_frame = _shape_per_frame(p, len(lm), frames, aspects)
+    if per_frame is None:
+        return lm, size
+    widest = float(per_frame.max())
+    r = (per_frame / widest).astype(np.float32)[:, None]
+    out = lm.copy()
+    seen = out.any(axis=2)  # (T, 33): nobody's zeros stay zeros
+    out[:, :, 0] = np.where(seen, 0.5 + (out[:, :, 0] - 0.5) * r, 0.0)
+    out[:, :, 2] *= r
+    return out, np.array([480 * widest, 480.0])
+
+
+def _shape_per_frame(p: Path, n: int, frames: np.ndarray,
+                     aspects: np.ndarray) -> np.ndarray | None:  # fmt: skip
+    """``(n,)`` each frame's width / height, or None when there is one shape. The live coach
+    takes a new shape once it held ``ASPECT_FRAMES`` frames (gymlib.live.ShapeWatch), so a
+    change it recorded at frame k was true from k - 2 on: the session's first shape (4:3
+    until the camera's frames came) is then no frame's when the camera never changed."""
+    from gymlib.live import ASPECT_FRAMES
+
     k = np.asarray(frames).reshape(-1)
     a = np.asarray(aspects).reshape(-1)
     if k.dtype.kind not in "iu" or a.dtype.kind not in "fiu" or k.shape != a.shape:
         raise ValueError(f"{p}: 'aspect_frames' and 'aspects' must be frame numbers and as "
                          f"many widths / heights, got {k.tolist()!r} and "
                          f"{a.tolist()!r}")  # fmt: skip
-    if not (np.isfinite(a) & (a > 0)).all() or ((k < 0) | (k > len(lm))).any():
+    if not (np.isfinite(a) & (a > 0)).all() or ((k < 0) | (k > n)).any():
         raise ValueError(f"{p}: 'aspects' {a.tolist()!r} from frames {k.tolist()!r}: expected "
-                         f"positive widths / heights from frames 0 to {len(lm)}")  # fmt: skip
-    if len(np.unique(a)) < 2:
-        return lm, size
-    per_frame = np.full(len(lm), a[np.argmin(k)], np.float64)
-    for frame, aspect in sorted(zip(k.tolist(), a.tolist(), strict=True)):
-        per_frame[frame:] = aspect
-    widest = float(per_frame.max())
-    out = lm.copy()
-    out[:, :, [0, 2]] *= (per_frame / widest).astype(np.float32)[:, None, None]
-    return out, np.array([480 * widest, 480.0])
+                         f"positive widths / heights from frames 0 to {n}")  # fmt: skip
+    per_frame = np.full(n, a[0] if len(a) else 1.0, np.float64)
+    for frame, aspect in sorted(zip(k.tolist(), a.tolist(), strict=True), key=lambda c: c[0]):
+        per_frame[max(frame - ASPECT_FRAMES + 1, 0) :] = aspect  # (the last of a frame wins)
+    return per_frame if len(np.unique(per_frame)) > 1 else None
 
 
 def _size_of_aspect(p: Path, aspect: np.ndarray) -> np.ndarray:

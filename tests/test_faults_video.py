@@ -618,6 +618,29 @@ def test_a_saved_session_that_changed_shape_is_measured_in_each_shape(
     assert summary["size"] == [852, 480] and summary["reps"] == replayed == 7
 
 
+def test_a_portrait_session_that_never_turned_stays_portrait(tmp_path: Path) -> None:
+    """The live coach starts at 4:3 and takes the camera's shape once it held 3 frames, so a
+    portrait session records two shapes (4:3 at frame 0, 9:16 at frame 2): it is one shape."""
+    from gymlib.live import LiveLoop
+    from gymlib.recording import LiveInputs, replay_session, save_session
+    from gymlib.session import CoachSession
+
+    clip = generate_clip("squat", 3, seed=3, view="side", image_size=(720, 1280))
+    frames = iter(clip.landmarks)
+    loop = LiveLoop(CoachSession(), pose=lambda image, t: next(frames))
+    times = np.arange(len(clip.landmarks)) / clip.fps
+    for t in times:
+        loop.step(float(t), image=np.zeros((1280, 720, 3), np.uint8))
+    inputs = LiveInputs.of(loop.session)
+    assert inputs.aspects == ((0, 4 / 3), (2, 720 / 1280))
+    saved = save_session(tmp_path / "s", times, clip.landmarks, fps=clip.fps,
+                         aspect=loop.session.aspect, inputs=inputs)  # fmt: skip
+    replayed = len(replay_session(saved).summary())
+    assert main([str(saved / "landmarks.npz"), "--out", str(tmp_path / "out")]) == 0
+    summary = _summary(tmp_path / "out")
+    assert summary["size"] == [270, 480] and summary["reps"] == replayed == 3
+
+
 def test_a_saved_session_s_shapes_are_checked(tmp_path: Path, capsys) -> None:  # noqa: ANN001
     from gymlib.recording import LiveInputs, save_session
 
