@@ -114,13 +114,15 @@ def doing(exercise: str, probabilities: Mapping[str, float], likely_at: float) -
 class FramingWatch:
     """Per frame, whether the parts the exercise reads are in the picture; a hint once a part
     has been out of it in ``on_share`` of the last ``window_s`` seconds' frames (held until the
-    share falls to ``off_share``). Time is the frames' own: the same at any frame rate. A part
-    the exercise does not read, a new exercise, a clock going back (a new stream) start its
-    count afresh; while nobody is seen no hint shows and none begins."""
+    share falls to ``off_share``). Time is the frames' own: the same at any frame rate. An
+    exercise that does not read the part or reads it by other joints, or a clock going back (a
+    new stream), starts its count afresh. Frames with nobody seen or no exercise known add
+    nothing (the count ages): no hint shows while nobody is seen, and none begins then."""
 
     def __init__(self, config: FramingConfig | None = None) -> None:
         self.cfg = config or FramingConfig()
         self._seen: dict[str, deque[tuple[float, str | None]]] = {p: deque() for p in PARTS}
+        self._reading: dict[str, tuple[L, ...]] = {}  # the joints each part's count is of
         self._open: dict[str, Spell] = {}  # the parts out now, with when it began
         self._last_t = -np.inf
         self._closed_at: dict[str, float] = {}  # where each part's last spell ended
@@ -128,41 +130,47 @@ class FramingWatch:
 
     def update(self, landmarks: np.ndarray | None, exercise: str, t: float) -> str | None:
         """``landmarks`` ``(33, 4)`` (None: nobody seen) of the frame at ``t`` s, while
-        ``exercise`` is done (:func:`doing`); the hint to show now."""
+        ``exercise`` is done (:func:`doing`; ``unknown``: not known); the hint to show now."""
         if t < self._last_t:
             self.finish()
         self._last_t = t
-        needed = NEEDED.get(exercise, ())
+        known = landmarks is not None and exercise != UNKNOWN
         for part, seen in self._seen.items():
-            if landmarks is not None and part not in needed:  # not read now: start afresh
-                seen.clear()
-                self._close(part)
-                continue
-            if landmarks is not None:
-                seen.append((t, edge_of(landmarks[list(joints(part, exercise)), :2])))
+            reads = joints(part, exercise) if part in NEEDED.get(exercise, ()) else ()
+            if known and self._reading.get(part, reads) != reads:  # other joints, or none
+                self._forget(part)
+            if known and reads:
+                self._reading[part] = reads
+                seen.append((t, edge_of(landmarks[list(reads), :2])))
             while seen and seen[0][0] < t - self.cfg.window_s:
                 seen.popleft()
-            self._judge(part, exercise, t, landmarks is not None)
+            self._judge(part, exercise, t, known and bool(reads))
         hints = [s.message for s in self._open.values()]
         return hints[0] if hints and landmarks is not None else None
 
-    def _judge(self, part: str, exercise: str, t: float, seen_now: bool) -> None:
+    def _judge(self, part: str, exercise: str, t: float, fresh: bool) -> None:
+        """Open, extend or close ``part``'s spell; ``fresh``: a frame was added now."""
         seen = self._seen[part]
         span = seen[-1][0] - seen[0][0] if seen else 0.0
         edges = [e for _, e in seen if e is not None]
         share = len(edges) / len(seen) if seen else 0.0
         spell = self._open.get(part)
-        if spell is not None and (share <= self.cfg.off_share or spell.exercise != exercise):
+        if spell is not None and share <= self.cfg.off_share:
             self._close(part)
-            spell = None
         # half a window seen at least: a hint needs that much evidence
-        if spell is None and seen_now and span >= self.cfg.window_s / 2 \
+        elif spell is None and fresh and span >= self.cfg.window_s / 2 \
                 and share >= self.cfg.on_share:  # fmt: skip
             began = next(when for when, e in seen if e is not None)
             began = max(began, self._closed_at.get(part, began))  # after the last one's end
             self._open[part] = Spell(part, exercise, _most(edges), began, t)
-        elif spell is not None and seen_now and seen[-1][1] is not None:  # out now
-            self._open[part] = Spell(part, exercise, _most(edges), spell.start, t)
+        elif spell is not None and fresh and seen[-1][1] is not None:  # out now
+            self._open[part] = Spell(part, spell.exercise, _most(edges), spell.start, t)
+
+    def _forget(self, part: str) -> None:
+        """``part``'s count starts afresh (its open spell ends)."""
+        self._seen[part].clear()
+        self._reading.pop(part, None)
+        self._close(part)
 
     def _close(self, part: str) -> None:
         if part in self._open:
@@ -173,10 +181,8 @@ class FramingWatch:
     def finish(self) -> list[Spell]:
         """The stream ended (or a camera cut: another scene): every spell so far, the open ones
         closed where they were last seen out."""
-        for part in list(self._open):
-            self._close(part)
-        for seen in self._seen.values():
-            seen.clear()
+        for part in PARTS:
+            self._forget(part)
         self._closed_at.clear()
         return list(self.spells)
 

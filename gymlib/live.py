@@ -226,7 +226,7 @@ class LiveLoop:
             landmarks = self.pose(image, t)
         fb = self.session.update(landmarks, t)
         warnings = self.rep_warnings.update(fb)
-        if len(self.session.found_cuts) > self._cuts_seen:  # another scene: framed afresh
+        if len(self.session.found_cuts) != self._cuts_seen:  # another scene: framed afresh
             self._cuts_seen = len(self.session.found_cuts)
             self.framing.finish()
         exercise = doing(fb.exercise, fb.probabilities, self.framing.cfg.likely_at)

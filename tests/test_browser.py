@@ -97,11 +97,11 @@ def frames_drawn(page, n: int, evidence: Path) -> None:  # noqa: ANN001 - playwr
 def test_live_coach_falls_back_to_the_comm_when_the_direct_socket_is_refused(
     lab, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import sync_playwright
-
     """The camera here is too close: the squatter's feet are out of the picture (ankles at
     68-76 % of the rendered clip's height, the picture cut at 66 % and zoomed back to 640x480),
     and the dashboard says so (gymlib.framing)."""
+    from playwright.sync_api import sync_playwright
+
     url, token = lab
     close = tmp_path / "squat-close.mp4"
     subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i",
