@@ -112,6 +112,7 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
     text_w = max([_text_width(x, scale) for x in lines] + [0])
     if lines and text_w > w - 20:  # a portrait or small clip: smaller text, no lines cut off
         scale = max(TEXT_SCALE_MIN, scale * (w - 20) / text_w)
+        lines = [part for x in lines for part in _wrapped(x, scale, w - 20)]  # still too long
         text_w = max(_text_width(x, scale) for x in lines)
     step = max(12, round(22 * scale / 0.6))
     width = max(text_w, 18 * len(marks))
@@ -124,6 +125,21 @@ def draw(bgr: np.ndarray, lm: np.ndarray | None, lines: list[str], colour=(80, 2
     for i, verdict in enumerate(marks):  # one square per rep of the set, coloured by its verdict
         x = 10 + 18 * i  # (13 px a side, as cv2.rectangle's; numpy's: no GIL handed over)
         bgr[y : y + 13, x : x + 13] = flip(VERDICT_BGR.get(verdict, (200, 200, 200)))
+
+
+def _wrapped(text: str, scale: float, width: int) -> list[str]:
+    """``text`` as lines at most ``width`` pixels wide at ``scale``, broken between words (a
+    single word wider than that stays whole)."""
+    if _text_width(text, scale) <= width:
+        return [text]
+    out = [""]
+    for word in text.split(" "):
+        joined = f"{out[-1]} {word}" if out[-1] else word
+        if out[-1] and _text_width(joined, scale) > width:
+            out.append(word)
+        else:
+            out[-1] = joined
+    return out
 
 
 @functools.lru_cache(maxsize=512)

@@ -190,6 +190,17 @@ def test_text_lines_shrink_to_fit_a_narrow_frame_and_keep_their_size_where_they_
     assert wide[12 + 44 + 3 : 12 + 44 + 9, 10:80].max() > 150  # marks under two 22-px lines
 
 
+def test_a_line_too_long_at_the_smallest_text_is_broken_between_words() -> None:
+    """The framing hint (67 characters) on a 360-px clip: at the smallest text it is ~400 px;
+    it was cut after "aim the cam"; now it is drawn on two lines, each whole."""
+    hint = "Your hands are out of the picture - step back or aim the camera higher"
+    narrow = np.zeros((640, 360, 3), np.uint8)
+    draw(narrow, None, [*LINES, hint])
+    assert _text_reaches(narrow, slice(0, 120)) < 360 - 6
+    rows = np.flatnonzero((narrow.min(axis=2) > 200).any(axis=1))
+    assert rows.max() >= 2 + 13 * 4 - 2  # a fourth line's baseline (13-px lines at 0.35)
+
+
 def test_a_portrait_clips_annotated_video_shows_its_text_whole(tmp_path: Path) -> None:
     # drawn 480 px high: a 406x720 portrait clip is 270 px wide, the counts line about 470 px
     src = _clip_npz(tmp_path / "portrait.npz", image_size=(406, 720))
