@@ -79,8 +79,8 @@ class Spell:
     def report(self) -> str:
         """``analyze``'s warning for it."""
         return (f"your {self.part} were out of the picture from {self.start:.1f} s to "
-                f"{self.end:.1f} s ({self.exercise}): MediaPipe guesses them there, so the count "
-                f"and the verdicts may be wrong; {ADVICE[self.edge]}")  # fmt: skip
+                f"{self.end:.1f} s ({self.exercise}): the pose model only guesses them there, so "
+                f"the count and the verdicts may be wrong; {ADVICE[self.edge]}")  # fmt: skip
 
 
 def joints(part: str, exercise: str) -> tuple[L, ...]:
