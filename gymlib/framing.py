@@ -53,7 +53,9 @@ OVERHEAD = frozenset({"pull_up", "lat_machine"})
 ADVICE = {
     "bottom": "step back or aim the camera lower",
     "top": "step back or aim the camera higher",
-    "side": "step back or move the camera to the side",
+    # the picture's left and right, as filmed: the user may see it mirrored, so no direction
+    "left": "step back or move to the middle of the picture",
+    "right": "step back or move to the middle of the picture",
 }
 
 
@@ -63,14 +65,14 @@ class Spell:
 
     part: str
     exercise: str
-    edge: str  # "bottom", "top" or "side": where most of it left
+    edge: str  # "bottom", "top", "left" or "right" (of the picture): where most of it left
     start: float
     end: float
 
     @property
     def message(self) -> str:
         """The hint shown and spoken while it lasts."""
-        return f"Your {self.part} are out of the picture - {ADVICE[self.edge]}"
+        return f"Your {self.part} are out of the {_where(self.edge)} - {ADVICE[self.edge]}"
 
     def as_row(self) -> dict[str, object]:
         return {"part": self.part, "exercise": self.exercise, "edge": self.edge,
@@ -78,7 +80,7 @@ class Spell:
 
     def report(self) -> str:
         """``analyze``'s warning for it."""
-        return (f"your {self.part} were out of the picture from {self.start:.1f} s to "
+        return (f"your {self.part} were out of the {_where(self.edge)} from {self.start:.1f} s to "
                 f"{self.end:.1f} s ({self.exercise}): the pose model only guesses them there, so "
                 f"the count and the verdicts may be wrong; {ADVICE[self.edge]}")  # fmt: skip
 
@@ -91,11 +93,12 @@ def joints(part: str, exercise: str) -> tuple[L, ...]:
 
 def edge_of(xy: np.ndarray) -> str | None:
     """Where the points ``(K, 2)`` (x, y as shares of the picture) are out of the picture, the
-    one furthest out: "bottom", "top", "side"; None when all are in it."""
+    one furthest out: "bottom", "top", "left", "right"; None when all are in it."""
     beyond = {
         "bottom": float(np.max(xy[:, 1])) - 1.0,
         "top": -float(np.min(xy[:, 1])),
-        "side": max(-float(np.min(xy[:, 0])), float(np.max(xy[:, 0])) - 1.0),
+        "left": -float(np.min(xy[:, 0])),
+        "right": float(np.max(xy[:, 0])) - 1.0,
     }
     edge = max(beyond, key=lambda k: beyond[k])
     return edge if beyond[edge] > 0 else None
@@ -193,6 +196,11 @@ class FramingWatch:
     def reported(self) -> list[Spell]:
         """The spells that lasted ``report_s`` or more, in time order."""
         return [s for s in self.so_far() if s.end - s.start >= self.cfg.report_s]
+
+
+def _where(edge: str) -> str:
+    """The picture, or its side edge: top and bottom are plain, the sides are not."""
+    return f"picture at the {edge}" if edge in ("left", "right") else "picture"
 
 
 def _most(edges: list[str]) -> str:

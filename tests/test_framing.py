@@ -49,7 +49,8 @@ def test_edges() -> None:
     assert edge_of(np.array([[0.5, 0.9], [0.4, 0.95]])) is None
     assert edge_of(np.array([[0.5, 1.1], [0.4, 0.95]])) == "bottom"
     assert edge_of(np.array([[0.5, -0.05], [0.4, 0.5]])) == "top"
-    assert edge_of(np.array([[-0.2, 1.05], [0.4, 0.5]])) == "side"  # the furthest out
+    assert edge_of(np.array([[-0.2, 1.05], [0.4, 0.5]])) == "left"  # the furthest out
+    assert edge_of(np.array([[0.5, 0.5], [1.08, 1.05]])) == "right"
 
 
 @pytest.mark.parametrize("fps", [15.0, 30.0, 60.0])
@@ -87,6 +88,19 @@ def test_hands_overhead_the_head_out_stands_for_them() -> None:
     hints = run(FramingWatch(), frames, "lat_machine", 30.0)
     assert hints[-1] == "Your hands are out of the picture - step back or aim the camera higher"
     assert not any(run(FramingWatch(), frames, "bench_press", 30.0))
+
+
+def test_hands_out_at_a_side_the_hint_says_which_side() -> None:
+    """A push-up's hands past the picture's left edge (as filmed): the hint and the report name
+    that side, and send the user to the middle rather than a direction a mirrored view reverses."""
+    frame = standing()
+    frame[[L.LEFT_WRIST, L.RIGHT_WRIST], 0] = -0.06
+    watch = FramingWatch()
+    hints = run(watch, [frame] * 150, "push_up", 30.0)
+    assert hints[-1] == ("Your hands are out of the picture at the left - step back or move to "
+                         "the middle of the picture")  # fmt: skip
+    (spell,) = watch.finish()
+    assert spell.edge == "left" and "out of the picture at the left from 0.0 s" in spell.report()
 
 
 def test_hint_clears_and_the_spell_is_reported() -> None:
