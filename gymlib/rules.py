@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -331,7 +331,28 @@ def _parse_exercise(
         raise ConfigError(f"{where}: unknown key(s) {unknown}; allowed: {sorted(allowed)}")
     if "signal" not in data:
         raise ConfigError(f"{where}: 'signal' is required (the measure that drives counting)")
-    raw_signals = data["signal"] if isinstance(data["signal"], list) else [data["signal"]]
+    signals = _parse_signals(data["signal"], measures, where)
+    count = _parse_count(data.get("count"), signals, where)
+    posture = [_parse_posture(p, measures, f"{where}.posture[{i}]")
+               for i, p in enumerate(data.get("posture") or [])]  # fmt: skip
+    checks = _parse_checks(data.get("checks") or [], measures, where)
+    live, cols = _columns(signals, posture, checks, measures)
+    # sideless measures are stored under "visible"; normalise the specs to match
+    posture = [
+        dataclasses.replace(p, side=_norm_side(measures, p.measure, p.side)) for p in posture
+    ]
+    checks = [dataclasses.replace(c, side=_norm_side(measures, c.measure, c.side)) for c in checks]
+    signals = [
+        dataclasses.replace(s, side=_norm_side(measures, s.measure, s.side)) for s in signals
+    ]
+    return ExerciseRules(
+        name, tuple(signals), count, tuple(posture), tuple(checks), tuple(cols), tuple(live)
+    )
+
+
+def _parse_signals(data: Any, measures: Mapping[str, Measure], where: str) -> list[SignalSpec]:
+    """``where.signal``: one measure or a list of them, each with its range and views."""
+    raw_signals = data if isinstance(data, list) else [data]
     if not raw_signals:
         raise ConfigError(f"{where}.signal: give at least one measure")
     signals = []
@@ -343,11 +364,14 @@ def _parse_exercise(
         _check_value(m, signal.bottom, f"{key}.bottom")
         if signal.top == signal.bottom:
             raise ConfigError(f"{key}: top and bottom are equal ({signal.top}); no range")
-        bad_views = sorted(set(signal.views) - set(VIEW_NAMES))
-        if bad_views or not signal.views:
-            raise ConfigError(f"{key}.views: {list(signal.views)}; choose from {list(VIEW_NAMES)}")
+        _check_views(signal.views, f"{key}.views")
         signals.append(signal)
-    count = build_section(CountSpec, data.get("count"), f"{where}.count")
+    return signals
+
+
+def _parse_count(data: Any, signals: list[SignalSpec], where: str) -> CountSpec:
+    """``where.count``: the exercise's own counter settings."""
+    count = build_section(CountSpec, data, f"{where}.count")
     if count.leave_top is not None and count.reach is not None and count.leave_top >= count.reach:
         raise ConfigError(
             f"{where}.count: leave_top ({count.leave_top}) must be below reach ({count.reach})"
@@ -357,19 +381,25 @@ def _parse_exercise(
             f"{where}.count.stance: true, but no signal is hip_height (a stance's step moves "
             "the hips over the floor foot)"
         )
-    posture = []
-    for i, p in enumerate(data.get("posture") or []):
-        key = f"{where}.posture[{i}]"
-        spec = build_section(PostureSpec, p, key)
-        pm = _check_measure(measures, spec.measure, f"{key}.measure")
-        _check_value(pm, spec.min, f"{key}.min")
-        _check_value(pm, spec.max, f"{key}.max")
-        if spec.min is None and spec.max is None:
-            raise ConfigError(f"{key}: give min, max or both")
-        posture.append(spec)
+    return count
+
+
+def _parse_posture(data: Any, measures: Mapping[str, Measure], key: str) -> PostureSpec:
+    """One ``posture`` entry: a measure held within min and / or max while counting."""
+    spec = build_section(PostureSpec, data, key)
+    pm = _check_measure(measures, spec.measure, f"{key}.measure")
+    _check_value(pm, spec.min, f"{key}.min")
+    _check_value(pm, spec.max, f"{key}.max")
+    if spec.min is None and spec.max is None:
+        raise ConfigError(f"{key}: give min, max or both")
+    return spec
+
+
+def _parse_checks(data: list[Any], measures: Mapping[str, Measure], where: str) -> list[CheckSpec]:
+    """``where.checks``: the enabled ones, each named once."""
     checks = []
     names: set[str] = set()
-    for i, c in enumerate(data.get("checks") or []):
+    for i, c in enumerate(data):
         key = f"{where}.checks[{i}]"
         spec = build_section(CheckSpec, c, key)
         if not spec.name or not spec.name.isidentifier():
@@ -377,26 +407,43 @@ def _parse_exercise(
         if spec.name in names:
             raise ConfigError(f"{key}.name: duplicate check {spec.name!r}")
         names.add(spec.name)
-        key = f"{where}.checks.{spec.name}"
-        cm = _check_measure(measures, spec.measure, f"{key}.measure")
-        if (spec.fail_below is None) == (spec.fail_above is None):
-            raise ConfigError(f"{key}: give exactly one of fail_below or fail_above")
-        _check_value(cm, spec.fail_below, f"{key}.fail_below")
-        _check_value(cm, spec.fail_above, f"{key}.fail_above")
-        if not spec.message.strip():
-            raise ConfigError(f"{key}.message: the text shown to the person is required")
-        bad_views = sorted(set(spec.views) - set(VIEW_NAMES))
-        if bad_views or not spec.views:
-            raise ConfigError(f"{key}.views: {list(spec.views)}; choose from {list(VIEW_NAMES)}")
-        for j, v in enumerate(spec.view_limits):
-            if any(w.view == v.view for w in spec.view_limits[:j]):
-                raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} given twice")
-            if v.view not in spec.views:
-                raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} is not judged by "
-                                  f"this check (views: {list(spec.views)})")  # fmt: skip
-            _check_value(cm, v.limit, f"{key}.view_limits[{j}].limit")
+        _check_check(spec, measures, f"{where}.checks.{spec.name}")
         if spec.enabled:
             checks.append(spec)
+    return checks
+
+
+def _check_check(spec: CheckSpec, measures: Mapping[str, Measure], key: str) -> None:
+    """One check's measure, limit, message and views."""
+    cm = _check_measure(measures, spec.measure, f"{key}.measure")
+    if (spec.fail_below is None) == (spec.fail_above is None):
+        raise ConfigError(f"{key}: give exactly one of fail_below or fail_above")
+    _check_value(cm, spec.fail_below, f"{key}.fail_below")
+    _check_value(cm, spec.fail_above, f"{key}.fail_above")
+    if not spec.message.strip():
+        raise ConfigError(f"{key}.message: the text shown to the person is required")
+    _check_views(spec.views, f"{key}.views")
+    for j, v in enumerate(spec.view_limits):
+        if any(w.view == v.view for w in spec.view_limits[:j]):
+            raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} given twice")
+        if v.view not in spec.views:
+            raise ConfigError(f"{key}.view_limits[{j}].view: {v.view!r} is not judged by "
+                              f"this check (views: {list(spec.views)})")  # fmt: skip
+        _check_value(cm, v.limit, f"{key}.view_limits[{j}].limit")
+
+
+def _check_views(views: Sequence[str], key: str) -> None:
+    bad_views = sorted(set(views) - set(VIEW_NAMES))
+    if bad_views or not views:
+        raise ConfigError(f"{key}: {list(views)}; choose from {list(VIEW_NAMES)}")
+
+
+def _columns(
+    signals: list[SignalSpec], posture: list[PostureSpec], checks: list[CheckSpec],
+    measures: Mapping[str, Measure],
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:  # fmt: skip
+    """The (measure, side) columns the live loop computes every frame, and all of them (the
+    rep-end checks' too), each once; sideless measures under "visible"."""
 
     def unique(specs: list[tuple[str, str]]) -> list[tuple[str, str]]:
         out: list[tuple[str, str]] = []
@@ -412,18 +459,7 @@ def _parse_exercise(
         + [(s.measure, s.side) for s in posture]
         + [(c.measure, c.side) for c in checks if c.at == "rep" and c.live]
     )
-    cols = unique(live + [(c.measure, c.side) for c in checks])
-    # sideless measures are stored under "visible"; normalise the specs to match
-    posture = [
-        dataclasses.replace(p, side=_norm_side(measures, p.measure, p.side)) for p in posture
-    ]
-    checks = [dataclasses.replace(c, side=_norm_side(measures, c.measure, c.side)) for c in checks]
-    signals = [
-        dataclasses.replace(s, side=_norm_side(measures, s.measure, s.side)) for s in signals
-    ]
-    return ExerciseRules(
-        name, tuple(signals), count, tuple(posture), tuple(checks), tuple(cols), tuple(live)
-    )
+    return live, unique(live + [(c.measure, c.side) for c in checks])
 
 
 def _norm_side(measures: Mapping[str, Measure], name: str, side: str) -> str:
