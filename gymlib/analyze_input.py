@@ -109,6 +109,31 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
     """A landmark ``.npz`` checked whole before anything runs: ``(landmarks (T, 33, 4) float32,
     times (T,) s, fps, (width, height))``. Every problem names the file (and the frame)."""
     p = Path(path)
+    z = _read_npz(p)
+    names = set(z)
+    if "image_size" in names:
+        size = z["image_size"]
+    elif "aspect" in names:  # a saved live session's: its picture's width / height
+        size = _size_of_aspect(p, z["aspect"])
+    else:
+        size = np.array([640, 480])
+    lm = _checked_landmarks(p, z["landmarks"])
+    if {"aspect_frames", "aspects"} <= names and "image_size" not in names:
+        # a saved live session's shape changes (gymlib.recording.LiveInputs)
+        lm, size = one_shape(p, lm, z["aspect_frames"], z["aspects"], size)
+    _check_values(p, lm)
+    rate = _checked_rate(p, z.get("fps", np.float64(30.0)))
+    w, h = _checked_size(p, size, "image_size" in names)
+    times = z.get("timestamps")
+    if times is None:
+        t = np.arange(len(lm)) / rate
+    else:
+        t = _checked_times(p, times, len(lm), rate, "fps" in names)
+    return lm, t, rate, (int(round(w)), int(round(h)))
+
+
+def _read_npz(p: Path) -> dict[str, np.ndarray]:
+    """The arrays of the landmark file ``p`` (which must hold 'landmarks')."""
     with open(p, "rb") as fh:
         magic = fh.read(6)
     if magic.startswith(b"\x93NUMPY"):
@@ -119,35 +144,33 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
                          "PoseSequence.save or save_clip_npz")  # fmt: skip
     try:
         with np.load(p, allow_pickle=False) as z:
-            names = set(z.files)
             if "landmarks" not in z.files:
                 raise ValueError(f"{p}: a landmark file needs a 'landmarks' array (T, 33, 4)")
-            lm = z["landmarks"]
-            fps = z["fps"] if "fps" in z.files else np.float64(30.0)
-            if "image_size" in z.files:
-                size = z["image_size"]
-            elif "aspect" in z.files:  # a saved live session's: its picture's width / height
-                size = _size_of_aspect(p, z["aspect"])
-            else:
-                size = np.array([640, 480])
-            times = z["timestamps"] if "timestamps" in z.files else None
-            # a saved live session's shape changes (gymlib.recording.LiveInputs)
-            shapes = (z["aspect_frames"], z["aspects"]) if {"aspect_frames", "aspects"} <= names \
-                else None  # fmt: skip
+            return {k: z[k] for k in _READ if k in z.files}
     except zipfile.BadZipFile as exc:  # a cut file: its zip directory is at the end
         raise ValueError(f"{p}: damaged or cut .npz archive ({exc})") from None
     except (OSError, ValueError, EOFError, KeyError) as exc:  # damaged, or object arrays
         msg = str(exc)
         raise ValueError(msg if msg.startswith(str(p)) else f"{p}: {msg}") from None
+
+
+#: the arrays a landmark file may hold that are read (others are left unread)
+_READ = ("landmarks", "fps", "image_size", "aspect", "timestamps", "aspect_frames", "aspects")
+
+
+def _checked_landmarks(p: Path, lm: np.ndarray) -> np.ndarray:
+    """``(T, 33, 4)`` numbers, at least one frame, as float32."""
     if lm.dtype.kind not in "fiu":
         raise ValueError(f"{p}: 'landmarks' must be numbers, got dtype {lm.dtype}")
     if lm.ndim != 3 or lm.shape[1:] != (33, 4):
         raise ValueError(f"{p}: 'landmarks' must have shape (T, 33, 4), got {lm.shape}")
     if len(lm) == 0:
         raise ValueError(f"{p}: 'landmarks' holds no frames; nothing to analyse")
-    lm = lm.astype(np.float32)
-    if shapes is not None and "image_size" not in names:
-        lm, size = one_shape(p, lm, *shapes, size)
+    return lm.astype(np.float32)
+
+
+def _check_values(p: Path, lm: np.ndarray) -> None:
+    """Finite coordinates, normalised to the picture: the first bad frame named."""
     bad = ~np.isfinite(lm).all(axis=(1, 2))
     if bad.any():
         raise ValueError(f"{p}: frame {int(np.argmax(bad))} has NaN or infinite landmark values"
@@ -159,12 +182,20 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
             f"{p}: frame {i} has a landmark value of {np.abs(lm[i]).max():.3g}; "
             "expected coordinates normalised to the image (about 0 to 1)"
         )
+
+
+def _checked_rate(p: Path, fps: np.ndarray) -> float:
     fps_arr = np.asarray(fps)
     if fps_arr.size != 1 or fps_arr.dtype.kind not in "fiu":
         raise ValueError(f"{p}: 'fps' must be one number, got {fps_arr.tolist()!r}")
     rate = float(fps_arr.reshape(()))
     if not (math.isfinite(rate) and 1.0 <= rate <= 1000.0):
         raise ValueError(f"{p}: 'fps' must be 1 to 1000 frames/s, got {rate}")
+    return rate
+
+
+def _checked_size(p: Path, size: np.ndarray, given: bool) -> tuple[float, float]:
+    """(width, height) in pixels, drawable; ``given``: from 'image_size' (else 'aspect')."""
     size_arr = np.asarray(size)
     if size_arr.shape != (2,) or size_arr.dtype.kind not in "fiu":
         raise ValueError(f"{p}: 'image_size' must be (width, height), got {size_arr.tolist()!r}")
@@ -173,37 +204,38 @@ def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float,
         raise ValueError(f"{p}: 'image_size' must be two positive numbers of pixels, got "
                          f"({w:g}, {h:g})")  # fmt: skip
     if not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:
-        given = (f"'image_size' ({w:g}, {h:g})" if "image_size" in names
-                 else f"'aspect' ({w / h:g})")  # fmt: skip
+        said = f"'image_size' ({w:g}, {h:g})" if given else f"'aspect' ({w / h:g})"
         raise ValueError(
-            f"{p}: {given} is too narrow or too wide to draw "
+            f"{p}: {said} is too narrow or too wide to draw "
             f"(width / height must be {16 / 480:.3f} to {MAX_DRAWN_WIDTH / 480:.1f})"
         )
-    if times is None:
-        t = np.arange(len(lm)) / rate
-    else:
-        t = np.asarray(times, dtype=np.float64).reshape(-1)
-        if t.shape != (len(lm),):
-            raise ValueError(f"{p}: 'timestamps' must have one time per frame ({len(lm)}), got "
-                             f"{np.shape(times)}")  # fmt: skip
-        steps = ~(np.diff(t) > 0)
-        if not np.isfinite(t).all() or steps.any():
-            i = int(np.argmax(~np.isfinite(t))) if not np.isfinite(t).all() else int(
-                np.argmax(steps)) + 1  # fmt: skip
-            raise ValueError(
-                f"{p}: frame {i}: 'timestamps' must be finite and increase "
-                f"strictly, got {t[i]} after {t[i - 1] if i else None}"
-            )
-        t = t - t[0]
-        step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / rate
-        # milliseconds are 1000x off; slow motion, a throttled browser tab 10-100x at most
-        if not 1 / 200 <= step * rate <= 200:
-            said = f"'fps' is {rate:g}" if "fps" in names else f"no 'fps' in the file, so {rate:g}"
-            raise ValueError(
-                f"{p}: 'timestamps' step by {step:g} (median), but {said} (a step of "
-                f"{1 / rate:.4g}); expected timestamps in seconds"
-            )
-    return lm, t, rate, (int(round(w)), int(round(h)))
+    return w, h
+
+
+def _checked_times(p: Path, times: np.ndarray, n: int, rate: float, has_fps: bool) -> np.ndarray:
+    """``(n,)`` seconds from the first frame: finite, strictly increasing, in seconds."""
+    t = np.asarray(times, dtype=np.float64).reshape(-1)
+    if t.shape != (n,):
+        raise ValueError(f"{p}: 'timestamps' must have one time per frame ({n}), got "
+                         f"{np.shape(times)}")  # fmt: skip
+    steps = ~(np.diff(t) > 0)
+    if not np.isfinite(t).all() or steps.any():
+        i = int(np.argmax(~np.isfinite(t))) if not np.isfinite(t).all() else int(
+            np.argmax(steps)) + 1  # fmt: skip
+        raise ValueError(
+            f"{p}: frame {i}: 'timestamps' must be finite and increase "
+            f"strictly, got {t[i]} after {t[i - 1] if i else None}"
+        )
+    t = t - t[0]
+    step = float(np.median(np.diff(t))) if len(t) > 1 else 1 / rate
+    # milliseconds are 1000x off; slow motion, a throttled browser tab 10-100x at most
+    if not 1 / 200 <= step * rate <= 200:
+        said = f"'fps' is {rate:g}" if has_fps else f"no 'fps' in the file, so {rate:g}"
+        raise ValueError(
+            f"{p}: 'timestamps' step by {step:g} (median), but {said} (a step of "
+            f"{1 / rate:.4g}); expected timestamps in seconds"
+        )
+    return t
 
 
 def one_shape(p: Path, lm: np.ndarray, frames: np.ndarray, aspects: np.ndarray,
