@@ -162,33 +162,13 @@ def _tagged_seconds(stream: Any) -> float:
 
 def probe(path: str | Path) -> VideoInfo:
     """Read a video's header and packet times (no full decode): size, rotation, frame rate."""
-    import av
-
     p = Path(path)
     container = _open(p)
     notes: list[str] = []
     try:
         stream = main_video(container)
-        times: list[float] = []
-        decoding: list[float | None] = []
-        hidden = 0  # frames an edit list leaves out (a clip trimmed without re-encoding)
-        rotation = None
-        size = (stream.codec_context.width, stream.codec_context.height)
-        try:
-            for packet in container.demux(stream):  # the last, empty packet flushes
-                if packet.size and getattr(packet, "is_discard", False):
-                    hidden += 1
-                elif packet.size and packet.pts is not None:
-                    times.append(float(packet.pts * packet.time_base))
-                    dts = packet.dts
-                    decoding.append(None if dts is None else float(dts * packet.time_base))
-                if rotation is None:  # the rotation comes with the first decoded frame
-                    for frame in packet.decode():
-                        rotation = int(round(frame.rotation or 0)) % 360
-                        size = (frame.width, frame.height)
-                        break
-        except av.FFmpegError as exc:
-            notes.append(f"the file is damaged after {len(times)} frames ({exc})")
+        scan = _scan_packets(container, stream, notes)
+        times, decoding, rotation, size = scan.times, scan.decoding, scan.rotation, scan.size
         stored_w = 0
         sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
         if sar and 0.25 <= sar <= 4 and abs(sar - 1) > 0.01:  # a camcorder's pixels (HDV)
@@ -197,7 +177,7 @@ def probe(path: str | Path) -> VideoInfo:
         own = float(stream.codec_context.framerate or 0.0)
         if not times and _plausible(own):  # a raw stream (.h264): no times, and FFmpeg's
             header = own  # average is its stand-in 25; the bitstream's own rate is right
-        declared = max(int(stream.frames or 0) - hidden, 0)
+        declared = max(int(stream.frames or 0) - scan.hidden, 0)
         codec = stream.codec_context.name
         # the video's own length: the container's holds any longer audio too (mkv, webm)
         others = [x for x in container.streams if x.type in ("audio", "video") and x != stream]
@@ -220,24 +200,7 @@ def probe(path: str | Path) -> VideoInfo:
     derived = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
     # variable: many intervals far from the usual one (a cut file's one gap is not that)
     variable = bool(len(dt) > 2 and np.mean(dt > 1.5 * np.median(dt)) > 0.05)
-    avi_rate = avi_header_rate(p)
-    if avi_rate is not None and not _plausible(avi_rate):
-        # FFmpeg invented the times from its stand-in rate (25): they say nothing
-        header, fps, source = avi_rate, ASSUMED_FPS, "assumed"
-        notes.append(f"the AVI header gives the frame rate as {avi_rate:g}; assuming "
-                     f"{ASSUMED_FPS:g} frames/s, so every time may be off")  # fmt: skip
-    elif _plausible(header) and (not derived or abs(derived / header - 1) <= 0.05):
-        fps, source = header, "header"
-    elif _plausible(derived):
-        fps, source = derived, "timestamps"
-        notes.append(f"the header gives {header:g} frames/s but the timestamps {derived:.2f}; "
-                     "using the timestamps")  # fmt: skip
-    elif _plausible(header):
-        fps, source = header, "header"
-    else:
-        fps, source = ASSUMED_FPS, "assumed"
-        notes.append(f"no usable frame rate (header {header:g}); assuming {ASSUMED_FPS:g} "
-                     "frames/s")  # fmt: skip
+    header, fps, source = _frame_rate(p, header, derived, notes)
     if len(parts) > 1:
         notes.append(f"the timestamps start again {len(parts) - 1} time(s) (files joined end "
                      "to end?); each part follows the one before")  # fmt: skip
@@ -253,6 +216,64 @@ def probe(path: str | Path) -> VideoInfo:
         codec=codec, variable_rate=variable,
         notes=tuple(notes), stored_width=stored_w,
     )  # fmt: skip
+
+
+@dataclass
+class _Scan:
+    """What demuxing a video stream found (:func:`_scan_packets`)."""
+
+    times: list[float]  # each shown packet's presentation time, s
+    decoding: list[float | None]  # ... and its decoding time (None: not given)
+    hidden: int  # packets an edit list leaves out (a clip trimmed without re-encoding)
+    rotation: int | None  # of the first decoded frame (None: none decoded)
+    size: tuple[int, int]  # stored (width, height)
+
+
+def _scan_packets(container: Any, stream: Any, notes: list[str]) -> _Scan:
+    """Every packet's times, and the first frame's rotation and size; a damaged file stops the
+    scan there, with a note."""
+    import av
+
+    scan = _Scan([], [], 0, None, (stream.codec_context.width, stream.codec_context.height))
+    try:
+        for packet in container.demux(stream):  # the last, empty packet flushes
+            if packet.size and getattr(packet, "is_discard", False):
+                scan.hidden += 1
+            elif packet.size and packet.pts is not None:
+                scan.times.append(float(packet.pts * packet.time_base))
+                dts = packet.dts
+                scan.decoding.append(None if dts is None else float(dts * packet.time_base))
+            if scan.rotation is None:  # the rotation comes with the first decoded frame
+                for frame in packet.decode():
+                    scan.rotation = int(round(frame.rotation or 0)) % 360
+                    scan.size = (frame.width, frame.height)
+                    break
+    except av.FFmpegError as exc:
+        notes.append(f"the file is damaged after {len(scan.times)} frames ({exc})")
+    return scan
+
+
+def _frame_rate(p: Path, header: float, derived: float,
+                notes: list[str]) -> tuple[float, float, str]:  # fmt: skip
+    """(header rate, rate used, where it came from) of the video ``p`` whose header says
+    ``header`` and whose timestamps ``derived``; a note for every doubt."""
+    avi_rate = avi_header_rate(p)
+    if avi_rate is not None and not _plausible(avi_rate):
+        # FFmpeg invented the times from its stand-in rate (25): they say nothing
+        notes.append(f"the AVI header gives the frame rate as {avi_rate:g}; assuming "
+                     f"{ASSUMED_FPS:g} frames/s, so every time may be off")  # fmt: skip
+        return avi_rate, ASSUMED_FPS, "assumed"
+    if _plausible(header) and (not derived or abs(derived / header - 1) <= 0.05):
+        return header, header, "header"
+    if _plausible(derived):
+        notes.append(f"the header gives {header:g} frames/s but the timestamps {derived:.2f}; "
+                     "using the timestamps")  # fmt: skip
+        return header, derived, "timestamps"
+    if _plausible(header):
+        return header, header, "header"
+    notes.append(f"no usable frame rate (header {header:g}); assuming {ASSUMED_FPS:g} "
+                 "frames/s")  # fmt: skip
+    return header, ASSUMED_FPS, "assumed"
 
 
 _ROTATE = {90: "ROTATE_90_COUNTERCLOCKWISE", 180: "ROTATE_180", 270: "ROTATE_90_CLOCKWISE"}
