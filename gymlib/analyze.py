@@ -130,7 +130,6 @@ def analyze(
     are the same either way.
     """
     import shutil
-    import tempfile
 
     from gymlib.config import load_config
 
@@ -140,17 +139,7 @@ def analyze(
         raise ValueError("drawing='process' cannot take a classifier object (the worker loads "
                          "the repository's); pass drawing='thread' or 'auto'")  # fmt: skip
     src = checked_input(Path(video))
-    if src.suffix.lower() == ".npz":
-        source = frames_from_landmarks(src)
-    else:
-        source = frames_from_video(src)
-        if source.meta.get("codec") in IMAGE_CODECS and _one_frame(src, source.declared):
-            raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
-                             "video of the exercise, a few seconds or more")  # fmt: skip
-    length = source.length_s
-    if gif is not None and length is not None and gif[0] >= length:
-        raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "
-                         "choose a START within the clip")  # fmt: skip
+    source = _source_of(src, gif)
     if store is not None and (why := _no_store(store)):  # a misspelt folder: nothing taught
         raise ValueError(why)
     cfg = load_config()
@@ -162,19 +151,8 @@ def analyze(
     target = output_folder(src, out, overwrite=overwrite, runs=cfg.resolve(cfg.paths.runs))
     made = made_parents(target)
     fill = _fills(target)  # then the work is done inside it: its parent may be another disk's
+    work = _work_folder(target, fill, made)
     try:
-        work = Path(tempfile.mkdtemp(dir=target if fill else target.parent,
-                                     prefix=work_prefix(target)))  # fmt: skip
-    except OSError as exc:
-        for p in made:
-            with contextlib.suppress(OSError):
-                p.rmdir()
-        raise OSError(f"{target}: cannot write results here ({exc.strerror}); "
-                      "choose another --out") from None  # fmt: skip
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(work, 0o777 & ~umask)  # mkdtemp makes 0700; a results folder gets the usual mode
         with _prompt_switches():
             result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing)
         _put(work, target, fill)
@@ -186,6 +164,45 @@ def analyze(
         raise
     result.outputs = {k: str(target / Path(v).name) for k, v in result.outputs.items()}
     return result
+
+
+def _source_of(src: Path, gif: tuple[float, float] | None) -> Source:
+    """The frames of the checked input ``src``: a video's, or a landmark file's; a still
+    image, or a ``gif`` starting past the end, refused."""
+    if src.suffix.lower() == ".npz":
+        source = frames_from_landmarks(src)
+    else:
+        source = frames_from_video(src)
+        if source.meta.get("codec") in IMAGE_CODECS and _one_frame(src, source.declared):
+            raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
+                             "video of the exercise, a few seconds or more")  # fmt: skip
+    length = source.length_s
+    if gif is not None and length is not None and gif[0] >= length:
+        raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "
+                         "choose a START within the clip")  # fmt: skip
+    return source
+
+
+def _work_folder(target: Path, fill: bool, made: list[Path]) -> Path:
+    """A hidden folder to write the results in before they are put at ``target``: inside it
+    (``fill``) or beside it, with a results folder's usual mode. Where none can be made, the
+    folders ``made`` for this run are taken away again and the error names ``target``."""
+    import tempfile
+
+    try:
+        work = Path(tempfile.mkdtemp(dir=target if fill else target.parent,
+                                     prefix=work_prefix(target)))  # fmt: skip
+    except OSError as exc:
+        for p in made:
+            with contextlib.suppress(OSError):
+                p.rmdir()
+        raise OSError(f"{target}: cannot write results here ({exc.strerror}); "
+                      "choose another --out") from None  # fmt: skip
+    umask = os.umask(0)
+    os.umask(umask)
+    with contextlib.suppress(OSError):  # mkdtemp makes 0700; results get the usual mode
+        os.chmod(work, 0o777 & ~umask)
+    return work
 
 
 #: where ``analyze``'s pass 2 may run (:func:`analyze`'s ``drawing``)
