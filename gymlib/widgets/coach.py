@@ -125,6 +125,17 @@ class LiveCoach(W.VBox):
         self._unshown: FrameFeedback | None = None  # the feedback the dashboard shows next
         self.camera = CameraWidget(self._answer, on_video=self._video, after=self._after_answer,
                                    on_end=self._stream_ended)  # fmt: skip
+        self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
+        self._sets_due = False  # the set table is to be drawn again
+        self._shown_error: str | None = None  # the recording error the dashboard shows
+        self._shown_cuts: tuple[Cut, ...] = ()  # the camera cuts the status line has shown
+        self._stop_shown = False  # the note says the camera stopped (until frames come again)
+        super().__init__(self._panel())
+        self.add_class("gymcoach-dashboard")
+
+    def _controls(self) -> W.HBox:
+        """The row of controls (exercise, camera size, start / stop, new set, mute, save),
+        and the panel's own widgets they drive."""
         ex = W.Dropdown(
             options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
         )
@@ -133,13 +144,8 @@ class LiveCoach(W.VBox):
         self.counts = W.HTML("")
         self.rom = W.FloatProgress(min=0, max=1, description="range")
         self.warnings = W.HTML("")
-        self._rep_faults: list[str] = []  # the last rep's faults in words, under the warnings
-        self._sets_due = False  # the set table is to be drawn again
-        self._shown_error: str | None = None  # the recording error the dashboard shows
-        self._shown_cuts: tuple[Cut, ...] = ()  # the camera cuts the status line has shown
         #: what happened to the camera: a cut seen in its pixels, a stop (the set closed)
         self.camera_note = W.HTML("")
-        self._stop_shown = False  # the note says the camera stopped (until frames come again)
         mute = W.Checkbox(value=False, description="mute")
         W.link((mute, "value"), (self.camera, "muted"))
         self.save_video = W.Checkbox(value=False, description="save video")
@@ -173,6 +179,12 @@ class LiveCoach(W.VBox):
             w.layout.flex, w.layout.width = "0 0 auto", w.layout.width or "auto"
         ex.layout.width, self.rom.layout.width = "210px", "100%"
         mute.indent = self.save_video.indent = False
+        return controls
+
+    def _panel(self) -> list[W.Widget]:
+        """The dashboard's rows: the controls, the camera with the panel beside it, the
+        history (hidden until asked for)."""
+        controls = self._controls()
         side = W.VBox([self.exercise_label, self.timer, self.counts, self.rom, self.warnings,
                        self.set_table, self.camera_note, self.saved],
                       layout=W.Layout(flex="1 1 250px", min_width="250px"))  # fmt: skip
@@ -182,8 +194,7 @@ class LiveCoach(W.VBox):
             layout=W.Layout(display="none"),  # a <style> applies though hidden
         )
         view = W.HBox([self.camera, side], layout=W.Layout(flex_flow="row wrap"))
-        super().__init__([style, controls, view, self.history])
-        self.add_class("gymcoach-dashboard")
+        return [style, controls, view, self.history]
 
     def set_resolution(self, name: str) -> None:
         """Ask the browser for another camera size (one of :data:`RESOLUTIONS`).
