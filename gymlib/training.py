@@ -230,12 +230,31 @@ def train_classifier(
     else:
         model = build_bilstm(len(classes), n_in, units=(mcfg.units[0], mcfg.units[1]), **opt)
     weights = class_weights(y_train, len(classes))
+    hist = _fit(model, (x_train, y_train), (xv, y_val), weights, features=features,
+                config=cfg, rng=rng, epochs=epochs, progress=progress,
+                on_epoch=on_epoch)  # fmt: skip
+    clf = ExerciseClassifier(model, classes, features, threshold=mcfg.confidence_threshold)
+    if len(y_val):
+        clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
+    return clf, hist
+
+
+def _fit(
+    model: Any, train: tuple[np.ndarray, np.ndarray], val: tuple[np.ndarray, np.ndarray],
+    weights: dict[int, float], *, features: str, config: Config, rng: np.random.Generator,
+    epochs: int, progress: bool, on_epoch: Callable[[int, History], None] | None,
+) -> History:  # fmt: skip
+    """Train ``model`` an epoch at a time on freshly augmented raw windows ``train`` (x, y),
+    measured on the transformed ``val`` (x, y) windows, stopping after ``model.patience``
+    epochs without a better validation loss; the best epoch's weights are kept."""
+    (x_train, y_train), (xv, y_val) = train, val
+    mcfg = config.model
     hist = History()
     best, best_loss, waited = None, math.inf, 0
     t0 = time.perf_counter()
     bar = tqdm(range(epochs), desc="training", disable=not progress)
     for epoch in bar:
-        xa = transform(augment(x_train, rng, cfg.augmentation), features)
+        xa = transform(augment(x_train, rng, config.augmentation), features)
         h = model.fit(xa, y_train, batch_size=mcfg.batch_size, epochs=1, verbose=0,
                       class_weight=weights, shuffle=True)  # fmt: skip
         val_loss, val_acc = (
@@ -258,10 +277,7 @@ def train_classifier(
     if best is not None:
         model.set_weights(best)
     hist.seconds = time.perf_counter() - t0
-    clf = ExerciseClassifier(model, classes, features, threshold=mcfg.confidence_threshold)
-    if len(y_val):
-        clf.temperature = fit_temperature(clf.predict_proba(x_val, calibrated=False), y_val)
-    return clf, hist
+    return hist
 
 
 def train_trees(
