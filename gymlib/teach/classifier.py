@@ -294,30 +294,10 @@ def train_user_classifier(
     train, val = with_classes(train, classes), with_classes(val, classes)
     for part in (train, val):
         part.group = np.array([_with_kind(str(g)) for g in part.group])
-    other = classes.index(OTHER)
-    drop: set[str] = set()
-    kinds: set[str] = set()
-    if taught:
-        near = {n: lookalike_kind(train, other, w, opts=cfg.teach) for n, (w, _) in taught.items()}
-        kinds = {
-            k
-            for n, k in near.items()
-            if k is not None and (book is None or counted_as(book, n, k, opts=cfg.teach))
-        }
-        drop = {str(g) for p in (train, val) for g in np.unique(p.group) if _kind(str(g)) in kinds}
+    kinds = _lookalike_kinds(train, taught, cfg, book)
+    drop = {str(g) for p in (train, val) for g in np.unique(p.group) if _kind(str(g)) in kinds}
     keep = [np.flatnonzero(~np.isin(p.group, list(drop))) for p in (train, val)]
-    train, val = train.subset(keep[0]), val.subset(keep[1])
-    for i, (name, (w, g)) in enumerate(taught.items()):
-        tr, va = group_split(g, 0.2, seed=i)
-        label = classes.index(name)
-        for part, idx in ((0, tr), (1, va)):
-            add = LabelledWindows(
-                w[idx], np.full(len(idx), label), classes, np.full(len(idx), "taught"), g[idx]
-            )
-            if part == 0:
-                train = concat(train, add)
-            else:
-                val = concat(val, add)
+    train, val = _with_taught(train.subset(keep[0]), val.subset(keep[1]), taught)
     mcfg = dataclasses.replace(cfg.model, arch="trees", features="window_stats")
     clf, hist = train_classifier(
         train.windows,
@@ -354,3 +334,30 @@ def train_user_classifier(
     )
     info["total_s"] = round(time.perf_counter() - t0, 1)
     return clf, info
+
+
+def _lookalike_kinds(train: LabelledWindows, taught: dict[str, tuple[np.ndarray, np.ndarray]],
+                     cfg: Config, book: RuleBook | None) -> set[str]:  # fmt: skip
+    """The kinds of "other" movement a taught exercise looks like (:func:`lookalike_kind`)
+    that its rules also count (every one, without a ``book``): left out of training."""
+    other = train.classes.index(OTHER)
+    near = {n: lookalike_kind(train, other, w, opts=cfg.teach) for n, (w, _) in taught.items()}
+    counted = {n: k for n, k in near.items() if k is not None and (
+        book is None or counted_as(book, n, k, opts=cfg.teach))}  # fmt: skip
+    return set(counted.values())
+
+
+def _with_taught(train: LabelledWindows, val: LabelledWindows,
+                 taught: dict[str, tuple[np.ndarray, np.ndarray]],
+                 ) -> tuple[LabelledWindows, LabelledWindows]:  # fmt: skip
+    """``train`` and ``val`` with each taught exercise's windows added, a fifth of its groups
+    (recordings) to validation, labelled by its place in the (already extended) classes."""
+    classes = train.classes
+    for i, (name, (w, g)) in enumerate(taught.items()):
+        tr, va = group_split(g, 0.2, seed=i)
+        label = classes.index(name)
+        parts = [LabelledWindows(w[idx], np.full(len(idx), label), classes,
+                                 np.full(len(idx), "taught"), g[idx])
+                 for idx in (tr, va)]  # fmt: skip
+        train, val = concat(train, parts[0]), concat(val, parts[1])
+    return train, val
