@@ -155,6 +155,7 @@ def analyze(
     try:
         with _prompt_switches():
             result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing)
+        _stop_asked()  # asked while pass 2 finished: nothing is put in place
         _put(work, target, fill)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -231,6 +232,9 @@ def checked_input(src: Path) -> Path:
         hint = (f"it holds {len(found)} video or landmark file(s), e.g. {src / found[0]}; "
                 "analyse one at a time" if found else "it holds no video")  # fmt: skip
         raise IsADirectoryError(f"{src}: is a folder; expected one video file ({hint})")
+    if src.exists() and not src.is_file():  # a pipe (``<(curl ...)``), a device
+        raise ValueError(f"{src}: is a pipe or a device, not a file; the video is read twice "
+                         "(its times, then its frames): save it to a file first")  # fmt: skip
     if not src.is_file():
         raise FileNotFoundError(f"{src}: no such video or landmark file")
     return src
@@ -357,6 +361,7 @@ def _pose_pass(src: Path, source: Source, progress: bool, pass2: Any) -> None:
         for rgb, lm, t in frame_bar(source.frames, source.declared, f"{src.name} (pose)",
                                     progress):  # fmt: skip
             pass2.put(rgb, lm, t)
+            _stop_asked()
     except BaseException:
         pass2.abort()
         raise
@@ -444,17 +449,72 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --gif must be START:SECONDS (e.g. 4:12), got {args.gif!r}", file=sys.stderr)
         return 2
     try:
-        result = analyze(args.video, out=args.out, exercise=args.exercise,
-                         overwrite=args.overwrite, gif=tuple(gif) if gif else None,
-                         store=args.store)  # fmt: skip
+        with _stoppable():
+            result = analyze(args.video, out=args.out, exercise=args.exercise,
+                             overwrite=args.overwrite, gif=tuple(gif) if gif else None,
+                             store=args.store)  # fmt: skip
     except (FileNotFoundError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as stop:  # the run's work folder is gone, earlier results kept
+        where = f" in {args.out}" if args.out else ""
+        how = "stopped" if isinstance(stop, _Terminated) else "interrupted"
+        print(f"{how}: nothing was written; any earlier results{where} are as they were",
+              file=sys.stderr)  # fmt: skip
+        return 143 if isinstance(stop, _Terminated) else 130
     report = {"reps": len(result.reps), "frames": result.frames,
               "frames_per_second": round(result.frames_per_second, 1),
               "files": result.outputs, "warnings": result.warnings}  # fmt: skip
     print(json.dumps(report, indent=2))
     return 0
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, ``docker stop``, a job scheduler) while analysing."""
+
+
+class _Stop:
+    """The command was asked to stop (Ctrl-C, SIGTERM): checked at every frame, since Python
+    drops an exception raised while a garbage collector callback runs (the run went on)."""
+
+    signal = 0  # the signal's number; 0: not asked
+
+
+def _stop_asked() -> None:
+    if _Stop.signal:
+        import signal
+
+        raise _Terminated if _Stop.signal == signal.SIGTERM else KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Ctrl-C and SIGTERM end the run the same way, its work folder removed (SIGTERM's
+    default leaves it behind); the handlers before are put back after, and a signal that was
+    ignored stays ignored."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        _Stop.signal = signum
+        _stop_asked()
+
+    _Stop.signal = 0
+    # (one ignored: nohup, a job in the background)
+    ours = [
+        s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) is not signal.SIG_IGN
+    ]
+    before = {sig: signal.signal(sig, stop) for sig in ours}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        _Stop.signal = 0
 
 
 if __name__ == "__main__":

@@ -188,9 +188,12 @@ def _checked_rate(p: Path, fps: np.ndarray) -> float:
     fps_arr = np.asarray(fps)
     if fps_arr.size != 1 or fps_arr.dtype.kind not in "fiu":
         raise ValueError(f"{p}: 'fps' must be one number, got {fps_arr.tolist()!r}")
+    from gymlib.media import PLAUSIBLE_FPS  # the videos' limits: the annotated one is written
+
     rate = float(fps_arr.reshape(()))
-    if not (math.isfinite(rate) and 1.0 <= rate <= 1000.0):
-        raise ValueError(f"{p}: 'fps' must be 1 to 1000 frames/s, got {rate}")
+    lo, hi = PLAUSIBLE_FPS
+    if not (math.isfinite(rate) and lo <= rate <= hi):
+        raise ValueError(f"{p}: 'fps' must be {lo:g} to {hi:g} frames/s, got {rate}")
     return rate
 
 

@@ -37,9 +37,22 @@ def safe_name(stem: str) -> str:
 
 
 def work_prefix(target: Path) -> str:
-    """The name start of this run's work folder for ``target``: the process id in it tells a
-    killed run's leftover from a run still going (:func:`clear_leftovers`)."""
-    return f".{target.name}.partial-{os.getpid()}-"
+    """The name start of this run's work folder for ``target``: the process id and its start
+    time in it tell a killed run's leftover from a run still going (:func:`clear_leftovers`),
+    even where the id has since been given to another process (containers reuse them)."""
+    return f".{short_name(target.name)}.partial-{os.getpid()}-{_started(os.getpid())}-"
+
+
+def short_name(name: str) -> str:
+    """``name``, or its start and a digest when long: a hidden name made from it (work
+    folder, the old results' while they are replaced) stays under the 255 bytes a name may
+    have."""
+    if len(name.encode()) <= 100:
+        return name
+    import hashlib
+
+    digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+    return f"{name.encode()[:80].decode(errors='ignore')}~{digest}"
 
 
 def clear_leftovers(folder: Path, target: Path) -> list[str]:
@@ -51,26 +64,39 @@ def clear_leftovers(folder: Path, target: Path) -> list[str]:
     going: list[str] = []
     if not (folder.is_dir() and os.access(folder, os.W_OK)):
         return going
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.partial-(\d+)-")
+    pattern = re.compile(rf"^\.{re.escape(short_name(target.name))}\.partial-(\d+)-(\d+-)?")
     for p in folder.iterdir():
         m = pattern.match(p.name)
         if not (m and p.is_dir()):
             continue
-        if _running(int(m.group(1))):
+        started = int(m.group(2)[:-1]) if m.group(2) else None
+        if _running(int(m.group(1)), started):
             going.append(p.name)
         else:
             shutil.rmtree(p, ignore_errors=True)
     return going
 
 
-def _running(pid: int) -> bool:
+def _running(pid: int, started: int | None = None) -> bool:
+    """Whether process ``pid`` is alive and, where ``started`` is known, the same process (it
+    started then: :func:`_started`)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process
-        return True
-    return True
+        pass
+    now = _started(pid)
+    return not (started and now and now != started)
+
+
+def _started(pid: int) -> int:
+    """When process ``pid`` started (clock ticks since boot, Linux's ``/proc``); 0 unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat[stat.rindex(")") + 2 :].split()[19])  # field 22: starttime
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: Path) -> Path:
@@ -87,6 +113,8 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
             target = fresh_path(base.parent, base.name)
     else:
         target = Path(out)
+        if target.is_symlink() and target.is_dir():  # the results go where it points
+            target = Path(os.path.realpath(target))
     going = clear_leftovers(target.parent, target)  # a killed run's work beside it goes
     if target.exists() or target.is_symlink():
         if not target.is_dir():
@@ -118,7 +146,7 @@ def install(work: Path, target: Path) -> None:
     if not target.exists():
         os.rename(work, target)
         return
-    old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+    old = target.with_name(f".{short_name(target.name)}.old-{os.getpid()}-{time.monotonic_ns()}")
     os.rename(target, old)
     try:
         os.rename(work, target)
@@ -135,6 +163,9 @@ def made_parents(folder: Path) -> list[Path]:
     while not p.exists() and p != p.parent:
         missing.append(p)
         p = p.parent
+    if not p.is_dir():  # "--out notes.txt/results"
+        raise NotADirectoryError(f"{folder}: cannot make its folder: {p} is a file, not a "
+                                 "folder")  # fmt: skip
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -26,8 +26,9 @@ from typing import Any
 
 import numpy as np
 
-#: frame rates outside this range are not believed (0, negative, 1e9...)
-PLAUSIBLE_FPS = (1.0, 240.0)
+#: frame rates outside this range are not believed (0, negative, 1e9...); phones film slow
+#: motion at 240-960 frames a second (landmark files take the same range)
+PLAUSIBLE_FPS = (1.0, 1000.0)
 #: the rate assumed when neither header nor timestamps give one
 ASSUMED_FPS = 30.0
 #: a file may hold this many frames fewer than it declares before it is called truncated
@@ -64,6 +65,7 @@ class VideoInfo:
     variable_rate: bool  # over 5 % of frame intervals exceed 1.5 x the median
     notes: tuple[str, ...]  # what a user should know (rate derived or assumed, ...)
     stored_width: int = 0  # the stored pixels' width where they are not square (0: they are)
+    mirrored: bool = False  # the stored pixels are mirrored left-right before the rotation
 
 
 def check_video_file(path: Path) -> None:
@@ -92,7 +94,18 @@ def _open(path: Path):  # -> av.container.InputContainer
     if not container.streams.video:
         container.close()
         raise VideoReadError(f"{path}: holds no video stream; expected a video file")
+    if not _moving(container):
+        container.close()
+        raise VideoReadError(f"{path}: holds only a cover picture (an audio file?), no video; "
+                             "expected a video file")  # fmt: skip
     return container
+
+
+def _moving(container: Any) -> list[Any]:
+    """The video streams that are not a cover picture (an mp3's or m4a's album art)."""
+    from av.stream import Disposition
+
+    return [v for v in container.streams.video if not v.disposition & Disposition.attached_pic]
 
 
 def avi_header_rate(path: Path) -> float | None:
@@ -120,9 +133,7 @@ def main_video(container: Any) -> Any:
     cover picture (a small preview or black stream stored first was analysed instead)."""
     from av.stream import Disposition
 
-    streams = [
-        v for v in container.streams.video if not v.disposition & Disposition.attached_pic
-    ] or list(container.streams.video)
+    streams = _moving(container)
     if not streams:
         raise IndexError("no video stream")
     default = [v for v in streams if v.disposition & Disposition.default]
@@ -169,6 +180,7 @@ def probe(path: str | Path) -> VideoInfo:
         stream = main_video(container)
         scan = _scan_packets(container, stream, notes)
         times, decoding, rotation, size = scan.times, scan.decoding, scan.rotation, scan.size
+        mirrored = scan.mirrored
         stored_w = 0
         sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
         if sar and 0.25 <= sar <= 4 and abs(sar - 1) > 0.01:  # a camcorder's pixels (HDV)
@@ -214,7 +226,7 @@ def probe(path: str | Path) -> VideoInfo:
         fps_source=source, declared_frames=declared, packets=len(times),
         duration=sum(float(p[-1] - p[0]) for p in parts if len(p)) + (len(parts) - 1) / fps,
         codec=codec, variable_rate=variable,
-        notes=tuple(notes), stored_width=stored_w,
+        notes=tuple(notes), stored_width=stored_w, mirrored=mirrored,
     )  # fmt: skip
 
 
@@ -227,6 +239,7 @@ class _Scan:
     hidden: int  # packets an edit list leaves out (a clip trimmed without re-encoding)
     rotation: int | None  # of the first decoded frame (None: none decoded)
     size: tuple[int, int]  # stored (width, height)
+    mirrored: bool = False  # ... and whether it is shown mirrored (:func:`orientation`)
 
 
 def _scan_packets(container: Any, stream: Any, notes: list[str]) -> _Scan:
@@ -245,12 +258,54 @@ def _scan_packets(container: Any, stream: Any, notes: list[str]) -> _Scan:
                 scan.decoding.append(None if dts is None else float(dts * packet.time_base))
             if scan.rotation is None:  # the rotation comes with the first decoded frame
                 for frame in packet.decode():
-                    scan.rotation = int(round(frame.rotation or 0)) % 360
+                    scan.rotation, scan.mirrored = orientation(frame)
                     scan.size = (frame.width, frame.height)
                     break
     except av.FFmpegError as exc:
         notes.append(f"the file is damaged after {len(scan.times)} frames ({exc})")
     return scan
+
+
+def orientation(frame: Any) -> tuple[int, bool]:
+    """How a decoded frame is shown: (degrees counter-clockwise, mirrored first). A phone
+    app or an editor may store a left-right or upside-down flip in the display matrix beside
+    a turn (FFmpeg's ``rotation`` reads those as turns); other angles are taken as the turn
+    FFmpeg reads (0 unless a quarter turn)."""
+    import struct
+
+    from av.sidedata.sidedata import Type
+
+    turned = int(round(frame.rotation or 0)) % 360
+    data = frame.side_data.get(Type.DISPLAYMATRIX) if hasattr(frame.side_data, "get") else None
+    if data is None or len(bytes(data)) != 36:
+        return turned, False
+    m = struct.unpack("<9i", bytes(data))  # 16.16 fixed point: [a b u; c d v; x y w]
+    a, b, c, d = (int(round(v / 65536)) for v in (m[0], m[1], m[3], m[4]))
+    return _SHOWN.get((a, b, c, d), (turned, False))
+
+
+def _shown_as() -> dict[tuple[int, int, int, int], tuple[int, bool]]:
+    """Each display matrix that turns and flips by quarters, (a, b, c, d), against the turn
+    and mirror that show the same: a point (p, q) of the stored picture (y down) is shown at
+    (a p + c q, b p + d q) (libavutil/display.h), found on a small array."""
+    grid = np.arange(6).reshape(2, 3)
+    out = {}
+    for a, b, c, d in [(1, 0, 0, 1), (-1, 0, 0, 1), (1, 0, 0, -1), (-1, 0, 0, -1),
+                       (0, 1, 1, 0), (0, -1, 1, 0), (0, 1, -1, 0), (0, -1, -1, 0)]:  # fmt: skip
+        shown = grid.T if a == 0 else grid
+        if (b if a == 0 else d) < 0:  # the shown rows run the other way
+            shown = shown[::-1]
+        if (c if a == 0 else a) < 0:  # ... the shown columns
+            shown = shown[:, ::-1]
+        for turn in (0, 90, 180, 270):
+            for mirror in (False, True):
+                ours = np.rot90(grid[:, ::-1] if mirror else grid, turn // 90)
+                if ours.shape == shown.shape and (ours == shown).all():
+                    out[(a, b, c, d)] = (turn, mirror)
+    return out
+
+
+_SHOWN = _shown_as()
 
 
 def _frame_rate(p: Path, header: float, derived: float,
@@ -297,6 +352,8 @@ class VideoReader:
         self.info = probe(self.path)
         self.read = 0
         self.error: str | None = None
+        self.damaged = 0  # packets that would not decode (skipped)
+        self.damaged_after: int | None = None  # frames read before the first of them
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, float]]:
         import av
@@ -310,12 +367,14 @@ class VideoReader:
         try:
             stream = main_video(container)
             stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
+            for frame in self._frames(container, stream):
                 t = frame.time if real_times else None
                 if t is None:  # no timestamp (or untrustworthy ones): the nominal rate
                     t = self.read / info.fps if first is None else first + self.read / info.fps
                 first = t if first is None else first
                 t += offset - first
+                if self.damaged and not t > last:  # a frame from around a damaged patch, out
+                    continue  # of order (the decoder's reordering lost its place): not shown
                 if t < last - RESTART_S:  # the times start again: this part follows the last
                     offset += last + 1 / info.fps - t
                     t = last + 1 / info.fps
@@ -327,6 +386,8 @@ class VideoReader:
                     wide = info.size[1] if info.rotation in (90, 270) else info.size[0]
                     image = cv2.resize(image, (wide, image.shape[0]),
                                        interpolation=cv2.INTER_LINEAR)  # fmt: skip
+                if info.mirrored:
+                    image = cv2.flip(image, 1)
                 if rotate is not None:
                     image = cv2.rotate(image, rotate)
                 self.read += 1
@@ -340,11 +401,32 @@ class VideoReader:
                 f"{self.path}: no frame could be decoded; the file is corrupt or not a video"
             )
 
+    def _frames(self, container: Any, stream: Any) -> Iterator[Any]:
+        """The stream's frames, a damaged packet skipped (a phone's or a copy's bad patch:
+        the frames after it decode again from the next key frame) and counted in
+        :attr:`damaged`, with the time of the frame before the first."""
+        import av
+
+        self.damaged, self.damaged_after = 0, None
+        for packet in container.demux(stream):  # the last, empty packet flushes the decoder
+            try:
+                frames = packet.decode()
+            except av.InvalidDataError:
+                self.damaged += 1
+                if self.damaged_after is None:
+                    self.damaged_after = self.read
+                continue
+            yield from frames
+
     def problems(self) -> list[str]:
         """What a user should be told after reading: frame rate notes, a file that ends early."""
         out = list(self.info.notes)
         declared = self.info.declared_frames
-        if declared and self.read < declared - TRUNCATION_SLACK:
+        if self.damaged:
+            out.append(f"{self.damaged} damaged packet(s) of the video could not be decoded, "
+                       f"the first after frame {self.damaged_after}: the frames there are "
+                       "missing, the rest are analysed")  # fmt: skip
+        elif declared and self.read < declared - TRUNCATION_SLACK:
             out.append(
                 f"the file ends early: {self.read} of the {declared} frames it declares "
                 "were read (a cut or unfinished file?); only those are analysed"
