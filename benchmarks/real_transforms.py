@@ -68,12 +68,13 @@ Pixel level (``--pixels``: MediaPipe on re-encoded videos of a few short clips, 
 chooses): ``portrait-meta`` (a landscape-stored copy of a portrait clip with rotation metadata,
 as phones write), ``small`` (the picture padded to 2.5x its size and scaled back: the person
 0.4x as large), ``reencode15`` (a 15 fps re-encode) by default; and ``tilt`` (the picture
-turned 10 degrees, grey corners), ``dark`` (a dim room: darker, flatter, grainy), ``lowq`` (at
-most 360 pixels on the short side, heavily compressed), ``crop-feet`` (squats and split squats:
-the picture cut halfway down the shins, the feet out of it) and ``crop-hands`` (pull-ups and
-lat pull-downs: cut halfway between the wrists at their highest and the elbows, the hands and
-the bar out of it). Landmark level, ``tilt5`` / ``tilt10``: the landmarks turned 4-6 / 9-11
-degrees either way about the picture's centre, in pixels.
+turned 10 degrees, grey corners), ``tilt-level`` (turned back by the same angle: what
+levelling a tilted picture could win back), ``dark`` (a dim room: darker, flatter,
+grainy), ``lowq`` (at most 360 pixels on the short side, heavily compressed), ``crop-feet``
+(squats and split squats: the picture cut halfway down the shins, the feet out of it) and
+``crop-hands`` (pull-ups and lat pull-downs: cut halfway between the wrists at their highest
+and the elbows, the hands and the bar out of it). Landmark level, ``tilt5`` / ``tilt10``: the
+landmarks turned 4-6 / 9-11 degrees either way about the picture's centre, in pixels.
 ``--pixel-concat``: :data:`CUT_PAIRS` joined by ffmpeg (a cut straight into a rep, the person at
 about the same place), each through ``analyze`` as a video twice: with the cuts seen in the
 pixels (``gymlib.cuts``) and without (the code before them).
@@ -237,7 +238,7 @@ PIXEL_CLIPS = (
 
 
 PIXEL_VARIANTS = ("portrait-meta", "small", "reencode15")  # made by default
-MORE_VARIANTS = ("tilt", "dark", "lowq", "crop-feet", "crop-hands")
+MORE_VARIANTS = ("tilt", "tilt-level", "dark", "lowq", "crop-feet", "crop-hands")
 CROP_FEET = ("squat", "split_squat")  # standing: the feet out of the picture
 CROP_HANDS = ("pull_up", "lat_machine")  # hands overhead: the bar and hands out of it
 
@@ -268,7 +269,8 @@ def crop_line(clip: RealClip, cache: Path, variant: str) -> float | None:
 def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL_VARIANTS,
                     pose_cache: Path = CACHE) -> dict[str, Path]:  # fmt: skip
     """The clip re-encoded (made once): ``portrait-meta`` (portrait clips only), ``small``,
-    ``reencode15``; and on request ``tilt`` (the picture turned 10 degrees), ``dark`` (low
+    ``reencode15``; and on request ``tilt`` (the picture turned 10 degrees; ``tilt-level``
+    turned back), ``dark`` (low
     light: darker, flatter and grainy), ``lowq`` (at most 360 pixels on the short side, heavily
     compressed), ``crop-feet`` / ``crop-hands`` (:func:`crop_line`)."""
     out.mkdir(parents=True, exist_ok=True)
@@ -280,6 +282,9 @@ def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL
                   f"{h // 2 * 2}", *enc],
         "reencode15": ["-vf", "fps=15", *enc],
         "tilt": ["-vf", "rotate=10*PI/180:fillcolor=gray", *enc],
+        # the tilt undone by the known angle: what levelling the picture could win back
+        "tilt-level": ["-vf", "rotate=10*PI/180:fillcolor=gray,rotate=-10*PI/180:fillcolor=gray",
+                       *enc],
         "dark": ["-vf", "eq=brightness=-0.25:contrast=0.55:saturation=0.6,"
                  "noise=alls=18:allf=t+u", *enc],
         "lowq": ["-vf", "scale=w='if(gt(iw,ih),-2,min(iw,360))':h='if(gt(iw,ih),min(ih,360),-2)'",
