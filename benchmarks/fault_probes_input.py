@@ -41,7 +41,7 @@ NOT_OK: dict[str, tuple[str, tuple[str, ...]]] = {
 #: not ok, and not changed this session (why: docs/reliability.md)
 LEFT = {
     "30": "a 96x72 video: 4 of 5 reps, no warning",
-    "46": "a 10-min still clip: the drawer grew 65 MB over 6000 frames (not measured further)",
+    "46": "a 10-min still clip: the drawer grew 65 MB over 6000 frames (cause not found)",
 }
 
 
