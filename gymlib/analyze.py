@@ -156,7 +156,11 @@ def analyze(
         with _prompt_switches():
             result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing)
         _stop_asked()  # asked while pass 2 finished: nothing is put in place
-        _put(work, target, fill)
+        _Stop.hold = True
+        try:
+            _put(work, target, fill)
+        finally:
+            _Stop.hold = False
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         for p in made:  # folders made for this run only
@@ -457,11 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:  # the run's work folder is gone, earlier results kept
-        where = f" in {args.out}" if args.out else ""
-        how = "stopped" if isinstance(stop, _Terminated) else "interrupted"
-        print(f"{how}: nothing was written; any earlier results{where} are as they were",
-              file=sys.stderr)  # fmt: skip
-        return 143 if isinstance(stop, _Terminated) else 130
+        return _stopped(stop, args.out)
     report = {"reps": len(result.reps), "frames": result.frames,
               "frames_per_second": round(result.frames_per_second, 1),
               "files": result.outputs, "warnings": result.warnings}  # fmt: skip
@@ -473,11 +473,22 @@ class _Terminated(KeyboardInterrupt):
     """SIGTERM (``timeout``, ``docker stop``, a job scheduler) while analysing."""
 
 
+def _stopped(stop: KeyboardInterrupt, out: str | None) -> int:
+    """Say that the run was stopped and that nothing was written; the exit status."""
+    where = f" in {out}" if out else ""
+    how = "stopped" if isinstance(stop, _Terminated) else "interrupted"
+    print(f"{how}: nothing was written; any earlier results{where} are as they were",
+          file=sys.stderr)  # fmt: skip
+    return 143 if isinstance(stop, _Terminated) else 130
+
+
 class _Stop:
     """The command was asked to stop (Ctrl-C, SIGTERM): checked at every frame, since Python
-    drops an exception raised while a garbage collector callback runs (the run went on)."""
+    drops an exception raised while a garbage collector callback runs (the run went on).
+    While the results are put in place (``hold``) a stop waits: they go in whole."""
 
     signal = 0  # the signal's number; 0: not asked
+    hold = False
 
 
 def _stop_asked() -> None:
@@ -491,7 +502,9 @@ def _stop_asked() -> None:
 def _stoppable() -> Iterator[None]:
     """Ctrl-C and SIGTERM end the run the same way, its work folder removed (SIGTERM's
     default leaves it behind); the handlers before are put back after, and a signal that was
-    ignored stays ignored."""
+    ignored stays ignored. A stop raised inside a garbage collector's callback is dropped by
+    Python with an "Exception ignored" traceback: that one is not printed (the stop is raised
+    again at the next frame, :func:`_stop_asked`)."""
     import signal
     import threading
 
@@ -500,11 +513,17 @@ def _stoppable() -> Iterator[None]:
         return
 
     def stop(signum: int, frame: Any) -> None:
-        _Stop.signal = signum
-        _stop_asked()
+        _Stop.signal = _Stop.signal or signum
+        if not _Stop.hold:  # (asked again during the cleanup: stopped, any leftover is
+            _stop_asked()  # cleared by the next run, clear_leftovers)
+
+    def unraisable(info: Any) -> None:  # our stop, dropped in a callback: not a traceback
+        if not (_Stop.signal and isinstance(info.exc_value, KeyboardInterrupt)):
+            hook(info)
 
     _Stop.signal = 0
-    # (one ignored: nohup, a job in the background)
+    hook, sys.unraisablehook = sys.unraisablehook, unraisable
+    # (one ignored stays so: a background job of a script ignores SIGINT)
     ours = [
         s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) is not signal.SIG_IGN
     ]
@@ -514,6 +533,7 @@ def _stoppable() -> Iterator[None]:
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+        sys.unraisablehook = hook
         _Stop.signal = 0
 
 

@@ -43,16 +43,23 @@ def work_prefix(target: Path) -> str:
     return f".{short_name(target.name)}.partial-{os.getpid()}-{_started(os.getpid())}-"
 
 
+#: a folder's name longer than this (bytes) is shortened in the hidden names made from it: they
+#: add up to ~60 bytes ("." ".partial-" ids, mkdtemp's 8) and a name may have 255
+LONG_NAME = 100
+#: ... to its first this many bytes and a digest of 10 hex digits (names still told apart)
+KEPT_BYTES = 80
+
+
 def short_name(name: str) -> str:
     """``name``, or its start and a digest when long: a hidden name made from it (work
     folder, the old results' while they are replaced) stays under the 255 bytes a name may
     have."""
-    if len(name.encode()) <= 100:
+    if len(name.encode()) <= LONG_NAME:
         return name
     import hashlib
 
     digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-    return f"{name.encode()[:80].decode(errors='ignore')}~{digest}"
+    return f"{name.encode()[:KEPT_BYTES].decode(errors='ignore')}~{digest}"
 
 
 def clear_leftovers(folder: Path, target: Path) -> list[str]:

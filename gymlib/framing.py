@@ -53,7 +53,8 @@ OVERHEAD = frozenset({"pull_up", "lat_machine"})
 ADVICE = {
     "bottom": "step back or aim the camera lower",
     "top": "step back or aim the camera higher",
-    # the picture's left and right, as filmed: the user may see it mirrored, so no direction
+    # the picture's left and right (as the user sees it): which way to move differs between
+    # a camera watched (mirrored) and one not, so the advice names no direction
     "left": "step back or move to the middle of the picture",
     "right": "step back or move to the middle of the picture",
 }
@@ -71,8 +72,15 @@ class Spell:
 
     @property
     def message(self) -> str:
-        """The hint shown and spoken while it lasts."""
-        return f"Your {self.part} are out of the {_where(self.edge)} - {ADVICE[self.edge]}"
+        """The hint shown and spoken while it lasts, the sides as filmed."""
+        return self.shown(mirrored=False)
+
+    def shown(self, mirrored: bool) -> str:
+        """The hint for a picture the user sees ``mirrored`` (the dashboard's selfie view:
+        what left the picture at its left as filmed leaves it at the right there)."""
+        edge = {"left": "right", "right": "left"}.get(self.edge, self.edge) if mirrored \
+            else self.edge  # fmt: skip
+        return f"Your {self.part} are out of the {_where(edge)} - {ADVICE[self.edge]}"
 
     def as_row(self) -> dict[str, object]:
         return {"part": self.part, "exercise": self.exercise, "edge": self.edge,
@@ -122,8 +130,9 @@ class FramingWatch:
     new stream), starts its count afresh. Frames with nobody seen or no exercise known add
     nothing (the count ages): no hint shows while nobody is seen, and none begins then."""
 
-    def __init__(self, config: FramingConfig | None = None) -> None:
+    def __init__(self, config: FramingConfig | None = None, *, mirrored: bool = False) -> None:
         self.cfg = config or FramingConfig()
+        self.mirrored = mirrored  # the user sees the picture mirrored: sides named as seen
         self._seen: dict[str, deque[tuple[float, str | None]]] = {p: deque() for p in PARTS}
         self._reading: dict[str, tuple[L, ...]] = {}  # the joints each part's count is of
         self._open: dict[str, Spell] = {}  # the parts out now, with when it began
@@ -148,7 +157,7 @@ class FramingWatch:
             while seen and seen[0][0] < t - self.cfg.window_s:
                 seen.popleft()
             self._judge(part, exercise, t, known and bool(reads))
-        hints = [s.message for s in self._open.values()]
+        hints = [s.shown(self.mirrored) for s in self._open.values()]
         return hints[0] if hints and landmarks is not None else None
 
     def _judge(self, part: str, exercise: str, t: float, fresh: bool) -> None:

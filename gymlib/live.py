@@ -172,7 +172,8 @@ class LiveLoop:
     ``clock`` maps the source's times to increasing ones (a camera's: :class:`FrameClock`);
     ``events`` (e.g. :class:`gymlib.recording.EventLog`) gets every frame's session feedback;
     ``record`` (t, landmarks or None) stores every frame: an ``OSError`` from it stops the
-    recording, not the coaching (``record_error`` says why).
+    recording, not the coaching (``record_error`` says why). ``mirrored``: the user watches the
+    picture mirrored (the dashboard's selfie view), so hints name its sides as seen.
     """
 
     def __init__(
@@ -185,13 +186,14 @@ class LiveLoop:
         events: Any = None,
         record: Callable[[float, np.ndarray | None], None] | None = None,
         sets: SetTracker | None = None,
+        mirrored: bool = False,
     ) -> None:
         self.session, self.pose, self.clock = session, pose, clock
         self.voice, self.events, self.record = voice, events, record
         self.sets = sets or SetTracker()
         self.shape = ShapeWatch(session.aspect)
         self.rep_warnings = RepWarnings()
-        self.framing = FramingWatch(session.cfg.framing)
+        self.framing = FramingWatch(session.cfg.framing, mirrored=mirrored)
         self._cuts_seen = 0  # the session's cuts the framing has heard of
         self.frames = 0
         self.record_error: str | None = None

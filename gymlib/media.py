@@ -243,8 +243,9 @@ class _Scan:
 
 
 def _scan_packets(container: Any, stream: Any, notes: list[str]) -> _Scan:
-    """Every packet's times, and the first frame's rotation and size; a damaged file stops the
-    scan there, with a note."""
+    """Every packet's times, and the first frame's rotation and size (a damaged packet before
+    it skipped, as the reader skips it); a file the demuxer cannot read on stops the scan
+    there, with a note."""
     import av
 
     scan = _Scan([], [], 0, None, (stream.codec_context.width, stream.codec_context.height))
@@ -257,7 +258,11 @@ def _scan_packets(container: Any, stream: Any, notes: list[str]) -> _Scan:
                 dts = packet.dts
                 scan.decoding.append(None if dts is None else float(dts * packet.time_base))
             if scan.rotation is None:  # the rotation comes with the first decoded frame
-                for frame in packet.decode():
+                try:
+                    frames = packet.decode()
+                except av.InvalidDataError:  # damaged: the reader skips it too
+                    continue
+                for frame in frames:
                     scan.rotation, scan.mirrored = orientation(frame)
                     scan.size = (frame.width, frame.height)
                     break
@@ -269,8 +274,8 @@ def _scan_packets(container: Any, stream: Any, notes: list[str]) -> _Scan:
 def orientation(frame: Any) -> tuple[int, bool]:
     """How a decoded frame is shown: (degrees counter-clockwise, mirrored first). A phone
     app or an editor may store a left-right or upside-down flip in the display matrix beside
-    a turn (FFmpeg's ``rotation`` reads those as turns); other angles are taken as the turn
-    FFmpeg reads (0 unless a quarter turn)."""
+    a turn (FFmpeg's ``rotation`` reads those as turns); a matrix that does not turn by
+    quarters is taken as the turn FFmpeg reads (the reader applies quarter turns only)."""
     import struct
 
     from av.sidedata.sidedata import Type
@@ -280,8 +285,10 @@ def orientation(frame: Any) -> tuple[int, bool]:
     if data is None or len(bytes(data)) != 36:
         return turned, False
     m = struct.unpack("<9i", bytes(data))  # 16.16 fixed point: [a b u; c d v; x y w]
-    a, b, c, d = (int(round(v / 65536)) for v in (m[0], m[1], m[3], m[4]))
-    return _SHOWN.get((a, b, c, d), (turned, False))
+    entries = [v / 65536 for v in (m[0], m[1], m[3], m[4])]
+    if any(abs(v - round(v)) > 0.01 for v in entries):  # not by quarters
+        return turned, False
+    return _SHOWN.get(tuple(int(round(v)) for v in entries), (turned, False))
 
 
 def _shown_as() -> dict[tuple[int, int, int, int], tuple[int, bool]]:
@@ -354,6 +361,7 @@ class VideoReader:
         self.error: str | None = None
         self.damaged = 0  # packets that would not decode (skipped)
         self.damaged_after: int | None = None  # frames read before the first of them
+        self._damaged_at: int | None = None  # ... and before the last
 
     def __iter__(self) -> Iterator[tuple[np.ndarray, float]]:
         import av
@@ -373,8 +381,8 @@ class VideoReader:
                     t = self.read / info.fps if first is None else first + self.read / info.fps
                 first = t if first is None else first
                 t += offset - first
-                if self.damaged and not t > last:  # a frame from around a damaged patch, out
-                    continue  # of order (the decoder's reordering lost its place): not shown
+                if not t > last and self._just_damaged(info.fps):
+                    continue  # put out of order around the damage: the decoder lost its place
                 if t < last - RESTART_S:  # the times start again: this part follows the last
                     offset += last + 1 / info.fps - t
                     t = last + 1 / info.fps
@@ -404,10 +412,10 @@ class VideoReader:
     def _frames(self, container: Any, stream: Any) -> Iterator[Any]:
         """The stream's frames, a damaged packet skipped (a phone's or a copy's bad patch:
         the frames after it decode again from the next key frame) and counted in
-        :attr:`damaged`, with the time of the frame before the first."""
+        :attr:`damaged`, with the frames read before the first (:attr:`damaged_after`)."""
         import av
 
-        self.damaged, self.damaged_after = 0, None
+        self.damaged, self.damaged_after, self._damaged_at = 0, None, None
         for packet in container.demux(stream):  # the last, empty packet flushes the decoder
             try:
                 frames = packet.decode()
@@ -415,8 +423,15 @@ class VideoReader:
                 self.damaged += 1
                 if self.damaged_after is None:
                     self.damaged_after = self.read
+                self._damaged_at = self.read
                 continue
             yield from frames
+
+    def _just_damaged(self, fps: float) -> bool:
+        """Whether a damaged packet was skipped within about a second's frames: a frame going
+        back in time then is one the decoder put out of order (it goes back seconds, as a
+        joined file's next part does; that one comes far from any damage)."""
+        return self._damaged_at is not None and self.read - self._damaged_at <= max(fps, 1.0)
 
     def problems(self) -> list[str]:
         """What a user should be told after reading: frame rate notes, a file that ends early."""
@@ -426,7 +441,8 @@ class VideoReader:
             out.append(f"{self.damaged} damaged packet(s) of the video could not be decoded, "
                        f"the first after frame {self.damaged_after}: the frames there are "
                        "missing, the rest are analysed")  # fmt: skip
-        elif declared and self.read < declared - TRUNCATION_SLACK:
+        # (a damaged packet is a frame the file holds, not one missing at its end)
+        if declared and self.read + self.damaged < declared - TRUNCATION_SLACK:
             out.append(
                 f"the file ends early: {self.read} of the {declared} frames it declares "
                 "were read (a cut or unfinished file?); only those are analysed"

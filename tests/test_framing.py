@@ -92,7 +92,8 @@ def test_hands_overhead_the_head_out_stands_for_them() -> None:
 
 def test_hands_out_at_a_side_the_hint_says_which_side() -> None:
     """A push-up's hands past the picture's left edge (as filmed): the hint and the report name
-    that side, and send the user to the middle rather than a direction a mirrored view reverses."""
+    that side (the right in a mirrored view), and send the user to the middle rather than a
+    direction that differs between a mirrored view and another."""
     frame = standing()
     frame[[L.LEFT_WRIST, L.RIGHT_WRIST], 0] = -0.06
     watch = FramingWatch()
@@ -101,6 +102,10 @@ def test_hands_out_at_a_side_the_hint_says_which_side() -> None:
                          "the middle of the picture")  # fmt: skip
     (spell,) = watch.finish()
     assert spell.edge == "left" and "out of the picture at the left from 0.0 s" in spell.report()
+    # the dashboard's preview is a selfie view: there the hands leave the picture at the right
+    hints = run(FramingWatch(mirrored=True), [frame] * 150, "push_up", 30.0)
+    assert hints[-1] == ("Your hands are out of the picture at the right - step back or move to "
+                         "the middle of the picture")  # fmt: skip
 
 
 def test_hint_clears_and_the_spell_is_reported() -> None:
@@ -252,6 +257,7 @@ def test_the_dashboard_shows_the_hint_and_a_saved_session_keeps_the_spells(
     from gymlib.widgets.coach import LiveCoach
 
     coach = LiveCoach(ExerciseClassifier.load(), sessions=tmp_path)
+    assert coach.loop.framing.mirrored  # its preview is a selfie view: sides named as seen
     shown = []
     try:
         for i, (bgr, _t) in enumerate(VideoReader(cut_feet)):

@@ -112,9 +112,10 @@ class LiveCoach(W.VBox):
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
         self.spool = FrameSpool(self.sessions)  # the frames recorded so far, on disk
         # one frame's walk: clock, pose, shape, session, voice, events, recording, sets
+        # (the preview is a selfie view: the framing hint names sides as the user sees them)
         self.loop = LiveLoop(self.session, pose=self._pose, clock=FrameClock(),
                              voice=self.voice, events=self.events,
-                             record=self.spool.append)  # fmt: skip
+                             record=self.spool.append, mirrored=True)  # fmt: skip
         self.saved_path: Path | None = None
         self.timings: dict[str, float] = {"decode": 0.0, "pose": 0.0, "coach": 0.0}
         self.frames = 0
