@@ -12,10 +12,7 @@ test_session.py, test_extract.py, test_sources.py).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import tempfile
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,16 +43,9 @@ TESTS: dict[int, tuple[str, ...]] = {
 
 def run_tests() -> dict[str, bool]:
     """Test id -> passed, from one pytest run of tests/test_faults_state.py."""
-    with tempfile.TemporaryDirectory() as tmp:
-        xml = Path(tmp) / "junit.xml"
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                        str(ROOT / "tests" / "test_faults_state.py"), f"--junitxml={xml}"],
-                       cwd=ROOT, check=False)  # fmt: skip
-        out = {}
-        for case in ET.parse(xml).getroot().iter("testcase"):
-            bad = any(c.tag in ("failure", "error", "skipped") for c in case)
-            out[case.get("name", "")] = not bad
-        return out
+    from gymlib.benchtools import junit_results
+
+    return junit_results(ROOT / "tests" / "test_faults_state.py", ROOT)
 
 
 def oversized_frame_ms(repeats: int = 3) -> tuple[float, float, int]:

@@ -122,6 +122,23 @@ def person_clip(path: Path, frames: int) -> None:
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
+def junit_results(test_file: Path, cwd: Path) -> dict[str, bool]:
+    """Test name -> passed, from one pytest run of ``test_file`` (the fault-probe benchmarks
+    map tests to probes)."""
+    import tempfile
+    import xml.etree.ElementTree as ET
+
+    with tempfile.TemporaryDirectory() as tmp:
+        xml = Path(tmp) / "junit.xml"
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                        str(test_file), f"--junitxml={xml}"], cwd=cwd, check=False)  # fmt: skip
+        out = {}
+        for case in ET.parse(xml).getroot().iter("testcase"):
+            bad = any(c.tag in ("failure", "error", "skipped") for c in case)
+            out[case.get("name", "")] = not bad
+        return out
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
