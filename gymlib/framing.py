@@ -59,6 +59,9 @@ ADVICE = {
     "right": "step back or move to the middle of the picture",
 }
 
+#: the picture's sides swapped, as a mirrored view shows them
+MIRROR = {"left": "right", "right": "left"}
+
 
 @dataclass(frozen=True)
 class Spell:
@@ -70,16 +73,11 @@ class Spell:
     start: float
     end: float
 
-    @property
-    def message(self) -> str:
-        """The hint shown and spoken while it lasts, the sides as filmed."""
-        return self.shown(mirrored=False)
-
-    def shown(self, mirrored: bool) -> str:
-        """The hint for a picture the user sees ``mirrored`` (the dashboard's selfie view:
-        what left the picture at its left as filmed leaves it at the right there)."""
-        edge = {"left": "right", "right": "left"}.get(self.edge, self.edge) if mirrored \
-            else self.edge  # fmt: skip
+    def shown(self, mirrored: bool = False) -> str:
+        """The hint shown and spoken while it lasts, for a picture the user sees ``mirrored``
+        (the dashboard's selfie view: what left the picture at its left as filmed leaves it
+        at the right there)."""
+        edge = MIRROR.get(self.edge, self.edge) if mirrored else self.edge
         return f"Your {self.part} are out of the {_where(edge)} - {ADVICE[self.edge]}"
 
     def as_row(self) -> dict[str, object]:
