@@ -198,12 +198,20 @@ class Annotator:
     """Pass 2's work on each frame: the live loop's step, the lines and colour drawn, the frame
     queued for drawing and encoding (:class:`BackgroundWriter`), the summary plot's timeline."""
 
-    def __init__(self, loop: Any, writer: Any) -> None:
+    def __init__(self, loop: Any, writer: Any, max_fps: float | None = None,
+                 fps: float | None = None) -> None:  # fmt: skip
+        """``max_fps``: a clip of ``fps`` frames a second above it has about that many a
+        second drawn (its others step the loop, not drawn); None: every frame."""
         self.loop, self.writer = loop, writer
         self.encoder = BackgroundWriter(writer)
         self.timeline: list[tuple[float, str, float]] = []
         self._last_rep, self._last_rep_t = None, -np.inf
         self._closed = False
+        # a frame is drawn once 1 / max_fps less half a frame has passed since the last drawn:
+        # 240 a second keeps every 4th, 120 every 2nd (times jittering by under a quarter frame)
+        fast = max_fps is not None and fps is not None and fps > max_fps
+        self._gap = 1 / max_fps - 0.5 / fps if fast else 0.0  # type: ignore[operator]
+        self._drawn_t = -np.inf
 
     def run(self, frames: Iterator[tuple[np.ndarray, np.ndarray | None, float]]) -> None:
         """Every frame of ``frames``, then the video finished and checked."""
@@ -247,7 +255,9 @@ class Annotator:
         # the skeleton takes the last rep's verdict colour for a second after it ends
         recent = self._last_rep is not None and t - self._last_rep_t < 1.0
         colour = VERDICT_BGR[self._last_rep.verdict] if recent else VERDICT_BGR["good"]
-        self.encoder.write(rgb, lm, lines, colour, t, marks)
+        if t < self._drawn_t or t - self._drawn_t >= self._gap:  # (back: another stream)
+            self.encoder.write(rgb, lm, lines, colour, t, marks)
+            self._drawn_t = t
         self.timeline.append((t, fb.exercise, fb.counter.progress if fb.counter else np.nan))
 
     def close(self) -> None:

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from gymlib.framing import Spell
 
 
+#: ``annotated.mp4`` holds at most this many frames a second: screens show no more, and a
+#: high-speed clip's every frame (240 a second) would take 4x the drawing and the file's size
+DRAWN_FPS = 60.0
+
+
 @dataclass(frozen=True)
 class DrawJob:
     """What pass 2 needs to know of a clip besides its landmarks (it pickles: the worker's)."""
@@ -94,9 +99,10 @@ class ThreadDrawing:
         from gymlib.live import LiveLoop
         from gymlib.media import FAST_X264, VideoWriter
 
-        writer = VideoWriter(self.job.work / "annotated.mp4", self.job.size, self.job.fps,
+        fps = min(self.job.fps, DRAWN_FPS)
+        writer = VideoWriter(self.job.work / "annotated.mp4", self.job.size, fps,
                              options=FAST_X264)  # fmt: skip
-        return Annotator(LiveLoop(run), writer)
+        return Annotator(LiveLoop(run), writer, max_fps=DRAWN_FPS, fps=self.job.fps)
 
     def put(self, rgb: np.ndarray | None, lm: np.ndarray | None, t: float) -> None:
         """The pose pass's next frame (``rgb`` None: not kept, decoded again when drawn)."""

@@ -290,6 +290,31 @@ def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_fra
     assert count_frames(path) == n
 
 
+@pytest.mark.parametrize(("fps", "kept"), [(60, 1), (240, 4), (120, 2), (25, 1)])
+def test_the_annotator_draws_at_most_max_fps_frames_a_second(tmp_path: Path, fps: int,
+                                                            kept: int) -> None:  # fmt: skip
+    """Every ``kept``-th frame of a clip at ``fps`` is drawn at ``max_fps`` 60, the frames'
+    times jittering by up to 0.2 of a frame; every frame steps the loop."""
+    from gymlib.annotate import Annotator
+    from gymlib.live import LiveLoop
+    from gymlib.media import VideoReader, VideoWriter
+    from gymlib.session import CoachSession
+
+    rng = np.random.default_rng(0)
+    n = fps * 2
+    times = np.arange(n) / fps + rng.uniform(-0.2, 0.2, n) / fps  # jittering times
+    frames = [(np.full((48, 64, 3), 90, np.uint8), None, float(t)) for t in times]
+    path = tmp_path / "annotated.mp4"
+    ann = Annotator(LiveLoop(CoachSession(exercise="squat", fps=fps)),
+                    VideoWriter(path, (64, 48), min(fps, 60)), max_fps=60, fps=fps)  # fmt: skip
+    ann.run(iter(frames))
+    assert len(ann.timeline) == n
+    shown = [t for _, t in VideoReader(path)]
+    assert len(shown) == len(range(0, n, kept))
+    drawn = times[::kept] - times[0]  # (the reader's times start at 0)
+    assert np.array(shown) - shown[0] == pytest.approx(drawn - drawn[0], abs=1e-3)
+
+
 def test_the_classifier_is_loaded_and_called_once_before_the_first_plan(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -135,6 +135,9 @@ def test_a_high_speed_clip_keeps_its_own_times(tmp_path: Path, cut: Path) -> Non
     assert len(times) == pytest.approx(1260, abs=3) and times[-1] == pytest.approx(4.2, abs=0.05)
     assert main([str(fast), "--out", str(tmp_path / "fast")]) == 0
     assert reps_of(tmp_path / "fast") == 1  # the cut's first rep, 1.7-3.7 s
+    shown = [t for _, t in VideoReader(tmp_path / "fast" / "annotated.mp4")]
+    assert len(shown) == pytest.approx(4.2 * 60, abs=3)  # drawn at 60 a second, as screens show
+    assert shown[-1] == pytest.approx(4.2, abs=0.05)
     lm = save_clip_npz(generate_clip("squat", 3, seed=1, view="left"), tmp_path / "a.npz")
     with np.load(lm) as z:  # a landmark file at 500 frames a second: read and drawn alike
         np.savez(tmp_path / "b.npz", **{**dict(z), "fps": np.float64(500.0)})
