@@ -70,7 +70,9 @@ as phones write), ``small`` (the picture padded to 2.5x its size and scaled back
 0.4x as large), ``reencode15`` (a 15 fps re-encode) by default; and ``tilt`` (the picture
 turned 10 degrees, grey corners), ``tilt-level`` (turned back by the same angle: what
 levelling a tilted picture could win back), ``dark`` (a dim room: darker, flatter,
-grainy), ``lowq`` (at most 360 pixels on the short side, heavily compressed), ``crop-feet``
+grainy), ``lowq`` (at most 360 pixels on the short side, heavily compressed), ``short180`` /
+``short120`` / ``short90`` / ``short60`` (the picture scaled down to that many pixels on its
+short side, cleanly encoded: ``benchmarks/person_size.py``), ``crop-feet``
 (squats and split squats: the picture cut halfway down the shins, the feet out of it) and
 ``crop-hands`` (pull-ups and lat pull-downs: cut halfway between the wrists at their highest
 and the elbows, the hands and the bar out of it). Landmark level, ``tilt5`` / ``tilt10``: the
@@ -238,7 +240,11 @@ PIXEL_CLIPS = (
 
 
 PIXEL_VARIANTS = ("portrait-meta", "small", "reencode15")  # made by default
-MORE_VARIANTS = ("tilt", "tilt-level", "dark", "lowq", "crop-feet", "crop-hands")
+#: the whole picture scaled down to this many pixels on its short side, cleanly encoded (how
+#: few pixels MediaPipe can follow a person in: benchmarks/person_size.py)
+SHORT_SIDES = (180, 120, 90, 60)
+SHORT_VARIANTS = tuple(f"short{n}" for n in SHORT_SIDES)
+MORE_VARIANTS = ("tilt", "tilt-level", "dark", "lowq", "crop-feet", "crop-hands", *SHORT_VARIANTS)
 CROP_FEET = ("squat", "split_squat")  # standing: the feet out of the picture
 CROP_HANDS = ("pull_up", "lat_machine")  # hands overhead: the bar and hands out of it
 
@@ -290,6 +296,12 @@ def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL
         "lowq": ["-vf", "scale=w='if(gt(iw,ih),-2,min(iw,360))':h='if(gt(iw,ih),min(ih,360),-2)'",
                  *enc[:2], "-crf", "38", *enc[4:]],
     }  # fmt: skip
+    for n in SHORT_SIDES:  # area averaging: a camera's own small picture, not aliased
+        jobs[f"short{n}"] = [
+            "-vf",
+            f"scale=w='if(gt(iw,ih),-2,{n})':h='if(gt(iw,ih),{n},-2)':flags=area",
+            *enc,
+        ]
     if h > w:  # stored landscape (turned a quarter clockwise), as a phone's sensor
         jobs["portrait-meta"] = ["-vf", "transpose=1", *enc]
     for name in ("crop-feet", "crop-hands"):

@@ -154,7 +154,8 @@ def analyze(
     work = _work_folder(target, fill, made)
     try:
         with _prompt_switches():
-            result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing)
+            result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing,
+                          cfg.live.framing.min_person_px)  # fmt: skip
         _stop_asked()  # asked while pass 2 finished: nothing is put in place
         _Stop.hold = True
         try:
@@ -289,7 +290,8 @@ def _put(work: Path, target: Path, fill: bool) -> None:
 
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
-         store: str | Path | None = None, drawing: str = "auto") -> Analysis:  # fmt: skip
+         store: str | Path | None = None, drawing: str = "auto",
+         min_person_px: float = 0.0) -> Analysis:  # fmt: skip
     from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
     from gymlib.io import write_json_atomic
 
@@ -310,24 +312,16 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
-    warnings = source.problems() + notes + [s.report() for s in drawn.framing]
-    if getattr(pass2, "fell_back", None):
-        warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
-    for w in warnings:
-        print(f"warning: {src}: {w}", file=sys.stderr)
+    warnings, person_px = _warnings(src, source, pass2, drawn, notes, min_person_px)
     times = pass2.times[: drawn.frames]
     rows = drawn.rows
     outputs = {"video": "annotated.mp4", "reps": "reps.csv", "sets": "sets.csv",
                "plot": "summary.png", "summary": "summary.json"}  # fmt: skip
     if gif is not None:
-        from gymlib.plots import video_to_gif
-
-        try:
-            video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
-                         seconds=gif[1])  # fmt: skip
+        note = _gif(work, gif)
+        if note is None:
             outputs["gif"] = "annotated.gif"
-        except (ValueError, OSError) as exc:  # the analysis stands without its gif
-            note = f"annotated.gif not written: {str(exc).replace(f'{work}{os.sep}', '')}"
+        else:  # the analysis stands without its gif
             print(f"warning: {src}: {note}", file=sys.stderr)
             warnings.append(note)
     summary = {
@@ -344,11 +338,41 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
         "cuts": list(source.cuts),
         "cuts_found": drawn.found_cuts,
         "framing": [s.as_row() for s in drawn.framing],  # the feet or hands out of the picture
+        "person_px": None if person_px is None else round(person_px),  # (framing.person_pixels)
     }  # fmt: skip
     write_json_atomic(work / "summary.json", summary)
     return Analysis(drawn.frames, source.fps, seconds, drawn.reps,
                     {k: str(work / v) for k, v in outputs.items()}, warnings,
                     overlapped=drawn.overlapped)  # fmt: skip
+
+
+def _warnings(src: Path, source: Source, pass2: Any, drawn: Any, notes: list[str],
+              min_person_px: float) -> tuple[list[str], float | None]:  # fmt: skip
+    """The run's warnings, printed, and the person's size in a video's picture (pixels)."""
+    from gymlib.framing import small_person
+
+    person_px, small = None, None
+    if src.suffix.lower() != ".npz":  # a landmark file's picture size may be any its maker wrote
+        person_px, small = small_person(pass2.poses, source.size, min_person_px)
+    warnings = source.problems() + notes + ([small] if small else [])
+    warnings += [s.report() for s in drawn.framing]
+    if getattr(pass2, "fell_back", None):
+        warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
+    for w in warnings:
+        print(f"warning: {src}: {w}", file=sys.stderr)
+    return warnings, person_px
+
+
+def _gif(work: Path, gif: tuple[float, float]) -> str | None:
+    """``annotated.gif`` from ``annotated.mp4`` in ``work``; why not, when it cannot be."""
+    from gymlib.plots import video_to_gif
+
+    try:
+        video_to_gif(work / "annotated.mp4", work / "annotated.gif", start_s=gif[0],
+                     seconds=gif[1])  # fmt: skip
+    except (ValueError, OSError) as exc:
+        return f"annotated.gif not written: {str(exc).replace(f'{work}{os.sep}', '')}"
+    return None
 
 
 def _in_worker(src: Path, classifier: Any) -> bool:

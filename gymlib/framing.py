@@ -21,7 +21,7 @@ taught exercise gets no check: its measure may read any joint (:mod:`gymlib.teac
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +108,35 @@ def edge_of(xy: np.ndarray) -> str | None:
     }
     edge = max(beyond, key=lambda k: beyond[k])
     return edge if beyond[edge] > 0 else None
+
+
+def person_pixels(landmarks: np.ndarray, detected: np.ndarray,
+                  size: tuple[int, int]) -> float | None:  # fmt: skip
+    """How large the person is in the picture, in pixels: per frame the larger of the
+    landmarks' extents across and down (``landmarks`` ``(T, 33, 4)``, x and y as shares of the
+    picture of ``size`` (width, height)), the median over the ``detected`` ``(T,)`` frames;
+    None when nobody was seen. The pose model works on the person's part of the picture scaled
+    to its own input size: fewer pixels than it holds are blown up, and their detail is gone."""
+    seen = landmarks[np.asarray(detected, bool), :, :2]
+    if not len(seen):
+        return None
+    span = seen.max(axis=1) - seen.min(axis=1)  # (T', 2): across, down (shares)
+    return float(np.median(np.max(span * np.asarray(size, float), axis=1)))
+
+
+def small_person(poses: Sequence[np.ndarray | None], size: tuple[int, int],
+                 min_px: float) -> tuple[float | None, str | None]:  # fmt: skip
+    """The person's size in a video's picture (:func:`person_pixels`; ``poses``: each frame's
+    ``(33, 4)`` landmarks or None) and ``analyze``'s warning when it is under ``min_px``."""
+    seen = [p for p in poses if p is not None]
+    if not seen:
+        return None, None
+    px = person_pixels(np.stack(seen), np.ones(len(seen), bool), size)
+    if px is None or px >= min_px:
+        return px, None
+    return px, (f"the person is only about {px:.0f} pixels across in this video's picture (the "
+                f"pose model needs about {min_px:.0f} or more: smaller, it loses them and misses "
+                "reps); film closer or at a higher resolution")  # fmt: skip
 
 
 def doing(exercise: str, probabilities: Mapping[str, float], likely_at: float) -> str:

@@ -286,3 +286,22 @@ def test_ctrl_c_or_sigterm_stop_cleanly_and_keep_earlier_results(
     assert f"{said}: nothing was written" in err and "Traceback" not in err
     assert {p.name: hashlib.md5(p.read_bytes()).hexdigest() for p in out.iterdir()} == before
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_person_too_small_for_the_pose_model_is_warned_of(
+    tmp_path: Path, cut: Path, capsys
+) -> None:  # noqa: ANN001
+    """A 96x72 video counted without a word about its size; now the person's size in pixels
+    is in ``summary.json`` and, under ``live.framing.min_person_px``, a warning says so."""
+    tiny = tmp_path / "tiny.mp4"
+    ffmpeg("-i", str(cut), "-vf", "scale=96:72:flags=area", "-c:v", "libx264", "-pix_fmt",
+           "yuv420p", str(tiny))  # fmt: skip
+    assert main([str(tiny), "--out", str(tmp_path / "tiny")]) == 0
+    err = capsys.readouterr().err
+    summary = json.loads((tmp_path / "tiny" / "summary.json").read_text())
+    assert 0 < summary["person_px"] < 70
+    assert f"only about {summary['person_px']} pixels across" in err
+    assert any("film closer or at a higher resolution" in w for w in summary["warnings"])
+    assert main([str(cut), "--out", str(tmp_path / "full")]) == 0
+    summary = json.loads((tmp_path / "full" / "summary.json").read_text())
+    assert summary["person_px"] >= 70 and "pixels across" not in capsys.readouterr().err

@@ -268,3 +268,21 @@ def test_the_dashboard_shows_the_hint_and_a_saved_session_keeps_the_spells(
         coach.close()
     assert sum(shown) > len(shown) / 2, f"shown in {sum(shown)} of {len(shown)} frames"
     assert {(r["part"], r["edge"]) for r in summary["framing"]} == {("feet", "bottom")}
+
+
+def test_person_pixels_is_the_larger_extent_over_the_frames_a_person_was_seen_in() -> None:
+    """The landmarks' larger extent in pixels (a 1280x720 picture: across counts 1280 a
+    share, down 720), the median over the frames with a person; None with nobody."""
+    from gymlib.framing import person_pixels, small_person
+
+    lm = np.zeros((3, 33, 4), np.float32)
+    lm[:, :, :2] = 0.5
+    lm[0, 0, :2], lm[0, 1, :2] = (0.45, 0.1), (0.55, 0.6)  # 128 across, 360 down: 360
+    lm[1, 0, :2], lm[1, 1, :2] = (0.2, 0.5), (0.5, 0.55)  # 384 across, 36 down: 384
+    seen = np.array([True, True, False])
+    assert person_pixels(lm, seen, (1280, 720)) == pytest.approx((360 + 384) / 2, abs=0.01)
+    assert person_pixels(lm, np.zeros(3, bool), (1280, 720)) is None
+    px, warning = small_person([lm[0], None, lm[0]], (128, 72), min_px=70)  # 36 down
+    assert px == pytest.approx(36, abs=0.01) and "about 36 pixels" in warning
+    assert small_person([lm[0]], (1280, 720), min_px=70) == (pytest.approx(360), None)
+    assert small_person([None, None], (1280, 720), min_px=70) == (None, None)
