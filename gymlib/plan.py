@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -124,7 +124,7 @@ def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times
     session._plan_cuts = cut_at
     t = at[ends]
     sets = decide_sets(probs, t, new, session.classifier.classes, session.exercises,
-                       session.cfg.decision, stance_gaps(np.stack(windows)), shots)  # fmt: skip
+                       session.cfg.decision, _batched(windows, stance_gaps), shots)  # fmt: skip
     session._plan = [(UNKNOWN, 0.0)] * len(stream)
     for k, s in enumerate(sets):  # a window's set covers the frames since the window before it
         start = max(ends[s.first - 1] + 1 if s.first else 0, begin[s.first])
@@ -278,11 +278,27 @@ def _probs_of(session: CoachSession, windows: list[np.ndarray]) -> np.ndarray:
     return np.stack([session._known[k] for k in keys])
 
 
+#: windows worked on at a time: a long clip's every window at once held their features and
+#: float64 copies (a 1-hour video at 30 fps: about 0.8 GB more at the plan's peak)
+BATCH = 512
+
+
+def _batched(windows: list[np.ndarray], work: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``work`` on ``(n, 30, 33, 4)`` stacks of at most :data:`BATCH` of ``windows``, joined
+    (``work`` answers each window alone)."""
+    return np.concatenate([work(np.stack(windows[i : i + BATCH]))
+                           for i in range(0, len(windows), BATCH)])  # fmt: skip
+
+
 def _predict(session: CoachSession, windows: list[np.ndarray]) -> np.ndarray:
     n = len(session.classifier.classes)
     if not windows:
         return np.zeros((0, n))
-    x = np.stack(windows).reshape(len(windows), WINDOW_FRAMES, FRAME_FEATURES)
-    if hasattr(session.classifier, "predict_proba"):
+    if not hasattr(session.classifier, "predict_proba"):
+        return np.stack([session._window_probs(w) for w in windows])
+
+    def probs(x: np.ndarray) -> np.ndarray:
+        x = x.reshape(len(x), WINDOW_FRAMES, FRAME_FEATURES)
         return np.asarray(session.classifier.predict_proba(x), dtype=np.float64)
-    return np.stack([session._window_probs(w) for w in windows])
+
+    return _batched(windows, probs)
