@@ -293,6 +293,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          store: str | Path | None = None, drawing: str = "auto",
          min_person_px: float = 0.0) -> Analysis:  # fmt: skip
     from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
+    from gymlib.framing import small_person
     from gymlib.io import write_json_atomic
 
     # absolute: a worker started earlier may have another working folder than the caller's now
@@ -301,7 +302,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
                   source.declared, progress)  # fmt: skip
     t0 = time.perf_counter()
     pass2: Any = None
-    notes: list[str] = []  # where pass 2 ran when not where asked
+    notes: list[str] = []  # where pass 2 ran when not where asked; the person's size
     if drawing == "process" or (drawing == "auto" and _in_worker(src, classifier)):
         try:
             pass2 = ProcessDrawing(job, source.cuts)
@@ -312,7 +313,11 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
-    warnings, person_px = _warnings(src, source, pass2, drawn, notes, min_person_px)
+    person_px = None
+    if src.suffix.lower() != ".npz":  # a landmark file's picture size may be any its maker wrote
+        person_px, small = small_person(pass2.poses, source.size, min_person_px)
+        notes += [small] if small else []
+    warnings = _warnings(src, source, pass2, drawn, notes)
     times = pass2.times[: drawn.frames]
     rows = drawn.rows
     outputs = {"video": "annotated.mp4", "reps": "reps.csv", "sets": "sets.csv",
@@ -346,21 +351,14 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
                     overlapped=drawn.overlapped)  # fmt: skip
 
 
-def _warnings(src: Path, source: Source, pass2: Any, drawn: Any, notes: list[str],
-              min_person_px: float) -> tuple[list[str], float | None]:  # fmt: skip
-    """The run's warnings, printed, and the person's size in a video's picture (pixels)."""
-    from gymlib.framing import small_person
-
-    person_px, small = None, None
-    if src.suffix.lower() != ".npz":  # a landmark file's picture size may be any its maker wrote
-        person_px, small = small_person(pass2.poses, source.size, min_person_px)
-    warnings = source.problems() + notes + ([small] if small else [])
-    warnings += [s.report() for s in drawn.framing]
+def _warnings(src: Path, source: Source, pass2: Any, drawn: Any, notes: list[str]) -> list[str]:
+    """The run's warnings (the file's, ``notes``, the framing's), printed."""
+    warnings = source.problems() + notes + [s.report() for s in drawn.framing]
     if getattr(pass2, "fell_back", None):
         warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
     for w in warnings:
         print(f"warning: {src}: {w}", file=sys.stderr)
-    return warnings, person_px
+    return warnings
 
 
 def _gif(work: Path, gif: tuple[float, float]) -> str | None:

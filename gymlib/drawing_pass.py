@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from gymlib.framing import Spell
 
 
-#: ``annotated.mp4`` holds at most this many frames a second: screens show no more, and a
-#: high-speed clip's every frame (240 a second) would take 4x the drawing and the file's size
+#: ``annotated.mp4`` holds at most this many frames a second (every n-th frame of a faster
+#: clip): screens show no more, and a 240-fps clip's every frame took 4x the drawing and size
 DRAWN_FPS = 60.0
 
 

@@ -290,11 +290,15 @@ def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_fra
     assert count_frames(path) == n
 
 
-@pytest.mark.parametrize(("fps", "kept"), [(60, 1), (240, 4), (120, 2), (25, 1)])
+@pytest.mark.parametrize(
+    ("fps", "kept"),
+    [(60, 1), (62, 1), (75, 2), (90, 2), (100, 2), (120, 2), (144, 3), (240, 4), (25, 1)],
+)
 def test_the_annotator_draws_at_most_max_fps_frames_a_second(tmp_path: Path, fps: int,
                                                             kept: int) -> None:  # fmt: skip
-    """Every ``kept``-th frame of a clip at ``fps`` is drawn at ``max_fps`` 60, the frames'
-    times jittering by up to 0.2 of a frame; every frame steps the loop."""
+    """Every ``kept``-th frame of a clip at ``fps`` is drawn at ``max_fps`` 60 (evenly: at most
+    about 60 a second), the frames' times jittering by up to 0.2 of a frame; every frame steps
+    the loop."""
     from gymlib.annotate import Annotator
     from gymlib.live import LiveLoop
     from gymlib.media import VideoReader, VideoWriter
@@ -311,6 +315,7 @@ def test_the_annotator_draws_at_most_max_fps_frames_a_second(tmp_path: Path, fps
     assert len(ann.timeline) == n
     shown = [t for _, t in VideoReader(path)]
     assert len(shown) == len(range(0, n, kept))
+    assert len(shown) / 2 <= 60 * 1.05  # (2 s)
     drawn = times[::kept] - times[0]  # (the reader's times start at 0)
     assert np.array(shown) - shown[0] == pytest.approx(drawn - drawn[0], abs=1e-3)
 

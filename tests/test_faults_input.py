@@ -296,12 +296,21 @@ def test_a_person_too_small_for_the_pose_model_is_warned_of(
     tiny = tmp_path / "tiny.mp4"
     ffmpeg("-i", str(cut), "-vf", "scale=96:72:flags=area", "-c:v", "libx264", "-pix_fmt",
            "yuv420p", str(tiny))  # fmt: skip
+    from gymlib.config import load_config
+
+    least = load_config().live.framing.min_person_px
     assert main([str(tiny), "--out", str(tmp_path / "tiny")]) == 0
     err = capsys.readouterr().err
     summary = json.loads((tmp_path / "tiny" / "summary.json").read_text())
-    assert 0 < summary["person_px"] < 70
+    assert 0 < summary["person_px"] < least
     assert f"only about {summary['person_px']} pixels across" in err
     assert any("film closer or at a higher resolution" in w for w in summary["warnings"])
     assert main([str(cut), "--out", str(tmp_path / "full")]) == 0
     summary = json.loads((tmp_path / "full" / "summary.json").read_text())
-    assert summary["person_px"] >= 70 and "pixels across" not in capsys.readouterr().err
+    assert summary["person_px"] >= least and "pixels across" not in capsys.readouterr().err
+    empty = tmp_path / "empty.mp4"  # nobody in any frame: it said nothing
+    ffmpeg("-f", "lavfi", "-i", "color=c=gray:s=320x240:d=3", "-pix_fmt", "yuv420p", str(empty))
+    assert main([str(empty), "--out", str(tmp_path / "empty")]) == 0
+    summary = json.loads((tmp_path / "empty" / "summary.json").read_text())
+    assert summary["person_px"] is None and summary["reps"] == 0
+    assert any("no person was found in any frame" in w for w in summary["warnings"])

@@ -275,14 +275,16 @@ def test_person_pixels_is_the_larger_extent_over_the_frames_a_person_was_seen_in
     share, down 720), the median over the frames with a person; None with nobody."""
     from gymlib.framing import person_pixels, small_person
 
-    lm = np.zeros((3, 33, 4), np.float32)
+    lm = np.zeros((4, 33, 4), np.float32)
     lm[:, :, :2] = 0.5
     lm[0, 0, :2], lm[0, 1, :2] = (0.45, 0.1), (0.55, 0.6)  # 128 across, 360 down: 360
     lm[1, 0, :2], lm[1, 1, :2] = (0.2, 0.5), (0.5, 0.55)  # 384 across, 36 down: 384
-    seen = np.array([True, True, False])
-    assert person_pixels(lm, seen, (1280, 720)) == pytest.approx((360 + 384) / 2, abs=0.01)
-    assert person_pixels(lm, np.zeros(3, bool), (1280, 720)) is None
+    lm[3, 0, :2], lm[3, 1, :2] = (0.5, 0.0), (0.5, 1.0)  # 720 down
+    seen = np.array([True, True, False, True])
+    assert person_pixels(lm, seen, (1280, 720)) == pytest.approx(384, abs=0.01)  # the median
+    assert person_pixels(lm, np.zeros(4, bool), (1280, 720)) is None
     px, warning = small_person([lm[0], None, lm[0]], (128, 72), min_px=70)  # 36 down
     assert px == pytest.approx(36, abs=0.01) and "about 36 pixels" in warning
     assert small_person([lm[0]], (1280, 720), min_px=70) == (pytest.approx(360), None)
-    assert small_person([None, None], (1280, 720), min_px=70) == (None, None)
+    px, warning = small_person([None, None], (1280, 720), min_px=70)
+    assert px is None and "no person was found in any frame" in warning
