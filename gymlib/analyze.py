@@ -293,7 +293,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          store: str | Path | None = None, drawing: str = "auto",
          min_person_px: float = 0.0) -> Analysis:  # fmt: skip
     from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
-    from gymlib.framing import small_person
+    from gymlib.framing import NOBODY, seen_pixels, size_warning
     from gymlib.io import write_json_atomic
 
     # absolute: a worker started earlier may have another working folder than the caller's now
@@ -313,10 +313,13 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
-    person_px = None
-    if src.suffix.lower() != ".npz":  # a landmark file's picture size may be any its maker wrote
-        person_px, small = small_person(pass2.poses, source.size, min_person_px)
-        notes += [small] if small else []
+    person_px = seen_pixels(pass2.poses, source.size)
+    if person_px is None:
+        notes.append(NOBODY)
+    elif src.suffix.lower() == ".npz":  # a landmark file's picture size may be any its maker wrote
+        person_px = None
+    elif small := size_warning(person_px, min_person_px):
+        notes.append(small)
     warnings = _warnings(src, source, pass2, drawn, notes)
     times = pass2.times[: drawn.frames]
     rows = drawn.rows

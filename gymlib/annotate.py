@@ -201,8 +201,10 @@ class Annotator:
 
     def __init__(self, loop: Any, writer: Any, max_fps: float | None = None,
                  fps: float | None = None) -> None:  # fmt: skip
-        """``max_fps``: a clip of ``fps`` frames a second above it has about that many a
-        second drawn (its others step the loop, not drawn); None: every frame."""
+        """``max_fps``: a clip of ``fps`` frames a second above it has every n-th frame drawn,
+        about ``max_fps`` a second or fewer (its others step the loop, not drawn); None: every
+        frame. The frames' times must increase (the readers' are): a frame timed before the
+        last drawn one is not drawn."""
         self.loop, self.writer = loop, writer
         self.encoder = BackgroundWriter(writer)
         self.timeline: list[tuple[float, str, float]] = []
@@ -212,7 +214,7 @@ class Annotator:
         # 90: every 2nd; a rate within 5 % over it, a variable rate's average, every frame),
         # found by time: a frame is drawn once n - 0.5 frames have passed since the last drawn
         # (times may jitter by under a quarter frame)
-        every = 1 if max_fps is None or not fps else max(1, math.ceil(fps / max_fps - 0.05))
+        every = 1 if max_fps is None or not fps else max(1, math.ceil(fps / (max_fps * 1.05)))
         self._gap = 0.0 if every == 1 else (every - 0.5) / fps  # type: ignore[operator]
         self._drawn_t = -np.inf
 

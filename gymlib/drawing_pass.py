@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from gymlib.framing import Spell
 
 
-#: ``annotated.mp4`` holds at most this many frames a second (every n-th frame of a faster
-#: clip): screens show no more, and a 240-fps clip's every frame took 4x the drawing and size
+#: ``annotated.mp4`` holds about this many frames a second at most (every n-th frame of a
+#: faster clip, up to 5 % over): screens show no more, and a 240-fps clip's every frame took
+#: 4x the drawing and the file's size
 DRAWN_FPS = 60.0
 
 

@@ -117,35 +117,37 @@ def person_pixels(landmarks: np.ndarray, detected: np.ndarray,
     picture of ``size`` (width, height)), the median over the ``detected`` ``(T,)`` frames;
     None when nobody was seen. The pose model works on the person's part of the picture scaled
     to its own input size: fewer pixels than it holds are blown up, and their detail is gone."""
-    seen = landmarks[np.asarray(detected, bool)]
-    return _median_extent(list(seen), size)
-
-
-def _median_extent(poses: Sequence[np.ndarray], size: tuple[int, int]) -> float | None:
-    """:func:`person_pixels` of the ``(33, 4)`` landmarks of the frames a person was seen in,
-    one frame at a time (a long clip's frames are not copied together)."""
-    if not len(poses):
+    seen = landmarks[np.asarray(detected, bool), :, :2]
+    if not len(seen):
         return None
+    span = (seen.max(axis=1) - seen.min(axis=1)) * np.asarray(size, float)  # (T', 2)
+    return float(np.median(span.max(axis=1)))
+
+
+def seen_pixels(poses: Sequence[np.ndarray | None], size: tuple[int, int]) -> float | None:
+    """:func:`person_pixels` of a stream's frames (``poses``: each ``(33, 4)`` or None: nobody),
+    without copying them all together (an hour of frames)."""
     scale = np.asarray(size, float)
     extents = [float(np.max((p[:, :2].max(axis=0) - p[:, :2].min(axis=0)) * scale))
-               for p in poses]  # fmt: skip
-    return float(np.median(extents))
+               for p in poses if p is not None]  # fmt: skip
+    return float(np.median(extents)) if extents else None
 
 
-def small_person(poses: Sequence[np.ndarray | None], size: tuple[int, int],
-                 min_px: float) -> tuple[float | None, str | None]:  # fmt: skip
-    """The person's size in a video's picture (:func:`person_pixels`; ``poses``: each frame's
-    ``(33, 4)`` landmarks or None) and ``analyze``'s warning when it is under ``min_px`` or
-    nobody was seen at all."""
-    px = _median_extent([p for p in poses if p is not None], size)
-    if px is None:
-        return None, ("no person was found in any frame: nothing could be counted; film the "
-                      "whole body, in good light")  # fmt: skip
+#: ``analyze``'s warning when nobody was found in any frame
+NOBODY = (
+    "no person was found in any frame: nothing could be counted; film the whole body, "
+    "in good light"
+)
+
+
+def size_warning(px: float, min_px: float) -> str | None:
+    """``analyze``'s warning for a person ``px`` pixels across in a video (:func:`seen_pixels`),
+    when under ``min_px``."""
     if px >= min_px:
-        return px, None
-    return px, (f"the person is only about {px:.0f} pixels across in this video's picture (the "
-                f"pose model needs about {min_px:.0f} or more: smaller, it loses them and misses "
-                "reps); film closer or at a higher resolution")  # fmt: skip
+        return None
+    return (f"the person is only about {px:.0f} pixels across in this video's picture (the pose "
+            f"model needs about {min_px:.0f} or more: smaller, it loses them and misses reps); "
+            "film closer or at a higher resolution")  # fmt: skip
 
 
 def doing(exercise: str, probabilities: Mapping[str, float], likely_at: float) -> str:

@@ -279,13 +279,15 @@ def _probs_of(session: CoachSession, windows: list[np.ndarray]) -> np.ndarray:
 
 
 #: windows worked on at a time: a long clip's every window at once held their features and
-#: float64 copies (a 1-hour video at 30 fps: about 0.8 GB more at the plan's peak)
+#: float64 copies (a 1-hour video at 30 fps: about 0.5 GB more at the plan's peak)
 BATCH = 512
 
 
 def _batched(windows: list[np.ndarray], work: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """``work`` on ``(n, 30, 33, 4)`` stacks of at most :data:`BATCH` of ``windows``, joined
     (``work`` answers each window alone)."""
+    if not windows:
+        return work(np.zeros((0, WINDOW_FRAMES, 33, 4), np.float32))
     return np.concatenate([work(np.stack(windows[i : i + BATCH]))
                            for i in range(0, len(windows), BATCH)])  # fmt: skip
 

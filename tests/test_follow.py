@@ -237,3 +237,30 @@ def test_the_threads_beside_the_pose_pass_yield_a_contended_core() -> None:
     t.join()
     assert seen == [max(main, BEHIND_POSE_NICE)] * 2
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main
+
+
+def test_the_plan_is_the_same_whatever_the_batch_of_windows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A long clip's windows are classified and measured ``plan.BATCH`` at a time (all at
+    once held their features together); in batches of 3 the plan is the one of all at once:
+    every frame's exercise, every window's probabilities, the sets."""
+    import gymlib.plan as plan_module
+    from gymlib.model import ExerciseClassifier
+    from gymlib.session import CoachSession
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", [4, 3], seed=7, view="left")
+    poses = [f if f.any() else None for f in clip.landmarks]
+    times = [i / clip.fps for i in range(len(poses))]
+    classifier = ExerciseClassifier.load()
+    plans = []
+    for batch in (10_000, 3):
+        monkeypatch.setattr(plan_module, "BATCH", batch)
+        session = CoachSession(classifier, fps=clip.fps)
+        sets = session.plan(poses, times)
+        plans.append((sets, session._plan, session._plan_probs))
+    (sets_a, plan_a, probs_a), (sets_b, plan_b, probs_b) = plans
+    assert len(probs_a) > 3 * 3 and sets_a == sets_b and plan_a == plan_b
+    assert probs_a.keys() == probs_b.keys()
+    assert all(np.array_equal(probs_a[i], probs_b[i]) for i in probs_a)

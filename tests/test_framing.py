@@ -273,7 +273,7 @@ def test_the_dashboard_shows_the_hint_and_a_saved_session_keeps_the_spells(
 def test_person_pixels_is_the_larger_extent_over_the_frames_a_person_was_seen_in() -> None:
     """The landmarks' larger extent in pixels (a 1280x720 picture: across counts 1280 a
     share, down 720), the median over the frames with a person; None with nobody."""
-    from gymlib.framing import person_pixels, small_person
+    from gymlib.framing import person_pixels, seen_pixels, size_warning
 
     lm = np.zeros((4, 33, 4), np.float32)
     lm[:, :, :2] = 0.5
@@ -283,8 +283,9 @@ def test_person_pixels_is_the_larger_extent_over_the_frames_a_person_was_seen_in
     seen = np.array([True, True, False, True])
     assert person_pixels(lm, seen, (1280, 720)) == pytest.approx(384, abs=0.01)  # the median
     assert person_pixels(lm, np.zeros(4, bool), (1280, 720)) is None
-    px, warning = small_person([lm[0], None, lm[0]], (128, 72), min_px=70)  # 36 down
-    assert px == pytest.approx(36, abs=0.01) and "about 36 pixels" in warning
-    assert small_person([lm[0]], (1280, 720), min_px=70) == (pytest.approx(360), None)
-    px, warning = small_person([None, None], (1280, 720), min_px=70)
-    assert px is None and "no person was found in any frame" in warning
+    stream = [lm[0], lm[1], None, lm[3]]  # a stream's frames, one at a time: the same
+    assert seen_pixels(stream, (1280, 720)) == pytest.approx(384, abs=0.01)
+    assert seen_pixels([None, None], (1280, 720)) is None
+    px = seen_pixels([lm[0], None, lm[0]], (128, 72))  # 36 down
+    assert px == pytest.approx(36, abs=0.01) and "about 36 pixels" in size_warning(px, 70)
+    assert size_warning(360.0, 70) is None
