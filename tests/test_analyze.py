@@ -292,7 +292,18 @@ def test_the_loop_finishes_before_the_encoder_and_the_video_then_holds_every_fra
 
 @pytest.mark.parametrize(
     ("fps", "kept"),
-    [(60, 1), (62, 1), (75, 2), (90, 2), (100, 2), (120, 2), (144, 3), (240, 4), (25, 1)],
+    [
+        (60, 1),
+        (62, 1),
+        (75, 2),
+        (90, 2),
+        (100, 2),
+        (120, 2),
+        (125, 2),
+        (144, 3),
+        (240, 4),
+        (25, 1),
+    ],
 )
 def test_the_annotator_draws_at_most_max_fps_frames_a_second(tmp_path: Path, fps: int,
                                                             kept: int) -> None:  # fmt: skip
