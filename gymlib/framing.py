@@ -117,16 +117,12 @@ def person_pixels(landmarks: np.ndarray, detected: np.ndarray,
     picture of ``size`` (width, height)), the median over the ``detected`` ``(T,)`` frames;
     None when nobody was seen. The pose model works on the person's part of the picture scaled
     to its own input size: fewer pixels than it holds are blown up, and their detail is gone."""
-    seen = landmarks[np.asarray(detected, bool), :, :2]
-    if not len(seen):
-        return None
-    span = (seen.max(axis=1) - seen.min(axis=1)) * np.asarray(size, float)  # (T', 2)
-    return float(np.median(span.max(axis=1)))
+    return seen_pixels([f for f, d in zip(landmarks, detected, strict=True) if d], size)
 
 
 def seen_pixels(poses: Sequence[np.ndarray | None], size: tuple[int, int]) -> float | None:
     """:func:`person_pixels` of a stream's frames (``poses``: each ``(33, 4)`` or None: nobody),
-    without copying them all together (an hour of frames)."""
+    one at a time (an hour of frames is not copied together)."""
     scale = np.asarray(size, float)
     extents = [float(np.max((p[:, :2].max(axis=0) - p[:, :2].min(axis=0)) * scale))
                for p in poses if p is not None]  # fmt: skip
