@@ -89,13 +89,13 @@ def live_paths(stream, clf, fps: float, aspect: float, exercise: str, root: Path
     from gymlib.live import LiveLoop
     from gymlib.recording import (
         EventLog,
-        FrameSpool,
         LiveInputs,
         coach_frames,
         replay_session,
         save_session,
     )
     from gymlib.session import CoachSession, VoiceCoach
+    from gymlib.spool import FrameSpool
 
     cuts = [] if cuts is None else cuts
     session = CoachSession(clf, fps=fps, aspect=aspect)

@@ -10,7 +10,9 @@ logic as live), cached in its folder as :data:`REPS_CACHE` (beside an older ``<s
 as ``<session>.<REPS_CACHE>``) so a session is replayed once; a damaged cache is rebuilt. A
 damaged or foreign file (a cut ``landmarks.npz``, an unrelated ``.npz``) is skipped with a
 warning naming it, and the table holds the rest; ``table.attrs["skipped"]`` lists what was left
-out and why.
+out and why. A live coach saved more than once holds the workout in each save (every save
+holds every frame since it started): only its fullest save is counted, and
+``table.attrs["superseded"]`` names the others with it.
 """
 
 from __future__ import annotations
@@ -78,10 +80,18 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
 
     cfg = load_config()
     root = Path(folder) if folder is not None else cfg.resolve(cfg.paths.data_sessions)
-    rows, skipped = [], {}
+    rows, skipped, infos = [], {}, {}
     for p in session_paths(root):
         try:
-            saved = _saved(p / SUMMARY)
+            infos[p] = _summary(p / SUMMARY)
+        except ValueError as exc:
+            skipped[str(p)] = str(exc)
+            warnings.warn(f"session history: skipped {exc}", stacklevel=2)
+    superseded = _superseded(infos)
+    for p, info in infos.items():
+        if p in superseded:
+            continue
+        try:
             reps = session_reps(p, classifier)
         except (ValueError, OSError, KeyError) as exc:  # damaged or not a session: the rest
             msg = str(exc) if str(p) in str(exc) else f"{p}: {exc}"
@@ -89,25 +99,48 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
             warnings.warn(f"session history: skipped {msg}", stacklevel=2)
             continue
         mtime = landmarks_file(p).stat().st_mtime
+        saved = str(info.get("saved", ""))
         started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
         for r in reps:
             rows.append({"session": session_name(p), "started": started, **r})
     table = pd.DataFrame(rows)
     table = table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
     table.attrs["skipped"] = skipped
+    table.attrs["superseded"] = {str(p): str(by) for p, by in superseded.items()}
     return table
 
 
-def _saved(summary: Path) -> str:
-    """When a session was saved, from its ``summary.json`` ("" when it has none); ValueError
-    naming a damaged one."""
+def _superseded(infos: dict[Path, dict[str, Any]]) -> dict[Path, Path]:
+    """The sessions a later save of the same live coach holds whole, each with that save: every
+    save holds every frame since its coach started (and a crash's rescue every frame recorded),
+    so the one with the most frames is the workout; the others would count its reps again."""
+    runs: dict[str, list[Path]] = {}
+    for p, info in infos.items():
+        if isinstance(info.get("coach_run"), str):
+            runs.setdefault(info["coach_run"], []).append(p)
+    out = {}
+    for paths in runs.values():
+        whole = max(paths, key=lambda p: (_frames(infos[p]), p.name))
+        out.update({p: whole for p in paths if p != whole})
+    return out
+
+
+def _frames(info: dict[str, Any]) -> int:
+    frames = info.get("frames")
+    return frames if isinstance(frames, int) else 0
+
+
+def _summary(summary: Path) -> dict[str, Any]:
+    """A session's ``summary.json`` ({} when it has none); ValueError naming a damaged one."""
     if not summary.is_file():
-        return ""
+        return {}
     try:
         info = json.loads(summary.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{summary}: damaged, not valid JSON ({exc})") from None
-    return str(info.get("saved", "")) if isinstance(info, dict) else ""
+    except OSError as exc:
+        raise ValueError(f"{summary}: cannot be read ({exc})") from None
+    return info if isinstance(info, dict) else {}
 
 
 def plot_history(table):  # noqa: ANN001, ANN201
@@ -190,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     from gymlib.io import atomic_path
     from gymlib.model import ExerciseClassifier
     from gymlib.plots import progress
+    from gymlib.spool import rescue_spools
 
     cfg = load_config()
     folder = Path(args.sessions) if args.sessions else cfg.resolve(cfg.paths.data_sessions)
@@ -203,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --out {out}: expected the plot's file name, ending .png (e.g. "
               "runs/history.png)", file=sys.stderr)  # fmt: skip
         return 2
+    for rescue in rescue_spools(folder):  # a workout a crashed kernel left unsaved
+        print(rescue.report(), file=sys.stderr)
     table = session_history(folder, classifier=_Lazy(ExerciseClassifier.load))
     for path, why in table.attrs["skipped"].items():
         print(f"skipped {path}: {why}", file=sys.stderr)

@@ -20,8 +20,8 @@ live loop (:func:`coach_frames`), so it counts what the person saw; sessions sav
 A folder is written under a unique temporary name and renamed when complete, and a new session
 never takes an existing folder's name: nothing recorded is lost or overwritten, even when two
 threads save in the same second. Times must increase and values be finite: what cannot be
-replayed is refused at save. While a session runs, :class:`FrameSpool` keeps its frames on disk
-as they come, so hours of coaching cost disk, not memory. Sessions saved by
+replayed is refused at save. While a session runs, :class:`gymlib.spool.FrameSpool` keeps its
+frames on disk as they come (and a crash leaves them to be rescued). Sessions saved by
 earlier versions as a single ``<name>.npz`` (timestamps and landmarks) are still read.
 """
 
@@ -33,7 +33,6 @@ import json
 import os
 import shutil
 import tempfile
-import weakref
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -478,47 +477,3 @@ class EventLog:
         kept.append({"type": "withdrawn", "t": t, "exercise": rep.exercise,
                      "start_s": round(rep.time_of("start"), 3), "reason": "set-up"})  # fmt: skip
         self.events = kept
-
-
-#: One recorded frame on disk: its time and its landmarks (zeros: nobody seen), 536 bytes.
-FRAME_RECORD = np.dtype([("t", "<f8"), ("landmarks", "<f4", (33, 4))])
-
-
-class FrameSpool:
-    """The frames of a running session, appended to a hidden file in ``folder`` as they come
-    (:data:`FRAME_RECORD` each), so a session of hours costs disk (~58 MB an hour at 30 fps),
-    not memory. :meth:`read` gives them back for a save; :meth:`close` deletes the file."""
-
-    def __init__(self, folder: str | Path) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".recording-", suffix=".frames")
-        self.path = Path(name)
-        self._fh = os.fdopen(fd, "wb")
-        self.count = 0
-        # deleted with the spool, or at exit, even if close() is never called
-        self._cleanup = weakref.finalize(self, _discard, self._fh, self.path)
-
-    def append(self, t: float, landmarks: np.ndarray | None) -> None:
-        rec = np.zeros((), FRAME_RECORD)
-        rec["t"] = t
-        if landmarks is not None:
-            rec["landmarks"] = landmarks
-        self._fh.write(rec.tobytes())
-        self._fh.flush()  # on disk now: a crash of the kernel loses at most this frame
-        self.count += 1
-
-    def read(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(T,)`` times and ``(T, 33, 4)`` landmarks of every frame so far."""
-        self._fh.flush()
-        arr = np.fromfile(self.path, FRAME_RECORD, count=self.count)
-        return arr["t"].copy(), arr["landmarks"].copy()
-
-    def close(self) -> None:
-        self._cleanup()
-
-
-def _discard(fh: Any, path: Path) -> None:
-    if not fh.closed:
-        fh.close()
-    path.unlink(missing_ok=True)

@@ -617,7 +617,7 @@ def test_row102_an_empty_frame_gets_a_plain_message(coach) -> None:  # noqa: ANN
 
 
 def test_row123_recorded_frames_go_to_disk_as_they_come(coach, jpeg) -> None:  # noqa: ANN001
-    from gymlib.recording import FRAME_RECORD
+    from gymlib.spool import FRAME_RECORD
 
     for i in range(40):
         coach._handle(jpeg, i / 30)

@@ -19,7 +19,6 @@ from gymlib.live import LiveLoop
 from gymlib.media import VideoReader
 from gymlib.recording import (
     EventLog,
-    FrameSpool,
     LiveInputs,
     coach_frames,
     load_session,
@@ -28,6 +27,7 @@ from gymlib.recording import (
 )
 from gymlib.reps import RepCounter, default_rep_config
 from gymlib.session import CoachSession
+from gymlib.spool import FrameSpool
 from gymlib.synth import generate_clip
 
 

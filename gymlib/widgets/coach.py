@@ -8,7 +8,8 @@ made increasing by :class:`gymlib.live.FrameClock`, MediaPipe in video mode, the
 events, recording, sets) -> a small JSON result (landmarks, joint colours, texts, speech) drawn
 by the browser, and the dashboard drawn from the same feedback. Everything the person did is
 recorded (to disk as it comes: memory stays flat over hours) and can be saved (atomically) and
-replayed through a new loop.
+replayed through a new loop. What a crashed kernel left unsaved is saved when the next coach
+starts (:func:`gymlib.spool.rescue_spools`); the dashboard says so.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import io
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,10 @@ from gymlib.config import load_config
 from gymlib.cuts import PIXELS, Cut
 from gymlib.extract import PoseExtractor
 from gymlib.live import ASPECT_FRAMES, FrameClock, FrameFeedback, LiveLoop  # noqa: F401 - API
-from gymlib.recording import EventLog, FrameSpool, LiveInputs, add_video, save_session
+from gymlib.recording import EventLog, LiveInputs, add_video, save_session
 from gymlib.recording import replay_session as replay  # noqa: F401 - public API
 from gymlib.session import AUTO, CoachSession, VoiceCoach
+from gymlib.spool import FrameSpool, SpoolMeta, rescue_spools
 from gymlib.widgets.camera import CameraWidget
 from gymlib.widgets.history_panel import HistoryPanel
 from gymlib.widgets.native_log import start_pose
@@ -110,7 +113,12 @@ class LiveCoach(W.VBox):
         self.events = EventLog()
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
+        # a session a crashed kernel left unsaved is saved first (its spool is no coach's now)
+        self.rescued = rescue_spools(self.sessions)
         self.spool = FrameSpool(self.sessions)  # the frames recorded so far, on disk
+        self.run_id = uuid.uuid4().hex  # this coach's saves (and a rescue) are one workout
+        self._noted: tuple[int, int, float] | None = None  # the inputs the spool's note holds
+        self._note_inputs()
         # one frame's walk: clock, pose, shape, session, voice, events, recording, sets
         # (the preview is a selfie view: the framing hint names sides as the user sees them)
         self.loop = LiveLoop(self.session, pose=self._pose, clock=FrameClock(),
@@ -133,6 +141,8 @@ class LiveCoach(W.VBox):
         self._stop_shown = False  # the note says the camera stopped (until frames come again)
         super().__init__(self._panel())
         self.add_class("gymcoach-dashboard")
+        if self.rescued:
+            self.saved.value = html.escape("; ".join(r.report() for r in self.rescued))
 
     def _controls(self) -> W.HBox:
         """The row of controls (exercise, camera size, start / stop, new set, mute, save),
@@ -231,6 +241,7 @@ class LiveCoach(W.VBox):
             self._show(out)
             self.camera_note.value = html.escape(self.stop_note(out, reason))
             self._stop_shown = True
+            self._note_inputs()
 
     @staticmethod
     def stop_note(out: FrameFeedback, reason: str) -> str:
@@ -305,6 +316,7 @@ class LiveCoach(W.VBox):
         t1 = time.perf_counter()
         pose = self.timings["pose"]
         out = self.loop.step(t, image=bgr)
+        self._note_inputs()
         result = self._result(out)
         self.frames += 1
         self.timings["decode"] += t1 - t0
@@ -317,6 +329,19 @@ class LiveCoach(W.VBox):
                 or out.cuts != self._shown_cuts):  # fmt: skip
             self._unshown = out  # shown once the answer is sent
         return result
+
+    def _note_inputs(self) -> None:
+        """Keep the session's inputs beside the spool when they changed (a rescue saves with
+        them); a disk that refuses it costs only that."""
+        s = self.session
+        now = (len(s.changes), len(s.cuts), s.aspect)
+        if now == self._noted:
+            return
+        try:
+            self.spool.note(SpoolMeta(self.run_id, s.fps, s.aspect, LiveInputs.of(s)))
+            self._noted = now
+        except OSError:
+            pass  # the recording's own error (disk full) is what the dashboard shows
 
     def _note_rep(self, out: FrameFeedback) -> None:
         if out.rep is not None:  # the last rep's faults: what to fix, then value and limit
@@ -419,7 +444,8 @@ class LiveCoach(W.VBox):
             path = save_session(
                 self.sessions, t, lm, events=events, fps=self.session.fps,
                 aspect=self.session.aspect, inputs=inputs,
-                summary={"reps": reps, "sets": sets, "cuts_found": found, "framing": framing},
+                summary={"reps": reps, "sets": sets, "cuts_found": found, "framing": framing,
+                         "coach_run": self.run_id},
             )  # fmt: skip
         except (OSError, ValueError) as exc:
             self.saved.value = f"<span style='color:#e74c3c'>not saved: {exc}</span>"

@@ -1,0 +1,218 @@
+"""A workout a crashed kernel left unsaved is rescued; a live coach saved twice counts once.
+
+Real processes killed with SIGKILL (nothing of Python's exit runs), real files, real MediaPipe
+in the end-to-end case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SureSquat
+
+from gymlib.history import main as history_main
+from gymlib.history import session_history
+from gymlib.recording import load_session, replay_session, save_session, session_paths
+from gymlib.spool import FRAME_RECORD, FrameSpool, rescue_spools
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "samples" / "squat-left.mp4"
+
+
+def _child(code: str, *, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3",
+           "OMP_NUM_THREADS": "1"}  # fmt: skip
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=ROOT, check=False)  # fmt: skip
+
+
+def _spools(root: Path) -> list[Path]:
+    return sorted(root.glob(".recording-*.frames"))
+
+
+# a process that records frames into a spool (as the live coach does), then is killed
+_KILLED = """
+    import os, signal
+    import numpy as np
+    from gymlib.recording import LiveInputs
+    from gymlib.spool import FrameSpool, SpoolMeta
+
+    spool = FrameSpool(ROOT)
+    for i in range(FRAMES):
+        spool.append(i / 30, np.full((33, 4), 0.5, np.float32) if i % 7 else None)
+    NOTE
+    EXTRA
+    print("SPOOL", spool.path, flush=True)
+    WAIT
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _killed(root: Path, frames: int, *, note: str = "", extra: str = "",
+            wait: str = "") -> subprocess.CompletedProcess[str]:  # fmt: skip
+    code = (_KILLED.replace("ROOT", repr(str(root))).replace("FRAMES", str(frames))
+            .replace("NOTE", note).replace("EXTRA", extra).replace("WAIT", wait))  # fmt: skip
+    return _child(code)
+
+
+def test_a_spool_its_process_holds_is_not_taken_and_a_killed_one_s_is_saved(tmp_path) -> None:  # noqa: ANN001
+    # a process alive and recording: its spool is not touched
+    code = _KILLED.replace("ROOT", repr(str(tmp_path))).replace("FRAMES", "40")
+    code = code.replace("NOTE", "").replace("EXTRA", "")
+    code = code.replace("WAIT", "import sys; sys.stdin.readline()")  # until the test says
+    child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                             env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)  # fmt: skip
+    try:
+        assert child.stdout is not None and child.stdout.readline().startswith("SPOOL")
+        (spool,) = _spools(tmp_path)
+        assert rescue_spools(tmp_path) == [] and spool.is_file()
+        assert session_paths(tmp_path) == []
+        # in this process too: a coach of this kernel recording is not rescued
+        mine = FrameSpool(tmp_path)
+        mine.append(0.0, None)
+        assert rescue_spools(tmp_path) == []
+    finally:
+        child.kill()  # SIGKILL: nothing of its exit runs, the spool stays
+        child.wait()
+    assert spool.is_file()
+    (rescue,) = rescue_spools(tmp_path)
+    assert rescue.spool == spool and rescue.frames == 40 and rescue.error is None
+    assert not spool.exists() and mine.path.is_file()  # this process's own spool is untouched
+    rec = load_session(rescue.session)
+    assert np.allclose(rec.timestamps, np.arange(40) / 30)
+    assert [bool(f.any()) for f in rec.landmarks] == [bool(i % 7) for i in range(40)]
+    assert rec.summary["rescued"]["spool"] == spool.name
+    assert rec.summary["rescued"]["inputs_known"] is False  # no note: saved with the defaults
+    assert rec.events == []
+    mine.close()
+    assert not mine.path.exists() and rescue_spools(tmp_path) == []
+
+
+def test_a_frame_cut_short_by_the_kill_is_dropped_and_the_coach_s_note_is_kept(tmp_path) -> None:  # noqa: ANN001
+    note = """spool.note(SpoolMeta("run-1", 25.0, 16 / 9, LiveInputs(
+        cuts=(0.5,), aspects=((0, 16 / 9),), exercises=((3, "squat"),), new_sets=(20,))))"""
+    extra = "spool._fh.write(b'x' * 100); spool._fh.flush()  # the kill came mid-frame"
+    run = _killed(tmp_path, 30, note=note, extra=extra)
+    assert run.returncode == -signal.SIGKILL, run.stderr[-600:]
+    (spool,) = _spools(tmp_path)
+    assert spool.stat().st_size == 30 * FRAME_RECORD.itemsize + 100
+    (rescue,) = rescue_spools(tmp_path)
+    assert rescue.frames == 30 and "30 frames" in rescue.report()
+    rec = load_session(rescue.session)
+    assert len(rec.timestamps) == 30 and rec.fps == 25.0 and rec.aspect == pytest.approx(16 / 9)
+    assert rec.inputs.cuts == (0.5,) and rec.inputs.exercises == ((3, "squat"),)
+    assert rec.inputs.new_sets == (20,)
+    assert rec.summary["coach_run"] == "run-1" and rec.summary["rescued"]["inputs_known"]
+    assert not spool.with_suffix(".json").exists()
+
+
+def test_what_cannot_be_rescued_stays_for_the_next_try_and_an_empty_spool_goes(tmp_path) -> None:  # noqa: ANN001
+    # times that go back (a damaged file): refused by the save, the spool kept, said so
+    bad = "spool.append(0.01, None)"
+    assert _killed(tmp_path / "bad", 10, extra=bad).returncode == -signal.SIGKILL
+    (spool,) = _spools(tmp_path / "bad")
+    (rescue,) = rescue_spools(tmp_path / "bad")
+    assert rescue.session is None and "goes back" in rescue.error
+    assert "stays there for the next try" in rescue.report() and str(spool) in rescue.report()
+    assert spool.is_file() and session_paths(tmp_path / "bad") == []
+    assert rescue_spools(tmp_path / "bad")[0].error == rescue.error  # tried again, not lost
+    # a damaged note: the frames are saved without it
+    note = "spool.meta_path.write_text('{\"coach_run\": ')"
+    assert _killed(tmp_path / "note", 5, note=note).returncode == -signal.SIGKILL
+    (rescue,) = rescue_spools(tmp_path / "note")
+    assert load_session(rescue.session).summary["rescued"]["inputs_known"] is False
+    # killed before its first frame: nothing to save, the spool removed
+    assert _killed(tmp_path / "empty", 0).returncode == -signal.SIGKILL
+    (rescue,) = rescue_spools(tmp_path / "empty")
+    assert rescue.session is None and rescue.frames == 0 and rescue.error is None
+    assert list((tmp_path / "empty").iterdir()) == []
+
+
+def _saved(root: Path, frames: int, run: str | None) -> Path:
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", 6, seed=2, view="left", idle=False)
+    summary = {"coach_run": run} if run else {}
+    return save_session(root, clip.timestamps[:frames], clip.landmarks[:frames],
+                        fps=clip.fps, aspect=clip.aspect, summary=summary)  # fmt: skip
+
+
+def test_a_coach_saved_twice_counts_its_reps_once_in_the_history(tmp_path: Path) -> None:
+    half = _saved(tmp_path, 100, "run-a")
+    whole = _saved(tmp_path, 400, "run-a")  # every save holds every frame since the start
+    other = _saved(tmp_path, 400, "run-b")
+    older = _saved(tmp_path, 400, None)  # saved before sessions named their coach
+    table = session_history(tmp_path, classifier=SureSquat())
+    assert table.attrs["superseded"] == {str(half): str(whole)}
+    counted = table.groupby("session").size().to_dict()
+    assert set(counted) == {whole.name, other.name, older.name}
+    alone = len(replay_session(whole, SureSquat()).reps)
+    assert counted[whole.name] == alone >= 4
+    assert half.is_dir()  # kept on disk: only not counted twice
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="no sample clip (data/samples/squat-left.mp4)")
+def test_a_live_coach_killed_mid_workout_is_rescued_by_the_next_coach(tmp_path: Path) -> None:
+    # the user's path: the dashboard's coach with real MediaPipe on a video's frames, the
+    # exercise chosen, saved once half-way; then the kernel dies
+    code = f"""
+        import os, signal, time
+        import numpy as np
+        from gymlib.media import VideoReader
+        from gymlib.widgets.coach import LiveCoach
+
+        class Sure:
+            classes = ("squat", "split_squat", "push_up", "pull_up", "lat_machine", "bench_press")
+            def predict_one(self, window):
+                return np.eye(6)[0]
+
+        coach = LiveCoach(Sure(), sessions={str(tmp_path)!r})
+        coach._set_exercise("squat")
+        frames = list(VideoReader({str(SAMPLE)!r}, format="rgb24"))
+        for k, (rgb, t) in enumerate(frames):
+            coach._process(np.ascontiguousarray(rgb[..., ::-1]), t, time.perf_counter())
+            if k == len(frames) // 2:
+                print("HALF", coach._save().name, flush=True)
+        print("FRAMES", len(frames), "REPS", len(coach.session.reps), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+    run = _child(code)
+    assert run.returncode == -signal.SIGKILL, run.stderr[-800:]
+    half = tmp_path / run.stdout.split("HALF ")[1].split()[0]
+    frames, live = (int(x) for x in run.stdout.split("FRAMES ")[1].split(" REPS "))
+    from gymlib.widgets.coach import LiveCoach
+
+    coach = LiveCoach(SureSquat(), sessions=tmp_path)  # the user starts the coach again
+    try:
+        (rescue,) = coach.rescued
+        assert "rescued an unsaved session" in coach.saved.value
+        assert rescue.session.name in coach.saved.value
+    finally:
+        coach.close()
+    rec = load_session(rescue.session)
+    assert len(rec.timestamps) == frames and rec.inputs.exercises[-1] == (0, "squat")
+    first = json.loads((half / "summary.json").read_text())
+    assert rec.summary["coach_run"] == first["coach_run"]  # one workout
+    replayed = len(replay_session(rescue.session, SureSquat()).reps)
+    assert live <= replayed <= live + 1  # + the rep the stream ended on, as a stop counts it
+    assert abs(replayed - 5) <= 1  # the clip's 5 reps
+    table = session_history(tmp_path, classifier=SureSquat())
+    assert table.attrs["superseded"] == {str(half): str(rescue.session)}
+    assert len(table) == replayed  # the half-way save's reps are not counted again
+
+
+def test_the_history_command_rescues_and_says_so(tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    assert _killed(tmp_path, 20).returncode == -signal.SIGKILL
+    history_main(["--sessions", str(tmp_path), "--out", str(tmp_path / "h.png")])
+    err = capsys.readouterr().err
+    assert "rescued an unsaved session a crash left (20 frames)" in err
+    assert len(session_paths(tmp_path)) == 1 and _spools(tmp_path) == []
