@@ -12,6 +12,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 from typing import Any
@@ -448,3 +449,29 @@ def test_recent_frames_stay_within_their_bytes_when_the_picture_grows(tmp_path: 
     assert 3 * 2**20 < most <= 4 * 2**20, most / 2**20  # was 90 large frames: 79 MB
     got = list(recent.read())  # the frames dropped are decoded again, in order
     assert len(got) == len(frames) and all(a is b for a, b in zip(got, frames, strict=True))
+
+
+_FULL_STORE = """
+    import resource, signal, sys
+    from gymlib.teach.__main__ import main
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+    resource.setrlimit(resource.RLIMIT_FSIZE, (BYTES, BYTES))
+    sys.exit(main(["new_move", CLIP, "--store", STORE]))
+"""
+
+
+def test_a_full_store_is_found_before_the_training_not_after(clip_npz, tmp_path) -> None:  # noqa: ANN001
+    """Was found only when the trained classifier was written, minutes later (not done in
+    session 5): the store's room is tried first, and nothing is trained or changed."""
+    store = tmp_path / "store"
+    code = (_FULL_STORE.replace("BYTES", str(200_000)).replace("CLIP", repr(str(clip_npz)))
+            .replace("STORE", repr(str(store))))  # fmt: skip
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                         text=True, timeout=600, cwd=ROOT, check=False,
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1",
+                              "TF_CPP_MIN_LOG_LEVEL": "3"})  # fmt: skip
+    assert run.returncode == 2, run.stderr[-800:]
+    assert f"error: {store}: the store cannot be written (File too large" in run.stderr
+    assert "nothing was trained or changed" in run.stderr
+    assert "training" not in run.stdout.lower()  # it stopped before the training began
+    assert [p.name for p in store.rglob("*") if p.is_file()] == []

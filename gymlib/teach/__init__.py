@@ -191,6 +191,7 @@ def commit(
     warnings = list(p.warnings) + _looks_like_shipped(windows)
     taught = {n: st.windows(n) for n in st.exercises() if n != p.name}
     taught[p.name] = (windows, groups)
+    st.check_writable(_room(st, windows))  # a read-only or full store: said now, not after
     # the classifier is trained before anything is written: a failure leaves the store as it was
     tmp = st.root / ".training" / "classifier.keras"
     book = st.rulebook({p.name: p.entry})
@@ -228,6 +229,7 @@ def forget(
     from gymlib.teach.classifier import train_user_classifier
 
     st = store if isinstance(store, Store) else Store(store)
+    st.check_writable(_room(st))  # before anything is forgotten or trained
     st.forget(name)
     left = st.exercises()
     if not left:
@@ -245,6 +247,14 @@ def forget(
     _move_model(tmp, st.classifier_path)
     info["dropped_other_groups"] = len(info["dropped_other_groups"])
     return {"forgot": name, "left": list(left), **info}
+
+
+def _room(st: Store, windows: np.ndarray | None = None) -> int:
+    """Bytes a teach or forget writes, at most: the new windows, and the classifier's files
+    twice (the new model, and the old one kept as ``.previous``), at least 1 MB each."""
+    model = sum(f.stat().st_size for f in st.root.glob(f"{st.classifier_path.stem}.*")
+                if f.is_file() and ".previous" not in f.name)  # fmt: skip
+    return (0 if windows is None else windows.nbytes) + 2 * max(model, 1 << 20)
 
 
 def _move_model(tmp: Path, dst: Path) -> None:

@@ -15,6 +15,8 @@ Add form checks to an exercise in ``rules.yaml`` by hand (``checks:``, as in con
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -219,6 +221,25 @@ class Store:
         if index.pop(name, None) is not None:
             write_json_atomic(self.index_path, index)
         (self.root / "windows" / f"{name}.npz").unlink(missing_ok=True)
+
+    def check_writable(self, nbytes: int) -> None:
+        """OSError naming the store when ``nbytes`` cannot be written into it (a read-only or
+        full disk): found before the minutes of training, not after them. What is written
+        (windows, rules, the classifier's files) is checked for room by writing that much to a
+        file nobody sees, then dropping it."""
+        work = self.root / ".training"
+        try:
+            work.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=work) as fh:
+                block = bytes(1 << 20)
+                for start in range(0, nbytes, len(block)):
+                    fh.write(block[: min(len(block), nbytes - start)])
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError as exc:
+            raise OSError(f"{self.root}: the store cannot be written ({exc.strerror or exc}; "
+                          f"{nbytes / 1e6:.1f} MB tried); nothing was trained or "
+                          "changed") from None  # fmt: skip
 
     def drop_classifier(self) -> None:
         for f in self.root.glob(f"{self.classifier_path.stem}.*"):  # its manifest, .previous
