@@ -250,11 +250,13 @@ def forget(
 
 
 def _room(st: Store, windows: np.ndarray | None = None) -> int:
-    """Bytes a teach or forget writes, at most: the new windows, and the classifier's files
-    twice (the new model, and the old one kept as ``.previous``), at least 1 MB each."""
+    """Bytes a teach or forget writes, about: the new windows as they are in memory (their
+    compressed file is smaller), and the classifier's files again (the new model is the same
+    network as the one it replaces; the old one is kept by renaming it). A store's first model
+    is not counted: it is found at the end, as before, if that is what fills the disk."""
     model = sum(f.stat().st_size for f in st.root.glob(f"{st.classifier_path.stem}.*")
                 if f.is_file() and ".previous" not in f.name)  # fmt: skip
-    return (0 if windows is None else windows.nbytes) + 2 * max(model, 1 << 20)
+    return (0 if windows is None else windows.nbytes) + model
 
 
 def _move_model(tmp: Path, dst: Path) -> None:

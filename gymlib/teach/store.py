@@ -14,6 +14,7 @@ Add form checks to an exercise in ``rules.yaml`` by hand (``checks:``, as in con
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -237,6 +238,8 @@ class Store:
                 fh.flush()
                 os.fsync(fh.fileno())
         except OSError as exc:
+            with contextlib.suppress(OSError):
+                work.rmdir()  # left as it was (the folder only goes if it is empty)
             raise OSError(f"{self.root}: the store cannot be written ({exc.strerror or exc}; "
                           f"{nbytes / 1e6:.1f} MB tried); nothing was trained or "
                           "changed") from None  # fmt: skip
