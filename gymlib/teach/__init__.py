@@ -250,13 +250,14 @@ def forget(
 
 
 def _room(st: Store, windows: np.ndarray | None = None) -> int:
-    """Bytes a teach or forget writes, about: the new windows as they are in memory (their
-    compressed file is smaller), and the classifier's files again (the new model is the same
-    network as the one it replaces; the old one is kept by renaming it). A store's first model
-    is not counted: it is found at the end, as before, if that is what fills the disk."""
+    """Bytes a teach or forget needs at its peak, about: the new windows as they are in memory
+    (their compressed file is smaller) and the classifier's files three times (the new model is
+    the same network as the one it replaces; while they switch, the trained model, its staged
+    copy and the old one's staged copy are all on disk: :func:`gymlib.model.install`). A
+    store's first model is not counted: it is found at the end, as before, if that fills it."""
     model = sum(f.stat().st_size for f in st.root.glob(f"{st.classifier_path.stem}.*")
                 if f.is_file() and ".previous" not in f.name)  # fmt: skip
-    return (0 if windows is None else windows.nbytes) + model
+    return (0 if windows is None else windows.nbytes) + 3 * model
 
 
 def _move_model(tmp: Path, dst: Path) -> None:
