@@ -136,6 +136,11 @@ NOBODY = (
 )
 
 
+#: the live hint for a person under ``min_person_px`` (a constant text: said once, not again and
+#: again as the size changes)
+SMALL = "You are small in the picture - come closer, or choose a larger camera size"
+
+
 def size_warning(px: float, min_px: float) -> str | None:
     """``analyze``'s warning for a person ``px`` pixels across in a video (:func:`seen_pixels`),
     when under ``min_px``."""
@@ -162,7 +167,11 @@ class FramingWatch:
     share falls to ``off_share``). Time is the frames' own: the same at any frame rate. An
     exercise that does not read the part or reads it by other joints, or a clock going back (a
     new stream), starts its count afresh. Frames with nobody seen or no exercise known add
-    nothing (the count ages): no hint shows while nobody is seen, and none begins then."""
+    nothing (the count ages): no hint shows while nobody is seen, and none begins then.
+
+    Given the picture's size, also whether the person is large enough in it for the pose model
+    (:func:`seen_pixels` over the last ``window_s`` seconds under ``min_person_px``: the
+    :data:`SMALL` hint, after a part's; any exercise or none)."""
 
     def __init__(self, config: FramingConfig | None = None, *, mirrored: bool = False) -> None:
         self.cfg = config or FramingConfig()
@@ -173,13 +182,17 @@ class FramingWatch:
         self._last_t = -np.inf
         self._closed_at: dict[str, float] = {}  # where each part's last spell ended
         self.spells: list[Spell] = []  # the spells that ended
+        self._sizes: deque[tuple[float, float]] = deque()  # (t, the person's pixels)
 
-    def update(self, landmarks: np.ndarray | None, exercise: str, t: float) -> str | None:
+    def update(self, landmarks: np.ndarray | None, exercise: str, t: float,
+               size: tuple[int, int] | None = None) -> str | None:  # fmt: skip
         """``landmarks`` ``(33, 4)`` (None: nobody seen) of the frame at ``t`` s, while
-        ``exercise`` is done (:func:`doing`; ``unknown``: not known); the hint to show now."""
+        ``exercise`` is done (:func:`doing`; ``unknown``: not known), in a picture of ``size``
+        (width, height; None: not known, the person's size is not judged); the hint to show."""
         if t < self._last_t:
             self.finish()
         self._last_t = t
+        small = self._small(landmarks, t, size)
         known = landmarks is not None and exercise != UNKNOWN
         for part, seen in self._seen.items():
             reads = joints(part, exercise) if part in NEEDED.get(exercise, ()) else ()
@@ -191,8 +204,19 @@ class FramingWatch:
             while seen and seen[0][0] < t - self.cfg.window_s:
                 seen.popleft()
             self._judge(part, exercise, t, known and bool(reads))
-        hints = [s.shown(self.mirrored) for s in self._open.values()]
+        hints = [s.shown(self.mirrored) for s in self._open.values()] + ([SMALL] if small else [])
         return hints[0] if hints and landmarks is not None else None
+
+    def _small(self, landmarks: np.ndarray | None, t: float, size: tuple[int, int] | None) -> bool:
+        """Whether the person has been under ``min_person_px`` over the last ``window_s``
+        (half of it seen at least, as for a part)."""
+        if landmarks is not None and size is not None:
+            self._sizes.append((t, seen_pixels([landmarks], size) or 0.0))
+        while self._sizes and self._sizes[0][0] < t - self.cfg.window_s:
+            self._sizes.popleft()
+        if not self._sizes or self._sizes[-1][0] - self._sizes[0][0] < self.cfg.window_s / 2:
+            return False
+        return float(np.median([px for _, px in self._sizes])) < self.cfg.min_person_px
 
     def _judge(self, part: str, exercise: str, t: float, fresh: bool) -> None:
         """Open, extend or close ``part``'s spell; ``fresh``: a frame was added now."""
@@ -230,6 +254,7 @@ class FramingWatch:
         for part in PARTS:
             self._forget(part)
         self._closed_at.clear()
+        self._sizes.clear()
         return list(self.spells)
 
     def so_far(self) -> list[Spell]:

@@ -87,41 +87,48 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
         except ValueError as exc:
             skipped[str(p)] = str(exc)
             warnings.warn(f"session history: skipped {exc}", stacklevel=2)
-    superseded = _superseded(infos)
-    for p, info in infos.items():
-        if p in superseded:
-            continue
-        try:
-            reps = session_reps(p, classifier)
-        except (ValueError, OSError, KeyError) as exc:  # damaged or not a session: the rest
-            msg = str(exc) if str(p) in str(exc) else f"{p}: {exc}"
-            skipped[str(p)] = msg
-            warnings.warn(f"session history: skipped {msg}", stacklevel=2)
-            continue
-        mtime = landmarks_file(p).stat().st_mtime
-        saved = str(info.get("saved", ""))
-        started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
-        for r in reps:
-            rows.append({"session": session_name(p), "started": started, **r})
+    superseded: dict[str, str] = {}
+    for saves in _workouts(infos):
+        for k, p in enumerate(saves):  # the fullest first; a damaged one: the next
+            try:
+                reps = session_reps(p, classifier)
+            except (ValueError, OSError, KeyError) as exc:  # damaged or not a session
+                msg = str(exc) if str(p) in str(exc) else f"{p}: {exc}"
+                skipped[str(p)] = msg
+                warnings.warn(f"session history: skipped {msg}", stacklevel=2)
+                continue
+            superseded.update({str(q): str(p) for q in saves[k + 1 :]})
+            mtime = landmarks_file(p).stat().st_mtime
+            saved = str(infos[p].get("saved", ""))
+            started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
+            rows += [{"session": session_name(p), "started": started, **r} for r in reps]
+            break
     table = pd.DataFrame(rows)
     table = table.reindex(columns=list(COLUMNS)) if len(table) else pd.DataFrame(columns=COLUMNS)
     table.attrs["skipped"] = skipped
-    table.attrs["superseded"] = {str(p): str(by) for p, by in superseded.items()}
+    table.attrs["superseded"] = superseded
     return table
 
 
-def _superseded(infos: dict[Path, dict[str, Any]]) -> dict[Path, Path]:
-    """The sessions a later save of the same live coach holds whole, each with that save: every
-    save holds every frame since its coach started (and a crash's rescue every frame recorded),
-    so the one with the most frames is the workout; the others would count its reps again."""
+def _workouts(infos: dict[Path, dict[str, Any]]) -> list[list[Path]]:
+    """The sessions by workout, in the order found, each the fullest save first. The saves of
+    one live coach (``coach_run``) are one workout: every save holds every frame since its coach
+    started (and a rescue every frame recorded), so the fullest holds it all and the others
+    would count its reps again; a tie goes to the user's own save. Others are one each."""
     runs: dict[str, list[Path]] = {}
+    out: list[list[Path]] = []
     for p, info in infos.items():
-        if isinstance(info.get("coach_run"), str):
-            runs.setdefault(info["coach_run"], []).append(p)
-    out = {}
-    for paths in runs.values():
-        whole = max(paths, key=lambda p: (_frames(infos[p]), p.name))
-        out.update({p: whole for p in paths if p != whole})
+        run = info.get("coach_run")
+        if not isinstance(run, str):
+            out.append([p])
+        elif run not in runs:
+            runs[run] = [p]
+            out.append(runs[run])
+        else:
+            runs[run].append(p)
+    for saves in runs.values():
+        saves.sort(key=lambda p: (_frames(infos[p]), "rescued" not in infos[p], p.name),
+                   reverse=True)  # fmt: skip
     return out
 
 

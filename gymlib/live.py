@@ -12,7 +12,8 @@ frames' own timestamps): :class:`FrameClock` (optional: camera times made increa
 pose (an injected callable) → :class:`ShapeWatch` (a new picture shape, once it holds) →
 :class:`gymlib.session.CoachSession` (exercise, counters, verdicts) → :class:`RepWarnings`
 (each warning names its rep) → :class:`gymlib.framing.FramingWatch` (the feet or hands the
-exercise reads out of the picture) → :class:`gymlib.session.VoiceCoach` (what to say) → the
+exercise reads out of the picture; the person too small in it) →
+:class:`gymlib.session.VoiceCoach` (what to say) → the
 event log and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the
 rests).
 """
@@ -219,7 +220,9 @@ class LiveLoop:
         ``landmarks`` ``(33, 4)`` (None: nobody seen)."""
         if self.clock is not None:
             t = self.clock(t)
+        size = None  # the picture's (width, height): the framing judges the person's size
         if image is not None:
+            size = (image.shape[1], image.shape[0])
             if self.pose is None:
                 raise ValueError("this loop has no pose stage: give it landmarks, not images")
             aspect = self.shape.update(image.shape[1], image.shape[0])
@@ -232,7 +235,7 @@ class LiveLoop:
             self._cuts_seen = len(self.session.found_cuts)
             self.framing.finish()
         exercise = doing(fb.exercise, fb.probabilities, self.framing.cfg.likely_at)
-        hint = self.framing.update(fb.landmarks if fb.person else None, exercise, t)
+        hint = self.framing.update(fb.landmarks if fb.person else None, exercise, t, size)
         first = (hint,) if hint else ()
         say, beep = self.voice.update(fb, first) if self.voice is not None else (None, False)
         if self.events is not None:

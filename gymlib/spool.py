@@ -1,16 +1,19 @@
-"""A running live session's frames on disk, and what a crashed kernel leaves of them.
+"""A running live session's frames on disk, and what a coach leaves of them unsaved.
 
 :class:`FrameSpool` appends each frame to a hidden file in the sessions folder as it comes
 (``.recording-<random>.frames``, :data:`FRAME_RECORD` each), so hours of coaching cost disk, not
 memory. Beside it ``.recording-<random>.json`` holds what a save needs besides the frames (the
-coach's run, its fps and picture shape, its :class:`gymlib.recording.LiveInputs`), rewritten
-whole when they change. The spool is deleted when its coach closes or the kernel exits normally.
+coach's run, its fps and picture shape, its :class:`gymlib.recording.LiveInputs`, how many
+frames "save session" has saved), rewritten whole when that changes.
 
-A kernel that dies (a crash in the pose model, the out-of-memory killer, a SIGKILL) deletes
-nothing: :func:`rescue_spools` saves such a spool as a session, then removes it. A spool is
-known to be left over by its lock: its coach holds an exclusive ``flock`` on it while it lives,
-and the system drops a process's locks however it ends. The rescued session holds every frame
-recorded (a frame cut short by the crash is dropped) and the coach's inputs as last noted; its
+Frames no save holds are never deleted: a coach closed, a kernel restarted, crashed (the pose
+model, the out-of-memory killer) or killed leaves its spool, and :func:`rescue_spools` (the next
+coach's start, ``python -m gymlib.history``) saves it as a session, then removes it. A spool whose
+frames are all saved is removed. A spool is known to be left over by its lock: its coach holds an
+exclusive ``flock`` on it while it lives, and the system drops a process's locks however it ends
+(a spool that cannot be locked, on a file system without locks or on Windows, keeps its
+``.starting`` name, is never rescued, and is deleted as before). The rescued session holds every
+frame recorded (a frame cut short by a kill is dropped) and the coach's inputs as last noted; its
 events log is empty (the coach kept it in the kernel's memory) and its ``summary.json`` says it
 was rescued. Its reps come from a replay of the landmarks, as the history gets every session's.
 """
@@ -42,11 +45,17 @@ FRAME_RECORD = np.dtype([("t", "<f8"), ("landmarks", "<f4", (33, 4))])
 #: a spool's name in the sessions folder (hidden: the history does not read it as a session)
 PREFIX, SUFFIX = ".recording-", ".frames"
 
+#: the spools this process records into: never rescued from under it (where ``flock`` is
+#: emulated per process, on NFS, its own lock would not stop it)
+_OWN: set[str] = set()
+
 
 class FrameSpool:
     """The frames of a running session, appended to a hidden file in ``folder`` as they come
-    (~58 MB an hour at 30 fps). :meth:`read` gives them back for a save; :meth:`note` keeps what
-    a rescue needs beside them; :meth:`close` deletes both files."""
+    (~58 MB an hour at 30 fps). :meth:`read` gives them back for a save, :meth:`saved` says how
+    many a save holds, :meth:`note` keeps what a rescue needs beside them; :meth:`close` (or the
+    spool's end, at exit too) deletes both files when every frame is saved, and otherwise leaves
+    them, unlocked, to :func:`rescue_spools`."""
 
     def __init__(self, folder: str | Path) -> None:
         folder = Path(folder)
@@ -54,15 +63,19 @@ class FrameSpool:
         # made under another name and locked before it is named a spool: a rescue never sees
         # a spool its coach has not locked yet
         fd, name = tempfile.mkstemp(dir=folder, prefix=PREFIX, suffix=".starting")
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        self.path = Path(name).with_suffix(SUFFIX)
-        os.rename(name, self.path)
+        self.path = Path(name)
+        if _lock(fd):
+            self.path = self.path.with_suffix(SUFFIX)
+            os.rename(name, self.path)
         self.meta_path = self.path.with_suffix(".json")
+        _OWN.add(str(self.path))
         self._fh = os.fdopen(fd, "wb")
         self.count = 0
-        # deleted with the spool, or at exit, even if close() is never called
-        self._cleanup = weakref.finalize(self, _discard, self._fh, self.path, self.meta_path)
+        # how far it is saved, and whether it can be left for a rescue: read at its end
+        self._state = {"count": 0, "saved": 0, "keep": self.path.suffix == SUFFIX}
+        # ended with the spool, or at exit, even if close() is never called
+        self._cleanup = weakref.finalize(self, _end, self._fh, self.path, self.meta_path,
+                                         self._state)  # fmt: skip
 
     def append(self, t: float, landmarks: np.ndarray | None) -> None:
         rec = np.zeros((), FRAME_RECORD)
@@ -72,26 +85,58 @@ class FrameSpool:
         self._fh.write(rec.tobytes())
         self._fh.flush()  # on disk now: a crash of the kernel loses at most this frame
         self.count += 1
+        self._state["count"] = self.count
+
+    def saved(self, frames: int) -> None:
+        """The first ``frames`` frames are in a saved session now."""
+        self._state["saved"] = frames
+
+    @property
+    def saved_count(self) -> int:
+        return int(self._state["saved"])
 
     def note(self, meta: SpoolMeta) -> None:
         """Keep ``meta`` beside the frames (replacing what was kept): a rescue saves with it."""
         write_json_atomic(self.meta_path, meta.as_json())
 
     def read(self) -> tuple[np.ndarray, np.ndarray]:
-        """``(T,)`` times and ``(T, 33, 4)`` landmarks of every frame so far."""
+        """``(T,)`` times and ``(T, 33, 4)`` landmarks of every frame so far (read through the
+        spool's own open file: its name may be gone)."""
         self._fh.flush()
-        arr = np.fromfile(self.path, FRAME_RECORD, count=self.count)
+        data = os.pread(self._fh.fileno(), self.count * FRAME_RECORD.itemsize, 0)
+        arr = np.frombuffer(data, FRAME_RECORD)
         return arr["t"].copy(), arr["landmarks"].copy()
 
     def close(self) -> None:
         self._cleanup()
 
 
+def _lock(fd: int) -> bool:
+    """Whether ``fd`` is locked for this process now (no ``flock`` here, or refused: False)."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # ENOLCK: a file system without locks
+        return False
+    return True
+
+
+def _end(fh: Any, path: Path, meta: Path, state: dict[str, Any]) -> None:
+    """A spool's end: left for a rescue while frames are unsaved, else deleted. Deleted before
+    its file is closed: the lock goes with the close, and a rescue must not find it unlocked."""
+    _OWN.discard(str(path))
+    if not (state["keep"] and state["count"] > state["saved"]):
+        _discard(fh, path, meta)
+    elif not fh.closed:
+        fh.close()
+
+
 def _discard(fh: Any, *paths: Path) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
     if not fh.closed:
         fh.close()
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -102,6 +147,7 @@ class SpoolMeta:
     fps: float
     aspect: float  # the picture's width / height now
     inputs: LiveInputs
+    saved_frames: int = 0  # the frames its last "save session" holds
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "inputs": asdict(self.inputs)}
@@ -111,7 +157,8 @@ class SpoolMeta:
         """ValueError (or KeyError / TypeError) when ``d`` is not one."""
         inputs = LiveInputs(**d["inputs"])
         inputs.check()
-        return cls(str(d["coach_run"]), float(d["fps"]), float(d["aspect"]), inputs)
+        return cls(str(d["coach_run"]), float(d["fps"]), float(d["aspect"]), inputs,
+                   int(d.get("saved_frames", 0)))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,24 +169,25 @@ class Rescue:
     session: Path | None  # the session saved (None: nothing to save, or it could not be)
     frames: int
     error: str | None = None  # why it was left where it is
+    note: str = ""  # what the session was saved without, if anything
 
     def report(self) -> str:
         if self.error:
-            return (f"{self.spool}: an unsaved session a crash left could not be rescued "
+            return (f"{self.spool}: an unsaved session the last coach left could not be saved "
                     f"({self.error}); it stays there for the next try")  # fmt: skip
         if self.session is None:
-            return f"{self.spool}: removed (a crash left it with no frame)"
-        return (f"rescued an unsaved session a crash left ({self.frames} frames) as "
-                f"{self.session.name}")  # fmt: skip
+            return f"{self.spool}: removed (no frame that a save does not hold)"
+        return (f"saved a session the last coach left unsaved ({self.frames} frames) as "
+                f"{self.session.name}{self.note}")  # fmt: skip
 
 
 def rescue_spools(root: str | Path) -> list[Rescue]:
     """Save every spool under ``root`` that no living coach holds as a session (see the module
     doc), oldest first; one that cannot be saved (a full disk, damaged times) is left in place
     and reported, for the next try."""
-    if fcntl is None:
+    if fcntl is None or not Path(root).is_dir():
         return []
-    spools = Path(root).glob(f"{PREFIX}*{SUFFIX}") if Path(root).is_dir() else []
+    spools = [p for p in Path(root).glob(f"{PREFIX}*{SUFFIX}") if str(p) not in _OWN]
     done = [_rescue(p, Path(root)) for p in sorted(spools, key=_mtime)]
     return [r for r in done if r is not None]
 
@@ -157,30 +205,33 @@ def _rescue(path: Path, root: Path) -> Rescue | None:
         fh = open(path, "rb")  # noqa: SIM115 - held while the lock is
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        return Rescue(path, None, 0, f"cannot be read: {exc.strerror or exc}")
     with fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return None  # its coach is recording into it
+        if not _lock(fh.fileno()):
+            return None  # its coach is recording into it (or nothing here can lock it)
         try:
             if os.fstat(fh.fileno()).st_ino != path.stat().st_ino:
                 return None
         except FileNotFoundError:  # rescued and removed while this waited
             return None
         data = fh.read()
-        whole = len(data) // FRAME_RECORD.itemsize  # a frame cut short by the crash is dropped
+        whole = len(data) // FRAME_RECORD.itemsize  # a frame cut short by a kill is dropped
         frames = np.frombuffer(data[: whole * FRAME_RECORD.itemsize], FRAME_RECORD)
         meta_path = path.with_suffix(".json")
-        if whole == 0:
+        meta = _meta(meta_path)
+        if whole <= (meta.saved_frames if meta else 0):  # nothing a save does not hold
             _discard(fh, path, meta_path)
-            return Rescue(path, None, 0)
+            return Rescue(path, None, whole)
         last = datetime.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, datetime.UTC)
         try:
-            session = _save(root, frames, _meta(meta_path), path, last)
+            session = _save(root, frames, meta, path, last)
         except (OSError, ValueError) as exc:
             return Rescue(path, None, whole, str(exc))
         _discard(fh, path, meta_path)
-        return Rescue(path, session, whole)
+        without = (f" (its note {meta_path.name} was missing or damaged: saved as 30 frames a "
+                   "second in a 4:3 picture, with no exercise chosen)")  # fmt: skip
+        return Rescue(path, session, whole, note="" if meta else without)
 
 
 def _meta(path: Path) -> SpoolMeta | None:

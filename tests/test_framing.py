@@ -8,12 +8,14 @@ a real video with the feet cut off by ffmpeg, through MediaPipe.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import SureSquat
 
 from gymlib.config import ConfigError, load_config
 from gymlib.framing import FramingWatch, doing, edge_of, joints
@@ -289,3 +291,63 @@ def test_person_pixels_is_the_larger_extent_over_the_frames_a_person_was_seen_in
     px = seen_pixels([lm[0], None, lm[0]], (128, 72))  # 36 down
     assert px == pytest.approx(36, abs=0.01) and "about 36 pixels" in size_warning(px, 70)
     assert size_warning(360.0, 70) is None
+
+
+def shrunk(lm: np.ndarray, k: float) -> np.ndarray:
+    """``lm`` scaled by ``k`` about the picture's middle (the person further away)."""
+    out = lm.copy()
+    out[:, :2] = 0.5 + (out[:, :2] - 0.5) * k
+    return out
+
+
+def test_the_live_loop_hints_a_person_too_small_for_the_pose_model() -> None:
+    from gymlib.framing import SMALL
+    from gymlib.live import LiveLoop
+    from gymlib.session import CoachSession, VoiceCoach
+
+    cfg = load_config().live.framing
+    picture = np.zeros((480, 640, 3), np.uint8)
+    for k, small in ((0.15, True), (0.25, False)):  # 0.7 of 480 px tall: 50 px, 84 px
+        person = shrunk(standing(), k)
+        loop = LiveLoop(CoachSession(), pose=lambda img, t, p=person: p, voice=VoiceCoach())
+        outs = [loop.step(i / 30, image=picture) for i in range(150)]
+        hinted = [o.time for o in outs if o.framing == SMALL]
+        assert bool(hinted) == small, (k, hinted[:3])
+        if small:  # after half the window, as a part's hint; said once, not every frame
+            assert hinted[0] == pytest.approx(cfg.window_s / 2, abs=0.05)
+            assert [o.say for o in outs if o.say] == [SMALL]
+    # landmarks without their picture (a replay, analyze's drawing): no size to judge
+    loop = LiveLoop(CoachSession())
+    assert not any(loop.step(i / 30, landmarks=shrunk(standing(), 0.15)).framing
+                   for i in range(150))  # fmt: skip
+    # a part out of the picture is said first; nobody seen: no hint
+    cut = shrunk(standing(), 0.15)
+    cut[[L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = 1.05  # (a person small and cut: MediaPipe's guess)
+    watch = FramingWatch(cfg)
+    out = [watch.update(cut, "squat", i / 30, (640, 480)) for i in range(150)]
+    assert out[-1].startswith("Your feet are out")
+    assert watch.update(None, "squat", 5.1, (640, 480)) is None
+
+
+def test_the_dashboard_hints_a_person_too_small_in_a_real_picture(tmp_path: Path) -> None:
+    """The rendered front squat scaled down to 96x72 (the person about 50 pixels tall) as the
+    browser sends it: real MediaPipe, the hint in the warnings pane; the clip whole: none."""
+    import cv2
+
+    from gymlib.framing import SMALL
+    from gymlib.media import VideoReader
+    from gymlib.widgets.coach import LiveCoach
+
+    shown = {}
+    for size in ((96, 72), None):
+        coach = LiveCoach(SureSquat(), sessions=tmp_path)
+        hits = []
+        try:
+            for i, (bgr, _t) in enumerate(VideoReader(SAMPLE)):
+                img = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA) if size else bgr
+                coach._handle(cv2.imencode(".jpg", img)[1].tobytes(), i / 30)
+                hits.append(html.escape(SMALL) in coach.warnings.value)
+        finally:
+            coach.close()
+        shown[size] = sum(hits) / len(hits)
+    assert shown[(96, 72)] > 0.5 and shown[None] == 0, shown

@@ -1,4 +1,4 @@
-"""A workout a crashed kernel left unsaved is rescued; a live coach saved twice counts once.
+"""A workout a coach left unsaved is saved by the next; a live coach saved twice counts once.
 
 Real processes killed with SIGKILL (nothing of Python's exit runs), real files, real MediaPipe
 in the end-to-end case.
@@ -92,7 +92,9 @@ def test_a_spool_its_process_holds_is_not_taken_and_a_killed_one_s_is_saved(tmp_
     assert [bool(f.any()) for f in rec.landmarks] == [bool(i % 7) for i in range(40)]
     assert rec.summary["rescued"]["spool"] == spool.name
     assert rec.summary["rescued"]["inputs_known"] is False  # no note: saved with the defaults
+    assert "was missing or damaged" in rescue.report()
     assert rec.events == []
+    mine.saved(1)  # its frame saved: it goes with its close
     mine.close()
     assert not mine.path.exists() and rescue_spools(tmp_path) == []
 
@@ -146,9 +148,34 @@ def _saved(root: Path, frames: int, run: str | None) -> Path:
                         fps=clip.fps, aspect=clip.aspect, summary=summary)  # fmt: skip
 
 
+def test_a_spool_s_end_keeps_what_no_save_holds(tmp_path: Path) -> None:
+    # every frame saved: the spool goes with its coach, before its lock does
+    done = FrameSpool(tmp_path)
+    for i in range(3):
+        done.append(i / 30, None)
+    done.saved(3)
+    done.close()
+    assert not done.path.exists() and rescue_spools(tmp_path) == []
+    # frames after the save (or no save): left, unlocked, for the next coach
+    left = FrameSpool(tmp_path)
+    for i in range(5):
+        left.append(i / 30, np.full((33, 4), 0.5, np.float32))
+    left.saved(2)
+    left.close()
+    assert left.path.is_file()
+    (rescue,) = rescue_spools(tmp_path)
+    assert rescue.frames == 5 and len(load_session(rescue.session).timestamps) == 5
+    # a spool whose every frame a save holds (killed right after "save session"): removed
+    note = """spool.note(SpoolMeta("run-1", 30.0, 4 / 3, LiveInputs(), saved_frames=12))"""
+    assert _killed(tmp_path / "k", 12, note=note).returncode == -signal.SIGKILL
+    (rescue,) = rescue_spools(tmp_path / "k")
+    assert rescue.session is None and "removed" in rescue.report()
+    assert list((tmp_path / "k").iterdir()) == []
+
+
 def test_a_coach_saved_twice_counts_its_reps_once_in_the_history(tmp_path: Path) -> None:
-    half = _saved(tmp_path, 100, "run-a")
     whole = _saved(tmp_path, 400, "run-a")  # every save holds every frame since the start
+    half = _saved(tmp_path, 100, "run-a")  # (named later: the frames decide, not the name)
     other = _saved(tmp_path, 400, "run-b")
     older = _saved(tmp_path, 400, None)  # saved before sessions named their coach
     table = session_history(tmp_path, classifier=SureSquat())
@@ -158,6 +185,22 @@ def test_a_coach_saved_twice_counts_its_reps_once_in_the_history(tmp_path: Path)
     alone = len(replay_session(whole, SureSquat()).reps)
     assert counted[whole.name] == alone >= 4
     assert half.is_dir()  # kept on disk: only not counted twice
+
+
+def test_the_history_falls_back_on_a_workout_s_next_save_and_prefers_the_user_s(tmp_path) -> None:  # noqa: ANN001
+    half = _saved(tmp_path / "a", 100, "run-a")
+    whole = _saved(tmp_path / "a", 400, "run-a")
+    (whole / "landmarks.npz").write_bytes(b"cut")  # the fullest save damaged
+    with pytest.warns(UserWarning, match="skipped"):
+        table = session_history(tmp_path / "a", classifier=SureSquat())
+    assert set(table["session"]) == {half.name} and str(whole) in table.attrs["skipped"]
+    # the same frames saved by the user and by a rescue: the user's (its events, its video)
+    mine = _saved(tmp_path / "b", 400, "run-b")
+    rescued = _saved(tmp_path / "b", 400, "run-b")
+    info = json.loads((rescued / "summary.json").read_text())
+    (rescued / "summary.json").write_text(json.dumps({**info, "rescued": {"spool": "x"}}))
+    table = session_history(tmp_path / "b", classifier=SureSquat())
+    assert table.attrs["superseded"] == {str(rescued): str(mine)}
 
 
 @pytest.mark.skipif(not SAMPLE.is_file(), reason="no sample clip (data/samples/squat-left.mp4)")
@@ -194,7 +237,7 @@ def test_a_live_coach_killed_mid_workout_is_rescued_by_the_next_coach(tmp_path: 
     coach = LiveCoach(SureSquat(), sessions=tmp_path)  # the user starts the coach again
     try:
         (rescue,) = coach.rescued
-        assert "rescued an unsaved session" in coach.saved.value
+        assert "saved a session the last coach left unsaved" in coach.saved.value
         assert rescue.session.name in coach.saved.value
     finally:
         coach.close()
@@ -214,5 +257,5 @@ def test_the_history_command_rescues_and_says_so(tmp_path: Path, capsys) -> None
     assert _killed(tmp_path, 20).returncode == -signal.SIGKILL
     history_main(["--sessions", str(tmp_path), "--out", str(tmp_path / "h.png")])
     err = capsys.readouterr().err
-    assert "rescued an unsaved session a crash left (20 frames)" in err
+    assert "saved a session the last coach left unsaved (20 frames)" in err
     assert len(session_paths(tmp_path)) == 1 and _spools(tmp_path) == []

@@ -8,8 +8,9 @@ made increasing by :class:`gymlib.live.FrameClock`, MediaPipe in video mode, the
 events, recording, sets) -> a small JSON result (landmarks, joint colours, texts, speech) drawn
 by the browser, and the dashboard drawn from the same feedback. Everything the person did is
 recorded (to disk as it comes: memory stays flat over hours) and can be saved (atomically) and
-replayed through a new loop. What a crashed kernel left unsaved is saved when the next coach
-starts (:func:`gymlib.spool.rescue_spools`); the dashboard says so.
+replayed through a new loop. What a coach left unsaved (closed, a kernel restarted, crashed or
+killed) is saved when the next coach starts (:func:`gymlib.spool.rescue_spools`); the dashboard
+says so.
 """
 
 from __future__ import annotations
@@ -113,11 +114,11 @@ class LiveCoach(W.VBox):
         self.events = EventLog()
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
-        # a session a crashed kernel left unsaved is saved first (its spool is no coach's now)
+        # a session a coach left unsaved is saved first (its spool is no living coach's)
         self.rescued = rescue_spools(self.sessions)
         self.spool = FrameSpool(self.sessions)  # the frames recorded so far, on disk
         self.run_id = uuid.uuid4().hex  # this coach's saves (and a rescue) are one workout
-        self._noted: tuple[int, int, float] | None = None  # the inputs the spool's note holds
+        self._noted: tuple[int, int, float, int] | None = None  # the inputs the spool's note holds
         self._note_inputs()
         # one frame's walk: clock, pose, shape, session, voice, events, recording, sets
         # (the preview is a selfie view: the framing hint names sides as the user sees them)
@@ -333,12 +334,12 @@ class LiveCoach(W.VBox):
     def _note_inputs(self) -> None:
         """Keep the session's inputs beside the spool when they changed (a rescue saves with
         them); a disk that refuses it costs only that."""
-        s = self.session
-        now = (len(s.changes), len(s.cuts), s.aspect)
+        s, saved = self.session, self.spool.saved_count
+        now = (len(s.changes), len(s.cuts), s.aspect, saved)
         if now == self._noted:
             return
         try:
-            self.spool.note(SpoolMeta(self.run_id, s.fps, s.aspect, LiveInputs.of(s)))
+            self.spool.note(SpoolMeta(self.run_id, s.fps, s.aspect, LiveInputs.of(s), saved))
             self._noted = now
         except OSError:
             pass  # the recording's own error (disk full) is what the dashboard shows
@@ -451,6 +452,9 @@ class LiveCoach(W.VBox):
             self.saved.value = f"<span style='color:#e74c3c'>not saved: {exc}</span>"
             raise
         self.saved_path = path
+        with self._lock:
+            self.spool.saved(len(t))  # a spool the coach leaves holds nothing unsaved now
+            self._note_inputs()
         self.saved.value = f"saved {path.name} ({len(t)} frames)"
         if self.record_error:
             self.saved.value += f"; {self.record_error}"
