@@ -14,6 +14,9 @@ from typing import Any
 
 import numpy as np
 
+from gymlib.procs import running as _running
+from gymlib.procs import started as _started
+
 #: every file an analysis writes into its folder; an --overwrite run replaces only these
 OUTPUT_FILES = (
     "annotated.mp4",
@@ -82,28 +85,6 @@ def clear_leftovers(folder: Path, target: Path) -> list[str]:
         else:
             shutil.rmtree(p, ignore_errors=True)
     return going
-
-
-def _running(pid: int, started: int | None = None) -> bool:
-    """Whether process ``pid`` is alive and, where ``started`` is known, the same process (it
-    started then: :func:`_started`)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        pass
-    now = _started(pid)
-    return not (started and now and now != started)
-
-
-def _started(pid: int) -> int:
-    """When process ``pid`` started (clock ticks since boot, Linux's ``/proc``); 0 unknown."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        return int(stat[stat.rindex(")") + 2 :].split()[19])  # field 22: starttime
-    except (OSError, ValueError, IndexError):
-        return 0
 
 
 def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: Path) -> Path:

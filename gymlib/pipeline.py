@@ -6,6 +6,7 @@
 folder of its own), the processed data, the trained model with its card, and ``run.json``
 (parameters, library versions, git commit, durations, outcome). A failing notebook stops the run
 with the path of the executed notebook and the failing cell's error; what ran before is kept.
+A run killed before it could say so is marked ``"killed"`` by the next (:func:`mark_killed`).
 ``--promote`` replaces ``models/exercise_classifier.keras`` only if the new model beats the
 shipped one on the run's test recordings (the previous one is kept as ``*.previous.*``).
 """
@@ -29,6 +30,7 @@ import yaml
 
 from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
 from gymlib.io import fresh_path, write_json_atomic
+from gymlib.procs import running, started
 from gymlib.sources import SOURCES, load, parse_source
 
 NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
@@ -195,10 +197,15 @@ def retrain(
     for nb, extra in overrides.items():
         plan[nb].update(extra or {})
     run = Run(folder)
+    killed = mark_killed(base, but=folder)
     record: dict[str, Any] = {
         "source": source, "parameters": plan, "versions": _versions(), "git_commit": _git_commit(),
         "started": stamp, "durations_s": run.durations, "status": "running", "pid": os.getpid(),
+        "pid_started": started(os.getpid()),
     }  # fmt: skip
+    if killed:
+        print(f"earlier runs killed while running (their run.json now says so): "
+              f"{', '.join(p.name for p in killed)}", file=sys.stderr)  # fmt: skip
     write_json_atomic(folder / "run.json", record)
     try:
         _run_notebooks(plan, folder, run, record, progress)
@@ -223,6 +230,31 @@ def retrain(
                                "shipped_macro_f1": old_f1}  # fmt: skip
     write_json_atomic(folder / "run.json", record)
     return run
+
+
+def mark_killed(runs: Path, *, but: Path | None = None) -> list[Path]:
+    """The run folders under ``runs`` whose ``run.json`` says ``"running"`` while the process
+    that wrote it is gone (SIGKILL, out of memory, a power cut: nothing could write it then),
+    now marked ``"killed"``; a run whose process may still be alive (a pid reused, before
+    ``pid_started`` was kept) is left as it is."""
+    marked = []
+    for path in sorted(runs.glob("*/run.json")) if runs.is_dir() else []:
+        if path.parent == but:
+            continue
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            pid, since = record.get("pid"), record.get("pid_started")
+            if record.get("status") != "running" or not isinstance(pid, int):
+                continue
+            if running(pid, since if isinstance(since, int) else None):
+                continue
+            record.update(status="killed", error="its process ended without a word: killed "
+                          "(SIGKILL, out of memory, a power cut) while running")  # fmt: skip
+            write_json_atomic(path, record)
+        except (OSError, ValueError, AttributeError):  # damaged or unreadable: not ours to mend
+            continue
+        marked.append(path.parent)
+    return marked
 
 
 def _run_notebooks(plan: dict[str, dict[str, Any]], folder: Path, run: Run,

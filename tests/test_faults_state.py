@@ -700,3 +700,55 @@ def test_row137_download_seed_never_writes_outside_its_folder(tmp_path, monkeypa
     with pytest.raises(sources.DownloadError, match="outside"):
         sources.download_seed(dest, progress=False)
     assert not list(tmp_path.rglob("ESCAPED.csv"))
+
+
+_RETRAIN_KILLED = """
+    import time
+    from gymlib import pipeline
+
+    def hang(*_a, **_k):
+        print("RUNNING", flush=True)
+        time.sleep(600)
+
+    pipeline._run_notebooks = hang
+    pipeline.retrain("synthetic", runs=RUNS, progress=False)
+"""
+
+
+def test_a_retrain_killed_while_running_is_marked_killed_by_the_next(tmp_path: Path, capsys) -> None:  # noqa: ANN001, E501
+    """A SIGKILL leaves nothing able to write ``run.json``: it said "running" for good (not done
+    in issue 38); the next retrain marks it, and leaves a run whose process lives alone."""
+    from gymlib import pipeline
+
+    code = textwrap.dedent(_RETRAIN_KILLED).replace("RUNS", repr(str(tmp_path)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
+    children = [subprocess.Popen([sys.executable, "-c", code], env=env, cwd=ROOT, text=True,
+                                 stdout=subprocess.PIPE) for _ in range(2)]  # fmt: skip
+    try:
+        for child in children:
+            assert child.stdout is not None and child.stdout.readline().strip() == "RUNNING"
+        children[0].kill()
+        children[0].wait()
+        runs = {json.loads(p.read_text())["pid"]: p for p in tmp_path.glob("*/run.json")}
+        assert pipeline.mark_killed(tmp_path) == [runs[children[0].pid].parent]
+        killed = json.loads(runs[children[0].pid].read_text())
+        assert killed["status"] == "killed" and "SIGKILL" in killed["error"]
+        assert json.loads(runs[children[1].pid].read_text())["status"] == "running"  # alive
+        # the next retrain does it on its own, and says so
+        orig = pipeline._run_notebooks
+        pipeline._run_notebooks = lambda *_a, **_k: (_ for _ in ()).throw(KeyboardInterrupt)
+        children[1].kill()
+        children[1].wait()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                pipeline.retrain("synthetic", runs=tmp_path, progress=False)
+        finally:
+            pipeline._run_notebooks = orig
+        assert json.loads(runs[children[1].pid].read_text())["status"] == "killed"
+        said = capsys.readouterr().err
+        assert "earlier runs killed while running" in said
+        assert runs[children[1].pid].parent.name in said
+    finally:
+        for child in children:
+            child.kill()
+            child.wait()
