@@ -170,7 +170,10 @@ def run_version(
 
     token = "gymcoach-bench"
     # a copy of the notebook: JupyterLab's autosave never reaches the tree's own
-    lab, base = start_lab(lab_tree(tree, tmp), tmp, token, env={"PYTHONPATH": str(tree)})
+    # this checkout saves into the run's folder, not its data/sessions (an older tree is an
+    # export in the run's folder already, and its notebook may not take SESSIONS)
+    notebook = lab_tree(tree, tmp, tmp / "sessions" if tree == ROOT else None)
+    lab, base = start_lab(notebook, tmp, token, env={"PYTHONPATH": str(tree)})
     try:
         with sync_playwright() as pw:
             browser = launch_with_fake_camera(pw, clip)

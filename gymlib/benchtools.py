@@ -243,14 +243,24 @@ def shown(selector: str, state: str = "attached") -> str:
     return f"() => {{ const e = {find}; return !!e && {test}; }}"
 
 
-def lab_tree(root: Path, tmp: Path) -> Path:
+def lab_tree(root: Path, tmp: Path, sessions: Path | None = None) -> Path:
     """A JupyterLab root in ``tmp`` holding a copy of ``root``'s notebook 04 at the same
     relative path: what the browser does to the notebook (JupyterLab autosaves its outputs)
     never reaches the tracked file. The kernel finds the project by gymlib's own location
-    (``load_config``), so the copy coaches as the original does."""
+    (``load_config``), so the copy coaches as the original does; with ``sessions``, its coach
+    saves there (its ``SESSIONS`` parameter) and leaves nothing in the project's
+    ``data/sessions`` (a coach's unsaved frames are kept for the next: :mod:`gymlib.spool`)."""
+    import nbformat
+
     tree = tmp / "lab-root"
     (tree / "notebooks").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(root / LIVE_NOTEBOOK, tree / LIVE_NOTEBOOK)
+    nb = nbformat.read(root / LIVE_NOTEBOOK, as_version=4)
+    if sessions is not None:
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        if "SESSIONS: str" not in cell.source:
+            raise ValueError(f"{root / LIVE_NOTEBOOK}: its parameters cell has no SESSIONS")
+        cell.source += f"\nSESSIONS = {str(sessions)!r}  # lab_tree: this run's own folder"
+    nbformat.write(nb, tree / LIVE_NOTEBOOK)
     return tree
 
 

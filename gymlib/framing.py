@@ -136,8 +136,8 @@ NOBODY = (
 )
 
 
-#: the live hint for a person under ``min_person_px`` (a constant text: said once, not again and
-#: again as the size changes)
+#: the live hint for a person under ``min_person_px`` (a constant text: the voice's repeat rule
+#: holds it back, as for any hint, where a text with the size in it would change every frame)
 SMALL = "You are small in the picture - come closer, or choose a larger camera size"
 
 
@@ -170,8 +170,9 @@ class FramingWatch:
     nothing (the count ages): no hint shows while nobody is seen, and none begins then.
 
     Given the picture's size, also whether the person is large enough in it for the pose model
-    (:func:`seen_pixels` over the last ``window_s`` seconds under ``min_person_px``: the
-    :data:`SMALL` hint, after a part's; any exercise or none)."""
+    (:func:`seen_pixels`, the median over the last ``window_s`` seconds under ``min_person_px``,
+    held until ``person_px_margin`` past it: the :data:`SMALL` hint, shown when no part's is;
+    any exercise or none)."""
 
     def __init__(self, config: FramingConfig | None = None, *, mirrored: bool = False) -> None:
         self.cfg = config or FramingConfig()
@@ -183,6 +184,7 @@ class FramingWatch:
         self._closed_at: dict[str, float] = {}  # where each part's last spell ended
         self.spells: list[Spell] = []  # the spells that ended
         self._sizes: deque[tuple[float, float]] = deque()  # (t, the person's pixels)
+        self._too_small = False  # the SMALL hint is on
 
     def update(self, landmarks: np.ndarray | None, exercise: str, t: float,
                size: tuple[int, int] | None = None) -> str | None:  # fmt: skip
@@ -215,8 +217,13 @@ class FramingWatch:
         while self._sizes and self._sizes[0][0] < t - self.cfg.window_s:
             self._sizes.popleft()
         if not self._sizes or self._sizes[-1][0] - self._sizes[0][0] < self.cfg.window_s / 2:
+            self._too_small = False
             return False
-        return float(np.median([px for _, px in self._sizes])) < self.cfg.min_person_px
+        px = float(np.median([px for _, px in self._sizes]))
+        # once said, it holds until clearly past the bound: a person at it does not flicker it
+        bound = self.cfg.min_person_px + (self.cfg.person_px_margin if self._too_small else 0.0)
+        self._too_small = px < bound
+        return self._too_small
 
     def _judge(self, part: str, exercise: str, t: float, fresh: bool) -> None:
         """Open, extend or close ``part``'s spell; ``fresh``: a frame was added now."""

@@ -45,6 +45,7 @@ class FramingConfig:
     report_s: float = field(default=2.0, metadata={"range": (0.0, 3600.0)})
     likely_at: float = field(default=0.5, metadata={"range": (0.0, 1.0)})
     min_person_px: float = field(default=70.0, metadata={"range": (0.0, 10_000.0)})
+    person_px_margin: float = field(default=10.0, metadata={"range": (0.0, 1_000.0)})
 
     def __post_init__(self) -> None:
         if self.off_share >= self.on_share:

@@ -8,14 +8,15 @@ frames "save session" has saved), rewritten whole when that changes.
 
 Frames no save holds are never deleted: a coach closed, a kernel restarted, crashed (the pose
 model, the out-of-memory killer) or killed leaves its spool, and :func:`rescue_spools` (the next
-coach's start, ``python -m gymlib.history``) saves it as a session, then removes it. A spool whose
-frames are all saved is removed. A spool is known to be left over by its lock: its coach holds an
-exclusive ``flock`` on it while it lives, and the system drops a process's locks however it ends
-(a spool that cannot be locked, on a file system without locks or on Windows, keeps its
-``.starting`` name, is never rescued, and is deleted as before). The rescued session holds every
-frame recorded (a frame cut short by a kill is dropped) and the coach's inputs as last noted; its
-events log is empty (the coach kept it in the kernel's memory) and its ``summary.json`` says it
-was rescued. Its reps come from a replay of the landmarks, as the history gets every session's.
+coach's start, ``python -m gymlib.history``) saves it as a session, then removes it. A spool
+whose frames past its last save show nobody is removed. A spool is known to be left
+over by its lock: its coach holds an exclusive ``flock`` on it while it lives, and the system
+drops a process's locks however it ends (a spool that cannot be locked, on a file system without
+locks or on Windows, keeps its ``.starting`` name, is never rescued, and is deleted as before).
+The rescued session holds every frame recorded (a frame cut short by a kill is dropped) and the
+coach's inputs as last noted; its events log is empty (the coach kept it in the kernel's memory)
+and its ``summary.json`` says it was rescued. Its reps come from a replay of the landmarks, as
+the history gets every session's.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class FrameSpool:
             self.path = self.path.with_suffix(SUFFIX)
             os.rename(name, self.path)
         self.meta_path = self.path.with_suffix(".json")
-        _OWN.add(str(self.path))
+        _OWN.add(os.path.realpath(self.path))
         self._fh = os.fdopen(fd, "wb")
         self.count = 0
         # how far it is saved, and whether it can be left for a rescue: read at its end
@@ -103,8 +104,11 @@ class FrameSpool:
         """``(T,)`` times and ``(T, 33, 4)`` landmarks of every frame so far (read through the
         spool's own open file: its name may be gone)."""
         self._fh.flush()
-        data = os.pread(self._fh.fileno(), self.count * FRAME_RECORD.itemsize, 0)
-        arr = np.frombuffer(data, FRAME_RECORD)
+        if hasattr(os, "pread"):
+            data = os.pread(self._fh.fileno(), self.count * FRAME_RECORD.itemsize, 0)
+            arr = np.frombuffer(data, FRAME_RECORD)
+        else:  # Windows: no pread, and an open file's name stays
+            arr = np.fromfile(self.path, FRAME_RECORD, count=self.count)
         return arr["t"].copy(), arr["landmarks"].copy()
 
     def close(self) -> None:
@@ -123,16 +127,20 @@ def _lock(fd: int) -> bool:
 
 
 def _end(fh: Any, path: Path, meta: Path, state: dict[str, Any]) -> None:
-    """A spool's end: left for a rescue while frames are unsaved, else deleted. Deleted before
-    its file is closed: the lock goes with the close, and a rescue must not find it unlocked."""
-    _OWN.discard(str(path))
+    """A spool's end: left for a rescue while frames are unsaved, else deleted."""
+    _OWN.discard(os.path.realpath(path))
     if not (state["keep"] and state["count"] > state["saved"]):
-        _discard(fh, path, meta)
+        _discard(fh, path, meta, locked=state["keep"])
     elif not fh.closed:
         fh.close()
 
 
-def _discard(fh: Any, *paths: Path) -> None:
+def _discard(fh: Any, *paths: Path, locked: bool = True) -> None:
+    """Delete ``paths`` and close ``fh``: a locked spool before its close (the lock goes with
+    it, and a rescue must not find it unlocked), another after (Windows cannot delete an open
+    file)."""
+    if not locked and not fh.closed:
+        fh.close()
     for p in paths:
         p.unlink(missing_ok=True)
     if not fh.closed:
@@ -176,7 +184,8 @@ class Rescue:
             return (f"{self.spool}: an unsaved session the last coach left could not be saved "
                     f"({self.error}); it stays there for the next try")  # fmt: skip
         if self.session is None:
-            return f"{self.spool}: removed (no frame that a save does not hold)"
+            return (f"{self.spool}: removed (every frame with a person in it is in a save "
+                    "already)")  # fmt: skip
         return (f"saved a session the last coach left unsaved ({self.frames} frames) as "
                 f"{self.session.name}{self.note}")  # fmt: skip
 
@@ -187,7 +196,8 @@ def rescue_spools(root: str | Path) -> list[Rescue]:
     and reported, for the next try."""
     if fcntl is None or not Path(root).is_dir():
         return []
-    spools = [p for p in Path(root).glob(f"{PREFIX}*{SUFFIX}") if str(p) not in _OWN]
+    spools = [p for p in Path(root).glob(f"{PREFIX}*{SUFFIX}")
+              if os.path.realpath(p) not in _OWN]  # fmt: skip
     done = [_rescue(p, Path(root)) for p in sorted(spools, key=_mtime)]
     return [r for r in done if r is not None]
 
@@ -220,7 +230,8 @@ def _rescue(path: Path, root: Path) -> Rescue | None:
         frames = np.frombuffer(data[: whole * FRAME_RECORD.itemsize], FRAME_RECORD)
         meta_path = path.with_suffix(".json")
         meta = _meta(meta_path)
-        if whole <= (meta.saved_frames if meta else 0):  # nothing a save does not hold
+        unsaved = frames[meta.saved_frames if meta else 0 :]
+        if not unsaved["landmarks"].any():  # every frame saved, or nobody ever seen
             _discard(fh, path, meta_path)
             return Rescue(path, None, whole)
         last = datetime.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, datetime.UTC)

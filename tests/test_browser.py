@@ -35,8 +35,12 @@ REPS_CEILING_S = 300
 
 pytestmark = pytest.mark.browser
 
-#: where notebook 04's coach saves (config.yaml's paths.data_sessions)
-SESSIONS = ROOT / "data" / "sessions"
+
+def lab_sessions(tmp_path: Path) -> Path:
+    """Where the ``lab`` fixture's notebook 04 saves (its ``SESSIONS``): the test's own folder,
+    never the project's ``data/sessions`` (a coach's unsaved frames stay for the next coach)."""
+    return tmp_path / "sessions"
+
 
 #: The overlay canvas's painted pixels (the skeleton drawn from the kernel's answers).
 OVERLAY_PIXELS = """() => { const c = document.querySelector('.gymcoach-overlay');
@@ -53,18 +57,13 @@ def lab(tmp_path: Path):
         pytest.fail("Debian chromium is not installed: apt-get install -y chromium (see README)")
     token = "gymcoach-test"
     tracked = (ROOT / LIVE_NOTEBOOK).read_bytes()
-    spools = set(SESSIONS.glob(".recording-*"))
     try:
-        proc, url = start_lab(lab_tree(ROOT, tmp_path), tmp_path, token)
+        proc, url = start_lab(lab_tree(ROOT, tmp_path, lab_sessions(tmp_path)), tmp_path, token)
     except RuntimeError as e:
         pytest.fail(str(e))
     yield url, token
     proc.terminate()
     proc.wait(timeout=20)
-    # the coach's frames after its save, left for the next coach to save (gymlib.spool): only
-    # what this test recorded goes
-    for left in set(SESSIONS.glob(".recording-*")) - spools:
-        left.unlink(missing_ok=True)
     assert (ROOT / LIVE_NOTEBOOK).read_bytes() == tracked, f"{LIVE_NOTEBOOK} was modified"
 
 
@@ -189,7 +188,7 @@ def test_live_coach_streams_the_fake_webcam(lab, tmp_path: Path) -> None:
               f"{painted} overlay pixels, encoded in the {encoder}, sent at {sent_size} by "
               f"{transport}, status {status!r}, exercise {exercise!r}, {reps} reps")  # fmt: skip
         # "save video", a few seconds, "save session": a new session folder with the video
-        sessions = SESSIONS
+        sessions = lab_sessions(tmp_path)
         before = set(sessions.iterdir()) if sessions.is_dir() else set()
         page.locator(".widget-checkbox", has_text="save video").locator("input").check()
         page.wait_for_timeout(4_000)

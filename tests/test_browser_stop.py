@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_browser import REPS_CEILING_S, lab, open_coach, saved_session  # noqa: F401 - lab: fixture
+from test_browser import REPS_CEILING_S, lab, lab_sessions, open_coach, saved_session  # noqa: F401 - lab: fixture
 
 from gymlib.benchtools import launch_with_fake_camera, video_to_y4m, wait_until
 
@@ -54,7 +54,7 @@ def test_stop_closes_the_set_start_begins_another_and_a_save_replays_it(
 
     url, token = lab
     clip = video_to_y4m(ROOT / "data" / "samples" / "squat-left.mp4", tmp_path / "squat.y4m")
-    sessions = ROOT / "data" / "sessions"
+    sessions = lab_sessions(tmp_path)
     before = set(sessions.iterdir()) if sessions.is_dir() else set()
     with sync_playwright() as pw:
         browser = launch_with_fake_camera(pw, clip)

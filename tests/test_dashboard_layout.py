@@ -18,6 +18,7 @@ from test_browser import (  # noqa: F401 - lab is a fixture
     REPS_CEILING_S,
     ROOT,
     lab,
+    lab_sessions,
     launch_with_fake_camera,
     new_sessions,
     video_to_y4m,
@@ -76,7 +77,7 @@ def test_the_dashboard_fits_1280x800_and_1920x1080(lab, tmp_path: Path) -> None:
         wait_until(page, "() => document.querySelectorAll('.gymcoach-dashboard table').length"
                    " >= 2", "the set table", evidence=tmp_path / "no-set-table")  # fmt: skip
         # a saved session, then the history panel: it shows the squats just saved
-        sessions = ROOT / "data" / "sessions"
+        sessions = lab_sessions(tmp_path)
         before = set(sessions.iterdir()) if sessions.is_dir() else set()
         page.get_by_role("button", name="save session").click()
         wait_until(page, "() => document.querySelector('.gymcoach-dashboard').innerText"

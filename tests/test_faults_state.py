@@ -715,7 +715,9 @@ _RETRAIN_KILLED = """
 """
 
 
-def test_a_retrain_killed_while_running_is_marked_killed_by_the_next(tmp_path: Path, capsys) -> None:  # noqa: ANN001, E501
+def test_a_retrain_killed_while_running_is_marked_killed_by_the_next(
+    tmp_path: Path, capsys
+) -> None:  # noqa: ANN001, E501
     """A SIGKILL leaves nothing able to write ``run.json``: it said "running" for good (not done
     in issue 38); the next retrain marks it, and leaves a run whose process lives alone."""
     from gymlib import pipeline

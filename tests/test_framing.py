@@ -321,12 +321,24 @@ def test_the_live_loop_hints_a_person_too_small_for_the_pose_model() -> None:
     assert not any(loop.step(i / 30, landmarks=shrunk(standing(), 0.15)).framing
                    for i in range(150))  # fmt: skip
     # a part out of the picture is said first; nobody seen: no hint
-    cut = shrunk(standing(), 0.15)
-    cut[[L.LEFT_ANKLE, L.RIGHT_ANKLE], 1] = 1.05  # (a person small and cut: MediaPipe's guess)
+    # a part out of the picture is shown first: a person small (in a 96x72 picture: 0.9 of 72
+    # px) and cut; then, the feet back in and still small, the size; nobody seen: no hint
     watch = FramingWatch(cfg)
-    out = [watch.update(cut, "squat", i / 30, (640, 480)) for i in range(150)]
+    out = [watch.update(standing(feet_y=1.05), "squat", i / 30, (96, 72)) for i in range(150)]
     assert out[-1].startswith("Your feet are out")
-    assert watch.update(None, "squat", 5.1, (640, 480)) is None
+    later = [watch.update(standing(), "squat", 5 + i / 30, (96, 72)) for i in range(150)]
+    assert later[-1] == SMALL
+    assert watch.update(None, "squat", 10.1, (96, 72)) is None
+    # once shown, it holds until the person is past the bound by the margin: no flicker
+    watch, sway = FramingWatch(cfg), []
+    for i in range(900):  # 30 s, the person's size swaying 3 px about the bound
+        px = cfg.min_person_px + 3 * np.sin(i / 30 * 2 * np.pi / 4)
+        sway.append(watch.update(shrunk(standing(), px / 336), "squat", i / 30, (640, 480)))
+    flips = sum(a != b for a, b in zip(sway, sway[1:], strict=False))
+    assert flips == 1 and sway[-1] == SMALL  # on once, never off
+    grown = shrunk(standing(), (cfg.min_person_px + cfg.person_px_margin + 5) / 336)
+    gone = [watch.update(grown, "squat", 30 + i / 30, (640, 480)) for i in range(150)]
+    assert gone[-1] is None
 
 
 def test_the_dashboard_hints_a_person_too_small_in_a_real_picture(tmp_path: Path) -> None:

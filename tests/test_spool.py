@@ -165,6 +165,13 @@ def test_a_spool_s_end_keeps_what_no_save_holds(tmp_path: Path) -> None:
     assert left.path.is_file()
     (rescue,) = rescue_spools(tmp_path)
     assert rescue.frames == 5 and len(load_session(rescue.session).timestamps) == 5
+    # nobody ever in the picture (the camera on, the person not yet there): nothing to save
+    empty = FrameSpool(tmp_path / "nobody")
+    for i in range(30):
+        empty.append(i / 30, None)
+    empty.close()
+    (rescue,) = rescue_spools(tmp_path / "nobody")
+    assert rescue.session is None and list((tmp_path / "nobody").iterdir()) == []
     # a spool whose every frame a save holds (killed right after "save session"): removed
     note = """spool.note(SpoolMeta("run-1", 30.0, 4 / 3, LiveInputs(), saved_frames=12))"""
     assert _killed(tmp_path / "k", 12, note=note).returncode == -signal.SIGKILL
@@ -259,3 +266,32 @@ def test_the_history_command_rescues_and_says_so(tmp_path: Path, capsys) -> None
     err = capsys.readouterr().err
     assert "saved a session the last coach left unsaved (20 frames)" in err
     assert len(session_paths(tmp_path)) == 1 and _spools(tmp_path) == []
+
+
+def test_a_spool_goes_before_its_lock_does_and_this_process_s_are_never_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gymlib import spool as spool_mod
+
+    # deleted, then closed: a rescue elsewhere can never lock a spool that is still there
+    seen_at_close = []
+
+    class Watched:
+        closed = False
+
+        def close(self) -> None:
+            seen_at_close.append(path.exists())
+            self.closed = True
+
+    path, meta = tmp_path / ".recording-x.frames", tmp_path / ".recording-x.json"
+    path.write_bytes(b"")
+    spool_mod._end(Watched(), path, meta, {"count": 3, "saved": 3, "keep": True})
+    assert seen_at_close == [False] and not path.exists()
+    # where the lock would not stop it (flock emulated per process, on NFS), this process's own
+    # spool is still not taken
+    mine = FrameSpool(tmp_path / "own")
+    mine.append(0.0, np.full((33, 4), 0.5, np.float32))
+    monkeypatch.setattr(spool_mod, "_lock", lambda fd: True)
+    assert rescue_spools(tmp_path / "own") == [] and mine.path.is_file()
+    mine.saved(1)
+    mine.close()
