@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -156,6 +157,9 @@ class ExerciseClassifier:
         #: confidence_threshold``, given by whoever read the config: :meth:`load`, training)
         self.threshold = ModelConfig().confidence_threshold if threshold is None else threshold
         self._interpreter: Any = None
+        # one window at a time through the interpreter: it holds one input and one output, and
+        # two threads at once (the live coach's frames, the history panel's replay) raise
+        self._one_at_a_time = threading.Lock()
 
     # -------------------------------------------------------------------------------------------
     @classmethod
@@ -272,14 +276,15 @@ class ExerciseClassifier:
         if arr.shape != (30, 132):
             raise ValueError(f"predict_one takes one (30, 132) window, got shape {arr.shape}")
         x = self._inputs(arr[None])
-        interp = self._tflite()
-        if interp is None:  # no TFLite runtime on this platform
-            probs = np.asarray(self.model.predict_on_batch(x))[0]
-        else:
-            inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
-            interp.set_tensor(inp["index"], x)
-            interp.invoke()
-            probs = interp.get_tensor(out["index"])[0].copy()
+        with self._one_at_a_time:
+            interp = self._tflite()
+            if interp is None:  # no TFLite runtime on this platform
+                probs = np.asarray(self.model.predict_on_batch(x))[0]
+            else:
+                inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
+                interp.set_tensor(inp["index"], x)
+                interp.invoke()
+                probs = interp.get_tensor(out["index"])[0].copy()
         return self._calibrate(probs)
 
     def decide(self, probs: np.ndarray, threshold: float | None = None) -> str:

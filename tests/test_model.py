@@ -295,3 +295,33 @@ def test_generated_training_windows_take_mediapipe_like_depth() -> None:
         assert np.mean(np.abs(a[..., 2] - b[..., 2])[present] > 1e-3) > 0.5
     with pytest.raises(ValueError, match="depth"):
         view_windows(1, seed=4, depth="lidar")
+
+
+def test_the_shipped_classifier_answers_threads_at_once() -> None:
+    """The live coach's frames and the dashboard's history panel (a replay) ask the same
+    classifier from two threads: its interpreter holds one window, and two at once raised
+    "There is at least 1 reference to internal data in the interpreter" (the history panel
+    stayed at "reading the saved sessions...")."""
+    import threading
+
+    from gymlib.synth import generate_clip
+
+    clf = ExerciseClassifier.load()
+    windows = [generate_clip(ex, 3, seed=1, view="left").landmarks[:30].reshape(30, 132)
+               for ex in ("squat", "push_up", "pull_up", "bench_press")]  # fmt: skip
+    alone = [clf.predict_one(w) for w in windows]
+    errors, wrong = [], []
+
+    def ask(k: int) -> None:
+        try:
+            answers = [clf.predict_one(windows[k]) for _ in range(300)]
+            wrong.extend(k for p in answers if not np.allclose(p, alone[k], atol=1e-6))
+        except Exception as exc:  # noqa: BLE001 - the failure under test
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=ask, args=(k,)) for k in range(len(windows))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == [] and wrong == []

@@ -44,7 +44,11 @@ class HistoryPanel(W.VBox):
         self.layout.display = "" if on else "none"
         if on:
             self.table.value = "<i>reading the saved sessions...</i>"
-            self.table.value = self.render()
+            try:
+                self.table.value = self.render()
+            except Exception as exc:  # said in the panel: a widget's callback has no one to tell
+                why = html.escape(f"{type(exc).__name__}: {exc}")
+                self.table.value = f"<span style='color:#e74c3c'>the history failed: {why}</span>"
 
     def render(self) -> str:
         """The panel's HTML: a heading, a table per exercise, and what was skipped."""
