@@ -59,7 +59,7 @@ def test_a_fresh_kernel_shows_no_stderr_box_for_the_live_coach(
                         kernel_name="python3", cwd=str(ROOT), progress_bar=False)  # fmt: skip
     cells = json.loads(out.read_text())["cells"]
     if source == "camera":
-        coach = next(c for c in cells if "LiveCoach(classifier)" in "".join(c["source"]))
+        coach = next(c for c in cells if "LiveCoach(classifier" in "".join(c["source"]))
         views = [o for o in coach["outputs"] if "application/vnd.jupyter.widget-view+json"
                  in o.get("data", {})]  # fmt: skip
         assert views, "the dashboard was not displayed"
