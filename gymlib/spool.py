@@ -58,12 +58,17 @@ class FrameSpool:
     spool's end, at exit too) deletes both files when every frame is saved, and otherwise leaves
     them, unlocked, to :func:`rescue_spools`."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, run: str = "") -> None:
+        """``run``: the coach's run (letters and digits), in the spool's name, so that a rescue
+        whose note is lost still knows the workout its saves belong to."""
+        if not run.isalnum() and run:
+            raise ValueError(f"a spool's run must be letters and digits, got {run!r}")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         # made under another name and locked before it is named a spool: a rescue never sees
         # a spool its coach has not locked yet
-        fd, name = tempfile.mkstemp(dir=folder, prefix=PREFIX, suffix=".starting")
+        prefix = f"{PREFIX}{run}-" if run else PREFIX
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".starting")
         self.path = Path(name)
         if _lock(fd):
             self.path = self.path.with_suffix(SUFFIX)
@@ -263,7 +268,16 @@ def _save(root: Path, frames: np.ndarray, meta: SpoolMeta | None, spool: Path,
                     "inputs_known": meta is not None},
     }  # fmt: skip
     if meta is None:
+        run = _run_of(spool)
+        if run:  # the note lost, its name still tells the workout its saves belong to
+            summary["coach_run"] = run
         return save_session(root, frames["t"], frames["landmarks"], summary=summary)
     summary["coach_run"] = meta.coach_run
     return save_session(root, frames["t"], frames["landmarks"], summary=summary, fps=meta.fps,
                         aspect=meta.aspect, inputs=meta.inputs)  # fmt: skip
+
+
+def _run_of(spool: Path) -> str:
+    """The coach's run in a spool's name (``.recording-<run>-<random>.frames``; "" if none)."""
+    parts = spool.name[len(PREFIX) :].split("-")
+    return parts[0] if len(parts) == 2 and parts[0].isalnum() else ""

@@ -45,7 +45,7 @@ _KILLED = """
     from gymlib.recording import LiveInputs
     from gymlib.spool import FrameSpool, SpoolMeta
 
-    spool = FrameSpool(ROOT)
+    spool = FrameSpool(ROOT, RUNID)
     for i in range(FRAMES):
         spool.append(i / 30, np.full((33, 4), 0.5, np.float32) if i % 7 else None)
     NOTE
@@ -56,17 +56,18 @@ _KILLED = """
 """
 
 
-def _killed(root: Path, frames: int, *, note: str = "", extra: str = "",
-            wait: str = "") -> subprocess.CompletedProcess[str]:  # fmt: skip
+def _killed(root: Path, frames: int, *, note: str = "", extra: str = "", wait: str = "",
+            run: str = "") -> subprocess.CompletedProcess[str]:  # fmt: skip
     code = (_KILLED.replace("ROOT", repr(str(root))).replace("FRAMES", str(frames))
-            .replace("NOTE", note).replace("EXTRA", extra).replace("WAIT", wait))  # fmt: skip
+            .replace("NOTE", note).replace("EXTRA", extra).replace("WAIT", wait)
+            .replace("RUNID", repr(run)))  # fmt: skip
     return _child(code)
 
 
 def test_a_spool_its_process_holds_is_not_taken_and_a_killed_one_s_is_saved(tmp_path) -> None:  # noqa: ANN001
     # a process alive and recording: its spool is not touched
     code = _KILLED.replace("ROOT", repr(str(tmp_path))).replace("FRAMES", "40")
-    code = code.replace("NOTE", "").replace("EXTRA", "")
+    code = code.replace("NOTE", "").replace("EXTRA", "").replace("RUNID", "''")
     code = code.replace("WAIT", "import sys; sys.stdin.readline()")  # until the test says
     child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
                              env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
@@ -127,11 +128,17 @@ def test_what_cannot_be_rescued_stays_for_the_next_try_and_an_empty_spool_goes(t
     assert "stays there for the next try" in rescue.report() and str(spool) in rescue.report()
     assert spool.is_file() and session_paths(tmp_path / "bad") == []
     assert rescue_spools(tmp_path / "bad")[0].error == rescue.error  # tried again, not lost
-    # a damaged note: the frames are saved without it
+    # a damaged note: the frames are saved without it, and still named with their workout (the
+    # spool's name): the history counts them, not also a save of the same coach
     note = "spool.meta_path.write_text('{\"coach_run\": ')"
-    assert _killed(tmp_path / "note", 5, note=note).returncode == -signal.SIGKILL
+    earlier = _saved(tmp_path / "note", 3, "run7")  # "save session" early on, 3 frames
+    run = _killed(tmp_path / "note", 5, note=note, run="run7")
+    assert run.returncode == -signal.SIGKILL, run.stderr[-600:]
     (rescue,) = rescue_spools(tmp_path / "note")
-    assert load_session(rescue.session).summary["rescued"]["inputs_known"] is False
+    summary = load_session(rescue.session).summary
+    assert summary["rescued"]["inputs_known"] is False and summary["coach_run"] == "run7"
+    table = session_history(tmp_path / "note", classifier=SureSquat())
+    assert table.attrs["superseded"] == {str(earlier): str(rescue.session)}
     # killed before its first frame: nothing to save, the spool removed
     assert _killed(tmp_path / "empty", 0).returncode == -signal.SIGKILL
     (rescue,) = rescue_spools(tmp_path / "empty")

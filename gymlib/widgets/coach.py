@@ -116,8 +116,8 @@ class LiveCoach(W.VBox):
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
         # a session a coach left unsaved is saved first (its spool is no living coach's)
         self.rescued = rescue_spools(self.sessions)
-        self.spool = FrameSpool(self.sessions)  # the frames recorded so far, on disk
         self.run_id = uuid.uuid4().hex  # this coach's saves (and a rescue) are one workout
+        self.spool = FrameSpool(self.sessions, self.run_id)  # the frames so far, on disk
         self._noted: tuple[int, int, float, int] | None = None  # the inputs the spool's note holds
         self._note_inputs()
         # one frame's walk: clock, pose, shape, session, voice, events, recording, sets
