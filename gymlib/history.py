@@ -244,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --out {out}: expected the plot's file name, ending .png (e.g. "
               "runs/history.png)", file=sys.stderr)  # fmt: skip
         return 2
-    for rescue in rescue_spools(folder):  # a workout a crashed kernel left unsaved
+    for rescue in rescue_spools(folder):  # a workout a coach left unsaved (closed, crashed)
         print(rescue.report(), file=sys.stderr)
     table = session_history(folder, classifier=_Lazy(ExerciseClassifier.load))
     for path, why in table.attrs["skipped"].items():

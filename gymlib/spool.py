@@ -76,8 +76,8 @@ class FrameSpool:
         self.meta_path = self.path.with_suffix(".json")
         _OWN.add(os.path.realpath(self.path))
         self._fh = os.fdopen(fd, "wb")
-        self.count = 0
-        # how far it is saved, and whether it can be left for a rescue: read at its end
+        # frames written, how many a save holds, and whether it can be left for a rescue: read
+        # at its end (by the finalizer, which must not hold the spool itself)
         self._state = {"count": 0, "saved": 0, "keep": self.path.suffix == SUFFIX}
         # ended with the spool, or at exit, even if close() is never called
         self._cleanup = weakref.finalize(self, _end, self._fh, self.path, self.meta_path,
@@ -90,8 +90,12 @@ class FrameSpool:
             rec["landmarks"] = landmarks
         self._fh.write(rec.tobytes())
         self._fh.flush()  # on disk now: a crash of the kernel loses at most this frame
-        self.count += 1
-        self._state["count"] = self.count
+        self._state["count"] += 1
+
+    @property
+    def count(self) -> int:
+        """The frames written so far."""
+        return int(self._state["count"])
 
     def saved(self, frames: int) -> None:
         """The first ``frames`` frames are in a saved session now."""
