@@ -188,8 +188,13 @@ def retrain(
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
     overrides = checked_params(params)  # before the run's folder: a mistake leaves none
-    folder = fresh_path(base, "")
-    folder.mkdir(parents=True)
+    while True:  # two retrains started in the same second: each its own folder
+        folder = fresh_path(base, "")
+        try:
+            folder.mkdir(parents=True)
+            break
+        except FileExistsError:  # the other took this name since fresh_path looked
+            continue
     stamp = folder.name
     plan = default_parameters(source, folder)
     if scheduler:  # video extraction on Dask ("local" or tcp://host:8786)
