@@ -37,11 +37,27 @@ def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved file gets the usual mode
     try:
         yield tmp
-        if not overwrite and target.exists():
-            raise FileExistsError(f"{target} appeared while writing; refusing to overwrite it")
-        os.replace(tmp, target)
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            _publish_new(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _publish_new(tmp: Path, target: Path) -> None:
+    """Give ``tmp`` the name ``target`` unless that name is taken, in one step: a hard link
+    fails on a taken name, where a look then a rename would replace a file another process
+    wrote between the two (two saves of the same second)."""
+    taken = f"{target} appeared while writing; refusing to overwrite it"
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise FileExistsError(taken) from None
+    except OSError:  # a file system without hard links (FAT, some network shares)
+        if target.exists():
+            raise FileExistsError(taken) from None
+        os.replace(tmp, target)
 
 
 def fresh_path(folder: str | Path, stem: str, suffix: str = "") -> Path:
@@ -56,6 +72,18 @@ def fresh_path(folder: str | Path, stem: str, suffix: str = "") -> Path:
         path = Path(folder) / f"{base}-{k}{suffix}"
         k += 1
     return path
+
+
+def fresh_folder(folder: str | Path, stem: str) -> Path:
+    """:func:`fresh_path`'s folder, made: two processes asking in the same second (two
+    retrains) each get one of their own, where a name looked up and made later may be both's."""
+    while True:
+        path = fresh_path(folder, stem)
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:  # the other took this name since fresh_path looked
+            continue
 
 
 def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = True) -> Path:

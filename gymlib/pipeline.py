@@ -29,7 +29,7 @@ import numpy as np
 import yaml
 
 from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
-from gymlib.io import fresh_path, write_json_atomic
+from gymlib.io import fresh_folder, write_json_atomic
 from gymlib.procs import running, started
 from gymlib.sources import SOURCES, load, parse_source
 
@@ -188,13 +188,7 @@ def retrain(
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
     overrides = checked_params(params)  # before the run's folder: a mistake leaves none
-    while True:  # two retrains started in the same second: each its own folder
-        folder = fresh_path(base, "")
-        try:
-            folder.mkdir(parents=True)
-            break
-        except FileExistsError:  # the other took this name since fresh_path looked
-            continue
+    folder = fresh_folder(base, "")  # two retrains started in the same second: one each
     stamp = folder.name
     plan = default_parameters(source, folder)
     if scheduler:  # video extraction on Dask ("local" or tcp://host:8786)

@@ -12,7 +12,8 @@ coach's start, ``python -m gymlib.history``) saves it as a session, then removes
 whose frames past its last save show nobody is removed. A spool is known to be left
 over by its lock: its coach holds an exclusive ``flock`` on it while it lives, and the system
 drops a process's locks however it ends (a spool that cannot be locked, on a file system without
-locks or on Windows, keeps its ``.starting`` name, is never rescued, and is deleted as before).
+locks or on Windows, keeps its ``.starting`` name, is never rescued, and is deleted as before;
+the empty one a coach killed while starting leaves is removed by the next rescue).
 The rescued session holds every frame recorded (a frame cut short by a kill is dropped) and the
 coach's inputs as last noted; its events log is empty (the coach kept it in the kernel's memory)
 and its ``summary.json`` says it was rescued. Its reps come from a replay of the landmarks, as
@@ -25,6 +26,7 @@ import datetime
 import json
 import os
 import tempfile
+import time
 import weakref
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -45,6 +47,10 @@ FRAME_RECORD = np.dtype([("t", "<f8"), ("landmarks", "<f4", (33, 4))])
 
 #: a spool's name in the sessions folder (hidden: the history does not read it as a session)
 PREFIX, SUFFIX = ".recording-", ".frames"
+#: its name from its making until its coach holds the lock (kept where it cannot be locked)
+STARTING = ".starting"
+#: an empty ``.starting`` file nobody locks, this old (s), is a coach's killed while starting
+UNSTARTED_S = 60.0
 
 #: the spools this process records into: never rescued from under it (where ``flock`` is
 #: emulated per process, on NFS, its own lock would not stop it)
@@ -68,7 +74,7 @@ class FrameSpool:
         # made under another name and locked before it is named a spool: a rescue never sees
         # a spool its coach has not locked yet
         prefix = f"{PREFIX}{run}-" if run else PREFIX
-        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".starting")
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=STARTING)
         self.path = Path(name)
         if _lock(fd):
             self.path = self.path.with_suffix(SUFFIX)
@@ -208,7 +214,30 @@ def rescue_spools(root: str | Path) -> list[Rescue]:
     spools = [p for p in Path(root).glob(f"{PREFIX}*{SUFFIX}")
               if os.path.realpath(p) not in _OWN]  # fmt: skip
     done = [_rescue(p, Path(root)) for p in sorted(spools, key=_mtime)]
+    for p in Path(root).glob(f"{PREFIX}*{STARTING}"):
+        if os.path.realpath(p) not in _OWN:
+            _drop_unstarted(p)
     return [r for r in done if r is not None]
+
+
+def _drop_unstarted(path: Path) -> None:
+    """Remove ``path`` if it is what a coach killed between making its spool and locking it
+    leaves: empty, nobody's lock on it, and older than :data:`UNSTARTED_S` (a coach starting
+    now holds its lock within microseconds of making the file). A ``.starting`` file with frames
+    is a coach's on a file system without locks: never touched."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - held while the lock is
+    except OSError:
+        return
+    with fh:
+        st = os.fstat(fh.fileno())
+        if st.st_size or time.time() - st.st_mtime < UNSTARTED_S or not _lock(fh.fileno()):
+            return
+        try:
+            if path.stat().st_ino == st.st_ino:
+                path.unlink()  # before the lock goes with the close
+        except OSError:
+            return
 
 
 def _mtime(path: Path) -> float:

@@ -302,3 +302,39 @@ def test_a_spool_goes_before_its_lock_does_and_this_process_s_are_never_taken(
     assert rescue_spools(tmp_path / "own") == [] and mine.path.is_file()
     mine.saved(1)
     mine.close()
+
+
+def test_the_empty_file_of_a_coach_killed_while_starting_goes_and_nothing_else(tmp_path) -> None:  # noqa: ANN001
+    """A kill between a spool's making and its lock leaves an empty ``.starting`` file: the next
+    rescue removes it once it is a minute old and nobody locks it; one with frames (a coach on a
+    file system without locks), one made just now, and one a living process locks stay."""
+    import tempfile
+    import time
+
+    def starting(age_s: float, data: bytes = b"") -> Path:
+        fd, name = tempfile.mkstemp(dir=tmp_path, prefix=".recording-", suffix=".starting")
+        os.write(fd, data)
+        os.close(fd)
+        os.utime(name, (time.time() - age_s,) * 2)
+        return Path(name)
+
+    killed = starting(120)
+    just_made = starting(0)
+    with_frames = starting(120, np.zeros(3, FRAME_RECORD).tobytes())
+    held = starting(120)
+    lock = (
+        "import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); "
+        "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", lock, str(held)], stdout=subprocess.PIPE,
+                              text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        assert rescue_spools(tmp_path) == []
+        assert not killed.exists()
+        assert just_made.exists() and with_frames.exists() and held.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    rescue_spools(tmp_path)  # its holder gone: it goes too
+    assert not held.exists() and just_made.exists() and with_frames.exists()

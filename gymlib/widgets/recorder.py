@@ -30,7 +30,11 @@ def save_clip(data: bytes, exercise: str, root: str | Path | None = None) -> Pat
     """Write a recorded clip atomically under a fresh name; refuses an empty recording."""
     if not data:
         raise ValueError("the recording is empty: press record, move, then stop before saving")
-    return write_bytes_atomic(clip_path(exercise, root), data, overwrite=False)
+    while True:
+        try:
+            return write_bytes_atomic(clip_path(exercise, root), data, overwrite=False)
+        except FileExistsError:  # another save took the name since clip_path looked
+            continue
 
 
 class ClipRecorder(W.VBox):

@@ -1,0 +1,62 @@
+"""gymlib.io: a new name is taken in one step, so two writers of the same second never share it."""
+
+from __future__ import annotations
+
+import pathlib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+
+def test_a_file_written_after_the_last_look_is_not_replaced(tmp_path: Path, monkeypatch) -> None:
+    """Another process saves the same name between this writer's look and its rename: the
+    other's file stays and this writer is told, where a look then a rename replaced it."""
+    from gymlib.io import write_bytes_atomic
+
+    target = tmp_path / "video.webm"
+    real_exists = pathlib.Path.exists
+
+    def looks_free(self: Path, *a, **k) -> bool:  # every look happened before the other wrote
+        if self == target:
+            return False
+        return real_exists(self, *a, **k)
+
+    target.write_bytes(b"the other writer's video")
+    monkeypatch.setattr(pathlib.Path, "exists", looks_free)
+    with pytest.raises(FileExistsError, match="video.webm appeared while writing"):
+        write_bytes_atomic(target, b"this writer's video", overwrite=False)
+    monkeypatch.undo()
+    assert target.read_bytes() == b"the other writer's video"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["video.webm"]  # no temporary left
+
+
+def test_two_saves_of_a_session_video_at_once_keep_both(tmp_path: Path) -> None:
+    from gymlib.recording import add_video, save_session
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", 2, seed=1, view="front")
+    session = save_session(tmp_path, clip.timestamps, clip.landmarks, fps=clip.fps)
+    parts = [f"part {i}".encode() * 1000 for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(lambda data: add_video(session, data), parts))
+    assert len(set(paths)) == len(parts)
+    assert sorted(p.read_bytes() for p in paths) == sorted(parts)
+
+
+def test_fresh_folders_asked_at_once_are_each_their_own(tmp_path: Path) -> None:
+    from gymlib.io import fresh_folder
+
+    with ThreadPoolExecutor(8) as pool:
+        folders = list(pool.map(lambda _: fresh_folder(tmp_path / "runs", ""), range(32)))
+    assert len(set(folders)) == 32 and all(f.is_dir() for f in folders)
+
+
+def test_clips_saved_at_once_get_names_of_their_own(tmp_path: Path) -> None:
+    from gymlib.widgets.recorder import save_clip
+
+    clips = [f"clip {i}".encode() for i in range(12)]
+    with ThreadPoolExecutor(6) as pool:
+        paths = list(pool.map(lambda data: save_clip(data, "squat", tmp_path), clips))
+    assert len(set(paths)) == 12
+    assert sorted(p.read_bytes() for p in paths) == sorted(clips)
