@@ -8,14 +8,13 @@
 Every view of a workout goes through it: the dashboard (:mod:`gymlib.widgets.coach`), video
 analysis (``python -m gymlib.analyze``), a saved session's replay and notebook 04's headless run.
 The stages, in order, each small and stateful, none doing I/O or reading a clock (time is the
-frames' own timestamps): :class:`FrameClock` (optional: camera times made increasing) → the
-pose (an injected callable) → :class:`ShapeWatch` (a new picture shape, once it holds) →
-:class:`gymlib.session.CoachSession` (exercise, counters, verdicts) → :class:`RepWarnings`
-(each warning names its rep) → :class:`gymlib.framing.FramingWatch` (the feet or hands the
-exercise reads out of the picture; the person too small in it) →
-:class:`gymlib.session.VoiceCoach` (what to say) → the
-event log and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the
-rests).
+frames' own timestamps; a camera frame's arrival time is given with it): :class:`FrameClock`
+(optional: camera times made increasing) → the pose (an injected callable) →
+:class:`ShapeWatch` (a new picture shape, once it holds) → :class:`gymlib.session.CoachSession`
+(exercise, counters, verdicts) → :class:`RepWarnings` (each warning names its rep) →
+:class:`gymlib.framing.FramingWatch` (the feet or hands the exercise reads out of the picture;
+the person too small in it) → :class:`gymlib.session.VoiceCoach` (what to say) → the event log
+and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the rests).
 """
 
 from __future__ import annotations
@@ -48,21 +47,28 @@ class FrameClock:
     number) is taken as a glitch: that frame gets the last time plus one interval, and later
     frames are measured from the last good one, unless ``confirm`` frames in a row agree on the
     new times (a real long pause).
+
+    Given when each frame ``arrived`` (the machine's monotonic clock, seconds), a restart or a
+    confirmed pause keeps the time that passed between the frames when it is over
+    ``min_pause_s``: the camera stopped between two sets, or the page hidden through a long
+    rest, is a rest, not one frame (the browser's own times cannot tell it).
     """
 
-    def __init__(self, *, max_jump_s: float = 300.0, confirm: int = 3) -> None:
-        self.max_jump_s, self.confirm = max_jump_s, confirm
+    def __init__(self, *, max_jump_s: float = 300.0, confirm: int = 3,
+                 min_pause_s: float = 1.0) -> None:  # fmt: skip
+        self.max_jump_s, self.confirm, self.min_pause_s = max_jump_s, confirm, min_pause_s
         self.dt = 1 / 30  # the typical frame interval, learnt as frames come
         self._in: float | None = None  # the last browser time accepted
         self._out = 0.0  # the last session time given
         self._offset = 0.0
         self._odd: list[float] = []  # glitch times in a row
+        self._arrived: tuple[float, float] | None = None  # (arrival, time given) when accepted
 
-    def __call__(self, t: float) -> float:
+    def __call__(self, t: float, arrived: float | None = None) -> float:
         t = float(t)
         if self._in is None:  # the browser's clock starts with the widget: within a day
             ok = math.isfinite(t) and 0 <= t <= 86_400.0
-            return self._accept(t if ok else 0.0, t if ok else 0.0)
+            return self._accept(t if ok else 0.0, t if ok else 0.0, arrived)
         d = t - self._in
         if not math.isfinite(t) or d > self.max_jump_s:
             self._odd.append(t)
@@ -76,13 +82,23 @@ class FrameClock:
                 return self._out
             d = -1.0  # the new times are real: continue from here, as after a restart
         self._odd.clear()
-        if d <= 0:  # the camera restarted: go on one interval after the last frame
-            return self._accept(t, self._out + self.dt)
+        if d <= 0:  # the camera restarted: go on after the last frame, by the pause if known
+            return self._accept(t, self._out + self._pause(arrived), arrived)
         self.dt += 0.05 * (min(d, 0.2) - self.dt)
-        return self._accept(t, max(t + self._offset, self._out + 1e-6))
+        return self._accept(t, max(t + self._offset, self._out + 1e-6), arrived)
 
-    def _accept(self, t_in: float, t_out: float) -> float:
+    def _pause(self, arrived: float | None) -> float:
+        """How far after the last time a new run of frames starts: one interval, or the time
+        since the last accepted frame arrived when that is a pause (over ``min_pause_s``)."""
+        if arrived is None or self._arrived is None:
+            return self.dt
+        since = self._arrived[1] + (arrived - self._arrived[0]) - self._out
+        return since if since > self.min_pause_s else self.dt
+
+    def _accept(self, t_in: float, t_out: float, arrived: float | None) -> float:
         self._in, self._out, self._offset = t_in, t_out, t_out - t_in
+        if arrived is not None and math.isfinite(arrived):
+            self._arrived = (arrived, t_out)
         return t_out
 
 
@@ -182,7 +198,7 @@ class LiveLoop:
         session: CoachSession,
         *,
         pose: Callable[[np.ndarray, float], np.ndarray | None] | None = None,
-        clock: Callable[[float], float] | None = None,
+        clock: Callable[[float, float | None], float] | None = None,
         voice: VoiceCoach | None = None,
         events: Any = None,
         record: Callable[[float, np.ndarray | None], None] | None = None,
@@ -215,11 +231,13 @@ class LiveLoop:
                                                           strict=True)]  # fmt: skip
 
     def step(self, t: float, *, image: np.ndarray | None = None,
-             landmarks: np.ndarray | None = None) -> FrameFeedback:  # fmt: skip
+             landmarks: np.ndarray | None = None,
+             arrived: float | None = None) -> FrameFeedback:  # fmt: skip
         """One frame at ``t`` seconds: an ``image`` ``(H, W, 3)`` for the pose stage, or its
-        ``landmarks`` ``(33, 4)`` (None: nobody seen)."""
+        ``landmarks`` ``(33, 4)`` (None: nobody seen); ``arrived``: when it reached the
+        machine (its monotonic clock), for the clock to keep a pause its times cannot tell."""
         if self.clock is not None:
-            t = self.clock(t)
+            t = self.clock(t, arrived)
         size = None  # the picture's (width, height): the framing judges the person's size
         if image is not None:
             size = (image.shape[1], image.shape[0])

@@ -339,3 +339,71 @@ def test_new_set_and_stop_together_replay_as_they_were_counted(order: str, tmp_p
     again = replay_session(saved, _classifier())
     assert again.sets.sets == loop.sets.sets
     assert [r.as_row() for r in again.reps] == [r.as_row() for r in loop.reps]
+
+
+def test_a_pause_the_browser_s_times_cannot_tell_is_kept_by_the_frames_arrival() -> None:
+    """The camera restarted between two sets (its times from 0 again), or the page hidden
+    through a long rest (its times jump 400 s): the machine's clock says how long it was, so
+    the rest is a rest and the sets stay two; without it the pause was one frame long."""
+    from gymlib.live import FrameClock
+
+    lm, fps, _ = _squats()
+    length = len(lm) / fps
+    for second_run in ("restart", "hidden"):
+        loop = LiveLoop(CoachSession(_classifier(), fps=fps, aspect=4 / 3), clock=FrameClock())
+        for i, f in enumerate(lm):
+            loop.step(i / fps, landmarks=f if f.any() else None, arrived=1000.0 + i / fps)
+        start = 0.0 if second_run == "restart" else length + 400.0
+        for i, f in enumerate(lm):  # arriving 400 s after the first run's last frame
+            loop.step(start + i / fps, landmarks=f if f.any() else None,
+                      arrived=1000.0 + length + 400.0 + i / fps)  # fmt: skip
+        loop.finish()
+        sets = [w.as_row() for w in loop.sets.sets]
+        assert [(s["exercise"], s["reps"]) for s in sets] == [("squat", 4), ("squat", 4)], sets
+        assert sets[1]["rest_s"] == pytest.approx(400.0, abs=length), second_run
+
+
+def test_the_frame_clock_keeps_a_pause_by_arrival_and_not_a_quick_restart() -> None:
+    from gymlib.live import FrameClock
+
+    clock = FrameClock()
+    first = [clock(i / 30, 50.0 + i / 30) for i in range(30)]
+    quick = clock(0.0, 50.0 + 30 / 30 + 0.3)  # the picture's size changed: back in 0.3 s
+    assert quick == pytest.approx(first[-1] + 1 / 30)
+    paused = clock(0.0, 50.0 + 30 / 30 + 0.3 + 200.0)  # stopped 200 s, started again
+    assert paused == pytest.approx(quick + 200.0)
+    assert clock(1 / 30, 251.3 + 1 / 30) == pytest.approx(paused + 1 / 30)  # then as before
+    glitch = clock(1e9, 251.3 + 2 / 30)  # an absurd time is still a glitch: one interval on
+    assert glitch == pytest.approx(paused + 2 / 30, abs=1e-3)
+
+
+def test_the_dashboard_gives_each_frame_its_arrival_so_a_restart_keeps_the_rest(
+    tmp_path: Path,
+) -> None:
+    import time
+
+    import cv2
+
+    from gymlib.widgets.coach import LiveCoach
+
+    lm, fps, _ = _squats()
+    coach = LiveCoach(_classifier(), sessions=tmp_path)
+    try:
+        stream = iter([*lm, *lm])
+        coach.loop.pose = lambda _img, _t: next(stream)
+        jpeg = cv2.imencode(".jpg", np.zeros((480, 640, 3), np.uint8))[1].tobytes()
+        for i in range(len(lm)):
+            coach._handle(jpeg, i / fps)
+        coach.stop()
+        time.sleep(2.0)  # the rest, camera off
+        coach.start()
+        for i in range(len(lm)):  # the browser's times from 0 again
+            coach._handle(jpeg, i / fps)
+        coach.stop()
+        assert [(s["set"], s["reps"]) for s in coach.sets] == [(1, 4), (2, 4)]
+        t = [r[0] for r in coach.recording]
+        pause = t[len(lm)] - t[len(lm) - 1]
+        assert pause >= 2.0  # one frame (0.03 s) before: the rest was 2 s shorter than it was
+        assert coach.sets[1]["rest_s"] > pause
+    finally:
+        coach.close()

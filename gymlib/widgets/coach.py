@@ -316,7 +316,7 @@ class LiveCoach(W.VBox):
     def _process(self, bgr: np.ndarray, t: float, t0: float) -> dict[str, Any]:
         t1 = time.perf_counter()
         pose = self.timings["pose"]
-        out = self.loop.step(t, image=bgr)
+        out = self.loop.step(t, image=bgr, arrived=t0)
         self._note_inputs()
         result = self._result(out)
         self.frames += 1
