@@ -138,6 +138,7 @@ def analyze(
     if drawing == "process" and classifier is not None:
         raise ValueError("drawing='process' cannot take a classifier object (the worker loads "
                          "the repository's); pass drawing='thread' or 'auto'")  # fmt: skip
+    gif = None if gif is None else _gif_span(gif)  # before the run: its end would lose it
     src = checked_input(Path(video))
     source = _source_of(src, gif)
     if store is not None and (why := _no_store(store)):  # a misspelt folder: nothing taught
@@ -470,19 +471,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)  # fmt: skip
     quiet_native_log(args.verbose)
+    from gymlib.extract import PoseModelUnavailable
+
     try:
-        gif = [float(v) for v in args.gif.split(":")] if args.gif else None
-        if gif is not None and (len(gif) != 2 or gif[0] < 0 or gif[1] <= 0):
-            raise ValueError
+        gif = _gif_span([float(v) for v in args.gif.split(":")]) if args.gif else None
     except ValueError:
         print(f"error: --gif must be START:SECONDS (e.g. 4:12), got {args.gif!r}", file=sys.stderr)
         return 2
     try:
         with _stoppable():
             result = analyze(args.video, out=args.out, exercise=args.exercise,
-                             overwrite=args.overwrite, gif=tuple(gif) if gif else None,
-                             store=args.store)  # fmt: skip
-    except (FileNotFoundError, ValueError, OSError) as exc:
+                             overwrite=args.overwrite, gif=gif, store=args.store)  # fmt: skip
+    except (FileNotFoundError, ValueError, OSError, PoseModelUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:  # the run's work folder is gone, earlier results kept
@@ -492,6 +492,16 @@ def main(argv: list[str] | None = None) -> int:
               "files": result.outputs, "warnings": result.warnings}  # fmt: skip
     print(json.dumps(report, indent=2))
     return 0
+
+
+def _gif_span(gif: Any) -> tuple[float, float]:
+    """``(start_s, seconds)`` checked: two finite numbers, a start from 0, a length over 0."""
+    import math
+
+    span = tuple(float(v) for v in gif)
+    if len(span) != 2 or not all(map(math.isfinite, span)) or span[0] < 0 or span[1] <= 0:
+        raise ValueError(f"gif must be (start_s, seconds), finite, seconds over 0; got {gif!r}")
+    return span  # type: ignore[return-value]
 
 
 class _Terminated(KeyboardInterrupt):

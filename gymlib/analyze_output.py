@@ -36,7 +36,17 @@ def safe_name(stem: str) -> str:
     """A folder name from a file name: letters, digits, ``-``, ``_`` and inner dots only, so a
     name like ``...mp4`` or ``../x`` cannot point outside the output folder."""
     name = re.sub(r"[^\w.-]+", "_", stem).strip("._-")
+    if len(name.encode()) > MAX_FOLDER_NAME:  # room for the time stamp a fresh name adds
+        import hashlib
+
+        digest = hashlib.sha1(name.encode()).hexdigest()[:10]
+        name = f"{name.encode()[: MAX_FOLDER_NAME - 11].decode(errors='ignore')}~{digest}"
     return name or "video"
+
+
+#: a results folder's name from a file name is at most this long (bytes): a fresh one adds a
+#: time stamp (up to ~20) and a name may have 255
+MAX_FOLDER_NAME = 200
 
 
 def work_prefix(target: Path) -> str:
@@ -111,6 +121,10 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
     if going:  # its results would replace these (or these its) when both finish
         raise FileExistsError(f"{target}: another analysis is writing there now "
                               f"({going[0]}); wait or choose another --out")  # fmt: skip
+    if target.is_dir() and _inside(src, target):  # its results would replace the video
+        raise FileExistsError(f"{target}: holds the input {src.name} itself, and analyze "
+                              "replaces this folder's files; choose another --out (a folder "
+                              "of its own for the results)")  # fmt: skip
     if target.is_dir():
         held = sorted(p.name for p in target.iterdir())
         foreign = [n for n in held if n not in OUTPUT_FILES and n not in OS_JUNK]
@@ -125,6 +139,12 @@ def output_folder(src: Path, out: str | Path | None, *, overwrite: bool, runs: P
                 "choose another --out, or --overwrite to replace them"
             )
     return target
+
+
+def _inside(src: Path, folder: Path) -> bool:
+    """Whether the file ``src`` lies in ``folder`` or below it (links followed)."""
+    real, inside = Path(os.path.realpath(src)), Path(os.path.realpath(folder))
+    return inside == real.parent or inside in real.parents
 
 
 def install(work: Path, target: Path) -> None:

@@ -188,7 +188,12 @@ def retrain(
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
     overrides = checked_params(params)  # before the run's folder: a mistake leaves none
-    folder = fresh_folder(base, "")  # two retrains started in the same second: one each
+    try:  # two retrains started in the same second: a folder each
+        folder = fresh_folder(base, "")
+    except OSError as exc:  # read-only, a file of that name, a full disk
+        why = exc.strerror or exc
+        raise PipelineError(f"{base}: cannot make a run folder there ({why}); choose another "
+                            "--runs") from None  # fmt: skip
     stamp = folder.name
     plan = default_parameters(source, folder)
     if scheduler:  # video extraction on Dask ("local" or tcp://host:8786)
@@ -310,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
             PipelineConfig(scheduler=args.scheduler)
         run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs,
                       scheduler=args.scheduler)  # fmt: skip
-    except (PipelineError, ValueError, FileNotFoundError) as exc:
+    except (PipelineError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(f"run folder: {run.folder}")

@@ -149,6 +149,31 @@ def test_overwrite_from_inside_the_results_folder_named_through_a_symlink_keeps_
     assert [p.name for p in real.iterdir()] == ["results"]  # no old copy left beside it
 
 
+def test_the_input_inside_its_results_folder_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A probe's: ``analyze results/annotated.mp4 --out results --overwrite`` replaced the
+    user's video with its own annotated copy; without ``--overwrite`` it called the video
+    "results". Refused before anything is read, the video kept byte for byte."""
+    import hashlib
+
+    results = tmp_path / "results"
+    src = _clip_npz(tmp_path / "clip.npz")
+    assert analyze_main([str(src), "--out", str(results), "--exercise", "squat"]) == 0
+    video = results / "annotated.mp4"
+    digest = hashlib.sha256(video.read_bytes()).hexdigest()
+    for extra in ([], ["--overwrite"]):
+        capsys.readouterr()
+        assert analyze_main([str(video), "--out", str(results), *extra]) == 2
+        err = capsys.readouterr().err
+        assert "holds the input annotated.mp4 itself" in err and str(results) in err
+        assert hashlib.sha256(video.read_bytes()).hexdigest() == digest
+    (tmp_path / "link").symlink_to(results)  # named through a link: the same folder
+    assert analyze_main([str(tmp_path / "link" / "annotated.mp4"), "--out", str(results),
+                         "--overwrite"]) == 2  # fmt: skip
+    assert hashlib.sha256(video.read_bytes()).hexdigest() == digest
+
+
 def test_an_empty_out_folder_in_a_folder_the_person_cannot_write_is_filled(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

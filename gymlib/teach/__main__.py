@@ -13,6 +13,7 @@ from gymlib.config import ConfigError
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("GLOG_minloglevel", "2")
+    from gymlib.extract import PoseModelUnavailable
     from gymlib.native_log import VERBOSE_HELP, quiet_native_log
     from gymlib.teach import Store, TeachError, commit, forget, preview, propose
 
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         fig = preview(proposal, store.root / "preview" / f"{args.name}.png")
         del fig
         print(json.dumps(result, indent=2))
-    except (TeachError, ValueError, ConfigError, FileNotFoundError, OSError) as exc:
+    except (TeachError, ValueError, ConfigError, OSError, PoseModelUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
