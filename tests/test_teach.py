@@ -285,3 +285,58 @@ def test_a_lookalike_other_movement_is_the_taught_one_only_if_it_goes_through_it
     assert not counted_as(raise_book, "lateral_raise", "standing")
     jack_book, _ = _taught_book("jumping_jack", tmp_path / "b")
     assert counted_as(jack_book, "jumping_jack", "jumping_jack")
+
+
+# a teach in its own process, as `python -m gymlib.teach` runs: the store's recipe leaves the
+# real windows out (as _store), a small classifier recipe; its commit waits for the file "go"
+_TEACH = """
+import dataclasses, sys, time
+from pathlib import Path
+from gymlib.config import load_config
+from gymlib.teach import Store, commit, propose
+
+root, name, clip, cache = sys.argv[1:5]
+cfg = load_config()
+paths = dataclasses.replace(cfg.paths, real_windows=Path(cache) / "no_real_windows.npz")
+store = Store(root, config=dataclasses.replace(cfg, paths=paths))
+proposal = propose(name, [clip], store=store)
+print("ready", flush=True)
+while not (Path(cache).parent / "go").exists():
+    time.sleep(0.01)
+commit(proposal, recipe={"view_clips": 12, "other_clips": 12}, cache=Path(cache))
+"""
+
+
+def test_two_teaches_into_one_store_at_once_keep_both_exercises(tmp_path: Path) -> None:
+    """A probe's: two teaches into one store at once each trained without the other's
+    exercise; the last classifier written lost the first's, and every analyze with the store
+    refused it. The second now waits for the first and trains on what it wrote."""
+    import os
+    import subprocess
+    import sys
+
+    store = _store(tmp_path)
+    clips = {}
+    for name, kind in (("jacks", "jumping_jack"), ("circles", "arm_circles")):
+        src = generate_other(kind, 20, seed=3, view="left45", depth="mediapipe")
+        clips[name] = save_clip_npz(src, tmp_path / f"{name}.npz")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+           "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1"}  # fmt: skip
+
+    def teach(name: str) -> subprocess.Popen[str]:
+        cache = tmp_path / f"cache-{name}"
+        cache.mkdir()
+        args = [sys.executable, "-c", _TEACH, str(store.root), name, str(clips[name]), str(cache)]
+        return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)  # fmt: skip
+
+    runs = [teach("jacks"), teach("circles")]
+    for run in runs:  # both have read the store and found their signal
+        assert run.stdout.readline().strip() == "ready", run.communicate()[1][-2000:]
+    (tmp_path / "go").touch()  # both commit at once
+    errs = [run.communicate(timeout=900)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [e[-2000:] for e in errs]
+    waited = "another teach or forget is writing this store; waiting for it to finish"
+    assert sum(waited in e for e in errs) == 1
+    assert set(store.exercises()) == {"jacks", "circles"}
+    assert {"jacks", "circles"} <= set(store.classifier().classes)

@@ -182,6 +182,11 @@ def commit(
     proposal: Proposal, *, recipe: dict | None = None, cache: Path | None = None
 ) -> dict[str, Any]:
     """Write the exercise into the store and retrain the store's classifier with it."""
+    with proposal.store.writing():  # another teach into this store first, then this one
+        return _commit(proposal, recipe, cache)
+
+
+def _commit(proposal: Proposal, recipe: dict | None, cache: Path | None) -> dict[str, Any]:
     from gymlib.teach.classifier import taught_windows, train_user_classifier
 
     t0 = time.perf_counter()
@@ -226,9 +231,15 @@ def forget(
 ) -> dict[str, Any]:
     """Remove a taught exercise and retrain the store's classifier without it (or delete the
     classifier when nothing taught is left)."""
+    st = store if isinstance(store, Store) else Store(store)
+    st.check_taught(name)  # before the store is touched (a misspelt one is not made)
+    with st.writing():
+        return _forget(name, st, recipe, cache)
+
+
+def _forget(name: str, st: Store, recipe: dict | None, cache: Path | None) -> dict[str, Any]:
     from gymlib.teach.classifier import train_user_classifier
 
-    st = store if isinstance(store, Store) else Store(store)
     st.check_writable(_room(st))  # before anything is forgotten or trained
     st.forget(name)
     left = st.exercises()

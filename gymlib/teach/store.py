@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,11 @@ import yaml
 from gymlib.config import Config, ConfigError, load_config
 from gymlib.io import save_npz_atomic, write_json_atomic, write_text_atomic
 from gymlib.rules import RuleBook, parse_rules
+
+try:  # POSIX; elsewhere two teaches at once are not kept apart
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 RULES_HEADER = """\
 # Exercises taught with `python -m gymlib.teach` (loaded beside config.yaml's rules; the shipped
@@ -205,14 +212,18 @@ class Store:
         index[name] = record
         write_json_atomic(self.index_path, index)
 
-    def forget(self, name: str) -> None:
-        """Remove a taught exercise (rules, windows, record); the caller retrains."""
-        user = self.user_rules()
-        # (a rule entry alone: a teach stopped between rules.yaml and taught.json)
-        if name not in self.taught() and (name not in user or name == "projections"):
+    def check_taught(self, name: str) -> None:
+        """ValueError unless ``name`` is taught here (a rule entry alone counts: a teach stopped
+        between rules.yaml and taught.json)."""
+        if name not in self.taught() and (name not in self.user_rules() or name == "projections"):
             raise ValueError(
                 f"{name!r} is not taught in {self.root}; taught: {list(self.taught()) or 'none'}"
             )
+
+    def forget(self, name: str) -> None:
+        """Remove a taught exercise (rules, windows, record); the caller retrains."""
+        self.check_taught(name)
+        user = self.user_rules()
         user.pop(name, None)
         (user.get("projections") or {}).pop(projection_name(name), None)
         if "projections" in user and not user["projections"]:
@@ -222,6 +233,28 @@ class Store:
         if index.pop(name, None) is not None:
             write_json_atomic(self.index_path, index)
         (self.root / "windows" / f"{name}.npz").unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Held by a teach or forget from reading the store to its last write: a second one
+        waits (and says so on stderr), then trains on what the first wrote. Two at once each
+        trained without the other's exercise, and the last classifier written lost the
+        first's: every later analyze with the store refused it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / ".writing", os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    print(f"{self.root}: another teach or forget is writing this store; "
+                          "waiting for it to finish", file=sys.stderr, flush=True)  # fmt: skip
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                except OSError:  # a file system without locks: as before
+                    pass
+            yield
+        finally:
+            os.close(fd)
 
     def check_writable(self, nbytes: int) -> None:
         """OSError naming the store when ``nbytes`` cannot be written into it (a read-only or
