@@ -311,9 +311,15 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
             notes.append(f"{exc}; the video was drawn in this process")
     if pass2 is None:
         pass2 = ThreadDrawing(job, classifier, source.cuts)
+    size = os.stat(src).st_size
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
+    if (grown := os.stat(src).st_size) > size:  # still being written (a recording, a copy)
+        end = f"{pass2.times[drawn.frames - 1]:.1f} s" if drawn.frames else "its start"
+        notes.append(f"the file grew while it was read ({size} -> {grown} bytes): it is still "
+                     f"being written, so only up to {end} was analysed; analyse it again once "
+                     "it is complete")  # fmt: skip
     person_px = seen_pixels(pass2.poses, source.size)
     if person_px is None:
         notes.append(NOBODY)

@@ -102,3 +102,34 @@ def test_a_very_long_file_name_gets_a_results_folder_each_time(tmp_path: Path) -
     short = output_folder(_clip_npz(tmp_path / "my squat.npz"), None, overwrite=False, runs=runs)
     assert short.name == "my_squat"
     shutil.rmtree(runs)
+
+
+def test_a_video_still_being_written_is_analysed_with_a_warning_that_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A probe's: a video still being recorded (or copied) was analysed up to where it then
+    ended, exit 0, no warning: "0 reps" of a set not yet in the file."""
+    import json
+    import subprocess
+    import time
+
+    sample = ROOT / "data" / "samples" / "squat-left.mp4"
+    growing = tmp_path / "growing.mkv"
+    # the clip again and again at a quarter of its pace, until killed: a recording going on
+    writer = subprocess.Popen(["ffmpeg", "-v", "error", "-readrate", "0.25", "-stream_loop",
+                               "-1", "-i", str(sample), "-c", "copy", "-flush_packets", "1",
+                               str(growing)])  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not (growing.exists() and growing.stat().st_size > 60_000):
+            assert writer.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        out = tmp_path / "out"
+        assert analyze_main([str(growing), "--out", str(out), "--exercise", "squat"]) == 0
+    finally:
+        writer.kill()
+        writer.wait()
+    summary = json.loads((out / "summary.json").read_text())
+    (grew,) = [w for w in summary["warnings"] if "grew while it was read" in w]
+    assert "it is still being written, so only up to" in grew and "once it is complete" in grew
+    assert "grew while it was read" in capsys.readouterr().err
