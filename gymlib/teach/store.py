@@ -241,17 +241,19 @@ class Store:
         trained without the other's exercise, and the last classifier written lost the
         first's: every later analyze with the store refused it."""
         self.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.root / ".writing", os.O_RDWR | os.O_CREAT, 0o666)
+        if fcntl is None:  # Windows: as before (and a folder cannot be opened there)
+            yield
+            return
+        fd = os.open(self.root, os.O_RDONLY)  # the folder itself: no lock file left in it
         try:
-            if fcntl is not None:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    print(f"{self.root}: another teach or forget is writing this store; "
-                          "waiting for it to finish", file=sys.stderr, flush=True)  # fmt: skip
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                except OSError:  # a file system without locks: as before
-                    pass
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"{self.root}: another teach or forget is writing this store; waiting "
+                      "for it to finish", file=sys.stderr, flush=True)  # fmt: skip
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:  # a file system without locks: as before
+                pass
             yield
         finally:
             os.close(fd)
