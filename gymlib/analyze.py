@@ -41,6 +41,7 @@ from gymlib.analyze_input import (  # noqa: F401 - public API (kept importable f
     frames_from_landmarks,
     frames_from_video,
     load_landmark_file,
+    not_found,
     save_clip_npz,
 )
 from gymlib.analyze_output import (  # noqa: F401 - public API
@@ -242,7 +243,7 @@ def checked_input(src: Path) -> Path:
         raise ValueError(f"{src}: is a pipe or a device, not a file; the video is read twice "
                          "(its times, then its frames): save it to a file first")  # fmt: skip
     if not src.is_file():
-        raise FileNotFoundError(f"{src}: no such video or landmark file")
+        raise not_found(src)
     return src
 
 

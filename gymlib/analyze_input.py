@@ -54,6 +54,28 @@ def frames_from_video(path: Path) -> Source:
 _DONE = object()
 
 
+def not_found(p: Path) -> FileNotFoundError:
+    """Why there is no file at ``p``, as a user would want it said: a web address (read
+    from this machine only), a link that leads nowhere or back to itself, or nothing there."""
+    import errno
+    import os
+    import re
+
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(p)):  # http://... (a path keeps one slash)
+        return FileNotFoundError(f"{p}: a web address; only files on this machine are read: "
+                                 "download the video first")  # fmt: skip
+    try:
+        os.stat(p)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return FileNotFoundError(f"{p}: a symbolic link that leads back to itself (a "
+                                     "loop); expected a video or landmark file")  # fmt: skip
+    if p.is_symlink():
+        return FileNotFoundError(f"{p}: a symbolic link to {os.readlink(p)}, which does not "
+                                 "exist; expected a video or landmark file")  # fmt: skip
+    return FileNotFoundError(f"{p}: no such video or landmark file")
+
+
 def in_background(items: Iterator[Any], ahead: int = 4) -> Iterator[Any]:
     """Yield ``items`` produced by a thread at most ``ahead`` items early (memory stays flat).
 

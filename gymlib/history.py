@@ -234,9 +234,10 @@ def main(argv: list[str] | None = None) -> int:
 
     cfg = load_config()
     folder = Path(args.sessions) if args.sessions else cfg.resolve(cfg.paths.data_sessions)
-    if args.sessions and not folder.is_dir():  # a typo must not read as "no sessions yet"
-        print(f"error: {folder}: no such sessions folder; expected the folder notebook 04's "
-              "'save session' writes into (default data/sessions)", file=sys.stderr)  # fmt: skip
+    if (args.sessions or folder.exists()) and not folder.is_dir():  # a typo, a file there:
+        what = "not a folder" if folder.exists() else "no such sessions folder"  # not "none yet"
+        print(f"error: {folder}: {what}; expected the folder notebook 04's 'save session' "
+              "writes into (default data/sessions)", file=sys.stderr)  # fmt: skip
         return 2
     # outputs go under runs/ (git-ignored), not into whatever folder the command ran from
     out = Path(args.out) if args.out else cfg.resolve(cfg.paths.runs) / "history.png"

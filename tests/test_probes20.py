@@ -133,3 +133,29 @@ def test_a_video_still_being_written_is_analysed_with_a_warning_that_says_so(
     (grew,) = [w for w in summary["warnings"] if "grew while it was read" in w]
     assert "it is still being written, so only up to" in grew and "once it is complete" in grew
     assert "grew while it was read" in capsys.readouterr().err
+
+
+def test_what_is_not_a_file_is_named_for_what_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A web address, a link looping on itself and a link to nothing were all "no such video
+    or landmark file"; the history given a file as its sessions folder, "no such folder"."""
+    from gymlib.history import main as history_main
+
+    loop = tmp_path / "loop.mp4"
+    loop.symlink_to(loop)
+    dangling = tmp_path / "gone.mp4"
+    dangling.symlink_to(tmp_path / "moved-away.mp4")
+    cases = {
+        "https://example.com/squat.mp4": "a web address; only files on this machine are read",
+        str(loop): "a symbolic link that leads back to itself",
+        str(dangling): f"a symbolic link to {tmp_path / 'moved-away.mp4'}, which does not exist",
+        str(tmp_path / "typo.mp4"): "no such video or landmark file",
+    }
+    for given, says in cases.items():
+        assert analyze_main([given, "--out", str(tmp_path / "out")]) == 2
+        assert says in capsys.readouterr().err, given
+    a_file = tmp_path / "sessions.txt"
+    a_file.write_text("x")
+    assert history_main(["--sessions", str(a_file), "--out", str(tmp_path / "h.png")]) == 2
+    assert f"error: {a_file}: not a folder; expected the folder" in capsys.readouterr().err

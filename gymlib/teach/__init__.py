@@ -72,7 +72,9 @@ def load_clip(path: str | Path, *, opts: TeachConfig = TEACH_DEFAULTS) -> Clip:
         return _checked_clip(_evened(rec.landmarks, rec.timestamps, rec.fps, rec.aspect, p), p,
                              opts)  # fmt: skip
     if not p.is_file():
-        raise FileNotFoundError(f"{p}: no such video or landmark file")
+        from gymlib.analyze_input import not_found
+
+        raise not_found(p)
     if p.suffix.lower() == ".npz":
         from gymlib.analyze_input import load_landmark_file
 
