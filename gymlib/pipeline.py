@@ -29,6 +29,7 @@ import numpy as np
 import yaml
 
 from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
+from gymlib.features import ARCH_FEATURES
 from gymlib.io import fresh_folder, write_json_atomic
 from gymlib.procs import running, started
 from gymlib.sources import SOURCES, load, parse_source
@@ -109,8 +110,35 @@ def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict
         if wrong:
             raise ValueError(f"{where}: {nb} has no parameter(s) {wrong}; its parameters: "
                              f"{sorted(known)}")  # fmt: skip
+        for name, value in (extra or {}).items():
+            _check_value(where, nb, name, value, known[name]["inferred_type_name"])
         out[nb] = dict(extra or {})
     return out
+
+
+#: what some parameters may be, beyond their type (the notebook fails on another, after the
+#: notebooks before it ran)
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("03_training", "ARCH"): ("", *ARCH_FEATURES),
+    ("03_training", "SYNTH_DEPTH"): ("mediapipe", "true"),
+}
+#: a parameter's declared type: the values it takes, and how a user would say it
+_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "int": ((int,), "a whole number"), "float": ((int, float), "a number"),
+    "str": ((str,), "text"), "bool": ((bool,), "true or false"),
+}  # fmt: skip
+
+
+def _check_value(where: str, nb: str, name: str, value: Any, declared: str) -> None:
+    """ValueError naming ``nb``'s parameter ``name`` when ``value`` is not of its declared
+    type (a bool is not a number here) or not one of its :data:`CHOICES`."""
+    if declared in _TYPES:
+        types, words = _TYPES[declared]
+        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+            raise ValueError(f"{where}: {nb}: {name} must be {words}, got {value!r}")
+    choices = CHOICES.get((nb, name))
+    if choices is not None and value not in choices:
+        raise ValueError(f"{where}: {nb}: {name} must be one of {list(choices)}, got {value!r}")
 
 
 def default_parameters(source: str, folder: Path) -> dict[str, dict[str, Any]]:

@@ -92,6 +92,14 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
             "03_training: {EPOHCS: 5}\n",
             r"03_training has no parameter\(s\) \['EPOHCS'\]; .*EPOCHS",
         ),
+        # values (session 20's probe: ARCH xyz failed in notebook 03, after 01 and 02 ran)
+        (
+            "03_training: {ARCH: xyz}\n",
+            r"03_training: ARCH must be one of \['', 'bilstm', 'conv', 'trees'\], got 'xyz'",
+        ),
+        ("03_training: {EPOCHS: five}\n", r"03_training: EPOCHS must be a whole number"),
+        ("03_training: {EPOCHS: true}\n", r"EPOCHS must be a whole number, got True"),
+        ("01_acquisition: {RECORD: 1}\n", r"RECORD must be true or false, got 1"),
     ],
 )
 def test_a_bad_params_file_is_refused_before_any_run_folder(
