@@ -159,3 +159,14 @@ def test_what_is_not_a_file_is_named_for_what_it_is(
     a_file.write_text("x")
     assert history_main(["--sessions", str(a_file), "--out", str(tmp_path / "h.png")]) == 2
     assert f"error: {a_file}: not a folder; expected the folder" in capsys.readouterr().err
+
+
+def test_forgetting_in_a_misspelt_store_makes_no_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gymlib.teach.__main__ import main as teach_main
+
+    store = tmp_path / "my-stroe"
+    assert teach_main(["--forget", "jacks", "--store", str(store)]) == 2
+    assert "'jacks' is not taught in" in capsys.readouterr().err
+    assert not store.exists()  # it left my-stroe/.training behind
