@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 import time
@@ -141,6 +142,7 @@ def analyze(
                          "the repository's); pass drawing='thread' or 'auto'")  # fmt: skip
     gif = None if gif is None else _gif_span(gif)  # before the run: its end would lose it
     src = checked_input(Path(video))
+    size = os.stat(src).st_size  # before its first read: a file still written grows past it
     source = _source_of(src, gif)
     if store is not None and (why := _no_store(store)):  # a misspelt folder: nothing taught
         raise ValueError(why)
@@ -157,7 +159,7 @@ def analyze(
     try:
         with _prompt_switches():
             result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing,
-                          cfg.live.framing.min_person_px)  # fmt: skip
+                          cfg.live.framing.min_person_px, size)  # fmt: skip
         _stop_asked()  # asked while pass 2 finished: nothing is put in place
         _Stop.hold = True
         try:
@@ -293,7 +295,8 @@ def _put(work: Path, target: Path, fill: bool) -> None:
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
          store: str | Path | None = None, drawing: str = "auto",
-         min_person_px: float = 0.0) -> Analysis:  # fmt: skip
+         min_person_px: float = 0.0, size: int | None = None) -> Analysis:  # fmt: skip
+    """One analysis into ``work``; ``size``: the file's bytes before anything was read."""
     from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
     from gymlib.framing import NOBODY, seen_pixels, size_warning
     from gymlib.io import write_json_atomic
@@ -312,7 +315,7 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
             notes.append(f"{exc}; the video was drawn in this process")
     if pass2 is None:
         pass2 = ThreadDrawing(job, classifier, source.cuts)
-    size = os.stat(src).st_size
+    size = os.stat(src).st_size if size is None else size
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0
@@ -503,8 +506,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def _gif_span(gif: Any) -> tuple[float, float]:
     """``(start_s, seconds)`` checked: two finite numbers, a start from 0, a length over 0."""
-    import math
-
     span = tuple(float(v) for v in gif)
     if len(span) != 2 or not all(map(math.isfinite, span)) or span[0] < 0 or span[1] <= 0:
         raise ValueError(f"gif must be (start_s, seconds), finite, seconds over 0; got {gif!r}")

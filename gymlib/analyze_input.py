@@ -3,8 +3,11 @@ landmarks on a plain canvas, each with its time; the frames read again for drawi
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import queue
+import re
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -57,10 +60,6 @@ _DONE = object()
 def not_found(p: Path) -> FileNotFoundError:
     """Why there is no file at ``p``, as a user would want it said: a web address (read
     from this machine only), a link that leads nowhere or back to itself, or nothing there."""
-    import errno
-    import os
-    import re
-
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(p)):  # http://... (a path keeps one slash)
         return FileNotFoundError(f"{p}: a web address; only files on this machine are read: "
                                  "download the video first")  # fmt: skip

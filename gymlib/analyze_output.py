@@ -34,7 +34,8 @@ OS_JUNK = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 def safe_name(stem: str) -> str:
     """A folder name from a file name: letters, digits, ``-``, ``_`` and inner dots only, so a
-    name like ``...mp4`` or ``../x`` cannot point outside the output folder."""
+    name like ``...mp4`` or ``../x`` cannot point outside the output folder; a long one cut to
+    :data:`MAX_FOLDER_NAME` bytes, ending ``~`` and a digest of the whole."""
     name = re.sub(r"[^\w.-]+", "_", stem).strip("._-")
     if len(name.encode()) > MAX_FOLDER_NAME:  # room for the time stamp a fresh name adds
         import hashlib

@@ -68,7 +68,7 @@ def fresh_path(folder: str | Path, stem: str, suffix: str = "") -> Path:
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S")
     base = f"{stem}-{stamp}" if stem else stamp
     path, k = Path(folder) / f"{base}{suffix}", 1
-    while path.exists():
+    while os.path.lexists(path):  # a link to nothing takes the name too
         path = Path(folder) / f"{base}-{k}{suffix}"
         k += 1
     return path
@@ -76,14 +76,17 @@ def fresh_path(folder: str | Path, stem: str, suffix: str = "") -> Path:
 
 def fresh_folder(folder: str | Path, stem: str) -> Path:
     """:func:`fresh_path`'s folder, made: two processes asking in the same second (two
-    retrains) each get one of their own, where a name looked up and made later may be both's."""
+    retrains) each get one of their own, where a name looked up and made later may be both's.
+    ``folder`` itself that cannot be made (a file, a link to nothing) raises."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
     while True:
         path = fresh_path(folder, stem)
         try:
-            path.mkdir(parents=True)
+            path.mkdir()
             return path
-        except FileExistsError:  # the other took this name since fresh_path looked
-            continue
+        except FileExistsError:
+            if not os.path.lexists(path):  # not a name taken: nothing a next name mends
+                raise
 
 
 def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = True) -> Path:

@@ -48,10 +48,10 @@ class FrameClock:
     frames are measured from the last good one, unless ``confirm`` frames in a row agree on the
     new times (a real long pause).
 
-    Given when each frame ``arrived`` (the machine's monotonic clock, seconds), a restart or a
-    confirmed pause keeps the time that passed between the frames when it is over
-    ``min_pause_s``: the camera stopped between two sets, or the page hidden through a long
-    rest, is a rest, not one frame (the browser's own times cannot tell it).
+    Given when each frame ``arrived`` (the machine's monotonic clock, seconds), a time that went
+    back (the page reloaded or the view shown again: a new browser clock from 0) or a
+    confirmed jump (a rest longer than ``max_jump_s``, the page hidden or the camera stopped)
+    keeps the time that passed when it is over ``min_pause_s``: a rest, not one frame.
     """
 
     def __init__(self, *, max_jump_s: float = 300.0, confirm: int = 3,
@@ -82,15 +82,16 @@ class FrameClock:
                 return self._out
             d = -1.0  # the new times are real: continue from here, as after a restart
         self._odd.clear()
-        if d <= 0:  # the camera restarted: go on after the last frame, by the pause if known
-            return self._accept(t, self._out + self._pause(arrived), arrived)
+        if d <= 0:  # a new browser clock: go on after the last frame, by the pause if known
+            step = self._pause(arrived) if d < 0 else self.dt  # (a time repeated: one frame)
+            return self._accept(t, self._out + step, arrived)
         self.dt += 0.05 * (min(d, 0.2) - self.dt)
         return self._accept(t, max(t + self._offset, self._out + 1e-6), arrived)
 
     def _pause(self, arrived: float | None) -> float:
         """How far after the last time a new run of frames starts: one interval, or the time
         since the last accepted frame arrived when that is a pause (over ``min_pause_s``)."""
-        if arrived is None or self._arrived is None:
+        if arrived is None or self._arrived is None or not math.isfinite(arrived):
             return self.dt
         since = self._arrived[1] + (arrived - self._arrived[0]) - self._out
         return since if since > self.min_pause_s else self.dt
@@ -186,7 +187,8 @@ class LiveLoop:
     """Frame + time in, :class:`FrameFeedback` out, through the stages in the module's order.
 
     ``pose`` (image, t) -> ``(33, 4)`` landmarks or None runs when :meth:`step` gets an image;
-    ``clock`` maps the source's times to increasing ones (a camera's: :class:`FrameClock`);
+    ``clock`` maps the source's times to increasing ones (a camera's: :class:`FrameClock`;
+    given a frame's arrival, :meth:`step` passes it on as its second argument);
     ``events`` (e.g. :class:`gymlib.recording.EventLog`) gets every frame's session feedback;
     ``record`` (t, landmarks or None) stores every frame: an ``OSError`` from it stops the
     recording, not the coaching (``record_error`` says why). ``mirrored``: the user watches the
@@ -198,7 +200,7 @@ class LiveLoop:
         session: CoachSession,
         *,
         pose: Callable[[np.ndarray, float], np.ndarray | None] | None = None,
-        clock: Callable[[float, float | None], float] | None = None,
+        clock: Callable[..., float] | None = None,
         voice: VoiceCoach | None = None,
         events: Any = None,
         record: Callable[[float, np.ndarray | None], None] | None = None,
@@ -236,8 +238,8 @@ class LiveLoop:
         """One frame at ``t`` seconds: an ``image`` ``(H, W, 3)`` for the pose stage, or its
         ``landmarks`` ``(33, 4)`` (None: nobody seen); ``arrived``: when it reached the
         machine (its monotonic clock), for the clock to keep a pause its times cannot tell."""
-        if self.clock is not None:
-            t = self.clock(t, arrived)
+        if self.clock is not None:  # (a clock of one argument, as before, when none is given)
+            t = self.clock(t) if arrived is None else self.clock(t, arrived)
         size = None  # the picture's (width, height): the framing judges the person's size
         if image is not None:
             size = (image.shape[1], image.shape[0])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata as md
 import json
+import numbers
 import os
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from gymlib.features import ARCH_FEATURES
 from gymlib.io import fresh_folder, write_json_atomic
 from gymlib.procs import running, started
 from gymlib.sources import SOURCES, load, parse_source
+from gymlib.synth import DEPTHS
 
 NOTEBOOKS = ("01_acquisition", "02_preprocessing", "03_training")
 
@@ -120,12 +122,13 @@ def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict
 #: notebooks before it ran)
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("03_training", "ARCH"): ("", *ARCH_FEATURES),
-    ("03_training", "SYNTH_DEPTH"): ("mediapipe", "true"),
+    ("03_training", "SYNTH_DEPTH"): DEPTHS,
 }
-#: a parameter's declared type: the values it takes, and how a user would say it
+#: a parameter's declared type: the values it takes, and how a user would say it (text may be
+#: null: the notebooks read it as empty, their default)
 _TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "int": ((int,), "a whole number"), "float": ((int, float), "a number"),
-    "str": ((str,), "text"), "bool": ((bool,), "true or false"),
+    "int": ((numbers.Integral,), "a whole number"), "float": ((numbers.Real,), "a number"),
+    "str": ((str, type(None)), "text"), "bool": ((bool, np.bool_), "true or false"),
 }  # fmt: skip
 
 
@@ -134,10 +137,13 @@ def _check_value(where: str, nb: str, name: str, value: Any, declared: str) -> N
     type (a bool is not a number here) or not one of its :data:`CHOICES`."""
     if declared in _TYPES:
         types, words = _TYPES[declared]
-        if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-            raise ValueError(f"{where}: {nb}: {name} must be {words}, got {value!r}")
+        number = declared in ("int", "float")
+        if not isinstance(value, types) or (number and isinstance(value, bool | np.bool_)):
+            quote = ' (quote it: "true")' if declared == "str" and isinstance(value, bool) else ""
+            raise ValueError(f"{where}: {nb}: {name} must be {words}, got {value!r}{quote}")
     choices = CHOICES.get((nb, name))
-    if choices is not None and value not in choices:
+    empty = value is None and "" in (choices or ())  # null as the empty default
+    if choices is not None and value not in choices and not empty:
         raise ValueError(f"{where}: {nb}: {name} must be one of {list(choices)}, got {value!r}")
 
 

@@ -13,7 +13,7 @@ whose frames past its last save show nobody is removed. A spool is known to be l
 over by its lock: its coach holds an exclusive ``flock`` on it while it lives, and the system
 drops a process's locks however it ends (a spool that cannot be locked, on a file system without
 locks or on Windows, keeps its ``.starting`` name, is never rescued, and is deleted as before;
-the empty one a coach killed while starting leaves is removed by the next rescue).
+the empty one a coach killed while starting leaves is removed by the next rescue, on POSIX).
 The rescued session holds every frame recorded (a frame cut short by a kill is dropped) and the
 coach's inputs as last noted; its events log is empty (the coach kept it in the kernel's memory)
 and its ``summary.json`` says it was rescued. Its reps come from a replay of the landmarks, as

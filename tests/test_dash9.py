@@ -342,9 +342,10 @@ def test_new_set_and_stop_together_replay_as_they_were_counted(order: str, tmp_p
 
 
 def test_a_pause_the_browser_s_times_cannot_tell_is_kept_by_the_frames_arrival() -> None:
-    """The camera restarted between two sets (its times from 0 again), or the page hidden
-    through a long rest (its times jump 400 s): the machine's clock says how long it was, so
-    the rest is a rest and the sets stay two; without it the pause was one frame long."""
+    """The page reloaded between two sets (a new browser clock: times from 0 again), or hidden
+    through a rest longer than the clock's 300-s bound on a jump (times jump 400 s): the
+    machine's clock says how long it was, so the rest is a rest and the sets stay two; without
+    it the pause was one frame long."""
     from gymlib.live import FrameClock
 
     lm, fps, _ = _squats()
@@ -368,13 +369,16 @@ def test_the_frame_clock_keeps_a_pause_by_arrival_and_not_a_quick_restart() -> N
 
     clock = FrameClock()
     first = [clock(i / 30, 50.0 + i / 30) for i in range(30)]
-    quick = clock(0.0, 50.0 + 30 / 30 + 0.3)  # the picture's size changed: back in 0.3 s
+    quick = clock(0.5, 50.0 + 30 / 30 + 0.3)  # a new browser clock, back in 0.3 s: one frame
     assert quick == pytest.approx(first[-1] + 1 / 30)
-    paused = clock(0.0, 50.0 + 30 / 30 + 0.3 + 200.0)  # stopped 200 s, started again
+    paused = clock(0.0, 50.0 + 30 / 30 + 0.3 + 200.0)  # the page reloaded after 200 s
     assert paused == pytest.approx(quick + 200.0)
     assert clock(1 / 30, 251.3 + 1 / 30) == pytest.approx(paused + 1 / 30)  # then as before
     glitch = clock(1e9, 251.3 + 2 / 30)  # an absurd time is still a glitch: one interval on
     assert glitch == pytest.approx(paused + 2 / 30, abs=1e-3)
+    again = clock(1 / 30, 251.3 + 5.0)  # a time repeated, late: one frame, not the wait
+    assert again == pytest.approx(glitch + 1 / 30, abs=1e-3)
+    assert clock(0.0, float("inf")) == pytest.approx(again + 1 / 30)  # a bad arrival: ignored
 
 
 def test_the_dashboard_gives_each_frame_its_arrival_so_a_restart_keeps_the_rest(
@@ -397,7 +401,7 @@ def test_the_dashboard_gives_each_frame_its_arrival_so_a_restart_keeps_the_rest(
         coach.stop()
         time.sleep(2.0)  # the rest, camera off
         coach.start()
-        for i in range(len(lm)):  # the browser's times from 0 again
+        for i in range(len(lm)):  # a new browser clock (the page reloaded): from 0 again
             coach._handle(jpeg, i / fps)
         coach.stop()
         assert [(s["set"], s["reps"]) for s in coach.sets] == [(1, 4), (2, 4)]

@@ -60,3 +60,31 @@ def test_clips_saved_at_once_get_names_of_their_own(tmp_path: Path) -> None:
         paths = list(pool.map(lambda data: save_clip(data, "squat", tmp_path), clips))
     assert len(set(paths)) == 12
     assert sorted(p.read_bytes() for p in paths) == sorted(clips)
+
+
+def test_a_folder_that_cannot_be_made_raises_and_does_not_loop(tmp_path: Path) -> None:
+    """A review's: a file or a link to nothing where the folder goes raised FileExistsError,
+    and the next-name loops took it for a taken name and retried for ever."""
+    import signal
+
+    from gymlib.io import fresh_folder
+    from gymlib.widgets.recorder import save_clip
+
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "squat").write_text("a file where the exercise's folder goes")
+    (tmp_path / "runs").symlink_to(tmp_path / "gone")
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("looped"))
+    signal.alarm(10)
+    try:
+        with pytest.raises(FileExistsError):
+            save_clip(b"clip", "squat", tmp_path / "clips")
+        with pytest.raises(FileExistsError):
+            fresh_folder(tmp_path / "runs", "")
+    finally:
+        signal.alarm(0)
+    # a link to nothing at the fresh name itself is a name taken: the next one is used
+    (tmp_path / "ok").mkdir()
+    first = fresh_folder(tmp_path / "ok", "")
+    first.rmdir()
+    first.symlink_to(tmp_path / "nowhere")
+    assert fresh_folder(tmp_path / "ok", "") != first

@@ -56,6 +56,17 @@ def test_a_failing_notebook_stops_with_a_clear_error_and_keeps_earlier_outputs(
     assert record["status"] == "failed" and record["failed"] == "02_preprocessing"
 
 
+def test_params_values_that_mean_the_default_or_come_from_numpy_are_taken() -> None:
+    from gymlib.pipeline import checked_params
+
+    given = {
+        "03_training": {"ARCH": None, "REAL_WINDOWS": None, "EPOCHS": np.int64(5)},
+        "02_preprocessing": {"TARGET_FPS": 15},
+        "01_acquisition": {"RECORD": False},
+    }
+    assert checked_params(given) == given
+
+
 def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
     from gymlib.model import ExerciseClassifier, build_bilstm
     from gymlib.training import synthetic_windows
@@ -100,6 +111,8 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
         ("03_training: {EPOCHS: five}\n", r"03_training: EPOCHS must be a whole number"),
         ("03_training: {EPOCHS: true}\n", r"EPOCHS must be a whole number, got True"),
         ("01_acquisition: {RECORD: 1}\n", r"RECORD must be true or false, got 1"),
+        ("03_training: {SYNTH_DEPTH: true}\n", r"must be text, got True \(quote it: \"true\"\)"),
+        ("03_training: {SYNTH_DEPTH: null}\n", r"SYNTH_DEPTH must be one of .*got None"),
     ],
 )
 def test_a_bad_params_file_is_refused_before_any_run_folder(

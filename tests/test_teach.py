@@ -327,14 +327,17 @@ def test_two_teaches_into_one_store_at_once_keep_both_exercises(tmp_path: Path) 
         cache = tmp_path / f"cache-{name}"
         cache.mkdir()
         args = [sys.executable, "-c", _TEACH, str(store.root), name, str(clips[name]), str(cache)]
-        return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)  # fmt: skip
+        with open(tmp_path / f"{name}.err", "w") as err:  # a file: a full pipe would block it
+            return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=err, text=True)
 
     runs = [teach("jacks"), teach("circles")]
-    for run in runs:  # both have read the store and found their signal
-        assert run.stdout.readline().strip() == "ready", run.communicate()[1][-2000:]
+    for run, name in zip(runs, ("jacks", "circles"), strict=True):  # both found their signal
+        ready = run.stdout.readline().strip()
+        assert ready == "ready", (tmp_path / f"{name}.err").read_text()[-2000:]
     (tmp_path / "go").touch()  # both commit at once
-    errs = [run.communicate(timeout=900)[1] for run in runs]
+    for run in runs:
+        run.wait(timeout=900)
+    errs = [(tmp_path / f"{name}.err").read_text() for name in ("jacks", "circles")]
     assert [run.returncode for run in runs] == [0, 0], [e[-2000:] for e in errs]
     waited = "another teach or forget is writing this store; waiting for it to finish"
     assert sum(waited in e for e in errs) == 1

@@ -239,24 +239,22 @@ class Store:
         """Held by a teach or forget from reading the store to its last write: a second one
         waits (and says so on stderr), then trains on what the first wrote. Two at once each
         trained without the other's exercise, and the last classifier written lost the
-        first's: every later analyze with the store refused it."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        if fcntl is None:  # Windows: as before (and a folder cannot be opened there)
+        first's: every later analyze with the store refused it. Not re-entrant: a commit
+        inside it would wait for itself."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(f"{self.root}: the store cannot be written ({exc.strerror or exc}); "
+                          "nothing was trained or changed") from None  # fmt: skip
+        if fcntl is None:  # Windows: as before
             yield
             return
-        fd = os.open(self.root, os.O_RDONLY)  # the folder itself: no lock file left in it
+        fd = _locked(self.root)
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                print(f"{self.root}: another teach or forget is writing this store; waiting "
-                      "for it to finish", file=sys.stderr, flush=True)  # fmt: skip
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except OSError:  # a file system without locks: as before
-                pass
             yield
         finally:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
 
     def check_writable(self, nbytes: int) -> None:
         """OSError naming the store when ``nbytes`` cannot be written into it (a read-only or
@@ -287,3 +285,27 @@ class Store:
     def _write_rules(self, user: dict[str, Any]) -> None:
         body = yaml.safe_dump({"rules": user}, sort_keys=False, default_flow_style=None)
         write_text_atomic(self.rules_path, RULES_HEADER + body)
+
+
+def _locked(root: Path) -> int | None:
+    """An open descriptor holding an exclusive ``flock`` on the store ``root`` (the folder;
+    where a folder cannot be locked, on NFS, a hidden ``.writing`` file in it), after waiting
+    for whoever holds it; None, with a warning, where nothing can be locked."""
+    for path, flags in ((root, os.O_RDONLY), (root / ".writing", os.O_RDWR | os.O_CREAT)):
+        try:
+            fd = os.open(path, flags, 0o666)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"{root}: another teach or forget is writing this store; waiting for it "
+                      "to finish", file=sys.stderr, flush=True)  # fmt: skip
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            return fd
+        except OSError:  # this file system cannot lock it
+            os.close(fd)
+    print(f"warning: {root}: the store cannot be locked here; do not teach into it twice at "
+          "once", file=sys.stderr)  # fmt: skip
+    return None

@@ -9,6 +9,7 @@ picks them up.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import ipywidgets as W
@@ -31,10 +32,12 @@ def save_clip(data: bytes, exercise: str, root: str | Path | None = None) -> Pat
     if not data:
         raise ValueError("the recording is empty: press record, move, then stop before saving")
     while True:
+        path = clip_path(exercise, root)
         try:
-            return write_bytes_atomic(clip_path(exercise, root), data, overwrite=False)
-        except FileExistsError:  # another save took the name since clip_path looked
-            continue
+            return write_bytes_atomic(path, data, overwrite=False)
+        except FileExistsError:
+            if not os.path.lexists(path):  # its folder cannot be made: a next name won't help
+                raise
 
 
 class ClipRecorder(W.VBox):
