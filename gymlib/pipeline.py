@@ -225,7 +225,8 @@ def retrain(
     try:  # two retrains started in the same second: a folder each
         folder = fresh_folder(base, "")
     except OSError as exc:  # read-only, a file of that name, a full disk
-        why = exc.strerror or exc
+        why = ("a file, not a folder" if base.is_file() else "a link to nothing"
+               if base.is_symlink() and not base.exists() else exc.strerror or exc)  # fmt: skip
         raise PipelineError(f"{base}: cannot make a run folder there ({why}); choose another "
                             "--runs") from None  # fmt: skip
     stamp = folder.name

@@ -80,8 +80,12 @@ def test_retrain_into_runs_it_cannot_make_says_so(
     a_file.write_bytes(b"not a folder")
     assert pipeline_main(["retrain", "--source", "synthetic", "--runs", str(a_file)]) == 1
     err = capsys.readouterr().err
-    assert f"error: {a_file}: cannot make a run folder there (Not a directory)" in err
+    assert f"error: {a_file}: cannot make a run folder there (a file, not a folder)" in err
     assert a_file.read_bytes() == b"not a folder"
+    link = tmp_path / "runs"
+    link.symlink_to(tmp_path / "gone")
+    assert pipeline_main(["retrain", "--source", "synthetic", "--runs", str(link)]) == 1
+    assert "cannot make a run folder there (a link to nothing)" in capsys.readouterr().err
 
 
 def test_a_very_long_file_name_gets_a_results_folder_each_time(tmp_path: Path) -> None:
