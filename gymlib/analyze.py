@@ -159,7 +159,7 @@ def analyze(
     try:
         with _prompt_switches():
             result = _run(src, source, work, exercise, classifier, progress, gif, store, drawing,
-                          cfg.live.framing.min_person_px, size)  # fmt: skip
+                          cfg.live.framing.min_person_px, size=size)  # fmt: skip
         _stop_asked()  # asked while pass 2 finished: nothing is put in place
         _Stop.hold = True
         try:
@@ -295,7 +295,7 @@ def _put(work: Path, target: Path, fill: bool) -> None:
 def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
          progress: bool, gif: tuple[float, float] | None,
          store: str | Path | None = None, drawing: str = "auto",
-         min_person_px: float = 0.0, size: int | None = None) -> Analysis:  # fmt: skip
+         min_person_px: float = 0.0, *, size: int) -> Analysis:  # fmt: skip
     """One analysis into ``work``; ``size``: the file's bytes before anything was read."""
     from gymlib.drawer import DrawJob, ProcessDrawing, ThreadDrawing
     from gymlib.framing import NOBODY, seen_pixels, size_warning
@@ -315,7 +315,6 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
             notes.append(f"{exc}; the video was drawn in this process")
     if pass2 is None:
         pass2 = ThreadDrawing(job, classifier, source.cuts)
-    size = os.stat(src).st_size if size is None else size
     _pose_pass(src, source, progress, pass2)
     drawn = pass2.finish()
     seconds = time.perf_counter() - t0

@@ -37,12 +37,8 @@ def safe_name(stem: str) -> str:
     name like ``...mp4`` or ``../x`` cannot point outside the output folder; a long one cut to
     :data:`MAX_FOLDER_NAME` bytes, ending ``~`` and a digest of the whole."""
     name = re.sub(r"[^\w.-]+", "_", stem).strip("._-")
-    if len(name.encode()) > MAX_FOLDER_NAME:  # room for the time stamp a fresh name adds
-        import hashlib
-
-        digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-        name = f"{name.encode()[: MAX_FOLDER_NAME - 11].decode(errors='ignore')}~{digest}"
-    return name or "video"
+    # room for the time stamp a fresh name adds
+    return short_name(name, MAX_FOLDER_NAME, MAX_FOLDER_NAME - 11) if name else "video"
 
 
 #: a results folder's name from a file name is at most this long (bytes): a fresh one adds a
@@ -64,16 +60,16 @@ LONG_NAME = 100
 KEPT_BYTES = 80
 
 
-def short_name(name: str) -> str:
-    """``name``, or its start and a digest when long: a hidden name made from it (work
-    folder, the old results' while they are replaced) stays under the 255 bytes a name may
-    have."""
-    if len(name.encode()) <= LONG_NAME:
+def short_name(name: str, longest: int = LONG_NAME, kept: int = KEPT_BYTES) -> str:
+    """``name``, or when over ``longest`` bytes its first ``kept`` bytes, ``~`` and a digest
+    of the whole: a hidden name made from it (work folder, the old results' while they are
+    replaced) stays under the 255 bytes a name may have."""
+    if len(name.encode()) <= longest:
         return name
     import hashlib
 
     digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-    return f"{name.encode()[:KEPT_BYTES].decode(errors='ignore')}~{digest}"
+    return f"{name.encode()[:kept].decode(errors='ignore')}~{digest}"
 
 
 def clear_leftovers(folder: Path, target: Path) -> list[str]:
