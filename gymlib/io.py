@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,19 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = True)
             fh.flush()
             os.fsync(fh.fileno())
     return Path(path)
+
+
+def write_bytes_new(names: Iterable[str | Path], data: bytes) -> Path:
+    """Write ``data`` under the first of ``names`` not taken, each name taken in one step (two
+    writers never share one). A name that fails for another reason than being taken (its folder
+    cannot be made) raises: a next name would not mend it."""
+    for path in names:
+        try:
+            return write_bytes_atomic(path, data, overwrite=False)
+        except FileExistsError:
+            if not os.path.lexists(path):
+                raise
+    raise FileExistsError("every name offered is taken")
 
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:

@@ -36,12 +36,13 @@ import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import count
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gymlib.io import _json_default, write_bytes_atomic
+from gymlib.io import _json_default, write_bytes_new
 
 LANDMARKS, EVENTS, SUMMARY = "landmarks.npz", "events.jsonl", "summary.json"
 
@@ -294,13 +295,8 @@ def add_video(session: str | Path, data: bytes, suffix: str = ".webm") -> Path:
         raise FileNotFoundError(f"{folder}: not a saved session folder (no {LANDMARKS})")
     if not data:
         raise ValueError(f"{folder}: the video is empty (was the camera on?)")
-    k = 1
-    while True:
-        path = folder / (f"video{suffix}" if k == 1 else f"video-{k}{suffix}")
-        try:
-            return write_bytes_atomic(path, data, overwrite=False)
-        except FileExistsError:
-            k += 1
+    names = (folder / (f"video-{k}{suffix}" if k > 1 else f"video{suffix}") for k in count(1))
+    return write_bytes_new(names, data)
 
 
 def load_session(path: str | Path, *, records: bool = True) -> RecordedSession:

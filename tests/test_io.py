@@ -88,3 +88,26 @@ def test_a_folder_that_cannot_be_made_raises_and_does_not_loop(tmp_path: Path) -
     first.rmdir()
     first.symlink_to(tmp_path / "nowhere")
     assert fresh_folder(tmp_path / "ok", "") != first
+
+
+def test_write_bytes_new_takes_the_first_free_name_and_names_what_cannot_be_mended(
+    tmp_path: Path,
+) -> None:
+    """The one next-name loop the clip recorder and a session's video share: a taken name (a
+    file, or a link to nothing) is passed over and left as it was; a folder that cannot be made
+    raises at once, where a loop over names would spin for ever; names that run out say so."""
+    from gymlib.io import write_bytes_new
+
+    (tmp_path / "a.bin").write_bytes(b"old")
+    (tmp_path / "b.bin").symlink_to(tmp_path / "nothing-here")
+    names = [tmp_path / n for n in ("a.bin", "b.bin", "c.bin", "d.bin")]
+    assert write_bytes_new(names, b"new") == tmp_path / "c.bin"
+    assert (tmp_path / "a.bin").read_bytes() == b"old"
+    assert (tmp_path / "c.bin").read_bytes() == b"new"
+    assert (tmp_path / "b.bin").is_symlink() and not (tmp_path / "nothing-here").exists()
+    (tmp_path / "plain").write_bytes(b"a file where a folder should be")
+    endless = (tmp_path / "plain" / f"clip-{k}.webm" for k in range(10**9))
+    with pytest.raises(FileExistsError):
+        write_bytes_new(endless, b"clip")
+    with pytest.raises(FileExistsError, match="every name offered is taken"):
+        write_bytes_new(names[:2], b"new")

@@ -9,13 +9,13 @@ picks them up.
 
 from __future__ import annotations
 
-import os
+from itertools import count
 from pathlib import Path
 
 import ipywidgets as W
 
 from gymlib.config import load_config
-from gymlib.io import fresh_path, write_bytes_atomic
+from gymlib.io import fresh_path, write_bytes_new
 
 
 def clip_path(exercise: str, root: str | Path | None = None, suffix: str = ".webm") -> Path:
@@ -31,13 +31,7 @@ def save_clip(data: bytes, exercise: str, root: str | Path | None = None) -> Pat
     """Write a recorded clip atomically under a fresh name; refuses an empty recording."""
     if not data:
         raise ValueError("the recording is empty: press record, move, then stop before saving")
-    while True:
-        path = clip_path(exercise, root)
-        try:
-            return write_bytes_atomic(path, data, overwrite=False)
-        except FileExistsError:
-            if not os.path.lexists(path):  # its folder cannot be made: a next name won't help
-                raise
+    return write_bytes_new((clip_path(exercise, root) for _ in count()), data)
 
 
 class ClipRecorder(W.VBox):
