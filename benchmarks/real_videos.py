@@ -290,7 +290,20 @@ def _notebook_reps(seq, clf) -> list:  # noqa: ANN001
     return list(session.reps)
 
 
-def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool, live: bool) -> list[dict]:
+def given_exercise(clip: Clip, given: str) -> str:
+    """The exercise analyze is given: ``auto``, the clip's own (``truth``) or, for ``wrong``,
+    the next exercise in config.yaml's order after the clip's own."""
+    if given == "truth":
+        return clip.exercise
+    if given == "wrong":
+        from gymlib.config import load_config
+
+        names = list(load_config().exercises)
+        return names[(names.index(clip.exercise) + 1) % len(names)]
+    return "auto"
+
+
+def run(clips: list[Clip], cache: Path, rerun: bool, given: str, live: bool) -> list[dict]:
     from gymlib.analyze import analyze
     from gymlib.model import ExerciseClassifier
 
@@ -299,7 +312,8 @@ def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool, live: bool) ->
     for clip in clips:
         path, mp_s = pose_file(clip, cache, rerun)
         t0 = time.perf_counter()
-        exercise = clip.exercise if truth else "auto"
+        exercise = given_exercise(clip, given)
+        doubted = False
         if live:
             reps, video_s = live_reps(path, clf, exercise)
         else:
@@ -307,6 +321,7 @@ def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool, live: bool) ->
                 result = analyze(path, out=out, classifier=clf, progress=False,
                                  exercise=exercise)  # fmt: skip
             reps, video_s = result.reps, result.frames / result.fps
+            doubted = any("was it chosen right?" in w for w in result.warnings)
         seconds = time.perf_counter() - t0 + mp_s
         per_ex: dict[str, int] = {}
         for r in reps:
@@ -317,13 +332,15 @@ def run(clips: list[Clip], cache: Path, rerun: bool, truth: bool, live: bool) ->
             "clip": clip.name, "exercise": clip.exercise, "truth": clip.reps, "counted": counted,
             "under": per_ex, "exercise_right": top == clip.exercise,
             "seconds": seconds, "mediapipe_s": mp_s, "video_s": video_s,
+            "given": exercise, "doubted": doubted,
         })  # fmt: skip
         print(f"{clip.name:42s} {clip.reps:3d} {counted:4d}  "
               f"{'ok ' if counted == clip.reps else 'x  '}"
               f"{'ok ' if abs(counted - clip.reps) <= 1 else 'x  '}"
               f"{'ok ' if top == clip.exercise else 'x  '} "
               f"{', '.join(f'{e} {n}' for e, n in sorted(per_ex.items())) or '-':28s} "
-              f"{seconds:6.1f}", flush=True)  # fmt: skip
+              f"{seconds:6.1f}{'  doubted: ' + exercise if doubted else ''}",
+              flush=True)  # fmt: skip
     return rows
 
 
@@ -340,6 +357,7 @@ def totals(rows: list[dict]) -> dict:
         "reps_truth": truth, "reps_counted": counted, "reps_under_true_exercise": right_reps,
         "abs_error": sum(abs(r["counted"] - r["truth"]) for r in rows),
         "seconds": sum(r["seconds"] for r in rows), "video_s": sum(r["video_s"] for r in rows),
+        "doubted": sum(r["doubted"] for r in rows),
     }  # fmt: skip
 
 
@@ -350,7 +368,7 @@ def print_totals(label: str, t: dict) -> None:
           f"({t['exercise_right'] / n:.2f}); reps counted {t['reps_counted']} of "
           f"{t['reps_truth']} ({t['reps_under_true_exercise']} under the true exercise), "
           f"sum of |error| {t['abs_error']}; {t['seconds']:.0f} s for {t['video_s']:.0f} s "
-          f"of video")  # fmt: skip
+          f"of video; the exercise given doubted on {t['doubted']}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -361,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-cache", action="store_true", help="run MediaPipe again on every clip")
     ap.add_argument("--exercise-truth", action="store_true",
                     help="give analyze the true exercise (counting alone)")  # fmt: skip
+    ap.add_argument("--exercise-wrong", action="store_true",
+                    help="give analyze a wrong exercise (the next in config.yaml's order): how "
+                    "often is it doubted?")  # fmt: skip
     ap.add_argument("--live", action="store_true",
                     help="the live coach (CoachSession) instead of analyze")  # fmt: skip
     ap.add_argument(
@@ -377,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
                     "comma-separated words")  # fmt: skip
     ap.add_argument("--out", type=Path, default=None, help="also write the rows as JSON here")
     args = ap.parse_args(argv)
+    if args.exercise_wrong and (args.exercise_truth or args.replay):
+        ap.error("--exercise-wrong goes with neither --exercise-truth nor --replay")
     clips = load_clips(args.videos)
     halves = split_of(clips)
     if args.split != "all":
@@ -386,12 +409,14 @@ def main(argv: list[str] | None = None) -> int:
         clips = [c for c in clips if any(w in c.name for w in words)]
     if args.replay:
         return replay_main(args, clips)
-    mode = "true exercise given" if args.exercise_truth else "exercise recognised"
+    given = "truth" if args.exercise_truth else "wrong" if args.exercise_wrong else "auto"
+    mode = {"truth": "true exercise given", "wrong": "a wrong exercise given",
+            "auto": "exercise recognised"}[given]  # fmt: skip
     mode += ", live coach (CoachSession)" if args.live else ", analyze"
     print(f"{len(clips)} clips ({args.split}), {mode}; pose from "
           f"{'MediaPipe (rerun)' if args.no_cache else args.cache}")  # fmt: skip
     print(f"{'clip':42s} {'true':>3s} {'got':>4s}  =   ±1  ex  {'counted under':28s} {'s':>6s}")
-    rows = run(clips, args.cache, args.no_cache, args.exercise_truth, args.live)
+    rows = run(clips, args.cache, args.no_cache, given, args.live)
     parts = [("", rows)]
     if args.split == "all" and not words:
         parts += [(f"half {h}: ", [r for r in rows if halves[r["clip"]] == h]) for h in "AB"]
@@ -401,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         from gymlib.io import write_json_atomic
 
-        write_json_atomic(args.out, {"split": args.split, "exercise_truth": args.exercise_truth,
+        write_json_atomic(args.out, {"split": args.split, "exercise_given": given,
                                      "live": args.live, "rows": rows, "totals": t},
                           overwrite=True)  # fmt: skip
     return 0

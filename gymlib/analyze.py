@@ -367,6 +367,8 @@ def _run(src: Path, source: Source, work: Path, exercise: str, classifier: Any,
 def _warnings(src: Path, source: Source, pass2: Any, drawn: Any, notes: list[str]) -> list[str]:
     """The run's warnings (the file's, ``notes``, the framing's), printed."""
     warnings = source.problems() + notes + [s.report() for s in drawn.framing]
+    if drawn.doubt:
+        warnings.append(drawn.doubt)
     if getattr(pass2, "fell_back", None):
         warnings.append(f"{pass2.fell_back}; the video was drawn after the pose pass")
     for w in warnings:

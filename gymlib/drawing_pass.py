@@ -53,6 +53,8 @@ class Drawn:
     #: the feet or hands an exercise read out of the picture long enough to report
     #: (:meth:`gymlib.framing.FramingWatch.reported`)
     framing: list[Spell] = field(default_factory=list)
+    #: an exercise fixed by the user that the classifier reads otherwise (gymlib.plan.doubt_of)
+    doubt: str | None = None
 
 
 class ThreadDrawing:
@@ -121,7 +123,10 @@ class ThreadDrawing:
     def finish(self) -> Drawn:
         """The whole clip planned, every frame drawn (again, if a plan drawn with disagrees),
         the tables and plot written, the video finished and checked."""
+        from gymlib.plan import doubt_of
+
         stages = {"finish called": time.perf_counter()}
+        doubt = doubt_of(self.session, self.poses, self.times)  # before it is planned and fed
         annotated = None
         if self._follower is not None:
             # the frames drawn after the pose pass wait for the encoder (as many as were kept)
@@ -154,7 +159,7 @@ class ThreadDrawing:
                      [w.as_row() for w in loop.sets.sets],
                      [c.as_row() for c in loop.session.found_cuts],
                      self._follower is not None and self._follower.held, stages,
-                     loop.framing.reported())  # fmt: skip
+                     loop.framing.reported(), doubt)  # fmt: skip
 
     def _redraw_frames(self) -> Iterator[np.ndarray]:
         from gymlib.analyze_input import frames_again

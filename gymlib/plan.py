@@ -99,6 +99,32 @@ def plan(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequ
     return sets
 
 
+def doubt_of(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequence[float]
+             ) -> str | None:  # fmt: skip
+    """With the exercise fixed by the user, what the classifier reads the stream as, when most
+    of it (by windows) reads as one other exercise; else None. The count follows the user's
+    choice all the same: this only says the choice and the movement disagree (a wrong pick in
+    a menu counts nothing, or counts the wrong joint, without a word)."""
+    if session.fixed is None:
+        return None
+    free = _DryRun.copy_of(session)  # unplanned, unfed: the classifier shared, not loaded twice
+    free.fixed = None
+    sets = _plan_sets(free, frames, times)
+    windows = {ex: 0 for ex in session.exercises}
+    for s in sets:
+        if s.exercise in windows:
+            windows[s.exercise] += s.last - s.first + 1
+    likeliest = max(windows, key=lambda ex: windows[ex])
+    if likeliest == session.fixed or windows[likeliest] <= windows[session.fixed]:
+        return None
+    total = sum(s.last - s.first + 1 for s in sets)
+    return (
+        f"the exercise was set to {session.fixed}, but the classifier reads {windows[likeliest]} "
+        f"of the {total} windows as {likeliest} ({windows[session.fixed]} as {session.fixed}); "
+        f"the reps are counted as {session.fixed}, as asked: was it chosen right?"
+    )
+
+
 def _plan_sets(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequence[float]
                ) -> list[ExerciseSet]:  # fmt: skip
     stream = np.zeros((len(frames), 33, 4), np.float32)

@@ -1,0 +1,57 @@
+"""Session 21's faults: what a user met with the commands themselves (docs/reliability.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gymlib.analyze import main as analyze_main
+from gymlib.synth import generate_clip
+
+ROOT = Path(__file__).resolve().parent.parent
+DOUBT = "was it chosen right?"
+
+
+def _clip_npz(path: Path, exercise: str) -> Path:
+    clip = generate_clip(exercise, 4, seed=3, view="left")
+    np.savez(path, landmarks=clip.landmarks, fps=np.float64(clip.fps),
+             image_size=np.array((640, 480)))  # fmt: skip
+    return path
+
+
+def test_an_exercise_set_by_hand_that_the_movement_disagrees_with_is_questioned(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--exercise push_up`` on squats counted nothing, or the wrong joint, without a word;
+    now the count follows the choice and a warning says what the classifier read instead.
+    The right choice is not questioned."""
+    src = _clip_npz(tmp_path / "squats.npz", "squat")
+    assert analyze_main([str(src), "--out", str(tmp_path / "wrong"), "--exercise", "push_up"]) == 0
+    err = capsys.readouterr().err
+    assert "the exercise was set to push_up, but the classifier reads" in err
+    assert " as squat (0 as push_up)" in err and DOUBT in err
+    summary = json.loads((tmp_path / "wrong" / "summary.json").read_text())
+    assert [w for w in summary["warnings"] if DOUBT in w]
+    assert summary["exercises"] in ([], ["push_up"])  # counted as asked
+    assert analyze_main([str(src), "--out", str(tmp_path / "right"), "--exercise", "squat"]) == 0
+    assert DOUBT not in capsys.readouterr().err
+    summary = json.loads((tmp_path / "right" / "summary.json").read_text())
+    assert summary["reps"] == 4 and not [w for w in summary["warnings"] if DOUBT in w]
+    assert analyze_main([str(src), "--out", str(tmp_path / "auto")]) == 0  # nothing to doubt
+    assert DOUBT not in capsys.readouterr().err
+
+
+def test_a_video_with_the_wrong_exercise_set_is_questioned_from_the_drawing_worker(
+    tmp_path: Path,
+) -> None:
+    """A video's pass 2 runs in the drawing worker process: the doubt crosses back with the
+    results (real MediaPipe on a rendered sample clip)."""
+    from gymlib.analyze import analyze
+
+    src = ROOT / "data" / "samples" / "lat_machine-right.mp4"
+    result = analyze(src, out=tmp_path / "out", exercise="squat", progress=False)
+    doubts = [w for w in result.warnings if DOUBT in w]
+    assert len(doubts) == 1 and "as lat_machine (0 as squat)" in doubts[0]
