@@ -18,6 +18,7 @@ import importlib.metadata as md
 import json
 import numbers
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -88,6 +89,9 @@ def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict
     if isinstance(params, str | Path):
         p = Path(params)
         where = str(p)
+        if p.is_dir():
+            raise ValueError(f"{p}: a folder; --params takes a YAML file ({{notebook: "
+                             "{PARAMETER: value}})")  # fmt: skip
         if not p.is_file():
             raise FileNotFoundError(f"{p}: no such parameters file")
         try:
@@ -112,11 +116,33 @@ def checked_params(params: dict[str, Any] | str | Path | None) -> dict[str, dict
         if wrong:
             raise ValueError(f"{where}: {nb} has no parameter(s) {wrong}; its parameters: "
                              f"{sorted(known)}")  # fmt: skip
+        wired = sorted(map(str, set(extra or {}) & set(WIRED.get(nb, {}))))
+        if wired:
+            raise ValueError(f"{where}: {nb}: {wired[0]} is set by the pipeline itself; "
+                             f"{WIRED[nb][wired[0]]}")  # fmt: skip
         for name, value in (extra or {}).items():
             _check_value(where, nb, name, value, known[name]["inferred_type_name"])
         out[nb] = dict(extra or {})
     return out
 
+
+_RUN_FOLDER = "each run writes into its own folder (choose where with --runs)"
+#: the parameters the pipeline gives each notebook itself: the run's folders, and the
+#: promotion, which ships a model only after comparing it (notebook 03's own PROMOTE copies it
+#: over the shipped one unseen, and the comparison then met the new model in its place)
+WIRED: dict[str, dict[str, str]] = {
+    "01_acquisition": {"OUT_DIR": _RUN_FOLDER},
+    "02_preprocessing": {
+        "OUT_DIR": _RUN_FOLDER,
+        "NAME": _RUN_FOLDER,
+        "PROCESSED_DIR": _RUN_FOLDER,
+    },  # fmt: skip
+    "03_training": {
+        "OUT_DIR": _RUN_FOLDER,
+        "DATA": "it trains on what 02 wrote in this run (choose the data with --source)",
+        "PROMOTE": "use --promote: it ships the model only if it beats the shipped one",
+    },  # fmt: skip
+}
 
 #: what some parameters may be, beyond their type (the notebook fails on another, after the
 #: notebooks before it ran)
@@ -254,21 +280,29 @@ def retrain(
             write_json_atomic(folder / "run.json", record)
         raise
     run.model = Path(plan["03_training"]["OUT_DIR"]) / "exercise_classifier.keras"
-    record.update(status="done", model=str(run.model), metrics=run.metrics)
     if promote:
-        data = load("processed", config=cfg, path=folder / "processed" / "dataset.npz")
-        test = np.flatnonzero(data.split == "test")
-        run.promoted, new_f1, old_f1 = promote_if_better(
-            run.model,
-            data.windows[test],
-            data.labels[test],
-            target=target,
-            classes=data.classes,
-        )
-        record["promotion"] = {"promoted": run.promoted, "new_macro_f1": new_f1,
-                               "shipped_macro_f1": old_f1}  # fmt: skip
+        try:  # a promotion that fails is the run's failure, said in its run.json
+            _promote(run, folder, target, cfg, record)
+        except BaseException as exc:
+            record.update(status="interrupted" if isinstance(exc, KeyboardInterrupt) else
+                          "failed", error=f"promotion: {type(exc).__name__}: {exc}")  # fmt: skip
+            write_json_atomic(folder / "run.json", record)
+            raise
+    record.update(status="done", model=str(run.model), metrics=run.metrics)
     write_json_atomic(folder / "run.json", record)
     return run
+
+
+def _promote(run: Run, folder: Path, target: str | Path | None, cfg: Any,
+             record: dict[str, Any]) -> None:  # fmt: skip
+    """Ship ``run.model`` if it beats the shipped one on this run's test recordings."""
+    data = load("processed", config=cfg, path=folder / "processed" / "dataset.npz")
+    test = np.flatnonzero(data.split == "test")
+    run.promoted, new_f1, old_f1 = promote_if_better(
+        run.model, data.windows[test], data.labels[test], target=target, classes=data.classes
+    )
+    record["promotion"] = {"promoted": run.promoted, "new_macro_f1": new_f1,
+                           "shipped_macro_f1": old_f1}  # fmt: skip
 
 
 def mark_killed(runs: Path, *, but: Path | None = None) -> list[Path]:
@@ -324,6 +358,26 @@ def _run_notebooks(plan: dict[str, dict[str, Any]], folder: Path, run: Run,
             run.metrics[nb] = json.loads(metrics_file.read_text())
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, ``docker stop``, a job scheduler) while retraining."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated("SIGTERM")
+
+
+def _source_arg(text: str) -> str:
+    """``--source`` as :func:`gymlib.sources.parse_source` reads it (``processed:PATH``, parts
+    joined by ``+``); the processed source needs its file."""
+    try:
+        parts = parse_source(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if any(name == "processed" and not path for name, path in parts):
+        raise argparse.ArgumentTypeError("the processed source needs its file: processed:PATH")
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     from gymlib.native_log import VERBOSE_HELP, quiet_native_log
 
@@ -333,7 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = ap.add_subparsers(dest="command", required=True)
     r = sub.add_parser("retrain", help="run notebooks 01 -> 02 -> 03 into runs/<time>/")
-    r.add_argument("--source", default="real_windows", choices=SOURCES)
+    r.add_argument(
+        "--source",
+        default="real_windows",
+        type=_source_arg,
+        help=f"one of {', '.join(SOURCES)}, or processed:PATH; joined by '+'",
+    )
     r.add_argument("--params", default=None, help="YAML: {notebook name: {PARAM: value}}")
     r.add_argument("--promote", action="store_true", help="ship the model if it is better")
     r.add_argument("--runs", default=None, help="where run folders go (default runs/)")
@@ -345,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)
     quiet_native_log(args.verbose)
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:  # as Ctrl-C: run.json says so
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.scheduler is not None:  # the same check as config.yaml's pipeline.scheduler
             PipelineConfig(scheduler=args.scheduler)
@@ -353,6 +414,11 @@ def main(argv: list[str] | None = None) -> int:
     except (PipelineError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt as stop:
+        how = "stopped (SIGTERM)" if isinstance(stop, Terminated) else "interrupted"
+        print(f"{how}: the run folder keeps what was done and its run.json says so",
+              file=sys.stderr)  # fmt: skip
+        return 143 if isinstance(stop, Terminated) else 130
     print(f"run folder: {run.folder}")
     print(f"model: {run.model}" + (" (promoted to models/)" if run.promoted else ""))
     if args.promote:  # --promote asked: say whether it shipped, and why not

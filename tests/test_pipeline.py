@@ -113,6 +113,12 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
         ("01_acquisition: {RECORD: 1}\n", r"RECORD must be true or false, got 1"),
         ("03_training: {SYNTH_DEPTH: true}\n", r"must be text, got True \(quote it: \"true\"\)"),
         ("03_training: {SYNTH_DEPTH: null}\n", r"SYNTH_DEPTH must be one of .*got None"),
+        # session 21's probe: PROMOTE shipped the model unseen (then compared it with itself);
+        # a run's folders given elsewhere broke the run late
+        ("03_training: {PROMOTE: true}\n", r"PROMOTE is set by the pipeline itself; use --prom"),
+        ("03_training: {OUT_DIR: runs/mine}\n", r"OUT_DIR is set by the pipeline itself"),
+        ("02_preprocessing: {NAME: mine}\n", r"NAME is set by the pipeline itself"),
+        ("03_training: {DATA: synthetic}\n", r"DATA is set by .*choose the data with --source"),
     ],
 )
 def test_a_bad_params_file_is_refused_before_any_run_folder(
@@ -129,3 +135,56 @@ def test_a_bad_params_file_is_refused_before_any_run_folder(
         retrain("synthetic", params=params, runs=tmp_path / "runs", progress=False)
     assert main(["retrain", "--params", str(params), "--runs", str(tmp_path / "runs")]) == 1
     assert not (tmp_path / "runs").exists()
+
+
+def test_retrain_takes_the_sources_the_readme_names_and_refuses_a_bare_processed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--source`` refused ``processed:PATH`` and ``a+b`` (argparse choices) and took a bare
+    ``processed``, which failed 17 s into notebook 01 asking for ``processed:PATH``."""
+    from gymlib.pipeline import _source_arg, main
+
+    assert _source_arg("processed:data/processed/x.npz") == "processed:data/processed/x.npz"
+    assert _source_arg("synthetic+real_windows") == "synthetic+real_windows"
+    with pytest.raises(SystemExit) as stop:
+        main(["retrain", "--source", "processed", "--runs", str(tmp_path / "runs")])
+    assert stop.value.code == 2
+    assert "the processed source needs its file: processed:PATH" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["retrain", "--source", "synthetc", "--runs", str(tmp_path / "runs")])
+    assert "unknown source 'synthetc'" in capsys.readouterr().err
+    (tmp_path / "params").mkdir()
+    assert main(["retrain", "--params", str(tmp_path / "params"), "--runs", str(tmp_path)]) == 1
+    assert "params: a folder; --params takes a YAML file" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.notebooks
+def test_sigterm_during_a_retrain_leaves_its_run_json_saying_so(tmp_path: Path) -> None:
+    """SIGTERM (a job scheduler, ``timeout``) ended a retrain with no word, its run.json
+    "running" (the next run then called it killed by SIGKILL or a power cut)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import yaml
+
+    params = tmp_path / "tiny.yaml"
+    params.write_text(yaml.safe_dump(TINY))
+    runs = tmp_path / "runs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gymlib.pipeline", "retrain", "--source", "synthetic",
+         "--params", str(params), "--runs", str(runs)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not list(runs.glob("*/01_acquisition.ipynb")) and time.monotonic() < deadline:
+        time.sleep(0.5)  # notebook 01 has begun
+    time.sleep(3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err[-2000:]
+    assert "stopped (SIGTERM): the run folder keeps what was done" in err
+    record = json.loads(next(runs.glob("*/run.json")).read_text())
+    assert record["status"] == "interrupted" and "SIGTERM" in record["error"]
