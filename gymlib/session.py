@@ -113,6 +113,7 @@ class CoachSession:
         self.threshold = cfg.model.confidence_threshold if threshold is None else threshold
         self._classifier = classifier
         self.exercises: tuple[str, ...] = tuple(cfg.exercises)
+        self._store = store  # (a plan's dry run needs its exercises too: new_like)
         if store is not None:  # taught exercises (gymlib.teach): their classifier and rules
             from gymlib.teach.store import Store
 
@@ -338,7 +339,7 @@ class CoachSession:
         return CoachSession(
             self._classifier, fps=self.fps, aspect=self.aspect,
             exercise=self.fixed or AUTO, config=self.cfg, threshold=self.threshold,
-            counter_factory=self._make_counter,
+            counter_factory=self._make_counter, store=self._store,
         )  # fmt: skip
 
     def _follow_plan(self) -> None:

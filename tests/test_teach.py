@@ -128,6 +128,13 @@ def test_teach_list_forget_end_to_end_leaves_the_shipped_files_alone(tmp_path: P
     for i, frame in enumerate(test.landmarks):
         session.update(frame, i / test.fps)
     assert len(session.reps) >= 5
+    # ... and analyze with the taught exercise fixed (session 21's probe: the plan's dry run
+    # knew only the shipped names, and refused it after the whole pose pass)
+    from gymlib.analyze import analyze
+
+    fixed = analyze(save_clip_npz(test, tmp_path / "test.npz"), out=tmp_path / "fixed",
+                    store=store.root, exercise="jumping_jack", progress=False)  # fmt: skip
+    assert len(fixed.reps) >= 5 and {r.exercise for r in fixed.reps} == {"jumping_jack"}
     assert main(["--list", "--store", str(store.root)]) == 0
     assert main(["squat", str(path), "--store", str(store.root)]) == 2  # a shipped name
     forget("jumping_jack", store=store, recipe=small, cache=tmp_path)
