@@ -293,6 +293,12 @@ def parse_config(data: Any, source: str = "config") -> Config:
         typed = {name: check_section(name, section) for name, section in extra.items()}
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    unruled = [e for e in cfg.exercises if e not in typed["rules"].exercises]
+    if unruled:  # else the first rep of it raised KeyError, after a whole pose pass
+        raise ConfigError(
+            f"{source}: rules: no entry for {unruled[0]!r}, which exercises "
+            "lists; every exercise needs its rules (how it is counted and judged)"
+        )
     return dataclasses.replace(cfg, **typed, extra=types.MappingProxyType(extra))
 
 

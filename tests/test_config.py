@@ -87,6 +87,10 @@ def test_repository_config_loads() -> None:
             lambda d: d.update(exercises=["Squat!"]),
             r"exercises: 'Squat!' is not a lower-case snake_case name",
         ),
+        (  # session 21's probe: loaded, then the first squat recognised raised KeyError
+            lambda d: d["rules"].pop("squat"),
+            r"rules: no entry for 'squat', which exercises lists; every exercise needs its rules",
+        ),
         (lambda d: d["paths"].update(models=7), r"paths\.models: expected a path string, got 7"),
         (lambda d: d.update(windows=[1, 2]), r"windows: expected a mapping of keys"),
     ],
