@@ -74,7 +74,6 @@ def _rep_rows(rows: Any) -> bool:
 
 def session_history(folder: str | Path | None = None, classifier: Any = None):  # noqa: ANN201
     """A pandas table of every rep in every session under ``folder`` (``data/sessions``)."""
-    import datetime
 
     import pandas as pd
 
@@ -98,9 +97,7 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
                 warnings.warn(f"session history: skipped {msg}", stacklevel=2)
                 continue
             superseded.update({str(q): str(p) for q in saves[k + 1 :]})
-            mtime = landmarks_file(p).stat().st_mtime
-            saved = str(infos[p].get("saved", ""))
-            started = saved or datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
+            started = _started(p, infos[p].get("saved"))
             rows += [{"session": session_name(p), "started": started, **r} for r in reps]
             break
     table = pd.DataFrame(rows)
@@ -108,6 +105,24 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
     table.attrs["skipped"] = skipped
     table.attrs["superseded"] = superseded
     return table
+
+
+def _started(session: Path, saved: Any) -> str:
+    """When ``session`` was saved: its summary's ``saved`` time if it is one (ISO 8601), else
+    its landmarks file's time (a summary edited by hand, or from elsewhere, said "yesterday"
+    and the history's plot then failed on it)."""
+    import datetime
+
+    try:
+        if isinstance(saved, str) and datetime.datetime.fromisoformat(saved):
+            return saved
+    except ValueError:
+        pass
+    if saved not in (None, ""):
+        warnings.warn(f"session history: {session / SUMMARY}: 'saved' is {saved!r}, not a date "
+                      "and time; the session's file time is used", stacklevel=3)  # fmt: skip
+    mtime = landmarks_file(session).stat().st_mtime
+    return datetime.datetime.fromtimestamp(mtime).isoformat(timespec="seconds")
 
 
 def _workouts(infos: dict[Path, dict[str, Any]]) -> list[list[Path]]:
@@ -145,6 +160,8 @@ def _summary(summary: Path) -> dict[str, Any]:
         info = json.loads(summary.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"{summary}: damaged, not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"{summary}: not a session's summary (nested too deep to read)") from None
     except OSError as exc:
         raise ValueError(f"{summary}: cannot be read ({exc})") from None
     return info if isinstance(info, dict) else {}

@@ -112,3 +112,34 @@ def test_cli_refuses_an_out_that_is_no_png_file(tmp_path: Path, capsys) -> None:
     blocked.write_text("a file where a folder should be")
     assert main(["--sessions", str(tmp_path / "s"), "--out", str(blocked / "p.png")]) == 2
     assert f"{blocked / 'p.png'}: cannot write the plot" in capsys.readouterr().err
+
+
+def test_a_summary_whose_saved_time_is_no_date_is_dated_by_its_file(tmp_path: Path) -> None:
+    """Session 21's probe: a ``summary.json`` edited by hand or from elsewhere ("saved":
+    "yesterday", a number, a 13th month) printed the table, then the plot raised a pandas
+    traceback; a deeply nested one raised RecursionError. Now the file's time dates the first
+    (named in a warning) and the second is skipped and named, as a damaged session is."""
+    good = _save(tmp_path, "2026-12-01", 3, seed=31)
+    odd = [_save(tmp_path, "2026-12-02", 3, seed=32 + k) for k in range(3)]
+    for p, saved in zip(odd, ['"yesterday"', "1e308", '"2026-13-45T00:00:00"'], strict=True):
+        (p / "summary.json").write_text(f'{{"saved": {saved}}}')
+    nested = _save(tmp_path, "2026-12-03", 3, seed=40)
+    (nested / "summary.json").write_text("[" * 100_000 + "]" * 100_000)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = session_history(tmp_path, classifier=_Sure())  # the reps cached for the CLI
+    said = " ".join(str(w.message) for w in caught)
+    assert "'saved' is 'yesterday', not a date and time; the session's file time is used" in said
+    assert "'saved' is 1e+308" in said and "'2026-13-45T00:00:00'" in said
+    assert list(table.attrs["skipped"]) == [str(nested)]
+    assert "nested too deep" in table.attrs["skipped"][str(nested)]
+    days = daily_progress(table)
+    assert "2026-12-01" in set(days["day"]) and len(table) >= 12
+    assert str(good) not in table.attrs["skipped"]
+    out = tmp_path / "progress.png"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "gymlib.history", "--sessions", str(tmp_path),
+                          "--out", str(out)], capture_output=True, text=True, env=env,
+                         timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-800:]
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
