@@ -85,6 +85,16 @@ def test_names_of_shipped_or_taught_exercises_are_refused(tmp_path: Path) -> Non
         with pytest.raises(ValueError):
             store.check_name(bad)
     store.check_name("bicep_curl")
+    store.check_name("c" * 64)
+    # session 21's probe: 250 characters trained, then failed on a file name (work lost)
+    with pytest.raises(ValueError, match="a name of 250 characters; at most 64"):
+        store.check_name("curl_" + "a" * 245)
+    from gymlib.teach.__main__ import main
+
+    clip = save_clip_npz(generate_other("jumping_jack", 3, seed=3, view="left"),
+                         tmp_path / "jacks.npz")  # fmt: skip
+    assert main(["curl_" + "a" * 245, str(clip), "--store", str(store.root)]) == 2
+    assert not (store.root / ".training").exists()
 
 
 def test_a_taught_exercise_is_one_more_rule_entry_the_counter_takes(tmp_path: Path) -> None:

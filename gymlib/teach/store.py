@@ -73,6 +73,11 @@ def _put(user: dict[str, Any], name: str, entry: dict[str, Any]) -> None:
         user.pop("projections", None)
 
 
+#: the longest name an exercise may be taught under: it names files (``windows/<name>.npz``,
+#: written through a longer temporary name) and shows in the coach's labels
+MAX_NAME = 64
+
+
 class Store:
     """One folder of taught exercises (see the module doc)."""
 
@@ -173,6 +178,9 @@ class Store:
         """A new exercise's name: snake_case, not a shipped one, not taught unless replacing."""
         if not name.isidentifier() or name != name.lower():
             raise ValueError(f"{name!r} is not a lower-case snake_case name (e.g. 'bicep_curl')")
+        if len(name) > MAX_NAME:  # its files' names (and their temporary ones) must fit
+            raise ValueError(f"{name[:20]}...: a name of {len(name)} characters; at most "
+                             f"{MAX_NAME}")  # fmt: skip
         reserved = ("other", "unknown", "auto", "angles", "projections")
         if name in self.shipped_names() or name in reserved:
             raise ValueError(
