@@ -38,6 +38,11 @@ def frames_from_video(path: Path) -> Source:
 
     reader = VideoReader(path, format="rgb24")
     info = reader.info
+    w, h = info.size
+    if min(w, h) < 2 or not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:  # refused before the run
+        raise ValueError(f"{path}: its picture is {w}x{h} pixels, too small, narrow or wide to "
+                         f"draw (at least 2x2, width / height {16 / 480:.3f} to "
+                         f"{MAX_DRAWN_WIDTH / 480:.1f})")  # fmt: skip
     cuts: list[float] = []
 
     def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:

@@ -55,3 +55,24 @@ def test_a_video_with_the_wrong_exercise_set_is_questioned_from_the_drawing_work
     result = analyze(src, out=tmp_path / "out", exercise="squat", progress=False)
     doubts = [w for w in result.warnings if DOUBT in w]
     assert len(doubts) == 1 and "as lat_machine (0 as squat)" in doubts[0]
+
+
+def test_a_video_too_narrow_to_draw_is_refused_before_the_pose_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 1-pixel-wide video ran the whole pose pass, then failed naming a deleted temporary
+    file (``.../.onepx.partial-.../annotated.mp4: video size must be at least 2x2``)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg)")
+    src = tmp_path / "onepx.mkv"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-i", str(ROOT / "data" / "samples" /
+                    "squat-left.mp4"), "-t", "1", "-vf", "scale=1:480", "-c:v", "ffv1",
+                    str(src)], check=True)  # fmt: skip
+    out = tmp_path / "out"
+    assert analyze_main([str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{src}: its picture is 1x480 pixels, too small, narrow or wide to draw" in err
+    assert ".partial" not in err and not out.exists()
