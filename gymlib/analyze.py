@@ -141,6 +141,10 @@ def analyze(
         raise ValueError("drawing='process' cannot take a classifier object (the worker loads "
                          "the repository's); pass drawing='thread' or 'auto'")  # fmt: skip
     gif = None if gif is None else _gif_span(gif)  # before the run: its end would lose it
+    if isinstance(classifier, str | Path):  # a model file: load it (not a path's .classes)
+        from gymlib.model import ExerciseClassifier
+
+        classifier = ExerciseClassifier.load(classifier)
     src = checked_input(Path(video))
     size = os.stat(src).st_size  # before its first read: a file still written grows past it
     source = _source_of(src, gif)
@@ -506,8 +510,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _gif_span(gif: Any) -> tuple[float, float]:
-    """``(start_s, seconds)`` checked: two finite numbers, a start from 0, a length over 0."""
-    span = tuple(float(v) for v in gif)
+    """``(start_s, seconds)`` checked: two finite numbers, a start from 0, a length over 0
+    (given as the command line's ``"START:SECONDS"`` too)."""
+    try:
+        span = tuple(float(v) for v in (gif.split(":") if isinstance(gif, str) else gif))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"gif must be (start_s, seconds) or 'START:SECONDS'; got {gif!r}"
+        ) from None
     if len(span) != 2 or not all(map(math.isfinite, span)) or span[0] < 0 or span[1] <= 0:
         raise ValueError(f"gif must be (start_s, seconds), finite, seconds over 0; got {gif!r}")
     return span  # type: ignore[return-value]

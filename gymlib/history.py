@@ -79,6 +79,8 @@ def session_history(folder: str | Path | None = None, classifier: Any = None):  
 
     cfg = load_config()
     root = Path(folder) if folder is not None else cfg.resolve(cfg.paths.data_sessions)
+    if root.exists() and not root.is_dir():  # (a folder not made yet: no sessions yet)
+        raise NotADirectoryError(f"{root}: not a folder; expected the folder of saved sessions")
     rows, skipped, infos = [], {}, {}
     for p in session_paths(root):
         try:

@@ -210,6 +210,10 @@ def probe(path: str | Path) -> VideoInfo:
     t = max(parts, key=len)  # the longest part's times give the rate
     dt = np.diff(t)
     derived = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
+    if not _plausible(derived) and len(dt) > 2 and np.median(dt) > 0:
+        # a long pause in little video (10 min between two 1-s stretches) drags the mean
+        # rate under any camera's; the usual interval is the camera's rate all the same
+        derived = float(1 / np.median(dt))
     # variable: many intervals far from the usual one (a cut file's one gap is not that)
     variable = bool(len(dt) > 2 and np.mean(dt > 1.5 * np.median(dt)) > 0.05)
     header, fps, source = _frame_rate(p, header, derived, notes)

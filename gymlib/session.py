@@ -30,6 +30,8 @@ from __future__ import annotations
 import collections
 import dataclasses
 import functools
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,6 +357,8 @@ class CoachSession:
 
     def update(self, landmarks: np.ndarray | None, t: float) -> SessionFeedback:
         """Feed one frame (``(33, 4)`` or None when nobody is detected) at time ``t`` seconds."""
+        if not (isinstance(t, numbers.Real) and math.isfinite(t)):  # before any state changes
+            raise ValueError(f"t must be the frame's time in seconds, a finite number; got {t!r}")
         frame = None
         if landmarks is not None:
             frame = np.asarray(landmarks, dtype=np.float32)

@@ -76,3 +76,56 @@ def test_a_video_too_narrow_to_draw_is_refused_before_the_pose_pass(
     err = capsys.readouterr().err
     assert f"{src}: its picture is 1x480 pixels, too small, narrow or wide to draw" in err
     assert ".partial" not in err and not out.exists()
+
+
+def test_a_long_pause_in_a_short_video_keeps_its_timestamps(tmp_path: Path) -> None:
+    """1 s of a 30-fps clip, a 600-s pause, 2 s more: the mean rate (0.15 frames/s) is no
+    camera's, so the timestamps were thrown away ("no usable frame rate ... assuming 30"),
+    the clip measured 3 s long. The usual interval gives the camera's rate; every frame keeps
+    its own time."""
+    import shutil
+    import subprocess
+
+    from gymlib.analyze import analyze
+    from gymlib.media import VideoReader
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg)")
+    src = tmp_path / "gap.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-t", "3", "-i", str(ROOT / "data" /
+                    "samples" / "squat-left.mp4"), "-vf", "setpts='if(gte(N,30),PTS+600/TB,PTS)'",
+                    "-fps_mode", "passthrough", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                    str(src)], check=True)  # fmt: skip
+    info = VideoReader(src).info
+    assert info.fps_source == "timestamps" and info.fps == pytest.approx(30, rel=0.01)
+    assert info.duration == pytest.approx(603, abs=0.5)
+    result = analyze(src, out=tmp_path / "out", progress=False)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["duration_s"] == pytest.approx(603, abs=0.5)
+    assert not [w for w in result.warnings if "assuming" in w]
+
+
+def test_the_library_doors_take_what_a_notebook_would_give_or_name_it(tmp_path: Path) -> None:
+    """A data scientist's calls from a notebook (session 21's probe): ``gif="4:12"`` (the
+    command line's form) raised "could not convert ':'"; a classifier given as its file
+    raised AttributeError after the pose pass; ``session_history`` of a file was an empty
+    table; ``update(frame, None)`` a TypeError from deep inside."""
+    from gymlib.analyze import analyze
+    from gymlib.config import load_config
+    from gymlib.history import session_history
+    from gymlib.session import CoachSession
+
+    src = _clip_npz(tmp_path / "squats.npz", "squat")
+    cfg = load_config()
+    result = analyze(src, out=tmp_path / "out", gif="1:2", progress=False,
+                     classifier=str(cfg.resolve(cfg.model.path)))  # fmt: skip
+    assert len(result.reps) == 4 and (tmp_path / "out" / "annotated.gif").is_file()
+    with pytest.raises(ValueError, match=r"gif must be \(start_s, seconds\) or 'START:SECONDS'"):
+        analyze(src, out=tmp_path / "out2", gif="4-12", progress=False)
+    assert not (tmp_path / "out2").exists()
+    with pytest.raises(NotADirectoryError, match="squats.npz: not a folder"):
+        session_history(src)
+    session = CoachSession(exercise="squat")
+    with pytest.raises(ValueError, match="t must be the frame's time in seconds"):
+        session.update(np.zeros((33, 4)), None)  # type: ignore[arg-type]
+    assert session.frames == 0
