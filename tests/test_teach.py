@@ -360,3 +360,34 @@ def test_two_teaches_into_one_store_at_once_keep_both_exercises(tmp_path: Path) 
     assert sum(waited in e for e in errs) == 1
     assert set(store.exercises()) == {"jacks", "circles"}
     assert {"jacks", "circles"} <= set(store.classifier().classes)
+
+
+def _stopped_while_training(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    raise KeyboardInterrupt  # as Ctrl-C or SIGTERM in the minutes of a forget's training
+
+
+def test_a_forget_stopped_while_it_trains_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 21's probe: a ``teach --forget`` killed while retraining had already forgotten
+    the exercise's records, while its classifier still named it; nothing said so later. The
+    classifier without it is now trained first, the records forgotten after."""
+    from gymlib.teach import classifier as trainer
+
+    store = _store(tmp_path)
+    small = {"view_clips": 12, "other_clips": 12}
+    for name, kind in (("jacks", "jumping_jack"), ("circles", "arm_circles")):
+        src = generate_other(kind, 20, seed=3, view="left45", depth="mediapipe")
+        path = save_clip_npz(src, tmp_path / f"{name}.npz")
+        commit(propose(name, [path], store=store), recipe=small, cache=tmp_path)
+    files = {p: p.read_bytes() for p in store.root.rglob("*") if p.is_file()}
+    with monkeypatch.context() as m:
+        m.setattr(trainer, "train_user_classifier", _stopped_while_training)
+        with pytest.raises(KeyboardInterrupt):
+            forget("jacks", store=store, recipe=small, cache=tmp_path)
+    assert {p: p.read_bytes() for p in files} == files  # every file as it was
+    assert set(store.exercises()) == {"jacks", "circles"}
+    forget("jacks", store=store, recipe=small, cache=tmp_path)
+    assert store.exercises() == ("circles",)
+    assert "jacks" not in store.classifier().classes
+    assert "circles" in store.classifier().classes

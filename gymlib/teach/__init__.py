@@ -243,11 +243,15 @@ def _forget(name: str, st: Store, recipe: dict | None, cache: Path | None) -> di
     from gymlib.teach.classifier import train_user_classifier
 
     st.check_writable(_room(st))  # before anything is forgotten or trained
-    st.forget(name)
-    left = st.exercises()
+    st.check_taught(name)
+    left = tuple(n for n in st.exercises() if n != name)
     if not left:
+        st.forget(name)
         st.drop_classifier()
         return {"forgot": name, "left": []}
+    # the classifier without it first, its records after: a kill while training (minutes)
+    # leaves the store as it was, where records forgotten first left a classifier that still
+    # named the exercise, and nothing said so
     tmp = st.root / ".training" / "classifier.keras"
     _, info = train_user_classifier(
         {n: st.windows(n) for n in left},
@@ -258,6 +262,7 @@ def _forget(name: str, st: Store, recipe: dict | None, cache: Path | None) -> di
         book=st.rulebook(),
     )
     _move_model(tmp, st.classifier_path)
+    st.forget(name)
     info["dropped_other_groups"] = len(info["dropped_other_groups"])
     return {"forgot": name, "left": list(left), **info}
 
