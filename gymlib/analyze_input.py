@@ -65,6 +65,9 @@ _DONE = object()
 def not_found(p: Path) -> FileNotFoundError:
     """Why there is no file at ``p``, as a user would want it said: a web address (read
     from this machine only), a link that leads nowhere or back to itself, or nothing there."""
+    if str(p) == "-":  # the usual name of standard input
+        return FileNotFoundError("-: standard input is not read (the video is read twice, its "
+                                 "times then its frames): save it to a file first")  # fmt: skip
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:/", str(p)):  # http://... (a path keeps one slash)
         return FileNotFoundError(f"{p}: a web address; only files on this machine are read: "
                                  "download the video first")  # fmt: skip

@@ -204,6 +204,9 @@ def probe(path: str | Path) -> VideoInfo:
     if not times and rotation is None:
         raise VideoReadError(f"{p}: no frame could be decoded; the file is corrupt or not a video")
     rotation = rotation or 0
+    if rotation % 90:  # a phone writes quarter turns only; a tilt is not undone
+        notes.append(f"the file asks for a turn of {rotation} degrees, not a quarter turn; "
+                     "the picture is read as stored, untilted")  # fmt: skip
     if rotation in (90, 270):
         size = (size[1], size[0])
     parts = _segments(times, decoding)

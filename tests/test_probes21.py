@@ -129,3 +129,29 @@ def test_the_library_doors_take_what_a_notebook_would_give_or_name_it(tmp_path: 
     with pytest.raises(ValueError, match="t must be the frame's time in seconds"):
         session.update(np.zeros((33, 4)), None)  # type: ignore[arg-type]
     assert session.frames == 0
+
+
+def test_a_tilt_that_is_not_a_quarter_turn_and_standard_input_are_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file tagged to turn 30 degrees was read as stored without a word (``rotation: 29``
+    in the summary); ``analyze -`` said "no such video or landmark file"."""
+    import shutil
+    import subprocess
+
+    from gymlib.media import VideoReader
+
+    assert analyze_main(["-", "--out", str(tmp_path / "o")]) == 2
+    assert "-: standard input is not read" in capsys.readouterr().err
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg)")
+    src = tmp_path / "tilted.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-t", "1", "-i", str(ROOT / "data" /
+                    "samples" / "squat-left.mp4"), "-c", "copy", "-metadata:s:v:0", "rotate=30",
+                    str(src)], check=True)  # fmt: skip
+    info = VideoReader(src).info
+    assert (
+        info.rotation % 90
+        and info.size == VideoReader(ROOT / "data" / "samples" / "squat-left.mp4").info.size
+    )
+    assert any("not a quarter turn; the picture is read as stored" in n for n in info.notes)
