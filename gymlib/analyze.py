@@ -188,8 +188,11 @@ def _source_of(src: Path, gif: tuple[float, float] | None) -> Source:
     else:
         source = frames_from_video(src)
         if source.meta.get("codec") in IMAGE_CODECS and _one_frame(src, source.declared):
-            raise ValueError(f"{src}: is a still image ({source.meta['codec']}); expected a "
-                             "video of the exercise, a few seconds or more")  # fmt: skip
+            codec = source.meta["codec"]
+            also = (" (or an animated WebP, whose frames FFmpeg does not decode: convert it to "
+                    "a video first)") if codec == "webp" else ""  # fmt: skip
+            raise ValueError(f"{src}: is a still image ({codec}){also}; expected a video of the "
+                             "exercise, a few seconds or more")  # fmt: skip
     length = source.length_s
     if gif is not None and length is not None and gif[0] >= length:
         raise ValueError(f"--gif starts at {gif[0]:g} s, but {src} lasts {length:.1f} s; "

@@ -39,7 +39,8 @@ def frames_from_video(path: Path) -> Source:
     reader = VideoReader(path, format="rgb24")
     info = reader.info
     w, h = info.size
-    if min(w, h) < 2 or not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:  # refused before the run
+    # refused before the run (no size at all: no frame decoded, said by the checks after)
+    if min(w, h) > 0 and (min(w, h) < 2 or not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH):
         raise ValueError(f"{path}: its picture is {w}x{h} pixels, too small, narrow or wide to "
                          f"draw (at least 2x2, width / height {16 / 480:.3f} to "
                          f"{MAX_DRAWN_WIDTH / 480:.1f})")  # fmt: skip

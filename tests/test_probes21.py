@@ -155,3 +155,24 @@ def test_a_tilt_that_is_not_a_quarter_turn_and_standard_input_are_said(
         and info.size == VideoReader(ROOT / "data" / "samples" / "squat-left.mp4").info.size
     )
     assert any("not a quarter turn; the picture is read as stored" in n for n in info.notes)
+
+
+def test_an_animated_webp_is_said_to_be_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """FFmpeg decodes no frame of an animated WebP: it was called "a still image" only."""
+    import shutil
+    import subprocess
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (apt-get install ffmpeg)")
+    src = tmp_path / "moves.webp"
+    made = subprocess.run(["ffmpeg", "-loglevel", "error", "-t", "1", "-i", str(ROOT / "data" /
+                           "samples" / "squat-left.mp4"), "-vf", "scale=160:-2", "-loop", "0",
+                           str(src)], check=False)  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip("this ffmpeg cannot write an animated WebP (no libwebp)")
+    if analyze_main([str(src), "--out", str(tmp_path / "o")]) == 0:
+        pytest.skip("this FFmpeg decodes animated WebP: analysed as a video")
+    err = capsys.readouterr().err
+    assert "or an animated WebP, whose frames FFmpeg does not decode" in err
