@@ -211,6 +211,10 @@ class ExerciseClassifier:
         p = Path(path)
         if p.suffix != ".keras":
             raise ValueError(f"{p}: a classifier is saved as a .keras file")
+        if p.resolve() == _shipped_path():  # replaced with no .previous kept (OUT_DIR models)
+            raise ValueError(f"{p}: the shipped model; save a trained one elsewhere and ship "
+                             "it with gymlib.training.promote, which keeps this one as "
+                             ".previous")  # fmt: skip
         if p.exists() and not overwrite:
             raise FileExistsError(f"{p} exists; pass overwrite=True to replace it")
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -533,10 +537,18 @@ def _complete(path: Path) -> bool:
     return path.is_file() and path.with_suffix(".json").is_file()
 
 
+def _shipped_path() -> Path:
+    """The repository's shipped model (config.yaml's ``model.path``), resolved."""
+    cfg = load_config()
+    return cfg.resolve(cfg.model.path).resolve()
+
+
 def install(candidate: str | Path, target: str | Path) -> Path:
     """Make the model at ``candidate`` the one at ``target``, keeping the one there as
     ``<target>.previous.*``: all files switch together or not at all (see above)."""
     src, dst = Path(candidate), Path(target)
+    if src.resolve() == dst.resolve():  # its .previous would become the same model
+        raise ValueError(f"{src}: is the model at {dst} already; nothing to install")
     if not _complete(src):
         raise FileNotFoundError(f"{src}: a trained model (.keras with its .json card) is needed")
     verify_files(src, read_card(src.with_suffix(".json")))

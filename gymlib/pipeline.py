@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import importlib.metadata as md
 import json
-import numbers
 import os
 import signal
 import subprocess
@@ -33,6 +32,7 @@ import yaml
 from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
 from gymlib.features import ARCH_FEATURES
 from gymlib.io import fresh_folder, write_json_atomic
+from gymlib.nbparams import type_error
 from gymlib.procs import running, started
 from gymlib.sources import SOURCES, load, parse_source
 from gymlib.synth import DEPTHS
@@ -150,23 +150,14 @@ CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("03_training", "ARCH"): ("", *ARCH_FEATURES),
     ("03_training", "SYNTH_DEPTH"): DEPTHS,
 }
-#: a parameter's declared type: the values it takes, and how a user would say it (text may be
-#: null: the notebooks read it as empty, their default)
-_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "int": ((numbers.Integral,), "a whole number"), "float": ((numbers.Real,), "a number"),
-    "str": ((str, type(None)), "text"), "bool": ((bool, np.bool_), "true or false"),
-}  # fmt: skip
 
 
 def _check_value(where: str, nb: str, name: str, value: Any, declared: str) -> None:
     """ValueError naming ``nb``'s parameter ``name`` when ``value`` is not of its declared
     type (a bool is not a number here) or not one of its :data:`CHOICES`."""
-    if declared in _TYPES:
-        types, words = _TYPES[declared]
-        number = declared in ("int", "float")
-        if not isinstance(value, types) or (number and isinstance(value, bool | np.bool_)):
-            quote = ' (quote it: "true")' if declared == "str" and isinstance(value, bool) else ""
-            raise ValueError(f"{where}: {nb}: {name} must be {words}, got {value!r}{quote}")
+    why = type_error(name, value, declared)
+    if why is not None:
+        raise ValueError(f"{where}: {nb}: {why}")
     choices = CHOICES.get((nb, name))
     empty = value is None and "" in (choices or ())  # null as the empty default
     if choices is not None and value not in choices and not empty:
@@ -225,7 +216,13 @@ def promote_if_better(
     if not target.is_file():
         promote(candidate, target=target)
         return True, new_f1, None
-    old = ExerciseClassifier.load(target)
+    try:
+        old = ExerciseClassifier.load(target)
+    except (OSError, ValueError) as exc:  # damaged: nothing to compare with, nothing shipped
+        raise PipelineError(f"{target}: the shipped model cannot be read ({exc}); the new model "
+                            f"was not compared or shipped: it is {candidate} (restore models/, "
+                            "e.g. git checkout -- models, then retrain; or ship it with "
+                            "gymlib.training.promote)") from None  # fmt: skip
     old_f1 = _macro_f1(old, windows, labels)
     if new_f1 > old_f1:
         promote(candidate, target=target)

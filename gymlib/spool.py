@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import os
 import tempfile
 import time
@@ -180,8 +181,10 @@ class SpoolMeta:
         """ValueError (or KeyError / TypeError) when ``d`` is not one."""
         inputs = LiveInputs(**d["inputs"])
         inputs.check()
-        return cls(str(d["coach_run"]), float(d["fps"]), float(d["aspect"]), inputs,
-                   int(d.get("saved_frames", 0)))  # fmt: skip
+        fps, aspect = float(d["fps"]), float(d["aspect"])
+        if not (math.isfinite(fps) and fps > 0 and math.isfinite(aspect) and aspect > 0):
+            raise ValueError(f"fps {fps} and aspect {aspect} must be numbers over 0")
+        return cls(str(d["coach_run"]), fps, aspect, inputs, int(d.get("saved_frames", 0)))
 
 
 @dataclass(frozen=True)
@@ -273,14 +276,43 @@ def _rescue(path: Path, root: Path) -> Rescue | None:
             _discard(fh, path, meta_path)
             return Rescue(path, None, whole)
         last = datetime.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, datetime.UTC)
+        kept = salvage(frames)
+        if not kept["landmarks"].any():
+            why = "every frame record with a person in it is damaged (times, landmarks)"
+            return Rescue(path, None, whole, why)
         try:
-            session = _save(root, frames, meta, path, last)
+            session = _save(root, kept, meta, path, last)
         except (OSError, ValueError) as exc:
             return Rescue(path, None, whole, str(exc))
         _discard(fh, path, meta_path)
         without = (f" (its note {meta_path.name} was missing or damaged: saved as 30 frames a "
                    "second in a 4:3 picture, with no exercise chosen)")  # fmt: skip
-        return Rescue(path, session, whole, note="" if meta else without)
+        dropped = "" if len(kept) == whole else (
+            f" ({whole - len(kept)} damaged frame record(s) left out: a time not a number or "
+            "going back, landmarks not numbers)")  # fmt: skip
+        return Rescue(path, session, len(kept), note=("" if meta else without) + dropped)
+
+
+#: a frame's time and landmarks a coach can write: seconds since its start (a day's worth and
+#: far more), and MediaPipe's coordinates (normalised: within a few picture sizes)
+_MAX_T, _MAX_LANDMARK = 1e9, 1e3
+
+
+def salvage(frames: np.ndarray) -> np.ndarray:
+    """The frames of a spool a replay can read (``FRAME_RECORD`` rows): a record a disk or a
+    crash damaged (zeroed, random bytes: a time not a number, out of range or going back,
+    landmarks not numbers) is left out and the rest kept, where one such record refused the
+    whole workout at every rescue."""
+    t, lm = frames["t"], frames["landmarks"]
+    with np.errstate(invalid="ignore", over="ignore"):
+        sane = ((t >= 0) & (t < _MAX_T) & np.isfinite(lm).all(axis=(1, 2))
+                & (np.abs(lm) < _MAX_LANDMARK).all(axis=(1, 2)))  # fmt: skip
+    keep, latest = [], -1.0
+    for i in np.flatnonzero(sane):  # times never go back: a zeroed record's 0 is left out
+        if t[i] >= latest:
+            keep.append(i)
+            latest = t[i]
+    return frames[np.asarray(keep, dtype=np.int64)]
 
 
 def _meta(path: Path) -> SpoolMeta | None:

@@ -346,9 +346,15 @@ def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
     The shipped files are kept as ``<name>.previous.*``; all files switch together or not at
     all, even if the process is killed (:func:`gymlib.model.install`).
     """
-    from gymlib.model import install
+    from gymlib.model import install, read_card
 
-    if target is None:  # the shipped model named by config.yaml
-        cfg = load_config()
-        target = cfg.resolve(cfg.model.path)
-    return install(candidate, Path(target))
+    cfg = load_config()
+    shipped = cfg.resolve(cfg.model.path)
+    target = shipped if target is None else Path(target)  # the shipped model named by config
+    card = Path(candidate).with_suffix(".json")
+    if target.absolute() == shipped and card.is_file():  # (no card: install names it)
+        missing = [e for e in cfg.exercises if e not in read_card(card).get("classes", [])]
+        if missing:  # else every analysis failed after its pose pass
+            raise ValueError(f"{candidate}: has no class for {missing}, which config.yaml's "
+                             "exercises names; it is not shipped (models/ unchanged)")  # fmt: skip
+    return install(candidate, target)

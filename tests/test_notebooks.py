@@ -83,11 +83,14 @@ def test_03_training_synthetic(tmp_path: Path) -> None:
     rendered.mkdir()
     for ext in (".mp4", ".json"):
         shutil.copy(ROOT / "data" / "samples" / f"pull_up-back{ext}", rendered / f"clip{ext}")
+    shipped = sorted((ROOT / "models").glob("exercise_classifier*"))
+    before = [p.read_bytes() for p in shipped]
     metrics = _run(
         "03_training.ipynb", tmp_path, DATA="synthetic", EPOCHS=1, N_SYNTH_CLIPS=36,
         MAX_WINDOWS=400, SEED=5, VIEW_CLIPS=12, OTHER_CLIPS=9, VIEW_TEST_CLIPS=1, FOLDS=2,
-        RENDERED=str(rendered),
+        RENDERED=str(rendered), PROMOTE="false",  # as papermill -p PROMOTE false gives it
     )  # fmt: skip
+    assert [p.read_bytes() for p in shipped] == before  # "false" shipped it (session 21)
     card = json.loads(Path(metrics["model"]).with_suffix(".json").read_text())
     assert card["training"]["arch"] == "trees" and card["features"] == "window_stats"
     assert card["training"]["trees"] == 100 and metrics["cv_macro_f1"] > 0.5, metrics

@@ -6,6 +6,7 @@ in the end-to-end case.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -119,15 +120,28 @@ def test_a_frame_cut_short_by_the_kill_is_dropped_and_the_coach_s_note_is_kept(t
 
 
 def test_what_cannot_be_rescued_stays_for_the_next_try_and_an_empty_spool_goes(tmp_path) -> None:  # noqa: ANN001
-    # times that go back (a damaged file): refused by the save, the spool kept, said so
-    bad = "spool.append(0.01, None)"
+    # a time that goes back, NaN, zeroed records (a damaged file): those records are left out
+    # and the rest saved, said so (session 21's probe: one such record refused the whole
+    # workout at every rescue)
+    bad = ("spool.append(0.01, None); spool.append(float('nan'), np.ones((33, 4), np.float32))"
+           "; spool._fh.write(bytes(FRAME_RECORD.itemsize * 3)); spool._fh.flush()")  # fmt: skip
+    bad = bad.replace("FRAME_RECORD", "__import__('gymlib.spool').spool.FRAME_RECORD")
     assert _killed(tmp_path / "bad", 10, extra=bad).returncode == -signal.SIGKILL
-    (spool,) = _spools(tmp_path / "bad")
     (rescue,) = rescue_spools(tmp_path / "bad")
-    assert rescue.session is None and "goes back" in rescue.error
+    assert rescue.error is None and rescue.frames == 10, rescue.report()
+    assert "5 damaged frame record(s) left out" in rescue.report()
+    assert len(load_session(rescue.session).timestamps) == 10 and not _spools(tmp_path / "bad")
+    # every record with a person damaged: nothing to save, the spool kept and said so
+    gone = "spool._fh.write(np.full(FRAME_RECORD.itemsize * 4, 255, np.uint8).tobytes()); "
+    gone += "spool._fh.flush()"
+    gone = gone.replace("FRAME_RECORD", "__import__('gymlib.spool').spool.FRAME_RECORD")
+    assert _killed(tmp_path / "gone", 0, extra=gone).returncode == -signal.SIGKILL
+    (spool,) = _spools(tmp_path / "gone")
+    (rescue,) = rescue_spools(tmp_path / "gone")
+    assert rescue.session is None and "every frame record with a person" in rescue.error
     assert "stays there for the next try" in rescue.report() and str(spool) in rescue.report()
-    assert spool.is_file() and session_paths(tmp_path / "bad") == []
-    assert rescue_spools(tmp_path / "bad")[0].error == rescue.error  # tried again, not lost
+    assert spool.is_file() and session_paths(tmp_path / "gone") == []
+    assert rescue_spools(tmp_path / "gone")[0].error == rescue.error  # tried again, not lost
     # a damaged note: the frames are saved without it, and still named with their workout (the
     # spool's name): the history counts them, not also a save of the same coach
     note = "spool.meta_path.write_text('{\"coach_run\": ')"
@@ -338,3 +352,17 @@ def test_the_empty_file_of_a_coach_killed_while_starting_goes_and_nothing_else(t
         holder.wait()
     rescue_spools(tmp_path)  # its holder gone: it goes too
     assert not held.exists() and just_made.exists() and with_frames.exists()
+
+
+def test_a_note_with_a_rate_or_shape_that_cannot_be_is_a_damaged_note() -> None:
+    """A note saying ``fps: -1`` refused the workout's save at every rescue; as a damaged
+    note, the frames are saved without it (30 frames a second, a 4:3 picture)."""
+    from gymlib.recording import LiveInputs
+    from gymlib.spool import SpoolMeta
+
+    good = {"coach_run": "r1", "fps": 30.0, "aspect": 4 / 3,
+            "inputs": dataclasses.asdict(LiveInputs())}  # fmt: skip
+    assert SpoolMeta.from_json(good).fps == 30.0
+    for key, value in (("fps", -1), ("fps", float("nan")), ("aspect", 0)):
+        with pytest.raises(ValueError, match="must be numbers over 0"):
+            SpoolMeta.from_json({**good, key: value})

@@ -1,0 +1,126 @@
+"""Session 21's second probe: the shipped model and the notebooks' parameters
+(docs/reliability.md). Every test works on copies: the repository's models/ is never written."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gymlib.model import ExerciseClassifier, build_bilstm
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "models" / "exercise_classifier.keras"
+
+
+def _digest() -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(SHIPPED.parent.glob("exercise_classifier*"))}  # fmt: skip
+
+
+def _untrained(classes: tuple[str, ...]) -> ExerciseClassifier:
+    net = build_bilstm(len(classes), 132, units=(8, 8), dense=8, seed=1)
+    return ExerciseClassifier(net, classes, "body")
+
+
+@pytest.fixture()
+def own_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of models/ that config.yaml names as the shipped model, for this test only."""
+    from gymlib import config
+
+    models = tmp_path / "models"
+    models.mkdir()
+    for f in SHIPPED.parent.glob("exercise_classifier.*"):
+        shutil.copyfile(f, models / f.name)
+    text = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    assert "  path: models/exercise_classifier.keras" in text
+    cfg = tmp_path / "config.yaml"
+    cfg.write_text(text.replace("  path: models/exercise_classifier.keras",
+                                f"  path: {models / 'exercise_classifier.keras'}"))  # fmt: skip
+    monkeypatch.setattr(config, "DEFAULT_CONFIG_PATH", cfg)
+    config._load_default.cache_clear()
+    yield models / "exercise_classifier.keras"
+    config._load_default.cache_clear()
+
+
+def test_the_shipped_model_is_not_saved_over_nor_installed_onto_itself(own_models: Path) -> None:
+    """Notebook 03 with ``OUT_DIR models`` replaced the shipped model with no .previous kept;
+    promoting the shipped model onto itself made its .previous the same model."""
+    from gymlib.model import install
+
+    before = {p.name: p.read_bytes() for p in own_models.parent.iterdir()}
+    clf = ExerciseClassifier.load(own_models)
+    with pytest.raises(ValueError, match="the shipped model; save a trained one elsewhere"):
+        _untrained(clf.classes).save(own_models, overwrite=True)
+    with pytest.raises(ValueError, match="is the model at .* already; nothing to install"):
+        install(own_models, own_models)
+    assert {p.name: p.read_bytes() for p in own_models.parent.iterdir()} == before
+
+
+def test_a_model_without_a_configured_exercise_is_not_shipped(
+    own_models: Path, tmp_path: Path
+) -> None:
+    """A model trained without bench presses was promoted; every analysis then failed after
+    its pose pass ("the classifier has no class for ['bench_press']")."""
+    from gymlib.training import promote
+
+    before = {p.name: p.read_bytes() for p in own_models.parent.iterdir()}
+    classes = tuple(c for c in ExerciseClassifier.load(own_models).classes if c != "bench_press")
+    candidate = _untrained(classes).save(tmp_path / "new" / "m.keras")
+    with pytest.raises(ValueError, match=r"has no class for \['bench_press'\], which config"):
+        promote(candidate)
+    assert {p.name: p.read_bytes() for p in own_models.parent.iterdir()} == before
+
+
+def test_a_damaged_shipped_model_names_where_the_new_one_is(tmp_path: Path) -> None:
+    """``retrain --promote`` over a damaged shipped model failed after the whole run with the
+    old model's message, not saying where the new one was."""
+    from gymlib.pipeline import PipelineError, promote_if_better
+    from gymlib.training import synthetic_windows
+
+    target = tmp_path / "models" / "exercise_classifier.keras"
+    target.parent.mkdir()
+    for f in SHIPPED.parent.glob("exercise_classifier.*"):
+        shutil.copyfile(f, target.parent / f.name)
+    target.write_bytes(target.read_bytes()[:1000])  # cut: a disk that filled, a bad copy
+    candidate = _untrained(ExerciseClassifier.load(SHIPPED).classes).save(tmp_path / "m.keras")
+    data = synthetic_windows(12, seed=8)
+    with pytest.raises(PipelineError, match=f"was not compared or shipped: it is {candidate}"):
+        promote_if_better(candidate, data.windows, data.labels, target=target)
+    assert not (target.parent / "exercise_classifier.previous.keras").exists()
+
+
+def test_a_notebooks_parameters_are_read_as_their_declared_types() -> None:
+    """``papermill -p PROMOTE false`` gave the notebook the text "false", which Python reads
+    as true: a toy model was shipped. A real IPython shell, as a kernel runs the cells."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.run_cell('PROMOTE: bool = False\nN: int = 3\nRATE: float = -1.0\nOUT: str = "runs"')
+    shell.run_cell('PROMOTE = "false"\nRATE = 15')  # as papermill injects them
+    ok = shell.run_cell("from gymlib.nbparams import check_parameters\n"
+                        "check_parameters(globals())")  # fmt: skip
+    assert ok.success
+    assert shell.user_ns["PROMOTE"] is False and shell.user_ns["RATE"] == 15.0
+    wrong = [("PROMOTE = 'maybe'", "PROMOTE must be true or false, got 'maybe'"),
+             ("N = 2.5", "N must be a whole number, got 2.5"),
+             ("OUT = 5", "OUT must be text, got 5 (give text with papermill -r")]  # fmt: skip
+    for bad, said in wrong:
+        shell.run_cell(bad)
+        result = shell.run_cell("check_parameters(globals())")
+        assert isinstance(result.error_in_exec, ValueError) and said in str(result.error_in_exec)
+        shell.run_cell('PROMOTE = False\nN = 3\nOUT = "runs"')
+
+
+@pytest.mark.notebooks
+def test_a_notebook_given_a_wrong_type_stops_at_once_naming_it(tmp_path: Path) -> None:
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match="parameter SYNTH_REPS must be a whole"):
+        pm.execute_notebook(str(ROOT / "notebooks" / "05_analyze_video.ipynb"),
+                            str(tmp_path / "out.ipynb"), parameters={"SYNTH_REPS": "many",
+                            "OUT_DIR": str(tmp_path / "o")}, kernel_name="python3",
+                            progress_bar=False)  # fmt: skip
+    assert not (tmp_path / "o").exists()
