@@ -124,3 +124,26 @@ def test_a_notebook_given_a_wrong_type_stops_at_once_naming_it(tmp_path: Path) -
                             "OUT_DIR": str(tmp_path / "o")}, kernel_name="python3",
                             progress_bar=False)  # fmt: skip
     assert not (tmp_path / "o").exists()
+
+
+def test_a_coach_made_again_closes_the_one_before_and_saves_its_frames(tmp_path: Path) -> None:
+    """Running notebook 04's coach cell again kept each earlier coach alive (~135 MB, a thread,
+    a socket each) and its unsaved frames locked from the rescue until the kernel ended. The
+    new coach closes it first; its rescue then saves the frames (real MediaPipe)."""
+    import cv2
+
+    from gymlib.widgets.coach import LiveCoach
+
+    cap = cv2.VideoCapture(str(ROOT / "data" / "samples" / "squat-left.mp4"))
+    frames = [cv2.imencode(".jpg", cap.read()[1])[1].tobytes() for _ in range(30)]
+    first = LiveCoach(sessions=tmp_path)
+    for i, jpeg in enumerate(frames):
+        first._handle(jpeg, i / 30)
+    assert first.frames == 30 and first.comm is not None
+    second = LiveCoach(sessions=tmp_path)
+    try:
+        assert first.comm is None  # closed: its widget, camera server and pose model
+        (rescue,) = second.rescued
+        assert rescue.session is not None and rescue.frames == 30, rescue.report()
+    finally:
+        second.close()

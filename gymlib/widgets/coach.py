@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import uuid
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,10 @@ MAX_FRAME_SIDE = 1920
 MAX_DECODED_SIDE = 4096
 MAX_FRAME_BYTES = 20 * 1024 * 1024
 _EXITING = False
+#: the coaches open in this kernel: one camera, one coach, so a new one closes those before
+#: it (a cell run again kept each earlier one: ~135 MB, a thread, a socket, and its unsaved
+#: frames locked away from the rescue until the kernel ended)
+_OPEN: weakref.WeakSet = weakref.WeakSet()
 
 
 @atexit.register
@@ -106,6 +111,8 @@ class LiveCoach(W.VBox):
     def __init__(
         self, classifier: Any = None, *, fps: float = 30.0, sessions: str | Path | None = None
     ) -> None:
+        for earlier in list(_OPEN):  # before the rescue below: it saves their unsaved frames
+            earlier.close()
         self.session = CoachSession(classifier, fps=fps)
         self.voice = VoiceCoach()
         # started now, its native start-up log kept out of the notebook (widgets.native_log)
@@ -142,6 +149,7 @@ class LiveCoach(W.VBox):
         self._stop_shown = False  # the note says the camera stopped (until frames come again)
         super().__init__(self._panel())
         self.add_class("gymcoach-dashboard")
+        _OPEN.add(self)
         if self.rescued:
             self.saved.value = html.escape("; ".join(r.report() for r in self.rescued))
 
@@ -483,6 +491,7 @@ class LiveCoach(W.VBox):
         )
 
     def close(self) -> None:  # noqa: D401 - widget API
+        _OPEN.discard(self)
         self.camera.close()  # its frame server's thread ends: no frame after this
         if not (_EXITING or sys.is_finalizing()):  # at exit MediaPipe's close() never returns
             with self._lock:  # not while a frame is in the pose model
