@@ -236,6 +236,7 @@ class Config:
 
     def resolve(self, path: Path) -> Path:
         """A config path made absolute against the project root."""
+        path = path.expanduser()  # "~/runs" is the home folder's, as in a shell
         return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
 

@@ -270,8 +270,11 @@ def main(argv: list[str] | None = None) -> int:
     for path, why in table.attrs["skipped"].items():
         print(f"skipped {path}: {why}", file=sys.stderr)
     days = daily_progress(table)
-    print(days.to_string(index=False) if len(days) else f"no saved sessions yet in {folder} "
-          "(notebook 04's dashboard: 'save session')")  # fmt: skip
+    found = len(session_paths(folder)) if folder.is_dir() else 0
+    empty = (f"{found} saved session(s) in {folder}, with no rep counted in them yet"
+             if found else f"no saved sessions yet in {folder} (notebook 04's dashboard: "
+             "'save session')")  # fmt: skip
+    print(days.to_string(index=False) if len(days) else empty)
     fig = progress(days)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -520,9 +520,17 @@ def recover(target: str | Path) -> bool:
     journal = _journal(target)
     if not journal.is_file():
         return False
-    plan = json.loads(journal.read_text(encoding="utf-8"))
-    stage = target.parent / plan["stage"]
-    for name in plan["files"]:
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        stage = target.parent / plan["stage"]
+        files = list(plan["files"])
+    except (ValueError, KeyError, TypeError) as exc:  # written whole: damaged by something else
+        raise ValueError(
+            f"{journal}: a promotion's journal, damaged ({exc}); the model files "
+            f"beside it may be of two promotions: restore {target.name} with its "
+            ".json, .tflite and manifest together, then delete this file"
+        ) from None
+    for name in files:
         with contextlib.suppress(FileNotFoundError):  # moved already (by us or another loader)
             os.replace(stage / name, target.parent / name)
     for name in plan.get("remove", ()):

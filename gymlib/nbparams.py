@@ -60,3 +60,6 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
             raise ValueError(f"parameter {why}{hint}")
         if words == "float" and not isinstance(value, float):
             namespace[name] = float(value)
+    if declared.get("OUT_DIR") is str and not str(namespace.get("OUT_DIR") or "").strip():
+        raise ValueError("parameter OUT_DIR is empty: name the folder for this notebook's "
+                         "outputs (empty, they went into the project's own folder)")  # fmt: skip

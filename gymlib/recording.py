@@ -197,11 +197,14 @@ def _replayable(t: np.ndarray, lm: np.ndarray) -> None:
     bad = np.flatnonzero(~np.isfinite(t))
     if len(bad):
         raise ValueError(f"frame {bad[0]}: time {t[bad[0]]} is not a number; nothing was saved")
-    back = np.flatnonzero(np.diff(t) < 0)
-    if len(back):
+    if len(t) == 0:
+        raise ValueError("no frames to save yet (start the camera first); nothing was saved")
+    back = np.flatnonzero(np.diff(t) <= 0)
+    if len(back):  # a replay reads each frame at its own time: they must go forward
         i = back[0] + 1
-        raise ValueError(f"frame {i}: time {t[i]} s goes back from {t[i - 1]} s; times must "
-                         "not decrease (nothing was saved)")  # fmt: skip
+        how = "repeats" if t[i] == t[i - 1] else "goes back from"
+        raise ValueError(f"frame {i}: time {t[i]} s {how} {t[i - 1]} s; times must go forward "
+                         "(nothing was saved)")  # fmt: skip
     bad = np.flatnonzero(~np.isfinite(lm).all(axis=(1, 2)))
     if len(bad):
         raise ValueError(f"frame {bad[0]}: the landmarks hold NaN or inf; nothing was saved")

@@ -112,6 +112,9 @@ class CoachSession:
         self.cfg = config or load_live_config(cfg)
         self.rep_cfg = cfg.reps  # the camera cuts' rule in the landmarks (gymlib.cuts.BodyJumps)
         self.fps, self.aspect = float(fps), float(aspect)
+        if not (math.isfinite(self.fps) and self.fps > 0 and math.isfinite(self.aspect)
+                and self.aspect > 0):  # fmt: skip
+            raise ValueError(f"fps and aspect must be numbers over 0, got {fps!r} and {aspect!r}")
         self.threshold = cfg.model.confidence_threshold if threshold is None else threshold
         self._classifier = classifier
         self.exercises: tuple[str, ...] = tuple(cfg.exercises)

@@ -308,8 +308,8 @@ def salvage(frames: np.ndarray) -> np.ndarray:
         sane = ((t >= 0) & (t < _MAX_T) & np.isfinite(lm).all(axis=(1, 2))
                 & (np.abs(lm) < _MAX_LANDMARK).all(axis=(1, 2)))  # fmt: skip
     keep, latest = [], -1.0
-    for i in np.flatnonzero(sane):  # times never go back: a zeroed record's 0 is left out
-        if t[i] >= latest:
+    for i in np.flatnonzero(sane):  # times go forward: a zeroed record's 0 is left out
+        if t[i] > latest:
             keep.append(i)
             latest = t[i]
     return frames[np.asarray(keep, dtype=np.int64)]

@@ -147,3 +147,59 @@ def test_a_coach_made_again_closes_the_one_before_and_saves_its_frames(tmp_path:
         assert rescue.session is not None and rescue.frames == 30, rescue.report()
     finally:
         second.close()
+
+
+def test_a_session_that_could_not_be_replayed_is_not_saved(tmp_path: Path) -> None:
+    """``save_session`` took repeated times (replay, analyze and the history then refused
+    the session) and no frames at all (an empty session)."""
+    import numpy as np
+
+    from gymlib.recording import save_session
+
+    lm = np.full((3, 33, 4), 0.5, np.float32)
+    with pytest.raises(ValueError, match=r"frame 2: time 0.1 s repeats 0.1 s; times must go"):
+        save_session(tmp_path, [0.0, 0.1, 0.1], lm)
+    with pytest.raises(ValueError, match="no frames to save yet"):
+        save_session(tmp_path, np.zeros(0), np.zeros((0, 33, 4), np.float32))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_damaged_promotion_journal_is_named(tmp_path: Path) -> None:
+    """Every load failed with a bare JSON error naming no file."""
+    from gymlib.model import recover
+
+    target = tmp_path / "exercise_classifier.keras"
+    journal = tmp_path / "exercise_classifier.promoting.json"
+    journal.write_text('{"stage": ')
+    with pytest.raises(ValueError, match="promoting.json: a promotion's journal, damaged"):
+        recover(target)
+
+
+def test_a_path_from_the_home_folder_is_the_home_folders() -> None:
+    """``OUT_DIR ~/x`` made a folder named "~" in the project."""
+    from gymlib.config import load_config
+
+    assert load_config().resolve(Path("~/x")) == Path.home() / "x"
+
+
+def test_an_empty_out_dir_a_rate_of_zero_and_sessions_without_reps_are_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``OUT_DIR ""`` wrote a notebook's outputs into the project's own folder;
+    ``LiveCoach(fps=0)`` failed on every frame once an exercise was named; the history said
+    "no saved sessions yet" over sessions that hold no rep."""
+    import numpy as np
+
+    from gymlib.history import main as history_main
+    from gymlib.nbparams import check_parameters
+    from gymlib.recording import save_session
+    from gymlib.session import CoachSession
+
+    with pytest.raises(ValueError, match="parameter OUT_DIR is empty"):
+        check_parameters({"__annotations__": {"OUT_DIR": str}, "OUT_DIR": " "})
+    with pytest.raises(ValueError, match="fps and aspect must be numbers over 0, got 0"):
+        CoachSession(fps=0)
+    still = np.full((40, 33, 4), 0.5, np.float32)  # somebody standing: no rep
+    save_session(tmp_path, np.arange(40) / 30, still)
+    assert history_main(["--sessions", str(tmp_path), "--out", str(tmp_path / "h.png")]) == 0
+    assert "1 saved session(s) in" in capsys.readouterr().out
