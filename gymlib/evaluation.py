@@ -65,6 +65,8 @@ def summarize(
         "f1": {c: float(v) for c, v in zip(classes, f1, strict=True)},
         "confusion": cm.tolist(),
         "ece": ece,
+        # classes with no test window: their F1 reads 0 and measures nothing (a small split)
+        "untested": [c for c, n in zip(classes, cm.sum(axis=1), strict=True) if n == 0],
     }
     if sources is not None:
         sources = np.asarray(sources)

@@ -203,3 +203,17 @@ def test_an_empty_out_dir_a_rate_of_zero_and_sessions_without_reps_are_said(
     save_session(tmp_path, np.arange(40) / 30, still)
     assert history_main(["--sessions", str(tmp_path), "--out", str(tmp_path / "h.png")]) == 0
     assert "1 saved session(s) in" in capsys.readouterr().out
+
+
+def test_classes_without_a_test_window_are_named_not_scored() -> None:
+    """Notebook 03 on a small split printed "macro-F1 1.000" while three classes had no test
+    window (their F1 0 in metrics.json): they are named now, and the notebook warns."""
+    import numpy as np
+
+    from gymlib.evaluation import summarize
+
+    classes = ["squat", "push_up", "other"]
+    truth = np.array([0, 0, 1])
+    probs = np.eye(3)[truth]
+    m = summarize(truth, probs, classes)
+    assert m["macro_f1"] == 1.0 and m["untested"] == ["other"]
