@@ -217,3 +217,17 @@ def test_classes_without_a_test_window_are_named_not_scored() -> None:
     probs = np.eye(3)[truth]
     m = summarize(truth, probs, classes)
     assert m["macro_f1"] == 1.0 and m["untested"] == ["other"]
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("source", ["video:", "video:data/sessions/x/landmarks.npz", "camra"])
+def test_notebook_04_names_a_source_it_cannot_coach_at_once(tmp_path: Path, source: str) -> None:
+    """``SOURCE video:`` said the project's folder was "not a file"; a landmark file was
+    "not a video" with no word of notebook 05; a misspelt source failed cells later."""
+    import papermill as pm
+
+    with pytest.raises(pm.PapermillExecutionError, match=r"SOURCE (must be|'video:)"):
+        pm.execute_notebook(str(ROOT / "notebooks" / "04_live_coach.ipynb"),
+                            str(tmp_path / "out.ipynb"), parameters={"SOURCE": source,
+                            "OUT_DIR": str(tmp_path / "o")}, kernel_name="python3",
+                            progress_bar=False)  # fmt: skip
