@@ -456,6 +456,7 @@ _VIDEO_CHILD = """
 
     coach = LiveCoach(Sure(), sessions=%r)
     coach.save_video.value = True
+    coach.spool.append(0.0, None)  # a frame came (a session of none is not saved)
     coach._save()
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))

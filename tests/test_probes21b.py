@@ -231,3 +231,24 @@ def test_notebook_04_names_a_source_it_cannot_coach_at_once(tmp_path: Path, sour
                             str(tmp_path / "out.ipynb"), parameters={"SOURCE": source,
                             "OUT_DIR": str(tmp_path / "o")}, kernel_name="python3",
                             progress_bar=False)  # fmt: skip
+
+
+def test_a_coach_given_a_file_for_its_sessions_says_so_and_nothing_after(tmp_path: Path) -> None:
+    """``LiveCoach(sessions=FILE)``: "File exists", then an "Exception ignored in
+    Widget.__del__" traceback from the half-made widget."""
+    import gc
+    import sys
+
+    from gymlib.widgets.coach import LiveCoach
+
+    a_file = tmp_path / "sessions"
+    a_file.write_text("not a folder")
+    dropped: list[object] = []
+    hook, sys.unraisablehook = sys.unraisablehook, dropped.append
+    try:
+        with pytest.raises(NotADirectoryError, match="sessions: not a folder; sessions= is"):
+            LiveCoach(sessions=a_file)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert dropped == []

@@ -121,6 +121,10 @@ class LiveCoach(W.VBox):
         self.events = EventLog()
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
+        if self.sessions.exists() and not self.sessions.is_dir():
+            self.extractor.close()
+            raise NotADirectoryError(f"{self.sessions}: not a folder; sessions= is where 'save "
+                                     "session' writes (default data/sessions)")  # fmt: skip
         # a session a coach left unsaved is saved first (its spool is no living coach's)
         self.rescued = rescue_spools(self.sessions)
         self.run_id = uuid.uuid4().hex  # this coach's saves (and a rescue) are one workout
@@ -492,6 +496,8 @@ class LiveCoach(W.VBox):
 
     def close(self) -> None:  # noqa: D401 - widget API
         _OPEN.discard(self)
+        if not hasattr(self, "camera"):  # its making failed (a bad sessions=): nothing to end
+            return
         self.camera.close()  # its frame server's thread ends: no frame after this
         if not (_EXITING or sys.is_finalizing()):  # at exit MediaPipe's close() never returns
             with self._lock:  # not while a frame is in the pose model
