@@ -36,6 +36,14 @@ def _save(root: Path, day: str, reps: int, seed: int) -> Path:
                         summary={"saved": f"{day}T10:00:00+00:00"})  # fmt: skip
 
 
+def _history_cli(sessions: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m gymlib.history`` over ``sessions``, its plot to ``out``, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "gymlib.history", "--sessions", str(sessions),
+                           "--out", str(out)], capture_output=True, text=True, env=env,
+                          timeout=300)  # fmt: skip
+
+
 @pytest.fixture()
 def two_days(tmp_path: Path) -> Path:
     _save(tmp_path, "2026-12-01", 3, seed=31)
@@ -73,10 +81,7 @@ def test_cli_prints_the_table_and_writes_the_plot(two_days: Path, tmp_path: Path
         warnings.simplefilter("ignore")  # the damaged one: checked above
         session_history(two_days, classifier=_Sure())  # the reps cached: the CLI loads no model
     out = tmp_path / "progress.png"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "gymlib.history", "--sessions", str(two_days),
-                          "--out", str(out)], capture_output=True, text=True, env=env,
-                         timeout=300)  # fmt: skip
+    run = _history_cli(two_days, out)
     assert run.returncode == 0, run.stderr[-800:]
     lines = run.stdout.splitlines()
     assert lines[0].split() == ["day", "exercise", "sessions", "reps", "good_share", "tempo_s",
@@ -89,10 +94,7 @@ def test_cli_prints_the_table_and_writes_the_plot(two_days: Path, tmp_path: Path
 
 def test_cli_on_an_empty_folder_says_so(tmp_path: Path) -> None:
     out = tmp_path / "p.png"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "gymlib.history", "--sessions", str(tmp_path),
-                          "--out", str(out)], capture_output=True, text=True, env=env,
-                         timeout=300)  # fmt: skip
+    run = _history_cli(tmp_path, out)
     assert run.returncode == 0, run.stderr[-800:]
     assert "no saved sessions yet" in run.stdout and out.is_file()
 
@@ -137,9 +139,6 @@ def test_a_summary_whose_saved_time_is_no_date_is_dated_by_its_file(tmp_path: Pa
     assert "2026-12-01" in set(days["day"]) and len(table) >= 12
     assert str(good) not in table.attrs["skipped"]
     out = tmp_path / "progress.png"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run([sys.executable, "-m", "gymlib.history", "--sessions", str(tmp_path),
-                          "--out", str(out)], capture_output=True, text=True, env=env,
-                         timeout=300)  # fmt: skip
+    run = _history_cli(tmp_path, out)
     assert run.returncode == 0, run.stderr[-800:]
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
