@@ -123,10 +123,7 @@ class ThreadDrawing:
     def finish(self) -> Drawn:
         """The whole clip planned, every frame drawn (again, if a plan drawn with disagrees),
         the tables and plot written, the video finished and checked."""
-        from gymlib.plan import doubt_of
-
         stages = {"finish called": time.perf_counter()}
-        doubt = doubt_of(self.session, self.poses, self.times)  # before it is planned and fed
         annotated = None
         if self._follower is not None:
             # the frames drawn after the pose pass wait for the encoder (as many as were kept)
@@ -155,6 +152,11 @@ class ThreadDrawing:
             annotated.abort()
             raise
         loop = annotated.loop
+        doubt = None
+        if not rows and loop.session.fixed is not None:  # a wrong pick counts nothing: ask
+            from gymlib.plan import doubt_of  # (only then: a classifier to load, its pass)
+
+            doubt = doubt_of(self._new_session(), self.poses, self.times)
         return Drawn(len(annotated.timeline), list(loop.reps), rows,
                      [w.as_row() for w in loop.sets.sets],
                      [c.as_row() for c in loop.session.found_cuts],

@@ -101,23 +101,29 @@ def plan(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequ
 
 def doubt_of(session: CoachSession, frames: Sequence[np.ndarray | None], times: Sequence[float]
              ) -> str | None:  # fmt: skip
-    """With the exercise fixed by the user, what the classifier reads the stream as, when most
-    of it (by windows) reads as one other exercise; else None. The count follows the user's
-    choice all the same: this only says the choice and the movement disagree (a wrong pick in
-    a menu counts nothing, or counts the wrong joint, without a word)."""
+    """With the exercise fixed by the user, what the classifier reads the stream as when more
+    than half of its windows read as one other exercise; else None. ``session``: unplanned and
+    unfed. The count follows the user's choice all the same: this only says that the choice
+    and the movement disagree (a wrong pick in a menu counts nothing, without a word). Best
+    effort: a classifier that cannot be had, or lacks an exercise, doubts nothing."""
     if session.fixed is None:
         return None
-    free = _DryRun.copy_of(session)  # unplanned, unfed: the classifier shared, not loaded twice
+    free = _DryRun.copy_of(session)  # the classifier shared, not loaded twice
     free.fixed = None
-    sets = _plan_sets(free, frames, times)
+    try:
+        if any(e not in free.classifier.classes for e in session.exercises):
+            return None  # (an exercise added to config.yaml: counted fixed, never recognised)
+        sets = _plan_sets(free, frames, times)
+    except (OSError, ValueError):  # no model, a damaged one: the count stands without it
+        return None
     windows = {ex: 0 for ex in session.exercises}
     for s in sets:
         if s.exercise in windows:
             windows[s.exercise] += s.last - s.first + 1
-    likeliest = max(windows, key=lambda ex: windows[ex])
-    if likeliest == session.fixed or windows[likeliest] <= windows[session.fixed]:
-        return None
     total = sum(s.last - s.first + 1 for s in sets)
+    likeliest = max(windows, key=lambda ex: windows[ex])
+    if likeliest == session.fixed or 2 * windows[likeliest] <= total:
+        return None
     return (
         f"the exercise was set to {session.fixed}, but the classifier reads {windows[likeliest]} "
         f"of the {total} windows as {likeliest} ({windows[session.fixed]} as {session.fixed}); "

@@ -361,12 +361,11 @@ def test_the_classifier_is_loaded_and_called_once_before_the_first_plan(
     assert events[1][0] == "plan" and [e[0] for e in events].count("plan") >= 1
     assert max(e[2] for e in events if e[0] == "classify") > 1  # the clip's windows
     assert len(result.reps) >= 3
-    events.clear()  # with the exercise fixed, no plan classifies: the clip's windows are
-    # classified once, after the pose pass, only to question the choice (gymlib.plan.doubt_of)
-    analyze(save_clip_npz(clip, tmp_path / "clip.npz"), out=tmp_path / "fixed", exercise="squat",
-            progress=False)  # fmt: skip
-    classified = [e for e in events if e[0] == "classify"]
-    assert len(classified) == 1 and classified[0][2] > 1  # every window, in one call
+    events.clear()  # with the exercise fixed there is nothing to classify: nothing is loaded
+    # (reps counted: the choice is not questioned, gymlib.plan.doubt_of)
+    fixed = analyze(save_clip_npz(clip, tmp_path / "clip.npz"), out=tmp_path / "fixed",
+                    exercise="squat", progress=False)  # fmt: skip
+    assert len(fixed.reps) >= 3 and not [e for e in events if e[0] == "classify"]
 
 
 def test_python_switches_threads_promptly_while_analyze_runs_and_as_before_after(
