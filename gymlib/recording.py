@@ -91,6 +91,18 @@ class LiveInputs:
             tuple(k for k, kind, _ in changes if kind == "end"),
         )
 
+    def renumbered(self, kept: np.ndarray) -> LiveInputs:
+        """The same inputs for the frames ``kept`` (increasing indices) of the stream alone: a
+        change that came before frame ``k`` comes before the first kept frame from ``k`` on."""
+
+        def at(k: int) -> int:
+            return int(np.searchsorted(kept, k))
+
+        return LiveInputs(self.cuts, tuple((at(k), a) for k, a in self.aspects),
+                          tuple((at(k), e) for k, e in self.exercises),
+                          tuple(at(k) for k in self.new_sets),
+                          tuple(at(k) for k in self.ends))  # fmt: skip
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The inputs as ``landmarks.npz`` holds them (no pickles: plain arrays)."""
         return {

@@ -22,6 +22,7 @@ the history gets every session's.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import json
 import math
@@ -29,7 +30,7 @@ import os
 import tempfile
 import time
 import weakref
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -276,7 +277,10 @@ def _rescue(path: Path, root: Path) -> Rescue | None:
             _discard(fh, path, meta_path)
             return Rescue(path, None, whole)
         last = datetime.datetime.fromtimestamp(os.fstat(fh.fileno()).st_mtime, datetime.UTC)
-        kept = salvage(frames)
+        keep = salvage(frames)
+        kept = frames[keep]
+        if meta is not None and len(kept) < whole:  # its changes move with their frames
+            meta = replace(meta, inputs=meta.inputs.renumbered(keep))
         if not kept["landmarks"].any():
             why = "every frame record with a person in it is damaged (times, landmarks)"
             return Rescue(path, None, whole, why)
@@ -299,20 +303,37 @@ _MAX_T, _MAX_LANDMARK = 1e9, 1e3
 
 
 def salvage(frames: np.ndarray) -> np.ndarray:
-    """The frames of a spool a replay can read (``FRAME_RECORD`` rows): a record a disk or a
-    crash damaged (zeroed, random bytes: a time not a number, out of range or going back,
-    landmarks not numbers) is left out and the rest kept, where one such record refused the
-    whole workout at every rescue."""
+    """The indices of the frames of a spool a replay can read (``FRAME_RECORD`` rows), in
+    order: a record a disk or a crash damaged (zeroed, random bytes: a time not a number, out of
+    range, landmarks not numbers) is left out, and of the rest the most frames whose times go
+    forward (one time damaged into a plausible number leaves out itself, not every frame after
+    it). One such record refused the whole workout at every rescue."""
     t, lm = frames["t"], frames["landmarks"]
     with np.errstate(invalid="ignore", over="ignore"):
         sane = ((t >= 0) & (t < _MAX_T) & np.isfinite(lm).all(axis=(1, 2))
                 & (np.abs(lm) < _MAX_LANDMARK).all(axis=(1, 2)))  # fmt: skip
-    keep, latest = [], -1.0
-    for i in np.flatnonzero(sane):  # times go forward: a zeroed record's 0 is left out
-        if t[i] > latest:
-            keep.append(i)
-            latest = t[i]
-    return frames[np.asarray(keep, dtype=np.int64)]
+    return _longest_rising(t, np.flatnonzero(sane))
+
+
+def _longest_rising(t: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Of ``idx``, the longest run (not contiguous) whose ``t`` strictly rises: patience
+    sorting, O(n log n)."""
+    tails: list[float] = []  # the smallest last time of a rising run of each length
+    ends: list[int] = []  # ... and the position in idx of that last frame
+    before = np.full(len(idx), -1, np.int64)
+    for pos, i in enumerate(idx):
+        n = bisect.bisect_left(tails, t[i])
+        if n == len(tails):
+            tails.append(t[i])
+            ends.append(pos)
+        else:
+            tails[n], ends[n] = t[i], pos
+        before[pos] = ends[n - 1] if n else -1
+    out, pos = [], ends[-1] if ends else -1
+    while pos >= 0:
+        out.append(idx[pos])
+        pos = before[pos]
+    return np.asarray(out[::-1], dtype=np.int64)
 
 
 def _meta(path: Path) -> SpoolMeta | None:

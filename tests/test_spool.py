@@ -366,3 +366,22 @@ def test_a_note_with_a_rate_or_shape_that_cannot_be_is_a_damaged_note() -> None:
     for key, value in (("fps", -1), ("fps", float("nan")), ("aspect", 0)):
         with pytest.raises(ValueError, match="must be numbers over 0"):
             SpoolMeta.from_json({**good, key: value})
+
+
+def test_salvage_keeps_the_most_frames_in_time_order_and_moves_the_changes_with_them() -> None:
+    """A damaged time that looks plausible (5e8 s) left out itself, not every frame after it;
+    the coach's changes (an exercise chosen, a stop) stay on the frames they came before (the
+    review of session 21: a stop past the frames kept was lost)."""
+    from gymlib.recording import LiveInputs
+    from gymlib.spool import salvage
+
+    frames = np.zeros(10, FRAME_RECORD)
+    frames["t"] = [0.0, 0.1, 0.2, 5e8, 0.0, 0.0, 0.3, 0.4, 0.5, 0.6]  # 3: garbage, 4-5: zeroed
+    frames["landmarks"][:] = 0.5
+    frames["landmarks"][4:6] = 0.0
+    keep = salvage(frames)
+    assert keep.tolist() == [0, 1, 2, 6, 7, 8, 9]
+    inputs = LiveInputs(exercises=((0, "auto"), (7, "squat")), ends=(10,), new_sets=(6,))
+    moved = inputs.renumbered(keep)
+    assert moved.exercises == ((0, "auto"), (4, "squat"))  # before frame 7, now the 5th kept
+    assert moved.new_sets == (3,) and moved.ends == (7,)  # the stop: after the last kept frame
