@@ -40,10 +40,9 @@ def frames_from_video(path: Path) -> Source:
     info = reader.info
     w, h = info.size
     # refused before the run (no size at all: no frame decoded, said by the checks after)
-    if min(w, h) > 0 and (min(w, h) < 2 or not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH):
+    if min(w, h) > 0 and (min(w, h) < 2 or not drawable(w / h)):
         raise ValueError(f"{path}: its picture is {w}x{h} pixels, too small, narrow or wide to "
-                         f"draw (at least 2x2, width / height {16 / 480:.3f} to "
-                         f"{MAX_DRAWN_WIDTH / 480:.1f})")  # fmt: skip
+                         f"draw (at least 2x2, {SHAPES_DRAWN})")  # fmt: skip
     cuts: list[float] = []
 
     def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
@@ -133,6 +132,14 @@ def in_background(items: Iterator[Any], ahead: int = 4) -> Iterator[Any]:
 MAX_COORDINATE = 1e3
 #: drawn frames are 480 pixels high; wider than this many pixels is refused
 MAX_DRAWN_WIDTH = 4096
+#: the picture shapes drawn, in words
+SHAPES_DRAWN = f"width / height must be {16 / 480:.3f} to {MAX_DRAWN_WIDTH / 480:.1f}"
+
+
+def drawable(aspect: float) -> bool:
+    """Whether a picture of ``aspect`` (width / height) can be drawn: at 480 rows, from 16
+    to :data:`MAX_DRAWN_WIDTH` columns."""
+    return 16 <= 480 * aspect <= MAX_DRAWN_WIDTH
 
 
 def load_landmark_file(path: str | Path) -> tuple[np.ndarray, np.ndarray, float, tuple[int, int]]:
@@ -236,12 +243,9 @@ def _checked_size(p: Path, size: np.ndarray, given: bool) -> tuple[float, float]
     if not (w >= 1 and h >= 1 and math.isfinite(w * h)):
         raise ValueError(f"{p}: 'image_size' must be two positive numbers of pixels, got "
                          f"({w:g}, {h:g})")  # fmt: skip
-    if not 16 <= 480 * w / h <= MAX_DRAWN_WIDTH:
+    if not drawable(w / h):
         said = f"'image_size' ({w:g}, {h:g})" if given else f"'aspect' ({w / h:g})"
-        raise ValueError(
-            f"{p}: {said} is too narrow or too wide to draw "
-            f"(width / height must be {16 / 480:.3f} to {MAX_DRAWN_WIDTH / 480:.1f})"
-        )
+        raise ValueError(f"{p}: {said} is too narrow or too wide to draw ({SHAPES_DRAWN})")
     return w, h
 
 

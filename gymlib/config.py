@@ -18,6 +18,7 @@ owner adds to its dataclass is checked without a change here.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
@@ -236,7 +237,8 @@ class Config:
 
     def resolve(self, path: Path) -> Path:
         """A config path made absolute against the project root."""
-        path = path.expanduser()  # "~/runs" is the home folder's, as in a shell
+        with contextlib.suppress(RuntimeError):  # ("~nobody", no HOME: kept as written)
+            path = path.expanduser()  # "~/runs" is the home folder's, as in a shell
         return path if path.is_absolute() else (PROJECT_ROOT / path).resolve()
 
 

@@ -65,8 +65,9 @@ class Evidence:
         missing = [e for e in exercises if e not in classes]
         if missing:
             raise ValueError(f"the classifier has no class for {missing}; it has {list(classes)} "
-                             "(config.yaml's exercises names one it was not trained on: retrain "
-                             "it, or teach the exercise with python -m gymlib.teach)")  # fmt: skip
+                             "(the exercises to recognise, config.yaml's and a taught store's, "
+                             "name one it was not trained on: retrain it, or teach the exercise "
+                             "with python -m gymlib.teach)")  # fmt: skip
         self.classes, self.cfg = tuple(classes), cfg
         self.states: tuple[str, ...] = (*exercises, IDLE)
         self._cols = [self.classes.index(e) for e in exercises]

@@ -115,9 +115,9 @@ def _started(session: Path, saved: Any) -> str:
     and the history's plot then failed on it)."""
     import datetime
 
-    try:
-        if isinstance(saved, str) and datetime.datetime.fromisoformat(saved):
-            return saved
+    try:  # written the one way the day is read from ("20261201T100000" is ISO 8601 too)
+        if isinstance(saved, str):
+            return datetime.datetime.fromisoformat(saved).isoformat(timespec="seconds")
     except ValueError:
         pass
     if saved not in (None, ""):
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     for path, why in table.attrs["skipped"].items():
         print(f"skipped {path}: {why}", file=sys.stderr)
     days = daily_progress(table)
-    found = len(session_paths(folder)) if folder.is_dir() else 0
+    found = len(session_paths(folder)) - len(table.attrs["skipped"]) if folder.is_dir() else 0
     empty = (f"{found} saved session(s) in {folder}, with no rep counted in them yet"
              if found else f"no saved sessions yet in {folder} (notebook 04's dashboard: "
              "'save session')")  # fmt: skip

@@ -52,8 +52,9 @@ def check_parameters(namespace: MutableMapping[str, Any]) -> None:
         if name not in namespace:
             continue
         value, words = namespace[name], getattr(kind, "__name__", str(kind))
-        if words == "bool" and isinstance(value, str) and value.strip().lower() in _BOOLS:
-            namespace[name] = value = _BOOLS[value.strip().lower()]
+        said = str(value).strip().lower()  # papermill -p gives 0 and 1 as numbers
+        if words == "bool" and isinstance(value, str | numbers.Integral) and said in _BOOLS:
+            namespace[name] = value = _BOOLS[said]
         why = type_error(name, value, words)
         if why is not None:
             hint = " (give text with papermill -r NAME VALUE)" if words == "str" else ""

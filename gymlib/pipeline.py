@@ -14,14 +14,16 @@ shipped one on the run's test recordings (the previous one is kept as ``*.previo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.metadata as md
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,9 +132,11 @@ _RUN_FOLDER = "each run writes into its own folder (choose where with --runs)"
 #: the parameters the pipeline gives each notebook itself: the run's folders, and the
 #: promotion, which ships a model only after comparing it (notebook 03's own PROMOTE copies it
 #: over the shipped one unseen, and the comparison then met the new model in its place)
+_SOURCE = "choose the data with --source (run.json records it)"
 WIRED: dict[str, dict[str, str]] = {
-    "01_acquisition": {"OUT_DIR": _RUN_FOLDER},
+    "01_acquisition": {"OUT_DIR": _RUN_FOLDER, "DATA_SOURCE": _SOURCE},
     "02_preprocessing": {
+        "DATA_SOURCE": _SOURCE,
         "OUT_DIR": _RUN_FOLDER,
         "NAME": _RUN_FOLDER,
         "PROCESSED_DIR": _RUN_FOLDER,
@@ -363,6 +367,21 @@ def _terminate(signum: int, frame: Any) -> None:
     raise Terminated("SIGTERM")
 
 
+@contextlib.contextmanager
+def _sigterm_as_stop() -> Iterator[None]:
+    """SIGTERM stops the retrain as Ctrl-C does (its run.json says so), and the handler before
+    is put back after; one ignored stays ignored; off the main thread, nothing changes."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN):  # fmt: skip
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def _source_arg(text: str) -> str:
     """``--source`` as :func:`gymlib.sources.parse_source` reads it (``processed:PATH``, parts
     joined by ``+``); the processed source needs its file."""
@@ -370,8 +389,16 @@ def _source_arg(text: str) -> str:
         parts = parse_source(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-    if any(name == "processed" and not path for name, path in parts):
-        raise argparse.ArgumentTypeError("the processed source needs its file: processed:PATH")
+    for name, path in parts:
+        if name != "processed":
+            continue
+        if not path:
+            raise argparse.ArgumentTypeError("the processed source needs its file: "
+                                             "processed:PATH")  # fmt: skip
+        cfg = load_config()
+        if not cfg.resolve(Path(path)).is_file():  # (relative: from the project root)
+            raise argparse.ArgumentTypeError(f"processed:{path}: no such file "
+                                             f"({cfg.resolve(Path(path))})")  # fmt: skip
     return text
 
 
@@ -401,13 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)
     quiet_native_log(args.verbose)
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:  # as Ctrl-C: run.json says so
-        signal.signal(signal.SIGTERM, _terminate)
     try:
         if args.scheduler is not None:  # the same check as config.yaml's pipeline.scheduler
             PipelineConfig(scheduler=args.scheduler)
-        run = retrain(args.source, params=args.params, promote=args.promote, runs=args.runs,
-                      scheduler=args.scheduler)  # fmt: skip
+        with _sigterm_as_stop():
+            run = retrain(args.source, params=args.params, promote=args.promote,
+                          runs=args.runs, scheduler=args.scheduler)  # fmt: skip
     except (PipelineError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -352,7 +352,7 @@ def promote(candidate: str | Path, *, target: str | Path | None = None) -> Path:
     shipped = cfg.resolve(cfg.model.path)
     target = shipped if target is None else Path(target)  # the shipped model named by config
     card = Path(candidate).with_suffix(".json")
-    if target.absolute() == shipped and card.is_file():  # (no card: install names it)
+    if target.resolve() == shipped.resolve() and card.is_file():  # (no card: install names it)
         missing = [e for e in cfg.exercises if e not in read_card(card).get("classes", [])]
         if missing:  # else every analysis failed after its pose pass
             raise ValueError(f"{candidate}: has no class for {missing}, which config.yaml's "

@@ -123,7 +123,9 @@ def test_a_summary_whose_saved_time_is_no_date_is_dated_by_its_file(tmp_path: Pa
     (named in a warning) and the second is skipped and named, as a damaged session is."""
     good = _save(tmp_path, "2026-12-01", 3, seed=31)
     odd = [_save(tmp_path, "2026-12-02", 3, seed=32 + k) for k in range(3)]
-    for p, saved in zip(odd, ['"yesterday"', "1e308", '"2026-13-45T00:00:00"'], strict=True):
+    odd.append(_save(tmp_path, "2026-12-02", 3, seed=36))  # the folders' own stamp: ISO too
+    saves = ['"yesterday"', "1e308", '"2026-13-45T00:00:00"', '"20261202T100000"']
+    for p, saved in zip(odd, saves, strict=True):
         (p / "summary.json").write_text(f'{{"saved": {saved}}}')
     nested = _save(tmp_path, "2026-12-03", 3, seed=40)
     (nested / "summary.json").write_text("[" * 100_000 + "]" * 100_000)
@@ -136,7 +138,8 @@ def test_a_summary_whose_saved_time_is_no_date_is_dated_by_its_file(tmp_path: Pa
     assert list(table.attrs["skipped"]) == [str(nested)]
     assert "nested too deep" in table.attrs["skipped"][str(nested)]
     days = daily_progress(table)
-    assert "2026-12-01" in set(days["day"]) and len(table) >= 12
+    assert {"2026-12-01", "2026-12-02"} <= set(days["day"]) and len(table) >= 15
+    assert "20261202T1" not in set(days["day"])  # read as a date, not cut at 10 characters
     assert str(good) not in table.attrs["skipped"]
     out = tmp_path / "progress.png"
     run = _history_cli(tmp_path, out)

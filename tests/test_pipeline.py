@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 from pathlib import Path
@@ -46,8 +47,8 @@ def test_retrain_end_to_end_writes_a_run_folder(tmp_path: Path) -> None:
 def test_a_failing_notebook_stops_with_a_clear_error_and_keeps_earlier_outputs(
     tmp_path: Path,
 ) -> None:
-    bad = {**TINY, "02_preprocessing": {"DATA_SOURCE": "nonsense"}}
-    with pytest.raises(PipelineError, match=r"02_preprocessing failed.*nonsense") as err:
+    bad = {**TINY, "02_preprocessing": {"LIMIT": -5}}
+    with pytest.raises(PipelineError, match=r"02_preprocessing failed.*negative") as err:
         retrain("synthetic", params=bad, runs=tmp_path, progress=False)
     folder = next(tmp_path.iterdir())
     assert str(folder / "02_preprocessing.ipynb") in str(err.value)
@@ -119,6 +120,7 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
         ("03_training: {OUT_DIR: runs/mine}\n", r"OUT_DIR is set by the pipeline itself"),
         ("02_preprocessing: {NAME: mine}\n", r"NAME is set by the pipeline itself"),
         ("03_training: {DATA: synthetic}\n", r"DATA is set by .*choose the data with --source"),
+        ("02_preprocessing: {DATA_SOURCE: seed}\n", r"DATA_SOURCE is set by the pipeline"),
     ],
 )
 def test_a_bad_params_file_is_refused_before_any_run_folder(
@@ -144,7 +146,11 @@ def test_retrain_takes_the_sources_the_readme_names_and_refuses_a_bare_processed
     ``processed``, which failed 17 s into notebook 01 asking for ``processed:PATH``."""
     from gymlib.pipeline import _source_arg, main
 
-    assert _source_arg("processed:data/processed/x.npz") == "processed:data/processed/x.npz"
+    made = tmp_path / "x.npz"
+    made.write_bytes(b"")
+    assert _source_arg(f"processed:{made}") == f"processed:{made}"
+    with pytest.raises(argparse.ArgumentTypeError, match="no-such.npz: no such file"):
+        _source_arg("processed:data/processed/no-such.npz")
     assert _source_arg("synthetic+real_windows") == "synthetic+real_windows"
     with pytest.raises(SystemExit) as stop:
         main(["retrain", "--source", "processed", "--runs", str(tmp_path / "runs")])

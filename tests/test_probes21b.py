@@ -99,6 +99,10 @@ def test_a_notebooks_parameters_are_read_as_their_declared_types() -> None:
 
     shell = InteractiveShell.instance()
     shell.run_cell('PROMOTE: bool = False\nN: int = 3\nRATE: float = -1.0\nOUT: str = "runs"')
+    shell.run_cell("PROMOTE = 1\nRATE = 15")  # as papermill injects -p PROMOTE 1
+    assert shell.run_cell("from gymlib.nbparams import check_parameters\n"
+                          "check_parameters(globals())").success  # fmt: skip
+    assert shell.user_ns["PROMOTE"] is True
     shell.run_cell('PROMOTE = "false"\nRATE = 15')  # as papermill injects them
     ok = shell.run_cell("from gymlib.nbparams import check_parameters\n"
                         "check_parameters(globals())")  # fmt: skip
@@ -252,3 +256,27 @@ def test_a_coach_given_a_file_for_its_sessions_says_so_and_nothing_after(tmp_pat
     finally:
         sys.unraisablehook = hook
     assert dropped == []
+
+
+def test_a_refused_coach_leaves_the_working_one_and_the_retrain_its_signals(
+    tmp_path: Path,
+) -> None:
+    """The review's: ``LiveCoach(fps=0)`` closed the working coach, then raised; the retrain
+    command's SIGTERM handler stayed after it returned (tests, notebooks)."""
+    import signal
+
+    from gymlib.pipeline import main as retrain_main
+    from gymlib.widgets.coach import LiveCoach
+
+    working = LiveCoach(sessions=tmp_path / "s")
+    try:
+        with pytest.raises(ValueError, match="fps and aspect must be numbers over 0"):
+            LiveCoach(fps=0, sessions=tmp_path / "s")
+        assert working.comm is not None
+    finally:
+        working.close()
+    before = signal.getsignal(signal.SIGTERM)
+    (tmp_path / "p.yaml").write_text("03_training: {EPOHCS: 1}\n")
+    assert retrain_main(["retrain", "--params", str(tmp_path / "p.yaml"), "--runs",
+                         str(tmp_path / "runs")]) == 1  # fmt: skip
+    assert signal.getsignal(signal.SIGTERM) is before

@@ -111,20 +111,19 @@ class LiveCoach(W.VBox):
     def __init__(
         self, classifier: Any = None, *, fps: float = 30.0, sessions: str | Path | None = None
     ) -> None:
+        self.session = CoachSession(classifier, fps=fps)  # (a bad fps: refused here)
+        cfg = load_config()
+        self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
+        if self.sessions.exists() and not self.sessions.is_dir():
+            raise NotADirectoryError(f"{self.sessions}: not a folder; sessions= is where 'save "
+                                     "session' writes (default data/sessions)")  # fmt: skip
         for earlier in list(_OPEN):  # before the rescue below: it saves their unsaved frames
             earlier.close()
-        self.session = CoachSession(classifier, fps=fps)
         self.voice = VoiceCoach()
         # started now, its native start-up log kept out of the notebook (widgets.native_log)
         self.extractor = start_pose(PoseExtractor(mode="video"))
         self.session.cuts = self.extractor.cuts  # camera cuts seen in the pixels (gymlib.cuts)
         self.events = EventLog()
-        cfg = load_config()
-        self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
-        if self.sessions.exists() and not self.sessions.is_dir():
-            self.extractor.close()
-            raise NotADirectoryError(f"{self.sessions}: not a folder; sessions= is where 'save "
-                                     "session' writes (default data/sessions)")  # fmt: skip
         # a session a coach left unsaved is saved first (its spool is no living coach's)
         self.rescued = rescue_spools(self.sessions)
         self.run_id = uuid.uuid4().hex  # this coach's saves (and a rescue) are one workout
