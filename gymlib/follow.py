@@ -177,7 +177,8 @@ class Drawing(Protocol):
 
 class SharedClassifier:
     """``session``'s classifier for other sessions, loaded on first use (a clip too short for a
-    window, or a fixed exercise, never loads it)."""
+    window never loads it, nor a fixed exercise that counted a rep: one that counted none loads
+    it to question the choice, gymlib.plan.doubt_of)."""
 
     def __init__(self, session: CoachSession) -> None:
         self._session = session
@@ -308,7 +309,7 @@ class Follower:
         (:meth:`_first_pose`) and before the first replan: a Keras model's first call traces
         it (~0.3 s of CPU, mostly Python), which at the first replan held up the drawing."""
         if spec.fixed is not None:
-            return  # a fixed exercise: no classifier to load
+            return  # a fixed exercise: no classifier to load (unless it counts none)
         with self._lock:
             try:  # (spec.classifier is a proxy: the model loads at the first attribute)
                 classifier = spec.classifier
