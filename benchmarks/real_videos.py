@@ -18,8 +18,10 @@ with the exercise right, and reps counted against the truth.
 - ``--exercise-truth``: the true exercise is given to ``analyze`` (``--exercise NAME``), which
   measures counting alone, without recognition.
 - ``--live``: instead of ``analyze`` (which decides every set from the whole clip first), the
-  live coach's path: the landmarks fed frame by frame to ``gymlib.session.CoachSession``, which
-  decides from the windows seen so far (as the camera widget, replay and notebook 04 do).
+  live coach's path: the landmarks fed frame by frame to ``gymlib.live.LiveLoop`` (its
+  ``CoachSession``), which decides from the windows seen so far (as the camera widget, replay
+  and notebook 04 do). With an exercise given, "doubted" is the live coach's doubt of it
+  (``gymlib.doubt``: shown on any frame; its first words and time are printed).
 - ``--replay``: every path on each clip, side by side: (a) ``analyze``; (b) the live coach
   (``gymlib.live.LiveLoop`` frame by frame, recording and saving the session as the dashboard's
   "save session" does, then the stream's end); (c) that saved session replayed
@@ -64,17 +66,22 @@ VIDEOS = shared_data("real_videos")  # paths.shared_data in config.yaml
 CACHE = REAL_POSE_CACHE
 
 
-def live_reps(path: Path, clf, exercise: str) -> tuple[list, float]:  # noqa: ANN001
-    """The live coach's reps on a landmark file, and the video's seconds."""
+def live_reps(path: Path, clf, exercise: str) -> tuple[list, float, str | None]:  # noqa: ANN001
+    """The live coach's reps on a landmark file, the video's seconds and the first doubt of a
+    hand-set exercise it showed (``gymlib.doubt``; None: none), with its time."""
     from gymlib.extract import PoseSequence
+    from gymlib.live import LiveLoop
     from gymlib.session import CoachSession
 
     seq = PoseSequence.load(path)
     w, h = seq.image_size
-    session = CoachSession(clf, fps=seq.fps, aspect=w / h, exercise=exercise)
+    loop = LiveLoop(CoachSession(clf, fps=seq.fps, aspect=w / h, exercise=exercise))
+    doubt = None
     for frame, t in zip(seq.frames(), seq.timestamps, strict=True):  # the frames' own times
-        session.update(frame, float(t))
-    return list(session.reps), len(seq) / seq.fps
+        out = loop.step(float(t), landmarks=frame)
+        if out.doubt and doubt is None:
+            doubt = f"{out.doubt.split(',')[0]} at {float(t):.1f} s"
+    return list(loop.reps), len(seq) / seq.fps, doubt
 
 
 def live_paths(stream, clf, fps: float, aspect: float, exercise: str, root: Path,  # noqa: ANN001
@@ -313,15 +320,17 @@ def run(clips: list[Clip], cache: Path, rerun: bool, given: str, live: bool) -> 
         path, mp_s = pose_file(clip, cache, rerun)
         t0 = time.perf_counter()
         exercise = given_exercise(clip, given)
-        doubted = False
+        doubted, doubt = False, None
         if live:
-            reps, video_s = live_reps(path, clf, exercise)
+            reps, video_s, doubt = live_reps(path, clf, exercise)
+            doubted = doubt is not None
         else:
             with tempfile.TemporaryDirectory() as out:
                 result = analyze(path, out=out, classifier=clf, progress=False,
                                  exercise=exercise)  # fmt: skip
             reps, video_s = result.reps, result.frames / result.fps
             doubted = any("was it chosen right?" in w for w in result.warnings)
+            doubt = exercise if doubted else None
         seconds = time.perf_counter() - t0 + mp_s
         per_ex: dict[str, int] = {}
         for r in reps:
@@ -339,7 +348,7 @@ def run(clips: list[Clip], cache: Path, rerun: bool, given: str, live: bool) -> 
               f"{'ok ' if abs(counted - clip.reps) <= 1 else 'x  '}"
               f"{'ok ' if top == clip.exercise else 'x  '} "
               f"{', '.join(f'{e} {n}' for e, n in sorted(per_ex.items())) or '-':28s} "
-              f"{seconds:6.1f}{'  doubted: ' + exercise if doubted else ''}",
+              f"{seconds:6.1f}{'  doubted: ' + str(doubt) if doubted else ''}",
               flush=True)  # fmt: skip
     return rows
 
@@ -383,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="give analyze a wrong exercise (the next in config.yaml's order): how "
                     "often is it doubted?")  # fmt: skip
     ap.add_argument("--live", action="store_true",
-                    help="the live coach (CoachSession) instead of analyze")  # fmt: skip
+                    help="the live coach (LiveLoop) instead of analyze")  # fmt: skip
     ap.add_argument(
         "--replay",
         action="store_true",
@@ -412,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     given = "truth" if args.exercise_truth else "wrong" if args.exercise_wrong else "auto"
     mode = {"truth": "true exercise given", "wrong": "a wrong exercise given",
             "auto": "exercise recognised"}[given]  # fmt: skip
-    mode += ", live coach (CoachSession)" if args.live else ", analyze"
+    mode += ", live coach (LiveLoop)" if args.live else ", analyze"
     print(f"{len(clips)} clips ({args.split}), {mode}; pose from "
           f"{'MediaPipe (rerun)' if args.no_cache else args.cache}")  # fmt: skip
     print(f"{'clip':42s} {'true':>3s} {'got':>4s}  =   ±1  ex  {'counted under':28s} {'s':>6s}")

@@ -105,7 +105,8 @@ class ThreadDrawing:
         fps = min(self.job.fps, DRAWN_FPS)
         writer = VideoWriter(self.job.work / "annotated.mp4", self.job.size, fps,
                              options=FAST_X264)  # fmt: skip
-        return Annotator(LiveLoop(run), writer, max_fps=DRAWN_FPS, fps=self.job.fps)
+        # (a hand-set exercise is questioned over the whole clip instead: finish, doubt_of)
+        return Annotator(LiveLoop(run, doubt=False), writer, max_fps=DRAWN_FPS, fps=self.job.fps)
 
     def put(self, rgb: np.ndarray | None, lm: np.ndarray | None, t: float) -> None:
         """The pose pass's next frame (``rgb`` None: not kept, decoded again when drawn)."""

@@ -13,8 +13,10 @@ frames' own timestamps; a camera frame's arrival time is given with it): :class:
 :class:`ShapeWatch` (a new picture shape, once it holds) → :class:`gymlib.session.CoachSession`
 (exercise, counters, verdicts) → :class:`RepWarnings` (each warning names its rep) →
 :class:`gymlib.framing.FramingWatch` (the feet or hands the exercise reads out of the picture;
-the person too small in it) → :class:`gymlib.session.VoiceCoach` (what to say) → the event log
-and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the rests).
+the person too small in it) → :class:`gymlib.doubt.ChoiceDoubt` (an exercise chosen by hand
+that the movement disagrees with) → :class:`gymlib.session.VoiceCoach` (what to say) → the
+event log and the recording (injected sinks) → :class:`SetTracker` (sets, their time and the
+rests).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from gymlib.cuts import Cut
+from gymlib.doubt import ChoiceDoubt, doubt_message
 from gymlib.framing import FramingWatch, doing
 from gymlib.reps import Rep
 from gymlib.session import CoachSession, SessionFeedback, VoiceCoach
@@ -159,6 +162,8 @@ class FrameFeedback:
     cuts: tuple[Cut, ...] = ()
     ended: bool = False  # the stream ended here (:meth:`LiveLoop.finish`): no frame with it
     framing: str | None = None  # a part the exercise reads is out of the picture: what to do
+    # the exercise chosen by hand counts nothing and the movement reads as another: what to do
+    doubt: str | None = None
 
     @property
     def time(self) -> float:
@@ -193,6 +198,9 @@ class LiveLoop:
     ``record`` (t, landmarks or None) stores every frame: an ``OSError`` from it stops the
     recording, not the coaching (``record_error`` says why). ``mirrored``: the user watches the
     picture mirrored (the dashboard's selfie view), so hints name its sides as seen.
+    ``doubt``: question an exercise chosen by hand that counts nothing while the movement
+    reads as another (:class:`gymlib.doubt.ChoiceDoubt`; the classifier runs as in auto
+    mode); off where the count is drawn or replayed, not coached.
     """
 
     def __init__(
@@ -206,6 +214,7 @@ class LiveLoop:
         record: Callable[[float, np.ndarray | None], None] | None = None,
         sets: SetTracker | None = None,
         mirrored: bool = False,
+        doubt: bool = True,
     ) -> None:
         self.session, self.pose, self.clock = session, pose, clock
         self.voice, self.events, self.record = voice, events, record
@@ -213,6 +222,7 @@ class LiveLoop:
         self.shape = ShapeWatch(session.aspect)
         self.rep_warnings = RepWarnings()
         self.framing = FramingWatch(session.cfg.framing, mirrored=mirrored)
+        self.doubt = ChoiceDoubt(session) if doubt else None
         self._cuts_seen = 0  # the session's cuts the framing has heard of
         self.frames = 0
         self.record_error: str | None = None
@@ -256,7 +266,9 @@ class LiveLoop:
             self.framing.finish()
         exercise = doing(fb.exercise, fb.probabilities, self.framing.cfg.likely_at)
         hint = self.framing.update(fb.landmarks if fb.person else None, exercise, t, size)
-        first = (hint,) if hint else ()
+        seen = self.doubt.update(t) if self.doubt is not None else None
+        doubt = doubt_message(fb.exercise, seen) if seen else None
+        first = tuple(h for h in (hint, doubt) if h)
         say, beep = self.voice.update(fb, first) if self.voice is not None else (None, False)
         if self.events is not None:
             self.events.update(fb)
@@ -268,7 +280,8 @@ class LiveLoop:
         self._hand_closed = False
         self._last = FrameFeedback(fb, warnings, say, beep, self.sets.current(fb.exercise, t),
                                    self.sets.sets, self.sets.timer(t), self.record_error,
-                                   tuple(self.session.found_cuts), framing=hint)  # fmt: skip
+                                   tuple(self.session.found_cuts), framing=hint,
+                                   doubt=doubt)  # fmt: skip
         return self._last
 
     def finish(self) -> FrameFeedback | None:
@@ -296,6 +309,8 @@ class LiveLoop:
         self.sets.close()
         self.rep_warnings = RepWarnings()
         self.framing.finish()
+        if self.doubt is not None:
+            self.doubt.finish()
         self._last = None
         return FrameFeedback(fb, (), None, False, None, self.sets.sets, self.sets.timer(fb.time),
                              self.record_error, tuple(self.session.found_cuts),

@@ -61,5 +61,6 @@ class LiveConfig:
     unknown_after_s: float = field(default=4.0, metadata={"range": (0.5, 60.0)})
     min_person_frames: int = field(default=20, metadata={"range": (1, 30)})
     replay_s: float = field(default=10.0, metadata={"range": (0.0, 30.0)})
+    doubt_after_s: float = field(default=4.0, metadata={"range": (0.0, 60.0)})
     decision: DecisionConfig = DecisionConfig()
     framing: FramingConfig = FramingConfig()

@@ -381,7 +381,9 @@ def replay_session(
 
     rec = load_session(path, records=False)
     inputs = rec.inputs if aspect is None else replace(rec.inputs, aspects=())
-    loop = LiveLoop(CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect))
+    loop = LiveLoop(
+        CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect), doubt=False
+    )  # (the count is replayed, not coached: no classifier for it)
     known = {AUTO, *loop.session.exercises}
     unknown = [e for _, e in inputs.exercises if e not in known]
     if unknown:  # e.g. a taught exercise since forgotten: said here, naming the session

@@ -132,6 +132,21 @@ def test_04_live_coach_headless_on_a_generated_session(tmp_path: Path) -> None:
     assert metrics["frames_per_second"] > 30
     # the live loop's sets: one set of squats holding every rep
     assert [(s["exercise"], s["reps"]) for s in metrics["sets"]] == [("squat", metrics["reps"])]
+    assert metrics["doubts"] == []  # the exercise chosen is the one done
+
+
+@pytest.mark.notebooks
+def test_04_live_coach_questions_an_exercise_chosen_wrong(tmp_path: Path) -> None:
+    """EXERCISE push_up on generated squats: nothing counted (the choice stands), and the
+    coach says what the movement reads as (gymlib.doubt), in the output and metrics.json."""
+    metrics = _run(
+        "04_live_coach.ipynb", tmp_path, SOURCE="synthetic", EXERCISE="push_up",
+        SYNTH_EXERCISE="squat", SYNTH_REPS=5, SEED=1,
+    )  # fmt: skip
+    assert metrics["reps"] == 0
+    assert metrics["doubts"] == [
+        "this looks like squat, but the exercise is set to push_up: choose squat or auto"
+    ]
 
 
 @pytest.mark.notebooks

@@ -422,7 +422,8 @@ class LiveCoach(W.VBox):
         if self._sets_due:  # a rep closed (or was taken back) since the last view
             self._sets_due = False
             self._draw_sets()
-        framing = [out.framing] if out.framing else []  # what to fix first: the camera
+        # what to fix first: the camera, then an exercise chosen that the movement is not
+        framing = [h for h in (out.framing, out.doubt) if h]
         self.warnings.value = "<br>".join(
             [f"<span style='color:#e74c3c'><b>{html.escape(w)}</b></span>" for w in framing]
             + [f"<span style='color:#e67e22'>{html.escape(w)}</span>" for w in out.warnings]

@@ -1,0 +1,118 @@
+"""Live: whether the exercise the user chose in the menu disagrees with the movement.
+
+A wrong pick counts nothing, without a word: a push-up's counter never sees a squat go down
+(nor a squat's the push-ups of a user who moved on and left the menu as it was).
+:class:`ChoiceDoubt` reads the session's window at the classifier's ticks and runs a decision
+of its own
+(:class:`gymlib.decision.ExerciseFilter`, ``live.decision`` in config.yaml, the rule that names
+the exercise in auto mode); when that decision has named another of the exercises for
+``live.doubt_after_s`` seconds without a rep of the choice counted (a slow rep's time:
+until then the choice's silence is no evidence, and a split squat reads as a squat until its
+stance shows), it says so; a rep of the choice counted starts that time afresh. The count
+stays the user's choice. The classifier runs as it does in auto mode. The offline twin, over
+a whole clip, is :func:`gymlib.plan.doubt_of`.
+
+Best effort: a classifier that cannot be loaded, or lacks one of the session's exercises (an
+exercise added to config.yaml, counted when fixed and never recognised), doubts nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gymlib.decision import ExerciseFilter
+from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
+from gymlib.model import UNKNOWN
+from gymlib.stance import stance_gaps
+from gymlib.timewindow import Ticks, new_samples
+
+if TYPE_CHECKING:
+    from gymlib.session import CoachSession
+
+
+def doubt_message(chosen: str, seen: str) -> str:
+    """What the coach shows and says when the movement reads as ``seen``, not ``chosen``."""
+    return (f"this looks like {seen}, but the exercise is set to {chosen}: "
+            f"choose {seen} or auto")  # fmt: skip
+
+
+class ChoiceDoubt:
+    """After each frame's :meth:`CoachSession.update`, :meth:`update` returns the exercise the
+    movement reads as when it is not the one fixed by the user (None: no doubt, or auto mode).
+    No I/O; time is the frames' own."""
+
+    def __init__(self, session: CoachSession) -> None:
+        self.session = session
+        self.seen: str | None = None  # the other exercise named that long, while it is
+        self._named: tuple[str, float] | None = None  # another exercise named, and since when
+        self._off = False  # no classifier to ask: doubt nothing
+        self._start(session.fixed)
+
+    def _start(self, choice: str | None) -> None:
+        """A new choice (or a new stream): the evidence starts afresh."""
+        self._choice = choice
+        self._reps = self._counted()  # the choice's reps so far: a new one clears the doubt
+        self._filter: ExerciseFilter | None = None
+        self._ticks = Ticks(self.session.cfg.classify_every)
+        self._at: float | None = None  # when the last window was classified
+        self.seen, self._named = None, None
+
+    def finish(self) -> None:
+        """The stream ended: a new one is read afresh."""
+        self._start(self.session.fixed)
+
+    def _counted(self) -> int:
+        counter = self.session.counters.get(self._choice or "")
+        return len(counter.reps) if counter is not None else 0
+
+    def update(self, t: float) -> str | None:
+        """The frame at ``t`` seconds was just fed to the session."""
+        s = self.session
+        if s.fixed != self._choice:
+            self._start(s.fixed)
+        if s.fixed is None or self._off:
+            self.seen = None
+            return None
+        if self._counted() != self._reps:  # the choice counts: its silence was no evidence
+            self._reps, self._named, self.seen = self._counted(), None, None
+        if not self._ticks.update(t):
+            return self.seen
+        seen = 0
+        if s.window.full:
+            window, seen = s.window.window()
+        if seen < s.cfg.min_person_frames:
+            if self._at is not None and t - self._at > s.cfg.unknown_after_s:
+                self._start(s.fixed)  # nobody for a while: whoever comes is read afresh
+            return self.seen
+        probs = self._probs(window)
+        if probs is None:
+            return None
+        new, self._at = new_samples(self._at, t), t
+        assert self._filter is not None
+        named = self._filter.update(probs, t, new, stance_gaps(window)[0])
+        if named in (UNKNOWN, s.fixed):
+            self._named = None
+        elif self._named is None or self._named[0] != named:  # (since this window)
+            self._named = (named, t)
+        held = self._named is not None and t - self._named[1] >= s.cfg.doubt_after_s - 1e-6
+        self.seen = self._named[0] if held and self._named is not None else None
+        return self.seen
+
+    def _probs(self, window: np.ndarray) -> np.ndarray | None:
+        """``(C,)`` probabilities of a ``(30, 33, 4)`` window; None (and off for good) when
+        the classifier cannot be had or lacks an exercise."""
+        s = self.session
+        try:
+            clf = s.classifier
+            if any(e not in clf.classes for e in s.exercises):
+                self._off = True
+                return None
+            if self._filter is None:
+                self._filter = ExerciseFilter(clf.classes, s.exercises, s.cfg.decision)
+            x = window.reshape(WINDOW_FRAMES, FRAME_FEATURES)
+            return np.asarray(clf.predict_one(x), dtype=np.float64)
+        except (OSError, ValueError):  # no model, a damaged one: the count stands without it
+            self._off = True
+            return None
