@@ -7,8 +7,10 @@ cell after its parameters calls::
     check_parameters(globals())   # the declared types: PROMOTE: bool = False ...
 
 which reads the cell's annotations, takes the spellings of true and false a person types, and
-refuses any other value of the wrong type with a message naming the parameter. The retrain
-pipeline checks its ``--params`` file with the same types (:func:`type_error`).
+refuses any other value of the wrong type with a message naming the parameter, and a whole
+number below the least it can mean something at (:data:`LEAST`: a count of clips, reps or
+epochs of 0 or less failed deep in numpy). The retrain pipeline checks its ``--params`` file
+with the same rules (:func:`type_error`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     "int": ((numbers.Integral,), "a whole number"), "float": ((numbers.Real,), "a number"),
     "str": ((str, type(None)), "text"), "bool": ((bool, np.bool_), "true or false"),
 }  # fmt: skip
+#: the least value of a whole-number parameter, by name (the same name means the same in every
+#: notebook): these count things there must be one of; any other is a count, a limit or a seed
+#: where 0 means none, all or the default, so at least 0. FOLDS: 0 (none) or 2 or more.
+LEAST = {"N_CLIPS": 1, "N_SYNTH_CLIPS": 1, "SYNTH_REPS": 1, "EPOCHS": 1, "WORKERS": 1,
+         "STRIDE": 1, "VIEW_TEST_CLIPS": 1}  # fmt: skip
 #: what a person types for true or false (papermill's -p passes these on as text)
 _BOOLS = {"true": True, "yes": True, "on": True, "1": True,
           "false": False, "no": False, "off": False, "0": False}  # fmt: skip
@@ -38,9 +45,18 @@ def type_error(name: str, value: Any, declared: str) -> str | None:
     types, words = TYPES[declared]
     number = declared in ("int", "float")
     if isinstance(value, types) and not (number and isinstance(value, bool | np.bool_)):
-        return None
+        return _range_error(name, value) if declared == "int" else None
     quote = ' (quote it: "true")' if declared == "str" and isinstance(value, bool) else ""
     return f"{name} must be {words}, got {value!r}{quote}"
+
+
+def _range_error(name: str, value: int) -> str | None:
+    least = LEAST.get(name, 0)
+    if value < least:
+        return f"{name} must be {least} or more, got {value}"
+    if name == "FOLDS" and value == 1:
+        return "FOLDS must be 0 (no cross-validation) or 2 or more, got 1"
+    return None
 
 
 def check_parameters(namespace: MutableMapping[str, Any]) -> None:

@@ -121,6 +121,11 @@ def test_a_worse_model_is_not_promoted(tmp_path: Path) -> None:
         ("02_preprocessing: {NAME: mine}\n", r"NAME is set by the pipeline itself"),
         ("03_training: {DATA: synthetic}\n", r"DATA is set by .*choose the data with --source"),
         ("02_preprocessing: {DATA_SOURCE: seed}\n", r"DATA_SOURCE is set by the pipeline"),
+        # session 22: counts of nothing failed in numpy's words, minutes in
+        ("03_training: {EPOCHS: 0}\n", r"03_training: EPOCHS must be 1 or more, got 0"),
+        ("02_preprocessing: {LIMIT: -5}\n", r"LIMIT must be 0 or more, got -5"),
+        ("03_training: {FOLDS: 1}\n", r"FOLDS must be 0 \(no cross-validation\) or 2 or more"),
+        ("01_acquisition: {N_CLIPS: 0}\n", r"N_CLIPS must be 1 or more, got 0"),
     ],
 )
 def test_a_bad_params_file_is_refused_before_any_run_folder(
