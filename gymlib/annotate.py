@@ -252,7 +252,7 @@ class Annotator:
             heading,
             f"{fb.exercise} total {sum(c.values())}: good {c['good']}  partial "
             f"{c['partial']}  faulty {c['faulty']}" if fb.exercise != "unknown" else "",
-        ] + [out.framing or "", out.doubt or ""] + list(out.warnings[:2])  # fmt: skip
+        ] + [out.framing or ""] + list(out.warnings[:2])  # fmt: skip
         cut = out.cuts[-1] if out.cuts else None  # (gymlib.cuts: the pixels' or the landmarks')
         if cut is not None and t - cut.time < CUT_SHOWN_S:
             lines.append(f"camera cut at {cut.time:.1f} s ({cut.kind}): started afresh")

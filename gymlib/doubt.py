@@ -2,10 +2,11 @@
 
 A wrong pick counts nothing, without a word: a push-up's counter never sees a squat go down
 (nor a squat's the push-ups of a user who moved on and left the menu as it was).
-:class:`ChoiceDoubt` reads the session's window at the classifier's ticks and runs a decision
-of its own
-(:class:`gymlib.decision.ExerciseFilter`, ``live.decision`` in config.yaml, the rule that names
-the exercise in auto mode); when that decision has named another of the exercises for
+:class:`ChoiceDoubt` classifies the session's window at the classifier's ticks, as the session
+does in auto mode, and runs a decision of its own on it (:class:`gymlib.decision.ExerciseFilter`,
+``live.decision`` in config.yaml, the rule that names the exercise in auto mode; its own, as
+it starts afresh at each new choice, and the session's stands still while the exercise is
+fixed); when that decision has named another of the exercises for
 ``live.doubt_after_s`` seconds without a rep of the choice counted (a slow rep's time:
 until then the choice's silence is no evidence, and a split squat reads as a squat until its
 stance shows), it says so; a rep of the choice counted starts that time afresh. The count
@@ -23,7 +24,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gymlib.decision import ExerciseFilter
-from gymlib.landmarks import FRAME_FEATURES, WINDOW_FRAMES
 from gymlib.model import UNKNOWN
 from gymlib.stance import stance_gaps
 from gymlib.timewindow import Ticks, new_samples
@@ -41,22 +41,31 @@ def doubt_message(chosen: str, seen: str) -> str:
 class ChoiceDoubt:
     """After each frame's :meth:`CoachSession.update`, :meth:`update` returns the exercise the
     movement reads as when it is not the one fixed by the user (None: no doubt, or auto mode).
-    No I/O; time is the frames' own."""
+    The evidence starts afresh where the session's decision would (a camera cut, nobody in
+    the picture for ``unknown_after_s``, a new stream) and at a new choice. No I/O; time is
+    the frames' own."""
 
     def __init__(self, session: CoachSession) -> None:
         self.session = session
         self.seen: str | None = None  # the other exercise named that long, while it is
         self._named: tuple[str, float] | None = None  # another exercise named, and since when
         self._off = False  # no classifier to ask: doubt nothing
+        self._choice: str | None = None
+        self._reps = 0  # the choice's reps so far: a new one clears the doubt
+        self._filter: ExerciseFilter | None = None  # made with the classifier's classes
+        self._ticks = Ticks(session.cfg.classify_every)
+        self._at: float | None = None  # when the last window was classified
+        self._last_t = -np.inf  # the last frame's time: one earlier is a new stream
+        self._cuts = 0  # the session's cuts met so far
         self._start(session.fixed)
 
     def _start(self, choice: str | None) -> None:
-        """A new choice (or a new stream): the evidence starts afresh."""
+        """A new choice, scene or stream: the evidence starts afresh."""
         self._choice = choice
-        self._reps = self._counted()  # the choice's reps so far: a new one clears the doubt
-        self._filter: ExerciseFilter | None = None
+        self._reps = self._counted()
+        self._filter = None
         self._ticks = Ticks(self.session.cfg.classify_every)
-        self._at: float | None = None  # when the last window was classified
+        self._at = None
         self.seen, self._named = None, None
 
     def finish(self) -> None:
@@ -70,8 +79,10 @@ class ChoiceDoubt:
     def update(self, t: float) -> str | None:
         """The frame at ``t`` seconds was just fed to the session."""
         s = self.session
-        if s.fixed != self._choice:
+        if s.fixed != self._choice or len(s.found_cuts) != self._cuts or t < self._last_t:
+            self._cuts = len(s.found_cuts)
             self._start(s.fixed)
+        self._last_t = t
         if s.fixed is None or self._off:
             self.seen = None
             return None
@@ -79,10 +90,8 @@ class ChoiceDoubt:
             self._reps, self._named, self.seen = self._counted(), None, None
         if not self._ticks.update(t):
             return self.seen
-        seen = 0
-        if s.window.full:
-            window, seen = s.window.window()
-        if seen < s.cfg.min_person_frames:
+        window = s.classifiable_window()
+        if window is None:
             if self._at is not None and t - self._at > s.cfg.unknown_after_s:
                 self._start(s.fixed)  # nobody for a while: whoever comes is read afresh
             return self.seen
@@ -102,17 +111,14 @@ class ChoiceDoubt:
 
     def _probs(self, window: np.ndarray) -> np.ndarray | None:
         """``(C,)`` probabilities of a ``(30, 33, 4)`` window; None (and off for good) when
-        the classifier cannot be had or lacks an exercise."""
+        the classifier cannot be had or lacks one of the exercises (the decision's evidence
+        refuses it)."""
         s = self.session
         try:
             clf = s.classifier
-            if any(e not in clf.classes for e in s.exercises):
-                self._off = True
-                return None
             if self._filter is None:
                 self._filter = ExerciseFilter(clf.classes, s.exercises, s.cfg.decision)
-            x = window.reshape(WINDOW_FRAMES, FRAME_FEATURES)
-            return np.asarray(clf.predict_one(x), dtype=np.float64)
+            return s.window_probs(window)
         except (OSError, ValueError):  # no model, a damaged one: the count stands without it
             self._off = True
             return None

@@ -122,28 +122,39 @@ class ShapeWatch:
 
 
 class RepWarnings:
-    """Each active warning's text naming its rep: "rep 3: hips sagging". The rep is the one the
-    warning appeared in: the rep just finished when it is among that rep's faults, else the rep
-    under way (reps counted so far + 1)."""
+    """Each active warning's text naming its reps: "rep 3: hips sagging", "reps 1-6: ...". The
+    first is the rep the warning appeared in: the rep just finished when it is among that rep's
+    faults, else the rep under way (reps counted so far + 1); each later rep that finishes with
+    the same fault while it shows is the last (a warning held over a set of shallow reps named
+    only its first, as if the others were fine)."""
 
     def __init__(self) -> None:
-        self._rep_of: dict[str, int] = {}  # warning name -> its rep, while it shows
+        self._reps_of: dict[str, tuple[int, int]] = {}  # warning -> its first and last rep
 
     def update(self, fb: SessionFeedback) -> tuple[str, ...]:
         for gone in fb.withdrawn:  # a rep taken back: the later ones moved up one number
-            self._rep_of = {k: n - 1 if n > gone.index else n for k, n in self._rep_of.items()}
+            self._reps_of = {k: (a - (a > gone.index), b - (b > gone.index))
+                             for k, (a, b) in self._reps_of.items()}  # fmt: skip
         if not fb.warnings:  # most frames
-            self._rep_of = {}
+            self._reps_of = {}
             return ()
         counted = fb.counter.reps if fb.counter is not None else 0
         showing = {}
         for w in fb.warnings:
-            rep = self._rep_of.get(w.name)
-            if rep is None:
-                rep = fb.rep.index if fb.rep and w.name in fb.rep.reasons else counted + 1
-            showing[w.name] = rep
-        self._rep_of = showing
-        return tuple(f"rep {showing[w.name]}: {w.message}" for w in fb.warnings)
+            span = self._reps_of.get(w.name)
+            had = fb.rep is not None and w.name in fb.rep.reasons
+            if span is None:
+                n = fb.rep.index if had and fb.rep is not None else counted + 1
+                span = (n, n)
+            elif had and fb.rep is not None and fb.rep.index > span[1]:
+                span = (span[0], fb.rep.index)
+            showing[w.name] = span
+        self._reps_of = showing
+        return tuple(f"{_reps_named(showing[w.name])}: {w.message}" for w in fb.warnings)
+
+
+def _reps_named(span: tuple[int, int]) -> str:
+    return f"rep {span[0]}" if span[0] == span[1] else f"reps {span[0]}-{span[1]}"
 
 
 @dataclass(frozen=True)

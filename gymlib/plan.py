@@ -329,7 +329,7 @@ def _predict(session: CoachSession, windows: list[np.ndarray]) -> np.ndarray:
     if not windows:
         return np.zeros((0, n))
     if not hasattr(session.classifier, "predict_proba"):
-        return np.stack([session._window_probs(w) for w in windows])
+        return np.stack([session.window_probs(w) for w in windows])
 
     def probs(x: np.ndarray) -> np.ndarray:
         x = x.reshape(len(x), WINDOW_FRAMES, FRAME_FEATURES)

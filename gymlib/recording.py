@@ -383,7 +383,7 @@ def replay_session(
     inputs = rec.inputs if aspect is None else replace(rec.inputs, aspects=())
     loop = LiveLoop(
         CoachSession(classifier, fps=fps or rec.fps, aspect=aspect or rec.aspect), doubt=False
-    )  # (the count is replayed, not coached: no classifier for it)
+    )  # (the count is replayed, not coached: no doubt of the choice to show)
     known = {AUTO, *loop.session.exercises}
     unknown = [e for _, e in inputs.exercises if e not in known]
     if unknown:  # e.g. a taught exercise since forgotten: said here, naming the session

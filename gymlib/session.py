@@ -259,9 +259,11 @@ class CoachSession:
         watched again; live, the exercise decision starts afresh (the filter's belief, the
         window: a window holding frames of both shots is evidence for neither). Offline the
         plan already split its sets there (:func:`gymlib.plan.plan`). Returns the reps closed.
-        With the exercise fixed by the user only the counter's own fresh start (its cut rules)."""
+        With the exercise fixed by the user only the counter's own fresh start (its cut rules),
+        and the window afresh (only the doubt of the choice reads it then: gymlib.doubt)."""
         self.found_cuts.append(cut)
         if self.fixed is not None:
+            self.window.clear()
             return []
         counter = self.counters.get(self._watching)
         rep = counter.finish() if counter is not None else None
@@ -277,7 +279,7 @@ class CoachSession:
             self._classified_at = None
         return [rep] if rep is not None else []
 
-    def _window_probs(self, window: np.ndarray) -> np.ndarray:
+    def window_probs(self, window: np.ndarray) -> np.ndarray:
         """``(C,)`` probabilities of one ``(30, 33, 4)`` window."""
         x = window.reshape(WINDOW_FRAMES, FRAME_FEATURES)
         return np.asarray(self.classifier.predict_one(x), dtype=np.float64)
@@ -288,7 +290,7 @@ class CoachSession:
         return OTHER in classes and probs[classes.index(OTHER)] >= self.threshold
 
     def _classify(self, window: np.ndarray, t: float) -> None:
-        probs = self._window_probs(window)
+        probs = self.window_probs(window)
         self.probabilities = {c: float(p) for c, p in zip(self.classifier.classes, probs,
                                                            strict=True)}  # fmt: skip
         if self._is_other(probs):
@@ -302,15 +304,23 @@ class CoachSession:
         self.confidence = self._filter.confidence
         self._rested |= self._filter.resting
 
-    def _classify_or_lose(self, tick: bool, t: float) -> None:
-        """At a tick with a full window showing a person enough, classify it; else see
-        whether the exercise is lost."""
-        if tick and self.window.full:
+    def classifiable_window(self) -> np.ndarray | None:
+        """The last second's ``(30, 33, 4)`` window when it is full and shows a person in
+        ``min_person_frames`` of its samples; else None (nothing to classify)."""
+        if self.window.full:
             window, seen = self.window.window()
             if seen >= self.cfg.min_person_frames:
-                self._classify(window, t)
-                return
-        self._lost(t)
+                return window
+        return None
+
+    def _classify_or_lose(self, tick: bool, t: float) -> None:
+        """At a tick with a window to classify, classify it; else see whether the exercise
+        is lost."""
+        window = self.classifiable_window() if tick else None
+        if window is not None:
+            self._classify(window, t)
+        else:
+            self._lost(t)
 
     def _lost(self, t: float) -> None:
         """Nobody to classify for ``unknown_after_s``: the exercise is no longer named."""
@@ -530,4 +540,5 @@ class VoiceCoach:
             if say is not None:
                 self._last_spoken = fb.time
                 self._said[say] = fb.time
-        return say, beep
+        # (said as words: "push_up", an exercise's name in the menu, is "push up")
+        return (say.replace("_", " ") if say else None), beep

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gymlib.live import LiveLoop
@@ -43,7 +44,7 @@ def test_squats_with_push_up_chosen_are_questioned_shown_and_said(clf: ExerciseC
     assert not run.reps and len(doubts) > len(outs) / 3
     assert doubts[0].doubt == ("this looks like squat, but the exercise is set to push_up: "
                                "choose squat or auto")  # fmt: skip
-    assert any(o.say == doubts[0].doubt for o in outs)
+    assert any(o.say == doubts[0].doubt.replace("_", " ") for o in outs)  # said in words
     assert all(o.exercise == "push_up" for o in outs)  # the choice stands
 
 
@@ -55,9 +56,45 @@ def test_the_right_choice_and_auto_are_never_questioned(clf: ExerciseClassifier)
     assert len(run.reps) == 5 and not [o for o in outs if o.doubt]
 
 
-def test_off_where_the_count_is_drawn_or_replayed(clf: ExerciseClassifier) -> None:
-    run, outs = _coach(clf, "squat", "push_up", doubt=False)
-    assert run.doubt is None and not [o for o in outs if o.doubt]
+class _Counted:
+    """The real classifier, its windows classified counted."""
+
+    def __init__(self, clf: ExerciseClassifier) -> None:
+        self.clf, self.windows = clf, 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.clf, name)
+
+    def predict_one(self, x: np.ndarray) -> np.ndarray:
+        self.windows += 1
+        return self.clf.predict_one(x)
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        self.windows += len(x)
+        return self.clf.predict_proba(x)
+
+
+def test_off_where_the_count_is_drawn_or_replayed(clf: ExerciseClassifier, tmp_path: Path) -> None:
+    """``analyze`` with the right exercise given classifies no window (its drawing pass does
+    not doubt; a choice that counts is not questioned offline either), and a saved session's
+    replay does not doubt the choice it replays."""
+    from gymlib.analyze import analyze, save_clip_npz
+    from gymlib.recording import LiveInputs, replay_session, save_session
+
+    clip = generate_clip("squat", 4, seed=3, view="left")
+    src = save_clip_npz(clip, tmp_path / "squats.npz")
+    counted = _Counted(clf)
+    result = analyze(src, out=tmp_path / "out", exercise="squat", classifier=counted,
+                     progress=False)  # fmt: skip
+    assert len(result.reps) == 4 and counted.windows == 0
+    run, outs = _coach(clf, "squat", "push_up")
+    assert [o for o in outs if o.doubt]  # live, it was questioned
+    times = np.arange(len(clip.landmarks)) / clip.fps
+    saved = save_session(tmp_path / "sessions", times, clip.landmarks, fps=clip.fps,
+                         aspect=clip.aspect, inputs=LiveInputs.of(run.session))  # fmt: skip
+    counted.windows = 0
+    replayed = replay_session(saved, counted)
+    assert replayed.doubt is None and not replayed.reps and counted.windows == 0
 
 
 def test_taking_the_hint_clears_it_and_the_reps_count(clf: ExerciseClassifier) -> None:
@@ -112,7 +149,8 @@ def test_a_classifier_without_the_chosen_exercise_doubts_nothing(
     config._load_default.cache_clear()
     try:
         run, outs = _coach(clf, "push_up", "deadlift")
-        assert not [o for o in outs if o.doubt] and run.doubt is not None
+        assert run.doubt is not None and run.doubt._off  # the decision refused the classifier
+        assert not [o for o in outs if o.doubt]
     finally:
         config._load_default.cache_clear()
 
@@ -165,3 +203,43 @@ def test_real_clips_chosen_right_are_not_questioned_and_chosen_wrong_are(
             assert {d.split(",")[0] for d in doubts} <= {f"{LOOKS} {ex}" for ex in seen}
         else:
             assert len(run.reps) == src.clip.reps and not doubts
+
+
+def test_a_camera_cut_starts_the_evidence_afresh(clf: ExerciseClassifier) -> None:
+    """Push-ups, a cut (seen in the pixels), then squats with squat chosen: the push-ups are
+    questioned before the cut and nothing after it (the last push-up shot's reading does not
+    carry over into the squats' shot)."""
+    push_ups, fps, aspect = _frames("push_up", reps=4, seed=4)
+    push_ups = push_ups[: round(15 * fps)]  # cut off mid-set (questioned from 10.6 s)
+    squats, _, _ = _frames("squat", reps=4)
+    run = LiveLoop(CoachSession(clf, fps=fps, aspect=aspect, exercise="squat"))
+    cut = len(push_ups) / fps
+    run.session.cuts = [cut]
+    outs = [run.step(i / fps, landmarks=f) for i, f in enumerate(push_ups + squats)]
+    assert any(o.doubt for o in outs if cut - 0.5 < o.time < cut)
+    assert not [o.time for o in outs if o.time >= cut and o.doubt]
+    assert len(run.reps) == 4
+
+
+def test_the_dashboards_menu_shows_the_choice_made_from_python(
+    clf: ExerciseClassifier, tmp_path: Path
+) -> None:
+    """Notebook 04's EXERCISE fixed the session while the menu showed "auto", so the hint's
+    "choose auto" could not be picked. Now the menu starts on the choice and ``choose``
+    moves both."""
+    from gymlib.widgets.coach import LiveCoach
+
+    with pytest.raises(ValueError, match="exercise must be 'auto' or one of"):
+        LiveCoach(clf, sessions=tmp_path, exercise="bogus")
+    coach = LiveCoach(clf, sessions=tmp_path, exercise="push_up")
+    try:
+        assert coach.exercise_menu.value == "push_up" == coach.session.fixed
+        coach.choose("auto")
+        assert coach.exercise_menu.value == "auto" and coach.session.fixed is None
+        coach.session.set_exercise("squat")  # behind the menu's back ...
+        coach.choose("auto")  # ... the menu's own entry still sets it
+        assert coach.session.fixed is None
+        coach.exercise_menu.value = "split_squat"  # the user's pick
+        assert coach.session.fixed == "split_squat"
+    finally:
+        coach.close()

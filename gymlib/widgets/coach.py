@@ -106,12 +106,19 @@ def decode_frame(data: bytes) -> np.ndarray:
 
 
 class LiveCoach(W.VBox):
-    """Camera, dashboard and the coaching pipeline, ready to display."""
+    """Camera, dashboard and the coaching pipeline, ready to display. ``exercise``: the
+    menu's first choice (``"auto"``, or one of the exercises, fixed; :meth:`choose` later)."""
 
     def __init__(
-        self, classifier: Any = None, *, fps: float = 30.0, sessions: str | Path | None = None
+        self,
+        classifier: Any = None,
+        *,
+        fps: float = 30.0,
+        sessions: str | Path | None = None,
+        exercise: str = AUTO,
     ) -> None:
-        self.session = CoachSession(classifier, fps=fps)  # (a bad fps: refused here)
+        # (a bad fps or exercise: refused here)
+        self.session = CoachSession(classifier, fps=fps, exercise=exercise)
         cfg = load_config()
         self.sessions = Path(sessions) if sessions else cfg.resolve(cfg.paths.data_sessions)
         if self.sessions.exists() and not self.sessions.is_dir():
@@ -159,10 +166,10 @@ class LiveCoach(W.VBox):
     def _controls(self) -> W.HBox:
         """The row of controls (exercise, camera size, start / stop, new set, mute, save),
         and the panel's own widgets they drive."""
-        ex = W.Dropdown(
-            options=[AUTO, *self.session.exercises], value=AUTO, description="exercise"
-        )
+        ex = W.Dropdown(options=[AUTO, *self.session.exercises],
+                        value=self.session.fixed or AUTO, description="exercise")  # fmt: skip
         ex.observe(lambda ch: self._set_exercise(ch["new"]), names="value")
+        self.exercise_menu = ex  # (what it shows is the session's choice: choose())
         self.exercise_label = W.HTML("<b>exercise:</b> waiting for you")
         self.counts = W.HTML("")
         self.rom = W.FloatProgress(min=0, max=1, description="range")
@@ -277,6 +284,16 @@ class LiveCoach(W.VBox):
     def _set_exercise(self, name: str) -> None:
         with self._lock:
             self.session.set_exercise(name)
+
+    def choose(self, exercise: str) -> None:
+        """Choose ``"auto"`` or an exercise as the menu does, the menu showing it (a choice
+        made on ``session`` alone leaves the menu on its old entry, which then cannot be
+        picked again)."""
+        if exercise != AUTO and exercise not in self.session.exercises:
+            self.session.set_exercise(exercise)  # (its error names the exercises)
+        if self.exercise_menu.value == exercise:  # (no change to fire: the session is told)
+            self._set_exercise(exercise)
+        self.exercise_menu.value = exercise
 
     # -------------------------------------------------------------------------------------------
     @property
