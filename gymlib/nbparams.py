@@ -29,9 +29,9 @@ TYPES: dict[str, tuple[tuple[type, ...], str]] = {
 }  # fmt: skip
 #: the least value of a whole-number parameter, by name (the same name means the same in every
 #: notebook): these count things there must be one of; any other is a count, a limit or a seed
-#: where 0 means none, all or the default, so at least 0. FOLDS: 0 (none) or 2 or more.
-LEAST = {"N_CLIPS": 1, "N_SYNTH_CLIPS": 1, "SYNTH_REPS": 1, "EPOCHS": 1, "WORKERS": 1,
-         "STRIDE": 1, "VIEW_TEST_CLIPS": 1}  # fmt: skip
+#: where 0 means none, all or the default (WORKERS 0: in this process; N_SYNTH_CLIPS 0: none,
+#: as with real data), so at least 0. FOLDS: 0 (none) or 2 or more.
+LEAST = {"N_CLIPS": 1, "SYNTH_REPS": 1, "EPOCHS": 1, "STRIDE": 1, "VIEW_TEST_CLIPS": 1}
 #: what a person types for true or false (papermill's -p passes these on as text)
 _BOOLS = {"true": True, "yes": True, "on": True, "1": True,
           "false": False, "no": False, "off": False, "0": False}  # fmt: skip

@@ -110,11 +110,25 @@ def test_03_training_synthetic(tmp_path: Path) -> None:
 
 @pytest.mark.notebooks
 def test_03_training_the_seeds_network(tmp_path: Path) -> None:
-    """ARCH="bilstm" picks the networks' features, whatever config.yaml ships."""
-    metrics = _run(
-        "03_training.ipynb", tmp_path, DATA="synthetic", ARCH="bilstm", EPOCHS=1,
-        N_SYNTH_CLIPS=24, MAX_WINDOWS=300, SEED=6, VIEW_CLIPS=6, OTHER_CLIPS=6, VIEW_TEST_CLIPS=1,
-    )  # fmt: skip
+    """ARCH="bilstm" picks the networks' features, whatever config.yaml ships. PROMOTE ships
+    only a model that beats the shipped one on the run's test recordings, as the pipeline's
+    --promote (a newcomer's 1-epoch model of macro-F1 0.48 was shipped unseen: session 22)."""
+    shipped = sorted((ROOT / "models").glob("exercise_classifier*"))
+    before = {p: p.read_bytes() for p in shipped}
+    try:
+        metrics = _run(
+            "03_training.ipynb", tmp_path, DATA="synthetic", ARCH="bilstm", EPOCHS=1,
+            N_SYNTH_CLIPS=24, MAX_WINDOWS=300, SEED=6, VIEW_CLIPS=6, OTHER_CLIPS=6,
+            VIEW_TEST_CLIPS=1, PROMOTE=True,
+        )  # fmt: skip
+        after = {p: p.read_bytes() for p in sorted((ROOT / "models").glob("exercise_classifier*"))}
+    finally:  # (a failed guard must not leave the toy model shipped)
+        for p, data in before.items():
+            p.write_bytes(data)
+    assert after == before
+    promotion = metrics["promotion"]
+    assert promotion["promoted"] is False
+    assert promotion["shipped_macro_f1"] > promotion["new_macro_f1"], promotion
     card = json.loads(Path(metrics["model"]).with_suffix(".json").read_text())
     assert card["training"]["arch"] == "bilstm" and card["features"] == "body_window"
     assert card["training"]["epochs_run"] == 1 and 0.0 <= metrics["test_accuracy"] <= 1.0

@@ -47,14 +47,15 @@ def test_retrain_end_to_end_writes_a_run_folder(tmp_path: Path) -> None:
 def test_a_failing_notebook_stops_with_a_clear_error_and_keeps_earlier_outputs(
     tmp_path: Path,
 ) -> None:
-    bad = {**TINY, "02_preprocessing": {"LIMIT": -5}}
-    with pytest.raises(PipelineError, match=r"02_preprocessing failed.*negative") as err:
-        retrain("synthetic", params=bad, runs=tmp_path, progress=False)
-    folder = next(tmp_path.iterdir())
-    assert str(folder / "02_preprocessing.ipynb") in str(err.value)
-    assert (folder / "01_acquisition" / "metrics.json").is_file()
+    # (a parameter of the right type the notebook cannot use: rendered clips that are not there)
+    bad = {**TINY, "03_training": {**TINY["03_training"], "RENDERED": str(tmp_path / "none")}}
+    with pytest.raises(PipelineError, match=r"03_training failed.*none") as err:
+        retrain("synthetic", params=bad, runs=tmp_path / "runs", progress=False)
+    folder = next((tmp_path / "runs").iterdir())
+    assert str(folder / "03_training.ipynb") in str(err.value)
+    assert (folder / "02_preprocessing" / "metrics.json").is_file()
     record = json.loads((folder / "run.json").read_text())
-    assert record["status"] == "failed" and record["failed"] == "02_preprocessing"
+    assert record["status"] == "failed" and record["failed"] == "03_training"
 
 
 def test_params_values_that_mean_the_default_or_come_from_numpy_are_taken() -> None:
