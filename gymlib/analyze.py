@@ -65,6 +65,7 @@ from gymlib.annotate import (  # noqa: F401 - public API
     backdrop,
     draw,
 )
+from gymlib.io import user_path
 from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
 
 
@@ -460,10 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m gymlib.analyze", description=__doc__.split("\n")[0]
     )
-    ap.add_argument("video", help="a video file, or a landmark .npz")
+    ap.add_argument("video", type=user_path, help="a video file, or a landmark .npz")
     ap.add_argument(
         "--out",
         default=None,
+        type=user_path,
         help="output folder (default runs/analyze/<name>, a new one per run)",
     )
     ap.add_argument(
@@ -478,8 +480,8 @@ def main(argv: list[str] | None = None) -> int:
         metavar="EXERCISE",
         help=f"auto (recognised) or one of: {', '.join(names)}",
     )
-    ap.add_argument("--store", default=None, help="also the exercises taught into this folder "
-                    "(python -m gymlib.teach)")  # fmt: skip
+    ap.add_argument("--store", default=None, type=user_path, help="also the exercises taught "
+                    "into this folder (python -m gymlib.teach)")  # fmt: skip
     ap.add_argument(
         "--gif",
         default=None,

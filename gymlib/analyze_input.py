@@ -33,6 +33,7 @@ class Source:
 
 
 def frames_from_video(path: Path) -> Source:
+    from gymlib.config import load_config
     from gymlib.extract import PoseExtractor
     from gymlib.media import VideoReader
 
@@ -44,19 +45,46 @@ def frames_from_video(path: Path) -> Source:
         raise ValueError(f"{path}: its picture is {w}x{h} pixels, too small, narrow or wide to "
                          f"draw (at least 2x2, {SHAPES_DRAWN})")  # fmt: skip
     cuts: list[float] = []
+    holes = Holes(max(load_config().extraction.hole_s, 3 / info.fps))
 
     def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
         # decoding runs in a thread ahead of MediaPipe, which releases the GIL while it works
         with PoseExtractor(mode="video") as ex:
             ex.cuts = cuts  # the Source's: a cut is known before its frame is yielded
             for rgb, t in in_background(iter(reader)):
-                yield rgb, ex.process(rgb, timestamp=t), t
+                lm = ex.process(rgb, timestamp=t)
+                if holes.update(t) and not (cuts and cuts[-1] == t):
+                    cuts.append(t)  # a rep across the hole was not seen: a fresh start
+                yield rgb, lm, t
 
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "variable_frame_rate": info.variable_rate,
             "codec": info.codec}  # fmt: skip
-    return Source(gen(), info.fps, info.size, info.declared_frames, meta, reader.problems, cuts,
+    return Source(gen(), info.fps, info.size, info.declared_frames, meta,
+                  lambda: [*reader.problems(), *holes.said()], cuts,
                   info.duration + 1 / info.fps if info.packets else None)  # fmt: skip
+
+
+class Holes:
+    """A video's holes in time: frames more than ``gap_s`` apart (damaged, dropped, a paused
+    recording). ``update(t)`` per frame: whether a hole ends at it."""
+
+    def __init__(self, gap_s: float) -> None:
+        self.gap_s = gap_s
+        self.found: list[tuple[float, float]] = []  # (last time before, first time after)
+        self._t: float | None = None
+
+    def update(self, t: float) -> bool:
+        last, self._t = self._t, t
+        if last is None or t - last <= self.gap_s:
+            return False
+        self.found.append((last, t))
+        return True
+
+    def said(self) -> list[str]:
+        return [f"no frame from {a:.1f} s to {b:.1f} s of the video ({b - a:.1f} s: damaged, "
+                "dropped or paused there): a rep across it was not seen; counting started "
+                "afresh after it, as at a camera cut" for a, b in self.found]  # fmt: skip
 
 
 _DONE = object()

@@ -64,12 +64,13 @@ def short_name(name: str, longest: int = LONG_NAME, kept: int = KEPT_BYTES) -> s
     """``name``, or when over ``longest`` bytes its first ``kept`` bytes, ``~`` and a digest
     of the whole: a hidden name made from it (work folder, the old results' while they are
     replaced) stays under the 255 bytes a name may have."""
-    if len(name.encode()) <= longest:
+    raw = os.fsencode(name)  # (a name that is not UTF-8 holds surrogates: the file system's bytes)
+    if len(raw) <= longest:
         return name
     import hashlib
 
-    digest = hashlib.sha1(name.encode()).hexdigest()[:10]
-    return f"{name.encode()[:kept].decode(errors='ignore')}~{digest}"
+    digest = hashlib.sha1(raw).hexdigest()[:10]
+    return f"{raw[:kept].decode(errors='ignore')}~{digest}"
 
 
 def clear_leftovers(folder: Path, target: Path) -> list[str]:

@@ -99,6 +99,9 @@ class ExtractionConfig:
     cut_share: float = field(default=0.5, metadata=_range(0.05, 1.0))
     # ... each cell of its grey thumbnail moved by more than this (of 255) beyond the median move
     cut_level: float = field(default=16.0, metadata=_range(1.0, 128.0))
+    # video files: frames further apart in time than this (and than 3 frames' time) have a hole
+    # between them (damaged, dropped, a paused recording): said, and a fresh start as at a cut
+    hole_s: float = field(default=1.0, metadata=_range(0.1, 3600.0))
 
 
 @dataclass(frozen=True)

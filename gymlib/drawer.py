@@ -475,6 +475,11 @@ if __name__ == "__main__":  # the worker: python -P -m gymlib.drawer FD (see _st
 
     from gymlib.drawer import serve as _serve  # this module by its name: what it pickles, too
 
+    if len(sys.argv) != 2 or not sys.argv[1].isdigit():  # (a person: --help, a video)
+        print("usage: python -m gymlib.drawer FD\nanalyze's drawing worker, started by analyze "
+              "itself with a pipe's file descriptor; to analyse a video: python -m "
+              "gymlib.analyze VIDEO", file=sys.stderr)  # fmt: skip
+        raise SystemExit(2)
     _serve(Connection(int(sys.argv[1])))
     sys.stderr.flush()
     os._exit(0)  # not Python's shutdown beside a daemon thread maybe still importing TensorFlow

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from gymlib.config import load_config
-from gymlib.io import write_json_atomic, write_text_atomic
+from gymlib.io import user_path, write_json_atomic, write_text_atomic
 from gymlib.recording import SUMMARY, landmarks_file, replay_session, session_name, session_paths
 
 #: a session's replayed reps, cached beside its landmarks; the name changes when the counting
@@ -238,8 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Progress over the saved sessions: per exercise and day, the reps, the share "
         "of good ones, the tempo and the range of motion. Damaged sessions are skipped and named.",
     )
-    parser.add_argument("--sessions", help="sessions folder (default: config paths.data_sessions)")
-    parser.add_argument("--out", help="the plot (PNG) to write (default: runs/history.png)")
+    parser.add_argument("--sessions", type=user_path,
+                        help="sessions folder (default: config paths.data_sessions)")  # fmt: skip
+    parser.add_argument("--out", type=user_path,
+                        help="the plot (PNG) to write (default: runs/history.png)")  # fmt: skip
     parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = parser.parse_args(argv)
     quiet_native_log(args.verbose)

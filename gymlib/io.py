@@ -14,6 +14,13 @@ from typing import Any
 import numpy as np
 
 
+def user_path(text: str) -> str:
+    """A path as typed at a command line, ``~`` expanded: the shell leaves ``--out=~/x`` and a
+    quoted ``'~/x'`` as they are, and a folder named ``~`` made in the working folder is one a
+    later ``rm -rf ~`` would take the home folder with. (argparse's ``type=``.)"""
+    return os.path.expanduser(text)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it is renamed onto ``path``.

@@ -14,16 +14,13 @@ shipped one on the run's test recordings (the previous one is kept as ``*.previo
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.metadata as md
 import json
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,9 +30,10 @@ import yaml
 
 from gymlib.config import PROJECT_ROOT, PipelineConfig, load_config
 from gymlib.features import ARCH_FEATURES
-from gymlib.io import fresh_folder, write_json_atomic
+from gymlib.io import fresh_folder, user_path, write_json_atomic
 from gymlib.nbparams import type_error
-from gymlib.procs import running, started
+from gymlib.procs import Terminated, running, started  # noqa: F401 (Terminated: from here too)
+from gymlib.procs import sigterm_as_stop as _sigterm_as_stop
 from gymlib.sources import SOURCES, load, parse_source
 from gymlib.synth import DEPTHS
 
@@ -168,6 +166,22 @@ def _check_value(where: str, nb: str, name: str, value: Any, declared: str) -> N
         raise ValueError(f"{where}: {nb}: {name} must be one of {list(choices)}, got {value!r}")
 
 
+def _check_real_windows(source: str, overrides: dict[str, dict[str, Any]], cfg: Any) -> None:
+    """A source that reads the real windows: their file, checked before the run's folder is
+    made (notebook 01 found it missing 20 s in, leaving a failed run behind)."""
+    for name, path in parse_source(source):
+        if name != "real_windows":
+            continue
+        given = path or (overrides.get("01_acquisition") or {}).get("REAL_WINDOWS")
+        file = cfg.resolve(Path(given or cfg.paths.real_windows))
+        if not file.is_file():
+            raise FileNotFoundError(
+                f"{file}: no real windows file there (--source {source}); they are not in git: "
+                "set paths.real_windows in config.yaml to where yours is (or give --params "
+                "with 01_acquisition: {REAL_WINDOWS: PATH}), or retrain on --source synthetic"
+            )
+
+
 def default_parameters(source: str, folder: Path) -> dict[str, dict[str, Any]]:
     """What each notebook is given, before ``--params`` overrides."""
     processed = folder / "processed"
@@ -249,6 +263,7 @@ def retrain(
     cfg = load_config()
     base = Path(runs) if runs is not None else cfg.resolve(cfg.paths.runs)
     overrides = checked_params(params)  # before the run's folder: a mistake leaves none
+    _check_real_windows(source, overrides, cfg)
     try:  # two retrains started in the same second: a folder each
         folder = fresh_folder(base, "")
     except OSError as exc:  # read-only, a file of that name, a full disk
@@ -359,29 +374,6 @@ def _run_notebooks(plan: dict[str, dict[str, Any]], folder: Path, run: Run,
             run.metrics[nb] = json.loads(metrics_file.read_text())
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (``timeout``, ``docker stop``, a job scheduler) while retraining."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated("SIGTERM")
-
-
-@contextlib.contextmanager
-def _sigterm_as_stop() -> Iterator[None]:
-    """SIGTERM stops the retrain as Ctrl-C does (its run.json says so), and the handler before
-    is put back after; one ignored stays ignored; off the main thread, nothing changes."""
-    if (threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN):  # fmt: skip
-        yield
-        return
-    before = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, before)
-
-
 def _source_arg(text: str) -> str:
     """``--source`` as :func:`gymlib.sources.parse_source` reads it (``processed:PATH``, parts
     joined by ``+``); the processed source needs its file."""
@@ -417,9 +409,11 @@ def main(argv: list[str] | None = None) -> int:
         type=_source_arg,
         help=f"one of {', '.join(SOURCES)}, or processed:PATH; joined by '+'",
     )
-    r.add_argument("--params", default=None, help="YAML: {notebook name: {PARAM: value}}")
+    r.add_argument("--params", default=None, type=user_path,
+                   help="YAML: {notebook name: {PARAM: value}}")  # fmt: skip
     r.add_argument("--promote", action="store_true", help="ship the model if it is better")
-    r.add_argument("--runs", default=None, help="where run folders go (default runs/)")
+    r.add_argument("--runs", default=None, type=user_path,
+                   help="where run folders go (default runs/)")  # fmt: skip
     r.add_argument(
         "--scheduler",
         default=None,

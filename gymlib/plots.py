@@ -293,10 +293,13 @@ def progress(days):  # noqa: ANN001, ANN201
         row[1].set_title(f"{ex}: median rep time (s)", fontsize=10)
         row[2].plot(x, d["rom"], "o-", color="#8e44ad")
         row[2].set_title(f"{ex}: median range of motion", fontsize=10)
-        for ax in row:  # days, not hours: one tick a day at most
-            ax.xaxis.set_major_locator(
-                mdates.AutoDateLocator(minticks=1, maxticks=8, interval_multiples=True)
-            )
+        # days, not hours: the days shown and no more (one day alone got January's ticks),
+        # a tick a day, or every n-th day to keep at most 8
+        lo, hi = x.min() - pd.Timedelta(hours=18), x.max() + pd.Timedelta(hours=18)
+        every = max(1, -(-(x.max() - x.min()).days // 7))
+        for ax in row:
+            ax.set_xlim(lo, hi)
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=every))
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %d"))
             ax.tick_params(axis="x", labelrotation=30)
         row[1].set_ylim(bottom=0)

@@ -1,11 +1,41 @@
-"""Whether the process that wrote something is still alive: a pid alone is not enough, as
-containers and long uptimes reuse pids; the pid with the time it started (Linux's ``/proc``) is.
+"""Processes: whether the one that wrote something is still alive (a pid alone is not enough,
+as containers and long uptimes reuse pids; the pid with the time it started, Linux's ``/proc``,
+is), and a command's SIGTERM taken as its Ctrl-C (:func:`sigterm_as_stop`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, ``docker stop``, a job scheduler) while a command runs."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated("SIGTERM")
+
+
+@contextlib.contextmanager
+def sigterm_as_stop() -> Iterator[None]:
+    """SIGTERM stops the command as Ctrl-C does (raising :class:`Terminated`, a
+    ``KeyboardInterrupt``), and the handler before is put back after; one ignored stays
+    ignored; off the main thread, nothing changes."""
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is signal.SIG_IGN):  # fmt: skip
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def started(pid: int) -> int:

@@ -98,10 +98,13 @@ def test_warnings_name_the_rep_they_belong_to() -> None:
         out = loop.step(float(t), landmarks=f if f.any() else None)
         counted = out.session.counter.reps
         for text, w in zip(out.warnings, out.session.warnings, strict=True):
-            n = int(text.split(":")[0].removeprefix("rep "))
-            assert text == f"rep {n}: {w.message}" and 1 <= n <= counted + 1
+            said = text.split(":")[0]
+            a, _, b = said.removeprefix("reps ").removeprefix("rep ").partition("-")
+            first, last = int(a), int(b or a)
+            assert text == f"{said}: {w.message}" and 1 <= first <= last <= counted + 1
+            assert said == (f"rep {first}" if first == last else f"reps {first}-{last}")
             if w.name == "torso_back":
-                named.add(n)
+                named.update(range(first, last + 1))
     leaning = {r.index for r in loop.reps if "torso_back" in r.reasons}
     assert leaning and leaning <= named, (leaning, named)
 

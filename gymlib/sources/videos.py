@@ -23,9 +23,11 @@ from gymlib.timewindow import CLASSIFIER_FPS, coach_windows, even_rate
 from gymlib.windows import LabelledWindows
 
 #: the video files taken (training folders; ``analyze`` names them in a folder given as its
-#: video): phones', camcorders' (AVCHD .mts) and webcams' (.mjpeg) too
+#: video): phones', camcorders' (AVCHD .mts, .mpg/.vob), webcams' (.mjpeg), broadcast (.ts),
+#: Windows (.wmv/.asf), Flash (.flv) and Ogg (.ogv) ones: the endings FFmpeg reads, as analyze
 VIDEO_SUFFIXES = (".mp4", ".mov", ".avi", ".webm", ".mkv", ".m4v", ".3gp", ".mts", ".m2ts",
-                  ".mpg", ".mjpeg", ".mjpg")  # fmt: skip
+                  ".mpg", ".mjpeg", ".mjpg", ".ts", ".mpeg", ".wmv", ".asf", ".flv", ".f4v",
+                  ".ogv", ".vob", ".m2v")  # fmt: skip
 
 
 #: bumped when extraction changes what it gives for the same file (2: upright phone clips and

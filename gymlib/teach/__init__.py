@@ -18,6 +18,7 @@ or a generator clip from ``gymlib.analyze.save_clip_npz``). Everything goes into
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -196,6 +197,13 @@ def _commit(proposal: Proposal, recipe: dict | None, cache: Path | None) -> dict
     st.check_name(p.name, replace=p.replace)
     windows, groups = taught_windows(p.clips, p.found.reps, p.name, opts=st.cfg.teach)
     warnings = list(p.warnings) + _looks_like_shipped(windows)
+    real = st.cfg.resolve(st.cfg.paths.real_windows)
+    if not real.is_file():  # (the recipe then trains on generated windows alone)
+        warnings.append(
+            f"no real windows at {real} (paths.real_windows): the classifier was trained on "
+            "generated windows alone and recognises real people less well; set "
+            "paths.real_windows to where yours are and teach again"
+        )
     taught = {n: st.windows(n) for n in st.exercises() if n != p.name}
     taught[p.name] = (windows, groups)
     st.check_writable(_room(st, windows))  # a read-only or full store: said now, not after
@@ -334,10 +342,8 @@ def preview(proposal: Proposal, path: str | Path | None = None) -> Any:
             ax.axvspan(r.start / clip.fps, r.end / clip.fps, color="g", alpha=0.15)
         for level, style in ((spec["top"], "--"), (spec["bottom"], ":")):
             ax.axhline(level, color="k", ls=style, lw=0.8)
-        ax.set_title(
-            f"{Path(clip.source).name}: {spec['measure']} ({spec['side']}), "
-            f"{len(reps)} reps (green)"
-        )
+        name = os.fsencode(Path(clip.source).name).decode(errors="replace")  # (drawable text)
+        ax.set_title(f"{name}: {spec['measure']} ({spec['side']}), {len(reps)} reps (green)")
         ax.set_xlabel("s")
         r = reps[len(reps) // 2]
         for ax, frame, label in (
