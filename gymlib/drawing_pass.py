@@ -183,6 +183,7 @@ def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[s
     """``reps.csv``, ``sets.csv`` and ``summary.png`` from the loop that stepped every frame
     (its encoder may still be at work); the reps' rows."""
     from gymlib.analyze_output import plot_summary, timed_row, write_csv
+    from gymlib.reps import Rep
     from gymlib.sets import WorkoutSet
 
     loop, timeline = annotated.loop, annotated.timeline
@@ -193,8 +194,9 @@ def _write_tables(annotated: Any, times: list[float], work: Path) -> list[dict[s
     for row, n in zip(rows, loop.summary(), strict=True):
         row["set"] = n["set"]  # the loop's sets (the dashboard's too)
     sets = [w.as_row() for w in loop.sets.sets]
-    write_csv(work / "reps.csv", rows, ["rep", "exercise", "start_s", "end_s", "rom",
-                                         "verdict", "reasons"])  # fmt: skip
+    # (no rep: the same header, so runs' tables join)
+    header = [*Rep(1, "", 0, 0, 0, 30.0, 0.0, 0.0, 0.0, 0.0, "good").as_row(), "set"]
+    write_csv(work / "reps.csv", rows, header)
     write_csv(work / "sets.csv", sets, list(WorkoutSet(1, "", (), 0, 0, None).as_row()))
     plot_summary(timeline, rows, work / "summary.png")
     return rows

@@ -132,7 +132,7 @@ def seen_pixels(poses: Sequence[np.ndarray | None], size: tuple[int, int]) -> fl
 #: ``analyze``'s warning when nobody was found in any frame
 NOBODY = (
     "no person was found in any frame: nothing could be counted; film the whole body, "
-    "in good light"
+    "in good light, near enough that it fills a good part of the picture"
 )
 
 

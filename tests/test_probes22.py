@@ -233,3 +233,20 @@ def test_the_progress_plot_of_a_single_day_names_that_day() -> None:
     squat_axes = [ax for ax in fig.axes if ax.get_title().startswith("squat")]
     for ax in squat_axes:
         assert {t.get_text() for t in ax.get_xticklabels() if t.get_text()} == {"Dec 07"}
+
+
+def test_reps_csv_has_the_same_columns_with_no_rep(tmp_path: Path) -> None:
+    """With no rep, reps.csv had 7 columns, 15 otherwise: scripts joining runs broke."""
+    from gymlib.analyze import main as analyze_main
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", 3, seed=3, view="left")
+    headers = []
+    for name, landmarks in (("squats", clip.landmarks), ("nobody", 0 * clip.landmarks)):
+        np.savez(tmp_path / f"{name}.npz", landmarks=landmarks, fps=np.float64(clip.fps),
+                 image_size=np.array((640, 480)))  # fmt: skip
+        assert analyze_main([str(tmp_path / f"{name}.npz"), "--out", str(tmp_path / name)]) == 0
+        lines = (tmp_path / name / "reps.csv").read_text().splitlines()
+        headers.append(lines[0])
+        assert len(lines) == (4 if name == "squats" else 1)
+    assert headers[0] == headers[1] and headers[0].endswith(",set")
