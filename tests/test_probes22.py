@@ -250,3 +250,37 @@ def test_reps_csv_has_the_same_columns_with_no_rep(tmp_path: Path) -> None:
         headers.append(lines[0])
         assert len(lines) == (4 if name == "squats" else 1)
     assert headers[0] == headers[1] and headers[0].endswith(",set")
+
+
+@pytest.mark.notebooks
+def test_training_data_with_no_window_in_training_is_refused(tmp_path: Path) -> None:
+    """A newcomer's two clips: notebook 02 put both recordings in test and validation, and
+    notebook 03 trained on generated windows alone, scored 0.0 and saved the model."""
+    import papermill as pm
+
+    from gymlib.datasets import save_processed
+    from gymlib.sources import load
+
+    data = load("synthetic", clips=6, seed=3)
+    split = np.where(np.isin(data.group, sorted(set(data.group))[:3]), "test", "validation")
+    path = save_processed("none_to_train", data, split, out_dir=tmp_path)
+    with pytest.raises(pm.PapermillExecutionError, match="no window of the data went to train"):
+        pm.execute_notebook(str(ROOT / "notebooks" / "03_training.ipynb"),
+                            str(tmp_path / "out.ipynb"), parameters={
+                                "DATA": f"processed:{path}", "OUT_DIR": str(tmp_path / "o"),
+                                "VIEW_CLIPS": 6, "OTHER_CLIPS": 6, "VIEW_TEST_CLIPS": 1},
+                            kernel_name="python3", progress_bar=False)  # fmt: skip
+    assert not list((tmp_path / "o").glob("*.keras"))
+
+
+@pytest.mark.notebooks
+def test_preprocessing_says_when_an_exercise_gets_no_training_window(tmp_path: Path) -> None:
+    import papermill as pm
+
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(ROOT / "notebooks" / "02_preprocessing.ipynb"), str(out),
+                        parameters={"N_SYNTH_CLIPS": 2, "OUT_DIR": str(tmp_path / "o"),
+                                    "PROCESSED_DIR": str(tmp_path / "p"), "SEED": 3},
+                        kernel_name="python3", progress_bar=False)  # fmt: skip
+    text = out.read_text(encoding="utf-8")
+    assert "warning: no training window of" in text and "give each exercise more" in text
