@@ -79,8 +79,8 @@ def live_reps(path: Path, clf, exercise: str) -> tuple[list, float, str | None]:
     doubt = None
     for frame, t in zip(seq.frames(), seq.timestamps, strict=True):  # the frames' own times
         out = loop.step(float(t), landmarks=frame)
-        if out.doubt and doubt is None:
-            doubt = f"{out.doubt.split(',')[0]} at {float(t):.1f} s"
+        if out.doubt and doubt is None and loop.doubt is not None:
+            doubt = f"this looks like {loop.doubt.seen} at {float(t):.1f} s"
     return list(loop.reps), len(seq) / seq.fps, doubt
 
 

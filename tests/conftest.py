@@ -48,6 +48,26 @@ def grace_hopper() -> np.ndarray:
         return np.asarray(im.convert("RGB"))
 
 
+@pytest.fixture
+def deadlift_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """config.yaml with one more exercise, as the README says a user adds one: ``deadlift``
+    in ``exercises:`` with the squat's rules; the classifier has no class for it. The default
+    config while the test runs."""
+    import yaml
+
+    from gymlib import config
+
+    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    data["exercises"].append("deadlift")
+    data["rules"]["deadlift"] = data["rules"]["squat"]
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    monkeypatch.setattr(config, "DEFAULT_CONFIG_PATH", path)
+    config._load_default.cache_clear()
+    yield path
+    config._load_default.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def real_windows_path() -> Path:
     if not REAL_WINDOWS.is_file():

@@ -131,28 +131,13 @@ def test_moving_on_to_another_exercise_with_the_menu_left_as_it_was(
     }
 
 
-def test_a_classifier_without_the_chosen_exercise_doubts_nothing(
-    clf: ExerciseClassifier, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.mark.usefixtures("deadlift_added")
+def test_a_classifier_without_the_chosen_exercise_doubts_nothing(clf: ExerciseClassifier) -> None:
     """An exercise added to config.yaml is counted when chosen; the classifier has no class
     for it, so the doubt stands aside (no error, the count goes on)."""
-    import yaml
-
-    from gymlib import config
-
-    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    data["exercises"].append("deadlift")
-    data["rules"]["deadlift"] = data["rules"]["squat"]
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(data, sort_keys=False))
-    monkeypatch.setattr(config, "DEFAULT_CONFIG_PATH", cfg)
-    config._load_default.cache_clear()
-    try:
-        run, outs = _coach(clf, "push_up", "deadlift")
-        assert run.doubt is not None and run.doubt._off  # the decision refused the classifier
-        assert not [o for o in outs if o.doubt]
-    finally:
-        config._load_default.cache_clear()
+    run, outs = _coach(clf, "push_up", "deadlift")
+    assert run.doubt is not None and run.doubt._off  # the decision refused the classifier
+    assert not [o for o in outs if o.doubt]
 
 
 def test_the_dashboard_shows_the_doubt(clf: ExerciseClassifier, tmp_path: Path) -> None:

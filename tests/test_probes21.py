@@ -178,27 +178,14 @@ def test_an_animated_webp_is_said_to_be_one(
     assert "or an animated WebP, whose frames FFmpeg does not decode" in err
 
 
+@pytest.mark.usefixtures("deadlift_added")
 def test_an_exercise_the_classifier_does_not_know_is_counted_fixed_and_not_doubted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The README's "a new exercise needs no code": one added to config.yaml is counted with
     ``--exercise``; the classifier has no class for it, so the doubt stands aside (the
     review of this session: it raised "the classifier has no class" after the pose pass)."""
-    import yaml
-
-    from gymlib import config
-
-    data = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
-    data["exercises"].append("deadlift")
-    data["rules"]["deadlift"] = data["rules"]["squat"]
-    cfg = tmp_path / "config.yaml"
-    cfg.write_text(yaml.safe_dump(data, sort_keys=False))
-    monkeypatch.setattr(config, "DEFAULT_CONFIG_PATH", cfg)
-    config._load_default.cache_clear()
-    try:
-        src = _clip_npz(tmp_path / "pushups.npz", "push_up")  # nothing a squat's rules count
-        assert analyze_main([str(src), "--out", str(tmp_path / "o"), "--exercise",
-                             "deadlift"]) == 0  # fmt: skip
-        assert DOUBT not in capsys.readouterr().err
-    finally:
-        config._load_default.cache_clear()
+    src = _clip_npz(tmp_path / "pushups.npz", "push_up")  # nothing a squat's rules count
+    assert analyze_main([str(src), "--out", str(tmp_path / "o"), "--exercise",
+                         "deadlift"]) == 0  # fmt: skip
+    assert DOUBT not in capsys.readouterr().err
