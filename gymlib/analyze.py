@@ -490,6 +490,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     args = ap.parse_args(argv)  # fmt: skip
+    if args.out is not None and not args.out.strip():  # ('' is the working folder)
+        ap.error("--out is empty: give a folder, or leave --out out for runs/analyze/<name>")
     quiet_native_log(args.verbose)
     from gymlib.extract import PoseModelUnavailable
 
@@ -510,7 +512,13 @@ def main(argv: list[str] | None = None) -> int:
     report = {"reps": len(result.reps), "frames": result.frames,
               "frames_per_second": round(result.frames_per_second, 1),
               "files": result.outputs, "warnings": result.warnings}  # fmt: skip
-    print(json.dumps(report, indent=2))
+    try:
+        print(json.dumps(report, indent=2), flush=True)
+    except OSError as exc:  # a full disk or a closed pipe as stdout: the results are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (no retry at exit)
+        print(f"the results are written ({Path(result.outputs['summary']).parent}); their "
+              f"summary could not be printed: {exc.strerror or exc}", file=sys.stderr)  # fmt: skip
+        return 1
     return 0
 
 

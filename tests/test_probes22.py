@@ -284,3 +284,40 @@ def test_preprocessing_says_when_an_exercise_gets_no_training_window(tmp_path: P
                         kernel_name="python3", progress_bar=False)  # fmt: skip
     text = out.read_text(encoding="utf-8")
     assert "warning: no training window of" in text and "give each exercise more" in text
+
+
+def test_analyze_with_stdout_full_or_an_empty_out_says_so(tmp_path: Path) -> None:
+    """Standard output on a full disk: every result was written, then a traceback and exit 1
+    with nothing said; ``--out ''`` was refused as "holds the input" (it is the working
+    folder)."""
+    from gymlib.synth import generate_clip
+
+    clip = generate_clip("squat", 3, seed=3, view="left")
+    src = tmp_path / "squats.npz"
+    np.savez(src, landmarks=clip.landmarks, fps=np.float64(clip.fps),
+             image_size=np.array((640, 480)))  # fmt: skip
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "gymlib.analyze", str(src), "--out",
+                               str(tmp_path / "o")], cwd=ROOT, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"the results are written ({tmp_path / 'o'})" in done.stderr
+    assert (tmp_path / "o" / "summary.json").is_file()
+    done = subprocess.run([sys.executable, "-m", "gymlib.analyze", str(src), "--out", ""],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 2 and "--out is empty: give a folder" in done.stderr
+
+
+@pytest.mark.notebooks
+def test_notebook_04_with_sessions_a_file_stops_at_once(tmp_path: Path) -> None:
+    """It coached the whole session first and failed at the history cell."""
+    import papermill as pm
+
+    (tmp_path / "sessions").write_text("not a folder")
+    with pytest.raises(pm.PapermillExecutionError, match="is a file; give the folder"):
+        pm.execute_notebook(str(ROOT / "notebooks" / "04_live_coach.ipynb"),
+                            str(tmp_path / "out.ipynb"), parameters={
+                                "SOURCE": "synthetic", "SESSIONS": str(tmp_path / "sessions"),
+                                "OUT_DIR": str(tmp_path / "o")},
+                            kernel_name="python3", progress_bar=False)  # fmt: skip
+    assert not (tmp_path / "o" / "metrics.json").exists()
