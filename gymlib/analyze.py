@@ -66,6 +66,7 @@ from gymlib.annotate import (  # noqa: F401 - public API
     draw,
 )
 from gymlib.io import user_path
+from gymlib.procs import Terminated
 from gymlib.sets import SET_BREAK_S, WorkoutSet, rep_sets  # noqa: F401 - public API
 
 
@@ -536,17 +537,13 @@ def _gif_span(gif: Any) -> tuple[float, float]:
     return span  # type: ignore[return-value]
 
 
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM (``timeout``, ``docker stop``, a job scheduler) while analysing."""
-
-
 def _stopped(stop: KeyboardInterrupt, out: str | None) -> int:
     """Say that the run was stopped and that nothing was written; the exit status."""
     where = f" in {out}" if out else ""
-    how = "stopped" if isinstance(stop, _Terminated) else "interrupted"
+    how = "stopped" if isinstance(stop, Terminated) else "interrupted"
     print(f"{how}: nothing was written; any earlier results{where} are as they were",
           file=sys.stderr)  # fmt: skip
-    return 143 if isinstance(stop, _Terminated) else 130
+    return 143 if isinstance(stop, Terminated) else 130
 
 
 class _Stop:
@@ -562,7 +559,7 @@ def _stop_asked() -> None:
     if _Stop.signal:
         import signal
 
-        raise _Terminated if _Stop.signal == signal.SIGTERM else KeyboardInterrupt
+        raise Terminated if _Stop.signal == signal.SIGTERM else KeyboardInterrupt
 
 
 @contextlib.contextmanager

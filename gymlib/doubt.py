@@ -105,8 +105,9 @@ class ChoiceDoubt:
             self._named = None
         elif self._named is None or self._named[0] != named:  # (since this window)
             self._named = (named, t)
-        held = self._named is not None and t - self._named[1] >= s.cfg.doubt_after_s - 1e-6
-        self.seen = self._named[0] if held and self._named is not None else None
+        since = self._named  # another exercise named for doubt_after_s: said
+        held = since is not None and t - since[1] >= s.cfg.doubt_after_s - 1e-6
+        self.seen = since[0] if since is not None and held else None
         return self.seen
 
     def _probs(self, window: np.ndarray) -> np.ndarray | None:

@@ -246,7 +246,7 @@ def test_a_stop_dropped_in_a_gc_callback_prints_no_traceback(monkeypatch) -> Non
 
     def callback(phase: str, info: dict) -> None:
         if phase == "start":
-            raise an._Terminated if an._Stop.signal else ValueError("another problem")
+            raise an.Terminated if an._Stop.signal else ValueError("another problem")
 
     gc.callbacks.append(callback)
     try:
