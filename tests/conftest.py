@@ -129,14 +129,15 @@ def real_transforms():  # noqa: ANN201 - a script's module
     return sys.modules[name]
 
 
-def real_source(name: str):  # noqa: ANN201 - a gymlib.clip_transforms.Source
-    """The real clip ``name`` of ``../shared/data/real_videos`` with its hand-marked reps, for
-    ``gymlib.clip_transforms``; its landmarks made by MediaPipe once and cached in
-    ``data/interim/real_videos``. Skips when the clip is absent (never committed)."""
+def real_pose(name: str) -> tuple[dict, object]:
+    """(hand count json, :class:`gymlib.extract.PoseSequence`) of the real clip ``name`` of
+    ``../shared/data/real_videos``: MediaPipe runs once per clip and is cached in
+    ``data/interim/real_videos`` (``gymlib.benchtools.REAL_POSE_CACHE``, in the clone, ignored
+    by git), so the tests that read one clip share one run. Skips when the clip is absent
+    (never committed)."""
     import json
 
-    from gymlib.benchtools import RealClip, pose_file
-    from gymlib.clip_transforms import Source
+    from gymlib.benchtools import REAL_POSE_CACHE, RealClip, pose_file
     from gymlib.extract import PoseSequence
 
     video = SHARED_DATA / "real_videos" / f"{name}.mp4"
@@ -144,6 +145,16 @@ def real_source(name: str):  # noqa: ANN201 - a gymlib.clip_transforms.Source
         pytest.skip(f"real clip not present at {video} (never committed; see shared/data)")
     truth = json.loads(video.with_suffix(".json").read_text())
     clip = RealClip(name, video, truth["exercise"], truth["view"], int(truth["reps"]))
-    seq = PoseSequence.load(pose_file(clip, ROOT / "data" / "interim" / "real_videos",
-                                      rerun=False)[0])  # fmt: skip
+    return truth, PoseSequence.load(pose_file(clip, REAL_POSE_CACHE, rerun=False)[0])
+
+
+def real_source(name: str):  # noqa: ANN201 - a gymlib.clip_transforms.Source
+    """The real clip ``name`` of ``../shared/data/real_videos`` with its hand-marked reps, for
+    ``gymlib.clip_transforms`` (landmarks: :func:`real_pose`)."""
+    from gymlib.benchtools import RealClip
+    from gymlib.clip_transforms import Source
+
+    truth, seq = real_pose(name)
+    video = SHARED_DATA / "real_videos" / f"{name}.mp4"
+    clip = RealClip(name, video, truth["exercise"], truth["view"], int(truth["reps"]))
     return Source(clip, seq, tuple(map(tuple, truth["rep_frames"])))

@@ -4,12 +4,12 @@ footage (issue 36)."""
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from conftest import real_pose
 
 from gymlib import angles as A
 from gymlib.config import DEFAULT_CONFIG_PATH
@@ -720,22 +720,13 @@ def test_body_scale_windows_are_seconds_when_given_times() -> None:
 # Counting real people's footage with the true exercise given (issue 36 item 3).
 #
 # The clips are in ``../shared/data/real_videos/`` (never committed): these tests skip with the
-# reason when it is absent. Landmarks come from MediaPipe (default extraction), read from
-# ``data/interim/real_pose/`` when ``benchmarks/real_counts.py`` cached them there. Figures over
-# all clips: ``benchmarks/real_counts.py``.
-REAL_VIDEOS = ROOT.parent / "shared" / "data" / "real_videos"
+# reason when it is absent. Landmarks come from MediaPipe (default extraction), once per clip
+# (``conftest.real_pose``). Figures over all clips: ``benchmarks/real_counts.py``.
 
 
 def _clip(name: str) -> tuple[dict, np.ndarray, np.ndarray, float]:
     """(hand count json, landmarks (T, 33, 4) with zeros for nobody, timestamps, aspect)."""
-    video = REAL_VIDEOS / f"{name}.mp4"
-    if not video.is_file():
-        pytest.skip(f"real clip not present at {video} (never committed; see shared/data)")
-    from gymlib.extract import PoseSequence, extract_video
-
-    cached = ROOT / "data" / "interim" / "real_pose" / f"{name}.npz"
-    seq = PoseSequence.load(cached) if cached.is_file() else extract_video(video, progress=False)
-    truth = json.loads(video.with_suffix(".json").read_text())
+    truth, seq = real_pose(name)
     frames = np.where(seq.detected[:, None, None], seq.landmarks, 0.0)
     return truth, frames, seq.timestamps, seq.image_size[0] / seq.image_size[1]
 

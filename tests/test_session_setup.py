@@ -5,20 +5,15 @@ lying down on the bench), by the rule ``analyze`` applies to the whole set
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
-from conftest import dip_between_stands
+from conftest import dip_between_stands, real_pose
 
 from gymlib.config import SEED_EXERCISES
 from gymlib.live import LiveLoop
 from gymlib.recording import EventLog
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
-
-REAL_VIDEOS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real_videos"
 
 
 class Sure:
@@ -134,15 +129,7 @@ def test_a_sets_own_shallow_first_rep_is_kept_live() -> None:
     ],
 )
 def test_real_set_up_is_taken_back_live(name: str) -> None:
-    video = REAL_VIDEOS / f"{name}.mp4"
-    if not video.is_file():
-        pytest.skip(f"real clip not present at {video} (never committed; see shared/data)")
-    from gymlib.extract import PoseSequence, extract_video
-
-    cached = Path(__file__).resolve().parent.parent / "data" / "interim" / "real_pose"
-    path = cached / f"{name}.npz"
-    seq = PoseSequence.load(path) if path.is_file() else extract_video(video, progress=False)
-    truth = json.loads(video.with_suffix(".json").read_text())
+    truth, seq = real_pose(name)
     frames = np.where(seq.detected[:, None, None], seq.landmarks, 0.0)
     aspect = seq.image_size[0] / seq.image_size[1]
     session = CoachSession(None, fps=seq.fps, aspect=aspect, exercise=truth["exercise"])
