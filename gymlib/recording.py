@@ -267,7 +267,8 @@ def save_session(
             "saved": now.isoformat(timespec="seconds"),
             "frames": len(t),
             "seconds": float(t[-1] - t[0]) if len(t) > 1 else 0.0,
-            "fps": fps,
+            "fps": fps,  # the rate asked of the camera; what it delivered: measured_fps
+            "measured_fps": _measured_fps(t),
             "aspect": aspect,
             "cuts": list(inputs.cuts),
             **(summary or {}),
@@ -288,6 +289,13 @@ def save_session(
             k += 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measured_fps(t: np.ndarray) -> float | None:
+    """Frames a second the coach was given, from the timestamps (``None`` under two frames):
+    a camera or a loaded machine may deliver 15 where 30 was asked."""
+    span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    return round((len(t) - 1) / span, 2) if span > 0 else None
 
 
 def _check_written(path: Path, frames: int, inputs: LiveInputs) -> None:

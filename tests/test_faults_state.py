@@ -596,6 +596,16 @@ def test_row115_the_time_base_survives_a_camera_restart(coach, jpeg) -> None:  #
     assert summary["seconds"] == pytest.approx(119 / 30, abs=0.05)
 
 
+def test_a_camera_delivering_15_frames_a_second_is_saved_as_15(coach, jpeg) -> None:  # noqa: ANN001
+    """The coach asks 30 of the camera; a webcam in dim light or a loaded machine gives 15:
+    the saved session says what it coached on beside what was asked."""
+    for i in range(45):
+        coach._handle(jpeg, (i + 1) / 15)  # 3 s
+    summary = json.loads((coach._save() / "summary.json").read_text())
+    assert summary["fps"] == 30.0 and summary["measured_fps"] == pytest.approx(15.0, abs=0.01)
+    assert summary["frames"] == 45 and summary["seconds"] == pytest.approx(44 / 15)
+
+
 def test_row111_an_oversized_frame_is_downscaled_and_keeps_the_replay_buffer(coach, jpeg) -> None:  # noqa: ANN001, E501
     import cv2
 
