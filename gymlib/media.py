@@ -37,6 +37,9 @@ TRUNCATION_SLACK = 2
 #: times going back further than this start again (files joined end to end): decoding times in
 #: :func:`probe` (they only rise within one file), the frames' own times in the reader
 RESTART_S = 1.0
+#: an interval between frames over this and three usual ones is a hole (dropped, damaged,
+#: paused), not the camera's pace: left out of the rate and of the frames a file should hold
+HOLE_S = 1.0
 
 
 class VideoReadError(ValueError):
@@ -212,7 +215,8 @@ def probe(path: str | Path) -> VideoInfo:
     parts = _segments(times, decoding)
     t = max(parts, key=len)  # the longest part's times give the rate
     dt = np.diff(t)
-    derived = (len(t) - 1) / (t[-1] - t[0]) if len(t) > 2 and t[-1] > t[0] else 0.0
+    paced, holes_s = _paced(dt)
+    derived = len(paced) / float(paced.sum()) if len(t) > 2 and paced.sum() > 0 else 0.0
     if not _plausible(derived) and len(dt) > 2 and np.median(dt) > 0:
         # a long pause in little video (10 min between two 1-s stretches) drags the mean
         # rate under any camera's; the usual interval is the camera's rate all the same
@@ -227,7 +231,7 @@ def probe(path: str | Path) -> VideoInfo:
         notes.append(f"variable frame rate ({1 / dt.max():.1f} to {1 / dt.min():.1f} frames/s); "
                      "every frame keeps its own time")  # fmt: skip
     if not declared and 0 < video_s < 24 * 3600:  # webm: a duration, no frame count
-        declared = int(round(video_s * fps))
+        declared = int(round((video_s - holes_s) * fps))
     return VideoInfo(
         path=p, size=size, rotation=rotation, fps=float(fps), header_fps=header,
         fps_source=source, declared_frames=declared, packets=len(times),
@@ -235,6 +239,16 @@ def probe(path: str | Path) -> VideoInfo:
         codec=codec, variable_rate=variable,
         notes=tuple(notes), stored_width=stored_w, mirrored=mirrored,
     )  # fmt: skip
+
+
+def _paced(dt: np.ndarray) -> tuple[np.ndarray, float]:
+    """The intervals between frames at the camera's pace (a hole's left out: :data:`HOLE_S`)
+    and the seconds the holes add beyond one usual interval each."""
+    if len(dt) < 3 or not np.median(dt) > 0:
+        return dt, 0.0
+    usual = float(np.median(dt))
+    hole = dt > max(HOLE_S, 3 * usual)
+    return dt[~hole], float(np.sum(dt[hole] - usual))
 
 
 @dataclass
