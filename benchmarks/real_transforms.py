@@ -75,8 +75,12 @@ grainy), ``lowq`` (at most 360 pixels on the short side, heavily compressed), ``
 short side, cleanly encoded: ``benchmarks/person_size.py``), ``crop-feet``
 (squats and split squats: the picture cut halfway down the shins, the feet out of it) and
 ``crop-hands`` (pull-ups and lat pull-downs: cut halfway between the wrists at their highest
-and the elbows, the hands and the bar out of it). Landmark level, ``tilt5`` / ``tilt10``: the
-landmarks turned 4-6 / 9-11 degrees either way about the picture's centre, in pixels.
+and the elbows, the hands and the bar out of it), ``far`` (the picture at half its size in the
+middle of a grey one twice as large: the person half as many pixels tall and a quarter of the
+share of the picture's height, as a tripod at the back of a room films them at a high
+resolution). Landmark level,
+``tilt5`` / ``tilt10``: the landmarks turned 4-6 / 9-11 degrees either way about the
+picture's centre, in pixels.
 ``--pixel-concat``: :data:`CUT_PAIRS` joined by ffmpeg (a cut straight into a rep, the person at
 about the same place), each through ``analyze`` as a video twice: with the cuts seen in the
 pixels (``gymlib.cuts``) and without (the code before them).
@@ -244,7 +248,8 @@ PIXEL_VARIANTS = ("portrait-meta", "small", "reencode15")  # made by default
 #: few pixels MediaPipe can follow a person in: benchmarks/person_size.py)
 SHORT_SIDES = (180, 120, 90, 60)
 SHORT_VARIANTS = tuple(f"short{n}" for n in SHORT_SIDES)
-MORE_VARIANTS = ("tilt", "tilt-level", "dark", "lowq", "crop-feet", "crop-hands", *SHORT_VARIANTS)
+MORE_VARIANTS = ("tilt", "tilt-level", "dark", "lowq", "crop-feet", "crop-hands", "far",
+                 *SHORT_VARIANTS)  # fmt: skip
 CROP_FEET = ("squat", "split_squat")  # standing: the feet out of the picture
 CROP_HANDS = ("pull_up", "lat_machine")  # hands overhead: the bar and hands out of it
 
@@ -278,7 +283,7 @@ def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL
     ``reencode15``; and on request ``tilt`` (the picture turned 10 degrees; ``tilt-level``
     turned back), ``dark`` (low
     light: darker, flatter and grainy), ``lowq`` (at most 360 pixels on the short side, heavily
-    compressed), ``crop-feet`` / ``crop-hands`` (:func:`crop_line`)."""
+    compressed), ``crop-feet`` / ``crop-hands`` (:func:`crop_line`), ``far``."""
     out.mkdir(parents=True, exist_ok=True)
     d = json.loads(clip.video.with_suffix(".json").read_text())
     w, h = d["width"], d["height"]
@@ -286,6 +291,8 @@ def ffmpeg_variants(clip: RealClip, out: Path, variants: tuple[str, ...] = PIXEL
     jobs: dict[str, list[str]] = {
         "small": ["-vf", f"pad=iw*2.5:ih*2.5:(ow-iw)/2:(oh-ih)/2:color=gray,scale={w // 2 * 2}:"
                   f"{h // 2 * 2}", *enc],
+        "far": ["-vf", "scale=floor(iw/4)*2:floor(ih/4)*2:flags=area,"
+                "pad=iw*4:ih*4:(ow-iw)/2:(oh-ih)/2:color=gray", *enc],
         "reencode15": ["-vf", "fps=15", *enc],
         "tilt": ["-vf", "rotate=10*PI/180:fillcolor=gray", *enc],
         # the tilt undone by the known angle: what levelling the picture could win back

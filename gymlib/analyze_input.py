@@ -108,6 +108,9 @@ def not_found(p: Path) -> FileNotFoundError:
     if p.is_symlink():
         return FileNotFoundError(f"{p}: a symbolic link to {os.readlink(p)}, which does not "
                                  "exist; expected a video or landmark file")  # fmt: skip
+    if any(c in p.name for c in "*?["):  # quoted, the shell left the pattern as it was
+        return FileNotFoundError(f"{p}: no such file; a pattern is not expanded here: give one "
+                                 "video (analyse them one at a time)")  # fmt: skip
     return FileNotFoundError(f"{p}: no such video or landmark file")
 
 

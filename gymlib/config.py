@@ -94,6 +94,8 @@ class ExtractionConfig:
     guard_agree: float = field(default=0.1, metadata=_range(0.01, 2.0))
     guard_margin: float = field(default=0.1, metadata=_range(0.0, 2.0))
     guard_lost_s: float = field(default=1.0, metadata=_range(0.1, 60.0))
+    # nobody found this long: the picture's parts are searched, once per this long (0: never)
+    wide_search_s: float = field(default=1.0, metadata=_range(0.0, 60.0))
     # video mode: a frame where more than this share of the picture changed at once is a camera
     # cut (gymlib.cuts), a fresh start for the guard and the rep counter; 1 = never
     cut_share: float = field(default=0.5, metadata=_range(0.05, 1.0))

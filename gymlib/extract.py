@@ -34,7 +34,7 @@ from gymlib.media import (  # noqa: F401 - VideoReadError: public here
     VideoReadError,
     check_video_file,
 )
-from gymlib.track import Body, GuardOptions, IdentityGuard, from_crop
+from gymlib.track import Body, GuardOptions, IdentityGuard, from_crop, wide_boxes
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -189,6 +189,7 @@ class PoseExtractor:
         min_tracking_confidence: float | None = None,
         smooth_landmarks: bool | None = None,
         config: ExtractionConfig | None = None,
+        wide_search: bool = True,
     ) -> None:
         if mode not in ("image", "video"):
             raise ValueError(f"mode must be 'image' or 'video', got {mode!r}")
@@ -224,6 +225,10 @@ class PoseExtractor:
             else None
         )
         self.guard: IdentityGuard | None = None
+        self.wide_search_s = cfg.wide_search_s if wide_search else 0.0
+        self._nobody_since: float | None = None  # the wide search's clock
+        self._searched_t = -np.inf
+        self.wide_finds = 0  # times a person was found by the wide search
         self.cut_share, self.cut_level = cfg.cut_share, cfg.cut_level
         self._cut_detector: CutDetector | None = None
         self.cuts: list[float] = []  # times of the camera cuts seen (gymlib.cuts), in order
@@ -314,9 +319,11 @@ class PoseExtractor:
             self.guard = IdentityGuard(self.guard_options, size)  # type: ignore[arg-type]
         g = self.guard
         body = None if lm is None else Body.of(lm, size)
-        if g.following is None and (body is None or not g.jumped(body, t)):
-            if body is not None:
-                g.accept(body, t)  # the usual frame: one distance check
+        if g.following is None and body is None:
+            return self._search_wide(rgb, g, t, height)
+        self._nobody_since = None
+        if g.following is None and body is not None and not g.jumped(body, t):
+            g.accept(body, t)  # the usual frame: one distance check
             return lm
         found = self._find_followed(rgb, g, t, height)
         if found is not None:
@@ -332,6 +339,37 @@ class PoseExtractor:
                 g.accept(body, t)
             return lm
         return None
+
+    def _search_wide(self, rgb: np.ndarray, g: IdentityGuard, t: float,
+                     height: float) -> np.ndarray | None:  # fmt: skip
+        """Nobody for the full-frame tracker: after ``wide_search_s`` of that, and at most that
+        often, look in :func:`gymlib.track.wide_boxes` (a person under about a third of the
+        picture's height, as a tripod at the back of a gym films them, is too small for the
+        full-frame detector, which sees the picture at 224x224). One found is followed in a
+        crop around them, as after a jump, until the tracker has them or they are gone."""
+        if self._nobody_since is None:
+            self._nobody_since = t
+        wait = self.wide_search_s
+        if not wait or t - self._nobody_since < wait or t - self._searched_t < wait:
+            return None
+        self._searched_t = t
+        if self._crop_pose is None:
+            self._crop_pose = self._new_pose(static_image_mode=True)
+        w, h = rgb.shape[1], rgb.shape[0]
+        finds = []
+        for box in wide_boxes(w, h):
+            x0, y0, x1, y1 = box
+            result = self._crop_pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
+            if result.pose_landmarks is not None:
+                finds.append(from_crop(landmarks_to_array(result.pose_landmarks), box, (w, h)))
+        if not finds:
+            return None
+        # the largest person found: the one nearest the camera, as the full-frame detector
+        # would choose (others in a gym are further away)
+        lm = max(finds, key=lambda f: Body.of(f, g.image_size).size)
+        g.follow(Body.of(lm, g.image_size), t)
+        self.wide_finds += 1
+        return lm
 
     def _find_followed(self, rgb: np.ndarray, g: IdentityGuard, t: float,
                        height: float) -> np.ndarray | None:  # fmt: skip
@@ -497,7 +535,7 @@ def extract_video(
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "frames_declared": info.declared_frames,
             "warnings": reader.problems(), "identity_jumps": jumps,
-            "cuts": list(ex.cuts)}  # fmt: skip
+            "wide_finds": ex.wide_finds, "cuts": list(ex.cuts)}  # fmt: skip
     return PoseSequence(
         landmarks=np.stack(frames).astype(np.float32, copy=False),
         timestamps=np.array(times, dtype=np.float64),

@@ -86,6 +86,24 @@ def from_crop(landmarks: np.ndarray, box: tuple[int, int, int, int], image_size:
     return out
 
 
+#: the share of the picture's width and height each box of :func:`wide_boxes` covers: a person
+#: a quarter of the picture tall fills 40 % of it, enough for the pose model's detector
+WIDE_SHARE = 0.6
+
+
+def wide_boxes(width: int, height: int) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes ``(x0, y0, x1, y1)`` to look for a person too small in the whole picture:
+    the centre first (where people film themselves), then the four corners; together they
+    cover the picture."""
+    w, h = int(width * WIDE_SHARE), int(height * WIDE_SHARE)
+    if w < 32 or h < 32:
+        return []
+    xs, ys = (0, (width - w) // 2, width - w), (0, (height - h) // 2, height - h)
+    return [(xs[1], ys[1], xs[1] + w, ys[1] + h)] + [
+        (x, y, x + w, y + h) for y in (ys[0], ys[2]) for x in (xs[0], xs[2])
+    ]
+
+
 class IdentityGuard:
     """State of one followed person across frames (one per video or live session).
 
@@ -137,6 +155,13 @@ class IdentityGuard:
         self._last = (t, body)
         if self.following is not None:
             self.following, self._seen_t = body, t
+
+    def follow(self, body: Body, t: float) -> None:
+        """Follow ``body``, found at ``t`` s outside the full-frame tracker (a person too small
+        in the picture for it): looked for in :meth:`search_box` from the next frame on."""
+        self.release(following=True)
+        self.following, self._seen_t = body, t
+        self.accept(body, t)
 
     def search_box(self, scale: float = 1.0) -> tuple[int, int, int, int]:
         """Pixel box ``(x0, y0, x1, y1)`` around the followed person's last box, in the image;

@@ -168,6 +168,8 @@ def test_what_is_not_a_file_is_named_for_what_it_is(
         str(loop): "a symbolic link that leads back to itself",
         str(dangling): f"a symbolic link to {tmp_path / 'moved-away.mp4'}, which does not exist",
         str(tmp_path / "typo.mp4"): "no such video or landmark file",
+        # quoted, the shell leaves a pattern as it is (probe 23)
+        str(tmp_path / "*.mp4"): "a pattern is not expanded here: give one video",
     }
     for given, says in cases.items():
         assert analyze_main([given, "--out", str(tmp_path / "out")]) == 2

@@ -133,3 +133,32 @@ def test_a_frame_sent_at_another_size_keeps_whom_the_guard_follows() -> None:
         assert ex.guard.jumps == 1
         # A back where they were: followed again, at either size
         assert ex._guarded(blank[256, 192], a, 12 / 30) is a
+
+
+def _far(frames: list[np.ndarray]) -> list[np.ndarray]:
+    """640x480 frames in the middle of a black 1920x1080 picture: the person as many pixels
+    tall (about 260), a quarter of the picture's height (a tripod at the back of a gym)."""
+    out = []
+    for f in frames:
+        big = np.zeros((1080, 1920, 3), np.uint8)
+        big[300:780, 640:1280] = f
+        out.append(big)
+    return out
+
+
+@pytest.mark.parametrize("wide", [True, False])
+def test_a_person_small_in_a_large_picture_is_found_in_its_parts(wide: bool) -> None:
+    """The full-frame detector sees the picture at 224x224 and misses a person a quarter of
+    its height; after ``wide_search_s`` of nobody the parts of the picture are searched, and
+    the one found is followed in a crop around them (real MediaPipe, the rendered squat)."""
+    frames = _far(_sample_frames("squat-left", 150, 75))
+    with PoseExtractor("video", wide_search=wide) as ex:
+        found = [ex.process(f, timestamp=i / 30) for i, f in enumerate(frames)]
+    seen = [i for i, lm in enumerate(found) if lm is not None]
+    if not wide:
+        assert seen == [] and ex.wide_finds == 0  # what analyze gave: nobody, 0 reps
+        return
+    assert ex.wide_finds == 1 and seen[0] == 30  # searched once, after 1 s of nobody
+    assert len(seen) == len(frames) - 30  # and followed from there on
+    hips = np.array([_hip_x(found[i]) for i in seen])
+    assert np.all((hips > 640 / 1920) & (hips < 1280 / 1920))  # in the picture's picture

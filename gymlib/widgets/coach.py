@@ -128,7 +128,9 @@ class LiveCoach(W.VBox):
             earlier.close()
         self.voice = VoiceCoach()
         # started now, its native start-up log kept out of the notebook (widgets.native_log)
-        self.extractor = start_pose(PoseExtractor(mode="video"))
+        # no wide search live: five crops at once would stall the stream while nobody is in
+        # view; the framing hint tells a person too far away to come closer instead
+        self.extractor = start_pose(PoseExtractor(mode="video", wide_search=False))
         self.session.cuts = self.extractor.cuts  # camera cuts seen in the pixels (gymlib.cuts)
         self.events = EventLog()
         # a session a coach left unsaved is saved first (its spool is no living coach's)
