@@ -74,7 +74,7 @@ def per_frame(clf: ExerciseClassifier, session_only: bool, n: int = 300) -> None
     assert ok
     blob = jpeg.tobytes()
     dec, pose = [], []
-    with PoseExtractor(mode="video") as ex:
+    with PoseExtractor(mode="video", wide_search=False) as ex:  # as the dashboard's
         for i in range(n):
             t0 = time.perf_counter()
             bgr = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_COLOR)

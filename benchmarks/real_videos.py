@@ -260,7 +260,8 @@ def run_pixel_paths(clips: list[Clip], cache: Path, truth: bool) -> list[dict]:
         seq = extract_video(video, progress=False)  # notebook 04's first step
         reader = VideoReader(video, format="rgb24")
         size = reader.info.size
-        with PoseExtractor(mode="video") as ex, tempfile.TemporaryDirectory() as tmp:
+        dashboards = PoseExtractor(mode="video", wide_search=False)  # gymlib.widgets.coach's
+        with dashboards as ex, tempfile.TemporaryDirectory() as tmp:
             got = live_paths(iter(reader), clf, reader.info.fps, size[0] / size[1], exercise,
                              Path(tmp), cuts=ex.cuts,
                              pose=lambda rgb, t: ex.process(rgb, timestamp=t))  # fmt: skip

@@ -46,11 +46,13 @@ def frames_from_video(path: Path) -> Source:
                          f"draw (at least 2x2, {SHAPES_DRAWN})")  # fmt: skip
     cuts: list[float] = []
     holes = Holes(max(load_config().extraction.hole_s, 3 / info.fps))
+    far: list[float] = []  # when the person was found only by searching the picture's parts
 
     def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
         # decoding runs in a thread ahead of MediaPipe, which releases the GIL while it works
         with PoseExtractor(mode="video") as ex:
             ex.cuts = cuts  # the Source's: a cut is known before its frame is yielded
+            ex.wide_found = far
             for rgb, t in in_background(iter(reader)):
                 lm = ex.process(rgb, timestamp=t)
                 if holes.update(t) and not (cuts and cuts[-1] == t):
@@ -61,8 +63,19 @@ def frames_from_video(path: Path) -> Source:
             "header_fps": info.header_fps, "variable_frame_rate": info.variable_rate,
             "codec": info.codec}  # fmt: skip
     return Source(gen(), info.fps, info.size, info.declared_frames, meta,
-                  lambda: [*reader.problems(), *holes.said()], cuts,
+                  lambda: [*reader.problems(), *holes.said(), *far_said(far)], cuts,
                   info.duration + 1 / info.fps if info.packets else None)  # fmt: skip
+
+
+def far_said(found: list[float]) -> list[str]:
+    """A warning when the person was found only by searching the picture's parts (too small
+    in it for the pose model: :meth:`gymlib.extract.PoseExtractor._search_wide`)."""
+    if not found:
+        return []
+    times = ", ".join(f"{t:.1f} s" for t in found[:3]) + (", ..." if len(found) > 3 else "")
+    return [f"the person was too small in the picture for the pose model and was found by "
+            f"searching its parts (at {times}): reps may be missed there; film nearer, or crop "
+            "the video around the person"]  # fmt: skip
 
 
 class Holes:
@@ -108,7 +121,7 @@ def not_found(p: Path) -> FileNotFoundError:
     if p.is_symlink():
         return FileNotFoundError(f"{p}: a symbolic link to {os.readlink(p)}, which does not "
                                  "exist; expected a video or landmark file")  # fmt: skip
-    if any(c in p.name for c in "*?["):  # quoted, the shell left the pattern as it was
+    if any(c in p.name for c in "*?"):  # quoted, the shell left the pattern as it was
         return FileNotFoundError(f"{p}: no such file; a pattern is not expanded here: give one "
                                  "video (analyse them one at a time)")  # fmt: skip
     return FileNotFoundError(f"{p}: no such video or landmark file")

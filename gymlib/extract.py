@@ -34,7 +34,14 @@ from gymlib.media import (  # noqa: F401 - VideoReadError: public here
     VideoReadError,
     check_video_file,
 )
-from gymlib.track import Body, GuardOptions, IdentityGuard, from_crop, wide_boxes
+from gymlib.track import (
+    Body,
+    GuardOptions,
+    IdentityGuard,
+    from_crop,
+    trunk_length,
+    wide_boxes,
+)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -228,7 +235,7 @@ class PoseExtractor:
         self.wide_search_s = cfg.wide_search_s if wide_search else 0.0
         self._nobody_since: float | None = None  # the wide search's clock
         self._searched_t = -np.inf
-        self.wide_finds = 0  # times a person was found by the wide search
+        self.wide_found: list[float] = []  # times a person was found by the wide search
         self.cut_share, self.cut_level = cfg.cut_share, cfg.cut_level
         self._cut_detector: CutDetector | None = None
         self.cuts: list[float] = []  # times of the camera cuts seen (gymlib.cuts), in order
@@ -242,6 +249,7 @@ class PoseExtractor:
             self._pose = self._new_pose(static_image_mode=self.mode == "image")
             self._last_t = None
             self.guard = None
+            self._nobody_since, self._searched_t = None, -np.inf  # a new video's own clock
         return self
 
     def _new_pose(self, *, static_image_mode: bool) -> Any:
@@ -320,8 +328,10 @@ class PoseExtractor:
         g = self.guard
         body = None if lm is None else Body.of(lm, size)
         if g.following is None and body is None:
-            return self._search_wide(rgb, g, t, height)
+            return self._search_wide(rgb, g, t)
         self._nobody_since = None
+        if g.wide and body is not None:  # the tracker has someone large enough to see whole:
+            g.release()  # nearer than whoever the wide search found (or the same person)
         if g.following is None and body is not None and not g.jumped(body, t):
             g.accept(body, t)  # the usual frame: one distance check
             return lm
@@ -340,13 +350,12 @@ class PoseExtractor:
             return lm
         return None
 
-    def _search_wide(self, rgb: np.ndarray, g: IdentityGuard, t: float,
-                     height: float) -> np.ndarray | None:  # fmt: skip
+    def _search_wide(self, rgb: np.ndarray, g: IdentityGuard, t: float) -> np.ndarray | None:
         """Nobody for the full-frame tracker: after ``wide_search_s`` of that, and at most that
         often, look in :func:`gymlib.track.wide_boxes` (a person under about a third of the
         picture's height, as a tripod at the back of a gym films them, is too small for the
         full-frame detector, which sees the picture at 224x224). One found is followed in a
-        crop around them, as after a jump, until the tracker has them or they are gone."""
+        crop around them, as after a jump, until the tracker finds anyone or they are gone."""
         if self._nobody_since is None:
             self._nobody_since = t
         wait = self.wide_search_s
@@ -366,9 +375,9 @@ class PoseExtractor:
             return None
         # the largest person found: the one nearest the camera, as the full-frame detector
         # would choose (others in a gym are further away)
-        lm = max(finds, key=lambda f: Body.of(f, g.image_size).size)
+        lm = max(finds, key=lambda f: trunk_length(f, g.image_size))
         g.follow(Body.of(lm, g.image_size), t)
-        self.wide_finds += 1
+        self.wide_found.append(t)
         return lm
 
     def _find_followed(self, rgb: np.ndarray, g: IdentityGuard, t: float,
@@ -535,7 +544,7 @@ def extract_video(
     meta = {"rotation": info.rotation, "fps_source": info.fps_source,
             "header_fps": info.header_fps, "frames_declared": info.declared_frames,
             "warnings": reader.problems(), "identity_jumps": jumps,
-            "wide_finds": ex.wide_finds, "cuts": list(ex.cuts)}  # fmt: skip
+            "wide_found": list(ex.wide_found), "cuts": list(ex.cuts)}  # fmt: skip
     return PoseSequence(
         landmarks=np.stack(frames).astype(np.float32, copy=False),
         timestamps=np.array(times, dtype=np.float64),

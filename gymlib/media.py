@@ -215,8 +215,8 @@ def probe(path: str | Path) -> VideoInfo:
     parts = _segments(times, decoding)
     t = max(parts, key=len)  # the longest part's times give the rate
     dt = np.diff(t)
-    paced, holes_s = _paced(dt)
-    derived = len(paced) / float(paced.sum()) if len(t) > 2 and paced.sum() > 0 else 0.0
+    paced_dt, holes_s = paced(dt)
+    derived = len(paced_dt) / float(paced_dt.sum()) if len(t) > 2 and paced_dt.sum() > 0 else 0.0
     if not _plausible(derived) and len(dt) > 2 and np.median(dt) > 0:
         # a long pause in little video (10 min between two 1-s stretches) drags the mean
         # rate under any camera's; the usual interval is the camera's rate all the same
@@ -241,7 +241,7 @@ def probe(path: str | Path) -> VideoInfo:
     )  # fmt: skip
 
 
-def _paced(dt: np.ndarray) -> tuple[np.ndarray, float]:
+def paced(dt: np.ndarray) -> tuple[np.ndarray, float]:
     """The intervals between frames at the camera's pace (a hole's left out: :data:`HOLE_S`)
     and the seconds the holes add beyond one usual interval each."""
     if len(dt) < 3 or not np.median(dt) > 0:

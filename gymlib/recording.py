@@ -292,10 +292,14 @@ def save_session(
 
 
 def _measured_fps(t: np.ndarray) -> float | None:
-    """Frames a second the coach was given, from the timestamps (``None`` under two frames):
-    a camera or a loaded machine may deliver 15 where 30 was asked."""
-    span = float(t[-1] - t[0]) if len(t) > 1 else 0.0
-    return round((len(t) - 1) / span, 2) if span > 0 else None
+    """Frames a second the coach was given, from the timestamps, a pause left out as a video
+    file's hole is (``None`` under two frames): a camera or a loaded machine may deliver 15
+    where 30 was asked."""
+    from gymlib.media import paced
+
+    dt, _ = paced(np.diff(t))
+    span = float(dt.sum())
+    return round(len(dt) / span, 2) if span > 0 else None
 
 
 def _check_written(path: Path, frames: int, inputs: LiveInputs) -> None:

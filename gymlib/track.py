@@ -91,6 +91,16 @@ def from_crop(landmarks: np.ndarray, box: tuple[int, int, int, int], image_size:
 WIDE_SHARE = 0.6
 
 
+def trunk_length(landmarks: np.ndarray, image_size: tuple[float, float]) -> float:
+    """Mid-shoulders to mid-hips of ``(33, 4)`` landmarks, in the units of ``image_size``: a
+    person's size that a crouch hardly changes and a crop's edge does not stretch (landmarks
+    guessed beyond a crop widen the box around all 33)."""
+    p = np.asarray(landmarks, dtype=np.float64)[:, :2] * image_size
+    shoulders = p[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(0)
+    hips = p[[L.LEFT_HIP, L.RIGHT_HIP]].mean(0)
+    return float(np.linalg.norm(shoulders - hips))
+
+
 def wide_boxes(width: int, height: int) -> list[tuple[int, int, int, int]]:
     """Pixel boxes ``(x0, y0, x1, y1)`` to look for a person too small in the whole picture:
     the centre first (where people film themselves), then the four corners; together they
@@ -119,6 +129,7 @@ class IdentityGuard:
         self._recent: deque[tuple[float, Body]] = deque()
         self._last: tuple[float, Body] | None = None  # the latest body, kept across gaps
         self.following: Body | None = None  # set while the tracker is on someone else
+        self.wide = False  # ... or while following someone the tracker never had (follow)
         self._seen_t = 0.0  # when the followed person was last found
         self.jumps = 0
 
@@ -144,7 +155,7 @@ class IdentityGuard:
         ref = self._reference(t)
         if ref is None or not self._too_fast(ref, body, t):
             return False
-        self.following, self._seen_t = ref[1], ref[0]
+        self.following, self._seen_t, self.wide = ref[1], ref[0], False
         self.release(following=True)
         self.jumps += 1
         return True
@@ -160,7 +171,7 @@ class IdentityGuard:
         """Follow ``body``, found at ``t`` s outside the full-frame tracker (a person too small
         in the picture for it): looked for in :meth:`search_box` from the next frame on."""
         self.release(following=True)
-        self.following, self._seen_t = body, t
+        self.following, self._seen_t, self.wide = body, t, True
         self.accept(body, t)
 
     def search_box(self, scale: float = 1.0) -> tuple[int, int, int, int]:
@@ -187,7 +198,7 @@ class IdentityGuard:
         """Stop following (the tracker agrees again, or the person is gone); forget the
         recent bodies either way."""
         if not following:
-            self.following = None
+            self.following, self.wide = None, False
         self._recent.clear()
         self._last = None
 

@@ -12,7 +12,7 @@ from gymlib.config import ExtractionConfig
 from gymlib.extract import PoseExtractor
 from gymlib.landmarks import PoseLandmark
 from gymlib.media import VideoReader
-from gymlib.track import Body, GuardOptions, IdentityGuard, from_crop
+from gymlib.track import Body, GuardOptions, IdentityGuard, from_crop, wide_boxes
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 REAL_VIDEOS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "real_videos"
@@ -156,9 +156,55 @@ def test_a_person_small_in_a_large_picture_is_found_in_its_parts(wide: bool) -> 
         found = [ex.process(f, timestamp=i / 30) for i, f in enumerate(frames)]
     seen = [i for i, lm in enumerate(found) if lm is not None]
     if not wide:
-        assert seen == [] and ex.wide_finds == 0  # what analyze gave: nobody, 0 reps
+        assert seen == [] and ex.wide_found == []  # what analyze gave: nobody, 0 reps
         return
-    assert ex.wide_finds == 1 and seen[0] == 30  # searched once, after 1 s of nobody
-    assert len(seen) == len(frames) - 30  # and followed from there on
+    assert ex.wide_found == [pytest.approx(1.0)]  # searched once, after 1 s of nobody
+    assert seen == list(range(30, len(frames)))  # and followed from there on
     hips = np.array([_hip_x(found[i]) for i in seen])
     assert np.all((hips > 640 / 1920) & (hips < 1280 / 1920))  # in the picture's picture
+    ex.open()  # the next video (one extractor each, as extract_video uses them): its own clock
+    again = [ex.process(f, timestamp=i / 30) for i, f in enumerate(frames[:40])]
+    ex.close()
+    assert [i for i, lm in enumerate(again) if lm is not None] == list(range(30, 40))
+
+
+def test_someone_the_tracker_finds_takes_over_from_a_far_person() -> None:
+    """Someone small at the back is found by the wide search while the lifter is away; the
+    lifter comes back (faded in: no cut) large in the picture. The far person kept the
+    skeleton for as long as they were found in their crop; the tracker's own find wins."""
+    import cv2
+
+    back, lifter = _sample_frames("squat-left", 150, 120), _sample_frames("squat-front", 100, 120)
+    frames = []
+    for i in range(120):
+        big = np.zeros((1080, 1920, 3), np.uint8)
+        big[0:480, 0:640] = back[i]  # a quarter of the picture's height, top left
+        if i >= 60:  # the lifter, from 2 s on
+            k = min(1.0, (i - 59) / 20)
+            big[60:1020, 640:1920] = (k * cv2.resize(lifter[i], (1280, 960))).astype(np.uint8)
+        frames.append(big)
+    with PoseExtractor("video") as ex:
+        hips = [_hip_x(ex.process(f, timestamp=i / 30)) for i, f in enumerate(frames)]
+    assert ex.wide_found and ex.wide_found[0] < 2.0  # the far person was found first
+    assert all(h is not None and h < 1 / 3 for h in hips[35:60])  # ... and followed
+    assert all(h is not None and h > 1 / 3 for h in hips[90:])  # the lifter once seen
+
+
+def test_the_wide_boxes_cover_the_picture_centre_first() -> None:
+    boxes = wide_boxes(1920, 1080)
+    assert boxes[0] == (384, 216, 1536, 864) and len(boxes) == 5
+    covered = np.zeros((1080, 1920), bool)
+    for x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 < x1 <= 1920 and 0 <= y0 < y1 <= 1080
+        assert (x1 - x0, y1 - y0) == (1152, 648)
+        covered[y0:y1, x0:x1] = True
+    assert covered.all()
+    assert wide_boxes(40, 30) == []  # too small to search in parts
+
+
+def test_analyze_says_when_the_person_was_found_only_in_parts() -> None:
+    from gymlib.analyze_input import far_said
+
+    assert far_said([]) == []
+    (said,) = far_said([1.0, 3.0, 5.0, 7.0])
+    assert "too small in the picture" in said and "(at 1.0 s, 3.0 s, 5.0 s, ...)" in said
