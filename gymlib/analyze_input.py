@@ -35,9 +35,10 @@ class Source:
 def frames_from_video(path: Path) -> Source:
     from gymlib.config import load_config
     from gymlib.extract import PoseExtractor
-    from gymlib.media import VideoReader
+    from gymlib.media import VideoReader, hole_gap
 
-    reader = VideoReader(path, format="rgb24")
+    hole_s = load_config().extraction.hole_s
+    reader = VideoReader(path, format="rgb24", hole_s=hole_s)
     info = reader.info
     w, h = info.size
     # refused before the run (no size at all: no frame decoded, said by the checks after)
@@ -45,7 +46,7 @@ def frames_from_video(path: Path) -> Source:
         raise ValueError(f"{path}: its picture is {w}x{h} pixels, too small, narrow or wide to "
                          f"draw (at least 2x2, {SHAPES_DRAWN})")  # fmt: skip
     cuts: list[float] = []
-    holes = Holes(max(load_config().extraction.hole_s, 3 / info.fps))
+    holes = Holes(hole_gap(1 / info.fps, hole_s))
     far: list[float] = []  # when the person was found only by searching the picture's parts
 
     def gen() -> Iterator[tuple[np.ndarray, np.ndarray | None, float]]:
@@ -80,7 +81,8 @@ def far_said(found: list[float]) -> list[str]:
 
 class Holes:
     """A video's holes in time: frames more than ``gap_s`` apart (damaged, dropped, a paused
-    recording). ``update(t)`` per frame: whether a hole ends at it."""
+    recording; :func:`gymlib.media.hole_gap`). ``update(t)`` per frame: whether a hole ends at
+    it."""
 
     def __init__(self, gap_s: float) -> None:
         self.gap_s = gap_s

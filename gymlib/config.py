@@ -33,6 +33,7 @@ import yaml
 from gymlib.configbase import ConfigError, build_section  # defined there; imported from here too
 from gymlib.features import ARCHS, FEATURE_SETS, FLAT_FEATURE_SETS, features_suit
 from gymlib.live_config import LiveConfig
+from gymlib.media import HOLE_S
 from gymlib.reps.config import RepConfig
 from gymlib.rules import RuleBook, parse_rules
 from gymlib.teach_config import TeachConfig
@@ -103,7 +104,14 @@ class ExtractionConfig:
     cut_level: float = field(default=16.0, metadata=_range(1.0, 128.0))
     # video files: frames further apart in time than this (and than 3 frames' time) have a hole
     # between them (damaged, dropped, a paused recording): said, and a fresh start as at a cut
-    hole_s: float = field(default=1.0, metadata=_range(0.1, 3600.0))
+    hole_s: float = field(default=HOLE_S, metadata=_range(0.1, 3600.0))
+
+    def __post_init__(self) -> None:
+        if 0 < self.wide_search_s < 0.1:  # each search poses five crops: every frame, 5x slower
+            raise ConfigError(
+                f"extraction.wide_search_s: {self.wide_search_s!r} s; give 0 (never search the "
+                "picture's parts) or at least 0.1 s between searches"
+            )
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ TRUNCATION_SLACK = 2
 RESTART_S = 1.0
 #: an interval between frames over this and three usual ones is a hole (dropped, damaged,
 #: paused), not the camera's pace: left out of the rate and of the frames a file should hold
+#: (:func:`hole_gap`; config.yaml's ``extraction.hole_s`` defaults to it)
 HOLE_S = 1.0
 
 
@@ -174,8 +175,9 @@ def _tagged_seconds(stream: Any) -> float:
         return 0.0
 
 
-def probe(path: str | Path) -> VideoInfo:
-    """Read a video's header and packet times (no full decode): size, rotation, frame rate."""
+def probe(path: str | Path, *, hole_s: float = HOLE_S) -> VideoInfo:
+    """Read a video's header and packet times (no full decode): size, rotation, frame rate
+    (a hole over ``hole_s`` left out of it: :func:`paced`)."""
     p = Path(path)
     container = _open(p)
     notes: list[str] = []
@@ -215,7 +217,7 @@ def probe(path: str | Path) -> VideoInfo:
     parts = _segments(times, decoding)
     t = max(parts, key=len)  # the longest part's times give the rate
     dt = np.diff(t)
-    paced_dt, holes_s = paced(dt)
+    paced_dt, holes_s = paced(dt, hole_s)
     derived = len(paced_dt) / float(paced_dt.sum()) if len(t) > 2 and paced_dt.sum() > 0 else 0.0
     if not _plausible(derived) and len(dt) > 2 and np.median(dt) > 0:
         # a long pause in little video (10 min between two 1-s stretches) drags the mean
@@ -241,13 +243,21 @@ def probe(path: str | Path) -> VideoInfo:
     )  # fmt: skip
 
 
-def paced(dt: np.ndarray) -> tuple[np.ndarray, float]:
-    """The intervals between frames at the camera's pace (a hole's left out: :data:`HOLE_S`)
+def hole_gap(usual_dt: float, hole_s: float = HOLE_S) -> float:
+    """The interval between two frames over which a hole lies between them: ``hole_s``, or
+    three usual intervals ``usual_dt`` where that is longer (a camera at 2 frames/s has no
+    hole in every interval). One rule for the frame rate (:func:`paced`) and for what
+    ``analyze`` says (:class:`gymlib.analyze_input.Holes`)."""
+    return max(hole_s, 3 * usual_dt)
+
+
+def paced(dt: np.ndarray, hole_s: float = HOLE_S) -> tuple[np.ndarray, float]:
+    """The intervals between frames at the camera's pace (a hole's left out: :func:`hole_gap`)
     and the seconds the holes add beyond one usual interval each."""
     if len(dt) < 3 or not np.median(dt) > 0:
         return dt, 0.0
     usual = float(np.median(dt))
-    hole = dt > max(HOLE_S, 3 * usual)
+    hole = dt > hole_gap(usual, hole_s)
     return dt[~hole], float(np.sum(dt[hole] - usual))
 
 
@@ -372,12 +382,14 @@ class VideoReader:
     >>> reader.read, reader.problems()    # frames decoded; e.g. "the file ends early: ..."
     """
 
-    def __init__(self, path: str | Path, *, format: str = "bgr24") -> None:  # noqa: A002
+    def __init__(
+        self, path: str | Path, *, format: str = "bgr24", hole_s: float = HOLE_S,  # noqa: A002
+    ) -> None:  # fmt: skip
         if format not in ("bgr24", "rgb24"):
             raise ValueError(f"format must be 'bgr24' or 'rgb24', got {format!r}")
         self.path = Path(path)
         self.format = format
-        self.info = probe(self.path)
+        self.info = probe(self.path, hole_s=hole_s)
         self.read = 0
         self.error: str | None = None
         self.damaged = 0  # packets that would not decode (skipped)

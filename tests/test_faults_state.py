@@ -65,6 +65,8 @@ def _config(tmp_path: Path, edit) -> Path:  # noqa: ANN001
          r"pipeline\.scheduler: 8786 is not str or null"),
         (64, lambda d: d["pipeline"].update(scheduler="somewhere"),
          r"pipeline\.scheduler: 'somewhere' is not a scheduler"),
+        (None, lambda d: d["extraction"].update(wide_search_s=0.01),
+         r"extraction\.wide_search_s: 0\.01 s; give 0"),
         (65, lambda d: d.update(synth={"anything": [1, 2, {"x": "y"}]}),
          r"unknown section\(s\) \['synth'\]"),
         (67, lambda d: d["rules"]["squat"]["checks"][0].update(fail_above="deep"),
