@@ -106,8 +106,9 @@ class ChoiceDoubt:
         elif self._named is None or self._named[0] != named:  # (since this window)
             self._named = (named, t)
         since = self._named  # another exercise named for doubt_after_s: said
-        held = since is not None and t - since[1] >= s.cfg.doubt_after_s - 1e-6
-        self.seen = since[0] if since is not None and held else None
+        self.seen = None
+        if since is not None and t - since[1] >= s.cfg.doubt_after_s - 1e-6:
+            self.seen = since[0]
         return self.seen
 
     def _probs(self, window: np.ndarray) -> np.ndarray | None:
