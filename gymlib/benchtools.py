@@ -413,18 +413,42 @@ def load_clips(folder: Path) -> list[RealClip]:
     return clips
 
 
+#: the modules whose code makes a clip's landmarks: a change to one makes them afresh
+POSE_CODE = ("extract.py", "track.py", "cuts.py", "media.py")
+
+
+def pose_made_with() -> str:
+    """What a clip's landmarks were made with: MediaPipe's version, the extraction settings
+    and a digest of the code that runs it (:data:`POSE_CODE`). Kept beside each cached file, so
+    landmarks made before a change are made again, not measured as if they were new."""
+    import hashlib
+    from dataclasses import asdict
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    for name in POSE_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    settings = json.dumps(asdict(load_config().extraction), sort_keys=True, default=str)
+    return f"mediapipe {version('mediapipe')}; {settings}; code {digest.hexdigest()[:16]}"
+
+
 def pose_file(clip: RealClip, cache: Path, rerun: bool) -> tuple[Path, float]:
-    """The clip's landmark file (made with MediaPipe if needed) and MediaPipe's seconds."""
+    """The clip's landmark file (made with MediaPipe if needed: absent, ``rerun``, or made with
+    other settings or code, :func:`pose_made_with`) and MediaPipe's seconds."""
     from gymlib.extract import extract_video
 
     path = cache / f"{clip.name}.npz"
-    if path.is_file() and not rerun:
+    stamp = path.with_suffix(".made")
+    made_with = pose_made_with()
+    current = stamp.is_file() and stamp.read_text(encoding="utf-8") == made_with
+    if path.is_file() and current and not rerun:
         return path, 0.0
     t0 = time.perf_counter()
     seq = extract_video(clip.video, progress=False)
     seconds = time.perf_counter() - t0
     cache.mkdir(parents=True, exist_ok=True)
     seq.save(path, overwrite=True)
+    stamp.write_text(made_with, encoding="utf-8")
     return path, seconds
 
 

@@ -74,3 +74,41 @@ def test_a_clip_becomes_the_fake_cameras_y4m_and_a_broken_one_is_named(tmp_path:
     broken.write_bytes(b"not a video")
     with pytest.raises(ValueError, match="broken.mp4: no frames"):
         video_to_y4m(broken, tmp_path / "b.y4m")
+
+
+def test_cached_landmarks_made_before_a_change_are_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The benchmarks' landmark cache kept a clip's landmarks whatever made them: after a
+    change to the extraction (settings or code) the figures were measured on the old ones.
+    Each file now carries what made it; another maker means MediaPipe runs again (real
+    MediaPipe on one second of the rendered squat sample)."""
+    import dataclasses
+
+    import gymlib.benchtools as bt
+    from gymlib.media import VideoReader, VideoWriter
+
+    video = tmp_path / "one.mp4"
+    reader = VideoReader(ROOT / "data" / "samples" / "squat-left.mp4")
+    writer = VideoWriter(video, reader.info.size, reader.info.fps)
+    for bgr, t in reader:
+        if t >= 1.0:
+            break
+        writer.write(bgr, t)
+    writer.close()
+    clip = bt.RealClip("one", video, "squat", "side", 0)
+    cache = tmp_path / "cache"
+    path, made = bt.pose_file(clip, cache, rerun=False)
+    assert made > 0 and path.is_file()
+    assert bt.pose_file(clip, cache, rerun=False)[1] == 0.0  # the same maker: kept
+    assert "mediapipe" in path.with_suffix(".made").read_text(encoding="utf-8")
+    shipped = bt.load_config()
+    other = dataclasses.replace(
+        shipped, extraction=dataclasses.replace(shipped.extraction, hole_s=2.0)
+    )
+    monkeypatch.setattr(bt, "load_config", lambda path=None: other)
+    assert bt.pose_file(clip, cache, rerun=False)[1] > 0  # other settings: made again
+    monkeypatch.undo()
+    path.with_suffix(".made").unlink()  # made before the stamps existed: made again
+    assert bt.pose_file(clip, cache, rerun=False)[1] > 0
+    assert bt.pose_file(clip, cache, rerun=False)[1] == 0.0

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
 
 from gymlib.session import CoachSession
 from gymlib.synth import generate_clip
@@ -100,24 +99,21 @@ def test_a_sets_own_shallow_first_rep_before_a_short_set_is_kept() -> None:
         assert len(reps) == 3, live
 
 
-# Real clips (``../shared/data/real_videos``, their landmarks cached by the benchmarks in
-# ``data/interim/real_videos``; never committed): the transforms of
-# ``benchmarks/real_transforms.py`` that showed the set-up counted, through ``analyze``'s
-# path (the shipped classifier plans the sets, then the clip is counted).
+# Real clips (``../shared/data/real_videos``, never committed; landmarks made once for all
+# tests: ``conftest.real_source``): the transforms of ``benchmarks/real_transforms.py`` that
+# showed the set-up counted, through ``analyze``'s path (the shipped classifier plans the
+# sets, then the clip is counted).
 def _real(name: str):
-    """The clip's source for ``benchmarks/real_transforms.py``'s transforms."""
+    """``real_transforms`` and the clip's source for its transforms."""
     import sys
 
-    from gymlib.benchtools import REAL_POSE_CACHE, load_clips
+    from conftest import real_source
 
-    cached = REAL_POSE_CACHE / f"{name}.npz"
-    if not (SHARED_DATA / "real_videos").is_dir() or not cached.is_file():
-        pytest.skip(f"real clip or its landmarks not present ({cached}; never committed)")
+    src = real_source(name)  # skips when the clip is absent
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import real_transforms as rt
 
-    clip = [c for c in load_clips(SHARED_DATA / "real_videos") if c.name == name][0]
-    return rt, rt.load_sources([clip], REAL_POSE_CACHE)[0]
+    return rt, src
 
 
 @pytest.mark.parametrize(
