@@ -428,8 +428,9 @@ def pose_made_with() -> str:
     digest = hashlib.sha256()
     for name in POSE_CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
-    settings = json.dumps(asdict(load_config().extraction), sort_keys=True, default=str)
-    return f"mediapipe {version('mediapipe')}; {settings}; code {digest.hexdigest()[:16]}"
+    settings = {k: v for k, v in asdict(load_config().extraction).items() if k != "progress"}
+    settings_text = json.dumps(settings, sort_keys=True, default=str)
+    return f"mediapipe {version('mediapipe')}; {settings_text}; code {digest.hexdigest()[:16]}"
 
 
 def pose_file(clip: RealClip, cache: Path, rerun: bool) -> tuple[Path, float]:
