@@ -12,6 +12,8 @@ Every benchmark runs both ways from the project root::
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import shutil
@@ -21,13 +23,14 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from gymlib.config import Config, load_config
+from gymlib.config import Config, ExtractionConfig, load_config
+from gymlib.io import write_text_atomic
 
 
 def shared_data(*parts: str, config: Config | None = None) -> Path:
@@ -414,42 +417,56 @@ def load_clips(folder: Path) -> list[RealClip]:
 
 
 #: the modules whose code makes a clip's landmarks: a change to one makes them afresh
-POSE_CODE = ("extract.py", "track.py", "cuts.py", "media.py")
+POSE_CODE = ("extract.py", "track.py", "cuts.py", "media.py", "landmarks.py")
 
 
-def pose_made_with() -> str:
-    """What a clip's landmarks were made with: MediaPipe's version, the extraction settings
-    and a digest of the code that runs it (:data:`POSE_CODE`). Kept beside each cached file, so
-    landmarks made before a change are made again, not measured as if they were new."""
-    import hashlib
-    from dataclasses import asdict
-    from importlib.metadata import version
-
+@functools.cache
+def _pose_code() -> str:
+    """A digest of :data:`POSE_CODE` as this process first read it (an edit during a long run
+    does not pass for the code that made its landmarks)."""
     digest = hashlib.sha256()
     for name in POSE_CODE:
         digest.update((Path(__file__).parent / name).read_bytes())
-    settings = {k: v for k, v in asdict(load_config().extraction).items() if k != "progress"}
-    settings_text = json.dumps(settings, sort_keys=True, default=str)
-    return f"mediapipe {version('mediapipe')}; {settings_text}; code {digest.hexdigest()[:16]}"
+    return digest.hexdigest()[:16]
 
 
-def pose_file(clip: RealClip, cache: Path, rerun: bool) -> tuple[Path, float]:
-    """The clip's landmark file (made with MediaPipe if needed: absent, ``rerun``, or made with
-    other settings or code, :func:`pose_made_with`) and MediaPipe's seconds."""
+def pose_made_with(config: ExtractionConfig | None = None) -> str:
+    """What a clip's landmarks are made with: MediaPipe's version, the extraction settings
+    (``config``, default config.yaml's; the progress bar left out) and a digest of the code
+    that runs it (:data:`POSE_CODE`)."""
+    from importlib.metadata import version
+
+    cfg = asdict(config or load_config().extraction)
+    settings = json.dumps({k: v for k, v in cfg.items() if k != "progress"}, sort_keys=True)
+    return f"mediapipe {version('mediapipe')}; {settings}; code {_pose_code()}"
+
+
+def _file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def pose_file(
+    clip: RealClip, cache: Path, rerun: bool, config: ExtractionConfig | None = None
+) -> tuple[Path, float]:
+    """The clip's landmark file and MediaPipe's seconds. Made with MediaPipe (``config``,
+    default config.yaml's extraction) when absent, when ``rerun``, or when its stamp
+    ``NAME.made`` (:func:`pose_made_with` and the file's own digest) is missing or says
+    another maker or another file: landmarks made before a change, or rewritten by an older
+    checkout, are made again, not measured as if they were new."""
     from gymlib.extract import extract_video
 
-    path = cache / f"{clip.name}.npz"
-    stamp = path.with_suffix(".made")
-    made_with = pose_made_with()
-    current = stamp.is_file() and stamp.read_text(encoding="utf-8") == made_with
-    if path.is_file() and current and not rerun:
-        return path, 0.0
+    cfg = config or load_config().extraction
+    path, stamp = cache / f"{clip.name}.npz", cache / f"{clip.name}.made"
+    made_with = pose_made_with(cfg)
+    if path.is_file() and stamp.is_file() and not rerun:
+        if stamp.read_text(encoding="utf-8") == f"{made_with}; file {_file_digest(path)}":
+            return path, 0.0
     t0 = time.perf_counter()
-    seq = extract_video(clip.video, progress=False)
+    seq = extract_video(clip.video, progress=False, config=cfg)
     seconds = time.perf_counter() - t0
     cache.mkdir(parents=True, exist_ok=True)
     seq.save(path, overwrite=True)
-    stamp.write_text(made_with, encoding="utf-8")
+    write_text_atomic(stamp, f"{made_with}; file {_file_digest(path)}")
     return path, seconds
 
 

@@ -523,7 +523,7 @@ def extract_video(
     cfg = config or load_config().extraction
     show = cfg.progress if progress is None else progress
     p = Path(path)
-    reader = VideoReader(p, format="rgb24")
+    reader = VideoReader(p, format="rgb24", hole_s=cfg.hole_s)
     info = reader.info
     frames: list[np.ndarray] = []
     detected: list[bool] = []

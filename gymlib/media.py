@@ -252,12 +252,14 @@ def hole_gap(usual_dt: float, hole_s: float = HOLE_S) -> float:
 
 
 def paced(dt: np.ndarray, hole_s: float = HOLE_S) -> tuple[np.ndarray, float]:
-    """The intervals between frames at the camera's pace (a hole's left out: :func:`hole_gap`)
-    and the seconds the holes add beyond one usual interval each."""
+    """The intervals between frames at the camera's pace and the seconds the holes add beyond
+    one usual interval each. A hole (:func:`hole_gap`) over ``hole_s`` or :data:`HOLE_S`,
+    whichever is shorter: a gap a user calls a hole is not the camera's pace, and neither is a
+    second or more between frames a thirtieth apart, whatever ``analyze`` is asked to say."""
     if len(dt) < 3 or not np.median(dt) > 0:
         return dt, 0.0
     usual = float(np.median(dt))
-    hole = dt > hole_gap(usual, hole_s)
+    hole = dt > hole_gap(usual, min(hole_s, HOLE_S))
     return dt[~hole], float(np.sum(dt[hole] - usual))
 
 
