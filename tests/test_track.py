@@ -208,3 +208,47 @@ def test_analyze_says_when_the_person_was_found_only_in_parts() -> None:
     assert far_said([]) == []
     (said,) = far_said([1.0, 3.0, 5.0, 7.0])
     assert "too small in the picture" in said and "(at 1.0 s, 3.0 s, 5.0 s, ...)" in said
+
+
+def _passer_crossing(tmp_path: Path, guard_drift: float | None = None) -> tuple[object, float]:
+    """The rendered squat sample with a rendered person 1.3 times the lifter's height walking
+    across in front of them in 3 s (cut out of the front-view sample), through MediaPipe;
+    and the lifter's trunk x (pixels)."""
+    import dataclasses
+    import json
+
+    from gymlib.config import load_config
+    from gymlib.extract import PoseSequence, extract_video
+    from gymlib.passers import Crossing, cutout, lifter_geometry, with_passer
+
+    truth = json.loads((SAMPLES / "squat-left.json").read_text(encoding="utf-8"))
+    xy = np.asarray(truth["landmarks"], dtype=np.float32)  # (T, 33, 2): the renderer's own
+    n = len(xy)
+    rendered = PoseSequence(np.concatenate([xy, np.zeros_like(xy)], axis=2),
+                            np.arange(n) / truth["fps"], truth["fps"], np.ones(n, bool),
+                            tuple(truth["image_size"]))  # fmt: skip
+    person = cutout(SAMPLES / "squat-front.mp4", 1.0)
+    crossing = Crossing(ratio=1.3, seconds=3.0, middle=9.8)
+    video = with_passer(SAMPLES / "squat-left.mp4", rendered, person, crossing, tmp_path / "p.mp4")
+    cfg = load_config().extraction
+    if guard_drift is not None:
+        cfg = dataclasses.replace(cfg, guard_drift=guard_drift)
+    return extract_video(video, config=cfg, progress=False), lifter_geometry(rendered)[0]
+
+
+def test_a_passer_by_crossing_in_front_leaves_the_skeleton_on_the_lifter(tmp_path: Path) -> None:
+    """A person walking across in front of the lifter took MediaPipe's tracker with them at
+    walking pace, under the guard's speed limit: on this picture the landmarks followed the
+    passer out of the picture and came back a second later, and 2 of the 5 squats were
+    counted. Now, when the skeleton has drifted half a body across, the place it left is
+    looked at again, and the lifter, still there, is followed (real MediaPipe)."""
+    from gymlib.reps import count_reps
+
+    seq, lifter_x = _passer_crossing(tmp_path)
+    w, h = seq.image_size
+    after = (seq.timestamps > 10.6) & seq.detected  # the passer half a picture away by then
+    x = seq.landmarks[after][:, HIPS, 0].mean(axis=1) * w
+    assert np.abs(x - lifter_x).max() < 0.15 * w, "the skeleton left with the passer"
+    assert seq.meta["identity_jumps"] >= 1
+    reps = count_reps(seq.landmarks, "squat", seq.fps, aspect=w / h, timestamps=seq.timestamps)
+    assert len(reps) >= 4, len(reps)  # (the one while the tracker was on the passer: lost)
