@@ -184,11 +184,12 @@ class IdentityGuard:
         self.accept(body, t)
 
     def drifted(self, body: Body, t: float) -> Body | None:
-        """The body of ``drift_s`` ago when ``body`` at ``t`` s has travelled across by more
-        than ``drift`` body sizes since (at most twice a second; else None): the place it left
-        is to be looked at. A passer-by crossing in front of the lifter takes MediaPipe's
-        tracker with them at walking pace, under :meth:`jumped`'s speed, while the lifter stays
-        where they were; a lifter walking off leaves the place empty. Not for a body that was
+        """The place the body stood ``drift_s`` ago (a :class:`Body`: its boxes there together)
+        when ``body`` at ``t`` s has travelled across by more than ``drift`` body sizes since
+        (at most twice a second; else None): the place to look at again. A passer-by crossing
+        in front of the lifter takes MediaPipe's tracker with them at walking pace, under
+        :meth:`jumped`'s speed, while the lifter stays where they were; a lifter walking off
+        leaves the place empty. Not for a body that was
         at the place under a quarter of ``drift_s`` or at the picture's edge there: it was
         walking in (one person walking in after another comes to the same places in turn)."""
         if not self.options.drift or not self._trail or t - self._looked_t < 0.5:

@@ -107,6 +107,48 @@ def test_jump_is_judged_by_speed_over_time() -> None:
     assert not calm.jumped(Body.of(moved, size), 2.0)
 
 
+def _standing(x: float) -> np.ndarray:
+    """``(33, 4)`` landmarks of a standing body, its trunk at ``x`` (of a 1000-px picture)."""
+    lm = np.zeros((33, 4), np.float32)
+    lm[:, 0], lm[:, 1] = np.linspace(x - 0.05, x + 0.05, 33), np.linspace(0.2, 0.7, 33)
+    return lm
+
+
+def test_a_steady_walk_across_looks_back_at_a_place_someone_stayed_in() -> None:
+    """The look back at the place a body left (a passer-by takes MediaPipe's tracker along at
+    walking pace): asked after half a body's travel across from where it stood; not for a
+    squat's up and down, nor for someone who walked in from the picture's edge."""
+    size = (1000, 1000)
+    guard = IdentityGuard(GuardOptions(), size)
+    for i in range(120):  # a second at the place, then 0.3 body sizes a second across
+        x = 0.5 + max(0, i - 30) / 30 * 0.3 * 0.51
+        body = Body.of(_standing(x), size)
+        place = guard.drifted(body, i / 30)
+        if place is not None:
+            break
+        guard.accept(body, i / 30)
+    assert place is not None and 78 <= i <= 82, i  # 0.5 body sizes of travel: 1.7 s on
+    found, passer = Body.of(_standing(0.5), size), body
+    assert place.centre[0] == pytest.approx(found.centre[0], abs=1)  # where they stood
+    assert guard.stayed(found, place, passer)  # the lifter, still there
+    assert not guard.stayed(passer, place, passer)  # the tracker's own body
+    assert guard.drifted(body, (i + 1) / 30) is None  # at most twice a second
+
+    squats = IdentityGuard(GuardOptions(), size)
+    for i in range(90):  # up and down 30 % of the picture, not across
+        lm = _standing(0.5)
+        lm[:, 1] += 0.15 * np.sin(i / 10)
+        body = Body.of(lm, size)
+        assert squats.drifted(body, i / 30) is None
+        squats.accept(body, i / 30)
+
+    walk_in = IdentityGuard(GuardOptions(), size)
+    for i in range(90):  # in from the left edge at 0.5 body sizes a second
+        body = Body.of(_standing(0.05 + i / 30 * 0.5 * 0.51), size)
+        assert walk_in.drifted(body, i / 30) is None, i
+        walk_in.accept(body, i / 30)
+
+
 def test_crop_landmarks_map_back_to_the_image() -> None:
     lm = np.zeros((33, 4), np.float32)
     lm[0] = (0.5, 0.25, -0.1, 0.9)
