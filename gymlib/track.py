@@ -189,9 +189,9 @@ class IdentityGuard:
         (at most twice a second; else None): the place to look at again. A passer-by crossing
         in front of the lifter takes MediaPipe's tracker with them at walking pace, under
         :meth:`jumped`'s speed, while the lifter stays where they were; a lifter walking off
-        leaves the place empty. Not for a body that was
-        at the place under a quarter of ``drift_s`` or at the picture's edge there: it was
-        walking in (one person walking in after another comes to the same places in turn)."""
+        leaves the place empty. Not for a body that was at the place under a quarter of
+        ``drift_s``, or at the picture's edge there: it was walking in (one person walking in
+        after another comes to the same places in turn)."""
         if not self.options.drift or not self._trail or t - self._looked_t < 0.5:
             return None
         t0, then = self._trail[0]
