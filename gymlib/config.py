@@ -95,10 +95,6 @@ class ExtractionConfig:
     guard_agree: float = field(default=0.1, metadata=_range(0.01, 2.0))
     guard_margin: float = field(default=0.1, metadata=_range(0.0, 2.0))
     guard_lost_s: float = field(default=1.0, metadata=_range(0.1, 60.0))
-    # body sizes the trunk travels across within guard_drift_s: the place it left is looked at
-    # again (a passer-by crossing in front takes the tracker along; 0: never)
-    guard_drift: float = field(default=0.5, metadata=_range(0.0, 5.0))
-    guard_drift_s: float = field(default=2.0, metadata=_range(0.2, 10.0))
     # nobody found this long: the picture's parts are searched, once per this long (0: never)
     wide_search_s: float = field(default=1.0, metadata=_range(0.0, 60.0))
     # video mode: a frame where more than this share of the picture changed at once is a camera

@@ -227,8 +227,6 @@ class PoseExtractor:
                 agree=cfg.guard_agree,
                 margin=cfg.guard_margin,
                 lost_s=cfg.guard_lost_s,
-                drift=cfg.guard_drift,
-                drift_s=cfg.guard_drift_s,
             )
             if cfg.identity_guard
             else None
@@ -335,10 +333,6 @@ class PoseExtractor:
         if g.wide and body is not None:  # the tracker has someone large enough to see whole:
             g.release()  # nearer than whoever the wide search found (or the same person)
         if g.following is None and body is not None and not g.jumped(body, t):
-            then = g.drifted(body, t)
-            stayed = None if then is None else self._stayed(rgb, g, then, body, t, height)
-            if stayed is not None:
-                return stayed
             g.accept(body, t)  # the usual frame: one distance check
             return lm
         found = self._find_followed(rgb, g, t, height)
@@ -389,25 +383,7 @@ class PoseExtractor:
     def _find_followed(self, rgb: np.ndarray, g: IdentityGuard, t: float,
                        height: float) -> np.ndarray | None:  # fmt: skip
         """The followed person's landmarks from a crop around their last box, or None."""
-        lm = self._pose_in(rgb, g.search_box(height))
-        return lm if lm is not None and g.is_followed(Body.of(lm, g.image_size), t) else None
-
-    def _stayed(self, rgb: np.ndarray, g: IdentityGuard, then: Body, body: Body, t: float,
-                height: float) -> np.ndarray | None:  # fmt: skip
-        """The landmarks of someone still at the place ``then`` that the tracker's ``body``
-        has drifted from (:meth:`IdentityGuard.drifted`), or None: the person followed so far,
-        who stayed while the tracker went off with a passer-by; followed from here on as after
-        a jump. Nobody there: the person walked off, and the tracker is still on them."""
-        lm = self._pose_in(rgb, g.box_around(then, height))
-        if lm is None or not g.stayed(Body.of(lm, g.image_size), then, body):
-            return None
-        g.hold(Body.of(lm, g.image_size), t)
-        return lm
-
-    def _pose_in(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray | None:
-        """``(33, 4)`` landmarks of a person in the pixel ``box`` of ``rgb`` (full-image
-        coordinates), or None: the crop posed as a still image."""
-        x0, y0, x1, y1 = box
+        x0, y0, x1, y1 = box = g.search_box(height)
         if x1 - x0 < 32 or y1 - y0 < 32:
             return None
         if self._crop_pose is None:  # each crop detected afresh: it moves with the person
@@ -415,9 +391,10 @@ class PoseExtractor:
         result = self._crop_pose.process(np.ascontiguousarray(rgb[y0:y1, x0:x1]))
         if result.pose_landmarks is None:
             return None
-        return from_crop(
+        lm = from_crop(
             landmarks_to_array(result.pose_landmarks), box, (rgb.shape[1], rgb.shape[0])
         )
+        return lm if g.is_followed(Body.of(lm, g.image_size), t) else None
 
     def process_bgr(self, bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray | None:
         """As :meth:`process` for an OpenCV BGR frame."""

@@ -49,6 +49,11 @@ def cutout(video: Path, t: float) -> np.ndarray:
     if mask is None or not (mask > 0.5).any():
         raise ValueError(f"{video} at {t} s: no person found to cut out")
     ys, xs = np.nonzero(mask > 0.5)
+    h, w = mask.shape
+    if ys.max() >= h - 2 or xs.min() <= 1 or xs.max() >= w - 2:
+        # set on the floor, a person cut at the knees would float above it
+        raise ValueError(f"{video} at {t} s: the person is cut by the picture's edge; "
+                         "expected a whole person to cut out")  # fmt: skip
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     alpha = (np.clip(mask[y0:y1, x0:x1], 0, 1) * 255).astype(np.uint8)
     return np.dstack([bgr[y0:y1, x0:x1], alpha])

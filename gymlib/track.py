@@ -39,9 +39,7 @@ class GuardOptions:
     over which that is measured; ``agree``: body sizes within which the full-frame tracker is
     back on the followed person; ``margin``: the search box around the last body's box, in body
     sizes; ``lost_s``: seconds without finding the followed person before whoever the tracker
-    follows is accepted; ``drift``: body sizes the trunk's centre travels across within
-    ``drift_s`` seconds, at walking pace, after which the place it left is looked at again
-    (:meth:`IdentityGuard.drifted`; 0: never).
+    follows is accepted.
     """
 
     max_speed: float = 1.0
@@ -49,8 +47,6 @@ class GuardOptions:
     agree: float = 0.1
     margin: float = 0.1
     lost_s: float = 1.0
-    drift: float = 0.5
-    drift_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -135,8 +131,6 @@ class IdentityGuard:
         self.following: Body | None = None  # set while the tracker is on someone else
         self.wide = False  # ... or while following someone the tracker never had (follow)
         self._seen_t = 0.0  # when the followed person was last found
-        self._trail: deque[tuple[float, Body]] = deque()  # the bodies of the last drift_s
-        self._looked_t = -np.inf  # when the place a drifting body left was last looked at
         self.jumps = 0
 
     def _reference(self, t: float) -> tuple[float, Body] | None:
@@ -170,9 +164,6 @@ class IdentityGuard:
         """Record the followed person's body at ``t`` s."""
         self._recent.append((t, body))
         self._last = (t, body)
-        self._trail.append((t, body))
-        while t - self._trail[0][0] > self.options.drift_s:
-            self._trail.popleft()
         if self.following is not None:
             self.following, self._seen_t = body, t
 
@@ -183,65 +174,13 @@ class IdentityGuard:
         self.following, self._seen_t, self.wide = body, t, True
         self.accept(body, t)
 
-    def drifted(self, body: Body, t: float) -> Body | None:
-        """The place the body stood ``drift_s`` ago (a :class:`Body`: its boxes there together)
-        when ``body`` at ``t`` s has travelled across by more than ``drift`` body sizes since
-        (at most twice a second; else None): the place to look at again. A passer-by crossing
-        in front of the lifter takes MediaPipe's tracker with them at walking pace, under
-        :meth:`jumped`'s speed, while the lifter stays where they were; a lifter walking off
-        leaves the place empty. Not for a body that was at the place under a quarter of
-        ``drift_s``, or at the picture's edge there: it was walking in (one person walking in
-        after another comes to the same places in turn)."""
-        if not self.options.drift or not self._trail or t - self._looked_t < 0.5:
-            return None
-        t0, then = self._trail[0]
-        # the place: the trail's bodies still there, their boxes together (a squat's box at
-        # its bottom leaves out the head of the same person standing), their largest size
-        there = [(tb, b) for tb, b in self._trail if then.distance(b) <= 0.25]
-        size = max(b.size for _, b in there)
-        if abs(body.centre[0] - then.centre[0]) / size <= self.options.drift:
-            return None
-        if there[-1][0] - t0 < self.options.drift_s / 4 or self._at_edge(then):
-            return None  # passed through the place (walking in): nobody stayed there
-        self._looked_t = t
-        boxes = np.array([b.box for _, b in there])
-        lo, hi = boxes.min(axis=0)[:2], boxes.max(axis=0)[2:]
-        return Body(then.centre, size, (lo[0], lo[1], hi[0], hi[1]))
-
-    def _at_edge(self, body: Body) -> bool:
-        """Whether ``body``'s box reaches the picture's left or right edge (within 2 % of
-        its width): someone coming into it or leaving, not staying."""
-        width = self.image_size[0]
-        return body.box[0] < 0.02 * width or body.box[2] > 0.98 * width
-
-    def stayed(self, found: Body, then: Body, body: Body) -> bool:
-        """Whether ``found``, a person at the place ``then`` that the tracker's ``body`` left,
-        is the person who was there: nearer that place than the tracker's body by half the
-        drift, at least, and of about their size (half to twice: a crouch and a stand; not a
-        hand or a leg of the passer)."""
-        near = then.distance(found) <= then.distance(body) - self.options.drift / 2
-        return near and 0.5 <= found.size / then.size <= 2.0
-
-    def hold(self, found: Body, t: float) -> None:
-        """Follow ``found``, the person still at the place the tracker left: as after a jump,
-        looked for in :meth:`search_box` until the tracker agrees again or they are gone."""
-        self.release(following=True)
-        self.following, self._seen_t, self.wide = found, t, False
-        self.jumps += 1
-        self.accept(found, t)
-
     def search_box(self, scale: float = 1.0) -> tuple[int, int, int, int]:
         """Pixel box ``(x0, y0, x1, y1)`` around the followed person's last box, in the image;
         ``scale``: pixels per unit of :attr:`image_size` (the frame's height when the guard
         works in heights, so a frame sent smaller or larger keeps whom it follows)."""
         assert self.following is not None
-        return self.box_around(self.following, scale)
-
-    def box_around(self, body: Body, scale: float = 1.0) -> tuple[int, int, int, int]:
-        """Pixel box ``(x0, y0, x1, y1)`` around ``body``'s box with ``margin``, in the image
-        (``scale``: as :meth:`search_box`)."""
-        x0, y0, x1, y1 = (v * scale for v in body.box)
-        m = self.options.margin * body.size * scale
+        x0, y0, x1, y1 = (v * scale for v in self.following.box)
+        m = self.options.margin * self.following.size * scale
         w, h = (v * scale for v in self.image_size)
         return (int(max(0, x0 - m)), int(max(0, y0 - m)),
                 int(min(w, np.ceil(x1 + m))), int(min(h, np.ceil(y1 + m))))  # fmt: skip
@@ -261,7 +200,6 @@ class IdentityGuard:
         if not following:
             self.following, self.wide = None, False
         self._recent.clear()
-        self._trail.clear()
         self._last = None
 
     def gone(self, t: float) -> bool:

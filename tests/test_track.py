@@ -107,48 +107,6 @@ def test_jump_is_judged_by_speed_over_time() -> None:
     assert not calm.jumped(Body.of(moved, size), 2.0)
 
 
-def _standing(x: float) -> np.ndarray:
-    """``(33, 4)`` landmarks of a standing body, its trunk at ``x`` (of a 1000-px picture)."""
-    lm = np.zeros((33, 4), np.float32)
-    lm[:, 0], lm[:, 1] = np.linspace(x - 0.05, x + 0.05, 33), np.linspace(0.2, 0.7, 33)
-    return lm
-
-
-def test_a_steady_walk_across_looks_back_at_a_place_someone_stayed_in() -> None:
-    """The look back at the place a body left (a passer-by takes MediaPipe's tracker along at
-    walking pace): asked after half a body's travel across from where it stood; not for a
-    squat's up and down, nor for someone who walked in from the picture's edge."""
-    size = (1000, 1000)
-    guard = IdentityGuard(GuardOptions(), size)
-    for i in range(120):  # a second at the place, then 0.3 body sizes a second across
-        x = 0.5 + max(0, i - 30) / 30 * 0.3 * 0.51
-        body = Body.of(_standing(x), size)
-        place = guard.drifted(body, i / 30)
-        if place is not None:
-            break
-        guard.accept(body, i / 30)
-    assert place is not None and 78 <= i <= 82, i  # 0.5 body sizes of travel: 1.7 s on
-    found, passer = Body.of(_standing(0.5), size), body
-    assert place.centre[0] == pytest.approx(found.centre[0], abs=1)  # where they stood
-    assert guard.stayed(found, place, passer)  # the lifter, still there
-    assert not guard.stayed(passer, place, passer)  # the tracker's own body
-    assert guard.drifted(body, (i + 1) / 30) is None  # at most twice a second
-
-    squats = IdentityGuard(GuardOptions(), size)
-    for i in range(90):  # up and down 30 % of the picture, not across
-        lm = _standing(0.5)
-        lm[:, 1] += 0.15 * np.sin(i / 10)
-        body = Body.of(lm, size)
-        assert squats.drifted(body, i / 30) is None
-        squats.accept(body, i / 30)
-
-    walk_in = IdentityGuard(GuardOptions(), size)
-    for i in range(90):  # in from the left edge at 0.5 body sizes a second
-        body = Body.of(_standing(0.05 + i / 30 * 0.5 * 0.51), size)
-        assert walk_in.drifted(body, i / 30) is None, i
-        walk_in.accept(body, i / 30)
-
-
 def test_crop_landmarks_map_back_to_the_image() -> None:
     lm = np.zeros((33, 4), np.float32)
     lm[0] = (0.5, 0.25, -0.1, 0.9)
@@ -250,47 +208,3 @@ def test_analyze_says_when_the_person_was_found_only_in_parts() -> None:
     assert far_said([]) == []
     (said,) = far_said([1.0, 3.0, 5.0, 7.0])
     assert "too small in the picture" in said and "(at 1.0 s, 3.0 s, 5.0 s, ...)" in said
-
-
-def _passer_crossing(tmp_path: Path, guard_drift: float | None = None) -> tuple[object, float]:
-    """The rendered squat sample with a rendered person 1.3 times the lifter's height walking
-    across in front of them in 3 s (cut out of the front-view sample), through MediaPipe;
-    and the lifter's trunk x (pixels)."""
-    import dataclasses
-    import json
-
-    from gymlib.config import load_config
-    from gymlib.extract import PoseSequence, extract_video
-    from gymlib.passers import Crossing, cutout, lifter_geometry, with_passer
-
-    truth = json.loads((SAMPLES / "squat-left.json").read_text(encoding="utf-8"))
-    xy = np.asarray(truth["landmarks"], dtype=np.float32)  # (T, 33, 2): the renderer's own
-    n = len(xy)
-    rendered = PoseSequence(np.concatenate([xy, np.zeros_like(xy)], axis=2),
-                            np.arange(n) / truth["fps"], truth["fps"], np.ones(n, bool),
-                            tuple(truth["image_size"]))  # fmt: skip
-    person = cutout(SAMPLES / "squat-front.mp4", 1.0)
-    crossing = Crossing(ratio=1.3, seconds=3.0, middle=9.8)
-    video = with_passer(SAMPLES / "squat-left.mp4", rendered, person, crossing, tmp_path / "p.mp4")
-    cfg = load_config().extraction
-    if guard_drift is not None:
-        cfg = dataclasses.replace(cfg, guard_drift=guard_drift)
-    return extract_video(video, config=cfg, progress=False), lifter_geometry(rendered)[0]
-
-
-def test_a_passer_by_crossing_in_front_leaves_the_skeleton_on_the_lifter(tmp_path: Path) -> None:
-    """A person walking across in front of the lifter took MediaPipe's tracker with them at
-    walking pace, under the guard's speed limit: on this picture the landmarks followed the
-    passer out of the picture and came back a second later, and 2 of the 5 squats were
-    counted. Now, when the skeleton has drifted half a body across, the place it left is
-    looked at again, and the lifter, still there, is followed (real MediaPipe)."""
-    from gymlib.reps import count_reps
-
-    seq, lifter_x = _passer_crossing(tmp_path)
-    w, h = seq.image_size
-    after = (seq.timestamps > 10.6) & seq.detected  # the passer half a picture away by then
-    x = seq.landmarks[after][:, HIPS, 0].mean(axis=1) * w
-    assert np.abs(x - lifter_x).max() < 0.15 * w, "the skeleton left with the passer"
-    assert seq.meta["identity_jumps"] >= 1
-    reps = count_reps(seq.landmarks, "squat", seq.fps, aspect=w / h, timestamps=seq.timestamps)
-    assert len(reps) >= 4, len(reps)  # (the one while the tracker was on the passer: lost)
