@@ -94,7 +94,8 @@ def run_clip(clip: RealClip, i: int, seconds: float, person: np.ndarray, seq, ar
     _, _, height = lifter_geometry(seq)
     w = seq.image_size[0]
     pace = (w + ratio * height * person.shape[1] / person.shape[0]) / seconds / body_size(seq)
-    return {"name": f"{clip.name} {seconds:g}s", "passer": f"{name[:12]} {ratio:g} {direction:+d}",
+    label = f"{name.split('_')[-1][:12]} {ratio:g} {direction:+d}"
+    return {"name": f"{clip.name} {seconds:g}s", "passer": label,
             "got": got, "jumps": int(posed.meta.get("identity_jumps", 0)), "pace": pace,
             "s": time.perf_counter() - t0}  # fmt: skip
 
