@@ -283,11 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         with atomic_path(out) as tmp:
             fig.savefig(tmp, format="png", dpi=90)
     except OSError as exc:
-        why = exc.strerror or exc
-        if not len(days):  # an empty plot lost is nothing lost (a read-only project, say)
-            print(f"note: {out}: the (empty) plot was not written ({why})", file=sys.stderr)
-            return 0
-        print(f"error: {out}: cannot write the plot ({why})", file=sys.stderr)
+        print(f"error: {out}: cannot write the plot ({exc.strerror or exc})", file=sys.stderr)
         return 2
     print(f"plot: {out}")
     return 0

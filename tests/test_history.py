@@ -97,11 +97,6 @@ def test_cli_on_an_empty_folder_says_so(tmp_path: Path) -> None:
     run = _history_cli(tmp_path, out)
     assert run.returncode == 0, run.stderr[-800:]
     assert "no saved sessions yet" in run.stdout and out.is_file()
-    blocked = tmp_path / "a-file"  # where the plot cannot go (a read-only project, say)
-    blocked.write_text("x")
-    run = _history_cli(tmp_path, blocked / "p.png")
-    assert run.returncode == 0 and "no saved sessions yet" in run.stdout, run.stderr[-800:]
-    assert "the (empty) plot was not written" in run.stderr and str(blocked) in run.stderr
 
 
 def test_cli_refuses_an_out_that_is_no_png_file(tmp_path: Path, capsys) -> None:  # noqa: ANN001
