@@ -101,11 +101,12 @@ def run_clip(clip: RealClip, i: int, seconds: float, person: np.ndarray, seq, ar
 
 
 def body_size(seq) -> float:  # noqa: ANN001 - a PoseSequence
-    """The lifter's body size as the identity guard measures it (the diagonal of the box
-    around all 33 landmarks, pixels; the 90th percentile: standing)."""
-    w, h = seq.image_size
-    p = seq.landmarks[seq.detected][:, :, :2] * (w, h)
-    return float(np.percentile(np.linalg.norm(p.max(1) - p.min(1), axis=1), 90))
+    """The lifter's body size as the identity guard measures it (:class:`gymlib.track.Body`:
+    the diagonal of the box around all 33 landmarks, pixels; the 90th percentile: standing)."""
+    from gymlib.track import Body
+
+    sizes = [Body.of(f, seq.image_size).size for f in seq.landmarks[seq.detected]]
+    return float(np.percentile(sizes, 90))
 
 
 def summary(rows: list[dict]) -> str:
@@ -147,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     for i, clip in enumerate(clips):  # the plan by the clip's place among all 27
         if words and not any(w in clip.name for w in words):
             continue
-        seq = PoseSequence.load(pose_file(clip, args.pose_cache, rerun=False)[0])
-        clean = reps_of(pose_file(clip, args.pose_cache, rerun=False)[0], clf, clip.exercise)
+        posed = pose_file(clip, args.pose_cache, rerun=False)[0]
+        seq, clean = PoseSequence.load(posed), reps_of(posed, clf, clip.exercise)
         for seconds in crossings:
             name = plan(i, clip)[0]
             row = run_clip(clip, i, seconds, people[name], seq, args, clf, tag)

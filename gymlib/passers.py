@@ -1,5 +1,5 @@
 """Pictures of a passer-by: a person cut out of one video walked across in front of another's
-lifter, for ``benchmarks/passers_by.py`` and the identity guard's tests (``gymlib.track``).
+lifter, for ``benchmarks/passers_by.py`` (what the identity guard, ``gymlib.track``, meets).
 
 The person is cut out of one frame with MediaPipe's segmentation mask (:func:`cutout`), sized
 against the lifter's trunk (:func:`lifter_geometry`) and slid across the whole picture at a
@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from gymlib.landmarks import PoseLandmark as L
+from gymlib.track import Body, trunk_length
 
 HEIGHT_PER_TRUNK = 3.3  # a standing adult's height, in mid-shoulder to mid-hip lengths
 
@@ -63,12 +64,11 @@ def lifter_geometry(seq) -> tuple[float, float, float]:  # noqa: ANN001 - a Pose
     """The lifter's trunk centre x, floor y (lowest ankle, 90th percentile) and standing
     height (:data:`HEIGHT_PER_TRUNK` trunks), in pixels, from their landmarks."""
     w, h = seq.image_size
-    p = seq.landmarks[seq.detected][:, :, :2] * (w, h)
-    shoulders = p[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]].mean(1)
-    hips = p[:, [L.LEFT_HIP, L.RIGHT_HIP]].mean(1)
-    trunk = float(np.median(np.linalg.norm(shoulders - hips, axis=1)))
-    centre_x = float(np.median((shoulders[:, 0] + hips[:, 0]) / 2))
-    floor = float(np.percentile(p[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1].max(1), 90))
+    frames = seq.landmarks[seq.detected]
+    trunk = float(np.median([trunk_length(f, (w, h)) for f in frames]))
+    centre_x = float(np.median([Body.of(f, (w, h)).centre[0] for f in frames]))
+    ankles = frames[:, [L.LEFT_ANKLE, L.RIGHT_ANKLE], 1].max(1) * h
+    floor = float(np.percentile(ankles, 90))
     return centre_x, min(floor, h), HEIGHT_PER_TRUNK * trunk
 
 
